@@ -1,0 +1,44 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { type DnsRecord, route53TxtValue } from "../lib/records";
+
+export interface DnsRecordsArgs {
+  /** The records with placeholder values: fixes how many resources exist and their keys. */
+  shape: readonly DnsRecord[];
+  /** The same records with real values, known once the identities exist. */
+  records: pulumi.Output<DnsRecord[]>;
+  /** The Route 53 hosted zone id that holds them. */
+  zoneId: pulumi.Input<string>;
+}
+
+/**
+ * The domain's authentication records in Route 53: one resource per record of the
+ * expected set from lib/records. Resource names come from the record key, so they stay
+ * stable when DKIM tokens change; the names and values follow the identity outputs.
+ */
+export class DnsRecords extends pulumi.ComponentResource {
+  readonly records: aws.route53.Record[];
+
+  constructor(name: string, args: DnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mail-infra:dns:DnsRecords", name, {}, opts);
+    this.records = args.shape.map((shape, i) => {
+      const record = args.records.apply((all) => {
+        const r = all[i];
+        if (r?.key !== shape.key) throw new Error(`Record ${i} of ${name} changed shape: ${r?.key} is not ${shape.key}.`);
+        return r;
+      });
+      return new aws.route53.Record(
+        `${name}-${shape.key}`,
+        {
+          zoneId: args.zoneId,
+          name: record.name,
+          type: shape.type,
+          ttl: shape.ttl,
+          records: record.apply((r) => (r.type === "TXT" ? r.values.map(route53TxtValue) : [...r.values])),
+        },
+        { parent: this },
+      );
+    });
+    this.registerOutputs({ fqdns: this.records.map((r) => r.fqdn) });
+  }
+}

@@ -1,0 +1,112 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { DomainConfig } from "../lib/config";
+import type { ManifestDomain, ManifestRegion } from "../lib/manifest";
+import { DKIM_TOKENS_PER_IDENTITY, type DnsRecord, expectedRecords } from "../lib/records";
+import { dkimSigningHostedZone } from "../lib/regions";
+import { DnsRecords } from "./DnsRecords";
+import { SesIdentity } from "./SesIdentity";
+
+export interface MailDomainArgs {
+  config: DomainConfig;
+  accountId: pulumi.Input<string>;
+  tags?: Record<string, string>;
+}
+
+/**
+ * Everything one sending domain needs: an SES identity per region and its DNS
+ * authentication records (in Route 53, or exported for an external DNS provider).
+ */
+export class MailDomain extends pulumi.ComponentResource {
+  readonly identities: Record<string, SesIdentity>;
+  /** The expected record set with real token values. */
+  readonly records: pulumi.Output<DnsRecord[]>;
+  /** ARNs the SMTP user must be allowed to send through: identities and configuration sets. */
+  readonly sendingResourceArns: pulumi.Output<string>[];
+  /** This domain's part of the verification manifest (no secrets). */
+  readonly manifest: pulumi.Output<ManifestDomain>;
+
+  constructor(name: string, args: MailDomainArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mail-infra:ses:MailDomain", name, {}, opts);
+    const cfg = args.config;
+
+    this.identities = Object.fromEntries(
+      cfg.regions.map((r) => [
+        r.region,
+        new SesIdentity(
+          `${name}-${r.region}`,
+          {
+            domain: cfg.domain,
+            region: r.region,
+            mailFromDomain: r.mailFromDomain,
+            mailFromBehaviorOnMxFailure: cfg.mailFromBehaviorOnMxFailure,
+            dkimSigningKeyLength: cfg.dkimSigningKeyLength,
+            tlsPolicy: cfg.tlsPolicy,
+            accountId: args.accountId,
+            tags: args.tags,
+          },
+          { parent: this },
+        ),
+      ]),
+    );
+
+    const tokenOutputs = Object.fromEntries(cfg.regions.map((r) => [r.region, this.identities[r.region].dkimTokens]));
+    const tokens = pulumi.all(tokenOutputs);
+    this.records = tokens.apply((t) => expectedRecords(cfg, t));
+
+    let zoneId: pulumi.Output<string> | undefined;
+    if (cfg.dns.mode === "route53") {
+      const zone = cfg.dns.zone;
+      zoneId =
+        "id" in zone
+          ? pulumi.output(zone.id)
+          : aws.route53.getZoneOutput({ name: zone.name, privateZone: false }, { parent: this }).zoneId;
+      // The shape of the record set does not depend on token values: declare it with placeholders.
+      const placeholderTokens = Object.fromEntries(
+        cfg.regions.map((r) => [r.region, Array.from({ length: DKIM_TOKENS_PER_IDENTITY }, (_, i) => `token${i + 1}`)]),
+      );
+      new DnsRecords(`${name}-dns`, { shape: expectedRecords(cfg, placeholderTokens), records: this.records, zoneId }, { parent: this });
+    }
+
+    this.sendingResourceArns = cfg.regions.flatMap((r) => [
+      this.identities[r.region].arn,
+      this.identities[r.region].configurationSet.arn,
+    ]);
+
+    const regionManifests = cfg.regions.map((r) => {
+      const id = this.identities[r.region];
+      return pulumi
+        .all([id.arn, id.dkimTokens, id.configurationSet.configurationSetName, id.topic.arn])
+        .apply(
+          ([arn, dkimTokens, configurationSet, eventTopicArn]): ManifestRegion => ({
+            region: r.region,
+            primary: r.primary,
+            identityArn: arn,
+            dkimTokens,
+            dkimSigningKeyLength: cfg.dkimSigningKeyLength,
+            signingHostedZone: dkimSigningHostedZone(r.region),
+            mailFromDomain: r.mailFromDomain,
+            mailFromBehaviorOnMxFailure: cfg.mailFromBehaviorOnMxFailure,
+            configurationSet,
+            eventTopicArn,
+            tlsPolicy: cfg.tlsPolicy,
+            smtpEndpoint: r.smtpEndpoint,
+          }),
+        );
+    });
+
+    this.manifest = pulumi.all([pulumi.all(regionManifests), this.records, zoneId ?? pulumi.output(undefined)]).apply(
+      ([regions, records, zid]): ManifestDomain => ({
+        domain: cfg.domain,
+        dns:
+          cfg.dns.mode === "route53"
+            ? { mode: "route53", zoneId: zid ?? "", ...("name" in cfg.dns.zone ? { zoneName: cfg.dns.zone.name } : {}) }
+            : { mode: "external" },
+        regions,
+        records,
+      }),
+    );
+
+    this.registerOutputs({ records: this.records, manifest: this.manifest });
+  }
+}

@@ -1,0 +1,126 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { DkimKeyLength, MailFromBehavior, TlsPolicy } from "../lib/config";
+import {
+  configurationSetName,
+  EVENT_DESTINATION_NAME,
+  eventTopicName,
+  PUBLISHED_EVENT_TYPES,
+  SUPPRESSED_REASONS,
+} from "../lib/names";
+
+export interface SesIdentityArgs {
+  domain: string;
+  region: string;
+  mailFromDomain: string;
+  mailFromBehaviorOnMxFailure: MailFromBehavior;
+  dkimSigningKeyLength: DkimKeyLength;
+  tlsPolicy: TlsPolicy;
+  /** The AWS account id, for the SNS topic policy that lets SES publish. */
+  accountId: pulumi.Input<string>;
+  tags?: Record<string, string>;
+}
+
+/**
+ * One SES v2 domain identity in one region: Easy DKIM, custom MAIL FROM, a configuration
+ * set that is the identity's default, and an SNS event destination for feedback.
+ */
+export class SesIdentity extends pulumi.ComponentResource {
+  readonly identity: aws.sesv2.EmailIdentity;
+  readonly configurationSet: aws.sesv2.ConfigurationSet;
+  readonly mailFrom: aws.sesv2.EmailIdentityMailFromAttributes;
+  readonly topic: aws.sns.Topic;
+  readonly eventDestination: aws.sesv2.ConfigurationSetEventDestination;
+  readonly dkimTokens: pulumi.Output<string[]>;
+  readonly arn: pulumi.Output<string>;
+
+  constructor(name: string, args: SesIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mail-infra:ses:SesIdentity", name, {}, opts);
+    const child = { parent: this };
+    const { region } = args;
+
+    this.configurationSet = new aws.sesv2.ConfigurationSet(
+      `${name}-configuration-set`,
+      {
+        region,
+        configurationSetName: configurationSetName(args.domain),
+        deliveryOptions: { tlsPolicy: args.tlsPolicy },
+        reputationOptions: { reputationMetricsEnabled: true },
+        sendingOptions: { sendingEnabled: true },
+        suppressionOptions: { suppressedReasons: [...SUPPRESSED_REASONS] },
+        tags: args.tags,
+      },
+      child,
+    );
+
+    this.identity = new aws.sesv2.EmailIdentity(
+      `${name}-identity`,
+      {
+        region,
+        emailIdentity: args.domain,
+        configurationSetName: this.configurationSet.configurationSetName,
+        dkimSigningAttributes: { nextSigningKeyLength: args.dkimSigningKeyLength },
+        tags: args.tags,
+      },
+      child,
+    );
+
+    this.mailFrom = new aws.sesv2.EmailIdentityMailFromAttributes(
+      `${name}-mail-from`,
+      {
+        region,
+        emailIdentity: this.identity.emailIdentity,
+        mailFromDomain: args.mailFromDomain,
+        behaviorOnMxFailure: args.mailFromBehaviorOnMxFailure,
+      },
+      child,
+    );
+
+    this.topic = new aws.sns.Topic(
+      `${name}-events`,
+      { region, name: eventTopicName(args.domain), tags: args.tags },
+      child,
+    );
+
+    new aws.sns.TopicPolicy(
+      `${name}-events-policy`,
+      {
+        region,
+        arn: this.topic.arn,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "AllowSesPublish",
+              Effect: "Allow",
+              Principal: { Service: "ses.amazonaws.com" },
+              Action: "sns:Publish",
+              Resource: this.topic.arn,
+              Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+            },
+          ],
+        }),
+      },
+      child,
+    );
+
+    this.eventDestination = new aws.sesv2.ConfigurationSetEventDestination(
+      `${name}-event-destination`,
+      {
+        region,
+        configurationSetName: this.configurationSet.configurationSetName,
+        eventDestinationName: EVENT_DESTINATION_NAME,
+        eventDestination: {
+          enabled: true,
+          matchingEventTypes: [...PUBLISHED_EVENT_TYPES],
+          snsDestination: { topicArn: this.topic.arn },
+        },
+      },
+      child,
+    );
+
+    this.dkimTokens = this.identity.dkimSigningAttributes.apply((a) => a?.tokens ?? []);
+    this.arn = this.identity.arn;
+    this.registerOutputs({ arn: this.arn, dkimTokens: this.dkimTokens });
+  }
+}

@@ -1,0 +1,650 @@
+/**
+ * The stack configuration: what keys exist, their types and defaults (one table, which
+ * Pulumi.yaml must mirror), and the validator that turns raw Pulumi config into one typed
+ * MailConfig before any resource is declared.
+ *
+ * Insecure but legal settings (DMARC p=none, USE_DEFAULT_VALUE, TLS OPTIONAL, 1024-bit DKIM,
+ * an immediate secret delete) are accepted here on purpose: the policy pack judges them.
+ */
+import { z } from "zod";
+import { buildSpf, validateSpfTerm } from "./spf";
+import {
+
+  type DmarcPolicy,
+  type DmarcRecord,
+  validateDmarcAlignment,
+  validateDmarcPct,
+  validateDmarcPolicy,
+  validateDmarcUri,
+} from "./dmarc";
+import { isSubdomainOf, normalizeDomain, validateDomainName } from "./domain";
+import { isSmtpRegion, SES_SMTP_REGIONS, smtpEndpoint } from "./regions";
+
+export const PROJECT = "mail-infra";
+
+type ConfigType = "string" | "integer" | "boolean" | "array";
+export interface ConfigKeySpec {
+  readonly type: ConfigType;
+  readonly description: string;
+  /** Absent means the key is required. Pulumi.yaml declares the same default. */
+  readonly default?: string | number | boolean | readonly string[];
+}
+
+/** Every key the project reads. Pulumi.yaml's `config:` block mirrors this table (a test checks it). */
+export const CONFIG_KEYS = {
+  domain: {
+    type: "string",
+    default: "",
+    description: "The one domain to send mail from, e.g. example.com (IDN allowed). Set this or `domains`.",
+  },
+  domains: {
+    type: "array",
+    default: [],
+    description: "Several domains to send mail from, each with its own component tree. Set this or `domain`.",
+  },
+  regions: {
+    type: "array",
+    description:
+      "SES regions to send from; the first is the primary (its MAIL FROM is `mailFromSubdomain`, it holds the SMTP secret). Each must offer SES SMTP.",
+  },
+  mailFromSubdomain: {
+    type: "string",
+    default: "bounce",
+    description:
+      "Custom MAIL FROM for the primary region: a label under each domain (bounce) or, in a one-domain stack, the full name (bounce.example.com).",
+  },
+  regionalMailFromSubdomains: {
+    type: "array",
+    default: [],
+    description:
+      "MAIL FROM for the other regions, as region=subdomain entries (us-west-2=bounce-usw2). Default: <mailFromSubdomain>-<region>. Regions cannot share one, because its MX names the sending region.",
+  },
+  mailFromBehaviorOnMxFailure: {
+    type: "string",
+    default: "REJECT_MESSAGE",
+    description:
+      "What SES does when the MAIL FROM MX is missing: REJECT_MESSAGE (keeps SPF alignment) or USE_DEFAULT_VALUE (sends unaligned; flagged by policy).",
+  },
+  dkimSigningKeyLength: {
+    type: "string",
+    default: "RSA_2048_BIT",
+    description: "Easy DKIM next signing key length: RSA_2048_BIT or RSA_1024_BIT (flagged by policy).",
+  },
+  tlsPolicy: {
+    type: "string",
+    default: "REQUIRE",
+    description: "Configuration set TLS policy for delivery to recipients: REQUIRE or OPTIONAL (flagged by policy).",
+  },
+  spfMechanisms: {
+    type: "array",
+    default: [],
+    description:
+      "Extra SPF mechanisms merged into the one apex SPF record, e.g. include:_spf.google.com or ip4:192.0.2.0/24. No `all` and no redirect.",
+  },
+  spfAll: {
+    type: "string",
+    default: "~all",
+    description: "The closing `all` of the apex and MAIL FROM SPF records: ~all (softfail) or -all (fail).",
+  },
+  dmarcPolicy: {
+    type: "string",
+    default: "none",
+    description: "DMARC p=: none, quarantine or reject. Roll out none -> quarantine -> reject.",
+  },
+  dmarcSubdomainPolicy: {
+    type: "string",
+    default: "",
+    description: "DMARC sp= for subdomains: none, quarantine or reject. Empty: same as dmarcPolicy.",
+  },
+  dmarcPercent: {
+    type: "integer",
+    default: 100,
+    description: "DMARC pct=: the percentage (0-100) of failing mail the policy applies to.",
+  },
+  dmarcRua: {
+    type: "array",
+    default: [],
+    description: "DMARC aggregate report URIs (mailto: only). Empty: mailto:dmarc-reports@<domain> for each domain.",
+  },
+  dmarcRuf: {
+    type: "array",
+    default: [],
+    description: "DMARC failure report URIs (mailto: only). Empty: none.",
+  },
+  dmarcAdkim: {
+    type: "string",
+    default: "r",
+    description: "DMARC adkim=: DKIM alignment, r (relaxed) or s (strict).",
+  },
+  dmarcAspf: {
+    type: "string",
+    default: "r",
+    description: "DMARC aspf=: SPF alignment, r (relaxed) or s (strict).",
+  },
+  dnsMode: {
+    type: "string",
+    default: "route53",
+    description:
+      "route53: declare the records in Route 53. external: create no DNS resources and export the record set and a BIND zone fragment to add by hand.",
+  },
+  route53Zones: {
+    type: "array",
+    default: [],
+    description:
+      "Route 53 hosted zone per domain, as domain=zone entries where zone is a zone name or id (Z...). Default: the public zone named after the domain.",
+  },
+  dnsTtl: {
+    type: "integer",
+    default: 600,
+    description: "TTL in seconds for the records this project declares (60-86400).",
+  },
+  smtpUserName: {
+    type: "string",
+    default: "",
+    description: "IAM user for SMTP (path /mail/). Empty: mail-infra-smtp-<stack>.",
+  },
+  smtpKeyGeneration: {
+    type: "integer",
+    default: 1,
+    description:
+      "Access key generation. Raise it by one to rotate: the new key and passwords are created before the old key is deleted.",
+  },
+  smtpAllowedFromAddresses: {
+    type: "array",
+    default: [],
+    description:
+      "If set, the SMTP user may only send with these From addresses (ses:FromAddress condition). Each must be at a configured domain.",
+  },
+  smtpSecretName: {
+    type: "string",
+    default: "",
+    description: "Secrets Manager name for the SMTP credentials. Empty: mail-infra/<stack>/ses-smtp.",
+  },
+  smtpSecretRecoveryWindowDays: {
+    type: "integer",
+    default: 30,
+    description: "Days a deleted SMTP secret can be restored: 7-30, or 0 to delete at once (flagged by policy).",
+  },
+  smtpSecretKmsKeyId: {
+    type: "string",
+    default: "",
+    description: "Customer-managed KMS key (id, ARN or alias) for the SMTP secret. Empty: the AWS-managed key.",
+  },
+  senders: {
+    type: "array",
+    default: [],
+    description:
+      "Inventory of senders relaying through SES with the SMTP credentials, as `address=...; kind=gmail-send-as|smtp-client; account=...; region=...` entries.",
+  },
+} as const satisfies Record<string, ConfigKeySpec>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKey[];
+
+export type MailFromBehavior = "REJECT_MESSAGE" | "USE_DEFAULT_VALUE";
+export type TlsPolicy = "REQUIRE" | "OPTIONAL";
+export type DkimKeyLength = "RSA_2048_BIT" | "RSA_1024_BIT";
+export type SpfAll = "~all" | "-all";
+export type SenderKind = "gmail-send-as" | "smtp-client";
+
+export interface RegionConfig {
+  readonly region: string;
+  readonly primary: boolean;
+  readonly mailFromDomain: string;
+  readonly smtpEndpoint: string;
+}
+
+export type DnsConfig =
+  | { readonly mode: "route53"; readonly zone: { readonly name: string } | { readonly id: string } }
+  | { readonly mode: "external" };
+
+export interface DomainConfig {
+  readonly domain: string;
+  readonly regions: readonly RegionConfig[];
+  readonly mailFromBehaviorOnMxFailure: MailFromBehavior;
+  readonly dkimSigningKeyLength: DkimKeyLength;
+  readonly tlsPolicy: TlsPolicy;
+  readonly spf: { readonly mechanisms: readonly string[]; readonly all: SpfAll; readonly record: string };
+  readonly dmarc: DmarcRecord;
+  readonly dns: DnsConfig;
+  readonly ttl: number;
+}
+
+export interface Sender {
+  readonly address: string;
+  readonly kind: SenderKind;
+  readonly account?: string;
+  readonly region: string;
+}
+
+export interface SmtpConfig {
+  readonly userName: string;
+  readonly keyGeneration: number;
+  readonly allowedFromAddresses: readonly string[];
+  readonly secretName: string;
+  readonly recoveryWindowDays: number;
+  readonly kmsKeyId?: string;
+  /** Region that holds the secret: the primary region. */
+  readonly secretRegion: string;
+  readonly regions: readonly string[];
+}
+
+export interface MailConfig {
+  readonly stack: string;
+  readonly domains: readonly DomainConfig[];
+  readonly smtp: SmtpConfig;
+  readonly senders: readonly Sender[];
+}
+
+export interface ConfigIssue {
+  /** The full config key, e.g. mail-infra:dmarcPolicy. */
+  readonly key: string;
+  /** What is wrong and how to fix it. */
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(
+      `Invalid stack configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+        issues.map((i) => `  - ${i.key}: ${i.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+const fullKey = (key: string): string => `${PROJECT}:${key}`;
+
+const TYPE_SCHEMAS: Record<ConfigType, z.ZodType> = {
+  string: z.string(),
+  integer: z.number().int(),
+  boolean: z.boolean(),
+  array: z.array(z.string()),
+};
+
+const TYPE_HINTS: Record<ConfigType, string> = {
+  string: "a string",
+  integer: "a whole number",
+  boolean: "true or false",
+  array: "a list of strings (YAML list, or `pulumi config set --path 'mail-infra:KEY[0]' VALUE`)",
+};
+
+/**
+ * Decode one raw Pulumi config value. Pulumi stores every value as a string; structured
+ * values (lists, numbers) arrive as JSON text, plain strings arrive as they are.
+ */
+function decodeRaw(type: ConfigType, raw: unknown): unknown {
+  if (typeof raw !== "string" || type === "string") return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+type Values = { -readonly [K in ConfigKey]: (typeof CONFIG_KEYS)[K] extends { type: "array" }
+  ? string[]
+  : (typeof CONFIG_KEYS)[K] extends { type: "integer" }
+    ? number
+    : string };
+
+/**
+ * Validate a stack's config. `raw` maps full keys (mail-infra:domain) or short keys to
+ * Pulumi's raw values (strings, or already-decoded values). Keys of other namespaces
+ * (aws:region, ...) are ignored. Throws ConfigError listing every problem at once.
+ */
+export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: string): MailConfig {
+  const issues: ConfigIssue[] = [];
+  const add = (key: string, message: string): void => {
+    issues.push({ key: fullKey(key), message });
+  };
+
+  // 1. Shape: known keys, right types, defaults applied.
+  const values: Partial<Record<ConfigKey, unknown>> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const short = k.startsWith(`${PROJECT}:`) ? k.slice(PROJECT.length + 1) : k.includes(":") ? undefined : k;
+    if (short === undefined) continue;
+    if (!(short in CONFIG_KEYS)) {
+      const near = CONFIG_KEY_NAMES.find((n) => n.toLowerCase() === short.toLowerCase());
+      add(short, `unknown key.${near ? ` Did you mean ${fullKey(near)}?` : ""} Known keys: ${CONFIG_KEY_NAMES.join(", ")}.`);
+      continue;
+    }
+    values[short as ConfigKey] = v;
+  }
+  const v = {} as Values;
+  for (const key of CONFIG_KEY_NAMES) {
+    const spec: ConfigKeySpec = CONFIG_KEYS[key];
+    const given = values[key];
+    if (given === undefined) {
+      if (spec.default === undefined) {
+        add(key, `is required. Set it with \`pulumi config set ${fullKey(key)} ...\` (${spec.description})`);
+        continue;
+      }
+      (v as Record<string, unknown>)[key] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+      continue;
+    }
+    const parsed = TYPE_SCHEMAS[spec.type].safeParse(decodeRaw(spec.type, given));
+    if (!parsed.success) {
+      add(key, `must be ${TYPE_HINTS[spec.type]}, got ${JSON.stringify(given)}.`);
+      continue;
+    }
+    (v as Record<string, unknown>)[key] = parsed.data;
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  // 2. Domains.
+  if (v.domain !== "" && v.domains.length > 0) {
+    add("domains", "set either mail-infra:domain or mail-infra:domains, not both. Move the single domain into the list.");
+  }
+  const rawDomains = v.domain !== "" ? [v.domain] : v.domains;
+  if (rawDomains.length === 0) {
+    add("domain", "no domain configured. Set `pulumi config set mail-infra:domain example.com` (or a list in mail-infra:domains).");
+  }
+  const domainKey = v.domain !== "" ? "domain" : "domains";
+  const domains: string[] = [];
+  rawDomains.forEach((d, i) => {
+    const where = domainKey === "domains" ? `domains[${i}]` : "domain";
+    const problem = validateDomainName(d);
+    if (problem) {
+      add(where, `"${d}" is not a valid domain: ${problem}`);
+      return;
+    }
+    const n = normalizeDomain(d);
+    if (domains.includes(n)) add(where, `"${d}" is listed twice. Remove the duplicate.`);
+    else domains.push(n);
+  });
+
+  // 3. Regions.
+  if (v.regions.length === 0) add("regions", "list at least one SES region, e.g. [us-east-1]. The first is the primary.");
+  const regions: string[] = [];
+  v.regions.forEach((r, i) => {
+    const region = r.trim().toLowerCase();
+    if (!isSmtpRegion(region)) {
+      add(
+        `regions[${i}]`,
+        `"${r}" has no Amazon SES SMTP endpoint, so the SMTP credentials could not be used there. Use one of: ${SES_SMTP_REGIONS.join(", ")}.`,
+      );
+    } else if (regions.includes(region)) {
+      add(`regions[${i}]`, `"${r}" is listed twice. Remove the duplicate.`);
+    } else regions.push(region);
+  });
+
+  // 4. Enumerated settings.
+  const oneOf = <T extends string>(key: ConfigKey, value: string, allowed: readonly T[]): T => {
+    if (!(allowed as readonly string[]).includes(value)) {
+      add(key, `"${value}" is not allowed. Use one of: ${allowed.join(", ")}.`);
+    }
+    return value as T;
+  };
+  const behavior = oneOf<MailFromBehavior>("mailFromBehaviorOnMxFailure", v.mailFromBehaviorOnMxFailure, [
+    "REJECT_MESSAGE",
+    "USE_DEFAULT_VALUE",
+  ]);
+  const dkimLength = oneOf<DkimKeyLength>("dkimSigningKeyLength", v.dkimSigningKeyLength, ["RSA_2048_BIT", "RSA_1024_BIT"]);
+  const tlsPolicy = oneOf<TlsPolicy>("tlsPolicy", v.tlsPolicy, ["REQUIRE", "OPTIONAL"]);
+  const spfAll = oneOf<SpfAll>("spfAll", v.spfAll, ["~all", "-all"]);
+  const dnsMode = oneOf<"route53" | "external">("dnsMode", v.dnsMode, ["route53", "external"]);
+
+  // 5. SPF mechanisms.
+  v.spfMechanisms.forEach((m, i) => {
+    const problem = validateSpfTerm(m.trim());
+    if (problem) add(`spfMechanisms[${i}]`, `"${m}": ${problem.message}`);
+  });
+  const mechanisms = v.spfMechanisms.map((m) => m.trim());
+
+  // 6. DMARC tags.
+  const policyProblem = validateDmarcPolicy(v.dmarcPolicy);
+  if (policyProblem) add("dmarcPolicy", policyProblem);
+  if (v.dmarcSubdomainPolicy !== "") {
+    const p = validateDmarcPolicy(v.dmarcSubdomainPolicy);
+    if (p) add("dmarcSubdomainPolicy", p);
+  }
+  const pctProblem = validateDmarcPct(v.dmarcPercent);
+  if (pctProblem) add("dmarcPercent", pctProblem);
+  for (const [key, uris] of [
+    ["dmarcRua", v.dmarcRua],
+    ["dmarcRuf", v.dmarcRuf],
+  ] as const) {
+    uris.forEach((u, i) => {
+      const p = validateDmarcUri(u);
+      if (p) add(`${key}[${i}]`, p);
+    });
+  }
+  for (const key of ["dmarcAdkim", "dmarcAspf"] as const) {
+    const p = validateDmarcAlignment(v[key]);
+    if (p) add(key, p);
+  }
+
+  // 7. MAIL FROM per region.
+  const regionalOverrides = new Map<string, string>();
+  v.regionalMailFromSubdomains.forEach((entry, i) => {
+    const m = /^\s*([a-z0-9-]+)\s*=\s*(\S+)\s*$/i.exec(entry);
+    if (!m) {
+      add(`regionalMailFromSubdomains[${i}]`, `"${entry}" is not region=subdomain. Write it like us-west-2=bounce-usw2.`);
+      return;
+    }
+    const region = m[1].toLowerCase();
+    if (!regions.includes(region)) {
+      add(`regionalMailFromSubdomains[${i}]`, `region "${region}" is not in mail-infra:regions (${regions.join(", ")}). Add it there or remove this entry.`);
+    } else if (region === regions[0]) {
+      add(`regionalMailFromSubdomains[${i}]`, `"${region}" is the primary region; set its MAIL FROM with mail-infra:mailFromSubdomain instead.`);
+    } else if (regionalOverrides.has(region)) {
+      add(`regionalMailFromSubdomains[${i}]`, `region "${region}" is listed twice. Keep one entry.`);
+    }
+    regionalOverrides.set(region, m[2]);
+  });
+
+  const mailFromFor = (domain: string, region: string, primary: boolean): { value: string; key: string } => {
+    if (primary) return { value: v.mailFromSubdomain, key: "mailFromSubdomain" };
+    const override = regionalOverrides.get(region);
+    if (override !== undefined) return { value: override, key: "regionalMailFromSubdomains" };
+    return { value: `${relativeLabel(v.mailFromSubdomain, domain)}-${region}`, key: "mailFromSubdomain" };
+  };
+
+  const zoneOverrides = new Map<string, { name: string } | { id: string }>();
+  v.route53Zones.forEach((entry, i) => {
+    const m = /^\s*([^=\s]+)\s*=\s*(\S+)\s*$/.exec(entry);
+    if (!m) {
+      add(`route53Zones[${i}]`, `"${entry}" is not domain=zone. Write it like example.com=Z0123456789ABCDEFGHIJ or example.com=example.com.`);
+      return;
+    }
+    const d = normalizeDomain(m[1]);
+    if (!domains.includes(d)) {
+      add(`route53Zones[${i}]`, `domain "${m[1]}" is not one of the configured domains (${domains.join(", ")}).`);
+      return;
+    }
+    const zone = m[2];
+    if (/^Z[A-Z0-9]{6,32}$/.test(zone)) zoneOverrides.set(d, { id: zone });
+    else {
+      const zoneName = normalizeDomain(zone);
+      if (validateDomainName(zoneName) !== undefined || !(zoneName === d || isSubdomainOf(d, zoneName))) {
+        add(`route53Zones[${i}]`, `zone "${zone}" is neither a hosted zone id (Z...) nor a zone that contains ${d}.`);
+      } else zoneOverrides.set(d, { name: zoneName });
+    }
+  });
+  if (dnsMode === "external" && v.route53Zones.length > 0) {
+    add("route53Zones", "is set but mail-infra:dnsMode is external, so no Route 53 zone is used. Remove it or set dnsMode to route53.");
+  }
+  if (v.dnsTtl < 60 || v.dnsTtl > 86400) add("dnsTtl", `${v.dnsTtl} is out of range. Use 60 to 86400 seconds.`);
+
+  const domainConfigs: DomainConfig[] = [];
+  for (const domain of domains) {
+    const regionConfigs: RegionConfig[] = [];
+    const seenMailFrom = new Map<string, string>();
+    regions.forEach((region, i) => {
+      const { value, key } = mailFromFor(domain, region, i === 0);
+      const resolved = resolveMailFrom(value, domain);
+      if ("error" in resolved) {
+        add(key, `${resolved.error} (for ${domain}, region ${region})`);
+        return;
+      }
+      const other = seenMailFrom.get(resolved.name);
+      if (other !== undefined) {
+        add(
+          "regionalMailFromSubdomains",
+          `${resolved.name} is the MAIL FROM of both ${other} and ${region}. Its MX must point at one region's feedback host, so give ${region} its own, e.g. ${region}=${relativeLabel(v.mailFromSubdomain, domain)}-${region}.`,
+        );
+        return;
+      }
+      seenMailFrom.set(resolved.name, region);
+      regionConfigs.push({ region, primary: i === 0, mailFromDomain: resolved.name, smtpEndpoint: smtpEndpoint(region) });
+    });
+
+    const rua = v.dmarcRua.length > 0 ? v.dmarcRua : [`mailto:dmarc-reports@${domain}`];
+    const dmarc: DmarcRecord = {
+      v: "DMARC1",
+      p: v.dmarcPolicy as DmarcPolicy,
+      ...(v.dmarcSubdomainPolicy !== "" ? { sp: v.dmarcSubdomainPolicy as DmarcPolicy } : {}),
+      ...(v.dmarcPercent !== 100 ? { pct: v.dmarcPercent } : {}),
+      rua,
+      ...(v.dmarcRuf.length > 0 ? { ruf: v.dmarcRuf } : {}),
+      ...(v.dmarcAdkim !== "r" ? { adkim: v.dmarcAdkim as "r" | "s" } : {}),
+      ...(v.dmarcAspf !== "r" ? { aspf: v.dmarcAspf as "r" | "s" } : {}),
+    };
+
+    domainConfigs.push({
+      domain,
+      regions: regionConfigs,
+      mailFromBehaviorOnMxFailure: behavior,
+      dkimSigningKeyLength: dkimLength,
+      tlsPolicy,
+      spf: { mechanisms, all: spfAll, record: buildSpf(mechanisms, spfAll) },
+      dmarc,
+      dns: dnsMode === "external" ? { mode: "external" } : { mode: "route53", zone: zoneOverrides.get(domain) ?? { name: domain } },
+      ttl: v.dnsTtl,
+    });
+  }
+
+  // 8. SMTP credentials.
+  if (v.smtpKeyGeneration < 1) add("smtpKeyGeneration", `${v.smtpKeyGeneration} is not a generation. Start at 1 and raise it by one to rotate.`);
+  const windowDays = v.smtpSecretRecoveryWindowDays;
+  if (!(windowDays === 0 || (windowDays >= 7 && windowDays <= 30))) {
+    add("smtpSecretRecoveryWindowDays", `${windowDays} is not accepted by Secrets Manager. Use 7 to 30 days (or 0 to delete at once).`);
+  }
+  const userName = v.smtpUserName !== "" ? v.smtpUserName : `mail-infra-smtp-${stack}`;
+  if (!/^[\w+=,.@-]{1,64}$/.test(userName)) {
+    add("smtpUserName", `"${userName}" is not a valid IAM user name: use up to 64 letters, digits and +=,.@_-.`);
+  }
+  const secretName = v.smtpSecretName !== "" ? v.smtpSecretName : `${PROJECT}/${stack}/ses-smtp`;
+  if (!/^[\w/+=.@-]{1,512}$/.test(secretName)) {
+    add("smtpSecretName", `"${secretName}" is not a valid secret name: use letters, digits and /_+=.@-.`);
+  }
+  const inDomains = (address: string): boolean => {
+    const at = address.lastIndexOf("@");
+    return at > 0 && domains.includes(normalizeDomain(address.slice(at + 1)));
+  };
+  v.smtpAllowedFromAddresses.forEach((a, i) => {
+    if (!isEmailAddress(a)) add(`smtpAllowedFromAddresses[${i}]`, `"${a}" is not an email address.`);
+    else if (!inDomains(a)) add(`smtpAllowedFromAddresses[${i}]`, `"${a}" is not at a configured domain (${domains.join(", ")}); SES would refuse to send as it.`);
+  });
+
+  // 9. Sender inventory.
+  const senders: Sender[] = [];
+  v.senders.forEach((entry, i) => {
+    const key = `senders[${i}]`;
+    const parsed = parseSender(entry);
+    if ("error" in parsed) {
+      add(key, parsed.error);
+      return;
+    }
+    if (!inDomains(parsed.address)) {
+      add(key, `address ${parsed.address} is not at a configured domain (${domains.join(", ")}); it cannot relay through these identities.`);
+    } else if (!regions.includes(parsed.region)) {
+      add(key, `region ${parsed.region} is not in mail-infra:regions (${regions.join(", ")}).`);
+    } else if (
+      v.smtpAllowedFromAddresses.length > 0 &&
+      !v.smtpAllowedFromAddresses.some((a) => a.toLowerCase() === parsed.address.toLowerCase())
+    ) {
+      add(key, `address ${parsed.address} is not in mail-infra:smtpAllowedFromAddresses, so SES would refuse its mail. Add it there.`);
+    } else senders.push(parsed);
+  });
+
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  return {
+    stack,
+    domains: domainConfigs,
+    smtp: {
+      userName,
+      keyGeneration: v.smtpKeyGeneration,
+      allowedFromAddresses: v.smtpAllowedFromAddresses,
+      secretName,
+      recoveryWindowDays: windowDays,
+      ...(v.smtpSecretKmsKeyId !== "" ? { kmsKeyId: v.smtpSecretKmsKeyId } : {}),
+      secretRegion: regions[0],
+      regions,
+    },
+    senders,
+  };
+}
+
+/** The MAIL FROM label relative to the domain, whether it was given relative or in full. */
+function relativeLabel(value: string, domain: string): string {
+  const n = normalizeDomain(value);
+  return isSubdomainOf(n, domain) ? n.slice(0, -(domain.length + 1)) : n;
+}
+
+/**
+ * A MAIL FROM value is a name relative to the domain (bounce, mail.bounce) or the full name
+ * under it (bounce.example.com). It must be a strict subdomain: the apex cannot carry the MX.
+ */
+export function resolveMailFrom(value: string, domain: string): { name: string } | { error: string } {
+  const trimmed = value.trim();
+  if (trimmed === "" || trimmed === "@") {
+    return { error: `MAIL FROM "${value}" is the apex. Use a subdomain such as bounce.${domain}: its MX must point at SES.` };
+  }
+  const n = normalizeDomain(trimmed);
+  if (n === domain) {
+    return { error: `MAIL FROM ${n} is the apex. Use a subdomain such as bounce.${domain}: its MX must point at SES.` };
+  }
+  const name = isSubdomainOf(n, domain) ? n : n.includes(".") && looksQualified(n) ? undefined : `${n}.${domain}`;
+  if (name === undefined) {
+    return { error: `MAIL FROM ${n} is not under ${domain}. Use a label (bounce) or a name ending in .${domain}.` };
+  }
+  const problem = validateDomainName(name);
+  if (problem) return { error: `MAIL FROM ${name} is not a valid name: ${problem}` };
+  return { name };
+}
+
+/** A dotted value ending in a public suffix is a full name, not a label under the domain. */
+function looksQualified(name: string): boolean {
+  const last = name.split(".").pop() ?? "";
+  return /^(xn--[a-z0-9-]+|[a-z]{2,63})$/.test(last) && !/^\d+$/.test(last);
+}
+
+function isEmailAddress(a: string): boolean {
+  const at = a.lastIndexOf("@");
+  return at > 0 && /^[^\s@]+$/.test(a.slice(0, at)) && validateDomainName(a.slice(at + 1)) === undefined;
+}
+
+const SENDER_KINDS: readonly SenderKind[] = ["gmail-send-as", "smtp-client"];
+
+/** Parse one sender inventory entry: `address=a@b; kind=gmail-send-as; account=x@gmail.com; region=us-east-1`. */
+export function parseSender(entry: string): Sender | { error: string } {
+  const fields = new Map<string, string>();
+  for (const part of entry.split(";")) {
+    if (part.trim() === "") continue;
+    const eq = part.indexOf("=");
+    if (eq < 0) return { error: `"${part.trim()}" is not key=value. Write entries like address=admin@example.com; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1.` };
+    const k = part.slice(0, eq).trim().toLowerCase();
+    if (!["address", "kind", "account", "region"].includes(k)) {
+      return { error: `unknown field "${k}". Use address, kind, account and region.` };
+    }
+    fields.set(k, part.slice(eq + 1).trim());
+  }
+  const address = fields.get("address");
+  const kind = fields.get("kind");
+  const region = fields.get("region");
+  const account = fields.get("account");
+  if (!address || !isEmailAddress(address)) return { error: `needs address=<the From address that relays>, got ${JSON.stringify(address ?? "")}.` };
+  if (!kind || !(SENDER_KINDS as readonly string[]).includes(kind)) {
+    return { error: `needs kind=${SENDER_KINDS.join(" or ")}, got ${JSON.stringify(kind ?? "")}.` };
+  }
+  if (!region) return { error: "needs region=<the SES region whose SMTP endpoint it relays through>." };
+  if (kind === "gmail-send-as" && (!account || !isEmailAddress(account))) {
+    return { error: "kind=gmail-send-as needs account=<the Gmail account that owns the alias>, e.g. account=someone@gmail.com." };
+  }
+  return { address: address.toLowerCase(), kind: kind as SenderKind, region: region.toLowerCase(), ...(account ? { account: account.toLowerCase() } : {}) };
+}
+
+

@@ -1,0 +1,132 @@
+/**
+ * Domain-name rules shared by the config validator, the policy pack and verify.
+ *
+ * Pure functions: no DNS, no I/O. Organisational domains come from the Public Suffix List
+ * through `tldts` (RFC 7489 3.2 tells DMARC to use a public suffix list for this).
+ */
+import { domainToASCII } from "node:url";
+import { getDomain } from "tldts";
+
+/** RFC 1035 2.3.4: a label is at most 63 octets. */
+export const MAX_LABEL_LENGTH = 63;
+/** RFC 1035 2.3.4 (255 octets on the wire) = at most 253 characters in text form, without the trailing dot. */
+export const MAX_DOMAIN_LENGTH = 253;
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Canonical text form of a domain name: trimmed, lowercase, one trailing dot removed, and
+ * internationalised (Unicode) labels converted to punycode A-labels (RFC 5890/5891).
+ *
+ * Only names that contain non-ASCII characters go through `domainToASCII`: for ASCII input it
+ * would also percent-decode and rewrite numeric hosts, which must stay visible to
+ * `validateDomainName` instead. If the IDN conversion fails the lowercased input is returned
+ * unchanged, so the validator can say what is wrong with it.
+ */
+export function normalizeDomain(input: string): string {
+  let name = input.trim().toLowerCase();
+  if (name.endsWith(".")) name = name.slice(0, -1);
+  if (NON_ASCII.test(name)) {
+    const ascii = domainToASCII(name);
+    if (ascii !== "") name = ascii.endsWith(".") ? ascii.slice(0, -1) : ascii;
+  }
+  return name;
+}
+
+export interface DomainNameOptions {
+  /**
+   * Allow "_" in labels. Host names (RFC 952/1123) may not contain underscores, but DNS record
+   * names such as `_dmarc.example.com` or SPF include targets such as `_spf.google.com` do.
+   * Default false.
+   */
+  allowUnderscore?: boolean;
+}
+
+/**
+ * Check that `input` is a usable fully qualified domain name.
+ *
+ * Returns undefined when it is valid, otherwise one sentence that says what is wrong and how to
+ * fix it (the caller adds where: the config key or the record). Internationalised names are
+ * accepted and validated in their punycode form; `xn--` labels must be valid punycode.
+ */
+export function validateDomainName(input: string, options: DomainNameOptions = {}): string | undefined {
+  const shown = JSON.stringify(input);
+  const trimmed = input.trim();
+  if (trimmed === "") return "The domain name is empty; enter a fully qualified name such as example.com.";
+  if (/\s/.test(trimmed)) return `${shown} contains whitespace; a domain name has none. Remove the spaces.`;
+
+  let name = trimmed.toLowerCase();
+  const idn = NON_ASCII.test(name);
+  if (idn) {
+    const ascii = domainToASCII(name);
+    if (ascii === "") {
+      return `${shown} is not a valid internationalised domain name (IDNA conversion to punycode failed); check for symbols or characters that are not allowed in domain names.`;
+    }
+    name = ascii;
+  }
+  // One trailing dot marks the root (absolute form) and is allowed.
+  if (name.endsWith(".")) name = name.slice(0, -1);
+
+  if (name.length > MAX_DOMAIN_LENGTH) {
+    return `${shown} is ${name.length} characters long${idn ? " in punycode" : ""}; a domain name may have at most ${MAX_DOMAIN_LENGTH} (RFC 1035 2.3.4). Use a shorter name.`;
+  }
+  const labels = name.split(".");
+  if (labels.some((l) => l === "")) {
+    return `${shown} has an empty label (a leading dot or two dots in a row); remove the extra dot.`;
+  }
+  if (labels.length < 2) {
+    return `${shown} is a single label; use a fully qualified domain name such as ${name}.com or mail.${name}.com.`;
+  }
+  for (const label of labels) {
+    if (label.length > MAX_LABEL_LENGTH) {
+      return `The label "${label.slice(0, 20)}…" in ${shown} is ${label.length} characters long; each label (the part between dots) may have at most ${MAX_LABEL_LENGTH} (RFC 1035 2.3.4). Shorten it.`;
+    }
+    if (label.includes("_") && !options.allowUnderscore) {
+      return `The label "${label}" in ${shown} contains an underscore; host and domain names may use only letters, digits and hyphens (RFC 952, RFC 1123 2.1). Underscores belong only in record names such as _dmarc; remove it or use a hyphen.`;
+    }
+    const allowed = options.allowUnderscore ? /^[a-z0-9_-]+$/ : /^[a-z0-9-]+$/;
+    if (!allowed.test(label)) {
+      const bad = [...new Set(label.replace(options.allowUnderscore ? /[a-z0-9_-]/g : /[a-z0-9-]/g, ""))].join(" ");
+      return `The label "${label}" in ${shown} contains characters not allowed in a domain name (${bad}); use only letters, digits and hyphens${options.allowUnderscore ? " (and underscores)" : ""}.`;
+    }
+    if (label.startsWith("-") || label.endsWith("-")) {
+      return `The label "${label}" in ${shown} starts or ends with a hyphen, which RFC 1123 2.1 forbids; move or remove the hyphen.`;
+    }
+    if (label.startsWith("xn--") && domainToASCII(label) === "") {
+      return `The label "${label}" in ${shown} starts with "xn--" but is not valid punycode; write the Unicode form instead, or convert it again.`;
+    }
+  }
+  // RFC 3696 2: a top-level domain is never all-numeric; such a name is usually an IP address.
+  const tld = labels[labels.length - 1] ?? "";
+  if (/^[0-9]+$/.test(tld)) {
+    return `${shown} ends in the all-numeric label "${tld}"; top-level domains are never numeric (RFC 3696 2). Enter a domain name, not an IP address.`;
+  }
+  return undefined;
+}
+
+/** True when `name` is strictly below `parent` (equal names are not subdomains). Case and trailing dots are ignored. */
+export function isSubdomainOf(name: string, parent: string): boolean {
+  const n = normalizeDomain(name);
+  const p = normalizeDomain(parent);
+  return p !== "" && n.length > p.length && n.endsWith("." + p);
+}
+
+/**
+ * The Organisational Domain (RFC 7489 3.2): the registered domain one label below the public
+ * suffix, from the ICANN section of the Public Suffix List (private suffixes such as github.io
+ * are not used). Falls back to the normalised name itself when there is none (e.g. a bare
+ * public suffix or an IP address).
+ */
+export function organizationalDomain(name: string): string {
+  const n = normalizeDomain(name);
+  return getDomain(n, { allowPrivateDomains: false }) ?? n;
+}
+
+/**
+ * DMARC identifier alignment (RFC 7489 3.1.1 for DKIM, 3.1.2 for SPF):
+ * strict ("s") needs the two names to be equal, relaxed ("r") needs the same Organisational Domain.
+ */
+export function isAligned(a: string, b: string, mode: "r" | "s"): boolean {
+  if (mode === "s") return normalizeDomain(a) === normalizeDomain(b);
+  return organizationalDomain(a) === organizationalDomain(b);
+}

@@ -1,0 +1,125 @@
+/**
+ * The expected DNS record set for a domain: computed here once. The DnsRecords component
+ * declares it, the policies compare what is declared against it, verify compares live DNS
+ * against it, and `plan` prints it.
+ */
+import type { DomainConfig } from "./config";
+import { buildDmarc, dmarcRecordName } from "./dmarc";
+import { buildSpf } from "./spf";
+import { dkimCnameName, dkimCnameTarget, MAIL_FROM_MX_PRIORITY, mailFromMxHost } from "./regions";
+
+export type RecordPurpose = "dkim" | "mail-from-mx" | "mail-from-spf" | "spf" | "dmarc";
+export type RecordType = "CNAME" | "MX" | "TXT";
+
+export interface DnsRecord {
+  /** Stable across token values: names the Pulumi resource and matches records across runs. */
+  readonly key: string;
+  readonly purpose: RecordPurpose;
+  readonly name: string;
+  readonly type: RecordType;
+  readonly ttl: number;
+  /** One value per resource record: CNAME target, "10 host" for MX, unquoted text for TXT. */
+  readonly values: string[];
+  /** The SES region the record belongs to (DKIM and MAIL FROM records). */
+  readonly region?: string;
+}
+
+/** Easy DKIM always issues three tokens per identity and region. */
+export const DKIM_TOKENS_PER_IDENTITY = 3;
+
+/** SPF record on a MAIL FROM domain: SES's include, closed with the configured all. */
+export function mailFromSpf(all: DomainConfig["spf"]["all"]): string {
+  return buildSpf(["include:amazonses.com"], all);
+}
+
+/**
+ * The records a domain needs, in a fixed order and count that do not depend on token
+ * values (so a Pulumi program can declare one resource per index before tokens are known).
+ */
+export function expectedRecords(
+  cfg: DomainConfig,
+  dkimTokens: Readonly<Record<string, readonly string[]>>,
+): DnsRecord[] {
+  const records: DnsRecord[] = [];
+  for (const { region, mailFromDomain } of cfg.regions) {
+    const tokens = dkimTokens[region];
+    if (!tokens || tokens.length !== DKIM_TOKENS_PER_IDENTITY) {
+      throw new Error(
+        `Expected ${DKIM_TOKENS_PER_IDENTITY} Easy DKIM tokens for ${cfg.domain} in ${region}, got ${tokens ? tokens.length : "none"}.`,
+      );
+    }
+    tokens.forEach((token, i) => {
+      records.push({
+        key: `dkim-${region}-${i + 1}`,
+        purpose: "dkim",
+        name: dkimCnameName(token, cfg.domain),
+        type: "CNAME",
+        ttl: cfg.ttl,
+        values: [dkimCnameTarget(token, region)],
+        region,
+      });
+    });
+    records.push({
+      key: `mail-from-mx-${region}`,
+      purpose: "mail-from-mx",
+      name: mailFromDomain,
+      type: "MX",
+      ttl: cfg.ttl,
+      values: [`${MAIL_FROM_MX_PRIORITY} ${mailFromMxHost(region)}`],
+      region,
+    });
+    records.push({
+      key: `mail-from-spf-${region}`,
+      purpose: "mail-from-spf",
+      name: mailFromDomain,
+      type: "TXT",
+      ttl: cfg.ttl,
+      values: [mailFromSpf(cfg.spf.all)],
+      region,
+    });
+  }
+  records.push({ key: "spf", purpose: "spf", name: cfg.domain, type: "TXT", ttl: cfg.ttl, values: [cfg.spf.record] });
+  records.push({
+    key: "dmarc",
+    purpose: "dmarc",
+    name: dmarcRecordName(cfg.domain),
+    type: "TXT",
+    ttl: cfg.ttl,
+    values: [buildDmarc(cfg.dmarc)],
+  });
+  return records;
+}
+
+/** Split a TXT value into RFC 1035 character-strings of at most 255 bytes. */
+export function txtStrings(value: string): string[] {
+  const bytes = Buffer.from(value, "utf8");
+  if (bytes.length <= 255) return [value];
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i += 255) parts.push(bytes.subarray(i, i + 255).toString("utf8"));
+  return parts;
+}
+
+/**
+ * A TXT value as Route 53 takes it through the provider: the provider adds the outer quotes;
+ * values over 255 bytes are split into several strings joined with `""`.
+ */
+export function route53TxtValue(value: string): string {
+  return txtStrings(value).join('""');
+}
+
+const quote = (s: string): string => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+
+/** A BIND master-file fragment with absolute names, ready to paste into a zone. */
+export function toZoneFile(records: readonly DnsRecord[], header?: string): string {
+  const lines: string[] = [];
+  if (header) lines.push(...header.split("\n").map((l) => `; ${l}`));
+  const width = Math.max(...records.map((r) => r.name.length + 1), 0);
+  for (const r of records) {
+    for (const value of r.values) {
+      const rdata =
+        r.type === "TXT" ? txtStrings(value).map(quote).join(" ") : r.type === "MX" ? value.replace(/(\S+)$/, "$1.") : `${value}.`;
+      lines.push(`${(r.name + ".").padEnd(width)} ${String(r.ttl).padStart(5)} IN ${r.type.padEnd(5)} ${rdata}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,220 @@
+/**
+ * Run the real Pulumi program under Pulumi's mocks, with no CLI, credentials or network,
+ * and record every resource it declares (type, URN, parent, inputs) and its stack outputs.
+ * `plan`, `policy` and the tests all use this one harness.
+ *
+ * Mocked values (ids, ARNs, DKIM tokens, the access key) are marked as placeholders.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { PROJECT } from "../../lib/config";
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+export const PLACEHOLDER = "placeholder";
+
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  parent?: string;
+  /** Inputs as the program declared them (what a policy sees as props). */
+  inputs: Record<string, unknown>;
+  /** Inputs plus the mocked provider outputs. */
+  state: Record<string, unknown>;
+  id?: string;
+}
+
+export interface ProgramRun {
+  stack: string;
+  resources: RecordedResource[];
+  outputs: Record<string, unknown>;
+  /** Names of stack outputs that are Pulumi secrets. */
+  secretOutputs: string[];
+}
+
+/** A deterministic placeholder access key secret, so tests can search output for it. */
+export function mockSecretAccessKey(stack: string, name: string): string {
+  return `MOCKSECRET${createHash("sha256").update(`${stack}/${name}`).digest("base64").slice(0, 30)}`;
+}
+
+function placeholderTokens(region: string, domain: string): string[] {
+  const h = createHash("sha256").update(domain).digest("hex").slice(0, 6);
+  return [1, 2, 3].map((i) => `${PLACEHOLDER}${i}-${h}-${region}`);
+}
+
+function mockState(type: string, name: string, inputs: Record<string, unknown>, stack: string): Record<string, unknown> {
+  const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
+  switch (type) {
+    case "aws:sesv2/emailIdentity:EmailIdentity": {
+      const domain = String(inputs.emailIdentity);
+      const dkim = (inputs.dkimSigningAttributes ?? {}) as Record<string, unknown>;
+      return {
+        arn: `arn:aws:ses:${region}:${MOCK_ACCOUNT_ID}:identity/${domain}`,
+        identityType: "DOMAIN",
+        verifiedForSendingStatus: false,
+        dkimSigningAttributes: {
+          ...dkim,
+          tokens: placeholderTokens(region, domain),
+          status: "PENDING",
+          signingAttributesOrigin: "AWS_SES",
+          currentSigningKeyLength: dkim.nextSigningKeyLength ?? "RSA_2048_BIT",
+        },
+      };
+    }
+    case "aws:sesv2/configurationSet:ConfigurationSet":
+      return { arn: `arn:aws:ses:${region}:${MOCK_ACCOUNT_ID}:configuration-set/${String(inputs.configurationSetName)}` };
+    case "aws:sns/topic:Topic":
+      return { arn: `arn:aws:sns:${region}:${MOCK_ACCOUNT_ID}:${String(inputs.name ?? name)}` };
+    case "aws:iam/user:User":
+      return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user${String(inputs.path ?? "/")}${String(inputs.name ?? name)}`, uniqueId: "AIDAPLACEHOLDER" };
+    case "aws:iam/accessKey:AccessKey":
+      return { secret: mockSecretAccessKey(stack, name), status: "Active" };
+    case "aws:secretsmanager/secret:Secret":
+      return { arn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${String(inputs.name ?? name)}-PlAcEh` };
+    case "aws:route53/record:Record":
+      return { fqdn: inputs.name };
+    default:
+      return {};
+  }
+}
+
+function mockId(type: string, name: string, inputs: Record<string, unknown>): string {
+  switch (type) {
+    case "aws:iam/accessKey:AccessKey":
+      return `AKIA${createHash("sha256").update(name).digest("hex").slice(0, 16).toUpperCase()}`;
+    case "aws:secretsmanager/secret:Secret":
+      return String(mockState(type, name, inputs, "").arn);
+    case "aws:iam/user:User":
+      return String(inputs.name ?? name);
+    default:
+      return `${name}-${PLACEHOLDER}-id`;
+  }
+}
+
+/** Pulumi's wire marker for a secret value (what the engine sees for pulumi.secret inputs). */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretValue(v: unknown): v is { value: unknown } {
+  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+/** Replace every secret-marked value with "[secret]", for printing. */
+export function redactSecrets(v: unknown): unknown {
+  if (isSecretValue(v)) return "[secret]";
+  if (Array.isArray(v)) return v.map(redactSecrets);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactSecrets(x)]));
+  return v;
+}
+
+/** Replace every secret-marked value with its plain value, as a policy pack receives props. */
+export function unwrapSecrets(v: unknown): unknown {
+  if (isSecretValue(v)) return unwrapSecrets(v.value);
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+  return v;
+}
+
+/** The request shape the mock monitor's registerResource receives (a gRPC message). */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+}
+interface MonitorLike {
+  registerResource(req: RegisterRequest, callback: (err: unknown, res: { getUrn(): string } | undefined) => void): Promise<void>;
+}
+
+function resolveOutput<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply((v) => resolve(v)));
+}
+
+/**
+ * Run `program` (the default export of index.ts) with `config` (full keys, Pulumi's string
+ * values). Resolves once every declared resource and every stack output is known.
+ */
+export async function runProgramUnderMocks(opts: {
+  stack: string;
+  config: Record<string, string>;
+  program: () => Promise<Record<string, unknown>> | Record<string, unknown>;
+  preview?: boolean;
+}): Promise<ProgramRun> {
+  const { stack } = opts;
+  const byName = new Map<string, RecordedResource>();
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+        const custom = args.custom !== false;
+        const state = custom ? { ...inputs, ...mockState(args.type, args.name, inputs, stack) } : {};
+        const id = custom ? mockId(args.type, args.name, inputs) : undefined;
+        const existing = byName.get(`${args.type}::${args.name}`);
+        if (existing) {
+          existing.inputs = inputs;
+          existing.state = state;
+          existing.id = id;
+          existing.custom = custom;
+        }
+        return { id, state };
+      },
+      call(args) {
+        switch (args.token) {
+          case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/${PLACEHOLDER}`, userId: PLACEHOLDER };
+          case "aws:route53/getZone:getZone": {
+            const zoneName = String((args.inputs as Record<string, unknown>).name ?? "");
+            const h = createHash("sha256").update(zoneName).digest("hex").slice(0, 10).toUpperCase();
+            return { zoneId: `Z${h}PLACEHOLDER`, name: zoneName, id: `Z${h}PLACEHOLDER` };
+          }
+          default:
+            throw new Error(`mail-infra mock: no mock for ${args.token}`);
+        }
+      },
+    },
+    PROJECT,
+    stack,
+    opts.preview ?? false,
+  );
+  pulumi.runtime.setAllConfig(opts.config);
+
+  // Record URNs with the full parent type chain, as the Pulumi engine builds them (the mock
+  // monitor keeps only the direct parent type).
+  const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+  const original = monitor.registerResource.bind(monitor);
+  const qualifiedTypeByMockUrn = new Map<string, string>();
+  const urnByMockUrn = new Map<string, string>();
+  monitor.registerResource = (req, callback) => {
+    const type = req.getType();
+    const name = req.getName();
+    const parentMock = req.getParent();
+    const qualified = parentMock ? `${qualifiedTypeByMockUrn.get(parentMock) ?? ""}$${type}` : type;
+    const urn = `urn:pulumi:${stack}::${PROJECT}::${qualified}::${name}`;
+    const record: RecordedResource = { urn, type, name, custom: req.getCustom(), inputs: {}, state: {} };
+    if (parentMock) record.parent = urnByMockUrn.get(parentMock);
+    byName.set(`${type}::${name}`, record);
+    return original(req, (err, res) => {
+      if (res) {
+        qualifiedTypeByMockUrn.set(res.getUrn(), qualified);
+        urnByMockUrn.set(res.getUrn(), urn);
+      }
+      callback(err, res);
+    });
+  };
+
+  const exported = await opts.program();
+  const outputs: Record<string, unknown> = {};
+  const secretOutputs: string[] = [];
+  for (const [key, value] of Object.entries(exported)) {
+    if (value === undefined) continue;
+    if (pulumi.Output.isInstance(value)) {
+      outputs[key] = await resolveOutput(value);
+      if (await pulumi.isSecret(value)) secretOutputs.push(key);
+    } else outputs[key] = value;
+  }
+  // Wait for every outstanding registration (some wait on other outputs) before reading them.
+  await pulumi.runtime.disconnect();
+  return { stack, resources: [...byName.values()], outputs, secretOutputs };
+}

@@ -1,0 +1,19 @@
+/** Validate a stack file and run the real program under mocks: shared by plan and policy. */
+import { validateConfig, type MailConfig } from "../../lib/config";
+import { runProgramUnderMocks, type ProgramRun } from "./mock-program";
+import type { StackConfigFile } from "./stack-config";
+
+export interface OfflineRun {
+  file: StackConfigFile;
+  config: MailConfig;
+  run: ProgramRun;
+}
+
+export async function runStackOffline(file: StackConfigFile): Promise<OfflineRun> {
+  const { stack } = file;
+  // Validate first, outside the Pulumi runtime, so errors can carry the file and line.
+  const config = validateConfig(file.values, stack);
+  const program = (await import("../../index")).default;
+  const run = await runProgramUnderMocks({ stack, config: file.values, program });
+  return { file, config, run };
+}

@@ -1,0 +1,165 @@
+/**
+ * npm run plan -- [--stack prod] [--json] [--zone-file]
+ *
+ * Runs the real program under Pulumi's mocks (no credentials, no network) and prints what
+ * `pulumi up` would create, grouped by domain, component and region, with the DNS records.
+ */
+import { Command } from "commander";
+import type { Manifest } from "../lib/manifest";
+import { type DnsRecord, toZoneFile } from "../lib/records";
+import { colorEnabled, EXIT_OK, exitOnKnownError, paint } from "./lib/cli";
+import { PLACEHOLDER, type RecordedResource, redactSecrets } from "./lib/mock-program";
+import { runStackOffline } from "./lib/offline-run";
+import { readStackConfig, type StackConfigFile } from "./lib/stack-config";
+
+const program = new Command()
+  .name("npm run plan --")
+  .description(
+    "Show what `pulumi up` would create for a stack, offline: the real program runs under Pulumi's mocks.\n" +
+      `Values that only AWS can assign (DKIM tokens, ARNs, key ids) are shown as ${PLACEHOLDER} values.`,
+  )
+  .option("-s, --stack <name>", "stack whose Pulumi.<name>.yaml to read", "prod")
+  .option("--json", "print a machine-readable plan")
+  .option("--zone-file", "print only the DNS records as a BIND zone fragment")
+  .addHelpText(
+    "after",
+    "\nExamples:\n  npm run plan\n  npm run plan -- --stack prod --json\n  npm run plan -- --zone-file > records.zone\n\n" +
+      "Exit codes: 0 plan printed, 2 usage or config error.",
+  )
+  .showHelpAfterError()
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+
+interface Options {
+  stack: string;
+  json?: boolean;
+  zoneFile?: boolean;
+}
+
+function summary(r: RecordedResource): string {
+  const i = r.inputs;
+  const get = (path: string): unknown =>
+    path.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), i);
+  switch (r.type) {
+    case "aws:sesv2/emailIdentity:EmailIdentity":
+      return `${get("emailIdentity")}: Easy DKIM ${get("dkimSigningAttributes.nextSigningKeyLength")}, default configuration set ${get("configurationSetName")}`;
+    case "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes":
+      return `MAIL FROM ${get("mailFromDomain")}, on MX failure ${get("behaviorOnMxFailure")}`;
+    case "aws:sesv2/configurationSet:ConfigurationSet":
+      return `${get("configurationSetName")}: TLS ${get("deliveryOptions.tlsPolicy")}, reputation metrics ${get("reputationOptions.reputationMetricsEnabled") ? "on" : "off"}, suppress ${(get("suppressionOptions.suppressedReasons") as string[] | undefined)?.join("+")}`;
+    case "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination":
+      return `${get("eventDestinationName")}: ${(get("eventDestination.matchingEventTypes") as string[] | undefined)?.join(", ")} -> SNS`;
+    case "aws:sns/topic:Topic":
+      return `${get("name")}`;
+    case "aws:sns/topicPolicy:TopicPolicy":
+      return "lets ses.amazonaws.com publish (this account only)";
+    case "aws:route53/record:Record":
+      return `${get("type")} ${get("name")} -> ${(get("records") as string[] | undefined)?.join(" | ")}`;
+    case "aws:iam/user:User":
+      return `${get("path")}${get("name")}`;
+    case "aws:iam/userPolicy:UserPolicy": {
+      const doc = JSON.parse(String(get("policy"))) as { Statement: { Action: string[]; Resource: string[] }[] };
+      return `${get("name")}: ${doc.Statement.map((s) => `${s.Action.join(",")} on ${s.Resource.length} ARNs`).join("; ")}`;
+    }
+    case "aws:iam/accessKey:AccessKey":
+      return `for ${get("user")} (SMTP username = its id; the secret never leaves Pulumi state and Secrets Manager)`;
+    case "aws:secretsmanager/secret:Secret":
+      return `${get("name")}: recovery window ${get("recoveryWindowInDays")} days, KMS ${get("kmsKeyId") ?? "aws/secretsmanager"}`;
+    case "aws:secretsmanager/secretVersion:SecretVersion":
+      return "username and per-region SMTP passwords [secret]";
+    default:
+      return "";
+  }
+}
+
+function shortType(type: string): string {
+  return type.replace(/^aws:([\w-]+)\/\w+:(\w+)$/, "aws.$1.$2");
+}
+
+let file: StackConfigFile | undefined;
+
+async function main(): Promise<void> {
+  program.parse(process.argv);
+  const opts = program.opts<Options>();
+  file = readStackConfig(opts.stack);
+  const { config, run } = await runStackOffline(file);
+  const manifest = run.outputs.verification as Manifest;
+
+  if (opts.zoneFile) {
+    for (const d of manifest.domains) {
+      process.stdout.write(toZoneFile(d.records, `mail-infra records for ${d.domain} (stack ${opts.stack}); ${PLACEHOLDER} tokens are assigned by SES at pulumi up`));
+    }
+    process.exit(EXIT_OK);
+  }
+
+  const created = run.resources.filter((r) => r.custom);
+  if (opts.json) {
+    const out = {
+      stack: opts.stack,
+      offline: true,
+      placeholderMarker: PLACEHOLDER,
+      resources: created.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, inputs: redactSecrets(r.inputs) })),
+      domains: manifest.domains.map((d) => ({ domain: d.domain, dns: d.dns, records: d.records })),
+      outputs: Object.fromEntries(Object.entries(run.outputs).filter(([k]) => !run.secretOutputs.includes(k))),
+    };
+    process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+    process.exit(EXIT_OK);
+  }
+
+  const c = paint(colorEnabled());
+  const byParent = new Map<string | undefined, RecordedResource[]>();
+  for (const r of run.resources) byParent.set(r.parent, [...(byParent.get(r.parent) ?? []), r]);
+  const out: string[] = [];
+  out.push(c.bold(`Plan for stack ${opts.stack}`) + c.dim(` (offline, under Pulumi mocks; values containing "${PLACEHOLDER}" are assigned by AWS at pulumi up)`));
+  const line = (depth: number, r: RecordedResource) =>
+    out.push(`${"  ".repeat(depth)}${c.green("+")} ${shortType(r.type).padEnd(48)} ${summary(r)}`);
+  const walk = (parent: string, depth: number) => {
+    for (const r of byParent.get(parent) ?? []) {
+      if (r.custom) line(depth, r);
+      else if (r.type === "mail-infra:dns:DnsRecords") {
+        const n = (byParent.get(r.urn) ?? []).length;
+        out.push(`${"  ".repeat(depth)}${c.cyan("DnsRecords")} ${r.name}: ${c.green("+")} ${n} aws.route53.Record (listed below)`);
+      } else {
+        out.push(`${"  ".repeat(depth)}${c.cyan(r.type.replace(/^mail-infra:\w+:/, ""))} ${r.name}`);
+        walk(r.urn, depth + 1);
+      }
+    }
+  };
+  for (const top of byParent.get(undefined) ?? []) {
+    out.push("");
+    out.push(c.bold(`${top.type.replace(/^mail-infra:\w+:/, "")} ${top.name}`));
+    walk(top.urn, 1);
+  }
+
+  for (const d of manifest.domains) {
+    const dc = config.domains.find((x) => x.domain === d.domain);
+    out.push("");
+    if (d.dns.mode === "external") {
+      out.push(c.bold(`DNS records to add by hand for ${d.domain}`) + " (external DNS mode; also in the stack output zoneFile):");
+    } else {
+      out.push(c.bold(`DNS records for ${d.domain}`) + ` in Route 53 zone ${"zoneName" in d.dns && d.dns.zoneName ? d.dns.zoneName : d.dns.zoneId}:`);
+    }
+    for (const r of d.records as DnsRecord[]) {
+      const value = r.values.join(" | ");
+      out.push(`  ${r.type.padEnd(5)} ${r.name.padEnd(56)} ${value}${r.region ? c.dim(`  (${r.region})`) : ""}`);
+    }
+    if (dc) out.push(c.dim(`  Regions: ${dc.regions.map((r) => `${r.region}${r.primary ? " (primary)" : ""} MAIL FROM ${r.mailFromDomain}`).join("; ")}`));
+  }
+
+  out.push("");
+  out.push(c.bold("SMTP credentials") + `: user ${manifest.smtp.user}, secret ${manifest.smtp.secretName} in ${manifest.smtp.secretRegion}, key generation ${manifest.smtp.keyGeneration}`);
+  for (const r of manifest.smtp.regions) out.push(`  ${r.region}: ${r.endpoint}:${manifest.smtp.port}`);
+  if (manifest.senders.length > 0) {
+    out.push(c.bold("Senders relaying through SES") + " (need the new password after each rotation):");
+    for (const s of manifest.senders) {
+      out.push(`  ${s.address} (${s.kind}${s.account ? ` in ${s.account}` : ""}) via ${s.smtpEndpoint}:${manifest.smtp.port}`);
+    }
+  }
+  out.push("");
+  out.push(`${created.length} resources to create (${run.resources.length - created.length} components). Stack outputs: ${Object.keys(run.outputs).join(", ")}.`);
+  process.stdout.write(out.join("\n") + "\n");
+  process.exit(EXIT_OK);
+}
+
+main().catch((e: unknown) => {
+  exitOnKnownError(e, file);
+});

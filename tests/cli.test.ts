@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { deriveSmtpPasswordV4 } from "../lib/smtp-password";
+import { mockSecretAccessKey } from "../scripts/lib/mock-program";
+import { runCli } from "./helpers/spawn";
+
+describe("npm run plan", () => {
+  it("prints the prod plan grouped by domain, component and region, and exits 0", () => {
+    const r = runCli("plan.ts", ["--stack", "prod"]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Plan for stack prod \(offline/);
+    expect(r.stdout).toContain("MailDomain queenofsandiego.com");
+    expect(r.stdout).toContain("SesIdentity queenofsandiego.com-us-east-1");
+    expect(r.stdout).toContain("SesIdentity queenofsandiego.com-us-west-2");
+    expect(r.stdout).toMatch(/aws\.sesv2\.EmailIdentityMailFromAttributes\s+MAIL FROM bounce\.queenofsandiego\.com, on MX failure REJECT_MESSAGE/);
+    expect(r.stdout).toMatch(/MX\s+bounce-us-west-2\.queenofsandiego\.com\s+10 feedback-smtp\.us-west-2\.amazonses\.com/);
+    expect(r.stdout).toMatch(/CNAME placeholder1-\w+-us-east-1\._domainkey\.queenofsandiego\.com/);
+    expect(r.stdout).toContain("admin@queenofsandiego.com (gmail-send-as in jadasailing@gmail.com) via email-smtp.us-east-1.amazonaws.com:587");
+    expect(r.stdout).toMatch(/29 resources to create/);
+    expect(r.stdout).not.toContain("\u001b[");
+    const key = mockSecretAccessKey("prod", "smtp-key-gen1");
+    for (const secret of [key, deriveSmtpPasswordV4(key, "us-east-1"), deriveSmtpPasswordV4(key, "us-west-2")]) {
+      expect(r.stdout + r.stderr).not.toContain(secret);
+    }
+  });
+
+  it("--json prints a machine-readable plan without secrets", () => {
+    const r = runCli("plan.ts", ["--stack", "prod", "--json"]);
+    expect(r.status).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.stack).toBe("prod");
+    expect(plan.resources).toHaveLength(29);
+    const version = plan.resources.find((x: { type: string }) => x.type === "aws:secretsmanager/secretVersion:SecretVersion");
+    expect(version.inputs.secretString).toBe("[secret]");
+    expect(plan.domains[0].records).toHaveLength(12);
+    expect(plan.outputs.verification.smtp.user).toBe("mail-infra-smtp-prod");
+    const key = mockSecretAccessKey("prod", "smtp-key-gen1");
+    expect(r.stdout).not.toContain(key);
+    expect(r.stdout).not.toContain(deriveSmtpPasswordV4(key, "us-east-1"));
+  });
+
+  it("--zone-file prints a BIND fragment", () => {
+    const r = runCli("plan.ts", ["--zone-file"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^; mail-infra records for queenofsandiego\.com/);
+    expect(r.stdout).toMatch(/^_dmarc\.queenofsandiego\.com\.\s+600 IN TXT\s+"v=DMARC1; p=none; rua=mailto:dmarc-reports@queenofsandiego\.com"$/m);
+  });
+
+  it("a config error exits 2 with the validator's message, file and line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mail-infra-plan-"));
+    writeFileSync(
+      join(dir, "Pulumi.broken.yaml"),
+      ["config:", "  mail-infra:domain: example.com", "  mail-infra:regions:", "    - us-east-1", "  mail-infra:dmarcPolicy: monitor", ""].join("\n"),
+    );
+    const r = runCli("plan.ts", ["--stack", "broken"], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`${join(dir, "Pulumi.broken.yaml")}:5: mail-infra:dmarcPolicy: "monitor" is not a DMARC policy`);
+  });
+
+  it("a missing stack file exits 2 and says how to fix it", () => {
+    const r = runCli("plan.ts", ["--stack", "nosuch"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/No stack config .*Pulumi\.nosuch\.yaml\. Create it/);
+  });
+
+  it("an unknown option exits 2", () => {
+    const r = runCli("plan.ts", ["--frobnicate"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown option/);
+  });
+
+  it("--help shows examples", () => {
+    const r = runCli("plan.ts", ["--help"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("Examples:");
+  });
+});
+
+describe("npm run smtp-password", () => {
+  it.each([
+    ["eu-central-1", "BMXhUYlu5Z3gSXVQORxlVa7XPaz91aGWdfHxvkOZdWZ2"],
+    ["us-west-1", "BH+jbMzper5WwlwUar9E1ySBqHa9whi0GPo+sJ0mVYJj"],
+  ])("reads the key on stdin and prints the published vector for %s", (region, expected) => {
+    const r = runCli("smtp-password.ts", ["--region", region], { input: "some+secret+key\n" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${expected}\n`);
+  });
+
+  it("refuses a region without SES SMTP with exit 2", () => {
+    const r = runCli("smtp-password.ts", ["--region", "xx-nowhere-1"], { input: "some+secret+key" });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/region "xx-nowhere-1" has no Amazon SES SMTP endpoint/);
+  });
+
+  it("refuses an empty stdin, never echoing input", () => {
+    const r = runCli("smtp-password.ts", ["--region", "us-east-1"], { input: "" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no secret access key on stdin/);
+  });
+
+  it("refuses more than one token on stdin without printing it", () => {
+    const r = runCli("smtp-password.ts", ["--region", "us-east-1"], { input: "secretA secretB" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).not.toContain("secretA");
+  });
+
+  it("has no option to pass the key in argv", () => {
+    const r = runCli("smtp-password.ts", ["--region", "us-east-1", "--secret", "abc"], { input: "x" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown option '--secret'/);
+    expect(runCli("smtp-password.ts", []).status).toBe(2);
+  });
+});

@@ -1,0 +1,232 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, validateConfig, type MailConfig } from "../lib/config";
+import { pulumiConfig, PROD_LIKE } from "./helpers/config";
+
+function valid(values: Record<string, string | number | string[]>, stack = "test"): MailConfig {
+  return validateConfig(pulumiConfig(values), stack);
+}
+
+/** The issues a config raises, as "key: message" lines. */
+function issues(values: Record<string, string | number | string[]>): string[] {
+  try {
+    validateConfig(pulumiConfig(values), "test");
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues.map((i) => `${i.key}: ${i.message}`);
+    throw e;
+  }
+  return [];
+}
+
+const base = { domain: "example.com", regions: ["us-east-1"] };
+
+describe("config: the production stack", () => {
+  it("validates into one typed object", () => {
+    const cfg = valid(PROD_LIKE, "prod");
+    expect(cfg.domains).toHaveLength(1);
+    const d = cfg.domains[0];
+    expect(d.domain).toBe("queenofsandiego.com");
+    expect(d.regions.map((r) => [r.region, r.primary, r.mailFromDomain])).toEqual([
+      ["us-east-1", true, "bounce.queenofsandiego.com"],
+      ["us-west-2", false, "bounce-us-west-2.queenofsandiego.com"],
+    ]);
+    expect(d.dmarc).toEqual({ v: "DMARC1", p: "none", rua: ["mailto:dmarc-reports@queenofsandiego.com"] });
+    expect(d.mailFromBehaviorOnMxFailure).toBe("REJECT_MESSAGE");
+    expect(d.tlsPolicy).toBe("REQUIRE");
+    expect(d.dkimSigningKeyLength).toBe("RSA_2048_BIT");
+    expect(d.dns).toEqual({ mode: "route53", zone: { name: "queenofsandiego.com" } });
+    expect(cfg.smtp).toMatchObject({ userName: "mail-infra-smtp-prod", secretName: "mail-infra/prod/ses-smtp", secretRegion: "us-east-1", recoveryWindowDays: 30, keyGeneration: 1 });
+    expect(cfg.senders).toEqual([{ address: "admin@queenofsandiego.com", kind: "gmail-send-as", account: "jadasailing@gmail.com", region: "us-east-1" }]);
+  });
+
+  it("accepts insecure but legal settings for the policy pack to judge", () => {
+    const cfg = valid({ ...base, dmarcPolicy: "none", mailFromBehaviorOnMxFailure: "USE_DEFAULT_VALUE", tlsPolicy: "OPTIONAL", dkimSigningKeyLength: "RSA_1024_BIT", smtpSecretRecoveryWindowDays: 0 });
+    expect(cfg.domains[0]).toMatchObject({ mailFromBehaviorOnMxFailure: "USE_DEFAULT_VALUE", tlsPolicy: "OPTIONAL", dkimSigningKeyLength: "RSA_1024_BIT" });
+    expect(cfg.smtp.recoveryWindowDays).toBe(0);
+  });
+
+  it("reports every problem at once, each naming its key", () => {
+    const found = issues({ domain: "bad_domain", regions: ["mars-1"], dmarcPolicy: "nope" });
+    expect(found.map((f) => f.split(":").slice(0, 2).join(":"))).toEqual([
+      "mail-infra:domain",
+      "mail-infra:regions[0]",
+      "mail-infra:dmarcPolicy",
+    ]);
+  });
+});
+
+describe("config: keys and types", () => {
+  it("requires regions", () => {
+    expect(issues({ domain: "example.com" })).toEqual([expect.stringMatching(/^mail-infra:regions: is required\. Set it with `pulumi config set/)]);
+  });
+  it("rejects an unknown key and suggests the right spelling", () => {
+    expect(issues({ ...base, dmarcpolicy: "none" })).toEqual([expect.stringMatching(/^mail-infra:dmarcpolicy: unknown key\. Did you mean mail-infra:dmarcPolicy\?/)]);
+  });
+  it("rejects a wrong type", () => {
+    expect(issues({ ...base, dmarcPercent: "half" })).toEqual([expect.stringMatching(/^mail-infra:dmarcPercent: must be a whole number/)]);
+    expect(issues({ ...base, regions: "us-east-1" })).toEqual([expect.stringMatching(/^mail-infra:regions: must be a list of strings/)]);
+  });
+  it("ignores other namespaces such as aws:region", () => {
+    expect(valid({ ...base, "aws:region": "eu-west-1" }).domains).toHaveLength(1);
+  });
+});
+
+describe("config: domains", () => {
+  it("needs a domain", () => {
+    expect(issues({ regions: ["us-east-1"] })).toEqual([expect.stringMatching(/^mail-infra:domain: no domain configured/)]);
+  });
+  it("refuses domain and domains together", () => {
+    expect(issues({ ...base, domains: ["example.org"] })).toEqual([expect.stringMatching(/^mail-infra:domains: set either/)]);
+  });
+  it("rejects bad syntax", () => {
+    expect(issues({ ...base, domain: "-bad-.com" })).toEqual([expect.stringMatching(/^mail-infra:domain: "-bad-\.com" is not a valid domain/)]);
+    expect(issues({ ...base, domain: "localhost" })).toEqual([expect.stringMatching(/^mail-infra:domain: "localhost" is not a valid domain/)]);
+    expect(issues({ ...base, domain: `${"a".repeat(64)}.com` })).toEqual([expect.stringMatching(/is not a valid domain.*63/)]);
+  });
+  it("accepts IDN and stores it as punycode", () => {
+    expect(valid({ ...base, domain: "bücher.example" }).domains[0].domain).toBe("xn--bcher-kva.example");
+    expect(valid({ ...base, domain: "xn--bcher-kva.example" }).domains[0].domain).toBe("xn--bcher-kva.example");
+  });
+  it("takes a list of domains and refuses duplicates", () => {
+    expect(valid({ domains: ["a.example", "b.example"], regions: ["us-east-1"] }).domains.map((d) => d.domain)).toEqual(["a.example", "b.example"]);
+    expect(issues({ domains: ["a.example", "A.example."], regions: ["us-east-1"] })).toEqual([expect.stringMatching(/^mail-infra:domains\[1\]: "A\.example\." is listed twice/)]);
+  });
+});
+
+describe("config: regions", () => {
+  it("refuses a region without SES SMTP and lists the ones that have it", () => {
+    expect(issues({ ...base, regions: ["us-east-1", "eu-east-9"] })).toEqual([
+      expect.stringMatching(/^mail-infra:regions\[1\]: "eu-east-9" has no Amazon SES SMTP endpoint.*Use one of: us-east-1, /),
+    ]);
+  });
+  it("refuses duplicate regions", () => {
+    expect(issues({ ...base, regions: ["us-east-1", "us-east-1"] })).toEqual([expect.stringMatching(/regions\[1\]: "us-east-1" is listed twice/)]);
+  });
+});
+
+describe("config: MAIL FROM", () => {
+  it("accepts a label or the full name under the domain", () => {
+    expect(valid({ ...base, mailFromSubdomain: "mail" }).domains[0].regions[0].mailFromDomain).toBe("mail.example.com");
+    expect(valid({ ...base, mailFromSubdomain: "mail.example.com" }).domains[0].regions[0].mailFromDomain).toBe("mail.example.com");
+  });
+  it("refuses the apex", () => {
+    expect(issues({ ...base, mailFromSubdomain: "example.com" })).toEqual([expect.stringMatching(/^mail-infra:mailFromSubdomain: MAIL FROM example\.com is the apex/)]);
+    expect(issues({ ...base, mailFromSubdomain: "@" })).toEqual([expect.stringMatching(/is the apex/)]);
+  });
+  it("refuses a name outside the domain", () => {
+    expect(issues({ ...base, mailFromSubdomain: "bounce.example.org" })).toEqual([expect.stringMatching(/^mail-infra:mailFromSubdomain: MAIL FROM bounce\.example\.org is not under example\.com/)]);
+  });
+  it("gives every other region its own MAIL FROM by default, and takes overrides", () => {
+    const cfg = valid({ ...base, regions: ["us-east-1", "eu-west-1", "us-west-2"], regionalMailFromSubdomains: ["us-west-2=bounce-usw2"] });
+    expect(cfg.domains[0].regions.map((r) => r.mailFromDomain)).toEqual(["bounce.example.com", "bounce-eu-west-1.example.com", "bounce-usw2.example.com"]);
+  });
+  it("refuses two regions sharing one MAIL FROM", () => {
+    expect(issues({ ...base, regions: ["us-east-1", "us-west-2"], regionalMailFromSubdomains: ["us-west-2=bounce"] })).toEqual([
+      expect.stringMatching(/^mail-infra:regionalMailFromSubdomains: bounce\.example\.com is the MAIL FROM of both us-east-1 and us-west-2/),
+    ]);
+  });
+  it("refuses malformed or misplaced regional entries", () => {
+    expect(issues({ ...base, regionalMailFromSubdomains: ["us-west-2:bounce"] })).toEqual([expect.stringMatching(/is not region=subdomain/)]);
+    expect(issues({ ...base, regionalMailFromSubdomains: ["us-west-2=b2"] })).toEqual([expect.stringMatching(/region "us-west-2" is not in mail-infra:regions/)]);
+    expect(issues({ ...base, regionalMailFromSubdomains: ["us-east-1=b2"] })).toEqual([expect.stringMatching(/is the primary region/)]);
+  });
+  it("restricts the failure behaviour to the two SES values", () => {
+    expect(issues({ ...base, mailFromBehaviorOnMxFailure: "IGNORE" })).toEqual([expect.stringMatching(/^mail-infra:mailFromBehaviorOnMxFailure: "IGNORE" is not allowed\. Use one of: REJECT_MESSAGE, USE_DEFAULT_VALUE/)]);
+  });
+});
+
+describe("config: DMARC tags", () => {
+  it.each([
+    ["dmarcPolicy", "monitor", /^mail-infra:dmarcPolicy: "monitor" is not a DMARC policy.*none.*quarantine.*reject/],
+    ["dmarcSubdomainPolicy", "block", /^mail-infra:dmarcSubdomainPolicy: "block" is not a DMARC policy.*none.*quarantine.*reject/],
+    ["dmarcAdkim", "x", /^mail-infra:dmarcAdkim: .*\br\b.*\bs\b/],
+    ["dmarcAspf", "relaxed", /^mail-infra:dmarcAspf: .*\br\b.*\bs\b/],
+  ])("%s refuses %s", (key, value, pattern) => {
+    expect(issues({ ...base, [key]: value })).toEqual([expect.stringMatching(pattern)]);
+  });
+  it("pct must be 0 to 100", () => {
+    expect(issues({ ...base, dmarcPercent: 101 })).toEqual([expect.stringMatching(/^mail-infra:dmarcPercent: /)]);
+    expect(issues({ ...base, dmarcPercent: -1 })).toEqual([expect.stringMatching(/^mail-infra:dmarcPercent: /)]);
+    expect(valid({ ...base, dmarcPercent: 0 }).domains[0].dmarc.pct).toBe(0);
+  });
+  it("rua and ruf must be mailto: URIs", () => {
+    expect(issues({ ...base, dmarcRua: ["https://reports.example.com"] })).toEqual([expect.stringMatching(/^mail-infra:dmarcRua\[0\]: .*mailto:/)]);
+    expect(issues({ ...base, dmarcRuf: ["mailto:not-an-address"] })).toEqual([expect.stringMatching(/^mail-infra:dmarcRuf\[0\]: /)]);
+    expect(valid({ ...base, dmarcRua: ["mailto:a@example.com!10m"] }).domains[0].dmarc.rua).toEqual(["mailto:a@example.com!10m"]);
+  });
+  it("defaults rua to a mailbox at each domain", () => {
+    const cfg = valid({ domains: ["a.example", "b.example"], regions: ["us-east-1"] });
+    expect(cfg.domains.map((d) => d.dmarc.rua)).toEqual([["mailto:dmarc-reports@a.example"], ["mailto:dmarc-reports@b.example"]]);
+  });
+});
+
+describe("config: SPF mechanisms", () => {
+  it("merges valid extra terms into one apex record", () => {
+    const cfg = valid({ ...base, spfMechanisms: ["include:_spf.google.com", "ip4:192.0.2.0/24"], spfAll: "-all" });
+    expect(cfg.domains[0].spf.record).toBe("v=spf1 include:_spf.google.com ip4:192.0.2.0/24 -all");
+  });
+  it.each([
+    ["+all", /all/],
+    ["all", /all/],
+    ["?all", /all/],
+    ["redirect=_spf.example.net", /redirect/],
+    ["ip4:300.1.1.1", /ip4/],
+    ["include:", /include/],
+    ["v=spf1", /v=spf1/],
+    ["frobnicate:x", /frobnicate|unknown/i],
+  ])("refuses %s", (term, pattern) => {
+    const found = issues({ ...base, spfMechanisms: ["include:amazonses.com", term] });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^mail-infra:spfMechanisms\[1\]: /);
+    expect(found[0]).toMatch(pattern);
+  });
+  it("spfAll is ~all or -all", () => {
+    expect(issues({ ...base, spfAll: "+all" })).toEqual([expect.stringMatching(/^mail-infra:spfAll: "\+all" is not allowed/)]);
+  });
+});
+
+describe("config: DNS mode", () => {
+  it("route53 by zone name (default) or id", () => {
+    expect(valid(base).domains[0].dns).toEqual({ mode: "route53", zone: { name: "example.com" } });
+    expect(valid({ ...base, route53Zones: ["example.com=Z0123456789ABCDEFGHIJ"] }).domains[0].dns).toEqual({ mode: "route53", zone: { id: "Z0123456789ABCDEFGHIJ" } });
+  });
+  it("external creates no zone", () => {
+    expect(valid({ ...base, dnsMode: "external" }).domains[0].dns).toEqual({ mode: "external" });
+  });
+  it("refuses an unknown mode", () => {
+    expect(issues({ ...base, dnsMode: "cloudflare" })).toEqual([expect.stringMatching(/^mail-infra:dnsMode: "cloudflare" is not allowed\. Use one of: route53, external/)]);
+  });
+  it("refuses a zone that cannot hold the domain, or zones in external mode", () => {
+    expect(issues({ ...base, route53Zones: ["example.com=other.org"] })).toEqual([expect.stringMatching(/zone "other\.org" is neither/)]);
+    expect(issues({ ...base, route53Zones: ["example.org=example.org"] })).toEqual([expect.stringMatching(/not one of the configured domains/)]);
+    expect(issues({ ...base, dnsMode: "external", route53Zones: ["example.com=example.com"] })).toEqual([expect.stringMatching(/dnsMode is external/)]);
+  });
+  it("TTL stays in a sane range", () => {
+    expect(issues({ ...base, dnsTtl: 5 })).toEqual([expect.stringMatching(/^mail-infra:dnsTtl: 5 is out of range/)]);
+  });
+});
+
+describe("config: SMTP credentials and senders", () => {
+  it("refuses a recovery window Secrets Manager would reject", () => {
+    expect(issues({ ...base, smtpSecretRecoveryWindowDays: 3 })).toEqual([expect.stringMatching(/^mail-infra:smtpSecretRecoveryWindowDays: 3 .*7 to 30/)]);
+  });
+  it("refuses a key generation below 1", () => {
+    expect(issues({ ...base, smtpKeyGeneration: 0 })).toEqual([expect.stringMatching(/^mail-infra:smtpKeyGeneration: /)]);
+  });
+  it("refuses a bad IAM user name", () => {
+    expect(issues({ ...base, smtpUserName: "smtp user" })).toEqual([expect.stringMatching(/^mail-infra:smtpUserName: .*not a valid IAM user name/)]);
+  });
+  it("refuses From addresses outside the domains", () => {
+    expect(issues({ ...base, smtpAllowedFromAddresses: ["x@other.org"] })).toEqual([expect.stringMatching(/smtpAllowedFromAddresses\[0\]: "x@other\.org" is not at a configured domain/)]);
+  });
+  it("parses the sender inventory and refuses broken entries", () => {
+    expect(issues({ ...base, senders: ["address=a@example.com; kind=gmail-send-as; region=us-east-1"] })).toEqual([expect.stringMatching(/senders\[0\]: kind=gmail-send-as needs account=/)]);
+    expect(issues({ ...base, senders: ["address=a@other.org; kind=smtp-client; region=us-east-1"] })).toEqual([expect.stringMatching(/senders\[0\]: address a@other\.org is not at a configured domain/)]);
+    expect(issues({ ...base, senders: ["address=a@example.com; kind=smtp-client; region=us-west-2"] })).toEqual([expect.stringMatching(/senders\[0\]: region us-west-2 is not in mail-infra:regions/)]);
+    expect(issues({ ...base, senders: ["address=a@example.com; kind=fax; region=us-east-1"] })).toEqual([expect.stringMatching(/senders\[0\]: needs kind=gmail-send-as or smtp-client/)]);
+    expect(issues({ ...base, senders: ["just text"] })).toEqual([expect.stringMatching(/senders\[0\]: "just text" is not key=value/)]);
+    expect(valid({ ...base, senders: ["address=App@Example.com; kind=smtp-client; region=us-east-1"] }).senders).toEqual([{ address: "app@example.com", kind: "smtp-client", region: "us-east-1" }]);
+  });
+  it("refuses a sender that the From condition would block", () => {
+    expect(issues({ ...base, smtpAllowedFromAddresses: ["b@example.com"], senders: ["address=a@example.com; kind=smtp-client; region=us-east-1"] })).toEqual([expect.stringMatching(/not in mail-infra:smtpAllowedFromAddresses/)]);
+  });
+});
