@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DomainConfig } from "../lib/config";
 import type { ManifestDomain, ManifestRegion } from "../lib/manifest";
 import { DKIM_TOKENS_PER_IDENTITY, type DnsRecord, expectedRecords } from "../lib/records";
+import { DNS_MODE_TAG } from "../lib/names";
 import { dkimSigningHostedZone } from "../lib/regions";
 import { DnsRecords } from "./DnsRecords";
 import { SesIdentity } from "./SesIdentity";
@@ -43,7 +44,8 @@ export class MailDomain extends pulumi.ComponentResource {
             dkimSigningKeyLength: cfg.dkimSigningKeyLength,
             tlsPolicy: cfg.tlsPolicy,
             accountId: args.accountId,
-            tags: args.tags,
+            // Lets the policy pack tell an external-DNS identity from one whose records are missing.
+            tags: { ...args.tags, [DNS_MODE_TAG]: cfg.dns.mode },
           },
           { parent: this },
         ),

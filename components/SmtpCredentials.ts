@@ -4,6 +4,7 @@ import type { SmtpConfig } from "../lib/config";
 import { SES_SMTP_PORT, smtpEndpoint } from "../lib/regions";
 import { deriveSmtpPasswordV4 } from "../lib/smtp-password";
 import { smtpSendPolicy } from "../lib/iam";
+import { ROLE_TAG, SMTP_ROLE, SMTP_USER_PATH } from "../lib/names";
 
 export interface SmtpCredentialsArgs {
   config: SmtpConfig;
@@ -33,7 +34,7 @@ export class SmtpCredentials extends pulumi.ComponentResource {
 
     this.user = new aws.iam.User(
       `${name}-user`,
-      { name: cfg.userName, path: "/mail/", forceDestroy: true, tags: args.tags },
+      { name: cfg.userName, path: SMTP_USER_PATH, forceDestroy: true, tags: { ...args.tags, [ROLE_TAG]: SMTP_ROLE } },
       child,
     );
 

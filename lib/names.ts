@@ -28,3 +28,10 @@ export const EVENT_DESTINATION_NAME = "sns-feedback";
 export const PUBLISHED_EVENT_TYPES = ["BOUNCE", "COMPLAINT", "REJECT", "DELIVERY_DELAY", "RENDERING_FAILURE"] as const;
 export const REQUIRED_EVENT_TYPES = ["BOUNCE", "COMPLAINT"] as const;
 export const SUPPRESSED_REASONS = ["BOUNCE", "COMPLAINT"] as const;
+
+/** Tag on each SES identity: "route53" or "external", where its DNS records are kept. */
+export const DNS_MODE_TAG = "mail-infra:dns";
+/** Tag and path that mark the IAM user whose keys are SES SMTP credentials. */
+export const ROLE_TAG = "mail-infra:role";
+export const SMTP_ROLE = "ses-smtp";
+export const SMTP_USER_PATH = "/mail/";
