@@ -78,9 +78,9 @@ export class MailDomain extends pulumi.ComponentResource {
     const regionManifests = cfg.regions.map((r) => {
       const id = this.identities[r.region];
       return pulumi
-        .all([id.arn, id.dkimTokens, id.configurationSet.configurationSetName, id.topic.arn])
+        .all([id.arn, id.dkimTokens, id.configurationSet.configurationSetName, id.configurationSet.arn, id.topic.arn])
         .apply(
-          ([arn, dkimTokens, configurationSet, eventTopicArn]): ManifestRegion => ({
+          ([arn, dkimTokens, configurationSet, configurationSetArn, eventTopicArn]): ManifestRegion => ({
             region: r.region,
             primary: r.primary,
             identityArn: arn,
@@ -90,6 +90,7 @@ export class MailDomain extends pulumi.ComponentResource {
             mailFromDomain: r.mailFromDomain,
             mailFromBehaviorOnMxFailure: cfg.mailFromBehaviorOnMxFailure,
             configurationSet,
+            configurationSetArn,
             eventTopicArn,
             tlsPolicy: cfg.tlsPolicy,
             smtpEndpoint: r.smtpEndpoint,

@@ -26,6 +26,7 @@ const regionSchema = z.object({
   mailFromDomain: z.string(),
   mailFromBehaviorOnMxFailure: z.enum(["REJECT_MESSAGE", "USE_DEFAULT_VALUE"]),
   configurationSet: z.string(),
+  configurationSetArn: z.string(),
   eventTopicArn: z.string(),
   tlsPolicy: z.enum(["REQUIRE", "OPTIONAL"]),
   smtpEndpoint: z.string(),
@@ -72,12 +73,14 @@ export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestDomain = z.infer<typeof domainSchema>;
 export type ManifestRegion = z.infer<typeof regionSchema>;
 
+export class ManifestError extends Error {}
+
 /** Parse a manifest, with errors that name the path inside it. */
 export function parseManifest(input: unknown, source: string): Manifest {
   const result = manifestSchema.safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n");
-    throw new Error(
+    throw new ManifestError(
       `${source} is not a mail-infra verification manifest (version ${MANIFEST_VERSION}):\n${problems}\n` +
         "Get a fresh one with `pulumi stack output verification --json > verification.json`.",
     );

@@ -1,0 +1,304 @@
+/**
+ * DNS layer checks: live answers against the manifest's expected record set, judged with
+ * the same SPF and DMARC rules the config validator and the policy pack use.
+ */
+import { type DmarcRecord, dmarcRecordName, externalReportDestinations, isDmarcRecord, nextPolicyStep, parseDmarc } from "../dmarc";
+import { isAligned } from "../domain";
+import type { ManifestDomain } from "../manifest";
+import type { DnsRecord, RecordType } from "../records";
+import { MAIL_FROM_MX_PRIORITY, mailFromMxHost, regionOfMailFromMxHost } from "../regions";
+import { allProblem, isSpfRecord, parseSpf, SPF_LOOKUP_LIMIT, SPF_VOID_LOOKUP_LIMIT, type SpfAnalysis, worstIncludes } from "../spf";
+import { finding, type Finding, inconclusive, type Observation } from "./findings";
+
+export interface DnsQuestion {
+  type: RecordType;
+  name: string;
+}
+
+/** Answers keyed by question; values are normalised (lowercase names without a trailing dot, "10 host" for MX, joined TXT). */
+export type DnsAnswers = ReadonlyMap<string, Observation<string[]>>;
+
+export const questionKey = (q: DnsQuestion): string => `${q.type} ${q.name.toLowerCase()}`;
+
+/** The names one domain needs: every expected record, plus the apex SPF, MAIL FROM and DMARC names. */
+export function dnsQuestions(d: ManifestDomain): DnsQuestion[] {
+  const qs: DnsQuestion[] = d.records.map((r) => ({ type: r.type, name: r.name }));
+  qs.push({ type: "TXT", name: d.domain }, { type: "TXT", name: dmarcRecordName(d.domain) });
+  for (const r of d.regions) qs.push({ type: "MX", name: r.mailFromDomain }, { type: "TXT", name: r.mailFromDomain });
+  const seen = new Set<string>();
+  return qs.filter((q) => (seen.has(questionKey(q)) ? false : (seen.add(questionKey(q)), true)));
+}
+
+/** Names whose SPF record is evaluated: the apex and every MAIL FROM domain. */
+export function spfNames(d: ManifestDomain): string[] {
+  return [...new Set([d.domain, ...d.regions.map((r) => r.mailFromDomain)])];
+}
+
+/** The one DMARC record among TXT values, parsed, when there is exactly one. */
+export function liveDmarc(values: readonly string[]): DmarcRecord | undefined {
+  const records = values.filter(isDmarcRecord);
+  return records.length === 1 ? parseDmarc(records[0]).record : undefined;
+}
+
+/** Authorisation names for external report destinations of the live DMARC record. */
+export function reportAuthorizationNames(domain: string, dmarcTxt: readonly string[]): string[] {
+  const record = liveDmarc(dmarcTxt);
+  return record ? externalReportDestinations(domain, record).map((d) => d.authorizationName) : [];
+}
+
+export interface DnsObservations {
+  answers: DnsAnswers;
+  spf: ReadonlyMap<string, Observation<SpfAnalysis>>;
+  /** TXT answers at <domain>._report._dmarc.<destination>. */
+  reportAuthorizations: ReadonlyMap<string, Observation<string[]>>;
+}
+
+const subjectOf = (name: string, region?: string): string => (region ? `${name} (${region})` : name);
+
+function answer(obs: DnsObservations, type: RecordType, name: string): Observation<string[]> {
+  return obs.answers.get(questionKey({ type, name })) ?? { ok: false, reason: "error", message: `${type} ${name} was not queried` };
+}
+
+/** One finding for a DKIM CNAME per region: all three must point at their signing-host target. */
+function checkDkim(d: ManifestDomain, obs: DnsObservations): Finding[] {
+  return d.regions.map((region) => {
+    const subject = `${d.domain} DKIM (${region.region})`;
+    const expected = d.records.filter((r) => r.purpose === "dkim" && r.region === region.region);
+    if (expected.length === 0) {
+      return inconclusive("dns", "dns.dkim", subject, "the DKIM CNAMEs", { ok: false, reason: "error", message: `no DKIM tokens are known for ${region.region}`, needs: "Check the SES layer: the identity's DKIM tokens could not be read." });
+    }
+    const evidence: string[] = [];
+    let failed = 0;
+    for (const r of expected) {
+      const a = answer(obs, "CNAME", r.name);
+      if (!a.ok) {
+        if (a.reason !== "notfound") return inconclusive("dns", "dns.dkim", subject, `${r.name} CNAME`, a);
+        failed += 1;
+        evidence.push(`${r.name}: no CNAME (NXDOMAIN); expected ${r.values[0]}`);
+      } else if (a.value.length === 0) {
+        failed += 1;
+        evidence.push(`${r.name}: no CNAME record; expected ${r.values[0]}`);
+      } else if (a.value[0] !== r.values[0].toLowerCase()) {
+        failed += 1;
+        evidence.push(`${r.name}: expected ${r.values[0]}, found ${a.value.join(", ")}`);
+      } else evidence.push(`${r.name} -> ${a.value[0]}`);
+    }
+    return failed === 0
+      ? finding("dns", "dns.dkim", subject, "pass", `all ${expected.length} DKIM CNAMEs point at ${region.signingHostedZone}`, { evidence })
+      : finding("dns", "dns.dkim", subject, "fail", `${failed} of ${expected.length} DKIM CNAMEs are missing or wrong: SES cannot sign with this domain in ${region.region}`, {
+          evidence,
+          remediation: `Publish the CNAMEs exactly as listed (\`npm run plan -- --zone-file\` or \`pulumi stack output zoneFile\`), or run \`pulumi up\` to restore the Route 53 records.`,
+        });
+  });
+}
+
+function checkMailFromMx(d: ManifestDomain, obs: DnsObservations): Finding[] {
+  return d.regions.map((region) => {
+    const name = region.mailFromDomain;
+    const subject = subjectOf(name, region.region);
+    const expected = `${MAIL_FROM_MX_PRIORITY} ${mailFromMxHost(region.region)}`;
+    const a = answer(obs, "MX", name);
+    if (!a.ok && a.reason !== "notfound") return inconclusive("dns", "dns.mail-from.mx", subject, "the MAIL FROM MX", a);
+    const found = a.ok ? a.value : [];
+    const hosts = found.map((v) => v.split(/\s+/)[1] ?? "");
+    const remediation = `Set the MX of ${name} to "${expected}" (and only that), or run \`pulumi up\`. With behaviour ${region.mailFromBehaviorOnMxFailure}, SES ${region.mailFromBehaviorOnMxFailure === "REJECT_MESSAGE" ? "refuses to send" : "falls back to amazonses.com and SPF no longer aligns"} while it is wrong.`;
+    if (found.length === 0) {
+      return finding("dns", "dns.mail-from.mx", subject, "fail", `${name} has no MX: SES cannot use it as MAIL FROM`, { evidence: [`expected ${expected}, found none${a.ok ? "" : " (NXDOMAIN)"}`], remediation });
+    }
+    if (found.length === 1 && hosts[0] === mailFromMxHost(region.region)) {
+      return finding("dns", "dns.mail-from.mx", subject, "pass", `MX points at ${region.region}'s feedback host`, { evidence: [`MX ${found[0]}`] });
+    }
+    const wrongRegion = hosts.map(regionOfMailFromMxHost).find((r) => r !== undefined && r !== region.region);
+    return finding(
+      "dns",
+      "dns.mail-from.mx",
+      subject,
+      "fail",
+      wrongRegion ? `MX points at ${wrongRegion}'s feedback host, but this MAIL FROM sends from ${region.region}` : `MX is not ${expected}`,
+      { evidence: [`expected ${expected}, found ${found.join(", ")}`], remediation },
+    );
+  });
+}
+
+function checkSpf(d: ManifestDomain, obs: DnsObservations): Finding[] {
+  const out: Finding[] = [];
+  for (const name of spfNames(d)) {
+    const region = d.regions.find((r) => r.mailFromDomain === name)?.region;
+    const subject = subjectOf(name, region);
+    const txt = answer(obs, "TXT", name);
+    if (!txt.ok && txt.reason !== "notfound") {
+      out.push(inconclusive("dns", "dns.spf.record", subject, "the SPF record", txt));
+      continue;
+    }
+    const spfRecords = (txt.ok ? txt.value : []).filter(isSpfRecord);
+    if (spfRecords.length !== 1) {
+      out.push(
+        finding("dns", "dns.spf.record", subject, "fail", spfRecords.length === 0 ? `${name} has no SPF record` : `${name} has ${spfRecords.length} SPF records: receivers treat that as a permanent error (RFC 7208 4.5)`, {
+          evidence: spfRecords.length === 0 ? ["no TXT record starting with v=spf1"] : spfRecords.map((r) => `found: ${r}`),
+          remediation: spfRecords.length === 0 ? `Publish the SPF record from the plan at ${name}, or run \`pulumi up\`.` : `Merge them into one record at ${name}; keep the mechanisms of both (the one mail-infra manages is in \`npm run plan\`).`,
+        }),
+      );
+      continue;
+    }
+    const parsed = parseSpf(spfRecords[0]);
+    const errors = parsed.problems.filter((p) => p.severity === "error" && p.code !== "spf-all-pass");
+    if (errors.length > 0) {
+      out.push(finding("dns", "dns.spf.record", subject, "fail", `the SPF record is not valid: ${errors[0].message}`, { evidence: [`found: ${spfRecords[0]}`, ...errors.map((e) => e.message)], remediation: `Fix the record at ${name}; \`npm run plan\` shows the one mail-infra expects.` }));
+      continue;
+    }
+    out.push(finding("dns", "dns.spf.record", subject, "pass", "exactly one valid SPF record", { evidence: [spfRecords[0]] }));
+
+    const all = allProblem(parsed);
+    out.push(
+      all === undefined
+        ? finding("dns", "dns.spf.all", subject, "pass", `ends with ${parsed.terms.find((t) => t.name === "all")?.raw ?? "redirect"}`)
+        : finding("dns", "dns.spf.all", subject, all.severity === "error" ? "fail" : "warn", all.message, { evidence: [spfRecords[0]], remediation: "End the record with ~all (or -all once every sender is listed)." }),
+    );
+
+    const analysis = obs.spf.get(name);
+    if (!analysis) continue;
+    if (!analysis.ok) {
+      out.push(inconclusive("dns", "dns.spf.lookups", subject, "the SPF lookup count", analysis));
+      continue;
+    }
+    const a = analysis.value;
+    const costly = worstIncludes(a).slice(0, 3).map((w) => `${w.term} costs ${w.subtotal}`);
+    if (a.exceeded) {
+      out.push(
+        finding("dns", "dns.spf.lookups", subject, "fail", `SPF needs ${a.unknown.length > 0 ? "at least " : ""}${a.total} DNS lookups; the limit is ${SPF_LOOKUP_LIMIT}, so receivers return permerror and SPF fails`, {
+          evidence: costly,
+          remediation: `Remove or flatten the costliest include (${worstIncludes(a)[0]?.term ?? "?"}), or move that sender to its own subdomain.`,
+        }),
+      );
+    } else if (a.unknown.length > 0) {
+      out.push(inconclusive("dns", "dns.spf.lookups", subject, "every include", { ok: false, reason: "timeout", message: `${a.unknown.join(", ")} did not answer; at least ${a.total} of ${SPF_LOOKUP_LIMIT} lookups used` }));
+    } else {
+      out.push(finding("dns", "dns.spf.lookups", subject, "pass", `${a.total} of ${SPF_LOOKUP_LIMIT} DNS lookups`, { evidence: costly }));
+    }
+    out.push(
+      a.voidExceeded
+        ? finding("dns", "dns.spf.void", subject, "warn", `${a.voidLookups} void lookups (more than ${SPF_VOID_LOOKUP_LIMIT} makes receivers return permerror)`, {
+            evidence: a.tree.flatMap(function walk(n): string[] { return [...(n.void ? [n.term] : []), ...n.children.flatMap(walk)]; }),
+            remediation: "Remove includes and mechanisms whose names no longer exist.",
+          })
+        : finding("dns", "dns.spf.void", subject, "pass", `${a.voidLookups} void lookups`),
+    );
+  }
+  return out;
+}
+
+function checkDmarc(d: ManifestDomain, obs: DnsObservations): Finding[] {
+  const name = dmarcRecordName(d.domain);
+  const txt = answer(obs, "TXT", name);
+  if (!txt.ok && txt.reason !== "notfound") return [inconclusive("dns", "dns.dmarc.record", name, "the DMARC record", txt)];
+  const records = (txt.ok ? txt.value : []).filter(isDmarcRecord);
+  if (records.length !== 1) {
+    return [
+      finding("dns", "dns.dmarc.record", name, "fail", records.length === 0 ? `${d.domain} publishes no DMARC record` : `${records.length} DMARC records: receivers ignore them all`, {
+        evidence: records.map((r) => `found: ${r}`),
+        remediation: `Publish exactly one TXT record at ${name} (the plan shows it), or run \`pulumi up\`.`,
+      }),
+    ];
+  }
+  const parsed = parseDmarc(records[0]);
+  const errors = parsed.problems.filter((p) => p.severity === "error");
+  if (!parsed.record || errors.length > 0) {
+    return [finding("dns", "dns.dmarc.record", name, "fail", `the DMARC record is not valid: ${errors[0]?.message ?? "no policy"}`, { evidence: [records[0]], remediation: `Fix the record at ${name}; the plan shows the expected one.` })];
+  }
+  const rec = parsed.record;
+  const out: Finding[] = [finding("dns", "dns.dmarc.record", name, "pass", "one valid DMARC record", { evidence: [records[0]] })];
+
+  const step = nextPolicyStep(rec.p);
+  out.push(
+    rec.p === "none"
+      ? finding("dns", "dns.dmarc.policy", name, "warn", "p=none: receivers report but never act on failing mail", {
+          evidence: [records[0]],
+          remediation: `When the aggregate reports show only your own senders passing, move to p=${step} (then p=reject): set mail-infra:dmarcPolicy and run \`pulumi up\`.`,
+        })
+      : finding("dns", "dns.dmarc.policy", name, "pass", `p=${rec.p}${rec.pct !== undefined && rec.pct < 100 ? ` on ${rec.pct}% of failing mail` : ""}`),
+  );
+
+  // Alignment: Easy DKIM signs with d=<domain>; SPF is checked on the MAIL FROM domain.
+  const aspf = rec.aspf ?? "r";
+  const adkim = rec.adkim ?? "r";
+  const unaligned = d.regions.filter((r) => !isAligned(r.mailFromDomain, d.domain, aspf));
+  const dkimAligned = isAligned(d.domain, d.domain, adkim);
+  out.push(
+    unaligned.length === 0 && dkimAligned
+      ? finding("dns", "dns.dmarc.alignment", name, "pass", `SPF (aspf=${aspf}) and DKIM (adkim=${adkim}) align with ${d.domain}`, { evidence: d.regions.map((r) => `MAIL FROM ${r.mailFromDomain} (${r.region})`) })
+      : finding("dns", "dns.dmarc.alignment", name, "warn", `SPF does not align under aspf=${aspf}: only DKIM can pass DMARC`, {
+          evidence: unaligned.map((r) => `MAIL FROM ${r.mailFromDomain} is not ${d.domain}`),
+          remediation: "Use aspf=r (relaxed) so a MAIL FROM subdomain aligns.",
+        }),
+  );
+
+  for (const dest of externalReportDestinations(d.domain, rec)) {
+    const auth = obs.reportAuthorizations.get(dest.authorizationName);
+    const subject = `${dest.uri} (${d.domain})`;
+    if (!auth) continue;
+    if (!auth.ok && auth.reason !== "notfound") {
+      out.push(inconclusive("dns", "dns.dmarc.report-authorization", subject, dest.authorizationName, auth));
+      continue;
+    }
+    const ok = auth.ok && auth.value.some(isDmarcRecord);
+    out.push(
+      ok
+        ? finding("dns", "dns.dmarc.report-authorization", subject, "pass", `${dest.destination} accepts reports for ${d.domain}`, { evidence: [`${dest.authorizationName} TXT v=DMARC1`] })
+        : finding("dns", "dns.dmarc.report-authorization", subject, "fail", `${dest.destination} has not authorised reports for ${d.domain}: receivers will not send them`, {
+            evidence: [`no v=DMARC1 TXT at ${dest.authorizationName}`],
+            remediation: `Ask the owner of ${dest.destination} to publish TXT "v=DMARC1" at ${dest.authorizationName}, or send reports to a mailbox at ${d.domain}.`,
+          }),
+    );
+  }
+  return out;
+}
+
+/** Records that answer but differ from the manifest, where no functional check already flagged that name. */
+function checkDrift(d: ManifestDomain, obs: DnsObservations, flagged: ReadonlySet<string>): Finding[] {
+  const out: Finding[] = [];
+  const byQuestion = new Map<string, DnsRecord[]>();
+  for (const r of d.records) byQuestion.set(questionKey(r), [...(byQuestion.get(questionKey(r)) ?? []), r]);
+  for (const [key, records] of byQuestion) {
+    const { type, name } = records[0];
+    if (flagged.has(name.toLowerCase())) continue;
+    const a = answer(obs, type, name);
+    if (!a.ok) continue;
+    let expected = records.flatMap((r) => r.values).map((v) => v.toLowerCase());
+    let found = a.value.map((v) => v.toLowerCase());
+    if (type === "TXT") {
+      // Only the records mail-infra manages at this name: other TXT records (site verification…) are not drift.
+      const kind = records[0].purpose === "dmarc" ? isDmarcRecord : isSpfRecord;
+      expected = expected.filter(kind);
+      found = found.filter(kind);
+    }
+    const same = expected.length === found.length && expected.every((v) => found.includes(v));
+    if (!same) {
+      out.push(
+        finding("dns", "dns.drift", `${type} ${name}`, "warn", "differs from what the stack declares", {
+          evidence: [`expected: ${expected.join(" | ") || "(nothing)"}`, `found:    ${found.join(" | ") || "(nothing)"}`, `(${key})`],
+          remediation: "If the change was intended, put it in the stack config; otherwise run `pulumi up` to restore the declared record.",
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+/** Every DNS finding for one domain. */
+export function checkDnsLayer(d: ManifestDomain, obs: DnsObservations): Finding[] {
+  const dkim = checkDkim(d, obs);
+  const mx = checkMailFromMx(d, obs);
+  const spf = checkSpf(d, obs);
+  const dmarc = checkDmarc(d, obs);
+  // Names a functional check already reports on are not reported again as drift.
+  const flagged = new Set<string>();
+  d.regions.forEach((region, i) => {
+    if (dkim[i].status !== "pass") for (const r of d.records) if (r.purpose === "dkim" && r.region === region.region) flagged.add(r.name.toLowerCase());
+    if (mx[i].status !== "pass") flagged.add(region.mailFromDomain.toLowerCase());
+  });
+  for (const name of spfNames(d)) {
+    if (spf.some((f) => f.status !== "pass" && f.subject.split(" ")[0] === name)) flagged.add(name.toLowerCase());
+  }
+  if (dmarc.some((f) => f.status !== "pass" && f.id !== "dns.dmarc.report-authorization")) flagged.add(dmarcRecordName(d.domain));
+  return [...dkim, ...mx, ...spf, ...dmarc, ...checkDrift(d, obs, flagged)];
+}

@@ -1,0 +1,205 @@
+/** SES layer checks: the account and each identity in each region, against the manifest. */
+import type { ManifestDomain, ManifestRegion } from "../manifest";
+import { REQUIRED_EVENT_TYPES } from "../names";
+import { finding, type Finding, inconclusive, type Observation } from "./findings";
+
+export interface SesAccountState {
+  sendingEnabled: boolean;
+  productionAccessEnabled: boolean;
+  enforcementStatus?: string;
+  max24HourSend?: number;
+  sentLast24Hours?: number;
+  /** Account-level suppression list reasons. */
+  suppressedReasons: string[];
+}
+
+export interface SesIdentityState {
+  verifiedForSending: boolean;
+  verificationStatus?: string;
+  dkim: {
+    signingEnabled: boolean;
+    status?: string;
+    tokens: string[];
+    signingHostedZone?: string;
+    currentSigningKeyLength?: string;
+    nextSigningKeyLength?: string;
+  };
+  mailFrom?: { domain: string; status?: string; behaviorOnMxFailure?: string };
+  configurationSetName?: string;
+}
+
+export interface SesConfigurationSetState {
+  tlsPolicy?: string;
+  reputationMetricsEnabled?: boolean;
+  sendingEnabled?: boolean;
+  suppressedReasons?: string[];
+  eventDestinations: { name: string; enabled: boolean; matchingEventTypes: string[]; target?: string }[];
+}
+
+export interface SuppressionState {
+  reason: string;
+  lastUpdateTime?: string;
+}
+
+/** Quota use above this share of the 24-hour limit is a warning. */
+export const QUOTA_WARN_RATIO = 0.8;
+
+export function checkSesAccount(region: string, account: Observation<SesAccountState>): Finding[] {
+  const subject = `account in ${region}`;
+  if (!account.ok) {
+    return ["ses.account.sending"].map((id) => inconclusive("ses", id, subject, "the SES account", account));
+  }
+  const a = account.value;
+  const out: Finding[] = [];
+  out.push(
+    a.sendingEnabled
+      ? finding("ses", "ses.account.sending", subject, "pass", "sending is enabled")
+      : finding("ses", "ses.account.sending", subject, "fail", `sending is paused for the whole account in ${region}`, {
+          remediation: "Find why in the SES console (Reputation metrics, and any AWS notice), fix it, then resume with `aws sesv2 put-account-sending-attributes --sending-enabled`.",
+        }),
+  );
+  out.push(
+    a.productionAccessEnabled
+      ? finding("ses", "ses.account.production", subject, "pass", "production access (out of the sandbox)")
+      : finding("ses", "ses.account.production", subject, "fail", `the account is in the SES sandbox in ${region}: it can only send to verified addresses, at most 200 messages a day`, {
+          remediation: `Request production access for ${region}: SES console > Account dashboard > Request production access (or \`aws sesv2 put-account-details --production-access-enabled ...\`).`,
+        }),
+  );
+  const status = a.enforcementStatus ?? "HEALTHY";
+  out.push(
+    status === "HEALTHY"
+      ? finding("ses", "ses.account.enforcement", subject, "pass", "enforcement status HEALTHY")
+      : finding("ses", "ses.account.enforcement", subject, status === "SHUTDOWN" ? "fail" : "warn", `enforcement status ${status}`, {
+          remediation: "Read the notice from AWS, bring bounce and complaint rates down (SES console > Reputation metrics), and answer the case.",
+        }),
+  );
+  if (a.max24HourSend !== undefined && a.sentLast24Hours !== undefined && a.max24HourSend > 0) {
+    const ratio = a.sentLast24Hours / a.max24HourSend;
+    const text = `${a.sentLast24Hours} of ${a.max24HourSend} messages in the last 24 hours (${Math.round(ratio * 100)}%)`;
+    out.push(
+      ratio > QUOTA_WARN_RATIO
+        ? finding("ses", "ses.account.quota", subject, "warn", text, { remediation: "Request a higher sending quota before it runs out (Service Quotas > Amazon SES > Sending quota)." })
+        : finding("ses", "ses.account.quota", subject, "pass", text),
+    );
+  }
+  const missing = ["BOUNCE", "COMPLAINT"].filter((r) => !a.suppressedReasons.includes(r));
+  out.push(
+    missing.length === 0
+      ? finding("ses", "ses.account.suppression", subject, "pass", "account suppression list covers BOUNCE and COMPLAINT")
+      : finding("ses", "ses.account.suppression", subject, "warn", `the account suppression list does not cover ${missing.join(" and ")}`, {
+          evidence: [`suppressed reasons: ${a.suppressedReasons.join(", ") || "none"}`],
+          remediation: "Run `aws sesv2 put-account-suppression-attributes --suppressed-reasons BOUNCE COMPLAINT` (the configuration set covers mail sent through it).",
+        }),
+  );
+  return out;
+}
+
+export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion, identity: Observation<SesIdentityState>): Finding[] {
+  const subject = `${domain.domain} in ${region.region}`;
+  if (!identity.ok) {
+    if (identity.reason === "notfound") {
+      return [
+        finding("ses", "ses.identity.verified", subject, "fail", `no SES identity for ${domain.domain} in ${region.region}`, {
+          remediation: "Run `pulumi up` to create it (or check that verify looks at the right account and region).",
+        }),
+      ];
+    }
+    return [inconclusive("ses", "ses.identity.verified", subject, "the identity", identity)];
+  }
+  const id = identity.value;
+  const out: Finding[] = [];
+  out.push(
+    id.verifiedForSending
+      ? finding("ses", "ses.identity.verified", subject, "pass", "verified for sending", { evidence: [`DKIM status ${id.dkim.status ?? "?"}`] })
+      : finding("ses", "ses.identity.verified", subject, "fail", `not verified for sending (status ${id.verificationStatus ?? id.dkim.status ?? "PENDING"})`, {
+          evidence: [`VerifiedForSendingStatus false`, `DKIM status ${id.dkim.status ?? "?"}`],
+          remediation: "SES verifies a domain by finding its DKIM CNAMEs: check the DNS layer below, then wait (up to 72 hours) or re-run verify.",
+        }),
+  );
+
+  const problems: string[] = [];
+  if (!id.dkim.signingEnabled) problems.push("DKIM signing is disabled");
+  const expectedTokens = [...region.dkimTokens].sort();
+  const foundTokens = [...id.dkim.tokens].sort();
+  if (expectedTokens.join() !== foundTokens.join()) problems.push(`tokens differ from the stack (expected ${expectedTokens.join(", ")}; found ${foundTokens.join(", ") || "none"})`);
+  if (id.dkim.signingHostedZone && id.dkim.signingHostedZone !== region.signingHostedZone) {
+    problems.push(`signing host is ${id.dkim.signingHostedZone}, the stack published CNAMEs into ${region.signingHostedZone}`);
+  }
+  if (id.dkim.currentSigningKeyLength === "RSA_1024_BIT") problems.push("the current DKIM key is 1024-bit");
+  out.push(
+    problems.length === 0
+      ? finding("ses", "ses.identity.dkim", subject, "pass", `Easy DKIM signing on, tokens match the stack`, { evidence: [`key ${id.dkim.currentSigningKeyLength ?? "?"}`, `signing host ${id.dkim.signingHostedZone ?? region.signingHostedZone}`] })
+      : finding("ses", "ses.identity.dkim", subject, "fail", problems[0], {
+          evidence: problems,
+          remediation: "Run `pulumi refresh` then `pulumi up` so the stack and its DNS records follow the identity's current DKIM settings.",
+        }),
+  );
+
+  const mf = id.mailFrom;
+  const mfProblems: string[] = [];
+  if (!mf || mf.domain === "") mfProblems.push("no custom MAIL FROM: mail goes out with amazonses.com and SPF does not align");
+  else {
+    if (mf.domain !== region.mailFromDomain) mfProblems.push(`MAIL FROM is ${mf.domain}, the stack declares ${region.mailFromDomain}`);
+    if (mf.status && mf.status !== "SUCCESS") mfProblems.push(`MAIL FROM status ${mf.status}: SES did not find the MX at ${mf.domain}`);
+    if (mf.behaviorOnMxFailure && mf.behaviorOnMxFailure !== region.mailFromBehaviorOnMxFailure) {
+      mfProblems.push(`behaviour on MX failure is ${mf.behaviorOnMxFailure}, the stack declares ${region.mailFromBehaviorOnMxFailure}`);
+    }
+  }
+  out.push(
+    mfProblems.length === 0
+      ? finding("ses", "ses.identity.mail-from", subject, "pass", `MAIL FROM ${mf?.domain} is SUCCESS`, { evidence: [`behaviour on MX failure ${mf?.behaviorOnMxFailure ?? "?"}`] })
+      : finding("ses", "ses.identity.mail-from", subject, "fail", mfProblems[0], { evidence: mfProblems, remediation: "Check the MAIL FROM MX in the DNS layer, then run `pulumi up`." }),
+  );
+
+  out.push(
+    id.configurationSetName === region.configurationSet
+      ? finding("ses", "ses.identity.configuration-set", subject, "pass", `default configuration set ${region.configurationSet}`)
+      : finding("ses", "ses.identity.configuration-set", subject, "fail", id.configurationSetName ? `default configuration set is ${id.configurationSetName}, not ${region.configurationSet}` : "no default configuration set: TLS, suppression and event publishing do not apply", {
+          remediation: "Run `pulumi up` to set it back.",
+        }),
+  );
+  return out;
+}
+
+export function checkSesConfigurationSet(region: ManifestRegion, state: Observation<SesConfigurationSetState>): Finding[] {
+  const subject = `configuration set ${region.configurationSet} in ${region.region}`;
+  if (!state.ok) {
+    if (state.reason === "notfound") {
+      return [finding("ses", "ses.configuration-set", subject, "fail", "the configuration set does not exist", { remediation: "Run `pulumi up` to create it." })];
+    }
+    return [inconclusive("ses", "ses.configuration-set", subject, "the configuration set", state)];
+  }
+  const cs = state.value;
+  const drift: string[] = [];
+  if (cs.tlsPolicy !== undefined && cs.tlsPolicy !== region.tlsPolicy) drift.push(`TLS policy ${cs.tlsPolicy}, the stack declares ${region.tlsPolicy}`);
+  if (cs.reputationMetricsEnabled === false) drift.push("reputation metrics are off");
+  const missing = ["BOUNCE", "COMPLAINT"].filter((r) => !(cs.suppressedReasons ?? []).includes(r));
+  if (cs.suppressedReasons !== undefined && missing.length > 0) drift.push(`does not suppress ${missing.join(" and ")}`);
+  const out: Finding[] = [
+    drift.length === 0
+      ? finding("ses", "ses.configuration-set", subject, "pass", `exists (TLS ${cs.tlsPolicy ?? "?"}, reputation metrics on)`)
+      : finding("ses", "ses.configuration-set", subject, "warn", drift[0], { evidence: drift, remediation: "Run `pulumi up` to restore the declared settings." }),
+  ];
+  const covering = cs.eventDestinations.filter((e) => e.enabled && REQUIRED_EVENT_TYPES.every((t) => e.matchingEventTypes.includes(t)));
+  out.push(
+    covering.length > 0
+      ? finding("ses", "ses.configuration-set.events", subject, "pass", `event destination ${covering[0].name} publishes BOUNCE and COMPLAINT`, { evidence: covering.map((e) => `${e.name}: ${e.matchingEventTypes.join(", ")}${e.target ? ` -> ${e.target}` : ""}`) })
+      : finding("ses", "ses.configuration-set.events", subject, "fail", "no enabled event destination publishes BOUNCE and COMPLAINT: bounces go unseen", {
+          evidence: cs.eventDestinations.map((e) => `${e.name}: ${e.enabled ? "enabled" : "disabled"}, ${e.matchingEventTypes.join(", ")}`),
+          remediation: "Run `pulumi up` to restore the SNS event destination.",
+        }),
+  );
+  return out;
+}
+
+export function checkRecipient(region: string, recipient: string, state: Observation<SuppressionState>): Finding {
+  const subject = `${recipient} in ${region}`;
+  if (!state.ok) {
+    if (state.reason === "notfound") return finding("ses", "ses.recipient.suppression", subject, "pass", "not on the account suppression list");
+    return inconclusive("ses", "ses.recipient.suppression", subject, "the suppression list", state);
+  }
+  return finding("ses", "ses.recipient.suppression", subject, "fail", `on the suppression list since ${state.value.lastUpdateTime ?? "an unknown date"} (reason ${state.value.reason}): SES drops mail to it without trying`, {
+    evidence: [`reason ${state.value.reason}`, `last update ${state.value.lastUpdateTime ?? "?"}`],
+    remediation: `If the address works again, remove it: \`aws sesv2 delete-suppressed-destination --email-address ${recipient} --region ${region}\`. A ${state.value.reason} means it ${state.value.reason === "COMPLAINT" ? "marked your mail as spam: ask before you remove it" : "bounced hard: confirm the mailbox exists first"}.`,
+  });
+}

@@ -1,0 +1,202 @@
+/**
+ * npm run verify -- --stack prod | --manifest FILE | --domain D --region R [--secret-id ID]
+ *
+ * Checks the live mail path layer by layer (SES, DNS, SMTP credentials, relays) against what
+ * the stack declared, and names the broken layer and the fix.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { Command, Option } from "commander";
+import { normalizeDomain, validateDomainName } from "../lib/domain";
+import { type Manifest, ManifestError, parseManifest } from "../lib/manifest";
+import { isSmtpRegion, SES_SMTP_REGIONS } from "../lib/regions";
+import { exitCodeFor, type Layer, LAYERS } from "../lib/verify/findings";
+import { colorEnabled, EXIT_USAGE } from "./lib/cli";
+import { UsageError } from "./lib/stack-config";
+import { AwsCollector } from "./verify/aws";
+import { discoverManifest } from "./verify/discover";
+import { DnsCollector } from "./verify/dns";
+import { formatJson, formatText, scrub } from "./verify/report";
+import { runVerify } from "./verify/run";
+import { SmtpCollector } from "./verify/smtp";
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const list = (v: string, prev: string[]) => [...prev, ...v.split(",").map((x) => x.trim()).filter(Boolean)];
+
+const program = new Command()
+  .name("npm run verify --")
+  .description("Check the live mail path layer by layer and name what is broken: SES account and identities, DNS authentication, SMTP credentials, and the relays that use them.")
+  .option("-s, --stack <name>", "read the manifest from `pulumi stack output verification` of this stack")
+  .option("-m, --manifest <file>", "read the manifest from a file (pulumi stack output verification --json > verification.json)")
+  .option("-d, --domain <domain>", "discover everything from AWS and DNS for this domain (no Pulumi needed)")
+  .option("-r, --region <region>", "SES region to check in discovery mode (repeatable; first is primary)", collect, [] as string[])
+  .option("--secret-id <id>", "discovery mode: the Secrets Manager secret with the SMTP credentials")
+  .addOption(new Option("--only <layers>", `check only these layers (${LAYERS.join(",")})`).argParser(list).default([] as string[]))
+  .addOption(new Option("--skip <layers>", "skip these layers").argParser(list).default([] as string[]))
+  .option("--recipient <address>", "also check this recipient against the SES suppression list (repeatable)", collect, [] as string[])
+  .option("--dns-server <host[:port]>", "resolver to use (repeatable; default: the system's)", collect, [] as string[])
+  .option("--authoritative", "ask each domain's own name servers (avoids stale caches)")
+  .option("--smtp-endpoint <[region=]host:port>", "connect here instead of email-smtp.<region>.amazonaws.com:587, for every region or one (repeatable; certificates are still checked against the real name)", collect, [] as string[])
+  .option("--send-test", "send one message to success@simulator.amazonses.com per region, proving the whole send path")
+  .option("--secret-key-stdin", "read the SMTP key's secret access key on stdin, to re-derive the stored passwords")
+  .option("--timeout <seconds>", "per-operation timeout", "10")
+  .option("--json", "print the findings as JSON")
+  .option("-v, --verbose", "show evidence for passing checks too")
+  .addHelpText(
+    "after",
+    `
+Examples:
+  npm run verify -- --stack prod
+  npm run verify -- --manifest verification.json --recipient someone@example.org
+  npm run verify -- --domain example.com --region us-east-1 --region us-west-2 --secret-id mail-infra/prod/ses-smtp
+  npm run verify -- --stack prod --only dns --dns-server 1.1.1.1 --authoritative
+
+AWS endpoints follow AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>, credentials the standard AWS chain,
+and TLS trust NODE_EXTRA_CA_CERTS.
+
+Exit codes: 0 every check passed (warnings allowed), 1 a check failed or could not be made,
+2 usage, config or manifest error.`,
+  )
+  .showHelpAfterError()
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
+
+interface Options {
+  stack?: string;
+  manifest?: string;
+  domain?: string;
+  region: string[];
+  secretId?: string;
+  only: string[];
+  skip: string[];
+  recipient: string[];
+  dnsServer: string[];
+  authoritative?: boolean;
+  smtpEndpoint: string[];
+  sendTest?: boolean;
+  secretKeyStdin?: boolean;
+  timeout: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+function parseLayers(values: string[], flag: string): Layer[] {
+  for (const v of values) if (!(LAYERS as readonly string[]).includes(v)) throw new UsageError(`${flag}: "${v}" is not a layer. Use ${LAYERS.join(", ")}.`);
+  return values as Layer[];
+}
+
+function parseHostPort(value: string, flag: string): { host: string; port: number } {
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(value);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new UsageError(`${flag}: "${value}" is not host:port (e.g. 127.0.0.1:2587).`);
+  return { host: m[1], port: Number(m[2]) };
+}
+
+function manifestFromStack(stack: string): Manifest {
+  let out: string;
+  try {
+    out = execFileSync("pulumi", ["stack", "output", "verification", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: string };
+    if (err.code === "ENOENT") {
+      throw new UsageError("the Pulumi CLI is not installed here, so --stack cannot read the stack output. Use --manifest FILE (from `pulumi stack output verification --json`) or discovery mode (--domain ... --region ...).");
+    }
+    throw new UsageError(`pulumi stack output verification failed for stack ${stack}: ${(err.stderr ?? err.message).trim()}`);
+  }
+  return parseManifest(JSON.parse(out), `the verification output of stack ${stack}`);
+}
+
+function readManifestFile(file: string): Manifest {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${file} is not JSON (${(e as Error).message}). Write it with \`pulumi stack output verification --json > ${file}\`.`);
+  }
+  return parseManifest(json, file);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8").trim();
+}
+
+async function main(): Promise<number> {
+  program.parse(process.argv);
+  const o = program.opts<Options>();
+  const sources = [o.stack, o.manifest, o.domain].filter((x) => x !== undefined).length;
+  if (sources !== 1) throw new UsageError("give exactly one of --stack, --manifest or --domain (see --help).");
+  const timeoutSeconds = Number(o.timeout);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout: "${o.timeout}" is not a positive number of seconds.`);
+  const timeoutMs = Math.round(timeoutSeconds * 1000);
+  const only = parseLayers(o.only, "--only");
+  const skip = parseLayers(o.skip, "--skip");
+  let layers = LAYERS.filter((l) => (only.length === 0 || only.includes(l)) && !skip.includes(l));
+  const smtpEndpoints: Record<string, { host: string; port: number }> = {};
+  for (const value of o.smtpEndpoint) {
+    const m = /^([a-z]{2}(?:-gov)?-[a-z]+-\d)=(.+)$/.exec(value);
+    if (m && !isSmtpRegion(m[1])) throw new UsageError(`--smtp-endpoint: "${m[1]}" has no Amazon SES SMTP endpoint.`);
+    smtpEndpoints[m ? m[1] : "*"] = parseHostPort(m ? m[2] : value, "--smtp-endpoint");
+  }
+  for (const s of o.dnsServer) if (!/^\[?[0-9a-f.:]+\]?(:\d+)?$/i.test(s)) throw new UsageError(`--dns-server: "${s}" is not an IP address with an optional :port.`);
+  for (const r of o.recipient) if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(r)) throw new UsageError(`--recipient: "${r}" is not an email address.`);
+  if (o.domain === undefined && (o.region.length > 0 || o.secretId)) throw new UsageError("--region and --secret-id belong to discovery mode: use them with --domain.");
+  const secretKey = o.secretKeyStdin ? await readStdin() : undefined;
+  if (o.secretKeyStdin && !secretKey) throw new UsageError("--secret-key-stdin: nothing on stdin.");
+
+  const aws = new AwsCollector({ timeoutMs });
+  const dns = new DnsCollector({ servers: o.dnsServer, timeoutMs, authoritative: o.authoritative });
+  const smtp = new SmtpCollector({ timeoutMs });
+  try {
+    let manifest: Manifest;
+    let target: string;
+    if (o.manifest) {
+      manifest = readManifestFile(o.manifest);
+      target = `manifest ${o.manifest} (stack ${manifest.stack})`;
+    } else if (o.stack) {
+      manifest = manifestFromStack(o.stack);
+      target = `stack ${o.stack}`;
+    } else {
+      const problem = validateDomainName(o.domain ?? "");
+      if (problem) throw new UsageError(`--domain: "${o.domain}" ${problem}`);
+      if (o.region.length === 0) throw new UsageError("discovery mode needs at least one --region.");
+      for (const r of o.region) if (!isSmtpRegion(r)) throw new UsageError(`--region: "${r}" has no Amazon SES SMTP endpoint. Use one of: ${SES_SMTP_REGIONS.join(", ")}.`);
+      manifest = await discoverManifest({ domain: normalizeDomain(o.domain!), regions: o.region, secretId: o.secretId }, aws);
+      target = `${o.domain} (discovered from AWS)`;
+      if (!o.secretId) layers = layers.filter((l) => l !== "smtp" && l !== "relay");
+    }
+
+    const tty = Boolean(process.stderr.isTTY) && !o.json;
+    const progress = tty
+      ? (done: number, total: number, label: string) => process.stderr.write(`\r\u001b[2K  checking ${done}/${total}: ${label}`)
+      : undefined;
+    const result = await runVerify(manifest, { layers, recipients: o.recipient, smtpEndpoints, sendTest: Boolean(o.sendTest), secretKey }, { aws, dns, smtp }, progress);
+    if (tty) process.stderr.write("\r\u001b[2K");
+    const output = o.json
+      ? formatJson(result.findings, { target, layers })
+      : formatText(result.findings, { target, layers, verbose: Boolean(o.verbose), color: colorEnabled() });
+    process.stdout.write(scrub(output, result.secrets));
+    return exitCodeFor(result.findings);
+  } finally {
+    aws.destroy();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof UsageError || e instanceof ManifestError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exit(EXIT_USAGE);
+    }
+    process.stderr.write(`verify crashed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exit(EXIT_USAGE);
+  },
+);

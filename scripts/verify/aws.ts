@@ -1,0 +1,242 @@
+/**
+ * AWS collectors: SES v2, IAM, Secrets Manager and STS calls, each returning an Observation
+ * instead of throwing. Endpoints follow the SDK's own AWS_ENDPOINT_URL[_<SERVICE>], credentials
+ * the standard chain. Every logical call is counted (the benchmark reports it) and memoised, so
+ * nothing is fetched twice in one run.
+ */
+import {
+  GetAccessKeyLastUsedCommand,
+  GetUserCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  SimulatePrincipalPolicyCommand,
+} from "@aws-sdk/client-iam";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  GetAccountCommand,
+  GetConfigurationSetCommand,
+  GetConfigurationSetEventDestinationsCommand,
+  GetEmailIdentityCommand,
+  GetSuppressedDestinationCommand,
+  SESv2Client,
+} from "@aws-sdk/client-sesv2";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { type Observation, observed, type Unobservable } from "../../lib/verify/findings";
+import type { SesAccountState, SesConfigurationSetState, SesIdentityState, SuppressionState } from "../../lib/verify/ses";
+import type { AccessKeyState, KeyLastUsed, SimulationResult } from "../../lib/verify/smtp";
+import { limiter, memo } from "./limit";
+
+interface SdkError {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+/** Turn an SDK error into the reason a check could not be made, naming the missing permission. */
+export function classifyAwsError(e: unknown, permission: string): Unobservable {
+  const err = (e ?? {}) as SdkError;
+  const name = err.name ?? err.code ?? "Error";
+  const message = (err.message ?? String(e)).split("\n")[0];
+  if (/AccessDenied|UnauthorizedOperation|NotAuthorized|InvalidClientTokenId|ExpiredToken|UnrecognizedClient|SignatureDoesNotMatch|CredentialsProviderError/i.test(name)) {
+    return { ok: false, reason: "denied", message: `${name}: ${message}`, needs: `Grant ${permission} to the credentials verify runs with (or use credentials that have it).` };
+  }
+  if (/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(name)) {
+    return { ok: false, reason: "throttled", message: `${name} after retries`, needs: "AWS kept throttling: re-run later or with fewer domains at once." };
+  }
+  if (/NotFound|NoSuchEntity/i.test(name) || err.$metadata?.httpStatusCode === 404) {
+    return { ok: false, reason: "notfound", message: `${name}: ${message}` };
+  }
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH/i.test(`${name} ${err.code ?? ""} ${message}`)) {
+    return { ok: false, reason: "unreachable", message: `${name}: ${message}`, needs: "The AWS endpoint is unreachable from here: check the network path or AWS_ENDPOINT_URL." };
+  }
+  if (/Timeout|ETIMEDOUT/i.test(`${name} ${err.code ?? ""}`)) {
+    return { ok: false, reason: "timeout", message: `${name}: ${message}`, needs: "The AWS endpoint did not answer in time: check the network path or raise --timeout." };
+  }
+  return { ok: false, reason: "error", message: `${name}: ${message}` };
+}
+
+export interface AwsOptions {
+  timeoutMs: number;
+  maxAttempts?: number;
+  concurrency?: number;
+}
+
+/** All AWS reads verify makes. One instance per run. */
+export class AwsCollector {
+  /** Logical API calls made (retries not counted). */
+  calls = 0;
+  private readonly sesClients = new Map<string, SESv2Client>();
+  private readonly secretClients = new Map<string, SecretsManagerClient>();
+  private iamClient?: IAMClient;
+  private simulationClient?: IAMClient;
+  private stsClient?: STSClient;
+  private readonly run: <T>(task: () => Promise<T>) => Promise<T>;
+  private readonly cache = memo<Observation<unknown>>();
+
+  constructor(private readonly options: AwsOptions) {
+    this.run = limiter(options.concurrency ?? 16);
+  }
+
+  private config(region: string) {
+    return {
+      region,
+      maxAttempts: this.options.maxAttempts ?? 5,
+      requestHandler: { requestTimeout: this.options.timeoutMs, connectionTimeout: this.options.timeoutMs },
+    };
+  }
+
+  ses(region: string): SESv2Client {
+    let c = this.sesClients.get(region);
+    if (!c) this.sesClients.set(region, (c = new SESv2Client(this.config(region))));
+    return c;
+  }
+  secrets(region: string): SecretsManagerClient {
+    let c = this.secretClients.get(region);
+    if (!c) this.secretClients.set(region, (c = new SecretsManagerClient(this.config(region))));
+    return c;
+  }
+  iam(): IAMClient {
+    return (this.iamClient ??= new IAMClient(this.config("us-east-1")));
+  }
+  /** Policy simulation gets its own client with few attempts: a failing simulator is not worth five tries. */
+  simulation(): IAMClient {
+    return (this.simulationClient ??= new IAMClient({ ...this.config("us-east-1"), maxAttempts: 2 }));
+  }
+  sts(): STSClient {
+    return (this.stsClient ??= new STSClient(this.config("us-east-1")));
+  }
+
+  /** One memoised, counted, bounded call that never throws. */
+  private call<T>(key: string, permission: string, fn: () => Promise<T>): Promise<Observation<T>> {
+    return this.cache(key, () =>
+      this.run(async () => {
+        this.calls += 1;
+        try {
+          return observed(await fn());
+        } catch (e) {
+          return classifyAwsError(e, permission);
+        }
+      }),
+    ) as Promise<Observation<T>>;
+  }
+
+  account(region: string): Promise<Observation<SesAccountState>> {
+    return this.call(`ses:GetAccount:${region}`, "ses:GetAccount", async () => {
+      const a = await this.ses(region).send(new GetAccountCommand({}));
+      return {
+        sendingEnabled: a.SendingEnabled ?? false,
+        productionAccessEnabled: a.ProductionAccessEnabled ?? false,
+        enforcementStatus: a.EnforcementStatus,
+        max24HourSend: a.SendQuota?.Max24HourSend,
+        sentLast24Hours: a.SendQuota?.SentLast24Hours,
+        suppressedReasons: a.SuppressionAttributes?.SuppressedReasons ?? [],
+      };
+    });
+  }
+
+  identity(region: string, identity: string): Promise<Observation<SesIdentityState>> {
+    return this.call(`ses:GetEmailIdentity:${region}:${identity}`, "ses:GetEmailIdentity", async () => {
+      const i = await this.ses(region).send(new GetEmailIdentityCommand({ EmailIdentity: identity }));
+      return {
+        verifiedForSending: i.VerifiedForSendingStatus ?? false,
+        verificationStatus: i.VerificationStatus,
+        dkim: {
+          signingEnabled: i.DkimAttributes?.SigningEnabled ?? false,
+          status: i.DkimAttributes?.Status,
+          tokens: i.DkimAttributes?.Tokens ?? [],
+          signingHostedZone: i.DkimAttributes?.SigningHostedZone,
+          currentSigningKeyLength: i.DkimAttributes?.CurrentSigningKeyLength,
+          nextSigningKeyLength: i.DkimAttributes?.NextSigningKeyLength,
+        },
+        mailFrom: i.MailFromAttributes
+          ? { domain: i.MailFromAttributes.MailFromDomain ?? "", status: i.MailFromAttributes.MailFromDomainStatus, behaviorOnMxFailure: i.MailFromAttributes.BehaviorOnMxFailure }
+          : undefined,
+        configurationSetName: i.ConfigurationSetName,
+      };
+    });
+  }
+
+  async configurationSet(region: string, name: string): Promise<Observation<SesConfigurationSetState>> {
+    const [cs, events] = await Promise.all([
+      this.call(`ses:GetConfigurationSet:${region}:${name}`, "ses:GetConfigurationSet", () => this.ses(region).send(new GetConfigurationSetCommand({ ConfigurationSetName: name }))),
+      this.call(`ses:GetConfigurationSetEventDestinations:${region}:${name}`, "ses:GetConfigurationSetEventDestinations", () =>
+        this.ses(region).send(new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: name })),
+      ),
+    ]);
+    if (!cs.ok) return cs;
+    if (!events.ok) return events;
+    return observed({
+      tlsPolicy: cs.value.DeliveryOptions?.TlsPolicy,
+      reputationMetricsEnabled: cs.value.ReputationOptions?.ReputationMetricsEnabled,
+      sendingEnabled: cs.value.SendingOptions?.SendingEnabled,
+      suppressedReasons: cs.value.SuppressionOptions?.SuppressedReasons,
+      eventDestinations: (events.value.EventDestinations ?? []).map((e) => ({
+        name: e.Name ?? "?",
+        enabled: e.Enabled ?? false,
+        matchingEventTypes: e.MatchingEventTypes ?? [],
+        target: e.SnsDestination?.TopicArn ?? e.CloudWatchDestination ? "CloudWatch" : e.KinesisFirehoseDestination?.DeliveryStreamArn ?? e.EventBridgeDestination?.EventBusArn,
+      })),
+    });
+  }
+
+  suppressed(region: string, address: string): Promise<Observation<SuppressionState>> {
+    return this.call(`ses:GetSuppressedDestination:${region}:${address.toLowerCase()}`, "ses:GetSuppressedDestination", async () => {
+      const r = await this.ses(region).send(new GetSuppressedDestinationCommand({ EmailAddress: address }));
+      return { reason: r.SuppressedDestination?.Reason ?? "?", lastUpdateTime: r.SuppressedDestination?.LastUpdateTime?.toISOString() };
+    });
+  }
+
+  secretValue(region: string, secretId: string): Promise<Observation<string>> {
+    return this.call(`secretsmanager:GetSecretValue:${region}:${secretId}`, "secretsmanager:GetSecretValue (and kms:Decrypt on its key)", async () => {
+      const r = await this.secrets(region).send(new GetSecretValueCommand({ SecretId: secretId }));
+      if (r.SecretString === undefined) throw Object.assign(new Error("the secret has no string value"), { name: "NoSecretString" });
+      return r.SecretString;
+    });
+  }
+
+  accessKeys(user: string): Promise<Observation<AccessKeyState[]>> {
+    return this.call(`iam:ListAccessKeys:${user}`, "iam:ListAccessKeys", async () => {
+      const r = await this.iam().send(new ListAccessKeysCommand({ UserName: user }));
+      return (r.AccessKeyMetadata ?? []).map((k) => ({ id: k.AccessKeyId ?? "?", status: k.Status ?? "?", createDate: k.CreateDate?.toISOString() }));
+    });
+  }
+
+  keyLastUsed(accessKeyId: string): Promise<Observation<KeyLastUsed & { userName?: string }>> {
+    return this.call(`iam:GetAccessKeyLastUsed:${accessKeyId}`, "iam:GetAccessKeyLastUsed", async () => {
+      const r = await this.iam().send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }));
+      const u = r.AccessKeyLastUsed;
+      const known = (v: string | undefined) => (v && v !== "N/A" ? v : undefined);
+      return { userName: r.UserName, lastUsedDate: u?.LastUsedDate?.toISOString(), serviceName: known(u?.ServiceName), region: known(u?.Region) };
+    });
+  }
+
+  userArn(userName: string): Promise<Observation<string>> {
+    return this.call(`iam:GetUser:${userName}`, "iam:GetUser", async () => {
+      const r = await this.iam().send(new GetUserCommand({ UserName: userName }));
+      return r.User?.Arn ?? "?";
+    });
+  }
+
+  simulateSend(userArn: string, resourceArns: string[]): Promise<Observation<SimulationResult>> {
+    return this.call(`iam:SimulatePrincipalPolicy:${userArn}`, "iam:SimulatePrincipalPolicy", async () => {
+      const r = await this.simulation().send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: userArn, ActionNames: ["ses:SendRawEmail"], ResourceArns: resourceArns }));
+      const results = r.EvaluationResults ?? [];
+      if (results.length === 0) throw Object.assign(new Error("the simulation returned no result"), { name: "EmptySimulation" });
+      const denied = results.filter((x) => x.EvalDecision !== "allowed");
+      const decision = denied.some((x) => x.EvalDecision === "explicitDeny") ? "explicitDeny" : denied.length > 0 ? "implicitDeny" : "allowed";
+      return { decision, deniedResources: denied.map((x) => x.EvalResourceName ?? "*") };
+    });
+  }
+
+  callerAccount(): Promise<Observation<string>> {
+    return this.call("sts:GetCallerIdentity", "sts:GetCallerIdentity", async () => {
+      const r = await this.sts().send(new GetCallerIdentityCommand({}));
+      return r.Account ?? "?";
+    });
+  }
+
+  destroy(): void {
+    for (const c of [...this.sesClients.values(), ...this.secretClients.values(), this.iamClient, this.simulationClient, this.stsClient]) c?.destroy();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * DNS collector: the resolver users run (node's c-ares, the system's servers or --dns-server),
+ * memoised so each (name, type) is queried once per run, with bounded parallelism. Answers
+ * are normalised; failures become Observations (NXDOMAIN is an answer, a timeout is not).
+ */
+import { Resolver } from "node:dns/promises";
+import { isSubdomainOf } from "../../lib/domain";
+import type { RecordType } from "../../lib/records";
+import type { SpfResolver, SpfTxtAnswer } from "../../lib/spf";
+import { type Observation, observed, type Unobservable } from "../../lib/verify/findings";
+import { limiter, memo } from "./limit";
+
+type QueryType = RecordType | "A" | "AAAA" | "NS";
+
+export interface DnsOptions {
+  /** host or host:port; empty = the system's resolvers. */
+  servers: string[];
+  timeoutMs: number;
+  tries?: number;
+  concurrency?: number;
+  /** Ask each domain's own name servers for names under it (avoids stale caches). */
+  authoritative?: boolean;
+  /** Port the authoritative servers listen on (53; tests override it). */
+  authoritativePort?: number;
+}
+
+function classify(e: unknown, what: string, servers: string[]): Unobservable {
+  const code = (e as { code?: string }).code ?? "";
+  const where = servers.length > 0 ? servers.join(", ") : "the system resolver";
+  switch (code) {
+    case "ENOTFOUND":
+      return { ok: false, reason: "notfound", message: `${what}: NXDOMAIN` };
+    case "ETIMEOUT":
+      return { ok: false, reason: "timeout", message: `${what}: no answer from ${where}`, needs: `DNS at ${where} did not answer: check the resolver or pass --dns-server, or raise --timeout.` };
+    case "ESERVFAIL":
+      return { ok: false, reason: "error", message: `${what}: SERVFAIL from ${where}`, needs: "The resolver could not get an answer (SERVFAIL): the zone's name servers may be broken or DNSSEC fails; try --authoritative." };
+    case "ECONNREFUSED":
+      return { ok: false, reason: "unreachable", message: `${what}: connection refused by ${where}`, needs: `Nothing answers DNS at ${where}: pass a working --dns-server.` };
+    case "EREFUSED":
+      return { ok: false, reason: "denied", message: `${what}: REFUSED by ${where}`, needs: `${where} refuses to answer: use a resolver that serves you.` };
+    default:
+      return { ok: false, reason: "error", message: `${what}: ${code || (e as Error).message}` };
+  }
+}
+
+const norm = (name: string): string => name.toLowerCase().replace(/\.$/, "");
+
+export class DnsCollector {
+  /** Queries sent (after memoisation: each name and type once). */
+  queries = 0;
+  private readonly resolver: Resolver;
+  private readonly run: <T>(task: () => Promise<T>) => Promise<T>;
+  private readonly cache = memo<Observation<string[]>>();
+  private readonly authoritativeFor = new Map<string, Promise<Resolver | undefined>>();
+
+  constructor(private readonly options: DnsOptions) {
+    this.resolver = this.makeResolver(options.servers);
+    this.run = limiter(options.concurrency ?? 32);
+  }
+
+  private makeResolver(servers: string[]): Resolver {
+    const r = new Resolver({ timeout: this.options.timeoutMs, tries: this.options.tries ?? 2 });
+    if (servers.length > 0) r.setServers(servers);
+    return r;
+  }
+
+  /** Register a zone whose names should be asked of its own name servers (with --authoritative). */
+  useAuthoritativeFor(zone: string): void {
+    if (!this.options.authoritative || this.authoritativeFor.has(norm(zone))) return;
+    this.authoritativeFor.set(norm(zone), this.discoverAuthoritative(norm(zone)));
+  }
+
+  private async discoverAuthoritative(zone: string): Promise<Resolver | undefined> {
+    const ns = await this.query("NS", zone);
+    if (!ns.ok || ns.value.length === 0) return undefined;
+    const addresses = (await Promise.all(ns.value.map((host) => this.query("A", host)))).flatMap((a) => (a.ok ? a.value : []));
+    if (addresses.length === 0) return undefined;
+    const port = this.options.authoritativePort ?? 53;
+    return this.makeResolver(addresses.map((a) => (port === 53 ? a : `${a}:${port}`)));
+  }
+
+  private async resolverFor(name: string): Promise<{ resolver: Resolver; servers: string[] }> {
+    for (const [zone, r] of this.authoritativeFor) {
+      if (name === zone || isSubdomainOf(name, zone)) {
+        const resolver = await r;
+        if (resolver) return { resolver, servers: resolver.getServers() };
+      }
+    }
+    return { resolver: this.resolver, servers: this.options.servers };
+  }
+
+  /** One normalised answer: CNAME targets, "pref host" for MX, joined TXT strings, addresses, NS hosts. NODATA is an empty list. */
+  query(type: QueryType, rawName: string): Promise<Observation<string[]>> {
+    const name = norm(rawName);
+    return this.cache(`${type} ${name}`, () =>
+      this.run(async () => {
+        this.queries += 1;
+        const { resolver, servers } = type === "NS" ? { resolver: this.resolver, servers: this.options.servers } : await this.resolverFor(name);
+        try {
+          switch (type) {
+            case "CNAME":
+              return observed((await resolver.resolveCname(name)).map(norm));
+            case "MX":
+              return observed((await resolver.resolveMx(name)).map((m) => `${m.priority} ${norm(m.exchange)}`));
+            case "TXT":
+              return observed((await resolver.resolveTxt(name)).map((chunks) => chunks.join("")));
+            case "A":
+              return observed(await resolver.resolve4(name));
+            case "AAAA":
+              return observed(await resolver.resolve6(name));
+            case "NS":
+              return observed((await resolver.resolveNs(name)).map(norm));
+          }
+        } catch (e) {
+          if ((e as { code?: string }).code === "ENODATA") return observed([]);
+          return classify(e, `${type} ${name}`, servers);
+        }
+      }),
+    );
+  }
+
+  /** The SPF view of this collector, for lib/spf's analyzeSpf. */
+  spfResolver(): SpfResolver {
+    return {
+      txt: async (name): Promise<SpfTxtAnswer> => {
+        const a = await this.query("TXT", name);
+        if (a.ok) return a.value.length > 0 ? { kind: "records", records: a.value } : { kind: "nodata" };
+        if (a.reason === "notfound") return { kind: "nxdomain" };
+        return { kind: "unknown", reason: a.message };
+      },
+      hasAddressOrMx: async (name, type) => {
+        if (type === "mx") {
+          const mx = await this.query("MX", name);
+          return mx.ok ? mx.value.length > 0 : mx.reason === "notfound" ? false : undefined;
+        }
+        const [a, aaaa] = await Promise.all([this.query("A", name), this.query("AAAA", name)]);
+        if ((a.ok && a.value.length > 0) || (aaaa.ok && aaaa.value.length > 0)) return true;
+        const answered = (o: Observation<string[]>) => o.ok || o.reason === "notfound";
+        return answered(a) && answered(aaaa) ? false : undefined;
+      },
+    };
+  }
+}
