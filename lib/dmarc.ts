@@ -430,3 +430,23 @@ export function externalReportDestinations(
   }
   return out;
 }
+
+/**
+ * A TXT value meant as DMARC: it starts with "v=DMARC1" in any case, with optional spaces,
+ * whether or not it is valid (`isDmarcRecord` is the strict test receivers apply).
+ */
+export function looksLikeDmarc(txt: string): boolean {
+  return /^\s*v\s*=\s*dmarc1/i.test(txt);
+}
+
+/** True for a DMARC policy record name: `_dmarc.<domain>`, or `_dmarc` relative to a zone (RFC 7489 6.1). */
+export function isDmarcRecordName(name: string): boolean {
+  const n = normalizeDomain(name);
+  return n === "_dmarc" || n.startsWith("_dmarc.");
+}
+
+/** The policy domain of a DMARC record name (`_dmarc.example.com` → example.com), or undefined. */
+export function dmarcPolicyDomain(name: string): string | undefined {
+  const n = normalizeDomain(name);
+  return n.startsWith("_dmarc.") ? n.slice("_dmarc.".length) : undefined;
+}

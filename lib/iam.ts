@@ -36,3 +36,100 @@ export function smtpSendPolicy(resourceArns: readonly string[], fromAddresses: r
   }
   return { Version: "2012-10-17", Statement: [statement] };
 }
+
+export interface IamPolicyProblem {
+  /** Stable identifier, e.g. "iam-action-not-allowed"; policies and tests match on it. */
+  code: string;
+  /** One or more full sentences: what is wrong, why, and how to fix it. */
+  message: string;
+  /** The statement's Sid, or its index as "#n" when it has none. */
+  statement?: string;
+}
+
+/** Parse an IAM policy document given as JSON text or as an object; undefined when it is neither. */
+export function parsePolicyDocument(policy: unknown): { Statement?: unknown } | undefined {
+  let doc: unknown = policy;
+  if (typeof policy === "string") {
+    try {
+      doc = JSON.parse(policy);
+    } catch {
+      return undefined;
+    }
+  }
+  return doc !== null && typeof doc === "object" && !Array.isArray(doc) ? (doc as { Statement?: unknown }) : undefined;
+}
+
+const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const hasWildcard = (s: string): boolean => /[*?]/.test(s);
+
+/**
+ * The rule "this identity policy lets its holder send mail and do nothing else", for the SES
+ * SMTP user. Every Allow statement must:
+ * - name its actions with Action (NotAction allows everything else → "iam-not-action");
+ * - use no wildcard in an action ("ses:*", "ses:Send*", "*" → "iam-action-wildcard");
+ * - use only `allowedActions`, compared case-insensitively as IAM does (→ "iam-action-not-allowed");
+ * - name its resources with Resource, without wildcards (NotResource → "iam-not-resource",
+ *   "*" or "identity/*" → "iam-resource-wildcard").
+ * Deny statements only take permissions away and are not judged. A document that is not JSON
+ * or has no statement gives "iam-policy-invalid".
+ */
+export function sendOnlyPolicyProblems(policy: unknown, allowedActions: readonly string[] = SMTP_ACTIONS): IamPolicyProblem[] {
+  const doc = parsePolicyDocument(policy);
+  if (doc === undefined || doc.Statement === undefined) {
+    return [
+      {
+        code: "iam-policy-invalid",
+        message: "The policy is not a JSON IAM policy document with a Statement, so what it allows cannot be checked. Write it as {\"Version\": \"2012-10-17\", \"Statement\": [...]}.",
+      },
+    ];
+  }
+  const allowed = new Set(allowedActions.map((a) => a.toLowerCase()));
+  const allowedText = allowedActions.join(", ");
+  const problems: IamPolicyProblem[] = [];
+  asList(doc.Statement).forEach((raw, i) => {
+    if (raw === null || typeof raw !== "object") return;
+    const s = raw as Record<string, unknown>;
+    if (s.Effect !== "Allow") return;
+    const statement = typeof s.Sid === "string" && s.Sid !== "" ? s.Sid : `#${i + 1}`;
+    const where = `Statement ${statement}`;
+    if (s.NotAction !== undefined) {
+      problems.push({
+        code: "iam-not-action",
+        message: `${where} allows NotAction, which grants every action except the ones listed. Use "Action": [${allowedActions.map((a) => `"${a}"`).join(", ")}] instead.`,
+        statement,
+      });
+    }
+    for (const action of asList(s.Action).map(String)) {
+      if (hasWildcard(action)) {
+        problems.push({
+          code: "iam-action-wildcard",
+          message: `${where} allows the wildcard action "${action}", which grants more than sending and grows whenever AWS adds actions. Name the actions: ${allowedText}.`,
+          statement,
+        });
+      } else if (!allowed.has(action.toLowerCase())) {
+        problems.push({
+          code: "iam-action-not-allowed",
+          message: `${where} allows "${action}", but SMTP credentials need only ${allowedText}. Remove the action; a leaked SMTP password must not be able to do more than send.`,
+          statement,
+        });
+      }
+    }
+    if (s.NotResource !== undefined) {
+      problems.push({
+        code: "iam-not-resource",
+        message: `${where} uses NotResource, which applies the actions to every resource except the ones listed. List the identity and configuration set ARNs in "Resource".`,
+        statement,
+      });
+    }
+    for (const resource of asList(s.Resource).map(String)) {
+      if (hasWildcard(resource)) {
+        problems.push({
+          code: "iam-resource-wildcard",
+          message: `${where} applies to the wildcard resource "${resource}", so the credentials can send as any identity${resource === "*" ? " in the account" : " it matches"}. List the identity and configuration set ARNs instead.`,
+          statement,
+        });
+      }
+    }
+  });
+  return problems;
+}

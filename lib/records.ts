@@ -123,3 +123,21 @@ export function toZoneFile(records: readonly DnsRecord[], header?: string): stri
   }
   return lines.join("\n") + "\n";
 }
+
+/**
+ * The inverse of `route53TxtValue`: the text of a TXT value as it is written in a Route 53
+ * record (`records` of aws.route53.Record). Accepts the provider's form (strings over 255
+ * bytes joined with `""`) and the fully quoted form (`"part one" "part two"`, with `\"` and
+ * `\\` escapes) that the API and some programs use. The character-strings are joined
+ * without a separator, as receivers do for SPF and DMARC (RFC 7208 3.3, RFC 7489 6.4).
+ */
+export function parseRoute53TxtValue(value: string): string {
+  const quoted = /^\s*"((?:[^"\\]|\\.)*)"((?:\s*"(?:[^"\\]|\\.)*")*)\s*$/s;
+  if (quoted.test(value)) {
+    const parts: string[] = [];
+    const part = /"((?:[^"\\]|\\.)*)"/gs;
+    for (let m = part.exec(value); m !== null; m = part.exec(value)) parts.push((m[1] ?? "").replace(/\\(.)/gs, "$1"));
+    return parts.join("");
+  }
+  return value.split('""').join("");
+}

@@ -112,3 +112,17 @@ export function regionOfMailFromMxHost(host: string): string | undefined {
   const m = /^feedback-smtp\.([a-z0-9-]+)\.amazonses\.com\.?$/i.exec(host.trim());
   return m ? m[1].toLowerCase() : undefined;
 }
+
+/**
+ * True when `host` is inside one of the hosts that Easy DKIM CNAMEs point into: the global
+ * dkim.amazonses.com or a regional dkim.<region>.amazonses.com from the table above. Lets the
+ * policy pack and verify tell an SES DKIM CNAME from another provider's record under _domainkey.
+ */
+export function isSesDkimTarget(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/\.$/, "");
+  const zones = [GLOBAL_DKIM_SIGNING_ZONE, ...Object.values(REGIONAL_DKIM_SIGNING_ZONES)];
+  return zones.some((z) => h.endsWith(`.${z}`));
+}
+
+/** The domain whose SPF record lists SES's sending addresses: a MAIL FROM record includes it. */
+export const SES_SPF_INCLUDE_DOMAIN = "amazonses.com";

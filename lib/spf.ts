@@ -991,3 +991,24 @@ export function staticResolver(records: Record<string, string[]>): SpfResolver {
     },
   };
 }
+
+/**
+ * True when the record authorises `domain`'s senders with an `include:` that a receiver
+ * evaluates (before the first `all`, any qualifier but "-"). Used to check that a MAIL FROM
+ * record includes SES (amazonses.com).
+ */
+export function spfIncludes(parsed: ParsedSpf, domain: string): boolean {
+  const target = normalizeDomain(domain);
+  return lookupTerms(parsed).some(
+    (t) => t.name === "include" && t.qualifier !== "-" && t.domainSpec !== undefined && normalizeDomain(t.domainSpec) === target,
+  );
+}
+
+/**
+ * A TXT value meant as SPF: it starts with "v=spf1" after optional whitespace, whether or not it
+ * is valid (`isSpfRecord` is the strict test receivers apply). Lets a checker report a broken
+ * SPF record, such as one with a leading space, instead of ignoring it as other TXT data.
+ */
+export function looksLikeSpf(txt: string): boolean {
+  return /^\s*v=spf1/i.test(txt);
+}

@@ -3,6 +3,7 @@
  * certificate validation, AUTH), via nodemailer. It sends no mail unless asked to (--send-test).
  * Passwords go only to the server; errors are reduced to codes and server replies.
  */
+import * as tls from "node:tls";
 import { createTransport } from "nodemailer";
 import { type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import type { SmtpAuthResult } from "../../lib/verify/smtp";
@@ -18,6 +19,8 @@ export interface SmtpTarget {
 
 export interface SmtpOptions {
   timeoutMs: number;
+  /** Extra trusted CA (PEM) on top of Node's store; the CLI relies on NODE_EXTRA_CA_CERTS instead. */
+  ca?: string;
   concurrency?: number;
 }
 
@@ -64,7 +67,11 @@ export class SmtpCollector {
       secure: false,
       requireTLS: true,
       auth: { user, pass },
-      tls: { servername: target.serverName, rejectUnauthorized: true },
+      tls: {
+        servername: target.serverName,
+        rejectUnauthorized: true,
+        ...(this.options.ca ? { ca: [...tls.rootCertificates, this.options.ca] } : {}),
+      },
       name: "mail-infra-verify.invalid",
       connectionTimeout: this.options.timeoutMs,
       greetingTimeout: this.options.timeoutMs,

@@ -317,3 +317,17 @@ describe("externalReportDestinations", () => {
     expect(externalReportDestinations("a.co.uk", { v: "DMARC1", p: "none", rua: ["mailto:d@b.co.uk"] })).toHaveLength(1);
   });
 });
+
+describe("DMARC record detection", () => {
+  it("tells a value meant as DMARC, and the record name", async () => {
+    const { looksLikeDmarc, isDmarcRecordName, dmarcPolicyDomain } = await import("../../lib/dmarc");
+    expect(looksLikeDmarc("v=DMARC1; p=none")).toBe(true);
+    expect(looksLikeDmarc(" v = dmarc1;p=none")).toBe(true);
+    expect(looksLikeDmarc("v=spf1 -all")).toBe(false);
+    expect(isDmarcRecordName("_DMARC.Example.com.")).toBe(true);
+    expect(isDmarcRecordName("_dmarc")).toBe(true);
+    expect(isDmarcRecordName("dmarc.example.com")).toBe(false);
+    expect(dmarcPolicyDomain("_dmarc.example.com")).toBe("example.com");
+    expect(dmarcPolicyDomain("_dmarc")).toBeUndefined();
+  });
+});

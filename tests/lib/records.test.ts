@@ -66,3 +66,21 @@ describe("TXT encoding", () => {
     ]);
   });
 });
+
+describe("parseRoute53TxtValue", () => {
+  it("is the inverse of route53TxtValue, also for values over 255 bytes", async () => {
+    const { parseRoute53TxtValue } = await import("../../lib/records");
+    const long = `v=spf1 ${Array.from({ length: 30 }, (_, i) => `ip4:192.0.2.${i}`).join(" ")} -all`;
+    expect(long.length).toBeGreaterThan(255);
+    expect(route53TxtValue(long)).toContain('""');
+    expect(parseRoute53TxtValue(route53TxtValue(long))).toBe(long);
+    expect(parseRoute53TxtValue("v=spf1 ~all")).toBe("v=spf1 ~all");
+  });
+
+  it("reads the quoted form, with escapes", async () => {
+    const { parseRoute53TxtValue } = await import("../../lib/records");
+    expect(parseRoute53TxtValue('"v=DMARC1; p=none"')).toBe("v=DMARC1; p=none");
+    expect(parseRoute53TxtValue('"v=spf1 ip4:192.0.2.1 " "-all"')).toBe("v=spf1 ip4:192.0.2.1 -all");
+    expect(parseRoute53TxtValue('"say \\"hi\\""')).toBe('say "hi"');
+  });
+});

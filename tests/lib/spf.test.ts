@@ -608,3 +608,24 @@ describe("staticResolver", () => {
     await expect(r.txt("example.com")).resolves.toEqual({ kind: "records", records: ["a", "b"] });
   });
 });
+
+describe("spfIncludes", () => {
+  it("finds an include that receivers evaluate", async () => {
+    const { parseSpf: parse, spfIncludes } = await import("../../lib/spf");
+    expect(spfIncludes(parse("v=spf1 include:amazonses.com ~all"), "amazonses.com")).toBe(true);
+    expect(spfIncludes(parse("v=spf1 include:AmazonSES.com. -all"), "amazonses.com")).toBe(true);
+    expect(spfIncludes(parse("v=spf1 -include:amazonses.com ~all"), "amazonses.com")).toBe(false);
+    expect(spfIncludes(parse("v=spf1 ~all include:amazonses.com"), "amazonses.com")).toBe(false);
+    expect(spfIncludes(parse("v=spf1 include:_spf.google.com ~all"), "amazonses.com")).toBe(false);
+  });
+});
+
+describe("looksLikeSpf", () => {
+  it("tells a value meant as SPF from other TXT data", async () => {
+    const { looksLikeSpf } = await import("../../lib/spf");
+    expect(looksLikeSpf("v=spf1 -all")).toBe(true);
+    expect(looksLikeSpf("  V=SPF1 -all")).toBe(true);
+    expect(looksLikeSpf("v=spf1include:x.example")).toBe(true);
+    expect(looksLikeSpf("google-site-verification=abc")).toBe(false);
+  });
+});
