@@ -1,4 +1,5 @@
 /** Conventions every CLI here follows: exit codes, colour, and how config errors are shown. */
+import { relative } from "node:path";
 import { ConfigError } from "../../lib/config";
 import { type StackConfigFile, UsageError } from "./stack-config";
 
@@ -21,7 +22,7 @@ export function formatConfigError(e: ConfigError, file?: StackConfigFile): strin
   const lines = e.issues.map((i) => {
     const baseKey = i.key.replace(/\[\d+\]$/, "");
     const line = file?.lineOf(baseKey);
-    const where = file ? `${file.path}${line ? `:${line}` : ""}: ` : "";
+    const where = file ? `${relative(process.cwd(), file.path) || file.path}${line ? `:${line}` : ""}: ` : "";
     return `  ${where}${i.key}: ${i.message}`;
   });
   return `Invalid stack configuration (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}\n`;
