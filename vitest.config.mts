@@ -1,11 +1,20 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+/**
+ * The policy specs are pure (hand-built policy arguments, no Pulumi runtime), and each would
+ * otherwise spend a second loading @pulumi/aws in a fresh process: they share their workers.
+ */
+const POLICY_SPECS = "tests/policies/{sesv2,route53,iam,secretsmanager}/**/*.test.ts";
 
 export default defineConfig({
   test: {
-    include: ["tests/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Pulumi's mock runtime is process-global state; each test file gets its own process.
     pool: "forks",
+    projects: [
+      { extends: true, test: { name: "default", include: ["tests/**/*.test.ts"], exclude: [...configDefaults.exclude, POLICY_SPECS] } },
+      { extends: true, test: { name: "policy-specs", include: [POLICY_SPECS], isolate: false } },
+    ],
   },
 });

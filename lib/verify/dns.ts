@@ -163,11 +163,22 @@ function checkSpf(d: ManifestDomain, obs: DnsObservations): Finding[] {
     }
     const a = analysis.value;
     const costly = worstIncludes(a).slice(0, 3).map((w) => `${w.term} costs ${w.subtotal}`);
+    // Errors found while walking the chain (the record's own syntax is dns.spf.record's; the two limits are reported below).
+    const permerrors = a.problems.filter((p) => p.severity === "error" && p.domain !== undefined && p.code !== "spf-lookup-limit" && p.code !== "spf-void-limit");
     if (a.exceeded) {
       out.push(
         finding("dns", "dns.spf.lookups", subject, "fail", `SPF needs ${a.unknown.length > 0 ? "at least " : ""}${a.total} DNS lookups; the limit is ${SPF_LOOKUP_LIMIT}, so receivers return permerror and SPF fails`, {
           evidence: costly,
           remediation: `Remove or flatten the costliest include (${worstIncludes(a)[0]?.term ?? "?"}), or move that sender to its own subdomain.`,
+        }),
+      );
+    } else if (permerrors.length > 0) {
+      // An include or redirect target without an SPF record, a loop, or an invalid record down
+      // the chain: receivers return permerror although the count is within the limit.
+      out.push(
+        finding("dns", "dns.spf.lookups", subject, "fail", `the include chain ends in permerror, so SPF fails for all mail: ${permerrors[0].message}`, {
+          evidence: [...permerrors.map((p) => p.message), ...costly],
+          remediation: `Fix or remove the term named above (${permerrors[0].term ?? "see evidence"}) in the record of ${permerrors[0].domain ?? name}.`,
         }),
       );
     } else if (a.unknown.length > 0) {

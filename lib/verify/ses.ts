@@ -170,6 +170,14 @@ export function checkSesConfigurationSet(region: ManifestRegion, state: Observat
     return [inconclusive("ses", "ses.configuration-set", subject, "the configuration set", state)];
   }
   const cs = state.value;
+  if (cs.sendingEnabled === false) {
+    return [
+      finding("ses", "ses.configuration-set", subject, "fail", "sending is paused for this configuration set: SES refuses every message that uses it", {
+        evidence: ["SendingOptions.SendingEnabled false"],
+        remediation: `Find why (SES sometimes pauses a configuration set over reputation), then resume: \`aws sesv2 put-configuration-set-sending-options --configuration-set-name ${region.configurationSet} --sending-enabled --region ${region.region}\`.`,
+      }),
+    ];
+  }
   const drift: string[] = [];
   if (cs.tlsPolicy !== undefined && cs.tlsPolicy !== region.tlsPolicy) drift.push(`TLS policy ${cs.tlsPolicy}, the stack declares ${region.tlsPolicy}`);
   if (cs.reputationMetricsEnabled === false) drift.push("reputation metrics are off");

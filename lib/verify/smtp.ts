@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { Manifest } from "../manifest";
 import { deriveSmtpPasswordV4 } from "../smtp-password";
-import { finding, type Finding, inconclusive, type Observation } from "./findings";
+import { finding, type Finding, inconclusive, type Observation, type Unobservable } from "./findings";
 
 const secretSchema = z.object({
   username: z.string().min(1),
@@ -116,8 +116,23 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
     }
   }
 
+  // Why there is no password to try, when the secret did not give one.
+  const noPassword = (region: string): Unobservable =>
+    !obs.secret.ok
+      ? {
+          ok: false,
+          reason: obs.secret.reason === "notfound" ? "error" : obs.secret.reason,
+          message: `no password to try: the secret ${s.secretName} ${obs.secret.reason === "notfound" ? "does not exist" : "could not be read"}`,
+          needs: obs.secret.needs ?? "Fix the smtp.secret check first.",
+        }
+      : !secret
+        ? { ok: false, reason: "error", message: `no password to try: the secret ${s.secretName} is not valid`, needs: "Fix the smtp.secret check first." }
+        : { ok: false, reason: "error", message: `no password to try: the secret holds none for ${region}`, needs: "Fix the smtp.secret check first." };
+
   const secretKey = obs.suppliedSecretKey ?? secret?.secretAccessKey;
-  if (secret && secretKey) {
+  if (obs.suppliedSecretKey && !secret) {
+    out.push(inconclusive("smtp", "smtp.password", `passwords in ${s.secretName}`, "the stored passwords", noPassword(s.regions[0]?.region ?? "")));
+  } else if (secret && secretKey) {
     const stale = Object.entries(secret.regions).filter(([region, r]) => {
       try {
         return deriveSmtpPasswordV4(secretKey, region) !== r.password;
@@ -136,8 +151,12 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
 
   for (const { region, endpoint } of s.regions) {
     const auth = obs.auth.get(region);
-    if (!auth) continue;
     const subject = `${endpoint}:${s.port} (${region})`;
+    if (!auth) {
+      // Without a stored password the handshake was not tried: say so instead of staying silent.
+      out.push(inconclusive("smtp", "smtp.auth", subject, "SMTP AUTH", noPassword(region)));
+      continue;
+    }
     if (!auth.ok) {
       out.push(inconclusive("smtp", "smtp.auth", subject, "SMTP AUTH", auth));
       continue;

@@ -1,0 +1,47 @@
+/**
+ * The policy pack's contents, without starting it: `index.ts` serves these to the Pulumi CLI,
+ * and the offline `npm run policy`, the docs generator and the tests read them from here.
+ */
+import type { EnforcementLevel, Policies } from "@pulumi/policy";
+import * as iam from "./iam";
+import * as route53 from "./route53";
+import * as secretsmanager from "./secretsmanager";
+import * as sesv2 from "./sesv2";
+
+export const PACK_NAME = "mail-infra";
+
+/** Used for a policy without its own level; every policy here sets one. */
+export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "advisory";
+
+export const PACK_DESCRIPTION =
+  "Catches mail misconfigurations of an Amazon SES sending setup in review: weak DKIM, unaligned MAIL FROM, broken SPF and DMARC, DNS records that do not match their identity, an SMTP user that can do more than send, and a secret that can be deleted at once.";
+
+/** Grouped by service, in the order the docs list them. */
+export const policies: Policies = [
+  sesv2.disallowWeakDkimKey,
+  sesv2.missingConfigurationSet,
+  sesv2.missingMailFrom,
+  sesv2.disallowUseDefaultValue,
+  sesv2.configureSubdomain,
+  sesv2.configureTlsPolicy,
+  sesv2.enableReputationMetrics,
+  sesv2.configureSuppression,
+  sesv2.missingEventDestination,
+  route53.disallowInvalidSpf,
+  route53.configureSpfAll,
+  route53.disallowTooManySpfLookups,
+  route53.disallowSpfPtr,
+  route53.disallowMultipleSpf,
+  route53.disallowInvalidDmarc,
+  route53.configureDmarcPolicy,
+  route53.configureDmarcRua,
+  route53.configureMailFromMx,
+  route53.configureDkimCname,
+  route53.missingIdentityRecords,
+  iam.disallowNonSendActions,
+  iam.disallowLoginProfile,
+  iam.disallowMoreThanTwo,
+  secretsmanager.configureRecoveryWindow,
+  secretsmanager.missingDescription,
+  secretsmanager.configureCustomerManagedKey,
+];

@@ -1,0 +1,58 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { isSubdomainOf, normalizeDomain } from "../../../lib/domain";
+import { dkimCnameName, dkimCnameTarget, isSesDkimTarget } from "../../../lib/regions";
+import { buildStackView, type IdentityView } from "../../util/stack";
+
+/**
+ * A DKIM CNAME whose name or target does not match its identity's tokens and region.
+ *
+ * @link https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-easy.html
+ */
+export const configureDkimCname: StackValidationPolicy = {
+  name: "aws-route53-record-configure-dkim-cname",
+  description:
+    "Checks that every Easy DKIM CNAME under <domain>._domainkey is named after a token of the domain's SES identity and points at that token in the signing host of the identity's region. " +
+    "SES signs with the key behind each token; a CNAME with a stale token or the wrong region's host leaves the identity unverified and its mail unsigned, so DMARC fails wherever SPF does not align.",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Let the program declare the DKIM CNAMEs from the identity's tokens (DnsRecords), or copy name and target exactly from the stack output verification.domains[].records; remove CNAMEs left from deleted identities.",
+  validateStack: (args, reportViolation) => {
+    const view = buildStackView(args.resources);
+    const easyDkim = view.identities.filter((i) => i.isDomain && !i.byodkim);
+    if (easyDkim.length === 0) args.notApplicable("The stack has no Easy DKIM domain identity.");
+
+    for (const cname of view.records.filter((r) => r.type === "CNAME")) {
+      const domainIds = easyDkim.filter((i) => isSubdomainOf(cname.name, `_domainkey.${i.identity}`));
+      if (domainIds.length === 0) continue;
+      // Without every identity's tokens (unknown during a first preview) the name cannot be judged.
+      if (domainIds.some((i) => i.tokens === undefined)) continue;
+      const owner = findOwner(cname.name, domainIds);
+      const target = normalizeDomain(cname.values[0] ?? "");
+      if (!owner) {
+        if (!isSesDkimTarget(target)) continue; // Another provider's DKIM record under _domainkey.
+        const domain = domainIds[0]?.identity ?? "";
+        reportViolation(
+          `${cname.name} points at SES (${target}) but its token is not one of the Easy DKIM tokens of ${domain} (${domainIds.map((i) => `${i.region ?? "?"}: ${(i.tokens ?? []).join(", ")}`).join("; ")}). It is probably left from a deleted identity; remove it or use the current tokens.`,
+          cname.resource.urn,
+        );
+        continue;
+      }
+      const expected = dkimCnameTarget(owner.token, owner.identity.region ?? "");
+      if (owner.identity.region !== undefined && (cname.values.length !== 1 || target !== expected)) {
+        reportViolation(
+          `${cname.name} points at "${cname.values.join(", ")}", but the DKIM token ${owner.token} of ${owner.identity.identity} in ${owner.identity.region} must point at ${expected}.`,
+          cname.resource.urn,
+        );
+      }
+    }
+  },
+};
+
+function findOwner(name: string, identities: readonly IdentityView[]): { identity: IdentityView; token: string } | undefined {
+  for (const identity of identities) {
+    for (const token of identity.tokens ?? []) {
+      if (normalizeDomain(dkimCnameName(token, identity.identity)) === name) return { identity, token };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,31 @@
+import * as aws from "@pulumi/aws";
+import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { allProblem, isSpfRecord, parseSpf } from "../../../lib/spf";
+import { txtRecordOf } from "../../util/txt";
+import { skipUnknown } from "../../util/unknown";
+
+/**
+ * SPF records that end in +all or ?all, or have no all at all.
+ *
+ * @link https://www.rfc-editor.org/rfc/rfc7208#section-5.1
+ */
+export const configureSpfAll: ResourceValidationPolicy = {
+  name: "aws-route53-record-configure-spf-all",
+  description:
+    "Checks that every SPF record ends in ~all or -all. " +
+    "\"+all\" authorises every host on the internet to send as the domain, and \"?all\" or a missing \"all\" give unlisted senders a neutral result, which receivers treat like no SPF at all.",
+  enforcementLevel: "mandatory",
+  remediationSteps: "End the record with ~all while rolling out and -all once every sender is listed (mail-infra:spfAll).",
+  validateResource: validateResourceOfType(
+    aws.route53.Record,
+    skipUnknown((record, args, reportViolation) => {
+      const txt = txtRecordOf(record, args);
+      const spf = txt.values.filter(isSpfRecord);
+      if (spf.length === 0) args.notApplicable("The record holds no SPF value.");
+      for (const value of spf) {
+        const problem = allProblem(parseSpf(value));
+        if (problem) reportViolation(`The SPF record at ${txt.name} (${problem.code}): ${problem.message}`);
+      }
+    }),
+  ),
+};

@@ -1,0 +1,32 @@
+import * as aws from "@pulumi/aws";
+import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { isSpfRecord, parseSpf } from "../../../lib/spf";
+import { txtRecordOf } from "../../util/txt";
+import { skipUnknown } from "../../util/unknown";
+
+/**
+ * SPF records that use the ptr mechanism.
+ *
+ * @link https://www.rfc-editor.org/rfc/rfc7208#section-5.5
+ */
+export const disallowSpfPtr: ResourceValidationPolicy = {
+  name: "aws-route53-record-disallow-spf-ptr",
+  description:
+    "Checks that SPF records do not use the ptr mechanism. " +
+    "RFC 7208 says ptr SHOULD NOT be used: it is slow, depends on reverse DNS that senders rarely control, spends the lookup budget, and some receivers skip it, so mail it was meant to authorise can fail SPF.",
+  enforcementLevel: "advisory",
+  remediationSteps: "Replace ptr with the sending hosts' ip4:/ip6: ranges, a, or the provider's include: (mail-infra:spfMechanisms).",
+  validateResource: validateResourceOfType(
+    aws.route53.Record,
+    skipUnknown((record, args, reportViolation) => {
+      const txt = txtRecordOf(record, args);
+      const spf = txt.values.filter(isSpfRecord);
+      if (spf.length === 0) args.notApplicable("The record holds no SPF value.");
+      for (const value of spf) {
+        for (const p of parseSpf(value).problems.filter((x) => x.code === "spf-ptr")) {
+          reportViolation(`The SPF record at ${txt.name}: ${p.message}`);
+        }
+      }
+    }),
+  ),
+};

@@ -1,0 +1,37 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { analyzeSpf, SPF_LOOKUP_LIMIT, staticResolver } from "../../../lib/spf";
+import { spfByName, txtByName } from "../../util/dns";
+import { buildStackView } from "../../util/stack";
+
+/**
+ * SPF records that need more than 10 DNS lookups, counted over the records in the stack.
+ *
+ * @link https://www.rfc-editor.org/rfc/rfc7208#section-4.6.4
+ */
+export const disallowTooManySpfLookups: StackValidationPolicy = {
+  name: "aws-route53-record-disallow-too-many-spf-lookups",
+  description:
+    `Checks that evaluating each SPF record needs at most ${SPF_LOOKUP_LIMIT} DNS lookups (include, a, mx, ptr, exists, redirect), counted statically through the records declared in this stack. ` +
+    "Above the limit receivers return permerror and SPF fails for all of the domain's mail. An include whose target is not in the stack counts as at least one lookup; the lookups inside it are counted after deploy by the verify command.",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Remove senders you no longer use, replace includes with their ip4:/ip6: ranges, or move a sender to a subdomain with its own SPF record (mail-infra:spfMechanisms).",
+  validateStack: async (args, reportViolation) => {
+    const view = buildStackView(args.resources);
+    const groups = spfByName(view.records);
+    if (groups.length === 0) args.notApplicable("The stack declares no SPF record.");
+    const resolver = staticResolver(txtByName(view.records));
+    for (const g of groups) {
+      if (g.count !== 1) continue; // Two SPF records at one name: aws-route53-record-disallow-multiple-spf.
+      const analysis = await analyzeSpf(g.name, resolver);
+      for (const p of analysis.problems.filter((x) => x.code === "spf-lookup-limit" || x.code === "spf-loop")) {
+        const outside = [...new Set(analysis.unknown)];
+        const note =
+          p.code === "spf-lookup-limit" && outside.length > 0
+            ? ` ${outside.length} include target${outside.length === 1 ? " is" : "s are"} not declared in this stack (${outside.join(", ")}) and count${outside.length === 1 ? "s" : ""} as at least 1 lookup each; the lookups inside ${outside.length === 1 ? "it are" : "them are"} not counted here, so the real total may be higher.`
+            : "";
+        reportViolation(`${p.message}${note}`, g.holders[0]?.record.resource.urn);
+      }
+    }
+  },
+};

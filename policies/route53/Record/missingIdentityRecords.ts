@@ -1,0 +1,62 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { dmarcRecordName, isDmarcRecord } from "../../../lib/dmarc";
+import { normalizeDomain, organizationalDomain } from "../../../lib/domain";
+import { DNS_MODE_TAG } from "../../../lib/names";
+import { dkimCnameName, mailFromMxHost, SES_SPF_INCLUDE_DOMAIN } from "../../../lib/regions";
+import { isSpfRecord, parseSpf, spfIncludes } from "../../../lib/spf";
+import { buildStackView, type RecordView, sameRegion } from "../../util/stack";
+
+/**
+ * A domain identity whose DKIM, MAIL FROM or DMARC records are not declared in the stack.
+ *
+ * @link https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication.html
+ */
+export const missingIdentityRecords: StackValidationPolicy = {
+  name: "aws-route53-record-missing-identity-records",
+  description:
+    `Checks that every SES domain identity has its Easy DKIM CNAMEs, its MAIL FROM MX and SPF record (including ${SES_SPF_INCLUDE_DOMAIN}) and a DMARC record declared in the stack, unless the identity is tagged ${DNS_MODE_TAG}=external. ` +
+    "Without the DKIM records SES never verifies the domain and cannot sign; without the MAIL FROM records SES cannot use the MAIL FROM domain; without DMARC receivers apply no policy to mail that fails.",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Keep mail-infra:dnsMode at route53 so the program declares the records, or set it to external and add the records from the stack output zoneFile to your DNS provider (the identity is then tagged mail-infra:dns=external).",
+  validateStack: (args, reportViolation) => {
+    const view = buildStackView(args.resources);
+    const identities = view.identities.filter((i) => i.isDomain && i.dnsMode !== "external");
+    if (identities.length === 0) args.notApplicable("The stack has no SES domain identity whose records it should declare.");
+    // Records whose name or value is unknown during preview could be any of the expected ones.
+    if ((view.unknown.get("aws:route53/record:Record") ?? 0) > 0) return;
+
+    const at = (name: string, type: string): RecordView[] => view.records.filter((r) => r.name === normalizeDomain(name) && r.type === type);
+    const dmarcReported = new Set<string>();
+
+    for (const id of identities) {
+      const missing: string[] = [];
+      if (!id.byodkim && id.tokens !== undefined) {
+        const names = id.tokens.map((t) => dkimCnameName(t, id.identity)).filter((n) => at(n, "CNAME").length === 0);
+        if (names.length > 0) missing.push(`the Easy DKIM CNAME${names.length === 1 ? "" : "s"} ${names.join(", ")}`);
+      }
+      const mailFrom = view.mailFroms.find((m) => m.identity === id.identity && sameRegion(m.region, id.region))?.mailFromDomain;
+      if (mailFrom !== undefined) {
+        if (at(mailFrom, "MX").length === 0) missing.push(`the MAIL FROM MX ${mailFrom} → 10 ${mailFromMxHost(id.region ?? "<region>")}`);
+        const spf = at(mailFrom, "TXT").flatMap((r) => r.values).filter(isSpfRecord);
+        if (spf.length === 0) missing.push(`the MAIL FROM SPF record at ${mailFrom} ("v=spf1 include:${SES_SPF_INCLUDE_DOMAIN} ~all")`);
+        else if (!spf.some((v) => spfIncludes(parseSpf(v), SES_SPF_INCLUDE_DOMAIN))) {
+          missing.push(`an SPF record at ${mailFrom} that includes ${SES_SPF_INCLUDE_DOMAIN} (the declared one does not authorise SES)`);
+        }
+      }
+      // DMARC applies from the domain's own record or, failing that, its organisational domain's.
+      const dmarcNames = [...new Set([dmarcRecordName(id.identity), dmarcRecordName(organizationalDomain(id.identity))])];
+      const hasDmarc = dmarcNames.some((n) => at(n, "TXT").some((r) => r.values.some(isDmarcRecord)));
+      if (!hasDmarc && !dmarcReported.has(id.identity)) {
+        dmarcReported.add(id.identity);
+        missing.push(`a DMARC record at ${dmarcNames.join(" or ")}`);
+      }
+      if (missing.length > 0) {
+        reportViolation(
+          `${id.identity}${id.region ? ` in ${id.region}` : ""} is missing ${missing.join("; ")} in this stack. If these records are kept in another DNS provider, tag the identity ${DNS_MODE_TAG}=external (mail-infra:dnsMode external).`,
+          id.resource.urn,
+        );
+      }
+    }
+  },
+};

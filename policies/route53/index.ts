@@ -1,0 +1,12 @@
+/** Route 53 record policies: SPF, DMARC, DKIM and MAIL FROM records. */
+export { configureDkimCname } from "./Record/configureDkimCname";
+export { configureDmarcPolicy } from "./Record/configureDmarcPolicy";
+export { configureDmarcRua } from "./Record/configureDmarcRua";
+export { configureMailFromMx } from "./Record/configureMailFromMx";
+export { configureSpfAll } from "./Record/configureSpfAll";
+export { disallowInvalidDmarc } from "./Record/disallowInvalidDmarc";
+export { disallowInvalidSpf } from "./Record/disallowInvalidSpf";
+export { disallowMultipleSpf } from "./Record/disallowMultipleSpf";
+export { disallowSpfPtr } from "./Record/disallowSpfPtr";
+export { disallowTooManySpfLookups } from "./Record/disallowTooManySpfLookups";
+export { missingIdentityRecords } from "./Record/missingIdentityRecords";

@@ -1,0 +1,4 @@
+/** Secrets Manager policies for the secret that holds the SMTP passwords. */
+export { configureCustomerManagedKey } from "./Secret/configureCustomerManagedKey";
+export { configureRecoveryWindow } from "./Secret/configureRecoveryWindow";
+export { missingDescription } from "./Secret/missingDescription";

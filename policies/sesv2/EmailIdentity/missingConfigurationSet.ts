@@ -1,0 +1,26 @@
+import * as aws from "@pulumi/aws";
+import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { skipUnknown } from "../../util/unknown";
+
+/**
+ * An identity without a default configuration set.
+ *
+ * @link https://docs.aws.amazon.com/ses/latest/dg/managing-configuration-sets.html
+ */
+export const missingConfigurationSet: ResourceValidationPolicy = {
+  name: "aws-sesv2-emailidentity-missing-configuration-set",
+  description:
+    "Checks that an SES identity has a default configuration set. " +
+    "Mail sent through SMTP carries no configuration set header, so without a default the TLS requirement, the suppression list and the bounce and complaint events of the configuration set do not apply to it.",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Set configurationSetName on the aws.sesv2.EmailIdentity to the configuration set declared for it (the program's SesIdentity component does this).",
+  validateResource: validateResourceOfType(
+    aws.sesv2.EmailIdentity,
+    skipUnknown((identity, _args, reportViolation) => {
+      if ((identity.configurationSetName ?? "").trim() === "") {
+        reportViolation(`${identity.emailIdentity} has no default configuration set, so mail sent without one escapes its TLS, suppression and event settings.`);
+      }
+    }),
+  ),
+};

@@ -1,0 +1,10 @@
+/** Amazon SES (v2) policies. */
+export { configureSuppression } from "./ConfigurationSet/configureSuppression";
+export { configureTlsPolicy } from "./ConfigurationSet/configureTlsPolicy";
+export { enableReputationMetrics } from "./ConfigurationSet/enableReputationMetrics";
+export { missingEventDestination } from "./ConfigurationSet/missingEventDestination";
+export { disallowWeakDkimKey } from "./EmailIdentity/disallowWeakDkimKey";
+export { missingConfigurationSet } from "./EmailIdentity/missingConfigurationSet";
+export { missingMailFrom } from "./EmailIdentity/missingMailFrom";
+export { configureSubdomain } from "./EmailIdentityMailFromAttributes/configureSubdomain";
+export { disallowUseDefaultValue } from "./EmailIdentityMailFromAttributes/disallowUseDefaultValue";

@@ -1,0 +1,433 @@
+/**
+ * Evaluate a CrossGuard policy pack offline, over the resources that the real program declared
+ * under Pulumi's mocks (scripts/lib/mock-program.ts). `npm run policy` and the tests use it.
+ *
+ * It mirrors what @pulumi/policy's analyzer server hands the policies when the Pulumi engine
+ * calls it (node_modules/@pulumi/policy/server.js):
+ * - resource policies get each custom resource's inputs as `props`, secrets unwrapped, behind
+ *   the same unknown-checking proxy, with `isType`/`asType`, `getConfig`, `stackTags` and
+ *   `notApplicable`; a validation function tagged with a Pulumi type is skipped for other types;
+ * - stack policies get every resource with its outputs (inputs plus mocked provider outputs)
+ *   as `props`, and `parent` linked to the parent resource object;
+ * - the enforcement level is the policy's entry in the config, else "all", else the policy's
+ *   own, else the pack's; "disabled" skips the policy and "remediate" reports as "mandatory"
+ *   (no policy here remediates);
+ * - the config file has the format of `pulumi preview --policy-pack-config` and is validated
+ *   against each policy's configSchema, whose defaults are filled in.
+ */
+import Ajv, { type ErrorObject } from "ajv";
+import * as policySdk from "@pulumi/policy";
+import type {
+  EnforcementLevel,
+  Policies,
+  PolicyResource,
+  PolicyResourceOptions,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import type { Resource, Unwrap } from "@pulumi/pulumi";
+import type { ResolvedResource } from "@pulumi/pulumi/queryable";
+import { readFileSync } from "node:fs";
+import { PROJECT } from "../../lib/config";
+import { isSecretValue, type RecordedResource, unwrapSecrets } from "./mock-program";
+import { UsageError } from "./stack-config";
+
+export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+
+export type ReportedLevel = "advisory" | "mandatory";
+
+export interface Violation {
+  policyName: string;
+  /** "resource" for a resource policy, "stack" for a stack policy. */
+  kind: "resource" | "stack";
+  enforcementLevel: ReportedLevel;
+  /** The resource the violation is about; absent when a stack policy blames the whole stack. */
+  urn?: string;
+  resourceType?: string;
+  resourceName?: string;
+  /** The policy's description: what it checks and why. */
+  description: string;
+  /** What is wrong with this resource. */
+  message: string;
+  /** The policy's remediation steps. */
+  remediation?: string;
+}
+
+export interface PolicySettings {
+  enforcementLevel: EnforcementLevel;
+  /** The config properties (defaults filled in), without enforcementLevel. */
+  config: Record<string, unknown>;
+}
+
+export interface PackInfo {
+  name: string;
+  version: string;
+  /** Used for policies that set no level; Pulumi's default is advisory. */
+  enforcementLevel?: EnforcementLevel;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policy pack config (the --policy-pack-config file)
+// ---------------------------------------------------------------------------------------------
+
+/** Read and parse a --policy-pack-config JSON file; a missing or malformed file is a usage error. */
+export function readPackConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new UsageError(`Cannot read the policy pack config file ${path}. Give the path of a JSON file such as {"all": "mandatory"}.`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new UsageError(`${path} is not valid JSON (${(e as Error).message}). The policy pack config is a JSON object such as {"aws-route53-record-configure-dmarc-policy": {"enforcementLevel": "mandatory", "minimumPolicy": "reject"}}.`);
+  }
+}
+
+function isLevel(v: unknown): v is EnforcementLevel {
+  return typeof v === "string" && (ENFORCEMENT_LEVELS as readonly string[]).includes(v);
+}
+
+function formatAjvErrors(errors: readonly ErrorObject[] | null | undefined): string {
+  return (errors ?? [])
+    .map((e) => {
+      const where = e.instancePath === "" ? "" : `${e.instancePath.slice(1).replace(/\//g, ".")} `;
+      const extra =
+        e.keyword === "additionalProperty" || e.keyword === "additionalProperties"
+          ? ` "${String((e.params as { additionalProperty?: string }).additionalProperty)}"`
+          : e.keyword === "enum"
+            ? ` (${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")})`
+            : "";
+      return `${where}${e.message ?? "is not valid"}${extra}`;
+    })
+    .join("; ");
+}
+
+/**
+ * Resolve each policy's enforcement level and config from a parsed config file (or none).
+ * Throws UsageError naming the file, the policy and what is wrong: unknown policy names,
+ * unknown levels, and properties that do not match the policy's configSchema.
+ */
+export function resolvePolicySettings(policies: Policies, pack: PackInfo, file: unknown = {}, source = "the policy pack config"): Map<string, PolicySettings> {
+  if (file === null || typeof file !== "object" || Array.isArray(file)) {
+    throw new UsageError(`${source} must be a JSON object whose keys are policy names or "all".`);
+  }
+  const entries = file as Record<string, unknown>;
+  const names = policies.map((p) => p.name);
+  const problems: string[] = [];
+  for (const key of Object.keys(entries)) {
+    if (key !== "all" && !names.includes(key)) {
+      const near = names.filter((n) => n.includes(key) || key.includes(n.replace(/^aws-/, "")));
+      problems.push(`"${key}" is not a policy of ${pack.name}.${near.length > 0 ? ` Did you mean ${near.map((n) => `"${n}"`).join(" or ")}?` : ""} Run \`npm run policy -- --list\` to see the names.`);
+    }
+  }
+  const levelOf = (key: string, value: unknown): EnforcementLevel | undefined => {
+    const level = typeof value === "string" ? value : value !== null && typeof value === "object" ? (value as Record<string, unknown>).enforcementLevel : undefined;
+    if (level === undefined) return undefined;
+    if (!isLevel(level)) {
+      problems.push(`"${key}": enforcement level ${JSON.stringify(level)} is not one of ${ENFORCEMENT_LEVELS.join(", ")}.`);
+      return undefined;
+    }
+    return level;
+  };
+  const all = entries.all;
+  if (all !== undefined && typeof all !== "string" && (all === null || typeof all !== "object" || Object.keys(all).some((k) => k !== "enforcementLevel"))) {
+    problems.push(`"all" sets only the enforcement level of every policy: write "all": "mandatory" or "all": {"enforcementLevel": "mandatory"}.`);
+  }
+  const allLevel = levelOf("all", all);
+
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+  const settings = new Map<string, PolicySettings>();
+  for (const p of policies) {
+    const entry = entries[p.name];
+    if (entry !== undefined && typeof entry !== "string" && (entry === null || typeof entry !== "object" || Array.isArray(entry))) {
+      problems.push(`"${p.name}": give an enforcement level ("advisory") or an object ({"enforcementLevel": "mandatory", ...}).`);
+      continue;
+    }
+    const level = levelOf(p.name, entry) ?? allLevel ?? p.enforcementLevel ?? pack.enforcementLevel ?? "advisory";
+    const props: Record<string, unknown> = typeof entry === "object" && entry !== null ? { ...(entry as Record<string, unknown>) } : {};
+    delete props.enforcementLevel;
+    const schema = {
+      type: "object",
+      properties: p.configSchema?.properties ?? {},
+      required: p.configSchema?.required ?? [],
+      additionalProperties: false,
+    };
+    const validate = ajv.compile(schema);
+    if (!validate(props)) {
+      const known = Object.keys(p.configSchema?.properties ?? {});
+      problems.push(
+        `"${p.name}": ${formatAjvErrors(validate.errors)}. ${known.length > 0 ? `Its config properties: ${known.join(", ")} (and enforcementLevel).` : "It takes no config properties besides enforcementLevel."}`,
+      );
+      continue;
+    }
+    settings.set(p.name, { enforcementLevel: level, config: props });
+  }
+  if (problems.length > 0) {
+    throw new UsageError(`Invalid policy pack config in ${source}:\n${problems.map((x) => `  - ${x}`).join("\n")}`);
+  }
+  return settings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation
+// ---------------------------------------------------------------------------------------------
+
+type ResourceClass = { new (...rest: never[]): Resource } & { __pulumiType?: unknown; isInstance?: (o: unknown) => boolean };
+
+// @pulumi/policy exports these at run time; its type declarations mark them internal.
+const sdk = policySdk as unknown as {
+  unknownCheckingProxy: <T extends object>(o: T) => T;
+  UnknownValueError: new (...args: never[]) => Error;
+};
+
+class NotApplicable extends Error {
+  constructor(readonly reason?: string) {
+    super(reason ?? "Policy does not apply");
+  }
+}
+
+const throwNotApplicable = (reason?: string): never => {
+  throw new NotApplicable(reason);
+};
+
+function pulumiTypeOf(o: unknown): string | undefined {
+  const t = (o as { __pulumiType?: unknown } | undefined)?.__pulumiType;
+  return typeof t === "string" && t.length > 0 ? t : undefined;
+}
+
+/** Same test as @pulumi/policy's isTypeOf: the class's Pulumi type, else its isInstance. */
+function isTypeOf(type: string, resourceClass: unknown): boolean {
+  const pulumiType = pulumiTypeOf(resourceClass);
+  if (pulumiType) return type === pulumiType;
+  const isInstance = (resourceClass as ResourceClass).isInstance;
+  return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
+}
+
+function freezeMap(map: Map<string, string>): ReadonlyMap<string, string> {
+  return Object.freeze({
+    entries: map.entries.bind(map),
+    forEach: map.forEach.bind(map),
+    get: map.get.bind(map),
+    has: map.has.bind(map),
+    keys: map.keys.bind(map),
+    size: map.size,
+    values: map.values.bind(map),
+    [Symbol.iterator]: map[Symbol.iterator].bind(map),
+  }) as ReadonlyMap<string, string>;
+}
+
+/** The tags the engine sends for a stack (pulumi:project, pulumi:runtime), plus any given. */
+export function defaultStackTags(extra: Record<string, string> = {}): ReadonlyMap<string, string> {
+  return freezeMap(new Map(Object.entries({ "pulumi:project": PROJECT, "pulumi:runtime": "nodejs", ...extra })));
+}
+
+function resourceOptions(parent?: string): PolicyResourceOptions {
+  return {
+    protect: false,
+    ignoreChanges: [],
+    aliases: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: [],
+    ...(parent ? { parent } : {}),
+  };
+}
+
+function isResourcePolicy(p: ResourceValidationPolicy | StackValidationPolicy): p is ResourceValidationPolicy {
+  return "validateResource" in p && p.validateResource !== undefined;
+}
+
+/** Keys of JSON inside a secret whose string values are themselves secret (not e.g. a username or host). */
+const SECRET_KEY = /pass|secret|token|private|credential/i;
+
+/**
+ * The plain text of every secret in the recorded resources, for redaction: each secret-marked
+ * value, the password-like fields of JSON inside it, and the access key's secret outputs.
+ */
+export function secretStrings(resources: readonly RecordedResource[]): string[] {
+  const found = new Set<string>();
+  const add = (v: unknown): void => {
+    if (typeof v === "string" && v.length >= 6) found.add(v);
+  };
+  const jsonLeaves = (v: unknown, key = ""): void => {
+    if (typeof v === "string") {
+      if (SECRET_KEY.test(key)) add(v);
+    } else if (Array.isArray(v)) v.forEach((x) => jsonLeaves(x, key));
+    else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) jsonLeaves(x, k);
+  };
+  const secretValue = (v: unknown): void => {
+    if (typeof v === "string") {
+      add(v);
+      try {
+        jsonLeaves(JSON.parse(v) as unknown);
+      } catch {
+        // not JSON
+      }
+    } else jsonLeaves(v, "secret");
+  };
+  const walk = (v: unknown): void => {
+    if (isSecretValue(v)) secretValue(unwrapSecrets(v.value));
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  for (const r of resources) {
+    walk(r.inputs);
+    walk(r.state);
+    // The provider marks these outputs secret; the mock monitor does not, so name them here.
+    if (r.type === "aws:iam/accessKey:AccessKey") jsonLeaves(r.state);
+  }
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join("[secret]");
+  return out;
+}
+
+export interface EvaluationResult {
+  violations: Violation[];
+  /** Policies that did not apply to a resource (or to the stack), with the reason. */
+  notApplicable: { policyName: string; urn?: string; reason?: string }[];
+  /** How many policies ran (not disabled). */
+  policiesRun: number;
+}
+
+/**
+ * Run every policy over the recorded resources. `settings` comes from resolvePolicySettings.
+ * Violation messages are redacted of every secret value the resources hold.
+ */
+export async function evaluatePolicies(opts: {
+  resources: readonly RecordedResource[];
+  policies: Policies;
+  pack: PackInfo;
+  settings?: Map<string, PolicySettings>;
+  stackTags?: ReadonlyMap<string, string>;
+}): Promise<EvaluationResult> {
+  const settings = opts.settings ?? resolvePolicySettings(opts.policies, opts.pack);
+  const stackTags = opts.stackTags ?? defaultStackTags();
+  const secrets = secretStrings(opts.resources);
+  const violations: Violation[] = [];
+  const notApplicable: EvaluationResult["notApplicable"] = [];
+  let policiesRun = 0;
+
+  const stackResources = buildPolicyResources(opts.resources);
+  const byUrn = new Map(opts.resources.map((r) => [r.urn, r]));
+
+  for (const p of opts.policies) {
+    const s = settings.get(p.name);
+    const level = s?.enforcementLevel ?? p.enforcementLevel ?? opts.pack.enforcementLevel ?? "advisory";
+    if (level === "disabled") continue;
+    policiesRun++;
+    const reported: ReportedLevel = level === "advisory" ? "advisory" : "mandatory";
+    const config = s?.config ?? {};
+    const kind = isResourcePolicy(p) ? "resource" : "stack";
+    const report = (urn: string | undefined, message: string, level: ReportedLevel = reported): void => {
+      const r = urn ? byUrn.get(urn) : undefined;
+      violations.push({
+        policyName: p.name,
+        kind,
+        enforcementLevel: level,
+        ...(urn ? { urn } : {}),
+        ...(r ? { resourceType: r.type, resourceName: r.name } : {}),
+        description: p.description,
+        message: redact(message, secrets),
+        ...(p.remediationSteps ? { remediation: p.remediationSteps } : {}),
+      });
+    };
+    // As in the engine: a policy that reads a value unknown during preview gets an advisory note.
+    const unknownNote = (urn: string | undefined, e: Error): void =>
+      report(urn, `can't run policy '${p.name}' during preview: ${e.message}`, "advisory");
+
+    if (isResourcePolicy(p)) {
+      const validations = Array.isArray(p.validateResource) ? p.validateResource : p.validateResource ? [p.validateResource] : [];
+      for (const r of opts.resources.filter((x) => x.custom)) {
+        const typeOfValidation = validations.length === 1 ? pulumiTypeOf(validations[0]) : undefined;
+        if (typeOfValidation !== undefined && typeOfValidation !== r.type) {
+          notApplicable.push({ policyName: p.name, urn: r.urn, reason: `Policy only applies to resources of type '${typeOfValidation}'` });
+          continue;
+        }
+        for (const validate of validations) {
+          const props = sdk.unknownCheckingProxy(unwrapSecrets(r.inputs) as Record<string, unknown>);
+          const args: ResourceValidationArgs = {
+            type: r.type,
+            props,
+            urn: r.urn,
+            name: r.name,
+            opts: resourceOptions(r.parent),
+            stackTags,
+            isType: (cls) => isTypeOf(r.type, cls),
+            asType: <TResource extends Resource, TArgs>(cls: new (name: string, args: TArgs, ...rest: never[]) => TResource) =>
+              isTypeOf(r.type, cls) ? (props as Unwrap<NonNullable<TArgs>>) : undefined,
+            getConfig: <T extends object>() => ({ ...config }) as T,
+            notApplicable: throwNotApplicable,
+          };
+          const reportViolation: ReportViolation = (message) => report(r.urn, message);
+          try {
+            await validate(args, reportViolation);
+          } catch (e) {
+            if (e instanceof NotApplicable) notApplicable.push({ policyName: p.name, urn: r.urn, ...(e.reason ? { reason: e.reason } : {}) });
+            else if (e instanceof sdk.UnknownValueError) unknownNote(r.urn, e);
+            else throw new Error(`Policy ${p.name} failed on ${r.urn}: ${(e as Error).message}`, { cause: e });
+          }
+        }
+      }
+    } else {
+      const typeOfValidation = pulumiTypeOf(p.validateStack);
+      if (typeOfValidation !== undefined && !opts.resources.some((r) => r.type === typeOfValidation)) {
+        notApplicable.push({ policyName: p.name, reason: `Policy only applies to resources of type '${typeOfValidation}'` });
+        continue;
+      }
+      const args: StackValidationArgs = {
+        resources: stackResources,
+        getConfig: <T extends object>() => ({ ...config }) as T,
+        stackTags,
+        notApplicable: throwNotApplicable,
+      };
+      const reportViolation: ReportViolation = (message, urn) => report(urn, message);
+      try {
+        await p.validateStack(args, reportViolation);
+      } catch (e) {
+        if (e instanceof NotApplicable) notApplicable.push({ policyName: p.name, ...(e.reason ? { reason: e.reason } : {}) });
+        else if (e instanceof sdk.UnknownValueError) unknownNote(undefined, e);
+        else throw new Error(`Policy ${p.name} failed: ${(e as Error).message}`, { cause: e });
+      }
+    }
+  }
+  return { violations, notApplicable, policiesRun };
+}
+
+/** The StackValidationArgs resources: outputs as props, parents linked, as the engine builds them. */
+export function buildPolicyResources(resources: readonly RecordedResource[]): PolicyResource[] {
+  const out: PolicyResource[] = resources.map((r) => {
+    const props = sdk.unknownCheckingProxy(unwrapSecrets(r.custom ? r.state : {}) as Record<string, unknown>);
+    return {
+      type: r.type,
+      props,
+      urn: r.urn,
+      name: r.name,
+      opts: resourceOptions(r.parent),
+      dependencies: [],
+      propertyDependencies: {},
+      isType: (cls) => isTypeOf(r.type, cls),
+      asType: <TResource extends Resource>(cls: new (...rest: never[]) => TResource) =>
+        isTypeOf(r.type, cls) ? (props as ResolvedResource<TResource>) : undefined,
+    };
+  });
+  const byUrn = new Map(out.map((r) => [r.urn, r]));
+  resources.forEach((r, i) => {
+    const parent = r.parent ? byUrn.get(r.parent) : undefined;
+    const target = out[i];
+    if (parent && target) target.parent = parent;
+  });
+  return out;
+}
+
+/** True when any violation blocks a deployment. */
+export function hasMandatory(violations: readonly Violation[]): boolean {
+  return violations.some((v) => v.enforcementLevel === "mandatory");
+}

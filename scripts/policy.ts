@@ -1,0 +1,150 @@
+/**
+ * npm run policy -- [--stack prod] [--json] [--policy-pack-config file] [--list]
+ *
+ * Runs the real program under Pulumi's mocks (no CLI, no credentials) and evaluates the real
+ * policy pack in policies/ over every resource it declares, the way `pulumi preview
+ * --policy-pack policies` does. Exit 0 when no mandatory policy is violated, 1 when one is,
+ * 2 for a usage or config error.
+ */
+import { Command } from "commander";
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { PACK_ENFORCEMENT_LEVEL, PACK_NAME, policies } from "../policies/pack";
+import { colorEnabled, EXIT_FINDINGS, EXIT_OK, exitOnKnownError, paint } from "./lib/cli";
+import { runStackOffline } from "./lib/offline-run";
+import {
+  evaluatePolicies,
+  hasMandatory,
+  type PackInfo,
+  readPackConfigFile,
+  resolvePolicySettings,
+  type Violation,
+} from "./lib/policy-runner";
+import { readStackConfig, type StackConfigFile } from "./lib/stack-config";
+
+const POLICIES_DIR = join(__dirname, "..", "policies");
+
+export function packInfo(): PackInfo {
+  const pkg = JSON.parse(readFileSync(join(POLICIES_DIR, "package.json"), "utf8")) as { version: string };
+  return { name: PACK_NAME, version: pkg.version, enforcementLevel: PACK_ENFORCEMENT_LEVEL };
+}
+
+const program = new Command()
+  .name("npm run policy --")
+  .description(
+    "Check a stack against the mail-infra policy pack, offline: the real program runs under Pulumi's mocks and the real\n" +
+      "policies in policies/ judge every resource it declares, as `pulumi preview --policy-pack policies` would.\n" +
+      "Values only AWS can assign (DKIM tokens, ARNs) are placeholders; the verify command checks the live ones.",
+  )
+  .option("-s, --stack <name>", "stack whose Pulumi.<name>.yaml to read (from the current directory)", "prod")
+  .option("--json", "print the violations as JSON")
+  .option("--policy-pack-config <file>", "JSON file in the format of `pulumi preview --policy-pack-config`: levels and policy settings")
+  .option("--list", "list the policies (name, enforcement level, kind) and exit")
+  .addHelpText(
+    "after",
+    "\nExamples:\n" +
+      "  npm run policy\n" +
+      "  npm run policy -- --stack prod --json\n" +
+      "  npm run policy -- --policy-pack-config policy-config.json\n" +
+      '      with policy-config.json = {"aws-route53-record-configure-dmarc-policy": {"enforcementLevel": "mandatory", "minimumPolicy": "reject"}}\n' +
+      "  npm run policy -- --list\n\n" +
+      "Exit codes: 0 no mandatory violation (advisory ones may be printed), 1 a mandatory policy is violated,\n" +
+      "2 usage error, invalid stack config or invalid policy pack config.",
+  )
+  .showHelpAfterError()
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+
+interface Options {
+  stack: string;
+  json?: boolean;
+  policyPackConfig?: string;
+  list?: boolean;
+}
+
+const kindOf = (p: (typeof policies)[number]): "resource" | "stack" => ("validateStack" in p ? "stack" : "resource");
+
+let file: StackConfigFile | undefined;
+
+async function main(): Promise<void> {
+  program.parse(process.argv);
+  const opts = program.opts<Options>();
+  const pack = packInfo();
+  const settings = resolvePolicySettings(
+    policies,
+    pack,
+    opts.policyPackConfig ? readPackConfigFile(opts.policyPackConfig) : {},
+    opts.policyPackConfig ?? "the policy pack config",
+  );
+
+  if (opts.list) {
+    const rows = policies.map((p) => ({ name: p.name, enforcementLevel: settings.get(p.name)?.enforcementLevel ?? p.enforcementLevel, kind: kindOf(p) }));
+    if (opts.json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+    else for (const r of rows) process.stdout.write(`${r.enforcementLevel?.padEnd(10)} ${r.kind.padEnd(8)} ${r.name}\n`);
+    process.exit(EXIT_OK);
+  }
+
+  file = readStackConfig(opts.stack);
+  const { run } = await runStackOffline(file);
+  const result = await evaluatePolicies({ resources: run.resources, policies, pack, settings });
+  const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+  const advisory = result.violations.length - mandatory;
+  const exitCode = hasMandatory(result.violations) ? EXIT_FINDINGS : EXIT_OK;
+
+  if (opts.json) {
+    const out = {
+      stack: opts.stack,
+      offline: true,
+      policyPack: { name: pack.name, version: pack.version, path: relative(process.cwd(), POLICIES_DIR) || "." },
+      summary: { policies: result.policiesRun, resources: run.resources.filter((r) => r.custom).length, mandatory, advisory },
+      violations: result.violations,
+    };
+    process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+    process.exit(exitCode);
+  }
+
+  process.stdout.write(
+    formatReport({ stack: opts.stack, pack, violations: result.violations, policiesRun: result.policiesRun, resources: run.resources.filter((r) => r.custom).length }),
+  );
+  process.exit(exitCode);
+}
+
+/** The report, laid out like the "Policies:" section of `pulumi preview`. */
+export function formatReport(o: { stack: string; pack: PackInfo; violations: readonly Violation[]; policiesRun: number; resources: number }): string {
+  const c = paint(colorEnabled());
+  const mandatory = o.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+  const advisory = o.violations.length - mandatory;
+  const out: string[] = [];
+  out.push(
+    c.bold(`Policy check of stack ${o.stack}`) +
+      c.dim(` (offline: the program ran under Pulumi mocks; ${o.policiesRun} policies over ${o.resources} resources)`),
+  );
+  out.push("");
+  out.push(c.bold("Policies:"));
+  const icon = mandatory > 0 ? "❌" : advisory > 0 ? "⚠️ " : "✅";
+  out.push(`    ${icon} ${o.pack.name}@v${o.pack.version} (local: policies)`);
+  const order = new Map(policies.map((p, i) => [p.name, i]));
+  const sorted = [...o.violations].sort((a, b) => (order.get(a.policyName) ?? 0) - (order.get(b.policyName) ?? 0));
+  for (const v of sorted) {
+    const level = v.enforcementLevel === "mandatory" ? c.red("[mandatory]") : c.yellow("[advisory]");
+    const target = v.resourceType ? `  (${v.resourceType}: ${v.resourceName})` : "  (the stack)";
+    out.push(`        - ${level}  ${c.bold(v.policyName)}${target}`);
+    if (v.urn) out.push(`          ${c.dim(v.urn)}`);
+    out.push(`          ${v.description}`);
+    out.push(`          ${v.message}`);
+    if (v.remediation) out.push(`          ${c.cyan("Fix:")} ${v.remediation}`);
+  }
+  out.push("");
+  const count = (n: number, what: string) => `${n} ${what} violation${n === 1 ? "" : "s"}`;
+  out.push(
+    mandatory > 0
+      ? c.red(`${count(mandatory, "mandatory")}, ${count(advisory, "advisory")}: \`pulumi up\` would be blocked.`)
+      : `${count(mandatory, "mandatory")}, ${count(advisory, "advisory")}.`,
+  );
+  return out.join("\n") + "\n";
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    exitOnKnownError(e, file);
+  });
+}

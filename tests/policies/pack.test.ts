@@ -1,0 +1,272 @@
+/**
+ * The pack as a whole: the offline `npm run policy` over the prod stack and over an insecure
+ * test stack (as separate processes, the way users run it), the pack loaded the way the Pulumi
+ * CLI loads it, and the generated reference in docs/policies.md.
+ */
+import * as grpc from "@grpc/grpc-js";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import { AnalyzeRequest, AnalyzerResourceOptions, type AnalyzeResponse, type AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deriveSmtpPasswordV4 } from "../../lib/smtp-password";
+import { PACK_NAME, policies } from "../../policies/pack";
+import { mockSecretAccessKey } from "../../scripts/lib/mock-program";
+import { withGeneratedSection } from "../../scripts/lib/policy-docs";
+import type { Violation } from "../../scripts/lib/policy-runner";
+import { ROOT } from "../helpers/spawn";
+
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+const FIXTURES = join(ROOT, "tests", "fixtures", "stacks");
+
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm run policy -- <args>` as its own process, without blocking the other runs. */
+function policyCli(args: string[], cwd = ROOT): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(TSX, [join(ROOT, "scripts", "policy.ts"), ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+interface JsonReport {
+  stack: string;
+  offline: boolean;
+  policyPack: { name: string; version: string };
+  summary: { policies: number; resources: number; mandatory: number; advisory: number };
+  violations: Violation[];
+}
+
+const short = (v: Violation) => `${v.enforcementLevel} ${v.policyName} ${v.resourceName ?? "(stack)"}`;
+
+function secretsOf(stack: string): string[] {
+  const key = mockSecretAccessKey(stack, "smtp-key-gen1");
+  return [key, deriveSmtpPasswordV4(key, "us-east-1"), deriveSmtpPasswordV4(key, "us-west-2")];
+}
+
+describe("npm run policy", () => {
+  const runs: Record<string, Promise<Result>> = {};
+  beforeAll(() => {
+    // Started together: each runs the program under mocks in its own process.
+    runs.prodText = policyCli([]);
+    runs.prodJson = policyCli(["--stack", "prod", "--json"]);
+    runs.insecureText = policyCli(["--stack", "insecure"], FIXTURES);
+    runs.insecureJson = policyCli(["--stack", "insecure", "--json"], FIXTURES);
+  });
+
+  it("prod: no mandatory violation, and exactly the expected advisory findings (exit 0)", async () => {
+    const r = await runs.prodJson;
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    expect(report).toMatchObject({ stack: "prod", offline: true, policyPack: { name: "mail-infra", version: "0.1.0" } });
+    expect(report.summary).toEqual({ policies: 26, resources: 29, mandatory: 0, advisory: 2 });
+    expect(report.violations).toEqual([
+      {
+        policyName: "aws-route53-record-configure-dmarc-policy",
+        kind: "resource",
+        enforcementLevel: "advisory",
+        urn: "urn:pulumi:prod::mail-infra::mail-infra:ses:MailDomain$mail-infra:dns:DnsRecords$aws:route53/record:Record::queenofsandiego.com-dns-dmarc",
+        resourceType: "aws:route53/record:Record",
+        resourceName: "queenofsandiego.com-dns-dmarc",
+        description: expect.stringMatching(/^Checks that the DMARC policy/),
+        message:
+          "_dmarc.queenofsandiego.com: The DMARC policy is p=none, below the required minimum p=quarantine. Path none → quarantine → reject: next p=quarantine. Move one step at a time, after the aggregate (rua) reports show that all legitimate mail passes DMARC.",
+        remediation: expect.stringContaining("none → quarantine → reject"),
+      },
+      {
+        policyName: "aws-secretsmanager-secret-configure-customer-managed-key",
+        kind: "resource",
+        enforcementLevel: "advisory",
+        urn: "urn:pulumi:prod::mail-infra::mail-infra:iam:SmtpCredentials$aws:secretsmanager/secret:Secret::smtp-secret",
+        resourceType: "aws:secretsmanager/secret:Secret",
+        resourceName: "smtp-secret",
+        description: expect.stringMatching(/^Checks that a Secrets Manager secret is encrypted with a customer-managed KMS key/),
+        message: "mail-infra/prod/ses-smtp is encrypted with the AWS-managed key aws/secretsmanager (no kmsKeyId), so every principal that may read secrets in the account can decrypt it.",
+        remediation: expect.any(String),
+      },
+    ]);
+  });
+
+  it("prints violations grouped like pulumi preview: policy, level, resource, URN, message, fix", async () => {
+    const r = await runs.prodText;
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline: the program ran under Pulumi mocks; 26 policies over 29 resources\)\n\nPolicies:\n {4}⚠️ {2}mail-infra@v0\.1\.0 \(local: policies\)\n/);
+    expect(r.stdout).toContain(
+      "        - [advisory]  aws-route53-record-configure-dmarc-policy  (aws:route53/record:Record: queenofsandiego.com-dns-dmarc)\n" +
+        "          urn:pulumi:prod::mail-infra::mail-infra:ses:MailDomain$mail-infra:dns:DnsRecords$aws:route53/record:Record::queenofsandiego.com-dns-dmarc\n" +
+        "          Checks that the DMARC policy",
+    );
+    expect(r.stdout).toContain("          Fix: Read the aggregate (rua) reports");
+    expect(r.stdout).toMatch(/\n0 mandatory violations, 2 advisory violations\.\n$/);
+    expect(r.stdout).not.toContain("\u001b[");
+    // The README shows this very output.
+    expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain(r.stdout.trimEnd());
+  });
+
+  it("the insecure test stack: exactly the expected violations, and exit 1", async () => {
+    const r = await runs.insecureJson;
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    expect(report.violations.map(short)).toEqual([
+      "mandatory aws-sesv2-emailidentity-disallow-weak-dkim-key insecure.example.com-us-east-1-identity",
+      "mandatory aws-sesv2-emailidentitymailfromattributes-disallow-use-default-value insecure.example.com-us-east-1-mail-from",
+      "mandatory aws-sesv2-configurationset-configure-tls-policy insecure.example.com-us-east-1-configuration-set",
+      "mandatory aws-route53-record-disallow-too-many-spf-lookups insecure.example.com-dns-spf",
+      "advisory aws-route53-record-disallow-spf-ptr insecure.example.com-dns-spf",
+      "advisory aws-route53-record-configure-dmarc-policy insecure.example.com-dns-dmarc",
+      "mandatory aws-secretsmanager-secret-configure-recovery-window smtp-secret",
+      "advisory aws-secretsmanager-secret-configure-customer-managed-key smtp-secret",
+    ]);
+    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 3 });
+    const lookups = report.violations.find((v) => v.policyName === "aws-route53-record-disallow-too-many-spf-lookups");
+    expect(lookups?.message).toContain("needs at least 11 DNS lookups");
+    expect(lookups?.message).toContain("7 include targets are not declared in this stack (_spf.google.com, servers.mcsv.net, sendgrid.net, mailgun.org, spf.protection.outlook.com, _spf.salesforce.com, mail.zendesk.com) and count as at least 1 lookup each");
+  });
+
+  it("the insecure stack's text report ends with the blocking summary", async () => {
+    const r = await runs.insecureText;
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("    ❌ mail-infra@v0.1.0 (local: policies)");
+    expect(r.stdout).toMatch(/\n5 mandatory violations, 3 advisory violations: `pulumi up` would be blocked\.\n$/);
+  });
+
+  it("never prints the SMTP secret or a derived password", async () => {
+    for (const [name, stack] of [["prodText", "prod"], ["prodJson", "prod"], ["insecureText", "insecure"], ["insecureJson", "insecure"]] as const) {
+      const r = await runs[name];
+      for (const secret of secretsOf(stack)) expect(r.stdout + r.stderr, name).not.toContain(secret);
+    }
+  });
+
+  it("honours --policy-pack-config, and refuses an invalid one with exit 2", async () => {
+    const dir = join(ROOT, "tests", "fixtures", "policy-config");
+    const [strict, bad, missing] = await Promise.all([
+      policyCli(["--json", "--policy-pack-config", join(dir, "strict.json")]),
+      policyCli(["--policy-pack-config", join(dir, "invalid.json")]),
+      policyCli(["--policy-pack-config", join(dir, "does-not-exist.json")]),
+    ]);
+    expect(strict.status).toBe(1);
+    const report = JSON.parse(strict.stdout) as JsonReport;
+    expect(report.violations.map(short)).toEqual(["mandatory aws-route53-record-configure-dmarc-policy queenofsandiego.com-dns-dmarc"]);
+    expect(report.violations[0]?.message).toContain("next p=quarantine, then p=reject");
+
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toContain(`error: Invalid policy pack config in ${join(dir, "invalid.json")}:`);
+    expect(bad.stderr).toContain('"aws-route53-record-configure-dmarc-policy": minimumPolicy must be equal to one of the allowed values ("none", "quarantine", "reject")');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("Cannot read the policy pack config file");
+  });
+
+  it("--list and --help", async () => {
+    const [list, help] = await Promise.all([policyCli(["--list", "--json"]), policyCli(["--help"])]);
+    expect(list.status).toBe(0);
+    const rows = JSON.parse(list.stdout) as { name: string; enforcementLevel: string; kind: string }[];
+    expect(rows.map((r) => r.name)).toEqual(policies.map((p) => p.name));
+    expect(rows.find((r) => r.name === "aws-route53-record-missing-identity-records")).toEqual({ name: "aws-route53-record-missing-identity-records", enforcementLevel: "mandatory", kind: "stack" });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("Examples:");
+    expect(help.stdout).toContain("--policy-pack-config <file>");
+  });
+});
+
+describe("the pack loaded the way the Pulumi CLI loads it", () => {
+  let child: ChildProcess | undefined;
+  let client: AnalyzerClient | undefined;
+  let stderr = "";
+
+  beforeAll(async () => {
+    // pulumi-analyzer-policy runs @pulumi/pulumi's run-policy-pack with the engine address and the
+    // pack directory, from that directory; it compiles index.ts with ts-node and prints the port.
+    const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [join(ROOT, "policies")] });
+    child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: join(ROOT, "policies"), stdio: ["ignore", "pipe", "pipe"] });
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    const port = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child?.stdout?.on("data", (d: Buffer) => {
+        out += d.toString();
+        const m = /^(\d+)\s*$/m.exec(out);
+        if (m?.[1]) resolve(m[1]);
+      });
+      child?.on("exit", (code) => reject(new Error(`the policy pack exited with ${code}: ${stderr}`)));
+    });
+    client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  }, 60_000);
+
+  afterAll(() => {
+    client?.close();
+    if (child?.pid !== undefined && child.exitCode === null) child.kill();
+  });
+
+  it("serves the pack: name, version and every policy with its level", async () => {
+    const info = await new Promise<AnalyzerInfo>((resolve, reject) =>
+      client?.getAnalyzerInfo(new (require("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => never }).Empty(), (err, res) => (err || !res ? reject(err) : resolve(res))),
+    );
+    expect(info.getName()).toBe(PACK_NAME);
+    expect(info.getVersion()).toBe("0.1.0");
+    const served = info.getPoliciesList().map((p) => [p.getName(), p.getEnforcementlevel() === 1 ? "mandatory" : "advisory", p.getRemediationSteps() !== ""]);
+    expect(served).toEqual(policies.map((p) => [p.name, p.enforcementLevel, true]));
+    expect(stderr).toBe("");
+  });
+
+  it("reports a weak DKIM key through the real analyzer server", async () => {
+    const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(o: Record<string, unknown>): never } };
+    const req = new AnalyzeRequest();
+    req.setType("aws:sesv2/emailIdentity:EmailIdentity");
+    req.setName("weak");
+    req.setUrn("urn:pulumi:prod::mail-infra::aws:sesv2/emailIdentity:EmailIdentity::weak");
+    req.setProperties(Struct.fromJavaScript({ emailIdentity: "example.com", configurationSetName: "cs", dkimSigningAttributes: { nextSigningKeyLength: "RSA_1024_BIT" } }));
+    req.setOptions(new AnalyzerResourceOptions());
+    const res = await new Promise<AnalyzeResponse>((resolve, reject) => client?.analyze(req, (err, r) => (err || !r ? reject(err) : resolve(r))));
+    expect(res.getDiagnosticsList().map((d) => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage()])).toEqual([
+      [
+        "aws-sesv2-emailidentity-disallow-weak-dkim-key",
+        1,
+        expect.stringMatching(/^Checks that an SES identity signs with a DKIM key of at least 2048 bits\..*\nEasy DKIM for example\.com signs with RSA_1024_BIT \(1024 bits\)/s),
+      ],
+    ]);
+  });
+});
+
+describe("the pack's layout", () => {
+  it("is one Pulumi loads: PulumiPolicy.yaml, a versioned package.json, index.ts building the PolicyPack", () => {
+    const yaml = readFileSync(join(ROOT, "policies", "PulumiPolicy.yaml"), "utf8");
+    expect(yaml).toMatch(/^runtime:\n {2}name: nodejs\n/m);
+    const pkg = JSON.parse(readFileSync(join(ROOT, "policies", "package.json"), "utf8")) as { version: string; main: string; dependencies: Record<string, string> };
+    const root = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; scripts: Record<string, string> };
+    expect(pkg.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(pkg.main).toBe("index.ts");
+    for (const dep of ["@pulumi/policy", "@pulumi/pulumi", "@pulumi/aws"]) expect(pkg.dependencies[dep], dep).toBe(root.dependencies[dep]);
+    expect(readFileSync(join(ROOT, "policies", "index.ts"), "utf8")).toMatch(/new PolicyPack\(PACK_NAME, \{/);
+    expect(root.scripts).toMatchObject({ policy: "tsx scripts/policy.ts", "preview:policy": "tsx scripts/preview-policy.ts", "docs:policies": "tsx scripts/docs-policies.ts" });
+  });
+
+  it("has unique policy names in the compliance-policies form", () => {
+    const names = policies.map((p) => p.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const n of names) expect(n).toMatch(/^aws-(sesv2|route53|iam|secretsmanager)-[a-z0-9]+-(missing|disallow|enable|configure)-[a-z0-9-]+$/);
+  });
+});
+
+describe("docs/policies.md", () => {
+  it("has the reference table generated from the pack (run `npm run docs:policies` when this fails)", () => {
+    const doc = readFileSync(join(ROOT, "docs", "policies.md"), "utf8");
+    expect(withGeneratedSection(doc, policies)).toBe(doc);
+  });
+
+  it("names every policy, and records which anchors' rules were considered", () => {
+    const doc = readFileSync(join(ROOT, "docs", "policies.md"), "utf8");
+    for (const p of policies) expect(doc).toContain(`\`${p.name}\``);
+    for (const anchor of ["AWS SES Developer Guide", "checkdmarc", "pulumi/compliance-policies", "awsguard"]) expect(doc).toContain(anchor);
+  });
+});

@@ -1,0 +1,70 @@
+import * as aws from "@pulumi/aws";
+import { describe, expect, it } from "vitest";
+import { route53TxtValue } from "../../../lib/records";
+import { disallowTooManySpfLookups as policy } from "../../../policies/route53/Record/disallowTooManySpfLookups";
+import { entry, expectPolicyShape, runStackPolicy, stackArgs, UNKNOWN, urnOf } from "../harness";
+import { find, goodStack, ZONE_ID } from "../stack-fixture";
+
+const run = (entries: Parameters<typeof stackArgs>[0]) => runStackPolicy(policy, stackArgs(entries));
+const txt = (name: string, value: string) =>
+  entry(aws.route53.Record, `txt-${name}`, { zoneId: ZONE_ID, name, fqdn: name, type: "TXT", records: [route53TxtValue(value)] });
+const setApex = (stack: ReturnType<typeof goodStack>, value: string) => {
+  find(stack, "record-spf").props.records = [route53TxtValue(value)];
+};
+
+describe(policy.name, () => {
+  it("has the pack's metadata", () => expectPolicyShape(policy, "mandatory"));
+
+  it("passes the stack's own records (includes outside the stack count as 1)", async () => {
+    const stack = goodStack(["us-east-1"], { spfMechanisms: ["include:_spf.google.com", "mx", "a"] });
+    expect(await run(stack)).toEqual({ violations: [] });
+  });
+
+  it("fails more than 10 lookup terms, saying that includes outside the stack count as at least 1", async () => {
+    const stack = goodStack();
+    const includes = Array.from({ length: 9 }, (_, i) => `include:spf${i}.vendor.example`);
+    setApex(stack, `v=spf1 a mx ${includes.join(" ")} ~all`);
+    const { violations } = await run(stack);
+    expect(violations).toHaveLength(1);
+    expect(violations[0].urn).toBe(urnOf(find(stack, "record-spf")));
+    expect(violations[0].message).toMatch(/^The SPF record of example\.com needs at least 11 DNS lookups, more than the limit of 10/);
+    expect(violations[0].message).toContain("9 include targets are not declared in this stack (spf0.vendor.example, ");
+    expect(violations[0].message).toContain("count as at least 1 lookup each");
+  });
+
+  it("counts through includes declared in the stack, and names the one that spends the budget", async () => {
+    const stack = goodStack();
+    setApex(stack, "v=spf1 include:_spf.example.com ~all");
+    stack.push(txt("_spf.example.com", `v=spf1 ${Array.from({ length: 10 }, (_, i) => `a:h${i}.example.com`).join(" ")} -all`));
+    const { violations } = await run(stack);
+    expect(violations.map((v) => v.message)).toEqual([expect.stringMatching(/needs 11 DNS lookups.*"include:_spf\.example\.com" costs 11 of your 10 lookups/)]);
+    expect(violations[0].message).not.toContain("not declared in this stack");
+  });
+
+  it("fails an include loop inside the stack", async () => {
+    const stack = goodStack();
+    setApex(stack, "v=spf1 include:_spf.example.com ~all");
+    stack.push(txt("_spf.example.com", "v=spf1 include:example.com -all"));
+    // Both records are in the loop, so each is reported.
+    expect((await run(stack)).violations).toEqual([
+      { urn: urnOf(find(stack, "record-spf")), message: expect.stringContaining("(example.com → _spf.example.com → example.com)") },
+      { urn: urnOf(find(stack, "txt-_spf.example.com")), message: expect.stringContaining("(_spf.example.com → example.com → _spf.example.com)") },
+    ]);
+  });
+
+  it("leaves two SPF records at one name to the multiple-SPF policy", async () => {
+    const stack = goodStack();
+    stack.push(txt("example.com", `v=spf1 ${Array.from({ length: 11 }, (_, i) => `a:h${i}.example.com`).join(" ")} -all`));
+    expect(await run(stack)).toEqual({ violations: [] });
+  });
+
+  it("skips records unknown during preview", async () => {
+    const stack = goodStack();
+    find(stack, "record-spf").props.records = [UNKNOWN];
+    expect(await run(stack)).toEqual({ violations: [] });
+  });
+
+  it("does not apply to a stack without SPF records", async () => {
+    expect((await run(goodStack(["us-east-1"], { dnsMode: "external" }))).notApplicable).toBe("The stack declares no SPF record.");
+  });
+});
