@@ -117,9 +117,17 @@ function readManifestFile(file: string): Manifest {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${file} is not JSON (${(e as Error).message}). Write it with \`pulumi stack output verification --json > ${file}\`.`);
+    // V8's message quotes the start of the text: never echo a file that may hold secrets.
+    const at = /position (\d+)/.exec((e as Error).message);
+    const where = at ? ` (${lineAndColumn(text, Number(at[1]))})` : "";
+    throw new UsageError(`${file} is not JSON${where}. Write it with \`pulumi stack output verification --json > ${file}\`.`);
   }
   return parseManifest(json, file);
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split("\n");
+  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
 async function readStdin(): Promise<string> {

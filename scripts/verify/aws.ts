@@ -38,7 +38,10 @@ export function classifyAwsError(e: unknown, permission: string): Unobservable {
   const err = (e ?? {}) as SdkError;
   const name = err.name ?? err.code ?? "Error";
   const message = (err.message ?? String(e)).split("\n")[0];
-  if (/AccessDenied|UnauthorizedOperation|NotAuthorized|InvalidClientTokenId|ExpiredToken|UnrecognizedClient|SignatureDoesNotMatch|CredentialsProviderError/i.test(name)) {
+  if (/CredentialsProviderError/i.test(name)) {
+    return { ok: false, reason: "denied", message: `${name}: ${message}`, needs: "No AWS credentials were found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or run where a role is available." };
+  }
+  if (/AccessDenied|UnauthorizedOperation|NotAuthorized|InvalidClientTokenId|ExpiredToken|UnrecognizedClient|SignatureDoesNotMatch/i.test(name)) {
     return { ok: false, reason: "denied", message: `${name}: ${message}`, needs: `Grant ${permission} to the credentials verify runs with (or use credentials that have it).` };
   }
   if (/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(name)) {
@@ -53,14 +56,29 @@ export function classifyAwsError(e: unknown, permission: string): Unobservable {
   if (/Timeout|ETIMEDOUT/i.test(`${name} ${err.code ?? ""}`)) {
     return { ok: false, reason: "timeout", message: `${name}: ${message}`, needs: "The AWS endpoint did not answer in time: check the network path or raise --timeout." };
   }
-  return { ok: false, reason: "error", message: `${name}: ${message}` };
+  // Anything else (a 5xx, an answer the SDK cannot parse...): say which call and how it ended.
+  const status = err.$metadata?.httpStatusCode;
+  return {
+    ok: false,
+    reason: "error",
+    message: `${name}${status ? ` (HTTP ${status})` : ""}: ${message}`,
+    needs: `The call behind ${permission} failed with an answer verify could not use, so nothing was concluded from it: re-run, and if it persists check that endpoint and ${permission} by hand.`,
+  };
 }
 
 export interface AwsOptions {
   timeoutMs: number;
   maxAttempts?: number;
+  /**
+   * Calls in flight per service and region (default 64). Each service and region gets its own
+   * bound, so the bulk of SES identity reads never queues the one Secrets Manager read that
+   * the SMTP check waits for.
+   */
   concurrency?: number;
 }
+
+/** Default bound on calls in flight per service and region. */
+export const AWS_CONCURRENCY = 64;
 
 /** All AWS reads verify makes. One instance per run. */
 export class AwsCollector {
@@ -71,18 +89,30 @@ export class AwsCollector {
   private iamClient?: IAMClient;
   private simulationClient?: IAMClient;
   private stsClient?: STSClient;
-  private readonly run: <T>(task: () => Promise<T>) => Promise<T>;
+  private readonly limiters = new Map<string, <T>(task: () => Promise<T>) => Promise<T>>();
   private readonly cache = memo<Observation<unknown>>();
 
-  constructor(private readonly options: AwsOptions) {
-    this.run = limiter(options.concurrency ?? 16);
+  constructor(private readonly options: AwsOptions) {}
+
+  private get concurrency(): number {
+    return this.options.concurrency ?? AWS_CONCURRENCY;
+  }
+
+  /** The bound for one service in one region (IAM and STS are global: one bound each). */
+  private limit(scope: string): <T>(task: () => Promise<T>) => Promise<T> {
+    let l = this.limiters.get(scope);
+    if (!l) this.limiters.set(scope, (l = limiter(this.concurrency)));
+    return l;
   }
 
   private config(region: string) {
+    // The SDK's default agent allows 50 sockets per client; match it to the bound so calls
+    // admitted by the limiter never queue again inside the SDK.
+    const agent = { keepAlive: true, maxSockets: this.concurrency };
     return {
       region,
       maxAttempts: this.options.maxAttempts ?? 5,
-      requestHandler: { requestTimeout: this.options.timeoutMs, connectionTimeout: this.options.timeoutMs },
+      requestHandler: { requestTimeout: this.options.timeoutMs, connectionTimeout: this.options.timeoutMs, httpAgent: agent, httpsAgent: agent },
     };
   }
 
@@ -107,10 +137,13 @@ export class AwsCollector {
     return (this.stsClient ??= new STSClient(this.config("us-east-1")));
   }
 
-  /** One memoised, counted, bounded call that never throws. */
-  private call<T>(key: string, permission: string, fn: () => Promise<T>): Promise<Observation<T>> {
+  /**
+   * One memoised, counted, bounded call that never throws. `scope` picks the bound: the
+   * service and, for regional services, the region.
+   */
+  private call<T>(scope: string, key: string, permission: string, fn: () => Promise<T>): Promise<Observation<T>> {
     return this.cache(key, () =>
-      this.run(async () => {
+      this.limit(scope)(async () => {
         this.calls += 1;
         try {
           return observed(await fn());
@@ -122,7 +155,7 @@ export class AwsCollector {
   }
 
   account(region: string): Promise<Observation<SesAccountState>> {
-    return this.call(`ses:GetAccount:${region}`, "ses:GetAccount", async () => {
+    return this.call(`ses:${region}`, `ses:GetAccount:${region}`, "ses:GetAccount", async () => {
       const a = await this.ses(region).send(new GetAccountCommand({}));
       return {
         sendingEnabled: a.SendingEnabled ?? false,
@@ -136,7 +169,7 @@ export class AwsCollector {
   }
 
   identity(region: string, identity: string): Promise<Observation<SesIdentityState>> {
-    return this.call(`ses:GetEmailIdentity:${region}:${identity}`, "ses:GetEmailIdentity", async () => {
+    return this.call(`ses:${region}`, `ses:GetEmailIdentity:${region}:${identity}`, "ses:GetEmailIdentity", async () => {
       const i = await this.ses(region).send(new GetEmailIdentityCommand({ EmailIdentity: identity }));
       return {
         verifiedForSending: i.VerifiedForSendingStatus ?? false,
@@ -159,8 +192,8 @@ export class AwsCollector {
 
   async configurationSet(region: string, name: string): Promise<Observation<SesConfigurationSetState>> {
     const [cs, events] = await Promise.all([
-      this.call(`ses:GetConfigurationSet:${region}:${name}`, "ses:GetConfigurationSet", () => this.ses(region).send(new GetConfigurationSetCommand({ ConfigurationSetName: name }))),
-      this.call(`ses:GetConfigurationSetEventDestinations:${region}:${name}`, "ses:GetConfigurationSetEventDestinations", () =>
+      this.call(`ses:${region}`, `ses:GetConfigurationSet:${region}:${name}`, "ses:GetConfigurationSet", () => this.ses(region).send(new GetConfigurationSetCommand({ ConfigurationSetName: name }))),
+      this.call(`ses:${region}`, `ses:GetConfigurationSetEventDestinations:${region}:${name}`, "ses:GetConfigurationSetEventDestinations", () =>
         this.ses(region).send(new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: name })),
       ),
     ]);
@@ -175,20 +208,20 @@ export class AwsCollector {
         name: e.Name ?? "?",
         enabled: e.Enabled ?? false,
         matchingEventTypes: e.MatchingEventTypes ?? [],
-        target: e.SnsDestination?.TopicArn ?? e.CloudWatchDestination ? "CloudWatch" : e.KinesisFirehoseDestination?.DeliveryStreamArn ?? e.EventBridgeDestination?.EventBusArn,
+        target: e.SnsDestination?.TopicArn ?? (e.CloudWatchDestination ? "CloudWatch" : undefined) ?? e.KinesisFirehoseDestination?.DeliveryStreamArn ?? e.EventBridgeDestination?.EventBusArn,
       })),
     });
   }
 
   suppressed(region: string, address: string): Promise<Observation<SuppressionState>> {
-    return this.call(`ses:GetSuppressedDestination:${region}:${address.toLowerCase()}`, "ses:GetSuppressedDestination", async () => {
+    return this.call(`ses:${region}`, `ses:GetSuppressedDestination:${region}:${address.toLowerCase()}`, "ses:GetSuppressedDestination", async () => {
       const r = await this.ses(region).send(new GetSuppressedDestinationCommand({ EmailAddress: address }));
       return { reason: r.SuppressedDestination?.Reason ?? "?", lastUpdateTime: r.SuppressedDestination?.LastUpdateTime?.toISOString() };
     });
   }
 
   secretValue(region: string, secretId: string): Promise<Observation<string>> {
-    return this.call(`secretsmanager:GetSecretValue:${region}:${secretId}`, "secretsmanager:GetSecretValue (and kms:Decrypt on its key)", async () => {
+    return this.call(`secretsmanager:${region}`, `secretsmanager:GetSecretValue:${region}:${secretId}`, "secretsmanager:GetSecretValue (and kms:Decrypt on its key)", async () => {
       const r = await this.secrets(region).send(new GetSecretValueCommand({ SecretId: secretId }));
       if (r.SecretString === undefined) throw Object.assign(new Error("the secret has no string value"), { name: "NoSecretString" });
       return r.SecretString;
@@ -196,14 +229,14 @@ export class AwsCollector {
   }
 
   accessKeys(user: string): Promise<Observation<AccessKeyState[]>> {
-    return this.call(`iam:ListAccessKeys:${user}`, "iam:ListAccessKeys", async () => {
+    return this.call("iam", `iam:ListAccessKeys:${user}`, "iam:ListAccessKeys", async () => {
       const r = await this.iam().send(new ListAccessKeysCommand({ UserName: user }));
       return (r.AccessKeyMetadata ?? []).map((k) => ({ id: k.AccessKeyId ?? "?", status: k.Status ?? "?", createDate: k.CreateDate?.toISOString() }));
     });
   }
 
   keyLastUsed(accessKeyId: string): Promise<Observation<KeyLastUsed & { userName?: string }>> {
-    return this.call(`iam:GetAccessKeyLastUsed:${accessKeyId}`, "iam:GetAccessKeyLastUsed", async () => {
+    return this.call("iam", `iam:GetAccessKeyLastUsed:${accessKeyId}`, "iam:GetAccessKeyLastUsed", async () => {
       const r = await this.iam().send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }));
       const u = r.AccessKeyLastUsed;
       const known = (v: string | undefined) => (v && v !== "N/A" ? v : undefined);
@@ -212,14 +245,14 @@ export class AwsCollector {
   }
 
   userArn(userName: string): Promise<Observation<string>> {
-    return this.call(`iam:GetUser:${userName}`, "iam:GetUser", async () => {
+    return this.call("iam", `iam:GetUser:${userName}`, "iam:GetUser", async () => {
       const r = await this.iam().send(new GetUserCommand({ UserName: userName }));
       return r.User?.Arn ?? "?";
     });
   }
 
   simulateSend(userArn: string, resourceArns: string[]): Promise<Observation<SimulationResult>> {
-    return this.call(`iam:SimulatePrincipalPolicy:${userArn}`, "iam:SimulatePrincipalPolicy", async () => {
+    return this.call("iam", `iam:SimulatePrincipalPolicy:${userArn}`, "iam:SimulatePrincipalPolicy", async () => {
       const r = await this.simulation().send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: userArn, ActionNames: ["ses:SendRawEmail"], ResourceArns: resourceArns }));
       const results = r.EvaluationResults ?? [];
       if (results.length === 0) throw Object.assign(new Error("the simulation returned no result"), { name: "EmptySimulation" });
@@ -230,7 +263,7 @@ export class AwsCollector {
   }
 
   callerAccount(): Promise<Observation<string>> {
-    return this.call("sts:GetCallerIdentity", "sts:GetCallerIdentity", async () => {
+    return this.call("sts", "sts:GetCallerIdentity", "sts:GetCallerIdentity", async () => {
       const r = await this.sts().send(new GetCallerIdentityCommand({}));
       return r.Account ?? "?";
     });

@@ -17,6 +17,7 @@ export interface DnsOptions {
   servers: string[];
   timeoutMs: number;
   tries?: number;
+  /** Queries in flight at once (default DNS_CONCURRENCY). */
   concurrency?: number;
   /** Ask each domain's own name servers for names under it (avoids stale caches). */
   authoritative?: boolean;
@@ -43,6 +44,12 @@ function classify(e: unknown, what: string, servers: string[]): Unobservable {
   }
 }
 
+/**
+ * Default bound on queries in flight. Resolvers answer hundreds of parallel queries from one
+ * client without trouble; the bound keeps a 200-domain run from opening thousands at once.
+ */
+export const DNS_CONCURRENCY = 128;
+
 const norm = (name: string): string => name.toLowerCase().replace(/\.$/, "");
 
 export class DnsCollector {
@@ -55,7 +62,7 @@ export class DnsCollector {
 
   constructor(private readonly options: DnsOptions) {
     this.resolver = this.makeResolver(options.servers);
-    this.run = limiter(options.concurrency ?? 32);
+    this.run = limiter(options.concurrency ?? DNS_CONCURRENCY);
   }
 
   private makeResolver(servers: string[]): Resolver {

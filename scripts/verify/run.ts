@@ -8,7 +8,7 @@ import { analyzeSpf, type SpfAnalysis } from "../../lib/spf";
 import type { Manifest } from "../../lib/manifest";
 import { type Finding, type Layer, LAYERS, type Observation, observed } from "../../lib/verify/findings";
 import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity } from "../../lib/verify/ses";
-import { checkRelays, checkSmtpLayer, parseSmtpSecret, type SmtpAuthResult } from "../../lib/verify/smtp";
+import { checkRelays, checkSmtpLayer, type KeyLastUsed, parseSmtpSecret, type SimulationResult, type SmtpAuthResult, type SmtpObservations } from "../../lib/verify/smtp";
 import type { AwsCollector } from "./aws";
 import type { DnsCollector } from "./dns";
 import type { SmtpCollector, SmtpTarget } from "./smtp";
@@ -41,123 +41,134 @@ export interface VerifyResult {
 
 export type Progress = (done: number, total: number, label: string) => void;
 
-/** Run tasks concurrently, reporting each as it finishes, keeping their order in the result. */
-async function tracked<T>(tasks: { label: string; run: () => Promise<T> }[], progress: Progress | undefined, counter: { done: number; total: number }): Promise<T[]> {
-  counter.total += tasks.length;
-  return Promise.all(
-    tasks.map(async (t) => {
-      const r = await t.run();
-      counter.done += 1;
-      progress?.(counter.done, counter.total, t.label);
-      return r;
-    }),
-  );
-}
-
+/**
+ * Every observation starts as soon as what it depends on is known, never later: the SMTP
+ * handshake waits only for the secret, a key's last use only for the key list, the DMARC
+ * report authorisations only for the DMARC answer. Collectors bound the parallelism and
+ * memoise, so shared names (an SPF include every domain uses) are fetched once.
+ */
 export async function runVerify(m: Manifest, opts: VerifyOptions, c: Collectors, progress?: Progress): Promise<VerifyResult> {
   const on = (l: Layer) => opts.layers.includes(l);
-  const counter = { done: 0, total: 0 };
+  let done = 0;
+  let total = 0;
+  /** Count a unit of work for progress: known as soon as it starts, done when it settles. */
+  const track = <T>(label: string, work: Promise<T>): Promise<T> => {
+    total += 1;
+    return work.then((v) => {
+      done += 1;
+      progress?.(done, total, label);
+      return v;
+    });
+  };
   const secrets: string[] = opts.secretKey ? [opts.secretKey] : [];
   const regions = [...new Set(m.domains.flatMap((d) => d.regions.map((r) => r.region)))];
 
   const sesLayer = async (): Promise<Finding[]> => {
     if (!on("ses")) return [];
-    const accountTasks = regions.map((region) => ({ label: `SES account ${region}`, run: async () => checkSesAccount(region, await c.aws.account(region)) }));
-    const identityTasks = m.domains.flatMap((d) =>
-      d.regions.map((r) => ({
-        label: `SES identity ${d.domain} ${r.region}`,
-        run: async () => {
-          const [identity, cs] = await Promise.all([c.aws.identity(r.region, d.domain), c.aws.configurationSet(r.region, r.configurationSet)]);
-          return [...checkSesIdentity(d, r, identity), ...checkSesConfigurationSet(r, cs)];
-        },
-      })),
+    const accounts = regions.map((region) => track(`SES account ${region}`, c.aws.account(region).then((a) => checkSesAccount(region, a))));
+    const identities = m.domains.flatMap((d) =>
+      d.regions.map((r) =>
+        track(
+          `SES identity ${d.domain} ${r.region}`,
+          Promise.all([c.aws.identity(r.region, d.domain), c.aws.configurationSet(r.region, r.configurationSet)]).then(([identity, cs]) => [
+            ...checkSesIdentity(d, r, identity),
+            ...checkSesConfigurationSet(r, cs),
+          ]),
+        ),
+      ),
     );
-    const recipientTasks = opts.recipients.flatMap((address) =>
-      regions.map((region) => ({ label: `suppression ${address} ${region}`, run: async () => [checkRecipient(region, address, await c.aws.suppressed(region, address))] })),
+    const recipients = opts.recipients.flatMap((address) =>
+      regions.map((region) => track(`suppression ${address} ${region}`, c.aws.suppressed(region, address).then((s) => [checkRecipient(region, address, s)]))),
     );
-    return (await tracked([...accountTasks, ...identityTasks, ...recipientTasks], progress, counter)).flat();
+    return (await Promise.all([...accounts, ...identities, ...recipients])).flat();
   };
 
   const dnsLayer = async (): Promise<Finding[]> => {
     if (!on("dns")) return [];
     for (const d of m.domains) c.dns.useAuthoritativeFor(d.domain);
-    const perDomain = m.domains.map((d) => ({
-      label: `DNS ${d.domain}`,
-      run: async () => {
-        const questions = dnsQuestions(d);
-        const [answers, spf] = await Promise.all([
-          Promise.all(questions.map(async (q) => [questionKey(q), await c.dns.query(q.type, q.name)] as const)),
-          Promise.all(
+    const perDomain = m.domains.map((d) =>
+      track(
+        `DNS ${d.domain}`,
+        (async () => {
+          const answers = Promise.all(dnsQuestions(d).map(async (q) => [questionKey(q), await c.dns.query(q.type, q.name)] as const));
+          const spf = Promise.all(
             spfNames(d).map(async (name): Promise<readonly [string, Observation<SpfAnalysis>]> => [name, observed(await analyzeSpf(name, c.dns.spfResolver()))]),
-          ),
-        ]);
-        const answerMap = new Map(answers);
-        const dmarc = answerMap.get(questionKey({ type: "TXT", name: dmarcRecordName(d.domain) }));
-        const authNames = dmarc?.ok ? reportAuthorizationNames(d.domain, dmarc.value) : [];
-        const auths = await Promise.all(authNames.map(async (n) => [n, await c.dns.query("TXT", n)] as const));
-        return checkDnsLayer(d, { answers: answerMap, spf: new Map(spf), reportAuthorizations: new Map(auths) });
-      },
-    }));
-    return (await tracked(perDomain, progress, counter)).flat();
+          );
+          // The report authorisations depend only on the DMARC answer (the same memoised query).
+          const auths = c.dns.query("TXT", dmarcRecordName(d.domain)).then((dmarc) =>
+            Promise.all((dmarc.ok ? reportAuthorizationNames(d.domain, dmarc.value) : []).map(async (n) => [n, await c.dns.query("TXT", n)] as const)),
+          );
+          const [a, s, r] = await Promise.all([answers, spf, auths]);
+          return checkDnsLayer(d, { answers: new Map(a), spf: new Map(s), reportAuthorizations: new Map(r) });
+        })(),
+      ),
+    );
+    return (await Promise.all(perDomain)).flat();
   };
 
   const smtpAndRelay = async (): Promise<Finding[]> => {
     if (!on("smtp") && !on("relay")) return [];
     const s = m.smtp;
-    const [secret, accessKeys, simulation] = await tracked(
-      [
-        { label: "SMTP secret", run: () => c.aws.secretValue(s.secretRegion, s.secretId) as Promise<Observation<unknown>> },
-        { label: "SMTP user keys", run: () => c.aws.accessKeys(s.user) as Promise<Observation<unknown>> },
-        {
-          label: "SMTP permissions",
-          run: () =>
-            (on("smtp")
-              ? c.aws.simulateSend(s.userArn, m.domains.flatMap((d) => d.regions.flatMap((r) => [r.identityArn, r.configurationSetArn])))
-              : Promise.resolve(observed(null))) as Promise<Observation<unknown>>,
-        },
-      ],
-      progress,
-      counter,
-    );
-    const secretObs = secret as Observation<string>;
-    const parsed = secretObs.ok ? parseSmtpSecret(secretObs.value) : undefined;
-    if (parsed?.ok) {
-      for (const r of Object.values(parsed.value.regions)) secrets.push(r.password);
-      if (parsed.value.secretAccessKey) secrets.push(parsed.value.secretAccessKey);
+    const secret = track("SMTP secret", c.aws.secretValue(s.secretRegion, s.secretId));
+    const accessKeys = track("SMTP user keys", c.aws.accessKeys(s.user));
+    const simulation: Promise<Observation<SimulationResult> | undefined> = on("smtp")
+      ? track("SMTP permissions", c.aws.simulateSend(s.userArn, m.domains.flatMap((d) => d.regions.flatMap((r) => [r.identityArn, r.configurationSetArn]))))
+      : Promise.resolve(undefined);
+    const parsed = secret.then((o) => (o.ok ? parseSmtpSecret(o.value) : undefined));
+
+    // SMTP AUTH needs only the secret: each region's handshake starts as soon as it is read.
+    const auths = parsed.then((p) => {
+      if (!on("smtp") || !p?.ok) return [];
+      const stored = p.value;
+      return Promise.all(
+        s.regions
+          .filter((r) => stored.regions[r.region])
+          .map((r) =>
+            track(
+              `SMTP AUTH ${r.region}`,
+              (async () => {
+                const override = opts.smtpEndpoints?.[r.region] ?? opts.smtpEndpoints?.["*"];
+                const target: SmtpTarget = { serverName: r.endpoint, host: override?.host ?? r.endpoint, port: override?.port ?? s.port };
+                const pass = stored.regions[r.region].password;
+                const auth = await c.smtp.auth(target, stored.username, pass, r.region);
+                let send: Observation<SmtpAuthResult> | undefined;
+                if (opts.sendTest && auth.ok && auth.value.code === 235) {
+                  const from = m.senders.find((x) => x.region === r.region)?.address ?? `verify@${m.domains[0].domain}`;
+                  send = await c.smtp.sendTest(target, stored.username, pass, from, r.region);
+                }
+                return { region: r.region, auth, send };
+              })(),
+            ),
+          ),
+      );
+    });
+
+    // The relay layer reads when each key of the user, and the secret's username, was last used.
+    const lastUsedById = new Map<string, Promise<readonly [string, Observation<KeyLastUsed>]>>();
+    const lastUsedOf = (id: string) => {
+      let p = lastUsedById.get(id);
+      if (!p) lastUsedById.set(id, (p = track(`key last used ${id}`, c.aws.keyLastUsed(id).then((o) => [id, o] as const))));
+      return p;
+    };
+    const lastUsed = on("relay")
+      ? Promise.all([
+          accessKeys.then((k) => Promise.all((k.ok ? k.value : []).map((key) => lastUsedOf(key.id)))),
+          parsed.then((p) => lastUsedOf(p?.ok ? p.value.username : s.accessKeyId)),
+        ]).then(([fromKeys, fromSecret]) => [...fromKeys, fromSecret])
+      : Promise.resolve([]);
+
+    const [secretObs, keysObs, simulationObs, parsedSecret, authResults, lastUsedResults] = await Promise.all([secret, accessKeys, simulation, parsed, auths, lastUsed]);
+    if (parsedSecret?.ok) {
+      for (const r of Object.values(parsedSecret.value.regions)) secrets.push(r.password);
+      if (parsedSecret.value.secretAccessKey) secrets.push(parsedSecret.value.secretAccessKey);
     }
-    const keysObs = accessKeys as Observation<{ id: string; status: string; createDate?: string }[]>;
-    const keyIds = keysObs.ok ? keysObs.value.map((k) => k.id) : [];
-    const username = parsed?.ok ? parsed.value.username : s.accessKeyId;
-
-    const authTasks = on("smtp") && parsed?.ok
-      ? s.regions
-          .filter((r) => parsed.value.regions[r.region])
-          .map((r) => ({
-            label: `SMTP AUTH ${r.region}`,
-            run: async () => {
-              const override = opts.smtpEndpoints?.[r.region] ?? opts.smtpEndpoints?.["*"];
-              const target: SmtpTarget = { serverName: r.endpoint, host: override?.host ?? r.endpoint, port: override?.port ?? s.port };
-              const pass = parsed.value.regions[r.region].password;
-              const auth = await c.smtp.auth(target, username, pass, r.region);
-              let send: Observation<SmtpAuthResult> | undefined;
-              if (opts.sendTest && auth.ok && auth.value.code === 235) {
-                const from = m.senders.find((x) => x.region === r.region)?.address ?? `verify@${m.domains[0].domain}`;
-                send = await c.smtp.sendTest(target, username, pass, from, r.region);
-              }
-              return { region: r.region, auth, send };
-            },
-          }))
-      : [];
-    const lastUsedTasks = on("relay") || on("smtp") ? [...new Set([...keyIds, username])].map((id) => ({ label: `key last used ${id}`, run: async () => [id, await c.aws.keyLastUsed(id)] as const })) : [];
-    const [auths, lastUsed] = await Promise.all([tracked(authTasks, progress, counter), tracked(lastUsedTasks, progress, counter)]);
-
-    const obs = {
+    const obs: SmtpObservations = {
       secret: secretObs,
       accessKeys: keysObs,
-      lastUsed: new Map(lastUsed),
-      auth: new Map(auths.map((a) => [a.region, a.auth] as const)),
-      simulation: simulation as Observation<{ decision: "allowed" | "implicitDeny" | "explicitDeny"; deniedResources: string[] }>,
-      ...(opts.sendTest ? { sendTest: new Map(auths.filter((a) => a.send).map((a) => [a.region, a.send!] as const)) } : {}),
+      lastUsed: new Map(lastUsedResults),
+      auth: new Map(authResults.map((a) => [a.region, a.auth] as const)),
+      simulation: simulationObs ?? { ok: false, reason: "error", message: "not checked" },
+      ...(opts.sendTest ? { sendTest: new Map(authResults.flatMap((a) => (a.send ? [[a.region, a.send] as const] : []))) } : {}),
       ...(opts.secretKey ? { suppliedSecretKey: opts.secretKey } : {}),
     };
     return [...(on("smtp") ? checkSmtpLayer(m, obs) : []), ...(on("relay") ? checkRelays(m, obs, opts.now ?? new Date()) : [])];

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 
 export const ROOT = join(__dirname, "..", "..");
@@ -20,4 +20,42 @@ export function runCli(script: string, args: string[], opts: { cwd?: string; inp
     timeout: 120_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * `runCli` without blocking this process: needed when the CLI talks to servers that run in
+ * the test process itself (the sandbox's SMTP servers, DNS proxy, SES front), which a
+ * synchronous spawn would freeze. `tty` runs it under `script` so stdout is a terminal
+ * (stderr then goes to /dev/null).
+ */
+export function runCliAsync(
+  script: string,
+  args: string[],
+  opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; tty?: boolean; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...opts.env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const argv = [join(ROOT, "scripts", script), ...args];
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const [command, commandArgs] = opts.tty
+    ? ["script", ["-qefc", `${[TSX, ...argv].map(quote).join(" ")} 2>/dev/null`, "/dev/null"]]
+    : [TSX, argv];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, commandArgs, { cwd: opts.cwd ?? ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(opts.input ?? "");
+  });
 }

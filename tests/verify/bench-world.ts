@@ -1,0 +1,92 @@
+/**
+ * The verify benchmark's world and one measured run, shared by `npm run bench`
+ * (scripts/bench.ts) and the deterministic count test (bench.test.ts).
+ *
+ * N domains x 2 regions, all sharing one SPF include and one SMTP credential, against the
+ * loopback servers: nsd behind its delaying proxy, moto behind its delaying proxy, the SES
+ * fake with a delay in every handler, and the SMTP servers delaying every reply.
+ */
+import { summarize, type Summary } from "../../lib/verify/findings";
+import { createWorld, multiplyManifest, programManifest, SHARED_INCLUDE, type SharedServers, type World } from "./world";
+
+export interface BenchDelays {
+  dnsMs: number;
+  awsMs: number;
+  smtpMs: number;
+}
+
+/** The delays the issue sets for the benchmark. */
+export const BENCH_DELAYS: BenchDelays = { dnsMs: 50, awsMs: 100, smtpMs: 50 };
+
+export interface BenchRun {
+  n: number;
+  wallMs: number;
+  /** Logical AWS calls verify made (AwsCollector), and requests that reached moto and the SES fake. */
+  awsCalls: number;
+  awsRequests: { moto: number; ses: number };
+  /** Queries that reached the DNS server (proxy count), and the collector's own count. */
+  dnsQueries: number;
+  dnsCollectorQueries: number;
+  /** TXT queries for the include every domain shares. */
+  sharedIncludeQueries: number;
+  /** SMTP sessions the servers saw, and the collector's count. */
+  smtpConnections: number;
+  smtpCollectorConnections: number;
+  identityCalls: number;
+  /** Requests AWS (moto and the SES fake) answered with a throttling error. */
+  throttled: number;
+  /** Process RSS before the run and its peak during the run (sampled every 5 ms). */
+  rssBeforeMb: number;
+  rssPeakMb: number;
+  summary: Summary;
+  nonPass: string[];
+}
+
+/**
+ * The benchmark world. With `throttleEveryNth`, SES answers every Nth request with
+ * TooManyRequestsException; SES then goes through the REST front so the SDK's own retry with
+ * backoff handles it (start moto with the same throttle for IAM and Secrets Manager).
+ */
+export async function benchWorld(shared: SharedServers, n: number, delays: BenchDelays, throttleEveryNth?: number): Promise<World> {
+  const base = await programManifest();
+  return createWorld(shared, {
+    manifest: multiplyManifest(base, n),
+    delays: { dnsMs: delays.dnsMs, sesMs: delays.awsMs, smtpMs: delays.smtpMs },
+    ...(throttleEveryNth ? { sesTransport: "http" as const, ses: (fake) => (fake.throttleEveryNth = throttleEveryNth) } : {}),
+  });
+}
+
+/** One verify run with fresh collectors (so nothing is cached from an earlier run). */
+export async function benchRun(world: World): Promise<BenchRun> {
+  world.dns.resetQueries();
+  for (const s of Object.values(world.smtp)) s.reset();
+  const motoBefore = world.moto.calls();
+  const sesBefore = world.ses.calls.length;
+  const identityBefore = world.ses.count("GetEmailIdentity");
+  const throttledBefore = world.moto.throttledCalls() + world.ses.throttled;
+  const rssBefore = process.memoryUsage.rss();
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 5);
+  const started = performance.now();
+  const r = await world.verify({}).finally(() => clearInterval(sampler));
+  const wallMs = performance.now() - started;
+  rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+  const { aws, dns, smtp } = r.collectors;
+  return {
+    n: world.manifest.domains.length,
+    wallMs,
+    awsCalls: aws.calls,
+    awsRequests: { moto: world.moto.calls() - motoBefore, ses: world.ses.calls.length - sesBefore },
+    dnsQueries: world.dns.queryCount(),
+    dnsCollectorQueries: dns.queries,
+    sharedIncludeQueries: world.dns.queries().filter((q) => q.type === "TXT" && q.name.toLowerCase() === SHARED_INCLUDE).length,
+    smtpConnections: Object.values(world.smtp).reduce((sum, s) => sum + s.connections(), 0),
+    smtpCollectorConnections: smtp.connections,
+    identityCalls: world.ses.count("GetEmailIdentity") - identityBefore,
+    throttled: world.moto.throttledCalls() + world.ses.throttled - throttledBefore,
+    rssBeforeMb: rssBefore / 2 ** 20,
+    rssPeakMb: rssPeak / 2 ** 20,
+    summary: summarize(r.findings),
+    nonPass: r.findings.filter((f) => f.status !== "pass").map((f) => `${f.id} ${f.subject}: ${f.summary}`),
+  };
+}

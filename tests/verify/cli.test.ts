@@ -1,0 +1,237 @@
+/**
+ * The verify CLI as users run it, in its own process, against the loopback world: IAM, STS and
+ * Secrets Manager are moto (AWS_ENDPOINT_URL_*), SES v2 is the REST front in aws-fakes.ts
+ * (AWS_ENDPOINT_URL_SESV2; it also answers IAM's policy simulation, which moto cannot), DNS is
+ * nsd through --dns-server, SMTP the SES-like servers through --smtp-endpoint, trusted with
+ * NODE_EXTRA_CA_CERTS. Exit codes, the human and --json reports, NO_COLOR, and for every
+ * spawned case: neither stdout nor stderr contains a secret.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deriveSmtpPasswordV4 } from "../../lib/smtp-password";
+import { type CliResult, runCliAsync } from "../helpers/spawn";
+import { startClosedPort } from "../sandbox";
+import { createWorld, REGIONS, type SharedServers, startShared, type World } from "./world";
+
+let shared: SharedServers;
+let healthy: World;
+let dir: string;
+let manifestFile: string;
+
+beforeAll(async () => {
+  shared = await startShared();
+  healthy = await createWorld(shared);
+  dir = await mkdtemp(path.join(os.tmpdir(), "verify-cli-"));
+  manifestFile = path.join(dir, "verification.json");
+  await healthy.writeManifest(manifestFile);
+});
+afterAll(async () => {
+  await healthy?.stop();
+  await shared?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const endpointArgs = (w: World) => [
+  "--dns-server",
+  w.dns.server,
+  ...REGIONS.flatMap((r) => ["--smtp-endpoint", `${r}=${w.smtpEndpoints[r].host}:${w.smtpEndpoints[r].port}`]),
+];
+
+/** Run the CLI against a world; every run is checked for leaked secrets. */
+async function verify(w: World, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; tty?: boolean } = {}): Promise<CliResult> {
+  const r = await runCliAsync("verify.ts", [...args], { env: { ...w.env, ...opts.env }, input: opts.input, tty: opts.tty });
+  expectNoSecrets(w.secrets(), r);
+  return r;
+}
+
+function expectNoSecrets(secrets: readonly string[], r: CliResult): void {
+  const out = r.stdout + r.stderr;
+  for (const s of secrets) expect(out.includes(s), `a secret value appears in the CLI output:\n${out}`).toBe(false);
+}
+
+const SUMMARY = /^Summary: (\d+) pass, (\d+) warn, (\d+) fail, (\d+) inconclusive — (.*)\.$/m;
+
+interface JsonReport {
+  target: string;
+  layers: string[];
+  summary: { pass: number; warn: number; fail: number; inconclusive: number };
+  exitCode: number;
+  findings: { layer: string; id: string; subject: string; status: string; summary: string; evidence: string[]; remediation?: string }[];
+}
+
+describe("verify CLI against a healthy world", () => {
+  it("exits 0 with every layer ok, the summary line, and no secret (key on stdin, --send-test, --recipient)", async () => {
+    const r = await verify(healthy, ["--manifest", manifestFile, ...endpointArgs(healthy), "--recipient", "someone@example.org", "--send-test", "--secret-key-stdin", "--verbose"], {
+      input: `${healthy.secretAccessKey}\n`,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe(`mail-infra verify: manifest ${manifestFile} (stack test)`);
+    for (const title of ["SES account and identities: ok", "DNS authentication: ok", "SMTP credentials: ok", "Relays using the credentials: ok"]) expect(r.stdout).toContain(`\n${title}\n`);
+    const [, pass, warn, fail, inconclusive, verdict] = SUMMARY.exec(r.stdout) ?? [];
+    expect([Number(pass) > 40, warn, fail, inconclusive, verdict]).toEqual([true, "0", "0", "0", "mail path healthy"]);
+    expect(r.stdout).toMatch(/PASS {2}smtp\.password +passwords in mail-infra\/test\/ses-smtp: each stored password is the v4 derivation/);
+    expect(r.stdout).toMatch(/PASS {2}smtp\.send-test +test message via us-west-2 to success@simulator\.amazonses\.com: accepted \(250\)/);
+    expect(r.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it("--json: the document's structure, exit code 0", async () => {
+    const r = await verify(healthy, ["--manifest", manifestFile, ...endpointArgs(healthy), "--json"]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("");
+    const doc = JSON.parse(r.stdout) as JsonReport;
+    expect(Object.keys(doc)).toEqual(["target", "layers", "summary", "exitCode", "findings"]);
+    expect(doc).toMatchObject({ target: `manifest ${manifestFile} (stack test)`, layers: ["ses", "dns", "smtp", "relay"], exitCode: 0, summary: { warn: 0, fail: 0, inconclusive: 0 } });
+    expect(doc.summary.pass).toBe(doc.findings.length);
+    for (const f of doc.findings) {
+      expect(Object.keys(f).sort()).toEqual(["evidence", "id", "layer", "status", "subject", "summary"]);
+      expect(f.status).toBe("pass");
+    }
+    expect(new Set(doc.findings.map((f) => f.layer))).toEqual(new Set(["ses", "dns", "smtp", "relay"]));
+    expect(doc.findings.find((f) => f.id === "smtp.secret")?.evidence).toEqual([`secret id ${healthy.manifest.smtp.secretId}`, `username ${healthy.manifest.smtp.accessKeyId}`]);
+  });
+
+  it("--only and --skip pick the layers", async () => {
+    const r = await verify(healthy, ["--manifest", manifestFile, ...endpointArgs(healthy), "--only", "dns,ses", "--skip", "ses", "--json"]);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout) as JsonReport;
+    expect(doc.layers).toEqual(["dns"]);
+    expect(new Set(doc.findings.map((f) => f.layer))).toEqual(new Set(["dns"]));
+  });
+
+  it("discovery mode (--domain, --region, --secret-id) needs no manifest and exits 0", async () => {
+    const r = await verify(healthy, ["--domain", "example.com", "--region", "us-east-1", "--region", "us-west-2", "--secret-id", healthy.manifest.smtp.secretId, ...endpointArgs(healthy)]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe("mail-infra verify: example.com (discovered from AWS)");
+    expect(SUMMARY.exec(r.stdout)?.[5]).toBe("mail path healthy");
+  });
+
+  it("an SMTP port that is closed: exit 1, 'not fully checked', and the network path to check", async () => {
+    const closed = await startClosedPort();
+    const r = await verify(healthy, ["--manifest", manifestFile, "--dns-server", healthy.dns.server, "--smtp-endpoint", `${closed.host}:${closed.port}`]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("\nSMTP credentials: not fully checked\n");
+    expect(r.stdout).toMatch(/\?\?\?\? {2}smtp\.auth +email-smtp\.us-east-1\.amazonaws\.com:587 \(us-east-1\): could not check SMTP AUTH: connection to 127\.0\.0\.1:\d+ refused/);
+    expect(r.stdout).toMatch(/fix: Nothing listens on 127\.0\.0\.1:\d+: outbound port \d+ may be blocked/);
+    expect(SUMMARY.exec(r.stdout)?.[5]).toBe("not fully checked: SMTP credentials");
+  });
+
+  it("NO_COLOR: colour on a terminal only without it, never in a pipe", async () => {
+    const args = ["--manifest", manifestFile, ...endpointArgs(healthy), "--only", "dns"];
+    const tty = await verify(healthy, args, { tty: true, env: { NO_COLOR: undefined, TERM: "xterm-256color" } });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toMatch(/\u001b\[32mPASS\u001b\[0m/);
+    const ttyNoColor = await verify(healthy, args, { tty: true, env: { NO_COLOR: "1", TERM: "xterm-256color" } });
+    expect(ttyNoColor.status).toBe(0);
+    expect(ttyNoColor.stdout).toMatch(/PASS {2}dns\.dkim/);
+    expect(ttyNoColor.stdout).not.toMatch(/\u001b\[/);
+    const pipe = await verify(healthy, args, { env: { NO_COLOR: undefined, TERM: "xterm-256color" } });
+    expect(pipe.stdout + pipe.stderr).not.toMatch(/\u001b\[/);
+  });
+});
+
+describe("verify CLI against broken worlds", () => {
+  it("a stale password: exit 1, the SMTP layer named broken, in text and --json, and no secret", async () => {
+    const other = "another/secret/key/not/the/current/one00";
+    const w = await createWorld(shared, { secret: (v) => (v.regions["us-west-2"].password = deriveSmtpPasswordV4(other, "us-west-2")) });
+    try {
+      const file = path.join(dir, "stale.json");
+      await w.writeManifest(file);
+      const text = await verify(w, ["--manifest", file, ...endpointArgs(w), "--secret-key-stdin"], { input: w.secretAccessKey });
+      expect(text.status).toBe(1);
+      expect(text.stdout).toContain("\nSMTP credentials: broken\n");
+      expect(text.stdout).toContain("\nDNS authentication: ok\n");
+      expect(text.stdout).toMatch(/FAIL {2}smtp\.password +passwords in mail-infra\/test\/ses-smtp: the stored password for us-west-2 is not derived from this key/);
+      expect(text.stdout).toMatch(/FAIL {2}smtp\.auth +email-smtp\.us-west-2\.amazonaws\.com:587 \(us-west-2\): AUTH rejected \(535\)/);
+      expect(text.stdout).toContain("server said: 535 Authentication Credentials Invalid");
+      expect(SUMMARY.exec(text.stdout)?.slice(3, 6)).toEqual(["2", "0", "broken: SMTP credentials"]);
+      for (const s of [other, deriveSmtpPasswordV4(other, "us-west-2")]) expect(text.stdout + text.stderr).not.toContain(s);
+
+      const json = await verify(w, ["--manifest", file, ...endpointArgs(w), "--json"]);
+      expect(json.status).toBe(1);
+      const doc = JSON.parse(json.stdout) as JsonReport;
+      expect(doc.exitCode).toBe(1);
+      expect(doc.findings.filter((f) => f.status !== "pass").map((f) => [f.layer, f.id, f.status])).toEqual([["smtp", "smtp.auth", "fail"]]);
+      expect(json.stdout + json.stderr).not.toContain(deriveSmtpPasswordV4(other, "us-west-2"));
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("an MX pointing at the wrong region: exit 1, the DNS layer named broken", async () => {
+    const w = await createWorld(shared, { zones: (z) => (z["example.com"] = z["example.com"].replace("feedback-smtp.us-east-1.amazonses.com.", "feedback-smtp.us-west-2.amazonses.com.")) });
+    try {
+      const file = path.join(dir, "mx.json");
+      await w.writeManifest(file);
+      const r = await verify(w, ["--manifest", file, ...endpointArgs(w)]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain("\nDNS authentication: broken\n");
+      expect(r.stdout).toMatch(/FAIL {2}dns\.mail-from\.mx +bounce\.example\.com \(us-east-1\): MX points at us-west-2's feedback host, but this MAIL FROM sends from us-east-1/);
+      expect(SUMMARY.exec(r.stdout)?.[5]).toBe("broken: DNS authentication");
+    } finally {
+      await w.stop();
+    }
+  });
+});
+
+describe.concurrent("verify CLI usage errors exit 2 with a message", () => {
+  const usage = async (args: string[]) => {
+    const r = await runCliAsync("verify.ts", args, { env: healthy.env });
+    expectNoSecrets(healthy.secrets(), r);
+    expect(r.stdout).toBe("");
+    return r;
+  };
+
+  it("no source", async () => {
+    const r = await usage([]);
+    expect([r.status, r.stderr]).toEqual([2, "error: give exactly one of --stack, --manifest or --domain (see --help).\n"]);
+  });
+
+  it("two sources", async () => {
+    const r = await usage(["--manifest", manifestFile, "--domain", "example.com", "--region", "us-east-1"]);
+    expect([r.status, r.stderr]).toEqual([2, "error: give exactly one of --stack, --manifest or --domain (see --help).\n"]);
+  });
+
+  it("a bad --only layer", async () => {
+    const r = await usage(["--manifest", manifestFile, "--only", "dns,smpt"]);
+    expect([r.status, r.stderr]).toEqual([2, 'error: --only: "smpt" is not a layer. Use ses, dns, smtp, relay.\n']);
+  });
+
+  it("a bad --smtp-endpoint", async () => {
+    const r = await usage(["--manifest", manifestFile, "--smtp-endpoint", "localhost"]);
+    expect([r.status, r.stderr]).toEqual([2, 'error: --smtp-endpoint: "localhost" is not host:port (e.g. 127.0.0.1:2587).\n']);
+    const region = await usage(["--manifest", manifestFile, "--smtp-endpoint", "xx-nowhere-1=127.0.0.1:2587"]);
+    expect([region.status, region.stderr]).toEqual([2, 'error: --smtp-endpoint: "xx-nowhere-1" has no Amazon SES SMTP endpoint.\n']);
+  });
+
+  it("an unreadable manifest", async () => {
+    const missing = path.join(dir, "nope.json");
+    const r = await usage(["--manifest", missing]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^error: cannot read ${missing.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: ENOENT`));
+  });
+
+  it("a manifest that is not JSON, or lacks a field: the message names it", async () => {
+    // Someone passes the wrong file: its content must not be echoed (V8's parse error quotes it).
+    const notJson = path.join(dir, "not-json.env");
+    await writeFile(notJson, `AWS_SECRET_ACCESS_KEY=${healthy.secretAccessKey}\n`);
+    const a = await usage(["--manifest", notJson]);
+    expect(a.status).toBe(2);
+    expect(a.stderr).toBe(`error: ${notJson} is not JSON. Write it with \`pulumi stack output verification --json > ${notJson}\`.\n`);
+    const truncated = path.join(dir, "truncated.json");
+    await writeFile(truncated, '{\n  "version": 1,\n  "project": x\n}');
+    const t = await usage(["--manifest", truncated]);
+    expect(t.stderr).toMatch(/^error: .*truncated\.json is not JSON( \(line 3, column \d+\))?\. Write it with/);
+
+    const broken = JSON.parse(JSON.stringify(healthy.manifest)) as { smtp: Record<string, unknown> };
+    delete broken.smtp.secretId;
+    const lacking = path.join(dir, "lacking.json");
+    await writeFile(lacking, JSON.stringify(broken));
+    const b = await usage(["--manifest", lacking]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toContain(`error: ${lacking} is not a mail-infra verification manifest (version 1):\n  - smtp.secretId: `);
+    expect(b.stderr).toContain("Get a fresh one with `pulumi stack output verification --json > verification.json`.");
+  });
+});
