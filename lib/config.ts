@@ -19,6 +19,8 @@ import {
 } from "./dmarc";
 import { isSubdomainOf, normalizeDomain, validateDomainName } from "./domain";
 import { isSmtpRegion, SES_SMTP_REGIONS, smtpEndpoint } from "./regions";
+import { policySize, sesArn, smtpSendPolicy, USER_INLINE_POLICY_LIMIT } from "./iam";
+import { configurationSetName } from "./names";
 
 export const PROJECT = "mail-infra";
 
@@ -558,6 +560,23 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       add(key, `address ${parsed.address} is not in mail-infra:smtpAllowedFromAddresses, so SES would refuse its mail. Add it there.`);
     } else senders.push(parsed);
   });
+
+  // IAM refuses a user's inline policies over 2,048 characters: the send-only policy names
+  // every identity and configuration set, so it bounds how many domains and regions one stack holds.
+  const size = policySize(
+    smtpSendPolicy(
+      domainConfigs.flatMap((d) =>
+        d.regions.flatMap((r) => [sesArn(r.region, "123456789012", "identity", d.domain), sesArn(r.region, "123456789012", "configuration-set", configurationSetName(d.domain))]),
+      ),
+      v.smtpAllowedFromAddresses,
+    ),
+  );
+  if (size > USER_INLINE_POLICY_LIMIT) {
+    add(
+      domainKey,
+      `${domainConfigs.length} domains in ${regions.length} regions make the SMTP user's send-only policy ${size} characters, over IAM's ${USER_INLINE_POLICY_LIMIT}-character limit for a user's inline policies. Split the domains across stacks (each stack has its own SMTP user) or use fewer regions.`,
+    );
+  }
 
   if (issues.length > 0) throw new ConfigError(issues);
 

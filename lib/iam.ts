@@ -37,6 +37,23 @@ export function smtpSendPolicy(resourceArns: readonly string[], fromAddresses: r
   return { Version: "2012-10-17", Statement: [statement] };
 }
 
+/**
+ * IAM's quota for the inline policies of one user: 2,048 characters, whitespace not counted
+ * (IAM and STS quotas, "Inline policy size" for users).
+ */
+export const USER_INLINE_POLICY_LIMIT = 2048;
+
+/** The size IAM counts for a policy document: its JSON without whitespace. */
+export function policySize(doc: PolicyDocument): number {
+  return JSON.stringify(doc).replace(/\s+/g, "").length;
+}
+
+/** The ARN of an SES identity or configuration set, as the API returns it. */
+export function sesArn(region: string, accountId: string, kind: "identity" | "configuration-set", name: string): string {
+  const partition = region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+  return `arn:${partition}:ses:${region}:${accountId}:${kind}/${name}`;
+}
+
 export interface IamPolicyProblem {
   /** Stable identifier, e.g. "iam-action-not-allowed"; policies and tests match on it. */
   code: string;

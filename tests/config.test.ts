@@ -226,6 +226,13 @@ describe("config: SMTP credentials and senders", () => {
     expect(issues({ ...base, senders: ["just text"] })).toEqual([expect.stringMatching(/senders\[0\]: "just text" is not key=value/)]);
     expect(valid({ ...base, senders: ["address=App@Example.com; kind=smtp-client; region=us-east-1"] }).senders).toEqual([{ address: "app@example.com", kind: "smtp-client", region: "us-east-1" }]);
   });
+  it("refuses more domains and regions than the SMTP user's inline policy can name", () => {
+    const domains = (n: number) => Array.from({ length: n }, (_, i) => `d${i}.example.com`);
+    expect(valid({ domains: domains(5), regions: ["us-east-1", "us-west-2"] }).domains).toHaveLength(5);
+    expect(issues({ domains: domains(10), regions: ["us-east-1", "us-west-2"] })).toEqual([
+      expect.stringMatching(/^mail-infra:domains: 10 domains in 2 regions make the SMTP user's send-only policy \d+ characters, over IAM's 2048-character limit.*Split the domains across stacks/),
+    ]);
+  });
   it("refuses a sender that the From condition would block", () => {
     expect(issues({ ...base, smtpAllowedFromAddresses: ["b@example.com"], senders: ["address=a@example.com; kind=smtp-client; region=us-east-1"] })).toEqual([expect.stringMatching(/not in mail-infra:smtpAllowedFromAddresses/)]);
   });
