@@ -78,9 +78,11 @@ export class DnsCollector {
   }
 
   private async discoverAuthoritative(zone: string): Promise<Resolver | undefined> {
-    const ns = await this.query("NS", zone);
+    // Through the configured resolver: the name servers' own names are often under the zone
+    // they serve, and asking them would wait on this very discovery.
+    const ns = await this.query("NS", zone, true);
     if (!ns.ok || ns.value.length === 0) return undefined;
-    const addresses = (await Promise.all(ns.value.map((host) => this.query("A", host)))).flatMap((a) => (a.ok ? a.value : []));
+    const addresses = (await Promise.all(ns.value.map((host) => this.query("A", host, true)))).flatMap((a) => (a.ok ? a.value : []));
     if (addresses.length === 0) return undefined;
     const port = this.options.authoritativePort ?? 53;
     return this.makeResolver(addresses.map((a) => (port === 53 ? a : `${a}:${port}`)));
@@ -97,12 +99,13 @@ export class DnsCollector {
   }
 
   /** One normalised answer: CNAME targets, "pref host" for MX, joined TXT strings, addresses, NS hosts. NODATA is an empty list. */
-  query(type: QueryType, rawName: string): Promise<Observation<string[]>> {
+  query(type: QueryType, rawName: string, viaConfiguredResolver = false): Promise<Observation<string[]>> {
     const name = norm(rawName);
-    return this.cache(`${type} ${name}`, () =>
-      this.run(async () => {
+    return this.cache(`${type} ${name}`, async () => {
+      // Pick the servers before taking a slot: finding a zone's name servers needs slots too.
+      const { resolver, servers } = viaConfiguredResolver ? { resolver: this.resolver, servers: this.options.servers } : await this.resolverFor(name);
+      return this.run(async () => {
         this.queries += 1;
-        const { resolver, servers } = type === "NS" ? { resolver: this.resolver, servers: this.options.servers } : await this.resolverFor(name);
         try {
           switch (type) {
             case "CNAME":
@@ -122,8 +125,8 @@ export class DnsCollector {
           if ((e as { code?: string }).code === "ENODATA") return observed([]);
           return classify(e, `${type} ${name}`, servers);
         }
-      }),
-    );
+      });
+    });
   }
 
   /** The SPF view of this collector, for lib/spf's analyzeSpf. */

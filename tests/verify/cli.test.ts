@@ -235,3 +235,13 @@ describe.concurrent("verify CLI usage errors exit 2 with a message", () => {
     expect(b.stderr).toContain("Get a fresh one with `pulumi stack output verification --json > verification.json`.");
   });
 });
+
+describe("verify --stack without the Pulumi CLI", () => {
+  it("exits 2 and points at --manifest and discovery mode", async () => {
+    const nodeOnly = path.dirname(process.execPath);
+    const r = await runCliAsync("verify.ts", ["--stack", "prod"], { env: { PATH: nodeOnly } });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^error: the Pulumi CLI is not installed here, so --stack cannot read the stack output\. Use --manifest FILE .* or discovery mode/);
+  });
+});
