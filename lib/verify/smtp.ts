@@ -227,6 +227,12 @@ export function checkRelays(m: Manifest, obs: SmtpObservations, now: Date): Find
     if (oldUse.length > 0) {
       return finding("relay", "relay.credentials", subject, "fail", "SES still sees logins with an old key: this relay most likely holds the stale password", { evidence, remediation });
     }
+    if (auth?.ok && auth.value.code !== 235) {
+      return finding("relay", "relay.credentials", subject, "warn", `the stored credentials for ${sender.region} are rejected (see smtp.auth): this relay cannot work with them either`, {
+        evidence,
+        remediation: `Fix the SMTP credentials first (the smtp layer says how), then ${remediation.charAt(0).toLowerCase()}${remediation.slice(1)}`,
+      });
+    }
     const currentKey = keys.find((k) => k.id === current);
     const neverUsedBySes = curUse?.ok && (curUse.value.serviceName !== "ses" || !curUse.value.lastUsedDate);
     const ageDays = currentKey?.createDate ? (now.getTime() - new Date(currentKey.createDate).getTime()) / 86_400_000 : 0;

@@ -667,6 +667,13 @@ describe("relay.credentials", () => {
     expect([f.status, f.summary]).toEqual(["warn", "the current key has not been used by SES since it was created 30 days ago: if this relay sent mail since, it has the old password"]);
   });
 
+  it("warns when the stored credentials for its region are rejected: fix smtp first", () => {
+    const [f] = checkRelays(M, smtpObs({ auth: new Map([["us-east-1", observed({ code: 535, ms: 80, message: "535 Authentication Credentials Invalid" })]]) }), NOW);
+    expect([f.status, f.summary]).toEqual(["warn", "the stored credentials for us-east-1 are rejected (see smtp.auth): this relay cannot work with them either"]);
+    expect(f.evidence).toContain("current credentials do not work at email-smtp.us-east-1.amazonaws.com (535)");
+    expect(f.remediation).toMatch(/^Fix the SMTP credentials first \(the smtp layer says how\), then put the current username/);
+  });
+
   it("is inconclusive when the keys cannot be listed", () => {
     const [f] = checkRelays(M, smtpObs({ accessKeys: denied("iam:ListAccessKeys") }), NOW);
     expect([f.status, f.remediation]).toEqual(["inconclusive", "Grant iam:ListAccessKeys to the credentials verify runs with."]);

@@ -203,11 +203,13 @@ describe("each single breakage fails exactly its own check", () => {
   it("a deactivated key: smtp.key, and SMTP AUTH in both regions (SES refuses an inactive key)", async () => {
     await withWorld({ moto: (ctx) => ctx.iam.send(new UpdateAccessKeyCommand({ UserName: ctx.user, AccessKeyId: ctx.accessKeyId, Status: "Inactive" })).then(() => undefined) }, async (w) => {
       const r = await w.verify();
-      expect(nonPassIds(r.findings)).toEqual(["smtp.key", "smtp.auth", "smtp.auth"]);
-      const [key, ...auth] = nonPass(r.findings);
+      // The relay (in us-east-1) cannot work with rejected credentials: a warning that points back at smtp.
+      expect(nonPassIds(r.findings)).toEqual(["smtp.key", "smtp.auth", "smtp.auth", "relay.credentials"]);
+      const [key, ...rest] = nonPass(r.findings);
       expect([key.status, key.summary]).toEqual(["fail", "the key is Inactive: SES rejects every login with it"]);
       expect(key.remediation).toContain(`aws iam update-access-key --user-name ${w.manifest.smtp.user} --access-key-id ${w.manifest.smtp.accessKeyId} --status Active`);
-      expect(auth.map((f) => f.status)).toEqual(["fail", "fail"]);
+      expect(rest.map((f) => f.status)).toEqual(["fail", "fail", "warn"]);
+      expect(rest[2].summary).toBe("the stored credentials for us-east-1 are rejected (see smtp.auth): this relay cannot work with them either");
     });
   });
 
@@ -222,7 +224,8 @@ describe("each single breakage fails exactly its own check", () => {
       },
       async (w) => {
         const r = await w.verify();
-        expect(nonPassIds(r.findings)).toEqual(["smtp.key", "smtp.auth", "smtp.auth"]);
+        expect(nonPassIds(r.findings)).toEqual(["smtp.key", "smtp.auth", "smtp.auth", "relay.credentials"]);
+        expect(nonPass(r.findings).map((f) => f.status)).toEqual(["fail", "fail", "fail", "warn"]);
         expect(nonPass(r.findings)[0].summary).toBe(`the secret's username ${w.stored.username} is not an access key of ${w.manifest.smtp.user}: the secret is stale`);
       },
     );
