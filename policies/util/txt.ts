@@ -1,5 +1,6 @@
 /** TXT records as the DNS policies read them: decoded from Route 53's form, one entry per value. */
 import type { ResourceValidationArgs } from "@pulumi/policy";
+import { isSpfRecord, parseSpf, type ParsedSpf } from "../../lib/spf";
 import { recordValues } from "./stack";
 
 export interface TxtRecord {
@@ -19,4 +20,12 @@ export function txtRecordOf(record: { name: string; type: string; records?: stri
   const type = String(record.type).toUpperCase();
   if (type !== "TXT" && type !== "SPF") return args.notApplicable(`Only TXT records are checked; this one is ${type}.`);
   return { name: record.name, type, values: recordValues(type, record.records) };
+}
+
+/** The SPF values of a TXT record, parsed by lib/spf, or a not-applicable result when it holds none. */
+export function spfRecordsOf(record: { name: string; type: string; records?: string[] }, args: ResourceValidationArgs): { name: string; spf: ParsedSpf[] } {
+  const txt = txtRecordOf(record, args);
+  const spf = txt.values.filter(isSpfRecord);
+  if (spf.length === 0) return args.notApplicable("The record holds no SPF value.");
+  return { name: txt.name, spf: spf.map(parseSpf) };
 }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { allProblem, isSpfRecord, parseSpf } from "../../../lib/spf";
-import { txtRecordOf } from "../../util/txt";
+import { allProblem } from "../../../lib/spf";
+import { spfRecordsOf } from "../../util/txt";
 import { skipUnknown } from "../../util/unknown";
 
 /**
@@ -19,12 +19,10 @@ export const configureSpfAll: ResourceValidationPolicy = {
   validateResource: validateResourceOfType(
     aws.route53.Record,
     skipUnknown((record, args, reportViolation) => {
-      const txt = txtRecordOf(record, args);
-      const spf = txt.values.filter(isSpfRecord);
-      if (spf.length === 0) args.notApplicable("The record holds no SPF value.");
-      for (const value of spf) {
-        const problem = allProblem(parseSpf(value));
-        if (problem) reportViolation(`The SPF record at ${txt.name} (${problem.code}): ${problem.message}`);
+      const { name, spf } = spfRecordsOf(record, args);
+      for (const parsed of spf) {
+        const problem = allProblem(parsed);
+        if (problem) reportViolation(`The SPF record at ${name} (${problem.code}): ${problem.message}`);
       }
     }),
   ),

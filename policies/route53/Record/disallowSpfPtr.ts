@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { isSpfRecord, parseSpf } from "../../../lib/spf";
-import { txtRecordOf } from "../../util/txt";
+import { spfRecordsOf } from "../../util/txt";
 import { skipUnknown } from "../../util/unknown";
 
 /**
@@ -19,12 +18,10 @@ export const disallowSpfPtr: ResourceValidationPolicy = {
   validateResource: validateResourceOfType(
     aws.route53.Record,
     skipUnknown((record, args, reportViolation) => {
-      const txt = txtRecordOf(record, args);
-      const spf = txt.values.filter(isSpfRecord);
-      if (spf.length === 0) args.notApplicable("The record holds no SPF value.");
-      for (const value of spf) {
-        for (const p of parseSpf(value).problems.filter((x) => x.code === "spf-ptr")) {
-          reportViolation(`The SPF record at ${txt.name}: ${p.message}`);
+      const { name, spf } = spfRecordsOf(record, args);
+      for (const parsed of spf) {
+        for (const p of parsed.problems.filter((x) => x.code === "spf-ptr")) {
+          reportViolation(`The SPF record at ${name}: ${p.message}`);
         }
       }
     }),
