@@ -17,7 +17,7 @@ import {
   validateDmarcPolicy,
   validateDmarcUri,
 } from "./dmarc";
-import { isSubdomainOf, normalizeDomain, validateDomainName } from "./domain";
+import { isEmailAddress, isSubdomainOf, normalizeDomain, validateDomainName } from "./domain";
 import { isSmtpRegion, SES_SMTP_REGIONS, smtpEndpoint } from "./regions";
 import { policySize, sesArn, smtpSendPolicy, USER_INLINE_POLICY_LIMIT } from "./iam";
 import { configurationSetName } from "./names";
@@ -629,11 +629,6 @@ export function resolveMailFrom(value: string, domain: string): { name: string }
 function looksQualified(name: string): boolean {
   const last = name.split(".").pop() ?? "";
   return /^(xn--[a-z0-9-]+|[a-z]{2,63})$/.test(last) && !/^\d+$/.test(last);
-}
-
-function isEmailAddress(a: string): boolean {
-  const at = a.lastIndexOf("@");
-  return at > 0 && /^[^\s@]+$/.test(a.slice(0, at)) && validateDomainName(a.slice(at + 1)) === undefined;
 }
 
 const SENDER_KINDS: readonly SenderKind[] = ["gmail-send-as", "smtp-client"];

@@ -130,3 +130,9 @@ export function isAligned(a: string, b: string, mode: "r" | "s"): boolean {
   if (mode === "s") return normalizeDomain(a) === normalizeDomain(b);
   return organizationalDomain(a) === organizationalDomain(b);
 }
+
+/** A mailbox address with a valid domain: enough to send to or as, not a full RFC 5322 parser. */
+export function isEmailAddress(a: string): boolean {
+  const at = a.lastIndexOf("@");
+  return at > 0 && /^[^\s@]+$/.test(a.slice(0, at)) && validateDomainName(a.slice(at + 1)) === undefined;
+}

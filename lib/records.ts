@@ -33,6 +33,35 @@ export function mailFromSpf(all: DomainConfig["spf"]["all"]): string {
 }
 
 /**
+ * The three Easy DKIM CNAMEs of one identity in one region. `signingHostedZone` defaults to the
+ * region's (lib/regions); verify's discovery mode passes the one the SES API reports.
+ */
+export function dkimRecords(domain: string, region: string, tokens: readonly string[], ttl: number, signingHostedZone?: string): DnsRecord[] {
+  return tokens.map((token, i) => ({
+    key: `dkim-${region}-${i + 1}`,
+    purpose: "dkim",
+    name: dkimCnameName(token, domain),
+    type: "CNAME",
+    ttl,
+    values: [dkimCnameTarget(token, region, signingHostedZone)],
+    region,
+  }));
+}
+
+/** The MX a custom MAIL FROM domain needs to send from `region`. */
+export function mailFromMxRecord(mailFromDomain: string, region: string, ttl: number): DnsRecord {
+  return {
+    key: `mail-from-mx-${region}`,
+    purpose: "mail-from-mx",
+    name: mailFromDomain,
+    type: "MX",
+    ttl,
+    values: [`${MAIL_FROM_MX_PRIORITY} ${mailFromMxHost(region)}`],
+    region,
+  };
+}
+
+/**
  * The records a domain needs, in a fixed order and count that do not depend on token
  * values (so a Pulumi program can declare one resource per index before tokens are known).
  */
@@ -48,26 +77,7 @@ export function expectedRecords(
         `Expected ${DKIM_TOKENS_PER_IDENTITY} Easy DKIM tokens for ${cfg.domain} in ${region}, got ${tokens ? tokens.length : "none"}.`,
       );
     }
-    tokens.forEach((token, i) => {
-      records.push({
-        key: `dkim-${region}-${i + 1}`,
-        purpose: "dkim",
-        name: dkimCnameName(token, cfg.domain),
-        type: "CNAME",
-        ttl: cfg.ttl,
-        values: [dkimCnameTarget(token, region)],
-        region,
-      });
-    });
-    records.push({
-      key: `mail-from-mx-${region}`,
-      purpose: "mail-from-mx",
-      name: mailFromDomain,
-      type: "MX",
-      ttl: cfg.ttl,
-      values: [`${MAIL_FROM_MX_PRIORITY} ${mailFromMxHost(region)}`],
-      region,
-    });
+    records.push(...dkimRecords(cfg.domain, region, tokens, cfg.ttl), mailFromMxRecord(mailFromDomain, region, cfg.ttl));
     records.push({
       key: `mail-from-spf-${region}`,
       purpose: "mail-from-spf",

@@ -85,8 +85,8 @@ export function dkimSigningHostedZone(region: string): string {
 }
 
 /** The CNAME target for one Easy DKIM token. */
-export function dkimCnameTarget(token: string, region: string): string {
-  return `${token}.${dkimSigningHostedZone(region)}`;
+export function dkimCnameTarget(token: string, region: string, signingHostedZone = dkimSigningHostedZone(region)): string {
+  return `${token}.${signingHostedZone}`;
 }
 
 /** The CNAME name for one Easy DKIM token. */

@@ -7,7 +7,7 @@
 import { Command } from "commander";
 import { isSmtpRegion, SES_SMTP_REGIONS } from "../lib/regions";
 import { deriveSmtpPasswordV4 } from "../lib/smtp-password";
-import { EXIT_OK, EXIT_USAGE } from "./lib/cli";
+import { EXIT_OK, EXIT_USAGE, readStdin } from "./lib/cli";
 
 const program = new Command()
   .name("npm run smtp-password --")
@@ -23,12 +23,6 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
 
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return "";
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 async function main(): Promise<void> {
   program.parse(process.argv);

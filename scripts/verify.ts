@@ -9,11 +9,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import { normalizeDomain, validateDomainName } from "../lib/domain";
+import { isEmailAddress, normalizeDomain, validateDomainName } from "../lib/domain";
 import { type Manifest, ManifestError, parseManifest } from "../lib/manifest";
 import { isSmtpRegion, SES_SMTP_REGIONS } from "../lib/regions";
 import { exitCodeFor, type Layer, LAYERS } from "../lib/verify/findings";
-import { colorEnabled, EXIT_USAGE } from "./lib/cli";
+import { colorEnabled, EXIT_USAGE, readStdin } from "./lib/cli";
 import { UsageError } from "./lib/stack-config";
 import { AwsCollector } from "./verify/aws";
 import { discoverManifest } from "./verify/discover";
@@ -130,11 +130,6 @@ function lineAndColumn(text: string, offset: number): string {
   return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString("utf8").trim();
-}
 
 async function main(): Promise<number> {
   program.parse(process.argv);
@@ -154,9 +149,9 @@ async function main(): Promise<number> {
     smtpEndpoints[m ? m[1] : "*"] = parseHostPort(m ? m[2] : value, "--smtp-endpoint");
   }
   for (const s of o.dnsServer) if (!/^\[?[0-9a-f.:]+\]?(:\d+)?$/i.test(s)) throw new UsageError(`--dns-server: "${s}" is not an IP address with an optional :port.`);
-  for (const r of o.recipient) if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(r)) throw new UsageError(`--recipient: "${r}" is not an email address.`);
+  for (const r of o.recipient) if (!isEmailAddress(r)) throw new UsageError(`--recipient: "${r}" is not an email address.`);
   if (o.domain === undefined && (o.region.length > 0 || o.secretId)) throw new UsageError("--region and --secret-id belong to discovery mode: use them with --domain.");
-  const secretKey = o.secretKeyStdin ? await readStdin() : undefined;
+  const secretKey = o.secretKeyStdin ? (await readStdin()).trim() : undefined;
   if (o.secretKeyStdin && !secretKey) throw new UsageError("--secret-key-stdin: nothing on stdin.");
 
   const aws = new AwsCollector({ timeoutMs });

@@ -40,3 +40,11 @@ export function exitOnKnownError(e: unknown, file?: StackConfigFile): never {
   }
   throw e;
 }
+
+/** Everything on stdin, or "" when stdin is a terminal (nothing was piped in). Secrets come in this way, never through argv. */
+export async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return "";
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}

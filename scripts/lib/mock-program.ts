@@ -127,7 +127,8 @@ interface MonitorLike {
   registerResource(req: RegisterRequest, callback: (err: unknown, res: { getUrn(): string } | undefined) => void): Promise<void>;
 }
 
-function resolveOutput<T>(o: pulumi.Output<T>): Promise<T> {
+/** The value of an Output once known (under mocks every value becomes known). */
+export function resolveOutput<T>(o: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => o.apply((v) => resolve(v)));
 }
 

@@ -5,8 +5,8 @@
  */
 import { MANIFEST_VERSION, type Manifest, type ManifestDomain } from "../../lib/manifest";
 import { configurationSetName } from "../../lib/names";
-import type { DnsRecord } from "../../lib/records";
-import { dkimCnameName, dkimSigningHostedZone, MAIL_FROM_MX_PRIORITY, mailFromMxHost, SES_SMTP_PORT, smtpEndpoint } from "../../lib/regions";
+import { type DnsRecord, dkimRecords, mailFromMxRecord } from "../../lib/records";
+import { dkimSigningHostedZone, SES_SMTP_PORT, smtpEndpoint } from "../../lib/regions";
 import { parseSmtpSecret } from "../../lib/verify/smtp";
 import type { AwsCollector } from "./aws";
 
@@ -42,9 +42,10 @@ export async function discoverManifest(input: DiscoveryInput, aws: AwsCollector)
       };
     }),
   );
+  // TTLs are unknown without the stack; verify compares values, never TTLs.
   const records: DnsRecord[] = regions.flatMap((r) => [
-    ...r.dkimTokens.map((t, i): DnsRecord => ({ key: `dkim-${r.region}-${i + 1}`, purpose: "dkim", name: dkimCnameName(t, d), type: "CNAME", ttl: 0, values: [`${t}.${r.signingHostedZone}`], region: r.region })),
-    { key: `mail-from-mx-${r.region}`, purpose: "mail-from-mx", name: r.mailFromDomain, type: "MX", ttl: 0, values: [`${MAIL_FROM_MX_PRIORITY} ${mailFromMxHost(r.region)}`], region: r.region },
+    ...dkimRecords(d, r.region, r.dkimTokens, 0, r.signingHostedZone),
+    mailFromMxRecord(r.mailFromDomain, r.region, 0),
   ]);
   const domain: ManifestDomain = { domain: d, dns: { mode: "external" }, regions, records };
 

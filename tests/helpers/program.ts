@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { declareMailStack, type MailStack } from "../../components/MailStack";
 import { validateConfig } from "../../lib/config";
-import { type ProgramRun, type RecordedResource, runProgramUnderMocks } from "../../scripts/lib/mock-program";
+import { type ProgramRun, type RecordedResource, resolveOutput, runProgramUnderMocks } from "../../scripts/lib/mock-program";
 import { pulumiConfig } from "./config";
 
 export interface TestRun extends ProgramRun {
@@ -36,6 +36,4 @@ export async function runWithConfig(values: Record<string, string | number | str
   };
 }
 
-export function resolve<T>(o: pulumi.Output<T>): Promise<T> {
-  return new Promise((r) => o.apply((v) => r(v)));
-}
+export { resolveOutput as resolve };
