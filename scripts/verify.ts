@@ -18,6 +18,7 @@ import { UsageError } from "./lib/stack-config";
 import { AwsCollector } from "./verify/aws";
 import { discoverManifest } from "./verify/discover";
 import { DnsCollector } from "./verify/dns";
+import { MAX_TIMER_MS, runDeadline, seconds } from "./verify/limit";
 import { formatJson, formatText, scrub } from "./verify/report";
 import { runVerify } from "./verify/run";
 import { SmtpCollector } from "./verify/smtp";
@@ -41,7 +42,7 @@ const program = new Command()
   .option("--smtp-endpoint <[region=]host:port>", "connect here instead of email-smtp.<region>.amazonaws.com:587, for every region or one (repeatable; certificates are still checked against the real name)", collect, [] as string[])
   .option("--send-test", "send one message to success@simulator.amazonses.com per region, proving the whole send path")
   .option("--secret-key-stdin", "read the SMTP key's secret access key on stdin, to re-derive the stored passwords")
-  .option("--timeout <seconds>", "per-operation timeout", "10")
+  .option("--timeout <seconds>", "wait at most this long for any one answer (decimals allowed); one AWS call, DNS question or SMTP session with its retries gets 3x, the whole run 10x", "10")
   .option("--json", "print the findings as JSON")
   .option("-v, --verbose", "show evidence for passing checks too")
   .addHelpText(
@@ -55,6 +56,11 @@ Examples:
 
 AWS endpoints follow AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>, credentials the standard AWS chain,
 and TLS trust NODE_EXTRA_CA_CERTS.
+
+Timeouts: with --timeout T, every connection and answer is awaited at most T; an AWS call (SDK
+retries included), a DNS question (its tries included) or an SMTP session ends within 3 x T; the
+whole run ends within 10 x T (100 s by default): whatever is still pending then is reported as
+inconclusive ("deadline reached") and the report is printed.
 
 Exit codes: 0 every check passed (warnings allowed), 1 a check failed or could not be made,
 2 usage, config or manifest error.`,
@@ -154,9 +160,15 @@ async function main(): Promise<number> {
   const secretKey = o.secretKeyStdin ? (await readStdin()).trim() : undefined;
   if (o.secretKeyStdin && !secretKey) throw new UsageError("--secret-key-stdin: nothing on stdin.");
 
-  const aws = new AwsCollector({ timeoutMs });
-  const dns = new DnsCollector({ servers: o.dnsServer, timeoutMs, authoritative: o.authoritative });
-  const smtp = new SmtpCollector({ timeoutMs });
+  const deadline = runDeadline(timeoutMs);
+  // The collectors end everything pending at the deadline; this is the last resort if something does not.
+  setTimeout(() => {
+    process.stderr.write(`error: verify did not finish within its deadline of ${seconds(deadline.ms)} (10 x --timeout); stopping.\n`);
+    process.exit(1);
+  }, Math.min(MAX_TIMER_MS, deadline.ms + 2000));
+  const aws = new AwsCollector({ timeoutMs, deadline });
+  const dns = new DnsCollector({ servers: o.dnsServer, timeoutMs, authoritative: o.authoritative, deadline });
+  const smtp = new SmtpCollector({ timeoutMs, deadline });
   try {
     let manifest: Manifest;
     let target: string;

@@ -41,6 +41,8 @@ export interface SmtpAuthResult {
   code: number;
   ms: number;
   message: string;
+  /** Where the session really went when --smtp-endpoint overrode the endpoint ("connected to 127.0.0.1:2587 (override for ...)"). */
+  connectedTo?: string;
 }
 export interface SimulationResult {
   decision: "allowed" | "implicitDeny" | "explicitDeny";
@@ -164,9 +166,9 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
     const r = auth.value;
     out.push(
       r.code === 235
-        ? finding("smtp", "smtp.auth", subject, "pass", `AUTH accepted (235) in ${r.ms} ms`, { evidence: [`username ${username}`, "EHLO, STARTTLS (certificate valid), AUTH; no mail sent"] })
+        ? finding("smtp", "smtp.auth", subject, "pass", `AUTH accepted (235) in ${r.ms} ms`, { evidence: [`username ${username}`, "EHLO, STARTTLS (certificate valid), AUTH; no mail sent", ...(r.connectedTo ? [r.connectedTo] : [])] })
         : finding("smtp", "smtp.auth", subject, "fail", `AUTH rejected (${r.code}) in ${r.ms} ms: the stored password does not work in ${region}`, {
-            evidence: [`username ${username}`, `server said: ${r.message}`],
+            evidence: [`username ${username}`, `server said: ${r.message}`, ...(r.connectedTo ? [r.connectedTo] : [])],
             remediation: "If the smtp.key check passed, the password is stale: run `pulumi up` to rewrite the secret from the current key.",
           }),
     );

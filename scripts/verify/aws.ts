@@ -3,6 +3,11 @@
  * instead of throwing. Endpoints follow the SDK's own AWS_ENDPOINT_URL[_<SERVICE>], credentials
  * the standard chain. Every logical call is counted (the benchmark reports it) and memoised, so
  * nothing is fetched twice in one run.
+ *
+ * Every call is bounded: each HTTP attempt gives up after the timeout (connect and whole
+ * response; the SDK only warns on a passed request timeout unless told to throw), the SDK
+ * retries only while the call's budget (3 x timeout) can still afford the backoff and another
+ * full attempt, and the call is abandoned at the budget or the run's deadline in any case.
  */
 import {
   GetAccessKeyLastUsedCommand,
@@ -21,16 +26,17 @@ import {
   SESv2Client,
 } from "@aws-sdk/client-sesv2";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import type { SESv2ClientConfig } from "@aws-sdk/client-sesv2";
 import { type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import type { SesAccountState, SesConfigurationSetState, SesIdentityState, SuppressionState } from "../../lib/verify/ses";
 import type { AccessKeyState, KeyLastUsed, SimulationResult } from "../../lib/verify/smtp";
-import { limiter, memo } from "./limit";
+import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds } from "./limit";
 
 interface SdkError {
   name?: string;
   code?: string;
   message?: string;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; attempts?: number };
 }
 
 /** Turn an SDK error into the reason a check could not be made, naming the missing permission. */
@@ -66,9 +72,15 @@ export function classifyAwsError(e: unknown, permission: string): Unobservable {
   };
 }
 
+const TIMEOUT_NEEDS = "The AWS endpoint did not answer in time: check the network path or AWS_ENDPOINT_URL, or raise --timeout.";
+
 export interface AwsOptions {
+  /** One HTTP attempt (connect and whole response); a call with its retries gets 3 x this. */
   timeoutMs: number;
+  /** The most attempts one call makes (default 5); the call's budget usually ends it sooner. */
   maxAttempts?: number;
+  /** The run's deadline: when it passes, every pending call ends as "deadline reached". */
+  deadline?: RunDeadline;
   /**
    * Calls in flight per service and region (default 64). Each service and region gets its own
    * bound, so the bulk of SES identity reads never queues the one Secrets Manager read that
@@ -79,6 +91,50 @@ export interface AwsOptions {
 
 /** Default bound on calls in flight per service and region. */
 export const AWS_CONCURRENCY = 64;
+
+/** The SDK's service ids as its AWS_ENDPOINT_URL_<SERVICE> variables spell them. */
+type AwsService = "SESV2" | "SECRETS_MANAGER" | "IAM" | "STS";
+
+/**
+ * The endpoint override the SDK applies to a service, as the SDK reads it:
+ * AWS_ENDPOINT_URL_<SERVICE> first, then AWS_ENDPOINT_URL, none when
+ * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true. Said in evidence, so a report made against
+ * another endpoint says so.
+ */
+export function endpointOverride(service: AwsService, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === "true") return undefined;
+  for (const name of [`AWS_ENDPOINT_URL_${service}`, "AWS_ENDPOINT_URL"]) {
+    const url = env[name]?.trim();
+    if (url) return `${url} from ${name}`;
+  }
+  return undefined;
+}
+
+type RetryStrategyV2 = Extract<NonNullable<SESv2ClientConfig["retryStrategy"]>, { acquireInitialRetryToken: unknown }>;
+type RetryToken = Awaited<ReturnType<RetryStrategyV2["acquireInitialRetryToken"]>>;
+
+/**
+ * The SDK's retry decisions (which errors are retryable, exponential backoff with full jitter,
+ * 100 ms base and 500 ms for throttling), bounded by time: a retry happens only while the
+ * call's budget still holds the backoff and one more full attempt. So a throttled or failing
+ * call ends with its real last error, never cut off mid-wait, and never past the budget.
+ */
+export function budgetRetryStrategy(attemptMs: number, budgetMs: number, maxAttempts: number): RetryStrategyV2 {
+  const token = (started: number, count: number, delay: number): RetryToken & { started: number } => ({ started, getRetryCount: () => count, getRetryDelay: () => delay });
+  return {
+    acquireInitialRetryToken: async () => token(Date.now(), 0, 0),
+    refreshRetryTokenForRetry: async (previous, info) => {
+      const { started } = previous as RetryToken & { started: number };
+      const count = previous.getRetryCount() + 1;
+      const base = info.errorType === "THROTTLING" ? 500 : 100;
+      const delay = Math.floor(Math.random() * Math.min(20_000, base * 2 ** count));
+      const affordable = Date.now() - started + delay + attemptMs <= budgetMs;
+      if (info.errorType === "CLIENT_ERROR" || count >= maxAttempts || !affordable) throw info.error ?? new Error(`gave up after ${count} attempts`);
+      return token(started, count, delay);
+    },
+    recordSuccess: () => undefined,
+  };
+}
 
 /** All AWS reads verify makes. One instance per run. */
 export class AwsCollector {
@@ -105,14 +161,23 @@ export class AwsCollector {
     return l;
   }
 
-  private config(region: string) {
+  /** The most one logical call may take, retries included. */
+  get budgetMs(): number {
+    return OPERATION_BUDGET_FACTOR * this.options.timeoutMs;
+  }
+
+  private config(region: string, maxAttempts = this.options.maxAttempts ?? 5) {
     // The SDK's default agent allows 50 sockets per client; match it to the bound so calls
     // admitted by the limiter never queue again inside the SDK.
     const agent = { keepAlive: true, maxSockets: this.concurrency };
+    const t = this.options.timeoutMs;
     return {
       region,
-      maxAttempts: this.options.maxAttempts ?? 5,
-      requestHandler: { requestTimeout: this.options.timeoutMs, connectionTimeout: this.options.timeoutMs, httpAgent: agent, httpsAgent: agent },
+      maxAttempts,
+      retryStrategy: budgetRetryStrategy(t, this.budgetMs, maxAttempts),
+      // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout
+      // passes and keeps waiting for a silent endpoint.
+      requestHandler: { requestTimeout: t, connectionTimeout: t, throwOnRequestTimeout: true, httpAgent: agent, httpsAgent: agent },
     };
   }
 
@@ -131,32 +196,50 @@ export class AwsCollector {
   }
   /** Policy simulation gets its own client with few attempts: a failing simulator is not worth five tries. */
   simulation(): IAMClient {
-    return (this.simulationClient ??= new IAMClient({ ...this.config("us-east-1"), maxAttempts: 2 }));
+    return (this.simulationClient ??= new IAMClient(this.config("us-east-1", 2)));
   }
   sts(): STSClient {
     return (this.stsClient ??= new STSClient(this.config("us-east-1")));
   }
 
   /**
-   * One memoised, counted, bounded call that never throws. `scope` picks the bound: the
-   * service and, for regional services, the region.
+   * One memoised, counted, bounded call that never throws. `scope` picks the concurrency
+   * bound: the service and, for regional services, the region. `fn` gets the abort signal to
+   * pass to the SDK; the call ends at its budget (or the run's deadline) even if the SDK does
+   * not. Any failure other than "not found" names the endpoint override in effect.
    */
-  private call<T>(scope: string, key: string, permission: string, fn: () => Promise<T>): Promise<Observation<T>> {
+  private call<T>(service: AwsService, scope: string, key: string, permission: string, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<Observation<T>> {
+    const endpoint = endpointOverride(service);
+    const at = (u: Unobservable): Unobservable => (endpoint && u.reason !== "notfound" ? { ...u, message: `${u.message} (contacted ${endpoint})` } : u);
+    const what = `${permission.split(" ")[0]}`;
     return this.cache(key, () =>
-      this.limit(scope)(async () => {
+      this.limit(scope)(() => {
         this.calls += 1;
-        try {
-          return observed(await fn());
-        } catch (e) {
-          return classifyAwsError(e, permission);
-        }
+        return bounded<Observation<T>>(
+          async (signal) => {
+            try {
+              return observed(await fn(signal));
+            } catch (e) {
+              const u = classifyAwsError(e, permission);
+              if (u.reason !== "timeout") return at(u);
+              const attempts = (e as SdkError).$metadata?.attempts;
+              return at({ ...u, message: `${what}: no answer within ${seconds(this.options.timeoutMs)}${attempts ? ` (${attempts} attempt${attempts === 1 ? "" : "s"})` : ""}` });
+            }
+          },
+          this.budgetMs,
+          this.options.deadline,
+          (why) =>
+            why === "deadline" && this.options.deadline
+              ? at({ ok: false, reason: "timeout", message: deadlineMessage(this.options.deadline, what), needs: DEADLINE_NEEDS })
+              : at({ ok: false, reason: "timeout", message: `${what}: no answer within ${seconds(this.budgetMs)} (the call's budget, ${OPERATION_BUDGET_FACTOR} x --timeout)`, needs: TIMEOUT_NEEDS }),
+        );
       }),
     ) as Promise<Observation<T>>;
   }
 
   account(region: string): Promise<Observation<SesAccountState>> {
-    return this.call(`ses:${region}`, `ses:GetAccount:${region}`, "ses:GetAccount", async () => {
-      const a = await this.ses(region).send(new GetAccountCommand({}));
+    return this.call("SESV2", `ses:${region}`, `ses:GetAccount:${region}`, "ses:GetAccount", async (abortSignal) => {
+      const a = await this.ses(region).send(new GetAccountCommand({}), { abortSignal });
       return {
         sendingEnabled: a.SendingEnabled ?? false,
         productionAccessEnabled: a.ProductionAccessEnabled ?? false,
@@ -169,8 +252,8 @@ export class AwsCollector {
   }
 
   identity(region: string, identity: string): Promise<Observation<SesIdentityState>> {
-    return this.call(`ses:${region}`, `ses:GetEmailIdentity:${region}:${identity}`, "ses:GetEmailIdentity", async () => {
-      const i = await this.ses(region).send(new GetEmailIdentityCommand({ EmailIdentity: identity }));
+    return this.call("SESV2", `ses:${region}`, `ses:GetEmailIdentity:${region}:${identity}`, "ses:GetEmailIdentity", async (abortSignal) => {
+      const i = await this.ses(region).send(new GetEmailIdentityCommand({ EmailIdentity: identity }), { abortSignal });
       return {
         verifiedForSending: i.VerifiedForSendingStatus ?? false,
         verificationStatus: i.VerificationStatus,
@@ -192,9 +275,9 @@ export class AwsCollector {
 
   async configurationSet(region: string, name: string): Promise<Observation<SesConfigurationSetState>> {
     const [cs, events] = await Promise.all([
-      this.call(`ses:${region}`, `ses:GetConfigurationSet:${region}:${name}`, "ses:GetConfigurationSet", () => this.ses(region).send(new GetConfigurationSetCommand({ ConfigurationSetName: name }))),
-      this.call(`ses:${region}`, `ses:GetConfigurationSetEventDestinations:${region}:${name}`, "ses:GetConfigurationSetEventDestinations", () =>
-        this.ses(region).send(new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: name })),
+      this.call("SESV2", `ses:${region}`, `ses:GetConfigurationSet:${region}:${name}`, "ses:GetConfigurationSet", (abortSignal) => this.ses(region).send(new GetConfigurationSetCommand({ ConfigurationSetName: name }), { abortSignal })),
+      this.call("SESV2", `ses:${region}`, `ses:GetConfigurationSetEventDestinations:${region}:${name}`, "ses:GetConfigurationSetEventDestinations", (abortSignal) =>
+        this.ses(region).send(new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: name }), { abortSignal }),
       ),
     ]);
     if (!cs.ok) return cs;
@@ -214,30 +297,30 @@ export class AwsCollector {
   }
 
   suppressed(region: string, address: string): Promise<Observation<SuppressionState>> {
-    return this.call(`ses:${region}`, `ses:GetSuppressedDestination:${region}:${address.toLowerCase()}`, "ses:GetSuppressedDestination", async () => {
-      const r = await this.ses(region).send(new GetSuppressedDestinationCommand({ EmailAddress: address }));
+    return this.call("SESV2", `ses:${region}`, `ses:GetSuppressedDestination:${region}:${address.toLowerCase()}`, "ses:GetSuppressedDestination", async (abortSignal) => {
+      const r = await this.ses(region).send(new GetSuppressedDestinationCommand({ EmailAddress: address }), { abortSignal });
       return { reason: r.SuppressedDestination?.Reason ?? "?", lastUpdateTime: r.SuppressedDestination?.LastUpdateTime?.toISOString() };
     });
   }
 
   secretValue(region: string, secretId: string): Promise<Observation<string>> {
-    return this.call(`secretsmanager:${region}`, `secretsmanager:GetSecretValue:${region}:${secretId}`, "secretsmanager:GetSecretValue (and kms:Decrypt on its key)", async () => {
-      const r = await this.secrets(region).send(new GetSecretValueCommand({ SecretId: secretId }));
+    return this.call("SECRETS_MANAGER", `secretsmanager:${region}`, `secretsmanager:GetSecretValue:${region}:${secretId}`, "secretsmanager:GetSecretValue (and kms:Decrypt on its key)", async (abortSignal) => {
+      const r = await this.secrets(region).send(new GetSecretValueCommand({ SecretId: secretId }), { abortSignal });
       if (r.SecretString === undefined) throw Object.assign(new Error("the secret has no string value"), { name: "NoSecretString" });
       return r.SecretString;
     });
   }
 
   accessKeys(user: string): Promise<Observation<AccessKeyState[]>> {
-    return this.call("iam", `iam:ListAccessKeys:${user}`, "iam:ListAccessKeys", async () => {
-      const r = await this.iam().send(new ListAccessKeysCommand({ UserName: user }));
+    return this.call("IAM", "iam", `iam:ListAccessKeys:${user}`, "iam:ListAccessKeys", async (abortSignal) => {
+      const r = await this.iam().send(new ListAccessKeysCommand({ UserName: user }), { abortSignal });
       return (r.AccessKeyMetadata ?? []).map((k) => ({ id: k.AccessKeyId ?? "?", status: k.Status ?? "?", createDate: k.CreateDate?.toISOString() }));
     });
   }
 
   keyLastUsed(accessKeyId: string): Promise<Observation<KeyLastUsed & { userName?: string }>> {
-    return this.call("iam", `iam:GetAccessKeyLastUsed:${accessKeyId}`, "iam:GetAccessKeyLastUsed", async () => {
-      const r = await this.iam().send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }));
+    return this.call("IAM", "iam", `iam:GetAccessKeyLastUsed:${accessKeyId}`, "iam:GetAccessKeyLastUsed", async (abortSignal) => {
+      const r = await this.iam().send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }), { abortSignal });
       const u = r.AccessKeyLastUsed;
       const known = (v: string | undefined) => (v && v !== "N/A" ? v : undefined);
       return { userName: r.UserName, lastUsedDate: u?.LastUsedDate?.toISOString(), serviceName: known(u?.ServiceName), region: known(u?.Region) };
@@ -245,15 +328,15 @@ export class AwsCollector {
   }
 
   userArn(userName: string): Promise<Observation<string>> {
-    return this.call("iam", `iam:GetUser:${userName}`, "iam:GetUser", async () => {
-      const r = await this.iam().send(new GetUserCommand({ UserName: userName }));
+    return this.call("IAM", "iam", `iam:GetUser:${userName}`, "iam:GetUser", async (abortSignal) => {
+      const r = await this.iam().send(new GetUserCommand({ UserName: userName }), { abortSignal });
       return r.User?.Arn ?? "?";
     });
   }
 
   simulateSend(userArn: string, resourceArns: string[]): Promise<Observation<SimulationResult>> {
-    return this.call("iam", `iam:SimulatePrincipalPolicy:${userArn}`, "iam:SimulatePrincipalPolicy", async () => {
-      const r = await this.simulation().send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: userArn, ActionNames: ["ses:SendRawEmail"], ResourceArns: resourceArns }));
+    return this.call("IAM", "iam", `iam:SimulatePrincipalPolicy:${userArn}`, "iam:SimulatePrincipalPolicy", async (abortSignal) => {
+      const r = await this.simulation().send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: userArn, ActionNames: ["ses:SendRawEmail"], ResourceArns: resourceArns }), { abortSignal });
       const results = r.EvaluationResults ?? [];
       if (results.length === 0) throw Object.assign(new Error("the simulation returned no result"), { name: "EmptySimulation" });
       const denied = results.filter((x) => x.EvalDecision !== "allowed");
@@ -263,8 +346,8 @@ export class AwsCollector {
   }
 
   callerAccount(): Promise<Observation<string>> {
-    return this.call("sts", "sts:GetCallerIdentity", "sts:GetCallerIdentity", async () => {
-      const r = await this.sts().send(new GetCallerIdentityCommand({}));
+    return this.call("STS", "sts", "sts:GetCallerIdentity", "sts:GetCallerIdentity", async (abortSignal) => {
+      const r = await this.sts().send(new GetCallerIdentityCommand({}), { abortSignal });
       return r.Account ?? "?";
     });
   }

@@ -8,15 +8,18 @@ import { isSubdomainOf } from "../../lib/domain";
 import type { RecordType } from "../../lib/records";
 import type { SpfResolver, SpfTxtAnswer } from "../../lib/spf";
 import { type Observation, observed, type Unobservable } from "../../lib/verify/findings";
-import { limiter, memo } from "./limit";
+import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline } from "./limit";
 
 type QueryType = RecordType | "A" | "AAAA" | "NS";
 
 export interface DnsOptions {
   /** host or host:port; empty = the system's resolvers. */
   servers: string[];
+  /** One try of one question; a question with its tries gets 3 x this at most. */
   timeoutMs: number;
   tries?: number;
+  /** The run's deadline: when it passes, every pending question ends as "deadline reached". */
+  deadline?: RunDeadline;
   /** Queries in flight at once (default DNS_CONCURRENCY). */
   concurrency?: number;
   /** Ask each domain's own name servers for names under it (avoids stale caches). */
@@ -25,14 +28,21 @@ export interface DnsOptions {
   authoritativePort?: number;
 }
 
+const resolverName = (servers: string[]): string => (servers.length > 0 ? servers.join(", ") : "the system resolver");
+
+function timedOut(what: string, servers: string[]): Unobservable {
+  const where = resolverName(servers);
+  return { ok: false, reason: "timeout", message: `${what}: no answer from ${where}`, needs: `DNS at ${where} did not answer: check the resolver or pass --dns-server, or raise --timeout.` };
+}
+
 function classify(e: unknown, what: string, servers: string[]): Unobservable {
   const code = (e as { code?: string }).code ?? "";
-  const where = servers.length > 0 ? servers.join(", ") : "the system resolver";
+  const where = resolverName(servers);
   switch (code) {
     case "ENOTFOUND":
       return { ok: false, reason: "notfound", message: `${what}: NXDOMAIN` };
     case "ETIMEOUT":
-      return { ok: false, reason: "timeout", message: `${what}: no answer from ${where}`, needs: `DNS at ${where} did not answer: check the resolver or pass --dns-server, or raise --timeout.` };
+      return timedOut(what, servers);
     case "ESERVFAIL":
       return { ok: false, reason: "error", message: `${what}: SERVFAIL from ${where}`, needs: "The resolver could not get an answer (SERVFAIL): the zone's name servers may be broken or DNSSEC fails; try --authoritative." };
     case "ECONNREFUSED":
@@ -104,29 +114,38 @@ export class DnsCollector {
     return this.cache(`${type} ${name}`, async () => {
       // Pick the servers before taking a slot: finding a zone's name servers needs slots too.
       const { resolver, servers } = viaConfiguredResolver ? { resolver: this.resolver, servers: this.options.servers } : await this.resolverFor(name);
-      return this.run(async () => {
+      // c-ares waits longer at each try and tries every server: the question is bounded here
+      // too, at 3 x the timeout, and at the run's deadline.
+      const what = `${type} ${name}`;
+      return this.run(() => {
         this.queries += 1;
-        try {
-          switch (type) {
-            case "CNAME":
-              return observed((await resolver.resolveCname(name)).map(norm));
-            case "MX":
-              return observed((await resolver.resolveMx(name)).map((m) => `${m.priority} ${norm(m.exchange)}`));
-            case "TXT":
-              return observed((await resolver.resolveTxt(name)).map((chunks) => chunks.join("")));
-            case "A":
-              return observed(await resolver.resolve4(name));
-            case "AAAA":
-              return observed(await resolver.resolve6(name));
-            case "NS":
-              return observed((await resolver.resolveNs(name)).map(norm));
-          }
-        } catch (e) {
-          if ((e as { code?: string }).code === "ENODATA") return observed([]);
-          return classify(e, `${type} ${name}`, servers);
-        }
+        return bounded(() => this.ask(resolver, type, name, servers), OPERATION_BUDGET_FACTOR * this.options.timeoutMs, this.options.deadline, (why): Unobservable =>
+          why === "deadline" && this.options.deadline ? { ok: false, reason: "timeout", message: deadlineMessage(this.options.deadline, what), needs: DEADLINE_NEEDS } : timedOut(what, servers),
+        );
       });
     });
+  }
+
+  private async ask(resolver: Resolver, type: QueryType, name: string, servers: string[]): Promise<Observation<string[]>> {
+    try {
+      switch (type) {
+        case "CNAME":
+          return observed((await resolver.resolveCname(name)).map(norm));
+        case "MX":
+          return observed((await resolver.resolveMx(name)).map((m) => `${m.priority} ${norm(m.exchange)}`));
+        case "TXT":
+          return observed((await resolver.resolveTxt(name)).map((chunks) => chunks.join("")));
+        case "A":
+          return observed(await resolver.resolve4(name));
+        case "AAAA":
+          return observed(await resolver.resolve6(name));
+        case "NS":
+          return observed((await resolver.resolveNs(name)).map(norm));
+      }
+    } catch (e) {
+      if ((e as { code?: string }).code === "ENODATA") return observed([]);
+      return classify(e, `${type} ${name}`, servers);
+    }
   }
 
   /** The SPF view of this collector, for lib/spf's analyzeSpf. */

@@ -7,7 +7,7 @@ import * as tls from "node:tls";
 import { createTransport } from "nodemailer";
 import { type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import type { SmtpAuthResult } from "../../lib/verify/smtp";
-import { limiter, memo } from "./limit";
+import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds } from "./limit";
 
 export interface SmtpTarget {
   /** The real endpoint name: certificates are validated against it. */
@@ -18,7 +18,10 @@ export interface SmtpTarget {
 }
 
 export interface SmtpOptions {
+  /** Connecting, the greeting, and each reply; a whole session gets 3 x this at most. */
   timeoutMs: number;
+  /** The run's deadline: when it passes, every pending session ends as "deadline reached". */
+  deadline?: RunDeadline;
   /** Extra trusted CA (PEM) on top of Node's store; the CLI relies on NODE_EXTRA_CA_CERTS instead. */
   ca?: string;
   concurrency?: number;
@@ -34,7 +37,22 @@ interface MailerError {
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|UNABLE_TO_GET_ISSUER|ERR_TLS|certificate/i;
 
-function classify(e: unknown, target: SmtpTarget): Observation<SmtpAuthResult> | Unobservable {
+/** Where a session connected, when --smtp-endpoint sent it somewhere else than the real endpoint. */
+export function overrideNote(target: SmtpTarget): string | undefined {
+  return target.host === target.serverName ? undefined : `connected to ${target.host}:${target.port} (override for ${target.serverName})`;
+}
+
+/** Add where the session really went to a failure's message. */
+function noted(u: Unobservable, target: SmtpTarget): Unobservable {
+  const note = overrideNote(target);
+  return note ? { ...u, message: `${u.message}; ${note}` } : u;
+}
+
+const classify = (e: unknown, target: SmtpTarget): Unobservable => noted(classifyFailure(e, target), target);
+
+const silentNeeds = (where: string, port: number): string => `Outbound SMTP to ${where} is silent: a firewall may drop port ${port}; raise --timeout or check the network path.`;
+
+function classifyFailure(e: unknown, target: SmtpTarget): Unobservable {
   const err = (e ?? {}) as MailerError;
   const where = `${target.host}:${target.port}`;
   if (err.responseCode !== undefined && err.responseCode >= 400) return { ok: false, reason: "error", message: `${err.responseCode} ${err.response ?? ""}`.trim() };
@@ -44,7 +62,7 @@ function classify(e: unknown, target: SmtpTarget): Observation<SmtpAuthResult> |
   }
   if (/ECONNREFUSED/.test(text)) return { ok: false, reason: "unreachable", message: `connection to ${where} refused`, needs: `Nothing listens on ${where}: outbound port ${target.port} may be blocked (try another network), or the endpoint is wrong.` };
   if (/ETIMEDOUT|ETIMEOUT|timeout|Greeting never received/i.test(text)) {
-    return { ok: false, reason: "timeout", message: `${where} did not answer in time (${err.message ?? err.code})`, needs: `Outbound SMTP to ${where} is silent: a firewall may drop port ${target.port}; raise --timeout or check the network path.` };
+    return { ok: false, reason: "timeout", message: `${where} did not answer in time (${err.message ?? err.code})`, needs: silentNeeds(where, target.port) };
   }
   if (/ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET/.test(text)) return { ok: false, reason: "unreachable", message: `${where}: ${err.code}`, needs: "Check DNS and the network path to the SMTP endpoint." };
   return { ok: false, reason: "error", message: `${where}: ${err.code ?? ""} ${err.message ?? ""}`.trim() };
@@ -81,26 +99,54 @@ export class SmtpCollector {
     });
   }
 
+  /**
+   * One session, bounded: nodemailer's own timeouts end each stage, and the session as a whole
+   * ends at 3 x the timeout or the run's deadline (a server that answers slowly at every stage
+   * cannot stretch it). The transport is closed either way.
+   */
+  private session(target: SmtpTarget, what: string, t: { close(): void }, work: () => Promise<Observation<SmtpAuthResult>>): Promise<Observation<SmtpAuthResult>> {
+    const budget = OPERATION_BUDGET_FACTOR * this.options.timeoutMs;
+    const where = `${target.host}:${target.port}`;
+    return bounded(
+      () => work(),
+      budget,
+      this.options.deadline,
+      (why): Unobservable => {
+        t.close();
+        const d = this.options.deadline;
+        return noted(
+          why === "deadline" && d
+            ? { ok: false, reason: "timeout", message: deadlineMessage(d, `${what} at ${where}`), needs: DEADLINE_NEEDS }
+            : { ok: false, reason: "timeout", message: `${where} did not answer in time (no complete ${what} within ${seconds(budget)}, ${OPERATION_BUDGET_FACTOR} x --timeout)`, needs: silentNeeds(where, target.port) },
+          target,
+        );
+      },
+    );
+  }
+
   /** EHLO, STARTTLS, AUTH; once per (endpoint, username, password) per run. */
   auth(target: SmtpTarget, user: string, pass: string, region: string): Promise<Observation<SmtpAuthResult>> {
     return this.cache(`auth ${target.host}:${target.port} ${target.serverName} ${user} ${region}`, () =>
-      this.run(async () => {
+      this.run(() => {
         this.connections += 1;
         const t = this.transport(target, user, pass);
+        const connectedTo = overrideNote(target);
         const started = performance.now();
-        try {
-          await t.verify();
-          return observed({ code: 235, ms: Math.round(performance.now() - started), message: "Authentication successful" });
-        } catch (e) {
-          const err = e as MailerError;
-          const ms = Math.round(performance.now() - started);
-          if (err.code === "EAUTH" && err.responseCode !== undefined) {
-            return observed({ code: err.responseCode, ms, message: (err.response ?? "").replace(/\s+/g, " ").trim() });
+        return this.session(target, "SMTP AUTH handshake", t, async () => {
+          try {
+            await t.verify();
+            return observed({ code: 235, ms: Math.round(performance.now() - started), message: "Authentication successful", ...(connectedTo ? { connectedTo } : {}) });
+          } catch (e) {
+            const err = e as MailerError;
+            const ms = Math.round(performance.now() - started);
+            if (err.code === "EAUTH" && err.responseCode !== undefined) {
+              return observed({ code: err.responseCode, ms, message: (err.response ?? "").replace(/\s+/g, " ").trim(), ...(connectedTo ? { connectedTo } : {}) });
+            }
+            return classify(e, target);
+          } finally {
+            t.close();
           }
-          return classify(e, target);
-        } finally {
-          t.close();
-        }
+        });
       }),
     );
   }
@@ -108,27 +154,30 @@ export class SmtpCollector {
   /** One message to the SES mailbox simulator, proving the whole send path. */
   sendTest(target: SmtpTarget, user: string, pass: string, from: string, region: string): Promise<Observation<SmtpAuthResult>> {
     return this.cache(`send ${target.host}:${target.port} ${user} ${region}`, () =>
-      this.run(async () => {
+      this.run(() => {
         this.connections += 1;
         const t = this.transport(target, user, pass);
+        const connectedTo = overrideNote(target);
         const started = performance.now();
-        try {
-          const info = await t.sendMail({
-            from,
-            to: "success@simulator.amazonses.com",
-            subject: "mail-infra verify --send-test",
-            text: `Sent by mail-infra verify through ${target.serverName} (${region}) to prove the send path. The SES mailbox simulator accepts and discards it.`,
-          });
-          return observed({ code: Number.parseInt(String(info.response), 10) || 250, ms: Math.round(performance.now() - started), message: String(info.response) });
-        } catch (e) {
-          const err = e as MailerError;
-          if (err.responseCode !== undefined) {
-            return observed({ code: err.responseCode, ms: Math.round(performance.now() - started), message: (err.response ?? "").replace(/\s+/g, " ").trim() });
+        return this.session(target, "test send", t, async () => {
+          try {
+            const info = await t.sendMail({
+              from,
+              to: "success@simulator.amazonses.com",
+              subject: "mail-infra verify --send-test",
+              text: `Sent by mail-infra verify through ${target.serverName} (${region}) to prove the send path. The SES mailbox simulator accepts and discards it.`,
+            });
+            return observed({ code: Number.parseInt(String(info.response), 10) || 250, ms: Math.round(performance.now() - started), message: String(info.response), ...(connectedTo ? { connectedTo } : {}) });
+          } catch (e) {
+            const err = e as MailerError;
+            if (err.responseCode !== undefined) {
+              return observed({ code: err.responseCode, ms: Math.round(performance.now() - started), message: (err.response ?? "").replace(/\s+/g, " ").trim(), ...(connectedTo ? { connectedTo } : {}) });
+            }
+            return classify(e, target);
+          } finally {
+            t.close();
           }
-          return classify(e, target);
-        } finally {
-          t.close();
-        }
+        });
       }),
     );
   }
