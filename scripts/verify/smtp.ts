@@ -42,10 +42,9 @@ export function overrideNote(target: SmtpTarget): string | undefined {
   return target.host === target.serverName ? undefined : `connected to ${target.host}:${target.port} (override for ${target.serverName})`;
 }
 
-/** Add where the session really went to a failure's message. */
+/** A failure's message names host:port; with --smtp-endpoint, also which endpoint that stands for. */
 function noted(u: Unobservable, target: SmtpTarget): Unobservable {
-  const note = overrideNote(target);
-  return note ? { ...u, message: `${u.message}; ${note}` } : u;
+  return target.host === target.serverName ? u : { ...u, message: `${u.message} (override for ${target.serverName})` };
 }
 
 const classify = (e: unknown, target: SmtpTarget): Unobservable => noted(classifyFailure(e, target), target);
@@ -55,7 +54,7 @@ const silentNeeds = (where: string, port: number): string => `Outbound SMTP to $
 function classifyFailure(e: unknown, target: SmtpTarget): Unobservable {
   const err = (e ?? {}) as MailerError;
   const where = `${target.host}:${target.port}`;
-  if (err.responseCode !== undefined && err.responseCode >= 400) return { ok: false, reason: "error", message: `${err.responseCode} ${err.response ?? ""}`.trim() };
+  if (err.responseCode !== undefined && err.responseCode >= 400) return { ok: false, reason: "error", message: `${where} said ${err.responseCode} ${err.response ?? ""}`.trim() };
   const text = `${err.code ?? ""} ${err.message ?? ""} ${err.reason ?? ""}`;
   if (TLS_CODES.test(text)) {
     return { ok: false, reason: "tls", message: `TLS to ${where} failed: ${err.message ?? err.code}`, needs: `The server's certificate is not valid for ${target.serverName}: check for TLS interception on the path, or trust the right CA with NODE_EXTRA_CA_CERTS.` };

@@ -192,7 +192,12 @@ describe("each single breakage fails exactly its own check", () => {
       const [f] = nonPass(r.findings);
       expect([f.status, f.subject]).toEqual(["fail", "email-smtp.us-west-2.amazonaws.com:587 (us-west-2)"]);
       expect(f.summary).toMatch(/^AUTH rejected \(535\) in \d+ ms: the stored password does not work in us-west-2$/);
-      expect(f.evidence).toEqual([`username ${w.manifest.smtp.accessKeyId}`, "server said: 535 Authentication Credentials Invalid"]);
+      const west = w.smtpEndpoints["us-west-2"];
+      expect(f.evidence).toEqual([
+        `username ${w.manifest.smtp.accessKeyId}`,
+        "server said: 535 Authentication Credentials Invalid",
+        `connected to ${west.host}:${west.port} (override for email-smtp.us-west-2.amazonaws.com)`,
+      ]);
 
       const withKey = await w.verify({ secretKey: w.secretAccessKey });
       expect(nonPassIds(withKey.findings)).toEqual(["smtp.password", "smtp.auth"]);
@@ -319,7 +324,7 @@ describe("the fault matrix gives inconclusive findings that say what is missing"
       const r = await w.verify({ smtpEndpoints: { "*": { host: closed.host, port: closed.port } }, sendTest: true });
       const bad = nonPass(r.findings);
       expect(bad.map((f) => `${f.id} ${f.status}`)).toEqual(["smtp.auth inconclusive", "smtp.auth inconclusive"]);
-      expect(bad[0].summary).toBe(`could not check SMTP AUTH: connection to ${closed.host}:${closed.port} refused`);
+      expect(bad[0].summary).toBe(`could not check SMTP AUTH: connection to ${closed.host}:${closed.port} refused (override for email-smtp.us-east-1.amazonaws.com)`);
       expect(bad[0].remediation).toMatch(new RegExp(`^Nothing listens on ${closed.host}:${closed.port}: outbound port ${closed.port} may be blocked`));
     });
   });
@@ -418,7 +423,7 @@ describe("the fault matrix gives inconclusive findings that say what is missing"
       const r = await w.verify({ maxAttempts: 2 });
       const bad = nonPass(r.findings);
       expect(bad.map((f) => `${f.id} ${f.status} ${f.subject}`)).toEqual(["ses.identity.verified inconclusive example.com in us-east-1", "ses.identity.verified inconclusive example.com in us-west-2"]);
-      expect(bad[0].summary).toBe("could not check the identity: TooManyRequestsException after retries");
+      expect(bad[0].summary).toBe(`could not check the identity: TooManyRequestsException after retries (contacted ${w.front.endpoint} from AWS_ENDPOINT_URL_SESV2)`);
       expect(bad[0].remediation).toBe("AWS kept throttling: re-run later or with fewer domains at once.");
       expect(w.ses.count("GetEmailIdentity")).toBe(4); // 2 identities x 2 attempts: the SDK really retried
     });
