@@ -148,6 +148,12 @@ export class DnsCollector {
     }
   }
 
+  /** Cancel every question still in flight (they end as ECANCELLED); for tests and early exits. */
+  destroy(): void {
+    this.resolver.cancel();
+    for (const r of this.authoritativeFor.values()) void r.then((x) => x?.cancel());
+  }
+
   /** The SPF view of this collector, for lib/spf's analyzeSpf. */
   spfResolver(): SpfResolver {
     return {

@@ -1,3 +1,5 @@
+import { setMaxListeners } from "node:events";
+
 /** A counting semaphore: at most `n` tasks run at once, the rest wait in order. */
 export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
   let active = 0;
@@ -51,7 +53,10 @@ export interface RunDeadline {
 export function runDeadline(timeoutMs: number): RunDeadline {
   const ms = Math.min(MAX_TIMER_MS, RUN_DEADLINE_FACTOR * timeoutMs);
   // AbortSignal.timeout does not keep the process alive, so a finished run exits at once.
-  return { ms, signal: AbortSignal.timeout(ms) };
+  const signal = AbortSignal.timeout(ms);
+  // Every pending operation listens to it: that many listeners is the design, not a leak.
+  setMaxListeners(0, signal);
+  return { ms, signal };
 }
 
 /** The message of an observation cut short by the run's deadline. */

@@ -5,6 +5,7 @@
  * - ca.ts   : throwaway CA and server certificates (openssl CLI); an untrusted self-signed one.
  * - smtp.ts : an SES-like SMTP endpoint (STARTTLS, AUTH with SES v4 passwords); closed and
  *             silent TCP ports.
+ * - aws-faults.ts : an AWS endpoint answering every call with AccessDenied, throttling or 503.
  * - moto.ts : moto server mode for IAM, STS and Secrets Manager, behind a counting,
  *             delaying, throttling proxy.
  * Install the system parts first: sudo bash scripts/install-test-deps.sh
@@ -14,3 +15,4 @@ export * from "./dns";
 export * from "./moto";
 export * from "./smtp";
 export { onProcessExit } from "./common";
+export * from "./aws-faults";
