@@ -223,7 +223,8 @@ export class AwsCollector {
               const u = classifyAwsError(e, permission);
               if (u.reason !== "timeout") return at(u);
               const attempts = (e as SdkError).$metadata?.attempts;
-              return at({ ...u, message: `${what}: no answer within ${seconds(this.options.timeoutMs)}${attempts ? ` (${attempts} attempt${attempts === 1 ? "" : "s"})` : ""}` });
+              const tries = attempts && attempts > 1 ? `in ${attempts} attempts of ${seconds(this.options.timeoutMs)} each` : `within ${seconds(this.options.timeoutMs)}`;
+              return at({ ...u, message: `${what}: no answer ${tries}` });
             }
           },
           this.budgetMs,
