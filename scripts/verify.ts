@@ -98,10 +98,10 @@ function parseHostPort(value: string, flag: string): { host: string; port: numbe
   return { host: m[1], port: Number(m[2]) };
 }
 
-function manifestFromStack(stack: string): Manifest {
+function manifestFromStack(stack: string, timeoutMs: number): Manifest {
   let out: string;
   try {
-    out = execFileSync("pulumi", ["stack", "output", "verification", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    out = execFileSync("pulumi", ["stack", "output", "verification", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
     if (err.code === "ENOENT") {
@@ -176,7 +176,7 @@ async function main(): Promise<number> {
       manifest = readManifestFile(o.manifest);
       target = `manifest ${o.manifest} (stack ${manifest.stack})`;
     } else if (o.stack) {
-      manifest = manifestFromStack(o.stack);
+      manifest = manifestFromStack(o.stack, deadline.ms);
       target = `stack ${o.stack}`;
     } else {
       const problem = validateDomainName(o.domain ?? "");
