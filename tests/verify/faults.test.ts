@@ -17,9 +17,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding, Layer } from "../../lib/verify/findings";
-import { AwsCollector } from "../../scripts/verify/aws";
+import { AwsCollector, budgetRetryStrategy, endpointOverride } from "../../scripts/verify/aws";
 import { DnsCollector } from "../../scripts/verify/dns";
-import { limiter, OPERATION_BUDGET_FACTOR, RUN_DEADLINE_FACTOR, runDeadline } from "../../scripts/verify/limit";
+import { bounded, limiter, OPERATION_BUDGET_FACTOR, RUN_DEADLINE_FACTOR, runDeadline } from "../../scripts/verify/limit";
 import { runVerify } from "../../scripts/verify/run";
 import { SmtpCollector } from "../../scripts/verify/smtp";
 import { runCliAsync } from "../helpers/spawn";
@@ -312,5 +312,58 @@ describe("the run deadline", () => {
         else process.env[`AWS_ENDPOINT_URL_${s}`] = v;
       }
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// The bounds themselves
+// ---------------------------------------------------------------------------------------
+
+describe("the bounds", () => {
+  const never = () => new Promise<string>(() => undefined);
+
+  it("bounded: the work's result when it is in time; the stop value at the timeout, with the work's signal aborted", async () => {
+    expect(await bounded(async () => "answer", 1_000, undefined, (why) => why)).toBe("answer");
+    let signal: AbortSignal | undefined;
+    const started = performance.now();
+    expect(await bounded((s) => ((signal = s), never()), 50, undefined, (why) => why)).toBe("timeout");
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it("bounded: the deadline ends pending work, and work is not even started once it has passed", async () => {
+    const deadline = runDeadline(5); // 10 x 5 ms
+    expect(deadline.ms).toBe(50);
+    expect(await bounded(never, 10_000, deadline, (why) => why)).toBe("deadline");
+    let started = false;
+    expect(await bounded(async () => ((started = true), "ran"), 10_000, deadline, (why) => why)).toBe("deadline");
+    expect(started).toBe(false);
+  });
+
+  it("the retry strategy retries throttling and 5xx while the budget affords another attempt, never a client error", async () => {
+    type SdkError = NonNullable<Parameters<ReturnType<typeof budgetRetryStrategy>["refreshRetryTokenForRetry"]>[1]["error"]>;
+    const error: SdkError = Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: {}, cause: undefined });
+    const roomy = budgetRetryStrategy(10, 60_000, 5);
+    let token = await roomy.acquireInitialRetryToken("");
+    for (let i = 1; i < 5; i++) {
+      token = await roomy.refreshRetryTokenForRetry(token, { errorType: "THROTTLING", error });
+      expect(token.getRetryCount()).toBe(i);
+      expect(token.getRetryDelay()).toBeLessThan(500 * 2 ** i);
+    }
+    await expect(roomy.refreshRetryTokenForRetry(token, { errorType: "THROTTLING", error })).rejects.toBe(error); // the 5th attempt was the last
+    await expect(roomy.refreshRetryTokenForRetry(await roomy.acquireInitialRetryToken(""), { errorType: "CLIENT_ERROR", error })).rejects.toBe(error);
+    expect((await roomy.refreshRetryTokenForRetry(await roomy.acquireInitialRetryToken(""), { errorType: "SERVER_ERROR", error })).getRetryCount()).toBe(1);
+    // A budget that cannot hold another full attempt: the real error, at once.
+    const tight = budgetRetryStrategy(1_000, 1_500, 5);
+    await expect(tight.refreshRetryTokenForRetry(await tight.acquireInitialRetryToken(""), { errorType: "TRANSIENT", error })).resolves.toBeDefined();
+    const spent = budgetRetryStrategy(1_000, 999, 5);
+    await expect(spent.refreshRetryTokenForRetry(await spent.acquireInitialRetryToken(""), { errorType: "TRANSIENT", error })).rejects.toBe(error);
+  });
+
+  it("endpointOverride reads the endpoint as the SDK does: the service's variable, then the global one, none when told to ignore them", () => {
+    expect(endpointOverride("SESV2", {})).toBeUndefined();
+    expect(endpointOverride("SESV2", { AWS_ENDPOINT_URL: "http://127.0.0.1:1" })).toBe("http://127.0.0.1:1 from AWS_ENDPOINT_URL");
+    expect(endpointOverride("SECRETS_MANAGER", { AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_ENDPOINT_URL_SECRETS_MANAGER: "http://127.0.0.1:2" })).toBe("http://127.0.0.1:2 from AWS_ENDPOINT_URL_SECRETS_MANAGER");
+    expect(endpointOverride("IAM", { AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" })).toBeUndefined();
   });
 });
