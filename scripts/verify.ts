@@ -162,7 +162,7 @@ async function main(): Promise<number> {
 
   const deadline = runDeadline(timeoutMs);
   // The collectors end everything pending at the deadline; this is the last resort if something does not.
-  setTimeout(() => {
+  const watchdog = setTimeout(() => {
     process.stderr.write(`error: verify did not finish within its deadline of ${seconds(deadline.ms)} (10 x --timeout); stopping.\n`);
     process.exit(1);
   }, Math.min(MAX_TIMER_MS, deadline.ms + 2000));
@@ -200,6 +200,7 @@ async function main(): Promise<number> {
     process.stdout.write(scrub(output, result.secrets));
     return exitCodeFor(result.findings);
   } finally {
+    clearTimeout(watchdog);
     aws.destroy();
   }
 }
