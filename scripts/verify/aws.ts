@@ -176,8 +176,9 @@ export class AwsCollector {
       maxAttempts,
       retryStrategy: budgetRetryStrategy(t, this.budgetMs, maxAttempts),
       // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout
-      // passes and keeps waiting for a silent endpoint.
-      requestHandler: { requestTimeout: t, connectionTimeout: t, throwOnRequestTimeout: true, httpAgent: agent, httpsAgent: agent },
+      // passes and keeps waiting for a silent endpoint. socketTimeout ends a response whose
+      // body stops arriving half-way.
+      requestHandler: { requestTimeout: t, connectionTimeout: t, socketTimeout: t, throwOnRequestTimeout: true, httpAgent: agent, httpsAgent: agent },
     };
   }
 
