@@ -222,6 +222,8 @@ export class AwsCollector {
               return observed(await fn(signal));
             } catch (e) {
               const u = classifyAwsError(e, permission);
+              // Without credentials nothing was sent: there is no endpoint to name.
+              if (/CredentialsProviderError/.test((e as SdkError).name ?? "")) return u;
               if (u.reason !== "timeout") return at(u);
               const attempts = (e as SdkError).$metadata?.attempts;
               const tries = attempts && attempts > 1 ? `in ${attempts} attempts of ${seconds(this.options.timeoutMs)} each` : `within ${seconds(this.options.timeoutMs)}`;
