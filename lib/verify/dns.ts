@@ -188,9 +188,10 @@ function checkSpf(d: ManifestDomain, obs: DnsObservations): Finding[] {
     }
     out.push(
       a.voidExceeded
-        ? finding("dns", "dns.spf.void", subject, "warn", `${a.voidLookups} void lookups (more than ${SPF_VOID_LOOKUP_LIMIT} makes receivers return permerror)`, {
+        ? // RFC 7208 4.6.4: past the void limit evaluation MUST return permerror, so SPF fails for all mail.
+          finding("dns", "dns.spf.void", subject, "fail", `${a.voidLookups} void lookups; more than ${SPF_VOID_LOOKUP_LIMIT} is a permerror (RFC 7208 4.6.4), so SPF fails for all mail`, {
             evidence: a.tree.flatMap(function walk(n): string[] { return [...(n.void ? [n.term] : []), ...n.children.flatMap(walk)]; }),
-            remediation: "Remove includes and mechanisms whose names no longer exist.",
+            remediation: "Remove the includes and mechanisms listed above: their names no longer exist.",
           })
         : finding("dns", "dns.spf.void", subject, "pass", `${a.voidLookups} void lookups`),
     );

@@ -439,14 +439,19 @@ describe("dns.*", () => {
     expect(fs[0].summary).toMatch(/_spf2.example.net did not answer; at least 2 of 10 lookups used/);
   });
 
-  it("dns.spf.void warns for more than 2 void lookups, naming them", async () => {
+  it("dns.spf.void fails for more than 2 void lookups (a permerror, RFC 7208 4.6.4), naming them; 2 pass", async () => {
     const live = healthyDns();
     live.txt["_spf.example.net"] = ["v=spf1 include:gone1.example.net include:gone2.example.net include:gone3.example.net ~all"];
     for (const n of ["gone1", "gone2", "gone3"]) live.txt[`${n}.example.net`] = [];
     const fs = checkDnsLayer(DOMAIN, await observe(live));
     const v = fs.find((f) => f.id === "dns.spf.void" && f.subject === D)!;
-    expect([v.status, v.summary]).toEqual(["warn", "3 void lookups (more than 2 makes receivers return permerror)"]);
+    expect([v.status, v.summary]).toEqual(["fail", "3 void lookups; more than 2 is a permerror (RFC 7208 4.6.4), so SPF fails for all mail"]);
     expect(v.evidence).toEqual(["include:gone1.example.net", "include:gone2.example.net", "include:gone3.example.net"]);
+    expect(exitCodeFor(fs)).toBe(1);
+
+    live.txt["_spf.example.net"] = ["v=spf1 include:gone1.example.net include:gone2.example.net ~all"];
+    const two = checkDnsLayer(DOMAIN, await observe(live)).find((f) => f.id === "dns.spf.void" && f.subject === D)!;
+    expect([two.status, two.summary]).toEqual(["pass", "2 void lookups"]);
   });
 
   it("dns.dmarc.record fails without a record or with two; inconclusive on timeout", async () => {

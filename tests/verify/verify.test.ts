@@ -150,12 +150,12 @@ describe("each single breakage fails exactly its own check", () => {
     });
   });
 
-  it("void lookups in an include: dns.spf.void (a warning)", async () => {
+  it("void lookups in an include: dns.spf.void (a permerror, so a failure)", async () => {
     await withWorld({ zones: (z) => (z["example.net"] = replaceOnce(z["example.net"], /^_spf +IN TXT .*$/m, `_spf IN TXT "v=spf1 include:voids.example.net ~all"`)) }, async (w) => {
       const r = await w.verify();
       expect(nonPassIds(r.findings)).toEqual(["dns.spf.void"]);
       const [f] = nonPass(r.findings);
-      expect([f.status, f.summary, f.evidence]).toEqual(["warn", "3 void lookups (more than 2 makes receivers return permerror)", ["a:gone1.example.net", "a:gone2.example.net", "exists:gone3.example.net"]]);
+      expect([f.status, f.summary, f.evidence]).toEqual(["fail", "3 void lookups; more than 2 is a permerror (RFC 7208 4.6.4), so SPF fails for all mail", ["a:gone1.example.net", "a:gone2.example.net", "exists:gone3.example.net"]]);
     });
   });
 
