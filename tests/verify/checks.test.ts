@@ -195,6 +195,34 @@ describe("ses.identity.*", () => {
     expect(off.summary).toBe("DKIM signing is disabled");
   });
 
+  it("ses.identity.dkim judges the DKIM status of a verified identity: FAILED and NOT_STARTED fail, PENDING and TEMPORARY_FAILURE warn", () => {
+    const base = healthyIdentity();
+    const withStatus = (status: string) => only(checkSesIdentity(DOMAIN, USE1, observed({ ...base, dkim: { ...base.dkim, status } })), "ses.identity.dkim");
+    const ok = withStatus("SUCCESS");
+    expect([ok.status, ok.evidence[0]]).toEqual(["pass", "DKIM status SUCCESS"]);
+
+    const failed = withStatus("FAILED");
+    expect([failed.status, failed.summary]).toEqual(["fail", "DKIM status FAILED: SES did not find the DKIM records and no longer looks for them, so it does not sign this domain's mail"]);
+    expect(failed.remediation).toMatch(/^Publish the DKIM CNAMEs exactly as the DNS layer lists them \(dns\.dkim\), then restart DKIM verification for example\.com in us-east-1/);
+    const notStarted = withStatus("NOT_STARTED");
+    expect([notStarted.status, notStarted.summary]).toEqual(["fail", "DKIM status NOT_STARTED: DKIM verification was never started, so SES does not sign this domain's mail"]);
+    expect(notStarted.remediation).toMatch(/Turn on Easy DKIM for example\.com in us-east-1/);
+    const pending = withStatus("PENDING");
+    expect([pending.status, pending.summary]).toEqual(["warn", "DKIM status PENDING: SES has not found the DKIM records yet (it keeps looking for up to 72 hours)"]);
+    expect(pending.remediation).toMatch(/dns\.dkim/);
+    const temporary = withStatus("TEMPORARY_FAILURE");
+    expect([temporary.status, temporary.summary]).toEqual(["warn", "DKIM status TEMPORARY_FAILURE: a temporary problem keeps SES from determining the DKIM status"]);
+    // A verified identity with failed DKIM is not healthy: the run exits 1. Warnings alone exit 0.
+    expect(exitCodeFor(checkSesIdentity(DOMAIN, USE1, observed({ ...base, dkim: { ...base.dkim, status: "FAILED" } })))).toBe(1);
+    expect(exitCodeFor(checkSesIdentity(DOMAIN, USE1, observed({ ...base, dkim: { ...base.dkim, status: "TEMPORARY_FAILURE" } })))).toBe(0);
+    // A setup problem outranks a warning status; both are in the evidence.
+    const both = only(checkSesIdentity(DOMAIN, USE1, observed({ ...base, dkim: { ...base.dkim, status: "PENDING", currentSigningKeyLength: "RSA_1024_BIT" } })), "ses.identity.dkim");
+    expect([both.status, both.summary, both.evidence]).toEqual(["fail", "the current DKIM key is 1024-bit", [pending.summary, "the current DKIM key is 1024-bit"]]);
+    // An identity that is not verified fails ses.identity.verified only (the status is its evidence).
+    const unverified = checkSesIdentity(DOMAIN, USE1, observed({ ...base, verifiedForSending: false, verificationStatus: "FAILED", dkim: { ...base.dkim, status: "FAILED" } }));
+    expect(unverified.filter((f) => f.status !== "pass").map((f) => f.id)).toEqual(["ses.identity.verified"]);
+  });
+
   it("ses.identity.mail-from fails when SES did not find the MX, when it is missing, or set differently", () => {
     const base = healthyIdentity();
     const failed = only(checkSesIdentity(DOMAIN, USE1, observed({ ...base, mailFrom: { ...base.mailFrom!, status: "FAILED" } })), "ses.identity.mail-from");

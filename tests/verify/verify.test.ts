@@ -249,6 +249,15 @@ describe("each single breakage fails exactly its own check", () => {
     );
   });
 
+  it("a verified identity whose DKIM failed: ses.identity.dkim fails (the identity is not healthy)", async () => {
+    await withWorld({ ses: (fake) => (fake.region("us-west-2").identities.get("example.com")!.DkimAttributes!.Status = "FAILED") }, async (w) => {
+      const r = await w.verify();
+      expect(nonPassIds(r.findings)).toEqual(["ses.identity.dkim"]);
+      expect(nonPass(r.findings)[0]).toMatchObject({ status: "fail", subject: "example.com in us-west-2" });
+      expect(nonPass(r.findings)[0].summary).toMatch(/^DKIM status FAILED: /);
+    });
+  });
+
   it("a suppressed recipient: ses.recipient.suppression in that region", async () => {
     await withWorld({ ses: (fake) => fake.region("us-east-1").suppressed.set("bounced@example.org", suppressedDestination("bounced@example.org", "BOUNCE")) }, async (w) => {
       const r = await w.verify({ recipients: ["someone@example.org", "Bounced@example.org"] });
