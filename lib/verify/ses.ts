@@ -1,7 +1,7 @@
 /** SES layer checks: the account and each identity in each region, against the manifest. */
 import type { ManifestDomain, ManifestRegion } from "../manifest";
 import { REQUIRED_EVENT_TYPES } from "../names";
-import { finding, type Finding, inconclusive, type Observation } from "./findings";
+import { causeOf, finding, type Finding, inconclusive, type Observation } from "./findings";
 
 export interface SesAccountState {
   sendingEnabled: boolean;
@@ -101,6 +101,8 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
       return [
         finding("ses", "ses.identity.verified", subject, "fail", `no SES identity for ${domain.domain} in ${region.region}`, {
           remediation: "Run `pulumi up` to create it (or check that verify looks at the right account and region).",
+          // Discovery mode could not learn the tokens, MAIL FROM or configuration set either: one cause.
+          cause: causeOf(identity),
         }),
       ];
     }
@@ -138,6 +140,7 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
       : finding("ses", "ses.identity.dkim", subject, worst.status, worst.text, {
           evidence: [...dkimIssues.map((i) => i.text), ...(dkimIssues.some((i) => i.text.startsWith("DKIM status")) ? [] : [`DKIM status ${id.dkim.status ?? "?"}`])],
           remediation: worst.fix,
+          ...(region.unknown?.dkimTokens ? { cause: causeOf(region.unknown.dkimTokens) } : {}),
         }),
   );
 
@@ -154,7 +157,11 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
   out.push(
     mfProblems.length === 0
       ? finding("ses", "ses.identity.mail-from", subject, "pass", `MAIL FROM ${mf?.domain} is SUCCESS`, { evidence: [`behaviour on MX failure ${mf?.behaviorOnMxFailure ?? "?"}`] })
-      : finding("ses", "ses.identity.mail-from", subject, "fail", mfProblems[0], { evidence: mfProblems, remediation: "Check the MAIL FROM MX in the DNS layer, then run `pulumi up`." }),
+      : finding("ses", "ses.identity.mail-from", subject, "fail", mfProblems[0], {
+          evidence: mfProblems,
+          remediation: "Check the MAIL FROM MX in the DNS layer, then run `pulumi up`.",
+          ...(region.unknown?.mailFromDomain ? { cause: causeOf(region.unknown.mailFromDomain) } : {}),
+        }),
   );
 
   out.push(
@@ -162,6 +169,7 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
       ? finding("ses", "ses.identity.configuration-set", subject, "pass", `default configuration set ${region.configurationSet}`)
       : finding("ses", "ses.identity.configuration-set", subject, "fail", id.configurationSetName ? `default configuration set is ${id.configurationSetName}, not ${region.configurationSet}` : "no default configuration set: TLS, suppression and event publishing do not apply", {
           remediation: "Run `pulumi up` to set it back.",
+          ...(region.unknown?.configurationSet ? { cause: causeOf(region.unknown.configurationSet) } : {}),
         }),
   );
   return out;
@@ -222,7 +230,9 @@ export function dkimStatusIssues(domain: string, region: string, status: string 
 }
 
 export function checkSesConfigurationSet(region: ManifestRegion, state: Observation<SesConfigurationSetState>): Finding[] {
-  const subject = `configuration set ${region.configurationSet} in ${region.region}`;
+  const subject = `configuration set ${region.configurationSet || "(unknown)"} in ${region.region}`;
+  // Discovery mode could not name the set: say so (with the identity's cause), never guess a name.
+  if (region.unknown?.configurationSet) return [inconclusive("ses", "ses.configuration-set", subject, "the configuration set", region.unknown.configurationSet)];
   if (!state.ok) {
     if (state.reason === "notfound") {
       return [finding("ses", "ses.configuration-set", subject, "fail", "the configuration set does not exist", { remediation: "Run `pulumi up` to create it." })];
