@@ -147,11 +147,16 @@ async function main(): Promise<number> {
   // Discovery mode cannot know the relays (they are the stack's senders), nor read the SMTP
   // credentials without the secret's id. Those layers are listed as not checked, with why.
   const discovery = o.domain !== undefined;
-  const { layers, notChecked } = selectLayers(only, skip, {
+  const unavailable: Partial<Record<Layer, string>> = {
     ...(discovery && !o.secretId ? { smtp: "no --secret-id given: discovery mode reads the SMTP credentials from that secret" } : {}),
     ...(discovery ? { relay: "discovery mode does not know the relays: they are the stack's senders; use --stack or --manifest" } : {}),
-  });
-  if (layers.length === 0) throw new UsageError(`nothing to check: ${describeNotChecked(notChecked)}.`);
+  };
+  const choose = () => {
+    const chosen = selectLayers(only, skip, unavailable);
+    if (chosen.layers.length === 0) throw new UsageError(`nothing to check: ${describeNotChecked(chosen.notChecked)}.`);
+    return chosen;
+  };
+  let { layers, notChecked } = choose();
   const smtpEndpoints: Record<string, { host: string; port: number }> = {};
   for (const value of o.smtpEndpoint) {
     const m = /^([a-z]{2}(?:-gov)?-[a-z]+-\d)=(.+)$/.exec(value);
@@ -170,12 +175,14 @@ async function main(): Promise<number> {
   try {
     let manifest: Manifest;
     let target: string;
-    if (o.manifest) {
-      manifest = readManifestFile(o.manifest);
-      target = `manifest ${o.manifest} (stack ${manifest.stack})`;
-    } else if (o.stack) {
-      manifest = manifestFromStack(o.stack);
-      target = `stack ${o.stack}`;
+    if (o.manifest || o.stack) {
+      manifest = o.manifest ? readManifestFile(o.manifest) : manifestFromStack(o.stack!);
+      target = o.manifest ? `manifest ${o.manifest} (stack ${manifest.stack})` : `stack ${o.stack}`;
+      // A stack without senders has no relay to check (known before any network I/O).
+      if (manifest.senders.length === 0) {
+        unavailable.relay = "the manifest declares no relays (mail-infra:senders)";
+        ({ layers, notChecked } = choose());
+      }
     } else {
       const problem = validateDomainName(o.domain ?? "");
       if (problem) throw new UsageError(`--domain: "${o.domain}" ${problem}`);

@@ -105,6 +105,11 @@ describe("verify CLI against a healthy world", () => {
       { layer: "relay", reason: "not in --only dns,ses" },
     ]);
     expect(new Set(doc.findings.map((f) => f.layer))).toEqual(new Set(["dns"]));
+    // A manifest without senders: the relay layer is listed as not checked, with why.
+    const noSenders = path.join(dir, "no-senders-dns.json");
+    await writeFile(noSenders, JSON.stringify({ ...healthy.manifest, senders: [] }));
+    const dnsOnly = JSON.parse((await verify(healthy, ["--manifest", noSenders, ...endpointArgs(healthy), "--skip", "ses,smtp", "--json"])).stdout) as JsonReport;
+    expect(dnsOnly.notChecked.at(-1)).toEqual({ layer: "relay", reason: "the manifest declares no relays (mail-infra:senders)" });
     const text = await verify(healthy, ["--manifest", manifestFile, ...endpointArgs(healthy), "--skip", "smtp,relay"]);
     expect(text.status).toBe(0);
     expect(text.stdout).toContain("\nSMTP credentials: not checked (skipped with --skip)\n");
@@ -255,6 +260,14 @@ describe.concurrent("verify CLI usage errors exit 2 with a message", () => {
     const relayOnly = await usage(["--domain", "example.com", "--region", "us-east-1", "--secret-id", "s", "--only", "relay"]);
     expect(relayOnly.status).toBe(2);
     expect(relayOnly.stderr).toContain("Relays using the credentials (discovery mode does not know the relays");
+  });
+
+  it("a manifest without senders: --only relay has nothing to check", async () => {
+    const file = path.join(dir, "no-senders.json");
+    await writeFile(file, JSON.stringify({ ...healthy.manifest, senders: [] }));
+    const r = await usage(["--manifest", file, "--only", "relay"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Relays using the credentials \(the manifest declares no relays \(mail-infra:senders\)\)\.\n$/);
   });
 
   it("a bad --smtp-endpoint", async () => {
