@@ -38,6 +38,15 @@ export interface ReportContext {
   color: boolean;
 }
 
+/** Blocked checks listed one by one in the text report; more are counted per check id. */
+export const BLOCKED_LISTED = 20;
+
+function countBy(values: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return counts;
+}
+
 /** "smtp.auth (email-smtp.us-east-1.amazonaws.com:587 (us-east-1))", for blocked checks. */
 const blockedLine = (b: BlockedCheck): string => `${b.id} (${b.subject})`;
 
@@ -68,7 +77,9 @@ export function formatText(findings: readonly Finding[], ctx: ReportContext): st
         for (const e of f.evidence) lines.push(c.dim(`        ${e}`));
         if (f.blocked?.length) {
           lines.push(`        ${c.bold(`blocks ${f.blocked.length} check${f.blocked.length === 1 ? "" : "s"}:`)}`);
-          for (const b of f.blocked) lines.push(c.dim(`          ${blockedLine(b)}`));
+          // Each check by name up to a screenful; beyond, counted per check id (--json lists them all).
+          if (f.blocked.length <= BLOCKED_LISTED) for (const b of f.blocked) lines.push(c.dim(`          ${blockedLine(b)}`));
+          else for (const [id, n] of countBy(f.blocked.map((b) => b.id))) lines.push(c.dim(`          ${id} (${n} subjects)`));
         }
         if (f.remediation && f.status !== "pass") lines.push(`        ${c.bold("fix:")} ${f.remediation}`);
       }

@@ -880,6 +880,12 @@ describe("layers not checked", () => {
     expect(text).toMatch(/Summary: 1 pass, 0 warn, 0 fail, 1 inconclusive — not fully checked: SES account and identities; SMTP credentials\.\n$/);
     const doc = JSON.parse(formatJson(fs, { target: "t", layers: ["ses", "dns", "smtp"] })) as { findings: Finding[] };
     expect(doc.findings[0].blocked?.map((b) => `${b.layer} ${b.id}`)).toEqual(["ses ses.account.sending", "smtp smtp.secret"]);
+
+    // Past a screenful the text counts blocked checks per id; the JSON still lists each one.
+    const many = groupByCause(Array.from({ length: 30 }, (_, i) => inconclusive("ses", i % 3 === 0 ? "ses.account.sending" : "ses.identity.verified", `d${i}.example.com`, "x", noCreds)));
+    const long = formatText(many, { target: "t", layers: ["ses"], verbose: false, color: false });
+    expect(long).toContain("        blocks 30 checks:\n          ses.account.sending (10 subjects)\n          ses.identity.verified (20 subjects)\n");
+    expect((JSON.parse(formatJson(many, { target: "t", layers: ["ses"] })) as { findings: Finding[] }).findings[0].blocked).toHaveLength(30);
   });
 });
 
