@@ -21,7 +21,7 @@ import {
   SESv2Client,
 } from "@aws-sdk/client-sesv2";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { type Observation, observed, type Unobservable } from "../../lib/verify/findings";
+import { NO_AWS_CREDENTIALS, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import type { SesAccountState, SesConfigurationSetState, SesIdentityState, SuppressionState } from "../../lib/verify/ses";
 import type { AccessKeyState, KeyLastUsed, SimulationResult } from "../../lib/verify/smtp";
 import { limiter, memo } from "./limit";
@@ -39,7 +39,7 @@ export function classifyAwsError(e: unknown, permission: string): Unobservable {
   const name = err.name ?? err.code ?? "Error";
   const message = (err.message ?? String(e)).split("\n")[0];
   if (/CredentialsProviderError/i.test(name)) {
-    return { ok: false, reason: "denied", message: `${name}: ${message}`, needs: "No AWS credentials were found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or run where a role is available." };
+    return { ok: false, reason: "denied", message: `${name}: ${message}`, needs: "No AWS credentials were found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or run where a role is available.", cause: NO_AWS_CREDENTIALS };
   }
   if (/AccessDenied|UnauthorizedOperation|NotAuthorized|InvalidClientTokenId|ExpiredToken|UnrecognizedClient|SignatureDoesNotMatch/i.test(name)) {
     return { ok: false, reason: "denied", message: `${name}: ${message}`, needs: `Grant ${permission} to the credentials verify runs with (or use credentials that have it).` };
