@@ -161,8 +161,8 @@ export function rotationIssues(deployed: DeployedKeys | undefined, desired: Desi
       issues.push({
         key: "smtpPreviousKey",
         message:
-          `is ${S ?? "active (the default)"}, but key ${N - 1} was retired (deleted) in the last deployment and cannot come back. ` +
-          `Set ${PK} to retired. If a relay still needs a working key, give it key ${N}'s credentials from the secret.`,
+          `is ${S ?? "active"}, but key ${N - 1} was retired (deleted) in the last deployment and cannot come back. ` +
+          `Set ${PK} to retired (an empty value means active) and keep it until the next rotation. If a relay still needs a working key, give it key ${N}'s credentials from the secret.`,
       });
     } else if (P === "active" && S === "retired") {
       issues.push({
