@@ -371,3 +371,32 @@ describe("a refused step declares nothing", () => {
     expect(run.resources).toEqual([]);
   });
 });
+
+describe("npm run plan mid-rotation", () => {
+  it("shows both keys, the previous key's state and the From addresses, and no secret", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { runCli } = await import("./helpers/spawn");
+    const dir = mkdtempSync(join(tmpdir(), "mail-infra-rotation-"));
+    writeFileSync(
+      join(dir, "Pulumi.rot.yaml"),
+      [
+        "config:",
+        "  mail-infra:domain: example.com",
+        "  mail-infra:regions: [us-east-1, us-west-2]",
+        "  mail-infra:smtpKeyGeneration: 2",
+        "  mail-infra:smtpPreviousKey: inactive",
+        '  mail-infra:senders: ["address=app@example.com; kind=smtp-client; region=us-west-2"]',
+        "",
+      ].join("\n"),
+    );
+    const r = runCli("plan.ts", ["--stack", "rot"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("key generation 2\n  previous key: generation 1, inactive (deactivated: active undoes it, retired deletes it)");
+    expect(r.stdout).toContain("  us-west-2: email-smtp.us-west-2.amazonaws.com:587\n  may send as: app@example.com\n");
+    expect(r.stdout).not.toContain("us-east-1: email-smtp");
+    for (const g of [1, 2]) expect(r.stdout).not.toContain(mockSecretAccessKey("rot", `smtp-key-gen${g}`));
+  });
+});
