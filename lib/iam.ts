@@ -35,9 +35,11 @@ export function smtpSendPolicy(resourceArns: readonly string[], fromAddresses: r
     Resource: [...resourceArns],
   };
   if (fromAddresses.length > 0) {
-    // `*@example.com` widens to a whole domain: that needs StringLike (IAM ANDs two operators,
-    // so one operator holds every entry; a plain address has no wildcard and matches exactly).
-    const operator = fromAddresses.some(hasWildcard) ? "StringLike" : "StringEquals";
+    // Mail clients keep the address as the user typed it (Gmail's alias "Admin@Example.com"),
+    // and the inventory is lower-cased, so exact addresses compare ignoring case. `*@example.com`
+    // widens to a whole domain and needs StringLike; IAM ANDs two operators, so then one
+    // operator holds every entry (a plain address has no wildcard and matches exactly).
+    const operator = fromAddresses.some(hasWildcard) ? "StringLike" : "StringEqualsIgnoreCase";
     statement.Condition = { [operator]: { "ses:FromAddress": [...fromAddresses] } };
   }
   return { Version: "2012-10-17", Statement: [statement] };

@@ -118,7 +118,7 @@ describe("the prod stack under mocks", async () => {
     const doc = JSON.parse(String(run.one(T.userPolicy).inputs.policy));
     expect(doc.Statement).toHaveLength(1);
     expect(doc.Statement[0].Action).toEqual(["ses:SendRawEmail"]);
-    expect(doc.Statement[0].Condition).toEqual({ StringEquals: { "ses:FromAddress": ["admin@queenofsandiego.com"] } });
+    expect(doc.Statement[0].Condition).toEqual({ StringEqualsIgnoreCase: { "ses:FromAddress": ["admin@queenofsandiego.com"] } });
     // The one sender relays through us-east-1: us-west-2 is not granted.
     expect([...doc.Statement[0].Resource].sort()).toEqual(
       [
@@ -183,7 +183,7 @@ describe("other stack shapes", () => {
     expect(run.byType(T.user)).toHaveLength(1);
     const doc = JSON.parse(String(run.one(T.userPolicy).inputs.policy));
     expect(doc.Statement[0].Resource).toHaveLength(4);
-    expect(doc.Statement[0].Condition).toEqual({ StringEquals: { "ses:FromAddress": ["app@a.example", "app@b.example"] } });
+    expect(doc.Statement[0].Condition).toEqual({ StringEqualsIgnoreCase: { "ses:FromAddress": ["app@a.example", "app@b.example"] } });
     const zoneIds = new Set(run.byType(T.record).map((r) => `${String(r.inputs.name).endsWith("b.example")}:${r.inputs.zoneId}`));
     expect(zoneIds.size).toBe(2);
   });

@@ -297,7 +297,7 @@ describe("least privilege", () => {
       ],
     });
     const doc = policyOf(run);
-    expect(doc.Statement[0].Condition).toEqual({ StringEquals: { "ses:FromAddress": ["admin@queenofsandiego.com", "shop@queenofsandiego.com"] } });
+    expect(doc.Statement[0].Condition).toEqual({ StringEqualsIgnoreCase: { "ses:FromAddress": ["admin@queenofsandiego.com", "shop@queenofsandiego.com"] } });
     expect(doc.Statement[0].Resource).toEqual(arns("us-east-1"));
     expect(sendOnlyPolicyProblems(doc)).toEqual([]);
     expect(Object.keys((await secretOf(run)).regions)).toEqual(["us-east-1"]);
@@ -312,7 +312,7 @@ describe("least privilege", () => {
 
   it("config widens explicitly: more From addresses, a whole domain, more regions", async () => {
     const run = await up({ smtpAllowedFromAddresses: ["ops@queenofsandiego.com"], smtpRegions: ["us-west-2"] });
-    expect(policyOf(run).Statement[0].Condition).toEqual({ StringEquals: { "ses:FromAddress": ["admin@queenofsandiego.com", "ops@queenofsandiego.com"] } });
+    expect(policyOf(run).Statement[0].Condition).toEqual({ StringEqualsIgnoreCase: { "ses:FromAddress": ["admin@queenofsandiego.com", "ops@queenofsandiego.com"] } });
     expect(policyOf(run).Statement[0].Resource).toEqual(arns("us-east-1", "us-west-2"));
     const secret = await secretOf(run);
     const key = mockSecretAccessKey("prod", "smtp-key-gen1");
