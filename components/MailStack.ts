@@ -105,13 +105,9 @@ export function stackOutputs(stack: MailStack): Record<string, unknown> {
  * and only then declare the resources. Throws ConfigError (every problem at once) before any
  * resource but the read of the stack's own last outputs is declared.
  */
-export async function runMailProgram(
-  raw: Readonly<Record<string, unknown>>,
-  stackName: string,
-  readLast: () => Promise<unknown> = readLastVerification,
-): Promise<MailStack> {
+export async function runMailProgram(raw: Readonly<Record<string, unknown>>, stackName: string): Promise<MailStack> {
   const cfg = validateConfig(raw, stackName);
-  const deployed = deployedKeys(await readLast());
+  const deployed = deployedKeys(await readLastVerification());
   const issues = rotationIssues(deployed, cfg.smtp).map((i) => ({ key: `${PROJECT}:${i.key}`, message: i.message }));
   if (issues.length > 0) throw new ConfigError(issues);
   return declareMailStack(cfg, deployed);
