@@ -3,6 +3,7 @@
  * verify command what was declared. The program builds it, verify parses it with this schema.
  */
 import { z } from "zod";
+import { PREVIOUS_KEY_STATES } from "./rotation";
 import type { Cause, Unobservable } from "./verify/findings";
 
 export const MANIFEST_VERSION = 1;
@@ -82,6 +83,18 @@ export const manifestSchema = z.object({
     userArn: z.string(),
     accessKeyId: z.string(),
     keyGeneration: z.number().int(),
+    /**
+     * Key keyGeneration-1 while it exists or was just retired: its generation, its access key id
+     * (absent once retired unless carried over) and its state. Optional: manifests written before
+     * two-phase rotation have none (that program deleted the old key when rotating).
+     */
+    previousKey: z
+      .object({
+        generation: z.number().int(),
+        accessKeyId: z.string().optional(),
+        state: z.enum(PREVIOUS_KEY_STATES),
+      })
+      .optional(),
     secretId: z.string(),
     secretName: z.string(),
     secretRegion: z.string(),
