@@ -22,8 +22,6 @@ export class MailDomain extends pulumi.ComponentResource {
   readonly identities: Record<string, SesIdentity>;
   /** The expected record set with real token values. */
   readonly records: pulumi.Output<DnsRecord[]>;
-  /** ARNs the SMTP user must be allowed to send through: identities and configuration sets. */
-  readonly sendingResourceArns: pulumi.Output<string>[];
   /** This domain's part of the verification manifest (no secrets). */
   readonly manifest: pulumi.Output<ManifestDomain>;
 
@@ -70,11 +68,6 @@ export class MailDomain extends pulumi.ComponentResource {
       new DnsRecords(`${name}-dns`, { shape: expectedRecords(cfg, placeholderTokens), records: this.records, zoneId }, { parent: this });
     }
 
-    this.sendingResourceArns = cfg.regions.flatMap((r) => [
-      this.identities[r.region].arn,
-      this.identities[r.region].configurationSet.arn,
-    ]);
-
     const regionManifests = cfg.regions.map((r) => {
       const id = this.identities[r.region];
       return pulumi
@@ -111,5 +104,12 @@ export class MailDomain extends pulumi.ComponentResource {
     );
 
     this.registerOutputs({ records: this.records, manifest: this.manifest });
+  }
+
+  /** ARNs the SMTP user must be allowed to send through in `regions`: identities and configuration sets. */
+  sendingResourceArns(regions: readonly string[]): pulumi.Output<string>[] {
+    return regions
+      .filter((region) => region in this.identities)
+      .flatMap((region) => [this.identities[region].arn, this.identities[region].configurationSet.arn]);
   }
 }

@@ -1,9 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type MailConfig, PROJECT } from "../lib/config";
+import { ConfigError, type MailConfig, PROJECT, validateConfig } from "../lib/config";
 import { type Manifest, MANIFEST_VERSION } from "../lib/manifest";
 import { type DnsRecord, toZoneFile } from "../lib/records";
 import { SES_SMTP_PORT, smtpEndpoint } from "../lib/regions";
+import { type DeployedKeys, deployedKeys, rotationIssues } from "../lib/rotation";
+import { readLastVerification } from "./LastDeployment";
 import { MailDomain } from "./MailDomain";
 import { SmtpCredentials } from "./SmtpCredentials";
 
@@ -24,8 +26,12 @@ export interface MailStackOutputs {
   zoneFile: pulumi.Output<string> | undefined;
 }
 
-/** Declare every resource of a validated configuration and return the stack outputs. */
-export function declareMailStack(cfg: MailConfig): MailStack {
+/**
+ * Declare every resource of a validated configuration and return the stack outputs.
+ * `deployed` is the last deployment's key state (see lib/rotation.ts); the caller has checked
+ * the change against it. It only carries the retired key's id into the manifest.
+ */
+export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys): MailStack {
   const tags = { "managed-by": PROJECT, "mail-infra:stack": cfg.stack };
   const accountId = aws.getCallerIdentityOutput({}).accountId;
 
@@ -33,7 +39,7 @@ export function declareMailStack(cfg: MailConfig): MailStack {
 
   const smtp = new SmtpCredentials("smtp", {
     config: cfg.smtp,
-    resourceArns: domains.flatMap((d) => d.sendingResourceArns),
+    resourceArns: domains.flatMap((d) => d.sendingResourceArns(cfg.smtp.regions)),
     tags,
   });
 
@@ -44,9 +50,10 @@ export function declareMailStack(cfg: MailConfig): MailStack {
       smtp.user.arn,
       smtp.username,
       smtp.secret.arn,
+      smtp.previousAccessKey?.id,
     ])
     .apply(
-      ([domainManifests, user, userArn, accessKeyId, secretId]): Manifest => ({
+      ([domainManifests, user, userArn, accessKeyId, secretId, previousKeyId]): Manifest => ({
         version: MANIFEST_VERSION,
         project: PROJECT,
         stack: cfg.stack,
@@ -56,6 +63,7 @@ export function declareMailStack(cfg: MailConfig): MailStack {
           userArn,
           accessKeyId,
           keyGeneration: cfg.smtp.keyGeneration,
+          ...(cfg.smtp.previousKey ? { previousKey: previousKeyManifest(cfg, deployed, previousKeyId) } : {}),
           secretId,
           secretName: cfg.smtp.secretName,
           secretRegion: cfg.smtp.secretRegion,
@@ -76,4 +84,31 @@ export function declareMailStack(cfg: MailConfig): MailStack {
     : undefined;
 
   return { domains, smtp, outputs: { verification, smtpUsername: smtp.username, smtpSecretArn: smtp.secret.arn, zoneFile } };
+}
+
+/** The manifest's record of key N-1: a retired key keeps the id the last deployment knew. */
+function previousKeyManifest(cfg: MailConfig, deployed: DeployedKeys | undefined, declaredId: string | undefined): NonNullable<Manifest["smtp"]["previousKey"]> {
+  const generation = cfg.smtp.keyGeneration - 1;
+  const state = cfg.smtp.previousKey ?? "retired";
+  const knownId = declaredId ?? (deployed?.previousKey?.generation === generation ? deployed.previousKey.accessKeyId : undefined);
+  return { generation, state, ...(knownId ? { accessKeyId: knownId } : {}) };
+}
+
+/** The stack outputs of a declared stack (what Pulumi records and `verify --stack` reads). */
+export function stackOutputs(stack: MailStack): Record<string, unknown> {
+  const o = stack.outputs;
+  return { verification: o.verification, smtpUsername: o.smtpUsername, smtpSecretArn: o.smtpSecretArn, ...(o.zoneFile ? { zoneFile: o.zoneFile } : {}) };
+}
+
+/**
+ * The whole program: validate the config, check the key change against the last deployment,
+ * and only then declare the resources. Throws ConfigError (every problem at once) before any
+ * resource but the read of the stack's own last outputs is declared.
+ */
+export async function runMailProgram(raw: Readonly<Record<string, unknown>>, stackName: string): Promise<MailStack> {
+  const cfg = validateConfig(raw, stackName);
+  const deployed = deployedKeys(await readLastVerification());
+  const issues = rotationIssues(deployed, cfg.smtp).map((i) => ({ key: `${PROJECT}:${i.key}`, message: i.message }));
+  if (issues.length > 0) throw new ConfigError(issues);
+  return declareMailStack(cfg, deployed);
 }

@@ -5,21 +5,26 @@ import { SES_SMTP_PORT, smtpEndpoint } from "../lib/regions";
 import { deriveSmtpPasswordV4 } from "../lib/smtp-password";
 import { smtpSendPolicy } from "../lib/iam";
 import { ROLE_TAG, SMTP_ROLE, SMTP_USER_PATH } from "../lib/names";
+import { planKeys } from "../lib/rotation";
 
 export interface SmtpCredentialsArgs {
   config: SmtpConfig;
-  /** ARNs SendRawEmail may act on: every identity and configuration set of the stack. */
+  /** ARNs SendRawEmail may act on: the identities and configuration sets of the SMTP regions. */
   resourceArns: pulumi.Input<string>[];
   tags?: Record<string, string>;
 }
 
 /**
- * The IAM user behind SES SMTP: least-privilege inline policy, one access key per
- * generation, per-region v4 passwords derived in lib/, all kept in one Secrets Manager secret.
+ * The IAM user behind SES SMTP: least-privilege inline policy, the current access key and,
+ * during a two-phase rotation, the previous one (lib/rotation.ts), per-region v4 passwords of
+ * the current key derived in lib/, kept in one Secrets Manager secret.
  */
 export class SmtpCredentials extends pulumi.ComponentResource {
   readonly user: aws.iam.User;
+  /** The current key (generation N): the one in the secret. */
   readonly accessKey: aws.iam.AccessKey;
+  /** Key N-1 while it is active or inactive; undefined at generation 1 and once retired. */
+  readonly previousAccessKey: aws.iam.AccessKey | undefined;
   readonly secret: aws.secretsmanager.Secret;
   readonly secretVersion: aws.secretsmanager.SecretVersion;
   /** The secret's JSON value (username and passwords): always a Pulumi secret. */
@@ -48,9 +53,14 @@ export class SmtpCredentials extends pulumi.ComponentResource {
       child,
     );
 
-    // The generation is part of the resource name: raising it makes Pulumi create the new
-    // key (and the new secret version) first and delete the old key last.
-    this.accessKey = new aws.iam.AccessKey(`${name}-key-gen${cfg.keyGeneration}`, { user: this.user.name }, child);
+    // The generation is part of the resource name, so raising it creates key N+1 and keeps key
+    // N under its own name (now as the previous key): nothing is replaced. The previous key
+    // changes status in place, and is deleted only when it is no longer declared (retired).
+    const keys = planKeys(cfg);
+    const accessKey = (generation: number, status: "Active" | "Inactive"): aws.iam.AccessKey =>
+      new aws.iam.AccessKey(`${name}-key-gen${generation}`, { user: this.user.name, status }, child);
+    this.accessKey = accessKey(keys.current.generation, keys.current.status);
+    this.previousAccessKey = keys.previous ? accessKey(keys.previous.generation, keys.previous.status) : undefined;
     this.username = this.accessKey.id;
 
     this.secret = new aws.secretsmanager.Secret(

@@ -21,6 +21,7 @@ import { isEmailAddress, isSubdomainOf, normalizeDomain, validateDomainName } fr
 import { isSmtpRegion, SES_SMTP_REGIONS, smtpEndpoint } from "./regions";
 import { policySize, sesArn, smtpSendPolicy, USER_INLINE_POLICY_LIMIT } from "./iam";
 import { configurationSetName } from "./names";
+import { PREVIOUS_KEY_STATES, type PreviousKeyState } from "./rotation";
 
 export const PROJECT = "mail-infra";
 
@@ -149,13 +150,25 @@ export const CONFIG_KEYS = {
     type: "integer",
     default: 1,
     description:
-      "Access key generation. Raise it by one to rotate: the new key and passwords are created before the old key is deleted.",
+      "Access key generation N: declares key N, whose username and passwords the secret holds. Raise it by one to rotate; key N-1 stays until smtpPreviousKey retires it.",
+  },
+  smtpPreviousKey: {
+    type: "string",
+    default: "",
+    description:
+      "While smtpKeyGeneration > 1, the state of key N-1: active (empty means active: both keys work), inactive (deactivated, reversible) or retired (deleted). Go active -> inactive -> retired; rotate again only once it is retired.",
   },
   smtpAllowedFromAddresses: {
     type: "array",
     default: [],
     description:
-      "If set, the SMTP user may only send with these From addresses (ses:FromAddress condition). Each must be at a configured domain.",
+      "From addresses the SMTP user may send as besides the senders' addresses (ses:FromAddress condition); *@<domain> allows every address of a configured domain. Empty: only the senders (no senders: any address).",
+  },
+  smtpRegions: {
+    type: "array",
+    default: [],
+    description:
+      "Regions to allow SMTP sending in and derive passwords for, besides the regions the senders use. Each must be in `regions`. Empty: only the senders' regions (no senders: every region).",
   },
   smtpSecretName: {
     type: "string",
@@ -222,12 +235,19 @@ export interface Sender {
 export interface SmtpConfig {
   readonly userName: string;
   readonly keyGeneration: number;
+  /** The state of key keyGeneration-1 (active unless configured); undefined at generation 1. */
+  readonly previousKey?: PreviousKeyState;
+  /**
+   * The From addresses the SMTP user may send as: the senders' addresses plus
+   * smtpAllowedFromAddresses (entries may be *@domain). Empty: no From condition.
+   */
   readonly allowedFromAddresses: readonly string[];
   readonly secretName: string;
   readonly recoveryWindowDays: number;
   readonly kmsKeyId?: string;
   /** Region that holds the secret: the primary region. */
   readonly secretRegion: string;
+  /** Regions the SMTP user may send in and gets a password for: the senders' plus smtpRegions, in `regions` order. */
   readonly regions: readonly string[];
 }
 
@@ -519,6 +539,14 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
 
   // 8. SMTP credentials.
   if (v.smtpKeyGeneration < 1) add("smtpKeyGeneration", `${v.smtpKeyGeneration} is not a generation. Start at 1 and raise it by one to rotate.`);
+  let previousKey: PreviousKeyState | undefined;
+  if (v.smtpPreviousKey !== "" && !(PREVIOUS_KEY_STATES as readonly string[]).includes(v.smtpPreviousKey)) {
+    add("smtpPreviousKey", `"${v.smtpPreviousKey}" is not a key state. Use one of: ${PREVIOUS_KEY_STATES.join(", ")} (empty means active).`);
+  } else if (v.smtpKeyGeneration <= 1) {
+    if (v.smtpPreviousKey !== "") {
+      add("smtpPreviousKey", `is ${v.smtpPreviousKey}, but mail-infra:smtpKeyGeneration is ${v.smtpKeyGeneration}: generation 1 has no previous key. Remove mail-infra:smtpPreviousKey.`);
+    }
+  } else previousKey = v.smtpPreviousKey === "" ? "active" : (v.smtpPreviousKey as PreviousKeyState);
   const windowDays = v.smtpSecretRecoveryWindowDays;
   if (!(windowDays === 0 || (windowDays >= 7 && windowDays <= 30))) {
     add("smtpSecretRecoveryWindowDays", `${windowDays} is not accepted by Secrets Manager. Use 7 to 30 days (or 0 to delete at once).`);
@@ -536,8 +564,17 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     return at > 0 && domains.includes(normalizeDomain(address.slice(at + 1)));
   };
   v.smtpAllowedFromAddresses.forEach((a, i) => {
-    if (!isEmailAddress(a)) add(`smtpAllowedFromAddresses[${i}]`, `"${a}" is not an email address.`);
-    else if (!inDomains(a)) add(`smtpAllowedFromAddresses[${i}]`, `"${a}" is not at a configured domain (${domains.join(", ")}); SES would refuse to send as it.`);
+    const domainWide = a.startsWith("*@");
+    if (domainWide ? validateDomainName(a.slice(2)) !== undefined : !isEmailAddress(a)) {
+      add(`smtpAllowedFromAddresses[${i}]`, `"${a}" is not an email address (or *@<domain> for every address of a domain).`);
+    } else if (domainWide ? !domains.includes(normalizeDomain(a.slice(2))) : !inDomains(a)) {
+      add(`smtpAllowedFromAddresses[${i}]`, `"${a}" is not at a configured domain (${domains.join(", ")}); SES would refuse to send as it.`);
+    }
+  });
+  v.smtpRegions.forEach((r, i) => {
+    if (!regions.includes(r.trim().toLowerCase())) {
+      add(`smtpRegions[${i}]`, `"${r}" is not in mail-infra:regions (${regions.join(", ")}). Add it there, or remove it here.`);
+    }
   });
 
   // 9. Sender inventory.
@@ -553,28 +590,31 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       add(key, `address ${parsed.address} is not at a configured domain (${domains.join(", ")}); it cannot relay through these identities.`);
     } else if (!regions.includes(parsed.region)) {
       add(key, `region ${parsed.region} is not in mail-infra:regions (${regions.join(", ")}).`);
-    } else if (
-      v.smtpAllowedFromAddresses.length > 0 &&
-      !v.smtpAllowedFromAddresses.some((a) => a.toLowerCase() === parsed.address.toLowerCase())
-    ) {
-      add(key, `address ${parsed.address} is not in mail-infra:smtpAllowedFromAddresses, so SES would refuse its mail. Add it there.`);
     } else senders.push(parsed);
   });
+
+  // Least privilege: the SMTP user may send only as the senders (plus what config widens) and
+  // only in their regions. With no sender inventory there is nothing to narrow to.
+  const smtpFrom = unique([...senders.map((s) => s.address), ...v.smtpAllowedFromAddresses.map((a) => a.toLowerCase())]);
+  const wantedRegions = new Set([...senders.map((s) => s.region), ...v.smtpRegions.map((r) => r.trim().toLowerCase())]);
+  const smtpRegions = wantedRegions.size > 0 ? regions.filter((r) => wantedRegions.has(r)) : regions;
 
   // IAM refuses a user's inline policies over 2,048 characters: the send-only policy names
   // every identity and configuration set, so it bounds how many domains and regions one stack holds.
   const size = policySize(
     smtpSendPolicy(
       domainConfigs.flatMap((d) =>
-        d.regions.flatMap((r) => [sesArn(r.region, "123456789012", "identity", d.domain), sesArn(r.region, "123456789012", "configuration-set", configurationSetName(d.domain))]),
+        d.regions
+          .filter((r) => smtpRegions.includes(r.region))
+          .flatMap((r) => [sesArn(r.region, "123456789012", "identity", d.domain), sesArn(r.region, "123456789012", "configuration-set", configurationSetName(d.domain))]),
       ),
-      v.smtpAllowedFromAddresses,
+      smtpFrom,
     ),
   );
   if (size > USER_INLINE_POLICY_LIMIT) {
     add(
       domainKey,
-      `${domainConfigs.length} domains in ${regions.length} regions make the SMTP user's send-only policy ${size} characters, over IAM's ${USER_INLINE_POLICY_LIMIT}-character limit for a user's inline policies. Split the domains across stacks (each stack has its own SMTP user) or use fewer regions.`,
+      `${domainConfigs.length} domains in ${smtpRegions.length} regions${smtpFrom.length > 0 ? ` and ${smtpFrom.length} From addresses` : ""} make the SMTP user's send-only policy ${size} characters, over IAM's ${USER_INLINE_POLICY_LIMIT}-character limit for a user's inline policies. Split the domains across stacks (each stack has its own SMTP user) or use fewer regions.`,
     );
   }
 
@@ -586,16 +626,19 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     smtp: {
       userName,
       keyGeneration: v.smtpKeyGeneration,
-      allowedFromAddresses: v.smtpAllowedFromAddresses,
+      ...(previousKey ? { previousKey } : {}),
+      allowedFromAddresses: smtpFrom,
       secretName,
       recoveryWindowDays: windowDays,
       ...(v.smtpSecretKmsKeyId !== "" ? { kmsKeyId: v.smtpSecretKmsKeyId } : {}),
       secretRegion: regions[0],
-      regions,
+      regions: smtpRegions,
     },
     senders,
   };
 }
+
+const unique = (xs: readonly string[]): string[] => [...new Set(xs)];
 
 /** The MAIL FROM label relative to the domain, whether it was given relative or in full. */
 function relativeLabel(value: string, domain: string): string {

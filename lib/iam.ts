@@ -3,6 +3,8 @@
  * policy pack checks declared documents against the same rule.
  */
 
+const hasWildcard = (s: string): boolean => /[*?]/.test(s);
+
 /** The only action SES SMTP needs (SMTP submission is authorised as SendRawEmail). */
 export const SMTP_ACTIONS = ["ses:SendRawEmail"] as const;
 
@@ -20,7 +22,8 @@ export interface PolicyDocument {
 }
 
 /**
- * Allow only ses:SendRawEmail on the given identity and configuration set ARNs. SES checks
+ * Allow only ses:SendRawEmail on the given identity and configuration set ARNs, and, when
+ * `fromAddresses` is not empty, only with those From addresses (condition key ses:FromAddress). SES checks
  * the configuration set ARN too when a message uses one (every identity here has a default),
  * so leaving it out makes sending fail with AccessDenied.
  */
@@ -32,7 +35,12 @@ export function smtpSendPolicy(resourceArns: readonly string[], fromAddresses: r
     Resource: [...resourceArns],
   };
   if (fromAddresses.length > 0) {
-    statement.Condition = { StringEquals: { "ses:FromAddress": [...fromAddresses] } };
+    // Mail clients keep the address as the user typed it (Gmail's alias "Admin@Example.com"),
+    // and the inventory is lower-cased, so exact addresses compare ignoring case. `*@example.com`
+    // widens to a whole domain and needs StringLike; IAM ANDs two operators, so then one
+    // operator holds every entry (a plain address has no wildcard and matches exactly).
+    const operator = fromAddresses.some(hasWildcard) ? "StringLike" : "StringEqualsIgnoreCase";
+    statement.Condition = { [operator]: { "ses:FromAddress": [...fromAddresses] } };
   }
   return { Version: "2012-10-17", Statement: [statement] };
 }
@@ -77,7 +85,6 @@ export function parsePolicyDocument(policy: unknown): { Statement?: unknown } | 
 }
 
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const hasWildcard = (s: string): boolean => /[*?]/.test(s);
 
 /**
  * The rule "this identity policy lets its holder send mail and do nothing else", for the SES

@@ -3,6 +3,8 @@
  * verify command what was declared. The program builds it, verify parses it with this schema.
  */
 import { z } from "zod";
+import { PREVIOUS_KEY_STATES } from "./rotation";
+import type { Cause, Unobservable } from "./verify/findings";
 
 export const MANIFEST_VERSION = 1;
 
@@ -15,6 +17,28 @@ const recordSchema = z.object({
   values: z.array(z.string()),
   region: z.string().optional(),
 });
+
+const causeSchema: z.ZodType<Cause> = z.object({
+  key: z.string(),
+  id: z.string().optional(),
+  subject: z.string().optional(),
+  summary: z.string().optional(),
+  evidence: z.array(z.string()).optional(),
+  remediation: z.string().optional(),
+});
+
+/** Why a value is not known (the shape collectors return, lib/verify/findings#Unobservable). */
+const unknownSchema: z.ZodType<Unobservable> = z.object({
+  ok: z.literal(false),
+  reason: z.enum(["notfound", "denied", "throttled", "timeout", "unreachable", "tls", "error"]),
+  message: z.string(),
+  needs: z.string().optional(),
+  cause: causeSchema.optional(),
+});
+
+/** The values of a region that discovery mode may fail to determine. */
+export const UNKNOWABLE = ["account", "dkimTokens", "mailFromDomain", "configurationSet"] as const;
+export type Unknowable = (typeof UNKNOWABLE)[number];
 
 const regionSchema = z.object({
   region: z.string(),
@@ -30,6 +54,13 @@ const regionSchema = z.object({
   eventTopicArn: z.string(),
   tlsPolicy: z.enum(["REQUIRE", "OPTIONAL"]),
   smtpEndpoint: z.string(),
+  /**
+   * Discovery mode only, never in a stack output: values that could not be determined, each with
+   * why. Such a value is empty in its field ("" or []), and no check compares anything with it:
+   *   account -> identityArn and configurationSetArn; dkimTokens; mailFromDomain;
+   *   configurationSet -> configurationSet and configurationSetArn.
+   */
+  unknown: z.object({ account: unknownSchema, dkimTokens: unknownSchema, mailFromDomain: unknownSchema, configurationSet: unknownSchema }).partial().optional(),
 });
 
 const domainSchema = z.object({
@@ -52,6 +83,18 @@ export const manifestSchema = z.object({
     userArn: z.string(),
     accessKeyId: z.string(),
     keyGeneration: z.number().int(),
+    /**
+     * Key keyGeneration-1 while it exists or was just retired: its generation, its access key id
+     * (absent once retired unless carried over) and its state. Optional: manifests written before
+     * two-phase rotation have none (that program deleted the old key when rotating).
+     */
+    previousKey: z
+      .object({
+        generation: z.number().int(),
+        accessKeyId: z.string().optional(),
+        state: z.enum(PREVIOUS_KEY_STATES),
+      })
+      .optional(),
     secretId: z.string(),
     secretName: z.string(),
     secretRegion: z.string(),

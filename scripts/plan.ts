@@ -147,7 +147,12 @@ async function main(): Promise<void> {
 
   out.push("");
   out.push(c.bold("SMTP credentials") + `: user ${manifest.smtp.user}, secret ${manifest.smtp.secretName} in ${manifest.smtp.secretRegion}, key generation ${manifest.smtp.keyGeneration}`);
+  const previous = manifest.smtp.previousKey;
+  const stateNote = { active: "both keys work", inactive: "deactivated: active undoes it, retired deletes it", retired: "deleted" } as const;
+  if (previous) out.push(`  previous key: generation ${previous.generation}, ${previous.state} (${stateNote[previous.state]})`);
   for (const r of manifest.smtp.regions) out.push(`  ${r.region}: ${r.endpoint}:${manifest.smtp.port}`);
+  const from = config.smtp.allowedFromAddresses;
+  out.push(`  may send as: ${from.length > 0 ? from.join(", ") : "any address of the stack's domains (no sender inventory)"}`);
   if (manifest.senders.length > 0) {
     out.push(c.bold("Senders relaying through SES") + " (need the new password after each rotation):");
     for (const s of manifest.senders) {

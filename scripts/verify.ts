@@ -12,7 +12,7 @@ import { Command, Option } from "commander";
 import { isEmailAddress, normalizeDomain, validateDomainName } from "../lib/domain";
 import { type Manifest, ManifestError, parseManifest } from "../lib/manifest";
 import { isSmtpRegion, SES_SMTP_REGIONS } from "../lib/regions";
-import { exitCodeFor, type Layer, LAYERS } from "../lib/verify/findings";
+import { describeNotChecked, exitCodeFor, type Layer, LAYERS, selectLayers } from "../lib/verify/findings";
 import { colorEnabled, EXIT_USAGE, readStdin } from "./lib/cli";
 import { UsageError } from "./lib/stack-config";
 import { AwsCollector } from "./verify/aws";
@@ -62,8 +62,11 @@ retries included), a DNS question (its tries included) or an SMTP session ends w
 whole run ends within 10 x T (100 s by default): whatever is still pending then is reported as
 inconclusive ("deadline reached") and the report is printed.
 
-Exit codes: 0 every check passed (warnings allowed), 1 a check failed or could not be made,
-2 usage, config or manifest error.`,
+Layers that were not checked (--only, --skip, or an input discovery mode lacks) are listed as
+"not checked" with the reason; then the verdict never says the mail path is healthy.
+
+Exit codes: 0 every check that ran passed (warnings allowed; layers not checked do not count),
+1 a check failed or could not be made, 2 usage, config or manifest error (also: nothing left to check).`,
   )
   .showHelpAfterError()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
@@ -147,7 +150,19 @@ async function main(): Promise<number> {
   const timeoutMs = Math.round(timeoutSeconds * 1000);
   const only = parseLayers(o.only, "--only");
   const skip = parseLayers(o.skip, "--skip");
-  let layers = LAYERS.filter((l) => (only.length === 0 || only.includes(l)) && !skip.includes(l));
+  // Discovery mode cannot know the relays (they are the stack's senders), nor read the SMTP
+  // credentials without the secret's id. Those layers are listed as not checked, with why.
+  const discovery = o.domain !== undefined;
+  const unavailable: Partial<Record<Layer, string>> = {
+    ...(discovery && !o.secretId ? { smtp: "no --secret-id given: discovery mode reads the SMTP credentials from that secret" } : {}),
+    ...(discovery ? { relay: "discovery mode does not know the relays: they are the stack's senders; use --stack or --manifest" } : {}),
+  };
+  const choose = () => {
+    const chosen = selectLayers(only, skip, unavailable);
+    if (chosen.layers.length === 0) throw new UsageError(`nothing to check: ${describeNotChecked(chosen.notChecked)}.`);
+    return chosen;
+  };
+  let { layers, notChecked } = choose();
   const smtpEndpoints: Record<string, { host: string; port: number }> = {};
   for (const value of o.smtpEndpoint) {
     const m = /^([a-z]{2}(?:-gov)?-[a-z]+-\d)=(.+)$/.exec(value);
@@ -172,12 +187,14 @@ async function main(): Promise<number> {
   try {
     let manifest: Manifest;
     let target: string;
-    if (o.manifest) {
-      manifest = readManifestFile(o.manifest);
-      target = `manifest ${o.manifest} (stack ${manifest.stack})`;
-    } else if (o.stack) {
-      manifest = manifestFromStack(o.stack, deadline.ms);
-      target = `stack ${o.stack}`;
+    if (o.manifest || o.stack) {
+      manifest = o.manifest ? readManifestFile(o.manifest) : manifestFromStack(o.stack!, deadline.ms);
+      target = o.manifest ? `manifest ${o.manifest} (stack ${manifest.stack})` : `stack ${o.stack}`;
+      // A stack without senders has no relay to check (known before any network I/O).
+      if (manifest.senders.length === 0) {
+        unavailable.relay = "the manifest declares no relays (mail-infra:senders)";
+        ({ layers, notChecked } = choose());
+      }
     } else {
       const problem = validateDomainName(o.domain ?? "");
       if (problem) throw new UsageError(`--domain: "${o.domain}" ${problem}`);
@@ -185,18 +202,17 @@ async function main(): Promise<number> {
       for (const r of o.region) if (!isSmtpRegion(r)) throw new UsageError(`--region: "${r}" has no Amazon SES SMTP endpoint. Use one of: ${SES_SMTP_REGIONS.join(", ")}.`);
       manifest = await discoverManifest({ domain: normalizeDomain(o.domain!), regions: o.region, secretId: o.secretId }, aws);
       target = `${o.domain} (discovered from AWS)`;
-      if (!o.secretId) layers = layers.filter((l) => l !== "smtp" && l !== "relay");
     }
 
     const tty = Boolean(process.stderr.isTTY) && !o.json;
     const progress = tty
       ? (done: number, total: number, label: string) => process.stderr.write(`\r\u001b[2K  checking ${done}/${total}: ${label}`)
       : undefined;
-    const result = await runVerify(manifest, { layers, recipients: o.recipient, smtpEndpoints, sendTest: Boolean(o.sendTest), secretKey }, { aws, dns, smtp }, progress);
+    const result = await runVerify(manifest, { layers, notChecked, recipients: o.recipient, smtpEndpoints, sendTest: Boolean(o.sendTest), secretKey }, { aws, dns, smtp }, progress);
     if (tty) process.stderr.write("\r\u001b[2K");
     const output = o.json
-      ? formatJson(result.findings, { target, layers })
-      : formatText(result.findings, { target, layers, verbose: Boolean(o.verbose), color: colorEnabled() });
+      ? formatJson(result.findings, { target, layers, notChecked: result.notChecked })
+      : formatText(result.findings, { target, layers, notChecked: result.notChecked, verbose: Boolean(o.verbose), color: colorEnabled() });
     process.stdout.write(scrub(output, result.secrets));
     return exitCodeFor(result.findings);
   } finally {

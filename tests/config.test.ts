@@ -233,7 +233,8 @@ describe("config: SMTP credentials and senders", () => {
       expect.stringMatching(/^mail-infra:domains: 10 domains in 2 regions make the SMTP user's send-only policy \d+ characters, over IAM's 2048-character limit.*Split the domains across stacks/),
     ]);
   });
-  it("refuses a sender that the From condition would block", () => {
-    expect(issues({ ...base, smtpAllowedFromAddresses: ["b@example.com"], senders: ["address=a@example.com; kind=smtp-client; region=us-east-1"] })).toEqual([expect.stringMatching(/not in mail-infra:smtpAllowedFromAddresses/)]);
+  it("the From condition holds the senders plus smtpAllowedFromAddresses", () => {
+    const cfg = valid({ ...base, smtpAllowedFromAddresses: ["B@example.com", "*@example.com"], senders: ["address=a@example.com; kind=smtp-client; region=us-east-1"] });
+    expect(cfg.smtp.allowedFromAddresses).toEqual(["a@example.com", "b@example.com", "*@example.com"]);
   });
 });

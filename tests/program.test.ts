@@ -113,18 +113,17 @@ describe("the prod stack under mocks", async () => {
     expect(spfAtApex).toHaveLength(1);
   });
 
-  it("SMTP user: path /mail/, only ses:SendRawEmail on the identities and configuration sets", () => {
+  it("SMTP user: path /mail/, only ses:SendRawEmail as the senders, in the senders' region", () => {
     expect(run.one(T.user).inputs).toMatchObject({ name: "mail-infra-smtp-prod", path: "/mail/" });
     const doc = JSON.parse(String(run.one(T.userPolicy).inputs.policy));
     expect(doc.Statement).toHaveLength(1);
     expect(doc.Statement[0].Action).toEqual(["ses:SendRawEmail"]);
-    expect(doc.Statement[0].Condition).toBeUndefined();
+    expect(doc.Statement[0].Condition).toEqual({ StringEqualsIgnoreCase: { "ses:FromAddress": ["admin@queenofsandiego.com"] } });
+    // The one sender relays through us-east-1: us-west-2 is not granted.
     expect([...doc.Statement[0].Resource].sort()).toEqual(
       [
         `arn:aws:ses:us-east-1:${MOCK_ACCOUNT_ID}:identity/queenofsandiego.com`,
-        `arn:aws:ses:us-west-2:${MOCK_ACCOUNT_ID}:identity/queenofsandiego.com`,
         `arn:aws:ses:us-east-1:${MOCK_ACCOUNT_ID}:configuration-set/mail-infra-queenofsandiego-com`,
-        `arn:aws:ses:us-west-2:${MOCK_ACCOUNT_ID}:configuration-set/mail-infra-queenofsandiego-com`,
       ].sort(),
     );
   });
@@ -146,7 +145,6 @@ describe("the prod stack under mocks", async () => {
       keyGeneration: 1,
       regions: {
         "us-east-1": { host: "email-smtp.us-east-1.amazonaws.com", port: 587, password: deriveSmtpPasswordV4(secretKey, "us-east-1") },
-        "us-west-2": { host: "email-smtp.us-west-2.amazonaws.com", port: 587, password: deriveSmtpPasswordV4(secretKey, "us-west-2") },
       },
     });
   });
@@ -185,7 +183,7 @@ describe("other stack shapes", () => {
     expect(run.byType(T.user)).toHaveLength(1);
     const doc = JSON.parse(String(run.one(T.userPolicy).inputs.policy));
     expect(doc.Statement[0].Resource).toHaveLength(4);
-    expect(doc.Statement[0].Condition).toEqual({ StringEquals: { "ses:FromAddress": ["app@a.example", "app@b.example"] } });
+    expect(doc.Statement[0].Condition).toEqual({ StringEqualsIgnoreCase: { "ses:FromAddress": ["app@a.example", "app@b.example"] } });
     const zoneIds = new Set(run.byType(T.record).map((r) => `${String(r.inputs.name).endsWith("b.example")}:${r.inputs.zoneId}`));
     expect(zoneIds.size).toBe(2);
   });
@@ -216,9 +214,11 @@ describe("other stack shapes", () => {
     expect(new Set(run.byType(T.record).map((r) => r.inputs.zoneId))).toEqual(new Set(["Z0123456789ABCDEFGHIJ"]));
   });
 
-  it("raising the key generation declares a new key resource", async () => {
+  it("a first deployment at generation 2 declares key 2 and, unless retired, key 1", async () => {
     const run = await runWithConfig({ domain: "example.com", regions: ["us-east-1"], smtpKeyGeneration: 2 });
-    expect(run.byType(T.key).map((r) => r.name)).toEqual(["smtp-key-gen2"]);
+    expect(run.byType(T.key).map((r) => [r.name, r.inputs.status])).toEqual([["smtp-key-gen2", "Active"], ["smtp-key-gen1", "Active"]]);
+    const retired = await runWithConfig({ domain: "example.com", regions: ["us-east-1"], smtpKeyGeneration: 2, smtpPreviousKey: "retired" });
+    expect(retired.byType(T.key).map((r) => r.name)).toEqual(["smtp-key-gen2"]);
   });
 
   it("insecure but legal settings reach the resources unchanged (the policy pack judges them)", async () => {

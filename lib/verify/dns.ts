@@ -8,7 +8,7 @@ import type { ManifestDomain } from "../manifest";
 import type { DnsRecord, RecordType } from "../records";
 import { MAIL_FROM_MX_PRIORITY, mailFromMxHost, regionOfMailFromMxHost } from "../regions";
 import { allProblem, isSpfRecord, parseSpf, SPF_LOOKUP_LIMIT, SPF_VOID_LOOKUP_LIMIT, type SpfAnalysis, worstIncludes } from "../spf";
-import { finding, type Finding, inconclusive, type Observation } from "./findings";
+import { type Cause, finding, type Finding, inconclusive, type Observation } from "./findings";
 
 export interface DnsQuestion {
   type: RecordType;
@@ -24,14 +24,14 @@ export const questionKey = (q: DnsQuestion): string => `${q.type} ${q.name.toLow
 export function dnsQuestions(d: ManifestDomain): DnsQuestion[] {
   const qs: DnsQuestion[] = d.records.map((r) => ({ type: r.type, name: r.name }));
   qs.push({ type: "TXT", name: d.domain }, { type: "TXT", name: dmarcRecordName(d.domain) });
-  for (const r of d.regions) qs.push({ type: "MX", name: r.mailFromDomain }, { type: "TXT", name: r.mailFromDomain });
+  for (const r of d.regions) if (r.mailFromDomain) qs.push({ type: "MX", name: r.mailFromDomain }, { type: "TXT", name: r.mailFromDomain });
   const seen = new Set<string>();
   return qs.filter((q) => (seen.has(questionKey(q)) ? false : (seen.add(questionKey(q)), true)));
 }
 
-/** Names whose SPF record is evaluated: the apex and every MAIL FROM domain. */
+/** Names whose SPF record is evaluated: the apex and every known MAIL FROM domain. */
 export function spfNames(d: ManifestDomain): string[] {
-  return [...new Set([d.domain, ...d.regions.map((r) => r.mailFromDomain)])];
+  return [...new Set([d.domain, ...d.regions.map((r) => r.mailFromDomain).filter((n) => n !== "")])];
 }
 
 /** The one DMARC record among TXT values, parsed, when there is exactly one. */
@@ -65,6 +65,7 @@ function checkDkim(d: ManifestDomain, obs: DnsObservations): Finding[] {
     const subject = `${d.domain} DKIM (${region.region})`;
     const expected = d.records.filter((r) => r.purpose === "dkim" && r.region === region.region);
     if (expected.length === 0) {
+      if (region.unknown?.dkimTokens) return inconclusive("dns", "dns.dkim", subject, "the DKIM CNAMEs", region.unknown.dkimTokens);
       return inconclusive("dns", "dns.dkim", subject, "the DKIM CNAMEs", { ok: false, reason: "error", message: `no DKIM tokens are known for ${region.region}`, needs: "Check the SES layer: the identity's DKIM tokens could not be read." });
     }
     const evidence: string[] = [];
@@ -95,6 +96,11 @@ function checkDkim(d: ManifestDomain, obs: DnsObservations): Finding[] {
 function checkMailFromMx(d: ManifestDomain, obs: DnsObservations): Finding[] {
   return d.regions.map((region) => {
     const name = region.mailFromDomain;
+    if (!name) {
+      // Discovery mode could not learn the MAIL FROM domain: nothing to compare the MX of.
+      const why = region.unknown?.mailFromDomain ?? { ok: false as const, reason: "error" as const, message: `no MAIL FROM domain is known for ${region.region}` };
+      return inconclusive("dns", "dns.mail-from.mx", `MAIL FROM (${region.region})`, "the MAIL FROM MX", why);
+    }
     const subject = subjectOf(name, region.region);
     const expected = `${MAIL_FROM_MX_PRIORITY} ${mailFromMxHost(region.region)}`;
     const a = answer(obs, "MX", name);
@@ -188,9 +194,10 @@ function checkSpf(d: ManifestDomain, obs: DnsObservations): Finding[] {
     }
     out.push(
       a.voidExceeded
-        ? finding("dns", "dns.spf.void", subject, "warn", `${a.voidLookups} void lookups (more than ${SPF_VOID_LOOKUP_LIMIT} makes receivers return permerror)`, {
+        ? // RFC 7208 4.6.4: past the void limit evaluation MUST return permerror, so SPF fails for all mail.
+          finding("dns", "dns.spf.void", subject, "fail", `${a.voidLookups} void lookups; more than ${SPF_VOID_LOOKUP_LIMIT} is a permerror (RFC 7208 4.6.4), so SPF fails for all mail`, {
             evidence: a.tree.flatMap(function walk(n): string[] { return [...(n.void ? [n.term] : []), ...n.children.flatMap(walk)]; }),
-            remediation: "Remove includes and mechanisms whose names no longer exist.",
+            remediation: "Remove the includes and mechanisms listed above: their names no longer exist.",
           })
         : finding("dns", "dns.spf.void", subject, "pass", `${a.voidLookups} void lookups`),
     );
@@ -232,11 +239,12 @@ function checkDmarc(d: ManifestDomain, obs: DnsObservations): Finding[] {
   // Alignment: Easy DKIM signs with d=<domain>; SPF is checked on the MAIL FROM domain.
   const aspf = rec.aspf ?? "r";
   const adkim = rec.adkim ?? "r";
-  const unaligned = d.regions.filter((r) => !isAligned(r.mailFromDomain, d.domain, aspf));
+  const known = d.regions.filter((r) => r.mailFromDomain !== "");
+  const unaligned = known.filter((r) => !isAligned(r.mailFromDomain, d.domain, aspf));
   const dkimAligned = isAligned(d.domain, d.domain, adkim);
   out.push(
     unaligned.length === 0 && dkimAligned
-      ? finding("dns", "dns.dmarc.alignment", name, "pass", `SPF (aspf=${aspf}) and DKIM (adkim=${adkim}) align with ${d.domain}`, { evidence: d.regions.map((r) => `MAIL FROM ${r.mailFromDomain} (${r.region})`) })
+      ? finding("dns", "dns.dmarc.alignment", name, "pass", `SPF (aspf=${aspf}) and DKIM (adkim=${adkim}) align with ${d.domain}`, { evidence: d.regions.map((r) => (r.mailFromDomain ? `MAIL FROM ${r.mailFromDomain} (${r.region})` : `MAIL FROM unknown (${r.region})`)) })
       : finding("dns", "dns.dmarc.alignment", name, "warn", `SPF does not align under aspf=${aspf}: only DKIM can pass DMARC`, {
           evidence: unaligned.map((r) => `MAIL FROM ${r.mailFromDomain} is not ${d.domain}`),
           remediation: "Use aspf=r (relaxed) so a MAIL FROM subdomain aligns.",
@@ -305,11 +313,26 @@ export function checkDnsLayer(d: ManifestDomain, obs: DnsObservations): Finding[
   const flagged = new Set<string>();
   d.regions.forEach((region, i) => {
     if (dkim[i].status !== "pass") for (const r of d.records) if (r.purpose === "dkim" && r.region === region.region) flagged.add(r.name.toLowerCase());
-    if (mx[i].status !== "pass") flagged.add(region.mailFromDomain.toLowerCase());
+    if (mx[i].status !== "pass" && region.mailFromDomain) flagged.add(region.mailFromDomain.toLowerCase());
   });
   for (const name of spfNames(d)) {
     if (spf.some((f) => f.status !== "pass" && f.subject.split(" ")[0] === name)) flagged.add(name.toLowerCase());
   }
   if (dmarc.some((f) => f.status !== "pass" && f.id !== "dns.dmarc.report-authorization")) flagged.add(dmarcRecordName(d.domain));
-  return [...dkim, ...mx, ...spf, ...dmarc, ...checkDrift(d, obs, flagged)];
+  const all = [...dkim, ...mx, ...spf, ...dmarc, ...checkDrift(d, obs, flagged)];
+  // A domain that does not exist (NXDOMAIN at the apex) has no names below it either (RFC 8020):
+  // that is the one cause of every failing DNS check of the domain, and is reported once.
+  const apex = answer(obs, "TXT", d.domain);
+  if (!apex.ok && apex.reason === "notfound") {
+    const cause: Cause = {
+      key: `dns.domain ${d.domain}`,
+      id: "dns.domain",
+      subject: d.domain,
+      summary: `${d.domain} does not exist in DNS (NXDOMAIN), so none of its records can be found`,
+      evidence: [apex.message],
+      remediation: `Check the spelling of ${d.domain}, that it is registered, and that its delegation points at name servers that serve its zone (\`dig NS ${d.domain}\`); then re-run verify.`,
+    };
+    return all.map((f) => (f.status === "pass" ? f : { ...f, cause }));
+  }
+  return all;
 }

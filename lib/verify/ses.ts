@@ -1,7 +1,7 @@
 /** SES layer checks: the account and each identity in each region, against the manifest. */
 import type { ManifestDomain, ManifestRegion } from "../manifest";
 import { REQUIRED_EVENT_TYPES } from "../names";
-import { finding, type Finding, inconclusive, type Observation } from "./findings";
+import { causeOf, finding, type Finding, inconclusive, type Observation } from "./findings";
 
 export interface SesAccountState {
   sendingEnabled: boolean;
@@ -101,6 +101,8 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
       return [
         finding("ses", "ses.identity.verified", subject, "fail", `no SES identity for ${domain.domain} in ${region.region}`, {
           remediation: "Run `pulumi up` to create it (or check that verify looks at the right account and region).",
+          // Discovery mode could not learn the tokens, MAIL FROM or configuration set either: one cause.
+          cause: causeOf(identity),
         }),
       ];
     }
@@ -117,21 +119,28 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
         }),
   );
 
-  const problems: string[] = [];
-  if (!id.dkim.signingEnabled) problems.push("DKIM signing is disabled");
+  // The DKIM check: the status SES reports, then the signing setup against the stack. The
+  // status of an identity that is not verified is evidence of ses.identity.verified above, so a
+  // pending identity fails one check, not two.
+  const setupFix = "Run `pulumi refresh` then `pulumi up` so the stack and its DNS records follow the identity's current DKIM settings.";
+  const dkimIssues: DkimIssue[] = id.verifiedForSending ? dkimStatusIssues(domain.domain, region.region, id.dkim.status) : [];
+  if (!id.dkim.signingEnabled) dkimIssues.push({ status: "fail", text: "DKIM signing is disabled", fix: setupFix });
   const expectedTokens = [...region.dkimTokens].sort();
   const foundTokens = [...id.dkim.tokens].sort();
-  if (expectedTokens.join() !== foundTokens.join()) problems.push(`tokens differ from the stack (expected ${expectedTokens.join(", ")}; found ${foundTokens.join(", ") || "none"})`);
+  if (expectedTokens.join() !== foundTokens.join()) dkimIssues.push({ status: "fail", text: `tokens differ from the stack (expected ${expectedTokens.join(", ")}; found ${foundTokens.join(", ") || "none"})`, fix: setupFix });
   if (id.dkim.signingHostedZone && id.dkim.signingHostedZone !== region.signingHostedZone) {
-    problems.push(`signing host is ${id.dkim.signingHostedZone}, the stack published CNAMEs into ${region.signingHostedZone}`);
+    dkimIssues.push({ status: "fail", text: `signing host is ${id.dkim.signingHostedZone}, the stack published CNAMEs into ${region.signingHostedZone}`, fix: setupFix });
   }
-  if (id.dkim.currentSigningKeyLength === "RSA_1024_BIT") problems.push("the current DKIM key is 1024-bit");
+  if (id.dkim.currentSigningKeyLength === "RSA_1024_BIT") dkimIssues.push({ status: "fail", text: "the current DKIM key is 1024-bit", fix: setupFix });
+  // The most serious issue leads; the others are evidence.
+  const worst = dkimIssues.find((i) => i.status === "fail") ?? dkimIssues[0];
   out.push(
-    problems.length === 0
-      ? finding("ses", "ses.identity.dkim", subject, "pass", `Easy DKIM signing on, tokens match the stack`, { evidence: [`key ${id.dkim.currentSigningKeyLength ?? "?"}`, `signing host ${id.dkim.signingHostedZone ?? region.signingHostedZone}`] })
-      : finding("ses", "ses.identity.dkim", subject, "fail", problems[0], {
-          evidence: problems,
-          remediation: "Run `pulumi refresh` then `pulumi up` so the stack and its DNS records follow the identity's current DKIM settings.",
+    worst === undefined
+      ? finding("ses", "ses.identity.dkim", subject, "pass", `Easy DKIM signing on, tokens match the stack`, { evidence: [`DKIM status ${id.dkim.status ?? "?"}`, `key ${id.dkim.currentSigningKeyLength ?? "?"}`, `signing host ${id.dkim.signingHostedZone ?? region.signingHostedZone}`] })
+      : finding("ses", "ses.identity.dkim", subject, worst.status, worst.text, {
+          evidence: [...dkimIssues.map((i) => i.text), ...(dkimIssues.some((i) => i.text.startsWith("DKIM status")) ? [] : [`DKIM status ${id.dkim.status ?? "?"}`])],
+          remediation: worst.fix,
+          ...(region.unknown?.dkimTokens ? { cause: causeOf(region.unknown.dkimTokens) } : {}),
         }),
   );
 
@@ -148,7 +157,11 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
   out.push(
     mfProblems.length === 0
       ? finding("ses", "ses.identity.mail-from", subject, "pass", `MAIL FROM ${mf?.domain} is SUCCESS`, { evidence: [`behaviour on MX failure ${mf?.behaviorOnMxFailure ?? "?"}`] })
-      : finding("ses", "ses.identity.mail-from", subject, "fail", mfProblems[0], { evidence: mfProblems, remediation: "Check the MAIL FROM MX in the DNS layer, then run `pulumi up`." }),
+      : finding("ses", "ses.identity.mail-from", subject, "fail", mfProblems[0], {
+          evidence: mfProblems,
+          remediation: "Check the MAIL FROM MX in the DNS layer, then run `pulumi up`.",
+          ...(region.unknown?.mailFromDomain ? { cause: causeOf(region.unknown.mailFromDomain) } : {}),
+        }),
   );
 
   out.push(
@@ -156,13 +169,70 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
       ? finding("ses", "ses.identity.configuration-set", subject, "pass", `default configuration set ${region.configurationSet}`)
       : finding("ses", "ses.identity.configuration-set", subject, "fail", id.configurationSetName ? `default configuration set is ${id.configurationSetName}, not ${region.configurationSet}` : "no default configuration set: TLS, suppression and event publishing do not apply", {
           remediation: "Run `pulumi up` to set it back.",
+          ...(region.unknown?.configurationSet ? { cause: causeOf(region.unknown.configurationSet) } : {}),
         }),
   );
   return out;
 }
 
+interface DkimIssue {
+  status: "fail" | "warn";
+  text: string;
+  fix: string;
+}
+
+/**
+ * What the DKIM status of a verified identity means (SES v2 DkimAttributes.Status). FAILED and
+ * NOT_STARTED fail: SES does not sign, and does nothing about it by itself. PENDING and
+ * TEMPORARY_FAILURE warn: SES is still looking and resolves them itself, while mail already
+ * goes out; verify says what to watch. SUCCESS (or no status at all) is no issue.
+ */
+export function dkimStatusIssues(domain: string, region: string, status: string | undefined): DkimIssue[] {
+  switch (status) {
+    case undefined:
+    case "SUCCESS":
+      return [];
+    case "FAILED":
+      return [
+        {
+          status: "fail",
+          text: "DKIM status FAILED: SES did not find the DKIM records and no longer looks for them, so it does not sign this domain's mail",
+          fix: `Publish the DKIM CNAMEs exactly as the DNS layer lists them (dns.dkim), then restart DKIM verification for ${domain} in ${region} (SES console > Verified identities > ${domain} > Authentication).`,
+        },
+      ];
+    case "NOT_STARTED":
+      return [
+        {
+          status: "fail",
+          text: "DKIM status NOT_STARTED: DKIM verification was never started, so SES does not sign this domain's mail",
+          fix: `Turn on Easy DKIM for ${domain} in ${region} (run \`pulumi up\`, which declares it), then publish the CNAMEs the DNS layer lists.`,
+        },
+      ];
+    case "PENDING":
+      return [
+        {
+          status: "warn",
+          text: "DKIM status PENDING: SES has not found the DKIM records yet (it keeps looking for up to 72 hours)",
+          fix: "Check that the DKIM CNAMEs resolve (dns.dkim below) and re-run verify later; if the status turns FAILED, SES stops looking.",
+        },
+      ];
+    case "TEMPORARY_FAILURE":
+      return [
+        {
+          status: "warn",
+          text: "DKIM status TEMPORARY_FAILURE: a temporary problem keeps SES from determining the DKIM status",
+          fix: "SES retries by itself: check that the DKIM CNAMEs resolve from the internet (dns.dkim below) and re-run verify later.",
+        },
+      ];
+    default:
+      return [{ status: "warn", text: `DKIM status ${status} is not one verify knows`, fix: "Look at the identity in the SES console and re-run verify when its DKIM status is SUCCESS." }];
+  }
+}
+
 export function checkSesConfigurationSet(region: ManifestRegion, state: Observation<SesConfigurationSetState>): Finding[] {
-  const subject = `configuration set ${region.configurationSet} in ${region.region}`;
+  const subject = `configuration set ${region.configurationSet || "(unknown)"} in ${region.region}`;
+  // Discovery mode could not name the set: say so (with the identity's cause), never guess a name.
+  if (region.unknown?.configurationSet) return [inconclusive("ses", "ses.configuration-set", subject, "the configuration set", region.unknown.configurationSet)];
   if (!state.ok) {
     if (state.reason === "notfound") {
       return [finding("ses", "ses.configuration-set", subject, "fail", "the configuration set does not exist", { remediation: "Run `pulumi up` to create it." })];

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { Manifest } from "../manifest";
 import { deriveSmtpPasswordV4 } from "../smtp-password";
-import { finding, type Finding, inconclusive, type Observation, type Unobservable } from "./findings";
+import { type Cause, causeOf, dependsOn, finding, type Finding, inconclusive, type Observation, type Unobservable } from "./findings";
 
 const secretSchema = z.object({
   username: z.string().min(1),
@@ -67,23 +67,26 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
   const s = m.smtp;
   const secretSubject = `secret ${s.secretName}`;
   let secret: SmtpSecret | undefined;
+  // An invalid secret is the one cause of every password that could not be tried.
+  const invalidSecret: Cause = { key: `smtp.secret invalid ${s.secretId}` };
+  const missingPasswords: Cause = { key: `smtp.secret regions ${s.secretId}` };
   if (!obs.secret.ok) {
     out.push(
       obs.secret.reason === "notfound"
-        ? finding("smtp", "smtp.secret", secretSubject, "fail", "the secret does not exist (or is scheduled for deletion)", { evidence: [s.secretId], remediation: "Restore it (`aws secretsmanager restore-secret`) or run `pulumi up`." })
+        ? finding("smtp", "smtp.secret", secretSubject, "fail", "the secret does not exist (or is scheduled for deletion)", { evidence: [s.secretId], remediation: "Restore it (`aws secretsmanager restore-secret`) or run `pulumi up`.", cause: causeOf(obs.secret) })
         : inconclusive("smtp", "smtp.secret", secretSubject, "the secret", obs.secret),
     );
   } else {
     const parsed = parseSmtpSecret(obs.secret.value);
     if (!parsed.ok) {
-      out.push(finding("smtp", "smtp.secret", secretSubject, "fail", parsed.message, { evidence: [s.secretId], remediation: "Run `pulumi up` to write the secret again." }));
+      out.push(finding("smtp", "smtp.secret", secretSubject, "fail", parsed.message, { evidence: [s.secretId], remediation: "Run `pulumi up` to write the secret again.", cause: invalidSecret }));
     } else {
       secret = parsed.value;
       const missingRegions = s.regions.map((r) => r.region).filter((r) => !secret!.regions[r]);
       out.push(
         missingRegions.length === 0
           ? finding("smtp", "smtp.secret", secretSubject, "pass", `holds the username and a password for ${Object.keys(secret.regions).join(", ")}`, { evidence: [`secret id ${s.secretId}`, `username ${secret.username}`] })
-          : finding("smtp", "smtp.secret", secretSubject, "fail", `no password for ${missingRegions.join(", ")}`, { evidence: [`secret id ${s.secretId}`], remediation: "Run `pulumi up` to write the passwords for every region." }),
+          : finding("smtp", "smtp.secret", secretSubject, "fail", `no password for ${missingRegions.join(", ")}`, { evidence: [`secret id ${s.secretId}`], remediation: "Run `pulumi up` to write the passwords for every region.", cause: missingPasswords }),
       );
     }
   }
@@ -93,7 +96,7 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
   if (!obs.accessKeys.ok) {
     out.push(
       obs.accessKeys.reason === "notfound"
-        ? finding("smtp", "smtp.key", keySubject, "fail", `the IAM user ${s.user} does not exist`, { remediation: "Run `pulumi up`." })
+        ? finding("smtp", "smtp.key", keySubject, "fail", `the IAM user ${s.user} does not exist`, { remediation: "Run `pulumi up`.", cause: causeOf(obs.accessKeys) })
         : inconclusive("smtp", "smtp.key", keySubject, "the user's access keys", obs.accessKeys),
     );
   } else {
@@ -119,17 +122,16 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
   }
 
   // Why there is no password to try, when the secret did not give one.
+  // It has the secret's cause, so the report shows the secret's problem once, listing these.
   const noPassword = (region: string): Unobservable =>
     !obs.secret.ok
       ? {
-          ok: false,
+          ...dependsOn(obs.secret, `no password to try: the secret ${s.secretName} ${obs.secret.reason === "notfound" ? "does not exist" : "could not be read"}`, obs.secret.needs ?? "Fix the smtp.secret check first."),
           reason: obs.secret.reason === "notfound" ? "error" : obs.secret.reason,
-          message: `no password to try: the secret ${s.secretName} ${obs.secret.reason === "notfound" ? "does not exist" : "could not be read"}`,
-          needs: obs.secret.needs ?? "Fix the smtp.secret check first.",
         }
       : !secret
-        ? { ok: false, reason: "error", message: `no password to try: the secret ${s.secretName} is not valid`, needs: "Fix the smtp.secret check first." }
-        : { ok: false, reason: "error", message: `no password to try: the secret holds none for ${region}`, needs: "Fix the smtp.secret check first." };
+        ? { ok: false, reason: "error", message: `no password to try: the secret ${s.secretName} is not valid`, needs: "Fix the smtp.secret check first.", cause: invalidSecret }
+        : { ok: false, reason: "error", message: `no password to try: the secret holds none for ${region}`, needs: "Fix the smtp.secret check first.", cause: missingPasswords };
 
   const secretKey = obs.suppliedSecretKey ?? secret?.secretAccessKey;
   if (obs.suppliedSecretKey && !secret) {

@@ -11,6 +11,8 @@ import { PROJECT } from "../../lib/config";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 export const PLACEHOLDER = "placeholder";
+/** The organization name a DIY (file, S3) backend reports. */
+export const MOCK_ORGANIZATION = "organization";
 
 export interface RecordedResource {
   urn: string;
@@ -141,6 +143,11 @@ export async function runProgramUnderMocks(opts: {
   config: Record<string, string>;
   program: () => Promise<Record<string, unknown>> | Record<string, unknown>;
   preview?: boolean;
+  /**
+   * The stack's outputs as its last deployment left them, which the program reads through a
+   * StackReference to its own stack. Absent: a first deployment (no outputs).
+   */
+  lastOutputs?: Record<string, unknown>;
 }): Promise<ProgramRun> {
   const { stack } = opts;
   const byName = new Map<string, RecordedResource>();
@@ -149,6 +156,11 @@ export async function runProgramUnderMocks(opts: {
     {
       newResource(args) {
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+        if (args.type === "pulumi:pulumi:StackReference") {
+          // A read of a stack's outputs (the engine's builtin provider): not a declared resource.
+          if (inputs.name !== `${MOCK_ORGANIZATION}/${PROJECT}/${stack}`) throw new Error(`mail-infra mock: no stack ${String(inputs.name)} to reference`);
+          return { id: String(inputs.name), state: { name: inputs.name, outputs: opts.lastOutputs ?? {}, secretOutputNames: [] } };
+        }
         const custom = args.custom !== false;
         const state = custom ? { ...inputs, ...mockState(args.type, args.name, inputs, stack) } : {};
         const id = custom ? mockId(args.type, args.name, inputs) : undefined;
@@ -178,6 +190,7 @@ export async function runProgramUnderMocks(opts: {
     PROJECT,
     stack,
     opts.preview ?? false,
+    MOCK_ORGANIZATION,
   );
   pulumi.runtime.setAllConfig(opts.config);
 

@@ -27,7 +27,7 @@ import {
 } from "@aws-sdk/client-sesv2";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { SESv2ClientConfig } from "@aws-sdk/client-sesv2";
-import { type Observation, observed, type Unobservable } from "../../lib/verify/findings";
+import { causeOf, NO_AWS_CREDENTIALS, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import type { SesAccountState, SesConfigurationSetState, SesIdentityState, SuppressionState } from "../../lib/verify/ses";
 import type { AccessKeyState, KeyLastUsed, SimulationResult } from "../../lib/verify/smtp";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds } from "./limit";
@@ -45,7 +45,7 @@ export function classifyAwsError(e: unknown, permission: string): Unobservable {
   const name = err.name ?? err.code ?? "Error";
   const message = (err.message ?? String(e)).split("\n")[0];
   if (/CredentialsProviderError/i.test(name)) {
-    return { ok: false, reason: "denied", message: `${name}: ${message}`, needs: "No AWS credentials were found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or run where a role is available." };
+    return { ok: false, reason: "denied", message: `${name}: ${message}`, needs: "No AWS credentials were found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or run where a role is available.", cause: NO_AWS_CREDENTIALS };
   }
   if (/AccessDenied|UnauthorizedOperation|NotAuthorized|InvalidClientTokenId|ExpiredToken|UnrecognizedClient|SignatureDoesNotMatch/i.test(name)) {
     return { ok: false, reason: "denied", message: `${name}: ${message}`, needs: `Grant ${permission} to the credentials verify runs with (or use credentials that have it).` };
@@ -211,7 +211,8 @@ export class AwsCollector {
    */
   private call<T>(service: AwsService, scope: string, key: string, permission: string, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<Observation<T>> {
     const endpoint = endpointOverride(service);
-    const at = (u: Unobservable): Unobservable => (endpoint && u.reason !== "notfound" ? { ...u, message: `${u.message} (contacted ${endpoint})` } : u);
+    // The note does not change the cause: the same failure behind two services is one cause.
+    const at = (u: Unobservable): Unobservable => (endpoint && u.reason !== "notfound" ? { ...u, message: `${u.message} (contacted ${endpoint})`, cause: causeOf(u) } : u);
     const what = `${permission.split(" ")[0]}`;
     return this.cache(key, () =>
       this.limit(scope)(() => {

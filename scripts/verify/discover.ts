@@ -2,11 +2,17 @@
  * Discovery mode: build the manifest from AWS alone, for people without Pulumi access (for
  * example right after a rotation). What cannot be known without the stack (the intended SPF
  * and DMARC records) is left out, so those names get the rule checks but no drift check.
+ *
+ * Nothing is assumed about how the identity was set up: the MAIL FROM domain, the DKIM tokens,
+ * the configuration set and the account come from SES and STS or are marked unknown (with why)
+ * in `region.unknown`. A value this project would have chosen (bounce.<domain>, its own
+ * configuration set name) is never put in their place: the checks that need an unknown value
+ * say what could not be determined instead of checking DNS against an invented one.
  */
-import { MANIFEST_VERSION, type Manifest, type ManifestDomain } from "../../lib/manifest";
-import { configurationSetName } from "../../lib/names";
+import { MANIFEST_VERSION, type Manifest, type ManifestDomain, type ManifestRegion } from "../../lib/manifest";
 import { type DnsRecord, dkimRecords, mailFromMxRecord } from "../../lib/records";
 import { dkimSigningHostedZone, SES_SMTP_PORT, smtpEndpoint } from "../../lib/regions";
+import { dependsOn, type Unobservable } from "../../lib/verify/findings";
 import { parseSmtpSecret } from "../../lib/verify/smtp";
 import type { AwsCollector } from "./aws";
 
@@ -16,36 +22,61 @@ export interface DiscoveryInput {
   secretId?: string;
 }
 
+/** A value the identity does not have (a real answer: the SES checks report it as a failure). */
+const absent = (message: string): Unobservable => ({ ok: false, reason: "notfound", message });
+
 export async function discoverManifest(input: DiscoveryInput, aws: AwsCollector): Promise<Manifest> {
   const account = await aws.callerAccount();
-  const accountId = account.ok ? account.value : "000000000000";
   const d = input.domain;
   const regions = await Promise.all(
-    input.regions.map(async (region, i) => {
+    input.regions.map(async (region, i): Promise<ManifestRegion> => {
       const id = await aws.identity(region, d);
+      const unknown: NonNullable<ManifestRegion["unknown"]> = {};
+      if (!account.ok) unknown.account = dependsOn(account, `the AWS account could not be read (${account.message})`);
+      let dkimTokens: string[] = [];
+      let mailFromDomain = "";
+      let configurationSet = "";
+      if (!id.ok) {
+        // Everything below comes from the identity: each unknown carries the identity's own cause,
+        // so the report shows it once, with the checks it blocked.
+        const why = id.reason === "notfound" ? `there is no SES identity for ${d} in ${region}` : `the SES identity could not be read (${id.message})`;
+        unknown.dkimTokens = dependsOn(id, `DKIM tokens unknown: ${why}`);
+        unknown.mailFromDomain = dependsOn(id, `MAIL FROM domain unknown: ${why}`);
+        unknown.configurationSet = dependsOn(id, `configuration set unknown: ${why}`);
+      } else {
+        const v = id.value;
+        dkimTokens = v.dkim.tokens;
+        if (dkimTokens.length === 0) unknown.dkimTokens = absent(`the identity has no DKIM tokens in ${region}`);
+        mailFromDomain = v.mailFrom?.domain ?? "";
+        if (!mailFromDomain) unknown.mailFromDomain = absent(`the identity has no custom MAIL FROM domain in ${region}`);
+        configurationSet = v.configurationSetName ?? "";
+        if (!configurationSet) unknown.configurationSet = absent(`the identity has no default configuration set in ${region}`);
+      }
+      const accountId = account.ok ? account.value : undefined;
       const v = id.ok ? id.value : undefined;
-      const configurationSet = v?.configurationSetName ?? configurationSetName(d);
       return {
         region,
         primary: i === 0,
-        identityArn: `arn:aws:ses:${region}:${accountId}:identity/${d}`,
-        dkimTokens: v?.dkim.tokens ?? [],
+        identityArn: accountId ? `arn:aws:ses:${region}:${accountId}:identity/${d}` : "",
+        dkimTokens,
         dkimSigningKeyLength: v?.dkim.nextSigningKeyLength ?? "RSA_2048_BIT",
+        // The signing host is AWS's published table for the region, not a naming choice.
         signingHostedZone: v?.dkim.signingHostedZone ?? dkimSigningHostedZone(region),
-        mailFromDomain: v?.mailFrom?.domain || `bounce.${d}`,
-        mailFromBehaviorOnMxFailure: v?.mailFrom?.behaviorOnMxFailure === "USE_DEFAULT_VALUE" ? ("USE_DEFAULT_VALUE" as const) : ("REJECT_MESSAGE" as const),
+        mailFromDomain,
+        mailFromBehaviorOnMxFailure: v?.mailFrom?.behaviorOnMxFailure === "USE_DEFAULT_VALUE" ? "USE_DEFAULT_VALUE" : "REJECT_MESSAGE",
         configurationSet,
-        configurationSetArn: `arn:aws:ses:${region}:${accountId}:configuration-set/${configurationSet}`,
+        configurationSetArn: accountId && configurationSet ? `arn:aws:ses:${region}:${accountId}:configuration-set/${configurationSet}` : "",
         eventTopicArn: "",
-        tlsPolicy: "REQUIRE" as const,
+        tlsPolicy: "REQUIRE",
         smtpEndpoint: smtpEndpoint(region),
+        ...(Object.keys(unknown).length > 0 ? { unknown } : {}),
       };
     }),
   );
   // TTLs are unknown without the stack; verify compares values, never TTLs.
   const records: DnsRecord[] = regions.flatMap((r) => [
     ...dkimRecords(d, r.region, r.dkimTokens, 0, r.signingHostedZone),
-    mailFromMxRecord(r.mailFromDomain, r.region, 0),
+    ...(r.mailFromDomain ? [mailFromMxRecord(r.mailFromDomain, r.region, 0)] : []),
   ]);
   const domain: ManifestDomain = { domain: d, dns: { mode: "external" }, regions, records };
 

@@ -1,5 +1,17 @@
 /** Formatting only: the human report (with a summary line) and the JSON document. */
-import { type Finding, type Layer, LAYER_TITLES, LAYERS, type Status, summarize, exitCodeFor } from "../../lib/verify/findings";
+import {
+  type BlockedCheck,
+  describeNotChecked,
+  exitCodeFor,
+  type Finding,
+  type Layer,
+  LAYER_TITLES,
+  LAYERS,
+  layerStatuses,
+  type NotChecked,
+  type Status,
+  summarize,
+} from "../../lib/verify/findings";
 import { paint } from "../lib/cli";
 
 /** Replace every secret value in every string, as a last line of defence. */
@@ -20,43 +32,81 @@ export interface ReportContext {
   /** What was verified, e.g. "stack prod" or "manifest verification.json". */
   target: string;
   layers: readonly Layer[];
+  /** Layers that were not checked at all, and why (they are listed, and the verdict says so). */
+  notChecked?: readonly NotChecked[];
   verbose: boolean;
   color: boolean;
 }
+
+/** Blocked checks listed one by one in the text report; more are counted per check id. */
+export const BLOCKED_LISTED = 20;
+
+function countBy(values: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return counts;
+}
+
+/** "smtp.auth (email-smtp.us-east-1.amazonaws.com:587 (us-east-1))", for blocked checks. */
+const blockedLine = (b: BlockedCheck): string => `${b.id} (${b.subject})`;
 
 export function formatText(findings: readonly Finding[], ctx: ReportContext): string {
   const c = paint(ctx.color);
   const tint: Record<Status, (s: string) => string> = { pass: c.green, warn: c.yellow, fail: c.red, inconclusive: c.cyan };
   const lines: string[] = [c.bold(`mail-infra verify: ${ctx.target}`)];
+  const statuses = layerStatuses(findings);
+  const notChecked = ctx.notChecked ?? [];
   for (const layer of LAYERS) {
+    const skipped = notChecked.find((n) => n.layer === layer);
+    if (skipped) {
+      lines.push("", `${c.bold(LAYER_TITLES[layer])}: ${c.dim(`not checked (${skipped.reason})`)}`);
+      continue;
+    }
     if (!ctx.layers.includes(layer)) continue;
     const own = findings.filter((f) => f.layer === layer);
-    if (own.length === 0) continue;
-    const s = summarize(own);
-    const state = s.fail > 0 ? c.red("broken") : s.inconclusive > 0 ? c.cyan("not fully checked") : s.warn > 0 ? c.yellow("ok, with warnings") : c.green("ok");
+    // Checks of this layer that a cause reported in another layer decided.
+    const elsewhere = findings.filter((f) => f.layer !== layer && f.blocked?.some((b) => b.layer === layer));
+    if (own.length === 0 && elsewhere.length === 0) continue;
+    const seen = statuses[layer];
+    const state = seen.includes("fail") ? c.red("broken") : seen.includes("inconclusive") ? c.cyan("not fully checked") : seen.includes("warn") ? c.yellow("ok, with warnings") : c.green("ok");
     lines.push("", `${c.bold(LAYER_TITLES[layer])}: ${state}`);
-    const idWidth = Math.max(...own.map((f) => f.id.length));
+    const idWidth = Math.max(...own.map((f) => f.id.length), 0);
     for (const f of own) {
       lines.push(`  ${tint[f.status](LABEL[f.status])}  ${f.id.padEnd(idWidth)}  ${f.subject}: ${f.summary}`);
       if (f.status !== "pass" || ctx.verbose) {
         for (const e of f.evidence) lines.push(c.dim(`        ${e}`));
+        if (f.blocked?.length) {
+          lines.push(`        ${c.bold(`blocks ${f.blocked.length} check${f.blocked.length === 1 ? "" : "s"}:`)}`);
+          // Each check by name up to a screenful; beyond, counted per check id (--json lists them all).
+          if (f.blocked.length <= BLOCKED_LISTED) for (const b of f.blocked) lines.push(c.dim(`          ${blockedLine(b)}`));
+          else for (const [id, n] of countBy(f.blocked.map((b) => b.id))) lines.push(c.dim(`          ${id} (${n} subjects)`));
+        }
         if (f.remediation && f.status !== "pass") lines.push(`        ${c.bold("fix:")} ${f.remediation}`);
       }
     }
+    for (const cause of elsewhere) {
+      const mine = (cause.blocked ?? []).filter((b) => b.layer === layer);
+      const worst = mine.some((b) => b.status === "fail") ? "fail" : mine.some((b) => b.status === "inconclusive") ? "inconclusive" : mine.some((b) => b.status === "warn") ? "warn" : "pass";
+      const ids = [...new Set(mine.map((b) => b.id))].join(", ");
+      lines.push(`  ${tint[worst](LABEL[worst])}  ${ids}: ${mine.length} check${mine.length === 1 ? "" : "s"} decided by ${cause.id} (${LAYER_TITLES[cause.layer]}, above)`);
+    }
   }
   const s = summarize(findings);
-  const broken = LAYERS.filter((l) => findings.some((f) => f.layer === l && f.status === "fail"));
-  const unchecked = LAYERS.filter((l) => findings.some((f) => f.layer === l && f.status === "inconclusive"));
+  const broken = LAYERS.filter((l) => statuses[l].includes("fail"));
+  const unchecked = LAYERS.filter((l) => statuses[l].includes("inconclusive"));
+  const skipped = notChecked.length > 0 ? `not checked: ${describeNotChecked(notChecked)}` : "";
   const verdict =
     broken.length > 0
-      ? `broken: ${broken.map((l) => LAYER_TITLES[l]).join("; ")}`
+      ? [`broken: ${broken.map((l) => LAYER_TITLES[l]).join("; ")}`, skipped]
       : unchecked.length > 0
-        ? `not fully checked: ${unchecked.map((l) => LAYER_TITLES[l]).join("; ")}`
-        : "mail path healthy";
-  lines.push("", `${c.bold("Summary:")} ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.inconclusive} inconclusive — ${verdict}.`);
+        ? [`not fully checked: ${unchecked.map((l) => LAYER_TITLES[l]).join("; ")}`, skipped]
+        : skipped
+          ? ["checked layers healthy", skipped]
+          : ["mail path healthy"];
+  lines.push("", `${c.bold("Summary:")} ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.inconclusive} inconclusive — ${verdict.filter(Boolean).join("; ")}.`);
   return lines.join("\n") + "\n";
 }
 
-export function formatJson(findings: readonly Finding[], ctx: Pick<ReportContext, "target" | "layers">): string {
-  return JSON.stringify({ target: ctx.target, layers: ctx.layers, summary: summarize(findings), exitCode: exitCodeFor(findings), findings }, null, 2) + "\n";
+export function formatJson(findings: readonly Finding[], ctx: Pick<ReportContext, "target" | "layers" | "notChecked">): string {
+  return JSON.stringify({ target: ctx.target, layers: ctx.layers, notChecked: ctx.notChecked ?? [], summary: summarize(findings), exitCode: exitCodeFor(findings), findings }, null, 2) + "\n";
 }

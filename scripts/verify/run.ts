@@ -6,7 +6,7 @@ import { dnsQuestions, questionKey, reportAuthorizationNames, spfNames, checkDns
 import { dmarcRecordName } from "../../lib/dmarc";
 import { analyzeSpf, type SpfAnalysis } from "../../lib/spf";
 import type { Manifest } from "../../lib/manifest";
-import { type Finding, type Layer, LAYERS, type Observation, observed } from "../../lib/verify/findings";
+import { dependsOn, type Finding, groupByCause, type Layer, LAYERS, type NotChecked, type Observation, observed } from "../../lib/verify/findings";
 import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity } from "../../lib/verify/ses";
 import { checkRelays, checkSmtpLayer, type KeyLastUsed, parseSmtpSecret, type SimulationResult, type SmtpAuthResult, type SmtpObservations } from "../../lib/verify/smtp";
 import type { AwsCollector } from "./aws";
@@ -15,6 +15,8 @@ import type { SmtpCollector, SmtpTarget } from "./smtp";
 
 export interface VerifyOptions {
   layers: readonly Layer[];
+  /** Layers left out before the run (--only/--skip, or a missing input), with why; the result lists them. */
+  notChecked?: readonly NotChecked[];
   recipients: readonly string[];
   /**
    * Connect here instead of a region's endpoint (certificates are still checked against the
@@ -34,7 +36,10 @@ export interface Collectors {
 }
 
 export interface VerifyResult {
+  /** One finding per check and subject; checks that share a root cause are grouped under it (groupByCause). */
   findings: Finding[];
+  /** Layers not checked at all, with why: those of the options, plus any the manifest gives nothing to check in. */
+  notChecked: NotChecked[];
   /** Values that must never be printed (the report scrubs them as a last line of defence). */
   secrets: string[];
 }
@@ -70,7 +75,8 @@ export async function runVerify(m: Manifest, opts: VerifyOptions, c: Collectors,
       d.regions.map((r) =>
         track(
           `SES identity ${d.domain} ${r.region}`,
-          Promise.all([c.aws.identity(r.region, d.domain), c.aws.configurationSet(r.region, r.configurationSet)]).then(([identity, cs]) => [
+          // A configuration set discovery could not name is not looked up (its check says why).
+          Promise.all([c.aws.identity(r.region, d.domain), r.unknown?.configurationSet ?? c.aws.configurationSet(r.region, r.configurationSet)]).then(([identity, cs]) => [
             ...checkSesIdentity(d, r, identity),
             ...checkSesConfigurationSet(r, cs),
           ]),
@@ -111,9 +117,15 @@ export async function runVerify(m: Manifest, opts: VerifyOptions, c: Collectors,
     const s = m.smtp;
     const secret = track("SMTP secret", c.aws.secretValue(s.secretRegion, s.secretId));
     const accessKeys = track("SMTP user keys", c.aws.accessKeys(s.user));
-    const simulation: Promise<Observation<SimulationResult> | undefined> = on("smtp")
-      ? track("SMTP permissions", c.aws.simulateSend(s.userArn, m.domains.flatMap((d) => d.regions.flatMap((r) => [r.identityArn, r.configurationSetArn]))))
-      : Promise.resolve(undefined);
+    // Simulate only on resources that are known: discovery may not know the account (so no ARN)
+    // or a configuration set; an unknown account leaves nothing to simulate on.
+    const resources = m.domains.flatMap((d) => d.regions.flatMap((r) => [r.identityArn, r.configurationSetArn])).filter((arn) => arn !== "");
+    const unknownAccount = m.domains.flatMap((d) => d.regions).find((r) => r.unknown?.account)?.unknown?.account;
+    const simulation: Promise<Observation<SimulationResult> | undefined> = !on("smtp")
+      ? Promise.resolve(undefined)
+      : unknownAccount
+        ? Promise.resolve(dependsOn(unknownAccount, `the SES resource ARNs are unknown: ${unknownAccount.message}`))
+        : track("SMTP permissions", c.aws.simulateSend(s.userArn, resources));
     const parsed = secret.then((o) => (o.ok ? parseSmtpSecret(o.value) : undefined));
 
     // SMTP AUTH needs only the secret: each region's handshake starts as soon as it is read.
@@ -176,7 +188,9 @@ export async function runVerify(m: Manifest, opts: VerifyOptions, c: Collectors,
 
   const [ses, dns, smtp] = await Promise.all([sesLayer(), dnsLayer(), smtpAndRelay()]);
   const all = [...ses, ...dns, ...smtp];
-  // Report in layer order, keeping each layer's own order.
-  const findings = LAYERS.flatMap((l) => all.filter((f) => f.layer === l));
-  return { findings, secrets };
+  // Report in layer order, keeping each layer's own order; then each root cause once.
+  const findings = groupByCause(LAYERS.flatMap((l) => all.filter((f) => f.layer === l)));
+  const notChecked = [...(opts.notChecked ?? [])];
+  if (on("relay") && m.senders.length === 0) notChecked.push({ layer: "relay", reason: "the manifest declares no relays (mail-infra:senders)" });
+  return { findings, notChecked: LAYERS.flatMap((l) => notChecked.filter((n) => n.layer === l)), secrets };
 }

@@ -5,7 +5,7 @@
  */
 import * as tls from "node:tls";
 import { createTransport } from "nodemailer";
-import { type Observation, observed, type Unobservable } from "../../lib/verify/findings";
+import { causeOf, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import type { SmtpAuthResult } from "../../lib/verify/smtp";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds } from "./limit";
 
@@ -44,7 +44,8 @@ export function overrideNote(target: SmtpTarget): string | undefined {
 
 /** A failure's message names host:port; with --smtp-endpoint, also which endpoint that stands for. */
 function noted(u: Unobservable, target: SmtpTarget): Unobservable {
-  return target.host === target.serverName ? u : { ...u, message: `${u.message} (override for ${target.serverName})` };
+  // The cause stays that of the bare failure: regions sent to one broken override share it.
+  return target.host === target.serverName ? u : { ...u, message: `${u.message} (override for ${target.serverName})`, cause: causeOf(u) };
 }
 
 const classify = (e: unknown, target: SmtpTarget): Unobservable => noted(classifyFailure(e, target), target);

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { declareMailStack, type MailStack } from "../../components/MailStack";
-import { validateConfig } from "../../lib/config";
+import { type MailStack, runMailProgram, stackOutputs } from "../../components/MailStack";
 import { type ProgramRun, type RecordedResource, resolveOutput, runProgramUnderMocks } from "../../scripts/lib/mock-program";
 import { pulumiConfig } from "./config";
 
@@ -10,17 +9,24 @@ export interface TestRun extends ProgramRun {
   one(type: string, nameIncludes?: string): RecordedResource;
 }
 
-/** Run the program's components under mocks with a config, keeping the component objects. */
-export async function runWithConfig(values: Record<string, string | number | string[]>, stack = "test"): Promise<TestRun> {
+/**
+ * Run the program under mocks with a config, keeping the component objects. `lastOutputs` are
+ * the stack outputs of the last deployment (absent: a first deployment).
+ */
+export async function runWithConfig(
+  values: Record<string, string | number | string[]>,
+  stack = "test",
+  lastOutputs?: Record<string, unknown>,
+): Promise<TestRun> {
   const config = pulumiConfig(values);
   let stackObjects: MailStack | undefined;
   const run = await runProgramUnderMocks({
     stack,
     config,
-    program: () => {
-      stackObjects = declareMailStack(validateConfig(pulumi.runtime.allConfig(), pulumi.getStack()));
-      const o = stackObjects.outputs;
-      return { verification: o.verification, smtpUsername: o.smtpUsername, smtpSecretArn: o.smtpSecretArn, ...(o.zoneFile ? { zoneFile: o.zoneFile } : {}) };
+    lastOutputs,
+    program: async () => {
+      stackObjects = await runMailProgram(pulumi.runtime.allConfig(), pulumi.getStack());
+      return stackOutputs(stackObjects);
     },
   });
   const byType = (type: string) => run.resources.filter((r) => r.type === type);

@@ -47,3 +47,11 @@ describe("sendOnlyPolicyProblems", () => {
     expect(parsePolicyDocument("[1]")).toBeUndefined();
   });
 });
+
+describe("smtpSendPolicy's From condition", () => {
+  it("no addresses: no condition; exact addresses: StringEqualsIgnoreCase; a *@domain entry: StringLike for all", () => {
+    expect(smtpSendPolicy([ARN]).Statement[0].Condition).toBeUndefined();
+    expect(smtpSendPolicy([ARN], ["a@example.com"]).Statement[0].Condition).toEqual({ StringEqualsIgnoreCase: { "ses:FromAddress": ["a@example.com"] } });
+    expect(smtpSendPolicy([ARN], ["a@example.com", "*@example.org"]).Statement[0].Condition).toEqual({ StringLike: { "ses:FromAddress": ["a@example.com", "*@example.org"] } });
+  });
+});

@@ -10,7 +10,21 @@ import { dkimCnameName, dkimCnameTarget, mailFromMxHost, smtpEndpoint } from "..
 import { deriveSmtpPasswordV4 } from "../../lib/smtp-password";
 import { analyzeSpf, type SpfAnalysis, staticResolver } from "../../lib/spf";
 import { checkDnsLayer, dnsQuestions, type DnsObservations, questionKey, reportAuthorizationNames, spfNames } from "../../lib/verify/dns";
-import { exitCodeFor, type Finding, finding, type Observation, observed, summarize, type Unobservable } from "../../lib/verify/findings";
+import {
+  causeOf,
+  dependsOn,
+  exitCodeFor,
+  type Finding,
+  finding,
+  groupByCause,
+  inconclusive,
+  NO_AWS_CREDENTIALS,
+  type Observation,
+  observed,
+  selectLayers,
+  summarize,
+  type Unobservable,
+} from "../../lib/verify/findings";
 import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity, type SesAccountState, type SesConfigurationSetState, type SesIdentityState } from "../../lib/verify/ses";
 import { checkRelays, checkSmtpLayer, parseSmtpSecret, type SmtpObservations } from "../../lib/verify/smtp";
 import { classifyAwsError } from "../../scripts/verify/aws";
@@ -193,6 +207,34 @@ describe("ses.identity.*", () => {
     expect(weak.summary).toBe("the current DKIM key is 1024-bit");
     const off = only(checkSesIdentity(DOMAIN, USE1, observed({ ...base, dkim: { ...base.dkim, signingEnabled: false } })), "ses.identity.dkim");
     expect(off.summary).toBe("DKIM signing is disabled");
+  });
+
+  it("ses.identity.dkim judges the DKIM status of a verified identity: FAILED and NOT_STARTED fail, PENDING and TEMPORARY_FAILURE warn", () => {
+    const base = healthyIdentity();
+    const withStatus = (status: string) => only(checkSesIdentity(DOMAIN, USE1, observed({ ...base, dkim: { ...base.dkim, status } })), "ses.identity.dkim");
+    const ok = withStatus("SUCCESS");
+    expect([ok.status, ok.evidence[0]]).toEqual(["pass", "DKIM status SUCCESS"]);
+
+    const failed = withStatus("FAILED");
+    expect([failed.status, failed.summary]).toEqual(["fail", "DKIM status FAILED: SES did not find the DKIM records and no longer looks for them, so it does not sign this domain's mail"]);
+    expect(failed.remediation).toMatch(/^Publish the DKIM CNAMEs exactly as the DNS layer lists them \(dns\.dkim\), then restart DKIM verification for example\.com in us-east-1/);
+    const notStarted = withStatus("NOT_STARTED");
+    expect([notStarted.status, notStarted.summary]).toEqual(["fail", "DKIM status NOT_STARTED: DKIM verification was never started, so SES does not sign this domain's mail"]);
+    expect(notStarted.remediation).toMatch(/Turn on Easy DKIM for example\.com in us-east-1/);
+    const pending = withStatus("PENDING");
+    expect([pending.status, pending.summary]).toEqual(["warn", "DKIM status PENDING: SES has not found the DKIM records yet (it keeps looking for up to 72 hours)"]);
+    expect(pending.remediation).toMatch(/dns\.dkim/);
+    const temporary = withStatus("TEMPORARY_FAILURE");
+    expect([temporary.status, temporary.summary]).toEqual(["warn", "DKIM status TEMPORARY_FAILURE: a temporary problem keeps SES from determining the DKIM status"]);
+    // A verified identity with failed DKIM is not healthy: the run exits 1. Warnings alone exit 0.
+    expect(exitCodeFor(checkSesIdentity(DOMAIN, USE1, observed({ ...base, dkim: { ...base.dkim, status: "FAILED" } })))).toBe(1);
+    expect(exitCodeFor(checkSesIdentity(DOMAIN, USE1, observed({ ...base, dkim: { ...base.dkim, status: "TEMPORARY_FAILURE" } })))).toBe(0);
+    // A setup problem outranks a warning status; both are in the evidence.
+    const both = only(checkSesIdentity(DOMAIN, USE1, observed({ ...base, dkim: { ...base.dkim, status: "PENDING", currentSigningKeyLength: "RSA_1024_BIT" } })), "ses.identity.dkim");
+    expect([both.status, both.summary, both.evidence]).toEqual(["fail", "the current DKIM key is 1024-bit", [pending.summary, "the current DKIM key is 1024-bit"]]);
+    // An identity that is not verified fails ses.identity.verified only (the status is its evidence).
+    const unverified = checkSesIdentity(DOMAIN, USE1, observed({ ...base, verifiedForSending: false, verificationStatus: "FAILED", dkim: { ...base.dkim, status: "FAILED" } }));
+    expect(unverified.filter((f) => f.status !== "pass").map((f) => f.id)).toEqual(["ses.identity.verified"]);
   });
 
   it("ses.identity.mail-from fails when SES did not find the MX, when it is missing, or set differently", () => {
@@ -439,14 +481,19 @@ describe("dns.*", () => {
     expect(fs[0].summary).toMatch(/_spf2.example.net did not answer; at least 2 of 10 lookups used/);
   });
 
-  it("dns.spf.void warns for more than 2 void lookups, naming them", async () => {
+  it("dns.spf.void fails for more than 2 void lookups (a permerror, RFC 7208 4.6.4), naming them; 2 pass", async () => {
     const live = healthyDns();
     live.txt["_spf.example.net"] = ["v=spf1 include:gone1.example.net include:gone2.example.net include:gone3.example.net ~all"];
     for (const n of ["gone1", "gone2", "gone3"]) live.txt[`${n}.example.net`] = [];
     const fs = checkDnsLayer(DOMAIN, await observe(live));
     const v = fs.find((f) => f.id === "dns.spf.void" && f.subject === D)!;
-    expect([v.status, v.summary]).toEqual(["warn", "3 void lookups (more than 2 makes receivers return permerror)"]);
+    expect([v.status, v.summary]).toEqual(["fail", "3 void lookups; more than 2 is a permerror (RFC 7208 4.6.4), so SPF fails for all mail"]);
     expect(v.evidence).toEqual(["include:gone1.example.net", "include:gone2.example.net", "include:gone3.example.net"]);
+    expect(exitCodeFor(fs)).toBe(1);
+
+    live.txt["_spf.example.net"] = ["v=spf1 include:gone1.example.net include:gone2.example.net ~all"];
+    const two = checkDnsLayer(DOMAIN, await observe(live)).find((f) => f.id === "dns.spf.void" && f.subject === D)!;
+    expect([two.status, two.summary]).toEqual(["pass", "2 void lookups"]);
   });
 
   it("dns.dmarc.record fails without a record or with two; inconclusive on timeout", async () => {
@@ -708,6 +755,140 @@ describe("findings and report", () => {
   });
 });
 
+describe("one root cause once: groupByCause", () => {
+  const noCreds: Unobservable = { ok: false, reason: "denied", message: "CredentialsProviderError: Could not load credentials from any providers", needs: "No AWS credentials were found.", cause: NO_AWS_CREDENTIALS };
+
+  it("findings with a named cause become that cause, listing every check it blocked; the worst status stays", () => {
+    const fs = groupByCause([
+      inconclusive("ses", "ses.account.sending", "account in us-east-1", "the SES account", noCreds),
+      finding("dns", "dns.dkim", "example.com DKIM (us-east-1)", "pass", "ok"),
+      inconclusive("smtp", "smtp.secret", "secret s", "the secret", noCreds),
+      inconclusive("smtp", "smtp.auth", "e:587 (us-east-1)", "SMTP AUTH", dependsOn(noCreds, "no password to try")),
+    ]);
+    expect(fs.map((f) => `${f.id} ${f.status}`)).toEqual(["aws.credentials inconclusive", "dns.dkim pass"]);
+    expect(fs[0]).toMatchObject({ layer: "ses", subject: "AWS credentials", summary: "no AWS credentials were found, so no AWS check could be made", remediation: "No AWS credentials were found." });
+    expect(fs[0].blocked).toEqual([
+      { layer: "ses", id: "ses.account.sending", subject: "account in us-east-1", status: "inconclusive" },
+      { layer: "smtp", id: "smtp.secret", subject: "secret s", status: "inconclusive" },
+      { layer: "smtp", id: "smtp.auth", subject: "e:587 (us-east-1)", status: "inconclusive" },
+    ]);
+    expect(fs.every((f) => !("cause" in f))).toBe(true);
+    expect(exitCodeFor(fs)).toBe(1);
+  });
+
+  it("without a named cause the first finding stands for the group (the same reason and message); a lone finding is unchanged", () => {
+    const closed: Unobservable = { ok: false, reason: "unreachable", message: "connection to 127.0.0.1:1 refused" };
+    const missing = nxdomain("TXT example.com");
+    const fs = groupByCause([
+      finding("ses", "ses.identity.verified", "example.com in us-east-1", "fail", "no SES identity", { cause: causeOf(missing) }),
+      inconclusive("smtp", "smtp.auth", "a (us-east-1)", "SMTP AUTH", closed),
+      inconclusive("dns", "dns.dkim", "example.com DKIM (us-east-1)", "the DKIM CNAMEs", dependsOn(missing, "DKIM tokens unknown")),
+      inconclusive("smtp", "smtp.auth", "b (us-west-2)", "SMTP AUTH", { ...closed }),
+      inconclusive("smtp", "smtp.permission", "u", "the policy simulation", { ok: false, reason: "error", message: "HTTP 500" }),
+    ]);
+    expect(fs.map((f) => `${f.id} ${f.status} ${f.subject} ${f.blocked?.map((b) => b.subject).join("|") ?? "-"}`)).toEqual([
+      "ses.identity.verified fail example.com in us-east-1 example.com DKIM (us-east-1)",
+      "smtp.auth inconclusive a (us-east-1) b (us-west-2)",
+      "smtp.permission inconclusive u -",
+    ]);
+    expect(fs[2]).toEqual({ layer: "smtp", id: "smtp.permission", subject: "u", status: "inconclusive", summary: "could not check the policy simulation: HTTP 500", evidence: ["error: HTTP 500"], remediation: "Re-run when the service answers; nothing was concluded from this check." });
+  });
+
+  it("a domain that does not exist: every failing DNS check of it is one dns.domain failure", async () => {
+    const live = healthyDns();
+    for (const key of live.answers.keys()) live.answers.set(key, nxdomain(key));
+    const fs = groupByCause(checkDnsLayer(DOMAIN, await observe(live)));
+    expect(fs.map((f) => `${f.id} ${f.status}`)).toEqual(["dns.domain fail"]);
+    expect(fs[0].summary).toBe("example.com does not exist in DNS (NXDOMAIN), so none of its records can be found");
+    expect(fs[0].evidence).toEqual(["TXT example.com: NXDOMAIN"]);
+    expect(fs[0].blocked?.map((b) => b.id)).toEqual(["dns.dkim", "dns.dkim", "dns.mail-from.mx", "dns.mail-from.mx", "dns.spf.record", "dns.spf.record", "dns.spf.record", "dns.dmarc.record"]);
+    // A missing MAIL FROM subdomain under an existing domain is its own failure, not this cause.
+    const one = healthyDns();
+    one.answers.set(`MX ${USE1.mailFromDomain}`, nxdomain(`MX ${USE1.mailFromDomain}`));
+    expect(groupByCause(checkDnsLayer(DOMAIN, await observe(one))).filter((f) => f.status !== "pass").map((f) => f.id)).toEqual(["dns.mail-from.mx"]);
+  });
+});
+
+describe("discovery's unknown values: checked against nothing, reported with their cause", () => {
+  it("an identity without a custom MAIL FROM: ses.identity.mail-from fails once, and the MAIL FROM MX is listed under it, not checked against bounce.<domain>", async () => {
+    const unknown = { mailFromDomain: { ok: false as const, reason: "notfound" as const, message: "the identity has no custom MAIL FROM domain in us-east-1" } };
+    const region = { ...USE1, mailFromDomain: "", unknown };
+    const d: ManifestDomain = { ...DOMAIN, regions: [region], records: DOMAIN.records.filter((r) => r.region === "us-east-1" && r.purpose === "dkim") };
+    expect(dnsQuestions(d).some((q) => q.name.startsWith("bounce"))).toBe(false);
+    expect(spfNames(d)).toEqual([D]);
+    const live = healthyDns();
+    const ses = checkSesIdentity(d, region, observed({ ...healthyIdentity(region), mailFrom: undefined }));
+    const dns = checkDnsLayer(d, await observe(live));
+    const fs = groupByCause([...ses, ...dns]).filter((f) => f.status !== "pass");
+    expect(fs.map((f) => `${f.id} ${f.status}`)).toEqual(["ses.identity.mail-from fail"]);
+    expect(fs[0].summary).toBe("no custom MAIL FROM: mail goes out with amazonses.com and SPF does not align");
+    expect(fs[0].blocked).toEqual([{ layer: "dns", id: "dns.mail-from.mx", subject: "MAIL FROM (us-east-1)", status: "inconclusive" }]);
+  });
+
+  it("an unknown configuration set is not looked up by a guessed name: inconclusive, with the identity's cause", () => {
+    const denied_ = denied("ses:GetEmailIdentity");
+    const region = { ...USE1, configurationSet: "", configurationSetArn: "", unknown: { configurationSet: dependsOn(denied_, "configuration set unknown: the SES identity could not be read") } };
+    const [cs] = checkSesConfigurationSet(region, region.unknown.configurationSet);
+    expect([cs.id, cs.status, cs.subject, cs.summary]).toEqual(["ses.configuration-set", "inconclusive", "configuration set (unknown) in us-east-1", "could not check the configuration set: configuration set unknown: the SES identity could not be read"]);
+    const grouped = groupByCause([...checkSesIdentity(DOMAIN, region, denied_), cs]);
+    expect(grouped.map((f) => `${f.id} ${f.status} ${f.blocked?.map((b) => b.id).join() ?? "-"}`)).toEqual(["ses.identity.verified inconclusive ses.configuration-set"]);
+  });
+});
+
+describe("layers not checked", () => {
+  it("selectLayers: --only, --skip and a missing input each leave a layer out, with why", () => {
+    expect(selectLayers([], [])).toEqual({ layers: ["ses", "dns", "smtp", "relay"], notChecked: [] });
+    expect(selectLayers(["dns", "smtp"], ["smtp"], { relay: "no relays" })).toEqual({
+      layers: ["dns"],
+      notChecked: [
+        { layer: "ses", reason: "not in --only dns,smtp" },
+        { layer: "smtp", reason: "skipped with --skip" },
+        { layer: "relay", reason: "not in --only dns,smtp" },
+      ],
+    });
+    expect(selectLayers([], [], { smtp: "no --secret-id given" }).notChecked).toEqual([{ layer: "smtp", reason: "no --secret-id given" }]);
+    expect(selectLayers(["smtp"], [], { smtp: "no --secret-id given" }).layers).toEqual([]);
+  });
+
+  it("the report lists them, and the verdict never says healthy then (the exit code stays 0)", () => {
+    const fs = [finding("ses", "ses.account.sending", "account in us-east-1", "pass", "sending is enabled"), finding("dns", "dns.dkim", "example.com DKIM (us-east-1)", "pass", "ok")];
+    const notChecked = [
+      { layer: "smtp" as const, reason: "no --secret-id given" },
+      { layer: "relay" as const, reason: "skipped with --skip" },
+    ];
+    const text = formatText(fs, { target: "t", layers: ["ses", "dns"], notChecked, verbose: false, color: false });
+    expect(text).toContain("\nSMTP credentials: not checked (no --secret-id given)\n");
+    expect(text).toContain("\nRelays using the credentials: not checked (skipped with --skip)\n");
+    expect(text).toMatch(/— checked layers healthy; not checked: SMTP credentials \(no --secret-id given\); Relays using the credentials \(skipped with --skip\)\.\n$/);
+    expect(text).not.toContain("mail path healthy");
+    const doc = JSON.parse(formatJson(fs, { target: "t", layers: ["ses", "dns"], notChecked }));
+    expect(doc).toMatchObject({ layers: ["ses", "dns"], notChecked, exitCode: 0 });
+    expect(exitCodeFor(fs)).toBe(0);
+  });
+
+  it("a cause shows once in the text, with what it blocked; other layers point at it", () => {
+    const noCreds: Unobservable = { ok: false, reason: "denied", message: "CredentialsProviderError: none", needs: "Set AWS_PROFILE.", cause: NO_AWS_CREDENTIALS };
+    const fs = groupByCause([
+      inconclusive("ses", "ses.account.sending", "account in us-east-1", "the SES account", noCreds),
+      finding("dns", "dns.dkim", "example.com DKIM (us-east-1)", "pass", "ok"),
+      inconclusive("smtp", "smtp.secret", "secret s", "the secret", noCreds),
+    ]);
+    const text = formatText(fs, { target: "t", layers: ["ses", "dns", "smtp"], verbose: false, color: false });
+    expect(text).toContain("\nSES account and identities: not fully checked\n  ????  aws.credentials  AWS credentials: no AWS credentials were found, so no AWS check could be made\n");
+    expect(text).toContain("        blocks 2 checks:\n          ses.account.sending (account in us-east-1)\n          smtp.secret (secret s)\n        fix: Set AWS_PROFILE.\n");
+    expect(text).toContain("\nSMTP credentials: not fully checked\n  ????  smtp.secret: 1 check decided by aws.credentials (SES account and identities, above)\n");
+    expect(text).toMatch(/Summary: 1 pass, 0 warn, 0 fail, 1 inconclusive — not fully checked: SES account and identities; SMTP credentials\.\n$/);
+    const doc = JSON.parse(formatJson(fs, { target: "t", layers: ["ses", "dns", "smtp"] })) as { findings: Finding[] };
+    expect(doc.findings[0].blocked?.map((b) => `${b.layer} ${b.id}`)).toEqual(["ses ses.account.sending", "smtp smtp.secret"]);
+
+    // Past a screenful the text counts blocked checks per id; the JSON still lists each one.
+    const many = groupByCause(Array.from({ length: 30 }, (_, i) => inconclusive("ses", i % 3 === 0 ? "ses.account.sending" : "ses.identity.verified", `d${i}.example.com`, "x", noCreds)));
+    const long = formatText(many, { target: "t", layers: ["ses"], verbose: false, color: false });
+    expect(long).toContain("        blocks 30 checks:\n          ses.account.sending (10 subjects)\n          ses.identity.verified (20 subjects)\n");
+    expect((JSON.parse(formatJson(many, { target: "t", layers: ["ses"] })) as { findings: Finding[] }).findings[0].blocked).toHaveLength(30);
+  });
+});
+
 describe("classifyAwsError: what an SDK error means for a check", () => {
   const err = (name: string, message: string, httpStatusCode?: number) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
 
@@ -723,6 +904,8 @@ describe("classifyAwsError: what an SDK error means for a check", () => {
   it("missing credentials say so instead of asking for a permission", () => {
     const u = classifyAwsError(err("CredentialsProviderError", "Could not load credentials from any providers"), "ses:GetAccount");
     expect([u.reason, u.needs]).toEqual(["denied", "No AWS credentials were found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or run where a role is available."]);
+    // One cause for every call, so the report shows it once.
+    expect(u.cause).toBe(NO_AWS_CREDENTIALS);
   });
 
   it("throttling after the SDK's retries, not-found answers, and network failures", () => {

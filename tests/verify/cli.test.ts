@@ -56,9 +56,10 @@ const SUMMARY = /^Summary: (\d+) pass, (\d+) warn, (\d+) fail, (\d+) inconclusiv
 interface JsonReport {
   target: string;
   layers: string[];
+  notChecked: { layer: string; reason: string }[];
   summary: { pass: number; warn: number; fail: number; inconclusive: number };
   exitCode: number;
-  findings: { layer: string; id: string; subject: string; status: string; summary: string; evidence: string[]; remediation?: string }[];
+  findings: { layer: string; id: string; subject: string; status: string; summary: string; evidence: string[]; remediation?: string; blocked?: { layer: string; id: string; subject: string; status: string }[] }[];
 }
 
 describe("verify CLI against a healthy world", () => {
@@ -82,8 +83,8 @@ describe("verify CLI against a healthy world", () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toBe("");
     const doc = JSON.parse(r.stdout) as JsonReport;
-    expect(Object.keys(doc)).toEqual(["target", "layers", "summary", "exitCode", "findings"]);
-    expect(doc).toMatchObject({ target: `manifest ${manifestFile} (stack test)`, layers: ["ses", "dns", "smtp", "relay"], exitCode: 0, summary: { warn: 0, fail: 0, inconclusive: 0 } });
+    expect(Object.keys(doc)).toEqual(["target", "layers", "notChecked", "summary", "exitCode", "findings"]);
+    expect(doc).toMatchObject({ target: `manifest ${manifestFile} (stack test)`, layers: ["ses", "dns", "smtp", "relay"], notChecked: [], exitCode: 0, summary: { warn: 0, fail: 0, inconclusive: 0 } });
     expect(doc.summary.pass).toBe(doc.findings.length);
     for (const f of doc.findings) {
       expect(Object.keys(f).sort()).toEqual(["evidence", "id", "layer", "status", "subject", "summary"]);
@@ -93,19 +94,67 @@ describe("verify CLI against a healthy world", () => {
     expect(doc.findings.find((f) => f.id === "smtp.secret")?.evidence).toEqual([`secret id ${healthy.manifest.smtp.secretId}`, `username ${healthy.manifest.smtp.accessKeyId}`]);
   });
 
-  it("--only and --skip pick the layers", async () => {
+  it("--only and --skip pick the layers; the others are listed as not checked, and the verdict says so (exit 0)", async () => {
     const r = await verify(healthy, ["--manifest", manifestFile, ...endpointArgs(healthy), "--only", "dns,ses", "--skip", "ses", "--json"]);
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout) as JsonReport;
     expect(doc.layers).toEqual(["dns"]);
+    expect(doc.notChecked).toEqual([
+      { layer: "ses", reason: "skipped with --skip" },
+      { layer: "smtp", reason: "not in --only dns,ses" },
+      { layer: "relay", reason: "not in --only dns,ses" },
+    ]);
     expect(new Set(doc.findings.map((f) => f.layer))).toEqual(new Set(["dns"]));
+    // A manifest without senders: the relay layer is listed as not checked, with why.
+    const noSenders = path.join(dir, "no-senders-dns.json");
+    await writeFile(noSenders, JSON.stringify({ ...healthy.manifest, senders: [] }));
+    const dnsOnly = JSON.parse((await verify(healthy, ["--manifest", noSenders, ...endpointArgs(healthy), "--skip", "ses,smtp", "--json"])).stdout) as JsonReport;
+    expect(dnsOnly.notChecked.at(-1)).toEqual({ layer: "relay", reason: "the manifest declares no relays (mail-infra:senders)" });
+    const text = await verify(healthy, ["--manifest", manifestFile, ...endpointArgs(healthy), "--skip", "smtp,relay"]);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain("\nSMTP credentials: not checked (skipped with --skip)\n");
+    expect(SUMMARY.exec(text.stdout)?.[5]).toBe("checked layers healthy; not checked: SMTP credentials (skipped with --skip); Relays using the credentials (skipped with --skip)");
   });
 
-  it("discovery mode (--domain, --region, --secret-id) needs no manifest and exits 0", async () => {
+  it("discovery mode (--domain, --region, --secret-id) needs no manifest and exits 0; relays are not checked (they are the stack's)", async () => {
     const r = await verify(healthy, ["--domain", "example.com", "--region", "us-east-1", "--region", "us-west-2", "--secret-id", healthy.manifest.smtp.secretId, ...endpointArgs(healthy)]);
     expect(r.status).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe("mail-infra verify: example.com (discovered from AWS)");
-    expect(SUMMARY.exec(r.stdout)?.[5]).toBe("mail path healthy");
+    expect(r.stdout).toContain("\nSMTP credentials: ok\n");
+    expect(r.stdout).toContain("\nRelays using the credentials: not checked (discovery mode does not know the relays: they are the stack's senders; use --stack or --manifest)\n");
+    expect(SUMMARY.exec(r.stdout)?.[5]).toMatch(/^checked layers healthy; not checked: Relays using the credentials \(/);
+  });
+
+  it("discovery mode without --secret-id: SMTP listed as not checked with why, never 'mail path healthy'", async () => {
+    const r = await verify(healthy, ["--domain", "example.com", "--region", "us-east-1", ...endpointArgs(healthy), "--json"]);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout) as JsonReport;
+    expect(doc.layers).toEqual(["ses", "dns"]);
+    expect(doc.notChecked.map((n) => [n.layer, n.reason])).toEqual([
+      ["smtp", "no --secret-id given: discovery mode reads the SMTP credentials from that secret"],
+      ["relay", "discovery mode does not know the relays: they are the stack's senders; use --stack or --manifest"],
+    ]);
+    const text = await verify(healthy, ["--domain", "example.com", "--region", "us-east-1", ...endpointArgs(healthy)]);
+    expect(SUMMARY.exec(text.stdout)?.[5]).toBe(
+      "checked layers healthy; not checked: SMTP credentials (no --secret-id given: discovery mode reads the SMTP credentials from that secret); Relays using the credentials (discovery mode does not know the relays: they are the stack's senders; use --stack or --manifest)",
+    );
+  });
+
+  it("no AWS credentials: one finding for the cause, listing the checks it blocked (text and --json)", async () => {
+    const env = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined };
+    const r = await verify(healthy, ["--manifest", manifestFile, ...endpointArgs(healthy)], { env });
+    expect(r.status).toBe(1);
+    expect(r.stdout.match(/aws\.credentials/g)).toHaveLength(3); // the finding, and the pointers from the SMTP and relay layers
+    expect(r.stdout).toContain("  ????  aws.credentials  AWS credentials: no AWS credentials were found, so no AWS check could be made\n");
+    expect(r.stdout).toContain("        blocks 12 checks:\n          ses.account.sending (account in us-east-1)\n");
+    expect(r.stdout).toMatch(/\n {2}\?\?\?\? {2}smtp\.secret, smtp\.key, smtp\.auth, smtp\.permission: 5 checks decided by aws\.credentials \(SES account and identities, above\)\n/);
+    expect(SUMMARY.exec(r.stdout)?.slice(4, 6)).toEqual(["1", "not fully checked: SES account and identities; SMTP credentials; Relays using the credentials"]);
+    const json = await verify(healthy, ["--manifest", manifestFile, ...endpointArgs(healthy), "--json"], { env });
+    const doc = JSON.parse(json.stdout) as JsonReport;
+    const bad = doc.findings.filter((f) => f.status !== "pass");
+    expect(bad.map((f) => f.id)).toEqual(["aws.credentials"]);
+    expect(bad[0].blocked).toHaveLength(12);
+    expect(bad[0].blocked?.[0]).toEqual({ layer: "ses", id: "ses.account.sending", subject: "account in us-east-1", status: "inconclusive" });
   });
 
   it("an SMTP port that is closed: exit 1, 'not fully checked', and the network path to check", async () => {
@@ -197,6 +246,28 @@ describe.concurrent("verify CLI usage errors exit 2 with a message", () => {
   it("a bad --only layer", async () => {
     const r = await usage(["--manifest", manifestFile, "--only", "dns,smpt"]);
     expect([r.status, r.stderr]).toEqual([2, 'error: --only: "smpt" is not a layer. Use ses, dns, smtp, relay.\n']);
+  });
+
+  it("nothing to check: --only a layer discovery mode cannot run, or --skip of every layer", async () => {
+    const smtpOnly = await usage(["--domain", "example.com", "--region", "us-east-1", "--only", "smtp"]);
+    expect([smtpOnly.status, smtpOnly.stderr]).toEqual([
+      2,
+      "error: nothing to check: SES account and identities (not in --only smtp); DNS authentication (not in --only smtp); SMTP credentials (no --secret-id given: discovery mode reads the SMTP credentials from that secret); Relays using the credentials (not in --only smtp).\n",
+    ]);
+    const all = await usage(["--manifest", manifestFile, "--skip", "ses,dns,smtp,relay"]);
+    expect(all.status).toBe(2);
+    expect(all.stderr).toMatch(/^error: nothing to check: SES account and identities \(skipped with --skip\); .*; Relays using the credentials \(skipped with --skip\)\.\n$/);
+    const relayOnly = await usage(["--domain", "example.com", "--region", "us-east-1", "--secret-id", "s", "--only", "relay"]);
+    expect(relayOnly.status).toBe(2);
+    expect(relayOnly.stderr).toContain("Relays using the credentials (discovery mode does not know the relays");
+  });
+
+  it("a manifest without senders: --only relay has nothing to check", async () => {
+    const file = path.join(dir, "no-senders.json");
+    await writeFile(file, JSON.stringify({ ...healthy.manifest, senders: [] }));
+    const r = await usage(["--manifest", file, "--only", "relay"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Relays using the credentials \(the manifest declares no relays \(mail-infra:senders\)\)\.\n$/);
   });
 
   it("a bad --smtp-endpoint", async () => {

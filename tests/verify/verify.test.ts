@@ -10,7 +10,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dkimCnameName, mailFromMxHost } from "../../lib/regions";
 import { deriveSmtpPasswordV4 } from "../../lib/smtp-password";
-import type { Finding } from "../../lib/verify/findings";
+import { configurationSetName } from "../../lib/names";
+import { exitCodeFor, type Finding } from "../../lib/verify/findings";
 import { discoverManifest } from "../../scripts/verify/discover";
 import { formatJson, formatText } from "../../scripts/verify/report";
 import { runVerify } from "../../scripts/verify/run";
@@ -150,12 +151,12 @@ describe("each single breakage fails exactly its own check", () => {
     });
   });
 
-  it("void lookups in an include: dns.spf.void (a warning)", async () => {
+  it("void lookups in an include: dns.spf.void (a permerror, so a failure)", async () => {
     await withWorld({ zones: (z) => (z["example.net"] = replaceOnce(z["example.net"], /^_spf +IN TXT .*$/m, `_spf IN TXT "v=spf1 include:voids.example.net ~all"`)) }, async (w) => {
       const r = await w.verify();
       expect(nonPassIds(r.findings)).toEqual(["dns.spf.void"]);
       const [f] = nonPass(r.findings);
-      expect([f.status, f.summary, f.evidence]).toEqual(["warn", "3 void lookups (more than 2 makes receivers return permerror)", ["a:gone1.example.net", "a:gone2.example.net", "exists:gone3.example.net"]]);
+      expect([f.status, f.summary, f.evidence]).toEqual(["fail", "3 void lookups; more than 2 is a permerror (RFC 7208 4.6.4), so SPF fails for all mail", ["a:gone1.example.net", "a:gone2.example.net", "exists:gone3.example.net"]]);
     });
   });
 
@@ -254,6 +255,15 @@ describe("each single breakage fails exactly its own check", () => {
     );
   });
 
+  it("a verified identity whose DKIM failed: ses.identity.dkim fails (the identity is not healthy)", async () => {
+    await withWorld({ ses: (fake) => (fake.region("us-west-2").identities.get("example.com")!.DkimAttributes!.Status = "FAILED") }, async (w) => {
+      const r = await w.verify();
+      expect(nonPassIds(r.findings)).toEqual(["ses.identity.dkim"]);
+      expect(nonPass(r.findings)[0]).toMatchObject({ status: "fail", subject: "example.com in us-west-2" });
+      expect(nonPass(r.findings)[0].summary).toMatch(/^DKIM status FAILED: /);
+    });
+  });
+
   it("a suppressed recipient: ses.recipient.suppression in that region", async () => {
     await withWorld({ ses: (fake) => fake.region("us-east-1").suppressed.set("bounced@example.org", suppressedDestination("bounced@example.org", "BOUNCE")) }, async (w) => {
       const r = await w.verify({ recipients: ["someone@example.org", "Bounced@example.org"] });
@@ -323,7 +333,9 @@ describe("the fault matrix gives inconclusive findings that say what is missing"
     await withWorld({}, async (w) => {
       const r = await w.verify({ smtpEndpoints: { "*": { host: closed.host, port: closed.port } }, sendTest: true });
       const bad = nonPass(r.findings);
-      expect(bad.map((f) => `${f.id} ${f.status}`)).toEqual(["smtp.auth inconclusive", "smtp.auth inconclusive"]);
+      // Both regions were pointed at the same closed port: one cause, reported once.
+      expect(bad.map((f) => `${f.id} ${f.status}`)).toEqual(["smtp.auth inconclusive"]);
+      expect(bad[0].blocked).toEqual([{ layer: "smtp", id: "smtp.auth", subject: "email-smtp.us-west-2.amazonaws.com:587 (us-west-2)", status: "inconclusive" }]);
       expect(bad[0].summary).toBe(`could not check SMTP AUTH: connection to ${closed.host}:${closed.port} refused (override for email-smtp.us-east-1.amazonaws.com)`);
       expect(bad[0].remediation).toMatch(new RegExp(`^Nothing listens on ${closed.host}:${closed.port}: outbound port ${closed.port} may be blocked`));
     });
@@ -386,11 +398,10 @@ describe("the fault matrix gives inconclusive findings that say what is missing"
           stub.on(GetAccessKeyLastUsedCommand).rejects(accessDenied("iam:GetAccessKeyLastUsed"));
         },
       });
-      expect(nonPass(iam.findings).map((f) => `${f.id} ${f.status}`)).toEqual(["smtp.key inconclusive", "relay.credentials inconclusive"]);
-      expect(nonPass(iam.findings).map((f) => f.remediation)).toEqual([
-        "Grant iam:ListAccessKeys to the credentials verify runs with (or use credentials that have it).",
-        "Grant iam:ListAccessKeys to the credentials verify runs with (or use credentials that have it).",
-      ]);
+      // The relay check needs the same key list: one cause, the relay check listed under it.
+      expect(nonPass(iam.findings).map((f) => `${f.id} ${f.status}`)).toEqual(["smtp.key inconclusive"]);
+      expect(nonPass(iam.findings)[0].blocked?.map((b) => `${b.id} ${b.status}`)).toEqual(["relay.credentials inconclusive"]);
+      expect(nonPass(iam.findings).map((f) => f.remediation)).toEqual(["Grant iam:ListAccessKeys to the credentials verify runs with (or use credentials that have it)."]);
 
       const sm = await w.verify({
         secretKey: w.secretAccessKey,
@@ -399,9 +410,10 @@ describe("the fault matrix gives inconclusive findings that say what is missing"
         },
       });
       const bad = nonPass(sm.findings);
-      expect(bad.map((f) => `${f.id} ${f.status}`)).toEqual(["smtp.secret inconclusive", "smtp.password inconclusive", "smtp.auth inconclusive", "smtp.auth inconclusive"]);
-      expect(new Set(bad.map((f) => f.remediation))).toEqual(new Set(["Grant secretsmanager:GetSecretValue (and kms:Decrypt on its key) to the credentials verify runs with (or use credentials that have it)."]));
-      expect(bad[2].summary).toBe(`could not check SMTP AUTH: no password to try: the secret ${w.manifest.smtp.secretName} could not be read`);
+      // The unreadable secret is the one cause; the password and AUTH checks it blocked are listed under it.
+      expect(bad.map((f) => `${f.id} ${f.status}`)).toEqual(["smtp.secret inconclusive"]);
+      expect(bad[0].blocked?.map((b) => `${b.id} ${b.status}`)).toEqual(["smtp.password inconclusive", "smtp.auth inconclusive", "smtp.auth inconclusive"]);
+      expect(bad[0].remediation).toBe("Grant secretsmanager:GetSecretValue (and kms:Decrypt on its key) to the credentials verify runs with (or use credentials that have it).");
       expect(REGIONS.map((reg) => w.smtp[reg].connections())).toEqual([1, 1]); // only the first run had passwords to try
     });
   });
@@ -422,11 +434,71 @@ describe("the fault matrix gives inconclusive findings that say what is missing"
     await withWorld({ sesTransport: "http", ses: (fake) => (fake.fault = { error: { name: "TooManyRequestsException", status: 429 }, operations: ["GetEmailIdentity"] }) }, async (w) => {
       const r = await w.verify({ maxAttempts: 2 });
       const bad = nonPass(r.findings);
-      expect(bad.map((f) => `${f.id} ${f.status} ${f.subject}`)).toEqual(["ses.identity.verified inconclusive example.com in us-east-1", "ses.identity.verified inconclusive example.com in us-west-2"]);
+      // The same throttling answer in both regions: one cause, the other region listed under it.
+      expect(bad.map((f) => `${f.id} ${f.status} ${f.subject}`)).toEqual(["ses.identity.verified inconclusive example.com in us-east-1"]);
+      expect(bad[0].blocked?.map((b) => `${b.id} ${b.status} ${b.subject}`)).toEqual(["ses.identity.verified inconclusive example.com in us-west-2"]);
       expect(bad[0].summary).toBe(`could not check the identity: TooManyRequestsException after retries (contacted ${w.front.endpoint} from AWS_ENDPOINT_URL_SESV2)`);
       expect(bad[0].remediation).toBe("AWS kept throttling: re-run later or with fewer domains at once.");
       expect(w.ses.count("GetEmailIdentity")).toBe(4); // 2 identities x 2 attempts: the SDK really retried
     });
+  });
+});
+
+describe("one root cause is reported once", () => {
+  it("no AWS credentials: one finding, aws.credentials, listing the 12 checks it blocked", async () => {
+    // Over HTTP, so every AWS call really goes through the SDK's credential chain.
+    await withWorld({ sesTransport: "http" }, async (w) => {
+      const saved = { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY };
+      delete process.env.AWS_ACCESS_KEY_ID;
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+      try {
+        const r = await w.verify();
+        const bad = nonPass(r.findings);
+        expect(bad.map((f) => `${f.layer} ${f.id} ${f.status}`)).toEqual(["ses aws.credentials inconclusive"]);
+        expect(bad[0]).toMatchObject({ subject: "AWS credentials", summary: "no AWS credentials were found, so no AWS check could be made" });
+        expect(bad[0].remediation).toMatch(/^No AWS credentials were found: set AWS_PROFILE/);
+        expect(bad[0].blocked?.map((b) => b.id)).toEqual([
+          "ses.account.sending",
+          "ses.account.sending",
+          "ses.identity.verified",
+          "ses.configuration-set",
+          "ses.identity.verified",
+          "ses.configuration-set",
+          "smtp.secret",
+          "smtp.key",
+          "smtp.auth",
+          "smtp.auth",
+          "smtp.permission",
+          "relay.credentials",
+        ]);
+        expect(new Set(bad[0].blocked?.map((b) => b.status))).toEqual(new Set(["inconclusive"]));
+        expect(r.findings.filter((f) => f.layer === "dns").every((f) => f.status === "pass")).toBe(true);
+        expect(exitCodeFor(r.findings)).toBe(1);
+      } finally {
+        Object.assign(process.env, saved);
+      }
+    });
+  });
+
+  it("a domain that does not exist in DNS: one failure, dns.domain, listing the record checks it blocked", async () => {
+    await withWorld(
+      {
+        zones: (z) => {
+          delete z["example.com"];
+          z.com = ""; // nsd answers NXDOMAIN for every name under example.com
+        },
+      },
+      async (w) => {
+        const r = await w.verify({ layers: ["dns"] });
+        const bad = nonPass(r.findings);
+        expect(bad.map((f) => `${f.id} ${f.status} ${f.subject}`)).toEqual(["dns.domain fail example.com"]);
+        expect(bad[0].summary).toBe("example.com does not exist in DNS (NXDOMAIN), so none of its records can be found");
+        expect(bad[0].remediation).toMatch(/that it is registered, and that its delegation points at name servers/);
+        expect(bad[0].blocked?.map((b) => `${b.id} ${b.status}`)).toEqual(
+          ["dns.dkim", "dns.dkim", "dns.mail-from.mx", "dns.mail-from.mx", "dns.spf.record", "dns.spf.record", "dns.spf.record", "dns.dmarc.record"].map((id) => `${id} fail`),
+        );
+      },
+    );
   });
 });
 
@@ -472,8 +544,43 @@ describe("discovery mode", () => {
 
         const r = await runVerify(m, { layers: ["ses", "dns", "smtp"], recipients: [], smtpEndpoints: w.smtpEndpoints, sendTest: false }, c);
         expect(nonPass(r.findings)).toEqual([]);
+        expect(m.domains[0].regions.every((reg) => reg.unknown === undefined)).toBe(true);
         expect(new Set(r.findings.map((f) => f.layer))).toEqual(new Set(["ses", "dns", "smtp"]));
         expectNoSecrets(w, r.findings);
+      } finally {
+        c.aws.destroy();
+      }
+    });
+  });
+
+  it("SES cannot be read: it says what could not be determined and checks no DNS record against an invented value", async () => {
+    await withWorld({ ses: (fake) => (fake.fault = { error: { name: "AccessDeniedException", status: 403 }, operations: ["GetEmailIdentity"] }) }, async (w) => {
+      const c = w.collectors();
+      try {
+        const m = await discoverManifest({ domain: "example.com", regions: [...REGIONS] }, c.aws);
+        const regions = m.domains[0].regions;
+        expect(regions.map((r) => [r.mailFromDomain, r.configurationSet, r.configurationSetArn, r.dkimTokens])).toEqual(REGIONS.map(() => ["", "", "", []]));
+        expect(regions.map((r) => Object.keys(r.unknown ?? {}).sort())).toEqual(REGIONS.map(() => ["configurationSet", "dkimTokens", "mailFromDomain"]));
+        expect(regions[0].unknown?.mailFromDomain?.message).toMatch(/^MAIL FROM domain unknown: the SES identity could not be read \(AccessDeniedException: /);
+        // None of this project's own names is assumed: no bounce.<domain>, no configuration set name.
+        expect(m.domains[0].records).toEqual([]);
+        const text = JSON.stringify(m);
+        expect(text).not.toContain("bounce.example.com");
+        expect(text).not.toContain(configurationSetName("example.com"));
+
+        const r = await runVerify(m, { layers: ["ses", "dns"], recipients: [], sendTest: false }, c);
+        const bad = nonPass(r.findings);
+        // One finding per region (the denied read), listing what it left undetermined.
+        expect(bad.map((f) => `${f.id} ${f.status} ${f.subject}`)).toEqual(REGIONS.map((reg) => `ses.identity.verified inconclusive example.com in ${reg}`));
+        expect(bad[0].blocked?.map((b) => `${b.id} ${b.status} ${b.subject}`)).toEqual([
+          "ses.configuration-set inconclusive configuration set (unknown) in us-east-1",
+          "dns.dkim inconclusive example.com DKIM (us-east-1)",
+          "dns.mail-from.mx inconclusive MAIL FROM (us-east-1)",
+        ]);
+        // No MAIL FROM name was checked at all; the apex SPF and DMARC still were.
+        expect(r.findings.some((f) => f.subject.startsWith("bounce"))).toBe(false);
+        expect(r.findings.filter((f) => f.id === "dns.spf.record").map((f) => `${f.subject} ${f.status}`)).toEqual(["example.com pass"]);
+        expect(r.findings.find((f) => f.id === "dns.dmarc.record")?.status).toBe("pass");
       } finally {
         c.aws.destroy();
       }

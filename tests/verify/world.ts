@@ -64,6 +64,8 @@ export const WORLD_CONFIG = {
   dmarcRua: ["mailto:dmarc-reports@example.com", "mailto:dmarc@reports.example.net"],
   spfMechanisms: ["include:_spf.example.net"],
   senders: ["address=admin@example.com; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1"],
+  // SMTP in every region of the world (by default only the senders' regions get a password).
+  smtpRegions: [...REGIONS],
 };
 
 /** The one include every domain of a world shares. */

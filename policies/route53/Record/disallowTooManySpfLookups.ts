@@ -1,10 +1,11 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { analyzeSpf, SPF_LOOKUP_LIMIT, staticResolver } from "../../../lib/spf";
+import { analyzeSpf, SPF_LOOKUP_LIMIT, SPF_VOID_LOOKUP_LIMIT, staticResolver } from "../../../lib/spf";
 import { spfByName, txtByName } from "../../util/dns";
 import { buildStackView } from "../../util/stack";
 
 /**
- * SPF records that need more than 10 DNS lookups, counted over the records in the stack.
+ * SPF records that need more than 10 DNS lookups, or make more than 2 void lookups, counted over
+ * the records in the stack. Both limits are permerrors (RFC 7208 4.6.4), as verify judges them.
  *
  * @link https://www.rfc-editor.org/rfc/rfc7208#section-4.6.4
  */
@@ -12,7 +13,8 @@ export const disallowTooManySpfLookups: StackValidationPolicy = {
   name: "aws-route53-record-disallow-too-many-spf-lookups",
   description:
     `Checks that evaluating each SPF record needs at most ${SPF_LOOKUP_LIMIT} DNS lookups (include, a, mx, ptr, exists, redirect), counted statically through the records declared in this stack. ` +
-    "Above the limit receivers return permerror and SPF fails for all of the domain's mail. An include whose target is not in the stack counts as at least one lookup; the lookups inside it are counted after deploy by the verify command.",
+    `Likewise at most ${SPF_VOID_LOOKUP_LIMIT} of those lookups may return no answer (void lookups). ` +
+    "Above either limit receivers return permerror and SPF fails for all of the domain's mail. An include whose target is not in the stack counts as at least one lookup; the lookups inside it (and whether it exists) are checked after deploy by the verify command.",
   enforcementLevel: "mandatory",
   remediationSteps:
     "Remove senders you no longer use, replace includes with their ip4:/ip6: ranges, or move a sender to a subdomain with its own SPF record (mail-infra:spfMechanisms).",
@@ -24,7 +26,7 @@ export const disallowTooManySpfLookups: StackValidationPolicy = {
     for (const g of groups) {
       if (g.count !== 1) continue; // Two SPF records at one name: aws-route53-record-disallow-multiple-spf.
       const analysis = await analyzeSpf(g.name, resolver);
-      for (const p of analysis.problems.filter((x) => x.code === "spf-lookup-limit" || x.code === "spf-loop")) {
+      for (const p of analysis.problems.filter((x) => x.code === "spf-lookup-limit" || x.code === "spf-void-limit" || x.code === "spf-loop")) {
         const outside = [...new Set(analysis.unknown)];
         const note =
           p.code === "spf-lookup-limit" && outside.length > 0

@@ -41,6 +41,18 @@ describe(policy.name, () => {
     expect(violations[0].message).not.toContain("not declared in this stack");
   });
 
+  it("fails more than 2 void lookups (a permerror, as verify's dns.spf.void), not 2", async () => {
+    const stack = goodStack();
+    setApex(stack, "v=spf1 include:v1.example.com include:v2.example.com include:v3.example.com ~all");
+    // Declared in the stack with no TXT value: a NODATA answer, so each include is a void lookup.
+    for (const n of ["v1", "v2", "v3"]) stack.push(entry(aws.route53.Record, `txt-${n}`, { zoneId: ZONE_ID, name: `${n}.example.com`, fqdn: `${n}.example.com`, type: "TXT", records: [] }));
+    const { violations } = await run(stack);
+    expect(violations.map((v) => [v.urn, v.message])).toEqual([[urnOf(find(stack, "record-spf")), expect.stringMatching(/makes 3 lookups that return no answer .*permerror after 2 \(RFC 7208 4\.6\.4\)/)]]);
+
+    setApex(stack, "v=spf1 include:v1.example.com include:v2.example.com ~all");
+    expect(await run(stack)).toEqual({ violations: [] });
+  });
+
   it("fails an include loop inside the stack", async () => {
     const stack = goodStack();
     setApex(stack, "v=spf1 include:_spf.example.com ~all");
