@@ -30,7 +30,7 @@ import type { SESv2ClientConfig } from "@aws-sdk/client-sesv2";
 import { causeOf, NO_AWS_CREDENTIALS, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import type { SesAccountState, SesConfigurationSetState, SesIdentityState, SuppressionState } from "../../lib/verify/ses";
 import type { AccessKeyState, KeyLastUsed, SimulationResult } from "../../lib/verify/smtp";
-import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds } from "./limit";
+import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "./limit";
 
 interface SdkError {
   name?: string;
@@ -148,7 +148,11 @@ export class AwsCollector {
   private readonly limiters = new Map<string, <T>(task: () => Promise<T>) => Promise<T>>();
   private readonly cache = memo<Observation<unknown>>();
 
-  constructor(private readonly options: AwsOptions) {}
+  private readonly options: AwsOptions;
+
+  constructor(options: AwsOptions) {
+    this.options = { ...options, timeoutMs: usableTimeout(options.timeoutMs) };
+  }
 
   private get concurrency(): number {
     return this.options.concurrency ?? AWS_CONCURRENCY;

@@ -8,7 +8,7 @@ import { isSubdomainOf } from "../../lib/domain";
 import type { RecordType } from "../../lib/records";
 import type { SpfResolver, SpfTxtAnswer } from "../../lib/spf";
 import { type Observation, observed, type Unobservable } from "../../lib/verify/findings";
-import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline } from "./limit";
+import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, usableTimeout } from "./limit";
 
 type QueryType = RecordType | "A" | "AAAA" | "NS";
 
@@ -70,7 +70,10 @@ export class DnsCollector {
   private readonly cache = memo<Observation<string[]>>();
   private readonly authoritativeFor = new Map<string, Promise<Resolver | undefined>>();
 
-  constructor(private readonly options: DnsOptions) {
+  private readonly options: DnsOptions;
+
+  constructor(options: DnsOptions) {
+    this.options = { ...options, timeoutMs: usableTimeout(options.timeoutMs) };
     this.resolver = this.makeResolver(options.servers);
     this.run = limiter(options.concurrency ?? DNS_CONCURRENCY);
   }

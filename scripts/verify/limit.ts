@@ -35,6 +35,15 @@ export function memo<T>(): (key: string, run: () => Promise<T>) => Promise<T> {
 /** setTimeout's largest delay; anything longer fires at once, so every bound is clamped to it. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * The timeout the collectors use: at most what keeps the run's deadline (10x) a valid timer,
+ * about 2.5 days. (A longer one would overflow Node's timers and fire at once; the CLI refuses
+ * such values first, this only keeps library use safe.)
+ */
+export function usableTimeout(ms: number): number {
+  return Math.max(1, Math.min(ms, Math.floor(MAX_TIMER_MS / RUN_DEADLINE_FACTOR)));
+}
+
 /** How long one operation (an AWS call with its retries, a DNS question with its tries, an SMTP session) may take: 3 x --timeout. */
 export const OPERATION_BUDGET_FACTOR = 3;
 
@@ -51,7 +60,7 @@ export interface RunDeadline {
 }
 
 export function runDeadline(timeoutMs: number): RunDeadline {
-  const ms = Math.min(MAX_TIMER_MS, RUN_DEADLINE_FACTOR * timeoutMs);
+  const ms = RUN_DEADLINE_FACTOR * usableTimeout(timeoutMs);
   // AbortSignal.timeout does not keep the process alive, so a finished run exits at once.
   const signal = AbortSignal.timeout(ms);
   // Every pending operation listens to it: that many listeners is the design, not a leak.

@@ -7,7 +7,7 @@ import * as tls from "node:tls";
 import { createTransport } from "nodemailer";
 import { causeOf, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import type { SmtpAuthResult } from "../../lib/verify/smtp";
-import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds } from "./limit";
+import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "./limit";
 
 export interface SmtpTarget {
   /** The real endpoint name: certificates are validated against it. */
@@ -74,7 +74,10 @@ export class SmtpCollector {
   private readonly run: <T>(task: () => Promise<T>) => Promise<T>;
   private readonly cache = memo<Observation<SmtpAuthResult>>();
 
-  constructor(private readonly options: SmtpOptions) {
+  private readonly options: SmtpOptions;
+
+  constructor(options: SmtpOptions) {
+    this.options = { ...options, timeoutMs: usableTimeout(options.timeoutMs) };
     this.run = limiter(options.concurrency ?? 4);
   }
 

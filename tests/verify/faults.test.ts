@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding, Layer } from "../../lib/verify/findings";
 import { AwsCollector, budgetRetryStrategy, endpointOverride } from "../../scripts/verify/aws";
 import { DnsCollector } from "../../scripts/verify/dns";
-import { bounded, limiter, OPERATION_BUDGET_FACTOR, RUN_DEADLINE_FACTOR, runDeadline } from "../../scripts/verify/limit";
+import { bounded, limiter, MAX_TIMER_MS, OPERATION_BUDGET_FACTOR, RUN_DEADLINE_FACTOR, runDeadline, usableTimeout } from "../../scripts/verify/limit";
 import { runVerify } from "../../scripts/verify/run";
 import { SmtpCollector } from "../../scripts/verify/smtp";
 import { runCliAsync } from "../helpers/spawn";
@@ -367,6 +367,13 @@ describe("the bounds", () => {
     await expect(tight.refreshRetryTokenForRetry(await tight.acquireInitialRetryToken(""), { errorType: "TRANSIENT", error })).resolves.toBeDefined();
     const spent = budgetRetryStrategy(1_000, 999, 5);
     await expect(spent.refreshRetryTokenForRetry(await spent.acquireInitialRetryToken(""), { errorType: "TRANSIENT", error })).rejects.toBe(error);
+  });
+
+  it("a timeout too long for Node's timers is capped so that the run's deadline stays a valid timer; a normal one is kept", () => {
+    expect(usableTimeout(500)).toBe(500);
+    expect(usableTimeout(1e15) * RUN_DEADLINE_FACTOR).toBeLessThanOrEqual(MAX_TIMER_MS);
+    expect(runDeadline(1e15).ms).toBeLessThanOrEqual(MAX_TIMER_MS);
+    expect(runDeadline(1e15).signal.aborted).toBe(false);
   });
 
   it("endpointOverride reads the endpoint as the SDK does: the service's variable, then the global one, none when told to ignore them", () => {
