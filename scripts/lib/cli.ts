@@ -182,7 +182,7 @@ export const MAX_INPUT_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_STDIN_BYTES = 64 * 1024;
 
 function mib(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1).replace(/\.0$/, "")} MiB` : `${Math.ceil(n / 1024)} KiB`;
 }
 
 /**
@@ -191,20 +191,22 @@ function mib(n: number): string {
  * A pipe (`--manifest <(pulumi stack output ...)`) is read up to `maxBytes`. Every refusal
  * is a UsageError naming the file (`what` says which one it is).
  */
-export function readInputFile(path: string, what: string, maxBytes = MAX_INPUT_FILE_BYTES): string {
+export function readInputFile(file: string, what: string, maxBytes = MAX_INPUT_FILE_BYTES): string {
+  // A path is shown whole up to 300 characters (the file name is at its end).
+  const path = shown(file, 300);
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openSync(file, "r");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "there is no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a directory" : `${code ?? "error"}`;
-    throw new UsageError(`cannot read ${what} ${shown(path)}: ${why}.`);
+    throw new UsageError(`cannot read ${what} ${path}: ${why}.`);
   }
-  const tooBig = (size: string) => new UsageError(`${what} ${shown(path)} is ${size}, over the ${mib(maxBytes)} this command reads; it is not the file you meant.`);
+  const tooBig = (size: string) => new UsageError(`${what} ${path} is ${size}, over the ${mib(maxBytes)} this command reads; it is not the file you meant.`);
   try {
     const st = fstatSync(fd);
-    if (st.isDirectory()) throw new UsageError(`${what} ${shown(path)} is a directory; give the path of a file.`);
-    if (!st.isFile() && !st.isFIFO()) throw new UsageError(`${what} ${shown(path)} is not a regular file (a device or socket); give the path of a file.`);
+    if (st.isDirectory()) throw new UsageError(`${what} ${path} is a directory; give the path of a file.`);
+    if (!st.isFile() && !st.isFIFO()) throw new UsageError(`${what} ${path} is not a regular file (a device or socket); give the path of a file.`);
     if (st.size > maxBytes) throw tooBig(mib(st.size));
     // Read at most maxBytes + 1 bytes, whatever fstat said (a pipe has no size; a file may grow).
     const chunks: Buffer[] = [];
@@ -220,7 +222,7 @@ export function readInputFile(path: string, what: string, maxBytes = MAX_INPUT_F
     return Buffer.concat(chunks).toString("utf8");
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`cannot read ${what} ${shown(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+    throw new UsageError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
   } finally {
     closeSync(fd);
   }
