@@ -3,7 +3,7 @@
  * real CLI and states the exit code and a message that names the problem. No row may print a
  * stack trace, and none may echo a secret it was given.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -135,5 +135,32 @@ describe("config rules the commands share", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^bounce\.example\.co\.uk\.\s+600 IN MX\s+10 feedback-smtp\.us-east-1\.amazonses\.com\.$/m);
+  });
+});
+
+describe("an unexpected error in a real command", () => {
+  // A real fault nobody anticipated: a `pulumi` on PATH that cannot run (its interpreter is gone).
+  const brokenPulumi = () => {
+    const bin = mkdtempSync(join(dir, "bin-"));
+    writeFileSync(join(bin, "pulumi"), "#!/nonexistent/interpreter\n");
+    chmodSync(join(bin, "pulumi"), 0o755);
+    return { PATH: `${bin}:${process.env.PATH ?? ""}` };
+  };
+
+  it("prints one line naming the command and the fault, and exits 3", () => {
+    const r = runCli("preview-policy.ts", ["--stack", "prod"], { env: brokenPulumi() });
+    expect(r.status).toBe(3);
+    const errors = r.stderr.split("\n").filter((l) => l.startsWith("error:"));
+    expect(errors).toEqual([
+      "error: preview:policy failed unexpectedly (ENOENT: spawnSync pulumi ENOENT). This is a bug or an unanticipated fault, exit 3; run again with --debug for the stack trace.",
+    ]);
+    expect(r.stdout + r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("--debug adds the stack trace", () => {
+    const r = runCli("preview-policy.ts", ["--stack", "prod", "--debug"], { env: brokenPulumi() });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/failed unexpectedly \(ENOENT/);
+    expect(r.stderr).toMatch(/^\s+at .*preview-policy/m);
   });
 });
