@@ -84,7 +84,10 @@ export function readPackConfigFile(path: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new UsageError(`${path} is not valid JSON (${(e as Error).message}). The policy pack config is a JSON object such as {"aws-route53-record-configure-dmarc-policy": {"enforcementLevel": "mandatory", "minimumPolicy": "reject"}}.`);
+    // V8's message quotes the start of the text; give only where it broke (the file may be the wrong one, holding secrets).
+    const at = /position (\d+)/.exec((e as Error).message);
+    const where = at ? ` (at character ${Number(at[1]) + 1})` : "";
+    throw new UsageError(`${path} is not valid JSON${where}. The policy pack config is a JSON object such as {"aws-route53-record-configure-dmarc-policy": {"enforcementLevel": "mandatory", "minimumPolicy": "reject"}}.`);
   }
 }
 

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { isMap, isScalar, parseDocument, LineCounter } from "yaml";
 import { readInputFile } from "./cli";
+import { shown } from "../../lib/text";
 import { UsageError } from "./errors";
 
 export { UsageError };
@@ -26,7 +27,7 @@ export function stackConfigPath(stack: string, dir = process.cwd()): string {
 }
 
 export function readStackConfig(stack: string, dir = process.cwd()): StackConfigFile {
-  if (!/^[\w.-]+$/.test(stack)) throw new UsageError(`"${stack}" is not a stack name (letters, digits, '.', '_', '-').`);
+  if (!/^[\w.-]+$/.test(stack)) throw new UsageError(`${shown(stack)} is not a stack name (letters, digits, '.', '_', '-').`);
   const path = stackConfigPath(stack, dir);
   if (!existsSync(path)) {
     throw new UsageError(`No stack config ${path}. Create it (see Pulumi.prod.yaml) or pass --stack with an existing stack.`);
@@ -35,7 +36,9 @@ export function readStackConfig(stack: string, dir = process.cwd()): StackConfig
   const doc = parseDocument(readInputFile(path, "the stack config"), { lineCounter });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw new UsageError(`${path}:${e.linePos?.[0].line ?? "?"}: not valid YAML: ${e.message}`);
+    // The parser's message quotes the offending line after its first line: keep only the first, cut.
+    const first = e.message.split("\n", 1)[0].replace(/:$/, "");
+    throw new UsageError(`${path}:${e.linePos?.[0].line ?? "?"}: not valid YAML: ${first.length > 200 ? `${first.slice(0, 200)}…` : first}`);
   }
   const config = doc.get("config", true);
   const values: Record<string, string> = {};
