@@ -142,7 +142,7 @@ export interface RunMainOptions {
 /**
  * The one error boundary: run `main`, exit with the code it returns, and turn anything it
  * throws (or that escapes it: an unhandled rejection, an exception in a callback) into a
- * message and an exit code (describeError). A closed stdout (`| head`) ends the command quietly.
+ * message and an exit code (describeError). A closed stdout (`| head`) is not an error.
  */
 export async function runMain(main: () => Promise<number> | number, o: RunMainOptions): Promise<void> {
   const write = o.write ?? ((t: string) => void process.stderr.write(t));
@@ -159,7 +159,10 @@ export async function runMain(main: () => Promise<number> | number, o: RunMainOp
   if (!o.exit) {
     process.on("uncaughtException", fail);
     process.on("unhandledRejection", fail);
-    process.stdout.on("error", (e: NodeJS.ErrnoException) => (e.code === "EPIPE" ? process.exit(EXIT_OK) : fail(e)));
+    // A reader that went away (`| head`) is no fault: the command finishes and exits with its own code.
+    process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") fail(e);
+    });
   }
   try {
     const code = await main();
