@@ -6,8 +6,8 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { relative } from "node:path";
 import { CommanderError, type Command } from "commander";
-import { ConfigError } from "../../lib/config";
-import { ManifestError } from "../../lib/manifest";
+// Types only: the boundary knows errors by name, so a command that never reads config does not load the validator.
+import type { ConfigError } from "../../lib/config";
 import { shown } from "../../lib/text";
 import { version as PACKAGE_VERSION } from "../../package.json";
 import { UsageError } from "./errors";
@@ -96,6 +96,8 @@ export interface BoundaryOptions {
   configFile?: StackConfigFile;
 }
 
+const isNamed = (e: unknown, name: string): boolean => e instanceof Error && e.name === name;
+
 /** The first line of an error's message, cut like any echoed value. */
 function oneLine(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
@@ -115,8 +117,10 @@ export function describeError(e: unknown, o: BoundaryOptions): ErrorReport {
     // Commander already printed its message (and the help); help and --version exit 0.
     return { code: e.exitCode === 0 ? EXIT_OK : EXIT_USAGE, text: "" };
   }
-  if (e instanceof ConfigError) return { code: EXIT_USAGE, text: scrubSecrets(formatConfigError(e, o.configFile)) };
-  if (e instanceof UsageError || e instanceof ManifestError) return { code: EXIT_USAGE, text: scrubSecrets(`error: ${e.message}\n`) };
+  if (isNamed(e, "ConfigError") && Array.isArray((e as ConfigError).issues)) {
+    return { code: EXIT_USAGE, text: scrubSecrets(formatConfigError(e as ConfigError, o.configFile)) };
+  }
+  if (e instanceof UsageError || isNamed(e, "ManifestError")) return { code: EXIT_USAGE, text: scrubSecrets(`error: ${(e as Error).message}\n`) };
   const line = `error: ${o.command} failed unexpectedly (${oneLine(e)}). This is a bug or an unanticipated fault, exit ${EXIT_INTERNAL}; run again with --debug for the stack trace.\n`;
   const stack = o.debug && e instanceof Error && e.stack ? `${e.stack}\n` : "";
   return { code: EXIT_INTERNAL, text: scrubSecrets(line + stack) };
