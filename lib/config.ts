@@ -17,8 +17,10 @@ import {
   validateDmarcPolicy,
   validateDmarcUri,
 } from "./dmarc";
-import { isEmailAddress, isSubdomainOf, normalizeDomain, validateDomainName } from "./domain";
-import { isSmtpRegion, SES_SMTP_REGIONS, smtpEndpoint } from "./regions";
+import { validateKmsKeyId } from "./aws-ids";
+import { isEmailAddress, isSubdomainOf, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
+import { parseSmtpRegion, smtpEndpoint } from "./regions";
+import { shown, typeName } from "./text";
 import { policySize, sesArn, smtpSendPolicy, USER_INLINE_POLICY_LIMIT } from "./iam";
 import { configurationSetName } from "./names";
 import { PREVIOUS_KEY_STATES, type PreviousKeyState } from "./rotation";
@@ -347,7 +349,8 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     }
     const parsed = TYPE_SCHEMAS[spec.type].safeParse(decodeRaw(spec.type, given));
     if (!parsed.success) {
-      add(key, `must be ${TYPE_HINTS[spec.type]}, got ${JSON.stringify(given)}.`);
+      const decoded = decodeRaw(spec.type, given);
+      add(key, `must be ${TYPE_HINTS[spec.type]}, got ${typeName(decoded)}: ${shown(decoded)}.`);
       continue;
     }
     (v as Record<string, unknown>)[key] = parsed.data;
@@ -366,13 +369,13 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   const domains: string[] = [];
   rawDomains.forEach((d, i) => {
     const where = domainKey === "domains" ? `domains[${i}]` : "domain";
-    const problem = validateDomainName(d);
+    const problem = validateSendingDomain(d);
     if (problem) {
-      add(where, `"${d}" is not a valid domain: ${problem}`);
+      add(where, `${shown(d)} is not a valid domain to send from: ${problem}`);
       return;
     }
     const n = normalizeDomain(d);
-    if (domains.includes(n)) add(where, `"${d}" is listed twice. Remove the duplicate.`);
+    if (domains.includes(n)) add(where, `${shown(d)} is listed twice. Remove the duplicate.`);
     else domains.push(n);
   });
 
@@ -380,21 +383,21 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   if (v.regions.length === 0) add("regions", "list at least one SES region, e.g. [us-east-1]. The first is the primary.");
   const regions: string[] = [];
   v.regions.forEach((r, i) => {
-    const region = r.trim().toLowerCase();
-    if (!isSmtpRegion(region)) {
-      add(
-        `regions[${i}]`,
-        `"${r}" has no Amazon SES SMTP endpoint, so the SMTP credentials could not be used there. Use one of: ${SES_SMTP_REGIONS.join(", ")}.`,
-      );
-    } else if (regions.includes(region)) {
-      add(`regions[${i}]`, `"${r}" is listed twice. Remove the duplicate.`);
+    const parsed = parseSmtpRegion(r);
+    if ("error" in parsed) {
+      add(`regions[${i}]`, `${parsed.error} (The SMTP credentials could not be used in a region without it.)`);
+      return;
+    }
+    const { region } = parsed;
+    if (regions.includes(region)) {
+      add(`regions[${i}]`, `${shown(r)} is listed twice. Remove the duplicate.`);
     } else regions.push(region);
   });
 
   // 4. Enumerated settings.
   const oneOf = <T extends string>(key: ConfigKey, value: string, allowed: readonly T[]): T => {
     if (!(allowed as readonly string[]).includes(value)) {
-      add(key, `"${value}" is not allowed. Use one of: ${allowed.join(", ")}.`);
+      add(key, `${shown(value)} is not allowed. Use one of: ${allowed.join(", ")}.`);
     }
     return value as T;
   };
@@ -410,7 +413,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   // 5. SPF mechanisms.
   v.spfMechanisms.forEach((m, i) => {
     const problem = validateSpfTerm(m.trim());
-    if (problem) add(`spfMechanisms[${i}]`, `"${m}": ${problem.message}`);
+    if (problem) add(`spfMechanisms[${i}]`, `${shown(m)}: ${problem.message}`);
   });
   const mechanisms = v.spfMechanisms.map((m) => m.trim());
 
@@ -442,16 +445,16 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   v.regionalMailFromSubdomains.forEach((entry, i) => {
     const m = /^\s*([a-z0-9-]+)\s*=\s*(\S+)\s*$/i.exec(entry);
     if (!m) {
-      add(`regionalMailFromSubdomains[${i}]`, `"${entry}" is not region=subdomain. Write it like us-west-2=bounce-usw2.`);
+      add(`regionalMailFromSubdomains[${i}]`, `${shown(entry)} is not region=subdomain. Write it like us-west-2=bounce-usw2.`);
       return;
     }
     const region = m[1].toLowerCase();
     if (!regions.includes(region)) {
-      add(`regionalMailFromSubdomains[${i}]`, `region "${region}" is not in mail-infra:regions (${regions.join(", ")}). Add it there or remove this entry.`);
+      add(`regionalMailFromSubdomains[${i}]`, `region ${shown(region)} is not in mail-infra:regions (${regions.join(", ")}). Add it there or remove this entry.`);
     } else if (region === regions[0]) {
-      add(`regionalMailFromSubdomains[${i}]`, `"${region}" is the primary region; set its MAIL FROM with mail-infra:mailFromSubdomain instead.`);
+      add(`regionalMailFromSubdomains[${i}]`, `${shown(region)} is the primary region; set its MAIL FROM with mail-infra:mailFromSubdomain instead.`);
     } else if (regionalOverrides.has(region)) {
-      add(`regionalMailFromSubdomains[${i}]`, `region "${region}" is listed twice. Keep one entry.`);
+      add(`regionalMailFromSubdomains[${i}]`, `region ${shown(region)} is listed twice. Keep one entry.`);
     }
     regionalOverrides.set(region, m[2]);
   });
@@ -467,12 +470,12 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   v.route53Zones.forEach((entry, i) => {
     const m = /^\s*([^=\s]+)\s*=\s*(\S+)\s*$/.exec(entry);
     if (!m) {
-      add(`route53Zones[${i}]`, `"${entry}" is not domain=zone. Write it like example.com=Z0123456789ABCDEFGHIJ or example.com=example.com.`);
+      add(`route53Zones[${i}]`, `${shown(entry)} is not domain=zone. Write it like example.com=Z0123456789ABCDEFGHIJ or example.com=example.com.`);
       return;
     }
     const d = normalizeDomain(m[1]);
     if (!domains.includes(d)) {
-      add(`route53Zones[${i}]`, `domain "${m[1]}" is not one of the configured domains (${domains.join(", ")}).`);
+      add(`route53Zones[${i}]`, `domain ${shown(m[1])} is not one of the configured domains (${domains.join(", ")}).`);
       return;
     }
     const zone = m[2];
@@ -480,7 +483,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     else {
       const zoneName = normalizeDomain(zone);
       if (validateDomainName(zoneName) !== undefined || !(zoneName === d || isSubdomainOf(d, zoneName))) {
-        add(`route53Zones[${i}]`, `zone "${zone}" is neither a hosted zone id (Z...) nor a zone that contains ${d}.`);
+        add(`route53Zones[${i}]`, `zone ${shown(zone)} is neither a hosted zone id (Z...) nor a zone that contains ${d}.`);
       } else zoneOverrides.set(d, { name: zoneName });
     }
   });
@@ -553,11 +556,15 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   }
   const userName = v.smtpUserName !== "" ? v.smtpUserName : `mail-infra-smtp-${stack}`;
   if (!/^[\w+=,.@-]{1,64}$/.test(userName)) {
-    add("smtpUserName", `"${userName}" is not a valid IAM user name: use up to 64 letters, digits and +=,.@_-.`);
+    add("smtpUserName", `${shown(userName)} is not a valid IAM user name: use up to 64 letters, digits and +=,.@_-.`);
   }
   const secretName = v.smtpSecretName !== "" ? v.smtpSecretName : `${PROJECT}/${stack}/ses-smtp`;
   if (!/^[\w/+=.@-]{1,512}$/.test(secretName)) {
-    add("smtpSecretName", `"${secretName}" is not a valid secret name: use letters, digits and /_+=.@-.`);
+    add("smtpSecretName", `${shown(secretName)} is not a valid secret name: use letters, digits and /_+=.@-.`);
+  }
+  if (v.smtpSecretKmsKeyId !== "") {
+    const problem = validateKmsKeyId(v.smtpSecretKmsKeyId);
+    if (problem) add("smtpSecretKmsKeyId", `${problem} Leave it empty for the AWS-managed key aws/secretsmanager.`);
   }
   const inDomains = (address: string): boolean => {
     const at = address.lastIndexOf("@");
@@ -566,14 +573,14 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   v.smtpAllowedFromAddresses.forEach((a, i) => {
     const domainWide = a.startsWith("*@");
     if (domainWide ? validateDomainName(a.slice(2)) !== undefined : !isEmailAddress(a)) {
-      add(`smtpAllowedFromAddresses[${i}]`, `"${a}" is not an email address (or *@<domain> for every address of a domain).`);
+      add(`smtpAllowedFromAddresses[${i}]`, `${shown(a)} is not an email address (or *@<domain> for every address of a domain).`);
     } else if (domainWide ? !domains.includes(normalizeDomain(a.slice(2))) : !inDomains(a)) {
-      add(`smtpAllowedFromAddresses[${i}]`, `"${a}" is not at a configured domain (${domains.join(", ")}); SES would refuse to send as it.`);
+      add(`smtpAllowedFromAddresses[${i}]`, `${shown(a)} is not at a configured domain (${domains.join(", ")}); SES would refuse to send as it.`);
     }
   });
   v.smtpRegions.forEach((r, i) => {
     if (!regions.includes(r.trim().toLowerCase())) {
-      add(`smtpRegions[${i}]`, `"${r}" is not in mail-infra:regions (${regions.join(", ")}). Add it there, or remove it here.`);
+      add(`smtpRegions[${i}]`, `${shown(r)} is not in mail-infra:regions (${regions.join(", ")}). Add it there, or remove it here.`);
     }
   });
 
@@ -653,7 +660,7 @@ function relativeLabel(value: string, domain: string): string {
 export function resolveMailFrom(value: string, domain: string): { name: string } | { error: string } {
   const trimmed = value.trim();
   if (trimmed === "" || trimmed === "@") {
-    return { error: `MAIL FROM "${value}" is the apex. Use a subdomain such as bounce.${domain}: its MX must point at SES.` };
+    return { error: `MAIL FROM ${shown(value)} is the apex. Use a subdomain such as bounce.${domain}: its MX must point at SES.` };
   }
   const n = normalizeDomain(trimmed);
   if (n === domain) {
@@ -682,10 +689,10 @@ export function parseSender(entry: string): Sender | { error: string } {
   for (const part of entry.split(";")) {
     if (part.trim() === "") continue;
     const eq = part.indexOf("=");
-    if (eq < 0) return { error: `"${part.trim()}" is not key=value. Write entries like address=admin@example.com; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1.` };
+    if (eq < 0) return { error: `${shown(part.trim())} is not key=value. Write entries like address=admin@example.com; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1.` };
     const k = part.slice(0, eq).trim().toLowerCase();
     if (!["address", "kind", "account", "region"].includes(k)) {
-      return { error: `unknown field "${k}". Use address, kind, account and region.` };
+      return { error: `unknown field ${shown(k)}. Use address, kind, account and region.` };
     }
     fields.set(k, part.slice(eq + 1).trim());
   }
@@ -693,9 +700,9 @@ export function parseSender(entry: string): Sender | { error: string } {
   const kind = fields.get("kind");
   const region = fields.get("region");
   const account = fields.get("account");
-  if (!address || !isEmailAddress(address)) return { error: `needs address=<the From address that relays>, got ${JSON.stringify(address ?? "")}.` };
+  if (!address || !isEmailAddress(address)) return { error: `needs address=<the From address that relays>, got ${shown(address ?? "")}.` };
   if (!kind || !(SENDER_KINDS as readonly string[]).includes(kind)) {
-    return { error: `needs kind=${SENDER_KINDS.join(" or ")}, got ${JSON.stringify(kind ?? "")}.` };
+    return { error: `needs kind=${SENDER_KINDS.join(" or ")}, got ${shown(kind ?? "")}.` };
   }
   if (!region) return { error: "needs region=<the SES region whose SMTP endpoint it relays through>." };
   if (kind === "gmail-send-as" && (!account || !isEmailAddress(account))) {

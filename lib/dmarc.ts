@@ -7,6 +7,7 @@
  * judges a whole record (policy pack, verify) with the same validators.
  */
 import { normalizeDomain, organizationalDomain, validateDomainName } from "./domain";
+import { shown, shown as show } from "./text";
 
 export const DMARC_POLICIES = ["none", "quarantine", "reject"] as const;
 export type DmarcPolicy = (typeof DMARC_POLICIES)[number];
@@ -84,8 +85,8 @@ function isPolicy(value: string): value is DmarcPolicy {
 export function validateDmarcPolicy(value: string): string | undefined {
   if (isPolicy(value)) return undefined;
   const lower = value.trim().toLowerCase();
-  if (isPolicy(lower)) return `${JSON.stringify(value)}: write the DMARC policy as "${lower}" (lowercase, no spaces).`;
-  return `${JSON.stringify(value)} is not a DMARC policy; use "none" (monitor only), "quarantine" or "reject" (RFC 7489 6.3).`;
+  if (isPolicy(lower)) return `${shown(value)}: write the DMARC policy as "${lower}" (lowercase, no spaces).`;
+  return `${shown(value)} is not a DMARC policy; use "none" (monitor only), "quarantine" or "reject" (RFC 7489 6.3).`;
 }
 
 export interface DmarcUri {
@@ -106,7 +107,7 @@ export interface DmarcUri {
  */
 export function parseDmarcUri(uri: string): DmarcUri | string {
   const given = uri.trim();
-  const shown = JSON.stringify(uri);
+  const shown = show(uri);
   const example = "mailto:dmarc-reports@example.com";
   if (given === "") return `The report URI is empty; give one such as ${example}.`;
 
@@ -142,7 +143,7 @@ export function parseDmarcUri(uri: string): DmarcUri | string {
   const domainPart = address.slice(at + 1);
   // dot-atom local part (RFC 5322 3.2.3); quoted local parts are not supported here.
   if (!/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(local)) {
-    return `The local part "${local}" of the address in ${shown} is not valid; use letters, digits and . _ + - (no spaces, no leading, trailing or double dots).`;
+    return `The local part ${show(local)} of the address in ${shown} is not valid; use letters, digits and . _ + - (no spaces, no leading, trailing or double dots).`;
   }
   const domainProblem = validateDomainName(domainPart);
   if (domainProblem) return `The address in ${shown} has an invalid domain: ${domainProblem}`;
@@ -159,33 +160,33 @@ export function validateDmarcUri(uri: string): string | undefined {
 /** pct: an integer from 0 to 100 (RFC 7489 6.3). */
 export function validateDmarcPct(n: number): string | undefined {
   if (Number.isInteger(n) && n >= 0 && n <= 100) return undefined;
-  return `pct ${JSON.stringify(n)} is not valid; it is a whole number from 0 to 100, the percentage of failing mail the policy applies to (RFC 7489 6.3). Omit it for 100.`;
+  return `pct ${shown(n)} is not valid; it is a whole number from 0 to 100, the percentage of failing mail the policy applies to (RFC 7489 6.3). Omit it for 100.`;
 }
 
 /** adkim and aspf: "r" (relaxed) or "s" (strict) (RFC 7489 6.3). */
 export function validateDmarcAlignment(v: string): string | undefined {
   if (v === "r" || v === "s") return undefined;
   const lower = v.trim().toLowerCase();
-  if (lower === "r" || lower === "s") return `${JSON.stringify(v)}: write the DMARC alignment mode as "${lower}" (lowercase, no spaces).`;
-  return `${JSON.stringify(v)} is not a DMARC alignment mode; use "r" (relaxed: same organisational domain) or "s" (strict: exact domain) (RFC 7489 3.1, 6.3).`;
+  if (lower === "r" || lower === "s") return `${shown(v)}: write the DMARC alignment mode as "${lower}" (lowercase, no spaces).`;
+  return `${shown(v)} is not a DMARC alignment mode; use "r" (relaxed: same organisational domain) or "s" (strict: exact domain) (RFC 7489 3.1, 6.3).`;
 }
 
 /** fo: a colon-separated list of 0, 1, d and s (RFC 7489 6.3). */
 export function validateDmarcFo(value: string): string | undefined {
   if (value.split(":").every((p) => p === "0" || p === "1" || p === "d" || p === "s")) return undefined;
-  return `fo ${JSON.stringify(value)} is not valid; it is a colon-separated list of 0, 1, d and s, as in "1" or "d:s" (RFC 7489 6.3).`;
+  return `fo ${shown(value)} is not valid; it is a colon-separated list of 0, 1, d and s, as in "1" or "d:s" (RFC 7489 6.3).`;
 }
 
 /** rf: a colon-separated list of registered report formats; only "afrf" is registered (RFC 7489 6.3, 11). */
 export function validateDmarcRf(value: string): string | undefined {
   if (value.split(":").every((p) => p === "afrf")) return undefined;
-  return `rf ${JSON.stringify(value)} is not valid; the only registered failure report format is "afrf" (RFC 7489 6.3, 11). Omit the tag to use it.`;
+  return `rf ${shown(value)} is not valid; the only registered failure report format is "afrf" (RFC 7489 6.3, 11). Omit the tag to use it.`;
 }
 
 /** ri: the aggregate report interval in seconds, a 32-bit unsigned integer (RFC 7489 6.3). */
 export function validateDmarcRi(n: number): string | undefined {
   if (Number.isInteger(n) && n >= 0 && n <= 0xffffffff) return undefined;
-  return `ri ${JSON.stringify(n)} is not valid; it is a whole number of seconds (default 86400, one day) (RFC 7489 6.3).`;
+  return `ri ${shown(n)} is not valid; it is a whole number of seconds (default 86400, one day) (RFC 7489 6.3).`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,7 +230,7 @@ export function parseDmarc(txt: string): ParsedDmarc {
     if (text === "") continue;
     const m = /^([A-Za-z][A-Za-z0-9_]*)[ \t]*=[ \t]*(.*)$/s.exec(text);
     if (!m) {
-      error("dmarc-syntax", `${JSON.stringify(text)} is not a tag; DMARC records are tag=value pairs separated by ";" (RFC 7489 6.4).`);
+      error("dmarc-syntax", `${shown(text)} is not a tag; DMARC records are tag=value pairs separated by ";" (RFC 7489 6.4).`);
       continue;
     }
     const name = (m[1] ?? "").toLowerCase();
@@ -246,7 +247,7 @@ export function parseDmarc(txt: string): ParsedDmarc {
   if (!isDmarcRecord(txt)) {
     if (order[0] === "v" && /^[vV]/.test(txt) && tags.v !== "DMARC1") {
       const hint = /^DMARC1[ \t]/.test(tags.v ?? "") ? ' Separate the tags with ";", as in "v=DMARC1; p=none".' : "";
-      error("dmarc-bad-version", `The version is ${JSON.stringify(tags.v)}; it must be exactly "DMARC1" (case-sensitive), or receivers ignore the record (RFC 7489 6.3).${hint}`, "v");
+      error("dmarc-bad-version", `The version is ${shown(tags.v)}; it must be exactly "DMARC1" (case-sensitive), or receivers ignore the record (RFC 7489 6.3).${hint}`, "v");
     } else {
       error("dmarc-version-first", `The record must start with "v=DMARC1"; receivers ignore a record whose first tag is not v=DMARC1 (RFC 7489 6.3, 6.6.3).`, "v");
     }
@@ -299,7 +300,7 @@ export function parseDmarc(txt: string): ParsedDmarc {
   if (tags.pct !== undefined) {
     const n = /^[0-9]{1,3}$/.test(tags.pct) ? Number(tags.pct) : Number.NaN;
     const message = validateDmarcPct(n);
-    if (message) error("dmarc-bad-pct", `pct: ${/^[0-9]{1,3}$/.test(tags.pct) ? message : `${JSON.stringify(tags.pct)} is not a whole number from 0 to 100 (RFC 7489 6.3).`}`, "pct");
+    if (message) error("dmarc-bad-pct", `pct: ${/^[0-9]{1,3}$/.test(tags.pct) ? message : `${shown(tags.pct)} is not a whole number from 0 to 100 (RFC 7489 6.3).`}`, "pct");
     else record.pct = n;
   }
 

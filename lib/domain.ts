@@ -5,7 +5,8 @@
  * through `tldts` (RFC 7489 3.2 tells DMARC to use a public suffix list for this).
  */
 import { domainToASCII } from "node:url";
-import { getDomain } from "tldts";
+import { getDomain, parse as parseName } from "tldts";
+import { shown as show } from "./text";
 
 /** RFC 1035 2.3.4: a label is at most 63 octets. */
 export const MAX_LABEL_LENGTH = 63;
@@ -50,7 +51,7 @@ export interface DomainNameOptions {
  * accepted and validated in their punycode form; `xn--` labels must be valid punycode.
  */
 export function validateDomainName(input: string, options: DomainNameOptions = {}): string | undefined {
-  const shown = JSON.stringify(input);
+  const shown = show(input);
   const trimmed = input.trim();
   if (trimmed === "") return "The domain name is empty; enter a fully qualified name such as example.com.";
   if (/\s/.test(trimmed)) return `${shown} contains whitespace; a domain name has none. Remove the spaces.`;
@@ -100,6 +101,24 @@ export function validateDomainName(input: string, options: DomainNameOptions = {
   const tld = labels[labels.length - 1] ?? "";
   if (/^[0-9]+$/.test(tld)) {
     return `${shown} ends in the all-numeric label "${tld}"; top-level domains are never numeric (RFC 3696 2). Enter a domain name, not an IP address.`;
+  }
+  return undefined;
+}
+
+/**
+ * Check a domain to send mail from (config's domain/domains, verify's --domain): a valid
+ * name (validateDomainName) that is not itself a public suffix. A public suffix (`co.uk`,
+ * `com`, or a private one such as `github.io`) is where others register names: SES cannot
+ * verify it for one sender, and DMARC treats each name below it as its own organisation.
+ * Returns undefined when it is usable, otherwise one sentence saying why and what to use.
+ */
+export function validateSendingDomain(input: string): string | undefined {
+  const problem = validateDomainName(input);
+  if (problem) return problem;
+  const name = normalizeDomain(input);
+  const { publicSuffix, isIcann, isPrivate } = parseName(name, { allowPrivateDomains: true });
+  if (publicSuffix === name && (isIcann || isPrivate)) {
+    return `${show(input)} is a public suffix (${isPrivate ? "a private entry" : "an ICANN entry"} of the Public Suffix List, https://publicsuffix.org): names are registered under it, it cannot be one sender's domain. Use your registered domain, e.g. example.${name}.`;
   }
   return undefined;
 }

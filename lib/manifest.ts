@@ -116,7 +116,9 @@ export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestDomain = z.infer<typeof domainSchema>;
 export type ManifestRegion = z.infer<typeof regionSchema>;
 
-export class ManifestError extends Error {}
+export class ManifestError extends Error {
+  override name = "ManifestError";
+}
 
 /** Parse a manifest, with errors that name the path inside it. */
 export function parseManifest(input: unknown, source: string): Manifest {

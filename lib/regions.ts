@@ -8,6 +8,8 @@
  * read these tables.
  */
 
+import { shown } from "./text";
+
 /** Regions with an SES SMTP interface (email-smtp.<region>.amazonaws.com). */
 export const SES_SMTP_REGIONS: readonly string[] = [
   "us-east-1",
@@ -68,6 +70,23 @@ export const SES_SMTP_PORT = 587;
 
 export function isSmtpRegion(region: string): boolean {
   return SES_SMTP_REGIONS.includes(region);
+}
+
+/**
+ * Read a region the way every input takes it (config, `--region`, `--smtp-endpoint
+ * region=...`, `smtp-password --region`): surrounding whitespace and case are ignored, and
+ * the region must offer SES SMTP. The error says what was given (cut when long) and lists the
+ * regions that do.
+ */
+export function parseSmtpRegion(input: string): { region: string } | { error: string } {
+  const region = input.trim().toLowerCase();
+  if (isSmtpRegion(region)) return { region };
+  if (region === "") return { error: `the region is empty. Use one of: ${SES_SMTP_REGIONS.join(", ")}.` };
+  const zone = /^([a-z]{2}(?:-gov)?-[a-z]+-\d+)[a-z]$/.exec(region);
+  const hint = zone && isSmtpRegion(zone[1]) ? ` That is an availability zone; the region is ${zone[1]}.` : "";
+  return {
+    error: `${shown(input)} has no Amazon SES SMTP endpoint.${hint} Use one of: ${SES_SMTP_REGIONS.join(", ")} (https://docs.aws.amazon.com/general/latest/gr/ses.html#ses_smtp_endpoints).`,
+  };
 }
 
 export function assertSmtpRegion(region: string): void {

@@ -12,6 +12,7 @@
  */
 import { isIPv4, isIPv6 } from "node:net";
 import { normalizeDomain, validateDomainName } from "./domain";
+import { shown } from "./text";
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -126,7 +127,7 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
     const term: SpfTerm = { raw, kind: "mechanism", qualifier: "+", name: raw.toLowerCase() };
     error(
       "spf-bad-character",
-      `The term ${JSON.stringify(raw)} contains whitespace other than a space, or a non-ASCII character. SPF terms are separated by single spaces and written in ASCII; internationalised domain names must be written in punycode (xn--...) (RFC 7208 12).`,
+      `The term ${shown(raw)} contains whitespace other than a space, or a non-ASCII character. SPF terms are separated by single spaces and written in ASCII; internationalised domain names must be written in punycode (xn--...) (RFC 7208 12).`,
     );
     return { term, problems };
   }
@@ -140,7 +141,7 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
     if (qualifierText !== "") {
       error(
         "spf-modifier-qualifier",
-        `The modifier ${JSON.stringify(raw)} has a qualifier ("${qualifierText}"); only mechanisms take +, -, ~ or ? (RFC 7208 12). Write it as "${nameText}=${value}".`,
+        `The modifier ${shown(raw)} has a qualifier ("${qualifierText}"); only mechanisms take +, -, ~ or ? (RFC 7208 12). Write it as "${nameText}=${value}".`,
       );
     }
     if (name === "redirect" || name === "exp") {
@@ -168,7 +169,7 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
     const hint = hints[name] ? ` Did you mean "${hints[name]}"?` : "";
     error(
       "spf-unknown-mechanism",
-      `Unknown mechanism ${JSON.stringify(nameText)} in ${JSON.stringify(raw)}; receivers return permerror for the whole record. SPF mechanisms are all, include, a, mx, ptr, ip4, ip6 and exists (RFC 7208 5), and modifiers are written name=value.${hint}`,
+      `Unknown mechanism ${shown(nameText)} in ${shown(raw)}; receivers return permerror for the whole record. SPF mechanisms are all, include, a, mx, ptr, ip4, ip6 and exists (RFC 7208 5), and modifiers are written name=value.${hint}`,
     );
     return { term, problems };
   }
@@ -176,7 +177,7 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
   switch (name as MechanismName) {
     case "all":
       // all = "all"  (RFC 7208 5.1)
-      if (rest !== "") error("spf-syntax", `"all" takes no argument, but ${JSON.stringify(raw)} has "${rest}" (RFC 7208 5.1). Write just "${qualifier === "+" ? "" : qualifier}all".`);
+      if (rest !== "") error("spf-syntax", `"all" takes no argument, but ${shown(raw)} has "${rest}" (RFC 7208 5.1). Write just "${qualifier === "+" ? "" : qualifier}all".`);
       break;
 
     case "include":
@@ -185,7 +186,7 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
       if (!rest.startsWith(":") || rest.length === 1) {
         error(
           "spf-domain-required",
-          `"${name}" needs a domain, as in "${name}:_spf.example.com", but ${JSON.stringify(raw)} has none (RFC 7208 ${name === "include" ? "5.2" : "5.7"}).`,
+          `"${name}" needs a domain, as in "${name}:_spf.example.com", but ${shown(raw)} has none (RFC 7208 ${name === "include" ? "5.2" : "5.7"}).`,
         );
         break;
       }
@@ -207,7 +208,7 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
         if (!spec.startsWith(":") || spec.length === 1) {
           error(
             spec.startsWith(":") ? "spf-domain-required" : "spf-syntax",
-            `${JSON.stringify(raw)} is not valid: "${name}" is followed by ":domain", "/prefix" or "//ipv6-prefix", as in "${name}:mail.example.com/24" (RFC 7208 ${name === "a" ? "5.3" : "5.4"}).`,
+            `${shown(raw)} is not valid: "${name}" is followed by ":domain", "/prefix" or "//ipv6-prefix", as in "${name}:mail.example.com/24" (RFC 7208 ${name === "a" ? "5.3" : "5.4"}).`,
           );
         } else {
           term.domainSpec = spec.slice(1);
@@ -232,7 +233,7 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
       // ptr = "ptr" [ ":" domain-spec ]  (RFC 7208 5.5)
       if (rest !== "") {
         if (!rest.startsWith(":") || rest.length === 1) {
-          error("spf-syntax", `${JSON.stringify(raw)} is not valid: "ptr" takes only an optional ":domain" (RFC 7208 5.5).`);
+          error("spf-syntax", `${shown(raw)} is not valid: "ptr" takes only an optional ":domain" (RFC 7208 5.5).`);
         } else {
           term.domainSpec = rest.slice(1);
           const p = checkDomainSpec(term.domainSpec, raw, false);
@@ -249,7 +250,7 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
       if (!rest.startsWith(":") || rest.length === 1) {
         error(
           v6 ? "spf-bad-ip6" : "spf-bad-ip4",
-          `"${name}" needs an ${family} address or network, as in "${v6 ? "ip6:2001:db8::/32" : "ip4:192.0.2.0/24"}", but ${JSON.stringify(raw)} has none (RFC 7208 5.6).`,
+          `"${name}" needs an ${family} address or network, as in "${v6 ? "ip6:2001:db8::/32" : "ip4:192.0.2.0/24"}", but ${shown(raw)} has none (RFC 7208 5.6).`,
         );
         break;
       }
@@ -262,7 +263,7 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
         const other = v6 ? isIPv4(address) : isIPv6(address);
         error(
           v6 ? "spf-bad-ip6" : "spf-bad-ip4",
-          `${JSON.stringify(address)} in ${JSON.stringify(raw)} is not a valid ${family} address${other ? `; it is an ${v6 ? "IPv4" : "IPv6"} address, so use "${v6 ? "ip4" : "ip6"}:"` : ""} (RFC 7208 5.6).`,
+          `${shown(address)} in ${shown(raw)} is not a valid ${family} address${other ? `; it is an ${v6 ? "IPv4" : "IPv6"} address, so use "${v6 ? "ip4" : "ip6"}:"` : ""} (RFC 7208 5.6).`,
         );
       }
       if (slash !== -1) {
@@ -279,7 +280,7 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
       if (ok && prefix === 0 && qualifier === "+") {
         error(
           "spf-ip-whole-internet",
-          `${JSON.stringify(raw)} is a /0 network: it authorises every ${family} address on the internet, like "+all". List only your own sending networks.`,
+          `${shown(raw)} is a /0 network: it authorises every ${family} address on the internet, like "+all". List only your own sending networks.`,
         );
       }
       break;
@@ -295,7 +296,7 @@ function checkCidr(text: string, max: number, raw: string, family: string): numb
     return {
       severity: "error",
       code: "spf-bad-cidr",
-      message: `The ${family} prefix length "/${text}" in ${JSON.stringify(raw)} is not valid; it must be a whole number from 0 to ${max} without leading zeros (RFC 7208 5.6).`,
+      message: `The ${family} prefix length "/${text}" in ${shown(raw)} is not valid; it must be a whole number from 0 to ${max} without leading zeros (RFC 7208 5.6).`,
       term: raw,
     };
   }
@@ -314,7 +315,7 @@ const EXP_ONLY_LETTERS = "crt";
  */
 function scanMacros(value: string, raw: string, inDomainSpec: boolean): { problem?: SpfProblem; endsWithMacro: boolean; hasMacro: boolean } {
   const bad = (message: string, section = "7.1"): { problem: SpfProblem; endsWithMacro: boolean; hasMacro: boolean } => ({
-    problem: { severity: "error", code: "spf-bad-macro", message: `${message}, in ${JSON.stringify(raw)} (RFC 7208 ${section}).`, term: raw },
+    problem: { severity: "error", code: "spf-bad-macro", message: `${message}, in ${shown(raw)} (RFC 7208 ${section}).`, term: raw },
     endsWithMacro: false,
     hasMacro: true,
   });
@@ -333,7 +334,7 @@ function scanMacros(value: string, raw: string, inDomainSpec: boolean): { proble
       continue;
     }
     if (next !== "{") {
-      return bad(`"%" must start a macro such as %{d} or be written "%%" for a literal percent sign, but it is followed by ${next === undefined ? "nothing" : JSON.stringify(next)}`);
+      return bad(`"%" must start a macro such as %{d} or be written "%%" for a literal percent sign, but it is followed by ${next === undefined ? "nothing" : shown(next)}`);
     }
     const close = value.indexOf("}", i + 2);
     if (close === -1) return bad(`The macro starting at "${value.slice(i)}" has no closing "}"`);
@@ -373,7 +374,7 @@ function checkDomainSpec(spec: string, raw: string, isModifier: boolean): SpfPro
     return {
       severity: "error",
       code: "spf-domain-required",
-      message: `${JSON.stringify(raw)} needs a domain after "${isModifier ? "=" : ":"}" (RFC 7208 ${isModifier ? "6" : "5"}).`,
+      message: `${shown(raw)} needs a domain after "${isModifier ? "=" : ":"}" (RFC 7208 ${isModifier ? "6" : "5"}).`,
       term: raw,
     };
   }
@@ -386,13 +387,13 @@ function checkDomainSpec(spec: string, raw: string, isModifier: boolean): SpfPro
     const toplabel = /^(?=[a-z0-9]*[a-z])[a-z0-9]+$|^[a-z0-9]+-[a-z0-9-]*[a-z0-9]$/i;
     if (dot === -1 || !toplabel.test(top)) {
       return err(
-        `The domain ${JSON.stringify(spec)} in ${JSON.stringify(raw)} is not a fully qualified domain name: it needs at least one dot and must end in a top-level label that is not all digits, as in "_spf.example.com" (RFC 7208 7.1).`,
+        `The domain ${shown(spec)} in ${shown(raw)} is not a fully qualified domain name: it needs at least one dot and must end in a top-level label that is not all digits, as in "_spf.example.com" (RFC 7208 7.1).`,
       );
     }
   }
   if (!scan.hasMacro) {
     const message = validateDomainName(spec, { allowUnderscore: true });
-    if (message) return err(`${message} (in ${JSON.stringify(raw)})`);
+    if (message) return err(`${message} (in ${shown(raw)})`);
   }
   return undefined;
 }
@@ -422,7 +423,7 @@ function recordProblems(terms: readonly SpfTerm[]): SpfProblem[] {
       problems.push({
         severity: "warning",
         code: "spf-terms-after-all",
-        message: `${JSON.stringify(t.raw)} comes after ${JSON.stringify(firstAll.raw)} and is never evaluated: mechanisms after "all" are ignored (RFC 7208 5.1). Move it before "all" or remove it.`,
+        message: `${shown(t.raw)} comes after ${shown(firstAll.raw)} and is never evaluated: mechanisms after "all" are ignored (RFC 7208 5.1). Move it before "all" or remove it.`,
         term: t.raw,
       });
     }
@@ -432,7 +433,7 @@ function recordProblems(terms: readonly SpfTerm[]): SpfProblem[] {
       problems.push({
         severity: "warning",
         code: "spf-redirect-ignored",
-        message: `${JSON.stringify(redirect.raw)} is ignored because the record also has ${JSON.stringify(firstAll.raw)} (RFC 7208 6.1). Remove one of the two.`,
+        message: `${shown(redirect.raw)} is ignored because the record also has ${shown(firstAll.raw)} (RFC 7208 6.1). Remove one of the two.`,
         term: redirect.raw,
       });
     }
@@ -443,7 +444,7 @@ function recordProblems(terms: readonly SpfTerm[]): SpfProblem[] {
     problems.push({
       severity: "warning",
       code: "spf-ptr",
-      message: `${JSON.stringify(t.raw)} uses the "ptr" mechanism, which is slow, unreliable and SHOULD NOT be used (RFC 7208 5.5); some receivers skip it. List the senders with ip4:, ip6:, a or include instead.`,
+      message: `${shown(t.raw)} uses the "ptr" mechanism, which is slow, unreliable and SHOULD NOT be used (RFC 7208 5.5); some receivers skip it. List the senders with ip4:, ip6:, a or include instead.`,
       term: t.raw,
     });
   }
@@ -456,7 +457,7 @@ function recordProblems(terms: readonly SpfTerm[]): SpfProblem[] {
       problems.push({
         severity: "warning",
         code: "spf-duplicate-term",
-        message: `${JSON.stringify(t.raw)} appears more than once; the repeat adds nothing${LOOKUP_MECHANISMS.has(t.name) ? " but costs another DNS lookup" : ""}. Remove it.`,
+        message: `${shown(t.raw)} appears more than once; the repeat adds nothing${LOOKUP_MECHANISMS.has(t.name) ? " but costs another DNS lookup" : ""}. Remove it.`,
         term: t.raw,
       });
     }
@@ -509,7 +510,7 @@ function allProblemFromTerms(terms: readonly SpfTerm[]): SpfProblem | undefined 
     return {
       severity: "error",
       code: "spf-all-pass",
-      message: `${JSON.stringify(all.raw)} authorises every host on the internet to send mail as this domain, so SPF protects nothing (RFC 7208 5.1). Use "~all" (soft fail) or "-all" (fail).`,
+      message: `${shown(all.raw)} authorises every host on the internet to send mail as this domain, so SPF protects nothing (RFC 7208 5.1). Use "~all" (soft fail) or "-all" (fail).`,
       term: all.raw,
     };
   }
@@ -517,7 +518,7 @@ function allProblemFromTerms(terms: readonly SpfTerm[]): SpfProblem | undefined 
     return {
       severity: "warning",
       code: "spf-all-neutral",
-      message: `${JSON.stringify(all.raw)} gives unlisted senders a "neutral" result, which receivers treat like having no SPF policy (RFC 7208 8.2). Use "~all" while rolling out, then "-all".`,
+      message: `${shown(all.raw)} gives unlisted senders a "neutral" result, which receivers treat like having no SPF policy (RFC 7208 8.2). Use "~all" while rolling out, then "-all".`,
       term: all.raw,
     };
   }
@@ -547,7 +548,7 @@ export function validateSpfTerm(term: string): SpfProblem | undefined {
     return {
       severity: "error",
       code: "spf-term-multiple",
-      message: `${JSON.stringify(t)} contains whitespace; give one SPF mechanism per entry (split "${t.split(/\s+/).join('", "')}" into separate entries).`,
+      message: `${shown(t)} contains whitespace; give one SPF mechanism per entry (split "${t.split(/\s+/).join('", "')}" into separate entries).`,
       term: t,
     };
   }
@@ -555,7 +556,7 @@ export function validateSpfTerm(term: string): SpfProblem | undefined {
     return {
       severity: "error",
       code: "spf-term-version",
-      message: `${JSON.stringify(t)} is the SPF version tag; give only the mechanisms to add, the program writes "v=spf1" itself.`,
+      message: `${shown(t)} is the SPF version tag; give only the mechanisms to add, the program writes "v=spf1" itself.`,
       term: t,
     };
   }
@@ -567,8 +568,8 @@ export function validateSpfTerm(term: string): SpfProblem | undefined {
       severity: "error",
       code: "spf-term-modifier",
       message: mergeable
-        ? `${JSON.stringify(t)} is the "${parsedTerm.name}" modifier, which cannot be merged into a generated record (a record has at most one, and redirect is ignored next to "all"). Use "include:${parsedTerm.value ?? ""}" to authorise that domain's senders.`
-        : `${JSON.stringify(t)} is a modifier ("${parsedTerm.name}="), which receivers ignore unless they know it (RFC 7208 6). Give a mechanism such as "include:${parsedTerm.value ?? "example.com"}" instead.`,
+        ? `${shown(t)} is the "${parsedTerm.name}" modifier, which cannot be merged into a generated record (a record has at most one, and redirect is ignored next to "all"). Use "include:${parsedTerm.value ?? ""}" to authorise that domain's senders.`
+        : `${shown(t)} is a modifier ("${parsedTerm.name}="), which receivers ignore unless they know it (RFC 7208 6). Give a mechanism such as "include:${parsedTerm.value ?? "example.com"}" instead.`,
       term: t,
     };
   }
@@ -576,7 +577,7 @@ export function validateSpfTerm(term: string): SpfProblem | undefined {
     return {
       severity: "error",
       code: "spf-term-all",
-      message: `${JSON.stringify(t)} is an "all" mechanism; do not list it, the program ends the record with "all" itself (choose "~all" or "-all" in the SPF settings).`,
+      message: `${shown(t)} is an "all" mechanism; do not list it, the program ends the record with "all" itself (choose "~all" or "-all" in the SPF settings).`,
       term: t,
     };
   }

@@ -8,35 +8,42 @@ import { Command } from "commander";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { policies } from "../policies/pack";
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from "./lib/cli";
+import { EXIT_FINDINGS, EXIT_OK, runMain, standardOptions, UsageError } from "./lib/cli";
 import { withGeneratedSection } from "./lib/policy-docs";
 
 export const DOC_PATH = join(__dirname, "..", "docs", "policies.md");
 
-const program = new Command()
+const program = standardOptions(new Command())
   .name("npm run docs:policies --")
   .description("Regenerate the policy reference tables in docs/policies.md from policies/pack.ts.")
   .option("--check", "change nothing; exit 1 when docs/policies.md is out of date")
-  .addHelpText("after", "\nExamples:\n  npm run docs:policies\n  npm run docs:policies -- --check\n\nExit codes: 0 up to date or rewritten, 1 out of date (--check), 2 usage error.")
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
+  .addHelpText(
+    "after",
+    "\nExamples:\n  npm run docs:policies\n  npm run docs:policies -- --check\n\n" +
+      "Exit codes: 0 up to date or rewritten, 1 out of date (--check), 2 usage error, 3 unexpected error (--debug shows its stack trace).",
+  );
 
-program.parse(process.argv);
-const { check } = program.opts<{ check?: boolean }>();
-const current = readFileSync(DOC_PATH, "utf8");
-let next: string;
-try {
-  next = withGeneratedSection(current, policies);
-} catch (e) {
-  process.stderr.write(`error: ${(e as Error).message}\n`);
-  process.exit(EXIT_USAGE);
-}
-if (check) {
-  if (next !== current) {
-    process.stderr.write("docs/policies.md is out of date: run `npm run docs:policies`.\n");
-    process.exit(EXIT_FINDINGS);
+function main(): number {
+  program.parse(process.argv);
+  const { check } = program.opts<{ check?: boolean }>();
+  const current = readFileSync(DOC_PATH, "utf8");
+  let next: string;
+  try {
+    next = withGeneratedSection(current, policies);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
-  process.stdout.write("docs/policies.md is up to date.\n");
-  process.exit(EXIT_OK);
+  if (check) {
+    if (next !== current) {
+      process.stderr.write("docs/policies.md is out of date: run `npm run docs:policies`.\n");
+      return EXIT_FINDINGS;
+    }
+    process.stdout.write("docs/policies.md is up to date.\n");
+    return EXIT_OK;
+  }
+  if (next !== current) writeFileSync(DOC_PATH, next);
+  process.stdout.write(`${next !== current ? "Updated" : "Unchanged:"} docs/policies.md (${policies.length} policies).\n`);
+  return EXIT_OK;
 }
-if (next !== current) writeFileSync(DOC_PATH, next);
-process.stdout.write(`${next !== current ? "Updated" : "Unchanged:"} docs/policies.md (${policies.length} policies).\n`);
+
+void runMain(main, { command: "docs:policies" });

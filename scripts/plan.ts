@@ -7,12 +7,12 @@
 import { Command } from "commander";
 import type { Manifest } from "../lib/manifest";
 import { type DnsRecord, toZoneFile } from "../lib/records";
-import { colorEnabled, EXIT_OK, exitOnKnownError, paint } from "./lib/cli";
+import { colorEnabled, EXIT_OK, paint, runMain, standardOptions } from "./lib/cli";
 import { PLACEHOLDER, type RecordedResource, redactSecrets } from "./lib/mock-program";
 import { runStackOffline } from "./lib/offline-run";
 import { readStackConfig, type StackConfigFile } from "./lib/stack-config";
 
-const program = new Command()
+const program = standardOptions(new Command())
   .name("npm run plan --")
   .description(
     "Show what `pulumi up` would create for a stack, offline: the real program runs under Pulumi's mocks.\n" +
@@ -24,10 +24,9 @@ const program = new Command()
   .addHelpText(
     "after",
     "\nExamples:\n  npm run plan\n  npm run plan -- --stack prod --json\n  npm run plan -- --zone-file > records.zone\n\n" +
-      "Exit codes: 0 plan printed, 2 usage or config error.",
+      "Exit codes: 0 plan printed, 2 usage or config error, 3 unexpected error (--debug shows its stack trace).",
   )
-  .showHelpAfterError()
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  .showHelpAfterError();
 
 interface Options {
   stack: string;
@@ -77,7 +76,7 @@ function shortType(type: string): string {
 
 let file: StackConfigFile | undefined;
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   program.parse(process.argv);
   const opts = program.opts<Options>();
   file = readStackConfig(opts.stack);
@@ -88,7 +87,7 @@ async function main(): Promise<void> {
     for (const d of manifest.domains) {
       process.stdout.write(toZoneFile(d.records, `mail-infra records for ${d.domain} (stack ${opts.stack}); ${PLACEHOLDER} tokens are assigned by SES at pulumi up`));
     }
-    process.exit(EXIT_OK);
+    return EXIT_OK;
   }
 
   const created = run.resources.filter((r) => r.custom);
@@ -102,7 +101,7 @@ async function main(): Promise<void> {
       outputs: Object.fromEntries(Object.entries(run.outputs).filter(([k]) => !run.secretOutputs.includes(k))),
     };
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
-    process.exit(EXIT_OK);
+    return EXIT_OK;
   }
 
   const c = paint(colorEnabled());
@@ -162,9 +161,7 @@ async function main(): Promise<void> {
   out.push("");
   out.push(`${created.length} resources to create (${run.resources.length - created.length} components). Stack outputs: ${Object.keys(run.outputs).join(", ")}.`);
   process.stdout.write(out.join("\n") + "\n");
-  process.exit(EXIT_OK);
+  return EXIT_OK;
 }
 
-main().catch((e: unknown) => {
-  exitOnKnownError(e, file);
-});
+void runMain(main, { command: "plan", configFile: () => file });

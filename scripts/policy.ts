@@ -10,7 +10,7 @@ import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { PACK_ENFORCEMENT_LEVEL, PACK_NAME, policies } from "../policies/pack";
-import { colorEnabled, EXIT_FINDINGS, EXIT_OK, exitOnKnownError, paint } from "./lib/cli";
+import { colorEnabled, EXIT_FINDINGS, EXIT_OK, paint, runMain, standardOptions } from "./lib/cli";
 import { runStackOffline } from "./lib/offline-run";
 import {
   evaluatePolicies,
@@ -29,7 +29,7 @@ export function packInfo(): PackInfo {
   return { name: PACK_NAME, version: pkg.version, enforcementLevel: PACK_ENFORCEMENT_LEVEL };
 }
 
-const program = new Command()
+const program = standardOptions(new Command())
   .name("npm run policy --")
   .description(
     "Check a stack against the mail-infra policy pack, offline: the real program runs under Pulumi's mocks and the real\n" +
@@ -49,10 +49,10 @@ const program = new Command()
       '      with policy-config.json = {"aws-route53-record-configure-dmarc-policy": {"enforcementLevel": "mandatory", "minimumPolicy": "reject"}}\n' +
       "  npm run policy -- --list\n\n" +
       "Exit codes: 0 no mandatory violation (advisory ones may be printed), 1 a mandatory policy is violated,\n" +
-      "2 usage error, invalid stack config or invalid policy pack config.",
+      "2 usage error, invalid stack config or invalid policy pack config, 3 unexpected error (--debug shows its stack trace).\n" +
+      "Exit 1 means a mandatory violation and nothing else.",
   )
-  .showHelpAfterError()
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  .showHelpAfterError();
 
 interface Options {
   stack: string;
@@ -65,7 +65,7 @@ const kindOf = (p: (typeof policies)[number]): "resource" | "stack" => ("validat
 
 let file: StackConfigFile | undefined;
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   program.parse(process.argv);
   const opts = program.opts<Options>();
   const pack = packInfo();
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     const rows = policies.map((p) => ({ name: p.name, enforcementLevel: settings.get(p.name)?.enforcementLevel ?? p.enforcementLevel, kind: kindOf(p) }));
     if (opts.json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
     else for (const r of rows) process.stdout.write(`${r.enforcementLevel?.padEnd(10)} ${r.kind.padEnd(8)} ${r.name}\n`);
-    process.exit(EXIT_OK);
+    return EXIT_OK;
   }
 
   file = readStackConfig(opts.stack);
@@ -99,13 +99,13 @@ async function main(): Promise<void> {
       violations: result.violations,
     };
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
-    process.exit(exitCode);
+    return exitCode;
   }
 
   process.stdout.write(
     formatReport({ stack: opts.stack, pack, violations: result.violations, policiesRun: result.policiesRun, resources: run.resources.filter((r) => r.custom).length }),
   );
-  process.exit(exitCode);
+  return exitCode;
 }
 
 /** The report, laid out like the "Policies:" section of `pulumi preview`. */
@@ -144,7 +144,5 @@ export function formatReport(o: { stack: string; pack: PackInfo; violations: rea
 }
 
 if (require.main === module) {
-  main().catch((e: unknown) => {
-    exitOnKnownError(e, file);
-  });
+  void runMain(main, { command: "policy", configFile: () => file });
 }

@@ -8,11 +8,11 @@
 import { Command } from "commander";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { EXIT_USAGE } from "./lib/cli";
+import { EXIT_USAGE, runMain, standardOptions } from "./lib/cli";
 
 const ROOT = join(__dirname, "..");
 
-const program = new Command()
+const program = standardOptions(new Command())
   .name("npm run preview:policy --")
   .description(
     "Run `pulumi preview --policy-pack policies` for a stack, from the repository root: the real Pulumi engine evaluates the\n" +
@@ -24,17 +24,17 @@ const program = new Command()
   .addHelpText(
     "after",
     "\nExamples:\n  npm run preview:policy\n  npm run preview:policy -- --stack prod --policy-pack-config policy-config.json\n  npm run preview:policy -- --stack prod -- --diff\n\n" +
-      "Exit codes: pulumi preview's own (0 ok, non-zero when it fails or a mandatory policy is violated); 2 when the Pulumi CLI is missing.",
+      "Exit codes: pulumi preview's own (0 ok, non-zero when it fails or a mandatory policy is violated); 2 when the Pulumi CLI is\n" +
+      "missing or a flag is wrong; 3 unexpected error (--debug shows its stack trace; after --, --debug goes to pulumi).",
   )
-  .showHelpAfterError()
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
+  .showHelpAfterError();
 
 /** True when a `pulumi` executable is on PATH (`command -v pulumi`). */
 export function hasPulumiCli(env: NodeJS.ProcessEnv = process.env): boolean {
   return spawnSync("sh", ["-c", "command -v pulumi"], { env, stdio: "ignore" }).status === 0;
 }
 
-function main(): void {
+function main(): number {
   program.parse(process.argv);
   const opts = program.opts<{ stack: string; policyPackConfig?: string }>();
   if (!hasPulumiCli()) {
@@ -53,14 +53,15 @@ function main(): void {
         "",
       ].join("\n"),
     );
-    process.exit(EXIT_USAGE);
+    return EXIT_USAGE;
   }
   const args = ["preview", "--stack", opts.stack, "--policy-pack", "policies"];
   if (opts.policyPackConfig) args.push("--policy-pack-config", opts.policyPackConfig);
   args.push(...program.args);
   process.stderr.write(`$ pulumi ${args.join(" ")}\n`);
   const r = spawnSync("pulumi", args, { cwd: ROOT, stdio: "inherit" });
-  process.exit(r.status ?? 1);
+  if (r.error) throw r.error;
+  return r.status ?? 1;
 }
 
-if (require.main === module) main();
+if (require.main === module) void runMain(main, { command: "preview:policy" });

@@ -7,14 +7,14 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import { isEmailAddress, normalizeDomain, validateDomainName } from "../lib/domain";
-import { type Manifest, ManifestError, parseManifest } from "../lib/manifest";
-import { isSmtpRegion, SES_SMTP_REGIONS } from "../lib/regions";
+import { isEmailAddress, normalizeDomain, validateSendingDomain } from "../lib/domain";
+import { type Manifest, parseManifest } from "../lib/manifest";
+import { validateSecretAccessKey } from "../lib/aws-ids";
+import { shown } from "../lib/text";
 import { describeNotChecked, exitCodeFor, type Layer, LAYERS, selectLayers } from "../lib/verify/findings";
-import { colorEnabled, EXIT_USAGE, readStdin } from "./lib/cli";
-import { UsageError } from "./lib/stack-config";
+import { colorEnabled, keepSecret, MAX_INPUT_FILE_BYTES, readInputFile, readStdin, runMain, standardOptions, UsageError } from "./lib/cli";
+import { MAX_TIMEOUT_SECONDS, parseDnsServer, parseHostPort, parseRegionFlag, parseTimeoutSeconds } from "./lib/flags";
 import { AwsCollector } from "./verify/aws";
 import { discoverManifest } from "./verify/discover";
 import { DnsCollector } from "./verify/dns";
@@ -26,7 +26,7 @@ import { SmtpCollector } from "./verify/smtp";
 const collect = (v: string, prev: string[]) => [...prev, v];
 const list = (v: string, prev: string[]) => [...prev, ...v.split(",").map((x) => x.trim()).filter(Boolean)];
 
-const program = new Command()
+const program = standardOptions(new Command())
   .name("npm run verify --")
   .description("Check the live mail path layer by layer and name what is broken: SES account and identities, DNS authentication, SMTP credentials, and the relays that use them.")
   .option("-s, --stack <name>", "read the manifest from `pulumi stack output verification` of this stack")
@@ -42,7 +42,7 @@ const program = new Command()
   .option("--smtp-endpoint <[region=]host:port>", "connect here instead of email-smtp.<region>.amazonaws.com:587, for every region or one (repeatable; certificates are still checked against the real name)", collect, [] as string[])
   .option("--send-test", "send one message to success@simulator.amazonses.com per region, proving the whole send path")
   .option("--secret-key-stdin", "read the SMTP key's secret access key on stdin, to re-derive the stored passwords")
-  .option("--timeout <seconds>", "wait at most this long for any one answer (decimals allowed); one AWS call, DNS question or SMTP session with its retries gets 3x, the whole run 10x", "10")
+  .option("--timeout <seconds>", `wait at most this long for any one answer, more than 0 up to ${MAX_TIMEOUT_SECONDS} (decimals allowed); one AWS call, DNS question or SMTP session with its retries gets 3x, the whole run 10x`, "10")
   .option("--json", "print the findings as JSON")
   .option("-v, --verbose", "show evidence for passing checks too")
   .addHelpText(
@@ -66,10 +66,10 @@ Layers that were not checked (--only, --skip, or an input discovery mode lacks) 
 "not checked" with the reason; then the verdict never says the mail path is healthy.
 
 Exit codes: 0 every check that ran passed (warnings allowed; layers not checked do not count),
-1 a check failed or could not be made, 2 usage, config or manifest error (also: nothing left to check).`,
+1 a check failed or could not be made, 2 usage, config or manifest error (also: nothing left to check),
+3 unexpected error (--debug shows its stack trace).`,
   )
-  .showHelpAfterError()
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
+  .showHelpAfterError();
 
 interface Options {
   stack?: string;
@@ -91,37 +91,60 @@ interface Options {
 }
 
 function parseLayers(values: string[], flag: string): Layer[] {
-  for (const v of values) if (!(LAYERS as readonly string[]).includes(v)) throw new UsageError(`${flag}: "${v}" is not a layer. Use ${LAYERS.join(", ")}.`);
+  for (const v of values) if (!(LAYERS as readonly string[]).includes(v)) throw new UsageError(`${flag}: ${shown(v)} is not a layer. Use ${LAYERS.join(", ")}.`);
   return values as Layer[];
 }
 
-function parseHostPort(value: string, flag: string): { host: string; port: number } {
-  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(value);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new UsageError(`${flag}: "${value}" is not host:port (e.g. 127.0.0.1:2587).`);
-  return { host: m[1], port: Number(m[2]) };
+/** Stack names as `pulumi stack output --stack` takes them: name, or org/project/name. */
+function parseStackName(value: string): string {
+  if (!/^[\w.-]+(\/[\w.-]+){0,2}$/.test(value) || value.length > 300 || value.startsWith("-")) {
+    throw new UsageError(`--stack: ${shown(value)} is not a stack name (letters, digits, '.', '_', '-'; optionally org/project/stack).`);
+  }
+  return value;
+}
+
+/** A Secrets Manager secret id: a name or a secret ARN. */
+function parseSecretId(value: string): string {
+  if (!/^(arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[\w/+=.@-]{1,512}$/.test(value)) {
+    throw new UsageError(`--secret-id: ${shown(value)} is not a Secrets Manager secret name or ARN (letters, digits and /_+=.@-).`);
+  }
+  return value;
 }
 
 function manifestFromStack(stack: string, timeoutMs: number): Manifest {
   let out: string;
   try {
-    out = execFileSync("pulumi", ["stack", "output", "verification", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
+    out = execFileSync("pulumi", ["stack", "output", "verification", "--json", "--stack", stack], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: MAX_INPUT_FILE_BYTES,
+      timeout: timeoutMs,
+    });
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
+    if (err.code === "ENOBUFS") {
+      throw new UsageError(`the verification output of stack ${stack} is over ${MAX_INPUT_FILE_BYTES / 1024 / 1024} MiB, which no manifest is; check \`pulumi stack output verification\`.`);
+    }
+    if (err.code === "ETIMEDOUT") {
+      throw new UsageError(`pulumi stack output verification did not finish within ${seconds(timeoutMs)} (verify's deadline, 10 x --timeout) for stack ${stack}: check \`pulumi whoami\` and the backend, or use --manifest FILE.`);
+    }
     if (err.code === "ENOENT") {
       throw new UsageError("the Pulumi CLI is not installed here, so --stack cannot read the stack output. Use --manifest FILE (from `pulumi stack output verification --json`) or discovery mode (--domain ... --region ...).");
     }
-    throw new UsageError(`pulumi stack output verification failed for stack ${stack}: ${(err.stderr ?? err.message).trim()}`);
+    throw new UsageError(`pulumi stack output verification failed for stack ${stack}: ${String(err.stderr ?? err.message).trim().slice(0, 2000)}`);
   }
-  return parseManifest(JSON.parse(out), `the verification output of stack ${stack}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(out);
+  } catch {
+    throw new UsageError(`the verification output of stack ${stack} is not JSON; check \`pulumi stack output verification --json --stack ${stack}\`.`);
+  }
+  return parseManifest(json, `the verification output of stack ${stack}`);
 }
 
 function readManifestFile(file: string): Manifest {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-  }
+  // Refuses directories, devices (/dev/zero) and files over 5 MiB before reading them.
+  const text = readInputFile(file, "--manifest");
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -145,9 +168,9 @@ async function main(): Promise<number> {
   const o = program.opts<Options>();
   const sources = [o.stack, o.manifest, o.domain].filter((x) => x !== undefined).length;
   if (sources !== 1) throw new UsageError("give exactly one of --stack, --manifest or --domain (see --help).");
-  const timeoutSeconds = Number(o.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout: "${o.timeout}" is not a positive number of seconds.`);
-  const timeoutMs = Math.round(timeoutSeconds * 1000);
+  // Every flag is checked here, before any file, network or stdin is touched.
+  const timeoutMs = parseTimeoutSeconds(o.timeout, "--timeout");
+  const stack = o.stack === undefined ? undefined : parseStackName(o.stack);
   const only = parseLayers(o.only, "--only");
   const skip = parseLayers(o.skip, "--skip");
   // Discovery mode cannot know the relays (they are the stack's senders), nor read the SMTP
@@ -165,15 +188,28 @@ async function main(): Promise<number> {
   let { layers, notChecked } = choose();
   const smtpEndpoints: Record<string, { host: string; port: number }> = {};
   for (const value of o.smtpEndpoint) {
-    const m = /^([a-z]{2}(?:-gov)?-[a-z]+-\d)=(.+)$/.exec(value);
-    if (m && !isSmtpRegion(m[1])) throw new UsageError(`--smtp-endpoint: "${m[1]}" has no Amazon SES SMTP endpoint.`);
-    smtpEndpoints[m ? m[1] : "*"] = parseHostPort(m ? m[2] : value, "--smtp-endpoint");
+    const eq = value.indexOf("=");
+    const region = eq < 0 ? "*" : parseRegionFlag(value.slice(0, eq), "--smtp-endpoint");
+    smtpEndpoints[region] = parseHostPort(eq < 0 ? value : value.slice(eq + 1), "--smtp-endpoint");
   }
-  for (const s of o.dnsServer) if (!/^\[?[0-9a-f.:]+\]?(:\d+)?$/i.test(s)) throw new UsageError(`--dns-server: "${s}" is not an IP address with an optional :port.`);
-  for (const r of o.recipient) if (!isEmailAddress(r)) throw new UsageError(`--recipient: "${r}" is not an email address.`);
+  const dnsServers = o.dnsServer.map((s) => parseDnsServer(s, "--dns-server"));
+  for (const r of o.recipient) if (!isEmailAddress(r)) throw new UsageError(`--recipient: ${shown(r)} is not an email address.`);
   if (o.domain === undefined && (o.region.length > 0 || o.secretId)) throw new UsageError("--region and --secret-id belong to discovery mode: use them with --domain.");
-  const secretKey = o.secretKeyStdin ? (await readStdin()).trim() : undefined;
-  if (o.secretKeyStdin && !secretKey) throw new UsageError("--secret-key-stdin: nothing on stdin.");
+  const regions = o.region.map((r) => parseRegionFlag(r, "--region"));
+  const secretId = o.secretId === undefined ? undefined : parseSecretId(o.secretId);
+  if (o.domain !== undefined) {
+    const problem = validateSendingDomain(o.domain);
+    if (problem) throw new UsageError(`--domain: ${problem}`);
+    if (regions.length === 0) throw new UsageError("discovery mode needs at least one --region.");
+  }
+  let secretKey: string | undefined;
+  if (o.secretKeyStdin) {
+    secretKey = (await readStdin()).trim();
+    keepSecret(secretKey);
+    if (!secretKey) throw new UsageError("--secret-key-stdin: nothing on stdin.");
+    const problem = validateSecretAccessKey(secretKey);
+    if (problem) throw new UsageError(`--secret-key-stdin: ${problem}`);
+  }
 
   const deadline = runDeadline(timeoutMs);
   // The collectors end everything pending at the deadline; this is the last resort if something does not.
@@ -182,25 +218,21 @@ async function main(): Promise<number> {
     process.exit(1);
   }, Math.min(MAX_TIMER_MS, deadline.ms + 2000));
   const aws = new AwsCollector({ timeoutMs, deadline });
-  const dns = new DnsCollector({ servers: o.dnsServer, timeoutMs, authoritative: o.authoritative, deadline });
+  const dns = new DnsCollector({ servers: dnsServers, timeoutMs, authoritative: o.authoritative, deadline });
   const smtp = new SmtpCollector({ timeoutMs, deadline });
   try {
     let manifest: Manifest;
     let target: string;
-    if (o.manifest || o.stack) {
-      manifest = o.manifest ? readManifestFile(o.manifest) : manifestFromStack(o.stack!, deadline.ms);
-      target = o.manifest ? `manifest ${o.manifest} (stack ${manifest.stack})` : `stack ${o.stack}`;
+    if (o.manifest || stack) {
+      manifest = o.manifest ? readManifestFile(o.manifest) : manifestFromStack(stack!, deadline.ms);
+      target = o.manifest ? `manifest ${o.manifest} (stack ${manifest.stack})` : `stack ${stack}`;
       // A stack without senders has no relay to check (known before any network I/O).
       if (manifest.senders.length === 0) {
         unavailable.relay = "the manifest declares no relays (mail-infra:senders)";
         ({ layers, notChecked } = choose());
       }
     } else {
-      const problem = validateDomainName(o.domain ?? "");
-      if (problem) throw new UsageError(`--domain: "${o.domain}" ${problem}`);
-      if (o.region.length === 0) throw new UsageError("discovery mode needs at least one --region.");
-      for (const r of o.region) if (!isSmtpRegion(r)) throw new UsageError(`--region: "${r}" has no Amazon SES SMTP endpoint. Use one of: ${SES_SMTP_REGIONS.join(", ")}.`);
-      manifest = await discoverManifest({ domain: normalizeDomain(o.domain!), regions: o.region, secretId: o.secretId }, aws);
+      manifest = await discoverManifest({ domain: normalizeDomain(o.domain!), regions, secretId }, aws);
       target = `${o.domain} (discovered from AWS)`;
     }
 
@@ -221,14 +253,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof UsageError || e instanceof ManifestError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      process.exit(EXIT_USAGE);
-    }
-    process.stderr.write(`verify crashed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(EXIT_USAGE);
-  },
-);
+void runMain(main, { command: "verify" });

@@ -12,7 +12,8 @@ export interface OfflineRun {
 export async function runStackOffline(file: StackConfigFile): Promise<OfflineRun> {
   const { stack } = file;
   // Validate first, outside the Pulumi runtime, so errors can carry the file and line.
-  const config = validateConfig(file.values, stack);
+  // The typed values, so a number or map where a string belongs is named as such.
+  const config = validateConfig(file.typed, stack);
   const program = (await import("../../index")).default;
   const run = await runProgramUnderMocks({ stack, config: file.values, program });
   return { file, config, run };

@@ -30,7 +30,7 @@ import type {
 } from "@pulumi/policy";
 import type { Resource, Unwrap } from "@pulumi/pulumi";
 import type { ResolvedResource } from "@pulumi/pulumi/queryable";
-import { readFileSync } from "node:fs";
+import { readInputFile } from "./cli";
 import { PROJECT } from "../../lib/config";
 import { isSecretValue, type RecordedResource, unwrapSecrets } from "./mock-program";
 import { UsageError } from "./stack-config";
@@ -77,14 +77,17 @@ export interface PackInfo {
 export function readPackConfigFile(path: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new UsageError(`Cannot read the policy pack config file ${path}. Give the path of a JSON file such as {"all": "mandatory"}.`);
+    text = readInputFile(path, "the policy pack config");
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message} (The policy pack config is a JSON file such as {"all": "mandatory"}.)`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new UsageError(`${path} is not valid JSON (${(e as Error).message}). The policy pack config is a JSON object such as {"aws-route53-record-configure-dmarc-policy": {"enforcementLevel": "mandatory", "minimumPolicy": "reject"}}.`);
+    // V8's message quotes the start of the text; give only where it broke (the file may be the wrong one, holding secrets).
+    const at = /position (\d+)/.exec((e as Error).message);
+    const where = at ? ` (at character ${Number(at[1]) + 1})` : "";
+    throw new UsageError(`${path} is not valid JSON${where}. The policy pack config is a JSON object such as {"aws-route53-record-configure-dmarc-policy": {"enforcementLevel": "mandatory", "minimumPolicy": "reject"}}.`);
   }
 }
 

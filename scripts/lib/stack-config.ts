@@ -3,16 +3,21 @@
  * becomes a string, lists and maps as JSON text. Also finds the line a key is on, so an
  * error can say where to fix it.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { isMap, isScalar, parseDocument, LineCounter } from "yaml";
+import { readInputFile } from "./cli";
+import { shown } from "../../lib/text";
+import { UsageError } from "./errors";
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export interface StackConfigFile {
   stack: string;
   path: string;
   values: Record<string, string>;
+  /** The same values as YAML typed them (strings, numbers, lists, maps), so a wrong type can be named. */
+  typed: Record<string, unknown>;
   /** The 1-based line of a full key, when it is in the file. */
   lineOf(key: string): number | undefined;
 }
@@ -22,19 +27,22 @@ export function stackConfigPath(stack: string, dir = process.cwd()): string {
 }
 
 export function readStackConfig(stack: string, dir = process.cwd()): StackConfigFile {
-  if (!/^[\w.-]+$/.test(stack)) throw new UsageError(`"${stack}" is not a stack name (letters, digits, '.', '_', '-').`);
+  if (!/^[\w.-]+$/.test(stack)) throw new UsageError(`${shown(stack)} is not a stack name (letters, digits, '.', '_', '-').`);
   const path = stackConfigPath(stack, dir);
   if (!existsSync(path)) {
     throw new UsageError(`No stack config ${path}. Create it (see Pulumi.prod.yaml) or pass --stack with an existing stack.`);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(readFileSync(path, "utf8"), { lineCounter });
+  const doc = parseDocument(readInputFile(path, "the stack config"), { lineCounter });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw new UsageError(`${path}:${e.linePos?.[0].line ?? "?"}: not valid YAML: ${e.message}`);
+    // The parser's message quotes the offending line after its first line: keep only the first, cut.
+    const first = e.message.split("\n", 1)[0].replace(/:$/, "");
+    throw new UsageError(`${path}:${e.linePos?.[0].line ?? "?"}: not valid YAML: ${first.length > 200 ? `${first.slice(0, 200)}…` : first}`);
   }
   const config = doc.get("config", true);
   const values: Record<string, string> = {};
+  const typed: Record<string, unknown> = {};
   const lines = new Map<string, number>();
   if (config !== undefined && config !== null) {
     if (!isMap(config)) throw new UsageError(`${path}: "config" must be a map of keys to values.`);
@@ -47,7 +55,8 @@ export function readStackConfig(stack: string, dir = process.cwd()): StackConfig
         throw new UsageError(`${path}:${lines.get(key) ?? "?"}: ${key} is an encrypted Pulumi secret; the offline commands cannot decrypt it. mail-infra has no secret config keys: use a plain value.`);
       }
       values[key] = typeof value === "string" ? value : JSON.stringify(value);
+      typed[key] = value;
     }
   }
-  return { stack, path, values, lineOf: (key) => lines.get(key) };
+  return { stack, path, values, typed, lineOf: (key) => lines.get(key) };
 }

@@ -272,16 +272,18 @@ describe.concurrent("verify CLI usage errors exit 2 with a message", () => {
 
   it("a bad --smtp-endpoint", async () => {
     const r = await usage(["--manifest", manifestFile, "--smtp-endpoint", "localhost"]);
-    expect([r.status, r.stderr]).toEqual([2, 'error: --smtp-endpoint: "localhost" is not host:port (e.g. 127.0.0.1:2587).\n']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error: --smtp-endpoint: "localhost" is not host:port\. Write host:port \(e\.g\. 127\.0\.0\.1:2587/);
     const region = await usage(["--manifest", manifestFile, "--smtp-endpoint", "xx-nowhere-1=127.0.0.1:2587"]);
-    expect([region.status, region.stderr]).toEqual([2, 'error: --smtp-endpoint: "xx-nowhere-1" has no Amazon SES SMTP endpoint.\n']);
+    expect(region.status).toBe(2);
+    expect(region.stderr).toMatch(/^error: --smtp-endpoint: "xx-nowhere-1" has no Amazon SES SMTP endpoint\. Use one of: us-east-1, /);
   });
 
   it("an unreadable manifest", async () => {
     const missing = path.join(dir, "nope.json");
     const r = await usage(["--manifest", missing]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^error: cannot read ${missing.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: ENOENT`));
+    expect(r.stderr).toMatch(new RegExp(`^error: cannot read --manifest "${missing.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}": there is no such file`));
   });
 
   it("a manifest that is not JSON, or lacks a field: the message names it", async () => {

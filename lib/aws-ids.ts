@@ -1,0 +1,44 @@
+/**
+ * Shapes of AWS identifiers that users type into config or pipe into a command. Pure checks:
+ * they say whether a value can be one, not whether it exists.
+ */
+import { shown } from "./text";
+
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+/** A multi-region key id: mrk- and 32 hex digits. */
+const MRK = "mrk-[0-9a-f]{32}";
+/** Alias names: alias/ then letters, digits, / _ - (KMS CreateAlias, AliasName). */
+const ALIAS = "alias/[A-Za-z0-9/_-]{1,250}";
+const ARN_PREFIX = "arn:aws(?:-[a-z]+)*:kms:[a-z]{2}(?:-[a-z]+)+-\\d+:\\d{12}:";
+const KMS_KEY_ID = new RegExp(`^(?:${UUID}|${MRK}|${ALIAS}|${ARN_PREFIX}(?:key/(?:${UUID}|${MRK})|${ALIAS}))$`, "i");
+
+/**
+ * A KMS key reference as Secrets Manager's KmsKeyId takes it: a key id (UUID), a multi-region
+ * key id (mrk-...), a key ARN, an alias name (alias/...) or an alias ARN. Returns undefined when
+ * `value` is one of these, otherwise what is wrong and the accepted forms.
+ */
+export function validateKmsKeyId(value: string): string | undefined {
+  if (KMS_KEY_ID.test(value)) return undefined;
+  return (
+    `${shown(value)} is not a KMS key reference. Use a key id (1234abcd-12ab-34cd-56ef-1234567890ab), a multi-region key id ` +
+    "(mrk-1234abcd12ab34cd56ef1234567890ab), a key ARN (arn:aws:kms:us-east-1:111122223333:key/<key id>), an alias (alias/mail) " +
+    "or an alias ARN (arn:aws:kms:us-east-1:111122223333:alias/mail)."
+  );
+}
+
+/** Length of an IAM secret access key. */
+export const SECRET_ACCESS_KEY_LENGTH = 40;
+
+/**
+ * Whether `value` can be an IAM secret access key: 40 characters of the base64 alphabet
+ * (A-Z, a-z, 0-9, / and +). The message never contains the value (it is a secret); it gives
+ * only its length, so a user can tell a truncated paste or a key id from the real thing.
+ */
+export function validateSecretAccessKey(value: string): string | undefined {
+  if (value.length === SECRET_ACCESS_KEY_LENGTH && /^[A-Za-z0-9/+]+$/.test(value)) return undefined;
+  const what =
+    value.length !== SECRET_ACCESS_KEY_LENGTH
+      ? `it has ${value.length} character${value.length === 1 ? "" : "s"}`
+      : "it has characters outside A-Z, a-z, 0-9, / and +";
+  return `this is not an AWS secret access key: ${what}, and a secret access key is ${SECRET_ACCESS_KEY_LENGTH} characters of A-Z, a-z, 0-9, / and +. Pipe only the key's secret (not the access key id AKIA..., not a password).`;
+}
