@@ -15,12 +15,10 @@ import { isSmtpRegion, SES_SMTP_REGIONS } from "../lib/regions";
 import { exitCodeFor, type Layer, LAYERS } from "../lib/verify/findings";
 import { colorEnabled, EXIT_USAGE, readStdin } from "./lib/cli";
 import { UsageError } from "./lib/stack-config";
-import { AwsCollector } from "./verify/aws";
 import { discoverManifest } from "./verify/discover";
 import { DnsCollector } from "./verify/dns";
 import { formatJson, formatText, scrub } from "./verify/report";
 import { runVerify } from "./verify/run";
-import { SmtpCollector } from "./verify/smtp";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const list = (v: string, prev: string[]) => [...prev, ...v.split(",").map((x) => x.trim()).filter(Boolean)];
@@ -154,6 +152,8 @@ async function main(): Promise<number> {
   const secretKey = o.secretKeyStdin ? (await readStdin()).trim() : undefined;
   if (o.secretKeyStdin && !secretKey) throw new UsageError("--secret-key-stdin: nothing on stdin.");
 
+  // The AWS SDK and nodemailer load only now, never for --help or a usage error (start-up time).
+  const [{ AwsCollector }, { SmtpCollector }] = await Promise.all([import("./verify/aws"), import("./verify/smtp")]);
   const aws = new AwsCollector({ timeoutMs });
   const dns = new DnsCollector({ servers: o.dnsServer, timeoutMs, authoritative: o.authoritative });
   const smtp = new SmtpCollector({ timeoutMs });
