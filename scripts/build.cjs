@@ -4,6 +4,8 @@
  * npm run build: bundle each CLI (scripts/<name>.ts) into bin/<name>.js with esbuild, so a
  * command starts with plain JavaScript instead of transpiling TypeScript on every run.
  *
+ *   node scripts/build.cjs [--if-stale] [--optional]
+ *
  * Runs on `npm ci` / `npm install` (the root package's `prepare`), before `npm test`
  * (`pretest`), and from the launcher (scripts/run.cjs) whenever a source file changed since the
  * last build. Plain JavaScript because it runs before anything is compiled.
@@ -121,12 +123,26 @@ function staleReason() {
   return undefined;
 }
 
+/** @param {string} pkg */
+function isInstalled(pkg) {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 module.exports = { CLIS, ROOT, OUT_DIR, build, staleReason, outputOf };
 
 if (require.main === module) {
-  const ifStale = process.argv.includes("--if-stale");
-  const reason = staleReason();
-  if (ifStale && reason === undefined) process.exit(0);
+  // --if-stale: only when an input changed. --optional (npm's prepare): without esbuild (an
+  // install without devDependencies, e.g. only to run `pulumi up`) say so and succeed.
+  if (process.argv.includes("--if-stale") && staleReason() === undefined) process.exit(0);
+  if (process.argv.includes("--optional") && !isInstalled("esbuild")) {
+    process.stderr.write("mail-infra: esbuild is not installed (no devDependencies), so the CLIs are not built now; they build on first use once it is.\n");
+    process.exit(0);
+  }
   build().then(
     () => undefined,
     (e) => {
