@@ -12,14 +12,17 @@
 # Starts no services. Needs root only when Debian packages are missing; fetching moto into
 # .cache works as any user who can write the project directory.
 #
-# Usage: bash scripts/install-test-deps.sh
+# The trixie package comes from the same Debian archive the machine's own apt sources use
+# (so a company mirror keeps working); MAIL_INFRA_DEBIAN_MIRROR overrides it.
+#
+# Usage: bash scripts/install-test-deps.sh   (npm test runs it first, as its pretest step)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="$ROOT/.cache/moto"
 SITE="$CACHE/usr/lib/python3/dist-packages"
 PYTHON=/usr/bin/python3 # Debian's python: the apt-installed dependencies live there.
-TRIXIE_LINE="deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main"
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 APT_PACKAGES=(
   nsd
@@ -60,12 +63,32 @@ run() {
 }
 
 need_root() {
-  [[ "$(id -u)" -eq 0 ]] || fail "$1 needs root. Re-run as root: sudo bash scripts/install-test-deps.sh"
+  [[ "$(id -u)" -eq 0 ]] || fail "$1 needs root, and this is not root. Run once: sudo bash scripts/install-test-deps.sh   then run npm test again."
+}
+
+# The Debian archive this machine installs its own release from, read from its apt sources
+# (one-line and deb822 formats alike, through apt itself).
+debian_mirror() {
+  if [[ -n "${MAIL_INFRA_DEBIAN_MIRROR:-}" ]]; then
+    echo "${MAIL_INFRA_DEBIAN_MIRROR%/}"
+    return
+  fi
+  local codename
+  codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+  [[ -n "$codename" ]] || fail "cannot tell this machine's Debian release from /etc/os-release; set MAIL_INFRA_DEBIAN_MIRROR to your Debian archive's URL."
+  local uri
+  uri="$(apt-get indextargets --no-release-info --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' 2>/dev/null |
+    awk -v want="$codename" '$2 == want && $3 == "main" { print $1; exit }')"
+  [[ -n "$uri" ]] || fail "no apt source serves Debian $codename main on this machine (see /etc/apt/sources.list and /etc/apt/sources.list.d/); add one, or set MAIL_INFRA_DEBIAN_MIRROR to your Debian archive's URL."
+  echo "${uri%/}"
 }
 
 # ---------------------------------------------------------------------------------------
 # 1. Debian packages from the system's own (bookworm) sources.
 # ---------------------------------------------------------------------------------------
+command -v apt-get >/dev/null && command -v dpkg-query >/dev/null ||
+  fail "the test servers come from Debian packages (${APT_PACKAGES[*]}) and python3-moto, and this machine has no apt. Run the tests on Debian bookworm (or in a Debian container)."
+
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   status="$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)"
@@ -115,7 +138,8 @@ else
   if ! moto_works; then
     apt_dir="$WORK/apt"
     mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/download"
-    echo "$TRIXIE_LINE" >"$apt_dir/trixie.list"
+    mirror="$(debian_mirror)"
+    echo "deb [signed-by=$KEYRING] $mirror trixie main" >"$apt_dir/trixie.list"
     # A private sources list, lists dir and package cache: the system's apt state is not
     # touched, and trixie never becomes an install candidate for this machine.
     apt_opts=(
@@ -128,7 +152,7 @@ else
     # apt downloads as the unprivileged _apt user; let it write into the download dir.
     chmod 755 "$WORK" "$apt_dir"
     chmod 777 "$apt_dir/download"
-    run "apt-get update (private trixie list)" apt-get -qq "${apt_opts[@]}" update
+    run "apt-get update (private list: trixie main from $mirror)" apt-get -qq "${apt_opts[@]}" update
     (cd "$apt_dir/download" && run "apt-get download python3-moto" apt-get -qq "${apt_opts[@]}" download python3-moto)
     deb="$(find "$apt_dir/download" -maxdepth 1 -name 'python3-moto_*.deb' | head -n 1)"
     [[ -n "$deb" ]] || fail "apt-get download python3-moto produced no .deb"
