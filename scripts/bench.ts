@@ -326,7 +326,7 @@ async function main(): Promise<number> {
           [
             row("npm run -s verify -- --manifest ...", r.npm),
             row("node scripts/run.cjs verify --manifest ...", r.launcher),
-            row("in-process (no start-up)", r.inProcess),
+            row("in-process (no start-up; SES answered in-process)", r.inProcess),
           ],
         ),
       );
