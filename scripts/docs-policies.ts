@@ -7,7 +7,6 @@
 import { Command } from "commander";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { policies } from "../policies/pack";
 import { EXIT_FINDINGS, EXIT_OK, runMain, standardOptions, UsageError } from "./lib/cli";
 import { withGeneratedSection } from "./lib/policy-docs";
 
@@ -26,6 +25,8 @@ const program = standardOptions(new Command())
 function main(): number {
   program.parse(process.argv);
   const { check } = program.opts<{ check?: boolean }>();
+  // Loaded after parsing: the pack pulls in @pulumi/aws and @pulumi/policy, which --help does not need.
+  const { policies } = require("../policies/pack") as typeof import("../policies/pack");
   const current = readFileSync(DOC_PATH, "utf8");
   let next: string;
   try {

@@ -6,25 +6,18 @@
  * --policy-pack policies` does. Exit 0 when no mandatory policy is violated, 1 when one is,
  * 2 for a usage or config error.
  */
+import type { Policies } from "@pulumi/policy";
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { PACK_ENFORCEMENT_LEVEL, PACK_NAME, policies } from "../policies/pack";
 import { colorEnabled, EXIT_FINDINGS, EXIT_OK, paint, runMain, standardOptions } from "./lib/cli";
 import { runStackOffline } from "./lib/offline-run";
-import {
-  evaluatePolicies,
-  hasMandatory,
-  type PackInfo,
-  readPackConfigFile,
-  resolvePolicySettings,
-  type Violation,
-} from "./lib/policy-runner";
+import type { PackInfo, Violation } from "./lib/policy-runner";
 import { readStackConfig, type StackConfigFile } from "./lib/stack-config";
 
 const POLICIES_DIR = join(__dirname, "..", "policies");
 
-export function packInfo(): PackInfo {
+export function packInfo({ PACK_NAME, PACK_ENFORCEMENT_LEVEL }: Pick<typeof import("../policies/pack"), "PACK_NAME" | "PACK_ENFORCEMENT_LEVEL">): PackInfo {
   const pkg = JSON.parse(readFileSync(join(POLICIES_DIR, "package.json"), "utf8")) as { version: string };
   return { name: PACK_NAME, version: pkg.version, enforcementLevel: PACK_ENFORCEMENT_LEVEL };
 }
@@ -61,14 +54,20 @@ interface Options {
   list?: boolean;
 }
 
-const kindOf = (p: (typeof policies)[number]): "resource" | "stack" => ("validateStack" in p ? "stack" : "resource");
+const kindOf = (p: Policies[number]): "resource" | "stack" => ("validateStack" in p ? "stack" : "resource");
 
 let file: StackConfigFile | undefined;
 
 async function main(): Promise<number> {
   program.parse(process.argv);
   const opts = program.opts<Options>();
-  const pack = packInfo();
+  // The pack and its runner load @pulumi/policy and @pulumi/aws: only now, never for --help or a usage error.
+  const [packModule, { evaluatePolicies, hasMandatory, readPackConfigFile, resolvePolicySettings }] = await Promise.all([
+    import("../policies/pack"),
+    import("./lib/policy-runner"),
+  ]);
+  const { policies } = packModule;
+  const pack = packInfo(packModule);
   const settings = resolvePolicySettings(
     policies,
     pack,
@@ -103,13 +102,13 @@ async function main(): Promise<number> {
   }
 
   process.stdout.write(
-    formatReport({ stack: opts.stack, pack, violations: result.violations, policiesRun: result.policiesRun, resources: run.resources.filter((r) => r.custom).length }),
+    formatReport({ stack: opts.stack, pack, policies, violations: result.violations, policiesRun: result.policiesRun, resources: run.resources.filter((r) => r.custom).length }),
   );
   return exitCode;
 }
 
 /** The report, laid out like the "Policies:" section of `pulumi preview`. */
-export function formatReport(o: { stack: string; pack: PackInfo; violations: readonly Violation[]; policiesRun: number; resources: number }): string {
+export function formatReport(o: { stack: string; pack: PackInfo; policies: Policies; violations: readonly Violation[]; policiesRun: number; resources: number }): string {
   const c = paint(colorEnabled());
   const mandatory = o.violations.filter((v) => v.enforcementLevel === "mandatory").length;
   const advisory = o.violations.length - mandatory;
@@ -122,7 +121,7 @@ export function formatReport(o: { stack: string; pack: PackInfo; violations: rea
   out.push(c.bold("Policies:"));
   const icon = mandatory > 0 ? "❌" : advisory > 0 ? "⚠️ " : "✅";
   out.push(`    ${icon} ${o.pack.name}@v${o.pack.version} (local: policies)`);
-  const order = new Map(policies.map((p, i) => [p.name, i]));
+  const order = new Map(o.policies.map((p, i) => [p.name, i]));
   const sorted = [...o.violations].sort((a, b) => (order.get(a.policyName) ?? 0) - (order.get(b.policyName) ?? 0));
   for (const v of sorted) {
     const level = v.enforcementLevel === "mandatory" ? c.red("[mandatory]") : c.yellow("[advisory]");

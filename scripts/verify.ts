@@ -15,13 +15,11 @@ import { shown } from "../lib/text";
 import { describeNotChecked, exitCodeFor, type Layer, LAYERS, selectLayers } from "../lib/verify/findings";
 import { colorEnabled, keepSecret, MAX_INPUT_FILE_BYTES, readInputFile, readStdin, runMain, standardOptions, UsageError } from "./lib/cli";
 import { MAX_TIMEOUT_SECONDS, parseDnsServer, parseHostPort, parseRegionFlag, parseTimeoutSeconds } from "./lib/flags";
-import { AwsCollector } from "./verify/aws";
 import { discoverManifest } from "./verify/discover";
 import { DnsCollector } from "./verify/dns";
 import { MAX_TIMER_MS, runDeadline, seconds } from "./verify/limit";
 import { formatJson, formatText, scrub } from "./verify/report";
 import { runVerify } from "./verify/run";
-import { SmtpCollector } from "./verify/smtp";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const list = (v: string, prev: string[]) => [...prev, ...v.split(",").map((x) => x.trim()).filter(Boolean)];
@@ -211,6 +209,8 @@ async function main(): Promise<number> {
     if (problem) throw new UsageError(`--secret-key-stdin: ${problem}`);
   }
 
+  // The AWS SDK and nodemailer load only now, never for --help or a usage error (start-up time).
+  const [{ AwsCollector }, { SmtpCollector }] = await Promise.all([import("./verify/aws"), import("./verify/smtp")]);
   const deadline = runDeadline(timeoutMs);
   // The collectors end everything pending at the deadline; this is the last resort if something does not.
   const watchdog = setTimeout(() => {

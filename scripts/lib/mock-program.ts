@@ -5,7 +5,7 @@
  *
  * Mocked values (ids, ARNs, DKIM tokens, the access key) are marked as placeholders.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type { Output } from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { PROJECT } from "../../lib/config";
 
@@ -130,7 +130,7 @@ interface MonitorLike {
 }
 
 /** The value of an Output once known (under mocks every value becomes known). */
-export function resolveOutput<T>(o: pulumi.Output<T>): Promise<T> {
+export function resolveOutput<T>(o: Output<T>): Promise<T> {
   return new Promise((resolve) => o.apply((v) => resolve(v)));
 }
 
@@ -151,6 +151,8 @@ export async function runProgramUnderMocks(opts: {
 }): Promise<ProgramRun> {
   const { stack } = opts;
   const byName = new Map<string, RecordedResource>();
+  // Loaded here, not at the top: plan's --help and usage errors never pay for @pulumi/pulumi.
+  const pulumi = await import("@pulumi/pulumi");
 
   await pulumi.runtime.setMocks(
     {

@@ -1,8 +1,27 @@
 import { spawn, spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 
 export const ROOT = join(__dirname, "..", "..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+const LAUNCHER = join(ROOT, "scripts", "run.cjs");
+const { CLIS } = createRequire(LAUNCHER)("./build.cjs") as { CLIS: Record<string, string> };
+
+/**
+ * What `npm run <cli>` runs for a CLI source file (e.g. "verify.ts"): the launcher on the
+ * built bundle, `node scripts/run.cjs verify`. The build is brought up to date once per test
+ * process first, so no spawned CLI rebuilds (and says so on stderr) while tests run in parallel.
+ */
+let built = false;
+function cliCommand(script: string, args: string[]): [string, string[]] {
+  const name = Object.keys(CLIS).find((n) => CLIS[n] === script);
+  if (!name) throw new Error(`${script} is not one of the CLIs in scripts/build.cjs (${Object.values(CLIS).join(", ")})`);
+  if (!built) {
+    const r = spawnSync(process.execPath, [join(ROOT, "scripts", "build.cjs"), "--if-stale"], { cwd: ROOT, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`the CLI build failed:\n${r.stderr}`);
+    built = true;
+  }
+  return [process.execPath, [LAUNCHER, name, ...args]];
+}
 
 export interface CliResult {
   status: number | null;
@@ -12,7 +31,8 @@ export interface CliResult {
 
 /** Run one of the project's CLIs the way `npm run <script>` does, as a separate process. */
 export function runCli(script: string, args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  const r = spawnSync(TSX, [join(ROOT, "scripts", script), ...args], {
+  const [command, argv] = cliCommand(script, args);
+  const r = spawnSync(command, argv, {
     cwd: opts.cwd ?? ROOT,
     input: opts.input ?? "",
     encoding: "utf8",
@@ -35,11 +55,11 @@ export function runCliAsync(
 ): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  const argv = [join(ROOT, "scripts", script), ...args];
+  const [cli, argv] = cliCommand(script, args);
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const [command, commandArgs] = opts.tty
-    ? ["script", ["-qefc", `${[TSX, ...argv].map(quote).join(" ")} 2>/dev/null`, "/dev/null"]]
-    : [TSX, argv];
+    ? ["script", ["-qefc", `${[cli, ...argv].map(quote).join(" ")} 2>/dev/null`, "/dev/null"]]
+    : [cli, argv];
   return new Promise((resolve, reject) => {
     const child = spawn(command, commandArgs, { cwd: opts.cwd ?? ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";

@@ -15,9 +15,8 @@ import { PACK_NAME, policies } from "../../policies/pack";
 import { mockSecretAccessKey } from "../../scripts/lib/mock-program";
 import { withGeneratedSection } from "../../scripts/lib/policy-docs";
 import type { Violation } from "../../scripts/lib/policy-runner";
-import { ROOT } from "../helpers/spawn";
+import { ROOT, runCliAsync } from "../helpers/spawn";
 
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 const FIXTURES = join(ROOT, "tests", "fixtures", "stacks");
 
 interface Result {
@@ -28,14 +27,7 @@ interface Result {
 
 /** `npm run policy -- <args>` as its own process, without blocking the other runs. */
 function policyCli(args: string[], cwd = ROOT): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(TSX, [join(ROOT, "scripts", "policy.ts"), ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+  return runCliAsync("policy.ts", args, { cwd });
 }
 
 interface JsonReport {
@@ -248,7 +240,7 @@ describe("the pack's layout", () => {
     expect(pkg.main).toBe("index.ts");
     for (const dep of ["@pulumi/policy", "@pulumi/pulumi", "@pulumi/aws"]) expect(pkg.dependencies[dep], dep).toBe(root.dependencies[dep]);
     expect(readFileSync(join(ROOT, "policies", "index.ts"), "utf8")).toMatch(/new PolicyPack\(PACK_NAME, \{/);
-    expect(root.scripts).toMatchObject({ policy: "tsx scripts/policy.ts", "preview:policy": "tsx scripts/preview-policy.ts", "docs:policies": "tsx scripts/docs-policies.ts" });
+    expect(root.scripts).toMatchObject({ policy: "node scripts/run.cjs policy", "preview:policy": "node scripts/run.cjs preview:policy", "docs:policies": "node scripts/run.cjs docs:policies" });
   });
 
   it("has unique policy names in the compliance-policies form", () => {

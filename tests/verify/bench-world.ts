@@ -6,6 +6,7 @@
  * loopback servers: nsd behind its delaying proxy, moto behind its delaying proxy, the SES
  * fake with a delay in every handler, and the SMTP servers delaying every reply.
  */
+import { spawn } from "node:child_process";
 import { summarize, type Summary } from "../../lib/verify/findings";
 import { createWorld, multiplyManifest, programManifest, SHARED_INCLUDE, type SharedServers, type World } from "./world";
 
@@ -17,6 +18,9 @@ export interface BenchDelays {
 
 /** The delays the issue sets for the benchmark. */
 export const BENCH_DELAYS: BenchDelays = { dnsMs: 50, awsMs: 100, smtpMs: 50 };
+
+/** The loopback servers as they are: for the one-domain end-to-end time and the count test. */
+export const NO_DELAYS: BenchDelays = { dnsMs: 0, awsMs: 0, smtpMs: 0 };
 
 export interface BenchRun {
   n: number;
@@ -89,4 +93,24 @@ export async function benchRun(world: World): Promise<BenchRun> {
     summary: summarize(r.findings),
     nonPass: r.findings.filter((f) => f.status !== "pass").map((f) => `${f.id} ${f.subject}: ${f.summary}`),
   };
+}
+
+/**
+ * Wall time in ms of one command, from spawn to exit. Asynchronous, so the servers living in
+ * this process keep answering. Rejects unless it exits 0 (a failing run is no measurement).
+ */
+export function timeCommand(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => (output += c.toString("utf8")));
+    child.stderr.on("data", (c: Buffer) => (output += c.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (status) => {
+      const elapsed = performance.now() - started;
+      if (status === 0) resolve(elapsed);
+      else reject(new Error(`${command} ${args.join(" ")} exited with ${status}:\n${output}`));
+    });
+  });
 }

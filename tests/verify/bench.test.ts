@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SesOperation } from "./aws-fakes";
-import { benchRun, benchWorld } from "./bench-world";
+import { benchRun, benchWorld, NO_DELAYS } from "./bench-world";
 import { type SharedServers, startShared, type World } from "./world";
 
 const N = 3;
@@ -15,7 +15,7 @@ let world: World;
 
 beforeAll(async () => {
   shared = await startShared();
-  world = await benchWorld(shared, N, { dnsMs: 0, awsMs: 0, smtpMs: 0 });
+  world = await benchWorld(shared, N, NO_DELAYS);
 });
 afterAll(async () => {
   await world?.stop();
