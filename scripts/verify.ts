@@ -15,6 +15,8 @@ import { isSmtpRegion, SES_SMTP_REGIONS } from "../lib/regions";
 import { describeNotChecked, exitCodeFor, type Layer, LAYERS, selectLayers } from "../lib/verify/findings";
 import { colorEnabled, EXIT_USAGE, readStdin } from "./lib/cli";
 import { UsageError } from "./lib/stack-config";
+import { DEFAULT_QUIET_DAYS } from "../lib/verify/relay";
+import { GmailCollector, readGmailToken } from "./verify/gmail";
 import { AwsCollector } from "./verify/aws";
 import { discoverManifest } from "./verify/discover";
 import { DnsCollector } from "./verify/dns";
@@ -41,7 +43,10 @@ const program = new Command()
   .option("--smtp-endpoint <[region=]host:port>", "connect here instead of email-smtp.<region>.amazonaws.com:587, for every region or one (repeatable; certificates are still checked against the real name)", collect, [] as string[])
   .option("--send-test", "send one message to success@simulator.amazonses.com per region, proving the whole send path")
   .option("--secret-key-stdin", "read the SMTP key's secret access key on stdin, to re-derive the stored passwords")
-  .option("--timeout <seconds>", "per-operation timeout", "10")
+  .option("--gmail-token-file <file>", "relay layer: OAuth token JSON (with an access_token) to read the Gmail \"Send mail as\" aliases (default: env GMAIL_ACCESS_TOKEN)")
+  .option("--gmail-endpoint <url>", "relay layer: Gmail API root instead of https://gmail.googleapis.com/ (tests, proxies)")
+  .option("--relay-quiet-days <days>", "relay layer: days without an SES login with the previous key, after the rotation, before it is safe to retire", String(DEFAULT_QUIET_DAYS))
+  .option("--timeout <seconds>", "per-operation timeout (AWS, DNS, SMTP and Gmail)", "10")
   .option("--json", "print the findings as JSON")
   .option("-v, --verbose", "show evidence for passing checks too")
   .addHelpText(
@@ -79,6 +84,9 @@ interface Options {
   smtpEndpoint: string[];
   sendTest?: boolean;
   secretKeyStdin?: boolean;
+  gmailTokenFile?: string;
+  gmailEndpoint?: string;
+  relayQuietDays: string;
   timeout: string;
   json?: boolean;
   verbose?: boolean;
@@ -169,6 +177,12 @@ async function main(): Promise<number> {
   const secretKey = o.secretKeyStdin ? (await readStdin()).trim() : undefined;
   if (o.secretKeyStdin && !secretKey) throw new UsageError("--secret-key-stdin: nothing on stdin.");
 
+  const relayQuietDays = Number(o.relayQuietDays);
+  if (!Number.isFinite(relayQuietDays) || relayQuietDays < 0) throw new UsageError(`--relay-quiet-days: "${o.relayQuietDays}" is not a number of days (0 or more).`);
+  if (o.gmailEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(o.gmailEndpoint)) throw new UsageError(`--gmail-endpoint: "${o.gmailEndpoint}" is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);
+  const gmailToken = readGmailToken(o.gmailTokenFile);
+  const gmail = gmailToken ? new GmailCollector({ accessToken: gmailToken, timeoutMs, ...(o.gmailEndpoint ? { endpoint: o.gmailEndpoint } : {}) }) : undefined;
+
   const aws = new AwsCollector({ timeoutMs });
   const dns = new DnsCollector({ servers: o.dnsServer, timeoutMs, authoritative: o.authoritative });
   const smtp = new SmtpCollector({ timeoutMs });
@@ -196,7 +210,7 @@ async function main(): Promise<number> {
     const progress = tty
       ? (done: number, total: number, label: string) => process.stderr.write(`\r\u001b[2K  checking ${done}/${total}: ${label}`)
       : undefined;
-    const result = await runVerify(manifest, { layers, notChecked, recipients: o.recipient, smtpEndpoints, sendTest: Boolean(o.sendTest), secretKey }, { aws, dns, smtp }, progress);
+    const result = await runVerify(manifest, { layers, notChecked, recipients: o.recipient, smtpEndpoints, sendTest: Boolean(o.sendTest), secretKey, relayQuietDays }, { aws, dns, smtp, ...(gmail ? { gmail } : {}) }, progress);
     if (tty) process.stderr.write("\r\u001b[2K");
     const output = o.json
       ? formatJson(result.findings, { target, layers, notChecked: result.notChecked })
