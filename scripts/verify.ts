@@ -6,14 +6,13 @@
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { isEmailAddress, normalizeDomain, validateDomainName } from "../lib/domain";
-import { type Manifest, ManifestError, parseManifest } from "../lib/manifest";
+import { type Manifest, ManifestError } from "../lib/manifest";
 import { isSmtpRegion, SES_SMTP_REGIONS } from "../lib/regions";
 import { describeNotChecked, exitCodeFor, type Layer, LAYERS, selectLayers } from "../lib/verify/findings";
 import { colorEnabled, EXIT_USAGE, readStdin } from "./lib/cli";
+import { manifestFromStack, readManifestFile } from "./lib/manifest-source";
 import { UsageError } from "./lib/stack-config";
 import { DEFAULT_QUIET_DAYS } from "../lib/verify/relay";
 import { GmailCollector, readGmailToken } from "./verify/gmail";
@@ -102,45 +101,6 @@ function parseHostPort(value: string, flag: string): { host: string; port: numbe
   if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new UsageError(`${flag}: "${value}" is not host:port (e.g. 127.0.0.1:2587).`);
   return { host: m[1], port: Number(m[2]) };
 }
-
-function manifestFromStack(stack: string): Manifest {
-  let out: string;
-  try {
-    out = execFileSync("pulumi", ["stack", "output", "verification", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === "ENOENT") {
-      throw new UsageError("the Pulumi CLI is not installed here, so --stack cannot read the stack output. Use --manifest FILE (from `pulumi stack output verification --json`) or discovery mode (--domain ... --region ...).");
-    }
-    throw new UsageError(`pulumi stack output verification failed for stack ${stack}: ${(err.stderr ?? err.message).trim()}`);
-  }
-  return parseManifest(JSON.parse(out), `the verification output of stack ${stack}`);
-}
-
-function readManifestFile(file: string): Manifest {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    // V8's message quotes the start of the text: never echo a file that may hold secrets.
-    const at = /position (\d+)/.exec((e as Error).message);
-    const where = at ? ` (${lineAndColumn(text, Number(at[1]))})` : "";
-    throw new UsageError(`${file} is not JSON${where}. Write it with \`pulumi stack output verification --json > ${file}\`.`);
-  }
-  return parseManifest(json, file);
-}
-
-function lineAndColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset).split("\n");
-  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
-}
-
 
 async function main(): Promise<number> {
   program.parse(process.argv);

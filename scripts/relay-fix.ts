@@ -1,0 +1,105 @@
+/**
+ * npm run relay-fix -- --sender <address> [--stack S | --manifest F] [--show-password]
+ *
+ * Prints the exact steps that move one relay (a sender of the stack) to the current SMTP key.
+ * The password is never printed unless --show-password is given AND stdout is a terminal: the
+ * runbook names the command that prints it instead.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+import { Command } from "commander";
+import { findSender, relayRunbook } from "../lib/relay-runbook";
+import { type Manifest, ManifestError } from "../lib/manifest";
+import { parseSmtpSecret } from "../lib/verify/smtp";
+import { EXIT_OK, EXIT_USAGE } from "./lib/cli";
+import { manifestFromStack, readManifestFile } from "./lib/manifest-source";
+import { UsageError } from "./lib/stack-config";
+
+const program = new Command()
+  .name("npm run relay-fix --")
+  .description("Print the steps that move one relay (a sender of the stack) to the current SMTP key: where to enter what, and the command that prints the password.")
+  .requiredOption("--sender <address>", "the sender's From address, as in mail-infra:senders")
+  .option("-s, --stack <name>", "read the manifest from `pulumi stack output verification` of this stack")
+  .option("-m, --manifest <file>", "read the manifest from a file (pulumi stack output verification --json > verification.json)")
+  .option("--show-password", "read the secret and print the password itself (only when stdout is a terminal)")
+  .option("--timeout <seconds>", "timeout for reading the secret (--show-password)", "10")
+  .addHelpText(
+    "after",
+    `
+Examples:
+  npm run relay-fix -- --stack prod --sender admin@queenofsandiego.com
+  npm run relay-fix -- --manifest verification.json --sender admin@example.com --show-password
+
+Exit codes: 0 runbook printed, 1 the secret could not be read (--show-password),
+2 usage or manifest error (unknown sender, --show-password without a terminal).`,
+  )
+  .showHelpAfterError()
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
+
+interface Options {
+  sender: string;
+  stack?: string;
+  manifest?: string;
+  showPassword?: boolean;
+  timeout: string;
+}
+
+/** The password of one region, read from the stack's secret; an error message never holds a value. */
+async function readPassword(m: Manifest, region: string, timeoutMs: number): Promise<{ ok: true; password: string } | { ok: false; message: string }> {
+  // Loaded only here: the runbook alone needs no AWS SDK.
+  const { AwsCollector } = await import("./verify/aws");
+  const aws = new AwsCollector({ timeoutMs, maxAttempts: 2 });
+  try {
+    const o = await aws.secretValue(m.smtp.secretRegion, m.smtp.secretId);
+    if (!o.ok) return { ok: false, message: `cannot read the secret ${m.smtp.secretName}: ${o.message}${o.needs ? `. ${o.needs}` : ""}` };
+    const p = parseSmtpSecret(o.value);
+    if (!p.ok) return { ok: false, message: `the secret ${m.smtp.secretName} is not valid: ${p.message}. Run \`pulumi up\` to write it again.` };
+    if (p.value.username !== m.smtp.accessKeyId) return { ok: false, message: `the secret's username is ${p.value.username}, not the stack's current key ${m.smtp.accessKeyId}: the secret is stale. Run \`pulumi up\`, then run relay-fix again.` };
+    const r = p.value.regions[region];
+    if (!r) return { ok: false, message: `the secret ${m.smtp.secretName} holds no password for ${region}. Run \`pulumi up\` (mail-infra:smtpRegions must include ${region}).` };
+    return { ok: true, password: r.password };
+  } finally {
+    aws.destroy();
+  }
+}
+
+async function main(): Promise<number> {
+  program.parse(process.argv);
+  const o = program.opts<Options>();
+  if ((o.stack === undefined) === (o.manifest === undefined)) throw new UsageError("give exactly one of --stack or --manifest (see --help).");
+  const timeoutSeconds = Number(o.timeout);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout: "${o.timeout}" is not a positive number of seconds.`);
+  if (o.showPassword && !process.stdout.isTTY) {
+    throw new UsageError("--show-password prints the password only to a terminal, and stdout is not one (a pipe or a file would keep it). Run it in a terminal, or use the command the runbook prints.");
+  }
+  const m = o.manifest ? readManifestFile(o.manifest) : manifestFromStack(o.stack!);
+  const sender = findSender(m, o.sender);
+  if (!sender) {
+    const known = m.senders.map((s) => s.address).join(", ");
+    throw new UsageError(`--sender: ${o.sender} is not a sender of stack ${m.stack} (${known ? `its senders: ${known}` : "it declares none"}). Senders are declared in mail-infra:senders.`);
+  }
+  let password: string | undefined;
+  if (o.showPassword) {
+    const r = await readPassword(m, sender.region, Math.round(timeoutSeconds * 1000));
+    if (!r.ok) {
+      process.stderr.write(`error: ${r.message}\n`);
+      return 1;
+    }
+    password = r.password;
+  }
+  const source = o.stack ? `--stack ${o.stack}` : `--manifest ${o.manifest}`;
+  process.stdout.write(relayRunbook(m, sender, { source, ...(password !== undefined ? { password } : {}) }).join("\n") + "\n");
+  return EXIT_OK;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof UsageError || e instanceof ManifestError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exit(EXIT_USAGE);
+    }
+    process.stderr.write(`relay-fix crashed: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(EXIT_USAGE);
+  },
+);
