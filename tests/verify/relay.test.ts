@@ -132,6 +132,33 @@ describe("relay.retire against moto (two keys, last-used data)", () => {
     });
   });
 
+  it("combines the Gmail alias with the last-use evidence: relay.gmail shows both keys' last use, relay.retire the alias's verdict", async () => {
+    const fake = await startGmailFake({ token: TOKEN, me: ACCOUNT, aliases: { [ACCOUNT]: [healthyAlias(ALIAS)] } });
+    try {
+      await withRotated("active", async ({ w, previousId, currentId, rotatedAt }) => {
+        const used = new Date(rotatedAt.getTime() + HOUR);
+        const fakeIam = fakeLastUsed(await motoIam(w), { [previousId]: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" } });
+        const r = await w.verify({
+          layers: ["relay"],
+          now: new Date(used.getTime() + HOUR),
+          prepare: (c) => {
+            fakeIam(c);
+            c.gmail = new GmailCollector({ accessToken: TOKEN, endpoint: fake.endpoint, timeoutMs: 5_000 });
+          },
+        });
+        expect(r.findings.map((f) => `${f.id} ${f.status}`)).toEqual(["relay.credentials fail", "relay.gmail pass", "relay.retire fail"]);
+        const gmail = r.findings[1];
+        expect(gmail.evidence.slice(-2)).toEqual([`key ${currentId} never used`, `key ${previousId} last used ${used.toISOString()} by ses in us-east-1`]);
+        expect(r.findings[2].evidence).toContain(`gmail alias ${ALIAS} (gmail-send-as in ${ACCOUNT}): pass (${gmail.summary})`);
+        expect(r.notChecked).toEqual([]);
+        expect(r.secrets).toContain(TOKEN);
+        expectNoToken(r.findings, TOKEN);
+      });
+    } finally {
+      await fake.stop();
+    }
+  });
+
   it("not yet, for an inactive previous key: the relays that used it fail now, and the fix says how to undo", async () => {
     await withRotated("inactive", async ({ w, previousId, rotatedAt }) => {
       const used = new Date(rotatedAt.getTime() + HOUR);
