@@ -65,7 +65,7 @@ export function relayRunbook(m: Manifest, s: Sender, o: RunbookOptions): string[
       "",
       isConsumerGmail(s.account)
         ? `${s.account} is a consumer Gmail account: no API can change this alias's SMTP settings (users.settings.sendAs.update needs a Google Workspace domain-wide delegation), so these steps are manual.`
-        : "For a Google Workspace account, users.settings.sendAs.update with a service account that has domain-wide delegation could write these settings; relay-fix does not do that yet (no --apply): follow the steps above.",
+        : `${who} may be a Google Workspace account: with an access token of a service account that has domain-wide delegation for it, \`npm run relay-fix -- ${o.source} --sender ${s.address} --apply --gmail-token-file FILE\` writes these settings and checks them.`,
       "Gmail never shows the stored username or password: after saving, verify judges the alias from the keys' last use (relay.retire).",
     ];
   }

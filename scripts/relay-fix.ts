@@ -8,7 +8,11 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { Command } from "commander";
-import { findSender, relayRunbook } from "../lib/relay-runbook";
+import { findSender, isConsumerGmail, relayRunbook, type Sender } from "../lib/relay-runbook";
+import { checkGmailAliases } from "../lib/verify/relay";
+import { observed } from "../lib/verify/findings";
+import { scrub } from "./verify/report";
+import { GmailCollector, readGmailToken } from "./verify/gmail";
 import { type Manifest, ManifestError } from "../lib/manifest";
 import { parseSmtpSecret } from "../lib/verify/smtp";
 import { EXIT_OK, EXIT_USAGE } from "./lib/cli";
@@ -22,7 +26,10 @@ const program = new Command()
   .option("-s, --stack <name>", "read the manifest from `pulumi stack output verification` of this stack")
   .option("-m, --manifest <file>", "read the manifest from a file (pulumi stack output verification --json > verification.json)")
   .option("--show-password", "read the secret and print the password itself (only when stdout is a terminal)")
-  .option("--timeout <seconds>", "timeout for reading the secret (--show-password)", "10")
+  .option("--apply", "Google Workspace with domain-wide delegation: write the alias's SMTP settings (users.settings.sendAs.update), read it back and check it")
+  .option("--gmail-token-file <file>", "--apply: OAuth token JSON (access_token) of a service account delegated for the alias's owner (default: env GMAIL_ACCESS_TOKEN)")
+  .option("--gmail-endpoint <url>", "--apply: Gmail API root instead of https://gmail.googleapis.com/ (tests, proxies)")
+  .option("--timeout <seconds>", "timeout for reading the secret and for each Gmail call", "10")
   .addHelpText(
     "after",
     `
@@ -41,6 +48,9 @@ interface Options {
   stack?: string;
   manifest?: string;
   showPassword?: boolean;
+  apply?: boolean;
+  gmailTokenFile?: string;
+  gmailEndpoint?: string;
   timeout: string;
 }
 
@@ -78,18 +88,59 @@ async function main(): Promise<number> {
     const known = m.senders.map((s) => s.address).join(", ");
     throw new UsageError(`--sender: ${o.sender} is not a sender of stack ${m.stack} (${known ? `its senders: ${known}` : "it declares none"}). Senders are declared in mail-infra:senders.`);
   }
+  const source = o.stack ? `--stack ${o.stack}` : `--manifest ${o.manifest}`;
+  const timeoutMs = Math.round(timeoutSeconds * 1000);
+  if (o.apply) return apply(m, sender, o, source, timeoutMs);
   let password: string | undefined;
   if (o.showPassword) {
-    const r = await readPassword(m, sender.region, Math.round(timeoutSeconds * 1000));
+    const r = await readPassword(m, sender.region, timeoutMs);
     if (!r.ok) {
       process.stderr.write(`error: ${r.message}\n`);
       return 1;
     }
     password = r.password;
   }
-  const source = o.stack ? `--stack ${o.stack}` : `--manifest ${o.manifest}`;
   process.stdout.write(relayRunbook(m, sender, { source, ...(password !== undefined ? { password } : {}) }).join("\n") + "\n");
   return EXIT_OK;
+}
+
+/**
+ * --apply: write the alias's smtpMsa (server, port, STARTTLS, username, the region's password)
+ * with users.settings.sendAs.update, read it back, and judge it with the relay check. Only for a
+ * Google Workspace account: a consumer gmail.com alias cannot be written by any API.
+ */
+async function apply(m: Manifest, sender: Sender, o: Options, source: string, timeoutMs: number): Promise<number> {
+  if (sender.kind !== "gmail-send-as") throw new UsageError(`--apply: ${sender.address} is an SMTP client, not a Gmail alias: nothing to write through an API. Follow the steps without --apply.`);
+  if (!sender.account) throw new UsageError(`--apply: the sender ${sender.address} names no Gmail account (account= in mail-infra:senders), so there is no alias owner to write to.`);
+  if (isConsumerGmail(sender.account)) {
+    process.stdout.write(relayRunbook(m, sender, { source }).join("\n") + "\n");
+    throw new UsageError(`--apply: ${sender.account} is a consumer Gmail account: the Gmail API cannot change its "Send mail as" SMTP settings (only Google Workspace with domain-wide delegation can). Follow the manual steps printed above.`);
+  }
+  if (o.gmailEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(o.gmailEndpoint)) throw new UsageError(`--gmail-endpoint: "${o.gmailEndpoint}" is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);
+  const token = readGmailToken(o.gmailTokenFile);
+  if (!token) throw new UsageError("--apply needs Gmail credentials: --gmail-token-file FILE (an access token of a service account with domain-wide delegation, impersonating the alias's owner) or GMAIL_ACCESS_TOKEN.");
+  const secret = await readPassword(m, sender.region, timeoutMs);
+  if (!secret.ok) {
+    process.stderr.write(`error: ${secret.message}\n`);
+    return 1;
+  }
+  const gmail = new GmailCollector({ accessToken: token, timeoutMs, ...(o.gmailEndpoint ? { endpoint: o.gmailEndpoint } : {}) });
+  const secrets = [token, secret.password];
+  const mode = m.smtp.port === 465 ? "ssl" : "starttls";
+  const back = await gmail.updateSmtpMsa(sender.account, sender.address, { host: sender.smtpEndpoint, port: m.smtp.port, securityMode: mode, username: m.smtp.accessKeyId, password: secret.password });
+  if (!back.ok) {
+    process.stderr.write(scrub(`error: the alias was not updated: ${back.message}${back.needs ? `. ${back.needs}` : ""}\n`, secrets));
+    return 1;
+  }
+  const [f] = checkGmailAliases(m, { accessKeys: observed([]), lastUsed: new Map(), gmail: new Map([[sender.address, back]]) });
+  const lines = [
+    `Updated ${sender.address} in ${sender.account}: SMTP server ${sender.smtpEndpoint}, port ${m.smtp.port} (${mode}), username ${m.smtp.accessKeyId}, the ${sender.region} password from ${m.smtp.secretName}.`,
+    `Read back: ${f.status.toUpperCase()} ${f.id}: ${f.summary}`,
+    ...(f.remediation ? [`fix: ${f.remediation}`] : []),
+    `Next: send a message as ${sender.address}, then: npm run verify -- ${source} --only relay`,
+  ];
+  process.stdout.write(scrub(lines.join("\n") + "\n", secrets));
+  return f.status === "pass" ? EXIT_OK : 1;
 }
 
 main().then(

@@ -87,6 +87,18 @@ export function classifyGmailError(e: unknown, what: string): Unobservable {
 }
 
 type GmailApi = import("@googleapis/gmail").gmail_v1.Gmail;
+type SendAsSchema = import("@googleapis/gmail").gmail_v1.Schema$SendAs;
+
+/** The fields the checks read; never smtpMsa.username or password (Gmail does not return them anyway). */
+function toSendAs(d: SendAsSchema, address: string): GmailSendAs {
+  const msa = d.smtpMsa;
+  return {
+    sendAsEmail: d.sendAsEmail ?? address,
+    ...(d.verificationStatus ? { verificationStatus: d.verificationStatus } : {}),
+    ...(d.isPrimary ? { isPrimary: true } : {}),
+    ...(msa ? { smtpMsa: { ...(msa.host ? { host: msa.host } : {}), ...(typeof msa.port === "number" ? { port: msa.port } : {}), ...(msa.securityMode ? { securityMode: msa.securityMode } : {}) } } : {}),
+  };
+}
 
 /** Reads Gmail aliases; one instance per run, every read memoised. */
 export class GmailCollector {
@@ -106,6 +118,45 @@ export class GmailCollector {
     return (this.api ??= import("@googleapis/gmail").then(({ gmail }) => gmail({ version: "v1", rootUrl: this.options.endpoint ?? GMAIL_API_ROOT })));
   }
 
+  private options_(): { headers: Record<string, string>; timeout: number; retry: false } {
+    return { headers: { Authorization: `Bearer ${this.options.accessToken}` }, timeout: this.options.timeoutMs, retry: false };
+  }
+
+  /**
+   * relay-fix --apply: users.settings.sendAs.update of the alias with a new smtpMsa, keeping the
+   * alias's other writable fields as read just before (update replaces the resource). Gmail
+   * tests the SMTP login before it saves. Not memoised; the read-back is a fresh get.
+   */
+  async updateSmtpMsa(
+    account: string,
+    address: string,
+    smtpMsa: { host: string; port: number; securityMode: "starttls" | "ssl"; username: string; password: string },
+  ): Promise<Observation<GmailSendAs>> {
+    const what = `alias ${address} of ${account}`;
+    try {
+      const api = await this.client();
+      this.calls += 1;
+      const current = (await api.users.settings.sendAs.get({ userId: account, sendAsEmail: address }, this.options_())).data;
+      const keep = (["displayName", "replyToAddress", "signature", "isDefault", "treatAsAlias"] as const).filter((k) => current[k] !== undefined && current[k] !== null);
+      const requestBody = { sendAsEmail: address, ...Object.fromEntries(keep.map((k) => [k, current[k]])), smtpMsa };
+      this.calls += 1;
+      await api.users.settings.sendAs.update({ userId: account, sendAsEmail: address, requestBody }, this.options_());
+    } catch (e) {
+      return classifyGmailError(e, what);
+    }
+    return this.readBack(account, address);
+  }
+
+  private async readBack(account: string, address: string): Promise<Observation<GmailSendAs>> {
+    this.calls += 1;
+    try {
+      const api = await this.client();
+      return observed(toSendAs((await api.users.settings.sendAs.get({ userId: account, sendAsEmail: address }, this.options_())).data, address));
+    } catch (e) {
+      return classifyGmailError(e, `alias ${address} of ${account}`);
+    }
+  }
+
   /** users.settings.sendAs.get for `address` in `account` ("me": the token's own account). */
   sendAs(account: string | undefined, address: string): Promise<Observation<GmailSendAs>> {
     const userId = account ?? "me";
@@ -114,18 +165,8 @@ export class GmailCollector {
       const what = `alias ${address} of ${userId}`;
       try {
         const api = await this.client();
-        const r = await api.users.settings.sendAs.get(
-          { userId, sendAsEmail: address },
-          { headers: { Authorization: `Bearer ${this.options.accessToken}` }, timeout: this.options.timeoutMs, retry: false },
-        );
-        const d = r.data;
-        const msa = d.smtpMsa;
-        return observed<GmailSendAs>({
-          sendAsEmail: d.sendAsEmail ?? address,
-          ...(d.verificationStatus ? { verificationStatus: d.verificationStatus } : {}),
-          ...(d.isPrimary ? { isPrimary: true } : {}),
-          ...(msa ? { smtpMsa: { ...(msa.host ? { host: msa.host } : {}), ...(typeof msa.port === "number" ? { port: msa.port } : {}), ...(msa.securityMode ? { securityMode: msa.securityMode } : {}) } } : {}),
-        });
+        const r = await api.users.settings.sendAs.get({ userId, sendAsEmail: address }, this.options_());
+        return observed(toSendAs(r.data, address));
       } catch (e) {
         return classifyGmailError(e, what);
       }

@@ -3,12 +3,13 @@
  * password command instead of the password, --show-password only on a terminal (reading the
  * secret from moto), and usage errors with exit 2.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relayRunbook } from "../../lib/relay-runbook";
 import { runCliAsync } from "../helpers/spawn";
+import { healthyAlias, startGmailFake } from "./gmail-fake";
 import { createWorld, type SharedServers, startShared, type World } from "./world";
 
 let shared: SharedServers;
@@ -96,5 +97,43 @@ describe("relay-fix", () => {
     expect(lines).toContain("     Security      TLS / STARTTLS (port 587), required; AUTH PLAIN or LOGIN");
     expect(lines).toContain(`                     aws secretsmanager get-secret-value --secret-id mail-infra/test/ses-smtp --region us-east-1 --query SecretString --output text | jq -r '.regions["us-west-2"].password'`);
     expect(lines.at(-1)).toBe("3. Check: npm run verify -- --stack prod --only relay");
+  });
+
+  it("--apply (Workspace): updates the alias with the exact request body, reads it back, passes the relay check; no secret in the output", async () => {
+    const token = "ya29.workspace-delegated-token-never-printed";
+    const m = structuredClone(w.manifest);
+    m.senders[0].account = "owner@example.com";
+    const file = path.join(dir, "workspace.json");
+    await writeFile(file, JSON.stringify(m));
+    const stale = { ...healthyAlias("admin@example.com"), smtpMsa: { host: "email-smtp.us-west-2.amazonaws.com", port: 465, securityMode: "ssl" as const } };
+    const fake = await startGmailFake({ token, me: "owner@example.com", aliases: { "owner@example.com": [stale] } });
+    try {
+      const r = await runCliAsync("relay-fix.ts", ["--manifest", file, "--sender", "admin@example.com", "--apply", "--gmail-endpoint", fake.endpoint], { env: { ...w.env, GMAIL_ACCESS_TOKEN: token } });
+      noSecret(r.stdout + r.stderr);
+      expect((r.stdout + r.stderr).includes(token)).toBe(false);
+      expect([r.status, r.stderr]).toEqual([0, ""]);
+      const alias = "/gmail/v1/users/owner%40example.com/settings/sendAs/admin%40example.com";
+      expect(fake.requests.map((q) => `${q.method} ${q.path}`)).toEqual([`GET ${alias}`, `PUT ${alias}`, `GET ${alias}`]);
+      expect(fake.requests[1].body).toEqual({
+        sendAsEmail: "admin@example.com",
+        displayName: "Admin",
+        replyToAddress: "",
+        signature: "",
+        treatAsAlias: false,
+        smtpMsa: { host: "email-smtp.us-east-1.amazonaws.com", port: 587, securityMode: "starttls", username: w.manifest.smtp.accessKeyId, password: w.stored.regions["us-east-1"].password },
+      });
+      expect(r.stdout).toContain("Read back: PASS relay.gmail: the alias is accepted and relays through email-smtp.us-east-1.amazonaws.com:587 (starttls)");
+      expect(r.stdout).toContain(`Next: send a message as admin@example.com, then: npm run verify -- --manifest ${file} --only relay`);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it("--apply on a consumer gmail.com account: says the API cannot, prints the manual steps, exit 2", async () => {
+    const r = await runCliAsync("relay-fix.ts", ["--manifest", manifestFile, "--sender", "admin@example.com", "--apply"], { env: { ...w.env, GMAIL_ACCESS_TOKEN: "x" } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('error: --apply: someone@gmail.com is a consumer Gmail account: the Gmail API cannot change its "Send mail as" SMTP settings (only Google Workspace with domain-wide delegation can). Follow the manual steps printed above.\n');
+    expect(r.stdout).toContain("2. Settings (gear) → See all settings → Accounts and Import → Send mail as.");
+    noSecret(r.stdout);
   });
 });
