@@ -36,6 +36,7 @@ const CLIS = {
   "smtp-password": "smtp-password.ts",
   "preview:policy": "preview-policy.ts",
   "docs:policies": "docs-policies.ts",
+  "relay-fix": "relay-fix.ts",
 };
 
 /** Files that shape the output without being bundled into it. */

@@ -6,19 +6,21 @@
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-import { execFileSync } from "node:child_process";
 import { Command, Option } from "commander";
 import { isEmailAddress, normalizeDomain, validateSendingDomain } from "../lib/domain";
-import { type Manifest, parseManifest } from "../lib/manifest";
+import type { Manifest } from "../lib/manifest";
 import { validateSecretAccessKey } from "../lib/aws-ids";
 import { shown } from "../lib/text";
 import { describeNotChecked, exitCodeFor, type Layer, LAYERS, selectLayers } from "../lib/verify/findings";
-import { colorEnabled, keepSecret, MAX_INPUT_FILE_BYTES, readInputFile, readStdin, runMain, standardOptions, UsageError } from "./lib/cli";
+import { DEFAULT_QUIET_DAYS } from "../lib/verify/relay";
+import { colorEnabled, keepSecret, readStdin, runMain, standardOptions, UsageError } from "./lib/cli";
 import { MAX_TIMEOUT_SECONDS, parseDnsServer, parseHostPort, parseRegionFlag, parseTimeoutSeconds } from "./lib/flags";
+import { manifestFromStack, readManifestFile } from "./lib/manifest-source";
 import { discoverManifest } from "./verify/discover";
 import { DnsCollector } from "./verify/dns";
 import { MAX_TIMER_MS, runDeadline, seconds } from "./verify/limit";
 import { formatJson, formatText, scrub } from "./verify/report";
+import { GmailCollector, readGmailToken } from "./verify/gmail";
 import { runVerify } from "./verify/run";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -40,6 +42,9 @@ const program = standardOptions(new Command())
   .option("--smtp-endpoint <[region=]host:port>", "connect here instead of email-smtp.<region>.amazonaws.com:587, for every region or one (repeatable; certificates are still checked against the real name)", collect, [] as string[])
   .option("--send-test", "send one message to success@simulator.amazonses.com per region, proving the whole send path")
   .option("--secret-key-stdin", "read the SMTP key's secret access key on stdin, to re-derive the stored passwords")
+  .option("--gmail-token-file <file>", "relay layer: OAuth token JSON (with an access_token) to read the Gmail \"Send mail as\" aliases (default: env GMAIL_ACCESS_TOKEN)")
+  .option("--gmail-endpoint <url>", "relay layer: Gmail API root instead of https://gmail.googleapis.com/ (tests, proxies)")
+  .option("--relay-quiet-days <days>", "relay layer: days without an SES login with the previous key, after the rotation, before it is safe to retire", String(DEFAULT_QUIET_DAYS))
   .option("--timeout <seconds>", `wait at most this long for any one answer, more than 0 up to ${MAX_TIMEOUT_SECONDS} (decimals allowed); one AWS call, DNS question or SMTP session with its retries gets 3x, the whole run 10x`, "10")
   .option("--json", "print the findings as JSON")
   .option("-v, --verbose", "show evidence for passing checks too")
@@ -83,6 +88,9 @@ interface Options {
   smtpEndpoint: string[];
   sendTest?: boolean;
   secretKeyStdin?: boolean;
+  gmailTokenFile?: string;
+  gmailEndpoint?: string;
+  relayQuietDays: string;
   timeout: string;
   json?: boolean;
   verbose?: boolean;
@@ -108,58 +116,6 @@ function parseSecretId(value: string): string {
   }
   return value;
 }
-
-function manifestFromStack(stack: string, timeoutMs: number): Manifest {
-  let out: string;
-  try {
-    out = execFileSync("pulumi", ["stack", "output", "verification", "--json", "--stack", stack], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      maxBuffer: MAX_INPUT_FILE_BYTES,
-      timeout: timeoutMs,
-    });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === "ENOBUFS") {
-      throw new UsageError(`the verification output of stack ${stack} is over ${MAX_INPUT_FILE_BYTES / 1024 / 1024} MiB, which no manifest is; check \`pulumi stack output verification\`.`);
-    }
-    if (err.code === "ETIMEDOUT") {
-      throw new UsageError(`pulumi stack output verification did not finish within ${seconds(timeoutMs)} (verify's deadline, 10 x --timeout) for stack ${stack}: check \`pulumi whoami\` and the backend, or use --manifest FILE.`);
-    }
-    if (err.code === "ENOENT") {
-      throw new UsageError("the Pulumi CLI is not installed here, so --stack cannot read the stack output. Use --manifest FILE (from `pulumi stack output verification --json`) or discovery mode (--domain ... --region ...).");
-    }
-    throw new UsageError(`pulumi stack output verification failed for stack ${stack}: ${String(err.stderr ?? err.message).trim().slice(0, 2000)}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(out);
-  } catch {
-    throw new UsageError(`the verification output of stack ${stack} is not JSON; check \`pulumi stack output verification --json --stack ${stack}\`.`);
-  }
-  return parseManifest(json, `the verification output of stack ${stack}`);
-}
-
-function readManifestFile(file: string): Manifest {
-  // Refuses directories, devices (/dev/zero) and files over 5 MiB before reading them.
-  const text = readInputFile(file, "--manifest");
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    // V8's message quotes the start of the text: never echo a file that may hold secrets.
-    const at = /position (\d+)/.exec((e as Error).message);
-    const where = at ? ` (${lineAndColumn(text, Number(at[1]))})` : "";
-    throw new UsageError(`${file} is not JSON${where}. Write it with \`pulumi stack output verification --json > ${file}\`.`);
-  }
-  return parseManifest(json, file);
-}
-
-function lineAndColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset).split("\n");
-  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
-}
-
 
 async function main(): Promise<number> {
   program.parse(process.argv);
@@ -211,6 +167,15 @@ async function main(): Promise<number> {
 
   // The AWS SDK and nodemailer load only now, never for --help or a usage error (start-up time).
   const [{ AwsCollector }, { SmtpCollector }] = await Promise.all([import("./verify/aws"), import("./verify/smtp")]);
+  const relayQuietDays = Number(o.relayQuietDays);
+  if (!/^\d+(\.\d+)?$/.test(o.relayQuietDays.trim()) || !Number.isFinite(relayQuietDays) || relayQuietDays > 3650) {
+    throw new UsageError(`--relay-quiet-days: ${shown(o.relayQuietDays)} is not a number of days from 0 to 3650.`);
+  }
+  if (o.gmailEndpoint !== undefined && !URL.canParse(o.gmailEndpoint)) throw new UsageError(`--gmail-endpoint: ${shown(o.gmailEndpoint)} is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);
+  if (o.gmailEndpoint !== undefined && !/^https?:$/.test(new URL(o.gmailEndpoint).protocol)) throw new UsageError(`--gmail-endpoint: ${shown(o.gmailEndpoint)} is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);
+  const gmailToken = readGmailToken(o.gmailTokenFile);
+  if (gmailToken) keepSecret(gmailToken);
+
   const deadline = runDeadline(timeoutMs);
   // The collectors end everything pending at the deadline; this is the last resort if something does not.
   const watchdog = setTimeout(() => {
@@ -220,6 +185,7 @@ async function main(): Promise<number> {
   const aws = new AwsCollector({ timeoutMs, deadline });
   const dns = new DnsCollector({ servers: dnsServers, timeoutMs, authoritative: o.authoritative, deadline });
   const smtp = new SmtpCollector({ timeoutMs, deadline });
+  const gmail = gmailToken ? new GmailCollector({ accessToken: gmailToken, timeoutMs, ...(o.gmailEndpoint ? { endpoint: o.gmailEndpoint } : {}) }) : undefined;
   try {
     let manifest: Manifest;
     let target: string;
@@ -240,7 +206,7 @@ async function main(): Promise<number> {
     const progress = tty
       ? (done: number, total: number, label: string) => process.stderr.write(`\r\u001b[2K  checking ${done}/${total}: ${label}`)
       : undefined;
-    const result = await runVerify(manifest, { layers, notChecked, recipients: o.recipient, smtpEndpoints, sendTest: Boolean(o.sendTest), secretKey }, { aws, dns, smtp }, progress);
+    const result = await runVerify(manifest, { layers, notChecked, recipients: o.recipient, smtpEndpoints, sendTest: Boolean(o.sendTest), secretKey, relayQuietDays }, { aws, dns, smtp, ...(gmail ? { gmail } : {}) }, progress);
     if (tty) process.stderr.write("\r\u001b[2K");
     const output = o.json
       ? formatJson(result.findings, { target, layers, notChecked: result.notChecked })

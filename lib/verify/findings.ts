@@ -165,6 +165,11 @@ export function groupByCause(findings: readonly Finding[]): Finding[] {
 /** Why a layer was not checked at all: skipped on purpose, or lacking an input it needs. */
 export interface NotChecked {
   layer: Layer;
+  /**
+   * One check of the layer that was not made (e.g. relay.gmail without Gmail credentials); the
+   * rest of the layer ran. Absent: the whole layer was not checked.
+   */
+  check?: string;
   reason: string;
 }
 
@@ -195,7 +200,7 @@ export function selectLayers(only: readonly Layer[], skip: readonly Layer[], una
 
 /** "SMTP credentials (no --secret-id given)", for the verdict and the usage error. */
 export function describeNotChecked(notChecked: readonly NotChecked[]): string {
-  return notChecked.map((n) => `${LAYER_TITLES[n.layer]} (${n.reason})`).join("; ");
+  return notChecked.map((n) => `${LAYER_TITLES[n.layer]}${n.check ? `: ${n.check}` : ""} (${n.reason})`).join("; ");
 }
 
 export interface Summary {

@@ -57,20 +57,21 @@ export function formatText(findings: readonly Finding[], ctx: ReportContext): st
   const statuses = layerStatuses(findings);
   const notChecked = ctx.notChecked ?? [];
   for (const layer of LAYERS) {
-    const skipped = notChecked.find((n) => n.layer === layer);
+    const skipped = notChecked.find((n) => n.layer === layer && n.check === undefined);
     if (skipped) {
       lines.push("", `${c.bold(LAYER_TITLES[layer])}: ${c.dim(`not checked (${skipped.reason})`)}`);
       continue;
     }
     if (!ctx.layers.includes(layer)) continue;
     const own = findings.filter((f) => f.layer === layer);
+    const checksNotMade = notChecked.filter((n) => n.layer === layer && n.check !== undefined);
     // Checks of this layer that a cause reported in another layer decided.
     const elsewhere = findings.filter((f) => f.layer !== layer && f.blocked?.some((b) => b.layer === layer));
-    if (own.length === 0 && elsewhere.length === 0) continue;
+    if (own.length === 0 && elsewhere.length === 0 && checksNotMade.length === 0) continue;
     const seen = statuses[layer];
-    const state = seen.includes("fail") ? c.red("broken") : seen.includes("inconclusive") ? c.cyan("not fully checked") : seen.includes("warn") ? c.yellow("ok, with warnings") : c.green("ok");
+    const state = seen.includes("fail") ? c.red("broken") : seen.includes("inconclusive") || checksNotMade.length > 0 ? c.cyan("not fully checked") : seen.includes("warn") ? c.yellow("ok, with warnings") : c.green("ok");
     lines.push("", `${c.bold(LAYER_TITLES[layer])}: ${state}`);
-    const idWidth = Math.max(...own.map((f) => f.id.length), 0);
+    const idWidth = Math.max(...own.map((f) => f.id.length), ...checksNotMade.map((n) => n.check?.length ?? 0), 0);
     for (const f of own) {
       lines.push(`  ${tint[f.status](LABEL[f.status])}  ${f.id.padEnd(idWidth)}  ${f.subject}: ${f.summary}`);
       if (f.status !== "pass" || ctx.verbose) {
@@ -84,6 +85,7 @@ export function formatText(findings: readonly Finding[], ctx: ReportContext): st
         if (f.remediation && f.status !== "pass") lines.push(`        ${c.bold("fix:")} ${f.remediation}`);
       }
     }
+    for (const n of checksNotMade) lines.push(`  ${c.dim("----")}  ${(n.check ?? "").padEnd(idWidth)}  ${c.dim(`not checked (${n.reason})`)}`);
     for (const cause of elsewhere) {
       const mine = (cause.blocked ?? []).filter((b) => b.layer === layer);
       const worst = mine.some((b) => b.status === "fail") ? "fail" : mine.some((b) => b.status === "inconclusive") ? "inconclusive" : mine.some((b) => b.status === "warn") ? "warn" : "pass";

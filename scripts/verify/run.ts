@@ -8,9 +8,11 @@ import { analyzeSpf, type SpfAnalysis } from "../../lib/spf";
 import type { Manifest } from "../../lib/manifest";
 import { dependsOn, type Finding, groupByCause, type Layer, LAYERS, type NotChecked, type Observation, observed } from "../../lib/verify/findings";
 import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity } from "../../lib/verify/ses";
+import { checkGmailAliases, checkRetire, type GmailSendAs } from "../../lib/verify/relay";
 import { checkRelays, checkSmtpLayer, type KeyLastUsed, parseSmtpSecret, type SimulationResult, type SmtpAuthResult, type SmtpObservations } from "../../lib/verify/smtp";
 import type { AwsCollector } from "./aws";
 import type { DnsCollector } from "./dns";
+import type { GmailCollector } from "./gmail";
 import type { SmtpCollector, SmtpTarget } from "./smtp";
 
 export interface VerifyOptions {
@@ -27,12 +29,21 @@ export interface VerifyOptions {
   /** A secret access key read from stdin, to re-derive the stored passwords. */
   secretKey?: string;
   now?: Date;
+  /** relay.retire: days without an SES login with the previous key (after the rotation) before it is safe to retire. */
+  relayQuietDays?: number;
+  /** Why the Gmail alias check cannot run when there is no Gmail collector (default: no credentials). */
+  gmailUnavailable?: string;
 }
+
+/** Why relay.gmail was not made when no Gmail credentials were given. */
+export const NO_GMAIL_CREDENTIALS = "no Gmail credentials: give --gmail-token-file FILE (OAuth token JSON with an access_token) or set GMAIL_ACCESS_TOKEN";
 
 export interface Collectors {
   aws: AwsCollector;
   dns: DnsCollector;
   smtp: SmtpCollector;
+  /** Reads Gmail aliases; absent without Gmail credentials (relay.gmail is then not checked). */
+  gmail?: GmailCollector;
 }
 
 export interface VerifyResult {
@@ -169,7 +180,12 @@ export async function runVerify(m: Manifest, opts: VerifyOptions, c: Collectors,
         ]).then(([fromKeys, fromSecret]) => [...fromKeys, fromSecret])
       : Promise.resolve([]);
 
-    const [secretObs, keysObs, simulationObs, parsedSecret, authResults, lastUsedResults] = await Promise.all([secret, accessKeys, simulation, parsed, auths, lastUsed]);
+    // Gmail aliases need nothing from AWS: read at once.
+    const gmailSenders = on("relay") && c.gmail ? m.senders.filter((x) => x.kind === "gmail-send-as") : [];
+    const gmail = Promise.all(gmailSenders.map((x) => track(`Gmail alias ${x.address}`, c.gmail!.sendAs(x.account, x.address).then((o) => [x.address, o] as const))));
+
+    const [secretObs, keysObs, simulationObs, parsedSecret, authResults, lastUsedResults, gmailResults] = await Promise.all([secret, accessKeys, simulation, parsed, auths, lastUsed, gmail]);
+    if (c.gmail) secrets.push(...c.gmail.secrets());
     if (parsedSecret?.ok) {
       for (const r of Object.values(parsedSecret.value.regions)) secrets.push(r.password);
       if (parsedSecret.value.secretAccessKey) secrets.push(parsedSecret.value.secretAccessKey);
@@ -183,7 +199,11 @@ export async function runVerify(m: Manifest, opts: VerifyOptions, c: Collectors,
       ...(opts.sendTest ? { sendTest: new Map(authResults.flatMap((a) => (a.send ? [[a.region, a.send] as const] : []))) } : {}),
       ...(opts.secretKey ? { suppliedSecretKey: opts.secretKey } : {}),
     };
-    return [...(on("smtp") ? checkSmtpLayer(m, obs) : []), ...(on("relay") ? checkRelays(m, obs, opts.now ?? new Date()) : [])];
+    if (!on("relay")) return on("smtp") ? checkSmtpLayer(m, obs) : [];
+    const now = opts.now ?? new Date();
+    const relayObs = { accessKeys: keysObs, lastUsed: obs.lastUsed, ...(c.gmail ? { gmail: new Map<string, Observation<GmailSendAs>>(gmailResults) } : {}) };
+    const gmailFindings = checkGmailAliases(m, relayObs);
+    return [...(on("smtp") ? checkSmtpLayer(m, obs) : []), ...checkRelays(m, obs, now), ...gmailFindings, ...checkRetire(m, relayObs, gmailFindings, now, opts.relayQuietDays)];
   };
 
   const [ses, dns, smtp] = await Promise.all([sesLayer(), dnsLayer(), smtpAndRelay()]);
@@ -192,5 +212,8 @@ export async function runVerify(m: Manifest, opts: VerifyOptions, c: Collectors,
   const findings = groupByCause(LAYERS.flatMap((l) => all.filter((f) => f.layer === l)));
   const notChecked = [...(opts.notChecked ?? [])];
   if (on("relay") && m.senders.length === 0) notChecked.push({ layer: "relay", reason: "the manifest declares no relays (mail-infra:senders)" });
+  else if (on("relay") && !c.gmail && m.senders.some((x) => x.kind === "gmail-send-as")) {
+    notChecked.push({ layer: "relay", check: "relay.gmail", reason: opts.gmailUnavailable ?? NO_GMAIL_CREDENTIALS });
+  }
   return { findings, notChecked: LAYERS.flatMap((l) => notChecked.filter((n) => n.layer === l)), secrets };
 }

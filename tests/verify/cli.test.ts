@@ -13,22 +13,28 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveSmtpPasswordV4 } from "../../lib/smtp-password";
 import { type CliResult, runCliAsync } from "../helpers/spawn";
 import { startClosedPort } from "../sandbox";
+import { type GmailFake, healthyAlias, startGmailFake } from "./gmail-fake";
 import { createWorld, REGIONS, type SharedServers, startShared, type World } from "./world";
 
 let shared: SharedServers;
 let healthy: World;
 let dir: string;
 let manifestFile: string;
+/** The world's Gmail alias, healthy, so a healthy world is healthy in every check (relay.gmail too). */
+let gmail: GmailFake;
+const GMAIL_TOKEN = "ya29.cli-test-gmail-token";
 
 beforeAll(async () => {
   shared = await startShared();
   healthy = await createWorld(shared);
+  gmail = await startGmailFake({ token: GMAIL_TOKEN, me: "someone@gmail.com", aliases: { "someone@gmail.com": [healthyAlias("admin@example.com")] } });
   dir = await mkdtemp(path.join(os.tmpdir(), "verify-cli-"));
   manifestFile = path.join(dir, "verification.json");
   await healthy.writeManifest(manifestFile);
 });
 afterAll(async () => {
   await healthy?.stop();
+  await gmail?.stop();
   await shared?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -41,8 +47,8 @@ const endpointArgs = (w: World) => [
 
 /** Run the CLI against a world; every run is checked for leaked secrets. */
 async function verify(w: World, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; tty?: boolean } = {}): Promise<CliResult> {
-  const r = await runCliAsync("verify.ts", [...args], { env: { ...w.env, ...opts.env }, input: opts.input, tty: opts.tty });
-  expectNoSecrets(w.secrets(), r);
+  const r = await runCliAsync("verify.ts", [...args, "--gmail-endpoint", gmail.endpoint], { env: { ...w.env, GMAIL_ACCESS_TOKEN: GMAIL_TOKEN, ...opts.env }, input: opts.input, tty: opts.tty });
+  expectNoSecrets([...w.secrets(), GMAIL_TOKEN], r);
   return r;
 }
 

@@ -1,0 +1,181 @@
+/**
+ * Relay readiness after a rotation: is it safe to retire the previous SMTP key, and are the
+ * Gmail "Send mail as" aliases pointed at SES the way they must be. Pure checks: the
+ * collectors (scripts/verify/aws.ts keyLastUsed, scripts/verify/gmail.ts) supply the evidence.
+ *
+ * No API tells which password a relay holds (Gmail's smtpMsa.username and password are
+ * write-only), so the verdict rests on the previous key's last use: IAM records the service,
+ * region and date of each key's last successful use.
+ */
+import type { Manifest } from "../manifest";
+import { type Cause, finding, type Finding, inconclusive, type Observation, type Unobservable } from "./findings";
+import type { AccessKeyState, KeyLastUsed } from "./smtp";
+
+/** What Gmail's users.settings.sendAs returns for one alias (the fields the check reads). */
+export interface GmailSendAs {
+  sendAsEmail: string;
+  verificationStatus?: string;
+  isPrimary?: boolean;
+  smtpMsa?: { host?: string; port?: number; securityMode?: string };
+}
+
+/** The port and security mode pairs SES's SMTP interface accepts (Gmail offers no other useful ones). */
+export const GMAIL_SMTP_MODES: readonly { port: number; securityMode: string }[] = [
+  { port: 587, securityMode: "starttls" },
+  { port: 465, securityMode: "ssl" },
+];
+
+/** Gmail never returns these: the finding says so, every time. */
+export const GMAIL_WRITE_ONLY_NOTE = "Gmail never returns the alias's SMTP username or password (write-only fields), so which key it holds is judged from the keys' last use (relay.retire)";
+
+/**
+ * How long the previous key must have gone without an SES login (after the rotation) before it
+ * is safe to retire. A relay that sends rarely (a Gmail alias used once a week) looks idle for
+ * days: the window is a trade-off, set with --relay-quiet-days.
+ */
+export const DEFAULT_QUIET_DAYS = 7;
+
+const DAY_MS = 86_400_000;
+
+export interface RelayObservations {
+  accessKeys: Observation<AccessKeyState[]>;
+  lastUsed: ReadonlyMap<string, Observation<KeyLastUsed>>;
+  /** Per gmail-send-as sender address: the alias as Gmail returns it (notfound: no such alias). */
+  gmail?: ReadonlyMap<string, Observation<GmailSendAs>>;
+}
+
+/** The previous key's id: the manifest's, or the user's other key when the manifest has none. */
+export function previousKeyId(m: Manifest, keys: readonly AccessKeyState[] | undefined): string | undefined {
+  const prev = m.smtp.previousKey;
+  if (!prev || prev.state === "retired") return undefined;
+  return prev.accessKeyId ?? keys?.find((k) => k.id !== m.smtp.accessKeyId)?.id;
+}
+
+function describeUse(id: string, u: Observation<KeyLastUsed> | undefined): string {
+  if (!u) return `key ${id}: last use not read`;
+  if (!u.ok) return `key ${id}: last use unknown (${u.message})`;
+  return u.value.lastUsedDate ? `key ${id} last used ${u.value.lastUsedDate} by ${u.value.serviceName ?? "?"} in ${u.value.region ?? "?"}` : `key ${id} never used`;
+}
+
+const senderSubject = (s: Manifest["senders"][number]) => `${s.address} (gmail-send-as${s.account ? ` in ${s.account}` : ""})`;
+
+/** One finding per gmail-send-as sender; none when `obs.gmail` is absent (the check was not made: see NotChecked). */
+export function checkGmailAliases(m: Manifest, obs: RelayObservations): Finding[] {
+  if (!obs.gmail) return [];
+  const keys = obs.accessKeys.ok ? obs.accessKeys.value : undefined;
+  const prevId = previousKeyId(m, keys);
+  const useEvidence = [describeUse(m.smtp.accessKeyId, obs.lastUsed.get(m.smtp.accessKeyId)), ...(prevId ? [describeUse(prevId, obs.lastUsed.get(prevId))] : [])];
+  const out: Finding[] = [];
+  for (const s of m.senders.filter((x) => x.kind === "gmail-send-as")) {
+    const subject = senderSubject(s);
+    const o = obs.gmail.get(s.address);
+    const fix = `Fix it in Gmail: \`npm run relay-fix -- --sender ${s.address}\` prints the steps (docs/operations.md#fix-a-gmail-send-mail-as-alias).`;
+    if (!o) {
+      out.push(inconclusive("relay", "relay.gmail", subject, "the Gmail alias", { ok: false, reason: "error", message: "the alias was not read" }));
+      continue;
+    }
+    if (!o.ok) {
+      out.push(
+        o.reason === "notfound"
+          ? finding("relay", "relay.gmail", subject, "fail", `the account has no "Send mail as" alias ${s.address}`, { evidence: [o.message], remediation: `Add the alias in Gmail (Settings → Accounts and Import → Send mail as → Add another email address). ${fix}` })
+          : inconclusive("relay", "relay.gmail", subject, "the Gmail alias", o),
+      );
+      continue;
+    }
+    const a = o.value;
+    const msa = a.smtpMsa;
+    const seen = [
+      `verificationStatus ${a.verificationStatus ?? "(none)"}`,
+      msa ? `smtpMsa ${msa.host ?? "?"}:${msa.port ?? "?"} (${msa.securityMode ?? "?"})` : "no smtpMsa: Gmail sends this alias through its own servers",
+    ];
+    const problems: string[] = [];
+    if (a.verificationStatus !== "accepted") problems.push(`the alias is ${a.verificationStatus ?? "not verified"}, not accepted: Gmail will not send as it until the confirmation link is followed`);
+    if (!msa?.host) problems.push(`the alias has no SMTP server: Gmail sends it from its own servers, not through SES ${s.smtpEndpoint}`);
+    else if (msa.host.toLowerCase() !== s.smtpEndpoint.toLowerCase()) problems.push(`the alias relays through ${msa.host}, not ${s.smtpEndpoint} (the SES endpoint of ${s.region})`);
+    if (msa?.host && !GMAIL_SMTP_MODES.some((x) => x.port === msa.port && x.securityMode === msa.securityMode)) {
+      problems.push(`port ${msa.port ?? "?"} with ${msa.securityMode ?? "no security mode"} is not one SES accepts from Gmail: use 587 with TLS (starttls) or 465 with SSL`);
+    }
+    const evidence = [...seen, GMAIL_WRITE_ONLY_NOTE, ...useEvidence];
+    out.push(
+      problems.length === 0
+        ? finding("relay", "relay.gmail", subject, "pass", `the alias is accepted and relays through ${msa!.host}:${msa!.port} (${msa!.securityMode}); its username and password are not readable`, { evidence })
+        : finding("relay", "relay.gmail", subject, "fail", problems.join("; "), { evidence, remediation: fix }),
+    );
+  }
+  return out;
+}
+
+/**
+ * The verdict `relay.retire`, while the previous key exists (state active or inactive): safe
+ * to retire it when SES has not seen it since the rotation (the current key's CreateDate), or
+ * not for `quietDays`; otherwise not yet, naming the senders that may still hold it.
+ */
+export function checkRetire(m: Manifest, obs: RelayObservations, gmail: readonly Finding[], now: Date, quietDays = DEFAULT_QUIET_DAYS): Finding[] {
+  const prev = m.smtp.previousKey;
+  if (!prev || prev.state === "retired") return [];
+  const keys = obs.accessKeys.ok ? obs.accessKeys.value : undefined;
+  const prevId = previousKeyId(m, keys);
+  const subject = `previous key ${prevId ?? `(generation ${prev.generation})`} of ${m.smtp.user}`;
+  const id = "relay.retire";
+  if (!obs.accessKeys.ok) return [inconclusive("relay", id, subject, "when the rotation happened (the user's access keys)", obs.accessKeys)];
+  const current = obs.accessKeys.value.find((k) => k.id === m.smtp.accessKeyId);
+  const prevKey = obs.accessKeys.value.find((k) => k.id === prevId);
+  const gmailEvidence = gmail.map((g) => `gmail alias ${g.subject}: ${g.status} (${g.summary})`);
+  if (!prevKey) {
+    return [
+      finding("relay", id, subject, "warn", `not needed: the previous key (generation ${prev.generation}) is no longer an access key of ${m.smtp.user}`, {
+        evidence: [`keys of ${m.smtp.user}: ${obs.accessKeys.value.map((k) => `${k.id} (${k.status})`).join(", ") || "none"}`, `manifest: previous key ${prev.state}`],
+        remediation: "Set mail-infra:smtpPreviousKey to retired and run `pulumi up`, so the stack stops declaring a key that is gone.",
+      }),
+    ];
+  }
+  if (!current?.createDate) {
+    const u: Unobservable = { ok: false, reason: "error", message: `the current key ${m.smtp.accessKeyId} ${current ? "has no creation date" : `is not an access key of ${m.smtp.user}`}, so the rotation time is unknown`, needs: "Fix the smtp.key check first." };
+    return [inconclusive("relay", id, subject, "when the rotation happened", u)];
+  }
+  const used = obs.lastUsed.get(prevKey.id);
+  if (!used || !used.ok) {
+    return [inconclusive("relay", id, subject, "the previous key's last use", used && !used.ok ? used : { ok: false, reason: "error", message: "not read" })];
+  }
+  const rotatedAt = new Date(current.createDate);
+  const evidence = [
+    `rotation: current key ${current.id} (generation ${m.smtp.keyGeneration}) created ${current.createDate}`,
+    `previous ${describeUse(prevKey.id, used)} (IAM status ${prevKey.status}; stack config: ${prev.state})`,
+    describeUse(current.id, obs.lastUsed.get(current.id)),
+    ...gmailEvidence,
+  ];
+  const u = used.value;
+  const lastSes = u.serviceName === "ses" && u.lastUsedDate ? new Date(u.lastUsedDate) : undefined;
+  const next =
+    prev.state === "active"
+      ? "Next: set mail-infra:smtpPreviousKey to inactive and run `pulumi up` (reversible), re-run verify, then set it to retired."
+      : "Next: set mail-infra:smtpPreviousKey to retired and run `pulumi up` (this deletes the key).";
+  if (lastSes && lastSes > rotatedAt) {
+    const idleDays = (now.getTime() - lastSes.getTime()) / DAY_MS;
+    if (idleDays < quietDays) {
+      const senders = m.senders.filter((s) => u.region === undefined || s.region === u.region);
+      const names = senders.map((s) => s.address);
+      return [
+        finding("relay", id, subject, "fail", `not yet: SES saw a login with the previous key at ${u.lastUsedDate} in ${u.region ?? "?"}, after the rotation (${current.createDate}): some relay still sends with it. Not yet confirmed: ${names.join(", ") || "(no declared sender in that region: an undeclared relay)"}`, {
+          evidence: [...evidence, `quiet period: ${quietDays} days without SES use after the rotation (--relay-quiet-days); ${Math.floor(idleDays)} so far`],
+          remediation:
+            `Give each of these relays the current key's credentials (${names.map((n) => `\`npm run relay-fix -- --sender ${n}\``).join(", ") || "find the relay sending through that region"}), then re-run verify. ` +
+            (prev.state === "inactive" ? "The key is inactive, so those relays fail now: set mail-infra:smtpPreviousKey back to active if mail must flow while you fix them." : "Do not deactivate or retire the previous key yet."),
+        }),
+      ];
+    }
+    return [finding("relay", id, subject, "pass", `safe to retire the previous key: SES last saw it ${Math.floor(idleDays)} days ago, more than ${quietDays} days without use. ${next}`, { evidence })];
+  }
+  const why = lastSes ? `its last SES login (${u.lastUsedDate}) is before the rotation (${current.createDate})` : u.lastUsedDate ? `it was last used by ${u.serviceName ?? "?"}, not SES` : "it was never used";
+  return [finding("relay", id, subject, "pass", `safe to retire the previous key: ${why}. ${next}`, { evidence })];
+}
+
+/** The cause every Gmail read shares when the token is refused: reported once. */
+export const GMAIL_CREDENTIALS: Cause = {
+  key: "gmail.credentials",
+  id: "gmail.credentials",
+  subject: "Gmail API credentials",
+  summary: "the Gmail API refused the access token, so no Gmail alias could be read",
+  remediation:
+    "Get a fresh access token for the account that owns the aliases (they expire after an hour), with the scope https://www.googleapis.com/auth/gmail.settings.basic or gmail.readonly, and pass it with --gmail-token-file FILE or GMAIL_ACCESS_TOKEN.",
+};

@@ -1,0 +1,146 @@
+/**
+ * npm run relay-fix -- --sender <address> [--stack S | --manifest F] [--show-password]
+ *
+ * Prints the exact steps that move one relay (a sender of the stack) to the current SMTP key.
+ * The password is never printed unless --show-password is given AND stdout is a terminal: the
+ * runbook names the command that prints it instead.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+import { Command } from "commander";
+import { findSender, isConsumerGmail, relayRunbook, type Sender } from "../lib/relay-runbook";
+import { checkGmailAliases } from "../lib/verify/relay";
+import { observed } from "../lib/verify/findings";
+import { scrub } from "./verify/report";
+import { GmailCollector, readGmailToken } from "./verify/gmail";
+import type { Manifest } from "../lib/manifest";
+import { shown } from "../lib/text";
+import { parseSmtpSecret } from "../lib/verify/smtp";
+import { EXIT_OK, keepSecret, runMain, standardOptions, UsageError } from "./lib/cli";
+import { parseTimeoutSeconds } from "./lib/flags";
+import { manifestFromStack, readManifestFile } from "./lib/manifest-source";
+
+const program = standardOptions(new Command())
+  .name("npm run relay-fix --")
+  .description("Print the steps that move one relay (a sender of the stack) to the current SMTP key: where to enter what, and the command that prints the password.")
+  .requiredOption("--sender <address>", "the sender's From address, as in mail-infra:senders")
+  .option("-s, --stack <name>", "read the manifest from `pulumi stack output verification` of this stack")
+  .option("-m, --manifest <file>", "read the manifest from a file (pulumi stack output verification --json > verification.json)")
+  .option("--show-password", "read the secret and print the password itself (only when stdout is a terminal)")
+  .option("--apply", "Google Workspace with domain-wide delegation: write the alias's SMTP settings (users.settings.sendAs.update), read it back and check it")
+  .option("--gmail-token-file <file>", "--apply: OAuth token JSON (access_token) of a service account delegated for the alias's owner (default: env GMAIL_ACCESS_TOKEN)")
+  .option("--gmail-endpoint <url>", "--apply: Gmail API root instead of https://gmail.googleapis.com/ (tests, proxies)")
+  .option("--timeout <seconds>", "timeout for reading the secret and for each Gmail call", "10")
+  .addHelpText(
+    "after",
+    `
+Examples:
+  npm run relay-fix -- --stack prod --sender admin@queenofsandiego.com
+  npm run relay-fix -- --manifest verification.json --sender admin@example.com --show-password
+
+Exit codes: 0 runbook printed, 1 the secret could not be read (--show-password),
+2 usage or manifest error (unknown sender, --show-password without a terminal).`,
+  )
+  .showHelpAfterError()
+
+
+interface Options {
+  sender: string;
+  stack?: string;
+  manifest?: string;
+  showPassword?: boolean;
+  apply?: boolean;
+  gmailTokenFile?: string;
+  gmailEndpoint?: string;
+  timeout: string;
+}
+
+/** The password of one region, read from the stack's secret; an error message never holds a value. */
+async function readPassword(m: Manifest, region: string, timeoutMs: number): Promise<{ ok: true; password: string } | { ok: false; message: string }> {
+  // Loaded only here: the runbook alone needs no AWS SDK.
+  const { AwsCollector } = await import("./verify/aws");
+  const aws = new AwsCollector({ timeoutMs, maxAttempts: 2 });
+  try {
+    const o = await aws.secretValue(m.smtp.secretRegion, m.smtp.secretId);
+    if (!o.ok) return { ok: false, message: `cannot read the secret ${m.smtp.secretName}: ${o.message}${o.needs ? `. ${o.needs}` : ""}` };
+    const p = parseSmtpSecret(o.value);
+    if (!p.ok) return { ok: false, message: `the secret ${m.smtp.secretName} is not valid: ${p.message}. Run \`pulumi up\` to write it again.` };
+    if (p.value.username !== m.smtp.accessKeyId) return { ok: false, message: `the secret's username is ${p.value.username}, not the stack's current key ${m.smtp.accessKeyId}: the secret is stale. Run \`pulumi up\`, then run relay-fix again.` };
+    const r = p.value.regions[region];
+    if (!r) return { ok: false, message: `the secret ${m.smtp.secretName} holds no password for ${region}. Run \`pulumi up\` (mail-infra:smtpRegions must include ${region}).` };
+    return { ok: true, password: r.password };
+  } finally {
+    aws.destroy();
+  }
+}
+
+async function main(): Promise<number> {
+  program.parse(process.argv);
+  const o = program.opts<Options>();
+  if ((o.stack === undefined) === (o.manifest === undefined)) throw new UsageError("give exactly one of --stack or --manifest (see --help).");
+  const timeoutMs = parseTimeoutSeconds(o.timeout, "--timeout");
+  if (o.showPassword && !process.stdout.isTTY) {
+    throw new UsageError("--show-password prints the password only to a terminal, and stdout is not one (a pipe or a file would keep it). Run it in a terminal, or use the command the runbook prints.");
+  }
+  const m = o.manifest ? readManifestFile(o.manifest) : manifestFromStack(o.stack!, 10 * timeoutMs);
+  const sender = findSender(m, o.sender);
+  if (!sender) {
+    const known = m.senders.map((s) => s.address).join(", ");
+    throw new UsageError(`--sender: ${shown(o.sender)} is not a sender of stack ${m.stack} (${known ? `its senders: ${known}` : "it declares none"}). Senders are declared in mail-infra:senders.`);
+  }
+  const source = o.stack ? `--stack ${o.stack}` : `--manifest ${o.manifest}`;
+  if (o.apply) return apply(m, sender, o, source, timeoutMs);
+  let password: string | undefined;
+  if (o.showPassword) {
+    const r = await readPassword(m, sender.region, timeoutMs);
+    if (!r.ok) {
+      process.stderr.write(`error: ${r.message}\n`);
+      return 1;
+    }
+    password = r.password;
+  }
+  process.stdout.write(relayRunbook(m, sender, { source, ...(password !== undefined ? { password } : {}) }).join("\n") + "\n");
+  return EXIT_OK;
+}
+
+/**
+ * --apply: write the alias's smtpMsa (server, port, STARTTLS, username, the region's password)
+ * with users.settings.sendAs.update, read it back, and judge it with the relay check. Only for a
+ * Google Workspace account: a consumer gmail.com alias cannot be written by any API.
+ */
+async function apply(m: Manifest, sender: Sender, o: Options, source: string, timeoutMs: number): Promise<number> {
+  if (sender.kind !== "gmail-send-as") throw new UsageError(`--apply: ${sender.address} is an SMTP client, not a Gmail alias: nothing to write through an API. Follow the steps without --apply.`);
+  if (!sender.account) throw new UsageError(`--apply: the sender ${sender.address} names no Gmail account (account= in mail-infra:senders), so there is no alias owner to write to.`);
+  if (isConsumerGmail(sender.account)) {
+    process.stdout.write(relayRunbook(m, sender, { source }).join("\n") + "\n");
+    throw new UsageError(`--apply: ${sender.account} is a consumer Gmail account: the Gmail API cannot change its "Send mail as" SMTP settings (only Google Workspace with domain-wide delegation can). Follow the manual steps printed above.`);
+  }
+  if (o.gmailEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(o.gmailEndpoint)) throw new UsageError(`--gmail-endpoint: "${o.gmailEndpoint}" is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);
+  const token = readGmailToken(o.gmailTokenFile);
+  if (token) keepSecret(token);
+  if (!token) throw new UsageError("--apply needs Gmail credentials: --gmail-token-file FILE (an access token of a service account with domain-wide delegation, impersonating the alias's owner) or GMAIL_ACCESS_TOKEN.");
+  const secret = await readPassword(m, sender.region, timeoutMs);
+  if (!secret.ok) {
+    process.stderr.write(`error: ${secret.message}\n`);
+    return 1;
+  }
+  const gmail = new GmailCollector({ accessToken: token, timeoutMs, ...(o.gmailEndpoint ? { endpoint: o.gmailEndpoint } : {}) });
+  const secrets = [token, secret.password];
+  const mode = m.smtp.port === 465 ? "ssl" : "starttls";
+  const back = await gmail.updateSmtpMsa(sender.account, sender.address, { host: sender.smtpEndpoint, port: m.smtp.port, securityMode: mode, username: m.smtp.accessKeyId, password: secret.password });
+  if (!back.ok) {
+    process.stderr.write(scrub(`error: the alias was not updated: ${back.message}${back.needs ? `. ${back.needs}` : ""}\n`, secrets));
+    return 1;
+  }
+  const [f] = checkGmailAliases(m, { accessKeys: observed([]), lastUsed: new Map(), gmail: new Map([[sender.address, back]]) });
+  const lines = [
+    `Updated ${sender.address} in ${sender.account}: SMTP server ${sender.smtpEndpoint}, port ${m.smtp.port} (${mode}), username ${m.smtp.accessKeyId}, the ${sender.region} password from ${m.smtp.secretName}.`,
+    `Read back: ${f.status.toUpperCase()} ${f.id}: ${f.summary}`,
+    ...(f.remediation ? [`fix: ${f.remediation}`] : []),
+    `Next: send a message as ${sender.address}, then: npm run verify -- ${source} --only relay`,
+  ];
+  process.stdout.write(scrub(lines.join("\n") + "\n", secrets));
+  return f.status === "pass" ? EXIT_OK : 1;
+}
+
+void runMain(main, { command: "relay-fix" });

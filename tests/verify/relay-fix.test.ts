@@ -1,0 +1,139 @@
+/**
+ * npm run relay-fix as users run it: the runbook for one sender from a manifest file, the
+ * password command instead of the password, --show-password only on a terminal (reading the
+ * secret from moto), and usage errors with exit 2.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { relayRunbook } from "../../lib/relay-runbook";
+import { runCliAsync } from "../helpers/spawn";
+import { healthyAlias, startGmailFake } from "./gmail-fake";
+import { createWorld, type SharedServers, startShared, type World } from "./world";
+
+let shared: SharedServers;
+let w: World;
+let dir: string;
+let manifestFile: string;
+beforeAll(async () => {
+  shared = await startShared();
+  w = await createWorld(shared);
+  dir = await mkdtemp(path.join(os.tmpdir(), "relay-fix-"));
+  manifestFile = path.join(dir, "verification.json");
+  await w.writeManifest(manifestFile);
+});
+afterAll(async () => {
+  await w?.stop();
+  await shared?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const noSecret = (out: string) => {
+  for (const s of w.secrets()) expect(out.includes(s), "a secret value is in the output").toBe(false);
+};
+
+describe("relay-fix", () => {
+  it("prints the Gmail runbook: settings path, server, port, TLS, username = access key id, the command that prints the password; never the password", async () => {
+    const r = await runCliAsync("relay-fix.ts", ["--manifest", manifestFile, "--sender", "Admin@Example.com"], { env: w.env });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    noSecret(r.stdout);
+    const id = w.manifest.smtp.accessKeyId;
+    expect(r.stdout).toBe(
+      [
+        'Relay fix for admin@example.com (Gmail "Send mail as" in someone@gmail.com), stack test',
+        "It must log in to SES in us-east-1 with the current SMTP key, generation 1.",
+        "",
+        "1. Sign in to Gmail as someone@gmail.com.",
+        "2. Settings (gear) → See all settings → Accounts and Import → Send mail as.",
+        '3. On admin@example.com choose "edit info" → Next Step.',
+        "4. Enter:",
+        "     SMTP server   email-smtp.us-east-1.amazonaws.com",
+        "     Port          587",
+        `     Username      ${id}   (the access key id of key generation 1; the secret's "username")`,
+        "     Password      the us-east-1 password from Secrets Manager (passwords differ per region); print it with:",
+        `                     aws secretsmanager get-secret-value --secret-id mail-infra/test/ses-smtp --region us-east-1 --query SecretString --output text | jq -r '.regions["us-east-1"].password'`,
+        "     Select        Secured connection using TLS (recommended)",
+        "5. Save Changes. Gmail tests the login at once: an error here means a wrong value (check the region).",
+        `6. Send a message as admin@example.com, then check: npm run verify -- --manifest ${manifestFile} --only relay`,
+        "",
+        "someone@gmail.com is a consumer Gmail account: no API can change this alias's SMTP settings (users.settings.sendAs.update needs a Google Workspace domain-wide delegation), so these steps are manual.",
+        "Gmail never shows the stored username or password: after saving, verify judges the alias from the keys' last use (relay.retire).",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("--show-password prints the password only on a terminal: read from the secret (moto), exit 0", async () => {
+    const piped = await runCliAsync("relay-fix.ts", ["--manifest", manifestFile, "--sender", "admin@example.com", "--show-password"], { env: w.env });
+    expect(piped.status).toBe(2);
+    expect(piped.stderr).toMatch(/^error: --show-password prints the password only to a terminal/);
+    noSecret(piped.stdout + piped.stderr);
+    const tty = await runCliAsync("relay-fix.ts", ["--manifest", manifestFile, "--sender", "admin@example.com", "--show-password"], { env: w.env, tty: true });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toContain(`Password      ${w.stored.regions["us-east-1"].password}`);
+    expect(tty.stdout).not.toContain("aws secretsmanager get-secret-value");
+  });
+
+  it("usage errors exit 2: an unknown sender (listing the declared ones), no manifest source", async () => {
+    const r = await runCliAsync("relay-fix.ts", ["--manifest", manifestFile, "--sender", "nobody@example.com"], { env: w.env });
+    expect([r.status, r.stderr]).toEqual([2, "error: --sender: nobody@example.com is not a sender of stack test (its senders: admin@example.com). Senders are declared in mail-infra:senders.\n"]);
+    const none = await runCliAsync("relay-fix.ts", ["--sender", "admin@example.com"], { env: w.env });
+    expect([none.status, none.stderr]).toEqual([2, "error: give exactly one of --stack or --manifest (see --help).\n"]);
+  });
+
+  it("an SMTP client's runbook: smarthost settings, STARTTLS on 587, and the verify command for --stack", () => {
+    const m = structuredClone(w.manifest);
+    m.smtp.keyGeneration = 2;
+    m.smtp.previousKey = { generation: 1, accessKeyId: "AKIAPREVIOUSKEY00001", state: "inactive" };
+    const s = { address: "app@example.com", kind: "smtp-client" as const, region: "us-west-2", smtpEndpoint: "email-smtp.us-west-2.amazonaws.com" };
+    const lines = relayRunbook(m, s, { source: "--stack prod" });
+    expect(lines.slice(0, 4)).toEqual([
+      "Relay fix for app@example.com (SMTP client), stack test",
+      "It must log in to SES in us-west-2 with the current SMTP key, generation 2.",
+      "Key generation 1 (AKIAPREVIOUSKEY00001) is inactive: move this relay before it is retired.",
+      "",
+    ]);
+    expect(lines).toContain("     Security      TLS / STARTTLS (port 587), required; AUTH PLAIN or LOGIN");
+    expect(lines).toContain(`                     aws secretsmanager get-secret-value --secret-id mail-infra/test/ses-smtp --region us-east-1 --query SecretString --output text | jq -r '.regions["us-west-2"].password'`);
+    expect(lines.at(-1)).toBe("3. Check: npm run verify -- --stack prod --only relay");
+  });
+
+  it("--apply (Workspace): updates the alias with the exact request body, reads it back, passes the relay check; no secret in the output", async () => {
+    const token = "ya29.workspace-delegated-token-never-printed";
+    const m = structuredClone(w.manifest);
+    m.senders[0].account = "owner@example.com";
+    const file = path.join(dir, "workspace.json");
+    await writeFile(file, JSON.stringify(m));
+    const stale = { ...healthyAlias("admin@example.com"), smtpMsa: { host: "email-smtp.us-west-2.amazonaws.com", port: 465, securityMode: "ssl" as const } };
+    const fake = await startGmailFake({ token, me: "owner@example.com", aliases: { "owner@example.com": [stale] } });
+    try {
+      const r = await runCliAsync("relay-fix.ts", ["--manifest", file, "--sender", "admin@example.com", "--apply", "--gmail-endpoint", fake.endpoint], { env: { ...w.env, GMAIL_ACCESS_TOKEN: token } });
+      noSecret(r.stdout + r.stderr);
+      expect((r.stdout + r.stderr).includes(token)).toBe(false);
+      expect([r.status, r.stderr]).toEqual([0, ""]);
+      const alias = "/gmail/v1/users/owner%40example.com/settings/sendAs/admin%40example.com";
+      expect(fake.requests.map((q) => `${q.method} ${q.path}`)).toEqual([`GET ${alias}`, `PUT ${alias}`, `GET ${alias}`]);
+      expect(fake.requests[1].body).toEqual({
+        sendAsEmail: "admin@example.com",
+        displayName: "Admin",
+        replyToAddress: "",
+        signature: "",
+        treatAsAlias: false,
+        smtpMsa: { host: "email-smtp.us-east-1.amazonaws.com", port: 587, securityMode: "starttls", username: w.manifest.smtp.accessKeyId, password: w.stored.regions["us-east-1"].password },
+      });
+      expect(r.stdout).toContain("Read back: PASS relay.gmail: the alias is accepted and relays through email-smtp.us-east-1.amazonaws.com:587 (starttls)");
+      expect(r.stdout).toContain(`Next: send a message as admin@example.com, then: npm run verify -- --manifest ${file} --only relay`);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it("--apply on a consumer gmail.com account: says the API cannot, prints the manual steps, exit 2", async () => {
+    const r = await runCliAsync("relay-fix.ts", ["--manifest", manifestFile, "--sender", "admin@example.com", "--apply"], { env: { ...w.env, GMAIL_ACCESS_TOKEN: "x" } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('error: --apply: someone@gmail.com is a consumer Gmail account: the Gmail API cannot change its "Send mail as" SMTP settings (only Google Workspace with domain-wide delegation can). Follow the manual steps printed above.\n');
+    expect(r.stdout).toContain("2. Settings (gear) → See all settings → Accounts and Import → Send mail as.");
+    noSecret(r.stdout);
+  });
+});
