@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { dnsRecordRole, protectionOptions } from "../lib/protection";
 import { type DnsRecord, route53TxtValue } from "../lib/records";
 
 export interface DnsRecordsArgs {
@@ -9,6 +10,8 @@ export interface DnsRecordsArgs {
   records: pulumi.Output<DnsRecord[]>;
   /** The Route 53 hosted zone id that holds them. */
   zoneId: pulumi.Input<string>;
+  /** mail-infra:protect: resource options from lib/protection. */
+  protect: boolean;
 }
 
 /**
@@ -36,7 +39,7 @@ export class DnsRecords extends pulumi.ComponentResource {
           ttl: shape.ttl,
           records: record.apply((r) => (r.type === "TXT" ? r.values.map(route53TxtValue) : [...r.values])),
         },
-        { parent: this },
+        { parent: this, ...protectionOptions(dnsRecordRole(shape.purpose), args.protect) },
       );
     });
     this.registerOutputs({ fqdns: this.records.map((r) => r.fqdn) });

@@ -12,6 +12,8 @@ export interface MailDomainArgs {
   config: DomainConfig;
   accountId: pulumi.Input<string>;
   tags?: Record<string, string>;
+  /** mail-infra:protect (lib/protection). */
+  protect: boolean;
 }
 
 /**
@@ -44,6 +46,7 @@ export class MailDomain extends pulumi.ComponentResource {
             accountId: args.accountId,
             // Lets the policy pack tell an external-DNS identity from one whose records are missing.
             tags: { ...args.tags, [DNS_MODE_TAG]: cfg.dns.mode },
+            protect: args.protect,
           },
           { parent: this },
         ),
@@ -65,7 +68,7 @@ export class MailDomain extends pulumi.ComponentResource {
       const placeholderTokens = Object.fromEntries(
         cfg.regions.map((r) => [r.region, Array.from({ length: DKIM_TOKENS_PER_IDENTITY }, (_, i) => `token${i + 1}`)]),
       );
-      new DnsRecords(`${name}-dns`, { shape: expectedRecords(cfg, placeholderTokens), records: this.records, zoneId }, { parent: this });
+      new DnsRecords(`${name}-dns`, { shape: expectedRecords(cfg, placeholderTokens), records: this.records, zoneId, protect: args.protect }, { parent: this });
     }
 
     const regionManifests = cfg.regions.map((r) => {

@@ -35,12 +35,13 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys): Mail
   const tags = { "managed-by": PROJECT, "mail-infra:stack": cfg.stack };
   const accountId = aws.getCallerIdentityOutput({}).accountId;
 
-  const domains = cfg.domains.map((d) => new MailDomain(d.domain, { config: d, accountId, tags }));
+  const domains = cfg.domains.map((d) => new MailDomain(d.domain, { config: d, accountId, tags, protect: cfg.protect }));
 
   const smtp = new SmtpCredentials("smtp", {
     config: cfg.smtp,
     resourceArns: domains.flatMap((d) => d.sendingResourceArns(cfg.smtp.regions)),
     tags,
+    protect: cfg.protect,
   });
 
   const verification = pulumi
