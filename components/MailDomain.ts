@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DomainConfig } from "../lib/config";
 import type { ManifestDomain, ManifestRegion } from "../lib/manifest";
-import { DKIM_TOKENS_PER_IDENTITY, type DnsRecord, expectedRecords } from "../lib/records";
+import { DKIM_TOKENS_PER_IDENTITY, dkimIdentityKey, type DnsRecord, expectedRecords, stableDkimOrder } from "../lib/records";
 import { DNS_MODE_TAG } from "../lib/names";
 import { dkimSigningHostedZone } from "../lib/regions";
 import { DnsRecords } from "./DnsRecords";
@@ -14,6 +14,8 @@ export interface MailDomainArgs {
   tags?: Record<string, string>;
   /** mail-infra:protect (lib/protection). */
   protect: boolean;
+  /** DKIM tokens in record order at the last deployment, by dkimIdentityKey (lib/records deployedDkimTokens). */
+  deployedDkimTokens?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -53,8 +55,14 @@ export class MailDomain extends pulumi.ComponentResource {
       ]),
     );
 
-    const tokenOutputs = Object.fromEntries(cfg.regions.map((r) => [r.region, this.identities[r.region].dkimTokens]));
-    const tokens = pulumi.all(tokenOutputs);
+    // The tokens in the positions their records hold: SES's order does not move a record.
+    const dkimTokens = Object.fromEntries(
+      cfg.regions.map((r) => [
+        r.region,
+        this.identities[r.region].dkimTokens.apply((t) => stableDkimOrder(t, args.deployedDkimTokens?.get(dkimIdentityKey(cfg.domain, r.region)))),
+      ]),
+    );
+    const tokens = pulumi.all(dkimTokens);
     this.records = tokens.apply((t) => expectedRecords(cfg, t));
 
     let zoneId: pulumi.Output<string> | undefined;
@@ -74,7 +82,7 @@ export class MailDomain extends pulumi.ComponentResource {
     const regionManifests = cfg.regions.map((r) => {
       const id = this.identities[r.region];
       return pulumi
-        .all([id.arn, id.dkimTokens, id.configurationSet.configurationSetName, id.configurationSet.arn, id.topic.arn])
+        .all([id.arn, dkimTokens[r.region], id.configurationSet.configurationSetName, id.configurationSet.arn, id.topic.arn])
         .apply(
           ([arn, dkimTokens, configurationSet, configurationSetArn, eventTopicArn]): ManifestRegion => ({
             region: r.region,

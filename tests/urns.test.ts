@@ -14,6 +14,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { RecordedResource } from "../scripts/lib/mock-program";
 import { PROD_LIKE } from "./helpers/config";
 import { runWithConfig } from "./helpers/program";
 import { ROOT } from "./helpers/spawn";
@@ -26,6 +27,13 @@ export const MULTI_DOMAIN = {
   dmarcPolicy: "quarantine",
 };
 
+/** Shipped URNs that no resource declares or names as an alias: what a live stack would delete. */
+function lostUrns(shipped: readonly string[], resources: readonly RecordedResource[]): string[] {
+  const declared = new Set(resources.map((r) => r.urn));
+  const aliased = new Set(resources.flatMap((r) => r.options.aliases));
+  return shipped.filter((urn) => !declared.has(urn) && !aliased.has(urn));
+}
+
 const STACKS = [
   ["prod", PROD_LIKE],
   ["multi", MULTI_DOMAIN],
@@ -35,7 +43,6 @@ describe.each(STACKS)("the URNs of stack %s", async (stack, config) => {
   const file = join(ROOT, "tests/fixtures/urns", `${stack}.json`);
   const run = await runWithConfig(config, stack);
   const declared = run.resources.map((r) => r.urn).sort();
-  const aliased = new Set(run.resources.flatMap((r) => r.options.aliases));
   if (process.env.MAIL_INFRA_UPDATE_URNS === "1") {
     const known: string[] = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as string[]) : [];
     writeFileSync(file, JSON.stringify([...new Set([...known, ...declared])].sort(), null, 2) + "\n");
@@ -43,7 +50,7 @@ describe.each(STACKS)("the URNs of stack %s", async (stack, config) => {
   const shipped = JSON.parse(readFileSync(file, "utf8")) as string[];
 
   it("keeps every shipped URN, as itself or as an alias of the resource that replaced it", () => {
-    const lost = shipped.filter((urn) => !declared.includes(urn) && !aliased.has(urn));
+    const lost = lostUrns(shipped, run.resources);
     expect(
       lost,
       "These URNs are gone: every live stack would delete these resources. Add `aliases: [{ name: <old name> }]` " +
@@ -57,6 +64,15 @@ describe.each(STACKS)("the URNs of stack %s", async (stack, config) => {
       unlisted,
       "New URNs: if they replace old ones, alias the old ones first; then add them with MAIL_INFRA_UPDATE_URNS=1 npx vitest run tests/urns.test.ts.",
     ).toEqual([]);
+  });
+
+  it("reports a renamed resource that has no alias (the check can fail)", () => {
+    const renamed = run.resources.map((r) => (r.type === "aws:sesv2/emailIdentity:EmailIdentity" ? { ...r, urn: `${r.urn}-renamed` } : r));
+    expect(lostUrns(shipped, renamed).map((u) => u.replace(/.*::/, "")).sort()).toEqual(
+      run.resources.filter((r) => r.type === "aws:sesv2/emailIdentity:EmailIdentity").map((r) => r.name).sort(),
+    );
+    const aliased = renamed.map((r) => (r.urn.endsWith("-renamed") ? { ...r, options: { ...r.options, aliases: [r.urn.replace(/-renamed$/, "")] } } : r));
+    expect(lostUrns(shipped, aliased)).toEqual([]);
   });
 
   it("declares no URN twice", () => {
