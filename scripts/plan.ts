@@ -71,6 +71,42 @@ function summary(r: RecordedResource): string {
   }
 }
 
+/** A resource in `plan --json`: what it is, its inputs (secrets redacted) and the options that decide a delete or replace. */
+function jsonResource(r: RecordedResource): Record<string, unknown> {
+  const o = r.options;
+  return {
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    parent: r.parent,
+    inputs: redactSecrets(r.inputs),
+    options: {
+      protect: o.protect,
+      retainOnDelete: o.retainOnDelete,
+      deleteBeforeReplace: o.deleteBeforeReplace,
+      dependsOn: o.dependsOn,
+      aliases: o.aliases,
+      importId: o.importId ?? null,
+    },
+  };
+}
+
+/** The text plan's marks for the options that change what a delete does. */
+function optionMarks(r: RecordedResource): string {
+  const marks = [r.options.protect ? "protected" : "", r.options.retainOnDelete ? "retained on delete" : "", r.options.aliases.length > 0 ? "aliased" : ""].filter(Boolean);
+  return marks.length > 0 ? ` [${marks.join(", ")}]` : "";
+}
+
+/** What the marks mean, and how to lift them on purpose. */
+function protectionNote(resources: readonly RecordedResource[]): string {
+  const n = resources.filter((r) => r.options.protect).length;
+  if (n === 0) return "Protection off (mail-infra:protect false): pulumi destroy deletes every resource.";
+  return (
+    `${n} protected: pulumi refuses to delete or replace them. Retained on delete: a delete only removes them from the state. ` +
+    "To tear the stack down on purpose: pulumi config set mail-infra:protect false && pulumi up && pulumi destroy."
+  );
+}
+
 function shortType(type: string): string {
   return type.replace(/^aws:([\w-]+)\/\w+:(\w+)$/, "aws.$1.$2");
 }
@@ -97,7 +133,7 @@ async function main(): Promise<void> {
       stack: opts.stack,
       offline: true,
       placeholderMarker: PLACEHOLDER,
-      resources: created.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, inputs: redactSecrets(r.inputs) })),
+      resources: created.map(jsonResource),
       domains: manifest.domains.map((d) => ({ domain: d.domain, dns: d.dns, records: d.records })),
       outputs: Object.fromEntries(Object.entries(run.outputs).filter(([k]) => !run.secretOutputs.includes(k))),
     };
@@ -111,13 +147,19 @@ async function main(): Promise<void> {
   const out: string[] = [];
   out.push(c.bold(`Plan for stack ${opts.stack}`) + c.dim(` (offline, under Pulumi mocks; values containing "${PLACEHOLDER}" are assigned by AWS at pulumi up)`));
   const line = (depth: number, r: RecordedResource) =>
-    out.push(`${"  ".repeat(depth)}${c.green("+")} ${shortType(r.type).padEnd(48)} ${summary(r)}`);
+    out.push(`${"  ".repeat(depth)}${c.green("+")} ${shortType(r.type).padEnd(48)} ${summary(r)}${c.yellow(optionMarks(r))}`);
   const walk = (parent: string, depth: number) => {
     for (const r of byParent.get(parent) ?? []) {
       if (r.custom) line(depth, r);
       else if (r.type === "mail-infra:dns:DnsRecords") {
         const n = (byParent.get(r.urn) ?? []).length;
-        out.push(`${"  ".repeat(depth)}${c.cyan("DnsRecords")} ${r.name}: ${c.green("+")} ${n} aws.route53.Record (listed below)`);
+        const records = byParent.get(r.urn) ?? [];
+        const count = (f: (x: RecordedResource) => boolean, what: string) => {
+          const k = records.filter(f).length;
+          return k === 0 ? "" : k === records.length ? `all ${what}` : `${k} ${what}`;
+        };
+        const marks = [count((x) => x.options.protect, "protected"), count((x) => x.options.retainOnDelete, "retained on delete")].filter(Boolean);
+        out.push(`${"  ".repeat(depth)}${c.cyan("DnsRecords")} ${r.name}: ${c.green("+")} ${n} aws.route53.Record (listed below)${c.yellow(marks.length > 0 ? ` [${marks.join(", ")}]` : "")}`);
       } else {
         out.push(`${"  ".repeat(depth)}${c.cyan(r.type.replace(/^mail-infra:\w+:/, ""))} ${r.name}`);
         walk(r.urn, depth + 1);
@@ -161,6 +203,7 @@ async function main(): Promise<void> {
   }
   out.push("");
   out.push(`${created.length} resources to create (${run.resources.length - created.length} components). Stack outputs: ${Object.keys(run.outputs).join(", ")}.`);
+  out.push(protectionNote(created));
   process.stdout.write(out.join("\n") + "\n");
   process.exit(EXIT_OK);
 }

@@ -27,6 +27,36 @@ describe("npm run plan", () => {
     }
   });
 
+  it("--json shows each resource's options: protect, retainOnDelete, deleteBeforeReplace, dependsOn, aliases, import id", () => {
+    const r = runCli("plan.ts", ["--stack", "prod", "--json"]);
+    expect(r.status).toBe(0);
+    type Res = { type: string; name: string; urn: string; options: Record<string, unknown> };
+    const resources = (JSON.parse(r.stdout) as { resources: Res[] }).resources;
+    const find = (name: string) => resources.find((x) => x.name === name)!;
+    const identity = find("queenofsandiego.com-us-east-1-identity");
+    expect(identity.options).toEqual({
+      protect: true,
+      retainOnDelete: true,
+      deleteBeforeReplace: false,
+      dependsOn: [find("queenofsandiego.com-us-east-1-configuration-set").urn],
+      aliases: [],
+      importId: null,
+    });
+    expect(find("smtp-key-gen1").options).toMatchObject({ protect: false, retainOnDelete: false });
+    const mx = find("queenofsandiego.com-dns-mail-from-mx-bounce.queenofsandiego.com");
+    expect(mx.options.aliases).toEqual([mx.urn.replace(/::[^:]+$/, "::queenofsandiego.com-dns-mail-from-mx-us-east-1")]);
+    for (const x of resources) expect(Object.keys(x.options).sort(), x.urn).toEqual(["aliases", "deleteBeforeReplace", "dependsOn", "importId", "protect", "retainOnDelete"]);
+  });
+
+  it("marks protected resources in the text plan, and says how to tear down on purpose", () => {
+    const r = runCli("plan.ts", ["--stack", "prod"]);
+    expect(r.stdout).toMatch(/aws\.sesv2\.EmailIdentity\s+queenofsandiego\.com: .*\[protected, retained on delete\]/);
+    expect(r.stdout).toMatch(/aws\.iam\.User\s+\/mail\/mail-infra-smtp-prod \[protected\]/);
+    expect(r.stdout).toMatch(/aws\.iam\.AccessKey\s+for mail-infra-smtp-prod \(SMTP username = its id; [^\n\[]*\n/);
+    expect(r.stdout).toContain("DnsRecords queenofsandiego.com-dns: + 12 aws.route53.Record (listed below) [all protected, 10 retained on delete]");
+    expect(r.stdout).toContain("pulumi config set mail-infra:protect false && pulumi up && pulumi destroy");
+  });
+
   it("--json prints a machine-readable plan without secrets", () => {
     const r = runCli("plan.ts", ["--stack", "prod", "--json"]);
     expect(r.status).toBe(0);
