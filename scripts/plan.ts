@@ -1,5 +1,5 @@
 /**
- * npm run plan -- [--stack prod] [--json] [--zone-file]
+ * npm run plan -- [--stack prod] [--json] [--zone-file] [--against base.json [--allow-break]]
  *
  * Runs the real program under Pulumi's mocks (no credentials, no network) and prints what
  * `pulumi up` would create, grouped by domain, component and region, with the DNS records.
@@ -7,10 +7,12 @@
 import { Command } from "commander";
 import type { Manifest } from "../lib/manifest";
 import { type DnsRecord, toZoneFile } from "../lib/records";
-import { colorEnabled, EXIT_OK, exitOnKnownError, paint } from "./lib/cli";
+import { readFileSync } from "node:fs";
+import { formatReview, type Plan, planSchema, reviewChange } from "../lib/change-review";
+import { colorEnabled, EXIT_FINDINGS, EXIT_OK, exitOnKnownError, paint } from "./lib/cli";
 import { PLACEHOLDER, type RecordedResource, redactSecrets } from "./lib/mock-program";
 import { runStackOffline } from "./lib/offline-run";
-import { readStackConfig, type StackConfigFile } from "./lib/stack-config";
+import { readStackConfig, type StackConfigFile, UsageError } from "./lib/stack-config";
 
 const program = new Command()
   .name("npm run plan --")
@@ -21,10 +23,12 @@ const program = new Command()
   .option("-s, --stack <name>", "stack whose Pulumi.<name>.yaml to read", "prod")
   .option("--json", "print a machine-readable plan")
   .option("--zone-file", "print only the DNS records as a BIND zone fragment")
+  .option("--against <base.json>", "review the change from a base plan (`plan --json` of the base branch): per resource create/delete/replace/update, and whether it would break mail")
+  .option("--allow-break", "with --against: exit 0 even when the change would break mail")
   .addHelpText(
     "after",
     "\nExamples:\n  npm run plan\n  npm run plan -- --stack prod --json\n  npm run plan -- --zone-file > records.zone\n\n" +
-      "Exit codes: 0 plan printed, 2 usage or config error.",
+      "Exit codes: 0 plan printed (with --against: no change breaks mail), 1 with --against: the change would break mail, 2 usage or config error.",
   )
   .showHelpAfterError()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
@@ -33,6 +37,8 @@ interface Options {
   stack: string;
   json?: boolean;
   zoneFile?: boolean;
+  against?: string;
+  allowBreak?: boolean;
 }
 
 function summary(r: RecordedResource): string {
@@ -107,6 +113,27 @@ function protectionNote(resources: readonly RecordedResource[]): string {
   );
 }
 
+/** The base plan for --against: `plan --json` output of the base branch. */
+function readBasePlan(path: string): Plan {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new UsageError(`--against ${path}: cannot read the file. Write it on the base branch with \`npm run plan -- --stack <stack> --json > ${path}\`.`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--against ${path}: not JSON. It must be the output of \`npm run plan -- --json\` on the base branch.`);
+  }
+  const parsed = planSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new UsageError(`--against ${path}: not a plan with resource options (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}). Regenerate it with \`npm run plan -- --json\` from a version that prints options.`);
+  }
+  return parsed.data;
+}
+
 function shortType(type: string): string {
   return type.replace(/^aws:([\w-]+)\/\w+:(\w+)$/, "aws.$1.$2");
 }
@@ -128,7 +155,7 @@ async function main(): Promise<void> {
   }
 
   const created = run.resources.filter((r) => r.custom);
-  if (opts.json) {
+  if (opts.json || opts.against) {
     const out = {
       stack: opts.stack,
       offline: true,
@@ -137,6 +164,11 @@ async function main(): Promise<void> {
       domains: manifest.domains.map((d) => ({ domain: d.domain, dns: d.dns, records: d.records })),
       outputs: Object.fromEntries(Object.entries(run.outputs).filter(([k]) => !run.secretOutputs.includes(k))),
     };
+    if (opts.against) {
+      const review = reviewChange(readBasePlan(opts.against), planSchema.parse(out));
+      process.stdout.write(opts.json ? JSON.stringify(review, null, 2) + "\n" : formatReview(review, opts.against, opts.allowBreak === true));
+      process.exit(review.breaksMail && !opts.allowBreak ? EXIT_FINDINGS : EXIT_OK);
+    }
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     process.exit(EXIT_OK);
   }

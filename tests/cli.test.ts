@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { deriveSmtpPasswordV4 } from "../lib/smtp-password";
 import { mockSecretAccessKey } from "../scripts/lib/mock-program";
-import { runCli } from "./helpers/spawn";
+import { ROOT, runCli } from "./helpers/spawn";
 
 describe("npm run plan", () => {
   it("prints the prod plan grouped by domain, component and region, and exits 0", () => {
@@ -55,6 +55,49 @@ describe("npm run plan", () => {
     expect(r.stdout).toMatch(/aws\.iam\.AccessKey\s+for mail-infra-smtp-prod \(SMTP username = its id; [^\n\[]*\n/);
     expect(r.stdout).toContain("DnsRecords queenofsandiego.com-dns: + 12 aws.route53.Record (listed below) [all protected, 10 retained on delete]");
     expect(r.stdout).toContain("pulumi config set mail-infra:protect false && pulumi up && pulumi destroy");
+  });
+
+  describe("--against", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mail-infra-against-"));
+    const basePath = join(dir, "base.json");
+    const prod = readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8");
+    const head = (yaml: string) => {
+      const d = mkdtempSync(join(dir, "head-"));
+      writeFileSync(join(d, "Pulumi.prod.yaml"), yaml);
+      return d;
+    };
+
+    it("exits 1 with the verdict when the change would break mail, 0 with --allow-break, 0 for a harmless change", () => {
+      const base = runCli("plan.ts", ["--stack", "prod", "--json"]);
+      expect(base.status).toBe(0);
+      writeFileSync(basePath, base.stdout);
+
+      const removed = head(prod.replace("    - us-west-2\n", ""));
+      const r = runCli("plan.ts", ["--stack", "prod", "--against", basePath], { cwd: removed });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/delete\s+aws:sesv2\/emailIdentity:EmailIdentity queenofsandiego\.com-us-west-2-identity\n\s+BREAKS MAIL: deletes the SES identity/);
+      expect(r.stdout).toContain("Verdict: would break mail");
+      const allowed = runCli("plan.ts", ["--stack", "prod", "--against", basePath, "--allow-break"], { cwd: removed });
+      expect(allowed.status).toBe(0);
+      expect(allowed.stdout).toContain("Accepted with --allow-break.");
+
+      const harmless = runCli("plan.ts", ["--stack", "prod", "--against", basePath], { cwd: head(prod + "  mail-infra:dnsTtl: 3600\n") });
+      expect(harmless.stdout).toMatch(/update\s+aws:route53\/record:Record queenofsandiego\.com-dns-dmarc \(ttl\)/);
+      expect(harmless.stdout).toContain("Verdict: no change breaks mail.");
+      expect(harmless.status).toBe(0);
+    });
+
+    it("exits 2 with a clear message when the base is not a plan", () => {
+      const bad = join(dir, "bad.json");
+      writeFileSync(bad, "{\"stack\": \"prod\"}");
+      const r = runCli("plan.ts", ["--stack", "prod", "--against", bad]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--against .*bad\.json: not a plan with resource options \(resources: .*Regenerate it with `npm run plan -- --json`/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      const missing = runCli("plan.ts", ["--stack", "prod", "--against", join(dir, "nope.json")]);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toContain("cannot read the file");
+    });
   });
 
   it("--json prints a machine-readable plan without secrets", () => {
