@@ -29,7 +29,8 @@ const planResource = z.object({
   type: z.string(),
   name: z.string(),
   inputs: z.record(z.string(), z.unknown()),
-  options: z.object({ protect: z.boolean(), aliases: z.array(z.string()) }).loose(),
+  // A base plan from before `plan --json` printed options reads as unprotected and unaliased.
+  options: z.object({ protect: z.boolean(), aliases: z.array(z.string()) }).loose().default({ protect: false, aliases: [] }),
 });
 export type PlanResource = z.infer<typeof planResource>;
 

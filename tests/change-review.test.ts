@@ -105,3 +105,14 @@ describe("REPLACE_PROPERTIES", () => {
     expect(Object.keys(REPLACE_PROPERTIES).sort()).toEqual([...new Set(plan.resources.map((r) => r.type))].sort());
   });
 });
+
+describe("planSchema", () => {
+  it("reads a base plan from before options were printed as unprotected and unaliased", () => {
+    const plan = planSchema.parse({ stack: "prod", resources: [{ urn: "u", type: "t", name: "n", inputs: {} }], outputs: {} });
+    expect(plan.resources[0].options).toEqual({ protect: false, aliases: [] });
+  });
+
+  it("refuses something that is not a plan", () => {
+    expect(planSchema.safeParse({ stack: "prod" }).success).toBe(false);
+  });
+});
