@@ -16,8 +16,9 @@ export interface DnsRecordsArgs {
 
 /**
  * The domain's authentication records in Route 53: one resource per record of the
- * expected set from lib/records. Resource names come from the record key, so they stay
- * stable when DKIM tokens change; the names and values follow the identity outputs.
+ * expected set from lib/records. Resource names come from recordResourceKey (the record key,
+ * or the MAIL FROM domain for MAIL FROM records), so they stay stable when DKIM tokens change
+ * or `regions` is reordered; the names and values follow the identity outputs.
  */
 export class DnsRecords extends pulumi.ComponentResource {
   readonly records: aws.route53.Record[];
