@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type DnsRecord, route53TxtValue } from "../lib/records";
+import { dnsRecordRole, protectionOptions } from "../lib/protection";
+import { type DnsRecord, recordResourceKey, route53TxtValue } from "../lib/records";
 
 export interface DnsRecordsArgs {
   /** The records with placeholder values: fixes how many resources exist and their keys. */
@@ -9,12 +10,15 @@ export interface DnsRecordsArgs {
   records: pulumi.Output<DnsRecord[]>;
   /** The Route 53 hosted zone id that holds them. */
   zoneId: pulumi.Input<string>;
+  /** mail-infra:protect: resource options from lib/protection. */
+  protect: boolean;
 }
 
 /**
  * The domain's authentication records in Route 53: one resource per record of the
- * expected set from lib/records. Resource names come from the record key, so they stay
- * stable when DKIM tokens change; the names and values follow the identity outputs.
+ * expected set from lib/records. Resource names come from recordResourceKey (the record key,
+ * or the MAIL FROM domain for MAIL FROM records), so they stay stable when DKIM tokens change
+ * or `regions` is reordered; the names and values follow the identity outputs.
  */
 export class DnsRecords extends pulumi.ComponentResource {
   readonly records: aws.route53.Record[];
@@ -27,8 +31,9 @@ export class DnsRecords extends pulumi.ComponentResource {
         if (r?.key !== shape.key) throw new Error(`Record ${i} of ${name} changed shape: ${r?.key} is not ${shape.key}.`);
         return r;
       });
+      const { key, previousKeys } = recordResourceKey(shape);
       return new aws.route53.Record(
-        `${name}-${shape.key}`,
+        `${name}-${key}`,
         {
           zoneId: args.zoneId,
           name: record.name,
@@ -36,7 +41,12 @@ export class DnsRecords extends pulumi.ComponentResource {
           ttl: shape.ttl,
           records: record.apply((r) => (r.type === "TXT" ? r.values.map(route53TxtValue) : [...r.values])),
         },
-        { parent: this },
+        {
+          parent: this,
+          ...protectionOptions(dnsRecordRole(shape.purpose), args.protect),
+          // Names earlier versions gave this record (tests/urns.test.ts): adopted, not replaced.
+          aliases: previousKeys.map((k) => ({ name: `${name}-${k}` })),
+        },
       );
     });
     this.registerOutputs({ fqdns: this.records.map((r) => r.fqdn) });

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DomainConfig } from "../lib/config";
 import type { ManifestDomain, ManifestRegion } from "../lib/manifest";
-import { DKIM_TOKENS_PER_IDENTITY, type DnsRecord, expectedRecords } from "../lib/records";
+import { DKIM_TOKENS_PER_IDENTITY, dkimIdentityKey, type DnsRecord, expectedRecords, stableDkimOrder } from "../lib/records";
 import { DNS_MODE_TAG } from "../lib/names";
 import { dkimSigningHostedZone } from "../lib/regions";
 import { DnsRecords } from "./DnsRecords";
@@ -12,6 +12,10 @@ export interface MailDomainArgs {
   config: DomainConfig;
   accountId: pulumi.Input<string>;
   tags?: Record<string, string>;
+  /** mail-infra:protect (lib/protection). */
+  protect: boolean;
+  /** DKIM tokens in record order at the last deployment, by dkimIdentityKey (lib/records deployedDkimTokens). */
+  deployedDkimTokens?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -44,14 +48,21 @@ export class MailDomain extends pulumi.ComponentResource {
             accountId: args.accountId,
             // Lets the policy pack tell an external-DNS identity from one whose records are missing.
             tags: { ...args.tags, [DNS_MODE_TAG]: cfg.dns.mode },
+            protect: args.protect,
           },
           { parent: this },
         ),
       ]),
     );
 
-    const tokenOutputs = Object.fromEntries(cfg.regions.map((r) => [r.region, this.identities[r.region].dkimTokens]));
-    const tokens = pulumi.all(tokenOutputs);
+    // The tokens in the positions their records hold: SES's order does not move a record.
+    const dkimTokens = Object.fromEntries(
+      cfg.regions.map((r) => [
+        r.region,
+        this.identities[r.region].dkimTokens.apply((t) => stableDkimOrder(t, args.deployedDkimTokens?.get(dkimIdentityKey(cfg.domain, r.region)))),
+      ]),
+    );
+    const tokens = pulumi.all(dkimTokens);
     this.records = tokens.apply((t) => expectedRecords(cfg, t));
 
     let zoneId: pulumi.Output<string> | undefined;
@@ -65,13 +76,13 @@ export class MailDomain extends pulumi.ComponentResource {
       const placeholderTokens = Object.fromEntries(
         cfg.regions.map((r) => [r.region, Array.from({ length: DKIM_TOKENS_PER_IDENTITY }, (_, i) => `token${i + 1}`)]),
       );
-      new DnsRecords(`${name}-dns`, { shape: expectedRecords(cfg, placeholderTokens), records: this.records, zoneId }, { parent: this });
+      new DnsRecords(`${name}-dns`, { shape: expectedRecords(cfg, placeholderTokens), records: this.records, zoneId, protect: args.protect }, { parent: this });
     }
 
     const regionManifests = cfg.regions.map((r) => {
       const id = this.identities[r.region];
       return pulumi
-        .all([id.arn, id.dkimTokens, id.configurationSet.configurationSetName, id.configurationSet.arn, id.topic.arn])
+        .all([id.arn, dkimTokens[r.region], id.configurationSet.configurationSetName, id.configurationSet.arn, id.topic.arn])
         .apply(
           ([arn, dkimTokens, configurationSet, configurationSetArn, eventTopicArn]): ManifestRegion => ({
             region: r.region,

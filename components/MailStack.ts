@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type MailConfig, PROJECT, validateConfig } from "../lib/config";
 import { type Manifest, MANIFEST_VERSION } from "../lib/manifest";
-import { type DnsRecord, toZoneFile } from "../lib/records";
+import { deployedDkimTokens, type DnsRecord, toZoneFile } from "../lib/records";
 import { SES_SMTP_PORT, smtpEndpoint } from "../lib/regions";
 import { type DeployedKeys, deployedKeys, rotationIssues } from "../lib/rotation";
 import { readLastVerification } from "./LastDeployment";
@@ -31,16 +31,17 @@ export interface MailStackOutputs {
  * `deployed` is the last deployment's key state (see lib/rotation.ts); the caller has checked
  * the change against it. It only carries the retired key's id into the manifest.
  */
-export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys): MailStack {
+export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deployedDkim?: ReadonlyMap<string, readonly string[]>): MailStack {
   const tags = { "managed-by": PROJECT, "mail-infra:stack": cfg.stack };
   const accountId = aws.getCallerIdentityOutput({}).accountId;
 
-  const domains = cfg.domains.map((d) => new MailDomain(d.domain, { config: d, accountId, tags }));
+  const domains = cfg.domains.map((d) => new MailDomain(d.domain, { config: d, accountId, tags, protect: cfg.protect, deployedDkimTokens: deployedDkim }));
 
   const smtp = new SmtpCredentials("smtp", {
     config: cfg.smtp,
     resourceArns: domains.flatMap((d) => d.sendingResourceArns(cfg.smtp.regions)),
     tags,
+    protect: cfg.protect,
   });
 
   const verification = pulumi
@@ -107,8 +108,9 @@ export function stackOutputs(stack: MailStack): Record<string, unknown> {
  */
 export async function runMailProgram(raw: Readonly<Record<string, unknown>>, stackName: string): Promise<MailStack> {
   const cfg = validateConfig(raw, stackName);
-  const deployed = deployedKeys(await readLastVerification());
+  const last = await readLastVerification();
+  const deployed = deployedKeys(last);
   const issues = rotationIssues(deployed, cfg.smtp).map((i) => ({ key: `${PROJECT}:${i.key}`, message: i.message }));
   if (issues.length > 0) throw new ConfigError(issues);
-  return declareMailStack(cfg, deployed);
+  return declareMailStack(cfg, deployed, deployedDkimTokens(last));
 }

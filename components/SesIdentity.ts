@@ -8,6 +8,7 @@ import {
   PUBLISHED_EVENT_TYPES,
   SUPPRESSED_REASONS,
 } from "../lib/names";
+import { type ProtectedRole, protectionOptions } from "../lib/protection";
 
 export interface SesIdentityArgs {
   domain: string;
@@ -19,6 +20,8 @@ export interface SesIdentityArgs {
   /** The AWS account id, for the SNS topic policy that lets SES publish. */
   accountId: pulumi.Input<string>;
   tags?: Record<string, string>;
+  /** mail-infra:protect: resource options from lib/protection. */
+  protect: boolean;
 }
 
 /**
@@ -36,7 +39,7 @@ export class SesIdentity extends pulumi.ComponentResource {
 
   constructor(name: string, args: SesIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mail-infra:ses:SesIdentity", name, {}, opts);
-    const child = { parent: this };
+    const child = (role: ProtectedRole): pulumi.CustomResourceOptions => ({ parent: this, ...protectionOptions(role, args.protect) });
     const { region } = args;
 
     this.configurationSet = new aws.sesv2.ConfigurationSet(
@@ -50,7 +53,7 @@ export class SesIdentity extends pulumi.ComponentResource {
         suppressionOptions: { suppressedReasons: [...SUPPRESSED_REASONS] },
         tags: args.tags,
       },
-      child,
+      child("configuration-set"),
     );
 
     this.identity = new aws.sesv2.EmailIdentity(
@@ -62,7 +65,7 @@ export class SesIdentity extends pulumi.ComponentResource {
         dkimSigningAttributes: { nextSigningKeyLength: args.dkimSigningKeyLength },
         tags: args.tags,
       },
-      child,
+      child("identity"),
     );
 
     this.mailFrom = new aws.sesv2.EmailIdentityMailFromAttributes(
@@ -73,13 +76,13 @@ export class SesIdentity extends pulumi.ComponentResource {
         mailFromDomain: args.mailFromDomain,
         behaviorOnMxFailure: args.mailFromBehaviorOnMxFailure,
       },
-      child,
+      child("mail-from-attributes"),
     );
 
     this.topic = new aws.sns.Topic(
       `${name}-events`,
       { region, name: eventTopicName(args.domain), tags: args.tags },
-      child,
+      child("event-topic"),
     );
 
     new aws.sns.TopicPolicy(
@@ -101,7 +104,7 @@ export class SesIdentity extends pulumi.ComponentResource {
           ],
         }),
       },
-      child,
+      child("event-topic-policy"),
     );
 
     this.eventDestination = new aws.sesv2.ConfigurationSetEventDestination(
@@ -116,7 +119,7 @@ export class SesIdentity extends pulumi.ComponentResource {
           snsDestination: { topicArn: this.topic.arn },
         },
       },
-      child,
+      child("event-destination"),
     );
 
     this.dkimTokens = this.identity.dkimSigningAttributes.apply((a) => a?.tokens ?? []);

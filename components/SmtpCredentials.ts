@@ -6,12 +6,15 @@ import { deriveSmtpPasswordV4 } from "../lib/smtp-password";
 import { smtpSendPolicy } from "../lib/iam";
 import { ROLE_TAG, SMTP_ROLE, SMTP_USER_PATH } from "../lib/names";
 import { planKeys } from "../lib/rotation";
+import { type ProtectedRole, protectionOptions } from "../lib/protection";
 
 export interface SmtpCredentialsArgs {
   config: SmtpConfig;
   /** ARNs SendRawEmail may act on: the identities and configuration sets of the SMTP regions. */
   resourceArns: pulumi.Input<string>[];
   tags?: Record<string, string>;
+  /** mail-infra:protect: resource options from lib/protection. */
+  protect: boolean;
 }
 
 /**
@@ -34,13 +37,13 @@ export class SmtpCredentials extends pulumi.ComponentResource {
 
   constructor(name: string, args: SmtpCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mail-infra:iam:SmtpCredentials", name, {}, opts);
-    const child = { parent: this };
+    const child = (role: ProtectedRole): pulumi.CustomResourceOptions => ({ parent: this, ...protectionOptions(role, args.protect) });
     const cfg = args.config;
 
     this.user = new aws.iam.User(
       `${name}-user`,
-      { name: cfg.userName, path: SMTP_USER_PATH, forceDestroy: true, tags: { ...args.tags, [ROLE_TAG]: SMTP_ROLE } },
-      child,
+      { name: cfg.userName, path: SMTP_USER_PATH, forceDestroy: false, tags: { ...args.tags, [ROLE_TAG]: SMTP_ROLE } },
+      child("smtp-user"),
     );
 
     new aws.iam.UserPolicy(
@@ -50,7 +53,7 @@ export class SmtpCredentials extends pulumi.ComponentResource {
         name: "ses-send-raw-email-only",
         policy: pulumi.all(args.resourceArns).apply((arns) => JSON.stringify(smtpSendPolicy(arns, cfg.allowedFromAddresses))),
       },
-      child,
+      child("smtp-user-policy"),
     );
 
     // The generation is part of the resource name, so raising it creates key N+1 and keeps key
@@ -58,7 +61,7 @@ export class SmtpCredentials extends pulumi.ComponentResource {
     // changes status in place, and is deleted only when it is no longer declared (retired).
     const keys = planKeys(cfg);
     const accessKey = (generation: number, status: "Active" | "Inactive"): aws.iam.AccessKey =>
-      new aws.iam.AccessKey(`${name}-key-gen${generation}`, { user: this.user.name, status }, child);
+      new aws.iam.AccessKey(`${name}-key-gen${generation}`, { user: this.user.name, status }, child("smtp-access-key"));
     this.accessKey = accessKey(keys.current.generation, keys.current.status);
     this.previousAccessKey = keys.previous ? accessKey(keys.previous.generation, keys.previous.status) : undefined;
     this.username = this.accessKey.id;
@@ -74,7 +77,7 @@ export class SmtpCredentials extends pulumi.ComponentResource {
         kmsKeyId: cfg.kmsKeyId,
         tags: args.tags,
       },
-      child,
+      child("smtp-secret"),
     );
 
     const secretKey = pulumi.secret(this.accessKey.secret);
@@ -96,7 +99,7 @@ export class SmtpCredentials extends pulumi.ComponentResource {
     this.secretVersion = new aws.secretsmanager.SecretVersion(
       `${name}-secret-value`,
       { region: cfg.secretRegion, secretId: this.secret.id, secretString: this.secretValue },
-      child,
+      child("smtp-secret-version"),
     );
 
     this.registerOutputs({ username: this.username, secretArn: this.secret.arn, userArn: this.user.arn });

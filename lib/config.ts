@@ -193,6 +193,12 @@ export const CONFIG_KEYS = {
     description:
       "Inventory of senders relaying through SES with the SMTP credentials, as `address=...; kind=gmail-send-as|smtp-client; account=...; region=...` entries.",
   },
+  protect: {
+    type: "boolean",
+    default: true,
+    description:
+      "Protect live mail: protect identities, DNS records, the SMTP user and secret, and keep (retainOnDelete) what a retained identity needs. Set false, pulumi up, then pulumi destroy to tear a stack down on purpose.",
+  },
 } as const satisfies Record<string, ConfigKeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -258,6 +264,8 @@ export interface MailConfig {
   readonly domains: readonly DomainConfig[];
   readonly smtp: SmtpConfig;
   readonly senders: readonly Sender[];
+  /** Protection options on (lib/protection.ts); false only to tear the stack down on purpose. */
+  readonly protect: boolean;
 }
 
 export interface ConfigIssue {
@@ -310,7 +318,9 @@ type Values = { -readonly [K in ConfigKey]: (typeof CONFIG_KEYS)[K] extends { ty
   ? string[]
   : (typeof CONFIG_KEYS)[K] extends { type: "integer" }
     ? number
-    : string };
+    : (typeof CONFIG_KEYS)[K] extends { type: "boolean" }
+      ? boolean
+      : string };
 
 /**
  * Validate a stack's config. `raw` maps full keys (mail-infra:domain) or short keys to
@@ -642,6 +652,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       regions: smtpRegions,
     },
     senders,
+    protect: v.protect,
   };
 }
 

@@ -3,6 +3,7 @@
  * declares it, the policies compare what is declared against it, verify compares live DNS
  * against it, and `plan` prints it.
  */
+import { z } from "zod";
 import type { DomainConfig } from "./config";
 import { buildDmarc, dmarcRecordName } from "./dmarc";
 import { buildSpf } from "./spf";
@@ -46,6 +47,62 @@ export function dkimRecords(domain: string, region: string, tokens: readonly str
     values: [dkimCnameTarget(token, region, signingHostedZone)],
     region,
   }));
+}
+
+/**
+ * The DKIM tokens of one identity in the positions their records hold (`dkim-<region>-<n>`).
+ * SES returns the three tokens in no promised order, and a record's name is its token, so a
+ * token that moved to another position would replace two records whose new names collide
+ * with each other's old ones. A token keeps the position it had at the last deployment
+ * (`deployed`, that identity's manifest dkimTokens); tokens new to the identity take the
+ * free positions in sorted order. SES returning the same tokens in another order changes
+ * nothing; a changed token (a new identity) replaces only its own record.
+ */
+export function stableDkimOrder(tokens: readonly string[], deployed: readonly string[] = []): string[] {
+  const placed: (string | undefined)[] = deployed.slice(0, tokens.length).map((t) => (tokens.includes(t) ? t : undefined));
+  while (placed.length < tokens.length) placed.push(undefined);
+  const fresh = tokens.filter((t) => !placed.includes(t)).sort();
+  return placed.map((t) => t ?? (fresh.shift() as string));
+}
+
+const lastDkimSchema = z.object({
+  domains: z.array(z.object({ domain: z.string(), regions: z.array(z.object({ region: z.string(), dkimTokens: z.array(z.string()) })) })),
+});
+
+/**
+ * The DKIM tokens per identity, in record order, from the stack's last `verification` output
+ * (a manifest, or its JSON text). Keyed by dkimIdentityKey. Empty when there is no readable
+ * last deployment: then tokens take positions in sorted order.
+ */
+export function deployedDkimTokens(verification: unknown): Map<string, string[]> {
+  let value = verification;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return new Map();
+    }
+  }
+  const parsed = lastDkimSchema.safeParse(value);
+  if (!parsed.success) return new Map();
+  return new Map(parsed.data.domains.flatMap((d) => d.regions.map((r) => [dkimIdentityKey(d.domain, r.region), r.dkimTokens] as const)));
+}
+
+export const dkimIdentityKey = (domain: string, region: string): string => `${domain}/${region}`;
+
+/**
+ * The Pulumi resource name suffix of a record (DnsRecords names resources `<domain>-dns-<it>`).
+ * Route 53 keys a record set by name and type, so a resource named after them can never want
+ * the record set another resource holds: MAIL FROM records are named after their MAIL FROM
+ * domain, not their region, so a reorder of `regions` (which moves the primary's MAIL FROM
+ * to another region) updates the MX in place instead of creating one that collides with the
+ * existing one. DKIM records keep their position key (their name is a token, see
+ * stableDkimOrder); SPF and DMARC have one record per domain. `previousKeys` are the names
+ * earlier versions used, for `aliases`.
+ */
+export function recordResourceKey(r: DnsRecord): { key: string; previousKeys: string[] } {
+  if (r.purpose === "mail-from-mx" || r.purpose === "mail-from-spf") return { key: `${r.purpose}-${r.name}`, previousKeys: [r.key] };
+  return { key: r.key, previousKeys: [] };
 }
 
 /** The MX a custom MAIL FROM domain needs to send from `region`. */

@@ -1,5 +1,5 @@
 /**
- * npm run plan -- [--stack prod] [--json] [--zone-file]
+ * npm run plan -- [--stack prod] [--json] [--zone-file] [--against base.json [--allow-break]]
  *
  * Runs the real program under Pulumi's mocks (no credentials, no network) and prints what
  * `pulumi up` would create, grouped by domain, component and region, with the DNS records.
@@ -7,10 +7,11 @@
 import { Command } from "commander";
 import type { Manifest } from "../lib/manifest";
 import { type DnsRecord, toZoneFile } from "../lib/records";
-import { colorEnabled, EXIT_OK, paint, runMain, standardOptions } from "./lib/cli";
+import { formatReview, type Plan, planSchema, reviewChange } from "../lib/change-review";
+import { colorEnabled, EXIT_FINDINGS, EXIT_OK, paint, readInputFile, runMain, standardOptions } from "./lib/cli";
 import { PLACEHOLDER, type RecordedResource, redactSecrets } from "./lib/mock-program";
 import { runStackOffline } from "./lib/offline-run";
-import { readStackConfig, type StackConfigFile } from "./lib/stack-config";
+import { readStackConfig, type StackConfigFile, UsageError } from "./lib/stack-config";
 
 const program = standardOptions(new Command())
   .name("npm run plan --")
@@ -21,10 +22,12 @@ const program = standardOptions(new Command())
   .option("-s, --stack <name>", "stack whose Pulumi.<name>.yaml to read", "prod")
   .option("--json", "print a machine-readable plan")
   .option("--zone-file", "print only the DNS records as a BIND zone fragment")
+  .option("--against <base.json>", "review the change from a base plan (`plan --json` of the base branch): per resource create/delete/replace/update, and whether it would break mail")
+  .option("--allow-break", "with --against: exit 0 even when the change would break mail")
   .addHelpText(
     "after",
     "\nExamples:\n  npm run plan\n  npm run plan -- --stack prod --json\n  npm run plan -- --zone-file > records.zone\n\n" +
-      "Exit codes: 0 plan printed, 2 usage or config error, 3 unexpected error (--debug shows its stack trace).",
+      "Exit codes: 0 plan printed (with --against: no change breaks mail), 1 with --against: the change would break mail, 2 usage or config error, 3 unexpected error (--debug shows its stack trace).",
   )
   .showHelpAfterError();
 
@@ -32,6 +35,8 @@ interface Options {
   stack: string;
   json?: boolean;
   zoneFile?: boolean;
+  against?: string;
+  allowBreak?: boolean;
 }
 
 function summary(r: RecordedResource): string {
@@ -70,6 +75,59 @@ function summary(r: RecordedResource): string {
   }
 }
 
+/** A resource in `plan --json`: what it is, its inputs (secrets redacted) and the options that decide a delete or replace. */
+function jsonResource(r: RecordedResource): Record<string, unknown> {
+  const o = r.options;
+  return {
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    parent: r.parent,
+    inputs: redactSecrets(r.inputs),
+    options: {
+      protect: o.protect,
+      retainOnDelete: o.retainOnDelete,
+      deleteBeforeReplace: o.deleteBeforeReplace,
+      dependsOn: o.dependsOn,
+      aliases: o.aliases,
+      importId: o.importId ?? null,
+    },
+  };
+}
+
+/** The text plan's marks for the options that change what a delete does. */
+function optionMarks(r: RecordedResource): string {
+  const marks = [r.options.protect ? "protected" : "", r.options.retainOnDelete ? "retained on delete" : "", r.options.aliases.length > 0 ? "aliased" : ""].filter(Boolean);
+  return marks.length > 0 ? ` [${marks.join(", ")}]` : "";
+}
+
+/** What the marks mean, and how to lift them on purpose. */
+function protectionNote(resources: readonly RecordedResource[]): string {
+  const n = resources.filter((r) => r.options.protect).length;
+  if (n === 0) return "Protection off (mail-infra:protect false): pulumi destroy deletes every resource.";
+  return (
+    `${n} protected: pulumi refuses to delete or replace them. Retained on delete: a delete only removes them from the state. ` +
+    "To tear the stack down on purpose: pulumi config set mail-infra:protect false && pulumi up && pulumi destroy."
+  );
+}
+
+/** The base plan for --against: `plan --json` output of the base branch. */
+function readBasePlan(path: string): Plan {
+  // Refuses directories, devices and files over 5 MiB before reading them.
+  const text = readInputFile(path, "--against");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--against ${path}: not JSON. It must be the output of \`npm run plan -- --json\` on the base branch.`);
+  }
+  const parsed = planSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new UsageError(`--against ${path}: not a plan with resource options (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}). Regenerate it with \`npm run plan -- --json\` from a version that prints options.`);
+  }
+  return parsed.data;
+}
+
 function shortType(type: string): string {
   return type.replace(/^aws:([\w-]+)\/\w+:(\w+)$/, "aws.$1.$2");
 }
@@ -80,6 +138,8 @@ async function main(): Promise<number> {
   program.parse(process.argv);
   const opts = program.opts<Options>();
   file = readStackConfig(opts.stack);
+  // The base plan is input: checked before the program runs.
+  const base = opts.against === undefined ? undefined : readBasePlan(opts.against);
   const { config, run } = await runStackOffline(file);
   const manifest = run.outputs.verification as Manifest;
 
@@ -91,15 +151,20 @@ async function main(): Promise<number> {
   }
 
   const created = run.resources.filter((r) => r.custom);
-  if (opts.json) {
+  if (opts.json || base) {
     const out = {
       stack: opts.stack,
       offline: true,
       placeholderMarker: PLACEHOLDER,
-      resources: created.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, inputs: redactSecrets(r.inputs) })),
+      resources: created.map(jsonResource),
       domains: manifest.domains.map((d) => ({ domain: d.domain, dns: d.dns, records: d.records })),
       outputs: Object.fromEntries(Object.entries(run.outputs).filter(([k]) => !run.secretOutputs.includes(k))),
     };
+    if (base) {
+      const review = reviewChange(base, planSchema.parse(out));
+      process.stdout.write(opts.json ? JSON.stringify(review, null, 2) + "\n" : formatReview(review, opts.against!, opts.allowBreak === true));
+      return review.breaksMail && !opts.allowBreak ? EXIT_FINDINGS : EXIT_OK;
+    }
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     return EXIT_OK;
   }
@@ -110,13 +175,19 @@ async function main(): Promise<number> {
   const out: string[] = [];
   out.push(c.bold(`Plan for stack ${opts.stack}`) + c.dim(` (offline, under Pulumi mocks; values containing "${PLACEHOLDER}" are assigned by AWS at pulumi up)`));
   const line = (depth: number, r: RecordedResource) =>
-    out.push(`${"  ".repeat(depth)}${c.green("+")} ${shortType(r.type).padEnd(48)} ${summary(r)}`);
+    out.push(`${"  ".repeat(depth)}${c.green("+")} ${shortType(r.type).padEnd(48)} ${summary(r)}${c.yellow(optionMarks(r))}`);
   const walk = (parent: string, depth: number) => {
     for (const r of byParent.get(parent) ?? []) {
       if (r.custom) line(depth, r);
       else if (r.type === "mail-infra:dns:DnsRecords") {
         const n = (byParent.get(r.urn) ?? []).length;
-        out.push(`${"  ".repeat(depth)}${c.cyan("DnsRecords")} ${r.name}: ${c.green("+")} ${n} aws.route53.Record (listed below)`);
+        const records = byParent.get(r.urn) ?? [];
+        const count = (f: (x: RecordedResource) => boolean, what: string) => {
+          const k = records.filter(f).length;
+          return k === 0 ? "" : k === records.length ? `all ${what}` : `${k} ${what}`;
+        };
+        const marks = [count((x) => x.options.protect, "protected"), count((x) => x.options.retainOnDelete, "retained on delete")].filter(Boolean);
+        out.push(`${"  ".repeat(depth)}${c.cyan("DnsRecords")} ${r.name}: ${c.green("+")} ${n} aws.route53.Record (listed below)${c.yellow(marks.length > 0 ? ` [${marks.join(", ")}]` : "")}`);
       } else {
         out.push(`${"  ".repeat(depth)}${c.cyan(r.type.replace(/^mail-infra:\w+:/, ""))} ${r.name}`);
         walk(r.urn, depth + 1);
@@ -160,6 +231,7 @@ async function main(): Promise<number> {
   }
   out.push("");
   out.push(`${created.length} resources to create (${run.resources.length - created.length} components). Stack outputs: ${Object.keys(run.outputs).join(", ")}.`);
+  out.push(protectionNote(created));
   process.stdout.write(out.join("\n") + "\n");
   return EXIT_OK;
 }

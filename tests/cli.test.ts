@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { deriveSmtpPasswordV4 } from "../lib/smtp-password";
 import { mockSecretAccessKey } from "../scripts/lib/mock-program";
-import { runCli } from "./helpers/spawn";
+import { ROOT, runCli } from "./helpers/spawn";
 
 describe("npm run plan", () => {
   it("prints the prod plan grouped by domain, component and region, and exits 0", () => {
@@ -25,6 +25,79 @@ describe("npm run plan", () => {
     for (const secret of [key, deriveSmtpPasswordV4(key, "us-east-1"), deriveSmtpPasswordV4(key, "us-west-2")]) {
       expect(r.stdout + r.stderr).not.toContain(secret);
     }
+  });
+
+  it("--json shows each resource's options: protect, retainOnDelete, deleteBeforeReplace, dependsOn, aliases, import id", () => {
+    const r = runCli("plan.ts", ["--stack", "prod", "--json"]);
+    expect(r.status).toBe(0);
+    type Res = { type: string; name: string; urn: string; options: Record<string, unknown> };
+    const resources = (JSON.parse(r.stdout) as { resources: Res[] }).resources;
+    const find = (name: string) => resources.find((x) => x.name === name)!;
+    const identity = find("queenofsandiego.com-us-east-1-identity");
+    expect(identity.options).toEqual({
+      protect: true,
+      retainOnDelete: true,
+      deleteBeforeReplace: false,
+      dependsOn: [find("queenofsandiego.com-us-east-1-configuration-set").urn],
+      aliases: [],
+      importId: null,
+    });
+    expect(find("smtp-key-gen1").options).toMatchObject({ protect: false, retainOnDelete: false });
+    const mx = find("queenofsandiego.com-dns-mail-from-mx-bounce.queenofsandiego.com");
+    expect(mx.options.aliases).toEqual([mx.urn.replace(/::[^:]+$/, "::queenofsandiego.com-dns-mail-from-mx-us-east-1")]);
+    for (const x of resources) expect(Object.keys(x.options).sort(), x.urn).toEqual(["aliases", "deleteBeforeReplace", "dependsOn", "importId", "protect", "retainOnDelete"]);
+  });
+
+  it("marks protected resources in the text plan, and says how to tear down on purpose", () => {
+    const r = runCli("plan.ts", ["--stack", "prod"]);
+    expect(r.stdout).toMatch(/aws\.sesv2\.EmailIdentity\s+queenofsandiego\.com: .*\[protected, retained on delete\]/);
+    expect(r.stdout).toMatch(/aws\.iam\.User\s+\/mail\/mail-infra-smtp-prod \[protected\]/);
+    expect(r.stdout).toMatch(/aws\.iam\.AccessKey\s+for mail-infra-smtp-prod \(SMTP username = its id; [^\n\[]*\n/);
+    expect(r.stdout).toContain("DnsRecords queenofsandiego.com-dns: + 12 aws.route53.Record (listed below) [all protected, 10 retained on delete]");
+    expect(r.stdout).toContain("pulumi config set mail-infra:protect false && pulumi up && pulumi destroy");
+  });
+
+  describe("--against", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mail-infra-against-"));
+    const basePath = join(dir, "base.json");
+    const prod = readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8");
+    const head = (yaml: string) => {
+      const d = mkdtempSync(join(dir, "head-"));
+      writeFileSync(join(d, "Pulumi.prod.yaml"), yaml);
+      return d;
+    };
+
+    it("exits 1 with the verdict when the change would break mail, 0 with --allow-break, 0 for a harmless change", () => {
+      const base = runCli("plan.ts", ["--stack", "prod", "--json"]);
+      expect(base.status).toBe(0);
+      writeFileSync(basePath, base.stdout);
+
+      const removed = head(prod.replace("    - us-west-2\n", ""));
+      const r = runCli("plan.ts", ["--stack", "prod", "--against", basePath], { cwd: removed });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/delete\s+aws:sesv2\/emailIdentity:EmailIdentity queenofsandiego\.com-us-west-2-identity\n\s+BREAKS MAIL: deletes the SES identity/);
+      expect(r.stdout).toContain("Verdict: would break mail");
+      const allowed = runCli("plan.ts", ["--stack", "prod", "--against", basePath, "--allow-break"], { cwd: removed });
+      expect(allowed.status).toBe(0);
+      expect(allowed.stdout).toContain("Accepted with --allow-break.");
+
+      const harmless = runCli("plan.ts", ["--stack", "prod", "--against", basePath], { cwd: head(prod + "  mail-infra:dnsTtl: 3600\n") });
+      expect(harmless.stdout).toMatch(/update\s+aws:route53\/record:Record queenofsandiego\.com-dns-dmarc \(ttl\)/);
+      expect(harmless.stdout).toContain("Verdict: no change breaks mail.");
+      expect(harmless.status).toBe(0);
+    });
+
+    it("exits 2 with a clear message when the base is not a plan", () => {
+      const bad = join(dir, "bad.json");
+      writeFileSync(bad, "{\"stack\": \"prod\"}");
+      const r = runCli("plan.ts", ["--stack", "prod", "--against", bad]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--against .*bad\.json: not a plan with resource options \(resources: .*Regenerate it with `npm run plan -- --json`/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      const missing = runCli("plan.ts", ["--stack", "prod", "--against", join(dir, "nope.json")]);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toMatch(/cannot read --against ".*nope\.json": there is no such file/);
+    });
   });
 
   it("--json prints a machine-readable plan without secrets", () => {

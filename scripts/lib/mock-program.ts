@@ -25,6 +25,24 @@ export interface RecordedResource {
   /** Inputs plus the mocked provider outputs. */
   state: Record<string, unknown>;
   id?: string;
+  /** The resource options the program passed (what the engine would act on). */
+  options: ResourceOptionsRecord;
+}
+
+/** The resource options a registration carries that decide what a delete or replace does. */
+export interface ResourceOptionsRecord {
+  protect: boolean;
+  retainOnDelete: boolean;
+  deleteBeforeReplace: boolean;
+  /** URNs (engine form) of the explicit and implied dependencies. */
+  dependsOn: string[];
+  /**
+   * The URNs this resource was known by before: its own `aliases` (the engine adds, beyond
+   * these, the ones a child inherits from an aliased parent).
+   */
+  aliases: string[];
+  /** The id of an existing cloud object to adopt (`import`), when set. */
+  importId?: string;
 }
 
 export interface ProgramRun {
@@ -119,11 +137,30 @@ export function unwrapSecrets(v: unknown): unknown {
 }
 
 /** The request shape the mock monitor's registerResource receives (a gRPC message). */
+interface AliasSpecMessage {
+  getName(): string;
+  getType(): string;
+  getStack(): string;
+  getProject(): string;
+  getParenturn(): string;
+  getNoparent(): boolean;
+}
+interface AliasMessage {
+  getUrn(): string;
+  getSpec(): AliasSpecMessage | undefined;
+}
 interface RegisterRequest {
   getType(): string;
   getName(): string;
   getParent(): string;
   getCustom(): boolean;
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
+  getDeletebeforereplace(): boolean;
+  getDependenciesList(): string[];
+  getAliasesList(): AliasMessage[];
+  getAliasurnsList(): string[];
+  getImportid(): string;
 }
 interface MonitorLike {
   registerResource(req: RegisterRequest, callback: (err: unknown, res: { getUrn(): string } | undefined) => void): Promise<void>;
@@ -208,7 +245,26 @@ export async function runProgramUnderMocks(opts: {
     const parentMock = req.getParent();
     const qualified = parentMock ? `${qualifiedTypeByMockUrn.get(parentMock) ?? ""}$${type}` : type;
     const urn = `urn:pulumi:${stack}::${PROJECT}::${qualified}::${name}`;
-    const record: RecordedResource = { urn, type, name, custom: req.getCustom(), inputs: {}, state: {} };
+    const engineUrn = (mock: string): string => urnByMockUrn.get(mock) ?? mock;
+    const aliasUrn = (a: AliasMessage): string => {
+      const spec = a.getSpec();
+      if (!spec) return engineUrn(a.getUrn());
+      const aliasType = spec.getType() || type;
+      const parent = spec.getNoparent() ? "" : spec.getParenturn() || parentMock;
+      // A parent given as an engine URN (not one of this run's) carries its qualified type.
+      const parentType = parent ? (qualifiedTypeByMockUrn.get(parent) ?? parent.split("::")[2] ?? "") : "";
+      const aliasQualified = parent ? `${parentType}$${aliasType}` : aliasType;
+      return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || PROJECT}::${aliasQualified}::${spec.getName() || name}`;
+    };
+    const options: ResourceOptionsRecord = {
+      protect: req.getProtect(),
+      retainOnDelete: req.getRetainondelete(),
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      dependsOn: [...new Set(req.getDependenciesList().map(engineUrn))].sort(),
+      aliases: [...req.getAliasesList().map(aliasUrn), ...req.getAliasurnsList().map(engineUrn)],
+      ...(req.getImportid() ? { importId: req.getImportid() } : {}),
+    };
+    const record: RecordedResource = { urn, type, name, custom: req.getCustom(), inputs: {}, state: {}, options };
     if (parentMock) record.parent = urnByMockUrn.get(parentMock);
     byName.set(`${type}::${name}`, record);
     return original(req, (err, res) => {

@@ -130,6 +130,7 @@ describe("values unknown during preview", () => {
     name: "cs",
     custom: true,
     inputs,
+    options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependsOn: [], aliases: [] },
     state: inputs,
   });
 

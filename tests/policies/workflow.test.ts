@@ -34,7 +34,7 @@ const uses = (job: Job, action: string) => job.steps.filter((s) => s.uses?.start
 describe(".github/workflows/pull-request.yml", () => {
   it("runs on pull requests (forks included) and on main", () => {
     expect(Object.keys(workflow.on)).toEqual(["pull_request", "push"]);
-    expect(Object.keys(workflow.jobs)).toEqual(["test", "preview"]);
+    expect(Object.keys(workflow.jobs)).toEqual(["test", "preview", "change-review"]);
   });
 
   it("test: always runs the tests and the offline policy check, on Node 22, without secrets", () => {
@@ -70,6 +70,18 @@ describe(".github/workflows/pull-request.yml", () => {
     expect(pulumi[0]?.uses).toBe("pulumi/actions@v6");
     expect(pulumi[0]?.with).toMatchObject({ command: "preview", policyPacks: "policies", "comment-on-pr": true });
     expect(pulumi[0]?.env).toEqual({ PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" });
+  });
+
+  it("change-review: on pull requests, without secrets, plans the base branch and reviews the change against it", () => {
+    const job = workflow.jobs["change-review"];
+    expect(job.if).toBe("github.event_name == 'pull_request'");
+    expect(JSON.stringify(job)).not.toContain("secrets.");
+    const scripts = job.steps.map((s) => s.run ?? "").join("\n");
+    expect(scripts).toContain("github.event.pull_request.base.sha");
+    expect(scripts).toMatch(/npm run -s plan -- --stack .* --json > "\$RUNNER_TEMP\/base-plan.json"/);
+    expect(scripts).toMatch(/npm run -s plan -- --stack .* --against "\$RUNNER_TEMP\/base-plan.json"/);
+    expect(scripts).toContain("GITHUB_STEP_SUMMARY");
+    expect(scripts).toContain("exit $status");
   });
 
   it("never reads secrets in an if: (GitHub does not allow it there)", () => {

@@ -77,7 +77,7 @@ describe("relay-fix", () => {
 
   it("usage errors exit 2: an unknown sender (listing the declared ones), no manifest source", async () => {
     const r = await runCliAsync("relay-fix.ts", ["--manifest", manifestFile, "--sender", "nobody@example.com"], { env: w.env });
-    expect([r.status, r.stderr]).toEqual([2, "error: --sender: nobody@example.com is not a sender of stack test (its senders: admin@example.com). Senders are declared in mail-infra:senders.\n"]);
+    expect([r.status, r.stderr]).toEqual([2, "error: --sender: \"nobody@example.com\" is not a sender of stack test (its senders: admin@example.com). Senders are declared in mail-infra:senders.\n"]);
     const none = await runCliAsync("relay-fix.ts", ["--sender", "admin@example.com"], { env: w.env });
     expect([none.status, none.stderr]).toEqual([2, "error: give exactly one of --stack or --manifest (see --help).\n"]);
   });

@@ -403,7 +403,7 @@ describe("npm run verify -- --only relay", () => {
 
   it("bad Gmail options are usage errors (exit 2)", async () => {
     const r = await runCliAsync("verify.ts", ["--manifest", manifestFile, "--only", "relay", "--gmail-token-file", path.join(dir, "nope.json")], { env: w.env });
-    expect([r.status, r.stderr]).toEqual([2, `error: --gmail-token-file: cannot read ${path.join(dir, "nope.json")}: ENOENT.\n`]);
+    expect([r.status, r.stderr]).toEqual([2, `error: cannot read --gmail-token-file "${path.join(dir, "nope.json")}": there is no such file.\n`]);
     const e = await runCliAsync("verify.ts", ["--manifest", manifestFile, "--only", "relay", "--gmail-endpoint", "gmail"], { env: w.env });
     expect([e.status, e.stderr]).toEqual([2, 'error: --gmail-endpoint: "gmail" is not an http(s) URL (e.g. http://127.0.0.1:8080/).\n']);
   });

@@ -1,0 +1,179 @@
+/**
+ * Offline change review: compare two offline plans (`plan --json`, the base branch's and this
+ * one's) resource by resource, and say whether the change would break live mail.
+ *
+ * A replace is found from the inputs that changed and REPLACE_PROPERTIES: the properties of
+ * each resource type whose change makes the provider create a new resource (Terraform's
+ * ForceNew, which the Pulumi registry pages of these resources mark "Changing this forces a
+ * new resource"). `region` is one for every resource (pulumi-aws v7's per-resource region).
+ */
+import { z } from "zod";
+
+export const REPLACE_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
+  "aws:sesv2/emailIdentity:EmailIdentity": ["region", "emailIdentity"],
+  "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes": ["region", "emailIdentity"],
+  "aws:sesv2/configurationSet:ConfigurationSet": ["region", "configurationSetName"],
+  "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination": ["region", "configurationSetName", "eventDestinationName"],
+  "aws:sns/topic:Topic": ["region", "name", "namePrefix", "fifoTopic"],
+  "aws:sns/topicPolicy:TopicPolicy": ["region", "arn"],
+  "aws:route53/record:Record": ["zoneId", "name"],
+  "aws:iam/user:User": [],
+  "aws:iam/userPolicy:UserPolicy": ["user", "name", "namePrefix"],
+  "aws:iam/accessKey:AccessKey": ["user", "pgpKey"],
+  "aws:secretsmanager/secret:Secret": ["region", "name", "namePrefix"],
+  "aws:secretsmanager/secretVersion:SecretVersion": ["region", "secretId", "secretString", "secretBinary"],
+};
+
+const planResource = z.object({
+  urn: z.string(),
+  type: z.string(),
+  name: z.string(),
+  inputs: z.record(z.string(), z.unknown()),
+  // A base plan from before `plan --json` printed options reads as unprotected and unaliased.
+  options: z.object({ protect: z.boolean(), aliases: z.array(z.string()) }).loose().default({ protect: false, aliases: [] }),
+});
+export type PlanResource = z.infer<typeof planResource>;
+
+export const planSchema = z.object({
+  stack: z.string(),
+  resources: z.array(planResource),
+  outputs: z
+    .object({
+      verification: z
+        .object({
+          smtp: z
+            .object({
+              keyGeneration: z.number().int(),
+              previousKey: z.object({ generation: z.number().int(), state: z.string() }).optional(),
+            })
+            .loose(),
+        })
+        .loose()
+        .optional(),
+    })
+    .loose(),
+});
+export type Plan = z.infer<typeof planSchema>;
+
+export type ChangeKind = "create" | "delete" | "replace" | "update";
+
+export interface Change {
+  readonly kind: ChangeKind;
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** Inputs whose value differs (update, replace). */
+  readonly changed: readonly string[];
+  /** For a replace: the changed inputs that force it. */
+  readonly forcedBy: readonly string[];
+  /** Why this change breaks live mail; absent when it does not. */
+  readonly breaks?: string;
+}
+
+export interface Review {
+  readonly changes: readonly Change[];
+  readonly breaksMail: boolean;
+}
+
+/** The DNS purpose of a DnsRecords resource, from its name (`<domain>-dns-<key>`). */
+export function dnsPurposeOfName(name: string): string | undefined {
+  return /-dns-(dkim|mail-from-mx|mail-from-spf|spf|dmarc)(-|$)/.exec(name)?.[1];
+}
+
+const DNS_PURPOSE_TEXT: Record<string, string> = {
+  dkim: "a DKIM record",
+  "mail-from-mx": "a MAIL FROM MX record",
+  "mail-from-spf": "a MAIL FROM SPF record",
+  spf: "the SPF record",
+  dmarc: "the DMARC record",
+};
+
+/** Access key generations that carry mail in the base: the current one, and the previous one while active. */
+function keysInUse(base: Plan): Set<number> {
+  const smtp = base.outputs.verification?.smtp;
+  if (!smtp) return new Set();
+  const inUse = new Set([smtp.keyGeneration]);
+  if (smtp.previousKey && smtp.previousKey.state === "active") inUse.add(smtp.previousKey.generation);
+  return inUse;
+}
+
+function breaks(kind: ChangeKind, r: PlanResource, baseR: PlanResource | undefined, changed: readonly string[], base: Plan): string | undefined {
+  const gone = kind === "delete" || kind === "replace";
+  const verb = kind === "delete" ? "deletes" : "replaces";
+  switch (r.type) {
+    case "aws:sesv2/emailIdentity:EmailIdentity":
+      if (gone) return `${verb} the SES identity ${String(r.inputs.emailIdentity)}: new DKIM tokens, up to 72 h to verify`;
+      break;
+    case "aws:route53/record:Record": {
+      const purpose = dnsPurposeOfName(r.name);
+      if (gone && purpose) return `${verb} ${DNS_PURPOSE_TEXT[purpose]} (${String(r.inputs.name)})`;
+      break;
+    }
+    case "aws:iam/user:User":
+      if (gone) return `${verb} the SMTP user: every SMTP key goes with it`;
+      if (changed.includes("name")) return `renames the SMTP user ${String(baseR?.inputs.name)} to ${String(r.inputs.name)}: its keys and policy are replaced`;
+      break;
+    case "aws:iam/accessKey:AccessKey": {
+      const generation = Number(/-key-gen(\d+)$/.exec(r.name)?.[1]);
+      if (gone && keysInUse(base).has(generation)) return `${verb} SMTP key generation ${generation}, which senders still use`;
+      break;
+    }
+    case "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes":
+      if (gone) return `${verb} the MAIL FROM setting of ${String(r.inputs.emailIdentity)}`;
+      if (changed.includes("mailFromDomain")) {
+        return `changes the MAIL FROM of the live identity ${String(r.inputs.emailIdentity)} from ${String(baseR?.inputs.mailFromDomain)} to ${String(r.inputs.mailFromDomain)}`;
+      }
+      break;
+  }
+  if (gone && baseR?.options.protect) return `${verb} a protected resource`;
+  return undefined;
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Compare the base plan with the head plan. A head resource whose alias is a base URN is the same resource. */
+export function reviewChange(base: Plan, head: Plan): Review {
+  const baseByUrn = new Map(base.resources.map((r) => [r.urn, r]));
+  const matched = new Set<string>();
+  const changes: Change[] = [];
+  for (const r of head.resources) {
+    const baseUrn = [r.urn, ...r.options.aliases].find((u) => baseByUrn.has(u) && !matched.has(u));
+    const baseR = baseUrn ? baseByUrn.get(baseUrn) : undefined;
+    if (!baseR || !baseUrn) {
+      changes.push({ kind: "create", urn: r.urn, type: r.type, name: r.name, changed: [], forcedBy: [] });
+      continue;
+    }
+    matched.add(baseUrn);
+    const keys = [...new Set([...Object.keys(baseR.inputs), ...Object.keys(r.inputs)])].sort();
+    const changed = keys.filter((k) => !same(baseR.inputs[k], r.inputs[k]));
+    if (changed.length === 0) continue;
+    const forcedBy = changed.filter((k) => (REPLACE_PROPERTIES[r.type] ?? []).includes(k));
+    const kind: ChangeKind = forcedBy.length > 0 ? "replace" : "update";
+    const why = breaks(kind, r, baseR, changed, base);
+    changes.push({ kind, urn: r.urn, type: r.type, name: r.name, changed, forcedBy, ...(why ? { breaks: why } : {}) });
+  }
+  for (const r of base.resources) {
+    if (matched.has(r.urn)) continue;
+    const why = breaks("delete", r, r, [], base);
+    changes.push({ kind: "delete", urn: r.urn, type: r.type, name: r.name, changed: [], forcedBy: [], ...(why ? { breaks: why } : {}) });
+  }
+  return { changes, breaksMail: changes.some((c) => c.breaks !== undefined) };
+}
+
+/** The review as text: one line per change, then the verdict. */
+export function formatReview(review: Review, against: string, allowBreak: boolean): string {
+  const lines = [`Change review against ${against}:`];
+  if (review.changes.length === 0) lines.push("  no changes");
+  for (const c of review.changes) {
+    const detail =
+      c.kind === "replace" ? ` (${c.forcedBy.join(", ")} forces a replacement)` : c.kind === "update" ? ` (${c.changed.join(", ")})` : "";
+    lines.push(`  ${c.kind.padEnd(7)} ${c.type} ${c.name}${detail}${c.breaks ? `\n          BREAKS MAIL: ${c.breaks}` : ""}`);
+  }
+  const n = review.changes.filter((c) => c.breaks).length;
+  lines.push(
+    review.breaksMail
+      ? `Verdict: would break mail (${n} change${n === 1 ? "" : "s"}).${allowBreak ? " Accepted with --allow-break." : " Exit 1; pass --allow-break to accept it on purpose."}`
+      : "Verdict: no change breaks mail.",
+  );
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,133 @@
+/**
+ * Which resources `mail-infra:protect` protects, and why: one table, read by the components
+ * (resource options), the tests and docs/architecture.md.
+ *
+ * - `protect`: Pulumi refuses to delete or replace the resource (`pulumi up` and `pulumi
+ *   destroy` fail) until it is unprotected. For what live mail cannot lose by accident.
+ * - `retainOnDelete`: when Pulumi does delete it (unprotected on purpose, renamed, removed
+ *   from the program), the cloud object stays and only leaves the state. For what a retained
+ *   identity needs to keep sending, and for attribute resources whose delete would switch a
+ *   setting off right after a renamed replacement switched it on.
+ *
+ * With `mail-infra:protect false` every option is off, so `pulumi destroy` deletes everything.
+ */
+import type { RecordPurpose } from "./records";
+
+export type ProtectedRole =
+  | "identity"
+  | "mail-from-attributes"
+  | "configuration-set"
+  | "event-destination"
+  | "event-topic"
+  | "event-topic-policy"
+  | "dns-dkim"
+  | "dns-mail-from-mx"
+  | "dns-mail-from-spf"
+  | "dns-spf"
+  | "dns-dmarc"
+  | "smtp-user"
+  | "smtp-user-policy"
+  | "smtp-access-key"
+  | "smtp-secret"
+  | "smtp-secret-version";
+
+export interface ProtectionRule {
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  /** Why, in one sentence: the table in docs/architecture.md repeats it. */
+  readonly reason: string;
+}
+
+export const PROTECTION: Readonly<Record<ProtectedRole, ProtectionRule>> = {
+  identity: {
+    protect: true,
+    retainOnDelete: true,
+    reason: "A new identity gets new DKIM tokens and may take up to 72 h to verify; even an intended delete stops mail, so it is kept.",
+  },
+  "mail-from-attributes": {
+    protect: false,
+    retainOnDelete: true,
+    reason: "An attribute of the identity: deleting it switches MAIL FROM off, also right after a renamed replacement switched it on. Kept with the identity.",
+  },
+  "configuration-set": {
+    protect: false,
+    retainOnDelete: false,
+    reason: "Recreated by name with the same settings; holds no state mail depends on.",
+  },
+  "event-destination": {
+    protect: false,
+    retainOnDelete: false,
+    reason: "Recreated with the same settings; a short gap loses feedback events, not mail.",
+  },
+  "event-topic": {
+    protect: false,
+    retainOnDelete: false,
+    reason: "Recreated by name; subscribers re-subscribe. Mail keeps flowing.",
+  },
+  "event-topic-policy": {
+    protect: false,
+    retainOnDelete: true,
+    reason: "An attribute of the topic: deleting it after a renamed replacement would remove SES's right to publish. Deleting the topic removes it anyway.",
+  },
+  "dns-dkim": {
+    protect: true,
+    retainOnDelete: true,
+    reason: "Without its DKIM CNAMEs a (retained) identity fails DKIM and loses verification; DNS caches make a gap last a TTL.",
+  },
+  "dns-mail-from-mx": {
+    protect: true,
+    retainOnDelete: true,
+    reason: "A retained identity keeps its MAIL FROM; without this MX it rejects mail (REJECT_MESSAGE) or sends unaligned.",
+  },
+  "dns-mail-from-spf": {
+    protect: true,
+    retainOnDelete: true,
+    reason: "A retained identity keeps its MAIL FROM; without this SPF record its mail fails SPF.",
+  },
+  "dns-spf": {
+    protect: true,
+    retainOnDelete: false,
+    reason: "Domain-wide SPF: an accidental delete fails SPF for every sender of the domain. An intended one is the domain owner's call.",
+  },
+  "dns-dmarc": {
+    protect: true,
+    retainOnDelete: false,
+    reason: "Domain-wide DMARC: an accidental delete loses the policy and the reports. An intended one is the domain owner's call.",
+  },
+  "smtp-user": {
+    protect: true,
+    retainOnDelete: false,
+    reason: "Deleting the user deletes every SMTP key, so every sender stops at once. forceDestroy is off: a delete fails while keys it does not manage exist.",
+  },
+  "smtp-user-policy": {
+    protect: false,
+    retainOnDelete: true,
+    reason: "An attribute of the user: deleting it after a renamed replacement would leave the SMTP user without its send permission. Kept while the user is protected.",
+  },
+  "smtp-access-key": {
+    protect: false,
+    retainOnDelete: false,
+    reason: "Two-phase rotation (lib/rotation.ts) must delete the retired key; rotationIssues guards deletes of a key in use.",
+  },
+  "smtp-secret": {
+    protect: true,
+    retainOnDelete: false,
+    reason: "Senders read their password from it; a deleted name is blocked for the recovery window, so it cannot simply be recreated.",
+  },
+  "smtp-secret-version": {
+    protect: false,
+    retainOnDelete: false,
+    reason: "The secret's current value, rewritten in place at each rotation.",
+  },
+};
+
+/** The DNS record role of a record purpose (lib/records). */
+export function dnsRecordRole(purpose: RecordPurpose): ProtectedRole {
+  return `dns-${purpose}`;
+}
+
+/** The resource options for a role: both off when protection is off (teardown on purpose). */
+export function protectionOptions(role: ProtectedRole, enabled: boolean): { protect: boolean; retainOnDelete: boolean } {
+  const rule = PROTECTION[role];
+  return { protect: enabled && rule.protect, retainOnDelete: enabled && rule.retainOnDelete };
+}

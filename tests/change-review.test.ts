@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { type Plan, planSchema, REPLACE_PROPERTIES, reviewChange } from "../lib/change-review";
+import { redactSecrets } from "../scripts/lib/mock-program";
+import { PROD_LIKE } from "./helpers/config";
+import { runWithConfig } from "./helpers/program";
+
+/** The plan `plan --json` prints for a config (the fields the review reads). */
+async function planOf(values: Record<string, string | number | string[]>): Promise<Plan> {
+  const run = await runWithConfig(values, "prod");
+  return planSchema.parse({
+    stack: "prod",
+    resources: run.resources.filter((r) => r.custom).map((r) => ({ urn: r.urn, type: r.type, name: r.name, inputs: redactSecrets(r.inputs), options: r.options })),
+    outputs: Object.fromEntries(Object.entries(run.outputs).filter(([k]) => !run.secretOutputs.includes(k))),
+  });
+}
+
+const THREE = { ...PROD_LIKE, regions: ["us-east-1", "us-west-2", "eu-west-1"] };
+
+describe("reviewChange", async () => {
+  const base = await planOf(PROD_LIKE);
+  const review = async (change: Record<string, string | number | string[]>, from: Plan = base) => reviewChange(from, await planOf(change));
+  const broken = (r: Awaited<ReturnType<typeof review>>) => r.changes.filter((c) => c.breaks).map((c) => c.breaks!);
+
+  it("finds no change between a plan and itself", async () => {
+    expect((await review(PROD_LIKE)).changes).toEqual([]);
+  });
+
+  it("a reorder of the non-primary regions changes nothing", async () => {
+    const r = reviewChange(await planOf(THREE), await planOf({ ...THREE, regions: ["us-east-1", "eu-west-1", "us-west-2"] }));
+    expect(r.changes.filter((c) => c.type === "aws:route53/record:Record" || c.kind !== "update")).toEqual([]);
+    expect(r.breaksMail).toBe(false);
+  });
+
+  it.each([
+    ["a TTL", { dnsTtl: 3600 }],
+    ["the DMARC pct", { dmarcPercent: 50 }],
+  ])("does not flag a harmless change: %s", async (_what, change) => {
+    const r = await review({ ...PROD_LIKE, ...change });
+    expect(r.changes.length).toBeGreaterThan(0);
+    expect(r.changes.every((c) => c.kind === "update")).toBe(true);
+    expect(r.breaksMail).toBe(false);
+  });
+
+  it("flags a domain rename: identities and records deleted", async () => {
+    const r = await review({
+      ...PROD_LIKE,
+      domain: "queenofsandiego.org",
+      mailFromSubdomain: "bounce",
+      dmarcRua: ["mailto:dmarc-reports@queenofsandiego.org"],
+      senders: ["address=admin@queenofsandiego.org; kind=gmail-send-as; account=jadasailing@gmail.com; region=us-east-1"],
+    });
+    expect(r.breaksMail).toBe(true);
+    expect(broken(r)).toContain("deletes the SES identity queenofsandiego.com: new DKIM tokens, up to 72 h to verify");
+    expect(broken(r)).toContain("deletes the DMARC record (_dmarc.queenofsandiego.com)");
+  });
+
+  it("flags a region removed", async () => {
+    const r = await review({ ...PROD_LIKE, regions: ["us-east-1"] });
+    expect(r.breaksMail).toBe(true);
+    expect(r.changes.filter((c) => c.kind === "delete" && c.breaks).map((c) => c.name)).toEqual(
+      expect.arrayContaining(["queenofsandiego.com-us-west-2-identity", "queenofsandiego.com-dns-dkim-us-west-2-1"]),
+    );
+  });
+
+  it("flags a MAIL FROM change on a live identity", async () => {
+    const r = await review({ ...PROD_LIKE, mailFromSubdomain: "mail.queenofsandiego.com" });
+    expect(broken(r)).toContain("changes the MAIL FROM of the live identity queenofsandiego.com from bounce.queenofsandiego.com to mail.queenofsandiego.com");
+  });
+
+  it("flags a user rename", async () => {
+    const r = await review({ ...PROD_LIKE, smtpUserName: "other-smtp" });
+    expect(broken(r)).toContain("renames the SMTP user mail-infra-smtp-prod to other-smtp: its keys and policy are replaced");
+    expect(r.changes.find((c) => c.name === "smtp-key-gen1")).toMatchObject({ kind: "replace", forcedBy: ["user"], breaks: "replaces SMTP key generation 1, which senders still use" });
+  });
+
+  it("flags a skipped key generation: the key in use is deleted", async () => {
+    const r = await review({ ...PROD_LIKE, smtpKeyGeneration: 3 });
+    expect(broken(r)).toContain("deletes SMTP key generation 1, which senders still use");
+  });
+
+  it("does not flag retiring a previous key that is inactive", async () => {
+    const from = await planOf({ ...PROD_LIKE, smtpKeyGeneration: 2, smtpPreviousKey: "inactive" });
+    const r = await review({ ...PROD_LIKE, smtpKeyGeneration: 2, smtpPreviousKey: "retired" }, from);
+    expect(r.changes.map((c) => [c.kind, c.name])).toContainEqual(["delete", "smtp-key-gen1"]);
+    expect(r.breaksMail).toBe(false);
+  });
+
+  it("names the property that forces a replace, and flags a protected resource replaced", async () => {
+    const r = await review({ ...PROD_LIKE, smtpSecretName: "mail/other" });
+    expect(r.changes.find((c) => c.name === "smtp-secret")).toMatchObject({ kind: "replace", forcedBy: ["name"], breaks: "replaces a protected resource" });
+  });
+
+  it("treats a resource whose alias is a base URN as the same resource", () => {
+    const renamed: Plan = {
+      ...base,
+      resources: base.resources.map((r) => (r.name.endsWith("-identity") ? { ...r, urn: `${r.urn}-new`, options: { ...r.options, aliases: [r.urn] } } : r)),
+    };
+    expect(reviewChange(base, renamed).changes).toEqual([]);
+  });
+});
+
+describe("REPLACE_PROPERTIES", () => {
+  it("covers every resource type the program declares", async () => {
+    const plan = await planOf(THREE);
+    expect(Object.keys(REPLACE_PROPERTIES).sort()).toEqual([...new Set(plan.resources.map((r) => r.type))].sort());
+  });
+});
+
+describe("planSchema", () => {
+  it("reads a base plan from before options were printed as unprotected and unaliased", () => {
+    const plan = planSchema.parse({ stack: "prod", resources: [{ urn: "u", type: "t", name: "n", inputs: {} }], outputs: {} });
+    expect(plan.resources[0].options).toEqual({ protect: false, aliases: [] });
+  });
+
+  it("refuses something that is not a plan", () => {
+    expect(planSchema.safeParse({ stack: "prod" }).success).toBe(false);
+  });
+});

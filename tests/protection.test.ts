@@ -1,0 +1,117 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PROTECTION, type ProtectedRole, protectionOptions } from "../lib/protection";
+import type { RecordedResource } from "../scripts/lib/mock-program";
+import { PROD_LIKE } from "./helpers/config";
+import { runWithConfig } from "./helpers/program";
+import { ROOT } from "./helpers/spawn";
+
+/** The role of a recorded resource, from its type (and, for a DNS record, its record key). */
+function roleOf(r: RecordedResource): ProtectedRole {
+  const byType: Record<string, ProtectedRole> = {
+    "aws:sesv2/emailIdentity:EmailIdentity": "identity",
+    "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes": "mail-from-attributes",
+    "aws:sesv2/configurationSet:ConfigurationSet": "configuration-set",
+    "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination": "event-destination",
+    "aws:sns/topic:Topic": "event-topic",
+    "aws:sns/topicPolicy:TopicPolicy": "event-topic-policy",
+    "aws:iam/user:User": "smtp-user",
+    "aws:iam/userPolicy:UserPolicy": "smtp-user-policy",
+    "aws:iam/accessKey:AccessKey": "smtp-access-key",
+    "aws:secretsmanager/secret:Secret": "smtp-secret",
+    "aws:secretsmanager/secretVersion:SecretVersion": "smtp-secret-version",
+  };
+  if (r.type === "aws:route53/record:Record") {
+    const m = /-dns-(dkim|mail-from-mx|mail-from-spf|spf|dmarc)(-|$)/.exec(r.name);
+    if (!m) throw new Error(`no DNS role for ${r.name}`);
+    return `dns-${m[1]}` as ProtectedRole;
+  }
+  const role = byType[r.type];
+  if (!role) throw new Error(`no role for ${r.type}`);
+  return role;
+}
+
+describe("mail-infra:protect", async () => {
+  const rotating = { ...PROD_LIKE, smtpKeyGeneration: 2, smtpPreviousKey: "active" };
+  const on = await runWithConfig(rotating, "prod");
+  const off = await runWithConfig({ ...rotating, protect: "false" }, "prod");
+  const custom = (run: typeof on) => run.resources.filter((r) => r.custom);
+
+  it("is on by default: each resource carries its role's protect and retainOnDelete", () => {
+    const seen = new Set<ProtectedRole>();
+    for (const r of custom(on)) {
+      const role = roleOf(r);
+      seen.add(role);
+      expect({ urn: r.urn, protect: r.options.protect, retainOnDelete: r.options.retainOnDelete }).toEqual({
+        urn: r.urn,
+        protect: PROTECTION[role].protect,
+        retainOnDelete: PROTECTION[role].retainOnDelete,
+      });
+    }
+    // Every role in the table is exercised by this stack.
+    expect([...seen].sort()).toEqual((Object.keys(PROTECTION) as ProtectedRole[]).sort());
+  });
+
+  it("protects identities, every DNS record, the user and the secret; retains identities and DKIM records", () => {
+    const protectedTypes = new Set(custom(on).filter((r) => r.options.protect).map((r) => r.type));
+    expect([...protectedTypes].sort()).toEqual([
+      "aws:iam/user:User",
+      "aws:route53/record:Record",
+      "aws:secretsmanager/secret:Secret",
+      "aws:sesv2/emailIdentity:EmailIdentity",
+    ]);
+    const records = custom(on).filter((r) => r.type === "aws:route53/record:Record");
+    expect(records).toHaveLength(12);
+    for (const r of records) expect(r.options.protect, r.name).toBe(true);
+    for (const r of records.filter((x) => x.name.includes("-dkim-"))) expect(r.options.retainOnDelete, r.name).toBe(true);
+    for (const r of custom(on).filter((x) => x.type === "aws:sesv2/emailIdentity:EmailIdentity")) expect(r.options.retainOnDelete).toBe(true);
+  });
+
+  it("leaves both access keys unprotected and deletable, so rotation can retire them", () => {
+    const keys = custom(on).filter((r) => r.type === "aws:iam/accessKey:AccessKey");
+    expect(keys.map((k) => k.name).sort()).toEqual(["smtp-key-gen1", "smtp-key-gen2"]);
+    for (const k of keys) expect(k.options).toMatchObject({ protect: false, retainOnDelete: false });
+  });
+
+  it("keeps forceDestroy off on the SMTP user, whatever protect says", () => {
+    for (const run of [on, off]) expect(run.one("aws:iam/user:User").inputs.forceDestroy).toBe(false);
+  });
+
+  it("false turns every protect and retainOnDelete off, for a teardown on purpose", () => {
+    expect(custom(off).length).toBe(custom(on).length);
+    for (const r of custom(off)) expect(r.options, r.urn).toMatchObject({ protect: false, retainOnDelete: false });
+  });
+
+  it("records the other options the engine acts on: dependencies, no aliases, no import, no deleteBeforeReplace", () => {
+    const identity = on.one("aws:sesv2/emailIdentity:EmailIdentity", "us-east-1");
+    const configSet = on.one("aws:sesv2/configurationSet:ConfigurationSet", "us-east-1");
+    expect(identity.options.dependsOn).toContain(configSet.urn);
+    for (const r of custom(on)) {
+      expect(r.options.deleteBeforeReplace, r.urn).toBe(false);
+      expect(r.options.importId, r.urn).toBeUndefined();
+    }
+  });
+
+  it("is validated as a boolean", async () => {
+    await expect(runWithConfig({ ...PROD_LIKE, protect: "maybe" }, "prod")).rejects.toThrow(/mail-infra:protect: must be true or false/);
+  });
+});
+
+describe("protectionOptions", () => {
+  it("follows the table when on and is all off when off", () => {
+    expect(protectionOptions("identity", true)).toEqual({ protect: true, retainOnDelete: true });
+    expect(protectionOptions("smtp-secret", true)).toEqual({ protect: true, retainOnDelete: false });
+    expect(protectionOptions("smtp-access-key", true)).toEqual({ protect: false, retainOnDelete: false });
+    expect(protectionOptions("identity", false)).toEqual({ protect: false, retainOnDelete: false });
+  });
+});
+
+describe("docs/architecture.md", () => {
+  it("has the protection table of lib/protection.ts, row for row", () => {
+    const doc = readFileSync(join(ROOT, "docs/architecture.md"), "utf8");
+    const rows = Object.entries(PROTECTION).map(([role, r]) => `| ${role} | ${r.protect ? "yes" : "no"} | ${r.retainOnDelete ? "yes" : "no"} | ${r.reason} |`);
+    const table = doc.split("\n").filter((l) => /^\| [a-z-]+ \| (yes|no) \|/.test(l));
+    expect(table).toEqual(rows);
+  });
+});
