@@ -12,7 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
-import { LOOPBACK } from "./common";
+import { listenOnLoopback, LOOPBACK } from "./common";
 
 export type AwsFaultKind = "denied" | "throttled" | "unavailable";
 
@@ -71,14 +71,7 @@ export async function startAwsFault(kind: AwsFaultKind): Promise<AwsFaultServer>
       }
     });
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, LOOPBACK, () => {
-      const a = server.address();
-      if (a === null || typeof a === "string") reject(new Error("no port"));
-      else resolve(a.port);
-    });
-  });
+  const port = await listenOnLoopback(server);
   server.unref();
   return {
     endpoint: `http://${LOOPBACK}:${port}`,

@@ -82,17 +82,26 @@ export function tempDirCleanup(dir: string): () => Promise<void> {
 // Ports
 // ---------------------------------------------------------------------------------------
 
+/** Start a TCP (or HTTP) server on an OS-chosen port of 127.0.0.1 and return that port. */
+export async function listenOnLoopback(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, LOOPBACK, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("could not read the port the server listens on");
+  return address.port;
+}
+
 /** A TCP port on 127.0.0.1 that the OS just reported free (bind to 0, read, close). */
 export async function freeTcpPort(): Promise<number> {
   const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, LOOPBACK, () => resolve());
-  });
-  const address = server.address();
+  const port = await listenOnLoopback(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("could not read a free TCP port");
-  return address.port;
+  return port;
 }
 
 /** True when both UDP and TCP can bind the port on 127.0.0.1 right now. */

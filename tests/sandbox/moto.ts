@@ -30,7 +30,7 @@ import { existsSync } from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { randomUUID } from "node:crypto";
-import { LOOPBACK, freeTcpPort, projectRoot, spawnGuarded, waitUntil } from "./common";
+import { LOOPBACK, freeTcpPort, listenOnLoopback, projectRoot, spawnGuarded, waitUntil } from "./common";
 
 export interface MotoCall {
   /** Service from the SigV4 credential scope, e.g. "iam", "sts", "secretsmanager". */
@@ -292,15 +292,7 @@ async function startMotoProxy(upstreamPort: number, delayMs: number, everyNth: n
   });
   server.keepAliveTimeout = 5_000;
 
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, LOOPBACK, () => {
-      server.off("error", reject);
-      const address = server.address();
-      if (address === null || typeof address === "string") reject(new Error("could not read the proxy port"));
-      else resolve(address.port);
-    });
-  });
+  const port = await listenOnLoopback(server);
   server.unref();
 
   let stopped: Promise<void> | undefined;

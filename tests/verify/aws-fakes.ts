@@ -34,7 +34,7 @@ import {
 } from "@aws-sdk/client-sesv2";
 import type { Manifest } from "../../lib/manifest";
 import { EVENT_DESTINATION_NAME, PUBLISHED_EVENT_TYPES, SUPPRESSED_REASONS } from "../../lib/names";
-import { LOOPBACK } from "../sandbox/common";
+import { listenOnLoopback, LOOPBACK } from "../sandbox/common";
 
 export type SesOperation =
   | "GetAccount"
@@ -392,14 +392,7 @@ export async function startAwsFront(fake: SesFake, upstream: string, simulation:
       })();
     });
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, LOOPBACK, () => {
-      const a = server.address();
-      if (a === null || typeof a === "string") reject(new Error("no port"));
-      else resolve(a.port);
-    });
-  });
+  const port = await listenOnLoopback(server);
   server.unref();
   return {
     endpoint: `http://${LOOPBACK}:${port}`,

@@ -4,8 +4,8 @@
  * {"error": {"code", "message", "status"}}). Only requests with the expected bearer token are
  * answered; any other gets 401 as Google does. Every request is recorded.
  */
+import { listenOnLoopback } from "../sandbox/common";
 import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
 
 /** The SendAs resource as the API returns it (smtpMsa.username/password are never returned). */
 export interface SendAsResource {
@@ -72,8 +72,7 @@ export async function startGmailFake(options: { token: string; me: string; alias
     }
     return send(200, alias);
   };
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     endpoint: `http://127.0.0.1:${port}/`,
     aliases,
