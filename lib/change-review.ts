@@ -3,25 +3,61 @@
  * one's) resource by resource, and say whether the change would break live mail.
  *
  * A replace is found from the inputs that changed and REPLACE_PROPERTIES: the properties of
- * each resource type whose change makes the provider create a new resource (Terraform's
- * ForceNew, which the Pulumi registry pages of these resources mark "Changing this forces a
- * new resource"). `region` is one for every resource (pulumi-aws v7's per-resource region).
+ * each resource type whose change makes the provider create a new resource.
  */
 import { z } from "zod";
 
+/**
+ * Per resource type, the inputs whose change forces a replacement. pulumi-aws v7 bridges
+ * terraform-provider-aws v6, so the source is that provider's resource schema (`ForceNew: true`);
+ * the Pulumi registry page of each resource (pulumi.com/registry/packages/aws/api-docs/...) lists
+ * the same inputs, in camelCase. Checked against the schemas, not written from memory:
+ *
+ * - `region`: every Region-aware resource. terraform-provider-aws
+ *   website/docs/guides/enhanced-region-support.html.markdown, "How region works": "Changing the
+ *   value of `region` will force resource replacement". IAM (`aws_iam_*`) and Route 53
+ *   (`aws_route53_*`) are global services there ("Non-region-aware resources"): no `region` input.
+ * - Everything else is named per entry, with the schema file it comes from.
+ *
+ * tests/change-review.test.ts checks that every name here is an input of the installed
+ * @pulumi/aws, and that `region` appears exactly where the SDK has it.
+ */
 export const REPLACE_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
+  // internal/service/sesv2/email_identity.go: email_identity ForceNew. configuration_set_name and
+  // dkim_signing_attributes are updated in place (PutEmailIdentityConfigurationSetAttributes,
+  // PutEmailIdentityDkimSigningAttributes).
   "aws:sesv2/emailIdentity:EmailIdentity": ["region", "emailIdentity"],
+  // internal/service/sesv2/email_identity_mail_from_attributes.go: email_identity ForceNew;
+  // mail_from_domain and behavior_on_mx_failure are updated in place (PutEmailIdentityMailFromAttributes).
   "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes": ["region", "emailIdentity"],
+  // internal/service/sesv2/configuration_set.go: configuration_set_name ForceNew; every option
+  // block is updated in place (PutConfigurationSet*Options).
   "aws:sesv2/configurationSet:ConfigurationSet": ["region", "configurationSetName"],
+  // internal/service/sesv2/configuration_set_event_destination.go: configuration_set_name and
+  // event_destination_name ForceNew; event_destination is updated in place.
   "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination": ["region", "configurationSetName", "eventDestinationName"],
+  // internal/service/sns/topic.go (topicSchema): name, name_prefix, fifo_topic ForceNew.
   "aws:sns/topic:Topic": ["region", "name", "namePrefix", "fifoTopic"],
+  // internal/service/sns/topic_policy.go: arn ForceNew; policy is put in place.
   "aws:sns/topicPolicy:TopicPolicy": ["region", "arn"],
+  // internal/service/route53/record.go: name and zone_id ForceNew. `type` is NOT: the provider
+  // updates a type change in place, deleting the old record set and creating the new one in one
+  // ChangeResourceRecordSets batch. Route 53 is global: no `region`.
   "aws:route53/record:Record": ["zoneId", "name"],
+  // internal/service/iam/user.go: nothing is ForceNew; a name or path change is an in-place
+  // UpdateUser (a rename, which the review reports on its own). IAM is global: no `region`.
   "aws:iam/user:User": [],
+  // internal/service/iam/user_policy.go: user, name, name_prefix ForceNew; policy is put in place.
   "aws:iam/userPolicy:UserPolicy": ["user", "name", "namePrefix"],
+  // internal/service/iam/access_key.go: user and pgp_key ForceNew; status is updated in place.
   "aws:iam/accessKey:AccessKey": ["user", "pgpKey"],
-  "aws:secretsmanager/secret:Secret": ["region", "name", "namePrefix"],
-  "aws:secretsmanager/secretVersion:SecretVersion": ["region", "secretId", "secretString", "secretBinary"],
+  // internal/service/secretsmanager/secret.go: name, name_prefix ForceNew. `type` (managed
+  // external secrets, @pulumi/aws 7.48 secretsmanager/secret.d.ts): "This attribute cannot be
+  // changed after creation".
+  "aws:secretsmanager/secret:Secret": ["region", "name", "namePrefix", "type"],
+  // internal/service/secretsmanager/secret_version.go: secret_id, secret_binary, secret_string and
+  // secret_string_wo_version ForceNew (a new value is a new version); version_stages is updated in place.
+  "aws:secretsmanager/secretVersion:SecretVersion": ["region", "secretId", "secretString", "secretBinary", "secretStringWoVersion"],
 };
 
 const planResource = z.object({

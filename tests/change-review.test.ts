@@ -1,8 +1,11 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type Plan, planSchema, REPLACE_PROPERTIES, reviewChange } from "../lib/change-review";
 import { redactSecrets } from "../scripts/lib/mock-program";
 import { PROD_LIKE } from "./helpers/config";
 import { runWithConfig } from "./helpers/program";
+import { ROOT } from "./helpers/spawn";
 
 /** The plan `plan --json` prints for a config (the fields the review reads). */
 async function planOf(values: Record<string, string | number | string[]>): Promise<Plan> {
@@ -99,10 +102,76 @@ describe("reviewChange", async () => {
   });
 });
 
+/** The input names of a resource type, from its Args interface in the installed @pulumi/aws. */
+function sdkInputs(type: string): string[] {
+  const [, module, name] = /^aws:([^:]+):(\w+)$/.exec(type) ?? [];
+  const dts = readFileSync(join(ROOT, "node_modules", "@pulumi", "aws", `${module}.d.ts`), "utf8");
+  const body = new RegExp(`export interface ${name}Args \\{([\\s\\S]*?)\\n\\}`).exec(dts)?.[1] ?? "";
+  return [...body.matchAll(/^ {4}(\w+)\??:/gm)].map((m) => m[1]);
+}
+
+/** A one-resource plan with the given inputs (the review reads nothing else of it). */
+function planWith(type: string, inputs: Record<string, unknown>): Plan {
+  return planSchema.parse({ stack: "prod", resources: [{ urn: `urn:pulumi:prod::mail-infra::${type}::r`, type, name: "r", inputs }], outputs: {} });
+}
+const changeOf = (type: string, before: Record<string, unknown>, after: Record<string, unknown>) => {
+  const [c, ...rest] = reviewChange(planWith(type, before), planWith(type, after)).changes;
+  expect(rest).toEqual([]);
+  return { kind: c?.kind, forcedBy: c?.forcedBy };
+};
+
 describe("REPLACE_PROPERTIES", () => {
   it("covers every resource type the program declares", async () => {
     const plan = await planOf(THREE);
     expect(Object.keys(REPLACE_PROPERTIES).sort()).toEqual([...new Set(plan.resources.map((r) => r.type))].sort());
+  });
+
+  it.each(Object.entries(REPLACE_PROPERTIES))("%s names only inputs the installed @pulumi/aws declares", (type, props) => {
+    const inputs = sdkInputs(type);
+    expect(inputs.length).toBeGreaterThan(0);
+    expect(props.filter((p) => !inputs.includes(p))).toEqual([]);
+  });
+
+  it("has region for the Region-aware resources only: not IAM, not Route 53 (global services)", () => {
+    for (const [type, props] of Object.entries(REPLACE_PROPERTIES)) {
+      expect(props.includes("region"), type).toBe(sdkInputs(type).includes("region"));
+    }
+    expect(sdkInputs("aws:route53/record:Record")).not.toContain("region");
+  });
+
+  const RECORD = "aws:route53/record:Record";
+  const record = { zoneId: "Z1", name: "_dmarc.example.com", type: "TXT", ttl: 300, records: ["v=DMARC1; p=none"] };
+  it.each([
+    ["name", { name: "_dmarc.example.org" }, "replace", ["name"]],
+    ["zoneId", { zoneId: "Z2" }, "replace", ["zoneId"]],
+    ["type (updated in place: the provider deletes and creates the record set in one batch)", { type: "SPF" }, "update", []],
+    ["ttl", { ttl: 3600 }, "update", []],
+    ["records", { records: ["v=DMARC1; p=reject"] }, "update", []],
+  ])("Route 53 Record: a change of %s is a %s", (_what, change, kind, forcedBy) => {
+    expect(changeOf(RECORD, record, { ...record, ...change })).toEqual({ kind, forcedBy });
+  });
+
+  const VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
+  const version = { region: "us-east-1", secretId: "arn:secret", secretString: "a", versionStages: ["AWSCURRENT"] };
+  it.each([
+    ["secretString (a new value is a new version)", { secretString: "b" }, "replace", ["secretString"]],
+    ["secretStringWoVersion", { secretStringWoVersion: 2 }, "replace", ["secretStringWoVersion"]],
+    ["secretId", { secretId: "arn:other" }, "replace", ["secretId"]],
+    ["versionStages", { versionStages: ["AWSCURRENT", "extra"] }, "update", []],
+  ])("SecretVersion: a change of %s is a %s", (_what, change, kind, forcedBy) => {
+    expect(changeOf(VERSION, version, { ...version, ...change })).toEqual({ kind, forcedBy });
+  });
+
+  it.each([
+    ["Secret type (cannot be changed after creation)", "aws:secretsmanager/secret:Secret", { name: "mail/smtp" }, { type: "SalesforceClientSecret" }, "replace", ["type"]],
+    ["Secret description", "aws:secretsmanager/secret:Secret", { name: "mail/smtp" }, { description: "d" }, "update", []],
+    ["User name (an in-place UpdateUser)", "aws:iam/user:User", { name: "a" }, { name: "b" }, "update", []],
+    ["AccessKey status", "aws:iam/accessKey:AccessKey", { user: "a", status: "Active" }, { status: "Inactive" }, "update", []],
+    ["MAIL FROM domain", "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes", { region: "us-east-1", emailIdentity: "example.com", mailFromDomain: "bounce.example.com" }, { mailFromDomain: "mail.example.com" }, "update", []],
+    ["identity region", "aws:sesv2/emailIdentity:EmailIdentity", { region: "us-east-1", emailIdentity: "example.com" }, { region: "us-west-2" }, "replace", ["region"]],
+    ["event destination name", "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination", { region: "us-east-1", configurationSetName: "c", eventDestinationName: "e" }, { eventDestinationName: "f" }, "replace", ["eventDestinationName"]],
+  ])("%s", (_what, type, before, change, kind, forcedBy) => {
+    expect(changeOf(type, before, { ...before, ...change })).toEqual({ kind, forcedBy });
   });
 });
 

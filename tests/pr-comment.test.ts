@@ -1,0 +1,85 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PR_COMMENT_SCRIPT, prComment } from "./helpers/pr-comment";
+
+const { MARKER, MAX_REPORT_CHARS, commentBody, fenced, readPrNumber } = prComment;
+const RUN = "https://github.com/o/r/actions/runs/1";
+const REVIEW = "Change review against base-plan.json:\n  delete  aws:sesv2/emailIdentity:EmailIdentity x\nVerdict: would break mail (1 change).\n";
+const POLICY = "Policy check of stack prod\n0 mandatory violations, 2 advisory violations.\n";
+
+function artifact(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "pr-review-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+const cli = (...args: string[]) => spawnSync(process.execPath, [PR_COMMENT_SCRIPT, ...args], { encoding: "utf8" });
+
+describe("the pull-request comment (scripts/pr-comment.cjs)", () => {
+  it("holds both reports, each with its verdict, under the marker the workflow updates", () => {
+    const body = commentBody({ changeReview: { text: REVIEW, status: 1 }, policy: { text: POLICY, status: 0 }, runUrl: RUN });
+    expect(body.startsWith(`${MARKER}\n`)).toBe(true);
+    expect(body).toContain("#### Change review against the base branch\n\n❌ **This change would break mail.**");
+    expect(body).toContain("```text\nChange review against base-plan.json:\n  delete  aws:sesv2/emailIdentity:EmailIdentity x\nVerdict: would break mail (1 change).\n```");
+    expect(body).toContain("#### Policy report\n\n✅ No mandatory policy violation.");
+    expect(body).toContain("```text\nPolicy check of stack prod\n0 mandatory violations, 2 advisory violations.\n```");
+    expect(body.indexOf("Change review against the base branch")).toBeLessThan(body.indexOf("Policy report"));
+  });
+
+  it.each([
+    [0, undefined, "✅ No change breaks mail.", "✅ No mandatory policy violation."],
+    [1, 1, "❌ **This change would break mail.**", "❌ **Mandatory policy violations.**"],
+    [2, 2, "⚠️ The change review could not run (exit 2)", "⚠️ The policy check could not run (exit 2)"],
+  ])("verdicts from the exit statuses: review %s, policy %s", (review, policy, reviewLine, policyLine) => {
+    const body = commentBody({ changeReview: { text: "r", status: review }, policy: { text: "p", status: policy ?? 0 }, runUrl: RUN });
+    expect(body).toContain(reviewLine);
+    expect(body).toContain(policyLine);
+  });
+
+  it("says a report is not available when the job stopped before it, and links the run", () => {
+    const body = commentBody({ changeReview: { text: undefined, status: undefined }, policy: { text: POLICY, status: 0 }, runUrl: RUN });
+    expect(body).toContain(`#### Change review against the base branch\n\n⚠️ Not available: the job stopped before it was computed. See [the run](${RUN}).`);
+    expect(body).toContain("✅ No mandatory policy violation.");
+  });
+
+  it("fences untrusted text so it cannot close the block early, and bounds its size", () => {
+    const hostile = "x\n````\n# heading\n```";
+    expect(fenced(hostile)).toBe("`````text\nx\n````\n# heading\n```\n`````");
+    const long = fenced("a".repeat(MAX_REPORT_CHARS + 100));
+    expect(long.length).toBeLessThan(MAX_REPORT_CHARS + 200);
+    expect(long).toContain("… (truncated: the full text is in the run)");
+    const both = commentBody({ changeReview: { text: "a".repeat(10 * MAX_REPORT_CHARS), status: 1 }, policy: { text: "b".repeat(10 * MAX_REPORT_CHARS), status: 0 }, runUrl: RUN });
+    expect(both.length).toBeLessThan(65536);
+  });
+
+  it.each([
+    ["42\n", "42"],
+    ["0", undefined],
+    ["42; rm -rf /", undefined],
+    ["../1", undefined],
+    ["", undefined],
+  ])("reads the pull request number %j as %s", (text, expected) => {
+    expect(readPrNumber(artifact({ "pr-number": text }))).toBe(expected);
+  });
+
+  it("CLI: prints the comment from an artifact directory, or the pull request number", () => {
+    const dir = artifact({ "pr-number": "7\n", "change-review.txt": REVIEW, "change-review.status": "0\n", "policy.txt": POLICY, "policy.status": "1\n" });
+    const comment = cli(dir, RUN);
+    expect(comment.status).toBe(0);
+    expect(comment.stdout).toContain("✅ No change breaks mail.");
+    expect(comment.stdout).toContain("❌ **Mandatory policy violations.**");
+    expect(cli(dir, RUN, "--pr-number").stdout).toBe("7\n");
+  });
+
+  it("CLI: refuses a missing or bad pull request number, and bad usage, with exit 2", () => {
+    const bad = cli(artifact({ "pr-number": "x" }), RUN, "--pr-number");
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toContain("pr-number: missing or not a pull request number");
+    const usage = cli();
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain("usage: node scripts/pr-comment.cjs");
+  });
+});
