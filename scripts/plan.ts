@@ -65,7 +65,7 @@ function summary(r: RecordedResource): string {
       return `${get("name")}: ${doc.Statement.map((s) => `${s.Action.join(",")} on ${s.Resource.length} ARNs`).join("; ")}`;
     }
     case "aws:iam/accessKey:AccessKey":
-      return `for ${get("user")} (SMTP username = its id; the secret never leaves Pulumi state and Secrets Manager)`;
+      return `key generation ${/-key-gen(\d+)$/.exec(r.name)?.[1] ?? "?"} of ${get("user")}, ${get("status") ?? "Active"} (SMTP username = its id; the secret never leaves Pulumi state and Secrets Manager)`;
     case "aws:secretsmanager/secret:Secret":
       return `${get("name")}: recovery window ${get("recoveryWindowInDays")} days, KMS ${get("kmsKeyId") ?? "aws/secretsmanager"}`;
     case "aws:secretsmanager/secretVersion:SecretVersion":

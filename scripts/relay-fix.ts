@@ -16,7 +16,8 @@ import { GmailCollector, readGmailToken } from "./verify/gmail";
 import type { Manifest } from "../lib/manifest";
 import { shown } from "../lib/text";
 import { parseSmtpSecret } from "../lib/verify/smtp";
-import { EXIT_OK, keepSecret, runMain, standardOptions, UsageError } from "./lib/cli";
+import { EXIT_OK, keepSecret, runMain, scrubSecrets, standardOptions, UsageError } from "./lib/cli";
+import { type Minted, mintDelegatedToken, readServiceAccountKey } from "./verify/gmail-delegation";
 import { parseTimeoutSeconds } from "./lib/flags";
 import { manifestFromStack, readManifestFile } from "./lib/manifest-source";
 
@@ -29,6 +30,8 @@ const program = standardOptions(new Command())
   .option("--show-password", "read the secret and print the password itself (only when stdout is a terminal)")
   .option("--apply", "Google Workspace with domain-wide delegation: write the alias's SMTP settings (users.settings.sendAs.update), read it back and check it")
   .option("--gmail-token-file <file>", "--apply: OAuth token JSON (access_token) of a service account delegated for the alias's owner (default: env GMAIL_ACCESS_TOKEN)")
+  .option("--gmail-service-account <file>", "--apply: the service account's JSON key (domain-wide delegation): relay-fix mints the delegated token itself")
+  .option("--gmail-subject <owner>", "--apply with --gmail-service-account: the Workspace user to act as (default: the sender's account; it must own the alias)")
   .option("--gmail-endpoint <url>", "--apply: Gmail API root instead of https://gmail.googleapis.com/ (tests, proxies)")
   .option("--timeout <seconds>", "timeout for reading the secret and for each Gmail call", "10")
   .addHelpText(
@@ -37,8 +40,10 @@ const program = standardOptions(new Command())
 Examples:
   npm run relay-fix -- --stack prod --sender admin@queenofsandiego.com
   npm run relay-fix -- --manifest verification.json --sender admin@example.com --show-password
+  npm run relay-fix -- --stack prod --sender admin@example.com --apply --gmail-service-account sa-key.json
 
-Exit codes: 0 runbook printed, 1 the secret could not be read (--show-password),
+Exit codes: 0 runbook printed (--apply: alias written and its check passes), 1 the secret could not be read
+(--show-password, --apply), --apply: no Gmail token, the alias not written or its check fails,
 2 usage or manifest error (unknown sender, --show-password without a terminal).`,
   )
   .showHelpAfterError()
@@ -51,6 +56,8 @@ interface Options {
   showPassword?: boolean;
   apply?: boolean;
   gmailTokenFile?: string;
+  gmailServiceAccount?: string;
+  gmailSubject?: string;
   gmailEndpoint?: string;
   timeout: string;
 }
@@ -116,16 +123,18 @@ async function apply(m: Manifest, sender: Sender, o: Options, source: string, ti
     throw new UsageError(`--apply: ${sender.account} is a consumer Gmail account: the Gmail API cannot change its "Send mail as" SMTP settings (only Google Workspace with domain-wide delegation can). Follow the manual steps printed above.`);
   }
   if (o.gmailEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(o.gmailEndpoint)) throw new UsageError(`--gmail-endpoint: "${o.gmailEndpoint}" is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);
-  const token = readGmailToken(o.gmailTokenFile);
-  if (token) keepSecret(token);
-  if (!token) throw new UsageError("--apply needs Gmail credentials: --gmail-token-file FILE (an access token of a service account with domain-wide delegation, impersonating the alias's owner) or GMAIL_ACCESS_TOKEN.");
+  const token = await gmailToken(o, sender.account, timeoutMs);
+  if (!token.ok) {
+    process.stderr.write(scrubSecrets(`error: no Gmail token: ${token.message}\n`));
+    return 1;
+  }
   const secret = await readPassword(m, sender.region, timeoutMs);
   if (!secret.ok) {
     process.stderr.write(`error: ${secret.message}\n`);
     return 1;
   }
-  const gmail = new GmailCollector({ accessToken: token, timeoutMs, ...(o.gmailEndpoint ? { endpoint: o.gmailEndpoint } : {}) });
-  const secrets = [token, secret.password];
+  const gmail = new GmailCollector({ accessToken: token.token, timeoutMs, ...(o.gmailEndpoint ? { endpoint: o.gmailEndpoint } : {}) });
+  const secrets = [token.token, secret.password];
   const mode = m.smtp.port === 465 ? "ssl" : "starttls";
   const back = await gmail.updateSmtpMsa(sender.account, sender.address, { host: sender.smtpEndpoint, port: m.smtp.port, securityMode: mode, username: m.smtp.accessKeyId, password: secret.password });
   if (!back.ok) {
@@ -141,6 +150,34 @@ async function apply(m: Manifest, sender: Sender, o: Options, source: string, ti
   ];
   process.stdout.write(scrub(lines.join("\n") + "\n", secrets));
   return f.status === "pass" ? EXIT_OK : 1;
+}
+
+/**
+ * --apply's Gmail token: minted from --gmail-service-account (acting as --gmail-subject, by
+ * default the alias's owner), or the ready token of --gmail-token-file / GMAIL_ACCESS_TOKEN.
+ */
+async function gmailToken(o: Options, account: string, timeoutMs: number): Promise<Minted> {
+  if (o.gmailServiceAccount === undefined) {
+    if (o.gmailSubject !== undefined) throw new UsageError("--gmail-subject is the user a service account acts as: give it with --gmail-service-account FILE.");
+    const token = readGmailToken(o.gmailTokenFile);
+    if (!token) {
+      throw new UsageError(
+        "--apply needs Gmail credentials: --gmail-service-account FILE (the JSON key of a service account with domain-wide delegation), --gmail-token-file FILE (an access token of such a service account, impersonating the alias's owner) or GMAIL_ACCESS_TOKEN.",
+      );
+    }
+    keepSecret(token);
+    return { ok: true, token };
+  }
+  if (o.gmailTokenFile !== undefined) throw new UsageError("give one of --gmail-service-account (mint the token) and --gmail-token-file (a ready token), not both.");
+  const subject = o.gmailSubject ?? account;
+  if (subject.toLowerCase() !== account.toLowerCase()) {
+    throw new UsageError(`--gmail-subject: the token must act as the alias's owner ${account} (mail-infra:senders), not ${shown(subject)}. Leave --gmail-subject out to use the owner.`);
+  }
+  const key = readServiceAccountKey(o.gmailServiceAccount);
+  keepSecret(key.privateKey);
+  const minted = await mintDelegatedToken(key, subject, timeoutMs);
+  if (minted.ok) keepSecret(minted.token);
+  return minted;
 }
 
 void runMain(main, { command: "relay-fix" });

@@ -220,10 +220,14 @@ export function checkRelays(m: Manifest, obs: SmtpObservations, now: Date): Find
     const auth = obs.auth.get(sender.region);
     const evidence: string[] = [];
     if (auth?.ok) evidence.push(`current credentials ${auth.value.code === 235 ? "work" : "do not work"} at ${sender.smtpEndpoint} (${auth.value.code})`);
+    // Only a login after the rotation (the current key's creation) says a relay kept the old
+    // password: every old key was used by SES before it, while it was the current one.
+    const rotatedAt = keys.find((k) => k.id === current)?.createDate;
     const oldUse = keys
       .filter((k) => k.id !== current)
       .map((k) => ({ k, used: obs.lastUsed.get(k.id) }))
-      .filter(({ used }) => used?.ok && used.value.serviceName === "ses" && (used.value.region === undefined || used.value.region === sender.region));
+      .filter(({ used }) => used?.ok && used.value.serviceName === "ses" && (used.value.region === undefined || used.value.region === sender.region))
+      .filter(({ used }) => !rotatedAt || !used?.ok || !used.value.lastUsedDate || new Date(used.value.lastUsedDate) > new Date(rotatedAt));
     for (const { k, used } of oldUse) if (used?.ok) evidence.push(`old key ${k.id} last used by SES in ${used.value.region ?? "?"} at ${used.value.lastUsedDate ?? "?"}`);
     const curUse = obs.lastUsed.get(current);
     if (curUse?.ok) evidence.push(`current key ${current} last used: ${curUse.value.lastUsedDate ? `${curUse.value.lastUsedDate} by ${curUse.value.serviceName} in ${curUse.value.region}` : "never"}`);

@@ -709,6 +709,24 @@ describe("relay.credentials", () => {
     expect(f.remediation).toMatch(/get-secret-value --secret-id mail-infra\/test\/ses-smtp --region us-east-1/);
   });
 
+  it("passes when the old key's last SES login is before the rotation (the current key's creation): it was the current key then", () => {
+    const [f] = checkRelays(
+      M,
+      smtpObs({
+        accessKeys: observed([
+          { id: KEY_ID, status: "Active", createDate: "2026-04-29T00:00:00.000Z" },
+          { id: OLD_KEY_ID, status: "Active", createDate: "2025-01-01T00:00:00.000Z" },
+        ]),
+        lastUsed: new Map([
+          [KEY_ID, observed({ lastUsedDate: "2026-04-30T23:00:00.000Z", serviceName: "ses", region: "us-east-1" })],
+          [OLD_KEY_ID, observed({ lastUsedDate: "2026-04-28T23:00:00.000Z", serviceName: "ses", region: "us-east-1" })],
+        ]),
+      }),
+      NOW,
+    );
+    expect([f.status, f.summary]).toEqual(["pass", "no sign of a stale password (no old key in use)"]);
+  });
+
   it("warns when the current key has never been used by SES for over a day", () => {
     const [f] = checkRelays(M, smtpObs({ lastUsed: new Map([[KEY_ID, observed({})]]) }), NOW);
     expect([f.status, f.summary]).toEqual(["warn", "the current key has not been used by SES since it was created 30 days ago: if this relay sent mail since, it has the old password"]);

@@ -3,11 +3,14 @@
  * password command instead of the password, --show-password only on a terminal (reading the
  * secret from moto), and usage errors with exit 2.
  */
+import { createPublicKey, generateKeyPairSync, verify as verifySignature } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relayRunbook } from "../../lib/relay-runbook";
+import { GMAIL_DELEGATION_SCOPES, GOOGLE_TOKEN_URI } from "../../scripts/verify/gmail-delegation";
 import { runCliAsync } from "../helpers/spawn";
 import { healthyAlias, startGmailFake } from "./gmail-fake";
 import { createWorld, type SharedServers, startShared, type World } from "./world";
@@ -135,5 +138,139 @@ describe("relay-fix", () => {
     expect(r.stderr).toBe('error: --apply: someone@gmail.com is a consumer Gmail account: the Gmail API cannot change its "Send mail as" SMTP settings (only Google Workspace with domain-wide delegation can). Follow the manual steps printed above.\n');
     expect(r.stdout).toContain("2. Settings (gear) → See all settings → Accounts and Import → Send mail as.");
     noSecret(r.stdout);
+  });
+
+  describe("--apply --gmail-service-account: the delegated token minted with google-auth-library", () => {
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const publicKey = createPublicKey(privateKey);
+    const SA = "relay-fixer@mail-infra-test.iam.gserviceaccount.com";
+    const OWNER = "owner@example.com";
+    const MINTED = "ya29.minted-delegated-token-never-printed";
+
+    interface TokenRequest {
+      path: string;
+      contentType: string | undefined;
+      form: Record<string, string>;
+      header: Record<string, unknown>;
+      claims: Record<string, unknown>;
+      signatureValid: boolean;
+    }
+
+    /** A loopback OAuth token endpoint: decodes and verifies the JWT assertion, answers as Google's does. */
+    async function startTokenEndpoint(answer: { status: number; body: unknown }) {
+      const requests: TokenRequest[] = [];
+      const server = http.createServer((req, res) => {
+        let raw = "";
+        req.on("data", (c: Buffer) => (raw += c.toString()));
+        req.on("end", () => {
+          const form = Object.fromEntries(new URLSearchParams(raw));
+          const [h = "", p = "", sig = ""] = (form.assertion ?? "").split(".");
+          const decode = (x: string) => JSON.parse(Buffer.from(x, "base64url").toString() || "{}") as Record<string, unknown>;
+          requests.push({
+            path: req.url ?? "",
+            contentType: req.headers["content-type"],
+            form,
+            header: decode(h),
+            claims: decode(p),
+            signatureValid: verifySignature("RSA-SHA256", Buffer.from(`${h}.${p}`), publicKey, Buffer.from(sig, "base64url")),
+          });
+          res.writeHead(answer.status, { "content-type": "application/json" });
+          res.end(JSON.stringify(answer.body));
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      const port = (server.address() as { port: number }).port;
+      return { uri: `http://127.0.0.1:${port}/token`, requests, stop: () => new Promise<void>((r) => server.close(() => r())) };
+    }
+
+    async function keyFile(tokenUri: string, extra: Record<string, unknown> = {}): Promise<string> {
+      const file = path.join(dir, `sa-${Math.random().toString(36).slice(2)}.json`);
+      await writeFile(file, JSON.stringify({ type: "service_account", project_id: "mail-infra-test", private_key_id: "0123abcd", private_key: pem, client_email: SA, client_id: "1234567890", token_uri: tokenUri, ...extra }));
+      return file;
+    }
+
+    async function workspaceManifest(): Promise<string> {
+      const m = structuredClone(w.manifest);
+      m.senders[0].account = OWNER;
+      const file = path.join(dir, "workspace-sa.json");
+      await writeFile(file, JSON.stringify(m));
+      return file;
+    }
+
+    const noKeyMaterial = (out: string, assertions: readonly string[]) => {
+      noSecret(out);
+      for (const needle of [MINTED, pem, ...pem.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----")), ...assertions]) expect(out.includes(needle), "key material in the output").toBe(false);
+    };
+
+    it("posts a signed jwt-bearer assertion (iss = the service account, sub = the owner, the Gmail settings scopes) to the key's token_uri, then updates the alias with the minted token", async () => {
+      const endpoint = await startTokenEndpoint({ status: 200, body: { access_token: MINTED, expires_in: 3599, token_type: "Bearer" } });
+      const stale = { ...healthyAlias("admin@example.com"), smtpMsa: { host: "email-smtp.us-west-2.amazonaws.com", port: 465, securityMode: "ssl" as const } };
+      const fake = await startGmailFake({ token: MINTED, me: OWNER, aliases: { [OWNER]: [stale] } });
+      try {
+        const manifest = await workspaceManifest();
+        const r = await runCliAsync("relay-fix.ts", ["--manifest", manifest, "--sender", "admin@example.com", "--apply", "--gmail-service-account", await keyFile(endpoint.uri), "--gmail-endpoint", fake.endpoint], { env: { ...w.env, GMAIL_ACCESS_TOKEN: "" } });
+        noKeyMaterial(r.stdout + r.stderr, endpoint.requests.map((q) => q.form.assertion));
+        expect([r.status, r.stderr]).toEqual([0, ""]);
+
+        expect(endpoint.requests).toHaveLength(1);
+        const [t] = endpoint.requests;
+        expect(t.path).toBe("/token");
+        expect(t.contentType).toMatch(/^application\/x-www-form-urlencoded\b/);
+        expect(Object.keys(t.form).sort()).toEqual(["assertion", "grant_type"]);
+        expect(t.form.grant_type).toBe("urn:ietf:params:oauth:grant-type:jwt-bearer");
+        expect(t.signatureValid).toBe(true);
+        expect(t.header).toMatchObject({ alg: "RS256" });
+        expect(t.claims).toMatchObject({ iss: SA, sub: OWNER, scope: GMAIL_DELEGATION_SCOPES.join(" "), aud: GOOGLE_TOKEN_URI });
+        expect(Number(t.claims.exp) - Number(t.claims.iat)).toBe(3600);
+
+        const alias = "/gmail/v1/users/owner%40example.com/settings/sendAs/admin%40example.com";
+        expect(fake.requests.map((q) => `${q.method} ${q.path} ${q.authorization}`)).toEqual([`GET ${alias} Bearer ${MINTED}`, `PUT ${alias} Bearer ${MINTED}`, `GET ${alias} Bearer ${MINTED}`]);
+        expect(fake.requests[1].body).toMatchObject({
+          sendAsEmail: "admin@example.com",
+          smtpMsa: { host: "email-smtp.us-east-1.amazonaws.com", port: 587, securityMode: "starttls", username: w.manifest.smtp.accessKeyId, password: w.stored.regions["us-east-1"].password },
+        });
+        expect(r.stdout).toContain("Read back: PASS relay.gmail: the alias is accepted and relays through email-smtp.us-east-1.amazonaws.com:587 (starttls)");
+      } finally {
+        await fake.stop();
+        await endpoint.stop();
+      }
+    });
+
+    it("a refused delegation (unauthorized_client): exit 1, says what to authorize in the Admin console, no Gmail call, no key material", async () => {
+      const endpoint = await startTokenEndpoint({ status: 401, body: { error: "unauthorized_client", error_description: "Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested." } });
+      const fake = await startGmailFake({ token: MINTED, me: OWNER, aliases: { [OWNER]: [healthyAlias("admin@example.com")] } });
+      try {
+        const r = await runCliAsync("relay-fix.ts", ["--manifest", await workspaceManifest(), "--sender", "admin@example.com", "--apply", "--gmail-service-account", await keyFile(endpoint.uri), "--gmail-endpoint", fake.endpoint], { env: w.env });
+        noKeyMaterial(r.stdout + r.stderr, endpoint.requests.map((q) => q.form.assertion));
+        expect(r.status).toBe(1);
+        expect(r.stderr).toBe(
+          `error: no Gmail token: the token endpoint ${endpoint.uri} refused the service account ${SA} acting as ${OWNER} (unauthorized_client: Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.). ` +
+            `In the Google Admin console (Security → Access and data control → API controls → Domain-wide delegation), authorize the service account's client ID for ${GMAIL_DELEGATION_SCOPES.join(", ")}.\n`,
+        );
+        expect(fake.requests).toEqual([]);
+      } finally {
+        await fake.stop();
+        await endpoint.stop();
+      }
+    });
+
+    it("bad key files and flag combinations are usage errors (exit 2) that never quote the key", async () => {
+      const manifest = await workspaceManifest();
+      const run = (args: string[]) => runCliAsync("relay-fix.ts", ["--manifest", manifest, "--sender", "admin@example.com", "--apply", ...args], { env: { ...w.env, GMAIL_ACCESS_TOKEN: "" } });
+      const cases: [string[], string][] = [
+        [["--gmail-service-account", await keyFile("http://127.0.0.1:9/token", { type: "authorized_user" })], 'is not a service account key (its "type" is "authorized_user", not "service_account")'],
+        [["--gmail-service-account", await keyFile("http://127.0.0.1:9/token", { private_key: "" })], 'has no "private_key". Download a new JSON key for the service account.'],
+        [["--gmail-service-account", await keyFile("http://127.0.0.1:9/token", { private_key: pem.slice(0, 200) })], '"private_key" is not a PEM private key.'],
+        [["--gmail-service-account", await keyFile("http://127.0.0.1:9/token"), "--gmail-subject", "someone-else@example.com"], "--gmail-subject: the token must act as the alias's owner owner@example.com (mail-infra:senders), not \"someone-else@example.com\"."],
+        [["--gmail-subject", OWNER], "--gmail-subject is the user a service account acts as: give it with --gmail-service-account FILE."],
+        [["--gmail-service-account", await keyFile("http://127.0.0.1:9/token"), "--gmail-token-file", path.join(dir, "t.json")], "give one of --gmail-service-account (mint the token) and --gmail-token-file (a ready token), not both."],
+      ];
+      for (const [args, message] of cases) {
+        const r = await run(args);
+        expect([r.status, r.stderr.includes(message)], r.stderr).toEqual([2, true]);
+        noKeyMaterial(r.stdout + r.stderr, []);
+      }
+    });
   });
 });

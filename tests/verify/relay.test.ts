@@ -4,9 +4,8 @@
  *
  * relay.retire runs against moto: the SMTP user with two real access keys (the previous one
  * from the world, the current one created after it), so ListAccessKeys' CreateDate is moto's.
- * moto does not record a key's last use for the calls these tests can make (GetAccessKeyLastUsed
- * answers "N/A"), and no API sets it: only that one call is faked, on the collector's own IAM
- * client, with the SDK's response shape; every other IAM call is forwarded to moto.
+ * moto does not record a key's last use for the calls these tests can make: GetAccessKeyLastUsed
+ * alone is faked (last-used.ts); every other IAM call goes to moto.
  *
  * relay.gmail runs against a loopback HTTP server answering users.settings.sendAs get/list with
  * the documented JSON shapes (gmail-fake.ts), through the real @googleapis/gmail client.
@@ -14,8 +13,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CreateAccessKeyCommand, DeleteAccessKeyCommand, GetAccessKeyLastUsedCommand, type IAMClient, ListAccessKeysCommand } from "@aws-sdk/client-iam";
-import { mockClient } from "aws-sdk-client-mock";
+import { CreateAccessKeyCommand, DeleteAccessKeyCommand } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Manifest } from "../../lib/manifest";
 import { type Finding, observed } from "../../lib/verify/findings";
@@ -24,6 +22,7 @@ import { GmailCollector, readGmailToken } from "../../scripts/verify/gmail";
 import { formatJson, formatText } from "../../scripts/verify/report";
 import { runCliAsync } from "../helpers/spawn";
 import { startClosedPort } from "../sandbox";
+import { closeMotoIam, fakeLastUsed, motoIam } from "./last-used";
 import { type GmailFake, healthyAlias, type SendAsResource, startGmailFake } from "./gmail-fake";
 import { createWorld, programManifest, type SharedServers, startShared, type World } from "./world";
 
@@ -82,21 +81,6 @@ async function rotatedWorld(state: "active" | "inactive", options: { deletePrevi
   return { w, previousId, currentId, rotatedAt: new Date(created) };
 }
 
-type LastUsed = { LastUsedDate?: Date; ServiceName: string; Region: string } | "denied";
-
-/** Fake GetAccessKeyLastUsed only (see the header); ListAccessKeys goes to moto through `direct`. */
-function fakeLastUsed(direct: IAMClient, byKey: Record<string, LastUsed>) {
-  return (c: { aws: { iam(): IAMClient } }) => {
-    const stub = mockClient(c.aws.iam());
-    stub.on(ListAccessKeysCommand).callsFake((input: { UserName?: string }) => direct.send(new ListAccessKeysCommand(input)));
-    stub.on(GetAccessKeyLastUsedCommand).callsFake(async (input: { AccessKeyId?: string }) => {
-      const u = byKey[input.AccessKeyId ?? ""] ?? { ServiceName: "N/A", Region: "N/A" };
-      if (u === "denied") throw Object.assign(new Error("User is not authorized to perform: iam:GetAccessKeyLastUsed"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
-      return { UserName: "mail-smtp", AccessKeyLastUsed: u };
-    });
-  };
-}
-
 const retire = (fs: readonly Finding[]) => fs.filter((f) => f.id === "relay.retire");
 
 async function withRotated(state: "active" | "inactive", fn: (r: Rotated) => Promise<void>, options: { deletePrevious?: boolean } = {}) {
@@ -104,12 +88,10 @@ async function withRotated(state: "active" | "inactive", fn: (r: Rotated) => Pro
   try {
     await fn(r);
   } finally {
-    worldIam.get(r.w)?.destroy();
+    closeMotoIam(r.w);
     await r.w.stop();
   }
 }
-
-const worldIam = new WeakMap<World, IAMClient>();
 
 describe("relay.retire against moto (two keys, last-used data)", () => {
   it("not yet: SES used the previous key after the rotation, within the quiet period; names the senders not yet confirmed", async () => {
@@ -118,7 +100,7 @@ describe("relay.retire against moto (two keys, last-used data)", () => {
       const r = await w.verify({
         layers: ["relay"],
         now: new Date(used.getTime() + HOUR),
-        prepare: fakeLastUsed(await motoIam(w), { [previousId]: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" }, [currentId]: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" } }),
+        prepare: fakeLastUsed(motoIam(w), { [previousId]: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" }, [currentId]: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" } }),
       });
       const [f] = retire(r.findings);
       expect([f.status, f.subject]).toEqual(["fail", `previous key ${previousId} of ${w.manifest.smtp.user}`]);
@@ -137,7 +119,7 @@ describe("relay.retire against moto (two keys, last-used data)", () => {
     try {
       await withRotated("active", async ({ w, previousId, currentId, rotatedAt }) => {
         const used = new Date(rotatedAt.getTime() + HOUR);
-        const fakeIam = fakeLastUsed(await motoIam(w), { [previousId]: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" } });
+        const fakeIam = fakeLastUsed(motoIam(w), { [previousId]: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" } });
         const r = await w.verify({
           layers: ["relay"],
           now: new Date(used.getTime() + HOUR),
@@ -162,7 +144,7 @@ describe("relay.retire against moto (two keys, last-used data)", () => {
   it("not yet, for an inactive previous key: the relays that used it fail now, and the fix says how to undo", async () => {
     await withRotated("inactive", async ({ w, previousId, rotatedAt }) => {
       const used = new Date(rotatedAt.getTime() + HOUR);
-      const r = await w.verify({ layers: ["relay"], now: new Date(used.getTime() + 2 * DAY), prepare: fakeLastUsed(await motoIam(w), { [previousId]: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" } }) });
+      const r = await w.verify({ layers: ["relay"], now: new Date(used.getTime() + 2 * DAY), prepare: fakeLastUsed(motoIam(w), { [previousId]: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" } }) });
       const [f] = retire(r.findings);
       expect(f.status).toBe("fail");
       expect(f.remediation).toContain("set mail-infra:smtpPreviousKey back to active");
@@ -173,7 +155,7 @@ describe("relay.retire against moto (two keys, last-used data)", () => {
   it("safe: the previous key's last SES login is before the rotation (next step for an active key: inactive)", async () => {
     await withRotated("active", async ({ w, previousId, rotatedAt }) => {
       const used = new Date(rotatedAt.getTime() - DAY);
-      const r = await w.verify({ layers: ["relay"], now: new Date(rotatedAt.getTime() + DAY), prepare: fakeLastUsed(await motoIam(w), { [previousId]: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" } }) });
+      const r = await w.verify({ layers: ["relay"], now: new Date(rotatedAt.getTime() + DAY), prepare: fakeLastUsed(motoIam(w), { [previousId]: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" } }) });
       const [f] = retire(r.findings);
       expect([f.status, f.summary]).toEqual([
         "pass",
@@ -185,7 +167,7 @@ describe("relay.retire against moto (two keys, last-used data)", () => {
   it("safe: used after the rotation but not for longer than the quiet period; an inactive key's next step is retired", async () => {
     await withRotated("inactive", async ({ w, previousId, rotatedAt }) => {
       const used = new Date(rotatedAt.getTime() + HOUR);
-      const r = await w.verify({ layers: ["relay"], now: new Date(used.getTime() + 8 * DAY), prepare: fakeLastUsed(await motoIam(w), { [previousId]: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" } }) });
+      const r = await w.verify({ layers: ["relay"], now: new Date(used.getTime() + 8 * DAY), prepare: fakeLastUsed(motoIam(w), { [previousId]: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" } }) });
       const [f] = retire(r.findings);
       expect([f.status, f.summary]).toEqual(["pass", "safe to retire the previous key: SES last saw it 8 days ago, more than 7 days without use. Next: set mail-infra:smtpPreviousKey to retired and run `pulumi up` (this deletes the key)."]);
     });
@@ -193,12 +175,12 @@ describe("relay.retire against moto (two keys, last-used data)", () => {
 
   it("safe: the previous key was never used (ServiceName N/A), or only by another service", async () => {
     await withRotated("active", async ({ w, previousId, rotatedAt }) => {
-      const never = await w.verify({ layers: ["relay"], now: rotatedAt, prepare: fakeLastUsed(await motoIam(w), {}) });
+      const never = await w.verify({ layers: ["relay"], now: rotatedAt, prepare: fakeLastUsed(motoIam(w), {}) });
       expect(retire(never.findings).map((f) => [f.status, f.summary.split(".")[0]])).toEqual([["pass", "safe to retire the previous key: it was never used"]]);
       const other = await w.verify({
         layers: ["relay"],
         now: rotatedAt,
-        prepare: fakeLastUsed(await motoIam(w), { [previousId]: { LastUsedDate: new Date(rotatedAt.getTime() + HOUR), ServiceName: "iam", Region: "us-east-1" } }),
+        prepare: fakeLastUsed(motoIam(w), { [previousId]: { LastUsedDate: new Date(rotatedAt.getTime() + HOUR), ServiceName: "iam", Region: "us-east-1" } }),
       });
       expect(retire(other.findings).map((f) => [f.status, f.summary.split(".")[0]])).toEqual([["pass", "safe to retire the previous key: it was last used by iam, not SES"]]);
     });
@@ -206,14 +188,14 @@ describe("relay.retire against moto (two keys, last-used data)", () => {
 
   it("inconclusive when the last use cannot be read; a warning when the previous key is already gone", async () => {
     await withRotated("active", async ({ w, previousId }) => {
-      const r = await w.verify({ layers: ["relay"], prepare: fakeLastUsed(await motoIam(w), { [previousId]: "denied" }) });
+      const r = await w.verify({ layers: ["relay"], prepare: fakeLastUsed(motoIam(w), { [previousId]: "denied" }) });
       const [f] = retire(r.findings);
       expect([f.status, f.remediation]).toEqual(["inconclusive", "Grant iam:GetAccessKeyLastUsed to the credentials verify runs with (or use credentials that have it)."]);
     });
     await withRotated(
       "inactive",
       async ({ w }) => {
-        const r = await w.verify({ layers: ["relay"], prepare: fakeLastUsed(await motoIam(w), {}) });
+        const r = await w.verify({ layers: ["relay"], prepare: fakeLastUsed(motoIam(w), {}) });
         const [f] = retire(r.findings);
         expect([f.status, f.summary]).toEqual(["warn", `not needed: the previous key (generation 1) is no longer an access key of ${w.manifest.smtp.user}`]);
       },
@@ -228,17 +210,6 @@ describe("relay.retire against moto (two keys, last-used data)", () => {
     expect(checkRetire({ ...m, smtp: { ...m.smtp, keyGeneration: 2, previousKey: { generation: 1, state: "retired" } } }, none, [], new Date())).toEqual([]);
   });
 });
-
-/** A client straight to moto (for the forwarded ListAccessKeys), closed with the world. */
-async function motoIam(w: World): Promise<IAMClient> {
-  let c = worldIam.get(w);
-  if (!c) {
-    const { IAMClient: Client } = await import("@aws-sdk/client-iam");
-    c = new Client({ endpoint: w.moto.directEndpoint, region: "us-east-1", credentials: { accessKeyId: w.env.AWS_ACCESS_KEY_ID, secretAccessKey: w.env.AWS_SECRET_ACCESS_KEY }, maxAttempts: 1 });
-    worldIam.set(w, c);
-  }
-  return c;
-}
 
 // ---------------------------------------------------------------------------------------
 // relay.gmail against a loopback Gmail API

@@ -204,6 +204,17 @@ export interface StoredSecret {
   regions: Record<string, { host: string; port: number; password: string }>;
 }
 
+/** The secret's value for one key, in the shape components/SmtpCredentials.ts writes. */
+export function storedSecret(m: Manifest, accessKeyId: string, secretAccessKey: string, keyGeneration = m.smtp.keyGeneration): StoredSecret {
+  return {
+    username: accessKeyId,
+    keyGeneration,
+    regions: Object.fromEntries(
+      m.smtp.regions.map(({ region }) => [region, { host: smtpEndpoint(region), port: SES_SMTP_PORT, password: deriveSmtpPasswordV4(secretAccessKey, region) }]),
+    ),
+  };
+}
+
 export interface MotoContext {
   /** Clients talking to moto directly (not counted, delayed or throttled). */
   iam: IAMClient;
@@ -321,13 +332,7 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
   const keys = new Map([[accessKeyId, secretAccessKey]]);
   const ctx: MotoContext = { iam, secrets, user, accessKeyId, secretAccessKey, keys };
 
-  const stored: StoredSecret = {
-    username: accessKeyId,
-    keyGeneration: manifest.smtp.keyGeneration,
-    regions: Object.fromEntries(
-      manifest.smtp.regions.map(({ region }) => [region, { host: smtpEndpoint(region), port: SES_SMTP_PORT, password: deriveSmtpPasswordV4(secretAccessKey, region) }]),
-    ),
-  };
+  const stored = storedSecret(manifest, accessKeyId, secretAccessKey);
   options.secret?.(stored, ctx);
   const secret = await secrets.send(new CreateSecretCommand({ Name: manifest.smtp.secretName, SecretString: JSON.stringify(stored) }));
   manifest.smtp = { ...manifest.smtp, userArn: created.User?.Arn ?? "", accessKeyId, secretId: secret.ARN ?? "" };
