@@ -209,6 +209,14 @@ describe("other stack shapes", () => {
     expect(zone).toMatch(/_dmarc\.example\.com\.\s+600 IN TXT\s+"v=DMARC1; p=none; rua=mailto:dmarc-reports@example\.com"/);
   });
 
+  it("apexTxtValues are declared in the one apex TXT record, after the SPF record", async () => {
+    const r = await runWithConfig({ domain: "example.com", regions: ["us-east-1"], spfMechanisms: ["include:_spf.google.com"], apexTxtValues: ["google-site-verification=abc", "MS=ms1"] });
+    const apex = r.byType(T.record).filter((x) => x.inputs.name === "example.com" && x.inputs.type === "TXT");
+    expect(apex).toHaveLength(1);
+    expect(apex[0].name).toBe("example.com-dns-spf");
+    expect(apex[0].inputs.records).toEqual(["v=spf1 include:_spf.google.com ~all", "google-site-verification=abc", "MS=ms1"]);
+  });
+
   it("a zone given by id is used as is", async () => {
     const run = await runWithConfig({ domain: "example.com", regions: ["us-east-1"], route53Zones: ["example.com=Z0123456789ABCDEFGHIJ"] });
     expect(new Set(run.byType(T.record).map((r) => r.inputs.zoneId))).toEqual(new Set(["Z0123456789ABCDEFGHIJ"]));
