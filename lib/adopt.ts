@@ -370,7 +370,11 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
       const found = recordSet(live.dns, rec.name, rec.type);
       if (found) {
         resources.push({ type: TYPES.record, name, id: recordImportId(zoneId, lower(found.name), rec.type), parent: dnsParent });
-        if (!sameValues(found.values, rec.values, rec.type)) changes.push(recordChange(rec, found));
+        if (!sameValues(found.values, rec.values, rec.type)) {
+          const c = recordChange(rec, found);
+          changes.push(c);
+          if (c.risk) risks.push(`${c.subject} differs from what SES expects: live ${c.live}, expected ${c.declared}. Mail from ${rec.region} fails ${rec.purpose === "dkim" ? "DKIM" : "the MAIL FROM check"} until pulumi up corrects it (an update in place).`);
+        }
         else if (found.ttl !== undefined && found.ttl !== rec.ttl) changes.push({ subject: `${rec.type} ${rec.name}`, action: "update", live: `TTL ${found.ttl}`, declared: `TTL ${rec.ttl}` });
       } else {
         changes.push({ subject: `${rec.type} ${rec.name}`, action: "create", live: "(none)", declared: show(rec.values) });

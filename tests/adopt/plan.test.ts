@@ -191,6 +191,25 @@ describe("adopt: partial setups", () => {
   });
 });
 
+describe("adopt: live records that differ from what SES expects", () => {
+  it("a DKIM CNAME pointing elsewhere is imported, listed as an update and as a risk", () => {
+    const live = twoRegionShared();
+    if (live.dns.mode !== "route53") throw new Error("route53 expected");
+    const t = [...tokens("us-east-1")].sort()[0];
+    const set = live.dns.recordSets.find((r) => r.name === `${t}._domainkey.${D}`);
+    if (!set) throw new Error("no DKIM set");
+    set.values = ["old-provider.example.net"];
+    const plan = planAdoption(live, "prod");
+    expect(plan.imports.resources).toContainEqual({ type: TYPES.record, name: `${D}-dns-dkim-us-east-1-1`, id: `${ZONE}_${t}._domainkey.${D}_CNAME`, parent: `${D}-dns` });
+    expect(plan.changes).toContainEqual(expect.objectContaining({ subject: `CNAME ${t}._domainkey.${D}`, action: "update", live: "old-provider.example.net", declared: `${t}.dkim.amazonses.com` }));
+    expect(plan.risks).toContainEqual(expect.stringMatching(new RegExp(`^CNAME ${t}\\._domainkey\\.example\\.com differs from what SES expects.*fails DKIM until pulumi up corrects it`)));
+  });
+
+  it("records that match add no such risk", () => {
+    expect(planAdoption(twoRegionShared(), "prod").risks.some((r) => r.includes("differs from what SES expects"))).toBe(false);
+  });
+});
+
 describe("grantsSesSend", () => {
   const doc = (statement: object) => JSON.stringify({ Version: "2012-10-17", Statement: statement });
   it("is true for an Allow of ses:SendRawEmail, ses:Send*, ses:* or *", () => {
