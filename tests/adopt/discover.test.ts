@@ -165,6 +165,16 @@ describe("adopt discovery (moto + SES v2 fake)", () => {
   });
 });
 
+describe("adopt discovery: --zone", () => {
+  it("a zone given by name is used; a zone that does not exist means external DNS, said so", async () => {
+    setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`) });
+    const named = await discover(["us-east-1"], D, D);
+    expect(named.dns.mode === "route53" && named.dns.zoneId).toBe(zoneId);
+    const missing = await discover(["us-east-1"], D, "nope.test");
+    expect(missing.dns).toEqual({ mode: "external", why: "no public Route 53 hosted zone named nope.test" });
+  });
+});
+
 describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
   let dir = "";
   const env = () => ({ ...CREDS, AWS_ENDPOINT_URL: front.endpoint });
@@ -210,6 +220,14 @@ describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/Pulumi\.prod\.yaml already exists/);
     expect(existsSync(path.join(foreign, "import.json"))).toBe(false);
+  });
+
+  it("AWS unreachable: exit 1, the message says what could not be read, no stack trace", async () => {
+    const r = await runCliAsync("adopt.ts", [...args(path.join(dir, "unreachable")), "--timeout", "1"], { env: { ...CREDS, AWS_ENDPOINT_URL: "http://127.0.0.1:9" }, timeoutMs: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: could not read the SES identity example\.com in us-east-1: .*127\.0\.0\.1:9/);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    expect(existsSync(path.join(dir, "unreachable"))).toBe(false);
   });
 
   it("bad input exits 2 with a message: no region, nothing to adopt", async () => {
