@@ -482,6 +482,9 @@ export function grantsSesSend(document: string): boolean {
 // The three files
 // ---------------------------------------------------------------------------------------------
 
+/** The policy that refuses USE_DEFAULT_VALUE (policies/sesv2/EmailIdentityMailFromAttributes; a test keeps the names equal). */
+export const USE_DEFAULT_VALUE_POLICY = "aws-sesv2-emailidentitymailfromattributes-disallow-use-default-value";
+
 /** The marker the written files start with (adopt overwrites only its own files). */
 export const WRITTEN_BY = "Written by `npm run adopt`";
 
@@ -548,10 +551,12 @@ export function renderAdoptionMd(plan: AdoptionPlan): string {
     "## Steps, in order",
     "",
     `1. Copy \`Pulumi.${s}.yaml\` next to \`Pulumi.yaml\`, then \`pulumi stack init ${s}\` (or \`pulumi stack select ${s}\`).`,
-    `2. \`npm run plan -- --stack ${s}\`: the config validates and the policy pack's findings are listed.`,
+    `2. \`npm run plan -- --stack ${s}\`: the config validates and the policy pack's findings are listed${mailFromStaged ? ` (${USE_DEFAULT_VALUE_POLICY} is expected until step 6)` : ""}.`,
     `3. \`pulumi import --stack ${s} --file import.json --generate-code=false --yes\`: adopts what exists (nothing in AWS changes).`,
     `4. \`pulumi preview --stack ${s} --diff\`: expect creates only for what the table above creates, updates only as listed, no delete and no replace. Stop if it shows anything else.`,
-    `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`.`,
+    mailFromStaged
+      ? `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`. With the policy pack enforced, this one up needs \`--policy-pack-config\` with a file holding \`{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}\`: the policy is mandatory and USE_DEFAULT_VALUE is what keeps mail flowing during the move.`
+      : `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`.`,
   );
   let n = 6;
   if (finalBehavior) {

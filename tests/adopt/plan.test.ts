@@ -5,8 +5,9 @@
  * nothing that was imported.
  */
 import { describe, expect, it } from "vitest";
-import { type AdoptionPlan, AdoptionError, grantsSesSend, type LiveRecordSet, type LiveSetup, planAdoption, renderAdoptionMd, renderImportJson, TYPES } from "../../lib/adopt";
+import { type AdoptionPlan, AdoptionError, grantsSesSend, type LiveRecordSet, type LiveSetup, planAdoption, renderAdoptionMd, renderImportJson, TYPES, USE_DEFAULT_VALUE_POLICY } from "../../lib/adopt";
 import { validateConfig } from "../../lib/config";
+import { disallowUseDefaultValue } from "../../policies/sesv2/EmailIdentityMailFromAttributes/disallowUseDefaultValue";
 import { runWithConfig } from "../helpers/program";
 
 const D = "example.com";
@@ -143,6 +144,8 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
     expect(md).toContain("- `google-site-verification=abc123`");
     expect(md).toMatch(/3\. `pulumi import --stack prod --file import\.json[^\n]*\n4\. `pulumi preview --stack prod --diff`[^\n]*\n5\. `pulumi up --stack prod`[^\n]*\n6\. Wait until verify reports MAIL FROM SUCCESS/);
     expect(md).toMatch(/retire the old SMTP user by hand: ses-smtp-user\.20240101/);
+    expect(md).toContain(`{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}`);
+    expect(USE_DEFAULT_VALUE_POLICY).toBe(disallowUseDefaultValue.name);
     expect(JSON.parse(renderImportJson(plan))).toEqual(plan.imports);
   });
 });
@@ -188,6 +191,7 @@ describe("adopt: partial setups", () => {
     expect(plan.config["mail-infra:regionalMailFromSubdomains"]).toEqual([`us-west-2=mail-usw2.${D}`]);
     expect(plan.config["mail-infra:mailFromBehaviorOnMxFailure"]).toBe("REJECT_MESSAGE");
     expect(plan.risks.filter((r) => r.startsWith("MAIL FROM") || r.startsWith("DKIM"))).toEqual([]);
+    expect(renderAdoptionMd(plan)).not.toContain(USE_DEFAULT_VALUE_POLICY);
   });
 });
 
