@@ -33,6 +33,13 @@ export class MailDomain extends pulumi.ComponentResource {
     super("mail-infra:ses:MailDomain", name, {}, opts);
     const cfg = args.config;
 
+    // Each region's MAIL FROM attributes wait for the MX and SPF records of its MAIL FROM
+    // domain, declared below (none with external DNS): resolved once DnsRecords exists.
+    const mailFromRecords = new Map<string, (rs: pulumi.Resource[]) => void>();
+    const mailFromDependsOn = Object.fromEntries(
+      cfg.regions.map((r) => [r.region, new Promise<pulumi.Resource[]>((resolve) => mailFromRecords.set(r.region, resolve))]),
+    );
+
     this.identities = Object.fromEntries(
       cfg.regions.map((r) => [
         r.region,
@@ -49,6 +56,7 @@ export class MailDomain extends pulumi.ComponentResource {
             // Lets the policy pack tell an external-DNS identity from one whose records are missing.
             tags: { ...args.tags, [DNS_MODE_TAG]: cfg.dns.mode },
             protect: args.protect,
+            mailFromDependsOn: mailFromDependsOn[r.region],
           },
           { parent: this },
         ),
@@ -76,8 +84,14 @@ export class MailDomain extends pulumi.ComponentResource {
       const placeholderTokens = Object.fromEntries(
         cfg.regions.map((r) => [r.region, Array.from({ length: DKIM_TOKENS_PER_IDENTITY }, (_, i) => `token${i + 1}`)]),
       );
-      new DnsRecords(`${name}-dns`, { shape: expectedRecords(cfg, placeholderTokens), records: this.records, zoneId, protect: args.protect }, { parent: this });
+      const shape = expectedRecords(cfg, placeholderTokens);
+      const dns = new DnsRecords(`${name}-dns`, { shape, records: this.records, zoneId, protect: args.protect }, { parent: this });
+      for (const r of cfg.regions) {
+        const own = shape.flatMap((rec, i) => ((rec.purpose === "mail-from-mx" || rec.purpose === "mail-from-spf") && rec.name === r.mailFromDomain ? [dns.records[i]] : []));
+        mailFromRecords.get(r.region)?.(own);
+      }
     }
+    for (const resolve of mailFromRecords.values()) resolve([]); // external DNS (a second resolve is a no-op)
 
     const regionManifests = cfg.regions.map((r) => {
       const id = this.identities[r.region];

@@ -22,6 +22,13 @@ export interface SesIdentityArgs {
   tags?: Record<string, string>;
   /** mail-infra:protect: resource options from lib/protection. */
   protect: boolean;
+  /**
+   * What the MAIL FROM attributes wait for: the MAIL FROM domain's MX and SPF records, once
+   * MailDomain has declared them (a promise, because the records are declared after the
+   * identities whose DKIM tokens they need). So a new or moved MAIL FROM is switched only once
+   * its records are published.
+   */
+  mailFromDependsOn?: Promise<pulumi.Resource[]>;
 }
 
 /**
@@ -76,7 +83,7 @@ export class SesIdentity extends pulumi.ComponentResource {
         mailFromDomain: args.mailFromDomain,
         behaviorOnMxFailure: args.mailFromBehaviorOnMxFailure,
       },
-      child("mail-from-attributes"),
+      { ...child("mail-from-attributes"), ...(args.mailFromDependsOn ? { dependsOn: args.mailFromDependsOn } : {}) },
     );
 
     this.topic = new aws.sns.Topic(

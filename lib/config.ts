@@ -86,6 +86,12 @@ export const CONFIG_KEYS = {
     description:
       "Extra SPF mechanisms merged into the one apex SPF record, e.g. include:_spf.google.com or ip4:192.0.2.0/24. No `all` and no redirect.",
   },
+  apexTxtValues: {
+    type: "array",
+    default: [],
+    description:
+      "Other TXT values kept verbatim in the apex TXT record set next to the SPF record (site verification tokens...). The program owns the whole set: a live value not listed here is deleted by pulumi up. One-domain stacks only.",
+  },
   spfAll: {
     type: "string",
     default: "~all",
@@ -228,6 +234,8 @@ export interface DomainConfig {
   readonly dkimSigningKeyLength: DkimKeyLength;
   readonly tlsPolicy: TlsPolicy;
   readonly spf: { readonly mechanisms: readonly string[]; readonly all: SpfAll; readonly record: string };
+  /** Other values of the apex TXT record set, kept verbatim next to the SPF record. */
+  readonly apexTxtValues: readonly string[];
   readonly dmarc: DmarcRecord;
   readonly dns: DnsConfig;
   readonly ttl: number;
@@ -427,6 +435,18 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   });
   const mechanisms = v.spfMechanisms.map((m) => m.trim());
 
+  // 5b. Other apex TXT values: kept verbatim, so only what would break the set is refused.
+  if (v.apexTxtValues.length > 0 && v.domains.length > 0) {
+    add("apexTxtValues", "is set in a stack with several domains, but apex TXT values belong to one domain. Put each domain that has other apex TXT values in its own stack (mail-infra:domain).");
+  }
+  const apexTxtValues: string[] = [];
+  v.apexTxtValues.forEach((t, i) => {
+    const problem = apexTxtValueProblem(t);
+    if (problem) add(`apexTxtValues[${i}]`, problem);
+    else if (apexTxtValues.includes(t)) add(`apexTxtValues[${i}]`, `${shown(t)} is listed twice. Remove the duplicate.`);
+    else apexTxtValues.push(t);
+  });
+
   // 6. DMARC tags.
   const policyProblem = validateDmarcPolicy(v.dmarcPolicy);
   if (policyProblem) add("dmarcPolicy", policyProblem);
@@ -544,6 +564,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       dkimSigningKeyLength: dkimLength,
       tlsPolicy,
       spf: { mechanisms, all: spfAll, record: buildSpf(mechanisms, spfAll) },
+      apexTxtValues,
       dmarc,
       dns: dnsMode === "external" ? { mode: "external" } : { mode: "route53", zone: zoneOverrides.get(domain) ?? { name: domain } },
       ttl: v.dnsTtl,
@@ -657,6 +678,22 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
 }
 
 const unique = (xs: readonly string[]): string[] => [...new Set(xs)];
+
+/**
+ * Why one apex TXT value cannot be kept next to the SPF record, or undefined. Values are kept
+ * verbatim (a verification token must match byte for byte), so only an empty value, control
+ * characters, and a second SPF or a DMARC record (which belong to other keys) are refused.
+ */
+export function apexTxtValueProblem(value: string): string | undefined {
+  if (value.trim() === "") return "is empty. Remove it.";
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return `${shown(value)} holds control characters. Write the value as it is published, without line breaks or tabs.`;
+  if (/^\s*v=spf1(\s|$)/i.test(value)) {
+    return `${shown(value)} is an SPF record. A domain may publish only one (RFC 7208 4.5): put its mechanisms in mail-infra:spfMechanisms and its all in mail-infra:spfAll.`;
+  }
+  if (/^\s*v\s*=\s*DMARC1/i.test(value)) return `${shown(value)} is a DMARC record, which belongs at _dmarc.<domain>: set it with the mail-infra:dmarc* keys.`;
+  return undefined;
+}
 
 /** The MAIL FROM label relative to the domain, whether it was given relative or in full. */
 function relativeLabel(value: string, domain: string): string {

@@ -145,7 +145,8 @@ export function expectedRecords(
       region,
     });
   }
-  records.push({ key: "spf", purpose: "spf", name: cfg.domain, type: "TXT", ttl: cfg.ttl, values: [cfg.spf.record] });
+  // The apex TXT set is one Route 53 record set: the SPF record and every other declared value.
+  records.push({ key: "spf", purpose: "spf", name: cfg.domain, type: "TXT", ttl: cfg.ttl, values: [cfg.spf.record, ...cfg.apexTxtValues] });
   records.push({
     key: "dmarc",
     purpose: "dmarc",

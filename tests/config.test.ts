@@ -238,3 +238,32 @@ describe("config: SMTP credentials and senders", () => {
     expect(cfg.smtp.allowedFromAddresses).toEqual(["a@example.com", "b@example.com", "*@example.com"]);
   });
 });
+
+describe("config: mail-infra:apexTxtValues", () => {
+  it("keeps the values verbatim, in the apex TXT set next to the SPF record", () => {
+    const values = ["google-site-verification=AbC_123", "MS=ms48213", "  spaced value kept  "];
+    const d = valid({ ...base, spfMechanisms: ["include:_spf.google.com"], apexTxtValues: values }).domains[0];
+    expect(d.apexTxtValues).toEqual(values);
+  });
+
+  it("defaults to none", () => {
+    expect(valid(base).domains[0].apexTxtValues).toEqual([]);
+  });
+
+  it("refuses a second SPF record, a DMARC record, an empty value, control characters and duplicates, naming the entry", () => {
+    const got = issues({ ...base, apexTxtValues: ["v=spf1 include:x.example ~all", "v=DMARC1; p=none", " ", "a\nb", "tok", "tok"] });
+    expect(got).toEqual([
+      expect.stringMatching(/^mail-infra:apexTxtValues\[0\]: .*is an SPF record\. A domain may publish only one .*mail-infra:spfMechanisms/),
+      expect.stringMatching(/^mail-infra:apexTxtValues\[1\]: .*is a DMARC record/),
+      "mail-infra:apexTxtValues[2]: is empty. Remove it.",
+      expect.stringMatching(/^mail-infra:apexTxtValues\[3\]: .*holds control characters/),
+      expect.stringMatching(/^mail-infra:apexTxtValues\[5\]: .*listed twice/),
+    ]);
+  });
+
+  it("refuses apex values in a multi-domain stack (they belong to one domain)", () => {
+    expect(issues({ domains: ["a.example", "b.example"], regions: ["us-east-1"], apexTxtValues: ["tok"] })).toEqual([
+      expect.stringMatching(/^mail-infra:apexTxtValues: is set in a stack with several domains/),
+    ]);
+  });
+});

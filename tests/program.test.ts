@@ -209,6 +209,29 @@ describe("other stack shapes", () => {
     expect(zone).toMatch(/_dmarc\.example\.com\.\s+600 IN TXT\s+"v=DMARC1; p=none; rua=mailto:dmarc-reports@example\.com"/);
   });
 
+  it("apexTxtValues are declared in the one apex TXT record, after the SPF record", async () => {
+    const r = await runWithConfig({ domain: "example.com", regions: ["us-east-1"], spfMechanisms: ["include:_spf.google.com"], apexTxtValues: ["google-site-verification=abc", "MS=ms1"] });
+    const apex = r.byType(T.record).filter((x) => x.inputs.name === "example.com" && x.inputs.type === "TXT");
+    expect(apex).toHaveLength(1);
+    expect(apex[0].name).toBe("example.com-dns-spf");
+    expect(apex[0].inputs.records).toEqual(["v=spf1 include:_spf.google.com ~all", "google-site-verification=abc", "MS=ms1"]);
+  });
+
+  it("MAIL FROM attributes wait for their MAIL FROM domain's MX and SPF records (dependsOn), none with external DNS", async () => {
+    const r = await runWithConfig({ domain: "example.com", regions: ["us-east-1", "us-west-2"] });
+    for (const [region, mailFrom] of [["us-east-1", "bounce.example.com"], ["us-west-2", "bounce-us-west-2.example.com"]]) {
+      const mf = r.one(T.mailFrom, `example.com-${region}-mail-from`);
+      const own = r.byType(T.record).filter((x) => x.inputs.name === mailFrom).map((x) => x.urn);
+      expect(own).toHaveLength(2);
+      for (const urn of own) expect(mf.options.dependsOn).toContain(urn);
+      // Only its own: not the other region's records.
+      const other = r.byType(T.record).filter((x) => String(x.inputs.name).startsWith("bounce") && x.inputs.name !== mailFrom).map((x) => x.urn);
+      for (const urn of other) expect(mf.options.dependsOn).not.toContain(urn);
+    }
+    const ext = await runWithConfig({ domain: "example.com", regions: ["us-east-1"], dnsMode: "external" });
+    expect(ext.one(T.mailFrom).options.dependsOn.filter((u) => u.includes("route53"))).toEqual([]);
+  });
+
   it("a zone given by id is used as is", async () => {
     const run = await runWithConfig({ domain: "example.com", regions: ["us-east-1"], route53Zones: ["example.com=Z0123456789ABCDEFGHIJ"] });
     expect(new Set(run.byType(T.record).map((r) => r.inputs.zoneId))).toEqual(new Set(["Z0123456789ABCDEFGHIJ"]));

@@ -303,6 +303,31 @@ function checkDrift(d: ManifestDomain, obs: DnsObservations, flagged: ReadonlySe
   return out;
 }
 
+/**
+ * Apex TXT values that are live but not declared. The program owns the whole apex TXT record
+ * set (Route 53 keys a set by name and type), so `pulumi up` replaces it with the declared
+ * values: a site-verification token or another SPF-less value published by hand is deleted.
+ * Only in route53 mode (with external DNS nothing is written) and only when the manifest
+ * declares the apex set (discovery mode does not know it). SPF values are left to the SPF and
+ * drift checks.
+ */
+export function checkApexTxt(d: ManifestDomain, obs: DnsObservations): Finding[] {
+  if (d.dns.mode !== "route53") return [];
+  const declared = d.records.filter((r) => r.type === "TXT" && r.name.toLowerCase() === d.domain.toLowerCase());
+  if (declared.length === 0) return [];
+  const a = answer(obs, "TXT", d.domain);
+  if (!a.ok) return [];
+  const known = new Set(declared.flatMap((r) => r.values));
+  const undeclared = a.value.filter((v) => !isSpfRecord(v) && !known.has(v));
+  if (undeclared.length === 0) return [];
+  return [
+    finding("dns", "dns.apex-txt.undeclared", `TXT ${d.domain}`, "warn", `${undeclared.length} live apex TXT value${undeclared.length === 1 ? " is" : "s are"} not declared: pulumi up would delete ${undeclared.length === 1 ? "it" : "these"}`, {
+      evidence: undeclared.map((v) => `live, not declared: ${v}`),
+      remediation: `Keep ${undeclared.length === 1 ? "it" : "them"} by adding ${undeclared.length === 1 ? "it" : "each"} to mail-infra:apexTxtValues (verbatim), or confirm ${undeclared.length === 1 ? "it is" : "they are"} no longer needed before pulumi up.`,
+    }),
+  ];
+}
+
 /** Every DNS finding for one domain. */
 export function checkDnsLayer(d: ManifestDomain, obs: DnsObservations): Finding[] {
   const dkim = checkDkim(d, obs);
@@ -319,7 +344,7 @@ export function checkDnsLayer(d: ManifestDomain, obs: DnsObservations): Finding[
     if (spf.some((f) => f.status !== "pass" && f.subject.split(" ")[0] === name)) flagged.add(name.toLowerCase());
   }
   if (dmarc.some((f) => f.status !== "pass" && f.id !== "dns.dmarc.report-authorization")) flagged.add(dmarcRecordName(d.domain));
-  const all = [...dkim, ...mx, ...spf, ...dmarc, ...checkDrift(d, obs, flagged)];
+  const all = [...dkim, ...mx, ...spf, ...dmarc, ...checkDrift(d, obs, flagged), ...checkApexTxt(d, obs)];
   // A domain that does not exist (NXDOMAIN at the apex) has no names below it either (RFC 8020):
   // that is the one cause of every failing DNS check of the domain, and is reported once.
   const apex = answer(obs, "TXT", d.domain);

@@ -11,11 +11,18 @@
  */
 import {
   GetAccessKeyLastUsedCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
   GetUserCommand,
+  GetUserPolicyCommand,
   IAMClient,
   ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
+  ListUserPoliciesCommand,
+  ListUsersCommand,
   SimulatePrincipalPolicyCommand,
 } from "@aws-sdk/client-iam";
+import type { ListResourceRecordSetsCommandOutput, Route53Client } from "@aws-sdk/client-route-53";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {
   GetAccountCommand,
@@ -93,7 +100,7 @@ export interface AwsOptions {
 export const AWS_CONCURRENCY = 64;
 
 /** The SDK's service ids as its AWS_ENDPOINT_URL_<SERVICE> variables spell them. */
-type AwsService = "SESV2" | "SECRETS_MANAGER" | "IAM" | "STS";
+type AwsService = "SESV2" | "SECRETS_MANAGER" | "IAM" | "STS" | "ROUTE_53";
 
 /**
  * The endpoint override the SDK applies to a service, as the SDK reads it:
@@ -145,6 +152,7 @@ export class AwsCollector {
   private iamClient?: IAMClient;
   private simulationClient?: IAMClient;
   private stsClient?: STSClient;
+  private route53Client?: Route53Client;
   private readonly limiters = new Map<string, <T>(task: () => Promise<T>) => Promise<T>>();
   private readonly cache = memo<Observation<unknown>>();
 
@@ -354,6 +362,99 @@ export class AwsCollector {
     });
   }
 
+  // -------------------------------------------------------------------------------------
+  // Adoption reads (npm run adopt): Route 53 and the IAM users that can send. The Route 53
+  // SDK is loaded only here, so verify never loads it.
+  // -------------------------------------------------------------------------------------
+
+  private async route53(): Promise<{ client: Route53Client; sdk: typeof import("@aws-sdk/client-route-53") }> {
+    const sdk = await import("@aws-sdk/client-route-53");
+    return { client: (this.route53Client ??= new sdk.Route53Client(this.config("us-east-1"))), sdk };
+  }
+
+  /** Public hosted zones whose name is `name` (Route 53 may hold several: all are returned). */
+  hostedZonesNamed(name: string): Promise<Observation<{ id: string; name: string; private: boolean }[]>> {
+    const wanted = name.toLowerCase().replace(/\.$/, "");
+    return this.call("ROUTE_53", "route53", `route53:ListHostedZonesByName:${wanted}`, "route53:ListHostedZonesByName", async (abortSignal) => {
+      const { client, sdk } = await this.route53();
+      const r = await client.send(new sdk.ListHostedZonesByNameCommand({ DNSName: wanted, MaxItems: 100 }), { abortSignal });
+      return (r.HostedZones ?? [])
+        .filter((z) => (z.Name ?? "").toLowerCase().replace(/\.$/, "") === wanted)
+        .map((z) => ({ id: (z.Id ?? "").replace(/^\/hostedzone\//, ""), name: wanted, private: z.Config?.PrivateZone ?? false }));
+    });
+  }
+
+  /** Every record set of a zone (all pages), names lowercased without the trailing dot. */
+  recordSets(zoneId: string): Promise<Observation<{ name: string; type: string; ttl?: number; values: string[]; setIdentifier?: string; alias: boolean }[]>> {
+    return this.call("ROUTE_53", "route53", `route53:ListResourceRecordSets:${zoneId}`, "route53:ListResourceRecordSets", async (abortSignal) => {
+      const { client, sdk } = await this.route53();
+      const out: { name: string; type: string; ttl?: number; values: string[]; setIdentifier?: string; alias: boolean }[] = [];
+      let next: { name?: string; type?: string; id?: string } | undefined = {};
+      for (let page = 0; next && page < 1000; page++) {
+        const r: ListResourceRecordSetsCommandOutput = await client.send(
+          new sdk.ListResourceRecordSetsCommand({
+            HostedZoneId: zoneId,
+            ...(next.name ? { StartRecordName: next.name } : {}),
+            ...(next.type ? { StartRecordType: next.type as "TXT" } : {}),
+            ...(next.id ? { StartRecordIdentifier: next.id } : {}),
+          }),
+          { abortSignal },
+        );
+        for (const rs of r.ResourceRecordSets ?? []) {
+          out.push({
+            // Route 53 escapes some characters in names as \NNN octal (e.g. \052 for *).
+            name: (rs.Name ?? "").replace(/\\(\d{3})/g, (_: string, o: string) => String.fromCharCode(parseInt(o, 8))).toLowerCase().replace(/\.$/, ""),
+            type: rs.Type ?? "?",
+            ...(rs.TTL !== undefined ? { ttl: rs.TTL } : {}),
+            values: (rs.ResourceRecords ?? []).map((x: { Value?: string }) => x.Value ?? ""),
+            ...(rs.SetIdentifier ? { setIdentifier: rs.SetIdentifier } : {}),
+            alias: rs.AliasTarget !== undefined,
+          });
+        }
+        next = r.IsTruncated ? { name: r.NextRecordName, type: r.NextRecordType, id: r.NextRecordIdentifier } : undefined;
+      }
+      return out;
+    });
+  }
+
+  /** Every IAM user (all pages). */
+  users(): Promise<Observation<{ userName: string; arn: string; path: string }[]>> {
+    return this.call("IAM", "iam", "iam:ListUsers", "iam:ListUsers", async (abortSignal) => {
+      const out: { userName: string; arn: string; path: string }[] = [];
+      let marker: string | undefined;
+      for (let page = 0; page < 1000; page++) {
+        const r = await this.iam().send(new ListUsersCommand({ ...(marker ? { Marker: marker } : {}) }), { abortSignal });
+        for (const u of r.Users ?? []) out.push({ userName: u.UserName ?? "?", arn: u.Arn ?? "?", path: u.Path ?? "/" });
+        if (!r.IsTruncated || !r.Marker) break;
+        marker = r.Marker;
+      }
+      return out;
+    });
+  }
+
+  /** A user's policy documents (inline and attached), as JSON text, each named. */
+  userPolicies(userName: string): Promise<Observation<{ source: string; document: string }[]>> {
+    return this.call("IAM", "iam", `iam:UserPolicies:${userName}`, "iam:ListUserPolicies, iam:GetUserPolicy, iam:ListAttachedUserPolicies, iam:GetPolicy and iam:GetPolicyVersion", async (abortSignal) => {
+      const iam = this.iam();
+      const out: { source: string; document: string }[] = [];
+      const inline = await iam.send(new ListUserPoliciesCommand({ UserName: userName }), { abortSignal });
+      for (const name of inline.PolicyNames ?? []) {
+        const p = await iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: name }), { abortSignal });
+        out.push({ source: `inline ${name}`, document: decodeURIComponent(p.PolicyDocument ?? "{}") });
+      }
+      const attached = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName }), { abortSignal });
+      for (const a of attached.AttachedPolicies ?? []) {
+        if (!a.PolicyArn) continue;
+        const p = await iam.send(new GetPolicyCommand({ PolicyArn: a.PolicyArn }), { abortSignal });
+        const version = p.Policy?.DefaultVersionId;
+        if (!version) continue;
+        const v = await iam.send(new GetPolicyVersionCommand({ PolicyArn: a.PolicyArn, VersionId: version }), { abortSignal });
+        out.push({ source: `attached ${a.PolicyArn}`, document: decodeURIComponent(v.PolicyVersion?.Document ?? "{}") });
+      }
+      return out;
+    });
+  }
+
   callerAccount(): Promise<Observation<string>> {
     return this.call("STS", "sts", "sts:GetCallerIdentity", "sts:GetCallerIdentity", async (abortSignal) => {
       const r = await this.sts().send(new GetCallerIdentityCommand({}), { abortSignal });
@@ -362,6 +463,6 @@ export class AwsCollector {
   }
 
   destroy(): void {
-    for (const c of [...this.sesClients.values(), ...this.secretClients.values(), this.iamClient, this.simulationClient, this.stsClient]) c?.destroy();
+    for (const c of [...this.sesClients.values(), ...this.secretClients.values(), this.iamClient, this.simulationClient, this.stsClient, this.route53Client]) c?.destroy();
   }
 }

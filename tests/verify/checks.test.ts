@@ -549,6 +549,38 @@ describe("dns.*", () => {
   });
 });
 
+describe("dns.apex-txt.undeclared (pulumi up owns the whole apex TXT set)", () => {
+  const TOKEN = "google-site-verification=abc123";
+  const inRoute53 = (apexValues: string[]): ManifestDomain => ({
+    ...DOMAIN,
+    dns: { mode: "route53", zoneId: "Z0000000000000000000A" },
+    records: DOMAIN.records.map((r) => (r.purpose === "spf" ? { ...r, values: [APEX_SPF, ...apexValues] } : r)),
+  });
+  const liveApex = (values: string[]): LiveDns => {
+    const live = healthyDns();
+    live.answers.set(`TXT ${D}`, observed(values));
+    return live;
+  };
+
+  it("passes (no warning) when every live apex TXT value is declared", async () => {
+    const fs = checkDnsLayer(inRoute53([TOKEN]), await observe(liveApex([APEX_SPF, TOKEN])));
+    expect(nonPass(fs)).toEqual([]);
+  });
+
+  it("warns about live values that are not declared: pulumi up would delete these", async () => {
+    const fs = checkDnsLayer(inRoute53([]), await observe(liveApex([APEX_SPF, TOKEN, "MS=ms1234"])));
+    const f = only(fs, "dns.apex-txt.undeclared");
+    expect([f.status, f.subject, f.summary]).toEqual(["warn", `TXT ${D}`, "2 live apex TXT values are not declared: pulumi up would delete these"]);
+    expect(f.evidence).toEqual([`live, not declared: ${TOKEN}`, "live, not declared: MS=ms1234"]);
+    expect(f.remediation).toMatch(/mail-infra:apexTxtValues/);
+  });
+
+  it("says nothing with external DNS, where the program writes no record", async () => {
+    const fs = checkDnsLayer(DOMAIN, await observe(liveApex([APEX_SPF, TOKEN])));
+    expect(ids(fs)).not.toContain("dns.apex-txt.undeclared");
+  });
+});
+
 // ---------------------------------------------------------------------------------------
 // SMTP and relay
 // ---------------------------------------------------------------------------------------

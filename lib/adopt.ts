@@ -1,0 +1,572 @@
+/**
+ * Adoption of an existing SES setup (`npm run adopt`): from what is live (read by
+ * scripts/adopt/discover.ts), the stack config that reproduces it where it is sound, the
+ * `pulumi import --file` entries for what already exists, and the report of what the first
+ * `pulumi up` changes and what is risky. Pure: no AWS, no files.
+ *
+ * The config is validated with lib/config (validateConfig) and the record set comes from
+ * lib/records (expectedRecords, recordResourceKey): the names and values here are the ones the
+ * program declares, never a second copy of its rules. Resource names follow components/*
+ * (MailDomain `<domain>`, SesIdentity `<domain>-<region>`, DnsRecords `<domain>-dns`); the
+ * consistency test runs the program under mocks with the written config and checks every
+ * import entry against what it registers.
+ */
+import { type MailConfig, PROJECT, validateConfig } from "./config";
+import { type DmarcRecord, dmarcRecordName, isDmarcRecord, parseDmarc } from "./dmarc";
+import { normalizeDomain } from "./domain";
+import { configurationSetName } from "./names";
+import { DKIM_TOKENS_PER_IDENTITY, type DnsRecord, expectedRecords, recordResourceKey, stableDkimOrder } from "./records";
+import { dkimCnameName, regionOfMailFromMxHost } from "./regions";
+import { isSpfRecord, parseSpf, validateSpfTerm } from "./spf";
+
+/** One SES v2 identity as GetEmailIdentity reports it (only what adoption uses). */
+export interface LiveIdentity {
+  region: string;
+  dkimTokens: string[];
+  dkimStatus?: string;
+  nextSigningKeyLength?: string;
+  currentSigningKeyLength?: string;
+  mailFrom?: { domain: string; behaviorOnMxFailure?: string; status?: string };
+  configurationSetName?: string;
+}
+
+/** A Route 53 record set, normalised: lowercase name without the trailing dot, TXT values as text, MX "10 host", CNAME target without the dot. */
+export interface LiveRecordSet {
+  name: string;
+  type: string;
+  ttl?: number;
+  values: string[];
+}
+
+export type LiveDns =
+  | { mode: "route53"; zoneId: string; zoneName: string; recordSets: LiveRecordSet[] }
+  | { mode: "external"; why: string };
+
+/** An IAM user whose policies allow sending through SES. */
+export interface LiveSendUser {
+  userName: string;
+  arn: string;
+  /** Access key ids only (never a secret). */
+  accessKeyIds: string[];
+  /** The policies that grant the send permission, as "inline NAME" or "attached ARN". */
+  grantedBy: string[];
+}
+
+export interface LiveSetup {
+  domain: string;
+  /** The regions asked for (--region), in order. */
+  regions: string[];
+  identities: LiveIdentity[];
+  dns: LiveDns;
+  sendUsers: LiveSendUser[];
+}
+
+/** One entry of a `pulumi import --file` document (Pulumi's import file format, 3.94+). */
+export interface ImportEntry {
+  type: string;
+  name: string;
+  id?: string;
+  parent?: string;
+  component?: boolean;
+}
+
+export interface ImportFile {
+  resources: ImportEntry[];
+}
+
+/** One difference the first `pulumi up` acts on. */
+export interface Change {
+  subject: string;
+  action: "create" | "update" | "keep";
+  live: string;
+  declared: string;
+  risk?: string;
+}
+
+export interface AdoptionPlan {
+  stack: string;
+  domain: string;
+  /** Full keys (mail-infra:..., aws:region) to plain values, in CONFIG_KEYS order. */
+  config: Record<string, string | number | boolean | string[]>;
+  /** The validated config (proof that the written file passes validation). */
+  validated: MailConfig;
+  imports: ImportFile;
+  changes: Change[];
+  /** Risks, each with how the tool sequences it. */
+  risks: string[];
+  /** Apex TXT values kept through mail-infra:apexTxtValues (live, and declared verbatim). */
+  keptApexTxt: string[];
+  /** What was not adopted, and why (regions without identity, DNS outside Route 53...). */
+  notes: string[];
+  /** Live SMTP (send) users left untouched, to retire after the relay moved. */
+  retire: LiveSendUser[];
+}
+
+/** Adoption cannot go on. `input` is true when the command line is what to fix (exit 2), false when AWS could not be read (exit 1). */
+export class AdoptionError extends Error {
+  constructor(
+    message: string,
+    readonly input = false,
+  ) {
+    super(message);
+    this.name = "AdoptionError";
+  }
+}
+
+export const TYPES = {
+  mailDomain: "mail-infra:ses:MailDomain",
+  sesIdentity: "mail-infra:ses:SesIdentity",
+  dnsRecords: "mail-infra:dns:DnsRecords",
+  emailIdentity: "aws:sesv2/emailIdentity:EmailIdentity",
+  mailFrom: "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes",
+  configurationSet: "aws:sesv2/configurationSet:ConfigurationSet",
+  record: "aws:route53/record:Record",
+} as const;
+
+/**
+ * The import id of a regional resource: the provider's id with `@<region>` (AWS provider 7
+ * enhanced region support), so each region's identity is read where it lives whatever the
+ * provider's default region is.
+ */
+export const regionalImportId = (id: string, region: string): string => `${id}@${region}`;
+
+/** The import id of a Route 53 record set: ZONEID_NAME_TYPE (no set identifier: the program declares none). */
+export const recordImportId = (zoneId: string, name: string, type: string): string => `${zoneId}_${name}_${type}`;
+
+const lower = (s: string): string => s.toLowerCase().replace(/\.$/, "");
+const recordSet = (dns: LiveDns, name: string, type: string): LiveRecordSet | undefined =>
+  dns.mode === "route53" ? dns.recordSets.find((r) => lower(r.name) === lower(name) && r.type === type) : undefined;
+const sameValues = (a: readonly string[], b: readonly string[], type: string): boolean => {
+  const n = (v: string): string => (type === "TXT" ? v : v.toLowerCase().replace(/\.$/, ""));
+  const x = a.map(n).sort();
+  const y = b.map(n).sort();
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+};
+const show = (values: readonly string[]): string => (values.length === 0 ? "(none)" : values.join(" | "));
+
+/** The SPF settings a live apex SPF record can be reproduced with, and what cannot be. */
+function spfFromLive(record: string | undefined): { mechanisms: string[]; all: "~all" | "-all"; dropped: string[] } {
+  if (record === undefined) return { mechanisms: [], all: "~all", dropped: [] };
+  const parsed = parseSpf(record);
+  const mechanisms: string[] = [];
+  const dropped: string[] = [];
+  let all: "~all" | "-all" = "~all";
+  for (const t of parsed.terms) {
+    if (t.kind === "mechanism" && t.name === "all") {
+      if (t.qualifier === "-") all = "-all";
+      else if (t.qualifier !== "~") dropped.push(`${t.raw} (only ~all or -all are declared; ~all is written)`);
+      continue;
+    }
+    if (/^include:amazonses\.com$/i.test(t.raw)) {
+      dropped.push(`${t.raw} (SES sends with the MAIL FROM domain, whose own SPF record carries this include)`);
+      continue;
+    }
+    const problem = validateSpfTerm(t.raw);
+    if (problem) dropped.push(`${t.raw} (${problem.message})`);
+    else mechanisms.push(t.raw);
+  }
+  return { mechanisms, all, dropped };
+}
+
+/** DMARC config keys for a live record; tags the config cannot hold are reported. */
+function dmarcFromLive(record: DmarcRecord | undefined): { keys: Record<string, string | number | string[]>; dropped: string[] } {
+  if (!record) return { keys: {}, dropped: [] };
+  const keys: Record<string, string | number | string[]> = { dmarcPolicy: record.p };
+  if (record.sp) keys.dmarcSubdomainPolicy = record.sp;
+  if (record.pct !== undefined && record.pct !== 100) keys.dmarcPercent = record.pct;
+  if (record.rua && record.rua.length > 0) keys.dmarcRua = record.rua;
+  if (record.ruf && record.ruf.length > 0) keys.dmarcRuf = record.ruf;
+  if (record.adkim && record.adkim !== "r") keys.dmarcAdkim = record.adkim;
+  if (record.aspf && record.aspf !== "r") keys.dmarcAspf = record.aspf;
+  const dropped = (["fo", "rf", "ri"] as const).filter((t) => record[t] !== undefined).map((t) => `${t}=${record[t]}`);
+  return { keys, dropped };
+}
+
+/** The name of the label of `name` under `domain` (bounce for bounce.example.com). */
+const labelUnder = (name: string, domain: string): string => name.slice(0, -(domain.length + 1));
+
+/**
+ * Plan the adoption of `live` into stack `stack`. Throws AdoptionError when there is nothing to
+ * adopt (no identity in any region asked for).
+ */
+export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
+  const domain = normalizeDomain(live.domain);
+  const notes: string[] = [];
+  const risks: string[] = [];
+  const changes: Change[] = [];
+
+  // 1. Regions: those with an identity, in the order asked; the first is the primary.
+  const byRegion = new Map(live.identities.map((i) => [i.region, i]));
+  const regions = live.regions.filter((r) => byRegion.has(r));
+  for (const r of live.regions) {
+    if (!byRegion.has(r)) notes.push(`No SES identity for ${domain} in ${r}: that region is left out of mail-infra:regions. Add it later to create one there.`);
+  }
+  if (regions.length === 0) {
+    throw new AdoptionError(
+      `there is no SES identity for ${domain} in ${live.regions.join(", ")}: nothing to adopt. Check --domain and --region, or start a new stack (pulumi config set mail-infra:domain ${domain}).`,
+      true,
+    );
+  }
+  const primary = regions[0];
+
+  // 2. MAIL FROM per region, as it is where that is sound. Regions cannot share one (its MX
+  // names one region's feedback host): the region the live MX points at keeps it.
+  const liveMailFrom = new Map(regions.map((r) => [r, byRegion.get(r)?.mailFrom?.domain ? lower(byRegion.get(r)?.mailFrom?.domain ?? "") : undefined]));
+  const owner = new Map<string, string>();
+  for (const r of regions) {
+    const name = liveMailFrom.get(r);
+    if (!name || owner.has(name)) continue;
+    const sharers = regions.filter((x) => liveMailFrom.get(x) === name);
+    const mxRegion = recordSet(live.dns, name, "MX")
+      ?.values.map((v) => regionOfMailFromMxHost(v.split(/\s+/).pop() ?? ""))
+      .find((x) => x !== undefined && sharers.includes(x));
+    owner.set(name, mxRegion ?? sharers[0]);
+  }
+  // The primary keeps its live MAIL FROM when it owns it; otherwise bounce.<domain>, or a name
+  // of its own when another region owns that one.
+  const ownedBy = (name: string): string | undefined => owner.get(name);
+  const free = (name: string): string => {
+    let n = name;
+    for (let i = 2; ownedBy(n) !== undefined; i++) n = name.replace(/^([^.]+)/, `$1-${i}`);
+    return n;
+  };
+  const primaryLive = liveMailFrom.get(primary);
+  const primaryMailFrom =
+    primaryLive && ownedBy(primaryLive) === primary
+      ? primaryLive
+      : primaryLive
+        ? free(`${labelUnder(primaryLive, domain)}-${primary}.${domain}`)
+        : ownedBy(`bounce.${domain}`) === undefined
+          ? `bounce.${domain}`
+          : free(`bounce-${primary}.${domain}`);
+  const defaultLabel = labelUnder(primaryMailFrom, domain);
+  // Every other region's MAIL FROM is written out: its live one when it owns it, else a free
+  // <label>-<region> name.
+  const regional: string[] = [];
+  for (const r of regions.slice(1)) {
+    const n = liveMailFrom.get(r);
+    regional.push(`${r}=${n && ownedBy(n) === r ? n : free(`${defaultLabel}-${r}.${domain}`)}`);
+  }
+
+  // 3. DNS, SPF, DMARC, TTL.
+  const apex = live.dns.mode === "route53" ? recordSet(live.dns, domain, "TXT") : undefined;
+  const apexSpf = apex?.values.filter(isSpfRecord) ?? [];
+  const spf = spfFromLive(apexSpf[0]);
+  const keptApexTxt = (apex?.values ?? []).filter((v) => !isSpfRecord(v));
+  const dmarcSet = live.dns.mode === "route53" ? recordSet(live.dns, dmarcRecordName(domain), "TXT") : undefined;
+  const dmarcValues = dmarcSet?.values.filter(isDmarcRecord) ?? [];
+  const dmarc = dmarcFromLive(dmarcValues.length === 1 ? parseDmarc(dmarcValues[0]).record : undefined);
+
+  const keyLengths = regions.map((r) => byRegion.get(r)?.nextSigningKeyLength).filter((x): x is string => x === "RSA_1024_BIT" || x === "RSA_2048_BIT");
+  const keyLength = keyLengths[0] ?? "RSA_2048_BIT";
+  const behaviors = regions.map((r) => byRegion.get(r)?.mailFrom?.behaviorOnMxFailure).filter((b): b is string => b !== undefined);
+
+  const ttls = live.dns.mode === "route53" ? live.dns.recordSets.map((r) => r.ttl).filter((t): t is number => t !== undefined && t >= 60 && t <= 86400) : [];
+  const ttl = mostCommon(ttls) ?? 600;
+
+  const config: Record<string, string | number | boolean | string[]> = {
+    "aws:region": primary,
+    [`${PROJECT}:domain`]: domain,
+    [`${PROJECT}:regions`]: regions,
+    [`${PROJECT}:mailFromSubdomain`]: primaryMailFrom,
+  };
+  const set = (key: string, value: string | number | boolean | string[]): void => {
+    config[`${PROJECT}:${key}`] = value;
+  };
+  if (regional.length > 0) set("regionalMailFromSubdomains", regional);
+  set("dkimSigningKeyLength", keyLength);
+  if (spf.mechanisms.length > 0) set("spfMechanisms", spf.mechanisms);
+  if (spf.all !== "~all") set("spfAll", spf.all);
+  if (keptApexTxt.length > 0) set("apexTxtValues", keptApexTxt);
+  for (const [k, v] of Object.entries(dmarc.keys)) set(k, v);
+  if (live.dns.mode === "external") set("dnsMode", "external");
+  // The zone by id (Route 53's Z... form); an id of another form (a test double) by its name.
+  else set("route53Zones", [`${domain}=${/^Z[A-Z0-9]{6,32}$/.test(live.dns.zoneId) ? live.dns.zoneId : live.dns.zoneName}`]);
+  if (ttl !== 600) set("dnsTtl", ttl);
+
+  // The SMTP user: a new one, never one that is live (that one keeps serving the relay).
+  const taken = new Set(live.sendUsers.map((u) => u.userName));
+  let userName = `mail-infra-smtp-${stack}`;
+  for (let i = 2; taken.has(userName); i++) userName = `mail-infra-smtp-${stack}-${i}`;
+  if (userName !== `mail-infra-smtp-${stack}`) set("smtpUserName", userName);
+
+  // 4. Sequencing of MAIL FROM: a region whose MAIL FROM the first up sets or moves would, under
+  // REJECT_MESSAGE, refuse mail until SES sees the new MX. Such a first up runs with
+  // USE_DEFAULT_VALUE; REJECT_MESSAGE comes back once SES reports the new MAIL FROM in use.
+  const probe = validateOrExplain({ ...config, [`${PROJECT}:mailFromBehaviorOnMxFailure`]: "REJECT_MESSAGE" }, stack);
+  const declaredMailFrom = new Map(probe.domains[0].regions.map((r) => [r.region, r.mailFromDomain]));
+  const moved = regions.filter((r) => liveMailFrom.get(r) !== declaredMailFrom.get(r));
+  const liveBehavior = behaviors.includes("REJECT_MESSAGE") || behaviors.length === 0 ? "REJECT_MESSAGE" : "USE_DEFAULT_VALUE";
+  const firstBehavior = moved.length > 0 ? "USE_DEFAULT_VALUE" : liveBehavior;
+  set("mailFromBehaviorOnMxFailure", firstBehavior);
+
+  const validated = validateOrExplain(config, stack);
+  const d = validated.domains[0];
+
+  // 5. Identities, MAIL FROM, configuration sets: imported where they exist.
+  const resources: ImportEntry[] = [{ type: TYPES.mailDomain, name: domain, component: true }];
+  for (const rc of d.regions) {
+    const r = rc.region;
+    const id = byRegion.get(r) as LiveIdentity;
+    const parent = `${domain}-${r}`;
+    resources.push({ type: TYPES.sesIdentity, name: parent, parent: domain, component: true });
+    resources.push({ type: TYPES.emailIdentity, name: `${parent}-identity`, id: regionalImportId(domain, r), parent });
+    const csName = configurationSetName(domain);
+    if (id.configurationSetName === csName) {
+      resources.push({ type: TYPES.configurationSet, name: `${parent}-configuration-set`, id: regionalImportId(csName, r), parent });
+      changes.push({ subject: `configuration set ${csName} (${r})`, action: "update", live: "(settings not compared: see pulumi preview --diff)", declared: `TLS ${d.tlsPolicy}, reputation metrics on, BOUNCE and COMPLAINT suppressed` });
+    } else {
+      changes.push({
+        subject: `default configuration set of ${domain} (${r})`,
+        action: "create",
+        live: id.configurationSetName ?? "(none)",
+        declared: csName,
+        ...(id.configurationSetName ? { risk: `${id.configurationSetName} is left as it is (not imported, not deleted); mail sent through the identity uses ${csName} from then on.` } : {}),
+      });
+    }
+    changes.push({ subject: `identity ${domain} (${r})`, action: "update", live: "(tags as they are)", declared: "the stack's tags added; nothing else changes" });
+    const liveLength = id.nextSigningKeyLength;
+    if (liveLength && liveLength !== d.dkimSigningKeyLength) {
+      changes.push({ subject: `DKIM next signing key length (${r})`, action: "update", live: liveLength, declared: d.dkimSigningKeyLength, risk: "SES allows one key-length change per identity a day: keep this the only one today." });
+      risks.push(`DKIM key length in ${r}: ${liveLength} -> ${d.dkimSigningKeyLength}. SES allows this once a day per identity; the written config keeps the primary's length, so only ${r} changes. Do not change mail-infra:dkimSigningKeyLength again within 24 h.`);
+    }
+    if (id.mailFrom?.domain) {
+      resources.push({ type: TYPES.mailFrom, name: `${parent}-mail-from`, id: regionalImportId(domain, r), parent });
+    }
+    const liveName = liveMailFrom.get(r);
+    if (liveName !== rc.mailFromDomain) {
+      changes.push({
+        subject: `MAIL FROM (${r})`,
+        action: id.mailFrom?.domain ? "update" : "create",
+        live: liveName ?? "(none: amazonses.com)",
+        declared: rc.mailFromDomain,
+        risk: "Under REJECT_MESSAGE SES rejects mail from this region until it sees the new MX (up to 72 h): the first up uses USE_DEFAULT_VALUE.",
+      });
+      const why = liveName && owner.get(liveName) !== r ? ` (${liveName} is shared with ${owner.get(liveName)}, whose feedback host its MX names; a MAIL FROM's MX can name one region only)` : "";
+      risks.push(
+        `MAIL FROM in ${r}: ${liveName ?? "none"} -> ${rc.mailFromDomain}${why}. Under REJECT_MESSAGE SES rejects mail from ${r} until it sees the new MX, for up to 72 h. Sequenced: the written config has mailFromBehaviorOnMxFailure USE_DEFAULT_VALUE, so the first pulumi up publishes the MX and SPF and switches MAIL FROM without a window of rejected mail (unaligned SPF meanwhile; DKIM keeps DMARC passing). Once verify reports MAIL FROM SUCCESS in every region, set mail-infra:mailFromBehaviorOnMxFailure to ${liveBehavior} and run pulumi up again.`,
+      );
+    } else if (id.mailFrom?.behaviorOnMxFailure && id.mailFrom.behaviorOnMxFailure !== d.mailFromBehaviorOnMxFailure) {
+      changes.push({ subject: `MAIL FROM behaviour on MX failure (${r})`, action: "update", live: id.mailFrom.behaviorOnMxFailure, declared: d.mailFromBehaviorOnMxFailure });
+    }
+    if (id.dkimStatus && id.dkimStatus !== "SUCCESS") notes.push(`DKIM of ${domain} in ${r} is ${id.dkimStatus}: the declared CNAMEs below are what SES expects.`);
+  }
+
+  // 6. Records: each declared record set that exists is imported; the rest are created.
+  const tokens = Object.fromEntries(d.regions.map((r) => [r.region, stableDkimOrder((byRegion.get(r.region) as LiveIdentity).dkimTokens)]));
+  const missingTokens = d.regions.filter((r) => tokens[r.region].length !== DKIM_TOKENS_PER_IDENTITY);
+  if (missingTokens.length > 0) {
+    throw new AdoptionError(
+      `the SES identity of ${domain} in ${missingTokens.map((r) => r.region).join(", ")} has no Easy DKIM tokens (${missingTokens.map((r) => tokens[r.region].length).join(", ")} found, ${DKIM_TOKENS_PER_IDENTITY} expected): adopt handles Easy DKIM identities only. Enable Easy DKIM on it (aws sesv2 put-email-identity-dkim-signing-attributes --signing-attributes-origin AWS_SES) and run adopt again.`,
+    );
+  }
+  const expected = expectedRecords(d, tokens);
+  if (d.dns.mode === "route53" && live.dns.mode === "route53") {
+    const zoneId = live.dns.zoneId;
+    const dnsParent = `${domain}-dns`;
+    resources.push({ type: TYPES.dnsRecords, name: dnsParent, parent: domain, component: true });
+    for (const rec of expected) {
+      const name = `${dnsParent}-${recordResourceKey(rec).key}`;
+      const found = recordSet(live.dns, rec.name, rec.type);
+      if (found) {
+        resources.push({ type: TYPES.record, name, id: recordImportId(zoneId, lower(found.name), rec.type), parent: dnsParent });
+        if (!sameValues(found.values, rec.values, rec.type)) {
+          const c = recordChange(rec, found);
+          changes.push(c);
+          if (c.risk) risks.push(`${c.subject} differs from what SES expects: live ${c.live}, expected ${c.declared}. Mail from ${rec.region} fails ${rec.purpose === "dkim" ? "DKIM" : "the MAIL FROM check"} until pulumi up corrects it (an update in place).`);
+        }
+        else if (found.ttl !== undefined && found.ttl !== rec.ttl) changes.push({ subject: `${rec.type} ${rec.name}`, action: "update", live: `TTL ${found.ttl}`, declared: `TTL ${rec.ttl}` });
+      } else {
+        changes.push({ subject: `${rec.type} ${rec.name}`, action: "create", live: "(none)", declared: show(rec.values) });
+      }
+    }
+    // Live record sets this program declared once under a name it no longer does are left alone.
+    for (const r of regions) {
+      const n = liveMailFrom.get(r);
+      if (n && !d.regions.some((x) => x.mailFromDomain === n)) {
+        notes.push(`The records of ${n} (the old MAIL FROM of ${r}) are not imported and stay as they are; remove them by hand once no region uses ${n}.`);
+      }
+    }
+  } else {
+    notes.push(
+      `DNS is not in Route 53 (${live.dns.mode === "external" ? live.dns.why : ""}): the config says mail-infra:dnsMode external. The program creates no record; publish the records of \`pulumi stack output zoneFile\` at your DNS host and keep every other apex TXT value there.`,
+    );
+    for (const rec of expected) changes.push({ subject: `${rec.type} ${rec.name}`, action: "keep", live: "(at your DNS host)", declared: `${show(rec.values)} (publish by hand)` });
+  }
+  if (spf.dropped.length > 0) risks.push(`The live apex SPF record has terms the config cannot hold: ${spf.dropped.join("; ")}. The declared SPF record leaves them out.`);
+  if (dmarc.dropped.length > 0) risks.push(`The live DMARC record has tags the config cannot hold: ${dmarc.dropped.join(", ")}. The declared record leaves them out (receivers then use the defaults).`);
+  if (apexSpf.length > 1) risks.push(`The apex publishes ${apexSpf.length} SPF records (a permerror at every receiver): the declared set has one, built from the first.`);
+  if (dmarcValues.length === 0 && live.dns.mode === "route53") notes.push(`No DMARC record is live: the declared one is p=none with reports to ${d.dmarc.rua?.join(", ")}; make sure that mailbox exists, or set mail-infra:dmarcRua.`);
+
+  // 7. The SMTP credentials: always new. Live send users stay until the relay has moved.
+  const retire = live.sendUsers;
+  for (const u of retire) {
+    risks.push(
+      `IAM user ${u.userName} can send through SES (${u.grantedBy.join(", ")}; access keys ${u.accessKeyIds.join(", ") || "none"}) and may be what the Gmail alias relays through. It is not imported and not changed. After pulumi up, move each relay to the new credentials with \`npm run relay-fix -- --stack ${stack} --sender <address>\`, check with \`npm run verify -- --stack ${stack} --only relay\`, then deactivate and delete ${u.userName}'s keys by hand.`,
+    );
+  }
+  changes.push({ subject: `SMTP user ${validated.smtp.userName}, its send-only policy, access key and secret ${validated.smtp.secretName}`, action: "create", live: "(none)", declared: "new credentials (relay-fix moves the relay to them)" });
+  for (const r of d.regions) changes.push({ subject: `SNS feedback topic and event destination (${r.region})`, action: "create", live: "(none)", declared: "bounces and complaints published to SNS" });
+  if (validated.senders.length === 0) notes.push(`mail-infra:senders is empty: the new SMTP user may send as any address of ${domain}. List the relays (address=...; kind=gmail-send-as; account=...; region=...) to narrow it.`);
+
+  return { stack, domain, config, validated, imports: { resources }, changes, risks, keptApexTxt, notes, retire };
+}
+
+function recordChange(rec: DnsRecord, found: LiveRecordSet): Change {
+  const what = rec.purpose === "dkim" ? "SES's DKIM token" : rec.purpose === "mail-from-mx" ? `the ${rec.region} feedback host` : undefined;
+  return {
+    subject: `${rec.type} ${rec.name}`,
+    action: "update",
+    live: show(found.values),
+    declared: show(rec.values),
+    ...(what ? { risk: `The live record differs from what SES expects (${what}): pulumi up corrects it.` } : {}),
+  };
+}
+
+function mostCommon(xs: readonly number[]): number | undefined {
+  const counts = new Map<number, number>();
+  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
+  let best: number | undefined;
+  for (const [x, c] of counts) if (best === undefined || c > (counts.get(best) ?? 0)) best = x;
+  return best;
+}
+
+function validateOrExplain(config: Record<string, unknown>, stack: string): MailConfig {
+  try {
+    return validateConfig(config, stack);
+  } catch (e) {
+    throw new AdoptionError(`the live setup does not make a valid stack config: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The DKIM CNAME names of live tokens (for reading the zone). */
+export function managedNames(domain: string, identities: readonly LiveIdentity[]): string[] {
+  const names = new Set<string>([domain, dmarcRecordName(domain)]);
+  for (const i of identities) {
+    for (const t of i.dkimTokens) names.add(dkimCnameName(t, domain));
+    if (i.mailFrom?.domain) names.add(lower(i.mailFrom.domain));
+  }
+  return [...names];
+}
+
+const SEND_ACTIONS = ["ses:sendrawemail", "ses:sendemail"];
+
+/**
+ * True when an IAM policy document (JSON text) allows sending through SES: an Allow statement
+ * whose Action (a string or list, wildcards as IAM matches them) covers ses:SendRawEmail or
+ * ses:SendEmail. NotAction statements count when they do not exclude both. Deny statements are
+ * not weighed: a user listed here is one to look at, not a proof that it can send.
+ */
+export function grantsSesSend(document: string): boolean {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(document);
+  } catch {
+    return false;
+  }
+  const statements = (doc as { Statement?: unknown }).Statement;
+  const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
+  const matches = (pattern: string, action: string): boolean =>
+    new RegExp(`^${pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(action);
+  const asList = (v: unknown): string[] => (typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  return list.some((st) => {
+    const s = st as { Effect?: unknown; Action?: unknown; NotAction?: unknown };
+    if (s.Effect !== "Allow") return false;
+    if (s.Action !== undefined) return asList(s.Action).some((p) => SEND_ACTIONS.some((a) => matches(p, a)));
+    if (s.NotAction !== undefined) return SEND_ACTIONS.some((a) => !asList(s.NotAction).some((p) => matches(p, a)));
+    return false;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The three files
+// ---------------------------------------------------------------------------------------------
+
+/** The policy that refuses USE_DEFAULT_VALUE (policies/sesv2/EmailIdentityMailFromAttributes; a test keeps the names equal). */
+export const USE_DEFAULT_VALUE_POLICY = "aws-sesv2-emailidentitymailfromattributes-disallow-use-default-value";
+
+/** The marker the written files start with (adopt overwrites only its own files). */
+export const WRITTEN_BY = "Written by `npm run adopt`";
+
+/** Pulumi.<stack>.yaml: the config, with a header saying where it came from. */
+export function renderStackYaml(plan: AdoptionPlan, stringify: (v: unknown) => string): string {
+  const header = [
+    `# ${WRITTEN_BY} from the live setup of ${plan.domain}. Read adoption.md before using it.`,
+    ...(plan.validated.domains[0].mailFromBehaviorOnMxFailure === "USE_DEFAULT_VALUE" && plan.risks.some((r) => r.startsWith("MAIL FROM"))
+      ? ["# mailFromBehaviorOnMxFailure is USE_DEFAULT_VALUE for the first pulumi up only: see adoption.md, step 6."]
+      : []),
+  ];
+  return `${header.join("\n")}\n${stringify({ config: plan.config })}`;
+}
+
+/** import.json for `pulumi import --file`. */
+export function renderImportJson(plan: AdoptionPlan): string {
+  return `${JSON.stringify(plan.imports, null, 2)}\n`;
+}
+
+const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** adoption.md: what is imported, what the first up changes, the risks, the steps. */
+export function renderAdoptionMd(plan: AdoptionPlan): string {
+  const s = plan.stack;
+  const d = plan.validated.domains[0];
+  const imported = plan.imports.resources.filter((r) => !r.component);
+  const lines: string[] = [
+    `<!-- ${WRITTEN_BY}: re-running adopt rewrites this file. -->`,
+    `# Adopting ${plan.domain} into stack ${s}`,
+    "",
+    `Regions: ${d.regions.map((r) => `${r.region}${r.primary ? " (primary)" : ""}`).join(", ")}. DNS: ${d.dns.mode === "route53" ? `Route 53 (${plan.config[`${PROJECT}:route53Zones`]})` : "external (not in Route 53: you publish the records)"}.`,
+    "",
+    "## What is imported",
+    "",
+    `\`pulumi import --file import.json\` adopts ${imported.length} existing resources (and creates their ${plan.imports.resources.length - imported.length} component parents):`,
+    "",
+    "| type | name | id |",
+    "|---|---|---|",
+    ...imported.map((r) => `| ${r.type.split(":").pop()} | ${cell(r.name)} | ${cell(r.id ?? "")} |`),
+    "",
+    "## What the first `pulumi up` changes",
+    "",
+    "| what | action | live | declared |",
+    "|---|---|---|---|",
+    ...plan.changes.map((c) => `| ${cell(c.subject)} | ${c.action} | ${cell(c.live)} | ${cell(c.declared)} |`),
+    "",
+    "Nothing live is deleted: every existing record set the program declares is imported and keeps its other values; record sets it does not declare are not touched.",
+  ];
+  if (plan.keptApexTxt.length > 0) {
+    lines.push(
+      "",
+      `The program owns the whole apex TXT record set of ${plan.domain}. These live values are kept, verbatim, through \`mail-infra:apexTxtValues\` (without them \`pulumi up\` would delete them):`,
+      "",
+      ...plan.keptApexTxt.map((v) => `- \`${v}\``),
+    );
+  }
+  lines.push("", "## Risks, and how they are sequenced", "");
+  lines.push(...(plan.risks.length > 0 ? plan.risks.map((r) => `- ${r}`) : ["- None found: the live setup is reproduced as it is."]));
+  if (plan.notes.length > 0) lines.push("", "## Notes", "", ...plan.notes.map((n) => `- ${n}`));
+  const mailFromStaged = plan.risks.some((r) => r.startsWith("MAIL FROM"));
+  const finalBehavior = mailFromStaged ? "REJECT_MESSAGE" : undefined;
+  lines.push(
+    "",
+    "## Steps, in order",
+    "",
+    `1. Copy \`Pulumi.${s}.yaml\` next to \`Pulumi.yaml\`, then \`pulumi stack init ${s}\` (or \`pulumi stack select ${s}\`).`,
+    `2. \`npm run plan -- --stack ${s}\`: the config validates and the policy pack's findings are listed${mailFromStaged ? ` (${USE_DEFAULT_VALUE_POLICY} is expected until step 6)` : ""}.`,
+    `3. \`pulumi import --stack ${s} --file import.json --generate-code=false --yes\`: adopts what exists (nothing in AWS changes).`,
+    `4. \`pulumi preview --stack ${s} --diff\`: expect creates only for what the table above creates, updates only as listed, no delete and no replace. Stop if it shows anything else.`,
+    mailFromStaged
+      ? `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`. With the policy pack enforced, this one up needs \`--policy-pack-config\` with a file holding \`{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}\`: the policy is mandatory and USE_DEFAULT_VALUE is what keeps mail flowing during the move.`
+      : `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`.`,
+  );
+  let n = 6;
+  if (finalBehavior) {
+    lines.push(
+      `${n++}. Wait until verify reports MAIL FROM SUCCESS in every region (SES checks the MX within 72 h), then \`pulumi config set --stack ${s} mail-infra:mailFromBehaviorOnMxFailure ${finalBehavior}\` and \`pulumi up --stack ${s}\`.`,
+    );
+  }
+  lines.push(`${n++}. Add the relays to \`mail-infra:senders\`, \`pulumi up\`, and move each one to the new credentials: \`npm run relay-fix -- --stack ${s} --sender <address>\`.`);
+  if (plan.retire.length > 0) {
+    lines.push(`${n++}. When \`npm run verify -- --stack ${s} --only relay\` passes, retire the old SMTP user${plan.retire.length > 1 ? "s" : ""} by hand: ${plan.retire.map((u) => u.userName).join(", ")} (deactivate the keys, wait, delete).`);
+  }
+  return `${lines.join("\n")}\n`;
+}

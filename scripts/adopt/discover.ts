@@ -1,0 +1,106 @@
+/**
+ * Discovery for `npm run adopt`: read the live setup of one domain with the verify collectors
+ * (scripts/verify/aws.ts: SES v2, IAM, and the Route 53 reads added for adoption). Reads only:
+ * nothing here writes to AWS.
+ */
+import { AdoptionError, grantsSesSend, type LiveDns, type LiveIdentity, type LiveRecordSet, type LiveSendUser, type LiveSetup } from "../../lib/adopt";
+import { isSubdomainOf, normalizeDomain } from "../../lib/domain";
+import { parseRoute53TxtValue } from "../../lib/records";
+import type { Observation } from "../../lib/verify/findings";
+import type { AwsCollector } from "../verify/aws";
+
+export interface AdoptInput {
+  domain: string;
+  regions: string[];
+  /** A hosted zone id (Z...) or name; default: the public zone named after the domain or a parent. */
+  zone?: string;
+}
+
+/** The value, or an AdoptionError saying what could not be read and what permission it needs. */
+function need<T>(o: Observation<T>, what: string): T {
+  if (o.ok) return o.value;
+  throw new AdoptionError(`could not read ${what}: ${o.message}${o.needs ? `. ${o.needs}` : ""}`);
+}
+
+const MANAGED_TYPES = new Set(["CNAME", "MX", "TXT"]);
+
+function normalise(rs: { name: string; type: string; ttl?: number; values: string[] }): LiveRecordSet {
+  const values = rs.values.map((v) => (rs.type === "TXT" ? parseRoute53TxtValue(v) : v.trim().toLowerCase().replace(/\.$/, "")));
+  return { name: rs.name, type: rs.type, ...(rs.ttl !== undefined ? { ttl: rs.ttl } : {}), values };
+}
+
+async function discoverDns(domain: string, zone: string | undefined, aws: AwsCollector): Promise<LiveDns> {
+  let zoneId: string | undefined;
+  let zoneName: string | undefined;
+  if (zone && /^Z[A-Z0-9]{6,32}$/.test(zone)) {
+    zoneId = zone;
+  } else {
+    // The zone named after the domain, else the closest parent zone that holds it.
+    const labels = (zone ? normalizeDomain(zone) : domain).split(".");
+    for (let i = 0; i < labels.length - 1 && !zoneId; i++) {
+      const name = labels.slice(i).join(".");
+      const zones = need(await aws.hostedZonesNamed(name), `the Route 53 hosted zones named ${name}`).filter((z) => !z.private);
+      if (zones.length > 1) {
+        throw new AdoptionError(`Route 53 has ${zones.length} public hosted zones named ${name} (${zones.map((z) => z.id).join(", ")}): pass --zone with the id of the one the domain's name servers serve.`);
+      }
+      if (zones.length === 1) {
+        zoneId = zones[0].id;
+        zoneName = name;
+      }
+      if (zone) break;
+    }
+    if (!zoneId) {
+      return { mode: "external", why: zone ? `no public Route 53 hosted zone named ${zone}` : `no public Route 53 hosted zone for ${domain} or a parent of it` };
+    }
+  }
+  const sets = need(await aws.recordSets(zoneId), `the record sets of hosted zone ${zoneId}`);
+  if (!zoneName) {
+    const soa = sets.find((s) => s.type === "SOA");
+    zoneName = soa?.name ?? domain;
+  }
+  if (!(zoneName === domain || isSubdomainOf(domain, zoneName))) {
+    throw new AdoptionError(`hosted zone ${zoneId} is ${zoneName}, which does not hold ${domain}. Pass --zone with the zone of ${domain}.`);
+  }
+  // Every CNAME/MX/TXT set at or under the domain: each name the program could declare.
+  const recordSets = sets
+    .filter((s) => MANAGED_TYPES.has(s.type) && !s.alias && s.setIdentifier === undefined && (s.name === domain || isSubdomainOf(s.name, domain)))
+    .map(normalise);
+  return { mode: "route53", zoneId, zoneName, recordSets };
+}
+
+async function discoverSendUsers(aws: AwsCollector): Promise<LiveSendUser[]> {
+  const users = need(await aws.users(), "the IAM users");
+  const out: LiveSendUser[] = [];
+  await Promise.all(
+    users.map(async (u) => {
+      const policies = need(await aws.userPolicies(u.userName), `the policies of IAM user ${u.userName}`);
+      const grantedBy = policies.filter((p) => grantsSesSend(p.document)).map((p) => p.source);
+      if (grantedBy.length === 0) return;
+      const keys = need(await aws.accessKeys(u.userName), `the access keys of IAM user ${u.userName}`);
+      out.push({ userName: u.userName, arn: u.arn, accessKeyIds: keys.map((k) => k.id), grantedBy });
+    }),
+  );
+  return out.sort((a, b) => a.userName.localeCompare(b.userName));
+}
+
+/** Read the live setup of `input.domain`: SES identities per region, Route 53, IAM send users. */
+export async function discoverLive(input: AdoptInput, aws: AwsCollector): Promise<LiveSetup> {
+  const domain = normalizeDomain(input.domain);
+  const identities: LiveIdentity[] = [];
+  for (const region of input.regions) {
+    const o = await aws.identity(region, domain);
+    if (!o.ok && o.reason === "notfound") continue;
+    const v = need(o, `the SES identity ${domain} in ${region}`);
+    identities.push({
+      region,
+      dkimTokens: v.dkim.tokens,
+      ...(v.dkim.status ? { dkimStatus: v.dkim.status } : {}),
+      ...(v.dkim.nextSigningKeyLength ? { nextSigningKeyLength: v.dkim.nextSigningKeyLength } : {}),
+      ...(v.dkim.currentSigningKeyLength ? { currentSigningKeyLength: v.dkim.currentSigningKeyLength } : {}),
+      ...(v.mailFrom?.domain ? { mailFrom: { domain: v.mailFrom.domain, ...(v.mailFrom.behaviorOnMxFailure ? { behaviorOnMxFailure: v.mailFrom.behaviorOnMxFailure } : {}), ...(v.mailFrom.status ? { status: v.mailFrom.status } : {}) } } : {}),
+      ...(v.configurationSetName ? { configurationSetName: v.configurationSetName } : {}),
+    });
+  }
+  const [dns, sendUsers] = await Promise.all([discoverDns(domain, input.zone, aws), discoverSendUsers(aws)]);
+  return { domain, regions: input.regions, identities, dns, sendUsers };
+}

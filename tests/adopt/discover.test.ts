@@ -1,0 +1,242 @@
+/**
+ * adopt's discovery against moto (Route 53 zones and record sets, IAM users and policies) and
+ * the SES v2 fake the verify tests use (in-process through aws-sdk-client-mock, and over HTTP
+ * for the spawned CLI). Cases: the two-region setup with one MAIL FROM shared by both regions,
+ * a one-region setup, external DNS, and a zone that holds unrelated TXT values.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, Route53Client, type RRType } from "@aws-sdk/client-route-53";
+import type { GetEmailIdentityResponse } from "@aws-sdk/client-sesv2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { planAdoption, TYPES } from "../../lib/adopt";
+import { validateConfig } from "../../lib/config";
+import type { Manifest } from "../../lib/manifest";
+import { discoverLive } from "../../scripts/adopt/discover";
+import { AwsCollector } from "../../scripts/verify/aws";
+import { runCliAsync } from "../helpers/spawn";
+import { type MotoSandbox, startMoto } from "../sandbox";
+import { installSesMock, SesFake, startAwsFront, type AwsFront } from "../verify/aws-fakes";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+const D = "example.com";
+const CREDS = { AWS_ACCESS_KEY_ID: "AKIAADOPTTESTCALLER1", AWS_SECRET_ACCESS_KEY: "adopt-test-caller-secret-not-a-real-one", AWS_REGION: "us-east-1" };
+const tokens = (region: string) => [1, 2, 3].map((i) => `adopt${i}${region.replace(/-/g, "")}`);
+
+let moto: MotoSandbox;
+let front: AwsFront;
+let fake: SesFake;
+let zoneId = "";
+let smtpSecret = "";
+let restoreSes: () => void;
+const savedEnv: Record<string, string | undefined> = {};
+
+function identity(region: string, mailFrom?: string): GetEmailIdentityResponse {
+  return {
+    IdentityType: "DOMAIN",
+    VerifiedForSendingStatus: true,
+    VerificationStatus: "SUCCESS",
+    DkimAttributes: { SigningEnabled: true, Status: "SUCCESS", Tokens: tokens(region), SigningAttributesOrigin: "AWS_SES", NextSigningKeyLength: "RSA_2048_BIT", CurrentSigningKeyLength: "RSA_2048_BIT" },
+    ...(mailFrom ? { MailFromAttributes: { MailFromDomain: mailFrom, MailFromDomainStatus: "SUCCESS", BehaviorOnMxFailure: "REJECT_MESSAGE" } } : {}),
+    ConfigurationSetName: "legacy-set",
+  };
+}
+
+/** SES state: `regions` maps a region to its identity of D (absent: none there). */
+function setSes(regions: Record<string, GetEmailIdentityResponse>): void {
+  fake.regions.clear();
+  for (const [region, id] of Object.entries(regions)) {
+    fake.regions.set(region, { account: {}, identities: new Map([[D, id]]), configurationSets: new Map(), eventDestinations: new Map(), suppressed: new Map() });
+  }
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  fake = new SesFake({ domains: [] } as unknown as Manifest);
+  front = await startAwsFront(fake, moto.endpoint);
+  const direct = { endpoint: moto.directEndpoint, region: "us-east-1", credentials: { accessKeyId: CREDS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDS.AWS_SECRET_ACCESS_KEY }, maxAttempts: 1 };
+  const r53 = new Route53Client(direct);
+  const zone = await r53.send(new CreateHostedZoneCommand({ Name: D, CallerReference: "adopt-test" }));
+  zoneId = (zone.HostedZone?.Id ?? "").replace("/hostedzone/", "");
+  const upsert = (name: string, type: RRType, values: string[], ttl = 3600) => ({ Action: "UPSERT" as const, ResourceRecordSet: { Name: name, Type: type, TTL: ttl, ResourceRecords: values.map((Value) => ({ Value })) } });
+  await r53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: {
+        Changes: [
+          ...["us-east-1", "us-west-2"].flatMap((r) => tokens(r).map((t) => upsert(`${t}._domainkey.${D}`, "CNAME", [`${t}.dkim.amazonses.com`]))),
+          upsert(`bounce.${D}`, "MX", ["10 feedback-smtp.us-west-2.amazonses.com"]),
+          upsert(`bounce.${D}`, "TXT", ['"v=spf1 include:amazonses.com ~all"']),
+          // The apex holds unrelated TXT values next to SPF; other names hold their own.
+          upsert(D, "TXT", ['"v=spf1 include:_spf.google.com ~all"', '"google-site-verification=Zx9_adopt"', '"apple-domain-verification=QwErTy"']),
+          upsert(`_github-challenge-org.${D}`, "TXT", ['"abc123def"']),
+          upsert(`_dmarc.${D}`, "TXT", ['"v=DMARC1; p=none; rua=mailto:reports@example.com"']),
+        ],
+      },
+    }),
+  );
+  r53.destroy();
+  const iam = new IAMClient(direct);
+  await iam.send(new CreateUserCommand({ UserName: "ses-smtp-user.legacy" }));
+  await iam.send(new PutUserPolicyCommand({ UserName: "ses-smtp-user.legacy", PolicyName: "AmazonSesSendingAccess", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ses:SendRawEmail", Resource: "*" }] }) }));
+  const key = await iam.send(new CreateAccessKeyCommand({ UserName: "ses-smtp-user.legacy" }));
+  smtpSecret = key.AccessKey?.SecretAccessKey ?? "";
+  await iam.send(new CreateUserCommand({ UserName: "backup-writer" }));
+  await iam.send(new PutUserPolicyCommand({ UserName: "backup-writer", PolicyName: "s3", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "*" }] }) }));
+  iam.destroy();
+
+  const env = { ...CREDS, AWS_ENDPOINT_URL_ROUTE_53: moto.endpoint, AWS_ENDPOINT_URL_IAM: moto.endpoint };
+  for (const [k, v] of Object.entries(env)) {
+    savedEnv[k] = process.env[k];
+    process.env[k] = v;
+  }
+  restoreSes = installSesMock(fake);
+}, 60_000);
+
+afterAll(async () => {
+  restoreSes?.();
+  for (const [k, v] of Object.entries(savedEnv)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  await front?.stop();
+  await moto?.stop();
+});
+
+async function discover(regions: string[], domain = D, zone?: string) {
+  const aws = new AwsCollector({ timeoutMs: 5000 });
+  try {
+    return await discoverLive({ domain, regions, ...(zone ? { zone } : {}) }, aws);
+  } finally {
+    aws.destroy();
+  }
+}
+
+describe("adopt discovery (moto + SES v2 fake)", () => {
+  it("two regions sharing one MAIL FROM, a zone with unrelated TXT values: read, planned, validated", async () => {
+    setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`), "us-west-2": identity("us-west-2", `bounce.${D}`) });
+    const live = await discover(["us-east-1", "us-west-2"]);
+    expect(live.identities.map((i) => [i.region, i.mailFrom?.domain, i.dkimTokens.length])).toEqual([
+      ["us-east-1", `bounce.${D}`, 3],
+      ["us-west-2", `bounce.${D}`, 3],
+    ]);
+    expect(live.dns.mode).toBe("route53");
+    if (live.dns.mode !== "route53") return;
+    expect(live.dns.zoneId).toBe(zoneId);
+    expect(live.dns.recordSets.find((r) => r.name === D && r.type === "TXT")?.values).toEqual(["v=spf1 include:_spf.google.com ~all", "google-site-verification=Zx9_adopt", "apple-domain-verification=QwErTy"]);
+    expect(live.sendUsers.map((u) => [u.userName, u.grantedBy])).toEqual([["ses-smtp-user.legacy", ["inline AmazonSesSendingAccess"]]]);
+
+    const plan = planAdoption(live, "prod");
+    // The MX names us-west-2, so us-west-2 keeps bounce.example.com and the primary moves.
+    expect(plan.config["mail-infra:mailFromSubdomain"]).toBe(`bounce-us-east-1.${D}`);
+    expect(plan.config["mail-infra:regionalMailFromSubdomains"]).toEqual([`us-west-2=bounce.${D}`]);
+    expect(plan.config["mail-infra:apexTxtValues"]).toEqual(["google-site-verification=Zx9_adopt", "apple-domain-verification=QwErTy"]);
+    // moto's zone ids are not of Route 53's Z... form: the zone is named instead.
+    expect(plan.config["mail-infra:route53Zones"]).toEqual([`${D}=${/^Z[A-Z0-9]{6,32}$/.test(zoneId) ? zoneId : D}`]);
+    expect(() => validateConfig(plan.config, "prod")).not.toThrow();
+    expect(plan.imports.resources).toContainEqual({ type: TYPES.record, name: `${D}-dns-spf`, id: `${zoneId}_${D}_TXT`, parent: `${D}-dns` });
+    // Unrelated names are neither imported nor changed.
+    expect(JSON.stringify(plan.imports)).not.toContain("_github-challenge");
+    expect(plan.changes.some((c) => c.subject.includes("_github-challenge"))).toBe(false);
+    expect(JSON.stringify(plan)).not.toContain(smtpSecret);
+  });
+
+  it("one region: the identity exists in us-east-1 only", async () => {
+    setSes({ "us-east-1": identity("us-east-1") });
+    const plan = planAdoption(await discover(["us-east-1", "us-west-2"]), "prod");
+    expect(plan.config["mail-infra:regions"]).toEqual(["us-east-1"]);
+    expect(plan.notes).toContainEqual(expect.stringMatching(/No SES identity for example\.com in us-west-2/));
+    expect(() => validateConfig(plan.config, "prod")).not.toThrow();
+  });
+
+  it("external DNS: no hosted zone for the domain", async () => {
+    const other = "elsewhere.test";
+    fake.regions.clear();
+    fake.regions.set("us-east-1", { account: {}, identities: new Map([[other, identity("us-east-1", `bounce.${other}`)]]), configurationSets: new Map(), eventDestinations: new Map(), suppressed: new Map() });
+    const live = await discover(["us-east-1"], other);
+    expect(live.dns).toEqual({ mode: "external", why: `no public Route 53 hosted zone for ${other} or a parent of it` });
+    const plan = planAdoption(live, "prod");
+    expect(plan.config["mail-infra:dnsMode"]).toBe("external");
+    expect(() => validateConfig(plan.config, "prod")).not.toThrow();
+  });
+});
+
+describe("adopt discovery: --zone", () => {
+  it("a zone given by name is used; a zone that does not exist means external DNS, said so", async () => {
+    setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`) });
+    const named = await discover(["us-east-1"], D, D);
+    expect(named.dns.mode === "route53" && named.dns.zoneId).toBe(zoneId);
+    const missing = await discover(["us-east-1"], D, "nope.test");
+    expect(missing.dns).toEqual({ mode: "external", why: "no public Route 53 hosted zone named nope.test" });
+  });
+});
+
+describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
+  let dir = "";
+  const env = () => ({ ...CREDS, AWS_ENDPOINT_URL: front.endpoint });
+  const args = (out: string) => ["--domain", D, "--region", "us-east-1", "--region", "us-west-2", "--stack", "prod", "--out", out];
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "adopt-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("writes the three files, validated; re-runs safely; refuses to clobber files it did not write; no secret anywhere", async () => {
+    setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`), "us-west-2": identity("us-west-2", `bounce.${D}`) });
+    const out = path.join(dir, "out");
+    const r = await runCliAsync("adopt.ts", args(out), { env: env(), timeoutMs: 60_000 });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Read example\.com: SES identity in us-east-1, us-west-2; Route 53 zone \S+ \(\d+ record sets under example\.com\); 1 IAM user that can send\./);
+    expect(r.stdout).toMatch(/Kept 2 other apex TXT values \(mail-infra:apexTxtValues\)\./);
+    expect(r.stdout).toMatch(/Nothing was written to AWS\.$/m);
+    const yamlText = readFileSync(path.join(out, "Pulumi.prod.yaml"), "utf8");
+    const config = (parseYaml(yamlText) as { config: Record<string, unknown> }).config;
+    expect(() => validateConfig(config, "prod")).not.toThrow();
+    const imports = JSON.parse(readFileSync(path.join(out, "import.json"), "utf8")) as { resources: { type: string; name: string; id?: string }[] };
+    expect(imports.resources.filter((e) => e.type === TYPES.emailIdentity).map((e) => e.id)).toEqual([`${D}@us-east-1`, `${D}@us-west-2`]);
+    const md = readFileSync(path.join(out, "adoption.md"), "utf8");
+    expect(md).toMatch(/retire the old SMTP user by hand: ses-smtp-user\.legacy/);
+    for (const text of [r.stdout, r.stderr, yamlText, md, JSON.stringify(imports)]) expect(text).not.toContain(smtpSecret);
+
+    // Re-running overwrites its own files.
+    const again = await runCliAsync("adopt.ts", args(out), { env: env(), timeoutMs: 60_000 });
+    expect(again.status).toBe(0);
+
+    // A hand-edited file is not overwritten, and neither is a file adopt never wrote.
+    writeFileSync(path.join(out, "adoption.md"), md + "\nmy notes\n");
+    const edited = await runCliAsync("adopt.ts", args(out), { env: env(), timeoutMs: 60_000 });
+    expect(edited.status).toBe(2);
+    expect(edited.stderr).toMatch(/adoption\.md already exists and was not written by adopt \(or changed since\): nothing was written/);
+    expect(readFileSync(path.join(out, "adoption.md"), "utf8")).toContain("my notes");
+
+    const foreign = path.join(dir, "foreign");
+    mkdirSync(foreign);
+    writeFileSync(path.join(foreign, "Pulumi.prod.yaml"), "config: {}\n");
+    const refused = await runCliAsync("adopt.ts", args(foreign), { env: env(), timeoutMs: 60_000 });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/Pulumi\.prod\.yaml already exists/);
+    expect(existsSync(path.join(foreign, "import.json"))).toBe(false);
+  });
+
+  it("AWS unreachable: exit 1, the message says what could not be read, no stack trace", async () => {
+    const r = await runCliAsync("adopt.ts", [...args(path.join(dir, "unreachable")), "--timeout", "1"], { env: { ...CREDS, AWS_ENDPOINT_URL: "http://127.0.0.1:9" }, timeoutMs: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: could not read the SES identity example\.com in us-east-1: .*127\.0\.0\.1:9/);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    expect(existsSync(path.join(dir, "unreachable"))).toBe(false);
+  });
+
+  it("bad input exits 2 with a message: no region, nothing to adopt", async () => {
+    const noRegion = await runCliAsync("adopt.ts", ["--domain", D], { env: env() });
+    expect([noRegion.status, noRegion.stderr]).toEqual([2, expect.stringMatching(/give at least one --region/)]);
+    setSes({});
+    const nothing = await runCliAsync("adopt.ts", args(path.join(dir, "none")), { env: env(), timeoutMs: 60_000 });
+    expect(nothing.status).toBe(2);
+    expect(nothing.stderr).toMatch(/no SES identity for example\.com in us-east-1, us-west-2: nothing to adopt/);
+    expect(nothing.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
