@@ -153,10 +153,11 @@ function markUnknowns(v: unknown, isUnknown: (x: unknown) => boolean): unknown {
 }
 
 /**
- * The state a preview records: the inputs, and UNKNOWN for every value the provider would
- * assign (each leaf of the mocked outputs that is not an input's own value).
+ * The state a preview has: the inputs, and `unknown` (UNKNOWN by default) for every value the
+ * provider would assign (each leaf of the mocked outputs that is not an input's own value, e.g.
+ * dkimSigningAttributes.tokens next to the known nextSigningKeyLength).
  */
-export function previewState(inputs: Record<string, unknown>, assigned: Record<string, unknown>): Record<string, unknown> {
+export function previewState(inputs: Record<string, unknown>, assigned: Record<string, unknown>, unknown: unknown = UNKNOWN): Record<string, unknown> {
   const overlay = (input: unknown, output: unknown): unknown => {
     if (output !== null && typeof output === "object" && !Array.isArray(output)) {
       const base = input !== null && typeof input === "object" && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
@@ -165,7 +166,7 @@ export function previewState(inputs: Record<string, unknown>, assigned: Record<s
         ...Object.fromEntries(Object.entries(output).map(([k, x]) => [k, overlay(base[k], x)])),
       };
     }
-    return input !== undefined && JSON.stringify(input) === JSON.stringify(output) ? input : UNKNOWN;
+    return input !== undefined && JSON.stringify(input) === JSON.stringify(output) ? input : unknown;
   };
   return overlay(inputs, assigned) as Record<string, unknown>;
 }
@@ -255,7 +256,8 @@ export async function runProgramUnderMocks(opts: {
             existing.state = custom ? previewState(marked, assigned) : {};
             existing.custom = custom;
           }
-          return { id: undefined, state: custom ? inputs : {} };
+          // The runtime's own unknown value: serialised as the engine's marker, so it stays unknown in the program.
+          return { id: undefined, state: custom ? previewState(inputs, assigned, pulumi.unknown) : {} };
         }
         if (existing) {
           existing.inputs = inputs;
