@@ -1,12 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { dnsRecordRole, protectionOptions } from "../lib/protection";
-import { type DnsRecord, recordResourceKey, route53TxtValue } from "../lib/records";
+import { type DnsRecord, dependsOnDkimTokens, recordResourceKey, route53TxtValue } from "../lib/records";
 
 export interface DnsRecordsArgs {
-  /** The records with placeholder values: fixes how many resources exist and their keys. */
+  /**
+   * The records with placeholder DKIM tokens: fixes how many resources exist and their keys.
+   * Its records that do not depend on tokens (SPF, DMARC, MAIL FROM MX and TXT) already hold
+   * their real names and values, and are declared from it.
+   */
   shape: readonly DnsRecord[];
-  /** The same records with real values, known once the identities exist. */
+  /** The same records with real values, known once the identities exist (used for DKIM records). */
   records: pulumi.Output<DnsRecord[]>;
   /** The Route 53 hosted zone id that holds them. */
   zoneId: pulumi.Input<string>;
@@ -26,11 +30,15 @@ export class DnsRecords extends pulumi.ComponentResource {
   constructor(name: string, args: DnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mail-infra:dns:DnsRecords", name, {}, opts);
     this.records = args.shape.map((shape, i) => {
-      const record = args.records.apply((all) => {
-        const r = all[i];
-        if (r?.key !== shape.key) throw new Error(`Record ${i} of ${name} changed shape: ${r?.key} is not ${shape.key}.`);
-        return r;
-      });
+      // Records that depend only on config are declared from plain values, known at preview;
+      // only the DKIM CNAMEs wait for the tokens SES issues.
+      const record: pulumi.Output<DnsRecord> = dependsOnDkimTokens(shape)
+        ? args.records.apply((all) => {
+            const r = all[i];
+            if (r?.key !== shape.key) throw new Error(`Record ${i} of ${name} changed shape: ${r?.key} is not ${shape.key}.`);
+            return r;
+          })
+        : pulumi.output(shape);
       const { key, previousKeys } = recordResourceKey(shape);
       return new aws.route53.Record(
         `${name}-${key}`,

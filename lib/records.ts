@@ -105,6 +105,15 @@ export function recordResourceKey(r: DnsRecord): { key: string; previousKeys: st
   return { key: r.key, previousKeys: [] };
 }
 
+/**
+ * Whether a record's name or value comes from the DKIM tokens SES issues (unknown until the
+ * identity exists). The others (SPF, DMARC, MAIL FROM MX and TXT) depend only on config, so
+ * DnsRecords declares them with values a first `pulumi preview` already knows.
+ */
+export function dependsOnDkimTokens(r: Pick<DnsRecord, "purpose">): boolean {
+  return r.purpose === "dkim";
+}
+
 /** The MX a custom MAIL FROM domain needs to send from `region`. */
 export function mailFromMxRecord(mailFromDomain: string, region: string, ttl: number): DnsRecord {
   return {

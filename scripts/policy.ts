@@ -1,10 +1,14 @@
 /**
- * npm run policy -- [--stack prod] [--json] [--policy-pack-config file] [--list]
+ * npm run policy -- [--stack prod] [--preview] [--json] [--policy-pack-config file] [--list]
  *
  * Runs the real program under Pulumi's mocks (no CLI, no credentials) and evaluates the real
  * policy pack in policies/ over every resource it declares, the way `pulumi preview
  * --policy-pack policies` does. Exit 0 when no mandatory policy is violated, 1 when one is,
  * 2 for a usage or config error.
+ *
+ * --preview runs the program as a first `pulumi preview` sees it: the values AWS assigns (DKIM
+ * tokens, ARNs, ids, fqdns) are unknown, and the report says which policies could not check
+ * what ("not checked at preview: …").
  */
 import type { Policies } from "@pulumi/policy";
 import { Command } from "commander";
@@ -12,7 +16,7 @@ import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { colorEnabled, EXIT_FINDINGS, EXIT_OK, paint, runMain, standardOptions } from "./lib/cli";
 import { runStackOffline } from "./lib/offline-run";
-import type { PackInfo, Violation } from "./lib/policy-runner";
+import type { NotChecked, PackInfo, Violation } from "./lib/policy-runner";
 import { readStackConfig, type StackConfigFile } from "./lib/stack-config";
 
 const POLICIES_DIR = join(__dirname, "..", "policies");
@@ -30,6 +34,7 @@ const program = standardOptions(new Command())
       "Values only AWS can assign (DKIM tokens, ARNs) are placeholders; the verify command checks the live ones.",
   )
   .option("-s, --stack <name>", "stack whose Pulumi.<name>.yaml to read (from the current directory)", "prod")
+  .option("--preview", "run as a first `pulumi preview` sees the program: values AWS assigns (DKIM tokens, ARNs) unknown; report what could not be checked")
   .option("--json", "print the violations as JSON")
   .option("--policy-pack-config <file>", "JSON file in the format of `pulumi preview --policy-pack-config`: levels and policy settings")
   .option("--list", "list the policies (name, enforcement level, kind) and exit")
@@ -38,6 +43,7 @@ const program = standardOptions(new Command())
     "\nExamples:\n" +
       "  npm run policy\n" +
       "  npm run policy -- --stack prod --json\n" +
+      "  npm run policy -- --preview\n" +
       "  npm run policy -- --policy-pack-config policy-config.json\n" +
       '      with policy-config.json = {"aws-route53-record-configure-dmarc-policy": {"enforcementLevel": "mandatory", "minimumPolicy": "reject"}}\n' +
       "  npm run policy -- --list\n\n" +
@@ -50,6 +56,7 @@ const program = standardOptions(new Command())
 interface Options {
   stack: string;
   json?: boolean;
+  preview?: boolean;
   policyPackConfig?: string;
   list?: boolean;
 }
@@ -83,7 +90,8 @@ async function main(): Promise<number> {
   }
 
   file = readStackConfig(opts.stack);
-  const { run } = await runStackOffline(file);
+  const preview = opts.preview === true;
+  const { run } = await runStackOffline(file, { preview });
   const result = await evaluatePolicies({ resources: run.resources, policies, pack, settings });
   const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory").length;
   const advisory = result.violations.length - mandatory;
@@ -93,29 +101,55 @@ async function main(): Promise<number> {
     const out = {
       stack: opts.stack,
       offline: true,
+      preview,
       policyPack: { name: pack.name, version: pack.version, path: relative(process.cwd(), POLICIES_DIR) || "." },
-      summary: { policies: result.policiesRun, resources: run.resources.filter((r) => r.custom).length, mandatory, advisory },
+      summary: { policies: result.policiesRun, resources: run.resources.filter((r) => r.custom).length, mandatory, advisory, notChecked: result.notChecked.length },
       violations: result.violations,
+      notChecked: result.notChecked,
+      policiesNotChecked: [...new Set(result.notChecked.map((n) => n.policyName))],
     };
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     return exitCode;
   }
 
   process.stdout.write(
-    formatReport({ stack: opts.stack, pack, policies, violations: result.violations, policiesRun: result.policiesRun, resources: run.resources.filter((r) => r.custom).length }),
+    formatReport({
+      stack: opts.stack,
+      pack,
+      policies,
+      violations: result.violations,
+      notChecked: result.notChecked,
+      preview,
+      policiesRun: result.policiesRun,
+      resources: run.resources.filter((r) => r.custom).length,
+    }),
   );
   return exitCode;
 }
 
 /** The report, laid out like the "Policies:" section of `pulumi preview`. */
-export function formatReport(o: { stack: string; pack: PackInfo; policies: Policies; violations: readonly Violation[]; policiesRun: number; resources: number }): string {
+export function formatReport(o: {
+  stack: string;
+  pack: PackInfo;
+  policies: Policies;
+  violations: readonly Violation[];
+  /** Policies that could not check a value unknown at preview (none without --preview, under mocks). */
+  notChecked?: readonly NotChecked[];
+  preview?: boolean;
+  policiesRun: number;
+  resources: number;
+}): string {
   const c = paint(colorEnabled());
   const mandatory = o.violations.filter((v) => v.enforcementLevel === "mandatory").length;
   const advisory = o.violations.length - mandatory;
   const out: string[] = [];
   out.push(
     c.bold(`Policy check of stack ${o.stack}`) +
-      c.dim(` (offline: the program ran under Pulumi mocks; ${o.policiesRun} policies over ${o.resources} resources)`),
+      c.dim(
+        o.preview
+          ? ` (offline preview: the program ran under Pulumi mocks as a first \`pulumi preview\` sees it, values AWS assigns unknown; ${o.policiesRun} policies over ${o.resources} resources)`
+          : ` (offline: the program ran under Pulumi mocks; ${o.policiesRun} policies over ${o.resources} resources)`,
+      ),
   );
   out.push("");
   out.push(c.bold("Policies:"));
@@ -131,6 +165,25 @@ export function formatReport(o: { stack: string; pack: PackInfo; policies: Polic
     out.push(`          ${v.description}`);
     out.push(`          ${v.message}`);
     if (v.remediation) out.push(`          ${c.cyan("Fix:")} ${v.remediation}`);
+  }
+  const notChecked = o.notChecked ?? [];
+  if (notChecked.length > 0) {
+    out.push("");
+    out.push(c.bold("Not checked at preview:") + c.dim(" (`pulumi preview` reports each as an advisory \"can't run policy … during preview\")"));
+    const sortedNotes = [...notChecked].sort((a, b) => (order.get(a.policyName) ?? 0) - (order.get(b.policyName) ?? 0));
+    for (const n of sortedNotes) {
+      const target = n.resourceType ? `  (${n.resourceType}: ${n.resourceName})` : "  (the stack)";
+      out.push(`        - ${c.bold(n.policyName)}${target}`);
+      out.push(`          ${n.message}`);
+    }
+  }
+  if (o.preview) {
+    const partial = new Set(notChecked.map((n) => n.policyName));
+    out.push("");
+    out.push(
+      `At preview, ${o.policiesRun - partial.size} of ${o.policiesRun} policies checked everything they apply to; ` +
+        (partial.size === 0 ? "none was left with an unknown value." : `${partial.size} could not check some values (listed above): \`pulumi up\` runs them again with real values, and \`npm run verify\` checks the live records.`),
+    );
   }
   out.push("");
   const count = (n: number, what: string) => `${n} ${what} violation${n === 1 ? "" : "s"}`;

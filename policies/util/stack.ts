@@ -65,6 +65,8 @@ export interface StackView {
   eventDestinations: EventDestinationView[];
   /** Resources left out because a property they need is unknown during preview, by type. */
   unknown: Map<string, number>;
+  /** Route 53 records left out (name or value unknown during preview), with their type when known. */
+  unknownRecords: { resource: PolicyResource; type?: string }[];
 }
 
 /** The region a resource is placed in: its own `region` (aws v7), else its provider's. */
@@ -79,7 +81,15 @@ export function recordValues(type: string, records: unknown): string[] {
 }
 
 export function buildStackView(resources: readonly PolicyResource[]): StackView {
-  const view: StackView = { identities: [], mailFroms: [], records: [], configurationSets: [], eventDestinations: [], unknown: new Map() };
+  const view: StackView = {
+    identities: [],
+    mailFroms: [],
+    records: [],
+    configurationSets: [],
+    eventDestinations: [],
+    unknown: new Map(),
+    unknownRecords: [],
+  };
   const skip = (r: PolicyResource): void => {
     view.unknown.set(r.type, (view.unknown.get(r.type) ?? 0) + 1);
   };
@@ -117,12 +127,17 @@ export function buildStackView(resources: readonly PolicyResource[]): StackView 
     } else if (r.isType(aws.route53.Record)) {
       const v = known((): RecordView | undefined => {
         const type = String(r.props.type ?? "").toUpperCase();
-        const name = str(r.props.fqdn) ?? str(r.props.name);
+        // `name` first: `fqdn` is computed by the provider, so it is unknown for a record being created.
+        const name = str(r.props.name) ?? str(r.props.fqdn);
         if (name === undefined) return undefined;
         return { resource: r, name: normalizeDomain(name), type, zoneId: str(r.props.zoneId), values: recordValues(type, r.props.records) };
       });
       if (v) view.records.push(v);
-      else skip(r);
+      else {
+        skip(r);
+        const type = known(() => str(r.props.type)?.toUpperCase());
+        view.unknownRecords.push({ resource: r, ...(type ? { type } : {}) });
+      }
     } else if (r.isType(aws.sesv2.ConfigurationSet)) {
       const v = known(() => ({ resource: r, name: String(r.props.configurationSetName ?? ""), region: regionOf(r) }));
       if (v) view.configurationSets.push(v);
@@ -143,6 +158,17 @@ export function buildStackView(resources: readonly PolicyResource[]): StackView 
     }
   }
   return view;
+}
+
+/** The unknown records that could be a record of `type` (every unknown record when its type is unknown too). */
+export function unknownRecordsOfType(view: StackView, type: string): PolicyResource[] {
+  return view.unknownRecords.filter((u) => u.type === undefined || u.type === type).map((u) => u.resource);
+}
+
+/** "name, name and N more": the names of resources in a note, kept short. */
+export function resourceList(resources: readonly PolicyResource[], max = 3): string {
+  const names = resources.map((r) => r.name);
+  return names.length <= max ? names.join(", ") : `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
 }
 
 /** Domains normalised (IDN to punycode, lowercase); addresses keep their local part. */

@@ -4,10 +4,18 @@
  * `plan`, `policy` and the tests all use this one harness.
  *
  * Mocked values (ids, ARNs, DKIM tokens, the access key) are marked as placeholders.
+ *
+ * With `preview`, the run is what a first `pulumi preview` sees: the mocks return no value AWS
+ * assigns (no id, ARN, DKIM token, fqdn), so the runtime leaves those outputs unknown, and so is
+ * every input built from them. The recorded inputs and state hold the engine's unknown marker
+ * (UNKNOWN) where a value is unknown, as the policy analyzer receives them.
  */
 import type { Output } from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { PROJECT } from "../../lib/config";
+
+/** The engine's wire marker for an unknown value (what a policy's props hold during preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 export const PLACEHOLDER = "placeholder";
@@ -136,6 +144,33 @@ export function unwrapSecrets(v: unknown): unknown {
   return v;
 }
 
+/** Replace the runtime's Unknown values (what mocks receive in preview) with the wire marker. */
+function markUnknowns(v: unknown, isUnknown: (x: unknown) => boolean): unknown {
+  if (isUnknown(v)) return UNKNOWN;
+  if (Array.isArray(v)) return v.map((x) => markUnknowns(x, isUnknown));
+  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, markUnknowns(x, isUnknown)]));
+  return v;
+}
+
+/**
+ * The state a preview has: the inputs, and `unknown` (UNKNOWN by default) for every value the
+ * provider would assign (each leaf of the mocked outputs that is not an input's own value, e.g.
+ * dkimSigningAttributes.tokens next to the known nextSigningKeyLength).
+ */
+export function previewState(inputs: Record<string, unknown>, assigned: Record<string, unknown>, unknown: unknown = UNKNOWN): Record<string, unknown> {
+  const overlay = (input: unknown, output: unknown): unknown => {
+    if (output !== null && typeof output === "object" && !Array.isArray(output)) {
+      const base = input !== null && typeof input === "object" && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+      return {
+        ...base,
+        ...Object.fromEntries(Object.entries(output).map(([k, x]) => [k, overlay(base[k], x)])),
+      };
+    }
+    return input !== undefined && JSON.stringify(input) === JSON.stringify(output) ? input : unknown;
+  };
+  return overlay(inputs, assigned) as Record<string, unknown>;
+}
+
 /** The request shape the mock monitor's registerResource receives (a gRPC message). */
 interface AliasSpecMessage {
   getName(): string;
@@ -166,9 +201,16 @@ interface MonitorLike {
   registerResource(req: RegisterRequest, callback: (err: unknown, res: { getUrn(): string } | undefined) => void): Promise<void>;
 }
 
-/** The value of an Output once known (under mocks every value becomes known). */
+/** The value of an Output once known (without `preview`, every value under mocks becomes known). */
 export function resolveOutput<T>(o: Output<T>): Promise<T> {
   return new Promise((resolve) => o.apply((v) => resolve(v)));
+}
+
+/** The value of an Output, or UNKNOWN when it is unknown (a preview). */
+async function resolveOrUnknown<T>(o: Output<T>): Promise<T | typeof UNKNOWN> {
+  // Output's isKnown is internal to @pulumi/pulumi's types but present on every instance.
+  const known = await (o as unknown as { isKnown: Promise<boolean> }).isKnown;
+  return known ? resolveOutput(o) : UNKNOWN;
 }
 
 /**
@@ -187,6 +229,7 @@ export async function runProgramUnderMocks(opts: {
   lastOutputs?: Record<string, unknown>;
 }): Promise<ProgramRun> {
   const { stack } = opts;
+  const preview = opts.preview ?? false;
   const byName = new Map<string, RecordedResource>();
   // Loaded here, not at the top: plan's --help and usage errors never pay for @pulumi/pulumi.
   const pulumi = await import("@pulumi/pulumi");
@@ -201,9 +244,21 @@ export async function runProgramUnderMocks(opts: {
           return { id: String(inputs.name), state: { name: inputs.name, outputs: opts.lastOutputs ?? {}, secretOutputNames: [] } };
         }
         const custom = args.custom !== false;
-        const state = custom ? { ...inputs, ...mockState(args.type, args.name, inputs, stack) } : {};
+        const assigned = custom ? mockState(args.type, args.name, inputs, stack) : {};
+        const state = custom ? { ...inputs, ...assigned } : {};
         const id = custom ? mockId(args.type, args.name, inputs) : undefined;
         const existing = byName.get(`${args.type}::${args.name}`);
+        if (preview) {
+          // As a first preview: nothing AWS assigns is known (the runtime leaves what the mock does not return unknown).
+          const marked = markUnknowns(inputs, (x) => pulumi.isUnknown(x)) as Record<string, unknown>;
+          if (existing) {
+            existing.inputs = marked;
+            existing.state = custom ? previewState(marked, assigned) : {};
+            existing.custom = custom;
+          }
+          // The runtime's own unknown value: serialised as the engine's marker, so it stays unknown in the program.
+          return { id: undefined, state: custom ? previewState(inputs, assigned, pulumi.unknown) : {} };
+        }
         if (existing) {
           existing.inputs = inputs;
           existing.state = state;
@@ -228,7 +283,7 @@ export async function runProgramUnderMocks(opts: {
     },
     PROJECT,
     stack,
-    opts.preview ?? false,
+    preview,
     MOCK_ORGANIZATION,
   );
   pulumi.runtime.setAllConfig(opts.config);
@@ -282,7 +337,7 @@ export async function runProgramUnderMocks(opts: {
   for (const [key, value] of Object.entries(exported)) {
     if (value === undefined) continue;
     if (pulumi.Output.isInstance(value)) {
-      outputs[key] = await resolveOutput(value);
+      outputs[key] = preview ? await resolveOrUnknown(value) : await resolveOutput(value);
       if (await pulumi.isSecret(value)) secretOutputs.push(key);
     } else outputs[key] = value;
   }

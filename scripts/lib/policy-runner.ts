@@ -12,6 +12,10 @@
  * - the enforcement level is the policy's entry in the config, else "all", else the policy's
  *   own, else the pack's; "disabled" skips the policy and "remediate" reports as "mandatory"
  *   (no policy here remediates);
+ * - a policy that stops on a value unknown during preview (an UnknownValueError, including the
+ *   "not checked at preview: …" notes of policies/util/unknown.ts) keeps the violations it
+ *   reported before; the engine adds its message as an advisory note, and this runner lists it
+ *   apart, in `notChecked`, so a preview that could not check is never mistaken for a clean one;
  * - the config file has the format of `pulumi preview --policy-pack-config` and is validated
  *   against each policy's configSchema, whose defaults are filled in.
  */
@@ -54,6 +58,18 @@ export interface Violation {
   message: string;
   /** The policy's remediation steps. */
   remediation?: string;
+}
+
+/** A policy that could not check everything: a value it needs is unknown (preview). */
+export interface NotChecked {
+  policyName: string;
+  kind: "resource" | "stack";
+  /** The resource whose value was unknown (resource policies); absent for a stack policy. */
+  urn?: string;
+  resourceType?: string;
+  resourceName?: string;
+  /** "not checked at preview: …": what could not be checked, and why. */
+  message: string;
 }
 
 export interface PolicySettings {
@@ -298,7 +314,14 @@ export interface EvaluationResult {
   notApplicable: { policyName: string; urn?: string; reason?: string }[];
   /** How many policies ran (not disabled). */
   policiesRun: number;
+  /**
+   * What could not be checked because a value is unknown (preview). The engine reports each as
+   * an advisory "can't run policy … during preview" note; here they are kept apart.
+   */
+  notChecked: NotChecked[];
 }
+
+const NOT_CHECKED_PREFIX = "not checked at preview:";
 
 /**
  * Run every policy over the recorded resources. `settings` comes from resolvePolicySettings.
@@ -316,6 +339,7 @@ export async function evaluatePolicies(opts: {
   const secrets = secretStrings(opts.resources);
   const violations: Violation[] = [];
   const notApplicable: EvaluationResult["notApplicable"] = [];
+  const notChecked: NotChecked[] = [];
   let policiesRun = 0;
 
   const stackResources = buildPolicyResources(opts.resources);
@@ -342,9 +366,18 @@ export async function evaluatePolicies(opts: {
         ...(p.remediationSteps ? { remediation: p.remediationSteps } : {}),
       });
     };
-    // As in the engine: a policy that reads a value unknown during preview gets an advisory note.
-    const unknownNote = (urn: string | undefined, e: Error): void =>
-      report(urn, `can't run policy '${p.name}' during preview: ${e.message}`, "advisory");
+    // As in the engine, a policy that reads a value unknown during preview gets a note (the
+    // engine makes it an advisory violation "can't run policy … during preview: <message>").
+    const unknownNote = (urn: string | undefined, e: Error): void => {
+      const r = urn ? byUrn.get(urn) : undefined;
+      notChecked.push({
+        policyName: p.name,
+        kind,
+        ...(urn ? { urn } : {}),
+        ...(r ? { resourceType: r.type, resourceName: r.name } : {}),
+        message: redact(e.message.startsWith(NOT_CHECKED_PREFIX) ? e.message : `${NOT_CHECKED_PREFIX} ${e.message}`, secrets),
+      });
+    };
 
     if (isResourcePolicy(p)) {
       const validations = Array.isArray(p.validateResource) ? p.validateResource : p.validateResource ? [p.validateResource] : [];
@@ -401,7 +434,7 @@ export async function evaluatePolicies(opts: {
       }
     }
   }
-  return { violations, notApplicable, policiesRun };
+  return { violations, notApplicable, policiesRun, notChecked };
 }
 
 /** The StackValidationArgs resources: outputs as props, parents linked, as the engine builds them. */

@@ -11,12 +11,14 @@ export interface TestRun extends ProgramRun {
 
 /**
  * Run the program under mocks with a config, keeping the component objects. `lastOutputs` are
- * the stack outputs of the last deployment (absent: a first deployment).
+ * the stack outputs of the last deployment (absent: a first deployment). `preview`: as a first
+ * `pulumi preview` sees it (values AWS assigns unknown, see runProgramUnderMocks).
  */
 export async function runWithConfig(
   values: Record<string, string | number | string[]>,
   stack = "test",
   lastOutputs?: Record<string, unknown>,
+  preview = false,
 ): Promise<TestRun> {
   const config = pulumiConfig(values);
   let stackObjects: MailStack | undefined;
@@ -24,6 +26,7 @@ export async function runWithConfig(
     stack,
     config,
     lastOutputs,
+    preview,
     program: async () => {
       stackObjects = await runMailProgram(pulumi.runtime.allConfig(), pulumi.getStack());
       return stackOutputs(stackObjects);

@@ -94,7 +94,11 @@ export interface PolicyOutcome {
   violations: { message: string; urn?: string }[];
   /** The reason given to notApplicable(), when the policy called it. */
   notApplicable?: string;
+  /** The "not checked at preview: …" note, when a value the policy needs is unknown. */
+  notChecked?: string;
 }
+
+const UnknownValueError = (policySdk as unknown as { UnknownValueError: new (...args: never[]) => Error }).UnknownValueError;
 
 export async function runResourcePolicy(policy: ResourceValidationPolicy, args: ResourceValidationArgs): Promise<PolicyOutcome> {
   const violations: PolicyOutcome["violations"] = [];
@@ -103,6 +107,8 @@ export async function runResourcePolicy(policy: ResourceValidationPolicy, args: 
     for (const validate of validations) await validate(args, (message, urn) => violations.push({ message, ...(urn ? { urn } : {}) }));
   } catch (e) {
     if (e instanceof NotApplicable) return { violations, notApplicable: e.reason ?? "" };
+    // As the engine: violations reported before the throw stay; the message becomes a note.
+    if (e instanceof UnknownValueError) return { violations, notChecked: e.message };
     throw e;
   }
   return { violations };
@@ -154,6 +160,8 @@ export async function runStackPolicy(policy: StackValidationPolicy, args: StackV
     await policy.validateStack(args, (message, urn) => violations.push({ message, ...(urn ? { urn } : {}) }));
   } catch (e) {
     if (e instanceof NotApplicable) return { violations, notApplicable: e.reason ?? "" };
+    // As the engine: violations reported before the throw stay; the message becomes a note.
+    if (e instanceof UnknownValueError) return { violations, notChecked: e.message };
     throw e;
   }
   return { violations };

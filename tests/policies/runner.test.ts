@@ -134,16 +134,26 @@ describe("values unknown during preview", () => {
     state: inputs,
   });
 
-  it("are skipped by the pack's policies", async () => {
-    const { violations } = await evaluatePolicies({
+  it("are not checked by the pack's policies, which say so instead of passing", async () => {
+    const { violations, notChecked } = await evaluatePolicies({
       resources: [recorded({ configurationSetName: "cs", deliveryOptions: { tlsPolicy: UNKNOWN } })],
       policies,
       pack,
     });
     expect(violations.filter((v) => v.policyName === "aws-sesv2-configurationset-configure-tls-policy")).toEqual([]);
+    expect(notChecked.filter((n) => n.policyName === "aws-sesv2-configurationset-configure-tls-policy")).toEqual([
+      {
+        policyName: "aws-sesv2-configurationset-configure-tls-policy",
+        kind: "resource",
+        urn: "urn:pulumi:test::mail-infra::aws:sesv2/configurationSet:ConfigurationSet::cs",
+        resourceType: "aws:sesv2/configurationSet:ConfigurationSet",
+        resourceName: "cs",
+        message: "not checked at preview: cs: .deliveryOptions.tlsPolicy is unknown until the resource exists (string value at .deliveryOptions.tlsPolicy can't be known during preview)",
+      },
+    ]);
   });
 
-  it("turn into an advisory note for a policy that does not skip them, as in the engine", async () => {
+  it("turn into a note for a policy that does not guard them, as the engine's advisory note", async () => {
     const naive: ResourceValidationPolicy = {
       name: "naive",
       description: "Naive.",
@@ -152,7 +162,8 @@ describe("values unknown during preview", () => {
         void cs.deliveryOptions?.tlsPolicy;
       }),
     };
-    const { violations } = await evaluatePolicies({ resources: [recorded({ deliveryOptions: { tlsPolicy: UNKNOWN } })], policies: [naive], pack });
-    expect(violations).toMatchObject([{ policyName: "naive", enforcementLevel: "advisory", message: "can't run policy 'naive' during preview: string value at .deliveryOptions.tlsPolicy can't be known during preview" }]);
+    const { violations, notChecked } = await evaluatePolicies({ resources: [recorded({ deliveryOptions: { tlsPolicy: UNKNOWN } })], policies: [naive], pack });
+    expect(violations).toEqual([]);
+    expect(notChecked).toMatchObject([{ policyName: "naive", message: "not checked at preview: string value at .deliveryOptions.tlsPolicy can't be known during preview" }]);
   });
 });

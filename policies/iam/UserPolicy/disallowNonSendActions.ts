@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { sendOnlyPolicyProblems, SMTP_ACTIONS } from "../../../lib/iam";
 import { propText, smtpUserNames } from "../../util/stack";
-import { known } from "../../util/unknown";
+import { known, reportGaps } from "../../util/unknown";
 import { str, strList } from "../../util/values";
 
 export interface DisallowNonSendActionsConfig {
@@ -49,12 +49,14 @@ export const disallowNonSendActions: StackValidationPolicy = {
       for (const p of sendOnlyPolicyProblems(policy, allowed)) reportViolation(`${where}: ${p.message}`, urn);
     };
 
+    const gaps: string[] = [];
     for (const r of args.resources) {
       if (r.isType(aws.iam.UserPolicy)) {
         const user = propText(r, "user");
         if (!user || !smtpUsers.has(user)) continue;
         const policy = known(() => r.props.policy as unknown);
         if (policy !== undefined) check(policy, `The inline policy ${propText(r, "name") ?? r.name} of the SMTP user ${user}`, r.urn);
+        else gaps.push(`the inline policy ${r.name} of the SMTP user ${user} (its document holds values AWS assigns, e.g. ARNs)`);
       } else if (r.isType(aws.iam.UserPolicyAttachment) || r.isType(aws.iam.PolicyAttachment)) {
         const users = r.isType(aws.iam.UserPolicyAttachment) ? [propText(r, "user")] : (known(() => strList(r.props.users)) ?? []);
         const user = users.find((u): u is string => u !== undefined && smtpUsers.has(u));
@@ -63,6 +65,7 @@ export const disallowNonSendActions: StackValidationPolicy = {
         const managed = managedPolicies.get(arn);
         const document = managed ? known(() => str(managed.props.policy)) : undefined;
         if (document !== undefined) check(document, `The managed policy ${arn} attached to the SMTP user ${user}`, r.urn);
+        else if (managed) gaps.push(`the managed policy ${managed.name} attached to the SMTP user ${user}`);
         else if (!managed) {
           reportViolation(
             `The SMTP user ${user} has the managed policy ${arn} attached, which is not declared in this stack and cannot be checked; it may allow more than ${allowed.join(", ")}. Detach it and keep the inline send-only policy.`,
@@ -71,5 +74,6 @@ export const disallowNonSendActions: StackValidationPolicy = {
         }
       }
     }
+    reportGaps(gaps);
   },
 };

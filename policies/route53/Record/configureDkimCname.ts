@@ -1,7 +1,8 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { isSubdomainOf, normalizeDomain } from "../../../lib/domain";
 import { dkimCnameName, dkimCnameTarget, isSesDkimTarget } from "../../../lib/regions";
-import { buildStackView, type IdentityView } from "../../util/stack";
+import { buildStackView, type IdentityView, resourceList, unknownRecordsOfType } from "../../util/stack";
+import { reportGaps } from "../../util/unknown";
 
 /**
  * A DKIM CNAME whose name or target does not match its identity's tokens and region.
@@ -21,11 +22,17 @@ export const configureDkimCname: StackValidationPolicy = {
     const easyDkim = view.identities.filter((i) => i.isDomain && !i.byodkim);
     if (easyDkim.length === 0) args.notApplicable("The stack has no Easy DKIM domain identity.");
 
+    const gaps: string[] = [];
+    const unknown = unknownRecordsOfType(view, "CNAME");
+    if (unknown.length > 0) gaps.push(`${unknown.length} CNAME record${unknown.length === 1 ? "" : "s"} whose name or target is unknown until SES issues the DKIM tokens (${resourceList(unknown)})`);
     for (const cname of view.records.filter((r) => r.type === "CNAME")) {
       const domainIds = easyDkim.filter((i) => isSubdomainOf(cname.name, `_domainkey.${i.identity}`));
       if (domainIds.length === 0) continue;
       // Without every identity's tokens (unknown during a first preview) the name cannot be judged.
-      if (domainIds.some((i) => i.tokens === undefined)) continue;
+      if (domainIds.some((i) => i.tokens === undefined)) {
+        gaps.push(`${cname.name}: the DKIM tokens of ${domainIds.map((i) => i.identity).join(", ")} are unknown until SES creates the identity`);
+        continue;
+      }
       const owner = findOwner(cname.name, domainIds);
       const target = normalizeDomain(cname.values[0] ?? "");
       if (!owner) {
@@ -45,6 +52,7 @@ export const configureDkimCname: StackValidationPolicy = {
         );
       }
     }
+    reportGaps(gaps);
   },
 };
 

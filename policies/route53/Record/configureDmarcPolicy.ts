@@ -3,7 +3,7 @@ import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/p
 import { DMARC_POLICIES, type DmarcPolicy, dmarcPolicyProblem } from "../../../lib/dmarc";
 import { dmarcValues } from "../../util/dmarc";
 import { txtRecordOf } from "../../util/txt";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 export interface ConfigureDmarcPolicyConfig {
   /** The weakest DMARC policy accepted: none, quarantine or reject. */
@@ -38,7 +38,7 @@ export const configureDmarcPolicy: ResourceValidationPolicy = {
   },
   validateResource: validateResourceOfType(
     aws.route53.Record,
-    skipUnknown((record, args, reportViolation) => {
+    noteUnknown((record, args, reportViolation) => {
       const txt = txtRecordOf(record, args);
       const records = dmarcValues(txt).flatMap((v) => (v.parsed.record ? [v.parsed.record] : []));
       if (records.length === 0) args.notApplicable("The record holds no valid DMARC policy.");

@@ -3,7 +3,7 @@ import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/p
 import { parseDmarcUri } from "../../../lib/dmarc";
 import { dmarcValues } from "../../util/dmarc";
 import { txtRecordOf } from "../../util/txt";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 /**
  * A DMARC record whose aggregate reports cannot arrive.
@@ -19,7 +19,7 @@ export const configureDmarcRua: ResourceValidationPolicy = {
   remediationSteps: "Set mail-infra:dmarcRua to mailto: URIs such as mailto:dmarc-reports@<domain> (leave it empty for that default).",
   validateResource: validateResourceOfType(
     aws.route53.Record,
-    skipUnknown((record, args, reportViolation) => {
+    noteUnknown((record, args, reportViolation) => {
       const txt = txtRecordOf(record, args);
       const values = dmarcValues(txt).filter((v) => v.parsed.record !== undefined);
       if (values.length === 0) args.notApplicable("The record holds no valid DMARC policy.");

@@ -1,6 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { mailFromMxHost, regionOfMailFromMxHost } from "../../../lib/regions";
-import { buildStackView } from "../../util/stack";
+import { buildStackView, resourceList, unknownRecordsOfType } from "../../util/stack";
+import { reportGaps } from "../../util/unknown";
 
 /**
  * A MAIL FROM MX that points at the wrong region's feedback host.
@@ -19,6 +20,11 @@ export const configureMailFromMx: StackValidationPolicy = {
     const view = buildStackView(args.resources);
     const mailFroms = view.mailFroms.filter((m) => m.mailFromDomain !== undefined);
     if (mailFroms.length === 0) args.notApplicable("The stack has no custom MAIL FROM domain.");
+    const gaps: string[] = [];
+    const unknownMx = unknownRecordsOfType(view, "MX");
+    if (unknownMx.length > 0) gaps.push(`MX records whose name or value is unknown (${resourceList(unknownMx)})`);
+    const unknownMailFroms = view.unknown.get("aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes") ?? 0;
+    if (unknownMailFroms > 0) gaps.push(`${unknownMailFroms} MAIL FROM setting${unknownMailFroms === 1 ? "" : "s"} whose domain or region is unknown`);
     for (const mx of view.records.filter((r) => r.type === "MX")) {
       const users = mailFroms.filter((m) => m.mailFromDomain === mx.name);
       const regions = [...new Set(users.map((m) => m.region).filter((r): r is string => r !== undefined))];
@@ -43,5 +49,6 @@ export const configureMailFromMx: StackValidationPolicy = {
         );
       }
     }
+    reportGaps(gaps);
   },
 };

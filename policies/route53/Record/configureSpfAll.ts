@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { allProblem } from "../../../lib/spf";
 import { spfRecordsOf } from "../../util/txt";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 /**
  * SPF records that end in +all or ?all, or have no all at all.
@@ -18,7 +18,7 @@ export const configureSpfAll: ResourceValidationPolicy = {
   remediationSteps: "End the record with ~all while rolling out and -all once every sender is listed (mail-infra:spfAll).",
   validateResource: validateResourceOfType(
     aws.route53.Record,
-    skipUnknown((record, args, reportViolation) => {
+    noteUnknown((record, args, reportViolation) => {
       const { name, spf } = spfRecordsOf(record, args);
       for (const parsed of spf) {
         const problem = allProblem(parsed);

@@ -3,7 +3,7 @@ import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/p
 import { isDmarcRecordName } from "../../../lib/dmarc";
 import { dmarcValues, isDmarcCandidate } from "../../util/dmarc";
 import { txtRecordOf } from "../../util/txt";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 /**
  * A DMARC record that receivers would discard.
@@ -20,7 +20,7 @@ export const disallowInvalidDmarc: ResourceValidationPolicy = {
     "Publish one record \"v=DMARC1; p=<policy>; rua=mailto:<address>\" at _dmarc.<domain> (mail-infra:dmarcPolicy, dmarcRua and the other dmarc* keys), and fix the tag the message names.",
   validateResource: validateResourceOfType(
     aws.route53.Record,
-    skipUnknown((record, args, reportViolation) => {
+    noteUnknown((record, args, reportViolation) => {
       const txt = txtRecordOf(record, args);
       if (!isDmarcCandidate(txt)) args.notApplicable("The record is neither at a _dmarc name nor a DMARC value.");
       const values = dmarcValues(txt);

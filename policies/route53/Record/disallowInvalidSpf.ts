@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { isSpfRecord, looksLikeSpf, parseSpf } from "../../../lib/spf";
 import { txtRecordOf } from "../../util/txt";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 /** Problems other policies report on their own, so a record is not flagged twice for them. */
 const REPORTED_ELSEWHERE = new Set(["spf-all-pass"]);
@@ -22,7 +22,7 @@ export const disallowInvalidSpf: ResourceValidationPolicy = {
     "Fix the term named in the message (mail-infra:spfMechanisms for the apex record). Each term is one mechanism such as include:_spf.example.com or ip4:192.0.2.0/24, separated by single spaces.",
   validateResource: validateResourceOfType(
     aws.route53.Record,
-    skipUnknown((record, args, reportViolation) => {
+    noteUnknown((record, args, reportViolation) => {
       const txt = txtRecordOf(record, args);
       if (txt.type === "SPF") {
         reportViolation(`${txt.name} uses the SPF record type, which RFC 7208 3.1 retired; receivers read SPF only from TXT records. Publish the same value as TXT.`);

@@ -1,6 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { spfByName } from "../../util/dns";
-import { buildStackView } from "../../util/stack";
+import { buildStackView, resourceList, unknownRecordsOfType } from "../../util/stack";
+import { notCheckedAtPreview } from "../../util/unknown";
 
 /**
  * Two SPF records at one name.
@@ -26,5 +27,7 @@ export const disallowMultipleSpf: StackValidationPolicy = {
         reportViolation(`${g.name} has ${g.count} SPF records ${where}: ${values}. Receivers return permerror when there is more than one (RFC 7208 3.2, 4.5). Merge them into one record.`, h.record.resource.urn);
       }
     }
+    const unknown = unknownRecordsOfType(view, "TXT");
+    if (unknown.length > 0) notCheckedAtPreview(`TXT records whose name or value is unknown could add an SPF record at a name that has one (${resourceList(unknown)})`);
   },
 };

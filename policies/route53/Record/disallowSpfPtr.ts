@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { spfRecordsOf } from "../../util/txt";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 /**
  * SPF records that use the ptr mechanism.
@@ -17,7 +17,7 @@ export const disallowSpfPtr: ResourceValidationPolicy = {
   remediationSteps: "Replace ptr with the sending hosts' ip4:/ip6: ranges, a, or the provider's include: (mail-infra:spfMechanisms).",
   validateResource: validateResourceOfType(
     aws.route53.Record,
-    skipUnknown((record, args, reportViolation) => {
+    noteUnknown((record, args, reportViolation) => {
       const { name, spf } = spfRecordsOf(record, args);
       for (const parsed of spf) {
         for (const p of parsed.problems.filter((x) => x.code === "spf-ptr")) {

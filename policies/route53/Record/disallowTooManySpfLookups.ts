@@ -1,7 +1,8 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { analyzeSpf, SPF_LOOKUP_LIMIT, SPF_VOID_LOOKUP_LIMIT, staticResolver } from "../../../lib/spf";
 import { spfByName, txtByName } from "../../util/dns";
-import { buildStackView } from "../../util/stack";
+import { buildStackView, resourceList, unknownRecordsOfType } from "../../util/stack";
+import { notCheckedAtPreview } from "../../util/unknown";
 
 /**
  * SPF records that need more than 10 DNS lookups, or make more than 2 void lookups, counted over
@@ -35,5 +36,7 @@ export const disallowTooManySpfLookups: StackValidationPolicy = {
         reportViolation(`${p.message}${note}`, g.holders[0]?.record.resource.urn);
       }
     }
+    const unknown = unknownRecordsOfType(view, "TXT");
+    if (unknown.length > 0) notCheckedAtPreview(`the lookups through TXT records whose name or value is unknown (${resourceList(unknown)})`);
   },
 };

@@ -4,7 +4,8 @@ import { normalizeDomain, organizationalDomain } from "../../../lib/domain";
 import { DNS_MODE_TAG } from "../../../lib/names";
 import { dkimCnameName, mailFromMxHost, SES_SPF_INCLUDE_DOMAIN } from "../../../lib/regions";
 import { isSpfRecord, parseSpf, spfIncludes } from "../../../lib/spf";
-import { buildStackView, type RecordView, sameRegion } from "../../util/stack";
+import { buildStackView, type RecordView, resourceList, sameRegion, unknownRecordsOfType } from "../../util/stack";
+import { reportGaps } from "../../util/unknown";
 
 /**
  * A domain identity whose DKIM, MAIL FROM or DMARC records are not declared in the stack.
@@ -23,23 +24,30 @@ export const missingIdentityRecords: StackValidationPolicy = {
     const view = buildStackView(args.resources);
     const identities = view.identities.filter((i) => i.isDomain && i.dnsMode !== "external");
     if (identities.length === 0) args.notApplicable("The stack has no SES domain identity whose records it should declare.");
-    // Records whose name or value is unknown during preview could be any of the expected ones.
-    if ((view.unknown.get("aws:route53/record:Record") ?? 0) > 0) return;
-
     const at = (name: string, type: string): RecordView[] => view.records.filter((r) => r.name === normalizeDomain(name) && r.type === type);
     const dmarcReported = new Set<string>();
+    // A record whose name or value is unknown during preview could be a missing one of its type:
+    // then that record is not checked, and the note says so.
+    const gaps: string[] = [];
+    const missingUnlessUnknown = (missing: string[], type: string, what: string): void => {
+      const unknown = unknownRecordsOfType(view, type);
+      if (unknown.length === 0) missing.push(what);
+      else gaps.push(`${what} may be one of the ${type} records whose name or value is unknown (${resourceList(unknown)})`);
+    };
 
     for (const id of identities) {
       const missing: string[] = [];
-      if (!id.byodkim && id.tokens !== undefined) {
+      if (!id.byodkim && id.tokens === undefined) {
+        gaps.push(`the Easy DKIM CNAMEs of ${id.identity}${id.region ? ` in ${id.region}` : ""} (its DKIM tokens are unknown until SES creates the identity)`);
+      } else if (!id.byodkim && id.tokens !== undefined) {
         const names = id.tokens.map((t) => dkimCnameName(t, id.identity)).filter((n) => at(n, "CNAME").length === 0);
-        if (names.length > 0) missing.push(`the Easy DKIM CNAME${names.length === 1 ? "" : "s"} ${names.join(", ")}`);
+        if (names.length > 0) missingUnlessUnknown(missing, "CNAME", `the Easy DKIM CNAME${names.length === 1 ? "" : "s"} ${names.join(", ")}`);
       }
       const mailFrom = view.mailFroms.find((m) => m.identity === id.identity && sameRegion(m.region, id.region))?.mailFromDomain;
       if (mailFrom !== undefined) {
-        if (at(mailFrom, "MX").length === 0) missing.push(`the MAIL FROM MX ${mailFrom} → 10 ${mailFromMxHost(id.region ?? "<region>")}`);
+        if (at(mailFrom, "MX").length === 0) missingUnlessUnknown(missing, "MX", `the MAIL FROM MX ${mailFrom} → 10 ${mailFromMxHost(id.region ?? "<region>")}`);
         const spf = at(mailFrom, "TXT").flatMap((r) => r.values).filter(isSpfRecord);
-        if (spf.length === 0) missing.push(`the MAIL FROM SPF record at ${mailFrom} ("v=spf1 include:${SES_SPF_INCLUDE_DOMAIN} ~all")`);
+        if (spf.length === 0) missingUnlessUnknown(missing, "TXT", `the MAIL FROM SPF record at ${mailFrom} ("v=spf1 include:${SES_SPF_INCLUDE_DOMAIN} ~all")`);
         else if (!spf.some((v) => spfIncludes(parseSpf(v), SES_SPF_INCLUDE_DOMAIN))) {
           missing.push(`an SPF record at ${mailFrom} that includes ${SES_SPF_INCLUDE_DOMAIN} (the declared one does not authorise SES)`);
         }
@@ -49,7 +57,7 @@ export const missingIdentityRecords: StackValidationPolicy = {
       const hasDmarc = dmarcNames.some((n) => at(n, "TXT").some((r) => r.values.some(isDmarcRecord)));
       if (!hasDmarc && !dmarcReported.has(id.identity)) {
         dmarcReported.add(id.identity);
-        missing.push(`a DMARC record at ${dmarcNames.join(" or ")}`);
+        missingUnlessUnknown(missing, "TXT", `a DMARC record at ${dmarcNames.join(" or ")}`);
       }
       if (missing.length > 0) {
         reportViolation(
@@ -58,5 +66,6 @@ export const missingIdentityRecords: StackValidationPolicy = {
         );
       }
     }
+    reportGaps(gaps);
   },
 };

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 export interface ConfigureCustomerManagedKeyConfig {
   /** When not empty, the only KMS keys (ids, ARNs or aliases, as written) the secret may use. */
@@ -36,7 +36,7 @@ export const configureCustomerManagedKey: ResourceValidationPolicy = {
   },
   validateResource: validateResourceOfType(
     aws.secretsmanager.Secret,
-    skipUnknown((secret, args, reportViolation) => {
+    noteUnknown((secret, args, reportViolation) => {
       const name = secret.name ?? "The secret";
       const key = (secret.kmsKeyId ?? "").trim();
       const allowed = args.getConfig<ConfigureCustomerManagedKeyConfig>().allowedKeyIds ?? [];

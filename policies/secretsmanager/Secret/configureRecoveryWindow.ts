@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 export interface ConfigureRecoveryWindowConfig {
   /** The shortest recovery window accepted, in days (Secrets Manager allows 7 to 30). */
@@ -36,7 +36,7 @@ export const configureRecoveryWindow: ResourceValidationPolicy = {
   },
   validateResource: validateResourceOfType(
     aws.secretsmanager.Secret,
-    skipUnknown((secret, args, reportViolation) => {
+    noteUnknown((secret, args, reportViolation) => {
       const minimum = args.getConfig<ConfigureRecoveryWindowConfig>().minimumDays ?? DEFAULT_MINIMUM_RECOVERY_WINDOW_DAYS;
       const days = secret.recoveryWindowInDays ?? SECRETS_MANAGER_DEFAULT_WINDOW_DAYS;
       const name = secret.name ?? "the secret";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 /**
  * A secret without a description.
@@ -16,7 +16,7 @@ export const missingDescription: ResourceValidationPolicy = {
   remediationSteps: "Set description on the aws.secretsmanager.Secret: what it holds, that mail-infra manages it, and how to rotate it.",
   validateResource: validateResourceOfType(
     aws.secretsmanager.Secret,
-    skipUnknown((secret, _args, reportViolation) => {
+    noteUnknown((secret, _args, reportViolation) => {
       if ((secret.description ?? "").trim() === "") {
         reportViolation(`${secret.name ?? "The secret"} has no description.`);
       }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { SUPPRESSED_REASONS } from "../../../lib/names";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 /**
  * A configuration set that does not suppress addresses that bounced or complained.
@@ -17,7 +17,7 @@ export const configureSuppression: ResourceValidationPolicy = {
   remediationSteps: `Set suppressionOptions.suppressedReasons to [${SUPPRESSED_REASONS.map((r) => `"${r}"`).join(", ")}] on the aws.sesv2.ConfigurationSet.`,
   validateResource: validateResourceOfType(
     aws.sesv2.ConfigurationSet,
-    skipUnknown((cs, _args, reportViolation) => {
+    noteUnknown((cs, _args, reportViolation) => {
       const options = cs.suppressionOptions;
       const reasons = (options?.suppressedReasons ?? []).map((r) => r.toUpperCase());
       const missing = SUPPRESSED_REASONS.filter((r) => !reasons.includes(r));

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 /**
  * A configuration set that lets SES deliver without TLS.
@@ -16,7 +16,7 @@ export const configureTlsPolicy: ResourceValidationPolicy = {
   remediationSteps: "Set mail-infra:tlsPolicy to REQUIRE (deliveryOptions.tlsPolicy on aws.sesv2.ConfigurationSet).",
   validateResource: validateResourceOfType(
     aws.sesv2.ConfigurationSet,
-    skipUnknown((cs, _args, reportViolation) => {
+    noteUnknown((cs, _args, reportViolation) => {
       const tls = cs.deliveryOptions?.tlsPolicy;
       if (tls !== "REQUIRE") {
         reportViolation(`The configuration set ${cs.configurationSetName} has tlsPolicy ${tls ?? "unset (SES uses OPTIONAL)"}, so SES may deliver its mail without encryption. Use REQUIRE.`);

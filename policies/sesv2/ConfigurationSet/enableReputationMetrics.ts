@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 /**
  * A configuration set without reputation metrics.
@@ -16,7 +16,7 @@ export const enableReputationMetrics: ResourceValidationPolicy = {
   remediationSteps: "Set reputationOptions.reputationMetricsEnabled to true on the aws.sesv2.ConfigurationSet (the program's SesIdentity component does this).",
   validateResource: validateResourceOfType(
     aws.sesv2.ConfigurationSet,
-    skipUnknown((cs, _args, reportViolation) => {
+    noteUnknown((cs, _args, reportViolation) => {
       if (cs.reputationOptions?.reputationMetricsEnabled !== true) {
         reportViolation(`The configuration set ${cs.configurationSetName} does not publish reputation metrics, so its bounce and complaint rates cannot be watched or alarmed on.`);
       }

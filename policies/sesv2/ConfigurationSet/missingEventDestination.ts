@@ -1,6 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { REQUIRED_EVENT_TYPES } from "../../../lib/names";
 import { buildStackView, sameRegion } from "../../util/stack";
+import { notCheckedAtPreview } from "../../util/unknown";
 
 /**
  * A configuration set whose bounces and complaints go nowhere.
@@ -19,7 +20,8 @@ export const missingEventDestination: StackValidationPolicy = {
     const view = buildStackView(args.resources);
     if (view.configurationSets.length === 0) args.notApplicable("The stack has no SES configuration set.");
     // An event destination whose configuration set name is unknown (preview) might be the missing one.
-    if ((view.unknown.get("aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination") ?? 0) > 0) return;
+    const unknown = view.unknown.get("aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination") ?? 0;
+    if (unknown > 0) notCheckedAtPreview(`${unknown} event destination${unknown === 1 ? "" : "s"} whose configuration set name is unknown could be the missing one`);
     for (const cs of view.configurationSets) {
       const destinations = view.eventDestinations.filter((d) => d.configurationSetName === cs.name && sameRegion(d.region, cs.region));
       const covered = new Set(destinations.filter((d) => d.enabled).flatMap((d) => d.eventTypes));

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { dkimKeyLengthBits, MIN_DKIM_KEY_BITS, rsaPrivateKeyBits } from "../../../lib/dkim";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 /**
  * Easy DKIM keys below 2048 bits, and bring-your-own DKIM keys below 2048 bits.
@@ -19,7 +19,7 @@ export const disallowWeakDkimKey: ResourceValidationPolicy = {
     "Set mail-infra:dkimSigningKeyLength to RSA_2048_BIT (dkimSigningAttributes.nextSigningKeyLength). SES rotates to the new key by itself; the DKIM CNAMEs stay the same. For bring-your-own DKIM, generate a 2048-bit key and publish its new public key.",
   validateResource: validateResourceOfType(
     aws.sesv2.EmailIdentity,
-    skipUnknown((identity, args, reportViolation) => {
+    noteUnknown((identity, args, reportViolation) => {
       if (identity.emailIdentity.includes("@")) {
         args.notApplicable("E-mail address identities are signed with their domain's DKIM key.");
       }

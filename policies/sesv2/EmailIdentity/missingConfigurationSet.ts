@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 /**
  * An identity without a default configuration set.
@@ -17,7 +17,7 @@ export const missingConfigurationSet: ResourceValidationPolicy = {
     "Set configurationSetName on the aws.sesv2.EmailIdentity to the configuration set declared for it (the program's SesIdentity component does this).",
   validateResource: validateResourceOfType(
     aws.sesv2.EmailIdentity,
-    skipUnknown((identity, _args, reportViolation) => {
+    noteUnknown((identity, _args, reportViolation) => {
       if ((identity.configurationSetName ?? "").trim() === "") {
         reportViolation(`${identity.emailIdentity} has no default configuration set, so mail sent without one escapes its TLS, suppression and event settings.`);
       }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { isSubdomainOf } from "../../../lib/domain";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 /**
  * A MAIL FROM domain that is not a subdomain of its identity.
@@ -17,7 +17,7 @@ export const configureSubdomain: ResourceValidationPolicy = {
   remediationSteps: "Use a subdomain of the identity such as bounce.<domain> (mail-infra:mailFromSubdomain).",
   validateResource: validateResourceOfType(
     aws.sesv2.EmailIdentityMailFromAttributes,
-    skipUnknown((mailFrom, args, reportViolation) => {
+    noteUnknown((mailFrom, args, reportViolation) => {
       const name = mailFrom.mailFromDomain;
       if (name === undefined || name === "") return args.notApplicable("No custom MAIL FROM domain is set.");
       const identity = mailFrom.emailIdentity;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { skipUnknown } from "../../util/unknown";
+import { noteUnknown } from "../../util/unknown";
 
 /**
  * MAIL FROM with BehaviorOnMxFailure USE_DEFAULT_VALUE (also SES's default when unset).
@@ -17,7 +17,7 @@ export const disallowUseDefaultValue: ResourceValidationPolicy = {
     "Set mail-infra:mailFromBehaviorOnMxFailure to REJECT_MESSAGE (behaviorOnMxFailure on aws.sesv2.EmailIdentityMailFromAttributes), and keep the MAIL FROM MX record in place.",
   validateResource: validateResourceOfType(
     aws.sesv2.EmailIdentityMailFromAttributes,
-    skipUnknown((mailFrom, _args, reportViolation) => {
+    noteUnknown((mailFrom, _args, reportViolation) => {
       const behavior = mailFrom.behaviorOnMxFailure;
       if (behavior !== "REJECT_MESSAGE") {
         reportViolation(

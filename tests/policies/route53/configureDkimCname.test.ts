@@ -52,11 +52,25 @@ describe(policy.name, () => {
     expect(await run(stack)).toEqual({ violations: [] });
   });
 
-  it("waits while the tokens are unknown (first preview)", async () => {
+  it("says it could not check while the tokens are unknown (first preview)", async () => {
     const stack = goodStack();
     (find(stack, "identity-us-east-1").props.dkimSigningAttributes as Record<string, unknown>).tokens = UNKNOWN;
     find(stack, "record-dkim-us-east-1-1").props.records = ["wrong.dkim.amazonses.com"];
-    expect(await run(stack)).toEqual({ violations: [] });
+    const outcome = await run(stack);
+    expect(outcome.violations).toEqual([]);
+    expect(outcome.notChecked).toMatch(/^not checked at preview: tokenaaa1\._domainkey\.example\.com: the DKIM tokens of example\.com are unknown until SES creates the identity; /);
+  });
+
+  it("checks the CNAMEs it can and names the ones whose name is unknown", async () => {
+    const stack = goodStack();
+    find(stack, "record-dkim-us-east-1-1").props.name = UNKNOWN;
+    find(stack, "record-dkim-us-east-1-1").props.fqdn = UNKNOWN;
+    find(stack, "record-dkim-us-east-1-2").props.records = ["wrong.dkim.amazonses.com"];
+    const outcome = await run(stack);
+    expect(outcome.violations.map((v) => v.urn)).toEqual([urnOf(find(stack, "record-dkim-us-east-1-2"))]);
+    expect(outcome.notChecked).toBe(
+      "not checked at preview: 1 CNAME record whose name or target is unknown until SES issues the DKIM tokens (record-dkim-us-east-1-1)",
+    );
   });
 
   it("does not apply without Easy DKIM identities", async () => {

@@ -63,15 +63,30 @@ describe(policy.name, () => {
     expect((await run(stack)).violations).toHaveLength(1);
   });
 
-  it("waits while any record is unknown (first preview), and skips DKIM while tokens are unknown", async () => {
+  it("names what an unknown record could be instead of reporting it missing (first preview)", async () => {
     const unknownRecord = without(goodStack(), "record-dmarc");
     find(unknownRecord, "record-spf").props.name = UNKNOWN;
     find(unknownRecord, "record-spf").props.fqdn = UNKNOWN;
-    expect(await run(unknownRecord)).toEqual({ violations: [] });
+    expect(await run(unknownRecord)).toEqual({
+      violations: [],
+      notChecked: "not checked at preview: a DMARC record at _dmarc.example.com may be one of the TXT records whose name or value is unknown (record-spf)",
+    });
 
     const unknownTokens = without(goodStack(), "record-dkim-us-east-1-1");
     (find(unknownTokens, "identity-us-east-1").props.dkimSigningAttributes as Record<string, unknown>).tokens = UNKNOWN;
-    expect(await run(unknownTokens)).toEqual({ violations: [] });
+    expect(await run(unknownTokens)).toEqual({
+      violations: [],
+      notChecked: "not checked at preview: the Easy DKIM CNAMEs of example.com in us-east-1 (its DKIM tokens are unknown until SES creates the identity)",
+    });
+  });
+
+  it("still reports a record no unknown record could be: an unknown CNAME is not a missing DMARC TXT", async () => {
+    const stack = without(goodStack(), "record-dmarc");
+    find(stack, "record-dkim-us-east-1-1").props.name = UNKNOWN;
+    find(stack, "record-dkim-us-east-1-1").props.fqdn = UNKNOWN;
+    const outcome = await run(stack);
+    expect(outcome.violations.map((v) => v.message)).toEqual([expect.stringMatching(/^example\.com in us-east-1 is missing a DMARC record at _dmarc\.example\.com in this stack/)]);
+    expect(outcome.notChecked).toMatch(/^not checked at preview: the Easy DKIM CNAME tokenaaa1\._domainkey\.example\.com may be one of the CNAME records whose name or value is unknown \(record-dkim-us-east-1-1\)$/);
   });
 
   it("reads Route 53 TXT values split the provider's way", async () => {

@@ -26,7 +26,10 @@ describe(policy.name, () => {
     expect(notApplicable).toMatch(/emailIdentity:EmailIdentity/);
   });
 
-  it("skips a name that is unknown during preview", async () => {
-    expect(await run({ emailIdentity: "example.com", configurationSetName: UNKNOWN })).toEqual({ violations: [] });
+  it("says it could not check a name that is unknown during preview", async () => {
+    expect(await run({ emailIdentity: "example.com", configurationSetName: UNKNOWN })).toEqual({
+      violations: [],
+      notChecked: "not checked at preview: test: .configurationSetName is unknown until the resource exists (string value at .configurationSetName can't be known during preview)",
+    });
   });
 });
