@@ -37,6 +37,7 @@ const CLIS = {
   "preview:policy": "preview-policy.ts",
   "docs:policies": "docs-policies.ts",
   "relay-fix": "relay-fix.ts",
+  diagnose: "diagnose.ts",
 };
 
 /** Files that shape the output without being bundled into it. */

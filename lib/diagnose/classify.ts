@@ -114,7 +114,8 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
 
   // SES refused after a successful login (or in its own notification): the account or identity.
   for (const r of SES_REFUSAL) {
-    if (r.re.test(text) && (atSes || f.source === "ses-notification" || /amazon ?ses|amazonaws/i.test(text))) return verdict("ses", `${r.cause}${said(f)}`, atSes ? "high" : "medium", cmd.ses);
+    // The wording is SES's own; the host confirms it (a relay's text-only notice names none).
+    if (r.re.test(text)) return verdict("ses", `${r.cause}${said(f)}`, atSes || f.source === "ses-notification" ? "high" : "medium", cmd.ses);
   }
 
   // Temporary: the sender retries.

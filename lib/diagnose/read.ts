@@ -105,9 +105,9 @@ const RESPONSE_INTROS = [
   /^\s*#?([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}.*?)(?:##.*)?$/,
 ];
 const RECIPIENT_INTROS = [
-  /(?:wasn't|was not|couldn't be|could not be) delivered to\s+<?(\S+@[^\s>]+?)>?(?:\s|$|[.,])/i,
-  /delivering your message to\s+<?(\S+@[^\s>]+?)>?(?:\s|$|[.,])/i,
-  /your message to\s+<?(\S+@[^\s>]+?)>?\s+couldn't be delivered/i,
+  /(?:wasn't|was not|couldn't be|could not be) delivered to\s+(\S+@\S+)/i,
+  /delivering your message to\s+(\S+@\S+)/i,
+  /your message to\s+(\S+@\S+)\s+couldn't be delivered/i,
   /delivery to the following recipients? (?:failed|has been delayed)[^:]*:\s*$/i,
   /delivery has failed to these recipients or groups:\s*$/i,
 ];
@@ -149,7 +149,7 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
         const said = (m[1] ?? "").trim() || nextLine().trim();
         if (said && /[245]\d\d|[245]\.\d{1,3}\.\d{1,3}/.test(said)) {
           response = said.replace(/^'|'$/g, "");
-          evidence.push(cut(line.trim() === said ? line : `${line.trim()} ${said}`));
+          evidence.push(cut(line.includes(said) ? line : `${line.trim()} ${said}`));
           break;
         }
       }
@@ -157,10 +157,13 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
     if (/send mail as|misconfigured or out of date|smtp server settings/i.test(line) && evidence.length < 8) evidence.push(cut(line));
   }
   if (!recipient && !response) return [];
+  // Words only, for a notice that quotes no code: a delay the sender keeps retrying.
+  const delayed = /has been delayed|temporary problem|will (?:retry|keep trying)|delivery incomplete/i.test(text.slice(0, 64 * 1024));
   return [
     {
       recipient: recipient ?? "(recipient not named)",
       source,
+      ...(delayed ? { action: "delayed" } : {}),
       ...(response ? { diagnostic: cut(response) } : {}),
       ...(generating ? { reportingMta: generating.toLowerCase() } : {}),
       ...(remoteHostIn(text) ? { remoteMta: remoteHostIn(text)! } : {}),
