@@ -14,7 +14,8 @@ const cut = (s: string): string => {
   const one = s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, " ").replace(/\s+/g, " ").trim();
   return one.length > LINE_MAX ? `${one.slice(0, LINE_MAX)}…` : one;
 };
-const ADDRESS = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+/;
+// An address as a notice shows it; internationalised local parts and domains (RFC 6531) included.
+const ADDRESS = /[^\s<>()[\],;:"'@]{1,64}@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62}[\p{L}\p{N}])?\.)+\p{L}{2,63}/u;
 
 // ---------------------------------------------------------------------------------------------
 // RFC 3464 message/delivery-status
