@@ -81,7 +81,7 @@ describe("the launcher", () => {
   it("refuses an unknown command with exit 2, naming the known ones", () => {
     const r = launch("frobnicate");
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("usage: node scripts/run.cjs <verify|plan|policy|smtp-password|preview:policy|docs:policies|relay-fix>");
+    expect(r.stderr).toContain("usage: node scripts/run.cjs <verify|plan|policy|smtp-password|preview:policy|docs:policies|relay-fix|diagnose>");
   });
 });
 
