@@ -158,6 +158,9 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
     if (/send mail as|misconfigured or out of date|smtp server settings/i.test(line) && evidence.length < 8) evidence.push(cut(line));
   }
   if (!recipient && !response) return [];
+  // Gmail names the alias whose relay failed ("the "Send mail as" address a@b.c"): the relay's sender.
+  const alias = /send mail as"? address\s+(\S+@\S+)/i.exec(text.slice(0, 64 * 1024));
+  const relaySender = sender ?? (alias?.[1] ? ADDRESS.exec(alias[1])?.[0] : undefined);
   // Words only, for a notice that quotes no code: a delay the sender keeps retrying.
   const delayed = /has been delayed|temporary problem|will (?:retry|keep trying)|delivery incomplete/i.test(text.slice(0, 64 * 1024));
   return [
@@ -168,7 +171,7 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
       ...(response ? { diagnostic: cut(response) } : {}),
       ...(generating ? { reportingMta: generating.toLowerCase() } : {}),
       ...(remoteHostIn(text) ? { remoteMta: remoteHostIn(text)! } : {}),
-      ...(sender ? { sender } : {}),
+      ...(relaySender ? { sender: relaySender } : {}),
       evidence: [...new Set(evidence)],
     },
   ];

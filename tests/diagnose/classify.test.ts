@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { classify, codesOf } from "../../lib/diagnose/classify";
-import { failuresFromSes, parseFieldBlocks, typedValue } from "../../lib/diagnose/read";
+import { failuresFromSes, failuresFromText, parseFieldBlocks, typedValue } from "../../lib/diagnose/read";
 import type { Failure } from "../../lib/diagnose/types";
 
 const f = (o: Partial<Failure>): Failure => ({ recipient: "r@example.com", source: "dsn", evidence: [], ...o });
@@ -77,6 +77,12 @@ describe("reading", () => {
     const b = parseFieldBlocks("Reporting-MTA: dns; a\n\nFinal-Recipient: rfc822; x@y.z\nDiagnostic-Code: smtp; 550 one\n  two\n");
     expect(b).toHaveLength(2);
     expect(b[1]!.get("diagnostic-code")).toBe("smtp; 550 one two");
+  });
+  it("a text-only Gmail notice without returned headers names the relay's sender by its Send-mail-as alias", () => {
+    const text = 'There was a problem delivering your message to x@example.org.\nYour message wasn\'t sent because the settings for the "Send mail as" address admin@queenofsandiego.com are misconfigured or out of date.\nThe response from the remote server was:\n535 Authentication Credentials Invalid\n';
+    const [f1] = failuresFromText(text, "gmail", undefined);
+    expect(f1).toMatchObject({ recipient: "x@example.org", sender: "admin@queenofsandiego.com", diagnostic: "535 Authentication Credentials Invalid" });
+    expect(classify(f1!).next).toBe("npm run relay-fix -- --stack STACK --sender admin@queenofsandiego.com");
   });
   it("typedValue drops the type and an address comment", () => {
     expect(typedValue("dns; email-smtp.us-east-1.amazonaws.com. (44.1.2.3)")).toBe("email-smtp.us-east-1.amazonaws.com");
