@@ -38,6 +38,7 @@ const CLIS = {
   "docs:policies": "docs-policies.ts",
   "relay-fix": "relay-fix.ts",
   adopt: "adopt.ts",
+  diagnose: "diagnose.ts",
 };
 
 /** Files that shape the output without being bundled into it. */

@@ -199,6 +199,11 @@ function mib(n: number): string {
  * is a UsageError naming the file (`what` says which one it is).
  */
 export function readInputFile(file: string, what: string, maxBytes = MAX_INPUT_FILE_BYTES): string {
+  return readInputBytes(file, what, maxBytes).toString("utf8");
+}
+
+/** readInputFile's bytes, undecoded (a mail message carries its own charsets). */
+export function readInputBytes(file: string, what: string, maxBytes = MAX_INPUT_FILE_BYTES): Buffer {
   // A path is shown whole up to 300 characters (the file name is at its end).
   const path = shown(file, 300);
   let fd: number;
@@ -226,7 +231,7 @@ export function readInputFile(file: string, what: string, maxBytes = MAX_INPUT_F
       total += n;
       if (total > maxBytes) throw tooBig(`more than ${mib(maxBytes)}`);
     }
-    return Buffer.concat(chunks).toString("utf8");
+    return Buffer.concat(chunks);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
@@ -240,7 +245,12 @@ export function readInputFile(file: string, what: string, maxBytes = MAX_INPUT_F
  * this way, never through argv. More than `maxBytes` is refused (UsageError, without the data).
  */
 export async function readStdin(maxBytes = MAX_STDIN_BYTES): Promise<string> {
-  if (process.stdin.isTTY) return "";
+  return (await readStdinBytes(maxBytes)).toString("utf8");
+}
+
+/** readStdin's bytes, undecoded. */
+export async function readStdinBytes(maxBytes = MAX_STDIN_BYTES): Promise<Buffer> {
+  if (process.stdin.isTTY) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
@@ -252,5 +262,5 @@ export async function readStdin(maxBytes = MAX_STDIN_BYTES): Promise<string> {
     }
     chunks.push(b);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }

@@ -1,0 +1,273 @@
+/**
+ * From what a MIME parser extracted (the header fields, the text, the message/delivery-status
+ * part, the returned headers) or from SES feedback JSON to Failures. Pure: no parser here, so
+ * every rule is testable on strings.
+ */
+import type { Failure, NoticeSource } from "./types";
+
+/** The most a quoted line keeps. */
+const LINE_MAX = 300;
+/** The most recipients one message yields (a DSN lists each; a hostile one could list millions). */
+export const MAX_RECIPIENTS = 1000;
+
+const cut = (s: string): string => {
+  const one = s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, " ").replace(/\s+/g, " ").trim();
+  return one.length > LINE_MAX ? `${one.slice(0, LINE_MAX)}…` : one;
+};
+// An address as a notice shows it; internationalised local parts and domains (RFC 6531) included.
+const ADDRESS = /[^\s<>()[\],;:"'@]{1,64}@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62}[\p{L}\p{N}])?\.)+\p{L}{2,63}/u;
+
+// ---------------------------------------------------------------------------------------------
+// RFC 3464 message/delivery-status
+// ---------------------------------------------------------------------------------------------
+
+export type FieldBlock = Map<string, string>;
+
+/** Header blocks separated by blank lines; folded lines joined; names lower-cased; first value wins. */
+export function parseFieldBlocks(text: string): FieldBlock[] {
+  const blocks: FieldBlock[] = [];
+  let block: FieldBlock = new Map();
+  let last: string | undefined;
+  for (const raw of text.split(/\r?\n/).slice(0, 20_000)) {
+    if (raw.trim() === "") {
+      if (block.size) blocks.push(block);
+      block = new Map();
+      last = undefined;
+      continue;
+    }
+    if (/^[ \t]/.test(raw) && last) {
+      block.set(last, `${block.get(last) ?? ""} ${raw.trim()}`);
+      continue;
+    }
+    const m = /^([!-9;-~]{1,76}):[ \t]*(.*)$/.exec(raw);
+    if (!m) continue;
+    last = m[1]!.toLowerCase();
+    if (!block.has(last)) block.set(last, m[2]!.trim());
+  }
+  if (block.size) blocks.push(block);
+  return blocks;
+}
+
+/** "dns; mx.example.com (1.2.3.4)" -> "mx.example.com"; "rfc822; a@b" -> "a@b". */
+export function typedValue(v: string | undefined): string | undefined {
+  if (!v) return undefined;
+  const after = v.includes(";") ? v.slice(v.indexOf(";") + 1) : v;
+  const first = after.trim().replace(/^<|>$/g, "").split(/[\s(]/, 1)[0] ?? "";
+  return first.replace(/\.$/, "") || undefined;
+}
+
+/** The failed and delayed recipients of a delivery-status part. */
+export function failuresFromDeliveryStatus(text: string, source: NoticeSource, sender: string | undefined): Failure[] {
+  const blocks = parseFieldBlocks(text);
+  const perMessage = blocks.find((b) => b.has("reporting-mta"));
+  const reportingMta = typedValue(perMessage?.get("reporting-mta"));
+  const out: Failure[] = [];
+  for (const b of blocks) {
+    if (!b.has("final-recipient") && !b.has("original-recipient")) continue;
+    const action = (b.get("action") ?? "").toLowerCase().trim();
+    if (action !== "failed" && action !== "delayed") continue;
+    const recipient = typedValue(b.get("final-recipient") ?? b.get("original-recipient")) ?? "(unnamed recipient)";
+    const diagnostic = b.get("diagnostic-code");
+    const remoteMta = typedValue(b.get("remote-mta"));
+    const status = b.get("status")?.trim();
+    const evidence = [
+      ...(reportingMta ? [`Reporting-MTA: ${cut(perMessage!.get("reporting-mta")!)}`] : []),
+      `Final-Recipient: ${cut(b.get("final-recipient") ?? b.get("original-recipient") ?? "")}`,
+      `Action: ${cut(action)}`,
+      ...(status ? [`Status: ${cut(status)}`] : []),
+      ...(b.get("remote-mta") ? [`Remote-MTA: ${cut(b.get("remote-mta")!)}`] : []),
+      ...(diagnostic ? [`Diagnostic-Code: ${cut(diagnostic)}`] : []),
+    ];
+    out.push({
+      recipient: cut(recipient),
+      source,
+      action,
+      ...(status ? { status: cut(status) } : {}),
+      ...(diagnostic ? { diagnostic: cut(diagnostic.replace(/^\s*[a-z0-9-]+\s*;\s*/i, "")) } : {}),
+      ...(remoteMta ? { remoteMta } : {}),
+      ...(reportingMta ? { reportingMta } : {}),
+      ...(sender ? { sender } : {}),
+      evidence,
+    });
+    if (out.length >= MAX_RECIPIENTS) break;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Human-readable notices (Gmail, Exchange Online, text-only variants)
+// ---------------------------------------------------------------------------------------------
+
+/** Where a notice quotes the server's answer: the answer is on the same line, or the next non-empty ones. */
+const RESPONSE_INTROS = [
+  /the response (?:from the remote server )?was:?\s*(.*)$/i,
+  /the error that the other server returned was:?\s*(.*)$/i,
+  /remote server returned\s*'?(.*?)'?\s*$/i,
+  /^\s*#?([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}.*?)(?:##.*)?$/,
+];
+const RECIPIENT_INTROS = [
+  /(?:wasn't|was not|couldn't be|could not be) delivered to\s+(\S+@\S+)/i,
+  /delivering your message to\s+(\S+@\S+)/i,
+  /your message to\s+(\S+@\S+)\s+couldn't be delivered/i,
+  /delivery to the following recipients? (?:failed|has been delayed)[^:]*:\s*$/i,
+  /delivery has failed to these recipients or groups:\s*$/i,
+];
+
+/** A human-readable notice: who wrote it, and the failed recipients with the server's words. */
+export function failuresFromText(text: string, source: NoticeSource, sender: string | undefined, reportingMta?: string): Failure[] {
+  const lines = text.slice(0, 256 * 1024).split(/\r?\n/).slice(0, 5000);
+  let recipient: string | undefined;
+  let response: string | undefined;
+  const evidence: string[] = [];
+  let generating = reportingMta;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const nextLine = () => {
+      for (let j = i + 1; j < Math.min(lines.length, i + 6); j++) if (lines[j]!.trim()) return lines[j]!;
+      return "";
+    };
+    if (!recipient) {
+      for (const re of RECIPIENT_INTROS) {
+        const m = re.exec(line);
+        if (!m) continue;
+        const found = m[1] ? ADDRESS.exec(m[1]) : ADDRESS.exec(nextLine());
+        if (found) {
+          recipient = found[0];
+          evidence.push(cut(line));
+          break;
+        }
+      }
+    }
+    const gen = /^\s*generating server:\s*(\S+)/i.exec(line);
+    if (gen) {
+      generating = gen[1];
+      evidence.push(cut(line));
+    }
+    if (!response) {
+      for (const re of RESPONSE_INTROS) {
+        const m = re.exec(line);
+        if (!m) continue;
+        const said = (m[1] ?? "").trim() || nextLine().trim();
+        if (said && /[245]\d\d|[245]\.\d{1,3}\.\d{1,3}/.test(said)) {
+          response = said.replace(/^'|'$/g, "");
+          evidence.push(cut(line.includes(said) ? line : `${line.trim()} ${said}`));
+          break;
+        }
+      }
+    }
+    if (/send mail as|misconfigured or out of date|smtp server settings/i.test(line) && evidence.length < 8) evidence.push(cut(line));
+  }
+  if (!recipient && !response) return [];
+  // Gmail names the alias whose relay failed ("the "Send mail as" address a@b.c"): the relay's sender.
+  const alias = /send mail as"? address\s+(\S+@\S+)/i.exec(text.slice(0, 64 * 1024));
+  const relaySender = sender ?? (alias?.[1] ? ADDRESS.exec(alias[1])?.[0] : undefined);
+  // Words only, for a notice that quotes no code: a delay the sender keeps retrying.
+  const delayed = /has been delayed|temporary problem|will (?:retry|keep trying)|delivery incomplete/i.test(text.slice(0, 64 * 1024));
+  return [
+    {
+      recipient: recipient ?? "(recipient not named)",
+      source,
+      ...(delayed ? { action: "delayed" } : {}),
+      ...(response ? { diagnostic: cut(response) } : {}),
+      ...(generating ? { reportingMta: generating.toLowerCase() } : {}),
+      ...(remoteHostIn(text) ? { remoteMta: remoteHostIn(text)! } : {}),
+      ...(relaySender ? { sender: relaySender } : {}),
+      evidence: [...new Set(evidence)],
+    },
+  ];
+}
+
+/** A host named as the server that answered ("by email-smtp.us-east-1.amazonaws.com."). */
+function remoteHostIn(text: string): string | undefined {
+  const m = /\b(?:by|server|host)\s+\[?((?:[a-z0-9-]+\.)+[a-z]{2,})\.?\]?/i.exec(text.slice(0, 64 * 1024));
+  const h = m?.[1]?.toLowerCase();
+  return h && /amazonaws\.com$|amazonses\.com$|outlook\.com$/.test(h) ? h : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SES feedback JSON
+// ---------------------------------------------------------------------------------------------
+
+type Json = unknown;
+const obj = (v: Json): Record<string, Json> | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, Json>) : undefined);
+const str = (v: Json): string | undefined => (typeof v === "string" ? v : undefined);
+const arr = (v: Json): Json[] => (Array.isArray(v) ? v : []);
+
+export type SesRead = { ok: true; failures: Failure[]; type: string } | { ok: false; message: string };
+
+/**
+ * SES feedback: an identity notification (notificationType) or a configuration-set event
+ * (eventType), bare or as the Message (a JSON string) of an SNS envelope.
+ */
+export function failuresFromSes(json: Json): SesRead {
+  let o = obj(json);
+  if (!o) return { ok: false, message: "the JSON is not an object" };
+  if (o.Type === "Notification" && typeof o.Message === "string") {
+    try {
+      o = obj(JSON.parse(o.Message));
+    } catch {
+      return { ok: false, message: "an SNS notification whose Message is not JSON" };
+    }
+    if (!o) return { ok: false, message: "an SNS notification whose Message is not a JSON object" };
+  } else if (o.Type === "SubscriptionConfirmation") return { ok: false, message: "an SNS subscription confirmation, not SES feedback" };
+  const type = str(o.notificationType) ?? str(o.eventType);
+  if (!type) return { ok: false, message: "JSON without notificationType or eventType: not SES feedback" };
+  const mail = obj(o.mail);
+  const sender = str(mail?.source);
+  const commonHeaders = obj(mail?.commonHeaders);
+  const from = str(arr(commonHeaders?.from)[0]);
+  const relaySender = (from ? ADDRESS.exec(from)?.[0] : undefined) ?? (sender ? ADDRESS.exec(sender)?.[0] : undefined);
+  const base = { source: "ses-notification" as const, sesType: type, ...(relaySender ? { sender: relaySender } : {}) };
+  const failures: Failure[] = [];
+  const push = (f: Failure) => failures.length < MAX_RECIPIENTS && failures.push(f);
+  const t = type.toLowerCase();
+  if (t === "bounce") {
+    const b = obj(o.bounce);
+    const bounceType = str(b?.bounceType);
+    const subType = str(b?.bounceSubType);
+    const reporting = typedValue(str(b?.reportingMTA));
+    for (const r of arr(b?.bouncedRecipients)) {
+      const ro = obj(r);
+      const email = str(ro?.emailAddress);
+      if (!email) continue;
+      const diag = str(ro?.diagnosticCode);
+      const status = str(ro?.status);
+      push({
+        ...base,
+        recipient: cut(email),
+        ...(bounceType ? { sesBounceType: bounceType } : {}),
+        ...(subType ? { sesBounceSubType: subType } : {}),
+        ...(str(ro?.action) ? { action: str(ro?.action)! } : {}),
+        ...(status ? { status } : {}),
+        ...(diag ? { diagnostic: cut(diag.replace(/^\s*smtp\s*;\s*/i, "")) } : {}),
+        ...(reporting ? { reportingMta: reporting } : {}),
+        evidence: [`${type}: bounceType ${bounceType ?? "?"}, bounceSubType ${subType ?? "?"}`, ...(status ? [`status: ${cut(status)}`] : []), ...(diag ? [`diagnosticCode: ${cut(diag)}`] : []), ...(reporting ? [`reportingMTA: ${cut(str(b?.reportingMTA)!)}`] : [])],
+      });
+    }
+  } else if (t === "complaint") {
+    const c = obj(o.complaint);
+    const fb = str(c?.complaintFeedbackType);
+    for (const r of arr(c?.complainedRecipients)) {
+      const email = str(obj(r)?.emailAddress);
+      if (email) push({ ...base, recipient: cut(email), ...(fb ? { sesBounceType: fb } : {}), evidence: [`${type}: complaintFeedbackType ${fb ?? "(none)"}`, ...(str(c?.userAgent) ? [`userAgent: ${cut(str(c?.userAgent)!)}`] : [])] });
+    }
+  } else if (t === "deliverydelay") {
+    const d = obj(o.deliveryDelay);
+    for (const r of arr(d?.delayedRecipients)) {
+      const ro = obj(r);
+      const email = str(ro?.emailAddress);
+      const diag = str(ro?.diagnosticCode);
+      const status = str(ro?.status);
+      if (email) push({ ...base, recipient: cut(email), action: "delayed", ...(status ? { status } : {}), ...(diag ? { diagnostic: cut(diag.replace(/^\s*smtp\s*;\s*/i, "")) } : {}), evidence: [`${type}: delayType ${cut(str(d?.delayType) ?? "?")}`, ...(status ? [`status: ${cut(status)}`] : []), ...(diag ? [`diagnosticCode: ${cut(diag)}`] : [])] });
+    }
+  } else if (t === "reject" || t === "rendering failure" || t === "renderingfailure") {
+    const reason = str(obj(o.reject)?.reason) ?? str(obj(o.failure)?.errorMessage);
+    for (const dest of arr(mail?.destination)) {
+      const email = str(dest);
+      if (email) push({ ...base, sesType: t === "reject" ? "Reject" : "RenderingFailure", recipient: cut(email), ...(reason ? { diagnostic: cut(reason) } : {}), evidence: [`${type}: ${cut(reason ?? "(no reason given)")}`] });
+    }
+  } else {
+    return { ok: true, failures: [], type };
+  }
+  return { ok: true, failures, type };
+}

@@ -1,0 +1,89 @@
+/**
+ * One input to Failures: SES feedback JSON, or a MIME message read with mailparser (loaded on
+ * first use, so --help stays fast). Never throws for anything the input holds: a message that
+ * is not a bounce, or cannot be read, is { ok: false } with what could be read.
+ */
+import { failuresFromDeliveryStatus, failuresFromSes, failuresFromText } from "../../lib/diagnose/read";
+import type { Failure, NoticeSource } from "../../lib/diagnose/types";
+import { shown } from "../../lib/text";
+
+/** The largest message diagnose reads: a bounce with its returned message is rarely over 1 MiB. */
+export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+/** The most MIME parts one message may declare: a bounce has 2 to 4, nesting included. */
+export const MAX_PARTS = 200;
+
+export type Read = { ok: true; failures: Failure[]; what: string } | { ok: false; message: string };
+
+/** One input: SES JSON or a MIME message. */
+export async function readBounce(bytes: Buffer): Promise<Read> {
+  const head = bytes.subarray(0, 64).toString("utf8").trimStart();
+  if (head.startsWith("{")) {
+    let json: unknown;
+    try {
+      json = JSON.parse(bytes.toString("utf8"));
+    } catch (e) {
+      return { ok: false, message: `it starts like JSON but is not valid JSON (${shown((e as Error).message, 120)})` };
+    }
+    const r = failuresFromSes(json);
+    if (!r.ok) return r;
+    if (!r.failures.length) return { ok: false, message: `SES feedback of type ${shown(r.type, 40)}, which reports no failed recipient` };
+    return { ok: true, failures: r.failures, what: `SES ${r.type} feedback` };
+  }
+  if (bytes.includes(0)) return { ok: false, message: "binary data (it holds NUL bytes), not a mail message" };
+  const parts = countParts(bytes);
+  if (parts > MAX_PARTS) return { ok: false, message: `a message declaring ${parts} MIME parts (over ${MAX_PARTS}); a bounce has a handful` };
+  const { simpleParser } = await import("mailparser");
+  let mail: Awaited<ReturnType<typeof simpleParser>>;
+  try {
+    mail = await simpleParser(bytes, { skipHtmlToText: false, skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true, maxHtmlLengthToParse: 1024 * 1024, keepDeliveryStatus: true });
+  } catch (e) {
+    return { ok: false, message: `not a readable mail message (${shown((e as Error).message, 120)})` };
+  }
+  const from = mail.from?.value[0]?.address?.toLowerCase() ?? "";
+  const subject = mail.subject ?? "";
+  const headerNames = [...mail.headers.keys()];
+  if (!from && !subject && headerNames.length === 0) return { ok: false, message: "no mail header fields: not a mail message" };
+  const attachments = mail.attachments ?? [];
+  const status = attachments.find((a) => /^message\/(global-)?delivery-status$/i.test(a.contentType));
+  const returned = attachments.find((a) => /^(message\/rfc822|text\/rfc822-headers|message\/global|message\/global-headers)$/i.test(a.contentType));
+  const sender = originalSender(returned?.content.toString("utf8"));
+  const source = noticeSource(from, mail.headers.get("x-ms-exchange-organization-scl") !== undefined || headerNames.some((h) => h.startsWith("x-ms-exchange")), status?.content.toString("utf8"));
+  const text = mail.text ?? "";
+  if (status) {
+    const failures = failuresFromDeliveryStatus(status.content.toString("utf8"), source, sender);
+    if (failures.length) {
+      // The human part may quote the server's answer the report left out (Gmail's relay notice does).
+      const fromText = failuresFromText(text, source, sender)[0];
+      return { ok: true, failures: failures.map((f) => (!f.diagnostic && fromText?.diagnostic ? { ...f, diagnostic: fromText.diagnostic, evidence: [...f.evidence, ...fromText.evidence] } : f)), what: `a delivery status report from ${from || "an unnamed sender"}` };
+    }
+    const actions = [...status.content.toString("utf8").matchAll(/^action:\s*(\S+)/gim)].map((m) => m[1]!.toLowerCase());
+    return { ok: false, message: `a delivery status report from ${shown(from || "an unnamed sender", 80)} with no failed or delayed recipient (${actions.length ? `actions: ${[...new Set(actions)].join(", ")}` : "no recipient fields"})` };
+  }
+  const isNotice = /mailer-daemon|postmaster|mail delivery/i.test(`${from} ${mail.from?.text ?? ""}`) || /undeliverable|delivery status notification|not delivered|delivery failure|returned mail|failure notice/i.test(subject);
+  const failures = failuresFromText(text, source, sender ?? originalSender(text));
+  if (failures.length && (isNotice || failures[0]!.diagnostic)) return { ok: true, failures, what: `a non-delivery notice from ${from || "an unnamed sender"}` };
+  return { ok: false, message: `a mail message${from ? ` from ${shown(from, 80)}` : ""}${subject ? ` (subject ${shown(subject, 80)})` : ""} with no delivery status report and no recognisable failure notice: not a bounce` };
+}
+
+/** Boundaries declared in the raw message: a cheap bound on its parts before any parser sees them. */
+function countParts(bytes: Buffer): number {
+  let n = 0;
+  let i = -1;
+  while ((i = bytes.indexOf("boundary=", i + 1, "latin1")) >= 0) if (++n > MAX_PARTS) break;
+  return n;
+}
+
+function noticeSource(from: string, exchangeHeaders: boolean, status: string | undefined): NoticeSource {
+  if (/@(googlemail\.com|gmail\.com|google\.com)$/.test(from)) return "gmail";
+  if (exchangeHeaders || /outlook\.com\b/i.test(status ?? "") || /@.*(outlook\.com|microsoft\.com)$/.test(from)) return "exchange";
+  return status ? "dsn" : "text";
+}
+
+/** The From address of the returned message (headers), the relay's sender. */
+function originalSender(headers: string | undefined): string | undefined {
+  if (!headers) return undefined;
+  const m = /^from:\s*(.*)$/im.exec(headers.slice(0, 64 * 1024));
+  const a = m ? /[^\s<>"@]+@[^\s<>"]+\.[A-Za-z]{2,}/.exec(m[1]!) : null;
+  return a?.[0].toLowerCase();
+}
+

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { classify, codesOf } from "../../lib/diagnose/classify";
+import { failuresFromSes, failuresFromText, parseFieldBlocks, typedValue } from "../../lib/diagnose/read";
+import type { Failure } from "../../lib/diagnose/types";
+
+const f = (o: Partial<Failure>): Failure => ({ recipient: "r@example.com", source: "dsn", evidence: [], ...o });
+
+describe("codesOf", () => {
+  it("prefers the server's specific code to a generic Status", () => {
+    expect(codesOf(f({ status: "5.0.0", diagnostic: "550 5.1.1 user unknown" })).enhanced?.text).toBe("5.1.1");
+  });
+  it("keeps the Status when the server's code is of another class", () => {
+    expect(codesOf(f({ status: "5.7.1", diagnostic: "451 4.7.1 try later" })).enhanced?.text).toBe("5.7.1");
+  });
+  it("reads the reply code and infers the AUTH stage from 535", () => {
+    expect(codesOf(f({ diagnostic: "535 Authentication Credentials Invalid" }))).toEqual({ reply: 535, stage: "AUTH" });
+  });
+  it("reads the stage the text names", () => {
+    expect(codesOf(f({ diagnostic: "550 5.1.1 <a@b.c>: User unknown (in reply to RCPT TO command)" })).stage).toBe("RCPT TO");
+  });
+  it("does not take an IP address or a version for a status code", () => {
+    expect(codesOf(f({ diagnostic: "blocked 54.240.8.36 by 15.20.7544.041" })).enhanced).toBeUndefined();
+  });
+});
+
+describe("classify: one layer per failure, on codes and hosts", () => {
+  it("relay-auth: 535 at an SES SMTP endpoint, high confidence, relay-fix for the sender", () => {
+    const v = classify(f({ diagnostic: "535 Authentication Credentials Invalid", remoteMta: "email-smtp.us-east-1.amazonaws.com", sender: "admin@queenofsandiego.com" }), { stack: "prod" });
+    expect(v).toMatchObject({ layer: "relay-auth", confidence: "high", next: "npm run relay-fix -- --stack prod --sender admin@queenofsandiego.com" });
+  });
+  it("relay-auth: 5.7.8 at another host is still an AUTH failure, with less confidence", () => {
+    expect(classify(f({ status: "5.7.8", diagnostic: "535 5.7.8 Username and Password not accepted", remoteMta: "smtp.example.net" }))).toMatchObject({ layer: "relay-auth", confidence: "low" });
+  });
+  it("not relay-auth: a 4.x.x answer to AUTH is transient", () => {
+    expect(classify(f({ diagnostic: "454 4.7.0 Temporary authentication failure", remoteMta: "email-smtp.us-east-1.amazonaws.com" })).layer).toBe("transient");
+  });
+  it("ses, not relay-auth: the relay logged in and SES refused the message", () => {
+    const v = classify(f({ status: "5.0.0", diagnostic: "554 Message rejected: Email address is not verified. The following identities failed the check in region US-EAST-1: a@b.com", remoteMta: "email-smtp.us-east-1.amazonaws.com" }));
+    expect(v).toMatchObject({ layer: "ses", confidence: "high" });
+    expect(v.next).toBe("npm run verify -- --stack STACK --only ses --recipient r@example.com");
+  });
+  it("ses: sending paused", () => {
+    expect(classify(f({ diagnostic: "554 Sending paused for this account", remoteMta: "email-smtp.eu-west-1.amazonaws.com" })).layer).toBe("ses");
+  });
+  it("ses: the SES suppression subtype decides before the 5.1.1 it carries", () => {
+    expect(classify(f({ source: "ses-notification", sesType: "Bounce", sesBounceSubType: "Suppressed", status: "5.1.1" })).layer).toBe("ses");
+  });
+  it("sender-auth: Gmail's 5.7.26 and RFC 7372's 5.7.23, high; 5.7.1 naming DKIM, medium", () => {
+    expect(classify(f({ diagnostic: "550-5.7.26 Unauthenticated email is not accepted due to domain's DMARC policy" }))).toMatchObject({ layer: "sender-auth", confidence: "high" });
+    expect(classify(f({ status: "5.7.23" })).layer).toBe("sender-auth");
+    expect(classify(f({ diagnostic: "550 5.7.1 message failed DKIM verification" }))).toMatchObject({ layer: "sender-auth", confidence: "medium", next: "npm run verify -- --stack STACK --only dns" });
+  });
+  it("recipient-policy: 5.7.1 or 5.7.6xx from Exchange Online, high; 5.7.1 elsewhere, medium", () => {
+    expect(classify(f({ diagnostic: "550 5.7.606 Access denied, banned sending IP [1.2.3.4]", reportingMta: "bn8pr12mb3314.namprd12.prod.outlook.com" }))).toMatchObject({ layer: "recipient-policy", confidence: "high" });
+    expect(classify(f({ diagnostic: "550 5.7.1 Message rejected as spam", remoteMta: "mx.example.org" }))).toMatchObject({ layer: "recipient-policy", confidence: "medium" });
+  });
+  it("recipient-mailbox: 5.1.1, 5.2.2 and Exchange's 5.1.10", () => {
+    expect(classify(f({ status: "5.1.1" })).layer).toBe("recipient-mailbox");
+    expect(classify(f({ diagnostic: "552 5.2.2 Mailbox full" })).layer).toBe("recipient-mailbox");
+    expect(classify(f({ diagnostic: "550 5.1.10 RESOLVER.ADR.RecipientNotFound" })).layer).toBe("recipient-mailbox");
+  });
+  it("transient: 4.x.x, an Action of delayed, an SES Transient bounce", () => {
+    expect(classify(f({ status: "4.2.2" })).layer).toBe("transient");
+    expect(classify(f({ action: "delayed" })).layer).toBe("transient");
+    expect(classify(f({ source: "ses-notification", sesBounceType: "Transient", sesBounceSubType: "General" })).layer).toBe("transient");
+  });
+  it("text alone is not enough: a 5.1.1 that mentions 'authentication' stays recipient-mailbox", () => {
+    expect(classify(f({ diagnostic: "550 5.1.1 unknown user; authentication of the sender is not the problem" })).layer).toBe("recipient-mailbox");
+  });
+  it("a permanent failure without a known code still gets a verdict, with low confidence", () => {
+    expect(classify(f({ diagnostic: "554 go away" }))).toMatchObject({ layer: "recipient-policy", confidence: "low" });
+  });
+});
+
+describe("reading", () => {
+  it("parseFieldBlocks unfolds continuation lines and splits on blank lines", () => {
+    const b = parseFieldBlocks("Reporting-MTA: dns; a\n\nFinal-Recipient: rfc822; x@y.z\nDiagnostic-Code: smtp; 550 one\n  two\n");
+    expect(b).toHaveLength(2);
+    expect(b[1]!.get("diagnostic-code")).toBe("smtp; 550 one two");
+  });
+  it("a text-only Gmail notice without returned headers names the relay's sender by its Send-mail-as alias", () => {
+    const text = 'There was a problem delivering your message to x@example.org.\nYour message wasn\'t sent because the settings for the "Send mail as" address admin@queenofsandiego.com are misconfigured or out of date.\nThe response from the remote server was:\n535 Authentication Credentials Invalid\n';
+    const [f1] = failuresFromText(text, "gmail", undefined);
+    expect(f1).toMatchObject({ recipient: "x@example.org", sender: "admin@queenofsandiego.com", diagnostic: "535 Authentication Credentials Invalid" });
+    expect(classify(f1!).next).toBe("npm run relay-fix -- --stack STACK --sender admin@queenofsandiego.com");
+  });
+  it("typedValue drops the type and an address comment", () => {
+    expect(typedValue("dns; email-smtp.us-east-1.amazonaws.com. (44.1.2.3)")).toBe("email-smtp.us-east-1.amazonaws.com");
+  });
+  it("SES: an SNS envelope's Message is parsed; a non-JSON Message or a subscription confirmation is not feedback", () => {
+    const inner = { notificationType: "Bounce", bounce: { bounceType: "Permanent", bounceSubType: "General", bouncedRecipients: [{ emailAddress: "a@b.co", status: "5.1.1" }] }, mail: { source: "s@q.com" } };
+    const r = failuresFromSes({ Type: "Notification", Message: JSON.stringify(inner) });
+    expect(r.ok && r.failures.map((x) => [x.recipient, x.sender])).toEqual([["a@b.co", "s@q.com"]]);
+    expect(failuresFromSes({ Type: "Notification", Message: "{nope" })).toMatchObject({ ok: false });
+    expect(failuresFromSes({ Type: "SubscriptionConfirmation" })).toMatchObject({ ok: false });
+    expect(failuresFromSes({ hello: 1 })).toMatchObject({ ok: false });
+  });
+});

@@ -1,0 +1,103 @@
+/** npm run diagnose, spawned: the incident, exit codes, stdin, and hostile files. */
+import { mkdtempSync, openSync, closeSync, ftruncateSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/spawn";
+
+const DIR = join(__dirname, "..", "fixtures", "bounces");
+const fx = (name: string) => join(DIR, name);
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), "diagnose-"));
+});
+const noCrash = (stderr: string) => expect(stderr).not.toMatch(/failed unexpectedly|\n\s+at /);
+
+describe("npm run diagnose", () => {
+  it("the incident: the Gmail relay bounce and the Exchange rejection are two different verdicts", () => {
+    const r = runCli("diagnose.ts", [fx("gmail-relay-auth.eml"), fx("exchange-policy.eml"), "--json", "--stack", "prod"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const { verdicts } = JSON.parse(r.stdout) as { verdicts: { recipient: string; layer: string; next: string; evidence: string[]; confidence: string; cause: string }[] };
+    expect(verdicts.map((v) => [v.layer, v.confidence, v.next])).toEqual([
+      ["relay-auth", "high", "npm run relay-fix -- --stack prod --sender admin@queenofsandiego.com"],
+      ["recipient-policy", "high", "npm run verify -- --stack prod --only dns,ses --recipient ops@steigerwald-dougherty.com"],
+    ]);
+    expect(Object.keys(verdicts[0]!).sort()).toEqual(["cause", "confidence", "evidence", "layer", "next", "recipient"]);
+  });
+
+  it("prints each verdict for a person without --json", () => {
+    const r = runCli("diagnose.ts", [fx("gmail-relay-auth.eml")]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("ops@steigerwald-dougherty.com: relay-auth (high confidence)");
+    expect(r.stdout).toContain("  next: npm run relay-fix -- --stack STACK --sender admin@queenofsandiego.com");
+  });
+
+  it("- reads standard input (an SNS envelope)", () => {
+    const r = runCli("diagnose.ts", ["-", "--json"], { input: readFileSync(fx("sns-ses-bounce-mailbox.json"), "utf8") });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).verdicts[0]).toMatchObject({ recipient: "nobody@example.org", layer: "recipient-mailbox" });
+  });
+
+  it("not a bounce: exit 2, saying what was read; the other files' verdicts are still printed", () => {
+    const r = runCli("diagnose.ts", [fx("not-a-bounce.eml"), fx("rfc3464-transient.eml"), "--json"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/not-a-bounce\.eml": a mail message from "friend@example\.com" \(subject "Lunch on Friday\?"\).*not a bounce/);
+    expect(JSON.parse(r.stdout).verdicts.map((v: { layer: string }) => v.layer)).toEqual(["transient"]);
+  });
+
+  it("hostile files: binary, truncated, invalid JSON, empty, huge, a directory; exit 2 with a reason, never a crash", () => {
+    const binary = join(tmp, "binary.bin");
+    writeFileSync(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0xff, 0xfe]));
+    const truncated = join(tmp, "truncated.eml");
+    const whole = readFileSync(fx("not-a-bounce.eml"));
+    writeFileSync(truncated, whole.subarray(0, 40));
+    const badJson = join(tmp, "bad.json");
+    writeFileSync(badJson, '{"notificationType": "Bounce", "bounce": {');
+    const empty = join(tmp, "empty.eml");
+    writeFileSync(empty, "");
+    const huge = join(tmp, "huge.eml");
+    const fd = openSync(huge, "w");
+    ftruncateSync(fd, 11 * 1024 * 1024);
+    closeSync(fd);
+    const cases: [string, RegExp][] = [
+      [binary, /binary data \(it holds NUL bytes\)/],
+      [truncated, /not a bounce/],
+      [badJson, /starts like JSON but is not valid JSON/],
+      [empty, /empty, not a bounce/],
+      [huge, /is 11 MiB, over the 10 MiB this command reads/],
+      [tmp, /is a directory/],
+    ];
+    for (const [file, message] of cases) {
+      const r = runCli("diagnose.ts", [file]);
+      expect(r.status, file).toBe(2);
+      expect(r.stderr, file).toMatch(message);
+      noCrash(r.stderr);
+    }
+  });
+
+  it("a truncated bounce still yields the recipients it got to", () => {
+    const whole = readFileSync(fx("rfc3464-mailbox.eml"), "utf8");
+    const file = join(tmp, "cut.eml");
+    writeFileSync(file, whole.slice(0, whole.indexOf("Final-Recipient: rfc822; full@example.net")));
+    const r = runCli("diagnose.ts", [file, "--json"]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).verdicts.map((v: { recipient: string }) => v.recipient)).toEqual(["nobody@example.net"]);
+  });
+
+  it("deeply nested parts: exit 2, refused before parsing", () => {
+    let msg = "From: a@b.example\nSubject: nest\nMIME-Version: 1.0\n";
+    for (let i = 0; i < 10_000; i++) msg += `Content-Type: multipart/mixed; boundary="b${i}"\n\n--b${i}\n`;
+    const file = join(tmp, "nested.eml");
+    writeFileSync(file, msg);
+    const r = runCli("diagnose.ts", [file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/MIME parts \(over 200\)/);
+  });
+
+  it("usage: no file is exit 2 with the help hint", () => {
+    const r = runCli("diagnose.ts", []);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/missing required argument 'files'/);
+  });
+});
