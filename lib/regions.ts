@@ -126,6 +126,12 @@ export function smtpEndpoint(region: string): string {
   return `email-smtp.${region}.amazonaws.com`;
 }
 
+/** The region of an SES SMTP endpoint host (email-smtp[-fips].<region>.amazonaws.com), or undefined when the host is not one. */
+export function regionOfSmtpEndpoint(host: string): string | undefined {
+  const m = /^email-smtp(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com\.?$/i.exec(host.trim());
+  return m ? m[1].toLowerCase() : undefined;
+}
+
 /** The region named in a feedback-smtp MX host, or undefined when the host is not one. */
 export function regionOfMailFromMxHost(host: string): string | undefined {
   const m = /^feedback-smtp\.([a-z0-9-]+)\.amazonses\.com\.?$/i.exec(host.trim());

@@ -3,6 +3,7 @@
  * status code, the SMTP reply code, which host refused, the SMTP stage, the SES bounce type);
  * the wording of the text only confirms, or decides between codes that are equally generic.
  */
+import { regionOfSmtpEndpoint } from "../regions";
 import type { Confidence, DiagnoseLayer, Failure, Verdict } from "./types";
 
 export interface Codes {
@@ -49,7 +50,7 @@ function stageOf(text: string, reply: number | undefined): Pick<Codes, "stage"> 
 
 const host = (h: string | undefined): string => (h ?? "").toLowerCase().replace(/\.$/, "");
 /** Amazon SES: its SMTP endpoints (email-smtp.<region>.amazonaws.com) and its outbound MTAs (*.amazonses.com). */
-export const isSesHost = (h: string | undefined): boolean => /(^|\.)amazonses\.com$|^email-smtp(-fips)?\.[a-z0-9-]+\.amazonaws\.com$/.test(host(h));
+export const isSesHost = (h: string | undefined): boolean => /(^|\.)amazonses\.com$/.test(host(h)) || regionOfSmtpEndpoint(host(h)) !== undefined;
 /** Exchange Online / Microsoft 365: *.outlook.com, *.protection.outlook.com, *.prod.outlook.com. */
 export const isExchangeHost = (h: string | undefined): boolean => /(^|\.)(outlook\.com|outlook\.office365\.com|exchangelabs\.com)$/.test(host(h));
 export const isGoogleHost = (h: string | undefined): boolean => /(^|\.)(google\.com|googlemail\.com|gmail\.com)$/.test(host(h));
