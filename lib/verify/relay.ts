@@ -9,7 +9,7 @@
  */
 import type { Manifest } from "../manifest";
 import { type Cause, finding, type Finding, inconclusive, type Observation, type Unobservable } from "./findings";
-import type { AccessKeyState, KeyLastUsed } from "./smtp";
+import { type AccessKeyState, type KeyLastUsed, sesLoginAfterRotation } from "./smtp";
 
 /** What Gmail's users.settings.sendAs returns for one alias (the fields the check reads). */
 export interface GmailSendAs {
@@ -137,7 +137,6 @@ export function checkRetire(m: Manifest, obs: RelayObservations, gmail: readonly
   if (!used || !used.ok) {
     return [inconclusive("relay", id, subject, "the previous key's last use", used && !used.ok ? used : { ok: false, reason: "error", message: "not read" })];
   }
-  const rotatedAt = new Date(current.createDate);
   const evidence = [
     `rotation: current key ${current.id} (generation ${m.smtp.keyGeneration}) created ${current.createDate}`,
     `previous ${describeUse(prevKey.id, used)} (IAM status ${prevKey.status}; stack config: ${prev.state})`,
@@ -150,7 +149,7 @@ export function checkRetire(m: Manifest, obs: RelayObservations, gmail: readonly
     prev.state === "active"
       ? "Next: set mail-infra:smtpPreviousKey to inactive and run `pulumi up` (reversible), re-run verify, then set it to retired."
       : "Next: set mail-infra:smtpPreviousKey to retired and run `pulumi up` (this deletes the key).";
-  if (lastSes && lastSes > rotatedAt) {
+  if (lastSes && sesLoginAfterRotation(u, current.createDate)) {
     const idleDays = (now.getTime() - lastSes.getTime()) / DAY_MS;
     if (idleDays < quietDays) {
       const senders = m.senders.filter((s) => u.region === undefined || s.region === u.region);

@@ -36,6 +36,17 @@ export interface KeyLastUsed {
   serviceName?: string;
   region?: string;
 }
+
+/**
+ * True when a key's last use is an SES login after the rotation (the current key's creation):
+ * a relay that kept the old password. Every old key was used by SES before the rotation, while
+ * it was the current one, so only later logins count. An unknown time counts (the cautious side).
+ */
+export function sesLoginAfterRotation(use: KeyLastUsed, rotatedAt: string | undefined): boolean {
+  if (use.serviceName !== "ses") return false;
+  if (!rotatedAt || !use.lastUsedDate) return true;
+  return new Date(use.lastUsedDate) > new Date(rotatedAt);
+}
 export interface SmtpAuthResult {
   /** 235 accepted, 535 rejected, or another final SMTP code. */
   code: number;
@@ -220,14 +231,11 @@ export function checkRelays(m: Manifest, obs: SmtpObservations, now: Date): Find
     const auth = obs.auth.get(sender.region);
     const evidence: string[] = [];
     if (auth?.ok) evidence.push(`current credentials ${auth.value.code === 235 ? "work" : "do not work"} at ${sender.smtpEndpoint} (${auth.value.code})`);
-    // Only a login after the rotation (the current key's creation) says a relay kept the old
-    // password: every old key was used by SES before it, while it was the current one.
     const rotatedAt = keys.find((k) => k.id === current)?.createDate;
     const oldUse = keys
       .filter((k) => k.id !== current)
       .map((k) => ({ k, used: obs.lastUsed.get(k.id) }))
-      .filter(({ used }) => used?.ok && used.value.serviceName === "ses" && (used.value.region === undefined || used.value.region === sender.region))
-      .filter(({ used }) => !rotatedAt || !used?.ok || !used.value.lastUsedDate || new Date(used.value.lastUsedDate) > new Date(rotatedAt));
+      .filter(({ used }) => used?.ok && (used.value.region === undefined || used.value.region === sender.region) && sesLoginAfterRotation(used.value, rotatedAt));
     for (const { k, used } of oldUse) if (used?.ok) evidence.push(`old key ${k.id} last used by SES in ${used.value.region ?? "?"} at ${used.value.lastUsedDate ?? "?"}`);
     const curUse = obs.lastUsed.get(current);
     if (curUse?.ok) evidence.push(`current key ${current} last used: ${curUse.value.lastUsedDate ? `${curUse.value.lastUsedDate} by ${curUse.value.serviceName} in ${curUse.value.region}` : "never"}`);
