@@ -12,17 +12,12 @@
  */
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
-import { listenOnLoopback, LOOPBACK } from "./common";
+import { type LoopbackHttpServer, serveOnLoopback } from "./common";
 
 export type AwsFaultKind = "denied" | "throttled" | "unavailable";
 
-export interface AwsFaultServer {
-  /** http://127.0.0.1:PORT */
-  endpoint: string;
-  /** Requests answered (retries included). */
-  requests(): number;
-  stop(): Promise<void>;
-}
+/** requests() counts every request answered, retries included. */
+export type AwsFaultServer = LoopbackHttpServer;
 
 type Protocol = "query" | "json" | "rest";
 
@@ -71,15 +66,5 @@ export async function startAwsFault(kind: AwsFaultKind): Promise<AwsFaultServer>
       }
     });
   });
-  const port = await listenOnLoopback(server);
-  server.unref();
-  return {
-    endpoint: `http://${LOOPBACK}:${port}`,
-    requests: () => count,
-    stop: async () => {
-      const closed = new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections();
-      await closed;
-    },
-  };
+  return serveOnLoopback(server, () => count);
 }

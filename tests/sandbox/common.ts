@@ -96,6 +96,31 @@ export async function listenOnLoopback(server: net.Server): Promise<number> {
   return address.port;
 }
 
+/** A fake HTTP endpoint on loopback, as the tests use it. */
+export interface LoopbackHttpServer {
+  /** http://127.0.0.1:PORT */
+  endpoint: string;
+  /** Requests answered so far. */
+  requests(): number;
+  stop(): Promise<void>;
+}
+
+/** Start `server` on loopback and hand it out as a fake endpoint; `onStop` releases what it holds besides its sockets. */
+export async function serveOnLoopback(server: net.Server, requests: () => number, onStop?: () => void): Promise<LoopbackHttpServer> {
+  const port = await listenOnLoopback(server);
+  server.unref();
+  return {
+    endpoint: `http://${LOOPBACK}:${port}`,
+    requests,
+    stop: async () => {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      (server as net.Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+      onStop?.();
+      await closed;
+    },
+  };
+}
+
 /** A TCP port on 127.0.0.1 that the OS just reported free (bind to 0, read, close). */
 export async function freeTcpPort(): Promise<number> {
   const server = net.createServer();

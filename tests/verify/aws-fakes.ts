@@ -34,7 +34,7 @@ import {
 } from "@aws-sdk/client-sesv2";
 import type { Manifest } from "../../lib/manifest";
 import { EVENT_DESTINATION_NAME, PUBLISHED_EVENT_TYPES, SUPPRESSED_REASONS } from "../../lib/names";
-import { listenOnLoopback, LOOPBACK } from "../sandbox/common";
+import { type LoopbackHttpServer, serveOnLoopback } from "../sandbox/common";
 
 export type SesOperation =
   | "GetAccount"
@@ -335,12 +335,8 @@ function simulateResponse(body: URLSearchParams, decision: "allowed" | "implicit
   );
 }
 
-export interface AwsFront {
-  endpoint: string;
-  /** Requests that reached the front (SES and IAM). */
-  requests(): number;
-  stop(): Promise<void>;
-}
+/** requests() counts what reached the front (SES and IAM). */
+export type AwsFront = LoopbackHttpServer;
 
 /**
  * One loopback endpoint for SES v2 (REST JSON from `fake`) and IAM (SimulatePrincipalPolicy
@@ -392,16 +388,5 @@ export async function startAwsFront(fake: SesFake, upstream: string, simulation:
       })();
     });
   });
-  const port = await listenOnLoopback(server);
-  server.unref();
-  return {
-    endpoint: `http://${LOOPBACK}:${port}`,
-    requests: () => count,
-    stop: async () => {
-      const closed = new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections();
-      agent.destroy();
-      await closed;
-    },
-  };
+  return serveOnLoopback(server, () => count, () => agent.destroy());
 }
