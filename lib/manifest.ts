@@ -73,6 +73,32 @@ const domainSchema = z.object({
   records: z.array(recordSchema),
 });
 
+/**
+ * Monitoring (issue 12, lib/monitoring.ts): what the program declared, per region, for verify's
+ * `monitoring` layer. Absent when mail-infra:alertEmails is empty and nothing was declared.
+ */
+const monitoringSchema = z.object({
+  alertEmails: z.array(z.string()),
+  regions: z.array(
+    z.object({
+      region: z.string(),
+      alertsTopicArn: z.string(),
+      alarms: z.array(
+        z.object({
+          name: z.string(),
+          kind: z.enum(["bounce", "complaint"]),
+          level: z.enum(["warning", "alarm"]),
+          /** A fraction, 0.02 = 2 %. */
+          threshold: z.number(),
+        }),
+      ),
+      rules: z.array(z.object({ name: z.string(), purpose: z.enum(["iam", "ses", "secret", "feedback"]) })),
+    }),
+  ),
+  /** The regions whose management events a trail must log, and the trail the stack created (if any). */
+  trail: z.object({ regions: z.array(z.string()), created: z.string().optional() }),
+});
+
 export const manifestSchema = z.object({
   version: z.literal(MANIFEST_VERSION),
   project: z.string(),
@@ -110,11 +136,13 @@ export const manifestSchema = z.object({
       smtpEndpoint: z.string(),
     }),
   ),
+  monitoring: monitoringSchema.optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestDomain = z.infer<typeof domainSchema>;
 export type ManifestRegion = z.infer<typeof regionSchema>;
+export type ManifestMonitoring = z.infer<typeof monitoringSchema>;
 
 export class ManifestError extends Error {
   override name = "ManifestError";
