@@ -3,10 +3,8 @@
  * test stack (as separate processes, the way users run it), the pack loaded the way the Pulumi
  * CLI loads it, and the generated reference in docs/policies.md.
  */
-import * as grpc from "@grpc/grpc-js";
-import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import type { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { AnalyzeRequest, AnalyzerResourceOptions, type AnalyzeResponse, type AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +13,7 @@ import { PACK_NAME, policies } from "../../policies/pack";
 import { mockSecretAccessKey } from "../../scripts/lib/mock-program";
 import { withGeneratedSection } from "../../scripts/lib/policy-docs";
 import type { NotChecked, Violation } from "../../scripts/lib/policy-runner";
+import { type PolicyAnalyzer, startPolicyAnalyzer } from "../helpers/policy-analyzer";
 import { ROOT, runCliAsync } from "../helpers/spawn";
 import { UNKNOWN } from "./harness";
 
@@ -234,32 +233,19 @@ describe("npm run policy", () => {
 });
 
 describe("the pack loaded the way the Pulumi CLI loads it", () => {
-  let child: ChildProcess | undefined;
+  let analyzer: PolicyAnalyzer | undefined;
   let client: AnalyzerClient | undefined;
-  let stderr = "";
 
   beforeAll(async () => {
-    // pulumi-analyzer-policy runs @pulumi/pulumi's run-policy-pack with the engine address and the
-    // pack directory, from that directory; it compiles index.ts with ts-node and prints the port.
+    // From this repository: policies/main.js loads the TypeScript sources (compiled by the
+    // runner's ts-node), with the root's node_modules. tests/policies/pack-package.test.ts
+    // serves the published pack the same way.
     const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [join(ROOT, "policies")] });
-    child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: join(ROOT, "policies"), stdio: ["ignore", "pipe", "pipe"] });
-    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-    const port = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child?.stdout?.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /^(\d+)\s*$/m.exec(out);
-        if (m?.[1]) resolve(m[1]);
-      });
-      child?.on("exit", (code) => reject(new Error(`the policy pack exited with ${code}: ${stderr}`)));
-    });
-    client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    analyzer = await startPolicyAnalyzer(join(ROOT, "policies"), runner);
+    client = analyzer.client;
   }, 60_000);
 
-  afterAll(() => {
-    client?.close();
-    if (child?.pid !== undefined && child.exitCode === null) child.kill();
-  });
+  afterAll(() => analyzer?.stop());
 
   it("serves the pack: name, version and every policy with its level", async () => {
     const info = await new Promise<AnalyzerInfo>((resolve, reject) =>
@@ -269,7 +255,7 @@ describe("the pack loaded the way the Pulumi CLI loads it", () => {
     expect(info.getVersion()).toBe("0.1.0");
     const served = info.getPoliciesList().map((p) => [p.getName(), p.getEnforcementlevel() === 1 ? "mandatory" : "advisory", p.getRemediationSteps() !== ""]);
     expect(served).toEqual(policies.map((p) => [p.name, p.enforcementLevel, true]));
-    expect(stderr).toBe("");
+    expect(analyzer?.stderr()).toBe("");
   });
 
   it("reports a weak DKIM key through the real analyzer server", async () => {
@@ -319,7 +305,7 @@ describe("the pack's layout", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "policies", "package.json"), "utf8")) as { version: string; main: string; dependencies: Record<string, string> };
     const root = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; scripts: Record<string, string> };
     expect(pkg.version).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(pkg.main).toBe("index.ts");
+    expect(pkg.main).toBe("main.js");
     for (const dep of ["@pulumi/policy", "@pulumi/pulumi", "@pulumi/aws"]) expect(pkg.dependencies[dep], dep).toBe(root.dependencies[dep]);
     expect(readFileSync(join(ROOT, "policies", "index.ts"), "utf8")).toMatch(/new PolicyPack\(PACK_NAME, \{/);
     expect(root.scripts).toMatchObject({ policy: "node scripts/run.cjs policy", "preview:policy": "node scripts/run.cjs preview:policy", "docs:policies": "node scripts/run.cjs docs:policies" });
