@@ -22,7 +22,6 @@ import { DnsCollector } from "./verify/dns";
 import { MAX_TIMER_MS, runDeadline, seconds } from "./verify/limit";
 import { formatJson, formatText, scrub } from "./verify/report";
 import { GmailCollector, readGmailToken } from "./verify/gmail";
-import { RecipientCollector } from "./verify/recipient";
 import { runVerify } from "./verify/run";
 import { NO_RECIPIENT } from "../lib/verify/recipient";
 
@@ -187,7 +186,7 @@ async function main(): Promise<number> {
   }
 
   // The AWS SDK and nodemailer load only now, never for --help or a usage error (start-up time).
-  const [{ AwsCollector }, { SmtpCollector }] = await Promise.all([import("./verify/aws"), import("./verify/smtp")]);
+  const [{ AwsCollector }, { SmtpCollector }, { RecipientCollector }] = await Promise.all([import("./verify/aws"), import("./verify/smtp"), import("./verify/recipient")]);
   const relayQuietDays = Number(o.relayQuietDays);
   if (!/^\d+(\.\d+)?$/.test(o.relayQuietDays.trim()) || !Number.isFinite(relayQuietDays) || relayQuietDays > 3650) {
     throw new UsageError(`--relay-quiet-days: ${shown(o.relayQuietDays)} is not a number of days from 0 to 3650.`);

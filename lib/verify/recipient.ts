@@ -124,13 +124,13 @@ function checkMx(obs: RecipientObservations): Finding[] {
   const d = obs.domain;
   if (!obs.mx.ok) {
     if (obs.mx.reason === "notfound") {
-      return [finding("recipient", "recipient.mx", d, "fail", `${d} does not exist (NXDOMAIN): mail to it bounces`, { evidence: [obs.mx.message], remediation: `Check the recipient address for a typo in the domain. ${POSTMASTER(d)}` })];
+      return [finding("recipient", "recipient.mx", d, "fail", `${d} does not exist (NXDOMAIN): mail to it bounces`, { evidence: [obs.mx.message], remediation: "Check the recipient address for a typo in the domain: a domain that does not exist has no one to receive mail." })];
     }
     return [inconclusive("recipient", "recipient.mx", d, "the MX records", obs.mx)];
   }
   const mx = parseMxAnswers(obs.mx.value);
   if (isNullMx(mx)) {
-    return [finding("recipient", "recipient.mx", d, "fail", `${d} accepts no mail: it publishes a null MX (RFC 7505)`, { evidence: ["MX 0 ."], remediation: `The domain says it receives no mail at all: use another address of the recipient. ${POSTMASTER(d)}` })];
+    return [finding("recipient", "recipient.mx", d, "fail", `${d} accepts no mail: it publishes a null MX (RFC 7505)`, { evidence: ["MX 0 ."], remediation: "The domain says it receives no mail at all: check the address for a typo, or ask the recipient for another address. Nothing in this stack can change it." })];
   }
   if (mx.length === 0) {
     const i = obs.implicit;
