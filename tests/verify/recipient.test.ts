@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../lib/verify/findings";
-import { checkRecipientDomain, recipientDomains } from "../../lib/verify/recipient";
+import { checkRecipientDomain, type RecipientObservations, recipientDomains } from "../../lib/verify/recipient";
 import { DnsCollector } from "../../scripts/verify/dns";
 import { type EndpointOverride, RecipientCollector } from "../../scripts/verify/recipient";
 import { type CliResult, runCliAsync } from "../helpers/spawn";
@@ -59,6 +59,21 @@ mx       IN A   127.0.0.1
 _mta-sts IN TXT "v=STSv1; id=1"
 mta-sts  IN A   127.0.0.1
 `,
+  "redirect.example": `@        IN MX  10 mx.redirect.example.
+mx       IN A   127.0.0.1
+_mta-sts IN TXT "v=STSv1; id=1"
+mta-sts  IN A   127.0.0.1
+`,
+  "html.example": `@        IN MX  10 mx.html.example.
+mx       IN A   127.0.0.1
+_mta-sts IN TXT "v=STSv1; id=1"
+mta-sts  IN A   127.0.0.1
+`,
+  "big.example": `@        IN MX  10 mx.big.example.
+mx       IN A   127.0.0.1
+_mta-sts IN TXT "v=STSv1; id=1"
+mta-sts  IN A   127.0.0.1
+`,
   "broken.example": `@          IN MX  10 mx.broken.example.
 mx         IN A   127.0.0.1
 _dmarc     IN TXT "v=DMARC1; p=bogus"
@@ -68,7 +83,7 @@ _smtp._tls IN TXT "v=TLSRPTv1;"
 };
 
 const POLICY = (mode: string, ...mx: string[]) => `version: STSv1\r\nmode: ${mode}\r\n${mx.map((m) => `mx: ${m}\r\n`).join("")}max_age: 86400\r\n`;
-const POLICY_HOSTS = ["good", "mismatch", "testing", "nopolicy", "wrongcert"].map((d) => `mta-sts.${d}.example`);
+const POLICY_HOSTS = ["good", "mismatch", "testing", "nopolicy", "wrongcert", "redirect", "html", "big"].map((d) => `mta-sts.${d}.example`);
 
 let dns: DnsSandbox;
 let ca: TestCa;
@@ -87,6 +102,9 @@ beforeAll(async () => {
       "mta-sts.mismatch.example": { body: POLICY("enforce", "mail.other.example") },
       "mta-sts.testing.example": { body: POLICY("testing", "mail.other.example") },
       "mta-sts.wrongcert.example": { body: POLICY("enforce", "mx.wrongcert.example") },
+      "mta-sts.redirect.example": { status: 301, location: "https://elsewhere.example/mta-sts.txt", body: "" },
+      "mta-sts.html.example": { contentType: "text/html", body: POLICY("enforce", "mx.html.example") },
+      "mta-sts.big.example": { body: POLICY("enforce", "mx.big.example") + "#".repeat(70 * 1024) },
       // nopolicy: not routed, so 404
     },
   });
@@ -208,6 +226,13 @@ describe("recipient layer: MTA-STS, DMARC and TLS-RPT", () => {
     expect(https.requests()).not.toContain("mta-sts.wrongcert.example /.well-known/mta-sts.txt");
   });
 
+  it("a redirect (not followed), a policy served as text/html, a body over 64 KiB: warnings", async () => {
+    expect(byId(await check("redirect.example"), "recipient.mta-sts").summary).toMatch(/mta-sts\.txt answers HTTP 301 \(senders do not follow redirects, RFC 8461 3\.3\)/);
+    expect(byId(await check("html.example"), "recipient.mta-sts").summary).toMatch(/mta-sts\.txt is served as text\/html, not text\/plain \(RFC 8461 3\.3\)/);
+    const big = byId(await check("big.example"), "recipient.mta-sts");
+    expect([big.status, big.summary]).toEqual(["warn", expect.stringMatching(/the policy cannot be fetched \(https:\/\/mta-sts\.big\.example\/\.well-known\/mta-sts\.txt: the policy is larger than 64 KiB/)]);
+  });
+
   it("a malformed DMARC record, an MTA-STS record without id and a TLS-RPT record without rua warn", async () => {
     const fs = await check("broken.example");
     expect(byId(fs, "recipient.dmarc")).toMatchObject({ status: "warn", summary: "the DMARC record at _dmarc.broken.example is malformed: receivers ignore it" });
@@ -266,6 +291,44 @@ describe("recipient layer: --probe-smtp", () => {
     expect(probe.status).toBe("inconclusive");
     expect(probe.remediation).toMatch(/^Outbound port 25 is blocked on many networks/);
     expect(silent.connections()).toBe(1);
+  });
+});
+
+describe("checkRecipientDomain on partial answers (pure)", () => {
+  const ok = <T,>(value: T) => ({ ok: true as const, value });
+  const nx = { ok: false as const, reason: "notfound" as const, message: "NXDOMAIN" };
+  const host = (a: string[]) => ({ cname: ok([]), a: ok(a), aaaa: ok([]) });
+  const base = (over: Partial<RecipientObservations> = {}): RecipientObservations => ({
+    domain: "r.example",
+    mx: ok(["20 b.r.example", "10 a.r.example"]),
+    hosts: new Map([["a.r.example", host(["192.0.2.1"])], ["b.r.example", host([])]]),
+    dmarc: [{ name: "_dmarc.r.example", txt: nx }],
+    mtaSts: ok(["v=STSv1; id=1"]),
+    policy: ok({ url: "https://mta-sts.r.example/.well-known/mta-sts.txt", status: 200, contentType: "text/plain; charset=utf-8", body: "version: STSv1\nmode: enforce\nmx: a.r.example\nmax_age: 60\n" }),
+    tlsRpt: nx,
+    ...over,
+  });
+
+  it("some MX hosts without an address, or outside an enforce policy: warnings, naming them", () => {
+    const fs = checkRecipientDomain(base());
+    expect(byId(fs, "recipient.mx").evidence).toEqual(["MX 10 a.r.example", "MX 20 b.r.example"]);
+    expect(byId(fs, "recipient.mx.address")).toMatchObject({ status: "warn", summary: "b.r.example has no address: senders skip it and use the other MX hosts" });
+    expect(byId(fs, "recipient.mta-sts.mx")).toMatchObject({ status: "warn", summary: "b.r.example matches no mx pattern of the enforce policy: senders that apply MTA-STS skip it" });
+  });
+
+  it("two DMARC records: a warning (receivers ignore both); a null MX among other MX: a warning", () => {
+    const fs = checkRecipientDomain(base({ dmarc: [{ name: "_dmarc.r.example", txt: ok(["v=DMARC1; p=none", "v=DMARC1; p=reject"]) }] }));
+    expect(byId(fs, "recipient.dmarc")).toMatchObject({ status: "warn", summary: "_dmarc.r.example has 2 DMARC records: receivers ignore them all (RFC 7489 6.6.3), so r.example has no effective DMARC policy" });
+    const mixed = checkRecipientDomain(base({ mx: ok(["0 ", "10 a.r.example"]) }));
+    expect(byId(mixed, "recipient.mx").status).toBe("warn");
+  });
+
+  it("a 4xx greeting warns (temporary); a probe that timed out is inconclusive, never a pass", () => {
+    const probe = (p: RecipientObservations["probe"]) => byId(checkRecipientDomain(base({ probe: p })), "recipient.smtp");
+    const temp = probe({ ok: true, value: { host: "a.r.example", connectedTo: "192.0.2.1:25", ms: 5, banner: "421 busy", rejected: { code: 421, reply: "421 busy", stage: "the greeting" }, extensions: [], starttls: false } });
+    expect([temp.status, temp.summary]).toEqual(["warn", "a.r.example temporarily refuses the session at the greeting: 421 busy"]);
+    const silent = probe({ ok: false, reason: "timeout", message: "192.0.2.1:25 did not answer in time" });
+    expect([silent.status, silent.subject]).toEqual(["inconclusive", "a.r.example (MX of r.example)"]);
   });
 });
 
