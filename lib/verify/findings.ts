@@ -4,7 +4,7 @@
  */
 
 /** The layers of the mail path, in the order a message crosses them. */
-export const LAYERS = ["ses", "dns", "smtp", "relay"] as const;
+export const LAYERS = ["ses", "dns", "smtp", "relay", "recipient"] as const;
 export type Layer = (typeof LAYERS)[number];
 
 export const LAYER_TITLES: Record<Layer, string> = {
@@ -12,6 +12,7 @@ export const LAYER_TITLES: Record<Layer, string> = {
   dns: "DNS authentication",
   smtp: "SMTP credentials",
   relay: "Relays using the credentials",
+  recipient: "Recipient domains",
 };
 
 export type Status = "pass" | "warn" | "fail" | "inconclusive";

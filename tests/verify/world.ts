@@ -152,12 +152,23 @@ voids    IN TXT "v=spf1 ip4:192.0.2.0/24 a:gone1.example.net a:gone2.example.net
 *._report._dmarc.reports IN TXT "v=DMARC1"
 `;
 
-/** Zone texts by origin: one per domain (the program's records), amazonses.com, example.net. */
+/**
+ * The recipients' domain the world's tests send to (--recipient someone@example.org): a healthy
+ * one for the recipient layer (MX with an address, DMARC, TLS-RPT, no MTA-STS).
+ */
+export const EXAMPLE_ORG_ZONE = `@          IN MX  10 mx.example.org.
+mx         IN A   192.0.2.26
+_dmarc     IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.org"
+_smtp._tls IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@example.org"
+`;
+
+/** Zone texts by origin: one per domain (the program's records), amazonses.com, example.net, example.org. */
 export function worldZones(m: Manifest): Record<string, string> {
   const zones: Record<string, string> = {};
   for (const d of m.domains) zones[d.domain] = toZoneFile(d.records, `mail-infra records for ${d.domain}`);
   zones["amazonses.com"] = AMAZONSES_ZONE;
   zones["example.net"] = EXAMPLE_NET_ZONE;
+  zones["example.org"] = EXAMPLE_ORG_ZONE;
   return zones;
 }
 
