@@ -92,7 +92,7 @@ async function main(): Promise<number> {
   const [{ AwsCollector }, { discoverLive }, adopt, YAML] = await Promise.all([import("./verify/aws"), import("./adopt/discover"), import("../lib/adopt"), import("yaml")]);
   const aws = new AwsCollector({ timeoutMs });
   try {
-    const live = await discoverLive({ domain: o.domain, regions, ...(o.zone ? { zone: o.zone } : {}) }, aws);
+    const live = await discoverLive({ domain: o.domain, regions, stack: o.stack, ...(o.zone ? { zone: o.zone } : {}) }, aws);
     const plan = adopt.planAdoption(live, o.stack);
     const files = {
       [`Pulumi.${o.stack}.yaml`]: adopt.renderStackYaml(plan, (v) => YAML.stringify(v)),

@@ -107,10 +107,10 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function discover(regions: string[], domain = D, zone?: string) {
+async function discover(regions: string[], domain = D, zone?: string, stack = "prod") {
   const aws = new AwsCollector({ timeoutMs: 5000 });
   try {
-    return await discoverLive({ domain, regions, ...(zone ? { zone } : {}) }, aws);
+    return await discoverLive({ domain, regions, stack, ...(zone ? { zone } : {}) }, aws);
   } finally {
     aws.destroy();
   }
