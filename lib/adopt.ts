@@ -376,13 +376,6 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
     // AlreadyExists; their live settings are compared with the declared ones.
     const liveSet = namesakes.configurationSets.find((c) => c.region === r && c.name === csName);
     const liveTopic = namesakes.topics.find((t) => t.region === r && t.arn.split(":").pop() === eventTopicName(domain));
-    if (liveTopic) {
-      resources.push({ type: TYPES.topic, name: `${parent}-events`, id: liveTopic.arn, parent });
-      risks.push(`SNS topic ${liveTopic.arn} has the name the program gives the feedback topic of ${domain}: it is imported (import.json), so the first pulumi up does not fail on it. Its subscriptions stay; its access policy is replaced by the program's (only SES of this account may publish). If the topic belongs to something else, rename it or drop the whole adoption of ${r} instead.`);
-      changes.push({ subject: `SNS topic ${eventTopicName(domain)} (${r})`, action: "update", live: "exists (subscriptions kept)", declared: "the stack's tags; its access policy becomes the program's (SES of this account may publish)" });
-    } else {
-      changes.push({ subject: `SNS topic ${eventTopicName(domain)} and its access policy (${r})`, action: "create", live: "(none)", declared: "bounces and complaints published to SNS" });
-    }
     const liveDestination = liveSet?.eventDestinations.find((e) => e.name === EVENT_DESTINATION_NAME);
     if (liveSet) {
       resources.push({ type: TYPES.configurationSet, name: `${parent}-configuration-set`, id: regionalImportId(csName, r), parent });
@@ -410,6 +403,13 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
         declared: csName,
         ...(id.configurationSetName ? { risk: `${id.configurationSetName} is left as it is (not imported, not deleted); mail sent through the identity uses ${csName} from then on.` } : {}),
       });
+    }
+    if (liveTopic) {
+      resources.push({ type: TYPES.topic, name: `${parent}-events`, id: liveTopic.arn, parent });
+      risks.push(`SNS topic ${liveTopic.arn} has the name the program gives the feedback topic of ${domain}: it is imported (import.json), so the first pulumi up does not fail on it. Its subscriptions stay; its access policy is replaced by the program's (only SES of this account may publish). If the topic belongs to something else, rename it or drop the whole adoption of ${r} instead.`);
+      changes.push({ subject: `SNS topic ${eventTopicName(domain)} (${r})`, action: "update", live: "exists (subscriptions kept)", declared: "the stack's tags; its access policy becomes the program's (SES of this account may publish)" });
+    } else {
+      changes.push({ subject: `SNS topic ${eventTopicName(domain)} and its access policy (${r})`, action: "create", live: "(none)", declared: "bounces and complaints published to SNS" });
     }
     changes.push({ subject: `identity ${domain} (${r})`, action: "update", live: "(tags as they are)", declared: "the stack's tags added; nothing else changes" });
     const liveLength = id.nextSigningKeyLength;
@@ -652,8 +652,11 @@ export function renderImportJson(plan: AdoptionPlan): string {
 
 const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-/** adoption.md: what is imported, what the first up changes, the risks, the steps. */
-export function renderAdoptionMd(plan: AdoptionPlan): string {
+/**
+ * adoption.md: what is imported, what the first up changes, the risks, the steps. `dir` is
+ * where the files are written, relative to the project root (the steps' commands name it).
+ */
+export function renderAdoptionMd(plan: AdoptionPlan, dir = "."): string {
   const s = plan.stack;
   const d = plan.validated.domains[0];
   const imported = plan.imports.resources.filter((r) => !r.component);
@@ -696,12 +699,12 @@ export function renderAdoptionMd(plan: AdoptionPlan): string {
     "",
     "## Steps, in order",
     "",
-    `1. Copy \`Pulumi.${s}.yaml\` next to \`Pulumi.yaml\`, then \`pulumi stack init ${s}\` (or \`pulumi stack select ${s}\`).`,
+    `1. From the project root: \`cp ${dir}/Pulumi.${s}.yaml .\`, then \`pulumi stack init ${s}\` (or \`pulumi stack select ${s}\`).`,
     `2. \`npm run plan -- --stack ${s}\`: the config validates and the policy pack's findings are listed${mailFromStaged ? ` (${USE_DEFAULT_VALUE_POLICY} is expected until step 6)` : ""}.`,
-    `3. \`pulumi import --stack ${s} --file import.json --generate-code=false --yes\`: adopts what exists (nothing in AWS changes).`,
+    `3. \`pulumi import --stack ${s} --file ${dir}/import.json --generate-code=false --yes\`: adopts what exists (nothing in AWS changes; the component parents are created in the stack).`,
     `4. \`pulumi preview --stack ${s} --diff\`: expect creates only for what the table above creates, updates only as listed, no delete and no replace. Stop if it shows anything else.`,
     mailFromStaged
-      ? `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`. With the policy pack enforced, this one up needs \`--policy-pack-config\` with a file holding \`{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}\`: the policy is mandatory and USE_DEFAULT_VALUE is what keeps mail flowing during the move.`
+      ? `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`. With the policy pack enforced, this one up needs \`--policy-pack-config\` with a file holding \`{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}\` (Pulumi reads a string value as that policy's enforcement level): the policy is mandatory and USE_DEFAULT_VALUE is what keeps mail flowing during the move. For example \`echo '{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}' > first-up-policy.json && pulumi up --stack ${s} --policy-pack policies --policy-pack-config first-up-policy.json\`.`
       : `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`.`,
   );
   let n = 6;

@@ -97,7 +97,7 @@ async function main(): Promise<number> {
     const files = {
       [`Pulumi.${o.stack}.yaml`]: adopt.renderStackYaml(plan, (v) => YAML.stringify(v)),
       "import.json": adopt.renderImportJson(plan),
-      "adoption.md": adopt.renderAdoptionMd(plan),
+      "adoption.md": adopt.renderAdoptionMd(plan, path.relative(process.cwd(), path.resolve(out)) || "."),
     };
     writeOwned(out, files);
     const imported = plan.imports.resources.filter((r) => !r.component).length;
