@@ -340,9 +340,13 @@ describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
     expect(existsSync(path.join(dir, "unreachable"))).toBe(false);
   });
 
-  it("bad input exits 2 with a message: no region, nothing to adopt", async () => {
+  it("bad input exits 2 with a message: no region, no domain or several, nothing to adopt", async () => {
     const noRegion = await runCliAsync("adopt.ts", ["--domain", D], { env: env() });
     expect([noRegion.status, noRegion.stderr]).toEqual([2, expect.stringMatching(/give at least one --region/)]);
+    const twoDomains = await runCliAsync("adopt.ts", ["--domain", D, "--domain", "example.org", "--region", "us-east-1"], { env: env() });
+    expect([twoDomains.status, twoDomains.stderr]).toEqual([2, expect.stringMatching(/adopt reads one domain per run \(given: "example\.com", "example\.org"\).*Run it once per domain, each with its own --stack/)]);
+    const noDomain = await runCliAsync("adopt.ts", ["--region", "us-east-1"], { env: env() });
+    expect([noDomain.status, noDomain.stderr]).toEqual([2, expect.stringMatching(/give the domain to adopt: --domain/)]);
     setSes({});
     const nothing = await runCliAsync("adopt.ts", args(path.join(dir, "none")), { env: env(), timeoutMs: 60_000 });
     expect(nothing.status).toBe(2);
