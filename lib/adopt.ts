@@ -492,8 +492,8 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
     const login = u.lastSesLogin;
     risks.push(
       login
-        ? `IAM user ${u.userName} is an existing SMTP user that the Gmail alias (or another relay) still uses: SES saw an SMTP login with its key ${login.accessKeyId}${login.date ? ` on ${login.date}` : ""}${login.region ? ` in ${login.region}` : ""} (${keys}). It is left untouched: not imported, not changed. Retire it after relay-fix: ${relayFixSteps(stack, u.userName)}`
-        : `IAM user ${u.userName} can send through SES (${keys}), but no SMTP login is recorded for its keys: no relay seems to use it. It is left untouched: not imported, not changed. Retire it by hand once you are sure nothing sends with it.`,
+        ? `IAM user ${u.userName} is an existing SMTP user that the Gmail alias (or another relay) still uses, left untouched (not imported, not changed), to retire after relay-fix: SES saw an SMTP login with its key ${login.accessKeyId}${login.date ? ` on ${login.date}` : ""}${login.region ? ` in ${login.region}` : ""} (${keys}). Retire it after relay-fix: ${relayFixSteps(stack, u.userName)}`
+        : `IAM user ${u.userName} can send through SES but no SMTP login is recorded for its keys (${keys}), left untouched (not imported, not changed). No relay seems to use it: retire it by hand once you are sure nothing sends with it.`,
     );
   }
   const smtpImports: ImportEntry[] = [];

@@ -192,7 +192,7 @@ describe("adopt discovery (moto + SES v2 fake)", () => {
     expect(live.sendUsers.map((u) => [u.userName, u.grantedBy, u.lastSesLogin?.accessKeyId])).toEqual([["ses-smtp-user.legacy", ["inline AmazonSesSendingAccess"], smtpKeyId]]);
     expect(live.sendUsers[0].lastSesLogin?.date).toMatch(/^\d{4}-\d\d-\d\dT/);
     const plan = planAdoption(live, "prod");
-    expect(plan.risks).toContainEqual(expect.stringMatching(/^IAM user ses-smtp-user\.legacy is an existing SMTP user that the Gmail alias \(or another relay\) still uses: SES saw an SMTP login with its key AKIA\w+ on .*left untouched.*`npm run relay-fix -- --stack prod --sender <the alias's From address>`/));
+    expect(plan.risks).toContainEqual(expect.stringMatching(/^IAM user ses-smtp-user\.legacy is an existing SMTP user that the Gmail alias \(or another relay\) still uses, left untouched \(not imported, not changed\), to retire after relay-fix: SES saw an SMTP login with its key AKIA\w+ on .*`npm run relay-fix -- --stack prod --sender <the alias's From address>`/));
     expect(plan.imports.resources.some((e) => e.id === "ses-smtp-user.legacy")).toBe(false);
     expect(JSON.stringify(plan)).not.toContain(smtpSecret);
   });

@@ -111,7 +111,7 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
     expect(plan.risks.find((x) => x.startsWith("MAIL FROM in us-west-2"))).toMatch(/bounce\.example\.com -> bounce-us-west-2\.example\.com \(bounce\.example\.com is shared with us-east-1.*USE_DEFAULT_VALUE.*set mail-infra:mailFromBehaviorOnMxFailure to REJECT_MESSAGE/);
     expect(plan.risks.find((x) => x.startsWith("DKIM key length in us-west-2"))).toMatch(/RSA_1024_BIT -> RSA_2048_BIT\. SES allows this once a day/);
     expect(plan.risks.find((x) => x.includes("ses-smtp-user.20240101"))).toMatch(
-      /^IAM user ses-smtp-user\.20240101 is an existing SMTP user that the Gmail alias \(or another relay\) still uses: SES saw an SMTP login with its key AKIAOLDSMTPKEY000001 on 2026-11-20T08:00:00\.000Z in us-east-1.*left untouched: not imported, not changed\. Retire it after relay-fix:.*`npm run relay-fix -- --stack prod --sender <the alias's From address>`.*`npm run verify -- --stack prod --only relay`.*deactivate ses-smtp-user\.20240101's keys/,
+      /^IAM user ses-smtp-user\.20240101 is an existing SMTP user that the Gmail alias \(or another relay\) still uses, left untouched \(not imported, not changed\), to retire after relay-fix: SES saw an SMTP login with its key AKIAOLDSMTPKEY000001 on 2026-11-20T08:00:00\.000Z in us-east-1.*Retire it after relay-fix:.*`npm run relay-fix -- --stack prod --sender <the alias's From address>`.*`npm run verify -- --stack prod --only relay`.*deactivate ses-smtp-user\.20240101's keys/,
     );
     expect(plan.risks.find((x) => x.startsWith("The live DMARC"))).toMatch(/fo=1/);
     expect(plan.risks.find((x) => x.startsWith("The live apex SPF"))).toMatch(/include:amazonses\.com/);
@@ -302,7 +302,7 @@ describe("adopt: live SMTP users", () => {
     const live = twoRegionShared();
     delete live.sendUsers[0].lastSesLogin;
     const plan = planAdoption(live, "prod");
-    expect(plan.risks).toContainEqual(expect.stringMatching(/^IAM user ses-smtp-user\.20240101 can send through SES .*no SMTP login is recorded for its keys.*left untouched/));
+    expect(plan.risks).toContainEqual(expect.stringMatching(/^IAM user ses-smtp-user\.20240101 can send through SES but no SMTP login is recorded for its keys .*left untouched/));
     expect(renderAdoptionMd(plan)).toMatch(/retire the old SMTP user by hand: ses-smtp-user\.20240101 \(no SMTP login recorded\)/);
   });
 });
