@@ -700,11 +700,13 @@ export function renderAdoptionMd(plan: AdoptionPlan, dir = "."): string {
     "## Steps, in order",
     "",
     `1. From the project root: \`cp ${dir}/Pulumi.${s}.yaml .\`, then \`pulumi stack init ${s}\` (or \`pulumi stack select ${s}\`).`,
-    `2. \`npm run plan -- --stack ${s}\`: the config validates and the policy pack's findings are listed${mailFromStaged ? ` (${USE_DEFAULT_VALUE_POLICY} is expected until step 6)` : ""}.`,
+    mailFromStaged
+      ? `2. \`npm run plan -- --stack ${s}\` (the config validates; every resource the program declares) and \`npm run policy -- --stack ${s}\` (the policy pack, offline): ${USE_DEFAULT_VALUE_POLICY} is expected, mandatory, until step 6. Write the first up's policy config: \`echo '{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}' > first-up-policy.json\` (Pulumi reads a string value as that policy's enforcement level); \`npm run policy -- --stack ${s} --policy-pack-config first-up-policy.json\` then passes.`
+      : `2. \`npm run plan -- --stack ${s}\` (the config validates; every resource the program declares) and \`npm run policy -- --stack ${s}\` (the policy pack, offline).`,
     `3. \`pulumi import --stack ${s} --file ${dir}/import.json --generate-code=false --yes\`: adopts what exists (nothing in AWS changes; the component parents are created in the stack).`,
     `4. \`pulumi preview --stack ${s} --diff\`: expect creates only for what the table above creates, updates only as listed, no delete and no replace. Stop if it shows anything else.`,
     mailFromStaged
-      ? `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`. With the policy pack enforced, this one up needs \`--policy-pack-config\` with a file holding \`{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}\` (Pulumi reads a string value as that policy's enforcement level): the policy is mandatory and USE_DEFAULT_VALUE is what keeps mail flowing during the move. For example \`echo '{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}' > first-up-policy.json && pulumi up --stack ${s} --policy-pack policies --policy-pack-config first-up-policy.json\`.`
+      ? `5. \`pulumi up --stack ${s} --policy-pack policies --policy-pack-config first-up-policy.json\`, then \`npm run verify -- --stack ${s}\`. The policy that refuses USE_DEFAULT_VALUE is advisory for this one up only: USE_DEFAULT_VALUE is what keeps mail flowing while SES waits for the new MX.`
       : `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`.`,
   );
   let n = 6;

@@ -122,7 +122,7 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
     expect(md).toContain(`| EmailIdentity | ${D}-us-east-1-identity | ${D}@us-east-1 |`);
     expect(md).toMatch(/\| TXT example\.com \| update \| v=spf1 include:_spf\.google\.com include:amazonses\.com ~all \\\| google-site-verification=abc123 \\\| MS=ms4711 \| v=spf1 include:_spf\.google\.com ~all \\\| google-site-verification=abc123 \\\| MS=ms4711 \|/);
     expect(md).toContain("- `google-site-verification=abc123`");
-    expect(md).toMatch(/3\. `pulumi import --stack prod --file \.\/import\.json[^\n]*\n4\. `pulumi preview --stack prod --diff`[^\n]*\n5\. `pulumi up --stack prod`[^\n]*\n6\. Wait until verify reports MAIL FROM SUCCESS/);
+    expect(md).toMatch(/3\. `pulumi import --stack prod --file \.\/import\.json[^\n]*\n4\. `pulumi preview --stack prod --diff`[^\n]*\n5\. `pulumi up --stack prod --policy-pack policies --policy-pack-config first-up-policy\.json`[^\n]*\n6\. Wait until verify reports MAIL FROM SUCCESS/);
     expect(md).toMatch(/retire the old SMTP user by hand: ses-smtp-user\.20240101/);
     expect(md).toContain(`{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}`);
     expect(USE_DEFAULT_VALUE_POLICY).toBe(disallowUseDefaultValue.name);
