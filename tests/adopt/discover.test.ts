@@ -332,6 +332,20 @@ describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
     expect(existsSync(path.join(foreign, "import.json"))).toBe(false);
   });
 
+  it("external DNS: the summary says the config has dnsMode external and that the records are to be published by hand", async () => {
+    const other = "elsewhere.test";
+    fake.regions.clear();
+    fake.regions.set("us-east-1", { account: {}, identities: new Map([[other, identity("us-east-1", `bounce.${other}`)]]), configurationSets: new Map(), eventDestinations: new Map(), suppressed: new Map() });
+    const out = path.join(dir, "external");
+    const r = await runCliAsync("adopt.ts", ["--domain", other, "--region", "us-east-1", "--stack", "ext", "--out", out], { env: env(), timeoutMs: 60_000 });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toMatch(/; DNS outside Route 53 \(dnsMode external\);/);
+    expect(r.stdout).toMatch(/^DNS: no public Route 53 hosted zone for elsewhere\.test or a parent of it: the config says dnsMode external; publish the records yourself\.$/m);
+    const config = (parseYaml(readFileSync(path.join(out, "Pulumi.ext.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
+    expect(config["mail-infra:dnsMode"]).toBe("external");
+    expect(readFileSync(path.join(out, "adoption.md"), "utf8")).toMatch(/DNS: external \(not in Route 53: you publish the records\)/);
+  });
+
   it("AWS unreachable: exit 1, the message says what could not be read, no stack trace", async () => {
     const r = await runCliAsync("adopt.ts", [...args(path.join(dir, "unreachable")), "--timeout", "1"], { env: { ...CREDS, AWS_ENDPOINT_URL: "http://127.0.0.1:9" }, timeoutMs: 60_000 });
     expect(r.status).toBe(1);
