@@ -27,6 +27,11 @@ import { PREVIOUS_KEY_STATES, type PreviousKeyState } from "./rotation";
 
 export const PROJECT = "mail-infra";
 
+/** The SMTP user's name when mail-infra:smtpUserName is not set. */
+export const defaultSmtpUserName = (stack: string): string => `mail-infra-smtp-${stack}`;
+/** The SMTP secret's name when mail-infra:smtpSecretName is not set. */
+export const defaultSmtpSecretName = (stack: string): string => `${PROJECT}/${stack}/ses-smtp`;
+
 type ConfigType = "string" | "integer" | "boolean" | "array";
 export interface ConfigKeySpec {
   readonly type: ConfigType;
@@ -585,11 +590,11 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   if (!(windowDays === 0 || (windowDays >= 7 && windowDays <= 30))) {
     add("smtpSecretRecoveryWindowDays", `${windowDays} is not accepted by Secrets Manager. Use 7 to 30 days (or 0 to delete at once).`);
   }
-  const userName = v.smtpUserName !== "" ? v.smtpUserName : `mail-infra-smtp-${stack}`;
+  const userName = v.smtpUserName !== "" ? v.smtpUserName : defaultSmtpUserName(stack);
   if (!/^[\w+=,.@-]{1,64}$/.test(userName)) {
     add("smtpUserName", `${shown(userName)} is not a valid IAM user name: use up to 64 letters, digits and +=,.@_-.`);
   }
-  const secretName = v.smtpSecretName !== "" ? v.smtpSecretName : `${PROJECT}/${stack}/ses-smtp`;
+  const secretName = v.smtpSecretName !== "" ? v.smtpSecretName : defaultSmtpSecretName(stack);
   if (!/^[\w/+=.@-]{1,512}$/.test(secretName)) {
     add("smtpSecretName", `${shown(secretName)} is not a valid secret name: use letters, digits and /_+=.@-.`);
   }

@@ -23,7 +23,8 @@ import {
   SimulatePrincipalPolicyCommand,
 } from "@aws-sdk/client-iam";
 import type { ListResourceRecordSetsCommandOutput, Route53Client } from "@aws-sdk/client-route-53";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {
   GetAccountCommand,
   GetConfigurationSetCommand,
@@ -100,7 +101,7 @@ export interface AwsOptions {
 export const AWS_CONCURRENCY = 64;
 
 /** The SDK's service ids as its AWS_ENDPOINT_URL_<SERVICE> variables spell them. */
-type AwsService = "SESV2" | "SECRETS_MANAGER" | "IAM" | "STS" | "ROUTE_53";
+type AwsService = "SESV2" | "SECRETS_MANAGER" | "IAM" | "STS" | "ROUTE_53" | "SNS";
 
 /**
  * The endpoint override the SDK applies to a service, as the SDK reads it:
@@ -153,6 +154,7 @@ export class AwsCollector {
   private simulationClient?: IAMClient;
   private stsClient?: STSClient;
   private route53Client?: Route53Client;
+  private readonly snsClients = new Map<string, SNSClient>();
   private readonly limiters = new Map<string, <T>(task: () => Promise<T>) => Promise<T>>();
   private readonly cache = memo<Observation<unknown>>();
 
@@ -417,6 +419,25 @@ export class AwsCollector {
     });
   }
 
+  /** A secret's metadata (never its value): its ARN, and when it is scheduled for deletion. */
+  secretMetadata(region: string, secretId: string): Promise<Observation<{ arn: string; name: string; deletedDate?: string }>> {
+    return this.call("SECRETS_MANAGER", `secretsmanager:${region}`, `secretsmanager:DescribeSecret:${region}:${secretId}`, "secretsmanager:DescribeSecret", async (abortSignal) => {
+      const r = await this.secrets(region).send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal });
+      return { arn: r.ARN ?? "?", name: r.Name ?? secretId, ...(r.DeletedDate ? { deletedDate: r.DeletedDate.toISOString() } : {}) };
+    });
+  }
+
+  /** An SNS topic by ARN: its ARN when it exists (NotFound otherwise). The SNS SDK is loaded only here. */
+  topic(region: string, arn: string): Promise<Observation<{ arn: string }>> {
+    return this.call("SNS", `sns:${region}`, `sns:GetTopicAttributes:${arn}`, "sns:GetTopicAttributes", async (abortSignal) => {
+      const sdk = await import("@aws-sdk/client-sns");
+      let c = this.snsClients.get(region);
+      if (!c) this.snsClients.set(region, (c = new sdk.SNSClient(this.config(region))));
+      const r = await c.send(new sdk.GetTopicAttributesCommand({ TopicArn: arn }), { abortSignal });
+      return { arn: r.Attributes?.TopicArn ?? arn };
+    });
+  }
+
   /** Every IAM user (all pages). */
   users(): Promise<Observation<{ userName: string; arn: string; path: string }[]>> {
     return this.call("IAM", "iam", "iam:ListUsers", "iam:ListUsers", async (abortSignal) => {
@@ -463,6 +484,6 @@ export class AwsCollector {
   }
 
   destroy(): void {
-    for (const c of [...this.sesClients.values(), ...this.secretClients.values(), this.iamClient, this.simulationClient, this.stsClient, this.route53Client]) c?.destroy();
+    for (const c of [...this.sesClients.values(), ...this.secretClients.values(), this.iamClient, this.simulationClient, this.stsClient, this.route53Client, ...this.snsClients.values()]) c?.destroy();
   }
 }
