@@ -21,7 +21,7 @@ describe("npm run diagnose", () => {
     const { verdicts } = JSON.parse(r.stdout) as { verdicts: { recipient: string; layer: string; next: string; evidence: string[]; confidence: string; cause: string }[] };
     expect(verdicts.map((v) => [v.layer, v.confidence, v.next])).toEqual([
       ["relay-auth", "high", "npm run relay-fix -- --stack prod --sender admin@queenofsandiego.com"],
-      ["recipient-policy", "high", "npm run verify -- --stack prod --only dns,ses --recipient ops@steigerwald-dougherty.com"],
+      ["recipient-policy", "high", "npm run verify -- --stack prod --only recipient --recipient ops@steigerwald-dougherty.com"],
     ]);
     expect(Object.keys(verdicts[0]!).sort()).toEqual(["cause", "confidence", "evidence", "layer", "next", "recipient"]);
   });
