@@ -1,5 +1,5 @@
 /** npm run diagnose, spawned: the incident, exit codes, stdin, and hostile files. */
-import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -98,6 +98,8 @@ describe("npm run diagnose", () => {
     r = runCli("diagnose.ts", [empty]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/holds no files, so no bounce/);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(empty, { recursive: true, force: true });
   });
 
   it("a truncated bounce still yields the recipients it got to", () => {
