@@ -423,3 +423,12 @@ export function monitoringRegions(sesRegions: readonly string[], secretRegion: s
 export function trailRegions(plan: readonly MonitoringRegionPlan[]): string[] {
   return plan.filter((p) => p.rules.some((r) => r !== "feedback")).map((p) => p.region);
 }
+
+/** Days the created trail's bucket keeps each log file (its lifecycle rule). */
+export const TRAIL_LOG_RETENTION_DAYS = 365;
+
+/** The created trail's own bucket: S3 names are global, so the account id is part of it. */
+export function trailBucketName(stack: string, accountId: string): string {
+  const base = `mail-infra-${stack}-trail-${accountId}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-");
+  return base.length <= 63 ? base : `${base.slice(0, 50)}-${accountId}`.slice(0, 63);
+}
