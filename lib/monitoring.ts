@@ -84,7 +84,7 @@ export function parseRate(value: string): { fraction: number } | { error: string
   const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*%\s*$/.exec(value);
   if (!m) return { error: `is not a percentage. Write it with a % sign, e.g. "2%" or "0.05%".` };
   const percent = Number(m[1]);
-  if (!(percent > 0 && percent < 100)) return { error: `${m[1]}% is out of range. Use a rate above 0% and below 100%.` };
+  if (!(percent > 0 && percent < 100)) return { error: "is out of range. Use a rate above 0% and below 100%." };
   // Round away binary noise (0.05 / 100 = 0.0005000000000000001).
   return { fraction: Number((percent / 100).toPrecision(12)) };
 }
