@@ -432,3 +432,14 @@ export function trailBucketName(stack: string, accountId: string): string {
   const base = `mail-infra-${stack}-trail-${accountId}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-");
   return base.length <= 63 ? base : `${base.slice(0, 50)}-${accountId}`.slice(0, 63);
 }
+
+/** Whether an SNS topic name is a mail-infra alerts topic (alertsTopicName of some stack). */
+export function isAlertsTopicName(name: string): boolean {
+  return /^mail-infra-.+-alerts$/.test(name);
+}
+
+/** The region and name of an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), or undefined. */
+export function parseTopicArn(arn: string): { region: string; name: string } | undefined {
+  const m = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:([\w-]+)$/.exec(arn);
+  return m ? { region: m[1], name: m[2] } : undefined;
+}

@@ -328,7 +328,7 @@ describe("the pack's layout", () => {
   it("has unique policy names in the compliance-policies form", () => {
     const names = policies.map((p) => p.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const n of names) expect(n).toMatch(/^aws-(sesv2|route53|iam|secretsmanager)-[a-z0-9]+-(missing|disallow|enable|configure)-[a-z0-9-]+$/);
+    for (const n of names) expect(n).toMatch(/^aws-(sesv2|route53|iam|secretsmanager|sns)-[a-z0-9]+-(missing|disallow|enable|configure)-[a-z0-9-]+$/);
   });
 });
 
