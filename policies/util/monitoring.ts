@@ -32,7 +32,7 @@ export interface MonitoringView {
   topics: TopicView[];
   /** Topics (region and name) some subscription is for; subscriptions whose topic is unknown are counted. */
   subscribed: { region: string; name: string }[];
-  unknownSubscriptions: PolicyResource[];
+  unknownSubscriptions: { resource: PolicyResource; region?: string }[];
   /** Topics an alarm or an EventBridge rule publishes to (known ARNs only). */
   targeted: { region: string; name: string }[];
 }
@@ -61,7 +61,7 @@ export function buildMonitoringView(resources: readonly PolicyResource[]): Monit
       const topic = known(() => str(r.props.topic));
       const parsed = topic ? parseTopicArn(topic) : undefined;
       if (parsed) view.subscribed.push(parsed);
-      else view.unknownSubscriptions.push(r);
+      else view.unknownSubscriptions.push({ resource: r, region: regionOf(r) });
     } else if (r.isType(aws.cloudwatch.EventTarget)) {
       const arn = known(() => str(r.props.arn));
       if (arn) view.targeted.push(...topicsOf([arn]));

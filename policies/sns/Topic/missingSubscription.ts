@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { alertsTopics, buildMonitoringView } from "../../util/monitoring";
-import { resourceList } from "../../util/stack";
-import { notCheckedAtPreview } from "../../util/unknown";
+import { resourceList, sameRegion } from "../../util/stack";
+import { reportGaps } from "../../util/unknown";
 
 /**
  * An alerts topic that nobody subscribes to: its alarms and rules fire into the void.
@@ -21,12 +21,16 @@ export const missingSubscription: StackValidationPolicy = {
     const topics = alertsTopics(view);
     if (topics.length === 0) args.notApplicable("The stack has no alerts topic.");
     const unsubscribed = topics.filter((t) => !view.subscribed.some((s) => s.name === t.name && (t.region === undefined || s.region === t.region)));
-    // A subscription whose topic is unknown during preview could be the missing one.
-    if (unsubscribed.length > 0 && view.unknownSubscriptions.length > 0) {
-      notCheckedAtPreview(`${view.unknownSubscriptions.length} subscription${view.unknownSubscriptions.length === 1 ? "" : "s"} whose topic is unknown (${resourceList(view.unknownSubscriptions)}) could be for ${unsubscribed.map((t) => t.name).join(", ")}`);
-    }
+    // A subscription in the topic's region whose topic is unknown during preview could be the missing one.
+    const gaps: string[] = [];
     for (const t of unsubscribed) {
-      reportViolation(`The alerts topic ${t.name}${t.region ? ` in ${t.region}` : ""} has no subscription, so the alarms and alerts sent to it reach nobody.`, t.resource.urn);
+      const unknown = view.unknownSubscriptions.filter((u) => sameRegion(u.region, t.region)).map((u) => u.resource);
+      if (unknown.length > 0) {
+        gaps.push(`${unknown.length} subscription${unknown.length === 1 ? "" : "s"} whose topic is unknown (${resourceList(unknown)}) could be for ${t.name}${t.region ? ` in ${t.region}` : ""}`);
+      } else {
+        reportViolation(`The alerts topic ${t.name}${t.region ? ` in ${t.region}` : ""} has no subscription, so the alarms and alerts sent to it reach nobody.`, t.resource.urn);
+      }
     }
+    reportGaps(gaps);
   },
 };

@@ -43,8 +43,16 @@ describe(policy.name, () => {
     find(stack, "alerts-us-east-1-ops").props.topic = UNKNOWN;
     expect(await run(stack)).toEqual({
       violations: [],
-      notChecked: "not checked at preview: 1 subscription whose topic is unknown (alerts-us-east-1-ops) could be for mail-infra-test-alerts",
+      notChecked: "not checked at preview: 1 subscription whose topic is unknown (alerts-us-east-1-ops) could be for mail-infra-test-alerts in us-east-1",
     });
+  });
+
+  it("a subscription with an unknown topic in another region does not stop the check", async () => {
+    const stack = without(monitoringEntries(["us-east-1", "us-west-2"]), "alerts-us-west-2-ops");
+    find(stack, "alerts-us-east-1-ops").props.topic = UNKNOWN;
+    const outcome = await run(stack);
+    expect(outcome.violations.map((v) => v.urn)).toEqual([urnOf(find(stack, "alerts-us-west-2"))]);
+    expect(outcome.notChecked).toBe("not checked at preview: 1 subscription whose topic is unknown (alerts-us-east-1-ops) could be for mail-infra-test-alerts in us-east-1");
   });
 
   it("does not apply to a stack without alerts topics (the SES event topics are not alerts topics)", async () => {
