@@ -31,6 +31,8 @@ export const policies: Policies = [
   route53.configureSpfAll,
   route53.disallowTooManySpfLookups,
   route53.disallowSpfPtr,
+  route53.disallowSpfWideNetwork,
+  route53.disallowSpfLargeNetwork,
   route53.disallowMultipleSpf,
   route53.disallowInvalidDmarc,
   route53.configureDmarcPolicy,

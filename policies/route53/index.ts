@@ -7,6 +7,8 @@ export { configureSpfAll } from "./Record/configureSpfAll";
 export { disallowInvalidDmarc } from "./Record/disallowInvalidDmarc";
 export { disallowInvalidSpf } from "./Record/disallowInvalidSpf";
 export { disallowMultipleSpf } from "./Record/disallowMultipleSpf";
+export { disallowSpfLargeNetwork } from "./Record/disallowSpfLargeNetwork";
 export { disallowSpfPtr } from "./Record/disallowSpfPtr";
+export { disallowSpfWideNetwork } from "./Record/disallowSpfWideNetwork";
 export { disallowTooManySpfLookups } from "./Record/disallowTooManySpfLookups";
 export { missingIdentityRecords } from "./Record/missingIdentityRecords";

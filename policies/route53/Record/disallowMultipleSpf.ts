@@ -10,11 +10,10 @@ import { notCheckedAtPreview } from "../../util/unknown";
  */
 export const disallowMultipleSpf: StackValidationPolicy = {
   name: "aws-route53-record-disallow-multiple-spf",
-  description:
-    "Checks that no name has more than one SPF record, whether in one Route 53 record or in several. " +
-    "RFC 7208 makes more than one SPF record at a name a permerror, so SPF fails for all mail of that name; this happens easily when a second provider's record is added next to the existing one.",
+  description: "Checks that no name has more than one SPF record, whether in one Route 53 record or in several.",
   enforcementLevel: "mandatory",
   remediationSteps:
+    "RFC 7208 makes more than one SPF record at a name a permerror, so SPF fails for all mail of that name; this happens easily when a second provider's record is added next to the existing one. " +
     "Merge the records into one \"v=spf1 ... ~all\" record: add the other provider's include: to mail-infra:spfMechanisms and delete the extra TXT value.",
   validateStack: (args, reportViolation) => {
     const view = buildStackView(args.resources);

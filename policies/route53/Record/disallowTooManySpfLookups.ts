@@ -12,12 +12,10 @@ import { notCheckedAtPreview } from "../../util/unknown";
  */
 export const disallowTooManySpfLookups: StackValidationPolicy = {
   name: "aws-route53-record-disallow-too-many-spf-lookups",
-  description:
-    `Checks that evaluating each SPF record needs at most ${SPF_LOOKUP_LIMIT} DNS lookups (include, a, mx, ptr, exists, redirect), counted statically through the records declared in this stack. ` +
-    `Likewise at most ${SPF_VOID_LOOKUP_LIMIT} of those lookups may return no answer (void lookups). ` +
-    "Above either limit receivers return permerror and SPF fails for all of the domain's mail. An include whose target is not in the stack counts as at least one lookup; the lookups inside it (and whether it exists) are checked after deploy by the verify command.",
+  description: `Checks that each SPF record needs at most ${SPF_LOOKUP_LIMIT} DNS lookups and ${SPF_VOID_LOOKUP_LIMIT} void lookups, counted through the stack's records.`,
   enforcementLevel: "mandatory",
   remediationSteps:
+    "Lookups are include, a, mx, ptr, exists and redirect; a void lookup is one that returns no answer. Above either limit receivers return permerror and SPF fails for all of the domain's mail. An include whose target is not in the stack counts as at least one lookup; the lookups inside it (and whether it exists) are checked after deploy by the verify command. " +
     "Remove senders you no longer use, replace includes with their ip4:/ip6: ranges, or move a sender to a subdomain with its own SPF record (mail-infra:spfMechanisms).",
   validateStack: async (args, reportViolation) => {
     const view = buildStackView(args.resources);
