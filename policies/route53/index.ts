@@ -1,6 +1,7 @@
 /** Route 53 record policies: SPF, DMARC, DKIM and MAIL FROM records. */
 export { configureDkimCname } from "./Record/configureDkimCname";
 export { configureDmarcPolicy } from "./Record/configureDmarcPolicy";
+export { configureDmarcSpfAlignment } from "./Record/configureDmarcSpfAlignment";
 export { configureDmarcRua } from "./Record/configureDmarcRua";
 export { configureMailFromMx } from "./Record/configureMailFromMx";
 export { configureSpfAll } from "./Record/configureSpfAll";
