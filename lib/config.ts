@@ -17,9 +17,9 @@ import {
   validateDmarcPolicy,
   validateDmarcUri,
 } from "./dmarc";
-import { validateKmsKeyId } from "./aws-ids";
+import { kmsKeyRegionProblem, validateKmsKeyId } from "./aws-ids";
 import { isEmailAddress, isSubdomainOf, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
-import { parseSmtpRegion, smtpEndpoint } from "./regions";
+import { mixedPartitionsProblem, parseSmtpRegion, smtpEndpoint } from "./regions";
 import { shown, typeName } from "./text";
 import { policySize, sesArn, smtpSendPolicy, USER_INLINE_POLICY_LIMIT } from "./iam";
 import { configurationSetName } from "./names";
@@ -412,6 +412,9 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     } else regions.push(region);
   });
 
+  const partitions = mixedPartitionsProblem(regions);
+  if (partitions) add("regions", partitions);
+
   // 4. Enumerated settings.
   const oneOf = <T extends string>(key: ConfigKey, value: string, allowed: readonly T[]): T => {
     if (!(allowed as readonly string[]).includes(value)) {
@@ -596,6 +599,8 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   if (v.smtpSecretKmsKeyId !== "") {
     const problem = validateKmsKeyId(v.smtpSecretKmsKeyId);
     if (problem) add("smtpSecretKmsKeyId", `${problem} Leave it empty for the AWS-managed key aws/secretsmanager.`);
+    const wrongRegion = problem === undefined && regions[0] !== undefined ? kmsKeyRegionProblem(v.smtpSecretKmsKeyId, regions[0]) : undefined;
+    if (wrongRegion) add("smtpSecretKmsKeyId", `${wrongRegion} (The secret is kept in the primary region, the first of mail-infra:regions.)`);
   }
   const inDomains = (address: string): boolean => {
     const at = address.lastIndexOf("@");

@@ -19,6 +19,7 @@ export const PACK_DESCRIPTION =
 /** Grouped by service, in the order the docs list them. */
 export const policies: Policies = [
   sesv2.disallowWeakDkimKey,
+  sesv2.disallowMixedPartitions,
   sesv2.missingConfigurationSet,
   sesv2.missingMailFrom,
   sesv2.disallowUseDefaultValue,
@@ -47,4 +48,5 @@ export const policies: Policies = [
   secretsmanager.configureRecoveryWindow,
   secretsmanager.missingDescription,
   secretsmanager.configureCustomerManagedKey,
+  secretsmanager.configureKmsKeyRegion,
 ];

@@ -101,6 +101,12 @@ describe("config: regions", () => {
   it("refuses duplicate regions", () => {
     expect(issues({ ...base, regions: ["us-east-1", "us-east-1"] })).toEqual([expect.stringMatching(/regions\[1\]: "us-east-1" is listed twice/)]);
   });
+  it("refuses regions of two AWS partitions (lib/regions mixedPartitionsProblem, as the policy pack)", () => {
+    expect(issues({ ...base, regions: ["us-east-1", "us-gov-west-1", "us-west-2"] })).toEqual([
+      "mail-infra:regions: us-east-1, us-west-2 (aws) and us-gov-west-1 (aws-us-gov) are in different AWS partitions: one SMTP user, its access key and one set of credentials cannot act in both, so the SMTP password fails in the other partition and the deployment cannot reach both. Put each partition's regions in their own stack (own account, own credentials).",
+    ]);
+    expect(valid({ ...base, regions: ["us-gov-west-1", "us-gov-east-1"] }).smtp.secretRegion).toBe("us-gov-west-1");
+  });
 });
 
 describe("config: MAIL FROM", () => {
@@ -208,6 +214,14 @@ describe("config: DNS mode", () => {
 describe("config: SMTP credentials and senders", () => {
   it("refuses a recovery window Secrets Manager would reject", () => {
     expect(issues({ ...base, smtpSecretRecoveryWindowDays: 3 })).toEqual([expect.stringMatching(/^mail-infra:smtpSecretRecoveryWindowDays: 3 .*7 to 30/)]);
+  });
+  it("refuses a KMS key ARN of another region than the secret's (lib/aws-ids kmsKeyRegionProblem, as the policy pack)", () => {
+    const key = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    expect(issues({ ...base, regions: ["us-east-1", "us-west-2"], smtpSecretKmsKeyId: key })).toEqual([
+      expect.stringMatching(/^mail-infra:smtpSecretKmsKeyId: the KMS key "arn:aws:kms:us-west-2:.*is in us-west-2, but the secret is in us-east-1: .*\(The secret is kept in the primary region, the first of mail-infra:regions\.\)$/),
+    ]);
+    expect(valid({ ...base, regions: ["us-west-2", "us-east-1"], smtpSecretKmsKeyId: key }).smtp.kmsKeyId).toBe(key);
+    expect(valid({ ...base, smtpSecretKmsKeyId: "alias/mail" }).smtp.kmsKeyId).toBe("alias/mail");
   });
   it("refuses a key generation below 1", () => {
     expect(issues({ ...base, smtpKeyGeneration: 0 })).toEqual([expect.stringMatching(/^mail-infra:smtpKeyGeneration: /)]);

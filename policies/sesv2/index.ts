@@ -3,6 +3,7 @@ export { configureSuppression } from "./ConfigurationSet/configureSuppression";
 export { configureTlsPolicy } from "./ConfigurationSet/configureTlsPolicy";
 export { enableReputationMetrics } from "./ConfigurationSet/enableReputationMetrics";
 export { missingEventDestination } from "./ConfigurationSet/missingEventDestination";
+export { disallowMixedPartitions } from "./EmailIdentity/disallowMixedPartitions";
 export { disallowWeakDkimKey } from "./EmailIdentity/disallowWeakDkimKey";
 export { missingConfigurationSet } from "./EmailIdentity/missingConfigurationSet";
 export { missingMailFrom } from "./EmailIdentity/missingMailFrom";
