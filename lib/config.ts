@@ -18,11 +18,11 @@ import {
   validateDmarcUri,
 } from "./dmarc";
 import { kmsKeyRegionProblem, validateKmsKeyId } from "./aws-ids";
-import { isEmailAddress, isSubdomainOf, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
+import { isEmailAddress, isSubdomainOf, mailFromCollisions, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
 import { mixedPartitionsProblem, parseSmtpRegion, smtpEndpoint } from "./regions";
 import { shown, typeName } from "./text";
 import { policySize, sesArn, smtpSendPolicy, USER_INLINE_POLICY_LIMIT } from "./iam";
-import { configurationSetName } from "./names";
+import { configurationSetName, domainPhysicalNames, nameCollisions } from "./names";
 import { PREVIOUS_KEY_STATES, type PreviousKeyState } from "./rotation";
 
 export const PROJECT = "mail-infra";
@@ -572,6 +572,18 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       dns: dnsMode === "external" ? { mode: "external" } : { mode: "route53", zone: zoneOverrides.get(domain) ?? { name: domain } },
       ttl: v.dnsTtl,
     });
+  }
+
+  // 7b. Across domains: MAIL FROM names and physical names (lib/domain, lib/names) that collide.
+  for (const c of mailFromCollisions(domainConfigs.map((d) => ({ domain: d.domain, mailFroms: d.regions.map((r) => ({ region: r.region, name: r.mailFromDomain })) })))) {
+    add(regionalOverrides.size > 0 ? "regionalMailFromSubdomains" : "mailFromSubdomain", c.message);
+  }
+  const collided = new Set<string>();
+  for (const c of nameCollisions(domainConfigs.flatMap((d) => d.regions.flatMap((r) => domainPhysicalNames(d.domain, r.region))))) {
+    const key = `${c.owners.join(" ")}|${c.kind}`;
+    if (collided.has(key)) continue;
+    collided.add(key);
+    add(domainKey, `${c.owners.join(" and ")} get the same ${c.kind} name ${c.name} (names keep only letters and digits), so the second one cannot be created. Put one of them in another stack.`);
   }
 
   // 8. SMTP credentials.

@@ -140,6 +140,21 @@ describe("config: MAIL FROM", () => {
   });
 });
 
+describe("config: names across domains", () => {
+  it("refuses a MAIL FROM that is another configured domain (lib/domain mailFromCollisions, as the policy pack)", () => {
+    expect(issues({ domains: ["example.com", "sub.example.com"], regions: ["us-east-1"], mailFromSubdomain: "sub" })).toEqual([
+      expect.stringMatching(/^mail-infra:mailFromSubdomain: The MAIL FROM of example\.com is sub\.example\.com, which is itself a sending domain of this stack/),
+    ]);
+    expect(valid({ domains: ["example.com", "sub.example.com"], regions: ["us-east-1"] }).domains.map((d) => d.regions[0]?.mailFromDomain)).toEqual(["bounce.example.com", "bounce.sub.example.com"]);
+  });
+  it("refuses two domains whose configuration set and topic names are equal (lib/names nameCollisions)", () => {
+    expect(issues({ domains: ["a.b-c.com", "a-b.c.com"], regions: ["us-east-1", "us-west-2"] })).toEqual([
+      "mail-infra:domains: a.b-c.com and a-b.c.com get the same configuration set name mail-infra-a-b-c-com (names keep only letters and digits), so the second one cannot be created. Put one of them in another stack.",
+      "mail-infra:domains: a.b-c.com and a-b.c.com get the same SNS topic name mail-infra-a-b-c-com-ses-events (names keep only letters and digits), so the second one cannot be created. Put one of them in another stack.",
+    ]);
+  });
+});
+
 describe("config: DMARC tags", () => {
   it.each([
     ["dmarcPolicy", "monitor", /^mail-infra:dmarcPolicy: "monitor" is not a DMARC policy.*none.*quarantine.*reject/],

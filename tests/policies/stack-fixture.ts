@@ -91,3 +91,14 @@ export function find(entries: readonly StackEntry[], name: string): StackEntry {
 export function without(entries: readonly StackEntry[], ...names: string[]): StackEntry[] {
   return entries.filter((e) => !names.includes(e.name));
 }
+
+/**
+ * The happy path for another domain, to build a multi-domain stack: every `example.com` in the
+ * props becomes `domain`, entries are named `<prefix>-<name>`, and the SMTP user, its policy,
+ * key and secret (one per stack) are left out.
+ */
+export function otherDomain(domain: string, prefix: string, regions: string[] = ["us-east-1"], extra: Record<string, string | number | string[]> = {}): StackEntry[] {
+  return goodStack(regions, extra)
+    .filter((e) => !e.name.startsWith("smtp-"))
+    .map((e) => ({ ...e, name: `${prefix}-${e.name}`, props: JSON.parse(JSON.stringify(e.props).split(DOMAIN).join(domain)) as Record<string, unknown> }));
+}
