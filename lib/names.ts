@@ -29,6 +29,14 @@ export const PUBLISHED_EVENT_TYPES = ["BOUNCE", "COMPLAINT", "REJECT", "DELIVERY
 export const REQUIRED_EVENT_TYPES = ["BOUNCE", "COMPLAINT"] as const;
 export const SUPPRESSED_REASONS = ["BOUNCE", "COMPLAINT"] as const;
 
+/**
+ * The type of the component that holds one sending domain. Its registered outputs `dnsMode`
+ * ("route53" or "external") and `records` (the domain's record set, one entry per record, each
+ * known as soon as its own values are: DKIM CNAMEs wait for the tokens) are how the policy pack
+ * sees the records of an external-DNS domain, which no Route 53 resource declares.
+ */
+export const MAIL_DOMAIN_TYPE = "mail-infra:ses:MailDomain";
+
 /** Tag on each SES identity: "route53" or "external", where its DNS records are kept. */
 export const DNS_MODE_TAG = "mail-infra:dns";
 /** Tag and path that mark the IAM user whose keys are SES SMTP credentials. */

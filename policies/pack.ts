@@ -44,6 +44,8 @@ export const policies: Policies = [
   route53.configureMailFromMx,
   route53.configureDkimCname,
   route53.missingIdentityRecords,
+  route53.configureExternalRecords,
+  route53.configureExternalRecordsAdvisory,
   iam.disallowNonSendActions,
   iam.disallowLoginProfile,
   iam.disallowMoreThanTwo,

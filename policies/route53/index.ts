@@ -1,5 +1,6 @@
 /** Route 53 record policies: SPF, DMARC, DKIM and MAIL FROM records. */
 export { configureDkimCname } from "./Record/configureDkimCname";
+export { configureExternalRecords, configureExternalRecordsAdvisory } from "./Record/configureExternalRecords";
 export { configureDmarcPolicy } from "./Record/configureDmarcPolicy";
 export { configureDmarcSpfAlignment } from "./Record/configureDmarcSpfAlignment";
 export { configureDmarcRua } from "./Record/configureDmarcRua";

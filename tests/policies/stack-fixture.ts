@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import { validateConfig } from "../../lib/config";
 import { smtpSendPolicy } from "../../lib/iam";
-import { DNS_MODE_TAG, ROLE_TAG, SMTP_ROLE, SMTP_USER_PATH } from "../../lib/names";
+import { DNS_MODE_TAG, MAIL_DOMAIN_TYPE, ROLE_TAG, SMTP_ROLE, SMTP_USER_PATH } from "../../lib/names";
 import { expectedRecords, route53TxtValue } from "../../lib/records";
 import { pulumiConfig } from "../helpers/config";
 import { entry, type StackEntry } from "./harness";
@@ -57,6 +57,10 @@ export function goodStack(regions: string[] = ["us-east-1"], extra: Record<strin
         eventDestination: { enabled: true, matchingEventTypes: ["BOUNCE", "COMPLAINT", "REJECT"], snsDestination: { topicArn: "arn:aws:sns:x" } },
       }),
     );
+  }
+  if (cfg.dns.mode === "external") {
+    // No Route 53 record: the MailDomain component lists the records to publish (its outputs).
+    entries.push({ type: MAIL_DOMAIN_TYPE, name: DOMAIN, props: { domain: DOMAIN, dnsMode: "external", records: expectedRecords(cfg, TOKENS).map((r) => ({ ...r, values: [...r.values] })) } });
   }
   if (cfg.dns.mode === "route53") {
     for (const r of expectedRecords(cfg, TOKENS)) {

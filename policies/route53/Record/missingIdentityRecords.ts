@@ -22,7 +22,9 @@ export const missingIdentityRecords: StackValidationPolicy = {
     "Keep mail-infra:dnsMode at route53 so the program declares the records, or set it to external and add the records from the stack output zoneFile to your DNS provider (the identity is then tagged mail-infra:dns=external).",
   validateStack: (args, reportViolation) => {
     const view = buildStackView(args.resources);
-    const identities = view.identities.filter((i) => i.isDomain && i.dnsMode !== "external");
+    // An external-DNS identity is checked against the records its MailDomain lists for publishing;
+    // one tagged external whose records the stack does not list at all is left alone.
+    const identities = view.identities.filter((i) => i.isDomain && (i.dnsMode !== "external" || view.externalDomains.has(i.identity)));
     if (identities.length === 0) args.notApplicable("The stack has no SES domain identity whose records it should declare.");
     const at = (name: string, type: string): RecordView[] => view.records.filter((r) => r.name === normalizeDomain(name) && r.type === type);
     const dmarcReported = new Set<string>();

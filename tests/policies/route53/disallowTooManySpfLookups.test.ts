@@ -80,6 +80,7 @@ describe(policy.name, () => {
   });
 
   it("does not apply to a stack without SPF records", async () => {
-    expect((await run(goodStack(["us-east-1"], { dnsMode: "external" }))).notApplicable).toBe("The stack declares no SPF record.");
+    const stack = goodStack(["us-east-1"], { dnsMode: "external" }).filter((e) => e.type !== "mail-infra:ses:MailDomain");
+    expect((await run(stack)).notApplicable).toBe("The stack declares no SPF record.");
   });
 });
