@@ -1071,3 +1071,17 @@ export function spfIncludes(parsed: ParsedSpf, domain: string): boolean {
 export function looksLikeSpf(txt: string): boolean {
   return /^\s*v=spf1/i.test(txt);
 }
+
+/**
+ * The analysis of one SPF record on its own, before any include is followed: every include or
+ * redirect to another name counts as at least 1 lookup (lower bound), a loop back to the
+ * record's own name is found. What it reports over the limit is over the limit whatever the
+ * includes hold, so a policy can judge it from the one record (a resource policy, which runs
+ * before the record is created).
+ */
+export function analyzeSpfAlone(name: string, record: string): Promise<SpfAnalysis> {
+  return analyzeSpf(name, staticResolver({ [name]: [record] }));
+}
+
+/** The analysis codes of the lookup budget: the 10-lookup limit, the 2-void limit, loops. */
+export const SPF_BUDGET_CODES: ReadonlySet<string> = new Set(["spf-lookup-limit", "spf-void-limit", "spf-loop"]);

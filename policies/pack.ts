@@ -32,6 +32,7 @@ export const policies: Policies = [
   sesv2.disallowNameCollision,
   route53.disallowInvalidSpf,
   route53.configureSpfAll,
+  route53.disallowTooManySpfTerms,
   route53.disallowTooManySpfLookups,
   route53.disallowSpfPtr,
   route53.disallowSpfWideNetwork,

@@ -12,5 +12,6 @@ export { disallowMultipleSpf } from "./Record/disallowMultipleSpf";
 export { disallowSpfLargeNetwork } from "./Record/disallowSpfLargeNetwork";
 export { disallowSpfPtr } from "./Record/disallowSpfPtr";
 export { disallowSpfWideNetwork } from "./Record/disallowSpfWideNetwork";
+export { disallowTooManySpfTerms } from "./Record/disallowTooManySpfTerms";
 export { disallowTooManySpfLookups } from "./Record/disallowTooManySpfLookups";
 export { missingIdentityRecords } from "./Record/missingIdentityRecords";

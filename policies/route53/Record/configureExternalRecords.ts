@@ -11,6 +11,7 @@ import { disallowInvalidSpf } from "./disallowInvalidSpf";
 import { disallowSpfLargeNetwork } from "./disallowSpfLargeNetwork";
 import { disallowSpfPtr } from "./disallowSpfPtr";
 import { disallowSpfWideNetwork } from "./disallowSpfWideNetwork";
+import { disallowTooManySpfTerms } from "./disallowTooManySpfTerms";
 
 /**
  * The resource policies that judge one Route 53 record's values. With external DNS no Route 53
@@ -23,6 +24,7 @@ export const RECORD_VALUE_POLICIES: readonly ResourceValidationPolicy[] = [
   disallowSpfPtr,
   disallowSpfWideNetwork,
   disallowSpfLargeNetwork,
+  disallowTooManySpfTerms,
   disallowInvalidDmarc,
   configureDmarcPolicy,
   configureDmarcRua,
