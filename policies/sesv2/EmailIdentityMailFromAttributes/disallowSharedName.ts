@@ -1,6 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { mailFromCollisions } from "../../../lib/domain";
-import { buildStackView, resourceList } from "../../util/stack";
+import { buildStackView, resourceList, unknownRecordsOfType } from "../../util/stack";
+import { reportGaps } from "../../util/unknown";
 
 /**
  * A MAIL FROM name that is another sending domain, another domain's MAIL FROM, or declared in
@@ -18,7 +19,8 @@ export const disallowSharedName: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const view = buildStackView(args.resources);
     const withMailFrom = view.mailFroms.filter((m): m is typeof m & { mailFromDomain: string } => m.mailFromDomain !== undefined);
-    if (withMailFrom.length === 0) args.notApplicable("The stack has no custom MAIL FROM domain.");
+    const unknownMailFroms = view.unknown.get("aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes") ?? 0;
+    if (withMailFrom.length === 0 && unknownMailFroms === 0) args.notApplicable("The stack has no custom MAIL FROM domain.");
     const domains = [...new Set([...view.identities.filter((i) => i.isDomain).map((i) => i.identity), ...withMailFrom.map((m) => m.identity)])];
     const uses = domains.map((domain) => ({ domain, mailFroms: withMailFrom.filter((m) => m.identity === domain).map((m) => ({ name: m.mailFromDomain, ...(m.region ? { region: m.region } : {}) })) }));
     for (const c of mailFromCollisions(uses)) {
@@ -35,5 +37,10 @@ export const disallowSharedName: StackValidationPolicy = {
         records[1]?.resource.urn,
       );
     }
+    const gaps: string[] = [];
+    if (unknownMailFroms > 0) gaps.push(`${unknownMailFroms} MAIL FROM setting${unknownMailFroms === 1 ? "" : "s"} whose domain is unknown`);
+    const unknownRecords = [...unknownRecordsOfType(view, "MX"), ...unknownRecordsOfType(view, "TXT")];
+    if (unknownRecords.length > 0) gaps.push(`whether the MX and TXT records whose name is unknown sit in another zone (${resourceList(unknownRecords)})`);
+    reportGaps(gaps);
   },
 };

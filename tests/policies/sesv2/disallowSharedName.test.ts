@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { disallowSharedName as policy } from "../../../policies/sesv2/EmailIdentityMailFromAttributes/disallowSharedName";
-import { expectPolicyShape, runStackPolicy, stackArgs, urnOf } from "../harness";
+import { expectPolicyShape, runStackPolicy, stackArgs, UNKNOWN, urnOf } from "../harness";
 import { find, goodStack, otherDomain, without } from "../stack-fixture";
 
 const run = (entries: Parameters<typeof stackArgs>[0]) => runStackPolicy(policy, stackArgs(entries));
@@ -43,5 +43,18 @@ describe(policy.name, () => {
 
   it("does not apply without a custom MAIL FROM", async () => {
     expect((await run(without(goodStack(), "mail-from-us-east-1"))).notApplicable).toBe("The stack has no custom MAIL FROM domain.");
+  });
+});
+
+describe(`${policy.name} at preview`, () => {
+  it("names the MAIL FROM settings and records it could not see", async () => {
+    const stack = goodStack();
+    find(stack, "mail-from-us-east-1").props.mailFromDomain = UNKNOWN;
+    find(stack, "record-mail-from-mx-us-east-1").props.name = UNKNOWN;
+    find(stack, "record-mail-from-mx-us-east-1").props.fqdn = UNKNOWN;
+    expect(await run(stack)).toEqual({
+      violations: [],
+      notChecked: "not checked at preview: 1 MAIL FROM setting whose domain is unknown; whether the MX and TXT records whose name is unknown sit in another zone (record-mail-from-mx-us-east-1)",
+    });
   });
 });
