@@ -160,6 +160,17 @@ function checkSpf(d: ManifestDomain, obs: DnsObservations): Finding[] {
         : finding("dns", "dns.spf.all", subject, all.severity === "error" ? "fail" : "warn", all.message, { evidence: [spfRecords[0]], remediation: "End the record with ~all (or -all once every sender is listed)." }),
     );
 
+    // Legal but wide: a passing network wider than /16 (IPv6 /32) lets that range's other users pass.
+    const wide = parsed.problems.filter((p) => p.code === "spf-large-network");
+    if (wide.length > 0) {
+      out.push(
+        finding("dns", "dns.spf.network", subject, "warn", `${wide.length} term${wide.length === 1 ? "" : "s"} authorise${wide.length === 1 ? "s" : ""} a large network: ${wide[0].message}`, {
+          evidence: wide.map((p) => p.term ?? ""),
+          remediation: "Narrow the terms to your own sending hosts (mail-infra:spfMechanisms), or use the provider's include:.",
+        }),
+      );
+    }
+
     const analysis = obs.spf.get(name);
     if (!analysis) continue;
     if (!analysis.ok) {
