@@ -37,6 +37,7 @@ export const policies: Policies = [
   route53.disallowSpfPtr,
   route53.disallowSpfWideNetwork,
   route53.disallowSpfLargeNetwork,
+  route53.disallowMultipleSpfValues,
   route53.disallowMultipleSpf,
   route53.disallowInvalidDmarc,
   route53.configureDmarcPolicy,

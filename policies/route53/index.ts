@@ -9,6 +9,7 @@ export { configureSpfAll } from "./Record/configureSpfAll";
 export { disallowInvalidDmarc } from "./Record/disallowInvalidDmarc";
 export { disallowInvalidSpf } from "./Record/disallowInvalidSpf";
 export { disallowMultipleSpf } from "./Record/disallowMultipleSpf";
+export { disallowMultipleSpfValues } from "./Record/disallowMultipleSpfValues";
 export { disallowSpfLargeNetwork } from "./Record/disallowSpfLargeNetwork";
 export { disallowSpfPtr } from "./Record/disallowSpfPtr";
 export { disallowSpfWideNetwork } from "./Record/disallowSpfWideNetwork";

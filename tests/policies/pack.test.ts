@@ -77,7 +77,7 @@ describe("npm run policy", () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.preview).toBe(true);
-    expect(report.summary).toEqual({ policies: 36, resources: 29, mandatory: 0, advisory: 2, notChecked: 3 });
+    expect(report.summary).toEqual({ policies: 37, resources: 29, mandatory: 0, advisory: 2, notChecked: 3 });
     expect(report.violations).toEqual((JSON.parse(full.stdout) as JsonReport).violations);
     expect(report.violations.map(short)).toContain("advisory aws-route53-record-configure-dmarc-policy queenofsandiego.com-dns-dmarc");
     expect(report.policiesNotChecked).toEqual(DKIM_NOTES);
@@ -97,10 +97,10 @@ describe("npm run policy", () => {
   it("prod --preview text: a 'Not checked at preview' section and which policies could check", async () => {
     const r = await runs.prodPreviewText;
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline preview: the program ran under Pulumi mocks as a first `pulumi preview` sees it, values AWS assigns unknown; 36 policies over 29 resources\)\n/);
+    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline preview: the program ran under Pulumi mocks as a first `pulumi preview` sees it, values AWS assigns unknown; 37 policies over 29 resources\)\n/);
     expect(r.stdout).toContain("        - [advisory]  aws-route53-record-configure-dmarc-policy  (aws:route53/record:Record: queenofsandiego.com-dns-dmarc)\n");
     expect(r.stdout).toContain("\nNot checked at preview: (`pulumi preview` reports each as an advisory \"can't run policy … during preview\")\n        - aws-route53-record-configure-dkim-cname  (the stack)\n          not checked at preview: 6 CNAME records");
-    expect(r.stdout).toContain("\nAt preview, 33 of 36 policies checked everything they apply to; 3 could not check some values (listed above)");
+    expect(r.stdout).toContain("\nAt preview, 34 of 37 policies checked everything they apply to; 3 could not check some values (listed above)");
     expect(r.stdout).toMatch(/\n0 mandatory violations, 2 advisory violations\.\n$/);
   });
 
@@ -122,7 +122,7 @@ describe("npm run policy", () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report).toMatchObject({ stack: "prod", offline: true, policyPack: { name: "mail-infra", version: "0.1.0" } });
-    expect(report.summary).toEqual({ policies: 36, resources: 29, mandatory: 0, advisory: 2, notChecked: 0 });
+    expect(report.summary).toEqual({ policies: 37, resources: 29, mandatory: 0, advisory: 2, notChecked: 0 });
     expect(report.preview).toBe(false);
     expect(report.violations).toEqual([
       {
@@ -154,7 +154,7 @@ describe("npm run policy", () => {
   it("prints violations grouped like pulumi preview: policy, level, resource, URN, message, fix", async () => {
     const r = await runs.prodText;
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline: the program ran under Pulumi mocks; 36 policies over 29 resources\)\n\nPolicies:\n {4}⚠️ {2}mail-infra@v0\.1\.0 \(local: policies\)\n/);
+    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline: the program ran under Pulumi mocks; 37 policies over 29 resources\)\n\nPolicies:\n {4}⚠️ {2}mail-infra@v0\.1\.0 \(local: policies\)\n/);
     expect(r.stdout).toContain(
       "        - [advisory]  aws-route53-record-configure-dmarc-policy  (aws:route53/record:Record: queenofsandiego.com-dns-dmarc)\n" +
         "          urn:pulumi:prod::mail-infra::mail-infra:ses:MailDomain$mail-infra:dns:DnsRecords$aws:route53/record:Record::queenofsandiego.com-dns-dmarc\n" +

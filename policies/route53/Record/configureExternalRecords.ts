@@ -8,6 +8,7 @@ import { configureDmarcRua } from "./configureDmarcRua";
 import { configureSpfAll } from "./configureSpfAll";
 import { disallowInvalidDmarc } from "./disallowInvalidDmarc";
 import { disallowInvalidSpf } from "./disallowInvalidSpf";
+import { disallowMultipleSpfValues } from "./disallowMultipleSpfValues";
 import { disallowSpfLargeNetwork } from "./disallowSpfLargeNetwork";
 import { disallowSpfPtr } from "./disallowSpfPtr";
 import { disallowSpfWideNetwork } from "./disallowSpfWideNetwork";
@@ -20,6 +21,7 @@ import { disallowTooManySpfTerms } from "./disallowTooManySpfTerms";
  */
 export const RECORD_VALUE_POLICIES: readonly ResourceValidationPolicy[] = [
   disallowInvalidSpf,
+  disallowMultipleSpfValues,
   configureSpfAll,
   disallowSpfPtr,
   disallowSpfWideNetwork,
