@@ -37,6 +37,8 @@ describe("npm run policy on an external-DNS stack", () => {
       expect.stringMatching(/^advisory aws-route53-record-configure-external-records-advisory \[aws-route53-record-disallow-spf-large-network\]/),
       expect.stringMatching(/^advisory aws-route53-record-configure-external-records-advisory \[aws-route53-record-configure-dmarc-policy\]/),
       expect.stringMatching(/^advisory aws-secretsmanager-secret-configure-customer-managed-key /),
+      // The fixture sets no mail-infra:alertEmails.
+      expect.stringMatching(/^advisory aws-sesv2-emailidentity-missing-reputation-alarms external\.example\.com in us-east-1 /),
     ]);
     expect(report.violations[0]?.resourceType).toBe("mail-infra:ses:MailDomain");
     expect(report.notChecked).toEqual([]);

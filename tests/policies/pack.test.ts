@@ -199,7 +199,7 @@ describe("npm run policy", () => {
     const r = await runs.insecureText;
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("    ❌ mail-infra@v0.1.0 (local: policies)");
-    expect(r.stdout).toMatch(/\n6 mandatory violations, 4 advisory violations: `pulumi up` would be blocked\.\n$/);
+    expect(r.stdout).toMatch(/\n6 mandatory violations, 5 advisory violations: `pulumi up` would be blocked\.\n$/);
   });
 
   it("never prints the SMTP secret or a derived password", async () => {

@@ -18,7 +18,7 @@ describe("npm run policy --policy-pack-config with an unknown policy name", () =
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
       `error: Invalid policy pack config in ${file}:\n` +
-        '  - "aws-route53-record-configure-dmarc" is not a policy of mail-infra. Did you mean "aws-route53-record-configure-dmarc-policy" or "aws-route53-record-configure-dmarc-rua"? Run `npm run policy -- --list` to see the names. (`pulumi preview --policy-pack-config` would silently ignore this name, so its setting would never apply.)\n',
+        '  - "aws-route53-record-configure-dmarc" is not a policy of mail-infra. Did you mean "aws-route53-record-configure-dmarc-policy" or "aws-route53-record-configure-dmarc-rua" or "aws-route53-record-configure-dmarc-spf-alignment"? Run `npm run policy -- --list` to see the names. (`pulumi preview --policy-pack-config` would silently ignore this name, so its setting would never apply.)\n',
     );
   });
 

@@ -12,10 +12,10 @@ import { buildStackView, sameRegion } from "../../util/stack";
 export const missingReputationAlarms: StackValidationPolicy = {
   name: "aws-sesv2-emailidentity-missing-reputation-alarms",
   description:
-    `Checks that every SES identity's region has CloudWatch alarms with an alarm action on ${REPUTATION_NAMESPACE} ${REPUTATION_METRICS.bounce} and ${REPUTATION_METRICS.complaint}. ` +
-    "SES puts an account under review at a 5% bounce or 0.1% complaint rate and may pause its sending at 10% or 0.5%; the rates are per account and region, and without an alarm nobody hears of them until mail stops.",
+    "Checks that every SES identity's region has alarms with an action on the bounce and complaint rates.",
   enforcementLevel: "advisory",
   remediationSteps:
+    `SES puts an account under review at a 5% bounce or 0.1% complaint rate (${REPUTATION_NAMESPACE} ${REPUTATION_METRICS.bounce}, ${REPUTATION_METRICS.complaint}) and may pause its sending at 10% or 0.5%; the rates are per account and region, and without an alarm nobody hears of them until mail stops. ` +
     "Set mail-infra:alertEmails to the addresses that should be told: the program then declares a warning and an alarm on both rates in each SES region, notifying an alerts topic those addresses subscribe to (docs/monitoring.md).",
   validateStack: (args, reportViolation) => {
     const stack = buildStackView(args.resources);

@@ -11,10 +11,10 @@ import { reportGaps } from "../../util/unknown";
 export const missingSubscription: StackValidationPolicy = {
   name: "aws-sns-topic-missing-subscription",
   description:
-    "Checks that every alerts topic (a mail-infra-<stack>-alerts topic, or one a CloudWatch alarm or an EventBridge rule of the stack publishes to) has at least one subscription declared in the stack. " +
-    "SNS drops a message that has no subscriber: an alarm or a change alert sent to such a topic reaches nobody.",
+    "Checks that every alerts topic (one that the stack's alarms or rules publish to) has a subscription.",
   enforcementLevel: "advisory",
   remediationSteps:
+    "SNS drops a message that has no subscriber: an alarm or a change alert sent to such a topic (mail-infra-<stack>-alerts, or any topic a CloudWatch alarm or EventBridge rule of the stack publishes to) reaches nobody. " +
     "List the addresses that should receive the alerts in mail-infra:alertEmails (each gets an email subscription in every region with an alerts topic), or declare an aws.sns.TopicSubscription for the topic.",
   validateStack: (args, reportViolation) => {
     const view = buildMonitoringView(args.resources);
