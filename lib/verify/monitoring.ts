@@ -100,6 +100,14 @@ export function formatRate(fraction: number): string {
 }
 
 const KIND_TEXT: Record<ReputationKind, string> = { bounce: "bounce rate", complaint: "complaint rate" };
+
+/** What to do when a rate is too high (an alarm in ALARM, or the rate check above a level). */
+export const RATE_REMEDIATION: Record<ReputationKind, string> = {
+  bounce:
+    "Find what bounces (the bounce alerts name the addresses; SES console > Reputation metrics): stop sending to that list, remove invalid addresses, and keep SES's suppression list on. SES reviews the account at a 5 % bounce rate.",
+  complaint:
+    "Find who complains (the complaint alerts name the recipients): stop mailing them, check that every message is wanted and has a working unsubscribe. SES reviews the account at a 0.1 % complaint rate.",
+};
 const ALARM_COMPARISONS = ["GreaterThanOrEqualToThreshold", "GreaterThanThreshold"];
 const SAME = (a: number, b: number) => Math.abs(a - b) <= 1e-12 + 1e-9 * Math.abs(b);
 
@@ -124,7 +132,7 @@ function sampleText(kind: ReputationKind, s: Observation<RateSample | undefined>
   return s.value ? `current ${KIND_TEXT[kind]} ${formatRate(s.value.value)} (latest datapoint ${s.value.timestamp})` : `no ${KIND_TEXT[kind]} datapoint in the last ${RATE_WINDOW_HOURS} hours`;
 }
 
-export function checkAlarms(mon: ManifestMonitoring, region: ManifestMonitoring["regions"][number], obs: MonitoringRegionObservations): Finding[] {
+export function checkAlarms(region: ManifestMonitoring["regions"][number], obs: MonitoringRegionObservations): Finding[] {
   return region.alarms.map((declared) => {
     const subject = `${declared.name} in ${region.region}`;
     if (!obs.alarms.ok) return inconclusive("monitoring", "monitoring.alarm", subject, "the alarm", obs.alarms);
@@ -145,10 +153,7 @@ export function checkAlarms(mon: ManifestMonitoring, region: ManifestMonitoring[
     if (a.state === "ALARM") {
       return finding("monitoring", "monitoring.alarm", subject, "fail", `in ALARM: the ${what} fired${current ? `; ${current}` : ""}`, {
         evidence: [...evidence, ...problems.map((p) => `also: ${p}`)],
-        remediation:
-          declared.kind === "bounce"
-            ? "Find what bounces (the bounce alerts name the addresses; SES console > Reputation metrics): stop sending to that list, remove invalid addresses, and keep SES's suppression list on. SES reviews the account at 5 %."
-            : "Find who complains (the complaint alerts name the recipients): stop mailing them, check that every message is wanted and has a working unsubscribe. SES reviews the account at 0.1 %.",
+        remediation: RATE_REMEDIATION[declared.kind],
       });
     }
     if (problems.length > 0) {
@@ -159,7 +164,7 @@ export function checkAlarms(mon: ManifestMonitoring, region: ManifestMonitoring[
     }
     const state =
       a.state === "INSUFFICIENT_DATA"
-        ? `; state INSUFFICIENT_DATA, which is not an alert: SES publishes the rate only while mail is sent${current ? ` (${current})` : ""}`
+        ? "; state INSUFFICIENT_DATA, not an alert: SES publishes the rate only while mail is sent"
         : a.state === "OK"
           ? "; state OK"
           : `; state ${a.state ?? "unknown"}`;
@@ -324,17 +329,11 @@ export function checkRates(region: ManifestMonitoring["regions"][number], obs: M
     const v = s.value.value;
     const evidence = [`${REPUTATION_NAMESPACE} ${REPUTATION_METRICS[kind]} ${v} at ${s.value.timestamp}`];
     const text = `${formatRate(v)} (${levels})`;
-    const what = kind === "bounce" ? "SES reviews the account at a 5 % bounce rate" : "SES reviews the account at a 0.1 % complaint rate";
-    if (v >= t.alarm) {
-      return finding("monitoring", "monitoring.rate", subject, "fail", `${text}: above the alarm level`, {
-        evidence,
-        remediation: `Stop the sending that causes it now (${what}): see docs/monitoring.md for the bounce and complaint alerts, which name the addresses.`,
-      });
-    }
+    if (v >= t.alarm) return finding("monitoring", "monitoring.rate", subject, "fail", `${text}: at or above the alarm level`, { evidence, remediation: RATE_REMEDIATION[kind] });
     if (v >= t.warning) {
-      return finding("monitoring", "monitoring.rate", subject, "warn", `${text}: above the warning level`, {
+      return finding("monitoring", "monitoring.rate", subject, "warn", `${text}: at or above the warning level`, {
         evidence,
-        remediation: `Find the cause before it reaches the alarm level (${what}): the bounce and complaint alerts name the addresses.`,
+        remediation: `Act before it reaches the alarm level. ${RATE_REMEDIATION[kind]}`,
       });
     }
     return finding("monitoring", "monitoring.rate", subject, "pass", text, { evidence });
@@ -347,7 +346,7 @@ export function checkMonitoringLayer(mon: ManifestMonitoring, obs: MonitoringObs
   for (const region of mon.regions) {
     const o = obs.regions.get(region.region);
     if (!o) continue;
-    out.push(...checkSubscriptions(mon, region, o), ...checkAlarms(mon, region, o), ...checkRates(region, o), ...checkRules(region, o));
+    out.push(...checkSubscriptions(mon, region, o), ...checkAlarms(region, o), ...checkRates(region, o), ...checkRules(region, o));
   }
   return [...out, ...checkTrail(mon, obs)];
 }

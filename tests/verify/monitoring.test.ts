@@ -73,7 +73,7 @@ describe("a healthy world", () => {
     expect(count("monitoring.rule")).toBe(mon.regions.reduce((n, r) => n + r.rules.length, 0));
     expect(count("monitoring.trail")).toBe(mon.trail.regions.length);
     expect(one(findings, "monitoring.alarm", `${reputationAlarmName(STACK, "bounce", "alarm")} in ${WEST}`).summary).toMatch(
-      /^bounce rate alarm at 5 %, notifies the alerts topic; state INSUFFICIENT_DATA, which is not an alert: SES publishes the rate only while mail is sent/,
+      /^bounce rate alarm at 5 %, notifies the alerts topic; state INSUFFICIENT_DATA, not an alert: SES publishes the rate only while mail is sent$/,
     );
     expect(one(findings, "monitoring.rate", `complaint rate in ${EAST}`).summary).toBe("no datapoint in the last 24 hours: no mail sent recently (warning 0.05 %, alarm 0.1 %)");
     expect(one(findings, "monitoring.trail", `management events in ${WEST}`).summary).toBe(`trail mail-infra-${STACK} (multi-region, home ${IAM_EVENTS_REGION}) logs write management events`);
@@ -169,7 +169,7 @@ describe("monitoring.alarm", () => {
     expect(f.evidence.join("\n")).toMatch(/state ALARM since .*: Threshold Crossed: 1 datapoint \[0\.072\]/);
     expect(f.remediation).toMatch(/Find what bounces/);
     const rate = one(findings, "monitoring.rate", `bounce rate in ${WEST}`);
-    expect([rate.status, rate.summary]).toEqual(["fail", "7.2 % (warning 2 %, alarm 5 %): above the alarm level"]);
+    expect([rate.status, rate.summary]).toEqual(["fail", "7.2 % (warning 2 %, alarm 5 %): at or above the alarm level"]);
     // The other region's account is its own: untouched.
     expect(one(findings, "monitoring.rate", `bounce rate in ${EAST}`).status).toBe("pass");
   });
@@ -185,8 +185,8 @@ describe("monitoring.rate", () => {
       await cw.send(new PutMetricDataCommand({ Namespace: "AWS/SES", MetricData: [{ MetricName: "Reputation.ComplaintRate", Value: 0.0002, Timestamp: at(3) }] }));
     });
     const b = one(findings, "monitoring.rate", `bounce rate in ${EAST}`);
-    expect([b.status, b.summary]).toEqual(["warn", "3.1 % (warning 2 %, alarm 5 %): above the warning level"]);
-    expect(b.remediation).toMatch(/before it reaches the alarm level/);
+    expect([b.status, b.summary]).toEqual(["warn", "3.1 % (warning 2 %, alarm 5 %): at or above the warning level"]);
+    expect(b.remediation).toMatch(/^Act before it reaches the alarm level\. Find what bounces/);
     const c = one(findings, "monitoring.rate", `complaint rate in ${EAST}`);
     expect([c.status, c.summary]).toEqual(["pass", "0.02 % (warning 0.05 %, alarm 0.1 %)"]);
   });
