@@ -343,6 +343,13 @@ export function checkRates(region: ManifestMonitoring["regions"][number], obs: M
 /** Every finding of the layer, region by region, then the trail. */
 export function checkMonitoringLayer(mon: ManifestMonitoring, obs: MonitoringObservations): Finding[] {
   const out: Finding[] = [];
+  if (mon.alertEmails.length === 0) {
+    out.push(
+      finding("monitoring", "monitoring.subscription", "alert addresses", "warn", "no alert address is declared: alarms and change alerts reach nobody", {
+        remediation: "Set `pulumi config set --path 'mail-infra:alertEmails[0]' you@example.com` and run `pulumi up`.",
+      }),
+    );
+  }
   for (const region of mon.regions) {
     const o = obs.regions.get(region.region);
     if (!o) continue;

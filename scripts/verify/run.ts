@@ -210,7 +210,10 @@ export async function runVerify(m: Manifest, opts: VerifyOptions, c: Collectors,
   const monitoringLayer = async (): Promise<Finding[]> => {
     const mon = m.monitoring;
     if (!on("monitoring") || !mon) return [];
-    // The CloudWatch, SNS, EventBridge and CloudTrail SDKs load only when this layer runs.
+    // The CloudWatch, SNS, EventBridge and CloudTrail SDKs load only when this layer runs, and
+    // only after the other layers' first requests are on their way: loading them takes the CPU
+    // for a moment, better spent while those answers travel than before they are sent.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const { collectMonitoring } = await import("./monitoring");
     return checkMonitoringLayer(mon, await collectMonitoring(mon, c.aws, opts.now ?? new Date(), track));
   };

@@ -20,7 +20,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IAM_EVENTS_REGION, ruleName, reputationAlarmName } from "../../lib/monitoring";
 import type { Finding } from "../../lib/verify/findings";
-import { formatRate, logsWriteManagementEvents, MONITORING_NOT_DECLARED, MONITORING_NOT_DISCOVERED } from "../../lib/verify/monitoring";
+import { checkMonitoringLayer, formatRate, logsWriteManagementEvents, MONITORING_NOT_DECLARED, MONITORING_NOT_DISCOVERED } from "../../lib/verify/monitoring";
 import { monitoringCollector } from "../../scripts/verify/monitoring";
 import { runCliAsync } from "../helpers/spawn";
 import { startClosedPort } from "../sandbox";
@@ -346,6 +346,14 @@ describe("what the layer cannot check", () => {
 });
 
 describe("pure rules", () => {
+  it("a section without alert addresses warns that alerts reach nobody; with addresses, no such finding", () => {
+    const mon = { alertEmails: [], regions: [], trail: { regions: [] } };
+    const obs = { regions: new Map(), trails: new Map() };
+    expect(checkMonitoringLayer(mon, obs).map((f) => [f.id, f.subject, f.status, f.summary])).toEqual([
+      ["monitoring.subscription", "alert addresses", "warn", "no alert address is declared: alarms and change alerts reach nobody"],
+    ]);
+    expect(checkMonitoringLayer({ ...mon, alertEmails: ["ops@example.com"] }, obs)).toEqual([]);
+  });
   it("formatRate writes fractions as people read thresholds", () => {
     expect([0.02, 0.05, 0.0005, 0.001, 0.072, 1 / 3].map(formatRate)).toEqual(["2 %", "5 %", "0.05 %", "0.1 %", "7.2 %", "33.3 %"]);
   });
