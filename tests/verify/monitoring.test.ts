@@ -383,6 +383,7 @@ describe("the CLI", () => {
       const r = await runCliAsync("verify.ts", ["--manifest", file, "--only", "monitoring", "--json"], { env: world.env });
       expect(r.stderr).toBe("");
       expect(r.status).toBe(1);
+      for (const secret of world.secrets()) expect(r.stdout.includes(secret), "a secret value is in the output").toBe(false);
       const doc = JSON.parse(r.stdout) as { layers: string[]; exitCode: number; findings: Finding[]; notChecked: { layer: string }[] };
       expect(doc.layers).toEqual(["monitoring"]);
       expect(doc.exitCode).toBe(1);
