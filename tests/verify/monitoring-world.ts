@@ -35,6 +35,8 @@ import {
 /** moto's account. */
 export const MOTO_ACCOUNT = "123456789012";
 export const ALERT_EMAILS = ["ops@example.com", "oncall@example.org"];
+/** The trail a world has when the stack did not create one (an account's own multi-region trail). */
+export const ACCOUNT_TRAIL = "account-trail";
 
 export function monitoringSection(m: Manifest, emails: readonly string[] = ALERT_EMAILS, account = MOTO_ACCOUNT): ManifestMonitoring {
   const sesRegions = [...new Set(m.domains.flatMap((d) => d.regions.map((r) => r.region)))];
@@ -105,12 +107,13 @@ export function monitoringClients(e: MonitoringEndpoints): MonitoringClients {
   };
 }
 
-/** Create everything the section names, as the program would. */
+/** Create everything the section names, as the program would (and a trail, as the account would have one). */
 export async function createMonitoringResources(mon: ManifestMonitoring, stack: string, e: MonitoringEndpoints, c: MonitoringClients): Promise<void> {
   await Promise.all(
     mon.regions.map(async (r) => {
       const topic = await c.sns(r.region).send(new CreateTopicCommand({ Name: r.alertsTopicArn.split(":").pop() }));
-      if (topic.TopicArn !== r.alertsTopicArn) throw new Error(`moto made topic ${topic.TopicArn}, the section names ${r.alertsTopicArn}`);
+      // As the world does for the SMTP fields: the manifest names what moto really made.
+      r.alertsTopicArn = topic.TopicArn ?? r.alertsTopicArn;
       for (const address of mon.alertEmails) await c.sns(r.region).send(new SubscribeCommand({ TopicArn: r.alertsTopicArn, Protocol: "email", Endpoint: address }));
       for (const rule of r.rules) {
         await c.events(r.region).send(new PutRuleCommand({ Name: rule.name, EventPattern: JSON.stringify(PATTERNS[rule.purpose]), State: "ENABLED" }));
@@ -135,13 +138,15 @@ export async function createMonitoringResources(mon: ManifestMonitoring, stack: 
       }
     }),
   );
-  if (mon.trail.created) {
+  if (mon.trail.regions.length > 0) {
+    // The stack's own trail, or (mail-infra:createTrail false) the account's existing one.
+    const name = mon.trail.created ?? ACCOUNT_TRAIL;
     const bucket = `${stack}-trail-${MOTO_ACCOUNT}`;
     // moto checks that the trail's bucket exists; the project has no S3 SDK, so a plain signed-looking PUT.
     const put = await fetch(`${e.moto}/${bucket}`, { method: "PUT", headers: { authorization: `AWS4-HMAC-SHA256 Credential=AKIAMONITORINGSETUP/20260101/${IAM_EVENTS_REGION}/s3/aws4_request, SignedHeaders=host, Signature=0` } });
     if (put.status !== 200) throw new Error(`creating the trail bucket in moto: HTTP ${put.status} ${await put.text()}`);
     const ct = c.cloudtrail(IAM_EVENTS_REGION);
-    await ct.send(new CreateTrailCommand({ Name: mon.trail.created, S3BucketName: bucket, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true }));
-    await ct.send(new StartLoggingCommand({ Name: mon.trail.created }));
+    await ct.send(new CreateTrailCommand({ Name: name, S3BucketName: bucket, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true }));
+    await ct.send(new StartLoggingCommand({ Name: name }));
   }
 }

@@ -18,14 +18,14 @@ import { DeleteRuleCommand, DisableRuleCommand, RemoveTargetsCommand } from "@aw
 import { DeleteTopicCommand, ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IAM_EVENTS_REGION, ruleName, reputationAlarmName } from "../../lib/monitoring";
+import { IAM_EVENTS_REGION, ruleName, reputationAlarmName, trailName } from "../../lib/monitoring";
 import type { Finding } from "../../lib/verify/findings";
 import { checkMonitoringLayer, formatRate, logsWriteManagementEvents, MONITORING_NOT_DECLARED, MONITORING_NOT_DISCOVERED } from "../../lib/verify/monitoring";
 import { monitoringCollector } from "../../scripts/verify/monitoring";
 import { runCliAsync } from "../helpers/spawn";
 import { startClosedPort } from "../sandbox";
-import { ALERT_EMAILS, MOTO_ACCOUNT } from "./monitoring-world";
-import { createWorld, type MonitoringContext, REGIONS, type SharedServers, startShared, type World } from "./world";
+import { ACCOUNT_TRAIL, ALERT_EMAILS, MOTO_ACCOUNT } from "./monitoring-world";
+import { createWorld, type MonitoringContext, programManifest, REGIONS, type SharedServers, startShared, type World } from "./world";
 
 const STACK = "test";
 const [EAST, WEST] = REGIONS;
@@ -33,7 +33,11 @@ const topic = (region: string) => `arn:aws:sns:${region}:${MOTO_ACCOUNT}:mail-in
 
 let shared: SharedServers;
 let dir: string;
+/** The trail the world logs with: the stack's own (mail-infra:createTrail) or the account's. */
+let trail: string;
 beforeAll(async () => {
+  const base = await programManifest();
+  trail = base.monitoring ? (base.monitoring.trail.created ?? ACCOUNT_TRAIL) : trailName(STACK);
   shared = await startShared();
   dir = await mkdtemp(path.join(os.tmpdir(), "verify-monitoring-"));
 });
@@ -76,7 +80,7 @@ describe("a healthy world", () => {
       /^bounce rate alarm at 5 %, notifies the alerts topic; state INSUFFICIENT_DATA, not an alert: SES publishes the rate only while mail is sent$/,
     );
     expect(one(findings, "monitoring.rate", `complaint rate in ${EAST}`).summary).toBe("no datapoint in the last 24 hours: no mail sent recently (warning 0.05 %, alarm 0.1 %)");
-    expect(one(findings, "monitoring.trail", `management events in ${WEST}`).summary).toBe(`trail mail-infra-${STACK} (multi-region, home ${IAM_EVENTS_REGION}) logs write management events`);
+    expect(one(findings, "monitoring.trail", `management events in ${WEST}`).summary).toBe(`trail ${trail} (multi-region, home ${IAM_EVENTS_REGION}) logs write management events`);
     expect(one(findings, "monitoring.rule", `${ruleName(STACK, "iam")} in ${IAM_EVENTS_REGION}`).summary).toBe("iam rule enabled, sends to the alerts topic");
   });
 
@@ -265,7 +269,6 @@ describe("monitoring.rule", () => {
 });
 
 describe("monitoring.trail", () => {
-  const trail = `mail-infra-${STACK}`;
   it("fails when the trail is not logging, in every region it covered", async () => {
     const { findings } = await verifyWith(async ({ clients }) => {
       await clients.cloudtrail(IAM_EVENTS_REGION).send(new StopLoggingCommand({ Name: trail }));
@@ -303,8 +306,8 @@ describe("monitoring.trail", () => {
     const { findings } = await verifyWith(async ({ clients, manifest }) => {
       const ct = clients.cloudtrail(IAM_EVENTS_REGION);
       await ct.send(new DeleteTrailCommand({ Name: trail }));
-      await ct.send(new CreateTrailCommand({ Name: "account-trail", S3BucketName: `${STACK}-trail-${MOTO_ACCOUNT}`, IsMultiRegionTrail: false }));
-      await ct.send(new StartLoggingCommand({ Name: "account-trail" }));
+      await ct.send(new CreateTrailCommand({ Name: "single-region", S3BucketName: `${STACK}-trail-${MOTO_ACCOUNT}`, IsMultiRegionTrail: false }));
+      await ct.send(new StartLoggingCommand({ Name: "single-region" }));
       delete manifest.monitoring!.trail.created;
     });
     expect(one(findings, "monitoring.trail", `management events in ${EAST}`).status).toBe("pass");
