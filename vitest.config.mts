@@ -4,7 +4,7 @@ import { configDefaults, defineConfig } from "vitest/config";
  * The policy specs are pure (hand-built policy arguments, no Pulumi runtime), and each would
  * otherwise spend a second loading @pulumi/aws in a fresh process: they share their workers.
  */
-const POLICY_SPECS = "tests/policies/{sesv2,route53,iam,secretsmanager}/**/*.test.ts";
+const POLICY_SPECS = "tests/policies/{sesv2,route53,iam,secretsmanager,sns}/**/*.test.ts";
 
 export default defineConfig({
   test: {

@@ -7,11 +7,15 @@ import { SES_SMTP_PORT, smtpEndpoint } from "../lib/regions";
 import { type DeployedKeys, deployedKeys, rotationIssues } from "../lib/rotation";
 import { readLastVerification } from "./LastDeployment";
 import { MailDomain } from "./MailDomain";
+import { Monitoring } from "./Monitoring";
+import { configurationSetName } from "../lib/names";
 import { SmtpCredentials } from "./SmtpCredentials";
 
 export interface MailStack {
   domains: MailDomain[];
   smtp: SmtpCredentials;
+  /** Declared when mail-infra:alertEmails is non-empty. */
+  monitoring: Monitoring | undefined;
   outputs: MailStackOutputs;
 }
 
@@ -44,6 +48,28 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
     protect: cfg.protect,
   });
 
+  const monitoring = cfg.monitoring
+    ? new Monitoring("monitoring", {
+        stack: cfg.stack,
+        config: cfg.monitoring,
+        sesRegions: cfg.domains[0]?.regions.map((r) => r.region) ?? [],
+        smtpUserName: smtp.user.name,
+        secretName: cfg.smtp.secretName,
+        secretRegion: cfg.smtp.secretRegion,
+        feedbackSources: domains.flatMap((d, i) =>
+          cfg.domains[i].regions.map((r) => ({
+            key: `${cfg.domains[i].domain}-${r.region}`,
+            region: r.region,
+            name: configurationSetName(cfg.domains[i].domain),
+            configurationSetName: d.identities[r.region].configurationSet.configurationSetName,
+          })),
+        ),
+        accountId,
+        tags,
+        protect: cfg.protect,
+      })
+    : undefined;
+
   const verification = pulumi
     .all([
       pulumi.all(domains.map((d) => d.manifest)),
@@ -52,9 +78,10 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
       smtp.username,
       smtp.secret.arn,
       smtp.previousAccessKey?.id,
+      monitoring?.manifest,
     ])
     .apply(
-      ([domainManifests, user, userArn, accessKeyId, secretId, previousKeyId]): Manifest => ({
+      ([domainManifests, user, userArn, accessKeyId, secretId, previousKeyId, monitoringManifest]): Manifest => ({
         version: MANIFEST_VERSION,
         project: PROJECT,
         stack: cfg.stack,
@@ -72,6 +99,7 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
           regions: cfg.smtp.regions.map((region) => ({ region, endpoint: smtpEndpoint(region) })),
         },
         senders: cfg.senders.map((s) => ({ ...s, smtpEndpoint: smtpEndpoint(s.region) })),
+        ...(monitoringManifest ? { monitoring: monitoringManifest } : {}),
       }),
     );
 
@@ -84,7 +112,7 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
         )
     : undefined;
 
-  return { domains, smtp, outputs: { verification, smtpUsername: smtp.username, smtpSecretArn: smtp.secret.arn, zoneFile } };
+  return { domains, smtp, monitoring, outputs: { verification, smtpUsername: smtp.username, smtpSecretArn: smtp.secret.arn, zoneFile } };
 }
 
 /** The manifest's record of key N-1: a retired key keeps the id the last deployment knew. */

@@ -40,6 +40,8 @@ export class SesIdentity extends pulumi.ComponentResource {
   readonly configurationSet: aws.sesv2.ConfigurationSet;
   readonly mailFrom: aws.sesv2.EmailIdentityMailFromAttributes;
   readonly topic: aws.sns.Topic;
+  /** Lets SES publish this configuration set's events (and nothing else) to the topic. */
+  readonly topicPolicy: aws.sns.TopicPolicy;
   readonly eventDestination: aws.sesv2.ConfigurationSetEventDestination;
   readonly dkimTokens: pulumi.Output<string[]>;
   readonly arn: pulumi.Output<string>;
@@ -92,7 +94,9 @@ export class SesIdentity extends pulumi.ComponentResource {
       child("event-topic"),
     );
 
-    new aws.sns.TopicPolicy(
+    // Only SES, only for this account and only for this configuration set (the confused-deputy
+    // conditions: aws:SourceArn is the configuration set that publishes the events).
+    this.topicPolicy = new aws.sns.TopicPolicy(
       `${name}-events-policy`,
       {
         region,
@@ -106,7 +110,9 @@ export class SesIdentity extends pulumi.ComponentResource {
               Principal: { Service: "ses.amazonaws.com" },
               Action: "sns:Publish",
               Resource: this.topic.arn,
-              Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+              Condition: {
+                StringEquals: { "aws:SourceAccount": args.accountId, "aws:SourceArn": this.configurationSet.arn },
+              },
             },
           ],
         }),
@@ -126,7 +132,8 @@ export class SesIdentity extends pulumi.ComponentResource {
           snsDestination: { topicArn: this.topic.arn },
         },
       },
-      child("event-destination"),
+      // SES checks that it may publish when the destination is created: the policy comes first.
+      { ...child("event-destination"), dependsOn: [this.topicPolicy] },
     );
 
     this.dkimTokens = this.identity.dkimSigningAttributes.apply((a) => a?.tokens ?? []);

@@ -11,10 +11,10 @@
  * consistency test runs the program under mocks with the written config and checks every
  * import entry against what it registers.
  */
-import { type MailConfig, PROJECT, validateConfig } from "./config";
+import { defaultSmtpSecretName, defaultSmtpUserName, type MailConfig, PROJECT, validateConfig } from "./config";
 import { type DmarcRecord, dmarcRecordName, isDmarcRecord, parseDmarc } from "./dmarc";
 import { normalizeDomain } from "./domain";
-import { configurationSetName } from "./names";
+import { configurationSetName, EVENT_DESTINATION_NAME, eventTopicName, PUBLISHED_EVENT_TYPES, SMTP_USER_PATH, SUPPRESSED_REASONS } from "./names";
 import { DKIM_TOKENS_PER_IDENTITY, type DnsRecord, expectedRecords, recordResourceKey, stableDkimOrder } from "./records";
 import { dkimCnameName, regionOfMailFromMxHost } from "./regions";
 import { isSpfRecord, parseSpf, validateSpfTerm } from "./spf";
@@ -50,6 +50,34 @@ export interface LiveSendUser {
   accessKeyIds: string[];
   /** The policies that grant the send permission, as "inline NAME" or "attached ARN". */
   grantedBy: string[];
+  /** The latest SES use (an SMTP login) of its keys, from GetAccessKeyLastUsed; absent when none is recorded. */
+  lastSesLogin?: { accessKeyId: string; date?: string; region?: string };
+}
+
+/** A live configuration set's settings (GetConfigurationSet, GetConfigurationSetEventDestinations). */
+export interface LiveConfigurationSet {
+  region: string;
+  name: string;
+  tlsPolicy?: string;
+  sendingEnabled?: boolean;
+  reputationMetricsEnabled?: boolean;
+  suppressedReasons?: string[];
+  eventDestinations: { name: string; enabled: boolean; matchingEventTypes: string[]; target?: string }[];
+}
+
+/**
+ * Live resources that carry the names the program gives its own, so a first `pulumi up` would
+ * answer AlreadyExists: the configuration set and SNS topic of each region, the SMTP secret and
+ * the SMTP user of the stack. Read by name; absent means not there.
+ */
+export interface LiveNamesakes {
+  configurationSets: LiveConfigurationSet[];
+  topics: { region: string; arn: string }[];
+  secrets: { region: string; name: string; arn: string; deletedDate?: string }[];
+  /** The IAM user named like the stack's SMTP user (mail-infra-smtp-<stack>). */
+  user?: { userName: string; arn: string; path: string; accessKeyIds: string[] };
+  /** Every IAM user name (a renamed SMTP user must be free). */
+  userNames: string[];
 }
 
 export interface LiveSetup {
@@ -59,6 +87,8 @@ export interface LiveSetup {
   identities: LiveIdentity[];
   dns: LiveDns;
   sendUsers: LiveSendUser[];
+  /** The program's own names that are taken live (none when absent). */
+  namesakes?: LiveNamesakes;
 }
 
 /** One entry of a `pulumi import --file` document (Pulumi's import file format, 3.94+). */
@@ -120,13 +150,22 @@ export const TYPES = {
   emailIdentity: "aws:sesv2/emailIdentity:EmailIdentity",
   mailFrom: "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes",
   configurationSet: "aws:sesv2/configurationSet:ConfigurationSet",
+  eventDestination: "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination",
+  topic: "aws:sns/topic:Topic",
   record: "aws:route53/record:Record",
+  smtpCredentials: "mail-infra:iam:SmtpCredentials",
+  user: "aws:iam/user:User",
+  secret: "aws:secretsmanager/secret:Secret",
 } as const;
+
+/** The name of the program's SmtpCredentials component (components/MailStack.ts). */
+export const SMTP_COMPONENT = "smtp";
 
 /**
  * The import id of a regional resource: the provider's id with `@<region>` (AWS provider 7
- * enhanced region support), so each region's identity is read where it lives whatever the
- * provider's default region is.
+ * enhanced region support: "To import a resource in a specific Region, append @<region> to the
+ * import ID"), so each region's identity is read where it lives whatever the provider's default
+ * region is. Not for ARN-identified resources (SNS topics, secrets): their ARN names the region.
  */
 export const regionalImportId = (id: string, region: string): string => `${id}@${region}`;
 
@@ -284,11 +323,31 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   else set("route53Zones", [`${domain}=${/^Z[A-Z0-9]{6,32}$/.test(live.dns.zoneId) ? live.dns.zoneId : live.dns.zoneName}`]);
   if (ttl !== 600) set("dnsTtl", ttl);
 
-  // The SMTP user: a new one, never one that is live (that one keeps serving the relay).
-  const taken = new Set(live.sendUsers.map((u) => u.userName));
-  let userName = `mail-infra-smtp-${stack}`;
-  for (let i = 2; taken.has(userName); i++) userName = `mail-infra-smtp-${stack}-${i}`;
-  if (userName !== `mail-infra-smtp-${stack}`) set("smtpUserName", userName);
+  // The SMTP user: a new one, never one that is live and can send (that one keeps serving the
+  // relay). A user that already has the stack's SMTP user name, cannot send and has room for the
+  // program's access key is the stack's own (a retained earlier deployment): it is imported.
+  const namesakes: LiveNamesakes = live.namesakes ?? { configurationSets: [], topics: [], secrets: [], userNames: [] };
+  const defaultUser = defaultSmtpUserName(stack);
+  const senderNames = new Set(live.sendUsers.map((u) => u.userName));
+  const namesakeUser = namesakes.user?.userName === defaultUser ? namesakes.user : undefined;
+  const importUser = namesakeUser !== undefined && !senderNames.has(defaultUser) && namesakeUser.accessKeyIds.length < 2;
+  const taken = new Set([...senderNames, ...namesakes.userNames, ...(namesakeUser ? [defaultUser] : [])]);
+  let userName = defaultUser;
+  if (!importUser) for (let i = 2; taken.has(userName); i++) userName = `${defaultUser}-${i}`;
+  if (userName !== defaultUser) set("smtpUserName", userName);
+  if (namesakeUser && !importUser) {
+    const why = senderNames.has(defaultUser) ? "and can send through SES (a relay may use it)" : `with ${namesakeUser.accessKeyIds.length} access keys (IAM allows 2, so the program could not add its own)`;
+    risks.push(`IAM user ${defaultUser} (the name the program gives the SMTP user of stack ${stack}) exists ${why}: it is not imported and not changed. The written config names the new SMTP user ${userName} (mail-infra:smtpUserName), so the first pulumi up does not fail with EntityAlreadyExists.`);
+  }
+  // The SMTP secret: imported when it has the program's name; renamed when that name is
+  // scheduled for deletion (Secrets Manager refuses to create it until the deletion ends).
+  const defaultSecret = defaultSmtpSecretName(stack);
+  const namesakeSecret = namesakes.secrets.find((x) => x.region === primary && x.name === defaultSecret);
+  if (namesakeSecret?.deletedDate) {
+    const renamed = `${defaultSecret}-2`;
+    set("smtpSecretName", renamed);
+    risks.push(`Secret ${defaultSecret} (${primary}) is scheduled for deletion (${namesakeSecret.deletedDate}): Secrets Manager refuses a new secret of that name until then. The written config names the SMTP secret ${renamed} (mail-infra:smtpSecretName). To keep the old name instead: aws secretsmanager restore-secret --secret-id ${defaultSecret} --region ${primary}, then run adopt again (it is then imported).`);
+  }
 
   // 4. Sequencing of MAIL FROM: a region whose MAIL FROM the first up sets or moves would, under
   // REJECT_MESSAGE, refuse mail until SES sees the new MX. Such a first up runs with
@@ -312,10 +371,31 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
     resources.push({ type: TYPES.sesIdentity, name: parent, parent: domain, component: true });
     resources.push({ type: TYPES.emailIdentity, name: `${parent}-identity`, id: regionalImportId(domain, r), parent });
     const csName = configurationSetName(domain);
-    if (id.configurationSetName === csName) {
+    // The program's configuration set and SNS topic, when they exist under its names (whether
+    // or not the identity uses them): imported, so the first up does not fail with
+    // AlreadyExists; their live settings are compared with the declared ones.
+    const liveSet = namesakes.configurationSets.find((c) => c.region === r && c.name === csName);
+    const liveTopic = namesakes.topics.find((t) => t.region === r && t.arn.split(":").pop() === eventTopicName(domain));
+    const liveDestination = liveSet?.eventDestinations.find((e) => e.name === EVENT_DESTINATION_NAME);
+    if (liveSet) {
       resources.push({ type: TYPES.configurationSet, name: `${parent}-configuration-set`, id: regionalImportId(csName, r), parent });
-      changes.push({ subject: `configuration set ${csName} (${r})`, action: "update", live: "(settings not compared: see pulumi preview --diff)", declared: `TLS ${d.tlsPolicy}, reputation metrics on, BOUNCE and COMPLAINT suppressed` });
-    } else {
+      risks.push(`Configuration set ${csName} (${r}) has the name the program gives its own: it is imported (import.json), so the first pulumi up does not fail with AlreadyExistsException. Its live settings against the declared ones are in the table above; pulumi up applies the declared ones.`);
+      changes.push(...configurationSetChanges(liveSet, d.tlsPolicy));
+      if (liveDestination) {
+        resources.push({ type: TYPES.eventDestination, name: `${parent}-event-destination`, id: regionalImportId(`${csName}|${EVENT_DESTINATION_NAME}`, r), parent });
+        changes.push(...eventDestinationChanges(liveSet, liveDestination, liveTopic?.arn, eventTopicName(domain)));
+      }
+      for (const other of liveSet.eventDestinations.filter((e) => e.name !== EVENT_DESTINATION_NAME)) {
+        notes.push(`Configuration set ${csName} (${r}) has event destination ${other.name} (${other.target ?? "?"}): the program does not declare it, and leaves it as it is.`);
+      }
+      if (id.configurationSetName !== csName) {
+        changes.push({ subject: `default configuration set of ${domain} (${r})`, action: "update", live: id.configurationSetName ?? "(none)", declared: csName });
+      }
+    }
+    if (!liveDestination) {
+      changes.push({ subject: `event destination ${EVENT_DESTINATION_NAME} of ${csName} (${r})`, action: "create", live: "(none)", declared: `enabled, ${PUBLISHED_EVENT_TYPES.join(", ")} -> SNS topic ${eventTopicName(domain)}` });
+    }
+    if (!liveSet) {
       changes.push({
         subject: `default configuration set of ${domain} (${r})`,
         action: "create",
@@ -323,6 +403,13 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
         declared: csName,
         ...(id.configurationSetName ? { risk: `${id.configurationSetName} is left as it is (not imported, not deleted); mail sent through the identity uses ${csName} from then on.` } : {}),
       });
+    }
+    if (liveTopic) {
+      resources.push({ type: TYPES.topic, name: `${parent}-events`, id: liveTopic.arn, parent });
+      risks.push(`SNS topic ${liveTopic.arn} has the name the program gives the feedback topic of ${domain}: it is imported (import.json), so the first pulumi up does not fail on it. Its subscriptions stay; its access policy is replaced by the program's (only SES of this account may publish). If the topic belongs to something else, rename it or drop the whole adoption of ${r} instead.`);
+      changes.push({ subject: `SNS topic ${eventTopicName(domain)} (${r})`, action: "update", live: "exists (subscriptions kept)", declared: "the stack's tags; its access policy becomes the program's (SES of this account may publish)" });
+    } else {
+      changes.push({ subject: `SNS topic ${eventTopicName(domain)} and its access policy (${r})`, action: "create", live: "(none)", declared: "bounces and complaints published to SNS" });
     }
     changes.push({ subject: `identity ${domain} (${r})`, action: "update", live: "(tags as they are)", declared: "the stack's tags added; nothing else changes" });
     const liveLength = id.nextSigningKeyLength;
@@ -401,15 +488,74 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   // 7. The SMTP credentials: always new. Live send users stay until the relay has moved.
   const retire = live.sendUsers;
   for (const u of retire) {
+    const keys = `${u.grantedBy.join(", ")}; access keys ${u.accessKeyIds.join(", ") || "none"}`;
+    const login = u.lastSesLogin;
     risks.push(
-      `IAM user ${u.userName} can send through SES (${u.grantedBy.join(", ")}; access keys ${u.accessKeyIds.join(", ") || "none"}) and may be what the Gmail alias relays through. It is not imported and not changed. After pulumi up, move each relay to the new credentials with \`npm run relay-fix -- --stack ${stack} --sender <address>\`, check with \`npm run verify -- --stack ${stack} --only relay\`, then deactivate and delete ${u.userName}'s keys by hand.`,
+      login
+        ? `IAM user ${u.userName} is an existing SMTP user that the Gmail alias (or another relay) still uses, left untouched (not imported, not changed), to retire after relay-fix: SES saw an SMTP login with its key ${login.accessKeyId}${login.date ? ` on ${login.date}` : ""}${login.region ? ` in ${login.region}` : ""} (${keys}). Retire it after relay-fix: ${relayFixSteps(stack, u.userName)}`
+        : `IAM user ${u.userName} can send through SES but no SMTP login is recorded for its keys (${keys}), left untouched (not imported, not changed). No relay seems to use it: retire it by hand once you are sure nothing sends with it.`,
     );
   }
-  changes.push({ subject: `SMTP user ${validated.smtp.userName}, its send-only policy, access key and secret ${validated.smtp.secretName}`, action: "create", live: "(none)", declared: "new credentials (relay-fix moves the relay to them)" });
-  for (const r of d.regions) changes.push({ subject: `SNS feedback topic and event destination (${r.region})`, action: "create", live: "(none)", declared: "bounces and complaints published to SNS" });
+  const smtpImports: ImportEntry[] = [];
+  if (importUser && namesakeUser) {
+    smtpImports.push({ type: TYPES.user, name: `${SMTP_COMPONENT}-user`, id: defaultUser, parent: SMTP_COMPONENT });
+    changes.push({ subject: `SMTP user ${defaultUser}`, action: "update", live: `exists: path ${namesakeUser.path}, access keys ${namesakeUser.accessKeyIds.join(", ") || "none"}`, declared: `path ${SMTP_USER_PATH}, the stack's tags; its send-only policy and a new access key are added` });
+    risks.push(
+      `IAM user ${defaultUser} already exists with the name the program gives the SMTP user of stack ${stack}, and cannot send: it is imported (import.json), so the first pulumi up does not fail with EntityAlreadyExists. The program adds its send-only policy and a new access key${namesakeUser.accessKeyIds.length > 0 ? `; its live key ${namesakeUser.accessKeyIds.join(", ")} is not managed: delete it by hand once nothing uses it` : ""}. If that user is not this stack's, set mail-infra:smtpUserName to another name and drop its entry from import.json instead.`,
+    );
+  } else {
+    changes.push({ subject: `SMTP user ${validated.smtp.userName}, its send-only policy and access key`, action: "create", live: "(none)", declared: "new credentials (relay-fix moves the relay to them)" });
+  }
+  if (namesakeSecret && !namesakeSecret.deletedDate) {
+    smtpImports.push({ type: TYPES.secret, name: `${SMTP_COMPONENT}-secret`, id: namesakeSecret.arn, parent: SMTP_COMPONENT });
+    changes.push({ subject: `secret ${defaultSecret} (${primary})`, action: "update", live: "exists (its value is not read)", declared: "description and tags; a new version holding the new credentials" });
+    risks.push(
+      `Secret ${defaultSecret} (${primary}) already exists with the name the program gives the SMTP secret of stack ${stack}: it is imported (import.json), so the first pulumi up does not fail with ResourceExistsException. That up writes the new credentials as its current value; the value it held stays readable as AWSPREVIOUS (aws secretsmanager get-secret-value --secret-id ${defaultSecret} --version-stage AWSPREVIOUS) for a relay that still uses it.`,
+    );
+  } else {
+    changes.push({ subject: `secret ${validated.smtp.secretName} (${validated.smtp.secretRegion})`, action: "create", live: "(none)", declared: "the SMTP username and per-region passwords" });
+  }
+  if (smtpImports.length > 0) resources.push({ type: TYPES.smtpCredentials, name: SMTP_COMPONENT, component: true }, ...smtpImports);
   if (validated.senders.length === 0) notes.push(`mail-infra:senders is empty: the new SMTP user may send as any address of ${domain}. List the relays (address=...; kind=gmail-send-as; account=...; region=...) to narrow it.`);
 
   return { stack, domain, config, validated, imports: { resources }, changes, risks, keptApexTxt, notes, retire };
+}
+
+/** The live settings of the program's configuration set against the declared ones (components/SesIdentity.ts). */
+function configurationSetChanges(cs: LiveConfigurationSet, tlsPolicy: string): Change[] {
+  const subject = (what: string): string => `configuration set ${cs.name} (${cs.region}): ${what}`;
+  const out: Change[] = [];
+  const onOff = (v: boolean | undefined): string => (v === undefined ? "(not set)" : v ? "enabled" : "disabled");
+  if ((cs.tlsPolicy ?? "OPTIONAL") !== tlsPolicy) out.push({ subject: subject("TLS policy"), action: "update", live: cs.tlsPolicy ?? "OPTIONAL (default)", declared: tlsPolicy });
+  if (cs.sendingEnabled === false) {
+    out.push({ subject: subject("sending"), action: "update", live: "disabled", declared: "enabled", risk: "Sending through this configuration set is paused live: the first up resumes it." });
+  }
+  if (cs.reputationMetricsEnabled !== true) out.push({ subject: subject("reputation metrics"), action: "update", live: onOff(cs.reputationMetricsEnabled), declared: "enabled" });
+  const liveReasons = [...(cs.suppressedReasons ?? [])].sort();
+  const declaredReasons = [...SUPPRESSED_REASONS].sort();
+  if (liveReasons.join(",") !== declaredReasons.join(",")) {
+    out.push({ subject: subject("suppressed reasons"), action: "update", live: liveReasons.join(", ") || "(none)", declared: declaredReasons.join(", ") });
+  }
+  if (out.length === 0) out.push({ subject: `configuration set ${cs.name} (${cs.region})`, action: "keep", live: `TLS ${tlsPolicy}, sending enabled, reputation metrics enabled, ${declaredReasons.join(" and ")} suppressed`, declared: "the same (tags added)" });
+  return out;
+}
+
+/** The live event destination named like the program's against the declared one. */
+function eventDestinationChanges(cs: LiveConfigurationSet, e: LiveConfigurationSet["eventDestinations"][number], topicArn: string | undefined, topicName: string): Change[] {
+  const subject = `event destination ${e.name} of ${cs.name} (${cs.region})`;
+  const out: Change[] = [];
+  if (!e.enabled) out.push({ subject: `${subject}: enabled`, action: "update", live: "disabled", declared: "enabled" });
+  const liveTypes = [...e.matchingEventTypes].sort().join(", ");
+  const declaredTypes = [...PUBLISHED_EVENT_TYPES].sort().join(", ");
+  if (liveTypes !== declaredTypes) out.push({ subject: `${subject}: event types`, action: "update", live: liveTypes || "(none)", declared: declaredTypes });
+  if (!topicArn || e.target !== topicArn) out.push({ subject: `${subject}: target`, action: "update", live: e.target ?? "(none)", declared: topicArn ?? `the new SNS topic ${topicName}` });
+  if (out.length === 0) out.push({ subject, action: "keep", live: `enabled, ${liveTypes} -> ${e.target}`, declared: "the same" });
+  return out;
+}
+
+/** The steps that move a relay off a live SMTP user and retire that user. */
+export function relayFixSteps(stack: string, userName: string): string {
+  return `after the first pulumi up, add the alias to mail-infra:senders and pulumi up again, move it to the new credentials with \`npm run relay-fix -- --stack ${stack} --sender <the alias's From address>\`, check with \`npm run verify -- --stack ${stack} --only relay\`, then deactivate ${userName}'s keys (aws iam update-access-key --user-name ${userName} --access-key-id <id> --status Inactive), and delete them and the user once SES has seen no login with them for a week (aws iam get-access-key-last-used).`;
 }
 
 function recordChange(rec: DnsRecord, found: LiveRecordSet): Change {
@@ -506,8 +652,11 @@ export function renderImportJson(plan: AdoptionPlan): string {
 
 const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-/** adoption.md: what is imported, what the first up changes, the risks, the steps. */
-export function renderAdoptionMd(plan: AdoptionPlan): string {
+/**
+ * adoption.md: what is imported, what the first up changes, the risks, the steps. `dir` is
+ * where the files are written, relative to the project root (the steps' commands name it).
+ */
+export function renderAdoptionMd(plan: AdoptionPlan, dir = "."): string {
   const s = plan.stack;
   const d = plan.validated.domains[0];
   const imported = plan.imports.resources.filter((r) => !r.component);
@@ -550,12 +699,14 @@ export function renderAdoptionMd(plan: AdoptionPlan): string {
     "",
     "## Steps, in order",
     "",
-    `1. Copy \`Pulumi.${s}.yaml\` next to \`Pulumi.yaml\`, then \`pulumi stack init ${s}\` (or \`pulumi stack select ${s}\`).`,
-    `2. \`npm run plan -- --stack ${s}\`: the config validates and the policy pack's findings are listed${mailFromStaged ? ` (${USE_DEFAULT_VALUE_POLICY} is expected until step 6)` : ""}.`,
-    `3. \`pulumi import --stack ${s} --file import.json --generate-code=false --yes\`: adopts what exists (nothing in AWS changes).`,
+    `1. From the project root: \`cp ${dir}/Pulumi.${s}.yaml .\`, then \`pulumi stack init ${s}\` (or \`pulumi stack select ${s}\`).`,
+    mailFromStaged
+      ? `2. \`npm run plan -- --stack ${s}\` (the config validates; every resource the program declares) and \`npm run policy -- --stack ${s}\` (the policy pack, offline): ${USE_DEFAULT_VALUE_POLICY} is expected, mandatory, until step 6. Write the first up's policy config: \`echo '{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}' > first-up-policy.json\` (Pulumi reads a string value as that policy's enforcement level); \`npm run policy -- --stack ${s} --policy-pack-config first-up-policy.json\` then passes.`
+      : `2. \`npm run plan -- --stack ${s}\` (the config validates; every resource the program declares) and \`npm run policy -- --stack ${s}\` (the policy pack, offline).`,
+    `3. \`pulumi import --stack ${s} --file ${dir}/import.json --generate-code=false --yes\`: adopts what exists (nothing in AWS changes; the component parents are created in the stack).`,
     `4. \`pulumi preview --stack ${s} --diff\`: expect creates only for what the table above creates, updates only as listed, no delete and no replace. Stop if it shows anything else.`,
     mailFromStaged
-      ? `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`. With the policy pack enforced, this one up needs \`--policy-pack-config\` with a file holding \`{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}\`: the policy is mandatory and USE_DEFAULT_VALUE is what keeps mail flowing during the move.`
+      ? `5. \`pulumi up --stack ${s} --policy-pack policies --policy-pack-config first-up-policy.json\`, then \`npm run verify -- --stack ${s}\`. The policy that refuses USE_DEFAULT_VALUE is advisory for this one up only: USE_DEFAULT_VALUE is what keeps mail flowing while SES waits for the new MX.`
       : `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`.`,
   );
   let n = 6;
@@ -566,7 +717,8 @@ export function renderAdoptionMd(plan: AdoptionPlan): string {
   }
   lines.push(`${n++}. Add the relays to \`mail-infra:senders\`, \`pulumi up\`, and move each one to the new credentials: \`npm run relay-fix -- --stack ${s} --sender <address>\`.`);
   if (plan.retire.length > 0) {
-    lines.push(`${n++}. When \`npm run verify -- --stack ${s} --only relay\` passes, retire the old SMTP user${plan.retire.length > 1 ? "s" : ""} by hand: ${plan.retire.map((u) => u.userName).join(", ")} (deactivate the keys, wait, delete).`);
+    const who = plan.retire.map((u) => `${u.userName}${u.lastSesLogin ? ` (SMTP login${u.lastSesLogin.date ? ` ${u.lastSesLogin.date}` : ""}: the relay still uses it)` : " (no SMTP login recorded)"}`);
+    lines.push(`${n++}. When \`npm run verify -- --stack ${s} --only relay\` passes, retire the old SMTP user${plan.retire.length > 1 ? "s" : ""} by hand: ${who.join(", ")}. Deactivate the keys first (aws iam update-access-key --status Inactive), delete them and the user once SES has seen no login with them for a week (aws iam get-access-key-last-used).`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -24,8 +24,24 @@ import { shown, typeName } from "./text";
 import { policySize, sesArn, smtpSendPolicy, USER_INLINE_POLICY_LIMIT } from "./iam";
 import { configurationSetName } from "./names";
 import { PREVIOUS_KEY_STATES, type PreviousKeyState } from "./rotation";
+import {
+  ALARM_LEVELS,
+  type AlarmLevel,
+  DEFAULT_THRESHOLDS,
+  formatRate,
+  parseRate,
+  type ReputationKind,
+  type ReputationThresholds,
+  THRESHOLD_KEYS,
+  thresholdOrderProblem,
+} from "./monitoring";
 
 export const PROJECT = "mail-infra";
+
+/** The SMTP user's name when mail-infra:smtpUserName is not set. */
+export const defaultSmtpUserName = (stack: string): string => `mail-infra-smtp-${stack}`;
+/** The SMTP secret's name when mail-infra:smtpSecretName is not set. */
+export const defaultSmtpSecretName = (stack: string): string => `${PROJECT}/${stack}/ses-smtp`;
 
 type ConfigType = "string" | "integer" | "boolean" | "array";
 export interface ConfigKeySpec {
@@ -199,6 +215,38 @@ export const CONFIG_KEYS = {
     description:
       "Inventory of senders relaying through SES with the SMTP credentials, as `address=...; kind=gmail-send-as|smtp-client; account=...; region=...` entries.",
   },
+  alertEmails: {
+    type: "array",
+    default: [],
+    description:
+      "Addresses that receive the alerts (SES reputation alarms, SES/IAM/secret changes, bounces and complaints) by email; each must confirm the subscription mail. Empty: no monitoring is declared.",
+  },
+  bounceRateWarning: {
+    type: "string",
+    default: formatRate(DEFAULT_THRESHOLDS.bounce.warning),
+    description: "Bounce rate (with a % sign) at which the warning alarm fires in each SES region. Below bounceRateAlarm.",
+  },
+  bounceRateAlarm: {
+    type: "string",
+    default: formatRate(DEFAULT_THRESHOLDS.bounce.alarm),
+    description: "Bounce rate (with a % sign) at which the alarm fires; SES puts an account under review at 5%.",
+  },
+  complaintRateWarning: {
+    type: "string",
+    default: formatRate(DEFAULT_THRESHOLDS.complaint.warning),
+    description: "Complaint rate (with a % sign) at which the warning alarm fires in each SES region. Below complaintRateAlarm.",
+  },
+  complaintRateAlarm: {
+    type: "string",
+    default: formatRate(DEFAULT_THRESHOLDS.complaint.alarm),
+    description: "Complaint rate (with a % sign) at which the alarm fires; SES puts an account under review at 0.1%.",
+  },
+  createTrail: {
+    type: "boolean",
+    default: false,
+    description:
+      "Create a multi-region CloudTrail trail (management write events, own encrypted S3 bucket) for the change alerts. Leave false when the account already has a trail that logs management events.",
+  },
   protect: {
     type: "boolean",
     default: true,
@@ -267,11 +315,21 @@ export interface SmtpConfig {
   readonly regions: readonly string[];
 }
 
+/** Monitoring (issue 12, lib/monitoring.ts): declared only when alertEmails is non-empty. */
+export interface MonitoringConfig {
+  /** Lower-cased, unique, in config order. */
+  readonly alertEmails: readonly string[];
+  readonly thresholds: ReputationThresholds;
+  readonly createTrail: boolean;
+}
+
 export interface MailConfig {
   readonly stack: string;
   readonly domains: readonly DomainConfig[];
   readonly smtp: SmtpConfig;
   readonly senders: readonly Sender[];
+  /** Absent when mail-infra:alertEmails is empty: then nothing of monitoring is declared. */
+  readonly monitoring?: MonitoringConfig;
   /** Protection options on (lib/protection.ts); false only to tear the stack down on purpose. */
   readonly protect: boolean;
 }
@@ -585,11 +643,11 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   if (!(windowDays === 0 || (windowDays >= 7 && windowDays <= 30))) {
     add("smtpSecretRecoveryWindowDays", `${windowDays} is not accepted by Secrets Manager. Use 7 to 30 days (or 0 to delete at once).`);
   }
-  const userName = v.smtpUserName !== "" ? v.smtpUserName : `mail-infra-smtp-${stack}`;
+  const userName = v.smtpUserName !== "" ? v.smtpUserName : defaultSmtpUserName(stack);
   if (!/^[\w+=,.@-]{1,64}$/.test(userName)) {
     add("smtpUserName", `${shown(userName)} is not a valid IAM user name: use up to 64 letters, digits and +=,.@_-.`);
   }
-  const secretName = v.smtpSecretName !== "" ? v.smtpSecretName : `${PROJECT}/${stack}/ses-smtp`;
+  const secretName = v.smtpSecretName !== "" ? v.smtpSecretName : defaultSmtpSecretName(stack);
   if (!/^[\w/+=.@-]{1,512}$/.test(secretName)) {
     add("smtpSecretName", `${shown(secretName)} is not a valid secret name: use letters, digits and /_+=.@-.`);
   }
@@ -656,6 +714,9 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     );
   }
 
+  // 10. Monitoring.
+  const monitoring = validateMonitoring(v, add);
+
   if (issues.length > 0) throw new ConfigError(issues);
 
   return {
@@ -673,8 +734,40 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       regions: smtpRegions,
     },
     senders,
+    ...(monitoring ? { monitoring } : {}),
     protect: v.protect,
   };
+}
+
+/** The monitoring part of the config: addresses, thresholds (fractions) and the trail switch. */
+function validateMonitoring(v: Values, add: (key: string, message: string) => void): MonitoringConfig | undefined {
+  const alertEmails: string[] = [];
+  v.alertEmails.forEach((a, i) => {
+    const address = a.trim().toLowerCase();
+    if (!isEmailAddress(address)) add(`alertEmails[${i}]`, `${shown(a)} is not an email address. List the addresses that should receive the alerts, e.g. ops@example.com.`);
+    else if (alertEmails.includes(address)) add(`alertEmails[${i}]`, `${shown(a)} is listed twice. Remove the duplicate.`);
+    else alertEmails.push(address);
+  });
+  const thresholds = { bounce: { ...DEFAULT_THRESHOLDS.bounce }, complaint: { ...DEFAULT_THRESHOLDS.complaint } };
+  const valid: Record<ReputationKind, boolean> = { bounce: true, complaint: true };
+  for (const kind of Object.keys(THRESHOLD_KEYS) as ReputationKind[]) {
+    for (const level of ALARM_LEVELS as AlarmLevel[]) {
+      const key = THRESHOLD_KEYS[kind][level] as ConfigKey;
+      const raw = v[key] as string;
+      const parsed = parseRate(raw);
+      if ("error" in parsed) {
+        add(key, `${shown(raw)} ${parsed.error}`);
+        valid[kind] = false;
+      } else thresholds[kind][level] = parsed.fraction;
+    }
+    const problem = valid[kind] ? thresholdOrderProblem(kind, thresholds[kind]) : undefined;
+    if (problem) add(THRESHOLD_KEYS[kind].warning, problem);
+  }
+  if (v.createTrail && alertEmails.length === 0 && v.alertEmails.length === 0) {
+    add("createTrail", "is true, but mail-infra:alertEmails is empty: the trail only feeds the change alerts, which are declared for alert addresses. Set mail-infra:alertEmails, or remove createTrail.");
+  }
+  if (alertEmails.length === 0) return undefined;
+  return { alertEmails, thresholds, createTrail: v.createTrail };
 }
 
 const unique = (xs: readonly string[]): string[] => [...new Set(xs)];

@@ -29,7 +29,17 @@ export type ProtectedRole =
   | "smtp-user-policy"
   | "smtp-access-key"
   | "smtp-secret"
-  | "smtp-secret-version";
+  | "smtp-secret-version"
+  | "alerts-topic"
+  | "alerts-topic-policy"
+  | "alerts-subscription"
+  | "reputation-alarm"
+  | "alert-rule"
+  | "alert-rule-target"
+  | "feedback-event-destination"
+  | "trail"
+  | "trail-bucket"
+  | "trail-bucket-settings";
 
 export interface ProtectionRule {
   readonly protect: boolean;
@@ -118,6 +128,56 @@ export const PROTECTION: Readonly<Record<ProtectedRole, ProtectionRule>> = {
     protect: false,
     retainOnDelete: false,
     reason: "The secret's current value, rewritten in place at each rotation.",
+  },
+  "alerts-topic": {
+    protect: false,
+    retainOnDelete: false,
+    reason: "Recreated by name; a recreated topic's email subscriptions must be confirmed again. No mail depends on it.",
+  },
+  "alerts-topic-policy": {
+    protect: false,
+    retainOnDelete: false,
+    reason: "Recreated with its topic; a gap only delays alerts.",
+  },
+  "alerts-subscription": {
+    protect: false,
+    retainOnDelete: false,
+    reason: "Removing an address from alertEmails must unsubscribe it.",
+  },
+  "reputation-alarm": {
+    protect: false,
+    retainOnDelete: false,
+    reason: "Recreated by name with the same thresholds; it holds no state but its current alarm state.",
+  },
+  "alert-rule": {
+    protect: false,
+    retainOnDelete: false,
+    reason: "Recreated by name with the same pattern; a gap only misses alerts.",
+  },
+  "alert-rule-target": {
+    protect: false,
+    retainOnDelete: false,
+    reason: "Recreated with its rule.",
+  },
+  "feedback-event-destination": {
+    protect: false,
+    retainOnDelete: false,
+    reason: "The configuration set's copy of bounces and complaints for people; the SNS destination keeps every event.",
+  },
+  trail: {
+    protect: false,
+    retainOnDelete: false,
+    reason: "Recreated by name; its logs stay in the bucket.",
+  },
+  "trail-bucket": {
+    protect: false,
+    retainOnDelete: true,
+    reason: "Holds the audit log of past changes: createTrail false or a rename leaves it (and its logs) in the account. forceDestroy is off, so a teardown fails while it holds logs.",
+  },
+  "trail-bucket-settings": {
+    protect: false,
+    retainOnDelete: true,
+    reason: "Encryption, public access block, policy and lifecycle of a retained bucket stay with it.",
   },
 };
 

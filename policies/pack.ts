@@ -7,6 +7,7 @@ import * as iam from "./iam";
 import * as route53 from "./route53";
 import * as secretsmanager from "./secretsmanager";
 import * as sesv2 from "./sesv2";
+import * as sns from "./sns";
 
 export const PACK_NAME = "mail-infra";
 
@@ -44,4 +45,6 @@ export const policies: Policies = [
   secretsmanager.configureRecoveryWindow,
   secretsmanager.missingDescription,
   secretsmanager.configureCustomerManagedKey,
+  sesv2.missingReputationAlarms,
+  sns.missingSubscription,
 ];

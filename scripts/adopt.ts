@@ -20,7 +20,7 @@ import { parseRegionFlag, parseTimeoutSeconds } from "./lib/flags";
 const program = standardOptions(new Command())
   .name("npm run adopt --")
   .description("Read an existing SES setup (read-only) and write the stack config, the pulumi import file and the adoption report that adopt it.")
-  .requiredOption("--domain <domain>", "the domain whose SES setup to adopt")
+  .option("--domain <domain>", "the domain whose SES setup to adopt (one per run)", (v: string, acc: string[]) => [...acc, v], [] as string[])
   .option("--region <region>", "an SES region to read (repeat for several; the first with an identity is the primary)", (v: string, acc: string[]) => [...acc, v], [] as string[])
   .option("-s, --stack <name>", "the stack to adopt into: names Pulumi.<name>.yaml", "prod")
   .option("--zone <zone>", "the Route 53 hosted zone (id Z... or name); default: the public zone of the domain or a parent")
@@ -39,7 +39,7 @@ Exit codes: 0 files written, 1 AWS could not be read (the message names the perm
   .showHelpAfterError();
 
 interface Options {
-  domain: string;
+  domain: string[];
   region: string[];
   stack: string;
   zone?: string;
@@ -80,8 +80,15 @@ function writeOwned(dir: string, files: Record<string, string>): void {
 async function main(): Promise<number> {
   program.parse(process.argv);
   const o = program.opts<Options>();
-  const problem = validateDomainName(normalizeDomain(o.domain));
-  if (problem) throw new UsageError(`--domain: ${shown(o.domain)} is not a domain name: ${problem}`);
+  if (o.domain.length === 0) throw new UsageError("give the domain to adopt: --domain example.com.");
+  if (o.domain.length > 1) {
+    throw new UsageError(
+      `adopt reads one domain per run (given: ${o.domain.map((d) => shown(d)).join(", ")}): the apex TXT values it keeps (mail-infra:apexTxtValues) and the import file belong to one domain's stack. Run it once per domain, each with its own --stack (and --out).`,
+    );
+  }
+  const domain = o.domain[0];
+  const problem = validateDomainName(normalizeDomain(domain));
+  if (problem) throw new UsageError(`--domain: ${shown(domain)} is not a domain name: ${problem}`);
   if (o.region.length === 0) throw new UsageError("give at least one --region (repeat it for several: --region us-east-1 --region us-west-2).");
   const regions = [...new Set(o.region.map((r) => parseRegionFlag(r, "--region")))];
   if (!/^[\w.-]{1,100}$/.test(o.stack)) throw new UsageError(`--stack: ${shown(o.stack)} is not a stack name (letters, digits, _ . -).`);
@@ -92,12 +99,12 @@ async function main(): Promise<number> {
   const [{ AwsCollector }, { discoverLive }, adopt, YAML] = await Promise.all([import("./verify/aws"), import("./adopt/discover"), import("../lib/adopt"), import("yaml")]);
   const aws = new AwsCollector({ timeoutMs });
   try {
-    const live = await discoverLive({ domain: o.domain, regions, ...(o.zone ? { zone: o.zone } : {}) }, aws);
+    const live = await discoverLive({ domain, regions, stack: o.stack, ...(o.zone ? { zone: o.zone } : {}) }, aws);
     const plan = adopt.planAdoption(live, o.stack);
     const files = {
       [`Pulumi.${o.stack}.yaml`]: adopt.renderStackYaml(plan, (v) => YAML.stringify(v)),
       "import.json": adopt.renderImportJson(plan),
-      "adoption.md": adopt.renderAdoptionMd(plan),
+      "adoption.md": adopt.renderAdoptionMd(plan, path.relative(process.cwd(), path.resolve(out)) || "."),
     };
     writeOwned(out, files);
     const imported = plan.imports.resources.filter((r) => !r.component).length;

@@ -28,13 +28,21 @@
  *   Secrets Manager, the SES REST front for SES): the SDK's retry with backoff must still yield
  *   a complete report.
  *
- *   npm run bench [-- --sections startup,single,scale] [-- --startup-runs N] [-- --quick]
- *                 [-- --sizes 1,10,200] [-- --throttle 4] [-- --json]
+ * diagnose: `npm run diagnose -- <directory> --json` over --diagnose-count (default 10,000)
+ *   bounces in ONE call: the bounce fixtures (tests/fixtures/bounces, RFC 3464 reports, Gmail and
+ *   Exchange notices, SES JSON bare and in SNS) copied round-robin into a temporary directory,
+ *   which diagnose reads as one argument (10,000 paths would not fit argv on every system).
+ *   Reports the median of --diagnose-runs (default 3) whole-command runs: wall time, verdicts
+ *   per second, inputs per second, and peak memory (the CLI process's RSS high-water mark,
+ *   process.resourceUsage().maxRSS, written at exit by a preload; no external tool needed).
+ *
+ *   npm run bench [-- --sections startup,single,scale,diagnose] [-- --startup-runs N] [-- --quick]
+ *                 [-- --sizes 1,10,200] [-- --throttle 4] [-- --diagnose-count N] [-- --diagnose-runs N] [-- --json]
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -42,7 +50,7 @@ import { BENCH_DELAYS, benchRun, benchWorld, type BenchRun, NO_DELAYS, timeComma
 import { REGIONS, startShared } from "../tests/verify/world";
 
 const ROOT = path.join(__dirname, "..");
-const SECTIONS = ["startup", "single", "scale"] as const;
+const SECTIONS = ["startup", "single", "scale", "diagnose"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -207,6 +215,76 @@ async function scale(sizes: number[], quick: boolean, throttle: number | undefin
   return { rows, incomplete };
 }
 
+// ---------------------------------------------------------------------------------------------
+// diagnose: many bounces in one call
+// ---------------------------------------------------------------------------------------------
+
+/** The fixtures that are bounces (the corpus also holds a few that are not, to test refusals). */
+const NOT_BOUNCES = new Set(["not-a-bounce.eml", "ses-delivery.json"]);
+
+export interface DiagnoseBench {
+  inputs: number;
+  fixtures: number;
+  verdicts: number;
+  runs: { wallMs: number; maxRssMb: number }[];
+  medianMs: number;
+  verdictsPerSec: number;
+  inputsPerSec: number;
+  peakRssMb: number;
+}
+
+/**
+ * `node scripts/run.cjs diagnose <dir> --json` (what `npm run diagnose` runs) over `count`
+ * bounces, `runs` times. Peak RSS comes from the CLI process itself: a preload writes
+ * process.resourceUsage().maxRSS (KiB) to a file when it exits.
+ */
+function diagnoseBench(count: number, runs: number): DiagnoseBench {
+  const built = spawnSync(process.execPath, [path.join(ROOT, "scripts", "build.cjs"), "--if-stale"], { cwd: ROOT, stdio: "inherit" });
+  if (built.status !== 0) throw new Error("the build failed");
+  const fixturesDir = path.join(ROOT, "tests", "fixtures", "bounces");
+  const fixtures = readdirSync(fixturesDir).filter((f) => !NOT_BOUNCES.has(f)).sort();
+  const work = path.join(os.tmpdir(), `bench-diagnose-${process.pid}`);
+  const dir = path.join(work, "bounces");
+  mkdirSync(dir, { recursive: true });
+  try {
+    for (let i = 0; i < count; i++) {
+      const f = fixtures[i % fixtures.length];
+      copyFileSync(path.join(fixturesDir, f), path.join(dir, `${String(i).padStart(6, "0")}-${f}`));
+    }
+    const rssFile = path.join(work, "maxrss");
+    const preload = path.join(work, "maxrss.cjs");
+    writeFileSync(preload, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`);
+    const result: DiagnoseBench["runs"] = [];
+    let verdicts = 0;
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      const r = spawnSync(process.execPath, ["--require", preload, "scripts/run.cjs", "diagnose", dir, "--json"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        maxBuffer: 1024 * 1024 * 1024,
+        env: { ...process.env, NO_COLOR: "1" },
+      });
+      const wallMs = performance.now() - started;
+      if (r.status !== 0) throw new Error(`diagnose over ${count} bounces exited with ${r.status}: ${(r.stderr ?? "").slice(0, 2000)}`);
+      verdicts = (JSON.parse(r.stdout) as { verdicts: unknown[] }).verdicts.length;
+      result.push({ wallMs, maxRssMb: Number(readFileSync(rssFile, "utf8")) / 1024 });
+    }
+    const medianMs = median(result.map((x) => x.wallMs));
+    return {
+      inputs: count,
+      fixtures: fixtures.length,
+      verdicts,
+      runs: result,
+      medianMs,
+      verdictsPerSec: verdicts / (medianMs / 1000),
+      inputsPerSec: count / (medianMs / 1000),
+      peakRssMb: Math.max(...result.map((x) => x.maxRssMb)),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 function table(header: string[], lines: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
@@ -272,13 +350,17 @@ async function main(): Promise<number> {
   }
   if (args.includes("--help")) {
     process.stdout.write(
-      "npm run bench [-- --sections startup,single,scale] [-- --startup-runs N] [-- --quick] [-- --sizes 1,10,200] [-- --throttle N] [-- --json]\n" +
+      "npm run bench [-- --sections startup,single,scale,diagnose] [-- --startup-runs N] [-- --quick] [-- --sizes 1,10,200] [-- --throttle N]\n" +
+        "              [-- --diagnose-count N] [-- --diagnose-runs N] [-- --json]\n" +
         "  --sections      which parts to run (default all): startup (every command's --help through npm run),\n" +
-        "                  single (verify of one domain x 2 regions as a whole command), scale (N domains)\n" +
+        "                  single (verify of one domain x 2 regions as a whole command), scale (N domains),\n" +
+        "                  diagnose (diagnose over many bounces in one call)\n" +
         "  --startup-runs  runs per start-up case, at least 9 (default 11)\n" +
         "  --quick         scale: one run for sizes >= 100 instead of three\n" +
         "  --sizes         scale: comma-separated domain counts (default 1,10,200)\n" +
         "  --throttle N    scale: AWS throttles every Nth request; the report must still be complete\n" +
+        "  --diagnose-count N  diagnose: how many bounces in the one call (default 10000)\n" +
+        "  --diagnose-runs N   diagnose: whole-command runs, the median is reported (default 3)\n" +
         "  --json          print the raw measurements\n",
     );
     return 0;
@@ -297,6 +379,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const sizes = (arg("--sizes") ?? "1,10,200").split(",").map(Number);
+  const diagnoseCount = Number(arg("--diagnose-count") ?? "10000");
+  const diagnoseRuns = Number(arg("--diagnose-runs") ?? "3");
+  if (!Number.isInteger(diagnoseCount) || diagnoseCount < 1 || !Number.isInteger(diagnoseRuns) || diagnoseRuns < 1) {
+    process.stderr.write(`--diagnose-count and --diagnose-runs: "${arg("--diagnose-count") ?? ""}" / "${arg("--diagnose-runs") ?? ""}" must be integers >= 1.\n`);
+    return 2;
+  }
   const json: Record<string, unknown> = {};
   let exit = 0;
 
@@ -347,6 +435,24 @@ async function main(): Promise<number> {
       if (incomplete) process.stdout.write("Some reports were not all pass (see stderr).\n");
     }
     if (incomplete) exit = 1;
+  }
+
+  if (want("diagnose")) {
+    const d = diagnoseBench(diagnoseCount, diagnoseRuns);
+    json.diagnose = d;
+    if (!args.includes("--json")) {
+      process.stdout.write(
+        `diagnose: ${d.inputs} bounces (the ${d.fixtures} bounce fixtures round-robin) in one call, npm run diagnose -- <directory> --json; ` +
+          `median of ${d.runs.length} run(s)\n\n`,
+      );
+      process.stdout.write(
+        table(
+          ["inputs", "verdicts", "median ms", "runs (ms)", "verdicts/s", "inputs/s", "peak RSS MB"],
+          [[String(d.inputs), String(d.verdicts), ms(d.medianMs), d.runs.map((r) => ms(r.wallMs)).join(", "), d.verdictsPerSec.toFixed(0), d.inputsPerSec.toFixed(0), d.peakRssMb.toFixed(0)]],
+        ),
+      );
+      process.stdout.write("\n");
+    }
   }
 
   if (args.includes("--json")) process.stdout.write(JSON.stringify(json, null, 2) + "\n");

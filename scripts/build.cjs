@@ -19,6 +19,14 @@
  *   metafile); the launcher compares them to decide whether the build is stale.
  * - Outputs are written to a temporary name and renamed, so a CLI started during a rebuild
  *   (tests run in parallel) sees either the old or the new file, never half of one.
+ *
+ *   node scripts/build.cjs --policy-pack
+ *
+ * bundles the policy pack instead (policies/index.ts, with the lib/ rules and the small pure
+ * packages it imports) into policies/dist/index.js, the file the published pack runs. It is
+ * policies/package.json's `prepack`, so `npm pack` and `pulumi policy publish` (which runs
+ * `npm pack`) always bundle the current sources. See docs/architecture.md, "A self-contained
+ * policy pack".
  */
 "use strict";
 const fs = require("node:fs");
@@ -62,14 +70,18 @@ function writeAtomically(file, text) {
   fs.renameSync(tmp, file);
 }
 
-/** Bundle every CLI. Returns the manifest it wrote. */
-async function build() {
-  let esbuild;
+/** @returns {typeof import("esbuild")} */
+function loadEsbuild() {
   try {
-    esbuild = require("esbuild");
+    return require("esbuild");
   } catch {
     throw new Error("esbuild is not installed: run `npm ci` (it is a devDependency) and try again.");
   }
+}
+
+/** Bundle every CLI. Returns the manifest it wrote. */
+async function build() {
+  const esbuild = loadEsbuild();
   const started = Date.now();
   const result = await esbuild.build({
     absWorkingDir: ROOT,
@@ -99,6 +111,71 @@ async function build() {
   }
   writeAtomically(MANIFEST, JSON.stringify(manifest) + "\n");
   return manifest;
+}
+
+/** The policy pack's folder, and the bundle its package.json `main` loads outside this repository. */
+const PACK_DIR = path.join(ROOT, "policies");
+const PACK_BUNDLE = path.join(PACK_DIR, "dist", "index.js");
+/**
+ * The packages the pack bundle leaves to `require` at run time: policies/package.json's
+ * dependencies. @pulumi/* must stay external (the Pulumi runtime is one instance per process, and
+ * bundling it breaks it); everything else the rules import (tldts, zod) is bundled.
+ */
+const PACK_EXTERNAL = ["@pulumi/policy", "@pulumi/pulumi", "@pulumi/aws"];
+const PACK_BANNER =
+  "// The mail-infra policy pack, bundled by scripts/build.cjs (the pack's `prepack`) from policies/ and the\n" +
+  "// lib/ rules it imports, and the packages they use (their licenses: dist/THIRD-PARTY-LICENSES.txt).\n" +
+  "// Generated: edit the sources, not this file.";
+const PACK_LICENSES = path.join(PACK_DIR, "dist", "THIRD-PARTY-LICENSES.txt");
+
+/**
+ * The packages bundled into the pack (from esbuild's metafile inputs), each with its license text.
+ * @param {import("esbuild").Metafile} metafile
+ */
+function bundledLicenses(metafile) {
+  const names = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) names.add(m[1]);
+  }
+  return [...names].sort().map((name) => {
+    const dir = path.join(ROOT, "node_modules", name);
+    const { version, license } = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+    const file = fs.readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+    const text = file ? fs.readFileSync(path.join(dir, file), "utf8").trim() : `(no license file; package.json says ${license})`;
+    return `${name}@${version} (${license})\n\n${text}\n`;
+  });
+}
+
+/**
+ * Bundle the policy pack into policies/dist/index.js (with `write: false`, only compute it).
+ * Returns the bundle's text and esbuild's metafile (its inputs, and the packages left external).
+ * @param {{ write?: boolean }} [options]
+ */
+async function buildPolicyPack({ write = true } = {}) {
+  const esbuild = loadEsbuild();
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: [path.join("policies", "index.ts")],
+    outfile: PACK_BUNDLE,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: PACK_EXTERNAL.flatMap((p) => [p, `${p}/*`]),
+    banner: { js: PACK_BANNER },
+    legalComments: "eof",
+    metafile: true,
+    write: false,
+    logLevel: "warning",
+  });
+  const [out] = result.outputFiles;
+  if (write) {
+    fs.mkdirSync(path.dirname(PACK_BUNDLE), { recursive: true });
+    writeAtomically(PACK_BUNDLE, out.contents);
+    writeAtomically(PACK_LICENSES, bundledLicenses(result.metafile).join(`\n${"-".repeat(78)}\n\n`));
+  }
+  return { text: out.text, metafile: result.metafile };
 }
 
 /**
@@ -136,9 +213,18 @@ function isInstalled(pkg) {
   }
 }
 
-module.exports = { CLIS, ROOT, OUT_DIR, build, staleReason, outputOf };
+module.exports = { CLIS, ROOT, OUT_DIR, PACK_DIR, PACK_BUNDLE, PACK_EXTERNAL, build, buildPolicyPack, staleReason, outputOf };
 
-if (require.main === module) {
+if (require.main === module && process.argv.includes("--policy-pack")) {
+  // Nothing on stdout: `pulumi policy publish` reads the tarball's name from `npm pack`'s stdout.
+  buildPolicyPack().then(
+    () => undefined,
+    (e) => {
+      process.stderr.write(`policy pack build failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+} else if (require.main === module) {
   // --if-stale: only when an input changed. --optional (npm's prepare): without esbuild (an
   // install without devDependencies, e.g. only to run `pulumi up`) say so and succeed.
   if (process.argv.includes("--if-stale") && staleReason() === undefined) process.exit(0);

@@ -6,6 +6,7 @@
  */
 import { Command } from "commander";
 import type { Manifest } from "../lib/manifest";
+import { formatRate } from "../lib/monitoring";
 import { type DnsRecord, toZoneFile } from "../lib/records";
 import { formatReview, type Plan, planSchema, reviewChange } from "../lib/change-review";
 import { colorEnabled, EXIT_FINDINGS, EXIT_OK, paint, readInputFile, runMain, standardOptions } from "./lib/cli";
@@ -51,11 +52,34 @@ function summary(r: RecordedResource): string {
     case "aws:sesv2/configurationSet:ConfigurationSet":
       return `${get("configurationSetName")}: TLS ${get("deliveryOptions.tlsPolicy")}, reputation metrics ${get("reputationOptions.reputationMetricsEnabled") ? "on" : "off"}, suppress ${(get("suppressionOptions.suppressedReasons") as string[] | undefined)?.join("+")}`;
     case "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination":
-      return `${get("eventDestinationName")}: ${(get("eventDestination.matchingEventTypes") as string[] | undefined)?.join(", ")} -> SNS`;
+      return `${get("eventDestinationName")}: ${(get("eventDestination.matchingEventTypes") as string[] | undefined)?.join(", ")} -> ${get("eventDestination.eventBridgeDestination") ? "EventBridge default bus" : "SNS"}`;
     case "aws:sns/topic:Topic":
       return `${get("name")}`;
-    case "aws:sns/topicPolicy:TopicPolicy":
-      return "lets ses.amazonaws.com publish (this account only)";
+    case "aws:sns/topicPolicy:TopicPolicy": {
+      const doc = JSON.parse(String(get("policy"))) as { Statement: { Principal: { Service: string }; Condition?: Record<string, Record<string, unknown>> }[] };
+      const scoped = doc.Statement.every((st) => st.Condition?.StringEquals?.["aws:SourceAccount"] !== undefined && JSON.stringify(st.Condition).includes("aws:SourceArn"));
+      return `lets ${doc.Statement.map((st) => st.Principal.Service).join(", ")} publish (${scoped ? "this account and named sources only" : "this account only"})`;
+    }
+    case "aws:sns/topicSubscription:TopicSubscription":
+      return `${get("protocol")} to ${get("endpoint")} (pending until the address clicks the confirmation mail)`;
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      return `${get("name")}: ${get("namespace")} ${get("metricName")} >= ${formatRate(Number(get("threshold")))} (${get("statistic")} over ${Number(get("period")) / 3600} h; missing data: ${get("treatMissingData")}) -> alerts topic`;
+    case "aws:cloudwatch/eventRule:EventRule":
+      return `${get("name")}: ${get("description")}`;
+    case "aws:cloudwatch/eventTarget:EventTarget":
+      return `${get("rule")} -> alerts topic, as a readable message (input transformer)`;
+    case "aws:cloudtrail/trail:Trail":
+      return `${get("name")}: ${get("isMultiRegionTrail") ? "multi-region" : "one region"}, management ${(get("eventSelectors") as { readWriteType?: string }[] | undefined)?.[0]?.readWriteType ?? "All"} events, into ${get("s3BucketName")}`;
+    case "aws:s3/bucket:Bucket":
+      return `${get("bucket")}: the trail's logs${get("forceDestroy") ? "" : " (not emptied on delete)"}`;
+    case "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+      return `encrypted at rest (${(get("rules") as { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string } }[] | undefined)?.[0]?.applyServerSideEncryptionByDefault?.sseAlgorithm})`;
+    case "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":
+      return "all public access blocked";
+    case "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
+      return `log files expire after ${(get("rules") as { expiration?: { days?: number } }[] | undefined)?.[0]?.expiration?.days} days`;
+    case "aws:s3/bucketPolicy:BucketPolicy":
+      return "only the trail may write (aws:SourceArn); HTTPS only";
     case "aws:route53/record:Record":
       return `${get("type")} ${get("name")} -> ${(get("records") as string[] | undefined)?.join(" | ")}`;
     case "aws:iam/user:User":
@@ -188,16 +212,36 @@ async function main(): Promise<number> {
         };
         const marks = [count((x) => x.options.protect, "protected"), count((x) => x.options.retainOnDelete, "retained on delete")].filter(Boolean);
         out.push(`${"  ".repeat(depth)}${c.cyan("DnsRecords")} ${r.name}: ${c.green("+")} ${n} aws.route53.Record (listed below)${c.yellow(marks.length > 0 ? ` [${marks.join(", ")}]` : "")}`);
+      } else if (r.type === "mail-infra:monitoring:Monitoring") {
+        out.push(`${"  ".repeat(depth)}${c.cyan("Monitoring")} ${r.name}`);
+        walkByRegion(r.urn, depth + 1);
       } else {
         out.push(`${"  ".repeat(depth)}${c.cyan(r.type.replace(/^mail-infra:\w+:/, ""))} ${r.name}`);
         walk(r.urn, depth + 1);
       }
     }
   };
+  // Monitoring's resources by region, then in the order a reader follows them: topic, who gets
+  // it, what may publish, the alarms, the rules, the feedback destinations, the trail.
+  const MONITORING_ORDER = ["topic:Topic", "topicSubscription", "topicPolicy", "metricAlarm", "eventRule", "eventTarget", "configurationSetEventDestination", "trail:Trail", "s3/"];
+  const rank = (r: RecordedResource) => {
+    const i = MONITORING_ORDER.findIndex((k) => r.type.includes(k));
+    return i < 0 ? MONITORING_ORDER.length : i;
+  };
+  const walkByRegion = (parent: string, depth: number) => {
+    const children = byParent.get(parent) ?? [];
+    const regions = [...new Set(children.map((r) => String(r.inputs.region ?? "")))];
+    for (const region of regions) {
+      out.push(`${"  ".repeat(depth)}${c.cyan(region || "global")}`);
+      const inRegion = children.filter((r) => String(r.inputs.region ?? "") === region);
+      for (const r of [...inRegion].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))) line(depth + 1, r);
+    }
+  };
   for (const top of byParent.get(undefined) ?? []) {
     out.push("");
     out.push(c.bold(`${top.type.replace(/^mail-infra:\w+:/, "")} ${top.name}`));
-    walk(top.urn, 1);
+    if (top.type === "mail-infra:monitoring:Monitoring") walkByRegion(top.urn, 1);
+    else walk(top.urn, 1);
   }
 
   for (const d of manifest.domains) {
@@ -228,6 +272,22 @@ async function main(): Promise<number> {
     for (const s of manifest.senders) {
       out.push(`  ${s.address} (${s.kind}${s.account ? ` in ${s.account}` : ""}) via ${s.smtpEndpoint}:${manifest.smtp.port}`);
     }
+  }
+  const m = manifest.monitoring;
+  out.push("");
+  if (m) {
+    out.push(c.bold("Monitoring") + ` (docs/monitoring.md): alerts by email to ${m.alertEmails.join(", ")} (each address confirms one subscription mail per region)`);
+    for (const r of m.regions) {
+      const alarms = r.alarms.length > 0 ? `${r.alarms.length} reputation alarms (${r.alarms.map((a) => `${a.kind} ${a.level} ${formatRate(a.threshold)}`).join(", ")})` : "no alarms (not an SES region)";
+      out.push(`  ${r.region}: ${alarms}; rules: ${r.rules.map((x) => x.purpose).join(", ")}`);
+    }
+    out.push(
+      m.trail.created
+        ? `  trail: ${m.trail.created} (created by this stack) logs management events in every region`
+        : `  trail: none created (mail-infra:createTrail false); an existing trail must log management events in ${m.trail.regions.join(", ")}`,
+    );
+  } else {
+    out.push(c.bold("Monitoring") + ": none (mail-infra:alertEmails is empty; see docs/monitoring.md)");
   }
   out.push("");
   out.push(`${created.length} resources to create (${run.resources.length - created.length} components). Stack outputs: ${Object.keys(run.outputs).join(", ")}.`);

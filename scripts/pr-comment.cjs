@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * The pull-request comment with the offline reviews: the change review (`plan --against`) and
- * the policy report (`policy`), both computed by the `change-review` job of
- * .github/workflows/pull-request.yml without credentials, and saved there as the `pr-review`
- * artifact. .github/workflows/pr-comment.yml (a `workflow_run` follow-up, which has a write
- * token even for pull requests from forks) downloads the artifact and runs
+ * The one pull-request comment with the reviews: the change review (`plan --against`) and the
+ * policy report (`policy`), both computed by the `change-review` job of
+ * .github/workflows/pull-request.yml without credentials and saved there as the `pr-review`
+ * artifact, and the outcome of `pulumi preview --policy-pack policies` when the `preview` job
+ * ran (it needs credentials; its `pr-preview` artifact holds preview.txt and preview.status).
+ * .github/workflows/pr-comment.yml (a `workflow_run` follow-up, which has a write token even for
+ * pull requests from forks) downloads both artifacts into one directory and runs
  *
  *     node scripts/pr-comment.cjs <artifact dir> <run url> > comment.md
  *
@@ -19,12 +21,12 @@ const path = require("node:path");
 
 /** The first line of the comment; the follow-up workflow updates the comment that starts with it. */
 const MARKER = "<!-- mail-infra:pr-review -->";
-/** Per report; a comment holds at most 65536 characters. */
-const MAX_REPORT_CHARS = 25000;
+/** Per report (three of them); a comment holds at most 65536 characters. */
+const MAX_REPORT_CHARS = 20000;
 
 /**
  * @typedef {{ text: string | undefined, status: number | undefined }} Report
- * @typedef {{ changeReview: Report, policy: Report, runUrl: string }} CommentInputs
+ * @typedef {{ changeReview: Report, policy: Report, preview?: Report, runUrl: string }} CommentInputs
  */
 
 /** A fenced block that the text cannot close early: the fence is longer than any backtick run in it. */
@@ -50,6 +52,26 @@ function policyVerdict(/** @type {number | undefined} */ status) {
   return `⚠️ The policy check could not run (exit ${status ?? "unknown"}); its output is below.`;
 }
 
+/** The verdict line of `pulumi preview --policy-pack policies`, from the step's outcome (0 success, 1 failure). */
+function previewVerdict(/** @type {number | undefined} */ status) {
+  if (status === 0) return "✅ `pulumi preview` with the policy pack passed.";
+  if (status === 1) return "❌ **`pulumi preview` failed** (a mandatory policy violation or an error): its output is below.";
+  return "⚠️ `pulumi preview` did not finish; its output so far is below.";
+}
+
+/** The preview section: it only exists when the job ran, which needs credentials. */
+function previewSection(/** @type {Report | undefined} */ preview, /** @type {string} */ runUrl) {
+  const title = "`pulumi preview` with the policy pack";
+  if (preview === undefined || (preview.text === undefined && preview.status === undefined)) {
+    return [
+      `#### ${title}`,
+      "",
+      "➖ Not run: it needs the tests to pass and Pulumi and AWS credentials, which pull requests from forks never get. The two reviews above need neither.",
+    ];
+  }
+  return section(title, preview, previewVerdict, runUrl);
+}
+
 function section(/** @type {string} */ title, /** @type {Report} */ report, /** @type {(s: number | undefined) => string} */ verdict, /** @type {string} */ runUrl) {
   if (report.text === undefined) return [`#### ${title}`, "", `⚠️ Not available: the job stopped before it was computed. See [the run](${runUrl}).`];
   return [`#### ${title}`, "", verdict(report.status), "", fenced(report.text)];
@@ -59,13 +81,15 @@ function section(/** @type {string} */ title, /** @type {Report} */ report, /** 
 function commentBody(/** @type {CommentInputs} */ inputs) {
   return [
     MARKER,
-    "### Offline review",
+    "### Mail review",
     "",
-    `Computed from the pull request's code without cloud credentials ([run](${inputs.runUrl})), so pull requests from forks get it too.`,
+    `The change review and the policy report are computed from the pull request's code without cloud credentials, so pull requests from forks get them too ([run](${inputs.runUrl})).`,
     "",
     ...section("Change review against the base branch", inputs.changeReview, reviewVerdict, inputs.runUrl),
     "",
     ...section("Policy report", inputs.policy, policyVerdict, inputs.runUrl),
+    "",
+    ...previewSection(inputs.preview, inputs.runUrl),
     "",
   ].join("\n");
 }
@@ -110,7 +134,7 @@ function main(/** @type {string[]} */ argv) {
     process.stdout.write(`${n}\n`);
     return 0;
   }
-  process.stdout.write(commentBody({ changeReview: readReport(dir, "change-review"), policy: readReport(dir, "policy"), runUrl }));
+  process.stdout.write(commentBody({ changeReview: readReport(dir, "change-review"), policy: readReport(dir, "policy"), preview: readReport(dir, "preview"), runUrl }));
   return 0;
 }
 

@@ -1,8 +1,9 @@
 /**
  * npm run verify -- --stack prod | --manifest FILE | --domain D --region R [--secret-id ID]
+ * npm run verify -- --recipient ADDR --only recipient [--probe-smtp]
  *
- * Checks the live mail path layer by layer (SES, DNS, SMTP credentials, relays, monitoring) against what
- * the stack declared, and names the broken layer and the fix.
+ * Checks the live mail path layer by layer (SES, DNS, SMTP credentials, relays, recipient
+ * domains, monitoring) against what the stack declared, and names the broken layer and the fix.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -15,7 +16,7 @@ import { describeNotChecked, exitCodeFor, type Layer, LAYERS, selectLayers } fro
 import { MONITORING_NOT_DECLARED, MONITORING_NOT_DISCOVERED } from "../lib/verify/monitoring";
 import { DEFAULT_QUIET_DAYS } from "../lib/verify/relay";
 import { colorEnabled, keepSecret, readStdin, runMain, standardOptions, UsageError } from "./lib/cli";
-import { MAX_TIMEOUT_SECONDS, parseDnsServer, parseHostPort, parseRegionFlag, parseTimeoutSeconds } from "./lib/flags";
+import { MAX_TIMEOUT_SECONDS, parseDnsServer, parseHostPort, parsePortOrHostPort, parseRegionFlag, parseTimeoutSeconds } from "./lib/flags";
 import { manifestFromStack, readManifestFile } from "./lib/manifest-source";
 import { discoverManifest } from "./verify/discover";
 import { DnsCollector } from "./verify/dns";
@@ -23,13 +24,14 @@ import { MAX_TIMER_MS, runDeadline, seconds } from "./verify/limit";
 import { formatJson, formatText, scrub } from "./verify/report";
 import { GmailCollector, readGmailToken } from "./verify/gmail";
 import { runVerify } from "./verify/run";
+import { NO_RECIPIENT } from "../lib/verify/recipient";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const list = (v: string, prev: string[]) => [...prev, ...v.split(",").map((x) => x.trim()).filter(Boolean)];
 
 const program = standardOptions(new Command())
   .name("npm run verify --")
-  .description("Check the live mail path layer by layer and name what is broken: SES account and identities, DNS authentication, SMTP credentials, the relays that use them, and the monitoring that watches them (alarms, alert subscriptions, change rules, the trail, current bounce and complaint rates).")
+  .description("Check the live mail path layer by layer and name what is broken: SES account and identities, DNS authentication, SMTP credentials, the relays that use them, the recipients' domains, and the monitoring that watches it all (alarms, alert subscriptions, change rules, the trail, current bounce and complaint rates).")
   .option("-s, --stack <name>", "read the manifest from `pulumi stack output verification` of this stack")
   .option("-m, --manifest <file>", "read the manifest from a file (pulumi stack output verification --json > verification.json)")
   .option("-d, --domain <domain>", "discover everything from AWS and DNS for this domain (no Pulumi needed)")
@@ -37,7 +39,10 @@ const program = standardOptions(new Command())
   .option("--secret-id <id>", "discovery mode: the Secrets Manager secret with the SMTP credentials")
   .addOption(new Option("--only <layers>", `check only these layers (${LAYERS.join(",")})`).argParser(list).default([] as string[]))
   .addOption(new Option("--skip <layers>", "skip these layers").argParser(list).default([] as string[]))
-  .option("--recipient <address>", "also check this recipient against the SES suppression list (repeatable)", collect, [] as string[])
+  .option("--recipient <address>", "check this recipient against the SES suppression list, and its domain in the recipient layer: MX, DMARC, MTA-STS, TLS-RPT (repeatable)", collect, [] as string[])
+  .option("--probe-smtp", "recipient layer: also connect to port 25 of each recipient domain's best MX (EHLO, STARTTLS, certificate); a blocked port 25 is inconclusive")
+  .addOption(new Option("--probe-smtp-port <[host:]port>", "recipient layer: probe this port (and host) instead of <best MX>:25; the certificate is still checked against the MX name (tests, tunnels)").hideHelp())
+  .addOption(new Option("--mta-sts-endpoint <[host:]port>", "recipient layer: fetch MTA-STS policies from this port (and host) instead of mta-sts.<domain>:443; the certificate is still checked against mta-sts.<domain> (tests, proxies)").hideHelp())
   .option("--dns-server <host[:port]>", "resolver to use (repeatable; default: the system's)", collect, [] as string[])
   .option("--authoritative", "ask each domain's own name servers (avoids stale caches)")
   .option("--smtp-endpoint <[region=]host:port>", "connect here instead of email-smtp.<region>.amazonaws.com:587, for every region or one (repeatable; certificates are still checked against the real name)", collect, [] as string[])
@@ -58,6 +63,10 @@ Examples:
   npm run verify -- --domain example.com --region us-east-1 --region us-west-2 --secret-id mail-infra/prod/ses-smtp
   npm run verify -- --stack prod --only dns --dns-server 1.1.1.1 --authoritative
   npm run verify -- --stack prod --only monitoring
+  npm run verify -- --recipient someone@example.org --only recipient --probe-smtp
+
+--recipient also runs the recipient layer on the address's domain. With --only recipient,
+verify needs no --stack, --manifest or --domain (and no AWS credentials).
 
 AWS endpoints follow AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>, credentials the standard AWS chain,
 and TLS trust NODE_EXTRA_CA_CERTS.
@@ -85,6 +94,9 @@ interface Options {
   only: string[];
   skip: string[];
   recipient: string[];
+  probeSmtp?: boolean;
+  probeSmtpPort?: string;
+  mtaStsEndpoint?: string;
   dnsServer: string[];
   authoritative?: boolean;
   smtpEndpoint: string[];
@@ -123,18 +135,23 @@ async function main(): Promise<number> {
   program.parse(process.argv);
   const o = program.opts<Options>();
   const sources = [o.stack, o.manifest, o.domain].filter((x) => x !== undefined).length;
-  if (sources !== 1) throw new UsageError("give exactly one of --stack, --manifest or --domain (see --help).");
   // Every flag is checked here, before any file, network or stdin is touched.
-  const timeoutMs = parseTimeoutSeconds(o.timeout, "--timeout");
-  const stack = o.stack === undefined ? undefined : parseStackName(o.stack);
   const only = parseLayers(o.only, "--only");
   const skip = parseLayers(o.skip, "--skip");
+  // Only the recipient layer needs no manifest: without a source, --only/--skip must leave nothing else.
+  const recipientOnly = selectLayers(only, skip).layers.every((l) => l === "recipient");
+  if (sources > 1 || (sources === 0 && !recipientOnly)) {
+    throw new UsageError("give exactly one of --stack, --manifest or --domain (see --help); to check only recipients' domains, give --recipient ADDRESS --only recipient.");
+  }
+  const timeoutMs = parseTimeoutSeconds(o.timeout, "--timeout");
+  const stack = o.stack === undefined ? undefined : parseStackName(o.stack);
   // Discovery mode cannot know the relays (they are the stack's senders), nor read the SMTP
   // credentials without the secret's id. Those layers are listed as not checked, with why.
   const discovery = o.domain !== undefined;
   const unavailable: Partial<Record<Layer, string>> = {
     ...(discovery && !o.secretId ? { smtp: "no --secret-id given: discovery mode reads the SMTP credentials from that secret" } : {}),
     ...(discovery ? { relay: "discovery mode does not know the relays: they are the stack's senders; use --stack or --manifest" } : {}),
+    ...(o.recipient.length === 0 ? { recipient: NO_RECIPIENT } : {}),
     ...(discovery ? { monitoring: MONITORING_NOT_DISCOVERED } : {}),
   };
   const choose = () => {
@@ -150,6 +167,9 @@ async function main(): Promise<number> {
     smtpEndpoints[region] = parseHostPort(eq < 0 ? value : value.slice(eq + 1), "--smtp-endpoint");
   }
   const dnsServers = o.dnsServer.map((s) => parseDnsServer(s, "--dns-server"));
+  const probeEndpoint = o.probeSmtpPort === undefined ? undefined : parsePortOrHostPort(o.probeSmtpPort, "--probe-smtp-port");
+  const mtaStsEndpoint = o.mtaStsEndpoint === undefined ? undefined : parsePortOrHostPort(o.mtaStsEndpoint, "--mta-sts-endpoint", "127.0.0.1:8443");
+  if (probeEndpoint && !o.probeSmtp) throw new UsageError("--probe-smtp-port belongs to --probe-smtp: add --probe-smtp, or drop --probe-smtp-port.");
   for (const r of o.recipient) if (!isEmailAddress(r)) throw new UsageError(`--recipient: ${shown(r)} is not an email address.`);
   if (o.domain === undefined && (o.region.length > 0 || o.secretId)) throw new UsageError("--region and --secret-id belong to discovery mode: use them with --domain.");
   const regions = o.region.map((r) => parseRegionFlag(r, "--region"));
@@ -169,7 +189,7 @@ async function main(): Promise<number> {
   }
 
   // The AWS SDK and nodemailer load only now, never for --help or a usage error (start-up time).
-  const [{ AwsCollector }, { SmtpCollector }] = await Promise.all([import("./verify/aws"), import("./verify/smtp")]);
+  const [{ AwsCollector }, { SmtpCollector }, { RecipientCollector }] = await Promise.all([import("./verify/aws"), import("./verify/smtp"), import("./verify/recipient")]);
   const relayQuietDays = Number(o.relayQuietDays);
   if (!/^\d+(\.\d+)?$/.test(o.relayQuietDays.trim()) || !Number.isFinite(relayQuietDays) || relayQuietDays > 3650) {
     throw new UsageError(`--relay-quiet-days: ${shown(o.relayQuietDays)} is not a number of days from 0 to 3650.`);
@@ -188,11 +208,21 @@ async function main(): Promise<number> {
   const aws = new AwsCollector({ timeoutMs, deadline });
   const dns = new DnsCollector({ servers: dnsServers, timeoutMs, authoritative: o.authoritative, deadline });
   const smtp = new SmtpCollector({ timeoutMs, deadline });
+  const recipient = new RecipientCollector({
+    dns,
+    timeoutMs,
+    deadline,
+    probeSmtp: Boolean(o.probeSmtp),
+    ...(probeEndpoint ? { probeEndpoint } : {}),
+    ...(mtaStsEndpoint ? { mtaStsEndpoint } : {}),
+  });
   const gmail = gmailToken ? new GmailCollector({ accessToken: gmailToken, timeoutMs, ...(o.gmailEndpoint ? { endpoint: o.gmailEndpoint } : {}) }) : undefined;
   try {
-    let manifest: Manifest;
+    let manifest: Manifest | undefined;
     let target: string;
-    if (o.manifest || stack) {
+    if (sources === 0) {
+      target = `recipient domains of ${o.recipient.join(", ")}`;
+    } else if (o.manifest || stack) {
       manifest = o.manifest ? readManifestFile(o.manifest) : manifestFromStack(stack!, deadline.ms);
       target = o.manifest ? `manifest ${o.manifest} (stack ${manifest.stack})` : `stack ${stack}`;
       // A stack without senders has no relay to check (known before any network I/O).
@@ -209,7 +239,7 @@ async function main(): Promise<number> {
     const progress = tty
       ? (done: number, total: number, label: string) => process.stderr.write(`\r\u001b[2K  checking ${done}/${total}: ${label}`)
       : undefined;
-    const result = await runVerify(manifest, { layers, notChecked, recipients: o.recipient, smtpEndpoints, sendTest: Boolean(o.sendTest), secretKey, relayQuietDays }, { aws, dns, smtp, ...(gmail ? { gmail } : {}) }, progress);
+    const result = await runVerify(manifest, { layers, notChecked, recipients: o.recipient, smtpEndpoints, sendTest: Boolean(o.sendTest), secretKey, relayQuietDays }, { aws, dns, smtp, recipient, ...(gmail ? { gmail } : {}) }, progress);
     if (tty) process.stderr.write("\r\u001b[2K");
     const output = o.json
       ? formatJson(result.findings, { target, layers, notChecked: result.notChecked })

@@ -93,6 +93,9 @@ const ROWS: Row[] = [
   { name: "--manifest /dev/zero", script: "verify.ts", args: ["--manifest", "/dev/zero"], exit: 2, message: /^error: --manifest "\/dev\/zero" is not a regular file/ },
   { name: "--manifest a directory", script: "verify.ts", args: ["--manifest", "/tmp"], exit: 2, message: /^error: --manifest "\/tmp" is a directory/ },
   { name: "no source", script: "verify.ts", args: [], exit: 2, message: /give exactly one of --stack, --manifest or --domain/ },
+  { name: "no source, --recipient without --only recipient", script: "verify.ts", args: ["--recipient", "a@example.org", "--only", "dns,recipient"], exit: 2, message: /give exactly one of --stack, --manifest or --domain \(see --help\); to check only recipients' domains, give --recipient ADDRESS --only recipient/ },
+  { name: "--only recipient without --recipient", script: "verify.ts", args: ["--only", "recipient"], exit: 2, message: /^error: nothing to check: .*Recipient domains \(no --recipient given/ },
+  { name: "--mta-sts-endpoint not a port", script: "verify.ts", args: ["--recipient", "a@example.org", "--only", "recipient", "--mta-sts-endpoint", "localhost"], exit: 2, message: /^error: --mta-sts-endpoint: "localhost" is not host:port/ },
   { name: "an unknown flag", script: "verify.ts", args: ["--frobnicate"], exit: 2, message: /unknown option '--frobnicate'/ },
 ];
 

@@ -19,7 +19,7 @@ describe("npm run plan", () => {
     expect(r.stdout).toMatch(/MX\s+bounce-us-west-2\.queenofsandiego\.com\s+10 feedback-smtp\.us-west-2\.amazonses\.com/);
     expect(r.stdout).toMatch(/CNAME placeholder1-\w+-us-east-1\._domainkey\.queenofsandiego\.com/);
     expect(r.stdout).toContain("admin@queenofsandiego.com (gmail-send-as in jadasailing@gmail.com) via email-smtp.us-east-1.amazonaws.com:587");
-    expect(r.stdout).toMatch(/29 resources to create/);
+    expect(r.stdout).toMatch(/57 resources to create/);
     expect(r.stdout).not.toContain("\u001b[");
     const key = mockSecretAccessKey("prod", "smtp-key-gen1");
     for (const secret of [key, deriveSmtpPasswordV4(key, "us-east-1"), deriveSmtpPasswordV4(key, "us-west-2")]) {
@@ -46,6 +46,27 @@ describe("npm run plan", () => {
     const mx = find("queenofsandiego.com-dns-mail-from-mx-bounce.queenofsandiego.com");
     expect(mx.options.aliases).toEqual([mx.urn.replace(/::[^:]+$/, "::queenofsandiego.com-dns-mail-from-mx-us-east-1")]);
     for (const x of resources) expect(Object.keys(x.options).sort(), x.urn).toEqual(["aliases", "deleteBeforeReplace", "dependsOn", "importId", "protect", "retainOnDelete"]);
+  });
+
+  it("shows the monitoring resources by region, and what alerts whom", () => {
+    const r = runCli("plan.ts", ["--stack", "prod"]);
+    expect(r.status).toBe(0);
+    const section = r.stdout.slice(r.stdout.indexOf("\nMonitoring monitoring\n"), r.stdout.indexOf("\nDNS records for"));
+    const lines = section.split("\n").filter((l) => l.trim() !== "");
+    expect(lines.slice(0, 3)).toEqual(["Monitoring monitoring", "  us-east-1", expect.stringMatching(/^ {4}\+ aws\.sns\.Topic\s+mail-infra-prod-alerts$/)]);
+    expect(lines.filter((l) => /^ {2}\S/.test(l))).toEqual(["  us-east-1", "  us-west-2"]);
+    expect(section).toMatch(/aws\.sns\.TopicSubscription\s+email to jadasailing@gmail\.com \(pending until the address clicks the confirmation mail\)/);
+    expect(section).toMatch(/aws\.cloudwatch\.MetricAlarm\s+mail-infra-prod-bounce-rate-alarm: AWS\/SES Reputation\.BounceRate >= 5% \(Maximum over 1 h; missing data: ignore\) -> alerts topic/);
+    expect(section).toMatch(/aws\.cloudwatch\.EventRule\s+mail-infra-prod-iam-changes: /);
+    expect(section).toMatch(/aws\.cloudwatch\.EventTarget\s+mail-infra-prod-feedback -> alerts topic, as a readable message/);
+    expect(section).toMatch(/aws\.sesv2\.ConfigurationSetEventDestination\s+eventbridge-alerts: BOUNCE, COMPLAINT -> EventBridge default bus/);
+    expect(section.match(/MetricAlarm/g)).toHaveLength(8);
+    expect(r.stdout).toContain(
+      "Monitoring (docs/monitoring.md): alerts by email to jadasailing@gmail.com (each address confirms one subscription mail per region)\n" +
+        "  us-east-1: 4 reputation alarms (bounce warning 2%, bounce alarm 5%, complaint warning 0.05%, complaint alarm 0.1%); rules: iam, ses, secret, feedback\n" +
+        "  us-west-2: 4 reputation alarms (bounce warning 2%, bounce alarm 5%, complaint warning 0.05%, complaint alarm 0.1%); rules: ses, feedback\n" +
+        "  trail: none created (mail-infra:createTrail false); an existing trail must log management events in us-east-1, us-west-2\n",
+    );
   });
 
   it("marks protected resources in the text plan, and says how to tear down on purpose", () => {
@@ -105,7 +126,7 @@ describe("npm run plan", () => {
     expect(r.status).toBe(0);
     const plan = JSON.parse(r.stdout);
     expect(plan.stack).toBe("prod");
-    expect(plan.resources).toHaveLength(29);
+    expect(plan.resources).toHaveLength(57);
     const version = plan.resources.find((x: { type: string }) => x.type === "aws:secretsmanager/secretVersion:SecretVersion");
     expect(version.inputs.secretString).toBe("[secret]");
     expect(plan.domains[0].records).toHaveLength(12);

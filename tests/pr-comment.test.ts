@@ -38,6 +38,27 @@ describe("the pull-request comment (scripts/pr-comment.cjs)", () => {
     expect(body).toContain(policyLine);
   });
 
+  it("adds the outcome of pulumi preview as a third section, after the two offline reports", () => {
+    const passed = commentBody({ changeReview: { text: REVIEW, status: 0 }, policy: { text: POLICY, status: 0 }, preview: { text: "Previewing update (prod)\n", status: 0 }, runUrl: RUN });
+    expect(passed).toContain("#### `pulumi preview` with the policy pack\n\n✅ `pulumi preview` with the policy pack passed.\n\n```text\nPreviewing update (prod)\n```");
+    expect(passed.indexOf("Policy report")).toBeLessThan(passed.indexOf("`pulumi preview` with the policy pack"));
+    const failed = commentBody({ changeReview: { text: REVIEW, status: 0 }, policy: { text: POLICY, status: 0 }, preview: { text: "error: preview failed", status: 1 }, runUrl: RUN });
+    expect(failed).toContain("❌ **`pulumi preview` failed** (a mandatory policy violation or an error): its output is below.\n\n```text\nerror: preview failed\n```");
+    // The job started but stopped before the preview finished: said, with whatever it printed.
+    expect(commentBody({ changeReview: { text: "r", status: 0 }, policy: { text: "p", status: 0 }, preview: { text: "partial", status: undefined }, runUrl: RUN })).toContain(
+      "⚠️ `pulumi preview` did not finish; its output so far is below.",
+    );
+  });
+
+  it("says pulumi preview was not run when there is no preview report (no credentials, e.g. a fork), and still carries both offline reports", () => {
+    for (const preview of [undefined, { text: undefined, status: undefined }]) {
+      const body = commentBody({ changeReview: { text: REVIEW, status: 1 }, policy: { text: POLICY, status: 0 }, preview, runUrl: RUN });
+      expect(body).toContain("#### `pulumi preview` with the policy pack\n\n➖ Not run: it needs the tests to pass and Pulumi and AWS credentials, which pull requests from forks never get.");
+      expect(body).toContain("❌ **This change would break mail.**");
+      expect(body).toContain("✅ No mandatory policy violation.");
+    }
+  });
+
   it("says a report is not available when the job stopped before it, and links the run", () => {
     const body = commentBody({ changeReview: { text: undefined, status: undefined }, policy: { text: POLICY, status: 0 }, runUrl: RUN });
     expect(body).toContain(`#### Change review against the base branch\n\n⚠️ Not available: the job stopped before it was computed. See [the run](${RUN}).`);
@@ -50,8 +71,13 @@ describe("the pull-request comment (scripts/pr-comment.cjs)", () => {
     const long = fenced("a".repeat(MAX_REPORT_CHARS + 100));
     expect(long.length).toBeLessThan(MAX_REPORT_CHARS + 200);
     expect(long).toContain("… (truncated: the full text is in the run)");
-    const both = commentBody({ changeReview: { text: "a".repeat(10 * MAX_REPORT_CHARS), status: 1 }, policy: { text: "b".repeat(10 * MAX_REPORT_CHARS), status: 0 }, runUrl: RUN });
-    expect(both.length).toBeLessThan(65536);
+    const all = commentBody({
+      changeReview: { text: "a".repeat(10 * MAX_REPORT_CHARS), status: 1 },
+      policy: { text: "b".repeat(10 * MAX_REPORT_CHARS), status: 0 },
+      preview: { text: "c".repeat(10 * MAX_REPORT_CHARS), status: 1 },
+      runUrl: RUN,
+    });
+    expect(all.length).toBeLessThan(65536);
   });
 
   it.each([
@@ -70,6 +96,11 @@ describe("the pull-request comment (scripts/pr-comment.cjs)", () => {
     expect(comment.status).toBe(0);
     expect(comment.stdout).toContain("✅ No change breaks mail.");
     expect(comment.stdout).toContain("❌ **Mandatory policy violations.**");
+    expect(comment.stdout).toContain("➖ Not run:");
+    // The preview job's artifact, downloaded into the same directory.
+    writeFileSync(join(dir, "preview.txt"), "Previewing update (prod)\n");
+    writeFileSync(join(dir, "preview.status"), "1\n");
+    expect(cli(dir, RUN).stdout).toContain("❌ **`pulumi preview` failed**");
     expect(cli(dir, RUN, "--pr-number").stdout).toBe("7\n");
   });
 

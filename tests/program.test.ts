@@ -19,6 +19,12 @@ const T = {
   key: "aws:iam/accessKey:AccessKey",
   secret: "aws:secretsmanager/secret:Secret",
   secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+  subscription: "aws:sns/topicSubscription:TopicSubscription",
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  rule: "aws:cloudwatch/eventRule:EventRule",
+  target: "aws:cloudwatch/eventTarget:EventTarget",
+  trail: "aws:cloudtrail/trail:Trail",
+  bucket: "aws:s3/bucket:Bucket",
 };
 
 describe("the prod stack under mocks", async () => {
@@ -28,15 +34,19 @@ describe("the prod stack under mocks", async () => {
   it("declares exactly the expected resources", () => {
     const counts = Object.fromEntries(Object.values(T).map((t) => [t, run.byType(t).length]));
     expect(counts).toEqual({
-      [T.identity]: 2, [T.mailFrom]: 2, [T.configSet]: 2, [T.eventDest]: 2, [T.topic]: 2, [T.topicPolicy]: 2,
+      // per region: an SNS destination and an EventBridge one (monitoring); an event topic and an alerts topic
+      [T.identity]: 2, [T.mailFrom]: 2, [T.configSet]: 2, [T.eventDest]: 4, [T.topic]: 4, [T.topicPolicy]: 4,
       // per region 3 DKIM + MX + MAIL FROM SPF; plus apex SPF and DMARC
       [T.record]: 12,
       [T.user]: 1, [T.userPolicy]: 1, [T.key]: 1, [T.secret]: 1, [T.secretVersion]: 1,
+      // monitoring (tests/monitoring.test.ts): one address, 2 regions, 4 alarms each, iam+ses+secret+feedback in us-east-1, ses+feedback in us-west-2, no trail
+      [T.subscription]: 2, [T.alarm]: 8, [T.rule]: 6, [T.target]: 6, [T.trail]: 0, [T.bucket]: 0,
     });
     const components = run.resources.filter((r) => !r.custom).map((r) => `${r.type} ${r.name}`);
     expect(components.sort()).toEqual([
       "mail-infra:dns:DnsRecords queenofsandiego.com-dns",
       "mail-infra:iam:SmtpCredentials smtp",
+      "mail-infra:monitoring:Monitoring monitoring",
       "mail-infra:ses:MailDomain queenofsandiego.com",
       "mail-infra:ses:SesIdentity queenofsandiego.com-us-east-1",
       "mail-infra:ses:SesIdentity queenofsandiego.com-us-west-2",
@@ -74,7 +84,7 @@ describe("the prod stack under mocks", async () => {
 
   it("event destination publishes feedback to the region's SNS topic", () => {
     for (const region of ["us-east-1", "us-west-2"]) {
-      const ed = run.one(T.eventDest, region);
+      const ed = run.one(T.eventDest, `${region}-event-destination`);
       expect(ed.inputs).toMatchObject({
         region,
         configurationSetName: "mail-infra-queenofsandiego-com",
@@ -84,8 +94,23 @@ describe("the prod stack under mocks", async () => {
           snsDestination: { topicArn: `arn:aws:sns:${region}:${MOCK_ACCOUNT_ID}:mail-infra-queenofsandiego-com-ses-events` },
         },
       });
-      const policy = JSON.parse(String(run.one(T.topicPolicy, region).inputs.policy));
-      expect(policy.Statement[0]).toMatchObject({ Principal: { Service: "ses.amazonaws.com" }, Action: "sns:Publish", Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } } });
+      const topicPolicy = run.one(T.topicPolicy, `${region}-events-policy`);
+      const policy = JSON.parse(String(topicPolicy.inputs.policy));
+      // Only SES, only this account, only this configuration set (confused deputy).
+      expect(policy.Statement).toEqual([
+        {
+          Sid: "AllowSesPublish",
+          Effect: "Allow",
+          Principal: { Service: "ses.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: `arn:aws:sns:${region}:${MOCK_ACCOUNT_ID}:mail-infra-queenofsandiego-com-ses-events`,
+          Condition: {
+            StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID, "aws:SourceArn": `arn:aws:ses:${region}:${MOCK_ACCOUNT_ID}:configuration-set/mail-infra-queenofsandiego-com` },
+          },
+        },
+      ]);
+      // The destination is created only once SES may publish to the topic.
+      expect(ed.options.dependsOn).toContain(topicPolicy.urn);
     }
   });
 

@@ -7,8 +7,29 @@ import { PROD_LIKE } from "./helpers/config";
 import { runWithConfig } from "./helpers/program";
 import { ROOT } from "./helpers/spawn";
 
-/** The role of a recorded resource, from its type (and, for a DNS record, its record key). */
+/** The role of a recorded resource, from its type (and, for a DNS record, its record key; for monitoring, its parent). */
 function roleOf(r: RecordedResource): ProtectedRole {
+  const monitoring = r.parent?.endsWith("::monitoring") ?? false;
+  if (monitoring) {
+    const byMonitoringType: Record<string, ProtectedRole> = {
+      "aws:sns/topic:Topic": "alerts-topic",
+      "aws:sns/topicPolicy:TopicPolicy": "alerts-topic-policy",
+      "aws:sns/topicSubscription:TopicSubscription": "alerts-subscription",
+      "aws:cloudwatch/metricAlarm:MetricAlarm": "reputation-alarm",
+      "aws:cloudwatch/eventRule:EventRule": "alert-rule",
+      "aws:cloudwatch/eventTarget:EventTarget": "alert-rule-target",
+      "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination": "feedback-event-destination",
+      "aws:cloudtrail/trail:Trail": "trail",
+      "aws:s3/bucket:Bucket": "trail-bucket",
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "trail-bucket-settings",
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "trail-bucket-settings",
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "trail-bucket-settings",
+      "aws:s3/bucketPolicy:BucketPolicy": "trail-bucket-settings",
+    };
+    const role = byMonitoringType[r.type];
+    if (!role) throw new Error(`no monitoring role for ${r.type}`);
+    return role;
+  }
   const byType: Record<string, ProtectedRole> = {
     "aws:sesv2/emailIdentity:EmailIdentity": "identity",
     "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes": "mail-from-attributes",
@@ -33,7 +54,8 @@ function roleOf(r: RecordedResource): ProtectedRole {
 }
 
 describe("mail-infra:protect", async () => {
-  const rotating = { ...PROD_LIKE, smtpKeyGeneration: 2, smtpPreviousKey: "active" };
+  // With the trail, so that every role of the table is declared.
+  const rotating = { ...PROD_LIKE, smtpKeyGeneration: 2, smtpPreviousKey: "active", createTrail: "true" };
   const on = await runWithConfig(rotating, "prod");
   const off = await runWithConfig({ ...rotating, protect: "false" }, "prod");
   const custom = (run: typeof on) => run.resources.filter((r) => r.custom);
@@ -51,6 +73,20 @@ describe("mail-infra:protect", async () => {
     }
     // Every role in the table is exercised by this stack.
     expect([...seen].sort()).toEqual((Object.keys(PROTECTION) as ProtectedRole[]).sort());
+  });
+
+  it("protects nothing of monitoring, and keeps the trail bucket (with its logs) when it leaves the stack", () => {
+    const monitoring = custom(on).filter((r) => r.parent?.endsWith("::monitoring"));
+    expect(monitoring.length).toBeGreaterThan(20);
+    for (const r of monitoring) expect(r.options.protect, r.name).toBe(false);
+    expect(monitoring.filter((r) => r.options.retainOnDelete).map((r) => r.type).sort()).toEqual([
+      "aws:s3/bucket:Bucket",
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      "aws:s3/bucketPolicy:BucketPolicy",
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    ]);
+    expect(on.one("aws:s3/bucket:Bucket").inputs.forceDestroy).toBe(false);
   });
 
   it("protects identities, every DNS record, the user and the secret; retains identities and DKIM records", () => {

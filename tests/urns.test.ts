@@ -25,6 +25,9 @@ export const MULTI_DOMAIN = {
   mailFromSubdomain: "bounce",
   route53Zones: ["example.org=Z0123456789ABCDEFGHIJ"],
   dmarcPolicy: "quarantine",
+  // Monitoring with the trail, so that its URNs are part of the contract too.
+  alertEmails: ["ops@example.com"],
+  createTrail: "true",
 };
 
 /** Shipped URNs that no resource declares or names as an alias: what a live stack would delete. */

@@ -63,19 +63,31 @@ export interface ClassifyContext {
 const SENDER_AUTH_WORDS = /\b(spf|dkim|dmarc|unauthenticated|authentication checks?|sender policy framework|not pass (?:dmarc|spf|dkim))\b/i;
 const SES_REFUSAL = [
   { re: /address (?:is )?blacklisted|suppression list|suppressed/i, cause: "SES did not send: the address is on a suppression list (SES's global list or the account's)" },
+  // Before "not verified": SES's MailFromDomainNotVerified (the identity's custom MAIL FROM domain has no MX, and it is set to reject then).
+  { re: /mail from domain.*not verified|MailFromDomainNotVerified/i, cause: "SES refused the message: the identity's custom MAIL FROM domain is not verified (SES could not find its MX record) and the identity is set to reject mail then" },
   { re: /(?:email )?address(?:es)? (?:is |are )?not verified|identities failed the check|not authorized to send from/i, cause: "SES refused the message: the From address or domain is not a verified identity in that region (or, in the sandbox, the recipient is not verified)" },
   { re: /sending (?:paused|suspended|disabled)|account (?:is )?(?:paused|suspended)/i, cause: "SES refused the message: sending is paused for the account or configuration set" },
-  { re: /mail from domain.*not verified|custom mail from/i, cause: "SES refused the message: the custom MAIL FROM domain is not verified" },
   { re: /daily (?:message|sending) quota exceeded/i, cause: "SES refused the message: the account's daily sending quota is used up" },
 ] as const;
 
+/**
+ * verify's option that picks layers. The recipient-side verdicts point at verify's `recipient`
+ * layer (MX, the recipient domain's DMARC policy, MTA-STS, TLS-RPT): one place to change if the
+ * option is renamed.
+ */
+export const VERIFY_LAYERS_OPTION = "--only";
+
 function commands(f: Failure, ctx: ClassifyContext) {
   const stack = `--stack ${ctx.stack ?? "STACK"}`;
+  const verify = (layers: string, recipient = true) => `npm run verify -- ${stack} ${VERIFY_LAYERS_OPTION} ${layers}${recipient ? ` --recipient ${f.recipient}` : ""}`;
   return {
     relayFix: `npm run relay-fix -- ${stack} --sender ${f.sender ?? "SENDER"}`,
-    ses: `npm run verify -- ${stack} --only ses --recipient ${f.recipient}`,
-    dns: `npm run verify -- ${stack} --only dns`,
-    policy: `npm run verify -- ${stack} --only dns,ses --recipient ${f.recipient}`,
+    /** Our account and identity, and the recipient on the suppression list. */
+    ses: verify("ses"),
+    /** Our SPF, DKIM, DMARC, and how strictly the recipient's domain judges them. */
+    senderAuth: verify("dns,recipient"),
+    /** The recipient's domain: MX, DMARC policy, MTA-STS, TLS-RPT. */
+    recipient: verify("recipient"),
   };
 }
 
@@ -97,18 +109,30 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
 
   // SES's own feedback says what SES did, before any code.
   if (f.source === "ses-notification") {
+    // A complaint is about our reputation and SES's suppression of the address: the ses layer shows both.
     if (f.sesType === "Complaint") return verdict("recipient-policy", `the recipient marked the message as spam (complaint${f.sesBounceType ? ` type ${f.sesBounceType}` : ""}); SES now suppresses the address and complaints weigh on the account's reputation`, "high", cmd.ses);
-    if (f.sesType === "Reject") return verdict("ses", `SES rejected the message before sending it${said(f)}`, "high", cmd.ses);
+    // SES's Reject event: it accepted the message, found a virus in it and did not send it.
+    if (f.sesType === "Reject") return verdict("ses", `SES accepted the message but did not send it: it found a virus in it (Reject event${f.diagnostic ? `, reason "${f.diagnostic}"` : ""})`, "high", cmd.ses);
     if (f.sesType === "RenderingFailure") return verdict("ses", `SES could not render the template${said(f)}`, "high", cmd.ses);
     if (/^(Suppressed|OnAccountSuppressionList)$/.test(f.sesBounceSubType ?? "")) {
       return verdict("ses", `SES did not send: the address is on ${f.sesBounceSubType === "Suppressed" ? "SES's global suppression list" : "the account's suppression list"} (bounceSubType ${f.sesBounceSubType})`, "high", cmd.ses);
     }
+    // A permanent bounce's subtype is SES's own reading of the recipient's answer: structure, before the text.
+    if (f.sesBounceType === "Permanent") {
+      if (f.sesBounceSubType === "NoEmail") return verdict("recipient-mailbox", `the recipient's server says the address does not exist (SES bounceSubType NoEmail)${said(f)}`, "high", cmd.recipient);
+      if (f.sesBounceSubType === "MailboxFull") return verdict("recipient-mailbox", `the recipient's mailbox is full (SES bounceSubType MailboxFull)${said(f)}`, "high", cmd.recipient);
+      if (/^(ContentRejected|AttachmentRejected|MessageTooLarge)$/.test(f.sesBounceSubType ?? "")) return verdict("recipient-policy", `the recipient's server refused the message's content (SES bounceSubType ${f.sesBounceSubType}${e ? `, ${codeName}` : ""})${said(f)}`, "high", cmd.recipient);
+    }
   }
 
   // A relay that could not log in to SES: the stage is AUTH (535/534/530, 5.7.8/5.7.9) at an SES endpoint.
+  // The server's own reply decides whether it is permanent: a relay that soft-bounces a 535 (Postfix's
+  // smtp_sasl_auth_soft_bounce) reports Status 4.7.0 and Action delayed, but the password stays wrong.
   const authFailure = c.stage === "AUTH" || (e?.klass === 5 && e.subject === 7 && (e.detail === 8 || e.detail === 9)) || (c.reply === 535);
-  if (authFailure && e?.klass !== 4) {
-    if (atSes) return verdict("relay-auth", `the relay could not authenticate to SES at ${f.remoteMta ?? "its SMTP endpoint"} (${codeName}): the SMTP password it holds is stale or wrong${said(f)}`, "high", cmd.relayFix);
+  const serverClass = c.reply !== undefined ? Math.floor(c.reply / 100) : e?.klass;
+  if (authFailure && serverClass !== 4) {
+    const retried = f.action === "delayed" ? "; the relay keeps retrying (Action: delayed), and every retry fails the same way until its password is replaced" : "";
+    if (atSes) return verdict("relay-auth", `the relay could not authenticate to SES at ${f.remoteMta ?? "its SMTP endpoint"} (${codeName}): the SMTP password it holds is stale or wrong${retried}${said(f)}`, "high", cmd.relayFix);
     const gmailRelay = f.source === "gmail" || isGoogleHost(f.reportingMta);
     return verdict("relay-auth", `the relay could not authenticate to its SMTP server${f.remoteMta ? ` ${f.remoteMta}` : ""} (${codeName})${said(f)}`, gmailRelay ? "medium" : "low", cmd.relayFix);
   }
@@ -121,37 +145,43 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
 
   // Temporary: the sender retries.
   if (e?.klass === 4 || (!e && c.reply !== undefined && c.reply >= 400 && c.reply < 500) || f.action === "delayed" || f.sesBounceType === "Transient" || f.sesType === "DeliveryDelay") {
-    return verdict("transient", `a temporary failure (${codeName}); the sending server retries it${said(f)}`, e?.klass === 4 || c.reply !== undefined ? "high" : "medium", cmd.ses);
+    // A temporary failure the sender retried until it gave up (Action failed; SES's Transient bounce,
+    // which SES sends only after it stops retrying; Exchange's "550 4.4.7 QUEUE.Expired") is still
+    // transient: the cause was temporary and nothing on either side refused the message. But it is
+    // not retried any more, and the message was not delivered: it has to be sent again.
+    const gaveUp = f.action === "failed" || (f.sesType === "Bounce" && f.sesBounceType === "Transient");
+    const expired = e?.subject === 4 && e.detail === 7 ? "the message expired in the sending server's queue" : "the sending server stopped retrying";
+    const retry = gaveUp ? `; ${expired}, so it is not retried and was not delivered: send it again once the recipient's server accepts mail` : "; the sending server retries it";
+    // X.4.x is network and routing: whether the recipient's domain can be reached is the recipient layer's question.
+    const next = e?.subject === 4 ? cmd.recipient : cmd.ses;
+    return verdict("transient", `a temporary failure (${codeName})${retry}${said(f)}`, e?.klass === 4 || c.reply !== undefined ? "high" : "medium", next);
   }
 
   if (e && e.klass === 5) {
     const x = `${e.subject}.${e.detail}`;
     // RFC 3463 X.1.x addressing, X.2.x mailbox; Exchange's 5.4.1 "Recipient address rejected" (DBEB).
-    if (e.subject === 1 && e.detail !== 7 && e.detail !== 8) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "high", cmd.ses);
-    if (e.subject === 2) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled or over a limit (${codeName})${said(f)}`, "high", cmd.ses);
-    if (x === "4.1" && /recipient address rejected|access denied/i.test(text)) return verdict("recipient-mailbox", `the recipient's Exchange Online tenant does not know the address (${codeName})${said(f)}`, atExchange ? "high" : "medium", cmd.ses);
+    if (e.subject === 1 && e.detail !== 7 && e.detail !== 8) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "high", cmd.recipient);
+    if (e.subject === 2) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled or over a limit (${codeName})${said(f)}`, "high", cmd.recipient);
+    if (x === "4.1" && /recipient address rejected|access denied/i.test(text)) return verdict("recipient-mailbox", `the recipient's Exchange Online tenant does not know the address (${codeName})${said(f)}`, atExchange ? "high" : "medium", cmd.recipient);
     if (e.subject === 7) {
       // RFC 7372 X.7.20-X.7.27: DKIM, SPF, DMARC, reverse DNS; Gmail's 5.7.26 (DMARC) and Exchange's 5.7.509 (DMARC).
       const authCode = (e.detail >= 20 && e.detail <= 27 && e.detail !== 25) || e.detail === 509;
       if (authCode || SENDER_AUTH_WORDS.test(f.diagnostic ?? "")) {
-        return verdict("sender-auth", `the recipient's server says our mail fails sender authentication (SPF, DKIM or DMARC) (${codeName})${said(f)}`, authCode ? "high" : "medium", cmd.dns);
+        return verdict("sender-auth", `the recipient's server says our mail fails sender authentication (SPF, DKIM or DMARC) (${codeName})${said(f)}`, authCode ? "high" : "medium", cmd.senderAuth);
       }
       const who = atExchange ? "the recipient's Exchange Online" : "the recipient's server";
       const exchangeRange = atExchange && (e.detail === 1 || (e.detail >= 500 && e.detail <= 749));
-      return verdict("recipient-policy", `${who} refused the message by its policy or our reputation (${codeName})${said(f)}`, exchangeRange || atExchange ? "high" : "medium", cmd.policy);
+      return verdict("recipient-policy", `${who} refused the message by its policy or our reputation (${codeName})${said(f)}`, exchangeRange || atExchange ? "high" : "medium", cmd.recipient);
     }
-    if (e.subject === 3 || e.subject === 6) return verdict("recipient-policy", `the recipient's server refused the message's size or content (${codeName})${said(f)}`, "medium", cmd.policy);
-    if (e.subject === 4) return verdict("recipient-mailbox", `the recipient's domain cannot be reached for mail: no usable MX or a routing loop (${codeName})${said(f)}`, "medium", cmd.ses);
+    if (e.subject === 3 || e.subject === 6) return verdict("recipient-policy", `the recipient's server refused the message's size or content (${codeName})${said(f)}`, "medium", cmd.recipient);
+    if (e.subject === 4) return verdict("recipient-mailbox", `the recipient's domain cannot be reached for mail: no usable MX or a routing loop (${codeName})${said(f)}`, "medium", cmd.recipient);
   }
 
   // Only a reply code, or only text.
   if (c.reply === 550 || c.reply === 551 || c.reply === 553) {
-    if (/user unknown|no such user|does not exist|not found|unknown recipient|mailbox unavailable/i.test(text)) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "medium", cmd.ses);
-    if (SENDER_AUTH_WORDS.test(f.diagnostic ?? "")) return verdict("sender-auth", `the recipient's server says our mail fails sender authentication (${codeName})${said(f)}`, "medium", cmd.dns);
+    if (/user unknown|no such user|does not exist|not found|unknown recipient|mailbox unavailable/i.test(text)) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "medium", cmd.recipient);
+    if (SENDER_AUTH_WORDS.test(f.diagnostic ?? "")) return verdict("sender-auth", `the recipient's server says our mail fails sender authentication (${codeName})${said(f)}`, "medium", cmd.senderAuth);
   }
-  if (c.reply === 552) return verdict("recipient-mailbox", `the recipient's mailbox is full or over its storage limit (${codeName})${said(f)}`, "medium", cmd.ses);
-  if (f.sesBounceSubType === "NoEmail") return verdict("recipient-mailbox", `the recipient's server says the address does not exist (SES bounceSubType NoEmail)${said(f)}`, "high", cmd.ses);
-  if (f.sesBounceSubType === "MailboxFull") return verdict("recipient-mailbox", `the recipient's mailbox is full (SES bounceSubType MailboxFull)${said(f)}`, "high", cmd.ses);
-  if (/^(ContentRejected|AttachmentRejected|MessageTooLarge)$/.test(f.sesBounceSubType ?? "")) return verdict("recipient-policy", `the recipient's server refused the message's content (SES bounceSubType ${f.sesBounceSubType})${said(f)}`, "high", cmd.policy);
-  return verdict("recipient-policy", `a permanent failure that names no known cause (${codeName}): read the server's words${said(f)}`, "low", cmd.policy);
+  if (c.reply === 552) return verdict("recipient-mailbox", `the recipient's mailbox is full or over its storage limit (${codeName})${said(f)}`, "medium", cmd.recipient);
+  return verdict("recipient-policy", `a permanent failure that names no known cause (${codeName}): read the server's words${said(f)}`, "low", cmd.recipient);
 }

@@ -56,6 +56,28 @@ export function typedValue(v: string | undefined): string | undefined {
   return first.replace(/\.$/, "") || undefined;
 }
 
+/**
+ * A multi-line SMTP reply flattened into one line ("550-5.1.1 The email account ... 550-5.1.1
+ * double-checking ... 550 5.1.1 https://...") read as one sentence: the continuation lines'
+ * repeated reply and status codes are dropped, the first kept.
+ */
+export function joinReplyLines(reply: string): string {
+  const m = /^([245]\d\d)[- ]([245]\.\d{1,3}\.\d{1,3})\s+/.exec(reply);
+  if (!m) return reply;
+  const again = new RegExp(`\\s${m[1]}[- ]${m[2]!.replace(/\./g, "\\.")}\\s+`, "g");
+  return `${m[1]} ${m[2]} ${reply.slice(m[0].length).replace(again, " ")}`;
+}
+
+/**
+ * The host a reporting MTA names in its own diagnostic when it writes no Remote-MTA field:
+ * Postfix's "server email-smtp.us-east-1.amazonaws.com[44.1.2.3] said:" (a SASL failure) and
+ * "host mx.example.com[1.2.3.4] said:", Exim's "host mx.example.com [1.2.3.4]".
+ */
+export function hostInDiagnostic(diagnostic: string | undefined): string | undefined {
+  const m = diagnostic ? /\b(?:host|server)\s+((?:[a-z0-9-]+\.)+[a-z]{2,})\.?\s?\[[0-9a-f.:]+\]/i.exec(diagnostic.slice(0, 4096)) : null;
+  return m?.[1]?.toLowerCase();
+}
+
 /** The failed and delayed recipients of a delivery-status part. */
 export function failuresFromDeliveryStatus(text: string, source: NoticeSource, sender: string | undefined): Failure[] {
   const blocks = parseFieldBlocks(text);
@@ -68,7 +90,7 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
     if (action !== "failed" && action !== "delayed") continue;
     const recipient = typedValue(b.get("final-recipient") ?? b.get("original-recipient")) ?? "(unnamed recipient)";
     const diagnostic = b.get("diagnostic-code");
-    const remoteMta = typedValue(b.get("remote-mta"));
+    const remoteMta = typedValue(b.get("remote-mta")) ?? hostInDiagnostic(diagnostic);
     const status = b.get("status")?.trim();
     const evidence = [
       ...(reportingMta ? [`Reporting-MTA: ${cut(perMessage!.get("reporting-mta")!)}`] : []),
@@ -83,7 +105,7 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
       source,
       action,
       ...(status ? { status: cut(status) } : {}),
-      ...(diagnostic ? { diagnostic: cut(diagnostic.replace(/^\s*[a-z0-9-]+\s*;\s*/i, "")) } : {}),
+      ...(diagnostic ? { diagnostic: cut(joinReplyLines(diagnostic.replace(/^\s*[a-z0-9-]+\s*;\s*/i, ""))) } : {}),
       ...(remoteMta ? { remoteMta } : {}),
       ...(reportingMta ? { reportingMta } : {}),
       ...(sender ? { sender } : {}),
@@ -239,7 +261,7 @@ export function failuresFromSes(json: Json): SesRead {
         ...(subType ? { sesBounceSubType: subType } : {}),
         ...(str(ro?.action) ? { action: str(ro?.action)! } : {}),
         ...(status ? { status } : {}),
-        ...(diag ? { diagnostic: cut(diag.replace(/^\s*smtp\s*;\s*/i, "")) } : {}),
+        ...(diag ? { diagnostic: cut(joinReplyLines(diag.replace(/^\s*smtp\s*;\s*/i, ""))) } : {}),
         ...(reporting ? { reportingMta: reporting } : {}),
         evidence: [`${type}: bounceType ${bounceType ?? "?"}, bounceSubType ${subType ?? "?"}`, ...(status ? [`status: ${cut(status)}`] : []), ...(diag ? [`diagnosticCode: ${cut(diag)}`] : []), ...(reporting ? [`reportingMTA: ${cut(str(b?.reportingMTA)!)}`] : [])],
       });

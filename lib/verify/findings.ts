@@ -7,7 +7,7 @@
  * The layers of the mail path, in the order a message crosses them; then `monitoring`, which
  * is not on the path but watches it (alarms, alert subscriptions, change rules, the trail).
  */
-export const LAYERS = ["ses", "dns", "smtp", "relay", "monitoring"] as const;
+export const LAYERS = ["ses", "dns", "smtp", "relay", "recipient", "monitoring"] as const;
 export type Layer = (typeof LAYERS)[number];
 
 export const LAYER_TITLES: Record<Layer, string> = {
@@ -15,6 +15,7 @@ export const LAYER_TITLES: Record<Layer, string> = {
   dns: "DNS authentication",
   smtp: "SMTP credentials",
   relay: "Relays using the credentials",
+  recipient: "Recipient domains",
   monitoring: "Monitoring and alerts",
 };
 

@@ -13,7 +13,7 @@
  * - monitoring.rate: the account's latest bounce and complaint rates against the thresholds.
  */
 import type { ManifestMonitoring } from "../manifest";
-import { REPUTATION_METRICS, REPUTATION_NAMESPACE, DEFAULT_THRESHOLDS, type AlarmLevel, type ReputationKind } from "../monitoring";
+import { REPUTATION_METRICS, REPUTATION_NAMESPACE, DEFAULT_THRESHOLDS, type AlarmLevel, formatRate, type ReputationKind } from "../monitoring";
 import { type Cause, finding, type Finding, inconclusive, type Observation } from "./findings";
 
 /** One CloudWatch alarm as DescribeAlarms reports it. */
@@ -94,19 +94,18 @@ export const MONITORING_NOT_DECLARED =
 /** Why discovery mode does not check the layer. */
 export const MONITORING_NOT_DISCOVERED = "discovery mode does not know the stack's monitoring (alert addresses, alarms, rules): use --stack or --manifest";
 
-/** 0.02 -> "2 %", 0.0005 -> "0.05 %": a fraction written as people read the thresholds. */
-export function formatRate(fraction: number): string {
-  return `${Number((fraction * 100).toPrecision(3))} %`;
-}
+
+/** A measured rate, to 3 significant digits (a threshold is written exactly, with formatRate). */
+const measured = (fraction: number): string => formatRate(Number(fraction.toPrecision(3)));
 
 const KIND_TEXT: Record<ReputationKind, string> = { bounce: "bounce rate", complaint: "complaint rate" };
 
 /** What to do when a rate is too high (an alarm in ALARM, or the rate check above a level). */
 export const RATE_REMEDIATION: Record<ReputationKind, string> = {
   bounce:
-    "Find what bounces (the bounce alerts name the addresses; SES console > Reputation metrics): stop sending to that list, remove invalid addresses, and keep SES's suppression list on. SES reviews the account at a 5 % bounce rate.",
+    "Find what bounces (the bounce alerts name the addresses; SES console > Reputation metrics): stop sending to that list, remove invalid addresses, and keep SES's suppression list on. SES reviews the account at a 5% bounce rate.",
   complaint:
-    "Find who complains (the complaint alerts name the recipients): stop mailing them, check that every message is wanted and has a working unsubscribe. SES reviews the account at a 0.1 % complaint rate.",
+    "Find who complains (the complaint alerts name the recipients): stop mailing them, check that every message is wanted and has a working unsubscribe. SES reviews the account at a 0.1% complaint rate.",
 };
 const ALARM_COMPARISONS = ["GreaterThanOrEqualToThreshold", "GreaterThanThreshold"];
 const SAME = (a: number, b: number) => Math.abs(a - b) <= 1e-12 + 1e-9 * Math.abs(b);
@@ -129,7 +128,7 @@ export function alarmProblems(declared: ManifestMonitoring["regions"][number]["a
 function sampleText(kind: ReputationKind, s: Observation<RateSample | undefined> | undefined): string | undefined {
   if (!s) return undefined;
   if (!s.ok) return `current ${KIND_TEXT[kind]} unknown (${s.message})`;
-  return s.value ? `current ${KIND_TEXT[kind]} ${formatRate(s.value.value)} (latest datapoint ${s.value.timestamp})` : `no ${KIND_TEXT[kind]} datapoint in the last ${RATE_WINDOW_HOURS} hours`;
+  return s.value ? `current ${KIND_TEXT[kind]} ${measured(s.value.value)} (latest datapoint ${s.value.timestamp})` : `no ${KIND_TEXT[kind]} datapoint in the last ${RATE_WINDOW_HOURS} hours`;
 }
 
 export function checkAlarms(region: ManifestMonitoring["regions"][number], obs: MonitoringRegionObservations): Finding[] {
@@ -328,7 +327,7 @@ export function checkRates(region: ManifestMonitoring["regions"][number], obs: M
     }
     const v = s.value.value;
     const evidence = [`${REPUTATION_NAMESPACE} ${REPUTATION_METRICS[kind]} ${v} at ${s.value.timestamp}`];
-    const text = `${formatRate(v)} (${levels})`;
+    const text = `${measured(v)} (${levels})`;
     if (v >= t.alarm) return finding("monitoring", "monitoring.rate", subject, "fail", `${text}: at or above the alarm level`, { evidence, remediation: RATE_REMEDIATION[kind] });
     if (v >= t.warning) {
       return finding("monitoring", "monitoring.rate", subject, "warn", `${text}: at or above the warning level`, {

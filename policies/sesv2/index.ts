@@ -8,3 +8,4 @@ export { missingConfigurationSet } from "./EmailIdentity/missingConfigurationSet
 export { missingMailFrom } from "./EmailIdentity/missingMailFrom";
 export { configureSubdomain } from "./EmailIdentityMailFromAttributes/configureSubdomain";
 export { disallowUseDefaultValue } from "./EmailIdentityMailFromAttributes/disallowUseDefaultValue";
+export { missingReputationAlarms } from "./EmailIdentity/missingReputationAlarms";

@@ -3,7 +3,9 @@
  * (scripts/verify/aws.ts: SES v2, IAM, and the Route 53 reads added for adoption). Reads only:
  * nothing here writes to AWS.
  */
-import { AdoptionError, grantsSesSend, type LiveDns, type LiveIdentity, type LiveRecordSet, type LiveSendUser, type LiveSetup } from "../../lib/adopt";
+import { AdoptionError, grantsSesSend, type LiveConfigurationSet, type LiveDns, type LiveIdentity, type LiveNamesakes, type LiveRecordSet, type LiveSendUser, type LiveSetup } from "../../lib/adopt";
+import { defaultSmtpSecretName, defaultSmtpUserName } from "../../lib/config";
+import { configurationSetName, eventTopicName } from "../../lib/names";
 import { isSubdomainOf, normalizeDomain } from "../../lib/domain";
 import { parseRoute53TxtValue } from "../../lib/records";
 import type { Observation } from "../../lib/verify/findings";
@@ -14,12 +16,20 @@ export interface AdoptInput {
   regions: string[];
   /** A hosted zone id (Z...) or name; default: the public zone named after the domain or a parent. */
   zone?: string;
+  /** The stack adopted into: names the program's SMTP user and secret. */
+  stack: string;
 }
 
 /** The value, or an AdoptionError saying what could not be read and what permission it needs. */
 function need<T>(o: Observation<T>, what: string): T {
   if (o.ok) return o.value;
   throw new AdoptionError(`could not read ${what}: ${o.message}${o.needs ? `. ${o.needs}` : ""}`);
+}
+
+/** The value, undefined when AWS answers that it does not exist, else an AdoptionError. */
+function needOrAbsent<T>(o: Observation<T>, what: string): T | undefined {
+  if (!o.ok && o.reason === "notfound") return undefined;
+  return need(o, what);
 }
 
 const MANAGED_TYPES = new Set(["CNAME", "MX", "TXT"]);
@@ -77,10 +87,52 @@ async function discoverSendUsers(aws: AwsCollector): Promise<LiveSendUser[]> {
       const grantedBy = policies.filter((p) => grantsSesSend(p.document)).map((p) => p.source);
       if (grantedBy.length === 0) return;
       const keys = need(await aws.accessKeys(u.userName), `the access keys of IAM user ${u.userName}`);
-      out.push({ userName: u.userName, arn: u.arn, accessKeyIds: keys.map((k) => k.id), grantedBy });
+      // The latest SES use of its keys: an SMTP login (GetAccessKeyLastUsed, service "ses").
+      let lastSesLogin: LiveSendUser["lastSesLogin"];
+      for (const k of keys) {
+        const use = need(await aws.keyLastUsed(k.id), `the last use of access key ${k.id} (IAM user ${u.userName})`);
+        if (use.serviceName !== "ses") continue;
+        if (!lastSesLogin || (use.lastUsedDate ?? "") > (lastSesLogin.date ?? "")) {
+          lastSesLogin = { accessKeyId: k.id, ...(use.lastUsedDate ? { date: use.lastUsedDate } : {}), ...(use.region ? { region: use.region } : {}) };
+        }
+      }
+      out.push({ userName: u.userName, arn: u.arn, accessKeyIds: keys.map((k) => k.id), grantedBy, ...(lastSesLogin ? { lastSesLogin } : {}) });
     }),
   );
   return out.sort((a, b) => a.userName.localeCompare(b.userName));
+}
+
+/**
+ * The live resources that carry the names the program would create: per region its
+ * configuration set (with its settings) and SNS topic; the stack's SMTP secret (looked for in
+ * every region read: the primary is the first with an identity); the stack's SMTP user.
+ */
+async function discoverNamesakes(domain: string, regions: readonly string[], stack: string, aws: AwsCollector): Promise<LiveNamesakes> {
+  const csName = configurationSetName(domain);
+  const account = need(await aws.callerAccount(), "the AWS account id (for the SNS topic ARN)");
+  const configurationSets: LiveConfigurationSet[] = [];
+  const topics: LiveNamesakes["topics"] = [];
+  const secrets: LiveNamesakes["secrets"] = [];
+  await Promise.all(
+    regions.map(async (region) => {
+      const cs = needOrAbsent(await aws.configurationSet(region, csName), `configuration set ${csName} in ${region}`);
+      if (cs) configurationSets.push({ region, name: csName, ...cs, eventDestinations: cs.eventDestinations });
+      const arn = `arn:aws:sns:${region}:${account}:${eventTopicName(domain)}`;
+      const topic = needOrAbsent(await aws.topic(region, arn), `SNS topic ${arn}`);
+      if (topic) topics.push({ region, arn: topic.arn });
+      const secret = needOrAbsent(await aws.secretMetadata(region, defaultSmtpSecretName(stack)), `secret ${defaultSmtpSecretName(stack)} in ${region}`);
+      if (secret) secrets.push({ region, ...secret });
+    }),
+  );
+  const users = need(await aws.users(), "the IAM users");
+  const named = users.find((u) => u.userName === defaultSmtpUserName(stack));
+  let user: LiveNamesakes["user"];
+  if (named) {
+    const keys = need(await aws.accessKeys(named.userName), `the access keys of IAM user ${named.userName}`);
+    user = { userName: named.userName, arn: named.arn, path: named.path, accessKeyIds: keys.map((k) => k.id) };
+  }
+  const byRegion = (a: { region: string }, b: { region: string }): number => regions.indexOf(a.region) - regions.indexOf(b.region);
+  return { configurationSets: configurationSets.sort(byRegion), topics: topics.sort(byRegion), secrets: secrets.sort(byRegion), ...(user ? { user } : {}), userNames: users.map((u) => u.userName) };
 }
 
 /** Read the live setup of `input.domain`: SES identities per region, Route 53, IAM send users. */
@@ -101,6 +153,7 @@ export async function discoverLive(input: AdoptInput, aws: AwsCollector): Promis
       ...(v.configurationSetName ? { configurationSetName: v.configurationSetName } : {}),
     });
   }
-  const [dns, sendUsers] = await Promise.all([discoverDns(domain, input.zone, aws), discoverSendUsers(aws)]);
-  return { domain, regions: input.regions, identities, dns, sendUsers };
+  const found = identities.map((i) => i.region);
+  const [dns, sendUsers, namesakes] = await Promise.all([discoverDns(domain, input.zone, aws), discoverSendUsers(aws), found.length > 0 ? discoverNamesakes(domain, found, input.stack, aws) : undefined]);
+  return { domain, regions: input.regions, identities, dns, sendUsers, ...(namesakes ? { namesakes } : {}) };
 }

@@ -41,13 +41,15 @@ export async function readBounce(bytes: Buffer): Promise<Read> {
   }
   const from = mail.from?.value[0]?.address?.toLowerCase() ?? "";
   const subject = mail.subject ?? "";
-  const headerNames = [...mail.headers.keys()];
+  // headerLines, not headers: mailparser leaves a field with an empty value (Exchange's
+  // "X-MS-Exchange-Message-Is-Ndr:") out of headers.
+  const headerNames = mail.headerLines.map((h) => h.key.toLowerCase());
   if (!from && !subject && headerNames.length === 0) return { ok: false, message: "no mail header fields: not a mail message" };
   const attachments = mail.attachments ?? [];
   const status = attachments.find((a) => /^message\/(global-)?delivery-status$/i.test(a.contentType));
   const returned = attachments.find((a) => /^(message\/rfc822|text\/rfc822-headers|message\/global|message\/global-headers)$/i.test(a.contentType));
   const sender = originalSender(returned?.content.toString("utf8"));
-  const source = noticeSource(from, mail.headers.get("x-ms-exchange-organization-scl") !== undefined || headerNames.some((h) => h.startsWith("x-ms-exchange")), status?.content.toString("utf8"));
+  const source = noticeSource(from, headerNames.some((h) => h.startsWith("x-ms-exchange")), status?.content.toString("utf8"));
   const text = mail.text ?? "";
   if (status) {
     const failures = failuresFromDeliveryStatus(status.content.toString("utf8"), source, sender);

@@ -170,6 +170,9 @@ export async function runMain(main: () => Promise<number> | number, o: RunMainOp
   }
   try {
     const code = await main();
+    // Writes to a pipe are asynchronous: exiting at once cuts off what is still queued (a large
+    // --json report read through a pipe came out truncated at 128 KiB).
+    if (!o.exit) await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
     if (!done) {
       done = true;
       exit(code);
@@ -177,6 +180,14 @@ export async function runMain(main: () => Promise<number> | number, o: RunMainOp
   } catch (e) {
     fail(e);
   }
+}
+
+/** Resolves once everything written to `stream` so far has been handed on (or the stream is gone). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    stream.write("", () => resolve());
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

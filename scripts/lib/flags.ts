@@ -51,6 +51,17 @@ export function parseHostPort(value: string, flag: string, example = "127.0.0.1:
   return { host, port };
 }
 
+/** `port` alone or `host:port` (an endpoint override for tests or tunnels; a bare port keeps the host DNS gives). */
+export function parsePortOrHostPort(value: string, flag: string, example = "127.0.0.1:2525"): { host?: string; port: number } {
+  const text = value.trim();
+  if (/^\d+$/.test(text)) {
+    const port = parsePort(text);
+    if (port === undefined) throw new UsageError(`${flag}: ${shown(value)} is not a port: a port is a whole number from 1 to 65535. Write port or host:port (e.g. ${example}).`);
+    return { port };
+  }
+  return parseHostPort(text, flag, example);
+}
+
 /**
  * A DNS server: an IP address with an optional port (`192.0.2.53`, `192.0.2.53:5353`, `::1`,
  * `[::1]:5353`). Returns it in the form node's Resolver#setServers takes.

@@ -102,6 +102,16 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>, 
       return { arn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${String(inputs.name ?? name)}-PlAcEh` };
     case "aws:route53/record:Record":
       return { fqdn: inputs.name };
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      return { arn: `arn:aws:cloudwatch:${region}:${MOCK_ACCOUNT_ID}:alarm:${String(inputs.name ?? name)}` };
+    case "aws:cloudwatch/eventRule:EventRule":
+      return { arn: `arn:aws:events:${region}:${MOCK_ACCOUNT_ID}:rule/${String(inputs.name ?? name)}` };
+    case "aws:sns/topicSubscription:TopicSubscription":
+      return { arn: `${String(inputs.topic)}:${PLACEHOLDER}`, pendingConfirmation: true };
+    case "aws:s3/bucket:Bucket":
+      return { arn: `arn:aws:s3:::${String(inputs.bucket ?? name)}`, bucket: inputs.bucket ?? name };
+    case "aws:cloudtrail/trail:Trail":
+      return { arn: `arn:aws:cloudtrail:${region}:${MOCK_ACCOUNT_ID}:trail/${String(inputs.name ?? name)}` };
     default:
       return {};
   }
@@ -115,6 +125,9 @@ function mockId(type: string, name: string, inputs: Record<string, unknown>): st
       return String(mockState(type, name, inputs, "").arn);
     case "aws:iam/user:User":
       return String(inputs.name ?? name);
+    case "aws:s3/bucket:Bucket":
+    case "aws:cloudwatch/eventRule:EventRule":
+      return String(inputs.bucket ?? inputs.name ?? name);
     default:
       return `${name}-${PLACEHOLDER}-id`;
   }

@@ -35,6 +35,7 @@ const SERVICE_TITLES: Record<string, string> = {
   route53: "DNS (Route 53 records)",
   iam: "IAM",
   secretsmanager: "Secrets Manager",
+  sns: "SNS (alerts)",
 };
 
 /** The generated section: one table per service, in pack order. */

@@ -141,7 +141,11 @@ export function resolvePolicySettings(policies: Policies, pack: PackInfo, file: 
   for (const key of Object.keys(entries)) {
     if (key !== "all" && !names.includes(key)) {
       const near = names.filter((n) => n.includes(key) || key.includes(n.replace(/^aws-/, "")));
-      problems.push(`"${key}" is not a policy of ${pack.name}.${near.length > 0 ? ` Did you mean ${near.map((n) => `"${n}"`).join(" or ")}?` : ""} Run \`npm run policy -- --list\` to see the names.`);
+      // Stricter than the Pulumi CLI on purpose: its ReconcilePolicyPackConfig keeps an unknown
+      // name without validating or using it, so a typo would silently leave a policy at its default.
+      problems.push(
+        `"${key}" is not a policy of ${pack.name}.${near.length > 0 ? ` Did you mean ${near.map((n) => `"${n}"`).join(" or ")}?` : ""} Run \`npm run policy -- --list\` to see the names. (\`pulumi preview --policy-pack-config\` would silently ignore this name, so its setting would never apply.)`,
+      );
     }
   }
   const levelOf = (key: string, value: unknown): EnforcementLevel | undefined => {

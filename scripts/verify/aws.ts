@@ -23,7 +23,7 @@ import {
   SimulatePrincipalPolicyCommand,
 } from "@aws-sdk/client-iam";
 import type { ListResourceRecordSetsCommandOutput, Route53Client } from "@aws-sdk/client-route-53";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {
   GetAccountCommand,
   GetConfigurationSetCommand,
@@ -153,7 +153,7 @@ export class AwsCollector {
   private simulationClient?: IAMClient;
   private stsClient?: STSClient;
   private route53Client?: Route53Client;
-  /** Clients of other services (scripts/verify/monitoring.ts), by service and region. */
+  /** Clients of the services loaded on demand (SNS here, the monitoring layer's), by service and region. */
   private readonly otherClients = new Map<string, { destroy(): void }>();
   private readonly limiters = new Map<string, <T>(task: () => Promise<T>) => Promise<T>>();
   private readonly cache = memo<Observation<unknown>>();
@@ -428,6 +428,25 @@ export class AwsCollector {
         next = r.IsTruncated ? { name: r.NextRecordName, type: r.NextRecordType, id: r.NextRecordIdentifier } : undefined;
       }
       return out;
+    });
+  }
+
+  /** A secret's metadata (never its value): its ARN, and when it is scheduled for deletion. */
+  secretMetadata(region: string, secretId: string): Promise<Observation<{ arn: string; name: string; deletedDate?: string }>> {
+    return this.call("SECRETS_MANAGER", `secretsmanager:${region}`, `secretsmanager:DescribeSecret:${region}:${secretId}`, "secretsmanager:DescribeSecret", async (abortSignal) => {
+      const r = await this.secrets(region).send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal });
+      return { arn: r.ARN ?? "?", name: r.Name ?? secretId, ...(r.DeletedDate ? { deletedDate: r.DeletedDate.toISOString() } : {}) };
+    });
+  }
+
+  /** An SNS topic by ARN: its ARN when it exists (NotFound otherwise). The SNS SDK is loaded only here. */
+  topic(region: string, arn: string): Promise<Observation<{ arn: string }>> {
+    return this.call("SNS", `sns:${region}`, `sns:GetTopicAttributes:${arn}`, "sns:GetTopicAttributes", async (abortSignal) => {
+      const sdk = await import("@aws-sdk/client-sns");
+      // The same client the monitoring layer uses in this region (one per service and region).
+      const c = this.client("SNS", region, (config) => new sdk.SNSClient(config));
+      const r = await c.send(new sdk.GetTopicAttributesCommand({ TopicArn: arn }), { abortSignal });
+      return { arn: r.Attributes?.TopicArn ?? arn };
     });
   }
 

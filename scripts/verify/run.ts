@@ -9,11 +9,13 @@ import type { Manifest } from "../../lib/manifest";
 import { dependsOn, type Finding, groupByCause, type Layer, LAYERS, type NotChecked, type Observation, observed } from "../../lib/verify/findings";
 import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity } from "../../lib/verify/ses";
 import { checkMonitoringLayer, MONITORING_NOT_DECLARED } from "../../lib/verify/monitoring";
+import { checkRecipientDomain, NO_RECIPIENT, recipientDomains } from "../../lib/verify/recipient";
 import { checkGmailAliases, checkRetire, type GmailSendAs } from "../../lib/verify/relay";
 import { checkRelays, checkSmtpLayer, type KeyLastUsed, parseSmtpSecret, type SimulationResult, type SmtpAuthResult, type SmtpObservations } from "../../lib/verify/smtp";
 import type { AwsCollector } from "./aws";
 import type { DnsCollector } from "./dns";
 import type { GmailCollector } from "./gmail";
+import type { RecipientCollector } from "./recipient";
 import type { SmtpCollector, SmtpTarget } from "./smtp";
 
 export interface VerifyOptions {
@@ -45,6 +47,8 @@ export interface Collectors {
   smtp: SmtpCollector;
   /** Reads Gmail aliases; absent without Gmail credentials (relay.gmail is then not checked). */
   gmail?: GmailCollector;
+  /** The recipient layer's DNS, MTA-STS and SMTP probe; needed only when that layer runs. */
+  recipient?: RecipientCollector;
 }
 
 export interface VerifyResult {
@@ -64,8 +68,10 @@ export type Progress = (done: number, total: number, label: string) => void;
  * report authorisations only for the DMARC answer. Collectors bound the parallelism and
  * memoise, so shared names (an SPF include every domain uses) are fetched once.
  */
-export async function runVerify(m: Manifest, opts: VerifyOptions, c: Collectors, progress?: Progress): Promise<VerifyResult> {
+export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c: Collectors, progress?: Progress): Promise<VerifyResult> {
   const on = (l: Layer) => opts.layers.includes(l);
+  // Without a manifest only the recipient layer can run (verify --recipient ADDR --only recipient).
+  for (const l of opts.layers) if (!m && l !== "recipient") throw new Error(`runVerify: the ${l} layer needs a manifest`);
   let done = 0;
   let total = 0;
   /** Count a unit of work for progress: known as soon as it starts, done when it settles. */
@@ -78,12 +84,13 @@ export async function runVerify(m: Manifest, opts: VerifyOptions, c: Collectors,
     });
   };
   const secrets: string[] = opts.secretKey ? [opts.secretKey] : [];
-  const regions = [...new Set(m.domains.flatMap((d) => d.regions.map((r) => r.region)))];
+  const domains = m?.domains ?? [];
+  const regions = [...new Set(domains.flatMap((d) => d.regions.map((r) => r.region)))];
 
   const sesLayer = async (): Promise<Finding[]> => {
     if (!on("ses")) return [];
     const accounts = regions.map((region) => track(`SES account ${region}`, c.aws.account(region).then((a) => checkSesAccount(region, a))));
-    const identities = m.domains.flatMap((d) =>
+    const identities = domains.flatMap((d) =>
       d.regions.map((r) =>
         track(
           `SES identity ${d.domain} ${r.region}`,
@@ -103,8 +110,8 @@ export async function runVerify(m: Manifest, opts: VerifyOptions, c: Collectors,
 
   const dnsLayer = async (): Promise<Finding[]> => {
     if (!on("dns")) return [];
-    for (const d of m.domains) c.dns.useAuthoritativeFor(d.domain);
-    const perDomain = m.domains.map((d) =>
+    for (const d of domains) c.dns.useAuthoritativeFor(d.domain);
+    const perDomain = domains.map((d) =>
       track(
         `DNS ${d.domain}`,
         (async () => {
@@ -125,7 +132,7 @@ export async function runVerify(m: Manifest, opts: VerifyOptions, c: Collectors,
   };
 
   const smtpAndRelay = async (): Promise<Finding[]> => {
-    if (!on("smtp") && !on("relay")) return [];
+    if (!m || (!on("smtp") && !on("relay"))) return [];
     const s = m.smtp;
     const secret = track("SMTP secret", c.aws.secretValue(s.secretRegion, s.secretId));
     const accessKeys = track("SMTP user keys", c.aws.accessKeys(s.user));
@@ -207,8 +214,16 @@ export async function runVerify(m: Manifest, opts: VerifyOptions, c: Collectors,
     return [...(on("smtp") ? checkSmtpLayer(m, obs) : []), ...checkRelays(m, obs, now), ...gmailFindings, ...checkRetire(m, relayObs, gmailFindings, now, opts.relayQuietDays)];
   };
 
+  const recipientLayer = async (): Promise<Finding[]> => {
+    if (!on("recipient")) return [];
+    const r = c.recipient;
+    if (!r) throw new Error("runVerify: the recipient layer needs collectors.recipient");
+    const perDomain = recipientDomains(opts.recipients).map((d) => track(`recipient domain ${d}`, r.observe(d).then(checkRecipientDomain)));
+    return (await Promise.all(perDomain)).flat();
+  };
+
   const monitoringLayer = async (): Promise<Finding[]> => {
-    const mon = m.monitoring;
+    const mon = m?.monitoring;
     if (!on("monitoring") || !mon) return [];
     // The CloudWatch, SNS, EventBridge and CloudTrail SDKs load only when this layer runs, and
     // only after the other layers' first requests are on their way: loading them takes the CPU
@@ -218,15 +233,16 @@ export async function runVerify(m: Manifest, opts: VerifyOptions, c: Collectors,
     return checkMonitoringLayer(mon, await collectMonitoring(mon, c.aws, opts.now ?? new Date(), track));
   };
 
-  const [ses, dns, smtp, monitoring] = await Promise.all([sesLayer(), dnsLayer(), smtpAndRelay(), monitoringLayer()]);
-  const all = [...ses, ...dns, ...smtp, ...monitoring];
+  const [ses, dns, smtp, recipient, monitoring] = await Promise.all([sesLayer(), dnsLayer(), smtpAndRelay(), recipientLayer(), monitoringLayer()]);
+  const all = [...ses, ...dns, ...smtp, ...recipient, ...monitoring];
   // Report in layer order, keeping each layer's own order; then each root cause once.
   const findings = groupByCause(LAYERS.flatMap((l) => all.filter((f) => f.layer === l)));
   const notChecked = [...(opts.notChecked ?? [])];
-  if (on("relay") && m.senders.length === 0) notChecked.push({ layer: "relay", reason: "the manifest declares no relays (mail-infra:senders)" });
-  else if (on("relay") && !c.gmail && m.senders.some((x) => x.kind === "gmail-send-as")) {
+  if (on("recipient") && opts.recipients.length === 0) notChecked.push({ layer: "recipient", reason: NO_RECIPIENT });
+  if (on("relay") && m && m.senders.length === 0) notChecked.push({ layer: "relay", reason: "the manifest declares no relays (mail-infra:senders)" });
+  else if (on("relay") && !c.gmail && m?.senders.some((x) => x.kind === "gmail-send-as")) {
     notChecked.push({ layer: "relay", check: "relay.gmail", reason: opts.gmailUnavailable ?? NO_GMAIL_CREDENTIALS });
   }
-  if (on("monitoring") && !m.monitoring) notChecked.push({ layer: "monitoring", reason: MONITORING_NOT_DECLARED });
+  if (on("monitoring") && !m?.monitoring) notChecked.push({ layer: "monitoring", reason: MONITORING_NOT_DECLARED });
   return { findings, notChecked: LAYERS.flatMap((l) => notChecked.filter((n) => n.layer === l)), secrets };
 }

@@ -12,7 +12,11 @@ import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, Route53Client
 import type { GetEmailIdentityResponse } from "@aws-sdk/client-sesv2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { planAdoption, TYPES } from "../../lib/adopt";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
+import { Hash } from "@smithy/core/serde";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { type LiveSetup, planAdoption, renderAdoptionMd, SMTP_COMPONENT, TYPES } from "../../lib/adopt";
 import { validateConfig } from "../../lib/config";
 import type { Manifest } from "../../lib/manifest";
 import { discoverLive } from "../../scripts/adopt/discover";
@@ -20,6 +24,7 @@ import { AwsCollector } from "../../scripts/verify/aws";
 import { runCliAsync } from "../helpers/spawn";
 import { type MotoSandbox, startMoto } from "../sandbox";
 import { installSesMock, SesFake, startAwsFront, type AwsFront } from "../verify/aws-fakes";
+import { expectProgramMatches } from "./consistency";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -32,6 +37,7 @@ let front: AwsFront;
 let fake: SesFake;
 let zoneId = "";
 let smtpSecret = "";
+let smtpKeyId = "";
 let restoreSes: () => void;
 const savedEnv: Record<string, string | undefined> = {};
 
@@ -85,11 +91,23 @@ beforeAll(async () => {
   await iam.send(new PutUserPolicyCommand({ UserName: "ses-smtp-user.legacy", PolicyName: "AmazonSesSendingAccess", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ses:SendRawEmail", Resource: "*" }] }) }));
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: "ses-smtp-user.legacy" }));
   smtpSecret = key.AccessKey?.SecretAccessKey ?? "";
+  smtpKeyId = key.AccessKey?.AccessKeyId ?? "";
   await iam.send(new CreateUserCommand({ UserName: "backup-writer" }));
   await iam.send(new PutUserPolicyCommand({ UserName: "backup-writer", PolicyName: "s3", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "*" }] }) }));
   iam.destroy();
 
-  const env = { ...CREDS, AWS_ENDPOINT_URL_ROUTE_53: moto.endpoint, AWS_ENDPOINT_URL_IAM: moto.endpoint };
+  // The legacy user logs in to SES (an SES v1 call signed with its key, as an SMTP login is
+  // recorded): GetAccessKeyLastUsed then reports service "ses".
+  await sesLogin(moto.directEndpoint, smtpKeyId, smtpSecret);
+
+  const env = {
+    ...CREDS,
+    AWS_ENDPOINT_URL_ROUTE_53: moto.endpoint,
+    AWS_ENDPOINT_URL_IAM: moto.endpoint,
+    AWS_ENDPOINT_URL_STS: moto.endpoint,
+    AWS_ENDPOINT_URL_SNS: moto.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+  };
   for (const [k, v] of Object.entries(env)) {
     savedEnv[k] = process.env[k];
     process.env[k] = v;
@@ -107,17 +125,27 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function discover(regions: string[], domain = D, zone?: string) {
+/** One SES (v1 query API) call signed with an access key: moto records it as the key's last use by "ses". */
+async function sesLogin(endpoint: string, accessKeyId: string, secretAccessKey: string): Promise<void> {
+  const url = new URL(endpoint);
+  const signer = new SignatureV4({ service: "ses", region: "us-east-1", credentials: { accessKeyId, secretAccessKey }, sha256: Hash.bind(null, "sha256") });
+  const body = "Action=GetSendQuota&Version=2010-12-01";
+  const signed = await signer.sign({ method: "POST", protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: "/", query: {}, headers: { host: url.host, "content-type": "application/x-www-form-urlencoded" }, body });
+  const r = await fetch(`${endpoint}/`, { method: "POST", headers: signed.headers, body });
+  if (!r.ok) throw new Error(`SES login against moto: HTTP ${r.status} ${await r.text()}`);
+}
+
+async function discover(regions: string[], domain = D, zone?: string, stack = "prod") {
   const aws = new AwsCollector({ timeoutMs: 5000 });
   try {
-    return await discoverLive({ domain, regions, ...(zone ? { zone } : {}) }, aws);
+    return await discoverLive({ domain, regions, stack, ...(zone ? { zone } : {}) }, aws);
   } finally {
     aws.destroy();
   }
 }
 
 describe("adopt discovery (moto + SES v2 fake)", () => {
-  it("two regions sharing one MAIL FROM, a zone with unrelated TXT values: read, planned, validated", async () => {
+  it("two regions sharing one MAIL FROM: the region its MX names keeps it, the other moves (staged with USE_DEFAULT_VALUE); consistent with the program", async () => {
     setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`), "us-west-2": identity("us-west-2", `bounce.${D}`) });
     const live = await discover(["us-east-1", "us-west-2"]);
     expect(live.identities.map((i) => [i.region, i.mailFrom?.domain, i.dkimTokens.length])).toEqual([
@@ -127,33 +155,69 @@ describe("adopt discovery (moto + SES v2 fake)", () => {
     expect(live.dns.mode).toBe("route53");
     if (live.dns.mode !== "route53") return;
     expect(live.dns.zoneId).toBe(zoneId);
-    expect(live.dns.recordSets.find((r) => r.name === D && r.type === "TXT")?.values).toEqual(["v=spf1 include:_spf.google.com ~all", "google-site-verification=Zx9_adopt", "apple-domain-verification=QwErTy"]);
-    expect(live.sendUsers.map((u) => [u.userName, u.grantedBy])).toEqual([["ses-smtp-user.legacy", ["inline AmazonSesSendingAccess"]]]);
 
     const plan = planAdoption(live, "prod");
     // The MX names us-west-2, so us-west-2 keeps bounce.example.com and the primary moves.
     expect(plan.config["mail-infra:mailFromSubdomain"]).toBe(`bounce-us-east-1.${D}`);
     expect(plan.config["mail-infra:regionalMailFromSubdomains"]).toEqual([`us-west-2=bounce.${D}`]);
-    expect(plan.config["mail-infra:apexTxtValues"]).toEqual(["google-site-verification=Zx9_adopt", "apple-domain-verification=QwErTy"]);
+    expect(plan.config["mail-infra:mailFromBehaviorOnMxFailure"]).toBe("USE_DEFAULT_VALUE");
+    expect(plan.imports.resources).toContainEqual({ type: TYPES.mailFrom, name: `${D}-us-west-2-mail-from`, id: `${D}@us-west-2`, parent: `${D}-us-west-2` });
+    expect(plan.imports.resources).toContainEqual({ type: TYPES.record, name: `${D}-dns-mail-from-mx-bounce.${D}`, id: `${zoneId}_bounce.${D}_MX`, parent: `${D}-dns` });
+    expect(plan.risks).toContainEqual(expect.stringMatching(/^MAIL FROM in us-east-1: bounce\.example\.com -> bounce-us-east-1\.example\.com \(bounce\.example\.com is shared with us-west-2, whose feedback host its MX names/));
     // moto's zone ids are not of Route 53's Z... form: the zone is named instead.
     expect(plan.config["mail-infra:route53Zones"]).toEqual([`${D}=${/^Z[A-Z0-9]{6,32}$/.test(zoneId) ? zoneId : D}`]);
-    expect(() => validateConfig(plan.config, "prod")).not.toThrow();
+    await expectProgramMatches(plan, live);
+    expect(JSON.stringify(plan)).not.toContain(smtpSecret);
+  });
+
+  it("a zone that holds unrelated TXT values: the apex ones are kept verbatim in apexTxtValues, other names are neither imported nor changed", async () => {
+    setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`), "us-west-2": identity("us-west-2", `bounce.${D}`) });
+    const live = await discover(["us-east-1", "us-west-2"]);
+    if (live.dns.mode !== "route53") throw new Error("route53 expected");
+    expect(live.dns.recordSets.find((r) => r.name === D && r.type === "TXT")?.values).toEqual(["v=spf1 include:_spf.google.com ~all", "google-site-verification=Zx9_adopt", "apple-domain-verification=QwErTy"]);
+    const plan = planAdoption(live, "prod");
+    expect(plan.config["mail-infra:apexTxtValues"]).toEqual(["google-site-verification=Zx9_adopt", "apple-domain-verification=QwErTy"]);
+    expect(plan.config["mail-infra:spfMechanisms"]).toEqual(["include:_spf.google.com"]);
     expect(plan.imports.resources).toContainEqual({ type: TYPES.record, name: `${D}-dns-spf`, id: `${zoneId}_${D}_TXT`, parent: `${D}-dns` });
-    // Unrelated names are neither imported nor changed.
+    // The apex TXT set is declared with every live value: no update to it at all.
+    expect(plan.changes.some((c) => c.subject === `TXT ${D}`)).toBe(false);
     expect(JSON.stringify(plan.imports)).not.toContain("_github-challenge");
     expect(plan.changes.some((c) => c.subject.includes("_github-challenge"))).toBe(false);
+    expect(renderAdoptionMd(plan)).toMatch(/kept, verbatim, through `mail-infra:apexTxtValues`[^\n]*\n\n- `google-site-verification=Zx9_adopt`\n- `apple-domain-verification=QwErTy`/);
+  });
+
+  it("the live SMTP user with a recent SES login is listed as the one the Gmail alias still uses, left untouched, with the relay-fix command", async () => {
+    setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`) });
+    const live = await discover(["us-east-1"]);
+    expect(live.sendUsers.map((u) => [u.userName, u.grantedBy, u.lastSesLogin?.accessKeyId])).toEqual([["ses-smtp-user.legacy", ["inline AmazonSesSendingAccess"], smtpKeyId]]);
+    expect(live.sendUsers[0].lastSesLogin?.date).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const plan = planAdoption(live, "prod");
+    expect(plan.risks).toContainEqual(expect.stringMatching(/^IAM user ses-smtp-user\.legacy is an existing SMTP user that the Gmail alias \(or another relay\) still uses, left untouched \(not imported, not changed\), to retire after relay-fix: SES saw an SMTP login with its key AKIA\w+ on .*`npm run relay-fix -- --stack prod --sender <the alias's From address>`/));
+    expect(plan.imports.resources.some((e) => e.id === "ses-smtp-user.legacy")).toBe(false);
     expect(JSON.stringify(plan)).not.toContain(smtpSecret);
   });
 
   it("one region: the identity exists in us-east-1 only", async () => {
-    setSes({ "us-east-1": identity("us-east-1") });
-    const plan = planAdoption(await discover(["us-east-1", "us-west-2"]), "prod");
+    setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`) });
+    const live = await discover(["us-east-1", "us-west-2"]);
+    const plan = planAdoption(live, "prod");
     expect(plan.config["mail-infra:regions"]).toEqual(["us-east-1"]);
     expect(plan.notes).toContainEqual(expect.stringMatching(/No SES identity for example\.com in us-west-2/));
-    expect(() => validateConfig(plan.config, "prod")).not.toThrow();
+    expect(plan.imports.resources.some((e) => e.name.includes("us-west-2"))).toBe(false);
+    await expectProgramMatches(plan, live);
   });
 
-  it("external DNS: no hosted zone for the domain", async () => {
+  it("no MAIL FROM in either region: each gets one, created under USE_DEFAULT_VALUE; nothing of MAIL FROM imported but the records that exist", async () => {
+    setSes({ "us-east-1": identity("us-east-1"), "us-west-2": identity("us-west-2") });
+    const live = await discover(["us-east-1", "us-west-2"]);
+    const plan = planAdoption(live, "prod");
+    expect(plan.imports.resources.some((e) => e.type === TYPES.mailFrom)).toBe(false);
+    expect(plan.config["mail-infra:mailFromBehaviorOnMxFailure"]).toBe("USE_DEFAULT_VALUE");
+    expect(plan.changes).toContainEqual(expect.objectContaining({ subject: "MAIL FROM (us-west-2)", action: "create", live: "(none: amazonses.com)" }));
+    await expectProgramMatches(plan, live);
+  });
+
+  it("external DNS: no hosted zone for the domain; dnsMode external, said so; consistent with the program", async () => {
     const other = "elsewhere.test";
     fake.regions.clear();
     fake.regions.set("us-east-1", { account: {}, identities: new Map([[other, identity("us-east-1", `bounce.${other}`)]]), configurationSets: new Map(), eventDestinations: new Map(), suppressed: new Map() });
@@ -161,7 +225,53 @@ describe("adopt discovery (moto + SES v2 fake)", () => {
     expect(live.dns).toEqual({ mode: "external", why: `no public Route 53 hosted zone for ${other} or a parent of it` });
     const plan = planAdoption(live, "prod");
     expect(plan.config["mail-infra:dnsMode"]).toBe("external");
-    expect(() => validateConfig(plan.config, "prod")).not.toThrow();
+    expect(renderAdoptionMd(plan)).toMatch(/DNS: external \(not in Route 53: you publish the records\)/);
+    expect(plan.notes).toContainEqual(expect.stringMatching(/mail-infra:dnsMode external.*pulumi stack output zoneFile/));
+    await expectProgramMatches(plan, live);
+  });
+});
+
+describe("adopt discovery: live resources with the program's names (moto: SNS, Secrets Manager, IAM; SES fake: configuration set)", () => {
+  const C = "collide.test";
+  const CS = "mail-infra-collide-test";
+  it("are found by name, imported into the program's resources, their settings compared; consistent with the program", async () => {
+    const direct = { endpoint: moto.directEndpoint, region: "us-east-1", credentials: { accessKeyId: CREDS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDS.AWS_SECRET_ACCESS_KEY }, maxAttempts: 1 };
+    const sns = new SNSClient(direct);
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: "mail-infra-collide-test-ses-events" }))).TopicArn ?? "";
+    sns.destroy();
+    const sm = new SecretsManagerClient(direct);
+    const secretArn = (await sm.send(new CreateSecretCommand({ Name: "mail-infra/coll/ses-smtp", SecretString: "{}" }))).ARN ?? "";
+    sm.destroy();
+    const iam = new IAMClient(direct);
+    await iam.send(new CreateUserCommand({ UserName: "mail-infra-smtp-coll", Path: "/mail/" }));
+    iam.destroy();
+    fake.regions.clear();
+    fake.regions.set("us-east-1", {
+      account: {},
+      identities: new Map([[C, { ...identity("us-east-1", `bounce.${C}`), ConfigurationSetName: CS }]]),
+      configurationSets: new Map([[CS, { ConfigurationSetName: CS, DeliveryOptions: { TlsPolicy: "OPTIONAL" }, ReputationOptions: { ReputationMetricsEnabled: true }, SendingOptions: { SendingEnabled: false }, SuppressionOptions: { SuppressedReasons: ["BOUNCE", "COMPLAINT"] } }]]),
+      eventDestinations: new Map([[CS, { EventDestinations: [{ Name: "sns-feedback", Enabled: true, MatchingEventTypes: ["BOUNCE", "COMPLAINT", "REJECT", "DELIVERY_DELAY", "RENDERING_FAILURE"], SnsDestination: { TopicArn: topicArn } }] }]]),
+      suppressed: new Map(),
+    });
+
+    const live: LiveSetup = await discover(["us-east-1"], C, undefined, "coll");
+    expect(live.namesakes?.topics).toEqual([{ region: "us-east-1", arn: topicArn }]);
+    expect(live.namesakes?.secrets.map((x) => [x.region, x.name, x.arn, x.deletedDate])).toEqual([["us-east-1", "mail-infra/coll/ses-smtp", secretArn, undefined]]);
+    expect(live.namesakes?.user).toMatchObject({ userName: "mail-infra-smtp-coll", path: "/mail/", accessKeyIds: [] });
+    expect(live.namesakes?.configurationSets.map((c) => [c.name, c.tlsPolicy, c.sendingEnabled])).toEqual([[CS, "OPTIONAL", false]]);
+
+    const plan = planAdoption(live, "coll");
+    const r = plan.imports.resources;
+    expect(r).toContainEqual({ type: TYPES.configurationSet, name: `${C}-us-east-1-configuration-set`, id: `${CS}@us-east-1`, parent: `${C}-us-east-1` });
+    expect(r).toContainEqual({ type: TYPES.eventDestination, name: `${C}-us-east-1-event-destination`, id: `${CS}|sns-feedback@us-east-1`, parent: `${C}-us-east-1` });
+    expect(r).toContainEqual({ type: TYPES.topic, name: `${C}-us-east-1-events`, id: topicArn, parent: `${C}-us-east-1` });
+    expect(r).toContainEqual({ type: TYPES.user, name: "smtp-user", id: "mail-infra-smtp-coll", parent: SMTP_COMPONENT });
+    expect(r).toContainEqual({ type: TYPES.secret, name: "smtp-secret", id: secretArn, parent: SMTP_COMPONENT });
+    // Live settings against declared: TLS and sending differ; the event destination matches.
+    expect(plan.changes).toContainEqual(expect.objectContaining({ subject: `configuration set ${CS} (us-east-1): TLS policy`, action: "update", live: "OPTIONAL", declared: "REQUIRE" }));
+    expect(plan.changes).toContainEqual(expect.objectContaining({ subject: `configuration set ${CS} (us-east-1): sending`, action: "update", live: "disabled", declared: "enabled" }));
+    expect(plan.changes).toContainEqual(expect.objectContaining({ subject: `event destination sns-feedback of ${CS} (us-east-1)`, action: "keep" }));
+    await expectProgramMatches(plan, live);
   });
 });
 
@@ -222,6 +332,20 @@ describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
     expect(existsSync(path.join(foreign, "import.json"))).toBe(false);
   });
 
+  it("external DNS: the summary says the config has dnsMode external and that the records are to be published by hand", async () => {
+    const other = "elsewhere.test";
+    fake.regions.clear();
+    fake.regions.set("us-east-1", { account: {}, identities: new Map([[other, identity("us-east-1", `bounce.${other}`)]]), configurationSets: new Map(), eventDestinations: new Map(), suppressed: new Map() });
+    const out = path.join(dir, "external");
+    const r = await runCliAsync("adopt.ts", ["--domain", other, "--region", "us-east-1", "--stack", "ext", "--out", out], { env: env(), timeoutMs: 60_000 });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toMatch(/; DNS outside Route 53 \(dnsMode external\);/);
+    expect(r.stdout).toMatch(/^DNS: no public Route 53 hosted zone for elsewhere\.test or a parent of it: the config says dnsMode external; publish the records yourself\.$/m);
+    const config = (parseYaml(readFileSync(path.join(out, "Pulumi.ext.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
+    expect(config["mail-infra:dnsMode"]).toBe("external");
+    expect(readFileSync(path.join(out, "adoption.md"), "utf8")).toMatch(/DNS: external \(not in Route 53: you publish the records\)/);
+  });
+
   it("AWS unreachable: exit 1, the message says what could not be read, no stack trace", async () => {
     const r = await runCliAsync("adopt.ts", [...args(path.join(dir, "unreachable")), "--timeout", "1"], { env: { ...CREDS, AWS_ENDPOINT_URL: "http://127.0.0.1:9" }, timeoutMs: 60_000 });
     expect(r.status).toBe(1);
@@ -230,9 +354,13 @@ describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
     expect(existsSync(path.join(dir, "unreachable"))).toBe(false);
   });
 
-  it("bad input exits 2 with a message: no region, nothing to adopt", async () => {
+  it("bad input exits 2 with a message: no region, no domain or several, nothing to adopt", async () => {
     const noRegion = await runCliAsync("adopt.ts", ["--domain", D], { env: env() });
     expect([noRegion.status, noRegion.stderr]).toEqual([2, expect.stringMatching(/give at least one --region/)]);
+    const twoDomains = await runCliAsync("adopt.ts", ["--domain", D, "--domain", "example.org", "--region", "us-east-1"], { env: env() });
+    expect([twoDomains.status, twoDomains.stderr]).toEqual([2, expect.stringMatching(/adopt reads one domain per run \(given: "example\.com", "example\.org"\).*Run it once per domain, each with its own --stack/)]);
+    const noDomain = await runCliAsync("adopt.ts", ["--region", "us-east-1"], { env: env() });
+    expect([noDomain.status, noDomain.stderr]).toEqual([2, expect.stringMatching(/give the domain to adopt: --domain/)]);
     setSes({});
     const nothing = await runCliAsync("adopt.ts", args(path.join(dir, "none")), { env: env(), timeoutMs: 60_000 });
     expect(nothing.status).toBe(2);

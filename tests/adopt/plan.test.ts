@@ -5,10 +5,10 @@
  * nothing that was imported.
  */
 import { describe, expect, it } from "vitest";
-import { type AdoptionPlan, AdoptionError, grantsSesSend, type LiveRecordSet, type LiveSetup, planAdoption, renderAdoptionMd, renderImportJson, TYPES, USE_DEFAULT_VALUE_POLICY } from "../../lib/adopt";
+import { AdoptionError, grantsSesSend, type LiveNamesakes, type LiveRecordSet, type LiveSetup, planAdoption, renderAdoptionMd, renderImportJson, SMTP_COMPONENT, TYPES, USE_DEFAULT_VALUE_POLICY } from "../../lib/adopt";
 import { validateConfig } from "../../lib/config";
 import { disallowUseDefaultValue } from "../../policies/sesv2/EmailIdentityMailFromAttributes/disallowUseDefaultValue";
-import { runWithConfig } from "../helpers/program";
+import { expectProgramMatches } from "./consistency";
 
 const D = "example.com";
 const tok = (region: string, i: number) => `tok${i}${region.replace(/-/g, "")}`;
@@ -46,7 +46,7 @@ export function twoRegionShared(): LiveSetup {
         { name: `www.${D}`, type: "CNAME", ttl: 300, values: ["example.github.io"] },
       ],
     },
-    sendUsers: [{ userName: "ses-smtp-user.20240101", arn: "arn:aws:iam::123456789012:user/ses-smtp-user.20240101", accessKeyIds: ["AKIAOLDSMTPKEY000001"], grantedBy: ["inline AmazonSesSendingAccess"] }],
+    sendUsers: [{ userName: "ses-smtp-user.20240101", arn: "arn:aws:iam::123456789012:user/ses-smtp-user.20240101", accessKeyIds: ["AKIAOLDSMTPKEY000001"], grantedBy: ["inline AmazonSesSendingAccess"], lastSesLogin: { accessKeyId: "AKIAOLDSMTPKEY000001", date: "2026-11-20T08:00:00.000Z", region: "us-east-1" } }],
   };
 }
 
@@ -57,40 +57,6 @@ export function oneRegion(): LiveSetup {
 
 export function externalDns(): LiveSetup {
   return { ...oneRegion(), dns: { mode: "external", why: `no public Route 53 hosted zone for ${D} or a parent of it` }, sendUsers: [] };
-}
-
-/**
- * Every import entry has a registered resource with the same type, name and parent name; and
- * the other way round, nothing the program registers that exists live is left to be created:
- * every identity, and every record set whose name and type are live, is imported.
- */
-async function expectProgramMatches(plan: AdoptionPlan, live?: LiveSetup): Promise<void> {
-  const run = await runWithConfig(plan.config as Record<string, string | number | string[]>, plan.stack);
-  const imported = new Set(plan.imports.resources.map((e) => `${e.type} ${e.name}`));
-  for (const r of run.resources.filter((x) => x.type === TYPES.emailIdentity)) expect(imported).toContain(`${r.type} ${r.name}`);
-  if (live && live.dns.mode === "route53") {
-    const liveSets = new Set(live.dns.recordSets.map((x) => `${x.name} ${x.type}`));
-    for (const r of run.resources.filter((x) => x.type === TYPES.record && !String(x.inputs.name).includes("._domainkey."))) {
-      if (liveSets.has(`${String(r.inputs.name)} ${String(r.inputs.type)}`)) expect(imported, `${r.name} exists live`).toContain(`${r.type} ${r.name}`);
-    }
-  }
-  const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
-  const registered = run.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ? byUrn.get(r.parent)?.name : undefined }));
-  for (const e of plan.imports.resources) {
-    expect(registered, `${e.type} ${e.name}`).toContainEqual({ type: e.type, name: e.name, parent: e.parent });
-  }
-  // Each import id names the record set the resource declares (DKIM names hold mocked tokens
-  // under mocks: their position is checked against the live tokens, sorted, instead).
-  for (const e of plan.imports.resources.filter((x) => x.type === TYPES.record)) {
-    const dkim = /-dkim-([a-z0-9-]+)-(\d)$/.exec(e.name);
-    if (dkim) {
-      const t = [...tokens(dkim[1])].sort()[Number(dkim[2]) - 1];
-      expect(e.id).toBe(`${ZONE}_${t}._domainkey.${D}_CNAME`);
-      continue;
-    }
-    const r = run.resources.find((x) => x.type === e.type && x.name === e.name);
-    expect(e.id).toBe(`${ZONE}_${String(r?.inputs.name)}_${String(r?.inputs.type)}`);
-  }
 }
 
 describe("adopt: the two-region setup with one MAIL FROM shared by both regions", () => {
@@ -144,7 +110,9 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
   it("reports the risks: MAIL FROM move sequenced, DKIM key length once a day, the old SMTP user kept for retirement", () => {
     expect(plan.risks.find((x) => x.startsWith("MAIL FROM in us-west-2"))).toMatch(/bounce\.example\.com -> bounce-us-west-2\.example\.com \(bounce\.example\.com is shared with us-east-1.*USE_DEFAULT_VALUE.*set mail-infra:mailFromBehaviorOnMxFailure to REJECT_MESSAGE/);
     expect(plan.risks.find((x) => x.startsWith("DKIM key length in us-west-2"))).toMatch(/RSA_1024_BIT -> RSA_2048_BIT\. SES allows this once a day/);
-    expect(plan.risks.find((x) => x.includes("ses-smtp-user.20240101"))).toMatch(/not imported and not changed.*relay-fix.*then deactivate and delete/);
+    expect(plan.risks.find((x) => x.includes("ses-smtp-user.20240101"))).toMatch(
+      /^IAM user ses-smtp-user\.20240101 is an existing SMTP user that the Gmail alias \(or another relay\) still uses, left untouched \(not imported, not changed\), to retire after relay-fix: SES saw an SMTP login with its key AKIAOLDSMTPKEY000001 on 2026-11-20T08:00:00\.000Z in us-east-1.*Retire it after relay-fix:.*`npm run relay-fix -- --stack prod --sender <the alias's From address>`.*`npm run verify -- --stack prod --only relay`.*deactivate ses-smtp-user\.20240101's keys/,
+    );
     expect(plan.risks.find((x) => x.startsWith("The live DMARC"))).toMatch(/fo=1/);
     expect(plan.risks.find((x) => x.startsWith("The live apex SPF"))).toMatch(/include:amazonses\.com/);
   });
@@ -154,7 +122,7 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
     expect(md).toContain(`| EmailIdentity | ${D}-us-east-1-identity | ${D}@us-east-1 |`);
     expect(md).toMatch(/\| TXT example\.com \| update \| v=spf1 include:_spf\.google\.com include:amazonses\.com ~all \\\| google-site-verification=abc123 \\\| MS=ms4711 \| v=spf1 include:_spf\.google\.com ~all \\\| google-site-verification=abc123 \\\| MS=ms4711 \|/);
     expect(md).toContain("- `google-site-verification=abc123`");
-    expect(md).toMatch(/3\. `pulumi import --stack prod --file import\.json[^\n]*\n4\. `pulumi preview --stack prod --diff`[^\n]*\n5\. `pulumi up --stack prod`[^\n]*\n6\. Wait until verify reports MAIL FROM SUCCESS/);
+    expect(md).toMatch(/3\. `pulumi import --stack prod --file \.\/import\.json[^\n]*\n4\. `pulumi preview --stack prod --diff`[^\n]*\n5\. `pulumi up --stack prod --policy-pack policies --policy-pack-config first-up-policy\.json`[^\n]*\n6\. Wait until verify reports MAIL FROM SUCCESS/);
     expect(md).toMatch(/retire the old SMTP user by hand: ses-smtp-user\.20240101/);
     expect(md).toContain(`{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}`);
     expect(USE_DEFAULT_VALUE_POLICY).toBe(disallowUseDefaultValue.name);
@@ -181,7 +149,7 @@ describe("adopt: partial setups", () => {
     expect(plan.imports.resources.some((e) => e.type === TYPES.record || e.type === TYPES.dnsRecords)).toBe(false);
     expect(plan.notes).toContainEqual(expect.stringMatching(/DNS is not in Route 53 \(no public Route 53 hosted zone for example\.com.*dnsMode external/));
     expect(renderAdoptionMd(plan)).toMatch(/DNS: external \(not in Route 53/);
-    await expectProgramMatches(plan);
+    await expectProgramMatches(plan, externalDns());
   });
 
   it("nothing to adopt: an error that names the domain and regions (an input problem)", () => {
@@ -223,6 +191,119 @@ describe("adopt: live records that differ from what SES expects", () => {
 
   it("records that match add no such risk", () => {
     expect(planAdoption(twoRegionShared(), "prod").risks.some((r) => r.includes("differs from what SES expects"))).toBe(false);
+  });
+});
+
+describe("adopt: live resources with the program's names (collisions)", () => {
+  const CS = "mail-infra-example-com";
+  const TOPIC = "arn:aws:sns:us-east-1:123456789012:mail-infra-example-com-ses-events";
+  const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:mail-infra/prod/ses-smtp-AbCdEf";
+  function withNamesakes(over: Partial<LiveNamesakes> = {}): LiveSetup {
+    return {
+      ...twoRegionShared(),
+      namesakes: {
+        configurationSets: [
+          {
+            region: "us-east-1",
+            name: CS,
+            tlsPolicy: "OPTIONAL",
+            sendingEnabled: true,
+            reputationMetricsEnabled: false,
+            suppressedReasons: ["BOUNCE"],
+            eventDestinations: [
+              { name: "sns-feedback", enabled: true, matchingEventTypes: ["BOUNCE", "COMPLAINT"], target: "arn:aws:sns:us-east-1:123456789012:old-topic" },
+              { name: "to-cloudwatch", enabled: true, matchingEventTypes: ["SEND"], target: "CloudWatch" },
+            ],
+          },
+        ],
+        topics: [{ region: "us-east-1", arn: TOPIC }],
+        secrets: [{ region: "us-east-1", name: "mail-infra/prod/ses-smtp", arn: SECRET }],
+        user: { userName: "mail-infra-smtp-prod", arn: "arn:aws:iam::123456789012:user/mail/mail-infra-smtp-prod", path: "/mail/", accessKeyIds: [] },
+        userNames: ["mail-infra-smtp-prod", "ses-smtp-user.20240101"],
+        ...over,
+      },
+    };
+  }
+
+  it("imports the configuration set, its event destination, the SNS topic, the secret and the SMTP user that carry the program's names", async () => {
+    const live = withNamesakes();
+    const plan = planAdoption(live, "prod");
+    const r = plan.imports.resources;
+    expect(r).toContainEqual({ type: TYPES.configurationSet, name: `${D}-us-east-1-configuration-set`, id: `${CS}@us-east-1`, parent: `${D}-us-east-1` });
+    expect(r).toContainEqual({ type: TYPES.eventDestination, name: `${D}-us-east-1-event-destination`, id: `${CS}|sns-feedback@us-east-1`, parent: `${D}-us-east-1` });
+    // ARN-identified resources: the ARN names the region, no @region suffix.
+    expect(r).toContainEqual({ type: TYPES.topic, name: `${D}-us-east-1-events`, id: TOPIC, parent: `${D}-us-east-1` });
+    expect(r).toContainEqual({ type: TYPES.smtpCredentials, name: SMTP_COMPONENT, component: true });
+    expect(r).toContainEqual({ type: TYPES.user, name: "smtp-user", id: "mail-infra-smtp-prod", parent: SMTP_COMPONENT });
+    expect(r).toContainEqual({ type: TYPES.secret, name: "smtp-secret", id: SECRET, parent: SMTP_COMPONENT });
+    // us-west-2 has none of them: nothing of the kind imported there.
+    expect(r.some((e) => e.name.startsWith(`${D}-us-west-2-`) && [TYPES.configurationSet, TYPES.topic, TYPES.eventDestination].includes(e.type as never))).toBe(false);
+    // The program's own name is kept (imported, not renamed).
+    expect(plan.config["mail-infra:smtpUserName"]).toBeUndefined();
+    expect(plan.config["mail-infra:smtpSecretName"]).toBeUndefined();
+    await expectProgramMatches(plan, live);
+  });
+
+  it("lists the live configuration-set settings against the declared ones, and each collision as a risk with its action", () => {
+    const plan = planAdoption(withNamesakes(), "prod");
+    const md = renderAdoptionMd(plan);
+    expect(md).toContain(`| configuration set ${CS} (us-east-1): TLS policy | update | OPTIONAL | REQUIRE |`);
+    expect(md).toContain(`| configuration set ${CS} (us-east-1): reputation metrics | update | disabled | enabled |`);
+    expect(md).toContain(`| configuration set ${CS} (us-east-1): suppressed reasons | update | BOUNCE | BOUNCE, COMPLAINT |`);
+    expect(md).toContain(`| event destination sns-feedback of ${CS} (us-east-1): event types | update | BOUNCE, COMPLAINT | BOUNCE, COMPLAINT, DELIVERY_DELAY, REJECT, RENDERING_FAILURE |`);
+    expect(md).toContain(`| event destination sns-feedback of ${CS} (us-east-1): target | update | arn:aws:sns:us-east-1:123456789012:old-topic | ${TOPIC} |`);
+    expect(md).toContain(`| default configuration set of ${D} (us-east-1) | update | my-config-set | ${CS} |`);
+    expect(plan.notes).toContainEqual(expect.stringMatching(/event destination to-cloudwatch \(CloudWatch\): the program does not declare it, and leaves it as it is/));
+    for (const what of [`Configuration set ${CS} \\(us-east-1\\)`, `SNS topic ${TOPIC}`, "Secret mail-infra/prod/ses-smtp \\(us-east-1\\)", "IAM user mail-infra-smtp-prod"]) {
+      expect(plan.risks, what).toContainEqual(expect.stringMatching(new RegExp(`^${what}.*(is imported \\(import\\.json\\)|: it is imported \\(import\\.json\\))`)));
+    }
+    expect(plan.risks.find((x) => x.startsWith("Secret"))).toMatch(/AWSPREVIOUS/);
+  });
+
+  it("a configuration set whose settings are the declared ones is kept as it is", () => {
+    const live = withNamesakes();
+    const cs = live.namesakes?.configurationSets[0];
+    if (!cs) throw new Error("no set");
+    Object.assign(cs, { tlsPolicy: "REQUIRE", reputationMetricsEnabled: true, suppressedReasons: ["COMPLAINT", "BOUNCE"], eventDestinations: [] });
+    const plan = planAdoption(live, "prod");
+    expect(plan.changes).toContainEqual(expect.objectContaining({ subject: `configuration set ${CS} (us-east-1)`, action: "keep" }));
+    expect(plan.changes.some((c) => c.subject.startsWith(`configuration set ${CS} (us-east-1):`))).toBe(false);
+    expect(plan.changes).toContainEqual(expect.objectContaining({ subject: `event destination sns-feedback of ${CS} (us-east-1)`, action: "create" }));
+  });
+
+  it("an SMTP-named user that can send, or has two keys, is not imported: the config names another user", async () => {
+    const sender = twoRegionShared();
+    sender.sendUsers.push({ userName: "mail-infra-smtp-prod", arn: "arn:aws:iam::123456789012:user/mail-infra-smtp-prod", accessKeyIds: ["AKIAPRODSMTP00000001"], grantedBy: ["inline send"] });
+    sender.namesakes = { configurationSets: [], topics: [], secrets: [], user: { userName: "mail-infra-smtp-prod", arn: "x", path: "/", accessKeyIds: ["AKIAPRODSMTP00000001"] }, userNames: ["mail-infra-smtp-prod", "mail-infra-smtp-prod-2"] };
+    const plan = planAdoption(sender, "prod");
+    expect(plan.config["mail-infra:smtpUserName"]).toBe("mail-infra-smtp-prod-3");
+    expect(plan.imports.resources.some((e) => e.type === TYPES.user)).toBe(false);
+    expect(plan.risks).toContainEqual(expect.stringMatching(/^IAM user mail-infra-smtp-prod \(the name the program gives the SMTP user of stack prod\) exists and can send through SES.*not imported and not changed.*mail-infra-smtp-prod-3/));
+    await expectProgramMatches(plan, sender);
+
+    const full = withNamesakes({ user: { userName: "mail-infra-smtp-prod", arn: "x", path: "/", accessKeyIds: ["AKIA1", "AKIA2"] } });
+    const planFull = planAdoption(full, "prod");
+    expect(planFull.config["mail-infra:smtpUserName"]).toBe("mail-infra-smtp-prod-2");
+    expect(planFull.risks).toContainEqual(expect.stringMatching(/with 2 access keys \(IAM allows 2/));
+  });
+
+  it("a secret of the program's name scheduled for deletion: the config names another secret, and says how to restore it", async () => {
+    const live = withNamesakes({ secrets: [{ region: "us-east-1", name: "mail-infra/prod/ses-smtp", arn: SECRET, deletedDate: "2026-12-05T00:00:00.000Z" }] });
+    const plan = planAdoption(live, "prod");
+    expect(plan.config["mail-infra:smtpSecretName"]).toBe("mail-infra/prod/ses-smtp-2");
+    expect(plan.imports.resources.some((e) => e.type === TYPES.secret)).toBe(false);
+    expect(plan.risks).toContainEqual(expect.stringMatching(/scheduled for deletion.*restore-secret --secret-id mail-infra\/prod\/ses-smtp --region us-east-1/));
+    await expectProgramMatches(plan, live);
+  });
+});
+
+describe("adopt: live SMTP users", () => {
+  it("a send user without any SMTP login is listed as probably unused, still left untouched", () => {
+    const live = twoRegionShared();
+    delete live.sendUsers[0].lastSesLogin;
+    const plan = planAdoption(live, "prod");
+    expect(plan.risks).toContainEqual(expect.stringMatching(/^IAM user ses-smtp-user\.20240101 can send through SES but no SMTP login is recorded for its keys .*left untouched/));
+    expect(renderAdoptionMd(plan)).toMatch(/retire the old SMTP user by hand: ses-smtp-user\.20240101 \(no SMTP login recorded\)/);
   });
 });
 

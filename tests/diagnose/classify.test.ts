@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { classify, codesOf } from "../../lib/diagnose/classify";
-import { failuresFromSes, failuresFromText, parseFieldBlocks, typedValue } from "../../lib/diagnose/read";
+import { failuresFromSes, failuresFromText, hostInDiagnostic, joinReplyLines, parseFieldBlocks, typedValue } from "../../lib/diagnose/read";
 import type { Failure } from "../../lib/diagnose/types";
 
 const f = (o: Partial<Failure>): Failure => ({ recipient: "r@example.com", source: "dsn", evidence: [], ...o });
@@ -31,6 +31,11 @@ describe("classify: one layer per failure, on codes and hosts", () => {
   it("relay-auth: 5.7.8 at another host is still an AUTH failure, with less confidence", () => {
     expect(classify(f({ status: "5.7.8", diagnostic: "535 5.7.8 Username and Password not accepted", remoteMta: "smtp.example.net" }))).toMatchObject({ layer: "relay-auth", confidence: "low" });
   });
+  it("relay-auth, not transient: a relay that soft-bounces SES's 535 (Status 4.7.0, Action delayed) still has a stale password", () => {
+    const v = classify(f({ action: "delayed", status: "4.7.0", diagnostic: "SASL authentication failed; server email-smtp.us-east-1.amazonaws.com[44.1.2.3] said: 535 Authentication Credentials Invalid", remoteMta: "email-smtp.us-east-1.amazonaws.com" }));
+    expect(v).toMatchObject({ layer: "relay-auth", confidence: "high" });
+    expect(v.cause).toMatch(/keeps retrying \(Action: delayed\)/);
+  });
   it("not relay-auth: a 4.x.x answer to AUTH is transient", () => {
     expect(classify(f({ diagnostic: "454 4.7.0 Temporary authentication failure", remoteMta: "email-smtp.us-east-1.amazonaws.com" })).layer).toBe("transient");
   });
@@ -48,7 +53,7 @@ describe("classify: one layer per failure, on codes and hosts", () => {
   it("sender-auth: Gmail's 5.7.26 and RFC 7372's 5.7.23, high; 5.7.1 naming DKIM, medium", () => {
     expect(classify(f({ diagnostic: "550-5.7.26 Unauthenticated email is not accepted due to domain's DMARC policy" }))).toMatchObject({ layer: "sender-auth", confidence: "high" });
     expect(classify(f({ status: "5.7.23" })).layer).toBe("sender-auth");
-    expect(classify(f({ diagnostic: "550 5.7.1 message failed DKIM verification" }))).toMatchObject({ layer: "sender-auth", confidence: "medium", next: "npm run verify -- --stack STACK --only dns" });
+    expect(classify(f({ diagnostic: "550 5.7.1 message failed DKIM verification" }))).toMatchObject({ layer: "sender-auth", confidence: "medium", next: "npm run verify -- --stack STACK --only dns,recipient --recipient r@example.com" });
   });
   it("recipient-policy: 5.7.1 or 5.7.6xx from Exchange Online, high; 5.7.1 elsewhere, medium", () => {
     expect(classify(f({ diagnostic: "550 5.7.606 Access denied, banned sending IP [1.2.3.4]", reportingMta: "bn8pr12mb3314.namprd12.prod.outlook.com" }))).toMatchObject({ layer: "recipient-policy", confidence: "high" });
@@ -58,6 +63,27 @@ describe("classify: one layer per failure, on codes and hosts", () => {
     expect(classify(f({ status: "5.1.1" })).layer).toBe("recipient-mailbox");
     expect(classify(f({ diagnostic: "552 5.2.2 Mailbox full" })).layer).toBe("recipient-mailbox");
     expect(classify(f({ diagnostic: "550 5.1.10 RESOLVER.ADR.RecipientNotFound" })).layer).toBe("recipient-mailbox");
+  });
+  it("transient, given up: Action failed on a 4.4.7 says it is not retried, and points at the recipient layer", () => {
+    const v = classify(f({ action: "failed", status: "4.4.7", diagnostic: "550 4.4.7 QUEUE.Expired; message expired" }), { stack: "prod" });
+    expect(v).toMatchObject({ layer: "transient", confidence: "high", next: "npm run verify -- --stack prod --only recipient --recipient r@example.com" });
+    expect(v.cause).toMatch(/expired in the sending server's queue, so it is not retried/);
+    expect(classify(f({ action: "delayed", status: "4.4.7" })).cause).toMatch(/the sending server retries it/);
+  });
+  it("next: recipient-side layers point at verify's recipient layer; ses and relay-auth keep theirs", () => {
+    const next = (o: Partial<Failure>) => classify(f(o), { stack: "prod" }).next;
+    expect(next({ status: "5.1.1" })).toBe("npm run verify -- --stack prod --only recipient --recipient r@example.com");
+    expect(next({ status: "5.7.1", remoteMta: "mx.example.org" })).toBe("npm run verify -- --stack prod --only recipient --recipient r@example.com");
+    expect(next({ status: "5.7.26" })).toBe("npm run verify -- --stack prod --only dns,recipient --recipient r@example.com");
+    expect(next({ diagnostic: "554 Message rejected: Sending paused for this account.", remoteMta: "email-smtp.us-east-1.amazonaws.com" })).toBe("npm run verify -- --stack prod --only ses --recipient r@example.com");
+  });
+  it("ses: MAIL FROM domain not verified, in SMTP words or as the API error's name, before the generic 'not verified'", () => {
+    expect(classify(f({ diagnostic: "554 Message rejected: MAIL FROM domain is not verified", remoteMta: "email-smtp.eu-west-1.amazonaws.com" })).cause).toMatch(/custom MAIL FROM domain is not verified/);
+    expect(classify(f({ diagnostic: "MailFromDomainNotVerifiedException" })).cause).toMatch(/custom MAIL FROM domain/);
+  });
+  it("ses: a Reject event is SES's virus verdict; an SES permanent subtype decides before the text", () => {
+    expect(classify(f({ source: "ses-notification", sesType: "Reject", diagnostic: "Bad content" }))).toMatchObject({ layer: "ses", cause: expect.stringMatching(/virus/) });
+    expect(classify(f({ source: "ses-notification", sesType: "Bounce", sesBounceType: "Permanent", sesBounceSubType: "NoEmail", diagnostic: "550 mailbox unavailable (policy)" })).layer).toBe("recipient-mailbox");
   });
   it("transient: 4.x.x, an Action of delayed, an SES Transient bounce", () => {
     expect(classify(f({ status: "4.2.2" })).layer).toBe("transient");
@@ -83,6 +109,15 @@ describe("reading", () => {
     const [f1] = failuresFromText(text, "gmail", undefined);
     expect(f1).toMatchObject({ recipient: "x@example.org", sender: "admin@queenofsandiego.com", diagnostic: "535 Authentication Credentials Invalid" });
     expect(classify(f1!).next).toBe("npm run relay-fix -- --stack STACK --sender admin@queenofsandiego.com");
+  });
+  it("joinReplyLines reads a flattened multi-line reply as one sentence", () => {
+    expect(joinReplyLines("550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the address 550 5.1.1 https://x.example/p - gsmtp")).toBe("550 5.1.1 The email account that you tried to reach does not exist. Please try double-checking the address https://x.example/p - gsmtp");
+    expect(joinReplyLines("421 4.4.7 Message expired, unable to deliver in 840 minutes")).toBe("421 4.4.7 Message expired, unable to deliver in 840 minutes");
+  });
+  it("hostInDiagnostic: the host a Postfix or Exim diagnostic names, when there is no Remote-MTA", () => {
+    expect(hostInDiagnostic("SASL authentication failed; server email-smtp.us-east-1.amazonaws.com[44.210.164.28] said: 535 x")).toBe("email-smtp.us-east-1.amazonaws.com");
+    expect(hostInDiagnostic("host mx.example.com [192.0.2.1]: 550 no")).toBe("mx.example.com");
+    expect(hostInDiagnostic("550 5.1.1 user unknown")).toBeUndefined();
   });
   it("typedValue drops the type and an address comment", () => {
     expect(typedValue("dns; email-smtp.us-east-1.amazonaws.com. (44.1.2.3)")).toBe("email-smtp.us-east-1.amazonaws.com");

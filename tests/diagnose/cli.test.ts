@@ -1,5 +1,5 @@
 /** npm run diagnose, spawned: the incident, exit codes, stdin, and hostile files. */
-import { mkdtempSync, openSync, closeSync, ftruncateSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -21,7 +21,7 @@ describe("npm run diagnose", () => {
     const { verdicts } = JSON.parse(r.stdout) as { verdicts: { recipient: string; layer: string; next: string; evidence: string[]; confidence: string; cause: string }[] };
     expect(verdicts.map((v) => [v.layer, v.confidence, v.next])).toEqual([
       ["relay-auth", "high", "npm run relay-fix -- --stack prod --sender admin@queenofsandiego.com"],
-      ["recipient-policy", "high", "npm run verify -- --stack prod --only dns,ses --recipient ops@steigerwald-dougherty.com"],
+      ["recipient-policy", "high", "npm run verify -- --stack prod --only recipient --recipient ops@steigerwald-dougherty.com"],
     ]);
     expect(Object.keys(verdicts[0]!).sort()).toEqual(["cause", "confidence", "evidence", "layer", "next", "recipient"]);
   });
@@ -46,7 +46,7 @@ describe("npm run diagnose", () => {
     expect(JSON.parse(r.stdout).verdicts.map((v: { layer: string }) => v.layer)).toEqual(["transient"]);
   });
 
-  it("hostile files: binary, truncated, invalid JSON, empty, huge, a directory; exit 2 with a reason, never a crash", () => {
+  it("hostile files: binary, truncated, invalid JSON, empty, huge; exit 2 with a reason, never a crash", () => {
     const binary = join(tmp, "binary.bin");
     writeFileSync(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0xff, 0xfe]));
     const truncated = join(tmp, "truncated.eml");
@@ -66,7 +66,6 @@ describe("npm run diagnose", () => {
       [badJson, /starts like JSON but is not valid JSON/],
       [empty, /empty, not a bounce/],
       [huge, /is 11 MiB, over the 10 MiB this command reads/],
-      [tmp, /is a directory/],
     ];
     for (const [file, message] of cases) {
       const r = runCli("diagnose.ts", [file]);
@@ -74,6 +73,33 @@ describe("npm run diagnose", () => {
       expect(r.stderr, file).toMatch(message);
       noCrash(r.stderr);
     }
+  });
+
+  it("a directory is every file in it, in name order: one call for many bounces; an unreadable one does not stop the rest", () => {
+    const dir = mkdtempSync(join(tmpdir(), "diagnose-dir-"));
+    writeFileSync(join(dir, "b.eml"), readFileSync(fx("gmail-relay-auth.eml")));
+    writeFileSync(join(dir, "a.json"), readFileSync(fx("sns-ses-bounce-mailbox.json")));
+    mkdirSync(join(dir, "sub"));
+    writeFileSync(join(dir, "sub", "skipped.eml"), readFileSync(fx("exchange-policy.eml")));
+    let r = runCli("diagnose.ts", [dir, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).verdicts.map((v: { layer: string }) => v.layer)).toEqual(["recipient-mailbox", "relay-auth"]);
+    // A file over the limit is that file's error; the other files' verdicts are still printed.
+    const fd = openSync(join(dir, "c-huge.eml"), "w");
+    ftruncateSync(fd, 11 * 1024 * 1024);
+    closeSync(fd);
+    r = runCli("diagnose.ts", [dir, "--json"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/c-huge\.eml" is 11 MiB, over the 10 MiB/);
+    expect(JSON.parse(r.stdout).verdicts).toHaveLength(2);
+    noCrash(r.stderr);
+    const empty = mkdtempSync(join(tmpdir(), "diagnose-empty-"));
+    r = runCli("diagnose.ts", [empty]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/holds no files, so no bounce/);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(empty, { recursive: true, force: true });
   });
 
   it("a truncated bounce still yields the recipients it got to", () => {

@@ -14,4 +14,5 @@ export const PROD_LIKE = {
   dmarcPolicy: "none",
   dmarcRua: ["mailto:dmarc-reports@queenofsandiego.com"],
   senders: ["address=admin@queenofsandiego.com; kind=gmail-send-as; account=jadasailing@gmail.com; region=us-east-1"],
+  alertEmails: ["jadasailing@gmail.com"],
 };

@@ -10,7 +10,7 @@ export interface Report {
 export interface PrComment {
   MARKER: string;
   MAX_REPORT_CHARS: number;
-  commentBody(inputs: { changeReview: Report; policy: Report; runUrl: string }): string;
+  commentBody(inputs: { changeReview: Report; policy: Report; preview?: Report; runUrl: string }): string;
   fenced(text: string): string;
   readPrNumber(dir: string): string | undefined;
   readReport(dir: string, name: string): Report;

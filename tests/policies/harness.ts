@@ -169,7 +169,7 @@ export async function runStackPolicy(policy: StackValidationPolicy, args: StackV
 
 /** The metadata every policy of the pack has (pulumi/compliance-policies style). */
 export function expectPolicyShape(policy: ResourceValidationPolicy | StackValidationPolicy, level: "advisory" | "mandatory"): void {
-  expect(policy.name).toMatch(/^aws-(sesv2|route53|iam|secretsmanager)-[a-z0-9]+-(missing|disallow|enable|configure)-[a-z0-9-]+$/);
+  expect(policy.name).toMatch(/^aws-(sesv2|route53|iam|secretsmanager|sns)-[a-z0-9]+-(missing|disallow|enable|configure)-[a-z0-9-]+$/);
   expect(policy.enforcementLevel).toBe(level);
   // What, then why: at least two full sentences (docs/policies.md shows them in two columns).
   const { what, why } = splitDescription(policy.description);

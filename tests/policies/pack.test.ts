@@ -3,10 +3,8 @@
  * test stack (as separate processes, the way users run it), the pack loaded the way the Pulumi
  * CLI loads it, and the generated reference in docs/policies.md.
  */
-import * as grpc from "@grpc/grpc-js";
-import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import type { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { AnalyzeRequest, AnalyzerResourceOptions, type AnalyzeResponse, type AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +13,7 @@ import { PACK_NAME, policies } from "../../policies/pack";
 import { mockSecretAccessKey } from "../../scripts/lib/mock-program";
 import { withGeneratedSection } from "../../scripts/lib/policy-docs";
 import type { NotChecked, Violation } from "../../scripts/lib/policy-runner";
+import { type PolicyAnalyzer, startPolicyAnalyzer } from "../helpers/policy-analyzer";
 import { ROOT, runCliAsync } from "../helpers/spawn";
 import { UNKNOWN } from "./harness";
 
@@ -70,6 +69,8 @@ describe("npm run policy", () => {
     "aws-route53-record-missing-identity-records",
     "aws-iam-userpolicy-disallow-non-send-actions",
   ];
+  // The alerts subscriptions name their topic by ARN, which AWS assigns.
+  const PROD_NOTES = [...DKIM_NOTES, "aws-sns-topic-missing-subscription"];
 
   it("prod --preview: the same findings as a full run (DMARC p=none included), and what it could not check", async () => {
     const [full, r] = await Promise.all([runs.prodJson, runs.prodPreviewJson]);
@@ -77,10 +78,10 @@ describe("npm run policy", () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.preview).toBe(true);
-    expect(report.summary).toEqual({ policies: 26, resources: 29, mandatory: 0, advisory: 2, notChecked: 3 });
+    expect(report.summary).toEqual({ policies: 28, resources: 57, mandatory: 0, advisory: 2, notChecked: 4 });
     expect(report.violations).toEqual((JSON.parse(full.stdout) as JsonReport).violations);
     expect(report.violations.map(short)).toContain("advisory aws-route53-record-configure-dmarc-policy queenofsandiego.com-dns-dmarc");
-    expect(report.policiesNotChecked).toEqual(DKIM_NOTES);
+    expect(report.policiesNotChecked).toEqual(PROD_NOTES);
     // The DKIM CNAMEs are named after tokens SES has not issued yet: the policy says so.
     expect(report.notChecked.find((n) => n.policyName === "aws-route53-record-configure-dkim-cname")).toEqual({
       policyName: "aws-route53-record-configure-dkim-cname",
@@ -97,10 +98,10 @@ describe("npm run policy", () => {
   it("prod --preview text: a 'Not checked at preview' section and which policies could check", async () => {
     const r = await runs.prodPreviewText;
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline preview: the program ran under Pulumi mocks as a first `pulumi preview` sees it, values AWS assigns unknown; 26 policies over 29 resources\)\n/);
+    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline preview: the program ran under Pulumi mocks as a first `pulumi preview` sees it, values AWS assigns unknown; 28 policies over 57 resources\)\n/);
     expect(r.stdout).toContain("        - [advisory]  aws-route53-record-configure-dmarc-policy  (aws:route53/record:Record: queenofsandiego.com-dns-dmarc)\n");
     expect(r.stdout).toContain("\nNot checked at preview: (`pulumi preview` reports each as an advisory \"can't run policy … during preview\")\n        - aws-route53-record-configure-dkim-cname  (the stack)\n          not checked at preview: 6 CNAME records");
-    expect(r.stdout).toContain("\nAt preview, 23 of 26 policies checked everything they apply to; 3 could not check some values (listed above)");
+    expect(r.stdout).toContain("\nAt preview, 24 of 28 policies checked everything they apply to; 4 could not check some values (listed above)");
     expect(r.stdout).toMatch(/\n0 mandatory violations, 2 advisory violations\.\n$/);
   });
 
@@ -111,7 +112,7 @@ describe("npm run policy", () => {
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.violations).toEqual((JSON.parse(full.stdout) as JsonReport).violations);
     expect(report.violations.map(short)).toContain("mandatory aws-route53-record-disallow-too-many-spf-lookups insecure.example.com-dns-spf");
-    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 3, notChecked: 3 });
+    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 4, notChecked: 3 });
     expect(report.policiesNotChecked).toEqual(DKIM_NOTES);
   });
 
@@ -121,7 +122,7 @@ describe("npm run policy", () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report).toMatchObject({ stack: "prod", offline: true, policyPack: { name: "mail-infra", version: "0.1.0" } });
-    expect(report.summary).toEqual({ policies: 26, resources: 29, mandatory: 0, advisory: 2, notChecked: 0 });
+    expect(report.summary).toEqual({ policies: 28, resources: 57, mandatory: 0, advisory: 2, notChecked: 0 });
     expect(report.preview).toBe(false);
     expect(report.violations).toEqual([
       {
@@ -153,7 +154,7 @@ describe("npm run policy", () => {
   it("prints violations grouped like pulumi preview: policy, level, resource, URN, message, fix", async () => {
     const r = await runs.prodText;
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline: the program ran under Pulumi mocks; 26 policies over 29 resources\)\n\nPolicies:\n {4}⚠️ {2}mail-infra@v0\.1\.0 \(local: policies\)\n/);
+    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline: the program ran under Pulumi mocks; 28 policies over 57 resources\)\n\nPolicies:\n {4}⚠️ {2}mail-infra@v0\.1\.0 \(local: policies\)\n/);
     expect(r.stdout).toContain(
       "        - [advisory]  aws-route53-record-configure-dmarc-policy  (aws:route53/record:Record: queenofsandiego.com-dns-dmarc)\n" +
         "          urn:pulumi:prod::mail-infra::mail-infra:ses:MailDomain$mail-infra:dns:DnsRecords$aws:route53/record:Record::queenofsandiego.com-dns-dmarc\n" +
@@ -180,8 +181,10 @@ describe("npm run policy", () => {
       "advisory aws-route53-record-configure-dmarc-policy insecure.example.com-dns-dmarc",
       "mandatory aws-secretsmanager-secret-configure-recovery-window smtp-secret",
       "advisory aws-secretsmanager-secret-configure-customer-managed-key smtp-secret",
+      // The insecure stack sets no mail-infra:alertEmails.
+      "advisory aws-sesv2-emailidentity-missing-reputation-alarms insecure.example.com-us-east-1-identity",
     ]);
-    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 3 });
+    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 4 });
     const lookups = report.violations.find((v) => v.policyName === "aws-route53-record-disallow-too-many-spf-lookups");
     expect(lookups?.message).toContain("needs at least 11 DNS lookups");
     expect(lookups?.message).toContain("7 include targets are not declared in this stack (_spf.google.com, servers.mcsv.net, sendgrid.net, mailgun.org, spf.protection.outlook.com, _spf.salesforce.com, mail.zendesk.com) and count as at least 1 lookup each");
@@ -191,7 +194,7 @@ describe("npm run policy", () => {
     const r = await runs.insecureText;
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("    ❌ mail-infra@v0.1.0 (local: policies)");
-    expect(r.stdout).toMatch(/\n5 mandatory violations, 3 advisory violations: `pulumi up` would be blocked\.\n$/);
+    expect(r.stdout).toMatch(/\n5 mandatory violations, 4 advisory violations: `pulumi up` would be blocked\.\n$/);
   });
 
   it("never prints the SMTP secret or a derived password", async () => {
@@ -234,32 +237,19 @@ describe("npm run policy", () => {
 });
 
 describe("the pack loaded the way the Pulumi CLI loads it", () => {
-  let child: ChildProcess | undefined;
+  let analyzer: PolicyAnalyzer | undefined;
   let client: AnalyzerClient | undefined;
-  let stderr = "";
 
   beforeAll(async () => {
-    // pulumi-analyzer-policy runs @pulumi/pulumi's run-policy-pack with the engine address and the
-    // pack directory, from that directory; it compiles index.ts with ts-node and prints the port.
+    // From this repository: policies/main.js loads the TypeScript sources (compiled by the
+    // runner's ts-node), with the root's node_modules. tests/policies/pack-package.test.ts
+    // serves the published pack the same way.
     const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [join(ROOT, "policies")] });
-    child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: join(ROOT, "policies"), stdio: ["ignore", "pipe", "pipe"] });
-    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-    const port = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child?.stdout?.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /^(\d+)\s*$/m.exec(out);
-        if (m?.[1]) resolve(m[1]);
-      });
-      child?.on("exit", (code) => reject(new Error(`the policy pack exited with ${code}: ${stderr}`)));
-    });
-    client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    analyzer = await startPolicyAnalyzer(join(ROOT, "policies"), runner);
+    client = analyzer.client;
   }, 60_000);
 
-  afterAll(() => {
-    client?.close();
-    if (child?.pid !== undefined && child.exitCode === null) child.kill();
-  });
+  afterAll(() => analyzer?.stop());
 
   it("serves the pack: name, version and every policy with its level", async () => {
     const info = await new Promise<AnalyzerInfo>((resolve, reject) =>
@@ -269,7 +259,7 @@ describe("the pack loaded the way the Pulumi CLI loads it", () => {
     expect(info.getVersion()).toBe("0.1.0");
     const served = info.getPoliciesList().map((p) => [p.getName(), p.getEnforcementlevel() === 1 ? "mandatory" : "advisory", p.getRemediationSteps() !== ""]);
     expect(served).toEqual(policies.map((p) => [p.name, p.enforcementLevel, true]));
-    expect(stderr).toBe("");
+    expect(analyzer?.stderr()).toBe("");
   });
 
   it("reports a weak DKIM key through the real analyzer server", async () => {
@@ -319,7 +309,7 @@ describe("the pack's layout", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "policies", "package.json"), "utf8")) as { version: string; main: string; dependencies: Record<string, string> };
     const root = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; scripts: Record<string, string> };
     expect(pkg.version).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(pkg.main).toBe("index.ts");
+    expect(pkg.main).toBe("main.js");
     for (const dep of ["@pulumi/policy", "@pulumi/pulumi", "@pulumi/aws"]) expect(pkg.dependencies[dep], dep).toBe(root.dependencies[dep]);
     expect(readFileSync(join(ROOT, "policies", "index.ts"), "utf8")).toMatch(/new PolicyPack\(PACK_NAME, \{/);
     expect(root.scripts).toMatchObject({ policy: "node scripts/run.cjs policy", "preview:policy": "node scripts/run.cjs preview:policy", "docs:policies": "node scripts/run.cjs docs:policies" });
@@ -328,7 +318,7 @@ describe("the pack's layout", () => {
   it("has unique policy names in the compliance-policies form", () => {
     const names = policies.map((p) => p.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const n of names) expect(n).toMatch(/^aws-(sesv2|route53|iam|secretsmanager)-[a-z0-9]+-(missing|disallow|enable|configure)-[a-z0-9-]+$/);
+    for (const n of names) expect(n).toMatch(/^aws-(sesv2|route53|iam|secretsmanager|sns)-[a-z0-9]+-(missing|disallow|enable|configure)-[a-z0-9-]+$/);
   });
 });
 

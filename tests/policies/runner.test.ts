@@ -46,6 +46,14 @@ describe("resolvePolicySettings (the --policy-pack-config format)", () => {
     expect(() => resolvePolicySettings(policies, pack, file, "cfg.json")).toThrow(UsageError);
     expect(() => resolvePolicySettings(policies, pack, file, "cfg.json")).toThrow(message);
   });
+
+  it("refuses an unknown policy name, and says that `pulumi preview` would ignore it silently (the CLI's behaviour)", () => {
+    expect(() => resolvePolicySettings(policies, pack, { "aws-route53-record-configure-dmarc-polcy": "mandatory" }, "cfg.json")).toThrow(
+      'Invalid policy pack config in cfg.json:\n  - "aws-route53-record-configure-dmarc-polcy" is not a policy of mail-infra. Run `npm run policy -- --list` to see the names. (`pulumi preview --policy-pack-config` would silently ignore this name, so its setting would never apply.)',
+    );
+    // A known name is not given the note.
+    expect(() => resolvePolicySettings(policies, pack, { [DMARC]: { minimumPolicy: "strict" } }, "cfg.json")).toThrow(expect.objectContaining({ message: expect.not.stringContaining("silently ignore") }));
+  });
 });
 
 describe("evaluatePolicies over the prod stack, in process", () => {

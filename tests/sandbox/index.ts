@@ -5,6 +5,7 @@
  * - ca.ts   : throwaway CA and server certificates (openssl CLI); an untrusted self-signed one.
  * - smtp.ts : an SES-like SMTP endpoint (STARTTLS, AUTH with SES v4 passwords); closed and
  *             silent TCP ports.
+ * - https.ts : an HTTPS server for MTA-STS policies, chosen by Host, certificates by SNI.
  * - aws-faults.ts : an AWS endpoint answering every call with AccessDenied, throttling or 503.
  * - moto.ts : moto server mode for IAM, STS and Secrets Manager, behind a counting,
  *             delaying, throttling proxy.
@@ -16,3 +17,4 @@ export * from "./moto";
 export * from "./smtp";
 export { onProcessExit } from "./common";
 export * from "./aws-faults";
+export * from "./https";

@@ -19,7 +19,7 @@
  * flight that follows "220 Ready to start TLS", therefore costs one extra `replyDelayMs`,
  * like network latency on the server's side.
  *
- * Also: `startClosedPort()` (connections are refused) and `startSilentTcp()` (accepts,
+ * Also: `startMx()` (a recipient MX for --probe-smtp), `startClosedPort()` (connections are refused) and `startSilentTcp()` (accepts,
  * never sends a banner).
  */
 import * as net from "node:net";
@@ -319,6 +319,66 @@ export async function startSilentTcp(): Promise<TcpEndpoint> {
       if (closed) return;
       closed = true;
       for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// A recipient's MX (port 25 style), for verify's --probe-smtp
+// ---------------------------------------------------------------------------------------
+
+export interface StartMxOptions {
+  /** The name in the greeting and EHLO (the MX host name). */
+  serverName: string;
+  /** The certificate offered after STARTTLS; without it (or with starttls false) STARTTLS is not offered. */
+  tls?: { key: string; cert: string };
+  starttls?: boolean;
+  /** Refuse every session with this reply instead of greeting (e.g. 554 "no service"). */
+  refuse?: { code: number; message: string };
+}
+
+/**
+ * An MX-like SMTP server on 127.0.0.1: greets, answers EHLO, offers STARTTLS (with `tls`), no
+ * AUTH, accepts nothing (no mail is meant to be sent to it). `connections()` counts sessions.
+ */
+export async function startMx(options: StartMxOptions): Promise<TcpEndpoint> {
+  let connectionCount = 0;
+  const starttls = options.starttls !== false && options.tls !== undefined;
+  const server = new SMTPServer({
+    name: options.serverName,
+    banner: "sandbox MX",
+    secure: false,
+    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
+    disabledCommands: ["AUTH", ...(starttls ? [] : ["STARTTLS"])],
+    hideSTARTTLS: !starttls,
+    authOptional: true,
+    disableReverseLookup: true,
+    logger: false,
+    onConnect(_session: SMTPServerSession, callback: (err?: Error | null) => void) {
+      connectionCount++;
+      if (options.refuse) {
+        callback(new SmtpReplyError(options.refuse.message, options.refuse.code));
+        return;
+      }
+      callback();
+    },
+    onRcptTo(_address, _session, callback) {
+      callback(new SmtpReplyError("sandbox MX accepts no mail", 550));
+    },
+  });
+  server.on("error", () => undefined);
+  const port = await listen(server.server);
+  server.server.unref();
+  let closed = false;
+  return {
+    host: LOOPBACK,
+    port,
+    connections: () => connectionCount,
+    stop: async () => {
+      if (closed) return;
+      closed = true;
+      for (const connection of server.connections) connection.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

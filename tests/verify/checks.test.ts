@@ -887,13 +887,14 @@ describe("discovery's unknown values: checked against nothing, reported with the
 
 describe("layers not checked", () => {
   it("selectLayers: --only, --skip and a missing input each leave a layer out, with why", () => {
-    expect(selectLayers([], [])).toEqual({ layers: ["ses", "dns", "smtp", "relay", "monitoring"], notChecked: [] });
+    expect(selectLayers([], [])).toEqual({ layers: ["ses", "dns", "smtp", "relay", "recipient", "monitoring"], notChecked: [] });
     expect(selectLayers(["dns", "smtp"], ["smtp"], { relay: "no relays" })).toEqual({
       layers: ["dns"],
       notChecked: [
         { layer: "ses", reason: "not in --only dns,smtp" },
         { layer: "smtp", reason: "skipped with --skip" },
         { layer: "relay", reason: "not in --only dns,smtp" },
+        { layer: "recipient", reason: "not in --only dns,smtp" },
         { layer: "monitoring", reason: "not in --only dns,smtp" },
       ],
     });

@@ -57,6 +57,9 @@ function expectNoSecrets(secrets: readonly string[], r: CliResult): void {
   for (const s of secrets) expect(out.includes(s), `a secret value appears in the CLI output:\n${out}`).toBe(false);
 }
 
+/** How the verdict ends when no --recipient was given: the recipient layer is not checked, never assumed healthy. */
+const NO_RECIPIENT_VERDICT = "not checked: Recipient domains (no --recipient given: this layer checks the domain of each --recipient address)";
+
 const SUMMARY = /^Summary: (\d+) pass, (\d+) warn, (\d+) fail, (\d+) inconclusive — (.*)\.$/m;
 
 interface JsonReport {
@@ -76,7 +79,8 @@ describe("verify CLI against a healthy world", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe(`mail-infra verify: manifest ${manifestFile} (stack test)`);
-    for (const title of ["SES account and identities: ok", "DNS authentication: ok", "SMTP credentials: ok", "Relays using the credentials: ok"]) expect(r.stdout).toContain(`\n${title}\n`);
+    for (const title of ["SES account and identities: ok", "DNS authentication: ok", "SMTP credentials: ok", "Relays using the credentials: ok", "Recipient domains: ok"]) expect(r.stdout).toContain(`\n${title}\n`);
+    expect(r.stdout).toMatch(/PASS {2}recipient\.mx +example\.org: 1 MX host, best mx\.example\.org \(preference 10\)/);
     const [, pass, warn, fail, inconclusive, verdict] = SUMMARY.exec(r.stdout) ?? [];
     expect([Number(pass) > 40, warn, fail, inconclusive, verdict]).toEqual([true, "0", "0", "0", "mail path healthy"]);
     expect(r.stdout).toMatch(/PASS {2}smtp\.password +passwords in mail-infra\/test\/ses-smtp: each stored password is the v4 derivation/);
@@ -90,7 +94,8 @@ describe("verify CLI against a healthy world", () => {
     expect(r.stderr).toBe("");
     const doc = JSON.parse(r.stdout) as JsonReport;
     expect(Object.keys(doc)).toEqual(["target", "layers", "notChecked", "summary", "exitCode", "findings"]);
-    expect(doc).toMatchObject({ target: `manifest ${manifestFile} (stack test)`, layers: ["ses", "dns", "smtp", "relay", "monitoring"], notChecked: [], exitCode: 0, summary: { warn: 0, fail: 0, inconclusive: 0 } });
+    // Without --recipient the recipient layer is listed as not checked, never assumed healthy.
+    expect(doc).toMatchObject({ target: `manifest ${manifestFile} (stack test)`, layers: ["ses", "dns", "smtp", "relay", "monitoring"], notChecked: [{ layer: "recipient", reason: "no --recipient given: this layer checks the domain of each --recipient address" }], exitCode: 0, summary: { warn: 0, fail: 0, inconclusive: 0 } });
     expect(doc.summary.pass).toBe(doc.findings.length);
     for (const f of doc.findings) {
       expect(Object.keys(f).sort()).toEqual(["evidence", "id", "layer", "status", "subject", "summary"]);
@@ -109,6 +114,7 @@ describe("verify CLI against a healthy world", () => {
       { layer: "ses", reason: "skipped with --skip" },
       { layer: "smtp", reason: "not in --only dns,ses" },
       { layer: "relay", reason: "not in --only dns,ses" },
+      { layer: "recipient", reason: "not in --only dns,ses" },
       { layer: "monitoring", reason: "not in --only dns,ses" },
     ]);
     expect(new Set(doc.findings.map((f) => f.layer))).toEqual(new Set(["dns"]));
@@ -116,11 +122,11 @@ describe("verify CLI against a healthy world", () => {
     const noSenders = path.join(dir, "no-senders-dns.json");
     await writeFile(noSenders, JSON.stringify({ ...healthy.manifest, senders: [] }));
     const dnsOnly = JSON.parse((await verify(healthy, ["--manifest", noSenders, ...endpointArgs(healthy), "--skip", "ses,smtp", "--json"])).stdout) as JsonReport;
-    expect(dnsOnly.notChecked.at(-1)).toEqual({ layer: "relay", reason: "the manifest declares no relays (mail-infra:senders)" });
+    expect(dnsOnly.notChecked.find((n) => n.layer === "relay")).toEqual({ layer: "relay", reason: "the manifest declares no relays (mail-infra:senders)" });
     const text = await verify(healthy, ["--manifest", manifestFile, ...endpointArgs(healthy), "--skip", "smtp,relay"]);
     expect(text.status).toBe(0);
     expect(text.stdout).toContain("\nSMTP credentials: not checked (skipped with --skip)\n");
-    expect(SUMMARY.exec(text.stdout)?.[5]).toBe("checked layers healthy; not checked: SMTP credentials (skipped with --skip); Relays using the credentials (skipped with --skip)");
+    expect(SUMMARY.exec(text.stdout)?.[5]).toBe("checked layers healthy; not checked: SMTP credentials (skipped with --skip); Relays using the credentials (skipped with --skip); Recipient domains (no --recipient given: this layer checks the domain of each --recipient address)");
   });
 
   it("discovery mode (--domain, --region, --secret-id) needs no manifest and exits 0; relays are not checked (they are the stack's)", async () => {
@@ -140,11 +146,12 @@ describe("verify CLI against a healthy world", () => {
     expect(doc.notChecked.map((n) => [n.layer, n.reason])).toEqual([
       ["smtp", "no --secret-id given: discovery mode reads the SMTP credentials from that secret"],
       ["relay", "discovery mode does not know the relays: they are the stack's senders; use --stack or --manifest"],
+      ["recipient", "no --recipient given: this layer checks the domain of each --recipient address"],
       ["monitoring", "discovery mode does not know the stack's monitoring (alert addresses, alarms, rules): use --stack or --manifest"],
     ]);
     const text = await verify(healthy, ["--domain", "example.com", "--region", "us-east-1", ...endpointArgs(healthy)]);
     expect(SUMMARY.exec(text.stdout)?.[5]).toBe(
-      "checked layers healthy; not checked: SMTP credentials (no --secret-id given: discovery mode reads the SMTP credentials from that secret); Relays using the credentials (discovery mode does not know the relays: they are the stack's senders; use --stack or --manifest); Monitoring and alerts (discovery mode does not know the stack's monitoring (alert addresses, alarms, rules): use --stack or --manifest)",
+      "checked layers healthy; not checked: SMTP credentials (no --secret-id given: discovery mode reads the SMTP credentials from that secret); Relays using the credentials (discovery mode does not know the relays: they are the stack's senders; use --stack or --manifest); Recipient domains (no --recipient given: this layer checks the domain of each --recipient address); Monitoring and alerts (discovery mode does not know the stack's monitoring (alert addresses, alarms, rules): use --stack or --manifest)",
     );
   });
 
@@ -157,7 +164,7 @@ describe("verify CLI against a healthy world", () => {
     expect(r.stdout).toContain("  ????  aws.credentials  AWS credentials: no AWS credentials were found, so no AWS check could be made\n");
     expect(r.stdout).toContain("        blocks 12 checks:\n          ses.account.sending (account in us-east-1)\n");
     expect(r.stdout).toMatch(/\n {2}\?\?\?\? {2}smtp\.secret, smtp\.key, smtp\.auth, smtp\.permission: 5 checks decided by aws\.credentials \(SES account and identities, above\)\n/);
-    expect(SUMMARY.exec(r.stdout)?.slice(4, 6)).toEqual(["1", "not fully checked: SES account and identities; SMTP credentials; Relays using the credentials; not checked: Monitoring and alerts (skipped with --skip)"]);
+    expect(SUMMARY.exec(r.stdout)?.slice(4, 6)).toEqual(["1", `not fully checked: SES account and identities; SMTP credentials; Relays using the credentials; ${NO_RECIPIENT_VERDICT}; Monitoring and alerts (skipped with --skip)`]);
     const json = await verify(healthy, ["--manifest", manifestFile, ...endpointArgs(healthy), "--json"], { env });
     const doc = JSON.parse(json.stdout) as JsonReport;
     const bad = doc.findings.filter((f) => f.status !== "pass");
@@ -176,7 +183,7 @@ describe("verify CLI against a healthy world", () => {
     expect(r.stdout).toContain("\nSMTP credentials: not fully checked\n");
     expect(r.stdout).toMatch(/\?\?\?\? {2}smtp\.auth +email-smtp\.us-east-1\.amazonaws\.com:587 \(us-east-1\): could not check SMTP AUTH: connection to 127\.0\.0\.1:\d+ refused/);
     expect(r.stdout).toMatch(/fix: Nothing listens on 127\.0\.0\.1:\d+: outbound port \d+ may be blocked/);
-    expect(SUMMARY.exec(r.stdout)?.[5]).toBe("not fully checked: SMTP credentials");
+    expect(SUMMARY.exec(r.stdout)?.[5]).toBe(`not fully checked: SMTP credentials; ${NO_RECIPIENT_VERDICT}`);
   });
 
   it("NO_COLOR: colour on a terminal only without it, never in a pipe", async () => {
@@ -207,7 +214,7 @@ describe("verify CLI against broken worlds", () => {
       expect(text.stdout).toMatch(/FAIL {2}smtp\.password +passwords in mail-infra\/test\/ses-smtp: the stored password for us-west-2 is not derived from this key/);
       expect(text.stdout).toMatch(/FAIL {2}smtp\.auth +email-smtp\.us-west-2\.amazonaws\.com:587 \(us-west-2\): AUTH rejected \(535\)/);
       expect(text.stdout).toContain("server said: 535 Authentication Credentials Invalid");
-      expect(SUMMARY.exec(text.stdout)?.slice(3, 6)).toEqual(["2", "0", "broken: SMTP credentials"]);
+      expect(SUMMARY.exec(text.stdout)?.slice(3, 6)).toEqual(["2", "0", `broken: SMTP credentials; ${NO_RECIPIENT_VERDICT}`]);
       for (const s of [other, deriveSmtpPasswordV4(other, "us-west-2")]) expect(text.stdout + text.stderr).not.toContain(s);
 
       const json = await verify(w, ["--manifest", file, ...endpointArgs(w), "--json"]);
@@ -230,7 +237,7 @@ describe("verify CLI against broken worlds", () => {
       expect(r.status).toBe(1);
       expect(r.stdout).toContain("\nDNS authentication: broken\n");
       expect(r.stdout).toMatch(/FAIL {2}dns\.mail-from\.mx +bounce\.example\.com \(us-east-1\): MX points at us-west-2's feedback host, but this MAIL FROM sends from us-east-1/);
-      expect(SUMMARY.exec(r.stdout)?.[5]).toBe("broken: DNS authentication");
+      expect(SUMMARY.exec(r.stdout)?.[5]).toBe(`broken: DNS authentication; ${NO_RECIPIENT_VERDICT}`);
     } finally {
       await w.stop();
     }
@@ -247,28 +254,31 @@ describe.concurrent("verify CLI usage errors exit 2 with a message", () => {
 
   it("no source", async () => {
     const r = await usage([]);
-    expect([r.status, r.stderr]).toEqual([2, "error: give exactly one of --stack, --manifest or --domain (see --help).\n"]);
+    expect([r.status, r.stderr]).toEqual([2, "error: give exactly one of --stack, --manifest or --domain (see --help); to check only recipients' domains, give --recipient ADDRESS --only recipient.\n"]);
   });
 
   it("two sources", async () => {
     const r = await usage(["--manifest", manifestFile, "--domain", "example.com", "--region", "us-east-1"]);
-    expect([r.status, r.stderr]).toEqual([2, "error: give exactly one of --stack, --manifest or --domain (see --help).\n"]);
+    expect([r.status, r.stderr]).toEqual([2, "error: give exactly one of --stack, --manifest or --domain (see --help); to check only recipients' domains, give --recipient ADDRESS --only recipient.\n"]);
   });
 
   it("a bad --only layer", async () => {
     const r = await usage(["--manifest", manifestFile, "--only", "dns,smpt"]);
-    expect([r.status, r.stderr]).toEqual([2, 'error: --only: "smpt" is not a layer. Use ses, dns, smtp, relay, monitoring.\n']);
+    expect([r.status, r.stderr]).toEqual([2, 'error: --only: "smpt" is not a layer. Use ses, dns, smtp, relay, recipient, monitoring.\n']);
   });
 
   it("nothing to check: --only a layer discovery mode cannot run, or --skip of every layer", async () => {
     const smtpOnly = await usage(["--domain", "example.com", "--region", "us-east-1", "--only", "smtp"]);
     expect([smtpOnly.status, smtpOnly.stderr]).toEqual([
       2,
-      "error: nothing to check: SES account and identities (not in --only smtp); DNS authentication (not in --only smtp); SMTP credentials (no --secret-id given: discovery mode reads the SMTP credentials from that secret); Relays using the credentials (not in --only smtp); Monitoring and alerts (not in --only smtp).\n",
+      "error: nothing to check: SES account and identities (not in --only smtp); DNS authentication (not in --only smtp); SMTP credentials (no --secret-id given: discovery mode reads the SMTP credentials from that secret); Relays using the credentials (not in --only smtp); Recipient domains (not in --only smtp); Monitoring and alerts (not in --only smtp).\n",
     ]);
-    const all = await usage(["--manifest", manifestFile, "--skip", "ses,dns,smtp,relay,monitoring"]);
+    const all = await usage(["--manifest", manifestFile, "--skip", "ses,dns,smtp,relay,recipient,monitoring"]);
     expect(all.status).toBe(2);
-    expect(all.stderr).toMatch(/^error: nothing to check: SES account and identities \(skipped with --skip\); .*; Relays using the credentials \(skipped with --skip\); Monitoring and alerts \(skipped with --skip\)\.\n$/);
+    expect(all.stderr).toMatch(/^error: nothing to check: SES account and identities \(skipped with --skip\); .*; Relays using the credentials \(skipped with --skip\); Recipient domains \(skipped with --skip\); Monitoring and alerts \(skipped with --skip\)\.\n$/);
+    // Without --recipient, skipping the other layers leaves nothing either.
+    const noRecipient = await usage(["--manifest", manifestFile, "--skip", "ses,dns,smtp,relay,monitoring"]);
+    expect(noRecipient.stderr).toMatch(/; Recipient domains \(no --recipient given: .*\); Monitoring and alerts \(skipped with --skip\)\.\n$/);
     const relayOnly = await usage(["--domain", "example.com", "--region", "us-east-1", "--secret-id", "s", "--only", "relay"]);
     expect(relayOnly.status).toBe(2);
     expect(relayOnly.stderr).toContain("Relays using the credentials (discovery mode does not know the relays");
@@ -279,7 +289,7 @@ describe.concurrent("verify CLI usage errors exit 2 with a message", () => {
     await writeFile(file, JSON.stringify({ ...healthy.manifest, senders: [] }));
     const r = await usage(["--manifest", file, "--only", "relay"]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/Relays using the credentials \(the manifest declares no relays \(mail-infra:senders\)\); Monitoring and alerts \(not in --only relay\)\.\n$/);
+    expect(r.stderr).toMatch(/Relays using the credentials \(the manifest declares no relays \(mail-infra:senders\)\); Recipient domains \(not in --only relay\); Monitoring and alerts \(not in --only relay\)\.\n$/);
   });
 
   it("a bad --smtp-endpoint", async () => {

@@ -8,28 +8,24 @@
  * - CloudTrail (moto): the stack's multi-region trail, logging, over an S3 bucket;
  * - CloudWatch (cloudwatch-fake.ts, as moto cannot answer this SDK): the reputation alarms.
  *
- * Until the program writes the section (issue 12, components/Monitoring.ts), the world builds
- * it from the program's own manifest: alarms and the ses and feedback rules in each SES region,
- * the iam rule in us-east-1, the secret rule in the secret's region, an alerts topic in each of
- * those regions, and a trail for every region with a CloudTrail-driven rule.
+ * The section is the program's own (components/Monitoring.ts, run under mocks with
+ * mail-infra:alertEmails); the event patterns are lib/monitoring.ts's.
  */
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchClient, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import type { Manifest, ManifestMonitoring } from "../../lib/manifest";
+import type { Manifest } from "../../lib/manifest";
 import {
-  ALARM_LEVELS,
-  alertsTopicName,
-  DEFAULT_THRESHOLDS,
+  ALARM_EVALUATION,
+  feedbackEventPattern,
+  iamEventPattern,
   IAM_EVENTS_REGION,
   REPUTATION_METRICS,
   REPUTATION_NAMESPACE,
-  type ReputationKind,
-  reputationAlarmName,
-  ruleName,
   type RulePurpose,
-  trailName,
+  secretEventPattern,
+  sesEventPattern,
 } from "../../lib/monitoring";
 
 /** moto's account. */
@@ -38,37 +34,19 @@ export const ALERT_EMAILS = ["ops@example.com", "oncall@example.org"];
 /** The trail a world has when the stack did not create one (an account's own multi-region trail). */
 export const ACCOUNT_TRAIL = "account-trail";
 
-export function monitoringSection(m: Manifest, emails: readonly string[] = ALERT_EMAILS, account = MOTO_ACCOUNT): ManifestMonitoring {
-  const sesRegions = [...new Set(m.domains.flatMap((d) => d.regions.map((r) => r.region)))];
-  const regions = [...new Set([...sesRegions, IAM_EVENTS_REGION, m.smtp.secretRegion])];
-  const purposes = (region: string): RulePurpose[] => [
-    ...(region === IAM_EVENTS_REGION ? (["iam"] as const) : []),
-    ...(sesRegions.includes(region) ? (["ses"] as const) : []),
-    ...(region === m.smtp.secretRegion ? (["secret"] as const) : []),
-    ...(sesRegions.includes(region) ? (["feedback"] as const) : []),
-  ];
-  return {
-    alertEmails: [...emails],
-    regions: regions.map((region) => ({
-      region,
-      alertsTopicArn: `arn:aws:sns:${region}:${account}:${alertsTopicName(m.stack)}`,
-      alarms: sesRegions.includes(region)
-        ? (Object.keys(REPUTATION_METRICS) as ReputationKind[]).flatMap((kind) =>
-            ALARM_LEVELS.map((level) => ({ name: reputationAlarmName(m.stack, kind, level), kind, level, threshold: DEFAULT_THRESHOLDS[kind][level] })),
-          )
-        : [],
-      rules: purposes(region).map((purpose) => ({ name: ruleName(m.stack, purpose), purpose })),
-    })),
-    trail: { regions: regions.filter((r) => purposes(r).some((p) => p !== "feedback")), created: trailName(m.stack) },
-  };
+/** A rule's event pattern, as the program writes it (lib/monitoring.ts). */
+function eventPattern(m: Manifest, region: string, purpose: RulePurpose): object {
+  switch (purpose) {
+    case "iam":
+      return iamEventPattern(m.smtp.user);
+    case "ses":
+      return sesEventPattern();
+    case "secret":
+      return secretEventPattern(m.smtp.secretName, m.smtp.secretRegion, MOTO_ACCOUNT);
+    case "feedback":
+      return feedbackEventPattern(m.domains.flatMap((d) => d.regions.filter((r) => r.region === region).map((r) => r.configurationSet)));
+  }
 }
-
-const PATTERNS: Record<RulePurpose, object> = {
-  iam: { source: ["aws.iam"], "detail-type": ["AWS API Call via CloudTrail"], detail: { eventName: ["CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey", "PutUserPolicy", "DeleteUserPolicy", "AttachUserPolicy", "DetachUserPolicy"] } },
-  ses: { source: ["aws.ses"], "detail-type": ["AWS API Call via CloudTrail"] },
-  secret: { source: ["aws.secretsmanager"], "detail-type": ["AWS API Call via CloudTrail"], detail: { eventName: ["PutSecretValue", "UpdateSecret", "DeleteSecret"] } },
-  feedback: { source: ["aws.ses"], "detail-type": ["Email Bounced", "Email Complaint Received"] },
-};
 
 export interface MonitoringEndpoints {
   /** moto (SNS, EventBridge, CloudTrail, S3), directly. */
@@ -108,7 +86,10 @@ export function monitoringClients(e: MonitoringEndpoints): MonitoringClients {
 }
 
 /** Create everything the section names, as the program would (and a trail, as the account would have one). */
-export async function createMonitoringResources(mon: ManifestMonitoring, stack: string, e: MonitoringEndpoints, c: MonitoringClients): Promise<void> {
+export async function createMonitoringResources(m: Manifest, e: MonitoringEndpoints, c: MonitoringClients): Promise<void> {
+  const mon = m.monitoring;
+  if (!mon) return;
+  const stack = m.stack;
   await Promise.all(
     mon.regions.map(async (r) => {
       const topic = await c.sns(r.region).send(new CreateTopicCommand({ Name: r.alertsTopicArn.split(":").pop() }));
@@ -116,7 +97,7 @@ export async function createMonitoringResources(mon: ManifestMonitoring, stack: 
       r.alertsTopicArn = topic.TopicArn ?? r.alertsTopicArn;
       for (const address of mon.alertEmails) await c.sns(r.region).send(new SubscribeCommand({ TopicArn: r.alertsTopicArn, Protocol: "email", Endpoint: address }));
       for (const rule of r.rules) {
-        await c.events(r.region).send(new PutRuleCommand({ Name: rule.name, EventPattern: JSON.stringify(PATTERNS[rule.purpose]), State: "ENABLED" }));
+        await c.events(r.region).send(new PutRuleCommand({ Name: rule.name, EventPattern: JSON.stringify(eventPattern(m, r.region, rule.purpose)), State: "ENABLED" }));
         await c.events(r.region).send(new PutTargetsCommand({ Rule: rule.name, Targets: [{ Id: "alerts", Arn: r.alertsTopicArn }] }));
       }
       for (const a of r.alarms) {
@@ -125,12 +106,12 @@ export async function createMonitoringResources(mon: ManifestMonitoring, stack: 
             AlarmName: a.name,
             Namespace: REPUTATION_NAMESPACE,
             MetricName: REPUTATION_METRICS[a.kind],
-            Statistic: "Average",
-            Period: 3600,
-            EvaluationPeriods: 1,
+            Statistic: ALARM_EVALUATION.statistic,
+            Period: ALARM_EVALUATION.periodSeconds,
+            EvaluationPeriods: ALARM_EVALUATION.evaluationPeriods,
             Threshold: a.threshold,
-            ComparisonOperator: "GreaterThanOrEqualToThreshold",
-            TreatMissingData: "ignore",
+            ComparisonOperator: ALARM_EVALUATION.comparisonOperator,
+            TreatMissingData: ALARM_EVALUATION.treatMissingData,
             AlarmActions: [r.alertsTopicArn],
             OKActions: [r.alertsTopicArn],
           }),

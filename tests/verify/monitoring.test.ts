@@ -20,7 +20,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IAM_EVENTS_REGION, ruleName, reputationAlarmName, trailName } from "../../lib/monitoring";
 import type { Finding } from "../../lib/verify/findings";
-import { checkMonitoringLayer, formatRate, logsWriteManagementEvents, MONITORING_NOT_DECLARED, MONITORING_NOT_DISCOVERED } from "../../lib/verify/monitoring";
+import { checkMonitoringLayer, logsWriteManagementEvents, MONITORING_NOT_DECLARED, MONITORING_NOT_DISCOVERED } from "../../lib/verify/monitoring";
 import { monitoringCollector } from "../../scripts/verify/monitoring";
 import { runCliAsync } from "../helpers/spawn";
 import { startClosedPort } from "../sandbox";
@@ -77,9 +77,9 @@ describe("a healthy world", () => {
     expect(count("monitoring.rule")).toBe(mon.regions.reduce((n, r) => n + r.rules.length, 0));
     expect(count("monitoring.trail")).toBe(mon.trail.regions.length);
     expect(one(findings, "monitoring.alarm", `${reputationAlarmName(STACK, "bounce", "alarm")} in ${WEST}`).summary).toMatch(
-      /^bounce rate alarm at 5 %, notifies the alerts topic; state INSUFFICIENT_DATA, not an alert: SES publishes the rate only while mail is sent$/,
+      /^bounce rate alarm at 5%, notifies the alerts topic; state INSUFFICIENT_DATA, not an alert: SES publishes the rate only while mail is sent$/,
     );
-    expect(one(findings, "monitoring.rate", `complaint rate in ${EAST}`).summary).toBe("no datapoint in the last 24 hours: no mail sent recently (warning 0.05 %, alarm 0.1 %)");
+    expect(one(findings, "monitoring.rate", `complaint rate in ${EAST}`).summary).toBe("no datapoint in the last 24 hours: no mail sent recently (warning 0.05%, alarm 0.1%)");
     expect(one(findings, "monitoring.trail", `management events in ${WEST}`).summary).toBe(`trail ${trail} (multi-region, home ${IAM_EVENTS_REGION}) logs write management events`);
     expect(one(findings, "monitoring.rule", `${ruleName(STACK, "iam")} in ${IAM_EVENTS_REGION}`).summary).toBe("iam rule enabled, sends to the alerts topic");
   });
@@ -120,7 +120,7 @@ describe("monitoring.alarm", () => {
       await clients.cloudwatch(WEST).send(new DeleteAlarmsCommand({ AlarmNames: [bounceAlarm] }));
     });
     const f = one(findings, "monitoring.alarm", `${bounceAlarm} in ${WEST}`);
-    expect([f.status, f.summary]).toEqual(["fail", `the bounce rate alarm at 5 % alarm does not exist in ${WEST}`]);
+    expect([f.status, f.summary]).toEqual(["fail", `the bounce rate alarm at 5% alarm does not exist in ${WEST}`]);
     expect(f.remediation).toMatch(/pulumi up/);
     expect(one(findings, "monitoring.alarm", `${bounceAlarm} in ${EAST}`).status).toBe("pass");
   });
@@ -156,7 +156,7 @@ describe("monitoring.alarm", () => {
     });
     const f = one(findings, "monitoring.alarm", `${bounceAlarm} in ${EAST}`);
     expect(f.status).toBe("fail");
-    expect(f.summary).toBe(`the bounce rate alarm at 5 % alarm is not as declared: its threshold is 10 %, declared 5 %; it does not notify the alerts topic ${topic(EAST)} (actions: none)`);
+    expect(f.summary).toBe(`the bounce rate alarm at 5% alarm is not as declared: its threshold is 10%, declared 5%; it does not notify the alerts topic ${topic(EAST)} (actions: none)`);
     const c = one(findings, "monitoring.alarm", `${reputationAlarmName(STACK, "complaint", "warning")} in ${EAST}`);
     expect(c.summary).toMatch(/it watches AWS\/SES Reputation\.BounceRate, not AWS\/SES Reputation\.ComplaintRate; its comparison is LessThanThreshold/);
   });
@@ -169,11 +169,11 @@ describe("monitoring.alarm", () => {
     });
     const f = one(findings, "monitoring.alarm", `${bounceAlarm} in ${WEST}`);
     expect(f.status).toBe("fail");
-    expect(f.summary).toMatch(/^in ALARM: the bounce rate alarm at 5 % fired; current bounce rate 7\.2 % \(latest datapoint 20\d\d-/);
+    expect(f.summary).toMatch(/^in ALARM: the bounce rate alarm at 5% fired; current bounce rate 7\.2% \(latest datapoint 20\d\d-/);
     expect(f.evidence.join("\n")).toMatch(/state ALARM since .*: Threshold Crossed: 1 datapoint \[0\.072\]/);
     expect(f.remediation).toMatch(/Find what bounces/);
     const rate = one(findings, "monitoring.rate", `bounce rate in ${WEST}`);
-    expect([rate.status, rate.summary]).toEqual(["fail", "7.2 % (warning 2 %, alarm 5 %): at or above the alarm level"]);
+    expect([rate.status, rate.summary]).toEqual(["fail", "7.2% (warning 2%, alarm 5%): at or above the alarm level"]);
     // The other region's account is its own: untouched.
     expect(one(findings, "monitoring.rate", `bounce rate in ${EAST}`).status).toBe("pass");
   });
@@ -189,10 +189,10 @@ describe("monitoring.rate", () => {
       await cw.send(new PutMetricDataCommand({ Namespace: "AWS/SES", MetricData: [{ MetricName: "Reputation.ComplaintRate", Value: 0.0002, Timestamp: at(3) }] }));
     });
     const b = one(findings, "monitoring.rate", `bounce rate in ${EAST}`);
-    expect([b.status, b.summary]).toEqual(["warn", "3.1 % (warning 2 %, alarm 5 %): at or above the warning level"]);
+    expect([b.status, b.summary]).toEqual(["warn", "3.1% (warning 2%, alarm 5%): at or above the warning level"]);
     expect(b.remediation).toMatch(/^Act before it reaches the alarm level\. Find what bounces/);
     const c = one(findings, "monitoring.rate", `complaint rate in ${EAST}`);
-    expect([c.status, c.summary]).toEqual(["pass", "0.02 % (warning 0.05 %, alarm 0.1 %)"]);
+    expect([c.status, c.summary]).toEqual(["pass", "0.02% (warning 0.05%, alarm 0.1%)"]);
   });
 });
 
@@ -357,9 +357,6 @@ describe("pure rules", () => {
     ]);
     expect(checkMonitoringLayer({ ...mon, alertEmails: ["ops@example.com"] }, obs)).toEqual([]);
   });
-  it("formatRate writes fractions as people read thresholds", () => {
-    expect([0.02, 0.05, 0.0005, 0.001, 0.072, 1 / 3].map(formatRate)).toEqual(["2 %", "5 %", "0.05 %", "0.1 %", "7.2 %", "33.3 %"]);
-  });
   it("logsWriteManagementEvents: default, basic and advanced selectors", () => {
     expect(logsWriteManagementEvents({ basic: [], advanced: [] }).ok).toBe(true);
     expect(logsWriteManagementEvents({ basic: [{ readWriteType: "WriteOnly", includeManagementEvents: true }], advanced: [] }).ok).toBe(true);
@@ -396,7 +393,7 @@ describe("the CLI", () => {
         `fail monitoring.rate complaint rate in ${EAST}`,
         `fail monitoring.rule ${ruleName(STACK, "feedback")} in ${WEST}`,
       ]);
-      expect(doc.findings.find((f) => f.id === "monitoring.alarm" && f.status === "fail")?.summary).toMatch(/current complaint rate 0\.15 %/);
+      expect(doc.findings.find((f) => f.id === "monitoring.alarm" && f.status === "fail")?.summary).toMatch(/current complaint rate 0\.15%/);
     } finally {
       await world.stop();
     }

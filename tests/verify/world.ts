@@ -51,7 +51,7 @@ import {
 } from "../sandbox";
 import { installSesMock, SesFake, type SimulationBehaviour, startAwsFront, type AwsFront } from "./aws-fakes";
 import { type CloudWatchFake, startCloudWatchFake } from "./cloudwatch-fake";
-import { createMonitoringResources, type MonitoringClients, monitoringClients, monitoringSection } from "./monitoring-world";
+import { ALERT_EMAILS, createMonitoringResources, type MonitoringClients, monitoringClients } from "./monitoring-world";
 
 // The SDK's Node-version notice is noise in test output (the CLI silences it the same way).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -68,6 +68,8 @@ export const WORLD_CONFIG = {
   senders: ["address=admin@example.com; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1"],
   // SMTP in every region of the world (by default only the senders' regions get a password).
   smtpRegions: [...REGIONS],
+  // Monitoring (issue 12): the program declares alerts topics, alarms and rules; the world creates them.
+  alertEmails: [...ALERT_EMAILS],
 };
 
 /** The one include every domain of a world shares. */
@@ -154,12 +156,23 @@ voids    IN TXT "v=spf1 ip4:192.0.2.0/24 a:gone1.example.net a:gone2.example.net
 *._report._dmarc.reports IN TXT "v=DMARC1"
 `;
 
-/** Zone texts by origin: one per domain (the program's records), amazonses.com, example.net. */
+/**
+ * The recipients' domain the world's tests send to (--recipient someone@example.org): a healthy
+ * one for the recipient layer (MX with an address, DMARC, TLS-RPT, no MTA-STS).
+ */
+export const EXAMPLE_ORG_ZONE = `@          IN MX  10 mx.example.org.
+mx         IN A   192.0.2.26
+_dmarc     IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.org"
+_smtp._tls IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@example.org"
+`;
+
+/** Zone texts by origin: one per domain (the program's records), amazonses.com, example.net, example.org. */
 export function worldZones(m: Manifest): Record<string, string> {
   const zones: Record<string, string> = {};
   for (const d of m.domains) zones[d.domain] = toZoneFile(d.records, `mail-infra records for ${d.domain}`);
   zones["amazonses.com"] = AMAZONSES_ZONE;
   zones["example.net"] = EXAMPLE_NET_ZONE;
+  zones["example.org"] = EXAMPLE_ORG_ZONE;
   return zones;
 }
 
@@ -250,9 +263,9 @@ export interface WorldOptions {
   /** How IAM policy simulation answers (default allowed; "moto" = moto's real HTTP 500). */
   simulation?: SimulationBehaviour;
   /**
-   * Monitoring (issue 12): by default the manifest has a monitoring section (the program's, or
-   * monitoringSection's) and its resources exist, healthy. A function changes them after they
-   * are created (e.g. disable a rule); false: no monitoring section and no resources.
+   * Monitoring (issue 12): by default the manifest has the program's monitoring section
+   * (WORLD_CONFIG sets mail-infra:alertEmails) and its resources exist, healthy. A function
+   * changes them after they are created (e.g. disable a rule); false: no monitoring section.
    */
   monitoring?: false | ((ctx: MonitoringContext) => Promise<void>);
 }
@@ -377,11 +390,10 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
   cloudwatch.delayMs = delays.sesMs ?? 0;
   cleanups.push(() => cloudwatch.stop());
   if (options.monitoring === false) delete manifest.monitoring;
-  else {
-    manifest.monitoring ??= monitoringSection(manifest);
+  else if (manifest.monitoring) {
     const clients = monitoringClients({ moto: moto.directEndpoint, cloudwatch: cloudwatch.endpoint });
     cleanups.push(() => clients.destroy());
-    await createMonitoringResources(manifest.monitoring, manifest.stack, { moto: moto.directEndpoint, cloudwatch: cloudwatch.endpoint }, clients);
+    await createMonitoringResources(manifest, { moto: moto.directEndpoint, cloudwatch: cloudwatch.endpoint }, clients);
     await options.monitoring?.({ manifest, clients, cloudwatch, motoEndpoint: moto.directEndpoint });
   }
 

@@ -1,0 +1,2 @@
+/** Amazon SNS policies. */
+export { missingSubscription } from "./Topic/missingSubscription";
