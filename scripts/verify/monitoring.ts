@@ -13,7 +13,7 @@ import { CloudWatchClient, DescribeAlarmsCommand, type DescribeAlarmsCommandOutp
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, type ListTargetsByRuleCommandOutput } from "@aws-sdk/client-eventbridge";
 import { ListSubscriptionsByTopicCommand, type ListSubscriptionsByTopicCommandOutput, SNSClient } from "@aws-sdk/client-sns";
 import type { ManifestMonitoring } from "../../lib/manifest";
-import { REPUTATION_METRICS, REPUTATION_NAMESPACE, type ReputationKind } from "../../lib/monitoring";
+import { ALARM_EVALUATION, REPUTATION_METRICS, REPUTATION_NAMESPACE, type ReputationKind } from "../../lib/monitoring";
 import { type Observation, observed } from "../../lib/verify/findings";
 import {
   type AlarmState,
@@ -82,7 +82,7 @@ export class MonitoringCollector {
     });
   }
 
-  /** The latest datapoint of a reputation metric in the last RATE_WINDOW_HOURS (the account's, no dimensions). */
+  /** The latest datapoint of a reputation metric in the last RATE_WINDOW_HOURS (the account's, no dimensions; the alarms' statistic). */
   latestRate(region: string, kind: ReputationKind, now: Date): Promise<Observation<RateSample | undefined>> {
     return this.aws.call("CLOUDWATCH", `cloudwatch:${region}`, `cloudwatch:GetMetricStatistics:${region}:${kind}`, "cloudwatch:GetMetricStatistics", async (abortSignal) => {
       const r = await this.cloudwatch(region).send(
@@ -92,14 +92,15 @@ export class MonitoringCollector {
           StartTime: new Date(now.getTime() - RATE_WINDOW_HOURS * 3600_000),
           EndTime: now,
           Period: RATE_PERIOD_SECONDS,
-          Statistics: ["Average"],
+          // The statistic the alarms evaluate, so the value is comparable with their thresholds.
+          Statistics: [ALARM_EVALUATION.statistic],
         }),
         { abortSignal },
       );
-      const points = (r.Datapoints ?? []).filter((p) => p.Timestamp && p.Average !== undefined);
+      const points = (r.Datapoints ?? []).filter((p) => p.Timestamp && p[ALARM_EVALUATION.statistic] !== undefined);
       points.sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0));
       const latest = points[0];
-      return latest ? { value: latest.Average ?? 0, timestamp: latest.Timestamp?.toISOString() ?? "?" } : undefined;
+      return latest ? { value: latest[ALARM_EVALUATION.statistic] ?? 0, timestamp: latest.Timestamp?.toISOString() ?? "?" } : undefined;
     });
   }
 
