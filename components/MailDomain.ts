@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DomainConfig } from "../lib/config";
 import type { ManifestDomain, ManifestRegion } from "../lib/manifest";
-import { DKIM_TOKENS_PER_IDENTITY, dkimIdentityKey, type DnsRecord, expectedRecords, stableDkimOrder } from "../lib/records";
-import { DNS_MODE_TAG } from "../lib/names";
+import { DKIM_TOKENS_PER_IDENTITY, dependsOnDkimTokens, dkimIdentityKey, type DnsRecord, expectedRecords, stableDkimOrder } from "../lib/records";
+import { DNS_MODE_TAG, MAIL_DOMAIN_TYPE } from "../lib/names";
 import { dkimSigningHostedZone } from "../lib/regions";
 import { DnsRecords } from "./DnsRecords";
 import { SesIdentity } from "./SesIdentity";
@@ -30,7 +30,7 @@ export class MailDomain extends pulumi.ComponentResource {
   readonly manifest: pulumi.Output<ManifestDomain>;
 
   constructor(name: string, args: MailDomainArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mail-infra:ses:MailDomain", name, {}, opts);
+    super(MAIL_DOMAIN_TYPE, name, {}, opts);
     const cfg = args.config;
 
     // Each region's MAIL FROM attributes wait for the MX and SPF records of its MAIL FROM
@@ -73,6 +73,18 @@ export class MailDomain extends pulumi.ComponentResource {
     const tokens = pulumi.all(dkimTokens);
     this.records = tokens.apply((t) => expectedRecords(cfg, t));
 
+    // The shape of the record set does not depend on token values: placeholders fix it.
+    const placeholderTokens = Object.fromEntries(
+      cfg.regions.map((r) => [r.region, Array.from({ length: DKIM_TOKENS_PER_IDENTITY }, (_, i) => `token${i + 1}`)]),
+    );
+    const shape = expectedRecords(cfg, placeholderTokens);
+    // One output entry per record: those that depend only on config are known at preview, so the
+    // policy pack can check an external-DNS domain's records as they will be published.
+    // A DKIM CNAME's type and key are known; its name and target wait for the token.
+    const recordOutputs = shape.map((rec, i) =>
+      dependsOnDkimTokens(rec) ? { ...rec, name: this.records.apply((all) => all[i].name), values: this.records.apply((all) => all[i].values) } : rec,
+    );
+
     let zoneId: pulumi.Output<string> | undefined;
     if (cfg.dns.mode === "route53") {
       const zone = cfg.dns.zone;
@@ -80,11 +92,6 @@ export class MailDomain extends pulumi.ComponentResource {
         "id" in zone
           ? pulumi.output(zone.id)
           : aws.route53.getZoneOutput({ name: zone.name, privateZone: false }, { parent: this }).zoneId;
-      // The shape of the record set does not depend on token values: declare it with placeholders.
-      const placeholderTokens = Object.fromEntries(
-        cfg.regions.map((r) => [r.region, Array.from({ length: DKIM_TOKENS_PER_IDENTITY }, (_, i) => `token${i + 1}`)]),
-      );
-      const shape = expectedRecords(cfg, placeholderTokens);
       const dns = new DnsRecords(`${name}-dns`, { shape, records: this.records, zoneId, protect: args.protect }, { parent: this });
       for (const r of cfg.regions) {
         const own = shape.flatMap((rec, i) => ((rec.purpose === "mail-from-mx" || rec.purpose === "mail-from-spf") && rec.name === r.mailFromDomain ? [dns.records[i]] : []));
@@ -128,7 +135,7 @@ export class MailDomain extends pulumi.ComponentResource {
       }),
     );
 
-    this.registerOutputs({ records: this.records, manifest: this.manifest });
+    this.registerOutputs({ domain: cfg.domain, dnsMode: cfg.dns.mode, records: recordOutputs, manifest: this.manifest });
   }
 
   /** ARNs the SMTP user must be allowed to send through in `regions`: identities and configuration sets. */

@@ -42,3 +42,24 @@ export function validateSecretAccessKey(value: string): string | undefined {
       : "it has characters outside A-Z, a-z, 0-9, / and +";
   return `this is not an AWS secret access key: ${what}, and a secret access key is ${SECRET_ACCESS_KEY_LENGTH} characters of A-Z, a-z, 0-9, / and +. Pipe only the key's secret (not the access key id AKIA..., not a password).`;
 }
+
+/** The partition and region of a KMS key or alias ARN, or undefined for a key id or alias name (those resolve in the caller's region). */
+export function kmsKeyArnLocation(value: string): { partition: string; region: string } | undefined {
+  const m = /^arn:(aws(?:-[a-z]+)*):kms:([a-z]{2}(?:-[a-z]+)+-\d+):/i.exec(value.trim());
+  return m ? { partition: m[1].toLowerCase(), region: m[2].toLowerCase() } : undefined;
+}
+
+/**
+ * Why a secret in `secretRegion` cannot use the KMS key `keyRef`, or undefined. Secrets
+ * Manager encrypts with a key of the secret's own region (a multi-region key's replica there
+ * included, named by its ARN in that region): a key ARN of another region fails CreateSecret and
+ * PutSecretValue, so the SMTP password is never stored. The config validator and the policy
+ * pack (aws-secretsmanager-secret-configure-kms-key-region) use this one rule.
+ */
+export function kmsKeyRegionProblem(keyRef: string, secretRegion: string): string | undefined {
+  const where = kmsKeyArnLocation(keyRef);
+  if (!where) return undefined;
+  const region = secretRegion.trim().toLowerCase();
+  if (where.region === region) return undefined;
+  return `the KMS key ${shown(keyRef)} is in ${where.region}, but the secret is in ${region}: Secrets Manager encrypts only with a key of the secret's own region, so storing the secret fails. Use a key (or a multi-region key's replica) in ${region}.`;
+}

@@ -17,12 +17,12 @@ import {
   validateDmarcPolicy,
   validateDmarcUri,
 } from "./dmarc";
-import { validateKmsKeyId } from "./aws-ids";
-import { isEmailAddress, isSubdomainOf, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
-import { parseSmtpRegion, smtpEndpoint } from "./regions";
+import { kmsKeyRegionProblem, validateKmsKeyId } from "./aws-ids";
+import { isEmailAddress, isSubdomainOf, mailFromCollisions, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
+import { mixedPartitionsProblem, parseSmtpRegion, smtpEndpoint } from "./regions";
 import { shown, typeName } from "./text";
 import { policySize, sesArn, smtpSendPolicy, USER_INLINE_POLICY_LIMIT } from "./iam";
-import { configurationSetName } from "./names";
+import { configurationSetName, domainPhysicalNames, nameCollisions } from "./names";
 import { PREVIOUS_KEY_STATES, type PreviousKeyState } from "./rotation";
 import {
   ALARM_LEVELS,
@@ -470,6 +470,9 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     } else regions.push(region);
   });
 
+  const partitions = mixedPartitionsProblem(regions);
+  if (partitions) add("regions", partitions);
+
   // 4. Enumerated settings.
   const oneOf = <T extends string>(key: ConfigKey, value: string, allowed: readonly T[]): T => {
     if (!(allowed as readonly string[]).includes(value)) {
@@ -629,6 +632,18 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     });
   }
 
+  // 7b. Across domains: MAIL FROM names and physical names (lib/domain, lib/names) that collide.
+  for (const c of mailFromCollisions(domainConfigs.map((d) => ({ domain: d.domain, mailFroms: d.regions.map((r) => ({ region: r.region, name: r.mailFromDomain })) })))) {
+    add(regionalOverrides.size > 0 ? "regionalMailFromSubdomains" : "mailFromSubdomain", c.message);
+  }
+  const collided = new Set<string>();
+  for (const c of nameCollisions(domainConfigs.flatMap((d) => d.regions.flatMap((r) => domainPhysicalNames(d.domain, r.region))))) {
+    const key = `${c.owners.join(" ")}|${c.kind}`;
+    if (collided.has(key)) continue;
+    collided.add(key);
+    add(domainKey, `${c.owners.join(" and ")} get the same ${c.kind} name ${c.name} (names keep only letters and digits), so the second one cannot be created. Put one of them in another stack.`);
+  }
+
   // 8. SMTP credentials.
   if (v.smtpKeyGeneration < 1) add("smtpKeyGeneration", `${v.smtpKeyGeneration} is not a generation. Start at 1 and raise it by one to rotate.`);
   let previousKey: PreviousKeyState | undefined;
@@ -654,6 +669,8 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   if (v.smtpSecretKmsKeyId !== "") {
     const problem = validateKmsKeyId(v.smtpSecretKmsKeyId);
     if (problem) add("smtpSecretKmsKeyId", `${problem} Leave it empty for the AWS-managed key aws/secretsmanager.`);
+    const wrongRegion = problem === undefined && regions[0] !== undefined ? kmsKeyRegionProblem(v.smtpSecretKmsKeyId, regions[0]) : undefined;
+    if (wrongRegion) add("smtpSecretKmsKeyId", `${wrongRegion} (The secret is kept in the primary region, the first of mail-infra:regions.)`);
   }
   const inDomains = (address: string): boolean => {
     const at = address.lastIndexOf("@");

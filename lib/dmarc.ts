@@ -6,7 +6,7 @@
  * validator can check each config key on its own and name that key in its error; `parseDmarc`
  * judges a whole record (policy pack, verify) with the same validators.
  */
-import { normalizeDomain, organizationalDomain, validateDomainName } from "./domain";
+import { isAligned, normalizeDomain, organizationalDomain, validateDomainName } from "./domain";
 import { shown, shown as show } from "./text";
 
 export const DMARC_POLICIES = ["none", "quarantine", "reject"] as const;
@@ -404,6 +404,46 @@ export function dmarcPolicyProblem(record: DmarcRecord, minimum: DmarcPolicy): D
       tag: "pct",
       message: `The DMARC policy p=${record.p} applies to only pct=${pct}% of failing mail; the other ${100 - pct}% is treated as p=${lower} (RFC 7489 6.6.4), below the required minimum p=${minimum}. Raise pct step by step to 100, or remove it.`,
     };
+  }
+  return undefined;
+}
+
+/**
+ * DMARC identifier alignment of one sending domain under its DMARC record (RFC 7489 3.1):
+ * which MAIL FROM domains SPF cannot align with it under `aspf`, and whether a DKIM signature
+ * with `d=<dkimDomain>` aligns under `adkim`. Easy DKIM and bring-your-own DKIM in SES both sign
+ * with the identity's own domain, so DKIM aligns under either mode when the From domain is the
+ * identity; SPF is checked on the MAIL FROM domain, which SES requires to be a subdomain, so
+ * aspf=s never aligns it. verify (dns.dmarc.alignment) and the policy pack use this one rule.
+ */
+export function dmarcAlignment(
+  domain: string,
+  record: Pick<DmarcRecord, "aspf" | "adkim">,
+  mailFromDomains: readonly string[],
+  dkimDomain: string = domain,
+): { aspf: DmarcAlignment; adkim: DmarcAlignment; unalignedMailFroms: string[]; dkimAligned: boolean } {
+  const aspf = record.aspf ?? "r";
+  const adkim = record.adkim ?? "r";
+  return {
+    aspf,
+    adkim,
+    unalignedMailFroms: mailFromDomains.filter((m) => m !== "" && !isAligned(m, domain, aspf)),
+    dkimAligned: isAligned(dkimDomain, domain, adkim),
+  };
+}
+
+/**
+ * The DMARC record that applies to mail from `domain` (RFC 7489 6.6.3): the one at
+ * `_dmarc.<domain>`, else the one at its Organisational Domain. `lookup` returns the TXT values
+ * published at a name. Returns the record's name and parsed record, or undefined.
+ */
+export function applicableDmarc(domain: string, lookup: (name: string) => readonly string[]): { name: string; record: DmarcRecord } | undefined {
+  const names = [...new Set([dmarcRecordName(domain), dmarcRecordName(organizationalDomain(domain))])];
+  for (const name of names) {
+    const found = lookup(name).filter(isDmarcRecord);
+    if (found.length !== 1) continue;
+    const record = parseDmarc(found[0] ?? "").record;
+    if (record) return { name, record };
   }
   return undefined;
 }

@@ -155,3 +155,54 @@ export function isEmailAddress(a: string): boolean {
   const at = a.lastIndexOf("@");
   return at > 0 && /^[^\s@]+$/.test(a.slice(0, at)) && validateDomainName(a.slice(at + 1)) === undefined;
 }
+
+/** One sending domain and the MAIL FROM name it uses in each region. */
+export interface MailFromUse {
+  domain: string;
+  mailFroms: readonly { region?: string; name: string }[];
+}
+
+/**
+ * MAIL FROM names that collide across the domains of one stack: a domain's MAIL FROM that is
+ * another configured domain (its MX would have to name SES's feedback host, and its SPF record
+ * is that domain's own apex SPF), or a MAIL FROM that two domains share (each writes its own MX
+ * and SPF record set at the one name). A region sharing its own domain's MAIL FROM is another
+ * rule (config refuses it; aws-route53-record-configure-mail-from-mx flags it). The config
+ * validator and the policy pack use this one rule; each entry is one sentence.
+ */
+export function mailFromCollisions(uses: readonly MailFromUse[]): { domain: string; mailFrom: string; message: string }[] {
+  const domains = new Map(uses.map((u) => [normalizeDomain(u.domain), u]));
+  const owners = new Map<string, Set<string>>();
+  for (const u of uses) {
+    for (const m of u.mailFroms) {
+      const name = normalizeDomain(m.name);
+      owners.set(name, new Set([...(owners.get(name) ?? []), normalizeDomain(u.domain)]));
+    }
+  }
+  const out: { domain: string; mailFrom: string; message: string }[] = [];
+  const seen = new Set<string>();
+  for (const u of uses) {
+    const domain = normalizeDomain(u.domain);
+    for (const m of u.mailFroms) {
+      const name = normalizeDomain(m.name);
+      if (seen.has(`${domain}|${name}`)) continue;
+      seen.add(`${domain}|${name}`);
+      if (name !== domain && domains.has(name)) {
+        out.push({
+          domain,
+          mailFrom: name,
+          message: `The MAIL FROM of ${domain} is ${name}, which is itself a sending domain of this stack: its MX would have to point at SES's feedback host and its one SPF record is ${name}'s own, so the two setups overwrite each other. Give ${domain} a MAIL FROM that is no other domain (e.g. bounce.${domain}).`,
+        });
+      }
+      const sharing = [...(owners.get(name) ?? [])].filter((d) => d !== domain);
+      if (sharing.length > 0) {
+        out.push({
+          domain,
+          mailFrom: name,
+          message: `${name} is the MAIL FROM of ${[domain, ...sharing].join(" and ")}: each declares the MX and SPF record set at that one name, so they collide. Give each domain its own MAIL FROM under itself.`,
+        });
+      }
+    }
+  }
+  return out;
+}

@@ -151,3 +151,36 @@ export function isSesDkimTarget(host: string): boolean {
 
 /** The domain whose SPF record lists SES's sending addresses: a MAIL FROM record includes it. */
 export const SES_SPF_INCLUDE_DOMAIN = "amazonses.com";
+
+/**
+ * The AWS partition a region belongs to (AWS General Reference, "AWS partitions"): aws-cn for
+ * the China regions, aws-us-gov for GovCloud, the ISO partitions, aws for every other. IAM
+ * users, access keys, KMS keys and ARNs belong to one partition: credentials of one cannot act
+ * in another.
+ */
+export function partitionOf(region: string): string {
+  const r = region.trim().toLowerCase();
+  if (r.startsWith("cn-")) return "aws-cn";
+  if (r.startsWith("us-gov-")) return "aws-us-gov";
+  if (r.startsWith("us-isob-")) return "aws-iso-b";
+  if (r.startsWith("us-iso-")) return "aws-iso";
+  if (r.startsWith("eu-isoe-")) return "aws-iso-e";
+  if (r.startsWith("us-isof-")) return "aws-iso-f";
+  return "aws";
+}
+
+/**
+ * When `regions` span more than one partition, a sentence naming each partition's regions and
+ * why one stack cannot hold them; otherwise undefined. The config validator and the policy
+ * pack (aws-sesv2-emailidentity-disallow-mixed-partitions) use this one rule.
+ */
+export function mixedPartitionsProblem(regions: readonly string[]): string | undefined {
+  const byPartition = new Map<string, string[]>();
+  for (const r of new Set(regions.map((x) => x.trim().toLowerCase()))) {
+    const p = partitionOf(r);
+    byPartition.set(p, [...(byPartition.get(p) ?? []), r]);
+  }
+  if (byPartition.size < 2) return undefined;
+  const list = [...byPartition].map(([p, rs]) => `${rs.join(", ")} (${p})`).join(" and ");
+  return `${list} are in different AWS partitions: one SMTP user, its access key and one set of credentials cannot act in both, so the SMTP password fails in the other partition and the deployment cannot reach both. Put each partition's regions in their own stack (own account, own credentials).`;
+}

@@ -275,18 +275,76 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
           problems.push(n);
         }
       }
-      // Not in the RFC, but the same harm as +all: a /0 passing network authorises every address.
-      const prefix = v6 ? term.cidr6 : term.cidr4;
-      if (ok && prefix === 0 && qualifier === "+") {
-        error(
-          "spf-ip-whole-internet",
-          `${shown(raw)} is a /0 network: it authorises every ${family} address on the internet, like "+all". List only your own sending networks.`,
-        );
-      }
       break;
     }
   }
+  const wide = networkSizeProblem(term);
+  if (wide) problems.push(wide);
   return { term, problems };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Networks that authorise a large part of the internet
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Prefix lengths below which a passing network is judged too wide. Not in the RFC; the lines
+ * are drawn from how address space is handed out:
+ * - error (like "+all"): shorter than the blocks IANA allocates to a whole regional internet
+ *   registry, IPv4 /8 (IANA IPv4 Address Space Registry) and IPv6 /12 (IANA IPv6 Global Unicast
+ *   Address Assignments: 2400::/12 APNIC, 2600::/12 ARIN, 2a00::/12 RIPE NCC...). No sender's
+ *   mail servers span more than a registry's block; such a term authorises strangers by design.
+ * - warning: shorter than IPv4 /16 (65,536 addresses) or IPv6 /32 (the RIRs' standard
+ *   allocation to a whole ISP, RIPE-738 5.1.2, ARIN NRPM 6.5.2). Mail providers publish far
+ *   narrower ranges (Amazon SES's own record: /18 to /22; Google's: /16 to /20, IPv6 /36), so a
+ *   wider one is usually a typo or a hosting provider's whole range, shared with its other
+ *   customers. It may be deliberate, so it is a warning.
+ * The same lines apply to the dual-cidr-length of `a` and `mx` (`a/8` authorises the /8 around
+ * each address of the domain). Only passing terms (`+`, the default) authorise; `-`, `~` and
+ * `?` networks do not.
+ */
+export const SPF_NETWORK_ERROR_PREFIX = { ipv4: 8, ipv6: 12 } as const;
+export const SPF_NETWORK_WARNING_PREFIX = { ipv4: 16, ipv6: 32 } as const;
+
+/**
+ * The size problem of one parsed ip4, ip6, a or mx term, or undefined: "spf-ip-whole-internet"
+ * (error) for a /0, "spf-wide-network" (error) below SPF_NETWORK_ERROR_PREFIX,
+ * "spf-large-network" (warning) below SPF_NETWORK_WARNING_PREFIX. parseSpf reports it; the
+ * config validator, the policy pack and verify all judge records through parseSpf.
+ */
+export function networkSizeProblem(term: SpfTerm): SpfProblem | undefined {
+  if (term.kind !== "mechanism" || term.qualifier !== "+" || !["ip4", "ip6", "a", "mx"].includes(term.name)) return undefined;
+  const around = term.name === "a" || term.name === "mx" ? ` around each address ${term.name === "a" ? "the name resolves to" : "of the name's MX hosts"}` : "";
+  const candidates: { family: "IPv4" | "IPv6"; prefix: number; error: number; warning: number; bits: number }[] = [];
+  if (term.cidr4 !== undefined && term.name !== "ip6") candidates.push({ family: "IPv4", prefix: term.cidr4, error: SPF_NETWORK_ERROR_PREFIX.ipv4, warning: SPF_NETWORK_WARNING_PREFIX.ipv4, bits: 32 });
+  if (term.cidr6 !== undefined && term.name !== "ip4") candidates.push({ family: "IPv6", prefix: term.cidr6, error: SPF_NETWORK_ERROR_PREFIX.ipv6, warning: SPF_NETWORK_WARNING_PREFIX.ipv6, bits: 128 });
+  // The family with the worse verdict (/0, then below the error line, then below the warning line).
+  const rank = (c: (typeof candidates)[number]): number => (c.prefix === 0 ? 3 : c.prefix < c.error ? 2 : c.prefix < c.warning ? 1 : 0);
+  const worst = candidates.sort((a, b) => rank(b) - rank(a) || a.prefix / a.bits - b.prefix / b.bits)[0];
+  if (!worst || worst.prefix >= worst.warning) return undefined;
+  const addresses = worst.family === "IPv4" ? ` (${(2 ** (32 - worst.prefix)).toLocaleString("en-US")} addresses)` : ` (2^${128 - worst.prefix} addresses)`;
+  if (worst.prefix === 0) {
+    return {
+      severity: "error",
+      code: "spf-ip-whole-internet",
+      message: `${shown(term.raw)} is a /0 network${around}: it authorises every ${worst.family} address on the internet, like "+all". List only your own sending networks.`,
+      term: term.raw,
+    };
+  }
+  if (worst.prefix < worst.error) {
+    return {
+      severity: "error",
+      code: "spf-wide-network",
+      message: `${shown(term.raw)} authorises a /${worst.prefix} ${worst.family} network${around}${addresses}, more than a whole regional registry's block (/${worst.error}): anyone with an address in it passes SPF as this domain. List only your own sending networks, or the provider's include:.`,
+      term: term.raw,
+    };
+  }
+  return {
+    severity: "warning",
+    code: "spf-large-network",
+    message: `${shown(term.raw)} authorises a /${worst.prefix} ${worst.family} network${around}${addresses}, wider than /${worst.warning}: every other user of that range (a hosting or cloud provider's customers) passes SPF as this domain. Narrow it to your own sending hosts, or use the provider's include:.`,
+    term: term.raw,
+  };
 }
 
 /** ip4-cidr-length = "/" ("0" / %x31-39 0*1DIGIT); ip6-cidr-length = "/" ("0" / %x31-39 0*2DIGIT)  (RFC 7208 12) */
@@ -1013,3 +1071,17 @@ export function spfIncludes(parsed: ParsedSpf, domain: string): boolean {
 export function looksLikeSpf(txt: string): boolean {
   return /^\s*v=spf1/i.test(txt);
 }
+
+/**
+ * The analysis of one SPF record on its own, before any include is followed: every include or
+ * redirect to another name counts as at least 1 lookup (lower bound), a loop back to the
+ * record's own name is found. What it reports over the limit is over the limit whatever the
+ * includes hold, so a policy can judge it from the one record (a resource policy, which runs
+ * before the record is created).
+ */
+export function analyzeSpfAlone(name: string, record: string): Promise<SpfAnalysis> {
+  return analyzeSpf(name, staticResolver({ [name]: [record] }));
+}
+
+/** The analysis codes of the lookup budget: the 10-lookup limit, the 2-void limit, loops. */
+export const SPF_BUDGET_CODES: ReadonlySet<string> = new Set(["spf-lookup-limit", "spf-void-limit", "spf-loop"]);

@@ -164,7 +164,7 @@ export function formatReport(o: {
     if (v.urn) out.push(`          ${c.dim(v.urn)}`);
     out.push(`          ${v.description}`);
     out.push(`          ${v.message}`);
-    if (v.remediation) out.push(`          ${c.cyan("Fix:")} ${v.remediation}`);
+    if (v.remediation) out.push(`          ${c.cyan("Remediation:")} ${v.remediation}`);
   }
   const notChecked = o.notChecked ?? [];
   if (notChecked.length > 0) {

@@ -101,6 +101,12 @@ describe("config: regions", () => {
   it("refuses duplicate regions", () => {
     expect(issues({ ...base, regions: ["us-east-1", "us-east-1"] })).toEqual([expect.stringMatching(/regions\[1\]: "us-east-1" is listed twice/)]);
   });
+  it("refuses regions of two AWS partitions (lib/regions mixedPartitionsProblem, as the policy pack)", () => {
+    expect(issues({ ...base, regions: ["us-east-1", "us-gov-west-1", "us-west-2"] })).toEqual([
+      "mail-infra:regions: us-east-1, us-west-2 (aws) and us-gov-west-1 (aws-us-gov) are in different AWS partitions: one SMTP user, its access key and one set of credentials cannot act in both, so the SMTP password fails in the other partition and the deployment cannot reach both. Put each partition's regions in their own stack (own account, own credentials).",
+    ]);
+    expect(valid({ ...base, regions: ["us-gov-west-1", "us-gov-east-1"] }).smtp.secretRegion).toBe("us-gov-west-1");
+  });
 });
 
 describe("config: MAIL FROM", () => {
@@ -131,6 +137,21 @@ describe("config: MAIL FROM", () => {
   });
   it("restricts the failure behaviour to the two SES values", () => {
     expect(issues({ ...base, mailFromBehaviorOnMxFailure: "IGNORE" })).toEqual([expect.stringMatching(/^mail-infra:mailFromBehaviorOnMxFailure: "IGNORE" is not allowed\. Use one of: REJECT_MESSAGE, USE_DEFAULT_VALUE/)]);
+  });
+});
+
+describe("config: names across domains", () => {
+  it("refuses a MAIL FROM that is another configured domain (lib/domain mailFromCollisions, as the policy pack)", () => {
+    expect(issues({ domains: ["example.com", "sub.example.com"], regions: ["us-east-1"], mailFromSubdomain: "sub" })).toEqual([
+      expect.stringMatching(/^mail-infra:mailFromSubdomain: The MAIL FROM of example\.com is sub\.example\.com, which is itself a sending domain of this stack/),
+    ]);
+    expect(valid({ domains: ["example.com", "sub.example.com"], regions: ["us-east-1"] }).domains.map((d) => d.regions[0]?.mailFromDomain)).toEqual(["bounce.example.com", "bounce.sub.example.com"]);
+  });
+  it("refuses two domains whose configuration set and topic names are equal (lib/names nameCollisions)", () => {
+    expect(issues({ domains: ["a.b-c.com", "a-b.c.com"], regions: ["us-east-1", "us-west-2"] })).toEqual([
+      "mail-infra:domains: a.b-c.com and a-b.c.com get the same configuration set name mail-infra-a-b-c-com (names keep only letters and digits), so the second one cannot be created. Put one of them in another stack.",
+      "mail-infra:domains: a.b-c.com and a-b.c.com get the same SNS topic name mail-infra-a-b-c-com-ses-events (names keep only letters and digits), so the second one cannot be created. Put one of them in another stack.",
+    ]);
   });
 });
 
@@ -208,6 +229,14 @@ describe("config: DNS mode", () => {
 describe("config: SMTP credentials and senders", () => {
   it("refuses a recovery window Secrets Manager would reject", () => {
     expect(issues({ ...base, smtpSecretRecoveryWindowDays: 3 })).toEqual([expect.stringMatching(/^mail-infra:smtpSecretRecoveryWindowDays: 3 .*7 to 30/)]);
+  });
+  it("refuses a KMS key ARN of another region than the secret's (lib/aws-ids kmsKeyRegionProblem, as the policy pack)", () => {
+    const key = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    expect(issues({ ...base, regions: ["us-east-1", "us-west-2"], smtpSecretKmsKeyId: key })).toEqual([
+      expect.stringMatching(/^mail-infra:smtpSecretKmsKeyId: the KMS key "arn:aws:kms:us-west-2:.*is in us-west-2, but the secret is in us-east-1: .*\(The secret is kept in the primary region, the first of mail-infra:regions\.\)$/),
+    ]);
+    expect(valid({ ...base, regions: ["us-west-2", "us-east-1"], smtpSecretKmsKeyId: key }).smtp.kmsKeyId).toBe(key);
+    expect(valid({ ...base, smtpSecretKmsKeyId: "alias/mail" }).smtp.kmsKeyId).toBe("alias/mail");
   });
   it("refuses a key generation below 1", () => {
     expect(issues({ ...base, smtpKeyGeneration: 0 })).toEqual([expect.stringMatching(/^mail-infra:smtpKeyGeneration: /)]);

@@ -2,8 +2,7 @@
  * DNS layer checks: live answers against the manifest's expected record set, judged with
  * the same SPF and DMARC rules the config validator and the policy pack use.
  */
-import { type DmarcRecord, dmarcRecordName, externalReportDestinations, isDmarcRecord, nextPolicyStep, parseDmarc } from "../dmarc";
-import { isAligned } from "../domain";
+import { type DmarcRecord, dmarcAlignment, dmarcRecordName, externalReportDestinations, isDmarcRecord, nextPolicyStep, parseDmarc } from "../dmarc";
 import type { ManifestDomain } from "../manifest";
 import type { DnsRecord, RecordType } from "../records";
 import { MAIL_FROM_MX_PRIORITY, mailFromMxHost, regionOfMailFromMxHost } from "../regions";
@@ -161,6 +160,17 @@ function checkSpf(d: ManifestDomain, obs: DnsObservations): Finding[] {
         : finding("dns", "dns.spf.all", subject, all.severity === "error" ? "fail" : "warn", all.message, { evidence: [spfRecords[0]], remediation: "End the record with ~all (or -all once every sender is listed)." }),
     );
 
+    // Legal but wide: a passing network wider than /16 (IPv6 /32) lets that range's other users pass.
+    const wide = parsed.problems.filter((p) => p.code === "spf-large-network");
+    if (wide.length > 0) {
+      out.push(
+        finding("dns", "dns.spf.network", subject, "warn", `${wide.length} term${wide.length === 1 ? "" : "s"} authorise${wide.length === 1 ? "s" : ""} a large network: ${wide[0].message}`, {
+          evidence: wide.map((p) => p.term ?? ""),
+          remediation: "Narrow the terms to your own sending hosts (mail-infra:spfMechanisms), or use the provider's include:.",
+        }),
+      );
+    }
+
     const analysis = obs.spf.get(name);
     if (!analysis) continue;
     if (!analysis.ok) {
@@ -237,11 +247,8 @@ function checkDmarc(d: ManifestDomain, obs: DnsObservations): Finding[] {
   );
 
   // Alignment: Easy DKIM signs with d=<domain>; SPF is checked on the MAIL FROM domain.
-  const aspf = rec.aspf ?? "r";
-  const adkim = rec.adkim ?? "r";
-  const known = d.regions.filter((r) => r.mailFromDomain !== "");
-  const unaligned = known.filter((r) => !isAligned(r.mailFromDomain, d.domain, aspf));
-  const dkimAligned = isAligned(d.domain, d.domain, adkim);
+  const { aspf, adkim, unalignedMailFroms, dkimAligned } = dmarcAlignment(d.domain, rec, d.regions.map((r) => r.mailFromDomain));
+  const unaligned = d.regions.filter((r) => unalignedMailFroms.includes(r.mailFromDomain));
   out.push(
     unaligned.length === 0 && dkimAligned
       ? finding("dns", "dns.dmarc.alignment", name, "pass", `SPF (aspf=${aspf}) and DKIM (adkim=${adkim}) align with ${d.domain}`, { evidence: d.regions.map((r) => (r.mailFromDomain ? `MAIL FROM ${r.mailFromDomain} (${r.region})` : `MAIL FROM unknown (${r.region})`)) })

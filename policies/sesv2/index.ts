@@ -1,11 +1,14 @@
 /** Amazon SES (v2) policies. */
 export { configureSuppression } from "./ConfigurationSet/configureSuppression";
 export { configureTlsPolicy } from "./ConfigurationSet/configureTlsPolicy";
+export { disallowNameCollision } from "./ConfigurationSet/disallowNameCollision";
 export { enableReputationMetrics } from "./ConfigurationSet/enableReputationMetrics";
 export { missingEventDestination } from "./ConfigurationSet/missingEventDestination";
+export { disallowMixedPartitions } from "./EmailIdentity/disallowMixedPartitions";
 export { disallowWeakDkimKey } from "./EmailIdentity/disallowWeakDkimKey";
 export { missingConfigurationSet } from "./EmailIdentity/missingConfigurationSet";
 export { missingMailFrom } from "./EmailIdentity/missingMailFrom";
 export { configureSubdomain } from "./EmailIdentityMailFromAttributes/configureSubdomain";
+export { disallowSharedName } from "./EmailIdentityMailFromAttributes/disallowSharedName";
 export { disallowUseDefaultValue } from "./EmailIdentityMailFromAttributes/disallowUseDefaultValue";
 export { missingReputationAlarms } from "./EmailIdentity/missingReputationAlarms";

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource } from "@pulumi/policy";
 import { normalizeDomain } from "../../lib/domain";
-import { DNS_MODE_TAG, ROLE_TAG, SMTP_ROLE, SMTP_USER_PATH } from "../../lib/names";
+import { DNS_MODE_TAG, MAIL_DOMAIN_TYPE, ROLE_TAG, SMTP_ROLE, SMTP_USER_PATH } from "../../lib/names";
 import { parseRoute53TxtValue } from "../../lib/records";
 import { known } from "./unknown";
 import { obj, str, strList } from "./values";
@@ -34,7 +34,10 @@ export interface MailFromView {
 }
 
 export interface RecordView {
+  /** The Route 53 record, or for an external-DNS domain the MailDomain component that lists it. */
   resource: PolicyResource;
+  /** True for a record of an external-DNS domain: published by hand, not declared in Route 53. */
+  external?: boolean;
   /** Fully qualified, normalised. */
   name: string;
   type: string;
@@ -67,6 +70,8 @@ export interface StackView {
   unknown: Map<string, number>;
   /** Route 53 records left out (name or value unknown during preview), with their type when known. */
   unknownRecords: { resource: PolicyResource; type?: string }[];
+  /** Domains whose records are published outside Route 53 and listed by their MailDomain component. */
+  externalDomains: Set<string>;
 }
 
 /** The region a resource is placed in: its own `region` (aws v7), else its provider's. */
@@ -89,6 +94,7 @@ export function buildStackView(resources: readonly PolicyResource[]): StackView 
     eventDestinations: [],
     unknown: new Map(),
     unknownRecords: [],
+    externalDomains: new Set(),
   };
   const skip = (r: PolicyResource): void => {
     view.unknown.set(r.type, (view.unknown.get(r.type) ?? 0) + 1);
@@ -138,6 +144,8 @@ export function buildStackView(resources: readonly PolicyResource[]): StackView 
         const type = known(() => str(r.props.type)?.toUpperCase());
         view.unknownRecords.push({ resource: r, ...(type ? { type } : {}) });
       }
+    } else if (r.type === MAIL_DOMAIN_TYPE) {
+      addExternalRecords(view, r);
     } else if (r.isType(aws.sesv2.ConfigurationSet)) {
       const v = known(() => ({ resource: r, name: String(r.props.configurationSetName ?? ""), region: regionOf(r) }));
       if (v) view.configurationSets.push(v);
@@ -160,6 +168,36 @@ export function buildStackView(resources: readonly PolicyResource[]): StackView 
   return view;
 }
 
+/**
+ * The records of an external-DNS domain, as they will be published: the `records` output of its
+ * MailDomain component (lib/names MAIL_DOMAIN_TYPE), whose values are already text (TXT values
+ * unquoted). A record whose name or values are unknown (DKIM CNAMEs at preview) is counted in
+ * `unknownRecords`, like an unknown Route 53 record.
+ */
+function addExternalRecords(view: StackView, r: PolicyResource): void {
+  if (known(() => str(r.props.dnsMode)) !== "external") return;
+  const domain = known(() => str(r.props.domain));
+  if (domain) view.externalDomains.add(normalizeDomain(domain));
+  const entries = known(() => (Array.isArray(r.props.records) ? (r.props.records as unknown[]) : undefined));
+  if (entries === undefined) {
+    view.unknownRecords.push({ resource: r });
+    return;
+  }
+  for (let i = 0; i < entries.length; i++) {
+    const rec = known(() => {
+      const e = obj(entries[i]);
+      const name = str(e.name);
+      const type = str(e.type)?.toUpperCase();
+      return name === undefined || type === undefined ? undefined : { name: normalizeDomain(name), type, values: strList(e.values) };
+    });
+    if (rec) view.records.push({ resource: r, external: true, ...rec });
+    else {
+      const type = known(() => str(obj(entries[i]).type)?.toUpperCase());
+      view.unknownRecords.push({ resource: r, ...(type ? { type } : {}) });
+    }
+  }
+}
+
 /** The unknown records that could be a record of `type` (every unknown record when its type is unknown too). */
 export function unknownRecordsOfType(view: StackView, type: string): PolicyResource[] {
   return view.unknownRecords.filter((u) => u.type === undefined || u.type === type).map((u) => u.resource);
@@ -167,7 +205,7 @@ export function unknownRecordsOfType(view: StackView, type: string): PolicyResou
 
 /** "name, name and N more": the names of resources in a note, kept short. */
 export function resourceList(resources: readonly PolicyResource[], max = 3): string {
-  const names = resources.map((r) => r.name);
+  const names = [...new Set(resources.map((r) => r.name))];
   return names.length <= max ? names.join(", ") : `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
 }
 

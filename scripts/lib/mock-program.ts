@@ -35,6 +35,11 @@ export interface RecordedResource {
   id?: string;
   /** The resource options the program passed (what the engine would act on). */
   options: ResourceOptionsRecord;
+  /**
+   * A component's registered outputs (registerOutputs), as the engine keeps them in its state
+   * and hands them to stack policies; UNKNOWN where a value is unknown (preview).
+   */
+  outputs?: Record<string, unknown>;
 }
 
 /** The resource options a registration carries that decide what a delete or replace does. */
@@ -212,6 +217,7 @@ interface RegisterRequest {
 }
 interface MonitorLike {
   registerResource(req: RegisterRequest, callback: (err: unknown, res: { getUrn(): string } | undefined) => void): Promise<void>;
+  registerResourceOutputs(req: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined }, callback: (err: unknown, res: unknown) => void): void;
 }
 
 /** The value of an Output once known (without `preview`, every value under mocks becomes known). */
@@ -342,6 +348,16 @@ export async function runProgramUnderMocks(opts: {
       }
       callback(err, res);
     });
+  };
+
+  // Component outputs, as the engine records them for stack policies (the mock monitor keeps them
+  // only on its own copy of the resource).
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, callback) => {
+    const urn = urnByMockUrn.get(req.getUrn());
+    const record = [...byName.values()].find((r) => r.urn === urn);
+    if (record && !record.custom) record.outputs = req.getOutputs()?.toJavaScript() ?? {};
+    return registerOutputs(req, callback);
   };
 
   const exported = await opts.program();

@@ -9,8 +9,9 @@ export const BEGIN_MARKER = "<!-- BEGIN GENERATED: npm run docs:policies -->";
 export const END_MARKER = "<!-- END GENERATED -->";
 
 /**
- * A policy description is written as "what it checks" (the first sentence, starting "Checks
- * that") followed by "why" (the rest). A sentence ends at a full stop followed by a space and
+ * Split a text into its first sentence and the rest. A policy's description is one sentence
+ * ("Checks that …."), so `why` is empty for every policy of the pack (a test holds it to that);
+ * the why and the fix are in its remediation. A sentence ends at a full stop followed by a space and
  * a capital letter or a quote, so dots inside names (amazonses.com) do not split it.
  */
 export function splitDescription(description: string): { what: string; why: string } {
@@ -44,15 +45,15 @@ export function renderPolicyReference(policies: Policies): string {
   const services = [...new Set(policies.map((p) => serviceOf(p.name)))];
   for (const service of services) {
     out.push(`### ${SERVICE_TITLES[service] ?? service}`, "");
-    out.push("| Policy | Level | Kind | What | Why | Fix | Config |");
-    out.push("|---|---|---|---|---|---|---|");
+    out.push("| Policy | Level | Kind | What | Why and fix | Config |");
+    out.push("|---|---|---|---|---|---|");
     for (const p of policies.filter((x) => serviceOf(x.name) === service)) {
-      const { what, why } = splitDescription(p.description);
+      // The description is one sentence (what it checks); the remediation says why and how to fix.
       const kind = "validateStack" in p ? "stack" : "resource";
       const config = Object.entries(p.configSchema?.properties ?? {})
         .map(([k, s]) => `\`${k}\` (default \`${JSON.stringify(s.default)}\`)${s.description ? `: ${cell(s.description)}` : ""}`)
         .join("<br>");
-      out.push(`| \`${p.name}\` | ${p.enforcementLevel ?? "advisory"} | ${kind} | ${cell(what)} | ${cell(why)} | ${cell(p.remediationSteps ?? "")} | ${config || "–"} |`);
+      out.push(`| \`${p.name}\` | ${p.enforcementLevel ?? "advisory"} | ${kind} | ${cell(p.description)} | ${cell(p.remediationSteps ?? "")} | ${config || "–"} |`);
     }
     out.push("");
   }

@@ -444,7 +444,9 @@ export async function evaluatePolicies(opts: {
 /** The StackValidationArgs resources: outputs as props, parents linked, as the engine builds them. */
 export function buildPolicyResources(resources: readonly RecordedResource[]): PolicyResource[] {
   const out: PolicyResource[] = resources.map((r) => {
-    const props = sdk.unknownCheckingProxy(unwrapSecrets(r.custom ? r.state : {}) as Record<string, unknown>);
+    // Custom resources: their outputs (inputs plus what the provider assigns); components: the
+    // outputs they registered, as the engine keeps both in its state.
+    const props = sdk.unknownCheckingProxy(unwrapSecrets(r.custom ? r.state : (r.outputs ?? {})) as Record<string, unknown>);
     return {
       type: r.type,
       props,

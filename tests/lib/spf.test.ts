@@ -106,8 +106,38 @@ describe("parseSpf", () => {
     });
   });
 
+  describe("networks that authorise a large part of the internet", () => {
+    const sized = (term: string) => parseSpf(`v=spf1 ${term} -all`).problems.find((p) => ["spf-ip-whole-internet", "spf-wide-network", "spf-large-network"].includes(p.code));
+    it.each([
+      ["ip4:10.0.0.0/7", "spf-wide-network", "error", /a \/7 IPv4 network \(33,554,432 addresses\)/],
+      ["ip6:2000::/11", "spf-wide-network", "error", /a \/11 IPv6 network \(2\^117 addresses\)/],
+      ["a/4", "spf-wide-network", "error", /around each address the name resolves to/],
+      ["mx//0", "spf-ip-whole-internet", "error", /every IPv6 address on the internet/],
+      ["a:mail.example.com/0", "spf-ip-whole-internet", "error", /every IPv4 address/],
+      ["ip4:198.51.0.0/15", "spf-large-network", "warning", /wider than \/16/],
+      ["ip6:2001:db8::/31", "spf-large-network", "warning", /wider than \/32/],
+      ["a/8", "spf-large-network", "warning", /a \/8 IPv4 network around each address/],
+      ["mx//16", "spf-large-network", "warning", /of the name's MX hosts/],
+      ["a/24//11", "spf-wide-network", "error", /\/11 IPv6/],
+      ["a/7//20", "spf-wide-network", "error", /\/7 IPv4/],
+    ])("%s: %s (%s)", (term, code, severity, message) => {
+      expect(sized(term)).toMatchObject({ code, severity, term });
+      expect(sized(term)?.message).toMatch(message);
+    });
+    it.each(["ip4:10.0.0.0/8", "ip6:2600::/12"])("%s is a warning, not an error: the error line is a registry's block", (term) => {
+      expect(sized(term)?.severity).toBe("warning");
+      expect(parseSpf(`v=spf1 ${term} -all`).valid).toBe(true);
+    });
+    it.each(["ip4:54.240.0.0/18", "ip4:74.125.0.0/16", "ip6:2001:4860:4000::/36", "ip6:2001:db8::/32", "a/24", "mx//64", "a", "ip4:192.0.2.1"])("%s passes", (term) => {
+      expect(sized(term)).toBeUndefined();
+    });
+    it.each(["-ip4:0.0.0.0/1", "~ip6:2000::/3", "?a/4"])("%s authorises nobody (not a pass)", (term) => {
+      expect(sized(term)).toBeUndefined();
+    });
+  });
+
   describe("a / mx dual CIDR", () => {
-    it.each(["a/24", "a//64", "a/24//64", "mx:mail.example.com//0", "a:example.com"])("accepts %s", (term) => {
+    it.each(["a/24", "a//64", "a/24//64", "-mx:mail.example.com//0", "a:example.com"])("accepts %s", (term) => {
       expect(parseSpf(`v=spf1 ${term} -all`).valid).toBe(true);
     });
     it.each([
@@ -287,6 +317,8 @@ describe("validateSpfTerm", () => {
     ["foo:bar.example", "spf-unknown-mechanism"],
     ["exists:%{q}.example.com", "spf-bad-macro"],
     ["ip4:0.0.0.0/0", "spf-ip-whole-internet"],
+    ["ip4:10.0.0.0/7", "spf-wide-network"],
+    ["mx//8", "spf-wide-network"],
   ])("rejects %j with %s", (term, code) => {
     const problem = validateSpfTerm(term);
     expect(problem).toMatchObject({ code, severity: "error" });
@@ -296,6 +328,7 @@ describe("validateSpfTerm", () => {
   });
   it("lets a legal but discouraged term through (the policy pack warns about it)", () => {
     expect(validateSpfTerm("ptr")).toBeUndefined();
+    expect(validateSpfTerm("ip4:10.0.0.0/12")).toBeUndefined();
     expect(parseSpf(buildSpf(["ptr"], "-all")).problems[0]).toMatchObject({ code: "spf-ptr", severity: "warning" });
   });
 });

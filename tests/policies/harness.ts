@@ -167,15 +167,20 @@ export async function runStackPolicy(policy: StackValidationPolicy, args: StackV
   return { violations };
 }
 
+/** The longest policy description: one short sentence. */
+export const MAX_DESCRIPTION_LENGTH = 140;
+
 /** The metadata every policy of the pack has (pulumi/compliance-policies style). */
 export function expectPolicyShape(policy: ResourceValidationPolicy | StackValidationPolicy, level: "advisory" | "mandatory"): void {
   expect(policy.name).toMatch(/^aws-(sesv2|route53|iam|secretsmanager|sns)-[a-z0-9]+-(missing|disallow|enable|configure)-[a-z0-9-]+$/);
   expect(policy.enforcementLevel).toBe(level);
-  // What, then why: at least two full sentences (docs/policies.md shows them in two columns).
-  const { what, why } = splitDescription(policy.description);
-  expect(what).toMatch(/^Checks that .*\.$/s);
-  expect(why).toMatch(/^[A-Z"+].*\.$/s);
-  expect(policy.remediationSteps ?? "").toMatch(/^[A-Z].*\.$/s);
+  // The description is one short sentence, "Checks that …." (what the CLI prints next to each
+  // violation); why and how to fix it are in the remediation and docs/policies.md.
+  expect(policy.description).toMatch(/^Checks that .*\.$/s);
+  expect(splitDescription(policy.description), `${policy.name}: one sentence`).toEqual({ what: policy.description, why: "" });
+  expect(policy.description).not.toMatch(/\n|\.\s/);
+  expect(policy.description.length, `${policy.name}: description length`).toBeLessThanOrEqual(MAX_DESCRIPTION_LENGTH);
+  expect(policy.remediationSteps ?? "").toMatch(/^[A-Z"].*\.$/s);
   for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
     expect(schema, `${policy.name} config ${key}`).toHaveProperty("default");
   }

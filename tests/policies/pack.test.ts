@@ -78,7 +78,7 @@ describe("npm run policy", () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.preview).toBe(true);
-    expect(report.summary).toEqual({ policies: 28, resources: 57, mandatory: 0, advisory: 2, notChecked: 4 });
+    expect(report.summary).toEqual({ policies: 39, resources: 57, mandatory: 0, advisory: 2, notChecked: 4 });
     expect(report.violations).toEqual((JSON.parse(full.stdout) as JsonReport).violations);
     expect(report.violations.map(short)).toContain("advisory aws-route53-record-configure-dmarc-policy queenofsandiego.com-dns-dmarc");
     expect(report.policiesNotChecked).toEqual(PROD_NOTES);
@@ -98,10 +98,10 @@ describe("npm run policy", () => {
   it("prod --preview text: a 'Not checked at preview' section and which policies could check", async () => {
     const r = await runs.prodPreviewText;
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline preview: the program ran under Pulumi mocks as a first `pulumi preview` sees it, values AWS assigns unknown; 28 policies over 57 resources\)\n/);
+    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline preview: the program ran under Pulumi mocks as a first `pulumi preview` sees it, values AWS assigns unknown; 39 policies over 57 resources\)\n/);
     expect(r.stdout).toContain("        - [advisory]  aws-route53-record-configure-dmarc-policy  (aws:route53/record:Record: queenofsandiego.com-dns-dmarc)\n");
     expect(r.stdout).toContain("\nNot checked at preview: (`pulumi preview` reports each as an advisory \"can't run policy … during preview\")\n        - aws-route53-record-configure-dkim-cname  (the stack)\n          not checked at preview: 6 CNAME records");
-    expect(r.stdout).toContain("\nAt preview, 24 of 28 policies checked everything they apply to; 4 could not check some values (listed above)");
+    expect(r.stdout).toContain("\nAt preview, 35 of 39 policies checked everything they apply to; 4 could not check some values (listed above)");
     expect(r.stdout).toMatch(/\n0 mandatory violations, 2 advisory violations\.\n$/);
   });
 
@@ -111,8 +111,9 @@ describe("npm run policy", () => {
     expect(r.status).toBe(1);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.violations).toEqual((JSON.parse(full.stdout) as JsonReport).violations);
-    expect(report.violations.map(short)).toContain("mandatory aws-route53-record-disallow-too-many-spf-lookups insecure.example.com-dns-spf");
-    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 4, notChecked: 3 });
+    expect(report.violations.map(short)).toContain("mandatory aws-route53-record-disallow-too-many-spf-terms insecure.example.com-dns-spf");
+    expect(report.violations.map(short)).toContain("mandatory aws-route53-record-configure-dmarc-spf-alignment insecure.example.com-dns-dmarc");
+    expect(report.summary).toMatchObject({ mandatory: 6, advisory: 5, notChecked: 3 });
     expect(report.policiesNotChecked).toEqual(DKIM_NOTES);
   });
 
@@ -122,7 +123,7 @@ describe("npm run policy", () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report).toMatchObject({ stack: "prod", offline: true, policyPack: { name: "mail-infra", version: "0.1.0" } });
-    expect(report.summary).toEqual({ policies: 28, resources: 57, mandatory: 0, advisory: 2, notChecked: 0 });
+    expect(report.summary).toEqual({ policies: 39, resources: 57, mandatory: 0, advisory: 2, notChecked: 0 });
     expect(report.preview).toBe(false);
     expect(report.violations).toEqual([
       {
@@ -154,13 +155,13 @@ describe("npm run policy", () => {
   it("prints violations grouped like pulumi preview: policy, level, resource, URN, message, fix", async () => {
     const r = await runs.prodText;
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline: the program ran under Pulumi mocks; 28 policies over 57 resources\)\n\nPolicies:\n {4}⚠️ {2}mail-infra@v0\.1\.0 \(local: policies\)\n/);
+    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline: the program ran under Pulumi mocks; 39 policies over 57 resources\)\n\nPolicies:\n {4}⚠️ {2}mail-infra@v0\.1\.0 \(local: policies\)\n/);
     expect(r.stdout).toContain(
       "        - [advisory]  aws-route53-record-configure-dmarc-policy  (aws:route53/record:Record: queenofsandiego.com-dns-dmarc)\n" +
         "          urn:pulumi:prod::mail-infra::mail-infra:ses:MailDomain$mail-infra:dns:DnsRecords$aws:route53/record:Record::queenofsandiego.com-dns-dmarc\n" +
         "          Checks that the DMARC policy",
     );
-    expect(r.stdout).toContain("          Fix: Read the aggregate (rua) reports");
+    expect(r.stdout).toContain("          Remediation: A policy of p=none only monitors");
     expect(r.stdout).toMatch(/\n0 mandatory violations, 2 advisory violations\.\n$/);
     expect(r.stdout).not.toContain("\u001b[");
     // The README shows this very output.
@@ -176,25 +177,29 @@ describe("npm run policy", () => {
       "mandatory aws-sesv2-emailidentity-disallow-weak-dkim-key insecure.example.com-us-east-1-identity",
       "mandatory aws-sesv2-emailidentitymailfromattributes-disallow-use-default-value insecure.example.com-us-east-1-mail-from",
       "mandatory aws-sesv2-configurationset-configure-tls-policy insecure.example.com-us-east-1-configuration-set",
-      "mandatory aws-route53-record-disallow-too-many-spf-lookups insecure.example.com-dns-spf",
+      "mandatory aws-route53-record-disallow-too-many-spf-terms insecure.example.com-dns-spf",
       "advisory aws-route53-record-disallow-spf-ptr insecure.example.com-dns-spf",
+      "advisory aws-route53-record-disallow-spf-large-network insecure.example.com-dns-spf",
       "advisory aws-route53-record-configure-dmarc-policy insecure.example.com-dns-dmarc",
+      "mandatory aws-route53-record-configure-dmarc-spf-alignment insecure.example.com-dns-dmarc",
       "mandatory aws-secretsmanager-secret-configure-recovery-window smtp-secret",
       "advisory aws-secretsmanager-secret-configure-customer-managed-key smtp-secret",
       // The insecure stack sets no mail-infra:alertEmails.
       "advisory aws-sesv2-emailidentity-missing-reputation-alarms insecure.example.com-us-east-1-identity",
     ]);
-    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 4 });
-    const lookups = report.violations.find((v) => v.policyName === "aws-route53-record-disallow-too-many-spf-lookups");
+    expect(report.summary).toMatchObject({ mandatory: 6, advisory: 5 });
+    // A resource policy: it runs before the record is created, so it blocks pulumi up.
+    const lookups = report.violations.find((v) => v.policyName === "aws-route53-record-disallow-too-many-spf-terms");
+    expect(lookups?.kind).toBe("resource");
     expect(lookups?.message).toContain("needs at least 11 DNS lookups");
-    expect(lookups?.message).toContain("7 include targets are not declared in this stack (_spf.google.com, servers.mcsv.net, sendgrid.net, mailgun.org, spf.protection.outlook.com, _spf.salesforce.com, mail.zendesk.com) and count as at least 1 lookup each");
+    expect(lookups?.message).toContain("7 include targets are counted as 1 lookup each without being followed (_spf.google.com, servers.mcsv.net, sendgrid.net, mailgun.org, spf.protection.outlook.com, _spf.salesforce.com, mail.zendesk.com)");
   });
 
   it("the insecure stack's text report ends with the blocking summary", async () => {
     const r = await runs.insecureText;
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("    ❌ mail-infra@v0.1.0 (local: policies)");
-    expect(r.stdout).toMatch(/\n5 mandatory violations, 4 advisory violations: `pulumi up` would be blocked\.\n$/);
+    expect(r.stdout).toMatch(/\n6 mandatory violations, 4 advisory violations: `pulumi up` would be blocked\.\n$/);
   });
 
   it("never prints the SMTP secret or a derived password", async () => {

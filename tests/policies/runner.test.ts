@@ -35,7 +35,7 @@ describe("resolvePolicySettings (the --policy-pack-config format)", () => {
   });
 
   it.each([
-    [{ "aws-route53-record-configure-dmarc": "mandatory" }, /"aws-route53-record-configure-dmarc" is not a policy of mail-infra\. Did you mean "aws-route53-record-configure-dmarc-policy" or "aws-route53-record-configure-dmarc-rua"\?/],
+    [{ "aws-route53-record-configure-dmarc": "mandatory" }, /"aws-route53-record-configure-dmarc" is not a policy of mail-infra\. Did you mean "aws-route53-record-configure-dmarc-policy" or "aws-route53-record-configure-dmarc-rua" or "aws-route53-record-configure-dmarc-spf-alignment"\?/],
     [{ [DMARC]: "strict" }, /enforcement level "strict" is not one of advisory, mandatory, remediate, disabled/],
     [{ [DMARC]: { minimumPolicy: "strict" } }, /"aws-route53-record-configure-dmarc-policy": minimumPolicy must be equal to one of the allowed values \("none", "quarantine", "reject"\)/],
     [{ [DMARC]: { minimum: "reject" } }, /must NOT have additional properties "minimum"\. Its config properties: minimumPolicy \(and enforcementLevel\)/],

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import { validateConfig } from "../../lib/config";
 import { smtpSendPolicy } from "../../lib/iam";
-import { DNS_MODE_TAG, ROLE_TAG, SMTP_ROLE, SMTP_USER_PATH } from "../../lib/names";
+import { DNS_MODE_TAG, MAIL_DOMAIN_TYPE, ROLE_TAG, SMTP_ROLE, SMTP_USER_PATH } from "../../lib/names";
 import { expectedRecords, route53TxtValue } from "../../lib/records";
 import { pulumiConfig } from "../helpers/config";
 import { entry, type StackEntry } from "./harness";
@@ -58,6 +58,10 @@ export function goodStack(regions: string[] = ["us-east-1"], extra: Record<strin
       }),
     );
   }
+  if (cfg.dns.mode === "external") {
+    // No Route 53 record: the MailDomain component lists the records to publish (its outputs).
+    entries.push({ type: MAIL_DOMAIN_TYPE, name: DOMAIN, props: { domain: DOMAIN, dnsMode: "external", records: expectedRecords(cfg, TOKENS).map((r) => ({ ...r, values: [...r.values] })) } });
+  }
   if (cfg.dns.mode === "route53") {
     for (const r of expectedRecords(cfg, TOKENS)) {
       entries.push(
@@ -90,4 +94,15 @@ export function find(entries: readonly StackEntry[], name: string): StackEntry {
 
 export function without(entries: readonly StackEntry[], ...names: string[]): StackEntry[] {
   return entries.filter((e) => !names.includes(e.name));
+}
+
+/**
+ * The happy path for another domain, to build a multi-domain stack: every `example.com` in the
+ * props becomes `domain`, entries are named `<prefix>-<name>`, and the SMTP user, its policy,
+ * key and secret (one per stack) are left out.
+ */
+export function otherDomain(domain: string, prefix: string, regions: string[] = ["us-east-1"], extra: Record<string, string | number | string[]> = {}): StackEntry[] {
+  return goodStack(regions, extra)
+    .filter((e) => !e.name.startsWith("smtp-"))
+    .map((e) => ({ ...e, name: `${prefix}-${e.name}`, props: JSON.parse(JSON.stringify(e.props).split(DOMAIN).join(domain)) as Record<string, unknown> }));
 }

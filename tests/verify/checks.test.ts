@@ -453,6 +453,20 @@ describe("dns.*", () => {
     expect(o[0].summary).toMatch(/authorises every host on the internet/);
   });
 
+  it("dns.spf.network warns on a passing network wider than /16 (lib/spf, as the policy pack); a wider-than-/8 one fails the record", async () => {
+    const wide = healthyDns();
+    wide.answers.set(`TXT ${D}`, observed(["v=spf1 include:_spf.example.net ip4:10.0.0.0/12 ~all"]));
+    const w = checkDnsLayer(DOMAIN, await observe(wide)).filter((f) => f.status !== "pass");
+    expect(w.map((f) => `${f.id} ${f.status}`)).toEqual(["dns.spf.network warn"]);
+    expect(w[0].summary).toMatch(/^1 term authorises a large network: "ip4:10\.0\.0\.0\/12" authorises a \/12 IPv4 network/);
+
+    const huge = healthyDns();
+    huge.answers.set(`TXT ${D}`, observed(["v=spf1 include:_spf.example.net ip4:10.0.0.0/7 ~all"]));
+    const h = checkDnsLayer(DOMAIN, await observe(huge)).filter((f) => f.status !== "pass");
+    expect(h.map((f) => `${f.id} ${f.status}`)).toEqual(["dns.spf.record fail"]);
+    expect(h[0].summary).toMatch(/more than a whole regional registry's block/);
+  });
+
   it("dns.spf.lookups fails over 10 lookups (naming the costliest include) and for a permerror down the chain", async () => {
     const deep = healthyDns();
     deep.txt["_spf.example.net"] = ["v=spf1 include:a.example.net include:b.example.net ~all"];

@@ -12,11 +12,10 @@ export const IAM_ACCESS_KEYS_PER_USER = 2;
  */
 export const disallowMoreThanTwo: StackValidationPolicy = {
   name: "aws-iam-accesskey-disallow-more-than-two",
-  description:
-    `Checks that no IAM user has more than ${IAM_ACCESS_KEYS_PER_USER} access keys in the stack, active or not. ` +
-    "IAM refuses a third key, so the deployment fails halfway through a key rotation: the new SMTP password is never created while the relays still use the old one.",
+  description: `Checks that no IAM user has more than ${IAM_ACCESS_KEYS_PER_USER} access keys in the stack, active or not.`,
   enforcementLevel: "mandatory",
   remediationSteps:
+    "IAM refuses a third key, so the deployment fails halfway through a key rotation: the new SMTP password is never created while the relays still use the old one. " +
     "Rotate by raising mail-infra:smtpKeyGeneration by one: Pulumi creates the new key, then deletes the old one, so at most two exist. Delete keys left over from earlier rotations first.",
   validateStack: (args, reportViolation) => {
     const keys = args.resources.filter((r) => r.isType(aws.iam.AccessKey));

@@ -9,11 +9,11 @@ import { propText, smtpUserNames } from "../../util/stack";
  */
 export const disallowLoginProfile: StackValidationPolicy = {
   name: "aws-iam-user-disallow-login-profile",
-  description:
-    "Checks that the SES SMTP user has no console login profile (password). " +
-    "The user exists only to hold the access key behind the SMTP password; a console password is a second way in that nobody watches, and whoever guesses it can see and change the account's mail setup.",
+  description: "Checks that the SES SMTP user has no console login profile (password).",
   enforcementLevel: "mandatory",
-  remediationSteps: "Delete the aws.iam.UserLoginProfile of the SMTP user; people who need the console get their own user or role.",
+  remediationSteps:
+    "The user exists only to hold the access key behind the SMTP password; a console password is a second way in that nobody watches, and whoever guesses it can see and change the account's mail setup. " +
+    "Delete the aws.iam.UserLoginProfile of the SMTP user; people who need the console get their own user or role.",
   validateStack: (args, reportViolation) => {
     const smtpUsers = smtpUserNames(args.resources);
     if (smtpUsers.size === 0) args.notApplicable("The stack has no SES SMTP user.");

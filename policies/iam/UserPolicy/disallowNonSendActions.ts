@@ -17,11 +17,10 @@ export interface DisallowNonSendActionsConfig {
  */
 export const disallowNonSendActions: StackValidationPolicy = {
   name: "aws-iam-userpolicy-disallow-non-send-actions",
-  description:
-    `Checks that the policies of the SES SMTP user (path /mail/ or tag mail-infra:role=ses-smtp) allow only ${SMTP_ACTIONS.join(", ")} (configurable), with no wildcard action and no wildcard resource. ` +
-    "The SMTP password is typed into mail clients and relays such as Gmail's \"Send mail as\", so it leaks more easily than other keys; whoever holds it must be able to send mail and nothing else.",
+  description: `Checks that the SES SMTP user's policies allow only ${SMTP_ACTIONS.join(", ")} (configurable), with no wildcard action or resource.`,
   enforcementLevel: "mandatory",
   remediationSteps:
+    "The SMTP password is typed into mail clients and relays such as Gmail's \"Send mail as\", so it leaks more easily than other keys; whoever holds it must be able to send mail and nothing else. " +
     "Keep only the inline policy the program writes (lib/iam.ts smtpSendPolicy): Action ses:SendRawEmail on the identity and configuration set ARNs. Remove extra actions, wildcards and attached managed policies from the SMTP user.",
   configSchema: {
     properties: {

@@ -11,11 +11,10 @@ import { reportGaps } from "../../util/unknown";
  */
 export const configureDkimCname: StackValidationPolicy = {
   name: "aws-route53-record-configure-dkim-cname",
-  description:
-    "Checks that every Easy DKIM CNAME under <domain>._domainkey is named after a token of the domain's SES identity and points at that token in the signing host of the identity's region. " +
-    "SES signs with the key behind each token; a CNAME with a stale token or the wrong region's host leaves the identity unverified and its mail unsigned, so DMARC fails wherever SPF does not align.",
+  description: "Checks that every Easy DKIM CNAME is named after its identity's token and points at its region's signing host.",
   enforcementLevel: "mandatory",
   remediationSteps:
+    "The CNAMEs live under <domain>._domainkey, one per token, each pointing at <token>.<signing host of the region>. SES signs with the key behind each token; a CNAME with a stale token or the wrong region's host leaves the identity unverified and its mail unsigned, so DMARC fails wherever SPF does not align. " +
     "Let the program declare the DKIM CNAMEs from the identity's tokens (DnsRecords), or copy name and target exactly from the stack output verification.domains[].records; remove CNAMEs left from deleted identities.",
   validateStack: (args, reportViolation) => {
     const view = buildStackView(args.resources);

@@ -20,11 +20,10 @@ export const DEFAULT_MINIMUM_DMARC_POLICY: DmarcPolicy = "quarantine";
  */
 export const configureDmarcPolicy: ResourceValidationPolicy = {
   name: "aws-route53-record-configure-dmarc-policy",
-  description:
-    "Checks that the DMARC policy, the subdomain policy and the pct share reach a minimum (configurable, default quarantine). " +
-    "A policy of p=none only monitors: receivers deliver mail that fails DMARC as if there were no policy, so anyone can still send as the domain. Advisory by default because every domain starts at none; the path is none, then quarantine, then reject.",
+  description: "Checks that the DMARC policy, subdomain policy and pct reach a minimum (configurable, default quarantine).",
   enforcementLevel: "advisory",
   remediationSteps:
+    "A policy of p=none only monitors: receivers deliver mail that fails DMARC as if there were no policy, so anyone can still send as the domain. Advisory by default because every domain starts at none; the path is none, then quarantine, then reject. " +
     "Read the aggregate (rua) reports until all legitimate mail passes DMARC, then raise mail-infra:dmarcPolicy one step (none → quarantine → reject) and keep mail-infra:dmarcPercent at 100.",
   configSchema: {
     properties: {

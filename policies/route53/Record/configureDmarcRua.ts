@@ -12,11 +12,11 @@ import { noteUnknown } from "../../util/unknown";
  */
 export const configureDmarcRua: ResourceValidationPolicy = {
   name: "aws-route53-record-configure-dmarc-rua",
-  description:
-    "Checks that a DMARC record asks for aggregate reports (rua) and that every rua destination is a mailto: URI with a valid address. " +
-    "Receivers send reports only by e-mail; without them nobody can see which senders fail DMARC, so the policy can never safely move from none to quarantine and reject.",
+  description: "Checks that a DMARC record asks for aggregate reports (rua) at valid mailto: addresses.",
   enforcementLevel: "mandatory",
-  remediationSteps: "Set mail-infra:dmarcRua to mailto: URIs such as mailto:dmarc-reports@<domain> (leave it empty for that default).",
+  remediationSteps:
+    "Receivers send reports only by e-mail; without them nobody can see which senders fail DMARC, so the policy can never safely move from none to quarantine and reject. " +
+    "Set mail-infra:dmarcRua to mailto: URIs such as mailto:dmarc-reports@<domain> (leave it empty for that default).",
   validateResource: validateResourceOfType(
     aws.route53.Record,
     noteUnknown((record, args, reportViolation) => {

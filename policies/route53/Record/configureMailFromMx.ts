@@ -10,11 +10,10 @@ import { reportGaps } from "../../util/unknown";
  */
 export const configureMailFromMx: StackValidationPolicy = {
   name: "aws-route53-record-configure-mail-from-mx",
-  description:
-    "Checks that the MX record of each custom MAIL FROM domain points at feedback-smtp.<region>.amazonses.com for the region of the identity that uses it. " +
-    "SES checks this MX before it sends; a host of another region or another host fails the check, and SES then rejects the mail or sends it unaligned, and bounces stop reaching SES.",
+  description: "Checks that each MAIL FROM MX points at feedback-smtp.<region>.amazonses.com of the region that uses it.",
   enforcementLevel: "mandatory",
   remediationSteps:
+    "SES checks this MX before it sends; a host of another region or another host fails the check, and SES then rejects the mail or sends it unaligned, and bounces stop reaching SES. " +
     "Make the MX value \"10 feedback-smtp.<region>.amazonses.com\" with the identity's region; give every region its own MAIL FROM subdomain (mail-infra:regionalMailFromSubdomains).",
   validateStack: (args, reportViolation) => {
     const view = buildStackView(args.resources);

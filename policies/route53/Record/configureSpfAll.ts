@@ -11,11 +11,11 @@ import { noteUnknown } from "../../util/unknown";
  */
 export const configureSpfAll: ResourceValidationPolicy = {
   name: "aws-route53-record-configure-spf-all",
-  description:
-    "Checks that every SPF record ends in ~all or -all. " +
-    "\"+all\" authorises every host on the internet to send as the domain, and \"?all\" or a missing \"all\" give unlisted senders a neutral result, which receivers treat like no SPF at all.",
+  description: "Checks that every SPF record ends in ~all or -all.",
   enforcementLevel: "mandatory",
-  remediationSteps: "End the record with ~all while rolling out and -all once every sender is listed (mail-infra:spfAll).",
+  remediationSteps:
+    "\"+all\" authorises every host on the internet to send as the domain, and \"?all\" or a missing \"all\" give unlisted senders a neutral result, which receivers treat like no SPF at all. " +
+    "End the record with ~all while rolling out and -all once every sender is listed (mail-infra:spfAll).",
   validateResource: validateResourceOfType(
     aws.route53.Record,
     noteUnknown((record, args, reportViolation) => {

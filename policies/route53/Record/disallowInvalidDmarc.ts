@@ -12,11 +12,10 @@ import { noteUnknown } from "../../util/unknown";
  */
 export const disallowInvalidDmarc: ResourceValidationPolicy = {
   name: "aws-route53-record-disallow-invalid-dmarc",
-  description:
-    "Checks that a TXT record at a _dmarc name holds exactly one valid DMARC record (RFC 7489), and that DMARC records are published only at _dmarc names. " +
-    "Receivers discard a record that does not start with v=DMARC1, has no valid p= tag, or is one of several, and then apply no DMARC policy at all to the domain.",
+  description: "Checks that a _dmarc name holds exactly one valid DMARC record and that DMARC records appear only at _dmarc names.",
   enforcementLevel: "mandatory",
   remediationSteps:
+    "A DMARC record must be valid under RFC 7489. Receivers discard a record that does not start with v=DMARC1, has no valid p= tag, or is one of several, and then apply no DMARC policy at all to the domain. " +
     "Publish one record \"v=DMARC1; p=<policy>; rua=mailto:<address>\" at _dmarc.<domain> (mail-infra:dmarcPolicy, dmarcRua and the other dmarc* keys), and fix the tag the message names.",
   validateResource: validateResourceOfType(
     aws.route53.Record,

@@ -3,9 +3,10 @@ import { type ResourceValidationPolicy, validateResourceOfType } from "@pulumi/p
 import { isSpfRecord, looksLikeSpf, parseSpf } from "../../../lib/spf";
 import { txtRecordOf } from "../../util/txt";
 import { noteUnknown } from "../../util/unknown";
+import { WIDE_NETWORK_CODES } from "./disallowSpfWideNetwork";
 
 /** Problems other policies report on their own, so a record is not flagged twice for them. */
-const REPORTED_ELSEWHERE = new Set(["spf-all-pass"]);
+const REPORTED_ELSEWHERE = new Set(["spf-all-pass", ...WIDE_NETWORK_CODES]);
 
 /**
  * A TXT record meant as SPF that receivers would reject (permerror) or ignore.
@@ -14,11 +15,10 @@ const REPORTED_ELSEWHERE = new Set(["spf-all-pass"]);
  */
 export const disallowInvalidSpf: ResourceValidationPolicy = {
   name: "aws-route53-record-disallow-invalid-spf",
-  description:
-    "Checks that every record meant as SPF (a TXT value starting with v=spf1) is valid SPF under RFC 7208, and that the obsolete SPF record type is not used. " +
-    "Receivers return permerror for a record with a syntax error, and ignore one that does not start exactly with \"v=spf1 \", so SPF fails or is absent for all of the domain's mail.",
+  description: "Checks that every record meant as SPF is valid under RFC 7208 and that the obsolete SPF record type is not used.",
   enforcementLevel: "mandatory",
   remediationSteps:
+    "A record is meant as SPF when a TXT value starts with v=spf1. Receivers return permerror for a record with a syntax error, and ignore one that does not start exactly with \"v=spf1 \", so SPF fails or is absent for all of the domain's mail. " +
     "Fix the term named in the message (mail-infra:spfMechanisms for the apex record). Each term is one mechanism such as include:_spf.example.com or ip4:192.0.2.0/24, separated by single spaces.",
   validateResource: validateResourceOfType(
     aws.route53.Record,

@@ -10,11 +10,11 @@ import { noteUnknown } from "../../util/unknown";
  */
 export const disallowSpfPtr: ResourceValidationPolicy = {
   name: "aws-route53-record-disallow-spf-ptr",
-  description:
-    "Checks that SPF records do not use the ptr mechanism. " +
-    "RFC 7208 says ptr SHOULD NOT be used: it is slow, depends on reverse DNS that senders rarely control, spends the lookup budget, and some receivers skip it, so mail it was meant to authorise can fail SPF.",
+  description: "Checks that SPF records do not use the ptr mechanism.",
   enforcementLevel: "advisory",
-  remediationSteps: "Replace ptr with the sending hosts' ip4:/ip6: ranges, a, or the provider's include: (mail-infra:spfMechanisms).",
+  remediationSteps:
+    "RFC 7208 says ptr SHOULD NOT be used: it is slow, depends on reverse DNS that senders rarely control, spends the lookup budget, and some receivers skip it, so mail it was meant to authorise can fail SPF. " +
+    "Replace ptr with the sending hosts' ip4:/ip6: ranges, a, or the provider's include: (mail-infra:spfMechanisms).",
   validateResource: validateResourceOfType(
     aws.route53.Record,
     noteUnknown((record, args, reportViolation) => {

@@ -14,15 +14,17 @@ import { reportGaps } from "../../util/unknown";
  */
 export const missingIdentityRecords: StackValidationPolicy = {
   name: "aws-route53-record-missing-identity-records",
-  description:
-    `Checks that every SES domain identity has its Easy DKIM CNAMEs, its MAIL FROM MX and SPF record (including ${SES_SPF_INCLUDE_DOMAIN}) and a DMARC record declared in the stack, unless the identity is tagged ${DNS_MODE_TAG}=external. ` +
-    "Without the DKIM records SES never verifies the domain and cannot sign; without the MAIL FROM records SES cannot use the MAIL FROM domain; without DMARC receivers apply no policy to mail that fails.",
+  description: "Checks that every SES domain identity has its DKIM, MAIL FROM and DMARC records, in the stack or published externally.",
   enforcementLevel: "mandatory",
   remediationSteps:
+    `The records: the Easy DKIM CNAMEs, the MAIL FROM MX and SPF record (including ${SES_SPF_INCLUDE_DOMAIN}) and a DMARC record; an identity tagged ${DNS_MODE_TAG}=external is exempt. ` +
+    "Without the DKIM records SES never verifies the domain and cannot sign; without the MAIL FROM records SES cannot use the MAIL FROM domain; without DMARC receivers apply no policy to mail that fails. " +
     "Keep mail-infra:dnsMode at route53 so the program declares the records, or set it to external and add the records from the stack output zoneFile to your DNS provider (the identity is then tagged mail-infra:dns=external).",
   validateStack: (args, reportViolation) => {
     const view = buildStackView(args.resources);
-    const identities = view.identities.filter((i) => i.isDomain && i.dnsMode !== "external");
+    // An external-DNS identity is checked against the records its MailDomain lists for publishing;
+    // one tagged external whose records the stack does not list at all is left alone.
+    const identities = view.identities.filter((i) => i.isDomain && (i.dnsMode !== "external" || view.externalDomains.has(i.identity)));
     if (identities.length === 0) args.notApplicable("The stack has no SES domain identity whose records it should declare.");
     const at = (name: string, type: string): RecordView[] => view.records.filter((r) => r.name === normalizeDomain(name) && r.type === type);
     const dmarcReported = new Set<string>();

@@ -19,11 +19,11 @@ function isAwsManagedKey(keyId: string): boolean {
  */
 export const configureCustomerManagedKey: ResourceValidationPolicy = {
   name: "aws-secretsmanager-secret-configure-customer-managed-key",
-  description:
-    "Checks that a Secrets Manager secret is encrypted with a customer-managed KMS key (optionally one from a configured list). " +
-    "With the AWS-managed key aws/secretsmanager, anyone allowed to read secrets in the account can decrypt the SMTP passwords; a customer-managed key adds a key policy that decides who can, and its use is logged per key.",
+  description: "Checks that a Secrets Manager secret is encrypted with a customer-managed KMS key (optionally one from a configured list).",
   enforcementLevel: "advisory",
-  remediationSteps: "Create a KMS key for mail secrets and set mail-infra:smtpSecretKmsKeyId to its id, ARN or alias.",
+  remediationSteps:
+    "With the AWS-managed key aws/secretsmanager, anyone allowed to read secrets in the account can decrypt the SMTP passwords; a customer-managed key adds a key policy that decides who can, and its use is logged per key. " +
+    "Create a KMS key for mail secrets and set mail-infra:smtpSecretKmsKeyId to its id, ARN or alias.",
   configSchema: {
     properties: {
       allowedKeyIds: {

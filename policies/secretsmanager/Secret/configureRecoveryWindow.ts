@@ -18,11 +18,11 @@ const SECRETS_MANAGER_DEFAULT_WINDOW_DAYS = 30;
  */
 export const configureRecoveryWindow: ResourceValidationPolicy = {
   name: "aws-secretsmanager-secret-configure-recovery-window",
-  description:
-    "Checks that a Secrets Manager secret keeps a recovery window of at least 7 days (configurable) and is not deleted at once (recoveryWindowInDays 0). " +
-    "The SMTP secret holds the only copy of the SMTP passwords; a mistaken delete without a window loses them at once, and every relay stops until the key is rotated and each relay is updated by hand.",
+  description: "Checks that a Secrets Manager secret keeps a recovery window of at least 7 days (configurable).",
   enforcementLevel: "mandatory",
-  remediationSteps: "Set mail-infra:smtpSecretRecoveryWindowDays to 7-30 (recoveryWindowInDays on aws.secretsmanager.Secret); 30 is the default.",
+  remediationSteps:
+    "A recoveryWindowInDays of 0 deletes the secret at once. The SMTP secret holds the only copy of the SMTP passwords; a mistaken delete without a window loses them at once, and every relay stops until the key is rotated and each relay is updated by hand. " +
+    "Set mail-infra:smtpSecretRecoveryWindowDays to 7-30 (recoveryWindowInDays on aws.secretsmanager.Secret); 30 is the default.",
   configSchema: {
     properties: {
       minimumDays: {

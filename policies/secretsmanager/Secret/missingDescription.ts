@@ -9,11 +9,11 @@ import { noteUnknown } from "../../util/unknown";
  */
 export const missingDescription: ResourceValidationPolicy = {
   name: "aws-secretsmanager-secret-missing-description",
-  description:
-    "Checks that a Secrets Manager secret has a description. " +
-    "Whoever finds the secret in the console during an incident or a key rotation should learn from it what it holds, who manages it and how it is rotated, without opening its value.",
+  description: "Checks that a Secrets Manager secret has a description.",
   enforcementLevel: "advisory",
-  remediationSteps: "Set description on the aws.secretsmanager.Secret: what it holds, that mail-infra manages it, and how to rotate it.",
+  remediationSteps:
+    "Whoever finds the secret in the console during an incident or a key rotation should learn from it what it holds, who manages it and how it is rotated, without opening its value. " +
+    "Set description on the aws.secretsmanager.Secret: what it holds, that mail-infra manages it, and how to rotate it.",
   validateResource: validateResourceOfType(
     aws.secretsmanager.Secret,
     noteUnknown((secret, _args, reportViolation) => {

@@ -10,11 +10,11 @@ import { noteUnknown } from "../../util/unknown";
  */
 export const configureSuppression: ResourceValidationPolicy = {
   name: "aws-sesv2-configurationset-configure-suppression",
-  description:
-    `Checks that an SES configuration set adds addresses to the suppression list for ${SUPPRESSED_REASONS.join(" and ")}. ` +
-    "Sending again to an address that hard-bounced or complained raises the account's bounce and complaint rates, and SES reviews or pauses accounts whose rates stay high.",
+  description: `Checks that an SES configuration set adds addresses to the suppression list for ${SUPPRESSED_REASONS.join(" and ")}.`,
   enforcementLevel: "mandatory",
-  remediationSteps: `Set suppressionOptions.suppressedReasons to [${SUPPRESSED_REASONS.map((r) => `"${r}"`).join(", ")}] on the aws.sesv2.ConfigurationSet.`,
+  remediationSteps:
+    "Sending again to an address that hard-bounced or complained raises the account's bounce and complaint rates, and SES reviews or pauses accounts whose rates stay high. " +
+    `Set suppressionOptions.suppressedReasons to [${SUPPRESSED_REASONS.map((r) => `"${r}"`).join(", ")}] on the aws.sesv2.ConfigurationSet.`,
   validateResource: validateResourceOfType(
     aws.sesv2.ConfigurationSet,
     noteUnknown((cs, _args, reportViolation) => {

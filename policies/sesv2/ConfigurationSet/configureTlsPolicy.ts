@@ -9,11 +9,11 @@ import { noteUnknown } from "../../util/unknown";
  */
 export const configureTlsPolicy: ResourceValidationPolicy = {
   name: "aws-sesv2-configurationset-configure-tls-policy",
-  description:
-    "Checks that an SES configuration set requires TLS for delivery (tlsPolicy REQUIRE). " +
-    "With OPTIONAL, which is also the default, SES delivers in clear text whenever the receiving server offers no TLS, so mail can be read or altered on the way.",
+  description: "Checks that an SES configuration set requires TLS for delivery (tlsPolicy REQUIRE).",
   enforcementLevel: "mandatory",
-  remediationSteps: "Set mail-infra:tlsPolicy to REQUIRE (deliveryOptions.tlsPolicy on aws.sesv2.ConfigurationSet).",
+  remediationSteps:
+    "With OPTIONAL, which is also the default, SES delivers in clear text whenever the receiving server offers no TLS, so mail can be read or altered on the way. " +
+    "Set mail-infra:tlsPolicy to REQUIRE (deliveryOptions.tlsPolicy on aws.sesv2.ConfigurationSet).",
   validateResource: validateResourceOfType(
     aws.sesv2.ConfigurationSet,
     noteUnknown((cs, _args, reportViolation) => {

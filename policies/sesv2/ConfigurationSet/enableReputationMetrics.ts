@@ -9,11 +9,11 @@ import { noteUnknown } from "../../util/unknown";
  */
 export const enableReputationMetrics: ResourceValidationPolicy = {
   name: "aws-sesv2-configurationset-enable-reputation-metrics",
-  description:
-    "Checks that an SES configuration set publishes reputation metrics. " +
-    "Without them the bounce and complaint rates of the mail sent through the set are not in CloudWatch, so a rising rate is noticed only when SES pauses sending for the whole account.",
+  description: "Checks that an SES configuration set publishes reputation metrics.",
   enforcementLevel: "advisory",
-  remediationSteps: "Set reputationOptions.reputationMetricsEnabled to true on the aws.sesv2.ConfigurationSet (the program's SesIdentity component does this).",
+  remediationSteps:
+    "Without them the bounce and complaint rates of the mail sent through the set are not in CloudWatch, so a rising rate is noticed only when SES pauses sending for the whole account. " +
+    "Set reputationOptions.reputationMetricsEnabled to true on the aws.sesv2.ConfigurationSet (the program's SesIdentity component does this).",
   validateResource: validateResourceOfType(
     aws.sesv2.ConfigurationSet,
     noteUnknown((cs, _args, reportViolation) => {

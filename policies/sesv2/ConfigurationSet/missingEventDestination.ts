@@ -10,11 +10,10 @@ import { notCheckedAtPreview } from "../../util/unknown";
  */
 export const missingEventDestination: StackValidationPolicy = {
   name: "aws-sesv2-configurationset-missing-event-destination",
-  description:
-    `Checks that every SES configuration set has enabled event destinations that together receive ${REQUIRED_EVENT_TYPES.join(" and ")} events. ` +
-    "Bounces and complaints are how a sender learns that an address is dead or that recipients object; without them nobody sees a failing relay or a list going bad until SES pauses the account.",
+  description: `Checks that every SES configuration set has enabled event destinations for ${REQUIRED_EVENT_TYPES.join(" and ")}.`,
   enforcementLevel: "mandatory",
   remediationSteps:
+    "Bounces and complaints are how a sender learns that an address is dead or that recipients object; without them nobody sees a failing relay or a list going bad until SES pauses the account. " +
     "Declare an aws.sesv2.ConfigurationSetEventDestination for the configuration set, in its region, with enabled: true, matchingEventTypes including BOUNCE and COMPLAINT, and a destination such as an SNS topic.",
   validateStack: (args, reportViolation) => {
     const view = buildStackView(args.resources);

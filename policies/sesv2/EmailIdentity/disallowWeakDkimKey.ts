@@ -11,11 +11,10 @@ import { noteUnknown } from "../../util/unknown";
  */
 export const disallowWeakDkimKey: ResourceValidationPolicy = {
   name: "aws-sesv2-emailidentity-disallow-weak-dkim-key",
-  description:
-    `Checks that an SES identity signs with a DKIM key of at least ${MIN_DKIM_KEY_BITS} bits. ` +
-    "RFC 8301 says signers should use 2048-bit RSA keys: 1024-bit keys can be factored by a well-funded attacker, who could then sign mail as the domain, and some receivers already treat them as weak.",
+  description: `Checks that an SES identity signs with a DKIM key of at least ${MIN_DKIM_KEY_BITS} bits.`,
   enforcementLevel: "mandatory",
   remediationSteps:
+    "RFC 8301 says signers should use 2048-bit RSA keys: 1024-bit keys can be factored by a well-funded attacker, who could then sign mail as the domain, and some receivers already treat them as weak. " +
     "Set mail-infra:dkimSigningKeyLength to RSA_2048_BIT (dkimSigningAttributes.nextSigningKeyLength). SES rotates to the new key by itself; the DKIM CNAMEs stay the same. For bring-your-own DKIM, generate a 2048-bit key and publish its new public key.",
   validateResource: validateResourceOfType(
     aws.sesv2.EmailIdentity,

@@ -9,11 +9,10 @@ import { noteUnknown } from "../../util/unknown";
  */
 export const missingConfigurationSet: ResourceValidationPolicy = {
   name: "aws-sesv2-emailidentity-missing-configuration-set",
-  description:
-    "Checks that an SES identity has a default configuration set. " +
-    "Mail sent through SMTP carries no configuration set header, so without a default the TLS requirement, the suppression list and the bounce and complaint events of the configuration set do not apply to it.",
+  description: "Checks that an SES identity has a default configuration set.",
   enforcementLevel: "mandatory",
   remediationSteps:
+    "Mail sent through SMTP carries no configuration set header, so without a default the TLS requirement, the suppression list and the bounce and complaint events of the configuration set do not apply to it. " +
     "Set configurationSetName on the aws.sesv2.EmailIdentity to the configuration set declared for it (the program's SesIdentity component does this).",
   validateResource: validateResourceOfType(
     aws.sesv2.EmailIdentity,

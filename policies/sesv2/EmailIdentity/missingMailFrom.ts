@@ -8,11 +8,10 @@ import { buildStackView, sameRegion } from "../../util/stack";
  */
 export const missingMailFrom: StackValidationPolicy = {
   name: "aws-sesv2-emailidentity-missing-mail-from",
-  description:
-    "Checks that every SES domain identity has a custom MAIL FROM domain in the same region. " +
-    "Without one, SES uses amazonses.com as the envelope sender, so SPF never aligns with the From domain and DMARC rests on DKIM alone.",
+  description: "Checks that every SES domain identity has a custom MAIL FROM domain in the same region.",
   enforcementLevel: "mandatory",
   remediationSteps:
+    "Without one, SES uses amazonses.com as the envelope sender, so SPF never aligns with the From domain and DMARC rests on DKIM alone. " +
     "Declare an aws.sesv2.EmailIdentityMailFromAttributes for the identity in each region, with a subdomain such as bounce.<domain> (mail-infra:mailFromSubdomain), and its MX and SPF records.",
   validateStack: (args, reportViolation) => {
     const view = buildStackView(args.resources);

@@ -10,11 +10,11 @@ import { noteUnknown } from "../../util/unknown";
  */
 export const configureSubdomain: ResourceValidationPolicy = {
   name: "aws-sesv2-emailidentitymailfromattributes-configure-subdomain",
-  description:
-    "Checks that a custom MAIL FROM domain is a subdomain of the identity it belongs to. " +
-    "SES requires it, and only a subdomain of the From domain lets SPF align for DMARC; the apex cannot be used because its MX must point at SES's feedback host.",
+  description: "Checks that a custom MAIL FROM domain is a subdomain of the identity it belongs to.",
   enforcementLevel: "mandatory",
-  remediationSteps: "Use a subdomain of the identity such as bounce.<domain> (mail-infra:mailFromSubdomain).",
+  remediationSteps:
+    "SES requires it, and only a subdomain of the From domain lets SPF align for DMARC; the apex cannot be used because its MX must point at SES's feedback host. " +
+    "Use a subdomain of the identity such as bounce.<domain> (mail-infra:mailFromSubdomain).",
   validateResource: validateResourceOfType(
     aws.sesv2.EmailIdentityMailFromAttributes,
     noteUnknown((mailFrom, args, reportViolation) => {

@@ -9,11 +9,10 @@ import { noteUnknown } from "../../util/unknown";
  */
 export const disallowUseDefaultValue: ResourceValidationPolicy = {
   name: "aws-sesv2-emailidentitymailfromattributes-disallow-use-default-value",
-  description:
-    "Checks that a custom MAIL FROM domain is set to reject messages when its MX record is missing (REJECT_MESSAGE). " +
-    "With USE_DEFAULT_VALUE, which SES also uses when the setting is absent, a broken MX makes SES silently fall back to amazonses.com: mail keeps flowing but loses SPF alignment, and DMARC failures appear without any error.",
+  description: "Checks that a custom MAIL FROM domain rejects mail when its MX is missing (REJECT_MESSAGE).",
   enforcementLevel: "mandatory",
   remediationSteps:
+    "With USE_DEFAULT_VALUE, which SES also uses when the setting is absent, a broken MX makes SES silently fall back to amazonses.com: mail keeps flowing but loses SPF alignment, and DMARC failures appear without any error. " +
     "Set mail-infra:mailFromBehaviorOnMxFailure to REJECT_MESSAGE (behaviorOnMxFailure on aws.sesv2.EmailIdentityMailFromAttributes), and keep the MAIL FROM MX record in place.",
   validateResource: validateResourceOfType(
     aws.sesv2.EmailIdentityMailFromAttributes,

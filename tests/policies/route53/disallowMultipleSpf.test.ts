@@ -29,10 +29,10 @@ describe(policy.name, () => {
     );
   });
 
-  it("fails two SPF values in one Route 53 record, also a broken one", async () => {
+  it("leaves two SPF values in one Route 53 record to the resource policy (it can block before the record exists)", async () => {
     const stack = goodStack();
     find(stack, "record-spf").props.records = ["v=spf1 ~all", " v=spf1 -all"];
-    expect((await run(stack)).violations.map((v) => v.message)).toEqual([expect.stringContaining("has 2 SPF records in one Route 53 record")]);
+    expect(await run(stack)).toEqual({ violations: [] });
   });
 
   it("does not mix up the same name in two hosted zones (split horizon)", async () => {
