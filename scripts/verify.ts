@@ -3,7 +3,7 @@
  * npm run verify -- --recipient ADDR --only recipient [--probe-smtp]
  *
  * Checks the live mail path layer by layer (SES, DNS, SMTP credentials, relays, recipient
- * domains) against what the stack declared, and names the broken layer and the fix.
+ * domains, monitoring) against what the stack declared, and names the broken layer and the fix.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -13,6 +13,7 @@ import type { Manifest } from "../lib/manifest";
 import { validateSecretAccessKey } from "../lib/aws-ids";
 import { shown } from "../lib/text";
 import { describeNotChecked, exitCodeFor, type Layer, LAYERS, selectLayers } from "../lib/verify/findings";
+import { MONITORING_NOT_DECLARED, MONITORING_NOT_DISCOVERED } from "../lib/verify/monitoring";
 import { DEFAULT_QUIET_DAYS } from "../lib/verify/relay";
 import { colorEnabled, keepSecret, readStdin, runMain, standardOptions, UsageError } from "./lib/cli";
 import { MAX_TIMEOUT_SECONDS, parseDnsServer, parseHostPort, parsePortOrHostPort, parseRegionFlag, parseTimeoutSeconds } from "./lib/flags";
@@ -30,7 +31,7 @@ const list = (v: string, prev: string[]) => [...prev, ...v.split(",").map((x) =>
 
 const program = standardOptions(new Command())
   .name("npm run verify --")
-  .description("Check the live mail path layer by layer and name what is broken: SES account and identities, DNS authentication, SMTP credentials, the relays that use them, and the recipients' domains.")
+  .description("Check the live mail path layer by layer and name what is broken: SES account and identities, DNS authentication, SMTP credentials, the relays that use them, the recipients' domains, and the monitoring that watches it all (alarms, alert subscriptions, change rules, the trail, current bounce and complaint rates).")
   .option("-s, --stack <name>", "read the manifest from `pulumi stack output verification` of this stack")
   .option("-m, --manifest <file>", "read the manifest from a file (pulumi stack output verification --json > verification.json)")
   .option("-d, --domain <domain>", "discover everything from AWS and DNS for this domain (no Pulumi needed)")
@@ -61,6 +62,7 @@ Examples:
   npm run verify -- --manifest verification.json --recipient someone@example.org
   npm run verify -- --domain example.com --region us-east-1 --region us-west-2 --secret-id mail-infra/prod/ses-smtp
   npm run verify -- --stack prod --only dns --dns-server 1.1.1.1 --authoritative
+  npm run verify -- --stack prod --only monitoring
   npm run verify -- --recipient someone@example.org --only recipient --probe-smtp
 
 --recipient also runs the recipient layer on the address's domain. With --only recipient,
@@ -150,6 +152,7 @@ async function main(): Promise<number> {
     ...(discovery && !o.secretId ? { smtp: "no --secret-id given: discovery mode reads the SMTP credentials from that secret" } : {}),
     ...(discovery ? { relay: "discovery mode does not know the relays: they are the stack's senders; use --stack or --manifest" } : {}),
     ...(o.recipient.length === 0 ? { recipient: NO_RECIPIENT } : {}),
+    ...(discovery ? { monitoring: MONITORING_NOT_DISCOVERED } : {}),
   };
   const choose = () => {
     const chosen = selectLayers(only, skip, unavailable);
@@ -223,10 +226,10 @@ async function main(): Promise<number> {
       manifest = o.manifest ? readManifestFile(o.manifest) : manifestFromStack(stack!, deadline.ms);
       target = o.manifest ? `manifest ${o.manifest} (stack ${manifest.stack})` : `stack ${stack}`;
       // A stack without senders has no relay to check (known before any network I/O).
-      if (manifest.senders.length === 0) {
-        unavailable.relay = "the manifest declares no relays (mail-infra:senders)";
-        ({ layers, notChecked } = choose());
-      }
+      if (manifest.senders.length === 0) unavailable.relay = "the manifest declares no relays (mail-infra:senders)";
+      // Without a monitoring section there is nothing to compare with: not checked, with the fix.
+      if (!manifest.monitoring) unavailable.monitoring = MONITORING_NOT_DECLARED;
+      if (unavailable.relay || unavailable.monitoring) ({ layers, notChecked } = choose());
     } else {
       manifest = await discoverManifest({ domain: normalizeDomain(o.domain!), regions, secretId }, aws);
       target = `${o.domain} (discovered from AWS)`;

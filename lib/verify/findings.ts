@@ -3,8 +3,11 @@
  * (expected, observed) to findings; collectors only do I/O; the report only formats.
  */
 
-/** The layers of the mail path, in the order a message crosses them. */
-export const LAYERS = ["ses", "dns", "smtp", "relay", "recipient"] as const;
+/**
+ * The layers of the mail path, in the order a message crosses them; then `monitoring`, which
+ * is not on the path but watches it (alarms, alert subscriptions, change rules, the trail).
+ */
+export const LAYERS = ["ses", "dns", "smtp", "relay", "recipient", "monitoring"] as const;
 export type Layer = (typeof LAYERS)[number];
 
 export const LAYER_TITLES: Record<Layer, string> = {
@@ -13,6 +16,7 @@ export const LAYER_TITLES: Record<Layer, string> = {
   smtp: "SMTP credentials",
   relay: "Relays using the credentials",
   recipient: "Recipient domains",
+  monitoring: "Monitoring and alerts",
 };
 
 export type Status = "pass" | "warn" | "fail" | "inconclusive";

@@ -23,7 +23,6 @@ import {
   SimulatePrincipalPolicyCommand,
 } from "@aws-sdk/client-iam";
 import type { ListResourceRecordSetsCommandOutput, Route53Client } from "@aws-sdk/client-route-53";
-import type { SNSClient } from "@aws-sdk/client-sns";
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {
   GetAccountCommand,
@@ -101,7 +100,7 @@ export interface AwsOptions {
 export const AWS_CONCURRENCY = 64;
 
 /** The SDK's service ids as its AWS_ENDPOINT_URL_<SERVICE> variables spell them. */
-type AwsService = "SESV2" | "SECRETS_MANAGER" | "IAM" | "STS" | "ROUTE_53" | "SNS";
+export type AwsService = "SESV2" | "SECRETS_MANAGER" | "IAM" | "STS" | "ROUTE_53" | "CLOUDWATCH" | "EVENTBRIDGE" | "SNS" | "CLOUDTRAIL";
 
 /**
  * The endpoint override the SDK applies to a service, as the SDK reads it:
@@ -154,7 +153,8 @@ export class AwsCollector {
   private simulationClient?: IAMClient;
   private stsClient?: STSClient;
   private route53Client?: Route53Client;
-  private readonly snsClients = new Map<string, SNSClient>();
+  /** Clients of the services loaded on demand (SNS here, the monitoring layer's), by service and region. */
+  private readonly otherClients = new Map<string, { destroy(): void }>();
   private readonly limiters = new Map<string, <T>(task: () => Promise<T>) => Promise<T>>();
   private readonly cache = memo<Observation<unknown>>();
 
@@ -178,6 +178,18 @@ export class AwsCollector {
   /** The most one logical call may take, retries included. */
   get budgetMs(): number {
     return OPERATION_BUDGET_FACTOR * this.options.timeoutMs;
+  }
+
+  /**
+   * A client of another service in a region, made once with this collector's timeouts,
+   * retries and socket bound, and destroyed with it (used by scripts/verify/monitoring.ts, so
+   * those SDKs load only when the monitoring layer runs).
+   */
+  client<T extends { destroy(): void }>(service: AwsService, region: string, make: (config: ReturnType<AwsCollector["config"]>) => T): T {
+    const key = `${service}:${region}`;
+    let c = this.otherClients.get(key) as T | undefined;
+    if (!c) this.otherClients.set(key, (c = make(this.config(region))));
+    return c;
   }
 
   private config(region: string, maxAttempts = this.options.maxAttempts ?? 5) {
@@ -223,7 +235,7 @@ export class AwsCollector {
    * pass to the SDK; the call ends at its budget (or the run's deadline) even if the SDK does
    * not. Any failure other than "not found" names the endpoint override in effect.
    */
-  private call<T>(service: AwsService, scope: string, key: string, permission: string, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<Observation<T>> {
+  call<T>(service: AwsService, scope: string, key: string, permission: string, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<Observation<T>> {
     const endpoint = endpointOverride(service);
     // The note does not change the cause: the same failure behind two services is one cause.
     const at = (u: Unobservable): Unobservable => (endpoint && u.reason !== "notfound" ? { ...u, message: `${u.message} (contacted ${endpoint})`, cause: causeOf(u) } : u);
@@ -431,8 +443,8 @@ export class AwsCollector {
   topic(region: string, arn: string): Promise<Observation<{ arn: string }>> {
     return this.call("SNS", `sns:${region}`, `sns:GetTopicAttributes:${arn}`, "sns:GetTopicAttributes", async (abortSignal) => {
       const sdk = await import("@aws-sdk/client-sns");
-      let c = this.snsClients.get(region);
-      if (!c) this.snsClients.set(region, (c = new sdk.SNSClient(this.config(region))));
+      // The same client the monitoring layer uses in this region (one per service and region).
+      const c = this.client("SNS", region, (config) => new sdk.SNSClient(config));
       const r = await c.send(new sdk.GetTopicAttributesCommand({ TopicArn: arn }), { abortSignal });
       return { arn: r.Attributes?.TopicArn ?? arn };
     });
@@ -484,6 +496,6 @@ export class AwsCollector {
   }
 
   destroy(): void {
-    for (const c of [...this.sesClients.values(), ...this.secretClients.values(), this.iamClient, this.simulationClient, this.stsClient, this.route53Client, ...this.snsClients.values()]) c?.destroy();
+    for (const c of [...this.sesClients.values(), ...this.secretClients.values(), ...this.otherClients.values(), this.iamClient, this.simulationClient, this.stsClient, this.route53Client]) c?.destroy();
   }
 }

@@ -8,6 +8,7 @@ import { analyzeSpf, type SpfAnalysis } from "../../lib/spf";
 import type { Manifest } from "../../lib/manifest";
 import { dependsOn, type Finding, groupByCause, type Layer, LAYERS, type NotChecked, type Observation, observed } from "../../lib/verify/findings";
 import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity } from "../../lib/verify/ses";
+import { checkMonitoringLayer, MONITORING_NOT_DECLARED } from "../../lib/verify/monitoring";
 import { checkRecipientDomain, NO_RECIPIENT, recipientDomains } from "../../lib/verify/recipient";
 import { checkGmailAliases, checkRetire, type GmailSendAs } from "../../lib/verify/relay";
 import { checkRelays, checkSmtpLayer, type KeyLastUsed, parseSmtpSecret, type SimulationResult, type SmtpAuthResult, type SmtpObservations } from "../../lib/verify/smtp";
@@ -221,8 +222,19 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
     return (await Promise.all(perDomain)).flat();
   };
 
-  const [ses, dns, smtp, recipient] = await Promise.all([sesLayer(), dnsLayer(), smtpAndRelay(), recipientLayer()]);
-  const all = [...ses, ...dns, ...smtp, ...recipient];
+  const monitoringLayer = async (): Promise<Finding[]> => {
+    const mon = m?.monitoring;
+    if (!on("monitoring") || !mon) return [];
+    // The CloudWatch, SNS, EventBridge and CloudTrail SDKs load only when this layer runs, and
+    // only after the other layers' first requests are on their way: loading them takes the CPU
+    // for a moment, better spent while those answers travel than before they are sent.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const { collectMonitoring } = await import("./monitoring");
+    return checkMonitoringLayer(mon, await collectMonitoring(mon, c.aws, opts.now ?? new Date(), track));
+  };
+
+  const [ses, dns, smtp, recipient, monitoring] = await Promise.all([sesLayer(), dnsLayer(), smtpAndRelay(), recipientLayer(), monitoringLayer()]);
+  const all = [...ses, ...dns, ...smtp, ...recipient, ...monitoring];
   // Report in layer order, keeping each layer's own order; then each root cause once.
   const findings = groupByCause(LAYERS.flatMap((l) => all.filter((f) => f.layer === l)));
   const notChecked = [...(opts.notChecked ?? [])];
@@ -231,5 +243,6 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
   else if (on("relay") && !c.gmail && m?.senders.some((x) => x.kind === "gmail-send-as")) {
     notChecked.push({ layer: "relay", check: "relay.gmail", reason: opts.gmailUnavailable ?? NO_GMAIL_CREDENTIALS });
   }
+  if (on("monitoring") && !m?.monitoring) notChecked.push({ layer: "monitoring", reason: MONITORING_NOT_DECLARED });
   return { findings, notChecked: LAYERS.flatMap((l) => notChecked.filter((n) => n.layer === l)), secrets };
 }

@@ -7,7 +7,7 @@
  * fake with a delay in every handler, and the SMTP servers delaying every reply.
  */
 import { spawn } from "node:child_process";
-import { summarize, type Summary } from "../../lib/verify/findings";
+import { LAYERS, summarize, type Summary } from "../../lib/verify/findings";
 import { createWorld, multiplyManifest, programManifest, SHARED_INCLUDE, type SharedServers, type World } from "./world";
 
 export interface BenchDelays {
@@ -25,9 +25,9 @@ export const NO_DELAYS: BenchDelays = { dnsMs: 0, awsMs: 0, smtpMs: 0 };
 export interface BenchRun {
   n: number;
   wallMs: number;
-  /** Logical AWS calls verify made (AwsCollector), and requests that reached moto and the SES fake. */
+  /** Logical AWS calls verify made (AwsCollector), and requests that reached moto, the SES fake and the CloudWatch fake. */
   awsCalls: number;
-  awsRequests: { moto: number; ses: number };
+  awsRequests: { moto: number; ses: number; cloudwatch: number };
   /** Queries that reached the DNS server (proxy count), and the collector's own count. */
   dnsQueries: number;
   dnsCollectorQueries: number;
@@ -66,13 +66,15 @@ export async function benchRun(world: World): Promise<BenchRun> {
   for (const s of Object.values(world.smtp)) s.reset();
   const motoBefore = world.moto.calls();
   const sesBefore = world.ses.calls.length;
+  const cloudwatchBefore = world.cloudwatch.calls.length;
   const identityBefore = world.ses.count("GetEmailIdentity");
   const throttledBefore = world.moto.throttledCalls() + world.ses.throttled;
   const rssBefore = process.memoryUsage.rss();
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 5);
   const started = performance.now();
-  const r = await world.verify({}).finally(() => clearInterval(sampler));
+  // Every layer the CLI runs without --recipient (monitoring included).
+  const r = await world.verify({ layers: LAYERS.filter((l) => l !== "recipient") }).finally(() => clearInterval(sampler));
   const wallMs = performance.now() - started;
   rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
   const { aws, dns, smtp } = r.collectors;
@@ -80,7 +82,7 @@ export async function benchRun(world: World): Promise<BenchRun> {
     n: world.manifest.domains.length,
     wallMs,
     awsCalls: aws.calls,
-    awsRequests: { moto: world.moto.calls() - motoBefore, ses: world.ses.calls.length - sesBefore },
+    awsRequests: { moto: world.moto.calls() - motoBefore, ses: world.ses.calls.length - sesBefore, cloudwatch: world.cloudwatch.calls.length - cloudwatchBefore },
     dnsQueries: world.dns.queryCount(),
     dnsCollectorQueries: dns.queries,
     sharedIncludeQueries: world.dns.queries().filter((q) => q.type === "TXT" && q.name.toLowerCase() === SHARED_INCLUDE).length,

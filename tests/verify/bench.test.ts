@@ -31,8 +31,13 @@ describe(`verify of ${N} domains x 2 regions`, () => {
     const ops: SesOperation[] = ["GetAccount", "GetConfigurationSet", "GetConfigurationSetEventDestinations"];
     expect(ops.map((op) => world.ses.count(op))).toEqual([2, N * 2, N * 2]);
     // IAM and Secrets Manager: the secret, the key list, the key's last use (the simulation is mocked in-process).
-    expect(r.awsRequests.moto).toBe(3);
-    expect(r.awsCalls).toBe(2 + N * 2 * 3 + 4);
+    // Monitoring, per region: one subscription list, DescribeRule and ListTargetsByRule per rule
+    // (4 rules in us-east-1, 2 in us-west-2), DescribeTrails; the one trail's status and
+    // selectors once; in CloudWatch one DescribeAlarms and one read per metric.
+    const monitoring = { moto: 2 + 2 * 6 + 2 + 2, cloudwatch: 2 + 2 * 2 };
+    expect(r.awsRequests.moto).toBe(3 + monitoring.moto);
+    expect(r.awsRequests.cloudwatch).toBe(monitoring.cloudwatch);
+    expect(r.awsCalls).toBe(2 + N * 2 * 3 + 4 + monitoring.moto + monitoring.cloudwatch);
     // DNS: 13 names per domain (6 DKIM CNAMEs, 2 MAIL FROM MX + TXT, apex TXT, DMARC TXT, report
     // authorisation TXT) and 3 shared by all (the include, the include inside it, amazonses.com).
     const questions = world.dns.queries().map((q) => `${q.type} ${q.name.toLowerCase()}`);

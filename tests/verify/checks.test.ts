@@ -901,7 +901,7 @@ describe("discovery's unknown values: checked against nothing, reported with the
 
 describe("layers not checked", () => {
   it("selectLayers: --only, --skip and a missing input each leave a layer out, with why", () => {
-    expect(selectLayers([], [])).toEqual({ layers: ["ses", "dns", "smtp", "relay", "recipient"], notChecked: [] });
+    expect(selectLayers([], [])).toEqual({ layers: ["ses", "dns", "smtp", "relay", "recipient", "monitoring"], notChecked: [] });
     expect(selectLayers(["dns", "smtp"], ["smtp"], { relay: "no relays" })).toEqual({
       layers: ["dns"],
       notChecked: [
@@ -909,6 +909,7 @@ describe("layers not checked", () => {
         { layer: "smtp", reason: "skipped with --skip" },
         { layer: "relay", reason: "not in --only dns,smtp" },
         { layer: "recipient", reason: "not in --only dns,smtp" },
+        { layer: "monitoring", reason: "not in --only dns,smtp" },
       ],
     });
     expect(selectLayers([], [], { smtp: "no --secret-id given" }).notChecked).toEqual([{ layer: "smtp", reason: "no --secret-id given" }]);

@@ -95,13 +95,13 @@ describe("verify CLI against a healthy world", () => {
     const doc = JSON.parse(r.stdout) as JsonReport;
     expect(Object.keys(doc)).toEqual(["target", "layers", "notChecked", "summary", "exitCode", "findings"]);
     // Without --recipient the recipient layer is listed as not checked, never assumed healthy.
-    expect(doc).toMatchObject({ target: `manifest ${manifestFile} (stack test)`, layers: ["ses", "dns", "smtp", "relay"], notChecked: [{ layer: "recipient", reason: "no --recipient given: this layer checks the domain of each --recipient address" }], exitCode: 0, summary: { warn: 0, fail: 0, inconclusive: 0 } });
+    expect(doc).toMatchObject({ target: `manifest ${manifestFile} (stack test)`, layers: ["ses", "dns", "smtp", "relay", "monitoring"], notChecked: [{ layer: "recipient", reason: "no --recipient given: this layer checks the domain of each --recipient address" }], exitCode: 0, summary: { warn: 0, fail: 0, inconclusive: 0 } });
     expect(doc.summary.pass).toBe(doc.findings.length);
     for (const f of doc.findings) {
       expect(Object.keys(f).sort()).toEqual(["evidence", "id", "layer", "status", "subject", "summary"]);
       expect(f.status).toBe("pass");
     }
-    expect(new Set(doc.findings.map((f) => f.layer))).toEqual(new Set(["ses", "dns", "smtp", "relay"]));
+    expect(new Set(doc.findings.map((f) => f.layer))).toEqual(new Set(["ses", "dns", "smtp", "relay", "monitoring"]));
     expect(doc.findings.find((f) => f.id === "smtp.secret")?.evidence).toEqual([`secret id ${healthy.manifest.smtp.secretId}`, `username ${healthy.manifest.smtp.accessKeyId}`]);
   });
 
@@ -115,6 +115,7 @@ describe("verify CLI against a healthy world", () => {
       { layer: "smtp", reason: "not in --only dns,ses" },
       { layer: "relay", reason: "not in --only dns,ses" },
       { layer: "recipient", reason: "not in --only dns,ses" },
+      { layer: "monitoring", reason: "not in --only dns,ses" },
     ]);
     expect(new Set(doc.findings.map((f) => f.layer))).toEqual(new Set(["dns"]));
     // A manifest without senders: the relay layer is listed as not checked, with why.
@@ -146,27 +147,32 @@ describe("verify CLI against a healthy world", () => {
       ["smtp", "no --secret-id given: discovery mode reads the SMTP credentials from that secret"],
       ["relay", "discovery mode does not know the relays: they are the stack's senders; use --stack or --manifest"],
       ["recipient", "no --recipient given: this layer checks the domain of each --recipient address"],
+      ["monitoring", "discovery mode does not know the stack's monitoring (alert addresses, alarms, rules): use --stack or --manifest"],
     ]);
     const text = await verify(healthy, ["--domain", "example.com", "--region", "us-east-1", ...endpointArgs(healthy)]);
     expect(SUMMARY.exec(text.stdout)?.[5]).toBe(
-      "checked layers healthy; not checked: SMTP credentials (no --secret-id given: discovery mode reads the SMTP credentials from that secret); Relays using the credentials (discovery mode does not know the relays: they are the stack's senders; use --stack or --manifest); Recipient domains (no --recipient given: this layer checks the domain of each --recipient address)",
+      "checked layers healthy; not checked: SMTP credentials (no --secret-id given: discovery mode reads the SMTP credentials from that secret); Relays using the credentials (discovery mode does not know the relays: they are the stack's senders; use --stack or --manifest); Recipient domains (no --recipient given: this layer checks the domain of each --recipient address); Monitoring and alerts (discovery mode does not know the stack's monitoring (alert addresses, alarms, rules): use --stack or --manifest)",
     );
   });
 
   it("no AWS credentials: one finding for the cause, listing the checks it blocked (text and --json)", async () => {
     const env = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined };
-    const r = await verify(healthy, ["--manifest", manifestFile, ...endpointArgs(healthy)], { env });
+    // (--skip monitoring keeps the blocked list short enough to be listed by name; the JSON below has it all.)
+    const r = await verify(healthy, ["--manifest", manifestFile, ...endpointArgs(healthy), "--skip", "monitoring"], { env });
     expect(r.status).toBe(1);
     expect(r.stdout.match(/aws\.credentials/g)).toHaveLength(3); // the finding, and the pointers from the SMTP and relay layers
     expect(r.stdout).toContain("  ????  aws.credentials  AWS credentials: no AWS credentials were found, so no AWS check could be made\n");
     expect(r.stdout).toContain("        blocks 12 checks:\n          ses.account.sending (account in us-east-1)\n");
     expect(r.stdout).toMatch(/\n {2}\?\?\?\? {2}smtp\.secret, smtp\.key, smtp\.auth, smtp\.permission: 5 checks decided by aws\.credentials \(SES account and identities, above\)\n/);
-    expect(SUMMARY.exec(r.stdout)?.slice(4, 6)).toEqual(["1", `not fully checked: SES account and identities; SMTP credentials; Relays using the credentials; ${NO_RECIPIENT_VERDICT}`]);
+    expect(SUMMARY.exec(r.stdout)?.slice(4, 6)).toEqual(["1", `not fully checked: SES account and identities; SMTP credentials; Relays using the credentials; ${NO_RECIPIENT_VERDICT}; Monitoring and alerts (skipped with --skip)`]);
     const json = await verify(healthy, ["--manifest", manifestFile, ...endpointArgs(healthy), "--json"], { env });
     const doc = JSON.parse(json.stdout) as JsonReport;
     const bad = doc.findings.filter((f) => f.status !== "pass");
     expect(bad.map((f) => f.id)).toEqual(["aws.credentials"]);
-    expect(bad[0].blocked).toHaveLength(12);
+    // The monitoring layer's reads are AWS calls too: the same one cause.
+    const monitoringChecks = bad[0].blocked?.filter((b) => b.layer === "monitoring").length ?? 0;
+    expect(monitoringChecks).toBeGreaterThan(0);
+    expect(bad[0].blocked).toHaveLength(12 + monitoringChecks);
     expect(bad[0].blocked?.[0]).toEqual({ layer: "ses", id: "ses.account.sending", subject: "account in us-east-1", status: "inconclusive" });
   });
 
@@ -258,21 +264,21 @@ describe.concurrent("verify CLI usage errors exit 2 with a message", () => {
 
   it("a bad --only layer", async () => {
     const r = await usage(["--manifest", manifestFile, "--only", "dns,smpt"]);
-    expect([r.status, r.stderr]).toEqual([2, 'error: --only: "smpt" is not a layer. Use ses, dns, smtp, relay, recipient.\n']);
+    expect([r.status, r.stderr]).toEqual([2, 'error: --only: "smpt" is not a layer. Use ses, dns, smtp, relay, recipient, monitoring.\n']);
   });
 
   it("nothing to check: --only a layer discovery mode cannot run, or --skip of every layer", async () => {
     const smtpOnly = await usage(["--domain", "example.com", "--region", "us-east-1", "--only", "smtp"]);
     expect([smtpOnly.status, smtpOnly.stderr]).toEqual([
       2,
-      "error: nothing to check: SES account and identities (not in --only smtp); DNS authentication (not in --only smtp); SMTP credentials (no --secret-id given: discovery mode reads the SMTP credentials from that secret); Relays using the credentials (not in --only smtp); Recipient domains (not in --only smtp).\n",
+      "error: nothing to check: SES account and identities (not in --only smtp); DNS authentication (not in --only smtp); SMTP credentials (no --secret-id given: discovery mode reads the SMTP credentials from that secret); Relays using the credentials (not in --only smtp); Recipient domains (not in --only smtp); Monitoring and alerts (not in --only smtp).\n",
     ]);
-    const all = await usage(["--manifest", manifestFile, "--skip", "ses,dns,smtp,relay,recipient"]);
+    const all = await usage(["--manifest", manifestFile, "--skip", "ses,dns,smtp,relay,recipient,monitoring"]);
     expect(all.status).toBe(2);
-    expect(all.stderr).toMatch(/^error: nothing to check: SES account and identities \(skipped with --skip\); .*; Relays using the credentials \(skipped with --skip\); Recipient domains \(skipped with --skip\)\.\n$/);
-    // Without --recipient, skipping the other four layers leaves nothing either.
-    const noRecipient = await usage(["--manifest", manifestFile, "--skip", "ses,dns,smtp,relay"]);
-    expect(noRecipient.stderr).toMatch(/; Recipient domains \(no --recipient given: .*\)\.\n$/);
+    expect(all.stderr).toMatch(/^error: nothing to check: SES account and identities \(skipped with --skip\); .*; Relays using the credentials \(skipped with --skip\); Recipient domains \(skipped with --skip\); Monitoring and alerts \(skipped with --skip\)\.\n$/);
+    // Without --recipient, skipping the other layers leaves nothing either.
+    const noRecipient = await usage(["--manifest", manifestFile, "--skip", "ses,dns,smtp,relay,monitoring"]);
+    expect(noRecipient.stderr).toMatch(/; Recipient domains \(no --recipient given: .*\); Monitoring and alerts \(skipped with --skip\)\.\n$/);
     const relayOnly = await usage(["--domain", "example.com", "--region", "us-east-1", "--secret-id", "s", "--only", "relay"]);
     expect(relayOnly.status).toBe(2);
     expect(relayOnly.stderr).toContain("Relays using the credentials (discovery mode does not know the relays");
@@ -283,7 +289,7 @@ describe.concurrent("verify CLI usage errors exit 2 with a message", () => {
     await writeFile(file, JSON.stringify({ ...healthy.manifest, senders: [] }));
     const r = await usage(["--manifest", file, "--only", "relay"]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/Relays using the credentials \(the manifest declares no relays \(mail-infra:senders\)\); Recipient domains \(not in --only relay\)\.\n$/);
+    expect(r.stderr).toMatch(/Relays using the credentials \(the manifest declares no relays \(mail-infra:senders\)\); Recipient domains \(not in --only relay\); Monitoring and alerts \(not in --only relay\)\.\n$/);
   });
 
   it("a bad --smtp-endpoint", async () => {

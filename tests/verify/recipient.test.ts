@@ -348,7 +348,7 @@ describe("verify CLI: the recipient layer alone", () => {
     const doc = JSON.parse(r.stdout) as { target: string; layers: string[]; notChecked: { layer: string }[]; findings: Finding[] };
     expect(doc.target).toBe("recipient domains of someone@good.example, other@GOOD.example, x@nullmx.example");
     expect(doc.layers).toEqual(["recipient"]);
-    expect(doc.notChecked.map((n) => n.layer)).toEqual(["ses", "dns", "smtp", "relay"]);
+    expect(doc.notChecked.map((n) => n.layer)).toEqual(["ses", "dns", "smtp", "relay", "monitoring"]);
     expect(doc.findings.map((f) => `${f.subject} ${f.id} ${f.status}`)).toEqual([
       "good.example recipient.mx pass",
       "good.example recipient.mx.cname pass",
@@ -366,7 +366,7 @@ describe("verify CLI: the recipient layer alone", () => {
     expect([r.status, r.stderr]).toEqual([0, ""]);
     expect(r.stdout).toContain("\nRecipient domains: ok\n");
     expect(r.stdout).toMatch(/PASS {2}recipient\.smtp +mx1\.good\.example \(MX of good\.example\): mx1\.good\.example answers on port 25, offers STARTTLS/);
-    expect(r.stdout).toMatch(/— checked layers healthy; not checked: SES account and identities \(not in --only recipient\); .*Relays using the credentials \(not in --only recipient\)\.\n$/);
+    expect(r.stdout).toMatch(/— checked layers healthy; not checked: SES account and identities \(not in --only recipient\); .*Relays using the credentials \(not in --only recipient\); Monitoring and alerts \(not in --only recipient\)\.\n$/);
   });
 
   it("usage: no source without --only recipient, --only recipient without --recipient, --probe-smtp-port without --probe-smtp (exit 2)", async () => {
@@ -374,7 +374,7 @@ describe("verify CLI: the recipient layer alone", () => {
     expect([noSource.status, noSource.stderr]).toEqual([2, "error: give exactly one of --stack, --manifest or --domain (see --help); to check only recipients' domains, give --recipient ADDRESS --only recipient.\n"]);
     const noRecipient = await cli(["--only", "recipient"]);
     expect(noRecipient.status).toBe(2);
-    expect(noRecipient.stderr).toMatch(/^error: nothing to check: .*Recipient domains \(no --recipient given: this layer checks the domain of each --recipient address\)\.\n$/);
+    expect(noRecipient.stderr).toMatch(/^error: nothing to check: .*Recipient domains \(no --recipient given: this layer checks the domain of each --recipient address\); Monitoring and alerts \(not in --only recipient\)\.\n$/);
     const port = await cli(["--recipient", "a@good.example", "--only", "recipient", "--probe-smtp-port", "2525"]);
     expect([port.status, port.stderr]).toEqual([2, "error: --probe-smtp-port belongs to --probe-smtp: add --probe-smtp, or drop --probe-smtp-port.\n"]);
     const badPort = await cli(["--recipient", "a@good.example", "--only", "recipient", "--probe-smtp", "--probe-smtp-port", "70000"]);

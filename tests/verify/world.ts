@@ -50,6 +50,8 @@ import {
   type UntrustedCert,
 } from "../sandbox";
 import { installSesMock, SesFake, type SimulationBehaviour, startAwsFront, type AwsFront } from "./aws-fakes";
+import { type CloudWatchFake, startCloudWatchFake } from "./cloudwatch-fake";
+import { ALERT_EMAILS, createMonitoringResources, type MonitoringClients, monitoringClients } from "./monitoring-world";
 
 // The SDK's Node-version notice is noise in test output (the CLI silences it the same way).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -66,6 +68,8 @@ export const WORLD_CONFIG = {
   senders: ["address=admin@example.com; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1"],
   // SMTP in every region of the world (by default only the senders' regions get a password).
   smtpRegions: [...REGIONS],
+  // Monitoring (issue 12): the program declares alerts topics, alarms and rules; the world creates them.
+  alertEmails: [...ALERT_EMAILS],
 };
 
 /** The one include every domain of a world shares. */
@@ -258,6 +262,20 @@ export interface WorldOptions {
   sesTransport?: "mock" | "http";
   /** How IAM policy simulation answers (default allowed; "moto" = moto's real HTTP 500). */
   simulation?: SimulationBehaviour;
+  /**
+   * Monitoring (issue 12): by default the manifest has the program's monitoring section
+   * (WORLD_CONFIG sets mail-infra:alertEmails) and its resources exist, healthy. A function
+   * changes them after they are created (e.g. disable a rule); false: no monitoring section.
+   */
+  monitoring?: false | ((ctx: MonitoringContext) => Promise<void>);
+}
+
+export interface MonitoringContext {
+  manifest: Manifest;
+  /** Clients talking to moto directly (SNS, EventBridge, CloudTrail) and to the CloudWatch fake. */
+  clients: MonitoringClients;
+  cloudwatch: CloudWatchFake;
+  motoEndpoint: string;
 }
 
 export interface CollectorOptions {
@@ -285,6 +303,8 @@ export interface World {
   smtp: Record<string, SmtpSandbox>;
   moto: MotoSandbox;
   ses: SesFake;
+  /** CloudWatch (moto cannot answer this SDK's CloudWatch protocol). */
+  cloudwatch: CloudWatchFake;
   ca: TestCa;
   /** SES v2 REST + IAM policy simulation, forwarding the rest of IAM to moto. */
   front: AwsFront;
@@ -299,6 +319,16 @@ export interface World {
   verify(options?: Partial<VerifyOptions> & CollectorOptions): Promise<VerifyResult & { collectors: Collectors }>;
   writeManifest(file: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Where verify reaches the monitoring services: moto (counted proxy) and the CloudWatch fake. */
+function monitoringEnv(motoEndpoint: string, cloudwatchEndpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_SNS: motoEndpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: motoEndpoint,
+    AWS_ENDPOINT_URL_CLOUDTRAIL: motoEndpoint,
+    AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatchEndpoint,
+  };
 }
 
 async function sleep(ms: number): Promise<void> {
@@ -355,6 +385,18 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
     (listed.AccessKeyMetadata ?? []).filter((k) => k.Status === "Active" && keys.has(k.AccessKeyId ?? "")).map((k) => [k.AccessKeyId ?? "", keys.get(k.AccessKeyId ?? "") ?? ""]),
   );
 
+  // --- Monitoring: SNS, EventBridge, CloudTrail in moto; CloudWatch in its fake --------------
+  const cloudwatch = await startCloudWatchFake();
+  cloudwatch.delayMs = delays.sesMs ?? 0;
+  cleanups.push(() => cloudwatch.stop());
+  if (options.monitoring === false) delete manifest.monitoring;
+  else if (manifest.monitoring) {
+    const clients = monitoringClients({ moto: moto.directEndpoint, cloudwatch: cloudwatch.endpoint });
+    cleanups.push(() => clients.destroy());
+    await createMonitoringResources(manifest, { moto: moto.directEndpoint, cloudwatch: cloudwatch.endpoint }, clients);
+    await options.monitoring?.({ manifest, clients, cloudwatch, motoEndpoint: moto.directEndpoint });
+  }
+
   // --- DNS ------------------------------------------------------------------------------
   const zones = worldZones(manifest);
   options.zones?.(zones, manifest);
@@ -392,6 +434,7 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
     AWS_ENDPOINT_URL_STS: moto.endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
     AWS_ENDPOINT_URL_SESV2: front.endpoint,
+    ...monitoringEnv(moto.endpoint, cloudwatch.endpoint),
     NODE_EXTRA_CA_CERTS: ca.caFile,
   };
   const inProcessEnv: Record<string, string> = {
@@ -402,6 +445,7 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
     // unless the test asked for the HTTP transport.
     AWS_ENDPOINT_URL_IAM: transport === "http" ? front.endpoint : moto.endpoint,
     AWS_ENDPOINT_URL_SESV2: front.endpoint,
+    ...monitoringEnv(moto.endpoint, cloudwatch.endpoint),
   };
   const saved = Object.fromEntries(Object.keys(inProcessEnv).map((k) => [k, process.env[k]]));
   Object.assign(process.env, inProcessEnv);
@@ -453,6 +497,7 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
     smtp,
     moto,
     ses,
+    cloudwatch,
     ca,
     front,
     smtpEndpoints,
