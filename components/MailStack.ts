@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type MailConfig, PROJECT, validateConfig } from "../lib/config";
 import { type Manifest, MANIFEST_VERSION } from "../lib/manifest";
+import { deployedMailFrom, mailFromMoveIssues, mailFromMoves } from "../lib/mail-from-move";
 import { deployedDkimTokens, type DnsRecord, toZoneFile } from "../lib/records";
 import { SES_SMTP_PORT, smtpEndpoint } from "../lib/regions";
 import { type DeployedKeys, deployedKeys, rotationIssues } from "../lib/rotation";
@@ -130,15 +131,18 @@ export function stackOutputs(stack: MailStack): Record<string, unknown> {
 }
 
 /**
- * The whole program: validate the config, check the key change against the last deployment,
- * and only then declare the resources. Throws ConfigError (every problem at once) before any
+ * The whole program: validate the config, check the key change and any MAIL FROM move against
+ * the last deployment, and only then declare the resources. Throws ConfigError (every problem at once) before any
  * resource but the read of the stack's own last outputs is declared.
  */
 export async function runMailProgram(raw: Readonly<Record<string, unknown>>, stackName: string): Promise<MailStack> {
   const cfg = validateConfig(raw, stackName);
   const last = await readLastVerification();
   const deployed = deployedKeys(last);
-  const issues = rotationIssues(deployed, cfg.smtp).map((i) => ({ key: `${PROJECT}:${i.key}`, message: i.message }));
+  const issues = [...rotationIssues(deployed, cfg.smtp), ...mailFromMoveIssues(mailFromMoves(deployedMailFrom(last), cfg.domains))].map((i) => ({
+    key: `${PROJECT}:${i.key}`,
+    message: i.message,
+  }));
   if (issues.length > 0) throw new ConfigError(issues);
   return declareMailStack(cfg, deployed, deployedDkimTokens(last));
 }

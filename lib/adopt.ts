@@ -14,6 +14,7 @@
 import { defaultSmtpSecretName, defaultSmtpUserName, type MailConfig, PROJECT, validateConfig } from "./config";
 import { type DmarcRecord, dmarcRecordName, isDmarcRecord, parseDmarc } from "./dmarc";
 import { normalizeDomain } from "./domain";
+import { USE_DEFAULT_VALUE_POLICY } from "./mail-from-move";
 import { configurationSetName, EVENT_DESTINATION_NAME, eventTopicName, PUBLISHED_EVENT_TYPES, SMTP_USER_PATH, SUPPRESSED_REASONS } from "./names";
 import { DKIM_TOKENS_PER_IDENTITY, type DnsRecord, expectedRecords, recordResourceKey, stableDkimOrder } from "./records";
 import { dkimCnameName, regionOfMailFromMxHost } from "./regions";
@@ -629,7 +630,6 @@ export function grantsSesSend(document: string): boolean {
 // ---------------------------------------------------------------------------------------------
 
 /** The policy that refuses USE_DEFAULT_VALUE (policies/sesv2/EmailIdentityMailFromAttributes; a test keeps the names equal). */
-export const USE_DEFAULT_VALUE_POLICY = "aws-sesv2-emailidentitymailfromattributes-disallow-use-default-value";
 
 /** The marker the written files start with (adopt overwrites only its own files). */
 export const WRITTEN_BY = "Written by `npm run adopt`";

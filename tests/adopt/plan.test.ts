@@ -5,7 +5,8 @@
  * nothing that was imported.
  */
 import { describe, expect, it } from "vitest";
-import { AdoptionError, grantsSesSend, type LiveNamesakes, type LiveRecordSet, type LiveSetup, planAdoption, renderAdoptionMd, renderImportJson, SMTP_COMPONENT, TYPES, USE_DEFAULT_VALUE_POLICY } from "../../lib/adopt";
+import { AdoptionError, grantsSesSend, type LiveNamesakes, type LiveRecordSet, type LiveSetup, planAdoption, renderAdoptionMd, renderImportJson, SMTP_COMPONENT, TYPES } from "../../lib/adopt";
+import { USE_DEFAULT_VALUE_POLICY } from "../../lib/mail-from-move";
 import { validateConfig } from "../../lib/config";
 import { disallowUseDefaultValue } from "../../policies/sesv2/EmailIdentityMailFromAttributes/disallowUseDefaultValue";
 import { expectProgramMatches } from "./consistency";
