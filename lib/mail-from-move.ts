@@ -16,6 +16,7 @@
  */
 import { z } from "zod";
 import type { DomainConfig, MailFromBehavior } from "./config";
+import { readLastOutput } from "./last-deployment";
 
 const lastMailFromSchema = z.object({
   domains: z.array(z.object({ domain: z.string(), regions: z.array(z.object({ region: z.string(), mailFromDomain: z.string() })) })),
@@ -28,17 +29,8 @@ const key = (domain: string, region: string): string => `${domain}/${region}`;
  * had none). Empty on a first deployment or when the output is not readable.
  */
 export function deployedMailFrom(verification: unknown): Map<string, string> {
-  let value = verification;
-  if (typeof value === "string") {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return new Map();
-    }
-  }
-  const parsed = lastMailFromSchema.safeParse(value);
-  if (!parsed.success) return new Map();
-  return new Map(parsed.data.domains.flatMap((d) => d.regions.map((r) => [key(d.domain, r.region), r.mailFromDomain] as const)));
+  const last = readLastOutput(verification, lastMailFromSchema);
+  return new Map((last?.domains ?? []).flatMap((d) => d.regions.map((r) => [key(d.domain, r.region), r.mailFromDomain] as const)));
 }
 
 export interface MailFromMove {

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { DomainConfig } from "./config";
+import { readLastOutput } from "./last-deployment";
 import { buildDmarc, dmarcRecordName } from "./dmarc";
 import { buildSpf } from "./spf";
 import { dkimCnameName, dkimCnameTarget, MAIL_FROM_MX_PRIORITY, mailFromMxHost } from "./regions";
@@ -75,17 +76,8 @@ const lastDkimSchema = z.object({
  * last deployment: then tokens take positions in sorted order.
  */
 export function deployedDkimTokens(verification: unknown): Map<string, string[]> {
-  let value = verification;
-  if (typeof value === "string") {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return new Map();
-    }
-  }
-  const parsed = lastDkimSchema.safeParse(value);
-  if (!parsed.success) return new Map();
-  return new Map(parsed.data.domains.flatMap((d) => d.regions.map((r) => [dkimIdentityKey(d.domain, r.region), r.dkimTokens] as const)));
+  const last = readLastOutput(verification, lastDkimSchema);
+  return new Map((last?.domains ?? []).flatMap((d) => d.regions.map((r) => [dkimIdentityKey(d.domain, r.region), r.dkimTokens] as const)));
 }
 
 export const dkimIdentityKey = (domain: string, region: string): string => `${domain}/${region}`;

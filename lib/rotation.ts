@@ -14,6 +14,7 @@
  * - at most two keys exist (IAM's limit per user): a rotation needs the previous key retired.
  */
 import { z } from "zod";
+import { lastOutputValue } from "./last-deployment";
 
 export const PREVIOUS_KEY_STATES = ["active", "inactive", "retired"] as const;
 export type PreviousKeyState = (typeof PREVIOUS_KEY_STATES)[number];
@@ -71,15 +72,7 @@ export class LastDeploymentError extends Error {}
  */
 export function deployedKeys(verification: unknown): DeployedKeys | undefined {
   if (verification === undefined || verification === null) return undefined;
-  let value = verification;
-  if (typeof value === "string") {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      // fall through: reported below
-    }
-  }
-  const parsed = deployedSchema.safeParse(value);
+  const parsed = deployedSchema.safeParse(lastOutputValue(verification));
   if (!parsed.success) {
     throw new LastDeploymentError(
       "The stack's last `verification` output has no readable smtp.user and smtp.keyGeneration, so a key rotation cannot be checked against it. " +

@@ -1,21 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, validateConfig, type MailConfig } from "../lib/config";
-import { pulumiConfig, PROD_LIKE } from "./helpers/config";
+import { validateConfig, type MailConfig } from "../lib/config";
+import { configIssues, pulumiConfig, PROD_LIKE } from "./helpers/config";
 
 function valid(values: Record<string, string | number | string[]>, stack = "test"): MailConfig {
   return validateConfig(pulumiConfig(values), stack);
 }
 
-/** The issues a config raises, as "key: message" lines. */
-function issues(values: Record<string, string | number | string[]>): string[] {
-  try {
-    validateConfig(pulumiConfig(values), "test");
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => `${i.key}: ${i.message}`);
-    throw e;
-  }
-  return [];
-}
+const issues = configIssues;
 
 const base = { domain: "example.com", regions: ["us-east-1"] };
 

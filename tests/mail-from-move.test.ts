@@ -4,9 +4,9 @@
  * with USE_DEFAULT_VALUE, publishing the new records before the switch.
  */
 import { describe, expect, it } from "vitest";
-import { ConfigError, validateConfig } from "../lib/config";
+import { validateConfig } from "../lib/config";
 import { deployedMailFrom, mailFromMoveIssues, mailFromMoves, USE_DEFAULT_VALUE_POLICY } from "../lib/mail-from-move";
-import { runWithConfig, type TestRun } from "./helpers/program";
+import { refusalOf, runWithConfig, type TestRun } from "./helpers/program";
 
 const MAIL_FROM = "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes";
 const RECORD = "aws:route53/record:Record";
@@ -15,15 +15,7 @@ type Values = Record<string, string | number | string[]>;
 
 const up = (extra: Values, last?: TestRun): Promise<TestRun> => runWithConfig({ ...BASE, ...extra }, "prod", last?.outputs);
 
-async function refusal(extra: Values, last: TestRun): Promise<string[]> {
-  try {
-    await up(extra, last);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => `${i.key}: ${i.message}`);
-    throw e;
-  }
-  throw new Error(`expected ${JSON.stringify(extra)} to be refused`);
-}
+const refusal = (extra: Values, last?: TestRun): Promise<string[]> => refusalOf(up(extra, last), JSON.stringify(extra));
 
 describe("lib/mail-from-move", () => {
   const cfg = validateConfig({ "mail-infra:domain": "example.com", "mail-infra:regions": '["us-east-1","us-west-2"]', "mail-infra:mailFromSubdomain": "mail" }, "prod");

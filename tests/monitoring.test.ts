@@ -4,7 +4,7 @@
  * trail (createTrail true and false), the manifest's `monitoring` section; and the config keys.
  */
 import { describe, expect, it } from "vitest";
-import { ConfigError, validateConfig } from "../lib/config";
+import { validateConfig } from "../lib/config";
 import { parseManifest } from "../lib/manifest";
 import {
   DEFAULT_THRESHOLDS,
@@ -17,7 +17,7 @@ import {
   trailRegions,
 } from "../lib/monitoring";
 import { MOCK_ACCOUNT_ID } from "../scripts/lib/mock-program";
-import { pulumiConfig, PROD_LIKE } from "./helpers/config";
+import { configIssues, pulumiConfig, PROD_LIKE } from "./helpers/config";
 import { runWithConfig, type TestRun } from "./helpers/program";
 
 const T = {
@@ -368,15 +368,7 @@ describe("monitoring in other shapes", () => {
   });
 });
 
-function issues(values: Record<string, string | number | string[]>): string[] {
-  try {
-    validateConfig(pulumiConfig(values), "test");
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => `${i.key}: ${i.message}`);
-    throw e;
-  }
-  return [];
-}
+const issues = configIssues;
 
 describe("config: monitoring keys", () => {
   const base = { domain: "example.com", regions: ["us-east-1"] };

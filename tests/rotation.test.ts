@@ -20,9 +20,9 @@ import { sendOnlyPolicyProblems } from "../lib/iam";
 import { deriveSmtpPasswordV4 } from "../lib/smtp-password";
 import { isSecretValue, mockSecretAccessKey, MOCK_ACCOUNT_ID } from "../scripts/lib/mock-program";
 import { readStackConfig } from "../scripts/lib/stack-config";
-import { PROD_LIKE } from "./helpers/config";
+import { configIssues, PROD_LIKE } from "./helpers/config";
 import { ROOT } from "./helpers/spawn";
-import { resolve, runWithConfig, type TestRun } from "./helpers/program";
+import { refusalOf, resolve, runWithConfig, type TestRun } from "./helpers/program";
 
 const KEY = "aws:iam/accessKey:AccessKey";
 const POLICY = "aws:iam/userPolicy:UserPolicy";
@@ -33,16 +33,7 @@ function up(extra: Values, last?: TestRun): Promise<TestRun> {
   return runWithConfig({ ...PROD_LIKE, ...extra }, "prod", last?.outputs);
 }
 
-/** The ConfigError lines ("key: message") a step is refused with; fails if it is accepted. */
-async function refusal(extra: Values, last?: TestRun): Promise<string[]> {
-  try {
-    await up(extra, last);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => `${i.key}: ${i.message}`);
-    throw e;
-  }
-  throw new Error(`expected ${JSON.stringify(extra)} to be refused`);
-}
+const refusal = (extra: Values, last?: TestRun): Promise<string[]> => refusalOf(up(extra, last), JSON.stringify(extra));
 
 const keys = (run: TestRun) => run.byType(KEY).map((k) => ({ name: k.name, status: k.inputs.status, user: k.inputs.user }));
 const manifestOf = (run: TestRun): Manifest => parseManifest(run.outputs.verification, "verification output");
@@ -211,15 +202,7 @@ describe("the last deployment", () => {
   });
 
   it("config validation refuses what it can see without the last deployment", () => {
-    const issues = (values: Values): string[] => {
-      try {
-        validateConfig(Object.fromEntries(Object.entries({ ...PROD_LIKE, ...values }).map(([k, v]) => [`mail-infra:${k}`, typeof v === "string" ? v : JSON.stringify(v)])), "prod");
-      } catch (e) {
-        if (e instanceof ConfigError) return e.issues.map((i) => `${i.key}: ${i.message}`);
-        throw e;
-      }
-      return [];
-    };
+    const issues = (values: Values): string[] => configIssues({ ...PROD_LIKE, ...values }, "prod");
     expect(issues({ smtpPreviousKey: "inactive" })).toEqual([expect.stringMatching(/^mail-infra:smtpPreviousKey: is inactive, but mail-infra:smtpKeyGeneration is 1: generation 1 has no previous key\. Remove mail-infra:smtpPreviousKey/)]);
     expect(issues({ smtpKeyGeneration: 2, smtpPreviousKey: "paused" })).toEqual([expect.stringMatching(/^mail-infra:smtpPreviousKey: "paused" is not a key state\. Use one of: active, inactive, retired/)]);
     expect(issues({ smtpKeyGeneration: 2, smtpPreviousKey: "inactive" })).toEqual([]);

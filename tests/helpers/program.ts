@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type MailStack, runMailProgram, stackOutputs } from "../../components/MailStack";
+import { ConfigError } from "../../lib/config";
 import { type ProgramRun, type RecordedResource, resolveOutput, runProgramUnderMocks } from "../../scripts/lib/mock-program";
 import { pulumiConfig } from "./config";
 
@@ -43,6 +44,17 @@ export async function runWithConfig(
       return found[0];
     },
   };
+}
+
+/** The ConfigError lines ("key: message") a run is refused with; fails if it is accepted. */
+export async function refusalOf(run: Promise<unknown>, what: string): Promise<string[]> {
+  try {
+    await run;
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues.map((i) => `${i.key}: ${i.message}`);
+    throw e;
+  }
+  throw new Error(`expected ${what} to be refused`);
 }
 
 export { resolveOutput as resolve };
