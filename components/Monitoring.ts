@@ -24,6 +24,7 @@ import {
   trailRegions,
 } from "../lib/monitoring";
 import { slug } from "../lib/names";
+import { regionalArn } from "../lib/regions";
 import { type ProtectedRole, protectionOptions } from "../lib/protection";
 
 /** One configuration set whose bounces and complaints also go to people (EventBridge destination). */
@@ -97,7 +98,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 Resource: topic.arn,
                 Condition: {
                   StringEquals: { "aws:SourceAccount": accountId },
-                  ArnEquals: { "aws:SourceArn": p.rules.map((purpose) => pulumi.interpolate`arn:aws:events:${region}:${accountId}:rule/${ruleName(stack, purpose)}`) },
+                  ArnEquals: { "aws:SourceArn": p.rules.map((purpose) => accountId.apply((a) => regionalArn("events", region, a, `rule/${ruleName(stack, purpose)}`))) },
                 },
               },
               ...(alarms.length > 0
@@ -110,7 +111,7 @@ export class Monitoring extends pulumi.ComponentResource {
                       Resource: topic.arn,
                       Condition: {
                         StringEquals: { "aws:SourceAccount": accountId },
-                        ArnEquals: { "aws:SourceArn": alarms.map((a) => pulumi.interpolate`arn:aws:cloudwatch:${region}:${accountId}:alarm:${a.name}`) },
+                        ArnEquals: { "aws:SourceArn": alarms.map((a) => accountId.apply((id) => regionalArn("cloudwatch", region, id, `alarm:${a.name}`))) },
                       },
                     },
                   ]
@@ -187,7 +188,7 @@ export class Monitoring extends pulumi.ComponentResource {
             eventDestination: {
               enabled: true,
               matchingEventTypes: [...FEEDBACK_EVENT_TYPES],
-              eventBridgeDestination: { eventBusArn: pulumi.interpolate`arn:aws:events:${region}:${accountId}:event-bus/default` },
+              eventBridgeDestination: { eventBusArn: accountId.apply((a) => regionalArn("events", region, a, "event-bus/default")) },
             },
           },
           child("feedback-event-destination"),
@@ -229,7 +230,7 @@ export class Monitoring extends pulumi.ComponentResource {
   ): aws.cloudtrail.Trail {
     const region = args.sesRegions[0];
     const trail = trailName(args.stack);
-    const trailArn = pulumi.interpolate`arn:aws:cloudtrail:${region}:${accountId}:trail/${trail}`;
+    const trailArn = accountId.apply((a) => regionalArn("cloudtrail", region, a, `trail/${trail}`));
     const bucket = new aws.s3.Bucket(
       `${name}-trail-bucket`,
       { region, bucket: accountId.apply((a) => trailBucketName(args.stack, a)), forceDestroy: false, tags: args.tags },

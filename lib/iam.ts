@@ -2,6 +2,7 @@
  * The SMTP user's permissions, written once: the program attaches this document and the
  * policy pack checks declared documents against the same rule.
  */
+import { regionalArn } from "./regions";
 
 const hasWildcard = (s: string): boolean => /[*?]/.test(s);
 
@@ -58,8 +59,7 @@ export function policySize(doc: PolicyDocument): number {
 
 /** The ARN of an SES identity or configuration set, as the API returns it. */
 export function sesArn(region: string, accountId: string, kind: "identity" | "configuration-set", name: string): string {
-  const partition = region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
-  return `arn:${partition}:ses:${region}:${accountId}:${kind}/${name}`;
+  return regionalArn("ses", region, accountId, `${kind}/${name}`);
 }
 
 export interface IamPolicyProblem {

@@ -6,6 +6,7 @@
  * CONTRACT (written before the parts that use it). The program fills the manifest's
  * `monitoring` section (lib/manifest.ts) from these functions; verify reads only the manifest.
  */
+import { regionalArn } from "./regions";
 
 /** The two SES reputation metrics that put an account under review (namespace AWS/SES). */
 export const REPUTATION_METRICS = {
@@ -259,7 +260,7 @@ export function sesEventPattern(): EventPattern {
  */
 export function secretEventPattern(secretName: string, secretRegion: string, accountId: string): EventPattern {
   return cloudTrailPattern("secretsmanager", SECRET_EVENT_NAMES, {
-    secretId: [secretName, { prefix: `arn:aws:secretsmanager:${secretRegion}:${accountId}:secret:${secretName}-` }],
+    secretId: [secretName, { prefix: regionalArn("secretsmanager", secretRegion, accountId, `secret:${secretName}-`) }],
   });
 }
 

@@ -169,6 +169,11 @@ export function partitionOf(region: string): string {
   return "aws";
 }
 
+/** The ARN of a regional resource: arn:<the region's partition>:<service>:<region>:<account>:<resource>. */
+export function regionalArn(service: string, region: string, accountId: string, resource: string): string {
+  return `arn:${partitionOf(region)}:${service}:${region}:${accountId}:${resource}`;
+}
+
 /**
  * When `regions` span more than one partition, a sentence naming each partition's regions and
  * why one stack cannot hold them; otherwise undefined. The config validator and the policy
