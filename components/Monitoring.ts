@@ -90,31 +90,9 @@ export class Monitoring extends pulumi.ComponentResource {
           policy: pulumi.jsonStringify({
             Version: "2012-10-17",
             Statement: [
-              {
-                Sid: "AllowEventBridgeRules",
-                Effect: "Allow",
-                Principal: { Service: "events.amazonaws.com" },
-                Action: "sns:Publish",
-                Resource: topic.arn,
-                Condition: {
-                  StringEquals: { "aws:SourceAccount": accountId },
-                  ArnEquals: { "aws:SourceArn": p.rules.map((purpose) => accountId.apply((a) => regionalArn("events", region, a, `rule/${ruleName(stack, purpose)}`))) },
-                },
-              },
+              publishStatement("AllowEventBridgeRules", "events", region, topic.arn, accountId, p.rules.map((purpose) => `rule/${ruleName(stack, purpose)}`)),
               ...(alarms.length > 0
-                ? [
-                    {
-                      Sid: "AllowReputationAlarms",
-                      Effect: "Allow",
-                      Principal: { Service: "cloudwatch.amazonaws.com" },
-                      Action: "sns:Publish",
-                      Resource: topic.arn,
-                      Condition: {
-                        StringEquals: { "aws:SourceAccount": accountId },
-                        ArnEquals: { "aws:SourceArn": alarms.map((a) => accountId.apply((id) => regionalArn("cloudwatch", region, id, `alarm:${a.name}`))) },
-                      },
-                    },
-                  ]
+                ? [publishStatement("AllowReputationAlarms", "cloudwatch", region, topic.arn, accountId, alarms.map((a) => `alarm:${a.name}`))]
                 : []),
             ],
           }),
@@ -333,4 +311,23 @@ function rulePattern(purpose: RulePurpose, args: MonitoringArgs, accountId: pulu
     case "feedback":
       return JSON.stringify(feedbackEventPattern(configurationSets));
   }
+}
+
+/**
+ * A topic policy statement: the AWS service `service` (events, cloudwatch) may publish to the
+ * topic only for this account and only from the named resources of that service in `region`
+ * (the confused-deputy conditions; ARNs carry the region's partition).
+ */
+function publishStatement(sid: string, service: string, region: string, topicArn: pulumi.Output<string>, accountId: pulumi.Output<string>, resources: readonly string[]) {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Principal: { Service: `${service}.amazonaws.com` },
+    Action: "sns:Publish",
+    Resource: topicArn,
+    Condition: {
+      StringEquals: { "aws:SourceAccount": accountId },
+      ArnEquals: { "aws:SourceArn": resources.map((r) => accountId.apply((a) => regionalArn(service, region, a, r))) },
+    },
+  };
 }

@@ -7,7 +7,7 @@
  * an immediate secret delete) are accepted here on purpose: the policy pack judges them.
  */
 import { z } from "zod";
-import { buildSpf, validateSpfTerm } from "./spf";
+import { buildSpf, isSpfRecord, validateSpfTerm } from "./spf";
 import {
 
   type DmarcPolicy,
@@ -798,7 +798,7 @@ export function apexTxtValueProblem(value: string): string | undefined {
   if (value.trim() === "") return "is empty. Remove it.";
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) return `${shown(value)} holds control characters. Write the value as it is published, without line breaks or tabs.`;
-  if (/^\s*v=spf1(\s|$)/i.test(value)) {
+  if (isSpfRecord(value.trim())) {
     return `${shown(value)} is an SPF record. A domain may publish only one (RFC 7208 4.5): put its mechanisms in mail-infra:spfMechanisms and its all in mail-infra:spfAll.`;
   }
   if (/^\s*v\s*=\s*DMARC1/i.test(value)) return `${shown(value)} is a DMARC record, which belongs at _dmarc.<domain>: set it with the mail-infra:dmarc* keys.`;
