@@ -14,9 +14,8 @@ import { validateSecretAccessKey } from "../lib/aws-ids";
 import { shown } from "../lib/text";
 import { describeNotChecked, exitCodeFor, type Layer, LAYERS, selectLayers } from "../lib/verify/findings";
 import { MONITORING_NOT_DECLARED, MONITORING_NOT_DISCOVERED } from "../lib/verify/monitoring";
-import { DEFAULT_QUIET_DAYS } from "../lib/verify/relay";
 import { colorEnabled, keepSecret, readStdin, runMain, standardOptions, UsageError } from "./lib/cli";
-import { MAX_TIMEOUT_SECONDS, parseDnsServer, parseHostPort, parsePortOrHostPort, parseRegionFlag, parseTimeoutSeconds } from "./lib/flags";
+import { MAX_TIMEOUT_SECONDS, parseDnsServer, parseHostPort, parsePortOrHostPort, parseRegionFlag, parseRelaySeen, parseTimeoutSeconds } from "./lib/flags";
 import { manifestFromStack, readManifestFile } from "./lib/manifest-source";
 import { discoverManifest } from "./verify/discover";
 import { DnsCollector } from "./verify/dns";
@@ -50,7 +49,7 @@ const program = standardOptions(new Command())
   .option("--secret-key-stdin", "read the SMTP key's secret access key on stdin, to re-derive the stored passwords")
   .option("--gmail-token-file <file>", "relay layer: OAuth token JSON (with an access_token) to read the Gmail \"Send mail as\" aliases (default: env GMAIL_ACCESS_TOKEN)")
   .option("--gmail-endpoint <url>", "relay layer: Gmail API root instead of https://gmail.googleapis.com/ (tests, proxies)")
-  .option("--relay-quiet-days <days>", "relay layer: days without an SES login with the previous key, after the rotation, before it is safe to retire", String(DEFAULT_QUIET_DAYS))
+  .option("--relay-seen <region=time>", "relay layer: an SES use of the current key that an earlier verify confirmed in that region (relay.retire prints it; the last-used record keeps one region), repeatable", collect, [] as string[])
   .option("--timeout <seconds>", `wait at most this long for any one answer, more than 0 up to ${MAX_TIMEOUT_SECONDS} (decimals allowed); one AWS call, DNS question or SMTP session with its retries gets 3x, the whole run 10x`, "10")
   .option("--json", "print the findings as JSON")
   .option("-v, --verbose", "show evidence for passing checks too")
@@ -104,7 +103,7 @@ interface Options {
   secretKeyStdin?: boolean;
   gmailTokenFile?: string;
   gmailEndpoint?: string;
-  relayQuietDays: string;
+  relaySeen: string[];
   timeout: string;
   json?: boolean;
   verbose?: boolean;
@@ -190,10 +189,7 @@ async function main(): Promise<number> {
 
   // The AWS SDK and nodemailer load only now, never for --help or a usage error (start-up time).
   const [{ AwsCollector }, { SmtpCollector }, { RecipientCollector }] = await Promise.all([import("./verify/aws"), import("./verify/smtp"), import("./verify/recipient")]);
-  const relayQuietDays = Number(o.relayQuietDays);
-  if (!/^\d+(\.\d+)?$/.test(o.relayQuietDays.trim()) || !Number.isFinite(relayQuietDays) || relayQuietDays > 3650) {
-    throw new UsageError(`--relay-quiet-days: ${shown(o.relayQuietDays)} is not a number of days from 0 to 3650.`);
-  }
+  const relaySeen = parseRelaySeen(o.relaySeen);
   if (o.gmailEndpoint !== undefined && !URL.canParse(o.gmailEndpoint)) throw new UsageError(`--gmail-endpoint: ${shown(o.gmailEndpoint)} is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);
   if (o.gmailEndpoint !== undefined && !/^https?:$/.test(new URL(o.gmailEndpoint).protocol)) throw new UsageError(`--gmail-endpoint: ${shown(o.gmailEndpoint)} is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);
   const gmailToken = readGmailToken(o.gmailTokenFile);
@@ -239,7 +235,7 @@ async function main(): Promise<number> {
     const progress = tty
       ? (done: number, total: number, label: string) => process.stderr.write(`\r\u001b[2K  checking ${done}/${total}: ${label}`)
       : undefined;
-    const result = await runVerify(manifest, { layers, notChecked, recipients: o.recipient, smtpEndpoints, sendTest: Boolean(o.sendTest), secretKey, relayQuietDays }, { aws, dns, smtp, recipient, ...(gmail ? { gmail } : {}) }, progress);
+    const result = await runVerify(manifest, { layers, notChecked, recipients: o.recipient, smtpEndpoints, sendTest: Boolean(o.sendTest), secretKey, relaySeen }, { aws, dns, smtp, recipient, ...(gmail ? { gmail } : {}) }, progress);
     if (tty) process.stderr.write("\r\u001b[2K");
     const output = o.json
       ? formatJson(result.findings, { target, layers, notChecked: result.notChecked })

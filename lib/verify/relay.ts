@@ -9,7 +9,8 @@
  */
 import type { Manifest } from "../manifest";
 import { type Cause, finding, type Finding, inconclusive, type Observation, type Unobservable } from "./findings";
-import { type AccessKeyState, type KeyLastUsed, sesLoginAfterRotation } from "./smtp";
+import { type EvidenceInput, iso, judgeRegion, LAST_USED_CAVEAT, probeStep, type RegionVerdict, undeclaredUse } from "./key-evidence";
+import type { AccessKeyState, KeyLastUsed } from "./smtp";
 
 /** What Gmail's users.settings.sendAs returns for one alias (the fields the check reads). */
 export interface GmailSendAs {
@@ -27,15 +28,6 @@ export const GMAIL_SMTP_MODES: readonly { port: number; securityMode: string }[]
 
 /** Gmail never returns these: the finding says so, every time. */
 export const GMAIL_WRITE_ONLY_NOTE = "Gmail never returns the alias's SMTP username or password (write-only fields), so which key it holds is judged from the keys' last use (relay.retire)";
-
-/**
- * How long the previous key must have gone without an SES login (after the rotation) before it
- * is safe to retire. A relay that sends rarely (a Gmail alias used once a week) looks idle for
- * days: the window is a trade-off, set with --relay-quiet-days.
- */
-export const DEFAULT_QUIET_DAYS = 7;
-
-const DAY_MS = 86_400_000;
 
 export interface RelayObservations {
   accessKeys: Observation<AccessKeyState[]>;
@@ -105,12 +97,28 @@ export function checkGmailAliases(m: Manifest, obs: RelayObservations): Finding[
   return out;
 }
 
+/** The declared senders grouped by region, in declaration order. */
+export function sendersByRegion(m: Manifest): Map<string, Manifest["senders"][number][]> {
+  const out = new Map<string, Manifest["senders"][number][]>();
+  for (const s of m.senders) out.set(s.region, [...(out.get(s.region) ?? []), s]);
+  return out;
+}
+
+export interface RetireOptions {
+  /** SES uses of the current key that an earlier verify saw, per region (--relay-seen region=time). */
+  carried?: ReadonlyMap<string, Date>;
+  lagMs?: number;
+}
+
 /**
- * The verdict `relay.retire`, while the previous key exists (state active or inactive): safe
- * to retire it when SES has not seen it since the rotation (the current key's CreateDate), or
- * not for `quietDays`; otherwise not yet, naming the senders that may still hold it.
+ * The verdict `relay.retire`, while the previous key exists (state active or inactive). Safe
+ * only on positive evidence for every declared sender's region (lib/verify/key-evidence.ts):
+ * the current key used by SES there after the rotation, and the previous key not used since.
+ * A region where the previous key was used after the rotation and not superseded fails; a
+ * region without evidence either way is "not enough evidence yet" (inconclusive: exit 1, so
+ * the runbook's next step waits), naming its senders and the probe that produces it.
  */
-export function checkRetire(m: Manifest, obs: RelayObservations, gmail: readonly Finding[], now: Date, quietDays = DEFAULT_QUIET_DAYS): Finding[] {
+export function checkRetire(m: Manifest, obs: RelayObservations, gmail: readonly Finding[], now: Date, options: RetireOptions = {}): Finding[] {
   const prev = m.smtp.previousKey;
   if (!prev || prev.state === "retired") return [];
   const keys = obs.accessKeys.ok ? obs.accessKeys.value : undefined;
@@ -137,36 +145,69 @@ export function checkRetire(m: Manifest, obs: RelayObservations, gmail: readonly
   if (!used || !used.ok) {
     return [inconclusive("relay", id, subject, "the previous key's last use", used && !used.ok ? used : { ok: false, reason: "error", message: "not read" })];
   }
+  const curUsed = obs.lastUsed.get(current.id);
+  if (!curUsed || !curUsed.ok) {
+    return [inconclusive("relay", id, subject, "the current key's last use", curUsed && !curUsed.ok ? curUsed : { ok: false, reason: "error", message: "not read" })];
+  }
+  const input: EvidenceInput = { rotatedAt: new Date(current.createDate), current: curUsed.value, previous: used.value, readAt: now, ...(options.carried ? { carried: options.carried } : {}), ...(options.lagMs !== undefined ? { lagMs: options.lagMs } : {}) };
+  const byRegion = sendersByRegion(m);
+  const verdicts = [...byRegion.keys()].map((r) => judgeRegion(r, input));
+  const names = (r: string) => (byRegion.get(r) ?? []).map((s) => s.address).join(", ");
   const evidence = [
     `rotation: current key ${current.id} (generation ${m.smtp.keyGeneration}) created ${current.createDate}`,
-    `previous ${describeUse(prevKey.id, used)} (IAM status ${prevKey.status}; stack config: ${prev.state})`,
-    describeUse(current.id, obs.lastUsed.get(current.id)),
+    `read at ${iso(now)}: previous ${describeUse(prevKey.id, used)} (IAM status ${prevKey.status}; stack config: ${prev.state})`,
+    `read at ${iso(now)}: current ${describeUse(current.id, curUsed)}`,
+    ...verdicts.map((v) => `${v.region} (${names(v.region)}): ${v.kind === "moved" ? "moved" : v.kind === "stale" ? "still on the previous key" : "not confirmed"}: ${v.why}`),
+    LAST_USED_CAVEAT,
     ...gmailEvidence,
   ];
-  const u = used.value;
-  const lastSes = u.serviceName === "ses" && u.lastUsedDate ? new Date(u.lastUsedDate) : undefined;
+  const undeclared = undeclaredUse(input, [...byRegion.keys()]);
+  const stale = verdicts.filter((v) => v.kind === "stale");
+  const keep =
+    prev.state === "inactive"
+      ? "The key is inactive, so those relays fail now: set mail-infra:smtpPreviousKey back to active if mail must flow while you fix them."
+      : "Do not deactivate or retire the previous key yet.";
+  if (stale.length > 0 || undeclared) {
+    const who = stale.flatMap((v) => (byRegion.get(v.region) ?? []).map((s) => s.address));
+    const summary = [
+      ...stale.map((v) => `${v.why} (senders there: ${names(v.region)})`),
+      ...(undeclared ? [`the previous key was used by SES in ${undeclared.region ?? "an unknown region"} at ${iso(undeclared.at)}, after the rotation, where no declared sender sends: an undeclared relay holds it`] : []),
+    ];
+    return [
+      finding("relay", id, subject, "fail", `not yet: ${summary.join("; ")}`, {
+        evidence,
+        remediation:
+          `Give each of these relays the current key's credentials (${who.map((n) => `\`npm run relay-fix -- --stack ${m.stack} --sender ${n}\``).join(", ") || "find the relay sending through that region and declare it in mail-infra:senders"}), send the probe from each, then re-run verify. ${keep}`,
+      }),
+    ];
+  }
   const next =
     prev.state === "active"
-      ? "Next: set mail-infra:smtpPreviousKey to inactive and run `pulumi up` (reversible), re-run verify, then set it to retired."
+      ? "Next: set mail-infra:smtpPreviousKey to inactive and run `pulumi up` (reversible), send the probe from each sender again (a bounce means a relay still held the previous key: set it back to active), re-run verify, then set it to retired."
       : "Next: set mail-infra:smtpPreviousKey to retired and run `pulumi up` (this deletes the key).";
-  if (lastSes && sesLoginAfterRotation(u, current.createDate)) {
-    const idleDays = (now.getTime() - lastSes.getTime()) / DAY_MS;
-    if (idleDays < quietDays) {
-      const senders = m.senders.filter((s) => u.region === undefined || s.region === u.region);
-      const names = senders.map((s) => s.address);
-      return [
-        finding("relay", id, subject, "fail", `not yet: SES saw a login with the previous key at ${u.lastUsedDate} in ${u.region ?? "?"}, after the rotation (${current.createDate}): some relay still sends with it. Not yet confirmed: ${names.join(", ") || "(no declared sender in that region: an undeclared relay)"}`, {
-          evidence: [...evidence, `quiet period: ${quietDays} days without SES use after the rotation (--relay-quiet-days); ${Math.floor(idleDays)} so far`],
-          remediation:
-            `Give each of these relays the current key's credentials (${names.map((n) => `\`npm run relay-fix -- --sender ${n}\``).join(", ") || "find the relay sending through that region"}), then re-run verify. ` +
-            (prev.state === "inactive" ? "The key is inactive, so those relays fail now: set mail-infra:smtpPreviousKey back to active if mail must flow while you fix them." : "Do not deactivate or retire the previous key yet."),
-        }),
-      ];
-    }
-    return [finding("relay", id, subject, "pass", `safe to retire the previous key: SES last saw it ${Math.floor(idleDays)} days ago, more than ${quietDays} days without use. ${next}`, { evidence })];
+  const moved = verdicts.filter((v): v is Extract<RegionVerdict, { kind: "moved" }> => v.kind === "moved");
+  if (verdicts.length > 0 && moved.length === verdicts.length) {
+    return [
+      finding("relay", id, subject, "pass", `safe to ${prev.state === "active" ? "deactivate" : "retire"} the previous key: in ${moved.map((v) => `${v.region} (${names(v.region)})`).join(", ")} the current key was used by SES after the rotation and the previous key not since. ${next}`, { evidence }),
+    ];
   }
-  const why = lastSes ? `its last SES login (${u.lastUsedDate}) is before the rotation (${current.createDate})` : u.lastUsedDate ? `it was last used by ${u.serviceName ?? "?"}, not SES` : "it was never used";
-  return [finding("relay", id, subject, "pass", `safe to retire the previous key: ${why}. ${next}`, { evidence })];
+  const open = verdicts.filter((v) => v.kind !== "moved");
+  const probes = open.flatMap((v) => (byRegion.get(v.region) ?? []).map((s) => probeStep(s, m.stack)));
+  const waits = open.flatMap((v) => (v.kind === "unconfirmed" && v.waitUntil ? [v.waitUntil.getTime()] : []));
+  const carry = moved.map((v) => `--relay-seen ${v.region}=${iso(v.seenAt)}`);
+  const remediation = [
+    waits.length === open.length && waits.length > 0
+      ? `Wait: re-run \`npm run verify -- --stack ${m.stack} --only relay\` after ${iso(new Date(Math.max(...waits)))} (IAM's last-used data usually appears within 4 hours).`
+      : `Produce the evidence: send one probe message from each unconfirmed sender, ${open.length > 1 || moved.length > 0 ? "one region at a time (the record keeps only the last region), " : ""}then re-run \`npm run verify -- --stack ${m.stack} --only relay\` at least 4 hours later. ${probes.join("; ")}.`,
+    ...(carry.length > 0 ? [`Keep what this read confirmed, since a later use in another region overwrites it: add ${carry.join(" ")} to the next verify.`] : []),
+    keep,
+  ].join(" ");
+  return [
+    finding("relay", id, subject, "inconclusive", `not enough evidence yet to ${prev.state === "active" ? "deactivate" : "retire"} the previous key: not confirmed ${open.map((v) => `${v.region} (${names(v.region)})`).join(", ")}${moved.length > 0 ? `; confirmed ${moved.map((v) => v.region).join(", ")}` : ""}`, {
+      evidence,
+      remediation,
+    }),
+  ];
 }
 
 /** The cause every Gmail read shares when the token is refused: reported once. */

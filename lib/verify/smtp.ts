@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Manifest } from "../manifest";
 import { deriveSmtpPasswordV4 } from "../smtp-password";
 import { type Cause, causeOf, dependsOn, finding, type Finding, inconclusive, type Observation, type Unobservable } from "./findings";
+import { judgeRegion, LAST_USED_CAVEAT, probeStep } from "./key-evidence";
 
 const secretSchema = z.object({
   username: z.string().min(1),
@@ -216,11 +217,15 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
 }
 
 /**
- * The relay layer. A relay's stored password cannot be read (Gmail's API never returns it), so
- * the judgement rests on evidence: does SES still see logins with a key other than the current
- * one, and has the current key been used at all since it was created.
+ * relay.credentials, per sender: does the relay demonstrably log in with the current key in its
+ * region? The password a relay holds cannot be read (Gmail's API never returns it), so the
+ * verdict is the region's evidence (lib/verify/key-evidence.ts judgeRegion): pass only when the
+ * current key was used by SES in the sender's region after the rotation and the previous key
+ * not since; fail when the previous key was used there after the rotation and not superseded.
+ * Otherwise "not enough evidence": inconclusive while another key of the user exists (retiring
+ * it would be unsafe), warn when the current key is the only one (no step waits on it).
  */
-export function checkRelays(m: Manifest, obs: SmtpObservations, now: Date): Finding[] {
+export function checkRelays(m: Manifest, obs: SmtpObservations, now: Date, carried?: ReadonlyMap<string, Date>): Finding[] {
   if (m.senders.length === 0) return [];
   const keys = obs.accessKeys.ok ? obs.accessKeys.value : undefined;
   const current = m.smtp.accessKeyId;
@@ -228,33 +233,48 @@ export function checkRelays(m: Manifest, obs: SmtpObservations, now: Date): Find
     const subject = `${sender.address} (${sender.kind}${sender.account ? ` in ${sender.account}` : ""}) via ${sender.region}`;
     const runbook = sender.kind === "gmail-send-as" ? "docs/operations.md#fix-a-gmail-send-mail-as-alias" : "docs/operations.md#after-a-rotation";
     if (!keys) return inconclusive("relay", "relay.credentials", subject, "which key the relay uses", obs.accessKeys as Exclude<typeof obs.accessKeys, { ok: true }>);
+    const currentKey = keys.find((k) => k.id === current);
+    const curUse = obs.lastUsed.get(current);
+    if (!currentKey?.createDate) {
+      return inconclusive("relay", "relay.credentials", subject, "which key the relay uses", { ok: false, reason: "error", message: `the current key ${current} ${currentKey ? "has no creation date" : `is not an access key of ${m.smtp.user}`}`, needs: "Fix the smtp.key check first." });
+    }
+    if (!curUse || !curUse.ok) return inconclusive("relay", "relay.credentials", subject, "the current key's last use", curUse && !curUse.ok ? curUse : { ok: false, reason: "error", message: "not read" });
+    // At most one other key (IAM allows two per user): the previous one, declared or not.
+    const other = keys.find((k) => k.id !== current);
+    const otherUse = other ? obs.lastUsed.get(other.id) : undefined;
+    if (other && (!otherUse || !otherUse.ok)) return inconclusive("relay", "relay.credentials", subject, `the other key ${other.id}'s last use`, otherUse && !otherUse.ok ? otherUse : { ok: false, reason: "error", message: "not read" });
     const auth = obs.auth.get(sender.region);
     const evidence: string[] = [];
     if (auth?.ok) evidence.push(`current credentials ${auth.value.code === 235 ? "work" : "do not work"} at ${sender.smtpEndpoint} (${auth.value.code})`);
-    const rotatedAt = keys.find((k) => k.id === current)?.createDate;
-    const oldUse = keys
-      .filter((k) => k.id !== current)
-      .map((k) => ({ k, used: obs.lastUsed.get(k.id) }))
-      .filter(({ used }) => used?.ok && (used.value.region === undefined || used.value.region === sender.region) && sesLoginAfterRotation(used.value, rotatedAt));
-    for (const { k, used } of oldUse) if (used?.ok) evidence.push(`old key ${k.id} last used by SES in ${used.value.region ?? "?"} at ${used.value.lastUsedDate ?? "?"}`);
-    const curUse = obs.lastUsed.get(current);
-    if (curUse?.ok) evidence.push(`current key ${current} last used: ${curUse.value.lastUsedDate ? `${curUse.value.lastUsedDate} by ${curUse.value.serviceName} in ${curUse.value.region}` : "never"}`);
-    const remediation = `Put the current username and the ${sender.region} password into the relay (${runbook}). The password is in Secrets Manager: \`aws secretsmanager get-secret-value --secret-id ${m.smtp.secretName} --region ${m.smtp.secretRegion}\`.`;
-    if (oldUse.length > 0) {
-      return finding("relay", "relay.credentials", subject, "fail", "SES still sees logins with an old key: this relay most likely holds the stale password", { evidence, remediation });
-    }
+    const said = (u: KeyLastUsed) => (u.lastUsedDate ? `${u.lastUsedDate} by ${u.serviceName ?? "?"} in ${u.region ?? "?"}` : "never");
+    evidence.push(`read at ${now.toISOString()}: current key ${current} (created ${currentKey.createDate}) last used ${said(curUse.value)}`);
+    if (other && otherUse?.ok) evidence.push(`read at ${now.toISOString()}: other key ${other.id} (${other.status}, created ${other.createDate ?? "?"}) last used ${said(otherUse.value)}`);
+    const v = judgeRegion(sender.region, {
+      rotatedAt: new Date(currentKey.createDate),
+      current: curUse.value,
+      ...(other && otherUse?.ok ? { previous: otherUse.value } : {}),
+      readAt: now,
+      ...(carried ? { carried } : {}),
+    });
+    evidence.push(v.why, LAST_USED_CAVEAT);
+    const remediation = `Put the current username and the ${sender.region} password into the relay (\`npm run relay-fix -- --stack ${m.stack} --sender ${sender.address}\`, ${runbook}), then send the probe: ${probeStep(sender, m.stack)}.`;
+    if (v.kind === "stale") return finding("relay", "relay.credentials", subject, "fail", `still on the previous key: ${v.why}`, { evidence, remediation });
     if (auth?.ok && auth.value.code !== 235) {
       return finding("relay", "relay.credentials", subject, "warn", `the stored credentials for ${sender.region} are rejected (see smtp.auth): this relay cannot work with them either`, {
         evidence,
         remediation: `Fix the SMTP credentials first (the smtp layer says how), then ${remediation.charAt(0).toLowerCase()}${remediation.slice(1)}`,
       });
     }
-    const currentKey = keys.find((k) => k.id === current);
-    const neverUsedBySes = curUse?.ok && (curUse.value.serviceName !== "ses" || !curUse.value.lastUsedDate);
-    const ageDays = currentKey?.createDate ? (now.getTime() - new Date(currentKey.createDate).getTime()) / 86_400_000 : 0;
-    if (neverUsedBySes && ageDays >= 1) {
-      return finding("relay", "relay.credentials", subject, "warn", `the current key has not been used by SES since it was created ${Math.floor(ageDays)} days ago: if this relay sent mail since, it has the old password`, { evidence, remediation });
-    }
-    return finding("relay", "relay.credentials", subject, "pass", "no sign of a stale password (no old key in use)", { evidence });
+    if (v.kind === "moved") return finding("relay", "relay.credentials", subject, "pass", `uses the current key: ${v.why}`, { evidence });
+    const wait = v.waitUntil ? ` If the probe was sent already, re-run verify after ${v.waitUntil.toISOString()}.` : "";
+    return other
+      ? finding("relay", "relay.credentials", subject, "inconclusive", `not enough evidence yet that this relay uses the current key (key ${other.id} still exists): ${v.why}`, {
+          evidence,
+          remediation: `If the relay was not moved yet: ${remediation} Otherwise send the probe only: ${probeStep(sender, m.stack)}; then re-run \`npm run verify -- --stack ${m.stack} --only relay\` at least 4 hours later.${wait}`,
+        })
+      : finding("relay", "relay.credentials", subject, "warn", `not seen using the current key (the only key of ${m.smtp.user}): ${v.why}`, {
+          evidence,
+          remediation: `Nothing waits on this (no other key exists). To confirm the relay works, send the probe: ${probeStep(sender, m.stack)}; a bounce naming the relay is read by \`npm run diagnose\`.${wait}`,
+        });
   });
 }

@@ -83,3 +83,22 @@ export function parseDnsServer(value: string, flag: string): string {
   if (port === undefined) return bad("has no valid port: a port is a whole number from 1 to 65535.");
   return v6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+/**
+ * --relay-seen region=time (repeatable): an SES use of the current key that an earlier verify
+ * reported for that region (its relay.retire remediation prints the flag). Region: an SES SMTP
+ * region; time: an ISO 8601 date-time with a zone.
+ */
+export function parseRelaySeen(values: readonly string[], flag = "--relay-seen"): Map<string, Date> {
+  const out = new Map<string, Date>();
+  for (const value of values) {
+    const m = /^([^=\s]+)=(\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d))$/.exec(value.trim());
+    if (!m) throw new UsageError(`${flag}: ${shown(value)} is not region=time (e.g. us-east-1=2026-11-29T12:13:33.000Z, as verify's relay.retire prints it).`);
+    const region = parseRegionFlag(m[1], flag);
+    const at = new Date(m[2]);
+    if (Number.isNaN(at.getTime())) throw new UsageError(`${flag}: ${shown(m[2])} is not a valid date-time.`);
+    if (at.getTime() > Date.now()) throw new UsageError(`${flag}: ${m[2]} is in the future; give the time verify printed.`);
+    out.set(region, at);
+  }
+  return out;
+}

@@ -32,8 +32,8 @@ export interface VerifyOptions {
   /** A secret access key read from stdin, to re-derive the stored passwords. */
   secretKey?: string;
   now?: Date;
-  /** relay.retire: days without an SES login with the previous key (after the rotation) before it is safe to retire. */
-  relayQuietDays?: number;
+  /** relay.retire, relay.credentials: SES uses of the current key an earlier verify confirmed, per region (--relay-seen). */
+  relaySeen?: ReadonlyMap<string, Date>;
   /** Why the Gmail alias check cannot run when there is no Gmail collector (default: no credentials). */
   gmailUnavailable?: string;
 }
@@ -211,7 +211,7 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
     const now = opts.now ?? new Date();
     const relayObs = { accessKeys: keysObs, lastUsed: obs.lastUsed, ...(c.gmail ? { gmail: new Map<string, Observation<GmailSendAs>>(gmailResults) } : {}) };
     const gmailFindings = checkGmailAliases(m, relayObs);
-    return [...(on("smtp") ? checkSmtpLayer(m, obs) : []), ...checkRelays(m, obs, now), ...gmailFindings, ...checkRetire(m, relayObs, gmailFindings, now, opts.relayQuietDays)];
+    return [...(on("smtp") ? checkSmtpLayer(m, obs) : []), ...checkRelays(m, obs, now, opts.relaySeen), ...gmailFindings, ...checkRetire(m, relayObs, gmailFindings, now, opts.relaySeen ? { carried: opts.relaySeen } : {})];
   };
 
   const recipientLayer = async (): Promise<Finding[]> => {
