@@ -4,10 +4,11 @@
  * collectors (scripts/verify/aws.ts keyLastUsed, scripts/verify/gmail.ts) supply the evidence.
  *
  * No API tells which password a relay holds (Gmail's smtpMsa.username and password are
- * write-only), so the verdict rests on the previous key's last use: IAM records the service,
- * region and date of each key's last successful use.
+ * write-only), so the verdict rests on the keys' last use after the probe (one message from
+ * each sender to the SES mailbox simulator): lib/verify/key-evidence.ts holds the rule.
  */
 import type { Manifest } from "../manifest";
+import { gmailAddAliasFix, gmailConfirmFix } from "../relay-runbook";
 import { type Cause, finding, type Finding, inconclusive, type Observation, type Unobservable } from "./findings";
 import { type EvidenceInput, iso, judgeRegion, LAST_USED_CAVEAT, probeStep, type RegionVerdict, undeclaredUse } from "./key-evidence";
 import type { AccessKeyState, KeyLastUsed } from "./smtp";
@@ -27,7 +28,7 @@ export const GMAIL_SMTP_MODES: readonly { port: number; securityMode: string }[]
 ];
 
 /** Gmail never returns these: the finding says so, every time. */
-export const GMAIL_WRITE_ONLY_NOTE = "Gmail never returns the alias's SMTP username or password (write-only fields), so which key it holds is judged from the keys' last use (relay.retire)";
+export const GMAIL_WRITE_ONLY_NOTE = "Gmail never returns the alias's SMTP username or password (write-only fields), so which key it holds is judged from the keys' last use after the probe (relay.credentials, relay.retire)";
 
 export interface RelayObservations {
   accessKeys: Observation<AccessKeyState[]>;
@@ -69,7 +70,7 @@ export function checkGmailAliases(m: Manifest, obs: RelayObservations): Finding[
     if (!o.ok) {
       out.push(
         o.reason === "notfound"
-          ? finding("relay", "relay.gmail", subject, "fail", `the account has no "Send mail as" alias ${s.address}`, { evidence: [o.message], remediation: `Add the alias in Gmail (Settings → Accounts and Import → Send mail as → Add another email address). ${fix}` })
+          ? finding("relay", "relay.gmail", subject, "fail", `the account has no "Send mail as" alias ${s.address}`, { evidence: [o.message], remediation: gmailAddAliasFix(m, s) })
           : inconclusive("relay", "relay.gmail", subject, "the Gmail alias", o),
       );
       continue;
@@ -81,7 +82,8 @@ export function checkGmailAliases(m: Manifest, obs: RelayObservations): Finding[
       msa ? `smtpMsa ${msa.host ?? "?"}:${msa.port ?? "?"} (${msa.securityMode ?? "?"})` : "no smtpMsa: Gmail sends this alias through its own servers",
     ];
     const problems: string[] = [];
-    if (a.verificationStatus !== "accepted") problems.push(`the alias is ${a.verificationStatus ?? "not verified"}, not accepted: Gmail will not send as it until the confirmation link is followed`);
+    const pending = a.verificationStatus !== "accepted";
+    if (pending) problems.push(`the alias is ${a.verificationStatus ?? "not verified"}, not accepted: Gmail will not send as it until the confirmation link is followed`);
     if (!msa?.host) problems.push(`the alias has no SMTP server: Gmail sends it from its own servers, not through SES ${s.smtpEndpoint}`);
     else if (msa.host.toLowerCase() !== s.smtpEndpoint.toLowerCase()) problems.push(`the alias relays through ${msa.host}, not ${s.smtpEndpoint} (the SES endpoint of ${s.region})`);
     if (msa?.host && !GMAIL_SMTP_MODES.some((x) => x.port === msa.port && x.securityMode === msa.securityMode)) {
@@ -90,8 +92,8 @@ export function checkGmailAliases(m: Manifest, obs: RelayObservations): Finding[
     const evidence = [...seen, GMAIL_WRITE_ONLY_NOTE, ...useEvidence];
     out.push(
       problems.length === 0
-        ? finding("relay", "relay.gmail", subject, "pass", `the alias is accepted and relays through ${msa!.host}:${msa!.port} (${msa!.securityMode}); its username and password are not readable`, { evidence })
-        : finding("relay", "relay.gmail", subject, "fail", problems.join("; "), { evidence, remediation: fix }),
+        ? finding("relay", "relay.gmail", subject, "pass", `Gmail returns the alias as accepted, relaying through ${msa!.host}:${msa!.port} (${msa!.securityMode}); which key it holds is not readable here (relay.credentials judges that)`, { evidence })
+        : finding("relay", "relay.gmail", subject, "fail", problems.join("; "), { evidence, remediation: [...(pending ? [gmailConfirmFix(s)] : []), ...(problems.length > (pending ? 1 : 0) ? [fix] : [])].join(" Then: ") }),
     );
   }
   return out;

@@ -15,11 +15,12 @@ import { readInputFile, UsageError } from "../lib/cli";
 export const GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";
 
 /**
- * The scopes the delegated token asks for: reading the alias (settings.basic) and changing its
- * SMTP settings (settings.sharing, which sendAs.create requires and SMTP relay changes use).
+ * The scopes the delegated token asks for: reading the alias (settings.basic), changing its
+ * SMTP settings (settings.sharing, which sendAs.create requires and SMTP relay changes use),
+ * and sending the probe message from it (gmail.send, users.messages.send).
  * The Workspace admin grants exactly these to the service account's client ID.
  */
-export const GMAIL_DELEGATION_SCOPES = ["https://www.googleapis.com/auth/gmail.settings.basic", "https://www.googleapis.com/auth/gmail.settings.sharing"] as const;
+export const GMAIL_DELEGATION_SCOPES = ["https://www.googleapis.com/auth/gmail.settings.basic", "https://www.googleapis.com/auth/gmail.settings.sharing", "https://www.googleapis.com/auth/gmail.send"] as const;
 
 export interface ServiceAccountKey {
   clientEmail: string;

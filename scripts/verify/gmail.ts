@@ -142,6 +142,23 @@ export class GmailCollector {
     return this.readBack(account, address);
   }
 
+  /**
+   * relay-fix --apply's probe: users.messages.send of one short message From the alias To
+   * `to` (the SES mailbox simulator). Gmail relays it through the alias's SMTP server with the
+   * credentials it holds, so SES sees that key log in. Returns the message id Gmail gave.
+   */
+  async sendProbe(account: string, from: string, to: string, subject: string, text: string): Promise<Observation<{ id: string }>> {
+    const raw = [`From: ${from}`, `To: ${to}`, `Subject: ${subject}`, "MIME-Version: 1.0", 'Content-Type: text/plain; charset="UTF-8"', "", text, ""].join("\r\n");
+    this.calls += 1;
+    try {
+      const api = await this.client();
+      const r = await api.users.messages.send({ userId: account, requestBody: { raw: Buffer.from(raw, "utf8").toString("base64url") } }, this.options_());
+      return observed({ id: r.data.id ?? "?" });
+    } catch (e) {
+      return classifyGmailError(e, `sending the probe from ${from} as ${account}`);
+    }
+  }
+
   private async readBack(account: string, address: string): Promise<Observation<GmailSendAs>> {
     this.calls += 1;
     try {

@@ -69,6 +69,12 @@ export interface StartSmtpOptions {
   replyDelayMs?: number;
   /** Greeting/EHLO name; defaults to email-smtp.<region>.amazonaws.com. */
   serverName?: string;
+  /**
+   * Called on each successful AUTH, before the 235 reply, with the access key id: the place to
+   * record the key's use the way SES is assumed to (tests/verify/world.ts signs an SES call to
+   * moto with that key in this region, so GetAccessKeyLastUsed shows it).
+   */
+  onLogin?: (accessKeyId: string, region: string) => Promise<void> | void;
 }
 
 /** SES's reply to a bad SMTP username or password. */
@@ -139,7 +145,14 @@ export async function startSmtp(options: StartSmtpOptions): Promise<SmtpSandbox>
         callback(new SmtpReplyError(SES_AUTH_FAILURE, 535));
         return;
       }
-      callback(null, { user: username });
+      if (!options.onLogin) {
+        callback(null, { user: username });
+        return;
+      }
+      Promise.resolve(options.onLogin(username, options.region)).then(
+        () => callback(null, { user: username }),
+        (e: unknown) => callback(new SmtpReplyError(`Temporary server error recording the login: ${e instanceof Error ? e.message : String(e)}`, 454)),
+      );
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

@@ -36,6 +36,7 @@ import { AwsCollector } from "../../scripts/verify/aws";
 import { DnsCollector } from "../../scripts/verify/dns";
 import { runVerify, type VerifyOptions, type VerifyResult, type Collectors } from "../../scripts/verify/run";
 import { SmtpCollector } from "../../scripts/verify/smtp";
+import { recordSesUse } from "./last-used";
 import { runWithConfig } from "../helpers/program";
 import {
   createTestCa,
@@ -268,6 +269,13 @@ export interface WorldOptions {
    * changes them after they are created (e.g. disable a rule); false: no monitoring section.
    */
   monitoring?: false | ((ctx: MonitoringContext) => Promise<void>);
+  /**
+   * Each successful SMTP login records the key's use in moto the way SES is assumed to (a
+   * signed SES call with that key in the server's region; see last-used.ts recordSesUse), so
+   * GetAccessKeyLastUsed answers from moto. "held": the uses wait in a queue until
+   * `lastUse.release()`, modelling IAM's lag (the record shows the login later). Default: off.
+   */
+  recordLastUse?: "immediate" | "held";
 }
 
 export interface MonitoringContext {
@@ -318,6 +326,8 @@ export interface World {
   /** runVerify against the world with fresh collectors (destroyed afterwards). */
   verify(options?: Partial<VerifyOptions> & CollectorOptions): Promise<VerifyResult & { collectors: Collectors }>;
   writeManifest(file: string): Promise<void>;
+  /** SMTP logins not yet recorded in moto (recordLastUse "held"), and their release. */
+  lastUse: { pending(): number; release(): Promise<void> };
   stop(): Promise<void>;
 }
 
@@ -407,9 +417,17 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
   const untrusted: UntrustedCert | undefined = options.untrustedTls?.length ? await createUntrustedCert(TLS_HOSTS) : undefined;
   if (untrusted) cleanups.push(() => untrusted.cleanup());
   const smtpRegions = manifest.smtp.regions.map((r) => r.region);
+  const pendingUses: (() => Promise<void>)[] = [];
+  const onLogin = options.recordLastUse
+    ? async (id: string, region: string) => {
+        const record = () => recordSesUse(moto.directEndpoint, id, keys.get(id) ?? "", region);
+        if (options.recordLastUse === "held") pendingUses.push(record);
+        else await record();
+      }
+    : undefined;
   const smtpServers = await Promise.all(
     smtpRegions.map((region) =>
-      startSmtp({ keys: activeKeys, region, tls: options.untrustedTls?.includes(region) && untrusted ? untrusted : ca.server, replyDelayMs: delays.smtpMs }),
+      startSmtp({ keys: activeKeys, region, tls: options.untrustedTls?.includes(region) && untrusted ? untrusted : ca.server, replyDelayMs: delays.smtpMs, ...(onLogin ? { onLogin } : {}) }),
     ),
   );
   const smtp: Record<string, SmtpSandbox> = Object.fromEntries(smtpRegions.map((r, i) => [r, smtpServers[i]]));
@@ -540,6 +558,12 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
       }
     },
     writeManifest: (file) => writeFile(file, JSON.stringify(manifest, null, 2)),
+    lastUse: {
+      pending: () => pendingUses.length,
+      release: async () => {
+        for (const record of pendingUses.splice(0)) await record();
+      },
+    },
     stop,
   };
   return world;
