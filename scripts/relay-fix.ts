@@ -8,7 +8,8 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { Command } from "commander";
-import { findSender, isConsumerGmail, relayRunbook, type Sender } from "../lib/relay-runbook";
+import { findSender, gmailAuthBounce, isConsumerGmail, relayRunbook, type Sender } from "../lib/relay-runbook";
+import { LAST_USED_LAG_MS, PROBE_ADDRESS } from "../lib/verify/key-evidence";
 import { checkGmailAliases } from "../lib/verify/relay";
 import { observed } from "../lib/verify/findings";
 import { scrub } from "./verify/report";
@@ -28,7 +29,7 @@ const program = standardOptions(new Command())
   .option("-s, --stack <name>", "read the manifest from `pulumi stack output verification` of this stack")
   .option("-m, --manifest <file>", "read the manifest from a file (pulumi stack output verification --json > verification.json)")
   .option("--show-password", "read the secret and print the password itself (only when stdout is a terminal)")
-  .option("--apply", "Google Workspace with domain-wide delegation: write the alias's SMTP settings (users.settings.sendAs.update), read it back and check it")
+  .option("--apply", "Google Workspace with domain-wide delegation: write the alias's SMTP settings (users.settings.sendAs.update), read it back and check it, then send the probe (users.messages.send, From the alias To success@simulator.amazonses.com)")
   .option("--gmail-token-file <file>", "--apply: OAuth token JSON (access_token) of a service account delegated for the alias's owner (default: env GMAIL_ACCESS_TOKEN)")
   .option("--gmail-service-account <file>", "--apply: the service account's JSON key (domain-wide delegation): relay-fix mints the delegated token itself")
   .option("--gmail-subject <owner>", "--apply with --gmail-service-account: the Workspace user to act as (default: the sender's account; it must own the alias)")
@@ -42,8 +43,8 @@ Examples:
   npm run relay-fix -- --manifest verification.json --sender admin@example.com --show-password
   npm run relay-fix -- --stack prod --sender admin@example.com --apply --gmail-service-account sa-key.json
 
-Exit codes: 0 runbook printed (--apply: alias written and its check passes), 1 the secret could not be read
-(--show-password, --apply), --apply: no Gmail token, the alias not written or its check fails,
+Exit codes: 0 runbook printed (--apply: alias written, its check passes and the probe was sent), 1 the secret could not be read
+(--show-password, --apply), --apply: no Gmail token, the alias not written, its check fails or the probe not sent,
 2 usage or manifest error (unknown sender, --show-password without a terminal).`,
   )
   .showHelpAfterError()
@@ -146,10 +147,33 @@ async function apply(m: Manifest, sender: Sender, o: Options, source: string, ti
     `Updated ${sender.address} in ${sender.account}: SMTP server ${sender.smtpEndpoint}, port ${m.smtp.port} (${mode}), username ${m.smtp.accessKeyId}, the ${sender.region} password from ${m.smtp.secretName}.`,
     `Read back: ${f.status.toUpperCase()} ${f.id}: ${f.summary}`,
     ...(f.remediation ? [`fix: ${f.remediation}`] : []),
-    `Next: send a message as ${sender.address}, then: npm run verify -- ${source} --only relay`,
   ];
+  if (f.status !== "pass") {
+    process.stdout.write(scrub(lines.join("\n") + "\n", secrets));
+    return 1;
+  }
+  // The probe: one message from the alias to the SES mailbox simulator. Gmail relays it through
+  // SES with the key it now holds, which is what verify then sees in the key's last use.
+  const sentAt = new Date();
+  const probe = await gmail.sendProbe(
+    sender.account,
+    sender.address,
+    PROBE_ADDRESS,
+    `mail-infra relay probe (${m.stack}, key generation ${m.smtp.keyGeneration})`,
+    `Sent by npm run relay-fix -- --apply at ${sentAt.toISOString()} so that SES sees ${sender.address} log in with the current SMTP key in ${sender.region}. The SES mailbox simulator accepts it; nobody reads it.`,
+  );
+  if (!probe.ok) {
+    lines.push(`error: the probe was not sent: ${probe.message}${probe.needs ? `. ${probe.needs}` : ""}`, `Send it yourself: in Gmail, a message From ${sender.address} To ${PROBE_ADDRESS}.`);
+    process.stdout.write(scrub(lines.join("\n") + "\n", secrets));
+    return 1;
+  }
+  lines.push(
+    `Probe: sent a message From ${sender.address} To ${PROBE_ADDRESS} through the Gmail API (message ${probe.value.id}) at ${sentAt.toISOString()}; Gmail relays it through ${sender.smtpEndpoint} with the key the alias holds.`,
+    gmailAuthBounce(sender),
+    `Next: after ${new Date(sentAt.getTime() + LAST_USED_LAG_MS).toISOString()} (IAM's last-used record lags up to ~4 h), run: npm run verify -- ${source} --only relay`,
+  );
   process.stdout.write(scrub(lines.join("\n") + "\n", secrets));
-  return f.status === "pass" ? EXIT_OK : 1;
+  return EXIT_OK;
 }
 
 /**

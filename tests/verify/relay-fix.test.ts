@@ -58,10 +58,14 @@ describe("relay-fix", () => {
         `                     aws secretsmanager get-secret-value --secret-id mail-infra/test/ses-smtp --region us-east-1 --query SecretString --output text | jq -r '.regions["us-east-1"].password'`,
         "     Select        Secured connection using TLS (recommended)",
         "5. Save Changes. Gmail tests the login at once: an error here means a wrong value (check the region).",
-        `6. Send a message as admin@example.com, then check: npm run verify -- --manifest ${manifestFile} --only relay`,
+        "6. Send the probe: in Gmail, compose a message From admin@example.com To success@simulator.amazonses.com (any subject) and send it.",
+        "   It logs in to SES in us-east-1 with the key the relay holds; SES's mailbox simulator accepts it without cost or reputation effect.",
+        '   If Gmail cannot log in to SES, someone@gmail.com receives "Delivery Status Notification (Failure)" from mailer-daemon@googlemail.com: "Your message wasn\'t sent because the settings for the "Send mail as" address admin@example.com are misconfigured or out of date ... 535 Authentication Credentials Invalid". Save it (Show original → Download) and run `npm run diagnose -- FILE`: it reads it as relay-auth.',
+        `7. At least 4 hours later (IAM's last-used record lags), check: npm run verify -- --manifest ${manifestFile} --only relay`,
+        `   relay.credentials for admin@example.com passes once SES shows the current key (${id}) used in us-east-1 after the rotation, and the previous key not since.`,
         "",
         "someone@gmail.com is a consumer Gmail account: no API can change this alias's SMTP settings (users.settings.sendAs.update needs a Google Workspace domain-wide delegation), so these steps are manual.",
-        "Gmail never shows the stored username or password: after saving, verify judges the alias from the keys' last use (relay.retire).",
+        "Gmail never shows the stored username or password: verify judges the alias from the keys' last use after the probe (relay.credentials, relay.retire).",
         "",
       ].join("\n"),
     );
@@ -99,7 +103,13 @@ describe("relay-fix", () => {
     ]);
     expect(lines).toContain("     Security      TLS / STARTTLS (port 587), required; AUTH PLAIN or LOGIN");
     expect(lines).toContain(`                     aws secretsmanager get-secret-value --secret-id mail-infra/test/ses-smtp --region us-east-1 --query SecretString --output text | jq -r '.regions["us-west-2"].password'`);
-    expect(lines.at(-1)).toBe("3. Check: npm run verify -- --stack prod --only relay");
+    expect(lines.slice(-5)).toEqual([
+      "3. Send the probe: one message through the relay From app@example.com To success@simulator.amazonses.com.",
+      "   It logs in to SES in us-west-2 with the key the relay holds; SES's mailbox simulator accepts it without cost or reputation effect.",
+      "   If the relay cannot log in, its log shows 535 Authentication Credentials Invalid: recheck the values above.",
+      "4. At least 4 hours later (IAM's last-used record lags), check: npm run verify -- --stack prod --only relay",
+      `   relay.credentials for app@example.com passes once SES shows the current key (${m.smtp.accessKeyId}) used in us-west-2 after the rotation, and the previous key not since.`,
+    ]);
   });
 
   it("--apply (Workspace): updates the alias with the exact request body, reads it back, passes the relay check; no secret in the output", async () => {
@@ -116,7 +126,7 @@ describe("relay-fix", () => {
       expect((r.stdout + r.stderr).includes(token)).toBe(false);
       expect([r.status, r.stderr]).toEqual([0, ""]);
       const alias = "/gmail/v1/users/owner%40example.com/settings/sendAs/admin%40example.com";
-      expect(fake.requests.map((q) => `${q.method} ${q.path}`)).toEqual([`GET ${alias}`, `PUT ${alias}`, `GET ${alias}`]);
+      expect(fake.requests.map((q) => `${q.method} ${q.path}`)).toEqual([`GET ${alias}`, `PUT ${alias}`, `GET ${alias}`, "POST /gmail/v1/users/owner%40example.com/messages/send"]);
       expect(fake.requests[1].body).toEqual({
         sendAsEmail: "admin@example.com",
         displayName: "Admin",
@@ -125,8 +135,14 @@ describe("relay-fix", () => {
         treatAsAlias: false,
         smtpMsa: { host: "email-smtp.us-east-1.amazonaws.com", port: 587, securityMode: "starttls", username: w.manifest.smtp.accessKeyId, password: w.stored.regions["us-east-1"].password },
       });
-      expect(r.stdout).toContain("Read back: PASS relay.gmail: the alias is accepted and relays through email-smtp.us-east-1.amazonaws.com:587 (starttls)");
-      expect(r.stdout).toContain(`Next: send a message as admin@example.com, then: npm run verify -- --manifest ${file} --only relay`);
+      expect(r.stdout).toContain("Read back: PASS relay.gmail: Gmail returns the alias as accepted, relaying through email-smtp.us-east-1.amazonaws.com:587 (starttls)");
+      // The probe: users.messages.send with the alias as From, to the SES mailbox simulator (the raw message, base64url).
+      const sent = fake.requests[3].body as { raw: string };
+      expect(Object.keys(sent)).toEqual(["raw"]);
+      const raw = Buffer.from(sent.raw, "base64url").toString("utf8");
+      expect(raw.split("\r\n").slice(0, 5)).toEqual(["From: admin@example.com", "To: success@simulator.amazonses.com", "Subject: mail-infra relay probe (test, key generation 1)", "MIME-Version: 1.0", 'Content-Type: text/plain; charset="UTF-8"']);
+      expect(r.stdout).toMatch(/^Probe: sent a message From admin@example\.com To success@simulator\.amazonses\.com through the Gmail API \(message fake[0-9a-f]+\) at \S+Z; Gmail relays it through email-smtp\.us-east-1\.amazonaws\.com with the key the alias holds\.$/m);
+      expect(r.stdout).toMatch(new RegExp(`^Next: after \\S+Z \\(IAM's last-used record lags up to ~4 h\\), run: npm run verify -- --manifest ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} --only relay$`, "m"));
     } finally {
       await fake.stop();
     }
@@ -203,7 +219,7 @@ describe("relay-fix", () => {
       for (const needle of [MINTED, pem, ...pem.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----")), ...assertions]) expect(out.includes(needle), "key material in the output").toBe(false);
     };
 
-    it("posts a signed jwt-bearer assertion (iss = the service account, sub = the owner, the Gmail settings scopes) to the key's token_uri, then updates the alias with the minted token", async () => {
+    it("posts a signed jwt-bearer assertion (iss = the service account, sub = the owner, the Gmail settings and send scopes) to the key's token_uri, then updates the alias with the minted token", async () => {
       const endpoint = await startTokenEndpoint({ status: 200, body: { access_token: MINTED, expires_in: 3599, token_type: "Bearer" } });
       const stale = { ...healthyAlias("admin@example.com"), smtpMsa: { host: "email-smtp.us-west-2.amazonaws.com", port: 465, securityMode: "ssl" as const } };
       const fake = await startGmailFake({ token: MINTED, me: OWNER, aliases: { [OWNER]: [stale] } });
@@ -225,12 +241,12 @@ describe("relay-fix", () => {
         expect(Number(t.claims.exp) - Number(t.claims.iat)).toBe(3600);
 
         const alias = "/gmail/v1/users/owner%40example.com/settings/sendAs/admin%40example.com";
-        expect(fake.requests.map((q) => `${q.method} ${q.path} ${q.authorization}`)).toEqual([`GET ${alias} Bearer ${MINTED}`, `PUT ${alias} Bearer ${MINTED}`, `GET ${alias} Bearer ${MINTED}`]);
+        expect(fake.requests.map((q) => `${q.method} ${q.path} ${q.authorization}`)).toEqual([`GET ${alias} Bearer ${MINTED}`, `PUT ${alias} Bearer ${MINTED}`, `GET ${alias} Bearer ${MINTED}`, `POST /gmail/v1/users/owner%40example.com/messages/send Bearer ${MINTED}`]);
         expect(fake.requests[1].body).toMatchObject({
           sendAsEmail: "admin@example.com",
           smtpMsa: { host: "email-smtp.us-east-1.amazonaws.com", port: 587, securityMode: "starttls", username: w.manifest.smtp.accessKeyId, password: w.stored.regions["us-east-1"].password },
         });
-        expect(r.stdout).toContain("Read back: PASS relay.gmail: the alias is accepted and relays through email-smtp.us-east-1.amazonaws.com:587 (starttls)");
+        expect(r.stdout).toContain("Read back: PASS relay.gmail: Gmail returns the alias as accepted, relaying through email-smtp.us-east-1.amazonaws.com:587 (starttls)");
       } finally {
         await fake.stop();
         await endpoint.stop();
