@@ -38,16 +38,6 @@ export interface KeyLastUsed {
   region?: string;
 }
 
-/**
- * True when a key's last use is an SES login after the rotation (the current key's creation):
- * a relay that kept the old password. Every old key was used by SES before the rotation, while
- * it was the current one, so only later logins count. An unknown time counts (the cautious side).
- */
-export function sesLoginAfterRotation(use: KeyLastUsed, rotatedAt: string | undefined): boolean {
-  if (use.serviceName !== "ses") return false;
-  if (!rotatedAt || !use.lastUsedDate) return true;
-  return new Date(use.lastUsedDate) > new Date(rotatedAt);
-}
 export interface SmtpAuthResult {
   /** 235 accepted, 535 rejected, or another final SMTP code. */
   code: number;

@@ -26,7 +26,8 @@ import {
   type Unobservable,
 } from "../../lib/verify/findings";
 import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity, type SesAccountState, type SesConfigurationSetState, type SesIdentityState } from "../../lib/verify/ses";
-import { checkRelays, checkSmtpLayer, parseSmtpSecret, type SmtpObservations } from "../../lib/verify/smtp";
+import { checkRelays, checkSmtpLayer, type KeyLastUsed, parseSmtpSecret, type SmtpObservations } from "../../lib/verify/smtp";
+import { LAST_USED_CAVEAT } from "../../lib/verify/key-evidence";
 import { classifyAwsError } from "../../scripts/verify/aws";
 import { formatJson, formatText, scrub } from "../../scripts/verify/report";
 
@@ -728,54 +729,65 @@ describe("smtp.*", () => {
 });
 
 describe("relay.credentials", () => {
-  it("passes when no old key is in use", () => {
+  const twoKeys = (current: KeyLastUsed, old: KeyLastUsed, rotated = "2026-04-29T00:00:00.000Z") =>
+    smtpObs({
+      accessKeys: observed([
+        { id: KEY_ID, status: "Active", createDate: rotated },
+        { id: OLD_KEY_ID, status: "Active", createDate: "2025-01-01T00:00:00.000Z" },
+      ]),
+      lastUsed: new Map([
+        [KEY_ID, observed(current)],
+        [OLD_KEY_ID, observed(old)],
+      ]),
+    });
+
+  it("passes on positive evidence only: the current key used by SES in the sender's region, at least 4 h before the read", () => {
     const [f] = checkRelays(M, smtpObs(), NOW);
-    expect([f.id, f.status, f.summary]).toEqual(["relay.credentials", "pass", "no sign of a stale password (no old key in use)"]);
+    expect([f.id, f.status, f.summary]).toEqual([
+      "relay.credentials",
+      "pass",
+      "uses the current key: the current key was used by SES in us-east-1 at 2026-04-30T10:00:00.000Z, after the rotation (2026-04-01T00:00:00.000Z); the previous key's last use (none) is before it, and the read (2026-05-01T12:00:00.000Z) is at least 4 h later",
+    ]);
     expect(f.subject).toBe("admin@example.com (gmail-send-as in someone@gmail.com) via us-east-1");
+    expect(f.evidence).toContain(`read at 2026-05-01T12:00:00.000Z: current key ${KEY_ID} (created 2026-04-01T00:00:00.000Z) last used 2026-04-30T10:00:00.000Z by ses in us-east-1`);
+    expect(f.evidence).toContain(LAST_USED_CAVEAT);
   });
 
-  it("fails when SES still sees logins with an old key: the relay holds the stale password", () => {
-    const [f] = checkRelays(
-      M,
-      smtpObs({
-        accessKeys: observed([
-          { id: KEY_ID, status: "Active", createDate: "2026-04-29T00:00:00.000Z" },
-          { id: OLD_KEY_ID, status: "Active", createDate: "2025-01-01T00:00:00.000Z" },
-        ]),
-        lastUsed: new Map([
-          [KEY_ID, observed({})],
-          [OLD_KEY_ID, observed({ lastUsedDate: "2026-04-30T23:00:00.000Z", serviceName: "ses", region: "us-east-1" })],
-        ]),
-      }),
-      NOW,
-    );
-    expect([f.status, f.summary]).toEqual(["fail", "SES still sees logins with an old key: this relay most likely holds the stale password"]);
-    expect(f.evidence).toContain(`old key ${OLD_KEY_ID} last used by SES in us-east-1 at 2026-04-30T23:00:00.000Z`);
+  it("fails when SES saw the old key in the sender's region after the rotation and the current key not since", () => {
+    const [f] = checkRelays(M, twoKeys({}, { lastUsedDate: "2026-04-30T23:00:00.000Z", serviceName: "ses", region: "us-east-1" }), NOW);
+    expect([f.status, f.summary]).toEqual([
+      "fail",
+      "still on the previous key: the previous key was used by SES in us-east-1 at 2026-04-30T23:00:00.000Z, after the rotation (2026-04-29T00:00:00.000Z), and the current key has no SES use in us-east-1 since: a relay in us-east-1 still sends with the previous key",
+    ]);
+    expect(f.evidence).toContain(`read at 2026-05-01T12:00:00.000Z: other key ${OLD_KEY_ID} (Active, created 2025-01-01T00:00:00.000Z) last used 2026-04-30T23:00:00.000Z by ses in us-east-1`);
     expect(f.remediation).toMatch(/docs\/operations.md#fix-a-gmail-send-mail-as-alias/);
-    expect(f.remediation).toMatch(/get-secret-value --secret-id mail-infra\/test\/ses-smtp --region us-east-1/);
+    expect(f.remediation).toContain("npm run relay-fix -- --stack test --sender admin@example.com");
+    expect(f.remediation).toContain("compose a message From admin@example.com To success@simulator.amazonses.com");
   });
 
-  it("passes when the old key's last SES login is before the rotation (the current key's creation): it was the current key then", () => {
-    const [f] = checkRelays(
-      M,
-      smtpObs({
-        accessKeys: observed([
-          { id: KEY_ID, status: "Active", createDate: "2026-04-29T00:00:00.000Z" },
-          { id: OLD_KEY_ID, status: "Active", createDate: "2025-01-01T00:00:00.000Z" },
-        ]),
-        lastUsed: new Map([
-          [KEY_ID, observed({ lastUsedDate: "2026-04-30T23:00:00.000Z", serviceName: "ses", region: "us-east-1" })],
-          [OLD_KEY_ID, observed({ lastUsedDate: "2026-04-28T23:00:00.000Z", serviceName: "ses", region: "us-east-1" })],
-        ]),
-      }),
-      NOW,
-    );
-    expect([f.status, f.summary]).toEqual(["pass", "no sign of a stale password (no old key in use)"]);
+  it("passes when the old key's last SES login is before the current key's SES use in the region (older than the lag)", () => {
+    const [f] = checkRelays(M, twoKeys({ lastUsedDate: "2026-04-30T23:00:00.000Z", serviceName: "ses", region: "us-east-1" }, { lastUsedDate: "2026-04-28T23:00:00.000Z", serviceName: "ses", region: "us-east-1" }), NOW);
+    expect(f.status).toBe("pass");
   });
 
-  it("warns when the current key has never been used by SES for over a day", () => {
+  it("the incident: key 2 an hour old and never used, key 1 last used by SES 25 h ago: not enough evidence (inconclusive), with the probe", () => {
+    const now = new Date("2026-04-29T01:00:00.000Z");
+    const [f] = checkRelays(M, twoKeys({}, { lastUsedDate: "2026-04-28T00:00:00.000Z", serviceName: "ses", region: "us-east-1" }), now);
+    expect([f.status, f.summary]).toEqual([
+      "inconclusive",
+      `not enough evidence yet that this relay uses the current key (key ${OLD_KEY_ID} still exists): no SES use of the current key in us-east-1 is on record: the current key has no recorded use at all`,
+    ]);
+    expect(f.remediation).toContain("Otherwise send the probe only: admin@example.com (us-east-1): in Gmail (someone@gmail.com), compose a message From admin@example.com To success@simulator.amazonses.com and send it;");
+    expect(exitCodeFor([f])).toBe(1);
+  });
+
+  it("warns (nothing waits on it) when the only key has no SES use in the sender's region", () => {
     const [f] = checkRelays(M, smtpObs({ lastUsed: new Map([[KEY_ID, observed({})]]) }), NOW);
-    expect([f.status, f.summary]).toEqual(["warn", "the current key has not been used by SES since it was created 30 days ago: if this relay sent mail since, it has the old password"]);
+    expect([f.status, f.summary]).toEqual(["warn", "not seen using the current key (the only key of mail-infra-smtp-test): no SES use of the current key in us-east-1 is on record: the current key has no recorded use at all"]);
+    const west = checkRelays(M, smtpObs({ lastUsed: new Map([[KEY_ID, observed({ lastUsedDate: "2026-04-30T10:00:00.000Z", serviceName: "ses", region: "us-west-2" })]]) }), NOW)[0];
+    expect(west.summary).toBe(
+      "not seen using the current key (the only key of mail-infra-smtp-test): no SES use of the current key in us-east-1 is on record: the current key's last use is SES in us-west-2 at 2026-04-30T10:00:00.000Z; the record keeps one region, so this read cannot show us-east-1",
+    );
   });
 
   it("warns when the stored credentials for its region are rejected: fix smtp first", () => {
