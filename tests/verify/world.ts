@@ -549,6 +549,7 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
             sendTest: o.sendTest ?? false,
             ...(o.secretKey ? { secretKey: o.secretKey } : {}),
             ...(o.now ? { now: o.now } : {}),
+            ...(o.relaySeen ? { relaySeen: o.relaySeen } : {}),
           },
           c,
         );
