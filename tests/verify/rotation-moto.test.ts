@@ -10,7 +10,8 @@
  *
  * The world (world.ts) is rebuilt per step from its manifest; the smtp layer reads the secret
  * and logs in to the SES-like SMTP servers, the relay layer reads the keys from moto and their
- * last use from the one faked IAM call (last-used.ts).
+ * last use from the one faked IAM call (last-used.ts): the smtp layer's own logins would
+ * otherwise be the current key's use. relay.test.ts runs the relay layer alone on real records.
  */
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { CreateAccessKeyCommand, DeleteAccessKeyCommand, ListAccessKeysCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
@@ -193,7 +194,8 @@ describe("a rotation on moto: the secret's versions and verify's verdict at each
       expect(await stages(s)).toEqual([["AWSCURRENT"]]);
       expectKey(await secretAt(s, "AWSCURRENT"), s, 1);
       const fs = await judge(s, {}, new Date());
-      expect(byId(fs)).toEqual(["smtp.secret pass", "smtp.key pass", "smtp.password pass", "smtp.auth pass", "smtp.auth pass", "smtp.permission pass", "relay.credentials pass"]);
+      // The only key, never used by SES (as the record says): nothing seen, and nothing waits on it.
+      expect(byId(fs)).toEqual(["smtp.secret pass", "smtp.key pass", "smtp.password pass", "smtp.auth pass", "smtp.auth pass", "smtp.permission pass", "relay.credentials warn"]);
     });
   });
 
@@ -215,14 +217,18 @@ describe("a rotation on moto: the secret's versions and verify's verdict at each
       expect(one(busy, "relay.credentials").status).toBe("fail");
       const notYet = one(busy, "relay.retire");
       expect(notYet.status).toBe("fail");
-      expect(notYet.summary).toContain(`Not yet confirmed: ${ALIAS}`);
+      expect(notYet.summary).toContain(`a relay in us-east-1 still sends with the previous key (senders there: ${ALIAS})`);
       expect(notYet.remediation).toContain("Do not deactivate or retire the previous key yet.");
 
-      // Every relay moved (key 1's last SES login is before the rotation): safe, next inactive.
-      const moved = await judge(s, { 1: { LastUsedDate: new Date(rotated.getTime() - DAY), ServiceName: "ses", Region: "us-east-1" }, 2: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" } }, new Date(used.getTime() + HOUR));
+      // Nothing seen since the rotation (key 2 never used, key 1 last used before it): not enough evidence.
+      const quiet = await judge(s, { 1: { LastUsedDate: new Date(rotated.getTime() - DAY), ServiceName: "ses", Region: "us-east-1" } }, new Date(rotated.getTime() + 8 * DAY));
+      expect([one(quiet, "relay.retire").status, one(quiet, "relay.credentials").status]).toEqual(["inconclusive", "inconclusive"]);
+
+      // The relay moved (key 2 used by SES in us-east-1 after the rotation, key 1 before it), read 4 h later: safe, next inactive.
+      const moved = await judge(s, { 1: { LastUsedDate: new Date(rotated.getTime() - DAY), ServiceName: "ses", Region: "us-east-1" }, 2: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" } }, new Date(used.getTime() + 4 * HOUR));
       const safe = one(moved, "relay.retire");
       expect([safe.status, one(moved, "relay.credentials").status]).toEqual(["pass", "pass"]);
-      expect(safe.summary).toMatch(/^safe to retire the previous key: .* Next: set mail-infra:smtpPreviousKey to inactive/);
+      expect(safe.summary).toMatch(/^safe to deactivate the previous key: .* Next: set mail-infra:smtpPreviousKey to inactive/);
     });
   });
 
@@ -236,8 +242,15 @@ describe("a rotation on moto: the secret's versions and verify's verdict at each
       const fs = await judge(s, {}, new Date(rotated.getTime() + DAY));
       expect(byId(fs.filter((f) => f.layer === "smtp")).every((x) => x.endsWith(" pass"))).toBe(true);
       expect(one(fs, "smtp.key").evidence[1]).toMatch(new RegExp(`^other key ${s.d.ids.get(1)} \\(Inactive, created `));
-      const safe = one(fs, "relay.retire");
-      expect([safe.status, safe.summary]).toEqual(["pass", "safe to retire the previous key: it was never used. Next: set mail-infra:smtpPreviousKey to retired and run `pulumi up` (this deletes the key)."]);
+      // Neither key seen: not enough evidence to delete key 1.
+      expect(one(fs, "relay.retire").status).toBe("inconclusive");
+      const seen = new Date(rotated.getTime() + 2 * HOUR);
+      const probed = await judge(s, { 2: { LastUsedDate: seen, ServiceName: "ses", Region: "us-east-1" } }, new Date(seen.getTime() + 4 * HOUR));
+      const safe = one(probed, "relay.retire");
+      expect([safe.status, safe.summary]).toEqual([
+        "pass",
+        "safe to retire the previous key: in us-east-1 (admin@example.com) the current key was used by SES after the rotation and the previous key not since. Next: set mail-infra:smtpPreviousKey to retired and run `pulumi up` (this deletes the key).",
+      ]);
       // A relay that still held key 1 fails now, and verify says how to undo.
       const used = new Date(rotated.getTime() + 2 * HOUR);
       const late = one(await judge(s, { 1: { LastUsedDate: used, ServiceName: "ses", Region: "us-east-1" } }, new Date(used.getTime() + HOUR)), "relay.retire");
@@ -253,7 +266,7 @@ describe("a rotation on moto: the secret's versions and verify's verdict at each
       expectKey(await secretAt(s, "AWSCURRENT"), s, 2);
       expect(s.w.manifest.smtp.previousKey).toEqual({ generation: 1, accessKeyId: s.d.ids.get(1), state: "retired" });
       const fs = await judge(s, {}, new Date());
-      expect(byId(fs)).toEqual(["smtp.secret pass", "smtp.key pass", "smtp.password pass", "smtp.auth pass", "smtp.auth pass", "smtp.permission pass", "relay.credentials pass"]);
+      expect(byId(fs)).toEqual(["smtp.secret pass", "smtp.key pass", "smtp.password pass", "smtp.auth pass", "smtp.auth pass", "smtp.permission pass", "relay.credentials warn"]);
       expect(one(fs, "smtp.key").evidence).toHaveLength(1);
     });
   });
