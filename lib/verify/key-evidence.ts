@@ -6,9 +6,10 @@
  * What the record is (IAM API reference, AccessKeyLastUsed / GetAccessKeyLastUsed,
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_AccessKeyLastUsed.html): the date,
  * service and region of the key's LAST use only. Every use overwrites it, so it never moves
- * back, and it names one region. AWS documents that last-accessed data usually appears within
- * four hours (IAM user guide, "Refining permissions using last accessed information"): a use
- * younger than that may not show yet. That an SES SMTP login updates the record, and that it
+ * back, and it names one region. AWS documents that IAM's last-accessed data "usually appears
+ * within four hours" (IAM API reference, GenerateServiceLastAccessedDetails); no lag is
+ * documented for the key's record itself, so the same 4 h applies by analogy: a use younger
+ * than that may not show yet. That an SES SMTP login updates the record, and that it
  * names the service "ses", is NOT documented anywhere we found (see docs/architecture.md,
  * "Positive evidence before safe"): the rule relies on it and every finding says so.
  *
@@ -17,7 +18,8 @@
  * - **moved** when the current key has an SES use in r at s (s >= C: read now, or carried from
  *   an earlier verify with --relay-seen r=s), the previous key's last use of any kind is
  *   before s (a later use, whatever its service or region, would hide a use in r), and
- *   s <= R - L (a previous-key use right after s has had the lag to show).
+ *   s <= R - L (a previous-key use right after s has had the lag to show; not needed when the
+ *   user has no other key).
  * - **stale** when the previous key's last use is SES in r at or after C and no current-key
  *   use in r came after it: some client in r sent with the previous key after the rotation,
  *   and nothing shows it moved since.
@@ -111,8 +113,9 @@ export function judgeRegion(region: string, input: EvidenceInput): RegionVerdict
           : { kind: "unconfirmed", region, why: `${seen}, but the previous key's last use (${describe(prev)}) is later and hides any use in ${region} after it` };
       continue;
     }
+    // The lag guards against a previous-key use after s that has not shown yet: without another key there is none to wait for.
     const until = new Date(s.at.getTime() + lag);
-    if (until > input.readAt) {
+    if (input.previous !== undefined && until > input.readAt) {
       last = { kind: "unconfirmed", region, why: `${seen}, less than ${lag / HOUR} h before this read (${iso(input.readAt)}): a later use of the previous key may not show yet`, waitUntil: until };
       continue;
     }
@@ -121,7 +124,10 @@ export function judgeRegion(region: string, input: EvidenceInput): RegionVerdict
       region,
       seenAt: s.at,
       carried: s.carried,
-      why: `${seen}, after the rotation (${iso(C)}); the previous key's last use ${prev ? `(${describe(prev)})` : "(none)"} is before it, and the read (${iso(input.readAt)}) is at least ${lag / HOUR} h later`,
+      why:
+        input.previous === undefined
+          ? `${seen}; no other key exists (read at ${iso(input.readAt)})`
+          : `${seen}, after the rotation (${iso(C)}); the previous key's last use ${prev ? `(${describe(prev)})` : "(none)"} is before it, and the read (${iso(input.readAt)}) is at least ${lag / HOUR} h later`,
     };
   }
   return last!;

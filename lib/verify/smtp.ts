@@ -246,7 +246,7 @@ export function checkRelays(m: Manifest, obs: SmtpObservations, now: Date, carri
       readAt: now,
       ...(carried ? { carried } : {}),
     });
-    evidence.push(v.why, LAST_USED_CAVEAT);
+    evidence.push(LAST_USED_CAVEAT);
     const remediation = `Put the current username and the ${sender.region} password into the relay (\`npm run relay-fix -- --stack ${m.stack} --sender ${sender.address}\`, ${runbook}), then send the probe: ${probeStep(sender, m.stack)}.`;
     if (v.kind === "stale") return finding("relay", "relay.credentials", subject, "fail", `still on the previous key: ${v.why}`, { evidence, remediation });
     if (auth?.ok && auth.value.code !== 235) {
