@@ -8,12 +8,18 @@
  * `WRITE_DOC_EXAMPLES=FILE` writes the rendered blocks to FILE, for pasting into the doc.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import * as os from "node:os";
 import * as path from "node:path";
+import { DeleteAccessKeyCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relayRunbook } from "../../lib/relay-runbook";
 import { type Finding, type NotChecked, selectLayers } from "../../lib/verify/findings";
 import { formatText } from "../../scripts/verify/report";
-import { lastUse, relaySend, usedBeforeRotation, withRotated } from "./rotated-world";
+import { runCliAsync } from "../helpers/spawn";
+import { healthyAlias, startGmailFake } from "./gmail-fake";
+import { motoIam } from "./last-used";
+import { lastUse, nextSecond, relaySend, usedBeforeRotation, withRotated } from "./rotated-world";
 import { type SharedServers, startShared } from "./world";
 
 const HOUR = 3_600_000;
@@ -40,6 +46,7 @@ const normalize = (text: string) =>
   text
     .replace(/AKIA[A-Z0-9]{16}/g, "AKIA<id>")
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z/g, "<time>")
+    .replace(/\(message fake[0-9a-f]+\)/g, "(message <id>)")
     .replace(/ +$/gm, "");
 
 const report = (findings: readonly Finding[], notChecked: readonly NotChecked[], verbose = false) =>
@@ -61,6 +68,39 @@ describe("docs/rotation.md: the relay steps' examples are real output", () => {
         rendered["verify-probe-young"] = report(young.findings, young.notChecked);
         const moved = await r.w.verify({ layers: ["relay"], now: new Date(seen.at.getTime() + 4 * HOUR) });
         rendered["verify-probe-seen"] = report(moved.findings, moved.notChecked, true);
+
+        // Step 5: key 1 deactivated (pulumi up), the probe sent again, read 4 h later.
+        await motoIam(r.w).send(new UpdateAccessKeyCommand({ UserName: r.w.manifest.smtp.user, AccessKeyId: r.previousId, Status: "Inactive" }));
+        r.w.manifest.smtp.previousKey = { generation: 1, accessKeyId: r.previousId, state: "inactive" };
+        await nextSecond();
+        await relaySend(r, "us-east-1", r.currentId);
+        const again = await lastUse(r, r.currentId);
+        const inactive = await r.w.verify({ layers: ["relay"], now: new Date(again.at.getTime() + 4 * HOUR) });
+        rendered["verify-inactive"] = report(inactive.findings, inactive.notChecked);
+
+        // Step 7: key 1 deleted (retired).
+        await motoIam(r.w).send(new DeleteAccessKeyCommand({ UserName: r.w.manifest.smtp.user, AccessKeyId: r.previousId }));
+        r.w.manifest.smtp.previousKey = { generation: 1, accessKeyId: r.previousId, state: "retired" };
+        const retired = await r.w.verify({ layers: ["relay"], now: new Date(again.at.getTime() + 5 * HOUR) });
+        rendered["verify-retired"] = report(retired.findings, retired.notChecked, true);
+
+        // relay-fix --apply for a Workspace alias: writes the settings, sends the probe through Gmail.
+        const token = "ya29.doc-example-token";
+        const m = structuredClone(r.w.manifest);
+        m.senders[0].account = "owner@example.com";
+        const dir = await mkdtemp(path.join(os.tmpdir(), "rotation-doc-"));
+        const file = path.join(dir, "workspace.json");
+        await writeFile(file, JSON.stringify(m));
+        const fake = await startGmailFake({ token, me: "owner@example.com", aliases: { "owner@example.com": [healthyAlias("admin@example.com")] }, smtpRoutes: { "email-smtp.us-east-1.amazonaws.com": r.w.smtpEndpoints["us-east-1"] }, ca: r.w.ca.caCertPem });
+        try {
+          const out = await runCliAsync("relay-fix.ts", ["--manifest", "workspace.json", "--sender", "admin@example.com", "--apply", "--gmail-endpoint", fake.endpoint], { env: { ...r.w.env, GMAIL_ACCESS_TOKEN: token }, cwd: dir });
+          expect([out.status, out.stderr]).toEqual([0, ""]);
+          rendered["relay-fix-apply"] = out.stdout;
+          expect(fake.deliveries.map((d) => [d.username, d.ok])).toEqual([[r.currentId, true]]);
+        } finally {
+          await fake.stop();
+          await rm(dir, { recursive: true, force: true });
+        }
       },
       { recordLastUse: "immediate", before: usedBeforeRotation(shared) },
     );
