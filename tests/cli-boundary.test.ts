@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../lib/config";
 import { ManifestError } from "../lib/manifest";
 import { debugRequested, describeError, EXIT_INTERNAL, keepSecret, runMain, standardOptions, UsageError } from "../scripts/lib/cli";
-import { parseDnsServer, parseHostPort, parseRegionFlag, parseTimeoutSeconds } from "../scripts/lib/flags";
+import { parseDnsServer, parseHostPort, parseRegionFlag, parseRelaySeen, parseTimeoutSeconds } from "../scripts/lib/flags";
 
 async function boundary(main: () => Promise<number> | number, argv: string[] = []): Promise<{ code?: number; text: string }> {
   const out: { code?: number; text: string } = { text: "" };
@@ -89,6 +89,19 @@ describe("runMain: the one error boundary", () => {
 });
 
 describe("flag parsers", () => {
+  it("--relay-seen region=time: as relay.retire prints it; a bad region, a time without zone, a future time are usage errors", () => {
+    expect(parseRelaySeen(["us-west-2=2026-11-29T12:13:33.000Z", " US-EAST-1=2026-11-29T12:00:00Z "])).toEqual(
+      new Map([
+        ["us-west-2", new Date("2026-11-29T12:13:33.000Z")],
+        ["us-east-1", new Date("2026-11-29T12:00:00Z")],
+      ]),
+    );
+    expect(() => parseRelaySeen(["us-west-2"])).toThrow('--relay-seen: "us-west-2" is not region=time (e.g. us-east-1=2026-11-29T12:13:33.000Z, as verify\'s relay.retire prints it).');
+    expect(() => parseRelaySeen(["us-west-2=2026-11-29T12:13:33"])).toThrow(/is not region=time/);
+    expect(() => parseRelaySeen(["mars-1=2026-11-29T12:13:33Z"])).toThrow(/^--relay-seen: /);
+    expect(() => parseRelaySeen(["us-west-2=2999-01-01T00:00:00Z"])).toThrow("--relay-seen: 2999-01-01T00:00:00Z is in the future; give the time verify printed.");
+  });
+
   it.each([
     ["10", 10_000],
     ["2.5", 2_500],
