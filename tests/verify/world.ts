@@ -383,7 +383,7 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
   const keys = new Map([[accessKeyId, secretAccessKey]]);
   // The relays have been sending with this key: its last use is an SES login in the first
   // sender's region (moto's own record, as the SES stand-in records logins; see last-used.ts).
-  await recordSesUse(moto.directEndpoint, accessKeyId, secretAccessKey, manifest.senders[0]?.region ?? manifest.smtp.regions[0].region);
+  await recordSesUse(moto.directEndpoint, accessKeyId, secretAccessKey, manifest.senders[0]?.region ?? manifest.smtp.regions[0]?.region ?? "us-east-1");
   const ctx: MotoContext = { iam, secrets, user, accessKeyId, secretAccessKey, keys };
 
   const stored = storedSecret(manifest, accessKeyId, secretAccessKey);
