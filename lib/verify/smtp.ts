@@ -309,9 +309,11 @@ export function checkPermissions(m: Manifest, simulations: readonly SimulationOu
       });
     }
     if (!q.sender && missing.some((k) => k.toLowerCase() === "ses:fromaddress")) {
-      return finding("smtp", "smtp.permission", subject, "inconclusive", "the policy allows only listed From addresses (ses:FromAddress) and the stack declares no sender, so there is no real From address to ask IAM about", {
+      return finding("smtp", "smtp.permission", subject, "inconclusive", "the policy allows only listed From addresses (ses:FromAddress) and no sender is known (none declared, or discovery mode), so there is no real From address to ask IAM about", {
         evidence: [asked, `IAM said implicitDeny; condition keys not supplied: ${missing.join(", ")}`],
-        remediation: "List the senders in mail-infra:senders (each gets its own permission check), or check a known address by hand with `aws iam simulate-principal-policy --context-entries`.",
+        remediation:
+          `List the senders in mail-infra:senders (each gets its own permission check), or ask IAM for an address by hand: \`aws iam simulate-principal-policy --policy-source-arn ${m.smtp.userArn || "<user ARN>"} --action-names ses:SendRawEmail --resource-arns ${q.resources.join(" ")} ` +
+          "--context-entries ContextKeyName=ses:FromAddress,ContextKeyValues=<address>,ContextKeyType=string`.",
       });
     }
     if (missing.length > 0) {

@@ -434,11 +434,12 @@ export type AwsFront = LoopbackHttpServer;
  * One loopback endpoint for SES v2 (REST JSON from `fake`) and IAM (SimulatePrincipalPolicy
  * per `simulation`, everything else forwarded to `upstream`, normally the moto proxy).
  */
-export async function startAwsFront(fake: SesFake, upstream: string, simulation: SimulationBehaviour = { decision: "evaluate" }): Promise<AwsFront> {
+export async function startAwsFront(fake: SesFake, upstream: string, simulation: SimulationBehaviour = { decision: "evaluate" }, policyEndpoint = upstream): Promise<AwsFront> {
   const target = new URL(upstream);
-  // The front reads the user's policies from moto as any IAM client would.
+  // The front reads the user's policies from moto as any IAM client would (`policyEndpoint`:
+  // moto's own endpoint, so a test's throttling or delays apply to verify's calls, not to this read).
   const iam = new IAMClient({
-    endpoint: upstream,
+    endpoint: policyEndpoint,
     region: "us-east-1",
     credentials: { accessKeyId: "AKIAAWSFRONTREADER00", secretAccessKey: "aws-front-reads-moto-not-a-real-secret" },
     maxAttempts: 1,
@@ -473,9 +474,10 @@ export async function startAwsFront(fake: SesFake, upstream: string, simulation:
             res.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": randomUUID() });
             res.end(simulateResponse(result));
           } catch (e) {
-            const err = e as Error;
-            res.writeHead(400, { "content-type": "text/xml", "x-amzn-requestid": randomUUID() });
-            res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${err.name === "InvalidInput" ? "InvalidInput" : "NoSuchEntity"}</Code><Message>${err.message.replace(/[<&>]/g, "")}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
+            const err = e as Error & { $metadata?: { httpStatusCode?: number } };
+            const [status, type, code] = err.name === "InvalidInput" ? [400, "Sender", "InvalidInput"] : err.name === "NoSuchEntityException" ? [404, "Sender", "NoSuchEntity"] : [500, "Receiver", "ServiceFailure"];
+            res.writeHead(status, { "content-type": "text/xml", "x-amzn-requestid": randomUUID() });
+            res.end(`<ErrorResponse><Error><Type>${type}</Type><Code>${code}</Code><Message>${err.message.replace(/[<&>]/g, "")}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
           }
           return;
         }

@@ -430,7 +430,7 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
   const simulation: SimulationBehaviour = options.simulation ?? { decision: "evaluate", delayMs: delays.sesMs };
   if (transport === "mock") cleanups.push(installSesMock(ses));
   // A spawned CLI always goes through the front (SES and policy simulation); in-process runs only with "http".
-  const front = await startAwsFront(ses, moto.endpoint, simulation);
+  const front = await startAwsFront(ses, moto.endpoint, simulation, moto.directEndpoint);
   cleanups.push(() => front.stop());
 
   // --- Environment ----------------------------------------------------------------------
