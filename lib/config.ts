@@ -21,7 +21,7 @@ import { kmsKeyRegionProblem, validateKmsKeyId } from "./aws-ids";
 import { isEmailAddress, isSubdomainOf, mailFromCollisions, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
 import { mixedPartitionsProblem, parseSmtpRegion, smtpEndpoint } from "./regions";
 import { shown, typeName } from "./text";
-import { policySize, sesArn, smtpSendPolicy, USER_INLINE_POLICY_LIMIT } from "./iam";
+import { policySize, sesArn, smtpSendPolicy, smtpSendRegions, USER_INLINE_POLICY_LIMIT } from "./iam";
 import { configurationSetName, domainPhysicalNames, nameCollisions } from "./names";
 import { PREVIOUS_KEY_STATES, type PreviousKeyState } from "./rotation";
 import {
@@ -721,8 +721,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   // Least privilege: the SMTP user may send only as the senders (plus what config widens) and
   // only in their regions. With no sender inventory there is nothing to narrow to.
   const smtpFrom = unique([...senders.map((s) => s.address), ...v.smtpAllowedFromAddresses.map((a) => a.toLowerCase())]);
-  const wantedRegions = new Set([...senders.map((s) => s.region), ...v.smtpRegions.map((r) => r.trim().toLowerCase())]);
-  const smtpRegions = wantedRegions.size > 0 ? regions.filter((r) => wantedRegions.has(r)) : regions;
+  const smtpRegions = smtpSendRegions(regions, senders.map((s) => s.region), v.smtpRegions);
 
   // IAM refuses a user's inline policies over 2,048 characters: the send-only policy names
   // every identity and configuration set, so it bounds how many domains and regions one stack holds.
