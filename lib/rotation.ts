@@ -244,6 +244,17 @@ export function liveKeyIssues(deployed: DeployedKeys | undefined, desired: Desir
         `Set ${GEN} to ${G + 1} and mail-infra:smtpUnrecordedKeyId to ${ids[0]}, and run \`pulumi up\` to finish that rotation.`,
     });
   }
+  // The previous key recorded as inactive but Active in IAM: the deactivation did not happen
+  // (or someone reactivated it). Retiring it now would delete a key relays may still log in with.
+  const stillActive = previous?.state === "inactive" ? live.find((k) => k.accessKeyId === previous.accessKeyId && k.status === "Active") : undefined;
+  if (stillActive && desired.previousKey === "retired" && N === G) {
+    issues.push({
+      key: "smtpPreviousKey",
+      message:
+        `is retired, but key ${G - 1} ${shown(stillActive)} is Active in IAM although the last deployment records it as inactive (the deactivation did not complete, or someone reactivated it). ` +
+        `Deleting it now could cut off a relay that still logs in with it. Set ${PK} to inactive and run \`pulumi up\`, check the relays with \`npm run verify -- --only relay\`, then retire it.`,
+    });
+  }
   const lingering = live.filter((k) => k.accessKeyId === retiredId);
   if (lingering.length > 0 && N === G + 1) {
     issues.push({

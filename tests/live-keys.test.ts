@@ -69,6 +69,19 @@ describe("liveKeyIssues (pure)", () => {
   });
 });
 
+describe("a deactivation the outputs record but IAM does not show", () => {
+  it("retiring a previous key recorded inactive but Active in IAM is refused; Inactive in IAM is accepted", () => {
+    const inactive: DeployedKeys = { user, keyGeneration: 2, accessKeyId: K2, previousKey: { generation: 1, state: "inactive", accessKeyId: K1 } };
+    const [issue, ...rest] = liveKeyIssues(inactive, want(2, { previousKey: "retired" }), live(K1, K2));
+    expect(rest).toEqual([]);
+    expect(issue.key).toBe("smtpPreviousKey");
+    expect(issue.message).toMatch(/^is retired, but key 1 AKIAEXAMPLEKEYGEN001 \(Active, created .*\) is Active in IAM although the last deployment records it as inactive/);
+    expect(liveKeyIssues(inactive, want(2, { previousKey: "retired" }), [{ accessKeyId: K1, status: "Inactive" }, ...live(K2)])).toEqual([]);
+    // Staying inactive (re-running the deactivation) is what fixes it: accepted.
+    expect(liveKeyIssues(inactive, want(2, { previousKey: "inactive" }), live(K1, K2))).toEqual([]);
+  });
+});
+
 describe("the program reads IAM's keys before declaring anything (under mocks)", () => {
   const up = (extra: Record<string, string | number | string[]>, last: TestRun | undefined, liveKeys?: LiveAccessKey[], preview = false) =>
     runWithConfig({ ...PROD_LIKE, ...extra }, "prod", last?.outputs, preview, liveKeys);
