@@ -103,16 +103,21 @@ export class MailDomain extends pulumi.ComponentResource {
     const regionManifests = cfg.regions.map((r) => {
       const id = this.identities[r.region];
       return pulumi
-        .all([id.arn, dkimTokens[r.region], id.configurationSet.configurationSetName, id.configurationSet.arn, id.topic.arn])
+        // The MAIL FROM domain is recorded from the resource, not the config: if its update fails,
+        // this output never resolves, so the failed run cannot record a MAIL FROM that is not
+        // live (a failed update keeps the outputs it did not register, pulumi/pulumi#15754), and
+        // the next run still sees the move (lib/mail-from-move.ts).
+        .all([id.arn, dkimTokens[r.region], id.configurationSet.configurationSetName, id.configurationSet.arn, id.topic.arn, id.mailFrom.mailFromDomain])
         .apply(
-          ([arn, dkimTokens, configurationSet, configurationSetArn, eventTopicArn]): ManifestRegion => ({
+          ([arn, dkimTokens, configurationSet, configurationSetArn, eventTopicArn, mailFromDomain]): ManifestRegion => ({
             region: r.region,
             primary: r.primary,
             identityArn: arn,
             dkimTokens,
             dkimSigningKeyLength: cfg.dkimSigningKeyLength,
             signingHostedZone: dkimSigningHostedZone(r.region),
-            mailFromDomain: r.mailFromDomain,
+            // The resource always has one (it echoes its input); "" would read as "no custom MAIL FROM".
+            mailFromDomain: mailFromDomain ?? r.mailFromDomain,
             mailFromBehaviorOnMxFailure: cfg.mailFromBehaviorOnMxFailure,
             configurationSet,
             configurationSetArn,

@@ -5,7 +5,7 @@ import { type Manifest, MANIFEST_VERSION } from "../lib/manifest";
 import { deployedMailFrom, mailFromMoveIssues, mailFromMoves } from "../lib/mail-from-move";
 import { deployedDkimTokens, type DnsRecord, toZoneFile } from "../lib/records";
 import { SES_SMTP_PORT, smtpEndpoint } from "../lib/regions";
-import { type DeployedKeys, deployedKeys, rotationIssues } from "../lib/rotation";
+import { type DeployedKeys, deployedKeys, type LiveAccessKey, liveKeyIssues, rotationIssues } from "../lib/rotation";
 import { readLastVerification } from "./LastDeployment";
 import { MailDomain } from "./MailDomain";
 import { Monitoring } from "./Monitoring";
@@ -139,10 +139,27 @@ export async function runMailProgram(raw: Readonly<Record<string, unknown>>, sta
   const cfg = validateConfig(raw, stackName);
   const last = await readLastVerification();
   const deployed = deployedKeys(last);
-  const issues = [...rotationIssues(deployed, cfg.smtp), ...mailFromMoveIssues(mailFromMoves(deployedMailFrom(last), cfg.domains))].map((i) => ({
+  const live = deployed ? await liveAccessKeys(deployed.user) : [];
+  const issues = [...rotationIssues(deployed, cfg.smtp), ...liveKeyIssues(deployed, cfg.smtp, live), ...mailFromMoveIssues(mailFromMoves(deployedMailFrom(last), cfg.domains))].map((i) => ({
     key: `${PROJECT}:${i.key}`,
     message: i.message,
   }));
   if (issues.length > 0) throw new ConfigError(issues);
   return declareMailStack(cfg, deployed, deployedDkimTokens(last));
+}
+
+/**
+ * The SMTP user's access keys as IAM lists them now: the provider's getAccessKeys invoke
+ * (ListAccessKeys), which runs at preview too, so an unrecorded key is refused by `pulumi
+ * preview` (lib/rotation.ts liveKeyIssues). A user that no longer exists has no keys; the up
+ * will recreate it. Offline (plan, policy, tests) the mocks answer it (scripts/lib/mock-program.ts).
+ */
+async function liveAccessKeys(user: string): Promise<LiveAccessKey[]> {
+  try {
+    const r = await aws.iam.getAccessKeys({ user });
+    return r.accessKeys.map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createDate: k.createDate }));
+  } catch (e) {
+    if (/NoSuchEntity/.test(String((e as Error).message ?? e))) return [];
+    throw e;
+  }
 }

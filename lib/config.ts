@@ -21,7 +21,7 @@ import { kmsKeyRegionProblem, validateKmsKeyId } from "./aws-ids";
 import { isEmailAddress, isSubdomainOf, mailFromCollisions, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
 import { mixedPartitionsProblem, parseSmtpRegion, smtpEndpoint } from "./regions";
 import { shown, typeName } from "./text";
-import { policySize, sesArn, smtpSendPolicy, USER_INLINE_POLICY_LIMIT } from "./iam";
+import { policySize, sesArn, smtpSendPolicy, smtpSendRegions, USER_INLINE_POLICY_LIMIT } from "./iam";
 import { configurationSetName, domainPhysicalNames, nameCollisions } from "./names";
 import { PREVIOUS_KEY_STATES, type PreviousKeyState } from "./rotation";
 import {
@@ -182,6 +182,12 @@ export const CONFIG_KEYS = {
     description:
       "While smtpKeyGeneration > 1, the state of key N-1: active (empty means active: both keys work), inactive (deactivated, reversible) or retired (deleted). Go active -> inactive -> retired; rotate again only once it is retired.",
   },
+  smtpUnrecordedKeyId: {
+    type: "string",
+    default: "",
+    description:
+      "Only to recover from a failed rotation: the access key id that a failed `pulumi up` of generation smtpKeyGeneration created before it could record its outputs (`pulumi stack export` lists it). Lets the next `pulumi up` finish that rotation instead of refusing an unrecorded key. Remove it afterwards.",
+  },
   smtpAllowedFromAddresses: {
     type: "array",
     default: [],
@@ -301,6 +307,8 @@ export interface SmtpConfig {
   readonly keyGeneration: number;
   /** The state of key keyGeneration-1 (active unless configured); undefined at generation 1. */
   readonly previousKey?: PreviousKeyState;
+  /** mail-infra:smtpUnrecordedKeyId: a key a failed `pulumi up` created (lib/rotation.ts liveKeyIssues). */
+  readonly unrecordedKeyId?: string;
   /**
    * The From addresses the SMTP user may send as: the senders' addresses plus
    * smtpAllowedFromAddresses (entries may be *@domain). Empty: no From condition.
@@ -654,6 +662,10 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       add("smtpPreviousKey", `is ${v.smtpPreviousKey}, but mail-infra:smtpKeyGeneration is ${v.smtpKeyGeneration}: generation 1 has no previous key. Remove mail-infra:smtpPreviousKey.`);
     }
   } else previousKey = v.smtpPreviousKey === "" ? "active" : (v.smtpPreviousKey as PreviousKeyState);
+  const unrecordedKeyId = v.smtpUnrecordedKeyId.trim();
+  if (unrecordedKeyId !== "" && !/^[A-Z0-9]{16,128}$/.test(unrecordedKeyId)) {
+    add("smtpUnrecordedKeyId", `${shown(v.smtpUnrecordedKeyId)} is not an access key id (e.g. AKIAIOSFODNN7EXAMPLE). Copy it from \`aws iam list-access-keys\`, or remove it.`);
+  }
   const windowDays = v.smtpSecretRecoveryWindowDays;
   if (!(windowDays === 0 || (windowDays >= 7 && windowDays <= 30))) {
     add("smtpSecretRecoveryWindowDays", `${windowDays} is not accepted by Secrets Manager. Use 7 to 30 days (or 0 to delete at once).`);
@@ -709,8 +721,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   // Least privilege: the SMTP user may send only as the senders (plus what config widens) and
   // only in their regions. With no sender inventory there is nothing to narrow to.
   const smtpFrom = unique([...senders.map((s) => s.address), ...v.smtpAllowedFromAddresses.map((a) => a.toLowerCase())]);
-  const wantedRegions = new Set([...senders.map((s) => s.region), ...v.smtpRegions.map((r) => r.trim().toLowerCase())]);
-  const smtpRegions = wantedRegions.size > 0 ? regions.filter((r) => wantedRegions.has(r)) : regions;
+  const smtpRegions = smtpSendRegions(regions, senders.map((s) => s.region), v.smtpRegions);
 
   // IAM refuses a user's inline policies over 2,048 characters: the send-only policy names
   // every identity and configuration set, so it bounds how many domains and regions one stack holds.
@@ -743,6 +754,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       userName,
       keyGeneration: v.smtpKeyGeneration,
       ...(previousKey ? { previousKey } : {}),
+      ...(unrecordedKeyId !== "" ? { unrecordedKeyId } : {}),
       allowedFromAddresses: smtpFrom,
       secretName,
       recoveryWindowDays: windowDays,

@@ -47,6 +47,18 @@ export function smtpSendPolicy(resourceArns: readonly string[], fromAddresses: r
 }
 
 /**
+ * The regions the SMTP user may send in: the senders' regions plus the ones config adds
+ * (mail-infra:smtpRegions), in `regions` order; every region when neither names one (nothing
+ * to narrow to). One rule for both uses: the policy names only these regions' identities and
+ * configuration sets, and the secret holds passwords only for these regions, so no stored
+ * password is one IAM would refuse.
+ */
+export function smtpSendRegions(regions: readonly string[], senderRegions: readonly string[], extraRegions: readonly string[]): string[] {
+  const wanted = new Set([...senderRegions, ...extraRegions.map((r) => r.trim().toLowerCase())]);
+  return wanted.size > 0 ? regions.filter((r) => wanted.has(r)) : [...regions];
+}
+
+/**
  * IAM's quota for the inline policies of one user: 2,048 characters, whitespace not counted
  * (IAM and STS quotas, "Inline policy size" for users).
  */

@@ -46,6 +46,8 @@ export function planKeys(desired: DesiredKeys): KeyPlan {
 export interface DeployedKeys {
   readonly user: string;
   readonly keyGeneration: number;
+  /** Key keyGeneration's id (the secret's username), as recorded. */
+  readonly accessKeyId?: string;
   /**
    * The previous key as last deployed. Manifests written before two-phase rotation have no
    * such field: that program deleted the old key in the rotation itself, so it is retired.
@@ -57,6 +59,7 @@ const deployedSchema = z.object({
   smtp: z.object({
     user: z.string(),
     keyGeneration: z.number().int(),
+    accessKeyId: z.string().optional(),
     previousKey: z
       .object({ generation: z.number().int(), state: z.enum(PREVIOUS_KEY_STATES), accessKeyId: z.string().optional() })
       .optional(),
@@ -79,8 +82,8 @@ export function deployedKeys(verification: unknown): DeployedKeys | undefined {
         "Look at it with `pulumi stack output verification --json`; if the stack state was edited by hand, restore it (`pulumi stack import`) before deploying.",
     );
   }
-  const { user, keyGeneration, previousKey } = parsed.data.smtp;
-  return { user, keyGeneration, ...(previousKey ? { previousKey } : {}) };
+  const { user, keyGeneration, accessKeyId, previousKey } = parsed.data.smtp;
+  return { user, keyGeneration, ...(accessKeyId ? { accessKeyId } : {}), ...(previousKey ? { previousKey } : {}) };
 }
 
 /** The previous key's state as last deployed: none at generation 1, retired for pre-two-phase manifests. */
@@ -91,8 +94,8 @@ function deployedPreviousState(d: DeployedKeys): PreviousKeyState | undefined {
 }
 
 export interface RotationIssue {
-  /** The short config key the fix goes into: smtpKeyGeneration, smtpPreviousKey or smtpUserName. */
-  readonly key: "smtpKeyGeneration" | "smtpPreviousKey" | "smtpUserName";
+  /** The short config key the fix goes into. */
+  readonly key: "smtpKeyGeneration" | "smtpPreviousKey" | "smtpUserName" | "smtpUnrecordedKeyId";
   readonly message: string;
 }
 
@@ -165,6 +168,101 @@ export function rotationIssues(deployed: DeployedKeys | undefined, desired: Desi
           `Set ${PK} to inactive first and deploy: a relay still on key ${N - 1} then fails visibly and you can set it back to active. Retire it in the next step.`,
       });
     }
+  }
+  return issues;
+}
+
+/** An access key of the SMTP user as IAM lists it (aws.iam.getAccessKeys, read at preview too). */
+export interface LiveAccessKey {
+  readonly accessKeyId: string;
+  readonly status: string;
+  readonly createDate?: string;
+}
+
+/**
+ * The live keys against what the last deployment recorded, before anything is declared.
+ *
+ * The outputs can lag the engine's state (checked in pulumi/pulumi):
+ * - a failed `pulumi up` keeps the outputs it did not register (since CLI 3.112.0,
+ *   pulumi/pulumi#15754: "If an update fails, update any stack outputs that were updated, but
+ *   otherwise leave existing stack outputs as-is"). Our one `verification` output is registered
+ *   only once every resource it names resolved, so a run that created key N+1 (and maybe wrote
+ *   its password to the secret) and then failed leaves the outputs at generation N;
+ * - a run whose outputs were registered and whose end-of-run deletes failed (retiring key N-1)
+ *   records the key as retired while IAM still has it;
+ * - `pulumi refresh` never updates outputs (pulumi/pulumi#9990): only a successful `up` does.
+ *
+ * So the rule reads IAM itself (one ListAccessKeys through the provider, at preview too):
+ * - a key the outputs do not name at all: someone made it outside the stack, or a failed run
+ *   made it. Either way a rotation now would create a third key (IAM allows two per user,
+ *   CreateAccessKey fails half-way), and lowering the generation after a failed rotation would
+ *   delete a key whose password the secret may already hold. Refused, whatever the change,
+ *   with the commands that tell the two apart. `unrecordedKeyId` (mail-infra:smtpUnrecordedKeyId)
+ *   names a key a failed run of this stack made; it is accepted only to finish that rotation
+ *   (generation G+1), the one change that keeps it;
+ * - a key recorded as retired that IAM still has: rotating now would also be the third key, so
+ *   a raise is refused until `pulumi up` at the same generation finishes the delete.
+ * Nothing is checked on a first deployment (no outputs), and without a recorded access key id
+ * (manifests older than the field).
+ */
+export function liveKeyIssues(deployed: DeployedKeys | undefined, desired: DesiredKeys & { readonly unrecordedKeyId?: string }, live: readonly LiveAccessKey[]): RotationIssue[] {
+  if (deployed === undefined || deployed.accessKeyId === undefined) return [];
+  const G = deployed.keyGeneration;
+  const N = desired.keyGeneration;
+  const user = deployed.user;
+  const previous = deployed.previousKey?.generation === G - 1 ? deployed.previousKey : undefined;
+  const kept = new Set([deployed.accessKeyId, ...(previous && previous.state !== "retired" && previous.accessKeyId ? [previous.accessKeyId] : [])]);
+  const retiredId = previous?.state === "retired" ? previous.accessKeyId : undefined;
+  const shown = (k: LiveAccessKey) => `${k.accessKeyId} (${k.status}, created ${k.createDate ?? "at an unknown time"})`;
+  const recorded = `the last recorded deployment names ${[...kept].join(" and ")}${retiredId ? ` and ${retiredId} as retired` : ""}`;
+  const issues: RotationIssue[] = [];
+
+  const accepted = desired.unrecordedKeyId && !kept.has(desired.unrecordedKeyId) ? desired.unrecordedKeyId : undefined;
+  if (accepted && N !== G + 1) {
+    issues.push({
+      key: "smtpUnrecordedKeyId",
+      message:
+        `names ${accepted}, a key a failed \`pulumi up\` created, but ${GEN} is ${N}: only finishing that rotation keeps it (any other generation makes the engine delete it, and the secret may already hold its password). ` +
+        `Set ${GEN} to ${G + 1} and run \`pulumi up\`.`,
+    });
+  }
+  if (accepted && !live.some((k) => k.accessKeyId === accepted)) {
+    issues.push({ key: "smtpUnrecordedKeyId", message: `names ${accepted}, but IAM lists no such key for ${user} (\`aws iam list-access-keys --user-name ${user}\`). Remove mail-infra:smtpUnrecordedKeyId.` });
+  }
+
+  const unknown = live.filter((k) => !kept.has(k.accessKeyId) && k.accessKeyId !== retiredId && k.accessKeyId !== accepted);
+  if (unknown.length > 0) {
+    const ids = unknown.map((k) => k.accessKeyId);
+    issues.push({
+      key: "smtpKeyGeneration",
+      message:
+        `cannot be checked: the SMTP user ${user} has ${unknown.length === 1 ? "an access key" : "access keys"} ${unknown.map(shown).join(", ")} that the stack does not record (${recorded}). ` +
+        (N === G + 1 ? `Rotating now would create a third key: IAM allows two per user, so CreateAccessKey would fail half-way through the update. ` : "") +
+        `Find out where ${unknown.length === 1 ? "it" : "they"} came from: \`aws iam list-access-keys --user-name ${user}\`, and \`pulumi stack export | grep ${ids[0]}\`. ` +
+        `If the stack's state does not hold it, someone created it outside the stack: see whether anything uses it (\`aws iam get-access-key-last-used --access-key-id ${ids[0]}\`), move that sender to the stack's credentials, then delete it (\`aws iam delete-access-key --user-name ${user} --access-key-id ${ids[0]}\`). ` +
+        `If the state holds it, a \`pulumi up\` of generation ${G + 1} created it and failed before recording its outputs (pulumi/pulumi#15754; \`pulumi refresh\` does not update outputs, #9990): never lower the generation then, the secret may already hold its password. ` +
+        `Set ${GEN} to ${G + 1} and mail-infra:smtpUnrecordedKeyId to ${ids[0]}, and run \`pulumi up\` to finish that rotation.`,
+    });
+  }
+  // The previous key recorded as inactive but Active in IAM: the deactivation did not happen
+  // (or someone reactivated it). Retiring it now would delete a key relays may still log in with.
+  const stillActive = previous?.state === "inactive" ? live.find((k) => k.accessKeyId === previous.accessKeyId && k.status === "Active") : undefined;
+  if (stillActive && desired.previousKey === "retired" && N === G) {
+    issues.push({
+      key: "smtpPreviousKey",
+      message:
+        `is retired, but key ${G - 1} ${shown(stillActive)} is Active in IAM although the last deployment records it as inactive (the deactivation did not complete, or someone reactivated it). ` +
+        `Deleting it now could cut off a relay that still logs in with it. Set ${PK} to inactive and run \`pulumi up\`, check the relays with \`npm run verify -- --only relay\`, then retire it.`,
+    });
+  }
+  const lingering = live.filter((k) => k.accessKeyId === retiredId);
+  if (lingering.length > 0 && N === G + 1) {
+    issues.push({
+      key: "smtpKeyGeneration",
+      message:
+        `raises the generation to ${N}, but key ${G - 1} ${lingering.map(shown).join(", ")}, recorded as retired, still exists: the delete at the end of the last \`pulumi up\` did not happen (a failed update keeps the outputs it registered, pulumi/pulumi#15754). ` +
+        `A new key now would be the user's third. Keep ${GEN} at ${G} with ${PK} retired and run \`pulumi up\` so the engine deletes it; then rotate.`,
+    });
   }
   return issues;
 }

@@ -97,6 +97,17 @@ async function main(): Promise<number> {
     throw new UsageError(`--sender: ${shown(o.sender)} is not a sender of stack ${m.stack} (${known ? `its senders: ${known}` : "it declares none"}). Senders are declared in mail-infra:senders.`);
   }
   const source = o.stack ? `--stack ${o.stack}` : `--manifest ${o.manifest}`;
+  // Only a region the SMTP user may send in (the same regions its policy names and the secret
+  // holds passwords for, lib/iam.ts smtpSendRegions): a password for any other region would be
+  // refused by IAM at the relay's first send, however it got into the secret.
+  const mayUse = m.smtp.regions.map((r) => r.region);
+  if (!mayUse.includes(sender.region)) {
+    process.stderr.write(
+      `error: ${sender.address} sends through ${sender.region}, but the SMTP user of stack ${m.stack} may send only in ${mayUse.join(", ") || "no region"}: no password is handed out for ${sender.region}. ` +
+        "Deploy the sender's region first (mail-infra:senders or mail-infra:smtpRegions, then `pulumi up`), then run relay-fix again.\n",
+    );
+    return 1;
+  }
   if (o.apply) return apply(m, sender, o, source, timeoutMs);
   let password: string | undefined;
   if (o.showPassword) {

@@ -88,6 +88,14 @@ describe("reviewChange", async () => {
     expect(r.breaksMail).toBe(false);
   });
 
+  it("flags deleting a previous key that is still active: a relay may still log in with it", async () => {
+    const from = await planOf({ ...PROD_LIKE, smtpKeyGeneration: 2 });
+    expect(from.outputs.verification?.smtp?.previousKey).toMatchObject({ generation: 1, state: "active" });
+    const r = await review({ ...PROD_LIKE, smtpKeyGeneration: 2, smtpPreviousKey: "retired" }, from);
+    expect(r.changes.find((c) => c.name === "smtp-key-gen1")).toMatchObject({ kind: "delete", breaks: "deletes SMTP key generation 1, which senders still use" });
+    expect(r.breaksMail).toBe(true);
+  });
+
   it("names the property that forces a replace, and flags a protected resource replaced", async () => {
     const r = await review({ ...PROD_LIKE, smtpSecretName: "mail/other" });
     expect(r.changes.find((c) => c.name === "smtp-secret")).toMatchObject({ kind: "replace", forcedBy: ["name"], breaks: "replaces a protected resource" });

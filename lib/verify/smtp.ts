@@ -27,6 +27,30 @@ export function parseSmtpSecret(text: string): { ok: true; value: SmtpSecret } |
   return { ok: true, value: r.data };
 }
 
+/**
+ * Why the SMTP user is not known. Discovery mode (verify --domain --secret-id) learns the user
+ * only through the access key stored in the secret; without a readable secret, or when IAM names
+ * no owner for that key, there is no user to ask about, and no call is made on an empty name.
+ * The cause is the secret's own when the secret is the reason, so the report shows it once.
+ */
+export function unknownSmtpUser(smtp: Manifest["smtp"], secret: Observation<string>): Unobservable {
+  const needs = "Fix the smtp.secret check first, or run verify with --stack so the user comes from the stack's manifest.";
+  if (!secret.ok) {
+    return {
+      ...dependsOn(secret, `the SMTP user is unknown: it is found through the access key in the secret ${smtp.secretId}, which ${secret.reason === "notfound" ? "does not exist" : "could not be read"}`, needs),
+      reason: secret.reason === "notfound" ? "error" : secret.reason,
+    };
+  }
+  const parsed = parseSmtpSecret(secret.value);
+  if (!parsed.ok) return { ok: false, reason: "error", message: `the SMTP user is unknown: the secret ${smtp.secretId} is not valid (${parsed.message})`, needs, cause: { key: `smtp.secret invalid ${smtp.secretId}` } };
+  return {
+    ok: false,
+    reason: "error",
+    message: `the SMTP user is unknown: IAM named no user for the access key ${parsed.value.username} stored in ${smtp.secretId} (GetAccessKeyLastUsed)`,
+    needs: "Check that the key still exists (`aws iam get-access-key-last-used --access-key-id <id>`), or run verify with --stack.",
+  };
+}
+
 export interface AccessKeyState {
   id: string;
   status: "Active" | "Inactive" | string;
@@ -49,6 +73,57 @@ export interface SmtpAuthResult {
 export interface SimulationResult {
   decision: "allowed" | "implicitDeny" | "explicitDeny";
   deniedResources: string[];
+  /** The policies whose statements decided (SourcePolicyId of the matched statements). */
+  matchedPolicies?: string[];
+  /** Condition keys the policies use that the question did not supply (MissingContextValues). */
+  missingContext?: string[];
+}
+
+/** A request context entry for SimulatePrincipalPolicy (ContextEntries). */
+export interface SimulationContextEntry {
+  key: string;
+  values: string[];
+}
+
+/**
+ * One question to IAM's policy simulator: may the SMTP user send this way? A real SES SMTP
+ * login of a sender is SendRawEmail on the identity of the sender's domain and the
+ * configuration set SES applies, in the sender's region, with the sender's address as From.
+ */
+export interface SimulationQuestion {
+  /** The sender's address, absent for the per-region question of a stack without senders. */
+  sender?: string;
+  region: string;
+  resources: string[];
+  context: SimulationContextEntry[];
+}
+
+/**
+ * The questions smtp.permission asks: one per sender (its address as ses:FromAddress, its
+ * region as aws:RequestedRegion, its domain's identity and configuration set ARNs in that
+ * region), or, when the stack declares no sender, one per SMTP region without a From address.
+ * The SMTP policy's ses:FromAddress condition (lib/iam.ts smtpSendPolicy) cannot match a
+ * question without that key: IAM evaluates a condition on a missing key as false, so such a
+ * question gets implicitDeny from a healthy policy (IAM User Guide, "Condition operators").
+ * ARNs discovery could not learn ("") are left out.
+ */
+export function simulationQuestions(m: Manifest): SimulationQuestion[] {
+  const regionOf = (domain: string, region: string) => m.domains.find((d) => d.domain === domain)?.regions.find((r) => r.region === region);
+  const arns = (r: { identityArn: string; configurationSetArn: string } | undefined) => (r ? [r.identityArn, r.configurationSetArn].filter((a) => a !== "") : []);
+  const requested = (region: string): SimulationContextEntry => ({ key: "aws:RequestedRegion", values: [region] });
+  if (m.senders.length > 0) {
+    return m.senders.map((sender) => {
+      const domain = sender.address.slice(sender.address.lastIndexOf("@") + 1).toLowerCase();
+      return { sender: sender.address, region: sender.region, resources: arns(regionOf(domain, sender.region)), context: [{ key: "ses:FromAddress", values: [sender.address] }, requested(sender.region)] };
+    });
+  }
+  return m.smtp.regions.map(({ region }) => ({ region, resources: m.domains.flatMap((d) => arns(regionOf(d.domain, region))), context: [requested(region)] }));
+}
+
+/** A question and IAM's answer (or why there is none). */
+export interface SimulationOutcome {
+  question: SimulationQuestion;
+  result: Observation<SimulationResult>;
 }
 
 export interface SmtpObservations {
@@ -57,7 +132,8 @@ export interface SmtpObservations {
   lastUsed: ReadonlyMap<string, Observation<KeyLastUsed>>;
   /** Per region: SMTP AUTH with the stored username and that region's password. */
   auth: ReadonlyMap<string, Observation<SmtpAuthResult>>;
-  simulation: Observation<SimulationResult>;
+  /** One simulation per question of simulationQuestions (smtp.permission). */
+  simulations: readonly SimulationOutcome[];
   /** --send-test result per region, when asked for. */
   sendTest?: ReadonlyMap<string, Observation<SmtpAuthResult>>;
   /** A secret access key supplied to verify (stdin), to re-derive the passwords. */
@@ -94,10 +170,11 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
   }
 
   const username = secret?.username ?? s.accessKeyId;
-  const keySubject = `access key ${username} of ${s.user}`;
+  // Discovery without a readable secret knows neither the key nor the user: say so, never "access key  of ".
+  const keySubject = `${username ? `access key ${username}` : "the SMTP access key"}${s.user ? ` of ${s.user}` : ""}`;
   if (!obs.accessKeys.ok) {
     out.push(
-      obs.accessKeys.reason === "notfound"
+      obs.accessKeys.reason === "notfound" && s.user !== ""
         ? finding("smtp", "smtp.key", keySubject, "fail", `the IAM user ${s.user} does not exist`, { remediation: "Run `pulumi up`.", cause: causeOf(obs.accessKeys) })
         : inconclusive("smtp", "smtp.key", keySubject, "the user's access keys", obs.accessKeys),
     );
@@ -178,19 +255,7 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
     );
   }
 
-  const simSubject = `${s.user} may ses:SendRawEmail`;
-  if (!obs.simulation.ok) out.push(inconclusive("smtp", "smtp.permission", simSubject, "the user's permissions (policy simulation)", obs.simulation));
-  else {
-    const sim = obs.simulation.value;
-    out.push(
-      sim.decision === "allowed"
-        ? finding("smtp", "smtp.permission", simSubject, "pass", "allowed on every identity and configuration set of the stack")
-        : finding("smtp", "smtp.permission", simSubject, "fail", `${sim.decision} for ses:SendRawEmail`, {
-            evidence: sim.deniedResources.map((r) => `denied: ${r}`),
-            remediation: "Run `pulumi up` to restore the user's inline policy; check for an explicit Deny in a permissions boundary or SCP.",
-          }),
-    );
-  }
+  out.push(...checkPermissions(m, obs.simulations));
 
   for (const [region, result] of obs.sendTest ?? []) {
     const subject = `test message via ${region} to success@simulator.amazonses.com`;
@@ -204,6 +269,55 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
     }
   }
   return out;
+}
+
+/** The context a question supplied, as evidence ("ses:FromAddress=a@b.c, aws:RequestedRegion=us-east-1"). */
+const contextText = (q: SimulationQuestion): string => q.context.map((e) => `${e.key}=${e.values.join("|")}`).join(", ");
+
+/**
+ * smtp.permission: IAM's policy simulator asked, per sender, the question a real SMTP login of
+ * that sender puts to IAM (simulationQuestions). A pass names what was asked and which policy
+ * allowed it; an answer that depended on a condition key verify could not supply is
+ * inconclusive, never a pass or a fail.
+ */
+export function checkPermissions(m: Manifest, simulations: readonly SimulationOutcome[]): Finding[] {
+  const user = m.smtp.user;
+  return simulations.map(({ question: q, result }) => {
+    const subject = q.sender ? `${user || "the SMTP user"} sending as ${q.sender} in ${q.region}` : `${user || "the SMTP user"} sending in ${q.region}`;
+    if (!result.ok) return inconclusive("smtp", "smtp.permission", subject, "the user's permissions (policy simulation)", result);
+    const sim = result.value;
+    const asked = `asked IAM (SimulatePrincipalPolicy): ses:SendRawEmail on ${q.resources.join(", ")} with ${contextText(q)}`;
+    const missing = sim.missingContext ?? [];
+    if (sim.decision === "allowed") {
+      return finding("smtp", "smtp.permission", subject, "pass", `IAM allows ses:SendRawEmail${q.sender ? ` as ${q.sender}` : ""} in ${q.region}`, {
+        evidence: [asked, `allowed by ${(sim.matchedPolicies ?? []).join(", ") || "a statement IAM did not name"}`],
+      });
+    }
+    if (sim.decision === "explicitDeny") {
+      return finding("smtp", "smtp.permission", subject, "fail", `an explicit Deny refuses ses:SendRawEmail${q.sender ? ` as ${q.sender}` : ""} in ${q.region}: SES refuses this sender's mail`, {
+        evidence: [asked, ...sim.deniedResources.map((r) => `denied: ${r}`), ...(sim.matchedPolicies?.length ? [`denied by ${sim.matchedPolicies.join(", ")}`] : [])],
+        remediation: `Find the Deny statement (${(sim.matchedPolicies ?? []).join(", ") || "the user's policies, its permissions boundary"}) and remove it or narrow it so it does not match this sender; \`aws iam list-user-policies --user-name ${user}\` lists the inline ones.`,
+      });
+    }
+    if (!q.sender && missing.some((k) => k.toLowerCase() === "ses:fromaddress")) {
+      return finding("smtp", "smtp.permission", subject, "inconclusive", "the policy allows only listed From addresses (ses:FromAddress) and no sender is known (none declared, or discovery mode), so there is no real From address to ask IAM about", {
+        evidence: [asked, `IAM said implicitDeny; condition keys not supplied: ${missing.join(", ")}`],
+        remediation:
+          `List the senders in mail-infra:senders (each gets its own permission check), or ask IAM for an address by hand: \`aws iam simulate-principal-policy --policy-source-arn ${m.smtp.userArn || "<user ARN>"} --action-names ses:SendRawEmail --resource-arns ${q.resources.join(" ")} ` +
+          "--context-entries ContextKeyName=ses:FromAddress,ContextKeyValues=<address>,ContextKeyType=string`.",
+      });
+    }
+    if (missing.length > 0) {
+      return finding("smtp", "smtp.permission", subject, "inconclusive", `IAM said implicitDeny, but the policies use condition keys verify does not know the values of (${missing.join(", ")}): the answer does not stand for a real SMTP login`, {
+        evidence: [asked, ...sim.deniedResources.map((r) => `denied: ${r}`)],
+        remediation: `Simulate with those keys by hand (\`aws iam simulate-principal-policy --policy-source-arn ${m.smtp.userArn || "<user ARN>"} --action-names ses:SendRawEmail --context-entries ...\`), or remove the conditions the stack did not write.`,
+      });
+    }
+    return finding("smtp", "smtp.permission", subject, "fail", `no statement allows ses:SendRawEmail${q.sender ? ` as ${q.sender}` : ""} in ${q.region} (implicitDeny): SES rejects mail sent with these credentials there`, {
+      evidence: [asked, ...sim.deniedResources.map((r) => `denied: ${r}`)],
+      remediation: "Run `pulumi up` to restore the user's inline policy (it allows the senders' addresses in their regions). If the sender or its region is new, add it to mail-infra:senders first; a permissions boundary may also lack ses:SendRawEmail.",
+    });
+  });
 }
 
 /**

@@ -13,6 +13,7 @@
 import type { Output } from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { PROJECT } from "../../lib/config";
+import { lastOutputValue } from "../../lib/last-deployment";
 
 /** The engine's wire marker for an unknown value (what a policy's props hold during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -246,6 +247,11 @@ export async function runProgramUnderMocks(opts: {
    * StackReference to its own stack. Absent: a first deployment (no outputs).
    */
   lastOutputs?: Record<string, unknown>;
+  /**
+   * The SMTP user's access keys as IAM lists them (the getAccessKeys invoke). Absent: the keys
+   * the last deployment's outputs record (current, and the previous one unless retired).
+   */
+  liveAccessKeys?: readonly { accessKeyId: string; status: string; createDate?: string }[];
 }): Promise<ProgramRun> {
   const { stack } = opts;
   const preview = opts.preview ?? false;
@@ -290,6 +296,12 @@ export async function runProgramUnderMocks(opts: {
         switch (args.token) {
           case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/${PLACEHOLDER}`, userId: PLACEHOLDER };
+          case "aws:iam/getAccessKeys:getAccessKeys": {
+            // IAM as the last deployment left it (its recorded keys), unless the test says otherwise.
+            const user = String((args.inputs as Record<string, unknown>).user ?? "");
+            const keys = opts.liveAccessKeys ?? recordedAccessKeys(opts.lastOutputs);
+            return { id: user, user, accessKeys: keys.map((k) => ({ accessKeyId: k.accessKeyId, status: k.status, createDate: k.createDate ?? "2026-01-15T10:00:00Z" })) };
+          }
           case "aws:route53/getZone:getZone": {
             const zoneName = String((args.inputs as Record<string, unknown>).name ?? "");
             const h = createHash("sha256").update(zoneName).digest("hex").slice(0, 10).toUpperCase();
@@ -373,4 +385,16 @@ export async function runProgramUnderMocks(opts: {
   // Wait for every outstanding registration (some wait on other outputs) before reading them.
   await pulumi.runtime.disconnect();
   return { stack, resources: [...byName.values()], outputs, secretOutputs };
+}
+
+/** The keys a last deployment's `verification` output records as existing: what IAM holds when nothing went wrong. */
+export function recordedAccessKeys(lastOutputs: Record<string, unknown> | undefined): { accessKeyId: string; status: string; createDate?: string }[] {
+  const v = lastOutputs?.verification;
+  const m = lastOutputValue(v) as { smtp?: { accessKeyId?: string; previousKey?: { accessKeyId?: string; state?: string } } } | null | undefined;
+  if (typeof m !== "object" || m === null) return [];
+  const out: { accessKeyId: string; status: string }[] = [];
+  if (m?.smtp?.accessKeyId) out.push({ accessKeyId: m.smtp.accessKeyId, status: "Active" });
+  const p = m?.smtp?.previousKey;
+  if (p?.accessKeyId && p.state !== "retired") out.push({ accessKeyId: p.accessKeyId, status: p.state === "inactive" ? "Inactive" : "Active" });
+  return out;
 }

@@ -36,7 +36,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { SESv2ClientConfig } from "@aws-sdk/client-sesv2";
 import { causeOf, NO_AWS_CREDENTIALS, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import type { SesAccountState, SesConfigurationSetState, SesIdentityState, SuppressionState } from "../../lib/verify/ses";
-import type { AccessKeyState, KeyLastUsed, SimulationResult } from "../../lib/verify/smtp";
+import type { AccessKeyState, KeyLastUsed, SimulationContextEntry, SimulationResult } from "../../lib/verify/smtp";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "./limit";
 
 interface SdkError {
@@ -365,14 +365,37 @@ export class AwsCollector {
     });
   }
 
-  simulateSend(userArn: string, resourceArns: string[]): Promise<Observation<SimulationResult>> {
-    return this.call("IAM", "iam", `iam:SimulatePrincipalPolicy:${userArn}`, "iam:SimulatePrincipalPolicy", async (abortSignal) => {
-      const r = await this.simulation().send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: userArn, ActionNames: ["ses:SendRawEmail"], ResourceArns: resourceArns }), { abortSignal });
+  /**
+   * IAM's answer to "may this user call ses:SendRawEmail on these ARNs in this request context".
+   * The context (ContextEntries) carries the values the policies' conditions test, such as
+   * ses:FromAddress: a key the request does not supply makes its condition false, so a question
+   * without it is not the question a real login asks (API reference, SimulatePrincipalPolicy
+   * ContextEntries; lib/verify/smtp.ts simulationQuestions).
+   */
+  simulateSend(userArn: string, resourceArns: string[], context: SimulationContextEntry[] = []): Promise<Observation<SimulationResult>> {
+    const key = `iam:SimulatePrincipalPolicy:${userArn}:${resourceArns.join(",")}:${context.map((e) => `${e.key}=${e.values.join("|")}`).join(",")}`;
+    return this.call("IAM", "iam", key, "iam:SimulatePrincipalPolicy", async (abortSignal) => {
+      const r = await this.simulation().send(
+        new SimulatePrincipalPolicyCommand({
+          PolicySourceArn: userArn,
+          ActionNames: ["ses:SendRawEmail"],
+          ResourceArns: resourceArns,
+          ...(context.length > 0 ? { ContextEntries: context.map((e) => ({ ContextKeyName: e.key, ContextKeyValues: e.values, ContextKeyType: "string" as const })) } : {}),
+        }),
+        { abortSignal },
+      );
       const results = r.EvaluationResults ?? [];
       if (results.length === 0) throw Object.assign(new Error("the simulation returned no result"), { name: "EmptySimulation" });
       const denied = results.filter((x) => x.EvalDecision !== "allowed");
       const decision = denied.some((x) => x.EvalDecision === "explicitDeny") ? "explicitDeny" : denied.length > 0 ? "implicitDeny" : "allowed";
-      return { decision, deniedResources: denied.map((x) => x.EvalResourceName ?? "*") };
+      const deciding = decision === "allowed" ? results : denied.filter((x) => x.EvalDecision === decision);
+      const unique = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))];
+      return {
+        decision,
+        deniedResources: denied.map((x) => x.EvalResourceName ?? "*"),
+        matchedPolicies: unique(deciding.flatMap((x) => (x.MatchedStatements ?? []).map((st) => st.SourcePolicyId))),
+        missingContext: unique(results.flatMap((x) => [...(x.MissingContextValues ?? []), ...(x.ResourceSpecificResults ?? []).flatMap((rr) => rr.MissingContextValues ?? [])])),
+      };
     });
   }
 

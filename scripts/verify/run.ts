@@ -6,12 +6,23 @@ import { dnsQuestions, questionKey, reportAuthorizationNames, spfNames, checkDns
 import { dmarcRecordName } from "../../lib/dmarc";
 import { analyzeSpf, type SpfAnalysis } from "../../lib/spf";
 import type { Manifest } from "../../lib/manifest";
-import { dependsOn, type Finding, groupByCause, type Layer, LAYERS, type NotChecked, type Observation, observed } from "../../lib/verify/findings";
+import { dependsOn, type Finding, groupByCause, type Layer, LAYERS, type NotChecked, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity } from "../../lib/verify/ses";
 import { checkMonitoringLayer, MONITORING_NOT_DECLARED } from "../../lib/verify/monitoring";
 import { checkRecipientDomain, NO_RECIPIENT, recipientDomains } from "../../lib/verify/recipient";
 import { checkGmailAliases, checkRetire, type GmailSendAs } from "../../lib/verify/relay";
-import { checkRelays, checkSmtpLayer, type KeyLastUsed, parseSmtpSecret, type SimulationResult, type SmtpAuthResult, type SmtpObservations } from "../../lib/verify/smtp";
+import {
+  type AccessKeyState,
+  checkRelays,
+  checkSmtpLayer,
+  type KeyLastUsed,
+  parseSmtpSecret,
+  type SimulationOutcome,
+  simulationQuestions,
+  type SmtpAuthResult,
+  type SmtpObservations,
+  unknownSmtpUser,
+} from "../../lib/verify/smtp";
 import type { AwsCollector } from "./aws";
 import type { DnsCollector } from "./dns";
 import type { GmailCollector } from "./gmail";
@@ -135,16 +146,23 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
     if (!m || (!on("smtp") && !on("relay"))) return [];
     const s = m.smtp;
     const secret = track("SMTP secret", c.aws.secretValue(s.secretRegion, s.secretId));
-    const accessKeys = track("SMTP user keys", c.aws.accessKeys(s.user));
-    // Simulate only on resources that are known: discovery may not know the account (so no ARN)
-    // or a configuration set; an unknown account leaves nothing to simulate on.
-    const resources = m.domains.flatMap((d) => d.regions.flatMap((r) => [r.identityArn, r.configurationSetArn])).filter((arn) => arn !== "");
+    // No call is made on an empty name: discovery without a readable secret knows no user.
+    const unknownUser = (): Promise<Unobservable> => secret.then((o) => unknownSmtpUser(s, o));
+    const accessKeys: Promise<Observation<AccessKeyState[]>> = s.user === "" ? unknownUser() : track("SMTP user keys", c.aws.accessKeys(s.user));
+    // One question per sender (lib/verify/smtp.ts simulationQuestions), each on the resources
+    // that are known: discovery may not know the account (so no ARN) or a configuration set.
     const unknownAccount = m.domains.flatMap((d) => d.regions).find((r) => r.unknown?.account)?.unknown?.account;
-    const simulation: Promise<Observation<SimulationResult> | undefined> = !on("smtp")
-      ? Promise.resolve(undefined)
-      : unknownAccount
-        ? Promise.resolve(dependsOn(unknownAccount, `the SES resource ARNs are unknown: ${unknownAccount.message}`))
-        : track("SMTP permissions", c.aws.simulateSend(s.userArn, resources));
+    const noUser = s.userArn === "" ? unknownUser() : undefined;
+    const simulations: Promise<SimulationOutcome[]> = !on("smtp")
+      ? Promise.resolve([])
+      : Promise.all(
+          simulationQuestions(m).map(async (question): Promise<SimulationOutcome> => {
+            if (unknownAccount) return { question, result: dependsOn(unknownAccount, `the SES resource ARNs are unknown: ${unknownAccount.message}`) };
+            if (noUser) return { question, result: await noUser };
+            if (question.resources.length === 0) return { question, result: { ok: false, reason: "error", message: `the stack declares no identity for ${question.sender ?? "its domains"} in ${question.region}`, needs: "Add the region to mail-infra:regions, or correct the sender's region." } };
+            return { question, result: await track(`SMTP permissions ${question.sender ?? question.region}`, c.aws.simulateSend(s.userArn, question.resources, question.context)) };
+          }),
+        );
     const parsed = secret.then((o) => (o.ok ? parseSmtpSecret(o.value) : undefined));
 
     // SMTP AUTH needs only the secret: each region's handshake starts as soon as it is read.
@@ -184,15 +202,18 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
     const lastUsed = on("relay")
       ? Promise.all([
           accessKeys.then((k) => Promise.all((k.ok ? k.value : []).map((key) => lastUsedOf(key.id)))),
-          parsed.then((p) => lastUsedOf(p?.ok ? p.value.username : s.accessKeyId)),
-        ]).then(([fromKeys, fromSecret]) => [...fromKeys, fromSecret])
+          parsed.then((p) => {
+            const id = p?.ok ? p.value.username : s.accessKeyId;
+            return id ? [lastUsedOf(id)] : [];
+          }).then((ps) => Promise.all(ps)),
+        ]).then(([fromKeys, fromSecret]) => [...fromKeys, ...fromSecret])
       : Promise.resolve([]);
 
     // Gmail aliases need nothing from AWS: read at once.
     const gmailSenders = on("relay") && c.gmail ? m.senders.filter((x) => x.kind === "gmail-send-as") : [];
     const gmail = Promise.all(gmailSenders.map((x) => track(`Gmail alias ${x.address}`, c.gmail!.sendAs(x.account, x.address).then((o) => [x.address, o] as const))));
 
-    const [secretObs, keysObs, simulationObs, parsedSecret, authResults, lastUsedResults, gmailResults] = await Promise.all([secret, accessKeys, simulation, parsed, auths, lastUsed, gmail]);
+    const [secretObs, keysObs, simulationOutcomes, parsedSecret, authResults, lastUsedResults, gmailResults] = await Promise.all([secret, accessKeys, simulations, parsed, auths, lastUsed, gmail]);
     if (c.gmail) secrets.push(...c.gmail.secrets());
     if (parsedSecret?.ok) {
       for (const r of Object.values(parsedSecret.value.regions)) secrets.push(r.password);
@@ -203,7 +224,7 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
       accessKeys: keysObs,
       lastUsed: new Map(lastUsedResults),
       auth: new Map(authResults.map((a) => [a.region, a.auth] as const)),
-      simulation: simulationObs ?? { ok: false, reason: "error", message: "not checked" },
+      simulations: simulationOutcomes,
       ...(opts.sendTest ? { sendTest: new Map(authResults.flatMap((a) => (a.send ? [[a.region, a.send] as const] : []))) } : {}),
       ...(opts.secretKey ? { suppliedSecretKey: opts.secretKey } : {}),
     };

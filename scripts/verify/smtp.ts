@@ -33,6 +33,8 @@ interface MailerError {
   response?: string;
   message?: string;
   reason?: string;
+  /** The SMTP command that failed (nodemailer sets it: "STARTTLS", "AUTH PLAIN"...). */
+  command?: string;
 }
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|UNABLE_TO_GET_ISSUER|ERR_TLS|certificate/i;
@@ -55,6 +57,17 @@ const silentNeeds = (where: string, port: number): string => `Outbound SMTP to $
 function classifyFailure(e: unknown, target: SmtpTarget): Unobservable {
   const err = (e ?? {}) as MailerError;
   const where = `${target.host}:${target.port}`;
+  // requireTLS: nodemailer sends STARTTLS even when EHLO does not offer it, and ends the session
+  // (ETLS) when the server refuses it, before any AUTH. Say so: the password never left.
+  if (err.code === "ETLS" || err.command === "STARTTLS") {
+    const said = err.response ? ` (it answered ${err.response.replace(/\s+/g, " ").trim()})` : err.message ? ` (${err.message})` : "";
+    return {
+      ok: false,
+      reason: "tls",
+      message: `${where} did not start TLS${said}: no AUTH was attempted, because SMTP credentials are never sent unencrypted`,
+      needs: `SES's SMTP endpoints always offer STARTTLS; something on the path to ${where} (an SMTP-inspecting firewall or proxy) removes it. Try another network, or SES's other STARTTLS port: \`--smtp-endpoint ${target.serverName}:2587\`.`,
+    };
+  }
   if (err.responseCode !== undefined && err.responseCode >= 400) return { ok: false, reason: "error", message: `${where} said ${err.responseCode} ${err.response ?? ""}`.trim() };
   const text = `${err.code ?? ""} ${err.message ?? ""} ${err.reason ?? ""}`;
   if (TLS_CODES.test(text)) {

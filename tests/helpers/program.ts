@@ -20,6 +20,7 @@ export async function runWithConfig(
   stack = "test",
   lastOutputs?: Record<string, unknown>,
   preview = false,
+  liveAccessKeys?: readonly { accessKeyId: string; status: string; createDate?: string }[],
 ): Promise<TestRun> {
   const config = pulumiConfig(values);
   let stackObjects: MailStack | undefined;
@@ -28,6 +29,7 @@ export async function runWithConfig(
     config,
     lastOutputs,
     preview,
+    ...(liveAccessKeys ? { liveAccessKeys } : {}),
     program: async () => {
       stackObjects = await runMailProgram(pulumi.runtime.allConfig(), pulumi.getStack());
       return stackOutputs(stackObjects);

@@ -5,8 +5,9 @@
  *   middleware, including retries, is bypassed);
  * - `startAwsFront(...)`: a loopback HTTP server speaking SES v2's REST JSON protocol (for the
  *   spawned CLI, via AWS_ENDPOINT_URL_SESV2, and for tests that need the SDK's real retry
- *   path). It also answers IAM SimulatePrincipalPolicy (moto answers it with HTTP 500) and
- *   forwards every other request to moto.
+ *   path). It also answers IAM SimulatePrincipalPolicy (moto answers it with HTTP 500) by
+ *   evaluating the user's policies as moto holds them (iam-evaluator.ts), and forwards every
+ *   other request to moto.
  *
  * Responses are shaped like the SES v2 API reference (GetAccount, GetEmailIdentity,
  * GetConfigurationSet, GetConfigurationSetEventDestinations, GetSuppressedDestination),
@@ -15,6 +16,14 @@
  */
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetUserPolicyCommand,
+  IAMClient,
+  ListAttachedUserPoliciesCommand,
+  ListUserPoliciesCommand,
+} from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
 import {
   type DkimSigningKeyLength,
@@ -35,6 +44,7 @@ import {
 import type { Manifest } from "../../lib/manifest";
 import { EVENT_DESTINATION_NAME, PUBLISHED_EVENT_TYPES, SUPPRESSED_REASONS } from "../../lib/names";
 import { type LoopbackHttpServer, serveOnLoopback } from "../sandbox/common";
+import { type ContextEntry, evaluatePolicies, type PolicySource } from "./iam-evaluator";
 
 export type SesOperation =
   | "GetAccount"
@@ -311,28 +321,110 @@ function signedRegion(req: http.IncomingMessage): string {
 }
 
 export interface SimulationBehaviour {
-  /** "allowed"/"implicitDeny" answer every resource so; "moto" answers HTTP 500 as moto does. */
-  decision: "allowed" | "implicitDeny" | "moto";
+  /**
+   * "evaluate" (default): answer from the user's policies as moto holds them, evaluated by
+   * tests/verify/iam-evaluator.ts against the request's actions, resources and context.
+   * "moto": forward to moto, which answers HTTP 500 as it does.
+   */
+  decision: "evaluate" | "moto";
   delayMs?: number;
+  /** Every simulation request the fakes answered (to assert the exact question asked). */
+  requests?: SimulationRequest[];
 }
 
-function simulateResponse(body: URLSearchParams, decision: "allowed" | "implicitDeny"): string {
-  const resources = [...body.entries()].filter(([k]) => /^ResourceArns\.member\.\d+$/.test(k)).map(([, v]) => v);
-  const actions = [...body.entries()].filter(([k]) => /^ActionNames\.member\.\d+$/.test(k)).map(([, v]) => v);
+/** A SimulatePrincipalPolicy request, as the fakes received it. */
+export interface SimulationRequest {
+  policySourceArn: string;
+  actions: string[];
+  resources: string[];
+  context: ContextEntry[];
+}
+
+/** The SDK's SimulatePrincipalPolicy input, as much as the fakes read of it. */
+export interface SimulateInput {
+  PolicySourceArn?: string;
+  ActionNames?: string[];
+  ResourceArns?: string[];
+  ContextEntries?: { ContextKeyName?: string; ContextKeyValues?: string[]; ContextKeyType?: string }[];
+}
+
+/** The user's inline and attached policy documents, read from moto (IAM's own API). */
+export async function userPoliciesFromMoto(iam: IAMClient, userName: string): Promise<PolicySource[]> {
+  const out: PolicySource[] = [];
+  const decode = (d: string | undefined) => {
+    const text = d ?? "{}";
+    return text.trim().startsWith("{") ? text : decodeURIComponent(text);
+  };
+  const inline = await iam.send(new ListUserPoliciesCommand({ UserName: userName }));
+  for (const name of inline.PolicyNames ?? []) {
+    const p = await iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: name }));
+    out.push({ id: name, document: decode(p.PolicyDocument) });
+  }
+  const attached = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName }));
+  for (const a of attached.AttachedPolicies ?? []) {
+    const p = await iam.send(new GetPolicyCommand({ PolicyArn: a.PolicyArn }));
+    const v = await iam.send(new GetPolicyVersionCommand({ PolicyArn: a.PolicyArn, VersionId: p.Policy?.DefaultVersionId }));
+    out.push({ id: a.PolicyName ?? a.PolicyArn ?? "?", document: decode(v.PolicyVersion?.Document) });
+  }
+  return out;
+}
+
+/**
+ * SimulatePrincipalPolicy answered by evaluating the principal's policies (read from moto
+ * through `iam`) against the request. The response is shaped as the SDK returns it.
+ */
+export async function simulateAgainstMoto(iam: IAMClient, input: SimulateInput, requests?: SimulationRequest[]) {
+  const arn = input.PolicySourceArn ?? "";
+  const userName = /:user\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
+  if (!userName) throw Object.assign(new Error(`Invalid ARN: ${arn}`), { name: "InvalidInput" });
+  const context = (input.ContextEntries ?? []).map((e) => ({ key: e.ContextKeyName ?? "", values: e.ContextKeyValues ?? [] }));
+  requests?.push({ policySourceArn: arn, actions: input.ActionNames ?? [], resources: input.ResourceArns ?? [], context });
+  const policies = await userPoliciesFromMoto(iam, userName);
+  const results = evaluatePolicies(policies, input.ActionNames ?? [], input.ResourceArns ?? [], context);
+  return {
+    IsTruncated: false,
+    EvaluationResults: results.map((r) => ({
+      EvalActionName: r.action,
+      EvalResourceName: r.resource,
+      EvalDecision: r.decision,
+      MatchedStatements: r.matched.map((id) => ({ SourcePolicyId: id, SourcePolicyType: "IAM Policy" as const })),
+      MissingContextValues: r.missingContextValues,
+    })),
+  };
+}
+
+/** The answer as IAM's query protocol writes it (XML). */
+function simulateResponse(result: Awaited<ReturnType<typeof simulateAgainstMoto>>): string {
   const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  const members = actions.flatMap((action) =>
-    (resources.length > 0 ? resources : ["*"]).map(
-      (resource) =>
-        `<member><EvalActionName>${esc(action)}</EvalActionName><EvalResourceName>${esc(resource)}</EvalResourceName><EvalDecision>${decision}</EvalDecision>` +
-        `<MatchedStatements>${decision === "allowed" ? "<member><SourcePolicyId>ses-send-raw-email-only</SourcePolicyId><SourcePolicyType>IAM Policy</SourcePolicyType></member>" : ""}</MatchedStatements>` +
-        `<MissingContextValues/></member>`,
-    ),
+  const members = result.EvaluationResults.map(
+    (r) =>
+      `<member><EvalActionName>${esc(r.EvalActionName)}</EvalActionName><EvalResourceName>${esc(r.EvalResourceName)}</EvalResourceName><EvalDecision>${r.EvalDecision}</EvalDecision>` +
+      `<MatchedStatements>${r.MatchedStatements.map((m) => `<member><SourcePolicyId>${esc(m.SourcePolicyId)}</SourcePolicyId><SourcePolicyType>${m.SourcePolicyType}</SourcePolicyType></member>`).join("")}</MatchedStatements>` +
+      `<MissingContextValues>${r.MissingContextValues.map((k) => `<member>${esc(k)}</member>`).join("")}</MissingContextValues></member>`,
   );
   return (
     `<SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><SimulatePrincipalPolicyResult>` +
     `<IsTruncated>false</IsTruncated><EvaluationResults>${members.join("")}</EvaluationResults></SimulatePrincipalPolicyResult>` +
     `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></SimulatePrincipalPolicyResponse>`
   );
+}
+
+/** The form-encoded SimulatePrincipalPolicy request as the SDK input shape. */
+function simulateInputOf(form: URLSearchParams): SimulateInput {
+  const members = (prefix: string) =>
+    [...form.entries()]
+      .filter(([k]) => new RegExp(`^${prefix}\\.member\\.\\d+$`).test(k))
+      .sort(([a], [b]) => Number(a.split(".").pop()) - Number(b.split(".").pop()))
+      .map(([, v]) => v);
+  const entries: NonNullable<SimulateInput["ContextEntries"]> = [];
+  for (let i = 1; form.has(`ContextEntries.member.${i}.ContextKeyName`); i++) {
+    entries.push({
+      ContextKeyName: form.get(`ContextEntries.member.${i}.ContextKeyName`) ?? "",
+      ContextKeyType: form.get(`ContextEntries.member.${i}.ContextKeyType`) ?? undefined,
+      ContextKeyValues: members(`ContextEntries\\.member\\.${i}\\.ContextKeyValues`),
+    });
+  }
+  return { PolicySourceArn: form.get("PolicySourceArn") ?? "", ActionNames: members("ActionNames"), ResourceArns: members("ResourceArns"), ContextEntries: entries };
 }
 
 /** requests() counts what reached the front (SES and IAM). */
@@ -342,8 +434,16 @@ export type AwsFront = LoopbackHttpServer;
  * One loopback endpoint for SES v2 (REST JSON from `fake`) and IAM (SimulatePrincipalPolicy
  * per `simulation`, everything else forwarded to `upstream`, normally the moto proxy).
  */
-export async function startAwsFront(fake: SesFake, upstream: string, simulation: SimulationBehaviour = { decision: "allowed" }): Promise<AwsFront> {
+export async function startAwsFront(fake: SesFake, upstream: string, simulation: SimulationBehaviour = { decision: "evaluate" }, policyEndpoint = upstream): Promise<AwsFront> {
   const target = new URL(upstream);
+  // The front reads the user's policies from moto as any IAM client would (`policyEndpoint`:
+  // moto's own endpoint, so a test's throttling or delays apply to verify's calls, not to this read).
+  const iam = new IAMClient({
+    endpoint: policyEndpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIAAWSFRONTREADER00", secretAccessKey: "aws-front-reads-moto-not-a-real-secret" },
+    maxAttempts: 1,
+  });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   let count = 0;
   const server = http.createServer((req, res) => {
@@ -369,8 +469,16 @@ export async function startAwsFront(fake: SesFake, upstream: string, simulation:
         const form = String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded") ? new URLSearchParams(body.toString("utf8")) : undefined;
         if (form?.get("Action") === "SimulatePrincipalPolicy" && simulation.decision !== "moto") {
           if (simulation.delayMs) await new Promise((r) => setTimeout(r, simulation.delayMs));
-          res.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": randomUUID() });
-          res.end(simulateResponse(form, simulation.decision));
+          try {
+            const result = await simulateAgainstMoto(iam, simulateInputOf(form), simulation.requests);
+            res.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": randomUUID() });
+            res.end(simulateResponse(result));
+          } catch (e) {
+            const err = e as Error & { $metadata?: { httpStatusCode?: number } };
+            const [status, type, code] = err.name === "InvalidInput" ? [400, "Sender", "InvalidInput"] : err.name === "NoSuchEntityException" ? [404, "Sender", "NoSuchEntity"] : [500, "Receiver", "ServiceFailure"];
+            res.writeHead(status, { "content-type": "text/xml", "x-amzn-requestid": randomUUID() });
+            res.end(`<ErrorResponse><Error><Type>${type}</Type><Code>${code}</Code><Message>${err.message.replace(/[<&>]/g, "")}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
+          }
           return;
         }
         const forward = http.request(
@@ -388,5 +496,8 @@ export async function startAwsFront(fake: SesFake, upstream: string, simulation:
       })();
     });
   });
-  return serveOnLoopback(server, () => count, () => agent.destroy());
+  return serveOnLoopback(server, () => count, () => {
+    agent.destroy();
+    iam.destroy();
+  });
 }

@@ -26,7 +26,7 @@ import {
   type Unobservable,
 } from "../../lib/verify/findings";
 import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity, type SesAccountState, type SesConfigurationSetState, type SesIdentityState } from "../../lib/verify/ses";
-import { checkRelays, checkSmtpLayer, type KeyLastUsed, parseSmtpSecret, type SmtpObservations } from "../../lib/verify/smtp";
+import { checkRelays, checkSmtpLayer, type KeyLastUsed, parseSmtpSecret, simulationQuestions, type SmtpObservations } from "../../lib/verify/smtp";
 import { LAST_USED_CAVEAT } from "../../lib/verify/key-evidence";
 import { classifyAwsError } from "../../scripts/verify/aws";
 import { formatJson, formatText, scrub } from "../../scripts/verify/report";
@@ -615,7 +615,7 @@ function smtpObs(over: Partial<SmtpObservations> = {}): SmtpObservations {
     accessKeys: observed([{ id: KEY_ID, status: "Active", createDate: "2026-04-01T00:00:00.000Z" }]),
     lastUsed: new Map([[KEY_ID, observed({ lastUsedDate: "2026-04-30T10:00:00.000Z", serviceName: "ses", region: "us-east-1" })]]),
     auth: new Map(["us-east-1", "us-west-2"].map((r) => [r, observed({ code: 235, ms: 120, message: "Authentication successful" })])),
-    simulation: observed({ decision: "allowed", deniedResources: [] }),
+    simulations: simulationQuestions(M).map((question) => ({ question, result: observed({ decision: "allowed" as const, deniedResources: [], matchedPolicies: ["ses-send-raw-email-only"] }) })),
     ...over,
   };
 }
@@ -703,10 +703,15 @@ describe("smtp.*", () => {
   });
 
   it("smtp.permission fails on an implicit deny listing the resources; inconclusive when the simulator fails", () => {
-    const deny = checkSmtpLayer(M, smtpObs({ simulation: observed({ decision: "implicitDeny", deniedResources: [USW2.configurationSetArn] }) }));
+    const [question] = simulationQuestions(M);
+    const deny = checkSmtpLayer(M, smtpObs({ simulations: [{ question, result: observed({ decision: "implicitDeny", deniedResources: [USE1.configurationSetArn] }) }] }));
     const f = only(deny, "smtp.permission");
-    expect([f.status, f.summary, f.evidence]).toEqual(["fail", "implicitDeny for ses:SendRawEmail", [`denied: ${USW2.configurationSetArn}`]]);
-    const broken = checkSmtpLayer(M, smtpObs({ simulation: { ok: false, reason: "error", message: "Error: Internal Server Error", needs: "iam:SimulatePrincipalPolicy failed" } }));
+    expect([f.status, f.subject, f.summary]).toEqual(["fail", "mail-infra-smtp-test sending as admin@example.com in us-east-1", "no statement allows ses:SendRawEmail as admin@example.com in us-east-1 (implicitDeny): SES rejects mail sent with these credentials there"]);
+    expect(f.evidence).toEqual([
+      `asked IAM (SimulatePrincipalPolicy): ses:SendRawEmail on ${USE1.identityArn}, ${USE1.configurationSetArn} with ses:FromAddress=admin@example.com, aws:RequestedRegion=us-east-1`,
+      `denied: ${USE1.configurationSetArn}`,
+    ]);
+    const broken = checkSmtpLayer(M, smtpObs({ simulations: [{ question, result: { ok: false, reason: "error", message: "Error: Internal Server Error", needs: "iam:SimulatePrincipalPolicy failed" } }] }));
     expect(only(broken, "smtp.permission")).toMatchObject({ status: "inconclusive", summary: "could not check the user's permissions (policy simulation): Error: Internal Server Error" });
   });
 

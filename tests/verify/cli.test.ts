@@ -129,13 +129,16 @@ describe("verify CLI against a healthy world", () => {
     expect(SUMMARY.exec(text.stdout)?.[5]).toBe("checked layers healthy; not checked: SMTP credentials (skipped with --skip); Relays using the credentials (skipped with --skip); Recipient domains (no --recipient given: this layer checks the domain of each --recipient address)");
   });
 
-  it("discovery mode (--domain, --region, --secret-id) needs no manifest and exits 0; relays are not checked (they are the stack's)", async () => {
+  it("discovery mode (--domain, --region, --secret-id) needs no manifest; relays are not checked (they are the stack's), and neither is the permission of an unknown sender", async () => {
     const r = await verify(healthy, ["--domain", "example.com", "--region", "us-east-1", "--region", "us-west-2", "--secret-id", healthy.manifest.smtp.secretId, ...endpointArgs(healthy)]);
-    expect(r.status).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe("mail-infra verify: example.com (discovered from AWS)");
-    expect(r.stdout).toContain("\nSMTP credentials: ok\n");
+    // Discovery knows no sender to ask IAM about (the policy allows only the senders' From
+    // addresses): the permission check says so instead of passing, so SMTP is not fully checked.
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("\nSMTP credentials: not fully checked\n");
+    expect(r.stdout).toContain("  ????  smtp.permission  mail-infra-smtp-test sending in us-east-1: the policy allows only listed From addresses (ses:FromAddress) and no sender is known");
     expect(r.stdout).toContain("\nRelays using the credentials: not checked (discovery mode does not know the relays: they are the stack's senders; use --stack or --manifest)\n");
-    expect(SUMMARY.exec(r.stdout)?.[5]).toMatch(/^checked layers healthy; not checked: Relays using the credentials \(/);
+    expect(SUMMARY.exec(r.stdout)?.[5]).toMatch(/^not fully checked: SMTP credentials; not checked: Relays using the credentials \(/);
   });
 
   it("discovery mode without --secret-id: SMTP listed as not checked with why, never 'mail path healthy'", async () => {

@@ -82,6 +82,23 @@ describe("relay-fix", () => {
     expect(tty.stdout).not.toContain("aws secretsmanager get-secret-value");
   });
 
+  it("refuses a sender whose region the SMTP user may not send in, even when the secret still holds a password there", async () => {
+    // A manifest whose SMTP regions no longer include the sender's (the secret in moto still has a us-east-1 password).
+    const m = structuredClone(w.manifest);
+    m.smtp.regions = m.smtp.regions.filter((r) => r.region !== "us-east-1");
+    const file = path.join(dir, "west-only.json");
+    await writeFile(file, JSON.stringify(m));
+    const message =
+      "error: admin@example.com sends through us-east-1, but the SMTP user of stack test may send only in us-west-2: no password is handed out for us-east-1. Deploy the sender's region first (mail-infra:senders or mail-infra:smtpRegions, then `pulumi up`), then run relay-fix again.";
+    const r = await runCliAsync("relay-fix.ts", ["--manifest", file, "--sender", "admin@example.com"], { env: w.env });
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, "", `${message}\n`]);
+    // On a terminal with --show-password: refused before the secret is read, no password printed.
+    const tty = await runCliAsync("relay-fix.ts", ["--manifest", file, "--sender", "admin@example.com", "--show-password"], { env: w.env, tty: true });
+    expect(tty.status).toBe(1);
+    expect(tty.stdout).not.toContain("Password");
+    noSecret(r.stdout + r.stderr + tty.stdout + tty.stderr);
+  });
+
   it("usage errors exit 2: an unknown sender (listing the declared ones), no manifest source", async () => {
     const r = await runCliAsync("relay-fix.ts", ["--manifest", manifestFile, "--sender", "nobody@example.com"], { env: w.env });
     expect([r.status, r.stderr]).toEqual([2, "error: --sender: \"nobody@example.com\" is not a sender of stack test (its senders: admin@example.com). Senders are declared in mail-infra:senders.\n"]);

@@ -37,6 +37,8 @@ import { DnsCollector } from "../../scripts/verify/dns";
 import { runVerify, type VerifyOptions, type VerifyResult, type Collectors } from "../../scripts/verify/run";
 import { SmtpCollector } from "../../scripts/verify/smtp";
 import { recordSesUse } from "./last-used";
+import { validateConfig } from "../../lib/config";
+import { pulumiConfig } from "../helpers/config";
 import { runWithConfig } from "../helpers/program";
 import {
   createTestCa,
@@ -50,7 +52,7 @@ import {
   type TestCa,
   type UntrustedCert,
 } from "../sandbox";
-import { installSesMock, SesFake, type SimulationBehaviour, startAwsFront, type AwsFront } from "./aws-fakes";
+import { installSesMock, SesFake, type SimulateInput, simulateAgainstMoto, type SimulationBehaviour, startAwsFront, type AwsFront } from "./aws-fakes";
 import { type CloudWatchFake, startCloudWatchFake } from "./cloudwatch-fake";
 import { ALERT_EMAILS, createMonitoringResources, type MonitoringClients, monitoringClients } from "./monitoring-world";
 
@@ -261,7 +263,7 @@ export interface WorldOptions {
   delays?: { dnsMs?: number; sesMs?: number; smtpMs?: number };
   /** "mock": aws-sdk-client-mock in-process (default). "http": the REST front (SDK retries really run). */
   sesTransport?: "mock" | "http";
-  /** How IAM policy simulation answers (default allowed; "moto" = moto's real HTTP 500). */
+  /** How IAM policy simulation answers (default: evaluate the user's policies in moto; "moto" = moto's real HTTP 500). */
   simulation?: SimulationBehaviour;
   /**
    * Monitoring (issue 12): by default the manifest has the program's monitoring section
@@ -375,8 +377,12 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
   });
   const user = manifest.smtp.user;
   const created = await iam.send(new CreateUserCommand({ UserName: user, Path: "/mail/" }));
-  const resourceArns = manifest.domains.flatMap((d) => d.regions.flatMap((r) => [r.identityArn, r.configurationSetArn]));
-  await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: "ses-send-raw-email-only", PolicyDocument: JSON.stringify(smtpSendPolicy(resourceArns)) }));
+  // The policy the program writes (lib/iam.ts smtpSendPolicy): the SMTP regions' identities and
+  // configuration sets, and the From addresses the config allows (the senders' by default).
+  const smtpRegionNames = new Set(manifest.smtp.regions.map((r) => r.region));
+  const resourceArns = manifest.domains.flatMap((d) => d.regions.filter((r) => smtpRegionNames.has(r.region)).flatMap((r) => [r.identityArn, r.configurationSetArn]));
+  const fromAddresses = options.manifest ? manifest.senders.map((x) => x.address) : validateConfig(pulumiConfig(options.config ?? WORLD_CONFIG), "test").smtp.allowedFromAddresses;
+  await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: "ses-send-raw-email-only", PolicyDocument: JSON.stringify(smtpSendPolicy(resourceArns, fromAddresses)) }));
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: user }));
   const accessKeyId = key.AccessKey?.AccessKeyId ?? "";
   const secretAccessKey = key.AccessKey?.SecretAccessKey ?? "";
@@ -442,10 +448,10 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
   ses.delayMs = delays.sesMs ?? 0;
   options.ses?.(ses, manifest);
   const transport = options.sesTransport ?? "mock";
-  const simulation: SimulationBehaviour = options.simulation ?? { decision: "allowed", delayMs: delays.sesMs };
+  const simulation: SimulationBehaviour = options.simulation ?? { decision: "evaluate", delayMs: delays.sesMs };
   if (transport === "mock") cleanups.push(installSesMock(ses));
   // A spawned CLI always goes through the front (SES and policy simulation); in-process runs only with "http".
-  const front = await startAwsFront(ses, moto.endpoint, simulation);
+  const front = await startAwsFront(ses, moto.endpoint, simulation, moto.directEndpoint);
   cleanups.push(() => front.stop());
 
   // --- Environment ----------------------------------------------------------------------
@@ -482,23 +488,12 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
     const timeoutMs = o.timeoutMs ?? 5_000;
     const aws = new AwsCollector({ timeoutMs: o.awsTimeoutMs ?? timeoutMs, maxAttempts: o.maxAttempts, concurrency: o.awsConcurrency });
     if (mockSimulation) {
-      const decision = simulation.decision === "implicitDeny" ? "implicitDeny" : "allowed";
+      // IAM's answer from the user's policies as moto holds them (tests/verify/iam-evaluator.ts).
       mockClient(aws.simulation())
         .on(SimulatePrincipalPolicyCommand)
-        .callsFake(async (input: { ActionNames?: string[]; ResourceArns?: string[] }) => {
+        .callsFake(async (input: SimulateInput) => {
           await sleep(simulation.delayMs ?? 0);
-          return {
-            IsTruncated: false,
-            EvaluationResults: (input.ActionNames ?? []).flatMap((action) =>
-              (input.ResourceArns ?? ["*"]).map((resource) => ({
-                EvalActionName: action,
-                EvalResourceName: resource,
-                EvalDecision: decision,
-                MatchedStatements: decision === "allowed" ? [{ SourcePolicyId: "ses-send-raw-email-only", SourcePolicyType: "IAM Policy" as const }] : [],
-                MissingContextValues: [],
-              })),
-            ),
-          };
+          return simulateAgainstMoto(iam, input, simulation.requests);
         });
     }
     const c: Collectors = {
