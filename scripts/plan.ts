@@ -114,6 +114,7 @@ function jsonResource(r: RecordedResource): Record<string, unknown> {
       deleteBeforeReplace: o.deleteBeforeReplace,
       dependsOn: o.dependsOn,
       aliases: o.aliases,
+      ignoreChanges: o.ignoreChanges,
       importId: o.importId ?? null,
     },
   };
