@@ -257,7 +257,9 @@ interface RegisterRequest {
   getParent(): string;
   getCustom(): boolean;
   getProtect(): boolean;
+  hasProtect(): boolean;
   getRetainondelete(): boolean;
+  hasRetainondelete(): boolean;
   getDeletebeforereplace(): boolean;
   getDeletebeforereplacedefined(): boolean;
   getDependenciesList(): string[];
@@ -418,6 +420,7 @@ export async function runProgramUnderMocks(opts: {
   const original = monitor.registerResource.bind(monitor);
   const qualifiedTypeByMockUrn = new Map<string, string>();
   const explicitProviders = new Map<RecordedResource, string>();
+  const goalByMockUrn = new Map<string, { protect?: boolean; retainOnDelete?: boolean }>();
   const urnByMockUrn = new Map<string, string>();
   monitor.registerResource = (req, callback) => {
     const type = req.getType();
@@ -437,9 +440,14 @@ export async function runProgramUnderMocks(opts: {
       return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || PROJECT}::${aliasQualified}::${spec.getName() || name}`;
     };
     const timeouts = req.getCustomtimeouts();
+    // Unset protect and retainOnDelete are inherited from the parent's goal (pulumi/pulumi
+    // pkg/resource/deploy/source_eval.go inheritFromParent, called for every registration).
+    const parentGoal = parentMock ? goalByMockUrn.get(parentMock) : undefined;
+    const protect = req.hasProtect() ? req.getProtect() : parentGoal?.protect;
+    const retainOnDelete = req.hasRetainondelete() ? req.getRetainondelete() : parentGoal?.retainOnDelete;
     const options: ResourceOptionsRecord = {
-      protect: req.getProtect(),
-      retainOnDelete: req.getRetainondelete(),
+      protect: protect ?? false,
+      retainOnDelete: retainOnDelete ?? false,
       deleteBeforeReplace: req.getDeletebeforereplace(),
       deleteBeforeReplaceDefined: req.getDeletebeforereplacedefined(),
       dependsOn: [...new Set(req.getDependenciesList().map(engineUrn))].sort(),
@@ -470,6 +478,7 @@ export async function runProgramUnderMocks(opts: {
     return original(req, (err, res) => {
       if (res) {
         qualifiedTypeByMockUrn.set(res.getUrn(), qualified);
+        goalByMockUrn.set(res.getUrn(), { protect, retainOnDelete });
         urnByMockUrn.set(res.getUrn(), urn);
       }
       callback(err, res);

@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { durationSeconds, type ProgramRun, type RecordedResource, runProgramUnderMocks } from "../../scripts/lib/mock-program";
 
@@ -30,6 +31,9 @@ async function run(): Promise<ProgramRun> {
         },
       );
       new aws.sns.TopicPolicy("policy", { arn: topic.arn, policy: "{}" }, { dependsOn: [plain], provider: east });
+      const group = new pulumi.ComponentResource("test:index:Group", "group", {}, { protect: true, retainOnDelete: true });
+      new aws.sns.Topic("inherits", { name: "inherits" }, { parent: group });
+      new aws.sns.Topic("overrides", { name: "overrides" }, { parent: group, protect: false, retainOnDelete: false });
       return {};
     },
   });
@@ -59,6 +63,12 @@ describe("runProgramUnderMocks records the options the program registered (as th
     });
     // A registration that sets nothing gets the engine's defaults, not the other's values.
     expect(one(r, "plain").options).toMatchObject({ protect: false, retainOnDelete: false, deleteBeforeReplaceDefined: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [] });
+  });
+
+  it("protect and retainOnDelete a child leaves unset come from its parent, as the engine inherits them", async () => {
+    const r = await run();
+    expect(one(r, "inherits").options).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(one(r, "overrides").options).toMatchObject({ protect: false, retainOnDelete: false });
   });
 
   it("dependencies (explicit and through inputs) and propertyDependencies, as engine URNs", async () => {
