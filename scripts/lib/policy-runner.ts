@@ -7,8 +7,12 @@
  * - resource policies get each custom resource's inputs as `props`, secrets unwrapped, behind
  *   the same unknown-checking proxy, with `isType`/`asType`, `getConfig`, `stackTags` and
  *   `notApplicable`; a validation function tagged with a Pulumi type is skipped for other types;
+ * - both get `opts` as the engine fills them from the registration (protect, ignoreChanges,
+ *   deleteBeforeReplace where set, aliases, additionalSecretOutputs, customTimeouts, parent) and
+ *   the `provider` (the default one the engine registers, or the explicit one);
  * - stack policies get every resource with its outputs (inputs plus mocked provider outputs)
- *   as `props`, and `parent` linked to the parent resource object;
+ *   as `props`, `parent`, `dependencies` and `propertyDependencies` linked to the resource
+ *   objects, and the default providers as resources of the stack;
  * - the enforcement level is the policy's entry in the config, else "all", else the policy's
  *   own, else the pack's; "disabled" skips the policy and "remediate" reports as "mandatory"
  *   (no policy here remediates);
@@ -25,6 +29,7 @@ import type {
   EnforcementLevel,
   Policies,
   PolicyResource,
+  PolicyProviderResource,
   PolicyResourceOptions,
   ReportViolation,
   ResourceValidationArgs,
@@ -249,15 +254,33 @@ export function defaultStackTags(extra: Record<string, string> = {}): ReadonlyMa
   return freezeMap(new Map(Object.entries({ "pulumi:project": PROJECT, "pulumi:runtime": "nodejs", ...extra })));
 }
 
-function resourceOptions(parent?: string): PolicyResourceOptions {
+/**
+ * The options a policy sees, as the engine fills AnalyzerResourceOptions (pulumi/pulumi
+ * pkg/resource/deploy/step_generator.go analyzeAll for resource policies, AnalyzeResources for
+ * stack policies: protect, ignoreChanges, deleteBeforeReplace only when the program set it,
+ * additionalSecretOutputs, aliases, customTimeouts, parent) and @pulumi/policy's server.js
+ * getResourceOptions turns them into PolicyResourceOptions.
+ */
+function resourceOptions(r: RecordedResource): PolicyResourceOptions {
+  const o = r.options;
   return {
-    protect: false,
-    ignoreChanges: [],
-    aliases: [],
-    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-    additionalSecretOutputs: [],
-    ...(parent ? { parent } : {}),
+    protect: o.protect,
+    ignoreChanges: [...o.ignoreChanges],
+    aliases: [...o.aliases],
+    customTimeouts: { ...o.customTimeouts },
+    additionalSecretOutputs: [...o.additionalSecretOutputs],
+    ...(o.deleteBeforeReplaceDefined ? { deleteBeforeReplace: o.deleteBeforeReplace } : {}),
+    ...(r.parent ? { parent: r.parent } : {}),
   };
+}
+
+/**
+ * The provider a policy sees (AnalyzerProviderResource: the provider's URN, type, name and
+ * inputs as props; step_generator.go getProviderResource, server.js getProviderResource).
+ */
+function providerResource(r: RecordedResource): PolicyProviderResource | undefined {
+  if (!r.provider) return undefined;
+  return { type: r.provider.type, props: sdk.unknownCheckingProxy(unwrapSecrets(r.provider.inputs) as Record<string, unknown>), urn: r.provider.urn, name: r.provider.name };
 }
 
 function isResourcePolicy(p: ResourceValidationPolicy | StackValidationPolicy): p is ResourceValidationPolicy {
@@ -393,12 +416,14 @@ export async function evaluatePolicies(opts: {
         }
         for (const validate of validations) {
           const props = sdk.unknownCheckingProxy(unwrapSecrets(r.inputs) as Record<string, unknown>);
+          const provider = providerResource(r);
           const args: ResourceValidationArgs = {
             type: r.type,
             props,
             urn: r.urn,
             name: r.name,
-            opts: resourceOptions(r.parent),
+            opts: resourceOptions(r),
+            ...(provider ? { provider } : {}),
             stackTags,
             isType: (cls) => isTypeOf(r.type, cls),
             asType: <TResource extends Resource, TArgs>(cls: new (name: string, args: TArgs, ...rest: never[]) => TResource) =>
@@ -447,12 +472,14 @@ export function buildPolicyResources(resources: readonly RecordedResource[]): Po
     // Custom resources: their outputs (inputs plus what the provider assigns); components: the
     // outputs they registered, as the engine keeps both in its state.
     const props = sdk.unknownCheckingProxy(unwrapSecrets(r.custom ? r.state : (r.outputs ?? {})) as Record<string, unknown>);
+    const provider = providerResource(r);
     return {
       type: r.type,
       props,
       urn: r.urn,
       name: r.name,
-      opts: resourceOptions(r.parent),
+      opts: resourceOptions(r),
+      ...(provider ? { provider } : {}),
       dependencies: [],
       propertyDependencies: {},
       isType: (cls) => isTypeOf(r.type, cls),
@@ -460,13 +487,39 @@ export function buildPolicyResources(resources: readonly RecordedResource[]): Po
         isTypeOf(r.type, cls) ? (props as ResolvedResource<TResource>) : undefined,
     };
   });
+  // The default providers the engine registers are resources of the stack too (AnalyzeResources
+  // walks every registered resource), each before the first resource that uses it.
+  const recorded = new Set(resources.map((r) => r.urn));
+  const providers = new Map<string, PolicyResource>();
+  for (const r of resources) {
+    const p = r.provider;
+    if (!p || recorded.has(p.urn) || providers.has(p.urn)) continue;
+    const props = sdk.unknownCheckingProxy(unwrapSecrets(p.inputs) as Record<string, unknown>);
+    providers.set(p.urn, {
+      type: p.type,
+      props,
+      urn: p.urn,
+      name: p.name,
+      opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+      dependencies: [],
+      propertyDependencies: {},
+      isType: (cls) => isTypeOf(p.type, cls),
+      asType: <TResource extends Resource>(cls: new (...rest: never[]) => TResource) => (isTypeOf(p.type, cls) ? (props as ResolvedResource<TResource>) : undefined),
+    });
+  }
+  // As server.js makeAnalyzeStackRpcFun: parent, dependencies and propertyDependencies become the
+  // resource objects of this stack; URNs of resources not in it are dropped.
   const byUrn = new Map(out.map((r) => [r.urn, r]));
+  const objects = (urns: readonly string[]): PolicyResource[] => urns.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => x !== undefined);
   resources.forEach((r, i) => {
-    const parent = r.parent ? byUrn.get(r.parent) : undefined;
     const target = out[i];
-    if (parent && target) target.parent = parent;
+    if (!target) return;
+    const parent = r.parent ? byUrn.get(r.parent) : undefined;
+    if (parent) target.parent = parent;
+    target.dependencies = objects(r.options.dependsOn);
+    target.propertyDependencies = Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, urns]) => [k, objects(urns)]));
   });
-  return out;
+  return [...providers.values(), ...out];
 }
 
 /** True when any violation blocks a deployment. */
