@@ -98,7 +98,19 @@ describe("npm run plan", () => {
       expect(r.status).toBe(1);
       expect(r.stdout).toMatch(/delete\s+aws:sesv2\/emailIdentity:EmailIdentity queenofsandiego\.com-us-west-2-identity\n\s+BREAKS MAIL: deletes the SES identity/);
       expect(r.stdout).toContain("Verdict: would break mail");
-      const allowed = runCli("plan.ts", ["--stack", "prod", "--against", basePath, "--allow-break"], { cwd: removed });
+      // The identity is protected in the base plan: the engine refuses its delete, --allow-break or not.
+      expect(r.stdout).toMatch(/queenofsandiego\.com-us-west-2-identity\n\s+BREAKS MAIL: [^\n]+\n\s+REFUSED BY PULUMI: delete of a protected resource/);
+      expect(r.stdout).toContain("`pulumi preview` will refuse");
+      expect(r.stdout).toContain("pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep.Apply: deleteProtectedError");
+      const refused = runCli("plan.ts", ["--stack", "prod", "--against", basePath, "--allow-break"], { cwd: removed });
+      expect(refused.status).toBe(1);
+      expect(refused.stdout).toContain("the change cannot be deployed as it is. Exit 1 (--allow-break does not change that).");
+      // A change that breaks mail but that the engine runs (a key in use deleted): --allow-break accepts it.
+      const skipped = head(prod + "  mail-infra:smtpKeyGeneration: 3\n");
+      const breaking = runCli("plan.ts", ["--stack", "prod", "--against", basePath], { cwd: skipped });
+      expect(breaking.status).toBe(1);
+      expect(breaking.stdout).not.toContain("REFUSED BY PULUMI");
+      const allowed = runCli("plan.ts", ["--stack", "prod", "--against", basePath, "--allow-break"], { cwd: skipped });
       expect(allowed.status).toBe(0);
       expect(allowed.stdout).toContain("Accepted with --allow-break.");
 
