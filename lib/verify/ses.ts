@@ -110,7 +110,7 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
     if (identity.reason === "notfound") {
       return [
         finding("ses", "ses.identity.verified", subject, "fail", `no SES identity for ${domain.domain} in ${region.region}`, {
-          remediation: "Run `pulumi up` to create it (or check that verify looks at the right account and region).",
+          remediation: "Run `pulumi up --refresh` to create it again: the refresh drops the deleted identity from the state (a plain `pulumi up` compares with the state and sees nothing to do). A new identity gets new DKIM tokens. Or check that verify looks at the right account and region.",
           // Discovery mode could not learn the tokens, MAIL FROM or configuration set either: one cause.
           cause: causeOf(identity),
         }),
@@ -132,7 +132,7 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
   // The DKIM check: the status SES reports, then the signing setup against the stack. The
   // status of an identity that is not verified is evidence of ses.identity.verified above, so a
   // pending identity fails one check, not two.
-  const setupFix = "Run `pulumi refresh` then `pulumi up` so the stack and its DNS records follow the identity's current DKIM settings.";
+  const setupFix = "Run `pulumi up --refresh` so the stack and its DNS records follow the identity's current DKIM settings.";
   const dkimIssues: DkimIssue[] = id.verifiedForSending ? dkimStatusIssues(domain.domain, region.region, id.dkim.status) : [];
   if (!id.dkim.signingEnabled) dkimIssues.push({ status: "fail", text: "DKIM signing is disabled", fix: setupFix });
   const expectedTokens = [...region.dkimTokens].sort();
@@ -160,7 +160,7 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
     id.configurationSetName === region.configurationSet
       ? finding("ses", "ses.identity.configuration-set", subject, "pass", `default configuration set ${region.configurationSet}`)
       : finding("ses", "ses.identity.configuration-set", subject, "fail", id.configurationSetName ? `default configuration set is ${id.configurationSetName}, not ${region.configurationSet}` : "no default configuration set: TLS, suppression and event publishing do not apply", {
-          remediation: "Run `pulumi up` to set it back.",
+          remediation: DRIFT_FIX,
           ...(region.unknown?.configurationSet ? { cause: causeOf(region.unknown.configurationSet) } : {}),
         }),
   );
@@ -270,7 +270,7 @@ export function dkimStatusIssues(domain: string, region: string, status: string 
         {
           status: "fail",
           text: "DKIM status NOT_STARTED: DKIM verification was never started, so SES does not sign this domain's mail",
-          fix: `Turn on Easy DKIM for ${domain} in ${region} (run \`pulumi up\`, which declares it), then publish the CNAMEs the DNS layer lists.`,
+          fix: `Turn on Easy DKIM for ${domain} in ${region} (run \`pulumi up --refresh\`, which declares it), then publish the CNAMEs the DNS layer lists.`,
         },
       ];
     case "PENDING":
@@ -300,7 +300,7 @@ export function checkSesConfigurationSet(region: ManifestRegion, state: Observat
   if (region.unknown?.configurationSet) return [inconclusive("ses", "ses.configuration-set", subject, "the configuration set", region.unknown.configurationSet)];
   if (!state.ok) {
     if (state.reason === "notfound") {
-      return [finding("ses", "ses.configuration-set", subject, "fail", "the configuration set does not exist", { remediation: "Run `pulumi up` to create it." })];
+      return [finding("ses", "ses.configuration-set", subject, "fail", "the configuration set does not exist", { remediation: "Run `pulumi up --refresh` to create it again (a plain `pulumi up` compares with Pulumi's state, which still has it)." })];
     }
     return [inconclusive("ses", "ses.configuration-set", subject, "the configuration set", state)];
   }
@@ -321,7 +321,7 @@ export function checkSesConfigurationSet(region: ManifestRegion, state: Observat
   const out: Finding[] = [
     drift.length === 0
       ? finding("ses", "ses.configuration-set", subject, "pass", `exists (TLS ${cs.tlsPolicy ?? "?"}, reputation metrics on)`)
-      : finding("ses", "ses.configuration-set", subject, "warn", drift[0], { evidence: drift, remediation: "Run `pulumi up` to restore the declared settings." }),
+      : finding("ses", "ses.configuration-set", subject, "warn", drift[0], { evidence: drift, remediation: DRIFT_FIX }),
   ];
   const covering = cs.eventDestinations.filter((e) => e.enabled && REQUIRED_EVENT_TYPES.every((t) => e.matchingEventTypes.includes(t)));
   out.push(
@@ -329,7 +329,7 @@ export function checkSesConfigurationSet(region: ManifestRegion, state: Observat
       ? finding("ses", "ses.configuration-set.events", subject, "pass", `event destination ${covering[0].name} publishes BOUNCE and COMPLAINT`, { evidence: covering.map((e) => `${e.name}: ${e.matchingEventTypes.join(", ")}${e.target ? ` -> ${e.target}` : ""}`) })
       : finding("ses", "ses.configuration-set.events", subject, "fail", "no enabled event destination publishes BOUNCE and COMPLAINT: bounces go unseen", {
           evidence: cs.eventDestinations.map((e) => `${e.name}: ${e.enabled ? "enabled" : "disabled"}, ${e.matchingEventTypes.join(", ")}`),
-          remediation: "Run `pulumi up` to restore the SNS event destination.",
+          remediation: "Run `pulumi up --refresh` to restore the SNS event destination (a plain `pulumi up` compares with Pulumi's state, not with AWS).",
         }),
   );
   return out;
