@@ -12,7 +12,8 @@
  *   the `provider` (the default one the engine registers, or the explicit one);
  * - stack policies get every resource with its outputs (inputs plus mocked provider outputs)
  *   as `props`, `parent`, `dependencies` and `propertyDependencies` linked to the resource
- *   objects, and the default providers as resources of the stack;
+ *   objects, and the default providers and (given the outputs) the root stack resource as
+ *   resources of the stack;
  * - the enforcement level is the policy's entry in the config, else "all", else the policy's
  *   own, else the pack's; "disabled" skips the policy and "remediate" reports as "mandatory"
  *   (no policy here remediates);
@@ -261,8 +262,9 @@ export function defaultStackTags(extra: Record<string, string> = {}): ReadonlyMa
  * additionalSecretOutputs, aliases, customTimeouts, parent) and @pulumi/policy's server.js
  * getResourceOptions turns them into PolicyResourceOptions.
  */
-function resourceOptions(r: RecordedResource): PolicyResourceOptions {
+function resourceOptions(r: RecordedResource, root?: RootStack): PolicyResourceOptions {
   const o = r.options;
+  const parent = r.parent ?? (root ? rootStackUrn(root.name) : undefined);
   return {
     protect: o.protect,
     ignoreChanges: [...o.ignoreChanges],
@@ -270,8 +272,24 @@ function resourceOptions(r: RecordedResource): PolicyResourceOptions {
     customTimeouts: { ...o.customTimeouts },
     additionalSecretOutputs: [...o.additionalSecretOutputs],
     ...(o.deleteBeforeReplaceDefined ? { deleteBeforeReplace: o.deleteBeforeReplace } : {}),
-    ...(r.parent ? { parent: r.parent } : {}),
+    ...(parent ? { parent } : {}),
   };
+}
+
+/** The program's root resource, which the engine registers and hands stack policies too. */
+export interface RootStack {
+  /** The stack name. */
+  name: string;
+  /** The stack outputs (the root resource's registered outputs). */
+  outputs: Record<string, unknown>;
+}
+
+/**
+ * The root stack resource's URN: type pulumi:pulumi:Stack, named `<project>-<stack>`
+ * (@pulumi/pulumi runtime/stack.ts); every resource without a parent is its child.
+ */
+export function rootStackUrn(stack: string): string {
+  return `urn:pulumi:${stack}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${stack}`;
 }
 
 /**
@@ -360,6 +378,8 @@ export async function evaluatePolicies(opts: {
   pack: PackInfo;
   settings?: Map<string, PolicySettings>;
   stackTags?: ReadonlyMap<string, string>;
+  /** The stack and its outputs: the root stack resource, as the engine registers it. */
+  stack?: RootStack;
 }): Promise<EvaluationResult> {
   const settings = opts.settings ?? resolvePolicySettings(opts.policies, opts.pack);
   const stackTags = opts.stackTags ?? defaultStackTags();
@@ -369,7 +389,7 @@ export async function evaluatePolicies(opts: {
   const notChecked: NotChecked[] = [];
   let policiesRun = 0;
 
-  const stackResources = buildPolicyResources(opts.resources);
+  const stackResources = buildPolicyResources(opts.resources, opts.stack);
   const byUrn = new Map(opts.resources.map((r) => [r.urn, r]));
 
   for (const p of opts.policies) {
@@ -422,7 +442,7 @@ export async function evaluatePolicies(opts: {
             props,
             urn: r.urn,
             name: r.name,
-            opts: resourceOptions(r),
+            opts: resourceOptions(r, opts.stack),
             ...(provider ? { provider } : {}),
             stackTags,
             isType: (cls) => isTypeOf(r.type, cls),
@@ -467,7 +487,7 @@ export async function evaluatePolicies(opts: {
 }
 
 /** The StackValidationArgs resources: outputs as props, parents linked, as the engine builds them. */
-export function buildPolicyResources(resources: readonly RecordedResource[]): PolicyResource[] {
+export function buildPolicyResources(resources: readonly RecordedResource[], root?: RootStack): PolicyResource[] {
   const out: PolicyResource[] = resources.map((r) => {
     // Custom resources: their outputs (inputs plus what the provider assigns); components: the
     // outputs they registered, as the engine keeps both in its state.
@@ -478,7 +498,7 @@ export function buildPolicyResources(resources: readonly RecordedResource[]): Po
       props,
       urn: r.urn,
       name: r.name,
-      opts: resourceOptions(r),
+      opts: resourceOptions(r, root),
       ...(provider ? { provider } : {}),
       dependencies: [],
       propertyDependencies: {},
@@ -519,7 +539,28 @@ export function buildPolicyResources(resources: readonly RecordedResource[]): Po
     target.dependencies = objects(r.options.dependsOn);
     target.propertyDependencies = Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, urns]) => [k, objects(urns)]));
   });
-  return [...providers.values(), ...out];
+  if (!root) return [...providers.values(), ...out];
+  // The root stack resource: its props are the stack outputs; it is the parent of every resource
+  // the program declared without one (default providers have none, as the engine registers them).
+  const urn = rootStackUrn(root.name);
+  const type = "pulumi:pulumi:Stack";
+  const rootProps = sdk.unknownCheckingProxy(unwrapSecrets(root.outputs) as Record<string, unknown>);
+  const stack: PolicyResource = {
+    type,
+    props: rootProps,
+    urn,
+    name: `${PROJECT}-${root.name}`,
+    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    dependencies: [],
+    propertyDependencies: {},
+    isType: (cls) => isTypeOf(type, cls),
+    asType: <TResource extends Resource>(cls: new (...rest: never[]) => TResource) => (isTypeOf(type, cls) ? (rootProps as ResolvedResource<TResource>) : undefined),
+  };
+  resources.forEach((r, i) => {
+    const target = out[i];
+    if (target && !r.parent) target.parent = stack;
+  });
+  return [stack, ...providers.values(), ...out];
 }
 
 /** True when any violation blocks a deployment. */

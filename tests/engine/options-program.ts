@@ -33,7 +33,7 @@ export async function runOptionsProgram(): Promise<ProgramRun> {
       const group = new pulumi.ComponentResource("test:index:Group", "group", {}, { protect: true, retainOnDelete: true });
       new aws.sns.Topic("inherits", { name: "inherits" }, { parent: group });
       new aws.sns.Topic("overrides", { name: "overrides" }, { parent: group, protect: false, retainOnDelete: false });
-      return {};
+      return { topicName: topic.name };
     },
   });
 }

@@ -35,7 +35,7 @@ beforeAll(async () => {
       stackResources = args.resources;
     },
   };
-  await evaluatePolicies({ resources: run.resources, policies: [resourceProbe, stackProbe], pack });
+  await evaluatePolicies({ resources: run.resources, policies: [resourceProbe, stackProbe], pack, stack: { name: run.stack, outputs: run.outputs } });
 });
 
 const inStack = (name: string): PolicyResource => {
@@ -121,5 +121,24 @@ describe("the provider", () => {
   it("the default provider is itself a resource of the stack, as the engine registers it", () => {
     expect(stackResources.filter((r) => r.name === `default_${v}`).map((r) => r.type)).toEqual(["pulumi:providers:aws"]);
     expect(stackResources.filter((r) => r.name === "east")).toHaveLength(1);
+  });
+});
+
+describe("the root stack resource, as the engine registers it", () => {
+  const ROOT_URN = "urn:pulumi:opts::mail-infra::pulumi:pulumi:Stack::mail-infra-opts";
+
+  it("is a resource of the stack, with the stack outputs as props", () => {
+    const root = stackResources.find((r) => r.type === "pulumi:pulumi:Stack");
+    expect(root?.urn).toBe(ROOT_URN);
+    expect(root?.name).toBe("mail-infra-opts");
+    expect(root?.props.topicName).toBe("topic");
+  });
+
+  it("is the parent of every resource declared without one, for stack and resource policies", () => {
+    expect(inStack("plain").parent?.urn).toBe(ROOT_URN);
+    expect(inStack("group").parent?.urn).toBe(ROOT_URN);
+    expect(resourceArgs.get("plain")?.opts.parent).toBe(ROOT_URN);
+    // A child keeps its own parent.
+    expect(inStack("inherits").parent?.type).toBe("test:index:Group");
   });
 });
