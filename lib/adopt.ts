@@ -14,7 +14,6 @@
 import { defaultSmtpSecretName, defaultSmtpUserName, type MailConfig, PROJECT, validateConfig } from "./config";
 import { type DmarcRecord, dmarcRecordName, isDmarcRecord, parseDmarc } from "./dmarc";
 import { normalizeDomain } from "./domain";
-import { USE_DEFAULT_VALUE_POLICY } from "./mail-from-move";
 import { configurationSetName, EVENT_DESTINATION_NAME, eventTopicName, PUBLISHED_EVENT_TYPES, SMTP_USER_PATH, SUPPRESSED_REASONS } from "./names";
 import { DKIM_TOKENS_PER_IDENTITY, type DnsRecord, expectedRecords, recordResourceKey, stableDkimOrder } from "./records";
 import { dkimCnameName, regionOfMailFromMxHost } from "./regions";
@@ -131,6 +130,12 @@ export interface AdoptionPlan {
   notes: string[];
   /** Live SMTP (send) users left untouched, to retire after the relay moved. */
   retire: LiveSendUser[];
+  /**
+   * The behaviour on MX failure after adoption: REJECT_MESSAGE when the live identities use it
+   * (kept), else the program's default USE_DEFAULT_VALUE. When it is REJECT_MESSAGE and a MAIL
+   * FROM moves, the first up runs with USE_DEFAULT_VALUE and a later step sets it back.
+   */
+  finalMailFromBehavior: "REJECT_MESSAGE" | "USE_DEFAULT_VALUE";
 }
 
 /** Adoption cannot go on. `input` is true when the command line is what to fix (exit 2), false when AWS could not be read (exit 1). */
@@ -356,7 +361,8 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   const probe = validateOrExplain({ ...config, [`${PROJECT}:mailFromBehaviorOnMxFailure`]: "REJECT_MESSAGE" }, stack);
   const declaredMailFrom = new Map(probe.domains[0].regions.map((r) => [r.region, r.mailFromDomain]));
   const moved = regions.filter((r) => liveMailFrom.get(r) !== declaredMailFrom.get(r));
-  const liveBehavior = behaviors.includes("REJECT_MESSAGE") || behaviors.length === 0 ? "REJECT_MESSAGE" : "USE_DEFAULT_VALUE";
+  // A live REJECT_MESSAGE is kept (the owner chose it); otherwise the program's default, USE_DEFAULT_VALUE.
+  const liveBehavior = behaviors.includes("REJECT_MESSAGE") ? "REJECT_MESSAGE" : "USE_DEFAULT_VALUE";
   const firstBehavior = moved.length > 0 ? "USE_DEFAULT_VALUE" : liveBehavior;
   set("mailFromBehaviorOnMxFailure", firstBehavior);
 
@@ -428,11 +434,13 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
         action: id.mailFrom?.domain ? "update" : "create",
         live: liveName ?? "(none: amazonses.com)",
         declared: rc.mailFromDomain,
-        risk: "Under REJECT_MESSAGE SES rejects mail from this region until it sees the new MX (up to 72 h): the first up uses USE_DEFAULT_VALUE.",
+        risk: "Until SES sees the new MX (up to 72 h) it sends unaligned (USE_DEFAULT_VALUE, the first up's behaviour); under REJECT_MESSAGE it would reject this region's mail.",
       });
       const why = liveName && owner.get(liveName) !== r ? ` (${liveName} is shared with ${owner.get(liveName)}, whose feedback host its MX names; a MAIL FROM's MX can name one region only)` : "";
       risks.push(
-        `MAIL FROM in ${r}: ${liveName ?? "none"} -> ${rc.mailFromDomain}${why}. Under REJECT_MESSAGE SES rejects mail from ${r} until it sees the new MX, for up to 72 h. Sequenced: the written config has mailFromBehaviorOnMxFailure USE_DEFAULT_VALUE, so the first pulumi up publishes the MX and SPF and switches MAIL FROM without a window of rejected mail (unaligned SPF meanwhile; DKIM keeps DMARC passing). Once verify reports MAIL FROM SUCCESS in every region, set mail-infra:mailFromBehaviorOnMxFailure to ${liveBehavior} and run pulumi up again.`,
+        liveBehavior === "REJECT_MESSAGE"
+          ? `MAIL FROM in ${r}: ${liveName ?? "none"} -> ${rc.mailFromDomain}${why}. Under REJECT_MESSAGE SES rejects mail from ${r} until it sees the new MX, for up to 72 h. Sequenced: the written config has mailFromBehaviorOnMxFailure USE_DEFAULT_VALUE, so the first pulumi up publishes the MX and SPF and switches MAIL FROM without a window of rejected mail (unaligned SPF meanwhile; DKIM keeps DMARC passing). Once verify reports MAIL FROM SUCCESS in every region, set mail-infra:mailFromBehaviorOnMxFailure to ${liveBehavior} and run pulumi up again.`
+          : `MAIL FROM in ${r}: ${liveName ?? "none"} -> ${rc.mailFromDomain}${why}. The first pulumi up publishes the MX and SPF before it switches MAIL FROM; until SES sees the new MX (up to 72 h) it sends with its own MAIL FROM under USE_DEFAULT_VALUE (unaligned SPF; DKIM keeps DMARC passing), and verify fails ses.identity.mail-from until the status is SUCCESS.`,
       );
     } else if (id.mailFrom?.behaviorOnMxFailure && id.mailFrom.behaviorOnMxFailure !== d.mailFromBehaviorOnMxFailure) {
       changes.push({ subject: `MAIL FROM behaviour on MX failure (${r})`, action: "update", live: id.mailFrom.behaviorOnMxFailure, declared: d.mailFromBehaviorOnMxFailure });
@@ -519,7 +527,7 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   if (smtpImports.length > 0) resources.push({ type: TYPES.smtpCredentials, name: SMTP_COMPONENT, component: true }, ...smtpImports);
   if (validated.senders.length === 0) notes.push(`mail-infra:senders is empty: the new SMTP user may send as any address of ${domain}. List the relays (address=...; kind=gmail-send-as; account=...; region=...) to narrow it.`);
 
-  return { stack, domain, config, validated, imports: { resources }, changes, risks, keptApexTxt, notes, retire };
+  return { stack, domain, config, validated, imports: { resources }, changes, risks, keptApexTxt, notes, retire, finalMailFromBehavior: liveBehavior };
 }
 
 /** The live settings of the program's configuration set against the declared ones (components/SesIdentity.ts). */
@@ -629,8 +637,6 @@ export function grantsSesSend(document: string): boolean {
 // The three files
 // ---------------------------------------------------------------------------------------------
 
-/** The policy that refuses USE_DEFAULT_VALUE (policies/sesv2/EmailIdentityMailFromAttributes; a test keeps the names equal). */
-
 /** The marker the written files start with (adopt overwrites only its own files). */
 export const WRITTEN_BY = "Written by `npm run adopt`";
 
@@ -638,7 +644,7 @@ export const WRITTEN_BY = "Written by `npm run adopt`";
 export function renderStackYaml(plan: AdoptionPlan, stringify: (v: unknown) => string): string {
   const header = [
     `# ${WRITTEN_BY} from the live setup of ${plan.domain}. Read adoption.md before using it.`,
-    ...(plan.validated.domains[0].mailFromBehaviorOnMxFailure === "USE_DEFAULT_VALUE" && plan.risks.some((r) => r.startsWith("MAIL FROM"))
+    ...(plan.finalMailFromBehavior === "REJECT_MESSAGE" && plan.validated.domains[0].mailFromBehaviorOnMxFailure === "USE_DEFAULT_VALUE" && plan.risks.some((r) => r.startsWith("MAIL FROM"))
       ? ["# mailFromBehaviorOnMxFailure is USE_DEFAULT_VALUE for the first pulumi up only: see adoption.md, step 6."]
       : []),
   ];
@@ -694,20 +700,17 @@ export function renderAdoptionMd(plan: AdoptionPlan, dir = "."): string {
   lines.push(...(plan.risks.length > 0 ? plan.risks.map((r) => `- ${r}`) : ["- None found: the live setup is reproduced as it is."]));
   if (plan.notes.length > 0) lines.push("", "## Notes", "", ...plan.notes.map((n) => `- ${n}`));
   const mailFromStaged = plan.risks.some((r) => r.startsWith("MAIL FROM"));
-  const finalBehavior = mailFromStaged ? "REJECT_MESSAGE" : undefined;
+  // Staged only for a stack that keeps REJECT_MESSAGE: its first up runs with USE_DEFAULT_VALUE.
+  const finalBehavior = mailFromStaged && plan.finalMailFromBehavior === "REJECT_MESSAGE" ? "REJECT_MESSAGE" : undefined;
   lines.push(
     "",
     "## Steps, in order",
     "",
     `1. From the project root: \`cp ${dir}/Pulumi.${s}.yaml .\`, then \`pulumi stack init ${s}\` (or \`pulumi stack select ${s}\`).`,
-    mailFromStaged
-      ? `2. \`npm run plan -- --stack ${s}\` (the config validates; every resource the program declares) and \`npm run policy -- --stack ${s}\` (the policy pack, offline): ${USE_DEFAULT_VALUE_POLICY} is expected, mandatory, until step 6. Write the first up's policy config: \`echo '{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}' > first-up-policy.json\` (Pulumi reads a string value as that policy's enforcement level); \`npm run policy -- --stack ${s} --policy-pack-config first-up-policy.json\` then passes.`
-      : `2. \`npm run plan -- --stack ${s}\` (the config validates; every resource the program declares) and \`npm run policy -- --stack ${s}\` (the policy pack, offline).`,
+    `2. \`npm run plan -- --stack ${s}\` (the config validates; every resource the program declares) and \`npm run policy -- --stack ${s}\` (the policy pack, offline).`,
     `3. \`pulumi import --stack ${s} --file ${dir}/import.json --generate-code=false --yes\`: adopts what exists (nothing in AWS changes; the component parents are created in the stack).`,
     `4. \`pulumi preview --stack ${s} --diff\`: expect creates only for what the table above creates, updates only as listed, no delete and no replace. Stop if it shows anything else.`,
-    mailFromStaged
-      ? `5. \`pulumi up --stack ${s} --policy-pack policies --policy-pack-config first-up-policy.json\`, then \`npm run verify -- --stack ${s}\`. The policy that refuses USE_DEFAULT_VALUE is advisory for this one up only: USE_DEFAULT_VALUE is what keeps mail flowing while SES waits for the new MX.`
-      : `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`.`,
+    `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`.${mailFromStaged ? " USE_DEFAULT_VALUE keeps mail flowing (unaligned SPF, DKIM aligned) while SES waits for the new MX." : ""}`,
   );
   let n = 6;
   if (finalBehavior) {

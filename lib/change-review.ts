@@ -86,7 +86,10 @@ const planResource = z.object({
   name: z.string(),
   inputs: z.record(z.string(), z.unknown()),
   // A base plan from before `plan --json` printed options reads as unprotected and unaliased.
-  options: z.object({ protect: z.boolean(), aliases: z.array(z.string()) }).loose().default({ protect: false, aliases: [] }),
+  options: z
+    .object({ protect: z.boolean(), retainOnDelete: z.boolean().default(false), aliases: z.array(z.string()) })
+    .loose()
+    .default({ protect: false, retainOnDelete: false, aliases: [] }),
 });
 export type PlanResource = z.infer<typeof planResource>;
 
@@ -124,11 +127,68 @@ export interface Change {
   readonly forcedBy: readonly string[];
   /** Why this change breaks live mail; absent when it does not. */
   readonly breaks?: string;
+  /** Why `pulumi preview` (and `pulumi up`) will refuse this step; absent when the engine runs it. */
+  readonly refused?: EngineRefusal;
+}
+
+/** A step the Pulumi engine refuses, why, and what to do instead. */
+export interface EngineRefusal {
+  readonly step: "delete" | "replace";
+  /** The engine's rule, in a sentence, with the source that has it. */
+  readonly why: string;
+  /** The way to get the change through. */
+  readonly instead: string;
+  /**
+   * For a protected delete of a resource with retainOnDelete: the command that drops it from
+   * Pulumi while its retainOnDelete keeps the AWS object. The only way to do that, since
+   * mail-infra:protect false lifts retainOnDelete with protect.
+   */
+  readonly keepWith?: string;
 }
 
 export interface Review {
   readonly changes: readonly Change[];
   readonly breaksMail: boolean;
+  /** Some step will be refused by the engine: the change cannot be deployed as it is. */
+  readonly refused: boolean;
+}
+
+/**
+ * The engine's protect rules (pulumi/pulumi, read at commit 1b59498, Aug 2026):
+ * - delete: pkg/resource/deploy/step.go, DeleteStep.Apply refuses with deleteProtectedError when
+ *   the resource is protected in the state (`old.Protect`), before it looks at retainOnDelete
+ *   and before its dry-run branch, so `pulumi preview` fails as `pulumi up` does. The state's
+ *   flag is what counts: a resource the program no longer declares cannot be unprotected from
+ *   the program.
+ * - replace: pkg/resource/deploy/step_generator.go, continueStepsFromDiff refuses ("unable to
+ *   replace resource … as it is currently marked for protection") when `new.Protect &&
+ *   old.Protect`: an update that unprotects the resource may replace it in the same run. In
+ *   preview it reports the error and goes on showing the plan; the preview fails.
+ */
+const PROTECTED_DELETE_WHY =
+  "it is protected in the stack's state. The engine refuses to delete a protected resource before it looks at retainOnDelete, in `pulumi preview` as in `pulumi up` (pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep.Apply: deleteProtectedError), and a resource the program no longer declares cannot be unprotected from the program.";
+const PROTECTED_REPLACE_WHY =
+  "it is protected in the stack's state and in this program. The engine refuses to replace a protected resource (a replace deletes it), in `pulumi preview` as in `pulumi up`, unless the same update unprotects it (pulumi/pulumi pkg/resource/deploy/step_generator.go, continueStepsFromDiff: new.Protect && old.Protect).";
+
+function refusal(kind: ChangeKind, r: PlanResource, baseR: PlanResource | undefined): EngineRefusal | undefined {
+  if (kind === "delete" && baseR?.options.protect) {
+    return {
+      step: "delete",
+      why: PROTECTED_DELETE_WHY,
+      instead:
+        "deploy in two steps. First lift protection while the resource is still declared: on the base branch, `pulumi config set mail-infra:protect false && pulumi up` (this clears protect and retainOnDelete in the state, so the delete that follows really deletes the AWS object). Then deploy this change, and `pulumi config set mail-infra:protect true && pulumi up`.",
+      ...(baseR.options.retainOnDelete ? { keepWith: `pulumi state unprotect '${baseR.urn}'` } : {}),
+    };
+  }
+  if (kind === "replace" && baseR?.options.protect && r.options.protect) {
+    return {
+      step: "replace",
+      why: PROTECTED_REPLACE_WHY,
+      instead:
+        "unprotect in the same update: `pulumi config set mail-infra:protect false` with this change, `pulumi up` (the replace goes through), then `pulumi config set mail-infra:protect true && pulumi up`.",
+    };
+  }
+  return undefined;
 }
 
 /** The DNS purpose of a DnsRecords resource, from its name (`<domain>-dns-<key>`). */
@@ -206,14 +266,16 @@ export function reviewChange(base: Plan, head: Plan): Review {
     const forcedBy = changed.filter((k) => (REPLACE_PROPERTIES[r.type] ?? []).includes(k));
     const kind: ChangeKind = forcedBy.length > 0 ? "replace" : "update";
     const why = breaks(kind, r, baseR, changed, base);
-    changes.push({ kind, urn: r.urn, type: r.type, name: r.name, changed, forcedBy, ...(why ? { breaks: why } : {}) });
+    const refused = refusal(kind, r, baseR);
+    changes.push({ kind, urn: r.urn, type: r.type, name: r.name, changed, forcedBy, ...(why ? { breaks: why } : {}), ...(refused ? { refused } : {}) });
   }
   for (const r of base.resources) {
     if (matched.has(r.urn)) continue;
     const why = breaks("delete", r, r, [], base);
-    changes.push({ kind: "delete", urn: r.urn, type: r.type, name: r.name, changed: [], forcedBy: [], ...(why ? { breaks: why } : {}) });
+    const refused = refusal("delete", r, r);
+    changes.push({ kind: "delete", urn: r.urn, type: r.type, name: r.name, changed: [], forcedBy: [], ...(why ? { breaks: why } : {}), ...(refused ? { refused } : {}) });
   }
-  return { changes, breaksMail: changes.some((c) => c.breaks !== undefined) };
+  return { changes, breaksMail: changes.some((c) => c.breaks !== undefined), refused: changes.some((c) => c.refused !== undefined) };
 }
 
 /** The review as text: one line per change, then the verdict. */
@@ -223,7 +285,24 @@ export function formatReview(review: Review, against: string, allowBreak: boolea
   for (const c of review.changes) {
     const detail =
       c.kind === "replace" ? ` (${c.forcedBy.join(", ")} forces a replacement)` : c.kind === "update" ? ` (${c.changed.join(", ")})` : "";
-    lines.push(`  ${c.kind.padEnd(7)} ${c.type} ${c.name}${detail}${c.breaks ? `\n          BREAKS MAIL: ${c.breaks}` : ""}`);
+    const refusedLine = c.refused ? `\n          REFUSED BY PULUMI: ${c.refused.step} of a protected resource (see below)` : "";
+    lines.push(`  ${c.kind.padEnd(7)} ${c.type} ${c.name}${detail}${c.breaks ? `\n          BREAKS MAIL: ${c.breaks}` : ""}${refusedLine}`);
+  }
+  for (const step of ["delete", "replace"] as const) {
+    const refused = review.changes.filter((c) => c.refused?.step === step);
+    const first = refused[0]?.refused;
+    if (!first) continue;
+    const what = `${refused.length} ${step}${refused.length === 1 ? "" : "s"}`;
+    lines.push(`\`pulumi preview\` will refuse ${what} of protected resources: ${first.why}`);
+    const instead = refused.map((c) => c.refused?.instead).filter((x, i, all) => all.indexOf(x) === i);
+    for (const text of instead) lines.push(`  Instead: ${text}`);
+    const keep = refused.map((c) => c.refused?.keepWith).filter((x): x is string => x !== undefined);
+    if (keep.length > 0) {
+      lines.push(
+        `  To drop ${keep.length === 1 ? "the retained one" : `the ${keep.length} retained ones`} from Pulumi but keep ${keep.length === 1 ? "its AWS object" : "their AWS objects"} (retainOnDelete), the only way is, before this \`pulumi up\` (mail-infra:protect false lifts retainOnDelete too):`,
+      );
+      for (const command of keep) lines.push(`    ${command}`);
+    }
   }
   const n = review.changes.filter((c) => c.breaks).length;
   lines.push(
@@ -231,5 +310,7 @@ export function formatReview(review: Review, against: string, allowBreak: boolea
       ? `Verdict: would break mail (${n} change${n === 1 ? "" : "s"}).${allowBreak ? " Accepted with --allow-break." : " Exit 1; pass --allow-break to accept it on purpose."}`
       : "Verdict: no change breaks mail.",
   );
+  const r = review.changes.filter((c) => c.refused).length;
+  if (review.refused) lines.push(`Pulumi will refuse ${r} step${r === 1 ? "" : "s"}: the change cannot be deployed as it is. Exit 1 (--allow-break does not change that).`);
   return lines.join("\n") + "\n";
 }

@@ -82,9 +82,9 @@ export const CONFIG_KEYS = {
   },
   mailFromBehaviorOnMxFailure: {
     type: "string",
-    default: "REJECT_MESSAGE",
+    default: "USE_DEFAULT_VALUE",
     description:
-      "What SES does when the MAIL FROM MX is missing: REJECT_MESSAGE (keeps SPF alignment) or USE_DEFAULT_VALUE (sends unaligned; flagged by policy).",
+      "What SES does while the MAIL FROM status is not SUCCESS (MX missing or unchecked): USE_DEFAULT_VALUE sends with amazonses.com (SPF unaligned, DMARC passes on DKIM) or REJECT_MESSAGE rejects the region's mail. verify fails on either.",
   },
   dkimSigningKeyLength: {
     type: "string",

@@ -1,12 +1,14 @@
 /**
  * Moving a live identity's MAIL FROM (issue 9). Under REJECT_MESSAGE, SES rejects a region's
  * mail from the moment its MAIL FROM changes until it has seen the new domain's MX, which can
- * take up to 72 hours. The program makes the move in two `pulumi up`s with evidence in between:
+ * take up to 72 hours. Under USE_DEFAULT_VALUE (the default, docs/architecture.md "MAIL FROM
+ * when its MX fails") SES sends with its own MAIL FROM meanwhile (unaligned SPF, DKIM still
+ * aligns): the move is one `pulumi up`. A stack that chose REJECT_MESSAGE makes it in two ups
+ * with evidence in between:
  *
  *   1. the new MAIL FROM together with mailFromBehaviorOnMxFailure USE_DEFAULT_VALUE: the new MX
  *      and SPF records are published before the attribute switches (the attribute `dependsOn`
- *      them), and while SES waits for the MX it sends with its own MAIL FROM (unaligned SPF,
- *      DKIM still aligns) instead of rejecting;
+ *      them);
  *   2. once `npm run verify -- --only ses` shows the new MAIL FROM as SUCCESS, back to
  *      REJECT_MESSAGE.
  *
@@ -54,9 +56,6 @@ export function mailFromMoves(deployed: ReadonlyMap<string, string>, domains: re
   );
 }
 
-/** The pack's policy that step 1 trips on purpose (USE_DEFAULT_VALUE is flagged as mandatory). */
-export const USE_DEFAULT_VALUE_POLICY = "aws-sesv2-emailidentitymailfromattributes-disallow-use-default-value";
-
 /** Config issues for moves that would reject mail: a move under REJECT_MESSAGE. */
 export function mailFromMoveIssues(moves: readonly MailFromMove[]): { key: string; message: string }[] {
   const unsafe = moves.filter((m) => m.behavior === "REJECT_MESSAGE");
@@ -68,8 +67,7 @@ export function mailFromMoveIssues(moves: readonly MailFromMove[]): { key: strin
       message:
         `this config moves the MAIL FROM of a live identity (${list}) while the behaviour on MX failure is REJECT_MESSAGE: ` +
         "SES would reject that region's mail until it sees the new MX, for up to 72 h. Move it in two ups: " +
-        "(1) set mail-infra:mailFromBehaviorOnMxFailure to USE_DEFAULT_VALUE with the new MAIL FROM and pulumi up (the new MX and SPF are published before the switch; " +
-        `the pack flags USE_DEFAULT_VALUE, so give that up a --policy-pack-config with {"${USE_DEFAULT_VALUE_POLICY}": "advisory"}); ` +
+        "(1) set mail-infra:mailFromBehaviorOnMxFailure to USE_DEFAULT_VALUE with the new MAIL FROM and pulumi up (the new MX and SPF are published before the switch, and SES sends unaligned instead of rejecting while it looks for the MX); " +
         "(2) when `npm run verify -- --only ses` shows the new MAIL FROM as SUCCESS, set it back to REJECT_MESSAGE and pulumi up.",
     },
   ];

@@ -23,7 +23,7 @@ export const policies: Policies = [
   sesv2.disallowMixedPartitions,
   sesv2.missingConfigurationSet,
   sesv2.missingMailFrom,
-  sesv2.disallowUseDefaultValue,
+  sesv2.disallowFallbackWithoutDkim,
   sesv2.configureSubdomain,
   sesv2.disallowSharedName,
   sesv2.configureTlsPolicy,

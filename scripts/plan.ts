@@ -23,12 +23,12 @@ const program = standardOptions(new Command())
   .option("-s, --stack <name>", "stack whose Pulumi.<name>.yaml to read", "prod")
   .option("--json", "print a machine-readable plan")
   .option("--zone-file", "print only the DNS records as a BIND zone fragment")
-  .option("--against <base.json>", "review the change from a base plan (`plan --json` of the base branch): per resource create/delete/replace/update, and whether it would break mail")
+  .option("--against <base.json>", "review the change from a base plan (`plan --json` of the base branch): per resource create/delete/replace/update, whether it would break mail, and whether `pulumi preview` will refuse it (a delete or replace of a protected resource)")
   .option("--allow-break", "with --against: exit 0 even when the change would break mail")
   .addHelpText(
     "after",
     "\nExamples:\n  npm run plan\n  npm run plan -- --stack prod --json\n  npm run plan -- --zone-file > records.zone\n\n" +
-      "Exit codes: 0 plan printed (with --against: no change breaks mail), 1 with --against: the change would break mail, 2 usage or config error, 3 unexpected error (--debug shows its stack trace).",
+      "Exit codes: 0 plan printed (with --against: no change breaks mail and Pulumi refuses no step), 1 with --against: the change would break mail, or `pulumi preview` will refuse a delete or replace of a protected resource, 2 usage or config error, 3 unexpected error (--debug shows its stack trace).",
   )
   .showHelpAfterError();
 
@@ -114,6 +114,7 @@ function jsonResource(r: RecordedResource): Record<string, unknown> {
       deleteBeforeReplace: o.deleteBeforeReplace,
       dependsOn: o.dependsOn,
       aliases: o.aliases,
+      ignoreChanges: o.ignoreChanges,
       importId: o.importId ?? null,
     },
   };
@@ -187,7 +188,7 @@ async function main(): Promise<number> {
     if (base) {
       const review = reviewChange(base, planSchema.parse(out));
       process.stdout.write(opts.json ? JSON.stringify(review, null, 2) + "\n" : formatReview(review, opts.against!, opts.allowBreak === true));
-      return review.breaksMail && !opts.allowBreak ? EXIT_FINDINGS : EXIT_OK;
+      return (review.breaksMail && !opts.allowBreak) || review.refused ? EXIT_FINDINGS : EXIT_OK;
     }
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     return EXIT_OK;

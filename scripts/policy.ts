@@ -92,7 +92,7 @@ async function main(): Promise<number> {
   file = readStackConfig(opts.stack);
   const preview = opts.preview === true;
   const { run } = await runStackOffline(file, { preview });
-  const result = await evaluatePolicies({ resources: run.resources, policies, pack, settings });
+  const result = await evaluatePolicies({ resources: run.resources, policies, pack, settings, stack: { name: run.stack, outputs: run.outputs } });
   const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory").length;
   const advisory = result.violations.length - mandatory;
   const exitCode = hasMandatory(result.violations) ? EXIT_FINDINGS : EXIT_OK;

@@ -72,10 +72,10 @@ async function readPassword(m: Manifest, region: string, timeoutMs: number): Pro
     const o = await aws.secretValue(m.smtp.secretRegion, m.smtp.secretId);
     if (!o.ok) return { ok: false, message: `cannot read the secret ${m.smtp.secretName}: ${o.message}${o.needs ? `. ${o.needs}` : ""}` };
     const p = parseSmtpSecret(o.value);
-    if (!p.ok) return { ok: false, message: `the secret ${m.smtp.secretName} is not valid: ${p.message}. Run \`pulumi up\` to write it again.` };
-    if (p.value.username !== m.smtp.accessKeyId) return { ok: false, message: `the secret's username is ${p.value.username}, not the stack's current key ${m.smtp.accessKeyId}: the secret is stale. Run \`pulumi up\`, then run relay-fix again.` };
+    if (!p.ok) return { ok: false, message: `the secret ${m.smtp.secretName} is not valid: ${p.message}. Run \`pulumi up --refresh\` to write it again.` };
+    if (p.value.username !== m.smtp.accessKeyId) return { ok: false, message: `the secret's username is ${p.value.username}, not the stack's current key ${m.smtp.accessKeyId}: the secret is stale. Run \`pulumi up --refresh\`, then run relay-fix again.` };
     const r = p.value.regions[region];
-    if (!r) return { ok: false, message: `the secret ${m.smtp.secretName} holds no password for ${region}. Run \`pulumi up\` (mail-infra:smtpRegions must include ${region}).` };
+    if (!r) return { ok: false, message: `the secret ${m.smtp.secretName} holds no password for ${region}. Run \`pulumi up --refresh\` (mail-infra:smtpRegions must include ${region}).` };
     return { ok: true, password: r.password };
   } finally {
     aws.destroy();

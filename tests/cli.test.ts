@@ -15,7 +15,7 @@ describe("npm run plan", () => {
     expect(r.stdout).toContain("MailDomain queenofsandiego.com");
     expect(r.stdout).toContain("SesIdentity queenofsandiego.com-us-east-1");
     expect(r.stdout).toContain("SesIdentity queenofsandiego.com-us-west-2");
-    expect(r.stdout).toMatch(/aws\.sesv2\.EmailIdentityMailFromAttributes\s+MAIL FROM bounce\.queenofsandiego\.com, on MX failure REJECT_MESSAGE/);
+    expect(r.stdout).toMatch(/aws\.sesv2\.EmailIdentityMailFromAttributes\s+MAIL FROM bounce\.queenofsandiego\.com, on MX failure USE_DEFAULT_VALUE/);
     expect(r.stdout).toMatch(/MX\s+bounce-us-west-2\.queenofsandiego\.com\s+10 feedback-smtp\.us-west-2\.amazonses\.com/);
     expect(r.stdout).toMatch(/CNAME placeholder1-\w+-us-east-1\._domainkey\.queenofsandiego\.com/);
     expect(r.stdout).toContain("admin@queenofsandiego.com (gmail-send-as in jadasailing@gmail.com) via email-smtp.us-east-1.amazonaws.com:587");
@@ -27,7 +27,7 @@ describe("npm run plan", () => {
     }
   });
 
-  it("--json shows each resource's options: protect, retainOnDelete, deleteBeforeReplace, dependsOn, aliases, import id", () => {
+  it("--json shows each resource's options: protect, retainOnDelete, deleteBeforeReplace, dependsOn, aliases, ignoreChanges, import id", () => {
     const r = runCli("plan.ts", ["--stack", "prod", "--json"]);
     expect(r.status).toBe(0);
     type Res = { type: string; name: string; urn: string; options: Record<string, unknown> };
@@ -40,12 +40,13 @@ describe("npm run plan", () => {
       deleteBeforeReplace: false,
       dependsOn: [find("queenofsandiego.com-us-east-1-configuration-set").urn],
       aliases: [],
+      ignoreChanges: [],
       importId: null,
     });
     expect(find("smtp-key-gen1").options).toMatchObject({ protect: false, retainOnDelete: false });
     const mx = find("queenofsandiego.com-dns-mail-from-mx-bounce.queenofsandiego.com");
     expect(mx.options.aliases).toEqual([mx.urn.replace(/::[^:]+$/, "::queenofsandiego.com-dns-mail-from-mx-us-east-1")]);
-    for (const x of resources) expect(Object.keys(x.options).sort(), x.urn).toEqual(["aliases", "deleteBeforeReplace", "dependsOn", "importId", "protect", "retainOnDelete"]);
+    for (const x of resources) expect(Object.keys(x.options).sort(), x.urn).toEqual(["aliases", "deleteBeforeReplace", "dependsOn", "ignoreChanges", "importId", "protect", "retainOnDelete"]);
   });
 
   it("shows the monitoring resources by region, and what alerts whom", () => {
@@ -98,7 +99,19 @@ describe("npm run plan", () => {
       expect(r.status).toBe(1);
       expect(r.stdout).toMatch(/delete\s+aws:sesv2\/emailIdentity:EmailIdentity queenofsandiego\.com-us-west-2-identity\n\s+BREAKS MAIL: deletes the SES identity/);
       expect(r.stdout).toContain("Verdict: would break mail");
-      const allowed = runCli("plan.ts", ["--stack", "prod", "--against", basePath, "--allow-break"], { cwd: removed });
+      // The identity is protected in the base plan: the engine refuses its delete, --allow-break or not.
+      expect(r.stdout).toMatch(/queenofsandiego\.com-us-west-2-identity\n\s+BREAKS MAIL: [^\n]+\n\s+REFUSED BY PULUMI: delete of a protected resource/);
+      expect(r.stdout).toContain("`pulumi preview` will refuse");
+      expect(r.stdout).toContain("pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep.Apply: deleteProtectedError");
+      const refused = runCli("plan.ts", ["--stack", "prod", "--against", basePath, "--allow-break"], { cwd: removed });
+      expect(refused.status).toBe(1);
+      expect(refused.stdout).toContain("the change cannot be deployed as it is. Exit 1 (--allow-break does not change that).");
+      // A change that breaks mail but that the engine runs (a key in use deleted): --allow-break accepts it.
+      const skipped = head(prod + "  mail-infra:smtpKeyGeneration: 3\n");
+      const breaking = runCli("plan.ts", ["--stack", "prod", "--against", basePath], { cwd: skipped });
+      expect(breaking.status).toBe(1);
+      expect(breaking.stdout).not.toContain("REFUSED BY PULUMI");
+      const allowed = runCli("plan.ts", ["--stack", "prod", "--against", basePath, "--allow-break"], { cwd: skipped });
       expect(allowed.status).toBe(0);
       expect(allowed.stdout).toContain("Accepted with --allow-break.");
 

@@ -21,7 +21,8 @@ describe("config: the production stack", () => {
       ["us-west-2", false, "bounce-us-west-2.queenofsandiego.com"],
     ]);
     expect(d.dmarc).toEqual({ v: "DMARC1", p: "none", rua: ["mailto:dmarc-reports@queenofsandiego.com"] });
-    expect(d.mailFromBehaviorOnMxFailure).toBe("REJECT_MESSAGE");
+    // The default (docs/architecture.md, "MAIL FROM when its MX fails"): DKIM carries DMARC.
+    expect(d.mailFromBehaviorOnMxFailure).toBe("USE_DEFAULT_VALUE");
     expect(d.tlsPolicy).toBe("REQUIRE");
     expect(d.dkimSigningKeyLength).toBe("RSA_2048_BIT");
     expect(d.dns).toEqual({ mode: "route53", zone: { name: "queenofsandiego.com" } });

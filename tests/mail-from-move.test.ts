@@ -1,16 +1,18 @@
 /**
- * A MAIL FROM move on a live identity happens in two ups (lib/mail-from-move.ts): the program
- * refuses a move under REJECT_MESSAGE, from the stack's own last deployment, and accepts it
- * with USE_DEFAULT_VALUE, publishing the new records before the switch.
+ * A MAIL FROM move on a live identity (lib/mail-from-move.ts): under the default
+ * USE_DEFAULT_VALUE it is one up; a stack that chose REJECT_MESSAGE makes it in two, because the
+ * program refuses a move under REJECT_MESSAGE, from the stack's own last deployment, and accepts
+ * it with USE_DEFAULT_VALUE, publishing the new records before the switch.
  */
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../lib/config";
-import { deployedMailFrom, mailFromMoveIssues, mailFromMoves, USE_DEFAULT_VALUE_POLICY } from "../lib/mail-from-move";
+import { deployedMailFrom, mailFromMoveIssues, mailFromMoves } from "../lib/mail-from-move";
 import { refusalOf, runWithConfig, type TestRun } from "./helpers/program";
 
 const MAIL_FROM = "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes";
 const RECORD = "aws:route53/record:Record";
-const BASE = { domain: "example.com", regions: ["us-east-1", "us-west-2"] };
+/** A stack that chose REJECT_MESSAGE (the default is USE_DEFAULT_VALUE). */
+const BASE = { domain: "example.com", regions: ["us-east-1", "us-west-2"], mailFromBehaviorOnMxFailure: "REJECT_MESSAGE" };
 type Values = Record<string, string | number | string[]>;
 
 const up = (extra: Values, last?: TestRun): Promise<TestRun> => runWithConfig({ ...BASE, ...extra }, "prod", last?.outputs);
@@ -18,7 +20,7 @@ const up = (extra: Values, last?: TestRun): Promise<TestRun> => runWithConfig({ 
 const refusal = (extra: Values, last?: TestRun): Promise<string[]> => refusalOf(up(extra, last), JSON.stringify(extra));
 
 describe("lib/mail-from-move", () => {
-  const cfg = validateConfig({ "mail-infra:domain": "example.com", "mail-infra:regions": '["us-east-1","us-west-2"]', "mail-infra:mailFromSubdomain": "mail" }, "prod");
+  const cfg = validateConfig({ "mail-infra:domain": "example.com", "mail-infra:regions": '["us-east-1","us-west-2"]', "mail-infra:mailFromSubdomain": "mail", "mail-infra:mailFromBehaviorOnMxFailure": "REJECT_MESSAGE" }, "prod");
   const last = { domains: [{ domain: "example.com", regions: [{ region: "us-east-1", mailFromDomain: "bounce.example.com" }, { region: "us-west-2", mailFromDomain: "mail-us-west-2.example.com" }] }] };
 
   it("finds the live identities whose MAIL FROM changes, not the unchanged or new ones", () => {
@@ -39,7 +41,8 @@ describe("lib/mail-from-move", () => {
     expect(issue.key).toBe("mailFromBehaviorOnMxFailure");
     expect(issue.message).toContain("example.com in us-east-1: bounce.example.com -> mail.example.com");
     expect(issue.message).toContain("up to 72 h");
-    expect(issue.message).toContain(`{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}`);
+    // USE_DEFAULT_VALUE is no longer flagged by the pack (DKIM carries DMARC): no policy config to pass.
+    expect(issue.message).not.toContain("policy-pack-config");
     expect(mailFromMoveIssues([{ ...move, behavior: "USE_DEFAULT_VALUE" }])).toEqual([]);
     expect(mailFromMoveIssues([{ ...move, from: "", behavior: "REJECT_MESSAGE" }])[0].message).toContain("(no custom MAIL FROM) -> mail.example.com");
   });
@@ -90,6 +93,15 @@ describe("a MAIL FROM move on a deployed stack, under mocks", () => {
     // Up 2: back to REJECT_MESSAGE (once verify shows SUCCESS): no move any more, so accepted.
     const settled = await up({ mailFromSubdomain: "mail" }, moved);
     expect(settled.byType(MAIL_FROM).map((r) => r.inputs.behaviorOnMxFailure)).toEqual(["REJECT_MESSAGE", "REJECT_MESSAGE"]);
+  });
+
+  it("under the default (USE_DEFAULT_VALUE) the move is one up, records first", async () => {
+    const plain = { domain: "example.com", regions: ["us-east-1", "us-west-2"] };
+    const first = await runWithConfig(plain, "prod");
+    const moved = await runWithConfig({ ...plain, mailFromSubdomain: "mail" }, "prod", first.outputs);
+    const attr = moved.one(MAIL_FROM, "example.com-us-east-1-mail-from");
+    expect([attr.inputs.mailFromDomain, attr.inputs.behaviorOnMxFailure]).toEqual(["mail.example.com", "USE_DEFAULT_VALUE"]);
+    for (const r of moved.byType(RECORD).filter((x) => x.inputs.name === "mail.example.com")) expect(attr.options.dependsOn).toContain(r.urn);
   });
 
   it("a region new to the stack is no move: adding one under REJECT_MESSAGE is accepted", async () => {

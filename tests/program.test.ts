@@ -64,10 +64,10 @@ describe("the prod stack under mocks", async () => {
     });
   });
 
-  it("MAIL FROM per region, each under the domain, rejecting on MX failure", () => {
+  it("MAIL FROM per region, each under the domain, falling back to amazonses.com on MX failure (the default)", () => {
     expect(run.byType(T.mailFrom).map((r) => [r.inputs.region, r.inputs.mailFromDomain, r.inputs.behaviorOnMxFailure])).toEqual([
-      ["us-east-1", "bounce.queenofsandiego.com", "REJECT_MESSAGE"],
-      ["us-west-2", "bounce-us-west-2.queenofsandiego.com", "REJECT_MESSAGE"],
+      ["us-east-1", "bounce.queenofsandiego.com", "USE_DEFAULT_VALUE"],
+      ["us-west-2", "bounce-us-west-2.queenofsandiego.com", "USE_DEFAULT_VALUE"],
     ]);
   });
 

@@ -28,6 +28,10 @@ describe("Pulumi.yaml", () => {
     expect(problems.join("\n")).toMatch(message);
   });
 
+  it("refreshes before every preview, up and destroy, so drift made outside Pulumi is seen (docs/architecture.md, Drift)", () => {
+    expect(project.options).toEqual({ refresh: "always" });
+  });
+
   it("is the nodejs runtime with TypeScript, named mail-infra", () => {
     expect(project.name).toBe("mail-infra");
     expect(project.runtime).toMatchObject({ name: "nodejs", options: { typescript: true } });

@@ -87,7 +87,7 @@ function checkDkim(d: ManifestDomain, obs: DnsObservations): Finding[] {
       ? finding("dns", "dns.dkim", subject, "pass", `all ${expected.length} DKIM CNAMEs point at ${region.signingHostedZone}`, { evidence })
       : finding("dns", "dns.dkim", subject, "fail", `${failed} of ${expected.length} DKIM CNAMEs are missing or wrong: SES cannot sign with this domain in ${region.region}`, {
           evidence,
-          remediation: `Publish the CNAMEs exactly as listed (\`npm run plan -- --zone-file\` or \`pulumi stack output zoneFile\`), or run \`pulumi up\` to restore the Route 53 records.`,
+          remediation: `Publish the CNAMEs exactly as listed (\`npm run plan -- --zone-file\` or \`pulumi stack output zoneFile\`), or run \`pulumi up --refresh\` to restore the Route 53 records.`,
         });
   });
 }
@@ -106,7 +106,7 @@ function checkMailFromMx(d: ManifestDomain, obs: DnsObservations): Finding[] {
     if (!a.ok && a.reason !== "notfound") return inconclusive("dns", "dns.mail-from.mx", subject, "the MAIL FROM MX", a);
     const found = a.ok ? a.value : [];
     const hosts = found.map((v) => v.split(/\s+/)[1] ?? "");
-    const remediation = `Set the MX of ${name} to "${expected}" (and only that), or run \`pulumi up\`. With behaviour ${region.mailFromBehaviorOnMxFailure}, SES ${region.mailFromBehaviorOnMxFailure === "REJECT_MESSAGE" ? "refuses to send" : "falls back to amazonses.com and SPF no longer aligns"} while it is wrong.`;
+    const remediation = `Set the MX of ${name} to "${expected}" (and only that), or run \`pulumi up --refresh\`. With behaviour ${region.mailFromBehaviorOnMxFailure}, SES ${region.mailFromBehaviorOnMxFailure === "REJECT_MESSAGE" ? "refuses to send" : "falls back to amazonses.com and SPF no longer aligns"} while it is wrong.`;
     if (found.length === 0) {
       return finding("dns", "dns.mail-from.mx", subject, "fail", `${name} has no MX: SES cannot use it as MAIL FROM`, { evidence: [`expected ${expected}, found none${a.ok ? "" : " (NXDOMAIN)"}`], remediation });
     }
@@ -140,7 +140,7 @@ function checkSpf(d: ManifestDomain, obs: DnsObservations): Finding[] {
       out.push(
         finding("dns", "dns.spf.record", subject, "fail", spfRecords.length === 0 ? `${name} has no SPF record` : `${name} has ${spfRecords.length} SPF records: receivers treat that as a permanent error (RFC 7208 4.5)`, {
           evidence: spfRecords.length === 0 ? ["no TXT record starting with v=spf1"] : spfRecords.map((r) => `found: ${r}`),
-          remediation: spfRecords.length === 0 ? `Publish the SPF record from the plan at ${name}, or run \`pulumi up\`.` : `Merge them into one record at ${name}; keep the mechanisms of both (the one mail-infra manages is in \`npm run plan\`).`,
+          remediation: spfRecords.length === 0 ? `Publish the SPF record from the plan at ${name}, or run \`pulumi up --refresh\`.` : `Merge them into one record at ${name}; keep the mechanisms of both (the one mail-infra manages is in \`npm run plan\`).`,
         }),
       );
       continue;
@@ -224,7 +224,7 @@ function checkDmarc(d: ManifestDomain, obs: DnsObservations): Finding[] {
     return [
       finding("dns", "dns.dmarc.record", name, "fail", records.length === 0 ? `${d.domain} publishes no DMARC record` : `${records.length} DMARC records: receivers ignore them all`, {
         evidence: records.map((r) => `found: ${r}`),
-        remediation: `Publish exactly one TXT record at ${name} (the plan shows it), or run \`pulumi up\`.`,
+        remediation: `Publish exactly one TXT record at ${name} (the plan shows it), or run \`pulumi up --refresh\`.`,
       }),
     ];
   }
@@ -302,7 +302,7 @@ function checkDrift(d: ManifestDomain, obs: DnsObservations, flagged: ReadonlySe
       out.push(
         finding("dns", "dns.drift", `${type} ${name}`, "warn", "differs from what the stack declares", {
           evidence: [`expected: ${expected.join(" | ") || "(nothing)"}`, `found:    ${found.join(" | ") || "(nothing)"}`, `(${key})`],
-          remediation: "If the change was intended, put it in the stack config; otherwise run `pulumi up` to restore the declared record.",
+          remediation: "If the change was intended, put it in the stack config; otherwise run `pulumi up --refresh` to restore the declared record (a plain `pulumi up` compares with Pulumi's state, not with the live record).",
         }),
       );
     }
@@ -313,7 +313,9 @@ function checkDrift(d: ManifestDomain, obs: DnsObservations, flagged: ReadonlySe
 /**
  * Apex TXT values that are live but not declared. The program owns the whole apex TXT record
  * set (Route 53 keys a set by name and type), so `pulumi up` replaces it with the declared
- * values: a site-verification token or another SPF-less value published by hand is deleted.
+ * values: a site-verification token or another SPF-less value published by hand is deleted
+ * (at the next up: Pulumi.yaml's `options.refresh: always` makes it see the live set; without a
+ * refresh, at the next change of that record, whose UPSERT writes the whole set).
  * Only in route53 mode (with external DNS nothing is written) and only when the manifest
  * declares the apex set (discovery mode does not know it). SPF values are left to the SPF and
  * drift checks.

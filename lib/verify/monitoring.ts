@@ -139,7 +139,7 @@ export function checkAlarms(region: ManifestMonitoring["regions"][number], obs: 
     const what = `${KIND_TEXT[declared.kind]} ${declared.level} at ${formatRate(declared.threshold)}`;
     if (!a) {
       return finding("monitoring", "monitoring.alarm", subject, "fail", `the ${what} alarm does not exist in ${region.region}`, {
-        remediation: "Run `pulumi up`: the program creates it (or check that verify looks at the right account).",
+        remediation: "Run `pulumi up --refresh`: the refresh drops it from the state and the program creates it again (or check that verify looks at the right account).",
       });
     }
     const evidence = [
@@ -158,7 +158,7 @@ export function checkAlarms(region: ManifestMonitoring["regions"][number], obs: 
     if (problems.length > 0) {
       return finding("monitoring", "monitoring.alarm", subject, "fail", `the ${what} alarm is not as declared: ${problems.join("; ")}`, {
         evidence,
-        remediation: "Run `pulumi up` to put the declared definition back (someone changed the alarm outside Pulumi).",
+        remediation: "Run `pulumi up --refresh` to put the declared definition back (someone changed the alarm outside Pulumi; a plain `pulumi up` compares with Pulumi's state, not with the alarm).",
       });
     }
     const state =
@@ -182,7 +182,7 @@ export function checkSubscriptions(mon: ManifestMonitoring, region: ManifestMoni
     id: "monitoring.topic",
     subject: `${topic}`,
     summary: `the alerts topic does not exist in ${region.region}, so no alert reaches anyone there`,
-    remediation: "Run `pulumi up`: the program creates the topic and subscribes each address of mail-infra:alertEmails.",
+    remediation: "Run `pulumi up --refresh`: the program creates the topic and subscribes each address of mail-infra:alertEmails.",
   };
   return mon.alertEmails.map((address) => {
     const subject = `${address} in ${region.region}`;
@@ -196,7 +196,7 @@ export function checkSubscriptions(mon: ManifestMonitoring, region: ManifestMoni
     if (mine.length === 0) {
       return finding("monitoring", "monitoring.subscription", subject, "fail", `${address} is not subscribed to the alerts topic: alerts in ${region.region} do not reach it`, {
         evidence: [`topic ${topic}`, `subscribed: ${subs.value.map((s) => `${s.protocol}:${s.endpoint}`).join(", ") || "nobody"}`],
-        remediation: "Run `pulumi up`: the program subscribes each address of mail-infra:alertEmails (check the address is in that list).",
+        remediation: "Run `pulumi up --refresh`: the program subscribes each address of mail-infra:alertEmails (check the address is in that list).",
       });
     }
     if (mine.every(isPending)) {
@@ -217,7 +217,7 @@ export function checkRules(region: ManifestMonitoring["regions"][number], obs: M
     if (!o.rule.ok) {
       if (o.rule.reason === "notfound") {
         return finding("monitoring", "monitoring.rule", subject, "fail", `the ${declared.purpose} rule does not exist in ${region.region}: those changes raise no alert`, {
-          remediation: "Run `pulumi up`: the program creates it.",
+          remediation: "Run `pulumi up --refresh`: the program creates it again.",
         });
       }
       return inconclusive("monitoring", "monitoring.rule", subject, "the rule", o.rule);
@@ -233,8 +233,8 @@ export function checkRules(region: ManifestMonitoring["regions"][number], obs: M
       return finding("monitoring", "monitoring.rule", subject, "fail", `the ${declared.purpose} rule raises no alert: ${problems.join("; ")}`, {
         evidence,
         remediation: disabledOnly
-          ? `Enable it: \`aws events enable-rule --name ${declared.name} --region ${region.region}\` (or \`pulumi up\`), and find out who disabled it.`
-          : "Run `pulumi up` to put the declared rule and target back (someone changed it outside Pulumi).",
+          ? `Enable it: \`aws events enable-rule --name ${declared.name} --region ${region.region}\` (or \`pulumi up --refresh\`), and find out who disabled it.`
+          : "Run `pulumi up --refresh` to put the declared rule and target back (someone changed it outside Pulumi).",
       });
     }
     return finding("monitoring", "monitoring.rule", subject, "pass", `${declared.purpose} rule enabled, sends to the alerts topic`, { evidence });
@@ -297,7 +297,7 @@ export function checkTrail(mon: ManifestMonitoring, obs: MonitoringObservations)
         remediation: verdicts.some((v) => v.why === "is not logging")
           ? `Start logging: \`aws cloudtrail start-logging --name ${verdicts.find((v) => v.why === "is not logging")?.t.arn}\`, and find out who stopped it.`
           : created
-            ? "Run `pulumi up` to put the stack's trail back."
+            ? "Run `pulumi up --refresh` to put the stack's trail back."
             : "Set `pulumi config set mail-infra:createTrail true` and run `pulumi up` (a multi-region trail with its own bucket), or make an existing trail multi-region and log write management events.",
       },
     );

@@ -44,6 +44,16 @@ export interface SuppressionState {
 /** Quota use above this share of the 24-hour limit is a warning. */
 export const QUOTA_WARN_RATIO = 0.8;
 
+/**
+ * The fix for a live setting that differs from what the last `pulumi up` deployed (drift). The
+ * engine diffs the program against its state, not against AWS, so a plain `pulumi up` sees no
+ * change; `--refresh` re-reads the resources first (Pulumi CLI docs, pulumi refresh: "compares
+ * the current stack's resource state with the state known to exist in the actual cloud
+ * provider"). Pulumi.yaml sets `options.refresh: always`, so a plain `pulumi up` in this project
+ * refreshes too; the flag is spelled out so the advice holds wherever it is run.
+ */
+export const DRIFT_FIX = "If the change was not intended, run `pulumi up --refresh`: it re-reads the live setting and puts the declared one back (a plain `pulumi up` compares with Pulumi's state, not with AWS). If it was, put it in the stack config.";
+
 export function checkSesAccount(region: string, account: Observation<SesAccountState>): Finding[] {
   const subject = `account in ${region}`;
   if (!account.ok) {
@@ -100,7 +110,7 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
     if (identity.reason === "notfound") {
       return [
         finding("ses", "ses.identity.verified", subject, "fail", `no SES identity for ${domain.domain} in ${region.region}`, {
-          remediation: "Run `pulumi up` to create it (or check that verify looks at the right account and region).",
+          remediation: "Run `pulumi up --refresh` to create it again: the refresh drops the deleted identity from the state (a plain `pulumi up` compares with the state and sees nothing to do). A new identity gets new DKIM tokens. Or check that verify looks at the right account and region.",
           // Discovery mode could not learn the tokens, MAIL FROM or configuration set either: one cause.
           cause: causeOf(identity),
         }),
@@ -122,7 +132,7 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
   // The DKIM check: the status SES reports, then the signing setup against the stack. The
   // status of an identity that is not verified is evidence of ses.identity.verified above, so a
   // pending identity fails one check, not two.
-  const setupFix = "Run `pulumi refresh` then `pulumi up` so the stack and its DNS records follow the identity's current DKIM settings.";
+  const setupFix = "Run `pulumi up --refresh` so the stack and its DNS records follow the identity's current DKIM settings.";
   const dkimIssues: DkimIssue[] = id.verifiedForSending ? dkimStatusIssues(domain.domain, region.region, id.dkim.status) : [];
   if (!id.dkim.signingEnabled) dkimIssues.push({ status: "fail", text: "DKIM signing is disabled", fix: setupFix });
   const expectedTokens = [...region.dkimTokens].sort();
@@ -144,35 +154,90 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
         }),
   );
 
-  const mf = id.mailFrom;
-  const mfProblems: string[] = [];
-  if (!mf || mf.domain === "") mfProblems.push("no custom MAIL FROM: mail goes out with amazonses.com and SPF does not align");
-  else {
-    if (mf.domain !== region.mailFromDomain) mfProblems.push(`MAIL FROM is ${mf.domain}, the stack declares ${region.mailFromDomain}`);
-    if (mf.status && mf.status !== "SUCCESS") mfProblems.push(`MAIL FROM status ${mf.status}: SES did not find the MX at ${mf.domain}`);
-    if (mf.behaviorOnMxFailure && mf.behaviorOnMxFailure !== region.mailFromBehaviorOnMxFailure) {
-      mfProblems.push(`behaviour on MX failure is ${mf.behaviorOnMxFailure}, the stack declares ${region.mailFromBehaviorOnMxFailure}`);
-    }
-  }
-  out.push(
-    mfProblems.length === 0
-      ? finding("ses", "ses.identity.mail-from", subject, "pass", `MAIL FROM ${mf?.domain} is SUCCESS`, { evidence: [`behaviour on MX failure ${mf?.behaviorOnMxFailure ?? "?"}`] })
-      : finding("ses", "ses.identity.mail-from", subject, "fail", mfProblems[0], {
-          evidence: mfProblems,
-          remediation: "Check the MAIL FROM MX in the DNS layer, then run `pulumi up`.",
-          ...(region.unknown?.mailFromDomain ? { cause: causeOf(region.unknown.mailFromDomain) } : {}),
-        }),
-  );
+  out.push(checkMailFrom(domain.domain, region, id.mailFrom));
 
   out.push(
     id.configurationSetName === region.configurationSet
       ? finding("ses", "ses.identity.configuration-set", subject, "pass", `default configuration set ${region.configurationSet}`)
       : finding("ses", "ses.identity.configuration-set", subject, "fail", id.configurationSetName ? `default configuration set is ${id.configurationSetName}, not ${region.configurationSet}` : "no default configuration set: TLS, suppression and event publishing do not apply", {
-          remediation: "Run `pulumi up` to set it back.",
+          remediation: DRIFT_FIX,
           ...(region.unknown?.configurationSet ? { cause: causeOf(region.unknown.configurationSet) } : {}),
         }),
   );
   return out;
+}
+
+/**
+ * What SES does with a region's mail while its MAIL FROM status is not SUCCESS (SES API v2
+ * MailFromAttributes, https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MailFromAttributes.html:
+ * "These behaviors are taken when the custom MAIL FROM domain configuration is in the Pending,
+ * Failed, and TemporaryFailure states"; REJECT_MESSAGE "returns a MailFromDomainNotVerified error,
+ * and doesn't attempt to deliver the email", USE_DEFAULT_VALUE sends "using amazonses.com as the
+ * MAIL FROM domain"). The behaviour SES reports is the one it applies; the stack's is used only
+ * when SES reports none.
+ */
+export function mailFromConsequence(domain: string, region: string, behavior: string | undefined): string {
+  switch (behavior) {
+    case "REJECT_MESSAGE":
+      return `SES rejects every message from ${domain} in ${region} (MailFromDomainNotVerified) until it finds the MX`;
+    case "USE_DEFAULT_VALUE":
+      return `SES sends ${domain}'s mail in ${region} with its own MAIL FROM (amazonses.com): SPF does not align and DMARC rests on DKIM alone`;
+    default:
+      return `what SES does with the mail depends on the behaviour on MX failure (${behavior ?? "not reported"})`;
+  }
+}
+
+/** What each MAIL FROM status means (same API reference, MailFromDomainStatus). */
+const MAIL_FROM_STATUS: Record<string, string> = {
+  PENDING: "SES has not found the MX yet (after a change it looks for up to 72 hours)",
+  TEMPORARY_FAILURE: "a temporary problem keeps SES from checking the MX (it retries; after 72 hours it turns FAILED)",
+  FAILED: "SES cannot find the MX, or it no longer exists",
+};
+
+/**
+ * ses.identity.mail-from: the custom MAIL FROM, its status and its behaviour against the stack.
+ * Any status but SUCCESS fails, whatever the behaviour: under REJECT_MESSAGE the region's mail
+ * is rejected, under USE_DEFAULT_VALUE it goes out unaligned; SES mails state changes only to
+ * the account's root address, so verify is the alert. No status at all is no evidence: it
+ * cannot pass.
+ */
+export function checkMailFrom(domain: string, region: ManifestRegion, mf: SesIdentityState["mailFrom"]): Finding {
+  const subject = `${domain} in ${region.region}`;
+  const cause = region.unknown?.mailFromDomain ? { cause: causeOf(region.unknown.mailFromDomain) } : {};
+  if (!mf || mf.domain === "") {
+    return finding("ses", "ses.identity.mail-from", subject, "fail", "no custom MAIL FROM: mail goes out with amazonses.com and SPF does not align", {
+      evidence: ["MailFromAttributes.MailFromDomain empty"],
+      remediation: DRIFT_FIX,
+      ...cause,
+    });
+  }
+  const behavior = mf.behaviorOnMxFailure ?? region.mailFromBehaviorOnMxFailure;
+  const problems: { status: "fail" | "inconclusive"; text: string; fix: string }[] = [];
+  if (mf.status !== "SUCCESS") {
+    if (mf.status === undefined) {
+      problems.push({ status: "inconclusive", text: `SES reported no MAIL FROM status for ${mf.domain}: no evidence that it found the MX`, fix: "Re-run verify; if SES still reports no status, look at the identity in the SES console (Custom MAIL FROM domain)." });
+    } else {
+      const meaning = MAIL_FROM_STATUS[mf.status] ?? "a status verify does not know";
+      const again =
+        mf.status === "FAILED"
+          ? ` If it stays FAILED once the MX is right, set the MAIL FROM again so SES looks anew: \`aws sesv2 put-email-identity-mail-from-attributes --email-identity ${domain} --mail-from-domain ${mf.domain} --behavior-on-mx-failure ${behavior} --region ${region.region}\`.`
+          : " SES keeps checking by itself: re-run verify.";
+      problems.push({
+        status: "fail",
+        text: `MAIL FROM ${mf.domain} status ${mf.status}: ${meaning}; ${mailFromConsequence(domain, region.region, behavior)}`,
+        fix: `Check dns.mail-from.mx below: ${mf.domain} needs exactly one MX, to SES's feedback host of ${region.region}.${again} SES tells only the account's root address when this status changes, so run verify on a schedule (docs/monitoring.md).`,
+      });
+    }
+  }
+  if (mf.domain !== region.mailFromDomain) problems.push({ status: "fail", text: `MAIL FROM is ${mf.domain}, the stack declares ${region.mailFromDomain}`, fix: DRIFT_FIX });
+  if (mf.behaviorOnMxFailure && mf.behaviorOnMxFailure !== region.mailFromBehaviorOnMxFailure) {
+    problems.push({ status: "fail", text: `behaviour on MX failure is ${mf.behaviorOnMxFailure}, the stack declares ${region.mailFromBehaviorOnMxFailure}`, fix: DRIFT_FIX });
+  }
+  const evidence = [`status ${mf.status ?? "not reported"}`, `behaviour on MX failure ${mf.behaviorOnMxFailure ?? "not reported"}`];
+  if (problems.length === 0) return finding("ses", "ses.identity.mail-from", subject, "pass", `MAIL FROM ${mf.domain} is SUCCESS`, { evidence });
+  const worst = problems.find((p) => p.status === "fail") ?? problems[0];
+  const fixes = [worst.fix, ...problems.map((p) => p.fix).filter((f) => f !== worst.fix)].filter((f, i, all) => all.indexOf(f) === i);
+  return finding("ses", "ses.identity.mail-from", subject, worst.status, worst.text, { evidence: [...problems.map((p) => p.text), ...evidence], remediation: fixes.join(" "), ...cause });
 }
 
 interface DkimIssue {
@@ -205,7 +270,7 @@ export function dkimStatusIssues(domain: string, region: string, status: string 
         {
           status: "fail",
           text: "DKIM status NOT_STARTED: DKIM verification was never started, so SES does not sign this domain's mail",
-          fix: `Turn on Easy DKIM for ${domain} in ${region} (run \`pulumi up\`, which declares it), then publish the CNAMEs the DNS layer lists.`,
+          fix: `Turn on Easy DKIM for ${domain} in ${region} (run \`pulumi up --refresh\`, which declares it), then publish the CNAMEs the DNS layer lists.`,
         },
       ];
     case "PENDING":
@@ -235,7 +300,7 @@ export function checkSesConfigurationSet(region: ManifestRegion, state: Observat
   if (region.unknown?.configurationSet) return [inconclusive("ses", "ses.configuration-set", subject, "the configuration set", region.unknown.configurationSet)];
   if (!state.ok) {
     if (state.reason === "notfound") {
-      return [finding("ses", "ses.configuration-set", subject, "fail", "the configuration set does not exist", { remediation: "Run `pulumi up` to create it." })];
+      return [finding("ses", "ses.configuration-set", subject, "fail", "the configuration set does not exist", { remediation: "Run `pulumi up --refresh` to create it again (a plain `pulumi up` compares with Pulumi's state, which still has it)." })];
     }
     return [inconclusive("ses", "ses.configuration-set", subject, "the configuration set", state)];
   }
@@ -256,7 +321,7 @@ export function checkSesConfigurationSet(region: ManifestRegion, state: Observat
   const out: Finding[] = [
     drift.length === 0
       ? finding("ses", "ses.configuration-set", subject, "pass", `exists (TLS ${cs.tlsPolicy ?? "?"}, reputation metrics on)`)
-      : finding("ses", "ses.configuration-set", subject, "warn", drift[0], { evidence: drift, remediation: "Run `pulumi up` to restore the declared settings." }),
+      : finding("ses", "ses.configuration-set", subject, "warn", drift[0], { evidence: drift, remediation: DRIFT_FIX }),
   ];
   const covering = cs.eventDestinations.filter((e) => e.enabled && REQUIRED_EVENT_TYPES.every((t) => e.matchingEventTypes.includes(t)));
   out.push(
@@ -264,7 +329,7 @@ export function checkSesConfigurationSet(region: ManifestRegion, state: Observat
       ? finding("ses", "ses.configuration-set.events", subject, "pass", `event destination ${covering[0].name} publishes BOUNCE and COMPLAINT`, { evidence: covering.map((e) => `${e.name}: ${e.matchingEventTypes.join(", ")}${e.target ? ` -> ${e.target}` : ""}`) })
       : finding("ses", "ses.configuration-set.events", subject, "fail", "no enabled event destination publishes BOUNCE and COMPLAINT: bounces go unseen", {
           evidence: cs.eventDestinations.map((e) => `${e.name}: ${e.enabled ? "enabled" : "disabled"}, ${e.matchingEventTypes.join(", ")}`),
-          remediation: "Run `pulumi up` to restore the SNS event destination.",
+          remediation: "Run `pulumi up --refresh` to restore the SNS event destination (a plain `pulumi up` compares with Pulumi's state, not with AWS).",
         }),
   );
   return out;

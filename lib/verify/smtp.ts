@@ -151,20 +151,20 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
   if (!obs.secret.ok) {
     out.push(
       obs.secret.reason === "notfound"
-        ? finding("smtp", "smtp.secret", secretSubject, "fail", "the secret does not exist (or is scheduled for deletion)", { evidence: [s.secretId], remediation: "Restore it (`aws secretsmanager restore-secret`) or run `pulumi up`.", cause: causeOf(obs.secret) })
+        ? finding("smtp", "smtp.secret", secretSubject, "fail", "the secret does not exist (or is scheduled for deletion)", { evidence: [s.secretId], remediation: "Restore it (`aws secretsmanager restore-secret`) or run `pulumi up --refresh`.", cause: causeOf(obs.secret) })
         : inconclusive("smtp", "smtp.secret", secretSubject, "the secret", obs.secret),
     );
   } else {
     const parsed = parseSmtpSecret(obs.secret.value);
     if (!parsed.ok) {
-      out.push(finding("smtp", "smtp.secret", secretSubject, "fail", parsed.message, { evidence: [s.secretId], remediation: "Run `pulumi up` to write the secret again.", cause: invalidSecret }));
+      out.push(finding("smtp", "smtp.secret", secretSubject, "fail", parsed.message, { evidence: [s.secretId], remediation: "Run `pulumi up --refresh` to write the secret again.", cause: invalidSecret }));
     } else {
       secret = parsed.value;
       const missingRegions = s.regions.map((r) => r.region).filter((r) => !secret!.regions[r]);
       out.push(
         missingRegions.length === 0
           ? finding("smtp", "smtp.secret", secretSubject, "pass", `holds the username and a password for ${Object.keys(secret.regions).join(", ")}`, { evidence: [`secret id ${s.secretId}`, `username ${secret.username}`] })
-          : finding("smtp", "smtp.secret", secretSubject, "fail", `no password for ${missingRegions.join(", ")}`, { evidence: [`secret id ${s.secretId}`], remediation: "Run `pulumi up` to write the passwords for every region.", cause: missingPasswords }),
+          : finding("smtp", "smtp.secret", secretSubject, "fail", `no password for ${missingRegions.join(", ")}`, { evidence: [`secret id ${s.secretId}`], remediation: "Run `pulumi up --refresh` to write the passwords for every region.", cause: missingPasswords }),
       );
     }
   }
@@ -175,7 +175,7 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
   if (!obs.accessKeys.ok) {
     out.push(
       obs.accessKeys.reason === "notfound" && s.user !== ""
-        ? finding("smtp", "smtp.key", keySubject, "fail", `the IAM user ${s.user} does not exist`, { remediation: "Run `pulumi up`.", cause: causeOf(obs.accessKeys) })
+        ? finding("smtp", "smtp.key", keySubject, "fail", `the IAM user ${s.user} does not exist`, { remediation: "Run `pulumi up --refresh` (the refresh drops the deleted user from the state, so the program creates it again).", cause: causeOf(obs.accessKeys) })
         : inconclusive("smtp", "smtp.key", keySubject, "the user's access keys", obs.accessKeys),
     );
   } else {
@@ -185,7 +185,7 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
       out.push(
         finding("smtp", "smtp.key", keySubject, "fail", `the secret's username ${username} is not an access key of ${s.user}: the secret is stale`, {
           evidence: [`keys of ${s.user}: ${obs.accessKeys.value.map((k) => `${k.id} (${k.status})`).join(", ") || "none"}`],
-          remediation: "Run `pulumi up` so the secret is rewritten from the current key; then update every relay (see the relay layer).",
+          remediation: "Run `pulumi up --refresh` so the secret is rewritten from the current key; then update every relay (see the relay layer).",
         }),
       );
     } else if (key.status !== "Active") {
@@ -227,7 +227,7 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
       stale.length === 0
         ? finding("smtp", "smtp.password", `passwords in ${s.secretName}`, "pass", "each stored password is the v4 derivation of the key for its region")
         : finding("smtp", "smtp.password", `passwords in ${s.secretName}`, "fail", `the stored password for ${stale.map(([r]) => r).join(", ")} is not derived from this key`, {
-            remediation: "Run `pulumi up` to rewrite the secret (or derive it with `npm run smtp-password -- --region <r>`).",
+            remediation: "Run `pulumi up --refresh` to rewrite the secret (or derive it with `npm run smtp-password -- --region <r>`).",
           }),
     );
   }
@@ -250,7 +250,7 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
         ? finding("smtp", "smtp.auth", subject, "pass", `AUTH accepted (235) in ${r.ms} ms`, { evidence: [`username ${username}`, "EHLO, STARTTLS (certificate valid), AUTH; no mail sent", ...(r.connectedTo ? [r.connectedTo] : [])] })
         : finding("smtp", "smtp.auth", subject, "fail", `AUTH rejected (${r.code}) in ${r.ms} ms: the stored password does not work in ${region}`, {
             evidence: [`username ${username}`, `server said: ${r.message}`, ...(r.connectedTo ? [r.connectedTo] : [])],
-            remediation: "If the smtp.key check passed, the password is stale: run `pulumi up` to rewrite the secret from the current key.",
+            remediation: "If the smtp.key check passed, the password is stale: run `pulumi up --refresh` to rewrite the secret from the current key.",
           }),
     );
   }
@@ -315,7 +315,7 @@ export function checkPermissions(m: Manifest, simulations: readonly SimulationOu
     }
     return finding("smtp", "smtp.permission", subject, "fail", `no statement allows ses:SendRawEmail${q.sender ? ` as ${q.sender}` : ""} in ${q.region} (implicitDeny): SES rejects mail sent with these credentials there`, {
       evidence: [asked, ...sim.deniedResources.map((r) => `denied: ${r}`)],
-      remediation: "Run `pulumi up` to restore the user's inline policy (it allows the senders' addresses in their regions). If the sender or its region is new, add it to mail-infra:senders first; a permissions boundary may also lack ses:SendRawEmail.",
+      remediation: "Run `pulumi up --refresh` to restore the user's inline policy (it allows the senders' addresses in their regions). If the sender or its region is new, add it to mail-infra:senders first; a permissions boundary may also lack ses:SendRawEmail.",
     });
   });
 }

@@ -10,5 +10,5 @@ export { missingConfigurationSet } from "./EmailIdentity/missingConfigurationSet
 export { missingMailFrom } from "./EmailIdentity/missingMailFrom";
 export { configureSubdomain } from "./EmailIdentityMailFromAttributes/configureSubdomain";
 export { disallowSharedName } from "./EmailIdentityMailFromAttributes/disallowSharedName";
-export { disallowUseDefaultValue } from "./EmailIdentityMailFromAttributes/disallowUseDefaultValue";
+export { disallowFallbackWithoutDkim } from "./EmailIdentityMailFromAttributes/disallowFallbackWithoutDkim";
 export { missingReputationAlarms } from "./EmailIdentity/missingReputationAlarms";

@@ -1,6 +1,12 @@
 /**
  * Run the real Pulumi program under Pulumi's mocks, with no CLI, credentials or network,
  * and record every resource it declares (type, URN, parent, inputs) and its stack outputs.
+ *
+ * Mocks' newResource receives only type, name, inputs, provider and id (MockResourceArgs), so the
+ * resource options are read from the registration request itself: the mock monitor's
+ * registerResource is wrapped and records, per resource, what the engine's resource monitor would
+ * receive (protect, retainOnDelete, deleteBeforeReplace, dependencies, aliases, import,
+ * ignoreChanges, additionalSecretOutputs, customTimeouts, propertyDependencies, provider).
  * `plan`, `policy` and the tests all use this one harness.
  *
  * Mocked values (ids, ARNs, DKIM tokens, the access key) are marked as placeholders.
@@ -37,6 +43,17 @@ export interface RecordedResource {
   /** The resource options the program passed (what the engine would act on). */
   options: ResourceOptionsRecord;
   /**
+   * For each input property, the URNs (engine form) of the resources its value came from (the
+   * request's propertyDependencies; the engine keeps them in its state and hands them to stack
+   * policies).
+   */
+  propertyDependencies: Record<string, string[]>;
+  /**
+   * The provider the engine runs a custom resource with: the explicit one, else the default
+   * provider it registers per package and version (absent for components).
+   */
+  provider?: RecordedProvider;
+  /**
    * A component's registered outputs (registerOutputs), as the engine keeps them in its state
    * and hands them to stack policies; UNKNOWN where a value is unknown (preview).
    */
@@ -57,6 +74,38 @@ export interface ResourceOptionsRecord {
   aliases: string[];
   /** The id of an existing cloud object to adopt (`import`), when set. */
   importId?: string;
+  /** Whether the program set `deleteBeforeReplace` at all (the engine passes it on only then). */
+  deleteBeforeReplaceDefined: boolean;
+  /** Input properties whose changes the engine ignores in its diff (`ignoreChanges`). */
+  ignoreChanges: string[];
+  /** Outputs the engine stores as secrets (`additionalSecretOutputs`). */
+  additionalSecretOutputs: string[];
+  /** `customTimeouts` in seconds, as the engine stores them (0 = the provider's default). */
+  customTimeouts: { createSeconds: number; updateSeconds: number; deleteSeconds: number };
+}
+
+/** The options of a registration that sets none (the engine's defaults). */
+export function noOptions(): ResourceOptionsRecord {
+  return {
+    protect: false,
+    retainOnDelete: false,
+    deleteBeforeReplace: false,
+    deleteBeforeReplaceDefined: false,
+    dependsOn: [],
+    aliases: [],
+    ignoreChanges: [],
+    additionalSecretOutputs: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  };
+}
+
+/** A provider resource as the engine hands it to policies (AnalyzerProviderResource). */
+export interface RecordedProvider {
+  urn: string;
+  type: string;
+  name: string;
+  /** The provider's inputs: for a default provider, the package's stack config and `version`. */
+  inputs: Record<string, unknown>;
 }
 
 export interface ProgramRun {
@@ -209,16 +258,74 @@ interface RegisterRequest {
   getParent(): string;
   getCustom(): boolean;
   getProtect(): boolean;
+  hasProtect(): boolean;
   getRetainondelete(): boolean;
+  hasRetainondelete(): boolean;
   getDeletebeforereplace(): boolean;
+  getDeletebeforereplacedefined(): boolean;
   getDependenciesList(): string[];
   getAliasesList(): AliasMessage[];
   getAliasurnsList(): string[];
   getImportid(): string;
+  getIgnorechangesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+  getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+  getPropertydependenciesMap(): { entries(): Iterable<[string, { getUrnsList(): string[] }]> } | undefined;
+  getProvider(): string;
+  getVersion(): string;
 }
 interface MonitorLike {
   registerResource(req: RegisterRequest, callback: (err: unknown, res: { getUrn(): string } | undefined) => void): Promise<void>;
   registerResourceOutputs(req: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined }, callback: (err: unknown, res: unknown) => void): void;
+}
+
+/** Go's time.ParseDuration units, in seconds. */
+const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, "μs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/**
+ * Seconds of a Go duration string ("5m", "1h30m", "1.5s"), as the engine parses a custom timeout
+ * (time.ParseDuration; "" is unset, 0). Throws on what Go refuses, naming `where`.
+ */
+export function durationSeconds(text: string, where: string): number {
+  if (text === "") return 0;
+  const m = /^([-+]?)(.*)$/.exec(text) as RegExpExecArray;
+  const body = m[2] ?? "";
+  if (body === "0") return 0;
+  const part = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+  let total = 0;
+  let at = 0;
+  while (at < body.length) {
+    part.lastIndex = at;
+    const p = part.exec(body);
+    if (!p) break;
+    total += Number(p[1]) * (DURATION_UNITS[p[2] ?? ""] ?? 0);
+    at = part.lastIndex;
+  }
+  if (body === "" || at !== body.length) throw new Error(`${where}: "${text}" is not a duration (use Go's form, e.g. "5m" or "1h30m"); the engine refuses it with "unable to parse customTimeout Value".`);
+  return m[1] === "-" ? -total : total;
+}
+
+/**
+ * The default provider the engine registers for a package and version (pulumi/pulumi
+ * pkg/resource/deploy/default_providers.go newRegisterDefaultProviderEvent): named
+ * `default_<major>_<minor>_<patch>[_<pre>…][_<build>…]` (providers/provider.go DefaultName), with
+ * the package's stack config (keys without the package prefix; Target.GetPackageConfig) and
+ * `version` (registry.go SetProviderVersion) as inputs.
+ */
+export function defaultProvider(resourceType: string, version: string, stack: string, config: Record<string, string>): RecordedProvider {
+  const pkg = resourceType.split(":")[0] ?? "";
+  const semver = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/.exec(version);
+  const suffix = semver
+    ? [semver[1], semver[2], semver[3], ...(semver[4]?.split(".") ?? []), ...(semver[5]?.split(".") ?? [])].map((x) => `_${x}`).join("")
+    : "";
+  const name = `default${suffix}`;
+  const type = `pulumi:providers:${pkg}`;
+  const inputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key.startsWith(`${pkg}:`)) inputs[key.slice(pkg.length + 1)] = value;
+  }
+  if (semver) inputs.version = version.replace(/^v/, "");
+  return { urn: `urn:pulumi:${stack}::${PROJECT}::${type}::${name}`, type, name, inputs };
 }
 
 /** The value of an Output once known (without `preview`, every value under mocks becomes known). */
@@ -324,6 +431,8 @@ export async function runProgramUnderMocks(opts: {
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
   const original = monitor.registerResource.bind(monitor);
   const qualifiedTypeByMockUrn = new Map<string, string>();
+  const explicitProviders = new Map<RecordedResource, string>();
+  const goalByMockUrn = new Map<string, { protect?: boolean; retainOnDelete?: boolean }>();
   const urnByMockUrn = new Map<string, string>();
   monitor.registerResource = (req, callback) => {
     const type = req.getType();
@@ -342,20 +451,46 @@ export async function runProgramUnderMocks(opts: {
       const aliasQualified = parent ? `${parentType}$${aliasType}` : aliasType;
       return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || PROJECT}::${aliasQualified}::${spec.getName() || name}`;
     };
+    const timeouts = req.getCustomtimeouts();
+    // Unset protect and retainOnDelete are inherited from the parent's goal (pulumi/pulumi
+    // pkg/resource/deploy/source_eval.go inheritFromParent, called for every registration).
+    const parentGoal = parentMock ? goalByMockUrn.get(parentMock) : undefined;
+    const protect = req.hasProtect() ? req.getProtect() : parentGoal?.protect;
+    const retainOnDelete = req.hasRetainondelete() ? req.getRetainondelete() : parentGoal?.retainOnDelete;
     const options: ResourceOptionsRecord = {
-      protect: req.getProtect(),
-      retainOnDelete: req.getRetainondelete(),
+      protect: protect ?? false,
+      retainOnDelete: retainOnDelete ?? false,
       deleteBeforeReplace: req.getDeletebeforereplace(),
+      deleteBeforeReplaceDefined: req.getDeletebeforereplacedefined(),
       dependsOn: [...new Set(req.getDependenciesList().map(engineUrn))].sort(),
       aliases: [...req.getAliasesList().map(aliasUrn), ...req.getAliasurnsList().map(engineUrn)],
       ...(req.getImportid() ? { importId: req.getImportid() } : {}),
+      ignoreChanges: req.getIgnorechangesList(),
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      // The engine stores each as seconds, parsed with Go's time.ParseDuration (pulumi/pulumi
+      // pkg/resource/deploy/source_eval.go generateTimeoutInSeconds).
+      customTimeouts: {
+        createSeconds: durationSeconds(timeouts?.getCreate() ?? "", `${name}: customTimeouts.create`),
+        updateSeconds: durationSeconds(timeouts?.getUpdate() ?? "", `${name}: customTimeouts.update`),
+        deleteSeconds: durationSeconds(timeouts?.getDelete() ?? "", `${name}: customTimeouts.delete`),
+      },
     };
-    const record: RecordedResource = { urn, type, name, custom: req.getCustom(), inputs: {}, state: {}, options };
+    const propertyDependencies: Record<string, string[]> = {};
+    for (const [key, deps] of req.getPropertydependenciesMap()?.entries() ?? []) {
+      propertyDependencies[key] = [...new Set(deps.getUrnsList().map(engineUrn))].sort();
+    }
+    const record: RecordedResource = { urn, type, name, custom: req.getCustom(), inputs: {}, state: {}, options, propertyDependencies };
     if (parentMock) record.parent = urnByMockUrn.get(parentMock);
+    if (req.getCustom() && !type.startsWith("pulumi:providers:")) {
+      const ref = req.getProvider();
+      if (ref) explicitProviders.set(record, ref);
+      else record.provider = defaultProvider(type, req.getVersion(), stack, opts.config);
+    }
     byName.set(`${type}::${name}`, record);
     return original(req, (err, res) => {
       if (res) {
         qualifiedTypeByMockUrn.set(res.getUrn(), qualified);
+        goalByMockUrn.set(res.getUrn(), { protect, retainOnDelete });
         urnByMockUrn.set(res.getUrn(), urn);
       }
       callback(err, res);
@@ -384,6 +519,12 @@ export async function runProgramUnderMocks(opts: {
   }
   // Wait for every outstanding registration (some wait on other outputs) before reading them.
   await pulumi.runtime.disconnect();
+  // An explicit provider is a reference "<urn>::<id>" to a provider resource of this run.
+  for (const [record, ref] of explicitProviders) {
+    const providerUrn = urnByMockUrn.get(ref.slice(0, ref.lastIndexOf("::"))) ?? ref.slice(0, ref.lastIndexOf("::"));
+    const p = [...byName.values()].find((r) => r.urn === providerUrn);
+    record.provider = { urn: providerUrn, type: p?.type ?? providerUrn.split("::")[2] ?? "", name: p?.name ?? providerUrn.split("::")[3] ?? "", inputs: p?.inputs ?? {} };
+  }
   return { stack, resources: [...byName.values()], outputs, secretOutputs };
 }
 

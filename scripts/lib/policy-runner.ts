@@ -7,8 +7,13 @@
  * - resource policies get each custom resource's inputs as `props`, secrets unwrapped, behind
  *   the same unknown-checking proxy, with `isType`/`asType`, `getConfig`, `stackTags` and
  *   `notApplicable`; a validation function tagged with a Pulumi type is skipped for other types;
+ * - both get `opts` as the engine fills them from the registration (protect, ignoreChanges,
+ *   deleteBeforeReplace where set, aliases, additionalSecretOutputs, customTimeouts, parent) and
+ *   the `provider` (the default one the engine registers, or the explicit one);
  * - stack policies get every resource with its outputs (inputs plus mocked provider outputs)
- *   as `props`, and `parent` linked to the parent resource object;
+ *   as `props`, `parent`, `dependencies` and `propertyDependencies` linked to the resource
+ *   objects, and the default providers and (given the outputs) the root stack resource as
+ *   resources of the stack;
  * - the enforcement level is the policy's entry in the config, else "all", else the policy's
  *   own, else the pack's; "disabled" skips the policy and "remediate" reports as "mandatory"
  *   (no policy here remediates);
@@ -25,6 +30,7 @@ import type {
   EnforcementLevel,
   Policies,
   PolicyResource,
+  PolicyProviderResource,
   PolicyResourceOptions,
   ReportViolation,
   ResourceValidationArgs,
@@ -249,15 +255,50 @@ export function defaultStackTags(extra: Record<string, string> = {}): ReadonlyMa
   return freezeMap(new Map(Object.entries({ "pulumi:project": PROJECT, "pulumi:runtime": "nodejs", ...extra })));
 }
 
-function resourceOptions(parent?: string): PolicyResourceOptions {
+/**
+ * The options a policy sees, as the engine fills AnalyzerResourceOptions (pulumi/pulumi
+ * pkg/resource/deploy/step_generator.go analyzeAll for resource policies, AnalyzeResources for
+ * stack policies: protect, ignoreChanges, deleteBeforeReplace only when the program set it,
+ * additionalSecretOutputs, aliases, customTimeouts, parent) and @pulumi/policy's server.js
+ * getResourceOptions turns them into PolicyResourceOptions.
+ */
+function resourceOptions(r: RecordedResource, root?: RootStack): PolicyResourceOptions {
+  const o = r.options;
+  const parent = r.parent ?? (root ? rootStackUrn(root.name) : undefined);
   return {
-    protect: false,
-    ignoreChanges: [],
-    aliases: [],
-    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-    additionalSecretOutputs: [],
+    protect: o.protect,
+    ignoreChanges: [...o.ignoreChanges],
+    aliases: [...o.aliases],
+    customTimeouts: { ...o.customTimeouts },
+    additionalSecretOutputs: [...o.additionalSecretOutputs],
+    ...(o.deleteBeforeReplaceDefined ? { deleteBeforeReplace: o.deleteBeforeReplace } : {}),
     ...(parent ? { parent } : {}),
   };
+}
+
+/** The program's root resource, which the engine registers and hands stack policies too. */
+export interface RootStack {
+  /** The stack name. */
+  name: string;
+  /** The stack outputs (the root resource's registered outputs). */
+  outputs: Record<string, unknown>;
+}
+
+/**
+ * The root stack resource's URN: type pulumi:pulumi:Stack, named `<project>-<stack>`
+ * (@pulumi/pulumi runtime/stack.ts); every resource without a parent is its child.
+ */
+export function rootStackUrn(stack: string): string {
+  return `urn:pulumi:${stack}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${stack}`;
+}
+
+/**
+ * The provider a policy sees (AnalyzerProviderResource: the provider's URN, type, name and
+ * inputs as props; step_generator.go getProviderResource, server.js getProviderResource).
+ */
+function providerResource(r: RecordedResource): PolicyProviderResource | undefined {
+  if (!r.provider) return undefined;
+  return { type: r.provider.type, props: sdk.unknownCheckingProxy(unwrapSecrets(r.provider.inputs) as Record<string, unknown>), urn: r.provider.urn, name: r.provider.name };
 }
 
 function isResourcePolicy(p: ResourceValidationPolicy | StackValidationPolicy): p is ResourceValidationPolicy {
@@ -337,6 +378,8 @@ export async function evaluatePolicies(opts: {
   pack: PackInfo;
   settings?: Map<string, PolicySettings>;
   stackTags?: ReadonlyMap<string, string>;
+  /** The stack and its outputs: the root stack resource, as the engine registers it. */
+  stack?: RootStack;
 }): Promise<EvaluationResult> {
   const settings = opts.settings ?? resolvePolicySettings(opts.policies, opts.pack);
   const stackTags = opts.stackTags ?? defaultStackTags();
@@ -346,7 +389,7 @@ export async function evaluatePolicies(opts: {
   const notChecked: NotChecked[] = [];
   let policiesRun = 0;
 
-  const stackResources = buildPolicyResources(opts.resources);
+  const stackResources = buildPolicyResources(opts.resources, opts.stack);
   const byUrn = new Map(opts.resources.map((r) => [r.urn, r]));
 
   for (const p of opts.policies) {
@@ -393,12 +436,14 @@ export async function evaluatePolicies(opts: {
         }
         for (const validate of validations) {
           const props = sdk.unknownCheckingProxy(unwrapSecrets(r.inputs) as Record<string, unknown>);
+          const provider = providerResource(r);
           const args: ResourceValidationArgs = {
             type: r.type,
             props,
             urn: r.urn,
             name: r.name,
-            opts: resourceOptions(r.parent),
+            opts: resourceOptions(r, opts.stack),
+            ...(provider ? { provider } : {}),
             stackTags,
             isType: (cls) => isTypeOf(r.type, cls),
             asType: <TResource extends Resource, TArgs>(cls: new (name: string, args: TArgs, ...rest: never[]) => TResource) =>
@@ -442,17 +487,19 @@ export async function evaluatePolicies(opts: {
 }
 
 /** The StackValidationArgs resources: outputs as props, parents linked, as the engine builds them. */
-export function buildPolicyResources(resources: readonly RecordedResource[]): PolicyResource[] {
+export function buildPolicyResources(resources: readonly RecordedResource[], root?: RootStack): PolicyResource[] {
   const out: PolicyResource[] = resources.map((r) => {
     // Custom resources: their outputs (inputs plus what the provider assigns); components: the
     // outputs they registered, as the engine keeps both in its state.
     const props = sdk.unknownCheckingProxy(unwrapSecrets(r.custom ? r.state : (r.outputs ?? {})) as Record<string, unknown>);
+    const provider = providerResource(r);
     return {
       type: r.type,
       props,
       urn: r.urn,
       name: r.name,
-      opts: resourceOptions(r.parent),
+      opts: resourceOptions(r, root),
+      ...(provider ? { provider } : {}),
       dependencies: [],
       propertyDependencies: {},
       isType: (cls) => isTypeOf(r.type, cls),
@@ -460,13 +507,60 @@ export function buildPolicyResources(resources: readonly RecordedResource[]): Po
         isTypeOf(r.type, cls) ? (props as ResolvedResource<TResource>) : undefined,
     };
   });
+  // The default providers the engine registers are resources of the stack too (AnalyzeResources
+  // walks every registered resource), each before the first resource that uses it.
+  const recorded = new Set(resources.map((r) => r.urn));
+  const providers = new Map<string, PolicyResource>();
+  for (const r of resources) {
+    const p = r.provider;
+    if (!p || recorded.has(p.urn) || providers.has(p.urn)) continue;
+    const props = sdk.unknownCheckingProxy(unwrapSecrets(p.inputs) as Record<string, unknown>);
+    providers.set(p.urn, {
+      type: p.type,
+      props,
+      urn: p.urn,
+      name: p.name,
+      opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+      dependencies: [],
+      propertyDependencies: {},
+      isType: (cls) => isTypeOf(p.type, cls),
+      asType: <TResource extends Resource>(cls: new (...rest: never[]) => TResource) => (isTypeOf(p.type, cls) ? (props as ResolvedResource<TResource>) : undefined),
+    });
+  }
+  // As server.js makeAnalyzeStackRpcFun: parent, dependencies and propertyDependencies become the
+  // resource objects of this stack; URNs of resources not in it are dropped.
   const byUrn = new Map(out.map((r) => [r.urn, r]));
+  const objects = (urns: readonly string[]): PolicyResource[] => urns.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => x !== undefined);
   resources.forEach((r, i) => {
-    const parent = r.parent ? byUrn.get(r.parent) : undefined;
     const target = out[i];
-    if (parent && target) target.parent = parent;
+    if (!target) return;
+    const parent = r.parent ? byUrn.get(r.parent) : undefined;
+    if (parent) target.parent = parent;
+    target.dependencies = objects(r.options.dependsOn);
+    target.propertyDependencies = Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, urns]) => [k, objects(urns)]));
   });
-  return out;
+  if (!root) return [...providers.values(), ...out];
+  // The root stack resource: its props are the stack outputs; it is the parent of every resource
+  // the program declared without one (default providers have none, as the engine registers them).
+  const urn = rootStackUrn(root.name);
+  const type = "pulumi:pulumi:Stack";
+  const rootProps = sdk.unknownCheckingProxy(unwrapSecrets(root.outputs) as Record<string, unknown>);
+  const stack: PolicyResource = {
+    type,
+    props: rootProps,
+    urn,
+    name: `${PROJECT}-${root.name}`,
+    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    dependencies: [],
+    propertyDependencies: {},
+    isType: (cls) => isTypeOf(type, cls),
+    asType: <TResource extends Resource>(cls: new (...rest: never[]) => TResource) => (isTypeOf(type, cls) ? (rootProps as ResolvedResource<TResource>) : undefined),
+  };
+  resources.forEach((r, i) => {
+    const target = out[i];
+    if (target && !r.parent) target.parent = stack;
+  });
+  return [stack, ...providers.values(), ...out];
 }
 
 /** True when any violation blocks a deployment. */

@@ -6,9 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { AdoptionError, grantsSesSend, type LiveNamesakes, type LiveRecordSet, type LiveSetup, planAdoption, renderAdoptionMd, renderImportJson, SMTP_COMPONENT, TYPES } from "../../lib/adopt";
-import { USE_DEFAULT_VALUE_POLICY } from "../../lib/mail-from-move";
 import { validateConfig } from "../../lib/config";
-import { disallowUseDefaultValue } from "../../policies/sesv2/EmailIdentityMailFromAttributes/disallowUseDefaultValue";
 import { expectProgramMatches } from "./consistency";
 
 const D = "example.com";
@@ -123,17 +121,19 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
     expect(md).toContain(`| EmailIdentity | ${D}-us-east-1-identity | ${D}@us-east-1 |`);
     expect(md).toMatch(/\| TXT example\.com \| update \| v=spf1 include:_spf\.google\.com include:amazonses\.com ~all \\\| google-site-verification=abc123 \\\| MS=ms4711 \| v=spf1 include:_spf\.google\.com ~all \\\| google-site-verification=abc123 \\\| MS=ms4711 \|/);
     expect(md).toContain("- `google-site-verification=abc123`");
-    expect(md).toMatch(/3\. `pulumi import --stack prod --file \.\/import\.json[^\n]*\n4\. `pulumi preview --stack prod --diff`[^\n]*\n5\. `pulumi up --stack prod --policy-pack policies --policy-pack-config first-up-policy\.json`[^\n]*\n6\. Wait until verify reports MAIL FROM SUCCESS/);
+    expect(md).toMatch(/3\. `pulumi import --stack prod --file \.\/import\.json[^\n]*\n4\. `pulumi preview --stack prod --diff`[^\n]*\n5\. `pulumi up --stack prod`, then `npm run verify -- --stack prod`\. USE_DEFAULT_VALUE keeps mail flowing[^\n]*\n6\. Wait until verify reports MAIL FROM SUCCESS/);
     expect(md).toMatch(/retire the old SMTP user by hand: ses-smtp-user\.20240101/);
-    expect(md).toContain(`{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}`);
-    expect(USE_DEFAULT_VALUE_POLICY).toBe(disallowUseDefaultValue.name);
+    // The pack no longer flags USE_DEFAULT_VALUE next to Easy DKIM: no policy config for the first up.
+    expect(md).not.toContain("policy-pack-config");
     expect(JSON.parse(renderImportJson(plan))).toEqual(plan.imports);
   });
 });
 
 describe("adopt: partial setups", () => {
-  it("an identity in one region only, without MAIL FROM: that region alone, MAIL FROM created under USE_DEFAULT_VALUE first", async () => {
+  it("an identity in one region only, without MAIL FROM: that region alone, MAIL FROM created under the default USE_DEFAULT_VALUE, no step back to REJECT_MESSAGE", async () => {
     const plan = planAdoption(oneRegion(), "solo");
+    expect(plan.finalMailFromBehavior).toBe("USE_DEFAULT_VALUE");
+    expect(renderAdoptionMd(plan)).not.toContain("mailFromBehaviorOnMxFailure REJECT_MESSAGE");
     expect(plan.config["mail-infra:regions"]).toEqual(["us-east-1"]);
     expect(plan.config["mail-infra:mailFromSubdomain"]).toBe(`bounce.${D}`);
     expect(plan.config["mail-infra:mailFromBehaviorOnMxFailure"]).toBe("USE_DEFAULT_VALUE");
@@ -172,7 +172,7 @@ describe("adopt: partial setups", () => {
     expect(plan.config["mail-infra:regionalMailFromSubdomains"]).toEqual([`us-west-2=mail-usw2.${D}`]);
     expect(plan.config["mail-infra:mailFromBehaviorOnMxFailure"]).toBe("REJECT_MESSAGE");
     expect(plan.risks.filter((r) => r.startsWith("MAIL FROM") || r.startsWith("DKIM"))).toEqual([]);
-    expect(renderAdoptionMd(plan)).not.toContain(USE_DEFAULT_VALUE_POLICY);
+    expect(renderAdoptionMd(plan)).not.toContain("Wait until verify reports MAIL FROM SUCCESS");
   });
 });
 

@@ -3,7 +3,7 @@ import { type ResourceValidationPolicy, type StackValidationPolicy, validateReso
 import { beforeAll, describe, expect, it } from "vitest";
 import { deriveSmtpPasswordV4 } from "../../lib/smtp-password";
 import { PACK_ENFORCEMENT_LEVEL, PACK_NAME, policies } from "../../policies/pack";
-import { mockSecretAccessKey, type RecordedResource } from "../../scripts/lib/mock-program";
+import { mockSecretAccessKey, noOptions, type RecordedResource } from "../../scripts/lib/mock-program";
 import { type OfflineRun, runStackOffline } from "../../scripts/lib/offline-run";
 import { buildPolicyResources, evaluatePolicies, hasMandatory, resolvePolicySettings } from "../../scripts/lib/policy-runner";
 import { readStackConfig, UsageError } from "../../scripts/lib/stack-config";
@@ -138,7 +138,8 @@ describe("values unknown during preview", () => {
     name: "cs",
     custom: true,
     inputs,
-    options: { protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependsOn: [], aliases: [] },
+    options: noOptions(),
+    propertyDependencies: {},
     state: inputs,
   });
 

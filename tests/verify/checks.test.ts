@@ -241,7 +241,7 @@ describe("ses.identity.*", () => {
   it("ses.identity.mail-from fails when SES did not find the MX, when it is missing, or set differently", () => {
     const base = healthyIdentity();
     const failed = only(checkSesIdentity(DOMAIN, USE1, observed({ ...base, mailFrom: { ...base.mailFrom!, status: "FAILED" } })), "ses.identity.mail-from");
-    expect([failed.status, failed.summary]).toEqual(["fail", "MAIL FROM status FAILED: SES did not find the MX at bounce.example.com"]);
+    expect([failed.status, failed.summary]).toEqual(["fail", "MAIL FROM bounce.example.com status FAILED: SES cannot find the MX, or it no longer exists; SES rejects every message from example.com in us-east-1 (MailFromDomainNotVerified) until it finds the MX"]);
     const none = only(checkSesIdentity(DOMAIN, USE1, observed({ ...base, mailFrom: undefined })), "ses.identity.mail-from");
     expect(none.summary).toBe("no custom MAIL FROM: mail goes out with amazonses.com and SPF does not align");
     const behaviour = only(checkSesIdentity(DOMAIN, USE1, observed({ ...base, mailFrom: { ...base.mailFrom!, behaviorOnMxFailure: "USE_DEFAULT_VALUE" } })), "ses.identity.mail-from");
