@@ -14,10 +14,11 @@
 import { defaultSmtpSecretName, defaultSmtpUserName, type MailConfig, PROJECT, validateConfig } from "./config";
 import { type DmarcRecord, dmarcRecordName, isDmarcRecord, parseDmarc } from "./dmarc";
 import { normalizeDomain } from "./domain";
-import { USE_DEFAULT_VALUE_POLICY } from "./mail-from-move";
+import { afterMailFromSuccess, MOVE_BEHAVIOR, USE_DEFAULT_VALUE_POLICY } from "./mail-from-move";
+import { mailFromOwnership, regionalMailFromName } from "./mail-from-owner";
 import { configurationSetName, EVENT_DESTINATION_NAME, eventTopicName, PUBLISHED_EVENT_TYPES, SMTP_USER_PATH, SUPPRESSED_REASONS } from "./names";
 import { DKIM_TOKENS_PER_IDENTITY, type DnsRecord, expectedRecords, recordResourceKey, stableDkimOrder } from "./records";
-import { dkimCnameName, regionOfMailFromMxHost } from "./regions";
+import { dkimCnameName } from "./regions";
 import { isSpfRecord, parseSpf, validateSpfTerm } from "./spf";
 
 /** One SES v2 identity as GetEmailIdentity reports it (only what adoption uses). */
@@ -222,9 +223,6 @@ function dmarcFromLive(record: DmarcRecord | undefined): { keys: Record<string, 
   return { keys, dropped };
 }
 
-/** The name of the label of `name` under `domain` (bounce for bounce.example.com). */
-const labelUnder = (name: string, domain: string): string => name.slice(0, -(domain.length + 1));
-
 /**
  * Plan the adoption of `live` into stack `stack`. Throws AdoptionError when there is nothing to
  * adopt (no identity in any region asked for).
@@ -252,40 +250,31 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   // 2. MAIL FROM per region, as it is where that is sound. Regions cannot share one (its MX
   // names one region's feedback host): the region the live MX points at keeps it.
   const liveMailFrom = new Map(regions.map((r) => [r, byRegion.get(r)?.mailFrom?.domain ? lower(byRegion.get(r)?.mailFrom?.domain ?? "") : undefined]));
-  const owner = new Map<string, string>();
-  for (const r of regions) {
-    const name = liveMailFrom.get(r);
-    if (!name || owner.has(name)) continue;
-    const sharers = regions.filter((x) => liveMailFrom.get(x) === name);
-    const mxRegion = recordSet(live.dns, name, "MX")
-      ?.values.map((v) => regionOfMailFromMxHost(v.split(/\s+/).pop() ?? ""))
-      .find((x) => x !== undefined && sharers.includes(x));
-    owner.set(name, mxRegion ?? sharers[0]);
-  }
+  // Who owns each live name: lib/mail-from-owner (the region the live MX names keeps it).
+  const ownership = mailFromOwnership(
+    regions.flatMap((r) => (liveMailFrom.get(r) ? [{ region: r, name: liveMailFrom.get(r) ?? "" }] : [])),
+    (name) => recordSet(live.dns, name, "MX")?.values,
+  );
+  const owner = new Map(ownership.map((o) => [o.name, o.owner]));
   // The primary keeps its live MAIL FROM when it owns it; otherwise bounce.<domain>, or a name
   // of its own when another region owns that one.
   const ownedBy = (name: string): string | undefined => owner.get(name);
-  const free = (name: string): string => {
-    let n = name;
-    for (let i = 2; ownedBy(n) !== undefined; i++) n = name.replace(/^([^.]+)/, `$1-${i}`);
-    return n;
-  };
+  const nameTaken = (name: string): boolean => ownedBy(name) !== undefined;
   const primaryLive = liveMailFrom.get(primary);
   const primaryMailFrom =
     primaryLive && ownedBy(primaryLive) === primary
       ? primaryLive
       : primaryLive
-        ? free(`${labelUnder(primaryLive, domain)}-${primary}.${domain}`)
-        : ownedBy(`bounce.${domain}`) === undefined
+        ? regionalMailFromName(primaryLive, domain, primary, nameTaken)
+        : !nameTaken(`bounce.${domain}`)
           ? `bounce.${domain}`
-          : free(`bounce-${primary}.${domain}`);
-  const defaultLabel = labelUnder(primaryMailFrom, domain);
+          : regionalMailFromName("bounce", domain, primary, nameTaken);
   // Every other region's MAIL FROM is written out: its live one when it owns it, else a free
   // <label>-<region> name.
   const regional: string[] = [];
   for (const r of regions.slice(1)) {
     const n = liveMailFrom.get(r);
-    regional.push(`${r}=${n && ownedBy(n) === r ? n : free(`${defaultLabel}-${r}.${domain}`)}`);
+    regional.push(`${r}=${n && ownedBy(n) === r ? n : regionalMailFromName(primaryMailFrom, domain, r, nameTaken)}`);
   }
 
   // 3. DNS, SPF, DMARC, TTL.
@@ -357,7 +346,7 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   const declaredMailFrom = new Map(probe.domains[0].regions.map((r) => [r.region, r.mailFromDomain]));
   const moved = regions.filter((r) => liveMailFrom.get(r) !== declaredMailFrom.get(r));
   const liveBehavior = behaviors.includes("REJECT_MESSAGE") || behaviors.length === 0 ? "REJECT_MESSAGE" : "USE_DEFAULT_VALUE";
-  const firstBehavior = moved.length > 0 ? "USE_DEFAULT_VALUE" : liveBehavior;
+  const firstBehavior = moved.length > 0 ? MOVE_BEHAVIOR : liveBehavior;
   set("mailFromBehaviorOnMxFailure", firstBehavior);
 
   const validated = validateOrExplain(config, stack);
@@ -432,7 +421,7 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
       });
       const why = liveName && owner.get(liveName) !== r ? ` (${liveName} is shared with ${owner.get(liveName)}, whose feedback host its MX names; a MAIL FROM's MX can name one region only)` : "";
       risks.push(
-        `MAIL FROM in ${r}: ${liveName ?? "none"} -> ${rc.mailFromDomain}${why}. Under REJECT_MESSAGE SES rejects mail from ${r} until it sees the new MX, for up to 72 h. Sequenced: the written config has mailFromBehaviorOnMxFailure USE_DEFAULT_VALUE, so the first pulumi up publishes the MX and SPF and switches MAIL FROM without a window of rejected mail (unaligned SPF meanwhile; DKIM keeps DMARC passing). Once verify reports MAIL FROM SUCCESS in every region, set mail-infra:mailFromBehaviorOnMxFailure to ${liveBehavior} and run pulumi up again.`,
+        `MAIL FROM in ${r}: ${liveName ?? "none"} -> ${rc.mailFromDomain}${why}. Under REJECT_MESSAGE SES rejects mail from ${r} until it sees the new MX, for up to 72 h. Sequenced: the written config has mailFromBehaviorOnMxFailure ${MOVE_BEHAVIOR}, so the first pulumi up publishes the MX and SPF and switches MAIL FROM without a window of rejected mail (unaligned SPF meanwhile; DKIM keeps DMARC passing). ${afterMailFromSuccess(stack)}`,
       );
     } else if (id.mailFrom?.behaviorOnMxFailure && id.mailFrom.behaviorOnMxFailure !== d.mailFromBehaviorOnMxFailure) {
       changes.push({ subject: `MAIL FROM behaviour on MX failure (${r})`, action: "update", live: id.mailFrom.behaviorOnMxFailure, declared: d.mailFromBehaviorOnMxFailure });
@@ -694,7 +683,6 @@ export function renderAdoptionMd(plan: AdoptionPlan, dir = "."): string {
   lines.push(...(plan.risks.length > 0 ? plan.risks.map((r) => `- ${r}`) : ["- None found: the live setup is reproduced as it is."]));
   if (plan.notes.length > 0) lines.push("", "## Notes", "", ...plan.notes.map((n) => `- ${n}`));
   const mailFromStaged = plan.risks.some((r) => r.startsWith("MAIL FROM"));
-  const finalBehavior = mailFromStaged ? "REJECT_MESSAGE" : undefined;
   lines.push(
     "",
     "## Steps, in order",
@@ -710,11 +698,7 @@ export function renderAdoptionMd(plan: AdoptionPlan, dir = "."): string {
       : `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`.`,
   );
   let n = 6;
-  if (finalBehavior) {
-    lines.push(
-      `${n++}. Wait until verify reports MAIL FROM SUCCESS in every region (SES checks the MX within 72 h), then \`pulumi config set --stack ${s} mail-infra:mailFromBehaviorOnMxFailure ${finalBehavior}\` and \`pulumi up --stack ${s}\`.`,
-    );
-  }
+  if (mailFromStaged) lines.push(`${n++}. SES looks for the new MX for up to 72 h. ${afterMailFromSuccess(s)}`);
   lines.push(`${n++}. Add the relays to \`mail-infra:senders\`, \`pulumi up\`, and move each one to the new credentials: \`npm run relay-fix -- --stack ${s} --sender <address>\`.`);
   if (plan.retire.length > 0) {
     const who = plan.retire.map((u) => `${u.userName}${u.lastSesLogin ? ` (SMTP login${u.lastSesLogin.date ? ` ${u.lastSesLogin.date}` : ""}: the relay still uses it)` : " (no SMTP login recorded)"}`);

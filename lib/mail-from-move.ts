@@ -57,6 +57,20 @@ export function mailFromMoves(deployed: ReadonlyMap<string, string>, domains: re
 /** The pack's policy that step 1 trips on purpose (USE_DEFAULT_VALUE is flagged as mandatory). */
 export const USE_DEFAULT_VALUE_POLICY = "aws-sesv2-emailidentitymailfromattributes-disallow-use-default-value";
 
+/** The behaviour a MAIL FROM move runs under (step 1): SES sends unaligned instead of rejecting while it waits for the MX. */
+export const MOVE_BEHAVIOR = "USE_DEFAULT_VALUE" satisfies MailFromBehavior;
+/**
+ * The behaviour once SES reports the new MAIL FROM SUCCESS (step 2): REJECT_MESSAGE, the only
+ * one that keeps SPF alignment (the pack refuses USE_DEFAULT_VALUE). Every text that says what
+ * to set after a move (this file, adopt's risks and steps, verify's fixes) comes from here.
+ */
+export const FINAL_BEHAVIOR = "REJECT_MESSAGE" satisfies MailFromBehavior;
+
+/** The sentence every move ends with: what to set, and when. */
+export function afterMailFromSuccess(stack = "<stack>"): string {
+  return `Once \`npm run verify -- --stack ${stack} --only ses\` reports the new MAIL FROM SUCCESS in every region, set it back: \`pulumi config set --stack ${stack} mail-infra:mailFromBehaviorOnMxFailure ${FINAL_BEHAVIOR}\` and \`pulumi up --stack ${stack}\`.`;
+}
+
 /** Config issues for moves that would reject mail: a move under REJECT_MESSAGE. */
 export function mailFromMoveIssues(moves: readonly MailFromMove[]): { key: string; message: string }[] {
   const unsafe = moves.filter((m) => m.behavior === "REJECT_MESSAGE");
@@ -68,9 +82,9 @@ export function mailFromMoveIssues(moves: readonly MailFromMove[]): { key: strin
       message:
         `this config moves the MAIL FROM of a live identity (${list}) while the behaviour on MX failure is REJECT_MESSAGE: ` +
         "SES would reject that region's mail until it sees the new MX, for up to 72 h. Move it in two ups: " +
-        "(1) set mail-infra:mailFromBehaviorOnMxFailure to USE_DEFAULT_VALUE with the new MAIL FROM and pulumi up (the new MX and SPF are published before the switch; " +
+        `(1) set mail-infra:mailFromBehaviorOnMxFailure to ${MOVE_BEHAVIOR} with the new MAIL FROM and pulumi up (the new MX and SPF are published before the switch; ` +
         `the pack flags USE_DEFAULT_VALUE, so give that up a --policy-pack-config with {"${USE_DEFAULT_VALUE_POLICY}": "advisory"}); ` +
-        "(2) when `npm run verify -- --only ses` shows the new MAIL FROM as SUCCESS, set it back to REJECT_MESSAGE and pulumi up.",
+        `(2) when \`npm run verify -- --only ses\` shows the new MAIL FROM as SUCCESS, set it back to ${FINAL_BEHAVIOR} and pulumi up.`,
     },
   ];
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { AdoptionError, grantsSesSend, type LiveNamesakes, type LiveRecordSet, type LiveSetup, planAdoption, renderAdoptionMd, renderImportJson, SMTP_COMPONENT, TYPES } from "../../lib/adopt";
-import { USE_DEFAULT_VALUE_POLICY } from "../../lib/mail-from-move";
+import { afterMailFromSuccess, FINAL_BEHAVIOR, USE_DEFAULT_VALUE_POLICY } from "../../lib/mail-from-move";
 import { validateConfig } from "../../lib/config";
 import { disallowUseDefaultValue } from "../../policies/sesv2/EmailIdentityMailFromAttributes/disallowUseDefaultValue";
 import { expectProgramMatches } from "./consistency";
@@ -109,7 +109,7 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
   });
 
   it("reports the risks: MAIL FROM move sequenced, DKIM key length once a day, the old SMTP user kept for retirement", () => {
-    expect(plan.risks.find((x) => x.startsWith("MAIL FROM in us-west-2"))).toMatch(/bounce\.example\.com -> bounce-us-west-2\.example\.com \(bounce\.example\.com is shared with us-east-1.*USE_DEFAULT_VALUE.*set mail-infra:mailFromBehaviorOnMxFailure to REJECT_MESSAGE/);
+    expect(plan.risks.find((x) => x.startsWith("MAIL FROM in us-west-2"))).toMatch(/bounce\.example\.com -> bounce-us-west-2\.example\.com \(bounce\.example\.com is shared with us-east-1.*USE_DEFAULT_VALUE.*mail-infra:mailFromBehaviorOnMxFailure REJECT_MESSAGE/);
     expect(plan.risks.find((x) => x.startsWith("DKIM key length in us-west-2"))).toMatch(/RSA_1024_BIT -> RSA_2048_BIT\. SES allows this once a day/);
     expect(plan.risks.find((x) => x.includes("ses-smtp-user.20240101"))).toMatch(
       /^IAM user ses-smtp-user\.20240101 is an existing SMTP user that the Gmail alias \(or another relay\) still uses, left untouched \(not imported, not changed\), to retire after relay-fix: SES saw an SMTP login with its key AKIAOLDSMTPKEY000001 on 2026-11-20T08:00:00\.000Z in us-east-1.*Retire it after relay-fix:.*`npm run relay-fix -- --stack prod --sender <the alias's From address>`.*`npm run verify -- --stack prod --only relay`.*deactivate ses-smtp-user\.20240101's keys/,
@@ -123,11 +123,30 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
     expect(md).toContain(`| EmailIdentity | ${D}-us-east-1-identity | ${D}@us-east-1 |`);
     expect(md).toMatch(/\| TXT example\.com \| update \| v=spf1 include:_spf\.google\.com include:amazonses\.com ~all \\\| google-site-verification=abc123 \\\| MS=ms4711 \| v=spf1 include:_spf\.google\.com ~all \\\| google-site-verification=abc123 \\\| MS=ms4711 \|/);
     expect(md).toContain("- `google-site-verification=abc123`");
-    expect(md).toMatch(/3\. `pulumi import --stack prod --file \.\/import\.json[^\n]*\n4\. `pulumi preview --stack prod --diff`[^\n]*\n5\. `pulumi up --stack prod --policy-pack policies --policy-pack-config first-up-policy\.json`[^\n]*\n6\. Wait until verify reports MAIL FROM SUCCESS/);
+    expect(md).toMatch(/3\. `pulumi import --stack prod --file \.\/import\.json[^\n]*\n4\. `pulumi preview --stack prod --diff`[^\n]*\n5\. `pulumi up --stack prod --policy-pack policies --policy-pack-config first-up-policy\.json`[^\n]*\n6\. SES looks for the new MX for up to 72 h\. Once `npm run verify -- --stack prod --only ses` reports the new MAIL FROM SUCCESS/);
     expect(md).toMatch(/retire the old SMTP user by hand: ses-smtp-user\.20240101/);
     expect(md).toContain(`{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}`);
     expect(USE_DEFAULT_VALUE_POLICY).toBe(disallowUseDefaultValue.name);
     expect(JSON.parse(renderImportJson(plan))).toEqual(plan.imports);
+  });
+});
+
+describe("adopt: the behaviour after a MAIL FROM move comes from one place", () => {
+  // Live identities under USE_DEFAULT_VALUE: the risk section once told the user to set that
+  // back after the move while step 6 said REJECT_MESSAGE. Both now quote afterMailFromSuccess.
+  const live = twoRegionShared();
+  for (const i of live.identities) if (i.mailFrom) i.mailFrom.behaviorOnMxFailure = "USE_DEFAULT_VALUE";
+  const p = planAdoption(live, "prod");
+  const md = renderAdoptionMd(p);
+
+  it("the risk and step 6 say the same thing: REJECT_MESSAGE once MAIL FROM is SUCCESS", () => {
+    const final = afterMailFromSuccess("prod");
+    expect(final).toContain(`mail-infra:mailFromBehaviorOnMxFailure ${FINAL_BEHAVIOR}`);
+    expect(FINAL_BEHAVIOR).toBe("REJECT_MESSAGE");
+    expect(p.risks.find((x) => x.startsWith("MAIL FROM in us-west-2"))).toContain(final);
+    expect(md).toMatch(new RegExp(`\\n6\\. [^\\n]*${final.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+    // Nowhere does adoption.md tell the user to set USE_DEFAULT_VALUE after SUCCESS.
+    expect(md).not.toMatch(/SUCCESS[^\n]*mailFromBehaviorOnMxFailure (to )?USE_DEFAULT_VALUE/);
   });
 });
 
