@@ -106,11 +106,14 @@ export type FixStep =
   /** Set an identity's next DKIM signing key length in one region. */
   | { kind: "ses-dkim-key-length"; domain: string; region: string; nextSigningKeyLength: "RSA_2048_BIT" };
 
-/** The records a MAIL FROM name needs to serve `region` (the SPF with ~all, as SES documents it). */
+/** The SPF record a MAIL FROM name needs, whatever region uses it (SES developer guide, "Using a custom MAIL FROM domain"). */
+export const MAIL_FROM_SPF = `v=spf1 include:${SES_SPF_INCLUDE_DOMAIN} ~all`;
+
+/** The records a MAIL FROM name needs to serve `region`. */
 export function mailFromRecordSteps(name: string, region: string): FixStep[] {
   return [
     { kind: "dns-record-set", name, type: "MX", values: [`${MAIL_FROM_MX_PRIORITY} ${mailFromMxHost(region)}`] },
-    { kind: "dns-record-set", name, type: "TXT", values: [`v=spf1 include:${SES_SPF_INCLUDE_DOMAIN} ~all`] },
+    { kind: "dns-record-set", name, type: "TXT", values: [MAIL_FROM_SPF] },
   ];
 }
 
@@ -134,6 +137,6 @@ export function ownMailFromFix(o: MailFromOwnership, domain: string, region: str
   const text =
     mode === "stack"
       ? `${serves} Give ${region} its own MAIL FROM, as adopt does: set mail-infra:regionalMailFromSubdomains ${region}=${labelUnder(newName, domain)} and mail-infra:mailFromBehaviorOnMxFailure ${MOVE_BEHAVIOR}, and \`pulumi up --policy-pack-config\` with {"${USE_DEFAULT_VALUE_POLICY}": "advisory"} (the new MX and SPF are published before the switch; SES sends unaligned instead of rejecting while it waits for them). ${afterMailFromSuccess(stack)}`
-      : `${serves} Give ${region} its own MAIL FROM, as \`npm run adopt\` does: (1) publish MX "${MAIL_FROM_MX_PRIORITY} ${mailFromMxHost(region)}" and TXT "v=spf1 include:${SES_SPF_INCLUDE_DOMAIN} ~all" at ${newName}; (2) \`aws sesv2 put-email-identity-mail-from-attributes --email-identity ${domain} --mail-from-domain ${newName} --behavior-on-mx-failure ${MOVE_BEHAVIOR} --region ${region}\` (${MOVE_BEHAVIOR}: while SES looks for the new MX, for up to 72 h, it sends with its own MAIL FROM instead of rejecting); (3) when verify shows ${newName} SUCCESS in ${region}, run the same command with --behavior-on-mx-failure REJECT_MESSAGE.`;
+      : `${serves} Give ${region} its own MAIL FROM, as \`npm run adopt\` does: (1) publish MX "${MAIL_FROM_MX_PRIORITY} ${mailFromMxHost(region)}" and TXT "${MAIL_FROM_SPF}" at ${newName}; (2) \`aws sesv2 put-email-identity-mail-from-attributes --email-identity ${domain} --mail-from-domain ${newName} --behavior-on-mx-failure ${MOVE_BEHAVIOR} --region ${region}\` (${MOVE_BEHAVIOR}: while SES looks for the new MX, for up to 72 h, it sends with its own MAIL FROM instead of rejecting); (3) when verify shows ${newName} SUCCESS in ${region}, run the same command with --behavior-on-mx-failure REJECT_MESSAGE.`;
   return { steps, text, newName };
 }

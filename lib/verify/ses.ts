@@ -1,6 +1,7 @@
 /** SES layer checks: the account and each identity in each region, against the manifest. */
 import type { ManifestDomain, ManifestRegion } from "../manifest";
 import { REQUIRED_EVENT_TYPES } from "../names";
+import { type FixMode, type FixStep, ownMailFromFix, sharedMailFroms } from "../mail-from-owner";
 import { causeOf, finding, type Finding, inconclusive, type Observation } from "./findings";
 
 export interface SesAccountState {
@@ -94,7 +95,37 @@ export function checkSesAccount(region: string, account: Observation<SesAccountS
   return out;
 }
 
-export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion, identity: Observation<SesIdentityState>): Finding[] {
+/** What checkSesIdentity needs beyond the identity: how fixes are carried out, and the live MX of MAIL FROM names regions share. */
+export interface SesIdentityContext {
+  mode?: FixMode;
+  /** The live MX values of a MAIL FROM name, undefined when not known (then the first region in order owns a shared name). */
+  mailFromMx?: (name: string) => readonly string[] | undefined;
+}
+
+/**
+ * The fix for a current 1024-bit Easy DKIM key, per mode. SES generates the next key with
+ * NextSigningKeyLength, which "can be changed at most once per day"
+ * (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_DkimSigningAttributes.html).
+ */
+export function dkimKeyLengthFix(domain: string, region: string, next: string | undefined, mode: FixMode): { text: string; fix: FixStep[] } {
+  if (next === "RSA_2048_BIT") {
+    return {
+      text: `NextSigningKeyLength is already RSA_2048_BIT in ${region}: SES signs with a 2048-bit key from the next key pair it generates (GetEmailIdentity's LastKeyGenerationTimestamp shows the last one); nothing to change. SES allows one key-length change a day: do not switch it back.`,
+      fix: [],
+    };
+  }
+  const step: FixStep = { kind: "ses-dkim-key-length", domain, region, nextSigningKeyLength: "RSA_2048_BIT" };
+  const oncePerDay = "SES allows one key-length change per identity a day, and the new key replaces the current one at SES's next key generation (the CNAMEs stay the same).";
+  return mode === "stack"
+    ? { text: `Move to 2048 bits: \`pulumi config set mail-infra:dkimSigningKeyLength RSA_2048_BIT\` (it sets NextSigningKeyLength) and \`pulumi up\`. ${oncePerDay}`, fix: [step] }
+    : {
+        text: `Move to 2048 bits: \`aws sesv2 put-email-identity-dkim-signing-attributes --email-identity ${domain} --signing-attributes-origin AWS_SES --signing-attributes NextSigningKeyLength=RSA_2048_BIT --region ${region}\` (each region on its own). ${oncePerDay}`,
+        fix: [step],
+      };
+}
+
+export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion, identity: Observation<SesIdentityState>, context: SesIdentityContext = {}): Finding[] {
+  const mode = context.mode ?? "stack";
   const subject = `${domain.domain} in ${region.region}`;
   if (!identity.ok) {
     if (identity.reason === "notfound") {
@@ -122,7 +153,10 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
   // The DKIM check: the status SES reports, then the signing setup against the stack. The
   // status of an identity that is not verified is evidence of ses.identity.verified above, so a
   // pending identity fails one check, not two.
-  const setupFix = "Run `pulumi refresh` then `pulumi up` so the stack and its DNS records follow the identity's current DKIM settings.";
+  const setupFix =
+    mode === "stack"
+      ? "Run `pulumi refresh` then `pulumi up` so the stack and its DNS records follow the identity's current DKIM settings."
+      : `Look at the identity's DKIM settings in the SES console (${region.region}) and publish the CNAMEs the DNS layer lists.`;
   const dkimIssues: DkimIssue[] = id.verifiedForSending ? dkimStatusIssues(domain.domain, region.region, id.dkim.status) : [];
   if (!id.dkim.signingEnabled) dkimIssues.push({ status: "fail", text: "DKIM signing is disabled", fix: setupFix });
   const expectedTokens = [...region.dkimTokens].sort();
@@ -131,7 +165,10 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
   if (id.dkim.signingHostedZone && id.dkim.signingHostedZone !== region.signingHostedZone) {
     dkimIssues.push({ status: "fail", text: `signing host is ${id.dkim.signingHostedZone}, the stack published CNAMEs into ${region.signingHostedZone}`, fix: setupFix });
   }
-  if (id.dkim.currentSigningKeyLength === "RSA_1024_BIT") dkimIssues.push({ status: "fail", text: "the current DKIM key is 1024-bit", fix: setupFix });
+  if (id.dkim.currentSigningKeyLength === "RSA_1024_BIT") {
+    const k = dkimKeyLengthFix(domain.domain, region.region, id.dkim.nextSigningKeyLength, mode);
+    dkimIssues.push({ status: "fail", text: "the current DKIM key is 1024-bit", fix: k.text, steps: k.fix });
+  }
   // The most serious issue leads; the others are evidence.
   const worst = dkimIssues.find((i) => i.status === "fail") ?? dkimIssues[0];
   out.push(
@@ -140,26 +177,40 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
       : finding("ses", "ses.identity.dkim", subject, worst.status, worst.text, {
           evidence: [...dkimIssues.map((i) => i.text), ...(dkimIssues.some((i) => i.text.startsWith("DKIM status")) ? [] : [`DKIM status ${id.dkim.status ?? "?"}`])],
           remediation: worst.fix,
+          ...(worst.steps ? { fix: worst.steps } : {}),
           ...(region.unknown?.dkimTokens ? { cause: causeOf(region.unknown.dkimTokens) } : {}),
         }),
   );
 
   const mf = id.mailFrom;
   const mfProblems: string[] = [];
+  // A name other regions share serves one of them (lib/mail-from-owner): for the others the
+  // fix is a name of their own, never an MX that names them.
+  const shared = mf?.domain
+    ? sharedMailFroms(
+        domain.regions.filter((r) => r.mailFromDomain !== "").map((r) => ({ region: r.region, name: r.mailFromDomain })),
+        context.mailFromMx,
+      ).find((o) => o.name === mf.domain.toLowerCase() && o.regions.includes(region.region))
+    : undefined;
+  const notOwner = shared !== undefined && shared.owner !== region.region ? shared : undefined;
   if (!mf || mf.domain === "") mfProblems.push("no custom MAIL FROM: mail goes out with amazonses.com and SPF does not align");
   else {
+    if (notOwner) mfProblems.push(`MAIL FROM ${mf.domain} is shared with ${notOwner.regions.filter((r) => r !== region.region).join(" and ")}; it serves ${notOwner.owner}${notOwner.by === "mx" ? " (its MX names that region's feedback host)" : ""}, so SES in ${region.region} cannot use it`);
     if (mf.domain !== region.mailFromDomain) mfProblems.push(`MAIL FROM is ${mf.domain}, the stack declares ${region.mailFromDomain}`);
     if (mf.status && mf.status !== "SUCCESS") mfProblems.push(`MAIL FROM status ${mf.status}: SES did not find the MX at ${mf.domain}`);
     if (mf.behaviorOnMxFailure && mf.behaviorOnMxFailure !== region.mailFromBehaviorOnMxFailure) {
       mfProblems.push(`behaviour on MX failure is ${mf.behaviorOnMxFailure}, the stack declares ${region.mailFromBehaviorOnMxFailure}`);
     }
   }
+  const used = new Set(domain.regions.map((r) => r.mailFromDomain.toLowerCase()).filter((n) => n !== ""));
+  const ownName = notOwner ? ownMailFromFix(notOwner, domain.domain, region.region, mode, (n) => used.has(n)) : undefined;
   out.push(
     mfProblems.length === 0
       ? finding("ses", "ses.identity.mail-from", subject, "pass", `MAIL FROM ${mf?.domain} is SUCCESS`, { evidence: [`behaviour on MX failure ${mf?.behaviorOnMxFailure ?? "?"}`] })
       : finding("ses", "ses.identity.mail-from", subject, "fail", mfProblems[0], {
           evidence: mfProblems,
-          remediation: "Check the MAIL FROM MX in the DNS layer, then run `pulumi up`.",
+          remediation: ownName?.text ?? (mode === "stack" ? "Check the MAIL FROM MX in the DNS layer, then run `pulumi up`." : "Check the MAIL FROM MX in the DNS layer (dns.mail-from.mx) and fix it as it says; SES checks the MX again by itself."),
+          ...(ownName ? { fix: ownName.steps } : {}),
           ...(region.unknown?.mailFromDomain ? { cause: causeOf(region.unknown.mailFromDomain) } : {}),
         }),
   );
@@ -179,6 +230,7 @@ interface DkimIssue {
   status: "fail" | "warn";
   text: string;
   fix: string;
+  steps?: FixStep[];
 }
 
 /**
