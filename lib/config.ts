@@ -19,6 +19,7 @@ import {
 } from "./dmarc";
 import { kmsKeyRegionProblem, validateKmsKeyId } from "./aws-ids";
 import { isEmailAddress, isSubdomainOf, mailFromCollisions, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
+import { labelUnder, regionalMailFromName, sharedNameProblem } from "./mail-from-owner";
 import { mixedPartitionsProblem, parseSmtpRegion, smtpEndpoint } from "./regions";
 import { shown, typeName } from "./text";
 import { policySize, sesArn, smtpSendPolicy, USER_INLINE_POLICY_LIMIT } from "./iam";
@@ -598,7 +599,8 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       if (other !== undefined) {
         add(
           "regionalMailFromSubdomains",
-          `${resolved.name} is the MAIL FROM of both ${other} and ${region}. Its MX must point at one region's feedback host, so give ${region} its own, e.g. ${region}=${relativeLabel(v.mailFromSubdomain, domain)}-${region}.`,
+          // lib/mail-from-owner: one name serves one region; here the first declared keeps it.
+          `${sharedNameProblem({ name: resolved.name, regions: [other, region] })} Give ${region} its own, e.g. ${region}=${labelUnder(regionalMailFromName(resolved.name, domain, region), domain)}.`,
         );
         return;
       }

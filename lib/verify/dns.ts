@@ -173,9 +173,11 @@ function checkMailFromMx(d: ManifestDomain, obs: DnsObservations, mode: FixMode)
 }
 
 function checkSpf(d: ManifestDomain, obs: DnsObservations, mode: FixMode): Finding[] {
+  const owners = mailFromOwners(d, (name) => mxValues(obs, name));
   const out: Finding[] = [];
   for (const name of spfNames(d)) {
-    const region = d.regions.find((r) => r.mailFromDomain === name)?.region;
+    // A MAIL FROM name's SPF is reported for the region the name serves (its owner), so its fix is that region's.
+    const region = owners.find((o) => o.name === name.toLowerCase())?.owner;
     const subject = subjectOf(name, region);
     const txt = answer(obs, "TXT", name);
     if (!txt.ok && txt.reason !== "notfound") {

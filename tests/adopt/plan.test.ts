@@ -131,6 +131,20 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
   });
 });
 
+describe("adopt: the shared MAIL FROM whose MX names the second region", () => {
+  it("that region keeps the name (it works today); the primary gets its own (lib/mail-from-owner)", () => {
+    const live = twoRegionShared();
+    if (live.dns.mode !== "route53") throw new Error("route53 expected");
+    const mx = live.dns.recordSets.find((r) => r.type === "MX");
+    if (!mx) throw new Error("no MX");
+    mx.values = ["10 feedback-smtp.us-west-2.amazonses.com"];
+    const p = planAdoption(live, "prod");
+    expect(p.config["mail-infra:mailFromSubdomain"]).toBe(`bounce-us-east-1.${D}`);
+    expect(p.config["mail-infra:regionalMailFromSubdomains"]).toEqual([`us-west-2=bounce.${D}`]);
+    expect(p.risks.find((x) => x.startsWith("MAIL FROM in us-east-1"))).toMatch(/bounce\.example\.com -> bounce-us-east-1\.example\.com \(bounce\.example\.com is shared with us-west-2, whose feedback host its MX names/);
+  });
+});
+
 describe("adopt: the behaviour after a MAIL FROM move comes from one place", () => {
   // Live identities under USE_DEFAULT_VALUE: the risk section once told the user to set that
   // back after the move while step 6 said REJECT_MESSAGE. Both now quote afterMailFromSuccess.
