@@ -634,6 +634,102 @@ export function renderStackYaml(plan: AdoptionPlan, stringify: (v: unknown) => s
   return `${header.join("\n")}\n${stringify({ config: plan.config })}`;
 }
 
+/**
+ * The config keys adopt derives from what is live (lib/adopt planAdoption): in a merge with an
+ * existing stack file, adopt's value (or, when adopt leaves one out, the default) is what
+ * reproduces the live setup, so `pulumi import` matches. Every other key (senders, alertEmails,
+ * smtpRegions...) is the user's and is kept.
+ */
+export const ADOPT_DECIDES: readonly string[] = [
+  "aws:region",
+  ...[
+    "domain",
+    "domains",
+    "regions",
+    "mailFromSubdomain",
+    "regionalMailFromSubdomains",
+    "mailFromBehaviorOnMxFailure",
+    "dkimSigningKeyLength",
+    "spfMechanisms",
+    "spfAll",
+    "apexTxtValues",
+    "dmarcPolicy",
+    "dmarcSubdomainPolicy",
+    "dmarcPercent",
+    "dmarcRua",
+    "dmarcRuf",
+    "dmarcAdkim",
+    "dmarcAspf",
+    "dnsMode",
+    "route53Zones",
+    "dnsTtl",
+    "smtpUserName",
+    "smtpSecretName",
+  ].map((k) => `${PROJECT}:${k}`),
+];
+
+/** One key of an existing Pulumi.<stack>.yaml against adopt's. */
+export interface StackFileRow {
+  key: string;
+  existing?: unknown;
+  adopted?: unknown;
+  /** keep: only in the existing file (yours); add: only adopt's; same; replace: adopt's value reproduces what is live; drop: adopt's default reproduces what is live. */
+  action: "keep" | "add" | "same" | "replace" | "drop";
+}
+
+/** An existing stack file and the merge adopt writes beside it (it never overwrites it). */
+export interface StackFileMerge {
+  /** The existing file (Pulumi.<stack>.yaml in the project root). */
+  file: string;
+  /** The merged file adopt writes into its --out directory. */
+  mergedFile: string;
+  rows: StackFileRow[];
+  /** The merged document: the existing one with its config merged key by key. */
+  merged: Record<string, unknown>;
+  /** Why the merged config does not validate, when it does not. */
+  invalid?: string;
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Merge adopt's config into an existing stack file (parsed YAML): the user's own keys are kept,
+ * the keys adopt derives from the live setup take adopt's value (or are dropped when adopt's
+ * default reproduces it). The existing file is never written: adopt writes the merge beside its
+ * own files and adoption.md shows the differences key by key.
+ */
+export function mergeStackFile(plan: AdoptionPlan, existing: unknown, file: string, mergedFile: string): StackFileMerge {
+  const doc = existing !== null && typeof existing === "object" && !Array.isArray(existing) ? (existing as Record<string, unknown>) : {};
+  const config = doc.config !== null && typeof doc.config === "object" && !Array.isArray(doc.config) ? (doc.config as Record<string, unknown>) : {};
+  const rows: StackFileRow[] = [];
+  const merged: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key in plan.config) {
+      const adopted = plan.config[key];
+      rows.push({ key, existing: value, adopted, action: same(value, adopted) ? "same" : "replace" });
+      merged[key] = adopted;
+    } else if (ADOPT_DECIDES.includes(key)) {
+      rows.push({ key, existing: value, action: "drop" });
+    } else {
+      rows.push({ key, existing: value, action: "keep" });
+      merged[key] = value;
+    }
+  }
+  for (const [key, adopted] of Object.entries(plan.config)) {
+    if (!(key in config)) {
+      rows.push({ key, adopted, action: "add" });
+      merged[key] = adopted;
+    }
+  }
+  let invalid: string | undefined;
+  try {
+    validateConfig(merged, plan.stack);
+  } catch (e) {
+    invalid = e instanceof Error ? e.message : String(e);
+  }
+  return { file, mergedFile, rows, merged: { ...doc, config: merged }, ...(invalid ? { invalid } : {}) };
+}
+
 /** import.json for `pulumi import --file`. */
 export function renderImportJson(plan: AdoptionPlan): string {
   return `${JSON.stringify(plan.imports, null, 2)}\n`;
@@ -645,7 +741,7 @@ const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
  * adoption.md: what is imported, what the first up changes, the risks, the steps. `dir` is
  * where the files are written, relative to the project root (the steps' commands name it).
  */
-export function renderAdoptionMd(plan: AdoptionPlan, dir = "."): string {
+export function renderAdoptionMd(plan: AdoptionPlan, dir = ".", existing?: StackFileMerge): string {
   const s = plan.stack;
   const d = plan.validated.domains[0];
   const imported = plan.imports.resources.filter((r) => !r.component);
@@ -679,6 +775,28 @@ export function renderAdoptionMd(plan: AdoptionPlan, dir = "."): string {
       ...plan.keptApexTxt.map((v) => `- \`${v}\``),
     );
   }
+  if (existing) {
+    const v = (x: unknown): string => (x === undefined ? "" : cell(typeof x === "string" ? x : JSON.stringify(x)));
+    const what: Record<StackFileRow["action"], string> = {
+      keep: "kept (yours; adopt does not read it from AWS)",
+      add: "added",
+      same: "the same",
+      replace: "adopt's value: it is what is live (pulumi import needs the declared inputs to equal the live ones)",
+      drop: "left out: the default reproduces what is live",
+    };
+    lines.push(
+      "",
+      `## ${existing.file} already exists`,
+      "",
+      `adopt did not overwrite it. It wrote \`${dir}/${existing.mergedFile}\`: your file with the config merged key by key.${existing.invalid ? ` The merge does not validate: ${cell(existing.invalid)} Fix the merge before step 1.` : ""}`,
+      "",
+      "| key | in your file | written by adopt | in the merge |",
+      "|---|---|---|---|",
+      ...existing.rows.filter((r) => r.action !== "same").map((r) => `| ${r.key} | ${v(r.existing)} | ${v(r.adopted)} | ${what[r.action]} |`),
+    );
+    const sameKeys = existing.rows.filter((r) => r.action === "same").map((r) => r.key);
+    if (sameKeys.length > 0) lines.push("", `The same in both: ${sameKeys.join(", ")}.`);
+  }
   lines.push("", "## Risks, and how they are sequenced", "");
   lines.push(...(plan.risks.length > 0 ? plan.risks.map((r) => `- ${r}`) : ["- None found: the live setup is reproduced as it is."]));
   if (plan.notes.length > 0) lines.push("", "## Notes", "", ...plan.notes.map((n) => `- ${n}`));
@@ -687,7 +805,9 @@ export function renderAdoptionMd(plan: AdoptionPlan, dir = "."): string {
     "",
     "## Steps, in order",
     "",
-    `1. From the project root: \`cp ${dir}/Pulumi.${s}.yaml .\`, then \`pulumi stack init ${s}\` (or \`pulumi stack select ${s}\`).`,
+    existing
+      ? `1. ${existing.file} already exists: do not copy over it (it holds settings adopt cannot read from AWS). Compare it with the merge adopt wrote beside its files (\`diff ${existing.file} ${dir}/${existing.mergedFile}\`, key by key under "${existing.file} already exists" below); when the merge is what you want, \`cp ${dir}/${existing.mergedFile} ${existing.file}\`, then \`pulumi stack select ${s}\`.`
+      : `1. From the project root: \`cp -n ${dir}/Pulumi.${s}.yaml .\` (-n: never over an existing file; if one appeared since, run adopt again, it then writes a merge), then \`pulumi stack init ${s}\` (or \`pulumi stack select ${s}\`).`,
     mailFromStaged
       ? `2. \`npm run plan -- --stack ${s}\` (the config validates; every resource the program declares) and \`npm run policy -- --stack ${s}\` (the policy pack, offline): ${USE_DEFAULT_VALUE_POLICY} is expected, mandatory, until step 6. Write the first up's policy config: \`echo '{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}' > first-up-policy.json\` (Pulumi reads a string value as that policy's enforcement level); \`npm run policy -- --stack ${s} --policy-pack-config first-up-policy.json\` then passes.`
       : `2. \`npm run plan -- --stack ${s}\` (the config validates; every resource the program declares) and \`npm run policy -- --stack ${s}\` (the policy pack, offline).`,

@@ -332,6 +332,41 @@ describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
     expect(existsSync(path.join(foreign, "import.json"))).toBe(false);
   });
 
+  it("an existing Pulumi.prod.yaml in the project is never overwritten: the merge is written beside, comments and senders kept, the differences shown", async () => {
+    setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`), "us-west-2": identity("us-west-2", `bounce.${D}`) });
+    const project = path.join(dir, "project");
+    mkdirSync(project);
+    const mine = [
+      "# my prod stack",
+      "config:",
+      "  aws:region: us-east-1",
+      `  mail-infra:domain: ${D}`,
+      "  # the Gmail alias",
+      "  mail-infra:senders:",
+      `    - "address=admin@${D}; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1"`,
+      "  mail-infra:alertEmails:",
+      "    - someone@gmail.com",
+      "",
+    ].join("\n");
+    writeFileSync(path.join(project, "Pulumi.prod.yaml"), mine);
+    const r = await runCliAsync("adopt.ts", ["--domain", D, "--region", "us-east-1", "--region", "us-west-2", "--stack", "prod", "--out", "adopt-prod"], { cwd: project, env: env(), timeoutMs: 60_000 });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(readFileSync(path.join(project, "Pulumi.prod.yaml"), "utf8")).toBe(mine);
+    expect(r.stdout).toContain(`Pulumi.prod.yaml already exists here: it was NOT overwritten. Its merge with the adopted config is ${path.join("adopt-prod", "Pulumi.prod.merged.yaml")}:`);
+    expect(r.stdout).toMatch(/^  kept    mail-infra:senders$/m);
+    expect(r.stdout).toMatch(/^  added   mail-infra:regions$/m);
+    const merged = readFileSync(path.join(project, "adopt-prod", "Pulumi.prod.merged.yaml"), "utf8");
+    expect(merged).toContain("# the Gmail alias");
+    const config = (parseYaml(merged) as { config: Record<string, unknown> }).config;
+    expect(validateConfig(config, "prod").senders.map((x) => x.address)).toEqual([`admin@${D}`]);
+    expect(config["mail-infra:alertEmails"]).toEqual(["someone@gmail.com"]);
+    expect(config["mail-infra:regionalMailFromSubdomains"]).toEqual([`us-west-2=bounce.${D}`]);
+    const md = readFileSync(path.join(project, "adopt-prod", "adoption.md"), "utf8");
+    expect(md).toContain("1. Pulumi.prod.yaml already exists: do not copy over it");
+    expect(md).toContain("`diff Pulumi.prod.yaml adopt-prod/Pulumi.prod.merged.yaml`");
+  });
+
   it("external DNS: the summary says the config has dnsMode external and that the records are to be published by hand", async () => {
     const other = "elsewhere.test";
     fake.regions.clear();

@@ -5,7 +5,7 @@
  * nothing that was imported.
  */
 import { describe, expect, it } from "vitest";
-import { AdoptionError, grantsSesSend, type LiveNamesakes, type LiveRecordSet, type LiveSetup, planAdoption, renderAdoptionMd, renderImportJson, SMTP_COMPONENT, TYPES } from "../../lib/adopt";
+import { AdoptionError, grantsSesSend, type LiveNamesakes, type LiveRecordSet, type LiveSetup, mergeStackFile, planAdoption, renderAdoptionMd, renderImportJson, SMTP_COMPONENT, TYPES } from "../../lib/adopt";
 import { afterMailFromSuccess, FINAL_BEHAVIOR, USE_DEFAULT_VALUE_POLICY } from "../../lib/mail-from-move";
 import { validateConfig } from "../../lib/config";
 import { disallowUseDefaultValue } from "../../policies/sesv2/EmailIdentityMailFromAttributes/disallowUseDefaultValue";
@@ -142,6 +142,60 @@ describe("adopt: the shared MAIL FROM whose MX names the second region", () => {
     expect(p.config["mail-infra:mailFromSubdomain"]).toBe(`bounce-us-east-1.${D}`);
     expect(p.config["mail-infra:regionalMailFromSubdomains"]).toEqual([`us-west-2=bounce.${D}`]);
     expect(p.risks.find((x) => x.startsWith("MAIL FROM in us-east-1"))).toMatch(/bounce\.example\.com -> bounce-us-east-1\.example\.com \(bounce\.example\.com is shared with us-west-2, whose feedback host its MX names/);
+  });
+});
+
+describe("adopt: an existing Pulumi.<stack>.yaml is never overwritten", () => {
+  const plan = planAdoption(twoRegionShared(), "prod");
+  // The prod stack file as it is kept in the project: the Gmail sender and the alert emails are in no AWS API.
+  const prod = {
+    config: {
+      "aws:region": "us-east-1",
+      "mail-infra:domain": D,
+      "mail-infra:regions": ["us-east-1", "us-west-2"],
+      "mail-infra:mailFromSubdomain": `bounce.${D}`,
+      "mail-infra:dmarcPolicy": "none",
+      "mail-infra:dnsTtl": 300,
+      "mail-infra:spfAll": "-all",
+      "mail-infra:senders": [`address=admin@${D}; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1`],
+      "mail-infra:alertEmails": ["someone@gmail.com"],
+    },
+  };
+
+  it("merges key by key: the user's keys kept, live-derived keys adopt's, the rest added; the merge validates", () => {
+    const m = mergeStackFile(plan, prod, "Pulumi.prod.yaml", "Pulumi.prod.merged.yaml");
+    const action = Object.fromEntries(m.rows.map((r) => [r.key, r.action]));
+    expect(action).toMatchObject({
+      "mail-infra:senders": "keep",
+      "mail-infra:alertEmails": "keep",
+      "mail-infra:domain": "same",
+      "mail-infra:dmarcPolicy": "replace",
+      "mail-infra:dnsTtl": "replace",
+      "mail-infra:spfAll": "drop",
+      "mail-infra:regionalMailFromSubdomains": "add",
+      "mail-infra:mailFromBehaviorOnMxFailure": "add",
+    });
+    const merged = m.merged.config as Record<string, unknown>;
+    expect(merged["mail-infra:senders"]).toEqual(prod.config["mail-infra:senders"]);
+    expect(merged["mail-infra:alertEmails"]).toEqual(["someone@gmail.com"]);
+    expect(merged["mail-infra:dmarcPolicy"]).toBe("quarantine");
+    expect(merged["mail-infra:dnsTtl"]).toBe(1800);
+    expect("mail-infra:spfAll" in merged).toBe(false);
+    expect(m.invalid).toBeUndefined();
+    expect(validateConfig(merged, "prod").senders.map((x) => x.address)).toEqual([`admin@${D}`]);
+  });
+
+  it("adoption.md: step 1 never copies over the existing file; it shows the differences and the merge to review", () => {
+    const m = mergeStackFile(plan, prod, "Pulumi.prod.yaml", "Pulumi.prod.merged.yaml");
+    const md = renderAdoptionMd(plan, "adopt-prod", m);
+    expect(md).not.toMatch(/cp adopt-prod\/Pulumi\.prod\.yaml/);
+    expect(md).toMatch(/\n1\. Pulumi\.prod\.yaml already exists: do not copy over it[^\n]*`diff Pulumi\.prod\.yaml adopt-prod\/Pulumi\.prod\.merged\.yaml`/);
+    expect(md).toContain("## Pulumi.prod.yaml already exists");
+    expect(md).toMatch(/\| mail-infra:senders \| \["address=admin@example\.com; kind=gmail-send-as; account=someone@gmail\.com; region=us-east-1"\] \|  \| kept \(yours; adopt does not read it from AWS\) \|/);
+    expect(md).toMatch(/\| mail-infra:dmarcPolicy \| none \| quarantine \| adopt's value: it is what is live/);
+    expect(md).toMatch(/\| mail-infra:spfAll \| -all \|  \| left out: the default reproduces what is live \|/);
+    // Without an existing file, the copy cannot overwrite one either.
+    expect(renderAdoptionMd(plan, "adopt-prod")).toMatch(/\n1\. From the project root: `cp -n adopt-prod\/Pulumi\.prod\.yaml \.`/);
   });
 });
 
