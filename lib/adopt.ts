@@ -132,6 +132,31 @@ export interface AdoptionPlan {
   notes: string[];
   /** Live SMTP (send) users left untouched, to retire after the relay moved. */
   retire: LiveSendUser[];
+  /**
+   * What `pulumi preview` after `pulumi import` will count as creates (previewCreates), when the
+   * program was run under mocks with the written config (scripts/adopt.ts does).
+   */
+  creates?: DeclaredResource[];
+}
+
+/** A resource the program declares (from a run under mocks). */
+export interface DeclaredResource {
+  type: string;
+  name: string;
+  custom: boolean;
+}
+
+/**
+ * The resources `pulumi preview` will count as "to create" after `pulumi import --file`: every
+ * resource the program declares that the import did not put in the state, component resources
+ * included. The engine counts every logical step of a resource, custom or component, and leaves
+ * out only its internal steps (default providers, pending-replace removals): pulumi/pulumi
+ * pkg/engine/update.go, previewActions.OnResourceStepPost (`if record && !isInternalStep {
+ * acts.Ops[op]++ }`) and isInternalStep. The stack itself exists after the import.
+ */
+export function previewCreates(plan: Pick<AdoptionPlan, "imports">, declared: readonly DeclaredResource[]): DeclaredResource[] {
+  const imported = new Set(plan.imports.resources.map((e) => `${e.type}::${e.name}`));
+  return declared.filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:") && !imported.has(`${r.type}::${r.name}`));
 }
 
 /** Adoption cannot go on. `input` is true when the command line is what to fix (exit 2), false when AWS could not be read (exit 1). */
@@ -452,7 +477,8 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
           changes.push(c);
           if (c.risk) risks.push(`${c.subject} differs from what SES expects: live ${c.live}, expected ${c.declared}. Mail from ${rec.region} fails ${rec.purpose === "dkim" ? "DKIM" : "the MAIL FROM check"} until pulumi up corrects it (an update in place).`);
         }
-        else if (found.ttl !== undefined && found.ttl !== rec.ttl) changes.push({ subject: `${rec.type} ${rec.name}`, action: "update", live: `TTL ${found.ttl}`, declared: `TTL ${rec.ttl}` });
+        // The TTL is its own line, whether or not the values change too (the apex TXT set often does both).
+        if (found.ttl !== undefined && found.ttl !== rec.ttl) changes.push({ subject: `${rec.type} ${rec.name}: TTL`, action: "update", live: `TTL ${found.ttl}`, declared: `TTL ${rec.ttl}` });
       } else {
         changes.push({ subject: `${rec.type} ${rec.name}`, action: "create", live: "(none)", declared: show(rec.values) });
       }
@@ -767,6 +793,19 @@ export function renderAdoptionMd(plan: AdoptionPlan, dir = ".", existing?: Stack
     "",
     "Nothing live is deleted: every existing record set the program declares is imported and keeps its other values; record sets it does not declare are not touched.",
   ];
+  if (plan.creates) {
+    const byType = new Map<string, string[]>();
+    for (const r of plan.creates) byType.set(r.type, [...(byType.get(r.type) ?? []), r.name]);
+    const components = plan.creates.filter((r) => !r.custom).length;
+    lines.push(
+      "",
+      `\`pulumi preview\` after the import counts **${plan.creates.length} to create**: every resource the program declares that import.json does not adopt, the ${components} component resource${components === 1 ? "" : "s"} among them (the engine counts components too):`,
+      "",
+      "| type | count | names |",
+      "|---|---|---|",
+      ...[...byType].map(([type, names]) => `| ${type.split(":").pop()} | ${names.length} | ${cell(names.join(", "))} |`),
+    );
+  }
   if (plan.keptApexTxt.length > 0) {
     lines.push(
       "",
@@ -812,7 +851,7 @@ export function renderAdoptionMd(plan: AdoptionPlan, dir = ".", existing?: Stack
       ? `2. \`npm run plan -- --stack ${s}\` (the config validates; every resource the program declares) and \`npm run policy -- --stack ${s}\` (the policy pack, offline): ${USE_DEFAULT_VALUE_POLICY} is expected, mandatory, until step 6. Write the first up's policy config: \`echo '{"${USE_DEFAULT_VALUE_POLICY}": "advisory"}' > first-up-policy.json\` (Pulumi reads a string value as that policy's enforcement level); \`npm run policy -- --stack ${s} --policy-pack-config first-up-policy.json\` then passes.`
       : `2. \`npm run plan -- --stack ${s}\` (the config validates; every resource the program declares) and \`npm run policy -- --stack ${s}\` (the policy pack, offline).`,
     `3. \`pulumi import --stack ${s} --file ${dir}/import.json --generate-code=false --yes\`: adopts what exists (nothing in AWS changes; the component parents are created in the stack).`,
-    `4. \`pulumi preview --stack ${s} --diff\`: expect creates only for what the table above creates, updates only as listed, no delete and no replace. Stop if it shows anything else.`,
+    `4. \`pulumi preview --stack ${s} --diff\`: expect ${plan.creates ? `exactly ${plan.creates.length} to create (the resources listed above)` : "creates only for what the table above creates"}, updates only as listed, no delete and no replace. Stop if it shows anything else.`,
     mailFromStaged
       ? `5. \`pulumi up --stack ${s} --policy-pack policies --policy-pack-config first-up-policy.json\`, then \`npm run verify -- --stack ${s}\`. The policy that refuses USE_DEFAULT_VALUE is advisory for this one up only: USE_DEFAULT_VALUE is what keeps mail flowing while SES waits for the new MX.`
       : `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`.`,

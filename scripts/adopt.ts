@@ -102,6 +102,13 @@ async function main(): Promise<number> {
   try {
     const live = await discoverLive({ domain, regions, stack: o.stack, ...(o.zone ? { zone: o.zone } : {}) }, aws);
     const plan = adopt.planAdoption(live, o.stack);
+    // What `pulumi preview` will count: the program, run under mocks (as plan does) with the
+    // written config, declares its resources; those import.json does not adopt are creates.
+    const { runProgramUnderMocks } = await import("./lib/mock-program");
+    const program = (await import("../index")).default;
+    const values = Object.fromEntries(Object.entries(plan.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    const run = await runProgramUnderMocks({ stack: o.stack, config: values, program, preview: true });
+    plan.creates = adopt.previewCreates(plan, run.resources);
     // An existing Pulumi.<stack>.yaml in the project root is never overwritten (for prod it holds
     // the senders and alert emails adopt cannot read from AWS): the merge is written beside
     // adopt's files, comments kept, and adoption.md lists the differences key by key.
@@ -132,7 +139,7 @@ async function main(): Promise<number> {
     const lines = [
       `Read ${plan.domain}: SES identity in ${d.regions.map((r) => r.region).join(", ")}${live.dns.mode === "route53" ? `; Route 53 zone ${live.dns.zoneId} (${live.dns.recordSets.length} record sets under ${plan.domain})` : "; DNS outside Route 53 (dnsMode external)"}; ${live.sendUsers.length} IAM user${live.sendUsers.length === 1 ? "" : "s"} that can send.`,
       `Wrote ${path.join(out, `Pulumi.${o.stack}.yaml`)} (validated), ${path.join(out, "import.json")} (${imported} resources to import), ${path.join(out, "adoption.md")}.`,
-      `First pulumi up: ${plan.changes.filter((c) => c.action === "create").length} to create, ${plan.changes.filter((c) => c.action === "update").length} to update, nothing to delete.`,
+      `After the import, pulumi preview counts ${plan.creates.length} to create (${plan.creates.filter((r) => !r.custom).length} of them components), nothing to delete; ${plan.changes.filter((c) => c.action === "update").length} live settings change in place (listed in adoption.md).`,
       ...(existing
         ? [
             `${stackFile} already exists here: it was NOT overwritten. Its merge with the adopted config is ${path.join(out, mergedFile)}:`,

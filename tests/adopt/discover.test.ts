@@ -310,6 +310,10 @@ describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
     expect(imports.resources.filter((e) => e.type === TYPES.emailIdentity).map((e) => e.id)).toEqual([`${D}@us-east-1`, `${D}@us-west-2`]);
     const md = readFileSync(path.join(out, "adoption.md"), "utf8");
     expect(md).toMatch(/retire the old SMTP user by hand: ses-smtp-user\.legacy/);
+    // The count is the engine's (the program run under mocks, minus what is imported), the same in both places.
+    const count = /After the import, pulumi preview counts (\d+) to create \((\d+) of them components\), nothing to delete/.exec(r.stdout);
+    expect(count).not.toBeNull();
+    expect(md).toContain(`counts **${count?.[1]} to create**`);
     for (const text of [r.stdout, r.stderr, yamlText, md, JSON.stringify(imports)]) expect(text).not.toContain(smtpSecret);
 
     // Re-running overwrites its own files.

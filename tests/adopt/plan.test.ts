@@ -5,10 +5,11 @@
  * nothing that was imported.
  */
 import { describe, expect, it } from "vitest";
-import { AdoptionError, grantsSesSend, type LiveNamesakes, type LiveRecordSet, type LiveSetup, mergeStackFile, planAdoption, renderAdoptionMd, renderImportJson, SMTP_COMPONENT, TYPES } from "../../lib/adopt";
+import { AdoptionError, grantsSesSend, type LiveNamesakes, type LiveRecordSet, type LiveSetup, mergeStackFile, planAdoption, previewCreates, renderAdoptionMd, renderImportJson, SMTP_COMPONENT, TYPES } from "../../lib/adopt";
 import { afterMailFromSuccess, FINAL_BEHAVIOR, USE_DEFAULT_VALUE_POLICY } from "../../lib/mail-from-move";
 import { validateConfig } from "../../lib/config";
 import { disallowUseDefaultValue } from "../../policies/sesv2/EmailIdentityMailFromAttributes/disallowUseDefaultValue";
+import { runWithConfig } from "../helpers/program";
 import { expectProgramMatches } from "./consistency";
 
 const D = "example.com";
@@ -196,6 +197,39 @@ describe("adopt: an existing Pulumi.<stack>.yaml is never overwritten", () => {
     expect(md).toMatch(/\| mail-infra:spfAll \| -all \|  \| left out: the default reproduces what is live \|/);
     // Without an existing file, the copy cannot overwrite one either.
     expect(renderAdoptionMd(plan, "adopt-prod")).toMatch(/\n1\. From the project root: `cp -n adopt-prod\/Pulumi\.prod\.yaml \.`/);
+  });
+});
+
+describe("adopt: what pulumi preview will count", () => {
+  it("creates = every resource the program declares that import.json does not adopt, components included; adoption.md says that number", async () => {
+    const plan = planAdoption(twoRegionShared(), "prod");
+    const run = await runWithConfig(plan.config as Record<string, string | number | string[]>, "prod", undefined, true);
+    const creates = previewCreates(plan, run.resources);
+    const imported = new Set(plan.imports.resources.map((e) => `${e.type}::${e.name}`));
+    // Exactly the declared resources that are not imported: none of the imported ones, all of the others.
+    expect(creates.length).toBe(run.resources.length - run.resources.filter((r) => imported.has(`${r.type}::${r.name}`)).length);
+    expect(creates.some((r) => imported.has(`${r.type}::${r.name}`))).toBe(false);
+    // Components count: the SMTP credentials component is not in import.json here, so it is a create.
+    expect(creates.filter((r) => !r.custom).map((r) => r.type)).toContain(TYPES.smtpCredentials);
+    // The change table's create rows are fewer: they describe settings, not what the engine counts.
+    expect(creates.length).toBeGreaterThan(plan.changes.filter((c) => c.action === "create").length);
+    const md = renderAdoptionMd({ ...plan, creates });
+    expect(md).toContain(`\`pulumi preview\` after the import counts **${creates.length} to create**`);
+    expect(md).toContain(`4. \`pulumi preview --stack prod --diff\`: expect exactly ${creates.length} to create`);
+  });
+
+  it("the apex TXT TTL change is listed even when its values change too", () => {
+    const plan = planAdoption(twoRegionShared(), "prod");
+    // Live apex TXT at TTL 1800 with an SPF the config rewrites; the declared TTL is the stack's (the most common live TTL).
+    const ttl = plan.config["mail-infra:dnsTtl"] ?? 600;
+    const live = twoRegionShared();
+    if (live.dns.mode !== "route53") throw new Error("route53 expected");
+    const apex = live.dns.recordSets.find((r) => r.name === D && r.type === "TXT");
+    if (!apex) throw new Error("no apex TXT");
+    apex.ttl = 300;
+    const p = planAdoption(live, "prod");
+    expect(p.changes.find((c) => c.subject === `TXT ${D}`)).toMatchObject({ action: "update" });
+    expect(p.changes.find((c) => c.subject === `TXT ${D}: TTL`)).toEqual({ subject: `TXT ${D}: TTL`, action: "update", live: "TTL 300", declared: `TTL ${ttl}` });
   });
 });
 
