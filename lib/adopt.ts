@@ -91,6 +91,8 @@ export interface LiveSetup {
   sendUsers: LiveSendUser[];
   /** The program's own names that are taken live (none when absent). */
   namesakes?: LiveNamesakes;
+  /** Email-address identities under the domain (ListEmailIdentities, IdentityType EMAIL_ADDRESS), per region. */
+  addressIdentities?: { region: string; address: string }[];
 }
 
 /** One entry of a `pulumi import --file` document (Pulumi's import file format, 3.94+). */
@@ -337,6 +339,22 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   // The zone by id (Route 53's Z... form); an id of another form (a test double) by its name.
   else set("route53Zones", [`${domain}=${/^Z[A-Z0-9]{6,32}$/.test(live.dns.zoneId) ? live.dns.zoneId : live.dns.zoneName}`]);
   if (ttl !== 600) set("dnsTtl", ttl);
+  // Email-address identities under the domain: SES authorises a send from such an address
+  // against its own identity (it takes precedence over the domain's), so a send policy that
+  // names only the domain would refuse the alias after relay-fix (554 Access denied ...
+  // identity/<address>). adopt keeps them (deleting a live identity is a change adopt never
+  // makes: its own settings would go, and it may be what works today) and lists them in
+  // mail-infra:smtpAddressIdentities, so the new SMTP user's policy names them.
+  const addresses = [...new Set((live.addressIdentities ?? []).filter((a) => regions.includes(a.region)).map((a) => a.address.toLowerCase()))];
+  if (addresses.length > 0) {
+    set("smtpAddressIdentities", addresses);
+    for (const a of addresses) {
+      const where = (live.addressIdentities ?? []).filter((x) => x.address.toLowerCase() === a).map((x) => x.region);
+      risks.push(
+        `${a} is verified as an email-address identity of its own (${where.join(", ")}): SES authorises sends from it against that identity, not against ${domain}'s, so a send policy naming only the domain would refuse the alias after relay-fix (554 Access denied ... on resource ...:identity/${a}). The written config lists it in mail-infra:smtpAddressIdentities, so the new SMTP user's policy names it. If nothing needs its own settings, you may delete it later (aws sesv2 delete-email-identity --email-identity ${a} --region <region>) and remove it from the config.`,
+      );
+    }
+  }
 
   // The SMTP user: a new one, never one that is live and can send (that one keeps serving the
   // relay). A user that already has the stack's SMTP user name, cannot send and has room for the

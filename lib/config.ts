@@ -189,6 +189,12 @@ export const CONFIG_KEYS = {
     description:
       "From addresses the SMTP user may send as besides the senders' addresses (ses:FromAddress condition); *@<domain> allows every address of a configured domain. Empty: only the senders (no senders: any address).",
   },
+  smtpAddressIdentities: {
+    type: "array",
+    default: [],
+    description:
+      "Email-address identities verified on their own under a configured domain (admin@example.com). When one exists SES authorises a send against it rather than the domain, so the SMTP user's policy names it too. `npm run adopt` writes the ones it finds.",
+  },
   smtpRegions: {
     type: "array",
     default: [],
@@ -307,6 +313,12 @@ export interface SmtpConfig {
    * smtpAllowedFromAddresses (entries may be *@domain). Empty: no From condition.
    */
   readonly allowedFromAddresses: readonly string[];
+  /**
+   * Email-address identities under a configured domain (lower-cased): SES authorises against
+   * such an identity when it exists (it takes precedence over its domain's), so the send policy
+   * names its ARN in each SMTP region too.
+   */
+  readonly addressIdentities: readonly string[];
   readonly secretName: string;
   readonly recoveryWindowDays: number;
   readonly kmsKeyId?: string;
@@ -714,6 +726,12 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   const wantedRegions = new Set([...senders.map((s) => s.region), ...v.smtpRegions.map((r) => r.trim().toLowerCase())]);
   const smtpRegions = wantedRegions.size > 0 ? regions.filter((r) => wantedRegions.has(r)) : regions;
 
+  const addressIdentities = unique(v.smtpAddressIdentities.map((a) => a.trim().toLowerCase()));
+  addressIdentities.forEach((a, i) => {
+    if (!isEmailAddress(a)) add(`smtpAddressIdentities[${i}]`, `${shown(a)} is not an email address. List each address identity as SES shows it, e.g. admin@${domains[0] ?? "example.com"}.`);
+    else if (!inDomains(a)) add(`smtpAddressIdentities[${i}]`, `${a} is not at a configured domain (${domains.join(", ")}): the SMTP user sends only through these domains.`);
+  });
+
   // IAM refuses a user's inline policies over 2,048 characters: the send-only policy names
   // every identity and configuration set, so it bounds how many domains and regions one stack holds.
   const size = policySize(
@@ -722,7 +740,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
         d.regions
           .filter((r) => smtpRegions.includes(r.region))
           .flatMap((r) => [sesArn(r.region, "123456789012", "identity", d.domain), sesArn(r.region, "123456789012", "configuration-set", configurationSetName(d.domain))]),
-      ),
+      ).concat(addressIdentities.flatMap((a) => smtpRegions.map((r) => sesArn(r, "123456789012", "identity", a)))),
       smtpFrom,
     ),
   );
@@ -746,6 +764,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       keyGeneration: v.smtpKeyGeneration,
       ...(previousKey ? { previousKey } : {}),
       allowedFromAddresses: smtpFrom,
+      addressIdentities,
       secretName,
       recoveryWindowDays: windowDays,
       ...(v.smtpSecretKmsKeyId !== "" ? { kmsKeyId: v.smtpSecretKmsKeyId } : {}),

@@ -170,6 +170,18 @@ describe("adopt discovery (moto + SES v2 fake)", () => {
     expect(JSON.stringify(plan)).not.toContain(smtpSecret);
   });
 
+  it("email-address identities under the domain (ListEmailIdentities, EMAIL_ADDRESS) are found and written to smtpAddressIdentities; other domains' are not", async () => {
+    setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`), "us-west-2": identity("us-west-2", `bounce.${D}`) });
+    const address = (name: string): GetEmailIdentityResponse => ({ IdentityType: "EMAIL_ADDRESS", VerifiedForSendingStatus: true, VerificationStatus: "SUCCESS" });
+    fake.region("us-east-1").identities.set(`admin@${D}`, address(`admin@${D}`));
+    fake.region("us-east-1").identities.set("someone@other.org", address("someone@other.org"));
+    const live = await discover(["us-east-1", "us-west-2"]);
+    expect(live.addressIdentities).toEqual([{ region: "us-east-1", address: `admin@${D}` }]);
+    const plan = planAdoption(live, "prod");
+    expect(plan.config["mail-infra:smtpAddressIdentities"]).toEqual([`admin@${D}`]);
+    expect(fake.count("ListEmailIdentities")).toBeGreaterThan(0);
+  });
+
   it("a zone that holds unrelated TXT values: the apex ones are kept verbatim in apexTxtValues, other names are neither imported nor changed", async () => {
     setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`), "us-west-2": identity("us-west-2", `bounce.${D}`) });
     const live = await discover(["us-east-1", "us-west-2"]);
