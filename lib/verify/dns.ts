@@ -158,7 +158,7 @@ function checkMailFromMx(d: ManifestDomain, obs: DnsObservations, mode: FixMode)
       return finding("dns", "dns.mail-from.mx", subject, "fail", `${name} has no MX: SES cannot use it as MAIL FROM`, { evidence: [`expected ${expected}, found none${a.ok ? "" : " (NXDOMAIN)"}`], remediation, fix: [setMx] });
     }
     if (found.length === 1 && hosts[0] === mailFromMxHost(region.region)) {
-      return finding("dns", "dns.mail-from.mx", subject, "pass", `MX points at ${region.region}'s feedback host${own && own.regions.length > 1 ? ` (${name} serves ${region.region}; ${own.movers.join(" and ")} share it and fail)` : ""}`, { evidence: [`MX ${found[0]}`] });
+      return finding("dns", "dns.mail-from.mx", subject, "pass", `MX points at ${region.region}'s feedback host${own && own.regions.length > 1 ? ` (${name} serves ${region.region}; ${own.movers.join(" and ")} ${own.movers.length === 1 ? "uses" : "use"} it too and cannot send with it)` : ""}`, { evidence: [`MX ${found[0]}`] });
     }
     const wrongRegion = hosts.map(regionOfMailFromMxHost).find((r) => r !== undefined && r !== region.region);
     return finding(
