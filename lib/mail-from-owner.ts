@@ -68,6 +68,12 @@ export function sharedMailFroms(uses: readonly RegionMailFrom[], mx?: (name: str
   return mailFromOwnership(uses, mx).filter((o) => o.regions.length > 1);
 }
 
+/** A test for "this name is one of `names`" (case and a trailing dot ignored): a new name of a region's own must be none of them. */
+export function nameInUse(names: readonly string[]): (name: string) => boolean {
+  const used = new Set(names.map(normalizeDomain).filter((n) => n !== ""));
+  return (name) => used.has(normalizeDomain(name));
+}
+
 /** The label of `name` under `domain` (bounce for bounce.example.com; mail.bounce for mail.bounce.example.com); the name itself when it is not under it. */
 export function labelUnder(name: string, domain: string): string {
   const n = normalizeDomain(name);

@@ -5,7 +5,7 @@
 import { type DmarcRecord, dmarcAlignment, dmarcRecordName, externalReportDestinations, isDmarcRecord, nextPolicyStep, parseDmarc } from "../dmarc";
 import type { ManifestDomain } from "../manifest";
 import type { DnsRecord, RecordType } from "../records";
-import { type FixMode, type FixStep, MAIL_FROM_SPF, type MailFromOwnership, mailFromOwnership, ownMailFromFix, sharedNameProblem } from "../mail-from-owner";
+import { type FixMode, type FixStep, MAIL_FROM_SPF, type MailFromOwnership, mailFromOwnership, nameInUse, ownMailFromFix, sharedNameProblem } from "../mail-from-owner";
 import { MAIL_FROM_MX_PRIORITY, mailFromMxHost, regionOfMailFromMxHost } from "../regions";
 import { allProblem, isSpfRecord, parseSpf, SPF_LOOKUP_LIMIT, SPF_VOID_LOOKUP_LIMIT, type SpfAnalysis, worstIncludes } from "../spf";
 import { type Cause, finding, type Finding, inconclusive, type Observation } from "./findings";
@@ -116,11 +116,6 @@ export function mailFromOwners(d: ManifestDomain, mx: (name: string) => readonly
   );
 }
 
-/** Every MAIL FROM name the domain uses (a new name of its own must be none of them). */
-const usedMailFroms = (d: ManifestDomain): ((name: string) => boolean) => {
-  const used = new Set(d.regions.map((r) => r.mailFromDomain.toLowerCase()).filter((n) => n !== ""));
-  return (name) => used.has(name.toLowerCase());
-};
 
 function checkMailFromMx(d: ManifestDomain, obs: DnsObservations, mode: FixMode): Finding[] {
   const owners = mailFromOwners(d, (name) => mxValues(obs, name));
@@ -141,7 +136,7 @@ function checkMailFromMx(d: ManifestDomain, obs: DnsObservations, mode: FixMode)
     // name. Pointing the MX at this region would break the owner, which may work today.
     const own = owners.find((o) => o.name === name.toLowerCase());
     if (own && own.owner !== region.region) {
-      const fix = ownMailFromFix(own, d.domain, region.region, mode, usedMailFroms(d));
+      const fix = ownMailFromFix(own, d.domain, region.region, mode, nameInUse(d.regions.map((r) => r.mailFromDomain)));
       return finding(
         "dns",
         "dns.mail-from.mx",

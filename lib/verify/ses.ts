@@ -1,7 +1,7 @@
 /** SES layer checks: the account and each identity in each region, against the manifest. */
 import type { ManifestDomain, ManifestRegion } from "../manifest";
 import { REQUIRED_EVENT_TYPES } from "../names";
-import { type FixMode, type FixStep, ownMailFromFix, sharedMailFroms } from "../mail-from-owner";
+import { type FixMode, type FixStep, nameInUse, ownMailFromFix, sharedMailFroms } from "../mail-from-owner";
 import { causeOf, finding, type Finding, inconclusive, type Observation } from "./findings";
 
 export interface SesAccountState {
@@ -202,8 +202,7 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
       mfProblems.push(`behaviour on MX failure is ${mf.behaviorOnMxFailure}, the stack declares ${region.mailFromBehaviorOnMxFailure}`);
     }
   }
-  const used = new Set(domain.regions.map((r) => r.mailFromDomain.toLowerCase()).filter((n) => n !== ""));
-  const ownName = notOwner ? ownMailFromFix(notOwner, domain.domain, region.region, mode, (n) => used.has(n)) : undefined;
+  const ownName = notOwner ? ownMailFromFix(notOwner, domain.domain, region.region, mode, nameInUse(domain.regions.map((r) => r.mailFromDomain))) : undefined;
   out.push(
     mfProblems.length === 0
       ? finding("ses", "ses.identity.mail-from", subject, "pass", `MAIL FROM ${mf?.domain} is SUCCESS`, { evidence: [`behaviour on MX failure ${mf?.behaviorOnMxFailure ?? "?"}`] })

@@ -10,6 +10,7 @@
  * say what could not be determined instead of checking DNS against an invented one.
  */
 import { DISCOVERED_STACK, MANIFEST_VERSION, type Manifest, type ManifestDomain, type ManifestRegion } from "../../lib/manifest";
+import { mailFromOwnership } from "../../lib/mail-from-owner";
 import { type DnsRecord, dkimRecords, mailFromMxRecord } from "../../lib/records";
 import { dkimSigningHostedZone, SES_SMTP_PORT, smtpEndpoint } from "../../lib/regions";
 import { dependsOn, type Unobservable } from "../../lib/verify/findings";
@@ -77,10 +78,14 @@ export async function discoverManifest(input: DiscoveryInput, aws: DiscoveryAws)
     }),
   );
   // TTLs are unknown without the stack; verify compares values, never TTLs.
-  const records: DnsRecord[] = regions.flatMap((r) => [
-    ...dkimRecords(d, r.region, r.dkimTokens, 0, r.signingHostedZone),
-    ...(r.mailFromDomain ? [mailFromMxRecord(r.mailFromDomain, r.region, 0)] : []),
-  ]);
+  // One MX per MAIL FROM name (lib/mail-from-owner): a name several regions share is expected to
+  // name one region's feedback host. Without DNS here the first region keeps it; verify's MX
+  // check reads the live MX to say which region the name really serves.
+  const owners = mailFromOwnership(regions.filter((r) => r.mailFromDomain !== "").map((r) => ({ region: r.region, name: r.mailFromDomain })));
+  const records: DnsRecord[] = [
+    ...regions.flatMap((r) => dkimRecords(d, r.region, r.dkimTokens, 0, r.signingHostedZone)),
+    ...owners.map((o) => mailFromMxRecord(o.name, o.owner, 0)),
+  ];
   const domain: ManifestDomain = { domain: d, dns: { mode: "external" }, regions, records };
 
   let smtp: Manifest["smtp"] = {
