@@ -18,6 +18,7 @@ import { type Finding, observed } from "../../lib/verify/findings";
 import { AwsCollector } from "../../scripts/verify/aws";
 import { discoverManifest } from "../../scripts/verify/discover";
 import { DnsCollector } from "../../scripts/verify/dns";
+import { formatJson } from "../../scripts/verify/report";
 import { runVerify } from "../../scripts/verify/run";
 import { SmtpCollector } from "../../scripts/verify/smtp";
 import { type DnsSandbox, startDns } from "../sandbox";
@@ -155,6 +156,9 @@ describe("discovery-mode verify on a MAIL FROM both regions share (issue 17)", (
       { kind: "ses-mail-from", domain: D, region: "us-west-2", mailFromDomain: newName, behaviorOnMxFailure: "USE_DEFAULT_VALUE" },
     ];
     expect(mx.fix).toEqual(expectedFix);
+    // --json carries the fix for tools.
+    const json = JSON.parse(formatJson(findings, { target: D, layers: ["ses", "dns"] })) as { findings: Finding[] };
+    expect(json.findings.find((f) => f.id === "dns.mail-from.mx" && f.subject.includes("us-west-2"))?.fix).toEqual(expectedFix);
 
     // The SES check of us-west-2 gives the same fix, not "check the MX".
     const ses = find(findings, "ses.identity.mail-from", "us-west-2");
