@@ -109,13 +109,12 @@ function mxValues(obs: DnsObservations, name: string): string[] | undefined {
 }
 
 /** Who each MAIL FROM name of the domain serves (lib/mail-from-owner: the region the live MX names keeps it). */
-export function mailFromOwners(d: ManifestDomain, mx: (name: string) => readonly string[] | undefined): MailFromOwnership[] {
+function mailFromOwners(d: ManifestDomain, mx: (name: string) => readonly string[] | undefined): MailFromOwnership[] {
   return mailFromOwnership(
     d.regions.filter((r) => r.mailFromDomain !== "").map((r) => ({ region: r.region, name: r.mailFromDomain })),
     mx,
   );
 }
-
 
 function checkMailFromMx(d: ManifestDomain, obs: DnsObservations, mode: FixMode): Finding[] {
   const owners = mailFromOwners(d, (name) => mxValues(obs, name));

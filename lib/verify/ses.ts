@@ -107,7 +107,7 @@ export interface SesIdentityContext {
  * NextSigningKeyLength, which "can be changed at most once per day"
  * (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_DkimSigningAttributes.html).
  */
-export function dkimKeyLengthFix(domain: string, region: string, next: string | undefined, mode: FixMode): { text: string; fix: FixStep[] } {
+export function dkimKeyLengthFix(domain: string, region: string, next: string | undefined, mode: FixMode, declared?: string): { text: string; fix: FixStep[] } {
   if (next === "RSA_2048_BIT") {
     return {
       text: `NextSigningKeyLength is already RSA_2048_BIT in ${region}: SES signs with a 2048-bit key from the next key pair it generates (GetEmailIdentity's LastKeyGenerationTimestamp shows the last one); nothing to change. SES allows one key-length change a day: do not switch it back.`,
@@ -116,6 +116,10 @@ export function dkimKeyLengthFix(domain: string, region: string, next: string | 
   }
   const step: FixStep = { kind: "ses-dkim-key-length", domain, region, nextSigningKeyLength: "RSA_2048_BIT" };
   const oncePerDay = "SES allows one key-length change per identity a day, and the new key replaces the current one at SES's next key generation (the CNAMEs stay the same).";
+  // A stack that already declares 2048 bits drifted: pulumi up diffs against its state, so only a refresh lets it see the change.
+  if (mode === "stack" && declared === "RSA_2048_BIT") {
+    return { text: `The stack declares RSA_2048_BIT but the identity's next key is ${next ?? "not 2048-bit"} (changed outside the stack): \`pulumi refresh\` (so the state sees it) then \`pulumi up\` sets it back. ${oncePerDay}`, fix: [step] };
+  }
   return mode === "stack"
     ? { text: `Move to 2048 bits: \`pulumi config set mail-infra:dkimSigningKeyLength RSA_2048_BIT\` (it sets NextSigningKeyLength) and \`pulumi up\`. ${oncePerDay}`, fix: [step] }
     : {
@@ -166,7 +170,7 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
     dkimIssues.push({ status: "fail", text: `signing host is ${id.dkim.signingHostedZone}, the stack published CNAMEs into ${region.signingHostedZone}`, fix: setupFix });
   }
   if (id.dkim.currentSigningKeyLength === "RSA_1024_BIT") {
-    const k = dkimKeyLengthFix(domain.domain, region.region, id.dkim.nextSigningKeyLength, mode);
+    const k = dkimKeyLengthFix(domain.domain, region.region, id.dkim.nextSigningKeyLength, mode, region.dkimSigningKeyLength);
     dkimIssues.push({ status: "fail", text: "the current DKIM key is 1024-bit", fix: k.text, steps: k.fix });
   }
   // The most serious issue leads; the others are evidence.
