@@ -10,6 +10,7 @@ import { readLastVerification } from "./LastDeployment";
 import { MailDomain } from "./MailDomain";
 import { Monitoring } from "./Monitoring";
 import { configurationSetName } from "../lib/names";
+import { sesArn } from "../lib/iam";
 import { SmtpCredentials } from "./SmtpCredentials";
 
 export interface MailStack {
@@ -44,7 +45,11 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
 
   const smtp = new SmtpCredentials("smtp", {
     config: cfg.smtp,
-    resourceArns: domains.flatMap((d) => d.sendingResourceArns(cfg.smtp.regions)),
+    // Address identities take precedence over their domain's when SES authorises a send: named too.
+    resourceArns: [
+      ...domains.flatMap((d) => d.sendingResourceArns(cfg.smtp.regions)),
+      ...cfg.smtp.addressIdentities.flatMap((a) => cfg.smtp.regions.map((r) => accountId.apply((id) => sesArn(r, id, "identity", a)))),
+    ],
     tags,
     protect: cfg.protect,
   });

@@ -14,9 +14,11 @@
 import { defaultSmtpSecretName, defaultSmtpUserName, type MailConfig, PROJECT, validateConfig } from "./config";
 import { type DmarcRecord, dmarcRecordName, isDmarcRecord, parseDmarc } from "./dmarc";
 import { normalizeDomain } from "./domain";
+import { afterMailFromSuccess, MOVE_BEHAVIOR } from "./mail-from-move";
+import { mailFromOwnership, regionalMailFromName } from "./mail-from-owner";
 import { configurationSetName, EVENT_DESTINATION_NAME, eventTopicName, PUBLISHED_EVENT_TYPES, SMTP_USER_PATH, SUPPRESSED_REASONS } from "./names";
 import { DKIM_TOKENS_PER_IDENTITY, type DnsRecord, expectedRecords, recordResourceKey, stableDkimOrder } from "./records";
-import { dkimCnameName, regionOfMailFromMxHost } from "./regions";
+import { dkimCnameName } from "./regions";
 import { isSpfRecord, parseSpf, validateSpfTerm } from "./spf";
 
 /** One SES v2 identity as GetEmailIdentity reports it (only what adoption uses). */
@@ -89,6 +91,8 @@ export interface LiveSetup {
   sendUsers: LiveSendUser[];
   /** The program's own names that are taken live (none when absent). */
   namesakes?: LiveNamesakes;
+  /** Email-address identities under the domain (ListEmailIdentities, IdentityType EMAIL_ADDRESS), per region. */
+  addressIdentities?: { region: string; address: string }[];
 }
 
 /** One entry of a `pulumi import --file` document (Pulumi's import file format, 3.94+). */
@@ -136,6 +140,31 @@ export interface AdoptionPlan {
    * FROM moves, the first up runs with USE_DEFAULT_VALUE and a later step sets it back.
    */
   finalMailFromBehavior: "REJECT_MESSAGE" | "USE_DEFAULT_VALUE";
+  /**
+   * What `pulumi preview` after `pulumi import` will count as creates (previewCreates), when the
+   * program was run under mocks with the written config (scripts/adopt.ts does).
+   */
+  creates?: DeclaredResource[];
+}
+
+/** A resource the program declares (from a run under mocks). */
+export interface DeclaredResource {
+  type: string;
+  name: string;
+  custom: boolean;
+}
+
+/**
+ * The resources `pulumi preview` will count as "to create" after `pulumi import --file`: every
+ * resource the program declares that the import did not put in the state, component resources
+ * included. The engine counts every logical step of a resource, custom or component, and leaves
+ * out only its internal steps (default providers, pending-replace removals): pulumi/pulumi
+ * pkg/engine/update.go, previewActions.OnResourceStepPost (`if record && !isInternalStep {
+ * acts.Ops[op]++ }`) and isInternalStep. The stack itself exists after the import.
+ */
+export function previewCreates(plan: Pick<AdoptionPlan, "imports">, declared: readonly DeclaredResource[]): DeclaredResource[] {
+  const imported = new Set(plan.imports.resources.map((e) => `${e.type}::${e.name}`));
+  return declared.filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:") && !imported.has(`${r.type}::${r.name}`));
 }
 
 /** Adoption cannot go on. `input` is true when the command line is what to fix (exit 2), false when AWS could not be read (exit 1). */
@@ -227,9 +256,6 @@ function dmarcFromLive(record: DmarcRecord | undefined): { keys: Record<string, 
   return { keys, dropped };
 }
 
-/** The name of the label of `name` under `domain` (bounce for bounce.example.com). */
-const labelUnder = (name: string, domain: string): string => name.slice(0, -(domain.length + 1));
-
 /**
  * Plan the adoption of `live` into stack `stack`. Throws AdoptionError when there is nothing to
  * adopt (no identity in any region asked for).
@@ -257,40 +283,31 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   // 2. MAIL FROM per region, as it is where that is sound. Regions cannot share one (its MX
   // names one region's feedback host): the region the live MX points at keeps it.
   const liveMailFrom = new Map(regions.map((r) => [r, byRegion.get(r)?.mailFrom?.domain ? lower(byRegion.get(r)?.mailFrom?.domain ?? "") : undefined]));
-  const owner = new Map<string, string>();
-  for (const r of regions) {
-    const name = liveMailFrom.get(r);
-    if (!name || owner.has(name)) continue;
-    const sharers = regions.filter((x) => liveMailFrom.get(x) === name);
-    const mxRegion = recordSet(live.dns, name, "MX")
-      ?.values.map((v) => regionOfMailFromMxHost(v.split(/\s+/).pop() ?? ""))
-      .find((x) => x !== undefined && sharers.includes(x));
-    owner.set(name, mxRegion ?? sharers[0]);
-  }
+  // Who owns each live name: lib/mail-from-owner (the region the live MX names keeps it).
+  const ownership = mailFromOwnership(
+    regions.flatMap((r) => (liveMailFrom.get(r) ? [{ region: r, name: liveMailFrom.get(r) ?? "" }] : [])),
+    (name) => recordSet(live.dns, name, "MX")?.values,
+  );
+  const owner = new Map(ownership.map((o) => [o.name, o.owner]));
   // The primary keeps its live MAIL FROM when it owns it; otherwise bounce.<domain>, or a name
   // of its own when another region owns that one.
   const ownedBy = (name: string): string | undefined => owner.get(name);
-  const free = (name: string): string => {
-    let n = name;
-    for (let i = 2; ownedBy(n) !== undefined; i++) n = name.replace(/^([^.]+)/, `$1-${i}`);
-    return n;
-  };
+  const nameTaken = (name: string): boolean => ownedBy(name) !== undefined;
   const primaryLive = liveMailFrom.get(primary);
   const primaryMailFrom =
     primaryLive && ownedBy(primaryLive) === primary
       ? primaryLive
       : primaryLive
-        ? free(`${labelUnder(primaryLive, domain)}-${primary}.${domain}`)
-        : ownedBy(`bounce.${domain}`) === undefined
+        ? regionalMailFromName(primaryLive, domain, primary, nameTaken)
+        : !nameTaken(`bounce.${domain}`)
           ? `bounce.${domain}`
-          : free(`bounce-${primary}.${domain}`);
-  const defaultLabel = labelUnder(primaryMailFrom, domain);
+          : regionalMailFromName("bounce", domain, primary, nameTaken);
   // Every other region's MAIL FROM is written out: its live one when it owns it, else a free
   // <label>-<region> name.
   const regional: string[] = [];
   for (const r of regions.slice(1)) {
     const n = liveMailFrom.get(r);
-    regional.push(`${r}=${n && ownedBy(n) === r ? n : free(`${defaultLabel}-${r}.${domain}`)}`);
+    regional.push(`${r}=${n && ownedBy(n) === r ? n : regionalMailFromName(primaryMailFrom, domain, r, nameTaken)}`);
   }
 
   // 3. DNS, SPF, DMARC, TTL.
@@ -328,6 +345,22 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   // The zone by id (Route 53's Z... form); an id of another form (a test double) by its name.
   else set("route53Zones", [`${domain}=${/^Z[A-Z0-9]{6,32}$/.test(live.dns.zoneId) ? live.dns.zoneId : live.dns.zoneName}`]);
   if (ttl !== 600) set("dnsTtl", ttl);
+  // Email-address identities under the domain: SES authorises a send from such an address
+  // against its own identity (it takes precedence over the domain's), so a send policy that
+  // names only the domain would refuse the alias after relay-fix (554 Access denied ...
+  // identity/<address>). adopt keeps them (deleting a live identity is a change adopt never
+  // makes: its own settings would go, and it may be what works today) and lists them in
+  // mail-infra:smtpAddressIdentities, so the new SMTP user's policy names them.
+  const addresses = [...new Set((live.addressIdentities ?? []).filter((a) => regions.includes(a.region)).map((a) => a.address.toLowerCase()))];
+  if (addresses.length > 0) {
+    set("smtpAddressIdentities", addresses);
+    for (const a of addresses) {
+      const where = (live.addressIdentities ?? []).filter((x) => x.address.toLowerCase() === a).map((x) => x.region);
+      risks.push(
+        `${a} is verified as an email-address identity of its own (${where.join(", ")}): SES authorises sends from it against that identity, not against ${domain}'s, so a send policy naming only the domain would refuse the alias after relay-fix (554 Access denied ... on resource ...:identity/${a}). The written config lists it in mail-infra:smtpAddressIdentities, so the new SMTP user's policy names it. If nothing needs its own settings, you may delete it later (aws sesv2 delete-email-identity --email-identity ${a} --region <region>) and remove it from the config.`,
+      );
+    }
+  }
 
   // The SMTP user: a new one, never one that is live and can send (that one keeps serving the
   // relay). A user that already has the stack's SMTP user name, cannot send and has room for the
@@ -363,7 +396,7 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   const moved = regions.filter((r) => liveMailFrom.get(r) !== declaredMailFrom.get(r));
   // A live REJECT_MESSAGE is kept (the owner chose it); otherwise the program's default, USE_DEFAULT_VALUE.
   const liveBehavior = behaviors.includes("REJECT_MESSAGE") ? "REJECT_MESSAGE" : "USE_DEFAULT_VALUE";
-  const firstBehavior = moved.length > 0 ? "USE_DEFAULT_VALUE" : liveBehavior;
+  const firstBehavior = moved.length > 0 ? MOVE_BEHAVIOR : liveBehavior;
   set("mailFromBehaviorOnMxFailure", firstBehavior);
 
   const validated = validateOrExplain(config, stack);
@@ -439,7 +472,7 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
       const why = liveName && owner.get(liveName) !== r ? ` (${liveName} is shared with ${owner.get(liveName)}, whose feedback host its MX names; a MAIL FROM's MX can name one region only)` : "";
       risks.push(
         liveBehavior === "REJECT_MESSAGE"
-          ? `MAIL FROM in ${r}: ${liveName ?? "none"} -> ${rc.mailFromDomain}${why}. Under REJECT_MESSAGE SES rejects mail from ${r} until it sees the new MX, for up to 72 h. Sequenced: the written config has mailFromBehaviorOnMxFailure USE_DEFAULT_VALUE, so the first pulumi up publishes the MX and SPF and switches MAIL FROM without a window of rejected mail (unaligned SPF meanwhile; DKIM keeps DMARC passing). Once verify reports MAIL FROM SUCCESS in every region, set mail-infra:mailFromBehaviorOnMxFailure to ${liveBehavior} and run pulumi up again.`
+          ? `MAIL FROM in ${r}: ${liveName ?? "none"} -> ${rc.mailFromDomain}${why}. Under REJECT_MESSAGE SES rejects mail from ${r} until it sees the new MX, for up to 72 h. Sequenced: the written config has mailFromBehaviorOnMxFailure USE_DEFAULT_VALUE, so the first pulumi up publishes the MX and SPF and switches MAIL FROM without a window of rejected mail (unaligned SPF meanwhile; DKIM keeps DMARC passing). ${afterMailFromSuccess(stack, liveBehavior)}`
           : `MAIL FROM in ${r}: ${liveName ?? "none"} -> ${rc.mailFromDomain}${why}. The first pulumi up publishes the MX and SPF before it switches MAIL FROM; until SES sees the new MX (up to 72 h) it sends with its own MAIL FROM under USE_DEFAULT_VALUE (unaligned SPF; DKIM keeps DMARC passing), and verify fails ses.identity.mail-from until the status is SUCCESS.`,
       );
     } else if (id.mailFrom?.behaviorOnMxFailure && id.mailFrom.behaviorOnMxFailure !== d.mailFromBehaviorOnMxFailure) {
@@ -471,7 +504,8 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
           changes.push(c);
           if (c.risk) risks.push(`${c.subject} differs from what SES expects: live ${c.live}, expected ${c.declared}. Mail from ${rec.region} fails ${rec.purpose === "dkim" ? "DKIM" : "the MAIL FROM check"} until pulumi up corrects it (an update in place).`);
         }
-        else if (found.ttl !== undefined && found.ttl !== rec.ttl) changes.push({ subject: `${rec.type} ${rec.name}`, action: "update", live: `TTL ${found.ttl}`, declared: `TTL ${rec.ttl}` });
+        // The TTL is its own line, whether or not the values change too (the apex TXT set often does both).
+        if (found.ttl !== undefined && found.ttl !== rec.ttl) changes.push({ subject: `${rec.type} ${rec.name}: TTL`, action: "update", live: `TTL ${found.ttl}`, declared: `TTL ${rec.ttl}` });
       } else {
         changes.push({ subject: `${rec.type} ${rec.name}`, action: "create", live: "(none)", declared: show(rec.values) });
       }
@@ -651,6 +685,102 @@ export function renderStackYaml(plan: AdoptionPlan, stringify: (v: unknown) => s
   return `${header.join("\n")}\n${stringify({ config: plan.config })}`;
 }
 
+/**
+ * The config keys adopt derives from what is live (lib/adopt planAdoption): in a merge with an
+ * existing stack file, adopt's value (or, when adopt leaves one out, the default) is what
+ * reproduces the live setup, so `pulumi import` matches. Every other key (senders, alertEmails,
+ * smtpRegions...) is the user's and is kept.
+ */
+export const ADOPT_DECIDES: readonly string[] = [
+  "aws:region",
+  ...[
+    "domain",
+    "domains",
+    "regions",
+    "mailFromSubdomain",
+    "regionalMailFromSubdomains",
+    "mailFromBehaviorOnMxFailure",
+    "dkimSigningKeyLength",
+    "spfMechanisms",
+    "spfAll",
+    "apexTxtValues",
+    "dmarcPolicy",
+    "dmarcSubdomainPolicy",
+    "dmarcPercent",
+    "dmarcRua",
+    "dmarcRuf",
+    "dmarcAdkim",
+    "dmarcAspf",
+    "dnsMode",
+    "route53Zones",
+    "dnsTtl",
+    "smtpUserName",
+    "smtpSecretName",
+  ].map((k) => `${PROJECT}:${k}`),
+];
+
+/** One key of an existing Pulumi.<stack>.yaml against adopt's. */
+export interface StackFileRow {
+  key: string;
+  existing?: unknown;
+  adopted?: unknown;
+  /** keep: only in the existing file (yours); add: only adopt's; same; replace: adopt's value reproduces what is live; drop: adopt's default reproduces what is live. */
+  action: "keep" | "add" | "same" | "replace" | "drop";
+}
+
+/** An existing stack file and the merge adopt writes beside it (it never overwrites it). */
+export interface StackFileMerge {
+  /** The existing file (Pulumi.<stack>.yaml in the project root). */
+  file: string;
+  /** The merged file adopt writes into its --out directory. */
+  mergedFile: string;
+  rows: StackFileRow[];
+  /** The merged document: the existing one with its config merged key by key. */
+  merged: Record<string, unknown>;
+  /** Why the merged config does not validate, when it does not. */
+  invalid?: string;
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Merge adopt's config into an existing stack file (parsed YAML): the user's own keys are kept,
+ * the keys adopt derives from the live setup take adopt's value (or are dropped when adopt's
+ * default reproduces it). The existing file is never written: adopt writes the merge beside its
+ * own files and adoption.md shows the differences key by key.
+ */
+export function mergeStackFile(plan: AdoptionPlan, existing: unknown, file: string, mergedFile: string): StackFileMerge {
+  const doc = existing !== null && typeof existing === "object" && !Array.isArray(existing) ? (existing as Record<string, unknown>) : {};
+  const config = doc.config !== null && typeof doc.config === "object" && !Array.isArray(doc.config) ? (doc.config as Record<string, unknown>) : {};
+  const rows: StackFileRow[] = [];
+  const merged: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key in plan.config) {
+      const adopted = plan.config[key];
+      rows.push({ key, existing: value, adopted, action: same(value, adopted) ? "same" : "replace" });
+      merged[key] = adopted;
+    } else if (ADOPT_DECIDES.includes(key)) {
+      rows.push({ key, existing: value, action: "drop" });
+    } else {
+      rows.push({ key, existing: value, action: "keep" });
+      merged[key] = value;
+    }
+  }
+  for (const [key, adopted] of Object.entries(plan.config)) {
+    if (!(key in config)) {
+      rows.push({ key, adopted, action: "add" });
+      merged[key] = adopted;
+    }
+  }
+  let invalid: string | undefined;
+  try {
+    validateConfig(merged, plan.stack);
+  } catch (e) {
+    invalid = e instanceof Error ? e.message : String(e);
+  }
+  return { file, mergedFile, rows, merged: { ...doc, config: merged }, ...(invalid ? { invalid } : {}) };
+}
+
 /** import.json for `pulumi import --file`. */
 export function renderImportJson(plan: AdoptionPlan): string {
   return `${JSON.stringify(plan.imports, null, 2)}\n`;
@@ -662,7 +792,7 @@ const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
  * adoption.md: what is imported, what the first up changes, the risks, the steps. `dir` is
  * where the files are written, relative to the project root (the steps' commands name it).
  */
-export function renderAdoptionMd(plan: AdoptionPlan, dir = "."): string {
+export function renderAdoptionMd(plan: AdoptionPlan, dir = ".", existing?: StackFileMerge): string {
   const s = plan.stack;
   const d = plan.validated.domains[0];
   const imported = plan.imports.resources.filter((r) => !r.component);
@@ -688,6 +818,19 @@ export function renderAdoptionMd(plan: AdoptionPlan, dir = "."): string {
     "",
     "Nothing live is deleted: every existing record set the program declares is imported and keeps its other values; record sets it does not declare are not touched.",
   ];
+  if (plan.creates) {
+    const byType = new Map<string, string[]>();
+    for (const r of plan.creates) byType.set(r.type, [...(byType.get(r.type) ?? []), r.name]);
+    const components = plan.creates.filter((r) => !r.custom).length;
+    lines.push(
+      "",
+      `\`pulumi preview\` after the import counts **${plan.creates.length} to create**: every resource the program declares that import.json does not adopt, the ${components} component resource${components === 1 ? "" : "s"} among them (the engine counts components too):`,
+      "",
+      "| type | count | names |",
+      "|---|---|---|",
+      ...[...byType].map(([type, names]) => `| ${type.split(":").pop()} | ${names.length} | ${cell(names.join(", "))} |`),
+    );
+  }
   if (plan.keptApexTxt.length > 0) {
     lines.push(
       "",
@@ -695,6 +838,28 @@ export function renderAdoptionMd(plan: AdoptionPlan, dir = "."): string {
       "",
       ...plan.keptApexTxt.map((v) => `- \`${v}\``),
     );
+  }
+  if (existing) {
+    const v = (x: unknown): string => (x === undefined ? "" : cell(typeof x === "string" ? x : JSON.stringify(x)));
+    const what: Record<StackFileRow["action"], string> = {
+      keep: "kept (yours; adopt does not read it from AWS)",
+      add: "added",
+      same: "the same",
+      replace: "adopt's value: it is what is live (pulumi import needs the declared inputs to equal the live ones)",
+      drop: "left out: the default reproduces what is live",
+    };
+    lines.push(
+      "",
+      `## ${existing.file} already exists`,
+      "",
+      `adopt did not overwrite it. It wrote \`${dir}/${existing.mergedFile}\`: your file with the config merged key by key.${existing.invalid ? ` The merge does not validate: ${cell(existing.invalid)} Fix the merge before step 1.` : ""}`,
+      "",
+      "| key | in your file | written by adopt | in the merge |",
+      "|---|---|---|---|",
+      ...existing.rows.filter((r) => r.action !== "same").map((r) => `| ${r.key} | ${v(r.existing)} | ${v(r.adopted)} | ${what[r.action]} |`),
+    );
+    const sameKeys = existing.rows.filter((r) => r.action === "same").map((r) => r.key);
+    if (sameKeys.length > 0) lines.push("", `The same in both: ${sameKeys.join(", ")}.`);
   }
   lines.push("", "## Risks, and how they are sequenced", "");
   lines.push(...(plan.risks.length > 0 ? plan.risks.map((r) => `- ${r}`) : ["- None found: the live setup is reproduced as it is."]));
@@ -706,18 +871,16 @@ export function renderAdoptionMd(plan: AdoptionPlan, dir = "."): string {
     "",
     "## Steps, in order",
     "",
-    `1. From the project root: \`cp ${dir}/Pulumi.${s}.yaml .\`, then \`pulumi stack init ${s}\` (or \`pulumi stack select ${s}\`).`,
+    existing
+      ? `1. ${existing.file} already exists: do not copy over it (it holds settings adopt cannot read from AWS). Compare it with the merge adopt wrote beside its files (\`diff ${existing.file} ${dir}/${existing.mergedFile}\`, key by key under "${existing.file} already exists" below); when the merge is what you want, \`cp ${dir}/${existing.mergedFile} ${existing.file}\`, then \`pulumi stack select ${s}\`.`
+      : `1. From the project root: \`cp -n ${dir}/Pulumi.${s}.yaml .\` (-n: never over an existing file; if one appeared since, run adopt again, it then writes a merge), then \`pulumi stack init ${s}\` (or \`pulumi stack select ${s}\`).`,
     `2. \`npm run plan -- --stack ${s}\` (the config validates; every resource the program declares) and \`npm run policy -- --stack ${s}\` (the policy pack, offline).`,
     `3. \`pulumi import --stack ${s} --file ${dir}/import.json --generate-code=false --yes\`: adopts what exists (nothing in AWS changes; the component parents are created in the stack).`,
-    `4. \`pulumi preview --stack ${s} --diff\`: expect creates only for what the table above creates, updates only as listed, no delete and no replace. Stop if it shows anything else.`,
+    `4. \`pulumi preview --stack ${s} --diff\`: expect ${plan.creates ? `exactly ${plan.creates.length} to create (the resources listed above)` : "creates only for what the table above creates"}, updates only as listed, no delete and no replace. Stop if it shows anything else.`,
     `5. \`pulumi up --stack ${s}\`, then \`npm run verify -- --stack ${s}\`.${mailFromStaged ? " USE_DEFAULT_VALUE keeps mail flowing (unaligned SPF, DKIM aligned) while SES waits for the new MX." : ""}`,
   );
   let n = 6;
-  if (finalBehavior) {
-    lines.push(
-      `${n++}. Wait until verify reports MAIL FROM SUCCESS in every region (SES checks the MX within 72 h), then \`pulumi config set --stack ${s} mail-infra:mailFromBehaviorOnMxFailure ${finalBehavior}\` and \`pulumi up --stack ${s}\`.`,
-    );
-  }
+  if (finalBehavior) lines.push(`${n++}. SES looks for the new MX for up to 72 h. ${afterMailFromSuccess(s, finalBehavior)}`);
   lines.push(`${n++}. Add the relays to \`mail-infra:senders\`, \`pulumi up\`, and move each one to the new credentials: \`npm run relay-fix -- --stack ${s} --sender <address>\`.`);
   if (plan.retire.length > 0) {
     const who = plan.retire.map((u) => `${u.userName}${u.lastSesLogin ? ` (SMTP login${u.lastSesLogin.date ? ` ${u.lastSesLogin.date}` : ""}: the relay still uses it)` : " (no SMTP login recorded)"}`);

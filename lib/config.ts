@@ -19,6 +19,7 @@ import {
 } from "./dmarc";
 import { kmsKeyRegionProblem, validateKmsKeyId } from "./aws-ids";
 import { isEmailAddress, isSubdomainOf, mailFromCollisions, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
+import { labelUnder, regionalMailFromName, sharedNameProblem } from "./mail-from-owner";
 import { mixedPartitionsProblem, parseSmtpRegion, smtpEndpoint } from "./regions";
 import { shown, typeName } from "./text";
 import { policySize, sesArn, smtpSendPolicy, smtpSendRegions, USER_INLINE_POLICY_LIMIT } from "./iam";
@@ -194,6 +195,12 @@ export const CONFIG_KEYS = {
     description:
       "From addresses the SMTP user may send as besides the senders' addresses (ses:FromAddress condition); *@<domain> allows every address of a configured domain. Empty: only the senders (no senders: any address).",
   },
+  smtpAddressIdentities: {
+    type: "array",
+    default: [],
+    description:
+      "Email-address identities verified on their own under a configured domain (admin@example.com). When one exists SES authorises a send against it rather than the domain, so the SMTP user's policy names it too. `npm run adopt` writes the ones it finds.",
+  },
   smtpRegions: {
     type: "array",
     default: [],
@@ -314,6 +321,12 @@ export interface SmtpConfig {
    * smtpAllowedFromAddresses (entries may be *@domain). Empty: no From condition.
    */
   readonly allowedFromAddresses: readonly string[];
+  /**
+   * Email-address identities under a configured domain (lower-cased): SES authorises against
+   * such an identity when it exists (it takes precedence over its domain's), so the send policy
+   * names its ARN in each SMTP region too.
+   */
+  readonly addressIdentities: readonly string[];
   readonly secretName: string;
   readonly recoveryWindowDays: number;
   readonly kmsKeyId?: string;
@@ -606,7 +619,8 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       if (other !== undefined) {
         add(
           "regionalMailFromSubdomains",
-          `${resolved.name} is the MAIL FROM of both ${other} and ${region}. Its MX must point at one region's feedback host, so give ${region} its own, e.g. ${region}=${relativeLabel(v.mailFromSubdomain, domain)}-${region}.`,
+          // lib/mail-from-owner: one name serves one region; here the first declared keeps it.
+          `${sharedNameProblem({ name: resolved.name, regions: [other, region] })} Give ${region} its own, e.g. ${region}=${labelUnder(regionalMailFromName(resolved.name, domain, region), domain)}.`,
         );
         return;
       }
@@ -723,6 +737,12 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   const smtpFrom = unique([...senders.map((s) => s.address), ...v.smtpAllowedFromAddresses.map((a) => a.toLowerCase())]);
   const smtpRegions = smtpSendRegions(regions, senders.map((s) => s.region), v.smtpRegions);
 
+  const addressIdentities = unique(v.smtpAddressIdentities.map((a) => a.trim().toLowerCase()));
+  addressIdentities.forEach((a, i) => {
+    if (!isEmailAddress(a)) add(`smtpAddressIdentities[${i}]`, `${shown(a)} is not an email address. List each address identity as SES shows it, e.g. admin@${domains[0] ?? "example.com"}.`);
+    else if (!inDomains(a)) add(`smtpAddressIdentities[${i}]`, `${a} is not at a configured domain (${domains.join(", ")}): the SMTP user sends only through these domains.`);
+  });
+
   // IAM refuses a user's inline policies over 2,048 characters: the send-only policy names
   // every identity and configuration set, so it bounds how many domains and regions one stack holds.
   const size = policySize(
@@ -731,7 +751,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
         d.regions
           .filter((r) => smtpRegions.includes(r.region))
           .flatMap((r) => [sesArn(r.region, "123456789012", "identity", d.domain), sesArn(r.region, "123456789012", "configuration-set", configurationSetName(d.domain))]),
-      ),
+      ).concat(addressIdentities.flatMap((a) => smtpRegions.map((r) => sesArn(r, "123456789012", "identity", a)))),
       smtpFrom,
     ),
   );
@@ -756,6 +776,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       ...(previousKey ? { previousKey } : {}),
       ...(unrecordedKeyId !== "" ? { unrecordedKeyId } : {}),
       allowedFromAddresses: smtpFrom,
+      addressIdentities,
       secretName,
       recoveryWindowDays: windowDays,
       ...(v.smtpSecretKmsKeyId !== "" ? { kmsKeyId: v.smtpSecretKmsKeyId } : {}),

@@ -56,6 +56,21 @@ export function mailFromMoves(deployed: ReadonlyMap<string, string>, domains: re
   );
 }
 
+/** The behaviour a MAIL FROM move runs under: SES sends unaligned instead of rejecting while it waits for the new MX. */
+export const MOVE_BEHAVIOR = "USE_DEFAULT_VALUE" satisfies MailFromBehavior;
+
+/**
+ * What to do once SES reports the new MAIL FROM SUCCESS, for a stack whose chosen behaviour is
+ * `final`: set REJECT_MESSAGE back when that is the stack's choice; nothing under the default
+ * USE_DEFAULT_VALUE. Every text that says what to set after a move (this file, adopt's risks and
+ * steps, verify's fixes) comes from here, so none can disagree.
+ */
+export function afterMailFromSuccess(stack = "<stack>", final: MailFromBehavior = "USE_DEFAULT_VALUE"): string {
+  return final === "REJECT_MESSAGE"
+    ? `Once \`npm run verify -- --stack ${stack} --only ses\` reports the new MAIL FROM SUCCESS in every region, set it back: \`pulumi config set --stack ${stack} mail-infra:mailFromBehaviorOnMxFailure REJECT_MESSAGE\` and \`pulumi up --stack ${stack}\`.`
+    : `Nothing to set back afterwards: the stack keeps ${MOVE_BEHAVIOR} (docs/architecture.md, "MAIL FROM when its MX fails"); \`npm run verify -- --stack ${stack} --only ses\` fails ses.identity.mail-from until SES reports the new MAIL FROM SUCCESS.`;
+}
+
 /** Config issues for moves that would reject mail: a move under REJECT_MESSAGE. */
 export function mailFromMoveIssues(moves: readonly MailFromMove[]): { key: string; message: string }[] {
   const unsafe = moves.filter((m) => m.behavior === "REJECT_MESSAGE");
@@ -67,7 +82,7 @@ export function mailFromMoveIssues(moves: readonly MailFromMove[]): { key: strin
       message:
         `this config moves the MAIL FROM of a live identity (${list}) while the behaviour on MX failure is REJECT_MESSAGE: ` +
         "SES would reject that region's mail until it sees the new MX, for up to 72 h. Move it in two ups: " +
-        "(1) set mail-infra:mailFromBehaviorOnMxFailure to USE_DEFAULT_VALUE with the new MAIL FROM and pulumi up (the new MX and SPF are published before the switch, and SES sends unaligned instead of rejecting while it looks for the MX); " +
+        `(1) set mail-infra:mailFromBehaviorOnMxFailure to ${MOVE_BEHAVIOR} with the new MAIL FROM and pulumi up (the new MX and SPF are published before the switch, and SES sends unaligned instead of rejecting while it looks for the MX); ` +
         "(2) when `npm run verify -- --only ses` shows the new MAIL FROM as SUCCESS, set it back to REJECT_MESSAGE and pulumi up.",
     },
   ];

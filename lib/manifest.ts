@@ -8,6 +8,12 @@ import type { Cause, Unobservable } from "./verify/findings";
 
 export const MANIFEST_VERSION = 1;
 
+/** The stack name of a manifest verify built from AWS alone (discovery mode, scripts/verify/discover.ts). */
+export const DISCOVERED_STACK = "(discovered)";
+
+/** How a manifest's fixes are carried out: through the stack (config + pulumi up), or by hand (discovery mode). */
+export const fixModeOf = (m: { stack: string }): "stack" | "discovery" => (m.stack === DISCOVERED_STACK ? "discovery" : "stack");
+
 const recordSchema = z.object({
   key: z.string(),
   purpose: z.enum(["dkim", "mail-from-mx", "mail-from-spf", "spf", "dmarc"]),

@@ -3,7 +3,8 @@
  *
  * Reads a live SES setup (identities, Route 53 record sets, IAM users that can send) and writes
  * what adopting it into a stack takes: Pulumi.<NAME>.yaml, import.json and adoption.md. Never
- * writes to AWS. Re-running is safe: it overwrites only files it wrote itself and that were not
+ * writes to AWS, and never over the project's own Pulumi.<NAME>.yaml: when one exists, its
+ * merge with the adopted config is written beside the others (Pulumi.<NAME>.merged.yaml). Re-running is safe: it overwrites only files it wrote itself and that were not
  * changed since (a hash of each is kept in DIR/.adopt-files.json); anything else is refused.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -101,10 +102,36 @@ async function main(): Promise<number> {
   try {
     const live = await discoverLive({ domain, regions, stack: o.stack, ...(o.zone ? { zone: o.zone } : {}) }, aws);
     const plan = adopt.planAdoption(live, o.stack);
-    const files = {
-      [`Pulumi.${o.stack}.yaml`]: adopt.renderStackYaml(plan, (v) => YAML.stringify(v)),
+    // What `pulumi preview` will count: the program, run under mocks (as plan does) with the
+    // written config, declares its resources; those import.json does not adopt are creates.
+    const { runProgramUnderMocks } = await import("./lib/mock-program");
+    const program = (await import("../index")).default;
+    const values = Object.fromEntries(Object.entries(plan.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    const run = await runProgramUnderMocks({ stack: o.stack, config: values, program, preview: true });
+    plan.creates = adopt.previewCreates(plan, run.resources);
+    // An existing Pulumi.<stack>.yaml in the project root is never overwritten (for prod it holds
+    // the senders and alert emails adopt cannot read from AWS): the merge is written beside
+    // adopt's files, comments kept, and adoption.md lists the differences key by key.
+    const stackFile = `Pulumi.${o.stack}.yaml`;
+    const mergedFile = `Pulumi.${o.stack}.merged.yaml`;
+    let existing: import("../lib/adopt").StackFileMerge | undefined;
+    let mergedText: string | undefined;
+    if (existsSync(stackFile)) {
+      const text = readFileSync(stackFile, "utf8");
+      const document = YAML.parseDocument(text);
+      if (document.errors.length > 0) throw new UsageError(`${stackFile} in ${process.cwd()} is not valid YAML (${document.errors[0].message}): fix it, or move it away, and run adopt again.`);
+      existing = adopt.mergeStackFile(plan, document.toJS(), stackFile, mergedFile);
+      for (const row of existing.rows) {
+        if (row.action === "replace" || row.action === "add") document.setIn(["config", row.key], row.adopted);
+        else if (row.action === "drop") document.deleteIn(["config", row.key]);
+      }
+      mergedText = `# ${adopt.WRITTEN_BY}: ${stackFile} with the adopted config merged in (see adoption.md). Review it, then copy it over ${stackFile}.\n${document.toString()}`;
+    }
+    const files: Record<string, string> = {
+      [stackFile]: adopt.renderStackYaml(plan, (v) => YAML.stringify(v)),
+      ...(mergedText ? { [mergedFile]: mergedText } : {}),
       "import.json": adopt.renderImportJson(plan),
-      "adoption.md": adopt.renderAdoptionMd(plan, path.relative(process.cwd(), path.resolve(out)) || "."),
+      "adoption.md": adopt.renderAdoptionMd(plan, path.relative(process.cwd(), path.resolve(out)) || ".", existing),
     };
     writeOwned(out, files);
     const imported = plan.imports.resources.filter((r) => !r.component).length;
@@ -112,7 +139,13 @@ async function main(): Promise<number> {
     const lines = [
       `Read ${plan.domain}: SES identity in ${d.regions.map((r) => r.region).join(", ")}${live.dns.mode === "route53" ? `; Route 53 zone ${live.dns.zoneId} (${live.dns.recordSets.length} record sets under ${plan.domain})` : "; DNS outside Route 53 (dnsMode external)"}; ${live.sendUsers.length} IAM user${live.sendUsers.length === 1 ? "" : "s"} that can send.`,
       `Wrote ${path.join(out, `Pulumi.${o.stack}.yaml`)} (validated), ${path.join(out, "import.json")} (${imported} resources to import), ${path.join(out, "adoption.md")}.`,
-      `First pulumi up: ${plan.changes.filter((c) => c.action === "create").length} to create, ${plan.changes.filter((c) => c.action === "update").length} to update, nothing to delete.`,
+      `After the import, pulumi preview counts ${plan.creates.length} to create (${plan.creates.filter((r) => !r.custom).length} of them components), nothing to delete; ${plan.changes.filter((c) => c.action === "update").length} live settings change in place (listed in adoption.md).`,
+      ...(existing
+        ? [
+            `${stackFile} already exists here: it was NOT overwritten. Its merge with the adopted config is ${path.join(out, mergedFile)}:`,
+            ...existing.rows.filter((r) => r.action !== "same").map((r) => `  ${r.action === "keep" ? "kept   " : r.action === "add" ? "added  " : r.action === "drop" ? "dropped" : "changed"} ${r.key}`),
+          ]
+        : []),
       ...(plan.keptApexTxt.length > 0 ? [`Kept ${plan.keptApexTxt.length} other apex TXT value${plan.keptApexTxt.length === 1 ? "" : "s"} (mail-infra:apexTxtValues).`] : []),
       ...(live.dns.mode === "external" ? [`DNS: ${live.dns.why}: the config says dnsMode external; publish the records yourself.`] : []),
       ...(plan.risks.length > 0 ? [`${plan.risks.length} risk${plan.risks.length === 1 ? "" : "s"} to read first:`, ...plan.risks.map((r) => `  - ${r.split(". ")[0]}.`)] : ["No risk found."]),

@@ -119,7 +119,7 @@ describe("config: MAIL FROM", () => {
   });
   it("refuses two regions sharing one MAIL FROM", () => {
     expect(issues({ ...base, regions: ["us-east-1", "us-west-2"], regionalMailFromSubdomains: ["us-west-2=bounce"] })).toEqual([
-      expect.stringMatching(/^mail-infra:regionalMailFromSubdomains: bounce\.example\.com is the MAIL FROM of both us-east-1 and us-west-2/),
+      expect.stringMatching(/^mail-infra:regionalMailFromSubdomains: bounce\.example\.com is the MAIL FROM of us-east-1 and us-west-2, but its one MX can name only one region's feedback host, so it can serve only one of them\. Give us-west-2 its own, e.g\. us-west-2=bounce-us-west-2\./),
     ]);
   });
   it("refuses malformed or misplaced regional entries", () => {

@@ -3,7 +3,9 @@
  * status code, the SMTP reply code, which host refused, the SMTP stage, the SES bounce type);
  * the wording of the text only confirms, or decides between codes that are equally generic.
  */
+import { isEmailAddress } from "../domain";
 import { regionOfSmtpEndpoint } from "../regions";
+import { parseSendDenial } from "../ses-denial";
 import type { Confidence, DiagnoseLayer, Failure, Verdict } from "./types";
 
 export interface Codes {
@@ -135,6 +137,22 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
     if (atSes) return verdict("relay-auth", `the relay could not authenticate to SES at ${f.remoteMta ?? "its SMTP endpoint"} (${codeName}): the SMTP password it holds is stale or wrong${retried}${said(f)}`, "high", cmd.relayFix);
     const gmailRelay = f.source === "gmail" || isGoogleHost(f.reportingMta);
     return verdict("relay-auth", `the relay could not authenticate to its SMTP server${f.remoteMta ? ` ${f.remoteMta}` : ""} (${codeName})${said(f)}`, gmailRelay ? "medium" : "low", cmd.relayFix);
+  }
+
+  // SES refused after a successful login because IAM denied the send (lib/ses-denial): the
+  // resource names the identity SES authorised against. An email-address identity takes
+  // precedence over its domain's, so a policy that names only the domain denies its address.
+  const denial = parseSendDenial(text);
+  if (denial) {
+    const address = denial.identity !== undefined && isEmailAddress(denial.identity) ? denial.identity : undefined;
+    return verdict(
+      "ses",
+      address
+        ? `SES refused the send: the SMTP user's policy does not allow ${denial.action} on the email-address identity ${address}${denial.region ? ` (${denial.region})` : ""}, which SES authorises sends from that address against (it takes precedence over the domain's identity); name it in mail-infra:smtpAddressIdentities and pulumi up, or delete that identity${said(f)}`
+        : `SES refused the send: the SMTP user's policy does not allow ${denial.action} on ${denial.resource}${said(f)}`,
+      atSes || f.source === "ses-notification" ? "high" : "medium",
+      cmd.ses,
+    );
   }
 
   // SES refused after a successful login (or in its own notification): the account or identity.

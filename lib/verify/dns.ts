@@ -5,6 +5,7 @@
 import { type DmarcRecord, dmarcAlignment, dmarcRecordName, externalReportDestinations, isDmarcRecord, nextPolicyStep, parseDmarc } from "../dmarc";
 import type { ManifestDomain } from "../manifest";
 import type { DnsRecord, RecordType } from "../records";
+import { type FixMode, type FixStep, MAIL_FROM_SPF, type MailFromOwnership, mailFromOwnership, nameInUse, ownMailFromFix, sharedNameProblem } from "../mail-from-owner";
 import { MAIL_FROM_MX_PRIORITY, mailFromMxHost, regionOfMailFromMxHost } from "../regions";
 import { allProblem, isSpfRecord, parseSpf, SPF_LOOKUP_LIMIT, SPF_VOID_LOOKUP_LIMIT, type SpfAnalysis, worstIncludes } from "../spf";
 import { type Cause, finding, type Finding, inconclusive, type Observation } from "./findings";
@@ -59,7 +60,7 @@ function answer(obs: DnsObservations, type: RecordType, name: string): Observati
 }
 
 /** One finding for a DKIM CNAME per region: all three must point at their signing-host target. */
-function checkDkim(d: ManifestDomain, obs: DnsObservations): Finding[] {
+function checkDkim(d: ManifestDomain, obs: DnsObservations, mode: FixMode): Finding[] {
   return d.regions.map((region) => {
     const subject = `${d.domain} DKIM (${region.region})`;
     const expected = d.records.filter((r) => r.purpose === "dkim" && r.region === region.region);
@@ -68,18 +69,23 @@ function checkDkim(d: ManifestDomain, obs: DnsObservations): Finding[] {
       return inconclusive("dns", "dns.dkim", subject, "the DKIM CNAMEs", { ok: false, reason: "error", message: `no DKIM tokens are known for ${region.region}`, needs: "Check the SES layer: the identity's DKIM tokens could not be read." });
     }
     const evidence: string[] = [];
+    const fix: FixStep[] = [];
     let failed = 0;
     for (const r of expected) {
       const a = answer(obs, "CNAME", r.name);
+      const set: FixStep = { kind: "dns-record-set", name: r.name, type: "CNAME", values: [r.values[0]] };
       if (!a.ok) {
         if (a.reason !== "notfound") return inconclusive("dns", "dns.dkim", subject, `${r.name} CNAME`, a);
         failed += 1;
+        fix.push(set);
         evidence.push(`${r.name}: no CNAME (NXDOMAIN); expected ${r.values[0]}`);
       } else if (a.value.length === 0) {
         failed += 1;
+        fix.push(set);
         evidence.push(`${r.name}: no CNAME record; expected ${r.values[0]}`);
       } else if (a.value[0] !== r.values[0].toLowerCase()) {
         failed += 1;
+        fix.push(set);
         evidence.push(`${r.name}: expected ${r.values[0]}, found ${a.value.join(", ")}`);
       } else evidence.push(`${r.name} -> ${a.value[0]}`);
     }
@@ -87,12 +93,31 @@ function checkDkim(d: ManifestDomain, obs: DnsObservations): Finding[] {
       ? finding("dns", "dns.dkim", subject, "pass", `all ${expected.length} DKIM CNAMEs point at ${region.signingHostedZone}`, { evidence })
       : finding("dns", "dns.dkim", subject, "fail", `${failed} of ${expected.length} DKIM CNAMEs are missing or wrong: SES cannot sign with this domain in ${region.region}`, {
           evidence,
-          remediation: `Publish the CNAMEs exactly as listed (\`npm run plan -- --zone-file\` or \`pulumi stack output zoneFile\`), or run \`pulumi up --refresh\` to restore the Route 53 records.`,
+          remediation:
+            mode === "stack"
+              ? `Publish the CNAMEs exactly as listed (\`npm run plan -- --zone-file\` or \`pulumi stack output zoneFile\`), or run \`pulumi up --refresh\` to restore the Route 53 records.`
+              : `Publish the CNAMEs exactly as listed above at your DNS host: each is ${region.region}'s own token, so no other region's record changes.`,
+          fix,
         });
   });
 }
 
-function checkMailFromMx(d: ManifestDomain, obs: DnsObservations): Finding[] {
+/** The MX values of `name` when DNS answered (an empty list for NXDOMAIN), undefined when it could not be asked. */
+function mxValues(obs: DnsObservations, name: string): string[] | undefined {
+  const a = answer(obs, "MX", name);
+  return a.ok ? a.value : a.reason === "notfound" ? [] : undefined;
+}
+
+/** Who each MAIL FROM name of the domain serves (lib/mail-from-owner: the region the live MX names keeps it). */
+function mailFromOwners(d: ManifestDomain, mx: (name: string) => readonly string[] | undefined): MailFromOwnership[] {
+  return mailFromOwnership(
+    d.regions.filter((r) => r.mailFromDomain !== "").map((r) => ({ region: r.region, name: r.mailFromDomain })),
+    mx,
+  );
+}
+
+function checkMailFromMx(d: ManifestDomain, obs: DnsObservations, mode: FixMode): Finding[] {
+  const owners = mailFromOwners(d, (name) => mxValues(obs, name));
   return d.regions.map((region) => {
     const name = region.mailFromDomain;
     if (!name) {
@@ -106,12 +131,28 @@ function checkMailFromMx(d: ManifestDomain, obs: DnsObservations): Finding[] {
     if (!a.ok && a.reason !== "notfound") return inconclusive("dns", "dns.mail-from.mx", subject, "the MAIL FROM MX", a);
     const found = a.ok ? a.value : [];
     const hosts = found.map((v) => v.split(/\s+/)[1] ?? "");
-    const remediation = `Set the MX of ${name} to "${expected}" (and only that), or run \`pulumi up --refresh\`. With behaviour ${region.mailFromBehaviorOnMxFailure}, SES ${region.mailFromBehaviorOnMxFailure === "REJECT_MESSAGE" ? "refuses to send" : "falls back to amazonses.com and SPF no longer aligns"} while it is wrong.`;
+    // A name several regions share serves one of them (its owner): the others need their own
+    // name. Pointing the MX at this region would break the owner, which may work today.
+    const own = owners.find((o) => o.name === name.toLowerCase());
+    if (own && own.owner !== region.region) {
+      const fix = ownMailFromFix(own, d.domain, region.region, mode, nameInUse(d.regions.map((r) => r.mailFromDomain)), undefined, region.mailFromBehaviorOnMxFailure);
+      return finding(
+        "dns",
+        "dns.mail-from.mx",
+        subject,
+        "fail",
+        `${name} is also the MAIL FROM of ${own.regions.filter((r) => r !== region.region).join(" and ")}; its one MX ${own.by === "mx" ? `names ${own.owner}'s feedback host, so it serves ${own.owner}` : `can serve one region only, and ${own.owner} keeps it`}: SES in ${region.region} cannot use it`,
+        { evidence: [sharedNameProblem(own), found.length > 0 ? `MX ${found.join(", ")}` : `no MX at ${name}`], remediation: fix.text, fix: fix.steps },
+      );
+    }
+    const setMx = { kind: "dns-record-set" as const, name, type: "MX" as const, values: [expected] };
+    const sharedNote = own && own.regions.length > 1 ? ` ${name} serves ${region.region} (also the MAIL FROM of ${own.movers.join(" and ")}, which need names of their own).` : "";
+    const remediation = `Set the MX of ${name} to "${expected}" (and only that)${mode === "stack" ? ", or run `pulumi up --refresh`" : ""}. With behaviour ${region.mailFromBehaviorOnMxFailure}, SES ${region.mailFromBehaviorOnMxFailure === "REJECT_MESSAGE" ? "refuses to send" : "falls back to amazonses.com and SPF no longer aligns"} while it is wrong.${sharedNote}`;
     if (found.length === 0) {
-      return finding("dns", "dns.mail-from.mx", subject, "fail", `${name} has no MX: SES cannot use it as MAIL FROM`, { evidence: [`expected ${expected}, found none${a.ok ? "" : " (NXDOMAIN)"}`], remediation });
+      return finding("dns", "dns.mail-from.mx", subject, "fail", `${name} has no MX: SES cannot use it as MAIL FROM`, { evidence: [`expected ${expected}, found none${a.ok ? "" : " (NXDOMAIN)"}`], remediation, fix: [setMx] });
     }
     if (found.length === 1 && hosts[0] === mailFromMxHost(region.region)) {
-      return finding("dns", "dns.mail-from.mx", subject, "pass", `MX points at ${region.region}'s feedback host`, { evidence: [`MX ${found[0]}`] });
+      return finding("dns", "dns.mail-from.mx", subject, "pass", `MX points at ${region.region}'s feedback host${own && own.regions.length > 1 ? ` (${name} serves ${region.region}; ${own.movers.join(" and ")} ${own.movers.length === 1 ? "uses" : "use"} it too and cannot send with it)` : ""}`, { evidence: [`MX ${found[0]}`] });
     }
     const wrongRegion = hosts.map(regionOfMailFromMxHost).find((r) => r !== undefined && r !== region.region);
     return finding(
@@ -120,15 +161,17 @@ function checkMailFromMx(d: ManifestDomain, obs: DnsObservations): Finding[] {
       subject,
       "fail",
       wrongRegion ? `MX points at ${wrongRegion}'s feedback host, but this MAIL FROM sends from ${region.region}` : `MX is not ${expected}`,
-      { evidence: [`expected ${expected}, found ${found.join(", ")}`], remediation },
+      { evidence: [`expected ${expected}, found ${found.join(", ")}`], remediation, fix: [setMx] },
     );
   });
 }
 
-function checkSpf(d: ManifestDomain, obs: DnsObservations): Finding[] {
+function checkSpf(d: ManifestDomain, obs: DnsObservations, mode: FixMode): Finding[] {
+  const owners = mailFromOwners(d, (name) => mxValues(obs, name));
   const out: Finding[] = [];
   for (const name of spfNames(d)) {
-    const region = d.regions.find((r) => r.mailFromDomain === name)?.region;
+    // A MAIL FROM name's SPF is reported for the region the name serves (its owner), so its fix is that region's.
+    const region = owners.find((o) => o.name === name.toLowerCase())?.owner;
     const subject = subjectOf(name, region);
     const txt = answer(obs, "TXT", name);
     if (!txt.ok && txt.reason !== "notfound") {
@@ -140,7 +183,14 @@ function checkSpf(d: ManifestDomain, obs: DnsObservations): Finding[] {
       out.push(
         finding("dns", "dns.spf.record", subject, "fail", spfRecords.length === 0 ? `${name} has no SPF record` : `${name} has ${spfRecords.length} SPF records: receivers treat that as a permanent error (RFC 7208 4.5)`, {
           evidence: spfRecords.length === 0 ? ["no TXT record starting with v=spf1"] : spfRecords.map((r) => `found: ${r}`),
-          remediation: spfRecords.length === 0 ? `Publish the SPF record from the plan at ${name}, or run \`pulumi up --refresh\`.` : `Merge them into one record at ${name}; keep the mechanisms of both (the one mail-infra manages is in \`npm run plan\`).`,
+          remediation:
+            spfRecords.length === 0
+              ? region && mode === "discovery"
+                ? `Publish TXT "${MAIL_FROM_SPF}" at ${name} (the SPF record a MAIL FROM name needs).`
+                : `Publish the SPF record from the plan at ${name}, or run \`pulumi up --refresh\`.`
+              : `Merge them into one record at ${name}; keep the mechanisms of both (the one mail-infra manages is in \`npm run plan\`).`,
+          // A MAIL FROM name's SPF is SES's include whatever region uses the name: adding it changes nothing another region depends on.
+          ...(spfRecords.length === 0 && region ? { fix: [{ kind: "dns-record-set" as const, name, type: "TXT" as const, values: [...(txt.ok ? txt.value : []), MAIL_FROM_SPF] }] } : {}),
         }),
       );
       continue;
@@ -338,10 +388,10 @@ export function checkApexTxt(d: ManifestDomain, obs: DnsObservations): Finding[]
 }
 
 /** Every DNS finding for one domain. */
-export function checkDnsLayer(d: ManifestDomain, obs: DnsObservations): Finding[] {
-  const dkim = checkDkim(d, obs);
-  const mx = checkMailFromMx(d, obs);
-  const spf = checkSpf(d, obs);
+export function checkDnsLayer(d: ManifestDomain, obs: DnsObservations, mode: FixMode = "stack"): Finding[] {
+  const dkim = checkDkim(d, obs, mode);
+  const mx = checkMailFromMx(d, obs, mode);
+  const spf = checkSpf(d, obs, mode);
   const dmarc = checkDmarc(d, obs);
   // Names a functional check already reports on are not reported again as drift.
   const flagged = new Set<string>();

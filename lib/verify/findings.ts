@@ -3,6 +3,8 @@
  * (expected, observed) to findings; collectors only do I/O; the report only formats.
  */
 
+import type { FixStep } from "../mail-from-owner";
+
 /**
  * The layers of the mail path, in the order a message crosses them; then `monitoring`, which
  * is not on the path but watches it (alarms, alert subscriptions, change rules, the trail).
@@ -34,6 +36,12 @@ export interface Finding {
   evidence: string[];
   /** What to do, for anything but a pass. */
   remediation?: string;
+  /**
+   * The remediation as machine-readable steps, when it changes a DNS record or an SES setting
+   * (lib/mail-from-owner FixStep): `--json` carries them, and the property test applies them to
+   * generated worlds to prove no fix breaks a passing check of another region.
+   */
+  fix?: FixStep[];
   /**
    * On a finding that stands for a root cause: the other checks that cause decided (they are
    * not reported separately). See groupByCause.
@@ -72,9 +80,19 @@ export function finding(
   subject: string,
   status: Status,
   summary: string,
-  extra: { evidence?: string[]; remediation?: string; cause?: Cause } = {},
+  extra: { evidence?: string[]; remediation?: string; fix?: FixStep[]; cause?: Cause } = {},
 ): Finding {
-  return { layer, id, subject, status, summary, evidence: extra.evidence ?? [], ...(extra.remediation ? { remediation: extra.remediation } : {}), ...(extra.cause ? { cause: extra.cause } : {}) };
+  return {
+    layer,
+    id,
+    subject,
+    status,
+    summary,
+    evidence: extra.evidence ?? [],
+    ...(extra.remediation ? { remediation: extra.remediation } : {}),
+    ...(extra.fix && extra.fix.length > 0 ? { fix: extra.fix } : {}),
+    ...(extra.cause ? { cause: extra.cause } : {}),
+  };
 }
 
 /**

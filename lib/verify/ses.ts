@@ -1,6 +1,7 @@
 /** SES layer checks: the account and each identity in each region, against the manifest. */
 import type { ManifestDomain, ManifestRegion } from "../manifest";
 import { REQUIRED_EVENT_TYPES } from "../names";
+import { type FixMode, type FixStep, nameInUse, ownMailFromFix, sharedMailFroms } from "../mail-from-owner";
 import { causeOf, finding, type Finding, inconclusive, type Observation } from "./findings";
 
 export interface SesAccountState {
@@ -104,7 +105,41 @@ export function checkSesAccount(region: string, account: Observation<SesAccountS
   return out;
 }
 
-export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion, identity: Observation<SesIdentityState>): Finding[] {
+/** What checkSesIdentity needs beyond the identity: how fixes are carried out, and the live MX of MAIL FROM names regions share. */
+export interface SesIdentityContext {
+  mode?: FixMode;
+  /** The live MX values of a MAIL FROM name, undefined when not known (then the first region in order owns a shared name). */
+  mailFromMx?: (name: string) => readonly string[] | undefined;
+}
+
+/**
+ * The fix for a current 1024-bit Easy DKIM key, per mode. SES generates the next key with
+ * NextSigningKeyLength, which "can be changed at most once per day"
+ * (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_DkimSigningAttributes.html).
+ */
+export function dkimKeyLengthFix(domain: string, region: string, next: string | undefined, mode: FixMode, declared?: string): { text: string; fix: FixStep[] } {
+  if (next === "RSA_2048_BIT") {
+    return {
+      text: `NextSigningKeyLength is already RSA_2048_BIT in ${region}: SES signs with a 2048-bit key from the next key pair it generates (GetEmailIdentity's LastKeyGenerationTimestamp shows the last one); nothing to change. SES allows one key-length change a day: do not switch it back.`,
+      fix: [],
+    };
+  }
+  const step: FixStep = { kind: "ses-dkim-key-length", domain, region, nextSigningKeyLength: "RSA_2048_BIT" };
+  const oncePerDay = "SES allows one key-length change per identity a day, and the new key replaces the current one at SES's next key generation (the CNAMEs stay the same).";
+  // A stack that already declares 2048 bits drifted: pulumi up diffs against its state, so only a refresh lets it see the change.
+  if (mode === "stack" && declared === "RSA_2048_BIT") {
+    return { text: `The stack declares RSA_2048_BIT but the identity's next key is ${next ?? "not 2048-bit"} (changed outside the stack): \`pulumi refresh\` (so the state sees it) then \`pulumi up\` sets it back. ${oncePerDay}`, fix: [step] };
+  }
+  return mode === "stack"
+    ? { text: `Move to 2048 bits: \`pulumi config set mail-infra:dkimSigningKeyLength RSA_2048_BIT\` (it sets NextSigningKeyLength) and \`pulumi up\`. ${oncePerDay}`, fix: [step] }
+    : {
+        text: `Move to 2048 bits: \`aws sesv2 put-email-identity-dkim-signing-attributes --email-identity ${domain} --signing-attributes-origin AWS_SES --signing-attributes NextSigningKeyLength=RSA_2048_BIT --region ${region}\` (each region on its own). ${oncePerDay}`,
+        fix: [step],
+      };
+}
+
+export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion, identity: Observation<SesIdentityState>, context: SesIdentityContext = {}): Finding[] {
+  const mode = context.mode ?? "stack";
   const subject = `${domain.domain} in ${region.region}`;
   if (!identity.ok) {
     if (identity.reason === "notfound") {
@@ -132,7 +167,10 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
   // The DKIM check: the status SES reports, then the signing setup against the stack. The
   // status of an identity that is not verified is evidence of ses.identity.verified above, so a
   // pending identity fails one check, not two.
-  const setupFix = "Run `pulumi up --refresh` so the stack and its DNS records follow the identity's current DKIM settings.";
+  const setupFix =
+    mode === "stack"
+      ? "Run `pulumi up --refresh` so the stack and its DNS records follow the identity's current DKIM settings."
+      : `Look at the identity's DKIM settings in the SES console (${region.region}) and publish the CNAMEs the DNS layer lists.`;
   const dkimIssues: DkimIssue[] = id.verifiedForSending ? dkimStatusIssues(domain.domain, region.region, id.dkim.status) : [];
   if (!id.dkim.signingEnabled) dkimIssues.push({ status: "fail", text: "DKIM signing is disabled", fix: setupFix });
   const expectedTokens = [...region.dkimTokens].sort();
@@ -141,7 +179,10 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
   if (id.dkim.signingHostedZone && id.dkim.signingHostedZone !== region.signingHostedZone) {
     dkimIssues.push({ status: "fail", text: `signing host is ${id.dkim.signingHostedZone}, the stack published CNAMEs into ${region.signingHostedZone}`, fix: setupFix });
   }
-  if (id.dkim.currentSigningKeyLength === "RSA_1024_BIT") dkimIssues.push({ status: "fail", text: "the current DKIM key is 1024-bit", fix: setupFix });
+  if (id.dkim.currentSigningKeyLength === "RSA_1024_BIT") {
+    const k = dkimKeyLengthFix(domain.domain, region.region, id.dkim.nextSigningKeyLength, mode, region.dkimSigningKeyLength);
+    dkimIssues.push({ status: "fail", text: "the current DKIM key is 1024-bit", fix: k.text, steps: k.fix });
+  }
   // The most serious issue leads; the others are evidence.
   const worst = dkimIssues.find((i) => i.status === "fail") ?? dkimIssues[0];
   out.push(
@@ -150,11 +191,32 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
       : finding("ses", "ses.identity.dkim", subject, worst.status, worst.text, {
           evidence: [...dkimIssues.map((i) => i.text), ...(dkimIssues.some((i) => i.text.startsWith("DKIM status")) ? [] : [`DKIM status ${id.dkim.status ?? "?"}`])],
           remediation: worst.fix,
+          ...(worst.steps ? { fix: worst.steps } : {}),
           ...(region.unknown?.dkimTokens ? { cause: causeOf(region.unknown.dkimTokens) } : {}),
         }),
   );
 
-  out.push(checkMailFrom(domain.domain, region, id.mailFrom));
+  // A name other regions share serves one of them (lib/mail-from-owner): for the others the
+  // fix is a name of their own, never an MX that names them.
+  const mf = id.mailFrom;
+  const shared = mf?.domain
+    ? sharedMailFroms(
+        domain.regions.filter((r) => r.mailFromDomain !== "").map((r) => ({ region: r.region, name: r.mailFromDomain })),
+        context.mailFromMx,
+      ).find((o) => o.name === mf.domain.toLowerCase() && o.regions.includes(region.region))
+    : undefined;
+  const notOwner = shared !== undefined && shared.owner !== region.region ? shared : undefined;
+  const final = mf?.behaviorOnMxFailure === "REJECT_MESSAGE" || (!mf?.behaviorOnMxFailure && region.mailFromBehaviorOnMxFailure === "REJECT_MESSAGE") ? "REJECT_MESSAGE" : "USE_DEFAULT_VALUE";
+  const ownName = notOwner && mf ? ownMailFromFix(notOwner, domain.domain, region.region, mode, nameInUse(domain.regions.map((r) => r.mailFromDomain)), undefined, final) : undefined;
+  const sharedProblem =
+    notOwner && ownName && mf
+      ? {
+          text: `MAIL FROM ${mf.domain} is shared with ${notOwner.regions.filter((r) => r !== region.region).join(" and ")}; it serves ${notOwner.owner}${notOwner.by === "mx" ? " (its MX names that region's feedback host)" : ""}, so SES in ${region.region} cannot use it`,
+          fix: ownName.text,
+          steps: ownName.steps,
+        }
+      : undefined;
+  out.push(checkMailFrom(domain.domain, region, mf, { mode, shared: sharedProblem }));
 
   out.push(
     id.configurationSetName === region.configurationSet
@@ -201,18 +263,29 @@ const MAIL_FROM_STATUS: Record<string, string> = {
  * the account's root address, so verify is the alert. No status at all is no evidence: it
  * cannot pass.
  */
-export function checkMailFrom(domain: string, region: ManifestRegion, mf: SesIdentityState["mailFrom"]): Finding {
+export function checkMailFrom(
+  domain: string,
+  region: ManifestRegion,
+  mf: SesIdentityState["mailFrom"],
+  opts: { mode?: FixMode; shared?: { text: string; fix: string; steps: FixStep[] } } = {},
+): Finding {
+  // Discovery mode has no stack to put a setting back: the fix is the SES call itself.
+  const driftFix =
+    (opts.mode ?? "stack") === "stack"
+      ? DRIFT_FIX
+      : `Set it with \`aws sesv2 put-email-identity-mail-from-attributes --email-identity ${domain} --mail-from-domain <name> --behavior-on-mx-failure <behaviour> --region ${region.region}\` once the name's MX and SPF are published (the DNS layer lists them).`;
   const subject = `${domain} in ${region.region}`;
   const cause = region.unknown?.mailFromDomain ? { cause: causeOf(region.unknown.mailFromDomain) } : {};
   if (!mf || mf.domain === "") {
     return finding("ses", "ses.identity.mail-from", subject, "fail", "no custom MAIL FROM: mail goes out with amazonses.com and SPF does not align", {
       evidence: ["MailFromAttributes.MailFromDomain empty"],
-      remediation: DRIFT_FIX,
+      remediation: driftFix,
       ...cause,
     });
   }
   const behavior = mf.behaviorOnMxFailure ?? region.mailFromBehaviorOnMxFailure;
-  const problems: { status: "fail" | "inconclusive"; text: string; fix: string }[] = [];
+  const problems: { status: "fail" | "inconclusive"; text: string; fix: string; steps?: FixStep[] }[] = [];
+  if (opts.shared) problems.push({ status: "fail", ...opts.shared });
   if (mf.status !== "SUCCESS") {
     if (mf.status === undefined) {
       problems.push({ status: "inconclusive", text: `SES reported no MAIL FROM status for ${mf.domain}: no evidence that it found the MX`, fix: "Re-run verify; if SES still reports no status, look at the identity in the SES console (Custom MAIL FROM domain)." });
@@ -229,21 +302,28 @@ export function checkMailFrom(domain: string, region: ManifestRegion, mf: SesIde
       });
     }
   }
-  if (mf.domain !== region.mailFromDomain) problems.push({ status: "fail", text: `MAIL FROM is ${mf.domain}, the stack declares ${region.mailFromDomain}`, fix: DRIFT_FIX });
+  if (mf.domain !== region.mailFromDomain) problems.push({ status: "fail", text: `MAIL FROM is ${mf.domain}, the stack declares ${region.mailFromDomain}`, fix: driftFix });
   if (mf.behaviorOnMxFailure && mf.behaviorOnMxFailure !== region.mailFromBehaviorOnMxFailure) {
-    problems.push({ status: "fail", text: `behaviour on MX failure is ${mf.behaviorOnMxFailure}, the stack declares ${region.mailFromBehaviorOnMxFailure}`, fix: DRIFT_FIX });
+    problems.push({ status: "fail", text: `behaviour on MX failure is ${mf.behaviorOnMxFailure}, the stack declares ${region.mailFromBehaviorOnMxFailure}`, fix: driftFix });
   }
   const evidence = [`status ${mf.status ?? "not reported"}`, `behaviour on MX failure ${mf.behaviorOnMxFailure ?? "not reported"}`];
   if (problems.length === 0) return finding("ses", "ses.identity.mail-from", subject, "pass", `MAIL FROM ${mf.domain} is SUCCESS`, { evidence });
   const worst = problems.find((p) => p.status === "fail") ?? problems[0];
   const fixes = [worst.fix, ...problems.map((p) => p.fix).filter((f) => f !== worst.fix)].filter((f, i, all) => all.indexOf(f) === i);
-  return finding("ses", "ses.identity.mail-from", subject, worst.status, worst.text, { evidence: [...problems.map((p) => p.text), ...evidence], remediation: fixes.join(" "), ...cause });
+  const steps = problems.flatMap((p) => p.steps ?? []);
+  return finding("ses", "ses.identity.mail-from", subject, worst.status, worst.text, {
+    evidence: [...problems.map((p) => p.text), ...evidence],
+    remediation: fixes.join(" "),
+    ...(steps.length > 0 ? { fix: steps } : {}),
+    ...cause,
+  });
 }
 
 interface DkimIssue {
   status: "fail" | "warn";
   text: string;
   fix: string;
+  steps?: FixStep[];
 }
 
 /**

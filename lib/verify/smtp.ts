@@ -1,6 +1,7 @@
 /** SMTP credential and relay checks: the secret, the key behind it, SMTP AUTH, and the senders that use it. */
 import { z } from "zod";
-import type { Manifest } from "../manifest";
+import { fixModeOf, type Manifest } from "../manifest";
+import { deniedAddressIdentity } from "../ses-denial";
 import { deriveSmtpPasswordV4 } from "../smtp-password";
 import { type Cause, causeOf, dependsOn, finding, type Finding, inconclusive, type Observation, type Unobservable } from "./findings";
 import { judgeRegion, LAST_USED_CAVEAT, probeStep } from "./key-evidence";
@@ -264,7 +265,7 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
       out.push(
         result.value.code === 250
           ? finding("smtp", "smtp.send-test", subject, "pass", `accepted (250) in ${result.value.ms} ms`, { evidence: [result.value.message] })
-          : finding("smtp", "smtp.send-test", subject, "fail", `refused (${result.value.code})`, { evidence: [result.value.message], remediation: "Read the server's answer above; the SES layer usually names the cause." }),
+          : sendRefused(m, subject, result.value),
       );
     }
   }
@@ -273,6 +274,26 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
 
 /** The context a question supplied, as evidence ("ses:FromAddress=a@b.c, aws:RequestedRegion=us-east-1"). */
 const contextText = (q: SimulationQuestion): string => q.context.map((e) => `${e.key}=${e.values.join("|")}`).join(", ");
+
+/**
+ * A refused test send. A 554 that names an email-address identity under the stack's domain is
+ * its own cause (lib/ses-denial): SES authorised against that identity (it takes precedence over
+ * the domain's), and the SMTP user's policy names only what mail-infra:smtpAddressIdentities lists.
+ */
+function sendRefused(m: Manifest, subject: string, r: SmtpAuthResult): Finding {
+  const address = deniedAddressIdentity(r.message, m.domains.map((d) => d.domain));
+  if (!address) return finding("smtp", "smtp.send-test", subject, "fail", `refused (${r.code})`, { evidence: [r.message], remediation: "Read the server's answer above; the SES layer usually names the cause." });
+  const region = address.region ?? "<region>";
+  const discovered = fixModeOf(m) === "discovery";
+  return finding("smtp", "smtp.send-test", subject, "fail", `refused (${r.code}): SES authorised the send against the email-address identity ${address.address} (${region}), which the SMTP user's policy does not name`, {
+    evidence: [r.message, `an address identity takes precedence over its domain's identity: ${address.resource}`],
+    remediation:
+      (discovered
+        ? `Add ${address.resource} to the Resource list of the SMTP user's send policy`
+        : `Add ${address.address} to mail-infra:smtpAddressIdentities and run \`pulumi up\` (the send policy then names it in every SMTP region)`) +
+      `, or, if nothing needs that identity's own settings, delete it: \`aws sesv2 delete-email-identity --email-identity ${address.address} --region ${region}\` (the domain identity then applies).`,
+  });
+}
 
 /**
  * smtp.permission: IAM's policy simulator asked, per sender, the question a real SMTP login of

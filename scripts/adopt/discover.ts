@@ -154,6 +154,15 @@ export async function discoverLive(input: AdoptInput, aws: AwsCollector): Promis
     });
   }
   const found = identities.map((i) => i.region);
+  // Email-address identities under the domain (admin@<domain> verified on its own): SES
+  // authorises a send from that address against it, not against the domain's identity.
+  const addressIdentities: { region: string; address: string }[] = [];
+  for (const region of found) {
+    const all = need(await aws.emailIdentities(region), `the SES identities in ${region}`);
+    for (const i of all) {
+      if (i.type === "EMAIL_ADDRESS" && i.name.toLowerCase().endsWith(`@${domain}`)) addressIdentities.push({ region, address: i.name.toLowerCase() });
+    }
+  }
   const [dns, sendUsers, namesakes] = await Promise.all([discoverDns(domain, input.zone, aws), discoverSendUsers(aws), found.length > 0 ? discoverNamesakes(domain, found, input.stack, aws) : undefined]);
-  return { domain, regions: input.regions, identities, dns, sendUsers, ...(namesakes ? { namesakes } : {}) };
+  return { domain, regions: input.regions, identities, dns, sendUsers, ...(namesakes ? { namesakes } : {}), ...(addressIdentities.length > 0 ? { addressIdentities } : {}) };
 }

@@ -29,6 +29,7 @@ import {
   GetConfigurationSetCommand,
   GetConfigurationSetEventDestinationsCommand,
   GetEmailIdentityCommand,
+  ListEmailIdentitiesCommand,
   GetSuppressedDestinationCommand,
   SESv2Client,
 } from "@aws-sdk/client-sesv2";
@@ -279,6 +280,20 @@ export class AwsCollector {
         sentLast24Hours: a.SendQuota?.SentLast24Hours,
         suppressedReasons: a.SuppressionAttributes?.SuppressedReasons ?? [],
       };
+    });
+  }
+
+  /** Every email identity of the account in a region (all pages): name and type (DOMAIN, EMAIL_ADDRESS, MANAGED_DOMAIN). */
+  emailIdentities(region: string): Promise<Observation<{ name: string; type: string }[]>> {
+    return this.call("SESV2", `ses:${region}`, `ses:ListEmailIdentities:${region}`, "ses:ListEmailIdentities", async (abortSignal) => {
+      const out: { name: string; type: string }[] = [];
+      let token: string | undefined;
+      do {
+        const r = await this.ses(region).send(new ListEmailIdentitiesCommand({ PageSize: 1000, ...(token ? { NextToken: token } : {}) }), { abortSignal });
+        for (const i of r.EmailIdentities ?? []) out.push({ name: i.IdentityName ?? "", type: i.IdentityType ?? "" });
+        token = r.NextToken;
+      } while (token);
+      return out;
     });
   }
 

@@ -9,7 +9,8 @@
  * configuration set name) is never put in their place: the checks that need an unknown value
  * say what could not be determined instead of checking DNS against an invented one.
  */
-import { MANIFEST_VERSION, type Manifest, type ManifestDomain, type ManifestRegion } from "../../lib/manifest";
+import { DISCOVERED_STACK, MANIFEST_VERSION, type Manifest, type ManifestDomain, type ManifestRegion } from "../../lib/manifest";
+import { mailFromOwnership } from "../../lib/mail-from-owner";
 import { type DnsRecord, dkimRecords, mailFromMxRecord } from "../../lib/records";
 import { dkimSigningHostedZone, SES_SMTP_PORT, smtpEndpoint } from "../../lib/regions";
 import { dependsOn, type Unobservable } from "../../lib/verify/findings";
@@ -25,7 +26,10 @@ export interface DiscoveryInput {
 /** A value the identity does not have (a real answer: the SES checks report it as a failure). */
 const absent = (message: string): Unobservable => ({ ok: false, reason: "notfound", message });
 
-export async function discoverManifest(input: DiscoveryInput, aws: AwsCollector): Promise<Manifest> {
+/** The AWS reads discovery makes (a test may give a pure stand-in). */
+export type DiscoveryAws = Pick<AwsCollector, "callerAccount" | "identity" | "secretValue" | "keyLastUsed" | "userArn">;
+
+export async function discoverManifest(input: DiscoveryInput, aws: DiscoveryAws): Promise<Manifest> {
   const account = await aws.callerAccount();
   const d = input.domain;
   const regions = await Promise.all(
@@ -74,10 +78,14 @@ export async function discoverManifest(input: DiscoveryInput, aws: AwsCollector)
     }),
   );
   // TTLs are unknown without the stack; verify compares values, never TTLs.
-  const records: DnsRecord[] = regions.flatMap((r) => [
-    ...dkimRecords(d, r.region, r.dkimTokens, 0, r.signingHostedZone),
-    ...(r.mailFromDomain ? [mailFromMxRecord(r.mailFromDomain, r.region, 0)] : []),
-  ]);
+  // One MX per MAIL FROM name (lib/mail-from-owner): a name several regions share is expected to
+  // name one region's feedback host. Without DNS here the first region keeps it; verify's MX
+  // check reads the live MX to say which region the name really serves.
+  const owners = mailFromOwnership(regions.filter((r) => r.mailFromDomain !== "").map((r) => ({ region: r.region, name: r.mailFromDomain })));
+  const records: DnsRecord[] = [
+    ...regions.flatMap((r) => dkimRecords(d, r.region, r.dkimTokens, 0, r.signingHostedZone)),
+    ...owners.map((o) => mailFromMxRecord(o.name, o.owner, 0)),
+  ];
   const domain: ManifestDomain = { domain: d, dns: { mode: "external" }, regions, records };
 
   let smtp: Manifest["smtp"] = {
@@ -102,5 +110,5 @@ export async function discoverManifest(input: DiscoveryInput, aws: AwsCollector)
     const userArn = user ? await aws.userArn(user) : undefined;
     smtp = { ...smtp, secretRegion, accessKeyId, user, userArn: userArn?.ok ? userArn.value : "" };
   }
-  return { version: MANIFEST_VERSION, project: "mail-infra", stack: "(discovered)", domains: [domain], smtp, senders: [] };
+  return { version: MANIFEST_VERSION, project: "mail-infra", stack: DISCOVERED_STACK, domains: [domain], smtp, senders: [] };
 }

@@ -5,7 +5,8 @@
 import { dnsQuestions, questionKey, reportAuthorizationNames, spfNames, checkDnsLayer } from "../../lib/verify/dns";
 import { dmarcRecordName } from "../../lib/dmarc";
 import { analyzeSpf, type SpfAnalysis } from "../../lib/spf";
-import type { Manifest } from "../../lib/manifest";
+import { fixModeOf, type Manifest } from "../../lib/manifest";
+import { sharedMailFroms } from "../../lib/mail-from-owner";
 import { dependsOn, type Finding, groupByCause, type Layer, LAYERS, type NotChecked, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity } from "../../lib/verify/ses";
 import { checkMonitoringLayer, MONITORING_NOT_DECLARED } from "../../lib/verify/monitoring";
@@ -98,6 +99,18 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
   const domains = m?.domains ?? [];
   const regions = [...new Set(domains.flatMap((d) => d.regions.map((r) => r.region)))];
 
+  const mode = m ? fixModeOf(m) : "stack";
+  /**
+   * The live MX of each MAIL FROM name that several regions of a domain share: it decides which
+   * region the name serves (lib/mail-from-owner), so the SES check gives the others their own
+   * name. Only shared names are asked (the DNS collector memoises: the DNS layer asks them too).
+   */
+  const sharedMx = async (d: Manifest["domains"][number]): Promise<Map<string, string[]>> => {
+    const names = sharedMailFroms(d.regions.filter((r) => r.mailFromDomain !== "").map((r) => ({ region: r.region, name: r.mailFromDomain }))).map((o) => o.name);
+    const answers = await Promise.all(names.map(async (n) => [n, await c.dns.query("MX", n)] as const));
+    return new Map(answers.flatMap(([n, a]) => (a.ok ? [[n, a.value] as const] : a.reason === "notfound" ? [[n, []] as const] : [])));
+  };
+
   const sesLayer = async (): Promise<Finding[]> => {
     if (!on("ses")) return [];
     const accounts = regions.map((region) => track(`SES account ${region}`, c.aws.account(region).then((a) => checkSesAccount(region, a))));
@@ -106,8 +119,8 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
         track(
           `SES identity ${d.domain} ${r.region}`,
           // A configuration set discovery could not name is not looked up (its check says why).
-          Promise.all([c.aws.identity(r.region, d.domain), r.unknown?.configurationSet ?? c.aws.configurationSet(r.region, r.configurationSet)]).then(([identity, cs]) => [
-            ...checkSesIdentity(d, r, identity),
+          Promise.all([c.aws.identity(r.region, d.domain), r.unknown?.configurationSet ?? c.aws.configurationSet(r.region, r.configurationSet), sharedMx(d)]).then(([identity, cs, mx]) => [
+            ...checkSesIdentity(d, r, identity, { mode, mailFromMx: (name) => mx.get(name) }),
             ...checkSesConfigurationSet(r, cs),
           ]),
         ),
@@ -135,7 +148,7 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
             Promise.all((dmarc.ok ? reportAuthorizationNames(d.domain, dmarc.value) : []).map(async (n) => [n, await c.dns.query("TXT", n)] as const)),
           );
           const [a, s, r] = await Promise.all([answers, spf, auths]);
-          return checkDnsLayer(d, { answers: new Map(a), spf: new Map(s), reportAuthorizations: new Map(r) });
+          return checkDnsLayer(d, { answers: new Map(a), spf: new Map(s), reportAuthorizations: new Map(r) }, mode);
         })(),
       ),
     );

@@ -170,6 +170,18 @@ describe("adopt discovery (moto + SES v2 fake)", () => {
     expect(JSON.stringify(plan)).not.toContain(smtpSecret);
   });
 
+  it("email-address identities under the domain (ListEmailIdentities, EMAIL_ADDRESS) are found and written to smtpAddressIdentities; other domains' are not", async () => {
+    setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`), "us-west-2": identity("us-west-2", `bounce.${D}`) });
+    const address = (name: string): GetEmailIdentityResponse => ({ IdentityType: "EMAIL_ADDRESS", VerifiedForSendingStatus: true, VerificationStatus: "SUCCESS" });
+    fake.region("us-east-1").identities.set(`admin@${D}`, address(`admin@${D}`));
+    fake.region("us-east-1").identities.set("someone@other.org", address("someone@other.org"));
+    const live = await discover(["us-east-1", "us-west-2"]);
+    expect(live.addressIdentities).toEqual([{ region: "us-east-1", address: `admin@${D}` }]);
+    const plan = planAdoption(live, "prod");
+    expect(plan.config["mail-infra:smtpAddressIdentities"]).toEqual([`admin@${D}`]);
+    expect(fake.count("ListEmailIdentities")).toBeGreaterThan(0);
+  });
+
   it("a zone that holds unrelated TXT values: the apex ones are kept verbatim in apexTxtValues, other names are neither imported nor changed", async () => {
     setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`), "us-west-2": identity("us-west-2", `bounce.${D}`) });
     const live = await discover(["us-east-1", "us-west-2"]);
@@ -310,6 +322,10 @@ describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
     expect(imports.resources.filter((e) => e.type === TYPES.emailIdentity).map((e) => e.id)).toEqual([`${D}@us-east-1`, `${D}@us-west-2`]);
     const md = readFileSync(path.join(out, "adoption.md"), "utf8");
     expect(md).toMatch(/retire the old SMTP user by hand: ses-smtp-user\.legacy/);
+    // The count is the engine's (the program run under mocks, minus what is imported), the same in both places.
+    const count = /After the import, pulumi preview counts (\d+) to create \((\d+) of them components\), nothing to delete/.exec(r.stdout);
+    expect(count).not.toBeNull();
+    expect(md).toContain(`counts **${count?.[1]} to create**`);
     for (const text of [r.stdout, r.stderr, yamlText, md, JSON.stringify(imports)]) expect(text).not.toContain(smtpSecret);
 
     // Re-running overwrites its own files.
@@ -330,6 +346,41 @@ describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/Pulumi\.prod\.yaml already exists/);
     expect(existsSync(path.join(foreign, "import.json"))).toBe(false);
+  });
+
+  it("an existing Pulumi.prod.yaml in the project is never overwritten: the merge is written beside, comments and senders kept, the differences shown", async () => {
+    setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`), "us-west-2": identity("us-west-2", `bounce.${D}`) });
+    const project = path.join(dir, "project");
+    mkdirSync(project);
+    const mine = [
+      "# my prod stack",
+      "config:",
+      "  aws:region: us-east-1",
+      `  mail-infra:domain: ${D}`,
+      "  # the Gmail alias",
+      "  mail-infra:senders:",
+      `    - "address=admin@${D}; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1"`,
+      "  mail-infra:alertEmails:",
+      "    - someone@gmail.com",
+      "",
+    ].join("\n");
+    writeFileSync(path.join(project, "Pulumi.prod.yaml"), mine);
+    const r = await runCliAsync("adopt.ts", ["--domain", D, "--region", "us-east-1", "--region", "us-west-2", "--stack", "prod", "--out", "adopt-prod"], { cwd: project, env: env(), timeoutMs: 60_000 });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(readFileSync(path.join(project, "Pulumi.prod.yaml"), "utf8")).toBe(mine);
+    expect(r.stdout).toContain(`Pulumi.prod.yaml already exists here: it was NOT overwritten. Its merge with the adopted config is ${path.join("adopt-prod", "Pulumi.prod.merged.yaml")}:`);
+    expect(r.stdout).toMatch(/^  kept    mail-infra:senders$/m);
+    expect(r.stdout).toMatch(/^  added   mail-infra:regions$/m);
+    const merged = readFileSync(path.join(project, "adopt-prod", "Pulumi.prod.merged.yaml"), "utf8");
+    expect(merged).toContain("# the Gmail alias");
+    const config = (parseYaml(merged) as { config: Record<string, unknown> }).config;
+    expect(validateConfig(config, "prod").senders.map((x) => x.address)).toEqual([`admin@${D}`]);
+    expect(config["mail-infra:alertEmails"]).toEqual(["someone@gmail.com"]);
+    expect(config["mail-infra:regionalMailFromSubdomains"]).toEqual([`us-west-2=bounce.${D}`]);
+    const md = readFileSync(path.join(project, "adopt-prod", "adoption.md"), "utf8");
+    expect(md).toContain("1. Pulumi.prod.yaml already exists: do not copy over it");
+    expect(md).toContain("`diff Pulumi.prod.yaml adopt-prod/Pulumi.prod.merged.yaml`");
   });
 
   it("external DNS: the summary says the config has dnsMode external and that the records are to be published by hand", async () => {

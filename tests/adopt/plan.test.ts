@@ -5,8 +5,10 @@
  * nothing that was imported.
  */
 import { describe, expect, it } from "vitest";
-import { AdoptionError, grantsSesSend, type LiveNamesakes, type LiveRecordSet, type LiveSetup, planAdoption, renderAdoptionMd, renderImportJson, SMTP_COMPONENT, TYPES } from "../../lib/adopt";
+import { AdoptionError, grantsSesSend, type LiveNamesakes, type LiveRecordSet, type LiveSetup, mergeStackFile, planAdoption, previewCreates, renderAdoptionMd, renderImportJson, SMTP_COMPONENT, TYPES } from "../../lib/adopt";
+import { afterMailFromSuccess } from "../../lib/mail-from-move";
 import { validateConfig } from "../../lib/config";
+import { runWithConfig } from "../helpers/program";
 import { expectProgramMatches } from "./consistency";
 
 const D = "example.com";
@@ -107,7 +109,7 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
   });
 
   it("reports the risks: MAIL FROM move sequenced, DKIM key length once a day, the old SMTP user kept for retirement", () => {
-    expect(plan.risks.find((x) => x.startsWith("MAIL FROM in us-west-2"))).toMatch(/bounce\.example\.com -> bounce-us-west-2\.example\.com \(bounce\.example\.com is shared with us-east-1.*USE_DEFAULT_VALUE.*set mail-infra:mailFromBehaviorOnMxFailure to REJECT_MESSAGE/);
+    expect(plan.risks.find((x) => x.startsWith("MAIL FROM in us-west-2"))).toMatch(/bounce\.example\.com -> bounce-us-west-2\.example\.com \(bounce\.example\.com is shared with us-east-1.*USE_DEFAULT_VALUE.*mail-infra:mailFromBehaviorOnMxFailure REJECT_MESSAGE/);
     expect(plan.risks.find((x) => x.startsWith("DKIM key length in us-west-2"))).toMatch(/RSA_1024_BIT -> RSA_2048_BIT\. SES allows this once a day/);
     expect(plan.risks.find((x) => x.includes("ses-smtp-user.20240101"))).toMatch(
       /^IAM user ses-smtp-user\.20240101 is an existing SMTP user that the Gmail alias \(or another relay\) still uses, left untouched \(not imported, not changed\), to retire after relay-fix: SES saw an SMTP login with its key AKIAOLDSMTPKEY000001 on 2026-11-20T08:00:00\.000Z in us-east-1.*Retire it after relay-fix:.*`npm run relay-fix -- --stack prod --sender <the alias's From address>`.*`npm run verify -- --stack prod --only relay`.*deactivate ses-smtp-user\.20240101's keys/,
@@ -121,11 +123,137 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
     expect(md).toContain(`| EmailIdentity | ${D}-us-east-1-identity | ${D}@us-east-1 |`);
     expect(md).toMatch(/\| TXT example\.com \| update \| v=spf1 include:_spf\.google\.com include:amazonses\.com ~all \\\| google-site-verification=abc123 \\\| MS=ms4711 \| v=spf1 include:_spf\.google\.com ~all \\\| google-site-verification=abc123 \\\| MS=ms4711 \|/);
     expect(md).toContain("- `google-site-verification=abc123`");
-    expect(md).toMatch(/3\. `pulumi import --stack prod --file \.\/import\.json[^\n]*\n4\. `pulumi preview --stack prod --diff`[^\n]*\n5\. `pulumi up --stack prod`, then `npm run verify -- --stack prod`\. USE_DEFAULT_VALUE keeps mail flowing[^\n]*\n6\. Wait until verify reports MAIL FROM SUCCESS/);
+    expect(md).toMatch(/3\. `pulumi import --stack prod --file \.\/import\.json[^\n]*\n4\. `pulumi preview --stack prod --diff`[^\n]*\n5\. `pulumi up --stack prod`, then `npm run verify -- --stack prod`\. USE_DEFAULT_VALUE keeps mail flowing[^\n]*\n6\. SES looks for the new MX for up to 72 h\. Once `npm run verify -- --stack prod --only ses` reports the new MAIL FROM SUCCESS/);
     expect(md).toMatch(/retire the old SMTP user by hand: ses-smtp-user\.20240101/);
     // The pack no longer flags USE_DEFAULT_VALUE next to Easy DKIM: no policy config for the first up.
     expect(md).not.toContain("policy-pack-config");
     expect(JSON.parse(renderImportJson(plan))).toEqual(plan.imports);
+  });
+});
+
+describe("adopt: the shared MAIL FROM whose MX names the second region", () => {
+  it("that region keeps the name (it works today); the primary gets its own (lib/mail-from-owner)", () => {
+    const live = twoRegionShared();
+    if (live.dns.mode !== "route53") throw new Error("route53 expected");
+    const mx = live.dns.recordSets.find((r) => r.type === "MX");
+    if (!mx) throw new Error("no MX");
+    mx.values = ["10 feedback-smtp.us-west-2.amazonses.com"];
+    const p = planAdoption(live, "prod");
+    expect(p.config["mail-infra:mailFromSubdomain"]).toBe(`bounce-us-east-1.${D}`);
+    expect(p.config["mail-infra:regionalMailFromSubdomains"]).toEqual([`us-west-2=bounce.${D}`]);
+    expect(p.risks.find((x) => x.startsWith("MAIL FROM in us-east-1"))).toMatch(/bounce\.example\.com -> bounce-us-east-1\.example\.com \(bounce\.example\.com is shared with us-west-2, whose feedback host its MX names/);
+  });
+});
+
+describe("adopt: an existing Pulumi.<stack>.yaml is never overwritten", () => {
+  const plan = planAdoption(twoRegionShared(), "prod");
+  // The prod stack file as it is kept in the project: the Gmail sender and the alert emails are in no AWS API.
+  const prod = {
+    config: {
+      "aws:region": "us-east-1",
+      "mail-infra:domain": D,
+      "mail-infra:regions": ["us-east-1", "us-west-2"],
+      "mail-infra:mailFromSubdomain": `bounce.${D}`,
+      "mail-infra:dmarcPolicy": "none",
+      "mail-infra:dnsTtl": 300,
+      "mail-infra:spfAll": "-all",
+      "mail-infra:senders": [`address=admin@${D}; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1`],
+      "mail-infra:alertEmails": ["someone@gmail.com"],
+    },
+  };
+
+  it("merges key by key: the user's keys kept, live-derived keys adopt's, the rest added; the merge validates", () => {
+    const m = mergeStackFile(plan, prod, "Pulumi.prod.yaml", "Pulumi.prod.merged.yaml");
+    const action = Object.fromEntries(m.rows.map((r) => [r.key, r.action]));
+    expect(action).toMatchObject({
+      "mail-infra:senders": "keep",
+      "mail-infra:alertEmails": "keep",
+      "mail-infra:domain": "same",
+      "mail-infra:dmarcPolicy": "replace",
+      "mail-infra:dnsTtl": "replace",
+      "mail-infra:spfAll": "drop",
+      "mail-infra:regionalMailFromSubdomains": "add",
+      "mail-infra:mailFromBehaviorOnMxFailure": "add",
+    });
+    const merged = m.merged.config as Record<string, unknown>;
+    expect(merged["mail-infra:senders"]).toEqual(prod.config["mail-infra:senders"]);
+    expect(merged["mail-infra:alertEmails"]).toEqual(["someone@gmail.com"]);
+    expect(merged["mail-infra:dmarcPolicy"]).toBe("quarantine");
+    expect(merged["mail-infra:dnsTtl"]).toBe(1800);
+    expect("mail-infra:spfAll" in merged).toBe(false);
+    expect(m.invalid).toBeUndefined();
+    expect(validateConfig(merged, "prod").senders.map((x) => x.address)).toEqual([`admin@${D}`]);
+  });
+
+  it("adoption.md: step 1 never copies over the existing file; it shows the differences and the merge to review", () => {
+    const m = mergeStackFile(plan, prod, "Pulumi.prod.yaml", "Pulumi.prod.merged.yaml");
+    const md = renderAdoptionMd(plan, "adopt-prod", m);
+    expect(md).not.toMatch(/cp adopt-prod\/Pulumi\.prod\.yaml/);
+    expect(md).toMatch(/\n1\. Pulumi\.prod\.yaml already exists: do not copy over it[^\n]*`diff Pulumi\.prod\.yaml adopt-prod\/Pulumi\.prod\.merged\.yaml`/);
+    expect(md).toContain("## Pulumi.prod.yaml already exists");
+    expect(md).toMatch(/\| mail-infra:senders \| \["address=admin@example\.com; kind=gmail-send-as; account=someone@gmail\.com; region=us-east-1"\] \|  \| kept \(yours; adopt does not read it from AWS\) \|/);
+    expect(md).toMatch(/\| mail-infra:dmarcPolicy \| none \| quarantine \| adopt's value: it is what is live/);
+    expect(md).toMatch(/\| mail-infra:spfAll \| -all \|  \| left out: the default reproduces what is live \|/);
+    // Without an existing file, the copy cannot overwrite one either.
+    expect(renderAdoptionMd(plan, "adopt-prod")).toMatch(/\n1\. From the project root: `cp -n adopt-prod\/Pulumi\.prod\.yaml \.`/);
+  });
+});
+
+describe("adopt: what pulumi preview will count", () => {
+  it("creates = every resource the program declares that import.json does not adopt, components included; adoption.md says that number", async () => {
+    const plan = planAdoption(twoRegionShared(), "prod");
+    const run = await runWithConfig(plan.config as Record<string, string | number | string[]>, "prod", undefined, true);
+    const creates = previewCreates(plan, run.resources);
+    const imported = new Set(plan.imports.resources.map((e) => `${e.type}::${e.name}`));
+    // Exactly the declared resources that are not imported: none of the imported ones, all of the others.
+    expect(creates.length).toBe(run.resources.length - run.resources.filter((r) => imported.has(`${r.type}::${r.name}`)).length);
+    expect(creates.some((r) => imported.has(`${r.type}::${r.name}`))).toBe(false);
+    // Components count: the SMTP credentials component is not in import.json here, so it is a create.
+    expect(creates.filter((r) => !r.custom).map((r) => r.type)).toContain(TYPES.smtpCredentials);
+    // The change table's create rows are fewer: they describe settings, not what the engine counts.
+    expect(creates.length).toBeGreaterThan(plan.changes.filter((c) => c.action === "create").length);
+    const md = renderAdoptionMd({ ...plan, creates });
+    expect(md).toContain(`\`pulumi preview\` after the import counts **${creates.length} to create**`);
+    expect(md).toContain(`4. \`pulumi preview --stack prod --diff\`: expect exactly ${creates.length} to create`);
+  });
+
+  it("the apex TXT TTL change is listed even when its values change too", () => {
+    const plan = planAdoption(twoRegionShared(), "prod");
+    // Live apex TXT at TTL 1800 with an SPF the config rewrites; the declared TTL is the stack's (the most common live TTL).
+    const ttl = plan.config["mail-infra:dnsTtl"] ?? 600;
+    const live = twoRegionShared();
+    if (live.dns.mode !== "route53") throw new Error("route53 expected");
+    const apex = live.dns.recordSets.find((r) => r.name === D && r.type === "TXT");
+    if (!apex) throw new Error("no apex TXT");
+    apex.ttl = 300;
+    const p = planAdoption(live, "prod");
+    expect(p.changes.find((c) => c.subject === `TXT ${D}`)).toMatchObject({ action: "update" });
+    expect(p.changes.find((c) => c.subject === `TXT ${D}: TTL`)).toEqual({ subject: `TXT ${D}: TTL`, action: "update", live: "TTL 300", declared: `TTL ${ttl}` });
+  });
+});
+
+describe("adopt: the behaviour after a MAIL FROM move comes from one place", () => {
+  // The risk section once told the user to set one behaviour back after the move while step 6
+  // said another. Both now quote afterMailFromSuccess with the stack's chosen behaviour.
+  it("live REJECT_MESSAGE: the risk and step 6 both say to set REJECT_MESSAGE back once MAIL FROM is SUCCESS", () => {
+    const live = twoRegionShared();
+    for (const i of live.identities) if (i.mailFrom) i.mailFrom.behaviorOnMxFailure = "REJECT_MESSAGE";
+    const p = planAdoption(live, "prod");
+    const md = renderAdoptionMd(p);
+    const final = afterMailFromSuccess("prod", "REJECT_MESSAGE");
+    expect(final).toContain("mail-infra:mailFromBehaviorOnMxFailure REJECT_MESSAGE");
+    expect(p.risks.find((x) => x.startsWith("MAIL FROM in us-west-2"))).toContain(final);
+    expect(md).toMatch(new RegExp(`\\n6\\. [^\\n]*${final.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  });
+
+  it("live USE_DEFAULT_VALUE (the default): nothing to set back, and no step says otherwise", () => {
+    const live = twoRegionShared();
+    for (const i of live.identities) if (i.mailFrom) i.mailFrom.behaviorOnMxFailure = "USE_DEFAULT_VALUE";
+    const p = planAdoption(live, "prod");
+    const md = renderAdoptionMd(p);
+    expect(p.finalMailFromBehavior).toBe("USE_DEFAULT_VALUE");
+    expect(md).not.toMatch(/SUCCESS[^\n]*mailFromBehaviorOnMxFailure (to )?(USE_DEFAULT_VALUE|REJECT_MESSAGE)/);
+    expect(afterMailFromSuccess("prod", "USE_DEFAULT_VALUE")).toMatch(/^Nothing to set back/);
   });
 });
 

@@ -55,6 +55,14 @@ describe("classify: one layer per failure, on codes and hosts", () => {
     expect(classify(f({ status: "5.7.23" })).layer).toBe("sender-auth");
     expect(classify(f({ diagnostic: "550 5.7.1 message failed DKIM verification" }))).toMatchObject({ layer: "sender-auth", confidence: "medium", next: "npm run verify -- --stack STACK --only dns,recipient --recipient r@example.com" });
   });
+  it("ses: SES's 554 Access denied naming an email-address identity names that identity and the fix (issue 17)", () => {
+    const denied = "554 Access denied: User `arn:aws:iam::123456789012:user/mail-infra-smtp-prod' is not authorized to perform `ses:SendRawEmail' on resource `arn:aws:ses:us-east-1:123456789012:identity/admin@example.com'";
+    const v = classify(f({ source: "gmail", diagnostic: denied, remoteMta: "email-smtp.us-east-1.amazonaws.com" }));
+    expect(v).toMatchObject({ layer: "ses", confidence: "high" });
+    expect(v.cause).toMatch(/^SES refused the send: the SMTP user's policy does not allow ses:SendRawEmail on the email-address identity admin@example\.com \(us-east-1\), .*mail-infra:smtpAddressIdentities/);
+    // On the domain identity (or a configuration set): the resource, without the address story.
+    expect(classify(f({ diagnostic: denied.replace("identity/admin@example.com", "configuration-set/cs") })).cause).toMatch(/does not allow ses:SendRawEmail on arn:aws:ses:us-east-1:123456789012:configuration-set\/cs/);
+  });
   it("recipient-policy: 5.7.1 or 5.7.6xx from Exchange Online, high; 5.7.1 elsewhere, medium", () => {
     expect(classify(f({ diagnostic: "550 5.7.606 Access denied, banned sending IP [1.2.3.4]", reportingMta: "bn8pr12mb3314.namprd12.prod.outlook.com" }))).toMatchObject({ layer: "recipient-policy", confidence: "high" });
     expect(classify(f({ diagnostic: "550 5.7.1 Message rejected as spam", remoteMta: "mx.example.org" }))).toMatchObject({ layer: "recipient-policy", confidence: "medium" });

@@ -37,6 +37,7 @@ import {
   type GetEmailIdentityResponse,
   GetSuppressedDestinationCommand,
   type GetSuppressedDestinationResponse,
+  ListEmailIdentitiesCommand,
   NotFoundException,
   SESv2Client,
   SESv2ServiceException,
@@ -51,7 +52,8 @@ export type SesOperation =
   | "GetEmailIdentity"
   | "GetConfigurationSet"
   | "GetConfigurationSetEventDestinations"
-  | "GetSuppressedDestination";
+  | "GetSuppressedDestination"
+  | "ListEmailIdentities";
 
 export interface SesRegionState {
   account: GetAccountResponse;
@@ -234,6 +236,12 @@ export class SesFake {
         const ev = s?.eventDestinations.get(key);
         return ev ? { ok: true, body: ev } : notFound(`Configuration set <${key}> does not exist.`);
       }
+      case "ListEmailIdentities":
+        // One page (the fake holds few identities), shaped like the SES v2 ListEmailIdentities response.
+        return {
+          ok: true,
+          body: { EmailIdentities: [...(s?.identities ?? new Map<string, GetEmailIdentityResponse>())].map(([name, id]) => ({ IdentityName: name, IdentityType: id.IdentityType, SendingEnabled: true, VerificationStatus: id.VerificationStatus })) },
+        };
       case "GetSuppressedDestination": {
         const sup = s?.suppressed.get(key.toLowerCase());
         return sup ? { ok: true, body: sup } : notFound(`Email address ${key} does not exist on your suppression list.`);
@@ -292,6 +300,7 @@ export function installSesMock(fake: SesFake): () => void {
   stub.on(GetConfigurationSetCommand).callsFake(handler("GetConfigurationSet", (i) => String(i.ConfigurationSetName)));
   stub.on(GetConfigurationSetEventDestinationsCommand).callsFake(handler("GetConfigurationSetEventDestinations", (i) => String(i.ConfigurationSetName)));
   stub.on(GetSuppressedDestinationCommand).callsFake(handler("GetSuppressedDestination", (i) => String(i.EmailAddress)));
+  stub.on(ListEmailIdentitiesCommand).callsFake(handler("ListEmailIdentities", () => ""));
   return () => stub.restore();
 }
 
@@ -310,6 +319,8 @@ function wireJson(body: object): string {
 const SES_ROUTES: { pattern: RegExp; operation: SesOperation }[] = [
   { pattern: /^\/v2\/email\/account$/, operation: "GetAccount" },
   { pattern: /^\/v2\/email\/identities\/([^/]+)$/, operation: "GetEmailIdentity" },
+  // The API reference documents GET /v2/email/identities; the SDK here sends POST /v2/email/list-identities.
+  { pattern: /^\/v2\/email\/(?:identities\/?|list-identities)$/, operation: "ListEmailIdentities" },
   { pattern: /^\/v2\/email\/configuration-sets\/([^/]+)\/event-destinations$/, operation: "GetConfigurationSetEventDestinations" },
   { pattern: /^\/v2\/email\/configuration-sets\/([^/]+)$/, operation: "GetConfigurationSet" },
   { pattern: /^\/v2\/email\/suppression\/addresses\/([^/]+)$/, operation: "GetSuppressedDestination" },
@@ -455,7 +466,7 @@ export async function startAwsFront(fake: SesFake, upstream: string, simulation:
         const body = Buffer.concat(chunks);
         const path = (req.url ?? "/").split("?")[0];
         const route = SES_ROUTES.map((r) => ({ r, m: r.pattern.exec(path) })).find((x) => x.m);
-        if (route && req.method === "GET") {
+        if (route && (req.method === "GET" || route.r.operation === "ListEmailIdentities")) {
           const a = await fake.answer(route.r.operation, signedRegion(req), decodeURIComponent(route.m?.[1] ?? ""));
           const json = a.ok ? wireJson(a.body) : JSON.stringify({ message: a.error.message });
           res.writeHead(a.ok ? 200 : a.error.status, {

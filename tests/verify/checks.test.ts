@@ -210,6 +210,29 @@ describe("ses.identity.*", () => {
     expect(off.summary).toBe("DKIM signing is disabled");
   });
 
+  it("ses.identity.dkim: a 1024-bit key gets the fix of its mode, and says SES allows one key-length change a day", () => {
+    const base = healthyIdentity();
+    const weak = { ...base, dkim: { ...base.dkim, currentSigningKeyLength: "RSA_1024_BIT", nextSigningKeyLength: "RSA_1024_BIT" } };
+    const stack = only(checkSesIdentity(DOMAIN, { ...USE1, dkimSigningKeyLength: "RSA_1024_BIT" }, observed(weak)), "ses.identity.dkim");
+    expect(stack.remediation).toBe(
+      "Move to 2048 bits: `pulumi config set mail-infra:dkimSigningKeyLength RSA_2048_BIT` (it sets NextSigningKeyLength) and `pulumi up`. SES allows one key-length change per identity a day, and the new key replaces the current one at SES's next key generation (the CNAMEs stay the same).",
+    );
+    expect(stack.remediation).not.toContain("pulumi refresh");
+    expect(stack.fix).toEqual([{ kind: "ses-dkim-key-length", domain: "example.com", region: "us-east-1", nextSigningKeyLength: "RSA_2048_BIT" }]);
+    // The stack already declares 2048 bits: the identity drifted, and only a refresh lets pulumi up see it.
+    const drifted = only(checkSesIdentity(DOMAIN, USE1, observed(weak)), "ses.identity.dkim");
+    expect(drifted.remediation).toMatch(/^The stack declares RSA_2048_BIT but the identity's next key is RSA_1024_BIT \(changed outside the stack\): `pulumi refresh` \(so the state sees it\) then `pulumi up` sets it back\. SES allows one key-length change per identity a day/);
+    const discovery = only(checkSesIdentity(DOMAIN, USE1, observed(weak), { mode: "discovery" }), "ses.identity.dkim");
+    expect(discovery.remediation).toMatch(
+      /^Move to 2048 bits: `aws sesv2 put-email-identity-dkim-signing-attributes --email-identity example\.com --signing-attributes-origin AWS_SES --signing-attributes NextSigningKeyLength=RSA_2048_BIT --region us-east-1` \(each region on its own\)\. SES allows one key-length change per identity a day/,
+    );
+    expect(discovery.remediation).not.toContain("pulumi");
+    // The next key is already 2048-bit: nothing to change (a second change the same day would be refused).
+    const pending = only(checkSesIdentity(DOMAIN, USE1, observed({ ...weak, dkim: { ...weak.dkim, nextSigningKeyLength: "RSA_2048_BIT" } }), { mode: "discovery" }), "ses.identity.dkim");
+    expect([pending.status, pending.fix]).toEqual(["fail", undefined]);
+    expect(pending.remediation).toMatch(/^NextSigningKeyLength is already RSA_2048_BIT in us-east-1: .*nothing to change\. SES allows one key-length change a day: do not switch it back\.$/);
+  });
+
   it("ses.identity.dkim judges the DKIM status of a verified identity: FAILED and NOT_STARTED fail, PENDING and TEMPORARY_FAILURE warn", () => {
     const base = healthyIdentity();
     const withStatus = (status: string) => only(checkSesIdentity(DOMAIN, USE1, observed({ ...base, dkim: { ...base.dkim, status } })), "ses.identity.dkim");

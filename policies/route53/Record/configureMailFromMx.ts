@@ -1,4 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { labelUnder, mailFromOwnership, regionalMailFromName, sharedNameProblem } from "../../../lib/mail-from-owner";
 import { mailFromMxHost, regionOfMailFromMxHost } from "../../../lib/regions";
 import { buildStackView, resourceList, unknownRecordsOfType } from "../../util/stack";
 import { reportGaps } from "../../util/unknown";
@@ -24,13 +25,20 @@ export const configureMailFromMx: StackValidationPolicy = {
     if (unknownMx.length > 0) gaps.push(`MX records whose name or value is unknown (${resourceList(unknownMx)})`);
     const unknownMailFroms = view.unknown.get("aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes") ?? 0;
     if (unknownMailFroms > 0) gaps.push(`${unknownMailFroms} MAIL FROM setting${unknownMailFroms === 1 ? "" : "s"} whose domain or region is unknown`);
+    // Who each name serves: lib/mail-from-owner, the rule verify and adopt use (the region the declared MX names keeps it).
+    const ownership = mailFromOwnership(
+      mailFroms.flatMap((m) => (m.mailFromDomain !== undefined && m.region !== undefined ? [{ region: m.region, name: m.mailFromDomain }] : [])),
+      (name) => view.records.find((r) => r.type === "MX" && r.name === name)?.values,
+    );
     for (const mx of view.records.filter((r) => r.type === "MX")) {
-      const users = mailFroms.filter((m) => m.mailFromDomain === mx.name);
-      const regions = [...new Set(users.map((m) => m.region).filter((r): r is string => r !== undefined))];
-      if (regions.length === 0) continue;
+      const own = ownership.find((o) => o.name === mx.name.toLowerCase());
+      if (!own) continue;
+      const regions = own.regions;
       if (regions.length > 1) {
+        const domain = mailFroms.find((m) => m.mailFromDomain === mx.name)?.identity ?? "";
+        const suggestion = own.movers.map((r) => `${r}=${labelUnder(regionalMailFromName(own.name, domain, r), domain)}`).join(", ");
         reportViolation(
-          `${mx.name} is the MAIL FROM of identities in ${regions.join(" and ")}, but one MX can name only one region's feedback host. Give each region its own MAIL FROM subdomain.`,
+          `${sharedNameProblem(own)} It serves ${own.owner}; give ${own.movers.join(" and ")} ${own.movers.length === 1 ? "its" : "their"} own MAIL FROM subdomain (mail-infra:regionalMailFromSubdomains ${suggestion}).`,
           mx.resource.urn,
         );
         continue;

@@ -36,7 +36,16 @@ describe(policy.name, () => {
   it("fails one MAIL FROM shared by two regions", async () => {
     const stack = goodStack(["us-east-1", "eu-south-1"]);
     find(stack, "mail-from-eu-south-1").props.mailFromDomain = "bounce.example.com";
-    expect((await run(stack)).violations.map((v) => v.message)).toEqual([expect.stringContaining("is the MAIL FROM of identities in us-east-1 and eu-south-1")]);
+    // The declared MX names us-east-1 (lib/mail-from-owner): that region keeps the name, eu-south-1 gets its own.
+    expect((await run(stack)).violations.map((v) => v.message)).toEqual([
+      "bounce.example.com is the MAIL FROM of us-east-1 and eu-south-1, but its one MX can name only one region's feedback host, so it can serve only one of them. It serves us-east-1; give eu-south-1 its own MAIL FROM subdomain (mail-infra:regionalMailFromSubdomains eu-south-1=bounce-eu-south-1).",
+    ]);
+  });
+
+  it("a shared MAIL FROM whose MX names the second region: that region keeps it, the first is told to move", async () => {
+    const stack = goodStack(["us-east-1", "eu-south-1"]);
+    find(stack, "mail-from-us-east-1").props.mailFromDomain = "bounce-eu-south-1.example.com";
+    expect((await run(stack)).violations.map((v) => v.message)).toEqual([expect.stringContaining("It serves eu-south-1; give us-east-1 its own MAIL FROM subdomain (mail-infra:regionalMailFromSubdomains us-east-1=bounce-eu-south-1-us-east-1)")]);
   });
 
   it("ignores MX records of names that are no MAIL FROM", async () => {

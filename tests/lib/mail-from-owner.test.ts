@@ -1,0 +1,68 @@
+/**
+ * lib/mail-from-owner: one MX per MAIL FROM name, so one region per name; the region the live
+ * MX names keeps it, else the first in order; the others get <label>-<region>.<domain>.
+ */
+import { describe, expect, it } from "vitest";
+import { labelUnder, mailFromOwnership, mxOwnerRegion, ownMailFromFix, regionalMailFromName, sharedMailFroms } from "../../lib/mail-from-owner";
+import { mailFromMxHost } from "../../lib/regions";
+
+const D = "example.com";
+const both = [
+  { region: "us-east-1", name: `bounce.${D}` },
+  { region: "us-west-2", name: `Bounce.${D}.` },
+];
+
+describe("mailFromOwnership", () => {
+  it("the region the live MX names keeps a shared name, even when it is not the first", () => {
+    const [o] = mailFromOwnership(both, () => [`10 ${mailFromMxHost("us-west-2")}`]);
+    expect(o).toEqual({ name: `bounce.${D}`, regions: ["us-east-1", "us-west-2"], owner: "us-west-2", by: "mx", movers: ["us-east-1"] });
+  });
+
+  it("when the MX names none of them (or is unknown), the first in order keeps it", () => {
+    expect(mailFromOwnership(both, () => ["10 mx.example.net", `10 ${mailFromMxHost("eu-west-1")}`])[0]).toMatchObject({ owner: "us-east-1", by: "order", movers: ["us-west-2"] });
+    expect(mailFromOwnership(both)[0]).toMatchObject({ owner: "us-east-1", by: "order" });
+  });
+
+  it("an MX with two feedback hosts: the first value naming a user decides", () => {
+    expect(mxOwnerRegion([`10 ${mailFromMxHost("eu-west-1")}`, `10 ${mailFromMxHost("us-west-2")}.`, `10 ${mailFromMxHost("us-east-1")}`], ["us-east-1", "us-west-2"])).toBe("us-west-2");
+  });
+
+  it("names used by one region are listed, but not as shared", () => {
+    const uses = [...both, { region: "eu-west-1", name: `bounce-eu-west-1.${D}` }];
+    expect(mailFromOwnership(uses).map((o) => [o.name, o.owner, o.movers])).toEqual([
+      [`bounce.${D}`, "us-east-1", ["us-west-2"]],
+      [`bounce-eu-west-1.${D}`, "eu-west-1", []],
+    ]);
+    expect(sharedMailFroms(uses).map((o) => o.name)).toEqual([`bounce.${D}`]);
+  });
+});
+
+describe("regionalMailFromName", () => {
+  it("is <label>-<region> under the domain, and skips names in use", () => {
+    expect(regionalMailFromName(`bounce.${D}`, D, "us-west-2")).toBe(`bounce-us-west-2.${D}`);
+    expect(regionalMailFromName("mail.bounce", D, "us-west-2")).toBe(`mail.bounce-us-west-2.${D}`);
+    expect(regionalMailFromName(`bounce.${D}`, D, "us-west-2", (n) => n === `bounce-us-west-2.${D}`)).toBe(`bounce-us-west-2-2.${D}`);
+    expect(labelUnder(`mail.bounce.${D}`, D)).toBe("mail.bounce");
+  });
+});
+
+describe("ownMailFromFix", () => {
+  const [o] = mailFromOwnership(both, () => [`10 ${mailFromMxHost("us-east-1")}`]);
+  it("discovery: records of the new name, then MAIL FROM under USE_DEFAULT_VALUE, then REJECT_MESSAGE; the owner's MX is left alone", () => {
+    const f = ownMailFromFix(o, D, "us-west-2", "discovery");
+    expect(f.newName).toBe(`bounce-us-west-2.${D}`);
+    expect(f.steps.map((s) => (s.kind === "dns-record-set" ? `${s.type} ${s.name} ${s.values.join()}` : s.kind === "ses-mail-from" ? `${s.region} ${s.mailFromDomain} ${s.behaviorOnMxFailure}` : s.kind))).toEqual([
+      `MX bounce-us-west-2.${D} 10 ${mailFromMxHost("us-west-2")}`,
+      `TXT bounce-us-west-2.${D} v=spf1 include:amazonses.com ~all`,
+      `us-west-2 bounce-us-west-2.${D} USE_DEFAULT_VALUE`,
+    ]);
+    expect(f.text).toMatch(/^bounce\.example\.com serves us-east-1 \(its MX names that region's feedback host\): leave its MX as it is\. /);
+    expect(f.text).toContain("--behavior-on-mx-failure USE_DEFAULT_VALUE --region us-west-2");
+    expect(f.text).toContain("--behavior-on-mx-failure REJECT_MESSAGE");
+  });
+  it("stack: the config keys and the staged up", () => {
+    const f = ownMailFromFix(o, D, "us-west-2", "stack", () => false, "prod");
+    expect(f.text).toContain("mail-infra:regionalMailFromSubdomains us-west-2=bounce-us-west-2 and mail-infra:mailFromBehaviorOnMxFailure USE_DEFAULT_VALUE");
+    expect(f.text).toContain("pulumi config set --stack prod mail-infra:mailFromBehaviorOnMxFailure REJECT_MESSAGE");
+  });
+});
