@@ -341,6 +341,11 @@ export interface SimulationBehaviour {
   delayMs?: number;
   /** Every simulation request the fakes answered (to assert the exact question asked). */
   requests?: SimulationRequest[];
+  /**
+   * The principal's policies, read from moto once when the world is built (after its edits),
+   * so answering adds no moto traffic while verify runs. Absent: read from moto per request.
+   */
+  policies?: PolicySource[];
 }
 
 /** A SimulatePrincipalPolicy request, as the fakes received it. */
@@ -384,13 +389,13 @@ export async function userPoliciesFromMoto(iam: IAMClient, userName: string): Pr
  * SimulatePrincipalPolicy answered by evaluating the principal's policies (read from moto
  * through `iam`) against the request. The response is shaped as the SDK returns it.
  */
-export async function simulateAgainstMoto(iam: IAMClient, input: SimulateInput, requests?: SimulationRequest[]) {
+export async function simulateAgainstMoto(iam: IAMClient, input: SimulateInput, requests?: SimulationRequest[], known?: PolicySource[]) {
   const arn = input.PolicySourceArn ?? "";
   const userName = /:user\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
   if (!userName) throw Object.assign(new Error(`Invalid ARN: ${arn}`), { name: "InvalidInput" });
   const context = (input.ContextEntries ?? []).map((e) => ({ key: e.ContextKeyName ?? "", values: e.ContextKeyValues ?? [] }));
   requests?.push({ policySourceArn: arn, actions: input.ActionNames ?? [], resources: input.ResourceArns ?? [], context });
-  const policies = await userPoliciesFromMoto(iam, userName);
+  const policies = known ?? (await userPoliciesFromMoto(iam, userName));
   const results = evaluatePolicies(policies, input.ActionNames ?? [], input.ResourceArns ?? [], context);
   return {
     IsTruncated: false,
@@ -481,7 +486,7 @@ export async function startAwsFront(fake: SesFake, upstream: string, simulation:
         if (form?.get("Action") === "SimulatePrincipalPolicy" && simulation.decision !== "moto") {
           if (simulation.delayMs) await new Promise((r) => setTimeout(r, simulation.delayMs));
           try {
-            const result = await simulateAgainstMoto(iam, simulateInputOf(form), simulation.requests);
+            const result = await simulateAgainstMoto(iam, simulateInputOf(form), simulation.requests, simulation.policies);
             res.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": randomUUID() });
             res.end(simulateResponse(result));
           } catch (e) {

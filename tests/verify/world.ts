@@ -52,7 +52,7 @@ import {
   type TestCa,
   type UntrustedCert,
 } from "../sandbox";
-import { installSesMock, SesFake, type SimulateInput, simulateAgainstMoto, type SimulationBehaviour, startAwsFront, type AwsFront } from "./aws-fakes";
+import { installSesMock, SesFake, type SimulateInput, simulateAgainstMoto, type SimulationBehaviour, startAwsFront, type AwsFront, userPoliciesFromMoto } from "./aws-fakes";
 import { type CloudWatchFake, startCloudWatchFake } from "./cloudwatch-fake";
 import { ALERT_EMAILS, createMonitoringResources, type MonitoringClients, monitoringClients } from "./monitoring-world";
 
@@ -448,7 +448,9 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
   ses.delayMs = delays.sesMs ?? 0;
   options.ses?.(ses, manifest);
   const transport = options.sesTransport ?? "mock";
-  const simulation: SimulationBehaviour = options.simulation ?? { decision: "evaluate", delayMs: delays.sesMs };
+  const chosen: SimulationBehaviour = options.simulation ?? { decision: "evaluate", delayMs: delays.sesMs };
+  // The user's policies as moto holds them after the world's edits, read once (not during the run).
+  const simulation: SimulationBehaviour = chosen.decision === "evaluate" ? { ...chosen, policies: await userPoliciesFromMoto(iam, user) } : chosen;
   if (transport === "mock") cleanups.push(installSesMock(ses));
   // A spawned CLI always goes through the front (SES and policy simulation); in-process runs only with "http".
   const front = await startAwsFront(ses, moto.endpoint, simulation, moto.directEndpoint);
@@ -493,7 +495,7 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
         .on(SimulatePrincipalPolicyCommand)
         .callsFake(async (input: SimulateInput) => {
           await sleep(simulation.delayMs ?? 0);
-          return simulateAgainstMoto(iam, input, simulation.requests);
+          return simulateAgainstMoto(iam, input, simulation.requests, simulation.policies);
         });
     }
     const c: Collectors = {
