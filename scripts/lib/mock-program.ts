@@ -56,7 +56,16 @@ export interface ResourceOptionsRecord {
   aliases: string[];
   /** The id of an existing cloud object to adopt (`import`), when set. */
   importId?: string;
+  /** Input property paths whose changes the engine leaves out of the diff (`ignoreChanges`; recorded runs always set it). */
+  ignoreChanges?: string[];
 }
+
+/**
+ * Stands in for the engine and the provider when set (tests/engine): called once per custom
+ * resource, with its URN, inputs and options, and returns the id and state the program then
+ * sees, as the engine returns them from its step (create, update, same, ...).
+ */
+export type RegisterHook = (r: RecordedResource) => { id: string | undefined; state: Record<string, unknown> };
 
 export interface ProgramRun {
   stack: string;
@@ -76,7 +85,7 @@ function placeholderTokens(region: string, domain: string): string[] {
   return [1, 2, 3].map((i) => `${PLACEHOLDER}${i}-${h}-${region}`);
 }
 
-function mockState(type: string, name: string, inputs: Record<string, unknown>, stack: string): Record<string, unknown> {
+export function mockState(type: string, name: string, inputs: Record<string, unknown>, stack: string): Record<string, unknown> {
   const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
   switch (type) {
     case "aws:sesv2/emailIdentity:EmailIdentity": {
@@ -214,6 +223,7 @@ interface RegisterRequest {
   getAliasesList(): AliasMessage[];
   getAliasurnsList(): string[];
   getImportid(): string;
+  getIgnorechangesList(): string[];
 }
 interface MonitorLike {
   registerResource(req: RegisterRequest, callback: (err: unknown, res: { getUrn(): string } | undefined) => void): Promise<void>;
@@ -246,6 +256,8 @@ export async function runProgramUnderMocks(opts: {
    * StackReference to its own stack. Absent: a first deployment (no outputs).
    */
   lastOutputs?: Record<string, unknown>;
+  /** An engine model deciding each custom resource's state (see RegisterHook); not with `preview`. */
+  register?: RegisterHook;
 }): Promise<ProgramRun> {
   const { stack } = opts;
   const preview = opts.preview ?? false;
@@ -283,6 +295,12 @@ export async function runProgramUnderMocks(opts: {
           existing.state = state;
           existing.id = id;
           existing.custom = custom;
+          if (custom && opts.register) {
+            const decided = opts.register(existing);
+            existing.state = decided.state;
+            existing.id = decided.id;
+            return decided;
+          }
         }
         return { id, state };
       },
@@ -337,6 +355,7 @@ export async function runProgramUnderMocks(opts: {
       dependsOn: [...new Set(req.getDependenciesList().map(engineUrn))].sort(),
       aliases: [...req.getAliasesList().map(aliasUrn), ...req.getAliasurnsList().map(engineUrn)],
       ...(req.getImportid() ? { importId: req.getImportid() } : {}),
+      ignoreChanges: [...req.getIgnorechangesList()],
     };
     const record: RecordedResource = { urn, type, name, custom: req.getCustom(), inputs: {}, state: {}, options };
     if (parentMock) record.parent = urnByMockUrn.get(parentMock);
