@@ -69,6 +69,8 @@ export interface Step {
   detail?: string[];
   /** A delete (or the delete half of a replace) that left the object in AWS. */
   retained?: boolean;
+  /** The provider call failed (the update stopped here). */
+  failed?: boolean;
 }
 
 export interface EngineError {
@@ -106,6 +108,17 @@ function withIgnored(oldInputs: Record<string, unknown>, news: Record<string, un
 }
 
 /** The inputs that differ; a secret compares by its value (the engine diffs plaintext, then re-marks secrets). */
+/** `top` over `base`, object by object (arrays and scalars of `top` win). */
+function overlay(base: Record<string, unknown>, top: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(top)) {
+    const b = base[k];
+    const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
+    out[k] = isObj(b) && isObj(v) ? overlay(b, v) : v;
+  }
+  return out;
+}
+
 function changedKeys(rawOlds: Record<string, unknown>, rawNews: Record<string, unknown>): string[] {
   const olds = unwrapSecrets(rawOlds) as Record<string, unknown>;
   const news = unwrapSecrets(rawNews) as Record<string, unknown>;
@@ -202,6 +215,8 @@ export class Engine {
       }
       const fail = (message: string) => {
         errors.push({ urn: r.urn, message });
+        const started = [...steps].reverse().find((x) => x.urn === r.urn);
+        if (started) started.failed = true;
         // [SG] An update bails at the first error; a preview reports it and goes on.
         if (!preview) bailed = true;
       };
@@ -273,7 +288,8 @@ export class Engine {
         }
       }
       steps.push({ op: "update", urn: r.urn, type: r.type, detail: changed });
-      if (preview) return { id: old.id, state: { ...old.outputs, ...r.inputs } };
+      // A preview of an update sees the new inputs over the old outputs (provider-assigned values stay known).
+      if (preview) return { id: old.id, state: overlay(old.outputs, r.inputs) };
       try {
         const outputs = world.update(r.type, old.id, old.inputs, r.inputs);
         keep({ ...old, urn: r.urn, name: r.name, inputs: r.inputs, outputs, ...flags });

@@ -94,3 +94,57 @@ describe("recovery after a delete outside Pulumi (docs/monitoring.md): refresh, 
     expect(invariants(r.violations)).toEqual(["mail"]);
   });
 });
+
+describe("regions, DKIM key length, protection (README, docs/operations.md)", () => {
+  it("adds a region: the other regions' mail is untouched, the new one verifies", async () => {
+    const r = await run(S.ADD_REGION);
+    expect(r.violations).toEqual([]);
+    expect(r.engine.world.rejection("eu-west-1", "queenofsandiego.com")).toBeUndefined();
+    await expect(transcriptOf(r.transcript)).toMatchFileSnapshot("transcripts/add-region.txt");
+  });
+
+  it("removes a region in three ups (protect false, remove, protect true); removing it alone is refused", async () => {
+    const r = await run(S.REMOVE_REGION);
+    expect(r.violations).toEqual([]);
+    expect(r.engine.world.identities.has("us-west-2/queenofsandiego.com")).toBe(false);
+    expect(r.engine.state.filter((x) => x.protect).map((x) => x.name).sort()).toEqual([
+      "queenofsandiego.com-dns-dmarc",
+      "queenofsandiego.com-dns-spf",
+      "queenofsandiego.com-us-east-1-identity",
+      "smtp-secret",
+      "smtp-user",
+    ]);
+    await expect(transcriptOf(r.transcript)).toMatchFileSnapshot("transcripts/remove-region.txt");
+  });
+
+  it("catches protect false and the removal in one change (the state still protects the removed identity)", async () => {
+    const r = await run(S.REMOVE_REGION_ONE_STEP);
+    expect(invariants(r.violations)).toEqual(["refused"]);
+    expect(r.violations[0]!.message).toMatch(/unable to delete resource .*us-west-2-identity/s);
+  });
+
+  it("turns protect off and back on without a delete or replace", async () => {
+    const r = await run(S.PROTECT_OFF_AND_BACK);
+    expect(r.violations).toEqual([]);
+    expect(r.transcript.filter((l) => /^\s+(\+|-|~|\+-) /.test(l))).toEqual([]);
+  });
+
+  it("changes the DKIM key length and back a day later: updates in place, tokens kept", async () => {
+    const before = await deployedProd();
+    const tokens = before.world.identities.get("us-east-1/queenofsandiego.com")!.tokens;
+    const r = await runRunbook(S.DKIM_KEY_LENGTH, { world: before.world, config: before.config, engine: before.engine, foreign: before.foreign });
+    expect(r.violations).toEqual([]);
+    expect(r.engine.world.identities.get("us-east-1/queenofsandiego.com")!.tokens).toEqual(tokens);
+    await expect(transcriptOf(r.transcript)).toMatchFileSnapshot("transcripts/dkim-key-length.txt");
+  });
+
+  it("catches changing the key length twice in a day: the up fails, the stack outputs stay as they were", async () => {
+    const d = await deployedProd();
+    const r = await runRunbook(S.DKIM_KEY_LENGTH_SAME_DAY, { world: d.world, config: d.config, engine: d.engine, foreign: d.foreign });
+    expect(invariants(r.violations)).toEqual(["refused"]);
+    expect(r.violations[0]!.message).toMatch(/changed less than 24 hours ago/);
+    // The failed up bailed before the program registered its outputs: they still say 1024 bits.
+    const regions = (r.engine.outputs.verification as { domains: { regions: { dkimSigningKeyLength: string }[] }[] }).domains[0]!.regions;
+    expect(regions.map((x) => x.dkimSigningKeyLength)).toEqual(["RSA_1024_BIT", "RSA_1024_BIT"]);
+  });
+});

@@ -105,3 +105,43 @@ export const IDENTITY_RECOVERY_WITHOUT_REFRESH: RunbookStep[] = [
   { kind: "config", title: "pulumi up (no refresh)" },
   { kind: "wait", title: "A day", hours: 24 },
 ];
+
+/** Adding a region (README "Regions"): one up; SES verifies the new identity once its CNAMEs are in DNS. */
+export const ADD_REGION: RunbookStep[] = [
+  { kind: "config", title: "Add eu-west-1 to mail-infra:regions; pulumi up", set: { regions: ["us-east-1", "us-west-2", "eu-west-1"] } },
+  { kind: "verify-until", title: "npm run verify -- --stack prod --only ses until MAIL FROM is SUCCESS in every region", check: "ses.identity.mail-from", maxHours: 72 },
+  { kind: "wait", title: "A day of mail", hours: 24 },
+];
+
+/**
+ * Removing a region (docs/operations.md "Remove a region"): its identity is protected, so the
+ * teardown of that region goes through `mail-infra:protect false`, in three ups.
+ */
+export const REMOVE_REGION: RunbookStep[] = [
+  { kind: "config", title: "Removing us-west-2 alone is refused by pulumi preview (its identity is protected)", set: { regions: ["us-east-1"] }, expectRefused: /unable to delete resource .*us-west-2-identity/s },
+  { kind: "config", title: "1. mail-infra:protect false; pulumi up (writes the lifted flags into the state)", set: { protect: "false" } },
+  { kind: "config", title: "2. Remove us-west-2 from mail-infra:regions; pulumi up", set: { regions: ["us-east-1"] } },
+  { kind: "config", title: "3. mail-infra:protect true; pulumi up", set: { protect: "true" } },
+  { kind: "wait", title: "A day of mail", hours: 24 },
+];
+
+/** Wrong: protect false and the region removal in one change (the removed resources keep protect in the state). */
+export const REMOVE_REGION_ONE_STEP: RunbookStep[] = [{ kind: "config", title: "protect false and us-west-2 removed in one change", set: { protect: "false", regions: ["us-east-1"] } }];
+
+/** `mail-infra:protect false` and back (README "Protection"): no step deletes or replaces anything. */
+export const PROTECT_OFF_AND_BACK: RunbookStep[] = [
+  { kind: "config", title: "mail-infra:protect false; pulumi up", set: { protect: "false" } },
+  { kind: "config", title: "mail-infra:protect true; pulumi up", set: { protect: "true" } },
+  { kind: "wait", title: "A day of mail", hours: 24 },
+];
+
+/** Changing the DKIM key length (mail-infra:dkimSigningKeyLength) and back, a day apart. */
+export const DKIM_KEY_LENGTH: RunbookStep[] = [
+  { kind: "config", title: "mail-infra:dkimSigningKeyLength RSA_1024_BIT; pulumi up", set: { dkimSigningKeyLength: "RSA_1024_BIT" } },
+  { kind: "wait", title: "A day later", hours: 25 },
+  { kind: "config", title: "mail-infra:dkimSigningKeyLength RSA_2048_BIT; pulumi up", set: { dkimSigningKeyLength: "RSA_2048_BIT" } },
+  { kind: "wait", title: "A day of mail", hours: 24 },
+];
+
+/** Wrong: back to 2048 bits the same day (SES allows one change a day). */
+export const DKIM_KEY_LENGTH_SAME_DAY: RunbookStep[] = [DKIM_KEY_LENGTH[0]!, DKIM_KEY_LENGTH[2]!];

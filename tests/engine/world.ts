@@ -49,6 +49,8 @@ export interface Identity {
   region: string;
   tokens: string[];
   keyLength: string;
+  /** When the key length last changed: Easy DKIM allows one change a day. */
+  keyLengthChangedAt?: number;
   configurationSetName?: string;
   /** DKIM seen in DNS by SES (verification). */
   dkimVerified: boolean;
@@ -332,8 +334,17 @@ export class World {
         const i = this.identities.get(this.identityKey(region, String(inputs.emailIdentity)));
         if (!i) throw new AwsError("NotFoundException", `Email identity ${String(inputs.emailIdentity)} does not exist in ${region}`);
         const dkim = (inputs.dkimSigningAttributes ?? {}) as Record<string, unknown>;
-        // PutEmailIdentityDkimSigningAttributes: the key length changes, the tokens (CNAME names) stay.
-        i.keyLength = String(dkim.nextSigningKeyLength ?? i.keyLength);
+        // PutEmailIdentityDkimSigningAttributes: the key length changes, the tokens (CNAME names)
+        // stay. Easy DKIM's next signing key length may change at most once a day (SES v2 API
+        // reference, PutEmailIdentityDkimSigningAttributes; DESIGN.md's checked facts).
+        const length = String(dkim.nextSigningKeyLength ?? i.keyLength);
+        if (length !== i.keyLength) {
+          if (i.keyLengthChangedAt !== undefined && this.now - i.keyLengthChangedAt < DAY) {
+            throw new AwsError("BadRequestException", `the DKIM signing key length of ${i.domain} in ${region} was changed less than 24 hours ago`);
+          }
+          i.keyLength = length;
+          i.keyLengthChangedAt = this.now;
+        }
         i.configurationSetName = inputs.configurationSetName as string | undefined;
         outputs = this.identityOutputs(i);
         break;
