@@ -41,6 +41,7 @@ export type RunbookStep =
   | { kind: "wait"; title: string; hours: number }
   | { kind: "verify-until"; title: string; check: "relay.retire" | "ses.identity.mail-from"; maxHours: number }
   | { kind: "outside"; title: string; act: (w: World) => string }
+  | { kind: "manual"; title: string; act: (w: World) => string }
   | { kind: "import"; title: string; entries: () => { urn: string; type: string; id: string }[] };
 
 export interface RunbookResult {
@@ -205,7 +206,8 @@ export async function runRunbook(steps: readonly RunbookStep[], opts: RunbookOpt
       case "config": {
         const next: ConfigValues = { ...config, ...(step.set ?? {}) };
         for (const k of step.unset ?? []) delete next[k];
-        const changes = [...Object.entries(step.set ?? {}).map(([k, v]) => `mail-infra:${k}: ${Array.isArray(v) ? JSON.stringify(v) : String(v)}`), ...(step.unset ?? []).map((k) => `mail-infra:${k} removed`)];
+        const full = (k: string): string => (k.includes(":") ? k : `mail-infra:${k}`);
+        const changes = [...Object.entries(step.set ?? {}).map(([k, v]) => `${full(k)}: ${Array.isArray(v) ? JSON.stringify(v) : String(v)}`), ...(step.unset ?? []).map((k) => `${full(k)} removed`)];
         transcript.push(`$ pulumi preview   # ${changes.join("; ") || "no config change"}`);
         const preview = await engine.preview(next);
         const previewRefused = !preview.ok;
@@ -292,6 +294,10 @@ export async function runRunbook(steps: readonly RunbookStep[], opts: RunbookOpt
         incident = true;
         upSinceIncident = false;
         check(step.title, true);
+        break;
+      case "manual":
+        transcript.push(`$ ${step.act(world)}`);
+        check(step.title, false);
         break;
       case "import": {
         transcript.push(`$ pulumi import --file import.json`);

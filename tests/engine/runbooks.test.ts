@@ -6,7 +6,9 @@
  * them in docs-transcripts.test.ts).
  */
 import { describe, expect, it } from "vitest";
+import { adoptionRunbook, liveWorld } from "./adoption";
 import { deployedProd, protectEveryRecord } from "./fixtures";
+import { Engine } from "./model";
 import { type InvariantName, runRunbook, type RunbookStep, type Violation } from "./runbook";
 import * as S from "./scenarios";
 
@@ -146,5 +148,42 @@ describe("regions, DKIM key length, protection (README, docs/operations.md)", ()
     // The failed up bailed before the program registered its outputs: they still say 1024 bits.
     const regions = (r.engine.outputs.verification as { domains: { regions: { dkimSigningKeyLength: string }[] }[] }).domains[0]!.regions;
     expect(regions.map((x) => x.dkimSigningKeyLength)).toEqual(["RSA_1024_BIT", "RSA_1024_BIT"]);
+  });
+});
+
+describe("adoption (docs/adopting.md) of a live setup, from adopt's own output", () => {
+  it("imports, then the first up creates nothing that exists, keeps every foreign DNS value and the relay working", async () => {
+    const { world, foreign } = liveWorld();
+    const { config, steps } = adoptionRunbook(world);
+    const r = await runRunbook(steps, { world, config, engine: new Engine(world, "prod"), foreign });
+    expect(r.violations).toEqual([]);
+    // The apex TXT set still holds the site verifications next to the program's SPF.
+    expect(world.recordSet("example.com", "TXT")?.values).toEqual(expect.arrayContaining(["google-site-verification=abc123", "MS=ms4711"]));
+    await expect(transcriptOf(r.transcript)).toMatchFileSnapshot("transcripts/adoption.txt");
+  });
+
+  it("catches a first up without the import (AlreadyExists)", async () => {
+    const { world, foreign } = liveWorld();
+    const { config, steps } = adoptionRunbook(world);
+    const r = await runRunbook(steps.slice(1, 2), { world, config, engine: new Engine(world, "prod"), foreign });
+    expect(invariants(r.violations)).toEqual(["refused"]);
+    expect(r.violations[0]!.message).toMatch(/AlreadyExistsException|already exists/);
+  });
+
+  it("catches a config that dropped mail-infra:apexTxtValues: the up loses the site verifications (dns)", async () => {
+    const { world, foreign } = liveWorld();
+    const { config, steps } = adoptionRunbook(world);
+    const { "mail-infra:apexTxtValues": _dropped, ...withoutApex } = config;
+    const r = await runRunbook(steps.slice(0, 2), { world, config: withoutApex, engine: new Engine(world, "prod"), foreign });
+    expect(invariants(r.violations)).toEqual(["dns"]);
+    expect(r.violations[0]!.message).toBe("TXT example.com lost google-site-verification=abc123, MS=ms4711");
+  });
+
+  it("catches retiring the old SMTP user before relay-fix (relay)", async () => {
+    const { world, foreign } = liveWorld();
+    const { config, steps } = adoptionRunbook(world);
+    const wrong = steps.filter((s) => s.kind !== "relay-fix");
+    const r = await runRunbook(wrong, { world, config, engine: new Engine(world, "prod"), foreign });
+    expect(invariants(r.violations)).toEqual(["relay"]);
   });
 });
