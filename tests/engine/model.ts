@@ -137,6 +137,8 @@ export class Engine {
   constructor(
     readonly world: World,
     readonly stack = "prod",
+    /** The program: the mail program by default; tests/engine/model.test.ts passes small ones. */
+    readonly program: () => Promise<Record<string, unknown>> = async () => stackOutputs(await runMailProgram(pulumi.runtime.allConfig(), pulumi.getStack())),
   ) {}
 
   /** `pulumi preview`: the steps an up would take, with no effect on the world, the state or the outputs. */
@@ -308,7 +310,7 @@ export class Engine {
         config: pulumiConfig(config),
         lastOutputs: this.outputs,
         register,
-        program: async () => stackOutputs(await runMailProgram(pulumi.runtime.allConfig(), pulumi.getStack())),
+        program: this.program,
       });
     } catch (e) {
       // The program refused the config (rotation, MAIL FROM move): nothing was registered.

@@ -155,6 +155,8 @@ export class World {
       const m = i.mailFrom;
       if (!m) continue;
       const mx = this.mailFromMxPublished(i);
+      // Failed is final: SES looks again only after the MAIL FROM is set again (a Put).
+      if (m.status === "FAILED") continue;
       if (mx && m.status !== "SUCCESS") Object.assign(m, { status: "SUCCESS", since: this.now });
       else if (!mx && m.status === "SUCCESS") Object.assign(m, { status: "TEMPORARY_FAILURE", since: this.now });
       else if (!mx && (m.status === "PENDING" || m.status === "TEMPORARY_FAILURE") && this.now - m.since >= MAIL_FROM_GIVE_UP) Object.assign(m, { status: "FAILED", since: this.now });
