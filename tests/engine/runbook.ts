@@ -51,11 +51,11 @@ export interface RunbookResult {
   config: ConfigValues;
 }
 
-/** `plan --json` of a program run, parsed as `plan --against` reads it. */
+/** `plan --json` of a program run (its custom resources, as scripts/plan.ts prints them), parsed as `plan --against` reads it. */
 export function planOf(run: ProgramRun): Plan {
   return planSchema.parse({
     stack: run.stack,
-    resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, inputs: redactSecrets(r.inputs), options: r.options })),
+    resources: run.resources.filter((r) => r.custom).map((r) => ({ urn: r.urn, type: r.type, name: r.name, inputs: redactSecrets(r.inputs), options: r.options })),
     outputs: run.outputs,
   });
 }
@@ -208,11 +208,13 @@ export async function runRunbook(steps: readonly RunbookStep[], opts: RunbookOpt
         for (const k of step.unset ?? []) delete next[k];
         const full = (k: string): string => (k.includes(":") ? k : `mail-infra:${k}`);
         const changes = [...Object.entries(step.set ?? {}).map(([k, v]) => `${full(k)}: ${Array.isArray(v) ? JSON.stringify(v) : String(v)}`), ...(step.unset ?? []).map((k) => `${full(k)} removed`)];
-        transcript.push(`$ pulumi preview   # ${changes.join("; ") || "no config change"}`);
+        const what = changes.join("; ") || "no config change";
         const preview = await engine.preview(next);
         const previewRefused = !preview.ok;
-        transcript.push(...formatSteps(preview));
+        // An accepted preview is printed once, with its up below (the same steps, applied).
         if (previewRefused) {
+          transcript.push(`$ pulumi preview   # ${what}`);
+          transcript.push(...formatSteps(preview));
           if (step.expectRefused) {
             const text = [preview.programError ?? "", ...preview.errors.map((e) => e.message)].join("\n");
             if (!step.expectRefused.test(text)) violations.push({ invariant: "refused", step: step.title, message: `refused, but not as documented: ${text}` });
@@ -235,9 +237,11 @@ export async function runRunbook(steps: readonly RunbookStep[], opts: RunbookOpt
         // when every input forcing it is secret in the plan; the transcript says so.
         const headByUrn = new Map(head.resources.map((r) => [r.urn, r]));
         const unseen = (s: Step): boolean => s.op === "replace" && (s.detail ?? []).length > 0 && (s.detail ?? []).every((k) => headByUrn.get(s.urn)?.inputs[k] === "[secret]");
-        transcript.push(`$ pulumi up   (${at})`);
+        transcript.push(`$ pulumi preview && pulumi up   # ${what}   (${at})`);
         const up = await engine.up(next);
         transcript.push(...formatSteps(up));
+        const stepKey = (r: OperationResult) => r.steps.map((x) => `${x.op} ${x.urn}`).join("\n");
+        if (up.ok && stepKey(preview) !== stepKey(up)) transcript.push(...["  (the preview showed other steps:", ...formatSteps(preview), "  )"]);
         if (!up.ok) violations.push({ invariant: "refused", step: step.title, message: `pulumi up fails: ${[up.programError, ...up.errors.map((e) => e.message)].filter(Boolean).join("; ")}` });
         for (const s of up.steps.filter((x) => reviewed && (x.op === "delete" || x.op === "replace"))) {
           if (named.has(s.urn)) continue;
