@@ -70,6 +70,25 @@ describe("the key rotation (docs/rotation.md), two rotations, every refused step
   });
 });
 
+describe("a failed up in the middle of a rotation (outputs since CLI 3.112)", () => {
+  it("a retire whose key delete fails still writes 'retired' into the outputs; rotating right away hits IAM's two-key limit", async () => {
+    const r = await run(S.RETIRE_FAILS_THEN_NEXT_ROTATION);
+    expect(r.violations.map((v) => `${v.step}: ${v.message}`)).toEqual([
+      "7. Retire (the key delete fails): pulumi up fails: Throttling: Rate exceeded (delete aws:iam/accessKey:AccessKey)",
+      "Next rotation right away: pulumi up fails: LimitExceeded: Cannot exceed quota for AccessKeysPerUser: 2",
+    ]);
+    const smtp = (r.engine.outputs.verification as { smtp: { keyGeneration: number; previousKey: { state: string } } }).smtp;
+    expect(smtp).toMatchObject({ keyGeneration: 2, previousKey: { state: "retired" } });
+    expect([...r.engine.world.keys.values()]).toHaveLength(2);
+  });
+
+  it("running the failed up again before the next step recovers (docs/rotation.md)", async () => {
+    const r = await run(S.RETIRE_FAILS_RERUN);
+    expect(r.violations.map((v) => v.step)).toEqual(["7. Retire (the key delete fails)"]);
+    expect([...r.engine.world.keys.values()].map((k) => k.status)).toEqual(["Active", "Active"]);
+  });
+});
+
 describe("recovery after a delete outside Pulumi (docs/monitoring.md): refresh, then up", () => {
   for (const what of ["identity", "record", "event-destination"] as const) {
     it(`recovers a deleted ${what} without unprotect`, async () => {

@@ -52,7 +52,8 @@ export const ROTATION: RunbookStep[] = [
   { kind: "verify-until", title: "4. Verify until relay.retire says safe", check: "relay.retire", maxHours: 14 * 24 },
   { kind: "config", title: "5. Deactivate: smtpPreviousKey inactive; pulumi up", set: { smtpPreviousKey: "inactive" } },
   refusedRotation.rotateWhileInactive,
-  { kind: "wait", title: "6. Verify again after a day", hours: 24 },
+  { kind: "wait", title: "A day of mail", hours: 24 },
+  { kind: "verify-until", title: "6. Verify again", check: "relay.retire", maxHours: 1 },
   { kind: "config", title: "7. Retire: smtpPreviousKey retired; pulumi up deletes key 1", set: { smtpPreviousKey: "retired" } },
   refusedRotation.revive,
   { kind: "wait", title: "A week of mail", hours: 7 * 24 },
@@ -145,3 +146,23 @@ export const DKIM_KEY_LENGTH: RunbookStep[] = [
 
 /** Wrong: back to 2048 bits the same day (SES allows one change a day). */
 export const DKIM_KEY_LENGTH_SAME_DAY: RunbookStep[] = [DKIM_KEY_LENGTH[0]!, DKIM_KEY_LENGTH[2]!];
+
+/**
+ * A retire whose key delete fails (an AWS error mid-up): since CLI 3.112 the failed up still
+ * writes the outputs the program registered, so the stack says "retired" while key 1 exists.
+ */
+export const RETIRE_FAILS_THEN_NEXT_ROTATION: RunbookStep[] = [
+  { kind: "config", title: "1. Rotate", set: { smtpKeyGeneration: 2 } },
+  { kind: "relay-fix", title: "3. relay-fix", sender: SENDER },
+  { kind: "config", title: "5. Deactivate", set: { smtpPreviousKey: "inactive" } },
+  { kind: "manual", title: "(IAM will refuse the next DeleteAccessKey: throttled)", act: (w) => ((w.failNext = { type: "aws:iam/accessKey:AccessKey", op: "delete" }), "aws iam ... (a throttled DeleteAccessKey)") },
+  { kind: "config", title: "7. Retire (the key delete fails)", set: { smtpPreviousKey: "retired" } },
+  { kind: "config", title: "Next rotation right away", set: { smtpKeyGeneration: 3 }, unset: ["smtpPreviousKey"] },
+];
+
+/** The same failure, with the documented fix: run the failed up again before the next step. */
+export const RETIRE_FAILS_RERUN: RunbookStep[] = [
+  ...RETIRE_FAILS_THEN_NEXT_ROTATION.slice(0, 5),
+  { kind: "config", title: "7. Run the same up again: key 1 is deleted now" },
+  { kind: "config", title: "Next rotation", set: { smtpKeyGeneration: 3 }, unset: ["smtpPreviousKey"] },
+];

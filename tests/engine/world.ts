@@ -111,7 +111,16 @@ export class World {
   readonly relays: Relay[] = [];
   /** Everything that went wrong for mail, with the virtual time: a relay's failed send, a rejected region. */
   readonly mailFailures: { at: number; what: string }[] = [];
+  /** Fault injection: the next provider call of this kind fails (throttling), once. */
+  failNext?: { type: string; op: "create" | "update" | "delete" };
   private counter = 0;
+
+  private fault(type: string, op: "create" | "update" | "delete"): void {
+    if (this.failNext && this.failNext.type === type && this.failNext.op === op) {
+      this.failNext = undefined;
+      throw new AwsError("Throttling", `Rate exceeded (${op} ${type})`);
+    }
+  }
 
   private next(prefix: string): string {
     this.counter += 1;
@@ -226,6 +235,7 @@ export class World {
   // ---- the provider: create, update, delete, read per resource type ----
 
   create(type: string, name: string, rawInputs: Record<string, unknown>): Created {
+    this.fault(type, "create");
     const inputs = unwrapSecrets(rawInputs) as Record<string, unknown>;
     const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
     let id: string;
@@ -326,6 +336,7 @@ export class World {
   }
 
   update(type: string, id: string, rawOld: Record<string, unknown>, rawNew: Record<string, unknown>): Record<string, unknown> {
+    this.fault(type, "update");
     const inputs = unwrapSecrets(rawNew) as Record<string, unknown>;
     const old = unwrapSecrets(rawOld) as Record<string, unknown>;
     const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
@@ -373,6 +384,7 @@ export class World {
   }
 
   delete(type: string, id: string, rawOld: Record<string, unknown>): void {
+    this.fault(type, "delete");
     const old = unwrapSecrets(rawOld) as Record<string, unknown>;
     const region = typeof old.region === "string" ? old.region : "us-east-1";
     switch (type) {
