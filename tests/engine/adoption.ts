@@ -132,6 +132,7 @@ export function adoptionRunbook(world: World): { config: ConfigValues; steps: Ru
       },
     },
     { kind: "wait", title: "A week of mail", hours: 7 * 24 },
+    { kind: "verify-until", title: "npm run verify -- --stack prod --only ses", check: "ses", maxHours: 1 },
   ];
   return { config, steps, imports: plan.imports.resources };
 }

@@ -39,7 +39,7 @@ export type RunbookStep =
   | { kind: "refresh"; title: string }
   | { kind: "relay-fix"; title: string; sender: string }
   | { kind: "wait"; title: string; hours: number }
-  | { kind: "verify-until"; title: string; check: "relay.retire" | "ses.identity.mail-from"; maxHours: number }
+  | { kind: "verify-until"; title: string; check: "relay.retire" | "ses.identity.mail-from" | "ses"; maxHours: number }
   | { kind: "outside"; title: string; act: (w: World) => string }
   | { kind: "manual"; title: string; act: (w: World) => string }
   | { kind: "import"; title: string; entries: () => { urn: string; type: string; id: string }[] };
@@ -122,9 +122,14 @@ export function relayRetire(engine: Engine): { status: string; summary: string }
 
 /** verify's ses.identity.mail-from per region, on the identity as the world has it. */
 export function mailFromFindings(engine: Engine): { region: string; status: string; summary: string }[] {
+  return sesIdentityFindings(engine).filter((f) => f.id === "ses.identity.mail-from");
+}
+
+/** verify's SES identity checks (verified, DKIM, MAIL FROM, configuration set) per region, on the world. */
+export function sesIdentityFindings(engine: Engine): { id: string; region: string; status: string; summary: string }[] {
   const m = manifestOf(engine);
   if (!m) return [];
-  const out: { region: string; status: string; summary: string }[] = [];
+  const out: { id: string; region: string; status: string; summary: string }[] = [];
   for (const d of m.domains) {
     for (const r of d.regions) {
       const i = engine.world.identities.get(engine.world.identityKey(r.region, d.domain));
@@ -136,8 +141,7 @@ export function mailFromFindings(engine: Engine): { region: string; status: stri
             configurationSetName: i.configurationSetName,
           })
         : ({ ok: false, reason: "notfound", message: "no identity" } as const);
-      const f = checkSesIdentity(d, r, obs).find((x) => x.id === "ses.identity.mail-from");
-      out.push({ region: r.region, status: f?.status ?? "none", summary: f?.summary ?? "no MAIL FROM finding" });
+      for (const f of checkSesIdentity(d, r, obs)) out.push({ id: f.id, region: r.region, status: f.status, summary: f.summary });
     }
   }
   return out;
@@ -275,14 +279,12 @@ export async function runRunbook(steps: readonly RunbookStep[], opts: RunbookOpt
         const only = step.check === "relay.retire" ? "relay" : "ses";
         let waited = 0;
         for (;;) {
-          const ok =
-            step.check === "relay.retire"
-              ? relayRetire(engine).status === "pass"
-              : mailFromFindings(engine).length > 0 && mailFromFindings(engine).every((f) => f.status === "pass");
-          const text = step.check === "relay.retire" ? [relayRetire(engine)] : mailFromFindings(engine);
+          const text: { status: string; summary: string; id?: string; region?: string }[] =
+            step.check === "relay.retire" ? [relayRetire(engine)] : step.check === "ses" ? sesIdentityFindings(engine) : mailFromFindings(engine);
+          const ok = text.length > 0 && text.every((f) => f.status === "pass");
           if (ok || waited >= step.maxHours) {
             transcript.push(`$ npm run verify -- --stack ${stack} --only ${only}   (after ${waited} h)`);
-            for (const f of text) transcript.push(`  ${f.status.toUpperCase().padEnd(5)} ${step.check}  ${"region" in f ? `${f.region}: ` : ""}${f.summary}`);
+            for (const f of text) transcript.push(`  ${f.status.toUpperCase().padEnd(5)} ${(f.id ?? step.check).padEnd(30)} ${f.region ? `${f.region}: ` : ""}${f.summary}`);
             if (!ok) violations.push({ invariant: "refused", step: step.title, message: `verify never said ${step.check} passes within ${step.maxHours} h` });
             break;
           }

@@ -96,7 +96,7 @@ export function outsideDeleteRecovery(what: "identity" | "record" | "event-desti
     { kind: "wait", title: "An hour later", hours: 1 },
     { kind: "refresh", title: "pulumi refresh: the state learns what is gone" },
     { kind: "config", title: "pulumi up restores it" },
-    { kind: "wait", title: "SES checks DNS again", hours: 2 },
+    { kind: "verify-until", title: "npm run verify -- --stack prod --only ses until every check passes", check: "ses", maxHours: 72 },
   ];
 }
 
