@@ -163,13 +163,14 @@ describe("mail-infra:protect", async () => {
     for (const r of custom(off)) expect(r.options, r.urn).toMatchObject({ protect: false, retainOnDelete: false });
   });
 
-  it("records the other options the engine acts on: dependencies, no aliases, no import, no deleteBeforeReplace", () => {
+  it("records the other options the engine acts on: dependencies, no import, no ignoreChanges, no deleteBeforeReplace", () => {
     const identity = on.one("aws:sesv2/emailIdentity:EmailIdentity", "us-east-1");
     const configSet = on.one("aws:sesv2/configurationSet:ConfigurationSet", "us-east-1");
     expect(identity.options.dependsOn).toContain(configSet.urn);
     for (const r of custom(on)) {
       expect(r.options.deleteBeforeReplace, r.urn).toBe(false);
       expect(r.options.importId, r.urn).toBeUndefined();
+      expect(r.options.ignoreChanges, r.urn).toEqual([]);
     }
   });
 

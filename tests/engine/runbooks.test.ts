@@ -206,3 +206,20 @@ describe("adoption (docs/adopting.md) of a live setup, from adopt's own output",
     expect(invariants(r.violations)).toEqual(["relay"]);
   });
 });
+
+describe("aliases: a stack deployed under earlier resource names", () => {
+  it("takes the MAIL FROM records over from their region-keyed names: no create, no delete", async () => {
+    const d = await deployedProd();
+    // The state as an earlier version of the program left it: each MAIL FROM record under the
+    // first URN its goal names as an alias.
+    const first = await d.engine.preview(d.config);
+    const aliasOf = new Map(first.run!.resources.filter((r) => r.options.aliases.length > 0).map((r) => [r.urn, r.options.aliases[0]!]));
+    expect(aliasOf.size).toBeGreaterThan(0);
+    for (const s of d.engine.state) s.urn = aliasOf.get(s.urn) ?? s.urn;
+    const r = await runRunbook([{ kind: "config", title: "pulumi up after upgrading mail-infra" }], { world: d.world, config: d.config, engine: d.engine, foreign: d.foreign });
+    expect(r.violations).toEqual([]);
+    const up = r.transcript.filter((l) => /^\s+(\+|-|~|\+-|=) /.test(l));
+    expect(up.length).toBe(aliasOf.size);
+    for (const l of up) expect(l).toMatch(/^  =  same .*\(alias of urn:pulumi:prod::mail-infra::.*\)$/);
+  });
+});
