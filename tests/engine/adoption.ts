@@ -18,10 +18,10 @@ const LEGACY_USER = "ses-smtp-user.legacy";
 
 /**
  * The live setup of docs/adopting.md: identities in us-east-1 and us-west-2 sharing the MAIL
- * FROM bounce.example.com (its MX names us-east-1), an apex TXT set with SPF and two site
+ * FROM bounce.example.com (its MX names `mxRegion`; docs/adopting.md's case is us-west-2), an apex TXT set with SPF and two site
  * verifications, DMARC, a web record, and a legacy SMTP user whose key the Gmail alias uses.
  */
-export function liveWorld(): { world: World; foreign: Map<string, string[]> } {
+export function liveWorld(mxRegion = "us-east-1"): { world: World; foreign: Map<string, string[]> } {
   const world = new World();
   const D = ADOPT_DOMAIN;
   for (const region of ["us-east-1", "us-west-2"]) {
@@ -37,7 +37,7 @@ export function liveWorld(): { world: World; foreign: Map<string, string[]> } {
     });
     for (const t of tokens) world.putForeignRecord(`${t}._domainkey.${D}`, "CNAME", [`${t}.dkim.amazonses.com`], 1800);
   }
-  world.putForeignRecord(`bounce.${D}`, "MX", ["10 feedback-smtp.us-east-1.amazonses.com"], 1800);
+  world.putForeignRecord(`bounce.${D}`, "MX", [`10 feedback-smtp.${mxRegion}.amazonses.com`], 1800);
   world.putForeignRecord(`bounce.${D}`, "TXT", ["v=spf1 include:amazonses.com ~all"], 1800);
   world.putForeignRecord(D, "TXT", ["v=spf1 include:_spf.google.com include:amazonses.com ~all", "google-site-verification=abc123", "MS=ms4711"], 1800);
   world.putForeignRecord(`_dmarc.${D}`, "TXT", ["v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com"], 1800);

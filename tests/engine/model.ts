@@ -171,8 +171,10 @@ export class Engine {
 
   /**
    * `pulumi import --file F`: each entry read from the world into the state under its URN, with
-   * the live inputs, protected (the CLI's `--protect` defaults to true). An entry that does not
-   * exist fails the import.
+   * the live inputs, protected ("The resources are protected from deletion by default": Pulumi
+   * CLI reference, pulumi import; `--protect=false` turns it off). The program's own `protect`
+   * replaces the flag at the first up (a same step writes the goal's options). An entry that
+   * does not exist fails the import.
    */
   importFile(entries: readonly { urn: string; type: string; id: string }[], protect = true): OperationResult {
     const steps: Step[] = [];

@@ -181,6 +181,14 @@ describe("adoption (docs/adopting.md) of a live setup, from adopt's own output",
     await expect(transcriptOf(r.transcript)).toMatchFileSnapshot("transcripts/adoption.txt");
   });
 
+  it("also when the shared MAIL FROM's MX names us-west-2 (docs/adopting.md's case: us-east-1 moves)", async () => {
+    const { world, foreign } = liveWorld("us-west-2");
+    const { config, steps } = adoptionRunbook(world);
+    const r = await runRunbook(steps, { world, config, engine: new Engine(world, "prod"), foreign });
+    expect(r.violations).toEqual([]);
+    expect(r.transcript.join("\n")).toMatch(/create +aws\.route53\.Record example\.com-dns-mail-from-mx-bounce-us-east-1\.example\.com/);
+  });
+
   it("catches a first up without the import (AlreadyExists)", async () => {
     const { world, foreign } = liveWorld();
     const { config, steps } = adoptionRunbook(world);
