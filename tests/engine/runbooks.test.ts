@@ -6,6 +6,7 @@
  * them in docs-transcripts.test.ts).
  */
 import { describe, expect, it } from "vitest";
+import { PROD_LIKE } from "../helpers/config";
 import { adoptionRunbook, liveWorld } from "./adoption";
 import { deployedProd, protectEveryRecord } from "./fixtures";
 import { Engine } from "./model";
@@ -108,6 +109,19 @@ describe("recovery after a delete outside Pulumi (docs/monitoring.md): refresh, 
   it("fails under the old table: the DKIM replace is refused (records protected)", async () => {
     const r = await run(S.outsideDeleteRecovery("identity"), protectEveryRecord);
     expect(r.violations.find((v) => v.invariant === "refused")?.message).toMatch(/unable to replace resource .*dns-dkim-us-west-2-1/s);
+  });
+
+  it("with monitoring (prod's alertEmails): a deleted alarm comes back after refresh and up, not after up alone", async () => {
+    const alarms = (w: { objects: Map<string, { type: string }> }) => [...w.objects.values()].filter((o) => o.type === "aws:cloudwatch/metricAlarm:MetricAlarm").length;
+    const d = await deployedProd(PROD_LIKE);
+    const before = alarms(d.world);
+    expect(before).toBe(8);
+    const noRefresh = await runRunbook([S.ALARM_RECOVERY[0]!, S.ALARM_RECOVERY[2]!], { world: d.world, config: d.config, engine: d.engine, foreign: d.foreign });
+    expect(noRefresh.violations).toEqual([]);
+    expect(alarms(d.world)).toBe(before - 1);
+    const r = await runRunbook(S.ALARM_RECOVERY.slice(1), { world: d.world, config: d.config, engine: d.engine, foreign: d.foreign });
+    expect(r.violations).toEqual([]);
+    expect(alarms(d.world)).toBe(before);
   });
 
   it("catches pulumi up without a refresh: the engine sees no change and the region stays down", async () => {

@@ -166,3 +166,14 @@ export const RETIRE_FAILS_RERUN: RunbookStep[] = [
   { kind: "config", title: "7. Run the same up again: key 1 is deleted now" },
   { kind: "config", title: "Next rotation", set: { smtpKeyGeneration: 3 }, unset: ["smtpPreviousKey"] },
 ];
+
+/** docs/monitoring.md: a reputation alarm deleted outside Pulumi, then refresh and up. */
+export const ALARM_RECOVERY: RunbookStep[] = [
+  {
+    kind: "outside",
+    title: "Someone deletes the us-east-1 bounce-rate alarm",
+    act: (w) => (w.deleteOutside("aws:cloudwatch/metricAlarm:MetricAlarm", (i) => i.region === "us-east-1" && String(i.name).endsWith("bounce-rate-alarm")), "aws cloudwatch delete-alarms (us-east-1 bounce-rate alarm)"),
+  },
+  { kind: "refresh", title: "pulumi refresh" },
+  { kind: "config", title: "pulumi up restores it" },
+];
