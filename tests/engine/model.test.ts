@@ -22,6 +22,8 @@ function harness() {
     }
     return state.out;
   });
+  // Each rule alone: no refresh before an up unless a test asks for it.
+  engine.refreshOnUp = false;
   const up = (decls: Decl[], out: Record<string, unknown> = {}): Promise<OperationResult> => {
     state.decls = decls;
     state.out = out;
@@ -186,5 +188,17 @@ describe("engine model: stack outputs and refresh", () => {
     const up = await h.up([{ name: "a", record: "a.example.com" }, { name: "b", record: "b.example.com" }], { a: 1 });
     expect(h.ops(up)).toEqual(["create a", "update b"]);
     expect(h.txt("b.example.com")).toEqual(["v"]);
+  });
+
+  it("with refresh before every up (options: refresh: always, or up --refresh), one up sees the drift; a preview keeps no refresh", async () => {
+    const h = harness();
+    await h.up([{ name: "a", record: "a.example.com" }]);
+    h.world.dns.delete("a.example.com|TXT");
+    h.engine.refreshOnUp = true;
+    const preview = await h.preview([{ name: "a", record: "a.example.com" }]);
+    expect(h.ops(preview)).toEqual(["refresh-delete a", "create a"]);
+    expect(h.engine.state.map((s) => s.name)).toEqual(["a"]);
+    expect(h.ops(await h.up([{ name: "a", record: "a.example.com" }]))).toEqual(["refresh-delete a", "create a"]);
+    expect(h.txt("a.example.com")).toEqual(["v"]);
   });
 });

@@ -41,7 +41,10 @@
  * providers as resources, parallel step execution, partial failures inside one step,
  * `replaceOnChanges`, `dependsOn`-driven replaces of dependents, and targeted updates.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import { runMailProgram, stackOutputs } from "../../components/MailStack";
 import { REPLACE_PROPERTIES } from "../../lib/change-review";
 import { type ProgramRun, type RecordedResource, runProgramUnderMocks, unwrapSecrets } from "../../scripts/lib/mock-program";
@@ -94,6 +97,15 @@ export interface OperationResult {
 
 export type ConfigValues = Record<string, string | number | string[]>;
 
+/**
+ * Whether the project refreshes before every preview and up: `options: refresh: always` in
+ * Pulumi.yaml (Pulumi's project file reference, "options.refresh"), read as the CLI reads it.
+ */
+export function projectRefreshesAlways(root = join(__dirname, "../..")): boolean {
+  const doc = parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as { options?: { refresh?: unknown } } | null;
+  return doc?.options?.refresh === "always";
+}
+
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** [IC] The goal inputs with every ignored top-level path set to its old value. */
@@ -133,6 +145,11 @@ export class Engine {
    * a deliberately wrong protection table (the one before issue 18) through the same runbooks.
    */
   optionsOverride?: (r: RecordedResource) => void;
+  /**
+   * Refresh before each preview and up (`pulumi up --refresh`, or `options: refresh: always` in
+   * Pulumi.yaml, the default here); a preview's refresh is not kept.
+   */
+  refreshOnUp = projectRefreshesAlways();
 
   constructor(
     readonly world: World,
@@ -192,6 +209,15 @@ export class Engine {
   }
 
   private async run(config: ConfigValues, preview: boolean): Promise<OperationResult> {
+    if (!this.refreshOnUp) return this.runOnce(config, preview);
+    const saved = this.state;
+    const refreshed = this.refresh();
+    const result = await this.runOnce(config, preview);
+    if (preview) this.state = saved;
+    return { ...result, steps: [...refreshed.steps, ...result.steps] };
+  }
+
+  private async runOnce(config: ConfigValues, preview: boolean): Promise<OperationResult> {
     const steps: Step[] = [];
     const errors: EngineError[] = [];
     const warnings: EngineError[] = [];

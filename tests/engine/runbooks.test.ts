@@ -114,6 +114,7 @@ describe("recovery after a delete outside Pulumi (docs/monitoring.md): refresh, 
   it("with monitoring (prod's alertEmails): a deleted alarm comes back after refresh and up, not after up alone", async () => {
     const alarms = (w: { objects: Map<string, { type: string }> }) => [...w.objects.values()].filter((o) => o.type === "aws:cloudwatch/metricAlarm:MetricAlarm").length;
     const d = await deployedProd(PROD_LIKE);
+    d.engine.refreshOnUp = false;
     const before = alarms(d.world);
     expect(before).toBe(8);
     const noRefresh = await runRunbook([S.ALARM_RECOVERY[0]!, S.ALARM_RECOVERY[2]!], { world: d.world, config: d.config, engine: d.engine, foreign: d.foreign });
@@ -125,7 +126,10 @@ describe("recovery after a delete outside Pulumi (docs/monitoring.md): refresh, 
   });
 
   it("catches pulumi up without a refresh: the engine sees no change and the region stays down", async () => {
-    const r = await run(S.IDENTITY_RECOVERY_WITHOUT_REFRESH);
+    const d = await deployedProd();
+    // `pulumi up --refresh=false` (or a project without `options: refresh: always`).
+    d.engine.refreshOnUp = false;
+    const r = await runRunbook(S.IDENTITY_RECOVERY_WITHOUT_REFRESH, { world: d.world, config: d.config, engine: d.engine, foreign: d.foreign });
     expect(invariants(r.violations)).toEqual(["mail"]);
   });
 });
