@@ -2,12 +2,17 @@
  * Which resources `mail-infra:protect` protects, and why: one table, read by the components
  * (resource options), the tests and docs/architecture.md.
  *
- * - `protect`: Pulumi refuses to delete or replace the resource (`pulumi up` and `pulumi
- *   destroy` fail) until it is unprotected. For what live mail cannot lose by accident.
- * - `retainOnDelete`: when Pulumi does delete it (unprotected on purpose, renamed, removed
- *   from the program), the cloud object stays and only leaves the state. For what a retained
- *   identity needs to keep sending, and for attribute resources whose delete would switch a
- *   setting off right after a renamed replacement switched it on.
+ * - `protect`: the engine refuses to delete or replace the resource, in `pulumi preview` as in
+ *   `pulumi up` and `pulumi destroy`, and it checks `protect` before `retainOnDelete`
+ *   (pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep.Apply; step_generator.go refuses a
+ *   replace when the old and new state are both protected). A resource removed from the program
+ *   can be unprotected only with `pulumi state unprotect`. So `protect` is only on what no
+ *   documented procedure removes or replaces (tests/engine runs every runbook to prove it).
+ * - `retainOnDelete`: when Pulumi deletes it (removed from the program, replaced, renamed),
+ *   the cloud object stays and only leaves the state. For what a documented procedure removes
+ *   while mail may still need it (the MAIL FROM and DKIM records), for what a retained identity
+ *   needs, and for attribute resources whose delete would switch a setting off right after a
+ *   renamed replacement switched it on.
  *
  * With `mail-infra:protect false` every option is off, so `pulumi destroy` deletes everything.
  */
@@ -80,19 +85,19 @@ export const PROTECTION: Readonly<Record<ProtectedRole, ProtectionRule>> = {
     reason: "An attribute of the topic: deleting it after a renamed replacement would remove SES's right to publish. Deleting the topic removes it anyway.",
   },
   "dns-dkim": {
-    protect: true,
+    protect: false,
     retainOnDelete: true,
-    reason: "Without its DKIM CNAMEs a (retained) identity fails DKIM and loses verification; DNS caches make a gap last a TTL.",
+    reason: "New DKIM tokens (an identity re-created) rename these records, a replace that protect would refuse; retained, a replaced or removed CNAME stays in DNS, so no delete ever takes a signing key away.",
   },
   "dns-mail-from-mx": {
-    protect: true,
+    protect: false,
     retainOnDelete: true,
-    reason: "A retained identity keeps its MAIL FROM; without this MX it rejects mail (REJECT_MESSAGE) or sends unaligned.",
+    reason: "A MAIL FROM move removes it from the program, a delete that protect would refuse; retained, the old MX stays in DNS, so a region still on the old MAIL FROM never loses it.",
   },
   "dns-mail-from-spf": {
-    protect: true,
+    protect: false,
     retainOnDelete: true,
-    reason: "A retained identity keeps its MAIL FROM; without this SPF record its mail fails SPF.",
+    reason: "Removed by a MAIL FROM move like its MX; retained, the old SPF record stays in DNS while SES may still use the old MAIL FROM.",
   },
   "dns-spf": {
     protect: true,

@@ -75,7 +75,7 @@ describe("npm run plan", () => {
     expect(r.stdout).toMatch(/aws\.sesv2\.EmailIdentity\s+queenofsandiego\.com: .*\[protected, retained on delete\]/);
     expect(r.stdout).toMatch(/aws\.iam\.User\s+\/mail\/mail-infra-smtp-prod \[protected\]/);
     expect(r.stdout).toMatch(/aws\.iam\.AccessKey\s+key generation 1 of mail-infra-smtp-prod, Active \(SMTP username = its id; [^\n\[]*\n/);
-    expect(r.stdout).toContain("DnsRecords queenofsandiego.com-dns: + 12 aws.route53.Record (listed below) [all protected, 10 retained on delete]");
+    expect(r.stdout).toContain("DnsRecords queenofsandiego.com-dns: + 12 aws.route53.Record (listed below) [2 protected, 10 retained on delete]");
     expect(r.stdout).toContain("pulumi config set mail-infra:protect false && pulumi up && pulumi destroy");
   });
 

@@ -108,6 +108,13 @@ export interface RecordedProvider {
   inputs: Record<string, unknown>;
 }
 
+/**
+ * Stands in for the engine and the provider when set (tests/engine): called once per custom
+ * resource, with its URN, inputs and options, and returns the id and state the program then
+ * sees, as the engine returns them from its step (create, update, same, ...).
+ */
+export type RegisterHook = (r: RecordedResource) => { id: string | undefined; state: Record<string, unknown> };
+
 export interface ProgramRun {
   stack: string;
   resources: RecordedResource[];
@@ -126,7 +133,7 @@ function placeholderTokens(region: string, domain: string): string[] {
   return [1, 2, 3].map((i) => `${PLACEHOLDER}${i}-${h}-${region}`);
 }
 
-function mockState(type: string, name: string, inputs: Record<string, unknown>, stack: string): Record<string, unknown> {
+export function mockState(type: string, name: string, inputs: Record<string, unknown>, stack: string): Record<string, unknown> {
   const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
   switch (type) {
     case "aws:sesv2/emailIdentity:EmailIdentity": {
@@ -359,6 +366,8 @@ export async function runProgramUnderMocks(opts: {
    * the last deployment's outputs record (current, and the previous one unless retired).
    */
   liveAccessKeys?: readonly { accessKeyId: string; status: string; createDate?: string }[];
+  /** An engine model deciding each custom resource's state (see RegisterHook); not with `preview`. */
+  register?: RegisterHook;
 }): Promise<ProgramRun> {
   const { stack } = opts;
   const preview = opts.preview ?? false;
@@ -396,6 +405,12 @@ export async function runProgramUnderMocks(opts: {
           existing.state = state;
           existing.id = id;
           existing.custom = custom;
+          if (custom && opts.register) {
+            const decided = opts.register(existing);
+            existing.state = decided.state;
+            existing.id = decided.id;
+            return decided;
+          }
         }
         return { id, state };
       },
