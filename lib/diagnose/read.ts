@@ -124,7 +124,9 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
 const RESPONSE_INTROS = [
   /the response (?:from the remote server )?was:?\s*(.*)$/i,
   /the error that the other server returned was:?\s*(.*)$/i,
-  /remote server returned\s*'?(.*?)'?\s*$/i,
+  // Greedy and without a trailing optional group: "'?(.*?)'?\s*$" backtracks quadratically on a
+  // run of spaces that does not end the line; the quotes are stripped afterwards.
+  /remote server returned\s*(.*)$/i,
   /^\s*#?([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}.*?)(?:##.*)?$/,
 ];
 const RECIPIENT_INTROS = [
@@ -135,9 +137,19 @@ const RECIPIENT_INTROS = [
   /delivery has failed to these recipients or groups:\s*$/i,
 ];
 
+/** The most of one line any per-line pattern sees: every pattern's work stays bounded by it, whatever its shape. */
+export const SCAN_LINE_MAX = 2000;
+/** A notice's lines as the per-line patterns see them: at most 5,000, each cut to SCAN_LINE_MAX. */
+export function scanLines(text: string): string[] {
+  return text
+    .slice(0, 256 * 1024)
+    .split(/\r?\n/, 5000)
+    .map((l) => (l.length > SCAN_LINE_MAX ? l.slice(0, SCAN_LINE_MAX) : l));
+}
+
 /** A human-readable notice: who wrote it, and the failed recipients with the server's words. */
 export function failuresFromText(text: string, source: NoticeSource, sender: string | undefined, reportingMta?: string): Failure[] {
-  const lines = text.slice(0, 256 * 1024).split(/\r?\n/).slice(0, 5000);
+  const lines = scanLines(text);
   let recipient: string | undefined;
   let response: string | undefined;
   const evidence: string[] = [];
@@ -171,7 +183,7 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
         if (!m) continue;
         const said = (m[1] ?? "").trim() || nextLine().trim();
         if (said && /[245]\d\d|[245]\.\d{1,3}\.\d{1,3}/.test(said)) {
-          response = said.replace(/^'|'$/g, "");
+          response = said.replace(/^'|'$/g, "").trim();
           evidence.push(cut(line.includes(said) ? line : `${line.trim()} ${said}`));
           break;
         }
