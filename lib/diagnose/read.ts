@@ -7,8 +7,9 @@ import type { Failure, NoticeSource } from "./types";
 
 /** The most a quoted line keeps. */
 const LINE_MAX = 300;
-/** The most recipients one message yields (a DSN lists each; a hostile one could list millions). */
-export const MAX_RECIPIENTS = 1000;
+// No cap on recipients per message: every failed recipient a message lists gets a verdict (a
+// silent cap once turned 20,000 failed recipients into 1,000 verdicts). The reader's input is
+// bounded instead (MAX_MESSAGE_BYTES in scripts/diagnose/message.ts), and every pass is linear.
 
 const cut = (s: string): string => {
   const one = s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, " ").replace(/\s+/g, " ").trim();
@@ -28,7 +29,7 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
   const blocks: FieldBlock[] = [];
   let block: FieldBlock = new Map();
   let last: string | undefined;
-  for (const raw of text.split(/\r?\n/).slice(0, 20_000)) {
+  for (const raw of text.split(/\r?\n/)) {
     if (raw.trim() === "") {
       if (block.size) blocks.push(block);
       block = new Map();
@@ -111,7 +112,6 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
       ...(sender ? { sender } : {}),
       evidence,
     });
-    if (out.length >= MAX_RECIPIENTS) break;
   }
   return out;
 }
@@ -147,20 +147,129 @@ export function scanLines(text: string): string[] {
     .map((l) => (l.length > SCAN_LINE_MAX ? l.slice(0, SCAN_LINE_MAX) : l));
 }
 
-/** A human-readable notice: who wrote it, and the failed recipients with the server's words. */
-export function failuresFromText(text: string, source: NoticeSource, sender: string | undefined, reportingMta?: string): Failure[] {
+/**
+ * Where the notice ends and the returned message begins: every MTA writes its own marker
+ * (Exim "------ This is a copy of the message", qmail/Yahoo "--- Below this line is a copy",
+ * Sendmail "----- Original message follows -----", Gmail "----- Original message -----",
+ * Exchange 2003 "Original message headers:"), or the returned header block simply starts.
+ */
+const RETURNED_MESSAGE = [
+  /^\s*-{2,}.*\b(?:original message|copy of (?:the|your) (?:original )?message|returned message|unsent message|undelivered message|message (?:headers? )?follows?|below this line|original headers|headers of the original)/i,
+  /^\s*(?:original message headers|original message follows|the original message was received|your message (?:reads|was)[^:]{0,40}:)\s*:?\s*$/i,
+  /^\s*content-type:\s*(?:message\/rfc822|text\/rfc822-headers|message\/global)/i,
+  /^(?:return-path|received|dkim-signature|x-original-to|delivered-to):\s/i,
+];
+/** Labels a notice puts before the failed address; the returned message's header fields are not among them. */
+const RECIPIENT_LABEL = /^\s*(?:(?:failed|final|original|bad|invalid|unknown)[ -]?(?:recipient|address)(?:es)?|recipient(?: address)?(?:es)?|address(?:es)?|rcpt|user|mailbox|destinataire|empf\u00e4nger|\u5b9b\u5148|delivery to|to address)\s*[:=]\s*(?:rfc822\s*;\s*)?/iu;
+/** An address that is never the failed recipient: the notice's own mailboxes. */
+const NOTICE_MAILBOX = /^(?:mailer-daemon|postmaster|mail-daemon|mailer|maildaemon|daemon|no-?reply|bounces?)@/i;
+/** A line that only announces or closes the list of failures: no server's words in it. */
+const BOILERPLATE = /^(?:this is a permanent error|the following address(?:es)?(?:\(es\))? failed|i'm afraid i wasn't able|this message was created automatically|hi\. this is the|sorry,? we were unable|a message that you sent|your message (?:to|did not|was|could)|did not reach the following|delivery to the following|delivery has failed|\*\*|-{3,}|={3,}|_{3,}|unknown recipient$)/i;
+
+/** One failed address and the lines under it, up to the next address or a blank line after text. */
+interface Block {
+  recipient: string;
+  line: string;
+  body: string[];
+}
+
+/**
+ * The failed addresses of a plain-text notice, each with the lines the notice writes under it:
+ * Exim "  a@b\n    SMTP error from remote mail server after RCPT TO:...", qmail "<a@b>:\n
+ * 192.0.2.1 does not like recipient.\nRemote host said: 550 ...", Postfix "<a@b>: host x[ip]
+ * said: 550 ...", Sendmail "<a@b>... User unknown", Exchange 2003 "a@b on <date>\n    The
+ * recipient name is not recognized", Courier, Domino and the providers that copy them.
+ * Addresses in the returned message (after its marker) are not read.
+ */
+function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Block[] {
+  const blocks: Block[] = [];
+  let open: Block | undefined;
+  let textSeen = false;
+  for (let i = 0; i < end; i++) {
+    const line = lines[i]!;
+    const trimmed = line.trim();
+    const afterLabel = trimmed.replace(RECIPIENT_LABEL, "");
+    const m = /^[<"(\[]?\s*(?:mailto:)?([^\s<>()[\],;:"'@]{1,64}@[^\s<>()[\],;:"']{1,255})/.exec(afterLabel);
+    const address = m ? ADDRESS.exec(m[1]!)?.[0] : undefined;
+    // The address starts the line (after a label at most): a list entry, not a sentence that mentions one.
+    if (address && ADDRESS.exec(m![1]!)!.index === 0 && !exclude.has(address.toLowerCase()) && !NOTICE_MAILBOX.test(address) && !/^(?:from|to|cc|sender|reply-to|return-path|subject)\s*:/i.test(trimmed)) {
+      const rest = afterLabel.slice(afterLabel.indexOf(address) + address.length).replace(/^[>"')\]]*\s*(?:\.\.\.|:)?\s*/, "");
+      const known = blocks.find((b) => b.recipient.toLowerCase() === address.toLowerCase());
+      open = known ?? { recipient: address, line: cut(trimmed), body: [] };
+      if (!known) blocks.push(open);
+      // "a@b on Thu, 29 Apr 2010" (Exchange 2003): a date, not the server's words.
+      if (rest && !/^on\s+\w{3},?\s/i.test(rest) && !/^\(?(?:generated from|expanded from|ultimately generated)/i.test(rest)) open.body.push(rest);
+      textSeen = !!rest;
+      continue;
+    }
+    if (!open) continue;
+    if (!trimmed) {
+      // A blank line ends the block once it has text; Sendmail and qmail leave one between the address and its reason.
+      if (textSeen) open = undefined;
+      continue;
+    }
+    if (open.body.length < 12) open.body.push(trimmed);
+    textSeen = true;
+  }
+  return blocks;
+}
+
+/** The lines of a block that carry the server's answer: from the first one with a code, or all of them. */
+function blockDiagnostic(body: string[]): string | undefined {
+  const words = body.filter((l) => !BOILERPLATE.test(l));
+  if (!words.length) return undefined;
+  const coded = words.findIndex((l) => /(?:^|[\s:;(#'"])[245]\d\d(?:[\s-]|$)|(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.]*\d)/.test(l));
+  const from = coded > 0 && /^(?:sorry|remote host said|<<<|host |smtp error|said:)/i.test(words[coded - 1]!) ? coded - 1 : Math.max(coded, 0);
+  return cutLong(words.slice(coded >= 0 ? Math.min(from, coded) : 0).join(" "));
+}
+
+/** The longest a server's words kept for classifying (a quoted line keeps LINE_MAX). */
+const DIAGNOSTIC_MAX = 600;
+const cutLong = (s: string): string => {
+  const one = s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, " ").replace(/\s+/g, " ").trim();
+  return one.length > DIAGNOSTIC_MAX ? `${one.slice(0, DIAGNOSTIC_MAX)}…` : one;
+};
+
+/**
+ * What the notice says outside the recipient lists, for a notice whose failed address stands
+ * alone (Gmail's "Delivery to the following recipient failed permanently:" then the address
+ * then the explanation): its sentences before the returned message, boilerplate left out.
+ */
+function noticeWords(lines: string[], end: number, skip: Set<string>): string | undefined {
+  const kept: string[] = [];
+  for (let i = 0; i < end && kept.length < 30; i++) {
+    const t = lines[i]!.trim();
+    if (!t || skip.has(t) || BOILERPLATE.test(t)) continue;
+    kept.push(t);
+  }
+  return kept.length ? cutLong(kept.join(" ")) : undefined;
+}
+
+/**
+ * A human-readable notice: who wrote it, and the failed recipients with the server's words.
+ * `exclude`: addresses that are never the failed recipient (the notice's From and To, the
+ * returned message's sender).
+ */
+export function failuresFromText(text: string, source: NoticeSource, sender: string | undefined, reportingMta?: string, exclude: string[] = []): Failure[] {
   const lines = scanLines(text);
   let recipient: string | undefined;
   let response: string | undefined;
   const evidence: string[] = [];
   let generating = reportingMta;
+  let end = lines.length;
+  for (let i = 0; i < lines.length; i++) {
+    if (RETURNED_MESSAGE.some((re) => re.test(lines[i]!))) {
+      end = i;
+      break;
+    }
+  }
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const nextLine = () => {
       for (let j = i + 1; j < Math.min(lines.length, i + 6); j++) if (lines[j]!.trim()) return lines[j]!;
       return "";
     };
-    if (!recipient) {
+    if (!recipient && i < end) {
       for (const re of RECIPIENT_INTROS) {
         const m = re.exec(line);
         if (!m) continue;
@@ -189,26 +298,43 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
         }
       }
     }
-    if (/send mail as|misconfigured or out of date|smtp server settings/i.test(line) && evidence.length < 8) evidence.push(cut(line));
+    if (/send mail as|misconfigured or out of date|smtp server settings|sending (?:your message|this message|mail) from/i.test(line) && evidence.length < 8) evidence.push(cut(line));
   }
-  if (!recipient && !response) return [];
-  // Gmail names the alias whose relay failed ("the "Send mail as" address a@b.c"): the relay's sender.
-  const alias = /send mail as"? address\s+(\S+@\S+)/i.exec(text.slice(0, 64 * 1024));
+  const head = text.slice(0, 64 * 1024);
+  // Gmail names the alias whose relay failed ("the "Send mail as" address a@b.c", "sending your message from a@b.c"): the relay's sender.
+  const alias = /send mail as"? address\s+(\S+@\S+)/i.exec(head) ?? /sending (?:your message|this message|mail) from\s+(?:the address\s+)?<?(\S+@\S+)/i.exec(head);
   const relaySender = sender ?? (alias?.[1] ? ADDRESS.exec(alias[1])?.[0] : undefined);
+  const excluded = new Set([...exclude, ...(relaySender ? [relaySender] : [])].map((a) => a.toLowerCase()));
+  const blocks = recipientBlocks(lines, end, excluded).filter((b) => !excluded.has(b.recipient.toLowerCase()));
+  if (!recipient && !response && !blocks.length) return [];
   // Words only, for a notice that quotes no code: a delay the sender keeps retrying.
-  const delayed = /has been delayed|temporary problem|will (?:retry|keep trying)|delivery incomplete/i.test(text.slice(0, 64 * 1024));
-  return [
-    {
-      recipient: recipient ?? "(recipient not named)",
-      source,
-      ...(delayed ? { action: "delayed" } : {}),
-      ...(response ? { diagnostic: cut(response) } : {}),
-      ...(generating ? { reportingMta: generating.toLowerCase() } : {}),
-      ...(remoteHostIn(text) ? { remoteMta: remoteHostIn(text)! } : {}),
-      ...(relaySender ? { sender: relaySender } : {}),
-      evidence: [...new Set(evidence)],
-    },
-  ];
+  const delayed = /has been delayed|temporary problem|will (?:retry|keep trying|continue trying|be retried)|delivery incomplete|still trying|not yet been delivered|warning: message .* delayed|delivery (?:is )?delayed/i.test(head);
+  const remote = remoteHostIn(text);
+  const one = (rcpt: string, diagnostic: string | undefined, more: string[]): Failure => ({
+    recipient: rcpt,
+    source,
+    ...(delayed ? { action: "delayed" } : {}),
+    ...(diagnostic ? { diagnostic } : {}),
+    ...(generating ? { reportingMta: generating.toLowerCase() } : {}),
+    ...((diagnostic && hostInDiagnostic(diagnostic)) || remote ? { remoteMta: (diagnostic && hostInDiagnostic(diagnostic)) || remote! } : {}),
+    ...(relaySender ? { sender: relaySender } : {}),
+    evidence: [...new Set([...evidence, ...more])].slice(0, 10),
+  });
+  if (blocks.length && !(recipient && response && !blocks.some((b) => b.recipient.toLowerCase() === recipient!.toLowerCase()))) {
+    const skip = new Set<string>();
+    for (const b of blocks) {
+      skip.add(b.line);
+      for (const l of b.body) skip.add(l);
+    }
+    const general = response ? cut(response) : undefined;
+    let context: string | undefined;
+    return blocks.map((b) => {
+      const own = blockDiagnostic(b.body);
+      const d = own && (!general || /[245]\d\d|[245]\.\d/.test(own)) ? own : (general ?? (context ??= noticeWords(lines, end, skip)));
+      return one(cut(b.recipient), d, [b.line, ...b.body.slice(0, 4).map(cut)]);
+    });
+  }
+  return [one(recipient ?? "(recipient not named)", response ? cut(response) : recipient ? noticeWords(lines, end, new Set()) : undefined, [])];
 }
 
 /** A host named as the server that answered ("by email-smtp.us-east-1.amazonaws.com."). */
@@ -253,7 +379,7 @@ export function failuresFromSes(json: Json): SesRead {
   const relaySender = (from ? ADDRESS.exec(from)?.[0] : undefined) ?? (sender ? ADDRESS.exec(sender)?.[0] : undefined);
   const base = { source: "ses-notification" as const, sesType: type, ...(relaySender ? { sender: relaySender } : {}) };
   const failures: Failure[] = [];
-  const push = (f: Failure) => failures.length < MAX_RECIPIENTS && failures.push(f);
+  const push = (f: Failure) => failures.push(f);
   const t = type.toLowerCase();
   if (t === "bounce") {
     const b = obj(o.bounce);

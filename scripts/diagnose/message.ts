@@ -15,7 +15,7 @@ export const MAX_PARTS = 200;
 export type Read = { ok: true; failures: Failure[]; what: string } | { ok: false; message: string };
 
 /** One input: SES JSON or a MIME message. */
-export async function readBounce(bytes: Buffer): Promise<Read> {
+export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
   const head = bytes.subarray(0, 64).toString("utf8").trimStart();
   if (head.startsWith("{")) {
     let json: unknown;
@@ -61,10 +61,35 @@ export async function readBounce(bytes: Buffer): Promise<Read> {
     const actions = [...status.content.toString("utf8").matchAll(/^action:\s*(\S+)/gim)].map((m) => m[1]!.toLowerCase());
     return { ok: false, message: `a delivery status report from ${shown(from || "an unnamed sender", 80)} with no failed or delayed recipient (${actions.length ? `actions: ${[...new Set(actions)].join(", ")}` : "no recipient fields"})` };
   }
-  const isNotice = /mailer-daemon|postmaster|mail delivery/i.test(`${from} ${mail.from?.text ?? ""}`) || /undeliverable|delivery status notification|not delivered|delivery failure|returned mail|failure notice/i.test(subject);
-  const failures = failuresFromText(text, source, sender ?? originalSender(text));
+  const isNotice = /mailer-daemon|postmaster|mail delivery|mailer|daemon|bounce|returned mail/i.test(`${from} ${mail.from?.text ?? ""}`) || /undeliver|delivery status notification|not delivered|delivery (?:failure|failed|problem|notification|incomplete|delayed)|returned mail|failure notice|could not be delivered|mail delivery failed|non-delivery|nondeliverable|delivery report|rejected|returned to sender|warning: could not send|delayed mail/i.test(subject);
+  const toAddresses = [mail.to].flat().flatMap((a) => a?.value ?? []).map((v) => v.address ?? "").filter(Boolean);
+  const exclude = [from, ...toAddresses];
+  // Report fields written inline as text: a bounce whose MIME headers were stripped (its
+  // delivery-status part is now plain text), or a notice that writes the RFC 3464 fields into its body.
+  if (/^(?:final|original)-recipient\s*:/im.test(text.slice(0, 256 * 1024))) {
+    const inline = failuresFromDeliveryStatus(text.slice(0, 256 * 1024), source, sender ?? originalSender(afterReturned(text)));
+    if (inline.length) {
+      const fromText = failuresFromText(text, source, sender, undefined, exclude);
+      const said = (r: string) => fromText.find((t) => t.recipient.toLowerCase() === r.toLowerCase())?.diagnostic ?? (fromText.length === 1 ? fromText[0]!.diagnostic : undefined);
+      return { ok: true, failures: inline.map((f) => (!f.diagnostic && said(f.recipient) ? { ...f, diagnostic: said(f.recipient)!, evidence: [...f.evidence] } : f)), what: `a delivery status report written as text from ${from || "an unnamed sender"}` };
+    }
+  }
+  const failures = failuresFromText(text, source, sender ?? originalSender(afterReturned(text)), undefined, exclude);
   if (failures.length && (isNotice || failures[0]!.diagnostic)) return { ok: true, failures, what: `a non-delivery notice from ${from || "an unnamed sender"}` };
+  // A bounce forwarded as an attachment: the notice is the attached message.
+  if (depth < 2) {
+    for (const a of attachments.filter((x) => /^message\/(rfc822|global)$/i.test(x.contentType)).slice(0, 3)) {
+      const inner = await readBounce(a.content, depth + 1);
+      if (inner.ok) return { ...inner, what: `${inner.what}, forwarded by ${from || "an unnamed sender"}` };
+    }
+  }
   return { ok: false, message: `a mail message${from ? ` from ${shown(from, 80)}` : ""}${subject ? ` (subject ${shown(subject, 80)})` : ""} with no delivery status report and no recognisable failure notice: not a bounce` };
+}
+
+/** The text from a notice's returned-message marker on: where the original message's From is. */
+function afterReturned(text: string): string {
+  const m = /^.*(?:original message|copy of (?:the|your) message|below this line|returned message|message follows|rfc822).*$/im.exec(text.slice(0, 256 * 1024));
+  return m ? text.slice(m.index, m.index + 64 * 1024) : "";
 }
 
 /** Boundaries declared in the raw message: a cheap bound on its parts before any parser sees them. */
