@@ -188,18 +188,25 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
   for (let i = 0; i < end; i++) {
     const line = lines[i]!;
     const trimmed = line.trim();
-    const afterLabel = trimmed.replace(RECIPIENT_LABEL, "");
-    const m = /^[<"(\[]?\s*(?:mailto:)?([^\s<>()[\],;:"'@]{1,64}@[^\s<>()[\],;:"']{1,255})/.exec(afterLabel);
+    // "Recipient: a@b", "Unknown user: a@b" (the label is the reason), "554 <a@b>... reason"
+    // (Sendmail), ">>> RCPT To:<a@b>" (a session transcript): the address after a short label or code.
+    const rcpt = /\bRCPT TO:\s*<([^<>\s]{3,320})>/i.exec(trimmed);
+    const label = RECIPIENT_LABEL.exec(trimmed) ?? /^([^:<>@]{1,40}):\s+(?=[<"]?[^\s@<>]{1,64}@)/.exec(trimmed);
+    const labelText = label && !RECIPIENT_LABEL.test(trimmed) ? label[1]!.trim() : "";
+    if (labelText && /^(?:from|to|cc|bcc|sender|reply-to|return-path|date|subject|message-id|in-reply-to|references|x-[\w-]+|envelope-to|delivered-to|original sender|sender-mta|reporting-mta|remote-mta|received)$/i.test(labelText)) continue;
+    const afterLabel = (label ? trimmed.slice(label[0].length) : trimmed).replace(/^[245]\d\d[ -:]\s*(?:[245]\.\d{1,3}\.\d{1,3}\s+)?(?=<)/, "");
+    const m = rcpt ? [rcpt[0], rcpt[1]!] : /^[<"(\[]?\s*(?:mailto:)?([^\s<>()[\],;:"'@]{1,64}@[^\s<>()[\],;:"']{1,255})/.exec(afterLabel);
     const address = m ? ADDRESS.exec(m[1]!)?.[0] : undefined;
     // The address starts the line (after a label at most): a list entry, not a sentence that mentions one.
     if (address && ADDRESS.exec(m![1]!)!.index === 0 && !exclude.has(address.toLowerCase()) && !NOTICE_MAILBOX.test(address) && !/^(?:from|to|cc|sender|reply-to|return-path|subject)\s*:/i.test(trimmed)) {
-      const rest = afterLabel.slice(afterLabel.indexOf(address) + address.length).replace(/^[>"')\]]*\s*(?:\.\.\.|:)?\s*/, "");
+      const rest = rcpt ? "" : afterLabel.slice(afterLabel.indexOf(address) + address.length).replace(/^[>"')\]]*\s*(?:\.\.\.|:)?\s*/, "");
       const known = blocks.find((b) => b.recipient.toLowerCase() === address.toLowerCase());
       open = known ?? { recipient: address, line: cut(trimmed), body: [] };
       if (!known) blocks.push(open);
+      if (labelText) open.body.push(labelText);
       // "a@b on Thu, 29 Apr 2010" (Exchange 2003): a date, not the server's words.
       if (rest && !/^on\s+\w{3},?\s/i.test(rest) && !/^\(?(?:generated from|expanded from|ultimately generated)/i.test(rest)) open.body.push(rest);
-      textSeen = !!rest;
+      textSeen = !!rest || !!labelText;
       continue;
     }
     if (!open) continue;
@@ -212,6 +219,19 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
     textSeen = true;
   }
   return blocks;
+}
+
+/** Exim's list when it names a local part only ("  kijitora" then the indented SMTP error): the indented lines. */
+function recipientBlocksBare(lines: string[], end: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < end && out.length < 12; i++) {
+    const l = lines[i]!;
+    if (/^\s{2,}\S/.test(l) && /(?:^|\s)[245]\d\d[\s:-]|smtp error|said:|host /i.test(l)) {
+      for (let j = i; j < end && lines[j]!.trim() && out.length < 12; j++) out.push(lines[j]!.trim());
+      break;
+    }
+  }
+  return out;
 }
 
 /** The lines of a block that carry the server's answer: from the first one with a code, or all of them. */
@@ -250,7 +270,7 @@ function noticeWords(lines: string[], end: number, skip: Set<string>): string | 
  * `exclude`: addresses that are never the failed recipient (the notice's From and To, the
  * returned message's sender).
  */
-export function failuresFromText(text: string, source: NoticeSource, sender: string | undefined, reportingMta?: string, exclude: string[] = []): Failure[] {
+export function failuresFromText(text: string, source: NoticeSource, sender: string | undefined, reportingMta?: string, exclude: string[] = [], failedRecipients: string[] = []): Failure[] {
   const lines = scanLines(text);
   let recipient: string | undefined;
   let response: string | undefined;
@@ -305,7 +325,19 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
   const alias = /send mail as"? address\s+(\S+@\S+)/i.exec(head) ?? /sending (?:your message|this message|mail) from\s+(?:the address\s+)?<?(\S+@\S+)/i.exec(head);
   const relaySender = sender ?? (alias?.[1] ? ADDRESS.exec(alias[1])?.[0] : undefined);
   const excluded = new Set([...exclude, ...(relaySender ? [relaySender] : [])].map((a) => a.toLowerCase()));
-  const blocks = recipientBlocks(lines, end, excluded).filter((b) => !excluded.has(b.recipient.toLowerCase()));
+  let blocks = recipientBlocks(lines, end, excluded).filter((b) => !excluded.has(b.recipient.toLowerCase()));
+  // X-Failed-Recipients (Exim, Google and others write it): the failed addresses, whatever the text lists.
+  const failed = [...new Set(failedRecipients.map((a) => a.toLowerCase()))];
+  if (failed.length) {
+    const listed = blocks.filter((b) => failed.includes(b.recipient.toLowerCase()));
+    // A block whose address the text wrote without its domain ("  kijitora" in Exim's list) still carries the server's words.
+    const orphan = blocks.length === 1 && !listed.length ? blocks[0]!.body : failed.length === 1 ? blocks.flatMap((b) => b.body) : [];
+    blocks = [...listed, ...failed.filter((a) => !listed.some((b) => b.recipient.toLowerCase() === a)).map((a) => ({ recipient: a, line: `X-Failed-Recipients: ${a}`, body: orphan }))];
+    if (!listed.length && !orphan.length) {
+      const bare = recipientBlocksBare(lines, end);
+      for (const b of blocks) if (!b.body.length) b.body = bare;
+    }
+  }
   if (!recipient && !response && !blocks.length) return [];
   // Words only, for a notice that quotes no code: a delay the sender keeps retrying.
   const delayed = /has been delayed|temporary problem|will (?:retry|keep trying|continue trying|be retried)|delivery incomplete|still trying|not yet been delivered|warning: message .* delayed|delivery (?:is )?delayed/i.test(head);

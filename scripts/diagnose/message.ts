@@ -64,6 +64,13 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
   const isNotice = /mailer-daemon|postmaster|mail delivery|mailer|daemon|bounce|returned mail/i.test(`${from} ${mail.from?.text ?? ""}`) || /undeliver|delivery status notification|not delivered|delivery (?:failure|failed|problem|notification|incomplete|delayed)|returned mail|failure notice|could not be delivered|mail delivery failed|non-delivery|nondeliverable|delivery report|rejected|returned to sender|warning: could not send|delayed mail/i.test(subject);
   const toAddresses = [mail.to].flat().flatMap((a) => a?.value ?? []).map((v) => v.address ?? "").filter(Boolean);
   const exclude = [from, ...toAddresses];
+  // X-Failed-Recipients: written by Exim, Google and others next to the human-readable notice.
+  const failedRecipients = mail.headerLines
+    .filter((h) => h.key.toLowerCase() === "x-failed-recipients")
+    .flatMap((h) => h.line.slice(h.line.indexOf(":") + 1).split(/[\s,;]+/))
+    .map((a) => a.replace(/^<|>$/g, ""))
+    .filter((a) => /^[^\s@<>]{1,64}@[^\s@<>]{1,255}$/.test(a))
+    .slice(0, 10_000);
   // Report fields written inline as text: a bounce whose MIME headers were stripped (its
   // delivery-status part is now plain text), or a notice that writes the RFC 3464 fields into its body.
   if (/^(?:final|original)-recipient\s*:/im.test(text.slice(0, 256 * 1024))) {
@@ -74,7 +81,7 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
       return { ok: true, failures: inline.map((f) => (!f.diagnostic && said(f.recipient) ? { ...f, diagnostic: said(f.recipient)!, evidence: [...f.evidence] } : f)), what: `a delivery status report written as text from ${from || "an unnamed sender"}` };
     }
   }
-  const failures = failuresFromText(text, source, sender ?? originalSender(afterReturned(text)), undefined, exclude);
+  const failures = failuresFromText(text, source, sender ?? originalSender(afterReturned(text)), undefined, exclude, failedRecipients);
   if (failures.length && (isNotice || failures[0]!.diagnostic)) return { ok: true, failures, what: `a non-delivery notice from ${from || "an unnamed sender"}` };
   // A bounce forwarded as an attachment: the notice is the attached message.
   if (depth < 2) {

@@ -79,6 +79,7 @@ export interface SampleScore {
   sisimaiReasons?: string[];
   sisimaiRight?: number;
   labelReasons: string[];
+  labelStatuses: string[];
 }
 
 export async function scoreCorpus(withSisimai: boolean): Promise<{ scores: SampleScore[]; sisimai?: SisimaiRun }> {
@@ -102,6 +103,7 @@ export async function scoreCorpus(withSisimai: boolean): Promise<{ scores: Sampl
       ...(d.refused ? { refused: d.refused } : {}),
       ...(sis ? { sisimai: sLayers ?? [], sisimaiReasons: s?.map((x) => x.reason) ?? [], sisimaiRight: matched(expected, sLayers ?? []) } : {}),
       labelReasons: (all[file] ?? []).map((l) => l.reason),
+      labelStatuses: (all[file] ?? []).map((l) => l.status),
     });
   }
   return { scores, ...(sis ? { sisimai: sis } : {}) };

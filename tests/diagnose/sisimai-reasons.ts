@@ -17,7 +17,9 @@ export const SISIMAI_REASON_LAYER: Record<string, DiagnoseLayer | null> = {
   notaccept: "recipient-mailbox", // the domain accepts no mail (null MX)
   mailererror: "recipient-mailbox", // the recipient host's delivery program failed for that mailbox
   // The recipient's server refused the message by its policy, our reputation or the content.
-  filtered: "recipient-policy",
+  // sisimai: refused after DATA by the recipient's own filter or settings, most often "User unknown"
+  // answered after DATA (the address passed RCPT TO): the recipient's mailbox, not its server's policy.
+  filtered: "recipient-mailbox",
   blocked: "recipient-policy",
   policyviolation: "recipient-policy",
   spamdetected: "recipient-policy",
