@@ -16,7 +16,7 @@ export interface Codes {
 }
 
 const ENHANCED = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/;
-const REPLY = /(?:^|[\s;'"(#])([245]\d\d)(?=[\s-]|$)/;
+const REPLY = /(?:^|[\s;'"(#:])([245]\d\d)(?=[\s-]|$)/;
 
 function enhancedOf(s: string | undefined): Codes["enhanced"] {
   const m = s ? ENHANCED.exec(s) : null;
@@ -37,6 +37,7 @@ export function codesOf(f: Failure): Codes {
 }
 
 function stageOf(text: string, reply: number | undefined): Pick<Codes, "stage"> {
+  if (/\b(?:after|during|at) (?:the )?(?:initial connection|connect(?:ion)?\b|greeting|banner)|refused to talk to me|while connecting|at connect/i.test(text)) return { stage: "CONNECT" };
   const m = /\b(?:after|in reply to|during|in response to)\s+(?:the\s+)?(AUTH|MAIL FROM|RCPT TO|end of DATA|DATA|STARTTLS|EHLO|HELO|connect)/i.exec(text);
   if (m) {
     const s = m[1]!.toUpperCase();
@@ -76,23 +77,31 @@ const SENDER_ADDRESS_WORDS = /sender (?:address )?(?:rejected|refused|invalid|un
 const RELAY_AUTH_WORDS = /authentication (?:is )?required|must (?:be )?authenticat|unauthenticated (?:senders?|relay|users?|connections?) (?:are )?not (?:allowed|permitted)|authentication (?:credentials invalid|failed|unsuccessful)|invalid (?:credentials|username or password)|username and password not accepted|smtp auth(?:entication)? (?:required|failed)|relay(?:ing)? requires? auth|please (?:log ?in|authenticate)/i;
 /** A blocklist or the sender's reputation: the recipient's server refused us, not the address. */
 const BLOCK_WORDS = /black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda ?(?:central|reputation)|sorbs|\blisted (?:at|on|in|by)\b|\bon (?:our|a) (?:block|black) ?list|(?:poor|bad|low) reputation|reputation|\bblocked\b|\bbanned\b|access denied.{0,40}\b(?:ip|client|host|network)\b|(?:client|connection|ip|host) (?:address )?(?:rejected|refused|blocked|denied)|too many (?:bad|invalid) recipients|rejected (?:due to|because of) (?:policy|abuse)|envelope blocked|denied by policy|please use the smtp server of your isp|dial-?up|dynamic ip|residential ip/i;
+/** A named blocklist: explicit, whatever code it comes with. */
+const NAMED_BLOCKLIST = /black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|sorbs|barracudacentral|\blisted (?:at|on|in|by)\b/i;
+/** A rate or volume limit: temporary by nature, whatever code the server chose. */
+const RATE_WORDS = /rate limit|frequency limit|too many (?:connections|concurrent|sessions|messages)|throttl|(?:sending|message) rate|exceeded .{0,30}\brate\b|too (?:fast|frequent)|unexpected volume/i;
 /** Spam, virus, content and size: the recipient's server refused this message. */
 const CONTENT_WORDS = /\bspam\b|junk|virus|malware|infected|content (?:rejected|filter|violat)|message (?:content )?(?:rejected|refused) (?:as|because|due)|message filtered|filtered|policy (?:reasons|violation|rejection)|not accepted for policy|message (?:size |length )?(?:exceeds|too (?:big|large))|too (?:big|large)|size limit|message size|mime|header (?:error|invalid|too)|rfc ?(?:2822|5322) |does not comply|not compliant|spam score|bulk mail|phish|refused due to recipient preferences|recipient preferences|relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)|not (?:permitted|allowed) to relay|we do not relay|unable to relay|no relaying|relay not permitted/i;
 /** The address: unknown, gone, disabled, full, moved. General mailbox wording under any code. */
-const MAILBOX_UNKNOWN_WORDS = /user(?:name)? (?:unknown|not (?:found|exist|known|listed))|unknown (?:user|recipient|local[- ]?part|address|mailbox)|no such (?:user|recipient|mailbox|address|account|person)|(?:mailbox|account|address|recipient|user|addressee)(?: name)? (?:does not|doesn't|did not) exist|(?:mailbox|recipient|address|account) (?:is )?(?:unknown|not found|unavailable|invalid)|invalid (?:recipient|mailbox|address|user|account)|recipient (?:name )?is not recognized|recipient not (?:found|valid)|not (?:a )?(?:valid|known) (?:recipient|user|mailbox)|(?:doesn't|does not|do not|don't) have an? .{0,60}account|not listed in (?:the )?(?:public )?(?:name|directory|address)|not in (?:the |our )?directory|no mailbox|bad (?:destination|recipient) (?:mailbox|address)|address rejected.{0,20}(?:user unknown|access denied|not exist)|recipient address rejected|unrouteable address|not our customer|addressee unknown|destinataire invalide|existiert nicht|unbekannt|\u5b58\u5728\u3057\u307e\u305b\u3093|\u898b\u3064\u304b\u308a\u307e\u305b\u3093|\u30ea\u30b9\u30c8\u306b\u3042\u308a\u307e\u305b\u3093/iu;
-const MAILBOX_DISABLED_WORDS = /account (?:is |has been )?(?:disabled|suspended|inactive|deactivated|expired|locked|closed|blocked|terminated|deleted|frozen|unavailable)|(?:mailbox|user|address|recipient) (?:is |has been )?(?:disabled|suspended|inactive|deactivated|closed|locked|frozen)|inactive (?:user|account|mailbox)|disabled (?:user|account|mailbox)|(?:has|have) (?:moved|been moved)|user has moved|no longer (?:active|valid|in use|available|exists|accepts)|not (?:currently )?active|over ?quota|quota (?:exceeded|exceed|full)|exceeded (?:the )?(?:storage|quota|mailbox)|(?:mailbox|inbox|mail ?box|disk|storage)(?: is)? (?:is )?(?:full|over|exceeded|size limit)|insufficient (?:disk |storage )?space|not enough (?:disk |storage )?space|out of (?:disk |storage )?space|mailbox (?:size|storage) limit|too many messages (?:in|on)/i;
+const MAILBOX_UNKNOWN_WORDS = /user(?:name)? (?:unknown|not (?:found|exist|known|listed))|unknown (?:user|recipient|local[- ]?part|address|mailbox)|no such (?:user|recipient|mailbox|address|account|person)|(?:mailbox|account|address|recipient|user|addressee)(?: name)? (?:does not|doesn't|did not) exist|(?:mailbox|recipient|address|account) (?:is )?(?:unknown|not found|unavailable|invalid)|invalid (?:recipient|mailbox|address|user|account)|recipient (?:name )?is not recognized|recipient not (?:found|valid)|not (?:a )?(?:valid|known) (?:recipient|user|mailbox)|(?:doesn't|does not|do not|don't) have an? .{0,60}account|not listed in .{0,40}?(?:directory|address book)|invalid .{0,20}userid|invalid (?:final )?delivery|no valid recipients?|not in (?:the |our )?directory|no mailbox|bad (?:destination|recipient) (?:mailbox|address)|address rejected.{0,20}(?:user unknown|access denied|not exist)|recipient address rejected|unrouteable address|not our customer|addressee unknown|destinataire invalide|existiert nicht|unbekannt|\u5b58\u5728\u3057\u307e\u305b\u3093|\u898b\u3064\u304b\u308a\u307e\u305b\u3093|\u30ea\u30b9\u30c8\u306b\u3042\u308a\u307e\u305b\u3093/iu;
+const MAILBOX_DISABLED_WORDS = /account (?:is |has been )?(?:disabled|suspended|inactive|deactivated|expired|locked|closed|blocked|terminated|deleted|frozen|unavailable)|(?:mailbox|user|address|recipient) (?:is |has been )?(?:disabled|suspended|inactive|deactivated|closed|locked|frozen)|inactive (?:user|account|mailbox)|disabled (?:user|account|mailbox)|(?:has|have) (?:moved|been moved)|user has moved|no longer (?:active|valid|in use|available|exists|accepts)|not (?:currently )?active|over ?quota|quota (?:exceeded|exceed|full)|exceeded (?:the )?(?:storage|quota|mailbox)|(?:mailbox|inbox|mail ?box|disk|storage)(?: is)? (?:is )?(?:full|over|exceeded|size limit)|insufficient (?:disk |storage )?space|not enough (?:disk |storage )?space|out of (?:disk |storage )?space|mailbox (?:size|storage) limit|exceeds (?:the )?allowed (?:size|quota)|mail ?folder is full|too many messages (?:in|on)/i;
 /** The recipient's domain: it does not exist, has no MX, or accepts no mail (RFC 7505 null MX). */
-const DOMAIN_WORDS = /host (?:or domain name )?(?:unknown|not found)|domain (?:not found|unknown|does not exist|doesn't exist|name not found|is not valid)|no such (?:domain|host)|(?:unknown|invalid|non-?existent) (?:domain|host)|name (?:service|server) error|unrouteable (?:mail )?domain|no (?:mx|mail exchanger|valid mx)|mx (?:record )?(?:not found|lookup failed)|all (?:relevant )?mx hosts|null mx|does not accept mail|accepts no mail|domain .{0,80}(?:does not|doesn't) (?:accept|receive) (?:e-?)?mail|dns error|could not be resolved|mail loops? back|loops back to myself|routing loop|too many hops|hop count exceeded/i;
+const DOMAIN_WORDS = /domain is not reachable|host (?:or domain name )?(?:unknown|not found)|domain (?:not found|unknown|does not exist|doesn't exist|name not found|is not valid)|no such (?:domain|host)|(?:unknown|invalid|non-?existent) (?:domain|host)|name (?:service|server) error|unrouteable (?:mail )?domain|no (?:mx|mail exchanger|valid mx)|mx (?:record )?(?:not found|lookup failed)|all (?:relevant )?mx hosts|null mx|does not accept mail|accepts no mail|domain .{0,80}(?:does not|doesn't) (?:accept|receive) (?:e-?)?mail|dns error|could not be resolved|mail loops? back|loops back to myself|routing loop|too many hops|hop count exceeded/i;
 /** Temporary: the sender retries, or retried until it gave up. */
-const TRANSIENT_WORDS = /retry time(?:out)? (?:exceeded|reached|not reached)|expired|timed? ?out|time-?out|could not be delivered (?:for|within) \d+|(?:has been|was) (?:delayed|deferred)|deferred|try (?:again )?later|temporar(?:y|ily)|connection (?:refused|reset|closed|lost|dropped|timed out)|lost connection|network (?:is )?unreachable|no route to host|too many (?:connections|concurrent|recipients|messages|sessions)|rate limit|throttl|exceeded (?:the )?(?:rate|message rate|sending rate)|too (?:fast|frequent)|system (?:error|not available|busy|full)|server (?:busy|unavailable|error)|service (?:temporarily )?unavailable|internal (?:server )?error|local error|insufficient system storage|resources temporarily|queue(?:d)? too long|giving up|given up/i;
-const SES_REFUSAL = [
+const TRANSIENT_WORDS = /socket error|failed \d+ attempts|(?:host|server) (?:is )?not (?:reachable|responding)|service (?:is )?(?:currently |temporarily )?(?:unavailable|not available)|did not accept our requests to connect|(?:could not|unable to|cannot|failed to) connect|failing for a long time|retry time(?:out)? (?:exceeded|reached|not reached)|expired|timed? ?out|time-?out|could not be delivered (?:for|within) \d+|(?:has been|was) (?:delayed|deferred)|deferred|try (?:again )?later|temporar(?:y|ily)|connection (?:refused|reset|closed|lost|dropped|timed out)|lost connection|network (?:is )?unreachable|no route to host|too many (?:connections|concurrent|recipients|messages|sessions)|rate limit|throttl|exceeded (?:the )?(?:rate|message rate|sending rate)|too (?:fast|frequent)|system (?:error|not available|busy|full)|server (?:busy|unavailable|error)|service (?:temporarily )?unavailable|internal (?:server )?error|local error|insufficient system storage|resources temporarily|queue(?:d)? too long|giving up|given up/i;
+/** SES's refusals. `unique`: wording only SES writes (its API error names, its own sentences), read whoever relayed it. */
+const SES_REFUSAL: readonly { re: RegExp; cause: string; unique?: true }[] = [
   { re: /address (?:is )?blacklisted|suppression list|suppressed/i, cause: "SES did not send: the address is on a suppression list (SES's global list or the account's)" },
   // Before "not verified": SES's MailFromDomainNotVerified (the identity's custom MAIL FROM domain has no MX, and it is set to reject then).
-  { re: /mail from domain.*not verified|MailFromDomainNotVerified/i, cause: "SES refused the message: the identity's custom MAIL FROM domain is not verified (SES could not find its MX record) and the identity is set to reject mail then" },
-  { re: /(?:email )?address(?:es)? (?:is |are )?not verified|identities failed the check|not authorized to send from/i, cause: "SES refused the message: the From address or domain is not a verified identity in that region (or, in the sandbox, the recipient is not verified)" },
+  { re: /MailFromDomainNotVerified/i, unique: true, cause: "SES refused the message: the identity's custom MAIL FROM domain is not verified (SES could not find its MX record) and the identity is set to reject mail then" },
+  { re: /mail from domain.{0,80}not verified/i, cause: "SES refused the message: the identity's custom MAIL FROM domain is not verified (SES could not find its MX record) and the identity is set to reject mail then" },
+  { re: /identities failed the check/i, unique: true, cause: "SES refused the message: the From address or domain is not a verified identity in that region (or, in the sandbox, the recipient is not verified)" },
+  { re: /(?:email )?address(?:es)? (?:is |are )?not verified|not authorized to send from/i, cause: "SES refused the message: the From address or domain is not a verified identity in that region (or, in the sandbox, the recipient is not verified)" },
+  { re: /AccountSendingPaused|sending paused for this account/i, unique: true, cause: "SES refused the message: sending is paused for the account or configuration set" },
   { re: /sending (?:paused|suspended|disabled)|account (?:is )?(?:paused|suspended)/i, cause: "SES refused the message: sending is paused for the account or configuration set" },
   { re: /daily (?:message|sending) quota exceeded/i, cause: "SES refused the message: the account's daily sending quota is used up" },
-] as const;
+];
 
 /**
  * verify's option that picks layers. The recipient-side verdicts point at verify's `recipient`
@@ -189,8 +198,8 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
   // SES refused after a successful login (or in its own notification): the account or identity.
   // The wording is SES's own only when SES answered: "blacklisted" from any other host is a blocklist.
   const sesAnswered = atSes || f.source === "ses-notification" || (!f.remoteMta && /amazonses\.com|amazon ses|email-smtp\.[a-z0-9-]+\.amazonaws\.com/i.test(text));
-  if (sesAnswered) {
-    for (const r of SES_REFUSAL) {
+  for (const r of SES_REFUSAL) {
+    if ((sesAnswered || r.unique) && r.re.test(text)) {
       if (r.re.test(text)) return verdict("ses", `${r.cause}${said(f)}`, atSes || f.source === "ses-notification" ? "high" : "medium", cmd.ses);
     }
   }
@@ -198,7 +207,8 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
   const x = e ? `${e.subject}.${e.detail}` : "";
   /** A code that names no cause: 5.0.0, 5.7.1/5.7.0 (any policy), 5.5.x (protocol), 5.3.0 (other system status), or only a reply code. */
   const genericCode = !e || (e.subject === 0) || x === "7.1" || x === "7.0" || e.subject === 5 || x === "3.0" || x === "1.0" || x === "2.0";
-  const temp = !permanent;
+  // Temporary and still retried; a 4xx the sender gave up on (Action failed) is final for the words below.
+  const temp = !permanent && f.action !== "failed";
   const tempNote = temp ? "; it is temporary: the sending server retries it" : "";
 
   // Our own side, named in words or by X.1.7/X.1.8 (the sender's address): the sending identity.
@@ -212,9 +222,14 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
   if (authCode || SENDER_AUTH_WORDS.test(words)) return verdict("sender-auth", `the recipient's server says our mail fails sender authentication (SPF, DKIM or DMARC) (${codeName})${tempNote}${said(f)}`, authCode ? "high" : "medium", cmd.senderAuth);
   if (PTR_WORDS.test(words)) return verdict("sender-auth", `the recipient's server found no valid reverse DNS for the sending host (${codeName}): with SES that host is SES's; with a relay it is the relay's${tempNote}${said(f)}`, "medium", cmd.senderAuth);
 
-  // A blocklist or reputation beats a generic code: the recipient's server refused the sending host.
-  if (BLOCK_WORDS.test(words) && (genericCode || e?.subject === 7)) {
-    return verdict("recipient-policy", `the recipient's server refused the sending host: a blocklist or its reputation (${codeName})${tempNote}${said(f)}`, "medium", temp ? cmd.ses : cmd.recipientAdmin);
+  // A rate limit: retried, and nothing to fix unless it persists.
+  if (RATE_WORDS.test(words)) return verdict("transient", `the recipient's server limits how fast or how much it accepts from the sending host (${codeName}); the sending server retries, and the limit eases with volume${said(f)}`, "medium", cmd.ses);
+  // A disabled or full mailbox in words, before "blocked": "the recipient account is blocked" is the account.
+  if ((genericCode || e?.klass === 4) && MAILBOX_DISABLED_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled, moved or over a limit (${codeName})${tempNote}${said(f)}`, "medium", cmd.recipient);
+  // A blocklist or reputation beats a generic code, a named blocklist any code: the recipient's server refused the sending host.
+  if ((BLOCK_WORDS.test(words) && (genericCode || e?.subject === 7)) || NAMED_BLOCKLIST.test(words)) {
+    const who = atExchange ? "the recipient's Exchange Online" : "the recipient's server";
+    return verdict("recipient-policy", `${who} refused the sending host: a blocklist, its policy or the host's reputation (${codeName})${tempNote}${said(f)}`, atExchange && e?.subject === 7 ? "high" : "medium", temp ? cmd.ses : cmd.recipientAdmin);
   }
 
   // The mailbox in words, under a code that names no cause (550, 554 5.0.0, 5.7.1): the address or the account.
@@ -259,10 +274,12 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
   }
 
   // Only a reply code or a generic one, and words.
-  if (CONTENT_WORDS.test(words) || BLOCK_WORDS.test(words)) return verdict("recipient-policy", `the recipient's server refused the message by its policy: content, size, spam, relaying or the sending host (${codeName})${said(f)}`, "medium", cmd.recipientAdmin);
+  if (CONTENT_WORDS.test(words) || BLOCK_WORDS.test(words) || (permanent && (c.stage === "CONNECT" || c.stage === "EHLO"))) return verdict("recipient-policy", `the recipient's server refused the message by its policy: content, size, spam, relaying or the sending host (${codeName})${said(f)}`, "medium", cmd.recipientAdmin);
   if (MAILBOX_UNKNOWN_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "medium", cmd.recipient);
   if (MAILBOX_DISABLED_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled, moved or over a limit (${codeName})${said(f)}`, "medium", cmd.recipient);
   if (DOMAIN_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's domain cannot take mail: it does not exist, has no usable MX, or accepts none (${codeName})${said(f)}`, "medium", cmd.recipient);
+  // RFC 5321: the reply to MAIL FROM judges the envelope sender, before any recipient is named.
+  if (permanent && c.stage === "MAIL FROM") return verdict("sender-auth", `the recipient's server refused our envelope sender at MAIL FROM (${codeName}), before any recipient was named${said(f)}`, "low", cmd.senderAuth);
   // RFC 5321: 550/553 mailbox unavailable or name not allowed, 551 user not local, 552 storage exceeded.
   if (c.reply === 551) return verdict("recipient-mailbox", `the recipient's server says the user is not local there (551: moved or forwarded elsewhere)${said(f)}`, "medium", cmd.recipient);
   if (c.reply === 552) return verdict("recipient-mailbox", `the recipient's mailbox is full or over its storage limit (${codeName})${said(f)}`, "medium", cmd.recipient);

@@ -216,7 +216,8 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
       continue;
     }
     if (open.body.length < 12) open.body.push(trimmed);
-    textSeen = true;
+    // "because:" (Domino), "The error that the other server returned was:": an intro, the words follow.
+    if (!trimmed.endsWith(":")) textSeen = true;
   }
   return blocks;
 }
@@ -224,11 +225,13 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
 /** Exim's list when it names a local part only ("  kijitora" then the indented SMTP error): the indented lines. */
 function recipientBlocksBare(lines: string[], end: number): string[] {
   const out: string[] = [];
-  for (let i = 0; i < end && out.length < 12; i++) {
-    const l = lines[i]!;
-    if (/^\s{2,}\S/.test(l) && /(?:^|\s)[245]\d\d[\s:-]|smtp error|said:|host /i.test(l)) {
-      for (let j = i; j < end && lines[j]!.trim() && out.length < 12; j++) out.push(lines[j]!.trim());
-      break;
+  for (const indented of [true, false]) {
+    for (let i = 0; i < end && out.length < 12; i++) {
+      const l = lines[i]!;
+      if ((!indented || /^\s{2,}\S/.test(l)) && /(?:^|\s)[245]\d\d[\s:-]|smtp error|said:|host /i.test(l)) {
+        for (let j = i; j < end && lines[j]!.trim() && out.length < 12; j++) out.push(lines[j]!.trim());
+        return out;
+      }
     }
   }
   return out;

@@ -50,7 +50,10 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
   const returned = attachments.find((a) => /^(message\/rfc822|text\/rfc822-headers|message\/global|message\/global-headers)$/i.test(a.contentType));
   const sender = originalSender(returned?.content.toString("utf8"));
   const source = noticeSource(from, headerNames.some((h) => h.startsWith("x-ms-exchange")), status?.content.toString("utf8"));
-  const text = mail.text ?? "";
+  // A notice whose MIME structure is broken (a boundary that does not match, stripped part
+  // headers) leaves mailparser with no text: the raw body is the text then. A bounce forwarded
+  // inline ("Begin forwarded message:", "> " quoting) is read without its quoting.
+  const text = unquoteForwarded(mail.text?.trim() ? mail.text : attachments.length ? "" : rawBody(bytes));
   if (status) {
     const failures = failuresFromDeliveryStatus(status.content.toString("utf8"), source, sender);
     if (failures.length) {
@@ -76,12 +79,33 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
   if (/^(?:final|original)-recipient\s*:/im.test(text.slice(0, 256 * 1024))) {
     const inline = failuresFromDeliveryStatus(text.slice(0, 256 * 1024), source, sender ?? originalSender(afterReturned(text)));
     if (inline.length) {
-      const fromText = failuresFromText(text, source, sender, undefined, exclude);
+      // The human-readable part only: the report fields below it are not a notice's recipient list.
+      const fields = text.search(/^(?:reporting-mta|final-recipient|original-recipient|arrival-date|received-from-mta)\s*:/im);
+      const fromText = failuresFromText(fields > 0 ? text.slice(0, fields) : "", source, sender, undefined, exclude);
       const said = (r: string) => fromText.find((t) => t.recipient.toLowerCase() === r.toLowerCase())?.diagnostic ?? (fromText.length === 1 ? fromText[0]!.diagnostic : undefined);
       return { ok: true, failures: inline.map((f) => (!f.diagnostic && said(f.recipient) ? { ...f, diagnostic: said(f.recipient)!, evidence: [...f.evidence] } : f)), what: `a delivery status report written as text from ${from || "an unnamed sender"}` };
     }
   }
-  const failures = failuresFromText(text, source, sender ?? originalSender(afterReturned(text)), undefined, exclude, failedRecipients);
+  // SES notifications delivered by email (an SNS email subscription): the JSON is the body.
+  const json = /\{\s*"(?:notificationType|eventType|Type)"\s*:/.exec(text.slice(0, 256 * 1024));
+  if (json) {
+    // SNS's email wraps long lines: the line breaks are not part of the JSON.
+    const body = text.slice(json.index, json.index + 1024 * 1024).split(/\r?\n--\s*\r?\n/, 1)[0]!;
+    const last = body.lastIndexOf("}");
+    try {
+      const r = failuresFromSes(JSON.parse(body.slice(0, last + 1).replace(/\r?\n/g, "")));
+      if (r.ok && r.failures.length) return { ok: true, failures: r.failures, what: `SES ${r.type} feedback delivered by email from ${from || "an unnamed sender"}` };
+    } catch {
+      // Not JSON after all: read as a notice.
+    }
+  }
+  const returnedPart = afterReturned(text);
+  let failures = failuresFromText(text, source, sender ?? originalSender(returnedPart), undefined, exclude, failedRecipients);
+  // A notice that names no recipient (Sendmail V5's bare transcript): the returned message's To.
+  const originalTo = originalRecipient(returnedPart);
+  if ((!failures.length || failures.every((f) => !f.recipient.includes("@"))) && isNotice && originalTo && !exclude.includes(originalTo)) {
+    failures = failuresFromText(text, source, sender ?? originalSender(returnedPart), undefined, exclude, [originalTo]);
+  }
   if (failures.length && (isNotice || failures[0]!.diagnostic)) return { ok: true, failures, what: `a non-delivery notice from ${from || "an unnamed sender"}` };
   // A bounce forwarded as an attachment: the notice is the attached message.
   if (depth < 2) {
@@ -91,6 +115,27 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
     }
   }
   return { ok: false, message: `a mail message${from ? ` from ${shown(from, 80)}` : ""}${subject ? ` (subject ${shown(subject, 80)})` : ""} with no delivery status report and no recognisable failure notice: not a bounce` };
+}
+
+/** The body of a message as text: everything after the header block, at most 256 KiB. */
+function rawBody(bytes: Buffer): string {
+  const head = bytes.subarray(0, 256 * 1024 + 65536).toString("utf8");
+  const m = /\r?\n\r?\n/.exec(head);
+  return m ? head.slice(m.index + m[0].length, m.index + m[0].length + 256 * 1024) : "";
+}
+
+/** A bounce forwarded inline by a person: its lines quoted with "> ", after a forwarding marker. */
+function unquoteForwarded(text: string): string {
+  const at = text.slice(0, 64 * 1024).search(/begin forwarded message|-{3,} ?forwarded message|-{3,} ?original message ?-{3,}|^fwd?:/im);
+  if (at < 0) return text;
+  return `${text.slice(0, at)}${text.slice(at).replace(/^>[ \t]?/gm, "").replace(/^>[ \t]?/gm, "")}`;
+}
+
+/** The To of the returned message: the failed recipient when the notice names none itself (Sendmail V5's transcript). */
+function originalRecipient(returned: string): string | undefined {
+  const m = /^to:\s*(.*)$/im.exec(returned.slice(0, 64 * 1024));
+  const a = m ? /[^\s<>"@,]+@[^\s<>",]+\.[A-Za-z]{2,}/.exec(m[1]!) : null;
+  return a?.[0].toLowerCase();
 }
 
 /** The text from a notice's returned-message marker on: where the original message's From is. */

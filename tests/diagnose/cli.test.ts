@@ -21,7 +21,8 @@ describe("npm run diagnose", () => {
     const { verdicts } = JSON.parse(r.stdout) as { verdicts: { recipient: string; layer: string; next: string; evidence: string[]; confidence: string; cause: string }[] };
     expect(verdicts.map((v) => [v.layer, v.confidence, v.next])).toEqual([
       ["relay-auth", "high", "npm run relay-fix -- --stack prod --sender admin@queenofsandiego.com"],
-      ["recipient-policy", "high", "npm run verify -- --stack prod --only recipient --recipient ops@steigerwald-dougherty.com"],
+      // Nothing in this stack refused it: the recipient's administrator is the next step, with the server's reply quoted.
+      ["recipient-policy", "high", 'nothing in this stack refused the message: forward this bounce to the mail administrator of steigerwald-dougherty.com (postmaster@steigerwald-dougherty.com) and ask why their server refused it, quoting: "550 5.7.1 Service unavailable, Client host [54.240.8.36] blocked by tenant policy. AS(7023)"'],
     ]);
     expect(Object.keys(verdicts[0]!).sort()).toEqual(["cause", "confidence", "evidence", "layer", "next", "recipient"]);
   });
