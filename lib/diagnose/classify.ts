@@ -217,6 +217,9 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
   }
   // RFC 7372 X.7.20-X.7.27: DKIM, SPF, DMARC, reverse DNS (X.7.25), the sender domain accepts no mail (X.7.27); Gmail's 5.7.26 and Exchange's 5.7.509 (DMARC).
   const authCode = e?.subject === 7 && ((e.detail >= 20 && e.detail <= 27) || e.detail === 509);
+  // Sendmail also writes X.7.27 when the recipient's host accepts no mail ("550 Host does not accept
+  // mail" from the recipient's null MX): then the words, not the code, say whose domain it is.
+  if (authCode && e!.detail === 27 && DOMAIN_WORDS.test(words) && !/sender|mail from|return-path/i.test(words)) return verdict("recipient-mailbox", `the recipient's domain accepts no mail (null MX, RFC 7505), although the reporting server wrote ${codeName}${said(f)}`, "medium", cmd.recipient);
   if (authCode && e!.detail === 27) return verdict("sender-auth", `the recipient's server says our sender's domain accepts no mail (null MX, RFC 7505), so it refuses mail from it (${codeName})${said(f)}`, "high", cmd.senderAuth);
   if (authCode && e!.detail === 25) return verdict("sender-auth", `the recipient's server found no valid reverse DNS for the sending host (${codeName}): with SES that host is SES's; with a relay it is the relay's${said(f)}`, "high", cmd.senderAuth);
   if (authCode || SENDER_AUTH_WORDS.test(words)) return verdict("sender-auth", `the recipient's server says our mail fails sender authentication (SPF, DKIM or DMARC) (${codeName})${tempNote}${said(f)}`, authCode ? "high" : "medium", cmd.senderAuth);
