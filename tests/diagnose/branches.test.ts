@@ -36,7 +36,7 @@ describe("branches on real bounces", () => {
     ["lhost-sendmail-41.eml", "recipient-mailbox", /does not exist/, "Yahoo's 'This user doesn't have a ... account' under 554 5.0.0"],
     ["lhost-exim-57.eml", "recipient-policy", /blocklist/, "'an address that has been blacklisted' from a host that is not SES: a blocklist, not ses"],
     ["lhost-v5sendmail-01.eml", "transient", /temporary|gave up|stopped retrying|expired/, "Sendmail V5's bare transcript names no recipient: the returned message's To is read"],
-  ] as const)("%s: %s", async (file, layer, cause) => {
+  ] as const)("%s: %s (%s)", async (file, layer, cause, _why) => {
     const vs = await verdicts(file);
     expect(vs.map((v) => v.layer)).toContain(layer);
     expect(vs.find((v) => v.layer === layer)!.cause).toMatch(cause);
