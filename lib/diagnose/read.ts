@@ -43,6 +43,12 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
     const m = /^([!-9;-~]{1,76}):[ \t]*(.*)$/.exec(raw);
     if (!m) continue;
     last = m[1]!.toLowerCase();
+    // A second Final-Recipient in one block is the next recipient: some MTAs (AOL's) write the
+    // per-recipient blocks without the blank line RFC 3464 puts between them.
+    if (last === "final-recipient" && block.has("final-recipient")) {
+      blocks.push(block);
+      block = new Map();
+    }
     if (!block.has(last)) block.set(last, m[2]!.trim());
   }
   if (block.size) blocks.push(block);
