@@ -274,6 +274,20 @@ function noticeWords(lines: string[], end: number, skip: Set<string>): string | 
   return kept.length ? cutLong(kept.join(" ")) : undefined;
 }
 
+/** A notice's own words about the failure, for a report that gives none: its first coded reply, or its sentences. */
+export function noticeSummary(text: string): string | undefined {
+  const lines = scanLines(text);
+  let end = lines.length;
+  for (let i = 0; i < lines.length; i++) {
+    if (RETURNED_MESSAGE.some((re) => re.test(lines[i]!)) || /^(?:reporting-mta|final-recipient)\s*:/i.test(lines[i]!)) {
+      end = i;
+      break;
+    }
+  }
+  const coded = recipientBlocksBare(lines, end);
+  return (coded.length ? blockDiagnostic(coded) : undefined) ?? noticeWords(lines, end, new Set());
+}
+
 /**
  * A human-readable notice: who wrote it, and the failed recipients with the server's words.
  * `exclude`: addresses that are never the failed recipient (the notice's From and To, the

@@ -3,7 +3,7 @@
  * first use, so --help stays fast). Never throws for anything the input holds: a message that
  * is not a bounce, or cannot be read, is { ok: false } with what could be read.
  */
-import { failuresFromDeliveryStatus, failuresFromSes, failuresFromText } from "../../lib/diagnose/read";
+import { failuresFromDeliveryStatus, failuresFromSes, failuresFromText, noticeSummary } from "../../lib/diagnose/read";
 import type { Failure, NoticeSource } from "../../lib/diagnose/types";
 import { shown } from "../../lib/text";
 
@@ -58,8 +58,24 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
     const failures = failuresFromDeliveryStatus(status.content.toString("utf8"), source, sender);
     if (failures.length) {
       // The human part may quote the server's answer the report left out (Gmail's relay notice does).
-      const fromText = failuresFromText(text, source, sender)[0];
-      return { ok: true, failures: failures.map((f) => (!f.diagnostic && fromText?.diagnostic ? { ...f, diagnostic: fromText.diagnostic, evidence: [...f.evidence, ...fromText.evidence] } : f)), what: `a delivery status report from ${from || "an unnamed sender"}` };
+      // The human part says what the report leaves out: Gmail's relay notice quotes the answer the
+      // report omits; a report with a generic Status and no Diagnostic-Code (5.0.0) says the cause
+      // only in words; Sendmail cuts a long reply in Diagnostic-Code and quotes it whole above.
+      const human = failuresFromText(text, source, sender);
+      const summary = noticeSummary(text);
+      return {
+        ok: true,
+        failures: failures.map((f) => {
+          const own = human.find((h) => h.recipient.toLowerCase() === f.recipient.toLowerCase()) ?? (human.length === 1 ? human[0] : undefined);
+          if (!f.diagnostic) {
+            const said = own?.diagnostic ?? summary;
+            return said ? { ...f, diagnostic: said, evidence: [...f.evidence, ...(own?.evidence ?? []), ...(own ? [] : [`(the notice's words) ${said.slice(0, 200)}`])] } : f;
+          }
+          const more = own?.diagnostic;
+          return more && more.length > f.diagnostic.length && !f.diagnostic.includes(more) && !more.includes(f.diagnostic) && /[245]\d\d|[245]\.\d/.test(more) ? { ...f, diagnostic: `${f.diagnostic} | ${more}`.slice(0, 700) } : f;
+        }),
+        what: `a delivery status report from ${from || "an unnamed sender"}`,
+      };
     }
     const actions = [...status.content.toString("utf8").matchAll(/^action:\s*(\S+)/gim)].map((m) => m[1]!.toLowerCase());
     return { ok: false, message: `a delivery status report from ${shown(from || "an unnamed sender", 80)} with no failed or delayed recipient (${actions.length ? `actions: ${[...new Set(actions)].join(", ")}` : "no recipient fields"})` };

@@ -32,6 +32,12 @@ export const ACCEPTED: { files: RegExp; label: string; status?: RegExp; ours: Di
     why: "Google's 'DNS Error: ... NXDOMAIN Domain name not found' or 'had no relevant answers' for the recipient's own domain: the domain does not exist or publishes no MX, so it cannot take mail (verify's recipient layer reads exactly that MX); nothing about it is a network failure to retry",
   },
   {
+    files: /^lhost-postfix-77\.eml$/,
+    label: "norelaying",
+    ours: "ses",
+    why: "SES itself answered '554 Message rejected: Email address is not verified. The following identities failed the check in region AP-NORTHEAST-1': the sending identity is not verified in that SES region, which verify's ses layer shows; it is not the recipient's relaying policy",
+  },
+  {
     files: /./,
     label: "mailboxfull",
     status: /^4\./,
@@ -70,7 +76,6 @@ const BEHIND_SISIMAI = new Set<string>([
   "lhost-biglobe",
   "lhost-domino",
   "lhost-einsundeins",
-  "lhost-exim",
   "lhost-ezweb",
   "lhost-fml",
   "lhost-gmail",
@@ -80,7 +85,6 @@ const BEHIND_SISIMAI = new Set<string>([
   "lhost-mailmarshalsmtp",
   "lhost-messagelabs",
   "lhost-mfilter",
-  "lhost-opensmtpd",
   "lhost-postfix",
   "lhost-sendgrid",
   "lhost-sendmail",
