@@ -93,7 +93,9 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
   const out: Failure[] = [];
   for (const b of blocks) {
     if (!b.has("final-recipient") && !b.has("original-recipient")) continue;
-    const action = (b.get("action") ?? "").toLowerCase().trim();
+    const written = (b.get("action") ?? "").toLowerCase().trim();
+    // "expired" is not an RFC 3464 action, but SendGrid writes it for a message it gave up retrying: failed.
+    const action = written === "expired" ? "failed" : written;
     if (action !== "failed" && action !== "delayed") continue;
     const recipient = typedValue(b.get("final-recipient") ?? b.get("original-recipient")) ?? "(unnamed recipient)";
     const diagnostic = b.get("diagnostic-code");
@@ -102,7 +104,7 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
     const evidence = [
       ...(reportingMta ? [`Reporting-MTA: ${cut(perMessage!.get("reporting-mta")!)}`] : []),
       `Final-Recipient: ${cut(b.get("final-recipient") ?? b.get("original-recipient") ?? "")}`,
-      `Action: ${cut(action)}`,
+      `Action: ${cut(written)}`,
       ...(status ? [`Status: ${cut(status)}`] : []),
       ...(b.get("remote-mta") ? [`Remote-MTA: ${cut(b.get("remote-mta")!)}`] : []),
       ...(diagnostic ? [`Diagnostic-Code: ${cut(diagnostic)}`] : []),
@@ -199,6 +201,7 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
     const rcpt = /\bRCPT TO:\s*<([^<>\s]{3,320})>/i.exec(trimmed);
     const label = RECIPIENT_LABEL.exec(trimmed) ?? /^([^:<>@]{1,40}):\s+(?=[<"]?[^\s@<>]{1,64}@)/.exec(trimmed);
     const labelText = label && !RECIPIENT_LABEL.test(trimmed) ? label[1]!.trim() : "";
+    if (labelText && /^\(/.test(labelText)) continue;
     if (labelText && /^(?:from|to|cc|bcc|sender|reply-to|return-path|date|subject|message-id|in-reply-to|references|x-[\w-]+|envelope-to|delivered-to|original sender|sender-mta|reporting-mta|remote-mta|received)$/i.test(labelText)) continue;
     const afterLabel = (label ? trimmed.slice(label[0].length) : trimmed).replace(/^[245]\d\d[ -:]\s*(?:[245]\.\d{1,3}\.\d{1,3}\s+)?(?=<)/, "");
     const m = rcpt ? [rcpt[0], rcpt[1]!] : /^[<"(\[]?\s*(?:mailto:)?([^\s<>()[\],;:"'@]{1,64}@[^\s<>()[\],;:"']{1,255})/.exec(afterLabel);
@@ -213,6 +216,11 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
       // "a@b on Thu, 29 Apr 2010" (Exchange 2003): a date, not the server's words.
       if (rest && !/^on\s+\w{3},?\s/i.test(rest) && !/^\(?(?:generated from|expanded from|ultimately generated)/i.test(rest)) open.body.push(rest);
       textSeen = !!rest || !!labelText;
+      // Sendmail's "554 <a@b>... reason": one line per recipient; the lines after it belong to the next one.
+      if (rest && /^[245]\d\d[ -]/.test(trimmed) && !rcpt) {
+        open.body[open.body.length - 1] = trimmed.replace(/^[245]\d\d[ -:]\s*(?=<)/, "").replace(/^<[^>]*>\.\.\.\s*/, `${trimmed.slice(0, 3)} `);
+        open = undefined;
+      }
       continue;
     }
     if (!open) continue;

@@ -58,22 +58,9 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
     const failures = failuresFromDeliveryStatus(status.content.toString("utf8"), source, sender);
     if (failures.length) {
       // The human part may quote the server's answer the report left out (Gmail's relay notice does).
-      // The human part says what the report leaves out: Gmail's relay notice quotes the answer the
-      // report omits; a report with a generic Status and no Diagnostic-Code (5.0.0) says the cause
-      // only in words; Sendmail cuts a long reply in Diagnostic-Code and quotes it whole above.
-      const human = failuresFromText(text, source, sender);
-      const summary = noticeSummary(text);
       return {
         ok: true,
-        failures: failures.map((f) => {
-          const own = human.find((h) => h.recipient.toLowerCase() === f.recipient.toLowerCase()) ?? (human.length === 1 ? human[0] : undefined);
-          if (!f.diagnostic) {
-            const said = own?.diagnostic ?? summary;
-            return said ? { ...f, diagnostic: said, evidence: [...f.evidence, ...(own?.evidence ?? []), ...(own ? [] : [`(the notice's words) ${said.slice(0, 200)}`])] } : f;
-          }
-          const more = own?.diagnostic;
-          return more && more.length > f.diagnostic.length && !f.diagnostic.includes(more) && !more.includes(f.diagnostic) && /[245]\d\d|[245]\.\d/.test(more) ? { ...f, diagnostic: `${f.diagnostic} | ${more}`.slice(0, 700) } : f;
-        }),
+        failures: withHumanWords(failures, failuresFromText(text, source, sender), noticeSummary(text)),
         what: `a delivery status report from ${from || "an unnamed sender"}`,
       };
     }
@@ -97,9 +84,9 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
     if (inline.length) {
       // The human-readable part only: the report fields below it are not a notice's recipient list.
       const fields = text.search(/^(?:reporting-mta|final-recipient|original-recipient|arrival-date|received-from-mta)\s*:/im);
-      const fromText = failuresFromText(fields > 0 ? text.slice(0, fields) : "", source, sender, undefined, exclude);
-      const said = (r: string) => fromText.find((t) => t.recipient.toLowerCase() === r.toLowerCase())?.diagnostic ?? (fromText.length === 1 ? fromText[0]!.diagnostic : undefined);
-      return { ok: true, failures: inline.map((f) => (!f.diagnostic && said(f.recipient) ? { ...f, diagnostic: said(f.recipient)!, evidence: [...f.evidence] } : f)), what: `a delivery status report written as text from ${from || "an unnamed sender"}` };
+      const before = fields > 0 ? text.slice(0, fields) : "";
+      const fromText = failuresFromText(before, source, sender, undefined, exclude);
+      return { ok: true, failures: withHumanWords(inline, fromText, noticeSummary(before)), what: `a delivery status report written as text from ${from || "an unnamed sender"}` };
     }
   }
   // SES notifications delivered by email (an SNS email subscription): the JSON is the body.
@@ -131,6 +118,23 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
     }
   }
   return { ok: false, message: `a mail message${from ? ` from ${shown(from, 80)}` : ""}${subject ? ` (subject ${shown(subject, 80)})` : ""} with no delivery status report and no recognisable failure notice: not a bounce` };
+}
+
+/**
+ * The human part says what the report leaves out: Gmail's relay notice quotes the answer the
+ * report omits; a report with a generic Status and no Diagnostic-Code (5.0.0) says the cause
+ * only in words; Sendmail cuts a long reply in Diagnostic-Code and quotes it whole above.
+ */
+function withHumanWords(failures: Failure[], human: Failure[], summary: string | undefined): Failure[] {
+  return failures.map((f) => {
+    const own = human.find((h) => h.recipient.toLowerCase() === f.recipient.toLowerCase()) ?? (human.length === 1 ? human[0] : undefined);
+    if (!f.diagnostic) {
+      const said = own?.diagnostic ?? summary;
+      return said ? { ...f, diagnostic: said, evidence: [...f.evidence, ...(own?.evidence ?? []), ...(own?.diagnostic ? [] : [`(the notice's words) ${said.slice(0, 200)}`])] } : f;
+    }
+    const more = own?.diagnostic;
+    return more && more.length > f.diagnostic.length && !f.diagnostic.includes(more) && !more.includes(f.diagnostic) && /[245]\d\d|[245]\.\d/.test(more) ? { ...f, diagnostic: `${f.diagnostic} | ${more}`.slice(0, 700) } : f;
+  });
 }
 
 /** The body of a message as text: everything after the header block, at most 256 KiB. */

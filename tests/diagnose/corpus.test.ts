@@ -86,7 +86,6 @@ const BEHIND_SISIMAI = new Set<string>([
   "lhost-messagelabs",
   "lhost-mfilter",
   "lhost-postfix",
-  "lhost-sendgrid",
   "lhost-sendmail",
   "lhost-v5sendmail",
   "lhost-verizon",
