@@ -130,6 +130,7 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
 
 /** Where a notice quotes the server's answer: the answer is on the same line, or the next non-empty ones. */
 const RESPONSE_INTROS = [
+  /responded as follows:?\s*\[?(.*)$/i,
   /the response (?:from the remote server )?was:?\s*(.*)$/i,
   /the error that the other server returned was:?\s*(.*)$/i,
   // Greedy and without a trailing optional group: "'?(.*?)'?\s*$" backtracks quadratically on a
@@ -138,6 +139,8 @@ const RESPONSE_INTROS = [
   /^\s*#?([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}.*?)(?:##.*)?$/,
 ];
 const RECIPIENT_INTROS = [
+  /unable to deliver (?:the |your |this )?message to\s+<?(\S+@[^\s>]+)/i,
+  /rejected recipient\s+<?(\S+@[^\s>]+)/i,
   /(?:wasn't|was not|couldn't be|could not be) delivered to\s+(\S+@\S+)/i,
   /delivering your message to\s+(\S+@\S+)/i,
   /your message to\s+(\S+@\S+)\s+couldn't be delivered/i,
@@ -195,7 +198,8 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
   let textSeen = false;
   for (let i = 0; i < end; i++) {
     const line = lines[i]!;
-    const trimmed = line.trim();
+    // Active!Hunter and others mark the list entry with ">>> " like a transcript line.
+    const trimmed = line.trim().replace(/^>>>\s+(?=\S+@)/, "");
     // "Recipient: a@b", "Unknown user: a@b" (the label is the reason), "554 <a@b>... reason"
     // (Sendmail), ">>> RCPT To:<a@b>" (a session transcript): the address after a short label or code.
     const rcpt = /\bRCPT TO:\s*<([^<>\s]{3,320})>/i.exec(trimmed);
@@ -343,7 +347,7 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
         if (!m) continue;
         const said = (m[1] ?? "").trim() || nextLine().trim();
         if (said && /[245]\d\d|[245]\.\d{1,3}\.\d{1,3}/.test(said)) {
-          response = said.replace(/^'|'$/g, "").trim();
+          response = said.replace(/^'|'$/g, "").replace(/\]\s*$/, "").trim();
           evidence.push(cut(line.includes(said) ? line : `${line.trim()} ${said}`));
           break;
         }

@@ -104,6 +104,8 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
   }
   const returnedPart = afterReturned(text);
   let failures = failuresFromText(text, source, sender ?? originalSender(returnedPart), undefined, exclude, failedRecipients);
+  // A message sent to oneself bounces to the failed address: the notice's To may be the recipient.
+  if (!failures.length && isNotice) failures = failuresFromText(text, source, sender ?? originalSender(returnedPart), undefined, from ? [from] : [], failedRecipients);
   // A notice that names no recipient (Sendmail V5's bare transcript): the returned message's To.
   const originalTo = originalRecipient(returnedPart);
   if ((!failures.length || failures.every((f) => !f.recipient.includes("@"))) && isNotice && originalTo && !exclude.includes(originalTo)) {

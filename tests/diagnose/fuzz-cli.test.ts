@@ -169,6 +169,14 @@ describe("lib/diagnose patterns stay linear on backtracking input classes", () =
     "   ----- Transcript of session follows -----",
     "mail from domain ",
     "send mail as address ",
+    "It responded as follows: [",
+    "Unable to deliver message to <",
+    "SMTP Server <a.example> rejected recipient <",
+    ">>> ",
+    "Recipient: ",
+    "Unknown user: ",
+    "554 <",
+    "{\"notificationType\":",
   ];
   const runs = [" ", "\t ", ".", "a", "a.", "-", "'", "5.", "#", ":", "ab@", "<a@b.c>"];
   const cases = prefixes.flatMap((p) => runs.map((r) => [p, r] as const));
