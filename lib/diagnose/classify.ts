@@ -267,8 +267,13 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
     if (e.subject === 2 && e.detail === 3 && /too (?:large|big)|size ?limit|message size|exceeds .{0,20}size/i.test(words)) return verdict("recipient-policy", `the recipient's server refused the message's size for this recipient (${codeName})${said(f)}`, "high", cmd.recipientAdmin);
     if (e.subject === 2) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled or over a limit (${codeName})${said(f)}`, "high", cmd.recipient);
     if (x === "4.1" && /recipient address rejected|access denied/i.test(text)) return verdict("recipient-mailbox", `the recipient's Exchange Online tenant does not know the address (${codeName})${said(f)}`, atExchange ? "high" : "medium", cmd.recipient);
-    // X.7.13 "user account disabled" (IANA's enhanced status code registry): the mailbox, not a policy.
-    if (e.subject === 7 && e.detail === 13) return verdict("recipient-mailbox", `the recipient's account is disabled (${codeName})${said(f)}`, "high", cmd.recipient);
+    // X.7.13 "user account disabled" (IANA's SMTP Enhanced Status Codes registry) is written for a
+    // submission account that logged in but is disabled; servers also use it for a disabled
+    // recipient ("525 5.7.13 Disabled recipient address"): the words say whose account it is.
+    if (e.subject === 7 && e.detail === 13) {
+      if (/recipient|mailbox|addressee|user unknown/i.test(words)) return verdict("recipient-mailbox", `the recipient's account is disabled (${codeName})${said(f)}`, "medium", cmd.recipient);
+      return verdict("relay-auth", `the SMTP server says the account the relay logged in with is disabled (${codeName})${said(f)}`, atSes ? "high" : "low", cmd.relayFix);
+    }
     if (e.subject === 7) {
       const who = atExchange ? "the recipient's Exchange Online" : "the recipient's server";
       const exchangeRange = atExchange && (e.detail === 1 || (e.detail >= 500 && e.detail <= 749));

@@ -47,6 +47,10 @@ describe("branches on the server's words", () => {
   it("5.7.27 from the server: the sender's domain accepts no mail (RFC 7505 X.7.27), our side", () => {
     expect(classify(f({ diagnostic: "550 5.7.27 Sender address has null MX" }))).toMatchObject({ layer: "sender-auth", cause: expect.stringMatching(/our sender's domain accepts no mail/) });
   });
+  it("X.7.13 (user account disabled): the recipient's when the words say recipient, else the relay's login account", () => {
+    expect(classify(f({ diagnostic: "525 5.7.13 Disabled recipient address" })).layer).toBe("recipient-mailbox");
+    expect(classify(f({ diagnostic: "554 5.7.13 User account disabled", remoteMta: "smtp.example.net" })).layer).toBe("relay-auth");
+  });
   it("bare 550 User unknown and bare 552 (no enhanced code): mailbox", () => {
     expect(classify(f({ diagnostic: "550 User unknown" })).layer).toBe("recipient-mailbox");
     expect(classify(f({ diagnostic: "552 Requested mail action aborted: exceeded storage allocation" })).layer).toBe("recipient-mailbox");
