@@ -28,21 +28,25 @@
  *   Secrets Manager, the SES REST front for SES): the SDK's retry with backoff must still yield
  *   a complete report.
  *
- * diagnose: `npm run diagnose -- <directory> --json` over --diagnose-count (default 10,000)
- *   bounces in ONE call: the bounce fixtures (tests/fixtures/bounces, RFC 3464 reports, Gmail and
- *   Exchange notices, SES JSON bare and in SNS) copied round-robin into a temporary directory,
- *   which diagnose reads as one argument (10,000 paths would not fit argv on every system).
- *   Reports the median of --diagnose-runs (default 3) whole-command runs: wall time, verdicts
- *   per second, inputs per second, and peak memory (the CLI process's RSS high-water mark,
- *   process.resourceUsage().maxRSS, written at exit by a preload; no external tool needed).
+ * diagnose: `npm run diagnose -- <directory> --jsonl` over --diagnose-counts (default 1,000, 10,000 and 50,000)
+ *   messages, each count in ONE call: copies (hard links) of the real bounces in
+ *   tests/fixtures/bounces-sisimai (the sisimai sample set: Exim, Postfix, Sendmail, qmail,
+ *   Exchange, Gmail, Yahoo, ... notices as their MTAs wrote them) round-robin in a temporary
+ *   directory, which diagnose reads as one argument (50,000 paths would not fit argv). Reports
+ *   the median of --diagnose-runs (default 1) whole-command runs: wall time, inputs per second,
+ *   and peak memory (the CLI process's RSS high-water mark, process.resourceUsage().maxRSS,
+ *   written at exit by a preload), and the growth of peak RSS from the smallest to the largest
+ *   count (target <= 1.5x: memory flat in the number of messages). Where Debian's
+ *   libsisimai-perl is installed, sisimai reads the same directory in the same run
+ *   (tests/diagnose/sisimai-oracle.pl, its peak RSS from /proc/self/status).
  *
  *   npm run bench [-- --sections startup,single,scale,diagnose] [-- --startup-runs N] [-- --quick]
- *                 [-- --sizes 1,10,200] [-- --throttle 4] [-- --diagnose-count N] [-- --diagnose-runs N] [-- --json]
+ *                 [-- --sizes 1,10,200] [-- --throttle 4] [-- --diagnose-counts N,N] [-- --diagnose-runs N] [-- --json]
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -219,66 +223,130 @@ async function scale(sizes: number[], quick: boolean, throttle: number | undefin
 // diagnose: many bounces in one call
 // ---------------------------------------------------------------------------------------------
 
-/** The fixtures that are bounces (the corpus also holds a few that are not, to test refusals). */
-const NOT_BOUNCES = new Set(["not-a-bounce.eml", "ses-delivery.json"]);
+/**
+ * The messages the diagnose bench reads: real bounces nobody here wrote, the sisimai sample set
+ * (tests/fixtures/bounces-sisimai, README there: Exim, Postfix, Sendmail, qmail, Exchange, Gmail,
+ * Yahoo, ... as their MTAs wrote them), every .eml in it. A few are not bounces (feedback loops,
+ * auto-replies) or are ones diagnose cannot read yet: they count as inputs and are refused, as a
+ * real mailbox's would be.
+ */
+const DIAGNOSE_CORPUS = path.join(ROOT, "tests", "fixtures", "bounces-sisimai");
 
-export interface DiagnoseBench {
+export interface DiagnoseRun {
+  /** Whole-command wall time and the process's own peak RSS. */
+  wallMs: number;
+  maxRssMb: number;
+}
+export interface DiagnoseSize {
   inputs: number;
-  fixtures: number;
+  /** Verdict lines diagnose printed (--jsonl), and inputs it refused. */
   verdicts: number;
-  runs: { wallMs: number; maxRssMb: number }[];
+  refused: number;
+  runs: DiagnoseRun[];
   medianMs: number;
   verdictsPerSec: number;
   inputsPerSec: number;
   peakRssMb: number;
+  /** sisimai (Debian's libsisimai-perl) over the same files in the same run, where installed. */
+  sisimai?: { recipients: number; wallMs: number; inputsPerSec: number; peakRssMb: number };
+}
+export interface DiagnoseBench {
+  corpus: string;
+  fixtures: number;
+  sizes: DiagnoseSize[];
+  /** Peak RSS at the largest size over the smallest: memory flat in the number of messages means near 1. */
+  rssGrowth: number;
+  sisimaiVersion?: string;
 }
 
 /**
- * `node scripts/run.cjs diagnose <dir> --json` (what `npm run diagnose` runs) over `count`
- * bounces, `runs` times. Peak RSS comes from the CLI process itself: a preload writes
- * process.resourceUsage().maxRSS (KiB) to a file when it exits.
+ * `node scripts/run.cjs diagnose <dir> --jsonl` (what `npm run diagnose` runs) over each count of
+ * copies (hard links, or copies where links fail) of the real messages, `runs` times each; then
+ * sisimai over the same directory once. Peak RSS comes from each process itself: a preload writes
+ * node's process.resourceUsage().maxRSS at exit; the sisimai oracle prints VmHWM.
  */
-function diagnoseBench(count: number, runs: number): DiagnoseBench {
+function diagnoseBench(counts: number[], runs: number): DiagnoseBench {
   const built = spawnSync(process.execPath, [path.join(ROOT, "scripts", "build.cjs"), "--if-stale"], { cwd: ROOT, stdio: "inherit" });
   if (built.status !== 0) throw new Error("the build failed");
-  const fixturesDir = path.join(ROOT, "tests", "fixtures", "bounces");
-  const fixtures = readdirSync(fixturesDir).filter((f) => !NOT_BOUNCES.has(f)).sort();
+  const fixtures = readdirSync(DIAGNOSE_CORPUS).filter((f) => f.endsWith(".eml")).sort();
   const work = path.join(os.tmpdir(), `bench-diagnose-${process.pid}`);
-  const dir = path.join(work, "bounces");
-  mkdirSync(dir, { recursive: true });
+  const sisimaiVersion = spawnSync("perl", ["-MSisimai", "-e", "print $Sisimai::VERSION"], { encoding: "utf8" });
+  const haveSisimai = sisimaiVersion.status === 0;
   try {
-    for (let i = 0; i < count; i++) {
-      const f = fixtures[i % fixtures.length];
-      copyFileSync(path.join(fixturesDir, f), path.join(dir, `${String(i).padStart(6, "0")}-${f}`));
-    }
-    const rssFile = path.join(work, "maxrss");
-    const preload = path.join(work, "maxrss.cjs");
-    writeFileSync(preload, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`);
-    const result: DiagnoseBench["runs"] = [];
-    let verdicts = 0;
-    for (let i = 0; i < runs; i++) {
-      const started = performance.now();
-      const r = spawnSync(process.execPath, ["--require", preload, "scripts/run.cjs", "diagnose", dir, "--json"], {
-        cwd: ROOT,
-        encoding: "utf8",
-        maxBuffer: 1024 * 1024 * 1024,
-        env: { ...process.env, NO_COLOR: "1" },
+    const sizes: DiagnoseSize[] = [];
+    for (const count of counts) {
+      const dir = path.join(work, `bounces-${count}`);
+      mkdirSync(dir, { recursive: true });
+      for (let i = 0; i < count; i++) {
+        const f = fixtures[i % fixtures.length]!;
+        const from = path.join(DIAGNOSE_CORPUS, f);
+        const to = path.join(dir, `${String(i).padStart(6, "0")}-${f}`);
+        try {
+          linkSync(from, to);
+        } catch {
+          copyFileSync(from, to);
+        }
+      }
+      const rssFile = path.join(work, "maxrss");
+      const preload = path.join(work, "maxrss.cjs");
+      writeFileSync(preload, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`);
+      const out = path.join(work, "out.jsonl");
+      const result: DiagnoseRun[] = [];
+      let verdicts = 0;
+      let refused = 0;
+      for (let i = 0; i < runs; i++) {
+        const fd = openSync(out, "w");
+        const started = performance.now();
+        const r = spawnSync(process.execPath, ["--require", preload, "scripts/run.cjs", "diagnose", dir, "--jsonl"], {
+          cwd: ROOT,
+          stdio: ["ignore", fd, "pipe"],
+          encoding: "utf8",
+          maxBuffer: 256 * 1024 * 1024,
+          env: { ...process.env, NO_COLOR: "1" },
+        });
+        const wallMs = performance.now() - started;
+        closeSync(fd);
+        // Exit 2: some inputs were not bounces (each said so on stderr); anything else is a failure.
+        if (r.status !== 0 && r.status !== 2) throw new Error(`diagnose over ${count} messages exited with ${r.status}: ${(r.stderr ?? "").slice(0, 2000)}`);
+        const lines = readFileSync(out, "utf8").trimEnd().split("\n");
+        const tally = (JSON.parse(lines.at(-1)!) as { tally: { verdicts: number; notBounces: number } }).tally;
+        if (lines.length - 1 !== tally.verdicts) throw new Error(`diagnose printed ${lines.length - 1} verdict lines but its tally says ${tally.verdicts}`);
+        verdicts = tally.verdicts;
+        refused = tally.notBounces;
+        result.push({ wallMs, maxRssMb: Number(readFileSync(rssFile, "utf8")) / 1024 });
+      }
+      const medianMs = median(result.map((x) => x.wallMs));
+      let sisimai: DiagnoseSize["sisimai"];
+      if (haveSisimai) {
+        const started = performance.now();
+        const fd = openSync(out, "w");
+        const s = spawnSync("perl", [path.join(ROOT, "tests", "diagnose", "sisimai-oracle.pl"), dir], { stdio: ["ignore", fd, "pipe"], encoding: "utf8", env: { ...process.env, SISIMAI_ORACLE_RSS: "1" }, maxBuffer: 64 * 1024 * 1024 });
+        const wallMs = performance.now() - started;
+        closeSync(fd);
+        if (s.status !== 0) throw new Error(`sisimai over ${count} messages exited with ${s.status}: ${(s.stderr ?? "").slice(0, 2000)}`);
+        const recipients = readFileSync(out, "utf8").split("\n").filter((l) => l.includes('"reason"')).length;
+        const rss = /"maxRssKb":(\d+)/.exec(s.stderr ?? "");
+        sisimai = { recipients, wallMs, inputsPerSec: count / (wallMs / 1000), peakRssMb: rss ? Number(rss[1]) / 1024 : NaN };
+      }
+      sizes.push({
+        inputs: count,
+        verdicts,
+        refused,
+        runs: result,
+        medianMs,
+        verdictsPerSec: verdicts / (medianMs / 1000),
+        inputsPerSec: count / (medianMs / 1000),
+        peakRssMb: Math.max(...result.map((x) => x.maxRssMb)),
+        ...(sisimai ? { sisimai } : {}),
       });
-      const wallMs = performance.now() - started;
-      if (r.status !== 0) throw new Error(`diagnose over ${count} bounces exited with ${r.status}: ${(r.stderr ?? "").slice(0, 2000)}`);
-      verdicts = (JSON.parse(r.stdout) as { verdicts: unknown[] }).verdicts.length;
-      result.push({ wallMs, maxRssMb: Number(readFileSync(rssFile, "utf8")) / 1024 });
+      rmSync(dir, { recursive: true, force: true });
     }
-    const medianMs = median(result.map((x) => x.wallMs));
     return {
-      inputs: count,
+      corpus: path.relative(ROOT, DIAGNOSE_CORPUS),
       fixtures: fixtures.length,
-      verdicts,
-      runs: result,
-      medianMs,
-      verdictsPerSec: verdicts / (medianMs / 1000),
-      inputsPerSec: count / (medianMs / 1000),
-      peakRssMb: Math.max(...result.map((x) => x.maxRssMb)),
+      sizes,
+      rssGrowth: sizes.at(-1)!.peakRssMb / sizes[0]!.peakRssMb,
+      ...(haveSisimai ? { sisimaiVersion: sisimaiVersion.stdout.trim() } : {}),
     };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -351,7 +419,7 @@ async function main(): Promise<number> {
   if (args.includes("--help")) {
     process.stdout.write(
       "npm run bench [-- --sections startup,single,scale,diagnose] [-- --startup-runs N] [-- --quick] [-- --sizes 1,10,200] [-- --throttle N]\n" +
-        "              [-- --diagnose-count N] [-- --diagnose-runs N] [-- --json]\n" +
+        "              [-- --diagnose-counts N,N] [-- --diagnose-runs N] [-- --json]\n" +
         "  --sections      which parts to run (default all): startup (every command's --help through npm run),\n" +
         "                  single (verify of one domain x 2 regions as a whole command), scale (N domains),\n" +
         "                  diagnose (diagnose over many bounces in one call)\n" +
@@ -359,8 +427,8 @@ async function main(): Promise<number> {
         "  --quick         scale: one run for sizes >= 100 instead of three\n" +
         "  --sizes         scale: comma-separated domain counts (default 1,10,200)\n" +
         "  --throttle N    scale: AWS throttles every Nth request; the report must still be complete\n" +
-        "  --diagnose-count N  diagnose: how many bounces in the one call (default 10000)\n" +
-        "  --diagnose-runs N   diagnose: whole-command runs, the median is reported (default 3)\n" +
+        "  --diagnose-counts N,N  diagnose: how many messages per call, one call per count (default 1000,10000,50000)\n" +
+        "  --diagnose-runs N   diagnose: whole-command runs, the median is reported (default 1)\n" +
         "  --json          print the raw measurements\n",
     );
     return 0;
@@ -379,10 +447,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const sizes = (arg("--sizes") ?? "1,10,200").split(",").map(Number);
-  const diagnoseCount = Number(arg("--diagnose-count") ?? "10000");
-  const diagnoseRuns = Number(arg("--diagnose-runs") ?? "3");
-  if (!Number.isInteger(diagnoseCount) || diagnoseCount < 1 || !Number.isInteger(diagnoseRuns) || diagnoseRuns < 1) {
-    process.stderr.write(`--diagnose-count and --diagnose-runs: "${arg("--diagnose-count") ?? ""}" / "${arg("--diagnose-runs") ?? ""}" must be integers >= 1.\n`);
+  const diagnoseCounts = (arg("--diagnose-counts") ?? arg("--diagnose-count") ?? "1000,10000,50000").split(",").map(Number);
+  const diagnoseRuns = Number(arg("--diagnose-runs") ?? "1");
+  if (diagnoseCounts.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(diagnoseRuns) || diagnoseRuns < 1) {
+    process.stderr.write(`--diagnose-counts and --diagnose-runs: "${arg("--diagnose-counts") ?? arg("--diagnose-count") ?? ""}" / "${arg("--diagnose-runs") ?? ""}" must be integers >= 1 (counts separated by commas).\n`);
     return 2;
   }
   const json: Record<string, unknown> = {};
@@ -438,19 +506,20 @@ async function main(): Promise<number> {
   }
 
   if (want("diagnose")) {
-    const d = diagnoseBench(diagnoseCount, diagnoseRuns);
+    const d = diagnoseBench(diagnoseCounts, diagnoseRuns);
     json.diagnose = d;
     if (!args.includes("--json")) {
       process.stdout.write(
-        `diagnose: ${d.inputs} bounces (the ${d.fixtures} bounce fixtures round-robin) in one call, npm run diagnose -- <directory> --json; ` +
-          `median of ${d.runs.length} run(s)\n\n`,
+        `diagnose: copies of the ${d.fixtures} real messages in ${d.corpus}, round-robin, in one call each: npm run diagnose -- <directory> --jsonl; ` +
+          `median of ${diagnoseRuns} run(s)${d.sisimaiVersion ? `; sisimai ${d.sisimaiVersion} over the same directory, once` : "; sisimai not installed (bash scripts/install-test-deps.sh)"}\n\n`,
       );
       process.stdout.write(
         table(
-          ["inputs", "verdicts", "median ms", "runs (ms)", "verdicts/s", "inputs/s", "peak RSS MB"],
-          [[String(d.inputs), String(d.verdicts), ms(d.medianMs), d.runs.map((r) => ms(r.wallMs)).join(", "), d.verdictsPerSec.toFixed(0), d.inputsPerSec.toFixed(0), d.peakRssMb.toFixed(0)]],
+          ["inputs", "verdicts", "refused", "median ms", "inputs/s", "peak RSS MB", "sisimai recipients", "sisimai ms", "sisimai inputs/s", "sisimai peak RSS MB"],
+          d.sizes.map((x) => [String(x.inputs), String(x.verdicts), String(x.refused), ms(x.medianMs), x.inputsPerSec.toFixed(0), x.peakRssMb.toFixed(0), ...(x.sisimai ? [String(x.sisimai.recipients), ms(x.sisimai.wallMs), x.sisimai.inputsPerSec.toFixed(0), x.sisimai.peakRssMb.toFixed(0)] : ["-", "-", "-", "-"])]),
         ),
       );
+      if (d.sizes.length > 1) process.stdout.write(`\npeak RSS at ${d.sizes.at(-1)!.inputs} inputs / at ${d.sizes[0]!.inputs}: ${d.rssGrowth.toFixed(2)}x (target <= 1.5x): ${d.rssGrowth <= 1.5 ? "met" : "MISSED"}\n`);
       process.stdout.write("\n");
     }
   }

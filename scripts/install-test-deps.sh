@@ -2,6 +2,8 @@
 # Installs what the sandbox tests (tests/sandbox/) need on a Debian bookworm machine:
 #   - nsd      : the real authoritative DNS server the DNS tests query
 #   - openssl  : generates the throwaway CA and certificates for the SMTP tests
+#   - libsisimai-perl : sisimai, the reference bounce classifier, as the differential oracle
+#                of tests/diagnose/corpus.test.ts and the diagnose bench (bookworm has 4.25)
 #   - moto     : AWS IAM / STS / Secrets Manager server mode. python3-moto is only in
 #                trixie, so the single .deb is fetched WITHOUT adding trixie to the
 #                system's sources and unpacked into .cache/moto/ (git-ignored); its
@@ -27,6 +29,7 @@ KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 APT_PACKAGES=(
   nsd
   openssl
+  libsisimai-perl
   python3
   python3-boto3 python3-botocore python3-werkzeug python3-flask python3-flask-cors
   python3-xmltodict python3-responses python3-jinja2 python3-dateutil
@@ -177,3 +180,4 @@ if [[ -z "$moto_verified" ]]; then
 fi
 command -v nsd >/dev/null || [[ -x /usr/sbin/nsd ]] || fail "nsd is not installed"
 command -v openssl >/dev/null || fail "openssl is not installed"
+perl -MSisimai -e 1 >/dev/null 2>&1 || fail "libsisimai-perl is installed but perl cannot load Sisimai (perl -MSisimai -e 1 fails)"

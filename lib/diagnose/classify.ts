@@ -18,7 +18,7 @@ export interface Codes {
 }
 
 const ENHANCED = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/;
-const REPLY = /(?:^|[\s;'"(#])([245]\d\d)(?=[\s-]|$)/;
+const REPLY = /(?:^|[\s;'"(#:])([245]\d\d)(?=[\s-]|$)/;
 
 function enhancedOf(s: string | undefined): Codes["enhanced"] {
   const m = s ? ENHANCED.exec(s) : null;
@@ -39,6 +39,7 @@ export function codesOf(f: Failure): Codes {
 }
 
 function stageOf(text: string, reply: number | undefined): Pick<Codes, "stage"> {
+  if (/\b(?:after|during|at) (?:the )?(?:initial connection|connect(?:ion)?\b|greeting|banner)|refused to talk to me|while connecting|at connect/i.test(text)) return { stage: "CONNECT" };
   const m = /\b(?:after|in reply to|during|in response to)\s+(?:the\s+)?(AUTH|MAIL FROM|RCPT TO|end of DATA|DATA|STARTTLS|EHLO|HELO|connect)/i.exec(text);
   if (m) {
     const s = m[1]!.toUpperCase();
@@ -62,15 +63,49 @@ export interface ClassifyContext {
   stack?: string;
 }
 
-const SENDER_AUTH_WORDS = /\b(spf|dkim|dmarc|unauthenticated|authentication checks?|sender policy framework|not pass (?:dmarc|spf|dkim))\b/i;
-const SES_REFUSAL = [
+/**
+ * The wordings that name a cause whatever the code around them says: many servers answer with a
+ * generic code (550, 554, 5.0.0, 5.7.1, 5.5.0) and say the cause in words. Each list is the
+ * general wording of one cause, as MTAs and providers write it (read from the sisimai sample
+ * set and the providers' documented replies); none is one server's sentence.
+ */
+/** SPF, DKIM, DMARC, Sender ID: the recipient judged our domain's authentication. */
+const SENDER_AUTH_WORDS = /\b(?:spf|dkim|dmarc|sender policy framework|sender ?id|domainkeys?|not pass (?:dmarc|spf|dkim)|authentication checks?|purported responsible address|pra check)\b/i;
+/** The sending host's reverse DNS (RFC 7372 X.7.25): the host that sent is ours (SES or the relay). */
+const PTR_WORDS = /reverse (?:dns|lookup|mapping|hostname)|\bptr\b|\brdns\b|cannot find your (?:hostname|reverse)|(?:client )?host(?:name)? (?:name )?(?:does not|doesn't|did not) (?:resolve|match)|no (?:dns|reverse) (?:entry|record)|ip name lookup failed|hostname (?:lookup|check) failed|rejected: unknown client|not resolve .{0,60} to .{0,60} hostname|unresolvable/i;
+/** Our envelope sender itself refused: its syntax, its domain, or the address (RFC 3463 X.1.7/X.1.8). */
+const SENDER_ADDRESS_WORDS = /sender (?:address )?(?:rejected|refused|invalid|unknown|not allowed|verify failed|verification failed)|unroutable sender|sender domain (?:does not exist|not found|unknown|must (?:exist|resolve))|domain of sender address|sender address (?:domain|must)|mail from (?:address )?(?:rejected|refused|invalid)|invalid (?:sender|mail from)|bad sender|sender (?:is )?not (?:found|valid|accepted)|return-path (?:address|domain)/i;
+/** The client did not log in to its submission server (the relay's SMTP AUTH), or did it without TLS. */
+const RELAY_AUTH_WORDS = /authentication (?:is )?required|must (?:be )?authenticat|unauthenticated (?:senders?|relay|users?|connections?) (?:are )?not (?:allowed|permitted)|authentication (?:credentials invalid|failed|unsuccessful)|invalid (?:credentials|username or password)|username and password not accepted|smtp auth(?:entication)? (?:required|failed)|relay(?:ing)? requires? auth|please (?:log ?in|authenticate)/i;
+/** A blocklist or the sender's reputation: the recipient's server refused us, not the address. */
+const BLOCK_WORDS = /black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda ?(?:central|reputation)|sorbs|(?<!not )\blisted (?:at|on|by)\b|\bon (?:our|a) (?:block|black) ?list|(?:poor|bad|low) reputation|reputation|\bblocked\b|\bbanned\b|access denied.{0,40}\b(?:ip|client|host|network)\b|(?:client|connection|ip|host) (?:address )?(?:rejected|refused|blocked|denied)|too many (?:bad|invalid) recipients|rejected (?:due to|because of) (?:policy|abuse)|envelope blocked|denied by policy|please use the smtp server of your isp|dial-?up|dynamic ip|residential ip/i;
+/** A named blocklist: explicit, whatever code it comes with. */
+const NAMED_BLOCKLIST = /black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|sorbs|barracudacentral/i;
+/** A rate or volume limit: temporary by nature, whatever code the server chose. */
+const RATE_WORDS = /rate limit|frequency limit|too many (?:connections|concurrent|sessions|messages)|throttl|(?:sending|message) rate|exceeded .{0,30}\brate\b|too (?:fast|frequent)|unexpected volume/i;
+/** Spam, virus, content and size: the recipient's server refused this message. */
+const CONTENT_WORDS = /\bspam\b|junk|virus|malware|infected|content (?:rejected|filter|violat)|message (?:content )?(?:rejected|refused) (?:as|because|due)|message filtered|filtered|policy (?:reasons|violation|rejection)|not accepted for policy|message (?:size |length )?(?:exceeds|too (?:big|large))|too (?:big|large)|size limit|message size|mime|header (?:error|invalid|too)|rfc ?(?:2822|5322) |does not comply|not compliant|spam score|bulk mail|phish|refused due to recipient preferences|recipient preferences|relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)|not (?:permitted|allowed) to relay|we do not relay|unable to relay|no relaying|relay not permitted/i;
+/** The address: unknown, gone, disabled, full, moved. General mailbox wording under any code. */
+const MAILBOX_UNKNOWN_WORDS = /(?:account|mailbox|user|address) .{0,40}?(?:does not|doesn't|did not) exist|not a registered (?:gateway )?user|user(?:name)? (?:unknown|not (?:found|exist|known|listed))|unknown (?:user|recipient|local[- ]?part|address|mailbox)|no such (?:user|recipient|mailbox|address|account|person)|(?:mailbox|account|address|recipient|user|addressee)(?: name)? (?:does not|doesn't|did not) exist|(?:mailbox|recipient|address|account) (?:is )?(?:unknown|not found|unavailable|invalid)|invalid (?:recipient|mailbox|address|user|account)|recipient (?:name )?is not recognized|recipient not (?:found|valid)|not (?:a )?(?:valid|known) (?:recipient|user|mailbox)|(?:doesn't|does not|do not|don't) have an? .{0,60}account|not listed in .{0,40}?(?:directory|address book)|invalid .{0,20}userid|invalid (?:final )?delivery|no valid recipients?|not in (?:the |our )?directory|no mailbox|bad (?:destination|recipient) (?:mailbox|address)|address rejected.{0,20}(?:user unknown|access denied|not exist)|recipient address rejected|unrouteable address|not our customer|addressee unknown|destinataire invalide|existiert nicht|unbekannt|\u5b58\u5728\u3057\u307e\u305b\u3093|\u898b\u3064\u304b\u308a\u307e\u305b\u3093|\u30ea\u30b9\u30c8\u306b\u3042\u308a\u307e\u305b\u3093/iu;
+const MAILBOX_DISABLED_WORDS = /disabled recipient|account (?:is |has been )?(?:disabled|suspended|inactive|deactivated|expired|locked|closed|blocked|terminated|deleted|frozen|unavailable)|(?:mailbox|user|address|recipient) (?:is |has been )?(?:disabled|suspended|inactive|deactivated|closed|locked|frozen)|inactive (?:user|account|mailbox)|disabled (?:user|account|mailbox)|(?:has|have) (?:moved|been moved)|user has moved|no longer (?:active|valid|in use|available|exists|accepts)|not (?:currently )?active|over ?quota|quota (?:exceeded|exceed|full)|exceeded (?:the )?(?:storage|quota|mailbox)|(?:mailbox|inbox|mail ?box|disk|storage)(?: is)? (?:is )?(?:full|over|exceeded|size limit)|insufficient (?:disk |storage )?space|not enough (?:disk |storage )?space|out of (?:disk |storage )?space|mailbox (?:size|storage) limit|exceeds (?:the )?allowed (?:size|quota)|mail ?folder is full|too many messages (?:in|on)/i;
+/** The recipient host's delivery program for that mailbox failed (a pipe, procmail, a local mailer). */
+const MAILER_WORDS = /mailer error|pipe to \||procmail|\bexit (?:code |status )?\d+|delivery program|local delivery failed|child status|unknown mailer/i;
+/** The recipient's domain: it does not exist, has no MX, or accepts no mail (RFC 7505 null MX). */
+const DOMAIN_WORDS = /domain is not reachable|indicated no smtp service|no smtp service|host (?:or domain name )?(?:unknown|not found)|domain (?:not found|unknown|does not exist|doesn't exist|name not found|is not valid)|no such (?:domain|host)|(?:unknown|invalid|non-?existent) (?:domain|host)|name (?:service|server) error|unrouteable (?:mail )?domain|no (?:mx|mail exchanger|valid mx)|mx (?:record )?(?:not found|lookup failed)|all (?:relevant )?mx hosts|null mx|does not accept mail|accepts no mail|domain .{0,80}(?:does not|doesn't) (?:accept|receive) (?:e-?)?mail|dns error|could not be resolved|mail loops? back|loops back to myself|routing loop|too many hops|hop count exceeded/i;
+/** Temporary: the sender retries, or retried until it gave up. */
+const TRANSIENT_WORDS = /socket error|failed \d+ attempts|(?:host|server) (?:is )?not (?:reachable|responding)|service (?:is )?(?:currently |temporarily )?(?:unavailable|not available)|did not accept our requests to connect|(?:could not|unable to|cannot|failed to) connect|failing for a long time|retry time(?:out)? (?:exceeded|reached|not reached)|expired|timed? ?out|time-?out|could not be delivered (?:for|within) \d+|(?:has been|was) (?:delayed|deferred)|deferred|try (?:again )?later|temporar(?:y|ily)|connection (?:refused|reset|closed|lost|dropped|timed out)|lost connection|network (?:is )?unreachable|no route to host|too many (?:connections|concurrent|recipients|messages|sessions)|rate limit|throttl|exceeded (?:the )?(?:rate|message rate|sending rate)|too (?:fast|frequent)|system (?:error|not available|busy|full)|server (?:busy|unavailable|error)|service (?:temporarily )?unavailable|internal (?:server )?error|local error|insufficient system storage|resources temporarily|queue(?:d)? too long|giving up|given up/i;
+/** SES's refusals. `unique`: wording only SES writes (its API error names, its own sentences), read whoever relayed it. */
+const SES_REFUSAL: readonly { re: RegExp; cause: string; unique?: true }[] = [
   { re: /address (?:is )?blacklisted|suppression list|suppressed/i, cause: "SES did not send: the address is on a suppression list (SES's global list or the account's)" },
   // Before "not verified": SES's MailFromDomainNotVerified (the identity's custom MAIL FROM domain has no MX, and it is set to reject then).
-  { re: /mail from domain.*not verified|MailFromDomainNotVerified/i, cause: "SES refused the message: the identity's custom MAIL FROM domain is not verified (SES could not find its MX record) and the identity is set to reject mail then" },
-  { re: /(?:email )?address(?:es)? (?:is |are )?not verified|identities failed the check|not authorized to send from/i, cause: "SES refused the message: the From address or domain is not a verified identity in that region (or, in the sandbox, the recipient is not verified)" },
+  { re: /MailFromDomainNotVerified/i, unique: true, cause: "SES refused the message: the identity's custom MAIL FROM domain is not verified (SES could not find its MX record) and the identity is set to reject mail then" },
+  { re: /mail from domain.{0,80}not verified/i, cause: "SES refused the message: the identity's custom MAIL FROM domain is not verified (SES could not find its MX record) and the identity is set to reject mail then" },
+  { re: /identities failed the check/i, unique: true, cause: "SES refused the message: the From address or domain is not a verified identity in that region (or, in the sandbox, the recipient is not verified)" },
+  { re: /(?:email )?address(?:es)? (?:is |are )?not verified|not authorized to send from/i, cause: "SES refused the message: the From address or domain is not a verified identity in that region (or, in the sandbox, the recipient is not verified)" },
+  { re: /AccountSendingPaused|sending paused for this account/i, unique: true, cause: "SES refused the message: sending is paused for the account or configuration set" },
   { re: /sending (?:paused|suspended|disabled)|account (?:is )?(?:paused|suspended)/i, cause: "SES refused the message: sending is paused for the account or configuration set" },
   { re: /daily (?:message|sending) quota exceeded/i, cause: "SES refused the message: the account's daily sending quota is used up" },
-] as const;
+];
 
 /**
  * verify's option that picks layers. The recipient-side verdicts point at verify's `recipient`
@@ -79,17 +114,30 @@ const SES_REFUSAL = [
  */
 export const VERIFY_LAYERS_OPTION = "--only";
 
+/** A recipient as a shell argument, only when the notice named one (an address, nothing else). */
+const recipientArg = (f: Failure): string => (/^[^\s@'"`$\\;|&<>()]+@[^\s@'"`$\\;|&<>()]+$/.test(f.recipient) ? ` --recipient ${f.recipient}` : "");
+const senderArg = (f: Failure): string | undefined => (f.sender && /^[^\s@'"`$\\;|&<>()]+@[^\s@'"`$\\;|&<>()]+$/.test(f.sender) ? f.sender : undefined);
+
 function commands(f: Failure, ctx: ClassifyContext) {
   const stack = `--stack ${ctx.stack ?? "STACK"}`;
-  const verify = (layers: string, recipient = true) => `npm run verify -- ${stack} ${VERIFY_LAYERS_OPTION} ${layers}${recipient ? ` --recipient ${f.recipient}` : ""}`;
+  const verify = (layers: string) => `npm run verify -- ${stack} ${VERIFY_LAYERS_OPTION} ${layers}${recipientArg(f)}`;
+  const sender = senderArg(f);
+  const domain = /@([^@\s]+)$/.exec(f.recipient)?.[1];
+  const quoted = (f.diagnostic ?? f.evidence.find((e) => /[245]\d\d|[245]\.\d/.test(e)) ?? f.evidence[0] ?? "").replace(/\s+/g, " ").trim();
   return {
-    relayFix: `npm run relay-fix -- ${stack} --sender ${f.sender ?? "SENDER"}`,
+    relayFix: sender ? `npm run relay-fix -- ${stack} --sender ${sender}` : `this bounce does not name the relay's sender: run npm run relay-fix -- ${stack} --sender with the From address of the message that bounced`,
     /** Our account and identity, and the recipient on the suppression list. */
     ses: verify("ses"),
     /** Our SPF, DKIM, DMARC, and how strictly the recipient's domain judges them. */
     senderAuth: verify("dns,recipient"),
     /** The recipient's domain: MX, DMARC policy, MTA-STS, TLS-RPT. */
     recipient: verify("recipient"),
+    /**
+     * A refusal by the recipient's own policy: nothing in this stack refused the message and no
+     * check here can show why (verify's recipient layer reads public DNS and would likely come
+     * back clean), so the step is a person: the recipient's mail administrator.
+     */
+    recipientAdmin: `nothing in this stack refused the message: forward this bounce to the mail administrator of ${domain ?? "the recipient's domain"}${domain ? ` (postmaster@${domain})` : ""} and ask why their server refused it, quoting: ${quoted ? `"${quoted.length > 240 ? `${quoted.slice(0, 240)}…` : quoted}"` : "the server's reply in the bounce"}`,
   };
 }
 
@@ -127,16 +175,28 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
     }
   }
 
-  // A relay that could not log in to SES: the stage is AUTH (535/534/530, 5.7.8/5.7.9) at an SES endpoint.
+  // What the server said, without the lines diagnose itself quoted around it (field names, the
+  // notice's boilerplate): the word lists read only this.
+  const words = f.diagnostic ?? "";
+  const permanent = e ? e.klass === 5 : c.reply !== undefined ? c.reply >= 500 : f.action !== "delayed";
+
+  // A relay that could not log in to its submission server. 535/534/530 only ever answer AUTH;
+  // X.7.8 (bad credentials) and X.7.9 (mechanism too weak) are AUTH codes too, but Yahoo and AOL
+  // answer "554 5.7.9 Message not accepted for policy reasons" to a delivery: X.7.9 counts only
+  // at an SES endpoint, at the AUTH stage, or with words about logging in.
   // The server's own reply decides whether it is permanent: a relay that soft-bounces a 535 (Postfix's
   // smtp_sasl_auth_soft_bounce) reports Status 4.7.0 and Action delayed, but the password stays wrong.
-  const authFailure = c.stage === "AUTH" || (e?.klass === 5 && e.subject === 7 && (e.detail === 8 || e.detail === 9)) || (c.reply === 535);
+  const authWords = RELAY_AUTH_WORDS.test(words);
+  const x79 = e?.klass === 5 && e.subject === 7 && e.detail === 9 && (atSes || c.stage === "AUTH" || authWords);
+  const authFailure = c.stage === "AUTH" || (e?.klass === 5 && e.subject === 7 && e.detail === 8) || x79 || c.reply === 535 || (authWords && !SENDER_AUTH_WORDS.test(words));
   const serverClass = c.reply !== undefined ? Math.floor(c.reply / 100) : e?.klass;
   if (authFailure && serverClass !== 4) {
     const retried = f.action === "delayed" ? "; the relay keeps retrying (Action: delayed), and every retry fails the same way until its password is replaced" : "";
     if (atSes) return verdict("relay-auth", `the relay could not authenticate to SES at ${f.remoteMta ?? "its SMTP endpoint"} (${codeName}): the SMTP password it holds is stale or wrong${retried}${said(f)}`, "high", cmd.relayFix);
+    // Gmail's own notice about a "Send mail as" alias: Gmail is the relay, and the notice names the alias.
     const gmailRelay = f.source === "gmail" || isGoogleHost(f.reportingMta);
-    return verdict("relay-auth", `the relay could not authenticate to its SMTP server${f.remoteMta ? ` ${f.remoteMta}` : ""} (${codeName})${said(f)}`, gmailRelay ? "medium" : "low", cmd.relayFix);
+    const aliasNotice = gmailRelay && /send mail as|sending (?:your message|this message|mail) from|smtp server settings|misconfigured or out of date/i.test(f.evidence.join("\n"));
+    return verdict("relay-auth", `the relay could not authenticate to its SMTP server${f.remoteMta ? ` ${f.remoteMta}` : ""} (${codeName})${aliasNotice && f.sender ? `: Gmail's "Send mail as" settings for ${f.sender} hold a stale or wrong SMTP password` : ""}${said(f)}`, aliasNotice && (c.reply === 535 || c.stage === "AUTH") ? "high" : gmailRelay ? "medium" : "low", cmd.relayFix);
   }
 
   // SES refused after a successful login because IAM denied the send (lib/ses-denial): the
@@ -156,50 +216,107 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
   }
 
   // SES refused after a successful login (or in its own notification): the account or identity.
+  // The wording is SES's own only when SES answered: "blacklisted" from any other host is a blocklist.
+  const sesAnswered = atSes || f.source === "ses-notification" || (!f.remoteMta && /amazonses\.com|amazon ses|email-smtp\.[a-z0-9-]+\.amazonaws\.com/i.test(text));
   for (const r of SES_REFUSAL) {
-    // The wording is SES's own; the host confirms it (a relay's text-only notice names none).
-    if (r.re.test(text)) return verdict("ses", `${r.cause}${said(f)}`, atSes || f.source === "ses-notification" ? "high" : "medium", cmd.ses);
+    if ((sesAnswered || r.unique) && r.re.test(text)) {
+      if (r.re.test(text)) return verdict("ses", `${r.cause}${said(f)}`, atSes || f.source === "ses-notification" ? "high" : "medium", cmd.ses);
+    }
+  }
+
+  const x = e ? `${e.subject}.${e.detail}` : "";
+  /** A code that names no cause: 5.0.0, 5.7.1/5.7.0 (any policy), 5.5.x (protocol), 5.3.0 (other system status), or only a reply code. */
+  const genericCode = !e || (e.subject === 0) || x === "7.1" || x === "7.0" || e.subject === 5 || x === "3.0" || x === "1.0" || x === "2.0";
+  // Temporary and still retried; a 4xx the sender gave up on (Action failed) is final for the words below.
+  const temp = !permanent && f.action !== "failed";
+  const tempNote = temp ? "; it is temporary: the sending server retries it" : "";
+
+  // Our own side, named in words or by X.1.7/X.1.8 (the sender's address): the sending identity.
+  if ((e?.subject === 1 && (e.detail === 7 || e.detail === 8)) || SENDER_ADDRESS_WORDS.test(words)) {
+    return verdict("sender-auth", `the recipient's server refused our envelope sender: its syntax, its domain or the address itself (${codeName}); the fault is on our side, not the recipient's mailbox${tempNote}${said(f)}`, e?.subject === 1 ? "high" : "medium", cmd.senderAuth);
+  }
+  // RFC 7372 X.7.20-X.7.27: DKIM, SPF, DMARC, reverse DNS (X.7.25), the sender domain accepts no mail (X.7.27); Gmail's 5.7.26 and Exchange's 5.7.509 (DMARC).
+  const authCode = e?.subject === 7 && ((e.detail >= 20 && e.detail <= 27) || e.detail === 509);
+  // Sendmail also writes X.7.27 when the recipient's host accepts no mail ("550 Host does not accept
+  // mail" from the recipient's null MX): then the words, not the code, say whose domain it is.
+  if (authCode && e!.detail === 27 && DOMAIN_WORDS.test(words) && !/sender|mail from|return-path/i.test(words)) return verdict("recipient-mailbox", `the recipient's domain accepts no mail (null MX, RFC 7505), although the reporting server wrote ${codeName}${said(f)}`, "medium", cmd.recipient);
+  if (authCode && e!.detail === 27) return verdict("sender-auth", `the recipient's server says our sender's domain accepts no mail (null MX, RFC 7505), so it refuses mail from it (${codeName})${said(f)}`, "high", cmd.senderAuth);
+  if (authCode && e!.detail === 25) return verdict("sender-auth", `the recipient's server found no valid reverse DNS for the sending host (${codeName}): with SES that host is SES's; with a relay it is the relay's${said(f)}`, "high", cmd.senderAuth);
+  if (authCode || SENDER_AUTH_WORDS.test(words)) return verdict("sender-auth", `the recipient's server says our mail fails sender authentication (SPF, DKIM or DMARC) (${codeName})${tempNote}${said(f)}`, authCode ? "high" : "medium", cmd.senderAuth);
+  if (PTR_WORDS.test(words)) return verdict("sender-auth", `the recipient's server found no valid reverse DNS for the sending host (${codeName}): with SES that host is SES's; with a relay it is the relay's${tempNote}${said(f)}`, "medium", cmd.senderAuth);
+
+  // A rate limit: retried, and nothing to fix unless it persists.
+  if (RATE_WORDS.test(words)) return verdict("transient", `the recipient's server limits how fast or how much it accepts from the sending host (${codeName}); the sending server retries, and the limit eases with volume${said(f)}`, "medium", cmd.ses);
+  // A disabled or full mailbox in words, before "blocked": "the recipient account is blocked" is the account.
+  if ((genericCode || e?.klass === 4) && MAILBOX_DISABLED_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled, moved or over a limit (${codeName})${tempNote}${said(f)}`, "medium", cmd.recipient);
+  // A blocklist or reputation beats a generic code, a named blocklist any code: the recipient's server refused the sending host.
+  if ((BLOCK_WORDS.test(words) && (genericCode || e?.subject === 7)) || NAMED_BLOCKLIST.test(words)) {
+    const who = atExchange ? "the recipient's Exchange Online" : "the recipient's server";
+    return verdict("recipient-policy", `${who} refused the sending host: a blocklist, its policy or the host's reputation (${codeName})${tempNote}${said(f)}`, atExchange && e?.subject === 7 ? "high" : "medium", temp ? cmd.ses : cmd.recipientAdmin);
+  }
+
+  // The mailbox in words, under a code that names no cause (550, 554 5.0.0, 5.7.1): the address or the account.
+  if (genericCode || (e?.klass === 4)) {
+    if (MAILBOX_UNKNOWN_WORDS.test(words) && !temp) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "medium", cmd.recipient);
+    if (MAILBOX_DISABLED_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled, moved or over a limit (${codeName})${tempNote}${said(f)}`, "medium", cmd.recipient);
+    if (DOMAIN_WORDS.test(words) && !temp) return verdict("recipient-mailbox", `the recipient's domain cannot take mail: it does not exist, has no usable MX, or accepts none (${codeName})${said(f)}`, "medium", cmd.recipient);
+    if (MAILER_WORDS.test(`${words} ${f.recipient}`) && !temp) return verdict("recipient-mailbox", `the recipient's server could not hand the message to that mailbox: its delivery program (a pipe, procmail) failed (${codeName})${said(f)}`, "medium", cmd.recipient);
   }
 
   // Temporary: the sender retries.
-  if (e?.klass === 4 || (!e && c.reply !== undefined && c.reply >= 400 && c.reply < 500) || f.action === "delayed" || f.sesBounceType === "Transient" || f.sesType === "DeliveryDelay") {
+  if (e?.klass === 4 || (!e && c.reply !== undefined && c.reply >= 400 && c.reply < 500) || f.action === "delayed" || f.sesBounceType === "Transient" || f.sesType === "DeliveryDelay" || (genericCode && TRANSIENT_WORDS.test(words) && !CONTENT_WORDS.test(words))) {
     // A temporary failure the sender retried until it gave up (Action failed; SES's Transient bounce,
     // which SES sends only after it stops retrying; Exchange's "550 4.4.7 QUEUE.Expired") is still
     // transient: the cause was temporary and nothing on either side refused the message. But it is
     // not retried any more, and the message was not delivered: it has to be sent again.
-    const gaveUp = f.action === "failed" || (f.sesType === "Bounce" && f.sesBounceType === "Transient");
-    const expired = e?.subject === 4 && e.detail === 7 ? "the message expired in the sending server's queue" : "the sending server stopped retrying";
+    const gaveUp = f.action === "failed" || (f.sesType === "Bounce" && f.sesBounceType === "Transient") || (permanent && f.action !== "delayed");
+    const expired = (e?.subject === 4 && e.detail === 7) || /expired|retry time|could not be delivered (?:for|within)|giving up|given up/i.test(words) ? "the message expired in the sending server's queue" : "the sending server stopped retrying";
     const retry = gaveUp ? `; ${expired}, so it is not retried and was not delivered: send it again once the recipient's server accepts mail` : "; the sending server retries it";
     // X.4.x is network and routing: whether the recipient's domain can be reached is the recipient layer's question.
-    const next = e?.subject === 4 ? cmd.recipient : cmd.ses;
+    const next = e?.subject === 4 || !e ? cmd.recipient : cmd.ses;
     return verdict("transient", `a temporary failure (${codeName})${retry}${said(f)}`, e?.klass === 4 || c.reply !== undefined ? "high" : "medium", next);
   }
 
   if (e && e.klass === 5) {
-    const x = `${e.subject}.${e.detail}`;
     // RFC 3463 X.1.x addressing, X.2.x mailbox; Exchange's 5.4.1 "Recipient address rejected" (DBEB).
-    if (e.subject === 1 && e.detail !== 7 && e.detail !== 8) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "high", cmd.recipient);
+    if (e.subject === 1 && e.detail === 2) return verdict("recipient-mailbox", `the recipient's domain cannot take mail: it does not exist or has no usable MX (${codeName})${said(f)}`, "high", cmd.recipient);
+    if (e.subject === 1 && e.detail !== 0) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "high", cmd.recipient);
+    // X.2.3 "message length exceeds administrative limit": a size limit when the words say so (Exchange's RecipSizeLimit), else the mailbox's.
+    if (e.subject === 2 && e.detail === 3 && /too (?:large|big)|size ?limit|message size|exceeds .{0,20}size/i.test(words)) return verdict("recipient-policy", `the recipient's server refused the message's size for this recipient (${codeName})${said(f)}`, "high", cmd.recipientAdmin);
     if (e.subject === 2) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled or over a limit (${codeName})${said(f)}`, "high", cmd.recipient);
     if (x === "4.1" && /recipient address rejected|access denied/i.test(text)) return verdict("recipient-mailbox", `the recipient's Exchange Online tenant does not know the address (${codeName})${said(f)}`, atExchange ? "high" : "medium", cmd.recipient);
+    // X.7.13 "user account disabled" (IANA's SMTP Enhanced Status Codes registry) is written for a
+    // submission account that logged in but is disabled; servers also use it for a disabled
+    // recipient ("525 5.7.13 Disabled recipient address"): the words say whose account it is.
+    if (e.subject === 7 && e.detail === 13) {
+      if (/recipient|mailbox|addressee|user unknown/i.test(words)) return verdict("recipient-mailbox", `the recipient's account is disabled (${codeName})${said(f)}`, "medium", cmd.recipient);
+      return verdict("relay-auth", `the SMTP server says the account the relay logged in with is disabled (${codeName})${said(f)}`, atSes ? "high" : "low", cmd.relayFix);
+    }
     if (e.subject === 7) {
-      // RFC 7372 X.7.20-X.7.27: DKIM, SPF, DMARC, reverse DNS; Gmail's 5.7.26 (DMARC) and Exchange's 5.7.509 (DMARC).
-      const authCode = (e.detail >= 20 && e.detail <= 27 && e.detail !== 25) || e.detail === 509;
-      if (authCode || SENDER_AUTH_WORDS.test(f.diagnostic ?? "")) {
-        return verdict("sender-auth", `the recipient's server says our mail fails sender authentication (SPF, DKIM or DMARC) (${codeName})${said(f)}`, authCode ? "high" : "medium", cmd.senderAuth);
-      }
       const who = atExchange ? "the recipient's Exchange Online" : "the recipient's server";
       const exchangeRange = atExchange && (e.detail === 1 || (e.detail >= 500 && e.detail <= 749));
-      return verdict("recipient-policy", `${who} refused the message by its policy or our reputation (${codeName})${said(f)}`, exchangeRange || atExchange ? "high" : "medium", cmd.recipient);
+      return verdict("recipient-policy", `${who} refused the message by its policy or our reputation (${codeName})${said(f)}`, exchangeRange || atExchange ? "high" : "medium", cmd.recipientAdmin);
     }
-    if (e.subject === 3 || e.subject === 6) return verdict("recipient-policy", `the recipient's server refused the message's size or content (${codeName})${said(f)}`, "medium", cmd.recipient);
-    if (e.subject === 4) return verdict("recipient-mailbox", `the recipient's domain cannot be reached for mail: no usable MX or a routing loop (${codeName})${said(f)}`, "medium", cmd.recipient);
+    // X.3.4 (too big for the system), X.3.x other system status; X.6.x content and media.
+    if (e.subject === 3 && e.detail === 4) return verdict("recipient-policy", `the recipient's server refused the message's size (${codeName})${said(f)}`, "high", cmd.recipientAdmin);
+    if (e.subject === 6) return verdict("recipient-policy", `the recipient's server refused the message's content or format (${codeName})${said(f)}`, "medium", cmd.recipientAdmin);
+    // X.4.x routing: no usable MX, a routing loop, a host that cannot be reached.
+    if (e.subject === 4 && (e.detail === 4 || e.detail === 0 || e.detail === 6 || e.detail === 3)) return verdict("recipient-mailbox", `the recipient's domain cannot be reached for mail: no usable MX, a DNS failure or a routing loop (${codeName})${said(f)}`, "medium", cmd.recipient);
+    if (e.subject === 4) return verdict("transient", `a network or routing failure on the way to the recipient's server (${codeName}); the sending server gave up, so send it again once the recipient's server accepts mail${said(f)}`, "medium", cmd.recipient);
+    if (e.subject === 3) return verdict("transient", `the recipient's mail system failed (${codeName}): nothing on our side or in the address; send it again later${said(f)}`, "low", cmd.recipient);
   }
 
-  // Only a reply code, or only text.
-  if (c.reply === 550 || c.reply === 551 || c.reply === 553) {
-    if (/user unknown|no such user|does not exist|not found|unknown recipient|mailbox unavailable/i.test(text)) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "medium", cmd.recipient);
-    if (SENDER_AUTH_WORDS.test(f.diagnostic ?? "")) return verdict("sender-auth", `the recipient's server says our mail fails sender authentication (${codeName})${said(f)}`, "medium", cmd.senderAuth);
-  }
+  // Only a reply code or a generic one, and words.
+  if (CONTENT_WORDS.test(words) || BLOCK_WORDS.test(words) || (permanent && (c.stage === "CONNECT" || c.stage === "EHLO"))) return verdict("recipient-policy", `the recipient's server refused the message by its policy: content, size, spam, relaying or the sending host (${codeName})${said(f)}`, "medium", cmd.recipientAdmin);
+  if (MAILBOX_UNKNOWN_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "medium", cmd.recipient);
+  if (MAILBOX_DISABLED_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled, moved or over a limit (${codeName})${said(f)}`, "medium", cmd.recipient);
+  if (DOMAIN_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's domain cannot take mail: it does not exist, has no usable MX, or accepts none (${codeName})${said(f)}`, "medium", cmd.recipient);
+  // RFC 5321: the reply to MAIL FROM judges the envelope sender, before any recipient is named.
+  if (permanent && c.stage === "MAIL FROM") return verdict("sender-auth", `the recipient's server refused our envelope sender at MAIL FROM (${codeName}), before any recipient was named${said(f)}`, "low", cmd.senderAuth);
+  // RFC 5321: 550/553 mailbox unavailable or name not allowed, 551 user not local, 552 storage exceeded.
+  if (c.reply === 551) return verdict("recipient-mailbox", `the recipient's server says the user is not local there (551: moved or forwarded elsewhere)${said(f)}`, "medium", cmd.recipient);
   if (c.reply === 552) return verdict("recipient-mailbox", `the recipient's mailbox is full or over its storage limit (${codeName})${said(f)}`, "medium", cmd.recipient);
-  return verdict("recipient-policy", `a permanent failure that names no known cause (${codeName}): read the server's words${said(f)}`, "low", cmd.recipient);
+  if (TRANSIENT_WORDS.test(words)) return verdict("transient", `the sending server could not deliver in time and gave up (${codeName}); send it again once the recipient's server accepts mail${said(f)}`, "low", cmd.recipient);
+  if (c.reply === 550 || c.reply === 553) return verdict("recipient-mailbox", `the recipient's server refused the address (${codeName}: mailbox unavailable), and says no more${said(f)}`, "low", cmd.recipient);
+  return verdict("recipient-policy", `a permanent failure that names no known cause (${codeName}): read the server's words${said(f)}`, "low", cmd.recipientAdmin);
 }

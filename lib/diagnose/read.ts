@@ -7,8 +7,9 @@ import type { Failure, NoticeSource } from "./types";
 
 /** The most a quoted line keeps. */
 const LINE_MAX = 300;
-/** The most recipients one message yields (a DSN lists each; a hostile one could list millions). */
-export const MAX_RECIPIENTS = 1000;
+// No cap on recipients per message: every failed recipient a message lists gets a verdict (a
+// silent cap once turned 20,000 failed recipients into 1,000 verdicts). The reader's input is
+// bounded instead (MAX_MESSAGE_BYTES in scripts/diagnose/message.ts), and every pass is linear.
 
 const cut = (s: string): string => {
   const one = s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, " ").replace(/\s+/g, " ").trim();
@@ -28,7 +29,7 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
   const blocks: FieldBlock[] = [];
   let block: FieldBlock = new Map();
   let last: string | undefined;
-  for (const raw of text.split(/\r?\n/).slice(0, 20_000)) {
+  for (const raw of text.split(/\r?\n/)) {
     if (raw.trim() === "") {
       if (block.size) blocks.push(block);
       block = new Map();
@@ -42,6 +43,12 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
     const m = /^([!-9;-~]{1,76}):[ \t]*(.*)$/.exec(raw);
     if (!m) continue;
     last = m[1]!.toLowerCase();
+    // A second Final-Recipient in one block is the next recipient: some MTAs (AOL's) write the
+    // per-recipient blocks without the blank line RFC 3464 puts between them.
+    if (last === "final-recipient" && block.has("final-recipient")) {
+      blocks.push(block);
+      block = new Map();
+    }
     if (!block.has(last)) block.set(last, m[2]!.trim());
   }
   if (block.size) blocks.push(block);
@@ -86,7 +93,9 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
   const out: Failure[] = [];
   for (const b of blocks) {
     if (!b.has("final-recipient") && !b.has("original-recipient")) continue;
-    const action = (b.get("action") ?? "").toLowerCase().trim();
+    const written = (b.get("action") ?? "").toLowerCase().trim();
+    // "expired" is not an RFC 3464 action, but SendGrid writes it for a message it gave up retrying: failed.
+    const action = written === "expired" ? "failed" : written;
     if (action !== "failed" && action !== "delayed") continue;
     const recipient = typedValue(b.get("final-recipient") ?? b.get("original-recipient")) ?? "(unnamed recipient)";
     const diagnostic = b.get("diagnostic-code");
@@ -95,7 +104,7 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
     const evidence = [
       ...(reportingMta ? [`Reporting-MTA: ${cut(perMessage!.get("reporting-mta")!)}`] : []),
       `Final-Recipient: ${cut(b.get("final-recipient") ?? b.get("original-recipient") ?? "")}`,
-      `Action: ${cut(action)}`,
+      `Action: ${cut(written)}`,
       ...(status ? [`Status: ${cut(status)}`] : []),
       ...(b.get("remote-mta") ? [`Remote-MTA: ${cut(b.get("remote-mta")!)}`] : []),
       ...(diagnostic ? [`Diagnostic-Code: ${cut(diagnostic)}`] : []),
@@ -111,7 +120,6 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
       ...(sender ? { sender } : {}),
       evidence,
     });
-    if (out.length >= MAX_RECIPIENTS) break;
   }
   return out;
 }
@@ -122,12 +130,17 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
 
 /** Where a notice quotes the server's answer: the answer is on the same line, or the next non-empty ones. */
 const RESPONSE_INTROS = [
+  /responded as follows:?\s*\[?(.*)$/i,
   /the response (?:from the remote server )?was:?\s*(.*)$/i,
   /the error that the other server returned was:?\s*(.*)$/i,
-  /remote server returned\s*'?(.*?)'?\s*$/i,
+  // Greedy and without a trailing optional group: "'?(.*?)'?\s*$" backtracks quadratically on a
+  // run of spaces that does not end the line; the quotes are stripped afterwards.
+  /remote server returned\s*(.*)$/i,
   /^\s*#?([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}.*?)(?:##.*)?$/,
 ];
 const RECIPIENT_INTROS = [
+  /unable to deliver (?:the |your |this )?message to\s+<?(\S+@[^\s>]+)/i,
+  /rejected recipient\s+<?(\S+@[^\s>]+)/i,
   /(?:wasn't|was not|couldn't be|could not be) delivered to\s+(\S+@\S+)/i,
   /delivering your message to\s+(\S+@\S+)/i,
   /your message to\s+(\S+@\S+)\s+couldn't be delivered/i,
@@ -135,20 +148,183 @@ const RECIPIENT_INTROS = [
   /delivery has failed to these recipients or groups:\s*$/i,
 ];
 
-/** A human-readable notice: who wrote it, and the failed recipients with the server's words. */
-export function failuresFromText(text: string, source: NoticeSource, sender: string | undefined, reportingMta?: string): Failure[] {
-  const lines = text.slice(0, 256 * 1024).split(/\r?\n/).slice(0, 5000);
+/** The most of one line any per-line pattern sees: every pattern's work stays bounded by it, whatever its shape. */
+export const SCAN_LINE_MAX = 2000;
+/** A notice's lines as the per-line patterns see them: at most 5,000, each cut to SCAN_LINE_MAX. */
+export function scanLines(text: string): string[] {
+  return text
+    .slice(0, 256 * 1024)
+    .split(/\r?\n/, 5000)
+    .map((l) => (l.length > SCAN_LINE_MAX ? l.slice(0, SCAN_LINE_MAX) : l));
+}
+
+/**
+ * Where the notice ends and the returned message begins: every MTA writes its own marker
+ * (Exim "------ This is a copy of the message", qmail/Yahoo "--- Below this line is a copy",
+ * Sendmail "----- Original message follows -----", Gmail "----- Original message -----",
+ * Exchange 2003 "Original message headers:"), or the returned header block simply starts.
+ */
+const RETURNED_MESSAGE = [
+  /^\s*-{2,}.*\b(?:original message|copy of (?:the|your) (?:original )?message|returned message|unsent message|undelivered message|message (?:headers? )?follows?|below this line|original headers|headers of the original)/i,
+  /^\s*(?:original message headers|original message follows|the original message was received|your message (?:reads|was)[^:]{0,40}:)\s*:?\s*$/i,
+  /^\s*content-type:\s*(?:message\/rfc822|text\/rfc822-headers|message\/global)/i,
+  /^(?:return-path|received|dkim-signature|x-original-to|delivered-to):\s/i,
+];
+/** Labels a notice puts before the failed address; the returned message's header fields are not among them. */
+const RECIPIENT_LABEL = /^\s*(?:(?:failed|final|original|bad|invalid|unknown)[ -]?(?:recipient|address)(?:es)?|recipient(?: address)?(?:es)?|address(?:es)?|rcpt|user|mailbox|destinataire|empf\u00e4nger|\u5b9b\u5148|delivery to|to address)\s*[:=]\s*(?:rfc822\s*;\s*)?/iu;
+/** An address that is never the failed recipient: the notice's own mailboxes. */
+const NOTICE_MAILBOX = /^(?:mailer-daemon|postmaster|mail-daemon|mailer|maildaemon|daemon|no-?reply|bounces?)@/i;
+/** A line that only announces or closes the list of failures: no server's words in it. */
+const BOILERPLATE = /^(?:this is a permanent error|the following address(?:es)?(?:\(es\))? failed|i'm afraid i wasn't able|this message was created automatically|hi\. this is the|sorry,? we were unable|a message that you sent|your message (?:to|did not|was|could)|did not reach the following|delivery to the following|delivery has failed|\*\*|-{3,}|={3,}|_{3,}|unknown recipient$)/i;
+
+/** One failed address and the lines under it, up to the next address or a blank line after text. */
+interface Block {
+  recipient: string;
+  line: string;
+  body: string[];
+}
+
+/**
+ * The failed addresses of a plain-text notice, each with the lines the notice writes under it:
+ * Exim "  a@b\n    SMTP error from remote mail server after RCPT TO:...", qmail "<a@b>:\n
+ * 192.0.2.1 does not like recipient.\nRemote host said: 550 ...", Postfix "<a@b>: host x[ip]
+ * said: 550 ...", Sendmail "<a@b>... User unknown", Exchange 2003 "a@b on <date>\n    The
+ * recipient name is not recognized", Courier, Domino and the providers that copy them.
+ * Addresses in the returned message (after its marker) are not read.
+ */
+function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Block[] {
+  const blocks: Block[] = [];
+  let open: Block | undefined;
+  let textSeen = false;
+  for (let i = 0; i < end; i++) {
+    const line = lines[i]!;
+    // Active!Hunter and others mark the list entry with ">>> " like a transcript line.
+    const trimmed = line.trim().replace(/^>>>\s+(?=\S+@)/, "");
+    // "Recipient: a@b", "Unknown user: a@b" (the label is the reason), "554 <a@b>... reason"
+    // (Sendmail), ">>> RCPT To:<a@b>" (a session transcript): the address after a short label or code.
+    const rcpt = /\bRCPT TO:\s*<([^<>\s]{3,320})>/i.exec(trimmed);
+    const label = RECIPIENT_LABEL.exec(trimmed) ?? /^([^:<>@]{1,40}):\s+(?=[<"]?[^\s@<>]{1,64}@)/.exec(trimmed);
+    const labelText = label && !RECIPIENT_LABEL.test(trimmed) ? label[1]!.trim() : "";
+    if (labelText && /^\(/.test(labelText)) continue;
+    if (labelText && /^(?:from|to|cc|bcc|sender|reply-to|return-path|date|subject|message-id|in-reply-to|references|x-[\w-]+|envelope-to|delivered-to|original sender|sender-mta|reporting-mta|remote-mta|received)$/i.test(labelText)) continue;
+    const afterLabel = (label ? trimmed.slice(label[0].length) : trimmed).replace(/^[245]\d\d[ -:]\s*(?:[245]\.\d{1,3}\.\d{1,3}\s+)?(?=<)/, "");
+    const m = rcpt ? [rcpt[0], rcpt[1]!] : /^[<"(\[]?\s*(?:mailto:)?([^\s<>()[\],;:"'@]{1,64}@[^\s<>()[\],;:"']{1,255})/.exec(afterLabel);
+    const address = m ? ADDRESS.exec(m[1]!)?.[0] : undefined;
+    // The address starts the line (after a label at most): a list entry, not a sentence that mentions one.
+    if (address && ADDRESS.exec(m![1]!)!.index === 0 && !exclude.has(address.toLowerCase()) && !NOTICE_MAILBOX.test(address) && !/^(?:from|to|cc|sender|reply-to|return-path|subject)\s*:/i.test(trimmed)) {
+      const rest = rcpt ? "" : afterLabel.slice(afterLabel.indexOf(address) + address.length).replace(/^[>"')\]]*\s*(?:\.\.\.|:)?\s*/, "");
+      const known = blocks.find((b) => b.recipient.toLowerCase() === address.toLowerCase());
+      open = known ?? { recipient: address, line: cut(trimmed), body: [] };
+      if (!known) blocks.push(open);
+      if (labelText) open.body.push(labelText);
+      // "a@b on Thu, 29 Apr 2010" (Exchange 2003): a date, not the server's words.
+      if (rest && !/^on\s+\w{3},?\s/i.test(rest) && !/^\(?(?:generated from|expanded from|ultimately generated)/i.test(rest)) open.body.push(rest);
+      textSeen = !!rest || !!labelText;
+      // Sendmail's "554 <a@b>... reason": one line per recipient; the lines after it belong to the next one.
+      if (rest && /^[245]\d\d[ -]/.test(trimmed) && !rcpt) {
+        open.body[open.body.length - 1] = trimmed.replace(/^[245]\d\d[ -:]\s*(?=<)/, "").replace(/^<[^>]*>\.\.\.\s*/, `${trimmed.slice(0, 3)} `);
+        open = undefined;
+      }
+      continue;
+    }
+    if (!open) continue;
+    if (!trimmed) {
+      // A blank line ends the block once it has text; Sendmail and qmail leave one between the address and its reason.
+      if (textSeen) open = undefined;
+      continue;
+    }
+    if (open.body.length < 12) open.body.push(trimmed);
+    // "because:" (Domino), "The error that the other server returned was:": an intro, the words follow.
+    if (!trimmed.endsWith(":")) textSeen = true;
+  }
+  return blocks;
+}
+
+/** Exim's list when it names a local part only ("  kijitora" then the indented SMTP error): the indented lines. */
+function recipientBlocksBare(lines: string[], end: number): string[] {
+  const out: string[] = [];
+  for (const indented of [true, false]) {
+    for (let i = 0; i < end && out.length < 12; i++) {
+      const l = lines[i]!;
+      if ((!indented || /^\s{2,}\S/.test(l)) && /(?:^|\s)[245]\d\d[\s:-]|smtp error|said:|host /i.test(l)) {
+        for (let j = i; j < end && lines[j]!.trim() && out.length < 12; j++) out.push(lines[j]!.trim());
+        return out;
+      }
+    }
+  }
+  return out;
+}
+
+/** The lines of a block that carry the server's answer: from the first one with a code, or all of them. */
+function blockDiagnostic(body: string[]): string | undefined {
+  const words = body.filter((l) => !BOILERPLATE.test(l));
+  if (!words.length) return undefined;
+  const coded = words.findIndex((l) => /(?:^|[\s:;(#'"])[245]\d\d(?:[\s-]|$)|(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.]*\d)/.test(l));
+  const from = coded > 0 && /^(?:sorry|remote host said|<<<|host |smtp error|said:)/i.test(words[coded - 1]!) ? coded - 1 : Math.max(coded, 0);
+  return cutLong(words.slice(coded >= 0 ? Math.min(from, coded) : 0).join(" "));
+}
+
+/** The longest a server's words kept for classifying (a quoted line keeps LINE_MAX). */
+const DIAGNOSTIC_MAX = 600;
+const cutLong = (s: string): string => {
+  const one = s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, " ").replace(/\s+/g, " ").trim();
+  return one.length > DIAGNOSTIC_MAX ? `${one.slice(0, DIAGNOSTIC_MAX)}…` : one;
+};
+
+/**
+ * What the notice says outside the recipient lists, for a notice whose failed address stands
+ * alone (Gmail's "Delivery to the following recipient failed permanently:" then the address
+ * then the explanation): its sentences before the returned message, boilerplate left out.
+ */
+function noticeWords(lines: string[], end: number, skip: Set<string>): string | undefined {
+  const kept: string[] = [];
+  for (let i = 0; i < end && kept.length < 30; i++) {
+    const t = lines[i]!.trim();
+    if (!t || skip.has(t) || BOILERPLATE.test(t)) continue;
+    kept.push(t);
+  }
+  return kept.length ? cutLong(kept.join(" ")) : undefined;
+}
+
+/** A notice's own words about the failure, for a report that gives none: its first coded reply, or its sentences. */
+export function noticeSummary(text: string): string | undefined {
+  const lines = scanLines(text);
+  let end = lines.length;
+  for (let i = 0; i < lines.length; i++) {
+    if (RETURNED_MESSAGE.some((re) => re.test(lines[i]!)) || /^(?:reporting-mta|final-recipient)\s*:/i.test(lines[i]!)) {
+      end = i;
+      break;
+    }
+  }
+  const coded = recipientBlocksBare(lines, end);
+  return (coded.length ? blockDiagnostic(coded) : undefined) ?? noticeWords(lines, end, new Set());
+}
+
+/**
+ * A human-readable notice: who wrote it, and the failed recipients with the server's words.
+ * `exclude`: addresses that are never the failed recipient (the notice's From and To, the
+ * returned message's sender).
+ */
+export function failuresFromText(text: string, source: NoticeSource, sender: string | undefined, reportingMta?: string, exclude: string[] = [], failedRecipients: string[] = []): Failure[] {
+  const lines = scanLines(text);
   let recipient: string | undefined;
   let response: string | undefined;
   const evidence: string[] = [];
   let generating = reportingMta;
+  let end = lines.length;
+  for (let i = 0; i < lines.length; i++) {
+    if (RETURNED_MESSAGE.some((re) => re.test(lines[i]!))) {
+      end = i;
+      break;
+    }
+  }
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const nextLine = () => {
       for (let j = i + 1; j < Math.min(lines.length, i + 6); j++) if (lines[j]!.trim()) return lines[j]!;
       return "";
     };
-    if (!recipient) {
+    if (!recipient && i < end) {
       for (const re of RECIPIENT_INTROS) {
         const m = re.exec(line);
         if (!m) continue;
@@ -171,32 +347,61 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
         if (!m) continue;
         const said = (m[1] ?? "").trim() || nextLine().trim();
         if (said && /[245]\d\d|[245]\.\d{1,3}\.\d{1,3}/.test(said)) {
-          response = said.replace(/^'|'$/g, "");
+          response = said.replace(/^'|'$/g, "").replace(/\]\s*$/, "").trim();
           evidence.push(cut(line.includes(said) ? line : `${line.trim()} ${said}`));
           break;
         }
       }
     }
-    if (/send mail as|misconfigured or out of date|smtp server settings/i.test(line) && evidence.length < 8) evidence.push(cut(line));
+    if (/send mail as|misconfigured or out of date|smtp server settings|sending (?:your message|this message|mail) from/i.test(line) && evidence.length < 8) evidence.push(cut(line));
   }
-  if (!recipient && !response) return [];
-  // Gmail names the alias whose relay failed ("the "Send mail as" address a@b.c"): the relay's sender.
-  const alias = /send mail as"? address\s+(\S+@\S+)/i.exec(text.slice(0, 64 * 1024));
+  const head = text.slice(0, 64 * 1024);
+  // Gmail names the alias whose relay failed ("the "Send mail as" address a@b.c", "sending your message from a@b.c"): the relay's sender.
+  const alias = /send mail as"? address\s+(\S+@\S+)/i.exec(head) ?? /sending (?:your message|this message|mail) from\s+(?:the address\s+)?<?(\S+@\S+)/i.exec(head);
   const relaySender = sender ?? (alias?.[1] ? ADDRESS.exec(alias[1])?.[0] : undefined);
+  const excluded = new Set([...exclude, ...(relaySender ? [relaySender] : [])].map((a) => a.toLowerCase()));
+  let blocks = recipientBlocks(lines, end, excluded).filter((b) => !excluded.has(b.recipient.toLowerCase()));
+  // X-Failed-Recipients (Exim, Google and others write it): the failed addresses, whatever the text lists.
+  const failed = [...new Set(failedRecipients.map((a) => a.toLowerCase()))];
+  if (failed.length) {
+    const listed = blocks.filter((b) => failed.includes(b.recipient.toLowerCase()));
+    // A block whose address the text wrote without its domain ("  kijitora" in Exim's list) still carries the server's words.
+    const orphan = blocks.length === 1 && !listed.length ? blocks[0]!.body : failed.length === 1 ? blocks.flatMap((b) => b.body) : [];
+    blocks = [...listed, ...failed.filter((a) => !listed.some((b) => b.recipient.toLowerCase() === a)).map((a) => ({ recipient: a, line: `X-Failed-Recipients: ${a}`, body: orphan }))];
+    if (!listed.length && !orphan.length) {
+      const bare = recipientBlocksBare(lines, end);
+      for (const b of blocks) if (!b.body.length) b.body = bare;
+    }
+  }
+  if (!recipient && !response && !blocks.length) return [];
   // Words only, for a notice that quotes no code: a delay the sender keeps retrying.
-  const delayed = /has been delayed|temporary problem|will (?:retry|keep trying)|delivery incomplete/i.test(text.slice(0, 64 * 1024));
-  return [
-    {
-      recipient: recipient ?? "(recipient not named)",
-      source,
-      ...(delayed ? { action: "delayed" } : {}),
-      ...(response ? { diagnostic: cut(response) } : {}),
-      ...(generating ? { reportingMta: generating.toLowerCase() } : {}),
-      ...(remoteHostIn(text) ? { remoteMta: remoteHostIn(text)! } : {}),
-      ...(relaySender ? { sender: relaySender } : {}),
-      evidence: [...new Set(evidence)],
-    },
-  ];
+  const delayed = /has been delayed|temporary problem|will (?:retry|keep trying|continue trying|be retried)|delivery incomplete|still trying|not yet been delivered|warning: message .* delayed|delivery (?:is )?delayed/i.test(head);
+  const remote = remoteHostIn(text);
+  const one = (rcpt: string, diagnostic: string | undefined, more: string[]): Failure => ({
+    recipient: rcpt,
+    source,
+    ...(delayed ? { action: "delayed" } : {}),
+    ...(diagnostic ? { diagnostic } : {}),
+    ...(generating ? { reportingMta: generating.toLowerCase() } : {}),
+    ...((diagnostic && hostInDiagnostic(diagnostic)) || remote ? { remoteMta: (diagnostic && hostInDiagnostic(diagnostic)) || remote! } : {}),
+    ...(relaySender ? { sender: relaySender } : {}),
+    evidence: [...new Set([...evidence, ...more])].slice(0, 10),
+  });
+  if (blocks.length && !(recipient && response && !blocks.some((b) => b.recipient.toLowerCase() === recipient!.toLowerCase()))) {
+    const skip = new Set<string>();
+    for (const b of blocks) {
+      skip.add(b.line);
+      for (const l of b.body) skip.add(l);
+    }
+    const general = response ? cut(response) : undefined;
+    let context: string | undefined;
+    return blocks.map((b) => {
+      const own = blockDiagnostic(b.body);
+      const d = own && (!general || /[245]\d\d|[245]\.\d/.test(own)) ? own : (general ?? (context ??= noticeWords(lines, end, skip)));
+      return one(cut(b.recipient), d, [b.line, ...b.body.slice(0, 4).map(cut)]);
+    });
+  }
+  return [one(recipient ?? "(recipient not named)", response ? cut(response) : recipient ? noticeWords(lines, end, new Set()) : undefined, [])];
 }
 
 /** A host named as the server that answered ("by email-smtp.us-east-1.amazonaws.com."). */
@@ -241,7 +446,7 @@ export function failuresFromSes(json: Json): SesRead {
   const relaySender = (from ? ADDRESS.exec(from)?.[0] : undefined) ?? (sender ? ADDRESS.exec(sender)?.[0] : undefined);
   const base = { source: "ses-notification" as const, sesType: type, ...(relaySender ? { sender: relaySender } : {}) };
   const failures: Failure[] = [];
-  const push = (f: Failure) => failures.length < MAX_RECIPIENTS && failures.push(f);
+  const push = (f: Failure) => failures.push(f);
   const t = type.toLowerCase();
   if (t === "bounce") {
     const b = obj(o.bounce);

@@ -81,7 +81,8 @@ describe("classify: one layer per failure, on codes and hosts", () => {
   it("next: recipient-side layers point at verify's recipient layer; ses and relay-auth keep theirs", () => {
     const next = (o: Partial<Failure>) => classify(f(o), { stack: "prod" }).next;
     expect(next({ status: "5.1.1" })).toBe("npm run verify -- --stack prod --only recipient --recipient r@example.com");
-    expect(next({ status: "5.7.1", remoteMta: "mx.example.org" })).toBe("npm run verify -- --stack prod --only recipient --recipient r@example.com");
+    // A refusal by the recipient's own policy: nothing here refused it, so the step is the recipient's administrator, with the reply quoted.
+    expect(next({ status: "5.7.1", remoteMta: "mx.example.org", diagnostic: "550 5.7.1 Rejected by policy" })).toBe('nothing in this stack refused the message: forward this bounce to the mail administrator of example.com (postmaster@example.com) and ask why their server refused it, quoting: "550 5.7.1 Rejected by policy"');
     expect(next({ status: "5.7.26" })).toBe("npm run verify -- --stack prod --only dns,recipient --recipient r@example.com");
     expect(next({ diagnostic: "554 Message rejected: Sending paused for this account.", remoteMta: "email-smtp.us-east-1.amazonaws.com" })).toBe("npm run verify -- --stack prod --only ses --recipient r@example.com");
   });

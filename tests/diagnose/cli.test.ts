@@ -3,7 +3,7 @@ import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/spawn";
+import { runCli, runCliAsync } from "../helpers/spawn";
 
 const DIR = join(__dirname, "..", "fixtures", "bounces");
 const fx = (name: string) => join(DIR, name);
@@ -21,7 +21,8 @@ describe("npm run diagnose", () => {
     const { verdicts } = JSON.parse(r.stdout) as { verdicts: { recipient: string; layer: string; next: string; evidence: string[]; confidence: string; cause: string }[] };
     expect(verdicts.map((v) => [v.layer, v.confidence, v.next])).toEqual([
       ["relay-auth", "high", "npm run relay-fix -- --stack prod --sender admin@queenofsandiego.com"],
-      ["recipient-policy", "high", "npm run verify -- --stack prod --only recipient --recipient ops@steigerwald-dougherty.com"],
+      // Nothing in this stack refused it: the recipient's administrator is the next step, with the server's reply quoted.
+      ["recipient-policy", "high", 'nothing in this stack refused the message: forward this bounce to the mail administrator of steigerwald-dougherty.com (postmaster@steigerwald-dougherty.com) and ask why their server refused it, quoting: "550 5.7.1 Service unavailable, Client host [54.240.8.36] blocked by tenant policy. AS(7023)"'],
     ]);
     expect(Object.keys(verdicts[0]!).sort()).toEqual(["cause", "confidence", "evidence", "layer", "next", "recipient"]);
   });
@@ -125,5 +126,32 @@ describe("npm run diagnose", () => {
     const r = runCli("diagnose.ts", []);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/missing required argument 'files'/);
+  });
+
+  it("--jsonl: one verdict per line with its file, then the tally; 20,000 failed recipients give 20,000 verdicts (no cap)", async () => {
+    const blocks = Array.from({ length: 20_000 }, (_, i) => `Final-Recipient: rfc822; r${i}@example.org\nAction: failed\nStatus: 5.1.1\n`).join("\n");
+    const big = join(tmp, "twenty-thousand.eml");
+    writeFileSync(big, `From: MAILER-DAEMON@mx.example.net\nSubject: Undelivered Mail\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n--b\nContent-Type: text/plain\n\nUndeliverable.\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n${blocks}\n--b--\n`);
+    // Asynchronous: the output is megabytes, over spawnSync's buffer.
+    const r = await runCliAsync("diagnose.ts", [big, fx("exchange-policy.eml"), fx("not-a-bounce.eml"), "--jsonl"], { timeoutMs: 120_000 });
+    noCrash(r.stderr);
+    expect(r.status).toBe(2);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { file?: string; layer?: string; recipient?: string; tally?: { inputs: number; bounces: number; notBounces: number; verdicts: number; byLayer: Record<string, number> } });
+    const verdicts = lines.filter((l) => l.layer);
+    expect(verdicts).toHaveLength(20_001);
+    expect(verdicts[19_999]).toMatchObject({ file: big, recipient: "r19999@example.org", layer: "recipient-mailbox" });
+    expect(lines.at(-1)!.tally).toEqual({ inputs: 3, bounces: 2, notBounces: 1, verdicts: 20_001, byLayer: { "relay-auth": 0, ses: 0, "sender-auth": 0, "recipient-policy": 1, "recipient-mailbox": 20_000, transient: 0 } });
+    expect(r.stderr).toMatch(/^error: .*not-a-bounce\.eml": .*not a bounce\.$/m);
+  }, 150_000);
+
+  it("text output ends with a tally when there is more than one input; --json carries it too; --json with --jsonl is a usage error", () => {
+    const t = runCli("diagnose.ts", [fx("gmail-relay-auth.eml"), fx("rfc3464-mailbox.eml")]);
+    expect(t.status).toBe(0);
+    expect(t.stdout.trim().split("\n").at(-1)).toBe("tally: 2 inputs, 2 bounces, 3 verdicts (relay-auth 1, recipient-mailbox 2), 0 not bounces or unreadable");
+    const j = runCli("diagnose.ts", [fx("rfc3464-mailbox.eml"), "--json"]);
+    expect((JSON.parse(j.stdout) as { tally: { verdicts: number } }).tally.verdicts).toBe(2);
+    const both = runCli("diagnose.ts", [fx("rfc3464-mailbox.eml"), "--json", "--jsonl"]);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/--json and --jsonl/);
   });
 });

@@ -125,7 +125,8 @@ describe("npm run diagnose over mutated fixtures (seeded fuzz, the built CLI)", 
       const out = JSON.parse(r.stdout) as { verdicts: { layer: string; recipient: string; next: string; evidence: unknown[] }[] };
       for (const v of out.verdicts) {
         expect(DIAGNOSE_LAYERS as readonly string[], what).toContain(v.layer);
-        expect(v.next, what).toMatch(/^npm run (verify|relay-fix) -- /);
+        // A command whose every argument is a shell word, or plain words: never "--recipient (recipient not named)".
+        expect(v.next, what).toMatch(/^npm run (?:verify|relay-fix) -- (?:--?[a-z-]+(?: [^\s()'"`$;|&<>]+)?)(?: --?[a-z-]+(?: [^\s()'"`$;|&<>]+)?)*$|^nothing in this stack refused the message: |^this bounce does not name the relay's sender: /);
         expect(Array.isArray(v.evidence), what).toBe(true);
       }
       const errors = r.stderr.split("\n").filter((l) => l.startsWith("error: "));
@@ -139,4 +140,61 @@ describe("npm run diagnose over mutated fixtures (seeded fuzz, the built CLI)", 
     expect(verdicts).toBeGreaterThan(0);
     expect(refusals).toBeGreaterThan(0);
   }, 120_000);
+});
+
+/**
+ * Super-linear backtracking: each input class is a prefix a pattern in lib/diagnose reacts to,
+ * then 250 KB of characters that pattern can consume, then one it cannot end on. A linear
+ * pattern reads each in milliseconds; a quadratic one (RESPONSE_INTROS's old
+ * "remote server returned\s*'?(.*?)'?\s*$" took 22 s on the first class) far over the bound.
+ */
+describe("lib/diagnose patterns stay linear on backtracking input classes", () => {
+  const RUN = 250 * 1024;
+  const prefixes = [
+    "Remote server returned '",
+    "The response from the remote server was: ",
+    "The error that the other server returned was: ",
+    "wasn't delivered to ",
+    "Delivery to the following recipient failed permanently:",
+    "host mx.example.com",
+    "<user@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 ",
+    "Final-Recipient: rfc822; ",
+    "Diagnostic-Code: smtp; 550 5.1.1 ",
+    "550 5.1.1 ",
+    "5.1.1",
+    "user@",
+    "a@b.",
+    "SMTP error from remote mail server after RCPT TO:<",
+    "Remote host said: ",
+    "   ----- Transcript of session follows -----",
+    "mail from domain ",
+    "send mail as address ",
+    "It responded as follows: [",
+    "Unable to deliver message to <",
+    "SMTP Server <a.example> rejected recipient <",
+    ">>> ",
+    "Recipient: ",
+    "Unknown user: ",
+    "554 <",
+    "{\"notificationType\":",
+  ];
+  const runs = [" ", "\t ", ".", "a", "a.", "-", "'", "5.", "#", ":", "ab@", "<a@b.c>"];
+  const cases = prefixes.flatMap((p) => runs.map((r) => [p, r] as const));
+  it(`${cases.length} classes (${prefixes.length} prefixes x ${runs.length} runs of ${RUN} characters), each read and classified within 1.5 s`, async () => {
+    const { failuresFromText, failuresFromDeliveryStatus, hostInDiagnostic, joinReplyLines } = await import("../../lib/diagnose/read");
+    const { classify } = await import("../../lib/diagnose/classify");
+    const slow: string[] = [];
+    for (const [prefix, run] of cases) {
+      const input = `${prefix}${run.repeat(Math.ceil(RUN / run.length))}\u0001x`;
+      const started = performance.now();
+      const failures = [...failuresFromText(input, "text", undefined), ...failuresFromDeliveryStatus(input, "dsn", undefined)];
+      hostInDiagnostic(input);
+      joinReplyLines(input);
+      for (const f of failures) classify(f);
+      classify({ recipient: "a@b.example", source: "text", diagnostic: input.slice(0, 4096), evidence: [input.slice(0, 4096)] });
+      const ms = performance.now() - started;
+      if (ms > 1500) slow.push(`${JSON.stringify(prefix)} + ${JSON.stringify(run)} x ${RUN}: ${Math.round(ms)} ms`);
+    }
+    expect(slow).toEqual([]);
+  }, 300_000);
 });

@@ -1,0 +1,94 @@
+/**
+ * The branches of classify() that once had no test (a planted bug in each went unnoticed), each
+ * on a real bounce from the sisimai sample set (tests/fixtures/bounces-sisimai, README there)
+ * read the way the CLI reads it, plus the known misclassifications of issue 20, each general.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { classify } from "../../lib/diagnose/classify";
+import { failuresFromText } from "../../lib/diagnose/read";
+import type { Failure, Verdict } from "../../lib/diagnose/types";
+import { readBounce } from "../../scripts/diagnose/message";
+
+const CORPUS = join(__dirname, "..", "fixtures", "bounces-sisimai");
+async function verdicts(file: string): Promise<Verdict[]> {
+  const r = await readBounce(readFileSync(join(CORPUS, file)));
+  if (!r.ok) throw new Error(`${file}: ${r.message}`);
+  return r.failures.map((f) => classify(f));
+}
+const f = (o: Partial<Failure>): Failure => ({ recipient: "r@example.com", source: "dsn", evidence: [], ...o });
+
+describe("branches on real bounces", () => {
+  it.each([
+    // [file, layer, cause pattern, what it shows]
+    ["lhost-exim-50.eml", "sender-auth", /refused our envelope sender/, "5.1.7 after MAIL FROM (no such sender domain): our side, not the recipient's mailbox"],
+    ["lhost-postfix-10.eml", "sender-auth", /refused our envelope sender/, "5.1.8 'Domain of sender address ... does not exist': our side"],
+    ["lhost-yahoo-11.eml", "sender-auth", /refused our envelope sender/, "Yahoo's 501 5.1.8 in a qmail-style text notice"],
+    ["rhost-yahooinc-01.eml", "recipient-policy", /refused/, "Yahoo/AOL 554 5.7.9 'not accepted for policy reasons': a policy refusal, not relay-auth"],
+    ["lhost-postfix-66.eml", "recipient-policy", /refused/, "the same 5.7.9 relayed by Postfix"],
+    ["lhost-receivingses-05.eml", "recipient-policy", /size/, "5.3.4 message too large"],
+    ["lhost-postfix-39.eml", "recipient-policy", /refused/, "5.6.0 scored as spam"],
+    ["lhost-sendmail-06.eml", "recipient-policy", /content or format/, "5.6.9 improper 8-bit header"],
+    ["lhost-postfix-06.eml", "recipient-mailbox", /domain cannot/, "5.4.4 host or domain name not found"],
+    ["lhost-sendmail-57.eml", "recipient-mailbox", /accepts no mail/, "Sendmail's 5.7.27 over the recipient's own '550 Host does not accept mail': the words say whose domain"],
+    ["lhost-x3-01.eml", "recipient-mailbox", /does not exist/, "553 5.3.0 '... No such user here': mailbox words under a generic code"],
+    ["lhost-sendmail-41.eml", "recipient-mailbox", /does not exist/, "Yahoo's 'This user doesn't have a ... account' under 554 5.0.0"],
+    ["lhost-exim-57.eml", "recipient-policy", /blocklist/, "'an address that has been blacklisted' from a host that is not SES: a blocklist, not ses"],
+    ["lhost-v5sendmail-01.eml", "transient", /temporary|gave up|stopped retrying|expired/, "Sendmail V5's bare transcript names no recipient: the returned message's To is read"],
+  ] as const)("%s: %s (%s)", async (file, layer, cause, _why) => {
+    const vs = await verdicts(file);
+    expect(vs.map((v) => v.layer)).toContain(layer);
+    expect(vs.find((v) => v.layer === layer)!.cause).toMatch(cause);
+  });
+});
+
+describe("branches on the server's words", () => {
+  it("5.7.27 from the server: the sender's domain accepts no mail (RFC 7505 X.7.27), our side", () => {
+    expect(classify(f({ diagnostic: "550 5.7.27 Sender address has null MX" }))).toMatchObject({ layer: "sender-auth", cause: expect.stringMatching(/our sender's domain accepts no mail/) });
+  });
+  it("X.7.13 (user account disabled): the recipient's when the words say recipient, else the relay's login account", () => {
+    expect(classify(f({ diagnostic: "525 5.7.13 Disabled recipient address" })).layer).toBe("recipient-mailbox");
+    expect(classify(f({ diagnostic: "554 5.7.13 User account disabled", remoteMta: "smtp.example.net" })).layer).toBe("relay-auth");
+  });
+  it("bare 550 User unknown and bare 552 (no enhanced code): mailbox", () => {
+    expect(classify(f({ diagnostic: "550 User unknown" })).layer).toBe("recipient-mailbox");
+    expect(classify(f({ diagnostic: "552 Requested mail action aborted: exceeded storage allocation" })).layer).toBe("recipient-mailbox");
+    expect(classify(f({ diagnostic: "552" })).cause).toMatch(/full or over its storage limit/);
+  });
+  it("5.3.x other than 5.3.4 is the recipient's mail system; 5.4.x routing other than no-MX is transient", () => {
+    expect(classify(f({ status: "5.3.2" })).layer).toBe("transient");
+    expect(classify(f({ status: "5.4.7" })).layer).toBe("transient");
+    expect(classify(f({ status: "5.4.4" })).layer).toBe("recipient-mailbox");
+  });
+  it("who answered decides: SES's suppression wording from another host is a blocklist; from SES it is ses", () => {
+    expect(classify(f({ diagnostic: "554 IP address blacklisted", remoteMta: "mx.example.org" })).layer).toBe("recipient-policy");
+    expect(classify(f({ diagnostic: "554 Address blacklisted", remoteMta: "email-smtp.us-east-1.amazonaws.com" })).layer).toBe("ses");
+  });
+  it("a relay's 'Unauthenticated senders not allowed' is relay-auth, not sender-auth", () => {
+    expect(classify(f({ diagnostic: "550 5.7.1 Unauthenticated senders not allowed", remoteMta: "smtp.example.net" })).layer).toBe("relay-auth");
+    expect(classify(f({ diagnostic: "550 5.7.26 Unauthenticated email from example.com is not accepted due to domain's DMARC policy" })).layer).toBe("sender-auth");
+  });
+  it("explicit SPF or blocklist words beat a generic status code", () => {
+    expect(classify(f({ status: "5.0.0", diagnostic: "550 SPF check failed for 192.0.2.1" })).layer).toBe("sender-auth");
+    expect(classify(f({ status: "5.0.0", diagnostic: "554 rejected: listed on zen.spamhaus.org" })).layer).toBe("recipient-policy");
+    expect(classify(f({ status: "5.1.3", diagnostic: "553 http://www.spamhaus.org/query/bl?ip=192.0.2.222" })).layer).toBe("recipient-policy");
+  });
+  it("mailbox wording under generic codes: 'doesn't have a ... account', 'account disabled'", () => {
+    expect(classify(f({ status: "5.7.1", diagnostic: "554 delivery error: dd This user doesn't have a yahoo.com account" })).layer).toBe("recipient-mailbox");
+    expect(classify(f({ status: "5.0.0", diagnostic: "550 account disabled" })).layer).toBe("recipient-mailbox");
+  });
+  it("next is a command or plain words: a notice that names no recipient gives no --recipient", () => {
+    const v = classify(f({ recipient: "(recipient not named)", status: "5.1.1" }));
+    expect(v.next).toBe("npm run verify -- --stack STACK --only recipient");
+    const relay = classify(f({ recipient: "(recipient not named)", diagnostic: "535 Authentication Credentials Invalid", remoteMta: "email-smtp.us-east-1.amazonaws.com" }));
+    expect(relay.next).toMatch(/^this bounce does not name the relay's sender: /);
+  });
+  it("Gmail's text-only relay notice: relay-auth, high, and the 'sending your message from' line names the sender", () => {
+    const text = "There was a problem sending your message from admin@queenofsandiego.com to crew@example.org.\nYour message wasn't delivered to crew@example.org because the SMTP server settings for this address are misconfigured or out of date.\nThe response from the remote server was:\n535 Authentication Credentials Invalid\n";
+    const [x] = failuresFromText(text, "gmail", undefined);
+    const v = classify(x!);
+    expect(v).toMatchObject({ layer: "relay-auth", confidence: "high", next: "npm run relay-fix -- --stack STACK --sender admin@queenofsandiego.com" });
+    expect(x!.recipient).toBe("crew@example.org");
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * diagnose against the field's reference classifier on real bounces nobody here wrote: the
+ * sisimai sample set (tests/fixtures/bounces-sisimai, README there), labelled by its maintainers.
+ * Both tools are scored on the same question, "which layer failed", through one table
+ * (sisimai-reasons.ts). The per-family table is printed; where diagnose and the label disagree,
+ * either ACCEPTED below gives the written reason diagnose's layer is right, or the sample counts
+ * against diagnose and is named in the output.
+ *
+ * sisimai runs where Debian's libsisimai-perl is installed (scripts/install-test-deps.sh
+ * installs it); where it is not, the differential test says so in its own name and output.
+ */
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import type { DiagnoseLayer } from "../../lib/diagnose/types";
+import { familyOf, familyTable, type FamilyRow, type SampleScore, scoreCorpus } from "./corpus-score";
+
+/**
+ * Samples where diagnose's layer differs from the label's and diagnose is right, by rule: the
+ * files it covers (a pattern), the label's reason, diagnose's layer, and why.
+ */
+export const ACCEPTED: { files: RegExp; label: string; status?: RegExp; ours: DiagnoseLayer; why: string }[] = [
+  {
+    files: /^lhost-googlegroups-/,
+    label: "rejected",
+    ours: "recipient-policy",
+    why: "Google Groups refuses a post from a non-member, or to a group that does not exist: the receiving group's own policy; nothing in the sender's address or authentication is at fault (sisimai's 'rejected' means the envelope sender was refused)",
+  },
+  {
+    files: /^lhost-gsuite-(?:04|05|13|15)\.eml$/,
+    label: "networkerror",
+    ours: "recipient-mailbox",
+    why: "Google's 'DNS Error: ... NXDOMAIN Domain name not found' or 'had no relevant answers' for the recipient's own domain: the domain does not exist or publishes no MX, so it cannot take mail (verify's recipient layer reads exactly that MX); nothing about it is a network failure to retry",
+  },
+  {
+    files: /^lhost-postfix-77\.eml$/,
+    label: "norelaying",
+    ours: "ses",
+    why: "SES itself answered '554 Message rejected: Email address is not verified. The following identities failed the check in region AP-NORTHEAST-1': the sending identity is not verified in that SES region, which verify's ses layer shows; it is not the recipient's relaying policy",
+  },
+  {
+    files: /./,
+    label: "mailboxfull",
+    status: /^4\./,
+    ours: "transient",
+    why: "a full mailbox answered with a 4xx code is retried by the sending server: nothing to fix on either side yet (diagnose names the layer to act on)",
+  },
+];
+
+const sisimaiInstalled = spawnSync("perl", ["-MSisimai", "-e", "1"]).status === 0;
+const accepted = (s: SampleScore, layer: DiagnoseLayer) => ACCEPTED.find((a) => a.files.test(s.file) && a.ours === layer && s.labelReasons.some((r, i) => r === a.label && (!a.status || a.status.test(s.labelStatuses[i] ?? ""))));
+
+/** Diagnose's right answers, counting an accepted disagreement as right. */
+function withAccepted(scores: SampleScore[]): SampleScore[] {
+  return scores.map((s) => {
+    const extra = s.diagnose.filter((l, i) => !s.expected.includes(l) && accepted(s, l) && i < s.expected.length).length;
+    return { ...s, diagnoseRight: Math.min(s.expected.length, s.diagnoseRight + extra) };
+  });
+}
+
+function table(rows: FamilyRow[], sisimaiVersion: string | undefined): string {
+  const pct = (n: number, d: number) => `${n}/${d} (${Math.round((100 * n) / d)} %)`;
+  const head = `| family | recipients | diagnose | ${sisimaiVersion ? `sisimai ${sisimaiVersion}` : "sisimai (not installed)"} |\n|---|---|---|---|`;
+  const total = rows.reduce((a, r) => ({ n: a.n + r.recipients, d: a.d + r.diagnose, s: a.s + (r.sisimai ?? 0) }), { n: 0, d: 0, s: 0 });
+  return [head, ...rows.map((r) => `| ${r.family} | ${r.recipients} | ${pct(r.diagnose, r.recipients)} | ${r.sisimai === undefined ? "-" : pct(r.sisimai, r.recipients)} |`), `| all | ${total.n} | ${pct(total.d, total.n)} | ${sisimaiVersion ? pct(total.s, total.n) : "-"} |`].join("\n");
+}
+
+/**
+ * Families where diagnose still names the right layer less often than sisimai: each is a bug
+ * (a notice format not read yet), listed so the table cannot grow silently. The test fails when
+ * a family falls behind and is not here, and when one listed here has caught up (remove it).
+ */
+const BEHIND_SISIMAI = new Set<string>([
+  "lhost-activehunter",
+  "lhost-amazonses",
+  "lhost-apachejames",
+  "lhost-biglobe",
+  "lhost-domino",
+  "lhost-einsundeins",
+  "lhost-ezweb",
+  "lhost-fml",
+  "lhost-gmail",
+  "lhost-gsuite",
+  "lhost-imailserver",
+  "lhost-interscanmss",
+  "lhost-mailmarshalsmtp",
+  "lhost-messagelabs",
+  "lhost-mfilter",
+  "lhost-postfix",
+  "lhost-sendmail",
+  "lhost-v5sendmail",
+  "lhost-verizon",
+  "lhost-x1",
+  "lhost-x2",
+  "lhost-x3",
+  "lhost-x6",
+  "rfc3464",
+  "rhost-cox",
+  "rhost-franceptt",
+  "rhost-godaddy",
+  "rhost-nttdocomo",
+  "rhost-spectrum",
+]);
+
+describe("diagnose on the sisimai sample set (real bounces, labelled by sisimai's maintainers)", () => {
+  it("names the right layer for most labelled recipients; prints the per-family table and every disagreement", async () => {
+    const { scores: raw, sisimai } = await scoreCorpus(sisimaiInstalled);
+    const scores = withAccepted(raw);
+    const rows = familyTable(scores);
+    const lines = scores
+      .filter((s) => s.diagnoseRight < s.expected.length)
+      .map((s) => `  ${s.file}: label ${s.labelReasons.join(",")} (${s.expected.join(",")}); diagnose ${s.diagnose.join(",") || `none (${s.refused ?? "no verdict"})`}${s.sisimaiReasons ? `; sisimai ${s.sisimaiReasons.join(",") || "none"}` : ""}`);
+    console.log(`\n${table(rows, sisimai?.version)}\n\nDisagreements with the label (${lines.length} samples):\n${lines.join("\n")}\n\nAccepted disagreements (diagnose right by a written reason):\n${ACCEPTED.map((a) => `  ${a.files} label ${a.label} -> ${a.ours}: ${a.why}`).join("\n")}\n`);
+    const total = rows.reduce((a, r) => a + r.recipients, 0);
+    const right = rows.reduce((a, r) => a + r.diagnose, 0);
+    expect(total).toBeGreaterThan(500);
+    expect(right / total).toBeGreaterThan(0.75);
+  }, 120_000);
+
+  it(
+    sisimaiInstalled
+      ? "differential against sisimai: per family, diagnose names the right layer at least as often (families still behind are listed as bugs)"
+      : "differential against sisimai: NOT RUN, sisimai is not installed (bash scripts/install-test-deps.sh installs Debian's libsisimai-perl)",
+    async () => {
+      if (!sisimaiInstalled) {
+        console.warn("diagnose corpus: sisimai is not installed (perl -MSisimai fails); the differential test did not run. Install it with: bash scripts/install-test-deps.sh");
+        return;
+      }
+      const { scores: raw } = await scoreCorpus(true);
+      const rows = familyTable(withAccepted(raw));
+      const behind = rows.filter((r) => r.diagnose < (r.sisimai ?? 0)).map((r) => `${r.family}: diagnose ${r.diagnose}, sisimai ${r.sisimai} of ${r.recipients}`);
+      expect(behind.filter((b) => !BEHIND_SISIMAI.has(b.split(":")[0]!)), "families where diagnose is behind sisimai and not listed as a known bug").toEqual([]);
+      expect([...BEHIND_SISIMAI].filter((f) => !behind.some((b) => b.startsWith(`${f}:`))), "listed as behind but caught up: remove from BEHIND_SISIMAI").toEqual([]);
+      const overall = rows.reduce((a, r) => ({ d: a.d + r.diagnose, s: a.s + (r.sisimai ?? 0) }), { d: 0, s: 0 });
+      console.log(`diagnose vs sisimai, all families: ${overall.d} and ${overall.s} labelled recipients right; behind on ${behind.length} families:\n  ${behind.join("\n  ")}`);
+      expect(new Set(raw.map((s) => familyOf(s.file))).size).toBe(rows.length);
+    },
+    120_000,
+  );
+});
