@@ -50,7 +50,8 @@ describe("lib/mail-from-move", () => {
 
 describe("from no custom MAIL FROM to one is a move too", () => {
   // A live identity that sent with SES's own MAIL FROM (amazonses.com): the last output records "".
-  const cfg = validateConfig({ "mail-infra:domain": "example.com", "mail-infra:regions": '["us-east-1","us-west-2"]' }, "prod");
+  // A stack that chose REJECT_MESSAGE (the default is USE_DEFAULT_VALUE, under which no move is refused).
+  const cfg = validateConfig({ "mail-infra:domain": "example.com", "mail-infra:regions": '["us-east-1","us-west-2"]', "mail-infra:mailFromBehaviorOnMxFailure": "REJECT_MESSAGE" }, "prod");
   const none = { domains: [{ domain: "example.com", regions: [{ region: "us-east-1", mailFromDomain: "bounce.example.com" }, { region: "us-west-2", mailFromDomain: "" }] }] };
 
   it("is found as a move from \"\" and refused under REJECT_MESSAGE", () => {
@@ -60,11 +61,11 @@ describe("from no custom MAIL FROM to one is a move too", () => {
   });
 
   it("is refused by the program before any resource is declared, and accepted with USE_DEFAULT_VALUE", async () => {
-    const first = await up({});
+    const first = await up({ mailFromBehaviorOnMxFailure: "REJECT_MESSAGE" });
     const verification = structuredClone(first.outputs.verification) as { domains: { regions: { region: string; mailFromDomain: string }[] }[] };
     verification.domains[0].regions.find((r) => r.region === "us-west-2")!.mailFromDomain = "";
     const last = { ...first, outputs: { ...first.outputs, verification } } as TestRun;
-    const lines = await refusal({}, last);
+    const lines = await refusal({ mailFromBehaviorOnMxFailure: "REJECT_MESSAGE" }, last);
     expect(lines).toEqual([expect.stringContaining("example.com in us-west-2: (no custom MAIL FROM) -> bounce-us-west-2.example.com")]);
     expect((await up({ mailFromBehaviorOnMxFailure: "USE_DEFAULT_VALUE" }, last)).byType(MAIL_FROM)).toHaveLength(2);
   });

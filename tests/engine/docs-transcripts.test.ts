@@ -19,6 +19,7 @@ const MARKED = /<!-- transcript: ([a-z0-9-]+) -->\n```text\n([\s\S]*?)```\n/g;
 /** Where each procedure's transcript must be printed. */
 const REQUIRED: Record<string, string> = {
   "mail-from-move": "docs/operations.md",
+  "mail-from-move-reject": "docs/operations.md",
   "remove-region": "docs/operations.md",
   "recover-identity": "docs/operations.md",
   rotation: "docs/rotation.md",

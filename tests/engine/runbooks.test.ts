@@ -21,13 +21,19 @@ async function run(steps: readonly RunbookStep[], override?: typeof protectEvery
 const invariants = (v: readonly Violation[]): InvariantName[] => [...new Set(v.map((x) => x.invariant))].sort();
 const transcriptOf = (t: readonly string[]): string => `${t.join("\n")}\n`;
 
-describe("the MAIL FROM move (docs/operations.md, two ups)", () => {
+describe("the MAIL FROM move (docs/operations.md: one up by default, two under REJECT_MESSAGE)", () => {
   it("passes every invariant, without pulumi state unprotect", async () => {
     const r = await run(S.MAIL_FROM_MOVE);
     expect(r.violations).toEqual([]);
     // The old records are retained: a region still on the old MAIL FROM would keep its MX.
     expect(r.engine.world.recordSet("bounce.queenofsandiego.com", "MX")?.values).toEqual(["10 feedback-smtp.us-east-1.amazonses.com"]);
     await expect(transcriptOf(r.transcript)).toMatchFileSnapshot("transcripts/mail-from-move.txt");
+  });
+
+  it("a stack that chose REJECT_MESSAGE: the one-change move is refused as documented, the two ups pass every invariant", async () => {
+    const r = await run(S.MAIL_FROM_MOVE_REJECT);
+    expect(r.violations).toEqual([]);
+    await expect(transcriptOf(r.transcript)).toMatchFileSnapshot("transcripts/mail-from-move-reject.txt");
   });
 
   it("stops at pulumi preview under the old table (MAIL FROM records protected): the refusal is caught", async () => {
@@ -43,7 +49,7 @@ describe("the MAIL FROM move (docs/operations.md, two ups)", () => {
   });
 
   it("catches a review made against the wrong base (plan --against its own head names nothing)", async () => {
-    const steps: RunbookStep[] = [{ ...(S.MAIL_FROM_MOVE[1] as Extract<RunbookStep, { kind: "config" }>), reviewBase: "head" }];
+    const steps: RunbookStep[] = [{ ...(S.MAIL_FROM_MOVE[0] as Extract<RunbookStep, { kind: "config" }>), reviewBase: "head" }];
     const r = await run(steps);
     expect(invariants(r.violations)).toEqual(["review"]);
     expect(r.violations.map((v) => v.message)).toContain("delete of queenofsandiego.com-dns-mail-from-mx-bounce.queenofsandiego.com was not named by plan --against");
@@ -60,8 +66,11 @@ describe("the key rotation (docs/rotation.md), two rotations, every refused step
 
   it("catches deactivating the old key before the relay moved (the relay loses its key)", async () => {
     const r = await run(S.ROTATION_RELAY_NOT_MOVED);
-    expect(invariants(r.violations)).toEqual(["relay"]);
-    expect(r.violations[0]!.message).toMatch(/relay admin@queenofsandiego\.com cannot log in/);
+    // verify (issue 17's positive evidence) never says safe while the relay holds the old key:
+    // the runbook's wait fails first, and the deactivation it then ignores loses the relay.
+    expect(invariants(r.violations)).toEqual(["refused", "relay"]);
+    expect(r.violations[0]).toMatchObject({ step: "4. Verify until relay.retire says safe", message: "verify never said relay.retire passes within 336 h" });
+    expect(r.violations[1]!.message).toMatch(/relay admin@queenofsandiego\.com cannot log in/);
   });
 
   it("catches a documented refusal that the program no longer makes", async () => {

@@ -8,6 +8,14 @@ import { SENDER } from "./fixtures";
 
 /** docs/operations.md "Move the MAIL FROM of a live identity (two ups)". */
 export const MAIL_FROM_MOVE: RunbookStep[] = [
+  { kind: "config", title: "1. Set the new MAIL FROM and pulumi up (the default USE_DEFAULT_VALUE: one up)", set: { mailFromSubdomain: "mail.queenofsandiego.com" } },
+  { kind: "verify-until", title: "2. npm run verify -- --stack prod --only ses until ses.identity.mail-from is SUCCESS in every region", check: "ses.identity.mail-from", maxHours: 72 },
+  { kind: "wait", title: "A week of mail", hours: 7 * 24 },
+];
+
+/** docs/operations.md, a stack that chose REJECT_MESSAGE: the one-change move is refused; two ups. */
+export const MAIL_FROM_MOVE_REJECT: RunbookStep[] = [
+  { kind: "config", title: "The stack chose REJECT_MESSAGE (pulumi up)", set: { mailFromBehaviorOnMxFailure: "REJECT_MESSAGE" } },
   {
     kind: "config",
     title: "The move in one change is refused by pulumi preview (docs/operations.md)",
@@ -25,7 +33,7 @@ export const MAIL_FROM_MOVE: RunbookStep[] = [
 ];
 
 /** Wrong: step 3 right after step 1, without waiting for verify. */
-export const MAIL_FROM_MOVE_NO_WAIT: RunbookStep[] = [MAIL_FROM_MOVE[1]!, MAIL_FROM_MOVE[3]!, MAIL_FROM_MOVE[4]!];
+export const MAIL_FROM_MOVE_NO_WAIT: RunbookStep[] = [MAIL_FROM_MOVE_REJECT[0]!, MAIL_FROM_MOVE_REJECT[2]!, MAIL_FROM_MOVE_REJECT[4]!, MAIL_FROM_MOVE_REJECT[5]!];
 
 const refusedRotation = {
   raiseAndDeactivate: { kind: "config", title: "Refused: raising the generation and deactivating the old key in one change", set: { smtpKeyGeneration: 2, smtpPreviousKey: "inactive" }, expectRefused: /is inactive in the same change that raises mail-infra:smtpKeyGeneration to 2/ },

@@ -58,11 +58,19 @@ describe("ownMailFromFix", () => {
     ]);
     expect(f.text).toMatch(/^bounce\.example\.com serves us-east-1 \(its MX names that region's feedback host\): leave its MX as it is\. /);
     expect(f.text).toContain("--behavior-on-mx-failure USE_DEFAULT_VALUE --region us-west-2");
-    expect(f.text).toContain("--behavior-on-mx-failure REJECT_MESSAGE");
+    // The region keeps USE_DEFAULT_VALUE (the default): nothing to set back afterwards.
+    expect(f.text).not.toContain("REJECT_MESSAGE");
+    // A region that chose REJECT_MESSAGE gets it back once SES reports the new name SUCCESS.
+    const back = ownMailFromFix(o, D, "us-west-2", "discovery", () => false, "<stack>", "REJECT_MESSAGE");
+    expect(back.steps).toEqual(f.steps);
+    expect(back.text).toContain("(3) when verify shows bounce-us-west-2.example.com SUCCESS in us-west-2, run the same command with --behavior-on-mx-failure REJECT_MESSAGE");
   });
-  it("stack: the config keys and the staged up", () => {
+  it("stack: the config keys, staged only where the stack chose REJECT_MESSAGE", () => {
     const f = ownMailFromFix(o, D, "us-west-2", "stack", () => false, "prod");
-    expect(f.text).toContain("mail-infra:regionalMailFromSubdomains us-west-2=bounce-us-west-2 and mail-infra:mailFromBehaviorOnMxFailure USE_DEFAULT_VALUE");
-    expect(f.text).toContain("pulumi config set --stack prod mail-infra:mailFromBehaviorOnMxFailure REJECT_MESSAGE");
+    expect(f.text).toContain("set mail-infra:regionalMailFromSubdomains us-west-2=bounce-us-west-2, and `pulumi up`");
+    expect(f.text).toContain("Nothing to set back afterwards");
+    const staged = ownMailFromFix(o, D, "us-west-2", "stack", () => false, "prod", "REJECT_MESSAGE");
+    expect(staged.text).toContain("mail-infra:regionalMailFromSubdomains us-west-2=bounce-us-west-2 and, for this up, mail-infra:mailFromBehaviorOnMxFailure USE_DEFAULT_VALUE");
+    expect(staged.text).toContain("pulumi config set --stack prod mail-infra:mailFromBehaviorOnMxFailure REJECT_MESSAGE");
   });
 });
