@@ -152,6 +152,8 @@ export interface MetricDatum {
   readonly name: string;
   readonly value: number;
   readonly dimensions: Readonly<Record<string, string>>;
+  /** Written next to the metric in the log record (EMF properties): what a person reads in Logs Insights. */
+  readonly properties?: Readonly<Record<string, string>>;
 }
 
 /** A check's value: 1 fail, 0 pass or warn (verify exits 0 on a warning too), none when not made. */
@@ -167,22 +169,29 @@ export function checkValue(status: Status): number | undefined {
  */
 export function findingMetrics(stack: string, findings: readonly Finding[]): MetricDatum[] {
   const out: MetricDatum[] = [];
-  const add = (id: string, subject: string, status: Status) => {
+  const add = (id: string, subject: string, status: Status, f: Finding) => {
     const v = checkValue(status);
     const dims = { Stack: stack, Check: id, Subject: subject };
-    if (v === undefined) out.push({ name: METRICS.inconclusive, value: 1, dimensions: dims });
-    else out.push({ name: METRICS.check, value: v, dimensions: dims });
+    const properties = { Status: status, Summary: f.summary, ...(status !== "pass" && f.remediation ? { Remediation: f.remediation } : {}), ...(f.id !== id ? { Cause: f.id } : {}) };
+    if (v === undefined) out.push({ name: METRICS.inconclusive, value: 1, dimensions: dims, properties });
+    else out.push({ name: METRICS.check, value: v, dimensions: dims, properties });
   };
   for (const f of findings) {
-    add(f.id, f.subject, f.status);
-    for (const b of f.blocked ?? []) add(b.id, b.subject, b.status === "pass" ? f.status : b.status);
+    add(f.id, f.subject, f.status, f);
+    for (const b of f.blocked ?? []) add(b.id, b.subject, b.status === "pass" ? f.status : b.status, f);
   }
   return out;
 }
 
 /** One Bounces datapoint per verdict. */
 export function bounceMetrics(stack: string, region: string, verdicts: readonly Verdict[]): MetricDatum[] {
-  return verdicts.map((v) => ({ name: METRICS.bounces, value: 1, dimensions: { Stack: stack, Region: region, Layer: v.layer } }));
+  return verdicts.map((v) => ({
+    name: METRICS.bounces,
+    value: 1,
+    dimensions: { Stack: stack, Region: region, Layer: v.layer },
+    // The recipient's domain, not the address: enough to see one receiving domain refusing, no mailbox names in logs.
+    properties: { RecipientDomain: v.recipient.split("@").pop() ?? "", Cause: v.cause, Confidence: v.confidence, Next: v.next },
+  }));
 }
 
 export const runMetric = (stack: string): MetricDatum => ({ name: METRICS.runs, value: 1, dimensions: { Stack: stack } });
@@ -202,12 +211,12 @@ function dimensionSets(d: MetricDatum): string[][] {
  * datum, and one line per datum keeps each under the 100-datapoint and 30-dimension limits).
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
-export function toEmf(data: readonly MetricDatum[], timestamp: number, extra: Readonly<Record<string, string>> = {}): string[] {
+export function toEmf(data: readonly MetricDatum[], timestamp: number): string[] {
   return data.map((d) =>
     JSON.stringify({
       _aws: { Timestamp: timestamp, CloudWatchMetrics: [{ Namespace: WATCH_NAMESPACE, Dimensions: dimensionSets(d), Metrics: [{ Name: d.name, Unit: "Count" }] }] },
+      ...d.properties,
       ...d.dimensions,
-      ...extra,
       [d.name]: d.value,
     }),
   );
