@@ -12,3 +12,4 @@ export { configureSubdomain } from "./EmailIdentityMailFromAttributes/configureS
 export { disallowSharedName } from "./EmailIdentityMailFromAttributes/disallowSharedName";
 export { disallowUseDefaultValue } from "./EmailIdentityMailFromAttributes/disallowUseDefaultValue";
 export { missingReputationAlarms } from "./EmailIdentity/missingReputationAlarms";
+export { missingWatch } from "./EmailIdentity/missingWatch";
