@@ -12,12 +12,16 @@ import { Monitoring } from "./Monitoring";
 import { configurationSetName } from "../lib/names";
 import { sesArn } from "../lib/iam";
 import { SmtpCredentials } from "./SmtpCredentials";
+import { Watch } from "./Watch";
+import { watchManifest } from "../lib/watch";
 
 export interface MailStack {
   domains: MailDomain[];
   smtp: SmtpCredentials;
   /** Declared when mail-infra:alertEmails is non-empty. */
   monitoring: Monitoring | undefined;
+  /** Declared when mail-infra:watch is true (which needs alertEmails). */
+  watch: Watch | undefined;
   outputs: MailStackOutputs;
 }
 
@@ -54,8 +58,13 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
     protect: cfg.protect,
   });
 
+  const sesRegions = cfg.domains[0]?.regions.map((r) => r.region) ?? [];
+  // The watch lives in the primary region; its alarms publish to that region's alerts topic.
+  const watchSection = cfg.watch && cfg.monitoring ? watchManifest(cfg.stack, cfg.smtp.secretRegion, cfg.watch, sesRegions) : undefined;
+
   const monitoring = cfg.monitoring
     ? new Monitoring("monitoring", {
+        ...(watchSection ? { extraAlarms: { region: watchSection.region, names: watchSection.alarms } } : {}),
         stack: cfg.stack,
         config: cfg.monitoring,
         sesRegions: cfg.domains[0]?.regions.map((r) => r.region) ?? [],
@@ -106,8 +115,29 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
         },
         senders: cfg.senders.map((s) => ({ ...s, smtpEndpoint: smtpEndpoint(s.region) })),
         ...(monitoringManifest ? { monitoring: monitoringManifest } : {}),
+        ...(watchSection ? { watch: watchSection } : {}),
       }),
     );
+
+  const watch =
+    cfg.watch && monitoring && watchSection
+      ? new Watch("watch", {
+          stack: cfg.stack,
+          config: cfg.watch,
+          region: watchSection.region,
+          sesRegions,
+          manifest: verification,
+          eventTopics: domains.flatMap((d, i) =>
+            cfg.domains[i].regions.map((r) => ({ key: `${cfg.domains[i].domain}-${r.region}`, region: r.region, topicArn: d.identities[r.region].topic.arn })),
+          ),
+          alertsTopicArn: monitoring.topics[watchSection.region].arn,
+          smtpUserName: smtp.user.name,
+          secretName: cfg.smtp.secretName,
+          secretRegion: cfg.smtp.secretRegion,
+          accountId,
+          tags,
+        })
+      : undefined;
 
   const external = cfg.domains.some((d) => d.dns.mode === "external");
   const zoneFile = external
@@ -118,7 +148,7 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
         )
     : undefined;
 
-  return { domains, smtp, monitoring, outputs: { verification, smtpUsername: smtp.username, smtpSecretArn: smtp.secret.arn, zoneFile } };
+  return { domains, smtp, monitoring, watch, outputs: { verification, smtpUsername: smtp.username, smtpSecretArn: smtp.secret.arn, zoneFile } };
 }
 
 /** The manifest's record of key N-1: a retired key keeps the id the last deployment knew. */

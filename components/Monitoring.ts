@@ -51,6 +51,8 @@ export interface MonitoringArgs {
   tags?: Record<string, string>;
   /** mail-infra:protect (lib/protection). */
   protect: boolean;
+  /** Alarms of other components (the watch, lib/watch) that publish to this region's alerts topic. */
+  extraAlarms?: { region: string; names: readonly string[] };
 }
 
 /**
@@ -81,6 +83,7 @@ export class Monitoring extends pulumi.ComponentResource {
       this.topics[region] = topic;
 
       const alarms = p.alarms ? reputationAlarms(stack, region, config.thresholds) : [];
+      const alarmNames = [...alarms.map((a) => a.name), ...(args.extraAlarms?.region === region ? args.extraAlarms.names : [])];
       // Only this account's alarms and rules of this stack may publish (the confused-deputy conditions).
       new aws.sns.TopicPolicy(
         `${prefix}-alerts-policy`,
@@ -91,8 +94,8 @@ export class Monitoring extends pulumi.ComponentResource {
             Version: "2012-10-17",
             Statement: [
               publishStatement("AllowEventBridgeRules", "events", region, topic.arn, accountId, p.rules.map((purpose) => `rule/${ruleName(stack, purpose)}`)),
-              ...(alarms.length > 0
-                ? [publishStatement("AllowReputationAlarms", "cloudwatch", region, topic.arn, accountId, alarms.map((a) => `alarm:${a.name}`))]
+              ...(alarmNames.length > 0
+                ? [publishStatement("AllowReputationAlarms", "cloudwatch", region, topic.arn, accountId, alarmNames.map((n) => `alarm:${n}`))]
                 : []),
             ],
           }),

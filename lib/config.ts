@@ -36,6 +36,7 @@ import {
   THRESHOLD_KEYS,
   thresholdOrderProblem,
 } from "./monitoring";
+import { DEFAULT_BOUNCE_THRESHOLD, DEFAULT_WATCH_SCHEDULE, parseWatchSchedule, resolveWatchCheck, ALL_WATCH_CHECKS, type WatchConfig } from "./watch";
 
 export const PROJECT = "mail-infra";
 
@@ -260,6 +261,27 @@ export const CONFIG_KEYS = {
     description:
       "Create a multi-region CloudTrail trail (management write events, own encrypted S3 bucket) for the change alerts. Leave false when the account already has a trail that logs management events.",
   },
+  watch: {
+    type: "boolean",
+    default: false,
+    description:
+      "Watch (docs/monitoring.md): a Lambda function that runs verify's SES, DNS and relay checks on a schedule and after changes, diagnoses every SES bounce, and alarms to the alerts topic. Needs alertEmails.",
+  },
+  watchSchedule: {
+    type: "string",
+    default: DEFAULT_WATCH_SCHEDULE,
+    description: "How often the watch runs the checks: rate(N minutes|hours), between 5 minutes and 12 hours.",
+  },
+  watchChecks: {
+    type: "array",
+    default: [],
+    description: "Which checks get an alarm: layers (ses, dns, relay) or check ids (ses.identity.mail-from). Empty: every check the watch runs.",
+  },
+  watchBounceThreshold: {
+    type: "integer",
+    default: DEFAULT_BOUNCE_THRESHOLD,
+    description: "Bounces within an hour, in one region, that diagnose puts on the sender-auth or ses layer, that raise the watch's bounce alarm.",
+  },
   protect: {
     type: "boolean",
     default: true,
@@ -353,6 +375,8 @@ export interface MailConfig {
   readonly monitoring?: MonitoringConfig;
   /** Protection options on (lib/protection.ts); false only to tear the stack down on purpose. */
   readonly protect: boolean;
+  /** Watch (issue 19, lib/watch.ts): declared only with mail-infra:watch true (which needs monitoring). */
+  readonly watch?: WatchConfig;
 }
 
 export interface ConfigIssue {
@@ -764,6 +788,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
 
   // 10. Monitoring.
   const monitoring = validateMonitoring(v, add);
+  const watch = validateWatch(v, monitoring, add);
 
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -786,6 +811,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     senders,
     ...(monitoring ? { monitoring } : {}),
     protect: v.protect,
+    ...(watch ? { watch } : {}),
   };
 }
 
@@ -818,6 +844,32 @@ function validateMonitoring(v: Values, add: (key: string, message: string) => vo
   }
   if (alertEmails.length === 0) return undefined;
   return { alertEmails, thresholds, createTrail: v.createTrail };
+}
+
+/**
+ * The watch part of the config (issue 19). Pulumi's project schema cannot declare an object, so
+ * `watch` is a boolean and its settings are flat keys (docs/architecture.md, "Flat config keys");
+ * they are validated whether or not the watch is on, so a typo is caught before it is switched on.
+ */
+function validateWatch(v: Values, monitoring: MonitoringConfig | undefined, add: (key: string, message: string) => void): WatchConfig | undefined {
+  const schedule = parseWatchSchedule(v.watchSchedule);
+  if ("error" in schedule) add("watchSchedule", `${shown(v.watchSchedule)} ${schedule.error}`);
+  const checks: string[] = [];
+  v.watchChecks.forEach((entry, i) => {
+    const ids = resolveWatchCheck(entry);
+    if ("error" in ids) add(`watchChecks[${i}]`, `${shown(entry)} ${ids.error}`);
+    else for (const id of ids) if (!checks.includes(id)) checks.push(id);
+  });
+  if (!Number.isInteger(v.watchBounceThreshold) || v.watchBounceThreshold < 1 || v.watchBounceThreshold > 100_000) {
+    add("watchBounceThreshold", `${v.watchBounceThreshold} is not a count of bounces from 1 to 100000.`);
+  }
+  if (!v.watch) return undefined;
+  if (!monitoring) {
+    add("watch", "is true, but mail-infra:alertEmails is empty: the watch's alarms mail the alerts topic, and without addresses nobody hears them. Set mail-infra:alertEmails, or remove watch.");
+    return undefined;
+  }
+  if ("error" in schedule) return undefined;
+  return { schedule, checks: checks.length > 0 ? ALL_WATCH_CHECKS.filter((id) => checks.includes(id)) : [...ALL_WATCH_CHECKS], bounceThreshold: v.watchBounceThreshold };
 }
 
 const unique = (xs: readonly string[]): string[] => [...new Set(xs)];

@@ -105,6 +105,21 @@ const monitoringSchema = z.object({
   trail: z.object({ regions: z.array(z.string()), created: z.string().optional() }),
 });
 
+/**
+ * Watch (issue 19, lib/watch.ts): the function, its schedule and alarms, for verify's
+ * `monitoring` layer. Absent unless mail-infra:watch is true.
+ */
+const watchSchema = z.object({
+  functionName: z.string(),
+  region: z.string(),
+  scheduleName: z.string(),
+  schedule: z.string(),
+  /** Minutes between scheduled runs (the heartbeat's period is twice this). */
+  scheduleMinutes: z.number(),
+  queueName: z.string(),
+  alarms: z.array(z.string()),
+});
+
 export const manifestSchema = z.object({
   version: z.literal(MANIFEST_VERSION),
   project: z.string(),
@@ -143,12 +158,14 @@ export const manifestSchema = z.object({
     }),
   ),
   monitoring: monitoringSchema.optional(),
+  watch: watchSchema.optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestDomain = z.infer<typeof domainSchema>;
 export type ManifestRegion = z.infer<typeof regionSchema>;
 export type ManifestMonitoring = z.infer<typeof monitoringSchema>;
+export type ManifestWatch = z.infer<typeof watchSchema>;
 
 export class ManifestError extends Error {
   override name = "ManifestError";

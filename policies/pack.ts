@@ -56,6 +56,7 @@ export const policies: Policies = [
   secretsmanager.missingDescription,
   secretsmanager.configureCustomerManagedKey,
   sesv2.missingReputationAlarms,
+  sesv2.missingWatch,
   sns.missingSubscription,
   secretsmanager.configureKmsKeyRegion,
 ];

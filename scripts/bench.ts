@@ -40,13 +40,20 @@
  *   libsisimai-perl is installed, sisimai reads the same directory in the same run
  *   (tests/diagnose/sisimai-oracle.pl, its peak RSS from /proc/self/status).
  *
- *   npm run bench [-- --sections startup,single,scale,diagnose] [-- --startup-runs N] [-- --quick]
- *                 [-- --sizes 1,10,200] [-- --throttle 4] [-- --diagnose-counts N,N] [-- --diagnose-runs N] [-- --json]
+ * watch: the Lambda bundle (bin/watch-lambda/index.js, scripts/build.cjs): its size; its cold
+ *   start (a fresh node process loads the bundle with the prod manifest next to it and handles
+ *   one SNS-delivered SES bounce: time to the first event, in process and as the whole spawn);
+ *   and its throughput on --watch-events (default 20,000) SES bounce events, one after the other
+ *   in that one process (one core: Node runs the handler on one thread), each a distinct SNS
+ *   message so none is skipped as a duplicate. Median of --watch-runs (default 3) processes.
+ *
+ *   npm run bench [-- --sections startup,single,scale,diagnose,watch] [-- --startup-runs N] [-- --quick]
+ *                 [-- --sizes 1,10,200] [-- --throttle 4] [-- --diagnose-counts N,N] [-- --diagnose-runs N] [-- --watch-events N] [-- --watch-runs N] [-- --json]
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, copyFileSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -54,7 +61,7 @@ import { BENCH_DELAYS, benchRun, benchWorld, type BenchRun, NO_DELAYS, timeComma
 import { REGIONS, startShared } from "../tests/verify/world";
 
 const ROOT = path.join(__dirname, "..");
-const SECTIONS = ["startup", "single", "scale", "diagnose"] as const;
+const SECTIONS = ["startup", "single", "scale", "diagnose", "watch"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -353,6 +360,83 @@ function diagnoseBench(counts: number[], runs: number): DiagnoseBench {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// watch: the Lambda bundle's size, cold start and throughput on SES bounce events
+// ---------------------------------------------------------------------------------------------
+
+export interface WatchBench {
+  bundleBytes: number;
+  events: number;
+  runs: { coldStartMs: number; spawnToFirstEventMs: number; eventsPerSec: number }[];
+  medianColdStartMs: number;
+  medianSpawnToFirstEventMs: number;
+  medianEventsPerSec: number;
+}
+
+/** The child: load the bundle, handle one event (cold start), then `count` more (throughput). Results on fd 3. */
+const WATCH_CHILD = `
+const t0 = process.hrtime.bigint();
+const fs = require("node:fs");
+const [bundle, eventFile, count] = process.argv.slice(1);
+const event = JSON.parse(fs.readFileSync(eventFile, "utf8"));
+const { handler } = require(bundle);
+const n = Number(count);
+(async () => {
+  await handler(event);
+  const first = Number(process.hrtime.bigint() - t0) / 1e6;
+  const t1 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    event.Records[0].Sns.MessageId = "bench-" + i;
+    await handler(event);
+  }
+  const secs = Number(process.hrtime.bigint() - t1) / 1e9;
+  fs.writeSync(3, JSON.stringify({ coldStartMs: first, eventsPerSec: n / secs }));
+})();
+`;
+
+async function watchBench(events: number, runs: number): Promise<WatchBench> {
+  const { build, LAMBDA_BUNDLE } = require("./build.cjs") as { build(): Promise<unknown>; LAMBDA_BUNDLE: string };
+  await build();
+  const { runStackOffline } = await import("./lib/offline-run");
+  const { readStackConfig } = await import("./lib/stack-config");
+  const offline = await runStackOffline(readStackConfig("prod", ROOT));
+  // The offline run resolves the outputs (as plan reads them).
+  const manifest = offline.run.outputs.verification;
+  const dir = await mkdtemp(path.join(os.tmpdir(), "bench-watch-"));
+  try {
+    // The archive as Lambda unpacks it: index.js and manifest.json side by side.
+    copyFileSync(LAMBDA_BUNDLE, path.join(dir, "index.js"));
+    writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest));
+    const eventFile = path.join(ROOT, "tests", "fixtures", "watch", "sns-lambda-ses-bounce-dmarc.json");
+    const out: WatchBench["runs"] = [];
+    for (let i = 0; i < runs; i++) {
+      const started = process.hrtime.bigint();
+      const r = spawnSync(process.execPath, ["-e", WATCH_CHILD, path.join(dir, "index.js"), eventFile, String(events)], {
+        cwd: dir,
+        encoding: "utf8",
+        stdio: ["ignore", "ignore", "pipe", "pipe"],
+        env: { ...process.env, WATCH_STACK: "prod", NODE_OPTIONS: "" },
+        timeout: 600_000,
+      });
+      const wall = Number(process.hrtime.bigint() - started) / 1e6;
+      if (r.status !== 0) throw new Error(`the watch bundle exited with ${r.status}: ${(r.stderr ?? "").slice(0, 2000)}`);
+      const res = JSON.parse(String(r.output[3])) as { coldStartMs: number; eventsPerSec: number };
+      // The spawn's own wall time includes the loop: subtract it to get spawn-to-first-event.
+      out.push({ coldStartMs: res.coldStartMs, spawnToFirstEventMs: wall - events / res.eventsPerSec * 1000, eventsPerSec: res.eventsPerSec });
+    }
+    return {
+      bundleBytes: statSync(LAMBDA_BUNDLE).size,
+      events,
+      runs: out,
+      medianColdStartMs: median(out.map((r) => r.coldStartMs)),
+      medianSpawnToFirstEventMs: median(out.map((r) => r.spawnToFirstEventMs)),
+      medianEventsPerSec: median(out.map((r) => r.eventsPerSec)),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 function table(header: string[], lines: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
@@ -418,11 +502,11 @@ async function main(): Promise<number> {
   }
   if (args.includes("--help")) {
     process.stdout.write(
-      "npm run bench [-- --sections startup,single,scale,diagnose] [-- --startup-runs N] [-- --quick] [-- --sizes 1,10,200] [-- --throttle N]\n" +
-        "              [-- --diagnose-counts N,N] [-- --diagnose-runs N] [-- --json]\n" +
+      "npm run bench [-- --sections startup,single,scale,diagnose,watch] [-- --startup-runs N] [-- --quick] [-- --sizes 1,10,200] [-- --throttle N]\n" +
+        "              [-- --diagnose-counts N,N] [-- --diagnose-runs N] [-- --watch-events N] [-- --watch-runs N] [-- --json]\n" +
         "  --sections      which parts to run (default all): startup (every command's --help through npm run),\n" +
         "                  single (verify of one domain x 2 regions as a whole command), scale (N domains),\n" +
-        "                  diagnose (diagnose over many bounces in one call)\n" +
+        "                  diagnose (diagnose over many bounces in one call), watch (the Lambda bundle: size, cold start, events/s)\n" +
         "  --startup-runs  runs per start-up case, at least 9 (default 11)\n" +
         "  --quick         scale: one run for sizes >= 100 instead of three\n" +
         "  --sizes         scale: comma-separated domain counts (default 1,10,200)\n" +
@@ -520,6 +604,27 @@ async function main(): Promise<number> {
         ),
       );
       if (d.sizes.length > 1) process.stdout.write(`\npeak RSS at ${d.sizes.at(-1)!.inputs} inputs / at ${d.sizes[0]!.inputs}: ${d.rssGrowth.toFixed(2)}x (target <= 1.5x): ${d.rssGrowth <= 1.5 ? "met" : "MISSED"}\n`);
+      process.stdout.write("\n");
+    }
+  }
+
+  if (want("watch")) {
+    const events = Number(arg("--watch-events") ?? "20000");
+    const runs = Number(arg("--watch-runs") ?? "3");
+    if (!Number.isInteger(events) || events < 1 || !Number.isInteger(runs) || runs < 1) {
+      process.stderr.write(`--watch-events and --watch-runs: "${arg("--watch-events") ?? ""}" / "${arg("--watch-runs") ?? ""}" must be integers >= 1.\n`);
+      return 2;
+    }
+    const w = await watchBench(events, runs);
+    json.watch = w;
+    if (!args.includes("--json")) {
+      process.stdout.write(`watch: the Lambda bundle (bin/watch-lambda/index.js) in a fresh node process, SNS-delivered SES bounces; median of ${runs} process(es)\n\n`);
+      process.stdout.write(
+        table(
+          ["bundle KB", "require + first event ms", "spawn to first event ms", "events", "events/s (one core)"],
+          [[(w.bundleBytes / 1024).toFixed(0), ms(w.medianColdStartMs), ms(w.medianSpawnToFirstEventMs), String(w.events), w.medianEventsPerSec.toFixed(0)]],
+        ),
+      );
       process.stdout.write("\n");
     }
   }

@@ -47,7 +47,16 @@ const CLIS = {
   "relay-fix": "relay-fix.ts",
   adopt: "adopt.ts",
   diagnose: "diagnose.ts",
+  watch: "watch.ts",
 };
+
+/**
+ * The watch function's bundle (issue 19): scripts/watch/handler.ts with every package it uses
+ * bundled in (Lambda gets one archive, no node_modules), minified, for Lambda's Node.js 24 on
+ * arm64. components/Watch.ts packages it with the stack's manifest.
+ */
+const LAMBDA_ENTRY = path.join("scripts", "watch", "handler.ts");
+const LAMBDA_BUNDLE = path.join(OUT_DIR, "watch-lambda", "index.js");
 
 /** Files that shape the output without being bundled into it. */
 const BUILD_INPUTS = ["scripts/build.cjs", "tsconfig.json", "package.json"];
@@ -83,6 +92,20 @@ function loadEsbuild() {
 async function build() {
   const esbuild = loadEsbuild();
   const started = Date.now();
+  const lambda = esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: [LAMBDA_ENTRY],
+    outfile: LAMBDA_BUNDLE,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node22",
+    minify: true,
+    metafile: true,
+    write: false,
+    logLevel: "warning",
+    legalComments: "none",
+  });
   const result = await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: Object.values(CLIS).map((f) => path.join("scripts", f)),
@@ -99,12 +122,15 @@ async function build() {
     logLevel: "warning",
     legalComments: "none",
   });
-  fs.mkdirSync(OUT_DIR, { recursive: true });
-  for (const f of result.outputFiles) writeAtomically(f.path, f.contents);
+  const lambdaResult = await lambda;
+  fs.mkdirSync(path.dirname(LAMBDA_BUNDLE), { recursive: true });
+  for (const f of [...result.outputFiles, ...lambdaResult.outputFiles]) writeAtomically(f.path, f.contents);
 
   /** @type {BuildManifest} */
   const manifest = { version: 1, builder: "esbuild " + esbuild.version, inputs: {} };
-  for (const rel of [...Object.keys(result.metafile.inputs), ...BUILD_INPUTS]) {
+  // The Lambda bundle's own sources (its packages change only with package.json, already an input).
+  const lambdaInputs = Object.keys(lambdaResult.metafile.inputs).filter((rel) => !rel.includes("node_modules/"));
+  for (const rel of [...new Set([...Object.keys(result.metafile.inputs), ...lambdaInputs]), ...BUILD_INPUTS]) {
     const st = fs.statSync(path.join(ROOT, rel));
     // A file changed while the build read it: record it as unknown so the next run rebuilds.
     manifest.inputs[rel] = st.mtimeMs >= started ? [0, -1] : [st.mtimeMs, st.size];
@@ -200,6 +226,7 @@ function staleReason() {
     if (st.mtimeMs !== mtimeMs || st.size !== size) return `${rel} changed`;
   }
   for (const source of Object.values(CLIS)) if (!fs.existsSync(outputOf(source))) return `bin/${source.replace(/\.ts$/, ".js")} is missing`;
+  if (!fs.existsSync(LAMBDA_BUNDLE)) return "bin/watch-lambda/index.js is missing";
   return undefined;
 }
 
@@ -213,7 +240,7 @@ function isInstalled(pkg) {
   }
 }
 
-module.exports = { CLIS, ROOT, OUT_DIR, PACK_DIR, PACK_BUNDLE, PACK_EXTERNAL, build, buildPolicyPack, staleReason, outputOf };
+module.exports = { CLIS, LAMBDA_BUNDLE, ROOT, OUT_DIR, PACK_DIR, PACK_BUNDLE, PACK_EXTERNAL, build, buildPolicyPack, staleReason, outputOf };
 
 if (require.main === module && process.argv.includes("--policy-pack")) {
   // Nothing on stdout: `pulumi policy publish` reads the tarball's name from `npm pack`'s stdout.

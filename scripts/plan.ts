@@ -7,6 +7,7 @@
 import { Command } from "commander";
 import type { Manifest } from "../lib/manifest";
 import { formatRate } from "../lib/monitoring";
+import { BOUNCE_ALARM_LAYERS } from "../lib/watch";
 import { type DnsRecord, toZoneFile } from "../lib/records";
 import { formatReview, type Plan, planSchema, reviewChange } from "../lib/change-review";
 import { colorEnabled, EXIT_FINDINGS, EXIT_OK, paint, readInputFile, runMain, standardOptions } from "./lib/cli";
@@ -61,12 +62,34 @@ function summary(r: RecordedResource): string {
       return `lets ${doc.Statement.map((st) => st.Principal.Service).join(", ")} publish (${scoped ? "this account and named sources only" : "this account only"})`;
     }
     case "aws:sns/topicSubscription:TopicSubscription":
+      if (get("protocol") === "lambda") return `SES events of ${get("topic")} to the watch function (SNS invokes it across regions)`;
       return `${get("protocol")} to ${get("endpoint")} (pending until the address clicks the confirmation mail)`;
-    case "aws:cloudwatch/metricAlarm:MetricAlarm":
-      return `${get("name")}: ${get("namespace")} ${get("metricName")} >= ${formatRate(Number(get("threshold")))} (${get("statistic")} over ${Number(get("period")) / 3600} h; missing data: ${get("treatMissingData")}) -> alerts topic`;
+    case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+      // The reputation alarms compare rates; the watch's (lib/watch) compare counts.
+      const rate = get("namespace") === "AWS/SES";
+      const op = get("comparisonOperator") === "LessThanThreshold" ? "<" : ">=";
+      const threshold = rate ? formatRate(Number(get("threshold"))) : String(get("threshold"));
+      const period = Number(get("period"));
+      return `${get("name")}: ${get("namespace")} ${get("metricName")} ${op} ${threshold} (${get("statistic")} over ${period >= 3600 ? `${period / 3600} h` : `${period / 60} min`}; missing data: ${get("treatMissingData")}) -> alerts topic`;
+    }
+    case "aws:lambda/function:Function":
+      return `${get("name")}: ${get("runtime")} ${(get("architectures") as string[] | undefined)?.join(",") ?? ""}, ${get("memorySize")} MB, ${get("timeout")} s, ${get("reservedConcurrentExecutions")} reserved concurrency, failed events -> ${get("deadLetterConfig") ? "queue" : "nowhere"}`;
+    case "aws:scheduler/schedule:Schedule":
+      return `${get("name")}: ${get("scheduleExpression")} -> the watch function`;
+    case "aws:lambda/permission:Permission":
+      return `${get("principal")} may invoke ${get("function")} from ${get("sourceArn")}`;
+    case "aws:iam/role:Role":
+      return `${get("name")}: ${get("description")}`;
+    case "aws:iam/rolePolicy:RolePolicy":
+      return `${get("name")} on role ${get("role")}`;
+    case "aws:sqs/queue:Queue":
+      return `${get("name")}: events the watch could not process, kept ${Number(get("messageRetentionSeconds")) / 86400} days`;
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return `${get("name")}: kept ${get("retentionInDays")} days (the watch's metrics, EMF)`;
     case "aws:cloudwatch/eventRule:EventRule":
       return `${get("name")}: ${get("description")}`;
     case "aws:cloudwatch/eventTarget:EventTarget":
+      if (String(get("arn") ?? "").includes(":function:")) return `${get("rule")} -> the watch function`;
       return `${get("rule")} -> alerts topic, as a readable message (input transformer)`;
     case "aws:cloudtrail/trail:Trail":
       return `${get("name")}: ${get("isMultiRegionTrail") ? "multi-region" : "one region"}, management ${(get("eventSelectors") as { readWriteType?: string }[] | undefined)?.[0]?.readWriteType ?? "All"} events, into ${get("s3BucketName")}`;
@@ -290,6 +313,15 @@ async function main(): Promise<number> {
   } else {
     out.push(c.bold("Monitoring") + ": none (mail-infra:alertEmails is empty; see docs/monitoring.md)");
   }
+  const w = manifest.watch;
+  if (w && m && config.watch) {
+    // What the watch checks and whom it tells (lib/watch.ts, docs/monitoring.md "Watch").
+    const alarmed = config.watch.checks;
+    out.push(c.bold("Watch") + ` (docs/monitoring.md): function ${w.functionName} in ${w.region} runs verify's ses, dns and relay checks ${w.schedule} and after IAM, SES and secret changes, and diagnoses every SES event of the stack's configuration sets`);
+    out.push(`  alarms on checks (${alarmed.length}): ${alarmed.join(", ")}`);
+    out.push(`  alarms on bounces: ${BOUNCE_ALARM_LAYERS.join(", ")} layer, ${config.watch.bounceThreshold} or more within an hour, per SES region; and on the function's errors and no run in 2 periods`);
+    out.push(`  tells: ${m.alertEmails.join(", ")} through the alerts topic in ${w.region}`);
+  } else out.push(c.bold("Watch") + ": none (mail-infra:watch is false; see docs/monitoring.md)");
   out.push("");
   out.push(`${created.length} resources to create (${run.resources.length - created.length} components). Stack outputs: ${Object.keys(run.outputs).join(", ")}.`);
   out.push(protectionNote(created));

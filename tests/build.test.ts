@@ -81,7 +81,7 @@ describe("the launcher", () => {
   it("refuses an unknown command with exit 2, naming the known ones", () => {
     const r = launch("frobnicate");
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("usage: node scripts/run.cjs <verify|plan|policy|smtp-password|preview:policy|docs:policies|relay-fix|adopt|diagnose>");
+    expect(r.stderr).toContain("usage: node scripts/run.cjs <verify|plan|policy|smtp-password|preview:policy|docs:policies|relay-fix|adopt|diagnose|watch>");
   });
 });
 
@@ -116,7 +116,7 @@ describe("--help and usage errors", () => {
   };
   const heavy = (files: string[]) => files.filter((f) => /^(@aws-sdk|@smithy|@pulumi|nodemailer|mailparser|ajv|@grpc|protobufjs)\//.test(f)).map((f) => f.split("/").slice(0, f.startsWith("@") ? 2 : 1).join("/"));
 
-  it.each(["verify.ts", "plan.ts", "policy.ts", "smtp-password.ts", "preview-policy.ts", "docs-policies.ts", "relay-fix.ts", "adopt.ts", "diagnose.ts"])("%s --help loads none of the AWS SDK, @pulumi/*, nodemailer, mailparser, ajv", (script) => {
+  it.each(["verify.ts", "plan.ts", "policy.ts", "smtp-password.ts", "preview-policy.ts", "docs-policies.ts", "relay-fix.ts", "adopt.ts", "diagnose.ts", "watch.ts"])("%s --help loads none of the AWS SDK, @pulumi/*, nodemailer, mailparser, ajv", (script) => {
     const files = loaded(script, ["--help"]);
     expect(files.some((f) => f.startsWith("commander/"))).toBe(true); // the preload saw the run
     expect([...new Set(heavy(files))]).toEqual([]);

@@ -28,6 +28,8 @@ export const MULTI_DOMAIN = {
   // Monitoring with the trail, so that its URNs are part of the contract too.
   alertEmails: ["ops@example.com"],
   createTrail: "true",
+  // The watch (issue 19): its URNs are part of the contract too.
+  watch: "true",
 };
 
 /** Shipped URNs that no resource declares or names as an alias: what a live stack would delete. */

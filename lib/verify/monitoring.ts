@@ -32,6 +32,8 @@ export interface AlarmState {
   state?: string;
   stateReason?: string;
   stateUpdated?: string;
+  /** AlarmDescription: the watch's alarms name the fix there. */
+  description?: string;
 }
 
 /** One subscription of a topic (ListSubscriptionsByTopic); arn is "PendingConfirmation" until confirmed. */

@@ -12,3 +12,4 @@ export { configureSubdomain } from "./EmailIdentityMailFromAttributes/configureS
 export { disallowSharedName } from "./EmailIdentityMailFromAttributes/disallowSharedName";
 export { disallowFallbackWithoutDkim } from "./EmailIdentityMailFromAttributes/disallowFallbackWithoutDkim";
 export { missingReputationAlarms } from "./EmailIdentity/missingReputationAlarms";
+export { missingWatch } from "./EmailIdentity/missingWatch";

@@ -174,6 +174,17 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
       return { arn: `arn:aws:s3:::${String(inputs.bucket ?? name)}`, bucket: inputs.bucket ?? name };
     case "aws:cloudtrail/trail:Trail":
       return { arn: `arn:aws:cloudtrail:${region}:${MOCK_ACCOUNT_ID}:trail/${String(inputs.name ?? name)}` };
+    // The watch (issue 19): ARNs as AWS builds them from the names.
+    case "aws:lambda/function:Function":
+      return { arn: `arn:aws:lambda:${region}:${MOCK_ACCOUNT_ID}:function:${String(inputs.name ?? name)}` };
+    case "aws:sqs/queue:Queue":
+      return { arn: `arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:${String(inputs.name ?? name)}`, url: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${String(inputs.name ?? name)}` };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { arn: `arn:aws:logs:${region}:${MOCK_ACCOUNT_ID}:log-group:${String(inputs.name ?? name)}` };
+    case "aws:iam/role:Role":
+      return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${String(inputs.name ?? name)}` };
+    case "aws:scheduler/schedule:Schedule":
+      return { arn: `arn:aws:scheduler:${region}:${MOCK_ACCOUNT_ID}:schedule/default/${String(inputs.name ?? name)}` };
     default:
       return {};
   }

@@ -12,7 +12,9 @@ import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetT
 import { CloudWatchClient, DescribeAlarmsCommand, type DescribeAlarmsCommandOutput, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, type ListTargetsByRuleCommandOutput } from "@aws-sdk/client-eventbridge";
 import { ListSubscriptionsByTopicCommand, type ListSubscriptionsByTopicCommandOutput, SNSClient } from "@aws-sdk/client-sns";
-import type { ManifestMonitoring } from "../../lib/manifest";
+import type { ManifestMonitoring, ManifestWatch } from "../../lib/manifest";
+import { ERRORS_WINDOW_HOURS, type WatchObservations } from "../../lib/verify/watch";
+import { METRICS, WATCH_NAMESPACE } from "../../lib/watch";
 import { ALARM_EVALUATION, REPUTATION_METRICS, REPUTATION_NAMESPACE, type ReputationKind } from "../../lib/monitoring";
 import { type Observation, observed } from "../../lib/verify/findings";
 import {
@@ -27,6 +29,7 @@ import {
   type TrailState,
 } from "../../lib/verify/monitoring";
 import type { AwsCollector } from "./aws";
+import type { MetricSum } from "../../lib/verify/watch";
 
 /** The datapoint period of the rate check (SES publishes the reputation metrics about every few minutes). */
 export const RATE_PERIOD_SECONDS = 300;
@@ -73,12 +76,27 @@ export class MonitoringCollector {
             state: a.StateValue,
             stateReason: a.StateReason,
             stateUpdated: a.StateUpdatedTimestamp?.toISOString(),
+            ...(a.AlarmDescription ? { description: a.AlarmDescription } : {}),
           });
         }
         token = r.NextToken;
         if (!token) break;
       }
       return out;
+    });
+  }
+
+  /** A metric's Sum over [now - windowMs, now) in periods of periodSeconds (the watch's Runs, Lambda's Invocations and Errors). */
+  metricSum(region: string, namespace: string, metricName: string, dimensions: Readonly<Record<string, string>>, now: Date, windowMs: number, periodSeconds: number): Promise<Observation<MetricSum>> {
+    const dims = Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value }));
+    return this.aws.call("CLOUDWATCH", `cloudwatch:${region}`, `cloudwatch:GetMetricStatistics:${region}:${namespace}:${metricName}:${JSON.stringify(dims)}:${windowMs}`, "cloudwatch:GetMetricStatistics", async (abortSignal) => {
+      const r = await this.cloudwatch(region).send(
+        new GetMetricStatisticsCommand({ Namespace: namespace, MetricName: metricName, Dimensions: dims, StartTime: new Date(now.getTime() - windowMs), EndTime: now, Period: periodSeconds, Statistics: ["Sum"] }),
+        { abortSignal },
+      );
+      const points = (r.Datapoints ?? []).filter((p) => p.Timestamp && p.Sum !== undefined);
+      points.sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0));
+      return { sum: points.reduce((s, p) => s + (p.Sum ?? 0), 0), datapoints: points.length, ...(points[0] ? { latest: points[0].Timestamp?.toISOString() } : {}) };
     });
   }
 
@@ -215,4 +233,19 @@ export async function collectMonitoring(mon: ManifestMonitoring, aws: AwsCollect
   );
   const [r, t] = await Promise.all([regions, trails]);
   return { regions: new Map(r), trails: new Map(t) };
+}
+
+/** The watch's observations (lib/verify/watch.ts): its alarms, its Runs heartbeat, Lambda's Invocations and Errors. */
+export async function collectWatch(stack: string, w: ManifestWatch, aws: AwsCollector, now: Date, track: Track = (_l, p) => p): Promise<WatchObservations> {
+  const c = monitoringCollector(aws);
+  const window = 2 * w.scheduleMinutes * 60_000;
+  const period = Math.min(w.scheduleMinutes * 60, 3600);
+  const fn = { FunctionName: w.functionName };
+  const [alarms, runs, invocations, errors] = await Promise.all([
+    track(`watch alarms ${w.region}`, c.alarms(w.region, w.alarms)),
+    track(`watch runs ${w.region}`, c.metricSum(w.region, WATCH_NAMESPACE, METRICS.runs, { Stack: stack }, now, window, period)),
+    c.metricSum(w.region, "AWS/Lambda", "Invocations", fn, now, window, period),
+    track(`watch errors ${w.region}`, c.metricSum(w.region, "AWS/Lambda", "Errors", fn, now, ERRORS_WINDOW_HOURS * 3600_000, 3600)),
+  ]);
+  return { alarms, runs, invocations, errors };
 }

@@ -10,6 +10,7 @@ import { sharedMailFroms } from "../../lib/mail-from-owner";
 import { dependsOn, type Finding, groupByCause, type Layer, LAYERS, type NotChecked, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity } from "../../lib/verify/ses";
 import { checkMonitoringLayer, MONITORING_NOT_DECLARED } from "../../lib/verify/monitoring";
+import { checkWatch } from "../../lib/verify/watch";
 import { checkRecipientDomain, NO_RECIPIENT, recipientDomains } from "../../lib/verify/recipient";
 import { checkGmailAliases, checkRetire, type GmailSendAs } from "../../lib/verify/relay";
 import {
@@ -263,8 +264,15 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
     // only after the other layers' first requests are on their way: loading them takes the CPU
     // for a moment, better spent while those answers travel than before they are sent.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const { collectMonitoring } = await import("./monitoring");
-    return checkMonitoringLayer(mon, await collectMonitoring(mon, c.aws, opts.now ?? new Date(), track));
+    const { collectMonitoring, collectWatch } = await import("./monitoring");
+    const now = opts.now ?? new Date();
+    // The watch (issue 19, lib/verify/watch.ts), when the manifest declares one: read alongside the rest.
+    const w = m?.watch;
+    const [base, watch] = await Promise.all([
+      collectMonitoring(mon, c.aws, now, track).then((o) => checkMonitoringLayer(mon, o)),
+      w ? collectWatch(m.stack, w, c.aws, now, track).then((o) => checkWatch(w, mon.regions.find((r) => r.region === w.region)?.alertsTopicArn, o)) : Promise.resolve([]),
+    ]);
+    return [...base, ...watch];
   };
 
   const [ses, dns, smtp, recipient, monitoring] = await Promise.all([sesLayer(), dnsLayer(), smtpAndRelay(), recipientLayer(), monitoringLayer()]);

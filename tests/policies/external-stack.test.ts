@@ -39,6 +39,8 @@ describe("npm run policy on an external-DNS stack", () => {
       expect.stringMatching(/^advisory aws-secretsmanager-secret-configure-customer-managed-key /),
       // The fixture sets no mail-infra:alertEmails.
       expect.stringMatching(/^advisory aws-sesv2-emailidentity-missing-reputation-alarms external\.example\.com in us-east-1 /),
+      // SMTP credentials and no watch (issue 19).
+      expect.stringMatching(/^advisory aws-sesv2-emailidentity-missing-watch external\.example\.com in us-east-1 is used with SMTP credenti/),
     ]);
     expect(report.violations[0]?.resourceType).toBe("mail-infra:ses:MailDomain");
     expect(report.notChecked).toEqual([]);

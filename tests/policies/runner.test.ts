@@ -62,12 +62,13 @@ describe("evaluatePolicies over the prod stack, in process", () => {
     prod = await runStackOffline(readStackConfig("prod", ROOT));
   });
 
-  it("reports exactly the two advisory findings, none mandatory", async () => {
+  it("reports exactly the three advisory findings, none mandatory", async () => {
     const { violations, policiesRun } = await evaluatePolicies({ resources: prod.run.resources, policies, pack });
     expect(policiesRun).toBe(policies.length);
     expect(violations.map((v) => [v.policyName, v.enforcementLevel, v.kind, v.resourceName])).toEqual([
       [DMARC, "advisory", "resource", "queenofsandiego.com-dns-dmarc"],
       [KMS, "advisory", "resource", "smtp-secret"],
+      ["aws-sesv2-emailidentity-missing-watch", "advisory", "stack", "smtp-key-gen1"],
     ]);
     expect(hasMandatory(violations)).toBe(false);
   });
@@ -76,9 +77,9 @@ describe("evaluatePolicies over the prod stack, in process", () => {
     const run = (file: Record<string, unknown>) =>
       evaluatePolicies({ resources: prod.run.resources, policies, pack, settings: resolvePolicySettings(policies, pack, file) });
     const all = await run({ all: "mandatory" });
-    expect(all.violations.map((v) => v.enforcementLevel)).toEqual(["mandatory", "mandatory"]);
+    expect(all.violations.map((v) => v.enforcementLevel)).toEqual(["mandatory", "mandatory", "mandatory"]);
     expect(hasMandatory(all.violations)).toBe(true);
-    expect((await run({ [DMARC]: { minimumPolicy: "none" }, [KMS]: "disabled" })).violations).toEqual([]);
+    expect((await run({ [DMARC]: { minimumPolicy: "none" }, [KMS]: "disabled", "aws-sesv2-emailidentity-missing-watch": "disabled" })).violations).toEqual([]);
     const remediate = await run({ [KMS]: "remediate" });
     expect(remediate.violations.find((v) => v.policyName === KMS)?.enforcementLevel).toBe("mandatory");
     const reject = await run({ [DMARC]: { minimumPolicy: "reject" } });
