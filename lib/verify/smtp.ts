@@ -153,14 +153,18 @@ export interface SmtpObservations {
 export const FORCE_AUTH_FLAG = "--smtp-auth-during-rotation";
 
 /**
- * A rotation is in progress while the SMTP user has another key beside the current one (read
- * from IAM), or, when the keys could not be read, while the manifest declares a previous key
- * not yet retired. Then verify does not log in with the current key: the login would be
- * recorded as the key's last use (service ses, that region) and relay.retire could not tell it
- * from a relay's, and it would overwrite the relay's own record (IAM keeps only the last use).
+ * A rotation is in progress while the SMTP user has another key beside the current one
+ * (ListAccessKeys), or, when the keys could not be read, while the manifest declares a previous
+ * key not yet retired. Then verify does not log in with the current key: the login would be
+ * recorded as its last use (service ses, that region), relay.retire could not tell it from a
+ * relay's, and it would overwrite the relay's own record (IAM keeps only the last use).
+ * `loginId` is the key verify would log in with (the secret's username): when it is not the
+ * current key (a stale secret, which smtp.key fails), its login can at worst look like a use of
+ * an older key, which makes the relay checks refuse, never approve: the AUTH still runs.
  */
-export function duringRotation(m: Manifest, keys: Observation<AccessKeyState[]>): boolean {
-  if (keys.ok) return keys.value.some((k) => k.id !== m.smtp.accessKeyId);
+export function duringRotation(m: Manifest, keys: Observation<AccessKeyState[]>, loginId = m.smtp.accessKeyId): boolean {
+  if (loginId !== m.smtp.accessKeyId) return false;
+  if (keys.ok) return keys.value.some((k) => k.id !== loginId);
   const prev = m.smtp.previousKey;
   return prev !== undefined && prev.state !== "retired";
 }

@@ -194,7 +194,7 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
     // SES in the region: the relay checks could not tell it from a relay's, and it overwrites
     // the relay's own record. So it starts only after the relay layer has read the last-used
     // records, and during a rotation not at all unless forced (lib/verify/smtp.ts duringRotation).
-    const rotating = accessKeys.then((k) => duringRotation(m, k));
+    const rotating = Promise.all([accessKeys, parsed]).then(([k, p]) => duringRotation(m, k, p?.ok ? p.value.username : s.accessKeyId));
     const loginsThisRun = new Map<string, Date>();
     const auths = Promise.all([parsed, rotating, lastUsed]).then(([p, rot]) => {
       if (!on("smtp") || !p?.ok) return [];

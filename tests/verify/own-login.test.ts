@@ -145,6 +145,8 @@ describe("the rule's parts", async () => {
     const cur = { id: m.smtp.accessKeyId, status: "Active" };
     expect(duringRotation(m, observed([cur]))).toBe(false);
     expect(duringRotation(m, observed([cur, { id: "AKIAOTHER", status: "Inactive" }]))).toBe(true);
+    // A stale secret (its username is not the current key): the login could only look like an older key's use, which refuses, never approves.
+    expect(duringRotation(m, observed([cur, { id: "AKIAOTHER", status: "Active" }]), "AKIAOTHER")).toBe(false);
     const unread = { ok: false as const, reason: "denied" as const, message: "denied" };
     expect(duringRotation(m, unread)).toBe(false);
     expect(duringRotation({ ...m, smtp: { ...m.smtp, previousKey: { generation: 1, state: "inactive" } } }, unread)).toBe(true);
