@@ -194,7 +194,7 @@ async function main(): Promise<number> {
   // The AWS SDK and nodemailer load only now, never for --help or a usage error (start-up time).
   const [{ AwsCollector }, { SmtpCollector }, { RecipientCollector }] = await Promise.all([import("./verify/aws"), import("./verify/smtp"), import("./verify/recipient")]);
   const relaySeen = parseRelaySeen(o.relaySeen);
-  const ownLogins = parseRelaySeen(o.smtpLoginAt, "--smtp-login-at");
+  const ownLogins = parseRelaySeen(o.smtpLoginAt, "--smtp-login-at", "a verify run with --smtp-auth-during-rotation");
   if (o.gmailEndpoint !== undefined && !URL.canParse(o.gmailEndpoint)) throw new UsageError(`--gmail-endpoint: ${shown(o.gmailEndpoint)} is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);
   if (o.gmailEndpoint !== undefined && !/^https?:$/.test(new URL(o.gmailEndpoint).protocol)) throw new UsageError(`--gmail-endpoint: ${shown(o.gmailEndpoint)} is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);
   const gmailToken = readGmailToken(o.gmailTokenFile);

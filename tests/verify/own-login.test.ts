@@ -9,7 +9,11 @@
  *   so; a later run given the printed --smtp-login-at does not count that login;
  * - outside a rotation smtp.auth logs in as before, and still after the records were read.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliAsync } from "../helpers/spawn";
 import type { Finding } from "../../lib/verify/findings";
 import { isOwnLogin, judgeRegion, OWN_LOGIN_MARGIN_MS } from "../../lib/verify/key-evidence";
 import { duringRotation } from "../../lib/verify/smtp";
@@ -135,6 +139,38 @@ describe("verify's own SMTP logins during a rotation", () => {
     } finally {
       closeMotoIam(w);
       await w.stop();
+    }
+  });
+});
+
+describe("npm run verify during a rotation (the CLI)", () => {
+  it("default: smtp.auth not attempted, no AUTH at the servers; --smtp-auth-during-rotation logs in and prints --smtp-login-at; a bad --smtp-login-at is a usage error", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "verify-own-login-"));
+    try {
+      await withRotated(
+        shared,
+        "active",
+        async (r) => {
+          const file = path.join(dir, "verification.json");
+          await r.w.writeManifest(file);
+          const env = { ...r.w.env, GMAIL_ACCESS_TOKEN: "" };
+          const endpoint = ["--smtp-endpoint", `us-east-1=${r.w.smtpEndpoints["us-east-1"].host}:${r.w.smtpEndpoints["us-east-1"].port}`];
+          const plain = await runCliAsync("verify.ts", ["--manifest", file, "--only", "smtp,relay", ...endpoint], { env });
+          expect(plain.stdout).toMatch(/\n {2}\?\?\?\? {2}smtp\.auth +email-smtp\.us-east-1\.amazonaws\.com:587 \(us-east-1\): not attempted during a rotation: /);
+          expect(plain.stdout).toContain("--smtp-auth-during-rotation");
+          expect(allAuths(r.w)).toHaveLength(0);
+          const forced = await runCliAsync("verify.ts", ["--manifest", file, "--only", "smtp,relay", "--smtp-auth-during-rotation", ...endpoint], { env });
+          expect(forced.stdout).toMatch(/PASS {2}smtp\.auth +email-smtp\.us-east-1\.amazonaws\.com:587 \(us-east-1\): AUTH accepted \(235\)/);
+          expect(forced.stdout).toMatch(/--smtp-login-at us-east-1=\d{4}-\d\d-\d\dT[\d:.]+Z/);
+          expect(allAuths(r.w).length).toBeGreaterThan(0);
+          const bad = await runCliAsync("verify.ts", ["--manifest", file, "--only", "relay", "--smtp-login-at", "us-east-1"], { env });
+          expect(bad.status).toBe(2);
+          expect(bad.stderr).toContain('--smtp-login-at: "us-east-1" is not region=time');
+        },
+        { recordLastUse: "immediate", before: usedBeforeRotation(shared), config: { ...WORLD_CONFIG, smtpRegions: ["us-east-1"] } },
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
