@@ -160,11 +160,13 @@ export const FORCE_AUTH_FLAG = "--smtp-auth-during-rotation";
  * relay's, and it would overwrite the relay's own record (IAM keeps only the last use).
  * `loginId` is the key verify would log in with (the secret's username): when it is not the
  * current key (a stale secret, which smtp.key fails), its login can at worst look like a use of
- * an older key, which makes the relay checks refuse, never approve: the AUTH still runs.
+ * an older key, which makes the relay checks refuse, never approve: the AUTH still runs. So
+ * does a login with a key IAM no longer lists (it cannot be recorded against an existing key).
  */
 export function duringRotation(m: Manifest, keys: Observation<AccessKeyState[]>, loginId = m.smtp.accessKeyId): boolean {
   if (loginId !== m.smtp.accessKeyId) return false;
-  if (keys.ok) return keys.value.some((k) => k.id !== loginId);
+  // A login key IAM does not list (deleted) cannot be recorded against any key: its AUTH runs (and fails).
+  if (keys.ok) return keys.value.some((k) => k.id === loginId) && keys.value.some((k) => k.id !== loginId);
   const prev = m.smtp.previousKey;
   return prev !== undefined && prev.state !== "retired";
 }

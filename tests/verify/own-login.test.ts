@@ -183,6 +183,8 @@ describe("the rule's parts", async () => {
     expect(duringRotation(m, observed([cur, { id: "AKIAOTHER", status: "Inactive" }]))).toBe(true);
     // A stale secret (its username is not the current key): the login could only look like an older key's use, which refuses, never approves.
     expect(duringRotation(m, observed([cur, { id: "AKIAOTHER", status: "Active" }]), "AKIAOTHER")).toBe(false);
+    // The current key deleted (a secret never rewritten after a failed rotation): no record can take the login.
+    expect(duringRotation(m, observed([{ id: "AKIAOTHER", status: "Active" }]))).toBe(false);
     const unread = { ok: false as const, reason: "denied" as const, message: "denied" };
     expect(duringRotation(m, unread)).toBe(false);
     expect(duringRotation({ ...m, smtp: { ...m.smtp, previousKey: { generation: 1, state: "inactive" } } }, unread)).toBe(true);
