@@ -107,7 +107,7 @@ describe("smtp.permission asks one question per sender, with its address and reg
     // A stack without senders whose policy narrows From: inconclusive, saying why.
     const [noSender] = simulationQuestions({ ...m, senders: [] });
     const [g] = checkPermissions(m, [{ question: noSender, result: observed(asResult([policy], noSender)) }]);
-    expect([g.status, g.summary]).toEqual(["inconclusive", "the policy allows only listed From addresses (ses:FromAddress) and the stack declares no sender, so there is no real From address to ask IAM about"]);
+    expect([g.status, g.summary]).toEqual(["inconclusive", "the policy allows only listed From addresses (ses:FromAddress) and no sender is known (none declared, or discovery mode), so there is no real From address to ask IAM about"]);
   });
 
   it("fails on an explicit deny naming the policy, and on a sender whose region the policy does not cover", () => {
