@@ -46,6 +46,8 @@ const program = standardOptions(new Command())
   .option("--authoritative", "ask each domain's own name servers (avoids stale caches)")
   .option("--smtp-endpoint <[region=]host:port>", "connect here instead of email-smtp.<region>.amazonaws.com:587, for every region or one (repeatable; certificates are still checked against the real name)", collect, [] as string[])
   .option("--send-test", "send one message to success@simulator.amazonses.com per region, proving the whole send path")
+  .option("--smtp-auth-during-rotation", "log in to SES with the current key (smtp.auth, --send-test) even while a rotation is in progress; by default verify does not, because IAM may record the login as the key's use and relay.retire could not tell it from a relay's")
+  .option("--smtp-login-at <region=time>", "relay layer: verify's own earlier SMTP login with the current key (a run with --smtp-auth-during-rotation prints it); a use within 15 min of it is not counted as a relay's, repeatable", collect, [] as string[])
   .option("--secret-key-stdin", "read the SMTP key's secret access key on stdin, to re-derive the stored passwords")
   .option("--gmail-token-file <file>", "relay layer: OAuth token JSON (with an access_token) to read the Gmail \"Send mail as\" aliases (default: env GMAIL_ACCESS_TOKEN)")
   .option("--gmail-endpoint <url>", "relay layer: Gmail API root instead of https://gmail.googleapis.com/ (tests, proxies)")
@@ -104,6 +106,8 @@ interface Options {
   gmailTokenFile?: string;
   gmailEndpoint?: string;
   relaySeen: string[];
+  smtpAuthDuringRotation?: boolean;
+  smtpLoginAt: string[];
   timeout: string;
   json?: boolean;
   verbose?: boolean;
@@ -190,6 +194,7 @@ async function main(): Promise<number> {
   // The AWS SDK and nodemailer load only now, never for --help or a usage error (start-up time).
   const [{ AwsCollector }, { SmtpCollector }, { RecipientCollector }] = await Promise.all([import("./verify/aws"), import("./verify/smtp"), import("./verify/recipient")]);
   const relaySeen = parseRelaySeen(o.relaySeen);
+  const ownLogins = parseRelaySeen(o.smtpLoginAt, "--smtp-login-at", "a verify run with --smtp-auth-during-rotation");
   if (o.gmailEndpoint !== undefined && !URL.canParse(o.gmailEndpoint)) throw new UsageError(`--gmail-endpoint: ${shown(o.gmailEndpoint)} is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);
   if (o.gmailEndpoint !== undefined && !/^https?:$/.test(new URL(o.gmailEndpoint).protocol)) throw new UsageError(`--gmail-endpoint: ${shown(o.gmailEndpoint)} is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);
   const gmailToken = readGmailToken(o.gmailTokenFile);
@@ -235,7 +240,7 @@ async function main(): Promise<number> {
     const progress = tty
       ? (done: number, total: number, label: string) => process.stderr.write(`\r\u001b[2K  checking ${done}/${total}: ${label}`)
       : undefined;
-    const result = await runVerify(manifest, { layers, notChecked, recipients: o.recipient, smtpEndpoints, sendTest: Boolean(o.sendTest), secretKey, relaySeen }, { aws, dns, smtp, recipient, ...(gmail ? { gmail } : {}) }, progress);
+    const result = await runVerify(manifest, { layers, notChecked, recipients: o.recipient, smtpEndpoints, sendTest: Boolean(o.sendTest), secretKey, relaySeen, ownLogins, smtpAuthDuringRotation: Boolean(o.smtpAuthDuringRotation) }, { aws, dns, smtp, recipient, ...(gmail ? { gmail } : {}) }, progress);
     if (tty) process.stderr.write("\r\u001b[2K");
     const output = o.json
       ? formatJson(result.findings, { target, layers, notChecked: result.notChecked })

@@ -100,6 +100,9 @@ describe("flag parsers", () => {
     expect(() => parseRelaySeen(["us-west-2=2026-11-29T12:13:33"])).toThrow(/is not region=time/);
     expect(() => parseRelaySeen(["mars-1=2026-11-29T12:13:33Z"])).toThrow(/^--relay-seen: /);
     expect(() => parseRelaySeen(["us-west-2=2999-01-01T00:00:00Z"])).toThrow("--relay-seen: 2999-01-01T00:00:00Z is in the future; give the time verify printed.");
+    expect(() => parseRelaySeen(["us-west-2"], "--smtp-login-at", "a verify run with --smtp-auth-during-rotation")).toThrow(
+      '--smtp-login-at: "us-west-2" is not region=time (e.g. us-east-1=2026-11-29T12:13:33.000Z, as a verify run with --smtp-auth-during-rotation prints it).',
+    );
   });
 
   it.each([

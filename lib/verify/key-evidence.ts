@@ -68,6 +68,36 @@ export interface EvidenceInput {
   lagMs?: number;
   /** An SES use of the current key per region that an earlier verify saw (--relay-seen region=time). */
   carried?: ReadonlyMap<string, Date>;
+  /**
+   * verify's own SMTP logins with the current key, per region (a run forced with
+   * --smtp-auth-during-rotation, or an earlier one named with --smtp-login-at region=time):
+   * a use within OWN_LOGIN_MARGIN_MS of one is verify's, not a relay's, and never counts.
+   */
+  ownLogins?: ReadonlyMap<string, Date>;
+}
+
+/**
+ * How close to verify's own login a recorded use is taken for that login: the session's length
+ * plus the skew between this machine's clock (which names the login) and IAM's (which dates the
+ * record). A relay's use inside the window cannot be told from ours: the probe is sent after it.
+ */
+export const OWN_LOGIN_MARGIN_MS = 15 * 60_000;
+
+/**
+ * Said in the relay findings of a run that logged in with the current key during a rotation:
+ * the records were read before the login, and what a later read shows near it is verify's.
+ */
+export function ownLoginNote(region: string, at: Date, stack: string, thisRun: boolean): string {
+  const after = iso(new Date(at.getTime() + OWN_LOGIN_MARGIN_MS));
+  return thisRun
+    ? `verify itself logged in with the current key in ${region} at ${iso(at)} (--smtp-auth-during-rotation), after reading the records above: from then on the current key's last-used record shows that login, not a relay's. Relay evidence in ${region} counts only for a probe sent after ${after}; give later runs \`npm run verify -- --stack ${stack} --smtp-login-at ${region}=${iso(at)}\` so they do not count it`
+    : `verify's own login in ${region} at ${iso(at)} (--smtp-login-at): a current-key use within ${OWN_LOGIN_MARGIN_MS / 60_000} min of it is not counted as a relay's; a probe sent after ${after} is`;
+}
+
+/** Whether a use of the current key in `region` at `at` may be verify's own login. */
+export function isOwnLogin(region: string, at: Date, ownLogins: ReadonlyMap<string, Date> | undefined): boolean {
+  const own = ownLogins?.get(region);
+  return own !== undefined && Math.abs(at.getTime() - own.getTime()) <= OWN_LOGIN_MARGIN_MS;
 }
 
 export type RegionVerdict =
@@ -85,9 +115,11 @@ export function judgeRegion(region: string, input: EvidenceInput): RegionVerdict
   const cur = useOf(input.current);
   const prev = useOf(input.previous);
   const candidates: { at: Date; carried: boolean }[] = [];
-  if (cur && cur.service === "ses" && cur.region === region && cur.at >= C) candidates.push({ at: cur.at, carried: false });
+  const own = input.ownLogins?.get(region);
+  const ours = (at: Date) => isOwnLogin(region, at, input.ownLogins);
+  if (cur && cur.service === "ses" && cur.region === region && cur.at >= C && !ours(cur.at)) candidates.push({ at: cur.at, carried: false });
   const carried = input.carried?.get(region);
-  if (carried && carried >= C && !(cur && cur.at < carried)) candidates.push({ at: carried, carried: true });
+  if (carried && carried >= C && !(cur && cur.at < carried) && !ours(carried)) candidates.push({ at: carried, carried: true });
   const prevSesHere = prev !== undefined && prev.at >= C && prev.service === "ses" && prev.region === region;
 
   if (candidates.length === 0) {
@@ -100,7 +132,9 @@ export function judgeRegion(region: string, input: EvidenceInput): RegionVerdict
         ? `the current key's last use is by ${cur.service ?? "an unknown service"} at ${iso(cur.at)}, not an SES login`
         : cur.region !== region
           ? `the current key's last use is SES in ${cur.region ?? "an unknown region"} at ${iso(cur.at)}; the record keeps one region, so this read cannot show ${region}`
-          : `the current key's last SES use in ${region} at ${iso(cur.at)} is before its own creation (${iso(C)})`;
+          : own !== undefined && ours(cur.at)
+            ? `the current key's last SES use in ${region} at ${iso(cur.at)} is within ${OWN_LOGIN_MARGIN_MS / 60_000} min of verify's own SMTP login there (${iso(own)}), so it is verify's, not a relay's`
+            : `the current key's last SES use in ${region} at ${iso(cur.at)} is before its own creation (${iso(C)})`;
     return { kind: "unconfirmed", region, why: `no SES use of the current key in ${region} is on record: ${curWhy}` };
   }
   let last: RegionVerdict | undefined;

@@ -10,7 +10,7 @@
 import type { Manifest } from "../manifest";
 import { gmailAddAliasFix, gmailConfirmFix } from "../relay-runbook";
 import { type Cause, finding, type Finding, inconclusive, type Observation, type Unobservable } from "./findings";
-import { type EvidenceInput, iso, judgeRegion, LAST_USED_CAVEAT, probeStep, type RegionVerdict, undeclaredUse } from "./key-evidence";
+import { type EvidenceInput, iso, judgeRegion, LAST_USED_CAVEAT, ownLoginNote, probeStep, type RegionVerdict, undeclaredUse } from "./key-evidence";
 import type { AccessKeyState, KeyLastUsed } from "./smtp";
 
 /** What Gmail's users.settings.sendAs returns for one alias (the fields the check reads). */
@@ -110,6 +110,10 @@ export interface RetireOptions {
   /** SES uses of the current key that an earlier verify saw, per region (--relay-seen region=time). */
   carried?: ReadonlyMap<string, Date>;
   lagMs?: number;
+  /** verify's own earlier SMTP logins with the current key, per region (--smtp-login-at; key-evidence.ts ownLogins): not counted. */
+  ownLogins?: ReadonlyMap<string, Date>;
+  /** This run's own logins (--smtp-auth-during-rotation), made after the records were read: said, so later runs discount them. */
+  loginsThisRun?: ReadonlyMap<string, Date>;
 }
 
 /**
@@ -151,7 +155,7 @@ export function checkRetire(m: Manifest, obs: RelayObservations, gmail: readonly
   if (!curUsed || !curUsed.ok) {
     return [inconclusive("relay", id, subject, "the current key's last use", curUsed && !curUsed.ok ? curUsed : { ok: false, reason: "error", message: "not read" })];
   }
-  const input: EvidenceInput = { rotatedAt: new Date(current.createDate), current: curUsed.value, previous: used.value, readAt: now, ...(options.carried ? { carried: options.carried } : {}), ...(options.lagMs !== undefined ? { lagMs: options.lagMs } : {}) };
+  const input: EvidenceInput = { rotatedAt: new Date(current.createDate), current: curUsed.value, previous: used.value, readAt: now, ...(options.carried ? { carried: options.carried } : {}), ...(options.lagMs !== undefined ? { lagMs: options.lagMs } : {}), ...(options.ownLogins ? { ownLogins: options.ownLogins } : {}) };
   const byRegion = sendersByRegion(m);
   const verdicts = [...byRegion.keys()].map((r) => judgeRegion(r, input));
   const names = (r: string) => (byRegion.get(r) ?? []).map((s) => s.address).join(", ");
@@ -160,6 +164,8 @@ export function checkRetire(m: Manifest, obs: RelayObservations, gmail: readonly
     `read at ${iso(now)}: previous ${describeUse(prevKey.id, used)} (IAM status ${prevKey.status}; stack config: ${prev.state})`,
     `read at ${iso(now)}: current ${describeUse(current.id, curUsed)}`,
     ...verdicts.map((v) => `${v.region} (${names(v.region)}): ${v.kind === "moved" ? "moved" : v.kind === "stale" ? "still on the previous key" : "not confirmed"}: ${v.why}`),
+    ...[...(options.ownLogins ?? [])].map(([r, at]) => ownLoginNote(r, at, m.stack, false)),
+    ...[...(options.loginsThisRun ?? [])].map(([r, at]) => ownLoginNote(r, at, m.stack, true)),
     LAST_USED_CAVEAT,
     ...gmailEvidence,
   ];

@@ -4,7 +4,7 @@ import { fixModeOf, type Manifest } from "../manifest";
 import { deniedAddressIdentity } from "../ses-denial";
 import { deriveSmtpPasswordV4 } from "../smtp-password";
 import { type Cause, causeOf, dependsOn, finding, type Finding, inconclusive, type Observation, type Unobservable } from "./findings";
-import { judgeRegion, LAST_USED_CAVEAT, probeStep } from "./key-evidence";
+import { judgeRegion, LAST_USED_CAVEAT, ownLoginNote, PROBE_ADDRESS, probeStep } from "./key-evidence";
 
 const secretSchema = z.object({
   username: z.string().min(1),
@@ -139,6 +139,37 @@ export interface SmtpObservations {
   sendTest?: ReadonlyMap<string, Observation<SmtpAuthResult>>;
   /** A secret access key supplied to verify (stdin), to re-derive the passwords. */
   suppliedSecretKey?: string;
+  /**
+   * Set when verify did not log in (smtp.auth, --send-test) because a rotation is in progress
+   * (duringRotation): the user's keys, which make it one.
+   */
+  authWithheld?: { keys: readonly string[] };
+  /** verify's own earlier logins with the current key, per region (--smtp-login-at): not counted as a relay's use. */
+  ownLogins?: ReadonlyMap<string, Date>;
+  /** This run's logins with the current key during a rotation (forced), made after the records were read. */
+  loginsThisRun?: ReadonlyMap<string, Date>;
+}
+
+/** The flag that makes verify log in with the current key during a rotation anyway. */
+export const FORCE_AUTH_FLAG = "--smtp-auth-during-rotation";
+
+/**
+ * A rotation is in progress while the SMTP user has another key beside the current one
+ * (ListAccessKeys), or, when the keys could not be read, while the manifest declares a previous
+ * key not yet retired. Then verify does not log in with the current key: the login would be
+ * recorded as its last use (service ses, that region), relay.retire could not tell it from a
+ * relay's, and it would overwrite the relay's own record (IAM keeps only the last use).
+ * `loginId` is the key verify would log in with (the secret's username): when it is not the
+ * current key (a stale secret, which smtp.key fails), its login can at worst look like a use of
+ * an older key, which makes the relay checks refuse, never approve: the AUTH still runs. So
+ * does a login with a key IAM no longer lists (it cannot be recorded against an existing key).
+ */
+export function duringRotation(m: Manifest, keys: Observation<AccessKeyState[]>, loginId = m.smtp.accessKeyId): boolean {
+  if (loginId !== m.smtp.accessKeyId) return false;
+  // A login key IAM does not list (deleted) cannot be recorded against any key: its AUTH runs (and fails).
+  if (keys.ok) return keys.value.some((k) => k.id === loginId) && keys.value.some((k) => k.id !== loginId);
+  const prev = m.smtp.previousKey;
+  return prev !== undefined && prev.state !== "retired";
 }
 
 export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
@@ -236,6 +267,10 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
   for (const { region, endpoint } of s.regions) {
     const auth = obs.auth.get(region);
     const subject = `${endpoint}:${s.port} (${region})`;
+    if (!auth && obs.authWithheld && secret?.regions[region]) {
+      out.push(withheldAuth(m, obs, region, subject, secret, secretKey));
+      continue;
+    }
     if (!auth) {
       // Without a stored password the handshake was not tried: say so instead of staying silent.
       out.push(inconclusive("smtp", "smtp.auth", subject, "SMTP AUTH", noPassword(region)));
@@ -258,6 +293,15 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
 
   out.push(...checkPermissions(m, obs.simulations));
 
+  if (obs.sendTest && obs.authWithheld) {
+    for (const { region } of s.regions.filter((r) => secret?.regions[r.region] && !obs.sendTest?.has(r.region))) {
+      out.push(
+        finding("smtp", "smtp.send-test", `test message via ${region} to ${PROBE_ADDRESS}`, "inconclusive", "not sent during a rotation: it logs in with the current key, which IAM would record as that key's use by SES in this region (see smtp.auth)", {
+          remediation: `Send it once the previous key is retired, or now with ${FORCE_AUTH_FLAG} (read smtp.auth first: it costs the relay evidence in ${region}).`,
+        }),
+      );
+    }
+  }
   for (const [region, result] of obs.sendTest ?? []) {
     const subject = `test message via ${region} to success@simulator.amazonses.com`;
     if (!result.ok) out.push(inconclusive("smtp", "smtp.send-test", subject, "the test send", result));
@@ -270,6 +314,41 @@ export function checkSmtpLayer(m: Manifest, obs: SmtpObservations): Finding[] {
     }
   }
   return out;
+}
+
+/**
+ * smtp.auth when verify did not log in because a rotation is in progress (duringRotation): says
+ * why, what was checked instead (the stored password's derivation, the key's state, IAM's
+ * answer for the region's senders), and how to log in anyway.
+ */
+function withheldAuth(m: Manifest, obs: SmtpObservations, region: string, subject: string, secret: SmtpSecret, secretKey: string | undefined): Finding {
+  const s = m.smtp;
+  const stored = secret.regions[region].password;
+  let derivation: string;
+  if (!secretKey) derivation = `not re-derived: the secret holds no secret access key (give it with --secret-key-stdin to check that the ${region} password is derived from the current key)`;
+  else {
+    let derived: string | undefined;
+    try {
+      derived = deriveSmtpPasswordV4(secretKey, region);
+    } catch {
+      derived = undefined;
+    }
+    derivation = derived === stored ? `the stored ${region} password is the v4 derivation of the current key's secret for ${region} (smtp.password)` : `the stored ${region} password is NOT the v4 derivation of the key's secret (smtp.password fails)`;
+  }
+  const key = obs.accessKeys.ok ? obs.accessKeys.value.find((k) => k.id === secret.username) : undefined;
+  const keyState = key ? `key ${key.id} is ${key.status} (smtp.key)` : `key ${secret.username}: not found among the user's keys (smtp.key)`;
+  const permissions = obs.simulations
+    .filter((o) => o.question.region === region)
+    .map((o) => `IAM ${o.result.ok ? `said ${o.result.value.decision}` : "did not answer"} for ses:SendRawEmail${o.question.sender ? ` as ${o.question.sender}` : ""} in ${region} (smtp.permission)`);
+  return finding("smtp", "smtp.auth", subject, "inconclusive", `not attempted during a rotation: a login with the current key would be recorded as its use by SES in ${region}, which relay.retire could not tell from a relay's (and it would overwrite the relay's own record)`, {
+    evidence: [
+      `the user ${s.user} has keys ${obs.authWithheld!.keys.join(", ")}: the rotation to ${s.accessKeyId} is in progress until the previous key is retired`,
+      `checked instead: ${derivation}`,
+      `checked instead: ${keyState}`,
+      ...permissions.map((p) => `checked instead: ${p}`),
+    ],
+    remediation: `Nothing to fix: smtp.auth logs in again once the previous key is retired. To log in now anyway: \`npm run verify -- --stack ${m.stack} ${FORCE_AUTH_FLAG}\`; relay evidence in ${region} then counts only for a probe sent after that login (the relay findings print the login's time).`,
+  });
 }
 
 /** The context a question supplied, as evidence ("ses:FromAddress=a@b.c, aws:RequestedRegion=us-east-1"). */
@@ -380,7 +459,12 @@ export function checkRelays(m: Manifest, obs: SmtpObservations, now: Date, carri
       ...(other && otherUse?.ok ? { previous: otherUse.value } : {}),
       readAt: now,
       ...(carried ? { carried } : {}),
+      ...(obs.ownLogins ? { ownLogins: obs.ownLogins } : {}),
     });
+    const own = obs.ownLogins?.get(sender.region);
+    if (own) evidence.push(ownLoginNote(sender.region, own, m.stack, false));
+    const mine = obs.loginsThisRun?.get(sender.region);
+    if (mine) evidence.push(ownLoginNote(sender.region, mine, m.stack, true));
     evidence.push(LAST_USED_CAVEAT);
     const remediation = `Put the current username and the ${sender.region} password into the relay (\`npm run relay-fix -- --stack ${m.stack} --sender ${sender.address}\`, ${runbook}), then send the probe: ${probeStep(sender, m.stack)}.`;
     if (v.kind === "stale") return finding("relay", "relay.credentials", subject, "fail", `still on the previous key: ${v.why}`, { evidence, remediation });

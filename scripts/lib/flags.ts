@@ -89,11 +89,11 @@ export function parseDnsServer(value: string, flag: string): string {
  * reported for that region (its relay.retire remediation prints the flag). Region: an SES SMTP
  * region; time: an ISO 8601 date-time with a zone.
  */
-export function parseRelaySeen(values: readonly string[], flag = "--relay-seen"): Map<string, Date> {
+export function parseRelaySeen(values: readonly string[], flag = "--relay-seen", printedBy = "verify's relay.retire"): Map<string, Date> {
   const out = new Map<string, Date>();
   for (const value of values) {
     const m = /^([^=\s]+)=(\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d))$/.exec(value.trim());
-    if (!m) throw new UsageError(`${flag}: ${shown(value)} is not region=time (e.g. us-east-1=2026-11-29T12:13:33.000Z, as verify's relay.retire prints it).`);
+    if (!m) throw new UsageError(`${flag}: ${shown(value)} is not region=time (e.g. us-east-1=2026-11-29T12:13:33.000Z, as ${printedBy} prints it).`);
     const region = parseRegionFlag(m[1], flag);
     const at = new Date(m[2]);
     if (Number.isNaN(at.getTime())) throw new UsageError(`${flag}: ${shown(m[2])} is not a valid date-time.`);

@@ -97,14 +97,18 @@ export function formatText(findings: readonly Finding[], ctx: ReportContext): st
   const broken = LAYERS.filter((l) => statuses[l].includes("fail"));
   const unchecked = LAYERS.filter((l) => statuses[l].includes("inconclusive"));
   const skipped = notChecked.length > 0 ? `not checked: ${describeNotChecked(notChecked)}` : "";
+  // "healthy" only on positive evidence: every finding passed. A warning is read, not waved
+  // through; a layer not checked is named, and then only the checked layers are called healthy.
   const verdict =
     broken.length > 0
       ? [`broken: ${broken.map((l) => LAYER_TITLES[l]).join("; ")}`, skipped]
       : unchecked.length > 0
         ? [`not fully checked: ${unchecked.map((l) => LAYER_TITLES[l]).join("; ")}`, skipped]
-        : skipped
-          ? ["checked layers healthy", skipped]
-          : ["mail path healthy"];
+        : s.warn > 0
+          ? [`no failures, ${s.warn} warning${s.warn === 1 ? "" : "s"}: read ${s.warn === 1 ? "it" : "them"}`, skipped]
+          : skipped
+            ? ["checked layers healthy", skipped]
+            : ["mail path healthy"];
   lines.push("", `${c.bold("Summary:")} ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.inconclusive} inconclusive — ${verdict.filter(Boolean).join("; ")}.`);
   return lines.join("\n") + "\n";
 }

@@ -17,6 +17,7 @@ import {
   type AccessKeyState,
   checkRelays,
   checkSmtpLayer,
+  duringRotation,
   type KeyLastUsed,
   parseSmtpSecret,
   type SimulationOutcome,
@@ -47,6 +48,13 @@ export interface VerifyOptions {
   now?: Date;
   /** relay.retire, relay.credentials: SES uses of the current key an earlier verify confirmed, per region (--relay-seen). */
   relaySeen?: ReadonlyMap<string, Date>;
+  /**
+   * Log in with the current key (smtp.auth, --send-test) even while a rotation is in progress
+   * (--smtp-auth-during-rotation). Default: not, see lib/verify/smtp.ts duringRotation.
+   */
+  smtpAuthDuringRotation?: boolean;
+  /** verify's own earlier logins with the current key, per region (--smtp-login-at): relay checks do not count them. */
+  ownLogins?: ReadonlyMap<string, Date>;
   /** Why the Gmail alias check cannot run when there is no Gmail collector (default: no credentials). */
   gmailUnavailable?: string;
 }
@@ -179,33 +187,6 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
         );
     const parsed = secret.then((o) => (o.ok ? parseSmtpSecret(o.value) : undefined));
 
-    // SMTP AUTH needs only the secret: each region's handshake starts as soon as it is read.
-    const auths = parsed.then((p) => {
-      if (!on("smtp") || !p?.ok) return [];
-      const stored = p.value;
-      return Promise.all(
-        s.regions
-          .filter((r) => stored.regions[r.region])
-          .map((r) =>
-            track(
-              `SMTP AUTH ${r.region}`,
-              (async () => {
-                const override = opts.smtpEndpoints?.[r.region] ?? opts.smtpEndpoints?.["*"];
-                const target: SmtpTarget = { serverName: r.endpoint, host: override?.host ?? r.endpoint, port: override?.port ?? s.port };
-                const pass = stored.regions[r.region].password;
-                const auth = await c.smtp.auth(target, stored.username, pass, r.region);
-                let send: Observation<SmtpAuthResult> | undefined;
-                if (opts.sendTest && auth.ok && auth.value.code === 235) {
-                  const from = m.senders.find((x) => x.region === r.region)?.address ?? `verify@${m.domains[0].domain}`;
-                  send = await c.smtp.sendTest(target, stored.username, pass, from, r.region);
-                }
-                return { region: r.region, auth, send };
-              })(),
-            ),
-          ),
-      );
-    });
-
     // The relay layer reads when each key of the user, and the secret's username, was last used.
     const lastUsedById = new Map<string, Promise<readonly [string, Observation<KeyLastUsed>]>>();
     const lastUsedOf = (id: string) => {
@@ -223,11 +204,46 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
         ]).then(([fromKeys, fromSecret]) => [...fromKeys, ...fromSecret])
       : Promise.resolve([]);
 
+    // SMTP AUTH logs in with the current key, and IAM may record that login as the key's use by
+    // SES in the region: the relay checks could not tell it from a relay's, and it overwrites
+    // the relay's own record. So it starts only after the relay layer has read the last-used
+    // records, and during a rotation not at all unless forced (lib/verify/smtp.ts duringRotation).
+    const rotating = Promise.all([accessKeys, parsed]).then(([k, p]) => duringRotation(m, k, p?.ok ? p.value.username : s.accessKeyId));
+    const loginsThisRun = new Map<string, Date>();
+    const auths = Promise.all([parsed, rotating, lastUsed]).then(([p, rot]) => {
+      if (!on("smtp") || !p?.ok) return [];
+      if (rot && !opts.smtpAuthDuringRotation) return [];
+      const stored = p.value;
+      return Promise.all(
+        s.regions
+          .filter((r) => stored.regions[r.region])
+          .map((r) =>
+            track(
+              `SMTP AUTH ${r.region}`,
+              (async () => {
+                const override = opts.smtpEndpoints?.[r.region] ?? opts.smtpEndpoints?.["*"];
+                const target: SmtpTarget = { serverName: r.endpoint, host: override?.host ?? r.endpoint, port: override?.port ?? s.port };
+                const pass = stored.regions[r.region].password;
+                // The wall clock, not opts.now: IAM dates the record by its own clock.
+                if (rot) loginsThisRun.set(r.region, new Date());
+                const auth = await c.smtp.auth(target, stored.username, pass, r.region);
+                let send: Observation<SmtpAuthResult> | undefined;
+                if (opts.sendTest && auth.ok && auth.value.code === 235) {
+                  const from = m.senders.find((x) => x.region === r.region)?.address ?? `verify@${m.domains[0].domain}`;
+                  send = await c.smtp.sendTest(target, stored.username, pass, from, r.region);
+                }
+                return { region: r.region, auth, send };
+              })(),
+            ),
+          ),
+      );
+    });
+
     // Gmail aliases need nothing from AWS: read at once.
     const gmailSenders = on("relay") && c.gmail ? m.senders.filter((x) => x.kind === "gmail-send-as") : [];
     const gmail = Promise.all(gmailSenders.map((x) => track(`Gmail alias ${x.address}`, c.gmail!.sendAs(x.account, x.address).then((o) => [x.address, o] as const))));
 
-    const [secretObs, keysObs, simulationOutcomes, parsedSecret, authResults, lastUsedResults, gmailResults] = await Promise.all([secret, accessKeys, simulations, parsed, auths, lastUsed, gmail]);
+    const [secretObs, keysObs, simulationOutcomes, parsedSecret, authResults, lastUsedResults, gmailResults, rotation] = await Promise.all([secret, accessKeys, simulations, parsed, auths, lastUsed, gmail, rotating]);
     if (c.gmail) secrets.push(...c.gmail.secrets());
     if (parsedSecret?.ok) {
       for (const r of Object.values(parsedSecret.value.regions)) secrets.push(r.password);
@@ -241,12 +257,22 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
       simulations: simulationOutcomes,
       ...(opts.sendTest ? { sendTest: new Map(authResults.flatMap((a) => (a.send ? [[a.region, a.send] as const] : []))) } : {}),
       ...(opts.secretKey ? { suppliedSecretKey: opts.secretKey } : {}),
+      ...(rotation && !opts.smtpAuthDuringRotation
+        ? { authWithheld: { keys: keysObs.ok ? keysObs.value.map((k) => k.id) : [s.accessKeyId, ...(s.previousKey?.accessKeyId ? [s.previousKey.accessKeyId] : [])] } }
+        : {}),
+      ...(opts.ownLogins?.size ? { ownLogins: opts.ownLogins } : {}),
+      ...(loginsThisRun.size > 0 ? { loginsThisRun } : {}),
     };
     if (!on("relay")) return on("smtp") ? checkSmtpLayer(m, obs) : [];
     const now = opts.now ?? new Date();
     const relayObs = { accessKeys: keysObs, lastUsed: obs.lastUsed, ...(c.gmail ? { gmail: new Map<string, Observation<GmailSendAs>>(gmailResults) } : {}) };
     const gmailFindings = checkGmailAliases(m, relayObs);
-    return [...(on("smtp") ? checkSmtpLayer(m, obs) : []), ...checkRelays(m, obs, now, opts.relaySeen), ...gmailFindings, ...checkRetire(m, relayObs, gmailFindings, now, opts.relaySeen ? { carried: opts.relaySeen } : {})];
+    return [...(on("smtp") ? checkSmtpLayer(m, obs) : []), ...checkRelays(m, obs, now, opts.relaySeen), ...gmailFindings, ...checkRetire(m, relayObs, gmailFindings, now, {
+        ...(opts.relaySeen ? { carried: opts.relaySeen } : {}),
+        ...(opts.ownLogins?.size ? { ownLogins: opts.ownLogins } : {}),
+        ...(loginsThisRun.size > 0 ? { loginsThisRun } : {}),
+      }),
+    ];
   };
 
   const recipientLayer = async (): Promise<Finding[]> => {

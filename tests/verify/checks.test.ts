@@ -19,6 +19,7 @@ import {
   groupByCause,
   inconclusive,
   NO_AWS_CREDENTIALS,
+  type NotChecked,
   type Observation,
   observed,
   selectLayers,
@@ -850,9 +851,26 @@ describe("findings and report", () => {
     expect(exitCodeFor([...fs, finding("smtp", "smtp.auth", "x", "fail", "rejected")])).toBe(1);
   });
 
+  it("the summary calls the mail path healthy only when every finding passed and every layer was checked", () => {
+    const verdict = (findings: Finding[], notChecked: NotChecked[] = []) =>
+      /— (.*)\.\n$/.exec(formatText(findings, { target: "t", layers: ["ses", "dns", "smtp"], notChecked, verbose: false, color: false }))?.[1];
+    const pass = finding("ses", "ses.account", "us-east-1", "pass", "production");
+    const warn = finding("dns", "dns.dmarc.policy", "_dmarc.example.com", "warn", "p=none");
+    const warn2 = finding("dns", "dns.spf", "example.com", "warn", "~all");
+    const unsure = finding("smtp", "smtp.auth", "x", "inconclusive", "not attempted during a rotation");
+    const skipped: NotChecked[] = [{ layer: "relay", reason: "skipped with --skip" }];
+    expect(verdict([pass])).toBe("mail path healthy");
+    expect(verdict([pass, warn])).toBe("no failures, 1 warning: read it");
+    expect(verdict([pass, warn, warn2])).toBe("no failures, 2 warnings: read them");
+    expect(verdict([pass, warn], skipped)).toBe("no failures, 1 warning: read it; not checked: Relays using the credentials (skipped with --skip)");
+    expect(verdict([pass], skipped)).toBe("checked layers healthy; not checked: Relays using the credentials (skipped with --skip)");
+    expect(verdict([pass, warn, unsure])).toBe("not fully checked: SMTP credentials");
+    expect(verdict([pass, finding("dns", "dns.spf", "example.com", "fail", "no record"), unsure])).toBe("broken: DNS authentication");
+  });
+
   it("the text report has a summary line, colour only when asked, and scrub removes secret values", () => {
     const plain = formatText(fs, { target: "manifest m.json", layers: ["ses", "dns"], verbose: false, color: false });
-    expect(plain).toMatch(/Summary: 1 pass, 1 warn, 0 fail, 0 inconclusive — mail path healthy\.\n$/);
+    expect(plain).toMatch(/Summary: 1 pass, 1 warn, 0 fail, 0 inconclusive — no failures, 1 warning: read it\.\n$/);
     expect(plain).not.toMatch(/\u001b\[/);
     expect(formatText(fs, { target: "t", layers: ["ses", "dns"], verbose: false, color: true })).toMatch(/\u001b\[/);
     const leaked = [finding("smtp", "smtp.auth", "x", "fail", "password BAbCdEfGhIjKlMnOp was rejected")];

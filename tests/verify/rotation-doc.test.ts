@@ -61,6 +61,10 @@ describe("docs/rotation.md: the relay steps' examples are real output", () => {
       async (r) => {
         const early = await r.w.verify({ layers: ["relay"], now: new Date(r.rotatedAt.getTime() + HOUR) });
         rendered["verify-after-rotation"] = report(early.findings, early.notChecked);
+        // The smtp layer during the rotation: no login of verify's own, and what it checked instead.
+        const smtp = await r.w.verify({ layers: ["smtp"], now: new Date(r.rotatedAt.getTime() + HOUR) });
+        rendered["verify-smtp-during-rotation"] = formatText(smtp.findings, { target: TARGET, layers: ["smtp"], notChecked: [...selectLayers(["smtp"], []).notChecked, ...smtp.notChecked], verbose: false, color: false });
+        expect(Object.values(r.w.smtp).flatMap((x) => x.authAttempts())).toEqual([]);
         rendered["relay-fix"] = relayRunbook(r.w.manifest, r.w.manifest.senders[0], { source: "--manifest verification.json" }).join("\n") + "\n";
         await relaySend(r, "us-east-1", r.currentId);
         const seen = await lastUse(r, r.currentId);

@@ -199,7 +199,7 @@ describe("a rotation on moto: the secret's versions and verify's verdict at each
     });
   });
 
-  it("raise the generation (previous key active): two active keys; AWSCURRENT = key 2, AWSPREVIOUS = key 1", async () => {
+  it("raise the generation (previous key active): two active keys; AWSCURRENT = key 2, AWSPREVIOUS = key 1; no login of verify's own", async () => {
     await withStep("gen2", async (s) => {
       expect(await keyStatuses(s)).toEqual([[1, "Active"], [2, "Active"]]);
       expect((await stages(s)).sort()).toEqual([["AWSCURRENT"], ["AWSPREVIOUS"]]);
@@ -213,7 +213,9 @@ describe("a rotation on moto: the secret's versions and verify's verdict at each
       const key = one(busy, "smtp.key");
       expect([key.status, key.subject]).toEqual(["pass", `access key ${s.d.ids.get(2)} of ${s.w.manifest.smtp.user}`]);
       expect(key.evidence[1]).toMatch(new RegExp(`^other key ${s.d.ids.get(1)} \\(Active, created `));
-      expect(byId(busy.filter((f) => f.layer === "smtp"))).toEqual(["smtp.secret pass", "smtp.key pass", "smtp.password pass", "smtp.auth pass", "smtp.auth pass", "smtp.permission pass"]);
+      // Two keys: verify does not log in with key 2 (its login would look like a relay's use); it says what it checked instead.
+      expect(byId(busy.filter((f) => f.layer === "smtp"))).toEqual(["smtp.secret pass", "smtp.key pass", "smtp.password pass", "smtp.auth inconclusive", "smtp.auth inconclusive", "smtp.permission pass"]);
+      expect(busy.filter((f) => f.id === "smtp.auth").every((f) => f.summary.startsWith("not attempted during a rotation: "))).toBe(true);
       expect(one(busy, "relay.credentials").status).toBe("fail");
       const notYet = one(busy, "relay.retire");
       expect(notYet.status).toBe("fail");
@@ -232,7 +234,7 @@ describe("a rotation on moto: the secret's versions and verify's verdict at each
     });
   });
 
-  it("previous key inactive: key 1 Inactive in place, the secret unchanged; smtp still passes, relay.retire says retire next", async () => {
+  it("previous key inactive: key 1 Inactive in place, the secret unchanged; smtp checked without a login, relay.retire says retire next", async () => {
     await withStep("inactive", async (s) => {
       expect(await keyStatuses(s)).toEqual([[1, "Inactive"], [2, "Active"]]);
       expect((await stages(s)).sort()).toEqual([["AWSCURRENT"], ["AWSPREVIOUS"]]);
@@ -240,7 +242,9 @@ describe("a rotation on moto: the secret's versions and verify's verdict at each
       expectKey(await secretAt(s, "AWSPREVIOUS"), s, 1);
       const rotated = await rotatedAt(s);
       const fs = await judge(s, {}, new Date(rotated.getTime() + DAY));
-      expect(byId(fs.filter((f) => f.layer === "smtp")).every((x) => x.endsWith(" pass"))).toBe(true);
+      expect(byId(fs.filter((f) => f.layer === "smtp" && f.id !== "smtp.auth")).every((x) => x.endsWith(" pass"))).toBe(true);
+      // Key 1 still exists (inactive): still a rotation, so no login with key 2.
+      expect(byId(fs.filter((f) => f.id === "smtp.auth"))).toEqual(["smtp.auth inconclusive", "smtp.auth inconclusive"]);
       expect(one(fs, "smtp.key").evidence[1]).toMatch(new RegExp(`^other key ${s.d.ids.get(1)} \\(Inactive, created `));
       // Neither key seen: not enough evidence to delete key 1.
       expect(one(fs, "relay.retire").status).toBe("inconclusive");

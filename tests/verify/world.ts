@@ -550,6 +550,8 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
             ...(o.secretKey ? { secretKey: o.secretKey } : {}),
             ...(o.now ? { now: o.now } : {}),
             ...(o.relaySeen ? { relaySeen: o.relaySeen } : {}),
+            ...(o.smtpAuthDuringRotation ? { smtpAuthDuringRotation: true } : {}),
+            ...(o.ownLogins ? { ownLogins: o.ownLogins } : {}),
           },
           c,
         );
