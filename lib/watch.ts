@@ -426,7 +426,8 @@ export function classifyWatchEvent(event: unknown): WatchEvent {
   if (e.source === "aws.events" && e["detail-type"] === "Scheduled Event") return { kind: "scheduled", detail: `scheduled event at ${s(e.time) ?? "?"}` };
   if (e["detail-type"] === "AWS API Call via CloudTrail") {
     const d = o(e.detail);
-    return { kind: "change", detail: `${s(d?.eventSource) ?? s(e.source) ?? "?"} ${s(d?.eventName) ?? "?"} in ${s(e.region) ?? "?"}` };
+    // CloudTrail's awsRegion is where the call was made, also for an event forwarded from another region's bus.
+    return { kind: "change", detail: `${s(d?.eventSource) ?? s(e.source) ?? "?"} ${s(d?.eventName) ?? "?"} in ${s(d?.awsRegion) ?? s(e.region) ?? "?"}` };
   }
   if (e.source === "aws.ses" && o(e.detail)) return { kind: "ses", items: [{ json: e.detail, region: s(e.region), ...(s(e.id) ? { id: s(e.id) } : {}) }] };
   if (typeof e.notificationType === "string" || typeof e.eventType === "string") return { kind: "ses", items: [{ json: e }] };
