@@ -9,6 +9,7 @@ import {
   watchAlarms,
   watchBusArn,
   watchBusName,
+  watchBusPolicy,
   type WatchConfig,
   WATCH_DLQ_RETENTION_SECONDS,
   watchExecutionPolicy,
@@ -233,6 +234,11 @@ export class Watch extends pulumi.ComponentResource {
         },
         child,
       );
+      const busPolicy = new aws.cloudwatch.EventBusPolicy(
+        `${name}-bus-policy`,
+        { region, eventBusName: bus.name, policy: pulumi.all([busArn, forwardRole.arn]).apply(([b, r]) => JSON.stringify(watchBusPolicy(b, r))) },
+        child,
+      );
       const forwardPolicy = new aws.iam.RolePolicy(
         `${name}-forward-role-policy`,
         { role: forwardRole.name, name: "put-events-watch-bus", policy: busArn.apply((arn) => JSON.stringify(watchForwardPolicy(arn))) },
@@ -282,7 +288,7 @@ export class Watch extends pulumi.ComponentResource {
           new aws.cloudwatch.EventTarget(
             `${name}-${f.region}-${purpose}-forward-rule-target`,
             { region: f.region, rule: rule.name, targetId: "watch-bus", arn: busArn, roleArn: forwardRole.arn },
-            { ...child, dependsOn: [forwardPolicy, bus] },
+            { ...child, dependsOn: [forwardPolicy, busPolicy] },
           );
         }
       }

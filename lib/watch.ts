@@ -533,6 +533,16 @@ export function watchBusArn(stack: string, primary: string, accountId: string): 
   return regionalArn("events", primary, accountId, `event-bus/${watchBusName(stack)}`);
 }
 
+/**
+ * The watch bus's own policy: the forwarders' role may put events on it. Same-account IAM would
+ * allow it from the role's policy alone; EventBridge's bus-to-bus guide has the receiving bus
+ * allow the sender too (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-bus-to-bus.html),
+ * so both sides say so, each naming exactly the other.
+ */
+export function watchBusPolicy(busArn: string, forwardRoleArn: string): { Version: "2012-10-17"; Statement: (Omit<PolicyStatement, "Action"> & { Principal: { AWS: string }; Action: string })[] } {
+  return { Version: "2012-10-17", Statement: [{ Sid: "ForwardedChanges", Effect: "Allow", Principal: { AWS: forwardRoleArn }, Action: "events:PutEvents", Resource: busArn }] };
+}
+
 /** The forwarders' role: events:PutEvents on the watch bus and nothing else. */
 export function watchForwardPolicy(busArn: string): { Version: "2012-10-17"; Statement: PolicyStatement[] } {
   return { Version: "2012-10-17", Statement: [{ Sid: "ForwardToWatchBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: busArn }] };

@@ -86,6 +86,10 @@ function summary(r: RecordedResource): string {
       return `${get("name")}: events the watch could not process, kept ${Number(get("messageRetentionSeconds")) / 86400} days`;
     case "aws:cloudwatch/logGroup:LogGroup":
       return `${get("name")}: kept ${get("retentionInDays")} days (the watch's metrics, EMF)`;
+    case "aws:cloudwatch/eventBusPolicy:EventBusPolicy": {
+      const doc = JSON.parse(String(get("policy"))) as { Statement: { Principal: { AWS: string } }[] };
+      return `${get("eventBusName")}: lets ${doc.Statement.map((st) => st.Principal.AWS.replace(/.*:role\//, "role ")).join(", ")} put events`;
+    }
     case "aws:cloudwatch/eventBus:EventBus":
       return `${get("name")}: ${get("description")}`;
     case "aws:cloudwatch/eventRule:EventRule":

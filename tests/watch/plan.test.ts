@@ -36,6 +36,7 @@ describe("plan with the watch", () => {
     );
     expect(section).toMatch(/aws\.cloudwatch\.EventTarget\s+mail-infra-prod-watch-ses-forwarded \(on mail-infra-prod-watch\) -> the watch function/);
     expect(section).toMatch(/aws\.iam\.RolePolicy\s+put-events-watch-bus on role mail-infra-prod-watch-forward/);
+    expect(section).toMatch(/aws\.cloudwatch\.EventBusPolicy\s+mail-infra-prod-watch: lets role mail-infra-prod-watch-forward put events/);
     expect(r.stdout).toContain(
       "Watch (docs/monitoring.md): function mail-infra-prod-watch in us-east-1 runs verify's ses, dns and relay checks rate(1 hour) and after IAM, SES and secret changes, and diagnoses every SES event of the stack's configuration sets\n" +
         "  changes elsewhere: us-west-2 (ses) forwarded to event bus mail-infra-prod-watch in us-east-1\n" +

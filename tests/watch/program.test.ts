@@ -37,6 +37,7 @@ describe("the prod stack with watch: true", async () => {
       // us-east-1 is the primary region: iam, ses and secret change rules, each with a permission and a target;
       // us-west-2 forwards its SES changes (a rule there) to the watch bus, whose rule invokes the function.
       "aws:cloudwatch/eventBus:EventBus": 1,
+      "aws:cloudwatch/eventBusPolicy:EventBusPolicy": 1,
       "aws:cloudwatch/eventRule:EventRule": 5,
       "aws:cloudwatch/eventTarget:EventTarget": 5,
       // 3 rule permissions + 1 on the watch bus + 2 SES event topics.
@@ -121,6 +122,10 @@ describe("the prod stack with watch: true", async () => {
       onBus: [["mail-infra-prod-watch-ses-forwarded", sesEventPattern(), `arn:aws:lambda:us-east-1:${A}:function:mail-infra-prod-watch`, `arn:aws:events:us-east-1:${A}:rule/mail-infra-prod-watch/mail-infra-prod-watch-ses-forwarded`]],
       trust: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": A } } }] },
       policy: { Version: "2012-10-17", Statement: [{ Sid: "ForwardToWatchBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: `arn:aws:events:us-east-1:${A}:event-bus/mail-infra-prod-watch` }] },
+      busPolicy: {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "ForwardedChanges", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:role/mail-infra-prod-watch-forward` }, Action: "events:PutEvents", Resource: `arn:aws:events:us-east-1:${A}:event-bus/mail-infra-prod-watch` }],
+      },
     });
   });
 
@@ -180,12 +185,15 @@ function forwarding(run: TestRun) {
     .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
   const role = watched.find((r) => r.type === "aws:iam/role:Role" && String(r.inputs.name).endsWith("-forward"));
   const policy = watched.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.endsWith("forward-role-policy"));
+  const busPolicy = watched.find((r) => r.type === "aws:cloudwatch/eventBusPolicy:EventBusPolicy");
+  if (busPolicy) expect([busPolicy.inputs.region, busPolicy.inputs.eventBusName]).toEqual([primary, bus?.inputs.name]);
   return {
     bus: bus ? { region: bus.inputs.region, name: bus.inputs.name } : undefined,
     forwarders,
     onBus,
     trust: role ? json(role.inputs.assumeRolePolicy) : undefined,
     policy: policy ? json(policy.inputs.policy) : undefined,
+    busPolicy: busPolicy ? json(busPolicy.inputs.policy) : undefined,
   };
 }
 
@@ -219,7 +227,7 @@ describe("change events outside the function's region", () => {
 
   it("one region that is us-east-1: nothing to forward, no bus, no forward role", async () => {
     const run = await runWithConfig({ ...WATCH, regions: ["us-east-1"] }, "prod");
-    expect(forwarding(run)).toEqual({ bus: undefined, forwarders: [], onBus: [], trust: undefined, policy: undefined });
+    expect(forwarding(run)).toEqual({ bus: undefined, forwarders: [], onBus: [], trust: undefined, policy: undefined, busPolicy: undefined });
   });
 });
 
@@ -228,7 +236,7 @@ describe("without watch", async () => {
   it("nothing of the watch is declared and the manifest has no watch section", () => {
     expect(run.resources.filter((r) => r.type.startsWith("aws:lambda") || r.type.startsWith("aws:scheduler") || r.type === "mail-infra:watch:Watch")).toEqual([]);
     // No forwarding either: no event bus, no rule or role of the watch's.
-    expect(run.resources.filter((r) => r.type === "aws:cloudwatch/eventBus:EventBus" || String(r.inputs.name ?? "").includes("-watch"))).toEqual([]);
+    expect(run.resources.filter((r) => r.type.startsWith("aws:cloudwatch/eventBus") || String(r.inputs.name ?? "").includes("-watch"))).toEqual([]);
     expect(parseManifest(run.outputs.verification, "verification").watch).toBeUndefined();
   });
 });
