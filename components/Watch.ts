@@ -7,9 +7,17 @@ import { regionalArn } from "../lib/regions";
 import {
   scheduleInput,
   watchAlarms,
+  watchBusArn,
+  watchBusName,
+  watchBusPolicy,
   type WatchConfig,
   WATCH_DLQ_RETENTION_SECONDS,
   watchExecutionPolicy,
+  watchForwardedRuleName,
+  watchForwardPolicy,
+  watchForwarding,
+  watchForwardRoleName,
+  watchForwardRuleName,
   watchFunctionName,
   WATCH_LOG_RETENTION_DAYS,
   watchLogGroupName,
@@ -180,13 +188,14 @@ export class Watch extends pulumi.ComponentResource {
 
     // After a change: monitoring's own patterns, in the function's region (a rule's Lambda target must be in the rule's region).
     const purposes: WatchRulePurpose[] = [...(region === IAM_EVENTS_REGION ? (["iam"] as const) : []), "ses", ...(region === args.secretRegion ? (["secret"] as const) : [])];
+    const patternOf = (purpose: WatchRulePurpose): pulumi.Input<string> =>
+      purpose === "iam"
+        ? pulumi.output(args.smtpUserName).apply((u) => JSON.stringify(iamEventPattern(u)))
+        : purpose === "ses"
+          ? JSON.stringify(sesEventPattern())
+          : accountId.apply((a) => JSON.stringify(secretEventPattern(args.secretName, args.secretRegion, a)));
     for (const purpose of purposes) {
-      const pattern: pulumi.Input<string> =
-        purpose === "iam"
-          ? pulumi.output(args.smtpUserName).apply((u) => JSON.stringify(iamEventPattern(u)))
-          : purpose === "ses"
-            ? JSON.stringify(sesEventPattern())
-            : accountId.apply((a) => JSON.stringify(secretEventPattern(args.secretName, args.secretRegion, a)));
+      const pattern = patternOf(purpose);
       const rule = new aws.cloudwatch.EventRule(
         `${name}-${purpose}-rule`,
         { region, name: watchRuleName(stack, purpose), description: `mail-infra ${stack}: run the watch after ${purpose} changes.`, eventPattern: pattern, state: "ENABLED", tags },
@@ -198,6 +207,91 @@ export class Watch extends pulumi.ComponentResource {
         child,
       );
       new aws.cloudwatch.EventTarget(`${name}-${purpose}-rule-target`, { region, rule: rule.name, targetId: "watch-function", arn: this.function.arn }, { ...child, dependsOn: [permission] });
+    }
+
+    // After a change in another region: that region's default bus forwards the event (same
+    // pattern) to the watch bus here, whose rule hands it to the function. Not the default bus
+    // here: monitoring's own rules on it (same patterns, no region filter) would mail every
+    // forwarded change a second time. Cross-region bus targets need a role that may
+    // events:PutEvents on the target bus (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html,
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html).
+    const forwarding = watchForwarding(region, args.sesRegions, args.secretRegion);
+    if (forwarding.length > 0) {
+      const bus = new aws.cloudwatch.EventBus(`${name}-bus`, { region, name: watchBusName(stack), description: `mail-infra ${stack}: change events forwarded to the watch from other regions.`, tags }, child);
+      const busArn = accountId.apply((a) => watchBusArn(stack, region, a));
+      const forwardRole = new aws.iam.Role(
+        `${name}-forward-role`,
+        {
+          name: watchForwardRoleName(stack),
+          description: `mail-infra ${stack}: lets the change rules of other regions forward their events to the watch bus in ${region}.`,
+          assumeRolePolicy: accountId.apply((a) =>
+            JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": a } } }],
+            }),
+          ),
+          tags,
+        },
+        child,
+      );
+      const busPolicy = new aws.cloudwatch.EventBusPolicy(
+        `${name}-bus-policy`,
+        { region, eventBusName: bus.name, policy: pulumi.all([busArn, forwardRole.arn]).apply(([b, r]) => JSON.stringify(watchBusPolicy(b, r))) },
+        child,
+      );
+      const forwardPolicy = new aws.iam.RolePolicy(
+        `${name}-forward-role-policy`,
+        { role: forwardRole.name, name: "put-events-watch-bus", policy: busArn.apply((arn) => JSON.stringify(watchForwardPolicy(arn))) },
+        child,
+      );
+      // On the watch bus: the forwarded events (they keep source, detail-type and detail), by purpose, to the function.
+      for (const purpose of [...new Set(forwarding.flatMap((f) => f.purposes))]) {
+        const rule = new aws.cloudwatch.EventRule(
+          `${name}-${purpose}-forwarded-rule`,
+          {
+            region,
+            name: watchForwardedRuleName(stack, purpose),
+            eventBusName: bus.name,
+            description: `mail-infra ${stack}: run the watch after ${purpose} changes in ${forwarding.filter((f) => f.purposes.includes(purpose)).map((f) => f.region).join(", ")} (forwarded).`,
+            eventPattern: patternOf(purpose),
+            state: "ENABLED",
+            tags,
+          },
+          child,
+        );
+        const permission = new aws.lambda.Permission(
+          `${name}-${purpose}-forwarded-rule-permission`,
+          { region, function: this.function.name, action: "lambda:InvokeFunction", principal: "events.amazonaws.com", sourceArn: rule.arn, sourceAccount: accountId },
+          child,
+        );
+        new aws.cloudwatch.EventTarget(
+          `${name}-${purpose}-forwarded-rule-target`,
+          { region, rule: rule.name, eventBusName: bus.name, targetId: "watch-function", arn: this.function.arn },
+          { ...child, dependsOn: [permission] },
+        );
+      }
+      // In each other region: the same pattern on its default bus, forwarded to the watch bus.
+      for (const f of forwarding) {
+        for (const purpose of f.purposes) {
+          const rule = new aws.cloudwatch.EventRule(
+            `${name}-${f.region}-${purpose}-forward-rule`,
+            {
+              region: f.region,
+              name: watchForwardRuleName(stack, purpose),
+              description: `mail-infra ${stack}: forward ${purpose} changes in ${f.region} to the watch in ${region}.`,
+              eventPattern: patternOf(purpose),
+              state: "ENABLED",
+              tags,
+            },
+            child,
+          );
+          new aws.cloudwatch.EventTarget(
+            `${name}-${f.region}-${purpose}-forward-rule-target`,
+            { region: f.region, rule: rule.name, targetId: "watch-bus", arn: busArn, roleArn: forwardRole.arn },
+            { ...child, dependsOn: [forwardPolicy, busPolicy] },
+          );
+        }
+      }
     }
 
     // Every SES event: SNS invokes the function across regions; the permission names the topic.

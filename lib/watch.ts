@@ -10,6 +10,8 @@
 import type { Finding, Layer, Status } from "./verify/findings";
 import type { DiagnoseLayer, Verdict } from "./diagnose/types";
 import type { Manifest, ManifestWatch } from "./manifest";
+import { IAM_EVENTS_REGION } from "./monitoring";
+import { partitionOf, regionalArn } from "./regions";
 
 /** The custom metric namespace; the only one the watch writes to. */
 export const WATCH_NAMESPACE = "MailInfra/Watch";
@@ -117,6 +119,12 @@ export const watchQueueName = (stack: string): string => `${base(stack)}-failed`
 export const watchLogGroupName = (stack: string): string => `/aws/lambda/${watchFunctionName(stack)}`;
 export const watchRuleName = (stack: string, purpose: WatchRulePurpose): string => `${base(stack)}-${purpose}-changes`;
 export type WatchRulePurpose = "iam" | "ses" | "secret";
+/** The event bus in the function's region that receives change events forwarded from other regions. */
+export const watchBusName = (stack: string): string => base(stack);
+/** A forwarding rule (on a non-primary region's default bus), and the rule on the watch bus that hands the forwarded events to the function. */
+export const watchForwardRuleName = (stack: string, purpose: WatchRulePurpose): string => `${base(stack)}-${purpose}-forward`;
+export const watchForwardedRuleName = (stack: string, purpose: WatchRulePurpose): string => `${base(stack)}-${purpose}-forwarded`;
+export const watchForwardRoleName = (stack: string): string => `${base(stack)}-forward`;
 export const watchCheckAlarmName = (stack: string, checkId: string): string => `${base(stack)}-${checkId}`;
 export const watchBounceAlarmName = (stack: string, region: string, layer: string): string => `${base(stack)}-bounces-${layer}-${region}`;
 export const watchErrorsAlarmName = (stack: string): string => `${base(stack)}-errors`;
@@ -418,7 +426,8 @@ export function classifyWatchEvent(event: unknown): WatchEvent {
   if (e.source === "aws.events" && e["detail-type"] === "Scheduled Event") return { kind: "scheduled", detail: `scheduled event at ${s(e.time) ?? "?"}` };
   if (e["detail-type"] === "AWS API Call via CloudTrail") {
     const d = o(e.detail);
-    return { kind: "change", detail: `${s(d?.eventSource) ?? s(e.source) ?? "?"} ${s(d?.eventName) ?? "?"} in ${s(e.region) ?? "?"}` };
+    // CloudTrail's awsRegion is where the call was made, also for an event forwarded from another region's bus.
+    return { kind: "change", detail: `${s(d?.eventSource) ?? s(e.source) ?? "?"} ${s(d?.eventName) ?? "?"} in ${s(d?.awsRegion) ?? s(e.region) ?? "?"}` };
   }
   if (e.source === "aws.ses" && o(e.detail)) return { kind: "ses", items: [{ json: e.detail, region: s(e.region), ...(s(e.id) ? { id: s(e.id) } : {}) }] };
   if (typeof e.notificationType === "string" || typeof e.eventType === "string") return { kind: "ses", items: [{ json: e }] };
@@ -484,4 +493,57 @@ export function watchExecutionPolicy(m: Manifest, logGroupArn: string, queueArn:
       { Sid: "FailedEvents", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: queueArn },
     ],
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Change events outside the function's region
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Where each change rule purpose fires: SES changes in every SES region, IAM changes only in
+ * IAM_EVENTS_REGION (IAM's CloudTrail events reach EventBridge only there), secret changes in
+ * the secret's region. The function's region handles its own purposes directly; every other
+ * region forwards its purposes to the watch bus in the function's region (EventBridge rules
+ * cannot target a Lambda function in another region, but can target an event bus there).
+ */
+export function watchChangeRegions(primary: string, sesRegions: readonly string[], secretRegion: string): { region: string; purposes: WatchRulePurpose[] }[] {
+  const regions = [...new Set([primary, ...sesRegions, IAM_EVENTS_REGION, secretRegion])];
+  return regions
+    .map((region) => ({
+      region,
+      purposes: [...(region === IAM_EVENTS_REGION ? (["iam"] as const) : []), ...(sesRegions.includes(region) ? (["ses"] as const) : []), ...(region === secretRegion ? (["secret"] as const) : [])],
+    }))
+    .filter((r) => r.region === primary || r.purposes.length > 0);
+}
+
+/**
+ * The regions that forward change events to the function's region, and what they forward.
+ * Empty outside the commercial partition: EventBridge routes events between any AWS Regions
+ * "except AWS GovCloud (US) and China"
+ * (https://aws.amazon.com/blogs/compute/expanding-cross-region-event-routing-with-amazon-eventbridge/),
+ * and a region of another partition than the function's cannot be a target at all.
+ */
+export function watchForwarding(primary: string, sesRegions: readonly string[], secretRegion: string): { region: string; purposes: WatchRulePurpose[] }[] {
+  if (partitionOf(primary) !== "aws") return [];
+  return watchChangeRegions(primary, sesRegions, secretRegion).filter((r) => r.region !== primary && partitionOf(r.region) === "aws" && r.purposes.length > 0);
+}
+
+/** The ARN of the watch bus (the forwarders' one target). */
+export function watchBusArn(stack: string, primary: string, accountId: string): string {
+  return regionalArn("events", primary, accountId, `event-bus/${watchBusName(stack)}`);
+}
+
+/**
+ * The watch bus's own policy: the forwarders' role may put events on it. Same-account IAM would
+ * allow it from the role's policy alone; EventBridge's bus-to-bus guide has the receiving bus
+ * allow the sender too (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-bus-to-bus.html),
+ * so both sides say so, each naming exactly the other.
+ */
+export function watchBusPolicy(busArn: string, forwardRoleArn: string): { Version: "2012-10-17"; Statement: (Omit<PolicyStatement, "Action"> & { Principal: { AWS: string }; Action: string })[] } {
+  return { Version: "2012-10-17", Statement: [{ Sid: "ForwardedChanges", Effect: "Allow", Principal: { AWS: forwardRoleArn }, Action: "events:PutEvents", Resource: busArn }] };
+}
+
+/** The forwarders' role: events:PutEvents on the watch bus and nothing else. */
+export function watchForwardPolicy(busArn: string): { Version: "2012-10-17"; Statement: PolicyStatement[] } {
+  return { Version: "2012-10-17", Statement: [{ Sid: "ForwardToWatchBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: busArn }] };
 }

@@ -46,9 +46,15 @@
  *   and its throughput on --watch-events (default 20,000) SES bounce events, one after the other
  *   in that one process (one core: Node runs the handler on one thread), each a distinct SNS
  *   message so none is skipped as a duplicate. Median of --watch-runs (default 3) processes.
+ *   Then the scheduled run: the handler core (scripts/watch/core.ts) on a Scheduler event against
+ *   the loopback world built from Pulumi.prod.yaml with mail-infra:watch true (verify's layers
+ *   ses, dns and relay, no added delays), --watch-scheduled-runs times (default 9, --quick 3),
+ *   alternating with verify in-process over the same layers: median wall ms of each, and the
+ *   datapoints one run emits.
  *
  *   npm run bench [-- --sections startup,single,scale,diagnose,watch] [-- --startup-runs N] [-- --quick]
- *                 [-- --sizes 1,10,200] [-- --throttle 4] [-- --diagnose-counts N,N] [-- --diagnose-runs N] [-- --watch-events N] [-- --watch-runs N] [-- --json]
+ *                 [-- --sizes 1,10,200] [-- --throttle 4] [-- --diagnose-counts N,N] [-- --diagnose-runs N] [-- --watch-events N] [-- --watch-runs N]
+ *                 [-- --watch-scheduled-runs N] [-- --json]
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -371,6 +377,8 @@ export interface WatchBench {
   medianColdStartMs: number;
   medianSpawnToFirstEventMs: number;
   medianEventsPerSec: number;
+  /** The scheduled run of the AWS and DNS checks for prod against the loopback world. */
+  scheduled: WatchScheduledBench;
 }
 
 /** The child: load the bundle, handle one event (cold start), then `count` more (throughput). Results on fd 3. */
@@ -394,7 +402,7 @@ const n = Number(count);
 })();
 `;
 
-async function watchBench(events: number, runs: number): Promise<WatchBench> {
+async function watchBench(events: number, runs: number): Promise<Omit<WatchBench, "scheduled">> {
   const { build, LAMBDA_BUNDLE } = require("./build.cjs") as { build(): Promise<unknown>; LAMBDA_BUNDLE: string };
   await build();
   const { runStackOffline } = await import("./lib/offline-run");
@@ -434,6 +442,103 @@ async function watchBench(events: number, runs: number): Promise<WatchBench> {
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// watch, scheduled: the handler core's scheduled run (scripts/watch/core.ts, what the Lambda
+// runs on each Scheduler event) against the loopback world built from Pulumi.prod.yaml with
+// mail-infra:watch on, next to verify in-process over the same layers (ses, dns, relay).
+// ---------------------------------------------------------------------------------------------
+
+export interface WatchScheduledBench {
+  /** The stack and domain the world was built from (Pulumi.prod.yaml, mail-infra:watch true). */
+  stack: string;
+  domain: string;
+  layers: string[];
+  runs: number;
+  /** The handler's scheduled run: wall ms per run, and what each run emitted. */
+  handlerMs: number[];
+  /** verify's runVerify over the same layers, in-process, fresh collectors each run. */
+  verifyMs: number[];
+  medianHandlerMs: number;
+  medianVerifyMs: number;
+  /** Datapoints (metric values) one run emits: CheckFailed per check and subject, plus the Runs heartbeat. */
+  datapoints: number;
+  /** EMF log lines one run writes (one per datapoint). */
+  emfLines: number;
+  findings: number;
+  /** Checks that did not pass, and alerts raised (the world is healthy: both should be empty). */
+  nonPass: string[];
+  alerts: number;
+}
+
+async function watchScheduledChild(runs: number): Promise<void> {
+  const { parseManifest } = await import("../lib/manifest");
+  const { scheduleInput, WATCH_LAYERS } = await import("../lib/watch");
+  const { handleWatchEvent } = await import("./watch/core");
+  const { runStackOffline } = await import("./lib/offline-run");
+  const { readStackConfig } = await import("./lib/stack-config");
+  const { createWorld } = await import("../tests/verify/world");
+  const file = readStackConfig("prod", ROOT);
+  const watched = { ...file, values: { ...file.values, "mail-infra:watch": "true" }, typed: { ...file.typed, "mail-infra:watch": true } };
+  const offline = await runStackOffline(watched);
+  const manifest = parseManifest(offline.run.outputs.verification, "the prod stack's verification output");
+  const shared = await startShared();
+  const world = await createWorld(shared, { manifest });
+  try {
+    const event = JSON.parse(scheduleInput(world.manifest.stack)) as unknown;
+    const layers = [...WATCH_LAYERS];
+    const result: WatchScheduledBench = {
+      stack: world.manifest.stack,
+      domain: world.manifest.domains.map((d) => d.domain).join(", "),
+      layers,
+      runs,
+      handlerMs: [],
+      verifyMs: [],
+      medianHandlerMs: 0,
+      medianVerifyMs: 0,
+      datapoints: 0,
+      emfLines: 0,
+      findings: 0,
+      nonPass: [],
+      alerts: 0,
+    };
+    const handlerRun = async () => {
+      const c = world.collectors();
+      try {
+        const started = performance.now();
+        const r = await handleWatchEvent(event, { manifest: world.manifest, collectors: () => c });
+        return { ms: performance.now() - started, r };
+      } finally {
+        c.aws.destroy();
+      }
+    };
+    const verifyRun = async () => {
+      const started = performance.now();
+      const r = await world.verify({ layers });
+      return { ms: performance.now() - started, r };
+    };
+    // One of each to warm the module cache and the servers, then alternate (a busy machine slows both alike).
+    await handlerRun();
+    await verifyRun();
+    for (let i = 0; i < runs; i++) {
+      const h = await handlerRun();
+      if (h.r.kind !== "scheduled") throw new Error(`the scheduled event was read as ${h.r.kind}: ${h.r.problems.join("; ")}`);
+      result.handlerMs.push(h.ms);
+      result.datapoints = h.r.metrics.length;
+      result.emfLines = h.r.emf.length;
+      result.findings = h.r.findings.length;
+      result.nonPass = h.r.findings.filter((f) => f.status !== "pass").map((f) => `${f.status} ${f.id} ${f.subject}: ${f.summary}`);
+      result.alerts = h.r.alerts.length;
+      result.verifyMs.push((await verifyRun()).ms);
+    }
+    result.medianHandlerMs = median(result.handlerMs);
+    result.medianVerifyMs = median(result.verifyMs);
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+  } finally {
+    await world.stop();
+    await shared.stop();
   }
 }
 
@@ -496,6 +601,10 @@ async function main(): Promise<number> {
     await scaleChild(Number(args[args.indexOf("--child") + 2]), Number(arg("--runs") ?? "1"), throttle);
     return 0;
   }
+  if (childKind === "watch-scheduled") {
+    await watchScheduledChild(Number(arg("--runs") ?? "9"));
+    return 0;
+  }
   if (childKind === "single") {
     await singleChild(Number(arg("--runs") ?? "9"));
     return 0;
@@ -503,16 +612,21 @@ async function main(): Promise<number> {
   if (args.includes("--help")) {
     process.stdout.write(
       "npm run bench [-- --sections startup,single,scale,diagnose,watch] [-- --startup-runs N] [-- --quick] [-- --sizes 1,10,200] [-- --throttle N]\n" +
-        "              [-- --diagnose-counts N,N] [-- --diagnose-runs N] [-- --watch-events N] [-- --watch-runs N] [-- --json]\n" +
+        "              [-- --diagnose-counts N,N] [-- --diagnose-runs N] [-- --watch-events N] [-- --watch-runs N]\n" +
+        "              [-- --watch-scheduled-runs N] [-- --json]\n" +
         "  --sections      which parts to run (default all): startup (every command's --help through npm run),\n" +
         "                  single (verify of one domain x 2 regions as a whole command), scale (N domains),\n" +
-        "                  diagnose (diagnose over many bounces in one call), watch (the Lambda bundle: size, cold start, events/s)\n" +
+        "                  diagnose (diagnose over many bounces in one call), watch (the Lambda bundle: size, cold start, events/s;\n" +
+        "                  the scheduled run against the prod loopback world)\n" +
         "  --startup-runs  runs per start-up case, at least 9 (default 11)\n" +
-        "  --quick         scale: one run for sizes >= 100 instead of three\n" +
+        "  --quick         scale: one run for sizes >= 100 instead of three; watch: 3 scheduled runs instead of 9\n" +
         "  --sizes         scale: comma-separated domain counts (default 1,10,200)\n" +
         "  --throttle N    scale: AWS throttles every Nth request; the report must still be complete\n" +
         "  --diagnose-counts N,N  diagnose: how many messages per call, one call per count (default 1000,10000,50000)\n" +
         "  --diagnose-runs N   diagnose: whole-command runs, the median is reported (default 1)\n" +
+        "  --watch-events N    watch: SES bounce events for the throughput (default 20000)\n" +
+        "  --watch-runs N      watch: fresh bundle processes, the median is reported (default 3)\n" +
+        "  --watch-scheduled-runs N  watch: scheduled runs of the handler against the prod loopback world, and as many verify runs (default 9; --quick: 3)\n" +
         "  --json          print the raw measurements\n",
     );
     return 0;
@@ -611,11 +725,15 @@ async function main(): Promise<number> {
   if (want("watch")) {
     const events = Number(arg("--watch-events") ?? "20000");
     const runs = Number(arg("--watch-runs") ?? "3");
-    if (!Number.isInteger(events) || events < 1 || !Number.isInteger(runs) || runs < 1) {
-      process.stderr.write(`--watch-events and --watch-runs: "${arg("--watch-events") ?? ""}" / "${arg("--watch-runs") ?? ""}" must be integers >= 1.\n`);
+    const scheduledRuns = Number(arg("--watch-scheduled-runs") ?? (args.includes("--quick") ? "3" : "9"));
+    if (!Number.isInteger(events) || events < 1 || !Number.isInteger(runs) || runs < 1 || !Number.isInteger(scheduledRuns) || scheduledRuns < 1) {
+      process.stderr.write(
+        `--watch-events, --watch-runs and --watch-scheduled-runs: "${arg("--watch-events") ?? ""}" / "${arg("--watch-runs") ?? ""}" / "${arg("--watch-scheduled-runs") ?? ""}" must be integers >= 1.\n`,
+      );
       return 2;
     }
-    const w = await watchBench(events, runs);
+    const scheduled = await runChild<WatchScheduledBench>(["--child", "watch-scheduled", "--runs", String(scheduledRuns)], "the watch's scheduled run");
+    const w: WatchBench = { ...(await watchBench(events, runs)), scheduled };
     json.watch = w;
     if (!args.includes("--json")) {
       process.stdout.write(`watch: the Lambda bundle (bin/watch-lambda/index.js) in a fresh node process, SNS-delivered SES bounces; median of ${runs} process(es)\n\n`);
@@ -624,6 +742,21 @@ async function main(): Promise<number> {
           ["bundle KB", "require + first event ms", "spawn to first event ms", "events", "events/s (one core)"],
           [[(w.bundleBytes / 1024).toFixed(0), ms(w.medianColdStartMs), ms(w.medianSpawnToFirstEventMs), String(w.events), w.medianEventsPerSec.toFixed(0)]],
         ),
+      );
+      const row = (label: string, xs: number[]) => [label, ms(median(xs)), `${ms(Math.min(...xs))}-${ms(Math.max(...xs))}`];
+      process.stdout.write(
+        `\nwatch, scheduled run: the handler core on a Scheduler event, stack ${scheduled.stack} (${scheduled.domain}; Pulumi.prod.yaml with mail-infra:watch true) ` +
+          `against the loopback world, no added delays; layers ${scheduled.layers.join(", ")}; median of ${scheduled.runs} runs (ms), fresh collectors each\n\n`,
+      );
+      process.stdout.write(
+        table(
+          ["how", "median ms", "range"],
+          [row("watch handler (scripts/watch/core.ts), scheduled event", scheduled.handlerMs), row(`verify in-process, --only ${scheduled.layers.join(",")}`, scheduled.verifyMs)],
+        ),
+      );
+      process.stdout.write(
+        `\none run emits ${scheduled.datapoints} datapoints (${scheduled.emfLines} EMF lines) from ${scheduled.findings} findings; ${scheduled.alerts} alert(s); ` +
+          `not pass: ${scheduled.nonPass.length === 0 ? "none" : scheduled.nonPass.join("; ")}\n`,
       );
       process.stdout.write("\n");
     }

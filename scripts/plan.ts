@@ -7,7 +7,7 @@
 import { Command } from "commander";
 import type { Manifest } from "../lib/manifest";
 import { formatRate } from "../lib/monitoring";
-import { BOUNCE_ALARM_LAYERS } from "../lib/watch";
+import { BOUNCE_ALARM_LAYERS, watchBusName, watchChangeRegions, watchForwarding } from "../lib/watch";
 import { type DnsRecord, toZoneFile } from "../lib/records";
 import { formatReview, type Plan, planSchema, reviewChange } from "../lib/change-review";
 import { colorEnabled, EXIT_FINDINGS, EXIT_OK, paint, readInputFile, runMain, standardOptions } from "./lib/cli";
@@ -86,10 +86,17 @@ function summary(r: RecordedResource): string {
       return `${get("name")}: events the watch could not process, kept ${Number(get("messageRetentionSeconds")) / 86400} days`;
     case "aws:cloudwatch/logGroup:LogGroup":
       return `${get("name")}: kept ${get("retentionInDays")} days (the watch's metrics, EMF)`;
+    case "aws:cloudwatch/eventBusPolicy:EventBusPolicy": {
+      const doc = JSON.parse(String(get("policy"))) as { Statement: { Principal: { AWS: string } }[] };
+      return `${get("eventBusName")}: lets ${doc.Statement.map((st) => st.Principal.AWS.replace(/.*:role\//, "role ")).join(", ")} put events`;
+    }
+    case "aws:cloudwatch/eventBus:EventBus":
+      return `${get("name")}: ${get("description")}`;
     case "aws:cloudwatch/eventRule:EventRule":
       return `${get("name")}: ${get("description")}`;
     case "aws:cloudwatch/eventTarget:EventTarget":
-      if (String(get("arn") ?? "").includes(":function:")) return `${get("rule")} -> the watch function`;
+      if (String(get("arn") ?? "").includes(":function:")) return `${get("rule")}${get("eventBusName") ? ` (on ${get("eventBusName")})` : ""} -> the watch function`;
+      if (String(get("arn") ?? "").includes(":event-bus/")) return `${get("rule")} -> ${get("arn")} (forwarded with role ${String(get("roleArn")).replace(/.*:role\//, "")})`;
       return `${get("rule")} -> alerts topic, as a readable message (input transformer)`;
     case "aws:cloudtrail/trail:Trail":
       return `${get("name")}: ${get("isMultiRegionTrail") ? "multi-region" : "one region"}, management ${(get("eventSelectors") as { readWriteType?: string }[] | undefined)?.[0]?.readWriteType ?? "All"} events, into ${get("s3BucketName")}`;
@@ -318,6 +325,14 @@ async function main(): Promise<number> {
     // What the watch checks and whom it tells (lib/watch.ts, docs/monitoring.md "Watch").
     const alarmed = config.watch.checks;
     out.push(c.bold("Watch") + ` (docs/monitoring.md): function ${w.functionName} in ${w.region} runs verify's ses, dns and relay checks ${w.schedule} and after IAM, SES and secret changes, and diagnoses every SES event of the stack's configuration sets`);
+    // The same regions the component declares (components/Watch.ts: the first domain's SES regions).
+    const sesRegions = manifest.domains[0]?.regions.map((r) => r.region) ?? [];
+    const forwarded = watchForwarding(w.region, sesRegions, manifest.smtp.secretRegion);
+    const elsewhere = watchChangeRegions(w.region, sesRegions, manifest.smtp.secretRegion).filter((r) => r.region !== w.region && !forwarded.some((f) => f.region === r.region));
+    if (forwarded.length > 0) out.push(`  changes elsewhere: ${forwarded.map((f) => `${f.region} (${f.purposes.join(", ")})`).join(", ")} forwarded to event bus ${watchBusName(manifest.stack)} in ${w.region}`);
+    if (elsewhere.length > 0) {
+      out.push(`  changes in ${elsewhere.map((f) => `${f.region} (${f.purposes.join(", ")})`).join(", ")} wait for the next scheduled run (EventBridge does not route events between regions of this partition)`);
+    }
     out.push(`  alarms on checks (${alarmed.length}): ${alarmed.join(", ")}`);
     out.push(`  alarms on bounces: ${BOUNCE_ALARM_LAYERS.join(", ")} layer, ${config.watch.bounceThreshold} or more within an hour, per SES region; and on the function's errors and no run in 2 periods`);
     out.push(`  tells: ${m.alertEmails.join(", ")} through the alerts topic in ${w.region}`);

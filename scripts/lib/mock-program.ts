@@ -166,8 +166,14 @@ export function mockState(type: string, name: string, inputs: Record<string, unk
       return { fqdn: inputs.name };
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       return { arn: `arn:aws:cloudwatch:${region}:${MOCK_ACCOUNT_ID}:alarm:${String(inputs.name ?? name)}` };
-    case "aws:cloudwatch/eventRule:EventRule":
-      return { arn: `arn:aws:events:${region}:${MOCK_ACCOUNT_ID}:rule/${String(inputs.name ?? name)}` };
+    case "aws:cloudwatch/eventRule:EventRule": {
+      // A rule on a custom bus has the bus in its ARN: rule/<bus>/<name> (EventBridge's own
+      // example: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-example-policy-restrict-rule.html).
+      const bus = typeof inputs.eventBusName === "string" && inputs.eventBusName !== "default" ? `${inputs.eventBusName}/` : "";
+      return { arn: `arn:aws:events:${region}:${MOCK_ACCOUNT_ID}:rule/${bus}${String(inputs.name ?? name)}` };
+    }
+    case "aws:cloudwatch/eventBus:EventBus":
+      return { arn: `arn:aws:events:${region}:${MOCK_ACCOUNT_ID}:event-bus/${String(inputs.name ?? name)}` };
     case "aws:sns/topicSubscription:TopicSubscription":
       return { arn: `${String(inputs.topic)}:${PLACEHOLDER}`, pendingConfirmation: true };
     case "aws:s3/bucket:Bucket":

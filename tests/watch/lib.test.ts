@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { finding } from "../../lib/verify/findings";
-import { classifyWatchEvent, findingMetrics, METRICS, sesItemKey, toEmf, WATCH_NAMESPACE } from "../../lib/watch";
+import { classifyWatchEvent, findingMetrics, METRICS, sesItemKey, toEmf, watchBusArn, watchForwarding, WATCH_NAMESPACE } from "../../lib/watch";
 
 const fx = (f: string) => JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "watch", f), "utf8")) as unknown;
 
@@ -54,5 +54,30 @@ describe("findingMetrics and toEmf", () => {
       Subject: "example.com in us-east-1",
       CheckFailed: 1,
     });
+  });
+});
+
+describe("change events outside the function's region", () => {
+  it("every other region forwards what its change rules see: SES regions ses, us-east-1 iam, the secret's region secret", () => {
+    expect(watchForwarding("us-east-1", ["us-east-1", "us-west-2"], "us-east-1")).toEqual([{ region: "us-west-2", purposes: ["ses"] }]);
+    expect(watchForwarding("eu-west-1", ["eu-west-1", "us-east-1"], "eu-west-1")).toEqual([{ region: "us-east-1", purposes: ["iam", "ses"] }]);
+    expect(watchForwarding("eu-west-1", ["eu-west-1"], "eu-central-1")).toEqual([
+      { region: "us-east-1", purposes: ["iam"] },
+      { region: "eu-central-1", purposes: ["secret"] },
+    ]);
+    expect(watchForwarding("us-east-1", ["us-east-1"], "us-east-1")).toEqual([]);
+  });
+
+  it("no forwarding outside the commercial partition (EventBridge does not route between GovCloud or China regions); the bus ARN follows the partition", () => {
+    expect(watchForwarding("us-gov-west-1", ["us-gov-west-1", "us-gov-east-1"], "us-gov-west-1")).toEqual([]);
+    expect(watchForwarding("cn-north-1", ["cn-north-1", "cn-northwest-1"], "cn-north-1")).toEqual([]);
+    expect(watchBusArn("prod", "us-east-1", "123456789012")).toBe("arn:aws:events:us-east-1:123456789012:event-bus/mail-infra-prod-watch");
+    expect(watchBusArn("prod", "cn-north-1", "123456789012")).toBe("arn:aws-cn:events:cn-north-1:123456789012:event-bus/mail-infra-prod-watch");
+  });
+
+  it("a forwarded CloudTrail event names the region of the call (detail.awsRegion), not the bus it arrived on", () => {
+    const ev = fx("cloudtrail-ses-change.json") as { region: string; detail: { awsRegion: string } };
+    ev.detail.awsRegion = "us-west-2";
+    expect(classifyWatchEvent(ev)).toEqual({ kind: "change", detail: "ses.amazonaws.com PutEmailIdentityMailFromAttributes in us-west-2" });
   });
 });

@@ -28,8 +28,18 @@ describe("plan with the watch", () => {
     expect(section).toMatch(/aws\.iam\.Role\s+mail-infra-prod-watch: mail-infra prod: the watch function's execution role/);
     expect(section).toMatch(/aws\.cloudwatch\.MetricAlarm\s+mail-infra-prod-watch-not-running: MailInfra\/Watch Runs < 1 \(Sum over 2 h; missing data: breaching\) -> alerts topic/);
     expect(section.match(/MetricAlarm/g)).toHaveLength(ALL_WATCH_CHECKS.length + 6);
+    // us-west-2's SES changes are forwarded to the watch bus in us-east-1, whose rule invokes the function.
+    expect(section).toMatch(/aws\.cloudwatch\.EventBus\s+mail-infra-prod-watch: mail-infra prod: change events forwarded to the watch from other regions\./);
+    expect(section).toMatch(/aws\.cloudwatch\.EventRule\s+mail-infra-prod-watch-ses-forward: mail-infra prod: forward ses changes in us-west-2 to the watch in us-east-1\./);
+    expect(section).toMatch(
+      /aws\.cloudwatch\.EventTarget\s+mail-infra-prod-watch-ses-forward -> arn:aws:events:us-east-1:\d+:event-bus\/mail-infra-prod-watch \(forwarded with role mail-infra-prod-watch-forward\)/,
+    );
+    expect(section).toMatch(/aws\.cloudwatch\.EventTarget\s+mail-infra-prod-watch-ses-forwarded \(on mail-infra-prod-watch\) -> the watch function/);
+    expect(section).toMatch(/aws\.iam\.RolePolicy\s+put-events-watch-bus on role mail-infra-prod-watch-forward/);
+    expect(section).toMatch(/aws\.cloudwatch\.EventBusPolicy\s+mail-infra-prod-watch: lets role mail-infra-prod-watch-forward put events/);
     expect(r.stdout).toContain(
       "Watch (docs/monitoring.md): function mail-infra-prod-watch in us-east-1 runs verify's ses, dns and relay checks rate(1 hour) and after IAM, SES and secret changes, and diagnoses every SES event of the stack's configuration sets\n" +
+        "  changes elsewhere: us-west-2 (ses) forwarded to event bus mail-infra-prod-watch in us-east-1\n" +
         `  alarms on checks (${ALL_WATCH_CHECKS.length}): ${ALL_WATCH_CHECKS.join(", ")}\n` +
         "  alarms on bounces: sender-auth, ses layer, 3 or more within an hour, per SES region; and on the function's errors and no run in 2 periods\n" +
         "  tells: jadasailing@gmail.com through the alerts topic in us-east-1\n",
@@ -39,7 +49,7 @@ describe("plan with the watch", () => {
   it("prod as committed (no watch): nothing of the watch", () => {
     const r = runCli("plan.ts", ["--stack", "prod"], { env: { ...process.env, NO_COLOR: "1" } });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).not.toMatch(/aws\.lambda|aws\.scheduler|Watch watch/);
+    expect(r.stdout).not.toMatch(/aws\.lambda|aws\.scheduler|Watch watch|EventBus|-forward/);
     expect(r.stdout).toContain("\nWatch: none (mail-infra:watch is false; see docs/monitoring.md)\n");
   });
 });

@@ -11,7 +11,8 @@ import { iamEventPattern, secretEventPattern, sesEventPattern } from "../../lib/
 import { ALL_WATCH_CHECKS, scheduleInput, WATCH_CHECK_IDS } from "../../lib/watch";
 import { MOCK_ACCOUNT_ID } from "../../scripts/lib/mock-program";
 import { configIssues, PROD_LIKE } from "../helpers/config";
-import { runWithConfig } from "../helpers/program";
+import { runWithConfig, type TestRun } from "../helpers/program";
+import type { RecordedResource } from "../../scripts/lib/mock-program";
 
 const A = MOCK_ACCOUNT_ID;
 const WATCH = { ...PROD_LIKE, watch: true } as unknown as Record<string, string | number | string[]>;
@@ -28,15 +29,19 @@ describe("the prod stack with watch: true", async () => {
     expect(counts).toEqual({
       "aws:sqs/queue:Queue": 1,
       "aws:cloudwatch/logGroup:LogGroup": 1,
-      "aws:iam/role:Role": 2,
-      "aws:iam/rolePolicy:RolePolicy": 2,
+      // execution, scheduler and forward roles
+      "aws:iam/role:Role": 3,
+      "aws:iam/rolePolicy:RolePolicy": 3,
       "aws:lambda/function:Function": 1,
       "aws:scheduler/schedule:Schedule": 1,
-      // us-east-1 is the primary region: iam, ses and secret change rules, each with a permission and a target.
-      "aws:cloudwatch/eventRule:EventRule": 3,
-      "aws:cloudwatch/eventTarget:EventTarget": 3,
-      // 3 rule permissions + 2 SES event topics.
-      "aws:lambda/permission:Permission": 5,
+      // us-east-1 is the primary region: iam, ses and secret change rules, each with a permission and a target;
+      // us-west-2 forwards its SES changes (a rule there) to the watch bus, whose rule invokes the function.
+      "aws:cloudwatch/eventBus:EventBus": 1,
+      "aws:cloudwatch/eventBusPolicy:EventBusPolicy": 1,
+      "aws:cloudwatch/eventRule:EventRule": 5,
+      "aws:cloudwatch/eventTarget:EventTarget": 5,
+      // 3 rule permissions + 1 on the watch bus + 2 SES event topics.
+      "aws:lambda/permission:Permission": 6,
       "aws:sns/topicSubscription:TopicSubscription": 2,
       // every check + 2 bounce layers x 2 regions + errors + heartbeat
       "aws:cloudwatch/metricAlarm:MetricAlarm": ALL_WATCH_CHECKS.length + 4 + 2,
@@ -93,15 +98,35 @@ describe("the prod stack with watch: true", async () => {
   });
 
   it("the change rules use monitoring's own patterns and may invoke the function only from their own ARN", () => {
-    const rules = run.byType("aws:cloudwatch/eventRule:EventRule").filter((r) => r.parent?.endsWith("::watch")).sort((a, b) => a.name.localeCompare(b.name));
+    const rules = run
+      .byType("aws:cloudwatch/eventRule:EventRule")
+      .filter((r) => r.parent?.endsWith("::watch") && r.inputs.region === "us-east-1" && r.inputs.eventBusName === undefined)
+      .sort((a, b) => a.name.localeCompare(b.name));
     const user = run.one("aws:iam/user:User").inputs.name as string;
     expect(rules.map((r) => [r.inputs.name, json(r.inputs.eventPattern)])).toEqual([
       ["mail-infra-prod-watch-iam-changes", iamEventPattern(user)],
       ["mail-infra-prod-watch-secret-changes", secretEventPattern("mail-infra/prod/ses-smtp", "us-east-1", A)],
       ["mail-infra-prod-watch-ses-changes", sesEventPattern()],
     ]);
-    const perms = run.byType("aws:lambda/permission:Permission").filter((p) => p.inputs.principal === "events.amazonaws.com").sort((a, b) => a.name.localeCompare(b.name));
+    const perms = run
+      .byType("aws:lambda/permission:Permission")
+      .filter((p) => p.inputs.principal === "events.amazonaws.com" && !p.name.includes("forwarded"))
+      .sort((a, b) => a.name.localeCompare(b.name));
     expect(perms.map((p) => p.inputs.sourceArn)).toEqual(rules.map((r) => `arn:aws:events:us-east-1:${A}:rule/${r.inputs.name}`));
+  });
+
+  it("us-west-2 forwards its SES changes (same pattern) to the watch bus in us-east-1, whose rule alone may invoke the function for them", () => {
+    expect(forwarding(run)).toEqual({
+      bus: { region: "us-east-1", name: "mail-infra-prod-watch" },
+      forwarders: [["us-west-2", "mail-infra-prod-watch-ses-forward", sesEventPattern(), `arn:aws:events:us-east-1:${A}:event-bus/mail-infra-prod-watch`, `arn:aws:iam::${A}:role/mail-infra-prod-watch-forward`]],
+      onBus: [["mail-infra-prod-watch-ses-forwarded", sesEventPattern(), `arn:aws:lambda:us-east-1:${A}:function:mail-infra-prod-watch`, `arn:aws:events:us-east-1:${A}:rule/mail-infra-prod-watch/mail-infra-prod-watch-ses-forwarded`]],
+      trust: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": A } } }] },
+      policy: { Version: "2012-10-17", Statement: [{ Sid: "ForwardToWatchBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: `arn:aws:events:us-east-1:${A}:event-bus/mail-infra-prod-watch` }] },
+      busPolicy: {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "ForwardedChanges", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:role/mail-infra-prod-watch-forward` }, Action: "events:PutEvents", Resource: `arn:aws:events:us-east-1:${A}:event-bus/mail-infra-prod-watch` }],
+      },
+    });
   });
 
   it("each region's SES event topic invokes the function (cross-region SNS), with a permission naming that topic", () => {
@@ -138,10 +163,80 @@ describe("the prod stack with watch: true", async () => {
   });
 });
 
+/** The forwarding of change events: the watch bus, the rules of other regions, the rules on the bus, the role. */
+function forwarding(run: TestRun) {
+  const watched = run.resources.filter((r) => r.parent?.endsWith("::watch"));
+  const bus = watched.find((r) => r.type === "aws:cloudwatch/eventBus:EventBus");
+  const rules = watched.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule");
+  const targets = watched.filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget");
+  const target = (rule: RecordedResource) => targets.find((t) => t.inputs.rule === rule.inputs.name && t.inputs.region === rule.inputs.region)!;
+  const primary = watched.find((r) => r.type === "aws:lambda/function:Function")!.inputs.region;
+  const forwarders = rules
+    .filter((r) => r.inputs.region !== primary)
+    .map((r) => [r.inputs.region, r.inputs.name, json(r.inputs.eventPattern), target(r).inputs.arn, target(r).inputs.roleArn] as const)
+    .sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
+  const onBus = rules
+    .filter((r) => r.inputs.eventBusName !== undefined)
+    .map((r) => {
+      expect([r.inputs.region, r.inputs.eventBusName, target(r).inputs.eventBusName]).toEqual([primary, bus?.inputs.name, bus?.inputs.name]);
+      const perm = watched.find((p) => p.type === "aws:lambda/permission:Permission" && p.name === `${r.name}-permission`)!;
+      return [r.inputs.name, json(r.inputs.eventPattern), target(r).inputs.arn, perm.inputs.sourceArn] as const;
+    })
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  const role = watched.find((r) => r.type === "aws:iam/role:Role" && String(r.inputs.name).endsWith("-forward"));
+  const policy = watched.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.endsWith("forward-role-policy"));
+  const busPolicy = watched.find((r) => r.type === "aws:cloudwatch/eventBusPolicy:EventBusPolicy");
+  if (busPolicy) expect([busPolicy.inputs.region, busPolicy.inputs.eventBusName]).toEqual([primary, bus?.inputs.name]);
+  return {
+    bus: bus ? { region: bus.inputs.region, name: bus.inputs.name } : undefined,
+    forwarders,
+    onBus,
+    trust: role ? json(role.inputs.assumeRolePolicy) : undefined,
+    policy: policy ? json(policy.inputs.policy) : undefined,
+    busPolicy: busPolicy ? json(busPolicy.inputs.policy) : undefined,
+  };
+}
+
+describe("change events outside the function's region", () => {
+  it("eu-west-1 primary with us-west-2: us-east-1 forwards IAM changes (and no SES: not an SES region there), us-west-2 forwards SES changes", async () => {
+    const run = await runWithConfig({ ...WATCH, regions: ["eu-west-1", "us-west-2"], senders: ["address=admin@queenofsandiego.com; kind=smtp-client; region=eu-west-1"] }, "prod");
+    const user = run.one("aws:iam/user:User").inputs.name as string;
+    const bus = `arn:aws:events:eu-west-1:${A}:event-bus/mail-infra-prod-watch`;
+    const role = `arn:aws:iam::${A}:role/mail-infra-prod-watch-forward`;
+    const fn = `arn:aws:lambda:eu-west-1:${A}:function:mail-infra-prod-watch`;
+    const f = forwarding(run);
+    expect(f.bus).toEqual({ region: "eu-west-1", name: "mail-infra-prod-watch" });
+    expect(f.forwarders).toEqual([
+      ["us-east-1", "mail-infra-prod-watch-iam-forward", iamEventPattern(user), bus, role],
+      ["us-west-2", "mail-infra-prod-watch-ses-forward", sesEventPattern(), bus, role],
+    ]);
+    expect(f.onBus).toEqual([
+      ["mail-infra-prod-watch-iam-forwarded", iamEventPattern(user), fn, `arn:aws:events:eu-west-1:${A}:rule/mail-infra-prod-watch/mail-infra-prod-watch-iam-forwarded`],
+      ["mail-infra-prod-watch-ses-forwarded", sesEventPattern(), fn, `arn:aws:events:eu-west-1:${A}:rule/mail-infra-prod-watch/mail-infra-prod-watch-ses-forwarded`],
+    ]);
+    expect(f.policy).toEqual({ Version: "2012-10-17", Statement: [{ Sid: "ForwardToWatchBus", Effect: "Allow", Action: ["events:PutEvents"], Resource: bus }] });
+    // The function's own region keeps its direct rules (ses, secret), no iam rule there.
+    const direct = run.byType("aws:cloudwatch/eventRule:EventRule").filter((r) => r.parent?.endsWith("::watch") && r.inputs.region === "eu-west-1" && r.inputs.eventBusName === undefined);
+    expect(direct.map((r) => r.inputs.name).sort()).toEqual(["mail-infra-prod-watch-secret-changes", "mail-infra-prod-watch-ses-changes"]);
+  });
+
+  it("every region other than the function's forwards (three SES regions)", async () => {
+    const run = await runWithConfig({ ...WATCH, regions: ["us-east-1", "us-west-2", "eu-west-1"] }, "prod");
+    expect(forwarding(run).forwarders.map(([region, name]) => `${region} ${name}`)).toEqual(["eu-west-1 mail-infra-prod-watch-ses-forward", "us-west-2 mail-infra-prod-watch-ses-forward"]);
+  });
+
+  it("one region that is us-east-1: nothing to forward, no bus, no forward role", async () => {
+    const run = await runWithConfig({ ...WATCH, regions: ["us-east-1"] }, "prod");
+    expect(forwarding(run)).toEqual({ bus: undefined, forwarders: [], onBus: [], trust: undefined, policy: undefined, busPolicy: undefined });
+  });
+});
+
 describe("without watch", async () => {
   const run = await runWithConfig(PROD_LIKE, "prod");
   it("nothing of the watch is declared and the manifest has no watch section", () => {
     expect(run.resources.filter((r) => r.type.startsWith("aws:lambda") || r.type.startsWith("aws:scheduler") || r.type === "mail-infra:watch:Watch")).toEqual([]);
+    // No forwarding either: no event bus, no rule or role of the watch's.
+    expect(run.resources.filter((r) => r.type.startsWith("aws:cloudwatch/eventBus") || String(r.inputs.name ?? "").includes("-watch"))).toEqual([]);
     expect(parseManifest(run.outputs.verification, "verification").watch).toBeUndefined();
   });
 });
