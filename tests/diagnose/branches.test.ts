@@ -35,6 +35,17 @@ describe("branches on real bounces", () => {
     ["lhost-x3-01.eml", "recipient-mailbox", /does not exist/, "553 5.3.0 '... No such user here': mailbox words under a generic code"],
     ["lhost-sendmail-41.eml", "recipient-mailbox", /does not exist/, "Yahoo's 'This user doesn't have a ... account' under 554 5.0.0"],
     ["lhost-exim-57.eml", "recipient-policy", /blocklist/, "'an address that has been blacklisted' from a host that is not SES: a blocklist, not ses"],
+    ["lhost-postfix-75.eml", "transient", /temporary/, "a quoted session 'Out: 250 2.1.5 Ok ... Out: 451 4.3.0 queue file write error': the failure code, not the first 2xx line"],
+    ["lhost-postfix-34.eml", "transient", /temporary DNS failure/, "Postfix's 'Host not found, try again' (TRY_AGAIN): the name servers failed, not a domain that does not exist"],
+    ["lhost-postfix-78.eml", "recipient-policy", /headers/, "SES's '554 Transaction failed: Duplicate header 'DKIM-Signature'': the message's format, not a DKIM failure"],
+    ["lhost-postfix-50.eml", "recipient-policy", /greeting/, "'refused to talk to me: 421' at every attempt until Postfix gave up: the server refuses the sending host"],
+    ["lhost-postfix-41.eml", "recipient-policy", /at DATA/, "a bare 550 in reply to DATA: the address was accepted at RCPT TO, the message was refused"],
+    ["lhost-postfix-59.eml", "transient", /limits how fast/, "Gmail's 5.2.1 'receiving mail at a rate that prevents additional messages': a rate, not the mailbox"],
+    ["rhost-godaddy-03.eml", "transient", /limits how fast/, "GoDaddy's 5.1.1 'has sent to too many recipients this hour': a rate, not an unknown address"],
+    ["lhost-sendmail-58.eml", "sender-auth", /sender authentication/, "Gmail's 'Unauthenticated email from ... is not accepted due to domain's' DMARC policy under 5.7.1"],
+    ["lhost-sendmail-59.eml", "sender-auth", /sender authentication/, "Gmail's 'does not have authentication information or fails to pass' under 5.7.1"],
+    ["lhost-sendmail-39.eml", "transient", /temporary/, "'452 4.4.5 Insufficient disk space': the system's disk under a system code, not the mailbox"],
+    ["lhost-sendmail-18.eml", "recipient-mailbox", /delivery program/, "Sendmail's 'Diagnostic-Code: X-Unix; 255': the local delivery program's exit status"],
     ["lhost-v5sendmail-01.eml", "transient", /temporary|gave up|stopped retrying|expired/, "Sendmail V5's bare transcript names no recipient: the returned message's To is read"],
   ] as const)("%s: %s (%s)", async (file, layer, cause, _why) => {
     const vs = await verdicts(file);
