@@ -81,9 +81,9 @@ const PTR_WORDS = /reverse (?:dns|lookup|mapping|hostname)|\bptr\b|\brdns\b|cann
 /** Our envelope sender itself refused: its syntax, its domain, or the address (RFC 3463 X.1.7/X.1.8). */
 const SENDER_ADDRESS_WORDS = /sender (?:address )?(?:rejected|refused|invalid|unknown|not allowed|verify failed|verification failed)|unroutable sender|sender domain (?:does not exist|not found|unknown|must (?:exist|resolve))|domain of sender address|sender address (?:domain|must)|mail from (?:address )?(?:rejected|refused|invalid)|invalid (?:sender|mail from)|bad sender|sender (?:is )?not (?:found|valid|accepted)|return-path (?:address|domain)/i;
 /** The client did not log in to its submission server (the relay's SMTP AUTH), or did it without TLS. */
-const RELAY_AUTH_WORDS = /authentication (?:is )?required|must (?:be )?authenticat|unauthenticated (?:senders?|relay|users?|connections?) (?:are )?not (?:allowed|permitted)|authentication (?:credentials invalid|failed|unsuccessful)|invalid (?:credentials|username or password)|username and password not accepted|smtp auth(?:entication)? (?:required|failed)|relay(?:ing)? requires? auth|please (?:log ?in|authenticate)/i;
+const RELAY_AUTH_WORDS = /authentication (?:is )?required|must (?:be )?authenticat|unauthenticated (?:senders?|relay|users?|connections?) (?:are )?not (?:allowed|permitted)|authentication (?:credentials invalid|failed|unsuccessful)|invalid (?:credentials|username or password)|username and password not accepted|smtp auth(?:entication)? (?:required|failed)|relay(?:ing)? requires? auth|please (?:log ?in|authenticate)|turn on smtp auth(?:entication)?|enable smtp auth(?:entication)?/i;
 /** A blocklist or the sender's reputation: the recipient's server refused us, not the address. */
-const BLOCK_WORDS = /black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda ?(?:central|reputation)|sorbs|(?<!not )\blisted (?:at|on|by)\b|\bon (?:our|a) (?:block|black) ?list|(?:poor|bad|low) reputation|reputation|\bblocked\b|\bbanned\b|access denied.{0,40}\b(?:ip|client|host|network)\b|(?:client|connection|ip|host) (?:address )?(?:rejected|refused|blocked|denied)|too many (?:bad|invalid) recipients|rejected (?:due to|because of) (?:policy|abuse)|envelope blocked|denied by policy|please use the smtp server of your isp|dial-?up|dynamic ip|residential ip/i;
+const BLOCK_WORDS = /black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda ?(?:central|reputation)|sorbs|(?<!not )\blisted (?:at|on|by)\b|\bon (?:our|a) (?:block|black) ?list|(?:poor|bad|low) reputation|reputation|\bblocked\b|\bbanned\b|access denied.{0,40}\b(?:ip|client|host|network)\b|(?:client|connection|ip|host) (?:address )?(?:rejected|refused|blocked|denied)|too many (?:bad|invalid) recipients|rejected (?:due to|because of) (?:policy|abuse)|envelope blocked|denied by policy|too many unwanted messages|please use the smtp server of your isp|dial-?up|dynamic ip|residential ip/i;
 /** A named blocklist: explicit, whatever code it comes with. */
 const NAMED_BLOCKLIST = /black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|sorbs|barracudacentral/i;
 /** A rate or volume limit: temporary by nature, whatever code the server chose. */
@@ -104,6 +104,8 @@ const DOMAIN_WORDS = /domain is not reachable|indicated no smtp service|no smtp 
  * Postfix's "Malformed or unexpected name server reply": older Postfix writes it for a null MX too.
  */
 const DNS_TEMPORARY_WORDS = /host not found, try again|could not contact dns servers|(?:dns|name server) (?:timeout|timed out|servfail|server failure)|temporary (?:dns|name server|name service) (?:failure|error)/i;
+/** The server names spam as its reason: its verdict on the message, whatever advice about SPF follows. */
+const SPAM_VERDICT_WORDS = /(?:rejected|refused|blocked|bounced) (?:due to|because of|as) (?:spam|junk|bulk)/i;
 /** The message's headers refused (a duplicate or malformed header): its format, even when the header is DKIM-Signature. */
 const HEADER_WORDS = /(?:duplicate|malformed|invalid|missing|bad) header|header (?:error|invalid|syntax)/i;
 /** Temporary: the sender retries, or retried until it gave up. */
@@ -249,6 +251,9 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
   if (DNS_TEMPORARY_WORDS.test(words)) return verdict("transient", `the sending server could not look up the recipient's domain: its name servers failed or gave an unusable answer, a temporary DNS failure, not a domain that does not exist (${codeName})${temp ? tempNote : "; the sending server gave up, so send it again once the recipient's DNS answers"}${said(f)}`, "medium", cmd.recipient);
   // A header the server refused: the message's format. Before the sender-auth words: a duplicate DKIM-Signature header is not a DKIM failure.
   if (HEADER_WORDS.test(words) && !authFailureCode(e)) return verdict("recipient-policy", `the ${atSes ? "SES endpoint" : "recipient's server"} refused the message's headers: a duplicate, malformed or missing header (${codeName})${said(f)}`, "medium", atSes ? cmd.ses : cmd.recipientAdmin);
+
+  // Spam named as the reason, before the sender-auth words: "rejected due to spam classification ... set up SPF records" advises SPF, it does not say SPF failed.
+  if (SPAM_VERDICT_WORDS.test(words) && !authFailureCode(e)) return verdict("recipient-policy", `the recipient's server classified the message as spam and refused it (${codeName})${tempNote}${said(f)}`, "medium", cmd.recipientAdmin);
 
   // Our own side, named in words or by X.1.7/X.1.8 (the sender's address): the sending identity.
   if ((e?.subject === 1 && (e.detail === 7 || e.detail === 8)) || SENDER_ADDRESS_WORDS.test(words)) {

@@ -46,6 +46,9 @@ describe("branches on real bounces", () => {
     ["lhost-sendmail-59.eml", "sender-auth", /sender authentication/, "Gmail's 'does not have authentication information or fails to pass' under 5.7.1"],
     ["lhost-sendmail-39.eml", "transient", /temporary/, "'452 4.4.5 Insufficient disk space': the system's disk under a system code, not the mailbox"],
     ["lhost-sendmail-18.eml", "recipient-mailbox", /delivery program/, "Sendmail's 'Diagnostic-Code: X-Unix; 255': the local delivery program's exit status"],
+    ["lhost-messagelabs-01.eml", "relay-auth", /authenticate/, "'550-Please turn on SMTP Authentication in your mail client': the client did not log in"],
+    ["lhost-ezweb-08.eml", "recipient-policy", /refused the sending host/, "Outlook.com's SC-004 'too many unwanted messages have been sent from the following IP address': the sending host's reputation"],
+    ["lhost-gsuite-12.eml", "recipient-policy", /spam/, "'rejected due to spam classification ... Set up SPF records': spam is the reason, SPF only the advice"],
     ["lhost-v5sendmail-01.eml", "transient", /temporary|gave up|stopped retrying|expired/, "Sendmail V5's bare transcript names no recipient: the returned message's To is read"],
   ] as const)("%s: %s (%s)", async (file, layer, cause, _why) => {
     const vs = await verdicts(file);

@@ -62,6 +62,12 @@ export const ACCEPTED: { files: RegExp; label: string; status?: RegExp; ours: Di
     why: "'500 Remote server does not support TLS (state 6)': the recipient's server offers no STARTTLS and the sending server requires TLS; a retry meets the same server, so it is not temporary: the recipient's administrator has to enable TLS",
   },
   {
+    files: /^lhost-mfilter-04\.eml$/,
+    label: "rejected",
+    ours: "recipient-mailbox",
+    why: "'550 5.4.1 All recipient addresses rejected : Access denied' from Exchange Online (*.protection.outlook.com): Microsoft's 'Fix NDR error code 550 5.4.1 in Exchange Online' says it 'is generated when directory-based edge blocking in Microsoft Exchange Online blocks an incoming email message because the recipient's email address is invalid' (quoted at https://intodns.ai/citations/fix-550-5-4-1-recipient-address-rejected); the envelope sender is not named",
+  },
+  {
     files: /./,
     label: "mailboxfull",
     status: /^4\./,
@@ -107,7 +113,6 @@ const BEHIND_SISIMAI = new Set<string>([
   "lhost-interscanmss",
   "lhost-mailmarshalsmtp",
   "lhost-messagelabs",
-  "lhost-mfilter",
   "lhost-v5sendmail",
   "lhost-verizon",
   "lhost-x1",
