@@ -54,7 +54,9 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
   // headers) leaves mailparser with no text: the raw body is the text then. A bounce forwarded
   // inline ("Begin forwarded message:", "> " quoting) is read without its quoting.
   const text = unquoteForwarded(mail.text?.trim() ? mail.text : attachments.length ? "" : rawBody(bytes));
-  if (status) {
+  // An empty delivery-status part (Gmail's "Send mail as" notice, CustomFromDenied, sends one with
+  // no fields at all) says nothing: the human-readable part and X-Failed-Recipients are read then.
+  if (status && /^(?:final|original)-recipient\s*:/im.test(status.content.toString("utf8"))) {
     const failures = failuresFromDeliveryStatus(status.content.toString("utf8"), source, sender);
     if (failures.length) {
       // The human part may quote the server's answer the report left out (Gmail's relay notice does).
