@@ -212,7 +212,9 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
     // Gmail's own notice about a "Send mail as" alias: Gmail is the relay, and the notice names the alias.
     const gmailRelay = f.source === "gmail" || isGoogleHost(f.reportingMta);
     const aliasNotice = gmailRelay && /send mail as|sending (?:your message|this message|mail) from|smtp server settings|misconfigured or out of date/i.test(f.evidence.join("\n"));
-    return verdict("relay-auth", `the relay could not authenticate to its SMTP server${f.remoteMta ? ` ${f.remoteMta}` : ""} (${codeName})${aliasNotice && f.sender ? `: Gmail's "Send mail as" settings for ${f.sender} hold a stale or wrong SMTP password` : ""}${said(f)}`, aliasNotice && (c.reply === 535 || c.stage === "AUTH") ? "high" : gmailRelay ? "medium" : "low", cmd.relayFix);
+    // The server offered no AUTH at all: the settings point at the wrong server or port, not a wrong password.
+    const noAuth = /(?:does not|doesn't) advertise (?:the )?auth/i.test(words);
+    return verdict("relay-auth", `the relay could not authenticate to its SMTP server${f.remoteMta ? ` ${f.remoteMta}` : ""} (${codeName})${aliasNotice && f.sender ? `: Gmail's "Send mail as" settings for ${f.sender} ${noAuth ? "name an SMTP server or port that offers no AUTH (not the submission endpoint)" : "hold a stale or wrong SMTP password"}` : ""}${said(f)}`, aliasNotice && (c.reply === 535 || c.stage === "AUTH") ? "high" : gmailRelay ? "medium" : "low", cmd.relayFix);
   }
 
   // SES refused after a successful login because IAM denied the send (lib/ses-denial): the
