@@ -49,6 +49,8 @@ describe("branches on real bounces", () => {
     ["lhost-messagelabs-01.eml", "relay-auth", /authenticate/, "'550-Please turn on SMTP Authentication in your mail client': the client did not log in"],
     ["lhost-ezweb-08.eml", "recipient-policy", /refused the sending host/, "Outlook.com's SC-004 'too many unwanted messages have been sent from the following IP address': the sending host's reputation"],
     ["lhost-gsuite-12.eml", "recipient-policy", /spam/, "'rejected due to spam classification ... Set up SPF records': spam is the reason, SPF only the advice"],
+    ["lhost-x3-03.eml", "recipient-mailbox", /does not exist/, "a bulleted recipient list ('   * a@b') between rule lines ('====='): the reply under 'Technical details:' is read"],
+    ["lhost-imailserver-06.eml", "recipient-policy", /blocklist/, "IMail's 'undeliverable to a@b' and 'Body of message generated response:' then the server's 550"],
     ["lhost-v5sendmail-01.eml", "transient", /temporary|gave up|stopped retrying|expired/, "Sendmail V5's bare transcript names no recipient: the returned message's To is read"],
   ] as const)("%s: %s (%s)", async (file, layer, cause, _why) => {
     const vs = await verdicts(file);

@@ -109,7 +109,6 @@ const BEHIND_SISIMAI = new Set<string>([
   "lhost-ezweb",
   "lhost-fml",
   "lhost-gsuite",
-  "lhost-imailserver",
   "lhost-interscanmss",
   "lhost-mailmarshalsmtp",
   "lhost-messagelabs",
