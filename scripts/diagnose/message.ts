@@ -29,7 +29,16 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
     if (!r.failures.length) return { ok: false, message: `SES feedback of type ${shown(r.type, 40)}, which reports no failed recipient` };
     return { ok: true, failures: r.failures, what: `SES ${r.type} feedback` };
   }
-  if (bytes.includes(0)) return { ok: false, message: "binary data (it holds NUL bytes), not a mail message" };
+  // NUL bytes: binary data, unless a stray one or two sit in the body of a text message (a mail
+  // store that padded the file): then they are dropped. In the header, or more than one in 1,000
+  // bytes, it is not mail.
+  if (bytes.includes(0)) {
+    let nul = 0;
+    for (let i = bytes.indexOf(0); i >= 0; i = bytes.indexOf(0, i + 1)) nul++;
+    const headerEnd = bytes.indexOf("\n\n");
+    if (headerEnd < 0 || bytes.subarray(0, headerEnd).includes(0) || nul * 1000 > bytes.length) return { ok: false, message: "binary data (it holds NUL bytes), not a mail message" };
+    bytes = Buffer.from(bytes.filter((b) => b !== 0));
+  }
   const parts = countParts(bytes);
   if (parts > MAX_PARTS) return { ok: false, message: `a message declaring ${parts} MIME parts (over ${MAX_PARTS}); a bounce has a handful` };
   const { simpleParser } = await import("mailparser");

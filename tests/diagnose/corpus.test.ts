@@ -115,7 +115,6 @@ const BEHIND_SISIMAI = new Set<string>([
   "lhost-v5sendmail",
   "lhost-verizon",
   "lhost-x1",
-  "lhost-x2",
   "lhost-x3",
   "lhost-x6",
   "rfc3464",

@@ -163,6 +163,17 @@ describe("hostile input, in process", () => {
     expect(r).toEqual({ ok: false, message: "binary data (it holds NUL bytes), not a mail message" });
   });
 
+  it("a stray NUL in the body of a text message is dropped; one in the header is binary", async () => {
+    const text = readFileSync(join(__dirname, "..", "fixtures", "bounces-sisimai", "lhost-x2-04.eml"));
+    expect(text.includes(0)).toBe(true);
+    const r = await readBounce(text);
+    expect(r.ok && r.failures.map((f) => f.recipient)).toEqual(["kijitora@example.jp"]);
+    const nulInHeader = Buffer.concat([Buffer.from("From: a@b.example\nSubject: x"), Buffer.from([0]), Buffer.from("\n\nbody\n")]);
+    expect(await readBounce(nulInHeader)).toEqual({ ok: false, message: "binary data (it holds NUL bytes), not a mail message" });
+    const manyNul = Buffer.concat([Buffer.from("From: a@b.example\nSubject: x\n\n"), Buffer.alloc(64)]);
+    expect(await readBounce(manyNul)).toEqual({ ok: false, message: "binary data (it holds NUL bytes), not a mail message" });
+  });
+
   it("a message declaring thousands of nested parts is refused without parsing", async () => {
     const depth = 5000;
     let msg = "From: a@b.example\nSubject: nest\nMIME-Version: 1.0\n";
