@@ -123,6 +123,15 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
     failures = failuresFromText(text, source, sender ?? originalSender(returnedPart), undefined, exclude, [originalTo]);
   }
   if (failures.length && (isNotice || failures[0]!.diagnostic)) return { ok: true, failures, what: `a non-delivery notice from ${from || "an unnamed sender"}` };
+  // A notice whose text part has a malformed Content-Type ("text/plain" folded onto a "charset="
+  // line without its ";") is an attachment to mailparser: its text is the notice.
+  if (isNotice) {
+    for (const a of attachments.filter((x) => /^text\/plain\b/i.test(x.contentType)).slice(0, 3)) {
+      const partText = a.content.subarray(0, 256 * 1024).toString("utf8");
+      const found = failuresFromText(partText, source, sender ?? originalSender(returnedPart), undefined, exclude, failedRecipients);
+      if (found.length && found.some((f) => f.diagnostic)) return { ok: true, failures: found, what: `a non-delivery notice from ${from || "an unnamed sender"}` };
+    }
+  }
   // A bounce forwarded as an attachment: the notice is the attached message.
   if (depth < 2) {
     for (const a of attachments.filter((x) => /^message\/(rfc822|global)$/i.test(x.contentType)).slice(0, 3)) {

@@ -51,6 +51,8 @@ describe("branches on real bounces", () => {
     ["lhost-gsuite-12.eml", "recipient-policy", /spam/, "'rejected due to spam classification ... Set up SPF records': spam is the reason, SPF only the advice"],
     ["lhost-x3-03.eml", "recipient-mailbox", /does not exist/, "a bulleted recipient list ('   * a@b') between rule lines ('====='): the reply under 'Technical details:' is read"],
     ["lhost-imailserver-06.eml", "recipient-policy", /blocklist/, "IMail's 'undeliverable to a@b' and 'Body of message generated response:' then the server's 550"],
+    ["lhost-x1-02.eml", "recipient-mailbox", /does not exist/, "a notice whose text part's Content-Type is folded without ';' (mailparser makes it an attachment): that part is read"],
+    ["lhost-x2-04.eml", "recipient-mailbox", /full, disabled/, "a text message with one stray NUL byte at its end is read, not refused as binary"],
     ["lhost-v5sendmail-01.eml", "transient", /temporary|gave up|stopped retrying|expired/, "Sendmail V5's bare transcript names no recipient: the returned message's To is read"],
   ] as const)("%s: %s (%s)", async (file, layer, cause, _why) => {
     const vs = await verdicts(file);

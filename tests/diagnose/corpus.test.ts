@@ -114,7 +114,6 @@ const BEHIND_SISIMAI = new Set<string>([
   "lhost-messagelabs",
   "lhost-v5sendmail",
   "lhost-verizon",
-  "lhost-x1",
   "lhost-x3",
   "lhost-x6",
   "rfc3464",
