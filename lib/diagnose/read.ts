@@ -403,9 +403,15 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
     }
     const general = response ? cut(response) : undefined;
     let context: string | undefined;
+    // The notice's first coded reply, for a block whose own lines quote none (Active!Hunter and
+    // Sendmail put the transcript under its own heading, Verizon and MailMarshal above the list).
+    let coded: string | undefined | null;
+    const codedReply = () => (coded === undefined ? (coded = blockDiagnostic(recipientBlocksBare(lines, end)) ?? null) : coded);
     return blocks.map((b) => {
       const own = blockDiagnostic(b.body);
-      const d = own && (!general || /[245]\d\d|[245]\.\d/.test(own)) ? own : (general ?? (context ??= noticeWords(lines, end, skip)));
+      const ownCoded = !!own && /[245]\d\d|[245]\.\d/.test(own);
+      const withCode = own && !ownCoded && !general && codedReply() ? cutLong(`${own} ${codedReply()}`) : own;
+      const d = own && (!general || ownCoded) ? withCode : (general ?? (context ??= noticeWords(lines, end, skip)));
       return one(cut(b.recipient), d, [b.line, ...b.body.slice(0, 4).map(cut)]);
     });
   }

@@ -100,9 +100,7 @@ function table(rows: FamilyRow[], sisimaiVersion: string | undefined): string {
  * a family falls behind and is not here, and when one listed here has caught up (remove it).
  */
 const BEHIND_SISIMAI = new Set<string>([
-  "lhost-activehunter",
   "lhost-amazonses",
-  "lhost-apachejames",
   "lhost-biglobe",
   "lhost-domino",
   "lhost-einsundeins",
