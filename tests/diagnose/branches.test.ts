@@ -55,6 +55,7 @@ describe("branches on real bounces", () => {
     ["lhost-x2-04.eml", "recipient-mailbox", /full, disabled/, "a text message with one stray NUL byte at its end is read, not refused as binary"],
     ["lhost-activehunter-01.eml", "recipient-mailbox", /does not exist/, "Active!Hunter lists '>>> a@b <a@b>' and quotes the reply under its own 'Transcript of session' heading: the notice's coded reply joins the entry's words"],
     ["lhost-apachejames-01.eml", "recipient-mailbox", /does not exist/, "Apache James writes the reply above the 'Message details' list: the notice's coded reply joins the entry's words"],
+    ["lhost-domino-02.eml", "recipient-mailbox", /does not exist/, "Domino's Diagnostic-Code in raw ISO-2022-JP (escape sequences in the delivery-status part) is decoded: '... \u898b\u3064\u304b\u308a\u307e\u305b\u3093'"],
     ["lhost-v5sendmail-01.eml", "transient", /temporary|gave up|stopped retrying|expired/, "Sendmail V5's bare transcript names no recipient: the returned message's To is read"],
   ] as const)("%s: %s (%s)", async (file, layer, cause, _why) => {
     const vs = await verdicts(file);
