@@ -17,8 +17,10 @@ export interface Codes {
   stage?: "CONNECT" | "EHLO" | "STARTTLS" | "AUTH" | "MAIL FROM" | "RCPT TO" | "DATA";
 }
 
-const ENHANCED = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/;
-const REPLY = /(?:^|[\s;'"(#:])([245]\d\d)(?=[\s-]|$)/;
+// Failure codes only (4xx/5xx, 4.x.x/5.x.x): a notice that quotes the session ("Out: 250 2.1.5 Ok
+// ... Out: 451 4.3.0 Error") holds success replies before the one that failed.
+const ENHANCED = /(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/;
+const REPLY = /(?:^|[\s;'"(#:])([45]\d\d)(?=[\s-]|$)/;
 
 function enhancedOf(s: string | undefined): Codes["enhanced"] {
   const m = s ? ENHANCED.exec(s) : null;
@@ -58,6 +60,9 @@ export const isSesHost = (h: string | undefined): boolean => /(^|\.)amazonses\.c
 export const isExchangeHost = (h: string | undefined): boolean => /(^|\.)(outlook\.com|outlook\.office365\.com|exchangelabs\.com)$/.test(host(h));
 export const isGoogleHost = (h: string | undefined): boolean => /(^|\.)(google\.com|googlemail\.com|gmail\.com)$/.test(host(h));
 
+/** The codes that only answer SMTP AUTH (X.7.8 bad credentials, X.7.9 mechanism too weak). */
+const authFailureCode = (e: Codes["enhanced"]): boolean => e?.subject === 7 && (e.detail === 8 || e.detail === 9);
+
 export interface ClassifyContext {
   /** The stack to name in next-step commands (default: a STACK placeholder). */
   stack?: string;
@@ -70,19 +75,19 @@ export interface ClassifyContext {
  * set and the providers' documented replies); none is one server's sentence.
  */
 /** SPF, DKIM, DMARC, Sender ID: the recipient judged our domain's authentication. */
-const SENDER_AUTH_WORDS = /\b(?:spf|dkim|dmarc|sender policy framework|sender ?id|domainkeys?|not pass (?:dmarc|spf|dkim)|authentication checks?|purported responsible address|pra check)\b/i;
+const SENDER_AUTH_WORDS = /\b(?:spf|dkim|dmarc|sender policy framework|sender ?id|domainkeys?|not pass (?:dmarc|spf|dkim)|authentication checks?|purported responsible address|pra check|unauthenticated (?:e-?mail|messages?|mail) from|(?:does not|doesn't) have authentication information)\b/i;
 /** The sending host's reverse DNS (RFC 7372 X.7.25): the host that sent is ours (SES or the relay). */
 const PTR_WORDS = /reverse (?:dns|lookup|mapping|hostname)|\bptr\b|\brdns\b|cannot find your (?:hostname|reverse)|(?:client )?host(?:name)? (?:name )?(?:does not|doesn't|did not) (?:resolve|match)|no (?:dns|reverse) (?:entry|record)|ip name lookup failed|hostname (?:lookup|check) failed|rejected: unknown client|not resolve .{0,60} to .{0,60} hostname|unresolvable/i;
 /** Our envelope sender itself refused: its syntax, its domain, or the address (RFC 3463 X.1.7/X.1.8). */
 const SENDER_ADDRESS_WORDS = /sender (?:address )?(?:rejected|refused|invalid|unknown|not allowed|verify failed|verification failed)|unroutable sender|sender domain (?:does not exist|not found|unknown|must (?:exist|resolve))|domain of sender address|sender address (?:domain|must)|mail from (?:address )?(?:rejected|refused|invalid)|invalid (?:sender|mail from)|bad sender|sender (?:is )?not (?:found|valid|accepted)|return-path (?:address|domain)/i;
 /** The client did not log in to its submission server (the relay's SMTP AUTH), or did it without TLS. */
-const RELAY_AUTH_WORDS = /authentication (?:is )?required|must (?:be )?authenticat|unauthenticated (?:senders?|relay|users?|connections?) (?:are )?not (?:allowed|permitted)|authentication (?:credentials invalid|failed|unsuccessful)|invalid (?:credentials|username or password)|username and password not accepted|smtp auth(?:entication)? (?:required|failed)|relay(?:ing)? requires? auth|please (?:log ?in|authenticate)/i;
+const RELAY_AUTH_WORDS = /authentication (?:is )?required|must (?:be )?authenticat|unauthenticated (?:senders?|relay|users?|connections?) (?:are )?not (?:allowed|permitted)|authentication (?:credentials invalid|failed|unsuccessful)|invalid (?:credentials|username or password)|username and password not accepted|smtp auth(?:entication)? (?:required|failed)|relay(?:ing)? requires? auth|please (?:log ?in|authenticate)|turn on smtp auth(?:entication)?|enable smtp auth(?:entication)?|(?:does not|doesn't) advertise (?:the )?auth|send mail as'? account (?:is |are )?misconfigured/i;
 /** A blocklist or the sender's reputation: the recipient's server refused us, not the address. */
-const BLOCK_WORDS = /black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda ?(?:central|reputation)|sorbs|(?<!not )\blisted (?:at|on|by)\b|\bon (?:our|a) (?:block|black) ?list|(?:poor|bad|low) reputation|reputation|\bblocked\b|\bbanned\b|access denied.{0,40}\b(?:ip|client|host|network)\b|(?:client|connection|ip|host) (?:address )?(?:rejected|refused|blocked|denied)|too many (?:bad|invalid) recipients|rejected (?:due to|because of) (?:policy|abuse)|envelope blocked|denied by policy|please use the smtp server of your isp|dial-?up|dynamic ip|residential ip/i;
+const BLOCK_WORDS = /black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda ?(?:central|reputation)|sorbs|(?<!not )\blisted (?:at|on|by)\b|\bon (?:our|a) (?:block|black) ?list|(?:poor|bad|low) reputation|reputation|\bblocked\b|\bbanned\b|access denied.{0,40}\b(?:ip|client|host|network)\b|(?:client|connection|ip|host) (?:address )?(?:rejected|refused|blocked|denied)|too many (?:bad|invalid) recipients|rejected (?:due to|because of) (?:policy|abuse)|envelope blocked|denied by policy|too many unwanted messages|please use the smtp server of your isp|dial-?up|dynamic ip|residential ip/i;
 /** A named blocklist: explicit, whatever code it comes with. */
 const NAMED_BLOCKLIST = /black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|sorbs|barracudacentral/i;
 /** A rate or volume limit: temporary by nature, whatever code the server chose. */
-const RATE_WORDS = /rate limit|frequency limit|too many (?:connections|concurrent|sessions|messages)|throttl|(?:sending|message) rate|exceeded .{0,30}\brate\b|too (?:fast|frequent)|unexpected volume/i;
+const RATE_WORDS = /rate limit|sent (?:to )?too many (?:recipients|messages)|(?:receiving|sending|accepting) (?:mail|messages) at a rate|frequency limit|too many (?:connections|concurrent|sessions|messages)|throttl|(?:sending|message) rate|exceeded .{0,30}\brate\b|too (?:fast|frequent)|unexpected volume/i;
 /** Spam, virus, content and size: the recipient's server refused this message. */
 const CONTENT_WORDS = /\bspam\b|junk|virus|malware|infected|content (?:rejected|filter|violat)|message (?:content )?(?:rejected|refused) (?:as|because|due)|message filtered|filtered|policy (?:reasons|violation|rejection)|not accepted for policy|message (?:size |length )?(?:exceeds|too (?:big|large))|too (?:big|large)|size limit|message size|mime|header (?:error|invalid|too)|rfc ?(?:2822|5322) |does not comply|not compliant|spam score|bulk mail|phish|refused due to recipient preferences|recipient preferences|relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)|not (?:permitted|allowed) to relay|we do not relay|unable to relay|no relaying|relay not permitted/i;
 /** The address: unknown, gone, disabled, full, moved. General mailbox wording under any code. */
@@ -92,6 +97,17 @@ const MAILBOX_DISABLED_WORDS = /disabled recipient|account (?:is |has been )?(?:
 const MAILER_WORDS = /mailer error|pipe to \||procmail|\bexit (?:code |status )?\d+|delivery program|local delivery failed|child status|unknown mailer/i;
 /** The recipient's domain: it does not exist, has no MX, or accepts no mail (RFC 7505 null MX). */
 const DOMAIN_WORDS = /domain is not reachable|indicated no smtp service|no smtp service|host (?:or domain name )?(?:unknown|not found)|domain (?:not found|unknown|does not exist|doesn't exist|name not found|is not valid)|no such (?:domain|host)|(?:unknown|invalid|non-?existent) (?:domain|host)|name (?:service|server) error|unrouteable (?:mail )?domain|no (?:mx|mail exchanger|valid mx)|mx (?:record )?(?:not found|lookup failed)|all (?:relevant )?mx hosts|null mx|does not accept mail|accepts no mail|domain .{0,80}(?:does not|doesn't) (?:accept|receive) (?:e-?)?mail|dns error|could not be resolved|mail loops? back|loops back to myself|routing loop|too many hops|hop count exceeded/i;
+/**
+ * A DNS lookup that failed for now, not a name that does not exist: Postfix writes "Host not
+ * found, try again" for the resolver's TRY_AGAIN (its dns_lookup.c), Gmail "Could not contact DNS
+ * servers": the recipient's name servers failed, a network failure, not "no such domain". Not
+ * Postfix's "Malformed or unexpected name server reply": older Postfix writes it for a null MX too.
+ */
+const DNS_TEMPORARY_WORDS = /host not found, try again|could not contact dns servers|(?:dns|name server) (?:timeout|timed out|servfail|server failure)|temporary (?:dns|name server|name service) (?:failure|error)/i;
+/** The server names spam as its reason: its verdict on the message, whatever advice about SPF follows. */
+const SPAM_VERDICT_WORDS = /(?:rejected|refused|blocked|bounced) (?:due to|because of|as) (?:spam|junk|bulk)/i;
+/** The message's headers refused (a duplicate or malformed header): its format, even when the header is DKIM-Signature. */
+const HEADER_WORDS = /(?:duplicate|malformed|invalid|missing|bad) header|header (?:error|invalid|syntax)/i;
 /** Temporary: the sender retries, or retried until it gave up. */
 const TRANSIENT_WORDS = /socket error|failed \d+ attempts|(?:host|server) (?:is )?not (?:reachable|responding)|service (?:is )?(?:currently |temporarily )?(?:unavailable|not available)|did not accept our requests to connect|(?:could not|unable to|cannot|failed to) connect|failing for a long time|retry time(?:out)? (?:exceeded|reached|not reached)|expired|timed? ?out|time-?out|could not be delivered (?:for|within) \d+|(?:has been|was) (?:delayed|deferred)|deferred|try (?:again )?later|temporar(?:y|ily)|connection (?:refused|reset|closed|lost|dropped|timed out)|lost connection|network (?:is )?unreachable|no route to host|too many (?:connections|concurrent|recipients|messages|sessions)|rate limit|throttl|exceeded (?:the )?(?:rate|message rate|sending rate)|too (?:fast|frequent)|system (?:error|not available|busy|full)|server (?:busy|unavailable|error)|service (?:temporarily )?unavailable|internal (?:server )?error|local error|insufficient system storage|resources temporarily|queue(?:d)? too long|giving up|given up/i;
 /** SES's refusals. `unique`: wording only SES writes (its API error names, its own sentences), read whoever relayed it. */
@@ -196,7 +212,9 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
     // Gmail's own notice about a "Send mail as" alias: Gmail is the relay, and the notice names the alias.
     const gmailRelay = f.source === "gmail" || isGoogleHost(f.reportingMta);
     const aliasNotice = gmailRelay && /send mail as|sending (?:your message|this message|mail) from|smtp server settings|misconfigured or out of date/i.test(f.evidence.join("\n"));
-    return verdict("relay-auth", `the relay could not authenticate to its SMTP server${f.remoteMta ? ` ${f.remoteMta}` : ""} (${codeName})${aliasNotice && f.sender ? `: Gmail's "Send mail as" settings for ${f.sender} hold a stale or wrong SMTP password` : ""}${said(f)}`, aliasNotice && (c.reply === 535 || c.stage === "AUTH") ? "high" : gmailRelay ? "medium" : "low", cmd.relayFix);
+    // The server offered no AUTH at all: the settings point at the wrong server or port, not a wrong password.
+    const noAuth = /(?:does not|doesn't) advertise (?:the )?auth/i.test(words);
+    return verdict("relay-auth", `the relay could not authenticate to its SMTP server${f.remoteMta ? ` ${f.remoteMta}` : ""} (${codeName})${aliasNotice && f.sender ? `: Gmail's "Send mail as" settings for ${f.sender} ${noAuth ? "name an SMTP server or port that offers no AUTH (not the submission endpoint)" : "hold a stale or wrong SMTP password"}` : ""}${said(f)}`, aliasNotice && (c.reply === 535 || c.stage === "AUTH") ? "high" : gmailRelay ? "medium" : "low", cmd.relayFix);
   }
 
   // SES refused after a successful login because IAM denied the send (lib/ses-denial): the
@@ -231,6 +249,14 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
   const temp = !permanent && f.action !== "failed";
   const tempNote = temp ? "; it is temporary: the sending server retries it" : "";
 
+  // A DNS failure for now (the name servers failed or gave an unusable answer): the domain may well exist.
+  if (DNS_TEMPORARY_WORDS.test(words)) return verdict("transient", `the sending server could not look up the recipient's domain: its name servers failed or gave an unusable answer, a temporary DNS failure, not a domain that does not exist (${codeName})${temp ? tempNote : "; the sending server gave up, so send it again once the recipient's DNS answers"}${said(f)}`, "medium", cmd.recipient);
+  // A header the server refused: the message's format. Before the sender-auth words: a duplicate DKIM-Signature header is not a DKIM failure.
+  if (HEADER_WORDS.test(words) && !authFailureCode(e)) return verdict("recipient-policy", `the ${atSes ? "SES endpoint" : "recipient's server"} refused the message's headers: a duplicate, malformed or missing header (${codeName})${said(f)}`, "medium", atSes ? cmd.ses : cmd.recipientAdmin);
+
+  // Spam named as the reason, before the sender-auth words: "rejected due to spam classification ... set up SPF records" advises SPF, it does not say SPF failed.
+  if (SPAM_VERDICT_WORDS.test(words) && !authFailureCode(e)) return verdict("recipient-policy", `the recipient's server classified the message as spam and refused it (${codeName})${tempNote}${said(f)}`, "medium", cmd.recipientAdmin);
+
   // Our own side, named in words or by X.1.7/X.1.8 (the sender's address): the sending identity.
   if ((e?.subject === 1 && (e.detail === 7 || e.detail === 8)) || SENDER_ADDRESS_WORDS.test(words)) {
     return verdict("sender-auth", `the recipient's server refused our envelope sender: its syntax, its domain or the address itself (${codeName}); the fault is on our side, not the recipient's mailbox${tempNote}${said(f)}`, e?.subject === 1 ? "high" : "medium", cmd.senderAuth);
@@ -247,8 +273,15 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
 
   // A rate limit: retried, and nothing to fix unless it persists.
   if (RATE_WORDS.test(words)) return verdict("transient", `the recipient's server limits how fast or how much it accepts from the sending host (${codeName}); the sending server retries, and the limit eases with volume${said(f)}`, "medium", cmd.ses);
+  // The mail system's own status (X.3.x system, X.4.x network and congestion): "insufficient disk space" is then the server's disk, not the mailbox.
+  const systemCode = e?.subject === 3 || e?.subject === 4;
+  // Sendmail's "Diagnostic-Code: X-Unix; N": the exit status of the local delivery program (a pipe,
+  // procmail). sysexits.h: 70-74, 77, 78 are the system's own errors (software, OS, file, I/O,
+  // permission, configuration), 75 temporary; any other status is that program's own failure.
+  const exit = /^Diagnostic-Code:\s*x-unix\s*;\s*(\d{1,3})\s*$/im.exec(f.evidence.join("\n"))?.[1];
+  const unixExit = exit === undefined ? undefined : /^(?:7[0-578])$/.test(exit) ? "system" : "mailer";
   // A disabled or full mailbox in words, before "blocked": "the recipient account is blocked" is the account.
-  if ((genericCode || e?.klass === 4) && MAILBOX_DISABLED_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled, moved or over a limit (${codeName})${tempNote}${said(f)}`, "medium", cmd.recipient);
+  if ((genericCode || e?.klass === 4) && !systemCode && MAILBOX_DISABLED_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled, moved or over a limit (${codeName})${tempNote}${said(f)}`, "medium", cmd.recipient);
   // A blocklist or reputation beats a generic code, a named blocklist any code: the recipient's server refused the sending host.
   if ((BLOCK_WORDS.test(words) && (genericCode || e?.subject === 7)) || NAMED_BLOCKLIST.test(words)) {
     const who = atExchange ? "the recipient's Exchange Online" : "the recipient's server";
@@ -258,10 +291,15 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
   // The mailbox in words, under a code that names no cause (550, 554 5.0.0, 5.7.1): the address or the account.
   if (genericCode || (e?.klass === 4)) {
     if (MAILBOX_UNKNOWN_WORDS.test(words) && !temp) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "medium", cmd.recipient);
-    if (MAILBOX_DISABLED_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled, moved or over a limit (${codeName})${tempNote}${said(f)}`, "medium", cmd.recipient);
+    if (MAILBOX_DISABLED_WORDS.test(words) && !systemCode) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled, moved or over a limit (${codeName})${tempNote}${said(f)}`, "medium", cmd.recipient);
     if (DOMAIN_WORDS.test(words) && !temp) return verdict("recipient-mailbox", `the recipient's domain cannot take mail: it does not exist, has no usable MX, or accepts none (${codeName})${said(f)}`, "medium", cmd.recipient);
-    if (MAILER_WORDS.test(`${words} ${f.recipient}`) && !temp) return verdict("recipient-mailbox", `the recipient's server could not hand the message to that mailbox: its delivery program (a pipe, procmail) failed (${codeName})${said(f)}`, "medium", cmd.recipient);
+    if ((MAILER_WORDS.test(`${words} ${f.recipient}`) || unixExit === "mailer") && !temp) return verdict("recipient-mailbox", `the recipient's server could not hand the message to that mailbox: its delivery program (a pipe, procmail) failed (${codeName})${said(f)}`, "medium", cmd.recipient);
   }
+
+  // The server would not even greet the sending host (a 4xx in its banner, "refused to talk to me"), at
+  // every attempt until the sender gave up: before any sender, recipient or message was named, it
+  // refused the connecting host itself (RFC 5321 4.3.2: a 421/554 greeting refuses the client).
+  if (c.stage === "CONNECT" && f.action === "failed" && !RATE_WORDS.test(words)) return verdict("recipient-policy", `the recipient's server refused the sending host in its greeting, before any message was named, until the sending server gave up (${codeName}): it does not accept connections from that host${said(f)}`, "low", cmd.recipientAdmin);
 
   // Temporary: the sender retries.
   if (e?.klass === 4 || (!e && c.reply !== undefined && c.reply >= 400 && c.reply < 500) || f.action === "delayed" || f.sesBounceType === "Transient" || f.sesType === "DeliveryDelay" || (genericCode && TRANSIENT_WORDS.test(words) && !CONTENT_WORDS.test(words))) {
@@ -317,6 +355,8 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
   if (c.reply === 551) return verdict("recipient-mailbox", `the recipient's server says the user is not local there (551: moved or forwarded elsewhere)${said(f)}`, "medium", cmd.recipient);
   if (c.reply === 552) return verdict("recipient-mailbox", `the recipient's mailbox is full or over its storage limit (${codeName})${said(f)}`, "medium", cmd.recipient);
   if (TRANSIENT_WORDS.test(words)) return verdict("transient", `the sending server could not deliver in time and gave up (${codeName}); send it again once the recipient's server accepts mail${said(f)}`, "low", cmd.recipient);
+  // RFC 5321: a 550 to DATA comes after the server accepted the recipient at RCPT TO: the message, not the address, was refused.
+  if (c.reply === 550 && c.stage === "DATA") return verdict("recipient-policy", `the recipient's server accepted the address and then refused the message at DATA (${codeName}): its policy or the message itself${said(f)}`, "low", cmd.recipientAdmin);
   if (c.reply === 550 || c.reply === 553) return verdict("recipient-mailbox", `the recipient's server refused the address (${codeName}: mailbox unavailable), and says no more${said(f)}`, "low", cmd.recipient);
   return verdict("recipient-policy", `a permanent failure that names no known cause (${codeName}): read the server's words${said(f)}`, "low", cmd.recipientAdmin);
 }

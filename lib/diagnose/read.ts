@@ -136,6 +136,8 @@ const RESPONSE_INTROS = [
   // Greedy and without a trailing optional group: "'?(.*?)'?\s*$" backtracks quadratically on a
   // run of spaces that does not end the line; the quotes are stripped afterwards.
   /remote server returned\s*(.*)$/i,
+  // IMail: "Body of message generated response:" then the server's multi-line reply.
+  /generated response:?\s*(.*)$/i,
   /^\s*#?([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}.*?)(?:##.*)?$/,
 ];
 const RECIPIENT_INTROS = [
@@ -146,6 +148,9 @@ const RECIPIENT_INTROS = [
   /your message to\s+(\S+@\S+)\s+couldn't be delivered/i,
   /delivery to the following recipients? (?:failed|has been delayed)[^:]*:\s*$/i,
   /delivery has failed to these recipients or groups:\s*$/i,
+  // IMail "undeliverable to a@b"; "The following recipients returned permanent errors: a@b. Reason: ...".
+  /\bundeliverable to\s+<?(\S+@[^\s>]+)/i,
+  /recipients returned (?:permanent|temporary) errors:\s*<?(\S+@[^\s>]+)/i,
 ];
 
 /** The most of one line any per-line pattern sees: every pattern's work stays bounded by it, whatever its shape. */
@@ -199,7 +204,8 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
   for (let i = 0; i < end; i++) {
     const line = lines[i]!;
     // Active!Hunter and others mark the list entry with ">>> " like a transcript line.
-    const trimmed = line.trim().replace(/^>>>\s+(?=\S+@)/, "");
+    // A bulleted list ("   * a@b") is a list entry too.
+    const trimmed = line.trim().replace(/^(?:>>>|[*\u2022])\s+(?=\S+@)/, "");
     // "Recipient: a@b", "Unknown user: a@b" (the label is the reason), "554 <a@b>... reason"
     // (Sendmail), ">>> RCPT To:<a@b>" (a session transcript): the address after a short label or code.
     const rcpt = /\bRCPT TO:\s*<([^<>\s]{3,320})>/i.exec(trimmed);
@@ -233,6 +239,8 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
       if (textSeen) open = undefined;
       continue;
     }
+    // A rule line ("=====", "-----") separates sections of the notice: not the server's words.
+    if (/^[=\-_*#~]{3,}$/.test(trimmed)) continue;
     if (open.body.length < 12) open.body.push(trimmed);
     // "because:" (Domino), "The error that the other server returned was:": an intro, the words follow.
     if (!trimmed.endsWith(":")) textSeen = true;
@@ -395,9 +403,15 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
     }
     const general = response ? cut(response) : undefined;
     let context: string | undefined;
+    // The notice's first coded reply, for a block whose own lines quote none (Active!Hunter and
+    // Sendmail put the transcript under its own heading, Verizon and MailMarshal above the list).
+    let coded: string | undefined | null;
+    const codedReply = () => (coded === undefined ? (coded = blockDiagnostic(recipientBlocksBare(lines, end)) ?? null) : coded);
     return blocks.map((b) => {
       const own = blockDiagnostic(b.body);
-      const d = own && (!general || /[245]\d\d|[245]\.\d/.test(own)) ? own : (general ?? (context ??= noticeWords(lines, end, skip)));
+      const ownCoded = !!own && /[245]\d\d|[245]\.\d/.test(own);
+      const withCode = own && !ownCoded && !general && codedReply() ? cutLong(`${own} ${codedReply()}`) : own;
+      const d = own && (!general || ownCoded) ? withCode : (general ?? (context ??= noticeWords(lines, end, skip)));
       return one(cut(b.recipient), d, [b.line, ...b.body.slice(0, 4).map(cut)]);
     });
   }

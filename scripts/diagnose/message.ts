@@ -14,6 +14,22 @@ export const MAX_PARTS = 200;
 
 export type Read = { ok: true; failures: Failure[]; what: string } | { ok: false; message: string };
 
+/**
+ * A delivery-status part's text. Its fields are not MIME-encoded, so a Japanese MTA (Domino,
+ * Sendmail in Japan) writes Diagnostic-Code in the raw ISO-2022-JP of its text part: the escape
+ * sequences (ESC $ B, ESC $ @) say so, and the part is decoded as that (7-bit, ASCII unchanged).
+ */
+function reportText(b: Buffer): string {
+  if (b.includes("\x1b$B") || b.includes("\x1b$@")) {
+    try {
+      return new TextDecoder("iso-2022-jp").decode(b);
+    } catch {
+      // A runtime without that decoder: the raw text, as before.
+    }
+  }
+  return b.toString("utf8");
+}
+
 /** One input: SES JSON or a MIME message. */
 export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
   const head = bytes.subarray(0, 64).toString("utf8").trimStart();
@@ -29,7 +45,16 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
     if (!r.failures.length) return { ok: false, message: `SES feedback of type ${shown(r.type, 40)}, which reports no failed recipient` };
     return { ok: true, failures: r.failures, what: `SES ${r.type} feedback` };
   }
-  if (bytes.includes(0)) return { ok: false, message: "binary data (it holds NUL bytes), not a mail message" };
+  // NUL bytes: binary data, unless a stray one or two sit in the body of a text message (a mail
+  // store that padded the file): then they are dropped. In the header, or more than one in 1,000
+  // bytes, it is not mail.
+  if (bytes.includes(0)) {
+    let nul = 0;
+    for (let i = bytes.indexOf(0); i >= 0; i = bytes.indexOf(0, i + 1)) nul++;
+    const headerEnd = bytes.indexOf("\n\n");
+    if (headerEnd < 0 || bytes.subarray(0, headerEnd).includes(0) || nul * 1000 > bytes.length) return { ok: false, message: "binary data (it holds NUL bytes), not a mail message" };
+    bytes = Buffer.from(bytes.filter((b) => b !== 0));
+  }
   const parts = countParts(bytes);
   if (parts > MAX_PARTS) return { ok: false, message: `a message declaring ${parts} MIME parts (over ${MAX_PARTS}); a bounce has a handful` };
   const { simpleParser } = await import("mailparser");
@@ -49,13 +74,15 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
   const status = attachments.find((a) => /^message\/(global-)?delivery-status$/i.test(a.contentType));
   const returned = attachments.find((a) => /^(message\/rfc822|text\/rfc822-headers|message\/global|message\/global-headers)$/i.test(a.contentType));
   const sender = originalSender(returned?.content.toString("utf8"));
-  const source = noticeSource(from, headerNames.some((h) => h.startsWith("x-ms-exchange")), status?.content.toString("utf8"));
+  const source = noticeSource(from, headerNames.some((h) => h.startsWith("x-ms-exchange")), (status ? reportText(status.content) : undefined));
   // A notice whose MIME structure is broken (a boundary that does not match, stripped part
   // headers) leaves mailparser with no text: the raw body is the text then. A bounce forwarded
   // inline ("Begin forwarded message:", "> " quoting) is read without its quoting.
   const text = unquoteForwarded(mail.text?.trim() ? mail.text : attachments.length ? "" : rawBody(bytes));
-  if (status) {
-    const failures = failuresFromDeliveryStatus(status.content.toString("utf8"), source, sender);
+  // An empty delivery-status part (Gmail's "Send mail as" notice, CustomFromDenied, sends one with
+  // no fields at all) says nothing: the human-readable part and X-Failed-Recipients are read then.
+  if (status && /^(?:final|original)-recipient\s*:/im.test(reportText(status.content))) {
+    const failures = failuresFromDeliveryStatus(reportText(status.content), source, sender);
     if (failures.length) {
       // The human part may quote the server's answer the report left out (Gmail's relay notice does).
       return {
@@ -64,7 +91,7 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
         what: `a delivery status report from ${from || "an unnamed sender"}`,
       };
     }
-    const actions = [...status.content.toString("utf8").matchAll(/^action:\s*(\S+)/gim)].map((m) => m[1]!.toLowerCase());
+    const actions = [...reportText(status.content).matchAll(/^action:\s*(\S+)/gim)].map((m) => m[1]!.toLowerCase());
     return { ok: false, message: `a delivery status report from ${shown(from || "an unnamed sender", 80)} with no failed or delayed recipient (${actions.length ? `actions: ${[...new Set(actions)].join(", ")}` : "no recipient fields"})` };
   }
   const isNotice = /mailer-daemon|postmaster|mail delivery|mailer|daemon|bounce|returned mail/i.test(`${from} ${mail.from?.text ?? ""}`) || /undeliver|delivery status notification|not delivered|delivery (?:failure|failed|problem|notification|incomplete|delayed)|returned mail|failure notice|could not be delivered|mail delivery failed|non-delivery|nondeliverable|delivery report|rejected|returned to sender|warning: could not send|delayed mail/i.test(subject);
@@ -112,6 +139,15 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
     failures = failuresFromText(text, source, sender ?? originalSender(returnedPart), undefined, exclude, [originalTo]);
   }
   if (failures.length && (isNotice || failures[0]!.diagnostic)) return { ok: true, failures, what: `a non-delivery notice from ${from || "an unnamed sender"}` };
+  // A notice whose text part has a malformed Content-Type ("text/plain" folded onto a "charset="
+  // line without its ";") is an attachment to mailparser: its text is the notice.
+  if (isNotice) {
+    for (const a of attachments.filter((x) => /^text\/plain\b/i.test(x.contentType)).slice(0, 3)) {
+      const partText = a.content.subarray(0, 256 * 1024).toString("utf8");
+      const found = failuresFromText(partText, source, sender ?? originalSender(returnedPart), undefined, exclude, failedRecipients);
+      if (found.length && found.some((f) => f.diagnostic)) return { ok: true, failures: found, what: `a non-delivery notice from ${from || "an unnamed sender"}` };
+    }
+  }
   // A bounce forwarded as an attachment: the notice is the attached message.
   if (depth < 2) {
     for (const a of attachments.filter((x) => /^message\/(rfc822|global)$/i.test(x.contentType)).slice(0, 3)) {

@@ -26,6 +26,8 @@ interface Expected {
   /** A line the verdict quotes from the message, exactly. */
   evidence: string;
   next: Next;
+  /** The sender the next step names, when it is not the incident's alias. */
+  sender?: string;
 }
 interface Fixture {
   format: Format;
@@ -57,6 +59,10 @@ const commandFor = (next: Next, recipient: string, sender = "admin@queenofsandie
 const CORPUS: Record<string, Fixture> = {
   // --- relay-auth
   "gmail-relay-auth.eml": { format: "gmail", incident: true, verdicts: [{ recipient: "ops@steigerwald-dougherty.com", layer: "relay-auth", confidence: "high", cause: /authenticate to SES at email-smtp\.us-east-1\.amazonaws\.com \(5\.0\.0\/535\)/, evidence: "Diagnostic-Code: smtp; 535 Authentication Credentials Invalid", next: "relay-fix" }] },
+  // Real: sisimai/set-of-emails maildir/bsd/lhost-googleworkspace-01.eml (commit 18e585c2, BSD-2-Clause,
+  // licence in tests/fixtures/bounces-sisimai/LICENSE): Gmail's "Send mail as" notice (CustomFromDenied)
+  // with an empty delivery-status part; the relay's SMTP server offered no AUTH.
+  "gmail-send-mail-as-customfromdenied.eml": { format: "gmail", verdicts: [{ recipient: "neko-nyaan-cat-meeting@google-groups.example.com", layer: "relay-auth", confidence: "medium", cause: /could not authenticate to its SMTP server .*Gmail's "Send mail as" settings for michitsuna@example\.jp name an SMTP server or port that offers no AUTH/, evidence: "X-Failed-Recipients: neko-nyaan-cat-meeting@google-groups.example.com", next: "relay-fix", sender: "michitsuna@example.jp" }] },
   "gmail-relay-auth-text.eml": { format: "gmail", verdicts: [{ recipient: "crew@example.org", layer: "relay-auth", confidence: "high", cause: /could not authenticate to its SMTP server \(535\): Gmail's "Send mail as" settings for admin@queenofsandiego\.com hold a stale or wrong SMTP password/, evidence: "The response from the remote server was: 535 Authentication Credentials Invalid", next: "relay-fix" }] },
   "postfix-relay-auth-delayed.eml": { format: "rfc3464", verdicts: [{ recipient: "board@example.com", layer: "relay-auth", confidence: "high", cause: /authenticate to SES at email-smtp\.us-east-1\.amazonaws\.com \(4\.7\.0\/535\).*keeps retrying \(Action: delayed\)/, evidence: "Diagnostic-Code: X-Postfix; SASL authentication failed; server email-smtp.us-east-1.amazonaws.com[44.210.164.28] said: 535 Authentication Credentials Invalid", next: "relay-fix" }] },
   // --- ses
@@ -140,7 +146,7 @@ describe("the bounce corpus", () => {
       expect(v.cause).toMatch(e.cause);
       expect(v.evidence).toContain(e.evidence);
       if (e.next === "recipient-admin") expect(v.next.startsWith(commandFor(e.next, e.recipient)), v.next).toBe(true);
-      else expect(v.next).toBe(commandFor(e.next, e.recipient));
+      else expect(v.next).toBe(commandFor(e.next, e.recipient, e.sender));
     });
   });
 
@@ -155,6 +161,17 @@ describe("hostile input, in process", () => {
   it("binary data is refused before any parser sees it", async () => {
     const r = await readBounce(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0, 0xff]));
     expect(r).toEqual({ ok: false, message: "binary data (it holds NUL bytes), not a mail message" });
+  });
+
+  it("a stray NUL in the body of a text message is dropped; one in the header is binary", async () => {
+    const text = readFileSync(join(__dirname, "..", "fixtures", "bounces-sisimai", "lhost-x2-04.eml"));
+    expect(text.includes(0)).toBe(true);
+    const r = await readBounce(text);
+    expect(r.ok && r.failures.map((f) => f.recipient)).toEqual(["kijitora@example.jp"]);
+    const nulInHeader = Buffer.concat([Buffer.from("From: a@b.example\nSubject: x"), Buffer.from([0]), Buffer.from("\n\nbody\n")]);
+    expect(await readBounce(nulInHeader)).toEqual({ ok: false, message: "binary data (it holds NUL bytes), not a mail message" });
+    const manyNul = Buffer.concat([Buffer.from("From: a@b.example\nSubject: x\n\n"), Buffer.alloc(64)]);
+    expect(await readBounce(manyNul)).toEqual({ ok: false, message: "binary data (it holds NUL bytes), not a mail message" });
   });
 
   it("a message declaring thousands of nested parts is refused without parsing", async () => {

@@ -177,6 +177,16 @@ describe("lib/diagnose patterns stay linear on backtracking input classes", () =
     "Unknown user: ",
     "554 <",
     "{\"notificationType\":",
+    // The patterns added for the sisimai gap (issue 20): IMail's intros, bulleted lists, rule lines, X-Unix.
+    "Body of message generated response: ",
+    "undeliverable to <",
+    "The following recipients returned permanent errors: ",
+    "   * ",
+    "==========",
+    "Diagnostic-Code: X-Unix; ",
+    "Name service error for domain a.example: Host not found, try again ",
+    "Unauthenticated email from ",
+    "rejected due to ",
   ];
   const runs = [" ", "\t ", ".", "a", "a.", "-", "'", "5.", "#", ":", "ab@", "<a@b.c>"];
   const cases = prefixes.flatMap((p) => runs.map((r) => [p, r] as const));
