@@ -206,7 +206,9 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
       ).find((o) => o.name === mf.domain.toLowerCase() && o.regions.includes(region.region))
     : undefined;
   const notOwner = shared !== undefined && shared.owner !== region.region ? shared : undefined;
-  const final = mf?.behaviorOnMxFailure === "REJECT_MESSAGE" || (!mf?.behaviorOnMxFailure && region.mailFromBehaviorOnMxFailure === "REJECT_MESSAGE") ? "REJECT_MESSAGE" : "USE_DEFAULT_VALUE";
+  // The behaviour the region keeps after the move: the stack's choice, or in discovery what SES reports.
+  const chosen = mode === "stack" ? region.mailFromBehaviorOnMxFailure : (mf?.behaviorOnMxFailure ?? region.mailFromBehaviorOnMxFailure);
+  const final = chosen === "REJECT_MESSAGE" ? "REJECT_MESSAGE" : "USE_DEFAULT_VALUE";
   const ownName = notOwner && mf ? ownMailFromFix(notOwner, domain.domain, region.region, mode, nameInUse(domain.regions.map((r) => r.mailFromDomain)), undefined, final) : undefined;
   const sharedProblem =
     notOwner && ownName && mf

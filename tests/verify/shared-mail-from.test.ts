@@ -166,6 +166,8 @@ describe("discovery-mode verify on a MAIL FROM both regions share (issue 17)", (
     expect(ses.summary).toBe(`MAIL FROM ${SHARED} is shared with us-east-1; it serves us-east-1 (its MX names that region's feedback host), so SES in us-west-2 cannot use it`);
     expect(ses.evidence).toContainEqual(expect.stringMatching(new RegExp(`^MAIL FROM ${SHARED.replace(/\./g, "\\.")} status FAILED: SES cannot find the MX`)));
     expect(ses.fix).toEqual(expectedFix);
+    // The live identities chose REJECT_MESSAGE: both fixes say to set it back once SES reports SUCCESS.
+    for (const f of [mx, ses]) expect(f.remediation).toContain(`when verify shows ${newName} SUCCESS in us-west-2, run the same command with --behavior-on-mx-failure REJECT_MESSAGE`);
 
     // No finding's fix touches the record us-east-1's passing checks depend on.
     const touched = findings.flatMap((f) => f.fix ?? []).filter((s) => s.kind === "dns-record-set" && s.name === SHARED && s.type === "MX");
