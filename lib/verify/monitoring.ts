@@ -323,8 +323,10 @@ export function checkRates(region: ManifestMonitoring["regions"][number], obs: M
     const t = thresholds[kind];
     const levels = `warning ${formatRate(t.warning)}, alarm ${formatRate(t.alarm)}`;
     if (!s.value) {
-      return finding("monitoring", "monitoring.rate", subject, "pass", `no datapoint in the last ${RATE_WINDOW_HOURS} hours: no mail sent recently (${levels})`, {
+      // Nothing observed is no pass: the rate cannot be judged until SES publishes one.
+      return finding("monitoring", "monitoring.rate", subject, "warn", `not enough evidence: no datapoint in the last ${RATE_WINDOW_HOURS} hours, so the rate cannot be judged (SES publishes it only while mail is sent; ${levels})`, {
         evidence: [`${REPUTATION_NAMESPACE} ${REPUTATION_METRICS[kind]}: no datapoint`],
+        remediation: "Nothing to fix if no mail was sent in that window; otherwise check that the account sends through this region (the ses layer).",
       });
     }
     const v = s.value.value;

@@ -12,7 +12,7 @@
  * mail-infra:alertEmails); the event patterns are lib/monitoring.ts's.
  */
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from "@aws-sdk/client-cloudtrail";
-import { CloudWatchClient, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import type { Manifest } from "../../lib/manifest";
@@ -100,6 +100,16 @@ export async function createMonitoringResources(m: Manifest, e: MonitoringEndpoi
         await c.events(r.region).send(new PutRuleCommand({ Name: rule.name, EventPattern: JSON.stringify(eventPattern(m, r.region, rule.purpose)), State: "ENABLED" }));
         await c.events(r.region).send(new PutTargetsCommand({ Rule: rule.name, Targets: [{ Id: "alerts", Arn: r.alertsTopicArn }] }));
       }
+      // An account that sends: SES published low rates 6 hours ago (a rate check needs a datapoint to pass).
+      await c.cloudwatch(r.region).send(
+        new PutMetricDataCommand({
+          Namespace: REPUTATION_NAMESPACE,
+          MetricData: [
+            { MetricName: REPUTATION_METRICS.bounce, Value: 0.004, Timestamp: new Date(Date.now() - 6 * 3_600_000) },
+            { MetricName: REPUTATION_METRICS.complaint, Value: 0.0001, Timestamp: new Date(Date.now() - 6 * 3_600_000) },
+          ],
+        }),
+      );
       for (const a of r.alarms) {
         await c.cloudwatch(r.region).send(
           new PutMetricAlarmCommand({

@@ -20,7 +20,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IAM_EVENTS_REGION, ruleName, reputationAlarmName, trailName } from "../../lib/monitoring";
 import type { Finding } from "../../lib/verify/findings";
-import { checkMonitoringLayer, logsWriteManagementEvents, MONITORING_NOT_DECLARED, MONITORING_NOT_DISCOVERED } from "../../lib/verify/monitoring";
+import { checkMonitoringLayer, checkRates, logsWriteManagementEvents, MONITORING_NOT_DECLARED, MONITORING_NOT_DISCOVERED } from "../../lib/verify/monitoring";
 import { monitoringCollector } from "../../scripts/verify/monitoring";
 import { runCliAsync } from "../helpers/spawn";
 import { startClosedPort } from "../sandbox";
@@ -64,7 +64,7 @@ const one = (findings: Finding[], id: string, subject: string): Finding => {
 };
 
 describe("a healthy world", () => {
-  it("every monitoring check passes: subscriptions, alarms (INSUFFICIENT_DATA explained), rates without data, rules, trail", async () => {
+  it("every monitoring check passes: subscriptions, alarms (INSUFFICIENT_DATA explained), rates from SES's datapoints, rules, trail", async () => {
     const { findings, world } = await verifyWith();
     const mon = world.manifest.monitoring!;
     expect(findings.filter((f) => f.status !== "pass").map((f) => `${f.id} ${f.subject}: ${f.summary}`)).toEqual([]);
@@ -79,7 +79,7 @@ describe("a healthy world", () => {
     expect(one(findings, "monitoring.alarm", `${reputationAlarmName(STACK, "bounce", "alarm")} in ${WEST}`).summary).toMatch(
       /^bounce rate alarm at 5%, notifies the alerts topic; state INSUFFICIENT_DATA, not an alert: SES publishes the rate only while mail is sent$/,
     );
-    expect(one(findings, "monitoring.rate", `complaint rate in ${EAST}`).summary).toBe("no datapoint in the last 24 hours: no mail sent recently (warning 0.05%, alarm 0.1%)");
+    expect(one(findings, "monitoring.rate", `complaint rate in ${EAST}`).summary).toBe("0.01% (warning 0.05%, alarm 0.1%)");
     expect(one(findings, "monitoring.trail", `management events in ${WEST}`).summary).toBe(`trail ${trail} (multi-region, home ${IAM_EVENTS_REGION}) logs write management events`);
     expect(one(findings, "monitoring.rule", `${ruleName(STACK, "iam")} in ${IAM_EVENTS_REGION}`).summary).toBe("iam rule enabled, sends to the alerts topic");
   });
@@ -422,5 +422,16 @@ describe("the CLI", () => {
     const r = await runCliAsync("verify.ts", ["--domain", "example.com", "--region", "us-east-1", "--only", "monitoring"], { env: { PATH: process.env.PATH ?? "" } });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(MONITORING_NOT_DISCOVERED);
+  });
+});
+
+describe("monitoring.rate without a datapoint", () => {
+  it("is not enough evidence (warn), never a pass: nothing was observed", async () => {
+    const m = await programManifest();
+    const region = m.monitoring!.regions[0]!;
+    const obs = { alarms: { ok: true as const, value: [] }, subscriptions: { ok: true as const, value: [] }, rules: new Map(), rates: { bounce: { ok: true as const, value: undefined }, complaint: { ok: true as const, value: undefined } } };
+    const fs = checkRates(region, obs);
+    expect(fs.map((f) => f.status)).toEqual(["warn", "warn"]);
+    expect(fs[0]!.summary).toMatch(/^not enough evidence: no datapoint in the last 24 hours, so the rate cannot be judged/);
   });
 });
