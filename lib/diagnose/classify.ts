@@ -128,6 +128,42 @@ const SES_REFUSAL: readonly { re: RegExp; cause: string; unique?: true }[] = [
  * layer (MX, the recipient domain's DMARC policy, MTA-STS, TLS-RPT): one place to change if the
  * option is renamed.
  */
+/**
+ * Codes a provider publishes with their meaning, which decide over the words around them: Cox's
+ * "550 5.1.0 <a@b> sender rejected ... AUP#CDRBL" is its blocklist of the sending host, not our
+ * envelope sender. Each code is its provider's own name (the "AUP#" or "OFR_" prefix), so no
+ * other server's words can match.
+ * - Cox, "Error Codes" (http://postmaster.cox.net/confluence/display/postmaster/Error+Codes, now
+ *   https://www.cox.com/residential/support/email-error-codes.html): CXBL and CDRBL "the sending
+ *   IP address has been (temporarily) blocked by Cox", IPBLnnnn "the sending IP is listed in"
+ *   Spamhaus Zen, Return Path, ivmSIP, Cloudmark CSI; CXDNS the connecting IP's DNS; CXSNDR "a
+ *   problem with the sender's domain" (SPF, DKIM, or no MX/A); CXCNCT the concurrent connections
+ *   per IP, CXMXRT the number of messages sent.
+ * - Spectrum/Charter, "Understanding email error codes"
+ *   (https://www.spectrum.net/support/internet/understanding-email-error-codes, which its bounces
+ *   cite): incoming AUP#I-nnnn, 1000 the sending IP blocked, 1100-1150 its DNS, 1200-1250 listed
+ *   by Cloudmark CSI or Spamhaus, 1300-1490 the limits on concurrent connections and messages.
+ * - Orange/Wanadoo OFR_nnn (https://bentonow.com/smtp-errors/orange; Orange's own postmaster page
+ *   https://postmaster.orange.fr lists the criteria): OFR_506 "Mail rejected" as spam, OFR_999
+ *   "Service refused" the sending IP temporarily blocklisted.
+ */
+const PROVIDER_CODE = /\bAUP#(CXBL|CDRBL|CXDNS|IPBL\d{4,5}|CXSNDR|CXCNCT|CXMXRT)\b|\bAUP#In?-?(\d{4})\b|\bOFR_(506|999)\b/i;
+type ProviderMeaning = "block" | "rate" | "sender" | "spam";
+function providerCode(words: string): { code: string; meaning: ProviderMeaning } | undefined {
+  const m = PROVIDER_CODE.exec(words);
+  if (!m) return undefined;
+  if (m[1]) {
+    const c = m[1].toUpperCase();
+    return { code: `AUP#${c}`, meaning: c === "CXSNDR" ? "sender" : c === "CXCNCT" || c === "CXMXRT" ? "rate" : "block" };
+  }
+  if (m[2]) {
+    const n = Number(m[2]);
+    const meaning: ProviderMeaning | undefined = n === 1000 || (n >= 1100 && n <= 1250) ? "block" : n >= 1300 && n <= 1490 ? "rate" : undefined;
+    return meaning ? { code: m[0], meaning } : undefined;
+  }
+  return { code: `OFR_${m[3]}`, meaning: m[3] === "506" ? "spam" : "block" };
+}
+
 export const VERIFY_LAYERS_OPTION = "--only";
 
 /** A recipient as a shell argument, only when the notice named one (an address, nothing else). */
@@ -240,6 +276,16 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
     if ((sesAnswered || r.unique) && r.re.test(text)) {
       if (r.re.test(text)) return verdict("ses", `${r.cause}${said(f)}`, atSes || f.source === "ses-notification" ? "high" : "medium", cmd.ses);
     }
+  }
+
+  // A provider's published code names the cause, whatever status code and words surround it.
+  const provider = providerCode(words);
+  if (provider) {
+    const pc = `${provider.code}, ${codeName}`;
+    if (provider.meaning === "sender") return verdict("sender-auth", `the recipient's provider refused our sender's domain (${pc}: its SPF, DKIM, or no MX or A record)${said(f)}`, "high", cmd.senderAuth);
+    if (provider.meaning === "rate") return verdict("transient", `the recipient's provider limits how many connections or messages it accepts from the sending host (${pc}); the sending server retries, and the limit eases with volume${said(f)}`, "high", cmd.ses);
+    if (provider.meaning === "spam") return verdict("recipient-policy", `the recipient's provider classified the message as spam and refused it (${pc})${said(f)}`, "high", cmd.recipientAdmin);
+    return verdict("recipient-policy", `the recipient's provider refused the sending host: it blocks or lists that IP address (${pc})${said(f)}`, "high", cmd.recipientAdmin);
   }
 
   const x = e ? `${e.subject}.${e.detail}` : "";

@@ -265,12 +265,17 @@ function recipientBlocksBare(lines: string[], end: number): string[] {
 
 /** The lines of a block that carry the server's answer: from the first one with a code, or all of them. */
 function blockDiagnostic(body: string[]): string | undefined {
-  const words = body.filter((l) => !BOILERPLATE.test(l));
+  // "Size (in bytes): 222", "Number of lines: 2" (Verizon's "Message details"): a field of the
+  // returned message with a number, never a reply code.
+  const words = body.filter((l) => !BOILERPLATE.test(l) && !FIELD_NUMBER.test(l));
   if (!words.length) return undefined;
   const coded = words.findIndex((l) => /(?:^|[\s:;(#'"])[245]\d\d(?:[\s-]|$)|(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.]*\d)/.test(l));
   const from = coded > 0 && /^(?:sorry|remote host said|<<<|host |smtp error|said:)/i.test(words[coded - 1]!) ? coded - 1 : Math.max(coded, 0);
   return cutLong(words.slice(coded >= 0 ? Math.min(from, coded) : 0).join(" "));
 }
+
+/** A "name: number" field line of a notice's message details: a count, not the server's words. */
+const FIELD_NUMBER = /^[A-Za-z][A-Za-z ()-]{0,40}:\s*\d+$/;
 
 /** The longest a server's words kept for classifying (a quoted line keeps LINE_MAX). */
 const DIAGNOSTIC_MAX = 600;

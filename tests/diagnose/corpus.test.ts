@@ -103,7 +103,6 @@ const BEHIND_SISIMAI = new Set<string>([
   "lhost-amazonses",
   "lhost-biglobe",
   "lhost-domino",
-  "lhost-einsundeins",
   "lhost-ezweb",
   "lhost-fml",
   "lhost-gsuite",
@@ -111,14 +110,10 @@ const BEHIND_SISIMAI = new Set<string>([
   "lhost-mailmarshalsmtp",
   "lhost-messagelabs",
   "lhost-v5sendmail",
-  "lhost-verizon",
   "lhost-x3",
   "lhost-x6",
   "rfc3464",
-  "rhost-cox",
-  "rhost-franceptt",
   "rhost-nttdocomo",
-  "rhost-spectrum",
 ]);
 
 describe("diagnose on the sisimai sample set (real bounces, labelled by sisimai's maintainers)", () => {
