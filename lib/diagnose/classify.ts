@@ -199,7 +199,19 @@ const said = (f: Failure): string => {
   return d ? ` ("${d.length > 160 ? `${d.slice(0, 160)}…` : d}")` : "";
 };
 
-export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
+/**
+ * SES's own delivery status reports wrap the receiving server's reply in SES's summary:
+ * "5.1.0 - Unknown address error 550-'5.7.1 <a@b>... Access denied' (delivery attempts: 0)".
+ * The summary is SES's guess from the code; the quoted reply is what the server said.
+ */
+const SES_WRAPPED = /^[245]\.\d{1,3}\.\d{1,3} - [A-Za-z ]{1,60}? ([245]\d\d)[ -]'([^\n]{1,1000}?)' \(delivery attempts: \d{1,6}\)\s*$/;
+function unwrapped(f: Failure): Failure {
+  const m = f.diagnostic ? SES_WRAPPED.exec(f.diagnostic) : null;
+  return m ? { ...f, diagnostic: `${m[1]} ${m[2]}` } : f;
+}
+
+export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
+  const f = unwrapped(failure);
   const c = codesOf(f);
   const cmd = commands(f, ctx);
   const e = c.enhanced;

@@ -269,11 +269,13 @@ function blockDiagnostic(body: string[]): string | undefined {
   // returned message with a number, never a reply code.
   const words = body.filter((l) => !BOILERPLATE.test(l) && !FIELD_NUMBER.test(l));
   if (!words.length) return undefined;
-  const coded = words.findIndex((l) => /(?:^|[\s:;(#'"])[245]\d\d(?:[\s-]|$)|(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.]*\d)/.test(l));
+  const coded = words.findIndex((l) => CODED.test(l));
   const from = coded > 0 && /^(?:sorry|remote host said|<<<|host |smtp error|said:)/i.test(words[coded - 1]!) ? coded - 1 : Math.max(coded, 0);
   return cutLong(words.slice(coded >= 0 ? Math.min(from, coded) : 0).join(" "));
 }
 
+/** A reply code or an enhanced status code standing alone: not digits inside an address, an IP or a message name. */
+const CODED = /(?:^|[\s:;(#'"])[245]\d\d(?:[\s-]|$)|(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.]*\d)/;
 /** A "name: number" field line of a notice's message details: a count, not the server's words. */
 const FIELD_NUMBER = /^[A-Za-z][A-Za-z ()-]{0,40}:\s*\d+$/;
 
@@ -414,7 +416,7 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
     const codedReply = () => (coded === undefined ? (coded = blockDiagnostic(recipientBlocksBare(lines, end)) ?? null) : coded);
     return blocks.map((b) => {
       const own = blockDiagnostic(b.body);
-      const ownCoded = !!own && /[245]\d\d|[245]\.\d/.test(own);
+      const ownCoded = !!own && CODED.test(own);
       const withCode = own && !ownCoded && !general && codedReply() ? cutLong(`${own} ${codedReply()}`) : own;
       const d = own && (!general || ownCoded) ? withCode : (general ?? (context ??= noticeWords(lines, end, skip)));
       return one(cut(b.recipient), d, [b.line, ...b.body.slice(0, 4).map(cut)]);

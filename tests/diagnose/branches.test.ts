@@ -42,6 +42,8 @@ describe("branches on real bounces", () => {
     ["rhost-franceptt-03.eml", "recipient-policy", /spam.*OFR_506/, "Orange's '550 5.2.0 Mail rejected. OFR_506': spam by Orange's code, not the X.2.0 mailbox"],
     ["rhost-franceptt-07.eml", "recipient-policy", /blocks or lists.*OFR_999/, "Orange's '421 Service refused ... OFR_999': the sending IP temporarily blocklisted"],
     ["lhost-verizon-02.eml", "recipient-mailbox", /does not exist/, "Verizon's 'Size (in bytes): 222' under the message details is a count, not a reply: the '550 - ... no such user here' above the list is"],
+    ["lhost-amazonses-01.eml", "recipient-policy", /policy/, "SES's '5.1.0 - Unknown address error 550-'5.7.1 <sender>... Access denied' (delivery attempts: 0)': the quoted reply is the server's, SES's 'Unknown address' summary is not"],
+    ["lhost-amazonses-03.eml", "recipient-mailbox", /mailbox cannot take mail/, "SES's wrapper around '550-'5.2.2 ... Mailbox Full'': the quoted X.2.2 decides"],
     ["lhost-postfix-78.eml", "recipient-policy", /headers/, "SES's '554 Transaction failed: Duplicate header 'DKIM-Signature'': the message's format, not a DKIM failure"],
     ["lhost-postfix-50.eml", "recipient-policy", /greeting/, "'refused to talk to me: 421' at every attempt until Postfix gave up: the server refuses the sending host"],
     ["lhost-postfix-41.eml", "recipient-policy", /at DATA/, "a bare 550 in reply to DATA: the address was accepted at RCPT TO, the message was refused"],

@@ -68,6 +68,12 @@ export const ACCEPTED: { files: RegExp; label: string; status?: RegExp; ours: Di
     why: "'550 5.4.1 All recipient addresses rejected : Access denied' from Exchange Online (*.protection.outlook.com): Microsoft's 'Fix NDR error code 550 5.4.1 in Exchange Online' says it 'is generated when directory-based edge blocking in Microsoft Exchange Online blocks an incoming email message because the recipient's email address is invalid' (quoted at https://intodns.ai/citations/fix-550-5-4-1-recipient-address-rejected); the envelope sender is not named",
   },
   {
+    files: /^lhost-amazonses-(?:01|07|08)\.eml$/,
+    label: "securityerror",
+    ours: "recipient-policy",
+    why: "SES's own report (Reporting-MTA *.amazonses.com) of '550 5.7.1 <bounce@email-bounces.amazonses.com>... Access denied', '550 5.7.6 Failed to delivery', '550 5.7.9 Rejected': SES writes a report only for a message it accepted, after the relay logged in, so no relay credential failed; the 5.7.x is the recipient's server answering SES at delivery (the 5.7.1 names SES's envelope sender: Sendmail's access list), which only its administrator can change",
+  },
+  {
     files: /./,
     label: "mailboxfull",
     status: /^4\./,
@@ -100,14 +106,12 @@ function table(rows: FamilyRow[], sisimaiVersion: string | undefined): string {
  * a family falls behind and is not here, and when one listed here has caught up (remove it).
  */
 const BEHIND_SISIMAI = new Set<string>([
-  "lhost-amazonses",
   "lhost-biglobe",
   "lhost-domino",
   "lhost-ezweb",
   "lhost-fml",
   "lhost-gsuite",
   "lhost-interscanmss",
-  "lhost-mailmarshalsmtp",
   "lhost-messagelabs",
   "lhost-v5sendmail",
   "lhost-x3",

@@ -192,6 +192,7 @@ describe("lib/diagnose patterns stay linear on backtracking input classes", () =
     "AUP#In-",
     "OFR_",
     "  Size (in bytes): ",
+    "5.1.0 - Unknown address error 550-'",
   ];
   const runs = [" ", "\t ", ".", "a", "a.", "-", "'", "5.", "#", ":", "ab@", "<a@b.c>"];
   const cases = prefixes.flatMap((p) => runs.map((r) => [p, r] as const));
