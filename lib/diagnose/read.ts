@@ -263,14 +263,18 @@ function recipientBlocksBare(lines: string[], end: number): string[] {
   return out;
 }
 
-/** The lines of a block that carry the server's answer: from the first one with a code, or all of them. */
+/**
+ * The lines of a block that carry the server's answer: from the first one with a code, or all of
+ * them. The line before the code is kept when it introduces it, or when it is the local delivery
+ * agent's own reason (Sendmail's transcript "mail.local: unknown user: a" above "554 <a>... Service unavailable").
+ */
 function blockDiagnostic(body: string[]): string | undefined {
   // "Size (in bytes): 222", "Number of lines: 2" (Verizon's "Message details"): a field of the
   // returned message with a number, never a reply code.
   const words = body.filter((l) => !BOILERPLATE.test(l) && !FIELD_NUMBER.test(l));
   if (!words.length) return undefined;
   const coded = words.findIndex((l) => CODED.test(l));
-  const from = coded > 0 && /^(?:sorry|remote host said|<<<|host |smtp error|said:)/i.test(words[coded - 1]!) ? coded - 1 : Math.max(coded, 0);
+  const from = coded > 0 && /^(?:sorry|remote host said|<<<|host |smtp error|said:|(?:mail\.local|local|procmail|maildrop|deliver):)/i.test(words[coded - 1]!) ? coded - 1 : Math.max(coded, 0);
   return cutLong(words.slice(coded >= 0 ? Math.min(from, coded) : 0).join(" "));
 }
 
