@@ -112,7 +112,6 @@ function table(rows: FamilyRow[], sisimaiVersion: string | undefined): string {
  * a family falls behind and is not here, and when one listed here has caught up (remove it).
  */
 const BEHIND_SISIMAI = new Set<string>([
-  "lhost-biglobe",
   "lhost-ezweb",
   "lhost-fml",
   "lhost-gsuite",
