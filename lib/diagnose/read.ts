@@ -195,10 +195,9 @@ interface Block {
  * 192.0.2.1 does not like recipient.\nRemote host said: 550 ...", Postfix "<a@b>: host x[ip]
  * said: 550 ...", Sendmail "<a@b>... User unknown", Exchange 2003 "a@b on <date>\n    The
  * recipient name is not recognized", Courier, Domino and the providers that copy them.
- * Addresses in the returned message (after its marker) are not read. `wanted`: addresses known to
- * have failed, read even when they look like a notice's own mailbox (postmaster@).
+ * Addresses in the returned message (after its marker) are not read.
  */
-function recipientBlocks(lines: string[], end: number, exclude: Set<string>, wanted: Set<string> = new Set()): Block[] {
+function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Block[] {
   const blocks: Block[] = [];
   let open: Block | undefined;
   let textSeen = false;
@@ -218,7 +217,7 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>, wan
     const m = rcpt ? [rcpt[0], rcpt[1]!] : /^[<"(\[]?\s*(?:mailto:)?([^\s<>()[\],;:"'@]{1,64}@[^\s<>()[\],;:"']{1,255})/.exec(afterLabel);
     const address = m ? ADDRESS.exec(m[1]!)?.[0] : undefined;
     // The address starts the line (after a label at most): a list entry, not a sentence that mentions one.
-    if (address && ADDRESS.exec(m![1]!)!.index === 0 && !exclude.has(address.toLowerCase()) && (!NOTICE_MAILBOX.test(address) || wanted.has(address.toLowerCase())) && !/^(?:from|to|cc|sender|reply-to|return-path|subject)\s*:/i.test(trimmed)) {
+    if (address && ADDRESS.exec(m![1]!)!.index === 0 && !exclude.has(address.toLowerCase()) && !NOTICE_MAILBOX.test(address) && !/^(?:from|to|cc|sender|reply-to|return-path|subject)\s*:/i.test(trimmed)) {
       const rest = rcpt ? "" : afterLabel.slice(afterLabel.indexOf(address) + address.length).replace(/^[>"')\]]*\s*(?:\.\.\.|:)?\s*/, "");
       const known = blocks.find((b) => b.recipient.toLowerCase() === address.toLowerCase());
       open = known ?? { recipient: address, line: cut(trimmed), body: [] };
@@ -382,9 +381,9 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
   const excluded = new Set([...exclude, ...(relaySender ? [relaySender] : [])].map((a) => a.toLowerCase()));
   // X-Failed-Recipients (Exim, Google and others write it): the failed addresses, whatever the text lists.
   const failed = [...new Set(failedRecipients.map((a) => a.toLowerCase()))];
-  // A postmaster@ or mailer-daemon@ address in the list is the notice's own contact, unless the
-  // caller knows it failed (X-Failed-Recipients, or the returned message was sent to it).
-  let blocks = recipientBlocks(lines, end, excluded, new Set(failed)).filter((b) => !excluded.has(b.recipient.toLowerCase()));
+  // A postmaster@ or mailer-daemon@ address in the list is the notice's own contact; one the caller
+  // knows failed (X-Failed-Recipients, or the returned message was sent to it) comes back below.
+  let blocks = recipientBlocks(lines, end, excluded).filter((b) => !excluded.has(b.recipient.toLowerCase()));
   if (failed.length) {
     const listed = blocks.filter((b) => failed.includes(b.recipient.toLowerCase()));
     // A block whose address the text wrote without its domain ("  kijitora" in Exim's list) still carries the server's words.
