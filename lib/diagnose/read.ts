@@ -180,7 +180,7 @@ const RECIPIENT_LABEL = /^\s*(?:(?:failed|final|original|bad|invalid|unknown)[ -
 /** An address that is never the failed recipient: the notice's own mailboxes. */
 const NOTICE_MAILBOX = /^(?:mailer-daemon|postmaster|mail-daemon|mailer|maildaemon|daemon|no-?reply|bounces?)@/i;
 /** A line that only announces or closes the list of failures: no server's words in it. */
-const BOILERPLATE = /^(?:this is a permanent error|the following address(?:es)?(?:\(es\))? failed|i'm afraid i wasn't able|this message was created automatically|hi\. this is the|sorry,? we were unable|a message that you sent|your message (?:to|did not|was|could)|did not reach the following|delivery to the following|delivery has failed|\*\*|-{3,}|={3,}|_{3,}|unknown recipient$)/i;
+const BOILERPLATE = /^(?:this is a permanent error|the following address(?:es)?(?:\(es\))? failed|i'm afraid i wasn't able|this message was created automatically|hi\. this is the|sorry,? we were unable|a message that you sent|your message (?:to|did not|was(?!n't delivered to \S{1,320} because)|could)|did not reach the following|delivery to the following|delivery has failed|\*\*|-{3,}|={3,}|_{3,}|unknown recipient$)/i;
 
 /** One failed address and the lines under it, up to the next address or a blank line after text. */
 interface Block {

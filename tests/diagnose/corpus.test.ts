@@ -114,7 +114,6 @@ function table(rows: FamilyRow[], sisimaiVersion: string | undefined): string {
 const BEHIND_SISIMAI = new Set<string>([
   "lhost-ezweb",
   "lhost-fml",
-  "lhost-gsuite",
   "lhost-interscanmss",
   "lhost-messagelabs",
   "lhost-v5sendmail",
