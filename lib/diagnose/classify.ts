@@ -415,6 +415,9 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
   if (TRANSIENT_WORDS.test(words)) return verdict("transient", `the sending server could not deliver in time and gave up (${codeName}); send it again once the recipient's server accepts mail${said(f)}`, "low", cmd.recipient);
   // RFC 5321: a 550 to DATA comes after the server accepted the recipient at RCPT TO: the message, not the address, was refused.
   if (c.reply === 550 && c.stage === "DATA") return verdict("recipient-policy", `the recipient's server accepted the address and then refused the message at DATA (${codeName}): its policy or the message itself${said(f)}`, "low", cmd.recipientAdmin);
+  // "542 a@b Rejected" (MessageLabs): the reply names the failed recipient's own address as the thing refused, and nothing else.
+  const addressOnly = /^[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3} )?<?([^\s<>@]{1,64}@[^\s<>]{1,255}?)>?(?:\.\.\.)? (?:rejected|refused)\.?$/i.exec(words.trim());
+  if (permanent && addressOnly && addressOnly[1]!.toLowerCase() === f.recipient.toLowerCase()) return verdict("recipient-mailbox", `the recipient's server refused the address itself (${codeName}), and says no more${said(f)}`, "low", cmd.recipient);
   if (c.reply === 550 || c.reply === 553) return verdict("recipient-mailbox", `the recipient's server refused the address (${codeName}: mailbox unavailable), and says no more${said(f)}`, "low", cmd.recipient);
   return verdict("recipient-policy", `a permanent failure that names no known cause (${codeName}): read the server's words${said(f)}`, "low", cmd.recipientAdmin);
 }

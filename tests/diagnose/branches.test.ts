@@ -47,6 +47,7 @@ describe("branches on real bounces", () => {
     ["rfc3464-06.eml", "recipient-mailbox", /does not exist/, "Sendmail's transcript 'mail.local: unknown user: kijitora' above '554 <a>... Service unavailable': the local delivery agent's reason, not a temporary service failure"],
     ["lhost-biglobe-01.eml", "recipient-mailbox", /mailbox/, "Biglobe lists postmaster@mxr.biglobe.ne.jp, the returned message's To, as the failed address: a postmaster@ recipient the returned message proves, not the notice's own contact"],
     ["lhost-gsuite-02.eml", "recipient-mailbox", /does not exist/, "Google's report with no Diagnostic-Code: its text 'Your message wasn't delivered to a@b because the address couldn't be found' says why (not the boilerplate 'Your message was ...')"],
+    ["lhost-messagelabs-03.eml", "recipient-mailbox", /refused the address itself/, "MessageLabs' '542 a@b Rejected': the reply names the failed recipient's own address as what it refused"],
     ["lhost-postfix-78.eml", "recipient-policy", /headers/, "SES's '554 Transaction failed: Duplicate header 'DKIM-Signature'': the message's format, not a DKIM failure"],
     ["lhost-postfix-50.eml", "recipient-policy", /greeting/, "'refused to talk to me: 421' at every attempt until Postfix gave up: the server refuses the sending host"],
     ["lhost-postfix-41.eml", "recipient-policy", /at DATA/, "a bare 550 in reply to DATA: the address was accepted at RCPT TO, the message was refused"],

@@ -115,7 +115,6 @@ const BEHIND_SISIMAI = new Set<string>([
   "lhost-ezweb",
   "lhost-fml",
   "lhost-interscanmss",
-  "lhost-messagelabs",
   "lhost-v5sendmail",
   "lhost-x3",
   "rfc3464",

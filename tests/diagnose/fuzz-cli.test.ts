@@ -194,6 +194,7 @@ describe("lib/diagnose patterns stay linear on backtracking input classes", () =
     "  Size (in bytes): ",
     "5.1.0 - Unknown address error 550-'",
     "Your message wasn't delivered to ",
+    "Diagnostic-Code: smtp; 542 ",
   ];
   const runs = [" ", "\t ", ".", "a", "a.", "-", "'", "5.", "#", ":", "ab@", "<a@b.c>"];
   const cases = prefixes.flatMap((p) => runs.map((r) => [p, r] as const));
