@@ -91,7 +91,7 @@ const RATE_WORDS = /rate limit|sent (?:to )?too many (?:recipients|messages)|(?:
 /** Spam, virus, content and size: the recipient's server refused this message. */
 const CONTENT_WORDS = /\bspam\b|junk|virus|malware|infected|content (?:rejected|filter|violat)|message (?:content )?(?:rejected|refused) (?:as|because|due)|message filtered|filtered|policy (?:reasons|violation|rejection)|not accepted for policy|message (?:size |length )?(?:exceeds|too (?:big|large))|too (?:big|large)|size limit|message size|mime|header (?:error|invalid|too)|rfc ?(?:2822|5322) |does not comply|not compliant|spam score|bulk mail|phish|refused due to recipient preferences|recipient preferences|relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)|not (?:permitted|allowed) to relay|we do not relay|unable to relay|no relaying|relay not permitted/i;
 /** The address: unknown, gone, disabled, full, moved. General mailbox wording under any code. */
-const MAILBOX_UNKNOWN_WORDS = /(?:account|mailbox|user|address) .{0,40}?(?:does not|doesn't|did not) exist|not a registered (?:gateway )?user|user(?:name)? (?:unknown|not (?:found|exist|known|listed))|unknown (?:user|recipient|local[- ]?part|address|mailbox)|no such (?:user|recipient|mailbox|address|account|person)|(?:mailbox|account|address|recipient|user|addressee)(?: name)? (?:does not|doesn't|did not) exist|(?:mailbox|recipient|address|account) (?:is )?(?:unknown|not found|unavailable|invalid)|invalid (?:recipient|mailbox|address|user|account)|recipient (?:name )?is not recognized|recipient not (?:found|valid)|not (?:a )?(?:valid|known) (?:recipient|user|mailbox)|(?:doesn't|does not|do not|don't) have an? .{0,60}account|not listed in .{0,40}?(?:directory|address book)|invalid .{0,20}userid|invalid (?:final )?delivery|no valid recipients?|not in (?:the |our )?directory|no mailbox|bad (?:destination|recipient) (?:mailbox|address)|address rejected.{0,20}(?:user unknown|access denied|not exist)|recipient address rejected|unrouteable address|not our customer|addressee unknown|destinataire invalide|existiert nicht|unbekannt|\u5b58\u5728\u3057\u307e\u305b\u3093|\u898b\u3064\u304b\u308a\u307e\u305b\u3093|\u30ea\u30b9\u30c8\u306b\u3042\u308a\u307e\u305b\u3093/iu;
+const MAILBOX_UNKNOWN_WORDS = /(?:account|mailbox|user|address) .{0,40}?(?:does not|doesn't|did not) exist|not a registered (?:gateway )?user|user(?:name)? (?:unknown|not (?:found|exist|known|listed))|unknown (?:user|recipient|local[- ]?part|address|mailbox)|no such (?:user|recipient|mailbox|address|account|person)|(?:mailbox|account|address|recipient|user|addressee)(?: name)? (?:does not|doesn't|did not) exist|(?:mailbox|recipient|address|account) (?:is )?(?:unknown|not found|unavailable|invalid)|invalid (?:recipient|mailbox|address|user|account)|recipient (?:name )?is not recognized|recipient not (?:found|valid)|not (?:a )?(?:valid|known) (?:recipient|user|mailbox)|(?:doesn't|does not|do not|don't) have an? .{0,60}account|not listed in .{0,40}?(?:directory|address book)|invalid .{0,20}userid|invalid (?:final )?delivery|no valid recipients?|not in (?:the |our )?directory|no mailbox|bad (?:destination|recipient) (?:mailbox|address)|address rejected.{0,20}(?:user unknown|access denied|not exist)|recipient address rejected|unrouteable address|the address (?:couldn't|could not|can't|cannot) be found|not our customer|addressee unknown|destinataire invalide|existiert nicht|unbekannt|\u5b58\u5728\u3057\u307e\u305b\u3093|\u898b\u3064\u304b\u308a\u307e\u305b\u3093|\u30ea\u30b9\u30c8\u306b\u3042\u308a\u307e\u305b\u3093/iu;
 const MAILBOX_DISABLED_WORDS = /disabled recipient|account (?:is |has been )?(?:disabled|suspended|inactive|deactivated|expired|locked|closed|blocked|terminated|deleted|frozen|unavailable)|(?:mailbox|user|address|recipient) (?:is |has been )?(?:disabled|suspended|inactive|deactivated|closed|locked|frozen)|inactive (?:user|account|mailbox)|disabled (?:user|account|mailbox)|(?:has|have) (?:moved|been moved)|user has moved|no longer (?:active|valid|in use|available|exists|accepts)|not (?:currently )?active|over ?quota|quota (?:exceeded|exceed|full)|exceeded (?:the )?(?:storage|quota|mailbox)|(?:mailbox|inbox|mail ?box|disk|storage)(?: is)? (?:is )?(?:full|over|exceeded|size limit)|insufficient (?:disk |storage )?space|not enough (?:disk |storage )?space|out of (?:disk |storage )?space|mailbox (?:size|storage) limit|exceeds (?:the )?allowed (?:size|quota)|mail ?folder is full|too many messages (?:in|on)/i;
 /** The recipient host's delivery program for that mailbox failed (a pipe, procmail, a local mailer). */
 const MAILER_WORDS = /mailer error|pipe to \||procmail|\bexit (?:code |status )?\d+|delivery program|local delivery failed|child status|unknown mailer/i;
@@ -128,6 +128,42 @@ const SES_REFUSAL: readonly { re: RegExp; cause: string; unique?: true }[] = [
  * layer (MX, the recipient domain's DMARC policy, MTA-STS, TLS-RPT): one place to change if the
  * option is renamed.
  */
+/**
+ * Codes a provider publishes with their meaning, which decide over the words around them: Cox's
+ * "550 5.1.0 <a@b> sender rejected ... AUP#CDRBL" is its blocklist of the sending host, not our
+ * envelope sender. Each code is its provider's own name (the "AUP#" or "OFR_" prefix), so no
+ * other server's words can match.
+ * - Cox, "Error Codes" (http://postmaster.cox.net/confluence/display/postmaster/Error+Codes, now
+ *   https://www.cox.com/residential/support/email-error-codes.html): CXBL and CDRBL "the sending
+ *   IP address has been (temporarily) blocked by Cox", IPBLnnnn "the sending IP is listed in"
+ *   Spamhaus Zen, Return Path, ivmSIP, Cloudmark CSI; CXDNS the connecting IP's DNS; CXSNDR "a
+ *   problem with the sender's domain" (SPF, DKIM, or no MX/A); CXCNCT the concurrent connections
+ *   per IP, CXMXRT the number of messages sent.
+ * - Spectrum/Charter, "Understanding email error codes"
+ *   (https://www.spectrum.net/support/internet/understanding-email-error-codes, which its bounces
+ *   cite): incoming AUP#I-nnnn, 1000 the sending IP blocked, 1100-1150 its DNS, 1200-1250 listed
+ *   by Cloudmark CSI or Spamhaus, 1300-1490 the limits on concurrent connections and messages.
+ * - Orange/Wanadoo OFR_nnn (https://bentonow.com/smtp-errors/orange; Orange's own postmaster page
+ *   https://postmaster.orange.fr lists the criteria): OFR_506 "Mail rejected" as spam, OFR_999
+ *   "Service refused" the sending IP temporarily blocklisted.
+ */
+const PROVIDER_CODE = /\bAUP#(CXBL|CDRBL|CXDNS|IPBL\d{4,5}|CXSNDR|CXCNCT|CXMXRT)\b|\bAUP#In?-?(\d{4})\b|\bOFR_(506|999)\b/i;
+type ProviderMeaning = "block" | "rate" | "sender" | "spam";
+function providerCode(words: string): { code: string; meaning: ProviderMeaning } | undefined {
+  const m = PROVIDER_CODE.exec(words);
+  if (!m) return undefined;
+  if (m[1]) {
+    const c = m[1].toUpperCase();
+    return { code: `AUP#${c}`, meaning: c === "CXSNDR" ? "sender" : c === "CXCNCT" || c === "CXMXRT" ? "rate" : "block" };
+  }
+  if (m[2]) {
+    const n = Number(m[2]);
+    const meaning: ProviderMeaning | undefined = n === 1000 || (n >= 1100 && n <= 1250) ? "block" : n >= 1300 && n <= 1490 ? "rate" : undefined;
+    return meaning ? { code: m[0], meaning } : undefined;
+  }
+  return { code: `OFR_${m[3]}`, meaning: m[3] === "506" ? "spam" : "block" };
+}
+
 export const VERIFY_LAYERS_OPTION = "--only";
 
 /** A recipient as a shell argument, only when the notice named one (an address, nothing else). */
@@ -163,7 +199,19 @@ const said = (f: Failure): string => {
   return d ? ` ("${d.length > 160 ? `${d.slice(0, 160)}…` : d}")` : "";
 };
 
-export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
+/**
+ * SES's own delivery status reports wrap the receiving server's reply in SES's summary:
+ * "5.1.0 - Unknown address error 550-'5.7.1 <a@b>... Access denied' (delivery attempts: 0)".
+ * The summary is SES's guess from the code; the quoted reply is what the server said.
+ */
+const SES_WRAPPED = /^[245]\.\d{1,3}\.\d{1,3} - [A-Za-z ]{1,60}? ([245]\d\d)[ -]'([^\n]{1,1000}?)' \(delivery attempts: \d{1,6}\)\s*$/;
+function unwrapped(f: Failure): Failure {
+  const m = f.diagnostic ? SES_WRAPPED.exec(f.diagnostic) : null;
+  return m ? { ...f, diagnostic: `${m[1]} ${m[2]}` } : f;
+}
+
+export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
+  const f = unwrapped(failure);
   const c = codesOf(f);
   const cmd = commands(f, ctx);
   const e = c.enhanced;
@@ -240,6 +288,16 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
     if ((sesAnswered || r.unique) && r.re.test(text)) {
       if (r.re.test(text)) return verdict("ses", `${r.cause}${said(f)}`, atSes || f.source === "ses-notification" ? "high" : "medium", cmd.ses);
     }
+  }
+
+  // A provider's published code names the cause, whatever status code and words surround it.
+  const provider = providerCode(words);
+  if (provider) {
+    const pc = `${provider.code}, ${codeName}`;
+    if (provider.meaning === "sender") return verdict("sender-auth", `the recipient's provider refused our sender's domain (${pc}: its SPF, DKIM, or no MX or A record)${said(f)}`, "high", cmd.senderAuth);
+    if (provider.meaning === "rate") return verdict("transient", `the recipient's provider limits how many connections or messages it accepts from the sending host (${pc}); the sending server retries, and the limit eases with volume${said(f)}`, "high", cmd.ses);
+    if (provider.meaning === "spam") return verdict("recipient-policy", `the recipient's provider classified the message as spam and refused it (${pc})${said(f)}`, "high", cmd.recipientAdmin);
+    return verdict("recipient-policy", `the recipient's provider refused the sending host: it blocks or lists that IP address (${pc})${said(f)}`, "high", cmd.recipientAdmin);
   }
 
   const x = e ? `${e.subject}.${e.detail}` : "";
@@ -357,6 +415,9 @@ export function classify(f: Failure, ctx: ClassifyContext = {}): Verdict {
   if (TRANSIENT_WORDS.test(words)) return verdict("transient", `the sending server could not deliver in time and gave up (${codeName}); send it again once the recipient's server accepts mail${said(f)}`, "low", cmd.recipient);
   // RFC 5321: a 550 to DATA comes after the server accepted the recipient at RCPT TO: the message, not the address, was refused.
   if (c.reply === 550 && c.stage === "DATA") return verdict("recipient-policy", `the recipient's server accepted the address and then refused the message at DATA (${codeName}): its policy or the message itself${said(f)}`, "low", cmd.recipientAdmin);
+  // "542 a@b Rejected" (MessageLabs): the reply names the failed recipient's own address as the thing refused, and nothing else.
+  const addressOnly = /^[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3} )?<?([^\s<>@]{1,64}@[^\s<>]{1,255}?)>?(?:\.\.\.)? (?:rejected|refused)\.?$/i.exec(words.trim());
+  if (permanent && addressOnly && addressOnly[1]!.toLowerCase() === f.recipient.toLowerCase()) return verdict("recipient-mailbox", `the recipient's server refused the address itself (${codeName}), and says no more${said(f)}`, "low", cmd.recipient);
   if (c.reply === 550 || c.reply === 553) return verdict("recipient-mailbox", `the recipient's server refused the address (${codeName}: mailbox unavailable), and says no more${said(f)}`, "low", cmd.recipient);
   return verdict("recipient-policy", `a permanent failure that names no known cause (${codeName}): read the server's words${said(f)}`, "low", cmd.recipientAdmin);
 }

@@ -180,7 +180,7 @@ const RECIPIENT_LABEL = /^\s*(?:(?:failed|final|original|bad|invalid|unknown)[ -
 /** An address that is never the failed recipient: the notice's own mailboxes. */
 const NOTICE_MAILBOX = /^(?:mailer-daemon|postmaster|mail-daemon|mailer|maildaemon|daemon|no-?reply|bounces?)@/i;
 /** A line that only announces or closes the list of failures: no server's words in it. */
-const BOILERPLATE = /^(?:this is a permanent error|the following address(?:es)?(?:\(es\))? failed|i'm afraid i wasn't able|this message was created automatically|hi\. this is the|sorry,? we were unable|a message that you sent|your message (?:to|did not|was|could)|did not reach the following|delivery to the following|delivery has failed|\*\*|-{3,}|={3,}|_{3,}|unknown recipient$)/i;
+const BOILERPLATE = /^(?:this is a permanent error|the following address(?:es)?(?:\(es\))? failed|i'm afraid i wasn't able|this message was created automatically|hi\. this is the|sorry,? we were unable|a message that you sent|your message (?:to|did not|was(?!n't delivered to \S{1,320} because)|could)|did not reach the following|delivery to the following|delivery has failed|\*\*|-{3,}|={3,}|_{3,}|unknown recipient$)/i;
 
 /** One failed address and the lines under it, up to the next address or a blank line after text. */
 interface Block {
@@ -263,14 +263,25 @@ function recipientBlocksBare(lines: string[], end: number): string[] {
   return out;
 }
 
-/** The lines of a block that carry the server's answer: from the first one with a code, or all of them. */
+/**
+ * The lines of a block that carry the server's answer: from the first one with a code, or all of
+ * them. The line before the code is kept when it introduces it, or when it is the local delivery
+ * agent's own reason (Sendmail's transcript "mail.local: unknown user: a" above "554 <a>... Service unavailable").
+ */
 function blockDiagnostic(body: string[]): string | undefined {
-  const words = body.filter((l) => !BOILERPLATE.test(l));
+  // "Size (in bytes): 222", "Number of lines: 2" (Verizon's "Message details"): a field of the
+  // returned message with a number, never a reply code.
+  const words = body.filter((l) => !BOILERPLATE.test(l) && !FIELD_NUMBER.test(l));
   if (!words.length) return undefined;
-  const coded = words.findIndex((l) => /(?:^|[\s:;(#'"])[245]\d\d(?:[\s-]|$)|(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.]*\d)/.test(l));
-  const from = coded > 0 && /^(?:sorry|remote host said|<<<|host |smtp error|said:)/i.test(words[coded - 1]!) ? coded - 1 : Math.max(coded, 0);
+  const coded = words.findIndex((l) => CODED.test(l));
+  const from = coded > 0 && /^(?:sorry|remote host said|<<<|host |smtp error|said:|(?:mail\.local|local|procmail|maildrop|deliver):)/i.test(words[coded - 1]!) ? coded - 1 : Math.max(coded, 0);
   return cutLong(words.slice(coded >= 0 ? Math.min(from, coded) : 0).join(" "));
 }
+
+/** A reply code or an enhanced status code standing alone: not digits inside an address, an IP or a message name. */
+const CODED = /(?:^|[\s:;(#'"])[245]\d\d(?:[\s-]|$)|(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.]*\d)/;
+/** A "name: number" field line of a notice's message details: a count, not the server's words. */
+const FIELD_NUMBER = /^[A-Za-z][A-Za-z ()-]{0,40}:\s*\d+$/;
 
 /** The longest a server's words kept for classifying (a quoted line keeps LINE_MAX). */
 const DIAGNOSTIC_MAX = 600;
@@ -368,9 +379,11 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
   const alias = /send mail as"? address\s+(\S+@\S+)/i.exec(head) ?? /sending (?:your message|this message|mail) from\s+(?:the address\s+)?<?(\S+@\S+)/i.exec(head);
   const relaySender = sender ?? (alias?.[1] ? ADDRESS.exec(alias[1])?.[0] : undefined);
   const excluded = new Set([...exclude, ...(relaySender ? [relaySender] : [])].map((a) => a.toLowerCase()));
-  let blocks = recipientBlocks(lines, end, excluded).filter((b) => !excluded.has(b.recipient.toLowerCase()));
   // X-Failed-Recipients (Exim, Google and others write it): the failed addresses, whatever the text lists.
   const failed = [...new Set(failedRecipients.map((a) => a.toLowerCase()))];
+  // A postmaster@ or mailer-daemon@ address in the list is the notice's own contact; one the caller
+  // knows failed (X-Failed-Recipients, or the returned message was sent to it) comes back below.
+  let blocks = recipientBlocks(lines, end, excluded).filter((b) => !excluded.has(b.recipient.toLowerCase()));
   if (failed.length) {
     const listed = blocks.filter((b) => failed.includes(b.recipient.toLowerCase()));
     // A block whose address the text wrote without its domain ("  kijitora" in Exim's list) still carries the server's words.
@@ -409,7 +422,7 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
     const codedReply = () => (coded === undefined ? (coded = blockDiagnostic(recipientBlocksBare(lines, end)) ?? null) : coded);
     return blocks.map((b) => {
       const own = blockDiagnostic(b.body);
-      const ownCoded = !!own && /[245]\d\d|[245]\.\d/.test(own);
+      const ownCoded = !!own && CODED.test(own);
       const withCode = own && !ownCoded && !general && codedReply() ? cutLong(`${own} ${codedReply()}`) : own;
       const d = own && (!general || ownCoded) ? withCode : (general ?? (context ??= noticeWords(lines, end, skip)));
       return one(cut(b.recipient), d, [b.line, ...b.body.slice(0, 4).map(cut)]);

@@ -134,7 +134,10 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
   // A message sent to oneself bounces to the failed address: the notice's To may be the recipient.
   if (!failures.length && isNotice) failures = failuresFromText(text, source, sender ?? originalSender(returnedPart), undefined, from ? [from] : [], failedRecipients);
   // A notice that names no recipient (Sendmail V5's bare transcript): the returned message's To.
-  const originalTo = originalRecipient(returnedPart);
+  // In the text, or in the returned message/rfc822 part when mailparser keeps it as an attachment:
+  // that one only when the notice's own text lists the address too (Biglobe lists postmaster@...).
+  const attachedTo = returned ? originalRecipient(returned.content.toString("utf8")) : undefined;
+  const originalTo = originalRecipient(returnedPart) ?? (attachedTo && text.toLowerCase().includes(attachedTo) ? attachedTo : undefined);
   if ((!failures.length || failures.every((f) => !f.recipient.includes("@"))) && isNotice && originalTo && !exclude.includes(originalTo)) {
     failures = failuresFromText(text, source, sender ?? originalSender(returnedPart), undefined, exclude, [originalTo]);
   }

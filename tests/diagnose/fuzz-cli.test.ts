@@ -187,6 +187,14 @@ describe("lib/diagnose patterns stay linear on backtracking input classes", () =
     "Name service error for domain a.example: Host not found, try again ",
     "Unauthenticated email from ",
     "rejected due to ",
+    // Provider code tables and Verizon's message-details fields.
+    "AUP#",
+    "AUP#In-",
+    "OFR_",
+    "  Size (in bytes): ",
+    "5.1.0 - Unknown address error 550-'",
+    "Your message wasn't delivered to ",
+    "Diagnostic-Code: smtp; 542 ",
   ];
   const runs = [" ", "\t ", ".", "a", "a.", "-", "'", "5.", "#", ":", "ab@", "<a@b.c>"];
   const cases = prefixes.flatMap((p) => runs.map((r) => [p, r] as const));
