@@ -2,7 +2,7 @@
  * MTA-STS rules (RFC 8461): the `_mta-sts` TXT record, the policy file served at
  * `https://mta-sts.<domain>/.well-known/mta-sts.txt`, and which MX hosts a policy allows.
  *
- * Pure functions: the collector (scripts/verify/recipient.ts) fetches, these judge. mailauth's
+ * Pure functions: the collector (scripts/verify/layers/recipient/collect.ts) fetches, these judge. mailauth's
  * MTA-STS helpers were considered and not used: its wildcard match lets `*.example.com` match
  * `a.b.example.com` (RFC 8461 4.1 allows only the left-most label), it reports no match in
  * testing mode, and its fetch has no body-size bound, no timeout and no endpoint override.

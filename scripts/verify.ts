@@ -13,17 +13,17 @@ import type { Manifest } from "../lib/manifest";
 import { validateSecretAccessKey } from "../lib/aws-ids";
 import { shown } from "../lib/text";
 import { describeNotChecked, exitCodeFor, type Layer, LAYERS, selectLayers } from "../lib/verify/findings";
-import { MONITORING_NOT_DECLARED, MONITORING_NOT_DISCOVERED } from "../lib/verify/monitoring";
+import { MONITORING_NOT_DECLARED, MONITORING_NOT_DISCOVERED } from "./verify/layers/monitoring/check";
 import { colorEnabled, keepSecret, readStdin, runMain, standardOptions, UsageError } from "./lib/cli";
 import { MAX_TIMEOUT_SECONDS, parseDnsServer, parseHostPort, parsePortOrHostPort, parseRegionFlag, parseRelaySeen, parseTimeoutSeconds } from "./lib/flags";
 import { manifestFromStack, readManifestFile } from "./lib/manifest-source";
 import { discoverManifest } from "./verify/discover";
-import { DnsCollector } from "./verify/dns";
+import { DnsCollector } from "./verify/layers/dns/collect";
 import { MAX_TIMER_MS, runDeadline, seconds } from "./verify/limit";
 import { formatJson, formatText, scrub } from "./verify/report";
-import { GmailCollector, readGmailToken } from "./verify/gmail";
+import { GmailCollector, readGmailToken } from "./verify/layers/gmail/collect";
 import { runVerify } from "./verify/run";
-import { NO_RECIPIENT } from "../lib/verify/recipient";
+import { NO_RECIPIENT } from "./verify/layers/recipient/check";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const list = (v: string, prev: string[]) => [...prev, ...v.split(",").map((x) => x.trim()).filter(Boolean)];
@@ -192,7 +192,7 @@ async function main(): Promise<number> {
   }
 
   // The AWS SDK and nodemailer load only now, never for --help or a usage error (start-up time).
-  const [{ AwsCollector }, { SmtpCollector }, { RecipientCollector }] = await Promise.all([import("./verify/aws"), import("./verify/smtp"), import("./verify/recipient")]);
+  const [{ AwsCollector }, { SmtpCollector }, { RecipientCollector }] = await Promise.all([import("./verify/aws"), import("./verify/layers/smtp/collect"), import("./verify/layers/recipient/collect")]);
   const relaySeen = parseRelaySeen(o.relaySeen);
   const ownLogins = parseRelaySeen(o.smtpLoginAt, "--smtp-login-at", "a verify run with --smtp-auth-during-rotation");
   if (o.gmailEndpoint !== undefined && !URL.canParse(o.gmailEndpoint)) throw new UsageError(`--gmail-endpoint: ${shown(o.gmailEndpoint)} is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);

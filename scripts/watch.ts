@@ -97,8 +97,8 @@ async function main(): Promise<number> {
   const [{ handleWatchEvent }, { AwsCollector }, { DnsCollector }, { SmtpCollector }, { runDeadline }] = await Promise.all([
     import("./watch/core"),
     import("./verify/aws"),
-    import("./verify/dns"),
-    import("./verify/smtp"),
+    import("./verify/layers/dns/collect"),
+    import("./verify/layers/smtp/collect"),
     import("./verify/limit"),
   ]);
   const deadline = runDeadline(timeoutMs);

@@ -11,7 +11,7 @@ import { ConfigError, validateConfig } from "../lib/config";
 import { type Manifest, DISCOVERED_STACK } from "../lib/manifest";
 import { deniedAddressIdentity, parseSendDenial } from "../lib/ses-denial";
 import { observed } from "../lib/verify/findings";
-import { checkSmtpLayer, type SmtpObservations } from "../lib/verify/smtp";
+import { checkSmtpLayer, type SmtpObservations } from "../scripts/verify/layers/smtp/check";
 import { expectProgramMatches } from "./adopt/consistency";
 import { runWithConfig } from "./helpers/program";
 import { programManifest } from "./verify/world";

@@ -29,7 +29,7 @@
  * The record is second-precise: a use in the same second as the rotation, or as the current
  * key's use, counts as after it (the cautious side).
  */
-import type { KeyLastUsed } from "./smtp";
+import type { KeyLastUsed } from "../../scripts/verify/layers/smtp/check";
 
 const HOUR = 3_600_000;
 

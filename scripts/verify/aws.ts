@@ -36,8 +36,8 @@ import {
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { SESv2ClientConfig } from "@aws-sdk/client-sesv2";
 import { causeOf, NO_AWS_CREDENTIALS, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
-import type { SesAccountState, SesConfigurationSetState, SesIdentityState, SuppressionState } from "../../lib/verify/ses";
-import type { AccessKeyState, KeyLastUsed, SimulationContextEntry, SimulationResult } from "../../lib/verify/smtp";
+import type { SesAccountState, SesConfigurationSetState, SesIdentityState, SuppressionState } from "./layers/ses/check";
+import type { AccessKeyState, KeyLastUsed, SimulationContextEntry, SimulationResult } from "./layers/smtp/check";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "./limit";
 
 interface SdkError {
@@ -183,7 +183,7 @@ export class AwsCollector {
 
   /**
    * A client of another service in a region, made once with this collector's timeouts,
-   * retries and socket bound, and destroyed with it (used by scripts/verify/monitoring.ts, so
+   * retries and socket bound, and destroyed with it (used by scripts/verify/layers/monitoring/collect.ts, so
    * those SDKs load only when the monitoring layer runs).
    */
   client<T extends { destroy(): void }>(service: AwsService, region: string, make: (config: ReturnType<AwsCollector["config"]>) => T): T {
@@ -385,7 +385,7 @@ export class AwsCollector {
    * The context (ContextEntries) carries the values the policies' conditions test, such as
    * ses:FromAddress: a key the request does not supply makes its condition false, so a question
    * without it is not the question a real login asks (API reference, SimulatePrincipalPolicy
-   * ContextEntries; lib/verify/smtp.ts simulationQuestions).
+   * ContextEntries; scripts/verify/layers/smtp/check.ts simulationQuestions).
    */
   simulateSend(userArn: string, resourceArns: string[], context: SimulationContextEntry[] = []): Promise<Observation<SimulationResult>> {
     const key = `iam:SimulatePrincipalPolicy:${userArn}:${resourceArns.join(",")}:${context.map((e) => `${e.key}=${e.values.join("|")}`).join(",")}`;

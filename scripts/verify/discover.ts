@@ -14,7 +14,7 @@ import { mailFromOwnership } from "../../lib/mail-from-owner";
 import { type DnsRecord, dkimRecords, mailFromMxRecord } from "../../lib/records";
 import { dkimSigningHostedZone, SES_SMTP_PORT, smtpEndpoint } from "../../lib/regions";
 import { dependsOn, type Unobservable } from "../../lib/verify/findings";
-import { parseSmtpSecret } from "../../lib/verify/smtp";
+import { parseSmtpSecret } from "./layers/smtp/check";
 import type { AwsCollector } from "./aws";
 
 export interface DiscoveryInput {

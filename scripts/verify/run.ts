@@ -2,17 +2,17 @@
  * The verify run: collect what each check needs, in parallel and bounded, then judge it with
  * the pure checks in lib/verify. Nothing is fetched twice: collectors memoise every call.
  */
-import { dnsQuestions, questionKey, reportAuthorizationNames, spfNames, checkDnsLayer } from "../../lib/verify/dns";
+import { dnsQuestions, questionKey, reportAuthorizationNames, spfNames, checkDnsLayer } from "./layers/dns/check";
 import { dmarcRecordName } from "../../lib/dmarc";
 import { analyzeSpf, type SpfAnalysis } from "../../lib/spf";
 import { fixModeOf, type Manifest } from "../../lib/manifest";
 import { sharedMailFroms } from "../../lib/mail-from-owner";
 import { dependsOn, type Finding, groupByCause, type Layer, LAYERS, type NotChecked, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
-import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity } from "../../lib/verify/ses";
-import { checkMonitoringLayer, MONITORING_NOT_DECLARED } from "../../lib/verify/monitoring";
-import { checkWatch } from "../../lib/verify/watch";
-import { checkRecipientDomain, NO_RECIPIENT, recipientDomains } from "../../lib/verify/recipient";
-import { checkGmailAliases, checkRetire, type GmailSendAs } from "../../lib/verify/relay";
+import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity } from "./layers/ses/check";
+import { checkMonitoringLayer, MONITORING_NOT_DECLARED } from "./layers/monitoring/check";
+import { checkWatch } from "./layers/watch/check";
+import { checkRecipientDomain, NO_RECIPIENT, recipientDomains } from "./layers/recipient/check";
+import { checkGmailAliases, checkRetire, type GmailSendAs } from "./layers/relay/check";
 import {
   type AccessKeyState,
   checkRelays,
@@ -25,12 +25,12 @@ import {
   type SmtpAuthResult,
   type SmtpObservations,
   unknownSmtpUser,
-} from "../../lib/verify/smtp";
+} from "./layers/smtp/check";
 import type { AwsCollector } from "./aws";
-import type { DnsCollector } from "./dns";
-import type { GmailCollector } from "./gmail";
-import type { RecipientCollector } from "./recipient";
-import type { SmtpCollector, SmtpTarget } from "./smtp";
+import type { DnsCollector } from "./layers/dns/collect";
+import type { GmailCollector } from "./layers/gmail/collect";
+import type { RecipientCollector } from "./layers/recipient/collect";
+import type { SmtpCollector, SmtpTarget } from "./layers/smtp/collect";
 
 export interface VerifyOptions {
   layers: readonly Layer[];
@@ -50,7 +50,7 @@ export interface VerifyOptions {
   relaySeen?: ReadonlyMap<string, Date>;
   /**
    * Log in with the current key (smtp.auth, --send-test) even while a rotation is in progress
-   * (--smtp-auth-during-rotation). Default: not, see lib/verify/smtp.ts duringRotation.
+   * (--smtp-auth-during-rotation). Default: not, see scripts/verify/layers/smtp/check.ts duringRotation.
    */
   smtpAuthDuringRotation?: boolean;
   /** verify's own earlier logins with the current key, per region (--smtp-login-at): relay checks do not count them. */
@@ -171,7 +171,7 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
     // No call is made on an empty name: discovery without a readable secret knows no user.
     const unknownUser = (): Promise<Unobservable> => secret.then((o) => unknownSmtpUser(s, o));
     const accessKeys: Promise<Observation<AccessKeyState[]>> = s.user === "" ? unknownUser() : track("SMTP user keys", c.aws.accessKeys(s.user));
-    // One question per sender (lib/verify/smtp.ts simulationQuestions), each on the resources
+    // One question per sender (scripts/verify/layers/smtp/check.ts simulationQuestions), each on the resources
     // that are known: discovery may not know the account (so no ARN) or a configuration set.
     const unknownAccount = m.domains.flatMap((d) => d.regions).find((r) => r.unknown?.account)?.unknown?.account;
     const noUser = s.userArn === "" ? unknownUser() : undefined;
@@ -207,7 +207,7 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
     // SMTP AUTH logs in with the current key, and IAM may record that login as the key's use by
     // SES in the region: the relay checks could not tell it from a relay's, and it overwrites
     // the relay's own record. So it starts only after the relay layer has read the last-used
-    // records, and during a rotation not at all unless forced (lib/verify/smtp.ts duringRotation).
+    // records, and during a rotation not at all unless forced (scripts/verify/layers/smtp/check.ts duringRotation).
     const rotating = Promise.all([accessKeys, parsed]).then(([k, p]) => duringRotation(m, k, p?.ok ? p.value.username : s.accessKeyId));
     const loginsThisRun = new Map<string, Date>();
     const auths = Promise.all([parsed, rotating, lastUsed]).then(([p, rot]) => {
@@ -290,9 +290,9 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
     // only after the other layers' first requests are on their way: loading them takes the CPU
     // for a moment, better spent while those answers travel than before they are sent.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const { collectMonitoring, collectWatch } = await import("./monitoring");
+    const { collectMonitoring, collectWatch } = await import("./layers/monitoring/collect");
     const now = opts.now ?? new Date();
-    // The watch (issue 19, lib/verify/watch.ts), when the manifest declares one: read alongside the rest.
+    // The watch (issue 19, scripts/verify/layers/watch/check.ts), when the manifest declares one: read alongside the rest.
     const w = m?.watch;
     const [base, watch] = await Promise.all([
       collectMonitoring(mon, c.aws, now, track).then((o) => checkMonitoringLayer(mon, o)),

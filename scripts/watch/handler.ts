@@ -11,9 +11,9 @@ import { join } from "node:path";
 import { parseManifest, type Manifest } from "../../lib/manifest";
 import { WATCH_MANIFEST_FILE } from "../../lib/watch";
 import { AwsCollector } from "../verify/aws";
-import { DnsCollector } from "../verify/dns";
+import { DnsCollector } from "../verify/layers/dns/collect";
 import { runDeadline } from "../verify/limit";
-import { SmtpCollector } from "../verify/smtp";
+import { SmtpCollector } from "../verify/layers/smtp/collect";
 import { BoundedSet, handleWatchEvent, type WatchResult } from "./core";
 
 /** One AWS or DNS call's timeout: the run's deadline (10 x) stays inside the function's 60 s. */

@@ -15,8 +15,8 @@
  */
 import { type Manifest, manifestSchema } from "../../lib/manifest";
 import { type Plan, planSchema, reviewChange } from "../../lib/change-review";
-import { checkRetire } from "../../lib/verify/relay";
-import { checkSesIdentity } from "../../lib/verify/ses";
+import { checkRetire } from "../../scripts/verify/layers/relay/check";
+import { checkSesIdentity } from "../../scripts/verify/layers/ses/check";
 import { observed } from "../../lib/verify/findings";
 import { type ProgramRun, redactSecrets, runProgramUnderMocks } from "../../scripts/lib/mock-program";
 import * as pulumi from "@pulumi/pulumi";

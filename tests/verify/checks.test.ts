@@ -9,7 +9,7 @@ import type { DnsRecord } from "../../lib/records";
 import { dkimCnameName, dkimCnameTarget, mailFromMxHost, smtpEndpoint } from "../../lib/regions";
 import { deriveSmtpPasswordV4 } from "../../lib/smtp-password";
 import { analyzeSpf, type SpfAnalysis, staticResolver } from "../../lib/spf";
-import { checkDnsLayer, dnsQuestions, type DnsObservations, questionKey, reportAuthorizationNames, spfNames } from "../../lib/verify/dns";
+import { checkDnsLayer, dnsQuestions, type DnsObservations, questionKey, reportAuthorizationNames, spfNames } from "../../scripts/verify/layers/dns/check";
 import {
   causeOf,
   dependsOn,
@@ -26,8 +26,8 @@ import {
   summarize,
   type Unobservable,
 } from "../../lib/verify/findings";
-import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity, type SesAccountState, type SesConfigurationSetState, type SesIdentityState } from "../../lib/verify/ses";
-import { checkRelays, checkSmtpLayer, type KeyLastUsed, parseSmtpSecret, simulationQuestions, type SmtpObservations } from "../../lib/verify/smtp";
+import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity, type SesAccountState, type SesConfigurationSetState, type SesIdentityState } from "../../scripts/verify/layers/ses/check";
+import { checkRelays, checkSmtpLayer, type KeyLastUsed, parseSmtpSecret, simulationQuestions, type SmtpObservations } from "../../scripts/verify/layers/smtp/check";
 import { LAST_USED_CAVEAT } from "../../lib/verify/key-evidence";
 import { classifyAwsError } from "../../scripts/verify/aws";
 import { formatJson, formatText, scrub } from "../../scripts/verify/report";

@@ -4,7 +4,7 @@
  * (name, type) is asked once.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DnsCollector } from "../../scripts/verify/dns";
+import { DnsCollector } from "../../scripts/verify/layers/dns/collect";
 import { type DnsSandbox, startDns } from "../sandbox";
 
 let resolverLike: DnsSandbox;

@@ -18,10 +18,10 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding, Layer } from "../../lib/verify/findings";
 import { AwsCollector, budgetRetryStrategy, endpointOverride } from "../../scripts/verify/aws";
-import { DnsCollector } from "../../scripts/verify/dns";
+import { DnsCollector } from "../../scripts/verify/layers/dns/collect";
 import { bounded, limiter, MAX_TIMER_MS, OPERATION_BUDGET_FACTOR, RUN_DEADLINE_FACTOR, runDeadline, usableTimeout } from "../../scripts/verify/limit";
 import { runVerify } from "../../scripts/verify/run";
-import { SmtpCollector } from "../../scripts/verify/smtp";
+import { SmtpCollector } from "../../scripts/verify/layers/smtp/collect";
 import { runCliAsync } from "../helpers/spawn";
 import {
   type AwsFaultKind,

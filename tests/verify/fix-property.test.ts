@@ -19,9 +19,9 @@ import { type FixMode, type FixStep, MAIL_FROM_SPF } from "../../lib/mail-from-o
 import { MOVE_BEHAVIOR } from "../../lib/mail-from-move";
 import { dkimRecords, mailFromMxRecord } from "../../lib/records";
 import { dkimCnameName, dkimCnameTarget, mailFromMxHost, smtpEndpoint } from "../../lib/regions";
-import { checkDnsLayer, type DnsObservations, dnsQuestions, questionKey } from "../../lib/verify/dns";
+import { checkDnsLayer, type DnsObservations, dnsQuestions, questionKey } from "../../scripts/verify/layers/dns/check";
 import { type Finding, type Observation, observed } from "../../lib/verify/findings";
-import { checkSesIdentity, type SesIdentityState } from "../../lib/verify/ses";
+import { checkSesIdentity, type SesIdentityState } from "../../scripts/verify/layers/ses/check";
 import { discoverManifest } from "../../scripts/verify/discover";
 
 const D = "example.com";

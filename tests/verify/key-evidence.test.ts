@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../lib/manifest";
 import { exitCodeFor, observed } from "../../lib/verify/findings";
 import { type EvidenceInput, judgeRegion, LAST_USED_CAVEAT, LAST_USED_LAG_MS, undeclaredUse } from "../../lib/verify/key-evidence";
-import { checkRetire } from "../../lib/verify/relay";
-import type { KeyLastUsed } from "../../lib/verify/smtp";
+import { checkRetire } from "../../scripts/verify/layers/relay/check";
+import type { KeyLastUsed } from "../../scripts/verify/layers/smtp/check";
 
 const HOUR = 3_600_000;
 const C = new Date("2026-11-29T11:00:00.000Z");

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { ManifestRegion } from "../../lib/manifest";
 import { exitCodeFor } from "../../lib/verify/findings";
-import { checkMailFrom, DRIFT_FIX } from "../../lib/verify/ses";
+import { checkMailFrom, DRIFT_FIX } from "../../scripts/verify/layers/ses/check";
 
 type Behavior = ManifestRegion["mailFromBehaviorOnMxFailure"];
 const region = (behavior: Behavior): ManifestRegion => ({

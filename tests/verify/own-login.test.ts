@@ -1,5 +1,5 @@
 /**
- * verify's own SMTP logins are never a relay's evidence (lib/verify/smtp.ts duringRotation,
+ * verify's own SMTP logins are never a relay's evidence (scripts/verify/layers/smtp/check.ts duringRotation,
  * key-evidence.ts ownLogins). smtp.auth and --send-test log in with the CURRENT key; the SES
  * stand-in records each login in moto as the key's last use by ses in that region (world.ts
  * recordLastUse), the way we assume real SES does. So:
@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliAsync } from "../helpers/spawn";
 import type { Finding } from "../../lib/verify/findings";
 import { isOwnLogin, judgeRegion, OWN_LOGIN_MARGIN_MS } from "../../lib/verify/key-evidence";
-import { duringRotation } from "../../lib/verify/smtp";
+import { duringRotation } from "../../scripts/verify/layers/smtp/check";
 import { observed } from "../../lib/verify/findings";
 import { lastUse, nextSecond, relaySend, retire, credentials, usedBeforeRotation, withRotated } from "./rotated-world";
 import { createWorld, programManifest, type SharedServers, startShared, WORLD_CONFIG } from "./world";

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sesArn, smtpSendPolicy } from "../../lib/iam";
 import type { Manifest } from "../../lib/manifest";
 import { observed } from "../../lib/verify/findings";
-import { checkPermissions, checkSmtpLayer, simulationQuestions, type SimulationQuestion, type SimulationResult, unknownSmtpUser } from "../../lib/verify/smtp";
+import { checkPermissions, checkSmtpLayer, simulationQuestions, type SimulationQuestion, type SimulationResult, unknownSmtpUser } from "../../scripts/verify/layers/smtp/check";
 import { type SimulationRequest } from "./aws-fakes";
 import { evaluatePolicies, type PolicySource } from "./iam-evaluator";
 import { createWorld, programManifest, type SharedServers, startShared, type World, type WorldOptions } from "./world";

@@ -9,9 +9,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../lib/verify/findings";
-import { checkRecipientDomain, type RecipientObservations, recipientDomains } from "../../lib/verify/recipient";
-import { DnsCollector } from "../../scripts/verify/dns";
-import { type EndpointOverride, RecipientCollector } from "../../scripts/verify/recipient";
+import { checkRecipientDomain, type RecipientObservations, recipientDomains } from "../../scripts/verify/layers/recipient/check";
+import { DnsCollector } from "../../scripts/verify/layers/dns/collect";
+import { type EndpointOverride, RecipientCollector } from "../../scripts/verify/layers/recipient/collect";
 import { type CliResult, runCliAsync } from "../helpers/spawn";
 import { createTestCa, type DnsSandbox, type HttpsPolicyServer, startDns, startHttpsPolicyServer, startMx, startSilentTcp, type TcpEndpoint, type TestCa } from "../sandbox";
 

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relayRunbook } from "../../lib/relay-runbook";
-import { GMAIL_DELEGATION_SCOPES, GOOGLE_TOKEN_URI } from "../../scripts/verify/gmail-delegation";
+import { GMAIL_DELEGATION_SCOPES, GOOGLE_TOKEN_URI } from "../../scripts/verify/layers/gmail/delegation";
 import { runCliAsync } from "../helpers/spawn";
 import { healthyAlias, startGmailFake } from "./gmail-fake";
 import { createWorld, type SharedServers, startShared, type World } from "./world";

@@ -6,7 +6,7 @@
 import type * as net from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { SmtpCollector } from "../../scripts/verify/smtp";
+import { SmtpCollector } from "../../scripts/verify/layers/smtp/collect";
 import { inconclusive } from "../../lib/verify/findings";
 import { createTestCa, type TestCa } from "../sandbox";
 import { LOOPBACK } from "../sandbox/common";

@@ -1,5 +1,5 @@
 /**
- * verify's monitoring layer checks the watch (lib/verify/watch.ts): pure judgements with a
+ * verify's monitoring layer checks the watch (scripts/verify/layers/watch/check.ts): pure judgements with a
  * passing and a failing case each, then the layer against the loopback world (the CloudWatch
  * fake holds the watch's alarms, created as the program declares them, and its Runs metric).
  */
@@ -7,8 +7,8 @@ import { PutMetricAlarmCommand, PutMetricDataCommand } from "@aws-sdk/client-clo
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ManifestWatch } from "../../lib/manifest";
 import { observed } from "../../lib/verify/findings";
-import type { AlarmState } from "../../lib/verify/monitoring";
-import { checkWatch, type WatchObservations } from "../../lib/verify/watch";
+import type { AlarmState } from "../../scripts/verify/layers/monitoring/check";
+import { checkWatch, type WatchObservations } from "../../scripts/verify/layers/watch/check";
 import { METRICS, watchAlarms, WATCH_NAMESPACE, type WatchConfig } from "../../lib/watch";
 import { createWorld, type SharedServers, startShared, WORLD_CONFIG } from "../verify/world";
 

@@ -3,14 +3,14 @@
  * MX (null MX, CNAME targets, addresses), the recipient's DMARC policy (information), MTA-STS
  * (record, policy, MX match), TLS-RPT, and optionally an EHLO/STARTTLS probe of the best MX.
  *
- * Pure: (observations) -> findings. The collector is scripts/verify/recipient.ts; the MTA-STS,
+ * Pure: (observations) -> findings. The collector is scripts/verify/layers/recipient/collect.ts; the MTA-STS,
  * TLS-RPT and DMARC rules are lib/mta-sts.ts, lib/tls-rpt.ts and lib/dmarc.ts.
  */
-import { type DmarcRecord, dmarcRecordName, isDmarcRecord, parseDmarc } from "../dmarc";
-import { isSubdomainOf, normalizeDomain, organizationalDomain } from "../domain";
-import { type MtaStsPolicy, mtaStsPolicyHost, mtaStsRecordName, MTA_STS_POLICY_PATH, mxNotInPolicy, parseMtaStsPolicy, parseMtaStsRecord } from "../mta-sts";
-import { parseTlsRptRecord, tlsRptRecordName } from "../tls-rpt";
-import { finding, type Finding, inconclusive, type Observation, type Unobservable } from "./findings";
+import { type DmarcRecord, dmarcRecordName, isDmarcRecord, parseDmarc } from "../../../../lib/dmarc";
+import { isSubdomainOf, normalizeDomain, organizationalDomain } from "../../../../lib/domain";
+import { type MtaStsPolicy, mtaStsPolicyHost, mtaStsRecordName, MTA_STS_POLICY_PATH, mxNotInPolicy, parseMtaStsPolicy, parseMtaStsRecord } from "../../../../lib/mta-sts";
+import { parseTlsRptRecord, tlsRptRecordName } from "../../../../lib/tls-rpt";
+import { finding, type Finding, inconclusive, type Observation, type Unobservable } from "../../../../lib/verify/findings";
 
 /** Why the recipient layer did not run: it checks the domains of --recipient addresses. */
 export const NO_RECIPIENT = "no --recipient given: this layer checks the domain of each --recipient address";

@@ -12,9 +12,9 @@
  *   rules need CloudTrail events.
  * - monitoring.rate: the account's latest bounce and complaint rates against the thresholds.
  */
-import type { ManifestMonitoring } from "../manifest";
-import { REPUTATION_METRICS, REPUTATION_NAMESPACE, DEFAULT_THRESHOLDS, type AlarmLevel, formatRate, type ReputationKind } from "../monitoring";
-import { type Cause, finding, type Finding, inconclusive, type Observation } from "./findings";
+import type { ManifestMonitoring } from "../../../../lib/manifest";
+import { REPUTATION_METRICS, REPUTATION_NAMESPACE, DEFAULT_THRESHOLDS, type AlarmLevel, formatRate, type ReputationKind } from "../../../../lib/monitoring";
+import { type Cause, finding, type Finding, inconclusive, type Observation } from "../../../../lib/verify/findings";
 
 /** One CloudWatch alarm as DescribeAlarms reports it. */
 export interface AlarmState {

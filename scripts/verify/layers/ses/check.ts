@@ -1,8 +1,8 @@
 /** SES layer checks: the account and each identity in each region, against the manifest. */
-import type { ManifestDomain, ManifestRegion } from "../manifest";
-import { REQUIRED_EVENT_TYPES } from "../names";
-import { type FixMode, type FixStep, nameInUse, ownMailFromFix, sharedMailFroms } from "../mail-from-owner";
-import { causeOf, finding, type Finding, inconclusive, type Observation } from "./findings";
+import type { ManifestDomain, ManifestRegion } from "../../../../lib/manifest";
+import { REQUIRED_EVENT_TYPES } from "../../../../lib/names";
+import { type FixMode, type FixStep, nameInUse, ownMailFromFix, sharedMailFroms } from "../../../../lib/mail-from-owner";
+import { causeOf, finding, type Finding, inconclusive, type Observation } from "../../../../lib/verify/findings";
 
 export interface SesAccountState {
   sendingEnabled: boolean;

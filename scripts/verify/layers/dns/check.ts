@@ -2,13 +2,13 @@
  * DNS layer checks: live answers against the manifest's expected record set, judged with
  * the same SPF and DMARC rules the config validator and the policy pack use.
  */
-import { type DmarcRecord, dmarcAlignment, dmarcRecordName, externalReportDestinations, isDmarcRecord, nextPolicyStep, parseDmarc } from "../dmarc";
-import type { ManifestDomain } from "../manifest";
-import type { DnsRecord, RecordType } from "../records";
-import { type FixMode, type FixStep, MAIL_FROM_SPF, type MailFromOwnership, mailFromOwnership, nameInUse, ownMailFromFix, sharedNameProblem } from "../mail-from-owner";
-import { MAIL_FROM_MX_PRIORITY, mailFromMxHost, regionOfMailFromMxHost } from "../regions";
-import { allProblem, isSpfRecord, parseSpf, SPF_LOOKUP_LIMIT, SPF_VOID_LOOKUP_LIMIT, type SpfAnalysis, worstIncludes } from "../spf";
-import { type Cause, finding, type Finding, inconclusive, type Observation } from "./findings";
+import { type DmarcRecord, dmarcAlignment, dmarcRecordName, externalReportDestinations, isDmarcRecord, nextPolicyStep, parseDmarc } from "../../../../lib/dmarc";
+import type { ManifestDomain } from "../../../../lib/manifest";
+import type { DnsRecord, RecordType } from "../../../../lib/records";
+import { type FixMode, type FixStep, MAIL_FROM_SPF, type MailFromOwnership, mailFromOwnership, nameInUse, ownMailFromFix, sharedNameProblem } from "../../../../lib/mail-from-owner";
+import { MAIL_FROM_MX_PRIORITY, mailFromMxHost, regionOfMailFromMxHost } from "../../../../lib/regions";
+import { allProblem, isSpfRecord, parseSpf, SPF_LOOKUP_LIMIT, SPF_VOID_LOOKUP_LIMIT, type SpfAnalysis, worstIncludes } from "../../../../lib/spf";
+import { type Cause, finding, type Finding, inconclusive, type Observation } from "../../../../lib/verify/findings";
 
 export interface DnsQuestion {
   type: RecordType;

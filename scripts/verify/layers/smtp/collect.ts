@@ -5,9 +5,9 @@
  */
 import * as tls from "node:tls";
 import { createTransport } from "nodemailer";
-import { causeOf, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
-import type { SmtpAuthResult } from "../../lib/verify/smtp";
-import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "./limit";
+import { causeOf, type Observation, observed, type Unobservable } from "../../../../lib/verify/findings";
+import type { SmtpAuthResult } from "./check";
+import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "../../limit";
 
 export interface SmtpTarget {
   /** The real endpoint name: certificates are validated against it. */

@@ -8,8 +8,8 @@
  * and the token never appear in a message: errors keep only the endpoint's error code and text.
  */
 import { createPrivateKey } from "node:crypto";
-import { shown } from "../../lib/text";
-import { readInputFile, UsageError } from "../lib/cli";
+import { shown } from "../../../../lib/text";
+import { readInputFile, UsageError } from "../../../lib/cli";
 
 /** Google's OAuth token endpoint (what a key file's token_uri says). */
 export const GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";

@@ -1,17 +1,17 @@
 /**
  * Relay readiness after a rotation: is it safe to retire the previous SMTP key, and are the
  * Gmail "Send mail as" aliases pointed at SES the way they must be. Pure checks: the
- * collectors (scripts/verify/aws.ts keyLastUsed, scripts/verify/gmail.ts) supply the evidence.
+ * collectors (scripts/verify/aws.ts keyLastUsed, scripts/verify/layers/gmail/collect.ts) supply the evidence.
  *
  * No API tells which password a relay holds (Gmail's smtpMsa.username and password are
  * write-only), so the verdict rests on the keys' last use after the probe (one message from
  * each sender to the SES mailbox simulator): lib/verify/key-evidence.ts holds the rule.
  */
-import type { Manifest } from "../manifest";
-import { gmailAddAliasFix, gmailConfirmFix } from "../relay-runbook";
-import { type Cause, finding, type Finding, inconclusive, type Observation, type Unobservable } from "./findings";
-import { type EvidenceInput, iso, judgeRegion, LAST_USED_CAVEAT, ownLoginNote, probeStep, type RegionVerdict, undeclaredUse } from "./key-evidence";
-import type { AccessKeyState, KeyLastUsed } from "./smtp";
+import type { Manifest } from "../../../../lib/manifest";
+import { gmailAddAliasFix, gmailConfirmFix } from "../../../../lib/relay-runbook";
+import { type Cause, finding, type Finding, inconclusive, type Observation, type Unobservable } from "../../../../lib/verify/findings";
+import { type EvidenceInput, iso, judgeRegion, LAST_USED_CAVEAT, ownLoginNote, probeStep, type RegionVerdict, undeclaredUse } from "../../../../lib/verify/key-evidence";
+import type { AccessKeyState, KeyLastUsed } from "../smtp/check";
 
 /** What Gmail's users.settings.sendAs returns for one alias (the fields the check reads). */
 export interface GmailSendAs {

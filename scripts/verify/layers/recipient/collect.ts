@@ -3,20 +3,20 @@
  * and --authoritative apply), the MTA-STS policy over HTTPS (certificate validated against
  * mta-sts.<domain>, body bounded at 64 KiB), and with --probe-smtp an EHLO/STARTTLS session
  * with the best MX on port 25 (nodemailer's SMTPConnection; no AUTH, no MAIL). I/O only: every
- * failure is an Observation; lib/verify/recipient.ts judges.
+ * failure is an Observation; scripts/verify/layers/recipient/check.ts judges.
  */
 import * as https from "node:https";
 import type { IncomingMessage } from "node:http";
 import * as tls from "node:tls";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
 import { isIP } from "node:net";
-import { mtaStsPolicyHost, mtaStsRecordName, MTA_STS_MAX_BODY_BYTES, MTA_STS_POLICY_PATH, parseMtaStsRecord } from "../../lib/mta-sts";
-import { tlsRptRecordName } from "../../lib/tls-rpt";
-import { isDmarcRecord } from "../../lib/dmarc";
-import { type Observation, observed, type Unobservable } from "../../lib/verify/findings";
-import { bestMx, type HostObservation, parseMxAnswers, type PolicyResponse, recipientDmarcNames, type RecipientObservations, type SmtpProbeResult } from "../../lib/verify/recipient";
-import type { DnsCollector } from "./dns";
-import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "./limit";
+import { mtaStsPolicyHost, mtaStsRecordName, MTA_STS_MAX_BODY_BYTES, MTA_STS_POLICY_PATH, parseMtaStsRecord } from "../../../../lib/mta-sts";
+import { tlsRptRecordName } from "../../../../lib/tls-rpt";
+import { isDmarcRecord } from "../../../../lib/dmarc";
+import { type Observation, observed, type Unobservable } from "../../../../lib/verify/findings";
+import { bestMx, type HostObservation, parseMxAnswers, type PolicyResponse, recipientDmarcNames, type RecipientObservations, type SmtpProbeResult } from "./check";
+import type { DnsCollector } from "../dns/collect";
+import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "../../limit";
 
 /** Where to connect instead of the real host: `port` alone keeps the address DNS gives; the certificate is still checked against the real name. */
 export interface EndpointOverride {
@@ -68,7 +68,7 @@ export class RecipientCollector {
     return this.options.dns;
   }
 
-  /** Everything lib/verify/recipient needs about one domain; each question starts as soon as what it depends on is known. */
+  /** Everything the recipient check (check.ts) needs about one domain; each question starts as soon as what it depends on is known. */
   observe(rawDomain: string): Promise<RecipientObservations> {
     const domain = rawDomain.toLowerCase().replace(/\.$/, "");
     return this.cache(domain, async () => {

@@ -1,10 +1,10 @@
 /** SMTP credential and relay checks: the secret, the key behind it, SMTP AUTH, and the senders that use it. */
 import { z } from "zod";
-import { fixModeOf, type Manifest } from "../manifest";
-import { deniedAddressIdentity } from "../ses-denial";
-import { deriveSmtpPasswordV4 } from "../smtp-password";
-import { type Cause, causeOf, dependsOn, finding, type Finding, inconclusive, type Observation, type Unobservable } from "./findings";
-import { judgeRegion, LAST_USED_CAVEAT, ownLoginNote, PROBE_ADDRESS, probeStep } from "./key-evidence";
+import { fixModeOf, type Manifest } from "../../../../lib/manifest";
+import { deniedAddressIdentity } from "../../../../lib/ses-denial";
+import { deriveSmtpPasswordV4 } from "../../../../lib/smtp-password";
+import { type Cause, causeOf, dependsOn, finding, type Finding, inconclusive, type Observation, type Unobservable } from "../../../../lib/verify/findings";
+import { judgeRegion, LAST_USED_CAVEAT, ownLoginNote, PROBE_ADDRESS, probeStep } from "../../../../lib/verify/key-evidence";
 
 const secretSchema = z.object({
   username: z.string().min(1),

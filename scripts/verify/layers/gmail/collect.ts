@@ -6,10 +6,10 @@
  * The access token is held here and nowhere else: it goes into the Authorization header of each
  * request, never into an Observation; `secrets()` lists it for the report's last-resort scrub.
  */
-import { type Observation, observed, type Unobservable } from "../../lib/verify/findings";
-import { GMAIL_CREDENTIALS, type GmailSendAs } from "../../lib/verify/relay";
-import { readInputFile, UsageError } from "../lib/cli";
-import { memo } from "./limit";
+import { type Observation, observed, type Unobservable } from "../../../../lib/verify/findings";
+import { GMAIL_CREDENTIALS, type GmailSendAs } from "../relay/check";
+import { readInputFile, UsageError } from "../../../lib/cli";
+import { memo } from "../../limit";
 
 /** Google's API root; --gmail-endpoint overrides it (tests, proxies). */
 export const GMAIL_API_ROOT = "https://gmail.googleapis.com/";

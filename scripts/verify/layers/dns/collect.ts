@@ -4,11 +4,11 @@
  * are normalised; failures become Observations (NXDOMAIN is an answer, a timeout is not).
  */
 import { Resolver } from "node:dns/promises";
-import { isSubdomainOf } from "../../lib/domain";
-import type { RecordType } from "../../lib/records";
-import type { SpfResolver, SpfTxtAnswer } from "../../lib/spf";
-import { type Observation, observed, type Unobservable } from "../../lib/verify/findings";
-import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, usableTimeout } from "./limit";
+import { isSubdomainOf } from "../../../../lib/domain";
+import type { RecordType } from "../../../../lib/records";
+import type { SpfResolver, SpfTxtAnswer } from "../../../../lib/spf";
+import { type Observation, observed, type Unobservable } from "../../../../lib/verify/findings";
+import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, usableTimeout } from "../../limit";
 
 type QueryType = RecordType | "A" | "AAAA" | "NS";
 

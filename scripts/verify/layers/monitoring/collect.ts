@@ -12,11 +12,11 @@ import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetT
 import { CloudWatchClient, DescribeAlarmsCommand, type DescribeAlarmsCommandOutput, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, type ListTargetsByRuleCommandOutput } from "@aws-sdk/client-eventbridge";
 import { ListSubscriptionsByTopicCommand, type ListSubscriptionsByTopicCommandOutput, SNSClient } from "@aws-sdk/client-sns";
-import type { ManifestMonitoring, ManifestWatch } from "../../lib/manifest";
-import { ERRORS_WINDOW_HOURS, type WatchObservations } from "../../lib/verify/watch";
-import { METRICS, WATCH_NAMESPACE } from "../../lib/watch";
-import { ALARM_EVALUATION, REPUTATION_METRICS, REPUTATION_NAMESPACE, type ReputationKind } from "../../lib/monitoring";
-import { type Observation, observed } from "../../lib/verify/findings";
+import type { ManifestMonitoring, ManifestWatch } from "../../../../lib/manifest";
+import { ERRORS_WINDOW_HOURS, type WatchObservations } from "../watch/check";
+import { METRICS, WATCH_NAMESPACE } from "../../../../lib/watch";
+import { ALARM_EVALUATION, REPUTATION_METRICS, REPUTATION_NAMESPACE, type ReputationKind } from "../../../../lib/monitoring";
+import { type Observation, observed } from "../../../../lib/verify/findings";
 import {
   type AlarmState,
   type MonitoringObservations,
@@ -27,9 +27,9 @@ import {
   type SubscriptionState,
   type TrailSelectors,
   type TrailState,
-} from "../../lib/verify/monitoring";
-import type { AwsCollector } from "./aws";
-import type { MetricSum } from "../../lib/verify/watch";
+} from "./check";
+import type { AwsCollector } from "../../aws";
+import type { MetricSum } from "../watch/check";
 
 /** The datapoint period of the rate check (SES publishes the reputation metrics about every few minutes). */
 export const RATE_PERIOD_SECONDS = 300;
@@ -235,7 +235,7 @@ export async function collectMonitoring(mon: ManifestMonitoring, aws: AwsCollect
   return { regions: new Map(r), trails: new Map(t) };
 }
 
-/** The watch's observations (lib/verify/watch.ts): its alarms, its Runs heartbeat, Lambda's Invocations and Errors. */
+/** The watch's observations (scripts/verify/layers/watch/check.ts): its alarms, its Runs heartbeat, Lambda's Invocations and Errors. */
 export async function collectWatch(stack: string, w: ManifestWatch, aws: AwsCollector, now: Date, track: Track = (_l, p) => p): Promise<WatchObservations> {
   const c = monitoringCollector(aws);
   const window = 2 * w.scheduleMinutes * 60_000;

@@ -10,9 +10,9 @@
  * - monitoring.watch.alarms: every declared watch alarm exists, mails the alerts topic, and is
  *   not in ALARM (an alarm in ALARM is reported with its description, which names the fix).
  */
-import type { ManifestWatch } from "../manifest";
-import { finding, type Finding, inconclusive, type Observation } from "./findings";
-import type { AlarmState } from "./monitoring";
+import type { ManifestWatch } from "../../../../lib/manifest";
+import { finding, type Finding, inconclusive, type Observation } from "../../../../lib/verify/findings";
+import type { AlarmState } from "../monitoring/check";
 
 /** A metric summed over a window: the sum, how many datapoints, and the latest datapoint's time. */
 export interface MetricSum {
