@@ -29,7 +29,13 @@
  * The record is second-precise: a use in the same second as the rotation, or as the current
  * key's use, counts as after it (the cautious side).
  */
-import type { KeyLastUsed } from "../../scripts/verify/layers/smtp/check";
+
+/** A key's last use as IAM reports it (GetAccessKeyLastUsed's AccessKeyLastUsed). */
+export interface KeyLastUsed {
+  lastUsedDate?: string;
+  serviceName?: string;
+  region?: string;
+}
 
 const HOUR = 3_600_000;
 

@@ -12,9 +12,7 @@ import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetT
 import { CloudWatchClient, DescribeAlarmsCommand, type DescribeAlarmsCommandOutput, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, type ListTargetsByRuleCommandOutput } from "@aws-sdk/client-eventbridge";
 import { ListSubscriptionsByTopicCommand, type ListSubscriptionsByTopicCommandOutput, SNSClient } from "@aws-sdk/client-sns";
-import type { ManifestMonitoring, ManifestWatch } from "../../../../lib/manifest";
-import { ERRORS_WINDOW_HOURS, type WatchObservations } from "../watch/check";
-import { METRICS, WATCH_NAMESPACE } from "../../../../lib/watch";
+import type { ManifestMonitoring } from "../../../../lib/manifest";
 import { ALARM_EVALUATION, REPUTATION_METRICS, REPUTATION_NAMESPACE, type ReputationKind } from "../../../../lib/monitoring";
 import { type Observation, observed } from "../../../../lib/verify/findings";
 import {
@@ -195,7 +193,7 @@ export function monitoringCollector(aws: AwsCollector): MonitoringCollector {
   return c;
 }
 
-type Track = <T>(label: string, work: Promise<T>) => Promise<T>;
+export type Track = <T>(label: string, work: Promise<T>) => Promise<T>;
 
 /** Every observation the layer needs, all started at once. */
 export async function collectMonitoring(mon: ManifestMonitoring, aws: AwsCollector, now: Date, track: Track = (_l, w) => w): Promise<MonitoringObservations> {
@@ -233,19 +231,4 @@ export async function collectMonitoring(mon: ManifestMonitoring, aws: AwsCollect
   );
   const [r, t] = await Promise.all([regions, trails]);
   return { regions: new Map(r), trails: new Map(t) };
-}
-
-/** The watch's observations (scripts/verify/layers/watch/check.ts): its alarms, its Runs heartbeat, Lambda's Invocations and Errors. */
-export async function collectWatch(stack: string, w: ManifestWatch, aws: AwsCollector, now: Date, track: Track = (_l, p) => p): Promise<WatchObservations> {
-  const c = monitoringCollector(aws);
-  const window = 2 * w.scheduleMinutes * 60_000;
-  const period = Math.min(w.scheduleMinutes * 60, 3600);
-  const fn = { FunctionName: w.functionName };
-  const [alarms, runs, invocations, errors] = await Promise.all([
-    track(`watch alarms ${w.region}`, c.alarms(w.region, w.alarms)),
-    track(`watch runs ${w.region}`, c.metricSum(w.region, WATCH_NAMESPACE, METRICS.runs, { Stack: stack }, now, window, period)),
-    c.metricSum(w.region, "AWS/Lambda", "Invocations", fn, now, window, period),
-    track(`watch errors ${w.region}`, c.metricSum(w.region, "AWS/Lambda", "Errors", fn, now, ERRORS_WINDOW_HOURS * 3600_000, 3600)),
-  ]);
-  return { alarms, runs, invocations, errors };
 }

@@ -4,7 +4,7 @@ import { fixModeOf, type Manifest } from "../../../../lib/manifest";
 import { deniedAddressIdentity } from "../../../../lib/ses-denial";
 import { deriveSmtpPasswordV4 } from "../../../../lib/smtp-password";
 import { type Cause, causeOf, dependsOn, finding, type Finding, inconclusive, type Observation, type Unobservable } from "../../../../lib/verify/findings";
-import { judgeRegion, LAST_USED_CAVEAT, ownLoginNote, PROBE_ADDRESS, probeStep } from "../../../../lib/verify/key-evidence";
+import { judgeRegion, type KeyLastUsed, LAST_USED_CAVEAT, ownLoginNote, PROBE_ADDRESS, probeStep } from "../../../../lib/verify/key-evidence";
 
 const secretSchema = z.object({
   username: z.string().min(1),
@@ -57,11 +57,7 @@ export interface AccessKeyState {
   status: "Active" | "Inactive" | string;
   createDate?: string;
 }
-export interface KeyLastUsed {
-  lastUsedDate?: string;
-  serviceName?: string;
-  region?: string;
-}
+export type { KeyLastUsed } from "../../../../lib/verify/key-evidence";
 
 export interface SmtpAuthResult {
   /** 235 accepted, 535 rejected, or another final SMTP code. */

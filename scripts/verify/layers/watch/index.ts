@@ -1,0 +1,22 @@
+/**
+ * The watch (issue 19), part of the monitoring layer when the manifest declares one: its
+ * alarms, its Runs heartbeat, Lambda's Invocations and Errors (collect.ts), read alongside the
+ * rest of the monitoring layer.
+ */
+import type { VerifyLayer } from "../../layer";
+import { afterFirstRequests } from "../monitoring";
+import { checkWatch } from "./check";
+
+export const watchLayer: VerifyLayer = {
+  id: "watch",
+  layer: "monitoring",
+  async run(r) {
+    const mon = r.m?.monitoring;
+    const w = r.m?.watch;
+    if (!mon || !w) return [];
+    await afterFirstRequests();
+    const { collectWatch } = await import("./collect");
+    const o = await collectWatch(r.m!.stack, w, r.c.aws, r.opts.now ?? new Date(), r.track);
+    return checkWatch(w, mon.regions.find((x) => x.region === w.region)?.alertsTopicArn, o);
+  },
+};
