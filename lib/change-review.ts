@@ -3,82 +3,21 @@
  * one's) resource by resource, and say whether the change would break live mail.
  *
  * A replace is found from the inputs that changed and REPLACE_PROPERTIES: the properties of
- * each resource type whose change makes the provider create a new resource.
+ * each resource type whose change makes the provider create a new resource. What each type
+ * means for mail is in the resource-kind table (lib/resource-kinds.ts). Types print as
+ * `pulumi preview` prints them (pulumiTypeName); `--json` keeps the full token.
  */
 import { z } from "zod";
+import { pulumiTypeName, RESOURCE_KINDS, resourceKind } from "./resource-kinds";
 
 /**
- * Per resource type, the inputs whose change forces a replacement. pulumi-aws v7 bridges
- * terraform-provider-aws v6, so the source is that provider's resource schema (`ForceNew: true`);
- * the Pulumi registry page of each resource (pulumi.com/registry/packages/aws/api-docs/...) lists
- * the same inputs, in camelCase. Checked against the schemas, not written from memory:
- *
- * - `region`: every Region-aware resource. terraform-provider-aws
- *   website/docs/guides/enhanced-region-support.html.markdown, "How region works": "Changing the
- *   value of `region` will force resource replacement". IAM (`aws_iam_*`) and Route 53
- *   (`aws_route53_*`) are global services there ("Non-region-aware resources"): no `region` input.
- * - Everything else is named per entry, with the schema file it comes from.
- *
- * tests/change-review.test.ts checks that every name here is an input of the installed
- * @pulumi/aws, and that `region` appears exactly where the SDK has it.
+ * Per resource type, the inputs whose change forces a replacement: the resource-kind table's
+ * `replaceOn` (lib/resource-kinds.ts, with the provider source of each entry). A type without
+ * one reads every change as an update.
  */
-export const REPLACE_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
-  // internal/service/sesv2/email_identity.go: email_identity ForceNew. configuration_set_name and
-  // dkim_signing_attributes are updated in place (PutEmailIdentityConfigurationSetAttributes,
-  // PutEmailIdentityDkimSigningAttributes).
-  "aws:sesv2/emailIdentity:EmailIdentity": ["region", "emailIdentity"],
-  // internal/service/sesv2/email_identity_mail_from_attributes.go: email_identity ForceNew;
-  // mail_from_domain and behavior_on_mx_failure are updated in place (PutEmailIdentityMailFromAttributes).
-  "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes": ["region", "emailIdentity"],
-  // internal/service/sesv2/configuration_set.go: configuration_set_name ForceNew; every option
-  // block is updated in place (PutConfigurationSet*Options).
-  "aws:sesv2/configurationSet:ConfigurationSet": ["region", "configurationSetName"],
-  // internal/service/sesv2/configuration_set_event_destination.go: configuration_set_name and
-  // event_destination_name ForceNew; event_destination is updated in place.
-  "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination": ["region", "configurationSetName", "eventDestinationName"],
-  // internal/service/sns/topic.go (topicSchema): name, name_prefix, fifo_topic ForceNew.
-  "aws:sns/topic:Topic": ["region", "name", "namePrefix", "fifoTopic"],
-  // internal/service/sns/topic_policy.go: arn ForceNew; policy is put in place.
-  "aws:sns/topicPolicy:TopicPolicy": ["region", "arn"],
-  // internal/service/route53/record.go: name and zone_id ForceNew. `type` is NOT: the provider
-  // updates a type change in place, deleting the old record set and creating the new one in one
-  // ChangeResourceRecordSets batch. Route 53 is global: no `region`.
-  "aws:route53/record:Record": ["zoneId", "name"],
-  // internal/service/iam/user.go: nothing is ForceNew; a name or path change is an in-place
-  // UpdateUser (a rename, which the review reports on its own). IAM is global: no `region`.
-  "aws:iam/user:User": [],
-  // internal/service/iam/user_policy.go: user, name, name_prefix ForceNew; policy is put in place.
-  "aws:iam/userPolicy:UserPolicy": ["user", "name", "namePrefix"],
-  // internal/service/iam/access_key.go: user and pgp_key ForceNew; status is updated in place.
-  "aws:iam/accessKey:AccessKey": ["user", "pgpKey"],
-  // internal/service/secretsmanager/secret.go: name, name_prefix ForceNew. `type` (managed
-  // external secrets, @pulumi/aws 7.48 secretsmanager/secret.d.ts): "This attribute cannot be
-  // changed after creation".
-  "aws:secretsmanager/secret:Secret": ["region", "name", "namePrefix", "type"],
-  // internal/service/secretsmanager/secret_version.go: secret_id, secret_binary, secret_string and
-  // secret_string_wo_version ForceNew (a new value is a new version); version_stages is updated in place.
-  "aws:secretsmanager/secretVersion:SecretVersion": ["region", "secretId", "secretString", "secretBinary", "secretStringWoVersion"],
-  // Monitoring (issue 12). Checked: internal/service/cloudwatch/metric_alarm.go (alarm_name
-  // ForceNew; everything else is a PutMetricAlarm in place). The others are from the provider's
-  // documented "forces new resource" arguments and not yet read in source: a wrong entry only
-  // mislabels an update of a monitoring resource, none of which the review treats as breaking mail.
-  "aws:cloudwatch/metricAlarm:MetricAlarm": ["region", "name"],
-  // internal/service/sns/topic_subscription.go: topic_arn, protocol, endpoint ForceNew.
-  "aws:sns/topicSubscription:TopicSubscription": ["region", "topic", "protocol", "endpoint"],
-  // internal/service/events/rule.go: name, name_prefix, event_bus_name ForceNew.
-  "aws:cloudwatch/eventRule:EventRule": ["region", "name", "namePrefix", "eventBusName"],
-  // internal/service/events/target.go: rule, target_id, event_bus_name ForceNew.
-  "aws:cloudwatch/eventTarget:EventTarget": ["region", "rule", "targetId", "eventBusName"],
-  // internal/service/cloudtrail/trail.go: name ForceNew.
-  "aws:cloudtrail/trail:Trail": ["region", "name"],
-  // internal/service/s3/bucket.go: bucket, bucket_prefix, object_lock_enabled ForceNew.
-  "aws:s3/bucket:Bucket": ["region", "bucket", "bucketPrefix", "objectLockEnabled"],
-  // internal/service/s3/bucket_*.go: bucket (and expected_bucket_owner) ForceNew.
-  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": ["region", "bucket", "expectedBucketOwner"],
-  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ["region", "bucket"],
-  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ["region", "bucket", "expectedBucketOwner"],
-  "aws:s3/bucketPolicy:BucketPolicy": ["region", "bucket"],
-};
+export const REPLACE_PROPERTIES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(RESOURCE_KINDS).flatMap(([type, k]) => (k.replaceOn ? [[type, k.replaceOn] as const] : [])),
+);
 
 const planResource = z.object({
   urn: z.string(),
@@ -191,19 +130,6 @@ function refusal(kind: ChangeKind, r: PlanResource, baseR: PlanResource | undefi
   return undefined;
 }
 
-/** The DNS purpose of a DnsRecords resource, from its name (`<domain>-dns-<key>`). */
-export function dnsPurposeOfName(name: string): string | undefined {
-  return /-dns-(dkim|mail-from-mx|mail-from-spf|spf|dmarc)(-|$)/.exec(name)?.[1];
-}
-
-const DNS_PURPOSE_TEXT: Record<string, string> = {
-  dkim: "a DKIM record",
-  "mail-from-mx": "a MAIL FROM MX record",
-  "mail-from-spf": "a MAIL FROM SPF record",
-  spf: "the SPF record",
-  dmarc: "the DMARC record",
-};
-
 /** Access key generations that carry mail in the base: the current one, and the previous one while active. */
 function keysInUse(base: Plan): Set<number> {
   const smtp = base.outputs.verification?.smtp;
@@ -214,34 +140,10 @@ function keysInUse(base: Plan): Set<number> {
 }
 
 function breaks(kind: ChangeKind, r: PlanResource, baseR: PlanResource | undefined, changed: readonly string[], base: Plan): string | undefined {
+  const why = resourceKind(r.type)?.breaksMail?.({ kind, name: r.name, inputs: r.inputs, ...(baseR ? { baseInputs: baseR.inputs } : {}), changed, keysInUse: keysInUse(base) });
+  if (why) return why;
   const gone = kind === "delete" || kind === "replace";
-  const verb = kind === "delete" ? "deletes" : "replaces";
-  switch (r.type) {
-    case "aws:sesv2/emailIdentity:EmailIdentity":
-      if (gone) return `${verb} the SES identity ${String(r.inputs.emailIdentity)}: new DKIM tokens, up to 72 h to verify`;
-      break;
-    case "aws:route53/record:Record": {
-      const purpose = dnsPurposeOfName(r.name);
-      if (gone && purpose) return `${verb} ${DNS_PURPOSE_TEXT[purpose]} (${String(r.inputs.name)})`;
-      break;
-    }
-    case "aws:iam/user:User":
-      if (gone) return `${verb} the SMTP user: every SMTP key goes with it`;
-      if (changed.includes("name")) return `renames the SMTP user ${String(baseR?.inputs.name)} to ${String(r.inputs.name)}: its keys and policy are replaced`;
-      break;
-    case "aws:iam/accessKey:AccessKey": {
-      const generation = Number(/-key-gen(\d+)$/.exec(r.name)?.[1]);
-      if (gone && keysInUse(base).has(generation)) return `${verb} SMTP key generation ${generation}, which senders still use`;
-      break;
-    }
-    case "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes":
-      if (gone) return `${verb} the MAIL FROM setting of ${String(r.inputs.emailIdentity)}`;
-      if (changed.includes("mailFromDomain")) {
-        return `changes the MAIL FROM of the live identity ${String(r.inputs.emailIdentity)} from ${String(baseR?.inputs.mailFromDomain)} to ${String(r.inputs.mailFromDomain)}`;
-      }
-      break;
-  }
-  if (gone && baseR?.options.protect) return `${verb} a protected resource`;
+  if (gone && baseR?.options.protect) return `${kind === "delete" ? "deletes" : "replaces"} a protected resource`;
   return undefined;
 }
 
@@ -286,7 +188,7 @@ export function formatReview(review: Review, against: string, allowBreak: boolea
     const detail =
       c.kind === "replace" ? ` (${c.forcedBy.join(", ")} forces a replacement)` : c.kind === "update" ? ` (${c.changed.join(", ")})` : "";
     const refusedLine = c.refused ? `\n          REFUSED BY PULUMI: ${c.refused.step} of a protected resource (see below)` : "";
-    lines.push(`  ${c.kind.padEnd(7)} ${c.type} ${c.name}${detail}${c.breaks ? `\n          BREAKS MAIL: ${c.breaks}` : ""}${refusedLine}`);
+    lines.push(`  ${c.kind.padEnd(7)} ${pulumiTypeName(c.type)} ${c.name}${detail}${c.breaks ? `\n          BREAKS MAIL: ${c.breaks}` : ""}${refusedLine}`);
   }
   for (const step of ["delete", "replace"] as const) {
     const refused = review.changes.filter((c) => c.refused?.step === step);

@@ -10,6 +10,7 @@ import { formatRate } from "../lib/monitoring";
 import { BOUNCE_ALARM_LAYERS, watchBusName, watchChangeRegions, watchForwarding } from "../lib/watch";
 import { type DnsRecord, toZoneFile } from "../lib/records";
 import { formatReview, type Plan, planSchema, reviewChange } from "../lib/change-review";
+import { pulumiTypeName, summarize } from "../lib/resource-kinds";
 import { colorEnabled, EXIT_FINDINGS, EXIT_OK, paint, readInputFile, runMain, standardOptions } from "./lib/cli";
 import { PLACEHOLDER, type RecordedResource, redactSecrets } from "./lib/mock-program";
 import { runStackOffline } from "./lib/offline-run";
@@ -41,92 +42,9 @@ interface Options {
   allowBreak?: boolean;
 }
 
+/** The plan's line about a resource: the resource-kind table's summary (lib/resource-kinds.ts). */
 function summary(r: RecordedResource): string {
-  const i = r.inputs;
-  const get = (path: string): unknown =>
-    path.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), i);
-  switch (r.type) {
-    case "aws:sesv2/emailIdentity:EmailIdentity":
-      return `${get("emailIdentity")}: Easy DKIM ${get("dkimSigningAttributes.nextSigningKeyLength")}, default configuration set ${get("configurationSetName")}`;
-    case "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes":
-      return `MAIL FROM ${get("mailFromDomain")}, on MX failure ${get("behaviorOnMxFailure")}`;
-    case "aws:sesv2/configurationSet:ConfigurationSet":
-      return `${get("configurationSetName")}: TLS ${get("deliveryOptions.tlsPolicy")}, reputation metrics ${get("reputationOptions.reputationMetricsEnabled") ? "on" : "off"}, suppress ${(get("suppressionOptions.suppressedReasons") as string[] | undefined)?.join("+")}`;
-    case "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination":
-      return `${get("eventDestinationName")}: ${(get("eventDestination.matchingEventTypes") as string[] | undefined)?.join(", ")} -> ${get("eventDestination.eventBridgeDestination") ? "EventBridge default bus" : "SNS"}`;
-    case "aws:sns/topic:Topic":
-      return `${get("name")}`;
-    case "aws:sns/topicPolicy:TopicPolicy": {
-      const doc = JSON.parse(String(get("policy"))) as { Statement: { Principal: { Service: string }; Condition?: Record<string, Record<string, unknown>> }[] };
-      const scoped = doc.Statement.every((st) => st.Condition?.StringEquals?.["aws:SourceAccount"] !== undefined && JSON.stringify(st.Condition).includes("aws:SourceArn"));
-      return `lets ${doc.Statement.map((st) => st.Principal.Service).join(", ")} publish (${scoped ? "this account and named sources only" : "this account only"})`;
-    }
-    case "aws:sns/topicSubscription:TopicSubscription":
-      if (get("protocol") === "lambda") return `SES events of ${get("topic")} to the watch function (SNS invokes it across regions)`;
-      return `${get("protocol")} to ${get("endpoint")} (pending until the address clicks the confirmation mail)`;
-    case "aws:cloudwatch/metricAlarm:MetricAlarm": {
-      // The reputation alarms compare rates; the watch's (lib/watch) compare counts.
-      const rate = get("namespace") === "AWS/SES";
-      const op = get("comparisonOperator") === "LessThanThreshold" ? "<" : ">=";
-      const threshold = rate ? formatRate(Number(get("threshold"))) : String(get("threshold"));
-      const period = Number(get("period"));
-      return `${get("name")}: ${get("namespace")} ${get("metricName")} ${op} ${threshold} (${get("statistic")} over ${period >= 3600 ? `${period / 3600} h` : `${period / 60} min`}; missing data: ${get("treatMissingData")}) -> alerts topic`;
-    }
-    case "aws:lambda/function:Function":
-      return `${get("name")}: ${get("runtime")} ${(get("architectures") as string[] | undefined)?.join(",") ?? ""}, ${get("memorySize")} MB, ${get("timeout")} s, ${get("reservedConcurrentExecutions")} reserved concurrency, failed events -> ${get("deadLetterConfig") ? "queue" : "nowhere"}`;
-    case "aws:scheduler/schedule:Schedule":
-      return `${get("name")}: ${get("scheduleExpression")} -> the watch function`;
-    case "aws:lambda/permission:Permission":
-      return `${get("principal")} may invoke ${get("function")} from ${get("sourceArn")}`;
-    case "aws:iam/role:Role":
-      return `${get("name")}: ${get("description")}`;
-    case "aws:iam/rolePolicy:RolePolicy":
-      return `${get("name")} on role ${get("role")}`;
-    case "aws:sqs/queue:Queue":
-      return `${get("name")}: events the watch could not process, kept ${Number(get("messageRetentionSeconds")) / 86400} days`;
-    case "aws:cloudwatch/logGroup:LogGroup":
-      return `${get("name")}: kept ${get("retentionInDays")} days (the watch's metrics, EMF)`;
-    case "aws:cloudwatch/eventBusPolicy:EventBusPolicy": {
-      const doc = JSON.parse(String(get("policy"))) as { Statement: { Principal: { AWS: string } }[] };
-      return `${get("eventBusName")}: lets ${doc.Statement.map((st) => st.Principal.AWS.replace(/.*:role\//, "role ")).join(", ")} put events`;
-    }
-    case "aws:cloudwatch/eventBus:EventBus":
-      return `${get("name")}: ${get("description")}`;
-    case "aws:cloudwatch/eventRule:EventRule":
-      return `${get("name")}: ${get("description")}`;
-    case "aws:cloudwatch/eventTarget:EventTarget":
-      if (String(get("arn") ?? "").includes(":function:")) return `${get("rule")}${get("eventBusName") ? ` (on ${get("eventBusName")})` : ""} -> the watch function`;
-      if (String(get("arn") ?? "").includes(":event-bus/")) return `${get("rule")} -> ${get("arn")} (forwarded with role ${String(get("roleArn")).replace(/.*:role\//, "")})`;
-      return `${get("rule")} -> alerts topic, as a readable message (input transformer)`;
-    case "aws:cloudtrail/trail:Trail":
-      return `${get("name")}: ${get("isMultiRegionTrail") ? "multi-region" : "one region"}, management ${(get("eventSelectors") as { readWriteType?: string }[] | undefined)?.[0]?.readWriteType ?? "All"} events, into ${get("s3BucketName")}`;
-    case "aws:s3/bucket:Bucket":
-      return `${get("bucket")}: the trail's logs${get("forceDestroy") ? "" : " (not emptied on delete)"}`;
-    case "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
-      return `encrypted at rest (${(get("rules") as { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string } }[] | undefined)?.[0]?.applyServerSideEncryptionByDefault?.sseAlgorithm})`;
-    case "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":
-      return "all public access blocked";
-    case "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
-      return `log files expire after ${(get("rules") as { expiration?: { days?: number } }[] | undefined)?.[0]?.expiration?.days} days`;
-    case "aws:s3/bucketPolicy:BucketPolicy":
-      return "only the trail may write (aws:SourceArn); HTTPS only";
-    case "aws:route53/record:Record":
-      return `${get("type")} ${get("name")} -> ${(get("records") as string[] | undefined)?.join(" | ")}`;
-    case "aws:iam/user:User":
-      return `${get("path")}${get("name")}`;
-    case "aws:iam/userPolicy:UserPolicy": {
-      const doc = JSON.parse(String(get("policy"))) as { Statement: { Action: string[]; Resource: string[] }[] };
-      return `${get("name")}: ${doc.Statement.map((s) => `${s.Action.join(",")} on ${s.Resource.length} ARNs`).join("; ")}`;
-    }
-    case "aws:iam/accessKey:AccessKey":
-      return `key generation ${/-key-gen(\d+)$/.exec(r.name)?.[1] ?? "?"} of ${get("user")}, ${get("status") ?? "Active"} (SMTP username = its id; the secret never leaves Pulumi state and Secrets Manager)`;
-    case "aws:secretsmanager/secret:Secret":
-      return `${get("name")}: recovery window ${get("recoveryWindowInDays")} days, KMS ${get("kmsKeyId") ?? "aws/secretsmanager"}`;
-    case "aws:secretsmanager/secretVersion:SecretVersion":
-      return "username and per-region SMTP passwords [secret]";
-    default:
-      return "";
-  }
+  return summarize(r.type, r.name, r.inputs);
 }
 
 /** A resource in `plan --json`: what it is, its inputs (secrets redacted) and the options that decide a delete or replace. */
@@ -183,9 +101,6 @@ function readBasePlan(path: string): Plan {
   return parsed.data;
 }
 
-function shortType(type: string): string {
-  return type.replace(/^aws:([\w-]+)\/\w+:(\w+)$/, "aws.$1.$2");
-}
 
 let file: StackConfigFile | undefined;
 
@@ -230,7 +145,7 @@ async function main(): Promise<number> {
   const out: string[] = [];
   out.push(c.bold(`Plan for stack ${opts.stack}`) + c.dim(` (offline, under Pulumi mocks; values containing "${PLACEHOLDER}" are assigned by AWS at pulumi up)`));
   const line = (depth: number, r: RecordedResource) =>
-    out.push(`${"  ".repeat(depth)}${c.green("+")} ${shortType(r.type).padEnd(48)} ${summary(r)}${c.yellow(optionMarks(r))}`);
+    out.push(`${"  ".repeat(depth)}${c.green("+")} ${pulumiTypeName(r.type).padEnd(48)} ${summary(r)}${c.yellow(optionMarks(r))}`);
   const walk = (parent: string, depth: number) => {
     for (const r of byParent.get(parent) ?? []) {
       if (r.custom) line(depth, r);
@@ -242,7 +157,7 @@ async function main(): Promise<number> {
           return k === 0 ? "" : k === records.length ? `all ${what}` : `${k} ${what}`;
         };
         const marks = [count((x) => x.options.protect, "protected"), count((x) => x.options.retainOnDelete, "retained on delete")].filter(Boolean);
-        out.push(`${"  ".repeat(depth)}${c.cyan("DnsRecords")} ${r.name}: ${c.green("+")} ${n} aws.route53.Record (listed below)${c.yellow(marks.length > 0 ? ` [${marks.join(", ")}]` : "")}`);
+        out.push(`${"  ".repeat(depth)}${c.cyan("DnsRecords")} ${r.name}: ${c.green("+")} ${n} ${pulumiTypeName("aws:route53/record:Record")} (listed below)${c.yellow(marks.length > 0 ? ` [${marks.join(", ")}]` : "")}`);
       } else if (r.type === "mail-infra:monitoring:Monitoring") {
         out.push(`${"  ".repeat(depth)}${c.cyan("Monitoring")} ${r.name}`);
         walkByRegion(r.urn, depth + 1);

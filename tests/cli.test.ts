@@ -15,7 +15,7 @@ describe("npm run plan", () => {
     expect(r.stdout).toContain("MailDomain queenofsandiego.com");
     expect(r.stdout).toContain("SesIdentity queenofsandiego.com-us-east-1");
     expect(r.stdout).toContain("SesIdentity queenofsandiego.com-us-west-2");
-    expect(r.stdout).toMatch(/aws\.sesv2\.EmailIdentityMailFromAttributes\s+MAIL FROM bounce\.queenofsandiego\.com, on MX failure USE_DEFAULT_VALUE/);
+    expect(r.stdout).toMatch(/aws:sesv2:EmailIdentityMailFromAttributes\s+MAIL FROM bounce\.queenofsandiego\.com, on MX failure USE_DEFAULT_VALUE/);
     expect(r.stdout).toMatch(/MX\s+bounce-us-west-2\.queenofsandiego\.com\s+10 feedback-smtp\.us-west-2\.amazonses\.com/);
     expect(r.stdout).toMatch(/CNAME placeholder1-\w+-us-east-1\._domainkey\.queenofsandiego\.com/);
     expect(r.stdout).toContain("admin@queenofsandiego.com (gmail-send-as in jadasailing@gmail.com) via email-smtp.us-east-1.amazonaws.com:587");
@@ -54,13 +54,13 @@ describe("npm run plan", () => {
     expect(r.status).toBe(0);
     const section = r.stdout.slice(r.stdout.indexOf("\nMonitoring monitoring\n"), r.stdout.indexOf("\nDNS records for"));
     const lines = section.split("\n").filter((l) => l.trim() !== "");
-    expect(lines.slice(0, 3)).toEqual(["Monitoring monitoring", "  us-east-1", expect.stringMatching(/^ {4}\+ aws\.sns\.Topic\s+mail-infra-prod-alerts$/)]);
+    expect(lines.slice(0, 3)).toEqual(["Monitoring monitoring", "  us-east-1", expect.stringMatching(/^ {4}\+ aws:sns:Topic\s+mail-infra-prod-alerts$/)]);
     expect(lines.filter((l) => /^ {2}\S/.test(l))).toEqual(["  us-east-1", "  us-west-2"]);
-    expect(section).toMatch(/aws\.sns\.TopicSubscription\s+email to jadasailing@gmail\.com \(pending until the address clicks the confirmation mail\)/);
-    expect(section).toMatch(/aws\.cloudwatch\.MetricAlarm\s+mail-infra-prod-bounce-rate-alarm: AWS\/SES Reputation\.BounceRate >= 5% \(Maximum over 1 h; missing data: ignore\) -> alerts topic/);
-    expect(section).toMatch(/aws\.cloudwatch\.EventRule\s+mail-infra-prod-iam-changes: /);
-    expect(section).toMatch(/aws\.cloudwatch\.EventTarget\s+mail-infra-prod-feedback -> alerts topic, as a readable message/);
-    expect(section).toMatch(/aws\.sesv2\.ConfigurationSetEventDestination\s+eventbridge-alerts: BOUNCE, COMPLAINT -> EventBridge default bus/);
+    expect(section).toMatch(/aws:sns:TopicSubscription\s+email to jadasailing@gmail\.com \(pending until the address clicks the confirmation mail\)/);
+    expect(section).toMatch(/aws:cloudwatch:MetricAlarm\s+mail-infra-prod-bounce-rate-alarm: AWS\/SES Reputation\.BounceRate >= 5% \(Maximum over 1 h; missing data: ignore\) -> alerts topic/);
+    expect(section).toMatch(/aws:cloudwatch:EventRule\s+mail-infra-prod-iam-changes: /);
+    expect(section).toMatch(/aws:cloudwatch:EventTarget\s+mail-infra-prod-feedback -> alerts topic, as a readable message/);
+    expect(section).toMatch(/aws:sesv2:ConfigurationSetEventDestination\s+eventbridge-alerts: BOUNCE, COMPLAINT -> EventBridge default bus/);
     expect(section.match(/MetricAlarm/g)).toHaveLength(8);
     expect(r.stdout).toContain(
       "Monitoring (docs/monitoring.md): alerts by email to jadasailing@gmail.com (each address confirms one subscription mail per region)\n" +
@@ -72,10 +72,10 @@ describe("npm run plan", () => {
 
   it("marks protected resources in the text plan, and says how to tear down on purpose", () => {
     const r = runCli("plan.ts", ["--stack", "prod"]);
-    expect(r.stdout).toMatch(/aws\.sesv2\.EmailIdentity\s+queenofsandiego\.com: .*\[protected, retained on delete\]/);
-    expect(r.stdout).toMatch(/aws\.iam\.User\s+\/mail\/mail-infra-smtp-prod \[protected\]/);
-    expect(r.stdout).toMatch(/aws\.iam\.AccessKey\s+key generation 1 of mail-infra-smtp-prod, Active \(SMTP username = its id; [^\n\[]*\n/);
-    expect(r.stdout).toContain("DnsRecords queenofsandiego.com-dns: + 12 aws.route53.Record (listed below) [2 protected, 10 retained on delete]");
+    expect(r.stdout).toMatch(/aws:sesv2:EmailIdentity\s+queenofsandiego\.com: .*\[protected, retained on delete\]/);
+    expect(r.stdout).toMatch(/aws:iam:User\s+\/mail\/mail-infra-smtp-prod \[protected\]/);
+    expect(r.stdout).toMatch(/aws:iam:AccessKey\s+key generation 1 of mail-infra-smtp-prod, Active \(SMTP username = its id; [^\n\[]*\n/);
+    expect(r.stdout).toContain("DnsRecords queenofsandiego.com-dns: + 12 aws:route53:Record (listed below) [2 protected, 10 retained on delete]");
     expect(r.stdout).toContain("pulumi config set mail-infra:protect false && pulumi up && pulumi destroy");
   });
 

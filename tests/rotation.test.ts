@@ -378,8 +378,8 @@ describe("npm run plan mid-rotation", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("key generation 2\n  previous key: generation 1, inactive (deactivated: active undoes it, retired deletes it)");
-    expect(r.stdout).toMatch(/\+ aws\.iam\.AccessKey +key generation 2 of mail-infra-smtp-rot, Active \(/);
-    expect(r.stdout).toMatch(/\+ aws\.iam\.AccessKey +key generation 1 of mail-infra-smtp-rot, Inactive \(/);
+    expect(r.stdout).toMatch(/\+ aws:iam:AccessKey +key generation 2 of mail-infra-smtp-rot, Active \(/);
+    expect(r.stdout).toMatch(/\+ aws:iam:AccessKey +key generation 1 of mail-infra-smtp-rot, Inactive \(/);
     expect(r.stdout).toContain("  us-west-2: email-smtp.us-west-2.amazonaws.com:587\n  may send as: app@example.com\n");
     expect(r.stdout).not.toContain("us-east-1: email-smtp");
     for (const g of [1, 2]) expect(r.stdout).not.toContain(mockSecretAccessKey("rot", `smtp-key-gen${g}`));

@@ -20,6 +20,7 @@ import type { Output } from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { PROJECT } from "../../lib/config";
 import { lastOutputValue } from "../../lib/last-deployment";
+import { type MockContext, mockSecretAccessKey, resourceKind } from "../../lib/resource-kinds";
 
 /** The engine's wire marker for an unknown value (what a policy's props hold during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -123,93 +124,21 @@ export interface ProgramRun {
   secretOutputs: string[];
 }
 
-/** A deterministic placeholder access key secret, so tests can search output for it. */
-export function mockSecretAccessKey(stack: string, name: string): string {
-  return `MOCKSECRET${createHash("sha256").update(`${stack}/${name}`).digest("base64").slice(0, 30)}`;
-}
+export { mockSecretAccessKey };
 
-function placeholderTokens(region: string, domain: string): string[] {
-  const h = createHash("sha256").update(domain).digest("hex").slice(0, 6);
-  return [1, 2, 3].map((i) => `${PLACEHOLDER}${i}-${h}-${region}`);
-}
-
-export function mockState(type: string, name: string, inputs: Record<string, unknown>, stack: string): Record<string, unknown> {
+/** What the mock provider knows about a resource when it makes up what AWS would assign. */
+function mockContext(name: string, inputs: Record<string, unknown>, stack: string): MockContext {
   const region = typeof inputs.region === "string" ? inputs.region : "us-east-1";
-  switch (type) {
-    case "aws:sesv2/emailIdentity:EmailIdentity": {
-      const domain = String(inputs.emailIdentity);
-      const dkim = (inputs.dkimSigningAttributes ?? {}) as Record<string, unknown>;
-      return {
-        arn: `arn:aws:ses:${region}:${MOCK_ACCOUNT_ID}:identity/${domain}`,
-        identityType: "DOMAIN",
-        verifiedForSendingStatus: false,
-        dkimSigningAttributes: {
-          ...dkim,
-          tokens: placeholderTokens(region, domain),
-          status: "PENDING",
-          signingAttributesOrigin: "AWS_SES",
-          currentSigningKeyLength: dkim.nextSigningKeyLength ?? "RSA_2048_BIT",
-        },
-      };
-    }
-    case "aws:sesv2/configurationSet:ConfigurationSet":
-      return { arn: `arn:aws:ses:${region}:${MOCK_ACCOUNT_ID}:configuration-set/${String(inputs.configurationSetName)}` };
-    case "aws:sns/topic:Topic":
-      return { arn: `arn:aws:sns:${region}:${MOCK_ACCOUNT_ID}:${String(inputs.name ?? name)}` };
-    case "aws:iam/user:User":
-      return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user${String(inputs.path ?? "/")}${String(inputs.name ?? name)}`, uniqueId: "AIDAPLACEHOLDER" };
-    case "aws:iam/accessKey:AccessKey":
-      return { secret: mockSecretAccessKey(stack, name), status: "Active" };
-    case "aws:secretsmanager/secret:Secret":
-      return { arn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${String(inputs.name ?? name)}-PlAcEh` };
-    case "aws:route53/record:Record":
-      return { fqdn: inputs.name };
-    case "aws:cloudwatch/metricAlarm:MetricAlarm":
-      return { arn: `arn:aws:cloudwatch:${region}:${MOCK_ACCOUNT_ID}:alarm:${String(inputs.name ?? name)}` };
-    case "aws:cloudwatch/eventRule:EventRule": {
-      // A rule on a custom bus has the bus in its ARN: rule/<bus>/<name> (EventBridge's own
-      // example: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-example-policy-restrict-rule.html).
-      const bus = typeof inputs.eventBusName === "string" && inputs.eventBusName !== "default" ? `${inputs.eventBusName}/` : "";
-      return { arn: `arn:aws:events:${region}:${MOCK_ACCOUNT_ID}:rule/${bus}${String(inputs.name ?? name)}` };
-    }
-    case "aws:cloudwatch/eventBus:EventBus":
-      return { arn: `arn:aws:events:${region}:${MOCK_ACCOUNT_ID}:event-bus/${String(inputs.name ?? name)}` };
-    case "aws:sns/topicSubscription:TopicSubscription":
-      return { arn: `${String(inputs.topic)}:${PLACEHOLDER}`, pendingConfirmation: true };
-    case "aws:s3/bucket:Bucket":
-      return { arn: `arn:aws:s3:::${String(inputs.bucket ?? name)}`, bucket: inputs.bucket ?? name };
-    case "aws:cloudtrail/trail:Trail":
-      return { arn: `arn:aws:cloudtrail:${region}:${MOCK_ACCOUNT_ID}:trail/${String(inputs.name ?? name)}` };
-    // The watch (issue 19): ARNs as AWS builds them from the names.
-    case "aws:lambda/function:Function":
-      return { arn: `arn:aws:lambda:${region}:${MOCK_ACCOUNT_ID}:function:${String(inputs.name ?? name)}` };
-    case "aws:sqs/queue:Queue":
-      return { arn: `arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:${String(inputs.name ?? name)}`, url: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${String(inputs.name ?? name)}` };
-    case "aws:cloudwatch/logGroup:LogGroup":
-      return { arn: `arn:aws:logs:${region}:${MOCK_ACCOUNT_ID}:log-group:${String(inputs.name ?? name)}` };
-    case "aws:iam/role:Role":
-      return { arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${String(inputs.name ?? name)}` };
-    case "aws:scheduler/schedule:Schedule":
-      return { arn: `arn:aws:scheduler:${region}:${MOCK_ACCOUNT_ID}:schedule/default/${String(inputs.name ?? name)}` };
-    default:
-      return {};
-  }
+  return { name, inputs, region, stack, account: MOCK_ACCOUNT_ID, placeholder: PLACEHOLDER };
+}
+
+/** The state AWS would assign to a resource (lib/resource-kinds.ts, per type): ARNs, DKIM tokens, ... */
+export function mockState(type: string, name: string, inputs: Record<string, unknown>, stack: string): Record<string, unknown> {
+  return resourceKind(type)?.mockState?.(mockContext(name, inputs, stack)) ?? {};
 }
 
 function mockId(type: string, name: string, inputs: Record<string, unknown>): string {
-  switch (type) {
-    case "aws:iam/accessKey:AccessKey":
-      return `AKIA${createHash("sha256").update(name).digest("hex").slice(0, 16).toUpperCase()}`;
-    case "aws:secretsmanager/secret:Secret":
-      return String(mockState(type, name, inputs, "").arn);
-    case "aws:iam/user:User":
-      return String(inputs.name ?? name);
-    case "aws:s3/bucket:Bucket":
-    case "aws:cloudwatch/eventRule:EventRule":
-      return String(inputs.bucket ?? inputs.name ?? name);
-    default:
-      return `${name}-${PLACEHOLDER}-id`;
-  }
+  return resourceKind(type)?.mockId?.(mockContext(name, inputs, "")) ?? `${name}-${PLACEHOLDER}-id`;
 }
 
 /** Pulumi's wire marker for a secret value (what the engine sees for pulumi.secret inputs). */

@@ -15,6 +15,7 @@
  */
 import { type Manifest, manifestSchema } from "../../lib/manifest";
 import { type Plan, planSchema, reviewChange } from "../../lib/change-review";
+import { pulumiTypeName } from "../../lib/resource-kinds";
 import { checkRetire } from "../../scripts/verify/layers/relay/check";
 import { checkSesIdentity } from "../../scripts/verify/layers/ses/check";
 import { observed } from "../../lib/verify/findings";
@@ -81,7 +82,6 @@ async function offlinePlanUncached(config: ConfigValues, stack: string): Promise
   return planOf(run);
 }
 
-const shortType = (type: string): string => type.replace(/^aws:([\w-]+)\/\w+:(\w+)$/, "aws.$1.$2");
 const shortUrn = (urn: string): string => urn.split("::").at(-1)!;
 
 /** One line per step that changes something, in the engine's own symbols. */
@@ -89,7 +89,7 @@ export function formatSteps(result: OperationResult): string[] {
   const symbol: Record<Step["op"], string> = { create: "+", update: "~", replace: "+-", delete: "-", import: "=", same: "=", "refresh-delete": "-", "refresh-update": "~" };
   const lines = result.steps.map((s) => {
     const extra = [s.detail && s.detail.length > 0 ? `(${s.detail.join(", ")})` : "", s.retained ? "[retained: left in AWS]" : "", s.failed ? "FAILED" : ""].filter(Boolean).join(" ");
-    return `  ${symbol[s.op].padEnd(2)} ${s.op.padEnd(14)} ${shortType(s.type)} ${shortUrn(s.urn)}${extra ? ` ${extra}` : ""}`;
+    return `  ${symbol[s.op].padEnd(2)} ${s.op.padEnd(14)} ${pulumiTypeName(s.type)} ${shortUrn(s.urn)}${extra ? ` ${extra}` : ""}`;
   });
   for (const w of result.warnings) lines.push(`  warning: ${shortUrn(w.urn)}: ${w.message}`);
   for (const e of result.errors) lines.push(`  error: ${e.message.split("\n")[0]}`);

@@ -213,7 +213,7 @@ describe("adoption (docs/adopting.md) of a live setup, from adopt's own output",
     const { config, steps } = adoptionRunbook(world);
     const r = await runRunbook(steps, { world, config, engine: new Engine(world, "prod"), foreign });
     expect(r.violations).toEqual([]);
-    expect(r.transcript.join("\n")).toMatch(/create +aws\.route53\.Record example\.com-dns-mail-from-mx-bounce-us-east-1\.example\.com/);
+    expect(r.transcript.join("\n")).toMatch(/create +aws:route53:Record example\.com-dns-mail-from-mx-bounce-us-east-1\.example\.com/);
   });
 
   it("catches a first up without the import (AlreadyExists)", async () => {
