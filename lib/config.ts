@@ -20,6 +20,7 @@ import {
 import { kmsKeyRegionProblem, validateKmsKeyId } from "./aws-ids";
 import { isEmailAddress, isSubdomainOf, mailFromCollisions, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
 import { labelUnder, regionalMailFromName, sharedNameProblem } from "./mail-from-owner";
+import type { MailFromBehavior } from "./mail-from-move";
 import { mixedPartitionsProblem, parseSmtpRegion, smtpEndpoint } from "./regions";
 import { shown, typeName } from "./text";
 import { policySize, sesArn, smtpSendPolicy, smtpSendRegions, USER_INLINE_POLICY_LIMIT } from "./iam";
@@ -293,7 +294,7 @@ export const CONFIG_KEYS = {
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKey[];
 
-export type MailFromBehavior = "REJECT_MESSAGE" | "USE_DEFAULT_VALUE";
+export type { MailFromBehavior };
 export type TlsPolicy = "REQUIRE" | "OPTIONAL";
 export type DkimKeyLength = "RSA_2048_BIT" | "RSA_1024_BIT";
 export type SpfAll = "~all" | "-all";

@@ -17,7 +17,16 @@
  * adopt stages its MAIL FROM moves the same way (lib/adopt.ts).
  */
 import { z } from "zod";
-import type { DomainConfig, MailFromBehavior } from "./config";
+
+/** What SES does when the MAIL FROM domain's MX is missing (SES v2 BehaviorOnMxFailure); lib/config.ts re-exports it. */
+export type MailFromBehavior = "REJECT_MESSAGE" | "USE_DEFAULT_VALUE";
+
+/** The part of a domain's config (lib/config.ts DomainConfig) a move reads; declared here so this module does not import config, which imports it. */
+export interface MovingDomain {
+  readonly domain: string;
+  readonly regions: readonly { readonly region: string; readonly mailFromDomain: string }[];
+  readonly mailFromBehaviorOnMxFailure: MailFromBehavior;
+}
 import { readLastOutput } from "./last-deployment";
 
 const lastMailFromSchema = z.object({
@@ -45,7 +54,7 @@ export interface MailFromMove {
 }
 
 /** The live identities whose MAIL FROM this config changes. A region new to the stack is no move. */
-export function mailFromMoves(deployed: ReadonlyMap<string, string>, domains: readonly DomainConfig[]): MailFromMove[] {
+export function mailFromMoves(deployed: ReadonlyMap<string, string>, domains: readonly MovingDomain[]): MailFromMove[] {
   return domains.flatMap((d) =>
     d.regions.flatMap((r) => {
       const from = deployed.get(key(d.domain, r.region));

@@ -11,7 +11,7 @@ import type { ConfigError } from "../../lib/config";
 import { shown } from "../../lib/text";
 import { version as PACKAGE_VERSION } from "../../package.json";
 import { UsageError } from "./errors";
-import type { StackConfigFile } from "./stack-config";
+import type { StackConfigFile } from "./stack-config-file";
 
 export { UsageError };
 

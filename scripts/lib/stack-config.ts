@@ -9,18 +9,10 @@ import { isMap, isScalar, parseDocument, LineCounter } from "yaml";
 import { readInputFile } from "./cli";
 import { shown } from "../../lib/text";
 import { UsageError } from "./errors";
+import type { StackConfigFile } from "./stack-config-file";
 
 export { UsageError };
-
-export interface StackConfigFile {
-  stack: string;
-  path: string;
-  values: Record<string, string>;
-  /** The same values as YAML typed them (strings, numbers, lists, maps), so a wrong type can be named. */
-  typed: Record<string, unknown>;
-  /** The 1-based line of a full key, when it is in the file. */
-  lineOf(key: string): number | undefined;
-}
+export type { StackConfigFile };
 
 export function stackConfigPath(stack: string, dir = process.cwd()): string {
   return join(dir, `Pulumi.${stack}.yaml`);
