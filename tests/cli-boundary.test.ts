@@ -61,7 +61,7 @@ describe("runMain: the one error boundary", () => {
       throw new Error(`HMAC failed for ${secret}`);
     }, ["--debug"]);
     expect(r.text).not.toContain(secret);
-    expect(r.text).toContain("[redacted]");
+    expect(r.text).toContain("[secret]");
     const u = await boundary(() => {
       throw new UsageError(`bad key ${secret}`);
     });

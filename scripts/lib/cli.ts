@@ -8,6 +8,7 @@ import { relative } from "node:path";
 import { CommanderError, type Command } from "commander";
 // Types only: the boundary knows errors by name, so a command that never reads config does not load the validator.
 import type { ConfigError } from "../../lib/config";
+import { MIN_SECRET_LENGTH, redact } from "../../lib/redact";
 import { shown } from "../../lib/text";
 import { version as PACKAGE_VERSION } from "../../package.json";
 import { UsageError } from "./errors";
@@ -67,14 +68,12 @@ const secrets = new Set<string>();
 
 /** Remember a secret this process holds, so the error boundary removes it from anything it prints. */
 export function keepSecret(value: string | undefined): void {
-  if (value && value.length >= 8) secrets.add(value);
+  if (value && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
 }
 
-/** `text` with every kept secret replaced by [redacted]. */
+/** `text` with every kept secret (and `extra`) redacted (lib/redact.ts). */
 export function scrubSecrets(text: string, extra: readonly string[] = []): string {
-  let out = text;
-  for (const s of [...secrets, ...extra.filter((x) => x.length >= 8)]) out = out.split(s).join("[redacted]");
-  return out;
+  return redact(text, [...secrets, ...extra]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import type { Output } from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { PROJECT } from "../../lib/config";
 import { lastOutputValue } from "../../lib/last-deployment";
+import { redact } from "../../lib/redact";
 import { type MockContext, mockSecretAccessKey, resourceKind } from "../../lib/resource-kinds";
 
 /** The engine's wire marker for an unknown value (what a policy's props hold during preview). */
@@ -149,12 +150,9 @@ export function isSecretValue(v: unknown): v is { value: unknown } {
   return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
 }
 
-/** Replace every secret-marked value with "[secret]", for printing. */
+/** Replace every secret-marked value with "[secret]", for printing (lib/redact.ts). */
 export function redactSecrets(v: unknown): unknown {
-  if (isSecretValue(v)) return "[secret]";
-  if (Array.isArray(v)) return v.map(redactSecrets);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactSecrets(x)]));
-  return v;
+  return redact(v, [], isSecretValue);
 }
 
 /** Replace every secret-marked value with its plain value, as a policy pack receives props. */

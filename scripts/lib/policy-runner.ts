@@ -42,6 +42,7 @@ import type { Resource, Unwrap } from "@pulumi/pulumi";
 import type { ResolvedResource } from "@pulumi/pulumi/queryable";
 import { readInputFile } from "./cli";
 import { PROJECT } from "../../lib/config";
+import { redact } from "../../lib/redact";
 import { isSecretValue, type RecordedResource, unwrapSecrets } from "./mock-program";
 import { UsageError } from "./stack-config";
 
@@ -347,11 +348,6 @@ export function secretStrings(resources: readonly RecordedResource[]): string[] 
   return [...found].sort((a, b) => b.length - a.length);
 }
 
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join("[secret]");
-  return out;
-}
 
 export interface EvaluationResult {
   violations: Violation[];

@@ -12,18 +12,12 @@ import {
   type Status,
   summarize,
 } from "../../lib/verify/findings";
+import { redact } from "../../lib/redact";
 import { paint } from "../lib/cli";
 
-/** Replace every secret value in every string, as a last line of defence. */
+/** Replace every secret value in every string, as a last line of defence (lib/redact.ts). */
 export function scrub<T>(value: T, secrets: readonly string[]): T {
-  const needles = secrets.filter((s) => s.length >= 8);
-  const clean = (v: unknown): unknown => {
-    if (typeof v === "string") return needles.reduce((acc, n) => acc.split(n).join("[redacted]"), v);
-    if (Array.isArray(v)) return v.map(clean);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clean(x)]));
-    return v;
-  };
-  return clean(value) as T;
+  return redact(value, secrets);
 }
 
 const LABEL: Record<Status, string> = { pass: "PASS", warn: "WARN", fail: "FAIL", inconclusive: "????" };
