@@ -72,3 +72,36 @@ describe("examples/typescript under mocks", async () => {
     expect(ours).toEqual(theirs);
   });
 });
+
+describe("SmtpRelay under mocks, against the stack's SMTP credentials", async () => {
+  const SENDER = "address=admin@example.com; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1";
+  const stack = await runWithConfig({ ...SHARED, route53Zones: [`example.com=${ZONE}`], senders: [SENDER], smtpKeyGeneration: 2 }, "test");
+  const { SmtpRelay } = await import("../../packages/mail-infra");
+  const relay = await runProgramUnderMocks({
+    stack: "test",
+    config: {},
+    program: () => {
+      const r = new SmtpRelay("smtp", {
+        domains: ["example.com"],
+        regions: SHARED.regions,
+        senders: [{ address: "admin@example.com", kind: "gmail-send-as", account: "someone@gmail.com", region: "us-east-1" }],
+        keyGeneration: 2,
+        // The stack's names for its user and secret (lib/config.ts defaults for stack "test").
+        userName: "mail-infra-smtp-test",
+        secretName: "mail-infra/test/ses-smtp",
+      });
+      return { username: r.username, secretArn: r.secretArn };
+    },
+  });
+  const tree = (rs: readonly RecordedResource[]) =>
+    (JSON.parse(JSON.stringify(rs.filter((r) => r.urn.includes("mail-infra:iam:SmtpCredentials"))).split("mail-infra:index:SmtpRelay$").join("")) as RecordedResource[])
+      // The stack's grant names the identity resources it declares (a dependency); the relay names the same ARNs from their names.
+      .map((r) => ({ urn: r.urn, inputs: r.inputs, protect: r.options.protect, retainOnDelete: r.options.retainOnDelete, aliases: r.options.aliases }))
+      .sort((a, b) => a.urn.localeCompare(b.urn));
+
+  it("declares the stack's user, grant, two keys and secret with the same inputs and protection", () => {
+    const ours = tree(relay.resources);
+    expect(ours.map((r) => r.urn.split("::").pop()).sort()).toEqual(["smtp", "smtp-key-gen1", "smtp-key-gen2", "smtp-secret", "smtp-secret-value", "smtp-send-only", "smtp-user"]);
+    expect(ours).toEqual(tree(stack.resources));
+  });
+});
