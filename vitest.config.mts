@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
 
 /**
@@ -7,6 +8,8 @@ import { configDefaults, defineConfig } from "vitest/config";
 const POLICY_SPECS = "tests/policies/{sesv2,route53,iam,secretsmanager,sns}/**/*.test.ts";
 
 export default defineConfig({
+  // The component package (packages/mail-infra) under the name its users import it by (examples/).
+  resolve: { alias: { "mail-infra": resolve("packages/mail-infra/index.ts") } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,

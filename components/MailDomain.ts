@@ -16,6 +16,11 @@ export interface MailDomainArgs {
   protect: boolean;
   /** DKIM tokens in record order at the last deployment, by dkimIdentityKey (lib/records deployedDkimTokens). */
   deployedDkimTokens?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The hosted zone id when it is only known as an output (an existing zone a library user
+   * passes in, packages/mail-infra); it replaces the id in `config.dns.zone`.
+   */
+  zoneId?: pulumi.Input<string>;
 }
 
 /**
@@ -89,7 +94,9 @@ export class MailDomain extends pulumi.ComponentResource {
     if (cfg.dns.mode === "route53") {
       const zone = cfg.dns.zone;
       zoneId =
-        "id" in zone
+        args.zoneId !== undefined
+          ? pulumi.output(args.zoneId)
+          : "id" in zone
           ? pulumi.output(zone.id)
           : aws.route53.getZoneOutput({ name: zone.name, privateZone: false }, { parent: this }).zoneId;
       const dns = new DnsRecords(`${name}-dns`, { shape, records: this.records, zoneId, protect: args.protect }, { parent: this });

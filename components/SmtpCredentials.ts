@@ -15,6 +15,8 @@ export interface SmtpCredentialsArgs {
   tags?: Record<string, string>;
   /** mail-infra:protect: resource options from lib/protection. */
   protect: boolean;
+  /** A KMS key known only as an output (an existing key a library user passes in): replaces `config.kmsKeyId`. */
+  kmsKeyId?: pulumi.Input<string>;
 }
 
 /**
@@ -74,7 +76,7 @@ export class SmtpCredentials extends pulumi.ComponentResource {
         description:
           "SES SMTP credentials managed by mail-infra: username (the access key id) and the v4 SMTP password per region. Rotate with mail-infra:smtpKeyGeneration.",
         recoveryWindowInDays: cfg.recoveryWindowDays,
-        kmsKeyId: cfg.kmsKeyId,
+        kmsKeyId: args.kmsKeyId ?? cfg.kmsKeyId,
         tags: args.tags,
       },
       child("smtp-secret"),
