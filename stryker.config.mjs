@@ -17,6 +17,7 @@ export default {
   // 2 cores, shared: one or two test runners at a time.
   concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 2),
   timeoutMS: 20_000,
+  dryRunTimeoutMinutes: 30,
   timeoutFactor: 2,
   // Incremental: a re-run only tests the mutants whose code or covering tests changed.
   incremental: process.env.MUTATION_FORCE !== "1",

@@ -45,9 +45,7 @@ export const PURE_TESTS = [
 export const SERVER_TESTS = {
   "scripts/verify/dns.ts": ["tests/verify/dns-collector.test.ts", "tests/verify/collectors.test.ts"],
   "scripts/verify/smtp.ts": ["tests/verify/smtp-tls.test.ts", "tests/verify/collectors.test.ts"],
-  "scripts/verify/aws.ts": ["tests/verify/collectors.test.ts"],
-  "scripts/verify/recipient.ts": ["tests/verify/collectors.test.ts"],
-  "scripts/adopt/discover.ts": ["tests/adopt/route53-pages.test.ts"],
+  "scripts/verify/aws.ts": ["tests/adopt/route53-pages.test.ts"],
 };
 
 /** Folders a target may lie in (the rules and the verify collectors). */
