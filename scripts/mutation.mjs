@@ -19,7 +19,8 @@ import { ROOTS, SERVER_TESTS } from "../tests/mutation/targets.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const USAGE = `usage: npm run test:mutation -- <path> [--force] [--concurrency 1|2] [--report-only]
-  <path>  a folder or .ts file under ${ROOTS.join(", ")}, e.g. lib/verify or lib/spf.ts
+  <path>  a folder or .ts file under ${ROOTS.join(", ")}, e.g. lib/verify or lib/spf.ts,
+          or a line range of one file, e.g. lib/verify/relay.ts:127-222
   --force         test every mutant again (ignore the incremental file)
   --concurrency   test runners at a time (default 2; this machine has 2 cores)
   --report-only   print the scores of the last run of <path> without running anything`;
@@ -51,7 +52,10 @@ for (let i = 0; i < args.length; i++) {
   else usage(`one path at a time, got '${target}' and '${a}'`);
 }
 if (target === undefined) usage("name the folder or file to mutate");
-const rel = /** @type {string} */ (target);
+// A line range of one file (lib/verify/relay.ts:127-222) mutates only those lines: a big file
+// is measured one function at a time.
+const ranged = /^(.+\.ts):(\d+)-(\d+)$/.exec(/** @type {string} */ (target));
+const rel = ranged ? /** @type {string} */ (ranged[1]) : /** @type {string} */ (target);
 if (!ROOTS.some((r) => rel === r || rel.startsWith(`${r}/`))) usage(`'${rel}' is not under ${ROOTS.join(", ")}`);
 const abs = path.join(ROOT, rel);
 if (!existsSync(abs)) usage(`'${rel}' does not exist`);
@@ -59,15 +63,15 @@ const files = statSync(abs).isDirectory()
   ? readdirSync(abs).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).sort().map((f) => `${rel}/${f}`)
   : [rel];
 if (files.length === 0) usage(`'${rel}' holds no .ts file`);
-const slug = rel.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
+const slug = /** @type {string} */ (target).replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
 const reportFile = path.join(ROOT, ".cache/stryker", `${slug}.report.json`);
 
 if (!reportOnly) {
   const serverTests = [...new Set(files.flatMap((f) => SERVER_TESTS[f] ?? []))].filter((t) => existsSync(path.join(ROOT, t)));
   const env = {
     ...process.env,
-    MUTATION_TARGET: rel,
-    MUTATION_FILES: files.join(","),
+    MUTATION_TARGET: /** @type {string} */ (target),
+    MUTATION_FILES: ranged ? `${rel}:${ranged[2]}-${ranged[3]}` : files.join(","),
     MUTATION_SERVER_TESTS: serverTests.join(","),
     MUTATION_CONCURRENCY: concurrency,
     MUTATION_FORCE: force ? "1" : "0",
@@ -103,6 +107,6 @@ const line = (/** @type {string} */ name, /** @type {ReturnType<typeof score>} *
   `${name.padEnd(width)}  ${s.pct.padStart(7)}  ${String(s.detected).padStart(5)} killed  ${String(s.survived).padStart(4)} survived  ${String(s.noCoverage).padStart(4)} no coverage`;
 process.stdout.write(`\nmutation score (killed or timed out / all valid mutants)\n`);
 for (const [f, data] of rows) process.stdout.write(`${line(f, score(data.mutants))}\n`);
-process.stdout.write(`${line(`${rel} (all)`, score(all))}\n`);
+process.stdout.write(`${line(`${target} (all)`, score(all))}\n`);
 const undetected = all.filter((m) => UNDETECTED.has(m.status)).length;
 if (undetected > 0) process.stdout.write(`surviving mutants: .cache/stryker/${slug}.report.html\n`);

@@ -32,8 +32,6 @@ export const PURE_TESTS = [
   "tests/adopt/plan.test.ts",
   "tests/mail-from-move.test.ts",
   "tests/config.test.ts",
-  "tests/engine/model.test.ts",
-  "tests/engine/runbooks.test.ts",
   "tests/policies/{sesv2,route53,iam,secretsmanager,sns}/**/*.test.ts",
 ];
 
