@@ -23,7 +23,8 @@ const USAGE = `usage: npm run test:mutation -- <path> [--force] [--concurrency 1
           or a line range of one file, e.g. lib/verify/relay.ts:127-222
   --force         test every mutant again (ignore the incremental file)
   --concurrency   test runners at a time (default 2; this machine has 2 cores)
-  --report-only   print the scores of the last run of <path> without running anything`;
+  --report-only   print the scores of the last run of <path> without running anything
+  --survivors     also list every surviving mutant (file:line, mutator, the replacement)`;
 
 /** @param {string} message */
 function usage(message) {
@@ -36,11 +37,13 @@ const args = process.argv.slice(2);
 let target;
 let force = false;
 let reportOnly = false;
+let survivors = false;
 let concurrency = "2";
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === "--force") force = true;
   else if (a === "--report-only") reportOnly = true;
+  else if (a === "--survivors") survivors = true;
   else if (a === "--concurrency") {
     concurrency = args[++i] ?? "";
     if (!/^[12]$/.test(concurrency)) usage(`--concurrency takes 1 or 2, got '${concurrency}'`);
@@ -86,7 +89,8 @@ if (!existsSync(reportFile)) {
   process.stderr.write(`test:mutation: no report for ${rel} yet (${path.relative(ROOT, reportFile)}); run without --report-only\n`);
   process.exit(2);
 }
-/** @type {{ files: Record<string, { mutants: { status: string }[] }> }} */
+/** @typedef {{ status: string, mutatorName: string, replacement?: string, location: { start: { line: number } } }} Mutant */
+/** @type {{ files: Record<string, { source: string, mutants: Mutant[] }> }} */
 const report = JSON.parse(readFileSync(reportFile, "utf8"));
 const DETECTED = new Set(["Killed", "Timeout"]);
 const UNDETECTED = new Set(["Survived", "NoCoverage"]);
@@ -109,4 +113,14 @@ process.stdout.write(`\nmutation score (killed or timed out / all valid mutants)
 for (const [f, data] of rows) process.stdout.write(`${line(f, score(data.mutants))}\n`);
 process.stdout.write(`${line(`${target} (all)`, score(all))}\n`);
 const undetected = all.filter((m) => UNDETECTED.has(m.status)).length;
+if (survivors) {
+  for (const [f, data] of rows) {
+    const lines = data.source.split("\n");
+    for (const m of data.mutants.filter((x) => UNDETECTED.has(x.status))) {
+      const at = m.location.start.line;
+      const code = (lines[at - 1] ?? "").trim().slice(0, 70);
+      process.stdout.write(`${f}:${at} ${m.mutatorName}${m.status === "NoCoverage" ? " (no coverage)" : ""}: ${code} => ${(m.replacement ?? "").replace(/\s+/g, " ").slice(0, 60)}\n`);
+    }
+  }
+}
 if (undetected > 0) process.stdout.write(`surviving mutants: .cache/stryker/${slug}.report.html\n`);

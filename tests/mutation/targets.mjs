@@ -23,12 +23,9 @@ export const PURE_TESTS = [
   "tests/verify/fix-property.test.ts",
   "tests/verify/key-evidence.test.ts",
   "tests/verify/mail-from-status.test.ts",
-  "tests/verify/permission.test.ts",
   "tests/verify/retire.test.ts",
   "tests/verify/pure-*.test.ts",
   "tests/watch/lib.test.ts",
-  "tests/watch/verify-watch.test.ts",
-  "tests/address-identities.test.ts",
   "tests/adopt/plan.test.ts",
   "tests/mail-from-move.test.ts",
   "tests/config.test.ts",
@@ -44,6 +41,9 @@ export const SERVER_TESTS = {
   "scripts/verify/dns.ts": ["tests/verify/dns-collector.test.ts", "tests/verify/collectors.test.ts"],
   "scripts/verify/smtp.ts": ["tests/verify/smtp-tls.test.ts", "tests/verify/collectors.test.ts"],
   "scripts/verify/aws.ts": ["tests/adopt/route53-pages.test.ts"],
+  "lib/verify/smtp.ts": ["tests/verify/permission.test.ts", "tests/address-identities.test.ts"],
+  "lib/verify/watch.ts": ["tests/watch/verify-watch.test.ts"],
+  "lib/verify/monitoring.ts": ["tests/watch/verify-watch.test.ts"],
 };
 
 /** Folders a target may lie in (the rules and the verify collectors). */
