@@ -16,8 +16,8 @@ export default defineConfig({
     include: [...(PURE_TESTS as string[]), ...extra],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // One worker reused across test files and runs: mutants switch on through a global
-    // (Stryker's instrumentation), not through a fresh module, and pure tests keep no state.
-    isolate: false,
+    // isolate stays on: the instrumented code remembers Stryker's global namespace object the
+    // first time it runs, so a module reused across test files (isolate: false) never sees the
+    // next mutant switched on, and every mutant after the first "survives" (measured here).
   },
 });
