@@ -89,7 +89,8 @@ if (!existsSync(reportFile)) {
   process.stderr.write(`test:mutation: no report for ${rel} yet (${path.relative(ROOT, reportFile)}); run without --report-only\n`);
   process.exit(2);
 }
-/** @typedef {{ status: string, mutatorName: string, replacement?: string, location: { start: { line: number } } }} Mutant */
+/** @typedef {{ line: number, column: number }} Position */
+/** @typedef {{ status: string, mutatorName: string, replacement?: string, location: { start: Position, end: Position } }} Mutant */
 /** @type {{ files: Record<string, { source: string, mutants: Mutant[] }> }} */
 const report = JSON.parse(readFileSync(reportFile, "utf8"));
 const DETECTED = new Set(["Killed", "Timeout"]);
@@ -117,9 +118,13 @@ if (survivors) {
   for (const [f, data] of rows) {
     const lines = data.source.split("\n");
     for (const m of data.mutants.filter((x) => UNDETECTED.has(x.status))) {
-      const at = m.location.start.line;
-      const code = (lines[at - 1] ?? "").trim().slice(0, 70);
-      process.stdout.write(`${f}:${at} ${m.mutatorName}${m.status === "NoCoverage" ? " (no coverage)" : ""}: ${code} => ${(m.replacement ?? "").replace(/\s+/g, " ").slice(0, 60)}\n`);
+      const { start, end } = m.location;
+      const original =
+        start.line === end.line
+          ? (lines[start.line - 1] ?? "").slice(start.column - 1, end.column - 1)
+          : `${(lines[start.line - 1] ?? "").slice(start.column - 1)} ...`;
+      const short = (/** @type {string} */ t) => (t.replace(/\s+/g, " ").length > 60 ? `${t.replace(/\s+/g, " ").slice(0, 57)}...` : t.replace(/\s+/g, " "));
+      process.stdout.write(`${f}:${start.line}:${start.column} ${m.mutatorName}${m.status === "NoCoverage" ? " (no coverage)" : ""}: ${short(original)} => ${short(m.replacement ?? "")}\n`);
     }
   }
 }

@@ -16,8 +16,7 @@ export default defineConfig({
     include: [...(PURE_TESTS as string[]), ...extra],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // isolate stays on: the instrumented code remembers Stryker's global namespace object the
-    // first time it runs, so a module reused across test files (isolate: false) never sees the
-    // next mutant switched on, and every mutant after the first "survives" (measured here).
+    // isolate stays on (vitest's default, what Stryker's runner is built for): isolate: false
+    // gave the same results on lib/dkim.ts and was not faster on this machine.
   },
 });

@@ -153,3 +153,38 @@ describe("relay.retire: the remediation of open regions", () => {
     expect(f.remediation).toContain("Do not deactivate or retire the previous key yet.");
   });
 });
+
+describe("relay.retire: edges of the verdict", () => {
+  it("no declared sender: never safe (no region gave evidence), and the finding is the relay layer's", () => {
+    const f = one(checkRetire(manifest(ACTIVE, []), obs(), [], at(7)));
+    expect(f.status).not.toBe("pass");
+    expect(f.layer).toBe("relay");
+  });
+
+  it("lagMs: a shorter lag confirms a younger use; the default (4 h) does not", () => {
+    const read = at(3);
+    expect(one(checkRetire(manifest(ACTIVE), obs(), [], read)).status).toBe("inconclusive");
+    expect(one(checkRetire(manifest(ACTIVE), obs(), [], read, { lagMs: HOUR })).status).toBe("pass");
+  });
+
+  it("two senders in the stale region: senders joined with ', ', one relay-fix each", () => {
+    const four = manifest(ACTIVE, [
+      { address: "a@example.com", region: "us-east-1" },
+      { address: "b@example.com", region: "us-east-1" },
+      { address: "c@example.com", region: "us-west-2" },
+    ]);
+    // The previous key used after the rotation in us-east-1, the current key never: stale there; us-west-2 open.
+    const f = one(checkRetire(four, obs(observed(KEYS), [[CUR, observed({})], [PREV, observed(ses(at(1)))]]), [], at(9)));
+    expect(f).toMatchObject({ layer: "relay", status: "fail" });
+    expect(f.summary).toMatch(/\(senders there: a@example\.com, b@example\.com\)$/);
+    expect(f.remediation).toContain("(`npm run relay-fix -- --stack prod --sender a@example.com`, `npm run relay-fix -- --stack prod --sender b@example.com`)");
+    expect(f.evidence.filter((l) => l.startsWith("us-east-1 (a@example.com, b@example.com): still on the previous key: "))).toHaveLength(1);
+  });
+
+  it("pass and inconclusive are the relay layer's; an inactive key's open regions say 'retire', not 'deactivate'", () => {
+    expect(one(checkRetire(manifest(ACTIVE), obs(), [], at(7))).layer).toBe("relay");
+    const f = one(checkRetire(manifest({ ...ACTIVE, state: "inactive" }), obs(observed(KEYS), [[CUR, observed({})], [PREV, observed(ses(at(-25)))]]), [], at(7)));
+    expect(f).toMatchObject({ layer: "relay", status: "inconclusive" });
+    expect(f.summary).toBe("not enough evidence yet to retire the previous key: not confirmed us-east-1 (admin@example.com)");
+  });
+});
