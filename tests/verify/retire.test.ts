@@ -188,3 +188,48 @@ describe("relay.retire: edges of the verdict", () => {
     expect(f.summary).toBe("not enough evidence yet to retire the previous key: not confirmed us-east-1 (admin@example.com)");
   });
 });
+
+describe("relay.retire: the finding's parts, one by one (survivors of the second mutation run)", () => {
+  it("the guards' findings are the relay layer's and say what failed (reason 'error' when nothing was read)", () => {
+    const gone = one(checkRetire(manifest(ACTIVE), obs(observed([KEYS[0]!, { id: "AKIAEXAMPLEOTHERKEY1", status: "Inactive" } as AccessKeyState])), [], at(7)));
+    expect(gone).toMatchObject({ layer: "relay", status: "warn" });
+    expect(gone.evidence[0]).toBe(`keys of ${USER}: ${CUR} (Active), AKIAEXAMPLEOTHERKEY1 (Inactive)`);
+    const none = one(checkRetire(manifest(ACTIVE), obs(observed([])), [], at(7)));
+    expect(none.evidence[0]).toBe(`keys of ${USER}: none`);
+    const undated = one(checkRetire(manifest(ACTIVE), obs(observed([{ id: CUR, status: "Active" } as AccessKeyState, KEYS[1]!])), [], at(7)));
+    expect(undated).toMatchObject({ layer: "relay", evidence: [`error: the current key ${CUR} has no creation date, so the rotation time is unknown`] });
+    const noPrev = one(checkRetire(manifest(ACTIVE), obs(observed(KEYS), [[CUR, observed(ses(at(2)))]]), [], at(7)));
+    expect(noPrev).toMatchObject({ layer: "relay", evidence: ["error: not read"] });
+    const noCur = one(checkRetire(manifest(ACTIVE), obs(observed(KEYS), [[PREV, observed(ses(at(-25)))]]), [], at(7)));
+    expect(noCur).toMatchObject({ layer: "relay", evidence: ["error: not read"] });
+  });
+
+  it("verify's own login reaches the evidence rule: a current-key use at that moment is not a relay's", () => {
+    const f = one(checkRetire(manifest(ACTIVE), obs(), [], at(7), { ownLogins: new Map([["us-east-1", at(2)]]) }));
+    expect(f.status).toBe("inconclusive");
+    expect(one(checkRetire(manifest(ACTIVE), obs(), [], at(7))).status).toBe("pass");
+  });
+
+  const three = manifest(ACTIVE, [
+    { address: "a@example.com", region: "us-east-1" },
+    { address: "b@example.com", region: "us-west-2" },
+    { address: "c@example.com", region: "eu-west-1" },
+  ]);
+
+  it("several regions: the pass names each with ', '; open regions and their probes are listed with ', ' and '; '", () => {
+    const carried = new Map([["us-west-2", at(1.5)], ["eu-west-1", at(1.8)]]);
+    const pass = one(checkRetire(three, obs(), [], at(7), { carried }));
+    expect(pass.status).toBe("pass");
+    expect(pass.summary).toMatch(/^safe to deactivate the previous key: in us-east-1 \(a@example\.com\), us-west-2 \(b@example\.com\), eu-west-1 \(c@example\.com\) the current key/);
+    const open = one(checkRetire(three, obs(observed(KEYS), [[CUR, observed({})], [PREV, observed(ses(at(-25)))]]), [], at(7)));
+    expect(open.summary).toBe("not enough evidence yet to deactivate the previous key: not confirmed us-east-1 (a@example.com), us-west-2 (b@example.com), eu-west-1 (c@example.com)");
+    expect(open.remediation).toContain("compose a message From a@example.com To success@simulator.amazonses.com and send it; b@example.com (us-west-2): ");
+  });
+
+  it("two regions confirmed and one open: both carried forward, separated by a space", () => {
+    // The record shows us-west-2 (read 5 h later: moved); eu-west-1 carried; us-east-1 open.
+    const f = one(checkRetire(three, obs(observed(KEYS), [[CUR, observed(ses(at(2), "us-west-2"))], [PREV, observed(ses(at(-25)))]]), [], at(7), { carried: new Map([["eu-west-1", at(1.8)]]) }));
+    expect(f.status).toBe("inconclusive");
+    expect(f.remediation).toContain(`add --relay-seen us-west-2=${at(2).toISOString()} --relay-seen eu-west-1=${at(1.8).toISOString()} to the next verify`);
+  });
+});
