@@ -159,12 +159,21 @@ export function expectedRecords(
   return records;
 }
 
-/** Split a TXT value into RFC 1035 character-strings of at most 255 bytes. */
+/**
+ * Split a TXT value into RFC 1035 character-strings of at most 255 bytes, each cut before a
+ * UTF-8 lead byte, so no character is split in two (a cut one would decode as U+FFFD).
+ */
 export function txtStrings(value: string): string[] {
   const bytes = Buffer.from(value, "utf8");
   if (bytes.length <= 255) return [value];
   const parts: string[] = [];
-  for (let i = 0; i < bytes.length; i += 255) parts.push(bytes.subarray(i, i + 255).toString("utf8"));
+  for (let i = 0; i < bytes.length; ) {
+    let end = Math.min(i + 255, bytes.length);
+    // 0b10xxxxxx is a continuation byte: the character started earlier.
+    while (end < bytes.length && end > i + 1 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+    parts.push(bytes.subarray(i, end).toString("utf8"));
+    i = end;
+  }
   return parts;
 }
 

@@ -1,0 +1,50 @@
+// @ts-check
+/**
+ * What `npm run test:mutation -- <path>` mutates and which tests it may run against it.
+ *
+ * Stryker runs every mutant against the tests that cover it, so the test set must be fast and
+ * free of process-global state: the PURE_TESTS below take hand-built inputs (no Pulumi mock
+ * runtime, no CLI child process, no loopback server) and run in vitest's thread pool. A source
+ * file whose only tests need a loopback server names them in SERVER_TESTS; those run too when
+ * that file (or its folder) is the target, and are slower per mutant (each run starts its
+ * server again).
+ *
+ * vitest's related mode narrows the run to the test files that import the mutated file
+ * (directly or through other modules), so one list serves every target.
+ */
+
+/** Test files that are pure (globs, relative to the project root). */
+export const PURE_TESTS = [
+  "tests/lib/**/*.test.ts",
+  "tests/diagnose/branches.test.ts",
+  "tests/diagnose/classify.test.ts",
+  "tests/diagnose/classify-edges.test.ts",
+  "tests/diagnose/fixtures.test.ts",
+  "tests/verify/checks.test.ts",
+  "tests/verify/fix-property.test.ts",
+  "tests/verify/key-evidence.test.ts",
+  "tests/verify/mail-from-status.test.ts",
+  "tests/verify/retire.test.ts",
+  "tests/watch/lib.test.ts",
+  "tests/adopt/plan.test.ts",
+  "tests/mail-from-move.test.ts",
+  "tests/config.test.ts",
+  "tests/policies/{sesv2,route53,iam,secretsmanager,sns}/**/*.test.ts",
+];
+
+/**
+ * Source file → the loopback-server tests that exercise it (collectors do I/O; their tests
+ * start nsd, smtp-server, moto or a fake AWS endpoint).
+ * @type {Record<string, string[]>}
+ */
+export const SERVER_TESTS = {
+  "scripts/verify/dns.ts": ["tests/verify/dns-collector.test.ts", "tests/verify/collectors.test.ts"],
+  "scripts/verify/smtp.ts": ["tests/verify/smtp-tls.test.ts", "tests/verify/collectors.test.ts"],
+  "scripts/verify/aws.ts": ["tests/adopt/route53-pages.test.ts"],
+  "lib/verify/smtp.ts": ["tests/verify/permission.test.ts", "tests/address-identities.test.ts"],
+  "lib/verify/watch.ts": ["tests/watch/verify-watch.test.ts"],
+  "lib/verify/monitoring.ts": ["tests/watch/verify-watch.test.ts"],
+};
+
+/** Folders a target may lie in (the rules and the verify collectors). */
+export const ROOTS = ["lib", "scripts/verify", "scripts/adopt", "scripts/diagnose"];
