@@ -12,7 +12,8 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { DiagnoseLayer } from "../../lib/diagnose/types";
-import { familyOf, familyTable, type FamilyRow, type SampleScore, scoreCorpus } from "./corpus-score";
+import { familyOf, familyTable, type FamilyRow, matched, type SampleScore, scoreCorpus } from "./corpus-score";
+import { layerOfReason } from "./sisimai-reasons";
 
 /**
  * Samples where diagnose's layer differs from the label's and diagnose is right, by rule: the
@@ -20,10 +21,22 @@ import { familyOf, familyTable, type FamilyRow, type SampleScore, scoreCorpus } 
  */
 export const ACCEPTED: { files: RegExp; label: string; status?: RegExp; ours: DiagnoseLayer; why: string }[] = [
   {
-    files: /^lhost-googlegroups-/,
+    files: /^(?:lhost-googlegroups-|lhost-fml-)/,
     label: "rejected",
     ours: "recipient-policy",
-    why: "Google Groups refuses a post from a non-member, or to a group that does not exist: the receiving group's own policy; nothing in the sender's address or authentication is at fault (sisimai's 'rejected' means the envelope sender was refused)",
+    why: "Google Groups refuses a post from a non-member, or to a group that does not exist, and fml's 'You are not a member of this mailing list <list@...>': the receiving list's own policy; nothing in the sender's address or authentication is at fault (sisimai's 'rejected' means the envelope sender was refused)",
+  },
+  {
+    files: /^rhost-nttdocomo-/,
+    label: "rejected",
+    ours: "recipient-mailbox",
+    why: "docomo's '550 Unknown user' in reply to end of DATA (the same reply is labelled 'filtered' in rhost-nttdocomo-01, whose relay wrote Status 5.2.0): the address passed RCPT TO, and docomo answers so at DATA when its user's reception filter refuses the sender (https://akisoftware.com/pmsrv/help/docomo.html; sisimai's own guide calls this 'filtered', https://libsisimai.org/ja/docs/distinguish-between-the-unknown-and-the-filtered.html): the recipient's own mailbox setting, which only the recipient can change; our envelope sender was not refused",
+  },
+  {
+    files: /^rfc3464-35\.eml$/,
+    label: "rejected",
+    ours: "recipient-mailbox",
+    why: "'550 'kijitora@nyaan.example.com' is not a registered gateway user' (RFC 3464's own example report): the recipient's gateway does not know that recipient address; nothing in it names our envelope sender",
   },
   {
     files: /^lhost-gsuite-(?:04|05|13|15)\.eml$/,
@@ -89,13 +102,22 @@ export const ACCEPTED: { files: RegExp; label: string; status?: RegExp; ours: Di
 ];
 
 const sisimaiInstalled = spawnSync("perl", ["-MSisimai", "-e", "1"]).status === 0;
-const accepted = (s: SampleScore, layer: DiagnoseLayer) => ACCEPTED.find((a) => a.files.test(s.file) && a.ours === layer && s.labelReasons.some((r, i) => r === a.label && (!a.status || a.status.test(s.labelStatuses[i] ?? ""))));
 
-/** Diagnose's right answers, counting an accepted disagreement as right. */
-function withAccepted(scores: SampleScore[]): SampleScore[] {
+/**
+ * Diagnose's right answers, counting an accepted disagreement as right: each label an ACCEPTED
+ * entry covers may be answered by that entry's layer instead (the best of the two readings, scored
+ * as a multiset like the rest, so one recipient's accepted layer is not lost when another recipient
+ * of the same message holds that layer too).
+ */
+export function withAccepted(scores: SampleScore[]): SampleScore[] {
   return scores.map((s) => {
-    const extra = s.diagnose.filter((l, i) => !s.expected.includes(l) && accepted(s, l) && i < s.expected.length).length;
-    return { ...s, diagnoseRight: Math.min(s.expected.length, s.diagnoseRight + extra) };
+    // labelReasons holds every label; expected only those with a layer (the same order).
+    const alternative = s.labelReasons.flatMap((r, i) => {
+      const layer = layerOfReason(r);
+      if (!layer) return [];
+      return [ACCEPTED.find((a) => a.files.test(s.file) && a.label === r && (!a.status || a.status.test(s.labelStatuses[i] ?? "")) && s.diagnose.includes(a.ours))?.ours ?? layer];
+    });
+    return { ...s, diagnoseRight: Math.max(s.diagnoseRight, matched(alternative, s.diagnose)) };
   });
 }
 
@@ -111,15 +133,7 @@ function table(rows: FamilyRow[], sisimaiVersion: string | undefined): string {
  * (a notice format not read yet), listed so the table cannot grow silently. The test fails when
  * a family falls behind and is not here, and when one listed here has caught up (remove it).
  */
-const BEHIND_SISIMAI = new Set<string>([
-  "lhost-ezweb",
-  "lhost-fml",
-  "lhost-interscanmss",
-  "lhost-v5sendmail",
-  "lhost-x3",
-  "rfc3464",
-  "rhost-nttdocomo",
-]);
+const BEHIND_SISIMAI = new Set<string>([]);
 
 describe("diagnose on the sisimai sample set (real bounces, labelled by sisimai's maintainers)", () => {
   it("names the right layer for most labelled recipients; prints the per-family table and every disagreement", async () => {
