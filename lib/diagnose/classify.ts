@@ -48,6 +48,12 @@ function stageOf(text: string, reply: number | undefined): Pick<Codes, "stage"> 
     const stage = s === "HELO" ? "EHLO" : s === "END OF DATA" ? "DATA" : s === "CONNECT" ? "CONNECT" : (s as NonNullable<Codes["stage"]>);
     return { stage };
   }
+  // A transcript (Sendmail's ">>> DATA" then "<<< 550 ..."): the command sent just before the failure reply.
+  const sent = />>>\s*(MAIL FROM|RCPT TO|DATA|AUTH|EHLO|HELO|STARTTLS)\b[^<>]{0,300}?<<<\s*[45]\d\d/i.exec(text);
+  if (sent) {
+    const s = sent[1]!.toUpperCase();
+    return { stage: s === "HELO" ? "EHLO" : (s as NonNullable<Codes["stage"]>) };
+  }
   // 530/534/535 only ever answer AUTH (or a command refused for want of it).
   if (reply === 535 || reply === 534 || reply === 530) return { stage: "AUTH" };
   return {};
@@ -83,7 +89,7 @@ const SENDER_ADDRESS_WORDS = /sender (?:address )?(?:rejected|refused|invalid|un
 /** The client did not log in to its submission server (the relay's SMTP AUTH), or did it without TLS. */
 const RELAY_AUTH_WORDS = /authentication (?:is )?required|must (?:be )?authenticat|unauthenticated (?:senders?|relay|users?|connections?) (?:are )?not (?:allowed|permitted)|authentication (?:credentials invalid|failed|unsuccessful)|invalid (?:credentials|username or password)|username and password not accepted|smtp auth(?:entication)? (?:required|failed)|relay(?:ing)? requires? auth|please (?:log ?in|authenticate)|turn on smtp auth(?:entication)?|enable smtp auth(?:entication)?|(?:does not|doesn't) advertise (?:the )?auth|send mail as'? account (?:is |are )?misconfigured/i;
 /** A blocklist or the sender's reputation: the recipient's server refused us, not the address. */
-const BLOCK_WORDS = /black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda ?(?:central|reputation)|sorbs|(?<!not )\blisted (?:at|on|by)\b|\bon (?:our|a) (?:block|black) ?list|(?:poor|bad|low) reputation|reputation|\bblocked\b|\bbanned\b|access denied.{0,40}\b(?:ip|client|host|network)\b|(?:client|connection|ip|host) (?:address )?(?:rejected|refused|blocked|denied)|too many (?:bad|invalid) recipients|rejected (?:due to|because of) (?:policy|abuse)|envelope blocked|denied by policy|too many unwanted messages|please use the smtp server of your isp|dial-?up|dynamic ip|residential ip/i;
+const BLOCK_WORDS = /black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda ?(?:central|reputation)|sorbs|(?<!not )\blisted (?:at|on|by)\b|\bon (?:our|a) (?:block|black) ?list|(?:poor|bad|low) reputation|reputation|\bblocked\b|\bbanned\b|access denied.{0,40}\b(?:ip|client|host|network)\b|(?:client|connection|ip|host) (?:address )?(?:rejected|refused|blocked|denied)|too many (?:bad|invalid) recipients|rejected (?:due to|because of) (?:policy|abuse)|envelope blocked|denied by policy|too many unwanted messages|please use the smtp server of your isp|open relay|insecure (?:mail )?relay|dial-?up|dynamic ip|residential ip/i;
 /** A named blocklist: explicit, whatever code it comes with. */
 const NAMED_BLOCKLIST = /black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|sorbs|barracudacentral/i;
 /** A rate or volume limit: temporary by nature, whatever code the server chose. */
@@ -91,12 +97,12 @@ const RATE_WORDS = /rate limit|sent (?:to )?too many (?:recipients|messages)|(?:
 /** Spam, virus, content and size: the recipient's server refused this message. */
 const CONTENT_WORDS = /\bspam\b|junk|virus|malware|infected|content (?:rejected|filter|violat)|message (?:content )?(?:rejected|refused) (?:as|because|due)|message filtered|filtered|policy (?:reasons|violation|rejection)|not accepted for policy|message (?:size |length )?(?:exceeds|too (?:big|large))|too (?:big|large)|size limit|message size|mime|header (?:error|invalid|too)|rfc ?(?:2822|5322) |does not comply|not compliant|spam score|bulk mail|phish|refused due to recipient preferences|recipient preferences|relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)|not (?:permitted|allowed) to relay|we do not relay|unable to relay|no relaying|relay not permitted/i;
 /** The address: unknown, gone, disabled, full, moved. General mailbox wording under any code. */
-const MAILBOX_UNKNOWN_WORDS = /(?:account|mailbox|user|address) .{0,40}?(?:does not|doesn't|did not) exist|not a registered (?:gateway )?user|user(?:name)? (?:unknown|not (?:found|exist|known|listed))|unknown (?:user|recipient|local[- ]?part|address|mailbox)|no such (?:user|recipient|mailbox|address|account|person)|(?:mailbox|account|address|recipient|user|addressee)(?: name)? (?:does not|doesn't|did not) exist|(?:mailbox|recipient|address|account) (?:is )?(?:unknown|not found|unavailable|invalid)|invalid (?:recipient|mailbox|address|user|account)|recipient (?:name )?is not recognized|recipient not (?:found|valid)|not (?:a )?(?:valid|known) (?:recipient|user|mailbox)|(?:doesn't|does not|do not|don't) have an? .{0,60}account|not listed in .{0,40}?(?:directory|address book)|invalid .{0,20}userid|invalid (?:final )?delivery|no valid recipients?|not in (?:the |our )?directory|no mailbox|bad (?:destination|recipient) (?:mailbox|address)|address rejected.{0,20}(?:user unknown|access denied|not exist)|recipient address rejected|unrouteable address|the address (?:couldn't|could not|can't|cannot) be found|not our customer|addressee unknown|destinataire invalide|existiert nicht|unbekannt|\u5b58\u5728\u3057\u307e\u305b\u3093|\u898b\u3064\u304b\u308a\u307e\u305b\u3093|\u30ea\u30b9\u30c8\u306b\u3042\u308a\u307e\u305b\u3093/iu;
+const MAILBOX_UNKNOWN_WORDS = /(?:account|mailbox|user|address) .{0,40}?(?:does not|doesn't|did not) exist|not a registered (?:gateway )?user|user(?:name)? (?:unknown|not (?:found|exist|known|listed))|unknown (?:user|recipient|local[- ]?part|address|mailbox)|no such (?:user|recipient|mailbox|address|account|person)|(?:mailbox|account|address|recipient|user|addressee)(?: name)? (?:does not|doesn't|did not) exist|(?:mailbox|recipient|address|account) (?:is )?(?:unknown|not found|unavailable|invalid)|invalid (?:recipient|mailbox|address|user|account)|recipient (?:name )?is not recognized|recipient not (?:found|valid)|not (?:a )?(?:valid|known) (?:recipient|user|mailbox)|(?:doesn't|does not|do not|don't) have an? .{0,60}account|not listed in .{0,40}?(?:directory|address book)|invalid .{0,20}userid|invalid (?:final )?delivery|no valid recipients?|not in (?:the |our )?directory|no mailbox|bad (?:destination|recipient) (?:mailbox|address)|address rejected.{0,20}(?:user unknown|access denied|not exist)|recipient address rejected|unrouteable address|the address (?:couldn't|could not|can't|cannot) be found|check (?:if|that|whether) (?:the )?(?:e-?mail |recipient(?:'s)? )?address is (?:correct|valid|right)|not our customer|addressee unknown|destinataire invalide|existiert nicht|unbekannt|\u5b58\u5728\u3057\u307e\u305b\u3093|\u898b\u3064\u304b\u308a\u307e\u305b\u3093|\u30ea\u30b9\u30c8\u306b\u3042\u308a\u307e\u305b\u3093/iu;
 const MAILBOX_DISABLED_WORDS = /disabled recipient|account (?:is |has been )?(?:disabled|suspended|inactive|deactivated|expired|locked|closed|blocked|terminated|deleted|frozen|unavailable)|(?:mailbox|user|address|recipient) (?:is |has been )?(?:disabled|suspended|inactive|deactivated|closed|locked|frozen)|inactive (?:user|account|mailbox)|disabled (?:user|account|mailbox)|(?:has|have) (?:moved|been moved)|user has moved|no longer (?:active|valid|in use|available|exists|accepts)|not (?:currently )?active|over ?quota|quota (?:exceeded|exceed|full)|exceeded (?:the )?(?:storage|quota|mailbox)|(?:mailbox|inbox|mail ?box|disk|storage)(?: is)? (?:is )?(?:full|over|exceeded|size limit)|insufficient (?:disk |storage )?space|not enough (?:disk |storage )?space|out of (?:disk |storage )?space|mailbox (?:size|storage) limit|exceeds (?:the )?allowed (?:size|quota)|mail ?folder is full|too many messages (?:in|on)/i;
 /** The recipient host's delivery program for that mailbox failed (a pipe, procmail, a local mailer). */
 const MAILER_WORDS = /mailer error|pipe to \||procmail|\bexit (?:code |status )?\d+|delivery program|local delivery failed|child status|unknown mailer/i;
 /** The recipient's domain: it does not exist, has no MX, or accepts no mail (RFC 7505 null MX). */
-const DOMAIN_WORDS = /domain is not reachable|indicated no smtp service|no smtp service|host (?:or domain name )?(?:unknown|not found)|domain (?:not found|unknown|does not exist|doesn't exist|name not found|is not valid)|no such (?:domain|host)|(?:unknown|invalid|non-?existent) (?:domain|host)|name (?:service|server) error|unrouteable (?:mail )?domain|no (?:mx|mail exchanger|valid mx)|mx (?:record )?(?:not found|lookup failed)|all (?:relevant )?mx hosts|null mx|does not accept mail|accepts no mail|domain .{0,80}(?:does not|doesn't) (?:accept|receive) (?:e-?)?mail|dns error|could not be resolved|mail loops? back|loops back to myself|routing loop|too many hops|hop count exceeded/i;
+const DOMAIN_WORDS = /domain is not reachable|(?:and )?other recipients (?:in|at|of) the same domain|indicated no smtp service|no smtp service|host (?:or domain name )?(?:unknown|not found)|domain (?:not found|unknown|does not exist|doesn't exist|name not found|is not valid)|no such (?:domain|host)|(?:unknown|invalid|non-?existent) (?:domain|host)|name (?:service|server) error|unrouteable (?:mail )?domain|no (?:mx|mail exchanger|valid mx)|mx (?:record )?(?:not found|lookup failed)|all (?:relevant )?mx hosts|null mx|does not accept mail|accepts no mail|domain .{0,80}(?:does not|doesn't) (?:accept|receive) (?:e-?)?mail|dns error|could not be resolved|mail loops? back|loops back to myself|routing loop|too many hops|hop count exceeded/i;
 /**
  * A DNS lookup that failed for now, not a name that does not exist: Postfix writes "Host not
  * found, try again" for the resolver's TRY_AGAIN (its dns_lookup.c), Gmail "Could not contact DNS
@@ -104,12 +110,16 @@ const DOMAIN_WORDS = /domain is not reachable|indicated no smtp service|no smtp 
  * Postfix's "Malformed or unexpected name server reply": older Postfix writes it for a null MX too.
  */
 const DNS_TEMPORARY_WORDS = /host not found, try again|could not contact dns servers|(?:dns|name server) (?:timeout|timed out|servfail|server failure)|temporary (?:dns|name server|name service) (?:failure|error)/i;
+/** A mailing list's guard against loops: it already received a message with that Message-ID (fml's "Duplicated Message-ID"). */
+const DUPLICATE_WORDS = /duplicated? message-?id/i;
+/** A mailing list or group that takes posts only from its members (fml, Mailman, Google Groups). */
+const MEMBERS_ONLY_WORDS = /not a member of (?:this|the) (?:mailing )?(?:list|group)|\bnon-?member (?:post|article|submission)|only (?:list |group )?members (?:can|may) (?:post|send)|members[- ]only (?:list|group)/i;
 /** The server names spam as its reason: its verdict on the message, whatever advice about SPF follows. */
 const SPAM_VERDICT_WORDS = /(?:rejected|refused|blocked|bounced) (?:due to|because of|as) (?:spam|junk|bulk)/i;
 /** The message's headers refused (a duplicate or malformed header): its format, even when the header is DKIM-Signature. */
 const HEADER_WORDS = /(?:duplicate|malformed|invalid|missing|bad) header|header (?:error|invalid|syntax)/i;
 /** Temporary: the sender retries, or retried until it gave up. */
-const TRANSIENT_WORDS = /socket error|failed \d+ attempts|(?:host|server) (?:is )?not (?:reachable|responding)|service (?:is )?(?:currently |temporarily )?(?:unavailable|not available)|did not accept our requests to connect|(?:could not|unable to|cannot|failed to) connect|failing for a long time|retry time(?:out)? (?:exceeded|reached|not reached)|expired|timed? ?out|time-?out|could not be delivered (?:for|within) \d+|(?:has been|was) (?:delayed|deferred)|deferred|try (?:again )?later|temporar(?:y|ily)|connection (?:refused|reset|closed|lost|dropped|timed out)|lost connection|network (?:is )?unreachable|no route to host|too many (?:connections|concurrent|recipients|messages|sessions)|rate limit|throttl|exceeded (?:the )?(?:rate|message rate|sending rate)|too (?:fast|frequent)|system (?:error|not available|busy|full)|server (?:busy|unavailable|error)|service (?:temporarily )?unavailable|internal (?:server )?error|local error|insufficient system storage|resources temporarily|queue(?:d)? too long|giving up|given up/i;
+const TRANSIENT_WORDS = /socket error|failed \d+ attempts|(?:host|server) (?:is )?not (?:reachable|responding)|service (?:is )?(?:currently |temporarily )?(?:unavailable|not available)|did not accept our requests to connect|(?:could not|unable to|cannot|failed to) connect|failing for a long time|retry time(?:out)? (?:exceeded|reached|not reached)|expired|timed? ?out|time-?out|could not be delivered (?:for|within) \d+|(?:has been|was) (?:delayed|deferred)|deferred|try (?:again )?later|temporar(?:y|ily)|connection (?:refused|reset|closed|lost|dropped|timed out)|lost connection|network (?:is )?unreachable|no route to host|too many (?:connections|concurrent|recipients|messages|sessions)|rate limit|throttl|exceeded (?:the )?(?:rate|message rate|sending rate)|too (?:fast|frequent)|system (?:error|not available|busy|full)|server (?:busy|unavailable|error)|service (?:temporarily )?unavailable|internal (?:server )?error|local error|insufficient system storage|resources temporarily|queue(?:d)? too long|giving up|given up|(?:aborted|abandoned|cancell?ed|gave up) after \d/i;
 /** SES's refusals. `unique`: wording only SES writes (its API error names, its own sentences), read whoever relayed it. */
 const SES_REFUSAL: readonly { re: RegExp; cause: string; unique?: true }[] = [
   { re: /address (?:is )?blacklisted|suppression list|suppressed/i, cause: "SES did not send: the address is on a suppression list (SES's global list or the account's)" },
@@ -175,6 +185,7 @@ function commands(f: Failure, ctx: ClassifyContext) {
   const verify = (layers: string) => `npm run verify -- ${stack} ${VERIFY_LAYERS_OPTION} ${layers}${recipientArg(f)}`;
   const sender = senderArg(f);
   const domain = /@([^@\s]+)$/.exec(f.recipient)?.[1];
+  const senderDomain = sender ? sender.slice(sender.lastIndexOf("@") + 1) : undefined;
   const quoted = (f.diagnostic ?? f.evidence.find((e) => /[245]\d\d|[245]\.\d/.test(e)) ?? f.evidence[0] ?? "").replace(/\s+/g, " ").trim();
   return {
     relayFix: sender ? `npm run relay-fix -- ${stack} --sender ${sender}` : `this bounce does not name the relay's sender: run npm run relay-fix -- ${stack} --sender with the From address of the message that bounced`,
@@ -189,6 +200,8 @@ function commands(f: Failure, ctx: ClassifyContext) {
      * check here can show why (verify's recipient layer reads public DNS and would likely come
      * back clean), so the step is a person: the recipient's mail administrator.
      */
+    /** The recipient's own reception filter: only the recipient can allow the sender. */
+    recipientFilter: `nothing in this stack refused the message: the recipient's own reception filter did; ask the recipient to allow mail from ${senderDomain ? `${senderDomain} (the sender's domain)` : "the sender's address or domain"} in their mail filter settings`,
     recipientAdmin: `nothing in this stack refused the message: forward this bounce to the mail administrator of ${domain ?? "the recipient's domain"}${domain ? ` (postmaster@${domain})` : ""} and ask why their server refused it, quoting: ${quoted ? `"${quoted.length > 240 ? `${quoted.slice(0, 240)}…` : quoted}"` : "the server's reply in the bounce"}`,
   };
 }
@@ -300,6 +313,9 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
     return verdict("recipient-policy", `the recipient's provider refused the sending host: it blocks or lists that IP address (${pc})${said(f)}`, "high", cmd.recipientAdmin);
   }
 
+  // The notice says the recipient's own reception filter refused the message (EZweb's X-SPASIGN: NG).
+  if (f.recipientFilter) return verdict("recipient-mailbox", `the recipient's own reception filter refused the message (the notice says so: ${f.recipientFilter}); the address exists, and only the recipient can allow the sender${said(f)}`, "medium", cmd.recipientFilter);
+
   const x = e ? `${e.subject}.${e.detail}` : "";
   /** A code that names no cause: 5.0.0, 5.7.1/5.7.0 (any policy), 5.5.x (protocol), 5.3.0 (other system status), or only a reply code. */
   const genericCode = !e || (e.subject === 0) || x === "7.1" || x === "7.0" || e.subject === 5 || x === "3.0" || x === "1.0" || x === "2.0";
@@ -309,6 +325,11 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
 
   // A DNS failure for now (the name servers failed or gave an unusable answer): the domain may well exist.
   if (DNS_TEMPORARY_WORDS.test(words)) return verdict("transient", `the sending server could not look up the recipient's domain: its name servers failed or gave an unusable answer, a temporary DNS failure, not a domain that does not exist (${codeName})${temp ? tempNote : "; the sending server gave up, so send it again once the recipient's DNS answers"}${said(f)}`, "medium", cmd.recipient);
+  // A mailing list dropped a copy whose Message-ID it had already received: its loop guard. The first
+  // copy reached the list; nothing refused the sender or the message.
+  if (DUPLICATE_WORDS.test(words) && !e) return verdict("transient", `the mailing list dropped this copy: it had already received a message with the same Message-ID (its guard against mail loops), so the first copy reached the list; nothing to fix unless new messages are dropped the same way${said(f)}`, "medium", cmd.recipient);
+  // A list or group that takes posts only from its members: the list's own policy, not our sender's address or authentication.
+  if (MEMBERS_ONLY_WORDS.test(words)) return verdict("recipient-policy", `the mailing list or group takes posts only from its members, and the sender is not one: the list's own policy${said(f)}`, "medium", cmd.recipientAdmin);
   // A header the server refused: the message's format. Before the sender-auth words: a duplicate DKIM-Signature header is not a DKIM failure.
   if (HEADER_WORDS.test(words) && !authFailureCode(e)) return verdict("recipient-policy", `the ${atSes ? "SES endpoint" : "recipient's server"} refused the message's headers: a duplicate, malformed or missing header (${codeName})${said(f)}`, "medium", atSes ? cmd.ses : cmd.recipientAdmin);
 
@@ -346,6 +367,11 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
     return verdict("recipient-policy", `${who} refused the sending host: a blocklist, its policy or the host's reputation (${codeName})${tempNote}${said(f)}`, atExchange && e?.subject === 7 ? "high" : "medium", temp ? cmd.ses : cmd.recipientAdmin);
   }
 
+  // "550 Unknown user" in reply to DATA: the server accepted that address at RCPT TO (RFC 5321 3.3),
+  // so it exists; mobile carriers answer so at DATA when the recipient's reception filter refuses the
+  // sender (NTT docomo: https://akisoftware.com/pmsrv/help/docomo.html; sisimai's own guide calls it
+  // "filtered", https://libsisimai.org/ja/docs/distinguish-between-the-unknown-and-the-filtered.html).
+  if (genericCode && permanent && c.stage === "DATA" && MAILBOX_UNKNOWN_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's server accepted the address at RCPT TO and then answered "unknown user" to the message at DATA (${codeName}): the address exists, and the recipient's own reception filter refused the sender (mobile carriers such as NTT docomo answer so)${said(f)}`, "medium", cmd.recipientFilter);
   // The mailbox in words, under a code that names no cause (550, 554 5.0.0, 5.7.1): the address or the account.
   if (genericCode || (e?.klass === 4)) {
     if (MAILBOX_UNKNOWN_WORDS.test(words) && !temp) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "medium", cmd.recipient);
@@ -366,7 +392,7 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
     // transient: the cause was temporary and nothing on either side refused the message. But it is
     // not retried any more, and the message was not delivered: it has to be sent again.
     const gaveUp = f.action === "failed" || (f.sesType === "Bounce" && f.sesBounceType === "Transient") || (permanent && f.action !== "delayed");
-    const expired = (e?.subject === 4 && e.detail === 7) || /expired|retry time|could not be delivered (?:for|within)|giving up|given up/i.test(words) ? "the message expired in the sending server's queue" : "the sending server stopped retrying";
+    const expired = (e?.subject === 4 && e.detail === 7) || /expired|retry time|could not be delivered (?:for|within)|giving up|given up|aborted after/i.test(words) ? "the message expired in the sending server's queue" : "the sending server stopped retrying";
     const retry = gaveUp ? `; ${expired}, so it is not retried and was not delivered: send it again once the recipient's server accepts mail` : "; the sending server retries it";
     // X.4.x is network and routing: whether the recipient's domain can be reached is the recipient layer's question.
     const next = e?.subject === 4 || !e ? cmd.recipient : cmd.ses;

@@ -201,8 +201,19 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
   const blocks: Block[] = [];
   let open: Block | undefined;
   let textSeen = false;
+  // Sendmail's transcript: "While talking to HOST:" opens the session with one host, ">>> CMD" is
+  // what it sent, "<<< 550 ..." what that host answered (the first failure reply is kept).
+  let session: { host: string; command?: string; reply?: string } | undefined;
   for (let i = 0; i < end; i++) {
     const line = lines[i]!;
+    const talking = /^\s*(?:\.\.\.\s*)?while talking to\s+\[?([^\s:\]]{1,255}?)\]?\.?:\s*$/i.exec(line);
+    if (talking) session = { host: talking[1]!.toLowerCase() };
+    else if (session) {
+      const sent = /^\s*>>>\s*(MAIL FROM|RCPT TO|DATA|AUTH|EHLO|HELO|STARTTLS|QUIT)\b/i.exec(line);
+      if (sent && !session.reply) session.command = sent[1]!.toUpperCase();
+      const answer = /^\s*<<<\s*([45]\d\d\b.{0,300})/.exec(line);
+      if (answer && !session.reply) session.reply = answer[1]!.trim();
+    }
     // Active!Hunter and others mark the list entry with ">>> " like a transcript line.
     // A bulleted list ("   * a@b") is a list entry too.
     const trimmed = line.trim().replace(/^(?:>>>|[*\u2022])\s+(?=\S+@)/, "");
@@ -229,6 +240,13 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
       // Sendmail's "554 <a@b>... reason": one line per recipient; the lines after it belong to the next one.
       if (rest && /^[245]\d\d[ -]/.test(trimmed) && !rcpt) {
         open.body[open.body.length - 1] = trimmed.replace(/^[245]\d\d[ -:]\s*(?=<)/, "").replace(/^<[^>]*>\.\.\.\s*/, `${trimmed.slice(0, 3)} `);
+        // Sendmail V5 lists the recipient with its own summary ("554 <a@b>... Remote protocol error:
+        // Connection reset") under the session with that recipient's host: when the summary quotes no
+        // reply, the host's own answer in that session ("<<< 550 ...") is what refused it.
+        const domain = address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+        if (!known && session?.reply && !CODED.test(rest) && (session.host === domain || session.host.endsWith(`.${domain}`))) {
+          open.body.splice(open.body.length - 1, 1, ...(session.command ? [`>>> ${session.command}`] : []), `<<< ${session.reply}`);
+        }
         open = undefined;
       }
       continue;
@@ -274,12 +292,14 @@ function blockDiagnostic(body: string[]): string | undefined {
   const words = body.filter((l) => !BOILERPLATE.test(l) && !FIELD_NUMBER.test(l));
   if (!words.length) return undefined;
   const coded = words.findIndex((l) => CODED.test(l));
-  const from = coded > 0 && /^(?:sorry|remote host said|<<<|host |smtp error|said:|(?:mail\.local|local|procmail|maildrop|deliver):)/i.test(words[coded - 1]!) ? coded - 1 : Math.max(coded, 0);
+  const from = coded > 0 && /^(?:sorry|remote host said|<<<|>>>|host |smtp error|said:|(?:mail\.local|local|procmail|maildrop|deliver):)/i.test(words[coded - 1]!) ? coded - 1 : Math.max(coded, 0);
   return cutLong(words.slice(coded >= 0 ? Math.min(from, coded) : 0).join(" "));
 }
 
 /** A reply code or an enhanced status code standing alone: not digits inside an address, an IP or a message name. */
 const CODED = /(?:^|[\s:;(#'"])[245]\d\d(?:[\s-]|$)|(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.]*\d)/;
+/** The sending server retried for a while and gave up: "aborted after 5.0 hour(s)", "given up after 3 days". */
+const GAVE_UP_AFTER = /\b(?:aborted|abandoned|cancell?ed|given up|gave up|expired)\b.{0,60}?\bafter\s+\d{1,4}(?:\.\d{1,2})?\s*(?:hours?|hour\(s\)|days?|day\(s\)|minutes?)/i;
 /** A "name: number" field line of a notice's message details: a count, not the server's words. */
 const FIELD_NUMBER = /^[A-Za-z][A-Za-z ()-]{0,40}:\s*\d+$/;
 
@@ -420,15 +440,38 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
     // Sendmail put the transcript under its own heading, Verizon and MailMarshal above the list).
     let coded: string | undefined | null;
     const codedReply = () => (coded === undefined ? (coded = blockDiagnostic(recipientBlocksBare(lines, end)) ?? null) : coded);
+    // The sentence that heads the list may say the sending server gave up after retrying ("Delivery
+    // to the following recipients was aborted after 5.0 hour(s):"): it is said of every entry.
+    const gaveUp = lines.slice(0, end).find((l) => GAVE_UP_AFTER.test(l))?.trim();
     return blocks.map((b) => {
       const own = blockDiagnostic(b.body);
       const ownCoded = !!own && CODED.test(own);
       const withCode = own && !ownCoded && !general && codedReply() ? cutLong(`${own} ${codedReply()}`) : own;
       const d = own && (!general || ownCoded) ? withCode : (general ?? (context ??= noticeWords(lines, end, skip)));
-      return one(cut(b.recipient), d, [b.line, ...b.body.slice(0, 4).map(cut)]);
+      const withGaveUp = gaveUp && d && !CODED.test(d) && !d.includes(gaveUp) ? cutLong(`${d} | ${gaveUp}`) : d;
+      return one(cut(b.recipient), withGaveUp, [b.line, ...b.body.slice(0, 4).map(cut), ...(withGaveUp !== d ? [cut(gaveUp!)] : [])]);
     });
   }
   return [one(recipient ?? "(recipient not named)", response ? cut(response) : recipient ? noticeWords(lines, end, new Set()) : undefined, [])];
+}
+
+/**
+ * A notice from fml (https://www.fml.org/, the mailing list manager; it writes "X-MLServer: fml
+ * [fml 4.0.3 ...]" on what it sends, and "Original mail as follows:" above the returned message):
+ * one sentence ending with the list's address, "You are not a member of this mailing list
+ * <list@example.org>.", "Duplicated Message-ID in <list@example.org>.". The list is the recipient
+ * that refused; the sentence is its reason, with the subject ("Loop Alert: ...") as evidence.
+ */
+export function failuresFromListNotice(text: string, subject: string, sender: string | undefined): Failure[] {
+  const lines = scanLines(text);
+  const end = lines.findIndex((l) => /^\s*original mail as follows:?\s*$/i.test(l));
+  for (const line of lines.slice(0, end < 0 ? lines.length : end)) {
+    const m = /<([^\s<>]{1,320})>\.?\s*$/.exec(line);
+    const address = m ? ADDRESS.exec(m[1]!)?.[0] : undefined;
+    if (!address || address !== m![1]) continue;
+    return [{ recipient: address.toLowerCase(), source: "text", diagnostic: cutLong(line), ...(sender ? { sender } : {}), evidence: [cut(line.trim()), cut(`Subject: ${subject}`)] }];
+  }
+  return [];
 }
 
 /** A host named as the server that answered ("by email-smtp.us-east-1.amazonaws.com."). */

@@ -33,6 +33,11 @@ export interface Failure {
   sesBounceSubType?: string;
   /** The original message's From (the relay's sender), from the returned headers. */
   sender?: string;
+  /**
+   * The notice itself says the recipient's own reception filter refused the message (the address
+   * exists): what said so, e.g. EZweb's "X-SPASIGN: NG" header.
+   */
+  recipientFilter?: string;
   /** Lines quoted from the message: shown as evidence. */
   evidence: string[];
 }

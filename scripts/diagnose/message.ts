@@ -3,7 +3,7 @@
  * first use, so --help stays fast). Never throws for anything the input holds: a message that
  * is not a bounce, or cannot be read, is { ok: false } with what could be read.
  */
-import { failuresFromDeliveryStatus, failuresFromSes, failuresFromText, noticeSummary } from "../../lib/diagnose/read";
+import { failuresFromDeliveryStatus, failuresFromListNotice, failuresFromSes, failuresFromText, noticeSummary } from "../../lib/diagnose/read";
 import type { Failure, NoticeSource } from "../../lib/diagnose/types";
 import { shown } from "../../lib/text";
 
@@ -129,6 +129,14 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
       // Not JSON after all: read as a notice.
     }
   }
+  // A mailing list manager's notice (fml): the list refused the post or dropped it.
+  if (mail.headerLines.some((h) => h.key.toLowerCase() === "x-mlserver" && /^x-mlserver:\s*fml\b/i.test(h.line))) {
+    const list = failuresFromListNotice(text, subject, originalSender(text.slice(Math.max(0, text.search(/^\s*original mail as follows/im)))));
+    if (list.length) return { ok: true, failures: list, what: `a mailing list notice from ${from || "an unnamed sender"}` };
+  }
+  // EZweb marks a refusal by its user's reception filter with "X-SPASIGN: NG" (the reader of the
+  // format: sisimai's Lhost/EZweb.pm, which reads it as "filtered").
+  const filterSign = mail.headerLines.find((h) => h.key.toLowerCase() === "x-spasign" && /^x-spasign:\s*ng\s*$/i.test(h.line));
   const returnedPart = afterReturned(text);
   let failures = failuresFromText(text, source, sender ?? originalSender(returnedPart), undefined, exclude, failedRecipients);
   // A message sent to oneself bounces to the failed address: the notice's To may be the recipient.
@@ -141,6 +149,7 @@ export async function readBounce(bytes: Buffer, depth = 0): Promise<Read> {
   if ((!failures.length || failures.every((f) => !f.recipient.includes("@"))) && isNotice && originalTo && !exclude.includes(originalTo)) {
     failures = failuresFromText(text, source, sender ?? originalSender(returnedPart), undefined, exclude, [originalTo]);
   }
+  if (failures.length && filterSign) failures = failures.map((f) => ({ ...f, recipientFilter: "X-SPASIGN: NG", evidence: [...f.evidence, "X-SPASIGN: NG"] }));
   if (failures.length && (isNotice || failures[0]!.diagnostic)) return { ok: true, failures, what: `a non-delivery notice from ${from || "an unnamed sender"}` };
   // A notice whose text part has a malformed Content-Type ("text/plain" folded onto a "charset="
   // line without its ";") is an attachment to mailparser: its text is the notice.
@@ -174,6 +183,8 @@ function withHumanWords(failures: Failure[], human: Failure[], summary: string |
       return said ? { ...f, diagnostic: said, evidence: [...f.evidence, ...(own?.evidence ?? []), ...(own?.diagnostic ? [] : [`(the notice's words) ${said.slice(0, 200)}`])] } : f;
     }
     const more = own?.diagnostic;
+    // The human part quotes the same reply with the command it answered ("... (in reply to end of DATA command)"): the stage counts.
+    if (more && more.length > f.diagnostic.length && more.includes(f.diagnostic) && /\(in reply to [^)]{1,40}\)/i.test(more)) return { ...f, diagnostic: more.slice(0, 700) };
     return more && more.length > f.diagnostic.length && !f.diagnostic.includes(more) && !more.includes(f.diagnostic) && /[245]\d\d|[245]\.\d/.test(more) ? { ...f, diagnostic: `${f.diagnostic} | ${more}`.slice(0, 700) } : f;
   });
 }

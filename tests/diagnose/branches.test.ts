@@ -67,6 +67,15 @@ describe("branches on real bounces", () => {
     ["lhost-activehunter-01.eml", "recipient-mailbox", /does not exist/, "Active!Hunter lists '>>> a@b <a@b>' and quotes the reply under its own 'Transcript of session' heading: the notice's coded reply joins the entry's words"],
     ["lhost-apachejames-01.eml", "recipient-mailbox", /does not exist/, "Apache James writes the reply above the 'Message details' list: the notice's coded reply joins the entry's words"],
     ["lhost-domino-02.eml", "recipient-mailbox", /does not exist/, "Domino's Diagnostic-Code in raw ISO-2022-JP (escape sequences in the delivery-status part) is decoded: '... \u898b\u3064\u304b\u308a\u307e\u305b\u3093'"],
+    ["lhost-v5sendmail-05.eml", "recipient-policy", /at DATA/, "Sendmail V5's '554 <a@b>... Remote protocol error' under 'While talking to example.edu: >>> DATA <<< 550 ...': that host's own reply refused the recipient at DATA, not a network error"],
+    ["lhost-v5sendmail-06.eml", "recipient-policy", /refused the sending host/, "'>>> MAIL From: <<< 550 Insecure Mail Relay': a refusal at MAIL FROM that names the sending host (an open relay), not our envelope sender"],
+    ["lhost-x3-02.eml", "transient", /expired in the sending server's queue/, "'Delivery to the following recipients was aborted after 5.0 hour(s):' heads the list: the sender retried and gave up, whatever the entry's 'Could not find a gateway'"],
+    ["lhost-interscanmss-02.eml", "recipient-mailbox", /says the address does not exist/, "InterScan's 'Unable to deliver message to <a@b> ... Please check if address is correct': the address"],
+    ["lhost-interscanmss-03.eml", "recipient-mailbox", /domain cannot/, "InterScan's 'Unable to deliver message to <a@b> (and other recipients in the same domain)': every recipient of that domain, the domain's mail"],
+    ["lhost-fml-02.eml", "recipient-policy", /only from its members/, "fml's 'You are not a member of this mailing list <list@...>' (X-MLServer: fml): the list's policy, the list is the recipient"],
+    ["lhost-fml-03.eml", "transient", /same Message-ID/, "fml's 'Loop Alert: Duplicated Message-ID in <list@...>': the list's loop guard dropped a copy it had already received"],
+    ["lhost-ezweb-01.eml", "recipient-mailbox", /reception filter/, "EZweb's 'X-SPASIGN: NG' on 'Each of the following recipients was rejected by a remote mail server': its user's reception filter"],
+    ["rhost-nttdocomo-02.eml", "recipient-mailbox", /accepted the address at RCPT TO.*reception filter/, "docomo's '550 Unknown user' in reply to end of DATA (the stage from Postfix's human part): the address passed RCPT TO, the recipient's filter refused the sender"],
     ["lhost-v5sendmail-01.eml", "transient", /temporary|gave up|stopped retrying|expired/, "Sendmail V5's bare transcript names no recipient: the returned message's To is read"],
   ] as const)("%s: %s (%s)", async (file, layer, cause, _why) => {
     const vs = await verdicts(file);

@@ -3,123 +3,28 @@
  * sisimai sample set (tests/fixtures/bounces-sisimai, README there), labelled by its maintainers.
  * Both tools are scored on the same question, "which layer failed", through one table
  * (sisimai-reasons.ts). The per-family table is printed; where diagnose and the label disagree,
- * either ACCEPTED below gives the written reason diagnose's layer is right, or the sample counts
+ * either ACCEPTED (corpus-accepted.ts) gives the written reason diagnose's layer is right, or the sample counts
  * against diagnose and is named in the output.
  *
  * sisimai runs where Debian's libsisimai-perl is installed (scripts/install-test-deps.sh
  * installs it); where it is not, the differential test says so in its own name and output.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { DiagnoseLayer } from "../../lib/diagnose/types";
-import { familyOf, familyTable, type FamilyRow, type SampleScore, scoreCorpus } from "./corpus-score";
-
-/**
- * Samples where diagnose's layer differs from the label's and diagnose is right, by rule: the
- * files it covers (a pattern), the label's reason, diagnose's layer, and why.
- */
-export const ACCEPTED: { files: RegExp; label: string; status?: RegExp; ours: DiagnoseLayer; why: string }[] = [
-  {
-    files: /^lhost-googlegroups-/,
-    label: "rejected",
-    ours: "recipient-policy",
-    why: "Google Groups refuses a post from a non-member, or to a group that does not exist: the receiving group's own policy; nothing in the sender's address or authentication is at fault (sisimai's 'rejected' means the envelope sender was refused)",
-  },
-  {
-    files: /^lhost-gsuite-(?:04|05|13|15)\.eml$/,
-    label: "networkerror",
-    ours: "recipient-mailbox",
-    why: "Google's 'DNS Error: ... NXDOMAIN Domain name not found' or 'had no relevant answers' for the recipient's own domain: the domain does not exist or publishes no MX, so it cannot take mail (verify's recipient layer reads exactly that MX); nothing about it is a network failure to retry",
-  },
-  {
-    files: /^lhost-postfix-77\.eml$/,
-    label: "norelaying",
-    ours: "ses",
-    why: "SES itself answered '554 Message rejected: Email address is not verified. The following identities failed the check in region AP-NORTHEAST-1': the sending identity is not verified in that SES region, which verify's ses layer shows; it is not the recipient's relaying policy",
-  },
-  {
-    files: /^lhost-sendmail-05\.eml$/,
-    label: "exceedlimit",
-    ours: "recipient-policy",
-    why: "Sendmail's '552 5.2.3 Message size exceeds fixed maximum message size' is its server-wide MaxMessageSize: the message is too big for that server, whoever the recipient; the mailbox is fine and takes a smaller message, so the step is the message (or the recipient's administrator), not the address",
-  },
-  {
-    files: /^lhost-gmail-03\.eml$/,
-    label: "filtered",
-    ours: "recipient-policy",
-    why: "'554 5.7.0 Header error (state 18)': the recipient's server refused the message's headers after DATA, its format; sisimai's 'filtered' (counted as the mailbox, for 'user unknown' said after DATA) names no address fault here",
-  },
-  {
-    files: /^lhost-gmail-05\.eml$/,
-    label: "securityerror",
-    ours: "recipient-policy",
-    why: "'550 5.7.1 <...>... Access denied (state 13)': Gmail's state 13 is its EHLO (sisimai's own Gmail.pm state table says so and calls it 'blocked'): the recipient's server refused the sending host; nobody logged in to a relay, so it is not the relay's SMTP authentication",
-  },
-  {
-    files: /^lhost-gmail-07\.eml$/,
-    label: "systemerror",
-    ours: "recipient-policy",
-    why: "'500 Remote server does not support TLS (state 6)': the recipient's server offers no STARTTLS and the sending server requires TLS; a retry meets the same server, so it is not temporary: the recipient's administrator has to enable TLS",
-  },
-  {
-    files: /^lhost-mfilter-04\.eml$/,
-    label: "rejected",
-    ours: "recipient-mailbox",
-    why: "'550 5.4.1 All recipient addresses rejected : Access denied' from Exchange Online (*.protection.outlook.com): Microsoft's 'Fix NDR error code 550 5.4.1 in Exchange Online' says it 'is generated when directory-based edge blocking in Microsoft Exchange Online blocks an incoming email message because the recipient's email address is invalid' (quoted at https://intodns.ai/citations/fix-550-5-4-1-recipient-address-rejected); the envelope sender is not named",
-  },
-  {
-    files: /^lhost-amazonses-(?:01|07|08)\.eml$/,
-    label: "securityerror",
-    ours: "recipient-policy",
-    why: "SES's own report (Reporting-MTA *.amazonses.com) of '550 5.7.1 <bounce@email-bounces.amazonses.com>... Access denied', '550 5.7.6 Failed to delivery', '550 5.7.9 Rejected': SES writes a report only for a message it accepted, after the relay logged in, so no relay credential failed; the 5.7.x is the recipient's server answering SES at delivery (the 5.7.1 names SES's envelope sender: Sendmail's access list), which only its administrator can change",
-  },
-  {
-    files: /^(?:lhost-domino-03|lhost-sendmail-20|lhost-x6-01)\.eml$/,
-    label: "networkerror",
-    ours: "recipient-mailbox",
-    why: "'Maximum hop count exceeded. Message probably in a routing loop', '554 5.4.6 Too many hops', '554 5.4.6 Hop count exceeded - possible mail loop': RFC 3463 (section 3.5, https://www.rfc-editor.org/rfc/rfc3463) defines X.4.6 as a routing loop that forwarded the message too many times 'either because of incorrect routing tables or a user forwarding loop', the recipient side's MX, routing or forwarding; the server gave up (5xx, Action failed) and a resend meets the same loop, so it is not a network failure to retry: the recipient's address cannot be routed until that configuration changes",
-  },
-  {
-    files: /./,
-    label: "mailboxfull",
-    status: /^4\./,
-    ours: "transient",
-    why: "a full mailbox answered with a 4xx code is retried by the sending server: nothing to fix on either side yet (diagnose names the layer to act on)",
-  },
-];
+import { ROOT } from "../helpers/spawn";
+import { ACCEPTED, accuracySection, accuracyTable, diagnoseColumnOf, withAccepted, withAccuracySection } from "./corpus-accepted";
+import { familyOf, familyTable, scoreCorpus } from "./corpus-score";
 
 const sisimaiInstalled = spawnSync("perl", ["-MSisimai", "-e", "1"]).status === 0;
-const accepted = (s: SampleScore, layer: DiagnoseLayer) => ACCEPTED.find((a) => a.files.test(s.file) && a.ours === layer && s.labelReasons.some((r, i) => r === a.label && (!a.status || a.status.test(s.labelStatuses[i] ?? ""))));
-
-/** Diagnose's right answers, counting an accepted disagreement as right. */
-function withAccepted(scores: SampleScore[]): SampleScore[] {
-  return scores.map((s) => {
-    const extra = s.diagnose.filter((l, i) => !s.expected.includes(l) && accepted(s, l) && i < s.expected.length).length;
-    return { ...s, diagnoseRight: Math.min(s.expected.length, s.diagnoseRight + extra) };
-  });
-}
-
-function table(rows: FamilyRow[], sisimaiVersion: string | undefined): string {
-  const pct = (n: number, d: number) => `${n}/${d} (${Math.round((100 * n) / d)} %)`;
-  const head = `| family | recipients | diagnose | ${sisimaiVersion ? `sisimai ${sisimaiVersion}` : "sisimai (not installed)"} |\n|---|---|---|---|`;
-  const total = rows.reduce((a, r) => ({ n: a.n + r.recipients, d: a.d + r.diagnose, s: a.s + (r.sisimai ?? 0) }), { n: 0, d: 0, s: 0 });
-  return [head, ...rows.map((r) => `| ${r.family} | ${r.recipients} | ${pct(r.diagnose, r.recipients)} | ${r.sisimai === undefined ? "-" : pct(r.sisimai, r.recipients)} |`), `| all | ${total.n} | ${pct(total.d, total.n)} | ${sisimaiVersion ? pct(total.s, total.n) : "-"} |`].join("\n");
-}
 
 /**
  * Families where diagnose still names the right layer less often than sisimai: each is a bug
  * (a notice format not read yet), listed so the table cannot grow silently. The test fails when
  * a family falls behind and is not here, and when one listed here has caught up (remove it).
  */
-const BEHIND_SISIMAI = new Set<string>([
-  "lhost-ezweb",
-  "lhost-fml",
-  "lhost-interscanmss",
-  "lhost-v5sendmail",
-  "lhost-x3",
-  "rfc3464",
-  "rhost-nttdocomo",
-]);
+const BEHIND_SISIMAI = new Set<string>([]);
 
 describe("diagnose on the sisimai sample set (real bounces, labelled by sisimai's maintainers)", () => {
   it("names the right layer for most labelled recipients; prints the per-family table and every disagreement", async () => {
@@ -129,11 +34,15 @@ describe("diagnose on the sisimai sample set (real bounces, labelled by sisimai'
     const lines = scores
       .filter((s) => s.diagnoseRight < s.expected.length)
       .map((s) => `  ${s.file}: label ${s.labelReasons.join(",")} (${s.expected.join(",")}); diagnose ${s.diagnose.join(",") || `none (${s.refused ?? "no verdict"})`}${s.sisimaiReasons ? `; sisimai ${s.sisimaiReasons.join(",") || "none"}` : ""}`);
-    console.log(`\n${table(rows, sisimai?.version)}\n\nDisagreements with the label (${lines.length} samples):\n${lines.join("\n")}\n\nAccepted disagreements (diagnose right by a written reason):\n${ACCEPTED.map((a) => `  ${a.files} label ${a.label} -> ${a.ours}: ${a.why}`).join("\n")}\n`);
+    console.log(`\n${accuracyTable(rows, sisimai?.version)}\n\nDisagreements with the label (${lines.length} samples):\n${lines.join("\n")}\n\nAccepted disagreements (diagnose right by a written reason):\n${ACCEPTED.map((a) => `  ${a.files} label ${a.label} -> ${a.ours}: ${a.why}`).join("\n")}\n`);
     const total = rows.reduce((a, r) => a + r.recipients, 0);
     const right = rows.reduce((a, r) => a + r.diagnose, 0);
     expect(total).toBeGreaterThan(500);
     expect(right / total).toBeGreaterThan(0.75);
+    // docs/cli/diagnose.md shows this table: generated (npm run docs:diagnose), so it cannot go stale.
+    const doc = readFileSync(join(ROOT, "docs", "cli", "diagnose.md"), "utf8");
+    if (sisimai) expect(withAccuracySection(doc, accuracySection(rows, sisimai.version)), "docs/cli/diagnose.md's accuracy table is out of date: run npm run docs:diagnose").toBe(doc);
+    else expect(Object.fromEntries(diagnoseColumnOf(doc)), "docs/cli/diagnose.md's accuracy table (diagnose column) is out of date: run npm run docs:diagnose").toEqual(Object.fromEntries(rows.map((r) => [r.family, [r.recipients, r.diagnose]])));
   }, 120_000);
 
   it(

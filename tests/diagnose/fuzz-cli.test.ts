@@ -195,17 +195,28 @@ describe("lib/diagnose patterns stay linear on backtracking input classes", () =
     "5.1.0 - Unknown address error 550-'",
     "Your message wasn't delivered to ",
     "Diagnostic-Code: smtp; 542 ",
+    // Sendmail V5's sessions, a list heading's give-up time, fml and InterScan notices, the stage in a human part.
+    "While talking to ",
+    "... while talking to mx.example.edu.:\n>>> DATA\n<<< 550 ",
+    "554 <a@example.edu>... Remote protocol error ",
+    ">>> DATA <<< ",
+    "was aborted after ",
+    "aborted after 5",
+    "You are not a member of this mailing list <",
+    "Duplicated Message-ID in <",
+    "Please check if address is correct ",
+    "550 Unknown user a@b.example (in reply to ",
   ];
   const runs = [" ", "\t ", ".", "a", "a.", "-", "'", "5.", "#", ":", "ab@", "<a@b.c>"];
   const cases = prefixes.flatMap((p) => runs.map((r) => [p, r] as const));
   it(`${cases.length} classes (${prefixes.length} prefixes x ${runs.length} runs of ${RUN} characters), each read and classified within 1.5 s`, async () => {
-    const { failuresFromText, failuresFromDeliveryStatus, hostInDiagnostic, joinReplyLines } = await import("../../lib/diagnose/read");
+    const { failuresFromText, failuresFromDeliveryStatus, failuresFromListNotice, hostInDiagnostic, joinReplyLines } = await import("../../lib/diagnose/read");
     const { classify } = await import("../../lib/diagnose/classify");
     const slow: string[] = [];
     for (const [prefix, run] of cases) {
       const input = `${prefix}${run.repeat(Math.ceil(RUN / run.length))}\u0001x`;
       const started = performance.now();
-      const failures = [...failuresFromText(input, "text", undefined), ...failuresFromDeliveryStatus(input, "dsn", undefined)];
+      const failures = [...failuresFromText(input, "text", undefined), ...failuresFromDeliveryStatus(input, "dsn", undefined), ...failuresFromListNotice(input, "Loop Alert", undefined)];
       hostInDiagnostic(input);
       joinReplyLines(input);
       for (const f of failures) classify(f);
