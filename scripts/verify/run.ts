@@ -31,6 +31,10 @@ import type { DnsCollector } from "./dns";
 import type { GmailCollector } from "./gmail";
 import type { RecipientCollector } from "./recipient";
 import type { SmtpCollector, SmtpTarget } from "./smtp";
+import { limiter } from "./limit";
+
+/** Domains whose SES and DNS checks run at once (each already fans out to several requests). */
+export const DOMAIN_CONCURRENCY = 16;
 
 export interface VerifyOptions {
   layers: readonly Layer[];
@@ -106,6 +110,9 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
   };
   const secrets: string[] = opts.secretKey ? [opts.secretKey] : [];
   const domains = m?.domains ?? [];
+  // At most DOMAIN_CONCURRENCY domains' SES and DNS work in flight at once: the collectors bound
+  // their requests, this bounds the closures and answers held for a 1,000-domain stack.
+  const perDomainSlot = limiter(DOMAIN_CONCURRENCY);
   const regions = [...new Set(domains.flatMap((d) => d.regions.map((r) => r.region)))];
 
   const mode = m ? fixModeOf(m) : "stack";
@@ -128,7 +135,7 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
         track(
           `SES identity ${d.domain} ${r.region}`,
           // A configuration set discovery could not name is not looked up (its check says why).
-          Promise.all([c.aws.identity(r.region, d.domain), r.unknown?.configurationSet ?? c.aws.configurationSet(r.region, r.configurationSet), sharedMx(d)]).then(([identity, cs, mx]) => [
+          perDomainSlot(() => Promise.all([c.aws.identity(r.region, d.domain), r.unknown?.configurationSet ?? c.aws.configurationSet(r.region, r.configurationSet), sharedMx(d)])).then(([identity, cs, mx]) => [
             ...checkSesIdentity(d, r, identity, { mode, mailFromMx: (name) => mx.get(name) }),
             ...checkSesConfigurationSet(r, cs),
           ]),
@@ -147,7 +154,7 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
     const perDomain = domains.map((d) =>
       track(
         `DNS ${d.domain}`,
-        (async () => {
+        perDomainSlot(async () => {
           const answers = Promise.all(dnsQuestions(d).map(async (q) => [questionKey(q), await c.dns.query(q.type, q.name)] as const));
           const spf = Promise.all(
             spfNames(d).map(async (name): Promise<readonly [string, Observation<SpfAnalysis>]> => [name, observed(await analyzeSpf(name, c.dns.spfResolver()))]),
@@ -158,7 +165,7 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
           );
           const [a, s, r] = await Promise.all([answers, spf, auths]);
           return checkDnsLayer(d, { answers: new Map(a), spf: new Map(s), reportAuthorizations: new Map(r) }, mode);
-        })(),
+        }),
       ),
     );
     return (await Promise.all(perDomain)).flat();
