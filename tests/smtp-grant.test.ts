@@ -7,8 +7,10 @@
  * accept it and still refuse a wide one.
  */
 import { describe, expect, it } from "vitest";
+import { planSchema, reviewChange } from "../lib/change-review";
 import { validateConfig } from "../lib/config";
-import { policySize, sendOnlyPolicyProblems, sesArn, smtpGrant, USER_INLINE_POLICY_LIMIT } from "../lib/iam";
+import { redactSecrets } from "../scripts/lib/mock-program";
+import { policySize, sendOnlyPolicyProblems, sesArn, smtpGrant, smtpSendPolicy, USER_INLINE_POLICY_LIMIT } from "../lib/iam";
 import { configurationSetName } from "../lib/names";
 import { pulumiConfig } from "./helpers/config";
 import { runWithConfig } from "./helpers/program";
@@ -148,5 +150,28 @@ describe("the send-only rule accepts the bounded grant and still refuses a wide 
   it("a bounded pattern next to an unbounded one is refused too", () => {
     const doc = statement({ Resource: ["arn:aws:ses:us-east-1:123456789012:identity/*", "*"] });
     expect(codes(doc)).toEqual(["iam-resource-wildcard", "iam-resource-wildcard"]);
+  });
+});
+
+describe("an existing stack moves to the bounded grant in place", () => {
+  it("the base plan's listed-ARN policy becomes the grant by one in-place update of the same URN: no create, delete or replace, nothing breaks mail, nothing refused", async () => {
+    const values = { domains: ["a.example", "b.example"], regions: REGIONS, dnsMode: "external", senders: ["address=app@a.example; kind=smtp-client; region=us-east-1"] };
+    const run = await runWithConfig(values, "prod");
+    const head = planSchema.parse({
+      stack: "prod",
+      resources: run.resources.filter((r) => r.custom).map((r) => ({ urn: r.urn, type: r.type, name: r.name, inputs: redactSecrets(r.inputs), options: r.options })),
+      outputs: {},
+    });
+    // What the program declared before this change: the same resource, every ARN listed (lib/iam.ts smtpSendPolicy).
+    const listed = JSON.stringify(smtpSendPolicy(["a.example", "b.example"].flatMap((d) => own(d, "us-east-1")), ["app@a.example"]));
+    const base = { ...head, resources: head.resources.map((r) => (r.type === "aws:iam/userPolicy:UserPolicy" ? { ...r, inputs: { ...r.inputs, policy: listed } } : r)) };
+    const review = reviewChange(base, head);
+    expect(review.changes.map((c) => [c.kind, c.type, c.name, c.changed])).toEqual([["update", "aws:iam/userPolicy:UserPolicy", "smtp-send-only", ["policy"]]]);
+    expect([review.breaksMail, review.refused]).toEqual([false, false]);
+    // And the new document allows what the old one did, for the listed sender.
+    const grant = JSON.parse(String(head.resources.find((r) => r.type === "aws:iam/userPolicy:UserPolicy")?.inputs.policy)) as unknown;
+    for (const document of [JSON.parse(listed) as unknown, grant]) {
+      expect(decisions({ id: "p", document }, own("a.example", "us-east-1"), "app@a.example")).toEqual(["allowed", "allowed"]);
+    }
   });
 });
