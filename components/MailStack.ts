@@ -50,7 +50,8 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
   const smtp = new SmtpCredentials("smtp", {
     config: cfg.smtp,
     // Address identities take precedence over their domain's when SES authorises a send: named too.
-    resourceArns: [
+    accountId,
+    resourceArns: () => [
       ...domains.flatMap((d) => d.sendingResourceArns(cfg.smtp.regions)),
       ...cfg.smtp.addressIdentities.flatMap((a) => cfg.smtp.regions.map((r) => accountId.apply((id) => sesArn(r, id, "identity", a)))),
     ],

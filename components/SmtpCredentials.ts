@@ -3,15 +3,21 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SmtpConfig } from "../lib/config";
 import { SES_SMTP_PORT, smtpEndpoint } from "../lib/regions";
 import { deriveSmtpPasswordV4 } from "../lib/smtp-password";
-import { smtpSendPolicy } from "../lib/iam";
+import { smtpGrant } from "../lib/iam";
 import { ROLE_TAG, SMTP_ROLE, SMTP_USER_PATH } from "../lib/names";
 import { planKeys } from "../lib/rotation";
 import { type ProtectedRole, protectionOptions } from "../lib/protection";
 
 export interface SmtpCredentialsArgs {
   config: SmtpConfig;
-  /** ARNs SendRawEmail may act on: the identities and configuration sets of the SMTP regions. */
-  resourceArns: pulumi.Input<string>[];
+  /** The account of the SES identities: the grant's region patterns name it (lib/iam.ts smtpGrant). */
+  accountId: pulumi.Input<string>;
+  /**
+   * The identities and configuration sets of the SMTP regions, listed one by one only when the
+   * config has no From address (lib/iam.ts smtpGrant); a thunk, so a stack with senders never
+   * builds them.
+   */
+  resourceArns: () => pulumi.Input<string>[];
   tags?: Record<string, string>;
   /** mail-infra:protect: resource options from lib/protection. */
   protect: boolean;
@@ -53,7 +59,11 @@ export class SmtpCredentials extends pulumi.ComponentResource {
       {
         user: this.user.name,
         name: "ses-send-raw-email-only",
-        policy: pulumi.all(args.resourceArns).apply((arns) => JSON.stringify(smtpSendPolicy(arns, cfg.allowedFromAddresses))),
+        // With From addresses: region patterns and the address list, one size for any number of
+        // domains, and no wait on the identities' ARNs. Without: every ARN (lib/iam.ts smtpGrant).
+        policy: pulumi
+          .all([args.accountId, cfg.allowedFromAddresses.length > 0 ? [] : args.resourceArns()])
+          .apply(([accountId, resourceArns]) => JSON.stringify(smtpGrant({ regions: cfg.regions, accountId, fromAddresses: cfg.allowedFromAddresses, resourceArns }))),
       },
       child("smtp-user-policy"),
     );

@@ -23,7 +23,7 @@ import { labelUnder, regionalMailFromName, sharedNameProblem } from "./mail-from
 import type { MailFromBehavior } from "./mail-from-move";
 import { mixedPartitionsProblem, parseSmtpRegion, smtpEndpoint } from "./regions";
 import { shown, typeName } from "./text";
-import { policySize, sesArn, smtpSendPolicy, smtpSendRegions, USER_INLINE_POLICY_LIMIT } from "./iam";
+import { policySize, sesArn, smtpGrant, smtpSendRegions, USER_INLINE_POLICY_LIMIT } from "./iam";
 import { configurationSetName, domainPhysicalNames, nameCollisions } from "./names";
 import { PREVIOUS_KEY_STATES, type PreviousKeyState } from "./rotation";
 import {
@@ -768,22 +768,33 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     else if (!inDomains(a)) add(`smtpAddressIdentities[${i}]`, `${a} is not at a configured domain (${domains.join(", ")}): the SMTP user sends only through these domains.`);
   });
 
-  // IAM refuses a user's inline policies over 2,048 characters: the send-only policy names
-  // every identity and configuration set, so it bounds how many domains and regions one stack holds.
+  // IAM refuses a user's inline policies over 2,048 characters. With From addresses the grant
+  // names each SMTP region once and each address once, whatever the number of domains
+  // (lib/iam.ts smtpGrant); without any it lists every identity and configuration set ARN, so
+  // then the domains × SMTP regions bound the stack.
   const size = policySize(
-    smtpSendPolicy(
-      domainConfigs.flatMap((d) =>
-        d.regions
-          .filter((r) => smtpRegions.includes(r.region))
-          .flatMap((r) => [sesArn(r.region, "123456789012", "identity", d.domain), sesArn(r.region, "123456789012", "configuration-set", configurationSetName(d.domain))]),
-      ).concat(addressIdentities.flatMap((a) => smtpRegions.map((r) => sesArn(r, "123456789012", "identity", a)))),
-      smtpFrom,
-    ),
+    smtpGrant({
+      regions: smtpRegions,
+      accountId: "123456789012",
+      fromAddresses: smtpFrom,
+      resourceArns:
+        smtpFrom.length > 0
+          ? []
+          : domainConfigs
+              .flatMap((d) =>
+                d.regions
+                  .filter((r) => smtpRegions.includes(r.region))
+                  .flatMap((r) => [sesArn(r.region, "123456789012", "identity", d.domain), sesArn(r.region, "123456789012", "configuration-set", configurationSetName(d.domain))]),
+              )
+              .concat(addressIdentities.flatMap((a) => smtpRegions.map((r) => sesArn(r, "123456789012", "identity", a)))),
+    }),
   );
   if (size > USER_INLINE_POLICY_LIMIT) {
     add(
-      domainKey,
-      `${domainConfigs.length} domains in ${smtpRegions.length} regions${smtpFrom.length > 0 ? ` and ${smtpFrom.length} From addresses` : ""} make the SMTP user's send-only policy ${size} characters, over IAM's ${USER_INLINE_POLICY_LIMIT}-character limit for a user's inline policies. Split the domains across stacks (each stack has its own SMTP user) or use fewer regions.`,
+      smtpFrom.length > 0 ? (senders.length > 0 ? "senders" : "smtpAllowedFromAddresses") : domainKey,
+      smtpFrom.length > 0
+        ? `${smtpFrom.length} From addresses in ${smtpRegions.length} SMTP regions make the SMTP user's send-only policy ${size} characters, over IAM's ${USER_INLINE_POLICY_LIMIT}-character limit for a user's inline policies (the number of domains does not count). Split the senders across stacks (each stack has its own SMTP user), or send from fewer regions.`
+        : `${domainConfigs.length} domains in ${smtpRegions.length} regions make the SMTP user's send-only policy ${size} characters, over IAM's ${USER_INLINE_POLICY_LIMIT}-character limit for a user's inline policies: without senders the policy lists every identity. List the senders in mail-infra:senders (the policy then names addresses, not domains, and its size no longer grows with the domains), or split the domains across stacks.`,
     );
   }
 

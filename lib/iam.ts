@@ -2,6 +2,7 @@
  * The SMTP user's permissions, written once: the program attaches this document and the
  * policy pack checks declared documents against the same rule.
  */
+import { CONFIGURATION_SET_PREFIX } from "./names";
 import { regionalArn } from "./regions";
 
 const hasWildcard = (s: string): boolean => /[*?]/.test(s);
@@ -44,6 +45,41 @@ export function smtpSendPolicy(resourceArns: readonly string[], fromAddresses: r
     statement.Condition = { [operator]: { "ses:FromAddress": [...fromAddresses] } };
   }
   return { Version: "2012-10-17", Statement: [statement] };
+}
+
+/**
+ * The resources of the bounded grant (docs/architecture.md, "The SMTP grant does not grow with
+ * the domains"): in each SMTP region, every SES identity of the account and every configuration
+ * set the program names (lib/names.ts configurationSetName: "mail-infra-..."). Two ARNs per
+ * region, whatever the number of domains. Who may be sent as is then said by the ses:FromAddress
+ * condition alone: SES authorises a send against the identity of the From address's own
+ * domain (or its address identity), so a listed address can only use its own identity.
+ */
+export function smtpSendResourcePatterns(regions: readonly string[], accountId: string): string[] {
+  return regions.flatMap((r) => [sesArn(r, accountId, "identity", "*"), sesArn(r, accountId, "configuration-set", `${CONFIGURATION_SET_PREFIX}*`)]);
+}
+
+export interface SmtpGrantInput {
+  /** The SMTP regions (smtpSendRegions). */
+  regions: readonly string[];
+  accountId: string;
+  /** The senders' addresses plus mail-infra:smtpAllowedFromAddresses (lib/config.ts). */
+  fromAddresses: readonly string[];
+  /** Every identity and configuration set ARN in the SMTP regions: used only without From addresses. */
+  resourceArns: readonly string[];
+}
+
+/**
+ * The SMTP user's send-only policy, the one document the program writes and the config
+ * validator measures. With From addresses: the region patterns of smtpSendResourcePatterns and
+ * the ses:FromAddress condition, so its size depends on the regions and the addresses, never on
+ * the number of domains. Without any (no sender inventory), nothing names who may be sent as
+ * but the ARNs, so they stay listed one by one (and bound the stack's size: lib/config.ts).
+ */
+export function smtpGrant(input: SmtpGrantInput): PolicyDocument {
+  return input.fromAddresses.length > 0
+    ? smtpSendPolicy(smtpSendResourcePatterns(input.regions, input.accountId), input.fromAddresses)
+    : smtpSendPolicy(input.resourceArns);
 }
 
 /**
@@ -96,6 +132,49 @@ export function parsePolicyDocument(policy: unknown): { Statement?: unknown } | 
   return doc !== null && typeof doc === "object" && !Array.isArray(doc) ? (doc as { Statement?: unknown }) : undefined;
 }
 
+/**
+ * An SES resource pattern of the bounded grant: a literal partition, region and 12-digit
+ * account, and either every identity ("identity/*") or the configuration sets with a literal
+ * name prefix ("configuration-set/mail-infra-*"). Nothing else with a wildcard qualifies.
+ */
+export function isBoundedSesPattern(resource: string): boolean {
+  return /^arn:aws(?:-cn|-us-gov)?:ses:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:(?:identity\/\*|configuration-set\/[A-Za-z0-9_-]+\*)$/.test(resource);
+}
+
+/** Operators under which a ses:FromAddress list narrows every send (no IfExists, no set prefix, not negated). */
+const FROM_OPERATORS = new Set(["stringequals", "stringequalsignorecase", "stringlike"]);
+
+/**
+ * Why a statement's Condition does not pin the From address, or undefined when it does: some
+ * condition block of an operator in FROM_OPERATORS has the key ses:FromAddress, and each of its
+ * values is an address whose domain is literal (the local part may be "*", for a whole
+ * domain). IAM ANDs the blocks, so one such block narrows the statement whatever the others say.
+ * A missing key makes these operators false (IAM User Guide, "Condition operators"), so a send
+ * without a From address is not allowed either.
+ */
+export function fromAddressConditionProblem(condition: unknown): string | undefined {
+  if (condition === null || typeof condition !== "object") return "the statement has no Condition.";
+  let seen: string | undefined;
+  for (const [operator, keys] of Object.entries(condition as Record<string, unknown>)) {
+    if (keys === null || typeof keys !== "object") continue;
+    for (const [key, values] of Object.entries(keys as Record<string, unknown>)) {
+      if (key.toLowerCase() !== "ses:fromaddress") continue;
+      if (!FROM_OPERATORS.has(operator.toLowerCase())) {
+        seen = `its ses:FromAddress condition uses ${operator}, which does not restrict every send (use StringEqualsIgnoreCase, or StringLike for *@domain).`;
+        continue;
+      }
+      const list = asList(values).map(String);
+      const loose = list.filter((v) => !/^(?:\*|[^*?@\s]+)@[^*?@\s]+\.[^*?@\s]+$/.test(v));
+      if (list.length === 0 || loose.length > 0) {
+        seen = `its ses:FromAddress values ${loose.map((v) => `"${v}"`).join(", ") || "(none)"} do not name one address or one domain (write a@example.com or *@example.com).`;
+        continue;
+      }
+      return undefined;
+    }
+  }
+  return seen ?? "the statement has no ses:FromAddress condition.";
+}
+
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /**
@@ -104,8 +183,10 @@ const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(
  * - name its actions with Action (NotAction allows everything else → "iam-not-action");
  * - use no wildcard in an action ("ses:*", "ses:Send*", "*" → "iam-action-wildcard");
  * - use only `allowedActions`, compared case-insensitively as IAM does (→ "iam-action-not-allowed");
- * - name its resources with Resource, without wildcards (NotResource → "iam-not-resource",
- *   "*" or "identity/*" → "iam-resource-wildcard").
+ * - name its resources with Resource (NotResource → "iam-not-resource"), without wildcards
+ *   ("*" → "iam-resource-wildcard"), except the bounded grant's patterns (isBoundedSesPattern:
+ *   one region, one account, SES identities or a named prefix of configuration sets) in a
+ *   statement whose ses:FromAddress condition names the addresses (fromAddressConditionProblem).
  * Deny statements only take permissions away and are not judged. A document that is not JSON
  * or has no statement gives "iam-policy-invalid".
  */
@@ -157,14 +238,21 @@ export function sendOnlyPolicyProblems(policy: unknown, allowedActions: readonly
         statement,
       });
     }
-    for (const resource of asList(s.Resource).map(String)) {
-      if (hasWildcard(resource)) {
-        problems.push({
-          code: "iam-resource-wildcard",
-          message: `${where} applies to the wildcard resource "${resource}", so the credentials can send as any identity${resource === "*" ? " in the account" : " it matches"}. List the identity and configuration set ARNs instead.`,
-          statement,
-        });
-      }
+    const patterns = asList(s.Resource).map(String).filter(hasWildcard);
+    // Region-scoped SES patterns are the bounded grant (smtpGrant): accepted only when the same
+    // statement names the From addresses, which then decide whose identity is used.
+    const allBounded = patterns.every(isBoundedSesPattern);
+    const fromProblem = patterns.length > 0 && allBounded ? fromAddressConditionProblem(s.Condition) : undefined;
+    const accepted = patterns.length === 0 || (allBounded && fromProblem === undefined);
+    for (const resource of accepted ? [] : patterns) {
+      const fix = fromProblem
+        ? ` A pattern over one region's identities is accepted only with a ses:FromAddress condition naming the addresses, and ${fromProblem}`
+        : " List the identity and configuration set ARNs instead, or write the program's grant (lib/iam.ts smtpGrant): identity/* and configuration-set/mail-infra-* of a named region and account, with a ses:FromAddress condition.";
+      problems.push({
+        code: "iam-resource-wildcard",
+        message: `${where} applies to the wildcard resource "${resource}", so the credentials can send as any identity${resource === "*" ? " in the account" : " it matches"}.${fix}`,
+        statement,
+      });
     }
   });
   return problems;

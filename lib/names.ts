@@ -11,9 +11,12 @@ export function slug(domain: string, maxLength = 64): string {
   return `${base.slice(0, maxLength - 9)}-${hash}`;
 }
 
+/** How every configuration set the program names begins (the SMTP grant's pattern relies on it, lib/iam.ts). */
+export const CONFIGURATION_SET_PREFIX = "mail-infra-";
+
 /** The SES configuration set that the identity in every region uses by default. */
 export function configurationSetName(domain: string): string {
-  return slug(`mail-infra-${domain}`);
+  return slug(`${CONFIGURATION_SET_PREFIX}${domain}`);
 }
 
 /** The SNS topic that receives the configuration set's events. */

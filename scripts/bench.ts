@@ -52,7 +52,11 @@
  *   alternating with verify in-process over the same layers: median wall ms of each, and the
  *   datapoints one run emits.
  *
- *   npm run bench [-- --sections startup,single,scale,diagnose,watch] [-- --startup-runs N] [-- --quick]
+ * plan: `plan --json` of one stack of N domains x 2 regions (--plan-sizes, default 1,100,1000),
+ *   each a whole command: median wall time, time per domain against N = 1's (target <= 3x), peak
+ *   RSS and its growth per domain (scripts/bench-plan.ts).
+ *
+ *   npm run bench [-- --sections startup,single,scale,diagnose,watch,plan] [-- --plan-sizes 1,100,1000] [-- --plan-runs N] [-- --startup-runs N] [-- --quick]
  *                 [-- --sizes 1,10,200] [-- --throttle 4] [-- --diagnose-counts N,N] [-- --diagnose-runs N] [-- --watch-events N] [-- --watch-runs N]
  *                 [-- --watch-scheduled-runs N] [-- --json]
  */
@@ -65,9 +69,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BENCH_DELAYS, benchRun, benchWorld, type BenchRun, NO_DELAYS, timeCommand } from "../tests/verify/bench-world";
 import { REGIONS, startShared } from "../tests/verify/world";
+import { planBench, printPlanBench } from "./bench-plan";
 
 const ROOT = path.join(__dirname, "..");
-const SECTIONS = ["startup", "single", "scale", "diagnose", "watch"] as const;
+const SECTIONS = ["startup", "single", "scale", "diagnose", "watch", "plan"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -611,7 +616,7 @@ async function main(): Promise<number> {
   }
   if (args.includes("--help")) {
     process.stdout.write(
-      "npm run bench [-- --sections startup,single,scale,diagnose,watch] [-- --startup-runs N] [-- --quick] [-- --sizes 1,10,200] [-- --throttle N]\n" +
+      "npm run bench [-- --sections startup,single,scale,diagnose,watch,plan] [-- --startup-runs N] [-- --quick] [-- --sizes 1,10,200] [-- --throttle N]\n" +
         "              [-- --diagnose-counts N,N] [-- --diagnose-runs N] [-- --watch-events N] [-- --watch-runs N]\n" +
         "              [-- --watch-scheduled-runs N] [-- --json]\n" +
         "  --sections      which parts to run (default all): startup (every command's --help through npm run),\n" +
@@ -627,6 +632,8 @@ async function main(): Promise<number> {
         "  --watch-events N    watch: SES bounce events for the throughput (default 20000)\n" +
         "  --watch-runs N      watch: fresh bundle processes, the median is reported (default 3)\n" +
         "  --watch-scheduled-runs N  watch: scheduled runs of the handler against the prod loopback world, and as many verify runs (default 9; --quick: 3)\n" +
+        "  --plan-sizes N,N  plan: domain counts of the one stack, x 2 regions (default 1,100,1000)\n" +
+        "  --plan-runs N     plan: whole-command runs per size, the median is reported (default 3; 1 for N >= 500)\n" +
         "  --json          print the raw measurements\n",
     );
     return 0;
@@ -760,6 +767,18 @@ async function main(): Promise<number> {
       );
       process.stdout.write("\n");
     }
+  }
+
+  if (want("plan")) {
+    const planSizes = (arg("--plan-sizes") ?? "1,100,1000").split(",").map(Number);
+    const planRuns = arg("--plan-runs") === undefined ? undefined : Number(arg("--plan-runs"));
+    if (planSizes.some((n) => !Number.isInteger(n) || n < 1) || (planRuns !== undefined && (!Number.isInteger(planRuns) || planRuns < 1))) {
+      process.stderr.write(`--plan-sizes and --plan-runs: "${arg("--plan-sizes") ?? ""}" / "${arg("--plan-runs") ?? ""}" must be integers >= 1 (sizes separated by commas).\n`);
+      return 2;
+    }
+    const rows = planBench(planSizes, planRuns);
+    json.plan = rows;
+    if (!args.includes("--json")) process.stdout.write(printPlanBench(rows, table));
   }
 
   if (args.includes("--json")) process.stdout.write(JSON.stringify(json, null, 2) + "\n");

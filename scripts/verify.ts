@@ -243,8 +243,8 @@ async function main(): Promise<number> {
     const result = await runVerify(manifest, { layers, notChecked, recipients: o.recipient, smtpEndpoints, sendTest: Boolean(o.sendTest), secretKey, relaySeen, ownLogins, smtpAuthDuringRotation: Boolean(o.smtpAuthDuringRotation) }, { aws, dns, smtp, recipient, ...(gmail ? { gmail } : {}) }, progress);
     if (tty) process.stderr.write("\r\u001b[2K");
     const output = o.json
-      ? formatJson(result.findings, { target, layers, notChecked: result.notChecked })
-      : formatText(result.findings, { target, layers, notChecked: result.notChecked, verbose: Boolean(o.verbose), color: colorEnabled() });
+      ? formatJson(result.findings, { target, layers, notChecked: result.notChecked, domains: manifest?.domains.map((d) => d.domain) })
+      : formatText(result.findings, { target, layers, notChecked: result.notChecked, verbose: Boolean(o.verbose), color: colorEnabled(), domains: manifest?.domains.map((d) => d.domain) });
     process.stdout.write(scrub(output, result.secrets));
     return exitCodeFor(result.findings);
   } finally {

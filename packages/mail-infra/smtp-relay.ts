@@ -171,7 +171,7 @@ export class SmtpRelay extends pulumi.ComponentResource {
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
     const tags = { "managed-by": PROJECT, "mail-infra:stack": pulumi.getStack(), ...args.tags };
     // The grant: the same ARNs the stack names (MailStack.ts), built from the names lib/ gives them.
-    const resourceArns = [
+    const resourceArns = () => [
       ...cfg.domains.flatMap((d) =>
         smtp.regions
           .filter((r) => d.regions.some((x) => x.region === r))
@@ -180,7 +180,7 @@ export class SmtpRelay extends pulumi.ComponentResource {
       ...smtp.addressIdentities.flatMap((a) => smtp.regions.map((r) => accountId.apply((id) => sesArn(r, id, "identity", a)))),
     ];
     const kms = args.secretKmsKeyId !== undefined && typeof args.secretKmsKeyId !== "string" ? args.secretKmsKeyId : undefined;
-    const credentials = new SmtpCredentials(name, { config: smtp, resourceArns, tags, protect: cfg.protect, ...(kms ? { kmsKeyId: kms } : {}) }, { parent: this });
+    const credentials = new SmtpCredentials(name, { config: smtp, accountId, resourceArns, tags, protect: cfg.protect, ...(kms ? { kmsKeyId: kms } : {}) }, { parent: this });
 
     this.username = credentials.username;
     this.userName = credentials.user.name;

@@ -316,6 +316,8 @@ export async function runProgramUnderMocks(opts: {
   const { stack } = opts;
   const preview = opts.preview ?? false;
   const byName = new Map<string, RecordedResource>();
+  /** The same records by URN (engine form): component outputs and explicit providers are found by URN. */
+  const byUrn = new Map<string, RecordedResource>();
   // Loaded here, not at the top: plan's --help and usage errors never pay for @pulumi/pulumi.
   const pulumi = await import("@pulumi/pulumi");
 
@@ -446,6 +448,7 @@ export async function runProgramUnderMocks(opts: {
       else record.provider = defaultProvider(type, req.getVersion(), stack, opts.config);
     }
     byName.set(`${type}::${name}`, record);
+    byUrn.set(urn, record);
     return original(req, (err, res) => {
       if (res) {
         qualifiedTypeByMockUrn.set(res.getUrn(), qualified);
@@ -461,27 +464,41 @@ export async function runProgramUnderMocks(opts: {
   const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (req, callback) => {
     const urn = urnByMockUrn.get(req.getUrn());
-    const record = [...byName.values()].find((r) => r.urn === urn);
+    const record = urn === undefined ? undefined : byUrn.get(urn);
     if (record && !record.custom) record.outputs = req.getOutputs()?.toJavaScript() ?? {};
     return registerOutputs(req, callback);
   };
 
-  const exported = await opts.program();
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
-  for (const [key, value] of Object.entries(exported)) {
-    if (value === undefined) continue;
-    if (pulumi.Output.isInstance(value)) {
-      outputs[key] = preview ? await resolveOrUnknown(value) : await resolveOutput(value);
-      if (await pulumi.isSecret(value)) secretOutputs.push(key);
-    } else outputs[key] = value;
+  // The SDK formats a stack trace for every promise it wraps (runtime/debuggable.js
+  // debuggablePromise: `new Error().stack`, kept on the promise for its leak report), four per
+  // output property of every resource (rpc.js transferProperties), and the resource keeps them as
+  // long as it lives: with 1,000 domains that was most of the run's time and a large share of its
+  // memory (docs/architecture.md, "A thousand domains in one stack"). Under mocks nothing reads
+  // them, so the run takes no frames; Resource.callsites (source positions) raises the limit
+  // itself. Restored afterwards; an error thrown by the program carries its message, not frames
+  // (MAIL_INFRA_STACK_TRACES=1 keeps them, for debugging the program).
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (process.env.MAIL_INFRA_STACK_TRACES !== "1") Error.stackTraceLimit = 0;
+  try {
+    const exported = await opts.program();
+    for (const [key, value] of Object.entries(exported)) {
+      if (value === undefined) continue;
+      if (pulumi.Output.isInstance(value)) {
+        outputs[key] = preview ? await resolveOrUnknown(value) : await resolveOutput(value);
+        if (await pulumi.isSecret(value)) secretOutputs.push(key);
+      } else outputs[key] = value;
+    }
+    // Wait for every outstanding registration (some wait on other outputs) before reading them.
+    await pulumi.runtime.disconnect();
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
-  // Wait for every outstanding registration (some wait on other outputs) before reading them.
-  await pulumi.runtime.disconnect();
   // An explicit provider is a reference "<urn>::<id>" to a provider resource of this run.
   for (const [record, ref] of explicitProviders) {
     const providerUrn = urnByMockUrn.get(ref.slice(0, ref.lastIndexOf("::"))) ?? ref.slice(0, ref.lastIndexOf("::"));
-    const p = [...byName.values()].find((r) => r.urn === providerUrn);
+    const p = byUrn.get(providerUrn);
     record.provider = { urn: providerUrn, type: p?.type ?? providerUrn.split("::")[2] ?? "", name: p?.name ?? providerUrn.split("::")[3] ?? "", inputs: p?.inputs ?? {} };
   }
   return { stack, resources: [...byName.values()], outputs, secretOutputs };

@@ -71,6 +71,12 @@ export interface LayerRun {
   readonly secrets: string[];
   /** Work several layers share (the SMTP credentials' observations): started by the first to ask, once per run. */
   once<T>(key: string, start: () => T): T;
+  /**
+   * Run one domain's work in a slot shared by every layer: at most DOMAIN_CONCURRENCY domains'
+   * SES and DNS work in flight at once. The collectors bound their requests; this bounds the
+   * closures and answers held for a 1,000-domain stack.
+   */
+  perDomain<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export interface VerifyLayer {

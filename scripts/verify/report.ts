@@ -1,4 +1,5 @@
 /** Formatting only: the human report (with a summary line) and the JSON document. */
+import { domainSummaryLines, tallyByDomain } from "../../lib/verify/by-domain";
 import {
   type BlockedCheck,
   describeNotChecked,
@@ -30,6 +31,8 @@ export interface ReportContext {
   notChecked?: readonly NotChecked[];
   verbose: boolean;
   color: boolean;
+  /** The manifest's domains: with two or more, the report adds a per-domain tally (lib/verify/by-domain.ts). */
+  domains?: readonly string[];
 }
 
 /** Blocked checks listed one by one in the text report; more are counted per check id. */
@@ -103,10 +106,13 @@ export function formatText(findings: readonly Finding[], ctx: ReportContext): st
           : skipped
             ? ["checked layers healthy", skipped]
             : ["mail path healthy"];
+  const perDomain = domainSummaryLines(tallyByDomain(findings, ctx.domains ?? []));
+  if (perDomain.length > 0) lines.push("", ...perDomain);
   lines.push("", `${c.bold("Summary:")} ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.inconclusive} inconclusive — ${verdict.filter(Boolean).join("; ")}.`);
   return lines.join("\n") + "\n";
 }
 
-export function formatJson(findings: readonly Finding[], ctx: Pick<ReportContext, "target" | "layers" | "notChecked">): string {
-  return JSON.stringify({ target: ctx.target, layers: ctx.layers, notChecked: ctx.notChecked ?? [], summary: summarize(findings), exitCode: exitCodeFor(findings), findings }, null, 2) + "\n";
+export function formatJson(findings: readonly Finding[], ctx: Pick<ReportContext, "target" | "layers" | "notChecked" | "domains">): string {
+  const byDomain = (ctx.domains?.length ?? 0) > 1 ? { byDomain: tallyByDomain(findings, ctx.domains ?? []) } : {};
+  return JSON.stringify({ target: ctx.target, layers: ctx.layers, notChecked: ctx.notChecked ?? [], summary: summarize(findings), ...byDomain, exitCode: exitCodeFor(findings), findings }, null, 2) + "\n";
 }

@@ -7,6 +7,10 @@ import { fixModeOf, type Manifest } from "../../lib/manifest";
 import { type Finding, groupByCause, type Layer, LAYERS, type NotChecked } from "../../lib/verify/findings";
 import type { Collectors, LayerRun, VerifyOptions } from "./layer";
 import { VERIFY_LAYERS } from "./layers";
+import { limiter } from "./limit";
+
+/** Domains whose SES and DNS checks run at once (each already fans out to several requests). */
+export const DOMAIN_CONCURRENCY = 16;
 
 export type { Collectors, VerifyOptions } from "./layer";
 export { NO_GMAIL_CREDENTIALS } from "./layers/relay";
@@ -53,6 +57,7 @@ export async function runVerify(m: Manifest | undefined, opts: VerifyOptions, c:
     domains,
     regions: [...new Set(domains.flatMap((d) => d.regions.map((r) => r.region)))],
     secrets: opts.secretKey ? [opts.secretKey] : [],
+    perDomain: limiter(DOMAIN_CONCURRENCY),
     once: <T>(key: string, start: () => T): T => {
       if (!shared.has(key)) shared.set(key, start());
       return shared.get(key) as T;

@@ -13,7 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeSpf } from "../../lib/spf";
-import { DnsCollector } from "../../scripts/verify/dns";
+import { DnsCollector } from "../../scripts/verify/layers/dns/collect";
 import { type DnsSandbox, startDns } from "../sandbox";
 
 // A 476-character SPF record, as a DNS provider stores it: split into strings of at most 255

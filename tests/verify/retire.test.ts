@@ -11,8 +11,8 @@ import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../lib/manifest";
 import { finding, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import { LAST_USED_CAVEAT } from "../../lib/verify/key-evidence";
-import { checkRetire } from "../../lib/verify/relay";
-import type { AccessKeyState, KeyLastUsed } from "../../lib/verify/smtp";
+import { checkRetire } from "../../scripts/verify/layers/relay/check";
+import type { AccessKeyState, KeyLastUsed } from "../../scripts/verify/layers/smtp/check";
 
 const HOUR = 3_600_000;
 const C = new Date("2026-11-29T11:00:00.000Z");

@@ -27,7 +27,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
-import { smtpSendPolicy } from "../../lib/iam";
+import { smtpGrant } from "../../lib/iam";
 import { type Manifest, parseManifest } from "../../lib/manifest";
 import { toZoneFile } from "../../lib/records";
 import { SES_SMTP_PORT, smtpEndpoint } from "../../lib/regions";
@@ -377,12 +377,15 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
   });
   const user = manifest.smtp.user;
   const created = await iam.send(new CreateUserCommand({ UserName: user, Path: "/mail/" }));
-  // The policy the program writes (lib/iam.ts smtpSendPolicy): the SMTP regions' identities and
-  // configuration sets, and the From addresses the config allows (the senders' by default).
+  // The policy the program writes (lib/iam.ts smtpGrant): with From addresses (the senders' by
+  // default) the SMTP regions' patterns and the addresses; without, every identity and
+  // configuration set ARN of the SMTP regions.
   const smtpRegionNames = new Set(manifest.smtp.regions.map((r) => r.region));
   const resourceArns = manifest.domains.flatMap((d) => d.regions.filter((r) => smtpRegionNames.has(r.region)).flatMap((r) => [r.identityArn, r.configurationSetArn]));
   const fromAddresses = options.manifest ? manifest.senders.map((x) => x.address) : validateConfig(pulumiConfig(options.config ?? WORLD_CONFIG), "test").smtp.allowedFromAddresses;
-  await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: "ses-send-raw-email-only", PolicyDocument: JSON.stringify(smtpSendPolicy(resourceArns, fromAddresses)) }));
+  const accountId = (resourceArns[0] ?? "").split(":")[4] ?? "";
+  const grant = smtpGrant({ regions: [...smtpRegionNames], accountId, fromAddresses, resourceArns });
+  await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: "ses-send-raw-email-only", PolicyDocument: JSON.stringify(grant) }));
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: user }));
   const accessKeyId = key.AccessKey?.AccessKeyId ?? "";
   const secretAccessKey = key.AccessKey?.SecretAccessKey ?? "";

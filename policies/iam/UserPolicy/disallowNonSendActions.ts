@@ -17,11 +17,11 @@ export interface DisallowNonSendActionsConfig {
  */
 export const disallowNonSendActions: StackValidationPolicy = {
   name: "aws-iam-userpolicy-disallow-non-send-actions",
-  description: `Checks that the SES SMTP user's policies allow only ${SMTP_ACTIONS.join(", ")} (configurable), with no wildcard action or resource.`,
+  description: `Checks that the SES SMTP user's policies allow only ${SMTP_ACTIONS.join(", ")} (configurable), with no wildcard action, and no wildcard resource except one region's SES identities under a ses:FromAddress condition that names the addresses.`,
   enforcementLevel: "mandatory",
   remediationSteps:
     "The SMTP password is typed into mail clients and relays such as Gmail's \"Send mail as\", so it leaks more easily than other keys; whoever holds it must be able to send mail and nothing else. " +
-    "Keep only the inline policy the program writes (lib/iam.ts smtpSendPolicy): Action ses:SendRawEmail on the identity and configuration set ARNs. Remove extra actions, wildcards and attached managed policies from the SMTP user.",
+    "Keep only the inline policy the program writes (lib/iam.ts smtpGrant): Action ses:SendRawEmail, on each SMTP region's identity/* and configuration-set/mail-infra-* with a ses:FromAddress condition naming the senders' addresses (or, without senders, on the listed identity and configuration set ARNs). Remove extra actions, other wildcards and attached managed policies from the SMTP user.",
   configSchema: {
     properties: {
       allowedActions: {

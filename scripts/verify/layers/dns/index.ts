@@ -17,7 +17,7 @@ export const dnsLayer: VerifyLayer = {
     const perDomain = r.domains.map((d) =>
       r.track(
         `DNS ${d.domain}`,
-        (async () => {
+        r.perDomain(async () => {
           const answers = Promise.all(dnsQuestions(d).map(async (q) => [questionKey(q), await c.dns.query(q.type, q.name)] as const));
           const spf = Promise.all(
             spfNames(d).map(async (name): Promise<readonly [string, Observation<SpfAnalysis>]> => [name, observed(await analyzeSpf(name, c.dns.spfResolver()))]),
@@ -28,7 +28,7 @@ export const dnsLayer: VerifyLayer = {
           );
           const [a, s, au] = await Promise.all([answers, spf, auths]);
           return checkDnsLayer(d, { answers: new Map(a), spf: new Map(s), reportAuthorizations: new Map(au) }, r.mode);
-        })(),
+        }),
       ),
     );
     return (await Promise.all(perDomain)).flat();

@@ -30,7 +30,7 @@ export const sesLayer: VerifyLayer = {
         track(
           `SES identity ${d.domain} ${x.region}`,
           // A configuration set discovery could not name is not looked up (its check says why).
-          Promise.all([c.aws.identity(x.region, d.domain), x.unknown?.configurationSet ?? c.aws.configurationSet(x.region, x.configurationSet), sharedMx(r, d)]).then(([identity, cs, mx]) => [
+          r.perDomain(() => Promise.all([c.aws.identity(x.region, d.domain), x.unknown?.configurationSet ?? c.aws.configurationSet(x.region, x.configurationSet), sharedMx(r, d)])).then(([identity, cs, mx]) => [
             ...checkSesIdentity(d, x, identity, { mode: r.mode, mailFromMx: (name) => mx.get(name) }),
             ...checkSesConfigurationSet(x, cs),
           ]),
