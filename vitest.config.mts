@@ -1,10 +1,27 @@
-import { configDefaults, defineConfig } from "vitest/config";
+import { readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { defineConfig } from "vitest/config";
+import { type TestKind, testKind } from "./tests/helpers/test-kind";
 
 /**
  * The policy specs are pure (hand-built policy arguments, no Pulumi runtime), and each would
  * otherwise spend a second loading @pulumi/aws in a fresh process: they share their workers.
  */
 const POLICY_SPECS = "tests/policies/{sesv2,route53,iam,secretsmanager,sns}/**/*.test.ts";
+const POLICY_SPEC_DIRS = /^tests\/policies\/(?:sesv2|route53|iam|secretsmanager|sns)\//;
+
+const root = import.meta.dirname;
+function testFiles(dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? (e.name === "node_modules" ? [] : testFiles(join(dir, e.name))) : e.name.endsWith(".test.ts") ? [join(dir, e.name)] : [],
+  );
+}
+const byKind: Record<TestKind, string[]> = { unit: [], program: [], servers: [] };
+for (const file of testFiles("tests")) {
+  const rel = relative(root, join(root, file));
+  if (POLICY_SPEC_DIRS.test(rel)) continue;
+  byKind[testKind(join(root, file), join(root, "tests"))].push(rel);
+}
 
 export default defineConfig({
   test: {
@@ -12,9 +29,14 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Pulumi's mock runtime is process-global state; each test file gets its own process.
     pool: "forks",
+    // Two workers on two cores (vitest's default is cores - 1 = 1): measured in docs/ci.md.
+    // MAIL_INFRA_TEST_WORKERS overrides it (e.g. 1 on a busy machine).
+    maxWorkers: Number(process.env.MAIL_INFRA_TEST_WORKERS ?? 2),
     projects: [
-      { extends: true, test: { name: "default", include: ["tests/**/*.test.ts"], exclude: [...configDefaults.exclude, POLICY_SPECS] } },
-      { extends: true, test: { name: "policy-specs", include: [POLICY_SPECS], isolate: false } },
+      { extends: true, test: { name: "unit", include: byKind.unit } },
+      { extends: true, test: { name: "unit-policy-specs", include: [POLICY_SPECS], isolate: false } },
+      { extends: true, test: { name: "program", include: byKind.program } },
+      { extends: true, test: { name: "servers", include: byKind.servers } },
     ],
   },
 });
