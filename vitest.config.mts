@@ -10,7 +10,7 @@ import { type TestKind, testKind } from "./tests/helpers/test-kind";
 const POLICY_SPECS = "tests/policies/{sesv2,route53,iam,secretsmanager,sns}/**/*.test.ts";
 const POLICY_SPEC_DIRS = /^tests\/policies\/(?:sesv2|route53|iam|secretsmanager|sns)\//;
 
-const root = import.meta.dirname;
+const root = __dirname;
 function testFiles(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? (e.name === "node_modules" ? [] : testFiles(join(dir, e.name))) : e.name.endsWith(".test.ts") ? [join(dir, e.name)] : [],
