@@ -33,10 +33,11 @@ export default defineConfig({
     // MAIL_INFRA_TEST_WORKERS overrides it (e.g. 1 on a busy machine).
     maxWorkers: Number(process.env.MAIL_INFRA_TEST_WORKERS ?? 2),
     projects: [
-      { extends: true, test: { name: "unit", include: byKind.unit } },
-      { extends: true, test: { name: "unit-policy-specs", include: [POLICY_SPECS], isolate: false } },
-      { extends: true, test: { name: "program", include: byKind.program } },
-      { extends: true, test: { name: "servers", include: byKind.servers } },
+      // The unit projects run first (group 0): their results are on screen within seconds.
+      { extends: true, test: { name: "unit", include: byKind.unit, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: "unit-policy-specs", include: [POLICY_SPECS], isolate: false, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: "program", include: byKind.program, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: "servers", include: byKind.servers, sequence: { groupOrder: 1 } } },
     ],
   },
 });
