@@ -20,7 +20,11 @@ const bin = (/** @type {string} */ name) => path.join(root, "node_modules", ".bi
 /** Runs a command; resolves with its exit status and, when `quiet`, its output. */
 function run(/** @type {string} */ command, /** @type {string[]} */ args, /** @type {boolean} */ quiet) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit" });
+    // vitest.config.mts imports a TypeScript helper and uses __dirname, which Vite's bundled
+    // config loader (the default) supports; without this, Vite warns about its future native
+    // loader once per project.
+    const env = { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: "true" };
+    const child = spawn(command, args, { cwd: root, env, stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit" });
     /** @type {Buffer[]} */
     const out = [];
     if (quiet) {
