@@ -95,10 +95,11 @@ function loadEsbuild() {
  * "Start-up"). Measured on Node 22 with the compile cache: `require("zod"); require("yaml")`
  * costs about 2.5x `node -e 0`, the same code bundled about 0.8x. Only pure packages used by
  * our own code alone belong here (one copy per process either way): never @pulumi/* (one
- * runtime per process), the AWS SDK (a 3.6 MB bundle is slower to parse than its lazily
- * loaded files), or commander (tests/build.test.ts sees the run through its loaded files).
+ * runtime per process) or the AWS SDK (a 3.6 MB bundle is slower to parse than its lazily
+ * loaded files, and verify of prod was no faster with it bundled). commander: every CLI parses
+ * its flags with it first.
  */
-const BUNDLED = ["zod", "yaml", "tldts"];
+const BUNDLED = ["zod", "yaml", "tldts", "commander"];
 
 /** esbuild's `packages: "external"`, except for the packages named (and their subpaths). */
 function externalExcept(/** @type {string[]} */ bundled) {
