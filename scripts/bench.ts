@@ -138,11 +138,12 @@ function startup(runs: number): { cases: StartupCase[]; rows: string[][]; worst:
 
   const base = median(npmBase.runs);
   const bare = median(node.runs);
+  // The goal (issue 22): every CLI's --help through npm at most 4x node -e 0.
   let worst = { label: "", ratio: 0 };
   const rows = cases.map((c) => {
     const m = median(c.runs);
     const isCli = clis.includes(c);
-    if (isCli && m / base > worst.ratio) worst = { label: c.label, ratio: m / base };
+    if (isCli && m / bare > worst.ratio) worst = { label: c.label, ratio: m / bare };
     return [c.label, ms(m), `${ms(Math.min(...c.runs))}-${ms(Math.max(...c.runs))}`, c === node ? "" : `${(m / base).toFixed(2)}x`, `${(m / bare).toFixed(2)}x`];
   });
   return { cases, rows, worst };
@@ -669,8 +670,10 @@ async function main(): Promise<number> {
       process.stdout.write(table(["command", "median ms", "range", "vs npm run node -e 0", "vs node -e 0"], s.rows));
       const launcher = median(s.cases[s.cases.length - 2].runs) - median(s.cases[s.cases.length - 1].runs);
       process.stdout.write(
-        `\nslowest command: ${s.worst.label}, ${s.worst.ratio.toFixed(2)}x the npm baseline (target <= 5x): ${s.worst.ratio <= 5 ? "met" : "MISSED"}\n` +
-          `launcher (staleness check of the build) costs ${ms(launcher)} ms over node bin/verify.js\n\n`,
+        `\nslowest command: ${s.worst.label}, ${s.worst.ratio.toFixed(2)}x node -e 0 (target <= 4x): ` +
+          `${s.worst.ratio <= 4 ? "met" : `MISSED by ${(s.worst.ratio - 4).toFixed(2)}x`}; npm's own share is the npm baseline's ` +
+          `${(median(s.cases[1].runs) / median(s.cases[0].runs)).toFixed(2)}x (Node ${process.versions.node})\n` +
+          `the launcher (staleness check of the build, compile cache on) vs node bin/verify.js (no compile cache): ${launcher >= 0 ? "+" : ""}${ms(launcher)} ms\n\n`,
       );
     }
   }
@@ -693,9 +696,10 @@ async function main(): Promise<number> {
       );
       // The target is for the command itself; npm run adds its own fixed start-up (the npm baseline above).
       const whole = median(r.launcher);
+      const ratio = whole / median(r.inProcess);
       process.stdout.write(
-        `\nthe command npm runs (node scripts/run.cjs verify): ${ms(whole)} ms (target < 400 ms): ${whole < 400 ? "met" : "MISSED"}; ` +
-          `through npm run: ${ms(median(r.npm))} ms\n\n`,
+        `\nthe command npm runs (node scripts/run.cjs verify): ${ms(whole)} ms, ${ratio.toFixed(2)}x its in-process work ` +
+          `(target <= 2x): ${ratio <= 2 ? "met" : `MISSED by ${(ratio - 2).toFixed(2)}x`}; through npm run: ${ms(median(r.npm))} ms\n\n`,
       );
     }
   }

@@ -66,7 +66,7 @@ function previewSection(/** @type {Report | undefined} */ preview, /** @type {st
     return [
       `#### ${title}`,
       "",
-      "➖ Not run: it needs the tests to pass and Pulumi and AWS credentials, which pull requests from forks never get. The two reviews above need neither.",
+      "➖ Not run: it runs only for pull requests from this repository's branches, after the tests pass and a reviewer approves the `pulumi-preview` environment (docs/ci.md); never for forks. The two reviews above need neither.",
     ];
   }
   return section(title, preview, previewVerdict, runUrl);

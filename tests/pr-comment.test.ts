@@ -53,7 +53,7 @@ describe("the pull-request comment (scripts/pr-comment.cjs)", () => {
   it("says pulumi preview was not run when there is no preview report (no credentials, e.g. a fork), and still carries both offline reports", () => {
     for (const preview of [undefined, { text: undefined, status: undefined }]) {
       const body = commentBody({ changeReview: { text: REVIEW, status: 1 }, policy: { text: POLICY, status: 0 }, preview, runUrl: RUN });
-      expect(body).toContain("#### `pulumi preview` with the policy pack\n\n➖ Not run: it needs the tests to pass and Pulumi and AWS credentials, which pull requests from forks never get.");
+      expect(body).toContain("#### `pulumi preview` with the policy pack\n\n➖ Not run: it runs only for pull requests from this repository's branches, after the tests pass and a reviewer approves the `pulumi-preview` environment (docs/ci.md); never for forks.");
       expect(body).toContain("❌ **This change would break mail.**");
       expect(body).toContain("✅ No mandatory policy violation.");
     }
