@@ -176,8 +176,8 @@ describe("npm run policy", () => {
     expect(r.stdout).toContain("          Remediation: A policy of p=none only monitors");
     expect(r.stdout).toMatch(/\n0 mandatory violations, 3 advisory violations\.\n$/);
     expect(r.stdout).not.toContain("\u001b[");
-    // The README shows this very output.
-    expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain(r.stdout.trimEnd());
+    // docs/cli/policy.md shows this very output (tests/docs checks it too).
+    expect(readFileSync(join(ROOT, "docs/cli/policy.md"), "utf8")).toContain(r.stdout.trimEnd());
   });
 
   it("the insecure test stack: exactly the expected violations, and exit 1", async () => {
