@@ -40,8 +40,7 @@ bounces); on a terminal, a progress line shows on stderr for large inputs.
 Exit codes: 0 every input was a bounce and every failed recipient has a verdict,
 2 an input is not a bounce or cannot be read (the message says what could be read; the other
 inputs' verdicts are still printed), or a usage error.`,
-  )
-  .showHelpAfterError();
+  );
 
 interface Options {
   json?: boolean;

@@ -31,8 +31,7 @@ const program = standardOptions(new Command())
     "after",
     "\nExamples:\n  npm run plan\n  npm run plan -- --stack prod --json\n  npm run plan -- --zone-file > records.zone\n\n" +
       "Exit codes: 0 plan printed (with --against: no change breaks mail and Pulumi refuses no step), 1 with --against: the change would break mail, or `pulumi preview` will refuse a delete or replace of a protected resource, 2 usage or config error, 3 unexpected error (--debug shows its stack trace).",
-  )
-  .showHelpAfterError();
+  );
 
 interface Options {
   stack: string;

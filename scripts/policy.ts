@@ -50,8 +50,7 @@ const program = standardOptions(new Command())
       "Exit codes: 0 no mandatory violation (advisory ones may be printed), 1 a mandatory policy is violated,\n" +
       "2 usage error, invalid stack config or invalid policy pack config, 3 unexpected error (--debug shows its stack trace).\n" +
       "Exit 1 means a mandatory violation and nothing else.",
-  )
-  .showHelpAfterError();
+  );
 
 interface Options {
   stack: string;

@@ -38,8 +38,7 @@ Examples:
 
 Exit codes: 0 nothing fails, 1 a check fails (an alert would be raised), 2 usage error or an event
 the watch does not handle.`,
-  )
-  .showHelpAfterError();
+  );
 
 interface Options {
   event: string;
