@@ -5,8 +5,18 @@
  * codes count for nothing.
  */
 
-/** The width every text report of the CLIs fits. */
+/** The width every text report of the CLIs fits, unless COLUMNS says otherwise. */
 export const TEXT_WIDTH = 100;
+
+/**
+ * The width to wrap to: COLUMNS when it is set to a whole number of at least 40 (a user's
+ * wider or narrower terminal, or tests that read the content, whatever its wrapping), else 100.
+ * Shells do not export COLUMNS by default, so it is 100 unless someone asks.
+ */
+export function textWidth(env: NodeJS.ProcessEnv = process.env): number {
+  const n = /^\d+$/.test(env.COLUMNS ?? "") ? Number(env.COLUMNS) : NaN;
+  return n >= 40 ? n : TEXT_WIDTH;
+}
 
 const ANSI = /\u001b\[[0-9;]*m/g;
 
@@ -19,7 +29,7 @@ export function visibleWidth(s: string): number {
  * `line` broken into lines of at most `width` columns. `hang(indent)` gives the indent of the
  * continuation lines from the line's own leading spaces (default: 4 more).
  */
-export function wrapLine(line: string, width = TEXT_WIDTH, hang: (indent: number) => number = (i) => i + 4): string[] {
+export function wrapLine(line: string, width = textWidth(), hang: (indent: number) => number = (i) => i + 4): string[] {
   if (visibleWidth(line) <= width) return [line];
   const indent = /^ */.exec(line.replace(ANSI, ""))![0].length;
   const prefix = " ".repeat(Math.min(hang(indent), width - 20));
@@ -44,7 +54,7 @@ export function wrapLine(line: string, width = TEXT_WIDTH, hang: (indent: number
 }
 
 /** Every line of `text` wrapped (wrapLine); the line breaks of `text` are kept. */
-export function wrapText(text: string, width = TEXT_WIDTH, hang?: (indent: number) => number): string {
+export function wrapText(text: string, width = textWidth(), hang?: (indent: number) => number): string {
   return text
     .split("\n")
     .flatMap((l) => wrapLine(l, width, hang))

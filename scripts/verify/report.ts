@@ -12,7 +12,7 @@ import {
   summarize,
 } from "../../lib/verify/findings";
 import { paint } from "../lib/cli";
-import { TEXT_WIDTH, wrapText } from "../lib/wrap";
+import { textWidth, wrapText } from "../lib/wrap";
 
 /** Replace every secret value in every string, as a last line of defence. */
 export function scrub<T>(value: T, secrets: readonly string[]): T {
@@ -114,7 +114,7 @@ export function formatText(findings: readonly Finding[], ctx: ReportContext): st
             : ["mail path healthy"];
   lines.push("", `${c.bold("Summary:")} ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.inconclusive} inconclusive — ${verdict.filter(Boolean).join("; ")}.`);
   // Every line fits 100 columns; a finding goes on under its subject, other lines under themselves.
-  return wrapText(lines.join("\n"), TEXT_WIDTH, (indent) => (indent === 2 ? 8 : indent + 2)) + "\n";
+  return wrapText(lines.join("\n"), textWidth(), (indent) => (indent === 2 ? 8 : indent + 2)) + "\n";
 }
 
 export function formatJson(findings: readonly Finding[], ctx: Pick<ReportContext, "target" | "layers" | "notChecked">): string {

@@ -9,7 +9,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type CliResult, ROOT, runCli } from "../helpers/spawn";
+import { type CliResult, ROOT, runCli as runWide } from "../helpers/spawn";
 import { consoleTranscript, OUTPUTS, stable } from "./doc-examples";
 
 const { CLIS } = require("../../scripts/build.cjs") as { CLIS: Record<string, string> };
@@ -20,6 +20,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** `dir` in a message, as the docs show it. */
 const SHOWN_DIR = "/home/you/mail-infra";
 const shownPaths = (text: string) => stable(text.split(dir).join(SHOWN_DIR));
+
+/** A CLI as a user runs it: the default width (the test helper's COLUMNS unset). */
+const runCli = (script: string, args: string[], opts: Parameters<typeof runWide>[2] = {}) => runWide(script, args, { ...opts, env: { ...opts.env, COLUMNS: "" } });
+
+/** Lines wider than 100 columns that are more than one word (one word, a URN, cannot be broken). */
+export const tooWide = (text: string) => text.split("\n").filter((l) => l.length > 100 && /\S\s+\S/.test(l.trim()));
 
 const output = (name: string, text: string) => expect(text).toMatchFileSnapshot(join(OUTPUTS, `${name}.txt`));
 
@@ -33,6 +39,7 @@ describe("the outputs README.md and docs/cli/ print", () => {
   it("plan of the prod stack", async () => {
     const r = runCli("plan.ts", ["--stack", "prod"]);
     expect(r.status).toBe(0);
+    expect(tooWide(r.stdout)).toEqual([]);
     await output("plan-prod", consoleTranscript("npm run -s plan -- --stack prod", r));
   });
 
