@@ -67,6 +67,7 @@ import type { BenchRun } from "../tests/verify/bench-world";
 import { Command } from "commander";
 import { shown } from "../lib/text";
 import { runMain, standardOptions, UsageError } from "./lib/cli";
+import { JSON_FORMAT_VERSION } from "./lib/json-version";
 
 /** The loopback world, loaded only when a section needs it: --help and a bad flag load none of it. */
 const worldKit = async () => ({ ...(await import("../tests/verify/bench-world")), ...(await import("../tests/verify/world")) });
@@ -711,7 +712,7 @@ async function main(): Promise<number> {
   const args = opts.json ? ["--json"] : [];
   const want = (x: Section) => opts.sections.includes(x);
   const { startupRuns, sizes, throttle, diagnoseCounts, diagnoseRuns } = opts;
-  const json: Record<string, unknown> = {};
+  const json: Record<string, unknown> = { version: JSON_FORMAT_VERSION };
   let exit = 0;
 
   if (want("startup")) {

@@ -15,6 +15,7 @@ import { PLACEHOLDER, type RecordedResource, redactSecrets } from "./lib/mock-pr
 import { runStackOffline } from "./lib/offline-run";
 import { readStackConfig, type StackConfigFile, UsageError } from "./lib/stack-config";
 import { wrapText } from "./lib/wrap";
+import { JSON_FORMAT_VERSION } from "./lib/json-version";
 
 const program = standardOptions(new Command())
   .name("npm run plan --")
@@ -208,6 +209,7 @@ async function main(): Promise<number> {
   const created = run.resources.filter((r) => r.custom);
   if (opts.json || base) {
     const out = {
+      version: JSON_FORMAT_VERSION,
       stack: opts.stack,
       offline: true,
       placeholderMarker: PLACEHOLDER,
@@ -217,7 +219,7 @@ async function main(): Promise<number> {
     };
     if (base) {
       const review = reviewChange(base, planSchema.parse(out));
-      process.stdout.write(opts.json ? JSON.stringify(review, null, 2) + "\n" : wrapText(formatReview(review, opts.against!, opts.allowBreak === true)));
+      process.stdout.write(opts.json ? JSON.stringify({ version: JSON_FORMAT_VERSION, ...review }, null, 2) + "\n" : wrapText(formatReview(review, opts.against!, opts.allowBreak === true)));
       return (review.breaksMail && !opts.allowBreak) || review.refused ? EXIT_FINDINGS : EXIT_OK;
     }
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");

@@ -13,6 +13,7 @@ import {
 } from "../../lib/verify/findings";
 import { paint } from "../lib/cli";
 import { textWidth, wrapText } from "../lib/wrap";
+import { JSON_FORMAT_VERSION } from "../lib/json-version";
 
 /** Replace every secret value in every string, as a last line of defence. */
 export function scrub<T>(value: T, secrets: readonly string[]): T {
@@ -118,5 +119,5 @@ export function formatText(findings: readonly Finding[], ctx: ReportContext): st
 }
 
 export function formatJson(findings: readonly Finding[], ctx: Pick<ReportContext, "target" | "layers" | "notChecked">): string {
-  return JSON.stringify({ target: ctx.target, layers: ctx.layers, notChecked: ctx.notChecked ?? [], summary: summarize(findings), exitCode: exitCodeFor(findings), findings }, null, 2) + "\n";
+  return JSON.stringify({ version: JSON_FORMAT_VERSION, target: ctx.target, layers: ctx.layers, notChecked: ctx.notChecked ?? [], summary: summarize(findings), exitCode: exitCodeFor(findings), findings }, null, 2) + "\n";
 }

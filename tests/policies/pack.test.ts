@@ -245,7 +245,8 @@ describe("npm run policy", () => {
   it("--list and --help", async () => {
     const [list, help] = await Promise.all([policyCli(["--list", "--json"]), policyCli(["--help"])]);
     expect(list.status).toBe(0);
-    const rows = JSON.parse(list.stdout) as { name: string; enforcementLevel: string; kind: string }[];
+    const { version, policies: rows } = JSON.parse(list.stdout) as { version: number; policies: { name: string; enforcementLevel: string; kind: string }[] };
+    expect(version).toBe(1);
     expect(rows.map((r) => r.name)).toEqual(policies.map((p) => p.name));
     expect(rows.find((r) => r.name === "aws-route53-record-missing-identity-records")).toEqual({ name: "aws-route53-record-missing-identity-records", enforcementLevel: "mandatory", kind: "stack" });
     expect(help.status).toBe(0);
