@@ -33,7 +33,7 @@ const program = standardOptions(new Command())
     "after",
     `
 Examples:
-  npm run watch -- --event tests/fixtures/watch/sns-lambda-ses-bounce.json --dry-run
+  npm run watch -- --event tests/fixtures/watch/sns-lambda-ses-bounce-dmarc.json --dry-run
   npm run watch -- --event scheduled.json --dry-run --stack prod --json
   aws logs ... | jq '.events[0].message' | npm run watch -- --event - --dry-run
 

@@ -5,6 +5,7 @@
  * per run is replaced (doc-examples.ts `stable`: loopback ports, durations, key ids, times; the
  * temporary directory a command ran in).
  */
+import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,6 +35,12 @@ describe("the outputs README.md and docs/cli/ print", () => {
     const r = runCli(script, ["--help"]);
     expect(r.status).toBe(0);
     await output(`help-${name.replace(":", "-")}`, consoleTranscript(`npm run -s ${name} -- --help`, r));
+  });
+
+  it("npm run bench -- --help", async () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "bench.ts"), "--help"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, COLUMNS: "" } });
+    expect(r.status).toBe(0);
+    await output("help-bench", consoleTranscript("npm run -s bench -- --help", r));
   });
 
   it("plan of the prod stack", async () => {

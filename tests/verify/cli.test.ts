@@ -95,7 +95,7 @@ describe("verify CLI against a healthy world", () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toBe("");
     const doc = JSON.parse(r.stdout) as JsonReport;
-    expect(Object.keys(doc)).toEqual(["target", "layers", "notChecked", "summary", "exitCode", "findings"]);
+    expect(Object.keys(doc)).toEqual(["version", "target", "layers", "notChecked", "summary", "exitCode", "findings"]);
     // Without --recipient the recipient layer is listed as not checked, never assumed healthy.
     expect(doc).toMatchObject({ target: `manifest ${manifestFile} (stack test)`, layers: ["ses", "dns", "smtp", "relay", "monitoring"], notChecked: [{ layer: "recipient", reason: "no --recipient given: this layer checks the domain of each --recipient address" }], exitCode: 0, summary: { warn: 0, fail: 0, inconclusive: 0 } });
     expect(doc.summary.pass).toBe(doc.findings.length);
