@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { deriveSmtpPasswordV4 } from "../lib/smtp-password";
 import { mockSecretAccessKey } from "../scripts/lib/mock-program";
 import { ROOT, runCli } from "./helpers/spawn";
+import { PROD_GMAIL } from "./helpers/config";
 
 /** Text with its line breaks and runs of spaces as one space: what a report says, whatever its wrapping to 100 columns. */
 const flat = (text: string) => text.replace(/\s+/g, " ");
@@ -21,7 +22,7 @@ describe("npm run plan", () => {
     expect(flat(r.stdout)).toMatch(/aws\.sesv2\.EmailIdentityMailFromAttributes\s+MAIL FROM bounce\.queenofsandiego\.com, on MX failure USE_DEFAULT_VALUE/);
     expect(flat(r.stdout)).toMatch(/MX\s+bounce-us-west-2\.queenofsandiego\.com\s+10 feedback-smtp\.us-west-2\.amazonses\.com/);
     expect(r.stdout).toMatch(/CNAME placeholder1-\w+-us-east-1\._domainkey\.queenofsandiego\.com/);
-    expect(flat(r.stdout)).toContain("admin@queenofsandiego.com (gmail-send-as in jadasailing@gmail.com) via email-smtp.us-east-1.amazonaws.com:587");
+    expect(flat(r.stdout)).toContain(`admin@queenofsandiego.com (gmail-send-as in ${PROD_GMAIL}) via email-smtp.us-east-1.amazonaws.com:587`);
     expect(r.stdout).toMatch(/57 resources to create/);
     expect(r.stdout).not.toContain("\u001b[");
     const key = mockSecretAccessKey("prod", "smtp-key-gen1");
@@ -59,14 +60,14 @@ describe("npm run plan", () => {
     const lines = section.split("\n").filter((l) => l.trim() !== "");
     expect(lines.slice(0, 3)).toEqual(["Monitoring monitoring", "  us-east-1", expect.stringMatching(/^ {4}\+ aws\.sns\.Topic\s+mail-infra-prod-alerts$/)]);
     expect(lines.filter((l) => /^ {2}\S/.test(l))).toEqual(["  us-east-1", "  us-west-2"]);
-    expect(flat(section)).toMatch(/aws\.sns\.TopicSubscription\s+email to jadasailing@gmail\.com \(pending until the address clicks the confirmation mail\)/);
+    expect(flat(section)).toContain(`aws.sns.TopicSubscription email to ${PROD_GMAIL} (pending until the address clicks the confirmation mail)`);
     expect(flat(section)).toMatch(/aws\.cloudwatch\.MetricAlarm\s+mail-infra-prod-bounce-rate-alarm: AWS\/SES Reputation\.BounceRate >= 5% \(Maximum over 1 h; missing data: ignore\) -> alerts topic/);
     expect(flat(section)).toMatch(/aws\.cloudwatch\.EventRule\s+mail-infra-prod-iam-changes: /);
     expect(flat(section)).toMatch(/aws\.cloudwatch\.EventTarget\s+mail-infra-prod-feedback -> alerts topic, as a readable message/);
     expect(flat(section)).toMatch(/aws\.sesv2\.ConfigurationSetEventDestination\s+eventbridge-alerts: BOUNCE, COMPLAINT -> EventBridge default bus/);
     expect(section.match(/MetricAlarm/g)).toHaveLength(8);
     expect(flat(r.stdout)).toContain(
-      flat("Monitoring (docs/monitoring.md): alerts by email to jadasailing@gmail.com (each address confirms one subscription mail per region)\n" +
+      flat(`Monitoring (docs/monitoring.md): alerts by email to ${PROD_GMAIL} (each address confirms one subscription mail per region)\n` +
         "  us-east-1: 4 reputation alarms (bounce warning 2%, bounce alarm 5%, complaint warning 0.05%, complaint alarm 0.1%); rules: iam, ses, secret, feedback\n" +
         "  us-west-2: 4 reputation alarms (bounce warning 2%, bounce alarm 5%, complaint warning 0.05%, complaint alarm 0.1%); rules: ses, feedback\n" +
         "  trail: none created (mail-infra:createTrail false); an existing trail must log management events in us-east-1, us-west-2\n"),

@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ALL_WATCH_CHECKS } from "../../lib/watch";
 import { ROOT, runCli } from "../helpers/spawn";
+import { PROD_GMAIL } from "../helpers/config";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "watch-plan-"));
 copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
@@ -45,7 +46,7 @@ describe("plan with the watch", () => {
         "  changes elsewhere: us-west-2 (ses) forwarded to event bus mail-infra-prod-watch in us-east-1\n" +
         `  alarms on checks (${ALL_WATCH_CHECKS.length}): ${ALL_WATCH_CHECKS.join(", ")}\n` +
         "  alarms on bounces: sender-auth, ses layer, 3 or more within an hour, per SES region; and on the function's errors and no run in 2 periods\n" +
-        "  tells: jadasailing@gmail.com through the alerts topic in us-east-1\n"),
+        `  tells: ${PROD_GMAIL} through the alerts topic in us-east-1\n`),
     );
   });
 
