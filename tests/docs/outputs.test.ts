@@ -83,6 +83,16 @@ describe("the outputs README.md and docs/cli/ print", () => {
     await output("errors", shownPaths(text));
   });
 
+  it("verify in discovery mode without AWS credentials and with a DNS server that does not answer", async () => {
+    const none = join(dir, "no-aws-config");
+    const env = { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_SESSION_TOKEN: "", AWS_PROFILE: "", AWS_CONFIG_FILE: none, AWS_SHARED_CREDENTIALS_FILE: none, AWS_EC2_METADATA_DISABLED: "true" };
+    const args = ["--domain", "example.com", "--region", "us-east-1", "--region", "us-west-2", "--dns-server", "127.0.0.1:9", "--timeout", "1"];
+    const r = runCli("verify.ts", args, { env });
+    expect(r.status).toBe(1);
+    expect(tooWide(r.stdout)).toEqual([]);
+    await output("verify-no-credentials", consoleTranscript(`npm run -s verify -- ${args.join(" ")}`, r, { exitCode: true }));
+  });
+
   it("an invalid stack config: the key, the file line and the fix", async () => {
     const cwd = join(dir, "config");
     mkdirSync(cwd);
