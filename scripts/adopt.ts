@@ -36,8 +36,7 @@ Examples:
 
 Exit codes: 0 files written, 1 AWS could not be read (the message names the permission),
 2 usage error (bad flag, no identity to adopt, a file in --out that adopt did not write).`,
-  )
-  .showHelpAfterError();
+  );
 
 interface Options {
   domain: string[];

@@ -62,14 +62,31 @@
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { closeSync, copyFileSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BENCH_DELAYS, benchRun, benchWorld, type BenchRun, NO_DELAYS, timeCommand } from "../tests/verify/bench-world";
-import { REGIONS, startShared } from "../tests/verify/world";
+import type { BenchRun } from "../tests/verify/bench-world";
+import { Command } from "commander";
+import { shown } from "../lib/text";
+import { runMain, standardOptions, UsageError } from "./lib/cli";
+import { JSON_FORMAT_VERSION } from "./lib/json-version";
 import { planBench, printPlanBench } from "./bench-plan";
+
+/** The loopback world, loaded only when a section needs it: --help and a bad flag load none of it. */
+const worldKit = async () => ({ ...(await import("../tests/verify/bench-world")), ...(await import("../tests/verify/world")) });
+
+/** The exit code of a run stopped by Ctrl-C: 128 + SIGINT, as shells report it. */
+const EXIT_INTERRUPTED = 130;
+
+/** A measured child process stopped by a signal (Ctrl-C reaches the whole process group). */
+class Interrupted extends Error {
+  override name = "Interrupted";
+}
+
+/** The children running now, stopped with this process. */
+const children = new Set<ChildProcess>();
 
 const ROOT = path.join(__dirname, "..");
 const SECTIONS = ["startup", "single", "scale", "diagnose", "watch", "plan"] as const;
@@ -85,10 +102,13 @@ function runChild<T>(args: string[], what: string): Promise<T> {
       stdio: ["ignore", "pipe", "inherit"],
       env: process.env,
     });
+    children.add(p);
     let out = "";
     p.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
     p.on("error", reject);
-    p.on("exit", (code) => {
+    p.on("exit", (code, signal) => {
+      children.delete(p);
+      if (signal === "SIGINT" || signal === "SIGTERM" || code === EXIT_INTERRUPTED) return reject(new Interrupted(`bench child for ${what} stopped by ${signal}`));
       const line = out.split("\n").find((l) => l.startsWith("BENCH_RESULT "));
       if (code !== 0 || !line) reject(new Error(`bench child for ${what} exited with ${code}\n${out}`));
       else resolve(JSON.parse(line.slice("BENCH_RESULT ".length)) as T);
@@ -119,6 +139,8 @@ function timeSync(c: StartupCase): number {
   const started = performance.now();
   const r = spawnSync(c.command, c.args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
   const elapsed = performance.now() - started;
+  // Ctrl-C reaches the whole process group: the command dies of the signal, or (npm) exits 130.
+  if (r.signal === "SIGINT" || r.signal === "SIGTERM" || r.status === EXIT_INTERRUPTED) throw new Interrupted(`${c.label} stopped by Ctrl-C`);
   if (r.status !== 0) throw new Error(`${c.label} exited with ${r.status}: ${r.stderr}`);
   return elapsed;
 }
@@ -160,6 +182,7 @@ interface SingleResult {
 }
 
 async function singleChild(runs: number): Promise<void> {
+  const { startShared, benchWorld, NO_DELAYS, REGIONS, timeCommand, benchRun } = await worldKit();
   const shared = await startShared();
   const world = await benchWorld(shared, 1, NO_DELAYS);
   const dir = await mkdtemp(path.join(os.tmpdir(), "bench-single-"));
@@ -202,6 +225,7 @@ interface ScaleResult {
 }
 
 async function scaleChild(n: number, runs: number, throttle: number | undefined): Promise<void> {
+  const { startShared, benchWorld, BENCH_DELAYS, benchRun } = await worldKit();
   const shared = await startShared({ awsDelayMs: BENCH_DELAYS.awsMs, throttleEveryNth: throttle });
   const world = await benchWorld(shared, n, BENCH_DELAYS, throttle);
   try {
@@ -485,7 +509,7 @@ async function watchScheduledChild(runs: number): Promise<void> {
   const { handleWatchEvent } = await import("./watch/core");
   const { runStackOffline } = await import("./lib/offline-run");
   const { readStackConfig } = await import("./lib/stack-config");
-  const { createWorld } = await import("../tests/verify/world");
+  const { createWorld, startShared } = await import("../tests/verify/world");
   const file = readStackConfig("prod", ROOT);
   const watched = { ...file, values: { ...file.values, "mail-infra:watch": "true" }, typed: { ...file.typed, "mail-infra:watch": true } };
   const offline = await runStackOffline(watched);
@@ -554,7 +578,7 @@ function table(header: string[], lines: string[][]): string {
   return [fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...lines.map(fmt)].join("\n") + "\n";
 }
 
-function printScale(rows: ScaleRow[], sizes: number[], throttle: number | undefined): void {
+function printScale(rows: ScaleRow[], sizes: number[], throttle: number | undefined, BENCH_DELAYS: { dnsMs: number; awsMs: number; smtpMs: number }): void {
   const base = rows.find((x) => x.n === 1)?.wallMs;
   const header = ["N", "wall ms", "runs (ms)", "AWS calls", "moto/SES reqs", "throttled", "DNS queries", "shared include", "SMTP conns", "peak RSS MB", "vs N=1"];
   const lines = rows.map((x) => [
@@ -590,76 +614,117 @@ function printScale(rows: ScaleRow[], sizes: number[], throttle: number | undefi
 
 // ---------------------------------------------------------------------------------------------
 
-async function main(): Promise<number> {
-  const args = process.argv.slice(2);
+/** The measured runs' settings, every one checked before anything runs. */
+interface BenchOptions {
+  sections: Section[];
+  startupRuns: number;
+  quick: boolean;
+  sizes: number[];
+  throttle?: number;
+  diagnoseCounts: number[];
+  diagnoseRuns: number;
+  watchEvents: number;
+  watchRuns: number;
+  watchScheduledRuns: number;
+  planSizes: number[];
+  planRuns?: number;
+  json: boolean;
+}
+
+const program = standardOptions(new Command())
+  .name("npm run bench --")
+  .description(
+    "Measure how fast the commands start, verify of one domain as a whole command, verify at scale, diagnose over many bounces, and the watch's Lambda bundle.",
+  )
+  .option("--sections <list>", `which parts to run, comma-separated: ${SECTIONS.join(", ")}`, SECTIONS.join(","))
+  .option("--startup-runs <n>", "startup: runs per case, at least 9", "11")
+  .option("--quick", "scale: one run for sizes >= 100 instead of three; watch: 3 scheduled runs instead of 9")
+  .option("--sizes <list>", "scale: comma-separated domain counts", "1,10,200")
+  .option("--throttle <n>", "scale: AWS throttles every Nth request (N >= 2); the report must still be complete")
+  .option("--diagnose-counts <list>", "diagnose: messages per call, one call per count", "1000,10000,50000")
+  .option("--diagnose-runs <n>", "diagnose: whole-command runs, the median is reported", "1")
+  .option("--watch-events <n>", "watch: SES bounce events for the throughput", "20000")
+  .option("--watch-runs <n>", "watch: fresh bundle processes, the median is reported", "3")
+  .option("--watch-scheduled-runs <n>", "watch: scheduled runs against the prod loopback world, and as many verify runs (default 9; --quick: 3)")
+  .option("--plan-sizes <list>", "plan: domain counts of the one stack, x 2 regions", "1,100,1000")
+  .option("--plan-runs <n>", "plan: whole-command runs per size, the median is reported (default 3; 1 for N >= 500)")
+  .option("--json", "print the raw measurements as JSON")
+  .addHelpText(
+    "after",
+    "\nExamples:\n" +
+      "  npm run bench -- --sections startup\n" +
+      "  npm run bench -- --sections scale --sizes 1,10 --quick\n" +
+      "  npm run bench -- --sections diagnose --diagnose-counts 1000 --json\n\n" +
+      "Needs the test servers for single, scale and watch (bash scripts/install-test-deps.sh).\n" +
+      "Exit codes: 0 measured, 1 a measured report was incomplete, 2 usage error (checked before anything runs),\n" +
+      "3 unexpected error (--debug shows its stack trace), 130 interrupted (Ctrl-C).",
+  );
+
+/** A whole number of at least `min`, or a UsageError naming the flag. */
+function intFlag(value: string, flag: string, min: number): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag}: ${shown(value)} is not a whole number of at least ${min}.`);
+  return n;
+}
+
+/** A comma-separated list of whole numbers of at least `min`. */
+function intListFlag(value: string, flag: string, min: number): number[] {
+  const parts = value.split(",").map((x) => x.trim());
+  if (parts.some((x) => x === "")) throw new UsageError(`${flag}: ${shown(value)} is not a comma-separated list of whole numbers (e.g. 1,10,200).`);
+  return parts.map((x) => intFlag(x, flag, min));
+}
+
+/** The command line, checked as a whole before any measurement starts (a typo costs a second, not a run). */
+function benchOptions(argv: readonly string[]): BenchOptions {
+  program.parse([...argv], { from: "user" });
+  const o = program.opts<Record<string, string | boolean | undefined>>();
+  const sections = String(o.sections)
+    .split(",")
+    .map((x) => x.trim());
+  for (const x of sections) {
+    if (!(SECTIONS as readonly string[]).includes(x)) throw new UsageError(`--sections: ${shown(x)} is not a section. Use ${SECTIONS.join(", ")}.`);
+  }
+  const quick = o.quick === true;
+  return {
+    sections: sections as Section[],
+    startupRuns: intFlag(String(o.startupRuns), "--startup-runs", 9),
+    quick,
+    sizes: intListFlag(String(o.sizes), "--sizes", 1),
+    throttle: o.throttle === undefined ? undefined : intFlag(String(o.throttle), "--throttle", 2),
+    diagnoseCounts: intListFlag(String(o.diagnoseCounts), "--diagnose-counts", 1),
+    diagnoseRuns: intFlag(String(o.diagnoseRuns), "--diagnose-runs", 1),
+    watchEvents: intFlag(String(o.watchEvents), "--watch-events", 1),
+    watchRuns: intFlag(String(o.watchRuns), "--watch-runs", 1),
+    watchScheduledRuns: o.watchScheduledRuns === undefined ? (quick ? 3 : 9) : intFlag(String(o.watchScheduledRuns), "--watch-scheduled-runs", 1),
+    planSizes: intListFlag(String(o.planSizes), "--plan-sizes", 1),
+    planRuns: o.planRuns === undefined ? undefined : intFlag(String(o.planRuns), "--plan-runs", 1),
+    json: o.json === true,
+  };
+}
+
+/** A child of this script (`--child <kind> ...`, started by runChild): internal, not for users. */
+async function childMain(args: readonly string[]): Promise<number> {
   const arg = (name: string) => {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  const throttleArg = arg("--throttle");
-  const throttle = throttleArg === undefined ? undefined : Number(throttleArg);
-  if (throttle !== undefined && (!Number.isInteger(throttle) || throttle < 2)) {
-    process.stderr.write(`--throttle: "${throttleArg}" must be an integer >= 2 (every Nth AWS request is throttled).\n`);
-    return 2;
-  }
+  const throttle = arg("--throttle") === undefined ? undefined : Number(arg("--throttle"));
   const childKind = arg("--child");
-  if (childKind === "scale") {
-    await scaleChild(Number(args[args.indexOf("--child") + 2]), Number(arg("--runs") ?? "1"), throttle);
-    return 0;
-  }
-  if (childKind === "watch-scheduled") {
-    await watchScheduledChild(Number(arg("--runs") ?? "9"));
-    return 0;
-  }
-  if (childKind === "single") {
-    await singleChild(Number(arg("--runs") ?? "9"));
-    return 0;
-  }
-  if (args.includes("--help")) {
-    process.stdout.write(
-      "npm run bench [-- --sections startup,single,scale,diagnose,watch,plan] [-- --startup-runs N] [-- --quick] [-- --sizes 1,10,200] [-- --throttle N]\n" +
-        "              [-- --diagnose-counts N,N] [-- --diagnose-runs N] [-- --watch-events N] [-- --watch-runs N]\n" +
-        "              [-- --watch-scheduled-runs N] [-- --json]\n" +
-        "  --sections      which parts to run (default all): startup (every command's --help through npm run),\n" +
-        "                  single (verify of one domain x 2 regions as a whole command), scale (N domains),\n" +
-        "                  diagnose (diagnose over many bounces in one call), watch (the Lambda bundle: size, cold start, events/s;\n" +
-        "                  the scheduled run against the prod loopback world)\n" +
-        "  --startup-runs  runs per start-up case, at least 9 (default 11)\n" +
-        "  --quick         scale: one run for sizes >= 100 instead of three; watch: 3 scheduled runs instead of 9\n" +
-        "  --sizes         scale: comma-separated domain counts (default 1,10,200)\n" +
-        "  --throttle N    scale: AWS throttles every Nth request; the report must still be complete\n" +
-        "  --diagnose-counts N,N  diagnose: how many messages per call, one call per count (default 1000,10000,50000)\n" +
-        "  --diagnose-runs N   diagnose: whole-command runs, the median is reported (default 1)\n" +
-        "  --watch-events N    watch: SES bounce events for the throughput (default 20000)\n" +
-        "  --watch-runs N      watch: fresh bundle processes, the median is reported (default 3)\n" +
-        "  --watch-scheduled-runs N  watch: scheduled runs of the handler against the prod loopback world, and as many verify runs (default 9; --quick: 3)\n" +
-        "  --plan-sizes N,N  plan: domain counts of the one stack, x 2 regions (default 1,100,1000)\n" +
-        "  --plan-runs N     plan: whole-command runs per size, the median is reported (default 3; 1 for N >= 500)\n" +
-        "  --json          print the raw measurements\n",
-    );
-    return 0;
-  }
-  const sections = (arg("--sections") ?? SECTIONS.join(",")).split(",").map((x) => x.trim());
-  for (const x of sections) {
-    if (!(SECTIONS as readonly string[]).includes(x)) {
-      process.stderr.write(`--sections: "${x}" is not a section. Use ${SECTIONS.join(", ")}.\n`);
-      return 2;
-    }
-  }
-  const want = (x: Section) => sections.includes(x);
-  const startupRuns = Number(arg("--startup-runs") ?? "11");
-  if (!Number.isInteger(startupRuns) || startupRuns < 9) {
-    process.stderr.write(`--startup-runs: "${arg("--startup-runs")}" must be an integer >= 9.\n`);
-    return 2;
-  }
-  const sizes = (arg("--sizes") ?? "1,10,200").split(",").map(Number);
-  const diagnoseCounts = (arg("--diagnose-counts") ?? arg("--diagnose-count") ?? "1000,10000,50000").split(",").map(Number);
-  const diagnoseRuns = Number(arg("--diagnose-runs") ?? "1");
-  if (diagnoseCounts.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(diagnoseRuns) || diagnoseRuns < 1) {
-    process.stderr.write(`--diagnose-counts and --diagnose-runs: "${arg("--diagnose-counts") ?? arg("--diagnose-count") ?? ""}" / "${arg("--diagnose-runs") ?? ""}" must be integers >= 1 (counts separated by commas).\n`);
-    return 2;
-  }
-  const json: Record<string, unknown> = {};
+  if (childKind === "scale") await scaleChild(Number(args[args.indexOf("--child") + 2]), Number(arg("--runs") ?? "1"), throttle);
+  else if (childKind === "watch-scheduled") await watchScheduledChild(Number(arg("--runs") ?? "9"));
+  else if (childKind === "single") await singleChild(Number(arg("--runs") ?? "9"));
+  else throw new Error(`unknown bench child ${String(childKind)}`);
+  return 0;
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === "--child") return childMain(argv);
+  const opts = benchOptions(argv);
+  const args = opts.json ? ["--json"] : [];
+  const want = (x: Section) => opts.sections.includes(x);
+  const { startupRuns, sizes, throttle, diagnoseCounts, diagnoseRuns } = opts;
+  const json: Record<string, unknown> = { version: JSON_FORMAT_VERSION };
   let exit = 0;
 
   if (want("startup")) {
@@ -705,10 +770,10 @@ async function main(): Promise<number> {
   }
 
   if (want("scale")) {
-    const { rows, incomplete } = await scale(sizes, args.includes("--quick"), throttle);
+    const { rows, incomplete } = await scale(sizes, opts.quick, throttle);
     json.scale = rows;
     if (!args.includes("--json")) {
-      printScale(rows, sizes, throttle);
+      printScale(rows, sizes, throttle, (await import("../tests/verify/bench-world")).BENCH_DELAYS);
       if (incomplete) process.stdout.write("Some reports were not all pass (see stderr).\n");
     }
     if (incomplete) exit = 1;
@@ -734,15 +799,7 @@ async function main(): Promise<number> {
   }
 
   if (want("watch")) {
-    const events = Number(arg("--watch-events") ?? "20000");
-    const runs = Number(arg("--watch-runs") ?? "3");
-    const scheduledRuns = Number(arg("--watch-scheduled-runs") ?? (args.includes("--quick") ? "3" : "9"));
-    if (!Number.isInteger(events) || events < 1 || !Number.isInteger(runs) || runs < 1 || !Number.isInteger(scheduledRuns) || scheduledRuns < 1) {
-      process.stderr.write(
-        `--watch-events, --watch-runs and --watch-scheduled-runs: "${arg("--watch-events") ?? ""}" / "${arg("--watch-runs") ?? ""}" / "${arg("--watch-scheduled-runs") ?? ""}" must be integers >= 1.\n`,
-      );
-      return 2;
-    }
+    const { watchEvents: events, watchRuns: runs, watchScheduledRuns: scheduledRuns } = opts;
     const scheduled = await runChild<WatchScheduledBench>(["--child", "watch-scheduled", "--runs", String(scheduledRuns)], "the watch's scheduled run");
     const w: WatchBench = { ...(await watchBench(events, runs)), scheduled };
     json.watch = w;
@@ -774,13 +831,7 @@ async function main(): Promise<number> {
   }
 
   if (want("plan")) {
-    const planSizes = (arg("--plan-sizes") ?? "1,100,1000").split(",").map(Number);
-    const planRuns = arg("--plan-runs") === undefined ? undefined : Number(arg("--plan-runs"));
-    if (planSizes.some((n) => !Number.isInteger(n) || n < 1) || (planRuns !== undefined && (!Number.isInteger(planRuns) || planRuns < 1))) {
-      process.stderr.write(`--plan-sizes and --plan-runs: "${arg("--plan-sizes") ?? ""}" / "${arg("--plan-runs") ?? ""}" must be integers >= 1 (sizes separated by commas).\n`);
-      return 2;
-    }
-    const rows = planBench(planSizes, planRuns);
+    const rows = planBench(opts.planSizes, opts.planRuns);
     json.plan = rows;
     if (!args.includes("--json")) process.stdout.write(printPlanBench(rows, table));
   }
@@ -789,10 +840,31 @@ async function main(): Promise<number> {
   return exit;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
+/** What Ctrl-C (or a SIGTERM) prints: one line, no stack trace; the children stop with it. */
+const INTERRUPTED = "bench: interrupted; the section that was running did not finish, so nothing of it is reported.\n";
+let interrupted = false;
+function stopOnSignal(signal: NodeJS.Signals): void {
+  if (interrupted) return;
+  interrupted = true;
+  for (const child of children) child.kill(signal);
+  process.stderr.write(INTERRUPTED);
+  process.exit(EXIT_INTERRUPTED);
+}
+process.on("SIGINT", stopOnSignal);
+process.on("SIGTERM", stopOnSignal);
+
+void runMain(
+  async () => {
+    try {
+      return await main();
+    } catch (e) {
+      // A measured child that a Ctrl-C stopped first: the same one line.
+      if (e instanceof Interrupted) {
+        stopOnSignal("SIGINT");
+        return EXIT_INTERRUPTED;
+      }
+      throw e;
+    }
   },
+  { command: "bench" },
 );

@@ -15,6 +15,7 @@ import { DIAGNOSE_LAYERS, type DiagnoseLayer, type Verdict } from "../lib/diagno
 import { shown } from "../lib/text";
 import { MAX_MESSAGE_BYTES, readBounce } from "./diagnose/message";
 import { colorEnabled, EXIT_OK, EXIT_USAGE, paint, readInputBytes, readStdinBytes, runMain, standardOptions, UsageError } from "./lib/cli";
+import { JSON_FORMAT_VERSION } from "./lib/json-version";
 
 const program = standardOptions(new Command())
   .name("npm run diagnose --")
@@ -40,8 +41,7 @@ bounces); on a terminal, a progress line shows on stderr for large inputs.
 Exit codes: 0 every input was a bounce and every failed recipient has a verdict,
 2 an input is not a bounce or cannot be read (the message says what could be read; the other
 inputs' verdicts are still printed), or a usage error.`,
-  )
-  .showHelpAfterError();
+  );
 
 interface Options {
   json?: boolean;
@@ -134,15 +134,15 @@ async function main(): Promise<number> {
     progress?.clear();
     if (o.jsonl) {
       // The path as given (JSON escapes what needs escaping); "-" for standard input.
-      process.stdout.write(vs.map((v) => `${JSON.stringify({ file, ...v })}\n`).join(""));
+      process.stdout.write(vs.map((v) => `${JSON.stringify({ version: JSON_FORMAT_VERSION, file, ...v })}\n`).join(""));
       continue;
     }
     process.stdout.write(`${printedText ? "\n" : ""}${[`${name}: ${r.what}`, ...vs.map((v) => format(v, color))].join("\n")}\n`);
     printedText = true;
   }
   progress?.clear();
-  if (o.json) process.stdout.write(`${JSON.stringify({ verdicts: held, tally }, null, 2)}\n`);
-  else if (o.jsonl) process.stdout.write(`${JSON.stringify({ tally })}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify({ version: JSON_FORMAT_VERSION, verdicts: held, tally }, null, 2)}\n`);
+  else if (o.jsonl) process.stdout.write(`${JSON.stringify({ version: JSON_FORMAT_VERSION, tally })}\n`);
   else if (tally.inputs > 1) process.stdout.write(`${printedText ? "\n" : ""}${tallyLine(tally)}\n`);
   for (const p of problems) process.stderr.write(p);
   if (tally.notBounces) process.stderr.write("diagnose reads RFC 3464 delivery status reports (also written inline or with broken MIME), the plain-text notices of the common MTAs and mailbox providers (Exim, Postfix, Sendmail, qmail, Courier, Exchange, Domino, Gmail, Yahoo, ...), bounces forwarded inline or attached, and SES bounce, complaint, delay and reject feedback (JSON, bare, in an SNS envelope, or delivered by email).\n");

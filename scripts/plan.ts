@@ -15,6 +15,8 @@ import { colorEnabled, EXIT_FINDINGS, EXIT_OK, paint, readInputFile, runMain, st
 import { PLACEHOLDER, type RecordedResource, redactSecrets } from "./lib/mock-program";
 import { runStackOffline } from "./lib/offline-run";
 import { readStackConfig, type StackConfigFile, UsageError } from "./lib/stack-config";
+import { wrapText } from "./lib/wrap";
+import { JSON_FORMAT_VERSION } from "./lib/json-version";
 
 const program = standardOptions(new Command())
   .name("npm run plan --")
@@ -31,8 +33,7 @@ const program = standardOptions(new Command())
     "after",
     "\nExamples:\n  npm run plan\n  npm run plan -- --stack prod --json\n  npm run plan -- --zone-file > records.zone\n\n" +
       "Exit codes: 0 plan printed (with --against: no change breaks mail and Pulumi refuses no step), 1 with --against: the change would break mail, or `pulumi preview` will refuse a delete or replace of a protected resource, 2 usage or config error, 3 unexpected error (--debug shows its stack trace).",
-  )
-  .showHelpAfterError();
+  );
 
 interface Options {
   stack: string;
@@ -123,6 +124,7 @@ async function main(): Promise<number> {
   const created = run.resources.filter((r) => r.custom);
   if (opts.json || base) {
     const out = {
+      version: JSON_FORMAT_VERSION,
       stack: opts.stack,
       offline: true,
       placeholderMarker: PLACEHOLDER,
@@ -132,7 +134,7 @@ async function main(): Promise<number> {
     };
     if (base) {
       const review = reviewChange(base, planSchema.parse(out));
-      process.stdout.write(opts.json ? JSON.stringify(review, null, 2) + "\n" : formatReview(review, opts.against!, opts.allowBreak === true));
+      process.stdout.write(opts.json ? JSON.stringify({ version: JSON_FORMAT_VERSION, ...review }, null, 2) + "\n" : wrapText(formatReview(review, opts.against!, opts.allowBreak === true)));
       return (review.breaksMail && !opts.allowBreak) || review.refused ? EXIT_FINDINGS : EXIT_OK;
     }
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
@@ -144,8 +146,10 @@ async function main(): Promise<number> {
   for (const r of run.resources) byParent.set(r.parent, [...(byParent.get(r.parent) ?? []), r]);
   const out: string[] = [];
   out.push(c.bold(`Plan for stack ${opts.stack}`) + c.dim(` (offline, under Pulumi mocks; values containing "${PLACEHOLDER}" are assigned by AWS at pulumi up)`));
+  // The type column is as wide as the longest type, so the summaries start as far left as they can.
+  const typeWidth = Math.max(...created.map((r) => pulumiTypeName(r.type).length));
   const line = (depth: number, r: RecordedResource) =>
-    out.push(`${"  ".repeat(depth)}${c.green("+")} ${pulumiTypeName(r.type).padEnd(48)} ${summary(r)}${c.yellow(optionMarks(r))}`);
+    out.push(`${"  ".repeat(depth)}${c.green("+")} ${pulumiTypeName(r.type).padEnd(typeWidth)} ${summary(r)}${c.yellow(optionMarks(r))}`);
   const walk = (parent: string, depth: number) => {
     for (const r of byParent.get(parent) ?? []) {
       if (r.custom) line(depth, r);
@@ -255,7 +259,8 @@ async function main(): Promise<number> {
   out.push("");
   out.push(`${created.length} resources to create (${run.resources.length - created.length} components). Stack outputs: ${Object.keys(run.outputs).join(", ")}.`);
   out.push(protectionNote(created));
-  process.stdout.write(out.join("\n") + "\n");
+  // Every line fits 100 columns: a long one goes on, indented, on the next.
+  process.stdout.write(wrapText(out.join("\n")) + "\n");
   return EXIT_OK;
 }
 

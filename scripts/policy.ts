@@ -18,6 +18,7 @@ import { colorEnabled, EXIT_FINDINGS, EXIT_OK, paint, runMain, standardOptions }
 import { runStackOffline } from "./lib/offline-run";
 import type { NotChecked, PackInfo, Violation } from "./lib/policy-runner";
 import { readStackConfig, type StackConfigFile } from "./lib/stack-config";
+import { JSON_FORMAT_VERSION } from "./lib/json-version";
 
 const POLICIES_DIR = join(__dirname, "..", "policies");
 
@@ -50,8 +51,7 @@ const program = standardOptions(new Command())
       "Exit codes: 0 no mandatory violation (advisory ones may be printed), 1 a mandatory policy is violated,\n" +
       "2 usage error, invalid stack config or invalid policy pack config, 3 unexpected error (--debug shows its stack trace).\n" +
       "Exit 1 means a mandatory violation and nothing else.",
-  )
-  .showHelpAfterError();
+  );
 
 interface Options {
   stack: string;
@@ -84,7 +84,7 @@ async function main(): Promise<number> {
 
   if (opts.list) {
     const rows = policies.map((p) => ({ name: p.name, enforcementLevel: settings.get(p.name)?.enforcementLevel ?? p.enforcementLevel, kind: kindOf(p) }));
-    if (opts.json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+    if (opts.json) process.stdout.write(JSON.stringify({ version: JSON_FORMAT_VERSION, policies: rows }, null, 2) + "\n");
     else for (const r of rows) process.stdout.write(`${r.enforcementLevel?.padEnd(10)} ${r.kind.padEnd(8)} ${r.name}\n`);
     return EXIT_OK;
   }
@@ -99,6 +99,7 @@ async function main(): Promise<number> {
 
   if (opts.json) {
     const out = {
+      version: JSON_FORMAT_VERSION,
       stack: opts.stack,
       offline: true,
       preview,

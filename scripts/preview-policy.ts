@@ -26,8 +26,7 @@ const program = standardOptions(new Command())
     "\nExamples:\n  npm run preview:policy\n  npm run preview:policy -- --stack prod --policy-pack-config policy-config.json\n  npm run preview:policy -- --stack prod -- --diff\n\n" +
       "Exit codes: pulumi preview's own (0 ok, non-zero when it fails or a mandatory policy is violated); 2 when the Pulumi CLI is\n" +
       "missing or a flag is wrong; 3 unexpected error (--debug shows its stack trace; after --, --debug goes to pulumi).",
-  )
-  .showHelpAfterError();
+  );
 
 /** True when a `pulumi` executable is on PATH (`command -v pulumi`). */
 export function hasPulumiCli(env: NodeJS.ProcessEnv = process.env): boolean {

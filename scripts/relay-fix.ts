@@ -47,7 +47,6 @@ Exit codes: 0 runbook printed (--apply: alias written, its check passes and the 
 (--show-password, --apply), --apply: no Gmail token, the alias not written, its check fails or the probe not sent,
 2 usage or manifest error (unknown sender, --show-password without a terminal).`,
   )
-  .showHelpAfterError()
 
 
 interface Options {

@@ -21,8 +21,7 @@ const program = standardOptions(new Command())
       "  aws configure get aws_secret_access_key | npm run -s smtp-password -- --region us-west-2\n\n" +
       "Exit codes: 0 password printed, 2 usage error (unknown region, no key or not a secret access key on stdin),\n" +
       "3 unexpected error (--debug shows its stack trace). The key is never printed, not even in an error.",
-  )
-  .showHelpAfterError();
+  );
 
 async function main(): Promise<number> {
   program.parse(process.argv);

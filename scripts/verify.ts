@@ -83,8 +83,7 @@ Layers that were not checked (--only, --skip, or an input discovery mode lacks) 
 Exit codes: 0 every check that ran passed (warnings allowed; layers not checked do not count),
 1 a check failed or could not be made, 2 usage, config or manifest error (also: nothing left to check),
 3 unexpected error (--debug shows its stack trace).`,
-  )
-  .showHelpAfterError();
+  );
 
 interface Options {
   stack?: string;

@@ -13,6 +13,7 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, colorEnabled, paint, readInputFile,
 import { parseDnsServer, parseTimeoutSeconds } from "./lib/flags";
 import { manifestFromStack, readManifestFile } from "./lib/manifest-source";
 import type { WatchResult } from "./watch/core";
+import { JSON_FORMAT_VERSION } from "./lib/json-version";
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
@@ -32,14 +33,13 @@ const program = standardOptions(new Command())
     "after",
     `
 Examples:
-  npm run watch -- --event tests/fixtures/watch/sns-lambda-ses-bounce.json --dry-run
+  npm run watch -- --event tests/fixtures/watch/sns-lambda-ses-bounce-dmarc.json --dry-run
   npm run watch -- --event scheduled.json --dry-run --stack prod --json
   aws logs ... | jq '.events[0].message' | npm run watch -- --event - --dry-run
 
 Exit codes: 0 nothing fails, 1 a check fails (an alert would be raised), 2 usage error or an event
 the watch does not handle.`,
-  )
-  .showHelpAfterError();
+  );
 
 interface Options {
   event: string;
@@ -116,7 +116,7 @@ async function main(): Promise<number> {
     made.aws?.destroy();
   }
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ event: r.event, kind: r.kind, metrics: r.metrics, alerts: r.alerts, verdicts: r.verdicts, findings: r.findings, duplicates: r.duplicates, emf: r.emf, problems: r.problems }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ version: JSON_FORMAT_VERSION, event: r.event, kind: r.kind, metrics: r.metrics, alerts: r.alerts, verdicts: r.verdicts, findings: r.findings, duplicates: r.duplicates, emf: r.emf, problems: r.problems }, null, 2)}\n`);
   } else process.stdout.write(`${format(r, paint(colorEnabled()))}\n`);
   for (const p of r.problems) process.stderr.write(`error: ${p}.\n`);
   if (r.kind === "unknown") return EXIT_USAGE;

@@ -50,7 +50,7 @@ describe("reviewChange", async () => {
       domain: "queenofsandiego.org",
       mailFromSubdomain: "bounce",
       dmarcRua: ["mailto:dmarc-reports@queenofsandiego.org"],
-      senders: ["address=admin@queenofsandiego.org; kind=gmail-send-as; account=jadasailing@gmail.com; region=us-east-1"],
+      senders: ["address=admin@queenofsandiego.org; kind=gmail-send-as; account=owner@gmail.com; region=us-east-1"],
     });
     expect(r.breaksMail).toBe(true);
     expect(broken(r)).toContain("deletes the SES identity queenofsandiego.com: new DKIM tokens, up to 72 h to verify");

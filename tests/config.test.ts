@@ -27,7 +27,7 @@ describe("config: the production stack", () => {
     expect(d.dkimSigningKeyLength).toBe("RSA_2048_BIT");
     expect(d.dns).toEqual({ mode: "route53", zone: { name: "queenofsandiego.com" } });
     expect(cfg.smtp).toMatchObject({ userName: "mail-infra-smtp-prod", secretName: "mail-infra/prod/ses-smtp", secretRegion: "us-east-1", recoveryWindowDays: 30, keyGeneration: 1 });
-    expect(cfg.senders).toEqual([{ address: "admin@queenofsandiego.com", kind: "gmail-send-as", account: "jadasailing@gmail.com", region: "us-east-1" }]);
+    expect(cfg.senders).toEqual([{ address: "admin@queenofsandiego.com", kind: "gmail-send-as", account: "owner@gmail.com", region: "us-east-1" }]);
   });
 
   it("accepts insecure but legal settings for the policy pack to judge", () => {

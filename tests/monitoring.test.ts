@@ -49,8 +49,8 @@ describe("monitoring of the prod stack", async () => {
       ["monitoring-us-west-2-alerts", "us-west-2", "mail-infra-prod-alerts"],
     ]);
     expect(run.byType(T.subscription).map((s) => [s.name, s.inputs])).toEqual([
-      ["monitoring-us-east-1-alerts-jadasailing-gmail-com", { region: "us-east-1", topic: topicArn("us-east-1"), protocol: "email", endpoint: "jadasailing@gmail.com" }],
-      ["monitoring-us-west-2-alerts-jadasailing-gmail-com", { region: "us-west-2", topic: topicArn("us-west-2"), protocol: "email", endpoint: "jadasailing@gmail.com" }],
+      ["monitoring-us-east-1-alerts-owner-gmail-com", { region: "us-east-1", topic: topicArn("us-east-1"), protocol: "email", endpoint: "owner@gmail.com" }],
+      ["monitoring-us-west-2-alerts-owner-gmail-com", { region: "us-west-2", topic: topicArn("us-west-2"), protocol: "email", endpoint: "owner@gmail.com" }],
     ]);
     for (const r of monitoringOf(run)) expect(r.parent, r.name).toBe("urn:pulumi:prod::mail-infra::mail-infra:monitoring:Monitoring::monitoring");
   });
@@ -235,7 +235,7 @@ describe("monitoring of the prod stack", async () => {
       { name: "mail-infra-prod-complaint-rate-alarm", kind: "complaint", level: "alarm", threshold: 0.001 },
     ];
     expect(manifest.monitoring).toEqual({
-      alertEmails: ["jadasailing@gmail.com"],
+      alertEmails: ["owner@gmail.com"],
       regions: [
         {
           region: "us-east-1",

@@ -191,7 +191,7 @@ describe("the prod stack under mocks", async () => {
     expect(manifest.smtp.accessKeyId).toMatch(/^AKIA/);
     expect(manifest.smtp.secretId).toMatch(/^arn:aws:secretsmanager:us-east-1:/);
     expect(manifest.senders).toEqual([
-      { address: "admin@queenofsandiego.com", kind: "gmail-send-as", account: "jadasailing@gmail.com", region: "us-east-1", smtpEndpoint: "email-smtp.us-east-1.amazonaws.com" },
+      { address: "admin@queenofsandiego.com", kind: "gmail-send-as", account: "owner@gmail.com", region: "us-east-1", smtpEndpoint: "email-smtp.us-east-1.amazonaws.com" },
     ]);
     expect(run.outputs.zoneFile).toBeUndefined();
   });

@@ -275,7 +275,7 @@ describe("least privilege", () => {
   it("by default: only the senders' From addresses, only their regions, passwords only there", async () => {
     const run = await up({
       senders: [
-        "address=admin@queenofsandiego.com; kind=gmail-send-as; account=jadasailing@gmail.com; region=us-east-1",
+        "address=admin@queenofsandiego.com; kind=gmail-send-as; account=owner@gmail.com; region=us-east-1",
         "address=Shop@queenofsandiego.com; kind=smtp-client; region=us-east-1",
       ],
     });

@@ -46,6 +46,8 @@ export function standardOptions(program: Command): Command {
   return program
     .version(VERSION, "-V, --version", "print the mail-infra version and exit")
     .option("--debug", "on an unexpected error, print its stack trace")
+    // A usage error is one line (and Commander's "Did you mean"), not a screen of help.
+    .showHelpAfterError("(--help lists the options, with examples)")
     .exitOverride();
 }
 

@@ -2,7 +2,6 @@
 import { domainSummaryLines, tallyByDomain } from "../../lib/verify/by-domain";
 import {
   type BlockedCheck,
-  describeNotChecked,
   exitCodeFor,
   type Finding,
   type Layer,
@@ -15,6 +14,8 @@ import {
 } from "../../lib/verify/findings";
 import { redact } from "../../lib/redact";
 import { paint } from "../lib/cli";
+import { textWidth, wrapText } from "../lib/wrap";
+import { JSON_FORMAT_VERSION } from "../lib/json-version";
 
 /** Replace every secret value in every string, as a last line of defence (lib/redact.ts). */
 export function scrub<T>(value: T, secrets: readonly string[]): T {
@@ -93,14 +94,17 @@ export function formatText(findings: readonly Finding[], ctx: ReportContext): st
   const s = summarize(findings);
   const broken = LAYERS.filter((l) => statuses[l].includes("fail"));
   const unchecked = LAYERS.filter((l) => statuses[l].includes("inconclusive"));
-  const skipped = notChecked.length > 0 ? `not checked: ${describeNotChecked(notChecked)}` : "";
+  // The summary line stays short: layers by their --only names; what and why is above it, at each
+  // layer's heading and under each line that did not pass.
+  const notCheckedLayers = LAYERS.filter((l) => notChecked.some((n) => n.layer === l));
+  const skipped = notCheckedLayers.length > 0 ? `not checked: ${notCheckedLayers.join(", ")}` : "";
   // "healthy" only on positive evidence: every finding passed. A warning is read, not waved
   // through; a layer not checked is named, and then only the checked layers are called healthy.
   const verdict =
     broken.length > 0
-      ? [`broken: ${broken.map((l) => LAYER_TITLES[l]).join("; ")}`, skipped]
+      ? [`broken: ${broken.join(", ")}`, skipped]
       : unchecked.length > 0
-        ? [`not fully checked: ${unchecked.map((l) => LAYER_TITLES[l]).join("; ")}`, skipped]
+        ? [`not fully checked: ${unchecked.join(", ")}`, skipped]
         : s.warn > 0
           ? [`no failures, ${s.warn} warning${s.warn === 1 ? "" : "s"}: read ${s.warn === 1 ? "it" : "them"}`, skipped]
           : skipped
@@ -109,10 +113,11 @@ export function formatText(findings: readonly Finding[], ctx: ReportContext): st
   const perDomain = domainSummaryLines(tallyByDomain(findings, ctx.domains ?? []));
   if (perDomain.length > 0) lines.push("", ...perDomain);
   lines.push("", `${c.bold("Summary:")} ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.inconclusive} inconclusive — ${verdict.filter(Boolean).join("; ")}.`);
-  return lines.join("\n") + "\n";
+  // Every line fits 100 columns; a finding goes on under its subject, other lines under themselves.
+  return wrapText(lines.join("\n"), textWidth(), (indent) => (indent === 2 ? 8 : indent + 2)) + "\n";
 }
 
 export function formatJson(findings: readonly Finding[], ctx: Pick<ReportContext, "target" | "layers" | "notChecked" | "domains">): string {
   const byDomain = (ctx.domains?.length ?? 0) > 1 ? { byDomain: tallyByDomain(findings, ctx.domains ?? []) } : {};
-  return JSON.stringify({ target: ctx.target, layers: ctx.layers, notChecked: ctx.notChecked ?? [], summary: summarize(findings), ...byDomain, exitCode: exitCodeFor(findings), findings }, null, 2) + "\n";
+  return JSON.stringify({ version: JSON_FORMAT_VERSION, target: ctx.target, layers: ctx.layers, notChecked: ctx.notChecked ?? [], summary: summarize(findings), ...byDomain, exitCode: exitCodeFor(findings), findings }, null, 2) + "\n";
 }

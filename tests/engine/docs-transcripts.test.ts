@@ -4,16 +4,18 @@
  * runbook tests write. `MAIL_INFRA_UPDATE_DOCS=1 npx vitest run tests/engine/docs-transcripts.test.ts`
  * rewrites the marked blocks from the transcripts.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatReview, reviewChange } from "../../lib/change-review";
 import { PROD_LIKE } from "../helpers/config";
 import { ROOT } from "../helpers/spawn";
+import { wrapText } from "../../scripts/lib/wrap";
 import { offlinePlan } from "./runbook";
+import { docFiles } from "../docs/doc-examples";
 
 const TRANSCRIPTS = join(ROOT, "tests/engine/transcripts");
-const DOCS = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const DOCS = docFiles();
 const MARKED = /<!-- transcript: ([a-z0-9-]+) -->\n```text\n([\s\S]*?)```\n/g;
 
 /** Where each procedure's transcript must be printed. */
@@ -24,15 +26,16 @@ const REQUIRED: Record<string, string> = {
   "recover-identity": "docs/operations.md",
   rotation: "docs/rotation.md",
   adoption: "docs/adopting.md",
-  "review-remove-us-west-2": "README.md",
+  "review-remove-us-west-2": "docs/cli/plan.md",
 };
 
 describe("docs print the harness's transcripts", () => {
-  it("README's change review example is plan --against's own output for removing us-west-2 from prod", async () => {
+  it("docs/cli/plan.md's change review example is plan --against's own output for removing us-west-2 from prod", async () => {
     const prod = { ...PROD_LIKE, "aws:region": "us-east-1" };
     const base = await offlinePlan(prod, "prod");
     const head = await offlinePlan({ ...prod, regions: ["us-east-1"] }, "prod");
-    await expect(formatReview(reviewChange(base, head), "base.json", false)).toMatchFileSnapshot("transcripts/review-remove-us-west-2.txt");
+    // As plan prints it: fitted to 100 columns.
+    await expect(wrapText(formatReview(reviewChange(base, head), "base.json", false))).toMatchFileSnapshot("transcripts/review-remove-us-west-2.txt");
   });
 
   it("every marked block equals its transcript, and every procedure is printed where the table says", () => {

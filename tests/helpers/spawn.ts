@@ -23,6 +23,13 @@ function cliCommand(script: string, args: string[]): [string, string[]] {
   return [process.execPath, [LAUNCHER, name, ...args]];
 }
 
+/**
+ * Reports wrap to 100 columns (scripts/lib/wrap.ts); tests that read what a report says run the
+ * CLIs with COLUMNS this wide, so a finding is one line whatever its length. The tests of the
+ * layout itself (tests/docs/outputs.test.ts, tests/wrap.test.ts) pass COLUMNS: "" for the default.
+ */
+export const WIDE = "10000";
+
 export interface CliResult {
   status: number | null;
   stdout: string;
@@ -36,7 +43,7 @@ export function runCli(script: string, args: string[], opts: { cwd?: string; inp
     cwd: opts.cwd ?? ROOT,
     input: opts.input ?? "",
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", ...opts.env },
+    env: { ...process.env, NO_COLOR: "1", COLUMNS: WIDE, ...opts.env },
     timeout: 120_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -53,7 +60,7 @@ export function runCliAsync(
   args: string[],
   opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; tty?: boolean; timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...opts.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", COLUMNS: WIDE, ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const [cli, argv] = cliCommand(script, args);
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

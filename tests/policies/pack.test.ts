@@ -175,8 +175,8 @@ describe("npm run policy", () => {
     expect(r.stdout).toContain("          Remediation: A policy of p=none only monitors");
     expect(r.stdout).toMatch(/\n0 mandatory violations, 3 advisory violations\.\n$/);
     expect(r.stdout).not.toContain("\u001b[");
-    // The README shows this very output.
-    expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain(r.stdout.trimEnd());
+    // docs/cli/policy.md shows this very output (tests/docs checks it too).
+    expect(readFileSync(join(ROOT, "docs/cli/policy.md"), "utf8")).toContain(r.stdout.trimEnd());
   });
 
   it("the insecure test stack: exactly the expected violations, and exit 1", async () => {
@@ -244,7 +244,8 @@ describe("npm run policy", () => {
   it("--list and --help", async () => {
     const [list, help] = await Promise.all([policyCli(["--list", "--json"]), policyCli(["--help"])]);
     expect(list.status).toBe(0);
-    const rows = JSON.parse(list.stdout) as { name: string; enforcementLevel: string; kind: string }[];
+    const { version, policies: rows } = JSON.parse(list.stdout) as { version: number; policies: { name: string; enforcementLevel: string; kind: string }[] };
+    expect(version).toBe(1);
     expect(rows.map((r) => r.name)).toEqual(policies.map((p) => p.name));
     expect(rows.find((r) => r.name === "aws-route53-record-missing-identity-records")).toEqual({ name: "aws-route53-record-missing-identity-records", enforcementLevel: "mandatory", kind: "stack" });
     expect(help.status).toBe(0);

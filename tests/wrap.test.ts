@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { TEXT_WIDTH, visibleWidth, wrapLine, wrapText } from "../scripts/lib/wrap";
+
+describe("text reports fit 100 columns", () => {
+  it("breaks a long line at spaces, continuations indented under it, no word cut or lost", () => {
+    const line = `  + aws.sesv2.EmailIdentity  ${"word ".repeat(40).trim()}`;
+    const lines = wrapLine(line);
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(TEXT_WIDTH);
+    expect(lines[0].startsWith("  + aws.sesv2.EmailIdentity  word")).toBe(true);
+    for (const l of lines.slice(1)) expect(l).toMatch(/^ {6}word/);
+    expect(lines.join(" ").replace(/ +/g, " ").trim()).toBe(line.replace(/ +/g, " ").trim());
+  });
+
+  it("keeps a line that fits, and a word longer than the width whole", () => {
+    expect(wrapLine("short line")).toEqual(["short line"]);
+    const urn = `urn:pulumi:prod::mail-infra::${"x".repeat(120)}`;
+    expect(wrapLine(`    ${urn} tail`)).toEqual([`    ${urn}`, "        tail"]);
+  });
+
+  it("colour codes take no columns; the caller picks the hanging indent", () => {
+    const red = (s: string) => `\u001b[31m${s}\u001b[0m`;
+    const line = `  ${red("FAIL")}  ${"x ".repeat(60).trim()}`;
+    expect(visibleWidth(line)).toBe(127);
+    const lines = wrapLine(line, 100, () => 8);
+    expect(lines.map(visibleWidth).every((w) => w <= 100)).toBe(true);
+    expect(lines[1]).toMatch(/^ {8}x/);
+    expect(wrapText("a\nb")).toBe("a\nb");
+  });
+});
