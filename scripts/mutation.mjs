@@ -20,7 +20,7 @@ import { ROOTS, SERVER_TESTS } from "../tests/mutation/targets.mjs";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const USAGE = `usage: npm run test:mutation -- <path> [--force] [--concurrency 1|2] [--report-only]
   <path>  a folder or .ts file under ${ROOTS.join(", ")}, e.g. lib/verify or lib/spf.ts,
-          or a line range of one file, e.g. lib/verify/relay.ts:127-222
+          or a line range of one file, e.g. scripts/verify/layers/relay/check.ts:127-222
   --force         test every mutant again (ignore the incremental file)
   --concurrency   test runners at a time (default 2; this machine has 2 cores)
   --report-only   print the scores of the last run of <path> without running anything
@@ -55,7 +55,7 @@ for (let i = 0; i < args.length; i++) {
   else usage(`one path at a time, got '${target}' and '${a}'`);
 }
 if (target === undefined) usage("name the folder or file to mutate");
-// A line range of one file (lib/verify/relay.ts:127-222) mutates only those lines: a big file
+// A line range of one file (scripts/verify/layers/relay/check.ts:127-222) mutates only those lines: a big file
 // is measured one function at a time.
 const ranged = /^(.+\.ts):(\d+)-(\d+)$/.exec(/** @type {string} */ (target));
 const rel = ranged ? /** @type {string} */ (ranged[1]) : /** @type {string} */ (target);

@@ -101,7 +101,7 @@ describe("npm run plan", () => {
       const removed = head(prod.replace("    - us-west-2\n", ""));
       const r = runCli("plan.ts", ["--stack", "prod", "--against", basePath], { cwd: removed });
       expect(r.status).toBe(1);
-      expect(r.stdout).toMatch(/delete\s+aws:sesv2\/emailIdentity:EmailIdentity queenofsandiego\.com-us-west-2-identity\n\s+BREAKS MAIL: deletes the SES identity/);
+      expect(r.stdout).toMatch(/delete\s+aws:sesv2:EmailIdentity queenofsandiego\.com-us-west-2-identity\n\s+BREAKS MAIL: deletes the SES identity/);
       expect(r.stdout).toContain("Verdict: would break mail");
       // The identity is protected in the base plan: the engine refuses its delete, --allow-break or not.
       expect(flat(r.stdout)).toMatch(/queenofsandiego\.com-us-west-2-identity BREAKS MAIL: .+? REFUSED BY PULUMI: delete of a protected resource/);

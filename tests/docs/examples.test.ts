@@ -20,6 +20,10 @@ const MARKER_BEFORE = /<!-- (output|transcript|example): [a-z0-9-]+(, excerpt)? 
 const NOT_YET_CHECKED: Record<string, number> = {
   "docs/adopting.md": 5,
   "docs/cli/adopt.md": 1,
+  // The error a library user sees (tests/component/inputs.test.ts checks the messages themselves).
+  "docs/component.md": 1,
+  // Measured scores of one run (a mutation run takes minutes to hours).
+  "docs/mutation-testing.md": 2,
   "docs/cli/verify.md": 4,
   "docs/architecture.md": 1,
   "docs/monitoring.md": 1,

@@ -119,6 +119,13 @@ describe("the outputs README.md and docs/cli/ print", () => {
     await output("diagnose-incident", consoleTranscript(`npm run -s diagnose -- --stack prod ${files.join(" ")}`, r));
   });
 
+  it("diagnose --jsonl of two real samples (sisimai's set)", async () => {
+    const files = ["tests/fixtures/bounces-sisimai/rhost-nttdocomo-02.eml", "tests/fixtures/bounces-sisimai/lhost-fml-02.eml"];
+    const r = runCli("diagnose.ts", ["--stack", "prod", "--jsonl", ...files]);
+    expect(r.status).toBe(0);
+    await output("diagnose-jsonl", consoleTranscript(`npm run -s diagnose -- --stack prod --jsonl ${files.join(" ")}`, r));
+  });
+
   it("relay-fix for the prod stack's Gmail alias, after a rotation to key generation 2", async () => {
     // The manifest prod's `verification` output would hold after the rotation: plan's own, with
     // AWS's documented example key ids for the two keys.

@@ -38,12 +38,12 @@ export const PURE_TESTS = [
  * @type {Record<string, string[]>}
  */
 export const SERVER_TESTS = {
-  "scripts/verify/dns.ts": ["tests/verify/dns-collector.test.ts", "tests/verify/collectors.test.ts"],
-  "scripts/verify/smtp.ts": ["tests/verify/smtp-tls.test.ts", "tests/verify/collectors.test.ts"],
+  "scripts/verify/layers/dns/collect.ts": ["tests/verify/dns-collector.test.ts", "tests/verify/collectors.test.ts"],
+  "scripts/verify/layers/smtp/collect.ts": ["tests/verify/smtp-tls.test.ts", "tests/verify/collectors.test.ts"],
   "scripts/verify/aws.ts": ["tests/adopt/route53-pages.test.ts"],
-  "lib/verify/smtp.ts": ["tests/verify/permission.test.ts", "tests/address-identities.test.ts"],
-  "lib/verify/watch.ts": ["tests/watch/verify-watch.test.ts"],
-  "lib/verify/monitoring.ts": ["tests/watch/verify-watch.test.ts"],
+  "scripts/verify/layers/smtp/check.ts": ["tests/verify/permission.test.ts", "tests/address-identities.test.ts"],
+  "scripts/verify/layers/watch/check.ts": ["tests/watch/verify-watch.test.ts"],
+  "scripts/verify/layers/monitoring/check.ts": ["tests/watch/verify-watch.test.ts"],
 };
 
 /** Folders a target may lie in (the rules and the verify collectors). */
