@@ -17,7 +17,7 @@ export interface DisallowNonSendActionsConfig {
  */
 export const disallowNonSendActions: StackValidationPolicy = {
   name: "aws-iam-userpolicy-disallow-non-send-actions",
-  description: `Checks that the SES SMTP user's policies allow only ${SMTP_ACTIONS.join(", ")} (configurable), with no wildcard action, and no wildcard resource except one region's SES identities under a ses:FromAddress condition that names the addresses.`,
+  description: `Checks that the SES SMTP user's policies allow only ${SMTP_ACTIONS.join(", ")} (configurable), with no wildcard beyond the From-bound SES grant.`,
   enforcementLevel: "mandatory",
   remediationSteps:
     "The SMTP password is typed into mail clients and relays such as Gmail's \"Send mail as\", so it leaks more easily than other keys; whoever holds it must be able to send mail and nothing else. " +
