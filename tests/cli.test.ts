@@ -97,7 +97,7 @@ describe("npm run plan", () => {
       const removed = head(prod.replace("    - us-west-2\n", ""));
       const r = runCli("plan.ts", ["--stack", "prod", "--against", basePath], { cwd: removed });
       expect(r.status).toBe(1);
-      expect(r.stdout).toMatch(/delete\s+aws:sesv2\/emailIdentity:EmailIdentity queenofsandiego\.com-us-west-2-identity\n\s+BREAKS MAIL: deletes the SES identity/);
+      expect(r.stdout).toMatch(/delete\s+aws:sesv2:EmailIdentity queenofsandiego\.com-us-west-2-identity\n\s+BREAKS MAIL: deletes the SES identity/);
       expect(r.stdout).toContain("Verdict: would break mail");
       // The identity is protected in the base plan: the engine refuses its delete, --allow-break or not.
       expect(r.stdout).toMatch(/queenofsandiego\.com-us-west-2-identity\n\s+BREAKS MAIL: [^\n]+\n\s+REFUSED BY PULUMI: delete of a protected resource/);
@@ -116,7 +116,7 @@ describe("npm run plan", () => {
       expect(allowed.stdout).toContain("Accepted with --allow-break.");
 
       const harmless = runCli("plan.ts", ["--stack", "prod", "--against", basePath], { cwd: head(prod + "  mail-infra:dnsTtl: 3600\n") });
-      expect(harmless.stdout).toMatch(/update\s+aws:route53\/record:Record queenofsandiego\.com-dns-dmarc \(ttl\)/);
+      expect(harmless.stdout).toMatch(/update\s+aws:route53:Record queenofsandiego\.com-dns-dmarc \(ttl\)/);
       expect(harmless.stdout).toContain("Verdict: no change breaks mail.");
       expect(harmless.status).toBe(0);
     });
