@@ -435,17 +435,11 @@ type Values = { -readonly [K in ConfigKey]: (typeof CONFIG_KEYS)[K] extends { ty
       : string };
 
 /**
- * Validate a stack's config. `raw` maps full keys (mail-infra:domain) or short keys to
- * Pulumi's raw values (strings, or already-decoded values). Keys of other namespaces
- * (aws:region, ...) are ignored. Throws ConfigError listing every problem at once.
+ * validateConfig's first stage, shape: known keys only (a near miss is named), every required
+ * key present, every value of its key's type, defaults applied. The later stages run only on a
+ * config that has its shape.
  */
-export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: string): MailConfig {
-  const issues: ConfigIssue[] = [];
-  const add = (key: string, message: string): void => {
-    issues.push({ key: fullKey(key), message });
-  };
-
-  // 1. Shape: known keys, right types, defaults applied.
+function readShape(raw: Readonly<Record<string, unknown>>, add: (key: string, message: string) => void): Values {
   const values: Partial<Record<ConfigKey, unknown>> = {};
   for (const [k, v] of Object.entries(raw)) {
     const short = k.startsWith(`${PROJECT}:`) ? k.slice(PROJECT.length + 1) : k.includes(":") ? undefined : k;
@@ -477,6 +471,22 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     }
     (v as Record<string, unknown>)[key] = parsed.data;
   }
+  return v;
+}
+
+/**
+ * Validate a stack's config. `raw` maps full keys (mail-infra:domain) or short keys to
+ * Pulumi's raw values (strings, or already-decoded values). Keys of other namespaces
+ * (aws:region, ...) are ignored. Throws ConfigError listing every problem at once.
+ */
+export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: string): MailConfig {
+  const issues: ConfigIssue[] = [];
+  const add = (key: string, message: string): void => {
+    issues.push({ key: fullKey(key), message });
+  };
+
+  // 1. Shape: known keys, right types, defaults applied (readShape).
+  const v = readShape(raw, add);
   if (issues.length > 0) throw new ConfigError(issues);
 
   // 2. Domains.

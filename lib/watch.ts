@@ -21,8 +21,8 @@ export const WATCH_LAYERS = ["ses", "dns", "relay"] as const satisfies readonly 
 export type WatchLayer = (typeof WATCH_LAYERS)[number];
 
 /**
- * Every check id those layers report, per layer (scripts/verify/layers/ses/check.ts, dns.ts, smtp.ts
- * checkRelays, relay.ts checkRetire). relay.gmail is not here: the function holds no Gmail
+ * Every check id those layers report, per layer (scripts/verify/layers/<layer>/check.ts: ses, dns,
+ * smtp checkRelays, relay checkRetire). relay.gmail is not here: the function holds no Gmail
  * credentials. A test runs the layers against the loopback world and checks that every id
  * they report is listed, so a new check gets its alarm.
  */

@@ -120,7 +120,7 @@ describe("npm run plan", () => {
       expect(allowed.stdout).toContain("Accepted with --allow-break.");
 
       const harmless = runCli("plan.ts", ["--stack", "prod", "--against", basePath], { cwd: head(prod + "  mail-infra:dnsTtl: 3600\n") });
-      expect(harmless.stdout).toMatch(/update\s+aws:route53\/record:Record queenofsandiego\.com-dns-dmarc \(ttl\)/);
+      expect(harmless.stdout).toMatch(/update\s+aws:route53:Record queenofsandiego\.com-dns-dmarc \(ttl\)/);
       expect(harmless.stdout).toContain("Verdict: no change breaks mail.");
       expect(harmless.status).toBe(0);
     });

@@ -7,7 +7,7 @@ import { PR_COMMENT_SCRIPT, prComment } from "./helpers/pr-comment";
 
 const { MARKER, MAX_REPORT_CHARS, commentBody, fenced, readPrNumber } = prComment;
 const RUN = "https://github.com/o/r/actions/runs/1";
-const REVIEW = "Change review against base-plan.json:\n  delete  aws:sesv2/emailIdentity:EmailIdentity x\nVerdict: would break mail (1 change).\n";
+const REVIEW = "Change review against base-plan.json:\n  delete  aws:sesv2:EmailIdentity x\nVerdict: would break mail (1 change).\n";
 const POLICY = "Policy check of stack prod\n0 mandatory violations, 2 advisory violations.\n";
 
 function artifact(files: Record<string, string>): string {
@@ -22,7 +22,7 @@ describe("the pull-request comment (scripts/pr-comment.cjs)", () => {
     const body = commentBody({ changeReview: { text: REVIEW, status: 1 }, policy: { text: POLICY, status: 0 }, runUrl: RUN });
     expect(body.startsWith(`${MARKER}\n`)).toBe(true);
     expect(body).toContain("#### Change review against the base branch\n\n❌ **This change would break mail.**");
-    expect(body).toContain("```text\nChange review against base-plan.json:\n  delete  aws:sesv2/emailIdentity:EmailIdentity x\nVerdict: would break mail (1 change).\n```");
+    expect(body).toContain("```text\nChange review against base-plan.json:\n  delete  aws:sesv2:EmailIdentity x\nVerdict: would break mail (1 change).\n```");
     expect(body).toContain("#### Policy report\n\n✅ No mandatory policy violation.");
     expect(body).toContain("```text\nPolicy check of stack prod\n0 mandatory violations, 2 advisory violations.\n```");
     expect(body.indexOf("Change review against the base branch")).toBeLessThan(body.indexOf("Policy report"));
