@@ -38,6 +38,18 @@ describe("parseSendDenial", () => {
     expect(parseSendDenial(wrapped)).toMatchObject({ action: "ses:SendRawEmail", identity: "example.com", region: "us-east-1" });
   });
 
+  it("a reply wrapped at every space a client may break a long line at (a line break and indentation)", () => {
+    const wrapped =
+      "554 Access denied: User\n    `arn:aws:iam::123456789012:user/u' is not authorized to perform\n    `ses:SendRawEmail' on resource\n    `arn:aws:ses:us-east-1:123456789012:identity/example.com'";
+    expect(parseSendDenial(wrapped)).toEqual({
+      principal: "arn:aws:iam::123456789012:user/u",
+      action: "ses:SendRawEmail",
+      resource: "arn:aws:ses:us-east-1:123456789012:identity/example.com",
+      identity: "example.com",
+      region: "us-east-1",
+    });
+  });
+
   it("without the User part: no principal; a resource that is not an identity: no identity or region", () => {
     expect(parseSendDenial("not authorized to perform: ses:SendRawEmail on resource: arn:aws:ses:us-east-1:123456789012:configuration-set/main")).toEqual({
       action: "ses:SendRawEmail",
