@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { ROOTS, SERVER_TESTS } from "../tests/mutation/targets.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const USAGE = `usage: npm run test:mutation -- <path> [--force] [--concurrency 1|2] [--report-only]
+const USAGE = `usage: npm run test:mutation -- <path> [--force] [--concurrency 1|2] [--report-only] [--survivors]
   <path>  a folder or .ts file under ${ROOTS.join(", ")}, e.g. lib/verify or lib/spf.ts,
           or a line range of one file, e.g. scripts/verify/layers/relay/check.ts:127-222
   --force         test every mutant again (ignore the incremental file)

@@ -230,6 +230,7 @@ describe("relay.retire: the finding's parts, one by one (survivors of the second
     // The record shows us-west-2 (read 5 h later: moved); eu-west-1 carried; us-east-1 open.
     const f = one(checkRetire(three, obs(observed(KEYS), [[CUR, observed(ses(at(2), "us-west-2"))], [PREV, observed(ses(at(-25)))]]), [], at(7), { carried: new Map([["eu-west-1", at(1.8)]]) }));
     expect(f.status).toBe("inconclusive");
+    expect(f.summary).toBe("not enough evidence yet to deactivate the previous key: not confirmed us-east-1 (a@example.com); confirmed us-west-2, eu-west-1");
     expect(f.remediation).toContain(`add --relay-seen us-west-2=${at(2).toISOString()} --relay-seen eu-west-1=${at(1.8).toISOString()} to the next verify`);
   });
 });
