@@ -38,8 +38,10 @@ export default defineConfig({
       // The unit projects run first (group 0): their results are on screen within seconds.
       { extends: true, test: { name: "unit", include: byKind.unit, sequence: { groupOrder: 0 } } },
       { extends: true, test: { name: "unit-policy-specs", include: [POLICY_SPECS], isolate: false, sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: "program", include: byKind.program, sequence: { groupOrder: 1 } } },
-      { extends: true, test: { name: "servers", include: byKind.servers, sequence: { groupOrder: 1 } } },
+      // A CLI spawned by a test may take up to its own 120 s limit (tests/helpers/spawn.ts); on a
+      // loaded machine a 60 s test timeout cut such tests off first (tests/policies/pack.test.ts).
+      { extends: true, test: { name: "program", include: byKind.program, testTimeout: 180_000, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: "servers", include: byKind.servers, testTimeout: 180_000, sequence: { groupOrder: 1 } } },
     ],
   },
 });
