@@ -31,6 +31,7 @@ import {
   DEFAULT_THRESHOLDS,
   formatRate,
   parseRate,
+  reviewRateProblem,
   type ReputationKind,
   type ReputationThresholds,
   THRESHOLD_KEYS,
@@ -834,7 +835,14 @@ function validateMonitoring(v: Values, add: (key: string, message: string) => vo
       if ("error" in parsed) {
         add(key, `${shown(raw)} ${parsed.error}`);
         valid[kind] = false;
-      } else thresholds[kind][level] = parsed.fraction;
+      } else {
+        thresholds[kind][level] = parsed.fraction;
+        const aboveReview = reviewRateProblem(kind, level, parsed.fraction);
+        if (aboveReview) {
+          add(key, aboveReview);
+          valid[kind] = false;
+        }
+      }
     }
     const problem = valid[kind] ? thresholdOrderProblem(kind, thresholds[kind]) : undefined;
     if (problem) add(THRESHOLD_KEYS[kind].warning, problem);
