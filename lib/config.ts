@@ -25,6 +25,7 @@ import { shown, typeName } from "./text";
 import { policySize, sesArn, smtpSendPolicy, smtpSendRegions, USER_INLINE_POLICY_LIMIT } from "./iam";
 import { configurationSetName, domainPhysicalNames, nameCollisions } from "./names";
 import { PREVIOUS_KEY_STATES, type PreviousKeyState } from "./rotation";
+import { credentialsDecision, SMTP_CREDENTIALS_MODES, type SmtpCredentialsMode } from "./smtp-credentials";
 import {
   ALARM_LEVELS,
   type AlarmLevel,
@@ -195,7 +196,13 @@ export const CONFIG_KEYS = {
     type: "array",
     default: [],
     description:
-      "From addresses the SMTP user may send as besides the senders' addresses (ses:FromAddress condition); *@<domain> allows every address of a configured domain. Empty: only the senders (no senders: any address).",
+      "From addresses the SMTP user may send as besides the senders' addresses (ses:FromAddress condition). *@<domain> (every address of a configured domain) needs smtpCredentials any-address. Empty: only the senders.",
+  },
+  smtpCredentials: {
+    type: "string",
+    default: "senders",
+    description:
+      "Whether the stack gets SMTP credentials: senders (only for the From addresses of mail-infra:senders and smtpAllowedFromAddresses; none listed, no IAM user, key or secret), any-address (credentials that may send as any address of the domains: no From condition or *@<domain> entries; flagged by policy) or none.",
   },
   smtpAddressIdentities: {
     type: "array",
@@ -370,7 +377,13 @@ export interface MonitoringConfig {
 export interface MailConfig {
   readonly stack: string;
   readonly domains: readonly DomainConfig[];
-  readonly smtp: SmtpConfig;
+  /**
+   * The SMTP credentials; absent when the stack declares none (lib/smtp-credentials.ts: no
+   * senders and no From address, or mail-infra:smtpCredentials none).
+   */
+  readonly smtp?: SmtpConfig;
+  /** mail-infra:smtpCredentials (lib/smtp-credentials.ts). */
+  readonly smtpCredentials: SmtpCredentialsMode;
   readonly senders: readonly Sender[];
   /** Absent when mail-infra:alertEmails is empty: then nothing of monitoring is declared. */
   readonly monitoring?: MonitoringConfig;
@@ -760,6 +773,9 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   // Least privilege: the SMTP user may send only as the senders (plus what config widens) and
   // only in their regions. With no sender inventory there is nothing to narrow to.
   const smtpFrom = unique([...senders.map((s) => s.address), ...v.smtpAllowedFromAddresses.map((a) => a.toLowerCase())]);
+  const credentialsMode = oneOf<SmtpCredentialsMode>("smtpCredentials", v.smtpCredentials, SMTP_CREDENTIALS_MODES);
+  const credentials = credentialsDecision(credentialsMode ?? "senders", senders.length, v.smtpAllowedFromAddresses.map((a) => a.trim().toLowerCase()));
+  for (const i of credentials.issues) add(i.key, i.message);
   const smtpRegions = smtpSendRegions(regions, senders.map((s) => s.region), v.smtpRegions);
 
   const addressIdentities = unique(v.smtpAddressIdentities.map((a) => a.trim().toLowerCase()));
@@ -793,22 +809,25 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
 
   if (issues.length > 0) throw new ConfigError(issues);
 
+  const smtpConfig: SmtpConfig = {
+    userName,
+    keyGeneration: v.smtpKeyGeneration,
+    ...(previousKey ? { previousKey } : {}),
+    ...(unrecordedKeyId !== "" ? { unrecordedKeyId } : {}),
+    allowedFromAddresses: smtpFrom,
+    addressIdentities,
+    secretName,
+    recoveryWindowDays: windowDays,
+    ...(v.smtpSecretKmsKeyId !== "" ? { kmsKeyId: v.smtpSecretKmsKeyId } : {}),
+    secretRegion: regions[0],
+    regions: smtpRegions,
+  };
+
   return {
     stack,
     domains: domainConfigs,
-    smtp: {
-      userName,
-      keyGeneration: v.smtpKeyGeneration,
-      ...(previousKey ? { previousKey } : {}),
-      ...(unrecordedKeyId !== "" ? { unrecordedKeyId } : {}),
-      allowedFromAddresses: smtpFrom,
-      addressIdentities,
-      secretName,
-      recoveryWindowDays: windowDays,
-      ...(v.smtpSecretKmsKeyId !== "" ? { kmsKeyId: v.smtpSecretKmsKeyId } : {}),
-      secretRegion: regions[0],
-      regions: smtpRegions,
-    },
+    smtpCredentials: credentialsMode ?? "senders",
+    ...(credentials.declare ? { smtp: smtpConfig } : {}),
     senders,
     ...(monitoring ? { monitoring } : {}),
     protect: v.protect,

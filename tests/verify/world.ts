@@ -381,7 +381,7 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
   // configuration sets, and the From addresses the config allows (the senders' by default).
   const smtpRegionNames = new Set(manifest.smtp.regions.map((r) => r.region));
   const resourceArns = manifest.domains.flatMap((d) => d.regions.filter((r) => smtpRegionNames.has(r.region)).flatMap((r) => [r.identityArn, r.configurationSetArn]));
-  const fromAddresses = options.manifest ? manifest.senders.map((x) => x.address) : validateConfig(pulumiConfig(options.config ?? WORLD_CONFIG), "test").smtp.allowedFromAddresses;
+  const fromAddresses = options.manifest ? manifest.senders.map((x) => x.address) : validateConfig(pulumiConfig(options.config ?? WORLD_CONFIG), "test").smtp?.allowedFromAddresses ?? [];
   await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: "ses-send-raw-email-only", PolicyDocument: JSON.stringify(smtpSendPolicy(resourceArns, fromAddresses)) }));
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: user }));
   const accessKeyId = key.AccessKey?.AccessKeyId ?? "";

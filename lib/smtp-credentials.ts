@@ -1,0 +1,91 @@
+/**
+ * Whether a stack gets SMTP credentials at all, and how wide they may be (issue 21, "least
+ * privilege and safe defaults"). One rule, read by the config validator, the program (a stack
+ * whose last deployment holds credentials) and the policy pack's wide-credentials rule.
+ *
+ * A leaked SMTP password (usually kept at a third party, like a Gmail "Send mail as" alias)
+ * sends DMARC-passing mail as whatever From address the IAM policy allows. So:
+ * - `senders` (default): credentials only for the From addresses the stack names (the senders'
+ *   plus plain addresses in smtpAllowedFromAddresses). No address, no credentials: a stack
+ *   without senders declares no IAM user, key or secret.
+ * - `any-address`: the stack says it wants credentials that may send as any address of its
+ *   domains (no From condition, or `*@domain` entries). The policy pack flags such a policy
+ *   (aws-iam-userpolicy-disallow-any-from-address).
+ * - `none`: no credentials, said explicitly: the way to remove the credentials of a live stack
+ *   on purpose (docs/operations.md "Remove the SMTP credentials").
+ */
+export type SmtpCredentialsMode = "senders" | "any-address" | "none";
+export const SMTP_CREDENTIALS_MODES: readonly SmtpCredentialsMode[] = ["senders", "any-address", "none"];
+export const SMTP_CREDENTIALS_KEY = "smtpCredentials";
+
+const hasWildcard = (s: string): boolean => /[*?]/.test(s);
+
+/**
+ * Whether a From list lets the credentials send as any address of a domain: no list at all
+ * (no ses:FromAddress condition) or an entry with a wildcard.
+ */
+export function isWideFromList(fromAddresses: readonly string[]): boolean {
+  return fromAddresses.length === 0 || fromAddresses.some(hasWildcard);
+}
+
+export interface CredentialsDecision {
+  /** Declare the IAM user, its keys and the secret. */
+  declare: boolean;
+  /** Problems, keyed by the config key (without the project prefix) to edit. */
+  issues: { key: string; message: string }[];
+}
+
+/**
+ * Decide from config alone. `allowedFromAddresses` are the raw smtpAllowedFromAddresses entries
+ * (lower-cased), `senderCount` the valid senders.
+ */
+export function credentialsDecision(mode: SmtpCredentialsMode, senderCount: number, allowedFromAddresses: readonly string[]): CredentialsDecision {
+  const issues: CredentialsDecision["issues"] = [];
+  if (mode === "none") {
+    if (senderCount > 0) {
+      issues.push({
+        key: SMTP_CREDENTIALS_KEY,
+        message: `is none, but mail-infra:senders lists ${senderCount} sender${senderCount === 1 ? "" : "s"} that relay through SES with the credentials. Set mail-infra:smtpCredentials to "senders" (or remove it), or remove the senders once they no longer relay.`,
+      });
+    }
+    if (allowedFromAddresses.length > 0) {
+      issues.push({ key: "smtpAllowedFromAddresses", message: `lists From addresses for SMTP credentials, but mail-infra:smtpCredentials is none. Remove mail-infra:smtpAllowedFromAddresses, or set mail-infra:smtpCredentials to "senders".` });
+    }
+    return { declare: false, issues };
+  }
+  if (mode === "senders") {
+    allowedFromAddresses.forEach((a, i) => {
+      if (hasWildcard(a)) {
+        issues.push({
+          key: `smtpAllowedFromAddresses[${i}]`,
+          message: `"${a}" lets the SMTP credentials send as any address of ${a.slice(a.lastIndexOf("@") + 1)}: a leaked password then sends DMARC-passing mail as anyone there. List the addresses that send instead, or set mail-infra:smtpCredentials to "any-address" to say the stack wants credentials that wide (the policy pack flags them).`,
+        });
+      }
+    });
+    return { declare: senderCount > 0 || allowedFromAddresses.length > 0, issues };
+  }
+  return { declare: true, issues };
+}
+
+/**
+ * The change from the last deployment's credentials to none, when config did not say `none`:
+ * refused before any resource is declared, because `pulumi up` would delete the SMTP user (every
+ * key with it: every relay stops) and the secret. With protect on, the engine would refuse the
+ * delete anyway (pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep.Apply, "refuse to delete
+ * protected resources"), but only with a generic error; this says what to do.
+ */
+export function credentialsRemovalIssue(
+  deployed: { user: string; accessKeyId: string } | undefined,
+  mode: SmtpCredentialsMode,
+  declare: boolean,
+): { key: string; message: string } | undefined {
+  if (!deployed || declare || mode === "none") return undefined;
+  return {
+    key: "senders",
+    message:
+      `is empty, and the last deployment holds SMTP credentials (IAM user ${deployed.user}, access key ${deployed.accessKeyId}). ` +
+      `Without senders the stack declares no credentials (mail-infra:smtpCredentials "senders", the default), so pulumi up would delete the user, its keys and the secret, and every relay still using them would stop. ` +
+      `List the senders that relay with them in mail-infra:senders (the user may then send only as them); or set mail-infra:smtpCredentials to "any-address" to keep credentials that may send as any address (flagged by the policy pack); ` +
+      `or, to remove them on purpose, set mail-infra:smtpCredentials to "none" (docs/operations.md "Remove the SMTP credentials").`,
+  };
+}
