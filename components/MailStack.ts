@@ -60,6 +60,7 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
         ],
         tags,
         protect: cfg.protect,
+        senders: cfg.senders.map((x) => x.address),
       })
     : undefined;
   // Without credentials the change alerts still watch the names the stack's SMTP user and secret

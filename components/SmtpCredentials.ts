@@ -4,7 +4,7 @@ import type { SmtpConfig } from "../lib/config";
 import { SES_SMTP_PORT, smtpEndpoint } from "../lib/regions";
 import { deriveSmtpPasswordV4 } from "../lib/smtp-password";
 import { smtpSendPolicy } from "../lib/iam";
-import { ROLE_TAG, SMTP_ROLE, SMTP_USER_PATH } from "../lib/names";
+import { ROLE_TAG, SMTP_CREDENTIALS_TYPE, SMTP_ROLE, SMTP_USER_PATH } from "../lib/names";
 import { planKeys } from "../lib/rotation";
 import { type ProtectedRole, protectionOptions } from "../lib/protection";
 
@@ -15,6 +15,8 @@ export interface SmtpCredentialsArgs {
   tags?: Record<string, string>;
   /** mail-infra:protect: resource options from lib/protection. */
   protect: boolean;
+  /** The senders' addresses (mail-infra:senders): an output, so the policy pack sees live relays. */
+  senders?: readonly string[];
 }
 
 /**
@@ -36,7 +38,7 @@ export class SmtpCredentials extends pulumi.ComponentResource {
   readonly username: pulumi.Output<string>;
 
   constructor(name: string, args: SmtpCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mail-infra:iam:SmtpCredentials", name, {}, opts);
+    super(SMTP_CREDENTIALS_TYPE, name, {}, opts);
     const child = (role: ProtectedRole): pulumi.CustomResourceOptions => ({ parent: this, ...protectionOptions(role, args.protect) });
     const cfg = args.config;
 
@@ -102,6 +104,6 @@ export class SmtpCredentials extends pulumi.ComponentResource {
       child("smtp-secret-version"),
     );
 
-    this.registerOutputs({ username: this.username, secretArn: this.secret.arn, userArn: this.user.arn });
+    this.registerOutputs({ username: this.username, secretArn: this.secret.arn, userArn: this.user.arn, senders: [...(args.senders ?? [])] });
   }
 }

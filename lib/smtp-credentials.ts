@@ -89,3 +89,59 @@ export function credentialsRemovalIssue(
       `or, to remove them on purpose, set mail-infra:smtpCredentials to "none" (docs/operations.md "Remove the SMTP credentials").`,
   };
 }
+
+/** SES actions that send mail as a From address (what ses:FromAddress restricts). */
+const SEND_ACTIONS = ["ses:sendrawemail", "ses:sendemail", "ses:sendtemplatedemail", "ses:sendbulktemplatedemail", "ses:sendbulkemail"];
+const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const sendsMail = (action: string): boolean => {
+  const a = action.toLowerCase();
+  return SEND_ACTIONS.includes(a) || (hasWildcard(a) && new RegExp(`^${a.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test("ses:sendrawemail"));
+};
+
+export interface WideStatement {
+  /** The statement's Sid, or "#n". */
+  statement: string;
+  /** Why it is wide, one clause. */
+  reason: string;
+}
+
+/**
+ * The Allow statements of an IAM policy document that let their holder send as any address:
+ * a send action (ses:SendRawEmail, ses:SendEmail, a wildcard matching them) without a
+ * ses:FromAddress condition, or with one whose values hold a wildcard. Judged on the document's
+ * effect, whatever its shape (one statement per domain, region patterns, a managed policy).
+ * Not JSON: no statement (sendOnlyPolicyProblems reports the document itself).
+ */
+export function wideSendStatements(policy: unknown): WideStatement[] {
+  let doc: unknown = policy;
+  if (typeof policy === "string") {
+    try {
+      doc = JSON.parse(policy);
+    } catch {
+      return [];
+    }
+  }
+  if (doc === null || typeof doc !== "object") return [];
+  const out: WideStatement[] = [];
+  asList((doc as { Statement?: unknown }).Statement).forEach((raw, i) => {
+    if (raw === null || typeof raw !== "object") return;
+    const s = raw as Record<string, unknown>;
+    if (s.Effect !== "Allow") return;
+    const sends = s.NotAction !== undefined || asList(s.Action).map(String).some(sendsMail);
+    if (!sends) return;
+    const statement = typeof s.Sid === "string" && s.Sid !== "" ? s.Sid : `#${i + 1}`;
+    const from: string[] = [];
+    const condition = s.Condition !== null && typeof s.Condition === "object" ? (s.Condition as Record<string, unknown>) : {};
+    for (const [operator, block] of Object.entries(condition)) {
+      // Only operators that restrict to the listed values; ForAnyValue/Not* forms do not.
+      if (!/^String(Equals|EqualsIgnoreCase|Like)$/i.test(operator) || block === null || typeof block !== "object") continue;
+      for (const [key, values] of Object.entries(block as Record<string, unknown>)) if (key.toLowerCase() === "ses:fromaddress") from.push(...asList(values).map(String));
+    }
+    if (from.length === 0) out.push({ statement, reason: "has no ses:FromAddress condition, so it may send as any address of every identity it names" });
+    else {
+      const wide = from.filter(hasWildcard);
+      if (wide.length > 0) out.push({ statement, reason: `lets ses:FromAddress match ${wide.map((w) => `"${w}"`).join(", ")}, so it may send as any address there` });
+    }
+  });
+  return out;
+}

@@ -52,6 +52,8 @@ export const policies: Policies = [
   iam.disallowNonSendActions,
   iam.disallowLoginProfile,
   iam.disallowMoreThanTwo,
+  iam.disallowAnyFromAddress,
+  iam.configureProtect,
   secretsmanager.configureRecoveryWindow,
   secretsmanager.missingDescription,
   secretsmanager.configureCustomerManagedKey,
