@@ -145,3 +145,12 @@ export function wideSendStatements(policy: unknown): WideStatement[] {
   });
   return out;
 }
+
+/** The default maximum access key age, in days: awsguard's access-keys-rotated default (pulumi/pulumi-policy-aws src/security.ts). */
+export const DEFAULT_MAX_KEY_AGE_DAYS = 90;
+
+/** Whole days from an RFC 3339 creation date to `now` (ms); undefined when the date does not parse. */
+export function keyAgeDays(createDate: string, now: number): number | undefined {
+  const t = Date.parse(createDate);
+  return Number.isNaN(t) ? undefined : Math.floor((now - t) / 86_400_000);
+}

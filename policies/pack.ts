@@ -54,11 +54,13 @@ export const policies: Policies = [
   iam.disallowMoreThanTwo,
   iam.disallowAnyFromAddress,
   iam.configureProtect,
+  iam.configureMaxAge,
   secretsmanager.configureRecoveryWindow,
   secretsmanager.missingDescription,
   secretsmanager.configureCustomerManagedKey,
   sesv2.missingReputationAlarms,
   sesv2.missingWatch,
   sns.missingSubscription,
+  sns.disallowMonitoredDomain,
   secretsmanager.configureKmsKeyRegion,
 ];
