@@ -25,6 +25,7 @@ import { shown, typeName } from "./text";
 import { policySize, sesArn, smtpSendPolicy, smtpSendRegions, USER_INLINE_POLICY_LIMIT } from "./iam";
 import { configurationSetName, domainPhysicalNames, nameCollisions } from "./names";
 import { PREVIOUS_KEY_STATES, type PreviousKeyState } from "./rotation";
+import { reportAuthorizations } from "./report-authorization";
 import { credentialsDecision, SMTP_CREDENTIALS_MODES, type SmtpCredentialsMode } from "./smtp-credentials";
 import {
   ALARM_LEVELS,
@@ -328,6 +329,12 @@ export interface DomainConfig {
   /** Other values of the apex TXT record set, kept verbatim next to the SPF record. */
   readonly apexTxtValues: readonly string[];
   readonly dmarc: DmarcRecord;
+  /**
+   * Report authorisation records this domain's zone publishes for other domains of the stack
+   * whose rua/ruf name a mailbox here (`<policy domain>._report._dmarc.<this domain>`,
+   * lib/report-authorization.ts). Absent: none.
+   */
+  readonly reportAuthorizations?: readonly string[];
   readonly dns: DnsConfig;
   readonly ttl: number;
 }
@@ -702,6 +709,15 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     if (collided.has(key)) continue;
     collided.add(key);
     add(domainKey, `${c.owners.join(" and ")} get the same ${c.kind} name ${c.name} (names keep only letters and digits), so the second one cannot be created. Put one of them in another stack.`);
+  }
+
+  // DMARC reports sent to another domain of this stack: that domain's zone publishes the
+  // authorisation record (RFC 7489 7.1), or receivers drop the reports.
+  for (const a of reportAuthorizations(domainConfigs)) {
+    const i = a.inStack === undefined ? -1 : domainConfigs.findIndex((d) => d.domain === a.inStack);
+    if (i < 0) continue;
+    const owner = domainConfigs[i];
+    if (!(owner.reportAuthorizations ?? []).includes(a.name)) domainConfigs[i] = { ...owner, reportAuthorizations: [...(owner.reportAuthorizations ?? []), a.name] };
   }
 
   // 8. SMTP credentials.

@@ -16,7 +16,7 @@ export const fixModeOf = (m: { stack: string }): "stack" | "discovery" => (m.sta
 
 const recordSchema = z.object({
   key: z.string(),
-  purpose: z.enum(["dkim", "mail-from-mx", "mail-from-spf", "spf", "dmarc"]),
+  purpose: z.enum(["dkim", "mail-from-mx", "mail-from-spf", "spf", "dmarc", "dmarc-report-auth"]),
   name: z.string(),
   type: z.enum(["CNAME", "MX", "TXT"]),
   ttl: z.number().int(),

@@ -79,6 +79,7 @@ describe("mail-infra:protect", async () => {
     "dns-mail-from-spf": { protect: false, retainOnDelete: true },
     "dns-spf": { protect: true, retainOnDelete: false },
     "dns-dmarc": { protect: true, retainOnDelete: false },
+    "dns-dmarc-report-auth": { protect: false, retainOnDelete: false },
     "smtp-user": { protect: true, retainOnDelete: false },
     "smtp-user-policy": { protect: false, retainOnDelete: true },
     "smtp-access-key": { protect: false, retainOnDelete: false },
