@@ -43,6 +43,7 @@ export const policies: Policies = [
   route53.disallowInvalidDmarc,
   route53.configureDmarcPolicy,
   route53.configureDmarcRua,
+  route53.missingReportAuthorization,
   route53.configureDmarcSpfAlignment,
   route53.configureMailFromMx,
   route53.configureDkimCname,
