@@ -104,6 +104,6 @@ export class SmtpCredentials extends pulumi.ComponentResource {
       child("smtp-secret-version"),
     );
 
-    this.registerOutputs({ username: this.username, secretArn: this.secret.arn, userArn: this.user.arn, senders: [...(args.senders ?? [])] });
+    this.registerOutputs({ username: this.username, secretArn: this.secret.arn, userArn: this.user.arn, senders: [...(args.senders ?? [])], allowedFromAddresses: [...cfg.allowedFromAddresses] });
   }
 }

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { wideSendStatements } from "../../../lib/smtp-credentials";
+import { SMTP_CREDENTIALS_TYPE } from "../../../lib/names";
+import { isWideFromList, wideSendStatements } from "../../../lib/smtp-credentials";
+import { strList } from "../../util/values";
 import { propText } from "../../util/stack";
 import { known, reportGaps } from "../../util/unknown";
 
@@ -25,11 +27,20 @@ export const disallowAnyFromAddress: StackValidationPolicy = {
       const kind = r.isType(aws.iam.UserPolicy) ? "inline policy" : r.isType(aws.iam.GroupPolicy) ? "group policy" : r.isType(aws.iam.Policy) ? "managed policy" : undefined;
       if (!kind) continue;
       const policy = known(() => r.props.policy as unknown);
-      if (policy === undefined) {
+      // At a first preview the document is unknown (it names ARNs AWS assigns); the program's
+      // SmtpCredentials component lists the From addresses it is built from, known from config.
+      const parent = r.parent?.type === SMTP_CREDENTIALS_TYPE ? r.parent : undefined;
+      const declaredFrom = parent ? known(() => (Array.isArray(parent.props.allowedFromAddresses) ? strList(parent.props.allowedFromAddresses) : undefined)) : undefined;
+      if (policy === undefined && declaredFrom === undefined) {
         gaps.push(`the ${kind} ${r.name} (its document holds values AWS assigns, e.g. ARNs)`);
         continue;
       }
-      const wide = wideSendStatements(policy);
+      const wide =
+        policy !== undefined
+          ? wideSendStatements(policy)
+          : isWideFromList(declaredFrom ?? [])
+            ? [{ statement: "SendRawEmailOnly", reason: declaredFrom?.length ? `lets ses:FromAddress match ${declaredFrom.filter((x) => /[*?]/.test(x)).map((x) => `"${x}"`).join(", ")}, so it may send as any address there` : "has no ses:FromAddress condition, so it may send as any address of every identity it names" }]
+            : [];
       grants += 1;
       if (wide.length === 0) continue;
       const holder = propText(r, "user") ?? propText(r, "group");
