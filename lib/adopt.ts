@@ -378,6 +378,12 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
     const why = senderNames.has(defaultUser) ? "and can send through SES (a relay may use it)" : `with ${namesakeUser.accessKeyIds.length} access keys (IAM allows 2, so the program could not add its own)`;
     risks.push(`IAM user ${defaultUser} (the name the program gives the SMTP user of stack ${stack}) exists ${why}: it is not imported and not changed. The written config names the new SMTP user ${userName} (mail-infra:smtpUserName), so the first pulumi up does not fail with EntityAlreadyExists.`);
   }
+  // Adoption creates the new SMTP credentials in the first up and adds the relays to
+  // mail-infra:senders after it (relayFixSteps): until then there is no sender to narrow to, so
+  // the written config asks for the credentials explicitly (lib/smtp-credentials.ts); the policy
+  // pack flags them until the senders are listed and the key is set back to senders.
+  set("smtpCredentials", "any-address");
+  risks.push(`The written config sets mail-infra:smtpCredentials to any-address: the new SMTP user may send as any address of the domain until the relays are listed in mail-infra:senders (the policy pack flags it). Once they are, set mail-infra:smtpCredentials to senders (or remove it) and pulumi up.`);
   // The SMTP secret: imported when it has the program's name; renamed when that name is
   // scheduled for deletion (Secrets Manager refuses to create it until the deletion ends).
   const defaultSecret = defaultSmtpSecretName(stack);
@@ -716,6 +722,7 @@ export const ADOPT_DECIDES: readonly string[] = [
     "dnsTtl",
     "smtpUserName",
     "smtpSecretName",
+    "smtpCredentials",
   ].map((k) => `${PROJECT}:${k}`),
 ];
 
