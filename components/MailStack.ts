@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, type MailConfig, PROJECT, validateConfig } from "../lib/config";
-import { type Manifest, MANIFEST_VERSION } from "../lib/manifest";
+import { ConfigError, defaultSmtpSecretName, defaultSmtpUserName, type MailConfig, PROJECT, type SmtpConfig, validateConfig } from "../lib/config";
+import { type Manifest, MANIFEST_VERSION, type StackManifest } from "../lib/manifest";
+import { credentialsRemovalIssue } from "../lib/smtp-credentials";
 import { deployedMailFrom, mailFromMoveIssues, mailFromMoves } from "../lib/mail-from-move";
 import { deployedDkimTokens, type DnsRecord, toZoneFile } from "../lib/records";
 import { SES_SMTP_PORT, smtpEndpoint } from "../lib/regions";
@@ -17,7 +18,8 @@ import { watchManifest } from "../lib/watch";
 
 export interface MailStack {
   domains: MailDomain[];
-  smtp: SmtpCredentials;
+  /** Absent when the stack declares no SMTP credentials (lib/smtp-credentials.ts). */
+  smtp: SmtpCredentials | undefined;
   /** Declared when mail-infra:alertEmails is non-empty. */
   monitoring: Monitoring | undefined;
   /** Declared when mail-infra:watch is true (which needs alertEmails). */
@@ -27,11 +29,11 @@ export interface MailStack {
 
 export interface MailStackOutputs {
   /** Non-secret manifest that `npm run verify -- --stack` reads. */
-  verification: pulumi.Output<Manifest>;
-  /** The SMTP username (access key id): not a secret. */
-  smtpUsername: pulumi.Output<string>;
-  /** Where the SMTP passwords are kept. */
-  smtpSecretArn: pulumi.Output<string>;
+  verification: pulumi.Output<StackManifest>;
+  /** The SMTP username (access key id): not a secret. Absent without SMTP credentials. */
+  smtpUsername: pulumi.Output<string> | undefined;
+  /** Where the SMTP passwords are kept. Absent without SMTP credentials. */
+  smtpSecretArn: pulumi.Output<string> | undefined;
   /** BIND zone fragment per domain, when DNS is external. */
   zoneFile: pulumi.Output<string> | undefined;
 }
@@ -47,21 +49,28 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
 
   const domains = cfg.domains.map((d) => new MailDomain(d.domain, { config: d, accountId, tags, protect: cfg.protect, deployedDkimTokens: deployedDkim }));
 
-  const smtp = new SmtpCredentials("smtp", {
-    config: cfg.smtp,
-    // Address identities take precedence over their domain's when SES authorises a send: named too.
-    accountId,
-    resourceArns: () => [
-      ...domains.flatMap((d) => d.sendingResourceArns(cfg.smtp.regions)),
-      ...cfg.smtp.addressIdentities.flatMap((a) => cfg.smtp.regions.map((r) => accountId.apply((id) => sesArn(r, id, "identity", a)))),
-    ],
-    tags,
-    protect: cfg.protect,
-  });
+  const smtpCfg = cfg.smtp;
+  const smtp = smtpCfg
+    ? new SmtpCredentials("smtp", {
+        config: smtpCfg,
+        accountId,
+        // Address identities take precedence over their domain's when SES authorises a send: named too.
+        resourceArns: () => [
+          ...domains.flatMap((d) => d.sendingResourceArns(smtpCfg.regions)),
+          ...smtpCfg.addressIdentities.flatMap((a) => smtpCfg.regions.map((r) => accountId.apply((id) => sesArn(r, id, "identity", a)))),
+        ],
+        tags,
+        protect: cfg.protect,
+        senders: cfg.senders.map((x) => x.address),
+      })
+    : undefined;
+  // Without credentials the change alerts still watch the names the stack's SMTP user and secret
+  // would have: a user of that name appearing, or getting a key, is itself worth an alert.
+  const smtpNames = smtpCfg ?? { userName: defaultSmtpUserName(cfg.stack), secretName: defaultSmtpSecretName(cfg.stack), secretRegion: cfg.domains[0]?.regions[0]?.region ?? "" };
 
   const sesRegions = cfg.domains[0]?.regions.map((r) => r.region) ?? [];
   // The watch lives in the primary region; its alarms publish to that region's alerts topic.
-  const watchSection = cfg.watch && cfg.monitoring ? watchManifest(cfg.stack, cfg.smtp.secretRegion, cfg.watch, sesRegions) : undefined;
+  const watchSection = cfg.watch && cfg.monitoring ? watchManifest(cfg.stack, smtpNames.secretRegion, cfg.watch, sesRegions) : undefined;
 
   const monitoring = cfg.monitoring
     ? new Monitoring("monitoring", {
@@ -69,9 +78,9 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
         stack: cfg.stack,
         config: cfg.monitoring,
         sesRegions: cfg.domains[0]?.regions.map((r) => r.region) ?? [],
-        smtpUserName: smtp.user.name,
-        secretName: cfg.smtp.secretName,
-        secretRegion: cfg.smtp.secretRegion,
+        smtpUserName: smtp?.user.name ?? smtpNames.userName,
+        secretName: smtpNames.secretName,
+        secretRegion: smtpNames.secretRegion,
         feedbackSources: domains.flatMap((d, i) =>
           cfg.domains[i].regions.map((r) => ({
             key: `${cfg.domains[i].domain}-${r.region}`,
@@ -89,31 +98,35 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
   const verification = pulumi
     .all([
       pulumi.all(domains.map((d) => d.manifest)),
-      smtp.user.name,
-      smtp.user.arn,
-      smtp.username,
-      smtp.secret.arn,
-      smtp.previousAccessKey?.id,
+      smtp?.user.name,
+      smtp?.user.arn,
+      smtp?.username,
+      smtp?.secret.arn,
+      smtp?.previousAccessKey?.id,
       monitoring?.manifest,
     ])
     .apply(
-      ([domainManifests, user, userArn, accessKeyId, secretId, previousKeyId, monitoringManifest]): Manifest => ({
+      ([domainManifests, user, userArn, accessKeyId, secretId, previousKeyId, monitoringManifest]): StackManifest => ({
         version: MANIFEST_VERSION,
         project: PROJECT,
         stack: cfg.stack,
         domains: domainManifests,
-        smtp: {
-          user,
-          userArn,
-          accessKeyId,
-          keyGeneration: cfg.smtp.keyGeneration,
-          ...(cfg.smtp.previousKey ? { previousKey: previousKeyManifest(cfg, deployed, previousKeyId) } : {}),
-          secretId,
-          secretName: cfg.smtp.secretName,
-          secretRegion: cfg.smtp.secretRegion,
-          port: SES_SMTP_PORT,
-          regions: cfg.smtp.regions.map((region) => ({ region, endpoint: smtpEndpoint(region) })),
-        },
+        ...(smtpCfg && user !== undefined && userArn !== undefined && accessKeyId !== undefined && secretId !== undefined
+          ? {
+              smtp: {
+                user,
+                userArn,
+                accessKeyId,
+                keyGeneration: smtpCfg.keyGeneration,
+                ...(smtpCfg.previousKey ? { previousKey: previousKeyManifest(smtpCfg, deployed, previousKeyId) } : {}),
+                secretId,
+                secretName: smtpCfg.secretName,
+                secretRegion: smtpCfg.secretRegion,
+                port: SES_SMTP_PORT,
+                regions: smtpCfg.regions.map((region) => ({ region, endpoint: smtpEndpoint(region) })),
+              },
+            }
+          : {}),
         senders: cfg.senders.map((s) => ({ ...s, smtpEndpoint: smtpEndpoint(s.region) })),
         ...(monitoringManifest ? { monitoring: monitoringManifest } : {}),
         ...(watchSection ? { watch: watchSection } : {}),
@@ -132,9 +145,9 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
             cfg.domains[i].regions.map((r) => ({ key: `${cfg.domains[i].domain}-${r.region}`, region: r.region, topicArn: d.identities[r.region].topic.arn })),
           ),
           alertsTopicArn: monitoring.topics[watchSection.region].arn,
-          smtpUserName: smtp.user.name,
-          secretName: cfg.smtp.secretName,
-          secretRegion: cfg.smtp.secretRegion,
+          smtpUserName: smtp?.user.name ?? smtpNames.userName,
+          secretName: smtpNames.secretName,
+          secretRegion: smtpNames.secretRegion,
           accountId,
           tags,
         })
@@ -149,13 +162,13 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
         )
     : undefined;
 
-  return { domains, smtp, monitoring, watch, outputs: { verification, smtpUsername: smtp.username, smtpSecretArn: smtp.secret.arn, zoneFile } };
+  return { domains, smtp, monitoring, watch, outputs: { verification, smtpUsername: smtp?.username, smtpSecretArn: smtp?.secret.arn, zoneFile } };
 }
 
 /** The manifest's record of key N-1: a retired key keeps the id the last deployment knew. */
-function previousKeyManifest(cfg: MailConfig, deployed: DeployedKeys | undefined, declaredId: string | undefined): NonNullable<Manifest["smtp"]["previousKey"]> {
-  const generation = cfg.smtp.keyGeneration - 1;
-  const state = cfg.smtp.previousKey ?? "retired";
+function previousKeyManifest(smtp: SmtpConfig, deployed: DeployedKeys | undefined, declaredId: string | undefined): NonNullable<Manifest["smtp"]["previousKey"]> {
+  const generation = smtp.keyGeneration - 1;
+  const state = smtp.previousKey ?? "retired";
   const knownId = declaredId ?? (deployed?.previousKey?.generation === generation ? deployed.previousKey.accessKeyId : undefined);
   return { generation, state, ...(knownId ? { accessKeyId: knownId } : {}) };
 }
@@ -163,7 +176,12 @@ function previousKeyManifest(cfg: MailConfig, deployed: DeployedKeys | undefined
 /** The stack outputs of a declared stack (what Pulumi records and `verify --stack` reads). */
 export function stackOutputs(stack: MailStack): Record<string, unknown> {
   const o = stack.outputs;
-  return { verification: o.verification, smtpUsername: o.smtpUsername, smtpSecretArn: o.smtpSecretArn, ...(o.zoneFile ? { zoneFile: o.zoneFile } : {}) };
+  return {
+    verification: o.verification,
+    ...(o.smtpUsername ? { smtpUsername: o.smtpUsername } : {}),
+    ...(o.smtpSecretArn ? { smtpSecretArn: o.smtpSecretArn } : {}),
+    ...(o.zoneFile ? { zoneFile: o.zoneFile } : {}),
+  };
 }
 
 /**
@@ -176,7 +194,12 @@ export async function runMailProgram(raw: Readonly<Record<string, unknown>>, sta
   const last = await readLastVerification();
   const deployed = deployedKeys(last);
   const live = deployed ? await liveAccessKeys(deployed.user) : [];
-  const issues = [...rotationIssues(deployed, cfg.smtp), ...liveKeyIssues(deployed, cfg.smtp, live), ...mailFromMoveIssues(mailFromMoves(deployedMailFrom(last), cfg.domains))].map((i) => ({
+  const removal = credentialsRemovalIssue(deployed && deployed.accessKeyId ? { user: deployed.user, accessKeyId: deployed.accessKeyId } : deployed ? { user: deployed.user, accessKeyId: "(not recorded)" } : undefined, cfg.smtpCredentials, cfg.smtp !== undefined);
+  const issues = [
+    ...(removal ? [removal] : []),
+    // Rotation rules compare key generations; with no credentials declared there is nothing to rotate.
+    ...(cfg.smtp ? [...rotationIssues(deployed, cfg.smtp), ...liveKeyIssues(deployed, cfg.smtp, live)] : []),
+    ...mailFromMoveIssues(mailFromMoves(deployedMailFrom(last), cfg.domains))].map((i) => ({
     key: `${PROJECT}:${i.key}`,
     message: i.message,
   }));

@@ -4,7 +4,7 @@ import type { SmtpConfig } from "../lib/config";
 import { SES_SMTP_PORT, smtpEndpoint } from "../lib/regions";
 import { deriveSmtpPasswordV4 } from "../lib/smtp-password";
 import { smtpGrant } from "../lib/iam";
-import { ROLE_TAG, SMTP_ROLE, SMTP_USER_PATH } from "../lib/names";
+import { ROLE_TAG, SMTP_CREDENTIALS_TYPE, SMTP_ROLE, SMTP_USER_PATH } from "../lib/names";
 import { planKeys } from "../lib/rotation";
 import { type ProtectedRole, protectionOptions } from "../lib/protection";
 
@@ -23,6 +23,8 @@ export interface SmtpCredentialsArgs {
   protect: boolean;
   /** A KMS key known only as an output (an existing key a library user passes in): replaces `config.kmsKeyId`. */
   kmsKeyId?: pulumi.Input<string>;
+  /** The senders' addresses (mail-infra:senders): an output, so the policy pack sees live relays. */
+  senders?: readonly string[];
 }
 
 /**
@@ -44,7 +46,7 @@ export class SmtpCredentials extends pulumi.ComponentResource {
   readonly username: pulumi.Output<string>;
 
   constructor(name: string, args: SmtpCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mail-infra:iam:SmtpCredentials", name, {}, opts);
+    super(SMTP_CREDENTIALS_TYPE, name, {}, opts);
     const child = (role: ProtectedRole): pulumi.CustomResourceOptions => ({ parent: this, ...protectionOptions(role, args.protect) });
     const cfg = args.config;
 
@@ -114,6 +116,6 @@ export class SmtpCredentials extends pulumi.ComponentResource {
       child("smtp-secret-version"),
     );
 
-    this.registerOutputs({ username: this.username, secretArn: this.secret.arn, userArn: this.user.arn });
+    this.registerOutputs({ username: this.username, secretArn: this.secret.arn, userArn: this.user.arn, senders: [...(args.senders ?? [])], allowedFromAddresses: [...cfg.allowedFromAddresses] });
   }
 }

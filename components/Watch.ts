@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Manifest } from "../lib/manifest";
+import type { StackManifest } from "../lib/manifest";
 import { iamEventPattern, IAM_EVENTS_REGION, secretEventPattern, sesEventPattern } from "../lib/monitoring";
 import { regionalArn } from "../lib/regions";
 import {
@@ -54,7 +54,7 @@ export interface WatchArgs {
   region: string;
   sesRegions: readonly string[];
   /** The stack's verification manifest: packaged with the function, and the source of the role's ARNs. */
-  manifest: pulumi.Input<Manifest>;
+  manifest: pulumi.Input<StackManifest>;
   eventTopics: readonly WatchEventTopic[];
   /** The alerts topic in `region` (components/Monitoring). */
   alertsTopicArn: pulumi.Input<string>;

@@ -378,6 +378,12 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
     const why = senderNames.has(defaultUser) ? "and can send through SES (a relay may use it)" : `with ${namesakeUser.accessKeyIds.length} access keys (IAM allows 2, so the program could not add its own)`;
     risks.push(`IAM user ${defaultUser} (the name the program gives the SMTP user of stack ${stack}) exists ${why}: it is not imported and not changed. The written config names the new SMTP user ${userName} (mail-infra:smtpUserName), so the first pulumi up does not fail with EntityAlreadyExists.`);
   }
+  // Adoption creates the new SMTP credentials in the first up and adds the relays to
+  // mail-infra:senders after it (relayFixSteps): until then there is no sender to narrow to, so
+  // the written config asks for the credentials explicitly (lib/smtp-credentials.ts); the policy
+  // pack flags them until the senders are listed and the key is set back to senders.
+  set("smtpCredentials", "any-address");
+  risks.push(`The written config sets mail-infra:smtpCredentials to any-address: the new SMTP user may send as any address of the domain until the relays are listed in mail-infra:senders (the policy pack flags it). Once they are, set mail-infra:smtpCredentials to senders (or remove it) and pulumi up.`);
   // The SMTP secret: imported when it has the program's name; renamed when that name is
   // scheduled for deletion (Secrets Manager refuses to create it until the deletion ends).
   const defaultSecret = defaultSmtpSecretName(stack);
@@ -546,7 +552,7 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
     risks.push(
       `IAM user ${defaultUser} already exists with the name the program gives the SMTP user of stack ${stack}, and cannot send: it is imported (import.json), so the first pulumi up does not fail with EntityAlreadyExists. The program adds its send-only policy and a new access key${namesakeUser.accessKeyIds.length > 0 ? `; its live key ${namesakeUser.accessKeyIds.join(", ")} is not managed: delete it by hand once nothing uses it` : ""}. If that user is not this stack's, set mail-infra:smtpUserName to another name and drop its entry from import.json instead.`,
     );
-  } else {
+  } else if (validated.smtp) {
     changes.push({ subject: `SMTP user ${validated.smtp.userName}, its send-only policy and access key`, action: "create", live: "(none)", declared: "new credentials (relay-fix moves the relay to them)" });
   }
   if (namesakeSecret && !namesakeSecret.deletedDate) {
@@ -555,11 +561,11 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
     risks.push(
       `Secret ${defaultSecret} (${primary}) already exists with the name the program gives the SMTP secret of stack ${stack}: it is imported (import.json), so the first pulumi up does not fail with ResourceExistsException. That up writes the new credentials as its current value; the value it held stays readable as AWSPREVIOUS (aws secretsmanager get-secret-value --secret-id ${defaultSecret} --version-stage AWSPREVIOUS) for a relay that still uses it.`,
     );
-  } else {
+  } else if (validated.smtp) {
     changes.push({ subject: `secret ${validated.smtp.secretName} (${validated.smtp.secretRegion})`, action: "create", live: "(none)", declared: "the SMTP username and per-region passwords" });
   }
   if (smtpImports.length > 0) resources.push({ type: TYPES.smtpCredentials, name: SMTP_COMPONENT, component: true }, ...smtpImports);
-  if (validated.senders.length === 0) notes.push(`mail-infra:senders is empty: the new SMTP user may send as any address of ${domain}. List the relays (address=...; kind=gmail-send-as; account=...; region=...) to narrow it.`);
+  if (!validated.smtp) notes.push(`mail-infra:senders is empty, so the stack declares no SMTP credentials (mail-infra:smtpCredentials "senders"). List the relays (address=...; kind=gmail-send-as; account=...; region=...) to get credentials that may send only as them.`);
 
   return { stack, domain, config, validated, imports: { resources }, changes, risks, keptApexTxt, notes, retire, finalMailFromBehavior: liveBehavior };
 }
@@ -716,6 +722,7 @@ export const ADOPT_DECIDES: readonly string[] = [
     "dnsTtl",
     "smtpUserName",
     "smtpSecretName",
+    "smtpCredentials",
   ].map((k) => `${PROJECT}:${k}`),
 ];
 

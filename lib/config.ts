@@ -26,12 +26,15 @@ import { shown, typeName } from "./text";
 import { policySize, sesArn, smtpGrant, smtpSendRegions, USER_INLINE_POLICY_LIMIT } from "./iam";
 import { configurationSetName, domainPhysicalNames, nameCollisions } from "./names";
 import { PREVIOUS_KEY_STATES, type PreviousKeyState } from "./rotation";
+import { reportAuthorizations } from "./report-authorization";
+import { credentialsDecision, SMTP_CREDENTIALS_MODES, type SmtpCredentialsMode } from "./smtp-credentials";
 import {
   ALARM_LEVELS,
   type AlarmLevel,
   DEFAULT_THRESHOLDS,
   formatRate,
   parseRate,
+  reviewRateProblem,
   type ReputationKind,
   type ReputationThresholds,
   THRESHOLD_KEYS,
@@ -195,7 +198,13 @@ export const CONFIG_KEYS = {
     type: "array",
     default: [],
     description:
-      "From addresses the SMTP user may send as besides the senders' addresses (ses:FromAddress condition); *@<domain> allows every address of a configured domain. Empty: only the senders (no senders: any address).",
+      "From addresses the SMTP user may send as besides the senders' addresses (ses:FromAddress condition). *@<domain> (every address of a configured domain) needs smtpCredentials any-address. Empty: only the senders.",
+  },
+  smtpCredentials: {
+    type: "string",
+    default: "senders",
+    description:
+      "Whether the stack gets SMTP credentials: senders (only for the From addresses of mail-infra:senders and smtpAllowedFromAddresses; none listed, no IAM user, key or secret), any-address (credentials that may send as any address of the domains: no From condition or *@<domain> entries; flagged by policy) or none.",
   },
   smtpAddressIdentities: {
     type: "array",
@@ -321,6 +330,12 @@ export interface DomainConfig {
   /** Other values of the apex TXT record set, kept verbatim next to the SPF record. */
   readonly apexTxtValues: readonly string[];
   readonly dmarc: DmarcRecord;
+  /**
+   * Report authorisation records this domain's zone publishes for other domains of the stack
+   * whose rua/ruf name a mailbox here (`<policy domain>._report._dmarc.<this domain>`,
+   * lib/report-authorization.ts). Absent: none.
+   */
+  readonly reportAuthorizations?: readonly string[];
   readonly dns: DnsConfig;
   readonly ttl: number;
 }
@@ -370,7 +385,13 @@ export interface MonitoringConfig {
 export interface MailConfig {
   readonly stack: string;
   readonly domains: readonly DomainConfig[];
-  readonly smtp: SmtpConfig;
+  /**
+   * The SMTP credentials; absent when the stack declares none (lib/smtp-credentials.ts: no
+   * senders and no From address, or mail-infra:smtpCredentials none).
+   */
+  readonly smtp?: SmtpConfig;
+  /** mail-infra:smtpCredentials (lib/smtp-credentials.ts). */
+  readonly smtpCredentials: SmtpCredentialsMode;
   readonly senders: readonly Sender[];
   /** Absent when mail-infra:alertEmails is empty: then nothing of monitoring is declared. */
   readonly monitoring?: MonitoringConfig;
@@ -701,6 +722,15 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     add(domainKey, `${c.owners.join(" and ")} get the same ${c.kind} name ${c.name} (names keep only letters and digits), so the second one cannot be created. Put one of them in another stack.`);
   }
 
+  // DMARC reports sent to another domain of this stack: that domain's zone publishes the
+  // authorisation record (RFC 7489 7.1), or receivers drop the reports.
+  for (const a of reportAuthorizations(domainConfigs)) {
+    const i = a.inStack === undefined ? -1 : domainConfigs.findIndex((d) => d.domain === a.inStack);
+    if (i < 0) continue;
+    const owner = domainConfigs[i];
+    if (!(owner.reportAuthorizations ?? []).includes(a.name)) domainConfigs[i] = { ...owner, reportAuthorizations: [...(owner.reportAuthorizations ?? []), a.name] };
+  }
+
   // 8. SMTP credentials.
   if (v.smtpKeyGeneration < 1) add("smtpKeyGeneration", `${v.smtpKeyGeneration} is not a generation. Start at 1 and raise it by one to rotate.`);
   let previousKey: PreviousKeyState | undefined;
@@ -770,6 +800,9 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   // Least privilege: the SMTP user may send only as the senders (plus what config widens) and
   // only in their regions. With no sender inventory there is nothing to narrow to.
   const smtpFrom = unique([...senders.map((s) => s.address), ...v.smtpAllowedFromAddresses.map((a) => a.toLowerCase())]);
+  const credentialsMode = oneOf<SmtpCredentialsMode>("smtpCredentials", v.smtpCredentials, SMTP_CREDENTIALS_MODES);
+  const credentials = credentialsDecision(credentialsMode ?? "senders", senders.length, v.smtpAllowedFromAddresses.map((a) => a.trim().toLowerCase()));
+  for (const i of credentials.issues) add(i.key, i.message);
   const smtpRegions = smtpSendRegions(regions, senders.map((s) => s.region), v.smtpRegions);
 
   const addressIdentities = unique(v.smtpAddressIdentities.map((a) => a.trim().toLowerCase()));
@@ -814,22 +847,25 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
 
   if (issues.length > 0) throw new ConfigError(issues);
 
+  const smtpConfig: SmtpConfig = {
+    userName,
+    keyGeneration: v.smtpKeyGeneration,
+    ...(previousKey ? { previousKey } : {}),
+    ...(unrecordedKeyId !== "" ? { unrecordedKeyId } : {}),
+    allowedFromAddresses: smtpFrom,
+    addressIdentities,
+    secretName,
+    recoveryWindowDays: windowDays,
+    ...(v.smtpSecretKmsKeyId !== "" ? { kmsKeyId: v.smtpSecretKmsKeyId } : {}),
+    secretRegion: regions[0],
+    regions: smtpRegions,
+  };
+
   return {
     stack,
     domains: domainConfigs,
-    smtp: {
-      userName,
-      keyGeneration: v.smtpKeyGeneration,
-      ...(previousKey ? { previousKey } : {}),
-      ...(unrecordedKeyId !== "" ? { unrecordedKeyId } : {}),
-      allowedFromAddresses: smtpFrom,
-      addressIdentities,
-      secretName,
-      recoveryWindowDays: windowDays,
-      ...(v.smtpSecretKmsKeyId !== "" ? { kmsKeyId: v.smtpSecretKmsKeyId } : {}),
-      secretRegion: regions[0],
-      regions: smtpRegions,
-    },
+    smtpCredentials: credentialsMode ?? "senders",
+    ...(credentials.declare ? { smtp: smtpConfig } : {}),
     senders,
     ...(monitoring ? { monitoring } : {}),
     protect: v.protect,
@@ -856,7 +892,14 @@ function validateMonitoring(v: Values, add: (key: string, message: string) => vo
       if ("error" in parsed) {
         add(key, `${shown(raw)} ${parsed.error}`);
         valid[kind] = false;
-      } else thresholds[kind][level] = parsed.fraction;
+      } else {
+        thresholds[kind][level] = parsed.fraction;
+        const aboveReview = reviewRateProblem(kind, level, parsed.fraction);
+        if (aboveReview) {
+          add(key, aboveReview);
+          valid[kind] = false;
+        }
+      }
     }
     const problem = valid[kind] ? thresholdOrderProblem(kind, thresholds[kind]) : undefined;
     if (problem) add(THRESHOLD_KEYS[kind].warning, problem);

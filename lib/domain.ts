@@ -170,7 +170,7 @@ export interface MailFromUse {
  * rule (config refuses it; aws-route53-record-configure-mail-from-mx flags it). The config
  * validator and the policy pack use this one rule; each entry is one sentence.
  */
-export function mailFromCollisions(uses: readonly MailFromUse[]): { domain: string; mailFrom: string; message: string }[] {
+export function mailFromCollisions(uses: readonly MailFromUse[]): { domain: string; mailFrom: string; message: string; suggestion: string }[] {
   const domains = new Map(uses.map((u) => [normalizeDomain(u.domain), u]));
   const owners = new Map<string, Set<string>>();
   for (const u of uses) {
@@ -179,7 +179,9 @@ export function mailFromCollisions(uses: readonly MailFromUse[]): { domain: stri
       owners.set(name, new Set([...(owners.get(name) ?? []), normalizeDomain(u.domain)]));
     }
   }
-  const out: { domain: string; mailFrom: string; message: string }[] = [];
+  // Names a suggestion must avoid: every sending domain and every MAIL FROM in use.
+  const taken = new Set<string>([...domains.keys(), ...owners.keys()]);
+  const out: { domain: string; mailFrom: string; message: string; suggestion: string }[] = [];
   const seen = new Set<string>();
   for (const u of uses) {
     const domain = normalizeDomain(u.domain);
@@ -187,11 +189,13 @@ export function mailFromCollisions(uses: readonly MailFromUse[]): { domain: stri
       const name = normalizeDomain(m.name);
       if (seen.has(`${domain}|${name}`)) continue;
       seen.add(`${domain}|${name}`);
+      const free = freeMailFromName(domain, taken);
       if (name !== domain && domains.has(name)) {
         out.push({
           domain,
           mailFrom: name,
-          message: `The MAIL FROM of ${domain} is ${name}, which is itself a sending domain of this stack: its MX would have to point at SES's feedback host and its one SPF record is ${name}'s own, so the two setups overwrite each other. Give ${domain} a MAIL FROM that is no other domain (e.g. bounce.${domain}).`,
+          suggestion: free,
+          message: `The MAIL FROM of ${domain} is ${name}, which is itself a sending domain of this stack: its MX would have to point at SES's feedback host and its one SPF record is ${name}'s own, so the two setups overwrite each other. Give ${domain} a MAIL FROM that is no other domain: ${free} is free.`,
         });
       }
       const sharing = [...(owners.get(name) ?? [])].filter((d) => d !== domain);
@@ -199,10 +203,25 @@ export function mailFromCollisions(uses: readonly MailFromUse[]): { domain: stri
         out.push({
           domain,
           mailFrom: name,
-          message: `${name} is the MAIL FROM of ${[domain, ...sharing].join(" and ")}: each declares the MX and SPF record set at that one name, so they collide. Give each domain its own MAIL FROM under itself.`,
+          suggestion: free,
+          message: `${name} is the MAIL FROM of ${[domain, ...sharing].join(" and ")}: each declares the MX and SPF record set at that one name, so they collide. Give each domain its own MAIL FROM under itself (for ${domain}, ${free} is free).`,
         });
       }
     }
   }
   return out;
+}
+
+/** Labels tried, in order, for a free MAIL FROM name under a domain. */
+const MAIL_FROM_LABELS = ["bounce", "mailfrom", "mail-from", "bounces", "return"];
+
+/**
+ * A MAIL FROM name under `domain` that is none of `taken` (the stack's sending domains and the
+ * MAIL FROM names in use): the first of bounce, mailfrom, mail-from, bounces, return, then
+ * bounce2, bounce3, ... under the domain. Always terminates: `taken` is finite.
+ */
+export function freeMailFromName(domain: string, taken: ReadonlySet<string>): string {
+  const d = normalizeDomain(domain);
+  for (const label of MAIL_FROM_LABELS) if (!taken.has(`${label}.${d}`)) return `${label}.${d}`;
+  for (let i = 2; ; i++) if (!taken.has(`bounce${i}.${d}`)) return `bounce${i}.${d}`;
 }

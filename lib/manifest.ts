@@ -16,7 +16,7 @@ export const fixModeOf = (m: { stack: string }): "stack" | "discovery" => (m.sta
 
 const recordSchema = z.object({
   key: z.string(),
-  purpose: z.enum(["dkim", "mail-from-mx", "mail-from-spf", "spf", "dmarc"]),
+  purpose: z.enum(["dkim", "mail-from-mx", "mail-from-spf", "spf", "dmarc", "dmarc-report-auth"]),
   name: z.string(),
   type: z.enum(["CNAME", "MX", "TXT"]),
   ttl: z.number().int(),
@@ -120,34 +120,38 @@ const watchSchema = z.object({
   alarms: z.array(z.string()),
 });
 
+const smtpSchema = z.object({
+  user: z.string(),
+  userArn: z.string(),
+  accessKeyId: z.string(),
+  keyGeneration: z.number().int(),
+  /**
+   * Key keyGeneration-1 while it exists or was just retired: its generation, its access key id
+   * (absent once retired unless carried over) and its state. Optional: manifests written before
+   * two-phase rotation have none (that program deleted the old key when rotating).
+   */
+  previousKey: z
+    .object({
+      generation: z.number().int(),
+      accessKeyId: z.string().optional(),
+      state: z.enum(PREVIOUS_KEY_STATES),
+    })
+    .optional(),
+  secretId: z.string(),
+  secretName: z.string(),
+  secretRegion: z.string(),
+  port: z.number().int(),
+  regions: z.array(z.object({ region: z.string(), endpoint: z.string() })),
+});
+
 export const manifestSchema = z.object({
   version: z.literal(MANIFEST_VERSION),
   project: z.string(),
   stack: z.string(),
   domains: z.array(domainSchema),
-  smtp: z.object({
-    user: z.string(),
-    userArn: z.string(),
-    accessKeyId: z.string(),
-    keyGeneration: z.number().int(),
-    /**
-     * Key keyGeneration-1 while it exists or was just retired: its generation, its access key id
-     * (absent once retired unless carried over) and its state. Optional: manifests written before
-     * two-phase rotation have none (that program deleted the old key when rotating).
-     */
-    previousKey: z
-      .object({
-        generation: z.number().int(),
-        accessKeyId: z.string().optional(),
-        state: z.enum(PREVIOUS_KEY_STATES),
-      })
-      .optional(),
-    secretId: z.string(),
-    secretName: z.string(),
-    secretRegion: z.string(),
-    port: z.number().int(),
-    regions: z.array(z.object({ region: z.string(), endpoint: z.string() })),
-  }),
+  // Absent when the stack declares no SMTP credentials (no senders, and mail-infra:smtpCredentials
+  // is not any-address; lib/smtp-credentials.ts): the smtp and relay layers have nothing to check.
+  smtp: smtpSchema.optional(),
   senders: z.array(
     z.object({
       address: z.string(),
@@ -161,7 +165,16 @@ export const manifestSchema = z.object({
   watch: watchSchema.optional(),
 });
 
-export type Manifest = z.infer<typeof manifestSchema>;
+/** A manifest as the program writes it: `smtp` only when the stack declares SMTP credentials. */
+export type StackManifest = z.infer<typeof manifestSchema>;
+export type ManifestSmtp = z.infer<typeof smtpSchema>;
+/** The manifest of a stack with SMTP credentials: what the smtp and relay layers read. */
+export type Manifest = StackManifest & { smtp: ManifestSmtp };
+
+/** Whether the stack declares SMTP credentials (the manifest has an smtp section). */
+export function hasSmtpCredentials(m: StackManifest): m is Manifest {
+  return m.smtp !== undefined;
+}
 export type ManifestDomain = z.infer<typeof domainSchema>;
 export type ManifestRegion = z.infer<typeof regionSchema>;
 export type ManifestMonitoring = z.infer<typeof monitoringSchema>;
@@ -171,8 +184,22 @@ export class ManifestError extends Error {
   override name = "ManifestError";
 }
 
-/** Parse a manifest, with errors that name the path inside it. */
+/**
+ * Parse the manifest of a stack with SMTP credentials (relay-fix, smtp-password, the tests):
+ * one without credentials is refused with a message that says so.
+ */
 export function parseManifest(input: unknown, source: string): Manifest {
+  const m = parseStackManifest(input, source);
+  if (!hasSmtpCredentials(m)) {
+    throw new ManifestError(
+      `${source} has no smtp section: stack ${m.stack} declares no SMTP credentials (no mail-infra:senders, and mail-infra:smtpCredentials is not any-address). List the senders that relay through SES in mail-infra:senders and run pulumi up.`,
+    );
+  }
+  return m;
+}
+
+/** Parse a manifest, with errors that name the path inside it. */
+export function parseStackManifest(input: unknown, source: string): StackManifest {
   const result = manifestSchema.safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n");

@@ -31,6 +31,13 @@ export const DEFAULT_THRESHOLDS: ReputationThresholds = {
   complaint: { warning: 0.0005, alarm: 0.001 },
 };
 
+/**
+ * The rates at which SES puts an account under review (0.05 = 5 % bounces, 0.001 = 0.1 %
+ * complaints; "Reputation metrics messages", https://docs.aws.amazon.com/ses/latest/dg/reputationdashboardmessages.html).
+ * A threshold above them would fire only after SES has acted, so config refuses it.
+ */
+export const REVIEW_RATES: Readonly<Record<ReputationKind, number>> = { bounce: 0.05, complaint: 0.001 };
+
 /** The config key of each threshold (string values such as "2%" or "0.05%"). */
 export const THRESHOLD_KEYS: Readonly<Record<ReputationKind, Readonly<Record<AlarmLevel, string>>>> = {
   bounce: { warning: "bounceRateWarning", alarm: "bounceRateAlarm" },
@@ -99,6 +106,16 @@ export function formatRate(fraction: number): string {
 export function thresholdOrderProblem(kind: ReputationKind, t: Readonly<Record<AlarmLevel, number>>): string | undefined {
   if (t.warning < t.alarm) return undefined;
   return `the ${kind} warning level ${formatRate(t.warning)} is not below the alarm level ${formatRate(t.alarm)} (${THRESHOLD_KEYS[kind].alarm}). The warning must fire first: lower it, or raise the alarm level.`;
+}
+
+/**
+ * A threshold above SES's review rate (REVIEW_RATES): the alarm would fire after the account is
+ * already under review. At the review rate itself it fires as SES acts (the default alarm level).
+ */
+export function reviewRateProblem(kind: ReputationKind, level: AlarmLevel, value: number): string | undefined {
+  const review = REVIEW_RATES[kind];
+  if (value <= review) return undefined;
+  return `${formatRate(value)} is above ${formatRate(review)}, the ${kind} rate at which SES puts the account under review, so this ${level} would fire only after SES has acted. Set mail-infra:${THRESHOLD_KEYS[kind][level]} to "${formatRate(level === "alarm" ? review : DEFAULT_THRESHOLDS[kind].warning)}" (at most "${formatRate(review)}").`;
 }
 
 /**

@@ -39,6 +39,8 @@ export const SUPPRESSED_REASONS = ["BOUNCE", "COMPLAINT"] as const;
  * sees the records of an external-DNS domain, which no Route 53 resource declares.
  */
 export const MAIL_DOMAIN_TYPE = "mail-infra:ses:MailDomain";
+/** The SmtpCredentials component's type: its outputs list the senders (the protect rule reads them). */
+export const SMTP_CREDENTIALS_TYPE = "mail-infra:iam:SmtpCredentials";
 
 /** Tag on each SES identity: "route53" or "external", where its DNS records are kept. */
 export const DNS_MODE_TAG = "mail-infra:dns";

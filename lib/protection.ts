@@ -30,6 +30,7 @@ export type ProtectedRole =
   | "dns-mail-from-spf"
   | "dns-spf"
   | "dns-dmarc"
+  | "dns-dmarc-report-auth"
   | "smtp-user"
   | "smtp-user-policy"
   | "smtp-access-key"
@@ -108,6 +109,11 @@ export const PROTECTION: Readonly<Record<ProtectedRole, ProtectionRule>> = {
     protect: true,
     retainOnDelete: false,
     reason: "Domain-wide DMARC: an accidental delete loses the policy and the reports. An intended one is the domain owner's call.",
+  },
+  "dns-dmarc-report-auth": {
+    protect: false,
+    retainOnDelete: false,
+    reason: "Lets this domain receive another stack domain's DMARC reports; removing that domain (or its rua) must remove it, and a gap only loses reports, not mail.",
   },
   "smtp-user": {
     protect: true,

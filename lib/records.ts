@@ -7,10 +7,11 @@ import { z } from "zod";
 import type { DomainConfig } from "./config";
 import { readLastOutput } from "./last-deployment";
 import { buildDmarc, dmarcRecordName } from "./dmarc";
+import { REPORT_AUTHORIZATION_VALUE } from "./report-authorization";
 import { buildSpf } from "./spf";
 import { dkimCnameName, dkimCnameTarget, MAIL_FROM_MX_PRIORITY, mailFromMxHost } from "./regions";
 
-export type RecordPurpose = "dkim" | "mail-from-mx" | "mail-from-spf" | "spf" | "dmarc";
+export type RecordPurpose = "dkim" | "mail-from-mx" | "mail-from-spf" | "spf" | "dmarc" | "dmarc-report-auth";
 export type RecordType = "CNAME" | "MX" | "TXT";
 
 export interface DnsRecord {
@@ -156,6 +157,10 @@ export function expectedRecords(
     ttl: cfg.ttl,
     values: [buildDmarc(cfg.dmarc)],
   });
+  // Reports for other domains of the stack that name a mailbox here (lib/report-authorization.ts, RFC 7489 7.1).
+  for (const name of cfg.reportAuthorizations ?? []) {
+    records.push({ key: `dmarc-report-auth-${name}`, purpose: "dmarc-report-auth", name, type: "TXT", ttl: cfg.ttl, values: [REPORT_AUTHORIZATION_VALUE] });
+  }
   return records;
 }
 

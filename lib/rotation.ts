@@ -75,7 +75,10 @@ export class LastDeploymentError extends Error {}
  */
 export function deployedKeys(verification: unknown): DeployedKeys | undefined {
   if (verification === undefined || verification === null) return undefined;
-  const parsed = deployedSchema.safeParse(lastOutputValue(verification));
+  const value = lastOutputValue(verification);
+  // A stack deployed without SMTP credentials (lib/smtp-credentials.ts) records no smtp section.
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && "domains" in value && !("smtp" in value)) return undefined;
+  const parsed = deployedSchema.safeParse(value);
   if (!parsed.success) {
     throw new LastDeploymentError(
       "The stack's last `verification` output has no readable smtp.user and smtp.keyGeneration, so a key rotation cannot be checked against it. " +

@@ -9,7 +9,7 @@
  */
 import type { Finding, Layer, Status } from "./verify/findings";
 import type { DiagnoseLayer, Verdict } from "./diagnose/types";
-import type { Manifest, ManifestWatch } from "./manifest";
+import type { ManifestWatch, StackManifest } from "./manifest";
 import { IAM_EVENTS_REGION } from "./monitoring";
 import { partitionOf, regionalArn } from "./regions";
 
@@ -478,7 +478,7 @@ export interface PolicyStatement {
  * read the SMTP passwords (the smtp layer is not run). No cloudwatch:PutMetricData: metrics go
  * through the log (EMF). Logs to its own log group only; failed events to its own queue.
  */
-export function watchExecutionPolicy(m: Manifest, logGroupArn: string, queueArn: string): { Version: "2012-10-17"; Statement: PolicyStatement[] } {
+export function watchExecutionPolicy(m: StackManifest, logGroupArn: string, queueArn: string): { Version: "2012-10-17"; Statement: PolicyStatement[] } {
   const regions = m.domains.flatMap((d) => d.regions);
   const identities = [...new Set(regions.map((r) => r.identityArn).filter((a) => a !== ""))];
   const sets = [...new Set(regions.map((r) => r.configurationSetArn).filter((a) => a !== ""))];
@@ -488,7 +488,8 @@ export function watchExecutionPolicy(m: Manifest, logGroupArn: string, queueArn:
       { Sid: "SesAccount", Effect: "Allow", Action: ["ses:GetAccount"], Resource: "*" },
       ...(identities.length > 0 ? [{ Sid: "SesIdentities", Effect: "Allow" as const, Action: ["ses:GetEmailIdentity"], Resource: identities }] : []),
       ...(sets.length > 0 ? [{ Sid: "SesConfigurationSets", Effect: "Allow" as const, Action: ["ses:GetConfigurationSet", "ses:GetConfigurationSetEventDestinations"], Resource: sets }] : []),
-      { Sid: "SmtpUserKeys", Effect: "Allow", Action: ["iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"], Resource: m.smtp.userArn },
+      // Without SMTP credentials (lib/smtp-credentials.ts) there is no user to read.
+      ...(m.smtp ? [{ Sid: "SmtpUserKeys", Effect: "Allow" as const, Action: ["iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"], Resource: m.smtp.userArn }] : []),
       { Sid: "OwnLog", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:*` },
       { Sid: "FailedEvents", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: queueArn },
     ],

@@ -5,7 +5,7 @@
  * `pulumi up` would create, grouped by domain, component and region, with the DNS records.
  */
 import { Command } from "commander";
-import type { Manifest } from "../lib/manifest";
+import type { StackManifest } from "../lib/manifest";
 import { formatRate } from "../lib/monitoring";
 import { BOUNCE_ALARM_LAYERS, watchBusName, watchChangeRegions, watchForwarding } from "../lib/watch";
 import { type DnsRecord, toZoneFile } from "../lib/records";
@@ -112,7 +112,7 @@ async function main(): Promise<number> {
   // The base plan is input: checked before the program runs.
   const base = opts.against === undefined ? undefined : readBasePlan(opts.against);
   const { config, run } = await runStackOffline(file);
-  const manifest = run.outputs.verification as Manifest;
+  const manifest = run.outputs.verification as StackManifest;
 
   if (opts.zoneFile) {
     for (const d of manifest.domains) {
@@ -210,18 +210,26 @@ async function main(): Promise<number> {
   }
 
   out.push("");
-  out.push(c.bold("SMTP credentials") + `: user ${manifest.smtp.user}, secret ${manifest.smtp.secretName} in ${manifest.smtp.secretRegion}, key generation ${manifest.smtp.keyGeneration}`);
-  const previous = manifest.smtp.previousKey;
-  const stateNote = { active: "both keys work", inactive: "deactivated: active undoes it, retired deletes it", retired: "deleted" } as const;
-  if (previous) out.push(`  previous key: generation ${previous.generation}, ${previous.state} (${stateNote[previous.state]})`);
-  for (const r of manifest.smtp.regions) out.push(`  ${r.region}: ${r.endpoint}:${manifest.smtp.port}`);
-  const from = config.smtp.allowedFromAddresses;
-  out.push(`  may send as: ${from.length > 0 ? from.join(", ") : "any address of the stack's domains (no sender inventory)"}`);
-  if (manifest.senders.length > 0) {
-    out.push(c.bold("Senders relaying through SES") + " (need the new password after each rotation):");
-    for (const s of manifest.senders) {
-      out.push(`  ${s.address} (${s.kind}${s.account ? ` in ${s.account}` : ""}) via ${s.smtpEndpoint}:${manifest.smtp.port}`);
+  const smtp = manifest.smtp;
+  if (smtp && config.smtp) {
+    out.push(c.bold("SMTP credentials") + `: user ${smtp.user}, secret ${smtp.secretName} in ${smtp.secretRegion}, key generation ${smtp.keyGeneration}`);
+    const previous = smtp.previousKey;
+    const stateNote = { active: "both keys work", inactive: "deactivated: active undoes it, retired deletes it", retired: "deleted" } as const;
+    if (previous) out.push(`  previous key: generation ${previous.generation}, ${previous.state} (${stateNote[previous.state]})`);
+    for (const r of smtp.regions) out.push(`  ${r.region}: ${r.endpoint}:${smtp.port}`);
+    const from = config.smtp.allowedFromAddresses;
+    out.push(`  may send as: ${from.length > 0 ? from.join(", ") : "any address of the stack's domains (mail-infra:smtpCredentials any-address)"}`);
+    if (manifest.senders.length > 0) {
+      out.push(c.bold("Senders relaying through SES") + " (need the new password after each rotation):");
+      for (const s of manifest.senders) {
+        out.push(`  ${s.address} (${s.kind}${s.account ? ` in ${s.account}` : ""}) via ${s.smtpEndpoint}:${smtp.port}`);
+      }
     }
+  } else {
+    out.push(
+      c.bold("SMTP credentials") +
+        `: none (mail-infra:smtpCredentials ${config.smtpCredentials}${config.smtpCredentials === "senders" ? ", and no sender is listed" : ""}): no IAM user, access key or secret. List the relays in mail-infra:senders to get credentials that may send only as them.`,
+    );
   }
   const m = manifest.monitoring;
   out.push("");
@@ -246,8 +254,9 @@ async function main(): Promise<number> {
     out.push(c.bold("Watch") + ` (docs/monitoring.md): function ${w.functionName} in ${w.region} runs verify's ses, dns and relay checks ${w.schedule} and after IAM, SES and secret changes, and diagnoses every SES event of the stack's configuration sets`);
     // The same regions the component declares (components/Watch.ts: the first domain's SES regions).
     const sesRegions = manifest.domains[0]?.regions.map((r) => r.region) ?? [];
-    const forwarded = watchForwarding(w.region, sesRegions, manifest.smtp.secretRegion);
-    const elsewhere = watchChangeRegions(w.region, sesRegions, manifest.smtp.secretRegion).filter((r) => r.region !== w.region && !forwarded.some((f) => f.region === r.region));
+    const secretRegion = manifest.smtp?.secretRegion ?? sesRegions[0] ?? w.region;
+    const forwarded = watchForwarding(w.region, sesRegions, secretRegion);
+    const elsewhere = watchChangeRegions(w.region, sesRegions, secretRegion).filter((r) => r.region !== w.region && !forwarded.some((f) => f.region === r.region));
     if (forwarded.length > 0) out.push(`  changes elsewhere: ${forwarded.map((f) => `${f.region} (${f.purposes.join(", ")})`).join(", ")} forwarded to event bus ${watchBusName(manifest.stack)} in ${w.region}`);
     if (elsewhere.length > 0) {
       out.push(`  changes in ${elsewhere.map((f) => `${f.region} (${f.purposes.join(", ")})`).join(", ")} wait for the next scheduled run (EventBridge does not route events between regions of this partition)`);

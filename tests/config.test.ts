@@ -31,9 +31,9 @@ describe("config: the production stack", () => {
   });
 
   it("accepts insecure but legal settings for the policy pack to judge", () => {
-    const cfg = valid({ ...base, dmarcPolicy: "none", mailFromBehaviorOnMxFailure: "USE_DEFAULT_VALUE", tlsPolicy: "OPTIONAL", dkimSigningKeyLength: "RSA_1024_BIT", smtpSecretRecoveryWindowDays: 0 });
+    const cfg = valid({ ...base, smtpCredentials: "any-address", dmarcPolicy: "none", mailFromBehaviorOnMxFailure: "USE_DEFAULT_VALUE", tlsPolicy: "OPTIONAL", dkimSigningKeyLength: "RSA_1024_BIT", smtpSecretRecoveryWindowDays: 0 });
     expect(cfg.domains[0]).toMatchObject({ mailFromBehaviorOnMxFailure: "USE_DEFAULT_VALUE", tlsPolicy: "OPTIONAL", dkimSigningKeyLength: "RSA_1024_BIT" });
-    expect(cfg.smtp.recoveryWindowDays).toBe(0);
+    expect(cfg.smtp?.recoveryWindowDays).toBe(0);
   });
 
   it("reports every problem at once, each naming its key", () => {
@@ -97,7 +97,7 @@ describe("config: regions", () => {
     expect(issues({ ...base, regions: ["us-east-1", "us-gov-west-1", "us-west-2"] })).toEqual([
       "mail-infra:regions: us-east-1, us-west-2 (aws) and us-gov-west-1 (aws-us-gov) are in different AWS partitions: one SMTP user, its access key and one set of credentials cannot act in both, so the SMTP password fails in the other partition and the deployment cannot reach both. Put each partition's regions in their own stack (own account, own credentials).",
     ]);
-    expect(valid({ ...base, regions: ["us-gov-west-1", "us-gov-east-1"] }).smtp.secretRegion).toBe("us-gov-west-1");
+    expect(valid({ ...base, smtpCredentials: "any-address", regions: ["us-gov-west-1", "us-gov-east-1"] }).smtp?.secretRegion).toBe("us-gov-west-1");
   });
 });
 
@@ -227,8 +227,8 @@ describe("config: SMTP credentials and senders", () => {
     expect(issues({ ...base, regions: ["us-east-1", "us-west-2"], smtpSecretKmsKeyId: key })).toEqual([
       expect.stringMatching(/^mail-infra:smtpSecretKmsKeyId: the KMS key "arn:aws:kms:us-west-2:.*is in us-west-2, but the secret is in us-east-1: .*\(The secret is kept in the primary region, the first of mail-infra:regions\.\)$/),
     ]);
-    expect(valid({ ...base, regions: ["us-west-2", "us-east-1"], smtpSecretKmsKeyId: key }).smtp.kmsKeyId).toBe(key);
-    expect(valid({ ...base, smtpSecretKmsKeyId: "alias/mail" }).smtp.kmsKeyId).toBe("alias/mail");
+    expect(valid({ ...base, smtpCredentials: "any-address", regions: ["us-west-2", "us-east-1"], smtpSecretKmsKeyId: key }).smtp?.kmsKeyId).toBe(key);
+    expect(valid({ ...base, smtpCredentials: "any-address", smtpSecretKmsKeyId: "alias/mail" }).smtp?.kmsKeyId).toBe("alias/mail");
   });
   it("refuses a key generation below 1", () => {
     expect(issues({ ...base, smtpKeyGeneration: 0 })).toEqual([expect.stringMatching(/^mail-infra:smtpKeyGeneration: /)]);
@@ -255,8 +255,8 @@ describe("config: SMTP credentials and senders", () => {
     ]);
   });
   it("the From condition holds the senders plus smtpAllowedFromAddresses", () => {
-    const cfg = valid({ ...base, smtpAllowedFromAddresses: ["B@example.com", "*@example.com"], senders: ["address=a@example.com; kind=smtp-client; region=us-east-1"] });
-    expect(cfg.smtp.allowedFromAddresses).toEqual(["a@example.com", "b@example.com", "*@example.com"]);
+    const cfg = valid({ ...base, smtpCredentials: "any-address", smtpAllowedFromAddresses: ["B@example.com", "*@example.com"], senders: ["address=a@example.com; kind=smtp-client; region=us-east-1"] });
+    expect(cfg.smtp?.allowedFromAddresses).toEqual(["a@example.com", "b@example.com", "*@example.com"]);
   });
 });
 

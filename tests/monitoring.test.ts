@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../lib/config";
-import { parseManifest } from "../lib/manifest";
+import { parseManifest, parseStackManifest } from "../lib/manifest";
 import {
   DEFAULT_THRESHOLDS,
   formatRate,
@@ -300,7 +300,7 @@ describe("monitoring in other shapes", () => {
     );
     const policy = JSON.parse(String(run.one(T.topicPolicy, "monitoring-us-east-1-alerts-policy").inputs.policy)) as { Statement: { Sid: string }[] };
     expect(policy.Statement.map((s) => s.Sid)).toEqual(["AllowEventBridgeRules"]);
-    const manifest = parseManifest(run.outputs.verification, "verification");
+    const manifest = parseStackManifest(run.outputs.verification, "verification");
     expect(manifest.monitoring?.trail).toEqual({ regions: ["eu-west-1", "us-east-1"] });
     expect(manifest.monitoring?.regions.map((r) => [r.region, r.alarms.length, r.rules.map((x) => x.purpose)])).toEqual([
       ["eu-west-1", 4, ["ses", "secret", "feedback"]],

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { parseManifest } from "../lib/manifest";
+import { parseManifest, parseStackManifest } from "../lib/manifest";
 import { deriveSmtpPasswordV4 } from "../lib/smtp-password";
 import { isSecretValue, mockSecretAccessKey, MOCK_ACCOUNT_ID } from "../scripts/lib/mock-program";
 import { PROD_LIKE } from "./helpers/config";
@@ -160,8 +160,8 @@ describe("the prod stack under mocks", async () => {
   it("the secret holds the username and a correct v4 password per region, and is marked secret", async () => {
     const version = run.one(T.secretVersion);
     expect(isSecretValue(version.inputs.secretString)).toBe(true);
-    expect(await pulumi.isSecret(run.stackObjects.smtp.secretValue)).toBe(true);
-    const value = JSON.parse(await resolve(run.stackObjects.smtp.secretValue));
+    expect(await pulumi.isSecret(run.stackObjects.smtp!.secretValue)).toBe(true);
+    const value = JSON.parse(await resolve(run.stackObjects.smtp!.secretValue));
     const secretKey = mockSecretAccessKey("prod", "smtp-key-gen1");
     expect(value).toEqual({
       username: manifest.smtp.accessKeyId,
@@ -224,7 +224,7 @@ describe("other stack shapes", () => {
     const run = await runWithConfig({ domain: "example.com", regions: ["us-east-1"], dnsMode: "external" });
     expect(run.byType(T.record)).toHaveLength(0);
     expect(run.resources.some((r) => r.type.startsWith("aws:route53"))).toBe(false);
-    const manifest = parseManifest(run.outputs.verification, "verification");
+    const manifest = parseStackManifest(run.outputs.verification, "verification");
     expect(manifest.domains[0].dns).toEqual({ mode: "external" });
     expect(manifest.domains[0].records).toHaveLength(7);
     const zone = String(run.outputs.zoneFile);
@@ -262,16 +262,16 @@ describe("other stack shapes", () => {
   });
 
   it("a first deployment at generation 2 declares key 2 and, unless retired, key 1", async () => {
-    const run = await runWithConfig({ domain: "example.com", regions: ["us-east-1"], smtpKeyGeneration: 2 });
+    const run = await runWithConfig({ domain: "example.com", regions: ["us-east-1"], smtpCredentials: "any-address", smtpKeyGeneration: 2 });
     expect(run.byType(T.key).map((r) => [r.name, r.inputs.status])).toEqual([["smtp-key-gen2", "Active"], ["smtp-key-gen1", "Active"]]);
-    const retired = await runWithConfig({ domain: "example.com", regions: ["us-east-1"], smtpKeyGeneration: 2, smtpPreviousKey: "retired" });
+    const retired = await runWithConfig({ domain: "example.com", regions: ["us-east-1"], smtpCredentials: "any-address", smtpKeyGeneration: 2, smtpPreviousKey: "retired" });
     expect(retired.byType(T.key).map((r) => r.name)).toEqual(["smtp-key-gen2"]);
   });
 
   it("insecure but legal settings reach the resources unchanged (the policy pack judges them)", async () => {
     const run = await runWithConfig({
       domain: "example.com", regions: ["us-east-1"], tlsPolicy: "OPTIONAL", mailFromBehaviorOnMxFailure: "USE_DEFAULT_VALUE",
-      dkimSigningKeyLength: "RSA_1024_BIT", smtpSecretRecoveryWindowDays: 0, smtpSecretKmsKeyId: "alias/mail",
+      dkimSigningKeyLength: "RSA_1024_BIT", smtpSecretRecoveryWindowDays: 0, smtpSecretKmsKeyId: "alias/mail", smtpCredentials: "any-address",
     });
     expect(run.one(T.configSet).inputs).toMatchObject({ deliveryOptions: { tlsPolicy: "OPTIONAL" } });
     expect(run.one(T.mailFrom).inputs).toMatchObject({ behaviorOnMxFailure: "USE_DEFAULT_VALUE" });

@@ -44,7 +44,7 @@ function roleOf(r: RecordedResource): ProtectedRole {
     "aws:secretsmanager/secretVersion:SecretVersion": "smtp-secret-version",
   };
   if (r.type === "aws:route53/record:Record") {
-    const m = /-dns-(dkim|mail-from-mx|mail-from-spf|spf|dmarc)(-|$)/.exec(r.name);
+    const m = /-dns-(dkim|mail-from-mx|mail-from-spf|spf|dmarc-report-auth|dmarc)(-|$)/.exec(r.name);
     if (!m) throw new Error(`no DNS role for ${r.name}`);
     return `dns-${m[1]}` as ProtectedRole;
   }
@@ -58,6 +58,7 @@ describe("mail-infra:protect", async () => {
   const rotating = { ...PROD_LIKE, smtpKeyGeneration: 2, smtpPreviousKey: "active", createTrail: "true" };
   const on = await runWithConfig(rotating, "prod");
   const off = await runWithConfig({ ...rotating, protect: "false" }, "prod");
+  const multi = await runWithConfig({ domains: ["a.example", "b.example"], regions: ["us-east-1"], dmarcRua: ["mailto:dmarc@a.example"] }, "multi");
   const custom = (run: typeof on) => run.resources.filter((r) => r.custom);
 
   /**
@@ -79,6 +80,7 @@ describe("mail-infra:protect", async () => {
     "dns-mail-from-spf": { protect: false, retainOnDelete: true },
     "dns-spf": { protect: true, retainOnDelete: false },
     "dns-dmarc": { protect: true, retainOnDelete: false },
+    "dns-dmarc-report-auth": { protect: false, retainOnDelete: false },
     "smtp-user": { protect: true, retainOnDelete: false },
     "smtp-user-policy": { protect: false, retainOnDelete: true },
     "smtp-access-key": { protect: false, retainOnDelete: false },
@@ -103,7 +105,13 @@ describe("mail-infra:protect", async () => {
       seen.add(role);
       expect({ urn: r.urn, protect: r.options.protect, retainOnDelete: r.options.retainOnDelete }).toEqual({ urn: r.urn, ...EXPECTED[role] });
     }
-    // Every role is exercised by this stack, and the table has no role this test does not know.
+    // A second domain of the stack receiving the reports: the authorisation record's role.
+    for (const r of custom(multi)) {
+      if (roleOf(r) !== "dns-dmarc-report-auth") continue;
+      seen.add("dns-dmarc-report-auth");
+      expect({ urn: r.urn, protect: r.options.protect, retainOnDelete: r.options.retainOnDelete }).toEqual({ urn: r.urn, ...EXPECTED["dns-dmarc-report-auth"] });
+    }
+    // Every role is exercised by these stacks, and the table has no role this test does not know.
     expect([...seen].sort()).toEqual((Object.keys(EXPECTED) as ProtectedRole[]).sort());
     expect((Object.keys(PROTECTION) as ProtectedRole[]).sort()).toEqual((Object.keys(EXPECTED) as ProtectedRole[]).sort());
   });

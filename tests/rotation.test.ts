@@ -41,9 +41,9 @@ const nonKeyUrns = (run: TestRun) => run.resources.filter((r) => r.type !== KEY)
 const keyUrn = (gen: number) => `urn:pulumi:prod::mail-infra::mail-infra:iam:SmtpCredentials$${KEY}::smtp-key-gen${gen}`;
 
 async function secretOf(run: TestRun): Promise<{ username: string; keyGeneration: number; regions: Record<string, { password: string }> }> {
-  expect(await pulumi.isSecret(run.stackObjects.smtp.secretValue)).toBe(true);
+  expect(await pulumi.isSecret(run.stackObjects.smtp!.secretValue)).toBe(true);
   expect(isSecretValue(run.one("aws:secretsmanager/secretVersion:SecretVersion").inputs.secretString)).toBe(true);
-  return JSON.parse(await resolve(run.stackObjects.smtp.secretValue));
+  return JSON.parse(await resolve(run.stackObjects.smtp!.secretValue));
 }
 
 /** No key secret or password of any generation appears in the stack outputs. */
@@ -302,7 +302,7 @@ describe("least privilege", () => {
     const secret = await secretOf(run);
     const key = mockSecretAccessKey("prod", "smtp-key-gen1");
     expect(secret.regions["us-west-2"].password).toBe(deriveSmtpPasswordV4(key, "us-west-2"));
-    const domainWide = await up({ smtpAllowedFromAddresses: ["*@queenofsandiego.com"] });
+    const domainWide = await up({ smtpAllowedFromAddresses: ["*@queenofsandiego.com"], smtpCredentials: "any-address" });
     expect(policyOf(domainWide).Statement[0].Condition).toEqual({ StringLike: { "ses:FromAddress": ["admin@queenofsandiego.com", "*@queenofsandiego.com"] } });
   });
 
@@ -318,17 +318,18 @@ describe("least privilege", () => {
     );
   });
 
-  it("without a sender inventory there is nothing to narrow to: any address, every region", () => {
-    const cfg = validateConfig({ "mail-infra:domain": "example.com", "mail-infra:regions": '["us-east-1","eu-west-1"]' }, "t");
-    expect(cfg.smtp.allowedFromAddresses).toEqual([]);
-    expect(cfg.smtp.regions).toEqual(["us-east-1", "eu-west-1"]);
+  it("without a sender inventory there are no credentials, unless config asks for them wide: then any address, every region", () => {
+    expect(validateConfig({ "mail-infra:domain": "example.com", "mail-infra:regions": '["us-east-1","eu-west-1"]' }, "t").smtp).toBeUndefined();
+    const cfg = validateConfig({ "mail-infra:domain": "example.com", "mail-infra:regions": '["us-east-1","eu-west-1"]', "mail-infra:smtpCredentials": "any-address" }, "t");
+    expect(cfg.smtp?.allowedFromAddresses).toEqual([]);
+    expect(cfg.smtp?.regions).toEqual(["us-east-1", "eu-west-1"]);
   });
 
   it("the prod stack file gets the narrow policy", () => {
     const file = readStackConfig("prod", ROOT);
     const cfg = validateConfig(file.values, "prod");
-    expect(cfg.smtp.allowedFromAddresses).toEqual(["admin@queenofsandiego.com"]);
-    expect(cfg.smtp.regions).toEqual(["us-east-1"]);
+    expect(cfg.smtp?.allowedFromAddresses).toEqual(["admin@queenofsandiego.com"]);
+    expect(cfg.smtp?.regions).toEqual(["us-east-1"]);
   });
 });
 

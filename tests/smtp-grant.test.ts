@@ -25,9 +25,11 @@ const values = (n: number, extra: Record<string, string | string[]> = {}) => ({ 
 /** The document the program writes for a config, with the account of the mocks. */
 function grantFor(n: number, extra: Record<string, string | string[]> = {}) {
   const cfg = validateConfig(pulumiConfig(values(n, extra)), "test");
+  const smtp = cfg.smtp;
+  if (!smtp) throw new Error("this config declares no SMTP credentials");
   // Every ARN the exact form would list: the grant must not need them when it has From addresses.
-  const resourceArns = cfg.domains.flatMap((d) => cfg.smtp.regions.flatMap((r) => own(d.domain, r)));
-  return smtpGrant({ regions: cfg.smtp.regions, accountId: ACCOUNT, fromAddresses: cfg.smtp.allowedFromAddresses, resourceArns });
+  const resourceArns = cfg.domains.flatMap((d) => smtp.regions.flatMap((r) => own(d.domain, r)));
+  return smtpGrant({ regions: smtp.regions, accountId: ACCOUNT, fromAddresses: smtp.allowedFromAddresses, resourceArns });
 }
 
 const SEND = ["ses:SendRawEmail"];
@@ -94,7 +96,7 @@ describe("what the grant allows (IAM's evaluation)", () => {
   });
 
   it("a *@domain entry allows that domain's addresses only", () => {
-    const wide: PolicySource = { id: "p", document: grantFor(3, { smtpAllowedFromAddresses: ["*@d2.example.com"] }) };
+    const wide: PolicySource = { id: "p", document: grantFor(3, { smtpAllowedFromAddresses: ["*@d2.example.com"], smtpCredentials: "any-address" }) };
     expect(decisions(wide, own("d2.example.com", "us-east-1"), "x@d2.example.com")).toEqual(["allowed", "allowed"]);
     expect(decisions(wide, own("d2.example.com", "us-east-1"), "x@sub.d2.example.com")).toEqual(["implicitDeny", "implicitDeny"]);
   });

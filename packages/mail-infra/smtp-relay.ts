@@ -167,6 +167,13 @@ export class SmtpRelay extends pulumi.ComponentResource {
     if (early.length > 0) throw new InvalidInputsError(component, early);
     const cfg = validateInputs(component, smtpRelayConfig(name, args), NAMES);
     const smtp = cfg.smtp;
+    // The stack's rule (lib/smtp-credentials.ts): credentials only for named senders or From
+    // addresses, so a leaked password cannot send as anyone of the domains.
+    if (!smtp) {
+      throw new InvalidInputsError(component, [
+        { input: "senders", message: "names no sender, and allowedFromAddresses no address: an SMTP relay needs at least one address it may send as." },
+      ]);
+    }
 
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
     const tags = { "managed-by": PROJECT, "mail-infra:stack": pulumi.getStack(), ...args.tags };

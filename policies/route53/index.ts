@@ -16,3 +16,4 @@ export { disallowSpfWideNetwork } from "./Record/disallowSpfWideNetwork";
 export { disallowTooManySpfTerms } from "./Record/disallowTooManySpfTerms";
 export { disallowTooManySpfLookups } from "./Record/disallowTooManySpfLookups";
 export { missingIdentityRecords } from "./Record/missingIdentityRecords";
+export { missingReportAuthorization } from "./Record/missingReportAuthorization";

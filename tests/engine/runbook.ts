@@ -13,7 +13,7 @@
  * - `review`: every delete and replace an up makes was named by the change review
  *   (`plan --against`, lib/change-review.ts) of that config change.
  */
-import { type Manifest, manifestSchema } from "../../lib/manifest";
+import { hasSmtpCredentials, type Manifest, manifestSchema } from "../../lib/manifest";
 import { type Plan, planSchema, reviewChange } from "../../lib/change-review";
 import { pulumiTypeName } from "../../lib/resource-kinds";
 import { checkRetire } from "../../scripts/verify/layers/relay/check";
@@ -104,7 +104,7 @@ export function foreignValues(world: World): Map<string, string[]> {
 
 function manifestOf(engine: Engine): Manifest | undefined {
   const parsed = manifestSchema.safeParse(engine.outputs.verification);
-  return parsed.success ? parsed.data : undefined;
+  return parsed.success && hasSmtpCredentials(parsed.data) ? parsed.data : undefined;
 }
 
 /** verify's relay.retire, on observations read from the world (IAM keys and their last use). */

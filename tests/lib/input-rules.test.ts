@@ -117,12 +117,12 @@ describe("config: the shared rules", () => {
     expect(issues({ ...base, domain: "example.co.uk" })).toEqual([]);
   });
   it("takes regions in any case and with whitespace, as the commands do", () => {
-    const cfg = validateConfig({ ...base, regions: [" US-EAST-1", "Eu-West-1 "] }, "test");
-    expect(cfg.smtp.regions).toEqual(["us-east-1", "eu-west-1"]);
+    const cfg = validateConfig({ ...base, smtpCredentials: "any-address", regions: [" US-EAST-1", "Eu-West-1 "] }, "test");
+    expect(cfg.smtp?.regions).toEqual(["us-east-1", "eu-west-1"]);
   });
   it("refuses a KMS key id that is none of the accepted forms, accepts an alias", () => {
     expect(issues({ ...base, smtpSecretKmsKeyId: "my-key" })).toEqual([expect.stringMatching(/^mail-infra:smtpSecretKmsKeyId: "my-key" is not a KMS key reference.*Leave it empty/)]);
-    expect(validateConfig({ ...base, smtpSecretKmsKeyId: "alias/mail" }, "test").smtp.kmsKeyId).toBe("alias/mail");
+    expect(validateConfig({ ...base, smtpCredentials: "any-address", smtpSecretKmsKeyId: "alias/mail" }, "test").smtp?.kmsKeyId).toBe("alias/mail");
   });
   it.each([
     ["domain", 5, /must be a string, got a whole number: 5\./],

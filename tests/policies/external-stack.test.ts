@@ -36,17 +36,15 @@ describe("npm run policy on an external-DNS stack", () => {
       expect.stringMatching(/^mandatory aws-route53-record-configure-dmarc-spf-alignment The DMARC record at _dmarc\.external\.example\.com sets aspf=s/),
       expect.stringMatching(/^advisory aws-route53-record-configure-external-records-advisory \[aws-route53-record-disallow-spf-large-network\]/),
       expect.stringMatching(/^advisory aws-route53-record-configure-external-records-advisory \[aws-route53-record-configure-dmarc-policy\]/),
-      expect.stringMatching(/^advisory aws-secretsmanager-secret-configure-customer-managed-key /),
       // The fixture sets no mail-infra:alertEmails.
       expect.stringMatching(/^advisory aws-sesv2-emailidentity-missing-reputation-alarms external\.example\.com in us-east-1 /),
-      // SMTP credentials and no watch (issue 19).
-      expect.stringMatching(/^advisory aws-sesv2-emailidentity-missing-watch external\.example\.com in us-east-1 is used with SMTP credenti/),
+      // No senders: no SMTP credentials (issue 21), so no secret and no SMTP use to watch.
     ]);
     expect(report.violations[0]?.resourceType).toBe("mail-infra:ses:MailDomain");
     expect(report.notChecked).toEqual([]);
   });
 
-  it("--preview: the same findings (the records depend only on config), and only the DKIM CNAMEs and the policy document not checked", async () => {
+  it("--preview: the same findings (the records depend only on config), and only the DKIM CNAMEs not checked", async () => {
     const [f, r] = await Promise.all([full, preview]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(1);
@@ -55,7 +53,6 @@ describe("npm run policy on an external-DNS stack", () => {
     expect(report.policiesNotChecked).toEqual([
       "aws-route53-record-configure-dkim-cname",
       "aws-route53-record-missing-identity-records",
-      "aws-iam-userpolicy-disallow-non-send-actions",
     ]);
     expect(report.notChecked.find((n) => n.policyName === "aws-route53-record-configure-dkim-cname")?.message).toBe(
       "not checked at preview: 3 CNAME records whose name or target is unknown until SES issues the DKIM tokens (external.example.com)",

@@ -119,6 +119,8 @@ export interface StackEntry {
   type: string;
   name: string;
   props: Record<string, unknown>;
+  /** Resource options where they differ from the defaults (protect false, ...). */
+  opts?: Partial<PolicyResourceOptions>;
 }
 
 export function entry<TResource extends Resource, TArgs>(cls: ResourceClass<TResource, TArgs>, name: string, props: Record<string, unknown>): StackEntry {
@@ -137,7 +139,7 @@ export function stackArgs(entries: readonly StackEntry[], opts: Omit<ArgsOptions
       props,
       urn: urnOf(e),
       name: e.name,
-      opts: OPTIONS,
+      opts: { ...OPTIONS, ...e.opts },
       dependencies: [],
       propertyDependencies: {},
       isType: (c) => isTypeOf(e.type, c),

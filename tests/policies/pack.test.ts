@@ -77,7 +77,7 @@ describe("npm run policy", () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.preview).toBe(true);
-    expect(report.summary).toEqual({ policies: 40, resources: 57, mandatory: 0, advisory: 3, notChecked: 3 });
+    expect(report.summary).toEqual({ policies: 45, resources: 57, mandatory: 0, advisory: 3, notChecked: 3 });
     expect(report.violations).toEqual((JSON.parse(full.stdout) as JsonReport).violations);
     expect(report.violations.map(short)).toContain("advisory aws-route53-record-configure-dmarc-policy queenofsandiego.com-dns-dmarc");
     expect(report.policiesNotChecked).toEqual(PROD_NOTES);
@@ -97,10 +97,10 @@ describe("npm run policy", () => {
   it("prod --preview text: a 'Not checked at preview' section and which policies could check", async () => {
     const r = await runs.prodPreviewText;
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline preview: the program ran under Pulumi mocks as a first `pulumi preview` sees it, values AWS assigns unknown; 40 policies over 57 resources\)\n/);
+    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline preview: the program ran under Pulumi mocks as a first `pulumi preview` sees it, values AWS assigns unknown; 45 policies over 57 resources\)\n/);
     expect(r.stdout).toContain("        - [advisory]  aws-route53-record-configure-dmarc-policy  (aws:route53/record:Record: queenofsandiego.com-dns-dmarc)\n");
     expect(r.stdout).toContain("\nNot checked at preview: (`pulumi preview` reports each as an advisory \"can't run policy … during preview\")\n        - aws-route53-record-configure-dkim-cname  (the stack)\n          not checked at preview: 6 CNAME records");
-    expect(r.stdout).toContain("\nAt preview, 37 of 40 policies checked everything they apply to; 3 could not check some values (listed above)");
+    expect(r.stdout).toContain("\nAt preview, 42 of 45 policies checked everything they apply to; 3 could not check some values (listed above)");
     expect(r.stdout).toMatch(/\n0 mandatory violations, 3 advisory violations\.\n$/);
   });
 
@@ -112,7 +112,7 @@ describe("npm run policy", () => {
     expect(report.violations).toEqual((JSON.parse(full.stdout) as JsonReport).violations);
     expect(report.violations.map(short)).toContain("mandatory aws-route53-record-disallow-too-many-spf-terms insecure.example.com-dns-spf");
     expect(report.violations.map(short)).toContain("mandatory aws-route53-record-configure-dmarc-spf-alignment insecure.example.com-dns-dmarc");
-    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 6, notChecked: 3 });
+    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 7, notChecked: 3 });
     expect(report.policiesNotChecked).toEqual(NO_SENDER_NOTES);
   });
 
@@ -122,7 +122,7 @@ describe("npm run policy", () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report).toMatchObject({ stack: "prod", offline: true, policyPack: { name: "mail-infra", version: "0.1.0" } });
-    expect(report.summary).toEqual({ policies: 40, resources: 57, mandatory: 0, advisory: 3, notChecked: 0 });
+    expect(report.summary).toEqual({ policies: 45, resources: 57, mandatory: 0, advisory: 3, notChecked: 0 });
     expect(report.preview).toBe(false);
     expect(report.violations).toEqual([
       {
@@ -166,7 +166,7 @@ describe("npm run policy", () => {
   it("prints violations grouped like pulumi preview: policy, level, resource, URN, message, fix", async () => {
     const r = await runs.prodText;
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline: the program ran under Pulumi mocks; 40 policies over 57 resources\)\n\nPolicies:\n {4}⚠️ {2}mail-infra@v0\.1\.0 \(local: policies\)\n/);
+    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline: the program ran under Pulumi mocks; 45 policies over 57 resources\)\n\nPolicies:\n {4}⚠️ {2}mail-infra@v0\.1\.0 \(local: policies\)\n/);
     expect(r.stdout).toContain(
       "        - [advisory]  aws-route53-record-configure-dmarc-policy  (aws:route53/record:Record: queenofsandiego.com-dns-dmarc)\n" +
         "          urn:pulumi:prod::mail-infra::mail-infra:ses:MailDomain$mail-infra:dns:DnsRecords$aws:route53/record:Record::queenofsandiego.com-dns-dmarc\n" +
@@ -192,6 +192,8 @@ describe("npm run policy", () => {
       "advisory aws-route53-record-disallow-spf-large-network insecure.example.com-dns-spf",
       "advisory aws-route53-record-configure-dmarc-policy insecure.example.com-dns-dmarc",
       "mandatory aws-route53-record-configure-dmarc-spf-alignment insecure.example.com-dns-dmarc",
+      // No senders, and mail-infra:smtpCredentials any-address: credentials that may send as anyone.
+      "advisory aws-iam-userpolicy-disallow-any-from-address smtp-send-only",
       "mandatory aws-secretsmanager-secret-configure-recovery-window smtp-secret",
       "advisory aws-secretsmanager-secret-configure-customer-managed-key smtp-secret",
       // The insecure stack sets no mail-infra:alertEmails.
@@ -199,7 +201,7 @@ describe("npm run policy", () => {
       // It relays with SMTP credentials and has no watch (issue 19).
       "advisory aws-sesv2-emailidentity-missing-watch smtp-key-gen1",
     ]);
-    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 6 });
+    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 7 });
     // A resource policy: it runs before the record is created, so it blocks pulumi up.
     const lookups = report.violations.find((v) => v.policyName === "aws-route53-record-disallow-too-many-spf-terms");
     expect(lookups?.kind).toBe("resource");
@@ -211,7 +213,7 @@ describe("npm run policy", () => {
     const r = await runs.insecureText;
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("    ❌ mail-infra@v0.1.0 (local: policies)");
-    expect(r.stdout).toMatch(/\n5 mandatory violations, 6 advisory violations: `pulumi up` would be blocked\.\n$/);
+    expect(r.stdout).toMatch(/\n5 mandatory violations, 7 advisory violations: `pulumi up` would be blocked\.\n$/);
   });
 
   it("never prints the SMTP secret or a derived password", async () => {

@@ -382,7 +382,7 @@ async function build(shared: SharedServers, options: WorldOptions, cleanups: (()
   // configuration set ARN of the SMTP regions.
   const smtpRegionNames = new Set(manifest.smtp.regions.map((r) => r.region));
   const resourceArns = manifest.domains.flatMap((d) => d.regions.filter((r) => smtpRegionNames.has(r.region)).flatMap((r) => [r.identityArn, r.configurationSetArn]));
-  const fromAddresses = options.manifest ? manifest.senders.map((x) => x.address) : validateConfig(pulumiConfig(options.config ?? WORLD_CONFIG), "test").smtp.allowedFromAddresses;
+  const fromAddresses = options.manifest ? manifest.senders.map((x) => x.address) : validateConfig(pulumiConfig(options.config ?? WORLD_CONFIG), "test").smtp?.allowedFromAddresses ?? [];
   const accountId = (resourceArns[0] ?? "").split(":")[4] ?? "";
   const grant = smtpGrant({ regions: [...smtpRegionNames], accountId, fromAddresses, resourceArns });
   await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: "ses-send-raw-email-only", PolicyDocument: JSON.stringify(grant) }));

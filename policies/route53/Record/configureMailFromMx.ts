@@ -8,13 +8,15 @@ import { reportGaps } from "../../util/unknown";
  * A MAIL FROM MX that points at the wrong region's feedback host.
  *
  * @link https://docs.aws.amazon.com/ses/latest/dg/mail-from.html#mail-from-set
+ * @link https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_MailFromAttributes.html (the
+ *   MAIL FROM states: SES looks for the MX on its own schedule, not per message)
  */
 export const configureMailFromMx: StackValidationPolicy = {
   name: "aws-route53-record-configure-mail-from-mx",
   description: "Checks that each MAIL FROM MX points at feedback-smtp.<region>.amazonses.com of the region that uses it.",
   enforcementLevel: "mandatory",
   remediationSteps:
-    "SES checks this MX before it sends; a host of another region or another host fails the check, and SES then rejects the mail or sends it unaligned, and bounces stop reaching SES. " +
+    "SES looks for this MX on its own schedule, not when a message is sent (the MAIL FROM status goes Pending, then Success, or Failed or TemporaryFailure when the MX is missing or wrong). A host of another region or another host makes the status fail; from then on SES rejects the region's mail (REJECT_MESSAGE) or sends it with amazonses.com, unaligned (USE_DEFAULT_VALUE), and bounces stop reaching SES. " +
     "Make the MX value \"10 feedback-smtp.<region>.amazonses.com\" with the identity's region; give every region its own MAIL FROM subdomain (mail-infra:regionalMailFromSubdomains).",
   validateStack: (args, reportViolation) => {
     const view = buildStackView(args.resources);

@@ -28,8 +28,8 @@ describe(policy.name, () => {
     const stack = [...goodStack(), ...otherDomain("example.org", "b")];
     find(stack, "b-mail-from-us-east-1").props.mailFromDomain = "bounce.example.com";
     expect((await run(stack)).violations.map((v) => v.message)).toEqual([
-      "bounce.example.com is the MAIL FROM of example.com and example.org: each declares the MX and SPF record set at that one name, so they collide. Give each domain its own MAIL FROM under itself.",
-      "bounce.example.com is the MAIL FROM of example.org and example.com: each declares the MX and SPF record set at that one name, so they collide. Give each domain its own MAIL FROM under itself.",
+      "bounce.example.com is the MAIL FROM of example.com and example.org: each declares the MX and SPF record set at that one name, so they collide. Give each domain its own MAIL FROM under itself (for example.com, mailfrom.example.com is free).",
+      "bounce.example.com is the MAIL FROM of example.org and example.com: each declares the MX and SPF record set at that one name, so they collide. Give each domain its own MAIL FROM under itself (for example.org, bounce.example.org is free).",
     ]);
   });
 

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { SMTP_CREDENTIALS_TYPE } from "../../../lib/names";
+import { configureProtect as policy } from "../../../policies/iam/User/configureProtect";
+import { expectPolicyShape, runStackPolicy, stackArgs, type StackEntry, urnOf } from "../harness";
+import { find, goodStack } from "../stack-fixture";
+
+const run = (entries: readonly StackEntry[]) => runStackPolicy(policy, stackArgs(entries));
+const stackWith = (senders: string[], protect: boolean): StackEntry[] => {
+  const stack = goodStack();
+  find(stack, "smtp-user").opts = { protect };
+  return [...stack, { type: SMTP_CREDENTIALS_TYPE, name: "smtp", props: { senders } }];
+};
+
+describe(policy.name, () => {
+  it("has the pack's metadata", () => expectPolicyShape(policy, "advisory"));
+
+  it("passes a protected SMTP user with senders", async () => {
+    expect(await run(stackWith(["admin@example.com"], true))).toEqual({ violations: [] });
+  });
+
+  it("flags protect false while senders relay, naming the key and the value", async () => {
+    const stack = stackWith(["admin@example.com"], false);
+    expect((await run(stack)).violations).toEqual([
+      {
+        urn: urnOf(find(stack, "smtp-user")),
+        message:
+          "The SMTP user smtp is not protected, but 1 sender (admin@example.com) relay with its credentials: mail-infra:protect is false, so protect and retainOnDelete are off everywhere and the next removal or rename deletes the user, its keys or an identity. Set mail-infra:protect to true.",
+      },
+    ]);
+  });
+
+  it("is not applicable without senders (the teardown path: move the relays first)", async () => {
+    expect((await run(stackWith([], false))).notApplicable).toMatch(/mail-infra:senders is empty/);
+  });
+});
