@@ -14,6 +14,7 @@ import { observed } from "../lib/verify/findings";
 import { checkSmtpLayer, type SmtpObservations } from "../scripts/verify/layers/smtp/check";
 import { expectProgramMatches } from "./adopt/consistency";
 import { runWithConfig } from "./helpers/program";
+import { evaluatePolicies } from "./verify/iam-evaluator";
 import { programManifest } from "./verify/world";
 
 const D = "example.com";
@@ -22,11 +23,21 @@ const DENIED = "554 Access denied: User `arn:aws:iam::123456789012:user/mail-inf
 const BASE = { domain: D, regions: ["us-east-1", "us-west-2"], senders: [`address=admin@${D}; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1`] };
 
 describe("mail-infra:smtpAddressIdentities", () => {
-  it("puts each address identity's ARN, in each SMTP region, into the send policy", async () => {
+  it("lets the sender send through each address identity in each SMTP region, and lists its ARN where the grant lists ARNs", async () => {
+    const allowed = (policy: string, region: string, address: string) =>
+      evaluatePolicies([{ id: "p", document: JSON.parse(policy) }], ["ses:SendRawEmail"], [`arn:aws:ses:${region}:123456789012:identity/admin@${D}`], [{ key: "ses:FromAddress", values: [address] }])[0].decision;
+    // With senders the grant names the regions by pattern and the From addresses (lib/iam.ts smtpGrant):
+    // the address identity is covered, for the sender's own address only.
     const run = await runWithConfig({ ...BASE, smtpRegions: ["us-east-1", "us-west-2"], smtpAddressIdentities: [`Admin@${D}`] }, "prod");
-    const policy = JSON.parse(String(run.one("aws:iam/userPolicy:UserPolicy").inputs.policy)) as { Statement: { Resource: string[] }[] };
-    expect(policy.Statement[0].Resource).toEqual(expect.arrayContaining([`arn:aws:ses:us-east-1:123456789012:identity/admin@${D}`, `arn:aws:ses:us-west-2:123456789012:identity/admin@${D}`]));
-    const without = await runWithConfig({ ...BASE, smtpRegions: ["us-east-1", "us-west-2"] }, "prod");
+    const policy = String(run.one("aws:iam/userPolicy:UserPolicy").inputs.policy);
+    for (const region of ["us-east-1", "us-west-2"]) expect(allowed(policy, region, `admin@${D}`)).toBe("allowed");
+    expect(allowed(policy, "us-east-1", `ceo@${D}`)).toBe("implicitDeny");
+    // Without senders (credentials asked for wide) the grant lists every ARN: the address identity's too.
+    const wide = { domain: D, regions: ["us-east-1", "us-west-2"], smtpCredentials: "any-address", smtpRegions: ["us-east-1", "us-west-2"] };
+    const listed = await runWithConfig({ ...wide, smtpAddressIdentities: [`Admin@${D}`] }, "prod");
+    const doc = JSON.parse(String(listed.one("aws:iam/userPolicy:UserPolicy").inputs.policy)) as { Statement: { Resource: string[] }[] };
+    expect(doc.Statement[0].Resource).toEqual(expect.arrayContaining([`arn:aws:ses:us-east-1:123456789012:identity/admin@${D}`, `arn:aws:ses:us-west-2:123456789012:identity/admin@${D}`]));
+    const without = await runWithConfig(wide, "prod");
     expect(String(without.one("aws:iam/userPolicy:UserPolicy").inputs.policy)).not.toContain(`identity/admin@${D}`);
   });
 

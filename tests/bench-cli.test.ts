@@ -20,7 +20,7 @@ describe("npm run bench: flags", () => {
   });
 
   it.each([
-    [["--sections", "startp"], 'error: --sections: "startp" is not a section. Use startup, single, scale, diagnose, watch.\n'],
+    [["--sections", "startp"], 'error: --sections: "startp" is not a section. Use startup, single, scale, diagnose, watch, plan.\n'],
     [["--startup-runs", "3"], 'error: --startup-runs: "3" is not a whole number of at least 9.\n'],
     [["--sizes", "1,,200"], 'error: --sizes: "1,,200" is not a comma-separated list of whole numbers (e.g. 1,10,200).\n'],
     [["--throttle", "1"], 'error: --throttle: "1" is not a whole number of at least 2.\n'],

@@ -30,6 +30,9 @@ export const MULTI_DOMAIN = {
   createTrail: "true",
   // The watch (issue 19): its URNs are part of the contract too.
   watch: "true",
+  // No senders: since issue 21 credentials only when asked for (lib/smtp-credentials.ts); the
+  // shipped stack had them, so its SMTP URNs stay part of the contract.
+  smtpCredentials: "any-address",
 };
 
 /** Shipped URNs that no resource declares or names as an alias: what a live stack would delete. */

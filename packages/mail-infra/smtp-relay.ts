@@ -28,11 +28,14 @@ export interface SmtpRelayArgs {
   /**
    * The senders that relay with these credentials. The user is granted SendRawEmail only as
    * their addresses and only in their regions (plus `allowedFromAddresses` and `smtpRegions`).
-   * @default [] (no narrowing: any address at the domains, every region)
+   * A relay needs at least one sender or one `allowedFromAddresses` entry: credentials that may
+   * send as any address are not made (a leaked password would send as anyone of the domains).
+   * @default []
    */
   senders?: SmtpSender[];
   /**
-   * From addresses the user may send as besides the senders'; `*@<domain>` allows every address of a domain.
+   * From addresses the user may send as besides the senders'. `*@<domain>` is refused, for the
+   * reason above; the stack program allows it only with `mail-infra:smtpCredentials: any-address`.
    * @default []
    */
   allowedFromAddresses?: string[];

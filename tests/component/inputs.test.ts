@@ -76,12 +76,16 @@ describe("MailDomain inputs", () => {
   });
 });
 
-const RELAY: SmtpRelayArgs = { domains: ["example.com"], regions: ["us-east-1"] };
+const RELAY: SmtpRelayArgs = { domains: ["example.com"], regions: ["us-east-1"], allowedFromAddresses: ["app@example.com"] };
 const relay = (over: Partial<SmtpRelayArgs>) => () => new SmtpRelay("smtp", { ...RELAY, ...over });
 
 describe("SmtpRelay inputs", () => {
   it("accepts the minimal inputs", () => {
     expect(relay({})()).toBeInstanceOf(SmtpRelay);
+  });
+
+  it("refuses a relay with no address it may send as (no credentials that could send as anyone)", () => {
+    expect(refusal(relay({ allowedFromAddresses: [] }))).toEqual([{ input: "senders", message: expect.stringContaining("needs at least one address it may send as") }]);
   });
 
   it("names a sender by its index and the rotation inputs by their names", () => {
