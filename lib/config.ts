@@ -495,22 +495,16 @@ function readShape(raw: Readonly<Record<string, unknown>>, add: (key: string, me
   return v;
 }
 
-/**
- * Validate a stack's config. `raw` maps full keys (mail-infra:domain) or short keys to
- * Pulumi's raw values (strings, or already-decoded values). Keys of other namespaces
- * (aws:region, ...) are ignored. Throws ConfigError listing every problem at once.
- */
-export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: string): MailConfig {
-  const issues: ConfigIssue[] = [];
-  const add = (key: string, message: string): void => {
-    issues.push({ key: fullKey(key), message });
-  };
+type Add = (key: string, message: string) => void;
 
-  // 1. Shape: known keys, right types, defaults applied (readShape).
-  const v = readShape(raw, add);
-  if (issues.length > 0) throw new ConfigError(issues);
+/** The domains to send from (stage 2), normalised, and the key they were given under (for messages about them all). */
+interface DomainsStage {
+  domains: string[];
+  domainKey: "domain" | "domains";
+}
 
-  // 2. Domains.
+/** Stage 2: mail-infra:domain or mail-infra:domains, each a valid sending domain, none twice. */
+function readDomains(v: Values, add: Add): DomainsStage {
   if (v.domain !== "" && v.domains.length > 0) {
     add("domains", "set either mail-infra:domain or mail-infra:domains, not both. Move the single domain into the list.");
   }
@@ -531,8 +525,11 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     if (domains.includes(n)) add(where, `${shown(d)} is listed twice. Remove the duplicate.`);
     else domains.push(n);
   });
+  return { domains, domainKey };
+}
 
-  // 3. Regions.
+/** Stage 3: the SES regions, each offering SMTP, none twice, all in one partition. */
+function readRegions(v: Values, add: Add): string[] {
   if (v.regions.length === 0) add("regions", "list at least one SES region, e.g. [us-east-1]. The first is the primary.");
   const regions: string[] = [];
   v.regions.forEach((r, i) => {
@@ -549,31 +546,53 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
 
   const partitions = mixedPartitionsProblem(regions);
   if (partitions) add("regions", partitions);
+  return regions;
+}
 
-  // 4. Enumerated settings.
-  const oneOf = <T extends string>(key: ConfigKey, value: string, allowed: readonly T[]): T => {
-    if (!(allowed as readonly string[]).includes(value)) {
-      add(key, `${shown(value)} is not allowed. Use one of: ${allowed.join(", ")}.`);
-    }
-    return value as T;
-  };
-  const behavior = oneOf<MailFromBehavior>("mailFromBehaviorOnMxFailure", v.mailFromBehaviorOnMxFailure, [
+/** A value that must be one of a few: refused (with the allowed ones named) otherwise. */
+function oneOf<T extends string>(add: Add, key: ConfigKey, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    add(key, `${shown(value)} is not allowed. Use one of: ${allowed.join(", ")}.`);
+  }
+  return value as T;
+}
+
+/** The enumerated settings (stage 4). */
+interface SettingsStage {
+  behavior: MailFromBehavior;
+  dkimLength: DkimKeyLength;
+  tlsPolicy: TlsPolicy;
+  spfAll: SpfAll;
+  dnsMode: "route53" | "external";
+}
+
+/** Stage 4: the enumerated settings, each one of its allowed values. */
+function readSettings(v: Values, add: Add): SettingsStage {
+  const behavior = oneOf<MailFromBehavior>(add, "mailFromBehaviorOnMxFailure", v.mailFromBehaviorOnMxFailure, [
     "REJECT_MESSAGE",
     "USE_DEFAULT_VALUE",
   ]);
-  const dkimLength = oneOf<DkimKeyLength>("dkimSigningKeyLength", v.dkimSigningKeyLength, ["RSA_2048_BIT", "RSA_1024_BIT"]);
-  const tlsPolicy = oneOf<TlsPolicy>("tlsPolicy", v.tlsPolicy, ["REQUIRE", "OPTIONAL"]);
-  const spfAll = oneOf<SpfAll>("spfAll", v.spfAll, ["~all", "-all"]);
-  const dnsMode = oneOf<"route53" | "external">("dnsMode", v.dnsMode, ["route53", "external"]);
+  const dkimLength = oneOf<DkimKeyLength>(add, "dkimSigningKeyLength", v.dkimSigningKeyLength, ["RSA_2048_BIT", "RSA_1024_BIT"]);
+  const tlsPolicy = oneOf<TlsPolicy>(add, "tlsPolicy", v.tlsPolicy, ["REQUIRE", "OPTIONAL"]);
+  const spfAll = oneOf<SpfAll>(add, "spfAll", v.spfAll, ["~all", "-all"]);
+  const dnsMode = oneOf<"route53" | "external">(add, "dnsMode", v.dnsMode, ["route53", "external"]);
+  return { behavior, dkimLength, tlsPolicy, spfAll, dnsMode };
+}
 
-  // 5. SPF mechanisms.
+/** The SPF mechanisms and the other apex TXT values (stage 5). */
+interface SpfStage {
+  mechanisms: string[];
+  apexTxtValues: string[];
+}
+
+/** Stage 5: the SPF mechanisms, and the other apex TXT values (kept verbatim, so only what would break the set is refused). */
+function readSpf(v: Values, add: Add): SpfStage {
   v.spfMechanisms.forEach((m, i) => {
     const problem = validateSpfTerm(m.trim());
     if (problem) add(`spfMechanisms[${i}]`, `${shown(m)}: ${problem.message}`);
   });
   const mechanisms = v.spfMechanisms.map((m) => m.trim());
 
-  // 5b. Other apex TXT values: kept verbatim, so only what would break the set is refused.
   if (v.apexTxtValues.length > 0 && v.domains.length > 0) {
     add("apexTxtValues", "is set in a stack with several domains, but apex TXT values belong to one domain. Put each domain that has other apex TXT values in its own stack (mail-infra:domain).");
   }
@@ -584,8 +603,11 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     else if (apexTxtValues.includes(t)) add(`apexTxtValues[${i}]`, `${shown(t)} is listed twice. Remove the duplicate.`);
     else apexTxtValues.push(t);
   });
+  return { mechanisms, apexTxtValues };
+}
 
-  // 6. DMARC tags.
+/** Stage 6: the DMARC tags (the record itself is built from them in lib/dmarc). */
+function checkDmarcTags(v: Values, add: Add): void {
   const policyProblem = validateDmarcPolicy(v.dmarcPolicy);
   if (policyProblem) add("dmarcPolicy", policyProblem);
   if (v.dmarcSubdomainPolicy !== "") {
@@ -607,6 +629,33 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     const p = validateDmarcAlignment(v[key]);
     if (p) add(key, p);
   }
+}
+
+/**
+ * Validate a stack's config. `raw` maps full keys (mail-infra:domain) or short keys to
+ * Pulumi's raw values (strings, or already-decoded values). Keys of other namespaces
+ * (aws:region, ...) are ignored. Throws ConfigError listing every problem at once.
+ */
+export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: string): MailConfig {
+  const issues: ConfigIssue[] = [];
+  const add = (key: string, message: string): void => {
+    issues.push({ key: fullKey(key), message });
+  };
+
+  // 1. Shape: known keys, right types, defaults applied (readShape).
+  const v = readShape(raw, add);
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  // 2. Domains.
+  const { domains, domainKey } = readDomains(v, add);
+  // 3. Regions.
+  const regions = readRegions(v, add);
+  // 4. Enumerated settings.
+  const { behavior, dkimLength, tlsPolicy, spfAll, dnsMode } = readSettings(v, add);
+  // 5. SPF mechanisms and the other apex TXT values.
+  const { mechanisms, apexTxtValues } = readSpf(v, add);
+  // 6. DMARC tags.
+  checkDmarcTags(v, add);
 
   // 7. MAIL FROM per region.
   const regionalOverrides = new Map<string, string>();
@@ -800,7 +849,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   // Least privilege: the SMTP user may send only as the senders (plus what config widens) and
   // only in their regions. With no sender inventory there is nothing to narrow to.
   const smtpFrom = unique([...senders.map((s) => s.address), ...v.smtpAllowedFromAddresses.map((a) => a.toLowerCase())]);
-  const credentialsMode = oneOf<SmtpCredentialsMode>("smtpCredentials", v.smtpCredentials, SMTP_CREDENTIALS_MODES);
+  const credentialsMode = oneOf<SmtpCredentialsMode>(add, "smtpCredentials", v.smtpCredentials, SMTP_CREDENTIALS_MODES);
   const credentials = credentialsDecision(credentialsMode ?? "senders", senders.length, v.smtpAllowedFromAddresses.map((a) => a.trim().toLowerCase()));
   for (const i of credentials.issues) add(i.key, i.message);
   const smtpRegions = smtpSendRegions(regions, senders.map((s) => s.region), v.smtpRegions);
