@@ -631,33 +631,17 @@ function checkDmarcTags(v: Values, add: Add): void {
   }
 }
 
+/** What the MAIL FROM stage (7) needs from the stages before it. */
+interface DomainInputs extends DomainsStage, SettingsStage, SpfStage {
+  regions: string[];
+}
+
 /**
- * Validate a stack's config. `raw` maps full keys (mail-infra:domain) or short keys to
- * Pulumi's raw values (strings, or already-decoded values). Keys of other namespaces
- * (aws:region, ...) are ignored. Throws ConfigError listing every problem at once.
+ * Stage 7: each domain's configuration: MAIL FROM per region (one name per region), its Route 53
+ * zone, its DMARC record; then what collides across domains (MAIL FROM names, physical names),
+ * and the DMARC report authorisations one domain of the stack publishes for another.
  */
-export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: string): MailConfig {
-  const issues: ConfigIssue[] = [];
-  const add = (key: string, message: string): void => {
-    issues.push({ key: fullKey(key), message });
-  };
-
-  // 1. Shape: known keys, right types, defaults applied (readShape).
-  const v = readShape(raw, add);
-  if (issues.length > 0) throw new ConfigError(issues);
-
-  // 2. Domains.
-  const { domains, domainKey } = readDomains(v, add);
-  // 3. Regions.
-  const regions = readRegions(v, add);
-  // 4. Enumerated settings.
-  const { behavior, dkimLength, tlsPolicy, spfAll, dnsMode } = readSettings(v, add);
-  // 5. SPF mechanisms and the other apex TXT values.
-  const { mechanisms, apexTxtValues } = readSpf(v, add);
-  // 6. DMARC tags.
-  checkDmarcTags(v, add);
-
-  // 7. MAIL FROM per region.
+function buildDomains(v: Values, add: Add, { domains, domainKey, regions, behavior, dkimLength, tlsPolicy, spfAll, dnsMode, mechanisms, apexTxtValues }: DomainInputs): DomainConfig[] {
   const regionalOverrides = new Map<string, string>();
   v.regionalMailFromSubdomains.forEach((entry, i) => {
     const m = /^\s*([a-z0-9-]+)\s*=\s*(\S+)\s*$/i.exec(entry);
@@ -759,7 +743,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     });
   }
 
-  // 7b. Across domains: MAIL FROM names and physical names (lib/domain, lib/names) that collide.
+  // Across domains: MAIL FROM names and physical names (lib/domain, lib/names) that collide.
   for (const c of mailFromCollisions(domainConfigs.map((d) => ({ domain: d.domain, mailFroms: d.regions.map((r) => ({ region: r.region, name: r.mailFromDomain })) })))) {
     add(regionalOverrides.size > 0 ? "regionalMailFromSubdomains" : "mailFromSubdomain", c.message);
   }
@@ -779,8 +763,30 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     const owner = domainConfigs[i];
     if (!(owner.reportAuthorizations ?? []).includes(a.name)) domainConfigs[i] = { ...owner, reportAuthorizations: [...(owner.reportAuthorizations ?? []), a.name] };
   }
+  return domainConfigs;
+}
 
-  // 8. SMTP credentials.
+/** The SMTP credentials' settings (stage 8). */
+interface CredentialsStage {
+  previousKey: PreviousKeyState | undefined;
+  unrecordedKeyId: string;
+  windowDays: number;
+  userName: string;
+  secretName: string;
+}
+
+/** Whether an address is at one of the stack's domains. */
+function atDomain(address: string, domains: readonly string[]): boolean {
+  const at = address.lastIndexOf("@");
+  return at > 0 && domains.includes(normalizeDomain(address.slice(at + 1)));
+}
+
+/**
+ * Stage 8: the SMTP credentials: key generation and the previous key's state, the IAM user and
+ * the secret (names, recovery window, KMS key), and the From addresses and regions config widens
+ * the grant with, each within the stack's domains and regions.
+ */
+function readCredentials(v: Values, add: Add, stack: string, domains: readonly string[], regions: readonly string[]): CredentialsStage {
   if (v.smtpKeyGeneration < 1) add("smtpKeyGeneration", `${v.smtpKeyGeneration} is not a generation. Start at 1 and raise it by one to rotate.`);
   let previousKey: PreviousKeyState | undefined;
   if (v.smtpPreviousKey !== "" && !(PREVIOUS_KEY_STATES as readonly string[]).includes(v.smtpPreviousKey)) {
@@ -812,10 +818,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     const wrongRegion = problem === undefined && regions[0] !== undefined ? kmsKeyRegionProblem(v.smtpSecretKmsKeyId, regions[0]) : undefined;
     if (wrongRegion) add("smtpSecretKmsKeyId", `${wrongRegion} (The secret is kept in the primary region, the first of mail-infra:regions.)`);
   }
-  const inDomains = (address: string): boolean => {
-    const at = address.lastIndexOf("@");
-    return at > 0 && domains.includes(normalizeDomain(address.slice(at + 1)));
-  };
+  const inDomains = (address: string): boolean => atDomain(address, domains);
   v.smtpAllowedFromAddresses.forEach((a, i) => {
     const domainWide = a.startsWith("*@");
     if (domainWide ? validateDomainName(a.slice(2)) !== undefined : !isEmailAddress(a)) {
@@ -829,6 +832,42 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       add(`smtpRegions[${i}]`, `${shown(r)} is not in mail-infra:regions (${regions.join(", ")}). Add it there, or remove it here.`);
     }
   });
+  return { previousKey, unrecordedKeyId, windowDays, userName, secretName };
+}
+
+/**
+ * Validate a stack's config. `raw` maps full keys (mail-infra:domain) or short keys to
+ * Pulumi's raw values (strings, or already-decoded values). Keys of other namespaces
+ * (aws:region, ...) are ignored. Throws ConfigError listing every problem at once.
+ */
+export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: string): MailConfig {
+  const issues: ConfigIssue[] = [];
+  const add = (key: string, message: string): void => {
+    issues.push({ key: fullKey(key), message });
+  };
+
+  // 1. Shape: known keys, right types, defaults applied (readShape).
+  const v = readShape(raw, add);
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  // 2. Domains.
+  const named = readDomains(v, add);
+  const { domains, domainKey } = named;
+  // 3. Regions.
+  const regions = readRegions(v, add);
+  // 4. Enumerated settings.
+  const settings = readSettings(v, add);
+  // 5. SPF mechanisms and the other apex TXT values.
+  const spf = readSpf(v, add);
+  // 6. DMARC tags.
+  checkDmarcTags(v, add);
+
+  // 7. MAIL FROM per region, each domain's configuration, collisions across domains.
+  const domainConfigs = buildDomains(v, add, { ...named, regions, ...settings, ...spf });
+
+  // 8. SMTP credentials.
+  const { previousKey, unrecordedKeyId, windowDays, userName, secretName } = readCredentials(v, add, stack, domains, regions);
+  const inDomains = (address: string): boolean => atDomain(address, domains);
 
   // 9. Sender inventory.
   const senders: Sender[] = [];
