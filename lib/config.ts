@@ -835,41 +835,9 @@ function readCredentials(v: Values, add: Add, stack: string, domains: readonly s
   return { previousKey, unrecordedKeyId, windowDays, userName, secretName };
 }
 
-/**
- * Validate a stack's config. `raw` maps full keys (mail-infra:domain) or short keys to
- * Pulumi's raw values (strings, or already-decoded values). Keys of other namespaces
- * (aws:region, ...) are ignored. Throws ConfigError listing every problem at once.
- */
-export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: string): MailConfig {
-  const issues: ConfigIssue[] = [];
-  const add = (key: string, message: string): void => {
-    issues.push({ key: fullKey(key), message });
-  };
-
-  // 1. Shape: known keys, right types, defaults applied (readShape).
-  const v = readShape(raw, add);
-  if (issues.length > 0) throw new ConfigError(issues);
-
-  // 2. Domains.
-  const named = readDomains(v, add);
-  const { domains, domainKey } = named;
-  // 3. Regions.
-  const regions = readRegions(v, add);
-  // 4. Enumerated settings.
-  const settings = readSettings(v, add);
-  // 5. SPF mechanisms and the other apex TXT values.
-  const spf = readSpf(v, add);
-  // 6. DMARC tags.
-  checkDmarcTags(v, add);
-
-  // 7. MAIL FROM per region, each domain's configuration, collisions across domains.
-  const domainConfigs = buildDomains(v, add, { ...named, regions, ...settings, ...spf });
-
-  // 8. SMTP credentials.
-  const { previousKey, unrecordedKeyId, windowDays, userName, secretName } = readCredentials(v, add, stack, domains, regions);
+/** Stage 9: the sender inventory: each sender at one of the stack's domains, in one of its regions. */
+function readSenders(v: Values, add: Add, domains: readonly string[], regions: readonly string[]): Sender[] {
   const inDomains = (address: string): boolean => atDomain(address, domains);
-
-  // 9. Sender inventory.
   const senders: Sender[] = [];
   v.senders.forEach((entry, i) => {
     const key = `senders[${i}]`;
@@ -884,7 +852,34 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       add(key, `region ${parsed.region} is not in mail-infra:regions (${regions.join(", ")}).`);
     } else senders.push(parsed);
   });
+  return senders;
+}
 
+/** What the SMTP grant stage (9b) needs from the stages before it. */
+interface GrantInputs {
+  senders: readonly Sender[];
+  domains: readonly string[];
+  domainKey: DomainsStage["domainKey"];
+  regions: readonly string[];
+  domainConfigs: readonly DomainConfig[];
+}
+
+/** What the SMTP user may do (stage 9b): as whom, in which regions, and whether it is declared at all. */
+interface GrantStage {
+  smtpFrom: string[];
+  credentialsMode: SmtpCredentialsMode;
+  credentials: ReturnType<typeof credentialsDecision>;
+  smtpRegions: string[];
+  addressIdentities: string[];
+}
+
+/**
+ * Stage 9b: the SMTP user's grant: the From addresses and regions it may send in, whether the
+ * credentials are declared (lib/smtp-credentials), the address identities, and IAM's size limit
+ * on the resulting inline policy.
+ */
+function readGrant(v: Values, add: Add, { senders, domains, domainKey, regions, domainConfigs }: GrantInputs): GrantStage {
+  const inDomains = (address: string): boolean => atDomain(address, domains);
   // Least privilege: the SMTP user may send only as the senders (plus what config widens) and
   // only in their regions. With no sender inventory there is nothing to narrow to.
   const smtpFrom = unique([...senders.map((s) => s.address), ...v.smtpAllowedFromAddresses.map((a) => a.toLowerCase())]);
@@ -928,6 +923,45 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
         : `${domainConfigs.length} domains in ${smtpRegions.length} regions make the SMTP user's send-only policy ${size} characters, over IAM's ${USER_INLINE_POLICY_LIMIT}-character limit for a user's inline policies: without senders the policy lists every identity. List the senders in mail-infra:senders (the policy then names addresses, not domains, and its size no longer grows with the domains), or split the domains across stacks.`,
     );
   }
+  return { smtpFrom, credentialsMode, credentials, smtpRegions, addressIdentities };
+}
+
+/**
+ * Validate a stack's config. `raw` maps full keys (mail-infra:domain) or short keys to
+ * Pulumi's raw values (strings, or already-decoded values). Keys of other namespaces
+ * (aws:region, ...) are ignored. Throws ConfigError listing every problem at once.
+ */
+export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: string): MailConfig {
+  const issues: ConfigIssue[] = [];
+  const add = (key: string, message: string): void => {
+    issues.push({ key: fullKey(key), message });
+  };
+
+  // 1. Shape: known keys, right types, defaults applied (readShape).
+  const v = readShape(raw, add);
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  // 2. Domains.
+  const named = readDomains(v, add);
+  const { domains, domainKey } = named;
+  // 3. Regions.
+  const regions = readRegions(v, add);
+  // 4. Enumerated settings.
+  const settings = readSettings(v, add);
+  // 5. SPF mechanisms and the other apex TXT values.
+  const spf = readSpf(v, add);
+  // 6. DMARC tags.
+  checkDmarcTags(v, add);
+
+  // 7. MAIL FROM per region, each domain's configuration, collisions across domains.
+  const domainConfigs = buildDomains(v, add, { ...named, regions, ...settings, ...spf });
+
+  // 8. SMTP credentials.
+  const { previousKey, unrecordedKeyId, windowDays, userName, secretName } = readCredentials(v, add, stack, domains, regions);
+
+  // 9. Sender inventory, and the SMTP user's grant that follows from it.
+  const senders = readSenders(v, add, domains, regions);
+  const { smtpFrom, credentialsMode, credentials, smtpRegions, addressIdentities } = readGrant(v, add, { senders, domains, domainKey, regions, domainConfigs });
 
   // 10. Monitoring.
   const monitoring = validateMonitoring(v, add);
