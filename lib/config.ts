@@ -495,22 +495,16 @@ function readShape(raw: Readonly<Record<string, unknown>>, add: (key: string, me
   return v;
 }
 
-/**
- * Validate a stack's config. `raw` maps full keys (mail-infra:domain) or short keys to
- * Pulumi's raw values (strings, or already-decoded values). Keys of other namespaces
- * (aws:region, ...) are ignored. Throws ConfigError listing every problem at once.
- */
-export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: string): MailConfig {
-  const issues: ConfigIssue[] = [];
-  const add = (key: string, message: string): void => {
-    issues.push({ key: fullKey(key), message });
-  };
+type Add = (key: string, message: string) => void;
 
-  // 1. Shape: known keys, right types, defaults applied (readShape).
-  const v = readShape(raw, add);
-  if (issues.length > 0) throw new ConfigError(issues);
+/** The domains to send from (stage 2), normalised, and the key they were given under (for messages about them all). */
+interface DomainsStage {
+  domains: string[];
+  domainKey: "domain" | "domains";
+}
 
-  // 2. Domains.
+/** Stage 2: mail-infra:domain or mail-infra:domains, each a valid sending domain, none twice. */
+function readDomains(v: Values, add: Add): DomainsStage {
   if (v.domain !== "" && v.domains.length > 0) {
     add("domains", "set either mail-infra:domain or mail-infra:domains, not both. Move the single domain into the list.");
   }
@@ -531,8 +525,11 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     if (domains.includes(n)) add(where, `${shown(d)} is listed twice. Remove the duplicate.`);
     else domains.push(n);
   });
+  return { domains, domainKey };
+}
 
-  // 3. Regions.
+/** Stage 3: the SES regions, each offering SMTP, none twice, all in one partition. */
+function readRegions(v: Values, add: Add): string[] {
   if (v.regions.length === 0) add("regions", "list at least one SES region, e.g. [us-east-1]. The first is the primary.");
   const regions: string[] = [];
   v.regions.forEach((r, i) => {
@@ -549,31 +546,53 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
 
   const partitions = mixedPartitionsProblem(regions);
   if (partitions) add("regions", partitions);
+  return regions;
+}
 
-  // 4. Enumerated settings.
-  const oneOf = <T extends string>(key: ConfigKey, value: string, allowed: readonly T[]): T => {
-    if (!(allowed as readonly string[]).includes(value)) {
-      add(key, `${shown(value)} is not allowed. Use one of: ${allowed.join(", ")}.`);
-    }
-    return value as T;
-  };
-  const behavior = oneOf<MailFromBehavior>("mailFromBehaviorOnMxFailure", v.mailFromBehaviorOnMxFailure, [
+/** A value that must be one of a few: refused (with the allowed ones named) otherwise. */
+function oneOf<T extends string>(add: Add, key: ConfigKey, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    add(key, `${shown(value)} is not allowed. Use one of: ${allowed.join(", ")}.`);
+  }
+  return value as T;
+}
+
+/** The enumerated settings (stage 4). */
+interface SettingsStage {
+  behavior: MailFromBehavior;
+  dkimLength: DkimKeyLength;
+  tlsPolicy: TlsPolicy;
+  spfAll: SpfAll;
+  dnsMode: "route53" | "external";
+}
+
+/** Stage 4: the enumerated settings, each one of its allowed values. */
+function readSettings(v: Values, add: Add): SettingsStage {
+  const behavior = oneOf<MailFromBehavior>(add, "mailFromBehaviorOnMxFailure", v.mailFromBehaviorOnMxFailure, [
     "REJECT_MESSAGE",
     "USE_DEFAULT_VALUE",
   ]);
-  const dkimLength = oneOf<DkimKeyLength>("dkimSigningKeyLength", v.dkimSigningKeyLength, ["RSA_2048_BIT", "RSA_1024_BIT"]);
-  const tlsPolicy = oneOf<TlsPolicy>("tlsPolicy", v.tlsPolicy, ["REQUIRE", "OPTIONAL"]);
-  const spfAll = oneOf<SpfAll>("spfAll", v.spfAll, ["~all", "-all"]);
-  const dnsMode = oneOf<"route53" | "external">("dnsMode", v.dnsMode, ["route53", "external"]);
+  const dkimLength = oneOf<DkimKeyLength>(add, "dkimSigningKeyLength", v.dkimSigningKeyLength, ["RSA_2048_BIT", "RSA_1024_BIT"]);
+  const tlsPolicy = oneOf<TlsPolicy>(add, "tlsPolicy", v.tlsPolicy, ["REQUIRE", "OPTIONAL"]);
+  const spfAll = oneOf<SpfAll>(add, "spfAll", v.spfAll, ["~all", "-all"]);
+  const dnsMode = oneOf<"route53" | "external">(add, "dnsMode", v.dnsMode, ["route53", "external"]);
+  return { behavior, dkimLength, tlsPolicy, spfAll, dnsMode };
+}
 
-  // 5. SPF mechanisms.
+/** The SPF mechanisms and the other apex TXT values (stage 5). */
+interface SpfStage {
+  mechanisms: string[];
+  apexTxtValues: string[];
+}
+
+/** Stage 5: the SPF mechanisms, and the other apex TXT values (kept verbatim, so only what would break the set is refused). */
+function readSpf(v: Values, add: Add): SpfStage {
   v.spfMechanisms.forEach((m, i) => {
     const problem = validateSpfTerm(m.trim());
     if (problem) add(`spfMechanisms[${i}]`, `${shown(m)}: ${problem.message}`);
   });
   const mechanisms = v.spfMechanisms.map((m) => m.trim());
 
-  // 5b. Other apex TXT values: kept verbatim, so only what would break the set is refused.
   if (v.apexTxtValues.length > 0 && v.domains.length > 0) {
     add("apexTxtValues", "is set in a stack with several domains, but apex TXT values belong to one domain. Put each domain that has other apex TXT values in its own stack (mail-infra:domain).");
   }
@@ -584,8 +603,11 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     else if (apexTxtValues.includes(t)) add(`apexTxtValues[${i}]`, `${shown(t)} is listed twice. Remove the duplicate.`);
     else apexTxtValues.push(t);
   });
+  return { mechanisms, apexTxtValues };
+}
 
-  // 6. DMARC tags.
+/** Stage 6: the DMARC tags (the record itself is built from them in lib/dmarc). */
+function checkDmarcTags(v: Values, add: Add): void {
   const policyProblem = validateDmarcPolicy(v.dmarcPolicy);
   if (policyProblem) add("dmarcPolicy", policyProblem);
   if (v.dmarcSubdomainPolicy !== "") {
@@ -607,8 +629,19 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     const p = validateDmarcAlignment(v[key]);
     if (p) add(key, p);
   }
+}
 
-  // 7. MAIL FROM per region.
+/** What the MAIL FROM stage (7) needs from the stages before it. */
+interface DomainInputs extends DomainsStage, SettingsStage, SpfStage {
+  regions: string[];
+}
+
+/**
+ * Stage 7: each domain's configuration: MAIL FROM per region (one name per region), its Route 53
+ * zone, its DMARC record; then what collides across domains (MAIL FROM names, physical names),
+ * and the DMARC report authorisations one domain of the stack publishes for another.
+ */
+function buildDomains(v: Values, add: Add, { domains, domainKey, regions, behavior, dkimLength, tlsPolicy, spfAll, dnsMode, mechanisms, apexTxtValues }: DomainInputs): DomainConfig[] {
   const regionalOverrides = new Map<string, string>();
   v.regionalMailFromSubdomains.forEach((entry, i) => {
     const m = /^\s*([a-z0-9-]+)\s*=\s*(\S+)\s*$/i.exec(entry);
@@ -710,7 +743,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     });
   }
 
-  // 7b. Across domains: MAIL FROM names and physical names (lib/domain, lib/names) that collide.
+  // Across domains: MAIL FROM names and physical names (lib/domain, lib/names) that collide.
   for (const c of mailFromCollisions(domainConfigs.map((d) => ({ domain: d.domain, mailFroms: d.regions.map((r) => ({ region: r.region, name: r.mailFromDomain })) })))) {
     add(regionalOverrides.size > 0 ? "regionalMailFromSubdomains" : "mailFromSubdomain", c.message);
   }
@@ -730,8 +763,30 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     const owner = domainConfigs[i];
     if (!(owner.reportAuthorizations ?? []).includes(a.name)) domainConfigs[i] = { ...owner, reportAuthorizations: [...(owner.reportAuthorizations ?? []), a.name] };
   }
+  return domainConfigs;
+}
 
-  // 8. SMTP credentials.
+/** The SMTP credentials' settings (stage 8). */
+interface CredentialsStage {
+  previousKey: PreviousKeyState | undefined;
+  unrecordedKeyId: string;
+  windowDays: number;
+  userName: string;
+  secretName: string;
+}
+
+/** Whether an address is at one of the stack's domains. */
+function atDomain(address: string, domains: readonly string[]): boolean {
+  const at = address.lastIndexOf("@");
+  return at > 0 && domains.includes(normalizeDomain(address.slice(at + 1)));
+}
+
+/**
+ * Stage 8: the SMTP credentials: key generation and the previous key's state, the IAM user and
+ * the secret (names, recovery window, KMS key), and the From addresses and regions config widens
+ * the grant with, each within the stack's domains and regions.
+ */
+function readCredentials(v: Values, add: Add, stack: string, domains: readonly string[], regions: readonly string[]): CredentialsStage {
   if (v.smtpKeyGeneration < 1) add("smtpKeyGeneration", `${v.smtpKeyGeneration} is not a generation. Start at 1 and raise it by one to rotate.`);
   let previousKey: PreviousKeyState | undefined;
   if (v.smtpPreviousKey !== "" && !(PREVIOUS_KEY_STATES as readonly string[]).includes(v.smtpPreviousKey)) {
@@ -763,10 +818,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     const wrongRegion = problem === undefined && regions[0] !== undefined ? kmsKeyRegionProblem(v.smtpSecretKmsKeyId, regions[0]) : undefined;
     if (wrongRegion) add("smtpSecretKmsKeyId", `${wrongRegion} (The secret is kept in the primary region, the first of mail-infra:regions.)`);
   }
-  const inDomains = (address: string): boolean => {
-    const at = address.lastIndexOf("@");
-    return at > 0 && domains.includes(normalizeDomain(address.slice(at + 1)));
-  };
+  const inDomains = (address: string): boolean => atDomain(address, domains);
   v.smtpAllowedFromAddresses.forEach((a, i) => {
     const domainWide = a.startsWith("*@");
     if (domainWide ? validateDomainName(a.slice(2)) !== undefined : !isEmailAddress(a)) {
@@ -780,8 +832,12 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       add(`smtpRegions[${i}]`, `${shown(r)} is not in mail-infra:regions (${regions.join(", ")}). Add it there, or remove it here.`);
     }
   });
+  return { previousKey, unrecordedKeyId, windowDays, userName, secretName };
+}
 
-  // 9. Sender inventory.
+/** Stage 9: the sender inventory: each sender at one of the stack's domains, in one of its regions. */
+function readSenders(v: Values, add: Add, domains: readonly string[], regions: readonly string[]): Sender[] {
+  const inDomains = (address: string): boolean => atDomain(address, domains);
   const senders: Sender[] = [];
   v.senders.forEach((entry, i) => {
     const key = `senders[${i}]`;
@@ -796,11 +852,38 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
       add(key, `region ${parsed.region} is not in mail-infra:regions (${regions.join(", ")}).`);
     } else senders.push(parsed);
   });
+  return senders;
+}
 
+/** What the SMTP grant stage (9b) needs from the stages before it. */
+interface GrantInputs {
+  senders: readonly Sender[];
+  domains: readonly string[];
+  domainKey: DomainsStage["domainKey"];
+  regions: readonly string[];
+  domainConfigs: readonly DomainConfig[];
+}
+
+/** What the SMTP user may do (stage 9b): as whom, in which regions, and whether it is declared at all. */
+interface GrantStage {
+  smtpFrom: string[];
+  credentialsMode: SmtpCredentialsMode;
+  credentials: ReturnType<typeof credentialsDecision>;
+  smtpRegions: string[];
+  addressIdentities: string[];
+}
+
+/**
+ * Stage 9b: the SMTP user's grant: the From addresses and regions it may send in, whether the
+ * credentials are declared (lib/smtp-credentials), the address identities, and IAM's size limit
+ * on the resulting inline policy.
+ */
+function readGrant(v: Values, add: Add, { senders, domains, domainKey, regions, domainConfigs }: GrantInputs): GrantStage {
+  const inDomains = (address: string): boolean => atDomain(address, domains);
   // Least privilege: the SMTP user may send only as the senders (plus what config widens) and
   // only in their regions. With no sender inventory there is nothing to narrow to.
   const smtpFrom = unique([...senders.map((s) => s.address), ...v.smtpAllowedFromAddresses.map((a) => a.toLowerCase())]);
-  const credentialsMode = oneOf<SmtpCredentialsMode>("smtpCredentials", v.smtpCredentials, SMTP_CREDENTIALS_MODES);
+  const credentialsMode = oneOf<SmtpCredentialsMode>(add, "smtpCredentials", v.smtpCredentials, SMTP_CREDENTIALS_MODES);
   const credentials = credentialsDecision(credentialsMode ?? "senders", senders.length, v.smtpAllowedFromAddresses.map((a) => a.trim().toLowerCase()));
   for (const i of credentials.issues) add(i.key, i.message);
   const smtpRegions = smtpSendRegions(regions, senders.map((s) => s.region), v.smtpRegions);
@@ -840,6 +923,45 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
         : `${domainConfigs.length} domains in ${smtpRegions.length} regions make the SMTP user's send-only policy ${size} characters, over IAM's ${USER_INLINE_POLICY_LIMIT}-character limit for a user's inline policies: without senders the policy lists every identity. List the senders in mail-infra:senders (the policy then names addresses, not domains, and its size no longer grows with the domains), or split the domains across stacks.`,
     );
   }
+  return { smtpFrom, credentialsMode, credentials, smtpRegions, addressIdentities };
+}
+
+/**
+ * Validate a stack's config. `raw` maps full keys (mail-infra:domain) or short keys to
+ * Pulumi's raw values (strings, or already-decoded values). Keys of other namespaces
+ * (aws:region, ...) are ignored. Throws ConfigError listing every problem at once.
+ */
+export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: string): MailConfig {
+  const issues: ConfigIssue[] = [];
+  const add = (key: string, message: string): void => {
+    issues.push({ key: fullKey(key), message });
+  };
+
+  // 1. Shape: known keys, right types, defaults applied (readShape).
+  const v = readShape(raw, add);
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  // 2. Domains.
+  const named = readDomains(v, add);
+  const { domains, domainKey } = named;
+  // 3. Regions.
+  const regions = readRegions(v, add);
+  // 4. Enumerated settings.
+  const settings = readSettings(v, add);
+  // 5. SPF mechanisms and the other apex TXT values.
+  const spf = readSpf(v, add);
+  // 6. DMARC tags.
+  checkDmarcTags(v, add);
+
+  // 7. MAIL FROM per region, each domain's configuration, collisions across domains.
+  const domainConfigs = buildDomains(v, add, { ...named, regions, ...settings, ...spf });
+
+  // 8. SMTP credentials.
+  const { previousKey, unrecordedKeyId, windowDays, userName, secretName } = readCredentials(v, add, stack, domains, regions);
+
+  // 9. Sender inventory, and the SMTP user's grant that follows from it.
+  const senders = readSenders(v, add, domains, regions);
+  const { smtpFrom, credentialsMode, credentials, smtpRegions, addressIdentities } = readGrant(v, add, { senders, domains, domainKey, regions, domainConfigs });
 
   // 10. Monitoring.
   const monitoring = validateMonitoring(v, add);

@@ -18,10 +18,15 @@ import { colorEnabled, keepSecret, readStdin, runMain, standardOptions, UsageErr
 import { MAX_TIMEOUT_SECONDS, parseDnsServer, parseHostPort, parsePortOrHostPort, parseRegionFlag, parseRelaySeen, parseTimeoutSeconds } from "./lib/flags";
 import { manifestFromStack, readManifestFile } from "./lib/manifest-source";
 import { discoverManifest } from "./verify/discover";
+// The collectors load no heavy package with their module: each AWS SDK client and nodemailer loads
+// with the first call that needs it (scripts/verify/load.ts), never for --help or a usage error.
+import { AwsCollector } from "./verify/aws";
 import { DnsCollector } from "./verify/layers/dns/collect";
 import { MAX_TIMER_MS, runDeadline, seconds } from "./verify/limit";
 import { formatJson, formatText, scrub } from "./verify/report";
 import { GmailCollector, readGmailToken } from "./verify/layers/gmail/collect";
+import { RecipientCollector } from "./verify/layers/recipient/collect";
+import { SmtpCollector } from "./verify/layers/smtp/collect";
 import { runVerify } from "./verify/run";
 import { NO_RECIPIENT } from "./verify/layers/recipient/check";
 
@@ -190,8 +195,6 @@ async function main(): Promise<number> {
     if (problem) throw new UsageError(`--secret-key-stdin: ${problem}`);
   }
 
-  // The AWS SDK and nodemailer load only now, never for --help or a usage error (start-up time).
-  const [{ AwsCollector }, { SmtpCollector }, { RecipientCollector }] = await Promise.all([import("./verify/aws"), import("./verify/layers/smtp/collect"), import("./verify/layers/recipient/collect")]);
   const relaySeen = parseRelaySeen(o.relaySeen);
   const ownLogins = parseRelaySeen(o.smtpLoginAt, "--smtp-login-at", "a verify run with --smtp-auth-during-rotation");
   if (o.gmailEndpoint !== undefined && !URL.canParse(o.gmailEndpoint)) throw new UsageError(`--gmail-endpoint: ${shown(o.gmailEndpoint)} is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);

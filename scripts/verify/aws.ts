@@ -9,35 +9,15 @@
  * retries only while the call's budget (3 x timeout) can still afford the backoff and another
  * full attempt, and the call is abandoned at the budget or the run's deadline in any case.
  */
-import {
-  GetAccessKeyLastUsedCommand,
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
-  GetUserCommand,
-  GetUserPolicyCommand,
-  IAMClient,
-  ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
-  ListUserPoliciesCommand,
-  ListUsersCommand,
-  SimulatePrincipalPolicyCommand,
-} from "@aws-sdk/client-iam";
+import type { IAMClient } from "@aws-sdk/client-iam";
 import type { ListResourceRecordSetsCommandOutput, Route53Client } from "@aws-sdk/client-route-53";
-import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import {
-  GetAccountCommand,
-  GetConfigurationSetCommand,
-  GetConfigurationSetEventDestinationsCommand,
-  GetEmailIdentityCommand,
-  ListEmailIdentitiesCommand,
-  GetSuppressedDestinationCommand,
-  SESv2Client,
-} from "@aws-sdk/client-sesv2";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import type { SESv2ClientConfig } from "@aws-sdk/client-sesv2";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SESv2Client, SESv2ClientConfig } from "@aws-sdk/client-sesv2";
+import type { STSClient } from "@aws-sdk/client-sts";
 import { causeOf, NO_AWS_CREDENTIALS, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import type { SesAccountState, SesConfigurationSetState, SesIdentityState, SuppressionState } from "./layers/ses/check";
 import type { AccessKeyState, KeyLastUsed, SimulationContextEntry, SimulationResult } from "./layers/smtp/check";
+import { loadInTurn } from "./load";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "./limit";
 
 interface SdkError {
@@ -102,6 +82,61 @@ export const AWS_CONCURRENCY = 64;
 
 /** The SDK's service ids as its AWS_ENDPOINT_URL_<SERVICE> variables spell them. */
 export type AwsService = "SESV2" | "SECRETS_MANAGER" | "IAM" | "STS" | "ROUTE_53" | "CLOUDWATCH" | "EVENTBRIDGE" | "SNS" | "CLOUDTRAIL";
+
+/**
+ * Each service's SDK package. None is loaded with this module: a service's package loads when the
+ * first call to it is made (AwsCollector.call), in turn with the other heavy packages
+ * (scripts/verify/load.ts), so a run loads only the clients its layers use, and loads each while
+ * the requests made before it are in flight. docs/architecture.md, "Start-up".
+ */
+interface AwsSdks {
+  SESV2: typeof import("@aws-sdk/client-sesv2");
+  SECRETS_MANAGER: typeof import("@aws-sdk/client-secrets-manager");
+  IAM: typeof import("@aws-sdk/client-iam");
+  STS: typeof import("@aws-sdk/client-sts");
+  ROUTE_53: typeof import("@aws-sdk/client-route-53");
+  CLOUDWATCH: typeof import("@aws-sdk/client-cloudwatch");
+  EVENTBRIDGE: typeof import("@aws-sdk/client-eventbridge");
+  SNS: typeof import("@aws-sdk/client-sns");
+  CLOUDTRAIL: typeof import("@aws-sdk/client-cloudtrail");
+}
+
+/** A service's SDK package (its client and command classes). */
+export type AwsSdk<S extends AwsService> = AwsSdks[S];
+
+const SDK_PACKAGES: { [S in AwsService]: () => Promise<AwsSdks[S]> } = {
+  SESV2: () => import("@aws-sdk/client-sesv2"),
+  SECRETS_MANAGER: () => import("@aws-sdk/client-secrets-manager"),
+  IAM: () => import("@aws-sdk/client-iam"),
+  STS: () => import("@aws-sdk/client-sts"),
+  ROUTE_53: () => import("@aws-sdk/client-route-53"),
+  CLOUDWATCH: () => import("@aws-sdk/client-cloudwatch"),
+  EVENTBRIDGE: () => import("@aws-sdk/client-eventbridge"),
+  SNS: () => import("@aws-sdk/client-sns"),
+  CLOUDTRAIL: () => import("@aws-sdk/client-cloudtrail"),
+};
+
+const loadedSdks: { [S in AwsService]?: AwsSdk<S> } = {};
+
+/** Load services' SDK packages (once per process; every AwsCollector call loads its own). Tests that fake a client before a run load them first. */
+export function loadAwsSdks(services: readonly AwsService[] = Object.keys(SDK_PACKAGES) as AwsService[]): Promise<void> {
+  return Promise.all(services.map((s) => loadAwsSdk(s))).then(() => undefined);
+}
+
+function loadAwsSdk<S extends AwsService>(service: S): Promise<AwsSdk<S>> {
+  return loadInTurn(`aws-sdk ${service}`, async () => {
+    const sdk: AwsSdk<S> = await SDK_PACKAGES[service]();
+    (loadedSdks as Record<S, AwsSdk<S>>)[service] = sdk;
+    return sdk;
+  });
+}
+
+/** A service's SDK package, already loaded: inside an AwsCollector.call for that service, or after loadAwsSdks. */
+export function awsSdk<S extends AwsService>(service: S): AwsSdk<S> {
+  const sdk = loadedSdks[service] as AwsSdk<S> | undefined;
+  if (!sdk) throw new Error(`the ${service} SDK is used before it was loaded: use it inside AwsCollector.call("${service}", ...), or await loadAwsSdks() first`);
+  return sdk;
+}
 
 /**
  * The endpoint override the SDK applies to a service, as the SDK reads it:
@@ -183,8 +218,8 @@ export class AwsCollector {
 
   /**
    * A client of another service in a region, made once with this collector's timeouts,
-   * retries and socket bound, and destroyed with it (used by scripts/verify/layers/monitoring/collect.ts, so
-   * those SDKs load only when the monitoring layer runs).
+   * retries and socket bound, and destroyed with it (the monitoring layer's clients,
+   * scripts/verify/layers/monitoring/collect.ts, made inside a call for their service).
    */
   client<T extends { destroy(): void }>(service: AwsService, region: string, make: (config: ReturnType<AwsCollector["config"]>) => T): T {
     const key = `${service}:${region}`;
@@ -211,67 +246,74 @@ export class AwsCollector {
 
   ses(region: string): SESv2Client {
     let c = this.sesClients.get(region);
-    if (!c) this.sesClients.set(region, (c = new SESv2Client(this.config(region))));
+    if (!c) this.sesClients.set(region, (c = new (awsSdk("SESV2").SESv2Client)(this.config(region))));
     return c;
   }
   secrets(region: string): SecretsManagerClient {
     let c = this.secretClients.get(region);
-    if (!c) this.secretClients.set(region, (c = new SecretsManagerClient(this.config(region))));
+    if (!c) this.secretClients.set(region, (c = new (awsSdk("SECRETS_MANAGER").SecretsManagerClient)(this.config(region))));
     return c;
   }
   iam(): IAMClient {
-    return (this.iamClient ??= new IAMClient(this.config("us-east-1")));
+    return (this.iamClient ??= new (awsSdk("IAM").IAMClient)(this.config("us-east-1")));
   }
   /** Policy simulation gets its own client with few attempts: a failing simulator is not worth five tries. */
   simulation(): IAMClient {
-    return (this.simulationClient ??= new IAMClient(this.config("us-east-1", 2)));
+    return (this.simulationClient ??= new (awsSdk("IAM").IAMClient)(this.config("us-east-1", 2)));
   }
   sts(): STSClient {
-    return (this.stsClient ??= new STSClient(this.config("us-east-1")));
+    return (this.stsClient ??= new (awsSdk("STS").STSClient)(this.config("us-east-1")));
+  }
+  route53(): Route53Client {
+    return (this.route53Client ??= new (awsSdk("ROUTE_53").Route53Client)(this.config("us-east-1")));
   }
 
   /**
    * One memoised, counted, bounded call that never throws. `scope` picks the concurrency
    * bound: the service and, for regional services, the region. `fn` gets the abort signal to
-   * pass to the SDK; the call ends at its budget (or the run's deadline) even if the SDK does
-   * not. Any failure other than "not found" names the endpoint override in effect.
+   * pass to the SDK and the service's SDK package (loaded before the call is admitted, so its
+   * loading counts against neither the bound nor the budget); the call ends at its budget (or
+   * the run's deadline) even if the SDK does not. Any failure other than "not found" names the
+   * endpoint override in effect.
    */
-  call<T>(service: AwsService, scope: string, key: string, permission: string, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<Observation<T>> {
+  call<S extends AwsService, T>(service: S, scope: string, key: string, permission: string, fn: (abortSignal: AbortSignal, sdk: AwsSdk<S>) => Promise<T>): Promise<Observation<T>> {
     const endpoint = endpointOverride(service);
     // The note does not change the cause: the same failure behind two services is one cause.
     const at = (u: Unobservable): Unobservable => (endpoint && u.reason !== "notfound" ? { ...u, message: `${u.message} (contacted ${endpoint})`, cause: causeOf(u) } : u);
     const what = `${permission.split(" ")[0]}`;
     return this.cache(key, () =>
-      this.limit(scope)(() => {
-        this.calls += 1;
-        return bounded<Observation<T>>(
-          async (signal) => {
-            try {
-              return observed(await fn(signal));
-            } catch (e) {
-              const u = classifyAwsError(e, permission);
-              // Without credentials nothing was sent: there is no endpoint to name.
-              if (/CredentialsProviderError/.test((e as SdkError).name ?? "")) return u;
-              if (u.reason !== "timeout") return at(u);
-              const attempts = (e as SdkError).$metadata?.attempts;
-              const tries = attempts && attempts > 1 ? `in ${attempts} attempts of ${seconds(this.options.timeoutMs)} each` : `within ${seconds(this.options.timeoutMs)}`;
-              return at({ ...u, message: `${what}: no answer ${tries}` });
-            }
-          },
-          this.budgetMs,
-          this.options.deadline,
-          (why) =>
-            why === "deadline" && this.options.deadline
-              ? at({ ok: false, reason: "timeout", message: deadlineMessage(this.options.deadline, what), needs: DEADLINE_NEEDS })
-              : at({ ok: false, reason: "timeout", message: `${what}: no answer within ${seconds(this.budgetMs)} (the call's budget, ${OPERATION_BUDGET_FACTOR} x --timeout)`, needs: TIMEOUT_NEEDS }),
-        );
-      }),
+      loadAwsSdk(service).then((sdk) =>
+        this.limit(scope)(() => {
+          this.calls += 1;
+          return bounded<Observation<T>>(
+            async (signal) => {
+              try {
+                return observed(await fn(signal, sdk));
+              } catch (e) {
+                const u = classifyAwsError(e, permission);
+                // Without credentials nothing was sent: there is no endpoint to name.
+                if (/CredentialsProviderError/.test((e as SdkError).name ?? "")) return u;
+                if (u.reason !== "timeout") return at(u);
+                const attempts = (e as SdkError).$metadata?.attempts;
+                const tries = attempts && attempts > 1 ? `in ${attempts} attempts of ${seconds(this.options.timeoutMs)} each` : `within ${seconds(this.options.timeoutMs)}`;
+                return at({ ...u, message: `${what}: no answer ${tries}` });
+              }
+            },
+            this.budgetMs,
+            this.options.deadline,
+            (why) =>
+              why === "deadline" && this.options.deadline
+                ? at({ ok: false, reason: "timeout", message: deadlineMessage(this.options.deadline, what), needs: DEADLINE_NEEDS })
+                : at({ ok: false, reason: "timeout", message: `${what}: no answer within ${seconds(this.budgetMs)} (the call's budget, ${OPERATION_BUDGET_FACTOR} x --timeout)`, needs: TIMEOUT_NEEDS }),
+          );
+        }),
+      ),
     ) as Promise<Observation<T>>;
   }
 
   account(region: string): Promise<Observation<SesAccountState>> {
-    return this.call("SESV2", `ses:${region}`, `ses:GetAccount:${region}`, "ses:GetAccount", async (abortSignal) => {
-      const a = await this.ses(region).send(new GetAccountCommand({}), { abortSignal });
+    return this.call("SESV2", `ses:${region}`, `ses:GetAccount:${region}`, "ses:GetAccount", async (abortSignal, sdk) => {
+      const a = await this.ses(region).send(new sdk.GetAccountCommand({}), { abortSignal });
       return {
         sendingEnabled: a.SendingEnabled ?? false,
         productionAccessEnabled: a.ProductionAccessEnabled ?? false,
@@ -285,11 +327,11 @@ export class AwsCollector {
 
   /** Every email identity of the account in a region (all pages): name and type (DOMAIN, EMAIL_ADDRESS, MANAGED_DOMAIN). */
   emailIdentities(region: string): Promise<Observation<{ name: string; type: string }[]>> {
-    return this.call("SESV2", `ses:${region}`, `ses:ListEmailIdentities:${region}`, "ses:ListEmailIdentities", async (abortSignal) => {
+    return this.call("SESV2", `ses:${region}`, `ses:ListEmailIdentities:${region}`, "ses:ListEmailIdentities", async (abortSignal, sdk) => {
       const out: { name: string; type: string }[] = [];
       let token: string | undefined;
       do {
-        const r = await this.ses(region).send(new ListEmailIdentitiesCommand({ PageSize: 1000, ...(token ? { NextToken: token } : {}) }), { abortSignal });
+        const r = await this.ses(region).send(new sdk.ListEmailIdentitiesCommand({ PageSize: 1000, ...(token ? { NextToken: token } : {}) }), { abortSignal });
         for (const i of r.EmailIdentities ?? []) out.push({ name: i.IdentityName ?? "", type: i.IdentityType ?? "" });
         token = r.NextToken;
       } while (token);
@@ -298,8 +340,8 @@ export class AwsCollector {
   }
 
   identity(region: string, identity: string): Promise<Observation<SesIdentityState>> {
-    return this.call("SESV2", `ses:${region}`, `ses:GetEmailIdentity:${region}:${identity}`, "ses:GetEmailIdentity", async (abortSignal) => {
-      const i = await this.ses(region).send(new GetEmailIdentityCommand({ EmailIdentity: identity }), { abortSignal });
+    return this.call("SESV2", `ses:${region}`, `ses:GetEmailIdentity:${region}:${identity}`, "ses:GetEmailIdentity", async (abortSignal, sdk) => {
+      const i = await this.ses(region).send(new sdk.GetEmailIdentityCommand({ EmailIdentity: identity }), { abortSignal });
       return {
         verifiedForSending: i.VerifiedForSendingStatus ?? false,
         verificationStatus: i.VerificationStatus,
@@ -321,9 +363,9 @@ export class AwsCollector {
 
   async configurationSet(region: string, name: string): Promise<Observation<SesConfigurationSetState>> {
     const [cs, events] = await Promise.all([
-      this.call("SESV2", `ses:${region}`, `ses:GetConfigurationSet:${region}:${name}`, "ses:GetConfigurationSet", (abortSignal) => this.ses(region).send(new GetConfigurationSetCommand({ ConfigurationSetName: name }), { abortSignal })),
-      this.call("SESV2", `ses:${region}`, `ses:GetConfigurationSetEventDestinations:${region}:${name}`, "ses:GetConfigurationSetEventDestinations", (abortSignal) =>
-        this.ses(region).send(new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: name }), { abortSignal }),
+      this.call("SESV2", `ses:${region}`, `ses:GetConfigurationSet:${region}:${name}`, "ses:GetConfigurationSet", (abortSignal, sdk) => this.ses(region).send(new sdk.GetConfigurationSetCommand({ ConfigurationSetName: name }), { abortSignal })),
+      this.call("SESV2", `ses:${region}`, `ses:GetConfigurationSetEventDestinations:${region}:${name}`, "ses:GetConfigurationSetEventDestinations", (abortSignal, sdk) =>
+        this.ses(region).send(new sdk.GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: name }), { abortSignal }),
       ),
     ]);
     if (!cs.ok) return cs;
@@ -343,30 +385,30 @@ export class AwsCollector {
   }
 
   suppressed(region: string, address: string): Promise<Observation<SuppressionState>> {
-    return this.call("SESV2", `ses:${region}`, `ses:GetSuppressedDestination:${region}:${address.toLowerCase()}`, "ses:GetSuppressedDestination", async (abortSignal) => {
-      const r = await this.ses(region).send(new GetSuppressedDestinationCommand({ EmailAddress: address }), { abortSignal });
+    return this.call("SESV2", `ses:${region}`, `ses:GetSuppressedDestination:${region}:${address.toLowerCase()}`, "ses:GetSuppressedDestination", async (abortSignal, sdk) => {
+      const r = await this.ses(region).send(new sdk.GetSuppressedDestinationCommand({ EmailAddress: address }), { abortSignal });
       return { reason: r.SuppressedDestination?.Reason ?? "?", lastUpdateTime: r.SuppressedDestination?.LastUpdateTime?.toISOString() };
     });
   }
 
   secretValue(region: string, secretId: string): Promise<Observation<string>> {
-    return this.call("SECRETS_MANAGER", `secretsmanager:${region}`, `secretsmanager:GetSecretValue:${region}:${secretId}`, "secretsmanager:GetSecretValue (and kms:Decrypt on its key)", async (abortSignal) => {
-      const r = await this.secrets(region).send(new GetSecretValueCommand({ SecretId: secretId }), { abortSignal });
+    return this.call("SECRETS_MANAGER", `secretsmanager:${region}`, `secretsmanager:GetSecretValue:${region}:${secretId}`, "secretsmanager:GetSecretValue (and kms:Decrypt on its key)", async (abortSignal, sdk) => {
+      const r = await this.secrets(region).send(new sdk.GetSecretValueCommand({ SecretId: secretId }), { abortSignal });
       if (r.SecretString === undefined) throw Object.assign(new Error("the secret has no string value"), { name: "NoSecretString" });
       return r.SecretString;
     });
   }
 
   accessKeys(user: string): Promise<Observation<AccessKeyState[]>> {
-    return this.call("IAM", "iam", `iam:ListAccessKeys:${user}`, "iam:ListAccessKeys", async (abortSignal) => {
-      const r = await this.iam().send(new ListAccessKeysCommand({ UserName: user }), { abortSignal });
+    return this.call("IAM", "iam", `iam:ListAccessKeys:${user}`, "iam:ListAccessKeys", async (abortSignal, sdk) => {
+      const r = await this.iam().send(new sdk.ListAccessKeysCommand({ UserName: user }), { abortSignal });
       return (r.AccessKeyMetadata ?? []).map((k) => ({ id: k.AccessKeyId ?? "?", status: k.Status ?? "?", createDate: k.CreateDate?.toISOString() }));
     });
   }
 
   keyLastUsed(accessKeyId: string): Promise<Observation<KeyLastUsed & { userName?: string }>> {
-    return this.call("IAM", "iam", `iam:GetAccessKeyLastUsed:${accessKeyId}`, "iam:GetAccessKeyLastUsed", async (abortSignal) => {
-      const r = await this.iam().send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }), { abortSignal });
+    return this.call("IAM", "iam", `iam:GetAccessKeyLastUsed:${accessKeyId}`, "iam:GetAccessKeyLastUsed", async (abortSignal, sdk) => {
+      const r = await this.iam().send(new sdk.GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }), { abortSignal });
       const u = r.AccessKeyLastUsed;
       const known = (v: string | undefined) => (v && v !== "N/A" ? v : undefined);
       return { userName: r.UserName, lastUsedDate: u?.LastUsedDate?.toISOString(), serviceName: known(u?.ServiceName), region: known(u?.Region) };
@@ -374,8 +416,8 @@ export class AwsCollector {
   }
 
   userArn(userName: string): Promise<Observation<string>> {
-    return this.call("IAM", "iam", `iam:GetUser:${userName}`, "iam:GetUser", async (abortSignal) => {
-      const r = await this.iam().send(new GetUserCommand({ UserName: userName }), { abortSignal });
+    return this.call("IAM", "iam", `iam:GetUser:${userName}`, "iam:GetUser", async (abortSignal, sdk) => {
+      const r = await this.iam().send(new sdk.GetUserCommand({ UserName: userName }), { abortSignal });
       return r.User?.Arn ?? "?";
     });
   }
@@ -389,9 +431,9 @@ export class AwsCollector {
    */
   simulateSend(userArn: string, resourceArns: string[], context: SimulationContextEntry[] = []): Promise<Observation<SimulationResult>> {
     const key = `iam:SimulatePrincipalPolicy:${userArn}:${resourceArns.join(",")}:${context.map((e) => `${e.key}=${e.values.join("|")}`).join(",")}`;
-    return this.call("IAM", "iam", key, "iam:SimulatePrincipalPolicy", async (abortSignal) => {
+    return this.call("IAM", "iam", key, "iam:SimulatePrincipalPolicy", async (abortSignal, sdk) => {
       const r = await this.simulation().send(
-        new SimulatePrincipalPolicyCommand({
+        new sdk.SimulatePrincipalPolicyCommand({
           PolicySourceArn: userArn,
           ActionNames: ["ses:SendRawEmail"],
           ResourceArns: resourceArns,
@@ -416,19 +458,14 @@ export class AwsCollector {
 
   // -------------------------------------------------------------------------------------
   // Adoption reads (npm run adopt): Route 53 and the IAM users that can send. The Route 53
-  // SDK is loaded only here, so verify never loads it.
+  // SDK loads with the first of these calls, so verify never loads it.
   // -------------------------------------------------------------------------------------
-
-  private async route53(): Promise<{ client: Route53Client; sdk: typeof import("@aws-sdk/client-route-53") }> {
-    const sdk = await import("@aws-sdk/client-route-53");
-    return { client: (this.route53Client ??= new sdk.Route53Client(this.config("us-east-1"))), sdk };
-  }
 
   /** Public hosted zones whose name is `name` (Route 53 may hold several: all are returned). */
   hostedZonesNamed(name: string): Promise<Observation<{ id: string; name: string; private: boolean }[]>> {
     const wanted = name.toLowerCase().replace(/\.$/, "");
-    return this.call("ROUTE_53", "route53", `route53:ListHostedZonesByName:${wanted}`, "route53:ListHostedZonesByName", async (abortSignal) => {
-      const { client, sdk } = await this.route53();
+    return this.call("ROUTE_53", "route53", `route53:ListHostedZonesByName:${wanted}`, "route53:ListHostedZonesByName", async (abortSignal, sdk) => {
+      const client = this.route53();
       const r = await client.send(new sdk.ListHostedZonesByNameCommand({ DNSName: wanted, MaxItems: 100 }), { abortSignal });
       return (r.HostedZones ?? [])
         .filter((z) => (z.Name ?? "").toLowerCase().replace(/\.$/, "") === wanted)
@@ -438,8 +475,8 @@ export class AwsCollector {
 
   /** Every record set of a zone (all pages), names lowercased without the trailing dot. */
   recordSets(zoneId: string): Promise<Observation<{ name: string; type: string; ttl?: number; values: string[]; setIdentifier?: string; alias: boolean }[]>> {
-    return this.call("ROUTE_53", "route53", `route53:ListResourceRecordSets:${zoneId}`, "route53:ListResourceRecordSets", async (abortSignal) => {
-      const { client, sdk } = await this.route53();
+    return this.call("ROUTE_53", "route53", `route53:ListResourceRecordSets:${zoneId}`, "route53:ListResourceRecordSets", async (abortSignal, sdk) => {
+      const client = this.route53();
       const out: { name: string; type: string; ttl?: number; values: string[]; setIdentifier?: string; alias: boolean }[] = [];
       let next: { name?: string; type?: string; id?: string } | undefined = {};
       for (let page = 0; next && page < 1000; page++) {
@@ -471,16 +508,15 @@ export class AwsCollector {
 
   /** A secret's metadata (never its value): its ARN, and when it is scheduled for deletion. */
   secretMetadata(region: string, secretId: string): Promise<Observation<{ arn: string; name: string; deletedDate?: string }>> {
-    return this.call("SECRETS_MANAGER", `secretsmanager:${region}`, `secretsmanager:DescribeSecret:${region}:${secretId}`, "secretsmanager:DescribeSecret", async (abortSignal) => {
-      const r = await this.secrets(region).send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal });
+    return this.call("SECRETS_MANAGER", `secretsmanager:${region}`, `secretsmanager:DescribeSecret:${region}:${secretId}`, "secretsmanager:DescribeSecret", async (abortSignal, sdk) => {
+      const r = await this.secrets(region).send(new sdk.DescribeSecretCommand({ SecretId: secretId }), { abortSignal });
       return { arn: r.ARN ?? "?", name: r.Name ?? secretId, ...(r.DeletedDate ? { deletedDate: r.DeletedDate.toISOString() } : {}) };
     });
   }
 
-  /** An SNS topic by ARN: its ARN when it exists (NotFound otherwise). The SNS SDK is loaded only here. */
+  /** An SNS topic by ARN: its ARN when it exists (NotFound otherwise). */
   topic(region: string, arn: string): Promise<Observation<{ arn: string }>> {
-    return this.call("SNS", `sns:${region}`, `sns:GetTopicAttributes:${arn}`, "sns:GetTopicAttributes", async (abortSignal) => {
-      const sdk = await import("@aws-sdk/client-sns");
+    return this.call("SNS", `sns:${region}`, `sns:GetTopicAttributes:${arn}`, "sns:GetTopicAttributes", async (abortSignal, sdk) => {
       // The same client the monitoring layer uses in this region (one per service and region).
       const c = this.client("SNS", region, (config) => new sdk.SNSClient(config));
       const r = await c.send(new sdk.GetTopicAttributesCommand({ TopicArn: arn }), { abortSignal });
@@ -490,11 +526,11 @@ export class AwsCollector {
 
   /** Every IAM user (all pages). */
   users(): Promise<Observation<{ userName: string; arn: string; path: string }[]>> {
-    return this.call("IAM", "iam", "iam:ListUsers", "iam:ListUsers", async (abortSignal) => {
+    return this.call("IAM", "iam", "iam:ListUsers", "iam:ListUsers", async (abortSignal, sdk) => {
       const out: { userName: string; arn: string; path: string }[] = [];
       let marker: string | undefined;
       for (let page = 0; page < 1000; page++) {
-        const r = await this.iam().send(new ListUsersCommand({ ...(marker ? { Marker: marker } : {}) }), { abortSignal });
+        const r = await this.iam().send(new sdk.ListUsersCommand({ ...(marker ? { Marker: marker } : {}) }), { abortSignal });
         for (const u of r.Users ?? []) out.push({ userName: u.UserName ?? "?", arn: u.Arn ?? "?", path: u.Path ?? "/" });
         if (!r.IsTruncated || !r.Marker) break;
         marker = r.Marker;
@@ -505,21 +541,21 @@ export class AwsCollector {
 
   /** A user's policy documents (inline and attached), as JSON text, each named. */
   userPolicies(userName: string): Promise<Observation<{ source: string; document: string }[]>> {
-    return this.call("IAM", "iam", `iam:UserPolicies:${userName}`, "iam:ListUserPolicies, iam:GetUserPolicy, iam:ListAttachedUserPolicies, iam:GetPolicy and iam:GetPolicyVersion", async (abortSignal) => {
+    return this.call("IAM", "iam", `iam:UserPolicies:${userName}`, "iam:ListUserPolicies, iam:GetUserPolicy, iam:ListAttachedUserPolicies, iam:GetPolicy and iam:GetPolicyVersion", async (abortSignal, sdk) => {
       const iam = this.iam();
       const out: { source: string; document: string }[] = [];
-      const inline = await iam.send(new ListUserPoliciesCommand({ UserName: userName }), { abortSignal });
+      const inline = await iam.send(new sdk.ListUserPoliciesCommand({ UserName: userName }), { abortSignal });
       for (const name of inline.PolicyNames ?? []) {
-        const p = await iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: name }), { abortSignal });
+        const p = await iam.send(new sdk.GetUserPolicyCommand({ UserName: userName, PolicyName: name }), { abortSignal });
         out.push({ source: `inline ${name}`, document: decodeURIComponent(p.PolicyDocument ?? "{}") });
       }
-      const attached = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName }), { abortSignal });
+      const attached = await iam.send(new sdk.ListAttachedUserPoliciesCommand({ UserName: userName }), { abortSignal });
       for (const a of attached.AttachedPolicies ?? []) {
         if (!a.PolicyArn) continue;
-        const p = await iam.send(new GetPolicyCommand({ PolicyArn: a.PolicyArn }), { abortSignal });
+        const p = await iam.send(new sdk.GetPolicyCommand({ PolicyArn: a.PolicyArn }), { abortSignal });
         const version = p.Policy?.DefaultVersionId;
         if (!version) continue;
-        const v = await iam.send(new GetPolicyVersionCommand({ PolicyArn: a.PolicyArn, VersionId: version }), { abortSignal });
+        const v = await iam.send(new sdk.GetPolicyVersionCommand({ PolicyArn: a.PolicyArn, VersionId: version }), { abortSignal });
         out.push({ source: `attached ${a.PolicyArn}`, document: decodeURIComponent(v.PolicyVersion?.Document ?? "{}") });
       }
       return out;
@@ -527,8 +563,8 @@ export class AwsCollector {
   }
 
   callerAccount(): Promise<Observation<string>> {
-    return this.call("STS", "sts", "sts:GetCallerIdentity", "sts:GetCallerIdentity", async (abortSignal) => {
-      const r = await this.sts().send(new GetCallerIdentityCommand({}), { abortSignal });
+    return this.call("STS", "sts", "sts:GetCallerIdentity", "sts:GetCallerIdentity", async (abortSignal, sdk) => {
+      const r = await this.sts().send(new sdk.GetCallerIdentityCommand({}), { abortSignal });
       return r.Account ?? "?";
     });
   }

@@ -32,7 +32,7 @@ import { type Manifest, parseManifest } from "../../lib/manifest";
 import { toZoneFile } from "../../lib/records";
 import { SES_SMTP_PORT, smtpEndpoint } from "../../lib/regions";
 import { deriveSmtpPasswordV4 } from "../../lib/smtp-password";
-import { AwsCollector } from "../../scripts/verify/aws";
+import { AwsCollector, loadAwsSdks } from "../../scripts/verify/aws";
 import { DnsCollector } from "../../scripts/verify/layers/dns/collect";
 import { runVerify, type VerifyOptions, type VerifyResult, type Collectors } from "../../scripts/verify/run";
 import { SmtpCollector } from "../../scripts/verify/layers/smtp/collect";
@@ -348,6 +348,8 @@ async function sleep(ms: number): Promise<void> {
 }
 
 export async function createWorld(shared: SharedServers, options: WorldOptions = {}): Promise<World> {
+  // The collectors load each SDK with its first call; tests fake a client (`prepare`) before any call.
+  await loadAwsSdks();
   const cleanups: (() => Promise<void> | void)[] = [];
   const stop = async () => {
     for (const c of cleanups.reverse()) await c();

@@ -6,12 +6,13 @@
  * with the collector's clients (AWS_ENDPOINT_URL_<SERVICE> overrides, retries, socket bound).
  *
  * Everything starts at once: each region's reads are independent, and only a trail's status
- * and selectors wait for DescribeTrails (they need its ARN and home region).
+ * and selectors wait for DescribeTrails (they need its ARN and home region). Each service's SDK
+ * loads with its first call (AwsCollector.call), so the clients below are made inside calls.
  */
-import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from "@aws-sdk/client-cloudtrail";
-import { CloudWatchClient, DescribeAlarmsCommand, type DescribeAlarmsCommandOutput, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
-import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, type ListTargetsByRuleCommandOutput } from "@aws-sdk/client-eventbridge";
-import { ListSubscriptionsByTopicCommand, type ListSubscriptionsByTopicCommandOutput, SNSClient } from "@aws-sdk/client-sns";
+import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import type { CloudWatchClient, DescribeAlarmsCommandOutput } from "@aws-sdk/client-cloudwatch";
+import type { EventBridgeClient, ListTargetsByRuleCommandOutput } from "@aws-sdk/client-eventbridge";
+import type { ListSubscriptionsByTopicCommandOutput, SNSClient } from "@aws-sdk/client-sns";
 import type { ManifestMonitoring } from "../../../../lib/manifest";
 import { ALARM_EVALUATION, REPUTATION_METRICS, REPUTATION_NAMESPACE, type ReputationKind } from "../../../../lib/monitoring";
 import { type Observation, observed } from "../../../../lib/verify/findings";
@@ -26,7 +27,7 @@ import {
   type TrailSelectors,
   type TrailState,
 } from "./check";
-import type { AwsCollector } from "../../aws";
+import { type AwsCollector, awsSdk } from "../../aws";
 import type { MetricSum } from "../watch/check";
 
 /** The datapoint period of the rate check (SES publishes the reputation metrics about every few minutes). */
@@ -37,26 +38,26 @@ export class MonitoringCollector {
   constructor(private readonly aws: AwsCollector) {}
 
   cloudwatch(region: string): CloudWatchClient {
-    return this.aws.client("CLOUDWATCH", region, (c) => new CloudWatchClient(c));
+    return this.aws.client("CLOUDWATCH", region, (c) => new (awsSdk("CLOUDWATCH").CloudWatchClient)(c));
   }
   sns(region: string): SNSClient {
-    return this.aws.client("SNS", region, (c) => new SNSClient(c));
+    return this.aws.client("SNS", region, (c) => new (awsSdk("SNS").SNSClient)(c));
   }
   events(region: string): EventBridgeClient {
-    return this.aws.client("EVENTBRIDGE", region, (c) => new EventBridgeClient(c));
+    return this.aws.client("EVENTBRIDGE", region, (c) => new (awsSdk("EVENTBRIDGE").EventBridgeClient)(c));
   }
   cloudtrail(region: string): CloudTrailClient {
-    return this.aws.client("CLOUDTRAIL", region, (c) => new CloudTrailClient(c));
+    return this.aws.client("CLOUDTRAIL", region, (c) => new (awsSdk("CLOUDTRAIL").CloudTrailClient)(c));
   }
 
   /** The named alarms that exist (DescribeAlarms, every page). */
   alarms(region: string, names: readonly string[]): Promise<Observation<AlarmState[]>> {
-    return this.aws.call("CLOUDWATCH", `cloudwatch:${region}`, `cloudwatch:DescribeAlarms:${region}:${names.join(",")}`, "cloudwatch:DescribeAlarms", async (abortSignal) => {
+    return this.aws.call("CLOUDWATCH", `cloudwatch:${region}`, `cloudwatch:DescribeAlarms:${region}:${names.join(",")}`, "cloudwatch:DescribeAlarms", async (abortSignal, sdk) => {
       const out: AlarmState[] = [];
       let token: string | undefined;
       for (let page = 0; page < 100; page++) {
         const r: DescribeAlarmsCommandOutput = await this.cloudwatch(region).send(
-          new DescribeAlarmsCommand({ AlarmNames: [...names], AlarmTypes: ["MetricAlarm"], MaxRecords: 100, ...(token ? { NextToken: token } : {}) }),
+          new sdk.DescribeAlarmsCommand({ AlarmNames: [...names], AlarmTypes: ["MetricAlarm"], MaxRecords: 100, ...(token ? { NextToken: token } : {}) }),
           { abortSignal },
         );
         for (const a of r.MetricAlarms ?? []) {
@@ -87,9 +88,9 @@ export class MonitoringCollector {
   /** A metric's Sum over [now - windowMs, now) in periods of periodSeconds (the watch's Runs, Lambda's Invocations and Errors). */
   metricSum(region: string, namespace: string, metricName: string, dimensions: Readonly<Record<string, string>>, now: Date, windowMs: number, periodSeconds: number): Promise<Observation<MetricSum>> {
     const dims = Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value }));
-    return this.aws.call("CLOUDWATCH", `cloudwatch:${region}`, `cloudwatch:GetMetricStatistics:${region}:${namespace}:${metricName}:${JSON.stringify(dims)}:${windowMs}`, "cloudwatch:GetMetricStatistics", async (abortSignal) => {
+    return this.aws.call("CLOUDWATCH", `cloudwatch:${region}`, `cloudwatch:GetMetricStatistics:${region}:${namespace}:${metricName}:${JSON.stringify(dims)}:${windowMs}`, "cloudwatch:GetMetricStatistics", async (abortSignal, sdk) => {
       const r = await this.cloudwatch(region).send(
-        new GetMetricStatisticsCommand({ Namespace: namespace, MetricName: metricName, Dimensions: dims, StartTime: new Date(now.getTime() - windowMs), EndTime: now, Period: periodSeconds, Statistics: ["Sum"] }),
+        new sdk.GetMetricStatisticsCommand({ Namespace: namespace, MetricName: metricName, Dimensions: dims, StartTime: new Date(now.getTime() - windowMs), EndTime: now, Period: periodSeconds, Statistics: ["Sum"] }),
         { abortSignal },
       );
       const points = (r.Datapoints ?? []).filter((p) => p.Timestamp && p.Sum !== undefined);
@@ -100,9 +101,9 @@ export class MonitoringCollector {
 
   /** The latest datapoint of a reputation metric in the last RATE_WINDOW_HOURS (the account's, no dimensions; the alarms' statistic). */
   latestRate(region: string, kind: ReputationKind, now: Date): Promise<Observation<RateSample | undefined>> {
-    return this.aws.call("CLOUDWATCH", `cloudwatch:${region}`, `cloudwatch:GetMetricStatistics:${region}:${kind}`, "cloudwatch:GetMetricStatistics", async (abortSignal) => {
+    return this.aws.call("CLOUDWATCH", `cloudwatch:${region}`, `cloudwatch:GetMetricStatistics:${region}:${kind}`, "cloudwatch:GetMetricStatistics", async (abortSignal, sdk) => {
       const r = await this.cloudwatch(region).send(
-        new GetMetricStatisticsCommand({
+        new sdk.GetMetricStatisticsCommand({
           Namespace: REPUTATION_NAMESPACE,
           MetricName: REPUTATION_METRICS[kind],
           StartTime: new Date(now.getTime() - RATE_WINDOW_HOURS * 3600_000),
@@ -121,11 +122,11 @@ export class MonitoringCollector {
   }
 
   subscriptions(region: string, topicArn: string): Promise<Observation<SubscriptionState[]>> {
-    return this.aws.call("SNS", `sns:${region}`, `sns:ListSubscriptionsByTopic:${topicArn}`, "sns:ListSubscriptionsByTopic", async (abortSignal) => {
+    return this.aws.call("SNS", `sns:${region}`, `sns:ListSubscriptionsByTopic:${topicArn}`, "sns:ListSubscriptionsByTopic", async (abortSignal, sdk) => {
       const out: SubscriptionState[] = [];
       let token: string | undefined;
       for (let page = 0; page < 100; page++) {
-        const r: ListSubscriptionsByTopicCommandOutput = await this.sns(region).send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, ...(token ? { NextToken: token } : {}) }), { abortSignal });
+        const r: ListSubscriptionsByTopicCommandOutput = await this.sns(region).send(new sdk.ListSubscriptionsByTopicCommand({ TopicArn: topicArn, ...(token ? { NextToken: token } : {}) }), { abortSignal });
         for (const s of r.Subscriptions ?? []) out.push({ protocol: s.Protocol ?? "?", endpoint: s.Endpoint ?? "?", arn: s.SubscriptionArn ?? "?" });
         token = r.NextToken;
         if (!token) break;
@@ -135,18 +136,18 @@ export class MonitoringCollector {
   }
 
   rule(region: string, name: string): Promise<Observation<RuleState>> {
-    return this.aws.call("EVENTBRIDGE", `events:${region}`, `events:DescribeRule:${region}:${name}`, "events:DescribeRule", async (abortSignal) => {
-      const r = await this.events(region).send(new DescribeRuleCommand({ Name: name }), { abortSignal });
+    return this.aws.call("EVENTBRIDGE", `events:${region}`, `events:DescribeRule:${region}:${name}`, "events:DescribeRule", async (abortSignal, sdk) => {
+      const r = await this.events(region).send(new sdk.DescribeRuleCommand({ Name: name }), { abortSignal });
       return { name: r.Name ?? name, state: r.State, eventPattern: r.EventPattern };
     });
   }
 
   ruleTargets(region: string, name: string): Promise<Observation<string[]>> {
-    return this.aws.call("EVENTBRIDGE", `events:${region}`, `events:ListTargetsByRule:${region}:${name}`, "events:ListTargetsByRule", async (abortSignal) => {
+    return this.aws.call("EVENTBRIDGE", `events:${region}`, `events:ListTargetsByRule:${region}:${name}`, "events:ListTargetsByRule", async (abortSignal, sdk) => {
       const out: string[] = [];
       let token: string | undefined;
       for (let page = 0; page < 100; page++) {
-        const r: ListTargetsByRuleCommandOutput = await this.events(region).send(new ListTargetsByRuleCommand({ Rule: name, Limit: 100, ...(token ? { NextToken: token } : {}) }), { abortSignal });
+        const r: ListTargetsByRuleCommandOutput = await this.events(region).send(new sdk.ListTargetsByRuleCommand({ Rule: name, Limit: 100, ...(token ? { NextToken: token } : {}) }), { abortSignal });
         for (const t of r.Targets ?? []) out.push(t.Arn ?? "?");
         token = r.NextToken;
         if (!token) break;
@@ -157,23 +158,23 @@ export class MonitoringCollector {
 
   /** The trails that apply to a region: its own and the shadows of multi-region trails. */
   trails(region: string): Promise<Observation<{ name: string; arn: string; homeRegion: string; multiRegion: boolean }[]>> {
-    return this.aws.call("CLOUDTRAIL", `cloudtrail:${region}`, `cloudtrail:DescribeTrails:${region}`, "cloudtrail:DescribeTrails", async (abortSignal) => {
-      const r = await this.cloudtrail(region).send(new DescribeTrailsCommand({ includeShadowTrails: true }), { abortSignal });
+    return this.aws.call("CLOUDTRAIL", `cloudtrail:${region}`, `cloudtrail:DescribeTrails:${region}`, "cloudtrail:DescribeTrails", async (abortSignal, sdk) => {
+      const r = await this.cloudtrail(region).send(new sdk.DescribeTrailsCommand({ includeShadowTrails: true }), { abortSignal });
       return (r.trailList ?? []).map((t) => ({ name: t.Name ?? "?", arn: t.TrailARN ?? t.Name ?? "?", homeRegion: t.HomeRegion ?? region, multiRegion: t.IsMultiRegionTrail ?? false }));
     });
   }
 
   /** GetTrailStatus in the trail's home region, by ARN (once per trail, however many regions it covers). */
   trailLogging(arn: string, homeRegion: string): Promise<Observation<boolean>> {
-    return this.aws.call("CLOUDTRAIL", `cloudtrail:${homeRegion}`, `cloudtrail:GetTrailStatus:${arn}`, "cloudtrail:GetTrailStatus", async (abortSignal) => {
-      const r = await this.cloudtrail(homeRegion).send(new GetTrailStatusCommand({ Name: arn }), { abortSignal });
+    return this.aws.call("CLOUDTRAIL", `cloudtrail:${homeRegion}`, `cloudtrail:GetTrailStatus:${arn}`, "cloudtrail:GetTrailStatus", async (abortSignal, sdk) => {
+      const r = await this.cloudtrail(homeRegion).send(new sdk.GetTrailStatusCommand({ Name: arn }), { abortSignal });
       return r.IsLogging ?? false;
     });
   }
 
   eventSelectors(arn: string, homeRegion: string): Promise<Observation<TrailSelectors>> {
-    return this.aws.call("CLOUDTRAIL", `cloudtrail:${homeRegion}`, `cloudtrail:GetEventSelectors:${arn}`, "cloudtrail:GetEventSelectors", async (abortSignal) => {
-      const r = await this.cloudtrail(homeRegion).send(new GetEventSelectorsCommand({ TrailName: arn }), { abortSignal });
+    return this.aws.call("CLOUDTRAIL", `cloudtrail:${homeRegion}`, `cloudtrail:GetEventSelectors:${arn}`, "cloudtrail:GetEventSelectors", async (abortSignal, sdk) => {
+      const r = await this.cloudtrail(homeRegion).send(new sdk.GetEventSelectorsCommand({ TrailName: arn }), { abortSignal });
       return {
         basic: (r.EventSelectors ?? []).map((s) => ({ readWriteType: s.ReadWriteType, includeManagementEvents: s.IncludeManagementEvents })),
         advanced: (r.AdvancedEventSelectors ?? []).map((s) => ({

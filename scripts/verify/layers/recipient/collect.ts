@@ -8,7 +8,7 @@
 import * as https from "node:https";
 import type { IncomingMessage } from "node:http";
 import * as tls from "node:tls";
-import SMTPConnection from "nodemailer/lib/smtp-connection";
+import type SMTPConnection from "nodemailer/lib/smtp-connection";
 import { isIP } from "node:net";
 import { mtaStsPolicyHost, mtaStsRecordName, MTA_STS_MAX_BODY_BYTES, MTA_STS_POLICY_PATH, parseMtaStsRecord } from "../../../../lib/mta-sts";
 import { tlsRptRecordName } from "../../../../lib/tls-rpt";
@@ -17,6 +17,10 @@ import { type Observation, observed, type Unobservable } from "../../../../lib/v
 import { bestMx, type HostObservation, parseMxAnswers, type PolicyResponse, recipientDmarcNames, type RecipientObservations, type SmtpProbeResult } from "./check";
 import type { DnsCollector } from "../dns/collect";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "../../limit";
+import { loadInTurn } from "../../load";
+
+/** nodemailer's SMTP connection loads with the first probe (--probe-smtp), in turn with the other heavy packages (scripts/verify/load.ts). */
+const loadSmtpConnection = (): Promise<typeof SMTPConnection> => loadInTurn("nodemailer/lib/smtp-connection", async () => (await import("nodemailer/lib/smtp-connection")).default);
 
 /** Where to connect instead of the real host: `port` alone keeps the address DNS gives; the certificate is still checked against the real name. */
 export interface EndpointOverride {
@@ -199,7 +203,8 @@ export class RecipientCollector {
     const port = override?.port ?? 25;
     const where = hostPort(host, port);
     const connectedTo = override ? `${where} (override for ${mxHost}:25)` : where;
-    return this.run(() => {
+    return this.run(async () => {
+      const Connection = await loadSmtpConnection();
       this.connections += 1;
       const replies: string[] = [];
       const logger = {
@@ -212,7 +217,7 @@ export class RecipientCollector {
         trace: () => undefined,
         fatal: () => undefined,
       };
-      const conn = new SMTPConnection({
+      const conn = new Connection({
         host,
         port,
         secure: false,

@@ -4,10 +4,15 @@
  * Passwords go only to the server; errors are reduced to codes and server replies.
  */
 import * as tls from "node:tls";
-import { createTransport } from "nodemailer";
 import { causeOf, type Observation, observed, type Unobservable } from "../../../../lib/verify/findings";
 import type { SmtpAuthResult } from "./check";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "../../limit";
+import { loadInTurn } from "../../load";
+
+type Nodemailer = typeof import("nodemailer");
+
+/** nodemailer loads with the first session (or SmtpCollector.prepare), in turn with the other heavy packages (scripts/verify/load.ts). */
+const loadNodemailer = (): Promise<Nodemailer> => loadInTurn("nodemailer", () => import("nodemailer"));
 
 export interface SmtpTarget {
   /** The real endpoint name: certificates are validated against it. */
@@ -94,8 +99,17 @@ export class SmtpCollector {
     this.run = limiter(options.concurrency ?? 4);
   }
 
-  private transport(target: SmtpTarget, user: string, pass: string) {
-    return createTransport({
+  /**
+   * Start loading nodemailer now, while other requests are in flight, so the first session does
+   * not wait for it (the smtp layer calls this when it starts; a session loads it anyway).
+   */
+  prepare(): void {
+    // A failure to load is reported by the session that needs it.
+    loadNodemailer().catch(() => undefined);
+  }
+
+  private transport(mailer: Nodemailer, target: SmtpTarget, user: string, pass: string) {
+    return mailer.createTransport({
       host: target.host,
       port: target.port,
       secure: false,
@@ -143,9 +157,10 @@ export class SmtpCollector {
   /** EHLO, STARTTLS, AUTH; once per (endpoint, username, password) per run. */
   auth(target: SmtpTarget, user: string, pass: string, region: string): Promise<Observation<SmtpAuthResult>> {
     return this.cache(`auth ${target.host}:${target.port} ${target.serverName} ${user} ${region}`, () =>
-      this.run(() => {
+      this.run(async () => {
+        const mailer = await loadNodemailer();
         this.connections += 1;
-        const t = this.transport(target, user, pass);
+        const t = this.transport(mailer, target, user, pass);
         const connectedTo = overrideNote(target);
         const started = performance.now();
         return this.session(target, "SMTP AUTH handshake", t, async () => {
@@ -170,9 +185,10 @@ export class SmtpCollector {
   /** One message to the SES mailbox simulator, proving the whole send path. */
   sendTest(target: SmtpTarget, user: string, pass: string, from: string, region: string): Promise<Observation<SmtpAuthResult>> {
     return this.cache(`send ${target.host}:${target.port} ${user} ${region}`, () =>
-      this.run(() => {
+      this.run(async () => {
+        const mailer = await loadNodemailer();
         this.connections += 1;
-        const t = this.transport(target, user, pass);
+        const t = this.transport(mailer, target, user, pass);
         const connectedTo = overrideNote(target);
         const started = performance.now();
         return this.session(target, "test send", t, async () => {

@@ -4,8 +4,8 @@
  * rest of the monitoring layer.
  */
 import type { VerifyLayer } from "../../layer";
-import { afterFirstRequests } from "../monitoring";
 import { checkWatch } from "./check";
+import { collectWatch } from "./collect";
 
 export const watchLayer: VerifyLayer = {
   id: "watch",
@@ -14,8 +14,6 @@ export const watchLayer: VerifyLayer = {
     const mon = r.m?.monitoring;
     const w = r.m?.watch;
     if (!mon || !w) return [];
-    await afterFirstRequests();
-    const { collectWatch } = await import("./collect");
     const o = await collectWatch(r.m!.stack, w, r.c.aws, r.opts.now ?? new Date(), r.track);
     return checkWatch(w, mon.regions.find((x) => x.region === w.region)?.alertsTopicArn, o);
   },
