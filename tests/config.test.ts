@@ -126,6 +126,9 @@ describe("config: MAIL FROM", () => {
     expect(issues({ ...base, regionalMailFromSubdomains: ["us-west-2:bounce"] })).toEqual([expect.stringMatching(/is not region=subdomain/)]);
     expect(issues({ ...base, regionalMailFromSubdomains: ["us-west-2=b2"] })).toEqual([expect.stringMatching(/region "us-west-2" is not in mail-infra:regions/)]);
     expect(issues({ ...base, regionalMailFromSubdomains: ["us-east-1=b2"] })).toEqual([expect.stringMatching(/is the primary region/)]);
+    expect(issues({ ...base, regions: ["us-east-1", "us-west-2"], regionalMailFromSubdomains: ["us-west-2=b2", "us-west-2=b3"] })).toEqual([
+      expect.stringMatching(/^mail-infra:regionalMailFromSubdomains\[1\]: region "us-west-2" is listed twice\. Keep one entry\./),
+    ]);
   });
   it("restricts the failure behaviour to the two SES values", () => {
     expect(issues({ ...base, mailFromBehaviorOnMxFailure: "IGNORE" })).toEqual([expect.stringMatching(/^mail-infra:mailFromBehaviorOnMxFailure: "IGNORE" is not allowed\. Use one of: REJECT_MESSAGE, USE_DEFAULT_VALUE/)]);
