@@ -17,7 +17,7 @@ import {
   validateDmarcPolicy,
   validateDmarcUri,
 } from "./dmarc";
-import { kmsKeyRegionProblem, validateKmsKeyId } from "./aws-ids";
+import { kmsKeyRegionProblem, snsTopicKeyProblem, validateKmsKeyId } from "./aws-ids";
 import { isEmailAddress, isSubdomainOf, mailFromCollisions, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
 import { labelUnder, regionalMailFromName, sharedNameProblem } from "./mail-from-owner";
 import type { MailFromBehavior } from "./mail-from-move";
@@ -38,6 +38,7 @@ import {
   type ReputationKind,
   type ReputationThresholds,
   THRESHOLD_KEYS,
+  monitoringRegions,
   thresholdOrderProblem,
 } from "./monitoring";
 import { DEFAULT_BOUNCE_THRESHOLD, DEFAULT_WATCH_SCHEDULE, parseWatchSchedule, resolveWatchCheck, ALL_WATCH_CHECKS, type WatchConfig } from "./watch";
@@ -233,6 +234,12 @@ export const CONFIG_KEYS = {
     default: "",
     description: "Customer-managed KMS key (id, ARN or alias) for the SMTP secret. Empty: the AWS-managed key.",
   },
+  snsKmsKeyId: {
+    type: "string",
+    default: "",
+    description:
+      "Customer-managed KMS key (alias/..., mrk-... id or, with one region, a key id or ARN) for the SNS topics: the SES events topics and the alerts topics. Empty: not encrypted with a key.",
+  },
   senders: {
     type: "array",
     default: [],
@@ -399,6 +406,8 @@ export interface MailConfig {
   readonly protect: boolean;
   /** Watch (issue 19, lib/watch.ts): declared only with mail-infra:watch true (which needs monitoring). */
   readonly watch?: WatchConfig;
+  /** mail-infra:snsKmsKeyId: the customer-managed KMS key of the SNS topics; absent: not encrypted. */
+  readonly snsKmsKeyId?: string;
 }
 
 export interface ConfigIssue {
@@ -763,6 +772,12 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     const wrongRegion = problem === undefined && regions[0] !== undefined ? kmsKeyRegionProblem(v.smtpSecretKmsKeyId, regions[0]) : undefined;
     if (wrongRegion) add("smtpSecretKmsKeyId", `${wrongRegion} (The secret is kept in the primary region, the first of mail-infra:regions.)`);
   }
+  if (v.snsKmsKeyId !== "") {
+    // The SES events topic in each SES region; with alert addresses, an alerts topic in each monitoring region.
+    const topicRegions = [...regions, ...(v.alertEmails.length > 0 && regions[0] !== undefined ? monitoringRegions(regions, regions[0]).map((p) => p.region) : [])];
+    const problem = snsTopicKeyProblem(v.snsKmsKeyId, topicRegions);
+    if (problem) add("snsKmsKeyId", `${problem} Leave it empty for topics without a customer-managed key.`);
+  }
   const inDomains = (address: string): boolean => {
     const at = address.lastIndexOf("@");
     return at > 0 && domains.includes(normalizeDomain(address.slice(at + 1)));
@@ -870,6 +885,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     ...(monitoring ? { monitoring } : {}),
     protect: v.protect,
     ...(watch ? { watch } : {}),
+    ...(v.snsKmsKeyId !== "" ? { snsKmsKeyId: v.snsKmsKeyId.trim() } : {}),
   };
 }
 
