@@ -100,7 +100,8 @@ describe("the policy report of 50 domains × 2 regions", () => {
     expect(text).toMatch(/aws-route53-record-configure-dmarc-policy {2}on 50 resources \(aws:route53\/record:Record\): d00-example\.com-dns-dmarc, .* … and 40 more \(full list in --json\)/);
     expect(text).toMatch(/aws-sesv2-emailidentity-missing-reputation-alarms {2}on 100 resources /);
     expect(text.match(/aws-route53-record-configure-dmarc-policy/g)).toHaveLength(1);
-    expect(text).toContain("152 advisory violations");
+    expect(text).toContain("252 advisory violations");
+    expect(text).toMatch(/aws-sns-topic-configure-customer-managed-key {2}on 100 resources /);
     // The stack-wide advisory that lists identities stays bounded too.
     expect(text).toMatch(/100 identities in us-east-1, us-west-2 \(d00-example\.com, .* and 40 more\) are used with SMTP credentials/);
     expect(text.length).toBeLessThan(12_000);
