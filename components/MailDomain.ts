@@ -21,6 +21,8 @@ export interface MailDomainArgs {
    * passes in, packages/mail-infra); it replaces the id in `config.dns.zone`.
    */
   zoneId?: pulumi.Input<string>;
+  /** mail-infra:snsKmsKeyId: the customer-managed key of the SES events topics. */
+  snsKmsKeyId?: string;
 }
 
 /**
@@ -62,6 +64,7 @@ export class MailDomain extends pulumi.ComponentResource {
             tags: { ...args.tags, [DNS_MODE_TAG]: cfg.dns.mode },
             protect: args.protect,
             mailFromDependsOn: mailFromDependsOn[r.region],
+            ...(args.snsKmsKeyId ? { snsKmsKeyId: args.snsKmsKeyId } : {}),
           },
           { parent: this },
         ),

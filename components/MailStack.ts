@@ -47,7 +47,7 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
   const tags = { "managed-by": PROJECT, "mail-infra:stack": cfg.stack };
   const accountId = aws.getCallerIdentityOutput({}).accountId;
 
-  const domains = cfg.domains.map((d) => new MailDomain(d.domain, { config: d, accountId, tags, protect: cfg.protect, deployedDkimTokens: deployedDkim }));
+  const domains = cfg.domains.map((d) => new MailDomain(d.domain, { config: d, accountId, tags, protect: cfg.protect, deployedDkimTokens: deployedDkim, ...(cfg.snsKmsKeyId ? { snsKmsKeyId: cfg.snsKmsKeyId } : {}) }));
 
   const smtpCfg = cfg.smtp;
   const smtp = smtpCfg
@@ -77,6 +77,7 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
         ...(watchSection ? { extraAlarms: { region: watchSection.region, names: watchSection.alarms } } : {}),
         stack: cfg.stack,
         config: cfg.monitoring,
+        ...(cfg.snsKmsKeyId ? { snsKmsKeyId: cfg.snsKmsKeyId } : {}),
         sesRegions: cfg.domains[0]?.regions.map((r) => r.region) ?? [],
         smtpUserName: smtp?.user.name ?? smtpNames.userName,
         secretName: smtpNames.secretName,

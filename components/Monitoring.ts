@@ -51,6 +51,8 @@ export interface MonitoringArgs {
   tags?: Record<string, string>;
   /** mail-infra:protect (lib/protection). */
   protect: boolean;
+  /** mail-infra:snsKmsKeyId: the customer-managed key of the alerts topics (its key policy must let CloudWatch and EventBridge use it). */
+  snsKmsKeyId?: string;
   /** Alarms of other components (the watch, lib/watch) that publish to this region's alerts topic. */
   extraAlarms?: { region: string; names: readonly string[] };
 }
@@ -79,7 +81,7 @@ export class Monitoring extends pulumi.ComponentResource {
     for (const p of plan) {
       const { region } = p;
       const prefix = `${name}-${region}`;
-      const topic = new aws.sns.Topic(`${prefix}-alerts`, { region, name: alertsTopicName(stack), tags: args.tags }, child("alerts-topic"));
+      const topic = new aws.sns.Topic(`${prefix}-alerts`, { region, name: alertsTopicName(stack), tags: args.tags, ...(args.snsKmsKeyId ? { kmsMasterKeyId: args.snsKmsKeyId } : {}) }, child("alerts-topic"));
       this.topics[region] = topic;
 
       const alarms = p.alarms ? reputationAlarms(stack, region, config.thresholds) : [];

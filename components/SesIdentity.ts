@@ -29,6 +29,8 @@ export interface SesIdentityArgs {
    * its records are published.
    */
   mailFromDependsOn?: Promise<pulumi.Resource[]>;
+  /** mail-infra:snsKmsKeyId: the customer-managed key that encrypts the events topic (its key policy must let SES use it). */
+  snsKmsKeyId?: string;
 }
 
 /**
@@ -90,7 +92,7 @@ export class SesIdentity extends pulumi.ComponentResource {
 
     this.topic = new aws.sns.Topic(
       `${name}-events`,
-      { region, name: eventTopicName(args.domain), tags: args.tags },
+      { region, name: eventTopicName(args.domain), tags: args.tags, ...(args.snsKmsKeyId ? { kmsMasterKeyId: args.snsKmsKeyId } : {}) },
       child("event-topic"),
     );
 

@@ -63,3 +63,37 @@ export function kmsKeyRegionProblem(keyRef: string, secretRegion: string): strin
   if (where.region === region) return undefined;
   return `the KMS key ${shown(keyRef)} is in ${where.region}, but the secret is in ${region}: Secrets Manager encrypts only with a key of the secret's own region, so storing the secret fails. Use a key (or a multi-region key's replica) in ${region}.`;
 }
+
+/** The AWS-managed key of SNS, by alias name or alias ARN. */
+const AWS_MANAGED_SNS_KEY = /^(arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:)?alias\/aws\/sns$/i;
+
+/**
+ * Why the SNS topics (the SES events topic of each SES region, the alerts topic of each
+ * monitoring region) cannot be encrypted with `keyRef`, or undefined. The config validator and
+ * the policy pack (aws-sns-topic-configure-customer-managed-key) use this one rule.
+ * - The AWS-managed key aws/sns: its key policy cannot be edited, so SES, CloudWatch alarms and
+ *   EventBridge, which publish as AWS services, cannot use it and their messages are dropped
+ *   (docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+ * - A key or alias ARN names one region, and SNS encrypts with a key of the topic's region: with
+ *   topics in other regions, name the key by an alias created in each region or by a
+ *   multi-Region key id (mrk-…, the same id in every region it is replicated to).
+ */
+export function snsTopicKeyProblem(keyRef: string, topicRegions: readonly string[]): string | undefined {
+  const invalid = validateKmsKeyId(keyRef);
+  if (invalid) return invalid;
+  if (AWS_MANAGED_SNS_KEY.test(keyRef.trim())) {
+    return (
+      `${shown(keyRef)} is the AWS-managed key of SNS. Its key policy cannot be changed, so SES, CloudWatch alarms and EventBridge cannot use it: ` +
+      "the bounce events and the alerts would be dropped. Use a customer-managed key whose policy lets those services use it (docs/monitoring.md, \"Encrypted topics\")."
+    );
+  }
+  const where = kmsKeyArnLocation(keyRef);
+  const others = where ? [...new Set(topicRegions.map((r) => r.trim().toLowerCase()))].filter((r) => r !== where.region) : [];
+  if (where && others.length > 0) {
+    return (
+      `the KMS key ${shown(keyRef)} is in ${where.region}, but the stack has SNS topics in ${others.join(", ")} too, and SNS encrypts only with a key of the topic's region. ` +
+      "Name the key by an alias created in each of these regions (alias/mail-sns) or by a multi-Region key id (mrk-…) replicated to them."
+    );
+  }
+  return undefined;
+}

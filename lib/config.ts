@@ -17,7 +17,7 @@ import {
   validateDmarcPolicy,
   validateDmarcUri,
 } from "./dmarc";
-import { kmsKeyRegionProblem, validateKmsKeyId } from "./aws-ids";
+import { kmsKeyRegionProblem, snsTopicKeyProblem, validateKmsKeyId } from "./aws-ids";
 import { isEmailAddress, isSubdomainOf, mailFromCollisions, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
 import { labelUnder, regionalMailFromName, sharedNameProblem } from "./mail-from-owner";
 import type { MailFromBehavior } from "./mail-from-move";
@@ -38,6 +38,7 @@ import {
   type ReputationKind,
   type ReputationThresholds,
   THRESHOLD_KEYS,
+  monitoringRegions,
   thresholdOrderProblem,
 } from "./monitoring";
 import { DEFAULT_BOUNCE_THRESHOLD, DEFAULT_WATCH_SCHEDULE, parseWatchSchedule, resolveWatchCheck, ALL_WATCH_CHECKS, type WatchConfig } from "./watch";
@@ -233,6 +234,12 @@ export const CONFIG_KEYS = {
     default: "",
     description: "Customer-managed KMS key (id, ARN or alias) for the SMTP secret. Empty: the AWS-managed key.",
   },
+  snsKmsKeyId: {
+    type: "string",
+    default: "",
+    description:
+      "Customer-managed KMS key (alias/..., mrk-... id or, with one region, a key id or ARN) for the SNS topics: the SES events topics and the alerts topics. Empty: not encrypted with a key.",
+  },
   senders: {
     type: "array",
     default: [],
@@ -399,6 +406,8 @@ export interface MailConfig {
   readonly protect: boolean;
   /** Watch (issue 19, lib/watch.ts): declared only with mail-infra:watch true (which needs monitoring). */
   readonly watch?: WatchConfig;
+  /** mail-infra:snsKmsKeyId: the customer-managed KMS key of the SNS topics; absent: not encrypted. */
+  readonly snsKmsKeyId?: string;
 }
 
 export interface ConfigIssue {
@@ -926,6 +935,15 @@ function readGrant(v: Values, add: Add, { senders, domains, domainKey, regions, 
   return { smtpFrom, credentialsMode, credentials, smtpRegions, addressIdentities };
 }
 
+/** Stage 10b: mail-infra:snsKmsKeyId fits every region that has a topic (lib/aws-ids.ts snsTopicKeyProblem). */
+function checkSnsKey(v: Values, add: Add, regions: readonly string[]): void {
+  if (v.snsKmsKeyId === "") return;
+  // The SES events topic in each SES region; with alert addresses, an alerts topic in each monitoring region.
+  const topicRegions = [...regions, ...(v.alertEmails.length > 0 && regions[0] !== undefined ? monitoringRegions(regions, regions[0]).map((p) => p.region) : [])];
+  const problem = snsTopicKeyProblem(v.snsKmsKeyId, topicRegions);
+  if (problem) add("snsKmsKeyId", `${problem} Leave it empty for topics without a customer-managed key.`);
+}
+
 /**
  * Validate a stack's config. `raw` maps full keys (mail-infra:domain) or short keys to
  * Pulumi's raw values (strings, or already-decoded values). Keys of other namespaces
@@ -963,9 +981,10 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   const senders = readSenders(v, add, domains, regions);
   const { smtpFrom, credentialsMode, credentials, smtpRegions, addressIdentities } = readGrant(v, add, { senders, domains, domainKey, regions, domainConfigs });
 
-  // 10. Monitoring.
+  // 10. Monitoring, and the key of the SNS topics.
   const monitoring = validateMonitoring(v, add);
   const watch = validateWatch(v, monitoring, add);
+  checkSnsKey(v, add, regions);
 
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -992,6 +1011,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     ...(monitoring ? { monitoring } : {}),
     protect: v.protect,
     ...(watch ? { watch } : {}),
+    ...(v.snsKmsKeyId !== "" ? { snsKmsKeyId: v.snsKmsKeyId.trim() } : {}),
   };
 }
 

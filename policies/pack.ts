@@ -62,6 +62,7 @@ export const policies: Policies = [
   sesv2.missingReputationAlarms,
   sesv2.missingWatch,
   sns.missingSubscription,
+  sns.configureTopicCustomerManagedKey,
   sns.disallowMonitoredDomain,
   secretsmanager.configureKmsKeyRegion,
 ];

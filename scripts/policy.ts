@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { colorEnabled, EXIT_FINDINGS, EXIT_OK, paint, runMain, standardOptions } from "./lib/cli";
 import { runStackOffline } from "./lib/offline-run";
+import { groupTargets, groupViolations, violationTarget } from "./lib/policy-groups";
 import type { NotChecked, PackInfo, Violation } from "./lib/policy-runner";
 import { readStackConfig, type StackConfigFile } from "./lib/stack-config";
 import { JSON_FORMAT_VERSION } from "./lib/json-version";
@@ -106,6 +107,10 @@ async function main(): Promise<number> {
       policyPack: { name: pack.name, version: pack.version, path: relative(process.cwd(), POLICIES_DIR) || "." },
       summary: { policies: result.policiesRun, resources: run.resources.filter((r) => r.custom).length, mandatory, advisory, notChecked: result.notChecked.length },
       violations: result.violations,
+      // The alike violations the text report prints once: each with every resource it is about.
+      groups: groupViolations(result.violations).flatMap((i) =>
+        "group" in i ? [{ policyName: i.group.policyName, enforcementLevel: i.group.enforcementLevel, message: i.group.message, resources: i.group.violations.map((v) => ({ urn: v.urn, name: violationTarget(v), message: v.message })) }] : [],
+      ),
       notChecked: result.notChecked,
       policiesNotChecked: [...new Set(result.notChecked.map((n) => n.policyName))],
     };
@@ -158,11 +163,18 @@ export function formatReport(o: {
   out.push(`    ${icon} ${o.pack.name}@v${o.pack.version} (local: policies)`);
   const order = new Map(o.policies.map((p, i) => [p.name, i]));
   const sorted = [...o.violations].sort((a, b) => (order.get(a.policyName) ?? 0) - (order.get(b.policyName) ?? 0));
-  for (const v of sorted) {
+  // Alike violations of one policy (the same advisory per domain, record or region) print once,
+  // with the resources they are about (scripts/lib/policy-groups.ts).
+  for (const item of groupViolations(sorted)) {
+    const v = "group" in item ? item.group : item.violation;
     const level = v.enforcementLevel === "mandatory" ? c.red("[mandatory]") : c.yellow("[advisory]");
-    const target = v.resourceType ? `  (${v.resourceType}: ${v.resourceName})` : "  (the stack)";
-    out.push(`        - ${level}  ${c.bold(v.policyName)}${target}`);
-    if (v.urn) out.push(`          ${c.dim(v.urn)}`);
+    if ("group" in item) {
+      out.push(`        - ${level}  ${c.bold(v.policyName)}  ${groupTargets(item.group)}`);
+    } else {
+      const target = item.violation.resourceType ? `  (${item.violation.resourceType}: ${item.violation.resourceName})` : "  (the stack)";
+      out.push(`        - ${level}  ${c.bold(v.policyName)}${target}`);
+      if (item.violation.urn) out.push(`          ${c.dim(item.violation.urn)}`);
+    }
     out.push(`          ${v.description}`);
     out.push(`          ${v.message}`);
     if (v.remediation) out.push(`          ${c.cyan("Remediation:")} ${v.remediation}`);

@@ -29,12 +29,25 @@ const MAX_REPORT_CHARS = 20000;
  * @typedef {{ changeReview: Report, policy: Report, preview?: Report, runUrl: string }} CommentInputs
  */
 
+/**
+ * Where to cut a text to at most `max` UTF-16 units: at the last line break when there is one in
+ * the second half (a report line stays whole), and never inside a surrogate pair (an emoji of the
+ * report cut in half would be an invalid character).
+ */
+function cutAt(/** @type {string} */ text, /** @type {number} */ max) {
+  const line = text.lastIndexOf("\n", max);
+  let cut = line >= max / 2 ? line : max;
+  const before = text.charCodeAt(cut - 1);
+  if (before >= 0xd800 && before <= 0xdbff) cut -= 1;
+  return cut;
+}
+
 /** A fenced block that the text cannot close early: the fence is longer than any backtick run in it. */
 function fenced(/** @type {string} */ text) {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(Math.max(3, longest + 1));
   let body = text.replace(/\s+$/, "");
-  if (body.length > MAX_REPORT_CHARS) body = `${body.slice(0, MAX_REPORT_CHARS)}\n… (truncated: the full text is in the run)`;
+  if (body.length > MAX_REPORT_CHARS) body = `${body.slice(0, cutAt(body, MAX_REPORT_CHARS))}\n… (truncated: the full text is in the run)`;
   return `${fence}text\n${body}\n${fence}`;
 }
 
@@ -138,6 +151,6 @@ function main(/** @type {string[]} */ argv) {
   return 0;
 }
 
-module.exports = { MARKER, MAX_REPORT_CHARS, commentBody, fenced, readPrNumber, readReport };
+module.exports = { MARKER, MAX_REPORT_CHARS, commentBody, cutAt, fenced, readPrNumber, readReport };
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -233,6 +233,21 @@ describe("config: SMTP credentials and senders", () => {
     expect(valid({ ...base, smtpCredentials: "any-address", regions: ["us-west-2", "us-east-1"], smtpSecretKmsKeyId: key }).smtp?.kmsKeyId).toBe(key);
     expect(valid({ ...base, smtpCredentials: "any-address", smtpSecretKmsKeyId: "alias/mail" }).smtp?.kmsKeyId).toBe("alias/mail");
   });
+  it("mail-infra:snsKmsKeyId: takes an alias or a multi-Region key id for topics in several regions, refuses aws/sns and a key ARN of one region (lib/aws-ids snsTopicKeyProblem, as the policy pack)", () => {
+    expect(valid({ ...base, regions: ["us-east-1", "us-west-2"], snsKmsKeyId: "alias/mail-sns" }).snsKmsKeyId).toBe("alias/mail-sns");
+    expect(valid({ ...base, regions: ["us-east-1", "us-west-2"], snsKmsKeyId: "mrk-1234abcd12ab34cd56ef1234567890ab" }).snsKmsKeyId).toBe("mrk-1234abcd12ab34cd56ef1234567890ab");
+    expect(valid({ ...base }).snsKmsKeyId).toBeUndefined();
+    expect(issues({ ...base, snsKmsKeyId: "alias/aws/sns" })).toEqual([expect.stringMatching(/^mail-infra:snsKmsKeyId: "alias\/aws\/sns" is the AWS-managed key of SNS\. .*Leave it empty for topics without a customer-managed key\.$/)]);
+    const arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    // One SES region, no alerts: every topic is in us-east-1, so its key ARN is fine.
+    expect(valid({ ...base, regions: ["us-east-1"], snsKmsKeyId: arn }).snsKmsKeyId).toBe(arn);
+    expect(issues({ ...base, regions: ["us-east-1", "us-west-2"], snsKmsKeyId: arn })).toEqual([expect.stringMatching(/^mail-infra:snsKmsKeyId: the KMS key .* is in us-east-1, but the stack has SNS topics in us-west-2 too/)]);
+    // SES in eu-west-1 only, with alerts: the IAM alerts topic is in us-east-1.
+    const euArn = arn.replace("us-east-1", "eu-west-1");
+    expect(valid({ ...base, regions: ["eu-west-1"], snsKmsKeyId: euArn }).snsKmsKeyId).toBe(euArn);
+    expect(issues({ ...base, regions: ["eu-west-1"], alertEmails: ["ops@example.org"], snsKmsKeyId: euArn })).toEqual([expect.stringMatching(/SNS topics in us-east-1 too/)]);
+    expect(issues({ ...base, snsKmsKeyId: "my key" })).toEqual([expect.stringMatching(/^mail-infra:snsKmsKeyId: "my key" is not a KMS key reference/)]);
+  });
   it("refuses a key generation below 1", () => {
     expect(issues({ ...base, smtpKeyGeneration: 0 })).toEqual([expect.stringMatching(/^mail-infra:smtpKeyGeneration: /)]);
   });

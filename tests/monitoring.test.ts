@@ -308,6 +308,17 @@ describe("monitoring in other shapes", () => {
     ]);
   });
 
+  it("mail-infra:snsKmsKeyId encrypts every SNS topic of the stack, events and alerts topics in every region; without it none is", async () => {
+    const cfg = { domain: "example.com", regions: ["us-east-1", "us-west-2"], alertEmails: ["ops@example.org"] };
+    const run = await runWithConfig({ ...cfg, snsKmsKeyId: "alias/mail-sns" }, "kms");
+    const topics = run.byType(T.topic);
+    expect(topics.map((t) => [t.name, t.inputs.region])).toEqual(expect.arrayContaining([["monitoring-us-west-2-alerts", "us-west-2"], ["example.com-us-east-1-events", "us-east-1"]]));
+    expect(topics.length).toBe(4);
+    expect(topics.map((t) => t.inputs.kmsMasterKeyId)).toEqual(topics.map(() => "alias/mail-sns"));
+    const plain = await runWithConfig(cfg, "plain");
+    expect(plain.byType(T.topic).map((t) => t.inputs.kmsMasterKeyId)).toEqual(plain.byType(T.topic).map(() => undefined));
+  });
+
   it("a multi-domain stack's feedback rule covers every configuration set of the region", async () => {
     const run = await runWithConfig({ domains: ["a.example", "b.example"], regions: ["us-east-1"], alertEmails: ["ops@a.example"], smtpAllowedFromAddresses: ["app@a.example"] }, "multi");
     expect(JSON.parse(String(run.one(T.rule, "feedback-rule").inputs.eventPattern)).detail).toEqual({

@@ -90,6 +90,15 @@ describe("the pull-request comment (scripts/pr-comment.cjs)", () => {
     expect(readPrNumber(artifact({ "pr-number": text }))).toBe(expected);
   });
 
+  it("truncates at a line break and never inside an emoji's surrogate pair", () => {
+    const lines = fenced(`${"line of a report\n".repeat(2000)}`);
+    expect(lines).toMatch(/line of a report\n… \(truncated: the full text is in the run\)/);
+    // One line with no break: the cut falls on an odd index, inside a 2-unit emoji unless it steps back.
+    const emoji = fenced(`x${"🌈".repeat(MAX_REPORT_CHARS)}`);
+    expect(emoji).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    expect(emoji).toContain("… (truncated: the full text is in the run)");
+  });
+
   it("CLI: prints the comment from an artifact directory, or the pull request number", () => {
     const dir = artifact({ "pr-number": "7\n", "change-review.txt": REVIEW, "change-review.status": "0\n", "policy.txt": POLICY, "policy.status": "1\n" });
     const comment = cli(dir, RUN);

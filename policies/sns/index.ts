@@ -1,3 +1,4 @@
 /** Amazon SNS policies. */
+export { configureTopicCustomerManagedKey } from "./Topic/configureCustomerManagedKey";
 export { missingSubscription } from "./Topic/missingSubscription";
 export { disallowMonitoredDomain } from "./TopicSubscription/disallowMonitoredDomain";

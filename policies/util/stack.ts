@@ -205,7 +205,12 @@ export function unknownRecordsOfType(view: StackView, type: string): PolicyResou
 
 /** "name, name and N more": the names of resources in a note, kept short. */
 export function resourceList(resources: readonly PolicyResource[], max = 3): string {
-  const names = [...new Set(resources.map((r) => r.name))];
+  return nameList(resources.map((r) => r.name), max);
+}
+
+/** "a, b and N more": names in a message, bounded so a stack of many domains keeps it short. */
+export function nameList(list: readonly string[], max = 3): string {
+  const names = [...new Set(list)];
   return names.length <= max ? names.join(", ") : `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
 }
 

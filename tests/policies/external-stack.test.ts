@@ -38,6 +38,8 @@ describe("npm run policy on an external-DNS stack", () => {
       expect.stringMatching(/^advisory aws-route53-record-configure-external-records-advisory \[aws-route53-record-configure-dmarc-policy\]/),
       // The fixture sets no mail-infra:alertEmails.
       expect.stringMatching(/^advisory aws-sesv2-emailidentity-missing-reputation-alarms external\.example\.com in us-east-1 /),
+      // The SES events topic has no customer-managed key (mail-infra:snsKmsKeyId unset).
+      expect.stringMatching(/^advisory aws-sns-topic-configure-customer-managed-key mail-infra-external-example-com-ses-events in us-east-1 /),
       // No senders: no SMTP credentials (issue 21), so no secret and no SMTP use to watch.
     ]);
     expect(report.violations[0]?.resourceType).toBe("mail-infra:ses:MailDomain");

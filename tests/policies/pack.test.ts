@@ -77,7 +77,7 @@ describe("npm run policy", () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.preview).toBe(true);
-    expect(report.summary).toEqual({ policies: 45, resources: 57, mandatory: 0, advisory: 3, notChecked: 3 });
+    expect(report.summary).toEqual({ policies: 46, resources: 57, mandatory: 0, advisory: 7, notChecked: 3 });
     expect(report.violations).toEqual((JSON.parse(full.stdout) as JsonReport).violations);
     expect(report.violations.map(short)).toContain("advisory aws-route53-record-configure-dmarc-policy queenofsandiego.com-dns-dmarc");
     expect(report.policiesNotChecked).toEqual(PROD_NOTES);
@@ -97,11 +97,11 @@ describe("npm run policy", () => {
   it("prod --preview text: a 'Not checked at preview' section and which policies could check", async () => {
     const r = await runs.prodPreviewText;
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline preview: the program ran under Pulumi mocks as a first `pulumi preview` sees it, values AWS assigns unknown; 45 policies over 57 resources\)\n/);
+    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline preview: the program ran under Pulumi mocks as a first `pulumi preview` sees it, values AWS assigns unknown; 46 policies over 57 resources\)\n/);
     expect(r.stdout).toContain("        - [advisory]  aws-route53-record-configure-dmarc-policy  (aws:route53/record:Record: queenofsandiego.com-dns-dmarc)\n");
     expect(r.stdout).toContain("\nNot checked at preview: (`pulumi preview` reports each as an advisory \"can't run policy … during preview\")\n        - aws-route53-record-configure-dkim-cname  (the stack)\n          not checked at preview: 6 CNAME records");
-    expect(r.stdout).toContain("\nAt preview, 42 of 45 policies checked everything they apply to; 3 could not check some values (listed above)");
-    expect(r.stdout).toMatch(/\n0 mandatory violations, 3 advisory violations\.\n$/);
+    expect(r.stdout).toContain("\nAt preview, 43 of 46 policies checked everything they apply to; 3 could not check some values (listed above)");
+    expect(r.stdout).toMatch(/\n0 mandatory violations, 7 advisory violations\.\n$/);
   });
 
   it("the insecure stack --preview: every violation of the full run, the SPF lookup limit included (exit 1)", async () => {
@@ -112,7 +112,7 @@ describe("npm run policy", () => {
     expect(report.violations).toEqual((JSON.parse(full.stdout) as JsonReport).violations);
     expect(report.violations.map(short)).toContain("mandatory aws-route53-record-disallow-too-many-spf-terms insecure.example.com-dns-spf");
     expect(report.violations.map(short)).toContain("mandatory aws-route53-record-configure-dmarc-spf-alignment insecure.example.com-dns-dmarc");
-    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 7, notChecked: 3 });
+    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 8, notChecked: 3 });
     expect(report.policiesNotChecked).toEqual(NO_SENDER_NOTES);
   });
 
@@ -122,7 +122,7 @@ describe("npm run policy", () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report).toMatchObject({ stack: "prod", offline: true, policyPack: { name: "mail-infra", version: "0.1.0" } });
-    expect(report.summary).toEqual({ policies: 45, resources: 57, mandatory: 0, advisory: 3, notChecked: 0 });
+    expect(report.summary).toEqual({ policies: 46, resources: 57, mandatory: 0, advisory: 7, notChecked: 0 });
     expect(report.preview).toBe(false);
     expect(report.violations).toEqual([
       {
@@ -160,20 +160,24 @@ describe("npm run policy", () => {
           "queenofsandiego.com in us-east-1, queenofsandiego.com in us-west-2 are used with SMTP credentials, but no scheduled function checks the mail path (no Lambda function): a broken MAIL FROM, DKIM or SPF record, or a stale relay key, is found only when someone runs verify.",
         remediation: expect.stringContaining("Set mail-infra:watch to true"),
       },
+      // No mail-infra:snsKmsKeyId: each SNS topic (the alerts and the SES events topic of each region).
+      ...["monitoring-us-east-1-alerts", "monitoring-us-west-2-alerts", "queenofsandiego.com-us-east-1-events", "queenofsandiego.com-us-west-2-events"].map((resourceName) =>
+        expect.objectContaining({ policyName: "aws-sns-topic-configure-customer-managed-key", enforcementLevel: "advisory", resourceName, message: expect.stringContaining("has no customer-managed KMS key (no kmsMasterKeyId)") }),
+      ),
     ]);
   });
 
   it("prints violations grouped like pulumi preview: policy, level, resource, URN, message, fix", async () => {
     const r = await runs.prodText;
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline: the program ran under Pulumi mocks; 45 policies over 57 resources\)\n\nPolicies:\n {4}⚠️ {2}mail-infra@v0\.1\.0 \(local: policies\)\n/);
+    expect(r.stdout).toMatch(/^Policy check of stack prod \(offline: the program ran under Pulumi mocks; 46 policies over 57 resources\)\n\nPolicies:\n {4}⚠️ {2}mail-infra@v0\.1\.0 \(local: policies\)\n/);
     expect(r.stdout).toContain(
       "        - [advisory]  aws-route53-record-configure-dmarc-policy  (aws:route53/record:Record: queenofsandiego.com-dns-dmarc)\n" +
         "          urn:pulumi:prod::mail-infra::mail-infra:ses:MailDomain$mail-infra:dns:DnsRecords$aws:route53/record:Record::queenofsandiego.com-dns-dmarc\n" +
         "          Checks that the DMARC policy",
     );
     expect(r.stdout).toContain("          Remediation: A policy of p=none only monitors");
-    expect(r.stdout).toMatch(/\n0 mandatory violations, 3 advisory violations\.\n$/);
+    expect(r.stdout).toMatch(/\n0 mandatory violations, 7 advisory violations\.\n$/);
     expect(r.stdout).not.toContain("\u001b[");
     // docs/cli/policy.md shows this very output (tests/docs checks it too).
     expect(readFileSync(join(ROOT, "docs/cli/policy.md"), "utf8")).toContain(r.stdout.trimEnd());
@@ -200,8 +204,9 @@ describe("npm run policy", () => {
       "advisory aws-sesv2-emailidentity-missing-reputation-alarms insecure.example.com-us-east-1-identity",
       // It relays with SMTP credentials and has no watch (issue 19).
       "advisory aws-sesv2-emailidentity-missing-watch smtp-key-gen1",
+      "advisory aws-sns-topic-configure-customer-managed-key insecure.example.com-us-east-1-events",
     ]);
-    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 7 });
+    expect(report.summary).toMatchObject({ mandatory: 5, advisory: 8 });
     // A resource policy: it runs before the record is created, so it blocks pulumi up.
     const lookups = report.violations.find((v) => v.policyName === "aws-route53-record-disallow-too-many-spf-terms");
     expect(lookups?.kind).toBe("resource");
@@ -213,7 +218,7 @@ describe("npm run policy", () => {
     const r = await runs.insecureText;
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("    ❌ mail-infra@v0.1.0 (local: policies)");
-    expect(r.stdout).toMatch(/\n5 mandatory violations, 7 advisory violations: `pulumi up` would be blocked\.\n$/);
+    expect(r.stdout).toMatch(/\n5 mandatory violations, 8 advisory violations: `pulumi up` would be blocked\.\n$/);
   });
 
   it("never prints the SMTP secret or a derived password", async () => {
@@ -232,7 +237,7 @@ describe("npm run policy", () => {
     ]);
     expect(strict.status).toBe(1);
     const report = JSON.parse(strict.stdout) as JsonReport;
-    expect(report.violations.map(short)).toEqual(["mandatory aws-route53-record-configure-dmarc-policy queenofsandiego.com-dns-dmarc", "advisory aws-sesv2-emailidentity-missing-watch smtp-key-gen1"]);
+    expect(report.violations.map(short)).toEqual(["mandatory aws-route53-record-configure-dmarc-policy queenofsandiego.com-dns-dmarc", "advisory aws-sesv2-emailidentity-missing-watch smtp-key-gen1", ...["monitoring-us-east-1-alerts", "monitoring-us-west-2-alerts", "queenofsandiego.com-us-east-1-events", "queenofsandiego.com-us-west-2-events"].map((t) => `advisory aws-sns-topic-configure-customer-managed-key ${t}`)]);
     expect(report.violations[0]?.message).toContain("next p=quarantine, then p=reject");
 
     expect(bad.status).toBe(2);

@@ -13,6 +13,7 @@ import { UNKNOWN } from "./harness";
 const pack = { name: PACK_NAME, version: "0.1.0", enforcementLevel: PACK_ENFORCEMENT_LEVEL };
 const DMARC = "aws-route53-record-configure-dmarc-policy";
 const KMS = "aws-secretsmanager-secret-configure-customer-managed-key";
+const SNS_KMS = "aws-sns-topic-configure-customer-managed-key";
 
 describe("resolvePolicySettings (the --policy-pack-config format)", () => {
   it("uses each policy's own level and fills config defaults from its configSchema", () => {
@@ -62,13 +63,14 @@ describe("evaluatePolicies over the prod stack, in process", () => {
     prod = await runStackOffline(readStackConfig("prod", ROOT));
   });
 
-  it("reports exactly the three advisory findings, none mandatory", async () => {
+  it("reports exactly the expected advisory findings, none mandatory", async () => {
     const { violations, policiesRun } = await evaluatePolicies({ resources: prod.run.resources, policies, pack });
     expect(policiesRun).toBe(policies.length);
     expect(violations.map((v) => [v.policyName, v.enforcementLevel, v.kind, v.resourceName])).toEqual([
       [DMARC, "advisory", "resource", "queenofsandiego.com-dns-dmarc"],
       [KMS, "advisory", "resource", "smtp-secret"],
       ["aws-sesv2-emailidentity-missing-watch", "advisory", "stack", "smtp-key-gen1"],
+      ...["monitoring-us-east-1-alerts", "monitoring-us-west-2-alerts", "queenofsandiego.com-us-east-1-events", "queenofsandiego.com-us-west-2-events"].map((t) => [SNS_KMS, "advisory", "resource", t]),
     ]);
     expect(hasMandatory(violations)).toBe(false);
   });
@@ -77,9 +79,9 @@ describe("evaluatePolicies over the prod stack, in process", () => {
     const run = (file: Record<string, unknown>) =>
       evaluatePolicies({ resources: prod.run.resources, policies, pack, settings: resolvePolicySettings(policies, pack, file) });
     const all = await run({ all: "mandatory" });
-    expect(all.violations.map((v) => v.enforcementLevel)).toEqual(["mandatory", "mandatory", "mandatory"]);
+    expect(all.violations.map((v) => v.enforcementLevel)).toEqual(Array(7).fill("mandatory"));
     expect(hasMandatory(all.violations)).toBe(true);
-    expect((await run({ [DMARC]: { minimumPolicy: "none" }, [KMS]: "disabled", "aws-sesv2-emailidentity-missing-watch": "disabled" })).violations).toEqual([]);
+    expect((await run({ [DMARC]: { minimumPolicy: "none" }, [KMS]: "disabled", [SNS_KMS]: "disabled", "aws-sesv2-emailidentity-missing-watch": "disabled" })).violations).toEqual([]);
     const remediate = await run({ [KMS]: "remediate" });
     expect(remediate.violations.find((v) => v.policyName === KMS)?.enforcementLevel).toBe("mandatory");
     const reject = await run({ [DMARC]: { minimumPolicy: "reject" } });

@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { buildStackView } from "../../util/stack";
+import { buildStackView, nameList } from "../../util/stack";
 
 const ACCESS_KEY = "aws:iam/accessKey:AccessKey";
 const FUNCTION = "aws:lambda/function:Function";
@@ -12,6 +12,16 @@ const SCHEDULE = "aws:scheduler/schedule:Schedule";
  *
  * @link https://docs.aws.amazon.com/scheduler/latest/UserGuide/what-is-scheduler.html
  */
+/**
+ * "example.com in us-east-1" for one identity; for many, one phrase that stays short at any
+ * number of domains: "50 identities in us-east-1, us-west-2 (a.com, b.com, … and 40 more)".
+ */
+function identitiesInRegions(identities: readonly { identity: string; region?: string }[]): string {
+  if (identities.length <= 3) return identities.map((i) => `${i.identity}${i.region ? ` in ${i.region}` : ""}`).join(", ");
+  const regions = [...new Set(identities.map((i) => i.region ?? "an unknown region"))];
+  return `${identities.length} identities in ${regions.join(", ")} (${nameList(identities.map((i) => i.identity), 10)})`;
+}
+
 export const missingWatch: StackValidationPolicy = {
   name: "aws-sesv2-emailidentity-missing-watch",
   description: "Checks that a stack whose identities relays use with SMTP credentials has the watch: a scheduled function checking the mail path.",
@@ -27,7 +37,7 @@ export const missingWatch: StackValidationPolicy = {
     const schedules = args.resources.filter((r) => r.type === SCHEDULE).length;
     if (functions > 0 && schedules > 0) return;
     reportViolation(
-      `${stack.identities.map((i) => `${i.identity}${i.region ? ` in ${i.region}` : ""}`).join(", ")} ${stack.identities.length === 1 ? "is" : "are"} used with SMTP credentials, but no scheduled function checks the mail path (${functions === 0 ? "no Lambda function" : "no EventBridge Scheduler schedule"}): a broken MAIL FROM, DKIM or SPF record, or a stale relay key, is found only when someone runs verify.`,
+      `${identitiesInRegions(stack.identities)} ${stack.identities.length === 1 ? "is" : "are"} used with SMTP credentials, but no scheduled function checks the mail path (${functions === 0 ? "no Lambda function" : "no EventBridge Scheduler schedule"}): a broken MAIL FROM, DKIM or SPF record, or a stale relay key, is found only when someone runs verify.`,
       keys[0].urn,
     );
   },
