@@ -1,11 +1,11 @@
 /**
- * relay.retire (lib/verify/relay.ts checkRetire) where key-evidence.test.ts does not look: the
+ * relay.retire (scripts/verify/layers/relay/check.ts checkRetire) where key-evidence.test.ts does not look: the
  * guards before the evidence rule (no previous key, keys unreadable, a key gone, a current key
  * without a creation date, last-used records missing or unreadable), what the finding carries
  * besides the verdict (inactive previous key, verify's own logins, Gmail evidence, an
  * undeclared use in an unknown region), and which remediation an open region gets (wait, or
  * produce the evidence). Each block answers a mutant that survived `npm run test:mutation --
- * lib/verify/relay.ts:127-222`. Expected texts are written out here.
+ * scripts/verify/layers/relay/check.ts:127-222`. Expected texts are written out here.
  */
 import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../lib/manifest";
