@@ -180,8 +180,14 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
   },
   "aws:iam/userPolicy:UserPolicy": {
     summary: (get) => {
-      const doc = JSON.parse(String(get("policy"))) as { Statement: { Action: string[]; Resource: string[] }[] };
-      return `${get("name")}: ${doc.Statement.map((s) => `${s.Action.join(",")} on ${s.Resource.length} ARNs`).join("; ")}`;
+      const doc = JSON.parse(String(get("policy"))) as { Statement: { Action: string[]; Resource: string[]; Condition?: Record<string, Record<string, string | string[]>> }[] };
+      // The bounded grant (lib/iam.ts smtpGrant) names regions by pattern and narrows by From address: say so.
+      const statement = (s: (typeof doc.Statement)[number]): string => {
+        const on = s.Resource.some((r) => r.includes("*")) ? `${s.Resource.length} ARN patterns` : `${s.Resource.length} ARNs`;
+        const from = Object.values(s.Condition ?? {}).flatMap((c) => [c["ses:FromAddress"] ?? []].flat());
+        return `${s.Action.join(",")} on ${on}${from.length > 0 ? `, as ${from.length} From address${from.length === 1 ? "" : "es"}` : ""}`;
+      };
+      return `${get("name")}: ${doc.Statement.map(statement).join("; ")}`;
     },
     // internal/service/iam/user_policy.go: user, name, name_prefix ForceNew; policy is put in place.
     replaceOn: ["user", "name", "namePrefix"],

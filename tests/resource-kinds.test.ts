@@ -76,3 +76,20 @@ describe("pulumiTypeName: types as `pulumi preview` prints them", () => {
     expect(pulumiTypeName(token)).toBe(shown);
   });
 });
+
+describe("the SMTP user's policy as plan summarises it", () => {
+  const summary = (statement: Record<string, unknown>) =>
+    summarize("aws:iam/userPolicy:UserPolicy", "p", { name: "ses-send-raw-email-only", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["ses:SendRawEmail"], ...statement }] }) });
+
+  it("says ARNs when they are listed, and patterns with the From addresses when the grant is bounded (lib/iam.ts smtpGrant)", () => {
+    expect(summary({ Resource: ["arn:aws:ses:us-east-1:123456789012:identity/example.com", "arn:aws:ses:us-east-1:123456789012:configuration-set/mail-infra-example-com"] })).toBe(
+      "ses-send-raw-email-only: ses:SendRawEmail on 2 ARNs",
+    );
+    expect(
+      summary({
+        Resource: ["arn:aws:ses:us-east-1:123456789012:identity/*", "arn:aws:ses:us-east-1:123456789012:configuration-set/mail-infra-*"],
+        Condition: { "ForAllValues:StringLike": {}, StringEquals: { "ses:FromAddress": ["admin@example.com", "app@example.com"] } },
+      }),
+    ).toBe("ses-send-raw-email-only: ses:SendRawEmail on 2 ARN patterns, as 2 From addresses");
+  });
+});
