@@ -18,7 +18,7 @@ import {
   validateDmarcUri,
 } from "./dmarc";
 import { kmsKeyRegionProblem, snsTopicKeyProblem, validateKmsKeyId } from "./aws-ids";
-import { isEmailAddress, isSubdomainOf, mailFromCollisions, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
+import { addressDomain, isEmailAddress, isSubdomainOf, mailFromCollisions, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
 import { labelUnder, regionalMailFromName, sharedNameProblem } from "./mail-from-owner";
 import type { MailFromBehavior } from "./mail-from-move";
 import { mixedPartitionsProblem, parseSmtpRegion, smtpEndpoint } from "./regions";
@@ -786,8 +786,8 @@ interface CredentialsStage {
 
 /** Whether an address is at one of the stack's domains. */
 function atDomain(address: string, domains: readonly string[]): boolean {
-  const at = address.lastIndexOf("@");
-  return at > 0 && domains.includes(normalizeDomain(address.slice(at + 1)));
+  const domain = addressDomain(address);
+  return domain !== "" && domains.includes(domain);
 }
 
 /**

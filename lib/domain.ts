@@ -150,6 +150,12 @@ export function isAligned(a: string, b: string, mode: "r" | "s"): boolean {
   return organizationalDomain(a) === organizationalDomain(b);
 }
 
+/** The domain of a mailbox address (after its last @), normalised; "" when there is no local part. */
+export function addressDomain(address: string): string {
+  const at = address.lastIndexOf("@");
+  return at > 0 ? normalizeDomain(address.slice(at + 1)) : "";
+}
+
 /** A mailbox address with a valid domain: enough to send to or as, not a full RFC 5322 parser. */
 export function isEmailAddress(a: string): boolean {
   const at = a.lastIndexOf("@");

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { normalizeDomain } from "../../../lib/domain";
+import { addressDomain, isSubdomainOf, normalizeDomain } from "../../../lib/domain";
 import { buildStackView } from "../../util/stack";
 import { known } from "../../util/unknown";
 import { str } from "../../util/values";
@@ -27,8 +27,8 @@ export const disallowMonitoredDomain: StackValidationPolicy = {
     for (const s of subscriptions) {
       const address = known(() => str(s.props.endpoint))?.toLowerCase();
       if (!address || !address.includes("@")) continue;
-      const at = normalizeDomain(address.slice(address.lastIndexOf("@") + 1));
-      const domain = domains.find((d) => at === d || at.endsWith(`.${d}`));
+      const at = addressDomain(address);
+      const domain = domains.find((d) => at === normalizeDomain(d) || isSubdomainOf(at, d));
       if (!domain) continue;
       const entry = byAddress.get(address) ?? { first: s, regions: new Set<string>(), domain };
       const region = known(() => str(s.props.region));
