@@ -2,7 +2,7 @@
  * docs/rotation.md's examples of the relay steps are real output: verify's report and
  * relay-fix's runbook for the rotated test world (rotated-world.ts: moto's own last-used
  * records of the logins the SES stand-in saw), rendered the way the CLI prints them
- * (formatText, relayRunbook; relay-fix --apply run as a CLI) and written as outputs
+ * (formatText), relay-fix run as the CLI on the world's manifest, and written as outputs
  * (docOutput: tests/docs/examples.test.ts compares them with the doc). The read time is set
  * (verify's `now`) because the runbook waits 4 h between steps.
  *
@@ -17,10 +17,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DeleteAccessKeyCommand, UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { relayRunbook } from "../../lib/relay-runbook";
 import { type Finding, type NotChecked, selectLayers } from "../../lib/verify/findings";
 import { formatText } from "../../scripts/verify/report";
-import { docOutput } from "../docs/doc-examples";
+import { consoleTranscript, docOutput } from "../docs/doc-examples";
 import { runCliAsync } from "../helpers/spawn";
 import { healthyAlias, startGmailFake } from "./gmail-fake";
 import { motoIam } from "./last-used";
@@ -91,7 +90,17 @@ describe("docs/rotation.md: the relay steps' examples are real output", () => {
         const smtp = await r.w.verify({ layers: ["smtp"], now: new Date(r.rotatedAt.getTime() + HOUR) });
         rendered["rotation-verify-smtp"] = formatText(smtp.findings, { target: TARGET, layers: ["smtp"], notChecked: [...selectLayers(["smtp"], []).notChecked, ...smtp.notChecked], verbose: false, color: false });
         expect(Object.values(r.w.smtp).flatMap((x) => x.authAttempts())).toEqual([]);
-        rendered["rotation-relay-fix"] = relayRunbook(r.w.manifest, r.w.manifest.senders[0], { source: "--manifest verification.json" }).join("\n") + "\n";
+        // The runbook as `npm run relay-fix` prints it for the world's manifest (no AWS call).
+        const fixDir = await mkdtemp(path.join(os.tmpdir(), "rotation-doc-fix-"));
+        try {
+          await writeFile(path.join(fixDir, "verification.json"), JSON.stringify(r.w.manifest));
+          const args = ["--manifest", "verification.json", "--sender", "admin@example.com"];
+          const fix = await runCliAsync("relay-fix.ts", args, { cwd: fixDir, env: { COLUMNS: "" } });
+          expect([fix.status, fix.stderr]).toEqual([0, ""]);
+          rendered["rotation-relay-fix"] = consoleTranscript(`npm run -s relay-fix -- ${args.join(" ")}`, fix);
+        } finally {
+          await rm(fixDir, { recursive: true, force: true });
+        }
         // A second later at least: the probe's use is after the rotation, also in whole seconds.
         await nextSecond();
         await relaySend(r, "us-east-1", r.currentId);
