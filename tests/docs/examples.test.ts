@@ -101,7 +101,7 @@ describe("printed examples in README.md and docs/ are real output", () => {
     expect(old).toEqual([]);
   });
 
-  it("a block that prints output (```text, or a bare ```) is tied to a test, but for the ledger of what is left", () => {
+  it("a block of printed output (```text, ```console or a bare ```) is a marked ```text block, but for the ledger of what is left", () => {
     const unmarked: Record<string, number> = {};
     for (const doc of docFiles()) {
       const text = readFileSync(join(ROOT, doc), "utf8");
