@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { deployedKeys, type DeployedKeys, liveKeyIssues, type LiveAccessKey } from "../lib/rotation";
 import { recordedAccessKeys } from "../scripts/lib/mock-program";
 import { PROD_LIKE } from "./helpers/config";
-import { refusalOf, runWithConfig, type TestRun } from "./helpers/program";
+import { docOutput } from "./docs/doc-examples";
+import { refusedWith, runWithConfig, type TestRun } from "./helpers/program";
 
 const K1 = "AKIAEXAMPLEKEYGEN001";
 const K2 = "AKIAEXAMPLEKEYGEN002";
@@ -95,7 +96,9 @@ describe("the program reads IAM's keys before declaring anything (under mocks)",
     expect((await up({ smtpKeyGeneration: 2 }, first, undefined, true)).byType("aws:iam/accessKey:AccessKey")).toHaveLength(2);
     const extra = [...recorded, { accessKeyId: CONSOLE, status: "Active", createDate: "2026-05-01T09:00:00Z" }];
     for (const preview of [true, false]) {
-      const lines = await refusalOf(up({ smtpKeyGeneration: 2 }, first, extra, preview), "a rotation with a console key");
+      const { lines, message } = await refusedWith(up({ smtpKeyGeneration: 2 }, first, extra, preview), "a rotation with a console key");
+      // docs/rotation.md prints it ("A key the stack does not record").
+      if (preview) await docOutput("rotation-refused-console-key", message);
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^mail-infra:smtpKeyGeneration: cannot be checked: the SMTP user mail-infra-smtp-prod has an access key AKIACONSOLEMADE00001/);
       expect(lines[0]).toContain("aws iam delete-access-key --user-name mail-infra-smtp-prod --access-key-id AKIACONSOLEMADE00001");

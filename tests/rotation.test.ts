@@ -22,7 +22,8 @@ import { isSecretValue, mockSecretAccessKey, MOCK_ACCOUNT_ID } from "../scripts/
 import { readStackConfig } from "../scripts/lib/stack-config";
 import { configIssues, PROD_LIKE } from "./helpers/config";
 import { ROOT } from "./helpers/spawn";
-import { refusalOf, resolve, runWithConfig, type TestRun } from "./helpers/program";
+import { docOutput } from "./docs/doc-examples";
+import { refusedWith, resolve, runWithConfig, type TestRun } from "./helpers/program";
 
 const KEY = "aws:iam/accessKey:AccessKey";
 const POLICY = "aws:iam/userPolicy:UserPolicy";
@@ -33,7 +34,15 @@ function up(extra: Values, last?: TestRun): Promise<TestRun> {
   return runWithConfig({ ...PROD_LIKE, ...extra }, "prod", last?.outputs);
 }
 
-const refusal = (extra: Values, last?: TestRun): Promise<string[]> => refusalOf(up(extra, last), JSON.stringify(extra));
+/**
+ * The lines a step is refused with. `printed`: docs/rotation.md prints the whole message as the
+ * output `rotation-refused-<printed>` ("What a refused step looks like").
+ */
+async function refusal(extra: Values, last?: TestRun, printed?: string): Promise<string[]> {
+  const r = await refusedWith(up(extra, last), JSON.stringify(extra));
+  if (printed) await docOutput(`rotation-refused-${printed}`, r.message);
+  return r.lines;
+}
 
 const keys = (run: TestRun) => run.byType(KEY).map((k) => ({ name: k.name, status: k.inputs.status, user: k.inputs.user }));
 const manifestOf = (run: TestRun): Manifest => parseManifest(run.outputs.verification, "verification output");
@@ -128,45 +137,45 @@ describe("the rotation cycle 1 -> 2 (active) -> inactive -> retired -> 3", async
 
   describe("refused transitions (each names the key and the fix)", () => {
     it("rotating and deactivating the key in use at once (no key the relays hold would work)", async () => {
-      expect(await refusal({ smtpKeyGeneration: 2, smtpPreviousKey: "inactive" }, gen1)).toEqual([
+      expect(await refusal({ smtpKeyGeneration: 2, smtpPreviousKey: "inactive" }, gen1, "deactivate-in-rotation")).toEqual([
         expect.stringMatching(/^mail-infra:smtpPreviousKey: is inactive in the same change that raises mail-infra:smtpKeyGeneration to 2\. That would deactivate key 1, the key every relay uses now.*Remove mail-infra:smtpPreviousKey \(or set it to active\)/),
       ]);
       expect(await refusal({ smtpKeyGeneration: 2, smtpPreviousKey: "retired" }, gen1)).toEqual([expect.stringMatching(/^mail-infra:smtpPreviousKey: is retired .*delete key 1/)]);
     });
 
     it("skipping a generation", async () => {
-      expect(await refusal({ smtpKeyGeneration: 3 }, gen1)).toEqual([
+      expect(await refusal({ smtpKeyGeneration: 3 }, gen1, "skip-generation")).toEqual([
         expect.stringMatching(/^mail-infra:smtpKeyGeneration: jumps from 1 \(last deployment\) to 3\. Rotate one generation at a time: set it to 2/),
       ]);
       expect(await refusal({ smtpKeyGeneration: 4, smtpPreviousKey: "retired" }, retired)).toEqual([expect.stringMatching(/jumps from 2 .* to 4/)]);
     });
 
     it("rotating again before the previous key is retired (a third key)", async () => {
-      expect(await refusal({ smtpKeyGeneration: 3 }, gen2)).toEqual([
+      expect(await refusal({ smtpKeyGeneration: 3 }, gen2, "third-key-active")).toEqual([
         expect.stringMatching(/^mail-infra:smtpKeyGeneration: raises the generation to 3 while key 1 is still active .*third, and IAM allows two\. Keep mail-infra:smtpKeyGeneration at 2 .*set mail-infra:smtpPreviousKey to inactive, deploy/),
       ]);
-      expect(await refusal({ smtpKeyGeneration: 3 }, inactive)).toEqual([expect.stringMatching(/while key 1 is still inactive .*set it to retired and deploy/)]);
+      expect(await refusal({ smtpKeyGeneration: 3 }, inactive, "third-key-inactive")).toEqual([expect.stringMatching(/while key 1 is still inactive .*set it to retired and deploy/)]);
     });
 
     it("retired -> active or inactive: a deleted key cannot come back", async () => {
-      expect(await refusal({ smtpKeyGeneration: 2 }, retired)).toEqual([
+      expect(await refusal({ smtpKeyGeneration: 2 }, retired, "retired-comes-back")).toEqual([
         expect.stringMatching(/^mail-infra:smtpPreviousKey: is active, but key 1 was retired \(deleted\) in the last deployment and cannot come back\. Set mail-infra:smtpPreviousKey to retired/),
       ]);
       expect(await refusal({ smtpKeyGeneration: 2, smtpPreviousKey: "inactive" }, retired)).toEqual([expect.stringMatching(/is inactive, but key 1 was retired/)]);
     });
 
     it("active -> retired without the reversible inactive step", async () => {
-      expect(await refusal({ smtpKeyGeneration: 2, smtpPreviousKey: "retired" }, gen2)).toEqual([
+      expect(await refusal({ smtpKeyGeneration: 2, smtpPreviousKey: "retired" }, gen2, "active-to-retired")).toEqual([
         expect.stringMatching(/^mail-infra:smtpPreviousKey: goes from active straight to retired.*Set mail-infra:smtpPreviousKey to inactive first and deploy/),
       ]);
     });
 
     it("lowering the generation (it would delete the key in use)", async () => {
-      expect(await refusal({}, gen2)).toEqual([expect.stringMatching(/^mail-infra:smtpKeyGeneration: is 1, but the stack is at generation 2\. Generations only go up/)]);
+      expect(await refusal({}, gen2, "lower-generation")).toEqual([expect.stringMatching(/^mail-infra:smtpKeyGeneration: is 1, but the stack is at generation 2\. Generations only go up/)]);
     });
 
     it("renaming the SMTP user of a live stack", async () => {
-      expect(await refusal({ smtpUserName: "smtp-relay" }, gen1)).toEqual([
+      expect(await refusal({ smtpUserName: "smtp-relay" }, gen1, "rename-user")).toEqual([
         expect.stringMatching(/^mail-infra:smtpUserName: the stack's SMTP user is "mail-infra-smtp-prod" \(last deployment\), but this config names "smtp-relay"\..*set mail-infra:smtpUserName to "mail-infra-smtp-prod"/),
       ]);
       // Naming the deployed user explicitly is no rename.

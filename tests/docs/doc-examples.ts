@@ -1,15 +1,20 @@
 /**
- * Printed examples in README.md and docs/ are real output. A fenced block right after
- * `<!-- output: NAME -->` must equal tests/docs/outputs/NAME.txt; after
+ * Printed examples in README.md and docs/ are real output, by one mechanism. A fenced block right
+ * after `<!-- output: NAME -->` must equal tests/docs/outputs/NAME.txt; after
  * `<!-- output: NAME, excerpt -->` it is a cut of that file: lines that start with `...` or `…`
  * stand for lines left out, and every other run of lines appears, in order and contiguous, in
- * the file. The files are written by the tests that run the commands (tests/docs/outputs.test.ts
- * and the CLI tests that build a loopback world), through vitest's file snapshots: a change of
- * output fails until `npx vitest run -u` rewrites the file, and then this check fails until the
- * doc shows the new output (`MAIL_INFRA_UPDATE_DOCS=1` rewrites the exact blocks).
+ * the file. The files are written only through `docOutput` (below), by the tests that produce the
+ * output: the CLIs run as users run them (tests/docs/outputs.test.ts), the engine model's
+ * runbooks (tests/engine), the rotation's verify and relay-fix in the loopback world
+ * (tests/verify/rotation-doc.test.ts), the program's refusals (tests/rotation.test.ts). A change of
+ * output fails the writing test until `-u` rewrites the file, and then tests/docs/examples.test.ts
+ * (the one place that compares) fails until the doc shows it. `npm run docs:outputs` does both
+ * updates: it reruns every test that calls `docOutput` with `-u`, then rewrites the exact blocks
+ * (`MAIL_INFRA_UPDATE_DOCS=1`); excerpts are edited by hand.
  */
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { expect } from "vitest";
 
 export const ROOT = join(__dirname, "..", "..");
 export const OUTPUTS = join(__dirname, "outputs");
@@ -28,21 +33,33 @@ export function docFiles(): string[] {
   return out;
 }
 
+/**
+ * Write `text` as the output NAME (tests/docs/outputs/NAME.txt), a vitest file snapshot: the one
+ * way a test produces what a doc prints. Await it.
+ */
+export const docOutput = (name: string, text: string): Promise<void> => expect(text).toMatchFileSnapshot(join(OUTPUTS, `${name}.txt`));
+
+/** Marker syntaxes that are gone: what each must become. */
+export const OLD_MARKER = /<!-- (transcript|example|schema): ([a-z0-9-]+) -->/g;
+
 export interface MarkedBlock {
   name: string;
   excerpt: boolean;
+  /** The fence's language: text or json. */
+  lang: string;
   /** The block's text, each line ending in "\n". */
   block: string;
   /** 1-based line of the marker. */
   line: number;
 }
 
-export const OUTPUT_MARKER = /<!-- output: ([a-z0-9-]+)(, excerpt)? -->\n```text\n([\s\S]*?)```\n/g;
+/** A marker and the block right after it: ```text (printed output), or ```json (a printed JSON document or schema). */
+export const OUTPUT_MARKER = /<!-- output: ([a-z0-9-]+)(, excerpt)? -->\n```(text|json)\n([\s\S]*?)```\n/g;
 
 export function markedBlocks(text: string): MarkedBlock[] {
   const blocks: MarkedBlock[] = [];
   for (const m of text.matchAll(OUTPUT_MARKER)) {
-    blocks.push({ name: m[1], excerpt: Boolean(m[2]), block: m[3], line: text.slice(0, m.index).split("\n").length });
+    blocks.push({ name: m[1], excerpt: Boolean(m[2]), lang: m[3], block: m[4], line: text.slice(0, m.index).split("\n").length });
   }
   return blocks;
 }

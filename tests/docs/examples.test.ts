@@ -1,21 +1,33 @@
 /**
  * Every printed example in README.md and docs/ is real output (doc-examples.ts says how a block
- * is tied to the output it shows). `MAIL_INFRA_UPDATE_DOCS=1 npx vitest run tests/docs/examples.test.ts`
- * rewrites the exact blocks from their output files; excerpts are edited by hand.
+ * is tied to the output it shows). This is the one place that compares a doc with its output.
+ * `npm run docs:outputs` rewrites the output files and then the exact blocks
+ * (`MAIL_INFRA_UPDATE_DOCS=1 npx vitest run tests/docs/examples.test.ts` only the blocks);
+ * excerpts are edited by hand.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { docFiles, excerptMismatch, markedBlocks, OUTPUT_MARKER, OUTPUTS, ROOT } from "./doc-examples";
+import { docFiles, excerptMismatch, markedBlocks, OLD_MARKER, OUTPUT_MARKER, OUTPUTS, ROOT } from "./doc-examples";
 
 const update = process.env.MAIL_INFRA_UPDATE_DOCS === "1";
 
-/** The marker of a block: what ties it to real output (this test, docs-transcripts, rotation-doc). */
-const MARKER_BEFORE = /<!-- (output|transcript|example): [a-z0-9-]+(, excerpt)? -->\n+$/;
+/** The marker right before a block (no blank line: OUTPUT_MARKER must see the block it counts). */
+const MARKER_BEFORE = /<!-- output: [a-z0-9-]+(, excerpt)? -->\n$/;
 
 /**
- * Fenced blocks that print output but are not yet tied to a test, per file: the ledger of what is
- * left. It may only shrink: an unmarked ```text (or bare ```) block anywhere else fails.
+ * What a fenced block is, by its info string. Printed output (what a command or the program
+ * prints): ```text, ```console, or a bare ```; such a block must be a ```text block right after
+ * `<!-- output: NAME -->`. What the reader types or writes is not output and is not counted:
+ * ```sh (a command line), ```yaml (stack config), ```ts, ```tree (a file layout), and ```json
+ * (a document to write; a printed JSON document or schema is marked like output:
+ * docs/cli/json.md's schemas, written by tests/docs/json.test.ts).
+ */
+const PRINTS_OUTPUT = new Set(["text", "console", ""]);
+
+/**
+ * Printed-output blocks not yet tied to a test, per file: the ledger of what is left. It may
+ * only shrink: an unmarked output block anywhere else fails.
  */
 const NOT_YET_CHECKED: Record<string, number> = {
   "docs/adopting.md": 5,
@@ -28,7 +40,6 @@ const NOT_YET_CHECKED: Record<string, number> = {
   "docs/architecture.md": 1,
   "docs/monitoring.md": 1,
   "docs/operations.md": 1,
-  "docs/rotation.md": 13,
 };
 
 /** Each fenced block's opening line, and the text before it. */
@@ -66,10 +77,10 @@ describe("printed examples in README.md and docs/ are real output", () => {
         }
       }
       if (update) {
-        const rewritten = text.replace(OUTPUT_MARKER, (all, name: string, excerpt: string | undefined) => {
+        const rewritten = text.replace(OUTPUT_MARKER, (all, name: string, excerpt: string | undefined, lang: string) => {
           const file = join(OUTPUTS, `${name}.txt`);
           if (excerpt || !existsSync(file)) return all;
-          return `<!-- output: ${name} -->\n\`\`\`text\n${readFileSync(file, "utf8")}\`\`\`\n`;
+          return `<!-- output: ${name} -->\n\`\`\`${lang}\n${readFileSync(file, "utf8")}\`\`\`\n`;
         });
         if (rewritten !== text) writeFileSync(path, rewritten);
       }
@@ -83,12 +94,19 @@ describe("printed examples in README.md and docs/ are real output", () => {
     expect(files.filter((f) => !printed.has(f))).toEqual([]);
   });
 
-  it("a block that prints output (```text, or a bare ```) is tied to a test, but for the ledger of what is left", () => {
+  it("one marker syntax: `<!-- transcript: -->`, `<!-- example: -->` and `<!-- schema: -->` are gone", () => {
+    const old = docFiles().flatMap((doc) =>
+      [...readFileSync(join(ROOT, doc), "utf8").matchAll(OLD_MARKER)].map((m) => `${doc}: <!-- ${m[1]}: ${m[2]} --> must become <!-- output: ${m[1] === "schema" ? "schema-" : ""}${m[2]} --> (right before its block)`),
+    );
+    expect(old).toEqual([]);
+  });
+
+  it("a block of printed output (```text, ```console or a bare ```) is a marked ```text block, but for the ledger of what is left", () => {
     const unmarked: Record<string, number> = {};
     for (const doc of docFiles()) {
       const text = readFileSync(join(ROOT, doc), "utf8");
       for (const f of fences(text)) {
-        if ((f.info === "text" || f.info === "" || f.info === "console") && !MARKER_BEFORE.test(f.before)) unmarked[doc] = (unmarked[doc] ?? 0) + 1;
+        if (PRINTS_OUTPUT.has(f.info) && !(f.info === "text" && MARKER_BEFORE.test(f.before))) unmarked[doc] = (unmarked[doc] ?? 0) + 1;
       }
     }
     expect(unmarked).toEqual(NOT_YET_CHECKED);

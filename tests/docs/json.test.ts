@@ -1,8 +1,10 @@
 /**
  * Every --json document carries `version` and has the shape docs/cli/json.md writes down: the
- * doc prints each zod schema of scripts/lib/json-output.ts as JSON Schema (z.toJSONSchema), and
- * real output of each command is validated against that printed JSON Schema (ajv), not against
- * the zod schema it came from. `MAIL_INFRA_UPDATE_DOCS=1` rewrites the doc's schema blocks.
+ * doc prints each zod schema of scripts/lib/json-output.ts as JSON Schema (z.toJSONSchema), an
+ * output like any other (`<!-- output: schema-NAME -->`, written here with docOutput, compared
+ * with the doc by tests/docs/examples.test.ts; `npm run docs:outputs` rewrites both), and real
+ * output of each command is validated against the JSON Schema the doc prints (ajv), not against
+ * the zod schema it came from.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,9 +14,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { JSON_FORMAT_VERSION, JSON_OUTPUTS } from "../../scripts/lib/json-output";
 import { ROOT, runCli } from "../helpers/spawn";
+import { docOutput, markedBlocks } from "./doc-examples";
 
 const DOC = join(ROOT, "docs", "cli", "json.md");
-const BLOCK = /<!-- schema: ([a-z-]+) -->\n```json\n([\s\S]*?)```\n/g;
 type Name = keyof typeof JSON_OUTPUTS;
 
 const dir = mkdtempSync(join(tmpdir(), "mail-infra-json-"));
@@ -25,7 +27,7 @@ const printed = (name: Name) => `${JSON.stringify(z.toJSONSchema(JSON_OUTPUTS[na
 /** The JSON Schemas as docs/cli/json.md prints them. */
 function docSchemas(): Map<string, unknown> {
   const out = new Map<string, unknown>();
-  for (const m of readFileSync(DOC, "utf8").matchAll(BLOCK)) out.set(m[1], JSON.parse(m[2]) as unknown);
+  for (const b of markedBlocks(readFileSync(DOC, "utf8"))) if (b.name.startsWith("schema-")) out.set(b.name.slice("schema-".length), JSON.parse(b.block) as unknown);
   return out;
 }
 
@@ -39,14 +41,9 @@ function problems(name: Name, doc: unknown): string[] {
 }
 
 describe("docs/cli/json.md", () => {
-  it("prints every --json document's schema, as JSON Schema generated from the zod schema", () => {
-    const text = readFileSync(DOC, "utf8");
-    if (process.env.MAIL_INFRA_UPDATE_DOCS === "1") {
-      writeFileSync(DOC, text.replace(BLOCK, (_all, name: Name) => `<!-- schema: ${name} -->\n\`\`\`json\n${printed(name)}\`\`\`\n`));
-    }
-    const found = [...readFileSync(DOC, "utf8").matchAll(BLOCK)].map((m) => [m[1], m[2]] as const);
-    expect(found.map(([n]) => n).sort()).toEqual(Object.keys(JSON_OUTPUTS).sort());
-    for (const [name, block] of found) expect(block, name).toBe(printed(name as Name));
+  it("prints every --json document's schema, as JSON Schema generated from the zod schema", async () => {
+    for (const name of Object.keys(JSON_OUTPUTS) as Name[]) await docOutput(`schema-${name}`, printed(name));
+    expect([...docSchemas().keys()].sort()).toEqual(Object.keys(JSON_OUTPUTS).sort());
   });
 
   it("a document without its version, or with a field of the wrong type, does not validate", () => {

@@ -1,7 +1,7 @@
 /**
  * Runbooks as data, run through the engine model against the world, with the invariants checked
- * after every step and a transcript of what happened (tests/engine/transcripts/ and the docs'
- * examples come from it).
+ * after every step and a transcript of what happened (the docs print some: tests/docs/outputs/;
+ * the others are snapshots in tests/engine/transcripts/).
  *
  * Invariants (docs/architecture.md, "The engine model"):
  * - `refused`: no documented step is refused by the engine (or the program) unless the runbook

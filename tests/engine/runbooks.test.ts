@@ -2,10 +2,12 @@
  * Every documented runbook, run step by step through the engine model against the world
  * (tests/engine/model.ts, world.ts), with the invariants of tests/engine/runbook.ts checked after
  * every step; and, per invariant, a deliberately wrong runbook that must be caught. The
- * transcripts are kept in tests/engine/transcripts/ (the docs' examples are checked against
- * them in docs-transcripts.test.ts).
+ * transcripts the docs print are outputs (tests/docs/outputs/, written with docOutput and
+ * compared with the docs by tests/docs/examples.test.ts); the others are kept in
+ * tests/engine/transcripts/.
  */
 import { describe, expect, it } from "vitest";
+import { docOutput } from "../docs/doc-examples";
 import { PROD_LIKE } from "../helpers/config";
 import { adoptionRunbook, liveWorld } from "./adoption";
 import { deployedProd, protectEveryRecord } from "./fixtures";
@@ -27,13 +29,13 @@ describe("the MAIL FROM move (docs/operations.md: one up by default, two under R
     expect(r.violations).toEqual([]);
     // The old records are retained: a region still on the old MAIL FROM would keep its MX.
     expect(r.engine.world.recordSet("bounce.queenofsandiego.com", "MX")?.values).toEqual(["10 feedback-smtp.us-east-1.amazonses.com"]);
-    await expect(transcriptOf(r.transcript)).toMatchFileSnapshot("transcripts/mail-from-move.txt");
+    await docOutput("mail-from-move", transcriptOf(r.transcript));
   });
 
   it("a stack that chose REJECT_MESSAGE: the one-change move is refused as documented, the two ups pass every invariant", async () => {
     const r = await run(S.MAIL_FROM_MOVE_REJECT);
     expect(r.violations).toEqual([]);
-    await expect(transcriptOf(r.transcript)).toMatchFileSnapshot("transcripts/mail-from-move-reject.txt");
+    await docOutput("mail-from-move-reject", transcriptOf(r.transcript));
   });
 
   it("stops at pulumi preview under the old table (MAIL FROM records protected): the refusal is caught", async () => {
@@ -61,7 +63,7 @@ describe("the key rotation (docs/rotation.md), two rotations, every refused step
     const r = await run(S.ROTATION);
     expect(r.violations).toEqual([]);
     expect([...r.engine.world.keys.values()].map((k) => k.status)).toEqual(["Active"]);
-    await expect(transcriptOf(r.transcript)).toMatchFileSnapshot("transcripts/rotation.txt");
+    await docOutput("rotation", transcriptOf(r.transcript));
   });
 
   it("catches deactivating the old key before the relay moved (the relay loses its key)", async () => {
@@ -104,7 +106,9 @@ describe("recovery after a delete outside Pulumi (docs/monitoring.md): refresh, 
     it(`recovers a deleted ${what} without unprotect`, async () => {
       const r = await run(S.outsideDeleteRecovery(what));
       expect(r.violations).toEqual([]);
-      await expect(transcriptOf(r.transcript)).toMatchFileSnapshot(`transcripts/recover-${what}.txt`);
+      // The docs print the identity's (tests/docs/outputs); the others are the engine's own snapshots.
+      if (what === "identity") await docOutput("recover-identity", transcriptOf(r.transcript));
+      else await expect(transcriptOf(r.transcript)).toMatchFileSnapshot(`transcripts/recover-${what}.txt`);
     });
   }
 
@@ -162,7 +166,7 @@ describe("regions, DKIM key length, protection (README, docs/operations.md)", ()
       "smtp-secret",
       "smtp-user",
     ]);
-    await expect(transcriptOf(r.transcript)).toMatchFileSnapshot("transcripts/remove-region.txt");
+    await docOutput("remove-region", transcriptOf(r.transcript));
   });
 
   it("catches protect false and the removal in one change (the state still protects the removed identity)", async () => {
@@ -205,7 +209,7 @@ describe("adoption (docs/adopting.md) of a live setup, from adopt's own output",
     expect(r.violations).toEqual([]);
     // The apex TXT set still holds the site verifications next to the program's SPF.
     expect(world.recordSet("example.com", "TXT")?.values).toEqual(expect.arrayContaining(["google-site-verification=abc123", "MS=ms4711"]));
-    await expect(transcriptOf(r.transcript)).toMatchFileSnapshot("transcripts/adoption.txt");
+    await docOutput("adoption", transcriptOf(r.transcript));
   });
 
   it("also when the shared MAIL FROM's MX names us-west-2 (docs/adopting.md's case: us-east-1 moves)", async () => {

@@ -48,15 +48,23 @@ export async function runWithConfig(
   };
 }
 
-/** The ConfigError lines ("key: message") a run is refused with; fails if it is accepted. */
-export async function refusalOf(run: Promise<unknown>, what: string): Promise<string[]> {
+/**
+ * What a refused run stops with: the ConfigError lines ("key: message") and its whole message, as
+ * Pulumi prints the program's error (the docs print it: docs/rotation.md). Fails if it is accepted.
+ */
+export async function refusedWith(run: Promise<unknown>, what: string): Promise<{ lines: string[]; message: string }> {
   try {
     await run;
   } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => `${i.key}: ${i.message}`);
+    if (e instanceof ConfigError) return { lines: e.issues.map((i) => `${i.key}: ${i.message}`), message: `${e.message}\n` };
     throw e;
   }
   throw new Error(`expected ${what} to be refused`);
+}
+
+/** The ConfigError lines ("key: message") a run is refused with; fails if it is accepted. */
+export async function refusalOf(run: Promise<unknown>, what: string): Promise<string[]> {
+  return (await refusedWith(run, what)).lines;
 }
 
 export { resolveOutput as resolve };
