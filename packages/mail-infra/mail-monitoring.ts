@@ -101,11 +101,16 @@ const NAMES: InputNames = {
  */
 const STAND_IN_ALERT_EMAIL = "alerts@example.com";
 
+/** The existing topics given, by region (an entry without a value, e.g. a Python None, gives none). */
+function givenTopics(args: MailMonitoringArgs): Record<string, pulumi.Input<string>> {
+  return Object.fromEntries(Object.entries(args.alertTopicArns ?? {}).filter(([, arn]) => arn !== undefined && arn !== null));
+}
+
 /** The stack config that stands for `args`. */
 export function mailMonitoringConfig(args: MailMonitoringArgs): RawConfig {
   const alertEmails = args.alertEmails ?? [];
   const raw: RawConfig = {
-    alertEmails: alertEmails.length === 0 && Object.keys(args.alertTopicArns ?? {}).length > 0 ? [STAND_IN_ALERT_EMAIL] : alertEmails,
+    alertEmails: alertEmails.length === 0 && Object.keys(givenTopics(args)).length > 0 ? [STAND_IN_ALERT_EMAIL] : alertEmails,
     domains: args.domains,
     regions: args.regions,
     bounceRateWarning: args.bounceRateWarning,
@@ -121,7 +126,7 @@ export function mailMonitoringConfig(args: MailMonitoringArgs): RawConfig {
 
 /** What is wrong with `alertTopicArns` and `alertEmails` together (lib/monitoring.ts rules), under the inputs' names. */
 function alertTopicIssues(args: MailMonitoringArgs, sesRegions: readonly string[] | undefined): InputIssue[] {
-  const topics = args.alertTopicArns ?? {};
+  const topics = givenTopics(args);
   const regions = Object.keys(topics);
   const entry = mapEntryName("alertTopicArns", regions);
   const name = (region: string) => entry(regions.indexOf(region));
@@ -209,7 +214,7 @@ export class MailMonitoring extends pulumi.ComponentResource {
         accountId,
         tags,
         protect: cfg.protect,
-        ...(args.alertTopicArns ? { existingTopicArns: args.alertTopicArns } : {}),
+        existingTopicArns: givenTopics(args),
         ...(args.snsKmsKeyId !== undefined && args.snsKmsKeyId !== "" ? { snsKmsKeyId: args.snsKmsKeyId } : {}),
       },
       { parent: this },

@@ -135,6 +135,12 @@ describe("MailMonitoring inputs", () => {
     expect(existing({ alertTopicArns: { "us-east-1": pulumi.output(TOPIC) } })()).toBeInstanceOf(MailMonitoring);
   });
 
+  it("counts an entry without a value (a Python None) as no topic", () => {
+    const none = { "us-east-1": undefined } as unknown as Record<string, string>;
+    expect(refusal(existing({ alertTopicArns: none })).map((i) => i.input)).toEqual(["alertEmails"]);
+    expect(new MailMonitoring("alerts", { ...MONITORING, alertTopicArns: none })).toBeInstanceOf(MailMonitoring);
+  });
+
   it("names the entry of a topic in another region, and of a region without alerts", () => {
     const issues = refusal(existing({ alertTopicArns: { "us-east-1": "arn:aws:sns:eu-west-1:123456789012:ops-alerts", "eu-central-1": TOPIC } }));
     expect(issues).toEqual([
