@@ -22,7 +22,7 @@ export interface MailDomainArgs {
    */
   zoneId?: pulumi.Input<string>;
   /** mail-infra:snsKmsKeyId: the customer-managed key of the SES events topics. */
-  snsKmsKeyId?: string;
+  snsKmsKeyId?: pulumi.Input<string>;
 }
 
 /**

@@ -52,7 +52,13 @@ export interface MonitoringArgs {
   /** mail-infra:protect (lib/protection). */
   protect: boolean;
   /** mail-infra:snsKmsKeyId: the customer-managed key of the alerts topics (its key policy must let CloudWatch and EventBridge use it). */
-  snsKmsKeyId?: string;
+  snsKmsKeyId?: pulumi.Input<string>;
+  /**
+   * Existing alerts topics by region (the component package's `alertTopicArns`; the stack has
+   * none): the alarms and rules of such a region publish there, and no topic, topic policy or
+   * subscription is declared in it. The topic's owner adds the statements of `topicPolicies`.
+   */
+  existingTopicArns?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Alarms of other components (the watch, lib/watch) that publish to this region's alerts topic. */
   extraAlarms?: { region: string; names: readonly string[] };
 }
@@ -65,7 +71,17 @@ export interface MonitoringArgs {
  * with its own bucket. Which region gets what is lib/monitoring#monitoringRegions.
  */
 export class Monitoring extends pulumi.ComponentResource {
+  /** The alerts topics this component declares, by region (none where an existing topic was given). */
   readonly topics: Record<string, aws.sns.Topic>;
+  /** The alerts topic ARN of every monitoring region: a declared topic's or the existing one's. */
+  readonly topicArns: Record<string, pulumi.Output<string>>;
+  /**
+   * The policy (JSON) each region's alerts topic needs so that the alarms and rules may publish:
+   * declared as a TopicPolicy on the topics this component creates; an existing topic's owner
+   * must add these statements to its policy (one policy per topic: declaring it here would
+   * replace theirs, and deleting it would reset it).
+   */
+  readonly topicPolicies: Record<string, pulumi.Output<string>>;
   readonly trail: aws.cloudtrail.Trail | undefined;
   /** The manifest's `monitoring` section (lib/manifest). */
   readonly manifest: pulumi.Output<ManifestMonitoring>;
@@ -78,40 +94,45 @@ export class Monitoring extends pulumi.ComponentResource {
     const plan = monitoringRegions(args.sesRegions, args.secretRegion);
 
     this.topics = {};
+    this.topicArns = {};
+    this.topicPolicies = {};
     for (const p of plan) {
       const { region } = p;
       const prefix = `${name}-${region}`;
-      const topic = new aws.sns.Topic(`${prefix}-alerts`, { region, name: alertsTopicName(stack), tags: args.tags, ...(args.snsKmsKeyId ? { kmsMasterKeyId: args.snsKmsKeyId } : {}) }, child("alerts-topic"));
-      this.topics[region] = topic;
+      const existing = args.existingTopicArns?.[region];
+      let topic: aws.sns.Topic | undefined;
+      let topicArn: pulumi.Output<string>;
+      if (existing === undefined) {
+        topic = new aws.sns.Topic(`${prefix}-alerts`, { region, name: alertsTopicName(stack), tags: args.tags, ...(args.snsKmsKeyId ? { kmsMasterKeyId: args.snsKmsKeyId } : {}) }, child("alerts-topic"));
+        this.topics[region] = topic;
+        topicArn = topic.arn;
+      } else {
+        topicArn = pulumi.output(existing);
+      }
+      this.topicArns[region] = topicArn;
 
       const alarms = p.alarms ? reputationAlarms(stack, region, config.thresholds) : [];
       const alarmNames = [...alarms.map((a) => a.name), ...(args.extraAlarms?.region === region ? args.extraAlarms.names : [])];
       // Only this account's alarms and rules of this stack may publish (the confused-deputy conditions).
-      new aws.sns.TopicPolicy(
-        `${prefix}-alerts-policy`,
-        {
-          region,
-          arn: topic.arn,
-          policy: pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [
-              publishStatement("AllowEventBridgeRules", "events", region, topic.arn, accountId, p.rules.map((purpose) => `rule/${ruleName(stack, purpose)}`)),
-              ...(alarmNames.length > 0
-                ? [publishStatement("AllowReputationAlarms", "cloudwatch", region, topic.arn, accountId, alarmNames.map((n) => `alarm:${n}`))]
-                : []),
-            ],
-          }),
-        },
-        child("alerts-topic-policy"),
-      );
-
-      // Named after the address, not its position: reordering alertEmails changes nothing.
-      for (const address of config.alertEmails) {
-        new aws.sns.TopicSubscription(
-          `${prefix}-alerts-${slug(address)}`,
-          { region, topic: topic.arn, protocol: "email", endpoint: address },
-          child("alerts-subscription"),
-        );
+      const policy = pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          publishStatement("AllowEventBridgeRules", "events", region, topicArn, accountId, p.rules.map((purpose) => `rule/${ruleName(stack, purpose)}`)),
+          ...(alarmNames.length > 0 ? [publishStatement("AllowReputationAlarms", "cloudwatch", region, topicArn, accountId, alarmNames.map((n) => `alarm:${n}`))] : []),
+        ],
+      });
+      this.topicPolicies[region] = policy;
+      // An existing topic is someone else's: its policy, subscriptions and key stay theirs.
+      if (topic) {
+        new aws.sns.TopicPolicy(`${prefix}-alerts-policy`, { region, arn: topic.arn, policy }, child("alerts-topic-policy"));
+        // Named after the address, not its position: reordering alertEmails changes nothing.
+        for (const address of config.alertEmails) {
+          new aws.sns.TopicSubscription(
+            `${prefix}-alerts-${slug(address)}`,
+            { region, topic: topic.arn, protocol: "email", endpoint: address },
+            child("alerts-subscription"),
+          );
+        }
       }
 
       for (const a of alarms) {
@@ -129,8 +150,8 @@ export class Monitoring extends pulumi.ComponentResource {
             comparisonOperator: ALARM_EVALUATION.comparisonOperator,
             threshold: a.threshold,
             treatMissingData: ALARM_EVALUATION.treatMissingData,
-            alarmActions: [topic.arn],
-            okActions: [topic.arn],
+            alarmActions: [topicArn],
+            okActions: [topicArn],
             tags: args.tags,
           },
           child("reputation-alarm"),
@@ -152,7 +173,7 @@ export class Monitoring extends pulumi.ComponentResource {
             region,
             rule: rule.name,
             targetId: "alerts-topic",
-            arn: topic.arn,
+            arn: topicArn,
             inputTransformer: { inputPaths: { ...transformer.inputPaths }, inputTemplate: transformer.inputTemplate },
           },
           child("alert-rule-target"),
@@ -181,7 +202,7 @@ export class Monitoring extends pulumi.ComponentResource {
 
     this.trail = config.createTrail ? this.declareTrail(name, args, accountId, child) : undefined;
 
-    const regions = pulumi.all(plan.map((p) => this.topics[p.region].arn)).apply((arns) =>
+    const regions = pulumi.all(plan.map((p) => this.topicArns[p.region])).apply((arns) =>
       plan.map((p, i) => ({
         region: p.region,
         alertsTopicArn: arns[i],

@@ -30,7 +30,7 @@ export interface SesIdentityArgs {
    */
   mailFromDependsOn?: Promise<pulumi.Resource[]>;
   /** mail-infra:snsKmsKeyId: the customer-managed key that encrypts the events topic (its key policy must let SES use it). */
-  snsKmsKeyId?: string;
+  snsKmsKeyId?: pulumi.Input<string>;
 }
 
 /**

@@ -461,3 +461,70 @@ export function parseTopicArn(arn: string): { region: string; name: string } | u
   const m = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:([\w-]+)$/.exec(arn);
   return m ? { region: m[1], name: m[2] } : undefined;
 }
+
+/**
+ * What is wrong with an existing SNS topic ARN as `region`'s alerts topic, or undefined when it
+ * fits. A CloudWatch alarm's SNS action must be a topic in the alarm's region, and an EventBridge
+ * rule targets a topic of its own region, so the ARN's region must be `region`. A FIFO topic
+ * delivers to SQS queues only (no email) and takes a message group id with every publish, which
+ * the alarms and rules do not send.
+ */
+export function alertsTopicArnProblem(arn: string, region: string): string | undefined {
+  const value = arn.trim();
+  if (/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+\.fifo$/.test(value)) {
+    return `${JSON.stringify(arn)} is a FIFO topic: it delivers only to SQS queues and needs a message group id on every publish, which the alarms and rules do not send. Use a standard topic.`;
+  }
+  const topic = parseTopicArn(value);
+  if (!topic) return `${JSON.stringify(arn)} is not an SNS topic ARN (arn:aws:sns:${region}:<account>:<name>).`;
+  if (topic.region !== region) {
+    return `the topic ${JSON.stringify(arn)} is in ${topic.region}, not ${region}: CloudWatch alarms and EventBridge rules publish only to a topic of their own region. Give a topic in ${region}.`;
+  }
+  return undefined;
+}
+
+/** One problem with existing alerts topics: which input, which region's entry, and what to do. */
+export interface ExistingTopicProblem {
+  readonly input: "alertTopicArns" | "alertEmails" | "snsKmsKeyId";
+  readonly region?: string;
+  readonly message: string;
+}
+
+/**
+ * Existing alerts topics (by region) next to the alert addresses: each entry must be a region
+ * of `plan`; the addresses are subscribed only to the topics the program creates, so they are
+ * needed while some region has no existing topic, and pointless (refused, never silently
+ * dropped) when every region has one; so is a KMS key for the created topics (`hasKey`).
+ */
+export function existingTopicProblems(plan: readonly MonitoringRegionPlan[], existingRegions: readonly string[], alertEmailCount: number, hasKey: boolean): ExistingTopicProblem[] {
+  const regions = plan.map((p) => p.region);
+  const out: ExistingTopicProblem[] = [];
+  for (const r of existingRegions) {
+    if (!regions.includes(r)) {
+      out.push({
+        input: "alertTopicArns",
+        region: r,
+        message: `region ${JSON.stringify(r)} has no alerts: they go to ${regions.join(", ")} (the SES regions, ${IAM_EVENTS_REGION} for IAM's events and the secret's region). Remove this entry.`,
+      });
+    }
+  }
+  const created = regions.filter((r) => !existingRegions.includes(r));
+  if (created.length > 0 && alertEmailCount === 0) {
+    out.push({
+      input: "alertEmails",
+      message: `is required: the alerts of ${created.join(", ")} go to a topic this component creates (no alertTopicArns entry), and these addresses are its subscribers. List them, or give an existing topic for ${created.length === 1 ? "that region" : "each of these regions"} in alertTopicArns.`,
+    });
+  }
+  if (created.length === 0 && alertEmailCount > 0) {
+    out.push({
+      input: "alertEmails",
+      message: "are subscribed only to the topics this component creates, and every region's alerts go to an existing topic (alertTopicArns). Subscribe the addresses to those topics where they are declared, and remove alertEmails.",
+    });
+  }
+  if (created.length === 0 && hasKey) {
+    out.push({
+      input: "snsKmsKeyId",
+      message: "encrypts only the topics this component creates, and every region's alerts go to an existing topic (alertTopicArns). Set the key where those topics are declared, and remove snsKmsKeyId.",
+    });
+  }
+  return out;
+}

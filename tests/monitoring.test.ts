@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import { validateConfig } from "../lib/config";
 import { parseManifest, parseStackManifest } from "../lib/manifest";
 import {
+  alertsTopicArnProblem,
   DEFAULT_THRESHOLDS,
+  existingTopicProblems,
   formatRate,
   monitoringRegions,
   parseRate,
@@ -448,5 +450,21 @@ describe("lib/monitoring", () => {
     expect(long.length).toBeLessThanOrEqual(63);
     expect(long).toMatch(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/);
     expect(long).toContain(A);
+  });
+
+  it("alertsTopicArnProblem: a standard topic of the alarm's own region", () => {
+    expect(alertsTopicArnProblem("arn:aws:sns:eu-west-1:123456789012:ops-alerts", "eu-west-1")).toBeUndefined();
+    expect(alertsTopicArnProblem("arn:aws:sns:us-east-1:123456789012:ops-alerts", "eu-west-1")).toMatch(/is in us-east-1, not eu-west-1/);
+    expect(alertsTopicArnProblem("arn:aws:sns:eu-west-1:123456789012:ops.fifo", "eu-west-1")).toMatch(/FIFO/);
+    expect(alertsTopicArnProblem("ops-alerts", "eu-west-1")).toMatch(/not an SNS topic ARN/);
+  });
+
+  it("existingTopicProblems: entries only for regions with alerts; addresses exactly while a topic is created", () => {
+    const plan = monitoringRegions(["eu-west-1"], "eu-west-1");
+    expect(existingTopicProblems(plan, ["eu-west-1", "us-east-1"], 0, false)).toEqual([]);
+    expect(existingTopicProblems(plan, ["eu-west-1"], 1, true)).toEqual([]);
+    expect(existingTopicProblems(plan, ["eu-west-1", "eu-central-1"], 1, false)).toEqual([{ input: "alertTopicArns", region: "eu-central-1", message: expect.stringContaining("has no alerts: they go to eu-west-1, us-east-1") }]);
+    expect(existingTopicProblems(plan, ["eu-west-1"], 0, false)).toEqual([{ input: "alertEmails", message: expect.stringContaining("the alerts of us-east-1 go to a topic this component creates") }]);
+    expect(existingTopicProblems(plan, ["eu-west-1", "us-east-1"], 2, true).map((p) => p.input)).toEqual(["alertEmails", "snsKmsKeyId"]);
   });
 });

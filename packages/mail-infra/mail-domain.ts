@@ -118,6 +118,14 @@ export interface MailDomainArgs {
    */
   dnsTtl?: number;
   /**
+   * A customer-managed KMS key that encrypts each region's SES events topic: an alias
+   * (`alias/mail-sns`, created in each region), a multi-Region key id (`mrk-…`), or with a single
+   * region a key id or ARN. Its key policy must let SES use it (docs/monitoring.md, "Encrypted
+   * topics"), or SES drops the bounce and complaint events.
+   * @default none: the topics are not encrypted with a customer-managed key
+   */
+  snsKmsKeyId?: pulumi.Input<string>;
+  /**
    * Protect live mail: protect the identities and DNS records, and keep (retainOnDelete) what a
    * retained identity needs. Set false, deploy, then destroy to tear it down on purpose.
    * @default true
@@ -168,6 +176,7 @@ function domainInputNames(args: MailDomainArgs, regionalKeys: readonly string[])
     route53Zones: () => (typeof args.zoneId === "string" ? "zoneId" : "zoneName"),
     dnsTtl: "dnsTtl",
     protect: "protect",
+    snsKmsKeyId: "snsKmsKeyId",
   };
 }
 
@@ -197,6 +206,7 @@ export function mailDomainConfig(args: MailDomainArgs): RawConfig {
     route53Zones: zone === undefined || args.externalDns ? undefined : [`${args.domain}=${zone}`],
     dnsTtl: args.dnsTtl,
     protect: args.protect,
+    snsKmsKeyId: typeof args.snsKmsKeyId === "string" ? args.snsKmsKeyId : undefined,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
 }
@@ -256,7 +266,14 @@ export class MailDomain extends pulumi.ComponentResource {
     // declared the same way by the stack and by this component; only the parent differs.
     const tree = new MailDomainTree(
       domainCfg.domain,
-      { config, accountId, tags, protect: cfg.protect, ...(outputZoneId ? { zoneId: outputZoneId } : {}) },
+      {
+        config,
+        accountId,
+        tags,
+        protect: cfg.protect,
+        ...(outputZoneId ? { zoneId: outputZoneId } : {}),
+        ...(args.snsKmsKeyId !== undefined && args.snsKmsKeyId !== "" ? { snsKmsKeyId: args.snsKmsKeyId } : {}),
+      },
       { parent: this },
     );
 

@@ -53,6 +53,13 @@ describe("MailDomain inputs", () => {
     expect(issues).toEqual([{ input: 'regionalMailFromSubdomains["us-west-2"]', message: expect.stringContaining("not in regions (us-east-1, eu-west-1)") }]);
   });
 
+  it("checks a plain snsKmsKeyId by the stack's rule, under its own name", () => {
+    expect(domain({ snsKmsKeyId: "alias/mail-sns" })()).toBeInstanceOf(MailDomain);
+    // Two regions: a key ARN of one region cannot encrypt the other region's events topic.
+    const issues = refusal(domain({ snsKmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }));
+    expect(issues).toEqual([{ input: "snsKmsKeyId", message: expect.stringContaining("SNS topics in eu-west-1 too") }]);
+  });
+
   it("names zoneId or zoneName, whichever was given", () => {
     expect(refusal(domain({ zoneId: "not a zone" })).map((i) => i.input)).toEqual(["zoneId"]);
     expect(refusal(domain({ zoneName: "example.org" })).map((i) => i.input)).toEqual(["zoneName"]);
@@ -118,6 +125,49 @@ describe("MailMonitoring inputs", () => {
 
   it("names an address that is not one", () => {
     expect(refusal(() => new MailMonitoring("alerts", { ...MONITORING, alertEmails: ["ops"] })).map((i) => i.input)).toEqual(["alertEmails[0]"]);
+  });
+
+  const TOPIC = "arn:aws:sns:us-east-1:123456789012:ops-alerts";
+  const existing = (over: Partial<MailMonitoringArgs>) => () => new MailMonitoring("alerts", { ...MONITORING, alertEmails: undefined, alertTopicArns: { "us-east-1": TOPIC }, ...over });
+
+  it("takes an existing topic for every region without alertEmails", () => {
+    expect(existing({})()).toBeInstanceOf(MailMonitoring);
+    expect(existing({ alertTopicArns: { "us-east-1": pulumi.output(TOPIC) } })()).toBeInstanceOf(MailMonitoring);
+  });
+
+  it("counts an entry without a value (a Python None) as no topic", () => {
+    const none = { "us-east-1": undefined } as unknown as Record<string, string>;
+    expect(refusal(existing({ alertTopicArns: none })).map((i) => i.input)).toEqual(["alertEmails"]);
+    expect(new MailMonitoring("alerts", { ...MONITORING, alertTopicArns: none })).toBeInstanceOf(MailMonitoring);
+  });
+
+  it("names the entry of a topic in another region, and of a region without alerts", () => {
+    const issues = refusal(existing({ alertTopicArns: { "us-east-1": "arn:aws:sns:eu-west-1:123456789012:ops-alerts", "eu-central-1": TOPIC } }));
+    expect(issues).toEqual([
+      { input: 'alertTopicArns["us-east-1"]', message: expect.stringContaining("is in eu-west-1, not us-east-1") },
+      { input: 'alertTopicArns["eu-central-1"]', message: expect.stringContaining("is in us-east-1, not eu-central-1") },
+      { input: 'alertTopicArns["eu-central-1"]', message: expect.stringContaining('region "eu-central-1" has no alerts') },
+    ]);
+  });
+
+  it("requires alertEmails while some region's topic is created, and refuses them (and a key) when none is", () => {
+    const partial = refusal(() => new MailMonitoring("alerts", { ...MONITORING, regions: ["eu-west-1"], alertEmails: undefined, alertTopicArns: { "eu-west-1": "arn:aws:sns:eu-west-1:123456789012:ops" } }));
+    expect(partial).toEqual([{ input: "alertEmails", message: expect.stringContaining("the alerts of us-east-1 go to a topic this component creates") }]);
+    expect(refusal(existing({ alertEmails: ["ops@example.com"], snsKmsKeyId: "alias/mail-sns" })).map((i) => i.input)).toEqual(["alertEmails", "snsKmsKeyId"]);
+  });
+
+  it("reports a bad threshold and a bad topic at once", () => {
+    expect(refusal(existing({ bounceRateWarning: "6%", alertTopicArns: { "us-east-1": "ops" } })).map((i) => i.input)).toEqual(["bounceRateWarning", 'alertTopicArns["us-east-1"]']);
+  });
+
+  it("refuses the map as one Output: its regions decide which topics exist", () => {
+    expect(refusal(existing({ alertTopicArns: pulumi.output({ "us-east-1": TOPIC }) as unknown as Record<string, string> })).map((i) => i.input)).toEqual(["alertTopicArns"]);
+  });
+
+  it("checks snsKmsKeyId by the stack's rule, under its own name", () => {
+    expect(new MailMonitoring("alerts", { ...MONITORING, snsKmsKeyId: "alias/mail-sns" })).toBeInstanceOf(MailMonitoring);
+    const issues = refusal(() => new MailMonitoring("alerts", { ...MONITORING, snsKmsKeyId: "alias/aws/sns" }));
+    expect(issues).toEqual([{ input: "snsKmsKeyId", message: expect.stringContaining("AWS-managed key of SNS") }]);
   });
 });
 

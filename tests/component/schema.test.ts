@@ -41,6 +41,12 @@ describe("the component package schema", async () => {
     expect(domain?.inputProperties?.domain.plain).toBe(true);
     expect(domain?.inputProperties?.zoneId.plain).toBeUndefined();
     expect(schema.resources?.["mail-infra:index:SmtpRelay"]?.inputProperties?.secretKmsKeyId.plain).toBeUndefined();
+    const monitoring = schema.resources?.["mail-infra:index:MailMonitoring"]?.inputProperties;
+    // An existing topic per region: the regions (keys) decide the topics, each ARN may be an Output.
+    expect(monitoring?.alertTopicArns).toMatchObject({ type: "object", plain: true, additionalProperties: { type: "string" } });
+    expect(monitoring?.alertTopicArns.additionalProperties?.plain).toBeUndefined();
+    expect(monitoring?.snsKmsKeyId.plain).toBeUndefined();
+    expect(domain?.inputProperties?.snsKmsKeyId.plain).toBeUndefined();
   });
 
   it("equals the checked-in schema", () => {
