@@ -3,11 +3,13 @@
  * every problem is reported under the input the caller wrote (issue 23): never a `mail-infra:`
  * config key, in the input's name or in the message.
  */
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InvalidInputsError, MailDomain, type MailDomainArgs, MailMonitoring, type MailMonitoringArgs, SmtpRelay, type SmtpRelayArgs } from "../../packages/mail-infra";
 import { inputName } from "../../packages/mail-infra/inputs";
 import { mockState } from "../../scripts/lib/mock-program";
+import { OUTPUTS } from "../docs/doc-examples";
 
 beforeAll(async () => {
   await pulumi.runtime.setMocks(
@@ -51,6 +53,18 @@ describe("MailDomain inputs", () => {
   it("names a map entry by its key, and other inputs in the message by their names", () => {
     const issues = refusal(domain({ regionalMailFromSubdomains: { "us-west-2": "bounce-usw2" } }));
     expect(issues).toEqual([{ input: 'regionalMailFromSubdomains["us-west-2"]', message: expect.stringContaining("not in regions (us-east-1, eu-west-1)") }]);
+  });
+
+  it("the error a library user sees: every problem under its input (docs/component.md prints it)", async () => {
+    let message = "";
+    try {
+      new MailDomain("mail", { domain: "example.com", regions: ["us-east-1"], dmarcPolicy: "rejct", regionalMailFromSubdomains: { "us-west-2": "bounce-usw2" } });
+    } catch (e) {
+      expect(e).toBeInstanceOf(InvalidInputsError);
+      message = (e as Error).message;
+    }
+    expect(message, "the inputs were accepted").not.toBe("");
+    await expect(`${message}\n`).toMatchFileSnapshot(join(OUTPUTS, "component-invalid-inputs.txt"));
   });
 
   it("names zoneId or zoneName, whichever was given", () => {

@@ -126,6 +126,16 @@ describe("the outputs README.md and docs/cli/ print", () => {
     await output("diagnose-jsonl", consoleTranscript(`npm run -s diagnose -- --stack prod --jsonl ${files.join(" ")}`, r));
   });
 
+  it("watch --dry-run of an SES bounce as Lambda receives it (no AWS credentials)", async () => {
+    const event = "tests/fixtures/watch/sns-lambda-ses-bounce-dmarc.json";
+    const none = join(dir, "no-aws-config");
+    const env = { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_SESSION_TOKEN: "", AWS_PROFILE: "", AWS_CONFIG_FILE: none, AWS_SHARED_CREDENTIALS_FILE: none, AWS_EC2_METADATA_DISABLED: "true" };
+    const r = runCli("watch.ts", ["--event", event, "--dry-run"], { env });
+    expect(r.status).toBe(0);
+    expect(tooWide(r.stdout)).toEqual([]);
+    await output("watch-bounce", consoleTranscript(`npm run -s watch -- --event ${event} --dry-run`, r));
+  });
+
   it("relay-fix for the prod stack's Gmail alias, after a rotation to key generation 2", async () => {
     // The manifest prod's `verification` output would hold after the rotation: plan's own, with
     // AWS's documented example key ids for the two keys.
