@@ -42,3 +42,12 @@ export function typeName(value: unknown): string {
       return typeof value;
   }
 }
+
+/**
+ * The first sentence of `text`, ending in its full stop: up to the first "." followed by a space
+ * or the end. The dots of an ellipsis ("554 Access denied ... on") do not end a sentence.
+ */
+export function firstSentence(text: string): string {
+  const end = /(?<!\.)\.(?!\.)(?=\s|$)/.exec(text);
+  return end ? text.slice(0, end.index + 1) : text;
+}

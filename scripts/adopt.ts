@@ -14,9 +14,10 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { validateDomainName, normalizeDomain } from "../lib/domain";
-import { shown } from "../lib/text";
+import { firstSentence, shown } from "../lib/text";
 import { EXIT_OK, runMain, standardOptions, UsageError } from "./lib/cli";
 import { parseRegionFlag, parseTimeoutSeconds } from "./lib/flags";
+import { wrapText } from "./lib/wrap";
 
 const program = standardOptions(new Command())
   .name("npm run adopt --")
@@ -147,10 +148,10 @@ async function main(): Promise<number> {
         : []),
       ...(plan.keptApexTxt.length > 0 ? [`Kept ${plan.keptApexTxt.length} other apex TXT value${plan.keptApexTxt.length === 1 ? "" : "s"} (mail-infra:apexTxtValues).`] : []),
       ...(live.dns.mode === "external" ? [`DNS: ${live.dns.why}: the config says dnsMode external; publish the records yourself.`] : []),
-      ...(plan.risks.length > 0 ? [`${plan.risks.length} risk${plan.risks.length === 1 ? "" : "s"} to read first:`, ...plan.risks.map((r) => `  - ${r.split(". ")[0]}.`)] : ["No risk found."]),
+      ...(plan.risks.length > 0 ? [`${plan.risks.length} risk${plan.risks.length === 1 ? "" : "s"} to read first:`, ...plan.risks.map((r) => `  - ${firstSentence(r)}`)] : ["No risk found."]),
       `Next: read ${path.join(out, "adoption.md")} and follow its steps. Nothing was written to AWS.`,
     ];
-    process.stdout.write(lines.join("\n") + "\n");
+    process.stdout.write(wrapText(lines.join("\n")) + "\n");
     return EXIT_OK;
   } catch (e) {
     if (e instanceof adopt.AdoptionError) {

@@ -14,6 +14,7 @@ import { parseDnsServer, parseTimeoutSeconds } from "./lib/flags";
 import { manifestFromStack, readManifestFile } from "./lib/manifest-source";
 import type { WatchResult } from "./watch/core";
 import { JSON_FORMAT_VERSION } from "./lib/json-version";
+import { wrapText } from "./lib/wrap";
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
@@ -117,7 +118,7 @@ async function main(): Promise<number> {
   }
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ version: JSON_FORMAT_VERSION, event: r.event, kind: r.kind, metrics: r.metrics, alerts: r.alerts, verdicts: r.verdicts, findings: r.findings, duplicates: r.duplicates, emf: r.emf, problems: r.problems }, null, 2)}\n`);
-  } else process.stdout.write(`${format(r, paint(colorEnabled()))}\n`);
+  } else process.stdout.write(`${wrapText(format(r, paint(colorEnabled())))}\n`);
   for (const p of r.problems) process.stderr.write(`error: ${p}.\n`);
   if (r.kind === "unknown") return EXIT_USAGE;
   return r.alerts.length > 0 ? EXIT_FINDINGS : EXIT_OK;

@@ -113,8 +113,12 @@ export function formatText(findings: readonly Finding[], ctx: ReportContext): st
   const perDomain = domainSummaryLines(tallyByDomain(findings, ctx.domains ?? []));
   if (perDomain.length > 0) lines.push("", ...perDomain);
   lines.push("", `${c.bold("Summary:")} ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.inconclusive} inconclusive — ${verdict.filter(Boolean).join("; ")}.`);
-  // Every line fits 100 columns; a finding goes on under its subject, other lines under themselves.
-  return wrapText(lines.join("\n"), textWidth(), (indent) => (indent === 2 ? 8 : indent + 2)) + "\n";
+  return wrapReport(lines.join("\n")) + "\n";
+}
+
+/** The text report's layout: every line fits 100 columns; a finding goes on under its subject, other lines under themselves. */
+export function wrapReport(text: string, width = textWidth()): string {
+  return wrapText(text, width, (indent) => (indent === 2 ? 8 : indent + 2));
 }
 
 export function formatJson(findings: readonly Finding[], ctx: Pick<ReportContext, "target" | "layers" | "notChecked" | "domains">): string {

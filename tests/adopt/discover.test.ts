@@ -4,7 +4,7 @@
  * for the spawned CLI). Cases: the two-region setup with one MAIL FROM shared by both regions,
  * a one-region setup, external DNS, and a zone that holds unrelated TXT values.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
@@ -21,7 +21,9 @@ import { validateConfig } from "../../lib/config";
 import type { Manifest } from "../../lib/manifest";
 import { discoverLive } from "../../scripts/adopt/discover";
 import { AwsCollector } from "../../scripts/verify/aws";
-import { runCliAsync } from "../helpers/spawn";
+import { TEXT_WIDTH } from "../../scripts/lib/wrap";
+import { consoleTranscript, docOutput, stable } from "../docs/doc-examples";
+import { type CliResult, ROOT, runCliAsync } from "../helpers/spawn";
 import { type MotoSandbox, startMoto } from "../sandbox";
 import { installSesMock, SesFake, startAwsFront, type AwsFront } from "../verify/aws-fakes";
 import { expectProgramMatches } from "./consistency";
@@ -346,6 +348,60 @@ describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/Pulumi\.prod\.yaml already exists/);
     expect(existsSync(path.join(foreign, "import.json"))).toBe(false);
+  });
+
+  it("docs/adopting.md's walk-through, run for real: adopt, adopt beside an existing Pulumi.prod.yaml, plan, policy and relay-fix of the adopted config", async () => {
+    setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`), "us-west-2": identity("us-west-2", `bounce.${D}`) });
+    fake.region("us-east-1").identities.set(`admin@${D}`, { IdentityType: "EMAIL_ADDRESS", VerifiedForSendingStatus: true, VerificationStatus: "SUCCESS" });
+    const adoptArgs = ["--domain", D, "--region", "us-east-1", "--region", "us-west-2", "--stack", "prod"];
+    // As printed at the default width (COLUMNS unset), with what differs per run replaced: moto's
+    // zone id, key ids, times (each of a fixed length, so the line breaks do not move).
+    const atDefaultWidth = { ...env(), COLUMNS: "" };
+    const shown = (command: string, r: CliResult) => consoleTranscript(command, { ...r, stdout: stable(r.stdout.split(zoneId).join("ZONEID")) });
+    const fits = (r: CliResult) => expect(r.stdout.split("\n").filter((l) => l.length > TEXT_WIDTH)).toEqual([]);
+    const write = docOutput;
+
+    // 1. adopt, in a project without Pulumi.prod.yaml.
+    const project = path.join(dir, "walkthrough");
+    mkdirSync(project);
+    const r = await runCliAsync("adopt.ts", adoptArgs, { cwd: project, env: atDefaultWidth, timeoutMs: 60_000 });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    fits(r);
+    expect(r.stdout).toMatch(/^4 risks to read first:$/m);
+    expect(r.stdout.replace(/\n +/g, " ")).toContain("(554 Access denied ... on resource ...:identity/admin@example.com).");
+    for (const text of [r.stdout, r.stderr]) expect(text).not.toContain(smtpSecret);
+    await write("adopt-walkthrough", shown(`npm run -s adopt -- ${adoptArgs.join(" ")}`, r));
+
+    // The same run beside the repository's Pulumi.prod.yaml (its domain changed to example.com).
+    const existing = path.join(dir, "walkthrough-existing");
+    mkdirSync(existing);
+    writeFileSync(path.join(existing, "Pulumi.prod.yaml"), readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8").replaceAll("queenofsandiego.com", D));
+    const merged = await runCliAsync("adopt.ts", adoptArgs, { cwd: existing, env: atDefaultWidth, timeoutMs: 60_000 });
+    expect([merged.status, merged.stderr]).toEqual([0, ""]);
+    fits(merged);
+    await write("adopt-walkthrough-existing", shown(`npm run -s adopt -- ${adoptArgs.join(" ")}     # beside an existing Pulumi.prod.yaml`, merged));
+
+    // 3. plan and policy of the adopted config, offline.
+    copyFileSync(path.join(project, "adopt-prod", "Pulumi.prod.yaml"), path.join(project, "Pulumi.prod.yaml"));
+    copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+    const plan = await runCliAsync("plan.ts", ["--stack", "prod"], { cwd: project, env: { COLUMNS: "" }, timeoutMs: 120_000 });
+    expect([plan.status, plan.stderr]).toEqual([0, ""]);
+    await write("adopt-plan", shown("npm run -s plan -- --stack prod", plan));
+    const policy = await runCliAsync("policy.ts", ["--stack", "prod"], { cwd: project, timeoutMs: 120_000 });
+    expect([policy.status, policy.stderr]).toEqual([0, ""]);
+    await write("adopt-policy", shown("npm run -s policy -- --stack prod", policy));
+
+    // 6. relay-fix, with the stack's verification output made offline from the adopted config plus the alias.
+    const sender = `address=admin@${D}; kind=gmail-send-as; account=owner@gmail.com; region=us-east-1`;
+    const withSender = readFileSync(path.join(project, "Pulumi.prod.yaml"), "utf8").replace(/^config:\n/m, `config:\n  mail-infra:senders:\n    - "${sender}"\n`);
+    writeFileSync(path.join(project, "Pulumi.prod.yaml"), withSender);
+    const json = await runCliAsync("plan.ts", ["--stack", "prod", "--json"], { cwd: project, timeoutMs: 120_000 });
+    expect(json.status, json.stderr).toBe(0);
+    writeFileSync(path.join(project, "verification.json"), JSON.stringify((JSON.parse(json.stdout) as { outputs: { verification: unknown } }).outputs.verification));
+    const relayArgs = ["--manifest", "verification.json", "--sender", `admin@${D}`];
+    const relay = await runCliAsync("relay-fix.ts", relayArgs, { cwd: project, timeoutMs: 60_000 });
+    expect([relay.status, relay.stderr]).toEqual([0, ""]);
+    await write("adopt-relay-fix", shown(`npm run -s relay-fix -- ${relayArgs.join(" ")}`, relay));
   });
 
   it("an existing Pulumi.prod.yaml in the project is never overwritten: the merge is written beside, comments and senders kept, the differences shown", async () => {

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { InvalidInputsError, MailDomain, type MailDomainArgs, MailMonitoring, type MailMonitoringArgs, SmtpRelay, type SmtpRelayArgs } from "../../packages/mail-infra";
 import { inputName } from "../../packages/mail-infra/inputs";
 import { mockState } from "../../scripts/lib/mock-program";
+import { docOutput } from "../docs/doc-examples";
 
 beforeAll(async () => {
   await pulumi.runtime.setMocks(
@@ -58,6 +59,18 @@ describe("MailDomain inputs", () => {
     // Two regions: a key ARN of one region cannot encrypt the other region's events topic.
     const issues = refusal(domain({ snsKmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }));
     expect(issues).toEqual([{ input: "snsKmsKeyId", message: expect.stringContaining("SNS topics in eu-west-1 too") }]);
+  });
+
+  it("the error a library user sees: every problem under its input (docs/component.md prints it)", async () => {
+    let message = "";
+    try {
+      new MailDomain("mail", { domain: "example.com", regions: ["us-east-1"], dmarcPolicy: "rejct", regionalMailFromSubdomains: { "us-west-2": "bounce-usw2" } });
+    } catch (e) {
+      expect(e).toBeInstanceOf(InvalidInputsError);
+      message = (e as Error).message;
+    }
+    expect(message, "the inputs were accepted").not.toBe("");
+    await docOutput("component-invalid-inputs", `${message}\n`);
   });
 
   it("names zoneId or zoneName, whichever was given", () => {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type CliResult, ROOT, runCli as runWide } from "../helpers/spawn";
-import { consoleTranscript, OUTPUTS, stable } from "./doc-examples";
+import { consoleTranscript, docOutput, stable } from "./doc-examples";
 
 const { CLIS } = require("../../scripts/build.cjs") as { CLIS: Record<string, string> };
 
@@ -28,7 +28,7 @@ const runCli = (script: string, args: string[], opts: Parameters<typeof runWide>
 /** Lines wider than 100 columns that are more than one word (one word, a URN, cannot be broken). */
 export const tooWide = (text: string) => text.split("\n").filter((l) => l.length > 100 && /\S\s+\S/.test(l.trim()));
 
-const output = (name: string, text: string) => expect(text).toMatchFileSnapshot(join(OUTPUTS, `${name}.txt`));
+const output = docOutput;
 
 describe("the outputs README.md and docs/cli/ print", () => {
   it.each(Object.entries(CLIS))("npm run %s -- --help", async (name, script) => {
@@ -124,6 +124,16 @@ describe("the outputs README.md and docs/cli/ print", () => {
     const r = runCli("diagnose.ts", ["--stack", "prod", "--jsonl", ...files]);
     expect(r.status).toBe(0);
     await output("diagnose-jsonl", consoleTranscript(`npm run -s diagnose -- --stack prod --jsonl ${files.join(" ")}`, r));
+  });
+
+  it("watch --dry-run of an SES bounce as Lambda receives it (no AWS credentials)", async () => {
+    const event = "tests/fixtures/watch/sns-lambda-ses-bounce-dmarc.json";
+    const none = join(dir, "no-aws-config");
+    const env = { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_SESSION_TOKEN: "", AWS_PROFILE: "", AWS_CONFIG_FILE: none, AWS_SHARED_CREDENTIALS_FILE: none, AWS_EC2_METADATA_DISABLED: "true" };
+    const r = runCli("watch.ts", ["--event", event, "--dry-run"], { env });
+    expect(r.status).toBe(0);
+    expect(tooWide(r.stdout)).toEqual([]);
+    await output("watch-bounce", consoleTranscript(`npm run -s watch -- --event ${event} --dry-run`, r));
   });
 
   it("relay-fix for the prod stack's Gmail alias, after a rotation to key generation 2", async () => {

@@ -6,11 +6,14 @@
  * NODE_EXTRA_CA_CERTS. Exit codes, the human and --json reports, NO_COLOR, and for every
  * spawned case: neither stdout nor stderr contains a secret.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveSmtpPasswordV4 } from "../../lib/smtp-password";
+import { TEXT_WIDTH } from "../../scripts/lib/wrap";
+import { wrapReport } from "../../scripts/verify/report";
+import { consoleTranscript, docOutput, stable } from "../docs/doc-examples";
 import { type CliResult, runCliAsync } from "../helpers/spawn";
 import { startClosedPort } from "../sandbox";
 import { type GmailFake, healthyAlias, startGmailFake } from "./gmail-fake";
@@ -46,8 +49,8 @@ const endpointArgs = (w: World) => [
 ];
 
 /** Run the CLI against a world; every run is checked for leaked secrets. */
-async function verify(w: World, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; tty?: boolean } = {}): Promise<CliResult> {
-  const r = await runCliAsync("verify.ts", [...args, "--gmail-endpoint", gmail.endpoint], { env: { ...w.env, GMAIL_ACCESS_TOKEN: GMAIL_TOKEN, ...opts.env }, input: opts.input, tty: opts.tty });
+async function verify(w: World, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; tty?: boolean; cwd?: string } = {}): Promise<CliResult> {
+  const r = await runCliAsync("verify.ts", [...args, "--gmail-endpoint", gmail.endpoint], { env: { ...w.env, GMAIL_ACCESS_TOKEN: GMAIL_TOKEN, ...opts.env }, input: opts.input, tty: opts.tty, cwd: opts.cwd });
   expectNoSecrets([...w.secrets(), GMAIL_TOKEN], r);
   return r;
 }
@@ -226,6 +229,31 @@ describe("verify CLI against broken worlds", () => {
       expect(doc.exitCode).toBe(1);
       expect(doc.findings.filter((f) => f.status !== "pass").map((f) => [f.layer, f.id, f.status])).toEqual([["smtp", "smtp.auth", "fail"]]);
       expect(json.stdout + json.stderr).not.toContain(deriveSmtpPasswordV4(other, "us-west-2"));
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("a stale us-east-1 password, as docs/cli/verify.md prints it (default width): SMTP broken, the relay through us-east-1 warned, the rest healthy", async () => {
+    const other = "another/secret/key/not/the/current/one00";
+    const w = await createWorld(shared, { secret: (v) => (v.regions["us-east-1"].password = deriveSmtpPasswordV4(other, "us-east-1")) });
+    try {
+      const cwd = path.join(dir, "stale-us-east-1");
+      await mkdir(cwd);
+      await w.writeManifest(path.join(cwd, "verification.json"));
+      const args = ["--manifest", "verification.json", "--recipient", "someone@example.org", ...endpointArgs(w)];
+      const r = await verify(w, args, { cwd });
+      expect([r.status, r.stderr]).toEqual([1, ""]);
+      const lines = r.stdout.split("\n");
+      expect(lines.filter((l) => /^ {2}(FAIL|WARN|\?\?\?\?) /.test(l)).map((l) => l.split(/ +/).slice(1, 3).join(" "))).toEqual(["FAIL smtp.auth", "WARN relay.credentials"]);
+      expect(r.stdout).toMatch(/FAIL {2}smtp\.auth +email-smtp\.us-east-1\.amazonaws\.com:587 \(us-east-1\): AUTH rejected \(535\)/);
+      expect(r.stdout).toMatch(/^ +connected to 127\.0\.0\.1:\d+ \(override for email-smtp\.us-east-1\.amazonaws\.com\)$/m);
+      for (const s of [other, deriveSmtpPasswordV4(other, "us-east-1")]) expect(r.stdout).not.toContain(s);
+      // Run wide, then laid out as at the default width once the durations are replaced: the
+      // digits of "in 566 ms" would otherwise move the line breaks from run to run.
+      const shown = stable(`npm run -s verify -- ${args.join(" ")} --gmail-endpoint ${gmail.endpoint}`);
+      const report = { ...r, stdout: wrapReport(stable(r.stdout), TEXT_WIDTH) };
+      await docOutput("verify-stale-password", consoleTranscript(shown, report, { exitCode: true }));
     } finally {
       await w.stop();
     }

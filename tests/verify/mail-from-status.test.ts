@@ -61,6 +61,14 @@ describe("ses.identity.mail-from: status × behaviour on MX failure", () => {
     expect(check("PENDING", "REJECT_MESSAGE").remediation).toContain("SES keeps checking by itself");
   });
 
+  it("a name another region owns (shared): FAILED is evidence, but its fix is the shared one alone, never 'point the MX at this region' nor 'set the same name again'", () => {
+    const shared = { text: "MAIL FROM bounce.example.com is shared with us-west-2; it serves us-west-2", fix: "Give us-east-1 its own MAIL FROM.", steps: [] };
+    const f = checkMailFrom("example.com", region("REJECT_MESSAGE"), { domain: "bounce.example.com", status: "FAILED", behaviorOnMxFailure: "REJECT_MESSAGE" }, { mode: "discovery", shared });
+    expect(f.status).toBe("fail");
+    expect(f.evidence).toContain(`MAIL FROM bounce.example.com status FAILED: SES cannot find the MX, or it no longer exists; ${REJECTED}`);
+    expect(f.remediation).toBe(shared.fix);
+  });
+
   it("the behaviour SES reports decides what happens to mail, not the stack's", () => {
     const f = checkMailFrom("example.com", region("USE_DEFAULT_VALUE"), { domain: "bounce.example.com", status: "FAILED", behaviorOnMxFailure: "REJECT_MESSAGE" });
     expect(f.summary).toContain(REJECTED);

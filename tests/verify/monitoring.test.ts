@@ -9,7 +9,7 @@
  * email subscription in moto (it confirms at once), so PendingConfirmation is faked in-process
  * with aws-sdk-client-mock, shaped like ListSubscriptionsByTopic's documented answer.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PutEventSelectorsCommand, StopLoggingCommand, DeleteTrailCommand, CreateTrailCommand, StartLoggingCommand } from "@aws-sdk/client-cloudtrail";
@@ -22,6 +22,7 @@ import { IAM_EVENTS_REGION, ruleName, reputationAlarmName, trailName } from "../
 import type { Finding } from "../../lib/verify/findings";
 import { checkMonitoringLayer, checkRates, logsWriteManagementEvents, MONITORING_NOT_DECLARED, MONITORING_NOT_DISCOVERED } from "../../scripts/verify/layers/monitoring/check";
 import { monitoringCollector } from "../../scripts/verify/layers/monitoring/collect";
+import { consoleTranscript, docOutput, stable } from "../docs/doc-examples";
 import { runCliAsync } from "../helpers/spawn";
 import { startClosedPort } from "../sandbox";
 import { ACCOUNT_TRAIL, ALERT_EMAILS, MOTO_ACCOUNT } from "./monitoring-world";
@@ -394,6 +395,15 @@ describe("the CLI", () => {
         `fail monitoring.rule ${ruleName(STACK, "feedback")} in ${WEST}`,
       ]);
       expect(doc.findings.find((f) => f.id === "monitoring.alarm" && f.status === "fail")?.summary).toMatch(/current complaint rate 0\.15%/);
+
+      // The same run as text, as docs/cli/verify.md prints it (the default width, the manifest by its usual name).
+      const cwd = path.join(dir, "text");
+      await mkdir(cwd);
+      await world.writeManifest(path.join(cwd, "verification.json"));
+      const args = ["--manifest", "verification.json", "--only", "monitoring"];
+      const text = await runCliAsync("verify.ts", args, { cwd, env: { ...world.env, COLUMNS: "" } });
+      expect([text.status, text.stderr]).toEqual([1, ""]);
+      await docOutput("verify-monitoring", stable(consoleTranscript(`npm run -s verify -- ${args.join(" ")}`, text, { exitCode: true })));
     } finally {
       await world.stop();
     }

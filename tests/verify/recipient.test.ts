@@ -12,6 +12,7 @@ import type { Finding } from "../../lib/verify/findings";
 import { checkRecipientDomain, type RecipientObservations, recipientDomains } from "../../scripts/verify/layers/recipient/check";
 import { DnsCollector } from "../../scripts/verify/layers/dns/collect";
 import { type EndpointOverride, RecipientCollector } from "../../scripts/verify/layers/recipient/collect";
+import { consoleTranscript, docOutput, stable } from "../docs/doc-examples";
 import { type CliResult, runCliAsync } from "../helpers/spawn";
 import { createTestCa, type DnsSandbox, type HttpsPolicyServer, startDns, startHttpsPolicyServer, startMx, startSilentTcp, type TcpEndpoint, type TestCa } from "../sandbox";
 
@@ -339,7 +340,7 @@ describe("recipientDomains", () => {
 });
 
 describe("verify CLI: the recipient layer alone", () => {
-  const cli = (args: string[]): Promise<CliResult> => runCliAsync("verify.ts", args, { env: { NODE_EXTRA_CA_CERTS: ca.caFile } });
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCliAsync("verify.ts", args, { env: { NODE_EXTRA_CA_CERTS: ca.caFile, ...env } });
 
   it("--recipient --only recipient needs no stack, manifest or domain; --json lists each domain's findings (exit 1: a null MX)", async () => {
     const r = await cli(["--recipient", "someone@good.example", "--recipient", "other@GOOD.example", "--recipient", "x@nullmx.example", "--only", "recipient", "--dns-server", dns.server, "--mta-sts-endpoint", String(https.port), "--json"]);
@@ -361,12 +362,15 @@ describe("verify CLI: the recipient layer alone", () => {
     ]);
   });
 
-  it("text, with --probe-smtp: every check passes, exit 0", async () => {
-    const r = await cli(["--recipient", "someone@good.example", "--only", "recipient", "--probe-smtp", "--dns-server", dns.server, "--mta-sts-endpoint", String(https.port), "--probe-smtp-port", String(goodMx.port)]);
+  it("text, with --probe-smtp: every check passes, exit 0 (docs/cli/verify.md prints it, at the default width)", async () => {
+    const r = await cli(["--recipient", "someone@good.example", "--only", "recipient", "--probe-smtp", "--dns-server", dns.server, "--mta-sts-endpoint", String(https.port), "--probe-smtp-port", String(goodMx.port)], { COLUMNS: "" });
     expect([r.status, r.stderr]).toEqual([0, ""]);
+    const shown = "npm run -s verify -- --recipient someone@good.example --only recipient --probe-smtp --dns-server 127.0.0.1:PORT --mta-sts-endpoint PORT --probe-smtp-port PORT";
+    await docOutput("verify-recipient", stable(consoleTranscript(shown, r)));
     expect(r.stdout).toContain("\nRecipient domains: ok\n");
-    expect(r.stdout).toMatch(/PASS {2}recipient\.smtp +mx1\.good\.example \(MX of good\.example\): mx1\.good\.example answers on port 25, offers STARTTLS/);
-    expect(r.stdout).toMatch(/— checked layers healthy; not checked: ses, dns, smtp, relay, monitoring\.\n$/);
+    // Wrapped to 100 columns: a break may fall at any space.
+    expect(r.stdout).toMatch(/PASS {2}recipient\.smtp +mx1\.good\.example \(MX of good\.example\): mx1\.good\.example answers on\s+port 25,\s+offers STARTTLS/);
+    expect(r.stdout).toMatch(/— checked layers healthy; not checked: ses,\s+dns,\s+smtp,\s+relay,\s+monitoring\.\n$/);
   });
 
   it("usage: no source without --only recipient, --only recipient without --recipient, --probe-smtp-port without --probe-smtp (exit 2)", async () => {

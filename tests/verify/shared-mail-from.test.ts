@@ -18,9 +18,10 @@ import { type Finding, observed } from "../../lib/verify/findings";
 import { AwsCollector } from "../../scripts/verify/aws";
 import { discoverManifest } from "../../scripts/verify/discover";
 import { DnsCollector } from "../../scripts/verify/layers/dns/collect";
-import { formatJson } from "../../scripts/verify/report";
+import { formatJson, formatText } from "../../scripts/verify/report";
 import { runVerify } from "../../scripts/verify/run";
 import { SmtpCollector } from "../../scripts/verify/layers/smtp/collect";
+import { docOutput } from "../docs/doc-examples";
 import { type DnsSandbox, startDns } from "../sandbox";
 import { installSesMock, SesFake } from "./aws-fakes";
 import { AMAZONSES_ZONE, CALLER_ENV } from "./world";
@@ -92,7 +93,7 @@ afterAll(async () => {
   process.env = savedEnv;
 });
 
-async function verifyDiscovered(): Promise<{ manifest: Manifest; findings: Finding[] }> {
+async function verifyDiscovered(): Promise<{ manifest: Manifest; findings: Finding[]; notChecked: Awaited<ReturnType<typeof runVerify>>["notChecked"] }> {
   const aws = new AwsCollector({ timeoutMs: 5000 });
   const dnsCollector = new DnsCollector({ servers: [dns.server], timeoutMs: 2000 });
   const smtp = new SmtpCollector({ timeoutMs: 2000 });
@@ -100,7 +101,7 @@ async function verifyDiscovered(): Promise<{ manifest: Manifest; findings: Findi
     // STS is not part of this world: the account id is given, everything else is read from SES.
     const manifest = await discoverManifest({ domain: D, regions: REGIONS }, { ...pick(aws), callerAccount: async () => observed(ACCOUNT) });
     const r = await runVerify(manifest, { layers: ["ses", "dns"], recipients: [], sendTest: false }, { aws, dns: dnsCollector, smtp });
-    return { manifest, findings: r.findings };
+    return { manifest, findings: r.findings, notChecked: r.notChecked };
   } finally {
     aws.destroy();
   }
@@ -134,7 +135,7 @@ function adoptsName(): string {
 
 describe("discovery-mode verify on a MAIL FROM both regions share (issue 17)", () => {
   it("says the name serves us-east-1, and gives us-west-2 its own name staged with USE_DEFAULT_VALUE, as adopt does", async () => {
-    const { manifest, findings } = await verifyDiscovered();
+    const { manifest, findings, notChecked } = await verifyDiscovered();
     expect(manifest.domains[0].regions.map((r) => r.mailFromDomain)).toEqual([SHARED, SHARED]);
 
     // us-east-1 works today and keeps working.
@@ -166,11 +167,24 @@ describe("discovery-mode verify on a MAIL FROM both regions share (issue 17)", (
     expect(ses.summary).toBe(`MAIL FROM ${SHARED} is shared with us-east-1; it serves us-east-1 (its MX names that region's feedback host), so SES in us-west-2 cannot use it`);
     expect(ses.evidence).toContainEqual(expect.stringMatching(new RegExp(`^MAIL FROM ${SHARED.replace(/\./g, "\\.")} status FAILED: SES cannot find the MX`)));
     expect(ses.fix).toEqual(expectedFix);
+    // Its FAILED status is evidence, not a second fix: nothing says to point the MX at us-west-2 or set the shared name again.
+    expect(ses.remediation).toBe(mx.remediation);
     // The live identities chose REJECT_MESSAGE: both fixes say to set it back once SES reports SUCCESS.
     for (const f of [mx, ses]) expect(f.remediation).toContain(`when verify shows ${newName} SUCCESS in us-west-2, run the same command with --behavior-on-mx-failure REJECT_MESSAGE`);
 
     // No finding's fix touches the record us-east-1's passing checks depend on.
     const touched = findings.flatMap((f) => f.fix ?? []).filter((s) => s.kind === "dns-record-set" && s.name === SHARED && s.type === "MX");
     expect(touched).toEqual([]);
+
+    // The text report, as `npm run verify -- --domain ... --only ses,dns` prints it at the default
+    // width (docs/operations.md shows its MAIL FROM lines).
+    const columns = process.env.COLUMNS;
+    delete process.env.COLUMNS;
+    try {
+      const text = formatText(findings, { target: `${D} (discovered from AWS)`, layers: ["ses", "dns"], notChecked, verbose: false, color: false });
+      await docOutput("verify-shared-mail-from", text);
+    } finally {
+      if (columns !== undefined) process.env.COLUMNS = columns;
+    }
   });
 });

@@ -300,7 +300,12 @@ export function checkMailFrom(
       problems.push({
         status: "fail",
         text: `MAIL FROM ${mf.domain} status ${mf.status}: ${meaning}; ${mailFromConsequence(domain, region.region, behavior)}`,
-        fix: `Check dns.mail-from.mx below: ${mf.domain} needs exactly one MX, to SES's feedback host of ${region.region}.${again} SES tells only the account's root address when this status changes, so run verify on a schedule (docs/monitoring.md).`,
+        // A name another region owns can never reach SUCCESS here: pointing its MX at this
+        // region, or setting the same name again, would break the owner. The shared fix (a name
+        // of this region's own) is the whole fix.
+        fix: opts.shared
+          ? opts.shared.fix
+          : `Check dns.mail-from.mx below: ${mf.domain} needs exactly one MX, to SES's feedback host of ${region.region}.${again} SES tells only the account's root address when this status changes, so run verify on a schedule (docs/monitoring.md).`,
       });
     }
   }
