@@ -136,6 +136,8 @@ describe("the component package installed as pulumi package add installs it", ()
     expect(existsSync(join(clone, "node_modules"))).toBe(false);
     expect(installed).toContain("> tsc -p tsconfig.json");
     expect(existsSync(join(dir, manifest.main))).toBe(true);
+    // npm followed the package's own lockfile (tests/component/lock.test.ts) and left it as committed.
+    expect(readFileSync(join(dir, "package-lock.json"), "utf8")).toBe(readFileSync(join(ROOT, "packages/mail-infra/package-lock.json"), "utf8"));
   });
 
   it("by git URL: every package the built files require resolves from the package's own node_modules", () => {
