@@ -1,10 +1,10 @@
 /**
  * The component package as npm consumers get it (issue 23): built from a copy of the repository
  * that holds only packages/mail-infra, lib/ and components/ (no stack program, scripts or
- * policies: the package must not need them), packed with `npm pack`, installed from the tarball
- * into a fresh project with `npm install --offline` (its dependencies already in that project's
- * node_modules, hard-linked from ours, so no registry is asked), then required by name (package
- * `exports`) and type-checked against its declarations (`types`).
+ * policies: the package must not need them), packed with `npm pack` (whose `prepare` builds it),
+ * installed from the tarball into a fresh project with `npm install --offline` (its dependencies
+ * already in that project's node_modules, hard-linked from ours, so no registry is asked), then
+ * required by name (package `exports`) and type-checked against its declarations (`types`).
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -57,8 +57,8 @@ describe("the npm package", async () => {
   }
   symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"));
   const pkg = join(repo, "packages/mail-infra");
-  run("npm", ["run", "-s", "build"], pkg);
-  const tarball = run("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", work], pkg).trim().split("\n").pop() ?? "";
+  // docs/component.md's `npm pack`: its `prepare` script builds dist/ first.
+  const tarball = run("npm", ["pack", "--silent", "--pack-destination", work], pkg).trim().split("\n").pop() ?? "";
   const listing = run("tar", ["-tzf", join(work, tarball)], work).split("\n").filter(Boolean);
 
   const consumer = join(work, "consumer");
