@@ -76,7 +76,7 @@ describe("examples/typescript under mocks", async () => {
 describe("SmtpRelay under mocks, against the stack's SMTP credentials", async () => {
   const SENDER = "address=admin@example.com; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1";
   const stack = await runWithConfig({ ...SHARED, route53Zones: [`example.com=${ZONE}`], senders: [SENDER], smtpKeyGeneration: 2 }, "test");
-  const { SmtpRelay } = await import("../../packages/mail-infra");
+  const { SmtpRelay } = await import("../../packages/mail-infra/index");
   const relay = await runProgramUnderMocks({
     stack: "test",
     config: {},

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { InvalidInputsError, MailDomain, type MailDomainArgs, MailMonitoring, type MailMonitoringArgs, SmtpRelay, type SmtpRelayArgs } from "../../packages/mail-infra";
+import { InvalidInputsError, MailDomain, type MailDomainArgs, MailMonitoring, type MailMonitoringArgs, SmtpRelay, type SmtpRelayArgs } from "../../packages/mail-infra/index";
 import { inputName } from "../../packages/mail-infra/inputs";
 import { mockState } from "../../scripts/lib/mock-program";
 import { docOutput } from "../docs/doc-examples";

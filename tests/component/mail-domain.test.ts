@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
-import { MailDomain, MailMonitoring } from "../../packages/mail-infra";
+import { MailDomain, MailMonitoring } from "../../packages/mail-infra/index";
 import { runProgramUnderMocks } from "../../scripts/lib/mock-program";
 
 const RECORD = "aws:route53/record:Record";

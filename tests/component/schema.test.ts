@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { describe, expect, it } from "vitest";
-import { MailDomain, MailMonitoring, SmtpRelay } from "../../packages/mail-infra";
+import { MailDomain, MailMonitoring, SmtpRelay } from "../../packages/mail-infra/index";
 import { type PackageSchema, schemaBreaks } from "../../scripts/lib/schema-compat";
 import { ROOT } from "../helpers/spawn";
 
