@@ -11,7 +11,15 @@
 "use strict";
 const Module = require("node:module");
 const path = require("node:path");
-const { CLIS, OUT_DIR, build, outputOf, staleReason } = require("./build.cjs");
+
+// Node 22.1+ keeps V8's compiled code of every module loaded from here on (build.cjs, the bundle,
+// the AWS SDK, @pulumi/*) on disk and reuses it: start-up and the first verify run get markedly
+// faster. Node checks each entry against the file's contents. Turned on before build.cjs loads,
+// so its code is cached too; the directory is build.cjs's OUT_DIR/.compile-cache.
+const mod = /** @type {{ enableCompileCache?: (dir?: string) => unknown }} */ (/** @type {unknown} */ (Module));
+if (typeof mod.enableCompileCache === "function" && !process.env.NODE_COMPILE_CACHE) mod.enableCompileCache(path.join(__dirname, "..", "bin", ".compile-cache"));
+
+const { CLIS, build, outputOf, staleReason } = require("./build.cjs");
 
 const [cli, ...args] = process.argv.slice(2);
 if (!cli || !Object.prototype.hasOwnProperty.call(CLIS, cli)) {
@@ -21,11 +29,6 @@ if (!cli || !Object.prototype.hasOwnProperty.call(CLIS, cli)) {
 
 function start() {
   const main = outputOf(cli);
-  // Node 22.1+ keeps V8's compiled code of every module loaded from here on (the bundle, the
-  // AWS SDK, @pulumi/*) on disk and reuses it: start-up and the first verify run get markedly
-  // faster. Node checks each entry against the file's contents. Node 20 has no such API.
-  const mod = /** @type {{ enableCompileCache?: (dir?: string) => unknown }} */ (/** @type {unknown} */ (Module));
-  if (typeof mod.enableCompileCache === "function" && !process.env.NODE_COMPILE_CACHE) mod.enableCompileCache(path.join(OUT_DIR, ".compile-cache"));
   // With --debug, stack traces point at the TypeScript sources (bin/*.js.map).
   if (args.includes("--debug")) process.setSourceMapsEnabled(true);
   process.argv = [process.argv[0], main, ...args];
