@@ -59,6 +59,22 @@ describe("the launcher", () => {
     expect(again.stdout).toContain("EDITED-1");
   });
 
+  it("never runs V8 code kept from an earlier build, even after an edit of the same length", () => {
+    const file = join(copy, "scripts", "smtp-password.ts");
+    const original = readFileSync(file, "utf8");
+    writeFileSync(file, original.replace(/\.description\("/, '.description("SAME-LENGTH-A '));
+    expect(launch("smtp-password", "--help").stdout).toContain("SAME-LENGTH-A");
+    // The second run starts from the code the first one kept (scripts/run.cjs, runWithCodeCache).
+    expect(launch("smtp-password", "--help").stdout).toContain("SAME-LENGTH-A");
+    expect(existsSync(join(copy, "bin", ".compile-cache", "bundles", "smtp-password.js.cache"))).toBe(true);
+    // V8 checks a code cache against the source's length only: the launcher must see the new build.
+    writeFileSync(file, original.replace(/\.description\("/, '.description("SAME-LENGTH-B '));
+    const r = launch("smtp-password", "--help");
+    expect(r.stdout).toContain("SAME-LENGTH-B");
+    expect(r.stdout).not.toContain("SAME-LENGTH-A");
+    writeFileSync(file, original);
+  });
+
   it("rebuilds when a module it imports changed, even with the old mtime kept", () => {
     const file = join(copy, "lib", "regions.ts");
     const { atime, mtime } = statSync(file);
