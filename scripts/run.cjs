@@ -62,8 +62,17 @@ function readBundleCache(file, /** @type {string} */ key) {
 
 /** Run the bundle as the main module from a vm.Script with the kept code (what Module.runMain does, plus the cache). */
 function runWithCodeCache(/** @type {string} */ main) {
-  const source = fs.readFileSync(main, "utf8");
-  const key = bundleKey(fs.statSync(main));
+  // One open file for both: a rebuild renaming a new bundle into place meanwhile cannot pair
+  // this file's text with the other's key.
+  const fd = fs.openSync(main, "r");
+  let source;
+  let key;
+  try {
+    key = bundleKey(fs.fstatSync(fd));
+    source = fs.readFileSync(fd, "utf8");
+  } finally {
+    fs.closeSync(fd);
+  }
   const file = path.join(BUNDLE_CACHE_DIR, `${path.basename(main)}.cache`);
   const cached = readBundleCache(file, key);
   const script = new vm.Script(Module.wrap(source), {
