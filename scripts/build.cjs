@@ -117,6 +117,47 @@ function externalExcept(/** @type {string[]} */ bundled) {
   };
 }
 
+/**
+ * Node's own modules that the CLIs' bundles load lazily (docs/architecture.md, "Start-up"):
+ * the ones a bare `node -e 0` has not loaded and whose loading costs measurable time. Our
+ * modules (the SMTP and recipient collectors, the DNS collector, the name hashes) and
+ * commander import them at module level, so every `--help` loaded TLS, HTTPS, crypto, DNS and
+ * child_process (measured on Node 22: about 20 ms of CPU, half of `node -e 0`'s whole start)
+ * and used none of them.
+ */
+const LAZY_BUILTINS = ["child_process", "crypto", "dgram", "dns", "dns/promises", "http", "https", "http2", "tls", "zlib"];
+
+/**
+ * Each `require("node:tls")` (or `import ... from "node:tls"`) in a CLI bundle gets, instead of
+ * the module, an object with the same export names (read from the module at build time), each a
+ * getter that loads the real module on first use. Nothing changes for the code that uses them:
+ * `tls.connect(...)`, `new Resolver()` and `createHash(...)` reach the real functions; only when
+ * the module loads moves, from start-up to the first use.
+ */
+function lazyBuiltins() {
+  const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.map((m) => m.replace("/", "\\/")).join("|")})$`);
+  return {
+    name: "lazy-builtins",
+    setup(/** @type {import("esbuild").PluginBuild} */ b) {
+      b.onResolve({ filter }, (args) => {
+        const name = args.path.replace(/^node:/, "");
+        // The stand-in's own require of the real module stays a plain require.
+        if (args.namespace === "lazy-builtin") return { path: `node:${name}`, external: true };
+        return { path: name, namespace: "lazy-builtin" };
+      });
+      b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
+        const names = Object.keys(require(`node:${args.path}`)).filter((k) => k !== "default");
+        return {
+          loader: "js",
+          contents:
+            `"use strict";\nlet m;\nconst load = () => (m ??= require(${JSON.stringify(`node:${args.path}`)}));\n` +
+            `for (const k of ${JSON.stringify(names)}) Object.defineProperty(module.exports, k, { enumerable: true, get: () => load()[k] });\n`,
+        };
+      });
+    },
+  };
+}
+
 /** Bundle every CLI. Returns the manifest it wrote. */
 async function build() {
   const esbuild = loadEsbuild();
@@ -146,7 +187,7 @@ async function build() {
     // Every package stays external except BUNDLED: pure JavaScript that every CLI loads at
     // start-up (zod, yaml and tldts are used by module-level code in lib/), and which Node
     // loads far faster from one file than from its many: zod alone is about 100 files.
-    plugins: [externalExcept(BUNDLED)],
+    plugins: [lazyBuiltins(), externalExcept(BUNDLED)],
     // `import("pkg")` of an external package becomes `Promise.resolve().then(() => require("pkg"))`:
     // still loaded only when reached, but by the CommonJS loader. A real import() goes through
     // the ESM loader, which also scans the package's source for its export names: measured on
@@ -168,7 +209,8 @@ async function build() {
   const manifest = { version: 1, builder: "esbuild " + esbuild.version, inputs: {} };
   // The Lambda bundle's own sources (its packages change only with package.json, already an input).
   const lambdaInputs = Object.keys(lambdaResult.metafile.inputs).filter((rel) => !rel.includes("node_modules/"));
-  const cliInputs = Object.keys(result.metafile.inputs).filter((rel) => !rel.includes("node_modules/"));
+  // (lazy-builtin:<name> inputs are the stand-ins lazyBuiltins() writes, not files.)
+  const cliInputs = Object.keys(result.metafile.inputs).filter((rel) => !rel.includes("node_modules/") && !rel.startsWith("lazy-builtin:"));
   for (const rel of [...new Set([...cliInputs, ...lambdaInputs]), ...BUILD_INPUTS]) {
     const st = fs.statSync(path.join(ROOT, rel));
     // A file changed while the build read it: record it as unknown so the next run rebuilds.

@@ -59,6 +59,22 @@ describe("the launcher", () => {
     expect(again.stdout).toContain("EDITED-1");
   });
 
+  it("never runs V8 code kept from an earlier build, even after an edit of the same length", () => {
+    const file = join(copy, "scripts", "smtp-password.ts");
+    const original = readFileSync(file, "utf8");
+    writeFileSync(file, original.replace(/\.description\("/, '.description("SAME-LENGTH-A '));
+    expect(launch("smtp-password", "--help").stdout).toContain("SAME-LENGTH-A");
+    // The second run starts from the code the first one kept (scripts/run.cjs, runWithCodeCache).
+    expect(launch("smtp-password", "--help").stdout).toContain("SAME-LENGTH-A");
+    expect(existsSync(join(copy, "bin", ".compile-cache", "bundles", "smtp-password.js.cache"))).toBe(true);
+    // V8 checks a code cache against the source's length only: the launcher must see the new build.
+    writeFileSync(file, original.replace(/\.description\("/, '.description("SAME-LENGTH-B '));
+    const r = launch("smtp-password", "--help");
+    expect(r.stdout).toContain("SAME-LENGTH-B");
+    expect(r.stdout).not.toContain("SAME-LENGTH-A");
+    writeFileSync(file, original);
+  });
+
   it("rebuilds when a module it imports changed, even with the old mtime kept", () => {
     const file = join(copy, "lib", "regions.ts");
     const { atime, mtime } = statSync(file);
@@ -106,9 +122,19 @@ describe("--help and usage errors", () => {
     preload = join(copy, "loaded.cjs");
     writeFileSync(
       preload,
-      'process.on("exit", () => process.stderr.write("LOADED " + Object.keys(require.cache).filter((f) => f.includes("/node_modules/")).map((f) => f.split("/node_modules/").pop()).join(" ") + "\\n"));\n',
+      'process.on("exit", () => process.stderr.write("LOADED " + Object.keys(require.cache).filter((f) => f.includes("/node_modules/")).map((f) => f.split("/node_modules/").pop()).join(" ") + "\\n"));\n' +
+        // Node's own modules the process loaded (process.moduleLoadList: "NativeModule tls", ...).
+        'process.on("exit", () => process.stderr.write("BUILTINS " + process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).map((m) => m.slice(13)).join(" ") + "\\n"));\n',
     );
   });
+  const builtins = (script: string, args: string[]): string[] => {
+    const r = runCli(script, args, { env: { NODE_OPTIONS: `--require ${preload}` } });
+    const line = r.stderr.split("\n").find((l) => l.startsWith("BUILTINS "));
+    expect(line, `${script}: no BUILTINS line from the preload: ${r.stderr}`).toBeDefined();
+    return (line ?? "").slice("BUILTINS ".length).split(" ");
+  };
+  // scripts/build.cjs LAZY_BUILTINS: loaded on first use, so never by --help.
+  const lazy = ["tls", "https", "http", "crypto", "dns/promises", "child_process", "dgram", "zlib"];
   const loaded = (script: string, args: string[]): string[] => {
     const r = runCli(script, args, { env: { NODE_OPTIONS: `--require ${preload}` } });
     const line = r.stderr.split("\n").find((l) => l.startsWith("LOADED "));
@@ -123,6 +149,17 @@ describe("--help and usage errors", () => {
     expect([...new Set(heavy(files))]).toEqual([]);
     // zod, yaml, tldts and commander are bundled (scripts/build.cjs BUNDLED): never loaded from their files.
     expect(files.filter((f) => /^(zod|yaml|tldts|commander)\//.test(f))).toEqual([]);
+  });
+
+  it.each(["verify.ts", "plan.ts", "adopt.ts", "relay-fix.ts"])("%s --help loads none of Node's TLS, HTTP(S), crypto, DNS, child_process", (script) => {
+    expect(builtins(script, ["--help"]).filter((m) => lazy.includes(m))).toEqual([]);
+  });
+
+  it("the lazily loaded ones are the real modules where a command uses them", () => {
+    // smtp-password derives with crypto's HMAC: the stand-in hands over the real createHmac.
+    const r = runCli("smtp-password.ts", ["--region", "us-east-1"], { input: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", env: { NODE_OPTIONS: `--require ${preload}` } });
+    expect(r.stdout).toMatch(/^[A-Za-z0-9+/=]{44}\n$/);
+    expect(r.stderr.split("\n").find((l) => l.startsWith("BUILTINS "))?.split(" ")).toContain("crypto");
   });
 
   it("a real run still loads them where they are used", () => {
