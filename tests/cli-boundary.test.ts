@@ -5,6 +5,7 @@ import { ConfigError } from "../lib/config";
 import { ManifestError } from "../lib/manifest";
 import { debugRequested, describeError, EXIT_INTERNAL, keepSecret, runMain, standardOptions, UsageError } from "../scripts/lib/cli";
 import { textWidth } from "../scripts/lib/wrap";
+import { unwrapped } from "./helpers/unwrap";
 import { parseDnsServer, parseHostPort, parseRegionFlag, parseRelaySeen, parseTimeoutSeconds } from "../scripts/lib/flags";
 
 async function boundary(main: () => Promise<number> | number, argv: string[] = []): Promise<{ code?: number; text: string }> {
@@ -12,9 +13,6 @@ async function boundary(main: () => Promise<number> | number, argv: string[] = [
   await runMain(main, { command: "plan", argv, write: (t) => (out.text += t), exit: (c) => (out.code = c) });
   return out;
 }
-
-/** A message as one line: the continuations lib/wrap.ts breaks it into joined again. */
-const unwrapped = (text: string): string => text.replace(/\n +/g, " ");
 
 describe("runMain: the one error boundary", () => {
   it("exits with the code main returns, printing nothing", async () => {
