@@ -1,6 +1,6 @@
 /**
  * Text output fits 100 columns (issue 22): every real output the docs print
- * (tests/docs/outputs/*.txt, written by the tests that run the CLIs, through docOutput) is
+ * (tests/docs/outputs/*.txt, written by the tests that run the CLIs) is
  * checked line by line. A wider line is allowed only when breaking it would change what it means,
  * by one rule, the wrapper's own (`unbreakable` in scripts/lib/wrap.ts: a command line to copy,
  * one token, a JSON Lines record); a file that is one JSON document is machine output, not text.
@@ -30,7 +30,7 @@ export function tooWide(text: string, width = TEXT_WIDTH): string[] {
 }
 
 describe("every output the docs print fits 100 columns", () => {
-  // The outputs folder (doc-examples.ts), named here without its constant: scripts/docs-outputs.cjs reruns every test naming it as a writer.
+  // The outputs folder, named here without its constant: scripts/docs-outputs.cjs reruns every test naming it (or the writer) with -u.
   const dir = join(__dirname, "outputs");
   const names = readdirSync(dir).filter((f) => f.endsWith(".txt")).sort();
   it("there are outputs to check", () => expect(names.length).toBeGreaterThan(50));
