@@ -685,7 +685,7 @@ export function renderStackYaml(plan: AdoptionPlan, stringify: (v: unknown) => s
   const header = [
     `# ${WRITTEN_BY} from the live setup of ${plan.domain}. Read adoption.md before using it.`,
     ...(plan.finalMailFromBehavior === "REJECT_MESSAGE" && plan.validated.domains[0].mailFromBehaviorOnMxFailure === "USE_DEFAULT_VALUE" && plan.risks.some((r) => r.startsWith("MAIL FROM"))
-      ? ["# mailFromBehaviorOnMxFailure is USE_DEFAULT_VALUE for the first pulumi up only: see adoption.md, step 6."]
+      ? ["# mailFromBehaviorOnMxFailure: USE_DEFAULT_VALUE for the first pulumi up only (adoption.md, step 6)."]
       : []),
   ];
   return `${header.join("\n")}\n${stringify({ config: plan.config })}`;

@@ -42,6 +42,7 @@ import {
   thresholdOrderProblem,
 } from "./monitoring";
 import { DEFAULT_BOUNCE_THRESHOLD, DEFAULT_WATCH_SCHEDULE, parseWatchSchedule, resolveWatchCheck, ALL_WATCH_CHECKS, type WatchConfig } from "./watch";
+import { TEXT_WIDTH, wrapText } from "./wrap";
 
 export const PROJECT = "mail-infra";
 
@@ -419,9 +420,12 @@ export interface ConfigIssue {
 
 export class ConfigError extends Error {
   constructor(readonly issues: readonly ConfigIssue[]) {
+    // 100 columns, like every text the CLIs print (lib/wrap.ts); `issues` keeps each problem whole.
     super(
-      `Invalid stack configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-        issues.map((i) => `  - ${i.key}: ${i.message}`).join("\n"),
+      wrapText(
+        `Invalid stack configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` + issues.map((i) => `  - ${i.key}: ${i.message}`).join("\n"),
+        TEXT_WIDTH,
+      ),
     );
     this.name = "ConfigError";
   }

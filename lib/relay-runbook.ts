@@ -47,7 +47,8 @@ export function probeLines(m: Manifest, s: Sender, o: { source: string }, n: num
       : `${n}. Send the probe: one message through the relay From ${s.address} To ${PROBE_ADDRESS}.`,
     `   It logs in to SES in ${s.region} with the key the relay holds; SES's mailbox simulator accepts it without cost or reputation effect.`,
     ...(s.kind === "gmail-send-as" ? [`   ${gmailAuthBounce(s)}`] : ["   If the relay cannot log in, its log shows 535 Authentication Credentials Invalid: recheck the values above."]),
-    `${n + 1}. At least 4 hours later (IAM's last-used record lags), check: ${check}`,
+    `${n + 1}. At least 4 hours later (IAM's last-used record lags), check:`,
+    `     ${check}`,
     `   relay.credentials for ${s.address} passes once SES shows the current key (${m.smtp.accessKeyId}) used in ${s.region} after the rotation, and the previous key not since.`,
   ];
 }

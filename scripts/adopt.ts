@@ -35,8 +35,7 @@ Examples:
   npm run adopt -- --domain queenofsandiego.com --region us-east-1 --region us-west-2 --stack prod
   npm run adopt -- --domain example.com --region eu-west-1 --zone Z0123456789ABCDEFGHIJ --out adopt
 
-Exit codes: 0 files written, 1 AWS could not be read (the message names the permission),
-2 usage error (bad flag, no identity to adopt, a file in --out that adopt did not write).`,
+Exit codes: 0 files written, 1 AWS could not be read (the message names the permission), 2 usage error (bad flag, no identity to adopt, a file in --out that adopt did not write).`,
   );
 
 interface Options {

@@ -697,7 +697,7 @@ const program = standardOptions(new Command())
       "  npm run bench -- --sections scale --sizes 1,10 --quick\n" +
       "  npm run bench -- --sections diagnose --diagnose-counts 1000 --json\n\n" +
       "Needs the test servers for single, scale and watch (bash scripts/install-test-deps.sh).\n" +
-      "Exit codes: 0 measured, 1 a measured report was incomplete, 2 usage error (checked before anything runs),\n" +
+      "Exit codes: 0 measured, 1 a measured report was incomplete, 2 usage error (checked before anything runs), " +
       "3 unexpected error (--debug shows its stack trace), 130 interrupted (Ctrl-C).",
   );
 

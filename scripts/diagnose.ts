@@ -14,6 +14,7 @@ import { classify } from "../lib/diagnose/classify";
 import { DIAGNOSE_LAYERS, type DiagnoseLayer, type Verdict } from "../lib/diagnose/types";
 import { shown } from "../lib/text";
 import { MAX_MESSAGE_BYTES, readBounce } from "./diagnose/message";
+import { textWidth, wrapText } from "./lib/wrap";
 import { colorEnabled, EXIT_OK, EXIT_USAGE, paint, readInputBytes, readStdinBytes, runMain, standardOptions, UsageError } from "./lib/cli";
 import { JSON_FORMAT_VERSION } from "./lib/json-version";
 
@@ -38,9 +39,7 @@ Every failed recipient a bounce lists gets a verdict: there is no cap. Text and 
 each input as it is read and end with a tally (verdicts per layer, inputs that were not
 bounces); on a terminal, a progress line shows on stderr for large inputs.
 
-Exit codes: 0 every input was a bounce and every failed recipient has a verdict,
-2 an input is not a bounce or cannot be read (the message says what could be read; the other
-inputs' verdicts are still printed), or a usage error.`,
+Exit codes: 0 every input was a bounce and every failed recipient has a verdict, 2 an input is not a bounce or cannot be read (the message says what could be read; the other inputs' verdicts are still printed), or a usage error.`,
   );
 
 interface Options {
@@ -89,7 +88,7 @@ async function main(): Promise<number> {
   let printedText = false;
   const problem = (message: string) => {
     tally.notBounces++;
-    const line = `error: ${message.replace(/\.?$/, ".")}\n`;
+    const line = wrapped(`error: ${message.replace(/\.?$/, ".")}\n`);
     // Streamed formats say each problem when it happens; --json and text keep the old order (output, then problems).
     if (o.jsonl) {
       progress?.clear();
@@ -137,17 +136,22 @@ async function main(): Promise<number> {
       process.stdout.write(vs.map((v) => `${JSON.stringify({ version: JSON_FORMAT_VERSION, file, ...v })}\n`).join(""));
       continue;
     }
-    process.stdout.write(`${printedText ? "\n" : ""}${[`${name}: ${r.what}`, ...vs.map((v) => format(v, color))].join("\n")}\n`);
+    process.stdout.write(wrapped(`${printedText ? "\n" : ""}${[`${name}: ${r.what}`, ...vs.map((v) => format(v, color))].join("\n")}\n`));
     printedText = true;
   }
   progress?.clear();
   if (o.json) process.stdout.write(`${JSON.stringify({ version: JSON_FORMAT_VERSION, verdicts: held, tally }, null, 2)}\n`);
   else if (o.jsonl) process.stdout.write(`${JSON.stringify({ version: JSON_FORMAT_VERSION, tally })}\n`);
-  else if (tally.inputs > 1) process.stdout.write(`${printedText ? "\n" : ""}${tallyLine(tally)}\n`);
-  for (const p of problems) process.stderr.write(p);
-  if (tally.notBounces) process.stderr.write("diagnose reads RFC 3464 delivery status reports (also written inline or with broken MIME), the plain-text notices of the common MTAs and mailbox providers (Exim, Postfix, Sendmail, qmail, Courier, Exchange, Domino, Gmail, Yahoo, ...), bounces forwarded inline or attached, and SES bounce, complaint, delay and reject feedback (JSON, bare, in an SNS envelope, or delivered by email).\n");
+  else if (tally.inputs > 1) process.stdout.write(wrapped(`${printedText ? "\n" : ""}${tallyLine(tally)}\n`));
+  for (const p of problems) process.stderr.write(wrapped(p));
+  if (tally.notBounces) process.stderr.write(wrapped("diagnose reads RFC 3464 delivery status reports (also written inline or with broken MIME), the plain-text notices of the common MTAs and mailbox providers (Exim, Postfix, Sendmail, qmail, Courier, Exchange, Domino, Gmail, Yahoo, ...), bounces forwarded inline or attached, and SES bounce, complaint, delay and reject feedback (JSON, bare, in an SNS envelope, or delivered by email).\n"));
   if (o.json && tally.verdicts > JSON_HINT_FROM) process.stderr.write(`note: --json held ${tally.verdicts} verdicts in memory to print one document; --jsonl prints one verdict per line as it reads, in flat memory.\n`);
   return tally.notBounces ? EXIT_USAGE : EXIT_OK;
+}
+
+/** Text output wrapped to the report width: a verdict's field continues under its value, evidence under itself. */
+function wrapped(text: string): string {
+  return wrapText(text, textWidth(), (indent) => (indent === 2 ? 12 : indent + 2));
 }
 
 function tallyLine(t: Tally): string {

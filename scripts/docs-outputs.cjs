@@ -3,7 +3,7 @@
 /**
  * `npm run docs:outputs`: the one update command for the output the docs print
  * (tests/docs/doc-examples.ts). It reruns, with `-u`, every test file that writes an output
- * (calls `docOutput`, or writes into tests/docs/outputs via OUTPUTS), then rewrites the docs'
+ * (names `docOutput`, even through an alias, or writes into tests/docs/outputs via OUTPUTS), then rewrites the docs'
  * exact blocks from the files (`MAIL_INFRA_UPDATE_DOCS=1` tests/docs/examples.test.ts).
  * Excerpts (`<!-- output: NAME, excerpt -->`) are edited by hand; the check then says which.
  * Some writers start loopback servers (the verify world): this takes a minute or two.
@@ -15,7 +15,7 @@ const path = require("node:path");
 
 const root = path.join(__dirname, "..");
 const vitest = path.join(root, "node_modules", ".bin", "vitest");
-const WRITES = /\bdocOutput\(|\bOUTPUTS\b/;
+const WRITES = /\bdocOutput\b|\bOUTPUTS\b/;
 
 /** The test files under tests/ that write an output, relative to the root. */
 function writers(/** @type {string} */ dir) {

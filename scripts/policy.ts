@@ -14,6 +14,7 @@ import type { Policies } from "@pulumi/policy";
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { textWidth, wrapText } from "./lib/wrap";
 import { colorEnabled, EXIT_FINDINGS, EXIT_OK, paint, runMain, standardOptions } from "./lib/cli";
 import { runStackOffline } from "./lib/offline-run";
 import { groupTargets, groupViolations, violationTarget } from "./lib/policy-groups";
@@ -31,7 +32,7 @@ export function packInfo({ PACK_NAME, PACK_ENFORCEMENT_LEVEL }: Pick<typeof impo
 const program = standardOptions(new Command())
   .name("npm run policy --")
   .description(
-    "Check a stack against the mail-infra policy pack, offline: the real program runs under Pulumi's mocks and the real\n" +
+    "Check a stack against the mail-infra policy pack, offline: the real program runs under Pulumi's mocks and the real " +
       "policies in policies/ judge every resource it declares, as `pulumi preview --policy-pack policies` would.\n" +
       "Values only AWS can assign (DKIM tokens, ARNs) are placeholders; the verify command checks the live ones.",
   )
@@ -47,9 +48,10 @@ const program = standardOptions(new Command())
       "  npm run policy -- --stack prod --json\n" +
       "  npm run policy -- --preview\n" +
       "  npm run policy -- --policy-pack-config policy-config.json\n" +
-      '      with policy-config.json = {"aws-route53-record-configure-dmarc-policy": {"enforcementLevel": "mandatory", "minimumPolicy": "reject"}}\n' +
+      "      with policy-config.json:\n" +
+      '      {"aws-route53-record-configure-dmarc-policy": {"enforcementLevel": "mandatory", "minimumPolicy": "reject"}}\n' +
       "  npm run policy -- --list\n\n" +
-      "Exit codes: 0 no mandatory violation (advisory ones may be printed), 1 a mandatory policy is violated,\n" +
+      "Exit codes: 0 no mandatory violation (advisory ones may be printed), 1 a mandatory policy is violated, " +
       "2 usage error, invalid stack config or invalid policy pack config, 3 unexpected error (--debug shows its stack trace).\n" +
       "Exit 1 means a mandatory violation and nothing else.",
   );
@@ -118,8 +120,9 @@ async function main(): Promise<number> {
     return exitCode;
   }
 
+  // Pulumi's own layout, each line wrapped: a violation's continuation under its name, a message's indented under it.
   process.stdout.write(
-    formatReport({
+    wrapText(formatReport({
       stack: opts.stack,
       pack,
       policies,
@@ -128,7 +131,7 @@ async function main(): Promise<number> {
       preview,
       policiesRun: result.policiesRun,
       resources: run.resources.filter((r) => r.custom).length,
-    }),
+    }), textWidth(), (indent) => (indent === 8 ? 14 : indent + 2)),
   );
   return exitCode;
 }

@@ -24,7 +24,7 @@ const program = standardOptions(new Command())
   .addHelpText(
     "after",
     "\nExamples:\n  npm run preview:policy\n  npm run preview:policy -- --stack prod --policy-pack-config policy-config.json\n  npm run preview:policy -- --stack prod -- --diff\n\n" +
-      "Exit codes: pulumi preview's own (0 ok, non-zero when it fails or a mandatory policy is violated); 2 when the Pulumi CLI is\n" +
+      "Exit codes: pulumi preview's own (0 ok, non-zero when it fails or a mandatory policy is violated); 2 when the Pulumi CLI is " +
       "missing or a flag is wrong; 3 unexpected error (--debug shows its stack trace; after --, --debug goes to pulumi).",
   );
 

@@ -17,6 +17,7 @@ import { GmailCollector, readGmailToken } from "./verify/layers/gmail/collect";
 import type { Manifest } from "../lib/manifest";
 import { shown } from "../lib/text";
 import { parseSmtpSecret } from "./verify/layers/smtp/check";
+import { textWidth, wrapText } from "./lib/wrap";
 import { EXIT_OK, keepSecret, runMain, scrubSecrets, standardOptions, UsageError } from "./lib/cli";
 import { type Minted, mintDelegatedToken, readServiceAccountKey } from "./verify/layers/gmail/delegation";
 import { parseTimeoutSeconds } from "./lib/flags";
@@ -43,9 +44,7 @@ Examples:
   npm run relay-fix -- --manifest verification.json --sender admin@example.com --show-password
   npm run relay-fix -- --stack prod --sender admin@example.com --apply --gmail-service-account sa-key.json
 
-Exit codes: 0 runbook printed (--apply: alias written, its check passes and the probe was sent), 1 the secret could not be read
-(--show-password, --apply), --apply: no Gmail token, the alias not written, its check fails or the probe not sent,
-2 usage or manifest error (unknown sender, --show-password without a terminal).`,
+Exit codes: 0 runbook printed (--apply: alias written, its check passes and the probe was sent), 1 the secret could not be read (--show-password, --apply), --apply: no Gmail token, the alias not written, its check fails or the probe not sent, 2 usage or manifest error (unknown sender, --show-password without a terminal).`,
   )
 
 
@@ -101,7 +100,8 @@ async function main(): Promise<number> {
   // refused by IAM at the relay's first send, however it got into the secret.
   const mayUse = m.smtp.regions.map((r) => r.region);
   if (!mayUse.includes(sender.region)) {
-    process.stderr.write(
+    print(
+      process.stderr,
       `error: ${sender.address} sends through ${sender.region}, but the SMTP user of stack ${m.stack} may send only in ${mayUse.join(", ") || "no region"}: no password is handed out for ${sender.region}. ` +
         "Deploy the sender's region first (mail-infra:senders or mail-infra:smtpRegions, then `pulumi up`), then run relay-fix again.\n",
     );
@@ -112,12 +112,12 @@ async function main(): Promise<number> {
   if (o.showPassword) {
     const r = await readPassword(m, sender.region, timeoutMs);
     if (!r.ok) {
-      process.stderr.write(`error: ${r.message}\n`);
+      print(process.stderr, `error: ${r.message}\n`);
       return 1;
     }
     password = r.password;
   }
-  process.stdout.write(relayRunbook(m, sender, { source, ...(password !== undefined ? { password } : {}) }).join("\n") + "\n");
+  print(process.stdout, relayRunbook(m, sender, { source, ...(password !== undefined ? { password } : {}) }).join("\n") + "\n");
   return EXIT_OK;
 }
 
@@ -130,18 +130,18 @@ async function apply(m: Manifest, sender: Sender, o: Options, source: string, ti
   if (sender.kind !== "gmail-send-as") throw new UsageError(`--apply: ${sender.address} is an SMTP client, not a Gmail alias: nothing to write through an API. Follow the steps without --apply.`);
   if (!sender.account) throw new UsageError(`--apply: the sender ${sender.address} names no Gmail account (account= in mail-infra:senders), so there is no alias owner to write to.`);
   if (isConsumerGmail(sender.account)) {
-    process.stdout.write(relayRunbook(m, sender, { source }).join("\n") + "\n");
+    print(process.stdout, relayRunbook(m, sender, { source }).join("\n") + "\n");
     throw new UsageError(`--apply: ${sender.account} is a consumer Gmail account: the Gmail API cannot change its "Send mail as" SMTP settings (only Google Workspace with domain-wide delegation can). Follow the manual steps printed above.`);
   }
   if (o.gmailEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(o.gmailEndpoint)) throw new UsageError(`--gmail-endpoint: "${o.gmailEndpoint}" is not an http(s) URL (e.g. http://127.0.0.1:8080/).`);
   const token = await gmailToken(o, sender.account, timeoutMs);
   if (!token.ok) {
-    process.stderr.write(scrubSecrets(`error: no Gmail token: ${token.message}\n`));
+    print(process.stderr, scrubSecrets(`error: no Gmail token: ${token.message}\n`));
     return 1;
   }
   const secret = await readPassword(m, sender.region, timeoutMs);
   if (!secret.ok) {
-    process.stderr.write(`error: ${secret.message}\n`);
+    print(process.stderr, `error: ${secret.message}\n`);
     return 1;
   }
   const gmail = new GmailCollector({ accessToken: token.token, timeoutMs, ...(o.gmailEndpoint ? { endpoint: o.gmailEndpoint } : {}) });
@@ -149,7 +149,7 @@ async function apply(m: Manifest, sender: Sender, o: Options, source: string, ti
   const mode = m.smtp.port === 465 ? "ssl" : "starttls";
   const back = await gmail.updateSmtpMsa(sender.account, sender.address, { host: sender.smtpEndpoint, port: m.smtp.port, securityMode: mode, username: m.smtp.accessKeyId, password: secret.password });
   if (!back.ok) {
-    process.stderr.write(scrub(`error: the alias was not updated: ${back.message}${back.needs ? `. ${back.needs}` : ""}\n`, secrets));
+    print(process.stderr, scrub(`error: the alias was not updated: ${back.message}${back.needs ? `. ${back.needs}` : ""}\n`, secrets));
     return 1;
   }
   const [f] = checkGmailAliases(m, { accessKeys: observed([]), lastUsed: new Map(), gmail: new Map([[sender.address, back]]) });
@@ -159,7 +159,7 @@ async function apply(m: Manifest, sender: Sender, o: Options, source: string, ti
     ...(f.remediation ? [`fix: ${f.remediation}`] : []),
   ];
   if (f.status !== "pass") {
-    process.stdout.write(scrub(lines.join("\n") + "\n", secrets));
+    print(process.stdout, scrub(lines.join("\n") + "\n", secrets));
     return 1;
   }
   // The probe: one message from the alias to the SES mailbox simulator. Gmail relays it through
@@ -174,15 +174,16 @@ async function apply(m: Manifest, sender: Sender, o: Options, source: string, ti
   );
   if (!probe.ok) {
     lines.push(`error: the probe was not sent: ${probe.message}${probe.needs ? `. ${probe.needs}` : ""}`, `Send it yourself: in Gmail, a message From ${sender.address} To ${PROBE_ADDRESS}.`);
-    process.stdout.write(scrub(lines.join("\n") + "\n", secrets));
+    print(process.stdout, scrub(lines.join("\n") + "\n", secrets));
     return 1;
   }
   lines.push(
     `Probe: sent a message From ${sender.address} To ${PROBE_ADDRESS} through the Gmail API (message ${probe.value.id}) at ${sentAt.toISOString()}; Gmail relays it through ${sender.smtpEndpoint} with the key the alias holds.`,
     gmailAuthBounce(sender),
-    `Next: after ${new Date(sentAt.getTime() + LAST_USED_LAG_MS).toISOString()} (IAM's last-used record lags up to ~4 h), run: npm run verify -- ${source} --only relay`,
+    `Next: after ${new Date(sentAt.getTime() + LAST_USED_LAG_MS).toISOString()} (IAM's last-used record lags up to ~4 h), run:`,
+    `  npm run verify -- ${source} --only relay`,
   );
-  process.stdout.write(scrub(lines.join("\n") + "\n", secrets));
+  print(process.stdout, scrub(lines.join("\n") + "\n", secrets));
   return EXIT_OK;
 }
 
@@ -215,3 +216,11 @@ async function gmailToken(o: Options, account: string, timeoutMs: number): Promi
 }
 
 void runMain(main, { command: "relay-fix" });
+
+/**
+ * What relay-fix prints, wrapped to the report width: a step's continuation under its text, a
+ * value's under the value column; a command to copy stays whole (scripts/lib/wrap.ts).
+ */
+function print(stream: NodeJS.WriteStream, text: string): void {
+  stream.write(wrapText(text, textWidth(), (indent) => (indent === 0 ? 3 : indent === 5 ? 19 : indent)));
+}

@@ -19,7 +19,7 @@ const program = standardOptions(new Command())
     "\nThe secret access key is read from stdin only. Examples:\n" +
       "  read -rs KEY && printf %s \"$KEY\" | npm run -s smtp-password -- --region us-east-1\n" +
       "  aws configure get aws_secret_access_key | npm run -s smtp-password -- --region us-west-2\n\n" +
-      "Exit codes: 0 password printed, 2 usage error (unknown region, no key or not a secret access key on stdin),\n" +
+      "Exit codes: 0 password printed, 2 usage error (unknown region, no key or not a secret access key on stdin), " +
       "3 unexpected error (--debug shows its stack trace). The key is never printed, not even in an error.",
   );
 

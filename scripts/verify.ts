@@ -74,8 +74,7 @@ Examples:
 --recipient also runs the recipient layer on the address's domain. With --only recipient,
 verify needs no --stack, --manifest or --domain (and no AWS credentials).
 
-AWS endpoints follow AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>, credentials the standard AWS chain,
-and TLS trust NODE_EXTRA_CA_CERTS.
+AWS endpoints follow AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>, credentials the standard AWS chain, and TLS trust NODE_EXTRA_CA_CERTS.
 
 Timeouts: with --timeout T, every connection and answer is awaited at most T; an AWS call (SDK
 retries included), a DNS question (its tries included) or an SMTP session ends within 3 x T; the
@@ -85,9 +84,7 @@ inconclusive ("deadline reached") and the report is printed.
 Layers that were not checked (--only, --skip, or an input discovery mode lacks) are listed as
 "not checked" with the reason; then the verdict never says the mail path is healthy.
 
-Exit codes: 0 every check that ran passed (warnings allowed; layers not checked do not count),
-1 a check failed or could not be made, 2 usage, config or manifest error (also: nothing left to check),
-3 unexpected error (--debug shows its stack trace).`,
+Exit codes: 0 every check that ran passed (warnings allowed; layers not checked do not count), 1 a check failed or could not be made, 2 usage, config or manifest error (also: nothing left to check), 3 unexpected error (--debug shows its stack trace).`,
   );
 
 interface Options {

@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../lib/config";
 import { ManifestError } from "../lib/manifest";
 import { debugRequested, describeError, EXIT_INTERNAL, keepSecret, runMain, standardOptions, UsageError } from "../scripts/lib/cli";
+import { textWidth } from "../scripts/lib/wrap";
+import { unwrapped } from "./helpers/unwrap";
 import { parseDnsServer, parseHostPort, parseRegionFlag, parseRelaySeen, parseTimeoutSeconds } from "../scripts/lib/flags";
 
 async function boundary(main: () => Promise<number> | number, argv: string[] = []): Promise<{ code?: number; text: string }> {
@@ -18,16 +20,16 @@ describe("runMain: the one error boundary", () => {
     expect(await boundary(async () => 0)).toEqual({ code: 0, text: "" });
   });
 
-  it("an unexpected error: one line naming the command and the error, exit 3, no stack trace", async () => {
+  it("an unexpected error: one message naming the command and the error (wrapped to 100 columns), exit 3, no stack trace", async () => {
     const r = await boundary(async () => {
       throw new TypeError("Cannot read properties of undefined (reading 'domains')");
     });
     expect(r.code).toBe(EXIT_INTERNAL);
     expect(r.code).toBe(3);
-    expect(r.text).toBe(
+    expect(unwrapped(r.text)).toBe(
       "error: plan failed unexpectedly (TypeError: Cannot read properties of undefined (reading 'domains')). This is a bug or an unanticipated fault, exit 3; run again with --debug for the stack trace.\n",
     );
-    expect(r.text.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.text.trimEnd().split("\n").every((l) => l.length <= textWidth())).toBe(true);
   });
 
   it("an unexpected error with --debug: the same line, then the stack trace", async () => {
@@ -51,7 +53,7 @@ describe("runMain: the one error boundary", () => {
     expect((await boundary(() => Promise.reject("just a string"))).text).toMatch(/\(string: just a string\)/);
     const long = await boundary(() => Promise.reject(new Error("x".repeat(100_000))));
     expect(long.text.length).toBeLessThan(500);
-    expect(long.text).toMatch(/… \(100000 characters\)/);
+    expect(unwrapped(long.text)).toMatch(/… \(100000 characters\)/);
   });
 
   it("never prints a secret the command holds, not even with --debug", async () => {

@@ -27,4 +27,13 @@ describe("text reports fit 100 columns", () => {
     expect(lines[1]).toMatch(/^ {8}x/);
     expect(wrapText("a\nb")).toBe("a\nb");
   });
+
+  it("a command to copy is never broken: a command line stays whole, a command in backticks is one word", () => {
+    const command = `     aws secretsmanager get-secret-value --secret-id mail-infra/prod/ses-smtp --region us-east-1 --query SecretString --output text`;
+    expect(wrapLine(command)).toEqual([command]);
+    const quoted = "`npm run relay-fix -- --stack prod --sender admin@example.com`";
+    const lines = wrapLine(`  fix: put the current username and the us-east-1 password into the relay (${quoted}), then send the probe.`);
+    expect(lines.some((l) => l.includes(quoted))).toBe(true);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(TEXT_WIDTH);
+  });
 });

@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type ConfigKey, type MailConfig, validateConfig } from "../../lib/config";
+import { TEXT_WIDTH, wrapText } from "../../lib/wrap";
 
 /** One problem with a component's inputs: the input as the caller named it, and what to do. */
 export interface InputIssue {
@@ -20,9 +21,12 @@ export class InvalidInputsError extends Error {
     readonly component: string,
     readonly issues: readonly InputIssue[],
   ) {
+    // 100 columns, like every text the CLIs print (lib/wrap.ts); `issues` keeps each problem whole.
     super(
-      `Invalid inputs for ${component} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-        issues.map((i) => `  - ${i.input}: ${i.message}`).join("\n"),
+      wrapText(
+        `Invalid inputs for ${component} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` + issues.map((i) => `  - ${i.input}: ${i.message}`).join("\n"),
+        TEXT_WIDTH,
+      ),
     );
     this.name = "InvalidInputsError";
   }

@@ -13,6 +13,7 @@ import { shown } from "../../lib/text";
 import { version as PACKAGE_VERSION } from "../../package.json";
 import { UsageError } from "./errors";
 import type { StackConfigFile } from "./stack-config-file";
+import { textWidth, wrapText } from "./wrap";
 
 export { UsageError };
 
@@ -44,6 +45,9 @@ export function paint(enabled: boolean) {
  */
 export function standardOptions(program: Command): Command {
   return program
+    // Help and Commander's messages fit the width every text report fits (scripts/lib/wrap.ts).
+    .configureHelp({ helpWidth: textWidth() })
+    .configureOutput({ writeOut: (s) => process.stdout.write(wrapText(s)), writeErr: (s) => process.stderr.write(wrapText(s)) })
     .version(VERSION, "-V, --version", "print the mail-infra version and exit")
     .option("--debug", "on an unexpected error, print its stack trace")
     // A usage error is one line (and Commander's "Did you mean"), not a screen of help.
@@ -59,7 +63,7 @@ export function formatConfigError(e: ConfigError, file?: StackConfigFile): strin
     const where = file ? `${relative(process.cwd(), file.path) || file.path}${line ? `:${line}` : ""}: ` : "";
     return `  ${where}${i.key}: ${i.message}`;
   });
-  return `Invalid stack configuration (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}\n`;
+  return wrapText(`Invalid stack configuration (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}\n`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,8 +125,8 @@ export function describeError(e: unknown, o: BoundaryOptions): ErrorReport {
   if (isNamed(e, "ConfigError") && Array.isArray((e as ConfigError).issues)) {
     return { code: EXIT_USAGE, text: scrubSecrets(formatConfigError(e as ConfigError, o.configFile)) };
   }
-  if (e instanceof UsageError || isNamed(e, "ManifestError")) return { code: EXIT_USAGE, text: scrubSecrets(`error: ${(e as Error).message}\n`) };
-  const line = `error: ${o.command} failed unexpectedly (${oneLine(e)}). This is a bug or an unanticipated fault, exit ${EXIT_INTERNAL}; run again with --debug for the stack trace.\n`;
+  if (e instanceof UsageError || isNamed(e, "ManifestError")) return { code: EXIT_USAGE, text: scrubSecrets(wrapText(`error: ${(e as Error).message}\n`)) };
+  const line = wrapText(`error: ${o.command} failed unexpectedly (${oneLine(e)}). This is a bug or an unanticipated fault, exit ${EXIT_INTERNAL}; run again with --debug for the stack trace.\n`);
   const stack = o.debug && e instanceof Error && e.stack ? `${e.stack}\n` : "";
   return { code: EXIT_INTERNAL, text: scrubSecrets(line + stack) };
 }

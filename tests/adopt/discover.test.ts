@@ -371,6 +371,10 @@ describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
     expect(r.stdout.replace(/\n +/g, " ")).toContain("(554 Access denied ... on resource ...:identity/admin@example.com).");
     for (const text of [r.stdout, r.stderr]) expect(text).not.toContain(smtpSecret);
     await write("adopt-walkthrough", shown(`npm run -s adopt -- ${adoptArgs.join(" ")}`, r));
+    // The files it wrote, as docs/adopting.md shows them ("Review the three files").
+    const wrote = (file: string) => stable(readFileSync(path.join(project, "adopt-prod", file), "utf8").split(zoneId).join("ZONEID"));
+    await write("adopt-pulumi-prod-yaml", wrote("Pulumi.prod.yaml"));
+    await write("adopt-import-json", wrote("import.json"));
 
     // The same run beside the repository's Pulumi.prod.yaml (its domain changed to example.com).
     const existing = path.join(dir, "walkthrough-existing");
@@ -387,7 +391,7 @@ describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
     const plan = await runCliAsync("plan.ts", ["--stack", "prod"], { cwd: project, env: { COLUMNS: "" }, timeoutMs: 120_000 });
     expect([plan.status, plan.stderr]).toEqual([0, ""]);
     await write("adopt-plan", shown("npm run -s plan -- --stack prod", plan));
-    const policy = await runCliAsync("policy.ts", ["--stack", "prod"], { cwd: project, timeoutMs: 120_000 });
+    const policy = await runCliAsync("policy.ts", ["--stack", "prod"], { cwd: project, env: { COLUMNS: "" }, timeoutMs: 120_000 });
     expect([policy.status, policy.stderr]).toEqual([0, ""]);
     await write("adopt-policy", shown("npm run -s policy -- --stack prod", policy));
 
@@ -399,7 +403,7 @@ describe("npm run adopt (spawned, SES v2 over HTTP, moto behind it)", () => {
     expect(json.status, json.stderr).toBe(0);
     writeFileSync(path.join(project, "verification.json"), JSON.stringify((JSON.parse(json.stdout) as { outputs: { verification: unknown } }).outputs.verification));
     const relayArgs = ["--manifest", "verification.json", "--sender", `admin@${D}`];
-    const relay = await runCliAsync("relay-fix.ts", relayArgs, { cwd: project, timeoutMs: 60_000 });
+    const relay = await runCliAsync("relay-fix.ts", relayArgs, { cwd: project, env: { COLUMNS: "" }, timeoutMs: 60_000 });
     expect([relay.status, relay.stderr]).toEqual([0, ""]);
     await write("adopt-relay-fix", shown(`npm run -s relay-fix -- ${relayArgs.join(" ")}`, relay));
   });

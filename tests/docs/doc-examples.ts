@@ -45,7 +45,7 @@ export const OLD_MARKER = /<!-- (transcript|example|schema): ([a-z0-9-]+) -->/g;
 export interface MarkedBlock {
   name: string;
   excerpt: boolean;
-  /** The fence's language: text or json. */
+  /** The fence's language: text, json or yaml. */
   lang: string;
   /** The block's text, each line ending in "\n". */
   block: string;
@@ -53,8 +53,11 @@ export interface MarkedBlock {
   line: number;
 }
 
-/** A marker and the block right after it: ```text (printed output), or ```json (a printed JSON document or schema). */
-export const OUTPUT_MARKER = /<!-- output: ([a-z0-9-]+)(, excerpt)? -->\n```(text|json)\n([\s\S]*?)```\n/g;
+/**
+ * A marker and the block right after it: ```text (printed output), ```json (a printed JSON
+ * document or schema, or a JSON file a command wrote) or ```yaml (a YAML file a command wrote).
+ */
+export const OUTPUT_MARKER = /<!-- output: ([a-z0-9-]+)(, excerpt)? -->\n```(text|json|yaml)\n([\s\S]*?)```\n/g;
 
 export function markedBlocks(text: string): MarkedBlock[] {
   const blocks: MarkedBlock[] = [];

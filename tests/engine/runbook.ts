@@ -25,6 +25,7 @@ import { runMailProgram, stackOutputs } from "../../components/MailStack";
 import { pulumiConfig } from "../helpers/config";
 import { type ConfigValues, Engine, type OperationResult, type Step } from "./model";
 import { HOUR, type World } from "./world";
+import { unwrapped } from "../helpers/unwrap";
 
 export type InvariantName = "refused" | "relay" | "mail" | "dns" | "review";
 
@@ -93,7 +94,8 @@ export function formatSteps(result: OperationResult): string[] {
   });
   for (const w of result.warnings) lines.push(`  warning: ${shortUrn(w.urn)}: ${w.message}`);
   for (const e of result.errors) lines.push(`  error: ${e.message.split("\n")[0]}`);
-  if (result.programError) lines.push(...result.programError.split("\n").map((l) => `  ${l}`));
+  // Indented under the command, and wrapped again by the transcript (the program wraps it at 100 columns unindented).
+  if (result.programError) lines.push(...unwrapped(result.programError).split("\n").map((l) => `  ${l}`));
   return lines;
 }
 
@@ -220,7 +222,8 @@ export async function runRunbook(steps: readonly RunbookStep[], opts: RunbookOpt
           transcript.push(`$ pulumi preview   # ${what}`);
           transcript.push(...formatSteps(preview));
           if (step.expectRefused) {
-            const text = [preview.programError ?? "", ...preview.errors.map((e) => e.message)].join("\n");
+            // Matched by its words: the program's refusal is wrapped to 100 columns (lib/wrap.ts).
+            const text = unwrapped([preview.programError ?? "", ...preview.errors.map((e) => e.message)].join("\n"));
             if (!step.expectRefused.test(text)) violations.push({ invariant: "refused", step: step.title, message: `refused, but not as documented: ${text}` });
             transcript.push("  (refused, as documented: nothing changed)");
           } else {

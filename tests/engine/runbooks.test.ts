@@ -7,6 +7,7 @@
  * tests/engine/transcripts/.
  */
 import { describe, expect, it } from "vitest";
+import { TEXT_WIDTH, wrapText } from "../../scripts/lib/wrap";
 import { docOutput } from "../docs/doc-examples";
 import { PROD_LIKE } from "../helpers/config";
 import { adoptionRunbook, liveWorld } from "./adoption";
@@ -21,7 +22,8 @@ async function run(steps: readonly RunbookStep[], override?: typeof protectEvery
 }
 
 const invariants = (v: readonly Violation[]): InvariantName[] => [...new Set(v.map((x) => x.invariant))].sort();
-const transcriptOf = (t: readonly string[]): string => `${t.join("\n")}\n`;
+/** A transcript as the docs print it: 100 columns, by the CLIs' own wrapping (scripts/lib/wrap.ts); a step's detail continues under it. */
+const transcriptOf = (t: readonly string[]): string => `${wrapText(t.join("\n"), TEXT_WIDTH, (indent) => (indent === 2 ? 8 : indent + 4))}\n`;
 
 describe("the MAIL FROM move (docs/operations.md: one up by default, two under REJECT_MESSAGE)", () => {
   it("passes every invariant, without pulumi state unprotect", async () => {

@@ -61,7 +61,8 @@ describe("relay-fix", () => {
         "6. Send the probe: in Gmail, compose a message From admin@example.com To success@simulator.amazonses.com (any subject) and send it.",
         "   It logs in to SES in us-east-1 with the key the relay holds; SES's mailbox simulator accepts it without cost or reputation effect.",
         '   If Gmail cannot log in to SES, someone@gmail.com receives "Delivery Status Notification (Failure)" from mailer-daemon@googlemail.com: "Your message wasn\'t sent because the settings for the "Send mail as" address admin@example.com are misconfigured or out of date ... 535 Authentication Credentials Invalid". Save it (Show original → Download) and run `npm run diagnose -- FILE`: it reads it as relay-auth.',
-        `7. At least 4 hours later (IAM's last-used record lags), check: npm run verify -- --manifest ${manifestFile} --only relay`,
+        "7. At least 4 hours later (IAM's last-used record lags), check:",
+        `     npm run verify -- --manifest ${manifestFile} --only relay`,
         `   relay.credentials for admin@example.com passes once SES shows the current key (${id}) used in us-east-1 after the rotation, and the previous key not since.`,
         "",
         "someone@gmail.com is a consumer Gmail account: no API can change this alias's SMTP settings (users.settings.sendAs.update needs a Google Workspace domain-wide delegation), so these steps are manual.",
@@ -120,11 +121,12 @@ describe("relay-fix", () => {
     ]);
     expect(lines).toContain("     Security      TLS / STARTTLS (port 587), required; AUTH PLAIN or LOGIN");
     expect(lines).toContain(`                     aws secretsmanager get-secret-value --secret-id mail-infra/test/ses-smtp --region us-east-1 --query SecretString --output text | jq -r '.regions["us-west-2"].password'`);
-    expect(lines.slice(-5)).toEqual([
+    expect(lines.slice(-6)).toEqual([
       "3. Send the probe: one message through the relay From app@example.com To success@simulator.amazonses.com.",
       "   It logs in to SES in us-west-2 with the key the relay holds; SES's mailbox simulator accepts it without cost or reputation effect.",
       "   If the relay cannot log in, its log shows 535 Authentication Credentials Invalid: recheck the values above.",
-      "4. At least 4 hours later (IAM's last-used record lags), check: npm run verify -- --stack prod --only relay",
+      "4. At least 4 hours later (IAM's last-used record lags), check:",
+      "     npm run verify -- --stack prod --only relay",
       `   relay.credentials for app@example.com passes once SES shows the current key (${m.smtp.accessKeyId}) used in us-west-2 after the rotation, and the previous key not since.`,
     ]);
   });
@@ -159,7 +161,7 @@ describe("relay-fix", () => {
       const raw = Buffer.from(sent.raw, "base64url").toString("utf8");
       expect(raw.split("\r\n").slice(0, 5)).toEqual(["From: admin@example.com", "To: success@simulator.amazonses.com", "Subject: mail-infra relay probe (test, key generation 1)", "MIME-Version: 1.0", 'Content-Type: text/plain; charset="UTF-8"']);
       expect(r.stdout).toMatch(/^Probe: sent a message From admin@example\.com To success@simulator\.amazonses\.com through the Gmail API \(message fake[0-9a-f]+\) at \S+Z; Gmail relays it through email-smtp\.us-east-1\.amazonaws\.com with the key the alias holds\.$/m);
-      expect(r.stdout).toMatch(new RegExp(`^Next: after \\S+Z \\(IAM's last-used record lags up to ~4 h\\), run: npm run verify -- --manifest ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} --only relay$`, "m"));
+      expect(r.stdout).toMatch(new RegExp(`^Next: after \\S+Z \\(IAM's last-used record lags up to ~4 h\\), run:\n  npm run verify -- --manifest ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} --only relay$`, "m"));
     } finally {
       await fake.stop();
     }

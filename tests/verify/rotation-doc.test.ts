@@ -136,10 +136,10 @@ describe("docs/rotation.md: the relay steps' examples are real output", () => {
         await writeFile(file, JSON.stringify(m));
         const fake = await startGmailFake({ token, me: "owner@example.com", aliases: { "owner@example.com": [healthyAlias("admin@example.com")] }, smtpRoutes: { "email-smtp.us-east-1.amazonaws.com": r.w.smtpEndpoints["us-east-1"] }, ca: r.w.ca.caCertPem });
         try {
-          const out = await runCliAsync("relay-fix.ts", ["--manifest", "workspace.json", "--sender", "admin@example.com", "--apply", "--gmail-endpoint", fake.endpoint], { env: { ...r.w.env, GMAIL_ACCESS_TOKEN: token }, cwd: dir });
+          const out = await runCliAsync("relay-fix.ts", ["--manifest", "workspace.json", "--sender", "admin@example.com", "--apply", "--gmail-endpoint", fake.endpoint], { env: { ...r.w.env, GMAIL_ACCESS_TOKEN: token, COLUMNS: "" }, cwd: dir });
           expect([out.status, out.stderr]).toEqual([0, ""]);
           rendered["rotation-relay-fix-apply"] = out.stdout;
-          const probe = /^Probe: .* at (\S+Z);/m.exec(out.stdout);
+          const probe = /^Probe: [\s\S]*? at (\S+Z);/m.exec(out.stdout);
           if (!probe) throw new Error(`relay-fix --apply printed no probe time:\n${out.stdout}`);
           moments.push({ at: new Date(probe[1]), shown: "2026-01-12T12:20:41.337Z" });
           expect(fake.deliveries.map((d) => [d.username, d.ok])).toEqual([[r.currentId, true]]);
