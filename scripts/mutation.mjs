@@ -161,7 +161,9 @@ function incrementalFromRecords(list) {
     filesOut[f] = {
       language: "typescript",
       source,
-      mutants: rec.results.map((r, n) => ({
+      // A survivor covered by no test is a static mutant (run when the module loads): Stryker
+      // would reuse it even after new tests, as it has no per-test coverage to compare. Test it again.
+      mutants: rec.results.filter((r) => !(r[3] === "Survived" && r[5].length === 0)).map((r, n) => ({
         id: `${f}#${n}`,
         mutatorName: r[1],
         replacement: r[2],
