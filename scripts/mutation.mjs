@@ -19,22 +19,13 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ROOTS, SERVER_TESTS } from "../tests/mutation/targets.mjs";
-import {
-  at,
-  blobId,
-  counts,
-  location,
-  mutantKey,
-  readRecord,
-  renderScores,
-  writeRecord,
-  writeSummary,
-} from "./lib/mutation-results.mjs";
+import { at, blobId, counts, foldIntoRecords, incrementalFromRecords, location, mutantKey, readRecord, renderScores, writeSummary } from "./lib/mutation-results.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const USAGE = `usage: npm run test:mutation -- <path> [--force] [--concurrency 1|2] [--minutes N] [--report-only] [--survivors]
+const USAGE = `usage: npm run test:mutation -- <path>... [--force] [--concurrency 1|2] [--minutes N] [--report-only] [--survivors]
   <path>  a folder or .ts file under ${ROOTS.join(", ")}, e.g. lib/verify or lib/spf.ts,
-          or a line range of one file, e.g. scripts/verify/layers/relay/check.ts:127-222
+          or a line range of one file, e.g. scripts/verify/layers/relay/check.ts:127-222;
+          several paths share one run (one initial test run for all)
   --force         test every mutant again (ignore the results kept so far)
   --concurrency   test runners at a time (default 2; this machine has 2 cores)
   --minutes N     stop after N minutes and keep what was tested (the next run goes on from there)
@@ -48,8 +39,8 @@ function usage(message) {
 }
 
 const args = process.argv.slice(2);
-/** @type {string | undefined} */
-let target;
+/** @type {string[]} */
+const targets = [];
 let force = false;
 let reportOnly = false;
 let survivors = false;
@@ -72,18 +63,21 @@ for (let i = 0; i < args.length; i++) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   } else if (a.startsWith("-")) usage(`unknown option '${a}'`);
-  else if (target === undefined) target = a.replace(/\/+$/, "");
-  else usage(`one path at a time, got '${target}' and '${a}'`);
+  else targets.push(a.replace(/\/+$/, ""));
 }
-if (target === undefined) usage("name the folder or file to mutate");
-const name = /** @type {string} */ (target);
+if (targets.length === 0) usage("name the folder or file to mutate");
+const name = targets.join(" ");
 // A line range of one file (scripts/verify/layers/relay/check.ts:127-222) mutates only those lines: a big file
 // is measured one function at a time.
-const ranged = /^(.+\.ts):(\d+)-(\d+)$/.exec(name);
-const rel = ranged ? /** @type {string} */ (ranged[1]) : name;
-if (!ROOTS.some((r) => rel === r || rel.startsWith(`${r}/`))) usage(`'${rel}' is not under ${ROOTS.join(", ")}`);
-const abs = path.join(ROOT, rel);
-if (!existsSync(abs)) usage(`'${rel}' does not exist`);
+const ranged = targets.length === 1 ? /^(.+\.ts):(\d+)-(\d+)$/.exec(name) : null;
+if (targets.length > 1 && targets.some((t) => /:\d+-\d+$/.test(t))) usage("a line range is measured on its own");
+// Several paths share one run: one initial test run (minutes here) for all their files.
+const rels = ranged ? [/** @type {string} */ (ranged[1])] : targets;
+for (const r of rels) {
+  if (!ROOTS.some((root) => r === root || r.startsWith(`${root}/`))) usage(`'${r}' is not under ${ROOTS.join(", ")}`);
+  if (!existsSync(path.join(ROOT, r))) usage(`'${r}' does not exist`);
+}
+const rel = /** @type {string} */ (rels[0]);
 const isTs = (/** @type {string} */ f) => f.endsWith(".ts") && !f.endsWith(".d.ts");
 /** @param {string} dir @param {boolean} deep @returns {string[]} */
 function tsFiles(dir, deep) {
@@ -91,11 +85,11 @@ function tsFiles(dir, deep) {
     .flatMap((e) => (e.isDirectory() ? (deep ? tsFiles(`${dir}/${e.name}`, true) : []) : isTs(e.name) ? [`${dir}/${e.name}`] : []))
     .sort();
 }
-const isDir = statSync(abs).isDirectory();
+const isDir = rels.length === 1 && statSync(path.join(ROOT, rel)).isDirectory();
 // A run mutates the files directly in a folder; a report covers every file below it.
-const files = isDir ? tsFiles(rel, reportOnly) : [rel];
-if (files.length === 0) usage(`'${rel}' holds no .ts file`);
-const slug = name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
+const files = [...new Set(rels.flatMap((r) => (statSync(path.join(ROOT, r)).isDirectory() ? tsFiles(r, reportOnly) : [r])))];
+if (files.length === 0) usage(`'${name}' holds no .ts file`);
+const slug = name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 100);
 const incrementalFile = path.join(ROOT, ".cache/stryker", `${slug}.incremental.json`);
 const read = (/** @type {string} */ f) => readFileSync(path.join(ROOT, f), "utf8");
 
@@ -126,164 +120,21 @@ async function instrument(/** @type {string[]} */ list) {
   }
   return out;
 }
-/**
- * Stryker's incremental file from the kept records of `list`: each record's mutants on the source
- * they were measured on (the current file, or its older version from git), and the tests that
- * killed or covered them. Stryker diffs the old sources against today's and reuses what still holds.
- * @param {string[]} list
- */
-function incrementalFromRecords(list) {
-  /** @type {Record<string, { language: string, source: string, mutants: object[] }>} */
-  const filesOut = {};
-  /** @type {Map<string, { blob: string, measured: string, tests: Map<string, { id: string, name: string, location: { start: { line: number, column: number } } }> }[]>} */
-  const testEntries = new Map();
-  const testId = (/** @type {string} */ file, /** @type {[string, number, number]} */ t) => `${file}@${t[1]}:${t[2]}\n${t[0]}`;
-  for (const f of list) {
-    const rec = readRecord(ROOT, f);
-    if (!rec) continue;
-    const current = read(f);
-    const source = rec.source === blobId(current) ? current : gitBlob(rec.source);
-    if (source === undefined) continue; // measured on a source git no longer has: test again
-    /** @type {string[]} */
-    const ids = [];
-    for (const t of rec.tests) {
-      const list = testEntries.get(t.file) ?? [];
-      testEntries.set(t.file, list);
-      let entry = list.find((e) => e.blob === t.source);
-      if (!entry) list.push((entry = { blob: t.source, measured: rec.measured, tests: new Map() }));
-      if (rec.measured > entry.measured) entry.measured = rec.measured;
-      for (const ref of t.tests) {
-        const id = `${t.source}:${testId(t.file, ref)}`;
-        entry.tests.set(id, { id, name: ref[0], location: { start: { line: ref[1], column: ref[2] } } });
-        ids.push(id);
-      }
-    }
-    filesOut[f] = {
-      language: "typescript",
-      source,
-      // A survivor covered by no test is a static mutant (run when the module loads): Stryker
-      // would reuse it even after new tests, as it has no per-test coverage to compare. Test it again.
-      mutants: rec.results.filter((r) => !(r[3] === "Survived" && r[5].length === 0)).map((r, n) => ({
-        id: `${f}#${n}`,
-        mutatorName: r[1],
-        replacement: r[2],
-        location: location(r[0]),
-        status: r[3],
-        killedBy: r[4].map((k) => ids[k]),
-        coveredBy: r[5].map((k) => ids[k]),
-      })),
-    };
-  }
-  /** @type {Record<string, { source?: string, tests: object[] }>} */
-  const testFiles = {};
-  for (const [file, entries] of testEntries) {
-    // One version of a test file: today's if a record has it, else the latest measured. Results
-    // tied to another version are tested again.
-    const current = existsSync(path.join(ROOT, file)) ? blobId(read(file)) : undefined;
-    const chosen = entries.find((e) => e.blob === current) ?? [...entries].sort((a, b) => b.measured.localeCompare(a.measured))[0];
-    if (!chosen) continue;
-    const source = chosen.blob === current ? read(file) : gitBlob(chosen.blob);
-    testFiles[file] = { ...(source === undefined ? {} : { source }), tests: [...chosen.tests.values()] };
-  }
-  return { schemaVersion: "2", thresholds: { high: 90, low: 75 }, projectRoot: ROOT, files: filesOut, testFiles };
-}
-
-/**
- * Folds a Stryker report (the incremental file it wrote, complete or partial) into the records of
- * `list`: every mutant of today's source that has a result, from this run or kept from before.
- * @param {string[]} list @param {any} report
- */
-async function foldIntoRecords(list, report) {
-  const today = new Date().toISOString().slice(0, 10);
-  const { version } = JSON.parse(read("node_modules/@stryker-mutator/core/package.json"));
-  /** @type {Map<string, { file: string, blob: string, name: string, line: number, column: number }>} */
-  const testsById = new Map();
-  for (const [file, tf] of Object.entries(report.testFiles ?? {})) {
-    const t = /** @type {{ source?: string, tests: { id: string, name: string, location?: { start: { line: number, column: number } } }[] }} */ (tf);
-    const blob = t.source !== undefined ? blobId(t.source) : existsSync(path.join(ROOT, file)) ? blobId(read(file)) : "";
-    for (const x of t.tests) testsById.set(x.id, { file, blob, name: x.name, line: x.location?.start.line ?? 0, column: x.location?.start.column ?? 0 });
-  }
-  const now = await instrument(list);
-  let changed = 0;
-  for (const f of list) {
-    const cur = /** @type {{ blob: string, keys: Set<string> }} */ (now.get(f));
-    /** @type {Map<string, { place: string, mutator: string, replacement: string, status: string, killedBy: typeof tests, coveredBy: typeof tests }>} */
-    const entries = new Map();
-    /** @type {{ file: string, blob: string, name: string, line: number, column: number }[]} */
-    const tests = [];
-    const old = readRecord(ROOT, f);
-    let fresh = false;
-    if (old && old.source === cur.blob) {
-      const oldTests = old.tests.flatMap((t) => t.tests.map((x) => ({ file: t.file, blob: t.source, name: x[0], line: x[1], column: x[2] })));
-      for (const r of old.results) {
-        const key = mutantKey(r[0], r[1], r[2]);
-        if (cur.keys.has(key)) entries.set(key, { place: r[0], mutator: r[1], replacement: r[2], status: r[3], killedBy: r[4].map((k) => oldTests[k]), coveredBy: r[5].map((k) => oldTests[k]) });
-      }
-    }
-    for (const m of report.files?.[f]?.mutants ?? []) {
-      if (m.status === "Pending" || m.status === undefined) continue;
-      const place = at(m.location);
-      const key = mutantKey(place, m.mutatorName, m.replacement ?? m.mutatorName);
-      if (!cur.keys.has(key)) continue;
-      const ref = (/** @type {string[] | undefined} */ ids) => (ids ?? []).map((id) => testsById.get(id)).filter((t) => t !== undefined);
-      const before = entries.get(key);
-      entries.set(key, {
-        place,
-        mutator: m.mutatorName,
-        replacement: m.replacement ?? m.mutatorName,
-        status: m.status,
-        killedBy: ref(m.killedBy),
-        // What covered a killed mutant is not needed to reuse it (its killer is), and is most of a record's size.
-        coveredBy: m.status === "Killed" ? [] : ref(m.coveredBy),
-      });
-      if (!before || before.status !== m.status) fresh = true;
-    }
-    if (entries.size === 0) continue;
-    // The tests table: one entry per test file version, its tests in order.
-    /** @type {Map<string, { file: string, source: string, tests: [string, number, number][] }>} */
-    const byFile = new Map();
-    /** @type {Map<string, number>} */
-    const index = new Map();
-    const sorted = [...entries.values()].sort((a, b) => {
-      const la = location(a.place).start;
-      const lb = location(b.place).start;
-      return la.line - lb.line || la.column - lb.column || a.mutator.localeCompare(b.mutator) || a.replacement.localeCompare(b.replacement);
-    });
-    for (const e of sorted) for (const t of [...e.killedBy, ...e.coveredBy]) tests.push(t);
-    for (const t of tests) {
-      const k = `${t.file}\n${t.blob}`;
-      if (!byFile.has(k)) byFile.set(k, { file: t.file, source: t.blob, tests: [] });
-    }
-    const fileOrder = [...byFile.values()].sort((a, b) => a.file.localeCompare(b.file) || a.source.localeCompare(b.source));
-    for (const tf of fileOrder) {
-      const mine = tests.filter((t) => t.file === tf.file && t.blob === tf.source);
-      const uniq = new Map(mine.map((t) => [`${t.line}:${t.column}\n${t.name}`, t]));
-      tf.tests = [...uniq.values()].sort((a, b) => a.line - b.line || a.column - b.column || a.name.localeCompare(b.name)).map((t) => [t.name, t.line, t.column]);
-    }
-    let n = 0;
-    for (const tf of fileOrder) for (const t of tf.tests) index.set(`${tf.file}\n${tf.source}\n${t[1]}:${t[2]}\n${t[0]}`, n++);
-    const idx = (/** @type {{ file: string, blob: string, name: string, line: number, column: number }} */ t) =>
-      /** @type {number} */ (index.get(`${t.file}\n${t.blob}\n${t.line}:${t.column}\n${t.name}`));
-    const uniqIdx = (/** @type {typeof tests} */ ts) => [...new Set(ts.map(idx))].sort((a, b) => a - b);
-    writeRecord(ROOT, {
-      file: f,
-      source: cur.blob,
-      mutants: cur.keys.size,
-      measured: fresh || !old ? today : old.measured,
-      stryker: version,
-      tests: fileOrder,
-      results: sorted.map((e) => [e.place, e.mutator, e.replacement, e.status, uniqIdx(e.killedBy), uniqIdx(e.coveredBy)]),
-    });
-    changed++;
-  }
-  return changed;
-}
+/** What the record functions need from the outside: files, git, the instrumenter, the date. */
+const context = {
+  root: ROOT,
+  read: (/** @type {string} */ f) => (existsSync(path.join(ROOT, f)) ? read(f) : undefined),
+  gitBlob,
+  keysOf: instrument,
+  today: new Date().toISOString().slice(0, 10),
+  stryker: JSON.parse(read("node_modules/@stryker-mutator/core/package.json")).version,
+};
 
 if (!reportOnly) {
   const serverTests = [...new Set(files.flatMap((f) => SERVER_TESTS[f] ?? []))].filter((t) => existsSync(path.join(ROOT, t)));
   mkdirSync(path.dirname(incrementalFile), { recursive: true });
   // No record yet for any of these files: a local incremental file from before is used as it is.
-  if (!force && files.some((f) => readRecord(ROOT, f) !== undefined)) writeFileSync(incrementalFile, JSON.stringify(incrementalFromRecords(files)));
+  if (!force && files.some((f) => readRecord(ROOT, f) !== undefined)) writeFileSync(incrementalFile, JSON.stringify(incrementalFromRecords(context, files)));
   const env = {
     ...process.env,
     MUTATION_TARGET: name,
@@ -292,7 +143,7 @@ if (!reportOnly) {
     MUTATION_CONCURRENCY: concurrency,
     MUTATION_FORCE: force ? "1" : "0",
   };
-  process.stderr.write(`test:mutation: ${files.length} file(s) of ${rel}${serverTests.length ? `, with ${serverTests.join(", ")}` : ""}${minutes ? `, for at most ${minutes} min` : ""}\n`);
+  process.stderr.write(`test:mutation: ${files.length} file(s) of ${name}${serverTests.length ? `, with ${serverTests.join(", ")}` : ""}${minutes ? `, for at most ${minutes} min` : ""}\n`);
   const stryker = path.join(ROOT, "node_modules/@stryker-mutator/core/bin/stryker.js");
   const started = Date.now();
   const child = spawn(process.execPath, [stryker, "run", "stryker.config.mjs"], { cwd: ROOT, env, stdio: "inherit" });
@@ -310,7 +161,7 @@ if (!reportOnly) {
   if (timer) clearTimeout(timer);
   const wrote = existsSync(incrementalFile) && statSync(incrementalFile).mtimeMs >= started;
   if (wrote) {
-    const n = await foldIntoRecords(ranged ? [rel] : files, JSON.parse(readFileSync(incrementalFile, "utf8")));
+    const n = await foldIntoRecords(context, ranged ? [rel] : files, JSON.parse(readFileSync(incrementalFile, "utf8")));
     process.stderr.write(`test:mutation: results kept in tests/mutation/results/ (${n} file(s))${stopped ? ", stopped early: run again to go on" : ""}\n`);
   }
   if (status !== 0 && !(stopped && wrote)) process.exit(Number(status));

@@ -54,3 +54,24 @@ export declare function total(rows: ScoreRow[], name: string): ScoreRow;
 export declare function renderScores(rows: ScoreRow[], opts: { target: string; stale?: Set<string>; files?: "all" | "measured" | "none" }): string;
 export declare function summaryPath(root: string, target: string): string;
 export declare function writeSummary(root: string, target: string, rows: ScoreRow[]): void;
+export interface SourceMutants {
+  blob: string;
+  keys: Set<string>;
+}
+export interface Context {
+  root: string;
+  read: (file: string) => string | undefined;
+  gitBlob: (id: string) => string | undefined;
+  keysOf: (files: string[]) => Promise<Map<string, SourceMutants>>;
+  today: string;
+  stryker: string;
+}
+export interface IncrementalReport {
+  schemaVersion: string;
+  thresholds: { high: number; low: number };
+  projectRoot: string;
+  files: Record<string, { language: string; source: string; mutants: { id: string; mutatorName: string; replacement: string; location: Location; status: string; killedBy: string[]; coveredBy: string[] }[] }>;
+  testFiles: Record<string, { source?: string; tests: { id: string; name: string; location: { start: Position } }[] }>;
+}
+export declare function incrementalFromRecords(ctx: Context, list: string[]): IncrementalReport;
+export declare function foldIntoRecords(ctx: Context, list: string[], report: unknown): Promise<number>;
