@@ -194,7 +194,7 @@ const rows = reportFiles.map((f) => {
   return { file: f, source: rec.source, mutants: rec.mutants, measured: rec.measured, ...counts(rec.results) };
 });
 process.stdout.write(`\nmutation score (killed or timed out / valid mutants tested), kept in tests/mutation/results/\n`);
-process.stdout.write(renderScores(rows, { target: name, stale }));
+process.stdout.write(renderScores(rows, { target: targets.length > 1 ? "these paths" : name, stale }));
 if (stale.size > 0) process.stdout.write(`* changed since measured: these numbers are of the older source; run the file again\n`);
 if (reportOnly && isDir && ROOTS.includes(rel)) {
   writeSummary(ROOT, rel, rows);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../lib/config";
-import { dependsOnDkimTokens, deployedDkimTokens, dkimIdentityKey, expectedRecords } from "../../lib/records";
+import { dependsOnDkimTokens, deployedDkimTokens, dkimIdentityKey, expectedRecords, toZoneFile } from "../../lib/records";
 import { pulumiConfig } from "../helpers/config";
 
 const cfg = validateConfig(pulumiConfig({ domain: "example.com", regions: ["us-east-1"], spfAll: "-all" }), "t").domains[0];
@@ -50,5 +50,12 @@ describe("expectedRecords", () => {
     const name = "example.org._report._dmarc.example.com";
     const records = expectedRecords({ ...cfg, reportAuthorizations: [name] }, tokens);
     expect(records.at(-1)).toEqual({ key: `dmarc-report-auth-${name}`, purpose: "dmarc-report-auth", name, type: "TXT", ttl: cfg.ttl, values: ["v=DMARC1"] });
+  });
+});
+
+describe("toZoneFile: TXT text in a master file (RFC 1035 5.1)", () => {
+  it("a backslash in the value is escaped as \\\\ (a bare one would escape the next character)", () => {
+    const zone = toZoneFile([{ key: "b", purpose: "spf", name: "example.com", type: "TXT", ttl: 300, values: ["a\\b"] }]);
+    expect(zone).toBe('example.com.   300 IN TXT   "a\\\\b"\n');
   });
 });
