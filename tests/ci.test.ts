@@ -20,11 +20,11 @@ describe("one Node version: engines, README, .ci/run and the workflow agree", ()
   const minimum = semver.minVersion(pkg.engines.node)?.version ?? "";
   const ciNode = /^NODE22=(\S+)$/m.exec(read(".ci", "run"))?.[1] ?? "";
 
-  it("engines asks for Node 22.13+, the README's Node line says the same, and the lock file's root agrees", () => {
-    expect(pkg.engines.node).toBe(">=22.13");
+  it("engines asks for Node 22.18+, the README's Node line says 22, and the lock file's root agrees", () => {
+    expect(pkg.engines.node).toBe(">=22.18");
     expect(lock.packages[""].engines).toEqual(pkg.engines);
     const lines = read("README.md").split("\n").filter((l) => /^Node \d/.test(l));
-    expect(lines).toEqual(["Node 22.13 or newer (the Gmail and Google-auth packages require 22; Node 20 is past end of life); `.ci/run` and CI run the suite on Node 22."]);
+    expect(lines).toEqual(["Node 22.18 or newer (the Gmail and Google-auth packages require 22, StrykerJS 10's Babel 8 requires 22.18; Node 20 is past end of life); `.ci/run` and CI run the suite on Node 22."]);
   });
 
   it("every installed package accepts both the engines minimum and the Node .ci/run uses: npm ci prints no EBADENGINE", () => {
