@@ -21,6 +21,7 @@ export const PURE_TESTS = [
   "tests/diagnose/classify-edges.test.ts",
   "tests/diagnose/fixtures.test.ts",
   "tests/verify/checks.test.ts",
+  "tests/verify/*-check.test.ts",
   "tests/verify/fix-property.test.ts",
   "tests/verify/key-evidence.test.ts",
   "tests/verify/mail-from-status.test.ts",
