@@ -40,7 +40,7 @@ export const PURE_TESTS = [
  */
 export const SERVER_TESTS = {
   "scripts/verify/layers/dns/collect.ts": ["tests/verify/dns-collector.test.ts", "tests/verify/collectors.test.ts"],
-  "scripts/verify/layers/smtp/collect.ts": ["tests/verify/smtp-tls.test.ts", "tests/verify/collectors.test.ts"],
+  "scripts/verify/layers/smtp/collect.ts": ["tests/verify/smtp-tls.test.ts", "tests/verify/collectors.test.ts", "tests/verify/smtp-collector.test.ts"],
   "scripts/verify/aws.ts": ["tests/adopt/route53-pages.test.ts"],
   "scripts/verify/layers/smtp/check.ts": ["tests/verify/permission.test.ts", "tests/address-identities.test.ts"],
   "scripts/verify/layers/watch/check.ts": ["tests/watch/verify-watch.test.ts"],
