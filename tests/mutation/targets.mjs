@@ -44,7 +44,13 @@ export const SERVER_TESTS = {
   "scripts/verify/aws.ts": ["tests/adopt/route53-pages.test.ts"],
   "scripts/verify/layers/smtp/check.ts": ["tests/verify/permission.test.ts", "tests/address-identities.test.ts"],
   "scripts/verify/layers/watch/check.ts": ["tests/watch/verify-watch.test.ts"],
-  "scripts/verify/layers/monitoring/check.ts": ["tests/watch/verify-watch.test.ts"],
+  "scripts/verify/layers/monitoring/check.ts": ["tests/watch/verify-watch.test.ts", "tests/verify/monitoring.test.ts"],
+  // In-process against loopback servers or aws-sdk-client-mock; without them these files had no
+  // test Stryker could run (every mutant "no coverage"). Their CLI cases run unmutated code.
+  "scripts/verify/layers/monitoring/collect.ts": ["tests/verify/monitoring.test.ts"],
+  "scripts/verify/layers/recipient/check.ts": ["tests/verify/recipient.test.ts"],
+  "scripts/verify/layers/recipient/collect.ts": ["tests/verify/recipient.test.ts"],
+  "scripts/verify/layers/gmail/collect.ts": ["tests/verify/relay.test.ts"],
 };
 
 /** Folders a target may lie in (the rules and the verify collectors). */
