@@ -98,6 +98,7 @@ const notPassing = (fs: Finding[]) => fs.filter((f) => f.status !== "pass");
 const one = (fs: Finding[], id: string, subject?: string): Finding => {
   const found = fs.filter((f) => f.id === id && (subject === undefined || f.subject === subject));
   expect(found.map((f) => `${f.id} ${f.subject}`), `${id} ${subject ?? ""}`).toHaveLength(1);
+  expect(found[0].layer).toBe("dns");
   return found[0];
 };
 
@@ -112,6 +113,9 @@ describe("the questions and names a domain needs", () => {
       "TXT example.com",
       "TXT _dmarc.example.com",
     ]);
+    // Discovery mode declares no records for the MAIL FROM name: it is asked all the same.
+    const discovered = { ...ONE, records: ONE.records.filter((r) => r.purpose === "dkim") };
+    expect(dnsQuestions(discovered).map(questionKey).filter((k) => !k.startsWith("CNAME"))).toEqual(["TXT example.com", "TXT _dmarc.example.com", "MX bounce.example.com", "TXT bounce.example.com"]);
     const noMailFrom = domainOf([region("us-east-1", "")]);
     expect(dnsQuestions(noMailFrom).map(questionKey).filter((k) => !k.startsWith("CNAME"))).toEqual(["TXT example.com", "TXT _dmarc.example.com"]);
   });
@@ -194,6 +198,22 @@ describe("dns.dkim", () => {
 
 describe("dns.mail-from.mx", () => {
   const expected = `10 ${mailFromMxHost("us-east-1")}`;
+
+  it("the pass names the region's feedback host and shows the MX", async () => {
+    const f = one(checkDnsLayer(ONE, await observe(ONE, healthy(ONE))), "dns.mail-from.mx");
+    expect([f.status, f.summary, f.evidence]).toEqual(["pass", "MX points at us-east-1's feedback host", [`MX ${expected}`]]);
+  });
+
+  it("another region's feedback host is named even behind a foreign MX; every wrong MX carries the record to set", async () => {
+    const live = healthy(ONE);
+    live.answers.set("MX bounce.example.com", observed(["5 mx.other.net", `10 ${mailFromMxHost("us-west-2")}`]));
+    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.mail-from.mx");
+    expect([f.summary, f.evidence, f.fix]).toEqual([
+      "MX points at us-west-2's feedback host, but this MAIL FROM sends from us-east-1",
+      [`expected ${expected}, found 5 mx.other.net, 10 ${mailFromMxHost("us-west-2")}`],
+      [{ kind: "dns-record-set", name: "bounce.example.com", type: "MX", values: [expected] }],
+    ]);
+  });
 
   it("NXDOMAIN fails as no MX, with the record to set; a timeout is inconclusive", async () => {
     const live = healthy(ONE);
@@ -290,6 +310,21 @@ describe("dns.spf.*", () => {
     expect(one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.spf.record", "bounce.example.com (us-east-1)").remediation).toBe("Publish the SPF record from the plan at bounce.example.com, or run `pulumi up --refresh`.");
   });
 
+  it("a MAIL FROM name that does not exist gets SES's SPF record alone; two SPF records there get no fix (merging is a choice)", async () => {
+    const live = healthy(ONE);
+    live.answers.set("TXT bounce.example.com", nxdomain("TXT bounce.example.com"));
+    const f = one(checkDnsLayer(ONE, await observe(ONE, live), "discovery"), "dns.spf.record", "bounce.example.com (us-east-1)");
+    expect(f.fix).toEqual([{ kind: "dns-record-set", name: "bounce.example.com", type: "TXT", values: [MAIL_FROM_SPF] }]);
+    live.answers.set("TXT bounce.example.com", observed([MAIL_FROM_SPF, "v=spf1 -all"]));
+    const two = one(checkDnsLayer(ONE, await observe(ONE, live), "discovery"), "dns.spf.record", "bounce.example.com (us-east-1)");
+    expect([two.status, two.fix]).toEqual(["fail", undefined]);
+  });
+
+  it("one valid record passes, showing it", async () => {
+    const f = one(checkDnsLayer(ONE, await observe(ONE, healthy(ONE))), "dns.spf.record", D);
+    expect([f.status, f.summary, f.evidence]).toEqual(["pass", "exactly one valid SPF record", [APEX_SPF]]);
+  });
+
   it("two SPF records: both in the evidence, and the advice to merge", async () => {
     const live = healthy(ONE);
     live.answers.set("TXT example.com", observed([APEX_SPF, "v=spf1 -all"]));
@@ -302,7 +337,8 @@ describe("dns.spf.*", () => {
     live.answers.set("TXT example.com", observed(["v=spf1 ipv4:192.0.2.1 ~all"]));
     const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.spf.record", D);
     expect(f.evidence[0]).toBe("found: v=spf1 ipv4:192.0.2.1 ~all");
-    expect(f.evidence.length).toBeGreaterThan(1);
+    expect(f.evidence[1]).toMatch(/^Unknown mechanism "ipv4"/);
+    expect(f.summary).toBe(`the SPF record is not valid: ${f.evidence[1]}`);
     expect(f.remediation).toBe("Fix the record at example.com; `npm run plan` shows the one mail-infra expects.");
     expect(checkDnsLayer(ONE, await observe(ONE, live)).filter((x) => x.subject === D && x.id.startsWith("dns.spf")).map((x) => x.id)).toEqual(["dns.spf.record"]);
 
@@ -390,6 +426,17 @@ describe("dns.spf.*", () => {
     const v = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.spf.void", D);
     expect([v.status, v.evidence.slice().sort(), v.remediation]).toEqual(["fail", ["include:g1.example.net", "include:g2.example.net", "include:g3.example.net"], "Remove the includes and mechanisms listed above: their names no longer exist."]);
   });
+
+  it("includes that did not answer make the count inconclusive, naming each", async () => {
+    const live = healthy(ONE);
+    live.txt["_spf.example.net"] = ["v=spf1 include:q1.example.net include:q2.example.net ~all"];
+    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.spf.lookups", D);
+    expect(f).toMatchObject({
+      status: "inconclusive",
+      summary: "could not check every include: q1.example.net, q2.example.net did not answer; at least 3 of 10 lookups used",
+      evidence: ["timeout: q1.example.net, q2.example.net did not answer; at least 3 of 10 lookups used"],
+    });
+  });
 });
 
 describe("dns.dmarc.*", () => {
@@ -406,7 +453,7 @@ describe("dns.dmarc.*", () => {
     const live = healthy(ONE);
     live.answers.set("TXT _dmarc.example.com", observed(["something-else"]));
     const none = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dmarc.record");
-    expect([none.summary, none.evidence, none.remediation]).toEqual(["example.com publishes no DMARC record", [], "Publish exactly one TXT record at _dmarc.example.com (the plan shows it), or run `pulumi up --refresh`."]);
+    expect([none.status, none.summary, none.evidence, none.remediation]).toEqual(["fail", "example.com publishes no DMARC record", [], "Publish exactly one TXT record at _dmarc.example.com (the plan shows it), or run `pulumi up --refresh`."]);
     live.answers.set("TXT _dmarc.example.com", observed([DMARC, "v=DMARC1; p=none"]));
     expect(one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dmarc.record").evidence).toEqual([`found: ${DMARC}`, "found: v=DMARC1; p=none"]);
   });
@@ -449,6 +496,8 @@ describe("dns.dmarc.*", () => {
     const t = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dmarc.report-authorization");
     expect([t.status, t.summary]).toEqual(["inconclusive", `could not check ${auth}: TXT ${auth}: no answer from 127.0.0.1:5300`]);
 
+    live.auth = new Map([[auth, observed(["v=spf1 -all", "v=DMARC1"])]]);
+    expect(one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dmarc.report-authorization").status).toBe("pass");
     live.auth = new Map([[auth, observed(["v=spf1 -all"])]]);
     const other = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dmarc.report-authorization");
     expect([other.status, other.evidence]).toEqual(["fail", [`no v=DMARC1 TXT at ${auth}`]]);
@@ -512,10 +561,34 @@ describe("dns.drift", () => {
     expect(one(checkDnsLayer(d, await observe(d, live)), "dns.drift").evidence[1]).toBe("found:    a.example.net | b.example.net");
     live.answers.set("CNAME x._domainkey.example.com", timeout("CNAME x._domainkey.example.com"));
     expect(checkDnsLayer(d, await observe(d, live)).map((x) => x.id)).not.toContain("dns.drift");
+    live.answers.set("CNAME x._domainkey.example.com", observed(["a.example.net", "c.example.net"]));
+    const pairDrift = { ...d, records: [...d.records, { ...extra, key: "extra2", values: ["b.example.net"] }] };
+    expect(one(checkDnsLayer(pairDrift, await observe(pairDrift, live)), "dns.drift").evidence.slice(0, 2)).toEqual(["expected: a.example.net | b.example.net", "found:    a.example.net | c.example.net"]);
     // Two declared records at one name are one question: both values are expected.
     const pair = { ...d, records: [...d.records, { ...extra, key: "extra2", values: ["b.example.net"] }] };
     live.answers.set("CNAME x._domainkey.example.com", observed(["b.example.net", "a.example.net"]));
     expect(checkDnsLayer(pair, await observe(pair, live)).map((x) => x.id)).not.toContain("dns.drift");
+  });
+});
+
+describe("a name a functional check already reports is not reported again as drift; every other name still is", () => {
+  it("a wrong DKIM CNAME and a warned apex SPF are not drift; a drifted MAIL FROM SPF and another region's extra CNAME value are", async () => {
+    const west = region("us-west-2", "bounce-usw2.example.com");
+    const d = domainOf([USE1, west]);
+    const live = healthy(d);
+    const eastName = dkimCnameName(USE1.dkimTokens[0], D);
+    const westName = dkimCnameName(west.dkimTokens[0], D);
+    live.answers.set(`CNAME ${eastName}`, observed(["x.other.net"]));
+    live.answers.set(`CNAME ${westName}`, observed([dkimCnameTarget(west.dkimTokens[0], "us-west-2"), "x.other.net"]));
+    live.answers.set("TXT example.com", observed(["v=spf1 include:_spf.example.net ?all"]));
+    live.answers.set("TXT bounce.example.com", observed(["v=spf1 include:amazonses.com -all"]));
+    const fs = notPassing(checkDnsLayer(d, await observe(d, live)));
+    expect(fs.map((f) => `${f.id} ${f.status} ${f.subject}`)).toEqual([
+      "dns.dkim fail example.com DKIM (us-east-1)",
+      "dns.spf.all warn example.com",
+      "dns.drift warn TXT bounce.example.com",
+      `dns.drift warn CNAME ${westName}`,
+    ]);
   });
 });
 
