@@ -92,6 +92,17 @@ async function observe(d: ManifestDomain, live: Live): Promise<DnsObservations> 
   return { answers: live.answers, spf, reportAuthorizations };
 }
 
+/** The layer's findings, each of them checked to belong to the dns layer. */
+function checkDns(...args: Parameters<typeof checkDnsLayer>): Finding[] {
+  const fs = checkDnsLayer(...args);
+  expect(fs.filter((f) => f.layer !== "dns")).toEqual([]);
+  return fs;
+}
+function checkApex(...args: Parameters<typeof checkApexTxt>): Finding[] {
+  const fs = checkApexTxt(...args);
+  expect(fs.filter((f) => f.layer !== "dns")).toEqual([]);
+  return fs;
+}
 const nxdomain = (what: string): Unobservable => ({ ok: false, reason: "notfound", message: `${what}: NXDOMAIN` });
 const timeout = (what: string): Unobservable => ({ ok: false, reason: "timeout", message: `${what}: no answer from 127.0.0.1:5300`, needs: "DNS at 127.0.0.1:5300 did not answer: check the resolver or pass --dns-server." });
 const notPassing = (fs: Finding[]) => fs.filter((f) => f.status !== "pass");
@@ -137,7 +148,7 @@ describe("the questions and names a domain needs", () => {
 describe("dns.dkim", () => {
   it("passes when each CNAME answers with its target, whatever the case the stack wrote it in", async () => {
     const upper = { ...ONE, records: ONE.records.map((r) => (r.purpose === "dkim" ? { ...r, values: [r.values[0].toUpperCase()] } : r)) };
-    const fs = checkDnsLayer(upper, await observe(upper, healthy(ONE)));
+    const fs = checkDns(upper, await observe(upper, healthy(ONE)));
     expect(notPassing(fs)).toEqual([]);
     expect(one(fs, "dns.dkim").evidence).toEqual(USE1.dkimTokens.map((t) => `${dkimCnameName(t, D)} -> ${dkimCnameTarget(t, "us-east-1")}`));
   });
@@ -147,7 +158,7 @@ describe("dns.dkim", () => {
     const target = dkimCnameTarget(USE1.dkimTokens[0], "us-east-1");
     const live = healthy(ONE);
     live.answers.set(`CNAME ${name}`, observed([]));
-    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dkim");
+    const f = one(checkDns(ONE, await observe(ONE, live)), "dns.dkim");
     expect(f).toMatchObject({
       status: "fail",
       summary: "1 of 3 DKIM CNAMEs are missing or wrong: SES cannot sign with this domain in us-east-1",
@@ -155,7 +166,7 @@ describe("dns.dkim", () => {
       remediation: "Publish the CNAMEs exactly as listed (`npm run plan -- --zone-file` or `pulumi stack output zoneFile`), or run `pulumi up --refresh` to restore the Route 53 records.",
       fix: [{ kind: "dns-record-set", name, type: "CNAME", values: [target] }],
     });
-    const byHand = one(checkDnsLayer(ONE, await observe(ONE, live), "discovery"), "dns.dkim");
+    const byHand = one(checkDns(ONE, await observe(ONE, live), "discovery"), "dns.dkim");
     expect(byHand.remediation).toBe("Publish the CNAMEs exactly as listed above at your DNS host: each is us-east-1's own token, so no other region's record changes.");
   });
 
@@ -165,7 +176,7 @@ describe("dns.dkim", () => {
     live.answers.set(`CNAME ${n1}`, nxdomain(`CNAME ${n1}`));
     live.answers.set(`CNAME ${n2}`, observed(["x.other.net", "y.other.net"]));
     live.answers.set(`CNAME ${n3}`, observed([]));
-    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dkim");
+    const f = one(checkDns(ONE, await observe(ONE, live)), "dns.dkim");
     expect(f.summary).toBe("3 of 3 DKIM CNAMEs are missing or wrong: SES cannot sign with this domain in us-east-1");
     expect(f.evidence[1]).toBe(`${n2}: expected ${dkimCnameTarget(USE1.dkimTokens[1], "us-east-1")}, found x.other.net, y.other.net`);
     expect(f.fix?.map((s) => (s.kind === "dns-record-set" ? s.name : s.kind))).toEqual([n1, n2, n3]);
@@ -174,11 +185,11 @@ describe("dns.dkim", () => {
   it("without DKIM tokens there is nothing to compare: inconclusive, with discovery's cause or pointing at the SES layer", async () => {
     const denied: Unobservable = { ok: false, reason: "denied", message: "AccessDeniedException: ses:GetEmailIdentity", needs: "Grant ses:GetEmailIdentity." };
     const unknown = domainOf([region("us-east-1", "bounce.example.com", { dkimTokens: [], unknown: { dkimTokens: denied } })]);
-    const u = one(checkDnsLayer(unknown, await observe(unknown, healthy(unknown))), "dns.dkim");
+    const u = one(checkDns(unknown, await observe(unknown, healthy(unknown))), "dns.dkim");
     expect(u).toMatchObject({ status: "inconclusive", subject: "example.com DKIM (us-east-1)", summary: "could not check the DKIM CNAMEs: AccessDeniedException: ses:GetEmailIdentity", remediation: "Grant ses:GetEmailIdentity." });
 
     const none = domainOf([region("us-east-1", "bounce.example.com", { dkimTokens: [] })]);
-    const n = one(checkDnsLayer(none, await observe(none, healthy(none))), "dns.dkim");
+    const n = one(checkDns(none, await observe(none, healthy(none))), "dns.dkim");
     expect(n).toMatchObject({
       status: "inconclusive",
       summary: "could not check the DKIM CNAMEs: no DKIM tokens are known for us-east-1",
@@ -191,7 +202,7 @@ describe("dns.dkim", () => {
     const name = dkimCnameName(USE1.dkimTokens[2], D);
     const live = healthy(ONE);
     live.answers.delete(`CNAME ${name}`);
-    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dkim");
+    const f = one(checkDns(ONE, await observe(ONE, live)), "dns.dkim");
     expect([f.status, f.summary]).toEqual(["inconclusive", `could not check ${name} CNAME: CNAME ${name} was not queried`]);
   });
 });
@@ -200,14 +211,14 @@ describe("dns.mail-from.mx", () => {
   const expected = `10 ${mailFromMxHost("us-east-1")}`;
 
   it("the pass names the region's feedback host and shows the MX", async () => {
-    const f = one(checkDnsLayer(ONE, await observe(ONE, healthy(ONE))), "dns.mail-from.mx");
+    const f = one(checkDns(ONE, await observe(ONE, healthy(ONE))), "dns.mail-from.mx");
     expect([f.status, f.summary, f.evidence]).toEqual(["pass", "MX points at us-east-1's feedback host", [`MX ${expected}`]]);
   });
 
   it("another region's feedback host is named even behind a foreign MX; every wrong MX carries the record to set", async () => {
     const live = healthy(ONE);
     live.answers.set("MX bounce.example.com", observed(["5 mx.other.net", `10 ${mailFromMxHost("us-west-2")}`]));
-    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.mail-from.mx");
+    const f = one(checkDns(ONE, await observe(ONE, live)), "dns.mail-from.mx");
     expect([f.summary, f.evidence, f.fix]).toEqual([
       "MX points at us-west-2's feedback host, but this MAIL FROM sends from us-east-1",
       [`expected ${expected}, found 5 mx.other.net, 10 ${mailFromMxHost("us-west-2")}`],
@@ -218,7 +229,7 @@ describe("dns.mail-from.mx", () => {
   it("NXDOMAIN fails as no MX, with the record to set; a timeout is inconclusive", async () => {
     const live = healthy(ONE);
     live.answers.set("MX bounce.example.com", nxdomain("MX bounce.example.com"));
-    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.mail-from.mx");
+    const f = one(checkDns(ONE, await observe(ONE, live)), "dns.mail-from.mx");
     expect(f).toMatchObject({
       status: "fail",
       subject: "bounce.example.com (us-east-1)",
@@ -228,32 +239,32 @@ describe("dns.mail-from.mx", () => {
       fix: [{ kind: "dns-record-set", name: "bounce.example.com", type: "MX", values: [expected] }],
     });
     live.answers.set("MX bounce.example.com", timeout("MX bounce.example.com"));
-    const t = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.mail-from.mx");
+    const t = one(checkDns(ONE, await observe(ONE, live)), "dns.mail-from.mx");
     expect([t.status, t.summary]).toEqual(["inconclusive", "could not check the MAIL FROM MX: MX bounce.example.com: no answer from 127.0.0.1:5300"]);
   });
 
   it("an MX that is not SES's, or a second MX beside SES's, fails; discovery mode and USE_DEFAULT_VALUE change the advice", async () => {
     const live = healthy(ONE);
     live.answers.set("MX bounce.example.com", observed(["10 mx.other.net"]));
-    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.mail-from.mx");
+    const f = one(checkDns(ONE, await observe(ONE, live)), "dns.mail-from.mx");
     expect([f.status, f.summary, f.evidence]).toEqual(["fail", `MX is not ${expected}`, [`expected ${expected}, found 10 mx.other.net`]]);
 
     live.answers.set("MX bounce.example.com", observed([expected, "20 mx.other.net"]));
-    const two = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.mail-from.mx");
+    const two = one(checkDns(ONE, await observe(ONE, live)), "dns.mail-from.mx");
     expect([two.status, two.summary]).toEqual(["fail", `MX is not ${expected}`]);
 
     const fallback = domainOf([region("us-east-1", "bounce.example.com", { mailFromBehaviorOnMxFailure: "USE_DEFAULT_VALUE" })]);
-    const byHand = one(checkDnsLayer(fallback, await observe(fallback, live), "discovery"), "dns.mail-from.mx");
+    const byHand = one(checkDns(fallback, await observe(fallback, live), "discovery"), "dns.mail-from.mx");
     expect(byHand.remediation).toBe(`Set the MX of bounce.example.com to "${expected}" (and only that). With behaviour USE_DEFAULT_VALUE, SES falls back to amazonses.com and SPF no longer aligns while it is wrong.`);
   });
 
   it("a region without a known MAIL FROM is inconclusive, with discovery's reason or its own", async () => {
     const why: Unobservable = { ok: false, reason: "notfound", message: "the identity has no custom MAIL FROM domain in us-east-1" };
     const unknown = domainOf([region("us-east-1", "", { unknown: { mailFromDomain: why } })]);
-    const u = one(checkDnsLayer(unknown, await observe(unknown, healthy(unknown))), "dns.mail-from.mx");
+    const u = one(checkDns(unknown, await observe(unknown, healthy(unknown))), "dns.mail-from.mx");
     expect([u.status, u.subject, u.summary]).toEqual(["inconclusive", "MAIL FROM (us-east-1)", "could not check the MAIL FROM MX: the identity has no custom MAIL FROM domain in us-east-1"]);
     const none = domainOf([region("us-east-1", "")]);
-    const n = one(checkDnsLayer(none, await observe(none, healthy(none))), "dns.mail-from.mx");
+    const n = one(checkDns(none, await observe(none, healthy(none))), "dns.mail-from.mx");
     expect([n.status, n.summary, n.evidence]).toEqual(["inconclusive", "could not check the MAIL FROM MX: no MAIL FROM domain is known for us-east-1", ["error: no MAIL FROM domain is known for us-east-1"]]);
   });
 
@@ -261,7 +272,7 @@ describe("dns.mail-from.mx", () => {
     const shared = domainOf([USE1, region("us-west-2", "bounce.example.com")]);
     const live = healthy(shared);
     live.answers.set("MX bounce.example.com", observed([`10 ${mailFromMxHost("us-west-2")}`]));
-    const fs = checkDnsLayer(shared, await observe(shared, live));
+    const fs = checkDns(shared, await observe(shared, live));
     const east = one(fs, "dns.mail-from.mx", "bounce.example.com (us-east-1)");
     expect(east.status).toBe("fail");
     expect(east.summary).toBe("bounce.example.com is also the MAIL FROM of us-west-2; its one MX names us-west-2's feedback host, so it serves us-west-2: SES in us-east-1 cannot use it");
@@ -275,7 +286,7 @@ describe("dns.mail-from.mx", () => {
 
     // No MX yet: the first region keeps the name, and the other one's evidence says there is no MX.
     live.answers.set("MX bounce.example.com", observed([]));
-    const none = checkDnsLayer(shared, await observe(shared, live));
+    const none = checkDns(shared, await observe(shared, live));
     expect(one(none, "dns.mail-from.mx", "bounce.example.com (us-west-2)").summary).toBe("bounce.example.com is also the MAIL FROM of us-east-1; its one MX can serve one region only, and us-east-1 keeps it: SES in us-west-2 cannot use it");
     expect(one(none, "dns.mail-from.mx", "bounce.example.com (us-west-2)").evidence[1]).toBe("no MX at bounce.example.com");
     const owner = one(none, "dns.mail-from.mx", "bounce.example.com (us-east-1)");
@@ -284,7 +295,7 @@ describe("dns.mail-from.mx", () => {
     const three = domainOf([USE1, region("us-west-2", "bounce.example.com"), region("eu-west-1", "bounce.example.com")]);
     const l3 = healthy(three);
     l3.answers.set("MX bounce.example.com", observed([expected]));
-    expect(one(checkDnsLayer(three, await observe(three, l3)), "dns.mail-from.mx", "bounce.example.com (us-east-1)").summary).toBe(
+    expect(one(checkDns(three, await observe(three, l3)), "dns.mail-from.mx", "bounce.example.com (us-east-1)").summary).toBe(
       "MX points at us-east-1's feedback host (bounce.example.com serves us-east-1; us-west-2 and eu-west-1 use it too and cannot send with it)",
     );
   });
@@ -295,7 +306,7 @@ describe("dns.spf.*", () => {
     const live = healthy(ONE);
     live.answers.set("TXT bounce.example.com", observed(["other=1"]));
     live.answers.set("TXT example.com", nxdomain("TXT example.com"));
-    const fs = checkDnsLayer(ONE, await observe(ONE, live), "discovery");
+    const fs = checkDns(ONE, await observe(ONE, live), "discovery");
     const mf = one(fs, "dns.spf.record", "bounce.example.com (us-east-1)");
     expect(mf).toMatchObject({
       status: "fail",
@@ -307,43 +318,43 @@ describe("dns.spf.*", () => {
     const apex = one(fs, "dns.spf.record", D);
     expect([apex.summary, apex.remediation, apex.fix]).toEqual([`${D} has no SPF record`, `Publish the SPF record from the plan at ${D}, or run \`pulumi up --refresh\`.`, undefined]);
     // In a stack the MAIL FROM's record comes from the plan too.
-    expect(one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.spf.record", "bounce.example.com (us-east-1)").remediation).toBe("Publish the SPF record from the plan at bounce.example.com, or run `pulumi up --refresh`.");
+    expect(one(checkDns(ONE, await observe(ONE, live)), "dns.spf.record", "bounce.example.com (us-east-1)").remediation).toBe("Publish the SPF record from the plan at bounce.example.com, or run `pulumi up --refresh`.");
   });
 
   it("a MAIL FROM name that does not exist gets SES's SPF record alone; two SPF records there get no fix (merging is a choice)", async () => {
     const live = healthy(ONE);
     live.answers.set("TXT bounce.example.com", nxdomain("TXT bounce.example.com"));
-    const f = one(checkDnsLayer(ONE, await observe(ONE, live), "discovery"), "dns.spf.record", "bounce.example.com (us-east-1)");
+    const f = one(checkDns(ONE, await observe(ONE, live), "discovery"), "dns.spf.record", "bounce.example.com (us-east-1)");
     expect(f.fix).toEqual([{ kind: "dns-record-set", name: "bounce.example.com", type: "TXT", values: [MAIL_FROM_SPF] }]);
     live.answers.set("TXT bounce.example.com", observed([MAIL_FROM_SPF, "v=spf1 -all"]));
-    const two = one(checkDnsLayer(ONE, await observe(ONE, live), "discovery"), "dns.spf.record", "bounce.example.com (us-east-1)");
+    const two = one(checkDns(ONE, await observe(ONE, live), "discovery"), "dns.spf.record", "bounce.example.com (us-east-1)");
     expect([two.status, two.fix]).toEqual(["fail", undefined]);
   });
 
   it("one valid record passes, showing it", async () => {
-    const f = one(checkDnsLayer(ONE, await observe(ONE, healthy(ONE))), "dns.spf.record", D);
+    const f = one(checkDns(ONE, await observe(ONE, healthy(ONE))), "dns.spf.record", D);
     expect([f.status, f.summary, f.evidence]).toEqual(["pass", "exactly one valid SPF record", [APEX_SPF]]);
   });
 
   it("two SPF records: both in the evidence, and the advice to merge", async () => {
     const live = healthy(ONE);
     live.answers.set("TXT example.com", observed([APEX_SPF, "v=spf1 -all"]));
-    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.spf.record", D);
+    const f = one(checkDns(ONE, await observe(ONE, live)), "dns.spf.record", D);
     expect([f.evidence, f.remediation, f.fix]).toEqual([[`found: ${APEX_SPF}`, "found: v=spf1 -all"], "Merge them into one record at example.com; keep the mechanisms of both (the one mail-infra manages is in `npm run plan`).", undefined]);
   });
 
   it("an invalid record lists every error; +all is dns.spf.all's, not an invalid record", async () => {
     const live = healthy(ONE);
     live.answers.set("TXT example.com", observed(["v=spf1 ipv4:192.0.2.1 ~all"]));
-    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.spf.record", D);
+    const f = one(checkDns(ONE, await observe(ONE, live)), "dns.spf.record", D);
     expect(f.evidence[0]).toBe("found: v=spf1 ipv4:192.0.2.1 ~all");
     expect(f.evidence[1]).toMatch(/^Unknown mechanism "ipv4"/);
     expect(f.summary).toBe(`the SPF record is not valid: ${f.evidence[1]}`);
     expect(f.remediation).toBe("Fix the record at example.com; `npm run plan` shows the one mail-infra expects.");
-    expect(checkDnsLayer(ONE, await observe(ONE, live)).filter((x) => x.subject === D && x.id.startsWith("dns.spf")).map((x) => x.id)).toEqual(["dns.spf.record"]);
+    expect(checkDns(ONE, await observe(ONE, live)).filter((x) => x.subject === D && x.id.startsWith("dns.spf")).map((x) => x.id)).toEqual(["dns.spf.record"]);
 
     live.answers.set("TXT example.com", observed(["v=spf1 +all"]));
-    const open = checkDnsLayer(ONE, await observe(ONE, live)).filter((x) => x.subject === D && x.id.startsWith("dns.spf"));
+    const open = checkDns(ONE, await observe(ONE, live)).filter((x) => x.subject === D && x.id.startsWith("dns.spf"));
     expect(open.map((x) => `${x.id} ${x.status}`).slice(0, 2)).toEqual(["dns.spf.record pass", "dns.spf.all fail"]);
     expect(open[1].remediation).toBe("End the record with ~all (or -all once every sender is listed).");
     expect(open[1].evidence).toEqual(["v=spf1 +all"]);
@@ -353,7 +364,7 @@ describe("dns.spf.*", () => {
     const live = healthy(ONE);
     live.txt["_spf.example.net"] = ["v=spf1 ip4:192.0.2.0/24 -all"];
     live.answers.set("TXT example.com", observed(["v=spf1 redirect=_spf.example.net"]));
-    const fs = checkDnsLayer(ONE, await observe(ONE, live));
+    const fs = checkDns(ONE, await observe(ONE, live));
     expect(one(fs, "dns.spf.all", D).summary).toBe("ends with redirect");
     expect(one(fs, "dns.spf.all", "bounce.example.com (us-east-1)").summary).toBe("ends with ~all");
   });
@@ -361,7 +372,7 @@ describe("dns.spf.*", () => {
   it("dns.spf.network counts the wide terms (one or several) and lists them", async () => {
     const live = healthy(ONE);
     live.answers.set("TXT example.com", observed(["v=spf1 ip4:10.0.0.0/12 ip4:172.16.0.0/12 ~all"]));
-    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.spf.network", D);
+    const f = one(checkDns(ONE, await observe(ONE, live)), "dns.spf.network", D);
     expect(f.status).toBe("warn");
     expect(f.summary).toMatch(/^2 terms authorise a large network: "ip4:10\.0\.0\.0\/12"/);
     expect(f.evidence).toEqual(["ip4:10.0.0.0/12", "ip4:172.16.0.0/12"]);
@@ -372,13 +383,13 @@ describe("dns.spf.*", () => {
     const obs = await observe(ONE, healthy(ONE));
     const failed = new Map(obs.spf);
     failed.set(D, timeout("TXT _spf.example.net"));
-    const fs = checkDnsLayer(ONE, { ...obs, spf: failed });
+    const fs = checkDns(ONE, { ...obs, spf: failed });
     expect(one(fs, "dns.spf.lookups", D)).toMatchObject({ status: "inconclusive", summary: "could not check the SPF lookup count: TXT _spf.example.net: no answer from 127.0.0.1:5300" });
     expect(fs.filter((f) => f.subject === D).map((f) => f.id)).not.toContain("dns.spf.void");
 
     const missing = new Map(obs.spf);
     missing.delete(D);
-    const m = checkDnsLayer(ONE, { ...obs, spf: missing });
+    const m = checkDns(ONE, { ...obs, spf: missing });
     expect(m.filter((f) => f.subject === D).map((f) => f.id)).toEqual(["dns.spf.record", "dns.spf.all"]);
     // The other name is judged in full.
     expect(m.filter((f) => f.subject === "bounce.example.com (us-east-1)" && f.id.startsWith("dns.spf")).map((f) => f.id)).toEqual(["dns.spf.record", "dns.spf.all", "dns.spf.lookups", "dns.spf.void"]);
@@ -394,7 +405,7 @@ describe("dns.spf.*", () => {
     live.txt["c.example.net"] = chain("c", 1);
     live.txt["d.example.net"] = leaf;
     for (const n of ["a0", "a1", "a2", "a3", "b0", "b1", "c0"]) live.txt[`${n}.example.net`] = leaf;
-    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.spf.lookups", D);
+    const f = one(checkDns(ONE, await observe(ONE, live)), "dns.spf.lookups", D);
     expect(f).toMatchObject({
       status: "fail",
       summary: "SPF needs 11 DNS lookups; the limit is 10, so receivers return permerror and SPF fails",
@@ -403,7 +414,7 @@ describe("dns.spf.*", () => {
     });
 
     delete live.txt["d.example.net"]; // not answering: the count is a lower bound
-    const lower = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.spf.lookups", D);
+    const lower = one(checkDns(ONE, await observe(ONE, live)), "dns.spf.lookups", D);
     expect(lower.summary).toBe("SPF needs at least 11 DNS lookups; the limit is 10, so receivers return permerror and SPF fails");
   });
 
@@ -411,10 +422,10 @@ describe("dns.spf.*", () => {
     const live = healthy(ONE);
     live.txt["_spf.example.net"] = ["v=spf1 include:gone.example.net ~all"];
     live.txt["gone.example.net"] = [];
-    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.spf.lookups", D);
+    const f = one(checkDns(ONE, await observe(ONE, live)), "dns.spf.lookups", D);
     expect(f.remediation).toBe("Fix or remove the term named above (include:gone.example.net) in the record of _spf.example.net.");
     expect(f.evidence.at(-1)).toBe("include:_spf.example.net costs 2");
-    const ok = one(checkDnsLayer(ONE, await observe(ONE, healthy(ONE))), "dns.spf.lookups", D);
+    const ok = one(checkDns(ONE, await observe(ONE, healthy(ONE))), "dns.spf.lookups", D);
     expect([ok.summary, ok.evidence]).toEqual(["1 of 10 DNS lookups", ["include:_spf.example.net costs 1"]]);
   });
 
@@ -423,14 +434,14 @@ describe("dns.spf.*", () => {
     live.txt["_spf.example.net"] = ["v=spf1 include:g1.example.net include:g2.example.net ~all"];
     live.answers.set("TXT example.com", observed(["v=spf1 include:_spf.example.net include:g3.example.net ~all"]));
     for (const n of ["g1", "g2", "g3"]) live.txt[`${n}.example.net`] = [];
-    const v = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.spf.void", D);
+    const v = one(checkDns(ONE, await observe(ONE, live)), "dns.spf.void", D);
     expect([v.status, v.evidence.slice().sort(), v.remediation]).toEqual(["fail", ["include:g1.example.net", "include:g2.example.net", "include:g3.example.net"], "Remove the includes and mechanisms listed above: their names no longer exist."]);
   });
 
   it("includes that did not answer make the count inconclusive, naming each", async () => {
     const live = healthy(ONE);
     live.txt["_spf.example.net"] = ["v=spf1 include:q1.example.net include:q2.example.net ~all"];
-    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.spf.lookups", D);
+    const f = one(checkDns(ONE, await observe(ONE, live)), "dns.spf.lookups", D);
     expect(f).toMatchObject({
       status: "inconclusive",
       summary: "could not check every include: q1.example.net, q2.example.net did not answer; at least 3 of 10 lookups used",
@@ -443,7 +454,7 @@ describe("dns.dmarc.*", () => {
   it("an invalid record fails with the parser's error, or 'no policy'", async () => {
     const live = healthy(ONE);
     live.answers.set("TXT _dmarc.example.com", observed(["v=DMARC1; p=sometimes"]));
-    const f = checkDnsLayer(ONE, await observe(ONE, live)).filter((x) => x.id.startsWith("dns.dmarc"));
+    const f = checkDns(ONE, await observe(ONE, live)).filter((x) => x.id.startsWith("dns.dmarc"));
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ status: "fail", summary: expect.stringMatching(/^the DMARC record is not valid: \S/), evidence: ["v=DMARC1; p=sometimes"], remediation: "Fix the record at _dmarc.example.com; the plan shows the expected one." });
     expect(f[0].summary).not.toBe("the DMARC record is not valid: no policy");
@@ -452,64 +463,64 @@ describe("dns.dmarc.*", () => {
   it("no record: remediation and empty evidence; two: both shown", async () => {
     const live = healthy(ONE);
     live.answers.set("TXT _dmarc.example.com", observed(["something-else"]));
-    const none = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dmarc.record");
+    const none = one(checkDns(ONE, await observe(ONE, live)), "dns.dmarc.record");
     expect([none.status, none.summary, none.evidence, none.remediation]).toEqual(["fail", "example.com publishes no DMARC record", [], "Publish exactly one TXT record at _dmarc.example.com (the plan shows it), or run `pulumi up --refresh`."]);
     live.answers.set("TXT _dmarc.example.com", observed([DMARC, "v=DMARC1; p=none"]));
-    expect(one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dmarc.record").evidence).toEqual([`found: ${DMARC}`, "found: v=DMARC1; p=none"]);
+    expect(one(checkDns(ONE, await observe(ONE, live)), "dns.dmarc.record").evidence).toEqual([`found: ${DMARC}`, "found: v=DMARC1; p=none"]);
   });
 
   it("the policy pass names p and a pct below 100", async () => {
     const live = healthy(ONE);
-    const fs = checkDnsLayer(ONE, await observe(ONE, live));
+    const fs = checkDns(ONE, await observe(ONE, live));
     expect(one(fs, "dns.dmarc.record")).toMatchObject({ summary: "one valid DMARC record", evidence: [DMARC] });
     expect(one(fs, "dns.dmarc.policy").summary).toBe("p=quarantine");
     live.answers.set("TXT _dmarc.example.com", observed([`${DMARC}; pct=50`]));
-    expect(one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dmarc.policy").summary).toBe("p=quarantine on 50% of failing mail");
+    expect(one(checkDns(ONE, await observe(ONE, live)), "dns.dmarc.policy").summary).toBe("p=quarantine on 50% of failing mail");
     live.answers.set("TXT _dmarc.example.com", observed([`${DMARC}; pct=100`]));
-    expect(one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dmarc.policy").summary).toBe("p=quarantine");
+    expect(one(checkDns(ONE, await observe(ONE, live)), "dns.dmarc.policy").summary).toBe("p=quarantine");
     live.answers.set("TXT _dmarc.example.com", observed(["v=DMARC1; p=none"]));
-    const none = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dmarc.policy");
+    const none = one(checkDns(ONE, await observe(ONE, live)), "dns.dmarc.policy");
     expect([none.evidence, none.remediation]).toEqual([["v=DMARC1; p=none"], "When the aggregate reports show only your own senders passing, move to p=quarantine (then p=reject): set mail-infra:dmarcPolicy and run `pulumi up`."]);
   });
 
   it("alignment: the pass lists each MAIL FROM (or that it is unknown); strict SPF alignment warns only for the unaligned ones", async () => {
     const mixed = domainOf([region("us-east-1", "example.com"), region("us-west-2", ""), region("eu-west-1", "bounce.example.com")]);
     const live = healthy(mixed);
-    const pass = one(checkDnsLayer(mixed, await observe(mixed, live)), "dns.dmarc.alignment");
+    const pass = one(checkDns(mixed, await observe(mixed, live)), "dns.dmarc.alignment");
     expect([pass.status, pass.summary, pass.evidence]).toEqual([
       "pass",
       "SPF (aspf=r) and DKIM (adkim=r) align with example.com",
       ["MAIL FROM example.com (us-east-1)", "MAIL FROM unknown (us-west-2)", "MAIL FROM bounce.example.com (eu-west-1)"],
     ]);
     live.answers.set("TXT _dmarc.example.com", observed([`${DMARC}; aspf=s`]));
-    const warn = one(checkDnsLayer(mixed, await observe(mixed, live)), "dns.dmarc.alignment");
+    const warn = one(checkDns(mixed, await observe(mixed, live)), "dns.dmarc.alignment");
     expect([warn.status, warn.evidence, warn.remediation]).toEqual(["warn", ["MAIL FROM bounce.example.com is not example.com"], "Use aspf=r (relaxed) so a MAIL FROM subdomain aligns."]);
   });
 
   it("report authorization: a pass names the destination; an unanswered lookup is inconclusive; one not looked up is left out", async () => {
     const auth = "example.com._report._dmarc.reports.example.net";
     const live = healthy(ONE);
-    const ok = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dmarc.report-authorization");
+    const ok = one(checkDns(ONE, await observe(ONE, live)), "dns.dmarc.report-authorization");
     expect(ok).toMatchObject({ status: "pass", subject: `mailto:dmarc@reports.example.net (${D})`, summary: "reports.example.net accepts reports for example.com", evidence: [`${auth} TXT v=DMARC1`] });
 
     live.auth = new Map([[auth, timeout(`TXT ${auth}`)]]);
-    const t = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dmarc.report-authorization");
+    const t = one(checkDns(ONE, await observe(ONE, live)), "dns.dmarc.report-authorization");
     expect([t.status, t.summary]).toEqual(["inconclusive", `could not check ${auth}: TXT ${auth}: no answer from 127.0.0.1:5300`]);
 
     live.auth = new Map([[auth, observed(["v=spf1 -all", "v=DMARC1"])]]);
-    expect(one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dmarc.report-authorization").status).toBe("pass");
+    expect(one(checkDns(ONE, await observe(ONE, live)), "dns.dmarc.report-authorization").status).toBe("pass");
     live.auth = new Map([[auth, observed(["v=spf1 -all"])]]);
-    const other = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.dmarc.report-authorization");
+    const other = one(checkDns(ONE, await observe(ONE, live)), "dns.dmarc.report-authorization");
     expect([other.status, other.evidence]).toEqual(["fail", [`no v=DMARC1 TXT at ${auth}`]]);
 
     const obs = await observe(ONE, healthy(ONE));
-    const skipped = checkDnsLayer(ONE, { ...obs, reportAuthorizations: new Map() });
+    const skipped = checkDns(ONE, { ...obs, reportAuthorizations: new Map() });
     expect(skipped.map((f) => f.id)).not.toContain("dns.dmarc.report-authorization");
     // A failed authorization does not hide drift of the DMARC record (it is not the record's fault).
     const drifted = healthy(ONE);
     drifted.answers.set("TXT _dmarc.example.com", observed(["v=DMARC1; p=quarantine; rua=mailto:dmarc@reports.example.net; ruf=mailto:f@example.com"]));
     drifted.auth = new Map([[auth, nxdomain(`TXT ${auth}`)]]);
-    expect(checkDnsLayer(ONE, await observe(ONE, drifted)).filter((f) => f.status !== "pass").map((f) => f.id)).toEqual(["dns.dmarc.report-authorization", "dns.drift"]);
+    expect(checkDns(ONE, await observe(ONE, drifted)).filter((f) => f.status !== "pass").map((f) => f.id)).toEqual(["dns.dmarc.report-authorization", "dns.drift"]);
   });
 });
 
@@ -517,21 +528,21 @@ describe("dns.drift", () => {
   it("compares case-insensitively and in any order; an empty side reads (nothing); unanswered names are left to the functional checks", async () => {
     const twoValues = { ...ONE, records: ONE.records.map((r) => (r.purpose === "spf" ? { ...r, values: [APEX_SPF.toUpperCase().replace("V=SPF1", "v=spf1")] } : r)) };
     const live = healthy(ONE);
-    expect(notPassing(checkDnsLayer(twoValues, await observe(twoValues, live)))).toEqual([]);
+    expect(notPassing(checkDns(twoValues, await observe(twoValues, live)))).toEqual([]);
 
     // A DMARC name: only DMARC records count, another TXT value there is not drift.
     live.answers.set("TXT _dmarc.example.com", observed([DMARC, "unrelated=1"]));
-    expect(notPassing(checkDnsLayer(ONE, await observe(ONE, live)))).toEqual([]);
+    expect(notPassing(checkDns(ONE, await observe(ONE, live)))).toEqual([]);
 
     // The MX of a MAIL FROM name with an extra value fails dns.mail-from.mx, so it is not drift too.
     const mx = healthy(ONE);
     mx.answers.set("MX bounce.example.com", observed([`10 ${mailFromMxHost("us-east-1")}`, "20 backup.example.net"]));
-    expect(notPassing(checkDnsLayer(ONE, await observe(ONE, mx))).map((f) => f.id)).toEqual(["dns.mail-from.mx"]);
+    expect(notPassing(checkDns(ONE, await observe(ONE, mx))).map((f) => f.id)).toEqual(["dns.mail-from.mx"]);
 
     // A drifted MAIL FROM SPF that still passes: drift, with both sides.
     const spf = healthy(ONE);
     spf.answers.set("TXT bounce.example.com", observed(["v=spf1 include:amazonses.com -all"]));
-    const f = one(checkDnsLayer(ONE, await observe(ONE, spf)), "dns.drift");
+    const f = one(checkDns(ONE, await observe(ONE, spf)), "dns.drift");
     expect(f).toMatchObject({
       status: "warn",
       subject: "TXT bounce.example.com",
@@ -544,7 +555,7 @@ describe("dns.drift", () => {
   it("a DMARC record that passes but differs from the stack is drift (it was never reported: the values were lowercased before isDmarcRecord picked them)", async () => {
     const live = healthy(ONE);
     live.answers.set("TXT _dmarc.example.com", observed(["v=DMARC1; p=reject; rua=mailto:dmarc@reports.example.net", "unrelated=1"]));
-    const f = one(checkDnsLayer(ONE, await observe(ONE, live)), "dns.drift");
+    const f = one(checkDns(ONE, await observe(ONE, live)), "dns.drift");
     expect([f.subject, f.evidence]).toEqual(["TXT _dmarc.example.com", [`expected: ${DMARC.toLowerCase()}`, "found:    v=dmarc1; p=reject; rua=mailto:dmarc@reports.example.net", "(TXT _dmarc.example.com)"]]);
   });
 
@@ -553,21 +564,21 @@ describe("dns.drift", () => {
     const d = { ...ONE, records: [...ONE.records, extra] };
     const live = healthy(d);
     live.answers.set("CNAME x._domainkey.example.com", observed([]));
-    const f = one(checkDnsLayer(d, await observe(d, live)), "dns.drift");
+    const f = one(checkDns(d, await observe(d, live)), "dns.drift");
     expect(f.evidence).toEqual(["expected: a.example.net", "found:    (nothing)", "(CNAME x._domainkey.example.com)"]);
     live.answers.set("CNAME x._domainkey.example.com", observed(["A.example.net"]));
-    expect(checkDnsLayer(d, await observe(d, live)).map((x) => x.id)).not.toContain("dns.drift");
+    expect(checkDns(d, await observe(d, live)).map((x) => x.id)).not.toContain("dns.drift");
     live.answers.set("CNAME x._domainkey.example.com", observed(["a.example.net", "b.example.net"]));
-    expect(one(checkDnsLayer(d, await observe(d, live)), "dns.drift").evidence[1]).toBe("found:    a.example.net | b.example.net");
+    expect(one(checkDns(d, await observe(d, live)), "dns.drift").evidence[1]).toBe("found:    a.example.net | b.example.net");
     live.answers.set("CNAME x._domainkey.example.com", timeout("CNAME x._domainkey.example.com"));
-    expect(checkDnsLayer(d, await observe(d, live)).map((x) => x.id)).not.toContain("dns.drift");
+    expect(checkDns(d, await observe(d, live)).map((x) => x.id)).not.toContain("dns.drift");
     live.answers.set("CNAME x._domainkey.example.com", observed(["a.example.net", "c.example.net"]));
     const pairDrift = { ...d, records: [...d.records, { ...extra, key: "extra2", values: ["b.example.net"] }] };
-    expect(one(checkDnsLayer(pairDrift, await observe(pairDrift, live)), "dns.drift").evidence.slice(0, 2)).toEqual(["expected: a.example.net | b.example.net", "found:    a.example.net | c.example.net"]);
+    expect(one(checkDns(pairDrift, await observe(pairDrift, live)), "dns.drift").evidence.slice(0, 2)).toEqual(["expected: a.example.net | b.example.net", "found:    a.example.net | c.example.net"]);
     // Two declared records at one name are one question: both values are expected.
     const pair = { ...d, records: [...d.records, { ...extra, key: "extra2", values: ["b.example.net"] }] };
     live.answers.set("CNAME x._domainkey.example.com", observed(["b.example.net", "a.example.net"]));
-    expect(checkDnsLayer(pair, await observe(pair, live)).map((x) => x.id)).not.toContain("dns.drift");
+    expect(checkDns(pair, await observe(pair, live)).map((x) => x.id)).not.toContain("dns.drift");
   });
 });
 
@@ -582,7 +593,7 @@ describe("a name a functional check already reports is not reported again as dri
     live.answers.set(`CNAME ${westName}`, observed([dkimCnameTarget(west.dkimTokens[0], "us-west-2"), "x.other.net"]));
     live.answers.set("TXT example.com", observed(["v=spf1 include:_spf.example.net ?all"]));
     live.answers.set("TXT bounce.example.com", observed(["v=spf1 include:amazonses.com -all"]));
-    const fs = notPassing(checkDnsLayer(d, await observe(d, live)));
+    const fs = notPassing(checkDns(d, await observe(d, live)));
     expect(fs.map((f) => `${f.id} ${f.status} ${f.subject}`)).toEqual([
       "dns.dkim fail example.com DKIM (us-east-1)",
       "dns.spf.all warn example.com",
@@ -599,7 +610,7 @@ describe("dns.apex-txt.undeclared", () => {
     const d = inRoute53(ONE);
     const live = healthy(d);
     live.answers.set("TXT example.com", observed([APEX_SPF, "v=spf1 -all", "MS=ms1"]));
-    const f = one(checkApexTxt(d, await observe(d, live)), "dns.apex-txt.undeclared");
+    const f = one(checkApex(d, await observe(d, live)), "dns.apex-txt.undeclared");
     expect(f).toMatchObject({
       status: "warn",
       summary: "1 live apex TXT value is not declared: pulumi up would delete it",
@@ -607,7 +618,7 @@ describe("dns.apex-txt.undeclared", () => {
       remediation: "Keep it by adding it to mail-infra:apexTxtValues (verbatim), or confirm it is no longer needed before pulumi up.",
     });
     live.answers.set("TXT example.com", observed([APEX_SPF, "MS=ms1", "x=2"]));
-    expect(one(checkApexTxt(d, await observe(d, live)), "dns.apex-txt.undeclared").remediation).toBe("Keep them by adding each to mail-infra:apexTxtValues (verbatim), or confirm they are no longer needed before pulumi up.");
+    expect(one(checkApex(d, await observe(d, live)), "dns.apex-txt.undeclared").remediation).toBe("Keep them by adding each to mail-infra:apexTxtValues (verbatim), or confirm they are no longer needed before pulumi up.");
   });
 
   it("nothing to say when the apex TXT is not declared here or did not answer", async () => {
@@ -615,12 +626,12 @@ describe("dns.apex-txt.undeclared", () => {
     const live = healthy(d);
     live.answers.set("TXT example.com", observed([APEX_SPF, "MS=ms1"]));
     const undeclared = { ...d, records: d.records.filter((r) => r.purpose !== "spf") };
-    expect(checkApexTxt(undeclared, await observe(undeclared, live))).toEqual([]);
+    expect(checkApex(undeclared, await observe(undeclared, live))).toEqual([]);
     // Declared under another case of the name: still the apex.
     const upper = { ...d, records: d.records.map((r) => (r.purpose === "spf" ? { ...r, name: "EXAMPLE.com" } : r)) };
-    expect(checkApexTxt(upper, await observe(upper, live)).map((f) => f.id)).toEqual(["dns.apex-txt.undeclared"]);
+    expect(checkApex(upper, await observe(upper, live)).map((f) => f.id)).toEqual(["dns.apex-txt.undeclared"]);
     live.answers.set("TXT example.com", timeout("TXT example.com"));
-    expect(checkApexTxt(d, await observe(d, live))).toEqual([]);
+    expect(checkApex(d, await observe(d, live))).toEqual([]);
   });
 });
 
@@ -628,7 +639,7 @@ describe("a domain that does not exist", () => {
   it("gives its failing findings one cause; passing ones keep none", async () => {
     const live = healthy(ONE);
     live.answers.set("TXT example.com", nxdomain("TXT example.com"));
-    const fs = checkDnsLayer(ONE, await observe(ONE, live));
+    const fs = checkDns(ONE, await observe(ONE, live));
     const failing = notPassing(fs);
     expect(failing.length).toBeGreaterThan(0);
     for (const f of failing) {
@@ -644,6 +655,6 @@ describe("a domain that does not exist", () => {
     expect(fs.filter((f) => f.status === "pass").every((f) => f.cause === undefined)).toBe(true);
     // A timeout at the apex is no such cause.
     live.answers.set("TXT example.com", timeout("TXT example.com"));
-    expect(checkDnsLayer(ONE, await observe(ONE, live)).filter((f) => f.cause?.id === "dns.domain")).toEqual([]);
+    expect(checkDns(ONE, await observe(ONE, live)).filter((f) => f.cause?.id === "dns.domain")).toEqual([]);
   });
 });
