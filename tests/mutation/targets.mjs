@@ -21,6 +21,7 @@ export const PURE_TESTS = [
   "tests/diagnose/classify-edges.test.ts",
   "tests/diagnose/fixtures.test.ts",
   "tests/verify/checks.test.ts",
+  "tests/verify/*-check.test.ts",
   "tests/verify/fix-property.test.ts",
   "tests/verify/key-evidence.test.ts",
   "tests/verify/mail-from-status.test.ts",
@@ -42,11 +43,17 @@ export const PURE_TESTS = [
  */
 export const SERVER_TESTS = {
   "scripts/verify/layers/dns/collect.ts": ["tests/verify/dns-collector.test.ts", "tests/verify/collectors.test.ts"],
-  "scripts/verify/layers/smtp/collect.ts": ["tests/verify/smtp-tls.test.ts", "tests/verify/collectors.test.ts"],
+  "scripts/verify/layers/smtp/collect.ts": ["tests/verify/smtp-tls.test.ts", "tests/verify/collectors.test.ts", "tests/verify/smtp-collector.test.ts"],
   "scripts/verify/aws.ts": ["tests/adopt/route53-pages.test.ts"],
   "scripts/verify/layers/smtp/check.ts": ["tests/verify/permission.test.ts", "tests/address-identities.test.ts"],
   "scripts/verify/layers/watch/check.ts": ["tests/watch/verify-watch.test.ts"],
-  "scripts/verify/layers/monitoring/check.ts": ["tests/watch/verify-watch.test.ts"],
+  "scripts/verify/layers/monitoring/check.ts": ["tests/watch/verify-watch.test.ts", "tests/verify/monitoring.test.ts"],
+  // In-process against loopback servers or aws-sdk-client-mock; without them these files had no
+  // test Stryker could run (every mutant "no coverage"). Their CLI cases run unmutated code.
+  "scripts/verify/layers/monitoring/collect.ts": ["tests/verify/monitoring.test.ts"],
+  "scripts/verify/layers/recipient/check.ts": ["tests/verify/recipient.test.ts"],
+  "scripts/verify/layers/recipient/collect.ts": ["tests/verify/recipient.test.ts"],
+  "scripts/verify/layers/gmail/collect.ts": ["tests/verify/relay.test.ts"],
 };
 
 /** Folders a target may lie in (the rules and the verify collectors). */

@@ -11,9 +11,12 @@
  *   error; MX answers read as "<preference> <host>", lowercased, without the trailing dot.
  * The expected values are written out here, not derived from the code under test.
  */
+import { createSocket, type Socket } from "node:dgram";
+import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeSpf } from "../../lib/spf";
 import { DnsCollector } from "../../scripts/verify/layers/dns/collect";
+import { DEADLINE_NEEDS } from "../../scripts/verify/limit";
 import { type DnsSandbox, startDns } from "../sandbox";
 
 // A 476-character SPF record, as a DNS provider stores it: split into strings of at most 255
@@ -33,6 +36,7 @@ const ZONE = [
   "v4only IN A 192.0.2.25",
   `noaddr IN TXT "this name has no address"`,
   "@ IN MX 10 Mail.Example.COM.",
+  "Alias IN CNAME Target.Example.NET.",
   "mail IN A 192.0.2.26",
   `spf-a IN TXT "v=spf1 a:v6only.example.com a:v4only.example.com a:noaddr.example.com mx:noaddr.example.com -all"`,
 ].join("\n");
@@ -99,5 +103,64 @@ describe("DnsCollector reads answers as receivers do", () => {
     expect(a.tree.filter((n) => n.void).map((n) => n.term)).toEqual(["a:noaddr.example.com", "mx:noaddr.example.com"]);
     expect(a.problems.filter((p) => p.code === "spf-void-lookup").map((p) => p.term)).toEqual(["a:noaddr.example.com", "mx:noaddr.example.com"]);
     expect(a.voidExceeded).toBe(false);
+  });
+});
+
+describe("DnsCollector turns failures into observations that say where and why", () => {
+  let silent: Socket;
+  let closedPort: number;
+  beforeAll(async () => {
+    // A UDP socket that never answers: a resolver that is down or filtered.
+    silent = createSocket("udp4");
+    await new Promise<void>((resolve) => silent.bind(0, "127.0.0.1", resolve));
+    // A port nothing listens on (taken and released).
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    closedPort = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+  });
+  afterAll(() => silent?.close());
+
+  it("CNAME targets and NS hosts are lowercased, without the trailing dot", async () => {
+    expect(await dns.query("CNAME", "alias.example.com")).toEqual({ ok: true, value: ["target.example.net"] });
+    expect(await dns.query("NS", "example.com")).toEqual({ ok: true, value: ["ns1.example.com"] });
+  });
+
+  it("a zone the server does not serve: REFUSED is 'denied', naming the server; the SPF view cannot tell (unknown)", async () => {
+    const refused = await dns.query("TXT", "example.org");
+    expect(refused).toEqual({ ok: false, reason: "denied", message: `TXT example.org: REFUSED by ${dnsServer.server}`, needs: `${dnsServer.server} refuses to answer: use a resolver that serves you.` });
+    const r = dns.spfResolver();
+    expect(await r.txt("example.org")).toEqual({ kind: "unknown", reason: `TXT example.org: REFUSED by ${dnsServer.server}` });
+    expect(await r.hasAddressOrMx?.("example.org", "a")).toBeUndefined();
+    expect(await r.hasAddressOrMx?.("example.org", "mx")).toBeUndefined();
+    // NXDOMAIN and NODATA are answers to the SPF view.
+    expect(await r.txt("gone.example.com")).toEqual({ kind: "nxdomain" });
+    expect(await r.txt("v6only.example.com")).toEqual({ kind: "nodata" });
+  });
+
+  it("a server that never answers: 'timeout', naming the server and what to do", async () => {
+    const server = `127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const quiet = new DnsCollector({ servers: [server], timeoutMs: 200, tries: 1 });
+    expect(await quiet.query("TXT", "example.com")).toEqual({
+      ok: false,
+      reason: "timeout",
+      message: `TXT example.com: no answer from ${server}`,
+      needs: `DNS at ${server} did not answer: check the resolver or pass --dns-server, or raise --timeout.`,
+    });
+    quiet.destroy();
+  });
+
+  it("nothing listening: 'unreachable', naming the server", async () => {
+    const server = `127.0.0.1:${closedPort}`;
+    const none = new DnsCollector({ servers: [server], timeoutMs: 500, tries: 1 });
+    expect(await none.query("TXT", "example.com")).toEqual({ ok: false, reason: "unreachable", message: `TXT example.com: connection refused by ${server}`, needs: `Nothing answers DNS at ${server}: pass a working --dns-server.` });
+    none.destroy();
+  });
+
+  it("after the run's deadline no question is asked: each says the deadline was reached", async () => {
+    const late = new DnsCollector({ servers: [dnsServer.server], timeoutMs: 2000, deadline: { ms: 20_000, signal: AbortSignal.abort() } });
+    dnsServer.resetQueries();
+    expect(await late.query("TXT", "example.com")).toEqual({ ok: false, reason: "timeout", message: "deadline reached: verify stops after 20 s (10 x --timeout) and TXT example.com had not answered", needs: DEADLINE_NEEDS });
+    expect(dnsServer.queryCount()).toBe(0);
   });
 });

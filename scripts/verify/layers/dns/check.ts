@@ -339,14 +339,17 @@ function checkDrift(d: ManifestDomain, obs: DnsObservations, flagged: ReadonlySe
     if (flagged.has(name.toLowerCase())) continue;
     const a = answer(obs, type, name);
     if (!a.ok) continue;
-    let expected = records.flatMap((r) => r.values).map((v) => v.toLowerCase());
-    let found = a.value.map((v) => v.toLowerCase());
+    let expected = records.flatMap((r) => r.values);
+    let found = a.value;
     if (type === "TXT") {
       // Only the records mail-infra manages at this name: other TXT records (site verification…) are not drift.
+      // Picked before lowercasing: isDmarcRecord needs "DMARC1" as written (RFC 7489 6.4).
       const kind = records[0].purpose === "dmarc" ? isDmarcRecord : isSpfRecord;
       expected = expected.filter(kind);
       found = found.filter(kind);
     }
+    expected = expected.map((v) => v.toLowerCase());
+    found = found.map((v) => v.toLowerCase());
     const same = expected.length === found.length && expected.every((v) => found.includes(v));
     if (!same) {
       out.push(
