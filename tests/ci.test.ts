@@ -14,6 +14,18 @@ const read = (...p: string[]) => readFileSync(join(ROOT, ...p), "utf8");
 // semver is npm's own range logic (in node_modules through several dependencies).
 const semver = createRequire(join(ROOT, "package.json"))("semver") as { satisfies(v: string, r: string): boolean; minVersion(r: string): { version: string } | null };
 
+describe("npm ci decides every dependency's install script (npm 11's allowScripts): no warning, no surprise", () => {
+  it("each locked package with an install script has a decision in package.json's allowScripts, and nothing else does", () => {
+    const pkg = JSON.parse(read("package.json")) as { allowScripts?: Record<string, boolean> };
+    const lock = JSON.parse(read("package-lock.json")) as { packages: Record<string, { hasInstallScript?: boolean }> };
+    const withScripts = Object.entries(lock.packages)
+      .filter(([name, p]) => name !== "" && p.hasInstallScript)
+      .map(([name]) => name.slice(name.lastIndexOf("node_modules/") + "node_modules/".length));
+    expect(withScripts.length).toBeGreaterThan(0);
+    expect(Object.keys(pkg.allowScripts ?? {}).sort()).toEqual([...new Set(withScripts)].sort());
+  });
+});
+
 describe("one Node version: engines, README, .ci/run and the workflow agree", () => {
   const pkg = JSON.parse(read("package.json")) as { engines: { node: string } };
   const lock = JSON.parse(read("package-lock.json")) as { packages: Record<string, { version?: string; engines?: { node?: string } | string[] }> };
