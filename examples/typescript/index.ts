@@ -3,6 +3,8 @@
  * into a Route 53 hosted zone that already exists (here given by id in the stack config; a zone
  * declared in the same program works too: `zoneId: zone.zoneId`).
  *
+ *   (cd ../../packages/mail-infra && npm install && npm pack)   # the package's tarball, built
+ *   npm install
  *   pulumi config set domain example.com
  *   pulumi config set --path 'regions[0]' us-east-1
  *   pulumi config set zoneId Z0123456789ABCDEFGHIJ
