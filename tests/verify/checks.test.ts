@@ -29,6 +29,7 @@ import {
 import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIdentity, type SesAccountState, type SesConfigurationSetState, type SesIdentityState } from "../../scripts/verify/layers/ses/check";
 import { checkRelays, checkSmtpLayer, type KeyLastUsed, parseSmtpSecret, simulationQuestions, type SmtpObservations } from "../../scripts/verify/layers/smtp/check";
 import { LAST_USED_CAVEAT } from "../../lib/verify/key-evidence";
+import { ACCOUNT, manifestRegion, regionRecords } from "../helpers/manifest";
 import { classifyAwsError } from "../../scripts/verify/aws";
 import { formatJson, formatText, scrub } from "../../scripts/verify/report";
 
@@ -37,8 +38,6 @@ import { formatJson, formatText, scrub } from "../../scripts/verify/report";
 // ---------------------------------------------------------------------------------------
 
 const D = "example.com";
-const ACCOUNT = "123456789012";
-const tokens = (region: string) => [1, 2, 3].map((i) => `tok${i}${region.replace(/-/g, "")}`);
 const mailFrom: Record<string, string> = { "us-east-1": "bounce.example.com", "us-west-2": "bounce-usw2.example.com" };
 const APEX_SPF = "v=spf1 include:_spf.example.net ~all";
 const DMARC = "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@example.com,mailto:dmarc@reports.example.net";
@@ -47,26 +46,8 @@ const OLD_KEY_ID = "AKIAEXAMPLEOLDKEY001";
 const SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYCURRENTKEY";
 
 function manifest(): Manifest {
-  const regions = ["us-east-1", "us-west-2"].map((region, i) => ({
-    region,
-    primary: i === 0,
-    identityArn: `arn:aws:ses:${region}:${ACCOUNT}:identity/${D}`,
-    dkimTokens: tokens(region),
-    dkimSigningKeyLength: "RSA_2048_BIT",
-    signingHostedZone: "dkim.amazonses.com",
-    mailFromDomain: mailFrom[region],
-    mailFromBehaviorOnMxFailure: "REJECT_MESSAGE" as const,
-    configurationSet: "mail-infra-example-com",
-    configurationSetArn: `arn:aws:ses:${region}:${ACCOUNT}:configuration-set/mail-infra-example-com`,
-    eventTopicArn: `arn:aws:sns:${region}:${ACCOUNT}:mail-infra-example-com-ses-events`,
-    tlsPolicy: "REQUIRE" as const,
-    smtpEndpoint: smtpEndpoint(region),
-  }));
-  const records: DnsRecord[] = regions.flatMap((r) => [
-    ...r.dkimTokens.map((t, i): DnsRecord => ({ key: `dkim-${r.region}-${i + 1}`, purpose: "dkim", name: dkimCnameName(t, D), type: "CNAME", ttl: 600, values: [dkimCnameTarget(t, r.region)], region: r.region })),
-    { key: `mail-from-mx-${r.region}`, purpose: "mail-from-mx", name: r.mailFromDomain, type: "MX", ttl: 600, values: [`10 ${mailFromMxHost(r.region)}`], region: r.region },
-    { key: `mail-from-spf-${r.region}`, purpose: "mail-from-spf", name: r.mailFromDomain, type: "TXT", ttl: 600, values: ["v=spf1 include:amazonses.com ~all"], region: r.region },
-  ]);
+  const regions = ["us-east-1", "us-west-2"].map((region) => manifestRegion(D, region, mailFrom[region]));
+  const records: DnsRecord[] = regions.flatMap((r) => regionRecords(D, r));
   records.push({ key: "spf", purpose: "spf", name: D, type: "TXT", ttl: 600, values: [APEX_SPF] });
   records.push({ key: "dmarc", purpose: "dmarc", name: `_dmarc.${D}`, type: "TXT", ttl: 600, values: [DMARC] });
   return {

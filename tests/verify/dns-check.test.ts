@@ -8,47 +8,21 @@
 import { describe, expect, it } from "vitest";
 import type { ManifestDomain, ManifestRegion } from "../../lib/manifest";
 import type { DnsRecord } from "../../lib/records";
-import { dkimCnameName, dkimCnameTarget, mailFromMxHost, smtpEndpoint } from "../../lib/regions";
+import { dkimCnameName, dkimCnameTarget, mailFromMxHost } from "../../lib/regions";
 import { analyzeSpf, type SpfAnalysis, staticResolver } from "../../lib/spf";
 import { type Finding, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
+import { MAIL_FROM_SPF, manifestRegion, regionRecords } from "../helpers/manifest";
 import { checkApexTxt, checkDnsLayer, type DnsObservations, dnsQuestions, liveDmarc, questionKey, reportAuthorizationNames, spfNames } from "../../scripts/verify/layers/dns/check";
 
 const D = "example.com";
-const ACCOUNT = "123456789012";
 const APEX_SPF = "v=spf1 include:_spf.example.net ~all";
-const MAIL_FROM_SPF = "v=spf1 include:amazonses.com ~all";
 const DMARC = "v=DMARC1; p=quarantine; rua=mailto:dmarc@reports.example.net";
 
-function region(name: string, mailFromDomain: string, over: Partial<ManifestRegion> = {}): ManifestRegion {
-  return {
-    region: name,
-    primary: name === "us-east-1",
-    identityArn: `arn:aws:ses:${name}:${ACCOUNT}:identity/${D}`,
-    dkimTokens: [1, 2, 3].map((i) => `tok${i}${name.replace(/-/g, "")}`),
-    dkimSigningKeyLength: "RSA_2048_BIT",
-    signingHostedZone: "dkim.amazonses.com",
-    mailFromDomain,
-    mailFromBehaviorOnMxFailure: "REJECT_MESSAGE",
-    configurationSet: "mail-infra-example-com",
-    configurationSetArn: `arn:aws:ses:${name}:${ACCOUNT}:configuration-set/mail-infra-example-com`,
-    eventTopicArn: `arn:aws:sns:${name}:${ACCOUNT}:mail-infra-example-com-ses-events`,
-    tlsPolicy: "REQUIRE",
-    smtpEndpoint: smtpEndpoint(name),
-    ...over,
-  };
-}
+const region = (name: string, mailFromDomain: string, over: Partial<ManifestRegion> = {}) => manifestRegion(D, name, mailFromDomain, over);
 
 /** The records the stack declares for `regions` (DKIM, MAIL FROM MX and SPF per region, apex SPF, DMARC). */
 function domainOf(regions: ManifestRegion[], over: Partial<ManifestDomain> = {}): ManifestDomain {
-  const records: DnsRecord[] = regions.flatMap((r) => [
-    ...r.dkimTokens.map((t, i): DnsRecord => ({ key: `dkim-${r.region}-${i + 1}`, purpose: "dkim", name: dkimCnameName(t, D), type: "CNAME", ttl: 600, values: [dkimCnameTarget(t, r.region)], region: r.region })),
-    ...(r.mailFromDomain
-      ? [
-          { key: `mail-from-mx-${r.region}`, purpose: "mail-from-mx", name: r.mailFromDomain, type: "MX", ttl: 600, values: [`10 ${mailFromMxHost(r.region)}`], region: r.region } satisfies DnsRecord,
-          { key: `mail-from-spf-${r.region}`, purpose: "mail-from-spf", name: r.mailFromDomain, type: "TXT", ttl: 600, values: [MAIL_FROM_SPF], region: r.region } satisfies DnsRecord,
-        ]
-      : []),
-  ]);
+  const records: DnsRecord[] = regions.flatMap((r) => regionRecords(D, r));
   records.push({ key: "spf", purpose: "spf", name: D, type: "TXT", ttl: 600, values: [APEX_SPF] });
   records.push({ key: "dmarc", purpose: "dmarc", name: `_dmarc.${D}`, type: "TXT", ttl: 600, values: [DMARC] });
   return { domain: D, dns: { mode: "external" }, regions, records, ...over };

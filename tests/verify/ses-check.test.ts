@@ -7,8 +7,9 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ManifestDomain, ManifestRegion } from "../../lib/manifest";
-import { mailFromMxHost, smtpEndpoint } from "../../lib/regions";
+import { mailFromMxHost } from "../../lib/regions";
 import { type Finding, observed, type Unobservable } from "../../lib/verify/findings";
+import { manifestRegion } from "../helpers/manifest";
 import {
   checkMailFrom,
   checkRecipient,
@@ -24,26 +25,9 @@ import {
 } from "../../scripts/verify/layers/ses/check";
 
 const D = "example.com";
-const ACCOUNT = "123456789012";
 
-function region(name: string, mailFromDomain: string, over: Partial<ManifestRegion> = {}): ManifestRegion {
-  return {
-    region: name,
-    primary: name === "us-east-1",
-    identityArn: `arn:aws:ses:${name}:${ACCOUNT}:identity/${D}`,
-    dkimTokens: ["tokc", "toka", "tokb"],
-    dkimSigningKeyLength: "RSA_2048_BIT",
-    signingHostedZone: "dkim.amazonses.com",
-    mailFromDomain,
-    mailFromBehaviorOnMxFailure: "REJECT_MESSAGE",
-    configurationSet: "mail-infra-example-com",
-    configurationSetArn: `arn:aws:ses:${name}:${ACCOUNT}:configuration-set/mail-infra-example-com`,
-    eventTopicArn: `arn:aws:sns:${name}:${ACCOUNT}:mail-infra-example-com-ses-events`,
-    tlsPolicy: "REQUIRE",
-    smtpEndpoint: smtpEndpoint(name),
-    ...over,
-  };
-}
+// Tokens out of order: the checks compare them as sets and print them sorted.
+const region = (name: string, mailFromDomain: string, over: Partial<ManifestRegion> = {}) => manifestRegion(D, name, mailFromDomain, { dkimTokens: ["tokc", "toka", "tokb"], ...over });
 const USE1 = region("us-east-1", "bounce.example.com");
 const domainOf = (regions: ManifestRegion[]): ManifestDomain => ({ domain: D, dns: { mode: "external" }, regions, records: [] });
 const DOMAIN = domainOf([USE1]);
