@@ -277,24 +277,10 @@ describe("least privilege", () => {
 
 describe("a refused step declares nothing", () => {
   it("the rotation check runs before any resource is registered", async () => {
-    const { runProgramUnderMocks } = await import("../scripts/lib/mock-program");
-    const { runMailProgram } = await import("../components/MailStack");
-    const { pulumiConfig } = await import("./helpers/config");
+    const { runCatching } = await import("./helpers/program");
     const last = await up({ smtpKeyGeneration: 2 });
-    let refused: unknown;
-    const run = await runProgramUnderMocks({
-      stack: "prod",
-      config: pulumiConfig({ ...PROD_LIKE, smtpKeyGeneration: 3 }),
-      lastOutputs: last.outputs,
-      program: async () => {
-        try {
-          await runMailProgram(pulumi.runtime.allConfig(), pulumi.getStack());
-        } catch (e) {
-          refused = e;
-        }
-        return {};
-      },
-    });
+    const run = await runCatching({ ...PROD_LIKE, smtpKeyGeneration: 3 }, "prod", last.outputs);
+    const { refused } = run;
     expect(refused).toBeInstanceOf(ConfigError);
     expect(run.resources).toEqual([]);
   });

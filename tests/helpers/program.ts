@@ -49,6 +49,32 @@ export async function runWithConfig(
 }
 
 /**
+ * Run the program under mocks and catch what it throws instead of failing the run: what it was
+ * refused with (undefined when it was accepted) and what it had declared by then.
+ */
+export async function runCatching(
+  values: Record<string, string | number | string[]>,
+  stack: string,
+  lastOutputs?: Record<string, unknown>,
+): Promise<{ refused: unknown; resources: RecordedResource[] }> {
+  let refused: unknown;
+  const run = await runProgramUnderMocks({
+    stack,
+    config: pulumiConfig(values),
+    lastOutputs,
+    program: async () => {
+      try {
+        await runMailProgram(pulumi.runtime.allConfig(), pulumi.getStack());
+      } catch (e) {
+        refused = e;
+      }
+      return {};
+    },
+  });
+  return { refused, resources: run.resources };
+}
+
+/**
  * What a refused run stops with: the ConfigError lines ("key: message") and its whole message, as
  * Pulumi prints the program's error (the docs print it: docs/rotation.md). Fails if it is accepted.
  */

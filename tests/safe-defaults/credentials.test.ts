@@ -5,15 +5,12 @@
  * With protect on the engine refuses that delete itself (pulumi/pulumi pkg/resource/deploy/step.go,
  * DeleteStep.Apply), but only with a generic error in the middle of a preview.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { runMailProgram } from "../../components/MailStack";
 import { ConfigError, validateConfig } from "../../lib/config";
 import { parseStackManifest } from "../../lib/manifest";
 import { credentialsDecision, isWideFromList } from "../../lib/smtp-credentials";
-import { runProgramUnderMocks } from "../../scripts/lib/mock-program";
 import { configIssues as issues, PROD_LIKE, pulumiConfig } from "../helpers/config";
-import { runWithConfig } from "../helpers/program";
+import { runCatching, runWithConfig } from "../helpers/program";
 
 const NO_SENDERS = { ...PROD_LIKE, senders: [] as string[] };
 
@@ -50,21 +47,8 @@ describe("SMTP credentials only for named senders", () => {
 describe("a live stack that had credentials and drops its senders", () => {
   const refusal = async (values: Record<string, string | number | string[]>): Promise<{ refused: unknown; declared: number }> => {
     const last = await runWithConfig(PROD_LIKE, "prod");
-    let refused: unknown;
-    const run = await runProgramUnderMocks({
-      stack: "prod",
-      config: pulumiConfig(values),
-      lastOutputs: last.outputs,
-      program: async () => {
-        try {
-          await runMailProgram(pulumi.runtime.allConfig(), pulumi.getStack());
-        } catch (e) {
-          refused = e;
-        }
-        return {};
-      },
-    });
-    return { refused, declared: run.resources.length };
+    const { refused, resources } = await runCatching(values, "prod", last.outputs);
+    return { refused, declared: resources.length };
   };
 
   it("is refused before any resource is declared, naming the keys to set", async () => {
