@@ -17,10 +17,7 @@ import { type Observation, observed, type Unobservable } from "../../../../lib/v
 import { bestMx, type HostObservation, parseMxAnswers, type PolicyResponse, recipientDmarcNames, type RecipientObservations, type SmtpProbeResult } from "./check";
 import type { DnsCollector } from "../dns/collect";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "../../limit";
-import { loadInTurn } from "../../load";
-
-/** nodemailer's SMTP connection loads with the first probe (--probe-smtp), in turn with the other heavy packages (scripts/verify/load.ts). */
-const loadSmtpConnection = (): Promise<typeof SMTPConnection> => loadInTurn("nodemailer/lib/smtp-connection", async () => (await import("nodemailer/lib/smtp-connection")).default);
+import { loadSmtpConnection } from "../../load";
 
 /** Where to connect instead of the real host: `port` alone keeps the address DNS gives; the certificate is still checked against the real name. */
 export interface EndpointOverride {
@@ -204,6 +201,7 @@ export class RecipientCollector {
     const where = hostPort(host, port);
     const connectedTo = override ? `${where} (override for ${mxHost}:25)` : where;
     return this.run(async () => {
+      // nodemailer's SMTP connection loads with the first probe (--probe-smtp), in turn with the other heavy packages.
       const Connection = await loadSmtpConnection();
       this.connections += 1;
       const replies: string[] = [];

@@ -1,17 +1,19 @@
 /**
  * SMTP collector: the SMTP AUTH handshake as a relay does it (connect, EHLO, STARTTLS with
- * certificate validation, AUTH), via nodemailer. It sends no mail unless asked to (--send-test).
- * Passwords go only to the server; errors are reduced to codes and server replies.
+ * certificate validation, AUTH), via nodemailer's SMTP connection. It sends no mail unless asked
+ * to (--send-test, through the whole of nodemailer). Passwords go only to the server; errors are
+ * reduced to codes and server replies.
  */
 import * as tls from "node:tls";
+import type SMTPConnection from "nodemailer/lib/smtp-connection";
 import { causeOf, type Observation, observed, type Unobservable } from "../../../../lib/verify/findings";
 import type { SmtpAuthResult } from "./check";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "../../limit";
-import { loadInTurn } from "../../load";
+import { loadInTurn, loadSmtpConnection } from "../../load";
 
 type Nodemailer = typeof import("nodemailer");
 
-/** nodemailer loads with the first session (or SmtpCollector.prepare), in turn with the other heavy packages (scripts/verify/load.ts). */
+/** The whole of nodemailer, for --send-test only: loads with the first test send, in turn with the other heavy packages (scripts/verify/load.ts). */
 const loadNodemailer = (): Promise<Nodemailer> => loadInTurn("nodemailer", () => import("nodemailer"));
 
 export interface SmtpTarget {
@@ -100,21 +102,22 @@ export class SmtpCollector {
   }
 
   /**
-   * Start loading nodemailer now, while other requests are in flight, so the first session does
-   * not wait for it (the smtp layer calls this when it starts; a session loads it anyway).
+   * Start loading nodemailer's SMTP connection now, while other requests are in flight, so the
+   * first session does not wait for it (the smtp layer calls this when it starts; a session loads
+   * it anyway).
    */
   prepare(): void {
     // A failure to load is reported by the session that needs it.
-    loadNodemailer().catch(() => undefined);
+    loadSmtpConnection().catch(() => undefined);
   }
 
-  private transport(mailer: Nodemailer, target: SmtpTarget, user: string, pass: string) {
-    return mailer.createTransport({
+  /** The connection settings of every session: STARTTLS required, the certificate checked against the real name, every stage timed. */
+  private settings(target: SmtpTarget) {
+    return {
       host: target.host,
       port: target.port,
       secure: false,
       requireTLS: true,
-      auth: { user, pass },
       tls: {
         servername: target.serverName,
         rejectUnauthorized: true,
@@ -126,6 +129,47 @@ export class SmtpCollector {
       socketTimeout: this.options.timeoutMs,
       logger: false,
       debug: false,
+    };
+  }
+
+  private transport(mailer: Nodemailer, target: SmtpTarget, user: string, pass: string) {
+    return mailer.createTransport({ ...this.settings(target), auth: { user, pass } });
+  }
+
+  /**
+   * Connect, EHLO, STARTTLS and log in, as nodemailer's `verify()` does (smtp-transport, 10.x),
+   * with its SMTP connection alone: resolves when the server accepted the login and QUIT is
+   * sent; rejects with the connection's error (its code, responseCode, response and command),
+   * or "Connection closed" when the server hangs up first. As there, a server that offers no
+   * AUTH is not logged in to.
+   */
+  private login(conn: SMTPConnection, user: string, pass: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let returned = false;
+      const fail = (e: unknown) => {
+        if (returned) return;
+        returned = true;
+        conn.close();
+        reject(e);
+      };
+      const finish = () => {
+        if (returned) return;
+        returned = true;
+        conn.quit();
+        resolve();
+      };
+      conn.on("error", fail);
+      conn.once("end", () => {
+        if (returned) return;
+        returned = true;
+        reject(new Error("Connection closed"));
+      });
+      conn.connect((e?: Error) => {
+        if (e) return fail(e);
+        if (!conn.allowsAuth) return finish();
+        // The auth object nodemailer's transport hands over: LOGIN, the first method the server offers.
+        conn.login({ type: "LOGIN", user, credentials: { user, pass }, method: false }, (err?: Error | null) => (err ? fail(err) : finish()));
+      });
     });
   }
 
@@ -158,14 +202,14 @@ export class SmtpCollector {
   auth(target: SmtpTarget, user: string, pass: string, region: string): Promise<Observation<SmtpAuthResult>> {
     return this.cache(`auth ${target.host}:${target.port} ${target.serverName} ${user} ${region}`, () =>
       this.run(async () => {
-        const mailer = await loadNodemailer();
+        const Connection = await loadSmtpConnection();
         this.connections += 1;
-        const t = this.transport(mailer, target, user, pass);
+        const conn = new Connection(this.settings(target));
         const connectedTo = overrideNote(target);
         const started = performance.now();
-        return this.session(target, "SMTP AUTH handshake", t, async () => {
+        return this.session(target, "SMTP AUTH handshake", conn, async () => {
           try {
-            await t.verify();
+            await this.login(conn, user, pass);
             return observed({ code: 235, ms: Math.round(performance.now() - started), message: "Authentication successful", ...(connectedTo ? { connectedTo } : {}) });
           } catch (e) {
             const err = e as MailerError;
@@ -174,8 +218,6 @@ export class SmtpCollector {
               return observed({ code: err.responseCode, ms, message: (err.response ?? "").replace(/\s+/g, " ").trim(), ...(connectedTo ? { connectedTo } : {}) });
             }
             return classify(e, target);
-          } finally {
-            t.close();
           }
         });
       }),

@@ -37,7 +37,7 @@ async function observe(r: LayerRun, m: Manifest): Promise<CredentialObservations
   // No call is made on an empty name: discovery without a readable secret knows no user.
   const unknownUser = (): Promise<Unobservable> => secret.then((o) => unknownSmtpUser(s, o));
   const accessKeys: Promise<Observation<AccessKeyState[]>> = s.user === "" ? unknownUser() : track("SMTP user keys", c.aws.accessKeys(s.user));
-  // SMTP AUTH needs nodemailer once the secret and the keys are in: load it while they travel.
+  // SMTP AUTH needs nodemailer's SMTP connection once the secret and the keys are in: load it while they travel.
   if (on("smtp")) c.smtp.prepare();
   // One question per sender (check.ts simulationQuestions), each on the resources that are
   // known: discovery may not know the account (so no ARN) or a configuration set.
