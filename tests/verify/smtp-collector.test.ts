@@ -71,6 +71,18 @@ describe("SmtpCollector.auth", () => {
     expect(r).toEqual({ ok: true, value: { code: 535, ms: expect.any(Number), message: "535 Authentication Credentials Invalid", connectedTo: override(target) } });
   });
 
+  it("a server that offers no AUTH after STARTTLS: no login was made, so no 235 (nodemailer's verify() passes it)", async () => {
+    const target = await smtpServer({ disabledCommands: ["AUTH"] });
+    const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).auth(target, USER, PASS, "us-east-1");
+    expect(r).toEqual({
+      ok: false,
+      reason: "error",
+      message: `${LOOPBACK}:${target.port} offered no AUTH after STARTTLS: the login was not tried (override for ${ENDPOINT})`,
+      needs: `SES's SMTP endpoints always offer AUTH after STARTTLS: ${LOOPBACK}:${target.port} is not one, or something on the path (an SMTP-inspecting firewall or proxy) removes it.`,
+      cause: { key: `error: ${LOOPBACK}:${target.port} offered no AUTH after STARTTLS: the login was not tried` },
+    });
+  });
+
   it("a certificate the client does not trust: 'tls', naming the endpoint the certificate must be valid for", async () => {
     const target = await smtpServer();
     const r = await new SmtpCollector({ timeoutMs: 5_000 }).auth(target, USER, PASS, "us-east-1");

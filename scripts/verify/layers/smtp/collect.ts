@@ -88,6 +88,24 @@ function classifyFailure(e: unknown, target: SmtpTarget): Unobservable {
   return { ok: false, reason: "error", message: `${where}: ${err.code ?? ""} ${err.message ?? ""}`.trim() };
 }
 
+/** The server's EHLO after STARTTLS listed no AUTH mechanism: the login was not tried. */
+class NoAuthOffered extends Error {
+  override name = "NoAuthOffered";
+}
+
+function noAuthOffered(target: SmtpTarget): Unobservable {
+  const where = `${target.host}:${target.port}`;
+  return noted(
+    {
+      ok: false,
+      reason: "error",
+      message: `${where} offered no AUTH after STARTTLS: the login was not tried`,
+      needs: `SES's SMTP endpoints always offer AUTH after STARTTLS: ${where} is not one, or something on the path (an SMTP-inspecting firewall or proxy) removes it.`,
+    },
+    target,
+  );
+}
+
 export class SmtpCollector {
   /** SMTP connections opened. */
   connections = 0;
@@ -140,8 +158,9 @@ export class SmtpCollector {
    * Connect, EHLO, STARTTLS and log in, as nodemailer's `verify()` does (smtp-transport, 10.x),
    * with its SMTP connection alone: resolves when the server accepted the login and QUIT is
    * sent; rejects with the connection's error (its code, responseCode, response and command),
-   * or "Connection closed" when the server hangs up first. As there, a server that offers no
-   * AUTH is not logged in to.
+   * or "Connection closed" when the server hangs up first. Unlike `verify()`, which resolves
+   * without logging in when the server offers no AUTH (so a 235 was reported for a login never
+   * made), that rejects with NoAuthOffered.
    */
   private login(conn: SMTPConnection, user: string, pass: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -166,7 +185,7 @@ export class SmtpCollector {
       });
       conn.connect((e?: Error) => {
         if (e) return fail(e);
-        if (!conn.allowsAuth) return finish();
+        if (!conn.allowsAuth) return fail(new NoAuthOffered());
         // The auth object nodemailer's transport hands over: LOGIN, the first method the server offers.
         conn.login({ type: "LOGIN", user, credentials: { user, pass }, method: false }, (err?: Error | null) => (err ? fail(err) : finish()));
       });
@@ -212,6 +231,7 @@ export class SmtpCollector {
             await this.login(conn, user, pass);
             return observed({ code: 235, ms: Math.round(performance.now() - started), message: "Authentication successful", ...(connectedTo ? { connectedTo } : {}) });
           } catch (e) {
+            if (e instanceof NoAuthOffered) return noAuthOffered(target);
             const err = e as MailerError;
             const ms = Math.round(performance.now() - started);
             if (err.code === "EAUTH" && err.responseCode !== undefined) {
