@@ -22,7 +22,7 @@ const vm = require("node:vm");
 const mod = /** @type {{ enableCompileCache?: (dir?: string) => unknown }} */ (/** @type {unknown} */ (Module));
 if (typeof mod.enableCompileCache === "function" && !process.env.NODE_COMPILE_CACHE) mod.enableCompileCache(path.join(__dirname, "..", "bin", ".compile-cache"));
 
-const { CLIS, build, outputOf, staleReason } = require("./build.cjs");
+const { AWS_SDK_BUNDLE, CLIS, build, outputOf, staleReason } = require("./build.cjs");
 
 const [cli, ...args] = process.argv.slice(2);
 if (!cli || !Object.prototype.hasOwnProperty.call(CLIS, cli)) {
@@ -36,7 +36,8 @@ if (!cli || !Object.prototype.hasOwnProperty.call(CLIS, cli)) {
  * top-level code only, and every function a run calls (commander's parsing, zod's set-up, each
  * lazily started module of the bundle, verify's checks) is compiled again on every start.
  * `vm.Script#createCachedData()` after the run includes them. One file per bundle in
- * bin/.compile-cache/bundles/, with a header naming the bundle it was made from (inode, size,
+ * bin/.compile-cache/bundles/ (and <cli>.aws-sdk.js.cache for the AWS SDK's bundle as each CLI
+ * uses it), with a header naming the bundle it was made from (inode, size,
  * mtime: every build writes a new file by rename) and how long the run that made it took: it is
  * written when there is none, when V8 or the header rejects it, and when a run takes more than
  * twice as long as the one that made it (a real run after a --help), so it soon holds what the
@@ -60,11 +61,17 @@ function readBundleCache(file, /** @type {string} */ key) {
   return { data: undefined, ms: 0 };
 }
 
-/** Run the bundle as the main module from a vm.Script with the kept code (what Module.runMain does, plus the cache). */
-function runWithCodeCache(/** @type {string} */ main) {
+/**
+ * A bundle's code as a vm.Script, compiled from the V8 code kept by earlier runs (in
+ * `cacheName`) when that still fits; at exit the code of this run is kept when there was none,
+ * V8 or the header rejected it, or this run took more than twice as long as the one that made it.
+ * Returns the module wrapper function (exports, require, module, filename, dirname).
+ * @param {string} file @param {string} cacheName
+ */
+function compileWithKeptCode(file, cacheName) {
   // One open file for both: a rebuild renaming a new bundle into place meanwhile cannot pair
   // this file's text with the other's key.
-  const fd = fs.openSync(main, "r");
+  const fd = fs.openSync(file, "r");
   let source;
   let key;
   try {
@@ -73,10 +80,10 @@ function runWithCodeCache(/** @type {string} */ main) {
   } finally {
     fs.closeSync(fd);
   }
-  const file = path.join(BUNDLE_CACHE_DIR, `${path.basename(main)}.cache`);
-  const cached = readBundleCache(file, key);
+  const cacheFile = path.join(BUNDLE_CACHE_DIR, `${cacheName}.cache`);
+  const cached = readBundleCache(cacheFile, key);
   const script = new vm.Script(Module.wrap(source), {
-    filename: main,
+    filename: file,
     ...(cached.data ? { cachedData: cached.data } : {}),
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
@@ -86,13 +93,35 @@ function runWithCodeCache(/** @type {string} */ main) {
     if (!stale && ms <= 2 * cached.ms) return;
     try {
       fs.mkdirSync(BUNDLE_CACHE_DIR, { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, Buffer.concat([Buffer.from(JSON.stringify({ key, ms }) + "\n"), script.createCachedData()]));
-      fs.renameSync(tmp, file);
+      fs.renameSync(tmp, cacheFile);
     } catch {
       // A read-only checkout: the next run compiles as it would without the cache.
     }
   });
+  return /** @type {(exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void} */ (script.runInThisContext());
+}
+
+/**
+ * The AWS SDK's bundle (bin/aws-sdk.js, scripts/build.cjs), which a CLI's bundle `require`s with
+ * its first AWS call, also runs from kept code: one cache per CLI, as each uses other clients.
+ * Only that one file; every other module loads as Node loads it.
+ */
+function keepAwsSdkCode() {
+  const extensions = /** @type {{ _extensions: Record<string, (module: Module, filename: string) => void> }} */ (/** @type {unknown} */ (Module))._extensions;
+  const loadJs = extensions[".js"];
+  extensions[".js"] = function (module, filename) {
+    if (filename !== AWS_SDK_BUNDLE) return loadJs.call(this, module, filename);
+    const fn = compileWithKeptCode(filename, `${cli}.${path.basename(filename)}`);
+    fn.call(module.exports, module.exports, Module.createRequire(filename), module, filename, path.dirname(filename));
+  };
+}
+
+/** Run the bundle as the main module from a vm.Script with the kept code (what Module.runMain does, plus the cache). */
+function runWithCodeCache(/** @type {string} */ main) {
+  const fn = compileWithKeptCode(main, path.basename(main));
+  keepAwsSdkCode();
   // The main module, as Module.runMain makes it: id ".", in require.cache, require.main.
   const m = new Module(main, null);
   m.id = ".";
@@ -103,7 +132,6 @@ function runWithCodeCache(/** @type {string} */ main) {
   const req = Module.createRequire(main);
   req.main = m;
   m.require = (/** @type {string} */ id) => req(id);
-  const fn = /** @type {(exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void} */ (script.runInThisContext());
   fn.call(m.exports, m.exports, req, m, main, path.dirname(main));
   m.loaded = true;
 }

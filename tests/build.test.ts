@@ -116,13 +116,14 @@ describe("npm run build --if-stale", () => {
 });
 
 describe("--help and usage errors", () => {
-  // Printed at exit by a preload: every package the process loaded from node_modules.
+  // Printed at exit by a preload: every package the process loaded from node_modules, and the
+  // AWS SDK's bundle (bin/aws-sdk.js, scripts/build.cjs) when it loaded.
   let preload: string;
   beforeAll(() => {
     preload = join(copy, "loaded.cjs");
     writeFileSync(
       preload,
-      'process.on("exit", () => process.stderr.write("LOADED " + Object.keys(require.cache).filter((f) => f.includes("/node_modules/")).map((f) => f.split("/node_modules/").pop()).join(" ") + "\\n"));\n' +
+      'process.on("exit", () => process.stderr.write("LOADED " + Object.keys(require.cache).filter((f) => f.includes("/node_modules/") || f.endsWith("/bin/aws-sdk.js")).map((f) => f.includes("/node_modules/") ? f.split("/node_modules/").pop() : "bin/aws-sdk.js").join(" ") + "\\n"));\n' +
         // Node's own modules the process loaded (process.moduleLoadList: "NativeModule tls", ...).
         'process.on("exit", () => process.stderr.write("BUILTINS " + process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).map((m) => m.slice(13)).join(" ") + "\\n"));\n',
     );
@@ -142,7 +143,8 @@ describe("--help and usage errors", () => {
     expect(line, `${script}: no LOADED line from the preload: ${r.stderr}`).toBeDefined();
     return (line ?? "").slice("LOADED ".length).split(" ").filter((f) => f !== "");
   };
-  const heavy = (files: string[]) => files.filter((f) => /^(@aws-sdk|@smithy|@pulumi|nodemailer|mailparser|ajv|@grpc|protobufjs)\//.test(f)).map((f) => f.split("/").slice(0, f.startsWith("@") ? 2 : 1).join("/"));
+  const heavy = (files: string[]) =>
+    files.filter((f) => /^(@aws-sdk|@smithy|@pulumi|nodemailer|mailparser|ajv|@grpc|protobufjs)\//.test(f) || f === "bin/aws-sdk.js").map((f) => (f.startsWith("bin/") ? f : f.split("/").slice(0, f.startsWith("@") ? 2 : 1).join("/")));
 
   it.each(["verify.ts", "plan.ts", "policy.ts", "smtp-password.ts", "preview-policy.ts", "docs-policies.ts", "relay-fix.ts", "adopt.ts", "diagnose.ts", "watch.ts"])("%s --help loads none of the AWS SDK, @pulumi/*, nodemailer, mailparser, ajv", (script) => {
     const files = loaded(script, ["--help"]);
@@ -165,5 +167,22 @@ describe("--help and usage errors", () => {
   it("a real run still loads them where they are used", () => {
     const files = loaded("plan.ts", ["--stack", "prod", "--zone-file"]);
     expect(heavy(files)).toContain("@pulumi/pulumi");
+  });
+
+  it("an AWS call loads the SDK from its bundle (bin/aws-sdk.js), none of it from node_modules", () => {
+    // One SES call to a closed loopback port: the client loads, the call fails, the run ends.
+    const env = {
+      AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "not-a-real-secret-access-key-0000000000",
+      AWS_REGION: "us-east-1",
+      AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+      AWS_CONFIG_FILE: "/nonexistent/mail-infra-test/config",
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/mail-infra-test/credentials",
+      AWS_EC2_METADATA_DISABLED: "true",
+    };
+    const r = runCli("verify.ts", ["--domain", "example.com", "--region", "us-east-1", "--only", "ses", "--timeout", "0.2"], { env: { ...env, NODE_OPTIONS: `--require ${preload}` } });
+    expect(r.stdout).toMatch(/\bses\.\S+.*\n/);
+    const line = r.stderr.split("\n").find((l) => l.startsWith("LOADED ")) ?? "";
+    expect(heavy(line.slice("LOADED ".length).split(" ").filter((f) => f !== ""))).toEqual(["bin/aws-sdk.js"]);
   });
 });
