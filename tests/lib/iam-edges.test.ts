@@ -5,7 +5,7 @@
  * tests/lib/iam.test.ts and tests/lib/smtp-grant.test.ts).
  */
 import { describe, expect, it } from "vitest";
-import { fromAddressConditionProblem, isBoundedSesPattern, parsePolicyDocument, policySize, sendOnlyPolicyProblems, smtpSendRegions, smtpSendResourcePatterns } from "../../lib/iam";
+import { fromAddressConditionProblem, isBoundedSesPattern, parsePolicyDocument, policySize, sendOnlyPolicyProblems, smtpSendPolicy, smtpSendRegions, smtpSendResourcePatterns } from "../../lib/iam";
 import { SES_SMTP_REGIONS } from "../../lib/regions";
 
 const ACCOUNT = "123456789012";
@@ -37,6 +37,13 @@ describe("smtpSendResourcePatterns: two patterns per region, in the region's par
     for (const region of SES_SMTP_REGIONS) {
       for (const pattern of smtpSendResourcePatterns([region], ACCOUNT)) expect(isBoundedSesPattern(pattern), pattern).toBe(true);
     }
+  });
+});
+
+describe("smtpSendPolicy", () => {
+  it("writes the current policy language version, 2012-10-17 (without it IAM reads 2008-10-17, which has no policy variables)", () => {
+    expect(smtpSendPolicy([ARN]).Version).toBe("2012-10-17");
+    expect(smtpSendPolicy([ARN], ["admin@example.com"]).Version).toBe("2012-10-17");
   });
 });
 
