@@ -28,6 +28,8 @@ describe("planKeys", () => {
     expect(planKeys(want(1, "active"))).toEqual({ current: { generation: 1, status: "Active" } });
   });
 
+  // Above generation 1 lib/config.ts always sets a state (empty means active), so an unset one
+  // reaches planKeys only from a caller that skips the config: it then declares no key N-1.
   it("without a previous-key state, or retired, only the current key", () => {
     expect(planKeys(want(2))).toEqual({ current: { generation: 2, status: "Active" } });
     expect(planKeys(want(2, "retired"))).toEqual({ current: { generation: 2, status: "Active" } });
