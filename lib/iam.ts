@@ -241,10 +241,10 @@ export function sendOnlyPolicyProblems(policy: unknown, allowedActions: readonly
     const patterns = asList(s.Resource).map(String).filter(hasWildcard);
     // Region-scoped SES patterns are the bounded grant (smtpGrant): accepted only when the same
     // statement names the From addresses, which then decide whose identity is used.
+    // (No pattern at all: every() is true and the loop below has nothing to refuse.)
     const allBounded = patterns.every(isBoundedSesPattern);
-    const fromProblem = patterns.length > 0 && allBounded ? fromAddressConditionProblem(s.Condition) : undefined;
-    const accepted = patterns.length === 0 || (allBounded && fromProblem === undefined);
-    for (const resource of accepted ? [] : patterns) {
+    const fromProblem = allBounded ? fromAddressConditionProblem(s.Condition) : undefined;
+    for (const resource of allBounded && fromProblem === undefined ? [] : patterns) {
       const fix = fromProblem
         ? ` A pattern over one region's identities is accepted only with a ses:FromAddress condition naming the addresses, and ${fromProblem}`
         : " List the identity and configuration set ARNs instead, or write the program's grant (lib/iam.ts smtpGrant): identity/* and configuration-set/mail-infra-* of a named region and account, with a ses:FromAddress condition.";

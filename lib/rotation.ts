@@ -155,7 +155,8 @@ export function rotationIssues(deployed: DeployedKeys | undefined, desired: Desi
           `Remove ${PK} (or set it to active) when raising the generation; deactivate key ${G} in a later step.`,
       });
     }
-  } else if (N === G && N > 1) {
+  } else if (N === G) {
+    // At generation 1 there is no previous key (deployedPreviousState), so nothing below applies.
     if (P === "retired" && S !== "retired") {
       issues.push({
         key: "smtpPreviousKey",
@@ -258,12 +259,12 @@ export function liveKeyIssues(deployed: DeployedKeys | undefined, desired: Desir
         `Deleting it now could cut off a relay that still logs in with it. Set ${PK} to inactive and run \`pulumi up\`, check the relays with \`npm run verify -- --only relay\`, then retire it.`,
     });
   }
-  const lingering = live.filter((k) => k.accessKeyId === retiredId);
-  if (lingering.length > 0 && N === G + 1) {
+  const lingering = live.find((k) => k.accessKeyId === retiredId);
+  if (lingering && N === G + 1) {
     issues.push({
       key: "smtpKeyGeneration",
       message:
-        `raises the generation to ${N}, but key ${G - 1} ${lingering.map(shown).join(", ")}, recorded as retired, still exists: the delete at the end of the last \`pulumi up\` did not happen (a failed update keeps the outputs it registered, pulumi/pulumi#15754). ` +
+        `raises the generation to ${N}, but key ${G - 1} ${shown(lingering)}, recorded as retired, still exists: the delete at the end of the last \`pulumi up\` did not happen (a failed update keeps the outputs it registered, pulumi/pulumi#15754). ` +
         `A new key now would be the user's third. Keep ${GEN} at ${G} with ${PK} retired and run \`pulumi up\` so the engine deletes it; then rotate.`,
     });
   }
