@@ -698,6 +698,9 @@ describe("parseSpf: each message in full (RFC 7208 sections named)", () => {
     expect(p.terms[0]).toStrictEqual({ raw: "foo=bar", kind: "modifier", qualifier: "+", name: "foo", value: "bar" });
     expect(parseSpf("v=spf1 foo=%{c}.%{r}.%{t} -all").valid).toBe(true);
   });
+  it("a modifier name starts with a letter (RFC 7208 12): 1foo=bar is neither a modifier nor a mechanism", () => {
+    expect(errorCodes(parseSpf("v=spf1 1foo=bar -all"))).toEqual(["spf-unknown-mechanism"]);
+  });
   it("exp takes a domain-spec (RFC 7208 6.2): a name without a dot or a %{c} is an error", () => {
     expect(parseSpf("v=spf1 -all exp=explain.example.com").terms[1]?.domainSpec).toBe("explain.example.com");
     expect(errorCodes(parseSpf("v=spf1 -all exp=explain"))).toEqual(["spf-bad-domain-spec"]);
