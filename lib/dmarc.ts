@@ -220,8 +220,9 @@ export function parseDmarc(txt: string): ParsedDmarc {
   const error = (code: string, message: string, tag?: string): void => {
     problems.push({ severity: "error", code, message, ...(tag !== undefined ? { tag } : {}) });
   };
-  const warning = (code: string, message: string, tag?: string): void => {
-    problems.push({ severity: "warning", code, message, ...(tag !== undefined ? { tag } : {}) });
+  // Every warning names its tag.
+  const warning = (code: string, message: string, tag: string): void => {
+    problems.push({ severity: "warning", code, message, tag });
   };
 
   // dmarc-sep = *WSP ";" *WSP; a trailing separator is allowed (RFC 7489 6.4).
@@ -434,16 +435,19 @@ export function dmarcAlignment(
 
 /**
  * The DMARC record that applies to mail from `domain` (RFC 7489 6.6.3): the one at
- * `_dmarc.<domain>`, else the one at its Organisational Domain. `lookup` returns the TXT values
- * published at a name. Returns the record's name and parsed record, or undefined.
+ * `_dmarc.<domain>`, else (only when that name has no DMARC record) the one at its
+ * Organisational Domain. `lookup` returns the TXT values published at a name. Returns the
+ * record's name and parsed record, or undefined: no DMARC record, more than one at the name
+ * found first, or one without a valid "p" (policy discovery ends there, 6.6.3 steps 5 and 6).
  */
 export function applicableDmarc(domain: string, lookup: (name: string) => readonly string[]): { name: string; record: DmarcRecord } | undefined {
   const names = [...new Set([dmarcRecordName(domain), dmarcRecordName(organizationalDomain(domain))])];
   for (const name of names) {
-    const found = lookup(name).filter(isDmarcRecord);
-    if (found.length !== 1) continue;
-    const record = parseDmarc(found[0] ?? "").record;
-    if (record) return { name, record };
+    const [first, ...more] = lookup(name).filter(isDmarcRecord);
+    // Step 3: only an empty set sends the receiver on to the Organisational Domain.
+    if (first === undefined) continue;
+    const record = more.length === 0 ? parseDmarc(first).record : undefined;
+    return record ? { name, record } : undefined;
   }
   return undefined;
 }

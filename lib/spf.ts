@@ -146,8 +146,12 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
     }
     if (name === "redirect" || name === "exp") {
       term.domainSpec = value;
-      const p = checkDomainSpec(value, raw, true);
-      if (p) problems.push(p);
+      if (value === "") {
+        error("spf-domain-required", `${shown(raw)} needs a domain after "=" (RFC 7208 6).`);
+      } else {
+        const p = checkDomainSpec(value, raw);
+        if (p) problems.push(p);
+      }
     } else {
       const p = checkMacroString(value, raw);
       if (p) problems.push(p);
@@ -191,7 +195,7 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
         break;
       }
       term.domainSpec = rest.slice(1);
-      const p = checkDomainSpec(term.domainSpec, raw, false);
+      const p = checkDomainSpec(term.domainSpec, raw);
       if (p) problems.push(p);
       break;
     }
@@ -212,7 +216,7 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
           );
         } else {
           term.domainSpec = spec.slice(1);
-          const p = checkDomainSpec(term.domainSpec, raw, false);
+          const p = checkDomainSpec(term.domainSpec, raw);
           if (p) problems.push(p);
         }
       }
@@ -236,7 +240,7 @@ function parseTerm(raw: string): { term: SpfTerm; problems: SpfProblem[] } {
           error("spf-syntax", `${shown(raw)} is not valid: "ptr" takes only an optional ":domain" (RFC 7208 5.5).`);
         } else {
           term.domainSpec = rest.slice(1);
-          const p = checkDomainSpec(term.domainSpec, raw, false);
+          const p = checkDomainSpec(term.domainSpec, raw);
           if (p) problems.push(p);
         }
       }
@@ -310,17 +314,21 @@ export const SPF_NETWORK_WARNING_PREFIX = { ipv4: 16, ipv6: 32 } as const;
  * The size problem of one parsed ip4, ip6, a or mx term, or undefined: "spf-ip-whole-internet"
  * (error) for a /0, "spf-wide-network" (error) below SPF_NETWORK_ERROR_PREFIX,
  * "spf-large-network" (warning) below SPF_NETWORK_WARNING_PREFIX. parseSpf reports it; the
- * config validator, the policy pack and verify all judge records through parseSpf.
+ * config validator, the policy pack and verify all judge records through parseSpf. It reads
+ * `cidr4` and `cidr6` as parseSpf sets them (ip4 has only cidr4, ip6 only cidr6). When both
+ * prefixes of an a or mx term get the same verdict, it names the IPv6 one (a/8//12 names the /12).
  */
 export function networkSizeProblem(term: SpfTerm): SpfProblem | undefined {
   if (term.kind !== "mechanism" || term.qualifier !== "+" || !["ip4", "ip6", "a", "mx"].includes(term.name)) return undefined;
   const around = term.name === "a" || term.name === "mx" ? ` around each address ${term.name === "a" ? "the name resolves to" : "of the name's MX hosts"}` : "";
-  const candidates: { family: "IPv4" | "IPv6"; prefix: number; error: number; warning: number; bits: number }[] = [];
-  if (term.cidr4 !== undefined && term.name !== "ip6") candidates.push({ family: "IPv4", prefix: term.cidr4, error: SPF_NETWORK_ERROR_PREFIX.ipv4, warning: SPF_NETWORK_WARNING_PREFIX.ipv4, bits: 32 });
-  if (term.cidr6 !== undefined && term.name !== "ip4") candidates.push({ family: "IPv6", prefix: term.cidr6, error: SPF_NETWORK_ERROR_PREFIX.ipv6, warning: SPF_NETWORK_WARNING_PREFIX.ipv6, bits: 128 });
-  // The family with the worse verdict (/0, then below the error line, then below the warning line).
+  const candidates: { family: "IPv4" | "IPv6"; prefix: number; error: number; warning: number }[] = [];
+  if (term.cidr4 !== undefined) candidates.push({ family: "IPv4", prefix: term.cidr4, error: SPF_NETWORK_ERROR_PREFIX.ipv4, warning: SPF_NETWORK_WARNING_PREFIX.ipv4 });
+  if (term.cidr6 !== undefined) candidates.push({ family: "IPv6", prefix: term.cidr6, error: SPF_NETWORK_ERROR_PREFIX.ipv6, warning: SPF_NETWORK_WARNING_PREFIX.ipv6 });
+  // The family with the worse verdict (/0, then below the error line, then below the warning
+  // line); IPv6, the later candidate, on a tie.
   const rank = (c: (typeof candidates)[number]): number => (c.prefix === 0 ? 3 : c.prefix < c.error ? 2 : c.prefix < c.warning ? 1 : 0);
-  const worst = candidates.sort((a, b) => rank(b) - rank(a) || a.prefix / a.bits - b.prefix / b.bits)[0];
+  let worst: (typeof candidates)[number] | undefined;
+  for (const c of candidates) if (worst === undefined || rank(c) >= rank(worst)) worst = c;
   if (!worst || worst.prefix >= worst.warning) return undefined;
   const addresses = worst.family === "IPv4" ? ` (${(2 ** (32 - worst.prefix)).toLocaleString("en-US")} addresses)` : ` (2^${128 - worst.prefix} addresses)`;
   if (worst.prefix === 0) {
@@ -424,18 +432,11 @@ function checkMacroString(value: string, raw: string): SpfProblem | undefined {
  * domain-spec = macro-string domain-end;  domain-end = ( "." toplabel [ "." ] ) / macro-expand
  * toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum )
  * (RFC 7208 7.1, 12). A spec without macros must also be a valid DNS name (RFC 7208 4.3);
- * underscores are allowed there (e.g. _spf.google.com).
+ * underscores are allowed there (e.g. _spf.google.com). The callers report an empty spec
+ * themselves ("spf-domain-required"), each with its own wording.
  */
-function checkDomainSpec(spec: string, raw: string, isModifier: boolean): SpfProblem | undefined {
+function checkDomainSpec(spec: string, raw: string): SpfProblem | undefined {
   const err = (message: string): SpfProblem => ({ severity: "error", code: "spf-bad-domain-spec", message, term: raw });
-  if (spec === "") {
-    return {
-      severity: "error",
-      code: "spf-domain-required",
-      message: `${shown(raw)} needs a domain after "${isModifier ? "=" : ":"}" (RFC 7208 ${isModifier ? "6" : "5"}).`,
-      term: raw,
-    };
-  }
   const scan = scanMacros(spec, raw, true);
   if (scan.problem) return scan.problem;
   if (!scan.endsWithMacro) {
@@ -1003,7 +1004,7 @@ async function walkRecord(domain: string, parsed: ParsedSpf, chain: readonly str
           domain,
         });
       }
-    } else if (term.name !== "ptr" && literal === undefined) {
+    } else if (literal === undefined) {
       node.note = "the domain contains macros, which are expanded per message";
     }
   }

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   DMARC_POLICIES,
+  applicableDmarc,
   buildDmarc,
   dmarcPolicyProblem,
   dmarcRecordName,
   externalReportDestinations,
   isDmarcRecord,
+  looksLikeDmarc,
   nextPolicyStep,
   parseDmarc,
   parseDmarcUri,
@@ -329,5 +331,182 @@ describe("DMARC record detection", () => {
     expect(isDmarcRecordName("dmarc.example.com")).toBe(false);
     expect(dmarcPolicyDomain("_dmarc.example.com")).toBe("example.com");
     expect(dmarcPolicyDomain("_dmarc")).toBeUndefined();
+  });
+});
+
+// The cases below pin what the mutation run (npm run test:mutation -- lib/dmarc.ts) found untested.
+
+describe("parseDmarcUri: the edges of each part", () => {
+  it("takes only a size of digits and a unit after the last '!' (RFC 7489 6.2)", () => {
+    expect(validateDmarcUri("mailto:dmarc@example.com!x10m")).toMatch(/size limit "!x10m"/);
+  });
+  it("takes the scheme only at the start", () => {
+    expect(validateDmarcUri("xmailto:dmarc@example.com")).toMatch(/is not a mailto: URI/);
+  });
+  it("needs a local part before the '@'", () => {
+    expect(validateDmarcUri("mailto:@example.com")).toMatch(/does not contain an e-mail address \(local-part@domain\)/);
+  });
+  it("accepts a dot-atom local part with several characters between the dots (RFC 5322 3.2.3)", () => {
+    expect(parseDmarcUri("mailto:dmarc.reports@example.com")).toMatchObject({ address: "dmarc.reports@example.com" });
+  });
+});
+
+describe("the per-tag validators at their edges", () => {
+  it("alignment: trims before asking for the lowercase form, for r as for s", () => {
+    expect(validateDmarcAlignment(" s")).toMatch(/write the DMARC alignment mode as "s"/);
+    expect(validateDmarcAlignment("R")).toMatch(/write the DMARC alignment mode as "r"/);
+  });
+  it("fo: every item must be 0, 1, d or s; 0 alone is valid", () => {
+    expect(validateDmarcFo("0")).toBeUndefined();
+    expect(validateDmarcFo("1:2")).toMatch(/colon-separated list of 0, 1, d and s/);
+  });
+  it("rf: every item must be afrf", () => {
+    expect(validateDmarcRf("afrf:iodef")).toMatch(/only registered failure report format is "afrf"/);
+  });
+  it("ri: 0 and 4294967295 (2^32 - 1) are the ends of a 32-bit unsigned integer", () => {
+    expect(validateDmarcRi(0)).toBeUndefined();
+    expect(validateDmarcRi(4294967295)).toBeUndefined();
+  });
+});
+
+describe("parseDmarc: each problem in full", () => {
+  it("a part that is not tag=value: an error without a tag, naming the part and the syntax", () => {
+    const parsed = parseDmarc("v=DMARC1; p=none; 1x=y");
+    expect(parsed.problems).toStrictEqual([
+      { severity: "error", code: "dmarc-syntax", message: '"1x=y" is not a tag; DMARC records are tag=value pairs separated by ";" (RFC 7489 6.4).' },
+    ]);
+  });
+  it("spaces around '=' are allowed (RFC 7489 6.4: *WSP), and values are trimmed", () => {
+    const parsed = parseDmarc("v=DMARC1; p = reject; sp=\n quarantine");
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.tags).toEqual({ v: "DMARC1", p: "reject", sp: "quarantine" });
+    expect(parsed.record).toEqual({ v: "DMARC1", p: "reject", sp: "quarantine" });
+  });
+  it("a duplicate tag names the tag and says to keep one", () => {
+    expect(parseDmarc("v=DMARC1; p=none; p=reject").problems[0]?.message).toBe(
+      'The tag "p" appears more than once; receivers may reject the record. Keep one "p=".',
+    );
+  });
+  it("DMARCbis tags psd and t get the DMARCbis hint", () => {
+    const parsed = parseDmarc("v=DMARC1; p=none; psd=n; t=y");
+    expect(parsed.problems.map((p) => [p.tag, p.message])).toEqual([
+      ["psd", expect.stringContaining("DMARCbis draft")],
+      ["t", expect.stringContaining("DMARCbis draft")],
+    ]);
+  });
+  it("no v tag at all, or a first tag that only starts with v: the record must start with v=DMARC1", () => {
+    for (const txt of ["p=none", "vx=DMARC1; p=none", " v=dmarc1; p=none", "v=DMARC1\n; p=none"]) {
+      const parsed = parseDmarc(txt);
+      expect(parsed.problems, txt).toStrictEqual([
+        {
+          severity: "error",
+          code: "dmarc-version-first",
+          tag: "v",
+          message: 'The record must start with "v=DMARC1"; receivers ignore a record whose first tag is not v=DMARC1 (RFC 7489 6.3, 6.6.3).',
+        },
+      ]);
+    }
+  });
+  it("a wrong version names it; the hint about ';' only when the value starts with DMARC1 and a space", () => {
+    expect(parseDmarc("v=dmarc1; p=none").problems).toStrictEqual([
+      {
+        severity: "error",
+        code: "dmarc-bad-version",
+        tag: "v",
+        message: 'The version is "dmarc1"; it must be exactly "DMARC1" (case-sensitive), or receivers ignore the record (RFC 7489 6.3).',
+      },
+    ]);
+    expect(parseDmarc("v=XDMARC1 p=none").problems[0]?.message).toBe(
+      'The version is "XDMARC1 p=none"; it must be exactly "DMARC1" (case-sensitive), or receivers ignore the record (RFC 7489 6.3).',
+    );
+  });
+  it("p missing and p out of place: tag p, and what to write", () => {
+    expect(parseDmarc("v=DMARC1; sp=none").problems).toStrictEqual([
+      {
+        severity: "error",
+        code: "dmarc-p-missing",
+        tag: "p",
+        message: 'The record has no "p" tag; it is required. Add "p=none" to start monitoring, then move to quarantine and reject (RFC 7489 6.3).',
+      },
+    ]);
+    expect(parseDmarc("v=DMARC1; sp=none; p=none").problems[0]?.message).toBe(
+      'The "p" tag should come right after "v=DMARC1" (RFC 7489 6.4); some receivers only read it there. Write "v=DMARC1; p=...; ...".',
+    );
+  });
+  it("each value error starts with its tag", () => {
+    const messages = (txt: string): string[] => parseDmarc(txt).problems.map((p) => p.message);
+    expect(messages("v=DMARC1; p=none; sp=block")).toEqual([expect.stringMatching(/^sp: "block" is not a DMARC policy/)]);
+    expect(messages("v=DMARC1; p=none; ruf=https://example.com/r")).toEqual([expect.stringMatching(/^ruf: "https:\/\/example.com\/r" is not a mailto: URI/)]);
+    expect(messages("v=DMARC1; p=none; aspf=x")).toEqual([expect.stringMatching(/^aspf: "x" is not a DMARC alignment mode/)]);
+  });
+  it("pct: one to three digits, then 0 to 100 (RFC 7489 6.3); a sign or an exponent is not a whole number", () => {
+    expect(parseDmarc("v=DMARC1; p=none; pct=101").problems[0]?.message).toBe(
+      "pct: pct 101 is not valid; it is a whole number from 0 to 100, the percentage of failing mail the policy applies to (RFC 7489 6.3). Omit it for 100.",
+    );
+    for (const pct of ["+50", "1e2"]) {
+      const parsed = parseDmarc(`v=DMARC1; p=none; pct=${pct}`);
+      expect(parsed.record?.pct, pct).toBeUndefined();
+      expect(parsed.problems[0]?.message).toBe(`pct: "${pct}" is not a whole number from 0 to 100 (RFC 7489 6.3).`);
+    }
+  });
+  it("fo and rf: spaces around ':' are dropped (RFC 7489 6.4)", () => {
+    const parsed = parseDmarc("v=DMARC1; p=none; fo=1 : d; rf=afrf : afrf");
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.record).toMatchObject({ fo: "1:d", rf: "afrf:afrf" });
+  });
+  it("ri: digits only; a sign or an exponent is not valid", () => {
+    for (const ri of ["+3600", "1e3"]) {
+      const parsed = parseDmarc(`v=DMARC1; p=none; ri=${ri}`);
+      expect(parsed.record?.ri, ri).toBeUndefined();
+      expect(codes(parsed)).toEqual(["dmarc-bad-ri"]);
+    }
+  });
+});
+
+describe("dmarcPolicyProblem: the edges", () => {
+  it("an sp at the minimum is enough; below it is a warning", () => {
+    expect(dmarcPolicyProblem({ v: "DMARC1", p: "reject", sp: "quarantine" }, "quarantine")).toBeUndefined();
+    expect(dmarcPolicyProblem({ v: "DMARC1", p: "reject", sp: "none" }, "quarantine")?.severity).toBe("warning");
+  });
+  it("pct under 100 with p=none: no lower policy, so nothing to report at a minimum of none", () => {
+    expect(dmarcPolicyProblem({ v: "DMARC1", p: "none", pct: 50 }, "none")).toBeUndefined();
+  });
+  it("the pct problem is a warning", () => {
+    expect(dmarcPolicyProblem({ v: "DMARC1", p: "quarantine", pct: 50 }, "quarantine")).toMatchObject({ severity: "warning", code: "dmarc-pct-below-minimum" });
+  });
+});
+
+describe("applicableDmarc (RFC 7489 6.6.3)", () => {
+  const world =
+    (records: Record<string, string[]>) =>
+    (name: string): string[] =>
+      records[name] ?? [];
+  it("takes the record at the From domain, ignoring TXT values that are not DMARC", () => {
+    const lookup = world({
+      "_dmarc.mail.example.com": ["v=spf1 -all", "v=DMARC1; p=reject; aspf=s"],
+      "_dmarc.example.com": ["v=DMARC1; p=none"],
+    });
+    expect(applicableDmarc("mail.example.com", lookup)).toEqual({ name: "_dmarc.mail.example.com", record: { v: "DMARC1", p: "reject", aspf: "s" } });
+  });
+  it("goes on to the Organisational Domain only when the From domain has no DMARC record (step 3)", () => {
+    const lookup = world({ "_dmarc.mail.example.com": ["v=spf1 -all"], "_dmarc.example.com": ["v=DMARC1; p=none"] });
+    expect(applicableDmarc("mail.example.com", lookup)).toEqual({ name: "_dmarc.example.com", record: { v: "DMARC1", p: "none" } });
+  });
+  it("two DMARC records at the From domain end discovery: none applies, not the Organisational Domain's (step 5)", () => {
+    const lookup = world({ "_dmarc.mail.example.com": ["v=DMARC1; p=reject", "v=DMARC1; p=none"], "_dmarc.example.com": ["v=DMARC1; p=quarantine"] });
+    expect(applicableDmarc("mail.example.com", lookup)).toBeUndefined();
+  });
+  it("a record without a valid p at the From domain ends discovery too (step 6)", () => {
+    const lookup = world({ "_dmarc.mail.example.com": ["v=DMARC1; p=block"], "_dmarc.example.com": ["v=DMARC1; p=quarantine"] });
+    expect(applicableDmarc("mail.example.com", lookup)).toBeUndefined();
+  });
+  it("none at either name: undefined", () => {
+    expect(applicableDmarc("mail.example.com", world({}))).toBeUndefined();
+  });
+});
+
+describe("looksLikeDmarc", () => {
+  it("needs v=DMARC1 at the start", () => {
+    expect(looksLikeDmarc("p=none; v=DMARC1")).toBe(false);
   });
 });

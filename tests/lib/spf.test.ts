@@ -6,8 +6,10 @@ import {
   analyzeSpf,
   buildSpf,
   isSpfRecord,
+  looksLikeSpf,
   lookupTerms,
   parseSpf,
+  spfIncludes,
   staticResolver,
   validateSpfTerm,
   worstIncludes,
@@ -660,5 +662,388 @@ describe("looksLikeSpf", () => {
     expect(looksLikeSpf("  V=SPF1 -all")).toBe(true);
     expect(looksLikeSpf("v=spf1include:x.example")).toBe(true);
     expect(looksLikeSpf("google-site-verification=abc")).toBe(false);
+  });
+});
+
+// The cases below pin what the mutation run (npm run test:mutation -- lib/spf.ts) found untested.
+
+const problemsOf = (record: string, code: string) => parseSpf(record).problems.filter((p) => p.code === code);
+const messageOf = (record: string, code: string): string | undefined => problemsOf(record, code)[0]?.message;
+
+describe("parseSpf: each message in full (RFC 7208 sections named)", () => {
+  it("a record that does not start with v=spf1 has no terms, and the hint says where it must start", () => {
+    const p = parseSpf("ip4:192.0.2.1 v=spf1-all");
+    expect(p.terms).toEqual([]);
+    expect(p.problems[0]?.message).toBe(
+      'The record does not start with "v=spf1" followed by a space, so receivers do not treat it as SPF (RFC 7208 4.5). Start the record with "v=spf1".',
+    );
+  });
+  it("a term with a non-ASCII character keeps its text, lowercased, as its name", () => {
+    const p = parseSpf("v=spf1 INCLUDE:Bücher.example -all");
+    expect(p.terms[0]).toStrictEqual({ raw: "INCLUDE:Bücher.example", kind: "mechanism", qualifier: "+", name: "include:bücher.example" });
+    expect(p.problems[0]?.message).toBe(
+      'The term "INCLUDE:Bücher.example" contains whitespace other than a space, or a non-ASCII character. SPF terms are separated by single spaces and written in ASCII; internationalised domain names must be written in punycode (xn--...) (RFC 7208 12).',
+    );
+  });
+  it("a modifier reports the qualifier +, and one written with a qualifier is told how to write it", () => {
+    const p = parseSpf("v=spf1 -redirect=_spf.example.com");
+    expect(p.terms[0]).toMatchObject({ kind: "modifier", qualifier: "+", name: "redirect", domainSpec: "_spf.example.com" });
+    expect(p.problems[0]?.message).toBe(
+      'The modifier "-redirect=_spf.example.com" has a qualifier ("-"); only mechanisms take +, -, ~ or ? (RFC 7208 12). Write it as "redirect=_spf.example.com".',
+    );
+  });
+  it("an unknown modifier is a macro-string, not a domain: no domain-spec, and c, r, t allowed", () => {
+    const p = parseSpf("v=spf1 foo=bar -all");
+    expect(p.valid).toBe(true);
+    expect(p.terms[0]).toStrictEqual({ raw: "foo=bar", kind: "modifier", qualifier: "+", name: "foo", value: "bar" });
+    expect(parseSpf("v=spf1 foo=%{c}.%{r}.%{t} -all").valid).toBe(true);
+  });
+  it("a modifier name starts with a letter (RFC 7208 12): 1foo=bar is neither a modifier nor a mechanism", () => {
+    expect(errorCodes(parseSpf("v=spf1 1foo=bar -all"))).toEqual(["spf-unknown-mechanism"]);
+  });
+  it("exp takes a domain-spec (RFC 7208 6.2): a name without a dot or a %{c} is an error", () => {
+    expect(parseSpf("v=spf1 -all exp=explain.example.com").terms[1]?.domainSpec).toBe("explain.example.com");
+    expect(errorCodes(parseSpf("v=spf1 -all exp=explain"))).toEqual(["spf-bad-domain-spec"]);
+    expect(errorCodes(parseSpf("v=spf1 -all exp=%{c}.example.com"))).toEqual(["spf-bad-macro"]);
+  });
+  it("redirect= and exp= without a domain", () => {
+    expect(parseSpf("v=spf1 redirect=").problems).toEqual([
+      { severity: "error", code: "spf-domain-required", message: '"redirect=" needs a domain after "=" (RFC 7208 6).', term: "redirect=" },
+    ]);
+    expect(errorCodes(parseSpf("v=spf1 -all exp="))).toEqual(["spf-domain-required"]);
+  });
+  it("an unknown mechanism: a hint for each common misspelling, none otherwise", () => {
+    expect(messageOf("v=spf1 ipv6:2001:db8::1 -all", "spf-unknown-mechanism")).toMatch(/Did you mean "ip6"\?$/);
+    expect(messageOf("v=spf1 includes:_spf.example.com -all", "spf-unknown-mechanism")).toMatch(/Did you mean "include"\?$/);
+    expect(messageOf("v=spf1 exist:%{i}.example.com -all", "spf-unknown-mechanism")).toMatch(/Did you mean "exists"\?$/);
+    expect(messageOf("v=spf1 foo:bar.example -all", "spf-unknown-mechanism")).toBe(
+      'Unknown mechanism "foo" in "foo:bar.example"; receivers return permerror for the whole record. SPF mechanisms are all, include, a, mx, ptr, ip4, ip6 and exists (RFC 7208 5), and modifiers are written name=value.',
+    );
+  });
+  it('"all" takes no argument (RFC 7208 5.1)', () => {
+    expect(problemsOf("v=spf1 -all:foo", "spf-syntax")).toEqual([
+      {
+        severity: "error",
+        code: "spf-syntax",
+        message: '"all" takes no argument, but "-all:foo" has ":foo" (RFC 7208 5.1). Write just "-all".',
+        term: "-all:foo",
+      },
+    ]);
+    expect(messageOf("v=spf1 all/24", "spf-syntax")).toBe('"all" takes no argument, but "all/24" has "/24" (RFC 7208 5.1). Write just "all".');
+  });
+  it("include (5.2) and exists (5.7) without a domain", () => {
+    expect(parseSpf("v=spf1 include -all").problems).toEqual([
+      {
+        severity: "error",
+        code: "spf-domain-required",
+        message: '"include" needs a domain, as in "include:_spf.example.com", but "include" has none (RFC 7208 5.2).',
+        term: "include",
+      },
+    ]);
+    expect(messageOf("v=spf1 exists: -all", "spf-domain-required")).toBe(
+      '"exists" needs a domain, as in "exists:_spf.example.com", but "exists:" has none (RFC 7208 5.7).',
+    );
+  });
+  it("a and mx: anything but :domain, /prefix and //prefix after the name (RFC 7208 5.3, 5.4)", () => {
+    expect(parseSpf("v=spf1 a/24/ -all").problems).toEqual([
+      {
+        severity: "error",
+        code: "spf-syntax",
+        message: '"a/24/" is not valid: "a" is followed by ":domain", "/prefix" or "//ipv6-prefix", as in "a:mail.example.com/24" (RFC 7208 5.3).',
+        term: "a/24/",
+      },
+    ]);
+    expect(errorCodes(parseSpf("v=spf1 a/x: -all"))).toEqual(["spf-syntax"]);
+    expect(parseSpf("v=spf1 mx: -all").problems).toEqual([
+      {
+        severity: "error",
+        code: "spf-domain-required",
+        message: '"mx:" is not valid: "mx" is followed by ":domain", "/prefix" or "//ipv6-prefix", as in "mx:mail.example.com/24" (RFC 7208 5.4).',
+        term: "mx:",
+      },
+    ]);
+  });
+  it("a and mx: the prefix lengths are checked against 32 (IPv4) and 128 (IPv6)", () => {
+    expect(messageOf("v=spf1 a/33 -all", "spf-bad-cidr")).toBe(
+      'The IPv4 prefix length "/33" in "a/33" is not valid; it must be a whole number from 0 to 32 without leading zeros (RFC 7208 5.6).',
+    );
+    expect(messageOf("v=spf1 mx//129 -all", "spf-bad-cidr")).toBe(
+      'The IPv6 prefix length "/129" in "mx//129" is not valid; it must be a whole number from 0 to 128 without leading zeros (RFC 7208 5.6).',
+    );
+  });
+  it("ptr takes only an optional :domain (RFC 7208 5.5)", () => {
+    for (const term of ["ptr:", "ptr/24"]) {
+      expect(errorCodes(parseSpf(`v=spf1 ${term} -all`)), term).toEqual(["spf-syntax"]);
+    }
+    expect(messageOf("v=spf1 ptr/24 -all", "spf-syntax")).toBe('"ptr/24" is not valid: "ptr" takes only an optional ":domain" (RFC 7208 5.5).');
+    expect(parseSpf("v=spf1 ptr:example.com -all").terms[0]?.domainSpec).toBe("example.com");
+    expect(errorCodes(parseSpf("v=spf1 ptr:localhost -all"))).toEqual(["spf-bad-domain-spec"]);
+  });
+  it("ip4 and ip6 without an address, or with the other family's", () => {
+    expect(messageOf("v=spf1 ip4/24 -all", "spf-bad-ip4")).toBe('"ip4" needs an IPv4 address or network, as in "ip4:192.0.2.0/24", but "ip4/24" has none (RFC 7208 5.6).');
+    expect(messageOf("v=spf1 ip6: -all", "spf-bad-ip6")).toBe('"ip6" needs an IPv6 address or network, as in "ip6:2001:db8::/32", but "ip6:" has none (RFC 7208 5.6).');
+    expect(messageOf("v=spf1 ip4:2001:db8::1 -all", "spf-bad-ip4")).toBe(
+      '"2001:db8::1" in "ip4:2001:db8::1" is not a valid IPv4 address; it is an IPv6 address, so use "ip6:" (RFC 7208 5.6).',
+    );
+    expect(messageOf("v=spf1 ip6:192.0.2.1 -all", "spf-bad-ip6")).toBe(
+      '"192.0.2.1" in "ip6:192.0.2.1" is not a valid IPv6 address; it is an IPv4 address, so use "ip4:" (RFC 7208 5.6).',
+    );
+    expect(messageOf("v=spf1 ip4:192.0.2 -all", "spf-bad-ip4")).toBe('"192.0.2" in "ip4:192.0.2" is not a valid IPv4 address (RFC 7208 5.6).');
+  });
+});
+
+describe("parseSpf: an a or mx term with both prefix lengths", () => {
+  const sized = (term: string) => parseSpf(`v=spf1 ${term} -all`).problems.find((p) => ["spf-ip-whole-internet", "spf-wide-network", "spf-large-network"].includes(p.code));
+  it("names the family below its line: IPv4 /15 is wider than /16, IPv6 /32 is not wider than /32", () => {
+    expect(sized("a/15//32")).toMatchObject({ code: "spf-large-network", severity: "warning" });
+    expect(sized("a/15//32")?.message).toMatch(/a \/15 IPv4 network around each address/);
+  });
+  it("an error line beats a warning line: IPv4 /7 is below /8, IPv6 /12 is only a warning", () => {
+    expect(sized("a/7//12")).toMatchObject({ code: "spf-wide-network", severity: "error" });
+    expect(sized("a/7//12")?.message).toMatch(/a \/7 IPv4 network/);
+  });
+  it("the same verdict for both: the IPv6 network is named", () => {
+    expect(sized("a/8//12")?.message).toMatch(/a \/12 IPv6 network/);
+    expect(sized("a/4//8")?.message).toMatch(/a \/8 IPv6 network/);
+    expect(sized("mx/0//0")?.message).toMatch(/every IPv6 address/);
+  });
+  it("a /0 beats any other error: IPv4 /0 over IPv6 /4", () => {
+    expect(sized("a/0//4")).toMatchObject({ code: "spf-ip-whole-internet", severity: "error" });
+    expect(sized("a/0//4")?.message).toMatch(/every IPv4 address/);
+  });
+});
+
+describe("parseSpf: macros (RFC 7208 7), each message in full", () => {
+  it.each([
+    [
+      "exists:%{x}.example.com",
+      'The macro "%{x}" is not valid; it is a letter (s, l, o, d, i, p, v, h), optional digits, an optional "r" and optional delimiters (. - + , / _ =), as in %{ir} or %{d2}, in "exists:%{x}.example.com" (RFC 7208 7.1).',
+    ],
+    ["exists:%{c}.example.com", 'The macro letter "c" in "%{c}" may be used only in explanation text, not in a domain, in "exists:%{c}.example.com" (RFC 7208 7.2).'],
+    ["exists:%{d0}.example.com", 'The digit transformer in "%{d0}" must be greater than zero, in "exists:%{d0}.example.com" (RFC 7208 7.3).'],
+    ["foo=bar%", '"%" must start a macro such as %{d} or be written "%%" for a literal percent sign, but it is followed by nothing, in "foo=bar%" (RFC 7208 7.1).'],
+    ["foo=%z", '"%" must start a macro such as %{d} or be written "%%" for a literal percent sign, but it is followed by "z", in "foo=%z" (RFC 7208 7.1).'],
+  ])("%s", (term, message) => {
+    expect(messageOf(`v=spf1 ${term} -all`, "spf-bad-macro")).toBe(message);
+  });
+  it("names where an unclosed macro starts", () => {
+    expect(messageOf("v=spf1 exists:x.%{i.example.com -all", "spf-bad-macro")).toMatch(/^The macro starting at "%\{i\.example\.com" has no closing "\}"/);
+  });
+  it.each(["exists:%{xd}.example.com", "exists:%{d!}.example.com", "exists:%{}.example.com"])("%s is not a macro", (term) => {
+    expect(errorCodes(parseSpf(`v=spf1 ${term} -all`))).toEqual(["spf-bad-macro"]);
+  });
+  it.each(["exists:%{i}.%%", "exists:%{i}.%_", "exists:%{i}.%-"])("%s: a domain-spec may end in any macro-expand (domain-end)", (term) => {
+    expect(parseSpf(`v=spf1 ${term} -all`).valid).toBe(true);
+  });
+});
+
+describe("parseSpf: record-wide warnings", () => {
+  it("a redirect next to all is a warning", () => {
+    expect(problemsOf("v=spf1 redirect=_spf.example.com ~all", "spf-redirect-ignored")[0]?.severity).toBe("warning");
+  });
+  it("a repeated redirect or exp is a duplicate modifier only, not also a duplicate term", () => {
+    expect(codes(parseSpf("v=spf1 redirect=a.example redirect=a.example"))).toEqual(["spf-duplicate-modifier"]);
+    expect(codes(parseSpf("v=spf1 -all exp=x.example.com exp=x.example.com"))).toEqual(["spf-duplicate-modifier"]);
+  });
+  it("any other repeated term is a duplicate term (a warning); the lookup cost only for lookup terms", () => {
+    expect(problemsOf("v=spf1 foo=bar foo=bar -all", "spf-duplicate-term")).toEqual([
+      { severity: "warning", code: "spf-duplicate-term", message: '"foo=bar" appears more than once; the repeat adds nothing. Remove it.', term: "foo=bar" },
+    ]);
+    expect(messageOf("v=spf1 ip4:192.0.2.1 ip4:192.0.2.1 -all", "spf-duplicate-term")).toBe('"ip4:192.0.2.1" appears more than once; the repeat adds nothing. Remove it.');
+    expect(problemsOf("v=spf1 redirect:x.example redirect:x.example -all", "spf-duplicate-term")).toHaveLength(1);
+  });
+  it("exp does not stand in for all: only redirect does (RFC 7208 4.7)", () => {
+    expect(allProblem(parseSpf("v=spf1 include:a.example exp=explain.example.com"))?.code).toBe("spf-all-missing");
+  });
+});
+
+describe("validateSpfTerm: each message in full", () => {
+  it.each([
+    ["", 'The SPF term is empty; give one mechanism such as "include:_spf.example.com" or "ip4:192.0.2.0/24".'],
+    [
+      "include:a.example  ip4:192.0.2.1",
+      '"include:a.example  ip4:192.0.2.1" contains whitespace; give one SPF mechanism per entry (split "include:a.example", "ip4:192.0.2.1" into separate entries).',
+    ],
+    ["v=spf1", '"v=spf1" is the SPF version tag; give only the mechanisms to add, the program writes "v=spf1" itself.'],
+    [
+      "exp=explain.example.com",
+      '"exp=explain.example.com" is the "exp" modifier, which cannot be merged into a generated record (a record has at most one, and redirect is ignored next to "all"). Use "include:explain.example.com" to authorise that domain\'s senders.',
+    ],
+    [
+      "foo=bar.example",
+      '"foo=bar.example" is a modifier ("foo="), which receivers ignore unless they know it (RFC 7208 6). Give a mechanism such as "include:bar.example" instead.',
+    ],
+    ["-all", '"-all" is an "all" mechanism; do not list it, the program ends the record with "all" itself (choose "~all" or "-all" in the SPF settings).'],
+  ])("%j", (term, message) => {
+    expect(validateSpfTerm(term)?.message).toBe(message);
+  });
+});
+
+describe("lookupTerms: by kind, not by name alone", () => {
+  it("a modifier named include costs nothing; a mechanism named redirect is no redirect", () => {
+    expect(lookupTerms(parseSpf("v=spf1 include=_spf.example.com -all"))).toEqual([]);
+    expect(lookupTerms(parseSpf("v=spf1 redirect:x.example"))).toEqual([]);
+  });
+  it("no all and no redirect: only the mechanisms", () => {
+    expect(lookupTerms(parseSpf("v=spf1 include:a.example")).map((t) => t.raw)).toEqual(["include:a.example"]);
+  });
+});
+
+describe("analyzeSpf: the cases the first tests left out", () => {
+  it("a TXT answer with no records at all is a void lookup, like NODATA", async () => {
+    const a = await analyzeSpf("example.com", mapResolver({ "example.com": ["v=spf1 include:t.example -all"], "t.example": { kind: "records", records: [] } }));
+    expect(a.voidLookups).toBe(1);
+    expect(a.tree[0]?.void).toBe(true);
+  });
+  it("a root that cannot be read: nothing counted, nothing exceeded", async () => {
+    const a = await analyzeSpf("example.com", staticResolver({}));
+    expect(a).toEqual({
+      domain: "example.com",
+      total: 0,
+      voidLookups: 0,
+      tree: [],
+      exceeded: false,
+      voidExceeded: false,
+      unknown: ["example.com"],
+      problems: [
+        {
+          severity: "warning",
+          code: "spf-unknown",
+          message: "The TXT records of example.com could not be read (not declared in this stack), so its SPF record was not checked.",
+          domain: "example.com",
+        },
+      ],
+    });
+  });
+  it("the lookup limit names at most the three costliest includes", async () => {
+    const includes = Array.from({ length: 11 }, (_, i) => `include:v${i}.example`).join(" ");
+    const a = await analyzeSpf("example.com", staticResolver({ "example.com": [`v=spf1 ${includes} -all`] }));
+    expect(a.problems.find((p) => p.code === "spf-lookup-limit")?.message).toBe(
+      'The SPF record of example.com needs at least 11 DNS lookups, more than the limit of 10; receivers return permerror, so SPF fails for all its mail (RFC 7208 4.6.4). "include:v0.example" costs 1, "include:v1.example" costs 1, "include:v2.example" costs 1 of your 10 lookups. Remove senders you no longer use, replace includes with their ip4:/ip6: ranges, or send through a subdomain with its own record.',
+    );
+  });
+  it("the lookup limit without any include names none", async () => {
+    const hosts = Array.from({ length: 11 }, (_, i) => `a:h${i}.example.com`).join(" ");
+    const a = await analyzeSpf("example.com", mapResolver({ "example.com": [`v=spf1 ${hosts} -all`] }));
+    expect(a.problems).toEqual([
+      {
+        severity: "error",
+        code: "spf-lookup-limit",
+        message:
+          "The SPF record of example.com needs 11 DNS lookups, more than the limit of 10; receivers return permerror, so SPF fails for all its mail (RFC 7208 4.6.4). Remove senders you no longer use, replace includes with their ip4:/ip6: ranges, or send through a subdomain with its own record.",
+        domain: "example.com",
+      },
+    ]);
+  });
+  it("the void limit lists each void term", async () => {
+    const a = await analyzeSpf("example.com", mapResolver({ "example.com": ["v=spf1 include:gone1.example include:gone2.example include:gone3.example -all"] }));
+    expect(a.problems.at(-1)).toEqual({
+      severity: "error",
+      code: "spf-void-limit",
+      message:
+        'The SPF record of example.com makes 3 lookups that return no answer ("include:gone1.example", "include:gone2.example", "include:gone3.example"); receivers should return permerror after 2 (RFC 7208 4.6.4). Remove the terms that point at names that do not exist.',
+      domain: "example.com",
+    });
+    expect(a.problems[0]?.message).toBe(
+      '"include:gone1.example" in the SPF record of example.com points at gone1.example, which has no SPF record (the name does not exist (NXDOMAIN)); receivers return permerror (RFC 7208 5.2). Fix the name or remove the term.',
+    );
+  });
+  it("a redirect to a name without SPF cites RFC 7208 6.1", async () => {
+    const a = await analyzeSpf("example.com", mapResolver({ "example.com": ["v=spf1 redirect=gone.example"] }));
+    expect(a.problems[0]?.message).toBe(
+      '"redirect=gone.example" in the SPF record of example.com points at gone.example, which has no SPF record (the name does not exist (NXDOMAIN)); receivers return permerror (RFC 7208 6.1). Fix the name or remove the term.',
+    );
+  });
+  it("each node names the domain it looks up: normalised, or the macro spec as written", async () => {
+    const a = await analyzeSpf("example.com", mapResolver({ "example.com": ["v=spf1 include:AmazonSES.com. include:%{d}.spf.example.net -all"], "amazonses.com": ["v=spf1 -all"] }));
+    expect(a.tree.map((n) => n.domain)).toEqual(["amazonses.com", "%{d}.spf.example.net"]);
+  });
+  it("an include or redirect without a domain is not followed (and is no loop)", async () => {
+    for (const record of ["v=spf1 include -all", "v=spf1 redirect="]) {
+      const a = await analyzeSpf("example.com", mapResolver({ "example.com": [record] }));
+      expect(a.problems.map((p) => p.code), record).toEqual(["spf-domain-required"]);
+      expect(a.tree[0]?.note).toBe("not followed: the term has no domain (a syntax error)");
+    }
+  });
+  it("the query cap is named in the note", async () => {
+    const a = await analyzeSpf("example.com", mapResolver({ "example.com": ["v=spf1 include:a.example include:b.example -all"], "a.example": ["v=spf1 -all"] }), { maxQueries: 2 });
+    expect(a.tree[1]?.note).toBe("not followed: the analysis stopped after 2 queries; counted as at least 1");
+  });
+  it("two SPF records at an include or redirect target: the note, and advice per term", async () => {
+    const twice = ["v=spf1 -all", "v=spf1 ~all"];
+    const inc = await analyzeSpf("example.com", mapResolver({ "example.com": ["v=spf1 include:t.example -all"], "t.example": twice }));
+    expect(inc.tree[0]?.note).toBe("2 SPF records: permerror");
+    expect(inc.problems[0]).toMatchObject({ severity: "error" });
+    expect(inc.problems[0]?.message).toBe('t.example (reached through "include:t.example" in example.com) has 2 SPF records; receivers return permerror (RFC 7208 4.5). Ask its owner to merge them, or stop including it.');
+    const red = await analyzeSpf("example.com", mapResolver({ "example.com": ["v=spf1 redirect=t.example"], "t.example": twice }));
+    expect(red.problems[0]?.message).toBe('t.example (reached through "redirect=t.example" in example.com) has 2 SPF records; receivers return permerror (RFC 7208 4.5). Merge them into one record.');
+  });
+  it("an include passes on only errors (RFC 7208 5.2): a ?all or a void lookup inside it is not the includer's problem", async () => {
+    const neutral = await analyzeSpf("example.com", mapResolver({ "example.com": ["v=spf1 include:t.example -all"], "t.example": ["v=spf1 ?all"] }));
+    expect(neutral.problems).toEqual([]);
+    const r = mapResolver({ "example.com": ["v=spf1 include:t.example -all"], "t.example": ["v=spf1 a:gone.t.example -all"] }, { "a:gone.t.example": false });
+    const voided = await analyzeSpf("example.com", r);
+    expect(voided.problems).toEqual([]);
+    expect(voided.voidLookups).toBe(1);
+  });
+  it("void a and mx lookups: the note and the warning say which records are missing", async () => {
+    const r = mapResolver({ "example.com": ["v=spf1 a mx:mail.example.com -all"] }, { "a:example.com": false, "mx:mail.example.com": false });
+    const a = await analyzeSpf("example.com", r);
+    expect(a.tree.map((n) => n.note)).toEqual(["no A or AAAA records: a void lookup", "no MX records: a void lookup"]);
+    expect(a.problems).toEqual([
+      {
+        severity: "warning",
+        code: "spf-void-lookup",
+        message: '"a" in the SPF record of example.com looks up example.com, which has no A/AAAA records. It never matches and counts toward the limit of 2 void lookups (RFC 7208 4.6.4); remove it.',
+        term: "a",
+        domain: "example.com",
+      },
+      {
+        severity: "warning",
+        code: "spf-void-lookup",
+        message:
+          '"mx:mail.example.com" in the SPF record of example.com looks up mail.example.com, which has no MX records. It never matches and counts toward the limit of 2 void lookups (RFC 7208 4.6.4); remove it.',
+        term: "mx:mail.example.com",
+        domain: "example.com",
+      },
+    ]);
+  });
+  it("ptr and macro targets are not judged void, even by a resolver that finds nothing anywhere", async () => {
+    const r = mapResolver({ "example.com": ["v=spf1 ptr exists:%{i}._spf.example.com -all"] });
+    r.hasAddressOrMx = () => Promise.resolve(false);
+    const a = await analyzeSpf("example.com", r);
+    expect(a.voidLookups).toBe(0);
+    expect(a.tree.map((n) => n.note)).toEqual([undefined, "the domain contains macros, which are expanded per message"]);
+  });
+  it("without a resolver for addresses: a macro target gets a note, a plain one none", async () => {
+    const a = await analyzeSpf("example.com", mapResolver({ "example.com": ["v=spf1 a exists:%{i}._spf.example.com ptr:%{d}.example.com -all"] }));
+    expect(a.tree.map((n) => n.note)).toEqual([
+      undefined,
+      "the domain contains macros, which are expanded per message",
+      "the domain contains macros, which are expanded per message",
+    ]);
+  });
+});
+
+describe("worstIncludes", () => {
+  it("only include and redirect terms, the costliest first", async () => {
+    const a = await analyzeSpf(
+      "example.com",
+      mapResolver({ "example.com": ["v=spf1 a include:small.example include:big.example -all"], "small.example": ["v=spf1 -all"], "big.example": ["v=spf1 a mx -all"] }),
+    );
+    expect(worstIncludes(a)).toEqual([
+      { term: "include:big.example", subtotal: 3 },
+      { term: "include:small.example", subtotal: 1 },
+    ]);
+  });
+});
+
+describe("spfIncludes and looksLikeSpf: the edges", () => {
+  it("only an include with that domain counts", () => {
+    expect(spfIncludes(parseSpf("v=spf1 a:amazonses.com ~all"), "amazonses.com")).toBe(false);
+    expect(spfIncludes(parseSpf("v=spf1 include ~all"), "amazonses.com")).toBe(false);
+  });
+  it("v=spf1 must open the value", () => {
+    expect(looksLikeSpf("x v=spf1 -all")).toBe(false);
   });
 });
