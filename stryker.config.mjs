@@ -5,7 +5,10 @@
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 const target = process.env.MUTATION_TARGET ?? "lib/dkim.ts";
-const slug = target.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
+// The file names of this run (incremental file, reports): scripts/mutation.mjs passes its own, so
+// that it reads back the same incremental file Stryker wrote (a name cut to 100 characters there
+// and not here lost every result of a long multi-path run).
+const slug = process.env.MUTATION_SLUG ?? target.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
 const mutate = (process.env.MUTATION_FILES ?? target).split(",");
 
 export default {
