@@ -23,7 +23,9 @@ export default {
   dryRunTimeoutMinutes: 30,
   timeoutFactor: 2,
   // Incremental: a re-run only tests the mutants whose code or covering tests changed.
-  incremental: process.env.MUTATION_FORCE !== "1",
+  // On with --force too: force tests every mutant again, and the incremental file it writes is
+  // what scripts/mutation.mjs folds into the records (with incremental off, a forced run kept nothing).
+  incremental: true,
   incrementalFile: `.cache/stryker/${slug}.incremental.json`,
   force: process.env.MUTATION_FORCE === "1",
   reporters: ["progress-append-only", "json", "html"],
