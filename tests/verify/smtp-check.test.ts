@@ -341,6 +341,11 @@ describe("smtp.send-test", () => {
     expect([ok!.status, ok!.summary, ok!.evidence]).toEqual(["pass", "accepted (250) in 300 ms", ["250 Ok 0100018e"]]);
   });
 
+  it("a test send that could not be made: inconclusive", () => {
+    const [f] = byId(checkSmtpLayer(M, obs({ sendTest: new Map([["us-east-1", { ok: false, reason: "unreachable", message: "refused" }]]) })), "smtp.send-test");
+    expect([f!.layer, f!.status, f!.summary]).toEqual(["smtp", "inconclusive", "could not check the test send: refused"]);
+  });
+
   it("during a rotation: not sent, for each region with a password that was not sent in", () => {
     const o = obs({ secret: observed(secret(CUR, ["us-east-1"])), auth: new Map(), authWithheld: { keys: [CUR, OLD] }, sendTest: new Map() });
     expect(byId(checkSmtpLayer(M, o), "smtp.send-test")).toEqual([
@@ -538,6 +543,21 @@ describe("relay.credentials: the guards before the evidence", () => {
     expect([unread!.status, unread!.evidence[0]]).toEqual(["pass", none!.evidence[0]]);
     const stale = relays({ auth: new Map(), accessKeys: observed([...KEYS, { id: OLD, status: "Active" }]), lastUsed: new Map([[CUR, observed({})], [OLD, observed(ses("2026-04-30T10:00:00.000Z"))]]) });
     expect(stale[0]!.status).toBe("fail");
+  });
+
+  it("the remediations, word for word: rejected credentials, not enough evidence, nothing waiting", () => {
+    const runbook = "Put the current username and the us-east-1 password into the relay (`npm run relay-fix -- --stack prod --sender admin@example.com`, docs/operations.md#fix-a-gmail-send-mail-as-alias), then send the probe: admin@example.com (us-east-1): in Gmail (someone@gmail.com), compose a message From admin@example.com To success@simulator.amazonses.com and send it.";
+    const [rejected] = relays({ auth: new Map([["us-east-1", observed({ code: 535, ms: 1, message: "535" })]]) });
+    expect([rejected!.layer, rejected!.id, rejected!.status, rejected!.remediation]).toEqual(["relay", "relay.credentials", "warn", `Fix the SMTP credentials first (the smtp layer says how), then p${runbook.slice(1)}`]);
+    const [alone] = relays({ lastUsed: new Map([[CUR, observed({})]]) });
+    expect(alone!.remediation).toBe(
+      "Nothing waits on this (no other key exists). To confirm the relay works, send the probe: admin@example.com (us-east-1): in Gmail (someone@gmail.com), compose a message From admin@example.com To success@simulator.amazonses.com and send it; a bounce naming the relay is read by `npm run diagnose`.",
+    );
+    const [open] = relays({ accessKeys: observed([...KEYS, { id: OLD, status: "Active" }]), lastUsed: new Map([[CUR, observed({})], [OLD, observed({})]]) });
+    expect(open!.remediation).toBe(
+      `If the relay was not moved yet: ${runbook} Otherwise send the probe only: admin@example.com (us-east-1): in Gmail (someone@gmail.com), compose a message From admin@example.com To success@simulator.amazonses.com and send it; then re-run \`npm run verify -- --stack prod --only relay\` at least 4 hours later.`,
+    );
+    expect(open!.evidence.length).toBeGreaterThan(1);
   });
 
   it("verify's own login at the time of the current key's use is not the relay's", () => {
