@@ -14,10 +14,11 @@ import { describe, expect, it } from "vitest";
 import { type Finding, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import {
   bestMx,
-  checkRecipientDomain,
+  checkRecipientDomain as checkDomain,
   deliveryHosts,
   type HostObservation,
   isNullMx,
+  NO_RECIPIENT,
   parseMxAnswers,
   PORT_25_NEEDS,
   type PolicyResponse,
@@ -50,6 +51,13 @@ function base(over: Partial<RecipientObservations> = {}): RecipientObservations 
     ...over,
   };
 }
+const IDS = ["recipient.mx", "recipient.mx.cname", "recipient.mx.address", "recipient.dmarc", "recipient.mta-sts", "recipient.mta-sts.mx", "recipient.tls-rpt", "recipient.smtp"];
+/** The layer's findings, each checked to name the layer and one of its check ids. */
+function checkRecipientDomain(obs: RecipientObservations): Finding[] {
+  const fs = checkDomain(obs);
+  for (const f of fs) expect([f.layer, IDS.includes(f.id)], `${f.id}: ${f.summary}`).toEqual(["recipient", true]);
+  return fs;
+}
 const byId = (fs: Finding[], id: string): Finding => {
   const found = fs.filter((f) => f.id === id);
   expect(found, `${id} in ${fs.map((f) => f.id).join(", ")}`).toHaveLength(1);
@@ -59,6 +67,10 @@ const check = (over: Partial<RecipientObservations>, id: string) => byId(checkRe
 const POSTMASTER = "This is on the recipient's side: tell the recipient (or postmaster@r.example) what is wrong, or check the address for a typo. Nothing in this stack can fix it.";
 
 describe("the helpers", () => {
+  it("without --recipient the layer is not checked, and says which flag it needs", () => {
+    expect(NO_RECIPIENT).toMatch(/^no --recipient given: /);
+  });
+
   it("recipient domains: distinct, normalised, in the order given", () => {
     expect(recipientDomains(["a@Good.Example", "b@good.example.", "c@x.example", "d@X.example"])).toEqual(["good.example", "x.example"]);
   });
@@ -97,6 +109,8 @@ describe("the helpers", () => {
     expect(bestMx(base({ hosts: new Map([["mx1.r.example", { cname: observed([]), a: timeout, aaaa: nx() }], ["mx2.r.example", host([], ["2001:db8::2"])]]) }))).toEqual({ host: "mx2.r.example", addresses: ["2001:db8::2"] });
     expect(bestMx(base({ hosts: new Map([["mx2.r.example", host(["192.0.2.2"])]]) }))).toEqual({ host: "mx2.r.example", addresses: ["192.0.2.2"] });
     expect(bestMx(base({ hosts: new Map() }))).toBeUndefined();
+    // The implicit addresses are the domain's own, never an MX host's.
+    expect(bestMx(base({ implicit: { a: observed(["192.0.2.99"]), aaaa: observed([]) } }))).toEqual({ host: "mx1.r.example", addresses: ["192.0.2.1", "2001:db8::1"] });
     expect(bestMx(base({ mx: observed([]), implicit: { a: observed(["192.0.2.9"]), aaaa: nx() } }))).toEqual({ host: D, addresses: ["192.0.2.9"] });
   });
 });
@@ -162,7 +176,14 @@ describe("recipient.mx", () => {
     const unknownA = check({ mx: observed([]), implicit: { a: timeout, aaaa: observed([]) } }, "recipient.mx");
     expect(unknownA.status).toBe("inconclusive");
     const notAsked = check({ mx: observed([]) }, "recipient.mx");
-    expect([notAsked.status, notAsked.summary]).toEqual(["inconclusive", "could not check the implicit MX: r.example has no MX and its addresses were not looked up"]);
+    expect([notAsked.status, notAsked.summary, notAsked.evidence]).toEqual(["inconclusive", "could not check the implicit MX: r.example has no MX and its addresses were not looked up", ["error: r.example has no MX and its addresses were not looked up"]]);
+  });
+
+  it("MX records that all name '.', or a null MX beside a host without an address: no host to deliver to, a failure", () => {
+    const dots = checkRecipientDomain(base({ mx: observed(["0 .", "10 ."]) }));
+    expect(byId(dots, "recipient.mx.address")).toMatchObject({ status: "fail", summary: "no MX host of r.example has an address: mail to it cannot be delivered", evidence: [] });
+    const mixed = byId(checkRecipientDomain(base({ mx: observed(["0 .", "10 mx2.r.example"]), hosts: new Map([["mx2.r.example", host([])]]) })), "recipient.mx.address");
+    expect([mixed.status, mixed.evidence]).toEqual(["fail", ["mx2.r.example: no A or AAAA record"]]);
   });
 
   it("a null MX among other MX records: a warning (RFC 7505 3)", () => {
@@ -278,6 +299,10 @@ describe("recipient.dmarc", () => {
     const bad = dmarc(["v=DMARC1; p=maybe"]);
     expect([bad.status, bad.summary, bad.evidence[0], bad.remediation]).toEqual(["warn", "the DMARC record at _dmarc.r.example is malformed: receivers ignore it", "v=DMARC1; p=maybe", POSTMASTER]);
     expect(bad.evidence.length).toBeGreaterThan(1);
+    // A record that parses with an error: malformed; its evidence lists the errors, not the warnings.
+    const pct = dmarc(["v=DMARC1; p=reject; pct=200; foo=bar"]);
+    expect([pct.status, pct.summary, pct.evidence.length]).toEqual(["warn", "the DMARC record at _dmarc.r.example is malformed: receivers ignore it", 2]);
+    expect(pct.evidence[1]).toMatch(/^pct: /);
   });
 
   it("an unanswered name: inconclusive, naming it", () => {
@@ -330,6 +355,9 @@ describe("recipient.mta-sts", () => {
     expect([fail.status, fail.summary, fail.remediation]).toEqual(["fail", "no MX host matches the enforce policy: senders that apply MTA-STS refuse to deliver to r.example", fix]);
     const some = byId(sts({ policy: policy("version: STSv1\nmode: enforce\nmx: mx2.r.example\nmax_age: 86400\n") }), "recipient.mta-sts.mx");
     expect([some.status, some.summary]).toEqual(["warn", "mx1.r.example matches no mx pattern of the enforce policy: senders that apply MTA-STS skip it"]);
+    expect([some.evidence, some.remediation]).toEqual([["mx1.r.example: matches no mx pattern", "mx2.r.example: allowed"], fix]);
+    const patterns = byId(sts({ policy: policy("version: STSv1\nmode: enforce\nmx: mx1.r.example\nmx: mx2.r.example\nmax_age: 86400\n") }), "recipient.mta-sts");
+    expect(patterns.summary).toBe("r.example publishes an MTA-STS policy: mode enforce, max_age 86400, mx mx1.r.example, mx2.r.example");
     const several = byId(sts({ mx: observed(["10 a.r.example", "20 b.r.example", "30 c.r.example"]), hosts: new Map(), policy: policy("version: STSv1\nmode: enforce\nmx: a.r.example\nmax_age: 86400\n") }), "recipient.mta-sts.mx");
     expect(several.summary).toBe("b.r.example, c.r.example match no mx pattern of the enforce policy: senders that apply MTA-STS skip them");
   });
@@ -350,6 +378,7 @@ describe("recipient.mta-sts", () => {
     const { policy: _none, ...rest } = base();
     const notFetched = byId(checkRecipientDomain(rest), "recipient.mta-sts");
     expect([notFetched.status, notFetched.summary]).toEqual(["inconclusive", `could not check the MTA-STS policy: ${POLICY_URL} was not fetched`]);
+    expect(notFetched.evidence).toEqual([`error: ${POLICY_URL} was not fetched`]);
     const slow = warnOf({ policy: { ok: false, reason: "timeout", message: "no answer in 3 s" } });
     expect([slow.status, slow.summary]).toEqual(["inconclusive", `could not check the MTA-STS policy at ${POLICY_URL}: no answer in 3 s`]);
     const tls = warnOf({ policy: { ok: false, reason: "tls", message: "certificate is for another name" } });
@@ -372,8 +401,8 @@ describe("recipient.mta-sts", () => {
     expect(warnOf({ policy: policy(ENFORCE, { contentType: "text/plain;charset=utf-8" }) }).status).toBe("pass");
     const invalid = warnOf({ policy: policy("version: STSv1\nmode: enforce\nmax_age: 86400\n") });
     expect(invalid.summary).toBe(`${announces} its policy is invalid: a enforce policy needs at least one "mx:" line (RFC 8461 3.2).${after}`);
-    const two = warnOf({ policy: policy("mode: enforce\nmx: a.r.example\nmax_age: 86400\n") });
-    expect(two.summary).toContain('its policy is invalid: the policy has no "version: STSv1" line (RFC 8461 3.2).');
+    const two = warnOf({ policy: policy("mode: enforce\nmax_age: 86400\n") });
+    expect(two.summary).toBe(`${announces} its policy is invalid: the policy has no "version: STSv1" line (RFC 8461 3.2). a enforce policy needs at least one "mx:" line (RFC 8461 3.2).${after}`);
   });
 });
 
@@ -447,7 +476,8 @@ describe("recipient.smtp (--probe-smtp)", () => {
     const silent = p({ ok: false, reason: "timeout", message: "192.0.2.1:25 did not answer in time", needs: "something else" });
     expect([silent.subject, silent.status, silent.summary, silent.remediation]).toEqual(["mx1.r.example (MX of r.example)", "inconclusive", "could not check SMTP on port 25: 192.0.2.1:25 did not answer in time", PORT_25_NEEDS]);
     expect(p({ ok: false, reason: "unreachable", message: "refused" }).remediation).toBe(PORT_25_NEEDS);
-    expect(p({ ok: false, reason: "error", message: "odd", needs: "Look at it." }).remediation).toBe("Look at it.");
+    const odd = p({ ok: false, reason: "error", message: "odd", needs: "Look at it." });
+    expect([odd.summary, odd.remediation]).toEqual(["could not check SMTP on port 25: odd", "Look at it."]);
     expect(p({ ok: false, reason: "error", message: "odd" }, { hosts: new Map() }).subject).toBe("r.example (MX of r.example)");
     expect(PORT_25_NEEDS).toMatch(/^Outbound port 25 is blocked on many networks/);
   });
