@@ -5,7 +5,10 @@
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 const target = process.env.MUTATION_TARGET ?? "lib/dkim.ts";
-const slug = target.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
+// The file names of this run (incremental file, reports): scripts/mutation.mjs passes its own, so
+// that it reads back the same incremental file Stryker wrote (a name cut to 100 characters there
+// and not here lost every result of a long multi-path run).
+const slug = process.env.MUTATION_SLUG ?? target.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
 const mutate = (process.env.MUTATION_FILES ?? target).split(",");
 
 export default {
@@ -20,7 +23,9 @@ export default {
   dryRunTimeoutMinutes: 30,
   timeoutFactor: 2,
   // Incremental: a re-run only tests the mutants whose code or covering tests changed.
-  incremental: process.env.MUTATION_FORCE !== "1",
+  // On with --force too: force tests every mutant again, and the incremental file it writes is
+  // what scripts/mutation.mjs folds into the records (with incremental off, a forced run kept nothing).
+  incremental: true,
   incrementalFile: `.cache/stryker/${slug}.incremental.json`,
   force: process.env.MUTATION_FORCE === "1",
   reporters: ["progress-append-only", "json", "html"],

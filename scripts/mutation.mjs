@@ -138,6 +138,7 @@ if (!reportOnly) {
   const env = {
     ...process.env,
     MUTATION_TARGET: name,
+    MUTATION_SLUG: slug,
     MUTATION_FILES: ranged ? `${rel}:${ranged[2]}-${ranged[3]}` : files.join(","),
     MUTATION_SERVER_TESTS: serverTests.join(","),
     MUTATION_CONCURRENCY: concurrency,

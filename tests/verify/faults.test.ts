@@ -10,7 +10,7 @@
  * exist), a silent server. SMTP: refused, silent, 535, an untrusted certificate. AWS (every
  * service pointed at one fault): AccessDenied, throttling, 503, a silent endpoint, no
  * credentials. And in-process: the run deadline turns everything still pending into
- * "deadline reached".
+ * "deadline reached" (the bounds on their own: tests/verify/limit.test.ts).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import * as os from "node:os";
@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding, Layer } from "../../lib/verify/findings";
 import { AwsCollector, budgetRetryStrategy, endpointOverride } from "../../scripts/verify/aws";
 import { DnsCollector } from "../../scripts/verify/layers/dns/collect";
-import { bounded, limiter, MAX_TIMER_MS, OPERATION_BUDGET_FACTOR, RUN_DEADLINE_FACTOR, runDeadline, usableTimeout } from "../../scripts/verify/limit";
+import { limiter, OPERATION_BUDGET_FACTOR, RUN_DEADLINE_FACTOR, runDeadline } from "../../scripts/verify/limit";
 import { runVerify } from "../../scripts/verify/run";
 import { SmtpCollector } from "../../scripts/verify/layers/smtp/collect";
 import { runCliAsync } from "../helpers/spawn";
@@ -325,30 +325,10 @@ describe("the run deadline", () => {
 });
 
 // ---------------------------------------------------------------------------------------
-// The bounds themselves
+// The AWS retry budget and endpoint (limit.ts's bounds on their own: tests/verify/limit.test.ts)
 // ---------------------------------------------------------------------------------------
 
-describe("the bounds", () => {
-  const never = () => new Promise<string>(() => undefined);
-
-  it("bounded: the work's result when it is in time; the stop value at the timeout, with the work's signal aborted", async () => {
-    expect(await bounded(async () => "answer", 1_000, undefined, (why) => why)).toBe("answer");
-    let signal: AbortSignal | undefined;
-    const started = performance.now();
-    expect(await bounded((s) => ((signal = s), never()), 50, undefined, (why) => why)).toBe("timeout");
-    expect(performance.now() - started).toBeLessThan(1_000);
-    expect(signal?.aborted).toBe(true);
-  });
-
-  it("bounded: the deadline ends pending work, and work is not even started once it has passed", async () => {
-    const deadline = runDeadline(5); // 10 x 5 ms
-    expect(deadline.ms).toBe(50);
-    expect(await bounded(never, 10_000, deadline, (why) => why)).toBe("deadline");
-    let started = false;
-    expect(await bounded(async () => ((started = true), "ran"), 10_000, deadline, (why) => why)).toBe("deadline");
-    expect(started).toBe(false);
-  });
-
+describe("the AWS retry budget and endpoint", () => {
   it("the retry strategy retries throttling and 5xx while the budget affords another attempt, never a client error", async () => {
     type SdkError = NonNullable<Parameters<ReturnType<typeof budgetRetryStrategy>["refreshRetryTokenForRetry"]>[1]["error"]>;
     const error: SdkError = Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: {}, cause: undefined });
@@ -367,13 +347,6 @@ describe("the bounds", () => {
     await expect(tight.refreshRetryTokenForRetry(await tight.acquireInitialRetryToken(""), { errorType: "TRANSIENT", error })).resolves.toBeDefined();
     const spent = budgetRetryStrategy(1_000, 999, 5);
     await expect(spent.refreshRetryTokenForRetry(await spent.acquireInitialRetryToken(""), { errorType: "TRANSIENT", error })).rejects.toBe(error);
-  });
-
-  it("a timeout too long for Node's timers is capped so that the run's deadline stays a valid timer; a normal one is kept", () => {
-    expect(usableTimeout(500)).toBe(500);
-    expect(usableTimeout(1e15) * RUN_DEADLINE_FACTOR).toBeLessThanOrEqual(MAX_TIMER_MS);
-    expect(runDeadline(1e15).ms).toBeLessThanOrEqual(MAX_TIMER_MS);
-    expect(runDeadline(1e15).signal.aborted).toBe(false);
   });
 
   it("endpointOverride reads the endpoint as the SDK does: the service's variable, then the global one, none when told to ignore them", () => {

@@ -29,6 +29,24 @@ const healthy = (): WatchObservations => ({
 const throttled: Unobservable = { ok: false, reason: "throttled", message: "ThrottlingException after retries", needs: "AWS kept throttling: re-run later." };
 const byId = (o: WatchObservations, w: ManifestWatch = W) => Object.fromEntries(checkWatch(w, TOPIC, o).map((f) => [f.id, f]));
 
+describe("the watch's findings", () => {
+  it("three, in the monitoring layer: run, errors, alarms", () => {
+    for (const o of [healthy(), { ...healthy(), runs: throttled, errors: throttled, alarms: throttled }, { ...healthy(), runs: observed({ sum: 0, datapoints: 0 }), errors: observed({ sum: 2, datapoints: 1 }) }]) {
+      expect(checkWatch(W, TOPIC, o).map((f) => [f.layer, f.id])).toEqual([
+        ["monitoring", "monitoring.watch.run"],
+        ["monitoring", "monitoring.watch.errors"],
+        ["monitoring", "monitoring.watch.alarms"],
+      ]);
+    }
+    const quiet = checkWatch(W, TOPIC, { ...healthy(), errors: observed({ sum: 0, datapoints: 0 }), alarms: observed([alarm("watch-a")]) });
+    expect(quiet.map((f) => [f.layer, f.status])).toEqual([
+      ["monitoring", "pass"],
+      ["monitoring", "inconclusive"],
+      ["monitoring", "fail"],
+    ]);
+  });
+});
+
 describe("monitoring.watch.run", () => {
   it("a run within two periods passes, with the window in minutes or hours and what was read", () => {
     const f = byId(healthy())["monitoring.watch.run"];
@@ -94,6 +112,9 @@ describe("monitoring.watch.alarms", () => {
     ]);
     const noTopic = checkWatch(W, undefined, { ...healthy(), alarms: observed([alarm("watch-a", { alarmActions: [] }), alarm("watch-b")]) }).find((x) => x.id === "monitoring.watch.alarms");
     expect(noTopic?.status).toBe("pass");
+    // One missing and one not notifying: two problems, not none.
+    const two = byId({ ...healthy(), alarms: observed([alarm("watch-b", { actionsEnabled: false })]) })["monitoring.watch.alarms"];
+    expect([two.status, two.evidence]).toEqual(["fail", ["watch-a: missing", "watch-b: does not notify the alerts topic"]]);
     // Alarms that are not the watch's do not count.
     expect(byId({ ...healthy(), alarms: observed([alarm("watch-a"), alarm("watch-b"), alarm("other", { state: "ALARM" })]) })["monitoring.watch.alarms"].status).toBe("pass");
   });

@@ -163,12 +163,7 @@ export function checkAlarms(region: ManifestMonitoring["regions"][number], obs: 
         remediation: "Run `pulumi up --refresh` to put the declared definition back (someone changed the alarm outside Pulumi; a plain `pulumi up` compares with Pulumi's state, not with the alarm).",
       });
     }
-    const state =
-      a.state === "INSUFFICIENT_DATA"
-        ? "; state INSUFFICIENT_DATA, not an alert: SES publishes the rate only while mail is sent"
-        : a.state === "OK"
-          ? "; state OK"
-          : `; state ${a.state ?? "unknown"}`;
+    const state = a.state === "INSUFFICIENT_DATA" ? "; state INSUFFICIENT_DATA, not an alert: SES publishes the rate only while mail is sent" : `; state ${a.state ?? "unknown"}`;
     return finding("monitoring", "monitoring.alarm", subject, "pass", `${what}, notifies the alerts topic${state}`, { evidence });
   });
 }

@@ -177,7 +177,8 @@ function checkMx(obs: RecipientObservations): Finding[] {
       evidence.push(`${h}: no A or AAAA record${!o.a.ok ? " (NXDOMAIN)" : ""}`);
     } else unknown ??= [o.a, o.aaaa].find((x): x is Unobservable => !answered(x));
   }
-  if (missing.length > 0 && missing.length === hosts.length) {
+  // Every host without an address, or no host at all (MX records that all name "."): nothing to deliver to.
+  if (missing.length === hosts.length) {
     out.push(finding("recipient", "recipient.mx.address", d, "fail", `no MX host of ${d} has an address: mail to it cannot be delivered`, { evidence, remediation: POSTMASTER(d) }));
   } else if (missing.length > 0) {
     out.push(finding("recipient", "recipient.mx.address", d, "warn", `${missing.join(", ")} ${missing.length === 1 ? "has" : "have"} no address: senders skip ${missing.length === 1 ? "it" : "them"} and use the other MX hosts`, { evidence, remediation: POSTMASTER(d) }));
