@@ -212,6 +212,11 @@ describe("validateDomainName: the messages", () => {
     expect(validateDomainName("xn--r8jz45g.jp")).toBeUndefined();
     expect(validateDomainName("123.example")).toBeUndefined();
     expect(validateDomainName("example.c0m")).toBeUndefined();
+    // Only an all-numeric last label is refused, not one with digits at either end.
+    expect(validateDomainName("example.x1")).toBeUndefined();
+    expect(validateDomainName("example.1x")).toBeUndefined();
+    // A label too large for an IPv4 number, which IDNA (WHATWG) refuses, is not an xn-- label.
+    expect(validateDomainName("4294967296.example.com")).toBeUndefined();
     expect(validateDomainName("xn--zz.example")).toBe('The label "xn--zz" in "xn--zz.example" starts with "xn--" but is not valid punycode; write the Unicode form instead, or convert it again.');
   });
 

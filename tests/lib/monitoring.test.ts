@@ -330,6 +330,11 @@ describe("existing alerts topics", () => {
       '"arn:aws:sns:eu-west-1:123456789012:alerts.fifo" is a FIFO topic: it delivers only to SQS queues and needs a message group id on every publish, which the alarms and rules do not send. Use a standard topic.',
     );
     expect(alertsTopicArnProblem("alerts", "eu-west-1")).toBe('"alerts" is not an SNS topic ARN (arn:aws:sns:eu-west-1:<account>:<name>).');
+    // FIFO in any partition; a name merely containing ".fifo", or a value around an ARN, is no topic ARN.
+    expect(alertsTopicArnProblem("arn:aws-us-gov:sns:us-gov-west-1:123456789012:alerts.fifo", "us-gov-west-1")).toMatch(/ is a FIFO topic: /);
+    for (const v of ["arn:aws:sns:eu-west-1:123456789012:alerts.fifo2", "xarn:aws:sns:eu-west-1:123456789012:alerts.fifo"]) {
+      expect(alertsTopicArnProblem(v, "eu-west-1"), v).toBe(`${JSON.stringify(v)} is not an SNS topic ARN (arn:aws:sns:eu-west-1:<account>:<name>).`);
+    }
     expect(alertsTopicArnProblem("arn:aws:sns:us-east-1:123456789012:alerts", "eu-west-1")).toBe(
       'the topic "arn:aws:sns:us-east-1:123456789012:alerts" is in us-east-1, not eu-west-1: CloudWatch alarms and EventBridge rules publish only to a topic of their own region. Give a topic in eu-west-1.',
     );
