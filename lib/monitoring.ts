@@ -398,7 +398,7 @@ export function ruleTransformer(stack: string, purpose: RulePurpose): InputTrans
           "Bounce diagnostic: <diagnostic>",
           "Complaint: <feedbackType> from <complained>",
           "",
-          "SES has put the address on the suppression list (BOUNCE and COMPLAINT are suppressed). What to do: docs/monitoring.md#feedback",
+          "SES has put the address on the suppression list (BOUNCE and COMPLAINT are suppressed). What to do: docs/monitoring.md#feedback-bounces-and-complaints-readable",
         ]),
       };
   }

@@ -85,12 +85,13 @@ export function parseMtaStsPolicy(body: string): ParsedMtaStsPolicy {
       problems.push(`${shown(line)} is not a "key: value" line (RFC 8461 3.2).`);
       continue;
     }
+    // The line is trimmed and the delimiter's WSP consumed: the value has no space at either end.
     const [, key, value] = m;
     if (key === "mx") {
-      const pattern = value.trim().toLowerCase().replace(/\.$/, "");
+      const pattern = value.toLowerCase().replace(/\.$/, "");
       if (!/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(pattern)) problems.push(`mx ${shown(value)} is not a host name or a "*." wildcard followed by one (RFC 8461 3.2).`);
       else if (!mx.includes(pattern)) mx.push(pattern);
-    } else if (!fields.has(key)) fields.set(key, value.trim());
+    } else if (!fields.has(key)) fields.set(key, value);
   }
   const version = fields.get("version");
   if (version !== "STSv1") problems.push(version === undefined ? 'the policy has no "version: STSv1" line (RFC 8461 3.2).' : `the version is ${shown(version)}; it must be exactly "STSv1" (RFC 8461 3.2).`);

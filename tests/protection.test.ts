@@ -1,11 +1,9 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROTECTION, type ProtectedRole, protectionOptions } from "../lib/protection";
+import { PROTECTION, type ProtectedRole } from "../lib/protection";
 import type { RecordedResource } from "../scripts/lib/mock-program";
 import { PROD_LIKE } from "./helpers/config";
+import { EXPECTED_PROTECTION } from "./helpers/protection";
 import { runWithConfig } from "./helpers/program";
-import { ROOT } from "./helpers/spawn";
 
 /** The role of a recorded resource, from its type (and, for a DNS record, its record key; for monitoring, its parent). */
 function roleOf(r: RecordedResource): ProtectedRole {
@@ -61,59 +59,23 @@ describe("mail-infra:protect", async () => {
   const multi = await runWithConfig({ domains: ["a.example", "b.example"], regions: ["us-east-1"], dmarcRua: ["mailto:dmarc@a.example"] }, "multi");
   const custom = (run: typeof on) => run.resources.filter((r) => r.custom);
 
-  /**
-   * The expected options per role, written out here and not read from lib/protection.ts: a wrong
-   * table must fail this test. The rule behind it: `protect` only where no documented procedure
-   * deletes or replaces the resource (tests/engine runs them all), `retainOnDelete` where a
-   * delete would take away something live mail may still use.
-   */
-  const EXPECTED: Record<ProtectedRole, { protect: boolean; retainOnDelete: boolean }> = {
-    identity: { protect: true, retainOnDelete: true },
-    "mail-from-attributes": { protect: false, retainOnDelete: true },
-    "configuration-set": { protect: false, retainOnDelete: false },
-    "event-destination": { protect: false, retainOnDelete: false },
-    "event-topic": { protect: false, retainOnDelete: false },
-    "event-topic-policy": { protect: false, retainOnDelete: true },
-    // A MAIL FROM move removes the MAIL FROM records; new DKIM tokens replace the DKIM records.
-    "dns-dkim": { protect: false, retainOnDelete: true },
-    "dns-mail-from-mx": { protect: false, retainOnDelete: true },
-    "dns-mail-from-spf": { protect: false, retainOnDelete: true },
-    "dns-spf": { protect: true, retainOnDelete: false },
-    "dns-dmarc": { protect: true, retainOnDelete: false },
-    "dns-dmarc-report-auth": { protect: false, retainOnDelete: false },
-    "smtp-user": { protect: true, retainOnDelete: false },
-    "smtp-user-policy": { protect: false, retainOnDelete: true },
-    "smtp-access-key": { protect: false, retainOnDelete: false },
-    "smtp-secret": { protect: true, retainOnDelete: false },
-    "smtp-secret-version": { protect: false, retainOnDelete: false },
-    "alerts-topic": { protect: false, retainOnDelete: false },
-    "alerts-topic-policy": { protect: false, retainOnDelete: false },
-    "alerts-subscription": { protect: false, retainOnDelete: false },
-    "reputation-alarm": { protect: false, retainOnDelete: false },
-    "alert-rule": { protect: false, retainOnDelete: false },
-    "alert-rule-target": { protect: false, retainOnDelete: false },
-    "feedback-event-destination": { protect: false, retainOnDelete: false },
-    trail: { protect: false, retainOnDelete: false },
-    "trail-bucket": { protect: false, retainOnDelete: true },
-    "trail-bucket-settings": { protect: false, retainOnDelete: true },
-  };
 
   it("is on by default: each resource carries its role's protect and retainOnDelete", () => {
     const seen = new Set<ProtectedRole>();
     for (const r of custom(on)) {
       const role = roleOf(r);
       seen.add(role);
-      expect({ urn: r.urn, protect: r.options.protect, retainOnDelete: r.options.retainOnDelete }).toEqual({ urn: r.urn, ...EXPECTED[role] });
+      expect({ urn: r.urn, protect: r.options.protect, retainOnDelete: r.options.retainOnDelete }).toEqual({ urn: r.urn, ...EXPECTED_PROTECTION[role] });
     }
     // A second domain of the stack receiving the reports: the authorisation record's role.
     for (const r of custom(multi)) {
       if (roleOf(r) !== "dns-dmarc-report-auth") continue;
       seen.add("dns-dmarc-report-auth");
-      expect({ urn: r.urn, protect: r.options.protect, retainOnDelete: r.options.retainOnDelete }).toEqual({ urn: r.urn, ...EXPECTED["dns-dmarc-report-auth"] });
+      expect({ urn: r.urn, protect: r.options.protect, retainOnDelete: r.options.retainOnDelete }).toEqual({ urn: r.urn, ...EXPECTED_PROTECTION["dns-dmarc-report-auth"] });
     }
     // Every role is exercised by these stacks, and the table has no role this test does not know.
-    expect([...seen].sort()).toEqual((Object.keys(EXPECTED) as ProtectedRole[]).sort());
-    expect((Object.keys(PROTECTION) as ProtectedRole[]).sort()).toEqual((Object.keys(EXPECTED) as ProtectedRole[]).sort());
+    expect([...seen].sort()).toEqual((Object.keys(EXPECTED_PROTECTION) as ProtectedRole[]).sort());
+    expect((Object.keys(PROTECTION) as ProtectedRole[]).sort()).toEqual((Object.keys(EXPECTED_PROTECTION) as ProtectedRole[]).sort());
   });
 
   it("protects nothing of monitoring, and keeps the trail bucket (with its logs) when it leaves the stack", () => {
@@ -184,24 +146,5 @@ describe("mail-infra:protect", async () => {
 
   it("is validated as a boolean", async () => {
     await expect(runWithConfig({ ...PROD_LIKE, protect: "maybe" }, "prod")).rejects.toThrow(/mail-infra:protect: must be true or false/);
-  });
-});
-
-describe("protectionOptions", () => {
-  it("follows the table when on and is all off when off", () => {
-    expect(protectionOptions("identity", true)).toEqual({ protect: true, retainOnDelete: true });
-    expect(protectionOptions("dns-mail-from-mx", true)).toEqual({ protect: false, retainOnDelete: true });
-    expect(protectionOptions("smtp-secret", true)).toEqual({ protect: true, retainOnDelete: false });
-    expect(protectionOptions("smtp-access-key", true)).toEqual({ protect: false, retainOnDelete: false });
-    expect(protectionOptions("identity", false)).toEqual({ protect: false, retainOnDelete: false });
-  });
-});
-
-describe("docs/architecture.md", () => {
-  it("has the protection table of lib/protection.ts, row for row", () => {
-    const doc = readFileSync(join(ROOT, "docs/architecture.md"), "utf8");
-    const rows = Object.entries(PROTECTION).map(([role, r]) => `| ${role} | ${r.protect ? "yes" : "no"} | ${r.retainOnDelete ? "yes" : "no"} | ${r.reason} |`);
-    const table = doc.split("\n").filter((l) => /^\| [a-z-]+ \| (yes|no) \|/.test(l));
-    expect(table).toEqual(rows);
   });
 });
