@@ -533,6 +533,16 @@ describe("dns.drift", () => {
     expect([f.subject, f.evidence]).toEqual(["TXT _dmarc.example.com", [`expected: ${DMARC.toLowerCase()}`, "found:    v=dmarc1; p=reject; rua=mailto:dmarc@reports.example.net", "(TXT _dmarc.example.com)"]]);
   });
 
+  it("a report authorization the stack declares drifts when its v=DMARC1 is gone (it was compared as SPF, so never)", async () => {
+    const name = "example.org._report._dmarc.example.com";
+    const auth: DnsRecord = { key: `dmarc-report-auth-${name}`, purpose: "dmarc-report-auth", name, type: "TXT", ttl: 600, values: ["v=DMARC1"] };
+    const d = { ...ONE, records: [...ONE.records, auth] };
+    const live = healthy(d);
+    expect(notPassing(checkDns(d, await observe(d, live)))).toEqual([]);
+    live.answers.set(`TXT ${name}`, observed(["unrelated=1"]));
+    expect(one(checkDns(d, await observe(d, live)), "dns.drift")).toMatchObject({ status: "warn", subject: `TXT ${name}`, evidence: ["expected: v=dmarc1", "found:    (nothing)", `(TXT ${name})`] });
+  });
+
   it("a record the stack declares with several values drifts when one is missing, and shows (nothing) for an empty side", async () => {
     const extra: DnsRecord = { key: "extra", purpose: "dkim", name: "x._domainkey.example.com", type: "CNAME", ttl: 600, values: ["a.example.net"], region: "eu-west-1" };
     const d = { ...ONE, records: [...ONE.records, extra] };

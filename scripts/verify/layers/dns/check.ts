@@ -344,7 +344,8 @@ function checkDrift(d: ManifestDomain, obs: DnsObservations, flagged: ReadonlySe
     if (type === "TXT") {
       // Only the records mail-infra manages at this name: other TXT records (site verification…) are not drift.
       // Picked before lowercasing: isDmarcRecord needs "DMARC1" as written (RFC 7489 6.4).
-      const kind = records[0].purpose === "dmarc" ? isDmarcRecord : isSpfRecord;
+      // A report authorization (RFC 7489 7.1) is a DMARC record too: "v=DMARC1".
+      const kind = records[0].purpose === "dmarc" || records[0].purpose === "dmarc-report-auth" ? isDmarcRecord : isSpfRecord;
       expected = expected.filter(kind);
       found = found.filter(kind);
     }
