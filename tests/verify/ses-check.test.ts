@@ -241,6 +241,25 @@ describe("ses.identity.mail-from", () => {
     expect(checkMailFrom(D, USE1, { domain: "bounce.example.com", status: "SUCCESS" }).evidence).toEqual(["status SUCCESS", "behaviour on MX failure not reported"]);
   });
 
+  it("no status reported is inconclusive with its own advice, unless a failure leads; a behaviour that differs alone fails", () => {
+    const none = checkMailFrom(D, USE1, { domain: "bounce.example.com", behaviorOnMxFailure: "REJECT_MESSAGE" });
+    expect(none).toMatchObject({
+      status: "inconclusive",
+      summary: "SES reported no MAIL FROM status for bounce.example.com: no evidence that it found the MX",
+      evidence: ["SES reported no MAIL FROM status for bounce.example.com: no evidence that it found the MX", "status not reported", "behaviour on MX failure REJECT_MESSAGE"],
+      remediation: "Re-run verify; if SES still reports no status, look at the identity in the SES console (Custom MAIL FROM domain).",
+    });
+    // A failure found after the missing status leads; both fixes are given, the failure's first.
+    const drifted = checkMailFrom(D, USE1, { domain: "mail.example.com" });
+    expect([drifted.status, drifted.summary, drifted.remediation]).toEqual([
+      "fail",
+      "MAIL FROM is mail.example.com, the stack declares bounce.example.com",
+      `${DRIFT_FIX} Re-run verify; if SES still reports no status, look at the identity in the SES console (Custom MAIL FROM domain).`,
+    ]);
+    const behaviour = checkMailFrom(D, USE1, { domain: "bounce.example.com", status: "SUCCESS", behaviorOnMxFailure: "USE_DEFAULT_VALUE" });
+    expect([behaviour.status, behaviour.summary, behaviour.remediation]).toEqual(["fail", "behaviour on MX failure is USE_DEFAULT_VALUE, the stack declares REJECT_MESSAGE", DRIFT_FIX]);
+  });
+
   it("a discovery cause for the MAIL FROM rides along on a failure", () => {
     const r = region("us-east-1", "", { unknown: { mailFromDomain: { ok: false, reason: "notfound", message: "no custom MAIL FROM in us-east-1" } } });
     expect(checkMailFrom(D, r, undefined).cause).toEqual({ key: "notfound: no custom MAIL FROM in us-east-1" });
@@ -385,5 +404,13 @@ describe("ses.recipient.suppression", () => {
     });
     const dated = checkRecipient("eu-west-1", "gone@example.org", observed({ reason: "COMPLAINT", lastUpdateTime: "2026-01-02T00:00:00Z" }));
     expect(dated.evidence).toEqual(["reason COMPLAINT", "last update 2026-01-02T00:00:00Z"]);
+  });
+
+  it("an address not on the list passes; a list that could not be read is inconclusive; both under the one id", () => {
+    const off = checkRecipient("eu-west-1", "ok@example.org", { ok: false, reason: "notfound", message: "NotFoundException" });
+    expect([off.id, off.status, off.summary]).toEqual(["ses.recipient.suppression", "pass", "not on the account suppression list"]);
+    const t = checkRecipient("eu-west-1", "ok@example.org", { ok: false, reason: "timeout", message: "GetSuppressedDestination timed out" });
+    expect([t.id, t.status, t.summary]).toEqual(["ses.recipient.suppression", "inconclusive", "could not check the suppression list: GetSuppressedDestination timed out"]);
+    expect(checkRecipient("eu-west-1", "gone@example.org", observed({ reason: "BOUNCE" })).id).toBe("ses.recipient.suppression");
   });
 });
