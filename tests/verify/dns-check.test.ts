@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { ManifestDomain, ManifestRegion } from "../../lib/manifest";
 import type { DnsRecord } from "../../lib/records";
 import { dkimCnameName, dkimCnameTarget, mailFromMxHost } from "../../lib/regions";
-import { analyzeSpf, type SpfAnalysis, staticResolver } from "../../lib/spf";
+import { analyzeSpf, type SpfAnalysis, type SpfResolver, staticResolver } from "../../lib/spf";
 import { type Finding, type Observation, observed, type Unobservable } from "../../lib/verify/findings";
 import { MAIL_FROM_SPF, manifestRegion, regionRecords } from "../helpers/manifest";
 import { checkApexTxt, checkDnsLayer, type DnsObservations, dnsQuestions, liveDmarc, questionKey, reportAuthorizationNames, spfNames } from "../../scripts/verify/layers/dns/check";
@@ -42,6 +42,12 @@ interface Live {
   txt: Record<string, string[]>;
   /** Report-authorization answers that are not a plain TXT lookup of `txt` (a timeout...). */
   auth?: Map<string, Observation<string[]>>;
+  /**
+   * Names with no A, AAAA or MX records: an SPF `a:`/`mx:` term naming one is a void lookup
+   * (RFC 7208 4.6.4), as the DNS collector's SPF view reports it. Without it a/mx targets are
+   * not judged (the static resolver cannot tell).
+   */
+  noAddress?: string[];
 }
 
 function healthy(d: ManifestDomain): Live {
@@ -56,8 +62,11 @@ async function observe(d: ManifestDomain, live: Live): Promise<DnsObservations> 
     const a = live.answers.get(`TXT ${name.toLowerCase()}`);
     data[name] = a?.ok ? a.value : [];
   }
+  const txt = staticResolver(data);
+  const none = live.noAddress;
+  const resolver: SpfResolver = none ? { txt: (n) => txt.txt(n), hasAddressOrMx: (n) => Promise.resolve(!none.includes(n)) } : txt;
   const spf = new Map<string, Observation<SpfAnalysis>>();
-  for (const name of spfNames(d)) spf.set(name, observed(await analyzeSpf(name, staticResolver(data))));
+  for (const name of spfNames(d)) spf.set(name, observed(await analyzeSpf(name, resolver)));
   const dmarc = live.answers.get(`TXT _dmarc.${D}`);
   const names = dmarc?.ok ? reportAuthorizationNames(D, dmarc.value) : [];
   const reportAuthorizations = new Map<string, Observation<string[]>>(
@@ -177,7 +186,7 @@ describe("dns.dkim", () => {
     const live = healthy(ONE);
     live.answers.delete(`CNAME ${name}`);
     const f = one(checkDns(ONE, await observe(ONE, live)), "dns.dkim");
-    expect([f.status, f.summary]).toEqual(["inconclusive", `could not check ${name} CNAME: CNAME ${name} was not queried`]);
+    expect([f.status, f.summary, f.evidence]).toEqual(["inconclusive", `could not check ${name} CNAME: CNAME ${name} was not queried`, [`error: CNAME ${name} was not queried`]]);
   });
 });
 
@@ -212,6 +221,9 @@ describe("dns.mail-from.mx", () => {
       remediation: `Set the MX of bounce.example.com to "${expected}" (and only that), or run \`pulumi up --refresh\`. With behaviour REJECT_MESSAGE, SES refuses to send while it is wrong.`,
       fix: [{ kind: "dns-record-set", name: "bounce.example.com", type: "MX", values: [expected] }],
     });
+    // The name exists but has no MX (NODATA): no "(NXDOMAIN)" then.
+    live.answers.set("MX bounce.example.com", observed([]));
+    expect(one(checkDns(ONE, await observe(ONE, live)), "dns.mail-from.mx").evidence).toEqual(["expected 10 feedback-smtp.us-east-1.amazonses.com, found none"]);
     live.answers.set("MX bounce.example.com", timeout("MX bounce.example.com"));
     const t = one(checkDns(ONE, await observe(ONE, live)), "dns.mail-from.mx");
     expect([t.status, t.summary]).toEqual(["inconclusive", "could not check the MAIL FROM MX: MX bounce.example.com: no answer from 127.0.0.1:5300"]);
@@ -272,6 +284,29 @@ describe("dns.mail-from.mx", () => {
     expect(one(checkDns(three, await observe(three, l3)), "dns.mail-from.mx", "bounce.example.com (us-east-1)").summary).toBe(
       "MX points at us-east-1's feedback host (bounce.example.com serves us-east-1; us-west-2 and eu-west-1 use it too and cannot send with it)",
     );
+  });
+
+  it("three regions on one name: each other region is named, and every MX value is shown; the owner's wrong MX advice names both others", async () => {
+    const three = domainOf([USE1, region("us-west-2", "bounce.example.com"), region("eu-west-1", "bounce.example.com")]);
+    const live = healthy(three);
+    live.answers.set("MX bounce.example.com", observed(["10 feedback-smtp.us-west-2.amazonses.com", "20 backup.example.net"]));
+    const fs = checkDns(three, await observe(three, live));
+    const east = one(fs, "dns.mail-from.mx", "bounce.example.com (us-east-1)");
+    expect([east.status, east.summary, east.evidence]).toEqual([
+      "fail",
+      "bounce.example.com is also the MAIL FROM of us-west-2 and eu-west-1; its one MX names us-west-2's feedback host, so it serves us-west-2: SES in us-east-1 cannot use it",
+      [
+        "bounce.example.com is the MAIL FROM of us-east-1 and us-west-2 and eu-west-1, but its one MX can name only one region's feedback host, so it can serve only one of them.",
+        "MX 10 feedback-smtp.us-west-2.amazonses.com, 20 backup.example.net",
+      ],
+    ]);
+    // The owner's MX has a second value: it fails, and the advice says who else needs a name.
+    const owner = one(fs, "dns.mail-from.mx", "bounce.example.com (us-west-2)");
+    expect([owner.status, owner.summary, owner.remediation]).toEqual([
+      "fail",
+      "MX is not 10 feedback-smtp.us-west-2.amazonses.com",
+      'Set the MX of bounce.example.com to "10 feedback-smtp.us-west-2.amazonses.com" (and only that), or run `pulumi up --refresh`. With behaviour REJECT_MESSAGE, SES refuses to send while it is wrong. bounce.example.com serves us-west-2 (also the MAIL FROM of us-east-1 and eu-west-1, which need names of their own).',
+    ]);
   });
 });
 
@@ -398,9 +433,53 @@ describe("dns.spf.*", () => {
     live.txt["gone.example.net"] = [];
     const f = one(checkDns(ONE, await observe(ONE, live)), "dns.spf.lookups", D);
     expect(f.remediation).toBe("Fix or remove the term named above (include:gone.example.net) in the record of _spf.example.net.");
-    expect(f.evidence.at(-1)).toBe("include:_spf.example.net costs 2");
+    expect(f.evidence).toEqual([expect.stringMatching(/^"include:gone\.example\.net" in the SPF record of _spf\.example\.net points at gone\.example\.net, which has no SPF record/), "include:_spf.example.net costs 2"]);
+    expect(f.summary).toBe(`the include chain ends in permerror, so SPF fails for all mail: ${f.evidence[0]}`);
     const ok = one(checkDns(ONE, await observe(ONE, healthy(ONE))), "dns.spf.lookups", D);
     expect([ok.summary, ok.evidence]).toEqual(["1 of 10 DNS lookups", ["include:_spf.example.net costs 1"]]);
+  });
+
+  it("a permerror that names no term points at the evidence", async () => {
+    const obs = await observe(ONE, healthy(ONE));
+    const apex = obs.spf.get(D);
+    if (!apex?.ok) throw new Error("the apex SPF analysis is missing");
+    const spf = new Map(obs.spf);
+    spf.set(D, observed({ ...apex.value, problems: [...apex.value.problems, { severity: "error", code: "spf-multiple-records", message: "_spf.example.net has 2 SPF records", domain: "_spf.example.net" }] }));
+    const f = one(checkDns(ONE, { ...obs, spf }), "dns.spf.lookups", D);
+    expect([f.status, f.summary, f.remediation]).toEqual([
+      "fail",
+      "the include chain ends in permerror, so SPF fails for all mail: _spf.example.net has 2 SPF records",
+      "Fix or remove the term named above (see evidence) in the record of _spf.example.net.",
+    ]);
+  });
+
+  it("over the limit without any include: the advice is to replace the lookup terms, not an include", async () => {
+    const live = healthy(ONE);
+    live.answers.set("TXT example.com", observed([`v=spf1 ${Array.from({ length: 11 }, (_, i) => `a:h${i + 1}.example.com`).join(" ")} ~all`]));
+    const f = one(checkDns(ONE, await observe(ONE, live)), "dns.spf.lookups", D);
+    expect(f).toMatchObject({
+      status: "fail",
+      summary: "SPF needs 11 DNS lookups; the limit is 10, so receivers return permerror and SPF fails",
+      evidence: [],
+      remediation: "Replace the a, mx, ptr and exists terms with the ip4:/ip6: ranges they stand for, or move some senders to their own subdomain.",
+    });
+  });
+
+  it("void a: targets past the void limit fail dns.spf.void only: neither the limit nor the void-lookup warnings are a permerror of the lookup count", async () => {
+    const live = healthy(ONE);
+    live.answers.set("TXT example.com", observed(["v=spf1 include:_spf.example.net a:gone1.example.com a:gone2.example.com a:gone3.example.com ~all"]));
+    live.noAddress = ["gone1.example.com", "gone2.example.com", "gone3.example.com"];
+    const fs = checkDns(ONE, await observe(ONE, live));
+    expect(one(fs, "dns.spf.lookups", D)).toMatchObject({ status: "pass", summary: "4 of 10 DNS lookups", evidence: ["include:_spf.example.net costs 1"] });
+    expect(one(fs, "dns.spf.void", D)).toMatchObject({
+      status: "fail",
+      summary: "3 void lookups; more than 2 is a permerror (RFC 7208 4.6.4), so SPF fails for all mail",
+      evidence: ["a:gone1.example.com", "a:gone2.example.com", "a:gone3.example.com"],
+    });
+    // Two are within the limit: both checks pass.
+    live.noAddress = ["gone1.example.com", "gone2.example.com"];
+    const two = checkDns(ONE, await observe(ONE, live)).filter((f) => f.subject === D && (f.id === "dns.spf.lookups" || f.id === "dns.spf.void"));
+    expect(two.map((f) => `${f.id} ${f.status} ${f.summary}`)).toEqual(["dns.spf.lookups pass 4 of 10 DNS lookups", "dns.spf.void pass 2 void lookups"]);
   });
 
   it("dns.spf.void lists every void term down the chain and says what to do", async () => {
@@ -432,6 +511,33 @@ describe("dns.dmarc.*", () => {
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ status: "fail", summary: expect.stringMatching(/^the DMARC record is not valid: \S/), evidence: ["v=DMARC1; p=sometimes"], remediation: "Fix the record at _dmarc.example.com; the plan shows the expected one." });
     expect(f[0].summary).not.toBe("the DMARC record is not valid: no policy");
+  });
+
+  it("a record with a policy and an invalid tag fails with that error; a warning alone (an unknown tag) does not", async () => {
+    const live = healthy(ONE);
+    live.answers.set("TXT _dmarc.example.com", observed([`${DMARC}; pct=150`]));
+    const f = checkDns(ONE, await observe(ONE, live)).filter((x) => x.id.startsWith("dns.dmarc"));
+    expect(f.map((x) => `${x.id} ${x.status}`)).toEqual(["dns.dmarc.record fail"]);
+    expect(f[0].summary).toMatch(/^the DMARC record is not valid: pct: .*\b150\b/);
+    expect(f[0].evidence).toEqual([`${DMARC}; pct=150`]);
+    live.answers.set("TXT _dmarc.example.com", observed([`${DMARC}; foo=1`]));
+    const w = one(checkDns(ONE, await observe(ONE, live)), "dns.dmarc.record");
+    expect([w.status, w.summary, w.evidence]).toEqual(["pass", "one valid DMARC record", [`${DMARC}; foo=1`]]);
+  });
+
+  it("a DMARC lookup that did not answer is one inconclusive finding, with the resolver's advice", async () => {
+    const live = healthy(ONE);
+    live.answers.set("TXT _dmarc.example.com", timeout("TXT _dmarc.example.com"));
+    const f = checkDns(ONE, await observe(ONE, live)).filter((x) => x.id.startsWith("dns.dmarc"));
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({
+      id: "dns.dmarc.record",
+      status: "inconclusive",
+      subject: "_dmarc.example.com",
+      summary: "could not check the DMARC record: TXT _dmarc.example.com: no answer from 127.0.0.1:5300",
+      evidence: ["timeout: TXT _dmarc.example.com: no answer from 127.0.0.1:5300"],
+      remediation: "DNS at 127.0.0.1:5300 did not answer: check the resolver or pass --dns-server.",
+    });
   });
 
   it("no record: remediation and empty evidence; two: both shown", async () => {
@@ -533,6 +639,25 @@ describe("dns.drift", () => {
     expect([f.subject, f.evidence]).toEqual(["TXT _dmarc.example.com", [`expected: ${DMARC.toLowerCase()}`, "found:    v=dmarc1; p=reject; rua=mailto:dmarc@reports.example.net", "(TXT _dmarc.example.com)"]]);
   });
 
+  it("a report authorization the stack declares drifts when its v=DMARC1 is gone (it was compared as SPF, so never)", async () => {
+    const name = "example.org._report._dmarc.example.com";
+    const auth: DnsRecord = { key: `dmarc-report-auth-${name}`, purpose: "dmarc-report-auth", name, type: "TXT", ttl: 600, values: ["v=DMARC1"] };
+    const d = { ...ONE, records: [...ONE.records, auth] };
+    const live = healthy(d);
+    expect(notPassing(checkDns(d, await observe(d, live)))).toEqual([]);
+    live.answers.set(`TXT ${name}`, observed(["unrelated=1"]));
+    expect(one(checkDns(d, await observe(d, live)), "dns.drift")).toMatchObject({ status: "warn", subject: `TXT ${name}`, evidence: ["expected: v=dmarc1", "found:    (nothing)", `(TXT ${name})`] });
+  });
+
+  it("a declared TXT set without a value of its kind reads (nothing) on the expected side", async () => {
+    const legacy: DnsRecord = { key: "legacy", purpose: "spf", name: "legacy.example.com", type: "TXT", ttl: 600, values: ["legacy-verification=1"] };
+    const d = { ...ONE, records: [...ONE.records, legacy] };
+    const live = healthy(d);
+    expect(notPassing(checkDns(d, await observe(d, live)))).toEqual([]);
+    live.answers.set("TXT legacy.example.com", observed(["legacy-verification=1", "v=spf1 -all"]));
+    expect(one(checkDns(d, await observe(d, live)), "dns.drift").evidence).toEqual(["expected: (nothing)", "found:    v=spf1 -all", "(TXT legacy.example.com)"]);
+  });
+
   it("a record the stack declares with several values drifts when one is missing, and shows (nothing) for an empty side", async () => {
     const extra: DnsRecord = { key: "extra", purpose: "dkim", name: "x._domainkey.example.com", type: "CNAME", ttl: 600, values: ["a.example.net"], region: "eu-west-1" };
     const d = { ...ONE, records: [...ONE.records, extra] };
@@ -604,6 +729,10 @@ describe("dns.apex-txt.undeclared", () => {
     // Declared under another case of the name: still the apex.
     const upper = { ...d, records: d.records.map((r) => (r.purpose === "spf" ? { ...r, name: "EXAMPLE.com" } : r)) };
     expect(checkApex(upper, await observe(upper, live)).map((f) => f.id)).toEqual(["dns.apex-txt.undeclared"]);
+    // An apex record of another type is not the apex TXT set.
+    const apexMx: DnsRecord = { key: "apex-mx", purpose: "mail-from-mx", name: D, type: "MX", ttl: 600, values: ["10 feedback-smtp.us-east-1.amazonses.com"], region: "us-east-1" };
+    const otherType = { ...undeclared, records: [...undeclared.records, apexMx] };
+    expect(checkApex(otherType, await observe(otherType, live))).toEqual([]);
     live.answers.set("TXT example.com", timeout("TXT example.com"));
     expect(checkApex(d, await observe(d, live))).toEqual([]);
   });

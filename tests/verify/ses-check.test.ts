@@ -11,11 +11,11 @@ import { mailFromMxHost } from "../../lib/regions";
 import { type Finding, observed, type Unobservable } from "../../lib/verify/findings";
 import { manifestRegion } from "../helpers/manifest";
 import {
-  checkMailFrom,
-  checkRecipient,
-  checkSesAccount,
-  checkSesConfigurationSet,
-  checkSesIdentity,
+  checkMailFrom as mailFromCheck,
+  checkRecipient as recipientCheck,
+  checkSesAccount as accountCheck,
+  checkSesConfigurationSet as configurationSetCheck,
+  checkSesIdentity as identityCheck,
   DRIFT_FIX,
   dkimStatusIssues,
   mailFromConsequence,
@@ -25,6 +25,17 @@ import {
 } from "../../scripts/verify/layers/ses/check";
 
 const D = "example.com";
+
+/** The checks, each of their findings checked to belong to the ses layer. */
+function inSes<T extends Finding | Finding[]>(out: T): T {
+  expect([out].flat().filter((f) => f.layer !== "ses")).toEqual([]);
+  return out;
+}
+const checkSesAccount = (...a: Parameters<typeof accountCheck>) => inSes(accountCheck(...a));
+const checkSesIdentity = (...a: Parameters<typeof identityCheck>) => inSes(identityCheck(...a));
+const checkSesConfigurationSet = (...a: Parameters<typeof configurationSetCheck>) => inSes(configurationSetCheck(...a));
+const checkMailFrom = (...a: Parameters<typeof mailFromCheck>) => inSes(mailFromCheck(...a));
+const checkRecipient = (...a: Parameters<typeof recipientCheck>) => inSes(recipientCheck(...a));
 
 // Tokens out of order: the checks compare them as sets and print them sorted.
 const region = (name: string, mailFromDomain: string, over: Partial<ManifestRegion> = {}) => manifestRegion(D, name, mailFromDomain, { dkimTokens: ["tokc", "toka", "tokb"], ...over });
@@ -107,7 +118,7 @@ describe("ses.account.*", () => {
 describe("ses.identity.verified and .dkim", () => {
   it("the pass shows the DKIM status, key and signing host it saw ('?' and the stack's host when SES omits them)", () => {
     const fs = checkSesIdentity(DOMAIN, USE1, observed(identity()));
-    expect(one(fs, "ses.identity.verified").evidence).toEqual(["DKIM status SUCCESS"]);
+    expect(one(fs, "ses.identity.verified")).toMatchObject({ status: "pass", summary: "verified for sending", evidence: ["DKIM status SUCCESS"] });
     expect(one(fs, "ses.identity.dkim")).toMatchObject({ status: "pass", summary: "Easy DKIM signing on, tokens match the stack", evidence: ["DKIM status SUCCESS", "key RSA_2048_BIT", "signing host dkim.amazonses.com"] });
     const bare = identity(USE1, { dkim: { signingEnabled: true, tokens: ["tokb", "toka", "tokc"] } });
     const b = checkSesIdentity(DOMAIN, { ...USE1, signingHostedZone: "dkim.example-host.com" }, observed(bare));
@@ -152,6 +163,26 @@ describe("ses.identity.verified and .dkim", () => {
     // A warning alone leads when there is no failure.
     const warn = one(checkSesIdentity(DOMAIN, USE1, observed({ ...base, dkim: { ...base.dkim, status: "PENDING" } })), "ses.identity.dkim");
     expect([warn.status, warn.evidence]).toEqual(["warn", ["DKIM status PENDING: SES has not found the DKIM records yet (it keeps looking for up to 72 hours)"]]);
+  });
+
+  it("dkim: signing off or another signing host fails on its own; a status SES omits reads '?' in the evidence", () => {
+    const base = identity();
+    const off = one(checkSesIdentity(DOMAIN, USE1, observed({ ...base, dkim: { ...base.dkim, signingEnabled: false, status: undefined } })), "ses.identity.dkim");
+    expect([off.status, off.summary, off.evidence]).toEqual(["fail", "DKIM signing is disabled", ["DKIM signing is disabled", "DKIM status ?"]]);
+    const host = one(checkSesIdentity(DOMAIN, USE1, observed({ ...base, dkim: { ...base.dkim, signingHostedZone: "dkim.other.example" } })), "ses.identity.dkim");
+    expect([host.status, host.summary]).toEqual(["fail", "signing host is dkim.other.example, the stack published CNAMEs into dkim.amazonses.com"]);
+  });
+
+  it("dkim: a 1024-bit key carries the key-length step; a stack that declares 2048 bits drifted, with no next length reported", () => {
+    const base = identity();
+    const short = { ...base, dkim: { ...base.dkim, currentSigningKeyLength: "RSA_1024_BIT", nextSigningKeyLength: undefined } };
+    const step = { kind: "ses-dkim-key-length", domain: D, region: "us-east-1", nextSigningKeyLength: "RSA_2048_BIT" };
+    const drifted = one(checkSesIdentity(DOMAIN, USE1, observed(short)), "ses.identity.dkim");
+    expect([drifted.status, drifted.summary, drifted.fix]).toEqual(["fail", "the current DKIM key is 1024-bit", [step]]);
+    expect(drifted.remediation).toMatch(/^The stack declares RSA_2048_BIT but the identity's next key is not 2048-bit \(changed outside the stack\): `pulumi refresh`/);
+    const byHand = one(checkSesIdentity(DOMAIN, USE1, observed(short), { mode: "discovery" }), "ses.identity.dkim");
+    expect(byHand.fix).toEqual([step]);
+    expect(byHand.remediation).toMatch(/^Move to 2048 bits: `aws sesv2 put-email-identity-dkim-signing-attributes --email-identity example\.com .*NextSigningKeyLength=RSA_2048_BIT --region us-east-1`/);
   });
 
   it("dkim: tokens discovery could not read carry their cause", () => {
@@ -210,6 +241,25 @@ describe("ses.identity.mail-from", () => {
     expect(checkMailFrom(D, USE1, { domain: "bounce.example.com", status: "SUCCESS" }).evidence).toEqual(["status SUCCESS", "behaviour on MX failure not reported"]);
   });
 
+  it("no status reported is inconclusive with its own advice, unless a failure leads; a behaviour that differs alone fails", () => {
+    const none = checkMailFrom(D, USE1, { domain: "bounce.example.com", behaviorOnMxFailure: "REJECT_MESSAGE" });
+    expect(none).toMatchObject({
+      status: "inconclusive",
+      summary: "SES reported no MAIL FROM status for bounce.example.com: no evidence that it found the MX",
+      evidence: ["SES reported no MAIL FROM status for bounce.example.com: no evidence that it found the MX", "status not reported", "behaviour on MX failure REJECT_MESSAGE"],
+      remediation: "Re-run verify; if SES still reports no status, look at the identity in the SES console (Custom MAIL FROM domain).",
+    });
+    // A failure found after the missing status leads; both fixes are given, the failure's first.
+    const drifted = checkMailFrom(D, USE1, { domain: "mail.example.com" });
+    expect([drifted.status, drifted.summary, drifted.remediation]).toEqual([
+      "fail",
+      "MAIL FROM is mail.example.com, the stack declares bounce.example.com",
+      `${DRIFT_FIX} Re-run verify; if SES still reports no status, look at the identity in the SES console (Custom MAIL FROM domain).`,
+    ]);
+    const behaviour = checkMailFrom(D, USE1, { domain: "bounce.example.com", status: "SUCCESS", behaviorOnMxFailure: "USE_DEFAULT_VALUE" });
+    expect([behaviour.status, behaviour.summary, behaviour.remediation]).toEqual(["fail", "behaviour on MX failure is USE_DEFAULT_VALUE, the stack declares REJECT_MESSAGE", DRIFT_FIX]);
+  });
+
   it("a discovery cause for the MAIL FROM rides along on a failure", () => {
     const r = region("us-east-1", "", { unknown: { mailFromDomain: { ok: false, reason: "notfound", message: "no custom MAIL FROM in us-east-1" } } });
     expect(checkMailFrom(D, r, undefined).cause).toEqual({ key: "notfound: no custom MAIL FROM in us-east-1" });
@@ -235,6 +285,40 @@ describe("ses.identity.mail-from", () => {
     // A MAIL FROM that SES reports in capitals is the same name.
     const upper = one(checkSesIdentity(d, west, observed(identity(west, { mailFrom: { domain: "BOUNCE.example.com", status: "SUCCESS", behaviorOnMxFailure: "REJECT_MESSAGE" } })), { mailFromMx: mx }), "ses.identity.mail-from");
     expect(upper.evidence[0]).toMatch(/^MAIL FROM BOUNCE\.example\.com is shared with us-east-1/);
+  });
+
+  it("a region whose live MAIL FROM is not the shared name it declares is not judged as a sharer: its MAIL FROM is drift", () => {
+    const west = region("us-west-2", "bounce.example.com");
+    const d = domainOf([USE1, west]);
+    const live = identity(west, { mailFrom: { domain: "mail.example.com", status: "SUCCESS", behaviorOnMxFailure: "REJECT_MESSAGE" } });
+    const f = one(checkSesIdentity(d, west, observed(live)), "ses.identity.mail-from");
+    expect([f.status, f.summary, f.remediation, f.fix]).toEqual(["fail", "MAIL FROM is mail.example.com, the stack declares bounce.example.com", DRIFT_FIX, undefined]);
+  });
+
+  it("three regions on one name: the others are all named", () => {
+    const west = region("us-west-2", "bounce.example.com");
+    const d = domainOf([USE1, west, region("eu-west-1", "bounce.example.com")]);
+    const f = one(checkSesIdentity(d, west, observed(identity(west))), "ses.identity.mail-from");
+    expect(f.summary).toBe("MAIL FROM bounce.example.com is shared with us-east-1 and eu-west-1; it serves us-east-1, so SES in us-west-2 cannot use it");
+  });
+
+  it("the move to a name of its own ends on the behaviour the region keeps: the stack's, or in discovery the one SES reports (the stack's when SES reports none)", () => {
+    const REJECT_AGAIN = "; (3) when verify shows bounce-us-west-2.example.com SUCCESS in us-west-2, run the same command with --behavior-on-mx-failure REJECT_MESSAGE";
+    const FOR_THIS_UP = "and, for this up, mail-infra:mailFromBehaviorOnMxFailure USE_DEFAULT_VALUE";
+    const advice = (declared: "REJECT_MESSAGE" | "USE_DEFAULT_VALUE", reported: string | undefined, mode: "stack" | "discovery") => {
+      const west = region("us-west-2", "bounce.example.com", { mailFromBehaviorOnMxFailure: declared });
+      const d = domainOf([USE1, west]);
+      const live = identity(west, { mailFrom: { domain: "bounce.example.com", status: "SUCCESS", behaviorOnMxFailure: reported } });
+      return one(checkSesIdentity(d, west, observed(live), { mode }), "ses.identity.mail-from").remediation ?? "";
+    };
+    // A stack keeps what it declares, whatever SES reports.
+    expect(advice("REJECT_MESSAGE", "USE_DEFAULT_VALUE", "stack")).toContain(FOR_THIS_UP);
+    expect(advice("USE_DEFAULT_VALUE", "REJECT_MESSAGE", "stack")).not.toContain(FOR_THIS_UP);
+    // Discovery keeps what SES reports; the stack's value only when SES reports none.
+    expect(advice("USE_DEFAULT_VALUE", "REJECT_MESSAGE", "discovery")).toContain(REJECT_AGAIN);
+    expect(advice("REJECT_MESSAGE", "USE_DEFAULT_VALUE", "discovery")).not.toContain(REJECT_AGAIN);
+    expect(advice("REJECT_MESSAGE", undefined, "discovery")).toContain(REJECT_AGAIN);
+    expect(advice("USE_DEFAULT_VALUE", undefined, "discovery")).not.toContain(REJECT_AGAIN);
   });
 });
 
@@ -320,5 +404,13 @@ describe("ses.recipient.suppression", () => {
     });
     const dated = checkRecipient("eu-west-1", "gone@example.org", observed({ reason: "COMPLAINT", lastUpdateTime: "2026-01-02T00:00:00Z" }));
     expect(dated.evidence).toEqual(["reason COMPLAINT", "last update 2026-01-02T00:00:00Z"]);
+  });
+
+  it("an address not on the list passes; a list that could not be read is inconclusive; both under the one id", () => {
+    const off = checkRecipient("eu-west-1", "ok@example.org", { ok: false, reason: "notfound", message: "NotFoundException" });
+    expect([off.id, off.status, off.summary]).toEqual(["ses.recipient.suppression", "pass", "not on the account suppression list"]);
+    const t = checkRecipient("eu-west-1", "ok@example.org", { ok: false, reason: "timeout", message: "GetSuppressedDestination timed out" });
+    expect([t.id, t.status, t.summary]).toEqual(["ses.recipient.suppression", "inconclusive", "could not check the suppression list: GetSuppressedDestination timed out"]);
+    expect(checkRecipient("eu-west-1", "gone@example.org", observed({ reason: "BOUNCE" })).id).toBe("ses.recipient.suppression");
   });
 });

@@ -228,14 +228,18 @@ function checkSpf(d: ManifestDomain, obs: DnsObservations, mode: FixMode): Findi
       continue;
     }
     const a = analysis.value;
-    const costly = worstIncludes(a).slice(0, 3).map((w) => `${w.term} costs ${w.subtotal}`);
+    const worst = worstIncludes(a);
+    const costly = worst.slice(0, 3).map((w) => `${w.term} costs ${w.subtotal}`);
+    const costliest = worst.at(0);
     // Errors found while walking the chain (the record's own syntax is dns.spf.record's; the two limits are reported below).
     const permerrors = a.problems.filter((p) => p.severity === "error" && p.domain !== undefined && p.code !== "spf-lookup-limit" && p.code !== "spf-void-limit");
     if (a.exceeded) {
       out.push(
         finding("dns", "dns.spf.lookups", subject, "fail", `SPF needs ${a.unknown.length > 0 ? "at least " : ""}${a.total} DNS lookups; the limit is ${SPF_LOOKUP_LIMIT}, so receivers return permerror and SPF fails`, {
           evidence: costly,
-          remediation: `Remove or flatten the costliest include (${worstIncludes(a)[0]?.term ?? "?"}), or move that sender to its own subdomain.`,
+          remediation: costliest
+            ? `Remove or flatten the costliest include (${costliest.term}), or move that sender to its own subdomain.`
+            : "Replace the a, mx, ptr and exists terms with the ip4:/ip6: ranges they stand for, or move some senders to their own subdomain.",
         }),
       );
     } else if (permerrors.length > 0) {
@@ -344,7 +348,8 @@ function checkDrift(d: ManifestDomain, obs: DnsObservations, flagged: ReadonlySe
     if (type === "TXT") {
       // Only the records mail-infra manages at this name: other TXT records (site verification…) are not drift.
       // Picked before lowercasing: isDmarcRecord needs "DMARC1" as written (RFC 7489 6.4).
-      const kind = records[0].purpose === "dmarc" ? isDmarcRecord : isSpfRecord;
+      // A report authorization (RFC 7489 7.1) is a DMARC record too: "v=DMARC1".
+      const kind = records[0].purpose === "dmarc" || records[0].purpose === "dmarc-report-auth" ? isDmarcRecord : isSpfRecord;
       expected = expected.filter(kind);
       found = found.filter(kind);
     }

@@ -209,15 +209,15 @@ export function checkSesIdentity(domain: ManifestDomain, region: ManifestRegion,
   // The behaviour the region keeps after the move: the stack's choice, or in discovery what SES reports.
   const chosen = mode === "stack" ? region.mailFromBehaviorOnMxFailure : (mf?.behaviorOnMxFailure ?? region.mailFromBehaviorOnMxFailure);
   const final = chosen === "REJECT_MESSAGE" ? "REJECT_MESSAGE" : "USE_DEFAULT_VALUE";
-  const ownName = notOwner && mf ? ownMailFromFix(notOwner, domain.domain, region.region, mode, nameInUse(domain.regions.map((r) => r.mailFromDomain)), undefined, final) : undefined;
-  const sharedProblem =
-    notOwner && ownName && mf
-      ? {
-          text: `MAIL FROM ${mf.domain} is shared with ${notOwner.regions.filter((r) => r !== region.region).join(" and ")}; it serves ${notOwner.owner}${notOwner.by === "mx" ? " (its MX names that region's feedback host)" : ""}, so SES in ${region.region} cannot use it`,
-          fix: ownName.text,
-          steps: ownName.steps,
-        }
-      : undefined;
+  let sharedProblem: { text: string; fix: string; steps: FixStep[] } | undefined;
+  if (notOwner && mf) {
+    const ownName = ownMailFromFix(notOwner, domain.domain, region.region, mode, nameInUse(domain.regions.map((r) => r.mailFromDomain)), undefined, final);
+    sharedProblem = {
+      text: `MAIL FROM ${mf.domain} is shared with ${notOwner.regions.filter((r) => r !== region.region).join(" and ")}; it serves ${notOwner.owner}${notOwner.by === "mx" ? " (its MX names that region's feedback host)" : ""}, so SES in ${region.region} cannot use it`,
+      fix: ownName.text,
+      steps: ownName.steps,
+    };
+  }
   out.push(checkMailFrom(domain.domain, region, mf, { mode, shared: sharedProblem }));
 
   out.push(
@@ -316,12 +316,12 @@ export function checkMailFrom(
   const evidence = [`status ${mf.status ?? "not reported"}`, `behaviour on MX failure ${mf.behaviorOnMxFailure ?? "not reported"}`];
   if (problems.length === 0) return finding("ses", "ses.identity.mail-from", subject, "pass", `MAIL FROM ${mf.domain} is SUCCESS`, { evidence });
   const worst = problems.find((p) => p.status === "fail") ?? problems[0];
-  const fixes = [worst.fix, ...problems.map((p) => p.fix).filter((f) => f !== worst.fix)].filter((f, i, all) => all.indexOf(f) === i);
-  const steps = problems.flatMap((p) => p.steps ?? []);
+  // The leading problem's fix first, then the others' in order, each once.
+  const fixes = [worst.fix, ...problems.map((p) => p.fix)].filter((f, i, all) => all.indexOf(f) === i);
   return finding("ses", "ses.identity.mail-from", subject, worst.status, worst.text, {
     evidence: [...problems.map((p) => p.text), ...evidence],
     remediation: fixes.join(" "),
-    ...(steps.length > 0 ? { fix: steps } : {}),
+    fix: problems.flatMap((p) => p.steps ?? []),
     ...cause,
   });
 }
@@ -403,8 +403,10 @@ export function checkSesConfigurationSet(region: ManifestRegion, state: Observat
   const drift: string[] = [];
   if (cs.tlsPolicy !== undefined && cs.tlsPolicy !== region.tlsPolicy) drift.push(`TLS policy ${cs.tlsPolicy}, the stack declares ${region.tlsPolicy}`);
   if (cs.reputationMetricsEnabled === false) drift.push("reputation metrics are off");
-  const missing = ["BOUNCE", "COMPLAINT"].filter((r) => !(cs.suppressedReasons ?? []).includes(r));
-  if (cs.suppressedReasons !== undefined && missing.length > 0) drift.push(`does not suppress ${missing.join(" and ")}`);
+  // GetConfigurationSet without SuppressionOptions: the set has no setting of its own to compare.
+  const reasons = cs.suppressedReasons;
+  const missing = reasons === undefined ? [] : ["BOUNCE", "COMPLAINT"].filter((r) => !reasons.includes(r));
+  if (missing.length > 0) drift.push(`does not suppress ${missing.join(" and ")}`);
   const out: Finding[] = [
     drift.length === 0
       ? finding("ses", "ses.configuration-set", subject, "pass", `exists (TLS ${cs.tlsPolicy ?? "?"}, reputation metrics on)`)
