@@ -229,7 +229,9 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
   const cmd = commands(f, ctx);
   const e = c.enhanced;
   const text = `${f.diagnostic ?? ""}\n${f.evidence.join("\n")}`;
-  const atSes = isSesHost(f.remoteMta) || (f.source === "ses-notification" && !f.remoteMta);
+  // The SES endpoint answered the relay. Not an SES notification: SES sends one only for a message
+  // it accepted (the relay's login succeeded), and its diagnosticCode is the recipient's server's reply.
+  const atSes = isSesHost(f.remoteMta);
   const atExchange = isExchangeHost(f.remoteMta) || isExchangeHost(f.reportingMta) || f.source === "exchange";
   const verdict = (layer: DiagnoseLayer, cause: string, confidence: Confidence, next: string): Verdict => ({ recipient: f.recipient, layer, cause, evidence: f.evidence, confidence, next });
   const codeName = [e?.text, c.reply].filter(Boolean).join("/") || "no status code";
@@ -264,12 +266,13 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
   // The server's own reply decides whether it is permanent: a relay that soft-bounces a 535 (Postfix's
   // smtp_sasl_auth_soft_bounce) reports Status 4.7.0 and Action delayed, but the password stays wrong.
   const authWords = RELAY_AUTH_WORDS.test(words);
-  const x79 = e?.klass === 5 && e.subject === 7 && e.detail === 9 && (atSes || c.stage === "AUTH" || authWords);
+  // (At the AUTH stage every code counts, below.)
+  const x79 = e?.klass === 5 && e.subject === 7 && e.detail === 9 && (atSes || authWords);
   const authFailure = c.stage === "AUTH" || (e?.klass === 5 && e.subject === 7 && e.detail === 8) || x79 || c.reply === 535 || (authWords && !SENDER_AUTH_WORDS.test(words));
   const serverClass = c.reply !== undefined ? Math.floor(c.reply / 100) : e?.klass;
   if (authFailure && serverClass !== 4) {
     const retried = f.action === "delayed" ? "; the relay keeps retrying (Action: delayed), and every retry fails the same way until its password is replaced" : "";
-    if (atSes) return verdict("relay-auth", `the relay could not authenticate to SES at ${f.remoteMta ?? "its SMTP endpoint"} (${codeName}): the SMTP password it holds is stale or wrong${retried}${said(f)}`, "high", cmd.relayFix);
+    if (atSes) return verdict("relay-auth", `the relay could not authenticate to SES at ${f.remoteMta} (${codeName}): the SMTP password it holds is stale or wrong${retried}${said(f)}`, "high", cmd.relayFix);
     // Gmail's own notice about a "Send mail as" alias: Gmail is the relay, and the notice names the alias.
     const gmailRelay = f.source === "gmail" || isGoogleHost(f.reportingMta);
     const aliasNotice = gmailRelay && /send mail as|sending (?:your message|this message|mail) from|smtp server settings|misconfigured or out of date/i.test(f.evidence.join("\n"));
@@ -298,9 +301,7 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
   // The wording is SES's own only when SES answered: "blacklisted" from any other host is a blocklist.
   const sesAnswered = atSes || f.source === "ses-notification" || (!f.remoteMta && /amazonses\.com|amazon ses|email-smtp\.[a-z0-9-]+\.amazonaws\.com/i.test(text));
   for (const r of SES_REFUSAL) {
-    if ((sesAnswered || r.unique) && r.re.test(text)) {
-      if (r.re.test(text)) return verdict("ses", `${r.cause}${said(f)}`, atSes || f.source === "ses-notification" ? "high" : "medium", cmd.ses);
-    }
+    if ((sesAnswered || r.unique) && r.re.test(text)) return verdict("ses", `${r.cause}${said(f)}`, atSes || f.source === "ses-notification" ? "high" : "medium", cmd.ses);
   }
 
   // A provider's published code names the cause, whatever status code and words surround it.
