@@ -19,6 +19,10 @@ describe("SES's own feedback", () => {
     expect(classify(f({ source: "ses-notification", sesType: "Complaint" })).cause).toMatch(/^the recipient marked the message as spam \(complaint\); SES now suppresses/);
   });
 
+  it("SES's fields decide only in SES's feedback: on a DSN the codes do", () => {
+    expect(classify(f({ sesType: "Complaint", status: "5.1.1" })).layer).toBe("recipient-mailbox");
+  });
+
   it("a Reject event without a reason says only that it is one", () => {
     expect(classify(f({ source: "ses-notification", sesType: "Reject" })).cause).toBe("SES accepted the message but did not send it: it found a virus in it (Reject event)");
   });
@@ -136,6 +140,11 @@ describe("SES's IAM denial and refusals: confidence follows who answered", () =>
     expect(classify(f({ remoteMta: SES, diagnostic: denied("arn:aws:ses:us-east-1:123456789012:identity/example.com") })).cause).toMatch(
       /^SES refused the send: the SMTP user's policy does not allow ses:SendRawEmail on arn:aws:ses:us-east-1:123456789012:identity\/example\.com \("554 Access denied/,
     );
+  });
+
+  it("a denial folded over two lines (the reply, then the notice's next line) is still read", () => {
+    const v = classify(f({ remoteMta: SES, diagnostic: "554 Access denied: User `arn:aws:iam::123456789012:user/smtp' is not authorized to perform `ses:SendRawEmail'", evidence: ["on resource `arn:aws:ses:us-east-1:123456789012:identity/example.com'"] }));
+    expect(v.cause).toMatch(/^SES refused the send: the SMTP user's policy does not allow ses:SendRawEmail on arn:aws:ses:us-east-1:123456789012:identity\/example\.com/);
   });
 
   it("a denial in SES's notification: high; quoted by a relay that names no host: medium", () => {
