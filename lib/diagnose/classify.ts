@@ -359,7 +359,7 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
   // procmail). sysexits.h: 70-74, 77, 78 are the system's own errors (software, OS, file, I/O,
   // permission, configuration), 75 temporary; any other status is that program's own failure.
   const exit = /^Diagnostic-Code:\s*x-unix\s*;\s*(\d{1,3})\s*$/im.exec(f.evidence.join("\n"))?.[1];
-  const unixExit = exit === undefined ? undefined : /^(?:7[0-578])$/.test(exit) ? "system" : "mailer";
+  const mailerExit = exit !== undefined && !/^(?:7[0-578])$/.test(exit);
   // A disabled or full mailbox in words, before "blocked": "the recipient account is blocked" is the account.
   if ((genericCode || e?.klass === 4) && !systemCode && MAILBOX_DISABLED_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled, moved or over a limit (${codeName})${tempNote}${said(f)}`, "medium", cmd.recipient);
   // A blocklist or reputation beats a generic code, a named blocklist any code: the recipient's server refused the sending host.
@@ -376,9 +376,8 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
   // The mailbox in words, under a code that names no cause (550, 554 5.0.0, 5.7.1): the address or the account.
   if (genericCode || (e?.klass === 4)) {
     if (MAILBOX_UNKNOWN_WORDS.test(words) && !temp) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "medium", cmd.recipient);
-    if (MAILBOX_DISABLED_WORDS.test(words) && !systemCode) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled, moved or over a limit (${codeName})${tempNote}${said(f)}`, "medium", cmd.recipient);
     if (DOMAIN_WORDS.test(words) && !temp) return verdict("recipient-mailbox", `the recipient's domain cannot take mail: it does not exist, has no usable MX, or accepts none (${codeName})${said(f)}`, "medium", cmd.recipient);
-    if ((MAILER_WORDS.test(`${words} ${f.recipient}`) || unixExit === "mailer") && !temp) return verdict("recipient-mailbox", `the recipient's server could not hand the message to that mailbox: its delivery program (a pipe, procmail) failed (${codeName})${said(f)}`, "medium", cmd.recipient);
+    if ((MAILER_WORDS.test(`${words} ${f.recipient}`) || mailerExit) && !temp) return verdict("recipient-mailbox", `the recipient's server could not hand the message to that mailbox: its delivery program (a pipe, procmail) failed (${codeName})${said(f)}`, "medium", cmd.recipient);
   }
 
   // The server would not even greet the sending host (a 4xx in its banner, "refused to talk to me"), at
@@ -417,8 +416,7 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
     }
     if (e.subject === 7) {
       const who = atExchange ? "the recipient's Exchange Online" : "the recipient's server";
-      const exchangeRange = atExchange && (e.detail === 1 || (e.detail >= 500 && e.detail <= 749));
-      return verdict("recipient-policy", `${who} refused the message by its policy or our reputation (${codeName})${said(f)}`, exchangeRange || atExchange ? "high" : "medium", cmd.recipientAdmin);
+      return verdict("recipient-policy", `${who} refused the message by its policy or our reputation (${codeName})${said(f)}`, atExchange ? "high" : "medium", cmd.recipientAdmin);
     }
     // X.3.4 (too big for the system), X.3.x other system status; X.6.x content and media.
     if (e.subject === 3 && e.detail === 4) return verdict("recipient-policy", `the recipient's server refused the message's size (${codeName})${said(f)}`, "high", cmd.recipientAdmin);
