@@ -227,3 +227,151 @@ describe("the recipient's own reception filter, as the notice says it", () => {
     expect(classify(f({ recipientFilter: "X-SPASIGN: NG", diagnostic: "550 Unknown user" }))).toMatchObject({ layer: "recipient-mailbox", confidence: "medium" });
   });
 });
+
+describe("classify.ts:336-449: the words under generic codes, the rest of RFC 3463's subjects, the bare reply codes", () => {
+  it("SES's own evidence lines are read line by line: a denial folded over two of them is still read", () => {
+    const v = classify(f({ remoteMta: SES, evidence: ["554 Access denied: User `arn:aws:iam::123456789012:user/smtp' is not authorized to perform `ses:SendRawEmail'", "on resource `arn:aws:ses:us-east-1:123456789012:identity/example.com'"] }));
+    expect(v.cause).toMatch(/^SES refused the send/);
+  });
+
+  it("X.1.0 and X.2.0 are generic (other address status, other mailbox status): reputation words decide", () => {
+    for (const d of ["554 5.1.0 Rejected due to poor reputation", "554 5.2.0 Rejected due to poor reputation"]) {
+      expect(classify(f({ diagnostic: d })).cause).toMatch(/^the recipient's server refused the sending host: a blocklist/);
+    }
+  });
+
+  it("a 4.x.x the sender gave up on (Action failed) carries no 'temporary' note", () => {
+    expect(classify(f({ action: "failed", diagnostic: "452 4.2.2 Mailbox full" })).cause).not.toMatch(/temporary/);
+  });
+
+  it("a temporary DNS failure the sender gave up on: send it again once the recipient's DNS answers (medium)", () => {
+    const v = classify(f({ action: "failed", status: "4.4.3", diagnostic: "Host not found, try again" }));
+    expect(v).toMatchObject({ layer: "transient", confidence: "medium" });
+    expect(v.cause).toMatch(/; the sending server gave up, so send it again once the recipient's DNS answers/);
+  });
+
+  it("the list's duplicate Message-ID, the members-only list, a header refusal: medium", () => {
+    expect(classify(f({ diagnostic: "Duplicated Message-ID in <list@example.org>." })).confidence).toBe("medium");
+    expect(classify(f({ diagnostic: "You are not a member of this mailing list <list@example.org>." })).confidence).toBe("medium");
+    expect(classify(f({ diagnostic: "550 5.6.0 Duplicate header 'Subject'" })).confidence).toBe("medium");
+  });
+
+  it("our envelope sender: X.1.7 or X.1.8 (RFC 3463 bad sender's address), high; in words only, medium", () => {
+    expect(classify(f({ status: "5.1.8" }))).toMatchObject({ layer: "sender-auth", confidence: "high" });
+    expect(classify(f({ status: "5.1.7" }))).toMatchObject({ layer: "sender-auth", confidence: "high" });
+    expect(classify(f({ diagnostic: "550 5.7.1 Sender address rejected: not owned by user" }))).toMatchObject({ layer: "sender-auth", confidence: "medium" });
+    expect(classify(f({ diagnostic: "550 Sender address rejected: not owned by user" }))).toMatchObject({ layer: "sender-auth", confidence: "medium" });
+  });
+
+  it("RFC 7372: X.7.20 (no passing DKIM signature) is sender authentication, high", () => {
+    expect(classify(f({ status: "5.7.20" }))).toMatchObject({ layer: "sender-auth", confidence: "high" });
+  });
+
+  it("X.7.25 (reverse DNS validation failed): the sending host's reverse DNS, high, even with words that name a host", () => {
+    const v = classify(f({ diagnostic: "550 5.7.25 Reverse DNS lookup failed: host not found" }));
+    expect(v).toMatchObject({ layer: "sender-auth", confidence: "high" });
+    expect(v.cause).toMatch(/^the recipient's server found no valid reverse DNS for the sending host/);
+  });
+
+  it("X.7.27 (RFC 7505 null MX): our sender's domain, high; the recipient's own 'does not accept mail', medium", () => {
+    expect(classify(f({ diagnostic: "550 5.7.27 Sender address has null MX" }))).toMatchObject({ layer: "sender-auth", confidence: "high" });
+    expect(classify(f({ diagnostic: "550 5.7.27 Host does not accept mail" }))).toMatchObject({ layer: "recipient-mailbox", confidence: "medium" });
+  });
+
+  it("reverse DNS in words (Postfix's reject_unknown_reverse_client_hostname), without a code: medium", () => {
+    const v = classify(f({ diagnostic: "550 Client host rejected: cannot find your reverse hostname, [192.0.2.1]" }));
+    expect(v).toMatchObject({ layer: "sender-auth", confidence: "medium" });
+    expect(v.cause).toMatch(/no valid reverse DNS/);
+  });
+
+  it("a rate limit: transient, medium", () => {
+    expect(classify(f({ diagnostic: "550 5.7.1 rate limit exceeded" }))).toMatchObject({ layer: "transient", confidence: "medium" });
+  });
+
+  it("X.3.x is the mail system's own status: 'insufficient disk space' is the server's disk, not the mailbox", () => {
+    expect(classify(f({ diagnostic: "452 4.3.1 Insufficient disk space" })).layer).toBe("transient");
+  });
+
+  it.each([
+    // sysexits.h: 70-75, 77, 78 are the system's own; 76 (EX_PROTOCOL) and any other status are the delivery program's.
+    ["Diagnostic-Code: X-Unix; 1", "recipient-mailbox"],
+    ["Diagnostic-Code: X-Unix; 76", "recipient-mailbox"],
+    ["Diagnostic-Code: X-Unix; 175", "recipient-mailbox"],
+    ["Diagnostic-Code: X-Unix; 701", "recipient-mailbox"],
+    ["Diagnostic-Code: X-Unix;1", "recipient-mailbox"],
+    ["Diagnostic-Code: X-Unix ; 1", "recipient-mailbox"],
+    ["Diagnostic-Code:X-Unix; 1", "recipient-mailbox"],
+    ["Diagnostic-Code: X-Unix; 70", "transient"],
+    ["Diagnostic-Code: X-Unix; 1 more", "transient"],
+    ["Note: Diagnostic-Code: X-Unix; 1", "transient"],
+  ])("Sendmail's exit status of the local delivery program: %s -> %s", (line, layer) => {
+    expect(classify(f({ status: "5.0.0", diagnostic: "554 5.0.0 Service unavailable", evidence: ["Action: failed", line] })).layer).toBe(layer);
+  });
+
+  it("a disabled account in words under a generic code, before 'blocked': the account, medium", () => {
+    expect(classify(f({ diagnostic: "550 5.0.0 Account is blocked" }))).toMatchObject({ layer: "recipient-mailbox", confidence: "medium" });
+    expect(classify(f({ diagnostic: "451 4.7.2 Recipient account is blocked" })).layer).toBe("recipient-mailbox");
+  });
+
+  it("'blocked' beside a specific mailbox code (X.1.1) is not a blocklist", () => {
+    expect(classify(f({ diagnostic: "550 5.1.1 Recipient blocked: no such user" })).layer).toBe("recipient-mailbox");
+  });
+
+  it("a block under an Exchange X.7.x names the sending host, high; under a generic code, medium", () => {
+    const v = classify(f({ diagnostic: "550 5.7.606 Access denied, banned sending IP [192.0.2.1]", reportingMta: "bn8pr12mb3314.namprd12.prod.outlook.com" }));
+    expect(v).toMatchObject({ layer: "recipient-policy", confidence: "high" });
+    expect(v.cause).toMatch(/^the recipient's Exchange Online refused the sending host/);
+    expect(classify(f({ source: "exchange", diagnostic: "550 5.0.0 Your IP is on a blacklist" })).confidence).toBe("medium");
+  });
+
+  it("X.1.2 (bad destination system address): the recipient's domain, high", () => {
+    const v = classify(f({ status: "5.1.2" }));
+    expect(v).toMatchObject({ layer: "recipient-mailbox", confidence: "high" });
+    expect(v.cause).toMatch(/^the recipient's domain cannot take mail/);
+  });
+
+  it("X.2.3 (message length exceeds administrative limit): a size limit in words is policy, high; else the mailbox", () => {
+    for (const d of ["552 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient", "552 5.2.3 Recipient sizelimit reached", "552 5.2.3 Message exceeds the maximum size"]) {
+      expect(classify(f({ diagnostic: d }))).toMatchObject({ layer: "recipient-policy", confidence: "high" });
+    }
+    expect(classify(f({ diagnostic: "552 5.2.3 Over the recipient's limit" })).layer).toBe("recipient-mailbox");
+  });
+
+  it("Exchange's 5.4.1 'Recipient address rejected: Access denied' (directory-based edge blocking): the address, high at Exchange", () => {
+    const d = "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)";
+    expect(classify(f({ diagnostic: d, reportingMta: "dm6nam11ft012.mail.protection.outlook.com" }))).toMatchObject({ layer: "recipient-mailbox", confidence: "high" });
+    expect(classify(f({ diagnostic: d }))).toMatchObject({ layer: "recipient-mailbox", confidence: "medium" });
+  });
+
+  it("X.7.13 (user account disabled) at the SES endpoint: the relay's account, high", () => {
+    expect(classify(f({ remoteMta: SES, diagnostic: "554 5.7.13 User account disabled" }))).toMatchObject({ layer: "relay-auth", confidence: "high" });
+  });
+
+  it("an X.7.x policy refusal from Exchange Online: high", () => {
+    expect(classify(f({ diagnostic: "550 5.7.520 Message blocked", reportingMta: "bn8pr12mb3314.namprd12.prod.outlook.com" })).confidence).toBe("high");
+  });
+
+  it.each([
+    // RFC 3463 section 3.1: a subject the client does not know is read as X.0.0, so the words decide.
+    ["550 5.9.1 no such user", "recipient-mailbox", /^the recipient's server says the address does not exist/],
+    ["550 5.9.1 mailbox is full", "recipient-mailbox", /^the recipient's mailbox cannot take mail/],
+    ["550 5.9.1 no such domain", "recipient-mailbox", /^the recipient's domain cannot take mail/],
+    ["550 5.9.1 connection timed out", "transient", /^the sending server could not deliver in time and gave up/],
+    ["550 5.9.1 relay access denied", "recipient-policy", /^the recipient's server refused the message by its policy: content, size, spam, relaying or the sending host/],
+  ])("an unknown subject: %s -> %s", (d, layer, cause) => {
+    const v = classify(f({ diagnostic: d }));
+    expect(v.layer).toBe(layer);
+    expect(v.cause).toMatch(cause);
+  });
+
+  it("only a reply code: relaying denied is policy (medium); a 5xx to MAIL FROM is our sender (low); 551 is not local; a bare 550 is the address (low)", () => {
+    expect(classify(f({ diagnostic: "554 Relay access denied" }))).toMatchObject({ layer: "recipient-policy", confidence: "medium" });
+    expect(classify(f({ diagnostic: "550 Rejected (in reply to MAIL FROM command)" }))).toMatchObject({ layer: "sender-auth", confidence: "low" });
+    const v551 = classify(f({ diagnostic: "551 User not local; please try <r@example.net>" }));
+    expect(v551).toMatchObject({ layer: "recipient-mailbox", confidence: "medium" });
+    expect(v551.cause).toMatch(/^the recipient's server says the user is not local there \(551/);
+    const v550 = classify(f({ diagnostic: "550 Requested action not taken" }));
+    expect(v550).toMatchObject({ layer: "recipient-mailbox", confidence: "low" });
+    expect(v550.cause).toMatch(/^the recipient's server refused the address \(550: mailbox unavailable\)/);
+  });
+});
