@@ -30,6 +30,11 @@ describe("parseFieldBlocks: RFC 3464's per-message and per-recipient blocks", ()
     expect([...b!.keys()]).toEqual(["final-recipient", "action"]);
   });
 
+  it("a stray CR at the end of a line (\\r\\r\\n, as some mailers write) or a U+2028 inside a value does not drop the field", () => {
+    const [b] = parseFieldBlocks("Final-Recipient: rfc822; a@example.org\r\r\nAction: failed\r\r\nDiagnostic-Code: smtp; 550 a\u2028b\r\n");
+    expect(Object.fromEntries(b!)).toEqual({ "final-recipient": "rfc822; a@example.org", action: "failed", "diagnostic-code": "smtp; 550 a\u2028b" });
+  });
+
   it("the first value of a field wins", () => {
     expect(parseFieldBlocks("Status: 5.1.1\nStatus: 4.0.0\n")[0]!.get("status")).toBe("5.1.1");
   });
