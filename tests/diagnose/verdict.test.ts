@@ -375,3 +375,81 @@ describe("classify.ts:336-449: the words under generic codes, the rest of RFC 34
     expect(v550.cause).toMatch(/^the recipient's server refused the address \(550: mailbox unavailable\)/);
   });
 });
+
+describe("classify.ts:368-440: temporary or given up, the rest of RFC 3463's X.4.x and X.3.x, the stage", () => {
+  it("a block from Exchange without an enhanced code: medium", () => {
+    expect(classify(f({ source: "exchange", diagnostic: "550 Your IP is on a blacklist" })).confidence).toBe("medium");
+  });
+
+  it("a 4xx reply without an enhanced code is temporary (RFC 5321 4.2.1), high; a bare 500 is not", () => {
+    expect(classify(f({ diagnostic: "450 Requested mail action not taken: mailbox unavailable" }))).toMatchObject({ layer: "transient", confidence: "high" });
+    expect(classify(f({ diagnostic: "400 Requested mail action not taken: mailbox unavailable" })).layer).toBe("transient");
+    expect(classify(f({ diagnostic: "500 Requested action not taken" })).layer).not.toBe("transient");
+  });
+
+  it("the enhanced code's class decides over the reply's: 451 5.7.1 is permanent", () => {
+    expect(classify(f({ diagnostic: "451 5.7.1 Rejected by policy" })).layer).toBe("recipient-policy");
+  });
+
+  it("SES's DeliveryDelay event is temporary; an SES Transient bounce was given up", () => {
+    expect(classify(f({ source: "ses-notification", sesType: "DeliveryDelay" })).layer).toBe("transient");
+    expect(classify(sesBounce("Transient", "General")).cause).toMatch(/so it is not retried and was not delivered/);
+  });
+
+  it("a permanent code with Action delayed is still being retried; without a code, medium", () => {
+    const v = classify(f({ action: "delayed", status: "5.0.0", diagnostic: "550 5.0.0 try again later" }));
+    expect(v.cause).toMatch(/; the sending server retries it/);
+    expect(classify(f({ action: "delayed", status: "5.0.0" })).confidence).toBe("medium");
+    expect(classify(f({ action: "delayed" })).confidence).toBe("medium");
+  });
+
+  it("given up: X.4.7 (delivery time expired) says the message expired; another X.4.x that the sender stopped retrying", () => {
+    expect(classify(f({ action: "failed", status: "4.4.7" })).cause).toMatch(/; the message expired in the sending server's queue, so it is not retried/);
+    expect(classify(f({ action: "failed", status: "4.4.1" })).cause).toMatch(/; the sending server stopped retrying, so it is not retried/);
+  });
+
+  it("X.1.0 with no words: the bare 550, low, not 'does not exist'", () => {
+    expect(classify(f({ diagnostic: "550 5.1.0 Address rejected" }))).toMatchObject({ layer: "recipient-mailbox", confidence: "low" });
+  });
+
+  it("X.2.2 (mailbox full) with size words stays the mailbox", () => {
+    expect(classify(f({ diagnostic: "552 5.2.2 Mailbox size limit exceeded" })).layer).toBe("recipient-mailbox");
+  });
+
+  it("the causes of X.2.3 with size words, Exchange's 5.4.1 and X.7.13", () => {
+    expect(classify(f({ diagnostic: "552 5.2.3 Message exceeds the maximum size" })).cause).toMatch(/^the recipient's server refused the message's size for this recipient/);
+    expect(classify(f({ diagnostic: "550 5.4.1 Recipient address rejected: Access denied." })).cause).toMatch(/^the recipient's Exchange Online tenant does not know the address/);
+    expect(classify(f({ diagnostic: "525 5.7.13 Disabled recipient address" }))).toMatchObject({ layer: "recipient-mailbox", confidence: "medium", cause: expect.stringMatching(/^the recipient's account is disabled/) });
+    expect(classify(f({ remoteMta: "smtp.example.net", diagnostic: "554 5.7.13 User account disabled" }))).toMatchObject({ layer: "relay-auth", confidence: "low", cause: expect.stringMatching(/^the SMTP server says the account the relay logged in with is disabled/) });
+  });
+
+  it.each([
+    // RFC 3463: X.4.0 other network/routing, X.4.3 directory server failure, X.4.4 unable to route, X.4.6 routing loop.
+    ["5.4.0", "recipient-mailbox", "medium", /^the recipient's domain cannot be reached for mail/],
+    ["5.4.3", "recipient-mailbox", "medium", /^the recipient's domain cannot be reached for mail/],
+    ["5.4.6", "recipient-mailbox", "medium", /^the recipient's domain cannot be reached for mail/],
+    // X.4.2 bad connection, X.4.5 system congestion: the network on the way.
+    ["5.4.2", "transient", "medium", /^a network or routing failure on the way to the recipient's server/],
+    // X.3.1 mail system full: the recipient's system.
+    ["5.3.1", "transient", "low", /^the recipient's mail system failed/],
+  ])("status %s -> %s", (status, layer, confidence, cause) => {
+    expect(classify(f({ status }))).toMatchObject({ layer, confidence, cause: expect.stringMatching(cause) });
+  });
+
+  it("a permanent refusal at the greeting or EHLO, without words: the sending host, by policy (medium)", () => {
+    expect(classify(f({ diagnostic: "554 go away (in reply to EHLO command)" }))).toMatchObject({ layer: "recipient-policy", confidence: "medium" });
+    expect(classify(f({ diagnostic: "554 go away (while connecting)" }))).toMatchObject({ layer: "recipient-policy", confidence: "medium" });
+  });
+
+  it("the words at the end (an unknown subject): mailbox, full, domain are medium; a 552 is the mailbox's storage", () => {
+    expect(classify(f({ diagnostic: "550 5.9.1 no such user" })).confidence).toBe("medium");
+    expect(classify(f({ diagnostic: "550 5.9.1 mailbox is full" })).confidence).toBe("medium");
+    expect(classify(f({ diagnostic: "550 5.9.1 no such domain" })).confidence).toBe("medium");
+    expect(classify(f({ diagnostic: "552 Requested action aborted" }))).toMatchObject({ layer: "recipient-mailbox", confidence: "medium" });
+    expect(classify(f({ diagnostic: "550 Rejected (in reply to MAIL FROM command)" })).cause).toMatch(/^the recipient's server refused our envelope sender at MAIL FROM/);
+  });
+
+  it("Sendmail's exit status with a trailing space is still read", () => {
+    expect(classify(f({ status: "5.0.0", diagnostic: "554 5.0.0 Service unavailable", evidence: ["Diagnostic-Code: X-Unix; 1 "] })).layer).toBe("recipient-mailbox");
+  });
+});
