@@ -229,7 +229,9 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
   const cmd = commands(f, ctx);
   const e = c.enhanced;
   const text = `${f.diagnostic ?? ""}\n${f.evidence.join("\n")}`;
-  const atSes = isSesHost(f.remoteMta) || (f.source === "ses-notification" && !f.remoteMta);
+  // The SES endpoint answered the relay. Not an SES notification: SES sends one only for a message
+  // it accepted (the relay's login succeeded), and its diagnosticCode is the recipient's server's reply.
+  const atSes = isSesHost(f.remoteMta);
   const atExchange = isExchangeHost(f.remoteMta) || isExchangeHost(f.reportingMta) || f.source === "exchange";
   const verdict = (layer: DiagnoseLayer, cause: string, confidence: Confidence, next: string): Verdict => ({ recipient: f.recipient, layer, cause, evidence: f.evidence, confidence, next });
   const codeName = [e?.text, c.reply].filter(Boolean).join("/") || "no status code";
@@ -264,12 +266,13 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
   // The server's own reply decides whether it is permanent: a relay that soft-bounces a 535 (Postfix's
   // smtp_sasl_auth_soft_bounce) reports Status 4.7.0 and Action delayed, but the password stays wrong.
   const authWords = RELAY_AUTH_WORDS.test(words);
-  const x79 = e?.klass === 5 && e.subject === 7 && e.detail === 9 && (atSes || c.stage === "AUTH" || authWords);
+  // (At the AUTH stage every code counts, below.)
+  const x79 = e?.klass === 5 && e.subject === 7 && e.detail === 9 && (atSes || authWords);
   const authFailure = c.stage === "AUTH" || (e?.klass === 5 && e.subject === 7 && e.detail === 8) || x79 || c.reply === 535 || (authWords && !SENDER_AUTH_WORDS.test(words));
   const serverClass = c.reply !== undefined ? Math.floor(c.reply / 100) : e?.klass;
   if (authFailure && serverClass !== 4) {
     const retried = f.action === "delayed" ? "; the relay keeps retrying (Action: delayed), and every retry fails the same way until its password is replaced" : "";
-    if (atSes) return verdict("relay-auth", `the relay could not authenticate to SES at ${f.remoteMta ?? "its SMTP endpoint"} (${codeName}): the SMTP password it holds is stale or wrong${retried}${said(f)}`, "high", cmd.relayFix);
+    if (atSes) return verdict("relay-auth", `the relay could not authenticate to SES at ${f.remoteMta} (${codeName}): the SMTP password it holds is stale or wrong${retried}${said(f)}`, "high", cmd.relayFix);
     // Gmail's own notice about a "Send mail as" alias: Gmail is the relay, and the notice names the alias.
     const gmailRelay = f.source === "gmail" || isGoogleHost(f.reportingMta);
     const aliasNotice = gmailRelay && /send mail as|sending (?:your message|this message|mail) from|smtp server settings|misconfigured or out of date/i.test(f.evidence.join("\n"));
@@ -298,9 +301,7 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
   // The wording is SES's own only when SES answered: "blacklisted" from any other host is a blocklist.
   const sesAnswered = atSes || f.source === "ses-notification" || (!f.remoteMta && /amazonses\.com|amazon ses|email-smtp\.[a-z0-9-]+\.amazonaws\.com/i.test(text));
   for (const r of SES_REFUSAL) {
-    if ((sesAnswered || r.unique) && r.re.test(text)) {
-      if (r.re.test(text)) return verdict("ses", `${r.cause}${said(f)}`, atSes || f.source === "ses-notification" ? "high" : "medium", cmd.ses);
-    }
+    if ((sesAnswered || r.unique) && r.re.test(text)) return verdict("ses", `${r.cause}${said(f)}`, atSes || f.source === "ses-notification" ? "high" : "medium", cmd.ses);
   }
 
   // A provider's published code names the cause, whatever status code and words surround it.
@@ -358,7 +359,7 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
   // procmail). sysexits.h: 70-74, 77, 78 are the system's own errors (software, OS, file, I/O,
   // permission, configuration), 75 temporary; any other status is that program's own failure.
   const exit = /^Diagnostic-Code:\s*x-unix\s*;\s*(\d{1,3})\s*$/im.exec(f.evidence.join("\n"))?.[1];
-  const unixExit = exit === undefined ? undefined : /^(?:7[0-578])$/.test(exit) ? "system" : "mailer";
+  const mailerExit = exit !== undefined && !/^(?:7[0-578])$/.test(exit);
   // A disabled or full mailbox in words, before "blocked": "the recipient account is blocked" is the account.
   if ((genericCode || e?.klass === 4) && !systemCode && MAILBOX_DISABLED_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled, moved or over a limit (${codeName})${tempNote}${said(f)}`, "medium", cmd.recipient);
   // A blocklist or reputation beats a generic code, a named blocklist any code: the recipient's server refused the sending host.
@@ -375,9 +376,8 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
   // The mailbox in words, under a code that names no cause (550, 554 5.0.0, 5.7.1): the address or the account.
   if (genericCode || (e?.klass === 4)) {
     if (MAILBOX_UNKNOWN_WORDS.test(words) && !temp) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "medium", cmd.recipient);
-    if (MAILBOX_DISABLED_WORDS.test(words) && !systemCode) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled, moved or over a limit (${codeName})${tempNote}${said(f)}`, "medium", cmd.recipient);
     if (DOMAIN_WORDS.test(words) && !temp) return verdict("recipient-mailbox", `the recipient's domain cannot take mail: it does not exist, has no usable MX, or accepts none (${codeName})${said(f)}`, "medium", cmd.recipient);
-    if ((MAILER_WORDS.test(`${words} ${f.recipient}`) || unixExit === "mailer") && !temp) return verdict("recipient-mailbox", `the recipient's server could not hand the message to that mailbox: its delivery program (a pipe, procmail) failed (${codeName})${said(f)}`, "medium", cmd.recipient);
+    if ((MAILER_WORDS.test(`${words} ${f.recipient}`) || mailerExit) && !temp) return verdict("recipient-mailbox", `the recipient's server could not hand the message to that mailbox: its delivery program (a pipe, procmail) failed (${codeName})${said(f)}`, "medium", cmd.recipient);
   }
 
   // The server would not even greet the sending host (a 4xx in its banner, "refused to talk to me"), at
@@ -416,8 +416,7 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
     }
     if (e.subject === 7) {
       const who = atExchange ? "the recipient's Exchange Online" : "the recipient's server";
-      const exchangeRange = atExchange && (e.detail === 1 || (e.detail >= 500 && e.detail <= 749));
-      return verdict("recipient-policy", `${who} refused the message by its policy or our reputation (${codeName})${said(f)}`, exchangeRange || atExchange ? "high" : "medium", cmd.recipientAdmin);
+      return verdict("recipient-policy", `${who} refused the message by its policy or our reputation (${codeName})${said(f)}`, atExchange ? "high" : "medium", cmd.recipientAdmin);
     }
     // X.3.4 (too big for the system), X.3.x other system status; X.6.x content and media.
     if (e.subject === 3 && e.detail === 4) return verdict("recipient-policy", `the recipient's server refused the message's size (${codeName})${said(f)}`, "high", cmd.recipientAdmin);

@@ -40,7 +40,8 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
       block.set(last, `${block.get(last) ?? ""} ${raw.trim()}`);
       continue;
     }
-    const m = /^([!-9;-~]{1,76}):[ \t]*(.*)$/.exec(raw);
+    // The s flag: a stray CR ("\r\r\n" line ends) or U+2028 in a value must not drop the field.
+    const m = /^([!-9;-~]{1,76}):[ \t]*(.*)$/s.exec(raw);
     if (!m) continue;
     last = m[1]!.toLowerCase();
     // A second Final-Recipient in one block is the next recipient: some MTAs (AOL's) write the

@@ -19,6 +19,8 @@ export const PURE_TESTS = [
   "tests/diagnose/branches.test.ts",
   "tests/diagnose/classify.test.ts",
   "tests/diagnose/classify-edges.test.ts",
+  "tests/diagnose/verdict.test.ts",
+  "tests/diagnose/read.test.ts",
   "tests/diagnose/fixtures.test.ts",
   "tests/verify/checks.test.ts",
   "tests/verify/*-check.test.ts",
