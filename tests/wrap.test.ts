@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TEXT_WIDTH, visibleWidth, wrapLine, wrapText } from "../scripts/lib/wrap";
+import { TEXT_WIDTH, textWidth, unbreakable, visibleWidth, wrapLine, wrapText } from "../scripts/lib/wrap";
 
 describe("text reports fit 100 columns", () => {
   it("breaks a long line at spaces, continuations indented under it, no word cut or lost", () => {
@@ -35,5 +35,46 @@ describe("text reports fit 100 columns", () => {
     const lines = wrapLine(`  fix: put the current username and the us-east-1 password into the relay (${quoted}), then send the probe.`);
     expect(lines.some((l) => l.includes(quoted))).toBe(true);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(TEXT_WIDTH);
+  });
+});
+
+describe("the rule names what must not be broken, not files (unbreakable)", () => {
+  it("a command to copy, one token, a JSON Lines record stay whole; prose does not", () => {
+    const long = "x".repeat(120);
+    expect(unbreakable(`$ npm run -s verify -- --stack prod ${long}`)).toBe(true);
+    expect(unbreakable(`     aws secretsmanager get-secret-value --secret-id ${long}`)).toBe(true);
+    expect(unbreakable(`          \`aws sesv2 put-email-identity-mail-from-attributes ${long}\`,`)).toBe(true);
+    expect(unbreakable(`      (\`aws iam delete-access-key --user-name ${long}\`).`)).toBe(true);
+    expect(unbreakable(`  run \`aws sesv2 put-email-identity-mail-from-attributes ${long}\``)).toBe(false);
+    expect(unbreakable(`          urn:pulumi:prod::mail-infra::${long}`)).toBe(true);
+    expect(unbreakable(`{"version":1,"file":"a.eml","cause":"${"word ".repeat(30)}"}`)).toBe(true);
+    expect(unbreakable(`  [${'"word", '.repeat(20)}"end"]`)).toBe(true);
+    expect(unbreakable(`  Remediation: ${"word ".repeat(30)}`)).toBe(false);
+    expect(unbreakable(`# 2. npm run verify -- --stack prod ${long}`)).toBe(false);
+    expect(unbreakable(`{"version":1, ${"word ".repeat(30)}`)).toBe(false);
+    expect(unbreakable(`[see below] ${"word ".repeat(30)}`)).toBe(false);
+  });
+  it("wrapLine keeps a JSON Lines record whole and breaks prose in brackets", () => {
+    const record = `{"version":1,"cause":"${"word ".repeat(30).trim()}"}`;
+    expect(wrapLine(record, 80)).toEqual([record]);
+    expect(wrapLine(`[see below] ${"word ".repeat(30).trim()}`, 80).length).toBeGreaterThan(1);
+  });
+});
+
+describe("textWidth: COLUMNS when it is a whole number of at least 40, else 100", () => {
+  it.each([
+    [undefined, 100],
+    ["120", 120],
+    ["40", 40],
+    ["39", 100],
+    ["0", 100],
+    ["", 100],
+    ["wide", 100],
+    [" 120", 100],
+    ["120 ", 100],
+    ["120.5", 100],
+    ["1e3", 100],
+  ])("COLUMNS=%j: %i", (columns, width) => {
+    expect(textWidth(columns === undefined ? {} : { COLUMNS: columns })).toBe(width);
   });
 });
