@@ -5,7 +5,8 @@
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 const target = process.env.MUTATION_TARGET ?? "lib/dkim.ts";
-const slug = target.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
+// scripts/mutation.mjs passes its own slug (cut to 100 characters): the incremental file it writes from the records is this one.
+const slug = process.env.MUTATION_SLUG ?? target.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 100);
 const mutate = (process.env.MUTATION_FILES ?? target).split(",");
 
 export default {

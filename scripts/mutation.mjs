@@ -138,6 +138,9 @@ if (!reportOnly) {
   const env = {
     ...process.env,
     MUTATION_TARGET: name,
+    // The config names Stryker's incremental file and reports by this slug: one spelling, so a
+    // long multi-path name (cut to 100 characters here) finds the file the records were written to.
+    MUTATION_SLUG: slug,
     MUTATION_FILES: ranged ? `${rel}:${ranged[2]}-${ranged[3]}` : files.join(","),
     MUTATION_SERVER_TESTS: serverTests.join(","),
     MUTATION_CONCURRENCY: concurrency,
