@@ -61,6 +61,34 @@ describe("the rule names what must not be broken, not files (unbreakable)", () =
   });
 });
 
+describe("wrapLine at its edges", () => {
+  it("a line that fits, even to the last column, is left exactly as it is (trailing spaces too)", () => {
+    expect(wrapLine("short line   ", 40)).toEqual(["short line   "]);
+    const full = `${"a".repeat(19)} ${"b".repeat(19)} `;
+    expect(full).toHaveLength(40);
+    expect(wrapLine(full, 40)).toEqual([full]);
+  });
+  it("a word that ends exactly at the width stays on its line", () => {
+    const line = `${"a".repeat(19)} ${"b".repeat(20)} cccc`;
+    expect(wrapLine(line, 40)).toEqual([`${"a".repeat(19)} ${"b".repeat(20)}`, "    cccc"]);
+  });
+  it("the indent is counted without colour codes; the hanging indent is at most the width less 20", () => {
+    const dim = `\u001b[2m  ${"word ".repeat(15).trim()}\u001b[0m`;
+    expect(wrapLine(dim, 40).slice(1).every((l) => /^ {6}word/.test(l))).toBe(true);
+    expect(wrapLine(`x ${"word ".repeat(15).trim()}`, 60, () => 50)[1]).toMatch(/^ {40}word/);
+  });
+  it("prose glued to a quoted command moves with it", () => {
+    const lines = wrapLine(`${"x".repeat(10)} ${"y".repeat(10)} (\`npm run verify -- --stack prod\`).`, 40);
+    expect(lines).toEqual([`${"x".repeat(10)} ${"y".repeat(10)}`, "    (`npm run verify -- --stack prod`)."]);
+  });
+  it("what is unbreakable is judged without colour codes, and only a whole quoted command or JSON object or array counts", () => {
+    const long = "x".repeat(120);
+    expect(unbreakable(`\u001b[2m$ npm run verify -- --stack prod ${long}\u001b[0m`)).toBe(true);
+    expect(unbreakable(`\`npm run verify -- --stack prod\` then read ${"word ".repeat(30)}`)).toBe(false);
+    expect(unbreakable(`"a quoted sentence [with brackets] of ${"word ".repeat(30)}"`)).toBe(false);
+  });
+});
+
 describe("textWidth: COLUMNS when it is a whole number of at least 40, else 100", () => {
   it.each([
     [undefined, 100],
