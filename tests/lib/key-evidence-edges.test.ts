@@ -5,7 +5,7 @@
  * rotation and of carried evidence, verify's own login, and the probe step per sender kind.
  */
 import { describe, expect, it } from "vitest";
-import { type EvidenceInput, isOwnLogin, judgeRegion, type KeyLastUsed, OWN_LOGIN_MARGIN_MS, ownLoginNote, probeStep, undeclaredUse, useOf } from "../../lib/verify/key-evidence";
+import { type EvidenceInput, isOwnLogin, judgeRegion, type KeyLastUsed, LAST_USED_CAVEAT, OWN_LOGIN_MARGIN_MS, ownLoginNote, probeStep, undeclaredUse, useOf } from "../../lib/verify/key-evidence";
 
 const HOUR = 3_600_000;
 const C = new Date("2026-11-29T11:00:00.000Z");
@@ -47,6 +47,13 @@ describe("judgeRegion: why the current key's last use is not evidence", () => {
     expect(judgeRegion("us-east-1", input(ses(at(2)), { lastUsedDate: at(3).toISOString() }, at(9))).why).toBe(
       `the current key was used by SES in us-east-1 at ${at(2).toISOString()}, but the previous key's last use (an unknown service in an unknown region at ${at(3).toISOString()}) is later and hides any use in us-east-1 after it`,
     );
+  });
+});
+
+describe("the caveat every finding on the record carries", () => {
+  it("says what is assumed and not documented (an SES login updates the record, as ses, with the region), that it keeps only the last use, and the lag", () => {
+    expect(LAST_USED_CAVEAT).toMatch(/^assumed, not documented by AWS: an SES SMTP login updates the key's last-used record with service "ses" and the endpoint's region; /);
+    expect(LAST_USED_CAVEAT).toMatch(/the record keeps only the last use and may lag up to ~4 h$/);
   });
 });
 
