@@ -138,7 +138,8 @@ export interface OwnNameFix {
  * MX is left as it is. `taken` lists names in use (never reused).
  */
 export function ownMailFromFix(o: MailFromOwnership, domain: string, region: string, mode: FixMode, taken: (name: string) => boolean = () => false, stack = "<stack>", final: "REJECT_MESSAGE" | "USE_DEFAULT_VALUE" = "USE_DEFAULT_VALUE"): OwnNameFix {
-  const newName = regionalMailFromName(o.name, domain, region, (n) => n === o.name || taken(n));
+  // The new name is o.name's label with -<region> added, so it is never o.name itself.
+  const newName = regionalMailFromName(o.name, domain, region, taken);
   const steps: FixStep[] = [...mailFromRecordSteps(newName, region), { kind: "ses-mail-from", domain, region, mailFromDomain: newName, behaviorOnMxFailure: MOVE_BEHAVIOR }];
   const serves = `${o.name} serves ${o.owner}${o.by === "mx" ? " (its MX names that region's feedback host)" : ""}: leave its MX as it is.`;
   const text =

@@ -199,8 +199,8 @@ export function toZoneFile(records: readonly DnsRecord[], header?: string): stri
   const width = Math.max(...records.map((r) => r.name.length + 1), 0);
   for (const r of records) {
     for (const value of r.values) {
-      const rdata =
-        r.type === "TXT" ? txtStrings(value).map(quote).join(" ") : r.type === "MX" ? value.replace(/(\S+)$/, "$1.") : `${value}.`;
+      // A CNAME's target and an MX's exchange ("10 host") end in a host name: made absolute.
+      const rdata = r.type === "TXT" ? txtStrings(value).map(quote).join(" ") : `${value}.`;
       lines.push(`${(r.name + ".").padEnd(width)} ${String(r.ttl).padStart(5)} IN ${r.type.padEnd(5)} ${rdata}`);
     }
   }

@@ -39,19 +39,9 @@ describe("every output the docs print fits 100 columns", () => {
   }
 });
 
-describe("the rule names what must not be broken, not files", () => {
-  it("a command to copy, one token, a JSON Lines record stay whole; prose does not", () => {
-    const long = "x".repeat(120);
-    expect(unbreakable(`$ npm run -s verify -- --stack prod ${long}`)).toBe(true);
-    expect(unbreakable(`     aws secretsmanager get-secret-value --secret-id ${long}`)).toBe(true);
-    expect(unbreakable(`          \`aws sesv2 put-email-identity-mail-from-attributes ${long}\`,`)).toBe(true);
-    expect(unbreakable(`      (\`aws iam delete-access-key --user-name ${long}\`).`)).toBe(true);
-    expect(unbreakable(`  run \`aws sesv2 put-email-identity-mail-from-attributes ${long}\``)).toBe(false);
-    expect(unbreakable(`          urn:pulumi:prod::mail-infra::${long}`)).toBe(true);
-    expect(unbreakable(`{"version":1,"file":"a.eml","cause":"${"word ".repeat(30)}"}`)).toBe(true);
-    expect(unbreakable(`  Remediation: ${"word ".repeat(30)}`)).toBe(false);
-    expect(unbreakable(`# 2. npm run verify -- --stack prod ${long}`)).toBe(false);
-    expect(unbreakable(`{"version":1, ${"word ".repeat(30)}`)).toBe(false);
+// What must not be broken (unbreakable itself): tests/wrap.test.ts.
+describe("tooWide", () => {
+  it("lists the lines wider than the width that may be broken; a JSON document is machine output", () => {
     expect(tooWide(`ok\n${"word ".repeat(30)}\n`)).toEqual([`line 2 (150 columns): ${"word ".repeat(12)}…`]);
     expect(tooWide(JSON.stringify({ description: "word ".repeat(30) }, null, 2))).toEqual([]);
   });

@@ -27,10 +27,24 @@ describe("shown: echoing a value in an error", () => {
     expect(s).toBe(`"${"a".repeat(60)}…" (20000000 characters)`);
     expect(shown({ k: "b".repeat(1000) })).toMatch(/^\{"k":"b{54}… \(1008 characters of JSON\)$/);
   });
+  it("a value exactly as long as the limit is shown whole; one character more is cut", () => {
+    expect(shown({ a: 1 }, 7)).toBe('{"a":1}');
+    expect(shown({ a: 1 }, 6)).toBe('{"a":1… (7 characters of JSON)');
+    expect(shown("abc", 3)).toBe('"abc"');
+    expect(shown("abcd", 3)).toBe('"abc…" (4 characters)');
+  });
+  it("a value JSON cannot write is shown as text", () => {
+    expect(shown(10n)).toBe("10");
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    expect(shown(loop)).toBe("[object Object]");
+    expect(shown(undefined)).toBe("undefined");
+  });
   it("names types in words", () => {
     expect([typeName("x"), typeName(3), typeName(1.5), typeName([]), typeName({}), typeName(null), typeName(true)]).toEqual([
       "a string", "a whole number", "a number", "a list", "a map", "null", "true or false",
     ]);
+    expect([typeName(undefined), typeName(10n)]).toEqual(["undefined", "bigint"]);
   });
 });
 
@@ -90,6 +104,12 @@ describe("validateKmsKeyId", () => {
   ])("refuses %s and lists the accepted forms", (id) => {
     expect(validateKmsKeyId(id)).toMatch(/is not a KMS key reference\. Use a key id .* an alias ARN/);
   });
+  it("names every accepted form, with an example of each", () => {
+    expect(validateKmsKeyId("my-key")).toBe(
+      '"my-key" is not a KMS key reference. Use a key id (1234abcd-12ab-34cd-56ef-1234567890ab), a multi-region key id (mrk-1234abcd12ab34cd56ef1234567890ab), ' +
+        "a key ARN (arn:aws:kms:us-east-1:111122223333:key/<key id>), an alias (alias/mail) or an alias ARN (arn:aws:kms:us-east-1:111122223333:alias/mail).",
+    );
+  });
 });
 
 describe("validateSecretAccessKey", () => {
@@ -107,6 +127,14 @@ describe("validateSecretAccessKey", () => {
     const problem = validateSecretAccessKey(value);
     expect(problem).toMatch(/not an AWS secret access key.*40 characters/);
     expect(problem).not.toContain(value);
+  });
+  it("says what is wrong by the length alone, or by the alphabet when the length is right (anywhere in the key)", () => {
+    const tail = ", and a secret access key is 40 characters of A-Z, a-z, 0-9, / and +. Pipe only the key's secret (not the access key id AKIA..., not a password).";
+    expect(validateSecretAccessKey("AKIAIOSFODNN7EXAMPLE")).toBe(`this is not an AWS secret access key: it has 20 characters${tail}`);
+    expect(validateSecretAccessKey("x")).toBe(`this is not an AWS secret access key: it has 1 character${tail}`);
+    expect(validateSecretAccessKey("")).toBe(`this is not an AWS secret access key: it has 0 characters${tail}`);
+    expect(validateSecretAccessKey(`=${key.slice(1)}`)).toBe(`this is not an AWS secret access key: it has characters outside A-Z, a-z, 0-9, / and +${tail}`);
+    expect(validateSecretAccessKey(`${key.slice(0, 20)} ${key.slice(21)}`)).toMatch(/characters outside A-Z/);
   });
 });
 

@@ -3,7 +3,7 @@
  * MX names keeps it, else the first in order; the others get <label>-<region>.<domain>.
  */
 import { describe, expect, it } from "vitest";
-import { labelUnder, mailFromOwnership, mxOwnerRegion, ownMailFromFix, regionalMailFromName, sharedMailFroms } from "../../lib/mail-from-owner";
+import { labelUnder, mailFromOwnership, mxOwnerRegion, nameInUse, ownMailFromFix, regionalMailFromName, sharedMailFroms } from "../../lib/mail-from-owner";
 import { mailFromMxHost } from "../../lib/regions";
 
 const D = "example.com";
@@ -44,6 +44,19 @@ describe("regionalMailFromName", () => {
     expect(regionalMailFromName(`bounce.${D}`, D, "us-west-2", (n) => n === `bounce-us-west-2.${D}`)).toBe(`bounce-us-west-2-2.${D}`);
     expect(labelUnder(`mail.bounce.${D}`, D)).toBe("mail.bounce");
   });
+  it("counts up past every name in use", () => {
+    const taken = nameInUse([`bounce-us-west-2.${D}`, `Bounce-US-West-2-2.${D}.`]);
+    expect(regionalMailFromName(`bounce.${D}`, D, "us-west-2", taken)).toBe(`bounce-us-west-2-3.${D}`);
+  });
+});
+
+describe("nameInUse", () => {
+  it("ignores case and a trailing dot; a region without a MAIL FROM (\"\") puts no name in use", () => {
+    const used = nameInUse([`bounce.${D}`, ""]);
+    expect(used(`BOUNCE.${D}.`)).toBe(true);
+    expect(used(`mail.${D}`)).toBe(false);
+    expect(used("")).toBe(false);
+  });
 });
 
 describe("ownMailFromFix", () => {
@@ -64,6 +77,21 @@ describe("ownMailFromFix", () => {
     const back = ownMailFromFix(o, D, "us-west-2", "discovery", () => false, "<stack>", "REJECT_MESSAGE");
     expect(back.steps).toEqual(f.steps);
     expect(back.text).toContain("(3) when verify shows bounce-us-west-2.example.com SUCCESS in us-west-2, run the same command with --behavior-on-mx-failure REJECT_MESSAGE");
+  });
+  it("discovery, the whole text: the owner kept by its MX, the two steps, nothing to set back under USE_DEFAULT_VALUE", () => {
+    expect(ownMailFromFix(o, D, "us-west-2", "discovery").text).toBe(
+      "bounce.example.com serves us-east-1 (its MX names that region's feedback host): leave its MX as it is. Give us-west-2 its own MAIL FROM, as `npm run adopt` does: " +
+        '(1) publish MX "10 feedback-smtp.us-west-2.amazonses.com" and TXT "v=spf1 include:amazonses.com ~all" at bounce-us-west-2.example.com; ' +
+        "(2) `aws sesv2 put-email-identity-mail-from-attributes --email-identity example.com --mail-from-domain bounce-us-west-2.example.com --behavior-on-mx-failure USE_DEFAULT_VALUE --region us-west-2` " +
+        "(USE_DEFAULT_VALUE: while SES looks for the new MX, for up to 72 h, it sends with its own MAIL FROM instead of rejecting).",
+    );
+  });
+  it("an owner kept by order (the MX names none of the regions) is not said to be named by the MX", () => {
+    const [byOrder] = mailFromOwnership(both);
+    expect(ownMailFromFix(byOrder, D, "us-west-2", "discovery").text).toMatch(/^bounce\.example\.com serves us-east-1: leave its MX as it is\. Give us-west-2 /);
+  });
+  it("stack, no stack named: the commands name <stack>", () => {
+    expect(ownMailFromFix(o, D, "us-west-2", "stack").text).toContain("`npm run verify -- --stack <stack> --only ses` fails ses.identity.mail-from");
   });
   it("stack: the config keys, staged only where the stack chose REJECT_MESSAGE", () => {
     const f = ownMailFromFix(o, D, "us-west-2", "stack", () => false, "prod");

@@ -55,6 +55,7 @@ describe("TXT encoding", () => {
       [
         { key: "a", purpose: "dkim", name: "t._domainkey.example.com", type: "CNAME", ttl: 300, values: ["t.dkim.amazonses.com"] },
         { key: "b", purpose: "spf", name: "example.com", type: "TXT", ttl: 300, values: ['say "hi"'] },
+        { key: "c", purpose: "mail-from-mx", name: "bounce.example.com", type: "MX", ttl: 300, values: ["10 feedback-smtp.us-east-1.amazonses.com"] },
       ],
       "header line",
     );
@@ -62,6 +63,7 @@ describe("TXT encoding", () => {
       "; header line",
       "t._domainkey.example.com.   300 IN CNAME t.dkim.amazonses.com.",
       'example.com.                300 IN TXT   "say \\"hi\\""',
+      "bounce.example.com.         300 IN MX    10 feedback-smtp.us-east-1.amazonses.com.",
       "",
     ]);
   });

@@ -70,6 +70,10 @@ describe("parseRoute53TxtValue: the text receivers see", () => {
     expect(parseRoute53TxtValue('"a" b')).toBe('"a" b');
   });
 
+  it("a value that only ends with a quoted string is not the quoted form either", () => {
+    expect(parseRoute53TxtValue('say "hi"')).toBe('say "hi"');
+  });
+
   it("round trip: every long value written by route53TxtValue reads back as itself", () => {
     for (const v of [`v=spf1 ${"ip4:192.0.2.1 ".repeat(40)}-all`, `${"x".repeat(600)}`, "short"]) expect(parseRoute53TxtValue(route53TxtValue(v))).toBe(v);
   });

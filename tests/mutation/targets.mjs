@@ -34,6 +34,7 @@ export const PURE_TESTS = [
   "tests/mail-from-move.test.ts",
   "tests/config.test.ts",
   "tests/redact.test.ts",
+  "tests/wrap.test.ts",
   "tests/verify/by-domain.test.ts",
   "tests/safe-defaults/config-rules.test.ts",
   "tests/policies/{sesv2,route53,iam,secretsmanager,sns}/**/*.test.ts",

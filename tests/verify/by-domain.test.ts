@@ -16,6 +16,16 @@ describe("the domain a finding is about", () => {
     expect(domainOfSubject("bounce.sub.example.com (us-west-2)", DOMAINS)).toBe("sub.example.com");
     expect(domainOfSubject("admin@example.org", DOMAINS)).toBe("example.org");
   });
+  it("reads a name at the end of a sentence (its trailing dot is not part of it)", () => {
+    expect(domainOfSubject("MAIL FROM of example.org.", DOMAINS)).toBe("example.org");
+    expect(domainOfSubject("mail for admin@example.org.", DOMAINS)).toBe("example.org");
+  });
+  it("the longest domain wins whatever the stack's order; between two of the same length, the first in that order", () => {
+    expect(domainOfSubject("bounce.sub.example.com", ["sub.example.com", "example.com"])).toBe("sub.example.com");
+    // example.com and example.org are both 11 characters long.
+    expect(domainOfSubject("admin@example.org via example.com", ["example.org", "example.com"])).toBe("example.org");
+    expect(domainOfSubject("admin@example.org via example.com", ["example.com", "example.org"])).toBe("example.com");
+  });
   it("names no domain for a subject about none, or about a look-alike", () => {
     expect(domainOfSubject("AWS credentials", DOMAINS)).toBeUndefined();
     expect(domainOfSubject("notexample.com", DOMAINS)).toBeUndefined();
@@ -33,6 +43,18 @@ describe("the per-domain lines", () => {
     ]);
     // A domain no finding names is not "all pass": nothing was seen of it.
     expect(domainSummaryLines(tallies)).toEqual(["Per domain: 1 of 3 domains all pass.", "  sub.example.com: 1 fail, 1 pass", "  example.org: no finding names it"]);
+  });
+  it("count a domain as all pass only when every finding about it passes, whatever mix of warn, fail and inconclusive it has", () => {
+    const t = (domain: string, pass: number, warn: number, fail: number, inconclusive: number) => ({ domain, pass, warn, fail, inconclusive });
+    expect(domainSummaryLines([t("example.com", 3, 0, 0, 0), t("example.org", 1, 1, 1, 0), t("example.net", 1, 0, 0, 1), t("example.edu", 1, 1, 0, 1)])).toEqual([
+      "Per domain: 1 of 4 domains all pass.",
+      "  example.org: 1 fail, 1 warn, 1 pass",
+      "  example.net: 1 inconclusive, 1 pass",
+      "  example.edu: 1 warn, 1 inconclusive, 1 pass",
+    ]);
+  });
+  it("list two domains already (the lines are for any stack of more than one)", () => {
+    expect(domainSummaryLines(tallyByDomain([f("example.com", "pass"), f("example.org", "warn")], ["example.com", "example.org"]))).toEqual(["Per domain: 1 of 2 domains all pass.", "  example.org: 1 warn"]);
   });
   it("add nothing for a one-domain stack", () => {
     expect(domainSummaryLines(tallyByDomain([f("example.com", "fail")], ["example.com"]))).toEqual([]);

@@ -11,6 +11,7 @@ import { deriveSmtpPasswordV4 } from "../../lib/smtp-password";
 import { analyzeSpf, type SpfAnalysis, staticResolver } from "../../lib/spf";
 import { checkDnsLayer, dnsQuestions, type DnsObservations, questionKey, reportAuthorizationNames, spfNames } from "../../scripts/verify/layers/dns/check";
 import {
+  type Cause,
   causeOf,
   dependsOn,
   exitCodeFor,
@@ -898,6 +899,42 @@ describe("one root cause once: groupByCause", () => {
       "smtp.permission inconclusive u -",
     ]);
     expect(fs[2]).toEqual({ layer: "smtp", id: "smtp.permission", subject: "u", status: "inconclusive", summary: "could not check the policy simulation: HTTP 500", evidence: ["error: HTTP 500"], remediation: "Re-run when the service answers; nothing was concluded from this check." });
+  });
+
+  it("a cause named by a later finding of the group names it; no remediation anywhere leaves none (no empty key)", () => {
+    const plain: Cause = { key: "notfound: TXT example.com: NXDOMAIN" };
+    const named: Cause = { ...plain, id: "dns.domain", subject: "example.com", summary: "example.com does not exist in DNS" };
+    const fs = groupByCause([
+      finding("dns", "dns.spf.record", "example.com SPF", "fail", "no SPF record", { cause: plain }),
+      finding("dns", "dns.dmarc.record", "_dmarc.example.com", "warn", "no DMARC record", { cause: named }),
+    ]);
+    expect(fs).toStrictEqual([
+      {
+        layer: "dns",
+        id: "dns.domain",
+        subject: "example.com",
+        status: "fail",
+        summary: "example.com does not exist in DNS",
+        evidence: [],
+        blocked: [
+          { layer: "dns", id: "dns.spf.record", subject: "example.com SPF", status: "fail" },
+          { layer: "dns", id: "dns.dmarc.record", subject: "_dmarc.example.com", status: "warn" },
+        ],
+      },
+    ]);
+  });
+
+  it("dependsOn: a new message, the same reason and root cause, its own needs or else the cause's", () => {
+    const unreadable: Unobservable = { ok: false, reason: "denied", message: "AccessDeniedException: secretsmanager:GetSecretValue", needs: "Grant secretsmanager:GetSecretValue." };
+    expect(dependsOn(unreadable, "no password to try")).toStrictEqual({
+      ok: false,
+      reason: "denied",
+      message: "no password to try",
+      needs: "Grant secretsmanager:GetSecretValue.",
+      cause: { key: "denied: AccessDeniedException: secretsmanager:GetSecretValue" },
+    });
+    expect(dependsOn(unreadable, "no password to try", "Grant kms:Decrypt.").needs).toBe("Grant kms:Decrypt.");
+    expect(dependsOn({ ok: false, reason: "timeout", message: "no answer" }, "unknown", "Re-run.").needs).toBe("Re-run.");
   });
 
   it("a domain that does not exist: every failing DNS check of it is one dns.domain failure", async () => {

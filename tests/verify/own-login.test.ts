@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliAsync } from "../helpers/spawn";
 import type { Finding } from "../../lib/verify/findings";
-import { isOwnLogin, judgeRegion, OWN_LOGIN_MARGIN_MS } from "../../lib/verify/key-evidence";
+import { judgeRegion, OWN_LOGIN_MARGIN_MS } from "../../lib/verify/key-evidence";
 import { duringRotation } from "../../scripts/verify/layers/smtp/check";
 import { observed } from "../../lib/verify/findings";
 import { lastUse, nextSecond, relaySend, retire, credentials, usedBeforeRotation, withRotated } from "./rotated-world";
@@ -189,26 +189,5 @@ describe("the rule's parts", async () => {
     expect(duringRotation(m, unread)).toBe(false);
     expect(duringRotation({ ...m, smtp: { ...m.smtp, previousKey: { generation: 1, state: "inactive" } } }, unread)).toBe(true);
     expect(duringRotation({ ...m, smtp: { ...m.smtp, previousKey: { generation: 1, state: "retired" } } }, unread)).toBe(false);
-  });
-  it("isOwnLogin: within the margin either side, in that region only", () => {
-    const at = new Date("2026-11-29T12:00:00.000Z");
-    const logins = new Map([["us-east-1", at]]);
-    expect(isOwnLogin("us-east-1", new Date(at.getTime() + OWN_LOGIN_MARGIN_MS), logins)).toBe(true);
-    expect(isOwnLogin("us-east-1", new Date(at.getTime() - OWN_LOGIN_MARGIN_MS), logins)).toBe(true);
-    expect(isOwnLogin("us-east-1", new Date(at.getTime() + OWN_LOGIN_MARGIN_MS + 1000), logins)).toBe(false);
-    expect(isOwnLogin("us-west-2", at, logins)).toBe(false);
-  });
-  it("judgeRegion: a use (read or carried with --relay-seen) within the margin of verify's own login is not the relay's", () => {
-    const at = new Date("2026-11-29T12:00:00.000Z");
-    const rotatedAt = new Date("2026-11-29T10:00:00.000Z");
-    const use = (d: Date) => ({ lastUsedDate: d.toISOString(), serviceName: "ses", region: "us-east-1" });
-    const readAt = new Date(at.getTime() + 5 * HOUR);
-    const ownLogins = new Map([["us-east-1", at]]);
-    const read = judgeRegion("us-east-1", { rotatedAt, current: use(new Date(at.getTime() + 2_000)), previous: {}, readAt, ownLogins });
-    expect(read.kind).toBe("unconfirmed");
-    expect(judgeRegion("us-east-1", { rotatedAt, current: use(new Date(at.getTime() + 2_000)), previous: {}, readAt }).kind).toBe("moved");
-    expect(judgeRegion("us-east-1", { rotatedAt, current: use(at), previous: {}, readAt, ownLogins, carried: new Map([["us-east-1", at]]) }).kind).toBe("unconfirmed");
-    // A region with no login of verify's is judged as before.
-    expect(judgeRegion("us-west-2", { rotatedAt, current: { ...use(at), region: "us-west-2" }, previous: {}, readAt, ownLogins }).kind).toBe("moved");
   });
 });
