@@ -453,3 +453,48 @@ describe("classify.ts:368-440: temporary or given up, the rest of RFC 3463's X.4
     expect(classify(f({ status: "5.0.0", diagnostic: "554 5.0.0 Service unavailable", evidence: ["Diagnostic-Code: X-Unix; 1 "] })).layer).toBe("recipient-mailbox");
   });
 });
+
+describe("the rules after the provider codes: confidence, and what decides", () => {
+  // Confidence: high when an enhanced status code (RFC 3463) or SES's subtype names the cause;
+  // medium when the server's words decide under a code that names none; low when only the reply
+  // code or the SMTP stage does.
+  it.each([
+    ["550 'Unknown user' at DATA: the address passed RCPT TO (RFC 5321 3.3)", { status: "5.0.0", diagnostic: "550 Unknown user r@example.org (in reply to end of DATA command)" }, "recipient-mailbox", "medium", /^the recipient's server accepted the address at RCPT TO/],
+    ["a bare 550 'User unknown'", { diagnostic: "550 User unknown" }, "recipient-mailbox", "medium", /^the recipient's server says the address does not exist \(550\)/],
+    ["4.1.1 'User unknown' the sender gave up on: the words, not the class", { status: "4.1.1", action: "failed", diagnostic: "450 4.1.1 User unknown" }, "recipient-mailbox", "medium", /^the recipient's server says the address does not exist/],
+    ["a bare 550 'Host unknown'", { diagnostic: "550 Host unknown" }, "recipient-mailbox", "medium", /^the recipient's domain cannot take mail/],
+    ["'procmail' failed under 5.0.0", { status: "5.0.0", diagnostic: "550 5.0.0 procmail failed" }, "recipient-mailbox", "medium", /delivery program/],
+    ["the delivery program named only in the recipient (a pipe address)", { recipient: "|/usr/local/bin/procmail", status: "5.0.0", diagnostic: "550 5.0.0 failed" }, "recipient-mailbox", "medium", /delivery program/],
+    ["a 4.2.2 the sender still retries", { status: "4.2.2", action: "delayed" }, "transient", "high", /^a temporary failure \(4\.2\.2\); the sending server retries it/],
+    ["5.3.4: too big for the system", { status: "5.3.4" }, "recipient-policy", "high", /^the recipient's server refused the message's size/],
+    ["5.6.x: content or media", { status: "5.6.1" }, "recipient-policy", "medium", /^the recipient's server refused the message's content or format/],
+    ["5.3.3 with size words: the system's status, not the mailbox's size limit (X.2.3)", { status: "5.3.3", diagnostic: "552 5.3.3 message size exceeds fixed limit" }, "transient", "low", /^the recipient's mail system failed/],
+    ["5.3.13: X.7.13 is the only .13 that names an account", { status: "5.3.13" }, "transient", "low", /^the recipient's mail system failed/],
+    ["a 550 to DATA, no words: the message was refused, not the address", { diagnostic: "550 Error (in reply to end of DATA command)" }, "recipient-policy", "low", /^the recipient's server accepted the address and then refused the message at DATA/],
+    ["a 554 to DATA, no words: no known cause", { diagnostic: "554 Error (in reply to end of DATA command)" }, "recipient-policy", "low", /^a permanent failure that names no known cause/],
+    ["'542 <recipient> Rejected' (MessageLabs): the address itself", { diagnostic: "542 r@example.org Rejected" }, "recipient-mailbox", "low", /^the recipient's server refused the address itself/],
+    ["the same with an enhanced code between", { diagnostic: "542 5.5.0 r@example.org Rejected" }, "recipient-mailbox", "low", /^the recipient's server refused the address itself/],
+    ["the same with a two-digit detail", { diagnostic: "542 5.5.10 r@example.org Rejected" }, "recipient-mailbox", "low", /^the recipient's server refused the address itself/],
+    ["another address refused: not this recipient's", { diagnostic: "542 other@example.org Rejected" }, "recipient-policy", "low", /^a permanent failure that names no known cause/],
+    ["the address refused inside other words: not the whole reply", { diagnostic: "note 542 r@example.org Rejected" }, "recipient-policy", "low", /^a permanent failure that names no known cause/],
+    ["a bare 553: mailbox name not allowed", { diagnostic: "553 sorry" }, "recipient-mailbox", "low", /^the recipient's server refused the address \(553: mailbox unavailable\)/],
+    ["a bare 554", { diagnostic: "554 sorry" }, "recipient-policy", "low", /^a permanent failure that names no known cause \(554\): read the server's words/],
+  ] as const)("%s", (_what, o, layer, confidence, cause) => {
+    const v = classify(f(o as Partial<Failure>));
+    expect(v).toMatchObject({ layer, confidence });
+    expect(v.cause).toMatch(cause);
+  });
+
+  it("a temporary code with mailbox or domain words is still temporary while the sender retries", () => {
+    expect(classify(f({ status: "4.0.0", action: "delayed", diagnostic: "450 Unknown user r@example.org (in reply to end of DATA command)" })).layer).toBe("transient");
+    expect(classify(f({ status: "4.0.0", action: "delayed", diagnostic: "451 Host unknown" })).layer).toBe("transient");
+  });
+
+  it("SES's Transient bounce is sent after SES stopped retrying: not retried, send it again (even with a 4.x.x code)", () => {
+    const v = classify(sesBounce("Transient", "General", { status: "4.4.7", diagnostic: "451 4.4.7 Delivery time expired" }));
+    expect(v.layer).toBe("transient");
+    expect(v.cause).toMatch(/so it is not retried and was not delivered: send it again/);
+    // The same code in a DSN whose sender still retries.
+    expect(classify(f({ status: "4.4.7", action: "delayed", diagnostic: "451 4.4.7 Delivery time expired" })).cause).toMatch(/the sending server retries it/);
+  });
+});
