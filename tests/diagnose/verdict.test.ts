@@ -477,6 +477,10 @@ describe("the rules after the provider codes: confidence, and what decides", () 
     ["the same with a two-digit detail", { diagnostic: "542 5.5.10 r@example.org Rejected" }, "recipient-mailbox", "low", /^the recipient's server refused the address itself/],
     ["another address refused: not this recipient's", { diagnostic: "542 other@example.org Rejected" }, "recipient-policy", "low", /^a permanent failure that names no known cause/],
     ["the address refused inside other words: not the whole reply", { diagnostic: "note 542 r@example.org Rejected" }, "recipient-policy", "low", /^a permanent failure that names no known cause/],
+    ["a two-digit subject", { diagnostic: "542 5.10.0 r@example.org Rejected" }, "recipient-mailbox", "low", /^the recipient's server refused the address itself/],
+    ["the address refused, with a space after the reply", { diagnostic: "542 r@example.org Rejected " }, "recipient-mailbox", "low", /^the recipient's server refused the address itself/],
+    ["a server that refuses the sending host in its greeting (RFC 5321 4.3.2), until the sender gave up", { action: "failed", diagnostic: "554 mx.example.org refused to talk to me" }, "recipient-policy", "low", /^the recipient's server refused the sending host in its greeting/],
+    ["timeout words under an X.8.x code (no subject RFC 3463 defines)", { status: "5.8.0", diagnostic: "550 5.8.0 retry timeout exceeded" }, "transient", "low", /^the sending server could not deliver in time and gave up/],
     ["a bare 553: mailbox name not allowed", { diagnostic: "553 sorry" }, "recipient-mailbox", "low", /^the recipient's server refused the address \(553: mailbox unavailable\)/],
     ["a bare 554", { diagnostic: "554 sorry" }, "recipient-policy", "low", /^a permanent failure that names no known cause \(554\): read the server's words/],
   ] as const)("%s", (_what, o, layer, confidence, cause) => {
