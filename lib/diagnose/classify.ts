@@ -321,7 +321,9 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
   /** A code that names no cause: 5.0.0, 5.7.1/5.7.0 (any policy), 5.5.x (protocol), 5.3.0 (other system status), or only a reply code. */
   const genericCode = !e || (e.subject === 0) || x === "7.1" || x === "7.0" || e.subject === 5 || x === "3.0" || x === "1.0" || x === "2.0";
   // Temporary and still retried; a 4xx the sender gave up on (Action failed) is final for the words below.
-  const temp = !permanent && f.action !== "failed";
+  // Still being retried: not a permanent code, not given up on (Action failed), and not an SES Bounce
+  // notification (SES sends one only once it has stopped trying, whatever code it quotes).
+  const temp = !permanent && f.action !== "failed" && f.sesType !== "Bounce";
   const tempNote = temp ? "; it is temporary: the sending server retries it" : "";
 
   // A DNS failure for now (the name servers failed or gave an unusable answer): the domain may well exist.
@@ -391,7 +393,10 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
     // which SES sends only after it stops retrying; Exchange's "550 4.4.7 QUEUE.Expired") is still
     // transient: the cause was temporary and nothing on either side refused the message. But it is
     // not retried any more, and the message was not delivered: it has to be sent again.
-    const gaveUp = f.action === "failed" || (f.sesType === "Bounce" && f.sesBounceType === "Transient") || (permanent && f.action !== "delayed");
+    // SES sends a Bounce notification only once it has stopped trying, Permanent or Transient (its
+    // event types: https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html), so any
+    // SES bounce that reaches here, even one quoting a 4.x.x code, was given up on.
+    const gaveUp = f.action === "failed" || f.sesType === "Bounce" || (permanent && f.action !== "delayed");
     const expired = (e?.subject === 4 && e.detail === 7) || /expired|retry time|could not be delivered (?:for|within)|giving up|given up|aborted after/i.test(words) ? "the message expired in the sending server's queue" : "the sending server stopped retrying";
     const retry = gaveUp ? `; ${expired}, so it is not retried and was not delivered: send it again once the recipient's server accepts mail` : "; the sending server retries it";
     // X.4.x is network and routing: whether the recipient's domain can be reached is the recipient layer's question.

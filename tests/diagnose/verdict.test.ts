@@ -475,6 +475,8 @@ describe("the rules after the provider codes: confidence, and what decides", () 
     ["'542 <recipient> Rejected' (MessageLabs): the address itself", { diagnostic: "542 r@example.org Rejected" }, "recipient-mailbox", "low", /^the recipient's server refused the address itself/],
     ["the same with an enhanced code between", { diagnostic: "542 5.5.0 r@example.org Rejected" }, "recipient-mailbox", "low", /^the recipient's server refused the address itself/],
     ["the same with a two-digit detail", { diagnostic: "542 5.5.10 r@example.org Rejected" }, "recipient-mailbox", "low", /^the recipient's server refused the address itself/],
+    ["the address refused, then more words: not the whole reply", { diagnostic: "542 r@example.org Rejected for now" }, "recipient-policy", "low", /^a permanent failure that names no known cause/],
+    ["a domain in words decides before content words under a code that names no cause", { diagnostic: "550 Host unknown (spam filtered)" }, "recipient-mailbox", "medium", /^the recipient's domain cannot take mail/],
     ["another address refused: not this recipient's", { diagnostic: "542 other@example.org Rejected" }, "recipient-policy", "low", /^a permanent failure that names no known cause/],
     ["the address refused inside other words: not the whole reply", { diagnostic: "note 542 r@example.org Rejected" }, "recipient-policy", "low", /^a permanent failure that names no known cause/],
     ["a two-digit subject", { diagnostic: "542 5.10.0 r@example.org Rejected" }, "recipient-mailbox", "low", /^the recipient's server refused the address itself/],
@@ -498,6 +500,12 @@ describe("the rules after the provider codes: confidence, and what decides", () 
     const v = classify(sesBounce("Transient", "General", { status: "4.4.7", diagnostic: "451 4.4.7 Delivery time expired" }));
     expect(v.layer).toBe("transient");
     expect(v.cause).toMatch(/so it is not retried and was not delivered: send it again/);
+    // A Permanent one quoting a 4.x.x code: SES gave up on it all the same.
+    expect(classify(sesBounce("Permanent", "General", { status: "4.4.1", diagnostic: "451 4.4.1 No answer from host" })).cause).toMatch(/so it is not retried and was not delivered/);
+    // With mailbox words the mailbox decides, and it is not "retried" either.
+    const full = classify(sesBounce("Permanent", "General", { status: "4.2.2", diagnostic: "452 4.2.2 Mailbox over quota" }));
+    expect(full.cause).toMatch(/^the recipient's mailbox cannot take mail/);
+    expect(full.cause).not.toMatch(/retries it/);
     // The same code in a DSN whose sender still retries.
     expect(classify(f({ status: "4.4.7", action: "delayed", diagnostic: "451 4.4.7 Delivery time expired" })).cause).toMatch(/the sending server retries it/);
   });

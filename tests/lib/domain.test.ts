@@ -102,6 +102,7 @@ describe("validateDomainName", () => {
 
   it("rejects an all-numeric top-level label (an IP address)", () => {
     expect(validateDomainName("192.0.2.1")).toMatch(/all-numeric label "1"/);
+    expect(validateDomainName("192.0.2.10")).toMatch(/all-numeric label "10"/);
   });
 });
 

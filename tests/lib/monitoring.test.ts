@@ -106,6 +106,7 @@ describe("parseRate and formatRate", () => {
     expect(parseRate("2%")).toEqual({ fraction: 0.02 });
     expect(parseRate(" 0.05 % ")).toEqual({ fraction: 0.0005 });
     expect(parseRate(".5%")).toEqual({ fraction: 0.005 });
+    expect(parseRate(".25%")).toEqual({ fraction: 0.0025 });
     expect(parseRate("99.9%")).toEqual({ fraction: 0.999 });
   });
 
