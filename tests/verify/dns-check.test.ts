@@ -480,6 +480,11 @@ describe("dns.spf.*", () => {
     live.noAddress = ["gone1.example.com", "gone2.example.com"];
     const two = checkDns(ONE, await observe(ONE, live)).filter((f) => f.subject === D && (f.id === "dns.spf.lookups" || f.id === "dns.spf.void"));
     expect(two.map((f) => `${f.id} ${f.status} ${f.summary}`)).toEqual(["dns.spf.lookups pass 4 of 10 DNS lookups", "dns.spf.void pass 2 void lookups"]);
+    // One, and none: the count reads as English.
+    live.noAddress = ["gone1.example.com"];
+    expect(one(checkDns(ONE, await observe(ONE, live)), "dns.spf.void", D)).toMatchObject({ status: "pass", summary: "1 void lookup" });
+    live.noAddress = [];
+    expect(one(checkDns(ONE, await observe(ONE, live)), "dns.spf.void", D)).toMatchObject({ status: "pass", summary: "0 void lookups" });
   });
 
   it("dns.spf.void lists every void term down the chain and says what to do", async () => {

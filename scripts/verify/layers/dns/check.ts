@@ -263,7 +263,7 @@ function checkSpf(d: ManifestDomain, obs: DnsObservations, mode: FixMode): Findi
             evidence: a.tree.flatMap(function walk(n): string[] { return [...(n.void ? [n.term] : []), ...n.children.flatMap(walk)]; }),
             remediation: "Remove the includes and mechanisms listed above: their names no longer exist.",
           })
-        : finding("dns", "dns.spf.void", subject, "pass", `${a.voidLookups} void lookups`),
+        : finding("dns", "dns.spf.void", subject, "pass", `${a.voidLookups} void lookup${a.voidLookups === 1 ? "" : "s"}`),
     );
   }
   return out;
