@@ -1,14 +1,14 @@
 // @ts-check
+import { runSlug } from "./scripts/lib/mutation-results.mjs";
 /**
  * StrykerJS configuration for `npm run test:mutation -- <path>` (scripts/mutation.mjs sets the
  * MUTATION_* variables; run through that script, not `npx stryker run` directly).
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 const target = process.env.MUTATION_TARGET ?? "lib/dkim.ts";
-// The file names of this run (incremental file, reports): scripts/mutation.mjs passes its own, so
-// that it reads back the same incremental file Stryker wrote (a name cut to 100 characters there
-// and not here lost every result of a long multi-path run).
-const slug = process.env.MUTATION_SLUG ?? target.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
+// The file names of this run (incremental file, reports): scripts/mutation.mjs passes its own
+// (runSlug of all its targets), so that it reads back the incremental file Stryker wrote.
+const slug = process.env.MUTATION_SLUG ?? runSlug(target);
 const mutate = (process.env.MUTATION_FILES ?? target).split(",");
 
 export default {

@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ROOTS, SERVER_TESTS } from "../tests/mutation/targets.mjs";
-import { at, blobId, counts, foldIntoRecords, incrementalFromRecords, location, mutantKey, readRecord, renderScores, writeSummary } from "./lib/mutation-results.mjs";
+import { at, blobId, counts, foldIntoRecords, incrementalFromRecords, location, mutantKey, readRecord, renderScores, runSlug, summaryPath, writeSummary } from "./lib/mutation-results.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const USAGE = `usage: npm run test:mutation -- <path>... [--force] [--concurrency 1|2] [--minutes N] [--report-only] [--survivors]
@@ -89,7 +89,7 @@ const isDir = rels.length === 1 && statSync(path.join(ROOT, rel)).isDirectory();
 // A run mutates the files directly in a folder; a report covers every file below it.
 const files = [...new Set(rels.flatMap((r) => (statSync(path.join(ROOT, r)).isDirectory() ? tsFiles(r, reportOnly) : [r])))];
 if (files.length === 0) usage(`'${name}' holds no .ts file`);
-const slug = name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 100);
+const slug = runSlug(name);
 const incrementalFile = path.join(ROOT, ".cache/stryker", `${slug}.incremental.json`);
 const read = (/** @type {string} */ f) => readFileSync(path.join(ROOT, f), "utf8");
 
@@ -199,7 +199,7 @@ process.stdout.write(renderScores(rows, { target: targets.length > 1 ? "these pa
 if (stale.size > 0) process.stdout.write(`* changed since measured: these numbers are of the older source; run the file again\n`);
 if (reportOnly && isDir && ROOTS.includes(rel)) {
   writeSummary(ROOT, rel, rows);
-  process.stdout.write(`summary written: tests/mutation/results/${rel.replace(/[^A-Za-z0-9]+/g, "-")}.summary.json\n`);
+  process.stdout.write(`summary written: ${path.relative(ROOT, summaryPath(ROOT, rel))}\n`);
 }
 if (survivors) {
   for (const f of reportFiles) {

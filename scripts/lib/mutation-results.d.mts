@@ -52,6 +52,7 @@ export declare function tested(r: Counts & { mutants: number }): number;
 export declare function score(r: Counts): string;
 export declare function total(rows: ScoreRow[], name: string): ScoreRow;
 export declare function renderScores(rows: ScoreRow[], opts: { target: string; stale?: Set<string>; files?: "all" | "measured" | "none" }): string;
+export declare function runSlug(name: string): string;
 export declare function summaryPath(root: string, target: string): string;
 export declare function writeSummary(root: string, target: string, rows: ScoreRow[]): void;
 export interface SourceMutants {

@@ -170,6 +170,15 @@ export function renderScores(rows, opts) {
 }
 
 /** @param {string} root @param {string} target */
+/**
+ * The file name Stryker's incremental file and reports take for a run over `name` (one or more
+ * targets): cut to 100 characters. scripts/mutation.mjs and stryker.config.mjs both use it, so the
+ * records are read back from the file Stryker wrote.
+ * @param {string} name
+ */
+export const runSlug = (name) => name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 100);
+
+/** @param {string} root @param {string} target */
 export const summaryPath = (root, target) => path.join(root, RESULTS_DIR, `${target.replace(/[^A-Za-z0-9]+/g, "-")}.summary.json`);
 
 /** @param {string} root @param {string} target @param {ScoreRow[]} rows */

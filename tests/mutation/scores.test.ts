@@ -8,9 +8,9 @@
  * `MAIL_INFRA_UPDATE_DOCS=1 npx vitest run tests/docs/examples.test.ts`.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { blobId, counts, readRecord, RESULTS_DIR, renderScores, type ScoreRow } from "../../scripts/lib/mutation-results.mjs";
+import { blobId, counts, readRecord, RESULTS_DIR, renderScores, type ScoreRow, summaryPath } from "../../scripts/lib/mutation-results.mjs";
 import { OUTPUTS, ROOT } from "../docs/doc-examples";
 
 interface Summary {
@@ -67,7 +67,7 @@ describe("mutation scores kept in git", () => {
 
   it("the table docs/mutation-testing.md shows", async () => {
     const text = summaries
-      .map((s) => `${s.target}: tests/mutation/results/${s.target.replace(/[^A-Za-z0-9]+/g, "-")}.summary.json, the files measured\n${renderScores(s.files, { target: s.target, files: "measured" })}`)
+      .map((s) => `${s.target}: ${relative(ROOT, summaryPath(ROOT, s.target))}, the files measured\n${renderScores(s.files, { target: s.target, files: "measured" })}`)
       .join("\n");
     await expect(text).toMatchFileSnapshot(join(OUTPUTS, "mutation-scores.txt"));
   });
