@@ -6,7 +6,7 @@ import { credentialsRemovalIssue } from "../lib/smtp-credentials";
 import { deployedMailFrom, mailFromMoveIssues, mailFromMoves } from "../lib/mail-from-move";
 import { deployedDkimTokens, type DnsRecord, toZoneFile } from "../lib/records";
 import { SES_SMTP_PORT, smtpEndpoint } from "../lib/regions";
-import { type DeployedKeys, deployedKeys, type LiveAccessKey, liveKeyIssues, rotationIssues } from "../lib/rotation";
+import { type DeployedKeys, deployedKeys, type LiveAccessKey, liveKeyIssues, previousKeyState, rotationIssues } from "../lib/rotation";
 import { readLastVerification } from "./LastDeployment";
 import { MailDomain } from "./MailDomain";
 import { Monitoring } from "./Monitoring";
@@ -119,7 +119,7 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
                 userArn,
                 accessKeyId,
                 keyGeneration: smtpCfg.keyGeneration,
-                ...(smtpCfg.previousKey ? { previousKey: previousKeyManifest(smtpCfg, deployed, previousKeyId) } : {}),
+                ...(previousKeyState(smtpCfg) ? { previousKey: previousKeyManifest(smtpCfg, deployed, previousKeyId) } : {}),
                 secretId,
                 secretName: smtpCfg.secretName,
                 secretRegion: smtpCfg.secretRegion,
@@ -169,7 +169,7 @@ export function declareMailStack(cfg: MailConfig, deployed?: DeployedKeys, deplo
 /** The manifest's record of key N-1: a retired key keeps the id the last deployment knew. */
 function previousKeyManifest(smtp: SmtpConfig, deployed: DeployedKeys | undefined, declaredId: string | undefined): NonNullable<Manifest["smtp"]["previousKey"]> {
   const generation = smtp.keyGeneration - 1;
-  const state = smtp.previousKey ?? "retired";
+  const state = previousKeyState(smtp) ?? "retired";
   const knownId = declaredId ?? (deployed?.previousKey?.generation === generation ? deployed.previousKey.accessKeyId : undefined);
   return { generation, state, ...(knownId ? { accessKeyId: knownId } : {}) };
 }

@@ -36,10 +36,21 @@ export interface KeyPlan {
   readonly previous?: { readonly generation: number; readonly status: KeyStatus };
 }
 
+/**
+ * The state asked for key keyGeneration-1: none at generation 1; unset above it reads as
+ * `active`, the state that deletes nothing (lib/config.ts reads an empty
+ * mail-infra:smtpPreviousKey the same way). The one reading planKeys, rotationIssues and the
+ * manifest share: read as "no previous key", planKeys would delete the key relays may still use.
+ */
+export function previousKeyState(desired: Pick<DesiredKeys, "keyGeneration" | "previousKey">): PreviousKeyState | undefined {
+  return desired.keyGeneration <= 1 ? undefined : (desired.previousKey ?? "active");
+}
+
 export function planKeys(desired: DesiredKeys): KeyPlan {
   const current = { generation: desired.keyGeneration, status: "Active" as const };
-  if (desired.keyGeneration <= 1 || desired.previousKey === undefined || desired.previousKey === "retired") return { current };
-  return { current, previous: { generation: desired.keyGeneration - 1, status: desired.previousKey === "active" ? "Active" : "Inactive" } };
+  const state = previousKeyState(desired);
+  if (state === undefined || state === "retired") return { current };
+  return { current, previous: { generation: desired.keyGeneration - 1, status: state === "active" ? "Active" : "Inactive" } };
 }
 
 /** What the last deployment recorded (its verification manifest's smtp part). */
@@ -115,7 +126,7 @@ export function rotationIssues(deployed: DeployedKeys | undefined, desired: Desi
   const G = deployed.keyGeneration;
   const N = desired.keyGeneration;
   const P = deployedPreviousState(deployed);
-  const S = desired.previousKey;
+  const S = previousKeyState(desired);
 
   if (deployed.user !== desired.userName) {
     issues.push({
@@ -161,7 +172,7 @@ export function rotationIssues(deployed: DeployedKeys | undefined, desired: Desi
       issues.push({
         key: "smtpPreviousKey",
         message:
-          `is ${S ?? "active"}, but key ${N - 1} was retired (deleted) in the last deployment and cannot come back. ` +
+          `is ${S}, but key ${N - 1} was retired (deleted) in the last deployment and cannot come back. ` +
           `Set ${PK} to retired (an empty value means active) and keep it until the next rotation. If a relay still needs a working key, give it key ${N}'s credentials from the secret.`,
       });
     } else if (P === "active" && S === "retired") {

@@ -14,6 +14,7 @@ import {
   type LiveAccessKey,
   liveKeyIssues,
   planKeys,
+  previousKeyState,
   type PreviousKeyState,
   rotationIssues,
 } from "../../lib/rotation";
@@ -28,11 +29,24 @@ describe("planKeys", () => {
     expect(planKeys(want(1, "active"))).toEqual({ current: { generation: 1, status: "Active" } });
   });
 
-  // Above generation 1 lib/config.ts always sets a state (empty means active), so an unset one
-  // reaches planKeys only from a caller that skips the config: it then declares no key N-1.
-  it("without a previous-key state, or retired, only the current key", () => {
-    expect(planKeys(want(2))).toEqual({ current: { generation: 2, status: "Active" } });
+  // Above generation 1 lib/config.ts always sets a state (empty means active). A caller that
+  // skips the config gets the same reading: an unset state keeps key N-1 (deleting it is what
+  // `retired` says, never what silence says).
+  it("without a previous-key state above generation 1, key N-1 stays Active", () => {
+    expect(planKeys(want(2))).toEqual({ current: { generation: 2, status: "Active" }, previous: { generation: 1, status: "Active" } });
+    expect(previousKeyState({ keyGeneration: 2 })).toBe("active");
+    expect(previousKeyState({ keyGeneration: 1 })).toBeUndefined();
+    expect(previousKeyState({ keyGeneration: 1, previousKey: "active" })).toBeUndefined();
+  });
+
+  it("retired: only the current key", () => {
     expect(planKeys(want(2, "retired"))).toEqual({ current: { generation: 2, status: "Active" } });
+  });
+
+  it("rotationIssues reads an unset state as active too: a retired key N-1 cannot come back", () => {
+    const [issue] = rotationIssues(at(3, "retired"), want(3));
+    expect(issue?.key).toBe("smtpPreviousKey");
+    expect(issue?.message).toMatch(/^is active, but key 2 was retired/);
   });
 
   it("active or inactive: key N-1 too, in that IAM status", () => {
