@@ -214,6 +214,13 @@ export function isDmarcRecord(txt: string): boolean {
  * - values are checked by the per-tag validators above.
  */
 export function parseDmarc(txt: string): ParsedDmarc {
+  const { record, tags, problems } = readDmarc(txt);
+  const valid = !problems.some((p) => p.severity === "error");
+  return { ...(record.p !== undefined ? { record: record as DmarcRecord } : {}), tags, problems, valid };
+}
+
+/** parseDmarc's reading: the valid tags (p too, when valid), every tag as written, the problems. */
+function readDmarc(txt: string): { record: Partial<DmarcRecord>; tags: Record<string, string>; problems: DmarcProblem[] } {
   const problems: DmarcProblem[] = [];
   const tags: Record<string, string> = {};
   const order: string[] = [];
@@ -252,7 +259,7 @@ export function parseDmarc(txt: string): ParsedDmarc {
     } else {
       error("dmarc-version-first", `The record must start with "v=DMARC1"; receivers ignore a record whose first tag is not v=DMARC1 (RFC 7489 6.3, 6.6.3).`, "v");
     }
-    return { tags, problems, valid: false };
+    return { record: {}, tags, problems };
   }
 
   for (const name of order) {
@@ -336,8 +343,7 @@ export function parseDmarc(txt: string): ParsedDmarc {
     else record.ri = n;
   }
 
-  const valid = !problems.some((p) => p.severity === "error");
-  return { ...(record.p !== undefined ? { record: record as DmarcRecord } : {}), tags, problems, valid };
+  return { record, tags, problems };
 }
 
 /**
@@ -433,21 +439,50 @@ export function dmarcAlignment(
   };
 }
 
+/** The names whose DMARC record applies to mail from `domain`, in the order receivers ask them: its own, then its Organisational Domain's (RFC 7489 6.6.3 steps 1-3). */
+export function dmarcDiscoveryNames(domain: string): string[] {
+  return [...new Set([dmarcRecordName(domain), dmarcRecordName(organizationalDomain(domain))])];
+}
+
 /**
- * The DMARC record that applies to mail from `domain` (RFC 7489 6.6.3): the one at
- * `_dmarc.<domain>`, else (only when that name has no DMARC record) the one at its
- * Organisational Domain. `lookup` returns the TXT values published at a name. Returns the
- * record's name and parsed record, or undefined: no DMARC record, more than one at the name
- * found first, or one without a valid "p" (policy discovery ends there, 6.6.3 steps 5 and 6).
+ * What the TXT values at one `_dmarc` name mean for policy discovery (RFC 7489 6.6.3 steps 4-6):
+ * - `none`: no DMARC record; discovery goes on to the next name (step 3: only an empty set does);
+ * - `several`: more than one; discovery ends with no policy (step 5);
+ * - `ignored`: no valid "p", or an invalid "sp", and no valid "rua"; no policy (step 6b);
+ * - `applies`: the record, its invalid tags left out (6.3: receivers discard them; `errors` says
+ *   which). `asNone`: it had no valid "p" or an invalid "sp" but a valid "rua", so receivers act
+ *   as if it said p=none and keep its other valid tags (step 6a: the reports still show the
+ *   owner the mistake).
+ */
+export type DmarcAtName =
+  | { readonly kind: "none" }
+  | { readonly kind: "several"; readonly records: string[] }
+  | { readonly kind: "ignored"; readonly text: string; readonly errors: DmarcProblem[] }
+  | { readonly kind: "applies"; readonly text: string; readonly record: DmarcRecord; readonly asNone: boolean; readonly errors: DmarcProblem[] };
+
+export function dmarcAtName(txts: readonly string[]): DmarcAtName {
+  const records = txts.filter(isDmarcRecord);
+  const [text] = records;
+  if (text === undefined) return { kind: "none" };
+  if (records.length > 1) return { kind: "several", records };
+  const { record, tags, problems } = readDmarc(text);
+  const errors = problems.filter((p) => p.severity === "error");
+  if (record.p !== undefined && (tags.sp === undefined || record.sp !== undefined)) return { kind: "applies", text, record: record as DmarcRecord, asNone: false, errors };
+  if (record.rua === undefined) return { kind: "ignored", text, errors };
+  const { sp: _invalid, ...rest } = record;
+  return { kind: "applies", text, record: { ...rest, v: "DMARC1", p: "none" }, asNone: true, errors };
+}
+
+/**
+ * The DMARC record that applies to mail from `domain` (RFC 7489 6.6.3), with the name it was
+ * found at, or undefined when none does (see dmarcAtName). `lookup` returns the TXT values
+ * published at a name.
  */
 export function applicableDmarc(domain: string, lookup: (name: string) => readonly string[]): { name: string; record: DmarcRecord } | undefined {
-  const names = [...new Set([dmarcRecordName(domain), dmarcRecordName(organizationalDomain(domain))])];
-  for (const name of names) {
-    const [first, ...more] = lookup(name).filter(isDmarcRecord);
-    // Step 3: only an empty set sends the receiver on to the Organisational Domain.
-    if (first === undefined) continue;
-    const record = more.length === 0 ? parseDmarc(first).record : undefined;
-    return record ? { name, record } : undefined;
+  for (const name of dmarcDiscoveryNames(domain)) {
+    const at = dmarcAtName(lookup(name));
+    if (at.kind === "none") continue;
+    return at.kind === "applies" ? { name, record: at.record } : undefined;
   }
   return undefined;
 }

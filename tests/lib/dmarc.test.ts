@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   DMARC_POLICIES,
   applicableDmarc,
+  dmarcDiscoveryNames,
   buildDmarc,
   dmarcPolicyProblem,
   dmarcRecordName,
@@ -476,6 +477,13 @@ describe("dmarcPolicyProblem: the edges", () => {
   });
 });
 
+describe("dmarcDiscoveryNames (RFC 7489 6.6.3 steps 1-3)", () => {
+  it("the domain's own name, then its Organisational Domain's (once when they are the same)", () => {
+    expect(dmarcDiscoveryNames("mail.r.example")).toEqual(["_dmarc.mail.r.example", "_dmarc.r.example"]);
+    expect(dmarcDiscoveryNames("r.example")).toEqual(["_dmarc.r.example"]);
+  });
+});
+
 describe("applicableDmarc (RFC 7489 6.6.3)", () => {
   const world =
     (records: Record<string, string[]>) =>
@@ -496,9 +504,24 @@ describe("applicableDmarc (RFC 7489 6.6.3)", () => {
     const lookup = world({ "_dmarc.mail.example.com": ["v=DMARC1; p=reject", "v=DMARC1; p=none"], "_dmarc.example.com": ["v=DMARC1; p=quarantine"] });
     expect(applicableDmarc("mail.example.com", lookup)).toBeUndefined();
   });
-  it("a record without a valid p at the From domain ends discovery too (step 6)", () => {
+  it("a record without a valid p and without a valid rua at the From domain: no DMARC applies (step 6b)", () => {
     const lookup = world({ "_dmarc.mail.example.com": ["v=DMARC1; p=block"], "_dmarc.example.com": ["v=DMARC1; p=quarantine"] });
     expect(applicableDmarc("mail.example.com", lookup)).toBeUndefined();
+    expect(applicableDmarc("mail.example.com", world({ "_dmarc.mail.example.com": ["v=DMARC1; aspf=s; rua=reports@example.com"] }))).toBeUndefined();
+  });
+  it("without a valid p but with a valid rua: p=none, the other valid tags kept (step 6a)", () => {
+    const lookup = world({ "_dmarc.mail.example.com": ["v=DMARC1; p=block; aspf=s; rua=mailto:dmarc@example.com"], "_dmarc.example.com": ["v=DMARC1; p=reject"] });
+    expect(applicableDmarc("mail.example.com", lookup)).toEqual({
+      name: "_dmarc.mail.example.com",
+      record: { v: "DMARC1", p: "none", aspf: "s", rua: ["mailto:dmarc@example.com"] },
+    });
+    expect(applicableDmarc("example.com", world({ "_dmarc.example.com": ["v=DMARC1; rua=mailto:dmarc@example.com"] }))?.record.p).toBe("none");
+  });
+  it("an invalid sp is step 6 too: p=none with a valid rua, nothing without one", () => {
+    const withRua = world({ "_dmarc.example.com": ["v=DMARC1; p=reject; sp=block; rua=mailto:dmarc@example.com"] });
+    expect(applicableDmarc("example.com", withRua)).toEqual({ name: "_dmarc.example.com", record: { v: "DMARC1", p: "none", rua: ["mailto:dmarc@example.com"] } });
+    expect(applicableDmarc("example.com", world({ "_dmarc.example.com": ["v=DMARC1; p=reject; sp=block"] }))).toBeUndefined();
+    expect(applicableDmarc("example.com", world({ "_dmarc.example.com": ["v=DMARC1; p=reject; sp=quarantine"] }))?.record).toEqual({ v: "DMARC1", p: "reject", sp: "quarantine" });
   });
   it("none at either name: undefined", () => {
     expect(applicableDmarc("mail.example.com", world({}))).toBeUndefined();

@@ -23,7 +23,6 @@ import {
   PORT_25_NEEDS,
   type PolicyResponse,
   type RecipientObservations,
-  recipientDmarcNames,
   recipientDomains,
   type SmtpProbeResult,
 } from "../../scripts/verify/layers/recipient/check";
@@ -87,11 +86,6 @@ describe("the helpers", () => {
     expect(isNullMx(parseMxAnswers(["0 .", "10 a.example"]))).toBe(false);
     expect(isNullMx(parseMxAnswers(["10 a.example"]))).toBe(false);
     expect(isNullMx([])).toBe(false);
-  });
-
-  it("the DMARC names: the domain's own, then its Organisational Domain's (once when they are the same)", () => {
-    expect(recipientDmarcNames("mail.r.example")).toEqual(["_dmarc.mail.r.example", "_dmarc.r.example"]);
-    expect(recipientDmarcNames(D)).toEqual(["_dmarc.r.example"]);
   });
 
   it("delivery hosts: the MX hosts in order without the null MX; the domain itself for an implicit MX with an address", () => {
@@ -296,13 +290,30 @@ describe("recipient.dmarc", () => {
       ["v=DMARC1; p=none", "v=DMARC1; p=reject"],
       POSTMASTER,
     ]);
+    // No valid p and no valid rua: receivers apply no DMARC (RFC 7489 6.6.3 step 6b).
     const bad = dmarc(["v=DMARC1; p=maybe"]);
-    expect([bad.status, bad.summary, bad.evidence[0], bad.remediation]).toEqual(["warn", "the DMARC record at _dmarc.r.example is malformed: receivers ignore it", "v=DMARC1; p=maybe", POSTMASTER]);
-    expect(bad.evidence.length).toBeGreaterThan(1);
-    // A record that parses with an error: malformed; its evidence lists the errors, not the warnings.
+    expect([bad.status, bad.summary, bad.evidence[0], bad.remediation]).toEqual([
+      "warn",
+      "the DMARC record at _dmarc.r.example has no valid p (or an invalid sp) and no valid rua: receivers ignore it (RFC 7489 6.6.3)",
+      "v=DMARC1; p=maybe",
+      POSTMASTER,
+    ]);
+    expect(bad.evidence[1]).toMatch(/^p: /);
+    expect(dmarc(["v=DMARC1; p=reject; sp=maybe"]).status).toBe("warn");
+  });
+
+  it("no valid p but a valid rua: receivers read p=none (RFC 7489 6.6.3 step 6a)", () => {
+    const f = dmarc(["v=DMARC1; p=maybe; rua=mailto:d@r.example"]);
+    expect([f.status, f.summary]).toEqual(["pass", "r.example publishes DMARC p=none pct=100 adkim=r aspf=r (read as p=none: no valid p or sp, but a valid rua; RFC 7489 6.6.3): policy none for its own mail"]);
+    expect(f.evidence[0]).toBe("_dmarc.r.example: v=DMARC1; p=maybe; rua=mailto:d@r.example");
+  });
+
+  it("an invalid tag other than p and sp: the record applies without it (RFC 7489 6.3), and the evidence says so", () => {
     const pct = dmarc(["v=DMARC1; p=reject; pct=200; foo=bar"]);
-    expect([pct.status, pct.summary, pct.evidence.length]).toEqual(["warn", "the DMARC record at _dmarc.r.example is malformed: receivers ignore it", 2]);
-    expect(pct.evidence[1]).toMatch(/^pct: /);
+    expect([pct.status, pct.summary]).toEqual(["pass", "r.example publishes DMARC p=reject pct=100 adkim=r aspf=r: policy reject for its own mail"]);
+    // The errors, not the warnings (foo=bar is an unknown tag: a warning).
+    expect(pct.evidence.slice(2)).toHaveLength(1);
+    expect(pct.evidence[2]).toMatch(/^receivers discard the invalid tag: pct: /);
   });
 
   it("an unanswered name: inconclusive, naming it", () => {

@@ -234,9 +234,9 @@ describe("recipient layer: MTA-STS, DMARC and TLS-RPT", () => {
     expect([big.status, big.summary]).toEqual(["warn", expect.stringMatching(/the policy cannot be fetched \(https:\/\/mta-sts\.big\.example\/\.well-known\/mta-sts\.txt: the policy is larger than 64 KiB/)]);
   });
 
-  it("a malformed DMARC record, an MTA-STS record without id and a TLS-RPT record without rua warn", async () => {
+  it("a DMARC record with an invalid p and no rua, an MTA-STS record without id and a TLS-RPT record without rua warn", async () => {
     const fs = await check("broken.example");
-    expect(byId(fs, "recipient.dmarc")).toMatchObject({ status: "warn", summary: "the DMARC record at _dmarc.broken.example is malformed: receivers ignore it" });
+    expect(byId(fs, "recipient.dmarc")).toMatchObject({ status: "warn", summary: "the DMARC record at _dmarc.broken.example has no valid p (or an invalid sp) and no valid rua: receivers ignore it (RFC 7489 6.6.3)" });
     expect(byId(fs, "recipient.mta-sts").summary).toMatch(/^the MTA-STS record of broken\.example is invalid, so senders ignore MTA-STS: the record has no "id" field/);
     expect(byId(fs, "recipient.tls-rpt")).toMatchObject({ status: "warn" });
     expect(byId(fs, "recipient.tls-rpt").summary).toMatch(/^the TLS-RPT record of broken\.example is invalid, so senders send no TLS reports: the record has no "rua" field/);

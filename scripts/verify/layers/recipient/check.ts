@@ -6,7 +6,7 @@
  * Pure: (observations) -> findings. The collector is scripts/verify/layers/recipient/collect.ts; the MTA-STS,
  * TLS-RPT and DMARC rules are lib/mta-sts.ts, lib/tls-rpt.ts and lib/dmarc.ts.
  */
-import { type DmarcRecord, dmarcRecordName, isDmarcRecord, parseDmarc } from "../../../../lib/dmarc";
+import { dmarcAtName, type DmarcRecord, dmarcRecordName } from "../../../../lib/dmarc";
 import { isSubdomainOf, normalizeDomain, organizationalDomain } from "../../../../lib/domain";
 import { type MtaStsPolicy, mtaStsPolicyHost, mtaStsRecordName, MTA_STS_POLICY_PATH, mxNotInPolicy, parseMtaStsPolicy, parseMtaStsRecord } from "../../../../lib/mta-sts";
 import { parseTlsRptRecord, tlsRptRecordName } from "../../../../lib/tls-rpt";
@@ -38,12 +38,6 @@ export function parseMxAnswers(values: readonly string[]): MxEntry[] {
 
 /** RFC 7505: a single MX of preference 0 and host "." means the domain accepts no mail. */
 export const isNullMx = (mx: readonly MxEntry[]): boolean => mx.length === 1 && mx[0].host === "";
-
-/** The names whose DMARC record applies to `domain`: its own, then its Organisational Domain's (RFC 7489 6.6.3). */
-export function recipientDmarcNames(domain: string): string[] {
-  const org = organizationalDomain(domain);
-  return [...new Set([dmarcRecordName(domain), dmarcRecordName(org)])];
-}
 
 export interface HostObservation {
   cname: Observation<string[]>;
@@ -85,7 +79,7 @@ export interface RecipientObservations {
   implicit?: { a: Observation<string[]>; aaaa: Observation<string[]> };
   /** For each MX host (not for the null MX). */
   hosts: ReadonlyMap<string, HostObservation>;
-  /** The TXT answers of recipientDmarcNames, in order, as far as they were asked. */
+  /** The TXT answers of dmarcDiscoveryNames (lib/dmarc.ts), in order, as far as they were asked. */
   dmarc: readonly { name: string; txt: Observation<string[]> }[];
   mtaSts: Observation<string[]>;
   /** Fetched only when the _mta-sts record is valid. */
@@ -201,22 +195,22 @@ function checkDmarc(obs: RecipientObservations): Finding {
   const subject = dmarcRecordName(d);
   for (const { name, txt } of obs.dmarc) {
     if (!txt.ok && txt.reason !== "notfound") return inconclusive("recipient", "recipient.dmarc", subject, `the DMARC record at ${name}`, txt);
-    const records = (txt.ok ? txt.value : []).filter(isDmarcRecord);
-    if (records.length === 0) continue;
-    if (records.length > 1) {
-      return finding("recipient", "recipient.dmarc", subject, "warn", `${name} has ${records.length} DMARC records: receivers ignore them all (RFC 7489 6.6.3), so ${d} has no effective DMARC policy`, { evidence: records, remediation: POSTMASTER(d) });
+    const at = dmarcAtName(txt.ok ? txt.value : []);
+    if (at.kind === "none") continue;
+    if (at.kind === "several") {
+      return finding("recipient", "recipient.dmarc", subject, "warn", `${name} has ${at.records.length} DMARC records: receivers ignore them all (RFC 7489 6.6.3), so ${d} has no effective DMARC policy`, { evidence: at.records, remediation: POSTMASTER(d) });
     }
-    const parsed = parseDmarc(records[0]);
-    if (!parsed.valid || !parsed.record) {
-      return finding("recipient", "recipient.dmarc", subject, "warn", `the DMARC record at ${name} is malformed: receivers ignore it`, { evidence: [records[0], ...parsed.problems.filter((p) => p.severity === "error").map((p) => p.message)], remediation: POSTMASTER(d) });
+    if (at.kind === "ignored") {
+      return finding("recipient", "recipient.dmarc", subject, "warn", `the DMARC record at ${name} has no valid p (or an invalid sp) and no valid rua: receivers ignore it (RFC 7489 6.6.3)`, { evidence: [at.text, ...at.errors.map((p) => p.message)], remediation: POSTMASTER(d) });
     }
-    const r = parsed.record;
+    const r = at.record;
     const inherited = name !== dmarcRecordName(d);
     // A subdomain under its Organisational Domain's record gets sp (RFC 7489 6.3), else p.
     const effective = inherited && isSubdomainOf(d, organizationalDomain(d)) ? (r.sp ?? r.p) : r.p;
     const tags = `p=${r.p}${r.sp ? ` sp=${r.sp}` : ""} pct=${r.pct ?? 100} adkim=${r.adkim ?? "r"} aspf=${r.aspf ?? "r"}`;
-    return finding("recipient", "recipient.dmarc", subject, "pass", `${d} publishes DMARC ${tags}${inherited ? ` (from ${name})` : ""}: policy ${effective} for its own mail`, {
-      evidence: [`${name}: ${records[0]}`, dmarcMeaning(d, r, effective)],
+    const readAsNone = at.asNone ? " (read as p=none: no valid p or sp, but a valid rua; RFC 7489 6.6.3)" : "";
+    return finding("recipient", "recipient.dmarc", subject, "pass", `${d} publishes DMARC ${tags}${inherited ? ` (from ${name})` : ""}${readAsNone}: policy ${effective} for its own mail`, {
+      evidence: [`${name}: ${at.text}`, dmarcMeaning(d, r, effective), ...at.errors.map((p) => `receivers discard the invalid tag: ${p.message}`)],
     });
   }
   return finding("recipient", "recipient.dmarc", subject, "pass", `${d} publishes no DMARC record${obs.dmarc.length > 1 ? ` (nor does ${obs.dmarc.at(-1)?.name.slice("_dmarc.".length)})` : ""}: nothing to learn about how it filters`, {

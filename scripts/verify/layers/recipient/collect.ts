@@ -12,9 +12,9 @@ import type SMTPConnection from "nodemailer/lib/smtp-connection";
 import { isIP } from "node:net";
 import { mtaStsPolicyHost, mtaStsRecordName, MTA_STS_MAX_BODY_BYTES, MTA_STS_POLICY_PATH, parseMtaStsRecord } from "../../../../lib/mta-sts";
 import { tlsRptRecordName } from "../../../../lib/tls-rpt";
-import { isDmarcRecord } from "../../../../lib/dmarc";
+import { dmarcDiscoveryNames, isDmarcRecord } from "../../../../lib/dmarc";
 import { type Observation, observed, type Unobservable } from "../../../../lib/verify/findings";
-import { bestMx, type HostObservation, parseMxAnswers, type PolicyResponse, recipientDmarcNames, type RecipientObservations, type SmtpProbeResult } from "./check";
+import { bestMx, type HostObservation, parseMxAnswers, type PolicyResponse, type RecipientObservations, type SmtpProbeResult } from "./check";
 import type { DnsCollector } from "../dns/collect";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "../../limit";
 import { loadSmtpConnection } from "../../load";
@@ -102,7 +102,7 @@ export class RecipientCollector {
   /** _dmarc.<domain>, and only when it holds no DMARC record, the Organisational Domain's. */
   private async dmarc(domain: string): Promise<{ name: string; txt: Observation<string[]> }[]> {
     const out: { name: string; txt: Observation<string[]> }[] = [];
-    for (const name of recipientDmarcNames(domain)) {
+    for (const name of dmarcDiscoveryNames(domain)) {
       const txt = await this.dns.query("TXT", name);
       out.push({ name, txt });
       if (!txt.ok && txt.reason !== "notfound") break;
