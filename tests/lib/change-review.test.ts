@@ -50,6 +50,13 @@ describe("REPLACE_PROPERTIES", () => {
     expect(Object.keys(REPLACE_PROPERTIES)).toContain(USER);
     expect(Object.keys(REPLACE_PROPERTIES)).not.toContain(LAMBDA);
   });
+  it("every key is an AWS type token, every value a list of input names", () => {
+    for (const [type, props] of Object.entries(REPLACE_PROPERTIES)) {
+      expect(type).toMatch(/^aws:[a-z0-9]+\/[a-zA-Z0-9]+:[A-Z][a-zA-Z0-9]+$/);
+      expect(Array.isArray(props), type).toBe(true);
+      for (const p of props) expect(p, type).toMatch(/^[a-z][a-zA-Z0-9]*$/);
+    }
+  });
 });
 
 describe("planSchema", () => {
