@@ -164,7 +164,8 @@ export function reviewChange(base: Plan, head: Plan): Review {
     const keys = [...new Set([...Object.keys(baseR.inputs), ...Object.keys(r.inputs)])].sort();
     const changed = keys.filter((k) => !same(baseR.inputs[k], r.inputs[k]));
     if (changed.length === 0) continue;
-    const forcedBy = changed.filter((k) => (REPLACE_PROPERTIES[r.type] ?? []).includes(k));
+    const forceNew = REPLACE_PROPERTIES[r.type];
+    const forcedBy = forceNew ? changed.filter((k) => forceNew.includes(k)) : [];
     const kind: ChangeKind = forcedBy.length > 0 ? "replace" : "update";
     const why = breaks(kind, r, baseR, changed, base);
     const refused = refusal(kind, r, baseR);
@@ -190,14 +191,14 @@ export function formatReview(review: Review, against: string, allowBreak: boolea
     lines.push(`  ${c.kind.padEnd(7)} ${pulumiTypeName(c.type)} ${c.name}${detail}${c.breaks ? `\n          BREAKS MAIL: ${c.breaks}` : ""}${refusedLine}`);
   }
   for (const step of ["delete", "replace"] as const) {
-    const refused = review.changes.filter((c) => c.refused?.step === step);
-    const first = refused[0]?.refused;
+    const refused = review.changes.flatMap((c) => (c.refused?.step === step ? [c.refused] : []));
+    const first = refused[0];
     if (!first) continue;
     const what = `${refused.length} ${step}${refused.length === 1 ? "" : "s"}`;
     lines.push(`\`pulumi preview\` will refuse ${what} of protected resources: ${first.why}`);
-    const instead = refused.map((c) => c.refused?.instead).filter((x, i, all) => all.indexOf(x) === i);
+    const instead = refused.map((x) => x.instead).filter((x, i, all) => all.indexOf(x) === i);
     for (const text of instead) lines.push(`  Instead: ${text}`);
-    const keep = refused.map((c) => c.refused?.keepWith).filter((x): x is string => x !== undefined);
+    const keep = refused.map((x) => x.keepWith).filter((x): x is string => x !== undefined);
     if (keep.length > 0) {
       lines.push(
         `  To drop ${keep.length === 1 ? "the retained one" : `the ${keep.length} retained ones`} from Pulumi but keep ${keep.length === 1 ? "its AWS object" : "their AWS objects"} (retainOnDelete), the only way is, before this \`pulumi up\` (mail-infra:protect false lifts retainOnDelete too):`,
