@@ -132,7 +132,7 @@ describe("reviewChange: what changed", () => {
   });
 
   it("a type the review has no ForceNew list for, or does not know at all: every change is an update that breaks nothing", () => {
-    const r = reviewChange(plan([res(LAMBDA, "fn", { name: "a" }), res(COMPONENT, "d", { domain: "a" })]), plan([res(LAMBDA, "fn", { name: "b" }), res(COMPONENT, "d", { domain: "b" })]));
+    const r = reviewChange(plan([res(LAMBDA, "fn", { memorySize: 128 }), res(COMPONENT, "d", { domain: "a" })]), plan([res(LAMBDA, "fn", { memorySize: 256 }), res(COMPONENT, "d", { domain: "b" })]));
     expect(r.changes.map((c) => [c.kind, c.forcedBy, c.breaks])).toEqual([
       ["update", [], undefined],
       ["update", [], undefined],
