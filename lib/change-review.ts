@@ -109,8 +109,8 @@ const PROTECTED_DELETE_WHY =
 const PROTECTED_REPLACE_WHY =
   "it is protected in the stack's state and in this program. The engine refuses to replace a protected resource (a replace deletes it), in `pulumi preview` as in `pulumi up`, unless the same update unprotects it (pulumi/pulumi pkg/resource/deploy/step_generator.go, continueStepsFromDiff: new.Protect && old.Protect).";
 
-function refusal(kind: ChangeKind, r: PlanResource, baseR: PlanResource | undefined): EngineRefusal | undefined {
-  if (kind === "delete" && baseR?.options.protect) {
+function refusal(kind: ChangeKind, r: PlanResource, baseR: PlanResource): EngineRefusal | undefined {
+  if (kind === "delete" && baseR.options.protect) {
     return {
       step: "delete",
       why: PROTECTED_DELETE_WHY,
@@ -119,7 +119,7 @@ function refusal(kind: ChangeKind, r: PlanResource, baseR: PlanResource | undefi
       ...(baseR.options.retainOnDelete ? { keepWith: `pulumi state unprotect '${baseR.urn}'` } : {}),
     };
   }
-  if (kind === "replace" && baseR?.options.protect && r.options.protect) {
+  if (kind === "replace" && baseR.options.protect && r.options.protect) {
     return {
       step: "replace",
       why: PROTECTED_REPLACE_WHY,
@@ -139,11 +139,11 @@ function keysInUse(base: Plan): Set<number> {
   return inUse;
 }
 
-function breaks(kind: ChangeKind, r: PlanResource, baseR: PlanResource | undefined, changed: readonly string[], base: Plan): string | undefined {
-  const why = resourceKind(r.type)?.breaksMail?.({ kind, name: r.name, inputs: r.inputs, ...(baseR ? { baseInputs: baseR.inputs } : {}), changed, keysInUse: keysInUse(base) });
+function breaks(kind: ChangeKind, r: PlanResource, baseR: PlanResource, changed: readonly string[], base: Plan): string | undefined {
+  const why = resourceKind(r.type)?.breaksMail?.({ kind, name: r.name, inputs: r.inputs, baseInputs: baseR.inputs, changed, keysInUse: keysInUse(base) });
   if (why) return why;
   const gone = kind === "delete" || kind === "replace";
-  if (gone && baseR?.options.protect) return `${kind === "delete" ? "deletes" : "replaces"} a protected resource`;
+  if (gone && baseR.options.protect) return `${kind === "delete" ? "deletes" : "replaces"} a protected resource`;
   return undefined;
 }
 
@@ -155,17 +155,17 @@ export function reviewChange(base: Plan, head: Plan): Review {
   const matched = new Set<string>();
   const changes: Change[] = [];
   for (const r of head.resources) {
-    const baseUrn = [r.urn, ...r.options.aliases].find((u) => baseByUrn.has(u) && !matched.has(u));
-    const baseR = baseUrn ? baseByUrn.get(baseUrn) : undefined;
-    if (!baseR || !baseUrn) {
+    const baseR = [r.urn, ...r.options.aliases].map((u) => baseByUrn.get(u)).find((b) => b !== undefined && !matched.has(b.urn));
+    if (!baseR) {
       changes.push({ kind: "create", urn: r.urn, type: r.type, name: r.name, changed: [], forcedBy: [] });
       continue;
     }
-    matched.add(baseUrn);
+    matched.add(baseR.urn);
     const keys = [...new Set([...Object.keys(baseR.inputs), ...Object.keys(r.inputs)])].sort();
     const changed = keys.filter((k) => !same(baseR.inputs[k], r.inputs[k]));
     if (changed.length === 0) continue;
-    const forcedBy = changed.filter((k) => (REPLACE_PROPERTIES[r.type] ?? []).includes(k));
+    const forceNew = REPLACE_PROPERTIES[r.type];
+    const forcedBy = forceNew ? changed.filter((k) => forceNew.includes(k)) : [];
     const kind: ChangeKind = forcedBy.length > 0 ? "replace" : "update";
     const why = breaks(kind, r, baseR, changed, base);
     const refused = refusal(kind, r, baseR);
@@ -191,14 +191,14 @@ export function formatReview(review: Review, against: string, allowBreak: boolea
     lines.push(`  ${c.kind.padEnd(7)} ${pulumiTypeName(c.type)} ${c.name}${detail}${c.breaks ? `\n          BREAKS MAIL: ${c.breaks}` : ""}${refusedLine}`);
   }
   for (const step of ["delete", "replace"] as const) {
-    const refused = review.changes.filter((c) => c.refused?.step === step);
-    const first = refused[0]?.refused;
+    const refused = review.changes.flatMap((c) => (c.refused?.step === step ? [c.refused] : []));
+    const first = refused[0];
     if (!first) continue;
     const what = `${refused.length} ${step}${refused.length === 1 ? "" : "s"}`;
     lines.push(`\`pulumi preview\` will refuse ${what} of protected resources: ${first.why}`);
-    const instead = refused.map((c) => c.refused?.instead).filter((x, i, all) => all.indexOf(x) === i);
+    const instead = refused.map((x) => x.instead).filter((x, i, all) => all.indexOf(x) === i);
     for (const text of instead) lines.push(`  Instead: ${text}`);
-    const keep = refused.map((c) => c.refused?.keepWith).filter((x): x is string => x !== undefined);
+    const keep = refused.map((x) => x.keepWith).filter((x): x is string => x !== undefined);
     if (keep.length > 0) {
       lines.push(
         `  To drop ${keep.length === 1 ? "the retained one" : `the ${keep.length} retained ones`} from Pulumi but keep ${keep.length === 1 ? "its AWS object" : "their AWS objects"} (retainOnDelete), the only way is, before this \`pulumi up\` (mail-infra:protect false lifts retainOnDelete too):`,

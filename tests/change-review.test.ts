@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatReview, type Plan, planSchema, REPLACE_PROPERTIES, reviewChange } from "../lib/change-review";
+import { type Plan, planSchema, REPLACE_PROPERTIES, reviewChange } from "../lib/change-review";
 import { redactSecrets } from "../scripts/lib/mock-program";
 import { PROD_LIKE } from "./helpers/config";
 import { runWithConfig } from "./helpers/program";
@@ -184,81 +184,8 @@ describe("REPLACE_PROPERTIES", () => {
   });
 });
 
-describe("planSchema", () => {
-  it("reads a base plan from before options were printed as unprotected, not retained and unaliased", () => {
-    const plan = planSchema.parse({ stack: "prod", resources: [{ urn: "u", type: "t", name: "n", inputs: {} }], outputs: {} });
-    expect(plan.resources[0].options).toEqual({ protect: false, retainOnDelete: false, aliases: [] });
-  });
-
-  it("refuses something that is not a plan", () => {
-    expect(planSchema.safeParse({ stack: "prod" }).success).toBe(false);
-  });
-});
-
+// planSchema and the engine's refusals on hand-built plans: tests/lib/change-review.test.ts (pure).
 describe("engine refusals: protect read from the base and head plans' recorded options", () => {
-  const RECORD = "aws:route53/record:Record";
-  const SECRET = "aws:secretsmanager/secret:Secret";
-  const res = (type: string, name: string, inputs: Record<string, unknown>, protect: boolean, retainOnDelete = false) => ({
-    urn: `urn:pulumi:prod::mail-infra::${type}::${name}`,
-    type,
-    name,
-    inputs,
-    options: { protect, retainOnDelete, aliases: [] },
-  });
-  const plan = (...resources: ReturnType<typeof res>[]): Plan => planSchema.parse({ stack: "prod", resources, outputs: {} });
-  const mx = (protect: boolean, retain: boolean) => res(RECORD, "d-dns-mail-from-mx-bounce.d", { zoneId: "Z1", name: "bounce.d", type: "MX" }, protect, retain);
-  const secret = (name: string, protect: boolean) => res(SECRET, "smtp-secret", { name }, protect);
-
-  it("a protected delete: refused, why (step.go DeleteStep.Apply) and the two-step way, with state unprotect only to keep the retained object", () => {
-    const r = reviewChange(plan(mx(true, true)), plan());
-    expect(r.refused).toBe(true);
-    const c = r.changes[0];
-    expect(c?.kind).toBe("delete");
-    expect(c?.refused?.step).toBe("delete");
-    expect(c?.refused?.why).toContain("before it looks at retainOnDelete, in `pulumi preview` as in `pulumi up` (pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep.Apply: deleteProtectedError)");
-    expect(c?.refused?.instead).toMatch(/^deploy in two steps\. First lift protection while the resource is still declared: on the base branch, `pulumi config set mail-infra:protect false && pulumi up`/);
-    expect(c?.refused?.instead).not.toContain("state unprotect");
-    expect(c?.refused?.keepWith).toBe(`pulumi state unprotect '${c?.urn}'`);
-    expect(formatReview(r, "base.json", false)).toContain(`the only way is, before this \`pulumi up\` (mail-infra:protect false lifts retainOnDelete too):\n    pulumi state unprotect '${c?.urn}'\n`);
-    // Without retainOnDelete there is nothing to keep: no state command is suggested.
-    const plainDelete = reviewChange(plan(mx(true, false)), plan());
-    expect(plainDelete.changes[0]?.refused?.keepWith).toBeUndefined();
-    expect(formatReview(plainDelete, "base.json", false)).not.toContain("state unprotect");
-  });
-
-  it("a protected replace: refused while both plans protect it; unprotecting in the same update lets it through", () => {
-    const r = reviewChange(plan(secret("a", true)), plan(secret("b", true)));
-    expect(r.changes[0]).toMatchObject({ kind: "replace", forcedBy: ["name"], refused: { step: "replace" } });
-    expect(r.changes[0]?.refused?.why).toContain("pulumi/pulumi pkg/resource/deploy/step_generator.go, continueStepsFromDiff: new.Protect && old.Protect");
-    expect(r.changes[0]?.refused?.instead).toContain("unprotect in the same update");
-    expect(r.changes[0]?.refused?.instead).not.toContain("state unprotect");
-    const unprotected = reviewChange(plan(secret("a", true)), plan(secret("b", false)));
-    expect(unprotected.changes[0]?.kind).toBe("replace");
-    expect(unprotected.changes[0]?.refused).toBeUndefined();
-    expect(unprotected.refused).toBe(false);
-  });
-
-  it("an unprotected delete (and an update of a protected resource): no refusal, no refusal line", () => {
-    const r = reviewChange(plan(mx(false, true), secret("a", true)), plan(res(SECRET, "smtp-secret", { name: "a", description: "x" }, true)));
-    expect(r.changes.map((c) => [c.kind, c.refused])).toEqual([
-      ["update", undefined],
-      ["delete", undefined],
-    ]);
-    expect(r.refused).toBe(false);
-    const text = formatReview(r, "base.json", false);
-    expect(text).not.toContain("REFUSED BY PULUMI");
-    expect(text).not.toContain("will refuse");
-  });
-
-  it("prints each refused step, then why and what to do once per kind", () => {
-    const text = formatReview(reviewChange(plan(mx(true, true), secret("a", true)), plan(secret("b", true))), "base.json", true);
-    expect(text).toContain("REFUSED BY PULUMI: delete of a protected resource (see below)");
-    expect(text).toContain("REFUSED BY PULUMI: replace of a protected resource (see below)");
-    expect(text).toContain("`pulumi preview` will refuse 1 delete of protected resources: it is protected in the stack's state.");
-    expect(text).toContain("`pulumi preview` will refuse 1 replace of protected resources: it is protected in the stack's state and in this program.");
-    expect(text).toContain("Pulumi will refuse 2 steps: the change cannot be deployed as it is. Exit 1 (--allow-break does not change that).");
-  });
-
   it("follows the protection table of the real program: a region removed is refused exactly where the base protects", async () => {
     const base = await planOf(PROD_LIKE);
     const r = reviewChange(base, await planOf({ ...PROD_LIKE, regions: ["us-east-1"] }));

@@ -1,7 +1,8 @@
 /**
  * npm run relay-fix as users run it: the runbook for one sender from a manifest file, the
  * password command instead of the password, --show-password only on a terminal (reading the
- * secret from moto), and usage errors with exit 2.
+ * secret from moto), and usage errors with exit 2. The runbook's lines for every kind of sender,
+ * pure: tests/lib/relay-runbook.test.ts.
  */
 import { createPublicKey, generateKeyPairSync, verify as verifySignature } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -9,7 +10,6 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { relayRunbook } from "../../lib/relay-runbook";
 import { GMAIL_DELEGATION_SCOPES, GOOGLE_TOKEN_URI } from "../../scripts/verify/layers/gmail/delegation";
 import { runCliAsync } from "../helpers/spawn";
 import { healthyAlias, startGmailFake } from "./gmail-fake";
@@ -105,30 +105,6 @@ describe("relay-fix", () => {
     expect([r.status, r.stderr]).toEqual([2, "error: --sender: \"nobody@example.com\" is not a sender of stack test (its senders: admin@example.com). Senders are declared in mail-infra:senders.\n"]);
     const none = await runCliAsync("relay-fix.ts", ["--sender", "admin@example.com"], { env: w.env });
     expect([none.status, none.stderr]).toEqual([2, "error: give exactly one of --stack or --manifest (see --help).\n"]);
-  });
-
-  it("an SMTP client's runbook: smarthost settings, STARTTLS on 587, and the verify command for --stack", () => {
-    const m = structuredClone(w.manifest);
-    m.smtp.keyGeneration = 2;
-    m.smtp.previousKey = { generation: 1, accessKeyId: "AKIAPREVIOUSKEY00001", state: "inactive" };
-    const s = { address: "app@example.com", kind: "smtp-client" as const, region: "us-west-2", smtpEndpoint: "email-smtp.us-west-2.amazonaws.com" };
-    const lines = relayRunbook(m, s, { source: "--stack prod" });
-    expect(lines.slice(0, 4)).toEqual([
-      "Relay fix for app@example.com (SMTP client), stack test",
-      "It must log in to SES in us-west-2 with the current SMTP key, generation 2.",
-      "Key generation 1 (AKIAPREVIOUSKEY00001) is inactive: move this relay before it is retired.",
-      "",
-    ]);
-    expect(lines).toContain("     Security      TLS / STARTTLS (port 587), required; AUTH PLAIN or LOGIN");
-    expect(lines).toContain(`                     aws secretsmanager get-secret-value --secret-id mail-infra/test/ses-smtp --region us-east-1 --query SecretString --output text | jq -r '.regions["us-west-2"].password'`);
-    expect(lines.slice(-6)).toEqual([
-      "3. Send the probe: one message through the relay From app@example.com To success@simulator.amazonses.com.",
-      "   It logs in to SES in us-west-2 with the key the relay holds; SES's mailbox simulator accepts it without cost or reputation effect.",
-      "   If the relay cannot log in, its log shows 535 Authentication Credentials Invalid: recheck the values above.",
-      "4. At least 4 hours later (IAM's last-used record lags), check:",
-      "     npm run verify -- --stack prod --only relay",
-      `   relay.credentials for app@example.com passes once SES shows the current key (${m.smtp.accessKeyId}) used in us-west-2 after the rotation, and the previous key not since.`,
-    ]);
   });
 
   it("--apply (Workspace): updates the alias with the exact request body, reads it back, passes the relay check; no secret in the output", async () => {
