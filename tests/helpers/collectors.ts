@@ -12,7 +12,7 @@ import type { Manifest } from "../../lib/manifest";
 import { smtpEndpoint } from "../../lib/regions";
 import type { Observation, Unobservable } from "../../lib/verify/findings";
 import type { AwsCollector } from "../../scripts/verify/aws";
-import type { Collectors } from "../../scripts/verify/layer";
+import type { Collectors, LayerRun, VerifyOptions } from "../../scripts/verify/layer";
 import type { DnsCollector } from "../../scripts/verify/layers/dns/collect";
 import type { GmailCollector } from "../../scripts/verify/layers/gmail/collect";
 import type { RecipientCollector } from "../../scripts/verify/layers/recipient/collect";
@@ -21,7 +21,7 @@ import { ACCOUNT, manifestRegion } from "./manifest";
 
 export type FakeAws = Pick<
   AwsCollector,
-  "account" | "identity" | "configurationSet" | "suppressed" | "secretValue" | "accessKeys" | "keyLastUsed" | "simulateSend" | "call" | "callerAccount" | "userArn"
+  "account" | "identity" | "configurationSet" | "suppressed" | "secretValue" | "accessKeys" | "keyLastUsed" | "simulateSend" | "call" | "client" | "callerAccount" | "userArn"
 >;
 export type FakeDns = Pick<DnsCollector, "useAuthoritativeFor" | "query" | "spfResolver">;
 export type FakeSmtp = Pick<SmtpCollector, "prepare" | "auth" | "sendTest">;
@@ -88,6 +88,11 @@ export function fakeCollectors(answers: FakeAnswers = {}): { c: Collectors; call
     userArn: (...x) => (log("aws.userArn", x), a.userArn?.(...x) ?? missing()),
     // The monitoring and watch collectors' reads (CloudWatch, SNS, EventBridge, CloudTrail): logged by permission.
     call: (service, scope, key, permission, fn) => (log("aws.call", [permission]), a.call?.(service, scope, key, permission, fn) ?? missing()),
+    // The SDK client a call's function sends with: only when the test's `call` runs that function.
+    client: (service, region, make) => {
+      if (!a.client) throw new Error(`no ${service} client in this world`);
+      return a.client(service, region, make);
+    },
   };
   const d = answers.dns ?? {};
   const dns: FakeDns = {
@@ -122,4 +127,43 @@ export function fakeCollectors(answers: FakeAnswers = {}): { c: Collectors; call
     ...(recipient ? { recipient: recipient as RecipientCollector } : {}),
   };
   return { c, calls };
+}
+
+export interface FakeRun {
+  r: LayerRun;
+  calls: string[];
+  /** The progress labels, in the order their work started. */
+  tracked: string[];
+}
+
+/** A LayerRun as runVerify builds it (scripts/verify/run.ts), with the layers (default smtp and relay) and options given, over fakeCollectors(answers); progress labels kept in `tracked`. */
+export function layerRun(m: Manifest | undefined, opts: Partial<VerifyOptions>, answers: FakeAnswers = {}): FakeRun {
+  const { c, calls } = fakeCollectors(answers);
+  return { ...runOver(m, opts, c), calls };
+}
+
+function runOver(m: Manifest | undefined, opts: Partial<VerifyOptions>, c: Collectors): Omit<FakeRun, "calls"> {
+  const layers = opts.layers ?? ["smtp", "relay"];
+  const shared = new Map<string, unknown>();
+  const tracked: string[] = [];
+  const r: LayerRun = {
+    m,
+    opts: { recipients: [], sendTest: false, ...opts, layers },
+    c,
+    on: (l) => layers.includes(l),
+    track: (label, work) => {
+      tracked.push(label);
+      return work;
+    },
+    mode: "stack",
+    domains: m?.domains ?? [],
+    regions: [...new Set((m?.domains ?? []).flatMap((d) => d.regions.map((x) => x.region)))],
+    secrets: [],
+    perDomain: (work) => work(),
+    once: <T>(key: string, start: () => T): T => {
+      if (!shared.has(key)) shared.set(key, start());
+      return shared.get(key) as T;
+    },
+  };
+  return { r, tracked };
 }

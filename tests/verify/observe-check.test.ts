@@ -9,10 +9,9 @@ import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../lib/manifest";
 import { smtpEndpoint } from "../../lib/regions";
 import { type Observation, observed, type Unobservable } from "../../lib/verify/findings";
-import type { Collectors, LayerRun, VerifyOptions } from "../../scripts/verify/layer";
 import { credentialObservations } from "../../scripts/verify/layers/smtp/observe";
 import type { AccessKeyState, SmtpAuthResult } from "../../scripts/verify/layers/smtp/check";
-import { EAST, type FakeAnswers, fakeCollectors, KEY, SECRET_ID, USER, USER_ARN, verifyManifest, WEST } from "../helpers/collectors";
+import { EAST, type FakeAnswers, KEY, layerRun, SECRET_ID, USER, USER_ARN, verifyManifest, WEST } from "../helpers/collectors";
 import { ACCOUNT } from "../helpers/manifest";
 
 const OLD = "AKIAEXAMPLEOLDKEY001";
@@ -26,45 +25,6 @@ const accepted: SmtpAuthResult = { code: 235, ms: 12, message: "235 Authenticati
 const rejected: SmtpAuthResult = { code: 535, ms: 12, message: "535 Authentication Credentials Invalid" };
 const keys = (...ids: string[]): Observation<AccessKeyState[]> => observed(ids.map((id) => ({ id, status: "Active", createDate: "2026-11-01T00:00:00Z" })));
 const denied: Unobservable = { ok: false, reason: "denied", message: "AccessDeniedException: secretsmanager:GetSecretValue", needs: "Grant secretsmanager:GetSecretValue." };
-
-interface Run {
-  r: LayerRun;
-  calls: string[];
-  /** The progress labels, in the order their work started. */
-  tracked: string[];
-}
-
-/** A LayerRun as runVerify builds it (scripts/verify/run.ts), with the layers and options given. */
-function layerRun(m: Manifest, opts: Partial<VerifyOptions>, answers: FakeAnswers): Run {
-  const { c, calls } = fakeCollectors(answers);
-  return { ...runOver(m, opts, c), calls };
-}
-
-function runOver(m: Manifest, opts: Partial<VerifyOptions>, c: Collectors): Omit<Run, "calls"> {
-  const layers = opts.layers ?? ["smtp", "relay"];
-  const shared = new Map<string, unknown>();
-  const tracked: string[] = [];
-  const r: LayerRun = {
-    m,
-    opts: { recipients: [], sendTest: false, ...opts, layers },
-    c,
-    on: (l) => layers.includes(l),
-    track: (label, work) => {
-      tracked.push(label);
-      return work;
-    },
-    mode: "stack",
-    domains: m.domains,
-    regions: [EAST, WEST],
-    secrets: [],
-    perDomain: (work) => work(),
-    once: <T>(key: string, start: () => T): T => {
-      if (!shared.has(key)) shared.set(key, start());
-      return shared.get(key) as T;
-    },
-  };
-  return { r, tracked };
-}
 
 /** A healthy stack's answers: the secret holds `regions`' passwords, the user has `keyIds`, every login is accepted. */
 function healthy(regions: Record<string, string>, keyIds: string[] = [KEY], extra: Record<string, string> = {}): FakeAnswers {
@@ -287,6 +247,19 @@ describe("credentialObservations: what the smtp and relay layers read", () => {
     // Not rotating (one key), even when forced: no login time is kept.
     const single = layerRun(manifest(), { smtpAuthDuringRotation: true }, healthy(passwords, [KEY]));
     expect((await credentialObservations(single.r)).loginsThisRun).toEqual(new Map());
+  });
+
+  it("the rotation is judged for the key the secret logs in with, not the manifest's", async () => {
+    // The secret holds the old key: logging in with it is no use of the current key, so it goes ahead.
+    const answers = healthy({ [EAST]: "PASSWORD-EAST-0001" }, [KEY, OLD]);
+    const oldSecret: FakeAnswers = { ...answers, aws: { ...answers.aws, secretValue: async () => observed(secretJson(OLD, { [EAST]: "PASSWORD-EAST-0001" })) } };
+    const a = layerRun(manifest(), { layers: ["smtp"] }, oldSecret);
+    const o = await credentialObservations(a.r);
+    expect(a.calls.filter((c) => c.startsWith("smtp.auth"))).toEqual([`smtp.auth ${target(EAST)} ${OLD} PASSWORD-EAST-0001 ${EAST}`]);
+    expect("authWithheld" in o.obs).toBe(false);
+    // An unreadable secret: the manifest's key is the login key, and two keys make a rotation.
+    const b = layerRun(manifest(), { layers: ["smtp"] }, { ...answers, aws: { ...answers.aws, secretValue: async () => denied } });
+    expect((await credentialObservations(b.r)).obs.authWithheld).toEqual({ keys: [KEY, OLD] });
   });
 
   it("keys that cannot be listed: the manifest's previous key decides the rotation, and the withheld keys are the manifest's", async () => {

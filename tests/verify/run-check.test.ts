@@ -10,14 +10,18 @@ import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../lib/manifest";
 import { mailFromMxHost, smtpEndpoint } from "../../lib/regions";
 import { type Finding, type NotChecked, observed } from "../../lib/verify/findings";
-import type { AwsService } from "../../scripts/verify/aws";
+import type { AwsSdk, AwsService } from "../../scripts/verify/aws";
 import type { VerifyOptions } from "../../scripts/verify/layer";
 import { VERIFY_LAYERS } from "../../scripts/verify/layers";
+import { monitoringLayer } from "../../scripts/verify/layers/monitoring";
+import { recipientLayer } from "../../scripts/verify/layers/recipient";
+import { relayLayer } from "../../scripts/verify/layers/relay";
+import { watchLayer } from "../../scripts/verify/layers/watch";
 import { MONITORING_NOT_DECLARED } from "../../scripts/verify/layers/monitoring/check";
 import { NO_RECIPIENT, type RecipientObservations } from "../../scripts/verify/layers/recipient/check";
 import { NO_GMAIL_CREDENTIALS, runVerify } from "../../scripts/verify/run";
 import type { SesIdentityState } from "../../scripts/verify/layers/ses/check";
-import { D, EAST, type FakeAnswers, fakeCollectors, KEY, SECRET_ID, verifyManifest, WEST } from "../helpers/collectors";
+import { D, EAST, type FakeAnswers, fakeCollectors, KEY, layerRun, SECRET_ID, verifyManifest, WEST } from "../helpers/collectors";
 import { ACCOUNT } from "../helpers/manifest";
 
 const opts = (over: Partial<VerifyOptions> & Pick<VerifyOptions, "layers">): VerifyOptions => ({ recipients: [], sendTest: false, ...over });
@@ -190,10 +194,16 @@ describe("the dns layer", () => {
       [`TXT _dmarc.${D}`]: ["v=DMARC1; p=reject; rua=mailto:reports@dmarc.example.net"],
       [`TXT ${D}._report._dmarc.dmarc.example.net`]: ["v=DMARC1"],
     };
+    const spfAsked: string[] = [];
     const { c, calls } = fakeCollectors({
       dns: {
         query: async (type, name) => (zone[`${type} ${name}`] ? observed(zone[`${type} ${name}`]) : { ok: false, reason: "notfound", message: `${type} ${name}: NXDOMAIN` }),
-        spfResolver: () => ({ txt: async (name) => (name === D ? { kind: "records", records: zone[`TXT ${D}`] } : { kind: "records", records: ["v=spf1 ip4:192.0.2.0/24 -all"] }) }),
+        spfResolver: () => ({
+          txt: async (name) => {
+            spfAsked.push(name);
+            return name === D ? { kind: "records", records: zone[`TXT ${D}`] } : name === "amazonses.com" ? { kind: "records", records: ["v=spf1 ip4:192.0.2.0/24 -all"] } : { kind: "nxdomain" };
+          },
+        }),
       },
     });
     const seen: string[] = [];
@@ -204,14 +214,16 @@ describe("the dns layer", () => {
     const auth = r.findings.find((f) => f.id === "dns.dmarc.report-authorization");
     expect(auth?.status).toBe("pass");
     expect(r.findings.find((f) => f.id === "dns.spf.record" && f.subject === D)?.status).toBe("pass");
+    // SPF is evaluated at the apex and at each MAIL FROM name, through the collector's resolver: the include is followed.
+    expect(spfAsked).toEqual(expect.arrayContaining([D, "amazonses.com", "bounce.example.com", "bounce-usw2.example.com"]));
+    expect(r.findings.filter((f) => f.id === "dns.spf.lookups").map((f) => `${f.subject} ${f.status} ${f.summary}`)).toEqual([`${D} pass 1 of 10 DNS lookups`]);
   });
 
   it("no DMARC answer: no report authorisation is asked", async () => {
     const m = verifyManifest();
     const { c, calls } = fakeCollectors({ dns: { query: async () => ({ ok: false, reason: "timeout", message: "no answer" }) } });
     const r = await runVerify(m, opts({ layers: ["dns"] }), c);
-    expect(calls.filter((x) => x.startsWith(`dns.query TXT _dmarc.${D}`))).toHaveLength(2);
-    expect(calls.some((x) => x.includes("._report._dmarc."))).toBe(false);
+    expect(calls.filter((x) => x.startsWith("dns.query TXT"))).toEqual([`dns.query TXT ${D}`, `dns.query TXT _dmarc.${D}`, "dns.query TXT bounce.example.com", "dns.query TXT bounce-usw2.example.com", `dns.query TXT _dmarc.${D}`]);
     expect(r.findings.some((f) => f.id === "dns.dmarc.report-authorization")).toBe(false);
   });
 });
@@ -241,9 +253,16 @@ describe("the relay layer", () => {
     const r = await runVerify(m, opts({ layers: ["relay"] }), c);
     expect(calls.some((x) => x.startsWith("gmail."))).toBe(false);
     expect(r.findings.some((f) => f.id === "relay.gmail")).toBe(false);
-    expect(r.notChecked).toEqual([{ layer: "relay", check: "relay.gmail", reason: NO_GMAIL_CREDENTIALS }]);
+    expect(r.notChecked).toEqual([{ layer: "relay", check: "relay.gmail", reason: "no Gmail credentials: give --gmail-token-file FILE (OAuth token JSON with an access_token) or set GMAIL_ACCESS_TOKEN" }]);
+    expect(NO_GMAIL_CREDENTIALS).toBe(r.notChecked[0].reason);
     const other = await runVerify(m, opts({ layers: ["relay"], gmailUnavailable: "the token file is unreadable" }), fakeCollectors({ aws: { secretValue: async () => secret } }).c);
     expect(other.notChecked).toEqual([{ layer: "relay", check: "relay.gmail", reason: "the token file is unreadable" }]);
+    // A Gmail alias among other relays: still not checked.
+    const mixed = verifyManifest({}, [
+      { address: "app@example.com", kind: "smtp-client", region: EAST, smtpEndpoint: smtpEndpoint(EAST) },
+      { address: "admin@example.com", kind: "gmail-send-as", account: "someone@gmail.com", region: EAST, smtpEndpoint: smtpEndpoint(EAST) },
+    ]);
+    expect((await runVerify(mixed, opts({ layers: ["relay"] }), fakeCollectors({ aws: { secretValue: async () => secret } }).c)).notChecked.map((n) => n.check)).toEqual(["relay.gmail"]);
     // Only smtp-client senders: nothing for Gmail to read, nothing left out.
     const apps = verifyManifest({}, [{ address: "app@example.com", kind: "smtp-client", region: EAST, smtpEndpoint: smtpEndpoint(EAST) }]);
     expect((await runVerify(apps, opts({ layers: ["relay"] }), fakeCollectors({ aws: { secretValue: async () => secret } }).c)).notChecked).toEqual([]);
@@ -262,6 +281,108 @@ describe("the relay layer", () => {
     // The clock decides: at the current key's own creation time, its use is in the future and proves nothing.
     const early = await runVerify(m, opts({ layers: ["relay"], now: new Date("2026-12-02T00:30:00Z") }), fakeCollectors({ aws }).c);
     expect(early.findings.map((f) => `${f.id} ${f.status}`)).not.toEqual(["relay.credentials pass", "relay.retire pass"]);
+  });
+});
+
+describe("the monitoring layer and the watch: the run's clock", () => {
+  interface MetricRequest {
+    MetricName?: string;
+    StartTime?: Date;
+    EndTime?: Date;
+  }
+  /** GetMetricStatistics run for real against a stand-in CloudWatch client that keeps each request (every other read: not in this world). */
+  function cloudWatch(): { aws: FakeAnswers["aws"]; sent: MetricRequest[] } {
+    const sent: MetricRequest[] = [];
+    const client = {
+      send: async (command: { input: MetricRequest }) => {
+        sent.push(command.input);
+        return { Datapoints: [] };
+      },
+      destroy: () => undefined,
+    };
+    // Only the command the reads build; the SDK's own types do not fit a stand-in.
+    const sdk = { GetMetricStatisticsCommand: class {
+      constructor(readonly input: MetricRequest) {}
+    } };
+    return {
+      sent,
+      aws: {
+        client: <T,>() => client as unknown as T,
+        call: async <S extends AwsService, T>(_service: S, _scope: string, _key: string, permission: string, fn: (signal: AbortSignal, sdk: AwsSdk<S>) => Promise<T>) =>
+          permission === "cloudwatch:GetMetricStatistics" ? observed(await fn(new AbortController().signal, sdk as unknown as AwsSdk<S>)) : { ok: false as const, reason: "error" as const, message: `${permission}: not in this world` },
+      },
+    };
+  }
+  const now = new Date("2026-12-03T00:00:00Z");
+
+  it("the reputation rates are read up to the run's clock (--now), not the wall clock", async () => {
+    const m = verifyManifest();
+    m.monitoring = { alertEmails: [], regions: [{ region: EAST, alertsTopicArn: "", alarms: [{ name: "bounce-warning", kind: "bounce", level: "warning", threshold: 0.02 }], rules: [] }], trail: { regions: [] } };
+    const { aws, sent } = cloudWatch();
+    await runVerify(m, opts({ layers: ["monitoring"], now }), fakeCollectors({ aws }).c);
+    expect(sent.map((x) => x.EndTime?.toISOString())).toEqual([now.toISOString(), now.toISOString()]);
+  });
+
+  it("the watch's runs and errors are read up to the run's clock", async () => {
+    const m = verifyManifest();
+    m.monitoring = { alertEmails: [], regions: [], trail: { regions: [] } };
+    m.watch = { functionName: "w", region: EAST, scheduleName: "w", schedule: "rate(15 minutes)", scheduleMinutes: 15, queueName: "q", alarms: [] };
+    const { aws, sent } = cloudWatch();
+    await runVerify(m, opts({ layers: ["monitoring"], now }), fakeCollectors({ aws }).c);
+    expect(sent.map((x) => `${x.MetricName} ${x.EndTime?.toISOString()}`)).toEqual([`Runs ${now.toISOString()}`, `Invocations ${now.toISOString()}`, `Errors ${now.toISOString()}`]);
+  });
+});
+
+describe("the relay layer: what the retirement check is given", () => {
+  const OLD = "AKIAEXAMPLEOLDKEY001";
+  const m = verifyManifest({ previousKey: { generation: 1, accessKeyId: OLD, state: "active" } }, [{ address: "app@example.com", kind: "smtp-client", region: EAST, smtpEndpoint: smtpEndpoint(EAST) }]);
+  const secret = observed(JSON.stringify({ username: KEY, regions: { [EAST]: { host: smtpEndpoint(EAST), port: 587, password: "PASSWORD-EAST-0001" } } }));
+  const world = (current: { lastUsedDate: string; region: string }): FakeAnswers => ({
+    aws: {
+      secretValue: async () => secret,
+      accessKeys: async () => observed([{ id: KEY, status: "Active", createDate: "2026-12-01T00:00:00Z" }, { id: OLD, status: "Active", createDate: "2026-01-01T00:00:00Z" }]),
+      keyLastUsed: async (id) => observed(id === KEY ? { ...current, serviceName: "ses" } : { lastUsedDate: "2026-11-30T00:00:00Z", serviceName: "ses", region: EAST }),
+    },
+    smtp: { auth: async () => observed({ code: 235, ms: 5, message: "235 Authentication successful." }) },
+  });
+  const retire = (fs: readonly Finding[]) => fs.find((f) => f.id === "relay.retire");
+  const now = new Date("2026-12-03T00:00:00Z");
+
+  it("--relay-seen: a use an earlier verify saw counts for the retirement", async () => {
+    const w = world({ lastUsedDate: "2026-12-02T12:00:00Z", region: WEST });
+    expect(retire((await runVerify(m, opts({ layers: ["relay"], now }), fakeCollectors(w).c)).findings)?.status).toBe("inconclusive");
+    const seen = retire((await runVerify(m, opts({ layers: ["relay"], now, relaySeen: new Map([[EAST, new Date("2026-12-02T00:00:00Z")]]) }), fakeCollectors(w).c)).findings);
+    expect(seen?.status).toBe("pass");
+    expect(seen?.evidence.filter((e) => e.startsWith(`${EAST} (app@example.com): moved: the current key was used by SES in ${EAST} at 2026-12-02T00:00:00.000Z (carried from an earlier verify with --relay-seen)`))).toHaveLength(1);
+  });
+
+  it("--smtp-login-at: verify's own login is not a relay's", async () => {
+    const w = world({ lastUsedDate: "2026-12-02T00:00:00Z", region: EAST });
+    expect(retire((await runVerify(m, opts({ layers: ["relay"], now }), fakeCollectors(w).c)).findings)?.status).toBe("pass");
+    const own = retire((await runVerify(m, opts({ layers: ["relay"], now, ownLogins: new Map([[EAST, new Date("2026-12-02T00:00:00Z")]]) }), fakeCollectors(w).c)).findings);
+    expect(own?.status).toBe("inconclusive");
+    expect(own?.evidence).toContain(`verify's own login in ${EAST} at 2026-12-02T00:00:00.000Z (--smtp-login-at): a current-key use within 15 min of it is not counted as a relay's; a probe sent after 2026-12-02T00:15:00.000Z is`);
+  });
+
+  it("--smtp-auth-during-rotation: this run's own login is written under the retirement, for later runs", async () => {
+    const w = world({ lastUsedDate: "2026-12-02T00:00:00Z", region: EAST });
+    const forced = retire((await runVerify(m, opts({ layers: ["smtp", "relay"], now, smtpAuthDuringRotation: true }), fakeCollectors(w).c)).findings);
+    expect(forced?.evidence.filter((e) => e.startsWith(`verify itself logged in with the current key in ${EAST} at `))).toHaveLength(1);
+    const withheld = retire((await runVerify(m, opts({ layers: ["smtp", "relay"], now }), fakeCollectors(w).c)).findings);
+    expect(withheld?.evidence.some((e) => e.startsWith("verify itself logged in"))).toBe(false);
+  });
+});
+
+describe("a layer's entry called alone", () => {
+  it("returns no finding when the manifest gives it nothing, and lists nothing not checked when it has all it needs", async () => {
+    const plain = verifyManifest();
+    expect(await monitoringLayer.run(layerRun(plain, { layers: ["monitoring"] }).r)).toEqual([]);
+    expect(await watchLayer.run(layerRun(plain, { layers: ["monitoring"] }).r)).toEqual([]);
+    const monitored: Manifest = { ...plain, monitoring: { alertEmails: [], regions: [], trail: { regions: [] } } };
+    expect(monitoringLayer.notChecked?.(layerRun(monitored, { layers: ["monitoring"] }).r)).toEqual([]);
+    expect(recipientLayer.notChecked?.(layerRun(undefined, { layers: ["recipient"], recipients: ["a@example.net"] }).r)).toEqual([]);
+    const gmail = { sendAs: async () => observed({ sendAsEmail: "admin@example.com" }), secrets: () => [] };
+    expect(relayLayer.notChecked?.(layerRun(plain, { layers: ["relay"] }, { gmail }).r)).toEqual([]);
   });
 });
 
@@ -320,6 +441,10 @@ describe("the monitoring layer and the watch", () => {
     expect(calls.filter((x) => x.startsWith("aws.call cloudwatch"))).toEqual(["aws.call cloudwatch:DescribeAlarms", "aws.call cloudwatch:GetMetricStatistics", "aws.call cloudwatch:GetMetricStatistics", "aws.call cloudwatch:GetMetricStatistics"]);
     const alarms = r.findings.find((f) => f.id === "monitoring.watch.alarms");
     expect([alarms?.status, alarms?.evidence]).toEqual(["fail", ["mail-infra-test-watch-errors: does not notify the alerts topic"]]);
+    // A watch in a region without an alerts topic of the stack: its alarms' routing is not judged against another region's topic.
+    const away = fakeCollectors({ aws: { call: byPermission(answers) } });
+    const elsewhere = await runVerify({ ...monitored(), watch: { ...watch, region: "eu-west-1" } }, opts({ layers: ["monitoring"] }), away.c);
+    expect(elsewhere.findings.find((f) => f.id === "monitoring.watch.alarms")?.status).toBe("pass");
     // A watch without monitoring, or monitoring without a watch: no watch read.
     const alone = fakeCollectors({ aws: { call: byPermission(answers) } });
     await runVerify({ ...verifyManifest(), watch }, opts({ layers: ["monitoring"] }), alone.c);
