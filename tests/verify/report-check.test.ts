@@ -67,7 +67,14 @@ describe("formatText: the layers", () => {
       "        TXT example.com: NXDOMAIN",
       "        fix: Add the record.",
     ]);
-    expect(section(text(fs, { verbose: true }), "DNS authentication")?.slice(1, 3)).toEqual(["  PASS  dns.dkim        example.com: ok", "        CNAME tok1._domainkey.example.com"]);
+    expect(section(text(fs, { verbose: true }), "DNS authentication")).toEqual([
+      "DNS authentication: broken",
+      "  PASS  dns.dkim        example.com: ok",
+      "        CNAME tok1._domainkey.example.com",
+      "  FAIL  dns.spf.record  example.com: no record",
+      "        TXT example.com: NXDOMAIN",
+      "        fix: Add the record.",
+    ]);
     // A failure without a remediation has no fix line.
     expect(section(text([finding("dns", "dns.spf.record", "example.com", "fail", "no record")]), "DNS authentication")).toEqual(["DNS authentication: broken", "  FAIL  dns.spf.record  example.com: no record"]);
   });
@@ -90,6 +97,9 @@ describe("formatText: the layers", () => {
     expect(section(text([], { notChecked }), "Relays using the credentials")).toEqual(["Relays using the credentials: not fully checked", "  ----  relay.gmail  not checked (no Gmail credentials)"]);
     // The summary names the layer.
     expect(text(fs, { notChecked })).toMatch(/— checked layers healthy; not checked: relay\.\n$/);
+    // Another layer's findings do not list it.
+    const ses = [finding("ses", "ses.account.sending", "account in us-east-1", "pass", "sending is enabled")];
+    expect(section(text(ses, { notChecked }), "SES account and identities")).toEqual(["SES account and identities: ok", "  PASS  ses.account.sending  account in us-east-1: sending is enabled"]);
   });
 });
 
@@ -107,6 +117,17 @@ describe("formatText: checks a cause decided", () => {
     expect(worst(["pass", "inconclusive", "warn"])).toBe("  ????  smtp.key, smtp.auth: 3 checks decided by aws.credentials (SES account and identities, above)");
     expect(worst(["pass", "warn"])).toBe("  WARN  smtp.key, smtp.auth: 2 checks decided by aws.credentials (SES account and identities, above)");
     expect(worst(["pass", "pass", "pass"])).toBe("  PASS  smtp.key, smtp.auth: 3 checks decided by aws.credentials (SES account and identities, above)");
+    // The cause's own layer lists its blocked checks under it, not as decided elsewhere; a layer it blocked nothing in is not pointed at it.
+    const own = text([cause([blocked("ses.account.sending", "account in us-east-1", "inconclusive", "ses"), blocked("smtp.secret", "secret s", "inconclusive")]), finding("dns", "dns.dkim", "example.com", "pass", "ok")]);
+    expect(section(own, "SES account and identities")).toEqual([
+      "SES account and identities: not fully checked",
+      "  ????  aws.credentials  AWS credentials: no AWS credentials were found",
+      "        blocks 2 checks:",
+      "          ses.account.sending (account in us-east-1)",
+      "          smtp.secret (secret s)",
+      "        fix: Set AWS_PROFILE.",
+    ]);
+    expect(section(own, "DNS authentication")).toEqual(["DNS authentication: ok", "  PASS  dns.dkim  example.com: ok"]);
     // Only the checks of that layer are counted there.
     const mixed = text([cause([blocked("smtp.key", "k", "fail"), blocked("relay.credentials", "r", "inconclusive", "relay"), blocked("smtp.auth", "a", "pass")])]);
     expect(section(mixed, "SMTP credentials")?.[1]).toBe("  FAIL  smtp.key, smtp.auth: 2 checks decided by aws.credentials (SES account and identities, above)");
@@ -138,6 +159,13 @@ describe("formatText: more than one domain", () => {
   });
 });
 
+describe("formatText: the summary line", () => {
+  it("names every broken layer by its --only name", () => {
+    const fs = [finding("ses", "ses.identity.verified", "example.com in us-east-1", "fail", "pending"), finding("dns", "dns.spf.record", "example.com", "fail", "no record"), finding("smtp", "smtp.auth", "x", "inconclusive", "timeout")];
+    expect(text(fs)).toMatch(/\nSummary: 0 pass, 0 warn, 2 fail, 1 inconclusive — broken: ses, dns\.\n$/);
+  });
+});
+
 describe("formatText: colour and layout", () => {
   it("colours each status, the headings and the evidence only when asked", () => {
     const fs = [pass("dns.dkim"), finding("dns", "dns.dmarc.policy", "_dmarc.example.com", "warn", "p=none", { evidence: ["v=DMARC1; p=none"] }), finding("dns", "dns.spf.record", "example.com", "fail", "no record"), finding("dns", "dns.drift", "x", "inconclusive", "no answer")];
@@ -160,6 +188,9 @@ describe("formatText: colour and layout", () => {
     const report = text([pass("dns.dkim")]);
     expect(report.startsWith("mail-infra verify: stack prod\n\nDNS authentication: ok\n")).toBe(true);
     expect(report.endsWith("\n\nSummary: 1 pass, 0 warn, 0 fail, 0 inconclusive — mail path healthy.\n")).toBe(true);
+    // One blank line between the parts, never two.
+    expect(report).not.toContain("\n\n\n");
+    expect(text([pass("dns.dkim")], { domains: ["a.example", "b.example"] })).not.toContain("\n\n\n");
   });
 
   it("every line fits the width: a finding goes on under its subject (8 columns), another line 2 columns under itself", () => {
