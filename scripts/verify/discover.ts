@@ -80,8 +80,9 @@ export async function discoverManifest(input: DiscoveryInput, aws: DiscoveryAws)
   // TTLs are unknown without the stack; verify compares values, never TTLs.
   // One MX per MAIL FROM name (lib/mail-from-owner): a name several regions share is expected to
   // name one region's feedback host. Without DNS here the first region keeps it; verify's MX
-  // check reads the live MX to say which region the name really serves.
-  const owners = mailFromOwnership(regions.filter((r) => r.mailFromDomain !== "").map((r) => ({ region: r.region, name: r.mailFromDomain })));
+  // check reads the live MX to say which region the name really serves. A region without a
+  // MAIL FROM domain ("") has no name to own (mailFromOwnership skips it).
+  const owners = mailFromOwnership(regions.map((r) => ({ region: r.region, name: r.mailFromDomain })));
   const records: DnsRecord[] = [
     ...regions.flatMap((r) => dkimRecords(d, r.region, r.dkimTokens, 0, r.signingHostedZone)),
     ...owners.map((o) => mailFromMxRecord(o.name, o.owner, 0)),

@@ -11,10 +11,11 @@ import { collectMonitoring } from "./collect";
 export const monitoringLayer: VerifyLayer = {
   id: "monitoring",
   layer: "monitoring",
+  // Selected only with a manifest (runVerify refuses this layer without one).
   async run(r) {
-    const mon = r.m?.monitoring;
+    const mon = r.m!.monitoring;
     if (!mon) return [];
     return checkMonitoringLayer(mon, await collectMonitoring(mon, r.c.aws, r.opts.now ?? new Date(), r.track));
   },
-  notChecked: (r) => (r.m?.monitoring ? [] : [{ layer: "monitoring", reason: MONITORING_NOT_DECLARED }]),
+  notChecked: (r) => (r.m!.monitoring ? [] : [{ layer: "monitoring", reason: MONITORING_NOT_DECLARED }]),
 };

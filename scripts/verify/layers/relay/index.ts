@@ -29,16 +29,14 @@ export const relayLayer: VerifyLayer = {
     return [
       ...checkRelays(m, obs, now, opts.relaySeen),
       ...gmailFindings,
-      ...checkRetire(m, relayObs, gmailFindings, now, {
-        ...(opts.relaySeen ? { carried: opts.relaySeen } : {}),
-        ...(opts.ownLogins?.size ? { ownLogins: opts.ownLogins } : {}),
-        ...(loginsThisRun.size > 0 ? { loginsThisRun } : {}),
-      }),
+      // An absent or empty map says the same to checkRetire: nothing carried, no login of verify's own.
+      ...checkRetire(m, relayObs, gmailFindings, now, { carried: opts.relaySeen, ownLogins: opts.ownLogins, loginsThisRun }),
     ];
   },
   notChecked(r) {
-    if (r.m && r.m.senders.length === 0) return [{ layer: "relay", reason: "the manifest declares no relays (mail-infra:senders)" }];
-    if (!r.c.gmail && r.m?.senders.some((x) => x.kind === "gmail-send-as")) return [{ layer: "relay", check: "relay.gmail", reason: r.opts.gmailUnavailable ?? NO_GMAIL_CREDENTIALS }];
+    const m = r.m!;
+    if (m.senders.length === 0) return [{ layer: "relay", reason: "the manifest declares no relays (mail-infra:senders)" }];
+    if (!r.c.gmail && m.senders.some((x) => x.kind === "gmail-send-as")) return [{ layer: "relay", check: "relay.gmail", reason: r.opts.gmailUnavailable ?? NO_GMAIL_CREDENTIALS }];
     return [];
   },
 };

@@ -11,12 +11,15 @@ import { checkRecipient, checkSesAccount, checkSesConfigurationSet, checkSesIden
 /**
  * The live MX of each MAIL FROM name that several regions of a domain share: it decides which
  * region the name serves (lib/mail-from-owner), so the SES check gives the others their own
- * name. Only shared names are asked (the DNS collector memoises: the DNS layer asks them too).
+ * name. Only shared names are asked (the DNS collector memoises: the DNS layer asks them too);
+ * regions without a MAIL FROM domain ("") share nothing (mailFromOwnership skips them). A name
+ * without an MX (NXDOMAIN) or whose MX could not be read is left out: its MX names no region,
+ * so the first region in order keeps it (mailFromOwnership, as for an MX naming none).
  */
 async function sharedMx(r: LayerRun, d: Manifest["domains"][number]): Promise<Map<string, string[]>> {
-  const names = sharedMailFroms(d.regions.filter((x) => x.mailFromDomain !== "").map((x) => ({ region: x.region, name: x.mailFromDomain }))).map((o) => o.name);
+  const names = sharedMailFroms(d.regions.map((x) => ({ region: x.region, name: x.mailFromDomain }))).map((o) => o.name);
   const answers = await Promise.all(names.map(async (n) => [n, await r.c.dns.query("MX", n)] as const));
-  return new Map(answers.flatMap(([n, a]) => (a.ok ? [[n, a.value] as const] : a.reason === "notfound" ? [[n, []] as const] : [])));
+  return new Map(answers.flatMap(([n, a]) => (a.ok ? [[n, a.value] as const] : [])));
 }
 
 export const sesLayer: VerifyLayer = {

@@ -10,11 +10,13 @@ import { collectWatch } from "./collect";
 export const watchLayer: VerifyLayer = {
   id: "watch",
   layer: "monitoring",
+  // Selected only with a manifest (runVerify refuses the monitoring layer without one).
   async run(r) {
-    const mon = r.m?.monitoring;
-    const w = r.m?.watch;
+    const m = r.m!;
+    const mon = m.monitoring;
+    const w = m.watch;
     if (!mon || !w) return [];
-    const o = await collectWatch(r.m!.stack, w, r.c.aws, r.opts.now ?? new Date(), r.track);
+    const o = await collectWatch(m.stack, w, r.c.aws, r.opts.now ?? new Date(), r.track);
     return checkWatch(w, mon.regions.find((x) => x.region === w.region)?.alertsTopicArn, o);
   },
 };
