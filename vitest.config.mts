@@ -27,6 +27,8 @@ export default defineConfig({
   // The component package (packages/mail-infra) under the name its users import it by (examples/).
   resolve: { alias: { "mail-infra": resolve("packages/mail-infra/index.ts") } },
   test: {
+    // Text layouts at their default width (100 columns), whatever terminal runs the tests.
+    env: { COLUMNS: "" },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Pulumi's mock runtime is process-global state; each test file gets its own process.

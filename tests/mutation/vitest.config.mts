@@ -14,6 +14,8 @@ export default defineConfig({
   test: {
     root: new URL("../..", import.meta.url).pathname,
     include: [...(PURE_TESTS as string[]), ...extra],
+    // Text layouts at their default width (100 columns), whatever terminal runs the tests.
+    env: { COLUMNS: "" },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // isolate stays on (vitest's default, what Stryker's runner is built for): isolate: false

@@ -4,13 +4,9 @@
  * checks another layer's cause decided, the per-domain tally, colour, the 100-column layout and
  * the JSON's fields. The summary line's verdicts are in tests/verify/checks.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type BlockedCheck, type Finding, finding, type NotChecked } from "../../lib/verify/findings";
 import { BLOCKED_LISTED, formatJson, formatText, type ReportContext, wrapReport } from "../../scripts/verify/report";
-
-// The layout at the default width (100 columns), whatever the terminal running the tests says.
-beforeAll(() => vi.stubEnv("COLUMNS", ""));
-afterAll(() => vi.unstubAllEnvs());
 
 const ctx = (over: Partial<ReportContext> = {}): ReportContext => ({ target: "stack prod", layers: ["ses", "dns", "smtp", "relay"], verbose: false, color: false, ...over });
 const text = (fs: readonly Finding[], over: Partial<ReportContext> = {}) => formatText(fs, ctx(over));
