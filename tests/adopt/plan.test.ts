@@ -8,7 +8,6 @@ import { describe, expect, it } from "vitest";
 import { AdoptionError, grantsSesSend, type LiveNamesakes, type LiveRecordSet, type LiveSetup, mergeStackFile, planAdoption, previewCreates, renderAdoptionMd, renderImportJson, SMTP_COMPONENT, TYPES } from "../../lib/adopt";
 import { afterMailFromSuccess } from "../../lib/mail-from-move";
 import { validateConfig } from "../../lib/config";
-import { runWithConfig } from "../helpers/program";
 import { expectProgramMatches } from "./consistency";
 
 const D = "example.com";
@@ -61,9 +60,11 @@ export function externalDns(): LiveSetup {
 }
 
 describe("adopt: the two-region setup with one MAIL FROM shared by both regions", () => {
-  const plan = planAdoption(twoRegionShared(), "prod");
+  // Planned inside each test, not at collection time: Stryker then knows which test covers which mutant.
+  const twoRegionPlan = () => planAdoption(twoRegionShared(), "prod");
 
   it("writes a config that reproduces the live setup where it is sound, and validates", () => {
+    const plan = twoRegionPlan();
     expect(plan.config).toMatchObject({
       "aws:region": "us-east-1",
       "mail-infra:domain": D,
@@ -86,6 +87,7 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
   });
 
   it("imports identities, MAIL FROM attributes and existing record sets with region-qualified ids under their component parents", () => {
+    const plan = twoRegionPlan();
     const r = plan.imports.resources;
     expect(r.filter((e) => e.component).map((e) => [e.type, e.name, e.parent])).toEqual([
       [TYPES.mailDomain, D, undefined],
@@ -105,10 +107,12 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
   });
 
   it("the program under mocks registers every import entry with the same type, name and parent", async () => {
+    const plan = twoRegionPlan();
     await expectProgramMatches(plan, twoRegionShared());
   });
 
   it("reports the risks: MAIL FROM move sequenced, DKIM key length once a day, the old SMTP user kept for retirement", () => {
+    const plan = twoRegionPlan();
     expect(plan.risks.find((x) => x.startsWith("MAIL FROM in us-west-2"))).toMatch(/bounce\.example\.com -> bounce-us-west-2\.example\.com \(bounce\.example\.com is shared with us-east-1.*USE_DEFAULT_VALUE.*mail-infra:mailFromBehaviorOnMxFailure REJECT_MESSAGE/);
     expect(plan.risks.find((x) => x.startsWith("DKIM key length in us-west-2"))).toMatch(/RSA_1024_BIT -> RSA_2048_BIT\. SES allows this once a day/);
     expect(plan.risks.find((x) => x.includes("ses-smtp-user.20240101"))).toMatch(
@@ -119,6 +123,7 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
   });
 
   it("adoption.md lists what is imported, live against declared, the kept apex values and the steps in order", () => {
+    const plan = twoRegionPlan();
     const md = renderAdoptionMd(plan);
     expect(md).toContain(`| EmailIdentity | ${D}-us-east-1-identity | ${D}@us-east-1 |`);
     expect(md).toMatch(/\| TXT example\.com \| update \| v=spf1 include:_spf\.google\.com include:amazonses\.com ~all \\\| google-site-verification=abc123 \\\| MS=ms4711 \| v=spf1 include:_spf\.google\.com ~all \\\| google-site-verification=abc123 \\\| MS=ms4711 \|/);
@@ -146,7 +151,8 @@ describe("adopt: the shared MAIL FROM whose MX names the second region", () => {
 });
 
 describe("adopt: an existing Pulumi.<stack>.yaml is never overwritten", () => {
-  const plan = planAdoption(twoRegionShared(), "prod");
+  // Planned inside each test, not at collection time: Stryker then knows which test covers which mutant.
+  const twoRegionPlan = () => planAdoption(twoRegionShared(), "prod");
   // The prod stack file as it is kept in the project: the Gmail sender and the alert emails are in no AWS API.
   const prod = {
     config: {
@@ -163,6 +169,7 @@ describe("adopt: an existing Pulumi.<stack>.yaml is never overwritten", () => {
   };
 
   it("merges key by key: the user's keys kept, live-derived keys adopt's, the rest added; the merge validates", () => {
+    const plan = twoRegionPlan();
     const m = mergeStackFile(plan, prod, "Pulumi.prod.yaml", "Pulumi.prod.merged.yaml");
     const action = Object.fromEntries(m.rows.map((r) => [r.key, r.action]));
     expect(action).toMatchObject({
@@ -186,6 +193,7 @@ describe("adopt: an existing Pulumi.<stack>.yaml is never overwritten", () => {
   });
 
   it("adoption.md: step 1 never copies over the existing file; it shows the differences and the merge to review", () => {
+    const plan = twoRegionPlan();
     const m = mergeStackFile(plan, prod, "Pulumi.prod.yaml", "Pulumi.prod.merged.yaml");
     const md = renderAdoptionMd(plan, "adopt-prod", m);
     expect(md).not.toMatch(/cp adopt-prod\/Pulumi\.prod\.yaml/);
@@ -202,6 +210,7 @@ describe("adopt: an existing Pulumi.<stack>.yaml is never overwritten", () => {
 describe("adopt: what pulumi preview will count", () => {
   it("creates = every resource the program declares that import.json does not adopt, components included; adoption.md says that number", async () => {
     const plan = planAdoption(twoRegionShared(), "prod");
+    const { runWithConfig } = await import("../helpers/program");
     const run = await runWithConfig(plan.config as Record<string, string | number | string[]>, "prod", undefined, true);
     const creates = previewCreates(plan, run.resources);
     const imported = new Set(plan.imports.resources.map((e) => `${e.type}::${e.name}`));
