@@ -659,7 +659,8 @@ export function grantsSesSend(document: string): boolean {
   } catch {
     return false;
   }
-  const statements = (doc as { Statement?: unknown }).Statement;
+  // JSON that is not an object (null, a string) holds no statement.
+  const statements = doc !== null && typeof doc === "object" ? (doc as { Statement?: unknown }).Statement : undefined;
   const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
   const matches = (pattern: string, action: string): boolean =>
     new RegExp(`^${pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(action);

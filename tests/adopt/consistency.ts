@@ -8,12 +8,10 @@ import { expect } from "vitest";
 import { type AdoptionPlan, type LiveSetup, recordImportId, TYPES } from "../../lib/adopt";
 import { validateConfig } from "../../lib/config";
 import { stableDkimOrder } from "../../lib/records";
+import { runWithConfig } from "../helpers/program";
 
 export async function expectProgramMatches(plan: AdoptionPlan, live: LiveSetup): Promise<void> {
   expect(() => validateConfig(plan.config, plan.stack)).not.toThrow();
-  // Imported here, not at the top: the pure tests of this file's users load no Pulumi runtime
-  // (6 s of imports, paid again for each mutant a mutation run tests).
-  const { runWithConfig } = await import("../helpers/program");
   const run = await runWithConfig(plan.config as Record<string, string | number | string[]>, plan.stack);
   const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
   const registered = run.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ? byUrn.get(r.parent)?.name : undefined }));
