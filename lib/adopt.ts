@@ -231,7 +231,8 @@ function spfFromLive(record: string | undefined): { mechanisms: string[]; all: "
       else if (t.qualifier !== "~") dropped.push(`${t.raw} (only ~all or -all are declared; ~all is written)`);
       continue;
     }
-    if (/^include:amazonses\.com$/i.test(t.raw)) {
+    // "+" is the default qualifier (RFC 7208 4.6.2): +include:amazonses.com is the same term.
+    if (/^\+?include:amazonses\.com$/i.test(t.raw)) {
       dropped.push(`${t.raw} (SES sends with the MAIL FROM domain, whose own SPF record carries this include)`);
       continue;
     }

@@ -5,7 +5,7 @@
  * mutation run knows which test covers which mutant.
  */
 import { describe, expect, it } from "vitest";
-import { AdoptionError, grantsSesSend, type LiveSetup, managedNames, mergeStackFile, planAdoption, previewCreates, renderAdoptionMd, renderImportJson, renderStackYaml, SMTP_COMPONENT, TYPES } from "../../lib/adopt";
+import { AdoptionError, grantsSesSend, type LiveConfigurationSet, type LiveRecordSet, type LiveSetup, managedNames, mergeStackFile, planAdoption, previewCreates, renderAdoptionMd, renderImportJson, renderStackYaml, SMTP_COMPONENT, TYPES } from "../../lib/adopt";
 import { afterMailFromSuccess } from "../../lib/mail-from-move";
 import { validateConfig } from "../../lib/config";
 import { CS, D, deletedSecret, externalDns, oneRegion, SECRET, sendingNamesake, TOPIC, tokens, twoRegionShared, withNamesakes, ZONE } from "./fixtures";
@@ -462,5 +462,387 @@ describe("mergeStackFile: what is not a stack document", () => {
     expect(m.merged.encryptionsalt).toBe("v1:abc");
     expect(m.rows[0]).toEqual({ key: "mail-infra:senders", existing: ["not a sender"], action: "keep" });
     expect(m.invalid).toMatch(/mail-infra:senders/);
+  });
+});
+
+/** The live record sets of a setup (the fixtures' DNS is in Route 53). */
+function zone(live: LiveSetup): LiveRecordSet[] {
+  if (live.dns.mode !== "route53") throw new Error("route53 expected");
+  return live.dns.recordSets;
+}
+/** A setup whose apex TXT set holds `values`. */
+function withApex(values: string[]): LiveSetup {
+  const live = twoRegionShared();
+  const apex = zone(live).find((r) => r.name === D && r.type === "TXT");
+  if (!apex) throw new Error("no apex TXT");
+  apex.values = values;
+  return live;
+}
+/** A setup whose DMARC set holds `values` (none: no record set). */
+function withDmarc(values: string[]): LiveSetup {
+  const live = twoRegionShared();
+  if (live.dns.mode !== "route53") throw new Error("route53 expected");
+  live.dns.recordSets = live.dns.recordSets.filter((r) => r.name !== `_dmarc.${D}`);
+  if (values.length > 0) live.dns.recordSets.push({ name: `_dmarc.${D}`, type: "TXT", ttl: 1800, values });
+  return live;
+}
+const spfRisk = (plan: { risks: string[] }) => plan.risks.find((r) => r.startsWith("The live apex SPF record"));
+const dmarcRisk = (plan: { risks: string[] }) => plan.risks.find((r) => r.startsWith("The live DMARC record"));
+
+describe("adopt: the live apex SPF record (RFC 7208), as far as the config can hold it", () => {
+  it("-all is kept (mail-infra:spfAll); nothing dropped", () => {
+    const plan = planAdoption(withApex(["v=spf1 include:_spf.google.com -all"]), "prod");
+    expect(plan.config["mail-infra:spfAll"]).toBe("-all");
+    expect(plan.config["mail-infra:spfMechanisms"]).toEqual(["include:_spf.google.com"]);
+    expect(spfRisk(plan)).toBeUndefined();
+  });
+  it("~all is the default: no spfAll key, nothing dropped", () => {
+    const plan = planAdoption(withApex(["v=spf1 ip4:192.0.2.0/24 ~all"]), "prod");
+    expect("mail-infra:spfAll" in plan.config).toBe(false);
+    expect(plan.config["mail-infra:spfMechanisms"]).toEqual(["ip4:192.0.2.0/24"]);
+    expect(spfRisk(plan)).toBeUndefined();
+  });
+  it("+all, all and ?all cannot be declared: dropped, ~all written, and said so", () => {
+    for (const all of ["+all", "all", "?all"]) {
+      const plan = planAdoption(withApex([`v=spf1 ip4:192.0.2.0/24 ${all}`]), "prod");
+      expect("mail-infra:spfAll" in plan.config, all).toBe(false);
+      expect(plan.config["mail-infra:spfMechanisms"], all).toEqual(["ip4:192.0.2.0/24"]);
+      expect(spfRisk(plan), all).toBe(`The live apex SPF record has terms the config cannot hold: ${all} (only ~all or -all are declared; ~all is written). The declared SPF record leaves them out.`);
+    }
+  });
+  it("include:amazonses.com, with or without the + qualifier (the same term), is dropped: the MAIL FROM's own record carries it", () => {
+    for (const inc of ["include:amazonses.com", "+include:amazonses.com", "INCLUDE:AmazonSES.com"]) {
+      const plan = planAdoption(withApex([`v=spf1 ${inc} ip4:192.0.2.0/24 ~all`]), "prod");
+      expect(plan.config["mail-infra:spfMechanisms"], inc).toEqual(["ip4:192.0.2.0/24"]);
+      expect(spfRisk(plan), inc).toContain(`${inc} (SES sends with the MAIL FROM domain, whose own SPF record carries this include)`);
+    }
+  });
+  it("another qualifier or another domain is not that include: kept as written", () => {
+    const plan = planAdoption(withApex(["v=spf1 ?include:amazonses.com include:amazonses.com.example.net ~all"]), "prod");
+    expect(plan.config["mail-infra:spfMechanisms"]).toEqual(["?include:amazonses.com", "include:amazonses.com.example.net"]);
+    expect(spfRisk(plan)).toBeUndefined();
+  });
+  it("a modifier is dropped with the reason lib/spf gives", () => {
+    const plan = planAdoption(withApex(["v=spf1 ip4:192.0.2.0/24 redirect=_spf.example.net all=x ~all"]), "prod");
+    expect(plan.config["mail-infra:spfMechanisms"]).toEqual(["ip4:192.0.2.0/24"]);
+    expect(spfRisk(plan)).toMatch(/: redirect=_spf\.example\.net \([^)]*"redirect" modifier[^;]*; all=x \([^;]*is a modifier \("all="\)/);
+  });
+  it("no SPF record at the apex: no mechanisms, nothing dropped; the apex TXT set gains the declared SPF (an update)", () => {
+    const plan = planAdoption(withApex(["google-site-verification=abc123"]), "prod");
+    expect("mail-infra:spfMechanisms" in plan.config).toBe(false);
+    expect(plan.config["mail-infra:apexTxtValues"]).toEqual(["google-site-verification=abc123"]);
+    expect(spfRisk(plan)).toBeUndefined();
+    expect(plan.changes).toContainEqual({ subject: `TXT ${D}`, action: "update", live: "google-site-verification=abc123", declared: "v=spf1 ~all | google-site-verification=abc123" });
+  });
+  it("the same apex values in another order are no change (a record set is unordered)", () => {
+    const plan = planAdoption(withApex(["MS=ms4711", "v=spf1 include:_spf.google.com ~all", "google-site-verification=abc123"]), "prod");
+    expect(plan.changes.filter((c) => c.subject === `TXT ${D}`)).toEqual([]);
+  });
+});
+
+describe("adopt: the live DMARC record (RFC 7489), as far as the config can hold it", () => {
+  it("every tag the config holds is written; defaults (pct=100, adkim=r, aspf=r) are left out; fo, rf and ri are dropped and said so", () => {
+    const full = planAdoption(withDmarc(["v=DMARC1; p=reject; sp=none; pct=100; rua=mailto:agg@example.com; ruf=mailto:forensic@example.com; adkim=s; aspf=s; fo=1; rf=afrf; ri=3600"]), "prod");
+    const dmarcKeys = (plan: { config: Record<string, unknown> }) => Object.fromEntries(Object.entries(plan.config).filter(([k]) => k.startsWith("mail-infra:dmarc")));
+    expect(dmarcKeys(full)).toEqual({
+      "mail-infra:dmarcPolicy": "reject",
+      "mail-infra:dmarcSubdomainPolicy": "none",
+      "mail-infra:dmarcRua": ["mailto:agg@example.com"],
+      "mail-infra:dmarcRuf": ["mailto:forensic@example.com"],
+      "mail-infra:dmarcAdkim": "s",
+      "mail-infra:dmarcAspf": "s",
+    });
+    expect(dmarcRisk(full)).toBe("The live DMARC record has tags the config cannot hold: fo=1, rf=afrf, ri=3600. The declared record leaves them out (receivers then use the defaults).");
+    const minimal = planAdoption(withDmarc(["v=DMARC1; p=none; adkim=r; aspf=r"]), "prod");
+    expect(dmarcKeys(minimal)).toEqual({ "mail-infra:dmarcPolicy": "none" });
+    expect(dmarcRisk(minimal)).toBeUndefined();
+  });
+  it("no DMARC record: no DMARC key, nothing dropped, and a note on the declared p=none record's reports", () => {
+    const plan = planAdoption(withDmarc([]), "prod");
+    expect(Object.keys(plan.config).filter((k) => k.startsWith("mail-infra:dmarc"))).toEqual([]);
+    expect(dmarcRisk(plan)).toBeUndefined();
+    expect(plan.notes).toContainEqual(expect.stringMatching(/^No DMARC record is live: the declared one is p=none with reports to mailto:/));
+  });
+});
+
+describe("adopt: live record sets are matched by name (any case, a trailing dot) and type", () => {
+  it("names in capitals with a trailing dot: found, imported under the lowercase name, no change", () => {
+    const live = twoRegionShared();
+    for (const r of zone(live)) if (r.name === `bounce.${D}`) r.name = "Bounce.Example.COM.";
+    const plan = planAdoption(live, "prod");
+    expect(plan.imports.resources).toContainEqual({ type: TYPES.record, name: `${D}-dns-mail-from-mx-bounce.${D}`, id: `${ZONE}_bounce.${D}_MX`, parent: `${D}-dns` });
+    expect(plan.changes.filter((c) => c.subject.includes(`bounce.${D}`) && c.action !== "keep")).toEqual([]);
+  });
+  it("CNAME and MX values compare without case or a trailing dot (RFC 4343); TXT values as written", () => {
+    const live = twoRegionShared();
+    for (const r of zone(live)) {
+      if (r.type === "CNAME" && r.name.includes("._domainkey.")) r.values = r.values.map((v) => `${v.toUpperCase()}.`);
+      if (r.type === "MX") r.values = ["10 FEEDBACK-SMTP.US-EAST-1.AMAZONSES.COM."];
+      if (r.name === `bounce.${D}` && r.type === "TXT") r.values = ["v=spf1 include:AmazonSES.com ~all"];
+    }
+    const plan = planAdoption(live, "prod");
+    expect(plan.changes.filter((c) => c.action === "update" && (c.subject.startsWith("CNAME ") || c.subject.startsWith("MX ")))).toEqual([]);
+    expect(plan.changes).toContainEqual({ subject: `TXT bounce.${D}`, action: "update", live: "v=spf1 include:AmazonSES.com ~all", declared: "v=spf1 include:amazonses.com ~all" });
+  });
+  it("another type at the same name is not the MX: the MX that names us-west-2 still decides the owner", () => {
+    const live = twoRegionShared();
+    if (live.dns.mode !== "route53") throw new Error("route53 expected");
+    const mx = zone(live).find((r) => r.type === "MX");
+    if (!mx) throw new Error("no MX");
+    mx.values = ["10 feedback-smtp.us-west-2.amazonses.com"];
+    // The TXT set of the MAIL FROM name listed before its MX.
+    live.dns.recordSets = [...zone(live).filter((r) => r.type !== "MX"), mx];
+    const plan = planAdoption(live, "prod");
+    expect(plan.config["mail-infra:regionalMailFromSubdomains"]).toEqual([`us-west-2=bounce.${D}`]);
+  });
+  it("a live record set without values (a Route 53 alias) shows as (none)", () => {
+    const live = twoRegionShared();
+    const t = [...tokens("us-east-1")].sort()[0];
+    const set = zone(live).find((r) => r.name === `${t}._domainkey.${D}`);
+    if (!set) throw new Error("no DKIM set");
+    set.values = [];
+    const plan = planAdoption(live, "prod");
+    expect(plan.changes).toContainEqual(expect.objectContaining({ subject: `CNAME ${t}._domainkey.${D}`, action: "update", live: "(none)", declared: `${t}.dkim.amazonses.com` }));
+  });
+  it("DNS outside Route 53 with a live MAIL FROM: kept (no MX to read), nothing read from a zone", () => {
+    const live: LiveSetup = { ...twoRegionShared(), dns: { mode: "external", why: "no zone" } };
+    const plan = planAdoption(live, "prod");
+    expect(plan.config["mail-infra:mailFromSubdomain"]).toBe(`bounce.${D}`);
+    expect(plan.config["mail-infra:dnsMode"]).toBe("external");
+  });
+});
+
+describe("adopt: MAIL FROM and key length when the primary has none live", () => {
+  it("bounce.<domain> owned by the second region: the primary gets bounce-<region>.<domain>", () => {
+    const live = twoRegionShared();
+    live.identities[0].mailFrom = undefined;
+    const plan = planAdoption(live, "prod");
+    expect(plan.config["mail-infra:mailFromSubdomain"]).toBe(`bounce-us-east-1.${D}`);
+    expect(plan.config["mail-infra:regionalMailFromSubdomains"]).toEqual([`us-west-2=bounce.${D}`]);
+  });
+  it("no region reports a next signing key length: RSA_2048_BIT", () => {
+    const live = twoRegionShared();
+    for (const i of live.identities) i.nextSigningKeyLength = undefined;
+    expect(planAdoption(live, "prod").config["mail-infra:dkimSigningKeyLength"]).toBe("RSA_2048_BIT");
+  });
+});
+
+describe("adopt: email-address identities under the domain (SES authorises a send from one against its own identity)", () => {
+  it("each address verified in an adopted region is listed once (lowercase) in smtpAddressIdentities, with a risk naming where it is verified", () => {
+    const live = twoRegionShared();
+    live.addressIdentities = [
+      { region: "us-east-1", address: "Admin@example.com" },
+      { region: "us-west-2", address: "admin@example.com" },
+      // Only in a region not adopted: not listed.
+      { region: "eu-west-1", address: "other@example.com" },
+    ];
+    const plan = planAdoption(live, "prod");
+    expect(plan.config["mail-infra:smtpAddressIdentities"]).toEqual(["admin@example.com"]);
+    const risks = plan.risks.filter((r) => r.includes("email-address identity of its own"));
+    expect(risks).toHaveLength(1);
+    expect(risks[0]).toMatch(/^admin@example\.com is verified as an email-address identity of its own \(us-east-1, us-west-2\): .*not against example\.com's.*identity\/admin@example\.com\).*--email-identity admin@example\.com /);
+  });
+  it("none: no key, no such risk", () => {
+    for (const addressIdentities of [undefined, [{ region: "eu-west-1", address: "other@example.com" }]]) {
+      const plan = planAdoption({ ...twoRegionShared(), addressIdentities }, "prod");
+      expect("mail-infra:smtpAddressIdentities" in plan.config).toBe(false);
+      expect(plan.risks.some((r) => r.includes("email-address identity"))).toBe(false);
+    }
+  });
+});
+
+describe("adopt: the new SMTP user and secret", () => {
+  it("without namesakes: the stack's own names, credentials for any address (said as a risk), a user and a secret created", () => {
+    const plan = planAdoption(twoRegionShared(), "prod");
+    expect(plan.config["mail-infra:smtpCredentials"]).toBe("any-address");
+    expect("mail-infra:smtpUserName" in plan.config).toBe(false);
+    expect("mail-infra:smtpSecretName" in plan.config).toBe(false);
+    expect(plan.risks).toContainEqual(expect.stringMatching(/^The written config sets mail-infra:smtpCredentials to any-address: .*mail-infra:senders/));
+    expect(plan.changes).toContainEqual({ subject: "SMTP user mail-infra-smtp-prod, its send-only policy and access key", action: "create", live: "(none)", declared: "new credentials (relay-fix moves the relay to them)" });
+    expect(plan.changes).toContainEqual({ subject: "secret mail-infra/prod/ses-smtp (us-east-1)", action: "create", live: "(none)", declared: "the SMTP username and per-region passwords" });
+    expect(plan.imports.resources.some((e) => e.type === TYPES.smtpCredentials || e.type === TYPES.user || e.type === TYPES.secret)).toBe(false);
+  });
+  it("a user of the stack's SMTP name with one key (room for the program's) is imported; its key is named as not managed", () => {
+    const live = withNamesakes({ user: { userName: "mail-infra-smtp-prod", arn: "x", path: "/old/", accessKeyIds: ["AKIAONEKEY0000000001"] } });
+    const plan = planAdoption(live, "prod");
+    expect(plan.imports.resources).toContainEqual({ type: TYPES.user, name: "smtp-user", id: "mail-infra-smtp-prod", parent: SMTP_COMPONENT });
+    expect(plan.changes).toContainEqual({ subject: "SMTP user mail-infra-smtp-prod", action: "update", live: "exists: path /old/, access keys AKIAONEKEY0000000001", declared: "path /mail/, the stack's tags; its send-only policy and a new access key are added" });
+    expect(plan.risks).toContainEqual(expect.stringMatching(/^IAM user mail-infra-smtp-prod already exists .*its live key AKIAONEKEY0000000001 is not managed: delete it by hand/));
+    const none = planAdoption(withNamesakes(), "prod");
+    expect(none.changes).toContainEqual(expect.objectContaining({ subject: "SMTP user mail-infra-smtp-prod", live: "exists: path /mail/, access keys none" }));
+    expect(none.risks.find((r) => r.startsWith("IAM user mail-infra-smtp-prod already exists"))).not.toMatch(/its live key/);
+  });
+  it("a taken name that could not be read as a user, or a user of another name: no import; the next free name", () => {
+    const listed = twoRegionShared();
+    listed.namesakes = { configurationSets: [], topics: [], secrets: [], userNames: ["mail-infra-smtp-prod"] };
+    const plan = planAdoption(listed, "prod");
+    expect(plan.config["mail-infra:smtpUserName"]).toBe("mail-infra-smtp-prod-2");
+    expect(plan.imports.resources.some((e) => e.type === TYPES.user)).toBe(false);
+    expect(plan.risks.some((r) => r.startsWith("IAM user mail-infra-smtp-prod "))).toBe(false);
+    const other = withNamesakes({ user: { userName: "someone-else", arn: "x", path: "/", accessKeyIds: [] }, userNames: ["someone-else"] });
+    const planOther = planAdoption(other, "prod");
+    expect("mail-infra:smtpUserName" in planOther.config).toBe(false);
+    expect(planOther.imports.resources.some((e) => e.type === TYPES.user)).toBe(false);
+  });
+  it("a secret of the stack's name in another region, or of another name, is not the program's: a secret is created", () => {
+    for (const secrets of [[{ region: "us-west-2", name: "mail-infra/prod/ses-smtp", arn: SECRET }], [{ region: "us-east-1", name: "mail-infra/other/ses-smtp", arn: SECRET }]]) {
+      const plan = planAdoption(withNamesakes({ secrets }), "prod");
+      expect(plan.imports.resources.some((e) => e.type === TYPES.secret)).toBe(false);
+      expect(plan.changes).toContainEqual(expect.objectContaining({ subject: "secret mail-infra/prod/ses-smtp (us-east-1)", action: "create" }));
+    }
+    const imported = planAdoption(withNamesakes(), "prod");
+    expect(imported.changes).toContainEqual({ subject: "secret mail-infra/prod/ses-smtp (us-east-1)", action: "update", live: "exists (its value is not read)", declared: "description and tags; a new version holding the new credentials" });
+  });
+});
+
+describe("adopt: live send users to retire", () => {
+  it("a login without date or region, and a user without access keys, are said as they are", () => {
+    const live = twoRegionShared();
+    live.sendUsers = [
+      { userName: "relay-a", arn: "a", accessKeyIds: ["AKIARELAYA0000000001"], grantedBy: ["inline Send"], lastSesLogin: { accessKeyId: "AKIARELAYA0000000001" } },
+      { userName: "relay-b", arn: "b", accessKeyIds: [], grantedBy: ["attached arn:aws:iam::aws:policy/AmazonSESFullAccess", "inline Other"] },
+    ];
+    const plan = planAdoption(live, "prod");
+    expect(plan.risks).toContainEqual(expect.stringMatching(/^IAM user relay-a is an existing SMTP user .*SES saw an SMTP login with its key AKIARELAYA0000000001 \(inline Send; access keys AKIARELAYA0000000001\)\. Retire it after relay-fix: /));
+    expect(plan.risks).toContainEqual("IAM user relay-b can send through SES but no SMTP login is recorded for its keys (attached arn:aws:iam::aws:policy/AmazonSESFullAccess, inline Other; access keys none), left untouched (not imported, not changed). No relay seems to use it: retire it by hand once you are sure nothing sends with it.");
+    expect(plan.retire.map((u) => u.userName)).toEqual(["relay-a", "relay-b"]);
+    const md = renderAdoptionMd(plan);
+    expect(md).toContain("retire the old SMTP users by hand: relay-a (SMTP login: the relay still uses it), relay-b (no SMTP login recorded).");
+  });
+});
+
+describe("adopt: the program's configuration set, event destination and topic, live or not", () => {
+  const liveSet = (over: Partial<LiveConfigurationSet>): LiveSetup => {
+    const live = withNamesakes();
+    const cs = live.namesakes?.configurationSets[0];
+    if (!cs) throw new Error("no set");
+    Object.assign(cs, over);
+    return live;
+  };
+  const changesOf = (live: LiveSetup, prefix: string) => planAdoption(live, "prod").changes.filter((c) => c.subject.startsWith(prefix));
+  it("settings not set live are shown as such: TLS OPTIONAL (SES's default), reputation metrics not set, no suppressed reason", () => {
+    const live = liveSet({ tlsPolicy: undefined, reputationMetricsEnabled: undefined, suppressedReasons: undefined, sendingEnabled: undefined });
+    expect(changesOf(live, `configuration set ${CS} (us-east-1)`)).toEqual([
+      { subject: `configuration set ${CS} (us-east-1): TLS policy`, action: "update", live: "OPTIONAL (default)", declared: "REQUIRE" },
+      { subject: `configuration set ${CS} (us-east-1): reputation metrics`, action: "update", live: "(not set)", declared: "enabled" },
+      { subject: `configuration set ${CS} (us-east-1): suppressed reasons`, action: "update", live: "(none)", declared: "BOUNCE, COMPLAINT" },
+    ]);
+  });
+  it("sending paused live: resumed by the first up, said as a risk of that change", () => {
+    const live = liveSet({ tlsPolicy: "REQUIRE", reputationMetricsEnabled: true, suppressedReasons: ["BOUNCE", "COMPLAINT"], sendingEnabled: false });
+    expect(changesOf(live, `configuration set ${CS} (us-east-1)`)).toEqual([
+      { subject: `configuration set ${CS} (us-east-1): sending`, action: "update", live: "disabled", declared: "enabled", risk: "Sending through this configuration set is paused live: the first up resumes it." },
+    ]);
+  });
+  it("all as declared: one keep line that says what is kept", () => {
+    const live = liveSet({ tlsPolicy: "REQUIRE", reputationMetricsEnabled: true, suppressedReasons: ["COMPLAINT", "BOUNCE"] });
+    expect(changesOf(live, `configuration set ${CS} (us-east-1)`)).toEqual([
+      { subject: `configuration set ${CS} (us-east-1)`, action: "keep", live: "TLS REQUIRE, sending enabled, reputation metrics enabled, BOUNCE and COMPLAINT suppressed", declared: "the same (tags added)" },
+    ]);
+  });
+  it("the event destination: disabled, with no event type and no target, against the new topic when none is live", () => {
+    const live = liveSet({ eventDestinations: [{ name: "sns-feedback", enabled: false, matchingEventTypes: [] }] });
+    if (live.namesakes) live.namesakes.topics = [];
+    expect(changesOf(live, `event destination sns-feedback of ${CS} (us-east-1)`)).toEqual([
+      { subject: `event destination sns-feedback of ${CS} (us-east-1): enabled`, action: "update", live: "disabled", declared: "enabled" },
+      { subject: `event destination sns-feedback of ${CS} (us-east-1): event types`, action: "update", live: "(none)", declared: "BOUNCE, COMPLAINT, DELIVERY_DELAY, REJECT, RENDERING_FAILURE" },
+      { subject: `event destination sns-feedback of ${CS} (us-east-1): target`, action: "update", live: "(none)", declared: "the new SNS topic mail-infra-example-com-ses-events" },
+    ]);
+  });
+  it("the event destination as declared (types in any order, the live topic as target): kept", () => {
+    const live = liveSet({ eventDestinations: [{ name: "sns-feedback", enabled: true, matchingEventTypes: ["RENDERING_FAILURE", "REJECT", "DELIVERY_DELAY", "COMPLAINT", "BOUNCE"], target: TOPIC }] });
+    expect(changesOf(live, `event destination sns-feedback of ${CS} (us-east-1)`)).toEqual([
+      { subject: `event destination sns-feedback of ${CS} (us-east-1)`, action: "keep", live: `enabled, BOUNCE, COMPLAINT, DELIVERY_DELAY, REJECT, RENDERING_FAILURE -> ${TOPIC}`, declared: "the same" },
+    ]);
+  });
+  it("no live set: the set, its destination and the topic are created; the identity's own set is left as it is", () => {
+    const plan = planAdoption(twoRegionShared(), "prod");
+    expect(plan.changes).toContainEqual({ subject: `default configuration set of ${D} (us-west-2)`, action: "create", live: "my-config-set", declared: CS, risk: `my-config-set is left as it is (not imported, not deleted); mail sent through the identity uses ${CS} from then on.` });
+    expect(plan.changes).toContainEqual({ subject: `event destination sns-feedback of ${CS} (us-west-2)`, action: "create", live: "(none)", declared: "enabled, BOUNCE, COMPLAINT, REJECT, DELIVERY_DELAY, RENDERING_FAILURE -> SNS topic mail-infra-example-com-ses-events" });
+    expect(plan.changes).toContainEqual({ subject: "SNS topic mail-infra-example-com-ses-events and its access policy (us-west-2)", action: "create", live: "(none)", declared: "bounces and complaints published to SNS" });
+    expect(plan.changes).toContainEqual({ subject: `identity ${D} (us-west-2)`, action: "update", live: "(tags as they are)", declared: "the stack's tags added; nothing else changes" });
+    const bare = twoRegionShared();
+    for (const i of bare.identities) i.configurationSetName = undefined;
+    expect(planAdoption(bare, "prod").changes).toContainEqual({ subject: `default configuration set of ${D} (us-east-1)`, action: "create", live: "(none)", declared: CS });
+  });
+  it("a live set the identity already uses: no default-set change; the topic imported is listed as an update", () => {
+    const live = withNamesakes();
+    live.identities[0].configurationSetName = CS;
+    const plan = planAdoption(live, "prod");
+    expect(plan.changes.some((c) => c.subject === `default configuration set of ${D} (us-east-1)`)).toBe(false);
+    expect(plan.changes).toContainEqual({ subject: "SNS topic mail-infra-example-com-ses-events (us-east-1)", action: "update", live: "exists (subscriptions kept)", declared: "the stack's tags; its access policy becomes the program's (SES of this account may publish)" });
+  });
+  it("a set or topic of the program's name in another region, or of another name, is not imported", () => {
+    const live = withNamesakes();
+    if (!live.namesakes) throw new Error("no namesakes");
+    live.namesakes.configurationSets = [
+      { ...live.namesakes.configurationSets[0], region: "eu-west-1" },
+      { ...live.namesakes.configurationSets[0], name: "mail-infra-example-org" },
+    ];
+    live.namesakes.topics = [{ region: "eu-west-1", arn: TOPIC }, { region: "us-east-1", arn: "arn:aws:sns:us-east-1:123456789012:mail-infra-example-com-ses-events-old" }];
+    const plan = planAdoption(live, "prod");
+    expect(plan.imports.resources.some((e) => e.type === TYPES.configurationSet || e.type === TYPES.topic || e.type === TYPES.eventDestination)).toBe(false);
+    expect(plan.changes).toContainEqual(expect.objectContaining({ subject: `default configuration set of ${D} (us-east-1)`, action: "create" }));
+  });
+  it("a live set without the program's destination: the destination is created, the set imported, another destination noted with its target", () => {
+    const live = liveSet({ eventDestinations: [{ name: "other", enabled: true, matchingEventTypes: ["SEND"] }] });
+    const plan = planAdoption(live, "prod");
+    expect(plan.imports.resources.some((e) => e.type === TYPES.eventDestination)).toBe(false);
+    expect(plan.imports.resources).toContainEqual(expect.objectContaining({ type: TYPES.configurationSet, id: `${CS}@us-east-1` }));
+    expect(plan.changes).toContainEqual(expect.objectContaining({ subject: `event destination sns-feedback of ${CS} (us-east-1)`, action: "create" }));
+    expect(plan.notes).toContain(`Configuration set ${CS} (us-east-1) has event destination other (?): the program does not declare it, and leaves it as it is.`);
+  });
+});
+
+describe("adopt: per-identity settings", () => {
+  it("a MAIL FROM kept in both regions under different behaviours: REJECT_MESSAGE kept, the other region's behaviour an update", () => {
+    const live = twoRegionShared();
+    live.identities[0].mailFrom = { domain: `bounce.${D}`, behaviorOnMxFailure: "USE_DEFAULT_VALUE" };
+    live.identities[1].mailFrom = { domain: `mail-usw2.${D}`, behaviorOnMxFailure: "REJECT_MESSAGE" };
+    const plan = planAdoption(live, "prod");
+    expect(plan.config["mail-infra:mailFromBehaviorOnMxFailure"]).toBe("REJECT_MESSAGE");
+    expect(plan.changes).toContainEqual({ subject: "MAIL FROM behaviour on MX failure (us-east-1)", action: "update", live: "USE_DEFAULT_VALUE", declared: "REJECT_MESSAGE" });
+    expect(plan.changes.some((c) => c.subject === "MAIL FROM behaviour on MX failure (us-west-2)")).toBe(false);
+    expect(plan.changes.some((c) => c.subject.startsWith("MAIL FROM ("))).toBe(false);
+  });
+  it("the key length change in a second region is an update with its once-a-day risk", () => {
+    const plan = planAdoption(twoRegionShared(), "prod");
+    expect(plan.changes).toContainEqual({ subject: "DKIM next signing key length (us-west-2)", action: "update", live: "RSA_1024_BIT", declared: "RSA_2048_BIT", risk: "SES allows one key-length change per identity a day: keep this the only one today." });
+    expect(plan.changes.some((c) => c.subject === "DKIM next signing key length (us-east-1)")).toBe(false);
+  });
+  it("a MAIL FROM that moves is an update (a create when there was none), with the window it opens", () => {
+    const plan = planAdoption(twoRegionShared(), "prod");
+    expect(plan.changes).toContainEqual({
+      subject: "MAIL FROM (us-west-2)",
+      action: "update",
+      live: `bounce.${D}`,
+      declared: `bounce-us-west-2.${D}`,
+      risk: "Until SES sees the new MX (up to 72 h) it sends unaligned (USE_DEFAULT_VALUE, the first up's behaviour); under REJECT_MESSAGE it would reject this region's mail.",
+    });
+  });
+  it("a move under USE_DEFAULT_VALUE says that verify fails until SES reports SUCCESS; a new MAIL FROM says none was set", () => {
+    const live = twoRegionShared();
+    live.identities[0].mailFrom = undefined;
+    live.identities[1].mailFrom = undefined;
+    const plan = planAdoption(live, "prod");
+    expect(plan.risks.find((r) => r.startsWith("MAIL FROM in us-east-1"))).toBe(
+      `MAIL FROM in us-east-1: none -> bounce.${D}. The first pulumi up publishes the MX and SPF before it switches MAIL FROM; until SES sees the new MX (up to 72 h) it sends with its own MAIL FROM under USE_DEFAULT_VALUE (unaligned SPF; DKIM keeps DMARC passing), and verify fails ses.identity.mail-from until the status is SUCCESS.`,
+    );
+  });
+  it("DKIM not verified yet in a region: a note; verified or unknown: none", () => {
+    const live = twoRegionShared();
+    live.identities[0].dkimStatus = "PENDING";
+    live.identities[1].dkimStatus = undefined;
+    const notes = planAdoption(live, "prod").notes.filter((n) => n.startsWith("DKIM"));
+    expect(notes).toEqual([`DKIM of ${D} in us-east-1 is PENDING: the declared CNAMEs below are what SES expects.`]);
+  });
+  it("an identity without Easy DKIM tokens cannot be adopted: an error naming the region and the count", () => {
+    const live = twoRegionShared();
+    live.identities[1].dkimTokens = ["only1"];
+    expect(() => planAdoption(live, "prod")).toThrow(
+      new AdoptionError(
+        `the SES identity of ${D} in us-west-2 has no Easy DKIM tokens (1 found, 3 expected): adopt handles Easy DKIM identities only. Enable Easy DKIM on it (aws sesv2 put-email-identity-dkim-signing-attributes --signing-attributes-origin AWS_SES) and run adopt again.`,
+      ),
+    );
   });
 });
