@@ -846,3 +846,227 @@ describe("adopt: per-identity settings", () => {
     );
   });
 });
+
+describe("adopt: the record sets the program declares, against the live zone", () => {
+  it("the stack TTL is the most common live TTL between 60 s and a day (the first seen on a tie); 600 s when none is", () => {
+    const ttlOf = (ttls: (number | undefined)[]) => {
+      const live = twoRegionShared();
+      zone(live).forEach((r, i) => (r.ttl = ttls[i % ttls.length]));
+      return planAdoption(live, "prod").config["mail-infra:dnsTtl"];
+    };
+    expect(ttlOf([300])).toBe(300);
+    expect(ttlOf([3600, 300])).toBe(3600);
+    expect(ttlOf([300, 3600])).toBe(300);
+    expect(ttlOf([59, 86401, 30, 120])).toBe(120);
+    expect(ttlOf([60])).toBe(60);
+    expect(ttlOf([86400])).toBe(86400);
+    // 600 is the program's default: no key.
+    expect(ttlOf([600])).toBeUndefined();
+    expect(ttlOf([undefined])).toBeUndefined();
+    expect(ttlOf([59, 86401])).toBeUndefined();
+  });
+  it("a live TTL other than the stack's is its own update; a set without TTL (an alias) none", () => {
+    const live = twoRegionShared();
+    const mx = zone(live).find((r) => r.type === "MX");
+    const txt = zone(live).find((r) => r.type === "TXT" && r.name === `bounce.${D}`);
+    if (!mx || !txt) throw new Error("fixture");
+    mx.ttl = 60;
+    txt.ttl = undefined;
+    const plan = planAdoption(live, "prod");
+    expect(plan.changes).toContainEqual({ subject: `MX bounce.${D}: TTL`, action: "update", live: "TTL 60", declared: "TTL 1800" });
+    expect(plan.changes.some((c) => c.subject === `TXT bounce.${D}: TTL`)).toBe(false);
+    expect(plan.changes.some((c) => c.subject.endsWith(": TTL") && c.subject !== `MX bounce.${D}: TTL`)).toBe(false);
+  });
+  it("a declared set that is not live is a create with its values; an MX that names another host is an update with a risk", () => {
+    const plan = planAdoption(twoRegionShared(), "prod");
+    expect(plan.changes).toContainEqual({ subject: `MX bounce-us-west-2.${D}`, action: "create", live: "(none)", declared: "10 feedback-smtp.us-west-2.amazonses.com" });
+    const live = twoRegionShared();
+    const mx = zone(live).find((r) => r.type === "MX");
+    if (!mx) throw new Error("fixture");
+    mx.values = ["10 feedback-smtp.us-east-1.amazonses.com", "20 backup.example.net"];
+    const p = planAdoption(live, "prod");
+    expect(p.changes).toContainEqual({
+      subject: `MX bounce.${D}`,
+      action: "update",
+      live: "10 feedback-smtp.us-east-1.amazonses.com | 20 backup.example.net",
+      declared: "10 feedback-smtp.us-east-1.amazonses.com",
+      risk: "The live record differs from what SES expects (the us-east-1 feedback host): pulumi up corrects it.",
+    });
+    expect(p.risks).toContainEqual(`MX bounce.${D} differs from what SES expects: live 10 feedback-smtp.us-east-1.amazonses.com | 20 backup.example.net, expected 10 feedback-smtp.us-east-1.amazonses.com. Mail from us-east-1 fails the MAIL FROM check until pulumi up corrects it (an update in place).`);
+  });
+  it("a record that is neither DKIM nor the MAIL FROM MX (the apex TXT) differs without a risk of its own", () => {
+    const plan = planAdoption(withApex(["v=spf1 ip4:192.0.2.1 include:amazonses.com ~all", "other"]), "prod");
+    const apex = plan.changes.find((c) => c.subject === `TXT ${D}`);
+    expect(apex).toEqual({ subject: `TXT ${D}`, action: "update", live: "v=spf1 ip4:192.0.2.1 include:amazonses.com ~all | other", declared: "v=spf1 ip4:192.0.2.1 ~all | other" });
+    expect(plan.risks.some((r) => r.startsWith(`TXT ${D} differs`))).toBe(false);
+  });
+  it("two SPF records at the apex: a risk (a permerror at every receiver); the declared one is built from the first", () => {
+    const plan = planAdoption(withApex(["v=spf1 ip4:192.0.2.1 ~all", "v=spf1 ip4:198.51.100.1 -all"]), "prod");
+    expect(plan.config["mail-infra:spfMechanisms"]).toEqual(["ip4:192.0.2.1"]);
+    expect(plan.risks).toContain("The apex publishes 2 SPF records (a permerror at every receiver): the declared set has one, built from the first.");
+    expect(planAdoption(withApex(["v=spf1 ip4:192.0.2.1 ~all"]), "prod").risks.some((r) => r.startsWith("The apex publishes"))).toBe(false);
+  });
+  it("DNS outside Route 53: each declared record is a keep row to publish by hand, and the note says why", () => {
+    const plan = planAdoption(externalDns(), "ext");
+    const t = [...tokens("us-east-1")].sort()[0];
+    expect(plan.changes).toContainEqual({ subject: `CNAME ${t}._domainkey.${D}`, action: "keep", live: "(at your DNS host)", declared: `${t}.dkim.amazonses.com (publish by hand)` });
+    expect(plan.notes).toContain(
+      `DNS is not in Route 53 (no public Route 53 hosted zone for ${D} or a parent of it): the config says mail-infra:dnsMode external. The program creates no record; publish the records of \`pulumi stack output zoneFile\` at your DNS host and keep every other apex TXT value there.`,
+    );
+    expect(plan.notes.some((n) => n.startsWith("No DMARC record is live"))).toBe(false);
+  });
+  it("a zone id of Route 53's form is written as the zone; another (a test double) by the zone's name", () => {
+    const live = twoRegionShared();
+    if (live.dns.mode !== "route53") throw new Error("route53 expected");
+    expect(planAdoption(live, "prod").config["mail-infra:route53Zones"]).toEqual([`${D}=${ZONE}`]);
+    for (const zoneId of ["local-zone-1", "Z12345", `x${ZONE}`, `${ZONE}x`.toLowerCase()]) {
+      live.dns.zoneId = zoneId;
+      expect(planAdoption(live, "prod").config["mail-infra:route53Zones"], zoneId).toEqual([`${D}=${D}`]);
+    }
+    live.dns.zoneId = "Z123456";
+    expect(planAdoption(live, "prod").config["mail-infra:route53Zones"]).toEqual([`${D}=Z123456`]);
+  });
+});
+
+describe("renderAdoptionMd: adoption.md, section by section", () => {
+  /** The lines of a section: from its heading to the next heading. */
+  const section = (md: string, heading: string): string[] => {
+    const lines = md.split("\n");
+    const start = lines.indexOf(heading);
+    if (start < 0) throw new Error(`no ${heading}`);
+    const end = lines.findIndex((l, i) => i > start && l.startsWith("## "));
+    return lines.slice(start + 1, end < 0 ? undefined : end).filter((l) => l !== "");
+  };
+  const quiet = () => ({ ...planAdoption(withNamesakes(), "prod"), risks: [], notes: [], retire: [], keptApexTxt: [] });
+
+  it("the title, the regions with the primary marked, and the DNS: its Route 53 zone, or external", () => {
+    const md = renderAdoptionMd(planAdoption(twoRegionShared(), "prod")).split("\n");
+    expect(md.slice(0, 4)).toEqual([
+      "<!-- Written by `npm run adopt`: re-running adopt rewrites this file. -->",
+      `# Adopting ${D} into stack prod`,
+      "",
+      `Regions: us-east-1 (primary), us-west-2. DNS: Route 53 (${D}=${ZONE}).`,
+    ]);
+    expect(renderAdoptionMd(planAdoption(externalDns(), "ext")).split("\n")[3]).toBe("Regions: us-east-1 (primary). DNS: external (not in Route 53: you publish the records).");
+  });
+  it("what is imported: the count of resources and of component parents, a row per resource (the type's last part), cells escaped", () => {
+    const plan = quiet();
+    const parents = plan.imports.resources.filter((r) => r.component).length;
+    const resources = plan.imports.resources.length - parents;
+    const lines = section(renderAdoptionMd(plan), "## What is imported");
+    expect(lines[0]).toBe(`\`pulumi import --file import.json\` adopts ${resources} existing resources (and creates their ${parents} component parents):`);
+    expect(lines.slice(1, 3)).toEqual(["| type | name | id |", "|---|---|---|"]);
+    expect(lines).toContain(`| ConfigurationSetEventDestination | ${D}-us-east-1-event-destination | ${CS}\\|sns-feedback@us-east-1 |`);
+    expect(lines).toContain(`| Topic | ${D}-us-east-1-events | ${TOPIC} |`);
+    expect(lines).toHaveLength(3 + resources);
+  });
+  it("what the first up changes: a row per change, cells escaped (a | or a line break cannot break the table)", () => {
+    const plan = { ...quiet(), changes: [{ subject: "a|b", action: "update" as const, live: "line one\nline two", declared: "x | y" }] };
+    expect(section(renderAdoptionMd(plan), "## What the first `pulumi up` changes")).toEqual([
+      "| what | action | live | declared |",
+      "|---|---|---|---|",
+      "| a\\|b | update | line one line two | x \\| y |",
+      "Nothing live is deleted: every existing record set the program declares is imported and keeps its other values; record sets it does not declare are not touched.",
+    ]);
+  });
+  it("what pulumi preview will create, by type, with the component count (one, or several)", () => {
+    const creates = [
+      { type: TYPES.record, name: "r1", custom: true },
+      { type: TYPES.smtpCredentials, name: "smtp", custom: false },
+      { type: TYPES.record, name: "r|2", custom: true },
+    ];
+    const lines = section(renderAdoptionMd({ ...quiet(), creates }), "## What the first `pulumi up` changes");
+    const at = lines.findIndex((l) => l.startsWith("`pulumi preview`"));
+    expect(lines.slice(at)).toEqual([
+      "`pulumi preview` after the import counts **3 to create**: every resource the program declares that import.json does not adopt, the 1 component resource among them (the engine counts components too):",
+      "| type | count | names |",
+      "|---|---|---|",
+      "| Record | 2 | r1, r\\|2 |",
+      "| SmtpCredentials | 1 | smtp |",
+    ]);
+    const two = renderAdoptionMd({ ...quiet(), creates: [...creates, { type: TYPES.mailDomain, name: D, custom: false }] });
+    expect(two).toContain("**4 to create**: every resource the program declares that import.json does not adopt, the 2 component resources among them");
+    expect(renderAdoptionMd(quiet())).not.toContain("to create**");
+  });
+  it("the kept apex TXT values, each as code; none kept: no such paragraph", () => {
+    const md = renderAdoptionMd({ ...quiet(), keptApexTxt: ["google-site-verification=abc123", "MS=ms4711"] });
+    expect(md).toContain(
+      `\n\nThe program owns the whole apex TXT record set of ${D}. These live values are kept, verbatim, through \`mail-infra:apexTxtValues\` (without them \`pulumi up\` would delete them):\n\n- \`google-site-verification=abc123\`\n- \`MS=ms4711\`\n`,
+    );
+    expect(renderAdoptionMd(quiet())).not.toContain("apexTxtValues");
+  });
+  it("risks and notes as lists; without risks one line says so, without notes no section", () => {
+    expect(section(renderAdoptionMd(quiet()), "## Risks, and how they are sequenced")).toEqual(["- None found: the live setup is reproduced as it is."]);
+    expect(renderAdoptionMd(quiet())).not.toContain("## Notes");
+    const md = renderAdoptionMd({ ...quiet(), risks: ["first risk", "second risk"], notes: ["a note"] });
+    expect(section(md, "## Risks, and how they are sequenced")).toEqual(["- first risk", "- second risk"]);
+    expect(section(md, "## Notes")).toEqual(["- a note"]);
+  });
+  it("the steps without an existing file, without creates, without a MAIL FROM move and without users to retire", () => {
+    expect(section(renderAdoptionMd(quiet(), "out"), "## Steps, in order")).toEqual([
+      "1. From the project root: `cp -n out/Pulumi.prod.yaml .` (-n: never over an existing file; if one appeared since, run adopt again, it then writes a merge), then `pulumi stack init prod` (or `pulumi stack select prod`).",
+      "2. `npm run plan -- --stack prod` (the config validates; every resource the program declares) and `npm run policy -- --stack prod` (the policy pack, offline).",
+      "3. `pulumi import --stack prod --file out/import.json --generate-code=false --yes`: adopts what exists (nothing in AWS changes; the component parents are created in the stack).",
+      "4. `pulumi preview --stack prod --diff`: expect creates only for what the table above creates, updates only as listed, no delete and no replace. Stop if it shows anything else.",
+      "5. `pulumi up --stack prod`, then `npm run verify -- --stack prod`.",
+      "6. Add the relays to `mail-infra:senders`, `pulumi up`, and move each one to the new credentials: `npm run relay-fix -- --stack prod --sender <address>`.",
+    ]);
+  });
+  it("the steps with a MAIL FROM move under a kept REJECT_MESSAGE, creates counted and one user to retire", () => {
+    const plan = planAdoption(twoRegionShared(), "prod");
+    const steps = section(renderAdoptionMd({ ...plan, creates: [{ type: TYPES.record, name: "r1", custom: true }] }), "## Steps, in order");
+    expect(steps[3]).toBe("4. `pulumi preview --stack prod --diff`: expect exactly 1 to create (the resources listed above), updates only as listed, no delete and no replace. Stop if it shows anything else.");
+    expect(steps[4]).toBe("5. `pulumi up --stack prod`, then `npm run verify -- --stack prod`. USE_DEFAULT_VALUE keeps mail flowing (unaligned SPF, DKIM aligned) while SES waits for the new MX.");
+    expect(steps[5]).toBe(`6. SES looks for the new MX for up to 72 h. ${afterMailFromSuccess("prod", "REJECT_MESSAGE")}`);
+    expect(steps[6]).toMatch(/^7\. Add the relays to `mail-infra:senders`/);
+    expect(steps[7]).toBe(
+      "8. When `npm run verify -- --stack prod --only relay` passes, retire the old SMTP user by hand: ses-smtp-user.20240101 (SMTP login 2026-11-20T08:00:00.000Z: the relay still uses it). Deactivate the keys first (aws iam update-access-key --status Inactive), delete them and the user once SES has seen no login with them for a week (aws iam get-access-key-last-used).",
+    );
+    expect(steps).toHaveLength(8);
+  });
+  it("a MAIL FROM move under USE_DEFAULT_VALUE: step 5 says mail keeps flowing, no step sets a behaviour back", () => {
+    const live = twoRegionShared();
+    for (const i of live.identities) if (i.mailFrom) i.mailFrom.behaviorOnMxFailure = "USE_DEFAULT_VALUE";
+    const steps = section(renderAdoptionMd({ ...planAdoption(live, "prod"), retire: [] }), "## Steps, in order");
+    expect(steps[4]).toMatch(/USE_DEFAULT_VALUE keeps mail flowing/);
+    expect(steps[5]).toMatch(/^6\. Add the relays/);
+    expect(steps).toHaveLength(6);
+  });
+  it("an existing stack file: its merge, the differences key by key, the keys that are the same, and a merge that does not validate", () => {
+    const plan = quiet();
+    const merge = {
+      file: "Pulumi.prod.yaml",
+      mergedFile: "Pulumi.prod.merged.yaml",
+      rows: [
+        { key: "mail-infra:domain", existing: D, adopted: D, action: "same" as const },
+        { key: "aws:region", existing: "us-east-1", adopted: "us-east-1", action: "same" as const },
+        { key: "mail-infra:dnsTtl", existing: 300, adopted: 1800, action: "replace" as const },
+        { key: "mail-infra:regions", adopted: ["us-east-1", "us-west-2"], action: "add" as const },
+        { key: "mail-infra:spfAll", existing: "-all", action: "drop" as const },
+        { key: "mail-infra:note", existing: "a|b", action: "keep" as const },
+      ],
+      merged: {},
+      invalid: "mail-infra:senders[0]: not a sender.",
+    };
+    const md = renderAdoptionMd(plan, "out", merge);
+    expect(section(md, "## Pulumi.prod.yaml already exists")).toEqual([
+      "adopt did not overwrite it. It wrote `out/Pulumi.prod.merged.yaml`: your file with the config merged key by key. The merge does not validate: mail-infra:senders[0]: not a sender. Fix the merge before step 1.",
+      "| key | in your file | written by adopt | in the merge |",
+      "|---|---|---|---|",
+      "| mail-infra:dnsTtl | 300 | 1800 | adopt's value: it is what is live (pulumi import needs the declared inputs to equal the live ones) |",
+      '| mail-infra:regions |  | ["us-east-1","us-west-2"] | added |',
+      "| mail-infra:spfAll | -all |  | left out: the default reproduces what is live |",
+      "| mail-infra:note | a\\|b |  | kept (yours; adopt does not read it from AWS) |",
+      "The same in both: mail-infra:domain, aws:region.",
+    ]);
+    expect(section(md, "## Steps, in order")[0]).toBe(
+      '1. Pulumi.prod.yaml already exists: do not copy over it (it holds settings adopt cannot read from AWS). Compare it with the merge adopt wrote beside its files (`diff Pulumi.prod.yaml out/Pulumi.prod.merged.yaml`, key by key under "Pulumi.prod.yaml already exists" below); when the merge is what you want, `cp out/Pulumi.prod.merged.yaml Pulumi.prod.yaml`, then `pulumi stack select prod`.',
+    );
+    const valid = renderAdoptionMd(plan, "out", { ...merge, invalid: undefined, rows: merge.rows.filter((r) => r.action !== "same") });
+    expect(section(valid, "## Pulumi.prod.yaml already exists")[0]).toBe("adopt did not overwrite it. It wrote `out/Pulumi.prod.merged.yaml`: your file with the config merged key by key.");
+    expect(valid).not.toContain("The same in both");
+  });
+  it("the default directory is the project root", () => {
+    expect(renderAdoptionMd(quiet())).toContain("`pulumi import --stack prod --file ./import.json ");
+  });
+});
