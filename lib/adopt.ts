@@ -497,7 +497,8 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
     );
   }
   const expected = expectedRecords(d, tokens);
-  if (d.dns.mode === "route53" && live.dns.mode === "route53") {
+  // The config says dnsMode external exactly when the live DNS is (step 3).
+  if (live.dns.mode === "route53") {
     const zoneId = live.dns.zoneId;
     const dnsParent = `${domain}-dns`;
     resources.push({ type: TYPES.dnsRecords, name: dnsParent, parent: domain, component: true });
@@ -517,16 +518,11 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
         changes.push({ subject: `${rec.type} ${rec.name}`, action: "create", live: "(none)", declared: show(rec.values) });
       }
     }
-    // Live record sets this program declared once under a name it no longer does are left alone.
-    for (const r of regions) {
-      const n = liveMailFrom.get(r);
-      if (n && !d.regions.some((x) => x.mailFromDomain === n)) {
-        notes.push(`The records of ${n} (the old MAIL FROM of ${r}) are not imported and stay as they are; remove them by hand once no region uses ${n}.`);
-      }
-    }
+    // Every live MAIL FROM name stays declared: the region that owns it (lib/mail-from-owner)
+    // keeps it, so no live record set of a MAIL FROM is left behind.
   } else {
     notes.push(
-      `DNS is not in Route 53 (${live.dns.mode === "external" ? live.dns.why : ""}): the config says mail-infra:dnsMode external. The program creates no record; publish the records of \`pulumi stack output zoneFile\` at your DNS host and keep every other apex TXT value there.`,
+      `DNS is not in Route 53 (${live.dns.why}): the config says mail-infra:dnsMode external. The program creates no record; publish the records of \`pulumi stack output zoneFile\` at your DNS host and keep every other apex TXT value there.`,
     );
     for (const rec of expected) changes.push({ subject: `${rec.type} ${rec.name}`, action: "keep", live: "(at your DNS host)", declared: `${show(rec.values)} (publish by hand)` });
   }
@@ -566,7 +562,6 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
     changes.push({ subject: `secret ${validated.smtp.secretName} (${validated.smtp.secretRegion})`, action: "create", live: "(none)", declared: "the SMTP username and per-region passwords" });
   }
   if (smtpImports.length > 0) resources.push({ type: TYPES.smtpCredentials, name: SMTP_COMPONENT, component: true }, ...smtpImports);
-  if (!validated.smtp) notes.push(`mail-infra:senders is empty, so the stack declares no SMTP credentials (mail-infra:smtpCredentials "senders"). List the relays (address=...; kind=gmail-send-as; account=...; region=...) to get credentials that may send only as them.`);
 
   return { stack, domain, config, validated, imports: { resources }, changes, risks, keptApexTxt, notes, retire, finalMailFromBehavior: liveBehavior };
 }

@@ -366,7 +366,10 @@ describe("grantsSesSend: IAM's matching of actions (case-insensitive, * any run 
   });
   it("other characters are literal (a dot is not any character)", () => {
     expect(grantsSesSend(allow({ Action: "ses:SendE.ail" }))).toBe(false);
-    expect(grantsSesSend(allow({ Action: "ses:Send(Raw)?Email" }))).toBe(false);
+    expect(grantsSesSend(allow({ Action: "ses:Send.Email" }))).toBe(false);
+    expect(grantsSesSend(allow({ Action: "ses:Send(Raw)Email" }))).toBe(false);
+    expect(grantsSesSend(allow({ Action: "ses:Sen+dEmail" }))).toBe(false);
+    expect(grantsSesSend(allow({ Action: "x|ses:SendEmail" }))).toBe(false);
   });
   it("non-string entries of an Action list are ignored; an Action that is neither a string nor a list grants nothing", () => {
     expect(grantsSesSend(allow({ Action: [42, "ses:SendRawEmail"] }))).toBe(true);
@@ -1068,5 +1071,109 @@ describe("renderAdoptionMd: adoption.md, section by section", () => {
   });
   it("the default directory is the project root", () => {
     expect(renderAdoptionMd(quiet())).toContain("`pulumi import --stack prod --file ./import.json ");
+  });
+});
+
+describe("adopt: survivors of the first mutation run, each a case no test had", () => {
+  it("a namesake user that cannot be imported takes its name even when the user list lacks it", () => {
+    const live = withNamesakes({ user: { userName: "mail-infra-smtp-prod", arn: "x", path: "/", accessKeyIds: ["AKIA1", "AKIA2"] }, userNames: [] });
+    expect(planAdoption(live, "prod").config["mail-infra:smtpUserName"]).toBe("mail-infra-smtp-prod-2");
+  });
+  it("only the event destinations other than the program's are noted as left alone", () => {
+    const notes = planAdoption(withNamesakes(), "prod").notes.filter((n) => n.includes("has event destination"));
+    expect(notes).toEqual([`Configuration set ${CS} (us-east-1) has event destination to-cloudwatch (CloudWatch): the program does not declare it, and leaves it as it is.`]);
+  });
+  it("an identity without a default configuration set, beside the program's live set: the default set is an update from (none)", () => {
+    const live = withNamesakes();
+    live.identities[0].configurationSetName = undefined;
+    expect(planAdoption(live, "prod").changes).toContainEqual({ subject: `default configuration set of ${D} (us-east-1)`, action: "update", live: "(none)", declared: CS });
+  });
+  it("under a kept REJECT_MESSAGE, a region without MAIL FROM gets one: the risk says none -> the new name", () => {
+    const live = twoRegionShared();
+    live.identities[1].mailFrom = undefined;
+    const plan = planAdoption(live, "prod");
+    expect(plan.risks.find((r) => r.startsWith("MAIL FROM in us-west-2"))).toMatch(/^MAIL FROM in us-west-2: none -> bounce-us-west-2\.example\.com\. Under REJECT_MESSAGE SES rejects mail from us-west-2 until it sees the new MX/);
+  });
+  it("DKIM verified (SUCCESS) in both regions: no DKIM note", () => {
+    const live = twoRegionShared();
+    expect(planAdoption(live, "prod").notes.some((n) => n.startsWith("DKIM"))).toBe(false);
+    live.identities[1].dkimStatus = "FAILED";
+    expect(planAdoption(live, "prod").notes.filter((n) => n.startsWith("DKIM"))).toEqual([`DKIM of ${D} in us-west-2 is FAILED: the declared CNAMEs below are what SES expects.`]);
+  });
+  it("no Easy DKIM tokens in two regions: both named, with their counts", () => {
+    const live = twoRegionShared();
+    live.identities[0].dkimTokens = [];
+    live.identities[1].dkimTokens = ["only1"];
+    expect(() => planAdoption(live, "prod")).toThrow(/^the SES identity of example\.com in us-east-1, us-west-2 has no Easy DKIM tokens \(0, 1 found, 3 expected\)/);
+  });
+  it("a live DMARC record: no note about a missing one", () => {
+    expect(planAdoption(twoRegionShared(), "prod").notes.some((n) => n.startsWith("No DMARC record"))).toBe(false);
+  });
+  it("a send user's access keys are listed, comma-separated", () => {
+    const live = twoRegionShared();
+    live.sendUsers = [{ userName: "relay", arn: "a", accessKeyIds: ["AKIA1", "AKIA2"], grantedBy: ["inline Send"] }];
+    expect(planAdoption(live, "prod").risks).toContainEqual(expect.stringContaining("(inline Send; access keys AKIA1, AKIA2)"));
+  });
+  it("an imported SMTP user without a key of its own: the risk names none", () => {
+    const risk = planAdoption(withNamesakes(), "prod").risks.find((r) => r.startsWith("IAM user mail-infra-smtp-prod already exists"));
+    expect(risk).toContain("The program adds its send-only policy and a new access key. If that user is not this stack's");
+  });
+});
+
+describe("mergeStackFile: every key adopt derives from what is live", () => {
+  // The keys planAdoption reads from AWS and Route 53 (aws:region and the mail-infra: keys of
+  // the domain, its regions, MAIL FROM, DKIM, SPF, DMARC, DNS and the SMTP names).
+  const LIVE_DERIVED = [
+    "aws:region",
+    "mail-infra:domain",
+    "mail-infra:domains",
+    "mail-infra:regions",
+    "mail-infra:mailFromSubdomain",
+    "mail-infra:regionalMailFromSubdomains",
+    "mail-infra:mailFromBehaviorOnMxFailure",
+    "mail-infra:dkimSigningKeyLength",
+    "mail-infra:spfMechanisms",
+    "mail-infra:spfAll",
+    "mail-infra:apexTxtValues",
+    "mail-infra:dmarcPolicy",
+    "mail-infra:dmarcSubdomainPolicy",
+    "mail-infra:dmarcPercent",
+    "mail-infra:dmarcRua",
+    "mail-infra:dmarcRuf",
+    "mail-infra:dmarcAdkim",
+    "mail-infra:dmarcAspf",
+    "mail-infra:dnsMode",
+    "mail-infra:route53Zones",
+    "mail-infra:dnsTtl",
+    "mail-infra:smtpUserName",
+    "mail-infra:smtpSecretName",
+    "mail-infra:smtpCredentials",
+  ];
+  it("one of them that adopt leaves out is dropped (its default is what is live); any other key of the file is kept", () => {
+    const plan = planAdoption(externalDns(), "ext");
+    const existing = Object.fromEntries([...LIVE_DERIVED, "mail-infra:alertEmails"].map((k) => [k, "from the file"]));
+    const m = mergeStackFile(plan, { config: existing }, "Pulumi.ext.yaml", "Pulumi.ext.merged.yaml");
+    for (const row of m.rows) {
+      const expected = row.key === "mail-infra:alertEmails" ? "keep" : row.key in plan.config ? "replace" : "drop";
+      expect(row.action, row.key).toBe(expected);
+    }
+    expect(m.rows.filter((r) => r.action === "drop").map((r) => r.key)).toContain("mail-infra:dmarcRuf");
+  });
+});
+
+describe("adopt: a live setup the config cannot express", () => {
+  it("a MAIL FROM outside the domain: an AdoptionError (AWS's state, exit 1) that quotes the config's reason", () => {
+    const live = twoRegionShared();
+    for (const i of live.identities) i.mailFrom = { domain: "bounce.example.org", behaviorOnMxFailure: "USE_DEFAULT_VALUE" };
+    let error: unknown;
+    try {
+      planAdoption(live, "prod");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AdoptionError);
+    expect((error as AdoptionError).input).toBe(false);
+    expect((error as AdoptionError).name).toBe("AdoptionError");
+    expect((error as Error).message).toMatch(/^the live setup does not make a valid stack config: [\s\S]*mail-infra:mailFromSubdomain: MAIL FROM bounce\.example\.org is not under example\.com/);
   });
 });
