@@ -570,12 +570,11 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
 function configurationSetChanges(cs: LiveConfigurationSet, tlsPolicy: string): Change[] {
   const subject = (what: string): string => `configuration set ${cs.name} (${cs.region}): ${what}`;
   const out: Change[] = [];
-  const onOff = (v: boolean | undefined): string => (v === undefined ? "(not set)" : v ? "enabled" : "disabled");
   if ((cs.tlsPolicy ?? "OPTIONAL") !== tlsPolicy) out.push({ subject: subject("TLS policy"), action: "update", live: cs.tlsPolicy ?? "OPTIONAL (default)", declared: tlsPolicy });
   if (cs.sendingEnabled === false) {
     out.push({ subject: subject("sending"), action: "update", live: "disabled", declared: "enabled", risk: "Sending through this configuration set is paused live: the first up resumes it." });
   }
-  if (cs.reputationMetricsEnabled !== true) out.push({ subject: subject("reputation metrics"), action: "update", live: onOff(cs.reputationMetricsEnabled), declared: "enabled" });
+  if (cs.reputationMetricsEnabled !== true) out.push({ subject: subject("reputation metrics"), action: "update", live: cs.reputationMetricsEnabled === undefined ? "(not set)" : "disabled", declared: "enabled" });
   const liveReasons = [...(cs.suppressedReasons ?? [])].sort();
   const declaredReasons = [...SUPPRESSED_REASONS].sort();
   if (liveReasons.join(",") !== declaredReasons.join(",")) {
@@ -655,8 +654,8 @@ export function grantsSesSend(document: string): boolean {
   } catch {
     return false;
   }
-  // JSON that is not an object (null, a string) holds no statement.
-  const statements = doc !== null && typeof doc === "object" ? (doc as { Statement?: unknown }).Statement : undefined;
+  // JSON null holds no statement (nor does a string or a number: they have no Statement).
+  const statements = (doc as { Statement?: unknown } | null)?.Statement;
   const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
   const matches = (pattern: string, action: string): boolean =>
     new RegExp(`^${pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(action);
@@ -681,7 +680,8 @@ export const WRITTEN_BY = "Written by `npm run adopt`";
 export function renderStackYaml(plan: AdoptionPlan, stringify: (v: unknown) => string): string {
   const header = [
     `# ${WRITTEN_BY} from the live setup of ${plan.domain}. Read adoption.md before using it.`,
-    ...(plan.finalMailFromBehavior === "REJECT_MESSAGE" && plan.validated.domains[0].mailFromBehaviorOnMxFailure === "USE_DEFAULT_VALUE" && plan.risks.some((r) => r.startsWith("MAIL FROM"))
+    // REJECT_MESSAGE kept, USE_DEFAULT_VALUE written: a MAIL FROM moves (planAdoption, step 4).
+    ...(plan.finalMailFromBehavior === "REJECT_MESSAGE" && plan.validated.domains[0].mailFromBehaviorOnMxFailure === "USE_DEFAULT_VALUE"
       ? ["# mailFromBehaviorOnMxFailure: USE_DEFAULT_VALUE for the first pulumi up only (adoption.md, step 6)."]
       : []),
   ];

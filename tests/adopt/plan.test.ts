@@ -5,7 +5,7 @@
  * mutation run knows which test covers which mutant.
  */
 import { describe, expect, it } from "vitest";
-import { AdoptionError, grantsSesSend, type LiveConfigurationSet, type LiveRecordSet, type LiveSetup, managedNames, mergeStackFile, planAdoption, previewCreates, renderAdoptionMd, renderImportJson, renderStackYaml, SMTP_COMPONENT, TYPES } from "../../lib/adopt";
+import { AdoptionError, grantsSesSend, type LiveConfigurationSet, type LiveRecordSet, type LiveSetup, managedNames, mergeStackFile, planAdoption, previewCreates, renderAdoptionMd, renderImportJson, renderStackYaml, SMTP_COMPONENT, TYPES, WRITTEN_BY } from "../../lib/adopt";
 import { afterMailFromSuccess } from "../../lib/mail-from-move";
 import { validateConfig } from "../../lib/config";
 import { CS, D, deletedSecret, externalDns, oneRegion, SECRET, sendingNamesake, TOPIC, tokens, twoRegionShared, withNamesakes, ZONE } from "./fixtures";
@@ -453,7 +453,7 @@ describe("mergeStackFile: what is not a stack document", () => {
       const m = mergeStackFile(plan, existing, "Pulumi.prod.yaml", "Pulumi.prod.merged.yaml");
       expect(m.rows.every((r) => r.action === "add")).toBe(true);
       expect(m.rows.map((r) => r.key)).toEqual(Object.keys(plan.config));
-      expect(m.merged.config).toEqual(plan.config);
+      expect(m.merged).toEqual({ config: plan.config });
       expect(m.invalid).toBeUndefined();
     }
   });
@@ -858,6 +858,7 @@ describe("adopt: the record sets the program declares, against the live zone", (
       return planAdoption(live, "prod").config["mail-infra:dnsTtl"];
     };
     expect(ttlOf([300])).toBe(300);
+    expect(ttlOf([300, 3600, 3600])).toBe(3600);
     expect(ttlOf([3600, 300])).toBe(3600);
     expect(ttlOf([300, 3600])).toBe(300);
     expect(ttlOf([59, 86401, 30, 120])).toBe(120);
@@ -867,6 +868,13 @@ describe("adopt: the record sets the program declares, against the live zone", (
     expect(ttlOf([600])).toBeUndefined();
     expect(ttlOf([undefined])).toBeUndefined();
     expect(ttlOf([59, 86401])).toBeUndefined();
+  });
+  it("a tie between two TTLs goes to the one seen first", () => {
+    for (const [first, second] of [[3600, 300], [300, 3600]]) {
+      const live = twoRegionShared();
+      zone(live).forEach((r, i) => (r.ttl = i === 0 ? first : i === 1 ? second : undefined));
+      expect(planAdoption(live, "prod").config["mail-infra:dnsTtl"]).toBe(first);
+    }
   });
   it("a live TTL other than the stack's is its own update; a set without TTL (an alias) none", () => {
     const live = twoRegionShared();
@@ -1069,6 +1077,20 @@ describe("renderAdoptionMd: adoption.md, section by section", () => {
     expect(section(valid, "## Pulumi.prod.yaml already exists")[0]).toBe("adopt did not overwrite it. It wrote `out/Pulumi.prod.merged.yaml`: your file with the config merged key by key.");
     expect(valid).not.toContain("The same in both");
   });
+  it("every heading, and the paragraph after a table, stands between blank lines", () => {
+    const plan = { ...quiet(), creates: [{ type: TYPES.record, name: "r1", custom: true }], risks: ["a risk"], notes: ["a note"] };
+    const merge = { file: "Pulumi.prod.yaml", mergedFile: "Pulumi.prod.merged.yaml", rows: [{ key: "mail-infra:dnsTtl", existing: 300, adopted: 1800, action: "replace" as const }], merged: {} };
+    const lines = renderAdoptionMd(plan, ".", merge).split("\n");
+    const headings = lines.flatMap((l, i) => (l.startsWith("## ") ? [i] : []));
+    expect(headings).toHaveLength(6);
+    for (const i of headings) expect([lines[i - 1], lines[i + 1]], lines[i]).toEqual(["", ""]);
+    const preview = lines.findIndex((l) => l.startsWith("`pulumi preview` after the import"));
+    expect([lines[preview - 1], lines[preview + 1]]).toEqual(["", ""]);
+  });
+  it("risks that are not about MAIL FROM do not stage it: step 5 says nothing of USE_DEFAULT_VALUE", () => {
+    const steps = renderAdoptionMd({ ...quiet(), risks: ["IAM user x exists"] }).split("\n");
+    expect(steps.find((l) => l.startsWith("5. "))).toBe("5. `pulumi up --stack prod`, then `npm run verify -- --stack prod`.");
+  });
   it("the default directory is the project root", () => {
     expect(renderAdoptionMd(quiet())).toContain("`pulumi import --stack prod --file ./import.json ");
   });
@@ -1159,6 +1181,13 @@ describe("mergeStackFile: every key adopt derives from what is live", () => {
     }
     expect(m.rows.filter((r) => r.action === "drop").map((r) => r.key)).toContain("mail-infra:dmarcRuf");
   });
+  it("each of them is dropped when adopt's config leaves it out (mergeStackFile reads only the plan's config)", () => {
+    const plan = { ...planAdoption(externalDns(), "ext"), config: {} };
+    const existing = Object.fromEntries([...LIVE_DERIVED, "mail-infra:alertEmails"].map((k) => [k, "from the file"]));
+    const m = mergeStackFile(plan, { config: existing }, "Pulumi.ext.yaml", "Pulumi.ext.merged.yaml");
+    expect(m.rows.filter((r) => r.action === "drop").map((r) => r.key)).toEqual(LIVE_DERIVED);
+    expect(m.rows.filter((r) => r.action !== "drop")).toEqual([{ key: "mail-infra:alertEmails", existing: "from the file", action: "keep" }]);
+  });
 });
 
 describe("adopt: a live setup the config cannot express", () => {
@@ -1175,5 +1204,28 @@ describe("adopt: a live setup the config cannot express", () => {
     expect((error as AdoptionError).input).toBe(false);
     expect((error as AdoptionError).name).toBe("AdoptionError");
     expect((error as Error).message).toMatch(/^the live setup does not make a valid stack config: [\s\S]*mail-infra:mailFromSubdomain: MAIL FROM bounce\.example\.org is not under example\.com/);
+  });
+});
+
+describe("adopt: the names import.json uses", () => {
+  it("Pulumi's type tokens of the resources imported (the AWS provider's module/resource form) and of the program's components", () => {
+    expect(TYPES).toEqual({
+      mailDomain: "mail-infra:ses:MailDomain",
+      sesIdentity: "mail-infra:ses:SesIdentity",
+      dnsRecords: "mail-infra:dns:DnsRecords",
+      emailIdentity: "aws:sesv2/emailIdentity:EmailIdentity",
+      mailFrom: "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes",
+      configurationSet: "aws:sesv2/configurationSet:ConfigurationSet",
+      eventDestination: "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination",
+      topic: "aws:sns/topic:Topic",
+      record: "aws:route53/record:Record",
+      smtpCredentials: "mail-infra:iam:SmtpCredentials",
+      user: "aws:iam/user:User",
+      secret: "aws:secretsmanager/secret:Secret",
+    });
+    expect(SMTP_COMPONENT).toBe("smtp");
+  });
+  it("the written files start with the marker adopt overwrites only its own files by", () => {
+    expect(WRITTEN_BY).toBe("Written by `npm run adopt`");
   });
 });
