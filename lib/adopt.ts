@@ -312,11 +312,12 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   }
 
   // 3. DNS, SPF, DMARC, TTL.
-  const apex = live.dns.mode === "route53" ? recordSet(live.dns, domain, "TXT") : undefined;
+  // recordSet finds nothing outside Route 53.
+  const apex = recordSet(live.dns, domain, "TXT");
   const apexSpf = apex?.values.filter(isSpfRecord) ?? [];
   const spf = spfFromLive(apexSpf[0]);
   const keptApexTxt = (apex?.values ?? []).filter((v) => !isSpfRecord(v));
-  const dmarcSet = live.dns.mode === "route53" ? recordSet(live.dns, dmarcRecordName(domain), "TXT") : undefined;
+  const dmarcSet = recordSet(live.dns, dmarcRecordName(domain), "TXT");
   const dmarcValues = dmarcSet?.values.filter(isDmarcRecord) ?? [];
   const dmarc = dmarcFromLive(dmarcValues.length === 1 ? parseDmarc(dmarcValues[0]).record : undefined);
 

@@ -546,8 +546,9 @@ describe("adopt: the live apex SPF record (RFC 7208), as far as the config can h
 describe("adopt: the live DMARC record (RFC 7489), as far as the config can hold it", () => {
   it("every tag the config holds is written; defaults (pct=100, adkim=r, aspf=r) are left out; fo, rf and ri are dropped and said so", () => {
     const full = planAdoption(withDmarc(["v=DMARC1; p=reject; sp=none; pct=100; rua=mailto:agg@example.com; ruf=mailto:forensic@example.com; adkim=s; aspf=s; fo=1; rf=afrf; ri=3600"]), "prod");
+    // toStrictEqual: a key written with an undefined value is not the key left out.
     const dmarcKeys = (plan: { config: Record<string, unknown> }) => Object.fromEntries(Object.entries(plan.config).filter(([k]) => k.startsWith("mail-infra:dmarc")));
-    expect(dmarcKeys(full)).toEqual({
+    expect(dmarcKeys(full)).toStrictEqual({
       "mail-infra:dmarcPolicy": "reject",
       "mail-infra:dmarcSubdomainPolicy": "none",
       "mail-infra:dmarcRua": ["mailto:agg@example.com"],
@@ -557,7 +558,7 @@ describe("adopt: the live DMARC record (RFC 7489), as far as the config can hold
     });
     expect(dmarcRisk(full)).toBe("The live DMARC record has tags the config cannot hold: fo=1, rf=afrf, ri=3600. The declared record leaves them out (receivers then use the defaults).");
     const minimal = planAdoption(withDmarc(["v=DMARC1; p=none; adkim=r; aspf=r"]), "prod");
-    expect(dmarcKeys(minimal)).toEqual({ "mail-infra:dmarcPolicy": "none" });
+    expect(dmarcKeys(minimal)).toStrictEqual({ "mail-infra:dmarcPolicy": "none" });
     expect(dmarcRisk(minimal)).toBeUndefined();
   });
   it("no DMARC record: no DMARC key, nothing dropped, and a note on the declared p=none record's reports", () => {
@@ -930,7 +931,7 @@ describe("adopt: the record sets the program declares, against the live zone", (
     const live = twoRegionShared();
     if (live.dns.mode !== "route53") throw new Error("route53 expected");
     expect(planAdoption(live, "prod").config["mail-infra:route53Zones"]).toEqual([`${D}=${ZONE}`]);
-    for (const zoneId of ["local-zone-1", "Z12345", `x${ZONE}`, `${ZONE}x`.toLowerCase()]) {
+    for (const zoneId of ["local-zone-1", "Z12345", `x${ZONE}`, `${ZONE}-x`, ZONE.toLowerCase()]) {
       live.dns.zoneId = zoneId;
       expect(planAdoption(live, "prod").config["mail-infra:route53Zones"], zoneId).toEqual([`${D}=${D}`]);
     }
@@ -1227,5 +1228,58 @@ describe("adopt: the names import.json uses", () => {
   });
   it("the written files start with the marker adopt overwrites only its own files by", () => {
     expect(WRITTEN_BY).toBe("Written by `npm run adopt`");
+  });
+});
+
+describe("adopt: a clean live setup, and what only some setups have", () => {
+  /** Both regions keep their MAIL FROM, DKIM verified, records as SES expects, no SMTP user live. */
+  function clean(): LiveSetup {
+    const live = twoRegionShared();
+    live.identities[1].mailFrom = { domain: `mail-usw2.${D}`, behaviorOnMxFailure: "REJECT_MESSAGE" };
+    live.identities[1].nextSigningKeyLength = "RSA_2048_BIT";
+    live.sendUsers = [];
+    for (const r of zone(live)) {
+      if (r.name === D && r.type === "TXT") r.values = ["v=spf1 include:_spf.google.com ~all", "google-site-verification=abc123"];
+      if (r.name === `_dmarc.${D}`) r.values = ["v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com"];
+    }
+    zone(live).push({ name: `mail-usw2.${D}`, type: "MX", ttl: 1800, values: ["10 feedback-smtp.us-west-2.amazonses.com"] });
+    return live;
+  }
+  it("no note, and one risk: the new credentials may send as any address until the relays are listed", () => {
+    const plan = planAdoption(clean(), "prod");
+    expect(plan.notes).toEqual([]);
+    expect(plan.risks).toHaveLength(1);
+    expect(plan.risks[0]).toMatch(/^The written config sets mail-infra:smtpCredentials to any-address/);
+  });
+  it("one region: no regionalMailFromSubdomains key; an apex with only SPF: no apexTxtValues key", () => {
+    const plan = planAdoption(oneRegion(), "solo");
+    expect("mail-infra:regionalMailFromSubdomains" in plan.config).toBe(false);
+    expect("mail-infra:apexTxtValues" in planAdoption(withApex(["v=spf1 include:_spf.google.com ~all"]), "prod").config).toBe(false);
+  });
+  it("no apex TXT set at all: no SPF mechanisms, no kept values, no SPF risk", () => {
+    const live = twoRegionShared();
+    if (live.dns.mode !== "route53") throw new Error("route53 expected");
+    live.dns.recordSets = live.dns.recordSets.filter((r) => !(r.name === D && r.type === "TXT"));
+    const plan = planAdoption(live, "prod");
+    expect("mail-infra:spfMechanisms" in plan.config).toBe(false);
+    expect("mail-infra:apexTxtValues" in plan.config).toBe(false);
+    expect(plan.keptApexTxt).toEqual([]);
+    expect(spfRisk(plan)).toBeUndefined();
+    expect(plan.changes).toContainEqual({ subject: `TXT ${D}`, action: "create", live: "(none)", declared: "v=spf1 ~all" });
+  });
+  it("the DMARC record among other TXT values at _dmarc: read", () => {
+    const plan = planAdoption(withDmarc(["some-verification=1", "v=DMARC1; p=reject"]), "prod");
+    expect(plan.config["mail-infra:dmarcPolicy"]).toBe("reject");
+  });
+  it("the key length is the first region's that reports one (the primary's when it does)", () => {
+    const lengths = (first: string | undefined, second: string | undefined) => {
+      const live = twoRegionShared();
+      live.identities[0].nextSigningKeyLength = first;
+      live.identities[1].nextSigningKeyLength = second;
+      return planAdoption(live, "prod").config["mail-infra:dkimSigningKeyLength"];
+    };
+    expect(lengths("RSA_1024_BIT", "RSA_2048_BIT")).toBe("RSA_1024_BIT");
+    expect(lengths(undefined, "RSA_1024_BIT")).toBe("RSA_1024_BIT");
+    expect(lengths("RSA_1024_BIT", undefined)).toBe("RSA_1024_BIT");
   });
 });
