@@ -231,7 +231,8 @@ function spfFromLive(record: string | undefined): { mechanisms: string[]; all: "
       else if (t.qualifier !== "~") dropped.push(`${t.raw} (only ~all or -all are declared; ~all is written)`);
       continue;
     }
-    if (/^include:amazonses\.com$/i.test(t.raw)) {
+    // "+" is the default qualifier (RFC 7208 4.6.2): +include:amazonses.com is the same term.
+    if (/^\+?include:amazonses\.com$/i.test(t.raw)) {
       dropped.push(`${t.raw} (SES sends with the MAIL FROM domain, whose own SPF record carries this include)`);
       continue;
     }
@@ -311,11 +312,12 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   }
 
   // 3. DNS, SPF, DMARC, TTL.
-  const apex = live.dns.mode === "route53" ? recordSet(live.dns, domain, "TXT") : undefined;
+  // recordSet finds nothing outside Route 53.
+  const apex = recordSet(live.dns, domain, "TXT");
   const apexSpf = apex?.values.filter(isSpfRecord) ?? [];
   const spf = spfFromLive(apexSpf[0]);
   const keptApexTxt = (apex?.values ?? []).filter((v) => !isSpfRecord(v));
-  const dmarcSet = live.dns.mode === "route53" ? recordSet(live.dns, dmarcRecordName(domain), "TXT") : undefined;
+  const dmarcSet = recordSet(live.dns, dmarcRecordName(domain), "TXT");
   const dmarcValues = dmarcSet?.values.filter(isDmarcRecord) ?? [];
   const dmarc = dmarcFromLive(dmarcValues.length === 1 ? parseDmarc(dmarcValues[0]).record : undefined);
 
@@ -496,7 +498,8 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
     );
   }
   const expected = expectedRecords(d, tokens);
-  if (d.dns.mode === "route53" && live.dns.mode === "route53") {
+  // The config says dnsMode external exactly when the live DNS is (step 3).
+  if (live.dns.mode === "route53") {
     const zoneId = live.dns.zoneId;
     const dnsParent = `${domain}-dns`;
     resources.push({ type: TYPES.dnsRecords, name: dnsParent, parent: domain, component: true });
@@ -516,16 +519,11 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
         changes.push({ subject: `${rec.type} ${rec.name}`, action: "create", live: "(none)", declared: show(rec.values) });
       }
     }
-    // Live record sets this program declared once under a name it no longer does are left alone.
-    for (const r of regions) {
-      const n = liveMailFrom.get(r);
-      if (n && !d.regions.some((x) => x.mailFromDomain === n)) {
-        notes.push(`The records of ${n} (the old MAIL FROM of ${r}) are not imported and stay as they are; remove them by hand once no region uses ${n}.`);
-      }
-    }
+    // Every live MAIL FROM name stays declared: the region that owns it (lib/mail-from-owner)
+    // keeps it, so no live record set of a MAIL FROM is left behind.
   } else {
     notes.push(
-      `DNS is not in Route 53 (${live.dns.mode === "external" ? live.dns.why : ""}): the config says mail-infra:dnsMode external. The program creates no record; publish the records of \`pulumi stack output zoneFile\` at your DNS host and keep every other apex TXT value there.`,
+      `DNS is not in Route 53 (${live.dns.why}): the config says mail-infra:dnsMode external. The program creates no record; publish the records of \`pulumi stack output zoneFile\` at your DNS host and keep every other apex TXT value there.`,
     );
     for (const rec of expected) changes.push({ subject: `${rec.type} ${rec.name}`, action: "keep", live: "(at your DNS host)", declared: `${show(rec.values)} (publish by hand)` });
   }
@@ -565,7 +563,6 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
     changes.push({ subject: `secret ${validated.smtp.secretName} (${validated.smtp.secretRegion})`, action: "create", live: "(none)", declared: "the SMTP username and per-region passwords" });
   }
   if (smtpImports.length > 0) resources.push({ type: TYPES.smtpCredentials, name: SMTP_COMPONENT, component: true }, ...smtpImports);
-  if (!validated.smtp) notes.push(`mail-infra:senders is empty, so the stack declares no SMTP credentials (mail-infra:smtpCredentials "senders"). List the relays (address=...; kind=gmail-send-as; account=...; region=...) to get credentials that may send only as them.`);
 
   return { stack, domain, config, validated, imports: { resources }, changes, risks, keptApexTxt, notes, retire, finalMailFromBehavior: liveBehavior };
 }
@@ -574,12 +571,11 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
 function configurationSetChanges(cs: LiveConfigurationSet, tlsPolicy: string): Change[] {
   const subject = (what: string): string => `configuration set ${cs.name} (${cs.region}): ${what}`;
   const out: Change[] = [];
-  const onOff = (v: boolean | undefined): string => (v === undefined ? "(not set)" : v ? "enabled" : "disabled");
   if ((cs.tlsPolicy ?? "OPTIONAL") !== tlsPolicy) out.push({ subject: subject("TLS policy"), action: "update", live: cs.tlsPolicy ?? "OPTIONAL (default)", declared: tlsPolicy });
   if (cs.sendingEnabled === false) {
     out.push({ subject: subject("sending"), action: "update", live: "disabled", declared: "enabled", risk: "Sending through this configuration set is paused live: the first up resumes it." });
   }
-  if (cs.reputationMetricsEnabled !== true) out.push({ subject: subject("reputation metrics"), action: "update", live: onOff(cs.reputationMetricsEnabled), declared: "enabled" });
+  if (cs.reputationMetricsEnabled !== true) out.push({ subject: subject("reputation metrics"), action: "update", live: cs.reputationMetricsEnabled === undefined ? "(not set)" : "disabled", declared: "enabled" });
   const liveReasons = [...(cs.suppressedReasons ?? [])].sort();
   const declaredReasons = [...SUPPRESSED_REASONS].sort();
   if (liveReasons.join(",") !== declaredReasons.join(",")) {
@@ -659,7 +655,8 @@ export function grantsSesSend(document: string): boolean {
   } catch {
     return false;
   }
-  const statements = (doc as { Statement?: unknown }).Statement;
+  // JSON null holds no statement (nor does a string or a number: they have no Statement).
+  const statements = (doc as { Statement?: unknown } | null)?.Statement;
   const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
   const matches = (pattern: string, action: string): boolean =>
     new RegExp(`^${pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(action);
@@ -684,7 +681,8 @@ export const WRITTEN_BY = "Written by `npm run adopt`";
 export function renderStackYaml(plan: AdoptionPlan, stringify: (v: unknown) => string): string {
   const header = [
     `# ${WRITTEN_BY} from the live setup of ${plan.domain}. Read adoption.md before using it.`,
-    ...(plan.finalMailFromBehavior === "REJECT_MESSAGE" && plan.validated.domains[0].mailFromBehaviorOnMxFailure === "USE_DEFAULT_VALUE" && plan.risks.some((r) => r.startsWith("MAIL FROM"))
+    // REJECT_MESSAGE kept, USE_DEFAULT_VALUE written: a MAIL FROM moves (planAdoption, step 4).
+    ...(plan.finalMailFromBehavior === "REJECT_MESSAGE" && plan.validated.domains[0].mailFromBehaviorOnMxFailure === "USE_DEFAULT_VALUE"
       ? ["# mailFromBehaviorOnMxFailure: USE_DEFAULT_VALUE for the first pulumi up only (adoption.md, step 6)."]
       : []),
   ];
