@@ -57,6 +57,8 @@ export const SERVER_TESTS = {
   "scripts/verify/layers/monitoring/collect.ts": ["tests/verify/monitoring.test.ts"],
   "scripts/verify/layers/recipient/collect.ts": ["tests/verify/recipient.test.ts"],
   "scripts/verify/layers/gmail/collect.ts": ["tests/verify/relay.test.ts"],
+  // A loopback OAuth token endpoint in-process (relay-fix.test.ts spawns the CLI).
+  "scripts/verify/layers/gmail/delegation.ts": ["tests/verify/delegation.test.ts"],
 };
 
 /** Folders a target may lie in (the rules and the verify collectors). */
