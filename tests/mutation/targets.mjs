@@ -55,7 +55,8 @@ export const SERVER_TESTS = {
   "scripts/verify/aws.ts": ["tests/adopt/route53-pages.test.ts"],
   // In-process against loopback servers or aws-sdk-client-mock; without them these files had no
   // test Stryker could run (every mutant "no coverage"). Their CLI cases run unmutated code.
-  "scripts/verify/layers/monitoring/collect.ts": ["tests/verify/monitoring.test.ts"],
+  // (layers/monitoring/collect.ts and layers/watch/collect.ts need none: the pure
+  // tests/verify/monitoring-collector.test.ts covers them; monitoring.test.ts starts moto.)
   "scripts/verify/layers/recipient/collect.ts": ["tests/verify/recipient.test.ts"],
   "scripts/verify/layers/gmail/collect.ts": ["tests/verify/relay.test.ts"],
   // A loopback OAuth token endpoint in-process (relay-fix.test.ts spawns the CLI).
