@@ -23,9 +23,9 @@ import {
 import { GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { NO_AWS_CREDENTIALS } from "../../lib/verify/findings";
-import { AwsCollector, budgetRetryStrategy, endpointOverride, loadAwsSdks } from "../../scripts/verify/aws";
+import { AwsCollector, budgetRetryStrategy, classifyAwsError, endpointOverride, loadAwsSdks } from "../../scripts/verify/aws";
 import { DEADLINE_NEEDS } from "../../scripts/verify/limit";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -57,6 +57,8 @@ const collector = (o: Partial<ConstructorParameters<typeof AwsCollector>[0]> = {
 
 afterEach(() => {
   for (const c of collectors.splice(0)) c.destroy();
+  // Every request went out with the call's abort signal (so the budget and the deadline end it).
+  for (const m of [ses, iam, sts, secrets, route53, sns]) for (const c of m.calls()) expect(((c.args as unknown[])[1] as { abortSignal?: unknown } | undefined)?.abortSignal).toBeInstanceOf(AbortSignal);
   for (const m of [ses, iam, sts, secrets, route53, sns]) m.reset();
   for (const k of ENDPOINT_VARS) {
     if (savedEnv[k] === undefined) delete process.env[k];
@@ -735,5 +737,143 @@ describe("the AWS retry budget and endpoint (limit.ts's bounds on their own: tes
     expect(endpointOverride("IAM", { AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" })).toBeUndefined();
     expect(endpointOverride("IAM", { AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "TRUE" })).toBeUndefined();
     expect(endpointOverride("IAM", { AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "false" })).toBe("http://127.0.0.1:1 from AWS_ENDPOINT_URL");
+  });
+});
+
+describe("classifyAwsError: the kinds read from the name, the code and the HTTP status", () => {
+  it("throttling, unreachable and timeout, each with what to do", () => {
+    expect(classifyAwsError(sdkError("ThrottlingException", "Rate exceeded", 400), "ses:GetAccount")).toEqual({ ok: false, reason: "throttled", message: "ThrottlingException after retries", needs: "AWS kept throttling: re-run later or with fewer domains at once." });
+    // The code alone says it (the message does not).
+    expect(classifyAwsError(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), "ses:GetAccount")).toEqual({ ok: false, reason: "unreachable", message: "Error: socket hang up", needs: "The AWS endpoint is unreachable from here: check the network path or AWS_ENDPOINT_URL." });
+    expect(classifyAwsError(Object.assign(new Error("request ended early"), { code: "ETIMEDOUT" }), "ses:GetAccount")).toEqual({ ok: false, reason: "timeout", message: "Error: request ended early", needs: "The AWS endpoint did not answer in time: check the network path or raise --timeout." });
+  });
+
+  it("not found by name (any status) or by HTTP 404 (any name)", () => {
+    expect(classifyAwsError(sdkError("ResourceNotFoundException", "Rule mail-x does not exist.", 400), "events:DescribeRule")).toEqual({ ok: false, reason: "notfound", message: "ResourceNotFoundException: Rule mail-x does not exist." });
+    expect(classifyAwsError(sdkError("UnknownError", "Not Found", 404), "sns:GetTopicAttributes")).toEqual({ ok: false, reason: "notfound", message: "UnknownError: Not Found" });
+  });
+
+  it("something thrown that is not an error: 'Error' and its text", () => {
+    expect(classifyAwsError("boom", "sts:GetCallerIdentity")).toMatchObject({ ok: false, reason: "error", message: "Error: boom" });
+    expect(classifyAwsError(undefined, "sts:GetCallerIdentity")).toMatchObject({ ok: false, reason: "error", message: "Error: undefined" });
+  });
+});
+
+describe("AwsCollector: bounds, keys and permissions per call", () => {
+  it("every SES call in a region waits for that region's bound; secrets reads share their own", async () => {
+    const hold: (() => void)[] = [];
+    ses.on(GetEmailIdentityCommand).callsFake(() => new Promise((resolve) => hold.push(() => resolve({}))));
+    secrets.on(DescribeSecretCommand).callsFake(() => new Promise((resolve) => hold.push(() => resolve({ ARN: "arn", Name: "n" }))));
+    ses.on(GetAccountCommand).resolves({});
+    ses.on(ListEmailIdentitiesCommand).resolves({});
+    ses.on(GetConfigurationSetCommand).resolves({});
+    ses.on(GetConfigurationSetEventDestinationsCommand).resolves({});
+    ses.on(GetSuppressedDestinationCommand).resolves({});
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: "s" });
+    const cases: [string, (aws: AwsCollector) => Promise<unknown>, (aws: AwsCollector) => Promise<unknown>][] = [
+      ["account", (a) => a.identity("us-east-1", "held.example"), (a) => a.account("us-east-1")],
+      ["emailIdentities", (a) => a.identity("us-east-1", "held.example"), (a) => a.emailIdentities("us-east-1")],
+      ["configurationSet", (a) => a.identity("us-east-1", "held.example"), (a) => a.configurationSet("us-east-1", "mail")],
+      ["suppressed", (a) => a.identity("us-east-1", "held.example"), (a) => a.suppressed("us-east-1", "bob@example.com")],
+      ["secretValue", (a) => a.secretMetadata("us-east-1", "held"), (a) => a.secretValue("us-east-1", "mail/smtp")],
+    ];
+    for (const [name, first, second] of cases) {
+      const aws = collector({ concurrency: 1 });
+      const before = ses.calls().length + secrets.calls().length;
+      const held = first(aws);
+      const waiting = second(aws);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(ses.calls().length + secrets.calls().length - before, name).toBe(1);
+      hold.shift()?.();
+      await held;
+      await waiting;
+      expect(ses.calls().length + secrets.calls().length - before, name).toBeGreaterThan(1);
+    }
+  });
+
+  it("each failure names the permission behind its call", async () => {
+    const denied = sdkError("AccessDeniedException", "not authorized", 403);
+    ses.on(GetAccountCommand).rejects(denied);
+    ses.on(ListEmailIdentitiesCommand).rejects(denied);
+    ses.on(GetEmailIdentityCommand).rejects(denied);
+    ses.on(GetConfigurationSetCommand).rejects(denied);
+    ses.on(GetSuppressedDestinationCommand).rejects(denied);
+    ses.on(GetConfigurationSetEventDestinationsCommand).resolves({});
+    const aws = collector();
+    const needs = (p: string) => `Grant ${p} to the credentials verify runs with (or use credentials that have it).`;
+    expect(await aws.account("us-east-1")).toMatchObject({ needs: needs("ses:GetAccount") });
+    expect(await aws.emailIdentities("us-east-1")).toMatchObject({ needs: needs("ses:ListEmailIdentities") });
+    expect(await aws.identity("us-east-1", "example.com")).toMatchObject({ needs: needs("ses:GetEmailIdentity") });
+    expect(await aws.configurationSet("us-east-1", "mail")).toMatchObject({ needs: needs("ses:GetConfigurationSet") });
+    expect(await aws.suppressed("us-east-1", "bob@example.com")).toMatchObject({ needs: needs("ses:GetSuppressedDestination") });
+  });
+
+  it("identities are listed per region", async () => {
+    ses.on(ListEmailIdentitiesCommand).resolves({ EmailIdentities: [{ IdentityName: "example.com", IdentityType: "DOMAIN" }] });
+    const aws = collector();
+    await aws.emailIdentities("us-east-1");
+    await aws.emailIdentities("eu-west-1");
+    expect(ses.commandCalls(ListEmailIdentitiesCommand)).toHaveLength(2);
+  });
+
+  it("a suppressed address without a last update time", async () => {
+    ses.on(GetSuppressedDestinationCommand).resolves({ SuppressedDestination: { EmailAddress: "bob@example.com", Reason: "COMPLAINT" } as never });
+    expect(await collector().suppressed("us-east-1", "bob@example.com")).toEqual({ ok: true, value: { reason: "COMPLAINT", lastUpdateTime: undefined } });
+  });
+
+  it("a zone listed without an id; a record page without record sets", async () => {
+    route53.on(ListHostedZonesByNameCommand).resolves({ HostedZones: [{ Name: "odd.example.", CallerReference: "x" } as never] });
+    route53.on(ListResourceRecordSetsCommand).resolves({ IsTruncated: false } as never);
+    const aws = collector();
+    expect(await aws.hostedZonesNamed("odd.example")).toEqual({ ok: true, value: [{ id: "", name: "odd.example", private: false }] });
+    expect(await aws.recordSets("Z0EMPTY")).toEqual({ ok: true, value: [] });
+  });
+
+  it("the clients' HTTP handler: each attempt bounded by the timeout (and throws when it passes), kept-alive sockets matching the bound", async () => {
+    const aws = collector({ timeoutMs: 1_500, concurrency: 8 });
+    const handler = aws.ses("us-east-1").config.requestHandler as unknown as { configProvider: Promise<{ requestTimeout: number; connectionTimeout: number; socketTimeout: number; throwOnRequestTimeout: boolean; httpsAgent: { keepAlive: boolean; maxSockets: number } }> };
+    const cfg = await handler.configProvider;
+    expect({ requestTimeout: cfg.requestTimeout, connectionTimeout: cfg.connectionTimeout, socketTimeout: cfg.socketTimeout, throwOnRequestTimeout: cfg.throwOnRequestTimeout }).toEqual({ requestTimeout: 1_500, connectionTimeout: 1_500, socketTimeout: 1_500, throwOnRequestTimeout: true });
+    expect(cfg.httpsAgent.keepAlive).toBe(true);
+    expect(cfg.httpsAgent.maxSockets).toBe(8);
+    const def = await (collector().iam().config.requestHandler as unknown as typeof handler).configProvider;
+    expect(def.httpsAgent.maxSockets).toBe(64);
+  });
+
+  it("awsSdk before the SDK is loaded: an error saying how to load it", async () => {
+    vi.resetModules();
+    const fresh = await import("../../scripts/verify/aws");
+    expect(() => fresh.awsSdk("CLOUDTRAIL")).toThrow('the CLOUDTRAIL SDK is used before it was loaded: use it inside AwsCollector.call("CLOUDTRAIL", ...), or await loadAwsSdks() first');
+    await fresh.loadAwsSdks(["CLOUDTRAIL"]);
+    expect(typeof fresh.awsSdk("CLOUDTRAIL").CloudTrailClient).toBe("function");
+  });
+});
+
+describe("budgetRetryStrategy, with the dice and the clock fixed", () => {
+  const error: RetryError = Object.assign(new Error("x"), { name: "X", $metadata: {}, cause: undefined });
+  afterEach(() => vi.restoreAllMocks());
+
+  it("the delay: a random share of 100 ms x 2^n (500 ms for throttling), at most 20 s", async () => {
+    vi.spyOn(Date, "now").mockReturnValue(1_000_000);
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+    const s = budgetRetryStrategy(1, 100_000_000, 20);
+    let t = await s.acquireInitialRetryToken("");
+    t = await s.refreshRetryTokenForRetry(t, { errorType: "SERVER_ERROR", error });
+    expect(t.getRetryDelay()).toBe(100); // 0.5 x 100 x 2^1
+    t = await s.refreshRetryTokenForRetry(t, { errorType: "THROTTLING", error });
+    expect(t.getRetryDelay()).toBe(1_000); // 0.5 x 500 x 2^2
+    for (let i = 0; i < 8; i++) t = await s.refreshRetryTokenForRetry(t, { errorType: "THROTTLING", error });
+    expect(t.getRetryDelay()).toBe(10_000); // 0.5 x 20 s
+  });
+
+  it("a retry that exactly fills the budget is made; one that passes it is not", async () => {
+    const now = vi.spyOn(Date, "now").mockReturnValue(1_000_000);
+    vi.spyOn(Math, "random").mockReturnValue(0);
+    const s = budgetRetryStrategy(1_000, 1_500, 5);
+    const t = await s.acquireInitialRetryToken("");
+    now.mockReturnValue(1_000_500);
+    expect((await s.refreshRetryTokenForRetry(t, { errorType: "SERVER_ERROR", error })).getRetryCount()).toBe(1);
+    now.mockReturnValue(1_000_501);
+    await expect(s.refreshRetryTokenForRetry(t, { errorType: "SERVER_ERROR", error })).rejects.toBe(error);
   });
 });
