@@ -31,6 +31,7 @@ export const PURE_TESTS = [
   "tests/verify/limit.test.ts",
   "tests/verify/aws-collector.test.ts",
   "tests/verify/monitoring-collector.test.ts",
+  "tests/verify/gmail-collector.test.ts",
   "tests/watch/lib.test.ts",
   "tests/adopt/plan.test.ts",
   "tests/mail-from-move.test.ts",
