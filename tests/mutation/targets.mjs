@@ -53,7 +53,9 @@ export const PURE_TESTS = [
 export const SERVER_TESTS = {
   "scripts/verify/layers/dns/collect.ts": ["tests/verify/dns-collector.test.ts", "tests/verify/collectors.test.ts"],
   "scripts/verify/layers/smtp/collect.ts": ["tests/verify/smtp-tls.test.ts", "tests/verify/collectors.test.ts", "tests/verify/smtp-collector.test.ts"],
-  "scripts/verify/aws.ts": ["tests/adopt/route53-pages.test.ts"],
+  // scripts/verify/aws.ts needs none: the pure tests/verify/aws-collector.test.ts covers it,
+  // Route 53 paging included; tests/adopt/route53-pages.test.ts (moto) restarted moto for each
+  // mutant of AwsCollector.call (a run went at 16 mutants a minute).
   // In-process against loopback servers or aws-sdk-client-mock; without them these files had no
   // test Stryker could run (every mutant "no coverage"). Their CLI cases run unmutated code.
   // (layers/monitoring/collect.ts and layers/watch/collect.ts need none: the pure
