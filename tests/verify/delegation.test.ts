@@ -66,6 +66,7 @@ describe("readServiceAccountKey", () => {
     expect(bad(key({ client_email: 5, private_key: undefined }))).toBe(' has no "client_email" or "private_key". Download a new JSON key for the service account.');
     expect(bad(key({ private_key: pem.slice(0, 200) }))).toBe(': "private_key" is not a PEM private key. Download a new JSON key for the service account.');
     expect(bad(key({ token_uri: 42 }))).toBe(': "token_uri" is not an http(s) URL.');
+    expect(bad(key({ token_uri: ["https://oauth2.googleapis.com/token"] }))).toBe(': "token_uri" is not an http(s) URL.');
     expect(bad(key({ token_uri: "ftp://oauth2.googleapis.com/token" }))).toBe(': "token_uri" is not an http(s) URL.');
     expect(bad(key({ token_uri: "https:// oauth2.googleapis.com/token" }))).toBe(': "token_uri" is not an http(s) URL.');
     expect(bad(key({ token_uri: "see https://oauth2.googleapis.com/token" }))).toBe(': "token_uri" is not an http(s) URL.');
@@ -157,5 +158,20 @@ describe("mintDelegatedToken", () => {
     await new Promise<void>((r) => probe.close(() => r()));
     const uri = `http://127.0.0.1:${port}/token`;
     expect(await mintDelegatedToken(saKey(uri), OWNER, 5_000)).toEqual({ ok: false, message: `cannot reach the token endpoint ${uri} (ECONNREFUSED). Check the network path to it.` });
+  });
+
+  it("an endpoint that never answers: given up after the timeout", async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const uri = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/token`;
+    try {
+      const started = performance.now();
+      const r = await mintDelegatedToken(saKey(uri), OWNER, 300);
+      expect(performance.now() - started).toBeLessThan(3_000);
+      expect(r.ok).toBe(false);
+      expect(r.ok ? "" : r.message).toMatch(new RegExp(`^cannot reach the token endpoint ${uri.replace(/\./g, "\\.")} \\(.+\\)\\. Check the network path to it\\.$`));
+    } finally {
+      silent.close();
+    }
   });
 });

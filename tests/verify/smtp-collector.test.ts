@@ -71,6 +71,8 @@ describe("SmtpCollector.auth", () => {
     const target = await smtpServer();
     const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).auth(target, USER, "wrong", "us-east-1");
     expect(r).toEqual({ ok: true, value: { code: 535, ms: expect.any(Number), message: "535 Authentication Credentials Invalid", connectedTo: override(target) } });
+    expect(r.ok && r.value.ms).toBeGreaterThanOrEqual(0);
+    expect(r.ok && r.value.ms).toBeLessThan(5_000);
   });
 
   it("a server that offers no AUTH after STARTTLS: no login was made, so no 235 (nodemailer's verify() passes it)", async () => {
@@ -141,14 +143,26 @@ describe("SmtpCollector.auth", () => {
 });
 
 describe("SmtpCollector.sendTest", () => {
-  it("an accepted message: the server's reply and its code", async () => {
+  it("an accepted message: the server's reply and its code; the message says what it is, to the SES mailbox simulator", async () => {
+    const received: { to: string[]; data: string }[] = [];
     const target = await smtpServer({
-      onData(stream, _session, callback) {
-        stream.resume();
-        stream.on("end", () => callback());
+      onData(stream, session, callback) {
+        let data = "";
+        stream.on("data", (c: Buffer) => (data += c.toString()));
+        stream.on("end", () => {
+          received.push({ to: session.envelope.rcptTo.map((a) => a.address), data });
+          callback();
+        });
       },
     });
     const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).sendTest(target, USER, PASS, "admin@example.com", "us-east-1");
+    expect(received).toHaveLength(1);
+    expect(received[0]?.to).toEqual(["success@simulator.amazonses.com"]);
+    expect(received[0]?.data).toMatch(/^Subject: mail-infra verify --send-test\r$/m);
+    // Quoted-printable: soft line breaks ("=" at a line's end) removed.
+    expect(received[0]?.data.replace(/=\r?\n/g, "").replace(/\r?\n/g, " ")).toContain(`Sent by mail-infra verify through ${ENDPOINT} (us-east-1) to prove the send path.`);
+    expect(r.ok && r.value.ms).toBeGreaterThanOrEqual(0);
+    expect(r.ok && r.value.ms).toBeLessThan(5_000);
     expect(r.ok && r.value.code).toBe(250);
     expect(r.ok && r.value.message).toMatch(/^250 /);
     expect(r.ok && r.value.connectedTo).toBe(override(target));
@@ -157,11 +171,13 @@ describe("SmtpCollector.sendTest", () => {
   it("a refused sender: the refusal is the answer (code and words)", async () => {
     const target = await smtpServer({
       onMailFrom(_address, _session, callback) {
-        callback(Object.assign(new Error("Email address is not verified."), { responseCode: 554 }));
+        callback(Object.assign(new Error("Email  address   is not verified.  "), { responseCode: 554 }));
       },
     });
     const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).sendTest(target, USER, PASS, "admin@example.com", "us-east-1");
+    // The server's words on one line, spaces collapsed.
     expect(r).toEqual({ ok: true, value: { code: 554, ms: expect.any(Number), message: "554 Email address is not verified.", connectedTo: override(target) } });
+    expect(r.ok && r.value.ms).toBeLessThan(5_000);
   });
 });
 
@@ -324,5 +340,36 @@ describe("SmtpCollector: the session as the server sees it", () => {
     expect(smtp.connections).toBe(1);
     await smtp.sendTest(target, "AKIAEXAMPLEOTHER0001", PASS, "admin@example.com", "us-east-1");
     expect(smtp.connections).toBe(2);
+  });
+
+  it("a test send that cannot connect: the failure, not an answer without a code", async () => {
+    const s = await rawSmtp((c) => c.destroy());
+    const r = await new SmtpCollector({ timeoutMs: 5_000 }).sendTest(s.target, USER, PASS, "admin@example.com", "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "error" });
+  });
+
+  it("a test send that never completes is cut at its budget, named as a test send", async () => {
+    const s = await rawSmtp(
+      (c) => c.write("220 fake ESMTP\r\n"),
+      (line, c) => {
+        if (!/^EHLO /i.test(line)) return;
+        const t = setInterval(() => (c.destroyed ? clearInterval(t) : c.write("250-still going\r\n")), 100);
+        c.on("close", () => clearInterval(t));
+      },
+    );
+    const r = await new SmtpCollector({ timeoutMs: 400 }).sendTest(s.target, USER, PASS, "admin@example.com", "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "timeout", message: `${s.where} did not answer in time (no complete test send within 1.2 s, 3 x --timeout) (override for ${ENDPOINT})` });
+  });
+});
+
+describe("SmtpCollector: a greeting that is not 220", () => {
+  it("a success code instead of 220 is a protocol error; 400 and above is what the server said", async () => {
+    const odd = await rawSmtp((c) => c.write("250 hello\r\n"));
+    const busy = await rawSmtp((c) => c.write("400 4.0.0 busy\r\n"));
+    const smtp = new SmtpCollector({ timeoutMs: 5_000 });
+    const r = await smtp.auth(odd.target, USER, PASS, "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "error" });
+    expect(r.ok ? "" : r.message).toMatch(new RegExp(`^${odd.where}: EPROTOCOL `));
+    expect(await smtp.auth(busy.target, USER, PASS, "us-east-1")).toMatchObject({ ok: false, reason: "error", message: `${busy.where} said 400 4.0.0 busy (override for ${ENDPOINT})` });
   });
 });
