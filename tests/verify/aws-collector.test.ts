@@ -877,3 +877,123 @@ describe("budgetRetryStrategy, with the dice and the clock fixed", () => {
     await expect(s.refreshRetryTokenForRetry(t, { errorType: "SERVER_ERROR", error })).rejects.toBe(error);
   });
 });
+
+describe("AwsCollector: the IAM, STS, Route 53, SNS and Secrets Manager calls' bounds, keys and permissions", () => {
+  const denied = sdkError("AccessDeniedException", "not authorized", 403);
+  const needs = (p: string) => `Grant ${p} to the credentials verify runs with (or use credentials that have it).`;
+
+  it("each failure names the permission behind its call", async () => {
+    iam.on(GetAccessKeyLastUsedCommand).rejects(denied);
+    iam.on(GetUserCommand).rejects(denied);
+    iam.on(ListUsersCommand).rejects(denied);
+    iam.on(ListUserPoliciesCommand).rejects(denied);
+    sts.on(GetCallerIdentityCommand).rejects(denied);
+    route53.on(ListHostedZonesByNameCommand).rejects(denied);
+    route53.on(ListResourceRecordSetsCommand).rejects(denied);
+    secrets.on(DescribeSecretCommand).rejects(denied);
+    sns.on(GetTopicAttributesCommand).rejects(denied);
+    const aws = collector();
+    expect(await aws.keyLastUsed("AKIAEXAMPLECURRENT01")).toMatchObject({ needs: needs("iam:GetAccessKeyLastUsed") });
+    expect(await aws.userArn("u")).toMatchObject({ needs: needs("iam:GetUser") });
+    expect(await aws.users()).toMatchObject({ needs: needs("iam:ListUsers") });
+    expect(await aws.userPolicies("u")).toMatchObject({ needs: needs("iam:ListUserPolicies, iam:GetUserPolicy, iam:ListAttachedUserPolicies, iam:GetPolicy and iam:GetPolicyVersion") });
+    expect(await aws.callerAccount()).toMatchObject({ needs: needs("sts:GetCallerIdentity") });
+    expect(await aws.hostedZonesNamed("example.com")).toMatchObject({ needs: needs("route53:ListHostedZonesByName") });
+    expect(await aws.recordSets("Z0")).toMatchObject({ needs: needs("route53:ListResourceRecordSets") });
+    expect(await aws.secretMetadata("us-east-1", "s")).toMatchObject({ needs: needs("secretsmanager:DescribeSecret") });
+    expect(await aws.topic("us-east-1", "arn:aws:sns:us-east-1:123456789012:t")).toMatchObject({ needs: needs("sns:GetTopicAttributes") });
+  });
+
+  it("every IAM call waits for IAM's one bound, Route 53's for Route 53's", async () => {
+    const hold: (() => void)[] = [];
+    iam.on(GetUserCommand).callsFake(() => new Promise((resolve) => hold.push(() => resolve({ User: { Arn: "arn", UserName: "u", UserId: "1", Path: "/", CreateDate: new Date(0) } }))));
+    route53.on(ListHostedZonesByNameCommand).callsFake(() => new Promise((resolve) => hold.push(() => resolve({ HostedZones: [] }))));
+    iam.on(ListAccessKeysCommand).resolves({});
+    iam.on(GetAccessKeyLastUsedCommand).resolves({});
+    iam.on(SimulatePrincipalPolicyCommand).resolves({ EvaluationResults: [{ EvalActionName: "ses:SendRawEmail", EvalDecision: "allowed" }] });
+    iam.on(ListUsersCommand).resolves({});
+    iam.on(ListUserPoliciesCommand).resolves({});
+    iam.on(ListAttachedUserPoliciesCommand).resolves({});
+    route53.on(ListResourceRecordSetsCommand).resolves({});
+    const all = () => iam.calls().length + route53.calls().length;
+    const cases: [string, (aws: AwsCollector) => Promise<unknown>, (aws: AwsCollector) => Promise<unknown>][] = [
+      ["accessKeys", (a) => a.userArn("held"), (a) => a.accessKeys("u")],
+      ["keyLastUsed", (a) => a.userArn("held"), (a) => a.keyLastUsed("AKIAEXAMPLECURRENT01")],
+      ["simulateSend", (a) => a.userArn("held"), (a) => a.simulateSend("arn:aws:iam::123456789012:user/u", ["*"])],
+      ["users", (a) => a.userArn("held"), (a) => a.users()],
+      ["userPolicies", (a) => a.userArn("held"), (a) => a.userPolicies("u")],
+      ["userArn", (a) => a.users().then(() => a.userArn("held")), (a) => a.userArn("other")],
+      ["recordSets", (a) => a.hostedZonesNamed("held.example"), (a) => a.recordSets("Z0")],
+      ["hostedZonesNamed", (a) => a.hostedZonesNamed("held.example"), (a) => a.hostedZonesNamed("other.example")],
+    ];
+    for (const [name, first, second] of cases) {
+      const aws = collector({ concurrency: 1 });
+      const held = first(aws);
+      await waitFor(() => hold.length === 1);
+      const before = all();
+      const waiting = second(aws);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(all() - before, name).toBe(0);
+      hold.shift()?.();
+      await held;
+      await waiting;
+      expect(all() - before, name).toBeGreaterThan(0);
+    }
+  });
+
+  it("the simulation's memo keeps context entries and values apart (no two questions share a key)", async () => {
+    iam.on(SimulatePrincipalPolicyCommand).resolves({ EvaluationResults: [{ EvalActionName: "ses:SendRawEmail", EvalDecision: "allowed" }] });
+    const aws = collector();
+    const ARN = "arn:aws:iam::123456789012:user/u";
+    await aws.simulateSend(ARN, ["*"], [{ key: "k", values: ["a", "b"] }]);
+    await aws.simulateSend(ARN, ["*"], [{ key: "k", values: ["ab"] }]);
+    await aws.simulateSend(ARN, ["*"], [{ key: "a", values: ["1"] }, { key: "b", values: ["2"] }]);
+    await aws.simulateSend(ARN, ["*"], [{ key: "a", values: ["1b=2"] }]);
+    expect(iam.commandCalls(SimulatePrincipalPolicyCommand)).toHaveLength(4);
+  });
+
+  it("an explicit deny decides: the policies of the explicit denies only, not of the implicit ones", async () => {
+    iam.on(SimulatePrincipalPolicyCommand).resolves({
+      EvaluationResults: [
+        { EvalActionName: "ses:SendRawEmail", EvalResourceName: "a", EvalDecision: "implicitDeny", MatchedStatements: [{ SourcePolicyId: "boundary" }] },
+        { EvalActionName: "ses:SendRawEmail", EvalResourceName: "b", EvalDecision: "explicitDeny", MatchedStatements: [{ SourcePolicyId: "deny-all" }] },
+      ],
+    });
+    expect(await collector().simulateSend("arn:aws:iam::123456789012:user/u", ["a", "b"])).toMatchObject({ ok: true, value: { decision: "explicitDeny", deniedResources: ["a", "b"], matchedPolicies: ["deny-all"] } });
+  });
+
+  it("listings that never end stop at 1000 pages", async () => {
+    route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [], IsTruncated: true, NextRecordName: "a.example.", NextRecordType: "A" });
+    iam.on(ListUsersCommand).resolves({ Users: [], IsTruncated: true, Marker: "again" });
+    const aws = collector();
+    expect(await aws.recordSets("Z0LOOP")).toEqual({ ok: true, value: [] });
+    expect(route53.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(1000);
+    expect(await aws.users()).toEqual({ ok: true, value: [] });
+    expect(iam.commandCalls(ListUsersCommand)).toHaveLength(1000);
+  });
+
+  it("an alias record has no TTL at all (not an undefined one)", async () => {
+    route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [{ Name: "example.com.", Type: "A", AliasTarget: { HostedZoneId: "Z2", DNSName: "x.cloudfront.net.", EvaluateTargetHealth: false } }], IsTruncated: false });
+    const r = await collector().recordSets("Z0ALIAS");
+    expect(r.ok && Object.keys(r.value[0] ?? {})).toEqual(["name", "type", "values", "alias"]);
+  });
+
+  it("GetTopicAttributes asks for the topic given; GetPolicy without a policy is skipped", async () => {
+    sns.on(GetTopicAttributesCommand).resolves({});
+    iam.on(ListUserPoliciesCommand).resolves({});
+    iam.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [{ PolicyArn: "arn:aws:iam::123456789012:policy/gone" }] });
+    iam.on(GetPolicyCommand).resolves({});
+    const aws = collector();
+    await aws.topic("us-east-1", "arn:aws:sns:us-east-1:123456789012:alerts");
+    expect(sns.commandCalls(GetTopicAttributesCommand)[0]?.args[0].input).toEqual({ TopicArn: "arn:aws:sns:us-east-1:123456789012:alerts" });
+    expect(await aws.userPolicies("u")).toEqual({ ok: true, value: [] });
+  });
+
+  it("destroy() destroys every client made", () => {
+    const aws = new AwsCollector({ timeoutMs: 1_000 });
+    const made = [aws.ses("us-east-1"), aws.secrets("us-east-1"), aws.iam(), aws.simulation(), aws.sts(), aws.route53(), aws.client("SNS", "us-east-1", (c) => new SNSClient(c))];
+    const spies = made.map((c) => vi.spyOn(c, "destroy"));
+    aws.destroy();
+    for (const spy of spies) expect(spy).toHaveBeenCalledTimes(1);
+  });
+});

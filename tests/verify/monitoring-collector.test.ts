@@ -36,6 +36,8 @@ const aws = () => {
 };
 afterEach(() => {
   for (const c of collectors.splice(0)) c.destroy();
+  // Every request went out with the call's abort signal.
+  for (const m of [cw, sns, events, trail]) for (const c of m.calls()) expect(((c.args as unknown[])[1] as { abortSignal?: unknown } | undefined)?.abortSignal).toBeInstanceOf(AbortSignal);
   for (const m of [cw, sns, events, trail]) m.reset();
 });
 
@@ -367,8 +369,143 @@ describe("collectWatch", () => {
     const w: ManifestWatch = { functionName: "mail-watch", region: "us-east-1", scheduleName: "s", schedule: "rate(2 hours)", scheduleMinutes: 120, queueName: "q", alarms: [] };
     cw.on(DescribeAlarmsCommand).resolves({});
     cw.on(GetMetricStatisticsCommand).resolves({});
-    await collectWatch("prod", w, aws(), NOW);
+    const obs = await collectWatch("prod", w, aws(), NOW);
+    expect(obs.alarms).toEqual({ ok: true, value: [] });
+    expect(obs.errors).toEqual({ ok: true, value: { sum: 0, datapoints: 0 } });
     const runs = cw.commandCalls(GetMetricStatisticsCommand).find((c) => c.args[0].input.MetricName === "Runs")?.args[0].input;
     expect(runs).toMatchObject({ StartTime: new Date("2026-12-07T02:00:00.000Z"), Period: 3600 });
+  });
+});
+
+describe("MonitoringCollector: clients, bounds, keys, permissions and limits", () => {
+  it("its clients are the collector's clients of each service (one per service and region)", () => {
+    const a = aws();
+    const m = monitoringCollector(a);
+    const none = () => {
+      throw new Error("made again");
+    };
+    const cloudwatch = m.cloudwatch("eu-west-1");
+    expect(a.client("CLOUDWATCH", "eu-west-1", none)).toBe(cloudwatch);
+    const sns = m.sns("eu-west-1");
+    expect(a.client("SNS", "eu-west-1", none)).toBe(sns);
+    const events = m.events("eu-west-1");
+    expect(a.client("EVENTBRIDGE", "eu-west-1", none)).toBe(events);
+    const cloudtrail = m.cloudtrail("eu-west-1");
+    expect(a.client("CLOUDTRAIL", "eu-west-1", none)).toBe(cloudtrail);
+  });
+
+  it("each failure names the permission behind its call", async () => {
+    const denied = Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
+    cw.on(DescribeAlarmsCommand).rejects(denied);
+    cw.on(GetMetricStatisticsCommand).rejects(denied);
+    sns.on(ListSubscriptionsByTopicCommand).rejects(denied);
+    events.on(DescribeRuleCommand).rejects(denied);
+    events.on(ListTargetsByRuleCommand).rejects(denied);
+    trail.on(DescribeTrailsCommand).rejects(denied);
+    trail.on(GetTrailStatusCommand).rejects(denied);
+    trail.on(GetEventSelectorsCommand).rejects(denied);
+    const m = monitoringCollector(aws());
+    const needs = (p: string) => ({ needs: `Grant ${p} to the credentials verify runs with (or use credentials that have it).` });
+    expect(await m.alarms("us-east-1", ["a"])).toMatchObject(needs("cloudwatch:DescribeAlarms"));
+    expect(await m.metricSum("us-east-1", "AWS/Lambda", "Errors", {}, NOW, 1, 60)).toMatchObject(needs("cloudwatch:GetMetricStatistics"));
+    expect(await m.latestRate("us-east-1", "bounce", NOW)).toMatchObject(needs("cloudwatch:GetMetricStatistics"));
+    expect(await m.subscriptions("us-east-1", TOPIC)).toMatchObject(needs("sns:ListSubscriptionsByTopic"));
+    expect(await m.rule("us-east-1", "r")).toMatchObject(needs("events:DescribeRule"));
+    expect(await m.ruleTargets("us-east-1", "r")).toMatchObject(needs("events:ListTargetsByRule"));
+    expect(await m.trails("us-east-1")).toMatchObject(needs("cloudtrail:DescribeTrails"));
+    expect(await m.trailLogging("arn:t", "us-east-1")).toMatchObject(needs("cloudtrail:GetTrailStatus"));
+    expect(await m.eventSelectors("arn:t", "us-east-1")).toMatchObject(needs("cloudtrail:GetEventSelectors"));
+  });
+
+  it("each read waits for its service's bound in that region", async () => {
+    const hold: (() => void)[] = [];
+    const held = <T>(v: T) => () => new Promise<T>((resolve) => hold.push(() => resolve(v)));
+    cw.on(DescribeAlarmsCommand, { AlarmNames: ["held"] }).callsFake(held({}));
+    cw.on(DescribeAlarmsCommand, { AlarmNames: ["other"] }).resolves({});
+    cw.on(GetMetricStatisticsCommand).resolves({});
+    sns.on(ListSubscriptionsByTopicCommand, { TopicArn: "held" }).callsFake(held({}));
+    sns.on(ListSubscriptionsByTopicCommand, { TopicArn: "other" }).resolves({});
+    events.on(DescribeRuleCommand, { Name: "held" }).callsFake(held({}));
+    events.on(DescribeRuleCommand, { Name: "other" }).resolves({});
+    events.on(ListTargetsByRuleCommand).resolves({});
+    trail.on(DescribeTrailsCommand).callsFake(held({}));
+    trail.on(GetTrailStatusCommand).resolves({});
+    trail.on(GetEventSelectorsCommand).resolves({});
+    const all = () => cw.calls().length + sns.calls().length + events.calls().length + trail.calls().length;
+    const cases: [string, (m: ReturnType<typeof monitoringCollector>) => Promise<unknown>, (m: ReturnType<typeof monitoringCollector>) => Promise<unknown>][] = [
+      ["alarms", (m) => m.alarms("us-east-1", ["held"]), (m) => m.alarms("us-east-1", ["other"])],
+      ["metricSum", (m) => m.alarms("us-east-1", ["held"]), (m) => m.metricSum("us-east-1", "AWS/Lambda", "Errors", {}, NOW, 1, 60)],
+      ["latestRate", (m) => m.alarms("us-east-1", ["held"]), (m) => m.latestRate("us-east-1", "bounce", NOW)],
+      ["subscriptions", (m) => m.subscriptions("us-east-1", "held"), (m) => m.subscriptions("us-east-1", "other")],
+      ["rule", (m) => m.rule("us-east-1", "held"), (m) => m.rule("us-east-1", "other")],
+      ["ruleTargets", (m) => m.rule("us-east-1", "held"), (m) => m.ruleTargets("us-east-1", "other")],
+      ["trailLogging", (m) => m.trails("us-east-1"), (m) => m.trailLogging("arn:t", "us-east-1")],
+      ["eventSelectors", (m) => m.trails("us-east-1"), (m) => m.eventSelectors("arn:t", "us-east-1")],
+    ];
+    for (const [name, first, second] of cases) {
+      const m = monitoringCollector(new AwsCollector({ timeoutMs: 2_000, concurrency: 1 }));
+      const before = all();
+      const h = first(m);
+      for (let i = 0; i < 100 && hold.length === 0; i++) await new Promise((r) => setTimeout(r, 1));
+      const w = second(m);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(all() - before, name).toBe(1);
+      hold.shift()?.();
+      await h;
+      await w;
+      expect(all() - before, name).toBeGreaterThan(1);
+    }
+  });
+
+  it("memo keys: other alarm names, another topic, rule or region are other questions", async () => {
+    cw.on(DescribeAlarmsCommand).resolves({});
+    sns.on(ListSubscriptionsByTopicCommand).resolves({});
+    events.on(ListTargetsByRuleCommand).resolves({});
+    trail.on(DescribeTrailsCommand).resolves({});
+    const m = monitoringCollector(aws());
+    await m.alarms("us-east-1", ["a", "b"]);
+    await m.alarms("us-east-1", ["ab"]);
+    expect(cw.commandCalls(DescribeAlarmsCommand)).toHaveLength(2);
+    await m.subscriptions("us-east-1", TOPIC);
+    await m.subscriptions("us-east-1", `${TOPIC}-2`);
+    expect(sns.commandCalls(ListSubscriptionsByTopicCommand)).toHaveLength(2);
+    await m.ruleTargets("us-east-1", "r1");
+    await m.ruleTargets("us-east-1", "r2");
+    await m.ruleTargets("eu-west-1", "r1");
+    expect(events.commandCalls(ListTargetsByRuleCommand)).toHaveLength(3);
+    await m.trails("us-east-1");
+    await m.trails("eu-west-1");
+    expect(trail.commandCalls(DescribeTrailsCommand)).toHaveLength(2);
+  });
+
+  it("listings that never end stop at 100 pages; answers without their list are empty", async () => {
+    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [], NextToken: "again" });
+    sns.on(ListSubscriptionsByTopicCommand).resolves({ NextToken: "again" });
+    events.on(ListTargetsByRuleCommand).resolves({ NextToken: "again" });
+    trail.on(DescribeTrailsCommand).resolves({});
+    const m = monitoringCollector(aws());
+    expect(await m.alarms("us-east-1", ["a"])).toEqual({ ok: true, value: [] });
+    expect(await m.subscriptions("us-east-1", TOPIC)).toEqual({ ok: true, value: [] });
+    expect(await m.ruleTargets("us-east-1", "r")).toEqual({ ok: true, value: [] });
+    expect(await m.trails("us-east-1")).toEqual({ ok: true, value: [] });
+    expect(cw.commandCalls(DescribeAlarmsCommand)).toHaveLength(100);
+    expect(sns.commandCalls(ListSubscriptionsByTopicCommand)).toHaveLength(100);
+    expect(events.commandCalls(ListTargetsByRuleCommand)).toHaveLength(100);
+  });
+
+  it("the latest datapoint whatever order CloudWatch lists them in", async () => {
+    const at = (iso: string, v: number) => ({ Timestamp: new Date(iso), Maximum: v, Sum: v });
+    const orders = [
+      [at("2026-12-07T05:00:00Z", 1), at("2026-12-07T05:55:00Z", 2), at("2026-12-07T05:30:00Z", 3), at("2026-12-07T04:00:00Z", 4)],
+      [at("2026-12-07T05:55:00Z", 2), at("2026-12-07T04:00:00Z", 4), at("2026-12-07T05:30:00Z", 3), at("2026-12-07T05:00:00Z", 1)],
+      [at("2026-12-07T04:00:00Z", 4), at("2026-12-07T05:00:00Z", 1), at("2026-12-07T05:30:00Z", 3), at("2026-12-07T05:55:00Z", 2)],
+    ];
+    for (const Datapoints of orders) {
+      cw.reset();
+      cw.on(GetMetricStatisticsCommand).resolves({ Datapoints });
+      const m = monitoringCollector(aws());
+      expect(await m.latestRate("us-east-1", "bounce", NOW)).toEqual({ ok: true, value: { value: 2, timestamp: "2026-12-07T05:55:00.000Z" } });
+      expect(await m.metricSum("us-east-1", "AWS/Lambda", "Errors", {}, NOW, 3600_000, 3600)).toEqual({ ok: true, value: { sum: 10, datapoints: 4, latest: "2026-12-07T05:55:00.000Z" } });
+    }
   });
 });
