@@ -997,3 +997,18 @@ describe("AwsCollector: the IAM, STS, Route 53, SNS and Secrets Manager calls' b
     for (const spy of spies) expect(spy).toHaveBeenCalledTimes(1);
   });
 });
+
+describe("AwsCollector: per-zone and per-user memo keys", () => {
+  it("two zones are two listings; two users' policies are two readings", async () => {
+    route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [], IsTruncated: false });
+    iam.on(ListUserPoliciesCommand).resolves({});
+    iam.on(ListAttachedUserPoliciesCommand).resolves({});
+    const aws = collector();
+    await aws.recordSets("Z0A");
+    await aws.recordSets("Z0B");
+    expect(route53.commandCalls(ListResourceRecordSetsCommand).map((c) => c.args[0].input.HostedZoneId)).toEqual(["Z0A", "Z0B"]);
+    await aws.userPolicies("a");
+    await aws.userPolicies("b");
+    expect(iam.commandCalls(ListUserPoliciesCommand).map((c) => c.args[0].input.UserName)).toEqual(["a", "b"]);
+  });
+});

@@ -8,7 +8,7 @@
 import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
-import { ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns";
+import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ManifestMonitoring, ManifestWatch } from "../../lib/manifest";
@@ -506,6 +506,28 @@ describe("MonitoringCollector: clients, bounds, keys, permissions and limits", (
       const m = monitoringCollector(aws());
       expect(await m.latestRate("us-east-1", "bounce", NOW)).toEqual({ ok: true, value: { value: 2, timestamp: "2026-12-07T05:55:00.000Z" } });
       expect(await m.metricSum("us-east-1", "AWS/Lambda", "Errors", {}, NOW, 3600_000, 3600)).toEqual({ ok: true, value: { sum: 10, datapoints: 4, latest: "2026-12-07T05:55:00.000Z" } });
+    }
+  });
+});
+
+describe("SNS reads share one bound per region (the alert subscriptions and adopt's topic check)", () => {
+  it("with concurrency 1, each waits for the other", async () => {
+    const hold: (() => void)[] = [];
+    sns.on(ListSubscriptionsByTopicCommand).callsFake(() => new Promise((resolve) => hold.push(() => resolve({}))));
+    sns.on(GetTopicAttributesCommand).callsFake(() => new Promise((resolve) => hold.push(() => resolve({}))));
+    for (const order of ["subscriptions first", "topic first"]) {
+      const a = new AwsCollector({ timeoutMs: 2_000, concurrency: 1 });
+      const m = monitoringCollector(a);
+      const before = sns.calls().length;
+      const reads = order === "subscriptions first" ? [m.subscriptions("us-east-1", TOPIC), a.topic("us-east-1", TOPIC)] : [a.topic("us-east-1", TOPIC), m.subscriptions("us-east-1", TOPIC)];
+      await new Promise((r) => setTimeout(r, 20));
+      expect(sns.calls().length - before, order).toBe(1);
+      hold.shift()?.();
+      for (let i = 0; i < 100 && hold.length === 0; i++) await new Promise((r) => setTimeout(r, 1));
+      expect(sns.calls().length - before, order).toBe(2);
+      hold.shift()?.();
+      await Promise.all(reads);
+      a.destroy();
     }
   });
 });
