@@ -29,6 +29,9 @@ export const PURE_TESTS = [
   "tests/verify/mail-from-status.test.ts",
   "tests/verify/retire.test.ts",
   "tests/verify/limit.test.ts",
+  "tests/verify/aws-collector.test.ts",
+  "tests/verify/monitoring-collector.test.ts",
+  "tests/verify/gmail-collector.test.ts",
   "tests/watch/lib.test.ts",
   "tests/adopt/plan.test.ts",
   "tests/mail-from-move.test.ts",
@@ -50,12 +53,17 @@ export const PURE_TESTS = [
 export const SERVER_TESTS = {
   "scripts/verify/layers/dns/collect.ts": ["tests/verify/dns-collector.test.ts", "tests/verify/collectors.test.ts"],
   "scripts/verify/layers/smtp/collect.ts": ["tests/verify/smtp-tls.test.ts", "tests/verify/collectors.test.ts", "tests/verify/smtp-collector.test.ts"],
-  "scripts/verify/aws.ts": ["tests/adopt/route53-pages.test.ts"],
+  // scripts/verify/aws.ts needs none: the pure tests/verify/aws-collector.test.ts covers it,
+  // Route 53 paging included; tests/adopt/route53-pages.test.ts (moto) restarted moto for each
+  // mutant of AwsCollector.call (a run went at 16 mutants a minute).
   // In-process against loopback servers or aws-sdk-client-mock; without them these files had no
   // test Stryker could run (every mutant "no coverage"). Their CLI cases run unmutated code.
-  "scripts/verify/layers/monitoring/collect.ts": ["tests/verify/monitoring.test.ts"],
+  // (layers/monitoring/collect.ts and layers/watch/collect.ts need none: the pure
+  // tests/verify/monitoring-collector.test.ts covers them; monitoring.test.ts starts moto.)
   "scripts/verify/layers/recipient/collect.ts": ["tests/verify/recipient.test.ts"],
   "scripts/verify/layers/gmail/collect.ts": ["tests/verify/relay.test.ts"],
+  // A loopback OAuth token endpoint in-process (relay-fix.test.ts spawns the CLI).
+  "scripts/verify/layers/gmail/delegation.ts": ["tests/verify/delegation.test.ts"],
 };
 
 /** Folders a target may lie in (the rules and the verify collectors). */

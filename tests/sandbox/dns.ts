@@ -425,6 +425,14 @@ export function startSilentDns(): Promise<FakeDnsServer> {
 
 /** A UDP DNS server that answers every query with rcode SERVFAIL. */
 export function startServfailDns(): Promise<FakeDnsServer> {
+  return startRcodeDns(() => 2);
+}
+
+/**
+ * A UDP DNS server that answers every query without records, with the rcode `rcodeOf` gives
+ * for its question's type (0 NOERROR: NODATA, 2 SERVFAIL, 3 NXDOMAIN, 5 REFUSED).
+ */
+export function startRcodeDns(rcodeOf: (type: string) => number): Promise<FakeDnsServer> {
   return startUdpServer((socket, message, client) => {
     let query: dnsPacket.DecodedPacket;
     try {
@@ -432,11 +440,11 @@ export function startServfailDns(): Promise<FakeDnsServer> {
     } catch {
       return;
     }
-    const SERVFAIL = 2;
+    const rcode = rcodeOf(String(query.questions?.[0]?.type ?? ""));
     const answer = dnsPacket.encode({
       type: "response",
       id: query.id ?? 0,
-      flags: ((query.flags ?? 0) & dnsPacket.RECURSION_DESIRED) | dnsPacket.RECURSION_AVAILABLE | SERVFAIL,
+      flags: ((query.flags ?? 0) & dnsPacket.RECURSION_DESIRED) | dnsPacket.RECURSION_AVAILABLE | rcode,
       questions: query.questions ?? [],
     });
     socket.send(answer, client.port, client.address, () => undefined);

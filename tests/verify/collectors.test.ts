@@ -15,9 +15,9 @@ import { createSocket, type Socket } from "node:dgram";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeSpf } from "../../lib/spf";
-import { DnsCollector } from "../../scripts/verify/layers/dns/collect";
+import { DnsCollector, resolverName } from "../../scripts/verify/layers/dns/collect";
 import { DEADLINE_NEEDS } from "../../scripts/verify/limit";
-import { type DnsSandbox, startDns } from "../sandbox";
+import { type DnsSandbox, type FakeDnsServer, startDns, startRcodeDns, startServfailDns, startSilentDns } from "../sandbox";
 
 // A 476-character SPF record, as a DNS provider stores it: split into strings of at most 255
 // characters, the cut falling inside a mechanism (ip|4:192.0.2.18 below).
@@ -77,7 +77,7 @@ describe("DnsCollector reads answers as receivers do", () => {
   it("NODATA (the name exists, no record of that type) is an empty answer; NXDOMAIN is notfound", async () => {
     expect(await dns.query("A", "v6only.example.com")).toEqual({ ok: true, value: [] });
     expect(await dns.query("AAAA", "v6only.example.com")).toEqual({ ok: true, value: ["2001:db8::25"] });
-    expect(await dns.query("TXT", "nothing-here.example.com")).toMatchObject({ ok: false, reason: "notfound" });
+    expect(await dns.query("TXT", "nothing-here.example.com")).toEqual({ ok: false, reason: "notfound", message: "TXT nothing-here.example.com: NXDOMAIN" });
   });
 
   it("MX answers read as '<preference> <host>', lowercased, without the trailing dot", async () => {
@@ -94,6 +94,7 @@ describe("DnsCollector reads answers as receivers do", () => {
     expect(await has("example.com", "mx")).toBe(true);
     expect(await has("noaddr.example.com", "mx")).toBe(false);
     expect(await has("gone.example.com", "a")).toBe(false);
+    expect(await has("gone.example.com", "mx")).toBe(false);
   });
 
   it("an IPv6-only a: target is not a void lookup; a target without addresses and one without MX are (2 void lookups)", async () => {
@@ -162,5 +163,102 @@ describe("DnsCollector turns failures into observations that say where and why",
     dnsServer.resetQueries();
     expect(await late.query("TXT", "example.com")).toEqual({ ok: false, reason: "timeout", message: "deadline reached: verify stops after 20 s (10 x --timeout) and TXT example.com had not answered", needs: DEADLINE_NEEDS });
     expect(dnsServer.queryCount()).toBe(0);
+  });
+
+  it("two servers that refuse connections are both named", async () => {
+    const servers = [`127.0.0.1:${closedPort}`, `127.0.0.2:${closedPort}`];
+    const none = new DnsCollector({ servers, timeoutMs: 500, tries: 1 });
+    expect(await none.query("TXT", "example.com")).toMatchObject({ ok: false, reason: "unreachable", message: `TXT example.com: connection refused by 127.0.0.1:${closedPort}, 127.0.0.2:${closedPort}` });
+    none.destroy();
+  });
+
+  it("how a report names the resolver: the servers given, or the system resolver", () => {
+    expect(resolverName([])).toBe("the system resolver");
+    expect(resolverName(["192.0.2.53"])).toBe("192.0.2.53");
+    expect(resolverName(["192.0.2.53", "198.51.100.53:5353"])).toBe("192.0.2.53, 198.51.100.53:5353");
+  });
+
+  it("no --dns-server: the system's resolvers are asked (an answer, NXDOMAIN, or a failure that names them)", async () => {
+    const system = new DnsCollector({ servers: [], timeoutMs: 1_000, tries: 1 });
+    const r = await system.query("TXT", "mail-infra-test.invalid");
+    system.destroy();
+    if (r.ok || r.reason === "notfound") return;
+    expect(`${r.message} ${r.needs ?? ""}`).toContain("the system resolver");
+  });
+
+  describe("against scripted servers", () => {
+    const started: FakeDnsServer[] = [];
+    afterAll(async () => {
+      await Promise.all(started.map((s) => s.stop()));
+    });
+    const keep = async (s: Promise<FakeDnsServer>) => {
+      const server = await s;
+      started.push(server);
+      return server;
+    };
+
+    it("SERVFAIL: an error naming the server, pointing at the zone's name servers or DNSSEC", async () => {
+      const servfail = await keep(startServfailDns());
+      const dns = new DnsCollector({ servers: [servfail.server], timeoutMs: 1_000, tries: 1 });
+      expect(await dns.query("TXT", "example.com")).toEqual({
+        ok: false,
+        reason: "error",
+        message: `TXT example.com: SERVFAIL from ${servfail.server}`,
+        needs: "The resolver could not get an answer (SERVFAIL): the zone's name servers may be broken or DNSSEC fails; try --authoritative.",
+      });
+      dns.destroy();
+    });
+
+    it("an address query answered (NODATA) and the other failing: the SPF view cannot say whether the target resolves", async () => {
+      const mixed = await keep(startRcodeDns((type) => (type === "AAAA" ? 2 : 0)));
+      const dns = new DnsCollector({ servers: [mixed.server], timeoutMs: 1_000, tries: 1 });
+      expect(await dns.query("A", "half.example.com")).toEqual({ ok: true, value: [] });
+      expect(await dns.spfResolver().hasAddressOrMx?.("half.example.com", "a")).toBeUndefined();
+      dns.destroy();
+    });
+
+    it("with tries 1 the resolver asks once and gives up after the timeout, before the 3 x timeout budget", async () => {
+      const silent = await keep(startSilentDns());
+      const dns = new DnsCollector({ servers: [silent.server], timeoutMs: 300, tries: 1 });
+      const started = performance.now();
+      expect(await dns.query("TXT", "once.example.com")).toMatchObject({ ok: false, reason: "timeout", message: `TXT once.example.com: no answer from ${silent.server}` });
+      expect(performance.now() - started).toBeLessThan(750);
+      expect(silent.queries().map((q) => `${q.type} ${q.name}`)).toEqual(["TXT once.example.com"]);
+      dns.destroy();
+    });
+
+    it("a question still unanswered at its budget (3 x timeout) is a timeout naming the server, not the run's deadline", async () => {
+      const silent = await keep(startSilentDns());
+      const dns = new DnsCollector({ servers: [silent.server], timeoutMs: 100, tries: 4, deadline: { ms: 60_000, signal: new AbortController().signal } });
+      expect(await dns.query("TXT", "slow.example.com")).toEqual({
+        ok: false,
+        reason: "timeout",
+        message: `TXT slow.example.com: no answer from ${silent.server}`,
+        needs: `DNS at ${silent.server} did not answer: check the resolver or pass --dns-server, or raise --timeout.`,
+      });
+      dns.destroy();
+    });
+
+    it("with concurrency 1 a second question waits until the first has ended", async () => {
+      const silent = await keep(startSilentDns());
+      const dns = new DnsCollector({ servers: [silent.server], timeoutMs: 1_000, tries: 1, concurrency: 1 });
+      const first = dns.query("TXT", "first.example.com");
+      const second = dns.query("TXT", "second.example.com");
+      await new Promise((r) => setTimeout(r, 200));
+      expect(silent.queries().map((q) => q.name)).toEqual(["first.example.com"]);
+      dns.destroy();
+      await Promise.all([first, second]);
+    });
+
+    it("destroy() cancels the questions in flight: each ends as ECANCELLED at once", async () => {
+      const silent = await keep(startSilentDns());
+      const dns = new DnsCollector({ servers: [silent.server], timeoutMs: 5_000, tries: 1 });
+      const pending = dns.query("TXT", "cancelled.example.com");
+      await new Promise((r) => setTimeout(r, 50));
+      const started = performance.now();
+      dns.destroy();
+      expect(await pending).toEqual({ ok: false, reason: "error", message: "TXT cancelled.example.com: ECANCELLED" });
+      expect(performance.now() - started).toBeLessThan(1_000);
+    });
   });
 });

@@ -10,14 +10,15 @@
  * exist), a silent server. SMTP: refused, silent, 535, an untrusted certificate. AWS (every
  * service pointed at one fault): AccessDenied, throttling, 503, a silent endpoint, no
  * credentials. And in-process: the run deadline turns everything still pending into
- * "deadline reached" (the bounds on their own: tests/verify/limit.test.ts).
+ * "deadline reached" (the bounds on their own: tests/verify/limit.test.ts; the AWS retry
+ * strategy and endpoint rule on their own: tests/verify/aws-collector.test.ts).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding, Layer } from "../../lib/verify/findings";
-import { AwsCollector, budgetRetryStrategy, endpointOverride } from "../../scripts/verify/aws";
+import { AwsCollector } from "../../scripts/verify/aws";
 import { DnsCollector } from "../../scripts/verify/layers/dns/collect";
 import { limiter, OPERATION_BUDGET_FACTOR, RUN_DEADLINE_FACTOR, runDeadline } from "../../scripts/verify/limit";
 import { runVerify } from "../../scripts/verify/run";
@@ -321,38 +322,5 @@ describe("the run deadline", () => {
         else process.env[`AWS_ENDPOINT_URL_${s}`] = v;
       }
     }
-  });
-});
-
-// ---------------------------------------------------------------------------------------
-// The AWS retry budget and endpoint (limit.ts's bounds on their own: tests/verify/limit.test.ts)
-// ---------------------------------------------------------------------------------------
-
-describe("the AWS retry budget and endpoint", () => {
-  it("the retry strategy retries throttling and 5xx while the budget affords another attempt, never a client error", async () => {
-    type SdkError = NonNullable<Parameters<ReturnType<typeof budgetRetryStrategy>["refreshRetryTokenForRetry"]>[1]["error"]>;
-    const error: SdkError = Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: {}, cause: undefined });
-    const roomy = budgetRetryStrategy(10, 60_000, 5);
-    let token = await roomy.acquireInitialRetryToken("");
-    for (let i = 1; i < 5; i++) {
-      token = await roomy.refreshRetryTokenForRetry(token, { errorType: "THROTTLING", error });
-      expect(token.getRetryCount()).toBe(i);
-      expect(token.getRetryDelay()).toBeLessThan(500 * 2 ** i);
-    }
-    await expect(roomy.refreshRetryTokenForRetry(token, { errorType: "THROTTLING", error })).rejects.toBe(error); // the 5th attempt was the last
-    await expect(roomy.refreshRetryTokenForRetry(await roomy.acquireInitialRetryToken(""), { errorType: "CLIENT_ERROR", error })).rejects.toBe(error);
-    expect((await roomy.refreshRetryTokenForRetry(await roomy.acquireInitialRetryToken(""), { errorType: "SERVER_ERROR", error })).getRetryCount()).toBe(1);
-    // A budget that cannot hold another full attempt: the real error, at once.
-    const tight = budgetRetryStrategy(1_000, 1_500, 5);
-    await expect(tight.refreshRetryTokenForRetry(await tight.acquireInitialRetryToken(""), { errorType: "TRANSIENT", error })).resolves.toBeDefined();
-    const spent = budgetRetryStrategy(1_000, 999, 5);
-    await expect(spent.refreshRetryTokenForRetry(await spent.acquireInitialRetryToken(""), { errorType: "TRANSIENT", error })).rejects.toBe(error);
-  });
-
-  it("endpointOverride reads the endpoint as the SDK does: the service's variable, then the global one, none when told to ignore them", () => {
-    expect(endpointOverride("SESV2", {})).toBeUndefined();
-    expect(endpointOverride("SESV2", { AWS_ENDPOINT_URL: "http://127.0.0.1:1" })).toBe("http://127.0.0.1:1 from AWS_ENDPOINT_URL");
-    expect(endpointOverride("SECRETS_MANAGER", { AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_ENDPOINT_URL_SECRETS_MANAGER: "http://127.0.0.1:2" })).toBe("http://127.0.0.1:2 from AWS_ENDPOINT_URL_SECRETS_MANAGER");
-    expect(endpointOverride("IAM", { AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" })).toBeUndefined();
   });
 });

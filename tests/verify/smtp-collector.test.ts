@@ -7,8 +7,8 @@
  */
 import * as net from "node:net";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SmtpCollector, type SmtpTarget } from "../../scripts/verify/layers/smtp/collect";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { overrideNote, SmtpCollector, type SmtpTarget } from "../../scripts/verify/layers/smtp/collect";
 import { DEADLINE_NEEDS } from "../../scripts/verify/limit";
 import { createTestCa, type TestCa } from "../sandbox";
 import { LOOPBACK } from "../sandbox/common";
@@ -59,6 +59,8 @@ describe("SmtpCollector.auth", () => {
     const smtp = new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem });
     const r = await smtp.auth(target, USER, PASS, "us-east-1");
     expect(r).toEqual({ ok: true, value: { code: 235, ms: expect.any(Number), message: "Authentication successful", connectedTo: override(target) } });
+    expect(r.ok && r.value.ms).toBeGreaterThanOrEqual(0);
+    expect(r.ok && r.value.ms).toBeLessThan(5_000);
     await smtp.auth(target, USER, PASS, "us-east-1");
     expect(smtp.connections).toBe(1);
     await smtp.auth(target, USER, PASS, "us-west-2");
@@ -69,6 +71,8 @@ describe("SmtpCollector.auth", () => {
     const target = await smtpServer();
     const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).auth(target, USER, "wrong", "us-east-1");
     expect(r).toEqual({ ok: true, value: { code: 535, ms: expect.any(Number), message: "535 Authentication Credentials Invalid", connectedTo: override(target) } });
+    expect(r.ok && r.value.ms).toBeGreaterThanOrEqual(0);
+    expect(r.ok && r.value.ms).toBeLessThan(5_000);
   });
 
   it("a server that offers no AUTH after STARTTLS: no login was made, so no 235 (nodemailer's verify() passes it)", async () => {
@@ -88,7 +92,8 @@ describe("SmtpCollector.auth", () => {
     const r = await new SmtpCollector({ timeoutMs: 5_000 }).auth(target, USER, PASS, "us-east-1");
     expect(r).toMatchObject({ ok: false, reason: "tls", needs: `The server's certificate is not valid for ${ENDPOINT}: check for TLS interception on the path, or trust the right CA with NODE_EXTRA_CA_CERTS.` });
     if (r.ok) return;
-    expect(r.message).toMatch(new RegExp(`^TLS to ${LOOPBACK}:${target.port} failed: .+ \\(override for ${ENDPOINT.replace(/\./g, "\\.")}\\)$`));
+    // The TLS error's own words (they name the certificate), not only its code.
+    expect(r.message).toMatch(new RegExp(`^TLS to ${LOOPBACK}:${target.port} failed: .*certificate.* \\(override for ${ENDPOINT.replace(/\./g, "\\.")}\\)$`));
   });
 
   it("a trusted certificate for another name fails too (the name is checked, not only the CA)", async () => {
@@ -121,6 +126,8 @@ describe("SmtpCollector.auth", () => {
     expect(r).toMatchObject({ ok: false, reason: "timeout", needs: `Outbound SMTP to ${LOOPBACK}:${port} is silent: a firewall may drop port ${port}; raise --timeout or check the network path.` });
     if (r.ok) return;
     expect(r.message).toMatch(new RegExp(`^${LOOPBACK}:${port} did not answer in time \\(.+\\) \\(override for `));
+    // nodemailer's words for the stage that timed out ("Greeting never received"...), not its bare code.
+    expect(r.message).not.toContain("(ETIMEDOUT)");
   });
 
   it("after the run's deadline the session says so", async () => {
@@ -136,14 +143,26 @@ describe("SmtpCollector.auth", () => {
 });
 
 describe("SmtpCollector.sendTest", () => {
-  it("an accepted message: the server's reply and its code", async () => {
+  it("an accepted message: the server's reply and its code; the message says what it is, to the SES mailbox simulator", async () => {
+    const received: { to: string[]; data: string }[] = [];
     const target = await smtpServer({
-      onData(stream, _session, callback) {
-        stream.resume();
-        stream.on("end", () => callback());
+      onData(stream, session, callback) {
+        let data = "";
+        stream.on("data", (c: Buffer) => (data += c.toString()));
+        stream.on("end", () => {
+          received.push({ to: session.envelope.rcptTo.map((a) => a.address), data });
+          callback();
+        });
       },
     });
     const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).sendTest(target, USER, PASS, "admin@example.com", "us-east-1");
+    expect(received).toHaveLength(1);
+    expect(received[0]?.to).toEqual(["success@simulator.amazonses.com"]);
+    expect(received[0]?.data).toMatch(/^Subject: mail-infra verify --send-test\r$/m);
+    // Quoted-printable: soft line breaks ("=" at a line's end) removed.
+    expect(received[0]?.data.replace(/=\r?\n/g, "").replace(/\r?\n/g, " ")).toContain(`Sent by mail-infra verify through ${ENDPOINT} (us-east-1) to prove the send path.`);
+    expect(r.ok && r.value.ms).toBeGreaterThanOrEqual(0);
+    expect(r.ok && r.value.ms).toBeLessThan(5_000);
     expect(r.ok && r.value.code).toBe(250);
     expect(r.ok && r.value.message).toMatch(/^250 /);
     expect(r.ok && r.value.connectedTo).toBe(override(target));
@@ -152,10 +171,205 @@ describe("SmtpCollector.sendTest", () => {
   it("a refused sender: the refusal is the answer (code and words)", async () => {
     const target = await smtpServer({
       onMailFrom(_address, _session, callback) {
-        callback(Object.assign(new Error("Email address is not verified."), { responseCode: 554 }));
+        callback(Object.assign(new Error("Email  address   is not verified.  "), { responseCode: 554 }));
       },
     });
     const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).sendTest(target, USER, PASS, "admin@example.com", "us-east-1");
+    // The server's words on one line, spaces collapsed.
     expect(r).toEqual({ ok: true, value: { code: 554, ms: expect.any(Number), message: "554 Email address is not verified.", connectedTo: override(target) } });
+    expect(r.ok && r.value.ms).toBeLessThan(5_000);
+  });
+});
+
+/** A raw SMTP stand-in on loopback: `onConnect` writes what the server says first, `onLine` answers each line the client sends. */
+async function rawSmtp(onConnect: (socket: net.Socket) => void, onLine: (line: string, socket: net.Socket) => void = () => undefined) {
+  const sockets: net.Socket[] = [];
+  const closed: net.Socket[] = [];
+  const server = net.createServer((socket) => {
+    sockets.push(socket);
+    socket.on("close", () => closed.push(socket));
+    socket.on("error", () => undefined);
+    let buffered = "";
+    socket.on("data", (d: Buffer) => {
+      buffered += d.toString("latin1");
+      for (let i = buffered.indexOf("\r\n"); i >= 0; i = buffered.indexOf("\r\n")) {
+        const line = buffered.slice(0, i);
+        buffered = buffered.slice(i + 2);
+        onLine(line, socket);
+      }
+    });
+    onConnect(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+  servers.push({ close: (cb) => (sockets.forEach((x) => x.destroy()), server.close(cb)) });
+  const port = (server.address() as net.AddressInfo).port;
+  return { target: { serverName: ENDPOINT, host: LOOPBACK, port } as SmtpTarget, where: `${LOOPBACK}:${port}`, connections: () => sockets.length, closed: () => closed.length };
+}
+
+const until = async (ok: () => boolean, ms = 2_000) => {
+  for (const started = performance.now(); !ok() && performance.now() - started < ms; ) await new Promise((r) => setTimeout(r, 10));
+  return ok();
+};
+
+describe("SmtpCollector: what each failure of the session becomes", () => {
+  it("STARTTLS refused with a padded reply: the reply on one line, its spaces collapsed", async () => {
+    const s = await rawSmtp(
+      (c) => c.write("220 fake ESMTP\r\n"),
+      (line, c) => {
+        if (/^EHLO /i.test(line)) c.write("250-fake\r\n250 STARTTLS\r\n");
+        else if (/^STARTTLS/i.test(line)) c.write("454  4.7.0   TLS not  available  \r\n");
+      },
+    );
+    const r = await new SmtpCollector({ timeoutMs: 5_000 }).auth(s.target, USER, PASS, "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "tls", message: `${s.where} did not start TLS (it answered 454 4.7.0 TLS not available): no AUTH was attempted, because SMTP credentials are never sent unencrypted (override for ${ENDPOINT})` });
+  });
+
+  it("a server that greets with a refusal: what it said, its code once", async () => {
+    const s = await rawSmtp((c) => c.write("554 5.7.1 No SMTP service here\r\n"));
+    const r = await new SmtpCollector({ timeoutMs: 5_000 }).auth(s.target, USER, PASS, "us-east-1");
+    expect(r).toEqual({ ok: false, reason: "error", message: `${s.where} said 554 5.7.1 No SMTP service here (override for ${ENDPOINT})`, cause: { key: `error: ${s.where} said 554 5.7.1 No SMTP service here` } });
+  });
+
+  it("a server that hangs up before greeting: the connection's error, not 'no AUTH offered'", async () => {
+    const s = await rawSmtp((c) => c.destroy());
+    const r = await new SmtpCollector({ timeoutMs: 5_000 }).auth(s.target, USER, PASS, "us-east-1");
+    expect(r).toEqual({ ok: false, reason: "error", message: `${s.where}: ECONNECTION Connection closed unexpectedly (override for ${ENDPOINT})`, cause: { key: `error: ${s.where}: ECONNECTION Connection closed unexpectedly` } });
+  });
+
+  it("an endpoint name that does not resolve: 'unreachable', pointing at DNS; no override note when the host is the endpoint", async () => {
+    const target = { serverName: "email-smtp.nowhere.invalid", host: "email-smtp.nowhere.invalid", port: 587 };
+    expect(overrideNote(target)).toBeUndefined();
+    const r = await new SmtpCollector({ timeoutMs: 5_000 }).auth(target, USER, PASS, "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "unreachable", needs: "Check DNS and the network path to the SMTP endpoint." });
+    if (r.ok) return;
+    expect(r.message).toMatch(/^email-smtp\.nowhere\.invalid:587: E[A-Z]+$/);
+  });
+
+  it("a server that sends an endless reply: cut at the session's budget (3 x timeout), not the run's deadline, and the connection closed", async () => {
+    const s = await rawSmtp(
+      (c) => c.write("220 fake ESMTP\r\n"),
+      (line, c) => {
+        if (!/^EHLO /i.test(line)) return;
+        // One more continuation line every 100 ms: no stage's own timeout ever passes.
+        const t = setInterval(() => (c.destroyed ? clearInterval(t) : c.write("250-still going\r\n")), 100);
+        c.on("close", () => clearInterval(t));
+      },
+    );
+    const smtp = new SmtpCollector({ timeoutMs: 400, deadline: { ms: 60_000, signal: new AbortController().signal } });
+    const r = await smtp.auth(s.target, USER, PASS, "us-east-1");
+    expect(r).toEqual({
+      ok: false,
+      reason: "timeout",
+      message: `${s.where} did not answer in time (no complete SMTP AUTH handshake within 1.2 s, 3 x --timeout) (override for ${ENDPOINT})`,
+      needs: `Outbound SMTP to ${s.where} is silent: a firewall may drop port ${s.target.port}; raise --timeout or check the network path.`,
+      cause: { key: `timeout: ${s.where} did not answer in time (no complete SMTP AUTH handshake within 1.2 s, 3 x --timeout)` },
+    });
+    expect(await until(() => s.closed() === 1)).toBe(true);
+  });
+
+  it("with concurrency 1 a second session waits until the first has ended", async () => {
+    const s = await rawSmtp(() => undefined);
+    const smtp = new SmtpCollector({ timeoutMs: 1_000, concurrency: 1 });
+    const first = smtp.auth(s.target, USER, PASS, "us-east-1");
+    const second = smtp.auth(s.target, USER, PASS, "us-west-2");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.connections()).toBe(1);
+    await Promise.all([first, second]);
+    expect(s.connections()).toBe(2);
+  });
+
+  it("a target whose host is the endpoint itself: no override note in a failure", async () => {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, LOOPBACK, resolve));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const r = await new SmtpCollector({ timeoutMs: 5_000 }).auth({ serverName: LOOPBACK, host: LOOPBACK, port }, USER, PASS, "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "unreachable", message: `connection to ${LOOPBACK}:${port} refused` });
+    expect(r).not.toHaveProperty("cause");
+  });
+});
+
+describe("SmtpCollector: the session as the server sees it", () => {
+  it("EHLO names the client mail-infra-verify.invalid; nothing is logged; the connection is closed after a 235 and after a 535", async () => {
+    const seen: string[] = [];
+    const target = await smtpServer({
+      onAuth(auth, session, callback) {
+        seen.push(session.hostNameAppearsAs);
+        if (auth.username === USER && auth.password === PASS) callback(null, { user: USER });
+        else callback(Object.assign(new Error("Authentication  Credentials   Invalid  "), { responseCode: 535 }));
+      },
+    });
+    const server = servers.at(-1) as unknown as { connections: Set<unknown> };
+    const log = vi.spyOn(console, "log");
+    try {
+      const smtp = new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem });
+      expect(await smtp.auth(target, USER, PASS, "us-east-1")).toMatchObject({ ok: true, value: { code: 235 } });
+      expect(await until(() => server.connections.size === 0)).toBe(true);
+      // The server's words on one line, spaces collapsed.
+      expect(await smtp.auth(target, USER, "wrong", "us-west-2")).toMatchObject({ ok: true, value: { code: 535, message: "535 Authentication Credentials Invalid" } });
+      expect(await until(() => server.connections.size === 0)).toBe(true);
+      expect(log).not.toHaveBeenCalled();
+    } finally {
+      log.mockRestore();
+    }
+    expect(seen).toEqual(["mail-infra-verify.invalid", "mail-infra-verify.invalid"]);
+  });
+
+  it("no username or password: nodemailer refuses before AUTH (no code from the server), an error, not an answer", async () => {
+    const target = await smtpServer();
+    const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).auth(target, "", "", "us-east-1");
+    expect(r).toEqual({
+      ok: false,
+      reason: "error",
+      message: `${LOOPBACK}:${target.port}: EAUTH Missing credentials for "PLAIN" (override for ${ENDPOINT})`,
+      cause: { key: `error: ${LOOPBACK}:${target.port}: EAUTH Missing credentials for "PLAIN"` },
+    });
+  });
+
+  it("test sends: one connection each, per endpoint, user and region", async () => {
+    const target = await smtpServer({
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on("end", () => callback());
+      },
+    });
+    const smtp = new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem });
+    await smtp.sendTest(target, USER, PASS, "admin@example.com", "us-east-1");
+    expect(smtp.connections).toBe(1);
+    await smtp.sendTest(target, USER, PASS, "admin@example.com", "us-east-1");
+    expect(smtp.connections).toBe(1);
+    await smtp.sendTest(target, "AKIAEXAMPLEOTHER0001", PASS, "admin@example.com", "us-east-1");
+    expect(smtp.connections).toBe(2);
+  });
+
+  it("a test send that cannot connect: the failure, not an answer without a code", async () => {
+    const s = await rawSmtp((c) => c.destroy());
+    const r = await new SmtpCollector({ timeoutMs: 5_000 }).sendTest(s.target, USER, PASS, "admin@example.com", "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "error" });
+  });
+
+  it("a test send that never completes is cut at its budget, named as a test send", async () => {
+    const s = await rawSmtp(
+      (c) => c.write("220 fake ESMTP\r\n"),
+      (line, c) => {
+        if (!/^EHLO /i.test(line)) return;
+        const t = setInterval(() => (c.destroyed ? clearInterval(t) : c.write("250-still going\r\n")), 100);
+        c.on("close", () => clearInterval(t));
+      },
+    );
+    const r = await new SmtpCollector({ timeoutMs: 400 }).sendTest(s.target, USER, PASS, "admin@example.com", "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "timeout", message: `${s.where} did not answer in time (no complete test send within 1.2 s, 3 x --timeout) (override for ${ENDPOINT})` });
+  });
+});
+
+describe("SmtpCollector: a greeting that is not 220", () => {
+  it("a success code instead of 220 is a protocol error; 400 and above is what the server said", async () => {
+    const odd = await rawSmtp((c) => c.write("250 hello\r\n"));
+    const busy = await rawSmtp((c) => c.write("400 4.0.0 busy\r\n"));
+    const smtp = new SmtpCollector({ timeoutMs: 5_000 });
+    const r = await smtp.auth(odd.target, USER, PASS, "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "error" });
+    expect(r.ok ? "" : r.message).toMatch(new RegExp(`^${odd.where}: EPROTOCOL `));
+    expect(await smtp.auth(busy.target, USER, PASS, "us-east-1")).toMatchObject({ ok: false, reason: "error", message: `${busy.where} said 400 4.0.0 busy (override for ${ENDPOINT})` });
   });
 });

@@ -28,7 +28,8 @@ export interface DnsOptions {
   authoritativePort?: number;
 }
 
-const resolverName = (servers: string[]): string => (servers.length > 0 ? servers.join(", ") : "the system resolver");
+/** How a report names the servers asked: their addresses, or the system resolver when none were given. */
+export const resolverName = (servers: string[]): string => (servers.length > 0 ? servers.join(", ") : "the system resolver");
 
 function timedOut(what: string, servers: string[]): Unobservable {
   const where = resolverName(servers);
@@ -94,11 +95,11 @@ export class DnsCollector {
     // Through the configured resolver: the name servers' own names are often under the zone
     // they serve, and asking them would wait on this very discovery.
     const ns = await this.query("NS", zone, true);
-    if (!ns.ok || ns.value.length === 0) return undefined;
+    if (!ns.ok) return undefined;
     const addresses = (await Promise.all(ns.value.map((host) => this.query("A", host, true)))).flatMap((a) => (a.ok ? a.value : []));
     if (addresses.length === 0) return undefined;
-    const port = this.options.authoritativePort ?? 53;
-    return this.makeResolver(addresses.map((a) => (port === 53 ? a : `${a}:${port}`)));
+    // IPv4 addresses (A records): "a:53" is "a" to c-ares.
+    return this.makeResolver(addresses.map((a) => `${a}:${this.options.authoritativePort ?? 53}`));
   }
 
   private async resolverFor(name: string): Promise<{ resolver: Resolver; servers: string[] }> {

@@ -26,7 +26,6 @@ export interface ServiceAccountKey {
   clientEmail: string;
   /** PEM. Never printed. */
   privateKey: string;
-  privateKeyId?: string;
   /** The key file's token_uri (Google's endpoint in every key Google issues). */
   tokenUri: string;
 }
@@ -61,7 +60,6 @@ export function readServiceAccountKey(file: string): ServiceAccountKey {
   return {
     clientEmail: o.client_email as string,
     privateKey,
-    ...(typeof o.private_key_id === "string" ? { privateKeyId: o.private_key_id } : {}),
     tokenUri,
   };
 }
@@ -105,7 +103,7 @@ export async function mintDelegatedToken(key: ServiceAccountKey, subject: string
   const client = new JWT({
     email: key.clientEmail,
     key: key.privateKey,
-    ...(key.privateKeyId ? { keyId: key.privateKeyId } : {}),
+    // No keyId: the library reads it only for self-signed JWTs, never for a token from the endpoint.
     scopes: [...GMAIL_DELEGATION_SCOPES],
     subject,
     transporterOptions: { timeout: timeoutMs, retry: false },

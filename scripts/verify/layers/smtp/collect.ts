@@ -66,7 +66,8 @@ function classifyFailure(e: unknown, target: SmtpTarget): Unobservable {
   const where = `${target.host}:${target.port}`;
   // requireTLS: nodemailer sends STARTTLS even when EHLO does not offer it, and ends the session
   // (ETLS) when the server refuses it, before any AUTH. Say so: the password never left.
-  if (err.code === "ETLS" || err.command === "STARTTLS") {
+  // (nodemailer gives every failure of the STARTTLS command the code ETLS.)
+  if (err.code === "ETLS") {
     const said = err.response ? ` (it answered ${err.response.replace(/\s+/g, " ").trim()})` : err.message ? ` (${err.message})` : "";
     return {
       ok: false,
@@ -75,7 +76,8 @@ function classifyFailure(e: unknown, target: SmtpTarget): Unobservable {
       needs: `SES's SMTP endpoints always offer STARTTLS; something on the path to ${where} (an SMTP-inspecting firewall or proxy) removes it. Try another network, or SES's other STARTTLS port: \`--smtp-endpoint ${target.serverName}:2587\`.`,
     };
   }
-  if (err.responseCode !== undefined && err.responseCode >= 400) return { ok: false, reason: "error", message: `${where} said ${err.responseCode} ${err.response ?? ""}`.trim() };
+  // The reply starts with its code ("554 5.7.1 ..."): said once.
+  if (err.responseCode !== undefined && err.responseCode >= 400) return { ok: false, reason: "error", message: `${where} said ${err.response ?? err.responseCode}` };
   const text = `${err.code ?? ""} ${err.message ?? ""} ${err.reason ?? ""}`;
   if (TLS_CODES.test(text)) {
     return { ok: false, reason: "tls", message: `TLS to ${where} failed: ${err.message ?? err.code}`, needs: `The server's certificate is not valid for ${target.serverName}: check for TLS interception on the path, or trust the right CA with NODE_EXTRA_CA_CERTS.` };
@@ -89,9 +91,7 @@ function classifyFailure(e: unknown, target: SmtpTarget): Unobservable {
 }
 
 /** The server's EHLO after STARTTLS listed no AUTH mechanism: the login was not tried. */
-class NoAuthOffered extends Error {
-  override name = "NoAuthOffered";
-}
+class NoAuthOffered extends Error {}
 
 function noAuthOffered(target: SmtpTarget): Unobservable {
   const where = `${target.host}:${target.port}`;
