@@ -145,6 +145,8 @@ describe("mintDelegatedToken", () => {
     try {
       expect(await mintDelegatedToken(saKey(t500.uri), OWNER, 5_000)).toEqual({ ok: false, message: `the token endpoint ${t500.uri} answered HTTP 500 for the service account ${SA} acting as ${OWNER}, with no token.` });
       expect(await mintDelegatedToken(saKey(t200.uri), OWNER, 5_000)).toEqual({ ok: false, message: `the token endpoint ${t200.uri} answered without an access_token for the service account ${SA} acting as ${OWNER}.` });
+      // Asked once: the library's own retries of the token POST (3 on a 5xx) are off.
+      expect(t500.requests).toHaveLength(1);
     } finally {
       await t500.stop();
       await t200.stop();

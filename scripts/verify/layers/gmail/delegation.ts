@@ -94,9 +94,12 @@ function tokenError(e: unknown, key: ServiceAccountKey, subject: string): string
 }
 
 /**
- * A delegated access token for `subject`, with GMAIL_DELEGATION_SCOPES. The library always posts
- * to Google's endpoint; a key whose token_uri names another one (a proxy, a test) is honoured by
- * redirecting that one request.
+ * A delegated access token for `subject`, with GMAIL_DELEGATION_SCOPES, asked once. The library
+ * always posts to Google's endpoint; a key whose token_uri names another one (a proxy, a test) is
+ * honoured by redirecting that one request. The token request carries its own retryConfig
+ * (google-auth-library 11, src/gtoken/getToken.ts: POST retried on 5xx and 429, 3 times with
+ * backoff), which transporterOptions cannot turn off; each retry would take another timeoutMs of
+ * verify's time budget, so the request's retries are set to 0 where it is sent.
  */
 export async function mintDelegatedToken(key: ServiceAccountKey, subject: string, timeoutMs: number): Promise<Minted> {
   const { JWT } = await import("google-auth-library");
@@ -106,16 +109,15 @@ export async function mintDelegatedToken(key: ServiceAccountKey, subject: string
     // No keyId: the library reads it only for self-signed JWTs, never for a token from the endpoint.
     scopes: [...GMAIL_DELEGATION_SCOPES],
     subject,
-    transporterOptions: { timeout: timeoutMs, retry: false },
+    transporterOptions: { timeout: timeoutMs },
   });
-  if (key.tokenUri !== GOOGLE_TOKEN_URI) {
-    client.transporter.interceptors.request.add({
-      resolved: async (config) => {
-        if (String(config.url) === GOOGLE_TOKEN_URI) config.url = new URL(key.tokenUri);
-        return config;
-      },
-    });
-  }
+  client.transporter.interceptors.request.add({
+    resolved: async (config) => {
+      if (key.tokenUri !== GOOGLE_TOKEN_URI && String(config.url) === GOOGLE_TOKEN_URI) config.url = new URL(key.tokenUri);
+      config.retryConfig = { ...config.retryConfig, retry: 0 };
+      return config;
+    },
+  });
   try {
     const credentials = await client.authorize();
     const token = credentials.access_token;
