@@ -87,7 +87,7 @@ export const WATCH_SCHEDULE_LIMITS = { minMinutes: 5, maxMinutes: 720 } as const
 /** Parse a `rate(N unit)` expression (the only kind whose period the heartbeat alarm can know). */
 export function parseWatchSchedule(value: string): WatchSchedule | { error: string } {
   const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(value.trim());
-  if (!m) return { error: "is not a rate expression. Write rate(N minutes), rate(N hours) or rate(1 day), e.g. rate(1 hour): the heartbeat alarm needs a fixed period, so cron() is not accepted." };
+  if (!m) return { error: "is not a rate expression. Write rate(N minutes) or rate(N hours), e.g. rate(1 hour): the heartbeat alarm needs a fixed period, so cron() is not accepted." };
   const n = Number(m[1]);
   const unit = m[2].replace(/s$/, "");
   if (n === 1 && m[2].endsWith("s")) return { error: `writes "${m[2]}" with 1. EventBridge Scheduler wants rate(1 ${unit}).` };
