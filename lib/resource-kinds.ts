@@ -63,9 +63,15 @@ export interface ResourceKind {
   breaksMail?(c: KindChange): string | undefined;
 }
 
-/** The DNS purpose of a DnsRecords resource, from its name (`<domain>-dns-<key>`). */
+/**
+ * The DNS purpose of a DnsRecords resource, from its name (`<domain>-dns-<key>`, keys from
+ * lib/records.ts): `dkim-<region>-<n>`, `mail-from-mx-<name>`, `mail-from-spf-<name>`, `spf`,
+ * `dmarc`. A DMARC report authorization (`dmarc-report-auth-<name>`) has none here: deleting it
+ * stops another domain's reports, not mail.
+ */
 export function dnsPurposeOfName(name: string): string | undefined {
-  return /-dns-(dkim|mail-from-mx|mail-from-spf|spf|dmarc)(-|$)/.exec(name)?.[1];
+  const m = /-dns-(?:(dkim|mail-from-mx|mail-from-spf)-|(spf|dmarc)$)/.exec(name);
+  return m?.[1] ?? m?.[2];
 }
 
 const DNS_PURPOSE_TEXT: Record<string, string> = {
