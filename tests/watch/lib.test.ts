@@ -43,6 +43,7 @@ import {
   watchHeartbeatAlarmName,
   WATCH_LAYERS,
   watchLogGroupName,
+  WATCH_MANIFEST_FILE,
   watchManifest,
   WATCH_NAMESPACE,
   watchQueueName,
@@ -360,6 +361,10 @@ describe("alarms", () => {
 });
 
 describe("the schedule's input, the manifest section and the policies", () => {
+  it("the manifest travels as a plain JSON file next to the bundle's index.js (an archive entry the handler reads by name)", () => {
+    expect(WATCH_MANIFEST_FILE).toMatch(/^[\w-][\w.-]*\.json$/);
+  });
+
   it("the schedule passes the stack and Scheduler's context attributes", () => {
     expect(JSON.parse(scheduleInput("prod"))).toEqual({ source: "mail-infra.watch", "detail-type": "Scheduled run", stack: "prod", scheduledTime: "<aws.scheduler.scheduled-time>", executionId: "<aws.scheduler.execution-id>" });
     expect(classifyWatchEvent(JSON.parse(scheduleInput("prod")))).toEqual({ kind: "scheduled", detail: "scheduled run at <aws.scheduler.scheduled-time>" });
@@ -476,7 +481,12 @@ describe("classifyWatchEvent: the edges", () => {
     expect(classifyWatchEvent({ Type: "Notification", Message: "{}" })).toEqual({ kind: "ses", items: [{ json: {}, region: undefined }] });
     expect(classifyWatchEvent({ Type: "Notification", Message: "{" })).toEqual({ kind: "unknown", message: "an SNS notification whose Message is not JSON" });
     expect(classifyWatchEvent({ Type: "SubscriptionConfirmation", Message: "{}" }).kind).toBe("unknown");
-    expect(classifyWatchEvent({ Type: "Notification", Message: { eventType: "Bounce" } }).kind).toBe("unknown");
+    // A Message that is not a string is not SNS's envelope: the event is read on as something else.
+    const other = { kind: "unknown", message: "not a scheduled run, a CloudTrail change event, an SNS delivery or SES feedback (notificationType / eventType)" };
+    expect(classifyWatchEvent({ Type: "Notification", Message: { eventType: "Bounce" } })).toEqual(other);
+    expect(classifyWatchEvent({ Type: "Notification", Message: 5 })).toEqual(other);
+    // Fields of the wrong type are not read: no region from a numeric TopicArn, no id from a numeric MessageId.
+    expect(classifyWatchEvent({ Type: "Notification", Message: "{}", TopicArn: 5, MessageId: 7 })).toEqual({ kind: "ses", items: [{ json: {}, region: undefined }] });
   });
 
   it("scheduled runs without their time, and change events without their detail, say so", () => {
