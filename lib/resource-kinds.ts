@@ -281,8 +281,9 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
   },
   "aws:cloudwatch/eventTarget:EventTarget": {
     summary: (get) => {
-      if (String(get("arn") ?? "").includes(":function:")) return `${get("rule")}${get("eventBusName") ? ` (on ${get("eventBusName")})` : ""} -> the watch function`;
-      if (String(get("arn") ?? "").includes(":event-bus/")) return `${get("rule")} -> ${get("arn")} (forwarded with role ${String(get("roleArn")).replace(/.*:role\//, "")})`;
+      // No arn reads "undefined", which names neither a function nor a bus.
+      if (String(get("arn")).includes(":function:")) return `${get("rule")}${get("eventBusName") ? ` (on ${get("eventBusName")})` : ""} -> the watch function`;
+      if (String(get("arn")).includes(":event-bus/")) return `${get("rule")} -> ${get("arn")} (forwarded with role ${String(get("roleArn")).replace(/.*:role\//, "")})`;
       return `${get("rule")} -> alerts topic, as a readable message (input transformer)`;
     },
     // internal/service/events/target.go: rule, target_id, event_bus_name ForceNew.

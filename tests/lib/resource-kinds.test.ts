@@ -82,6 +82,10 @@ describe("the plan's line per resource type", () => {
         { Effect: "Allow", Action: ["ses:SendRawEmail"], Resource: ["arn:a"], Condition: { StringLike: { "aws:SourceIp": "10.0.0.0/8" } } },
       ),
     ).toBe("ses-send-raw-email-only: ses:SendRawEmail,ses:SendEmail on 1 ARN patterns, as 1 From address; ses:SendRawEmail on 1 ARNs");
+    // One pattern among the resources makes them patterns.
+    expect(policy({ Effect: "Allow", Action: ["ses:SendRawEmail"], Resource: ["arn:aws:ses:us-east-1:123456789012:identity/example.com", "arn:aws:ses:*:123456789012:configuration-set/c"] })).toBe(
+      "ses-send-raw-email-only: ses:SendRawEmail on 2 ARN patterns",
+    );
   });
 
   it("monitoring: topics, their policies and subscriptions", () => {
@@ -147,6 +151,16 @@ describe("the plan's line per resource type", () => {
     expect(summarize("aws:iam/rolePolicy:RolePolicy", "p", { name: "read", role: "w" })).toBe("read on role w");
     expect(summarize("aws:sqs/queue:Queue", "q", { name: "w-failed", messageRetentionSeconds: 1_209_600 })).toBe("w-failed: events the watch could not process, kept 14 days");
     expect(summarize("aws:cloudwatch/logGroup:LogGroup", "l", { name: "/aws/lambda/w", retentionInDays: 30 })).toBe("/aws/lambda/w: kept 30 days (the watch's metrics, EMF)");
+  });
+
+  it("a line for every type even with its optional inputs left out (an alias record has no records, a trail no event selectors); only a policy document is read whole", () => {
+    const policies = ["aws:iam/userPolicy:UserPolicy", "aws:sns/topicPolicy:TopicPolicy", "aws:cloudwatch/eventBusPolicy:EventBusPolicy"];
+    for (const type of Object.keys(RESOURCE_KINDS).filter((t) => !policies.includes(t))) expect(() => summarize(type, "n", {}), type).not.toThrow();
+    for (const type of policies) expect(() => summarize(type, "n", {}), type).toThrow(SyntaxError);
+    expect(summarize("aws:cloudtrail/trail:Trail", "t", { name: "t1", eventSelectors: [], s3BucketName: "logs" })).toBe("t1: one region, management All events, into logs");
+    expect(summarize("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "e", { rules: [] })).toBe("encrypted at rest (undefined)");
+    expect(summarize("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "e", { rules: [{}] })).toBe("encrypted at rest (undefined)");
+    expect(summarize("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "l", { rules: [] })).toBe("log files expire after undefined days");
   });
 
   it("a type the table does not know (components, providers, a name of Object.prototype) has no line and no kind", () => {
@@ -344,6 +358,8 @@ describe("pulumiTypeName: types as `pulumi preview` prints them", () => {
     ["aws:sesv2/:", "aws:sesv2/:"],
     ["aws:sesv2/emailIdentity:EmailIdentity:x", "aws:sesv2/emailIdentity:EmailIdentity:x"],
     ["aws/record:Record", "aws/record:Record"],
+    // No slash in the module: printed as it is, even when the module is the type's name.
+    ["example:record:Record", "example:record:Record"],
   ])("%s -> %s", (token, shown) => {
     expect(pulumiTypeName(token)).toBe(shown);
   });
