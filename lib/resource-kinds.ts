@@ -50,7 +50,7 @@ export interface ResourceKind {
    * Inputs whose change forces a replacement. pulumi-aws v7 bridges terraform-provider-aws v6,
    * so the source is that provider's resource schema (`ForceNew: true`); the Pulumi registry page
    * of each resource lists the same inputs, in camelCase. Absent: not researched, and the review
-   * reads every change as an update. tests/change-review.test.ts checks every name here is an
+   * reads every change as an update. tests/lib/resource-kinds.test.ts checks every name here is an
    * input of the installed @pulumi/aws, and that `region` appears exactly where the SDK has it.
    *
    * `region`: every Region-aware resource. terraform-provider-aws
