@@ -50,7 +50,7 @@ export interface ResourceKind {
    * Inputs whose change forces a replacement. pulumi-aws v7 bridges terraform-provider-aws v6,
    * so the source is that provider's resource schema (`ForceNew: true`); the Pulumi registry page
    * of each resource lists the same inputs, in camelCase. Absent: not researched, and the review
-   * reads every change as an update. tests/change-review.test.ts checks every name here is an
+   * reads every change as an update. tests/lib/resource-kinds.test.ts checks every name here is an
    * input of the installed @pulumi/aws, and that `region` appears exactly where the SDK has it.
    *
    * `region`: every Region-aware resource. terraform-provider-aws
@@ -63,9 +63,15 @@ export interface ResourceKind {
   breaksMail?(c: KindChange): string | undefined;
 }
 
-/** The DNS purpose of a DnsRecords resource, from its name (`<domain>-dns-<key>`). */
+/**
+ * The DNS purpose of a DnsRecords resource, from its name (`<domain>-dns-<key>`, keys from
+ * lib/records.ts): `dkim-<region>-<n>`, `mail-from-mx-<name>`, `mail-from-spf-<name>`, `spf`,
+ * `dmarc`. A DMARC report authorization (`dmarc-report-auth-<name>`) has none here: deleting it
+ * stops another domain's reports, not mail.
+ */
 export function dnsPurposeOfName(name: string): string | undefined {
-  return /-dns-(dkim|mail-from-mx|mail-from-spf|spf|dmarc)(-|$)/.exec(name)?.[1];
+  const m = /-dns-(?:(dkim|mail-from-mx|mail-from-spf)-|(spf|dmarc)$)/.exec(name);
+  return m?.[1] ?? m?.[2];
 }
 
 const DNS_PURPOSE_TEXT: Record<string, string> = {
@@ -275,8 +281,9 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = {
   },
   "aws:cloudwatch/eventTarget:EventTarget": {
     summary: (get) => {
-      if (String(get("arn") ?? "").includes(":function:")) return `${get("rule")}${get("eventBusName") ? ` (on ${get("eventBusName")})` : ""} -> the watch function`;
-      if (String(get("arn") ?? "").includes(":event-bus/")) return `${get("rule")} -> ${get("arn")} (forwarded with role ${String(get("roleArn")).replace(/.*:role\//, "")})`;
+      // No arn reads "undefined", which names neither a function nor a bus.
+      if (String(get("arn")).includes(":function:")) return `${get("rule")}${get("eventBusName") ? ` (on ${get("eventBusName")})` : ""} -> the watch function`;
+      if (String(get("arn")).includes(":event-bus/")) return `${get("rule")} -> ${get("arn")} (forwarded with role ${String(get("roleArn")).replace(/.*:role\//, "")})`;
       return `${get("rule")} -> alerts topic, as a readable message (input transformer)`;
     },
     // internal/service/events/target.go: rule, target_id, event_bus_name ForceNew.

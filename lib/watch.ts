@@ -87,7 +87,7 @@ export const WATCH_SCHEDULE_LIMITS = { minMinutes: 5, maxMinutes: 720 } as const
 /** Parse a `rate(N unit)` expression (the only kind whose period the heartbeat alarm can know). */
 export function parseWatchSchedule(value: string): WatchSchedule | { error: string } {
   const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(value.trim());
-  if (!m) return { error: "is not a rate expression. Write rate(N minutes), rate(N hours) or rate(1 day), e.g. rate(1 hour): the heartbeat alarm needs a fixed period, so cron() is not accepted." };
+  if (!m) return { error: "is not a rate expression. Write rate(N minutes) or rate(N hours), e.g. rate(1 hour): the heartbeat alarm needs a fixed period, so cron() is not accepted." };
   const n = Number(m[1]);
   const unit = m[2].replace(/s$/, "");
   if (n === 1 && m[2].endsWith("s")) return { error: `writes "${m[2]}" with 1. EventBridge Scheduler wants rate(1 ${unit}).` };
@@ -508,13 +508,12 @@ export function watchExecutionPolicy(m: StackManifest, logGroupArn: string, queu
  * cannot target a Lambda function in another region, but can target an event bus there).
  */
 export function watchChangeRegions(primary: string, sesRegions: readonly string[], secretRegion: string): { region: string; purposes: WatchRulePurpose[] }[] {
+  // Every region but the primary is in the list for a purpose, so only the primary can have none.
   const regions = [...new Set([primary, ...sesRegions, IAM_EVENTS_REGION, secretRegion])];
-  return regions
-    .map((region) => ({
-      region,
-      purposes: [...(region === IAM_EVENTS_REGION ? (["iam"] as const) : []), ...(sesRegions.includes(region) ? (["ses"] as const) : []), ...(region === secretRegion ? (["secret"] as const) : [])],
-    }))
-    .filter((r) => r.region === primary || r.purposes.length > 0);
+  return regions.map((region) => ({
+    region,
+    purposes: [...(region === IAM_EVENTS_REGION ? (["iam"] as const) : []), ...(sesRegions.includes(region) ? (["ses"] as const) : []), ...(region === secretRegion ? (["secret"] as const) : [])],
+  }));
 }
 
 /**
@@ -526,7 +525,7 @@ export function watchChangeRegions(primary: string, sesRegions: readonly string[
  */
 export function watchForwarding(primary: string, sesRegions: readonly string[], secretRegion: string): { region: string; purposes: WatchRulePurpose[] }[] {
   if (partitionOf(primary) !== "aws") return [];
-  return watchChangeRegions(primary, sesRegions, secretRegion).filter((r) => r.region !== primary && partitionOf(r.region) === "aws" && r.purposes.length > 0);
+  return watchChangeRegions(primary, sesRegions, secretRegion).filter((r) => r.region !== primary && partitionOf(r.region) === "aws");
 }
 
 /** The ARN of the watch bus (the forwarders' one target). */

@@ -21,6 +21,10 @@ describe("redact", () => {
     expect(redact({ list: [`x${KEY}`], n: 3, nested: { s: KEY }, none: null }, [KEY])).toEqual({ list: [`x${REDACTED}`], n: 3, nested: { s: REDACTED }, none: null });
   });
 
+  it("marks a removed secret as Pulumi marks one (`pulumi stack output` prints [secret])", () => {
+    expect(redact(`password ${KEY}.`, [KEY])).toBe("password [secret].");
+  });
+
   it("removes a secret that contains another whole (longest first)", () => {
     const inner = KEY.slice(0, 20);
     expect(redact(`${KEY} and ${inner}`, [inner, KEY])).toBe(`${REDACTED} and ${REDACTED}`);

@@ -1,12 +1,13 @@
 /**
  * The resource-kind table (lib/resource-kinds.ts) knows every cloud resource type the components
- * declare, and types are printed as `pulumi preview` prints them.
+ * declare. Its pure parts (each type's line, mock state, replace-forcing inputs, what breaks mail,
+ * pulumiTypeName) are tested in tests/lib/resource-kinds.test.ts, which mutation testing runs.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import { describe, expect, it } from "vitest";
-import { pulumiTypeName, RESOURCE_KINDS, summarize } from "../lib/resource-kinds";
+import { RESOURCE_KINDS, summarize } from "../lib/resource-kinds";
 import { mockState } from "../scripts/lib/mock-program";
 import { PROD_LIKE } from "./helpers/config";
 import { runWithConfig } from "./helpers/program";
@@ -56,40 +57,5 @@ describe("the resource-kind table", () => {
       arn: "arn:aws:ses:eu-west-1:123456789012:configuration-set/cs1",
     });
     expect(mockState("aws:sns/topic:Topic", "t", { name: "alerts" }, "s")).toEqual({ arn: "arn:aws:sns:us-east-1:123456789012:alerts" });
-  });
-});
-
-describe("pulumiTypeName: types as `pulumi preview` prints them", () => {
-  it.each([
-    ["aws:sesv2/emailIdentity:EmailIdentity", "aws:sesv2:EmailIdentity"],
-    ["aws:route53/record:Record", "aws:route53:Record"],
-    ["aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch:EventRule"],
-    ["aws:iam/accessKey:AccessKey", "aws:iam:AccessKey"],
-    // Printed as they are: no module file, or one that is not the type's name.
-    ["mail-infra:ses:MailDomain", "mail-infra:ses:MailDomain"],
-    ["pulumi:pulumi:Stack", "pulumi:pulumi:Stack"],
-    ["pulumi:providers:aws", "pulumi:providers:aws"],
-    ["aws:ec2/getVpc:Vpc", "aws:ec2/getVpc:Vpc"],
-    ["aws:sesv2/EmailIdentity:EmailIdentity", "aws:sesv2/EmailIdentity:EmailIdentity"],
-    ["aws:sesv2/emailIdentity:", "aws:sesv2/emailIdentity:"],
-  ])("%s -> %s", (token, shown) => {
-    expect(pulumiTypeName(token)).toBe(shown);
-  });
-});
-
-describe("the SMTP user's policy as plan summarises it", () => {
-  const summary = (statement: Record<string, unknown>) =>
-    summarize("aws:iam/userPolicy:UserPolicy", "p", { name: "ses-send-raw-email-only", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["ses:SendRawEmail"], ...statement }] }) });
-
-  it("says ARNs when they are listed, and patterns with the From addresses when the grant is bounded (lib/iam.ts smtpGrant)", () => {
-    expect(summary({ Resource: ["arn:aws:ses:us-east-1:123456789012:identity/example.com", "arn:aws:ses:us-east-1:123456789012:configuration-set/mail-infra-example-com"] })).toBe(
-      "ses-send-raw-email-only: ses:SendRawEmail on 2 ARNs",
-    );
-    expect(
-      summary({
-        Resource: ["arn:aws:ses:us-east-1:123456789012:identity/*", "arn:aws:ses:us-east-1:123456789012:configuration-set/mail-infra-*"],
-        Condition: { "ForAllValues:StringLike": {}, StringEquals: { "ses:FromAddress": ["admin@example.com", "app@example.com"] } },
-      }),
-    ).toBe("ses-send-raw-email-only: ses:SendRawEmail on 2 ARN patterns, as 2 From addresses");
   });
 });

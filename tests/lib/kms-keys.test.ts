@@ -50,6 +50,11 @@ describe("snsTopicKeyProblem: a key every topic's region can use", () => {
       'Use a customer-managed key whose policy lets those services use it (docs/monitoring.md, "Encrypted topics").';
     expect(snsTopicKeyProblem("alias/aws/sns", ["us-east-1"])).toBe(`"alias/aws/sns"${why}`);
     expect(snsTopicKeyProblem("arn:aws:kms:us-east-1:111122223333:alias/aws/sns", ["us-east-1"])).toBe(`"arn:aws:kms:us-east-1:111122223333:alias/aws/sns"${why}`);
+    // Other partitions' alias ARNs (aws-us-gov, aws-cn) too.
+    const gov = "arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/aws/sns";
+    expect(snsTopicKeyProblem(gov, ["us-gov-west-1"])).toBe(`"${gov}"${why}`);
+    // A customer's own alias may hold alias/aws/sns further in (only names that start with alias/aws/ are AWS's).
+    expect(snsTopicKeyProblem("alias/team/alias/aws/sns", ["us-east-1"])).toBeUndefined();
   });
   it("a key ARN serves only topics of its region; the others are listed once each", () => {
     expect(snsTopicKeyProblem(east, ["us-east-1", " US-EAST-1 "])).toBeUndefined();
