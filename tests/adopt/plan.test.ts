@@ -61,10 +61,10 @@ export function externalDns(): LiveSetup {
 }
 
 describe("adopt: the two-region setup with one MAIL FROM shared by both regions", () => {
-  const plan = planAdoption(twoRegionShared(), "prod");
+  const plan = () => planAdoption(twoRegionShared(), "prod");
 
   it("writes a config that reproduces the live setup where it is sound, and validates", () => {
-    expect(plan.config).toMatchObject({
+    expect(plan().config).toMatchObject({
       "aws:region": "us-east-1",
       "mail-infra:domain": D,
       "mail-infra:regions": ["us-east-1", "us-west-2"],
@@ -82,11 +82,11 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
       // A MAIL FROM moves (us-west-2): the first up must not reject mail while SES waits for the MX.
       "mail-infra:mailFromBehaviorOnMxFailure": "USE_DEFAULT_VALUE",
     });
-    expect(() => validateConfig(plan.config, "prod")).not.toThrow();
+    expect(() => validateConfig(plan().config, "prod")).not.toThrow();
   });
 
   it("imports identities, MAIL FROM attributes and existing record sets with region-qualified ids under their component parents", () => {
-    const r = plan.imports.resources;
+    const r = plan().imports.resources;
     expect(r.filter((e) => e.component).map((e) => [e.type, e.name, e.parent])).toEqual([
       [TYPES.mailDomain, D, undefined],
       [TYPES.sesIdentity, `${D}-us-east-1`, D],
@@ -105,21 +105,21 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
   });
 
   it("the program under mocks registers every import entry with the same type, name and parent", async () => {
-    await expectProgramMatches(plan, twoRegionShared());
+    await expectProgramMatches(plan(), twoRegionShared());
   });
 
   it("reports the risks: MAIL FROM move sequenced, DKIM key length once a day, the old SMTP user kept for retirement", () => {
-    expect(plan.risks.find((x) => x.startsWith("MAIL FROM in us-west-2"))).toMatch(/bounce\.example\.com -> bounce-us-west-2\.example\.com \(bounce\.example\.com is shared with us-east-1.*USE_DEFAULT_VALUE.*mail-infra:mailFromBehaviorOnMxFailure REJECT_MESSAGE/);
-    expect(plan.risks.find((x) => x.startsWith("DKIM key length in us-west-2"))).toMatch(/RSA_1024_BIT -> RSA_2048_BIT\. SES allows this once a day/);
-    expect(plan.risks.find((x) => x.includes("ses-smtp-user.20240101"))).toMatch(
+    expect(plan().risks.find((x) => x.startsWith("MAIL FROM in us-west-2"))).toMatch(/bounce\.example\.com -> bounce-us-west-2\.example\.com \(bounce\.example\.com is shared with us-east-1.*USE_DEFAULT_VALUE.*mail-infra:mailFromBehaviorOnMxFailure REJECT_MESSAGE/);
+    expect(plan().risks.find((x) => x.startsWith("DKIM key length in us-west-2"))).toMatch(/RSA_1024_BIT -> RSA_2048_BIT\. SES allows this once a day/);
+    expect(plan().risks.find((x) => x.includes("ses-smtp-user.20240101"))).toMatch(
       /^IAM user ses-smtp-user\.20240101 is an existing SMTP user that the Gmail alias \(or another relay\) still uses, left untouched \(not imported, not changed\), to retire after relay-fix: SES saw an SMTP login with its key AKIAOLDSMTPKEY000001 on 2026-11-20T08:00:00\.000Z in us-east-1.*Retire it after relay-fix:.*`npm run relay-fix -- --stack prod --sender <the alias's From address>`.*`npm run verify -- --stack prod --only relay`.*deactivate ses-smtp-user\.20240101's keys/,
     );
-    expect(plan.risks.find((x) => x.startsWith("The live DMARC"))).toMatch(/fo=1/);
-    expect(plan.risks.find((x) => x.startsWith("The live apex SPF"))).toMatch(/include:amazonses\.com/);
+    expect(plan().risks.find((x) => x.startsWith("The live DMARC"))).toMatch(/fo=1/);
+    expect(plan().risks.find((x) => x.startsWith("The live apex SPF"))).toMatch(/include:amazonses\.com/);
   });
 
   it("adoption.md lists what is imported, live against declared, the kept apex values and the steps in order", () => {
-    const md = renderAdoptionMd(plan);
+    const md = renderAdoptionMd(plan());
     expect(md).toContain(`| EmailIdentity | ${D}-us-east-1-identity | ${D}@us-east-1 |`);
     expect(md).toMatch(/\| TXT example\.com \| update \| v=spf1 include:_spf\.google\.com include:amazonses\.com ~all \\\| google-site-verification=abc123 \\\| MS=ms4711 \| v=spf1 include:_spf\.google\.com ~all \\\| google-site-verification=abc123 \\\| MS=ms4711 \|/);
     expect(md).toContain("- `google-site-verification=abc123`");
@@ -127,7 +127,7 @@ describe("adopt: the two-region setup with one MAIL FROM shared by both regions"
     expect(md).toMatch(/retire the old SMTP user by hand: ses-smtp-user\.20240101/);
     // The pack no longer flags USE_DEFAULT_VALUE next to Easy DKIM: no policy config for the first up.
     expect(md).not.toContain("policy-pack-config");
-    expect(JSON.parse(renderImportJson(plan))).toEqual(plan.imports);
+    expect(JSON.parse(renderImportJson(plan()))).toEqual(plan().imports);
   });
 });
 
@@ -146,7 +146,7 @@ describe("adopt: the shared MAIL FROM whose MX names the second region", () => {
 });
 
 describe("adopt: an existing Pulumi.<stack>.yaml is never overwritten", () => {
-  const plan = planAdoption(twoRegionShared(), "prod");
+  const plan = () => planAdoption(twoRegionShared(), "prod");
   // The prod stack file as it is kept in the project: the Gmail sender and the alert emails are in no AWS API.
   const prod = {
     config: {
@@ -163,7 +163,7 @@ describe("adopt: an existing Pulumi.<stack>.yaml is never overwritten", () => {
   };
 
   it("merges key by key: the user's keys kept, live-derived keys adopt's, the rest added; the merge validates", () => {
-    const m = mergeStackFile(plan, prod, "Pulumi.prod.yaml", "Pulumi.prod.merged.yaml");
+    const m = mergeStackFile(plan(), prod, "Pulumi.prod.yaml", "Pulumi.prod.merged.yaml");
     const action = Object.fromEntries(m.rows.map((r) => [r.key, r.action]));
     expect(action).toMatchObject({
       "mail-infra:senders": "keep",
@@ -186,8 +186,8 @@ describe("adopt: an existing Pulumi.<stack>.yaml is never overwritten", () => {
   });
 
   it("adoption.md: step 1 never copies over the existing file; it shows the differences and the merge to review", () => {
-    const m = mergeStackFile(plan, prod, "Pulumi.prod.yaml", "Pulumi.prod.merged.yaml");
-    const md = renderAdoptionMd(plan, "adopt-prod", m);
+    const m = mergeStackFile(plan(), prod, "Pulumi.prod.yaml", "Pulumi.prod.merged.yaml");
+    const md = renderAdoptionMd(plan(), "adopt-prod", m);
     expect(md).not.toMatch(/cp adopt-prod\/Pulumi\.prod\.yaml/);
     expect(md).toMatch(/\n1\. Pulumi\.prod\.yaml already exists: do not copy over it[^\n]*`diff Pulumi\.prod\.yaml adopt-prod\/Pulumi\.prod\.merged\.yaml`/);
     expect(md).toContain("## Pulumi.prod.yaml already exists");
@@ -195,7 +195,7 @@ describe("adopt: an existing Pulumi.<stack>.yaml is never overwritten", () => {
     expect(md).toMatch(/\| mail-infra:dmarcPolicy \| none \| quarantine \| adopt's value: it is what is live/);
     expect(md).toMatch(/\| mail-infra:spfAll \| -all \|  \| left out: the default reproduces what is live \|/);
     // Without an existing file, the copy cannot overwrite one either.
-    expect(renderAdoptionMd(plan, "adopt-prod")).toMatch(/\n1\. From the project root: `cp -n adopt-prod\/Pulumi\.prod\.yaml \.`/);
+    expect(renderAdoptionMd(plan(), "adopt-prod")).toMatch(/\n1\. From the project root: `cp -n adopt-prod\/Pulumi\.prod\.yaml \.`/);
   });
 });
 
