@@ -268,6 +268,8 @@ describe("config stage 7, MAIL FROM per region, zones, TTL", () => {
     expect(issues({ ...base, route53Zones: ["example.org=Z123456789"] })).toEqual(['mail-infra:route53Zones[0]: domain "example.org" is not one of the configured domains (example.com).']);
     expect(issues({ ...base, route53Zones: ["example.com=other.org"] })).toEqual(['mail-infra:route53Zones[0]: zone "other.org" is neither a hosted zone id (Z...) nor a zone that contains example.com.']);
     expect(issues({ ...base, route53Zones: ["example.com=bad_zone.com"] })).toEqual([expect.stringMatching(/^mail-infra:route53Zones\[0\]: zone "bad_zone\.com" is neither/)]);
+    // A parent that is no valid zone name (a single label) is refused too, though it contains the domain.
+    expect(issues({ ...base, route53Zones: ["example.com=com"] })).toEqual(['mail-infra:route53Zones[0]: zone "com" is neither a hosted zone id (Z...) nor a zone that contains example.com.']);
     expect(issues({ ...base, dnsMode: "external", route53Zones: ["example.com=Z123456789"] })).toEqual(["mail-infra:route53Zones: is set but mail-infra:dnsMode is external, so no Route 53 zone is used. Remove it or set dnsMode to route53."]);
   });
   it("route53Zones: an id is Z and 6 to 32 capitals or digits; anything else is a zone name", () => {
@@ -368,6 +370,10 @@ describe("config stage 8, the SMTP credentials", () => {
   it("the secret's KMS key: checked, and in the primary region", () => {
     expect(issues({ ...base, smtpSecretKmsKeyId: "my key" })).toEqual([expect.stringMatching(/^mail-infra:smtpSecretKmsKeyId: "my key" is not a KMS key reference\. .* Leave it empty for the AWS-managed key aws\/secretsmanager\.$/)]);
     expect(valid(any).smtp).not.toHaveProperty("kmsKeyId");
+    // Without a valid region there is no primary to compare with: only the regions are reported.
+    const west = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    expect(issues({ domain: "example.com", regions: [], smtpSecretKmsKeyId: west })).toEqual(["mail-infra:regions: list at least one SES region, e.g. [us-east-1]. The first is the primary."]);
+    expect(issues({ domain: "example.com", regions: [], snsKmsKeyId: west, alertEmails: ["ops@example.com"] })).toEqual(["mail-infra:regions: list at least one SES region, e.g. [us-east-1]. The first is the primary."]);
   });
   it("From addresses: an address or *@domain, at a configured domain", () => {
     expect(issues({ ...any, smtpAllowedFromAddresses: ["nobody", "*@bad_domain", "*@example.org", "x@example.org", "*@Example.COM", "Y@example.com"] })).toEqual([
