@@ -285,6 +285,10 @@ describe("config stage 7, MAIL FROM per region, zones, TTL", () => {
     expect(issues({ ...base, route53Zones: ["example.com=xZ1234567"] })).toEqual([expect.stringMatching(/zone "xZ1234567" is neither/)]);
     expect(issues({ ...base, route53Zones: ["example.com=Z1234567x"] })).toEqual([expect.stringMatching(/zone "Z1234567x" is neither/)]);
     expect(issues({ ...base, route53Zones: ["example.com=Z1234567 x"] })).toEqual([expect.stringMatching(/is not domain=zone/)]);
+    expect(issues({ ...base, route53Zones: ["example.org example.com=Z1234567"] })).toEqual([expect.stringMatching(/is not domain=zone/)]);
+    expect(issues({ domains: ["a.example", "b.example"], regions: ["us-east-1"], route53Zones: ["c.example=Z1234567"] })).toEqual([
+      'mail-infra:route53Zones[0]: domain "c.example" is not one of the configured domains (a.example, b.example).',
+    ]);
     // Zones map per domain: the other domain keeps its default zone.
     expect(valid({ domains: ["a.example", "b.example"], regions: ["us-east-1"], route53Zones: ["b.example=Z1234567"] }).domains.map((d) => d.dns)).toEqual([
       { mode: "route53", zone: { name: "a.example" } },
@@ -315,9 +319,21 @@ describe("config stage 7, MAIL FROM per region, zones, TTL", () => {
       "mail-infra:domains: a.b-c.com and a-b.c.com get the same SNS topic name mail-infra-a-b-c-com-ses-events (names keep only letters and digits), so the second one cannot be created. Put one of them in another stack.",
     ]);
   });
+  it("tells two collisions of one kind apart by their owners, not by the owners' names run together", () => {
+    // Run together, the four owners of the first name spell the two owners of the second.
+    const found = issues({ domains: ["a.b.com", "a-b.com", "a--b.com", "a---b.com", "a.b.coma-b.com", "a--b.coma---b.com"], regions: ["us-east-1"] });
+    expect(found.map((f) => f.replace(/ \(names keep.*$/, ""))).toEqual([
+      "mail-infra:domains: a.b.com and a-b.com and a--b.com and a---b.com get the same configuration set name mail-infra-a-b-com",
+      "mail-infra:domains: a.b.com and a-b.com and a--b.com and a---b.com get the same SNS topic name mail-infra-a-b-com-ses-events",
+      "mail-infra:domains: a.b.coma-b.com and a--b.coma---b.com get the same configuration set name mail-infra-a-b-coma-b-com",
+      "mail-infra:domains: a.b.coma-b.com and a--b.coma---b.com get the same SNS topic name mail-infra-a-b-coma-b-com-ses-events",
+    ]);
+  });
   it("a DMARC report mailbox at another domain of the stack: that domain publishes the authorisation, once", () => {
     const cfg = valid({ domains: ["a.example", "b.example", "c.example"], regions: ["us-east-1"], dmarcRua: ["mailto:dmarc@b.example", "mailto:dmarc2@b.example"] });
     expect(cfg.domains.map((d) => d.reportAuthorizations)).toEqual([undefined, ["a.example._report._dmarc.b.example", "c.example._report._dmarc.b.example"], undefined]);
+    // The first domain of the stack publishes too.
+    expect(valid({ domains: ["a.example", "b.example"], regions: ["us-east-1"], dmarcRua: ["mailto:dmarc@a.example"] }).domains.map((d) => d.reportAuthorizations)).toEqual([["b.example._report._dmarc.a.example"], undefined]);
     // A mailbox outside the stack: no record here (the other domain's owner publishes it).
     expect(valid({ ...base, dmarcRua: ["mailto:dmarc@reports.example.net"] }).domains[0].reportAuthorizations).toBeUndefined();
   });
