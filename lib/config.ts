@@ -601,7 +601,8 @@ interface SpfStage {
 /** Stage 5: the SPF mechanisms, and the other apex TXT values (kept verbatim, so only what would break the set is refused). */
 function readSpf(v: Values, add: Add): SpfStage {
   v.spfMechanisms.forEach((m, i) => {
-    const problem = validateSpfTerm(m.trim());
+    // validateSpfTerm trims the term itself.
+    const problem = validateSpfTerm(m);
     if (problem) add(`spfMechanisms[${i}]`, `${shown(m)}: ${problem.message}`);
   });
   const mechanisms = v.spfMechanisms.map((m) => m.trim());
@@ -771,10 +772,11 @@ function buildDomains(v: Values, add: Add, { domains, domainKey, regions, behavi
   // DMARC reports sent to another domain of this stack: that domain's zone publishes the
   // authorisation record (RFC 7489 7.1), or receivers drop the reports.
   for (const a of reportAuthorizations(domainConfigs)) {
-    const i = a.inStack === undefined ? -1 : domainConfigs.findIndex((d) => d.domain === a.inStack);
+    const i = domainConfigs.findIndex((d) => d.domain === a.inStack);
     if (i < 0) continue;
     const owner = domainConfigs[i];
-    if (!(owner.reportAuthorizations ?? []).includes(a.name)) domainConfigs[i] = { ...owner, reportAuthorizations: [...(owner.reportAuthorizations ?? []), a.name] };
+    const published = owner.reportAuthorizations ?? [];
+    if (!published.includes(a.name)) domainConfigs[i] = { ...owner, reportAuthorizations: [...published, a.name] };
   }
   return domainConfigs;
 }
@@ -790,8 +792,8 @@ interface CredentialsStage {
 
 /** Whether an address is at one of the stack's domains. */
 function atDomain(address: string, domains: readonly string[]): boolean {
-  const domain = addressDomain(address);
-  return domain !== "" && domains.includes(domain);
+  // The stack's domains are valid names, so an address without a domain ("") is at none of them.
+  return domains.includes(addressDomain(address));
 }
 
 /**
@@ -897,7 +899,7 @@ function readGrant(v: Values, add: Add, { senders, domains, domainKey, regions, 
   // only in their regions. With no sender inventory there is nothing to narrow to.
   const smtpFrom = unique([...senders.map((s) => s.address), ...v.smtpAllowedFromAddresses.map((a) => a.toLowerCase())]);
   const credentialsMode = oneOf<SmtpCredentialsMode>(add, "smtpCredentials", v.smtpCredentials, SMTP_CREDENTIALS_MODES);
-  const credentials = credentialsDecision(credentialsMode ?? "senders", senders.length, v.smtpAllowedFromAddresses.map((a) => a.trim().toLowerCase()));
+  const credentials = credentialsDecision(credentialsMode, senders.length, v.smtpAllowedFromAddresses.map((a) => a.trim().toLowerCase()));
   for (const i of credentials.issues) add(i.key, i.message);
   const smtpRegions = smtpSendRegions(regions, senders.map((s) => s.region), v.smtpRegions);
 
@@ -1009,7 +1011,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   return {
     stack,
     domains: domainConfigs,
-    smtpCredentials: credentialsMode ?? "senders",
+    smtpCredentials: credentialsMode,
     ...(credentials.declare ? { smtp: smtpConfig } : {}),
     senders,
     ...(monitoring ? { monitoring } : {}),

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { apexTxtValueProblem, ConfigError, parseSender, resolveMailFrom, validateConfig, type MailConfig } from "../../lib/config";
+import { policySize, smtpGrant } from "../../lib/iam";
 import { configIssues as issues, pulumiConfig } from "../helpers/config";
 
 const base = { domain: "example.com", regions: ["us-east-1"] };
@@ -474,6 +475,45 @@ describe("config stage 9, senders and the SMTP user's grant", () => {
     // A single domain under domain: the issue names mail-infra:domain.
     const ids = Array.from({ length: 40 }, (_, i) => `someone-${i}@example.com`);
     expect(issues({ domain: "example.com", regions: ["us-east-1"], smtpCredentials: "any-address", smtpAddressIdentities: ids })).toEqual([expect.stringMatching(/^mail-infra:domain: 1 domains in 1 regions make/)]);
+  });
+});
+
+describe("config stages 8 and 9 in a stack of two domains and two regions: each list named whole", () => {
+  it("names every configured domain and region in the refusals", () => {
+    expect(
+      issues({
+        domains: ["a.example", "b.example"],
+        regions: ["us-east-1", "us-west-2"],
+        smtpCredentials: "any-address",
+        smtpAllowedFromAddresses: ["x@c.example", "*@c.example"],
+        smtpRegions: ["eu-west-1"],
+        senders: ["address=x@c.example; kind=smtp-client; region=us-east-1", "address=x@a.example; kind=smtp-client; region=eu-west-1"],
+        smtpAddressIdentities: ["x@c.example"],
+      }),
+    ).toEqual([
+      'mail-infra:smtpAllowedFromAddresses[0]: "x@c.example" is not at a configured domain (a.example, b.example); SES would refuse to send as it.',
+      'mail-infra:smtpAllowedFromAddresses[1]: "*@c.example" is not at a configured domain (a.example, b.example); SES would refuse to send as it.',
+      'mail-infra:smtpRegions[0]: "eu-west-1" is not in mail-infra:regions (us-east-1, us-west-2). Add it there, or remove it here.',
+      "mail-infra:senders[0]: address x@c.example is not at a configured domain (a.example, b.example); it cannot relay through these identities.",
+      "mail-infra:senders[1]: region eu-west-1 is not in mail-infra:regions (us-east-1, us-west-2).",
+      "mail-infra:smtpAddressIdentities[0]: x@c.example is not at a configured domain (a.example, b.example): the SMTP user sends only through these domains.",
+    ]);
+  });
+  it("a KMS key that is not a key reference is not also judged by its region", () => {
+    expect(issues({ ...base, smtpSecretKmsKeyId: "arn:aws:kms:us-west-2:111122223333:key/nope" })).toEqual([expect.stringMatching(/^mail-infra:smtpSecretKmsKeyId: ".*" is not a KMS key reference\./)]);
+  });
+  it("in senders mode a *@domain entry is judged trimmed and lower-cased (lib/smtp-credentials)", () => {
+    expect(issues({ ...base, smtpAllowedFromAddresses: [" *@Example.com"] })).toEqual([
+      'mail-infra:smtpAllowedFromAddresses[0]: " *@Example.com" is not an email address (or *@<domain> for every address of a domain).',
+      'mail-infra:smtpAllowedFromAddresses[0]: "*@example.com" lets the SMTP credentials send as any address of example.com: a leaked password then sends DMARC-passing mail as anyone there. List the addresses that send instead, or set mail-infra:smtpCredentials to "any-address" to say the stack wants credentials that wide (the policy pack flags them).',
+    ]);
+  });
+  it("the grant's size is counted with a 12-digit account id, as every AWS account id has", () => {
+    const from = Array.from({ length: 60 }, (_, i) => `sender-number-${i}@example.com`);
+    const [issue] = issues({ ...base, smtpCredentials: "any-address", smtpAllowedFromAddresses: from });
+    const size = policySize(smtpGrant({ regions: ["us-east-1"], accountId: "111122223333", fromAddresses: from, resourceArns: [] }));
+    expect(size).toBeGreaterThan(2048);
+    expect(issue).toContain(`make the SMTP user's send-only policy ${size} characters`);
   });
 });
 
