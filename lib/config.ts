@@ -1017,7 +1017,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
     ...(monitoring ? { monitoring } : {}),
     protect: v.protect,
     ...(watch ? { watch } : {}),
-    ...(v.snsKmsKeyId !== "" ? { snsKmsKeyId: v.snsKmsKeyId.trim() } : {}),
+    ...(v.snsKmsKeyId !== "" ? { snsKmsKeyId: v.snsKmsKeyId } : {}),
   };
 }
 
@@ -1052,7 +1052,7 @@ function validateMonitoring(v: Values, add: (key: string, message: string) => vo
     const problem = valid[kind] ? thresholdOrderProblem(kind, thresholds[kind]) : undefined;
     if (problem) add(THRESHOLD_KEYS[kind].warning, problem);
   }
-  if (v.createTrail && alertEmails.length === 0 && v.alertEmails.length === 0) {
+  if (v.createTrail && v.alertEmails.length === 0) {
     add("createTrail", "is true, but mail-infra:alertEmails is empty: the trail only feeds the change alerts, which are declared for alert addresses. Set mail-infra:alertEmails, or remove createTrail.");
   }
   if (alertEmails.length === 0) return undefined;
@@ -1071,7 +1071,7 @@ function validateWatch(v: Values, monitoring: MonitoringConfig | undefined, add:
   v.watchChecks.forEach((entry, i) => {
     const ids = resolveWatchCheck(entry);
     if ("error" in ids) add(`watchChecks[${i}]`, `${shown(entry)} ${ids.error}`);
-    else for (const id of ids) if (!checks.includes(id)) checks.push(id);
+    else checks.push(...ids);
   });
   if (!Number.isInteger(v.watchBounceThreshold) || v.watchBounceThreshold < 1 || v.watchBounceThreshold > 100_000) {
     add("watchBounceThreshold", `${v.watchBounceThreshold} is not a count of bounces from 1 to 100000.`);
@@ -1134,7 +1134,7 @@ export function resolveMailFrom(value: string, domain: string): { name: string }
 /** A dotted value ending in a public suffix is a full name, not a label under the domain. */
 function looksQualified(name: string): boolean {
   const last = name.split(".").pop() ?? "";
-  return /^(xn--[a-z0-9-]+|[a-z]{2,63})$/.test(last) && !/^\d+$/.test(last);
+  return /^(xn--[a-z0-9-]+|[a-z]{2,63})$/.test(last);
 }
 
 const SENDER_KINDS: readonly SenderKind[] = ["gmail-send-as", "smtp-client"];

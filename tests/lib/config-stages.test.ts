@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { apexTxtValueProblem, ConfigError, parseSender, resolveMailFrom, validateConfig, type MailConfig } from "../../lib/config";
-import { policySize, smtpGrant } from "../../lib/iam";
+import { policySize, sesArn, smtpGrant } from "../../lib/iam";
 import { configIssues as issues, pulumiConfig } from "../helpers/config";
 
 const base = { domain: "example.com", regions: ["us-east-1"] };
@@ -517,6 +517,27 @@ describe("config stages 8 and 9 in a stack of two domains and two regions: each 
   });
 });
 
+describe("the SMTP user's inline policy at IAM's limit", () => {
+  it("without From addresses the size is that of the grant naming each identity and configuration set", () => {
+    const domains = Array.from({ length: 10 }, (_, i) => `d${i}.example.com`);
+    const [issue] = issues({ domains, regions: ["us-east-1", "us-west-2"], smtpCredentials: "any-address" });
+    const arns = domains.flatMap((d) =>
+      ["us-east-1", "us-west-2"].flatMap((r) => [sesArn(r, "111122223333", "identity", d), sesArn(r, "111122223333", "configuration-set", `mail-infra-${d.replaceAll(".", "-")}`)]),
+    );
+    expect(issue).toContain(`make the SMTP user's send-only policy ${policySize(smtpGrant({ regions: ["us-east-1", "us-west-2"], accountId: "111122223333", fromAddresses: [], resourceArns: arns }))} characters`);
+  });
+  it("2,048 characters are accepted, 2,049 refused (IAM: a user's inline policies may not exceed 2,048)", () => {
+    const others = Array.from({ length: 40 }, (_, i) => `s${i}@example.com`);
+    const sizeWith = (local: string) => policySize(smtpGrant({ regions: ["us-east-1"], accountId: "111122223333", fromAddresses: [...others, `${local}@example.com`], resourceArns: [] }));
+    const pad = 2048 - sizeWith("");
+    expect(pad).toBeGreaterThan(0);
+    const at = (n: number) => issues({ ...base, smtpCredentials: "any-address", smtpAllowedFromAddresses: [...others, `${"x".repeat(n)}@example.com`] });
+    expect(sizeWith("x".repeat(pad))).toBe(2048);
+    expect(at(pad)).toEqual([]);
+    expect(at(pad + 1)).toEqual([expect.stringMatching(/^mail-infra:smtpAllowedFromAddresses: 41 From addresses in 1 SMTP regions make the SMTP user's send-only policy 2049 characters/)]);
+  });
+});
+
 describe("config stage 10, monitoring, watch and the SNS key", () => {
   it("alert addresses: email addresses, lower-cased, once each", () => {
     expect(issues({ ...base, alertEmails: ["nope", "A@example.com", " a@example.com "] })).toEqual([
@@ -542,6 +563,9 @@ describe("config stage 10, monitoring, watch and the SNS key", () => {
       'mail-infra:bounceRateWarning: "x" is not a percentage. Write it with a % sign, e.g. "2%" or "0.05%".',
     ]);
     expect(issues({ ...base, alertEmails: ["ops@example.com"], bounceRateWarning: "6%", bounceRateAlarm: "1%" })).toEqual([expect.stringMatching(/^mail-infra:bounceRateWarning: 6% is above 5%/)]);
+    expect(issues({ ...base, alertEmails: ["ops@example.com"], bounceRateWarning: "4%", bounceRateAlarm: "3%" })).toEqual([
+      "mail-infra:bounceRateWarning: the bounce warning level 4% is not below the alarm level 3% (bounceRateAlarm). The warning must fire first: lower it, or raise the alarm level.",
+    ]);
     // Bounce unreadable: the complaint levels are still ordered.
     expect(issues({ ...base, alertEmails: ["ops@example.com"], bounceRateWarning: "x", complaintRateWarning: "0.09%", complaintRateAlarm: "0.05%" })).toEqual([
       expect.stringMatching(/^mail-infra:bounceRateWarning: "x" is not a percentage/),
@@ -600,6 +624,7 @@ describe("resolveMailFrom", () => {
     expect(resolveMailFrom("bounce.1", "example.com")).toEqual({ name: "bounce.1.example.com" });
     expect(resolveMailFrom("bounce.12", "example.com")).toEqual({ name: "bounce.12.example.com" });
     expect(resolveMailFrom("mail.b", "example.com")).toEqual({ name: "mail.b.example.com" });
+    expect(resolveMailFrom("mail.1ab", "example.com")).toEqual({ name: "mail.1ab.example.com" });
     expect(resolveMailFrom("mail.b-1", "example.com")).toEqual({ name: "mail.b-1.example.com" });
     expect(resolveMailFrom("mail.xbounce-x", "example.com")).toEqual({ name: "mail.xbounce-x.example.com" });
   });
