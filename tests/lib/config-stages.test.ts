@@ -526,6 +526,12 @@ describe("the SMTP user's inline policy at IAM's limit", () => {
     );
     expect(issue).toContain(`make the SMTP user's send-only policy ${policySize(smtpGrant({ regions: ["us-east-1", "us-west-2"], accountId: "111122223333", fromAddresses: [], resourceArns: arns }))} characters`);
   });
+  it("without From addresses each address identity is named in each SMTP region too", () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `someone-${i}@example.com`);
+    const [issue] = issues({ ...base, smtpCredentials: "any-address", smtpAddressIdentities: ids });
+    const arns = [sesArn("us-east-1", "111122223333", "identity", "example.com"), sesArn("us-east-1", "111122223333", "configuration-set", "mail-infra-example-com"), ...ids.map((a) => sesArn("us-east-1", "111122223333", "identity", a))];
+    expect(issue).toContain(`1 domains in 1 regions make the SMTP user's send-only policy ${policySize(smtpGrant({ regions: ["us-east-1"], accountId: "111122223333", fromAddresses: [], resourceArns: arns }))} characters`);
+  });
   it("2,048 characters are accepted, 2,049 refused (IAM: a user's inline policies may not exceed 2,048)", () => {
     const others = Array.from({ length: 40 }, (_, i) => `s${i}@example.com`);
     const sizeWith = (local: string) => policySize(smtpGrant({ regions: ["us-east-1"], accountId: "111122223333", fromAddresses: [...others, `${local}@example.com`], resourceArns: [] }));
