@@ -648,6 +648,9 @@ describe("parseSender", () => {
   });
   it("says which field is missing or wrong", () => {
     expect(parseSender("color=blue")).toEqual({ error: 'unknown field "color". Use address, kind, account and region.' });
+    expect(parseSender("=x; address=a@example.com")).toEqual({ error: 'unknown field "". Use address, kind, account and region.' });
+    expect(parseSender("address=a@example.com; ; kind=smtp-client; region=us-east-1")).toEqual({ address: "a@example.com", kind: "smtp-client", region: "us-east-1" });
+    expect(parseSender(" just text ; address=a@example.com")).toEqual({ error: '"just text" is not key=value. Write entries like address=admin@example.com; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1.' });
     expect(parseSender("just text")).toEqual({ error: '"just text" is not key=value. Write entries like address=admin@example.com; kind=gmail-send-as; account=someone@gmail.com; region=us-east-1.' });
     expect(parseSender("kind=smtp-client")).toEqual({ error: 'needs address=<the From address that relays>, got "".' });
     expect(parseSender("address=nobody; kind=smtp-client")).toEqual({ error: 'needs address=<the From address that relays>, got "nobody".' });
