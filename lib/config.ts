@@ -601,7 +601,8 @@ interface SpfStage {
 /** Stage 5: the SPF mechanisms, and the other apex TXT values (kept verbatim, so only what would break the set is refused). */
 function readSpf(v: Values, add: Add): SpfStage {
   v.spfMechanisms.forEach((m, i) => {
-    const problem = validateSpfTerm(m.trim());
+    // validateSpfTerm trims the term itself.
+    const problem = validateSpfTerm(m);
     if (problem) add(`spfMechanisms[${i}]`, `${shown(m)}: ${problem.message}`);
   });
   const mechanisms = v.spfMechanisms.map((m) => m.trim());
@@ -771,10 +772,11 @@ function buildDomains(v: Values, add: Add, { domains, domainKey, regions, behavi
   // DMARC reports sent to another domain of this stack: that domain's zone publishes the
   // authorisation record (RFC 7489 7.1), or receivers drop the reports.
   for (const a of reportAuthorizations(domainConfigs)) {
-    const i = a.inStack === undefined ? -1 : domainConfigs.findIndex((d) => d.domain === a.inStack);
+    const i = domainConfigs.findIndex((d) => d.domain === a.inStack);
     if (i < 0) continue;
     const owner = domainConfigs[i];
-    if (!(owner.reportAuthorizations ?? []).includes(a.name)) domainConfigs[i] = { ...owner, reportAuthorizations: [...(owner.reportAuthorizations ?? []), a.name] };
+    const published = owner.reportAuthorizations ?? [];
+    if (!published.includes(a.name)) domainConfigs[i] = { ...owner, reportAuthorizations: [...published, a.name] };
   }
   return domainConfigs;
 }
@@ -790,8 +792,8 @@ interface CredentialsStage {
 
 /** Whether an address is at one of the stack's domains. */
 function atDomain(address: string, domains: readonly string[]): boolean {
-  const domain = addressDomain(address);
-  return domain !== "" && domains.includes(domain);
+  // The stack's domains are valid names, so an address without a domain ("") is at none of them.
+  return domains.includes(addressDomain(address));
 }
 
 /**
@@ -897,7 +899,7 @@ function readGrant(v: Values, add: Add, { senders, domains, domainKey, regions, 
   // only in their regions. With no sender inventory there is nothing to narrow to.
   const smtpFrom = unique([...senders.map((s) => s.address), ...v.smtpAllowedFromAddresses.map((a) => a.toLowerCase())]);
   const credentialsMode = oneOf<SmtpCredentialsMode>(add, "smtpCredentials", v.smtpCredentials, SMTP_CREDENTIALS_MODES);
-  const credentials = credentialsDecision(credentialsMode ?? "senders", senders.length, v.smtpAllowedFromAddresses.map((a) => a.trim().toLowerCase()));
+  const credentials = credentialsDecision(credentialsMode, senders.length, v.smtpAllowedFromAddresses.map((a) => a.trim().toLowerCase()));
   for (const i of credentials.issues) add(i.key, i.message);
   const smtpRegions = smtpSendRegions(regions, senders.map((s) => s.region), v.smtpRegions);
 
@@ -1009,13 +1011,13 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
   return {
     stack,
     domains: domainConfigs,
-    smtpCredentials: credentialsMode ?? "senders",
+    smtpCredentials: credentialsMode,
     ...(credentials.declare ? { smtp: smtpConfig } : {}),
     senders,
     ...(monitoring ? { monitoring } : {}),
     protect: v.protect,
     ...(watch ? { watch } : {}),
-    ...(v.snsKmsKeyId !== "" ? { snsKmsKeyId: v.snsKmsKeyId.trim() } : {}),
+    ...(v.snsKmsKeyId !== "" ? { snsKmsKeyId: v.snsKmsKeyId } : {}),
   };
 }
 
@@ -1050,7 +1052,7 @@ function validateMonitoring(v: Values, add: (key: string, message: string) => vo
     const problem = valid[kind] ? thresholdOrderProblem(kind, thresholds[kind]) : undefined;
     if (problem) add(THRESHOLD_KEYS[kind].warning, problem);
   }
-  if (v.createTrail && alertEmails.length === 0 && v.alertEmails.length === 0) {
+  if (v.createTrail && v.alertEmails.length === 0) {
     add("createTrail", "is true, but mail-infra:alertEmails is empty: the trail only feeds the change alerts, which are declared for alert addresses. Set mail-infra:alertEmails, or remove createTrail.");
   }
   if (alertEmails.length === 0) return undefined;
@@ -1069,7 +1071,7 @@ function validateWatch(v: Values, monitoring: MonitoringConfig | undefined, add:
   v.watchChecks.forEach((entry, i) => {
     const ids = resolveWatchCheck(entry);
     if ("error" in ids) add(`watchChecks[${i}]`, `${shown(entry)} ${ids.error}`);
-    else for (const id of ids) if (!checks.includes(id)) checks.push(id);
+    else checks.push(...ids);
   });
   if (!Number.isInteger(v.watchBounceThreshold) || v.watchBounceThreshold < 1 || v.watchBounceThreshold > 100_000) {
     add("watchBounceThreshold", `${v.watchBounceThreshold} is not a count of bounces from 1 to 100000.`);
@@ -1132,7 +1134,7 @@ export function resolveMailFrom(value: string, domain: string): { name: string }
 /** A dotted value ending in a public suffix is a full name, not a label under the domain. */
 function looksQualified(name: string): boolean {
   const last = name.split(".").pop() ?? "";
-  return /^(xn--[a-z0-9-]+|[a-z]{2,63})$/.test(last) && !/^\d+$/.test(last);
+  return /^(xn--[a-z0-9-]+|[a-z]{2,63})$/.test(last);
 }
 
 const SENDER_KINDS: readonly SenderKind[] = ["gmail-send-as", "smtp-client"];

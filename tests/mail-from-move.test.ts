@@ -20,19 +20,19 @@ const up = (extra: Values, last?: TestRun): Promise<TestRun> => runWithConfig({ 
 const refusal = (extra: Values, last?: TestRun): Promise<string[]> => refusalOf(up(extra, last), JSON.stringify(extra));
 
 describe("lib/mail-from-move", () => {
-  const cfg = validateConfig({ "mail-infra:domain": "example.com", "mail-infra:regions": '["us-east-1","us-west-2"]', "mail-infra:mailFromSubdomain": "mail", "mail-infra:mailFromBehaviorOnMxFailure": "REJECT_MESSAGE" }, "prod");
+  const cfg = () => validateConfig({ "mail-infra:domain": "example.com", "mail-infra:regions": '["us-east-1","us-west-2"]', "mail-infra:mailFromSubdomain": "mail", "mail-infra:mailFromBehaviorOnMxFailure": "REJECT_MESSAGE" }, "prod");
   const last = { domains: [{ domain: "example.com", regions: [{ region: "us-east-1", mailFromDomain: "bounce.example.com" }, { region: "us-west-2", mailFromDomain: "mail-us-west-2.example.com" }] }] };
 
   it("finds the live identities whose MAIL FROM changes, not the unchanged or new ones", () => {
-    expect(mailFromMoves(deployedMailFrom(last), cfg.domains)).toEqual([
+    expect(mailFromMoves(deployedMailFrom(last), cfg().domains)).toEqual([
       { domain: "example.com", region: "us-east-1", from: "bounce.example.com", to: "mail.example.com", behavior: "REJECT_MESSAGE" },
     ]);
     // The manifest as JSON text (how a StackReference may hand it over) reads the same.
     expect(deployedMailFrom(JSON.stringify(last))).toEqual(deployedMailFrom(last));
     // A first deployment, or an unreadable output: nothing is live, so nothing moves.
-    expect(mailFromMoves(deployedMailFrom(undefined), cfg.domains)).toEqual([]);
-    expect(mailFromMoves(deployedMailFrom("not json"), cfg.domains)).toEqual([]);
-    expect(mailFromMoves(deployedMailFrom({ domains: [{ domain: "example.com", regions: [] }] }), cfg.domains)).toEqual([]);
+    expect(mailFromMoves(deployedMailFrom(undefined), cfg().domains)).toEqual([]);
+    expect(mailFromMoves(deployedMailFrom("not json"), cfg().domains)).toEqual([]);
+    expect(mailFromMoves(deployedMailFrom({ domains: [{ domain: "example.com", regions: [] }] }), cfg().domains)).toEqual([]);
   });
 
   it("refuses a move under REJECT_MESSAGE with the two-step fix, and accepts it under USE_DEFAULT_VALUE", () => {
@@ -51,11 +51,11 @@ describe("lib/mail-from-move", () => {
 describe("from no custom MAIL FROM to one is a move too", () => {
   // A live identity that sent with SES's own MAIL FROM (amazonses.com): the last output records "".
   // A stack that chose REJECT_MESSAGE (the default is USE_DEFAULT_VALUE, under which no move is refused).
-  const cfg = validateConfig({ "mail-infra:domain": "example.com", "mail-infra:regions": '["us-east-1","us-west-2"]', "mail-infra:mailFromBehaviorOnMxFailure": "REJECT_MESSAGE" }, "prod");
+  const cfg = () => validateConfig({ "mail-infra:domain": "example.com", "mail-infra:regions": '["us-east-1","us-west-2"]', "mail-infra:mailFromBehaviorOnMxFailure": "REJECT_MESSAGE" }, "prod");
   const none = { domains: [{ domain: "example.com", regions: [{ region: "us-east-1", mailFromDomain: "bounce.example.com" }, { region: "us-west-2", mailFromDomain: "" }] }] };
 
   it("is found as a move from \"\" and refused under REJECT_MESSAGE", () => {
-    const moves = mailFromMoves(deployedMailFrom(none), cfg.domains);
+    const moves = mailFromMoves(deployedMailFrom(none), cfg().domains);
     expect(moves).toEqual([{ domain: "example.com", region: "us-west-2", from: "", to: "bounce-us-west-2.example.com", behavior: "REJECT_MESSAGE" }]);
     expect(mailFromMoveIssues(moves).map((i) => i.key)).toEqual(["mailFromBehaviorOnMxFailure"]);
   });

@@ -8,7 +8,7 @@ import { validateConfig } from "../../lib/config";
 import { dependsOnDkimTokens, deployedDkimTokens, dkimIdentityKey, expectedRecords, toZoneFile } from "../../lib/records";
 import { pulumiConfig } from "../helpers/config";
 
-const cfg = validateConfig(pulumiConfig({ domain: "example.com", regions: ["us-east-1"], spfAll: "-all" }), "t").domains[0];
+const cfg = () => validateConfig(pulumiConfig({ domain: "example.com", regions: ["us-east-1"], spfAll: "-all" }), "t").domains[0];
 const tokens = { "us-east-1": ["aaa", "bbb", "ccc"] };
 
 describe("deployedDkimTokens: the tokens of the last deployment, per identity, in record order", () => {
@@ -37,19 +37,19 @@ describe("deployedDkimTokens: the tokens of the last deployment, per identity, i
 
 describe("dependsOnDkimTokens: only the DKIM records wait for the tokens SES issues", () => {
   it("dkim yes; SPF, DMARC and MAIL FROM no", () => {
-    const byPurpose = Object.fromEntries(expectedRecords(cfg, tokens).map((r) => [r.purpose, dependsOnDkimTokens(r)]));
+    const byPurpose = Object.fromEntries(expectedRecords(cfg(), tokens).map((r) => [r.purpose, dependsOnDkimTokens(r)]));
     expect(byPurpose).toEqual({ dkim: true, "mail-from-mx": false, "mail-from-spf": false, spf: false, dmarc: false });
   });
 });
 
 describe("expectedRecords", () => {
   it("a region without tokens is named as such", () => {
-    expect(() => expectedRecords(cfg, {})).toThrow("Expected 3 Easy DKIM tokens for example.com in us-east-1, got none.");
+    expect(() => expectedRecords(cfg(), {})).toThrow("Expected 3 Easy DKIM tokens for example.com in us-east-1, got none.");
   });
   it("a report authorization for another domain of the stack is a v=DMARC1 TXT record at its name (RFC 7489 7.1)", () => {
     const name = "example.org._report._dmarc.example.com";
-    const records = expectedRecords({ ...cfg, reportAuthorizations: [name] }, tokens);
-    expect(records.at(-1)).toEqual({ key: `dmarc-report-auth-${name}`, purpose: "dmarc-report-auth", name, type: "TXT", ttl: cfg.ttl, values: ["v=DMARC1"] });
+    const records = expectedRecords({ ...cfg(), reportAuthorizations: [name] }, tokens);
+    expect(records.at(-1)).toEqual({ key: `dmarc-report-auth-${name}`, purpose: "dmarc-report-auth", name, type: "TXT", ttl: cfg().ttl, values: ["v=DMARC1"] });
   });
 });
 

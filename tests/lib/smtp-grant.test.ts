@@ -49,9 +49,11 @@ describe("the SMTP grant's size does not depend on the number of domains", () =>
 });
 
 describe("what the grant allows (IAM's evaluation)", () => {
-  const policy: PolicySource = { id: "ses-send-raw-email-only", document: grantFor(1000) };
+  // Built inside each test (not when the file is collected), so mutation testing sees which test reads lib/config.
+  const grant = (): PolicySource => ({ id: "ses-send-raw-email-only", document: grantFor(1000) });
 
   it("each sender, as itself, through its own identity and configuration set, in the SMTP regions", () => {
+    const policy = grant();
     expect(decisions(policy, own("d0.example.com", "us-east-1"), "admin@d0.example.com")).toEqual(["allowed", "allowed"]);
     expect(decisions(policy, own("d0.example.com", "us-west-2"), "App@D0.example.com")).toEqual(["allowed", "allowed"]);
     // An address identity of the sender (it takes precedence over the domain's) is covered too.
@@ -59,6 +61,7 @@ describe("what the grant allows (IAM's evaluation)", () => {
   });
 
   it("refuses another address of a stack domain, a region outside the grant, another account, a foreign configuration set, and a send without a From address", () => {
+    const policy = grant();
     expect(decisions(policy, own("d0.example.com", "us-east-1"), "ceo@d0.example.com")).toEqual(["implicitDeny", "implicitDeny"]);
     expect(decisions(policy, own("d999.example.com", "us-east-1"), "anyone@d999.example.com")).toEqual(["implicitDeny", "implicitDeny"]);
     expect(decisions(policy, own("d0.example.com", "eu-west-1"), "admin@d0.example.com")).toEqual(["implicitDeny", "implicitDeny"]);
