@@ -580,7 +580,7 @@ describe("config stage 10, monitoring, watch and the SNS key", () => {
   });
   it("watch: its settings checked whether on or not; on, it needs alert addresses and a schedule", () => {
     expect(issues({ ...base, watchSchedule: "x", watchChecks: ["nope"], watchBounceThreshold: 0 })).toEqual([
-      'mail-infra:watchSchedule: "x" is not a rate expression. Write rate(N minutes), rate(N hours) or rate(1 day), e.g. rate(1 hour): the heartbeat alarm needs a fixed period, so cron() is not accepted.',
+      'mail-infra:watchSchedule: "x" is not a rate expression. Write rate(N minutes) or rate(N hours), e.g. rate(1 hour): the heartbeat alarm needs a fixed period, so cron() is not accepted.',
       expect.stringMatching(/^mail-infra:watchChecks\[0\]: "nope" is not a layer \(ses, dns, relay\) or a check id the watch runs/),
       "mail-infra:watchBounceThreshold: 0 is not a count of bounces from 1 to 100000.",
     ]);
