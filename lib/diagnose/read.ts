@@ -60,7 +60,8 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
 export function typedValue(v: string | undefined): string | undefined {
   if (!v) return undefined;
   const after = v.includes(";") ? v.slice(v.indexOf(";") + 1) : v;
-  const first = after.trim().replace(/^<|>$/g, "").split(/[\s(]/, 1)[0] ?? "";
+  // The first word, then its angle brackets: "<a@b> (comment)" is a@b.
+  const first = (after.trim().split(/[\s(]/, 1)[0] ?? "").replace(/^<|>$/g, "");
   return first.replace(/\.$/, "") || undefined;
 }
 
@@ -75,6 +76,13 @@ export function joinReplyLines(reply: string): string {
   const again = new RegExp(`\\s${m[1]}[- ]${m[2]!.replace(/\./g, "\\.")}\\s+`, "g");
   return `${m[1]} ${m[2]} ${reply.slice(m[0].length).replace(again, " ")}`;
 }
+
+/**
+ * A Diagnostic-Code's text for classifying: without its diagnostic-type ("smtp; ", "X-Postfix; ":
+ * an atom, RFC 3464 section 2.3.6), a multi-line reply joined, on one line. SES's diagnosticCode
+ * is the DSN's field as written, so both readers use this.
+ */
+const diagnosticText = (d: string): string => cut(joinReplyLines(d.replace(/^\s*[a-z0-9-]+\s*;\s*/i, "")));
 
 /**
  * The host a reporting MTA names in its own diagnostic when it writes no Remote-MTA field:
@@ -115,7 +123,7 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
       source,
       action,
       ...(status ? { status: cut(status) } : {}),
-      ...(diagnostic ? { diagnostic: cut(joinReplyLines(diagnostic.replace(/^\s*[a-z0-9-]+\s*;\s*/i, ""))) } : {}),
+      ...(diagnostic ? { diagnostic: diagnosticText(diagnostic) } : {}),
       ...(remoteMta ? { remoteMta } : {}),
       ...(reportingMta ? { reportingMta } : {}),
       ...(sender ? { sender } : {}),
@@ -487,15 +495,20 @@ function remoteHostIn(text: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 
 type Json = unknown;
-const obj = (v: Json): Record<string, Json> | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, Json>) : undefined);
+type JsonObject = Record<string, Json>;
+const obj = (v: Json): JsonObject | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as JsonObject) : undefined);
 const str = (v: Json): string | undefined => (typeof v === "string" ? v : undefined);
 const arr = (v: Json): Json[] => (Array.isArray(v) ? v : []);
+/** The objects of a JSON array (a recipient list); anything else in it is skipped. */
+const objects = (v: Json): JsonObject[] => arr(v).map(obj).filter((x): x is JsonObject => x !== undefined);
 
 export type SesRead = { ok: true; failures: Failure[]; type: string } | { ok: false; message: string };
 
 /**
  * SES feedback: an identity notification (notificationType) or a configuration-set event
- * (eventType), bare or as the Message (a JSON string) of an SNS envelope.
+ * (eventType), bare or as the Message (a JSON string) of an SNS envelope. Shapes:
+ * https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html and
+ * https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html.
  */
 export function failuresFromSes(json: Json): SesRead {
   let o = obj(json);
@@ -523,40 +536,42 @@ export function failuresFromSes(json: Json): SesRead {
     const b = obj(o.bounce);
     const bounceType = str(b?.bounceType);
     const subType = str(b?.bounceSubType);
-    const reporting = typedValue(str(b?.reportingMTA));
-    for (const r of arr(b?.bouncedRecipients)) {
-      const ro = obj(r);
-      const email = str(ro?.emailAddress);
+    const reportingMTA = str(b?.reportingMTA);
+    const reporting = typedValue(reportingMTA);
+    for (const ro of objects(b?.bouncedRecipients)) {
+      const email = str(ro.emailAddress);
       if (!email) continue;
-      const diag = str(ro?.diagnosticCode);
-      const status = str(ro?.status);
+      const diag = str(ro.diagnosticCode);
+      const status = str(ro.status);
+      const action = str(ro.action);
       push({
         ...base,
         recipient: cut(email),
         ...(bounceType ? { sesBounceType: bounceType } : {}),
         ...(subType ? { sesBounceSubType: subType } : {}),
-        ...(str(ro?.action) ? { action: str(ro?.action)! } : {}),
+        ...(action ? { action } : {}),
         ...(status ? { status } : {}),
-        ...(diag ? { diagnostic: cut(joinReplyLines(diag.replace(/^\s*smtp\s*;\s*/i, ""))) } : {}),
+        ...(diag ? { diagnostic: diagnosticText(diag) } : {}),
         ...(reporting ? { reportingMta: reporting } : {}),
-        evidence: [`${type}: bounceType ${bounceType ?? "?"}, bounceSubType ${subType ?? "?"}`, ...(status ? [`status: ${cut(status)}`] : []), ...(diag ? [`diagnosticCode: ${cut(diag)}`] : []), ...(reporting ? [`reportingMTA: ${cut(str(b?.reportingMTA)!)}`] : [])],
+        evidence: [`${type}: bounceType ${bounceType ?? "?"}, bounceSubType ${subType ?? "?"}`, ...(status ? [`status: ${cut(status)}`] : []), ...(diag ? [`diagnosticCode: ${cut(diag)}`] : []), ...(reporting ? [`reportingMTA: ${cut(reportingMTA!)}`] : [])],
       });
     }
   } else if (t === "complaint") {
     const c = obj(o.complaint);
     const fb = str(c?.complaintFeedbackType);
-    for (const r of arr(c?.complainedRecipients)) {
-      const email = str(obj(r)?.emailAddress);
-      if (email) push({ ...base, recipient: cut(email), ...(fb ? { sesBounceType: fb } : {}), evidence: [`${type}: complaintFeedbackType ${fb ?? "(none)"}`, ...(str(c?.userAgent) ? [`userAgent: ${cut(str(c?.userAgent)!)}`] : [])] });
+    const userAgent = str(c?.userAgent);
+    for (const ro of objects(c?.complainedRecipients)) {
+      const email = str(ro.emailAddress);
+      if (email) push({ ...base, recipient: cut(email), ...(fb ? { sesBounceType: fb } : {}), evidence: [`${type}: complaintFeedbackType ${fb ?? "(none)"}`, ...(userAgent ? [`userAgent: ${cut(userAgent)}`] : [])] });
     }
   } else if (t === "deliverydelay") {
     const d = obj(o.deliveryDelay);
-    for (const r of arr(d?.delayedRecipients)) {
-      const ro = obj(r);
-      const email = str(ro?.emailAddress);
-      const diag = str(ro?.diagnosticCode);
-      const status = str(ro?.status);
-      if (email) push({ ...base, recipient: cut(email), action: "delayed", ...(status ? { status } : {}), ...(diag ? { diagnostic: cut(diag.replace(/^\s*smtp\s*;\s*/i, "")) } : {}), evidence: [`${type}: delayType ${cut(str(d?.delayType) ?? "?")}`, ...(status ? [`status: ${cut(status)}`] : []), ...(diag ? [`diagnosticCode: ${cut(diag)}`] : [])] });
+    const delayType = str(d?.delayType);
+    for (const ro of objects(d?.delayedRecipients)) {
+      const email = str(ro.emailAddress);
+      const diag = str(ro.diagnosticCode);
+      const status = str(ro.status);
+      if (email) push({ ...base, recipient: cut(email), action: "delayed", ...(status ? { status } : {}), ...(diag ? { diagnostic: diagnosticText(diag) } : {}), evidence: [`${type}: delayType ${cut(delayType ?? "?")}`, ...(status ? [`status: ${cut(status)}`] : []), ...(diag ? [`diagnosticCode: ${cut(diag)}`] : [])] });
     }
   } else if (t === "reject" || t === "rendering failure" || t === "renderingfailure") {
     const reason = str(obj(o.reject)?.reason) ?? str(obj(o.failure)?.errorMessage);
@@ -564,8 +579,7 @@ export function failuresFromSes(json: Json): SesRead {
       const email = str(dest);
       if (email) push({ ...base, sesType: t === "reject" ? "Reject" : "RenderingFailure", recipient: cut(email), ...(reason ? { diagnostic: cut(reason) } : {}), evidence: [`${type}: ${cut(reason ?? "(no reason given)")}`] });
     }
-  } else {
-    return { ok: true, failures: [], type };
   }
+  // Any other type (Delivery, Send, Open, Click, Subscription) names no failed recipient.
   return { ok: true, failures, type };
 }
