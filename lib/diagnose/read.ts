@@ -169,7 +169,7 @@ export function scanLines(text: string): string[] {
   return text
     .slice(0, 256 * 1024)
     .split(/\r?\n/, 5000)
-    .map((l) => (l.length > SCAN_LINE_MAX ? l.slice(0, SCAN_LINE_MAX) : l));
+    .map((l) => l.slice(0, SCAN_LINE_MAX));
 }
 
 /**
@@ -194,6 +194,7 @@ const BOILERPLATE = /^(?:this is a permanent error|the following address(?:es)?(
 /** One failed address and the lines under it, up to the next address or a blank line after text. */
 interface Block {
   recipient: string;
+  /** The address line as the notice wrote it (trimmed): noticeWords compares lines as written. */
   line: string;
   body: string[];
 }
@@ -221,7 +222,7 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
       const sent = /^\s*>>>\s*(MAIL FROM|RCPT TO|DATA|AUTH|EHLO|HELO|STARTTLS|QUIT)\b/i.exec(line);
       if (sent && !session.reply) session.command = sent[1]!.toUpperCase();
       const answer = /^\s*<<<\s*([45]\d\d\b.{0,300})/.exec(line);
-      if (answer && !session.reply) session.reply = answer[1]!.trim();
+      if (answer && !session.reply) session.reply = answer[1]!;
     }
     // Active!Hunter and others mark the list entry with ">>> " like a transcript line.
     // A bulleted list ("   * a@b") is a list entry too.
@@ -233,14 +234,14 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
     const labelText = label && !RECIPIENT_LABEL.test(trimmed) ? label[1]!.trim() : "";
     if (labelText && /^\(/.test(labelText)) continue;
     if (labelText && /^(?:from|to|cc|bcc|sender|reply-to|return-path|date|subject|message-id|in-reply-to|references|x-[\w-]+|envelope-to|delivered-to|original sender|sender-mta|reporting-mta|remote-mta|received)$/i.test(labelText)) continue;
-    const afterLabel = (label ? trimmed.slice(label[0].length) : trimmed).replace(/^[245]\d\d[ -:]\s*(?:[245]\.\d{1,3}\.\d{1,3}\s+)?(?=<)/, "");
+    const afterLabel = (label ? trimmed.slice(label[0].length) : trimmed).replace(/^[245]\d\d[ :-]\s*(?:[245]\.\d{1,3}\.\d{1,3}\s+)?(?=<)/, "");
     const m = rcpt ? [rcpt[0], rcpt[1]!] : /^[<"(\[]?\s*(?:mailto:)?([^\s<>()[\],;:"'@]{1,64}@[^\s<>()[\],;:"']{1,255})/.exec(afterLabel);
     const address = m ? ADDRESS.exec(m[1]!)?.[0] : undefined;
     // The address starts the line (after a label at most): a list entry, not a sentence that mentions one.
     if (address && ADDRESS.exec(m![1]!)!.index === 0 && !exclude.has(address.toLowerCase()) && !NOTICE_MAILBOX.test(address) && !/^(?:from|to|cc|sender|reply-to|return-path|subject)\s*:/i.test(trimmed)) {
       const rest = rcpt ? "" : afterLabel.slice(afterLabel.indexOf(address) + address.length).replace(/^[>"')\]]*\s*(?:\.\.\.|:)?\s*/, "");
       const known = blocks.find((b) => b.recipient.toLowerCase() === address.toLowerCase());
-      open = known ?? { recipient: address, line: cut(trimmed), body: [] };
+      open = known ?? { recipient: address, line: trimmed, body: [] };
       if (!known) blocks.push(open);
       if (labelText) open.body.push(labelText);
       // "a@b on Thu, 29 Apr 2010" (Exchange 2003): a date, not the server's words.
@@ -248,7 +249,7 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
       textSeen = !!rest || !!labelText;
       // Sendmail's "554 <a@b>... reason": one line per recipient; the lines after it belong to the next one.
       if (rest && /^[245]\d\d[ -]/.test(trimmed) && !rcpt) {
-        open.body[open.body.length - 1] = trimmed.replace(/^[245]\d\d[ -:]\s*(?=<)/, "").replace(/^<[^>]*>\.\.\.\s*/, `${trimmed.slice(0, 3)} `);
+        open.body[open.body.length - 1] = trimmed.replace(/^[245]\d\d[ -]\s*(?=<)/, "").replace(/^<[^>]*>\.\.\.\s*/, `${trimmed.slice(0, 3)} `);
         // Sendmail V5 lists the recipient with its own summary ("554 <a@b>... Remote protocol error:
         // Connection reset") under the session with that recipient's host: when the summary quotes no
         // reply, the host's own answer in that session ("<<< 550 ...") is what refused it.
@@ -458,7 +459,7 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
       const withCode = own && !ownCoded && !general && codedReply() ? cutLong(`${own} ${codedReply()}`) : own;
       const d = own && (!general || ownCoded) ? withCode : (general ?? (context ??= noticeWords(lines, end, skip)));
       const withGaveUp = gaveUp && d && !CODED.test(d) && !d.includes(gaveUp) ? cutLong(`${d} | ${gaveUp}`) : d;
-      return one(cut(b.recipient), withGaveUp, [b.line, ...b.body.slice(0, 4).map(cut), ...(withGaveUp !== d ? [cut(gaveUp!)] : [])]);
+      return one(cut(b.recipient), withGaveUp, [cut(b.line), ...b.body.slice(0, 4).map(cut), ...(withGaveUp !== d ? [cut(gaveUp!)] : [])]);
     });
   }
   return [one(recipient ?? "(recipient not named)", response ? cut(response) : recipient ? noticeWords(lines, end, new Set()) : undefined, [])];
