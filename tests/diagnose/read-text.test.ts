@@ -135,7 +135,7 @@ describe("which line is a failed address", () => {
   it("a list entry marked like a transcript line (Active!Hunter '>>> a@b') or a bullet", () => {
     // lhost-activehunter-01.eml's entry repeats the address in angle brackets.
     expect(read(activeHunter(">>> kijitora@example.org <kijitora@example.org>")).map(([r]) => r)).toEqual(["kijitora@example.org"]);
-    for (const entry of [">>> kijitora@example.org", "   * kijitora@example.org", "\u2022 kijitora@example.org"]) expect(read(activeHunter(entry)), entry).toEqual([["kijitora@example.org", "550 sorry, no mailbox here by that name (#5.1.1 - chkusr)"]]);
+    for (const entry of [">>> kijitora@example.org", ">>>  <kijitora@example.org>", "   * kijitora@example.org", "\u2022 kijitora@example.org"]) expect(read(activeHunter(entry)), entry).toEqual([["kijitora@example.org", "550 sorry, no mailbox here by that name (#5.1.1 - chkusr)"]]);
     expect(read(activeHunter("-> kijitora@example.org"))).toEqual([]);
   });
 
