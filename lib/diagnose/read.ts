@@ -280,7 +280,7 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
 function recipientBlocksBare(lines: string[], end: number): string[] {
   const out: string[] = [];
   for (const indented of [true, false]) {
-    for (let i = 0; i < end && out.length < 12; i++) {
+    for (let i = 0; i < end; i++) {
       const l = lines[i]!;
       if ((!indented || /^\s{2,}\S/.test(l)) && /(?:^|\s)[245]\d\d[\s:-]|smtp error|said:|host /i.test(l)) {
         for (let j = i; j < end && lines[j]!.trim() && out.length < 12; j++) out.push(lines[j]!.trim());
@@ -479,7 +479,7 @@ export function failuresFromListNotice(text: string, subject: string, sender: st
     const m = /<([^\s<>]{1,320})>\.?\s*$/.exec(line);
     const address = m ? ADDRESS.exec(m[1]!)?.[0] : undefined;
     if (!address || address !== m![1]) continue;
-    return [{ recipient: address.toLowerCase(), source: "text", diagnostic: cutLong(line), ...(sender ? { sender } : {}), evidence: [cut(line.trim()), cut(`Subject: ${subject}`)] }];
+    return [{ recipient: address.toLowerCase(), source: "text", diagnostic: cutLong(line), ...(sender ? { sender } : {}), evidence: [cut(line), cut(`Subject: ${subject}`)] }];
   }
   return [];
 }

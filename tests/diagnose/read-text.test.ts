@@ -228,3 +228,82 @@ describe("failuresFromListNotice: fml's one-sentence notices", () => {
     expect(failuresFromListNotice("Write to <list ctl> today.\n", "x", undefined)).toEqual([]);
   });
 });
+
+describe("read.ts's second run: what was still open", () => {
+  it("a bullet after a label is not a list entry; a header field of the returned message is not one, however spaced; nor a parenthesised label", () => {
+    for (const line of ["Warning: * kijitora@example.org is unreachable", "Delivered-To : kijitora@example.org", "X-Envelope-To: kijitora@example.org", "(expanded from alias): kijitora@example.org"]) {
+      expect(read(`${line}\n550 user unknown\n`), line).toEqual([]);
+    }
+  });
+
+  it("a transcript's RCPT TO line alone: the recipient, no words of its own", () => {
+    expect(read(">>> RCPT TO:<kijitora@example.org>\n")).toEqual([["kijitora@example.org", undefined]]);
+  });
+
+  it("the evidence of a session without a command: the summary line and the host's reply", () => {
+    const [f] = failuresFromText("While talking to example.edu:\nSent >>> DATA\n<<< 550 Your E-Mail is redundant.\n554 <kijitora@example.edu>... Remote protocol error\n", "text", undefined);
+    expect(f!.evidence).toEqual(["554 <kijitora@example.edu>... Remote protocol error", "<<< 550 Your E-Mail is redundant."]);
+  });
+
+  it("a line that starts or ends with rule marks is the entry's own words, not the notice's", () => {
+    expect(read("Delivery failed.\n\nkijitora@example.org\n    ### Mailbox is full\n")).toEqual([["kijitora@example.org", "### Mailbox is full"]]);
+    expect(read("Delivery failed.\n\nkijitora@example.org\n    Mailbox is full ###\n")).toEqual([["kijitora@example.org", "Mailbox is full ###"]]);
+  });
+});
+
+describe("noticeSummary: the coded lines of a notice that lists no address", () => {
+  it("not past the returned message", () => {
+    expect(noticeSummary("Delivery failed\nReceived: from mx.example.org by host 192.0.2.1; 550 5.1.1 x\n")).toBe("Delivery failed");
+  });
+  it("at most 12 lines, up to a blank or whitespace-only line, each trimmed (a 'name: number' field left out)", () => {
+    const lines = Array.from({ length: 14 }, (_, i) => `550 line ${i + 1}`);
+    expect(noticeSummary(`  kijitora\n${lines.map((l) => `    ${l}`).join("\n")}\n`)).toBe(lines.slice(0, 12).join(" "));
+    expect(noticeSummary("  kijitora\n    550 5.1.1 unknown\n   \n    more text\n")).toBe("550 5.1.1 unknown");
+    expect(noticeSummary("  kijitora\n    SMTP error from remote mail server after RCPT TO:<kijitora@example.org>:\n    550 5.1.1 unknown\n    Size (in bytes): 222\n")).toBe("SMTP error from remote mail server after RCPT TO:<kijitora@example.org>: 550 5.1.1 unknown");
+  });
+  it("an indented line (two spaces or more at its start) wins over a coded line at the margin", () => {
+    expect(noticeSummary("Reporting host said  550 generic trouble\n\n  kijitora\n    SMTP error from remote mail server: 550 5.1.1 unknown\n")).toBe("SMTP error from remote mail server: 550 5.1.1 unknown");
+    expect(noticeSummary("Reporting host said 550 generic trouble\n  SMTP error from remote mail server: 550 5.1.1 unknown\n")).toBe("SMTP error from remote mail server: 550 5.1.1 unknown");
+  });
+  it("a reply code after a space counts", () => {
+    expect(noticeSummary("Delivery failed.\n\n    The server replied 550 5.1.1 unknown\n")).toBe("The server replied 550 5.1.1 unknown");
+  });
+});
+
+describe("failuresFromListNotice: where fml's returned message starts, and the list's address", () => {
+  const list = (marker: string) => failuresFromListNotice(`${marker}\n\nYou are not a member of this mailing list <neko@example.co.jp>.\n`, "x", undefined).map((f) => f.recipient);
+  it("the marker line, however spaced, with or without its colon; a sentence that contains the words is not it", () => {
+    for (const marker of ["   Original mail as follows:", "Original mail as follows:   ", "Original mail as follows"]) expect(list(marker), marker).toEqual([]);
+    for (const marker of ["Original mail as follows: see below", "Here is the original mail as follows:"]) expect(list(marker), marker).toEqual(["neko@example.co.jp"]);
+  });
+  it("without a marker the last line counts; with it on the first line nothing does", () => {
+    const one = (t: string) => failuresFromListNotice(t, "x", undefined).map((f) => f.recipient);
+    expect(one("Duplicated Message-ID in <neko@example.co.jp>.")).toEqual(["neko@example.co.jp"]);
+    expect(one("Original mail as follows:\nDuplicated Message-ID in <neko@example.co.jp>.")).toEqual([]);
+  });
+  it("the address ends the sentence (a full stop and spaces at most), and is an address, whole", () => {
+    const one = (t: string) => failuresFromListNotice(t, "x", undefined).map((f) => f.recipient);
+    expect(one("Duplicated Message-ID in <neko@example.co.jp>.  ")).toEqual(["neko@example.co.jp"]);
+    expect(one("Duplicated Message-ID in <neko@example.co.jp>")).toEqual(["neko@example.co.jp"]);
+    for (const t of ["Mail to <neko@example.co.jp> failed.", "Write to <listctl>.", "Write to <mailto:neko@example.co.jp>."]) expect(one(t), t).toEqual([]);
+  });
+});
+
+describe("the answering host a notice names (by, server, host): SES or Exchange Online only", () => {
+  const remote = (line: string) => failuresFromText(`kijitora@example.org\n    550 5.1.1 user unknown\n\n${line}\n`, "text", undefined)[0]?.remoteMta;
+  it.each([
+    ["Received: by email-smtp.us-east-1.amazonaws.com with SMTP", "email-smtp.us-east-1.amazonaws.com"],
+    ["Received: by  email-smtp.us-east-1.amazonaws.com.", "email-smtp.us-east-1.amazonaws.com"],
+    ["from server [a8-70.smtp-out.amazonses.com]", "a8-70.smtp-out.amazonses.com"],
+    ["by EMAIL-SMTP.US-EAST-1.AMAZONAWS.COM", "email-smtp.us-east-1.amazonaws.com"],
+    ["by mail.protection.outlook.com", "mail.protection.outlook.com"],
+  ])("%s: %s", (line, host) => {
+    expect(remote(line)).toBe(host);
+  });
+  it.each(["by mx.example.org", "by email-smtp.us-east-1.amazonaws.com.example.org", "by a8-70.smtp-out.amazonses.com.example.org", "by mail.outlook.com.example.org"])("not %s", (line) => {
+    expect(remote(line)).toBeUndefined();
+  });
+  it("read in the first 64 KiB", () => {
+    expect(remote(`${"x ".repeat(33000)} by email-smtp.us-east-1.amazonaws.com`)).toBeUndefined();
+  });
+});
