@@ -413,7 +413,7 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
   const failed = [...new Set(failedRecipients.map((a) => a.toLowerCase()))];
   // A postmaster@ or mailer-daemon@ address in the list is the notice's own contact; one the caller
   // knows failed (X-Failed-Recipients, or the returned message was sent to it) comes back below.
-  let blocks = recipientBlocks(lines, end, excluded).filter((b) => !excluded.has(b.recipient.toLowerCase()));
+  let blocks = recipientBlocks(lines, end, excluded);
   if (failed.length) {
     const listed = blocks.filter((b) => failed.includes(b.recipient.toLowerCase()));
     // A block whose address the text wrote without its domain ("  kijitora" in Exim's list) still carries the server's words.

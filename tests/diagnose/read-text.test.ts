@@ -307,3 +307,53 @@ describe("the answering host a notice names (by, server, host): SES or Exchange 
     expect(remote(`${"x ".repeat(33000)} by email-smtp.us-east-1.amazonaws.com`)).toBeUndefined();
   });
 });
+
+describe("failuresFromText: X-Failed-Recipients, the notice's own recipient and reply, and what each failure carries", () => {
+  const full = (text: string, failed: string[] = []) => failuresFromText(text, "text", undefined, undefined, [], failed);
+  const two = "kijitora@example.org\n    550 5.1.1 user unknown\n\nneko@example.org\n    550 5.2.2 mailbox full\n";
+
+  it("X-Failed-Recipients picks the listed entry, in any case, once", () => {
+    expect(full(two, ["Neko@Example.org"]).map((f) => [f.recipient, f.diagnostic])).toEqual([["neko@example.org", "550 5.2.2 mailbox full"]]);
+  });
+
+  it("a failed address the text does not list: the one entry's words, or every entry's for one address, or the notice's coded lines for several", () => {
+    expect(full("kijitora@example.org\n    550 5.1.1 user unknown\n", ["other@example.org"]).map((f) => [f.recipient, f.diagnostic])).toEqual([["other@example.org", "550 5.1.1 user unknown"]]);
+    expect(full(two, ["other@example.org"]).map((f) => [f.recipient, f.diagnostic])).toEqual([["other@example.org", "550 5.1.1 user unknown 550 5.2.2 mailbox full"]]);
+    expect(full(two, ["other@example.org", "more@example.org"]).map((f) => [f.recipient, f.diagnostic])).toEqual([
+      ["other@example.org", "550 5.1.1 user unknown"],
+      ["more@example.org", "550 5.1.1 user unknown"],
+    ]);
+  });
+
+  it("the notice's recipient with the server's reply, when the entries below name someone else: that recipient and that reply", () => {
+    const text = "Your message wasn't delivered to kijitora@example.org because the address couldn't be found.\nThe response from the remote server was:\n550 5.1.1 user unknown\n\nneko@example.org\n    550 5.2.2 full\n";
+    expect(full(text).map((f) => [f.recipient, f.diagnostic])).toEqual([["kijitora@example.org", "550 5.1.1 user unknown"]]);
+  });
+
+  it("a reply without any recipient: '(recipient not named)', with the reply's line as evidence", () => {
+    expect(full("The following message could not be delivered\n\nThe response was: 550 rejected\n")).toEqual([{ recipient: "(recipient not named)", source: "text", diagnostic: "550 rejected", evidence: ["The response was: 550 rejected"] }]);
+  });
+
+  it("a delay the notice announces: Action delayed", () => {
+    expect(full("Your message has been delayed.\nkijitora@example.org\n    451 4.4.1 try later\n")[0]).toMatchObject({ recipient: "kijitora@example.org", action: "delayed" });
+  });
+
+  it("Exchange's 'Generating server' is the reporting MTA, lower-cased", () => {
+    const [f] = full("Delivery has failed to these recipients or groups:\n\nkijitora@example.org\nThe email address couldn't be found.\n\nGenerating server: SN6PR04MB4960.NAMPRD04.PROD.OUTLOOK.COM\n");
+    expect(f!.reportingMta).toBe("sn6pr04mb4960.namprd04.prod.outlook.com");
+  });
+
+  it("the remote MTA: the host the diagnostic names first, else SES or Exchange named in the notice, else none", () => {
+    const remote = (diag: string, more = "") => full(`kijitora@example.org\n    ${diag}\n\n${more}\n`)[0]!;
+    expect(remote("host mx.example.org[192.0.2.1] said: 550 5.1.1 unknown", "Received: by email-smtp.us-east-1.amazonaws.com").remoteMta).toBe("mx.example.org");
+    expect(remote("550 5.1.1 unknown", "Received: by email-smtp.us-east-1.amazonaws.com").remoteMta).toBe("email-smtp.us-east-1.amazonaws.com");
+    expect(remote("550 5.1.1 unknown")).not.toHaveProperty("remoteMta");
+  });
+
+  it("at most 10 evidence lines, the notice's alias lines at most 8 of them", () => {
+    const alias = Array.from({ length: 9 }, (_, i) => `Gmail tried sending mail from alias${i}@example.com`);
+    const body = Array.from({ length: 5 }, (_, i) => `    line ${i + 1}`);
+    const [f] = full(`${alias.join("\n")}\n\nkijitora@example.org\n${body.join("\n")}\n`);
+    expect(f!.evidence).toEqual([...alias.slice(0, 8), "kijitora@example.org", "line 1"]);
+  });
+});
