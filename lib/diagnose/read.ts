@@ -138,15 +138,17 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
 // ---------------------------------------------------------------------------------------------
 
 /** Where a notice quotes the server's answer: the answer is on the same line, or the next non-empty ones. */
+// The answer runs to the end of the line or to a stray CR in it ("\r\r\n" line ends: no "$" after
+// it), and is trimmed when read.
 const RESPONSE_INTROS = [
-  /responded as follows:?\s*\[?(.*)$/i,
-  /the response (?:from the remote server )?was:?\s*(.*)$/i,
-  /the error that the other server returned was:?\s*(.*)$/i,
+  /responded as follows:?\s*\[?(.*)/i,
+  /the response (?:from the remote server )?was:?(.*)/i,
+  /the error that the other server returned was:?(.*)/i,
   // Greedy and without a trailing optional group: "'?(.*?)'?\s*$" backtracks quadratically on a
   // run of spaces that does not end the line; the quotes are stripped afterwards.
-  /remote server returned\s*(.*)$/i,
+  /remote server returned(.*)/i,
   // IMail: "Body of message generated response:" then the server's multi-line reply.
-  /generated response:?\s*(.*)$/i,
+  /generated response:?(.*)/i,
   /^\s*#?([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}.*?)(?:##.*)?$/,
 ];
 const RECIPIENT_INTROS = [

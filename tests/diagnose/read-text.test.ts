@@ -357,3 +357,27 @@ describe("failuresFromText: X-Failed-Recipients, the notice's own recipient and 
     expect(f!.evidence).toEqual([...alias.slice(0, 8), "kijitora@example.org", "line 1"]);
   });
 });
+
+describe("where a notice quotes the server's answer", () => {
+  const response = (text: string) => failuresFromText(text, "text", undefined)[0]?.diagnostic;
+  it.each([
+    ["The response from the remote server was:\n550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["The response was: 550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["The response from the remote server was 550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["The error that the other server returned was:\n\n550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["The error that the other server returned was: 550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found'", "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found"],
+    ["The recipient server responded as follows: 550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["The recipient server responded as follows: [550 5.1.1 user unknown]", "550 5.1.1 user unknown"],
+    ["The recipient server responded as follows:  [550 5.1.1 user unknown]  ", "550 5.1.1 user unknown"],
+    ["Body of message generated response:\n550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+  ])("%s", (text, said) => {
+    expect(response(`${text}\n`)).toBe(said);
+  });
+  it("a line that ends in a stray CR ('\\r\\r\\n', as some mailers write) still gives its answer", () => {
+    expect(response("The response from the remote server was: 550 5.1.1 user unknown\r\r\n")).toBe("550 5.1.1 user unknown");
+  });
+  it("an answer without a reply or status code is not one", () => {
+    expect(failuresFromText("The response from the remote server was: we are closed\n", "text", undefined)).toEqual([]);
+  });
+});
