@@ -305,7 +305,7 @@ function blockDiagnostic(body: string[]): string | undefined {
   if (!words.length) return undefined;
   const coded = words.findIndex((l) => CODED.test(l));
   const from = coded > 0 && /^(?:sorry|remote host said|<<<|>>>|host |smtp error|said:|(?:mail\.local|local|procmail|maildrop|deliver):)/i.test(words[coded - 1]!) ? coded - 1 : Math.max(coded, 0);
-  return cutLong(words.slice(coded >= 0 ? Math.min(from, coded) : 0).join(" "));
+  return cutLong(words.slice(from).join(" "));
 }
 
 /** A reply code or an enhanced status code standing alone: not digits inside an address, an IP or a message name. */

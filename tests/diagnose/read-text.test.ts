@@ -381,3 +381,24 @@ describe("where a notice quotes the server's answer", () => {
     expect(failuresFromText("The response from the remote server was: we are closed\n", "text", undefined)).toEqual([]);
   });
 });
+
+describe("the words kept for classifying", () => {
+  it("an entry's words: from the coded line, or from the line before it when that line introduces it at its start", () => {
+    expect(read("kijitora@example.org\n    The server said:\n    550 5.1.1 unknown\n")).toEqual([["kijitora@example.org", "550 5.1.1 unknown"]]);
+    expect(read("kijitora@example.org\n    Remote host said:\n    550 5.1.1 unknown\n")).toEqual([["kijitora@example.org", "Remote host said: 550 5.1.1 unknown"]]);
+  });
+  it("on one line, runs of spaces as one, cut at 600 characters", () => {
+    expect(read("kijitora@example.org\n    Mailbox  is   full\n")).toEqual([["kijitora@example.org", "Mailbox is full"]]);
+    const long = (n: number) => `550 ${"x".repeat(n - 4)}`;
+    expect(read(`kijitora@example.org\n    ${long(600)}\n`)).toEqual([["kijitora@example.org", long(600)]]);
+    expect(read(`kijitora@example.org\n    ${long(700)}\n`)).toEqual([["kijitora@example.org", `${long(600)}…`]]);
+  });
+  it("the notice's sentences, for an entry with no words of its own: at most 30 lines, the entry's own line left out however indented", () => {
+    const sentences = Array.from({ length: 35 }, (_, i) => `Sentence ${i + 1}.`);
+    expect(read(`${sentences.join("\n")}\n\nRecipient: kijitora@example.org\n`)).toEqual([["kijitora@example.org", sentences.slice(0, 30).join(" ")]]);
+    expect(read("Delivery failed.\nPlease check.\n    Recipient: kijitora@example.org\n")).toEqual([["kijitora@example.org", "Delivery failed. Please check."]]);
+  });
+  it("noticeSummary: coded lines that are all boilerplate give way to the notice's sentences", () => {
+    expect(noticeSummary("Hello there.\n** Message not delivered: 550 **\n")).toBe("Hello there.");
+  });
+});
