@@ -45,7 +45,7 @@ function stageOf(text: string, reply: number | undefined): Pick<Codes, "stage"> 
   const m = /\b(?:after|in reply to|during|in response to)\s+(?:the\s+)?(AUTH|MAIL FROM|RCPT TO|end of DATA|DATA|STARTTLS|EHLO|HELO|connect)/i.exec(text);
   if (m) {
     const s = m[1]!.toUpperCase();
-    const stage = s === "HELO" ? "EHLO" : s === "END OF DATA" ? "DATA" : s === "CONNECT" ? "CONNECT" : (s as NonNullable<Codes["stage"]>);
+    const stage = s === "HELO" ? "EHLO" : s === "END OF DATA" ? "DATA" : (s as NonNullable<Codes["stage"]>);
     return { stage };
   }
   // A transcript (Sendmail's ">>> DATA" then "<<< 550 ..."): the command sent just before the failure reply.

@@ -60,7 +60,8 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
 export function typedValue(v: string | undefined): string | undefined {
   if (!v) return undefined;
   const after = v.includes(";") ? v.slice(v.indexOf(";") + 1) : v;
-  const first = after.trim().replace(/^<|>$/g, "").split(/[\s(]/, 1)[0] ?? "";
+  // The first word, then its angle brackets: "<a@b> (comment)" is a@b.
+  const first = (after.trim().split(/[\s(]/, 1)[0] ?? "").replace(/^<|>$/g, "");
   return first.replace(/\.$/, "") || undefined;
 }
 
@@ -75,6 +76,13 @@ export function joinReplyLines(reply: string): string {
   const again = new RegExp(`\\s${m[1]}[- ]${m[2]!.replace(/\./g, "\\.")}\\s+`, "g");
   return `${m[1]} ${m[2]} ${reply.slice(m[0].length).replace(again, " ")}`;
 }
+
+/**
+ * A Diagnostic-Code's text for classifying: without its diagnostic-type ("smtp; ", "X-Postfix; ":
+ * an atom, RFC 3464 section 2.3.6), a multi-line reply joined, on one line. SES's diagnosticCode
+ * is the DSN's field as written, so both readers use this.
+ */
+const diagnosticText = (d: string): string => cut(joinReplyLines(d.replace(/^\s*[a-z0-9-]+\s*;\s*/i, "")));
 
 /**
  * The host a reporting MTA names in its own diagnostic when it writes no Remote-MTA field:
@@ -115,7 +123,7 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
       source,
       action,
       ...(status ? { status: cut(status) } : {}),
-      ...(diagnostic ? { diagnostic: cut(joinReplyLines(diagnostic.replace(/^\s*[a-z0-9-]+\s*;\s*/i, ""))) } : {}),
+      ...(diagnostic ? { diagnostic: diagnosticText(diagnostic) } : {}),
       ...(remoteMta ? { remoteMta } : {}),
       ...(reportingMta ? { reportingMta } : {}),
       ...(sender ? { sender } : {}),
@@ -130,15 +138,17 @@ export function failuresFromDeliveryStatus(text: string, source: NoticeSource, s
 // ---------------------------------------------------------------------------------------------
 
 /** Where a notice quotes the server's answer: the answer is on the same line, or the next non-empty ones. */
+// The answer runs to the end of the line or to a stray CR in it ("\r\r\n" line ends: no "$" after
+// it), and is trimmed when read.
 const RESPONSE_INTROS = [
-  /responded as follows:?\s*\[?(.*)$/i,
-  /the response (?:from the remote server )?was:?\s*(.*)$/i,
-  /the error that the other server returned was:?\s*(.*)$/i,
+  /responded as follows:?\s*\[?(.*)/i,
+  /the response (?:from the remote server )?was:?(.*)/i,
+  /the error that the other server returned was:?(.*)/i,
   // Greedy and without a trailing optional group: "'?(.*?)'?\s*$" backtracks quadratically on a
   // run of spaces that does not end the line; the quotes are stripped afterwards.
-  /remote server returned\s*(.*)$/i,
+  /remote server returned(.*)/i,
   // IMail: "Body of message generated response:" then the server's multi-line reply.
-  /generated response:?\s*(.*)$/i,
+  /generated response:?(.*)/i,
   /^\s*#?([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}.*?)(?:##.*)?$/,
 ];
 const RECIPIENT_INTROS = [
@@ -161,7 +171,7 @@ export function scanLines(text: string): string[] {
   return text
     .slice(0, 256 * 1024)
     .split(/\r?\n/, 5000)
-    .map((l) => (l.length > SCAN_LINE_MAX ? l.slice(0, SCAN_LINE_MAX) : l));
+    .map((l) => l.slice(0, SCAN_LINE_MAX));
 }
 
 /**
@@ -186,6 +196,7 @@ const BOILERPLATE = /^(?:this is a permanent error|the following address(?:es)?(
 /** One failed address and the lines under it, up to the next address or a blank line after text. */
 interface Block {
   recipient: string;
+  /** The address line as the notice wrote it (trimmed): noticeWords compares lines as written. */
   line: string;
   body: string[];
 }
@@ -213,7 +224,7 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
       const sent = /^\s*>>>\s*(MAIL FROM|RCPT TO|DATA|AUTH|EHLO|HELO|STARTTLS|QUIT)\b/i.exec(line);
       if (sent && !session.reply) session.command = sent[1]!.toUpperCase();
       const answer = /^\s*<<<\s*([45]\d\d\b.{0,300})/.exec(line);
-      if (answer && !session.reply) session.reply = answer[1]!.trim();
+      if (answer && !session.reply) session.reply = answer[1]!;
     }
     // Active!Hunter and others mark the list entry with ">>> " like a transcript line.
     // A bulleted list ("   * a@b") is a list entry too.
@@ -225,14 +236,14 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
     const labelText = label && !RECIPIENT_LABEL.test(trimmed) ? label[1]!.trim() : "";
     if (labelText && /^\(/.test(labelText)) continue;
     if (labelText && /^(?:from|to|cc|bcc|sender|reply-to|return-path|date|subject|message-id|in-reply-to|references|x-[\w-]+|envelope-to|delivered-to|original sender|sender-mta|reporting-mta|remote-mta|received)$/i.test(labelText)) continue;
-    const afterLabel = (label ? trimmed.slice(label[0].length) : trimmed).replace(/^[245]\d\d[ -:]\s*(?:[245]\.\d{1,3}\.\d{1,3}\s+)?(?=<)/, "");
+    const afterLabel = (label ? trimmed.slice(label[0].length) : trimmed).replace(/^[245]\d\d[ :-]\s*(?:[245]\.\d{1,3}\.\d{1,3}\s+)?(?=<)/, "");
     const m = rcpt ? [rcpt[0], rcpt[1]!] : /^[<"(\[]?\s*(?:mailto:)?([^\s<>()[\],;:"'@]{1,64}@[^\s<>()[\],;:"']{1,255})/.exec(afterLabel);
     const address = m ? ADDRESS.exec(m[1]!)?.[0] : undefined;
     // The address starts the line (after a label at most): a list entry, not a sentence that mentions one.
     if (address && ADDRESS.exec(m![1]!)!.index === 0 && !exclude.has(address.toLowerCase()) && !NOTICE_MAILBOX.test(address) && !/^(?:from|to|cc|sender|reply-to|return-path|subject)\s*:/i.test(trimmed)) {
       const rest = rcpt ? "" : afterLabel.slice(afterLabel.indexOf(address) + address.length).replace(/^[>"')\]]*\s*(?:\.\.\.|:)?\s*/, "");
       const known = blocks.find((b) => b.recipient.toLowerCase() === address.toLowerCase());
-      open = known ?? { recipient: address, line: cut(trimmed), body: [] };
+      open = known ?? { recipient: address, line: trimmed, body: [] };
       if (!known) blocks.push(open);
       if (labelText) open.body.push(labelText);
       // "a@b on Thu, 29 Apr 2010" (Exchange 2003): a date, not the server's words.
@@ -240,7 +251,7 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
       textSeen = !!rest || !!labelText;
       // Sendmail's "554 <a@b>... reason": one line per recipient; the lines after it belong to the next one.
       if (rest && /^[245]\d\d[ -]/.test(trimmed) && !rcpt) {
-        open.body[open.body.length - 1] = trimmed.replace(/^[245]\d\d[ -:]\s*(?=<)/, "").replace(/^<[^>]*>\.\.\.\s*/, `${trimmed.slice(0, 3)} `);
+        open.body[open.body.length - 1] = trimmed.replace(/^[245]\d\d[ -]\s*(?=<)/, "").replace(/^<[^>]*>\.\.\.\s*/, `${trimmed.slice(0, 3)} `);
         // Sendmail V5 lists the recipient with its own summary ("554 <a@b>... Remote protocol error:
         // Connection reset") under the session with that recipient's host: when the summary quotes no
         // reply, the host's own answer in that session ("<<< 550 ...") is what refused it.
@@ -271,7 +282,7 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
 function recipientBlocksBare(lines: string[], end: number): string[] {
   const out: string[] = [];
   for (const indented of [true, false]) {
-    for (let i = 0; i < end && out.length < 12; i++) {
+    for (let i = 0; i < end; i++) {
       const l = lines[i]!;
       if ((!indented || /^\s{2,}\S/.test(l)) && /(?:^|\s)[245]\d\d[\s:-]|smtp error|said:|host /i.test(l)) {
         for (let j = i; j < end && lines[j]!.trim() && out.length < 12; j++) out.push(lines[j]!.trim());
@@ -294,7 +305,7 @@ function blockDiagnostic(body: string[]): string | undefined {
   if (!words.length) return undefined;
   const coded = words.findIndex((l) => CODED.test(l));
   const from = coded > 0 && /^(?:sorry|remote host said|<<<|>>>|host |smtp error|said:|(?:mail\.local|local|procmail|maildrop|deliver):)/i.test(words[coded - 1]!) ? coded - 1 : Math.max(coded, 0);
-  return cutLong(words.slice(coded >= 0 ? Math.min(from, coded) : 0).join(" "));
+  return cutLong(words.slice(from).join(" "));
 }
 
 /** A reply code or an enhanced status code standing alone: not digits inside an address, an IP or a message name. */
@@ -404,7 +415,7 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
   const failed = [...new Set(failedRecipients.map((a) => a.toLowerCase()))];
   // A postmaster@ or mailer-daemon@ address in the list is the notice's own contact; one the caller
   // knows failed (X-Failed-Recipients, or the returned message was sent to it) comes back below.
-  let blocks = recipientBlocks(lines, end, excluded).filter((b) => !excluded.has(b.recipient.toLowerCase()));
+  let blocks = recipientBlocks(lines, end, excluded);
   if (failed.length) {
     const listed = blocks.filter((b) => failed.includes(b.recipient.toLowerCase()));
     // A block whose address the text wrote without its domain ("  kijitora" in Exim's list) still carries the server's words.
@@ -450,7 +461,7 @@ export function failuresFromText(text: string, source: NoticeSource, sender: str
       const withCode = own && !ownCoded && !general && codedReply() ? cutLong(`${own} ${codedReply()}`) : own;
       const d = own && (!general || ownCoded) ? withCode : (general ?? (context ??= noticeWords(lines, end, skip)));
       const withGaveUp = gaveUp && d && !CODED.test(d) && !d.includes(gaveUp) ? cutLong(`${d} | ${gaveUp}`) : d;
-      return one(cut(b.recipient), withGaveUp, [b.line, ...b.body.slice(0, 4).map(cut), ...(withGaveUp !== d ? [cut(gaveUp!)] : [])]);
+      return one(cut(b.recipient), withGaveUp, [cut(b.line), ...b.body.slice(0, 4).map(cut), ...(withGaveUp !== d ? [cut(gaveUp!)] : [])]);
     });
   }
   return [one(recipient ?? "(recipient not named)", response ? cut(response) : recipient ? noticeWords(lines, end, new Set()) : undefined, [])];
@@ -470,7 +481,7 @@ export function failuresFromListNotice(text: string, subject: string, sender: st
     const m = /<([^\s<>]{1,320})>\.?\s*$/.exec(line);
     const address = m ? ADDRESS.exec(m[1]!)?.[0] : undefined;
     if (!address || address !== m![1]) continue;
-    return [{ recipient: address.toLowerCase(), source: "text", diagnostic: cutLong(line), ...(sender ? { sender } : {}), evidence: [cut(line.trim()), cut(`Subject: ${subject}`)] }];
+    return [{ recipient: address.toLowerCase(), source: "text", diagnostic: cutLong(line), ...(sender ? { sender } : {}), evidence: [cut(line), cut(`Subject: ${subject}`)] }];
   }
   return [];
 }
@@ -487,15 +498,20 @@ function remoteHostIn(text: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 
 type Json = unknown;
-const obj = (v: Json): Record<string, Json> | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, Json>) : undefined);
+type JsonObject = Record<string, Json>;
+const obj = (v: Json): JsonObject | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as JsonObject) : undefined);
 const str = (v: Json): string | undefined => (typeof v === "string" ? v : undefined);
 const arr = (v: Json): Json[] => (Array.isArray(v) ? v : []);
+/** The objects of a JSON array (a recipient list); anything else in it is skipped. */
+const objects = (v: Json): JsonObject[] => arr(v).map(obj).filter((x): x is JsonObject => x !== undefined);
 
 export type SesRead = { ok: true; failures: Failure[]; type: string } | { ok: false; message: string };
 
 /**
  * SES feedback: an identity notification (notificationType) or a configuration-set event
- * (eventType), bare or as the Message (a JSON string) of an SNS envelope.
+ * (eventType), bare or as the Message (a JSON string) of an SNS envelope. Shapes:
+ * https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html and
+ * https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html.
  */
 export function failuresFromSes(json: Json): SesRead {
   let o = obj(json);
@@ -523,40 +539,42 @@ export function failuresFromSes(json: Json): SesRead {
     const b = obj(o.bounce);
     const bounceType = str(b?.bounceType);
     const subType = str(b?.bounceSubType);
-    const reporting = typedValue(str(b?.reportingMTA));
-    for (const r of arr(b?.bouncedRecipients)) {
-      const ro = obj(r);
-      const email = str(ro?.emailAddress);
+    const reportingMTA = str(b?.reportingMTA);
+    const reporting = typedValue(reportingMTA);
+    for (const ro of objects(b?.bouncedRecipients)) {
+      const email = str(ro.emailAddress);
       if (!email) continue;
-      const diag = str(ro?.diagnosticCode);
-      const status = str(ro?.status);
+      const diag = str(ro.diagnosticCode);
+      const status = str(ro.status);
+      const action = str(ro.action);
       push({
         ...base,
         recipient: cut(email),
         ...(bounceType ? { sesBounceType: bounceType } : {}),
         ...(subType ? { sesBounceSubType: subType } : {}),
-        ...(str(ro?.action) ? { action: str(ro?.action)! } : {}),
+        ...(action ? { action } : {}),
         ...(status ? { status } : {}),
-        ...(diag ? { diagnostic: cut(joinReplyLines(diag.replace(/^\s*smtp\s*;\s*/i, ""))) } : {}),
+        ...(diag ? { diagnostic: diagnosticText(diag) } : {}),
         ...(reporting ? { reportingMta: reporting } : {}),
-        evidence: [`${type}: bounceType ${bounceType ?? "?"}, bounceSubType ${subType ?? "?"}`, ...(status ? [`status: ${cut(status)}`] : []), ...(diag ? [`diagnosticCode: ${cut(diag)}`] : []), ...(reporting ? [`reportingMTA: ${cut(str(b?.reportingMTA)!)}`] : [])],
+        evidence: [`${type}: bounceType ${bounceType ?? "?"}, bounceSubType ${subType ?? "?"}`, ...(status ? [`status: ${cut(status)}`] : []), ...(diag ? [`diagnosticCode: ${cut(diag)}`] : []), ...(reporting ? [`reportingMTA: ${cut(reportingMTA!)}`] : [])],
       });
     }
   } else if (t === "complaint") {
     const c = obj(o.complaint);
     const fb = str(c?.complaintFeedbackType);
-    for (const r of arr(c?.complainedRecipients)) {
-      const email = str(obj(r)?.emailAddress);
-      if (email) push({ ...base, recipient: cut(email), ...(fb ? { sesBounceType: fb } : {}), evidence: [`${type}: complaintFeedbackType ${fb ?? "(none)"}`, ...(str(c?.userAgent) ? [`userAgent: ${cut(str(c?.userAgent)!)}`] : [])] });
+    const userAgent = str(c?.userAgent);
+    for (const ro of objects(c?.complainedRecipients)) {
+      const email = str(ro.emailAddress);
+      if (email) push({ ...base, recipient: cut(email), ...(fb ? { sesBounceType: fb } : {}), evidence: [`${type}: complaintFeedbackType ${fb ?? "(none)"}`, ...(userAgent ? [`userAgent: ${cut(userAgent)}`] : [])] });
     }
   } else if (t === "deliverydelay") {
     const d = obj(o.deliveryDelay);
-    for (const r of arr(d?.delayedRecipients)) {
-      const ro = obj(r);
-      const email = str(ro?.emailAddress);
-      const diag = str(ro?.diagnosticCode);
-      const status = str(ro?.status);
-      if (email) push({ ...base, recipient: cut(email), action: "delayed", ...(status ? { status } : {}), ...(diag ? { diagnostic: cut(diag.replace(/^\s*smtp\s*;\s*/i, "")) } : {}), evidence: [`${type}: delayType ${cut(str(d?.delayType) ?? "?")}`, ...(status ? [`status: ${cut(status)}`] : []), ...(diag ? [`diagnosticCode: ${cut(diag)}`] : [])] });
+    const delayType = str(d?.delayType);
+    for (const ro of objects(d?.delayedRecipients)) {
+      const email = str(ro.emailAddress);
+      const diag = str(ro.diagnosticCode);
+      const status = str(ro.status);
+      if (email) push({ ...base, recipient: cut(email), action: "delayed", ...(status ? { status } : {}), ...(diag ? { diagnostic: diagnosticText(diag) } : {}), evidence: [`${type}: delayType ${cut(delayType ?? "?")}`, ...(status ? [`status: ${cut(status)}`] : []), ...(diag ? [`diagnosticCode: ${cut(diag)}`] : [])] });
     }
   } else if (t === "reject" || t === "rendering failure" || t === "renderingfailure") {
     const reason = str(obj(o.reject)?.reason) ?? str(obj(o.failure)?.errorMessage);
@@ -564,8 +582,7 @@ export function failuresFromSes(json: Json): SesRead {
       const email = str(dest);
       if (email) push({ ...base, sesType: t === "reject" ? "Reject" : "RenderingFailure", recipient: cut(email), ...(reason ? { diagnostic: cut(reason) } : {}), evidence: [`${type}: ${cut(reason ?? "(no reason given)")}`] });
     }
-  } else {
-    return { ok: true, failures: [], type };
   }
+  // Any other type (Delivery, Send, Open, Click, Subscription) names no failed recipient.
   return { ok: true, failures, type };
 }

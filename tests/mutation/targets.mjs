@@ -21,6 +21,7 @@ export const PURE_TESTS = [
   "tests/diagnose/classify-edges.test.ts",
   "tests/diagnose/verdict.test.ts",
   "tests/diagnose/read.test.ts",
+  "tests/diagnose/read-text.test.ts",
   "tests/diagnose/fixtures.test.ts",
   "tests/verify/checks.test.ts",
   "tests/verify/*-check.test.ts",

@@ -1,0 +1,404 @@
+/**
+ * The reader of human-readable notices (lib/diagnose/read.ts, lines 129-496): where the list of
+ * failed addresses is, which line is an address, what the notice says under each, Sendmail's
+ * session transcript, and the bounds every per-line pattern works within. Written from the
+ * mutation run of read.ts:59-496 (issue 22). The notices are the shapes MTAs write, most of them
+ * from the sisimai sample set (tests/fixtures/bounces-sisimai, BSD-2-Clause, licence there):
+ * lhost-v5sendmail-05.eml (Sendmail V5's transcript), lhost-activehunter-01.eml,
+ * lhost-exchange2003-01.eml, lhost-fml-02.eml and lhost-fml-03.eml; the expected values are what
+ * each notice says, not what the code printed.
+ */
+import { describe, expect, it } from "vitest";
+import { failuresFromListNotice, failuresFromText, noticeSummary, SCAN_LINE_MAX, scanLines } from "../../lib/diagnose/read";
+
+const read = (text: string, exclude: string[] = []) => failuresFromText(text, "text", undefined, undefined, exclude).map((f) => [f.recipient, f.diagnostic]);
+
+describe("scanLines: the bounds of the per-line patterns", () => {
+  it("CRLF or LF line ends; a line cut to SCAN_LINE_MAX characters, a shorter one kept whole", () => {
+    expect(scanLines("a\r\nb\nc")).toEqual(["a", "b", "c"]);
+    const [long, short] = scanLines(`${"x".repeat(SCAN_LINE_MAX + 5)}\n${"y".repeat(SCAN_LINE_MAX)}`);
+    expect(long).toBe("x".repeat(SCAN_LINE_MAX));
+    expect(short).toBe("y".repeat(SCAN_LINE_MAX));
+  });
+  it("at most 5,000 lines, from the first 256 KiB of the text", () => {
+    expect(scanLines("a\n".repeat(6000))).toHaveLength(5000);
+    // 200 lines of 1,500 characters and a line end: 256 KiB (262,144 characters) hold 174 whole lines and part of the 175th.
+    const lines = scanLines(`${"x".repeat(1500)}\n`.repeat(200));
+    expect(lines).toHaveLength(175);
+    expect(lines[174]).toBe("x".repeat(262144 - 174 * 1501));
+  });
+});
+
+describe("Sendmail's session transcript: the host's own reply refused the recipient", () => {
+  // lhost-v5sendmail-05.eml, the notice's text (before "----- Unsent message follows -----").
+  const transcript = [
+    "   ----- Transcript of session follows -----",
+    "While talking to example.edu:",
+    ">>> DATA",
+    "<<< 550 Your E-Mail is redundant.  You cannot send E-Mail to yourself (shironeko@example.jp).",
+    "421 example.edu (smtp)... Deferred: Connection reset by peer during result wait with example.edu",
+    "554 <kijitora@example.edu>... Remote protocol error: Connection reset by peer during result wait with example.edu",
+    "550 example.or.jp (smtp)... 550 Host unknown",
+    "554 <kuroneko@example.or.jp>... 550 Host unknown (Authoritative answer from name server)",
+    "550 example.org (smtp)... 550 Host unknown",
+    "554 <kijitora@example.org>... 550 Host unknown (Authoritative answer from name server)",
+    "While talking to smtp.example.com:",
+    ">>> QUIT",
+    "<<< 421 dns.example.org Sorry, unable to contact destination SMTP daemon.",
+    "421 smtp.example.org (smtp)... Deferred: Connection reset by peer during greeting wait with smtp.example.org",
+    "While talking to mail.example.co.jp:",
+    ">>> RCPT To:<mikeneko@example.co.jp>",
+    "<<< 550 Requested User Mailbox not found. No such user here.",
+    "550 <mikeneko@example.co.jp>... User unknown",
+    "",
+  ].join("\n");
+
+  it("each '554 <a@b>... summary' line: the summary with its code; a summary that quotes no reply is replaced by that host's session (command and reply)", () => {
+    expect(read(transcript)).toEqual([
+      ["kijitora@example.edu", ">>> DATA <<< 550 Your E-Mail is redundant. You cannot send E-Mail to yourself (shironeko@example.jp)."],
+      ["kuroneko@example.or.jp", "554 550 Host unknown (Authoritative answer from name server)"],
+      ["kijitora@example.org", "554 550 Host unknown (Authoritative answer from name server)"],
+      ["mikeneko@example.co.jp", "<<< 550 Requested User Mailbox not found. No such user here. 550 User unknown"],
+    ]);
+  });
+
+  const v5 = (talking: string, sent = ">>> DATA", reply = "<<< 550 Your E-Mail is redundant.") => read(`${talking}\n${sent}\n${reply}\n554 <kijitora@example.edu>... Remote protocol error\n`)[0]![1];
+  const fromSession = ">>> DATA <<< 550 Your E-Mail is redundant.";
+  const summary = "554 Remote protocol error";
+
+  it.each([
+    ["Sendmail 8's '... while talking to HOST.:', indented", "   ... while talking to example.edu.:"],
+    ["no space after the dots", "...while talking to example.edu:"],
+    ["two spaces before the host", "While talking to  example.edu:"],
+    ["spaces after the colon", "While talking to example.edu:   "],
+    ["a subdomain of the recipient's domain", "While talking to mx.example.edu:"],
+  ])("the session opens: %s", (_, talking) => {
+    expect(v5(talking)).toBe(fromSession);
+  });
+
+  it.each([
+    ["a sentence that only mentions it", "Error while talking to example.edu:"],
+    ["text after the colon", "While talking to example.edu: then"],
+    ["another domain that ends the same way", "While talking to notexample.edu:"],
+  ])("no session: %s", (_, talking) => {
+    expect(v5(talking)).toBe(summary);
+  });
+
+  it("the command and the reply, however spaced; a command only at the start of its line", () => {
+    expect(v5("While talking to example.edu:", "   >>>  data")).toBe(fromSession);
+    expect(v5("While talking to example.edu:", ">>> DATA", "   <<<  550 Your E-Mail is redundant.   ")).toBe(fromSession);
+    expect(v5("While talking to example.edu:", "Sent >>> DATA")).toBe("<<< 550 Your E-Mail is redundant.");
+    expect(v5("While talking to example.edu:", ">>> DATA", "Got <<< 550 Your E-Mail is redundant.")).toBe(summary);
+  });
+});
+
+describe("Sendmail's one line per recipient: '554 <a@b>... reason'", () => {
+  it.each([
+    ["554 <kijitora@example.org>... User unknown", "554 User unknown"],
+    ["554-<kijitora@example.org>... User unknown", "554 User unknown"],
+    ["554  <kijitora@example.org>... User unknown", "554 User unknown"],
+    ["554 <kijitora@example.org>...User unknown", "554 User unknown"],
+    ["554 <kijitora@example.org>...   User unknown", "554 User unknown"],
+    ["554 <kijitora@example.org>... 550 <kijitora@example.org> unknown", "554 550 <kijitora@example.org> unknown"],
+  ])("%s", (line, diagnostic) => {
+    expect(read(`${line}\n`)).toEqual([["kijitora@example.org", diagnostic]]);
+  });
+
+  it.each([
+    // An enhanced code after the reply code (RFC 3463: subject and detail of one to three digits): the line is quoted whole.
+    "554 5.1.1 <kijitora@example.org>... User unknown",
+    "554 5.1.1  <kijitora@example.org>... User unknown",
+    "554 5.10.1 <kijitora@example.org>... User unknown",
+    "554 5.7.129 <kijitora@example.org>... User unknown",
+    "554 5.0.0 <kijitora@example.org>... host said: 550 <kijitora@example.org> unknown",
+  ])("with an enhanced code, quoted whole: %s", (line) => {
+    expect(read(`${line}\n`)).toEqual([["kijitora@example.org", line.replace(/\s+/g, " ")]]);
+  });
+
+  it("the reply code is followed by a space, a hyphen or a colon, nothing else (RFC 5321 4.2)", () => {
+    expect(read("5505<kijitora@example.org>... User unknown\n")).toEqual([]);
+    expect(read("550/<kijitora@example.org>... User unknown\n")).toEqual([]);
+  });
+
+  it("a reply code later in an entry's line does not make it Sendmail's one-line form: the lines under it still count", () => {
+    expect(read("<kijitora@example.org>: host mx.example.org said 550 user unknown\n    (in reply to RCPT TO command)\n")).toEqual([["kijitora@example.org", "host mx.example.org said 550 user unknown (in reply to RCPT TO command)"]]);
+  });
+
+  it("a transcript's RCPT TO names the recipient, however spaced", () => {
+    expect(read(">>> RCPT TO: <kijitora@example.org>\n<<< 550 5.1.1 user unknown\n")).toEqual([["kijitora@example.org", "<<< 550 5.1.1 user unknown"]]);
+  });
+});
+
+describe("which line is a failed address", () => {
+  const activeHunter = (entry: string) => `  ----- The following addresses had permanent fatal errors -----\n\n${entry}\n\n  ----- Transcript of session follows -----\n550 sorry, no mailbox here by that name (#5.1.1 - chkusr)\n`;
+
+  it("a list entry marked like a transcript line (Active!Hunter '>>> a@b') or a bullet", () => {
+    // lhost-activehunter-01.eml's entry repeats the address in angle brackets.
+    expect(read(activeHunter(">>> kijitora@example.org <kijitora@example.org>")).map(([r]) => r)).toEqual(["kijitora@example.org"]);
+    for (const entry of [">>> kijitora@example.org", ">>>  <kijitora@example.org>", "   * kijitora@example.org", "\u2022 kijitora@example.org"]) expect(read(activeHunter(entry)), entry).toEqual([["kijitora@example.org", "550 sorry, no mailbox here by that name (#5.1.1 - chkusr)"]]);
+    expect(read(activeHunter("-> kijitora@example.org"))).toEqual([]);
+  });
+
+  it("after a label: the label is the reason when it is not a recipient label", () => {
+    expect(read("Recipient address: kijitora@example.org\nReason: 550 5.1.1 user unknown\n")).toEqual([["kijitora@example.org", "Reason: 550 5.1.1 user unknown"]]);
+    expect(read("Unknown user: kijitora@example.org\n")).toEqual([["kijitora@example.org", "Unknown user"]]);
+    expect(read("Unknown user: <kijitora@example.org>\n")).toEqual([["kijitora@example.org", "Unknown user"]]);
+    expect(read("Unknown user:  kijitora@example.org\n")).toEqual([["kijitora@example.org", "Unknown user"]]);
+    expect(read("Unknown user (550): kijitora@example.org\n")).toEqual([["kijitora@example.org", "Unknown user (550)"]]);
+    expect(read("Delivered-To-Me: kijitora@example.org\n550 user unknown\n")).toEqual([["kijitora@example.org", "550 user unknown"]]);
+  });
+
+  it("not an address line: a parenthesised label, a header field of the returned message, a quoted header naming RCPT TO", () => {
+    for (const line of ["(reason: 550): kijitora@example.org", "To : kijitora@example.org", "X-Original-To: kijitora@example.org", "Delivered-To: kijitora@example.org", "Envelope-To: kijitora@example.org", "  Subject: Delivery failed after RCPT TO:<kijitora@example.org>", "  To : x RCPT TO:<kijitora@example.org>"]) {
+      expect(read(`${line}\n550 user unknown\n`), line).toEqual([]);
+    }
+  });
+
+  it("an address with a second @ is not a list entry", () => {
+    expect(read("kijitora@neko@example.org: unknown\n")).toEqual([]);
+  });
+
+  it("an excluded address (the sender) does not open an entry of its own: its line stays under the entry above, whatever its case", () => {
+    const failures = failuresFromText("a@example.org\nSender@Example.com\n    550 5.1.1 user unknown\n", "text", undefined, undefined, ["sender@example.com"]);
+    expect(failures.map((f) => f.recipient)).toEqual(["a@example.org"]);
+    expect(failures[0]!.evidence).toContain("Sender@Example.com");
+  });
+
+  it("Exchange 2003's 'a@b on <date>' (lhost-exchange2003-01.eml): the date is not the server's words; nor is '(generated from ...)'", () => {
+    const exchange = (entry: string) => read(`did not reach the following recipient(s):\n\n${entry}\n    The recipient name is not recognized\n`);
+    expect(exchange("kijitora@example.jp on Thu, 29 Apr 2010 00:00:00 -0000")).toEqual([["kijitora@example.jp", "The recipient name is not recognized"]]);
+    expect(exchange("kijitora@example.jp on Thu 29 Apr 2010 00:00:00 -0000")).toEqual([["kijitora@example.jp", "The recipient name is not recognized"]]);
+    expect(exchange("kijitora@example.jp on  Thu, 29 Apr 2010 00:00:00 -0000")).toEqual([["kijitora@example.jp", "The recipient name is not recognized"]]);
+    expect(read("kijitora@example.jp: delivery failed on Thu, 29 Apr 2010\n")).toEqual([["kijitora@example.jp", "delivery failed on Thu, 29 Apr 2010"]]);
+    expect(read("kijitora@example.jp: mailbox unavailable (expanded from: <list@example.jp>)\n")).toEqual([["kijitora@example.jp", "mailbox unavailable (expanded from: <list@example.jp>)"]]);
+    expect(read("kijitora@example.jp generated from neko@example.jp\n")).toEqual([["kijitora@example.jp", undefined]]);
+    // The address line itself is not the notice's words either, however it is spaced.
+    expect(read("kijitora@example.jp   (generated from neko@example.jp)\n")).toEqual([["kijitora@example.jp", undefined]]);
+  });
+
+  it("the reason starts after the address and its closing marks: '...', ':' or neither", () => {
+    expect(read("<kijitora@example.org>:550 5.1.1 user unknown\n")).toEqual([["kijitora@example.org", "550 5.1.1 user unknown"]]);
+  });
+});
+
+describe("the lines under an address", () => {
+  it("a blank line ends the entry once it has text; an intro ending in ':' is not text yet (Domino's 'because:')", () => {
+    expect(read("kijitora@example.org\n    because:\n\n    Mailbox is full\n")).toEqual([["kijitora@example.org", "because: Mailbox is full"]]);
+    expect(read("kijitora@example.org\n\n    Mailbox is full\n")).toEqual([["kijitora@example.org", "Mailbox is full"]]);
+    expect(read("kijitora@example.org\n    Mailbox is full\n\n    Unrelated text after\n")).toEqual([["kijitora@example.org", "Mailbox is full"]]);
+    expect(read("kijitora@example.org: Mailbox is full\n\nThis is unrelated text\n")).toEqual([["kijitora@example.org", "Mailbox is full"]]);
+  });
+
+  it("a rule line is not text; a line that only starts or ends with rule marks is", () => {
+    expect(read("kijitora@example.org\n~~~~~\n\n    Mailbox is full\n")).toEqual([["kijitora@example.org", "Mailbox is full"]]);
+    expect(read("kijitora@example.org\n    ### Mailbox is full\n")).toEqual([["kijitora@example.org", "### Mailbox is full"]]);
+    expect(read("kijitora@example.org\n    Mailbox is full ###\n")).toEqual([["kijitora@example.org", "Mailbox is full ###"]]);
+  });
+
+  it("at most 12 lines under an address", () => {
+    const lines = Array.from({ length: 15 }, (_, i) => `line ${i + 1}`);
+    expect(read(`kijitora@example.org\n${lines.join("\n")}\n`)).toEqual([["kijitora@example.org", lines.slice(0, 12).join(" ")]]);
+  });
+});
+
+describe("the notice's coded reply, for addresses whose own lines quote none", () => {
+  it("X-Failed-Recipients names two addresses the text does not list: each gets the notice's coded lines", () => {
+    const failed = failuresFromText("This is a permanent error.\n\n550 5.1.1 The mailbox is unavailable\n", "text", undefined, undefined, [], ["a@example.org", "b@example.org"]);
+    expect(failed.map((f) => [f.recipient, f.diagnostic])).toEqual([
+      ["a@example.org", "550 5.1.1 The mailbox is unavailable"],
+      ["b@example.org", "550 5.1.1 The mailbox is unavailable"],
+    ]);
+  });
+
+  it("noticeSummary: Exim's indented error under a bare local part wins over a coded line outside the list", () => {
+    expect(noticeSummary("Reporting host said 550 generic trouble\n\n  kijitora\n    SMTP error from remote mail server after RCPT TO:<kijitora@example.org>: 550 5.1.1 unknown\n")).toBe("SMTP error from remote mail server after RCPT TO:<kijitora@example.org>: 550 5.1.1 unknown");
+  });
+});
+
+describe("failuresFromListNotice: fml's one-sentence notices", () => {
+  it("the list that refused, its sentence, and the subject (lhost-fml-03.eml)", () => {
+    const text = "Duplicated Message-ID in <neko@example.co.jp>.\n\n\nOriginal mail as follows:\n\n   Return-Path: <owner-neko@example.co.jp>\n";
+    expect(failuresFromListNotice(text, "Loop Alert: Duplicated Message-ID (neko ML)", "shironeko@example.org")).toEqual([
+      { recipient: "neko@example.co.jp", source: "text", diagnostic: "Duplicated Message-ID in <neko@example.co.jp>.", sender: "shironeko@example.org", evidence: ["Duplicated Message-ID in <neko@example.co.jp>.", "Subject: Loop Alert: Duplicated Message-ID (neko ML)"] },
+    ]);
+  });
+
+  it("a sentence in the returned message, or bracketed text that is not an address, is not one", () => {
+    expect(failuresFromListNotice("Hello\n\nOriginal mail as follows:\n\nYou are not a member of this mailing list <neko@example.co.jp>.\n", "x", undefined)).toEqual([]);
+    expect(failuresFromListNotice("Write to <list ctl> today.\n", "x", undefined)).toEqual([]);
+  });
+});
+
+describe("read.ts's second run: what was still open", () => {
+  it("a bullet after a label is not a list entry; a header field of the returned message is not one, however spaced; nor a parenthesised label", () => {
+    for (const line of ["Warning: * kijitora@example.org is unreachable", "Delivered-To : kijitora@example.org", "X-Envelope-To: kijitora@example.org", "(expanded from alias): kijitora@example.org"]) {
+      expect(read(`${line}\n550 user unknown\n`), line).toEqual([]);
+    }
+  });
+
+  it("a transcript's RCPT TO line alone: the recipient, no words of its own", () => {
+    expect(read(">>> RCPT TO:<kijitora@example.org>\n")).toEqual([["kijitora@example.org", undefined]]);
+  });
+
+  it("the evidence of a session without a command: the summary line and the host's reply", () => {
+    const [f] = failuresFromText("While talking to example.edu:\nSent >>> DATA\n<<< 550 Your E-Mail is redundant.\n554 <kijitora@example.edu>... Remote protocol error\n", "text", undefined);
+    expect(f!.evidence).toEqual(["554 <kijitora@example.edu>... Remote protocol error", "<<< 550 Your E-Mail is redundant."]);
+  });
+
+  it("a line that starts or ends with rule marks is the entry's own words, not the notice's", () => {
+    expect(read("Delivery failed.\n\nkijitora@example.org\n    ### Mailbox is full\n")).toEqual([["kijitora@example.org", "### Mailbox is full"]]);
+    expect(read("Delivery failed.\n\nkijitora@example.org\n    Mailbox is full ###\n")).toEqual([["kijitora@example.org", "Mailbox is full ###"]]);
+  });
+});
+
+describe("noticeSummary: the coded lines of a notice that lists no address", () => {
+  it("not past the returned message", () => {
+    expect(noticeSummary("Delivery failed\nReceived: from mx.example.org by host 192.0.2.1; 550 5.1.1 x\n")).toBe("Delivery failed");
+  });
+  it("at most 12 lines, up to a blank or whitespace-only line, each trimmed (a 'name: number' field left out)", () => {
+    const lines = Array.from({ length: 14 }, (_, i) => `550 line ${i + 1}`);
+    expect(noticeSummary(`  kijitora\n${lines.map((l) => `    ${l}`).join("\n")}\n`)).toBe(lines.slice(0, 12).join(" "));
+    expect(noticeSummary("  kijitora\n    550 5.1.1 unknown\n   \n    more text\n")).toBe("550 5.1.1 unknown");
+    expect(noticeSummary("  kijitora\n    SMTP error from remote mail server after RCPT TO:<kijitora@example.org>:\n    550 5.1.1 unknown\n    Size (in bytes): 222\n")).toBe("SMTP error from remote mail server after RCPT TO:<kijitora@example.org>: 550 5.1.1 unknown");
+  });
+  it("an indented line (two spaces or more at its start) wins over a coded line at the margin", () => {
+    expect(noticeSummary("Reporting host said  550 generic trouble\n\n  kijitora\n    SMTP error from remote mail server: 550 5.1.1 unknown\n")).toBe("SMTP error from remote mail server: 550 5.1.1 unknown");
+    expect(noticeSummary("Reporting host said 550 generic trouble\n  SMTP error from remote mail server: 550 5.1.1 unknown\n")).toBe("SMTP error from remote mail server: 550 5.1.1 unknown");
+  });
+  it("a reply code after a space counts", () => {
+    expect(noticeSummary("Delivery failed.\n\n    The server replied 550 5.1.1 unknown\n")).toBe("The server replied 550 5.1.1 unknown");
+  });
+});
+
+describe("failuresFromListNotice: where fml's returned message starts, and the list's address", () => {
+  const list = (marker: string) => failuresFromListNotice(`${marker}\n\nYou are not a member of this mailing list <neko@example.co.jp>.\n`, "x", undefined).map((f) => f.recipient);
+  it("the marker line, however spaced, with or without its colon; a sentence that contains the words is not it", () => {
+    for (const marker of ["   Original mail as follows:", "Original mail as follows:   ", "Original mail as follows"]) expect(list(marker), marker).toEqual([]);
+    for (const marker of ["Original mail as follows: see below", "Here is the original mail as follows:"]) expect(list(marker), marker).toEqual(["neko@example.co.jp"]);
+  });
+  it("without a marker the last line counts; with it on the first line nothing does", () => {
+    const one = (t: string) => failuresFromListNotice(t, "x", undefined).map((f) => f.recipient);
+    expect(one("Duplicated Message-ID in <neko@example.co.jp>.")).toEqual(["neko@example.co.jp"]);
+    expect(one("Original mail as follows:\nDuplicated Message-ID in <neko@example.co.jp>.")).toEqual([]);
+  });
+  it("the address ends the sentence (a full stop and spaces at most), and is an address, whole", () => {
+    const one = (t: string) => failuresFromListNotice(t, "x", undefined).map((f) => f.recipient);
+    expect(one("Duplicated Message-ID in <neko@example.co.jp>.  ")).toEqual(["neko@example.co.jp"]);
+    expect(one("Duplicated Message-ID in <neko@example.co.jp>")).toEqual(["neko@example.co.jp"]);
+    for (const t of ["Mail to <neko@example.co.jp> failed.", "Write to <listctl>.", "Write to <mailto:neko@example.co.jp>."]) expect(one(t), t).toEqual([]);
+  });
+});
+
+describe("the answering host a notice names (by, server, host): SES or Exchange Online only", () => {
+  const remote = (line: string) => failuresFromText(`kijitora@example.org\n    550 5.1.1 user unknown\n\n${line}\n`, "text", undefined)[0]?.remoteMta;
+  it.each([
+    ["Received: by email-smtp.us-east-1.amazonaws.com with SMTP", "email-smtp.us-east-1.amazonaws.com"],
+    ["Received: by  email-smtp.us-east-1.amazonaws.com.", "email-smtp.us-east-1.amazonaws.com"],
+    ["from server [a8-70.smtp-out.amazonses.com]", "a8-70.smtp-out.amazonses.com"],
+    ["by EMAIL-SMTP.US-EAST-1.AMAZONAWS.COM", "email-smtp.us-east-1.amazonaws.com"],
+    ["by mail.protection.outlook.com", "mail.protection.outlook.com"],
+  ])("%s: %s", (line, host) => {
+    expect(remote(line)).toBe(host);
+  });
+  it.each(["by mx.example.org", "by email-smtp.us-east-1.amazonaws.com.example.org", "by a8-70.smtp-out.amazonses.com.example.org", "by mail.outlook.com.example.org"])("not %s", (line) => {
+    expect(remote(line)).toBeUndefined();
+  });
+  it("read in the first 64 KiB", () => {
+    expect(remote(`${"x ".repeat(33000)} by email-smtp.us-east-1.amazonaws.com`)).toBeUndefined();
+  });
+});
+
+describe("failuresFromText: X-Failed-Recipients, the notice's own recipient and reply, and what each failure carries", () => {
+  const full = (text: string, failed: string[] = []) => failuresFromText(text, "text", undefined, undefined, [], failed);
+  const two = "kijitora@example.org\n    550 5.1.1 user unknown\n\nneko@example.org\n    550 5.2.2 mailbox full\n";
+
+  it("X-Failed-Recipients picks the listed entry, in any case, once", () => {
+    expect(full(two, ["Neko@Example.org"]).map((f) => [f.recipient, f.diagnostic])).toEqual([["neko@example.org", "550 5.2.2 mailbox full"]]);
+  });
+
+  it("a failed address the text does not list: the one entry's words, or every entry's for one address, or the notice's coded lines for several", () => {
+    expect(full("kijitora@example.org\n    550 5.1.1 user unknown\n", ["other@example.org"]).map((f) => [f.recipient, f.diagnostic])).toEqual([["other@example.org", "550 5.1.1 user unknown"]]);
+    expect(full(two, ["other@example.org"]).map((f) => [f.recipient, f.diagnostic])).toEqual([["other@example.org", "550 5.1.1 user unknown 550 5.2.2 mailbox full"]]);
+    expect(full(two, ["other@example.org", "more@example.org"]).map((f) => [f.recipient, f.diagnostic])).toEqual([
+      ["other@example.org", "550 5.1.1 user unknown"],
+      ["more@example.org", "550 5.1.1 user unknown"],
+    ]);
+  });
+
+  it("the notice's recipient with the server's reply, when the entries below name someone else: that recipient and that reply", () => {
+    const text = "Your message wasn't delivered to kijitora@example.org because the address couldn't be found.\nThe response from the remote server was:\n550 5.1.1 user unknown\n\nneko@example.org\n    550 5.2.2 full\n";
+    expect(full(text).map((f) => [f.recipient, f.diagnostic])).toEqual([["kijitora@example.org", "550 5.1.1 user unknown"]]);
+  });
+
+  it("a reply without any recipient: '(recipient not named)', with the reply's line as evidence", () => {
+    expect(full("The following message could not be delivered\n\nThe response was: 550 rejected\n")).toEqual([{ recipient: "(recipient not named)", source: "text", diagnostic: "550 rejected", evidence: ["The response was: 550 rejected"] }]);
+  });
+
+  it("a delay the notice announces: Action delayed", () => {
+    expect(full("Your message has been delayed.\nkijitora@example.org\n    451 4.4.1 try later\n")[0]).toMatchObject({ recipient: "kijitora@example.org", action: "delayed" });
+  });
+
+  it("Exchange's 'Generating server' is the reporting MTA, lower-cased", () => {
+    const [f] = full("Delivery has failed to these recipients or groups:\n\nkijitora@example.org\nThe email address couldn't be found.\n\nGenerating server: SN6PR04MB4960.NAMPRD04.PROD.OUTLOOK.COM\n");
+    expect(f!.reportingMta).toBe("sn6pr04mb4960.namprd04.prod.outlook.com");
+  });
+
+  it("the remote MTA: the host the diagnostic names first, else SES or Exchange named in the notice, else none", () => {
+    const remote = (diag: string, more = "") => full(`kijitora@example.org\n    ${diag}\n\n${more}\n`)[0]!;
+    expect(remote("host mx.example.org[192.0.2.1] said: 550 5.1.1 unknown", "Received: by email-smtp.us-east-1.amazonaws.com").remoteMta).toBe("mx.example.org");
+    expect(remote("550 5.1.1 unknown", "Received: by email-smtp.us-east-1.amazonaws.com").remoteMta).toBe("email-smtp.us-east-1.amazonaws.com");
+    expect(remote("550 5.1.1 unknown")).not.toHaveProperty("remoteMta");
+  });
+
+  it("at most 10 evidence lines, the notice's alias lines at most 8 of them", () => {
+    const alias = Array.from({ length: 9 }, (_, i) => `Gmail tried sending mail from alias${i}@example.com`);
+    const body = Array.from({ length: 5 }, (_, i) => `    line ${i + 1}`);
+    const [f] = full(`${alias.join("\n")}\n\nkijitora@example.org\n${body.join("\n")}\n`);
+    expect(f!.evidence).toEqual([...alias.slice(0, 8), "kijitora@example.org", "line 1"]);
+  });
+});
+
+describe("where a notice quotes the server's answer", () => {
+  const response = (text: string) => failuresFromText(text, "text", undefined)[0]?.diagnostic;
+  it.each([
+    ["The response from the remote server was:\n550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["The response was: 550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["The response from the remote server was 550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["The error that the other server returned was:\n\n550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["The error that the other server returned was: 550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found'", "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found"],
+    ["The recipient server responded as follows: 550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["The recipient server responded as follows: [550 5.1.1 user unknown]", "550 5.1.1 user unknown"],
+    ["The recipient server responded as follows:  [550 5.1.1 user unknown]  ", "550 5.1.1 user unknown"],
+    ["Body of message generated response:\n550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+  ])("%s", (text, said) => {
+    expect(response(`${text}\n`)).toBe(said);
+  });
+  it("a line that ends in a stray CR ('\\r\\r\\n', as some mailers write) still gives its answer", () => {
+    expect(response("The response from the remote server was: 550 5.1.1 user unknown\r\r\n")).toBe("550 5.1.1 user unknown");
+  });
+  it("an answer without a reply or status code is not one", () => {
+    expect(failuresFromText("The response from the remote server was: we are closed\n", "text", undefined)).toEqual([]);
+  });
+});
+
+describe("the words kept for classifying", () => {
+  it("an entry's words: from the coded line, or from the line before it when that line introduces it at its start", () => {
+    expect(read("kijitora@example.org\n    The server said:\n    550 5.1.1 unknown\n")).toEqual([["kijitora@example.org", "550 5.1.1 unknown"]]);
+    expect(read("kijitora@example.org\n    Remote host said:\n    550 5.1.1 unknown\n")).toEqual([["kijitora@example.org", "Remote host said: 550 5.1.1 unknown"]]);
+  });
+  it("on one line, runs of spaces as one, cut at 600 characters", () => {
+    expect(read("kijitora@example.org\n    Mailbox  is   full\n")).toEqual([["kijitora@example.org", "Mailbox is full"]]);
+    const long = (n: number) => `550 ${"x".repeat(n - 4)}`;
+    expect(read(`kijitora@example.org\n    ${long(600)}\n`)).toEqual([["kijitora@example.org", long(600)]]);
+    expect(read(`kijitora@example.org\n    ${long(700)}\n`)).toEqual([["kijitora@example.org", `${long(600)}…`]]);
+  });
+  it("the notice's sentences, for an entry with no words of its own: at most 30 lines, the entry's own line left out however indented", () => {
+    const sentences = Array.from({ length: 35 }, (_, i) => `Sentence ${i + 1}.`);
+    expect(read(`${sentences.join("\n")}\n\nRecipient: kijitora@example.org\n`)).toEqual([["kijitora@example.org", sentences.slice(0, 30).join(" ")]]);
+    expect(read("Delivery failed.\nPlease check.\n    Recipient: kijitora@example.org\n")).toEqual([["kijitora@example.org", "Delivery failed. Please check."]]);
+  });
+  it("noticeSummary: coded lines that are all boilerplate give way to the notice's sentences", () => {
+    expect(noticeSummary("Hello there.\n** Message not delivered: 550 **\n")).toBe("Hello there.");
+  });
+});
