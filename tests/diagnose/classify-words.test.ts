@@ -129,6 +129,12 @@ describe("MAILBOX_UNKNOWN_WORDS: the address does not exist", () => {
     "550 Unknown local-part",
     "550 Sorry, not a registered user",
     "550 Sorry, not a registered gateway user",
+    "550 Invalid delivery",
+    "550 Invalid final delivery userid", // Lotus Domino
+    "550 Invalid Notes userid",
+    "550 r@example.org: not known user",
+    "550 r@example.org: not a known user",
+    "550 Address rejected: access denied",
   ];
   for (const d of cases) {
     it(d, () => {
@@ -242,6 +248,8 @@ describe("TRANSIENT_WORDS: temporary, retried until given up", () => {
     "550 Message could not be delivered within 5 days",
     "550 Message queue too long",
     "550 Message queued too long",
+    "550 Sender exceeded ratelimit",
+    "550 Sender exceeded the ratelimit",
   ];
   for (const d of cases) it(d, () => expect(said(d).layer).toBe("transient"));
 });
@@ -285,5 +293,43 @@ describe("provider codes (Cox IPBLnnnn, Spectrum AUP#I-nnnn)", () => {
   });
   it("Spectrum's AUP#I-1000: the sending IP blocked", () => {
     expect(said("554 Connection refused. AUP#I-1000").cause).toMatch(/AUP#I-1000/);
+  });
+});
+
+/**
+ * SES's delivery status wraps the server's reply in its own summary ("5.1.0 - Unknown address error
+ * 550-'5.7.1 <a@b>... Access denied' (delivery attempts: 0)", classify.ts's SES_WRAPPED): the
+ * quoted reply decides (5.7.1: the policy), not SES's guess (5.1.0: the address). Only the whole
+ * wrapper is SES's: with other text around it the diagnostic is read as it stands.
+ */
+describe("SES's wrapper around the server's reply", () => {
+  const inner = "550-'5.7.1 <r@example.org>... Access denied'";
+  const layer = (d: string) => said(d).layer;
+  it("the whole wrapper: the quoted 5.7.1 decides", () => {
+    expect(layer(`5.1.0 - Unknown address error ${inner} (delivery attempts: 0)`)).toBe("recipient-policy");
+  });
+  it("many attempts, a two-digit subject or detail, a line end after it", () => {
+    expect(layer(`5.1.0 - Unknown address error ${inner} (delivery attempts: 12)`)).toBe("recipient-policy");
+    expect(layer(`5.1.10 - Unknown address error ${inner} (delivery attempts: 0)`)).toBe("recipient-policy");
+    expect(layer(`5.10.0 - Unknown address error ${inner} (delivery attempts: 0)`)).toBe("recipient-policy");
+    expect(layer(`5.1.0 - Unknown address error ${inner} (delivery attempts: 0)\n`)).toBe("recipient-policy");
+  });
+  it("text before or after the wrapper: not SES's whole summary, read as it stands", () => {
+    expect(layer(`smtp; 5.1.0 - Unknown address error ${inner} (delivery attempts: 0)`)).toBe("recipient-mailbox");
+    expect(layer(`5.1.0 - Unknown address error ${inner} (delivery attempts: 0) and more`)).toBe("recipient-mailbox");
+    expect(layer(`5.1.0 - Unknown address error ${inner} (delivery attempts: 0)x`)).toBe("recipient-mailbox");
+  });
+});
+
+describe("the server's words quoted in the cause and the next step", () => {
+  it("whitespace around the reply (a folded DSN field's line end) is not quoted", () => {
+    const v = said("550 Requested action not taken\r\n");
+    expect(v.cause).toContain(`("550 Requested action not taken")`);
+    const p = said("  554 5.7.1 Message refused by local policy\n", { status: "5.7.1" });
+    expect(p.next).toContain(`quoting: "554 5.7.1 Message refused by local policy"`);
+  });
+  it("without a diagnostic, the next step quotes the first evidence line with a reply code, even one that ends the line", () => {
+    const v = classify(f({ status: "5.7.1", evidence: ["Reporting-MTA: dns; mx.example.org", "Remote reply: 554"] }));
+    expect(v.next).toContain(`quoting: "Remote reply: 554"`);
   });
 });
