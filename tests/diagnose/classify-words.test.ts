@@ -25,16 +25,17 @@ describe("the base: a bare 550 that names no cause", () => {
 
 describe("RELAY_AUTH_WORDS: the relay did not log in (each wording alone)", () => {
   const cases = [
-    "530 5.7.0 Authentication Required", // Gmail's smtp.gmail.com without AUTH
-    "530 5.7.0 Authentication is required for relay",
-    "530 Must authenticate",
-    "530 You must be authenticated",
+    // Not 530/534/535: those answer AUTH only (RFC 4954), and decide without the words.
+    "550 5.7.0 Authentication Required", // Gmail's wording (its 530-5.7.0)
+    "550 5.7.0 Authentication is required for relay",
+    "550 Must authenticate",
+    "550 You must be authenticated",
     "550 Unauthenticated sender not allowed",
     "550 Unauthenticated user not permitted",
     "550 Unauthenticated connection not allowed",
     "550 Unauthenticated senders are not allowed",
-    "530 SMTP AUTH required", // RFC 4954's extension named as "SMTP AUTH"
-    "530 SMTP authentication required",
+    "550 SMTP AUTH required", // RFC 4954's extension named as "SMTP AUTH"
+    "550 SMTP authentication required",
     "550 Relay requires authentication",
     "550 Relaying requires authentication",
     "550 Please login first",
@@ -289,10 +290,10 @@ describe("provider codes (Cox IPBLnnnn, Spectrum AUP#I-nnnn)", () => {
   it("Cox's IPBL code names the blocklist listing", () => {
     const v = said("554 Connection refused. AUP#IPBL1001");
     expect(v.layer).toBe("recipient-policy");
-    expect(v.cause).toMatch(/AUP#IPBL1001/);
+    expect(v.cause).toMatch(/^the recipient's provider refused the sending host: it blocks or lists that IP address \(AUP#IPBL1001, /);
   });
   it("Spectrum's AUP#I-1000: the sending IP blocked", () => {
-    expect(said("554 Connection refused. AUP#I-1000").cause).toMatch(/AUP#I-1000/);
+    expect(said("554 Connection refused. AUP#I-1000").cause).toMatch(/^the recipient's provider refused the sending host: it blocks or lists that IP address \(AUP#I-1000, /);
   });
 });
 
