@@ -19,6 +19,7 @@ export const PURE_TESTS = [
   "tests/diagnose/branches.test.ts",
   "tests/diagnose/classify.test.ts",
   "tests/diagnose/classify-edges.test.ts",
+  "tests/diagnose/classify-words.test.ts",
   "tests/diagnose/verdict.test.ts",
   "tests/diagnose/read.test.ts",
   "tests/diagnose/read-text.test.ts",
