@@ -484,6 +484,49 @@ describe("read.ts's third run: failuresFromText's bounds, the alias and X-Failed
     ]);
   });
 
+  it("X-Failed-Recipients: a listed entry keeps its words, an address it does not list gets the notice's sentences; one unlisted entry with uncoded words gives them to every failed address", () => {
+    // "550 user unknown" quotes no enhanced status code, so it is not the notice's own reply.
+    expect(pairs("Delivery failed.\n\nkijitora@example.org\n    550 user unknown\n", ["kijitora@example.org", "b@example.org"])).toEqual([
+      ["kijitora@example.org", "550 user unknown"],
+      ["b@example.org", "Delivery failed."],
+    ]);
+    expect(pairs("Delivery failed.\n\nkijitora@example.org\n    Mailbox unavailable\n", ["a@example.org", "b@example.org"])).toEqual([
+      ["a@example.org", "Mailbox unavailable"],
+      ["b@example.org", "Mailbox unavailable"],
+    ]);
+  });
+
+  it("the notice's recipient is one of the entries: every entry keeps its own words", () => {
+    const text = "Your message wasn't delivered to kijitora@example.org because the address couldn't be found.\nThe response was: 550 5.1.1 user unknown\n\nkijitora@example.org\n    550 5.1.1 user unknown\nneko@example.org\n    550 5.2.2 mailbox full\n";
+    expect(pairs(text)).toEqual([
+      ["kijitora@example.org", "550 5.1.1 user unknown"],
+      ["neko@example.org", "550 5.2.2 mailbox full"],
+    ]);
+  });
+
+  it("an entry without words gets the notice's sentences, not another entry's lines", () => {
+    expect(pairs("Delivery failed.\n\nkijitora@example.org\n    550 user unknown\nneko@example.org\n")).toEqual([
+      ["kijitora@example.org", "550 user unknown"],
+      ["neko@example.org", "Delivery failed."],
+    ]);
+  });
+
+  it("an entry's uncoded words give way to the notice's coded reply", () => {
+    expect(pairs("The response was: 550 5.1.1 from the notice\n\nkijitora@example.org\n    Mailbox unavailable\n")).toEqual([["kijitora@example.org", "550 5.1.1 from the notice"]]);
+  });
+
+  it("the sentence that says the server gave up: added to uncoded words once, with its line as evidence; not from the returned message", () => {
+    const [aborted] = full("Delivery to the following recipients was aborted after 5.0 hour(s):\n\nkijitora@example.org\n    Mailbox unavailable\n");
+    expect(aborted!.diagnostic).toBe("Mailbox unavailable | Delivery to the following recipients was aborted after 5.0 hour(s):");
+    expect(aborted!.evidence).toEqual(["kijitora@example.org", "Mailbox unavailable", "Delivery to the following recipients was aborted after 5.0 hour(s):"]);
+    expect(pairs("  Message abandoned after 3 days.\n\nkijitora@example.org\n")).toEqual([["kijitora@example.org", "Message abandoned after 3 days."]]);
+    expect(pairs("Delivery failed.\n\nkijitora@example.org\n    Mailbox unavailable\n------ This is a copy of the message, including all the headers. ------\nSubject: aborted after 5 hours\n")).toEqual([["kijitora@example.org", "Mailbox unavailable"]]);
+  });
+
+  it("an entry's evidence: its address line and its first 4 lines", () => {
+    expect(full("kijitora@example.org\n    l1\n    l2\n    l3\n    l4\n    l5\n")[0]!.evidence).toEqual(["kijitora@example.org", "l1", "l2", "l3", "l4"]);
+  });
+
   it("the control characters of the server's words become spaces", () => {
     expect(pairs("kijitora@example.org\n    550 user\u000bunknown\n")).toEqual([["kijitora@example.org", "550 user unknown"]]);
   });
