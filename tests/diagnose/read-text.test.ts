@@ -461,6 +461,7 @@ describe("read.ts's third run: failuresFromText's bounds, the alias and X-Failed
     expect(sender("the Send mail as address   alias@example.com could not be verified")).toBe("alias@example.com");
     expect(sender("Gmail had trouble sending your message from  alias@example.com")).toBe("alias@example.com");
     expect(sender("Gmail had trouble sending mail from the address alias@example.com")).toBe("alias@example.com");
+    expect(sender("Gmail had trouble sending mail from the address  alias@example.com")).toBe("alias@example.com");
     expect(sender("Gmail had trouble sending mail from <alias@example.com>")).toBe("alias@example.com");
     expect(pairs('The "Send mail as" address alias@example.com failed.\n\nkijitora@example.org\n    550 5.1.1 user unknown\nalias@example.com\n').map(([r]) => r)).toEqual(["kijitora@example.org"]);
   });
@@ -525,6 +526,13 @@ describe("read.ts's third run: failuresFromText's bounds, the alias and X-Failed
 
   it("an entry's evidence: its address line and its first 4 lines", () => {
     expect(full("kijitora@example.org\n    l1\n    l2\n    l3\n    l4\n    l5\n")[0]!.evidence).toEqual(["kijitora@example.org", "l1", "l2", "l3", "l4"]);
+  });
+
+  it("a delay in the notice's words: Exim's warning ('Warning: message <id> delayed <time>', its default warn_message_file) and Exchange Online's 'Delivery delayed'", () => {
+    const action = (head: string) => full(`${head}\n\nkijitora@example.org\n    Mailbox busy\n`)[0]!.action;
+    expect(action("Warning: message 1Z8lPu-0003bQ-Ju delayed 24 hours")).toBe("delayed");
+    expect(action("Delivery delayed: quarterly report")).toBe("delayed");
+    expect(action("Delivery failed: quarterly report")).toBeUndefined();
   });
 
   it("the control characters of the server's words become spaces", () => {
