@@ -535,6 +535,45 @@ describe("read.ts's third run: failuresFromText's bounds, the alias and X-Failed
     expect(action("Delivery failed: quarterly report")).toBeUndefined();
   });
 
+  it("X-Failed-Recipients naming addresses the text does not list, no entry: the notice's indented coded lines, not its sentences", () => {
+    expect(pairs("Delivery failed.\n  kijitora\n    550 user unknown\n", ["a@example.org", "b@example.org"])).toEqual([
+      ["a@example.org", "550 user unknown"],
+      ["b@example.org", "550 user unknown"],
+    ]);
+  });
+
+  it("the notice's recipient is not read from the returned message's marker line", () => {
+    expect(pairs("The response was: 550 5.1.1 user unknown\n------ Unsent message follows: not delivered to neko@example.org ------\n")).toEqual([["(recipient not named)", "550 5.1.1 user unknown"]]);
+  });
+
+  const aborted = (words: string, sentence = "Delivery to the following recipients was aborted after 5.0 hour(s):") => full(`${sentence}\n\nkijitora@example.org\n    ${words}\n`)[0]!.diagnostic;
+  it.each([
+    "Message abandoned after  3 days",
+    "Delivery given up after 12 hours",
+    "Delivery aborted after 4.25 hours",
+    "Delivery aborted after 5 hours",
+    "Delivery aborted after 30minutes",
+    "Delivery aborted after 1 minute",
+    "Delivery aborted after 1 day",
+    "Delivery aborted after 1 hour",
+    "The message was abandoned by the server after 2 days",
+    "Delivery canceled after 2 days",
+  ])("the sending server gave up: '%s'", (sentence) => {
+    expect(aborted("Mailbox unavailable", sentence)).toBe(`Mailbox unavailable | ${sentence.replace(/ +/g, " ")}`);
+  });
+
+  it.each(["mailbox full 550", "mailbox full (5.2.2)", "mailbox full (5.7.26)", "mailbox full (5.10.1)", "mailbox full (5.2.2), 10 MB over quota"])("a reply or status code standing alone: '%s' needs no gave-up sentence", (words) => {
+    expect(aborted(words)).toBe(words);
+  });
+  it("an IP address is not a status code", () => {
+    expect(aborted("connection refused by 5.1.10.7")).toBe("connection refused by 5.1.10.7 | Delivery to the following recipients was aborted after 5.0 hour(s):");
+  });
+
+  it("a 'name: number' field of the message details is left out only when it is the whole line, however spaced", () => {
+    expect(pairs("kijitora@example.org\n    Mailbox unavailable, size: 222\n")).toEqual([["kijitora@example.org", "Mailbox unavailable, size: 222"]]);
+    expect(pairs("kijitora@example.org\n    Mailbox unavailable\n    Size (in bytes):222\n")).toEqual([["kijitora@example.org", "Mailbox unavailable"]]);
+  });
+
   it("the control characters of the server's words become spaces", () => {
     expect(pairs("kijitora@example.org\n    550 user\u000bunknown\n")).toEqual([["kijitora@example.org", "550 user unknown"]]);
   });
