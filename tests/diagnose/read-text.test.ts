@@ -543,7 +543,7 @@ describe("read.ts's third run: failuresFromText's bounds, the alias and X-Failed
   });
 
   it("the notice's recipient is not read from the returned message's marker line", () => {
-    expect(pairs("The response was: 550 5.1.1 user unknown\n------ Unsent message follows: not delivered to neko@example.org ------\n")).toEqual([["(recipient not named)", "550 5.1.1 user unknown"]]);
+    expect(pairs("The response was: 550 5.1.1 user unknown\n------ Unsent message follows: it was not delivered to neko@example.org ------\n")).toEqual([["(recipient not named)", "550 5.1.1 user unknown"]]);
   });
 
   const aborted = (words: string, sentence = "Delivery to the following recipients was aborted after 5.0 hour(s):") => full(`${sentence}\n\nkijitora@example.org\n    ${words}\n`)[0]!.diagnostic;
