@@ -402,3 +402,187 @@ describe("the words kept for classifying", () => {
     expect(noticeSummary("Hello there.\n** Message not delivered: 550 **\n")).toBe("Hello there.");
   });
 });
+
+describe("read.ts's third run: failuresFromText's bounds, the alias and X-Failed-Recipients", () => {
+  const full = (text: string, failed: string[] = []) => failuresFromText(text, "text", undefined, undefined, [], failed);
+  const pairs = (text: string, failed: string[] = []) => full(text, failed).map((f) => [f.recipient, f.diagnostic]);
+
+  it("the answer on the next non-empty line, within five lines of its intro; a whitespace-only line is empty", () => {
+    const intro = "The error that the other server returned was:";
+    // "550 user unknown" has no enhanced status code: only the intro makes it the answer.
+    expect(pairs(`${intro}\n\n550 user unknown\n`)).toEqual([["(recipient not named)", "550 user unknown"]]);
+    expect(pairs(`${intro}\n   \n550 user unknown\n`)).toEqual([["(recipient not named)", "550 user unknown"]]);
+    expect(pairs(`${intro}${"\n".repeat(5)}550 user unknown\n`)).toEqual([["(recipient not named)", "550 user unknown"]]);
+    expect(full(`${intro}${"\n".repeat(6)}550 user unknown\nmore words\n`)).toEqual([]);
+  });
+
+  it("'responded as follows' with or without its colon", () => {
+    expect(pairs("The recipient server responded as follows 550 user unknown\n")).toEqual([["(recipient not named)", "550 user unknown"]]);
+  });
+
+  it("an answer with an enhanced status code only: class, subject and detail of 1 to 3 digits each (RFC 3463 section 2)", () => {
+    expect(pairs("The response was: 5.1.1 user unknown\n")).toEqual([["(recipient not named)", "5.1.1 user unknown"]]);
+    expect(pairs("The response was: 5.100.1 user unknown\n")).toEqual([["(recipient not named)", "5.100.1 user unknown"]]);
+    expect(full("The response was: 5.1000.1 user unknown\n")).toEqual([]);
+  });
+
+  it("the answer's quotes are stripped at its ends only, and a closing bracket at its very end only", () => {
+    expect(pairs("Remote Server returned '550 5.2.2 kijitora's mailbox is full'\n")).toEqual([["(recipient not named)", "550 5.2.2 kijitora's mailbox is full"]]);
+    expect(pairs("The response was: 550 5.7.1 [192.0.2.1] rejected\n")).toEqual([["(recipient not named)", "550 5.7.1 [192.0.2.1] rejected"]]);
+    expect(pairs("The response was: 550 5.7.1 rejected by [192.0.2.1]:25\n")).toEqual([["(recipient not named)", "550 5.7.1 rejected by [192.0.2.1]:25"]]);
+  });
+
+  it("the notice's own recipient: the first intro that names one, in the notice only, with its line as evidence", () => {
+    const text = "Your message wasn't delivered to kijitora@example.org because the address couldn't be found.\nThe response was: 550 5.1.1 user unknown\nWe were unable to deliver the message to neko@example.org either.\n";
+    expect(full(text)).toEqual([
+      {
+        recipient: "kijitora@example.org",
+        source: "text",
+        diagnostic: "550 5.1.1 user unknown",
+        evidence: ["Your message wasn't delivered to kijitora@example.org because the address couldn't be found.", "The response was: 550 5.1.1 user unknown"],
+      },
+    ]);
+    const returned = "The response was: 550 5.1.1 user unknown\n------ This is a copy of the message, including all the headers. ------\nSubject: Your message wasn't delivered to neko@example.org\n";
+    expect(pairs(returned)).toEqual([["(recipient not named)", "550 5.1.1 user unknown"]]);
+  });
+
+  it("'Generating server:' at the start of its line, however indented, its value after any spaces", () => {
+    const gen = (line: string) => full(`The response was: 550 5.1.1 user unknown\n${line}\n`)[0]!.reportingMta;
+    expect(gen("   Generating server: MX.example.org")).toBe("mx.example.org");
+    expect(gen("Generating server:MX.example.org")).toBe("mx.example.org");
+    expect(gen("Generating server:   MX.example.org")).toBe("mx.example.org");
+    expect(gen("Not the generating server: MX.example.org")).toBeUndefined();
+  });
+
+  it("Gmail's alias ('Send mail as' address, 'sending ... from'): the relay's sender, never a failed recipient", () => {
+    const sender = (line: string) => full(`${line}\nThe response was: 550 5.7.1 relay denied\n`)[0]!.sender;
+    expect(sender('the "Send mail as" address alias@example.com could not be verified')).toBe("alias@example.com");
+    expect(sender("the Send mail as address alias@example.com could not be verified")).toBe("alias@example.com");
+    expect(sender("the Send mail as address   alias@example.com could not be verified")).toBe("alias@example.com");
+    expect(sender("Gmail had trouble sending your message from  alias@example.com")).toBe("alias@example.com");
+    expect(sender("Gmail had trouble sending mail from the address alias@example.com")).toBe("alias@example.com");
+    expect(sender("Gmail had trouble sending mail from the address  alias@example.com")).toBe("alias@example.com");
+    expect(sender("Gmail had trouble sending mail from <alias@example.com>")).toBe("alias@example.com");
+    expect(pairs('The "Send mail as" address alias@example.com failed.\n\nkijitora@example.org\n    550 5.1.1 user unknown\nalias@example.com\n').map(([r]) => r)).toEqual(["kijitora@example.org"]);
+  });
+
+  it("the alias and the delay words are read in the notice's first 64 KiB", () => {
+    const far = `kijitora@example.org\n    550 5.1.1 user unknown\n\n${"x ".repeat(33000)}\nYour message has been delayed. sending mail from alias@example.com\n`;
+    const [f] = full(far);
+    expect(f).not.toHaveProperty("action");
+    expect(f).not.toHaveProperty("sender");
+  });
+
+  it("X-Failed-Recipients: one entry the list does not name gives its words to every failed address; a listed entry keeps its own, and the address it does not list gets the notice's words", () => {
+    const one = "kijitora@example.org\n    550 5.1.1 user unknown\n";
+    expect(pairs(one, ["a@example.org", "b@example.org"])).toEqual([
+      ["a@example.org", "550 5.1.1 user unknown"],
+      ["b@example.org", "550 5.1.1 user unknown"],
+    ]);
+    expect(pairs(one, ["kijitora@example.org", "b@example.org"])).toEqual([
+      ["kijitora@example.org", "550 5.1.1 user unknown"],
+      ["b@example.org", "550 5.1.1 user unknown"],
+    ]);
+  });
+
+  it("X-Failed-Recipients: a listed entry keeps its words, an address it does not list gets the notice's sentences; one unlisted entry with uncoded words gives them to every failed address", () => {
+    // "550 user unknown" quotes no enhanced status code, so it is not the notice's own reply.
+    expect(pairs("Delivery failed.\n\nkijitora@example.org\n    550 user unknown\n", ["kijitora@example.org", "b@example.org"])).toEqual([
+      ["kijitora@example.org", "550 user unknown"],
+      ["b@example.org", "Delivery failed."],
+    ]);
+    expect(pairs("Delivery failed.\n\nkijitora@example.org\n    Mailbox unavailable\n", ["a@example.org", "b@example.org"])).toEqual([
+      ["a@example.org", "Mailbox unavailable"],
+      ["b@example.org", "Mailbox unavailable"],
+    ]);
+  });
+
+  it("the notice's recipient is one of the entries: every entry keeps its own words", () => {
+    const text = "Your message wasn't delivered to kijitora@example.org because the address couldn't be found.\nThe response was: 550 5.1.1 user unknown\n\nkijitora@example.org\n    550 5.1.1 user unknown\nneko@example.org\n    550 5.2.2 mailbox full\n";
+    expect(pairs(text)).toEqual([
+      ["kijitora@example.org", "550 5.1.1 user unknown"],
+      ["neko@example.org", "550 5.2.2 mailbox full"],
+    ]);
+  });
+
+  it("an entry without words gets the notice's sentences, not another entry's lines", () => {
+    expect(pairs("Delivery failed.\n\nkijitora@example.org\n    550 user unknown\nneko@example.org\n")).toEqual([
+      ["kijitora@example.org", "550 user unknown"],
+      ["neko@example.org", "Delivery failed."],
+    ]);
+  });
+
+  it("an entry's uncoded words give way to the notice's coded reply", () => {
+    expect(pairs("The response was: 550 5.1.1 from the notice\n\nkijitora@example.org\n    Mailbox unavailable\n")).toEqual([["kijitora@example.org", "550 5.1.1 from the notice"]]);
+  });
+
+  it("the sentence that says the server gave up: added to uncoded words once, with its line as evidence; not from the returned message", () => {
+    const [aborted] = full("Delivery to the following recipients was aborted after 5.0 hour(s):\n\nkijitora@example.org\n    Mailbox unavailable\n");
+    expect(aborted!.diagnostic).toBe("Mailbox unavailable | Delivery to the following recipients was aborted after 5.0 hour(s):");
+    expect(aborted!.evidence).toEqual(["kijitora@example.org", "Mailbox unavailable", "Delivery to the following recipients was aborted after 5.0 hour(s):"]);
+    expect(pairs("  Message abandoned after 3 days.\n\nkijitora@example.org\n")).toEqual([["kijitora@example.org", "Message abandoned after 3 days."]]);
+    expect(pairs("Delivery failed.\n\nkijitora@example.org\n    Mailbox unavailable\n------ This is a copy of the message, including all the headers. ------\nSubject: aborted after 5 hours\n")).toEqual([["kijitora@example.org", "Mailbox unavailable"]]);
+  });
+
+  it("an entry's evidence: its address line and its first 4 lines", () => {
+    expect(full("kijitora@example.org\n    l1\n    l2\n    l3\n    l4\n    l5\n")[0]!.evidence).toEqual(["kijitora@example.org", "l1", "l2", "l3", "l4"]);
+  });
+
+  it("a delay in the notice's words: Exim's warning ('Warning: message <id> delayed <time>', its default warn_message_file) and Exchange Online's 'Delivery delayed'", () => {
+    const action = (head: string) => full(`${head}\n\nkijitora@example.org\n    Mailbox busy\n`)[0]!.action;
+    expect(action("Warning: message 1Z8lPu-0003bQ-Ju delayed 24 hours")).toBe("delayed");
+    expect(action("Delivery delayed: quarterly report")).toBe("delayed");
+    expect(action("Delivery failed: quarterly report")).toBeUndefined();
+  });
+
+  it("X-Failed-Recipients naming addresses the text does not list, no entry: the notice's indented coded lines, not its sentences", () => {
+    expect(pairs("Delivery failed.\n  kijitora\n    550 user unknown\n", ["a@example.org", "b@example.org"])).toEqual([
+      ["a@example.org", "550 user unknown"],
+      ["b@example.org", "550 user unknown"],
+    ]);
+  });
+
+  it("the notice's recipient is not read from the returned message's marker line", () => {
+    expect(pairs("The response was: 550 5.1.1 user unknown\n------ Unsent message follows: it was not delivered to neko@example.org ------\n")).toEqual([["(recipient not named)", "550 5.1.1 user unknown"]]);
+  });
+
+  const aborted = (words: string, sentence = "Delivery to the following recipients was aborted after 5.0 hour(s):") => full(`${sentence}\n\nkijitora@example.org\n    ${words}\n`)[0]!.diagnostic;
+  it.each([
+    "Message abandoned after  3 days",
+    "Delivery given up after 12 hours",
+    "Delivery aborted after 4.25 hours",
+    "Delivery aborted after 5 hours",
+    "Delivery aborted after 30minutes",
+    "Delivery aborted after 1 minute",
+    "Delivery aborted after 1 day",
+    "Delivery aborted after 1 hour",
+    "The message was abandoned by the server after 2 days",
+    "Delivery canceled after 2 days",
+  ])("the sending server gave up: '%s'", (sentence) => {
+    expect(aborted("Mailbox unavailable", sentence)).toBe(`Mailbox unavailable | ${sentence.replace(/ +/g, " ")}`);
+  });
+
+  it.each(["mailbox full 550", "mailbox full (5.2.2)", "mailbox full (5.7.26)", "mailbox full (5.10.1)", "mailbox full (5.2.2), 10 MB over quota"])("a reply or status code standing alone: '%s' needs no gave-up sentence", (words) => {
+    expect(aborted(words)).toBe(words);
+  });
+  it("an IP address is not a status code", () => {
+    expect(aborted("connection refused by 5.1.10.7")).toBe("connection refused by 5.1.10.7 | Delivery to the following recipients was aborted after 5.0 hour(s):");
+  });
+
+  it("a 'name: number' field of the message details is left out only when it is the whole line, however spaced", () => {
+    expect(pairs("kijitora@example.org\n    Mailbox unavailable, size: 222\n")).toEqual([["kijitora@example.org", "Mailbox unavailable, size: 222"]]);
+    expect(pairs("kijitora@example.org\n    Mailbox unavailable\n    Size (in bytes):222\n")).toEqual([["kijitora@example.org", "Mailbox unavailable"]]);
+  });
+
+  it("the control characters of the server's words become spaces", () => {
+    expect(pairs("kijitora@example.org\n    550 user\u000bunknown\n")).toEqual([["kijitora@example.org", "550 user unknown"]]);
+  });
+
+  it("noticeSummary: the notice ends at an indented returned-message marker, and at a DSN's first field however spaced", () => {
+    expect(noticeSummary("Delivery failed:\n550 5.1.1 user unknown\n  ----- Original message follows from host mx.example.org -----\n")).toBe("550 5.1.1 user unknown");
+    const dsn = (field: string) => noticeSummary(`Delivery failed.\n\n${field} dns; mx.example.org\nDiagnostic-Code: smtp; 550 5.1.1 unknown\n`);
+    expect(dsn("Reporting-MTA:")).toBe("Delivery failed.");
+    expect(dsn("Reporting-MTA :")).toBe("Delivery failed.");
+    expect(noticeSummary("Delivery failed, see the final-recipient: field.\n550 5.1.1 unknown\n")).toBe("550 5.1.1 unknown");
+  });
+});
