@@ -216,6 +216,16 @@ describe("parseSpf", () => {
     });
   });
 
+  it("a mechanism's value: the text after \"name:\", a bare CIDR suffix of a/mx, none for a bare name", () => {
+    const p = parseSpf("v=spf1 ip4:192.0.2.0/24 a/24 mx//64 -all");
+    expect(p.terms.map((t) => [t.name, "value" in t, t.value])).toEqual([
+      ["ip4", true, "192.0.2.0/24"],
+      ["a", true, "/24"],
+      ["mx", true, "//64"],
+      ["all", false, undefined],
+    ]);
+  });
+
   describe("modifiers (RFC 7208 6)", () => {
     it("parses redirect and exp", () => {
       const p = parseSpf("v=spf1 redirect=_spf.example.com exp=explain.%{d}");
