@@ -89,6 +89,8 @@ describe("validateKmsKeyId", () => {
     "arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     "alias/mail-infra",
     "arn:aws:kms:us-east-1:111122223333:alias/mail/secrets",
+    // A key id is a UUID, whose hex digits are "case insensitive on input" (RFC 4122, section 3).
+    "1234ABCD-12AB-34CD-56EF-1234567890AB",
   ])("accepts %s", (id) => {
     expect(validateKmsKeyId(id)).toBeUndefined();
   });

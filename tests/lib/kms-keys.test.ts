@@ -55,6 +55,9 @@ describe("snsTopicKeyProblem: a key every topic's region can use", () => {
     expect(snsTopicKeyProblem(gov, ["us-gov-west-1"])).toBe(`"${gov}"${why}`);
     // A customer's own alias may hold alias/aws/sns further in (only names that start with alias/aws/ are AWS's).
     expect(snsTopicKeyProblem("alias/team/alias/aws/sns", ["us-east-1"])).toBeUndefined();
+    // And only alias/aws/sns itself: a longer name that starts with it is no key of SNS's (AWS
+    // names its managed keys alias/aws/<service>); KMS, not this rule, says such an alias is not found.
+    expect(snsTopicKeyProblem("alias/aws/sns-archive", ["us-east-1"])).toBeUndefined();
   });
   it("a key ARN serves only topics of its region; the others are listed once each", () => {
     expect(snsTopicKeyProblem(east, ["us-east-1", " US-EAST-1 "])).toBeUndefined();

@@ -35,6 +35,11 @@ describe("nameCollisions", () => {
         { kind: "SNS topic", region: "us-east-1", name: "t", owner: "c" },
         { kind: "configuration set", name: "t", owner: "d" },
       ]),
-    ).toEqual([{ kind: "SNS topic", name: "t", owners: ["a", "b"] }]);
+    ).toStrictEqual([{ kind: "SNS topic", name: "t", owners: ["a", "b"] }]);
+  });
+  it("one owner listing its name twice is no collision; a second owner is, listed once each", () => {
+    const twice = { kind: "configuration set", region: "us-east-1", name: "mail-a-com", owner: "a.com" };
+    expect(nameCollisions([twice, twice])).toEqual([]);
+    expect(nameCollisions([twice, twice, { ...twice, owner: "a-com" }])).toEqual([{ kind: "configuration set", region: "us-east-1", name: "mail-a-com", owners: ["a.com", "a-com"] }]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../lib/config";
-import { dependsOnDkimTokens, deployedDkimTokens, dkimIdentityKey, expectedRecords, toZoneFile } from "../../lib/records";
+import { dependsOnDkimTokens, deployedDkimTokens, dkimIdentityKey, expectedRecords, stableDkimOrder, toZoneFile } from "../../lib/records";
 import { pulumiConfig } from "../helpers/config";
 
 const cfg = () => validateConfig(pulumiConfig({ domain: "example.com", regions: ["us-east-1"], spfAll: "-all" }), "t").domains[0];
@@ -57,5 +57,14 @@ describe("toZoneFile: TXT text in a master file (RFC 1035 5.1)", () => {
   it("a backslash in the value is escaped as \\\\ (a bare one would escape the next character)", () => {
     const zone = toZoneFile([{ key: "b", purpose: "spf", name: "example.com", type: "TXT", ttl: 300, values: ["a\\b"] }]);
     expect(zone).toBe('example.com.   300 IN TXT   "a\\\\b"\n');
+  });
+});
+
+describe("stableDkimOrder: each token keeps its deployed position", () => {
+  it("keeps the deployed order, sorts only new tokens into the free positions, and returns one entry per token", () => {
+    expect(stableDkimOrder(["b", "a", "c"], ["c", "a", "b"])).toEqual(["c", "a", "b"]);
+    expect(stableDkimOrder(["x", "b", "a"], ["c", "a", "b"])).toEqual(["x", "a", "b"]);
+    // A longer deployed list (a token dropped): positions past the new count are not kept.
+    expect(stableDkimOrder(["z", "y"], ["a", "b", "z"])).toEqual(["y", "z"]);
   });
 });

@@ -166,6 +166,16 @@ describe("parseSpf", () => {
       expect(errorCodes(parseSpf("v=spf1 a:192.0.2.1 -all"))).toEqual(["spf-bad-domain-spec"]);
       expect(errorCodes(parseSpf("v=spf1 include:example.com/ -all"))).toEqual(["spf-bad-domain-spec"]);
     });
+    it("top label: toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum \"-\" *( alphanum / \"-\" ) alphanum ) (RFC 7208 7.1)", () => {
+      // Accepted: a letter anywhere among letters and digits; an IDN top label (xn--p1ai, .рф).
+      for (const top of ["3com", "12c", "c2", "xn--p1ai", "ab-cd"]) {
+        expect(errorCodes(parseSpf(`v=spf1 include:example.${top} -all`)), top).toEqual([]);
+      }
+      // Refused: a hyphen first or last, a character outside letters, digits and "-".
+      for (const top of ["-abc", "-x-y", "a-b-", "c_m"]) {
+        expect(errorCodes(parseSpf(`v=spf1 include:example.${top} -all`)), top).toEqual(["spf-bad-domain-spec"]);
+      }
+    });
     it("must be a valid DNS name when it has no macros", () => {
       const p = parseSpf("v=spf1 include:_spf..example.com -all");
       expect(p.problems[0]).toMatchObject({ code: "spf-bad-domain-spec" });
@@ -204,6 +214,16 @@ describe("parseSpf", () => {
       expect(p.valid).toBe(false);
       expect(p.problems.find((x) => x.severity === "error")?.message).toMatch(message);
     });
+  });
+
+  it("a mechanism's value: the text after \"name:\", a bare CIDR suffix of a/mx, none for a bare name", () => {
+    const p = parseSpf("v=spf1 ip4:192.0.2.0/24 a/24 mx//64 -all");
+    expect(p.terms.map((t) => [t.name, "value" in t, t.value])).toEqual([
+      ["ip4", true, "192.0.2.0/24"],
+      ["a", true, "/24"],
+      ["mx", true, "//64"],
+      ["all", false, undefined],
+    ]);
   });
 
   describe("modifiers (RFC 7208 6)", () => {
