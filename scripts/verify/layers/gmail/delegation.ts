@@ -113,8 +113,8 @@ export async function mintDelegatedToken(key: ServiceAccountKey, subject: string
   });
   client.transporter.interceptors.request.add({
     resolved: async (config) => {
-      if (key.tokenUri !== GOOGLE_TOKEN_URI && String(config.url) === GOOGLE_TOKEN_URI) config.url = new URL(key.tokenUri);
-      config.retryConfig = { ...config.retryConfig, retry: 0 };
+      if (String(config.url) === GOOGLE_TOKEN_URI) config.url = new URL(key.tokenUri);
+      config.retryConfig = { retry: 0 };
       return config;
     },
   });
