@@ -7,11 +7,11 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { startTokenEndpoint } from "../helpers/token-endpoint";
 import { GMAIL_DELEGATION_SCOPES, GOOGLE_TOKEN_URI, mintDelegatedToken, readServiceAccountKey, type ServiceAccountKey } from "../../scripts/verify/layers/gmail/delegation";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "delegation-"));
@@ -73,38 +73,12 @@ describe("readServiceAccountKey", () => {
   });
 });
 
-interface TokenRequest {
-  path: string;
-  form: Record<string, string>;
-  header: Record<string, unknown>;
-  claims: Record<string, unknown>;
-}
-
-/** A loopback OAuth token endpoint answering every request with `status` and `body`. */
-async function tokenEndpoint(status: number, body: unknown) {
-  const requests: TokenRequest[] = [];
-  const server = http.createServer((req, res) => {
-    let raw = "";
-    req.on("data", (c: Buffer) => (raw += c.toString()));
-    req.on("end", () => {
-      const form = Object.fromEntries(new URLSearchParams(raw));
-      const [h = "", p = ""] = (form.assertion ?? "").split(".");
-      const decode = (x: string) => JSON.parse(Buffer.from(x, "base64url").toString() || "{}") as Record<string, unknown>;
-      requests.push({ path: req.url ?? "", form, header: decode(h), claims: decode(p) });
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(typeof body === "string" ? body : JSON.stringify(body));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as net.AddressInfo).port;
-  return { uri: `http://127.0.0.1:${port}/token`, requests, stop: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 const saKey = (tokenUri: string): ServiceAccountKey => ({ clientEmail: SA, privateKey: pem, tokenUri });
 
 describe("mintDelegatedToken", () => {
   it("posts a jwt-bearer assertion for the subject with the three Gmail scopes to the key's token_uri; the token comes back", async () => {
-    const t = await tokenEndpoint(200, { access_token: "ya29.minted", expires_in: 3599, token_type: "Bearer" });
+    const t = await startTokenEndpoint(200, { access_token: "ya29.minted", expires_in: 3599, token_type: "Bearer" });
     try {
       expect(await mintDelegatedToken(saKey(t.uri), OWNER, 5_000)).toEqual({ ok: true, token: "ya29.minted" });
       expect(t.requests).toHaveLength(1);
@@ -130,7 +104,7 @@ describe("mintDelegatedToken", () => {
       [{ error: "access_denied", error_description: `Denied\n\n  for   this ${"x".repeat(400)}` }, `(access_denied: Denied for this ${"x".repeat(300 - "Denied for this ".length)}). Check the key file and the delegation in the Google Admin console.`],
     ];
     for (const [body, said] of cases) {
-      const t = await tokenEndpoint(400, body);
+      const t = await startTokenEndpoint(400, body);
       try {
         expect(await mintDelegatedToken(saKey(t.uri), OWNER, 5_000)).toEqual({ ok: false, message: `the token endpoint ${t.uri} refused the service account ${SA} acting as ${OWNER} ${said}` });
       } finally {
@@ -140,8 +114,8 @@ describe("mintDelegatedToken", () => {
   });
 
   it("an answer without an OAuth error or without a token: the HTTP status, or that no access_token came", async () => {
-    const t500 = await tokenEndpoint(500, "<html>oops</html>");
-    const t200 = await tokenEndpoint(200, { token_type: "Bearer", expires_in: 3599 });
+    const t500 = await startTokenEndpoint(500, "<html>oops</html>");
+    const t200 = await startTokenEndpoint(200, { token_type: "Bearer", expires_in: 3599 });
     try {
       expect(await mintDelegatedToken(saKey(t500.uri), OWNER, 5_000)).toEqual({ ok: false, message: `the token endpoint ${t500.uri} answered HTTP 500 for the service account ${SA} acting as ${OWNER}, with no token.` });
       expect(await mintDelegatedToken(saKey(t200.uri), OWNER, 5_000)).toEqual({ ok: false, message: `the token endpoint ${t200.uri} answered without an access_token for the service account ${SA} acting as ${OWNER}.` });

@@ -4,14 +4,14 @@
  * secret from moto), and usage errors with exit 2. The runbook's lines for every kind of sender,
  * pure: tests/lib/relay-runbook.test.ts.
  */
-import { createPublicKey, generateKeyPairSync, verify as verifySignature } from "node:crypto";
+import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GMAIL_DELEGATION_SCOPES, GOOGLE_TOKEN_URI } from "../../scripts/verify/layers/gmail/delegation";
 import { runCliAsync } from "../helpers/spawn";
+import { startTokenEndpoint } from "../helpers/token-endpoint";
 import { healthyAlias, startGmailFake } from "./gmail-fake";
 import { createWorld, type SharedServers, startShared, type World } from "./world";
 
@@ -159,41 +159,6 @@ describe("relay-fix", () => {
     const OWNER = "owner@example.com";
     const MINTED = "ya29.minted-delegated-token-never-printed";
 
-    interface TokenRequest {
-      path: string;
-      contentType: string | undefined;
-      form: Record<string, string>;
-      header: Record<string, unknown>;
-      claims: Record<string, unknown>;
-      signatureValid: boolean;
-    }
-
-    /** A loopback OAuth token endpoint: decodes and verifies the JWT assertion, answers as Google's does. */
-    async function startTokenEndpoint(answer: { status: number; body: unknown }) {
-      const requests: TokenRequest[] = [];
-      const server = http.createServer((req, res) => {
-        let raw = "";
-        req.on("data", (c: Buffer) => (raw += c.toString()));
-        req.on("end", () => {
-          const form = Object.fromEntries(new URLSearchParams(raw));
-          const [h = "", p = "", sig = ""] = (form.assertion ?? "").split(".");
-          const decode = (x: string) => JSON.parse(Buffer.from(x, "base64url").toString() || "{}") as Record<string, unknown>;
-          requests.push({
-            path: req.url ?? "",
-            contentType: req.headers["content-type"],
-            form,
-            header: decode(h),
-            claims: decode(p),
-            signatureValid: verifySignature("RSA-SHA256", Buffer.from(`${h}.${p}`), publicKey, Buffer.from(sig, "base64url")),
-          });
-          res.writeHead(answer.status, { "content-type": "application/json" });
-          res.end(JSON.stringify(answer.body));
-        });
-      });
-      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-      const port = (server.address() as { port: number }).port;
-      return { uri: `http://127.0.0.1:${port}/token`, requests, stop: () => new Promise<void>((r) => server.close(() => r())) };
-    }
 
     async function keyFile(tokenUri: string, extra: Record<string, unknown> = {}): Promise<string> {
       const file = path.join(dir, `sa-${Math.random().toString(36).slice(2)}.json`);
@@ -215,7 +180,7 @@ describe("relay-fix", () => {
     };
 
     it("posts a signed jwt-bearer assertion (iss = the service account, sub = the owner, the Gmail settings and send scopes) to the key's token_uri, then updates the alias with the minted token", async () => {
-      const endpoint = await startTokenEndpoint({ status: 200, body: { access_token: MINTED, expires_in: 3599, token_type: "Bearer" } });
+      const endpoint = await startTokenEndpoint(200, { access_token: MINTED, expires_in: 3599, token_type: "Bearer" }, publicKey);
       const stale = { ...healthyAlias("admin@example.com"), smtpMsa: { host: "email-smtp.us-west-2.amazonaws.com", port: 465, securityMode: "ssl" as const } };
       const fake = await startGmailFake({ token: MINTED, me: OWNER, aliases: { [OWNER]: [stale] } });
       try {
@@ -249,7 +214,7 @@ describe("relay-fix", () => {
     });
 
     it("a refused delegation (unauthorized_client): exit 1, says what to authorize in the Admin console, no Gmail call, no key material", async () => {
-      const endpoint = await startTokenEndpoint({ status: 401, body: { error: "unauthorized_client", error_description: "Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested." } });
+      const endpoint = await startTokenEndpoint(401, { error: "unauthorized_client", error_description: "Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested." }, publicKey);
       const fake = await startGmailFake({ token: MINTED, me: OWNER, aliases: { [OWNER]: [healthyAlias("admin@example.com")] } });
       try {
         const r = await runCliAsync("relay-fix.ts", ["--manifest", await workspaceManifest(), "--sender", "admin@example.com", "--apply", "--gmail-service-account", await keyFile(endpoint.uri), "--gmail-endpoint", fake.endpoint], { env: w.env });
