@@ -1110,8 +1110,10 @@ function relativeLabel(value: string, domain: string): string {
 }
 
 /**
- * A MAIL FROM value is a name relative to the domain (bounce, mail.bounce) or the full name
- * under it (bounce.example.com). It must be a strict subdomain: the apex cannot carry the MX.
+ * A MAIL FROM value is a label under the domain (bounce) or the full name under it
+ * (bounce.example.com, mail.bounce.example.com). It must be a strict subdomain: the apex cannot
+ * carry the MX. A dotted value ending in an alphabetic label (mail.bounce) reads as a full name
+ * (looksQualified), so it is refused as not under the domain, with the two forms that work.
  */
 export function resolveMailFrom(value: string, domain: string): { name: string } | { error: string } {
   const trimmed = value.trim();

@@ -626,6 +626,8 @@ describe("resolveMailFrom", () => {
   it("a dotted value that ends in a top-level-domain-like label is a full name, which must be under the domain", () => {
     expect(resolveMailFrom("bounce.example.org", "example.com")).toEqual({ error: "MAIL FROM bounce.example.org is not under example.com. Use a label (bounce) or a name ending in .example.com." });
     expect(resolveMailFrom("x.xn--p1ai", "example.com")).toEqual({ error: expect.stringMatching(/^MAIL FROM x\.xn--p1ai is not under example\.com/) });
+    // mail.bounce cannot be told from a name under the (hypothetical) top-level domain "bounce".
+    expect(resolveMailFrom("mail.bounce", "example.com")).toEqual({ error: "MAIL FROM mail.bounce is not under example.com. Use a label (bounce) or a name ending in .example.com." });
     // A last label of digits, one letter or with a hyphen is no top-level domain: a relative name.
     expect(resolveMailFrom("bounce.1", "example.com")).toEqual({ name: "bounce.1.example.com" });
     expect(resolveMailFrom("bounce.12", "example.com")).toEqual({ name: "bounce.12.example.com" });

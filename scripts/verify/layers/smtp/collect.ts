@@ -217,7 +217,10 @@ export class SmtpCollector {
     );
   }
 
-  /** EHLO, STARTTLS, AUTH; once per (endpoint, username, password) per run. */
+  /**
+   * EHLO, STARTTLS, AUTH; once per (endpoint, username, region) per run. That names the password
+   * too: a run reads one stored secret, whose password for a region is derived from the one key.
+   */
   auth(target: SmtpTarget, user: string, pass: string, region: string): Promise<Observation<SmtpAuthResult>> {
     return this.cache(`auth ${target.host}:${target.port} ${target.serverName} ${user} ${region}`, () =>
       this.run(async () => {
