@@ -177,7 +177,7 @@ describe("sendProbe: users.messages.send", () => {
   });
 
   it("a 200 without a message id: not taken as sent", async () => {
-    for (const body of [{ threadId: "t1" }, { id: "" }, "null"]) {
+    for (const body of [{ threadId: "t1" }, { id: "" }, { id: 7 }, "null"]) {
       const { gmail } = await collector({ fault: () => ({ status: 200, body }) });
       expect(await gmail.sendProbe(OWNER, ALIAS, "success@simulator.amazonses.com", "s", "t")).toMatchObject({ ok: false, reason: "error", message: `Gmail answered without a message id (the probe from ${ALIAS} as ${OWNER})` });
       await fake?.stop();
