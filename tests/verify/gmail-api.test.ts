@@ -125,14 +125,14 @@ describe("updateSmtpMsa: get, users.settings.sendAs.update, get again", () => {
 
   it("no such alias: nothing written", async () => {
     const { gmail, fake } = await collector({ aliases: { [OWNER]: [] } });
-    expect(await gmail.updateSmtpMsa(OWNER, ALIAS, NEW)).toEqual({ ok: false, reason: "notfound", message: `Gmail: Requested entity was not found. (alias ${ALIAS} of ${OWNER})` });
+    expect(await gmail.updateSmtpMsa(OWNER, ALIAS, NEW)).toEqual({ ok: false, reason: "notfound", message: `the alias was not updated: Gmail: Requested entity was not found. (alias ${ALIAS} of ${OWNER})` });
     expect(fake.requests.map((q) => q.method)).toEqual(["GET"]);
     expect(gmail.calls).toBe(1);
   });
 
   it("a read that is not the alias: nothing written over it", async () => {
     const { gmail, fake } = await collector({ fault: ({ n }) => (n === 1 ? { status: 200, body: "" } : undefined) });
-    expect(await gmail.updateSmtpMsa(OWNER, ALIAS, NEW)).toEqual({ ok: false, reason: "error", message: `Gmail answered without a "Send mail as" alias (alias ${ALIAS} of ${OWNER})`, needs: NOT_GMAIL });
+    expect(await gmail.updateSmtpMsa(OWNER, ALIAS, NEW)).toEqual({ ok: false, reason: "error", message: `the alias was not updated: Gmail answered without a "Send mail as" alias (alias ${ALIAS} of ${OWNER})`, needs: NOT_GMAIL });
     expect(fake.requests.map((q) => q.method)).toEqual(["GET"]);
   });
 
@@ -142,7 +142,7 @@ describe("updateSmtpMsa: get, users.settings.sendAs.update, get again", () => {
     expect(await gmail.updateSmtpMsa(OWNER, ALIAS, NEW)).toEqual({
       ok: false,
       reason: "denied",
-      message: `Gmail denied updating alias ${ALIAS} of ${OWNER} (403: Access restricted to service accounts that have been delegated domain-wide authority)`,
+      message: `the alias was not updated: Gmail denied updating alias ${ALIAS} of ${OWNER} (403: Access restricted to service accounts that have been delegated domain-wide authority)`,
       needs: GMAIL_UPDATE.needs,
     });
     expect(fake.requests.map((q) => q.method)).toEqual(["GET", "PUT"]);
@@ -151,12 +151,12 @@ describe("updateSmtpMsa: get, users.settings.sendAs.update, get again", () => {
 
   it("the read before it refused: says reading", async () => {
     const { gmail } = await collector({ fault: ({ n }) => (n === 1 ? { status: 403, body: googleError(403, "PERMISSION_DENIED", "Insufficient Permission") } : undefined) });
-    expect(await gmail.updateSmtpMsa(OWNER, ALIAS, NEW)).toMatchObject({ ok: false, reason: "denied", message: `Gmail denied reading alias ${ALIAS} of ${OWNER} (403: Insufficient Permission)` });
+    expect(await gmail.updateSmtpMsa(OWNER, ALIAS, NEW)).toMatchObject({ ok: false, reason: "denied", message: `the alias was not updated: Gmail denied reading alias ${ALIAS} of ${OWNER} (403: Insufficient Permission)` });
   });
 
-  it("the read-back failing: its error, the alias named", async () => {
+  it("the read-back failing: says the alias was updated, and the read's error", async () => {
     const { gmail, fake } = await collector({ fault: ({ n }) => (n === 3 ? { status: 502, body: googleError(502, "UNAVAILABLE", "Bad Gateway") } : undefined) });
-    expect(await gmail.updateSmtpMsa(OWNER, ALIAS, NEW)).toEqual({ ok: false, reason: "error", message: `Gmail answered HTTP 502: Bad Gateway (alias ${ALIAS} of ${OWNER})`, needs: RERUN });
+    expect(await gmail.updateSmtpMsa(OWNER, ALIAS, NEW)).toEqual({ ok: false, reason: "error", message: `the alias was updated, but reading it back failed: Gmail answered HTTP 502: Bad Gateway (alias ${ALIAS} of ${OWNER})`, needs: RERUN });
     expect(fake.requests).toHaveLength(3);
     expect(gmail.calls).toBe(3);
   });

@@ -147,7 +147,8 @@ export class GmailCollector {
   /**
    * relay-fix --apply: users.settings.sendAs.update of the alias with a new smtpMsa, keeping the
    * alias's other writable fields as read just before (update replaces the resource). Gmail
-   * tests the SMTP login before it saves. Not memoised; the read-back is a fresh get.
+   * tests the SMTP login before it saves. Not memoised; the read-back is a fresh get. A failure's
+   * message says whether the alias was changed: not updated, or updated but not read back.
    */
   async updateSmtpMsa(
     account: string,
@@ -155,6 +156,7 @@ export class GmailCollector {
     smtpMsa: { host: string; port: number; securityMode: "starttls" | "ssl"; username: string; password: string },
   ): Promise<Observation<GmailSendAs>> {
     const what = `alias ${address} of ${account}`;
+    const notUpdated = (u: Unobservable): Unobservable => ({ ...u, message: `the alias was not updated: ${u.message}` });
     // Which request failed: the read before the update, or the update.
     let access = GMAIL_READ;
     try {
@@ -162,16 +164,17 @@ export class GmailCollector {
       this.calls += 1;
       const current = (await api.users.settings.sendAs.get({ userId: account, sendAsEmail: address }, this.options_())).data;
       // Not written over an answer that is not the alias.
-      if (!isSendAs(current)) return unexpected(what, ALIAS);
+      if (!isSendAs(current)) return notUpdated(unexpected(what, ALIAS));
       const keep = (["displayName", "replyToAddress", "signature", "isDefault", "treatAsAlias"] as const).filter((k) => current[k] !== undefined && current[k] !== null);
       const requestBody = { sendAsEmail: address, ...Object.fromEntries(keep.map((k) => [k, current[k]])), smtpMsa };
       this.calls += 1;
       access = GMAIL_UPDATE;
       await api.users.settings.sendAs.update({ userId: account, sendAsEmail: address, requestBody }, this.options_());
     } catch (e) {
-      return classifyGmailError(e, what, access);
+      return notUpdated(classifyGmailError(e, what, access));
     }
-    return this.read(account, address);
+    const back = await this.read(account, address);
+    return back.ok ? back : { ...back, message: `the alias was updated, but reading it back failed: ${back.message}` };
   }
 
   /**
