@@ -149,7 +149,7 @@ async function apply(m: Manifest, sender: Sender, o: Options, source: string, ti
   const mode = m.smtp.port === 465 ? "ssl" : "starttls";
   const back = await gmail.updateSmtpMsa(sender.account, sender.address, { host: sender.smtpEndpoint, port: m.smtp.port, securityMode: mode, username: m.smtp.accessKeyId, password: secret.password });
   if (!back.ok) {
-    print(process.stderr, scrub(`error: the alias was not updated: ${back.message}${back.needs ? `. ${back.needs}` : ""}\n`, secrets));
+    print(process.stderr, scrub(`error: ${back.message}${back.needs ? `. ${back.needs}` : ""}\n`, secrets));
     return 1;
   }
   const [f] = checkGmailAliases(m, { accessKeys: observed([]), lastUsed: new Map(), gmail: new Map([[sender.address, back]]) });

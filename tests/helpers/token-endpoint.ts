@@ -1,8 +1,8 @@
 /**
  * A loopback OAuth 2.0 token endpoint, as Google's for service accounts (JWT bearer grant,
  * RFC 7523): it records each request's form and decoded JWT assertion (header, claims, and
- * whether the signature verifies against `publicKey`) and answers every request with `status`
- * and `body` (a string as written, anything else as JSON).
+ * whether the signature verifies against `publicKey`) and answers every request with `status`,
+ * `body` (a string as written, anything else as JSON) and any `headers` (e.g. a Location).
  */
 import { type KeyObject, verify as verifySignature } from "node:crypto";
 import * as http from "node:http";
@@ -18,7 +18,7 @@ export interface TokenRequest {
   signatureValid: boolean | undefined;
 }
 
-export async function startTokenEndpoint(status: number, body: unknown, publicKey?: KeyObject) {
+export async function startTokenEndpoint(status: number, body: unknown, publicKey?: KeyObject, headers: Record<string, string> = {}) {
   const requests: TokenRequest[] = [];
   const decode = (x: string) => JSON.parse(Buffer.from(x, "base64url").toString() || "{}") as Record<string, unknown>;
   const server = http.createServer((req, res) => {
@@ -35,7 +35,7 @@ export async function startTokenEndpoint(status: number, body: unknown, publicKe
         claims: decode(p),
         signatureValid: publicKey ? verifySignature("RSA-SHA256", Buffer.from(`${h}.${p}`), publicKey, Buffer.from(sig, "base64url")) : undefined,
       });
-      res.writeHead(status, { "content-type": "application/json" });
+      res.writeHead(status, { "content-type": "application/json", ...headers });
       res.end(typeof body === "string" ? body : JSON.stringify(body));
     });
   });

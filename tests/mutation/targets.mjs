@@ -63,7 +63,8 @@ export const SERVER_TESTS = {
   // (layers/monitoring/collect.ts and layers/watch/collect.ts need none: the pure
   // tests/verify/monitoring-collector.test.ts covers them; monitoring.test.ts starts moto.)
   "scripts/verify/layers/recipient/collect.ts": ["tests/verify/recipient.test.ts"],
-  "scripts/verify/layers/gmail/collect.ts": ["tests/verify/relay.test.ts"],
+  // gmail-api.test.ts: the collector in-process against the loopback Gmail API (gmail-fake.ts).
+  "scripts/verify/layers/gmail/collect.ts": ["tests/verify/gmail-api.test.ts", "tests/verify/relay.test.ts"],
   // A loopback OAuth token endpoint in-process (relay-fix.test.ts spawns the CLI).
   "scripts/verify/layers/gmail/delegation.ts": ["tests/verify/delegation.test.ts"],
 };

@@ -136,6 +136,17 @@ describe("mintDelegatedToken", () => {
     expect(await mintDelegatedToken(saKey(uri), OWNER, 5_000)).toEqual({ ok: false, message: `cannot reach the token endpoint ${uri} (ECONNREFUSED). Check the network path to it.` });
   });
 
+  it("a failure without a code (an endpoint that redirects to itself, until the client gives up): a network error", async () => {
+    const loop = await startTokenEndpoint(302, "", undefined, { location: "/token" });
+    try {
+      expect(await mintDelegatedToken(saKey(loop.uri), OWNER, 5_000)).toEqual({ ok: false, message: `cannot reach the token endpoint ${loop.uri} (network error). Check the network path to it.` });
+      // The first request and the 20 redirects the client follows.
+      expect(loop.requests).toHaveLength(21);
+    } finally {
+      await loop.stop();
+    }
+  });
+
   it("an endpoint that never answers: given up after the timeout", async () => {
     const silent = net.createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));

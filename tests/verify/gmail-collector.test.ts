@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { classifyGmailError, GMAIL_API_ROOT, GmailCollector, readGmailToken } from "../../scripts/verify/layers/gmail/collect";
+import { classifyGmailError, GMAIL_API_ROOT, GMAIL_SEND, GMAIL_UPDATE, GmailCollector, readGmailToken } from "../../scripts/verify/layers/gmail/collect";
 import { GMAIL_CREDENTIALS } from "../../scripts/verify/layers/relay/check";
 
 const WHAT = "alias admin@example.com of owner@example.com";
@@ -33,6 +33,25 @@ describe("classifyGmailError", () => {
     expect(classifyGmailError(apiError(429, "Quota exceeded"), WHAT)).toEqual({ ok: false, reason: "throttled", message: "Gmail: Quota exceeded", needs: "Gmail's quota was exceeded: re-run later." });
   });
 
+  it("a 403 names what was refused and what that request needs: reading (the default), updating an alias, sending", () => {
+    // Google's reference: sendAs.update of an address other than the primary one only for a
+    // delegated service account (scope settings.basic or settings.sharing); messages.send: gmail.send.
+    const restricted = apiError(403, "Access restricted to service accounts that have been delegated domain-wide authority");
+    expect(classifyGmailError(restricted, WHAT, GMAIL_UPDATE)).toEqual({
+      ok: false,
+      reason: "denied",
+      message: `Gmail denied updating ${WHAT} (403: Access restricted to service accounts that have been delegated domain-wide authority)`,
+      needs:
+        "Gmail lets only a service account with domain-wide delegation change an alias other than the account's primary address, with the scope gmail.settings.basic or gmail.settings.sharing: give --gmail-service-account FILE (or a token minted from one), impersonating the alias's owner.",
+    });
+    expect(classifyGmailError(apiError(403, "Insufficient Permission"), "the probe from admin@example.com as owner@example.com", GMAIL_SEND)).toEqual({
+      ok: false,
+      reason: "denied",
+      message: "Gmail denied sending the probe from admin@example.com as owner@example.com (403: Insufficient Permission)",
+      needs: "The token lacks the scope gmail.send, or belongs to another account than the alias's owner.",
+    });
+  });
+
   it("the status on the error itself, and a body without Google's message: the HTTP status", () => {
     expect(classifyGmailError({ status: 404 }, WHAT)).toEqual({ ok: false, reason: "notfound", message: `Gmail: HTTP 404 (${WHAT})` });
     expect(classifyGmailError({ response: { status: 401, data: { error: { message: 7 } } } }, WHAT)).toMatchObject({ message: "Gmail refused the access token (401: HTTP 401)" });
@@ -44,6 +63,9 @@ describe("classifyGmailError", () => {
     const timeout = { ok: false, reason: "timeout", message: `Gmail did not answer in time (${WHAT})`, needs: "Check the network path to the Gmail API, or raise --timeout." };
     expect(classifyGmailError({ name: "AbortError", message: "This operation was aborted" }, WHAT)).toEqual(timeout);
     expect(classifyGmailError({ code: "ETIMEDOUT" }, WHAT)).toEqual(timeout);
+    // The name alone, as fetch's abort and AbortSignal.timeout() name their errors.
+    expect(classifyGmailError({ name: "AbortError" }, WHAT)).toEqual(timeout);
+    expect(classifyGmailError({ name: "TimeoutError" }, WHAT)).toEqual(timeout);
     expect(classifyGmailError({ message: "network timeout at: https://gmail.googleapis.com/" }, WHAT)).toEqual(timeout);
     const unreachable = (code: string) => ({ ok: false, reason: "unreachable", message: `the Gmail API is unreachable (${code})`, needs: "Check the network path to gmail.googleapis.com (or --gmail-endpoint)." });
     expect(classifyGmailError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED 127.0.0.1:9" }, WHAT)).toEqual(unreachable("ECONNREFUSED"));
@@ -76,8 +98,13 @@ describe("readGmailToken", () => {
     expect(readGmailToken(file(JSON.stringify({ access_token: 5, token: "ya29.c" })), {})).toBe("ya29.c");
   });
 
+  it("a file that cannot be read: a usage error naming the flag", () => {
+    const missing = path.join(dir, "no-such-token.json");
+    expect(() => readGmailToken(missing, {})).toThrow(`cannot read --gmail-token-file "${missing}": there is no such file.`);
+  });
+
   it("a file without a token, or not JSON: a usage error naming the file, never the content", () => {
-    for (const text of [JSON.stringify({ access_token: "  " }), "null", JSON.stringify({ refresh_token: "1//secret" })]) {
+    for (const text of [JSON.stringify({ access_token: "  " }), "null", JSON.stringify({ refresh_token: "1//secret" }), JSON.stringify({ token: 5 })]) {
       const f = file(text);
       expect(() => readGmailToken(f, {})).toThrow(`--gmail-token-file: ${f} has no "access_token" field. Give the OAuth token JSON (with an access_token) for the account that owns the aliases.`);
     }

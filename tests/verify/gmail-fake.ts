@@ -64,9 +64,19 @@ export interface GmailFakeOptions {
   ca?: string;
   /** Stored SMTP logins per alias address (as if entered in Gmail earlier). */
   credentials?: Record<string, { username: string; password: string }>;
+  /**
+   * Misbehaviour on purpose, asked for each request once it is recorded (`n`: its 1-based
+   * number): an answer replaces the fake's own. `{ status, body }` answers with that status and
+   * body (a string as written, anything else as JSON); "hang up" destroys the connection
+   * without an answer.
+   */
+  fault?: (request: { method: string; path: string; n: number }) => GmailFault | undefined;
 }
 
-const error = (code: number, status: string, message: string) => ({ error: { code, message, errors: [{ message, domain: "global", reason: status.toLowerCase() }], status } });
+export type GmailFault = { status: number; body: unknown } | "hang up";
+
+/** Google's error body (AIP-193): {"error": {"code", "message", "errors", "status"}}. */
+export const googleError = (code: number, status: string, message: string) => ({ error: { code, message, errors: [{ message, domain: "global", reason: status.toLowerCase() }], status } });
 
 /** The header `name` of a raw RFC 5322 message (first occurrence, unfolded). */
 function header(raw: string, name: string): string | undefined {
@@ -119,22 +129,25 @@ export async function startGmailFake(options: GmailFakeOptions): Promise<GmailFa
     const send = (status: number, body: unknown) => {
       const reply = () => {
         res.writeHead(status, { "content-type": "application/json; charset=UTF-8" });
-        res.end(JSON.stringify(body));
+        res.end(typeof body === "string" ? body : JSON.stringify(body));
       };
       if (options.delayMs) setTimeout(reply, options.delayMs);
       else reply();
     };
+    const fault = options.fault?.({ method: req.method ?? "?", path: url.pathname, n: requests.length });
+    if (fault === "hang up") return void req.socket.destroy();
+    if (fault) return send(fault.status, fault.body);
     if (req.headers.authorization !== `Bearer ${options.token}`) {
-      return send(401, error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential."));
+      return send(401, googleError(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential."));
     }
     const sendPath = /^\/gmail\/v1\/users\/([^/]+)\/messages\/send$/.exec(url.pathname);
     if (sendPath && req.method === "POST") {
       const user = decodeURIComponent(sendPath[1]);
       const account = user === "me" ? options.me : user;
-      if (account !== options.me) return send(403, error(403, "PERMISSION_DENIED", "Delegation denied for " + options.me));
+      if (account !== options.me) return send(403, googleError(403, "PERMISSION_DENIED", "Delegation denied for " + options.me));
       const raw = Buffer.from(String((body as { raw?: string } | undefined)?.raw ?? ""), "base64url").toString("utf8");
       const fromAddress = addresses(header(raw, "From"))[0];
-      if (!fromAddress) return send(400, error(400, "INVALID_ARGUMENT", "Invalid From header"));
+      if (!fromAddress) return send(400, googleError(400, "INVALID_ARGUMENT", "Invalid From header"));
       const alias = (aliases.get(account) ?? []).find((a) => a.sendAsEmail.toLowerCase() === fromAddress);
       const id = `fake${requests.length.toString(16).padStart(12, "0")}`;
       if (!alias?.smtpMsa) return send(200, { id, threadId: id, labelIds: ["SENT"] });
@@ -145,14 +158,14 @@ export async function startGmailFake(options: GmailFakeOptions): Promise<GmailFa
       return;
     }
     const m = /^\/gmail\/v1\/users\/([^/]+)\/settings\/sendAs(?:\/([^/]+))?$/.exec(url.pathname);
-    if (!m || (req.method !== "GET" && !(req.method === "PUT" && m[2]))) return send(404, error(404, "NOT_FOUND", "Not Found"));
+    if (!m || (req.method !== "GET" && !(req.method === "PUT" && m[2]))) return send(404, googleError(404, "NOT_FOUND", "Not Found"));
     const user = decodeURIComponent(m[1]);
     const account = user === "me" ? options.me : user;
-    if (account !== options.me) return send(403, error(403, "PERMISSION_DENIED", "Delegation denied for " + options.me));
+    if (account !== options.me) return send(403, googleError(403, "PERMISSION_DENIED", "Delegation denied for " + options.me));
     const list = aliases.get(account) ?? [];
     if (m[2] === undefined) return send(200, { sendAs: list });
     const alias = list.find((a) => a.sendAsEmail.toLowerCase() === decodeURIComponent(m[2]).toLowerCase());
-    if (!alias) return send(404, error(404, "NOT_FOUND", "Requested entity was not found."));
+    if (!alias) return send(404, googleError(404, "NOT_FOUND", "Requested entity was not found."));
     if (req.method === "PUT") {
       // update: the new resource; smtpMsa's username and password are write-only (kept for messages.send, never returned).
       const next = body as SendAsResource & { smtpMsa?: { username?: string; password?: string } };

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GMAIL_DELEGATION_SCOPES, GOOGLE_TOKEN_URI } from "../../scripts/verify/layers/gmail/delegation";
 import { runCliAsync } from "../helpers/spawn";
 import { startTokenEndpoint } from "../helpers/token-endpoint";
-import { healthyAlias, startGmailFake } from "./gmail-fake";
+import { googleError, healthyAlias, startGmailFake } from "./gmail-fake";
 import { createWorld, type SharedServers, startShared, type World } from "./world";
 
 let shared: SharedServers;
@@ -138,6 +138,29 @@ describe("relay-fix", () => {
       expect(raw.split("\r\n").slice(0, 5)).toEqual(["From: admin@example.com", "To: success@simulator.amazonses.com", "Subject: mail-infra relay probe (test, key generation 1)", "MIME-Version: 1.0", 'Content-Type: text/plain; charset="UTF-8"']);
       expect(r.stdout).toMatch(/^Probe: sent a message From admin@example\.com To success@simulator\.amazonses\.com through the Gmail API \(message fake[0-9a-f]+\) at \S+Z; Gmail relays it through email-smtp\.us-east-1\.amazonaws\.com with the key the alias holds\.$/m);
       expect(r.stdout).toMatch(new RegExp(`^Next: after \\S+Z \\(IAM's last-used record lags up to ~4 h\\), run:\n  npm run verify -- --manifest ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} --only relay$`, "m"));
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it("--apply with a token Gmail does not let change the alias (403 on the update): exit 1, says it was not updated and what the update needs", async () => {
+    const token = "ya29.undelegated-token-never-printed";
+    const m = structuredClone(w.manifest);
+    m.senders[0].account = "owner@example.com";
+    const file = path.join(dir, "workspace-403.json");
+    await writeFile(file, JSON.stringify(m));
+    const refusal = googleError(403, "PERMISSION_DENIED", "Access restricted to service accounts that have been delegated domain-wide authority");
+    const fake = await startGmailFake({ token, me: "owner@example.com", aliases: { "owner@example.com": [healthyAlias("admin@example.com")] }, fault: ({ method }) => (method === "PUT" ? { status: 403, body: refusal } : undefined) });
+    try {
+      const r = await runCliAsync("relay-fix.ts", ["--manifest", file, "--sender", "admin@example.com", "--apply", "--gmail-endpoint", fake.endpoint], { env: { ...w.env, GMAIL_ACCESS_TOKEN: token } });
+      noSecret(r.stdout + r.stderr);
+      expect((r.stdout + r.stderr).includes(token)).toBe(false);
+      expect([r.status, r.stderr]).toEqual([
+        1,
+        "error: the alias was not updated: Gmail denied updating alias admin@example.com of owner@example.com (403: Access restricted to service accounts that have been delegated domain-wide authority). " +
+          "Gmail lets only a service account with domain-wide delegation change an alias other than the account's primary address, with the scope gmail.settings.basic or gmail.settings.sharing: give --gmail-service-account FILE (or a token minted from one), impersonating the alias's owner.\n",
+      ]);
+      expect(fake.requests.map((q) => q.method)).toEqual(["GET", "PUT"]);
     } finally {
       await fake.stop();
     }
