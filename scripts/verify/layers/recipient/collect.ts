@@ -47,7 +47,9 @@ function classifyNetworkError(e: unknown, where: string, realName: string): Unob
   const text = `${err.code ?? ""} ${err.message ?? ""}`;
   if (TLS_ERROR.test(text)) return { ok: false, reason: "tls", message: `TLS to ${where} failed: ${err.message ?? err.code} (checked against ${realName})` };
   if (/ECONNREFUSED/.test(text)) return { ok: false, reason: "unreachable", message: `connection to ${where} refused` };
-  if (/ETIMEDOUT|ETIMEOUT|timed? ?out|Greeting never received|AbortError|aborted/i.test(text)) return { ok: false, reason: "timeout", message: `${where} did not answer in time` };
+  // Every timeout carries ETIMEDOUT (Node's, this request's own, nodemailer's "Timeout" and "Greeting never received") or c-ares'
+  // ETIMEOUT (in nodemailer's EDNS message). Not "aborted": Node says that (ECONNRESET) of a reply cut short, which did answer.
+  if (/ETIMEDOUT|ETIMEOUT/.test(text)) return { ok: false, reason: "timeout", message: `${where} did not answer in time` };
   if (/ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EPIPE/.test(text)) return { ok: false, reason: "unreachable", message: `${where}: ${err.code ?? err.message}` };
   return { ok: false, reason: "error", message: `${where}: ${(err.message ?? err.code ?? "unknown error").replace(/\s+/g, " ")}` };
 }
