@@ -176,18 +176,18 @@ describe("RecipientCollector.fetchPolicy: where it connects", () => {
 
   it("without an override: the first A address, port 443", async () => {
     const { r, calls } = collector({ [`A ${POLICY_HOST}`]: ok("127.0.0.1", "127.0.0.2"), [`AAAA ${POLICY_HOST}`]: ok("::1") });
-    const got = await r.fetchPolicy(D);
-    // Nothing listens on 127.0.0.1:443 here.
-    expect(got).toEqual({ ok: false, reason: "unreachable", message: `${URL}: connection to 127.0.0.1:443 refused` });
+    // Refused where nothing listens on port 443; a local web server there fails TLS for mta-sts.example.com.
+    expect(await r.fetchPolicy(D)).toMatchObject({ ok: false, message: expect.stringContaining("127.0.0.1:443") });
     expect(calls.sort()).toEqual([`dns.query A ${POLICY_HOST}`, `dns.query AAAA ${POLICY_HOST}`]);
   });
 
-  it("only an IPv6 address (the A question failed, or --mta-sts-endpoint with a port alone): it is written [address]:port", async () => {
+  it("only an IPv6 address (the A question failed, or NODATA and --mta-sts-endpoint with a port alone): it is written [address]:port", async () => {
     const closed = await startClosedPort();
     const aFailed = collector({ [`A ${POLICY_HOST}`]: timeout(`A ${POLICY_HOST}`), [`AAAA ${POLICY_HOST}`]: ok("::1") }).r;
-    expect(await aFailed.fetchPolicy(D)).toEqual({ ok: false, reason: "unreachable", message: `${URL}: connection to [::1]:443 refused` });
+    // Refused, or unreachable on a machine without IPv6 on loopback: either names [::1]:<port>.
+    expect(await aFailed.fetchPolicy(D)).toMatchObject({ ok: false, message: expect.stringContaining("[::1]:443") });
     const portOnly = collector({ [`A ${POLICY_HOST}`]: ok(), [`AAAA ${POLICY_HOST}`]: ok("::1") }, { mtaStsEndpoint: { port: closed.port } }).r;
-    expect(await portOnly.fetchPolicy(D)).toEqual({ ok: false, reason: "unreachable", message: `${URL}: connection to [::1]:${closed.port} refused` });
+    expect(await portOnly.fetchPolicy(D)).toMatchObject({ ok: false, message: expect.stringContaining(`[::1]:${closed.port}`) });
   });
 
   it("no address: NXDOMAIN and NODATA say so with the URL; a failed question is passed on as it is", async () => {
