@@ -42,14 +42,16 @@ export interface RecipientOptions {
 
 const TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|UNABLE_TO_GET_ISSUER|ERR_TLS|certificate|Hostname\/IP does not match/i;
 
-function classifyNetworkError(e: unknown, where: string, realName: string): Unobservable {
-  const err = (e ?? {}) as { code?: string; message?: string };
-  const text = `${err.code ?? ""} ${err.message ?? ""}`;
-  if (TLS_ERROR.test(text)) return { ok: false, reason: "tls", message: `TLS to ${where} failed: ${err.message ?? err.code} (checked against ${realName})` };
+/** What an error of the request or the probe means; each has a message, and a code (Node's, or nodemailer's error type). */
+function classifyNetworkError(err: Error & { code?: string }, where: string, realName: string): Unobservable {
+  const text = `${err.code ?? ""} ${err.message}`;
+  if (TLS_ERROR.test(text)) return { ok: false, reason: "tls", message: `TLS to ${where} failed: ${err.message} (checked against ${realName})` };
   if (/ECONNREFUSED/.test(text)) return { ok: false, reason: "unreachable", message: `connection to ${where} refused` };
-  if (/ETIMEDOUT|ETIMEOUT|timed? ?out|Greeting never received|AbortError|aborted/i.test(text)) return { ok: false, reason: "timeout", message: `${where} did not answer in time` };
+  // Every timeout carries ETIMEDOUT (Node's, this request's own, nodemailer's "Timeout" and "Greeting never received") or c-ares'
+  // ETIMEOUT (in nodemailer's EDNS message). Not "aborted": Node says that (ECONNRESET) of a reply cut short, which did answer.
+  if (/ETIMEDOUT|ETIMEOUT/.test(text)) return { ok: false, reason: "timeout", message: `${where} did not answer in time` };
   if (/ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EPIPE/.test(text)) return { ok: false, reason: "unreachable", message: `${where}: ${err.code ?? err.message}` };
-  return { ok: false, reason: "error", message: `${where}: ${(err.message ?? err.code ?? "unknown error").replace(/\s+/g, " ")}` };
+  return { ok: false, reason: "error", message: `${where}: ${err.message.replace(/\s+/g, " ")}` };
 }
 
 const hostPort = (host: string, port: number) => (isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`);
