@@ -27,6 +27,21 @@ describe("mailFromOwnership", () => {
     expect(mxOwnerRegion([`10 ${mailFromMxHost("eu-west-1")}`, `10 ${mailFromMxHost("us-west-2")}.`, `10 ${mailFromMxHost("us-east-1")}`], ["us-east-1", "us-west-2"])).toBe("us-west-2");
   });
 
+  it("an MX value is read as written by hand too: the host is its last word, spaces around it ignored", () => {
+    // "10 feedback-smtp.us-west-2.amazonses.com" with a trailing space or newline (a value pasted into config or a zone file).
+    expect(mxOwnerRegion(["10 feedback-smtp.us-west-2.amazonses.com \n"], ["us-east-1", "us-west-2"])).toBe("us-west-2");
+    expect(mxOwnerRegion(["  10\tfeedback-smtp.us-west-2.amazonses.com."], ["us-east-1", "us-west-2"])).toBe("us-west-2");
+  });
+
+  it("a region that lists one name twice uses it once: the name is not shared", () => {
+    const twice = [
+      { region: "us-east-1", name: `bounce.${D}` },
+      { region: "us-east-1", name: `BOUNCE.${D}.` },
+    ];
+    expect(mailFromOwnership(twice)).toEqual([{ name: `bounce.${D}`, regions: ["us-east-1"], owner: "us-east-1", by: "order", movers: [] }]);
+    expect(sharedMailFroms(twice)).toEqual([]);
+  });
+
   it("names used by one region are listed, but not as shared", () => {
     const uses = [...both, { region: "eu-west-1", name: `bounce-eu-west-1.${D}` }];
     expect(mailFromOwnership(uses).map((o) => [o.name, o.owner, o.movers])).toEqual([
