@@ -29,6 +29,18 @@ describe(policy.name, () => {
     ]);
   });
 
+  it("finds the SMTP user by either mark the component gives it (path /mail/, tag mail-infra:role=ses-smtp), as deployed stacks carry them", async () => {
+    for (const marks of [{ path: "/mail/", tags: {} }, { path: "/", tags: { "mail-infra:role": "ses-smtp" } }]) {
+      const stack = stackWith(["admin@example.com"], false);
+      Object.assign(find(stack, "smtp-user").props, marks);
+      expect((await run(stack)).violations.map((v) => v.urn)).toEqual([urnOf(find(stack, "smtp-user"))]);
+    }
+    // Neither mark: another IAM user of the account, not the stack's SMTP user.
+    const stack = stackWith(["admin@example.com"], false);
+    Object.assign(find(stack, "smtp-user").props, { path: "/", tags: { "mail-infra:role": "ci" } });
+    expect((await run(stack)).notApplicable).toMatch(/no SES SMTP user/);
+  });
+
   it("is not applicable without senders (the teardown path: move the relays first)", async () => {
     expect((await run(stackWith([], false))).notApplicable).toMatch(/mail-infra:senders is empty/);
   });
