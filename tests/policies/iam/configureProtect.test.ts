@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { SMTP_CREDENTIALS_TYPE } from "../../../lib/names";
 import { configureProtect as policy } from "../../../policies/iam/User/configureProtect";
 import { expectPolicyShape, runStackPolicy, stackArgs, type StackEntry, urnOf } from "../harness";
 import { find, goodStack } from "../stack-fixture";
@@ -8,7 +7,9 @@ const run = (entries: readonly StackEntry[]) => runStackPolicy(policy, stackArgs
 const stackWith = (senders: string[], protect: boolean): StackEntry[] => {
   const stack = goodStack();
   find(stack, "smtp-user").opts = { protect };
-  return [...stack, { type: SMTP_CREDENTIALS_TYPE, name: "smtp", props: { senders } }];
+  // The SmtpCredentials component as a deployed stack's state names it: its type token is part of
+  // every URN under it, so it is written here as Pulumi has it, not read from lib/names.
+  return [...stack, { type: "mail-infra:iam:SmtpCredentials", name: "smtp", props: { senders } }];
 };
 
 describe(policy.name, () => {
