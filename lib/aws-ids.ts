@@ -81,15 +81,18 @@ const AWS_MANAGED_SNS_KEY = /^(arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:)?alias
 export function snsTopicKeyProblem(keyRef: string, topicRegions: readonly string[]): string | undefined {
   const invalid = validateKmsKeyId(keyRef);
   if (invalid) return invalid;
-  if (AWS_MANAGED_SNS_KEY.test(keyRef.trim())) {
+  // keyRef passed validateKmsKeyId, whose pattern has no room for surrounding spaces.
+  if (AWS_MANAGED_SNS_KEY.test(keyRef)) {
     return (
       `${shown(keyRef)} is the AWS-managed key of SNS. Its key policy cannot be changed, so SES, CloudWatch alarms and EventBridge cannot use it: ` +
       "the bounce events and the alerts would be dropped. Use a customer-managed key whose policy lets those services use it (docs/monitoring.md, \"Encrypted topics\")."
     );
   }
+  // An alias name, a key id or a multi-Region key id resolves in each topic's own region.
   const where = kmsKeyArnLocation(keyRef);
-  const others = where ? [...new Set(topicRegions.map((r) => r.trim().toLowerCase()))].filter((r) => r !== where.region) : [];
-  if (where && others.length > 0) {
+  if (!where) return undefined;
+  const others = [...new Set(topicRegions.map((r) => r.trim().toLowerCase()))].filter((r) => r !== where.region);
+  if (others.length > 0) {
     return (
       `the KMS key ${shown(keyRef)} is in ${where.region}, but the stack has SNS topics in ${others.join(", ")} too, and SNS encrypts only with a key of the topic's region. ` +
       "Name the key by an alias created in each of these regions (alias/mail-sns) or by a multi-Region key id (mrk-…) replicated to them."

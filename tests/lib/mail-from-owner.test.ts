@@ -27,6 +27,21 @@ describe("mailFromOwnership", () => {
     expect(mxOwnerRegion([`10 ${mailFromMxHost("eu-west-1")}`, `10 ${mailFromMxHost("us-west-2")}.`, `10 ${mailFromMxHost("us-east-1")}`], ["us-east-1", "us-west-2"])).toBe("us-west-2");
   });
 
+  it("an MX value is read as written by hand too: the host is its last word, spaces around it ignored", () => {
+    // "10 feedback-smtp.us-west-2.amazonses.com" with a trailing space or newline (a value pasted into config or a zone file).
+    expect(mxOwnerRegion(["10 feedback-smtp.us-west-2.amazonses.com \n"], ["us-east-1", "us-west-2"])).toBe("us-west-2");
+    expect(mxOwnerRegion(["  10\tfeedback-smtp.us-west-2.amazonses.com."], ["us-east-1", "us-west-2"])).toBe("us-west-2");
+  });
+
+  it("a region that lists one name twice uses it once: the name is not shared", () => {
+    const twice = [
+      { region: "us-east-1", name: `bounce.${D}` },
+      { region: "us-east-1", name: `BOUNCE.${D}.` },
+    ];
+    expect(mailFromOwnership(twice)).toEqual([{ name: `bounce.${D}`, regions: ["us-east-1"], owner: "us-east-1", by: "order", movers: [] }]);
+    expect(sharedMailFroms(twice)).toEqual([]);
+  });
+
   it("names used by one region are listed, but not as shared", () => {
     const uses = [...both, { region: "eu-west-1", name: `bounce-eu-west-1.${D}` }];
     expect(mailFromOwnership(uses).map((o) => [o.name, o.owner, o.movers])).toEqual([
@@ -60,8 +75,11 @@ describe("nameInUse", () => {
 });
 
 describe("ownMailFromFix", () => {
-  const [o] = mailFromOwnership(both, () => [`10 ${mailFromMxHost("us-east-1")}`]);
+  // Built inside each test, not at collection time: code run while the file is collected makes
+  // its mutants static for Stryker (each is then run against every related test).
+  const owned = () => mailFromOwnership(both, () => [`10 ${mailFromMxHost("us-east-1")}`])[0];
   it("discovery: records of the new name, then MAIL FROM under USE_DEFAULT_VALUE, then REJECT_MESSAGE; the owner's MX is left alone", () => {
+    const o = owned();
     const f = ownMailFromFix(o, D, "us-west-2", "discovery");
     expect(f.newName).toBe(`bounce-us-west-2.${D}`);
     expect(f.steps.map((s) => (s.kind === "dns-record-set" ? `${s.type} ${s.name} ${s.values.join()}` : s.kind === "ses-mail-from" ? `${s.region} ${s.mailFromDomain} ${s.behaviorOnMxFailure}` : s.kind))).toEqual([
@@ -79,6 +97,7 @@ describe("ownMailFromFix", () => {
     expect(back.text).toContain("(3) when verify shows bounce-us-west-2.example.com SUCCESS in us-west-2, run the same command with --behavior-on-mx-failure REJECT_MESSAGE");
   });
   it("discovery, the whole text: the owner kept by its MX, the two steps, nothing to set back under USE_DEFAULT_VALUE", () => {
+    const o = owned();
     expect(ownMailFromFix(o, D, "us-west-2", "discovery").text).toBe(
       "bounce.example.com serves us-east-1 (its MX names that region's feedback host): leave its MX as it is. Give us-west-2 its own MAIL FROM, as `npm run adopt` does: " +
         '(1) publish MX "10 feedback-smtp.us-west-2.amazonses.com" and TXT "v=spf1 include:amazonses.com ~all" at bounce-us-west-2.example.com; ' +
@@ -91,9 +110,11 @@ describe("ownMailFromFix", () => {
     expect(ownMailFromFix(byOrder, D, "us-west-2", "discovery").text).toMatch(/^bounce\.example\.com serves us-east-1: leave its MX as it is\. Give us-west-2 /);
   });
   it("stack, no stack named: the commands name <stack>", () => {
+    const o = owned();
     expect(ownMailFromFix(o, D, "us-west-2", "stack").text).toContain("`npm run verify -- --stack <stack> --only ses` fails ses.identity.mail-from");
   });
   it("stack: the config keys, staged only where the stack chose REJECT_MESSAGE", () => {
+    const o = owned();
     const f = ownMailFromFix(o, D, "us-west-2", "stack", () => false, "prod");
     expect(f.text).toContain("set mail-infra:regionalMailFromSubdomains us-west-2=bounce-us-west-2, and `pulumi up`");
     expect(f.text).toContain("Nothing to set back afterwards");

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { SMTP_CREDENTIALS_TYPE } from "../../../lib/names";
 import { configureProtect as policy } from "../../../policies/iam/User/configureProtect";
 import { expectPolicyShape, runStackPolicy, stackArgs, type StackEntry, urnOf } from "../harness";
 import { find, goodStack } from "../stack-fixture";
@@ -8,7 +7,9 @@ const run = (entries: readonly StackEntry[]) => runStackPolicy(policy, stackArgs
 const stackWith = (senders: string[], protect: boolean): StackEntry[] => {
   const stack = goodStack();
   find(stack, "smtp-user").opts = { protect };
-  return [...stack, { type: SMTP_CREDENTIALS_TYPE, name: "smtp", props: { senders } }];
+  // The SmtpCredentials component as a deployed stack's state names it: its type token is part of
+  // every URN under it, so it is written here as Pulumi has it, not read from lib/names.
+  return [...stack, { type: "mail-infra:iam:SmtpCredentials", name: "smtp", props: { senders } }];
 };
 
 describe(policy.name, () => {
@@ -27,6 +28,18 @@ describe(policy.name, () => {
           "The SMTP user smtp is not protected, but 1 sender (admin@example.com) relay with its credentials: mail-infra:protect is false, so protect and retainOnDelete are off everywhere and the next removal or rename deletes the user, its keys or an identity. Set mail-infra:protect to true.",
       },
     ]);
+  });
+
+  it("finds the SMTP user by either mark the component gives it (path /mail/, tag mail-infra:role=ses-smtp), as deployed stacks carry them", async () => {
+    for (const marks of [{ path: "/mail/", tags: {} }, { path: "/", tags: { "mail-infra:role": "ses-smtp" } }]) {
+      const stack = stackWith(["admin@example.com"], false);
+      Object.assign(find(stack, "smtp-user").props, marks);
+      expect((await run(stack)).violations.map((v) => v.urn)).toEqual([urnOf(find(stack, "smtp-user"))]);
+    }
+    // Neither mark: another IAM user of the account, not the stack's SMTP user.
+    const stack = stackWith(["admin@example.com"], false);
+    Object.assign(find(stack, "smtp-user").props, { path: "/", tags: { "mail-infra:role": "ci" } });
+    expect((await run(stack)).notApplicable).toMatch(/no SES SMTP user/);
   });
 
   it("is not applicable without senders (the teardown path: move the relays first)", async () => {
