@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DNS_RECORDS_TYPE } from "../lib/names";
 import { dnsRecordRole, protectionOptions } from "../lib/protection";
 import { type DnsRecord, dependsOnDkimTokens, recordResourceKey, route53TxtValue } from "../lib/records";
 
@@ -28,7 +29,7 @@ export class DnsRecords extends pulumi.ComponentResource {
   readonly records: aws.route53.Record[];
 
   constructor(name: string, args: DnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mail-infra:dns:DnsRecords", name, {}, opts);
+    super(DNS_RECORDS_TYPE, name, {}, opts);
     this.records = args.shape.map((shape, i) => {
       // Records that depend only on config are declared from plain values, known at preview;
       // only the DKIM CNAMEs wait for the tokens SES issues.

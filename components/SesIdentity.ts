@@ -6,6 +6,7 @@ import {
   EVENT_DESTINATION_NAME,
   eventTopicName,
   PUBLISHED_EVENT_TYPES,
+  SES_IDENTITY_TYPE,
   SUPPRESSED_REASONS,
 } from "../lib/names";
 import { type ProtectedRole, protectionOptions } from "../lib/protection";
@@ -49,7 +50,7 @@ export class SesIdentity extends pulumi.ComponentResource {
   readonly arn: pulumi.Output<string>;
 
   constructor(name: string, args: SesIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mail-infra:ses:SesIdentity", name, {}, opts);
+    super(SES_IDENTITY_TYPE, name, {}, opts);
     const child = (role: ProtectedRole): pulumi.CustomResourceOptions => ({ parent: this, ...protectionOptions(role, args.protect) });
     const { region } = args;
 

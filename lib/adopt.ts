@@ -16,7 +16,7 @@ import { type DmarcRecord, dmarcRecordName, isDmarcRecord, parseDmarc } from "./
 import { normalizeDomain } from "./domain";
 import { afterMailFromSuccess, MOVE_BEHAVIOR } from "./mail-from-move";
 import { mailFromOwnership, regionalMailFromName } from "./mail-from-owner";
-import { configurationSetName, EVENT_DESTINATION_NAME, eventTopicName, PUBLISHED_EVENT_TYPES, SMTP_USER_PATH, SUPPRESSED_REASONS } from "./names";
+import { configurationSetName, DNS_RECORDS_TYPE, EVENT_DESTINATION_NAME, eventTopicName, MAIL_DOMAIN_TYPE, PUBLISHED_EVENT_TYPES, SES_IDENTITY_TYPE, SMTP_CREDENTIALS_TYPE, SMTP_USER_PATH, SUPPRESSED_REASONS } from "./names";
 import { DKIM_TOKENS_PER_IDENTITY, type DnsRecord, expectedRecords, recordResourceKey, stableDkimOrder } from "./records";
 import { dkimCnameName } from "./regions";
 import { isSpfRecord, parseSpf, validateSpfTerm } from "./spf";
@@ -179,16 +179,16 @@ export class AdoptionError extends Error {
 }
 
 export const TYPES = {
-  mailDomain: "mail-infra:ses:MailDomain",
-  sesIdentity: "mail-infra:ses:SesIdentity",
-  dnsRecords: "mail-infra:dns:DnsRecords",
+  mailDomain: MAIL_DOMAIN_TYPE,
+  sesIdentity: SES_IDENTITY_TYPE,
+  dnsRecords: DNS_RECORDS_TYPE,
   emailIdentity: "aws:sesv2/emailIdentity:EmailIdentity",
   mailFrom: "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes",
   configurationSet: "aws:sesv2/configurationSet:ConfigurationSet",
   eventDestination: "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination",
   topic: "aws:sns/topic:Topic",
   record: "aws:route53/record:Record",
-  smtpCredentials: "mail-infra:iam:SmtpCredentials",
+  smtpCredentials: SMTP_CREDENTIALS_TYPE,
   user: "aws:iam/user:User",
   secret: "aws:secretsmanager/secret:Secret",
 } as const;

@@ -41,6 +41,10 @@ export const SUPPRESSED_REASONS = ["BOUNCE", "COMPLAINT"] as const;
 export const MAIL_DOMAIN_TYPE = "mail-infra:ses:MailDomain";
 /** The SmtpCredentials component's type: its outputs list the senders (the protect rule reads them). */
 export const SMTP_CREDENTIALS_TYPE = "mail-infra:iam:SmtpCredentials";
+/** The component that holds one domain's SES identity in one region. */
+export const SES_IDENTITY_TYPE = "mail-infra:ses:SesIdentity";
+/** The component that holds one domain's DNS records. */
+export const DNS_RECORDS_TYPE = "mail-infra:dns:DnsRecords";
 
 /** Tag on each SES identity: "route53" or "external", where its DNS records are kept. */
 export const DNS_MODE_TAG = "mail-infra:dns";

@@ -7,6 +7,7 @@
 import { Command } from "commander";
 import type { StackManifest } from "../lib/manifest";
 import { formatRate } from "../lib/monitoring";
+import { DNS_RECORDS_TYPE } from "../lib/names";
 import { BOUNCE_ALARM_LAYERS, watchBusName, watchChangeRegions, watchForwarding } from "../lib/watch";
 import { type DnsRecord, toZoneFile } from "../lib/records";
 import { formatReview, type Plan, planSchema, reviewChange } from "../lib/change-review";
@@ -153,7 +154,7 @@ async function main(): Promise<number> {
   const walk = (parent: string, depth: number) => {
     for (const r of byParent.get(parent) ?? []) {
       if (r.custom) line(depth, r);
-      else if (r.type === "mail-infra:dns:DnsRecords") {
+      else if (r.type === DNS_RECORDS_TYPE) {
         const n = (byParent.get(r.urn) ?? []).length;
         const records = byParent.get(r.urn) ?? [];
         const count = (f: (x: RecordedResource) => boolean, what: string) => {

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { EnforcementLevel, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { MAIL_DOMAIN_TYPE } from "../../../lib/names";
 import { route53TxtValue } from "../../../lib/records";
 import { buildStackView, type RecordView, resourceList } from "../../util/stack";
 import { reportGaps } from "../../util/unknown";
@@ -67,7 +68,7 @@ function externalRecordsPolicy(level: Exclude<EnforcementLevel, "disabled" | "re
     validateStack: async (args, reportViolation) => {
       const view = buildStackView(args.resources);
       const external = view.records.filter((r) => r.external);
-      const unknown = view.unknownRecords.filter((u) => u.resource.type === "mail-infra:ses:MailDomain" && (u.type === undefined || u.type === "TXT"));
+      const unknown = view.unknownRecords.filter((u) => u.resource.type === MAIL_DOMAIN_TYPE && (u.type === undefined || u.type === "TXT"));
       if (external.length === 0 && unknown.length === 0) args.notApplicable("The stack has no external-DNS domain.");
       for (const record of external) {
         for (const p of inner) {
