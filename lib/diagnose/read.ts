@@ -151,17 +151,19 @@ const RESPONSE_INTROS = [
   /generated response:?(.*)/i,
   /^\s*#?([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}.*?)(?:##.*)?$/,
 ];
+// Where an intro names the address, its group may take a "<" before it ("<a@b"): ADDRESS picks
+// the address out of the group.
 const RECIPIENT_INTROS = [
-  /unable to deliver (?:the |your |this )?message to\s+<?(\S+@[^\s>]+)/i,
-  /rejected recipient\s+<?(\S+@[^\s>]+)/i,
+  /unable to deliver (?:the |your |this )?message to\s+(\S+@[^\s>]+)/i,
+  /rejected recipient\s+(\S+@[^\s>]+)/i,
   /(?:wasn't|was not|couldn't be|could not be) delivered to\s+(\S+@\S+)/i,
   /delivering your message to\s+(\S+@\S+)/i,
   /your message to\s+(\S+@\S+)\s+couldn't be delivered/i,
   /delivery to the following recipients? (?:failed|has been delayed)[^:]*:\s*$/i,
   /delivery has failed to these recipients or groups:\s*$/i,
   // IMail "undeliverable to a@b"; "The following recipients returned permanent errors: a@b. Reason: ...".
-  /\bundeliverable to\s+<?(\S+@[^\s>]+)/i,
-  /recipients returned (?:permanent|temporary) errors:\s*<?(\S+@[^\s>]+)/i,
+  /\bundeliverable to\s+(\S+@[^\s>]+)/i,
+  /recipients returned (?:permanent|temporary) errors:\s*(\S+@[^\s>]+)/i,
 ];
 
 /** The most of one line any per-line pattern sees: every pattern's work stays bounded by it, whatever its shape. */

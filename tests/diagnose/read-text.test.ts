@@ -371,6 +371,10 @@ describe("where a notice quotes the server's answer", () => {
     ["The recipient server responded as follows: [550 5.1.1 user unknown]", "550 5.1.1 user unknown"],
     ["The recipient server responded as follows:  [550 5.1.1 user unknown]  ", "550 5.1.1 user unknown"],
     ["Body of message generated response:\n550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    // The colon is optional after every intro, and the answer may follow on the intro's own line.
+    ["The error that the other server returned was 550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["Body of message generated response: 550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["Body of message generated response 550 5.1.1 user unknown", "550 5.1.1 user unknown"],
   ])("%s", (text, said) => {
     expect(response(`${text}\n`)).toBe(said);
   });
@@ -584,5 +588,119 @@ describe("read.ts's third run: failuresFromText's bounds, the alias and X-Failed
     expect(dsn("Reporting-MTA:")).toBe("Delivery failed.");
     expect(dsn("Reporting-MTA :")).toBe("Delivery failed.");
     expect(noticeSummary("Delivery failed, see the final-recipient: field.\n550 5.1.1 unknown\n")).toBe("550 5.1.1 unknown");
+  });
+});
+
+/**
+ * The notice's own recipient and reply intros (RESPONSE_INTROS, RECIPIENT_INTROS), on the notices
+ * that write them: the text parts of sisimai's samples (tests/fixtures/bounces-sisimai,
+ * BSD-2-Clause), decoded, up to the returned message. Each expected value is what the notice says.
+ */
+describe("the recipient and reply intros, on the notices that write them", () => {
+  // The pipeline (scripts/diagnose/message.ts) excludes the notice's From and To.
+  const full = (text: string, exclude: string[] = []) => failuresFromText(text, "text", undefined, undefined, exclude);
+
+  it("InterScan MSS: 'Unable to deliver message to <a@b> (and other recipients ...)' names the recipient (lhost-interscanmss-02.eml, -03.eml)", () => {
+    const line = "Unable to deliver message to <kijitora@neko.example.jp> (and other recipients in the same domain). Please check if address is correct.";
+    expect(full(`*************************************************************\n\nMessage from InterScan Messaging Security Suite\n\n${line}\n\n*************************************************************\n`)).toEqual([
+      { recipient: "kijitora@neko.example.jp", source: "text", diagnostic: `Message from InterScan Messaging Security Suite ${line}`, evidence: [line] },
+    ]);
+    const reason = "Reason:  Unable to deliver message to <kijitora@example.jp> (and other recipients in the same domain).";
+    expect(full(`****** Message from InterScan Messaging Security Suite ******\n\nThe following mail could not be delivered.\n${reason}\n\n************************     End of message     **********************\n`)).toEqual([
+      { recipient: "kijitora@example.jp", source: "text", diagnostic: "The following mail could not be delivered. Reason: Unable to deliver message to <kijitora@example.jp> (and other recipients in the same domain).", evidence: ["Reason: Unable to deliver message to <kijitora@example.jp> (and other recipients in the same domain)."] },
+    ]);
+  });
+
+  it("X6: 'SMTP Server <host> rejected recipient <a@b> ... It responded as follows: [reply]' (lhost-x6-02.eml)", () => {
+    const line = "SMTP Server <smtpd.libsisimai.org> rejected recipient <kijitora@libsisimai.org> (Error following RCPT command). It responded as follows: [550 5.1.1 User unknown]";
+    const text = `We had trouble delivering your message. Full details follow:\n\nSubject: 'Nyaan'\nDate: 'Thu, 29 Apr 2012 23:34:45 +0000'\n\n1 error(s):\n\n${line}\n\nThe attachment contains the original mail headers. Please verify recipient(s) mail addresses and try resending this message or contact your IT department with contents of this mail.\n`;
+    expect(full(text, ["neko@libsisimai.org"])).toEqual([{ recipient: "kijitora@libsisimai.org", source: "text", diagnostic: "550 5.1.1 User unknown", evidence: [line] }]);
+  });
+
+  it("Google Workspace: 'There was a problem delivering your message to a@b.' names the recipient (lhost-gsuite-07.eml)", () => {
+    const line = "There was a problem delivering your message to siro@neko1.nyaan.jp. See the technical details below.";
+    const text = `\n** Message not delivered **\n\n${line}\n\nLearn more here: https://support.google.com/mail/answer/7720\n\nThe response was:\n\nThe recipient server did not accept our requests to connect. Learn more at https://support.google.com/mail/answer/7720 \n[neko1.nyaan.jp 192.0.2.222: timed out]\n`;
+    const [f, ...more] = full(text, ["kijitora@gmail.example.com"]);
+    expect(more).toEqual([]);
+    expect(f!.recipient).toBe("siro@neko1.nyaan.jp");
+    expect(f!.evidence).toEqual([line]);
+    // No reply code anywhere: the notice's sentences are the words.
+    expect(f!.diagnostic).toContain("[neko1.nyaan.jp 192.0.2.222: timed out]");
+  });
+
+  it("Office 365: 'Your message to a@b couldn't be delivered.' names the recipient (rhost-microsoft-03.eml, lhost-office365-13.eml, the notice's first lines)", () => {
+    for (const [rcpt, local, domain] of [
+      ["kijitora@example.com", "kijitora", "example.com"],
+      ["kijitora-nyaan@neko.kyoto.example.jp", "kijitora-nyaan", "neko.kyoto.example.jp"],
+    ]) {
+      const line = `Your message to ${rcpt} couldn't be delivered.`;
+      const [f, ...more] = full(`[http://products.office.com/en-us/CMSImages/Office365Logo_Orange.png?version=b8d100a9-0a8b-8e6a-88e1-ef488fee0470]\n${line}\n\n${local} wasn't found at ${domain}.\n\nAction Required                 Recipient\n\n\nUnknown To address\n`);
+      expect(more).toEqual([]);
+      expect([f!.recipient, f!.evidence]).toEqual([rcpt, [line]]);
+    }
+  });
+
+  it("Gmail: the list heading 'Delivery to the following recipient(s) failed permanently:', the address on the next line (lhost-gmail-01.eml, lhost-x3-01.eml)", () => {
+    const gmail = "Delivery to the following recipient failed permanently:\n\n     userunknown@example.jp\n\nTechnical details of permanent failure: \nGoogle tried to deliver your message, but it was rejected by the server for the recipient domain example.jp by mx.example.jp. [192.0.2.153].\n\nThe error that the other server returned was:\n550 5.1.1 <userunknown@example.jp>... User Unknown\n";
+    const [f] = full(gmail);
+    expect([f!.recipient, f!.diagnostic]).toEqual(["userunknown@example.jp", "550 5.1.1 <userunknown@example.jp>... User Unknown"]);
+    expect(f!.evidence.slice(0, 2)).toEqual(["Delivery to the following recipient failed permanently:", "The error that the other server returned was: 550 5.1.1 <userunknown@example.jp>... User Unknown"]);
+    const x3 = "Delivery to the following recipients failed permanently:\n\n   * kijitora@example.com\n\n  Technical details:\n\nSMTP:RCPT host 192.0.2.8: 553 5.3.0 <kijitora@example.com>... No such user here\n";
+    expect(full(x3)[0]!.evidence[0]).toBe("Delivery to the following recipients failed permanently:");
+  });
+
+  it("Exchange: the list heading 'Delivery has failed to these recipients or groups:', the address on the next line (lhost-exchange2007-04.eml)", () => {
+    const text = "Delivery has failed to these recipients or groups:\n\nneko-nyaan@example.jp<mailto:neko-nyaan@example.jp>\nYour message can't be delivered because delivery to this address is restricted.\n\n\n\n\n\n\n\nDiagnostic information for administrators:\n\nGenerating server: example.jp\n\nneko-nyaan@example.jp\n#550 5.7.1 RESOLVER.RST.AuthRequired; authentication required ##rfc822;neko-nyaan@cat.example.jp\n";
+    const [f, ...more] = full(text);
+    expect(more).toEqual([]);
+    expect([f!.recipient, f!.reportingMta]).toEqual(["neko-nyaan@example.jp", "example.jp"]);
+    expect(f!.evidence[0]).toBe("Delivery has failed to these recipients or groups:");
+  });
+
+  it("IMail: 'undeliverable to a@b' and 'Body of message generated response:' above the multi-line reply, each line ending in a space (lhost-imailserver-06.eml)", () => {
+    const text = "Save to the following Address Book: \n\nTo: shironeko@neko.example.com \nCC: \nDate: Thursday, Apr 29, 2008 2:45:56 PM \nSubject: Undeliverable Mail \n\nundeliverable to kijitora@example.jp \n\nBody of message generated response: \n550-REJECTED - Blacklisted URL in message. (example.com) in [black]. \n550-See http://lookup.uribl.com. - Blacklisted Link - X=pascal \n";
+    expect(full(text, ["shironeko@neko.example.com"])).toEqual([
+      {
+        recipient: "kijitora@example.jp",
+        source: "text",
+        diagnostic: "550-REJECTED - Blacklisted URL in message. (example.com) in [black].",
+        evidence: ["undeliverable to kijitora@example.jp", "Body of message generated response: 550-REJECTED - Blacklisted URL in message. (example.com) in [black]."],
+      },
+    ]);
+  });
+
+  it("Postfix (lhost-postfix-02.eml): a reply code inside an entry's line is that entry's, not the notice's own reply given to every entry", () => {
+    const text = "This is the mail system at host smtp.example.com.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients. It's attached below.\n\n                   The mail system\n\n<filtered@example.co.jp>: host mx.example.co.jp[192.0.2.153] said: 550 5.2.1\n    <filtered@example.co.jp>... User Unknown (in reply to RCPT TO command)\n\n<userunknown@example.co.jp>: host mx.example.co.jp[192.0.2.153] said: 550\n    5.1.1 <userunknown@example.co.jp>... User Unknown (in reply to RCPT TO\n    command)\n";
+    const failures = full(text);
+    expect(failures.map((f) => f.recipient)).toEqual(["filtered@example.co.jp", "userunknown@example.co.jp"]);
+    for (const f of failures) expect(f.evidence.filter((l) => /@/.test(l) && !l.includes(f.recipient)), f.recipient).toEqual([]);
+  });
+
+  it("Exchange's coded line ('#550 5.1.1 ... ##', lhost-exchange2007-01.eml) as the notice's reply, without the marks around it", () => {
+    // The notice's diagnostic section with the address line above the coded line left out: the coded line is then the notice's own reply.
+    const exchange = (coded: string) => full(`Diagnostic information for administrators:\n\nGenerating server: mta4.example.org\n\n${coded}\n`).map((f) => [f.recipient, f.diagnostic]);
+    expect(exchange("#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##")).toEqual([["(recipient not named)", "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"]]);
+    expect(exchange("#550 5.7.1 RESOLVER.RST.AuthRequired; authentication required ##rfc822;neko-nyaan@cat.example.jp")).toEqual([["(recipient not named)", "550 5.7.1 RESOLVER.RST.AuthRequired; authentication required"]]);
+    // RFC 3463 section 2: subject and detail of one to three digits each.
+    expect(exchange("#550 5.10.1 RESOLVER.ADR.RecipNotFound; not found ##")).toEqual([["(recipient not named)", "550 5.10.1 RESOLVER.ADR.RecipNotFound; not found"]]);
+  });
+
+  it.each([
+    ["Unable to deliver message to  <kijitora@example.org> (and other recipients in the same domain).", "lhost-interscanmss-02.eml"],
+    ["SMTP Server <smtpd.example.org> rejected recipient  <kijitora@example.org> (Error following RCPT command).", "lhost-x6-02.eml"],
+    ["Your message wasn't delivered to  kijitora@example.org because the address couldn't be found.", "Exchange Online"],
+    ["There was a problem delivering your message to  kijitora@example.org. See the technical details below.", "lhost-gsuite-07.eml"],
+    ["Your message to  kijitora@example.org  couldn't be delivered.", "lhost-office365-13.eml"],
+    ["undeliverable to  kijitora@example.org", "lhost-imailserver-06.eml"],
+  ])("an intro's address after two spaces (a re-wrapped notice): %s (as in %s)", (line) => {
+    expect(full(`${line}\n`).map((f) => [f.recipient, f.evidence[0]])).toEqual([["kijitora@example.org", line.replace(/\s+/g, " ")]]);
+  });
+
+  it("a list heading ends its line, trailing spaces allowed; with words after its colon it is a sentence, not the heading", () => {
+    const heading = (line: string) => full(`${line}\n\n     userunknown@example.jp\n`)[0]!.evidence;
+    expect(heading("Delivery to the following recipient failed permanently:   ")).toEqual(["Delivery to the following recipient failed permanently:", "userunknown@example.jp"]);
+    expect(heading("Delivery has failed to these recipients or groups:   ")).toEqual(["Delivery has failed to these recipients or groups:", "userunknown@example.jp"]);
+    expect(heading("Delivery to the following recipient failed permanently: see below")).toEqual(["userunknown@example.jp"]);
+    expect(heading("Delivery has failed to these recipients or groups: see below")).toEqual(["userunknown@example.jp"]);
   });
 });
