@@ -704,3 +704,43 @@ describe("the recipient and reply intros, on the notices that write them", () =>
     expect(heading("Delivery has failed to these recipients or groups: see below")).toEqual(["userunknown@example.jp"]);
   });
 });
+
+describe("read.ts's fourth run: the quoted line's cut, the address's labels, the field labels, the notice's own mailboxes", () => {
+  const full = (text: string, failed: string[] = []) => failuresFromText(text, "text", undefined, undefined, [], failed);
+
+  it("a quoted evidence line: control characters become spaces, runs of spaces one, at most 300 characters kept", () => {
+    expect(full("kijitora@example.org\n    550 user\u000bunknown\n")[0]!.evidence).toEqual(["kijitora@example.org", "550 user unknown"]);
+    const words = (n: number) => `550 ${"x".repeat(n - 4)}`;
+    expect(full(`kijitora@example.org\n    ${words(300)}\n`)[0]!.evidence).toEqual(["kijitora@example.org", words(300)]);
+    expect(full(`kijitora@example.org\n    ${words(301)}\n`)[0]!.evidence).toEqual(["kijitora@example.org", `${words(300)}…`]);
+  });
+
+  it("a domain label may start or end with a digit (RFC 1123 section 2.1): sisimai's samples write kijitora@2jo.example.jp and siro@neko1.nyaan.jp", () => {
+    expect(full("Recipient: kijitora@2jo.example.jp\nReason: 550 5.1.1 user unknown\n").map((f) => f.recipient)).toEqual(["kijitora@2jo.example.jp"]);
+    expect(full("Recipient: siro@neko1.nyaan.jp\nReason: 550 5.1.1 user unknown\n").map((f) => f.recipient)).toEqual(["siro@neko1.nyaan.jp"]);
+  });
+
+  it("X6's 'The following recipients returned permanent errors: a@b. Reason: ...' names the recipient (lhost-x6-01.eml), however spaced", () => {
+    const line = "The following recipients returned permanent errors: kijitora@nyaan.example.org. Reason: SMTP Server <192.0.2.223> refused to accept your message (DATA), with the following error message: [554 5.4.6 Hop count exceeded - possible mail loop]";
+    expect(full(`1 error(s):\n\n${line}\n`).map((f) => [f.recipient, f.evidence])).toEqual([["kijitora@nyaan.example.org", [line]]]);
+    for (const spaced of [line.replace("errors: ", "errors:"), line.replace("errors: ", "errors:  ")]) expect(full(`${spaced}\n`).map((f) => f.recipient), spaced).toEqual(["kijitora@nyaan.example.org"]);
+  });
+
+  it("RFC 3464's recipient fields written into the text (Amazon WorkMail, lhost-amazonworkmail-01.eml; Postfix, rfc3464-34.eml): the address after 'rfc822;', however spaced", () => {
+    const workmail = "An error occurred while trying to deliver the mail to the following recipients:\nTechnical report:\nReporting-MTA: dsn; a27-85.smtp-out.us-west-2.amazonses.com\nAction: failed\nFinal-Recipient: rfc822; kijitora@example.jp\nDiagnostic-Code: smtp; 550 5.1.1 <kijitora@example.jp>... User Unknown\nStatus: 5.1.1\n";
+    const [f] = full(workmail);
+    expect(f!.recipient).toBe("kijitora@example.jp");
+    expect(f!.evidence[0]).toBe("Final-Recipient: rfc822; kijitora@example.jp");
+    expect(f!.diagnostic).toBe("Diagnostic-Code: smtp; 550 5.1.1 <kijitora@example.jp>... User Unknown Status: 5.1.1");
+    for (const field of ["Original-Recipient: rfc822;kijitora@example.com", "Original-Recipient: rfc822 ;  kijitora@example.com", "Final-Recipient:rfc822;kijitora@example.com"]) {
+      expect(full(`${field}\nAction: delayed\n`).map((x) => [x.recipient, x.diagnostic]), field).toEqual([["kijitora@example.com", "Action: delayed"]]);
+    }
+  });
+
+  it("the SES mailbox simulator's bounce@simulator.amazonses.com reads as a notice's own mailbox; it comes back when the caller knows it failed (lhost-amazonses-05.eml)", () => {
+    const text = "An error occurred while trying to deliver the mail to the following recipients:\nbounce@simulator.amazonses.com\n";
+    expect(full(text)).toEqual([]);
+    expect(full(text, ["bounce@simulator.amazonses.com"]).map((f) => f.recipient)).toEqual(["bounce@simulator.amazonses.com"]);
+    expect(full("An error occurred while trying to deliver the mail to the following recipients:\nbounces@example.org\nnoreply@example.org\nno-reply@example.org\n")).toEqual([]);
+  });
+});
