@@ -192,8 +192,12 @@ const RETURNED_MESSAGE = [
 const RECIPIENT_LABEL = /^\s*(?:(?:failed|final|original|bad|invalid|unknown)[ -]?(?:recipient|address)(?:es)?|recipient(?: address)?(?:es)?|address(?:es)?|rcpt|user|mailbox|destinataire|empf\u00e4nger|\u5b9b\u5148|delivery to|to address)\s*[:=]\s*(?:rfc822\s*;\s*)?/iu;
 /** An address that is never the failed recipient: the notice's own mailboxes. */
 const NOTICE_MAILBOX = /^(?:mailer-daemon|postmaster|mail-daemon|mailer|maildaemon|daemon|no-?reply|bounces?)@/i;
-/** A line that only announces or closes the list of failures: no server's words in it. */
-const BOILERPLATE = /^(?:this is a permanent error|the following address(?:es)?(?:\(es\))? failed|i'm afraid i wasn't able|this message was created automatically|hi\. this is the|sorry,? we were unable|a message that you sent|your message (?:to|did not|was(?!n't delivered to \S{1,320} because)|could)|did not reach the following|delivery to the following|delivery has failed|\*\*|-{3,}|={3,}|_{3,}|unknown recipient$)/i;
+/**
+ * A line that only announces or closes the list of failures, or a rule or MIME boundary line
+ * ("--" and the boundary, RFC 2046 section 5.1.1: a notice whose MIME structure is broken is read
+ * raw): no server's words in it.
+ */
+const BOILERPLATE = /^(?:this is a permanent error|the following address(?:es)?(?:\(es\))? failed|i'm afraid i wasn't able|this message was created automatically|hi\. this is the|sorry,? we were unable|a message that you sent|your message (?:to|did not|was(?!n't delivered to \S{1,320} because)|could)|did not reach the following|delivery to the following|delivery has failed|\*\*|-{2,}|={3,}|_{3,}|unknown recipient$)/i;
 
 /** One failed address and the lines under it, up to the next address or a blank line after text. */
 interface Block {

@@ -744,3 +744,16 @@ describe("read.ts's fourth run: the quoted line's cut, the address's labels, the
     expect(full("An error occurred while trying to deliver the mail to the following recipients:\nbounces@example.org\nnoreply@example.org\nno-reply@example.org\n")).toEqual([]);
   });
 });
+
+describe("a MIME boundary line is not the notice's words", () => {
+  it("Sendmail's notice read raw, its MIME structure broken (lhost-sendmail-54.eml): the boundary lines ('--' and the boundary, RFC 2046 section 5.1.1) are left out", () => {
+    const raw = "This is a MIME-encapsulated message\n\n--w58I6rE4086062.1528481217/neko.example.jp\n\nThe original message was received at Sun, 3 Jun 2018 14:22:02 +0900 (JST)\nfrom kijitora@localhost\n\n   ----- The following addresses had permanent fatal errors -----\nkijitora\n    (expanded from: kijitora)\n\n   ----- Transcript of session follows -----\nkijitora... Deferred: Connection refused by [127.0.0.1]\nMessage could not be delivered for 5 days\nMessage will be deleted from queue\n\n--w58I6rE4086062.1528481217/neko.example.jp\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; neko.example.jp\n";
+    const words = noticeSummary(raw);
+    expect(words).toContain("kijitora... Deferred: Connection refused by [127.0.0.1] Message could not be delivered for 5 days");
+    expect(words).not.toContain("--w58I6rE4086062");
+  });
+
+  it("a line under a single dash is words", () => {
+    expect(noticeSummary("Delivery failed:\n- Mailbox full\n")).toBe("Delivery failed: - Mailbox full");
+  });
+});
