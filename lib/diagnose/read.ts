@@ -180,11 +180,12 @@ export function scanLines(text: string): string[] {
  * Where the notice ends and the returned message begins: every MTA writes its own marker
  * (Exim "------ This is a copy of the message", qmail/Yahoo "--- Below this line is a copy",
  * Sendmail "----- Original message follows -----", Gmail "----- Original message -----",
- * Exchange 2003 "Original message headers:"), or the returned header block simply starts.
+ * Exchange 2003 "Original message headers:", IMail "Original message follows."), or the returned
+ * header block simply starts.
  */
 const RETURNED_MESSAGE = [
   /^\s*-{2,}.*\b(?:original message|copy of (?:the|your) (?:original )?message|returned message|unsent message|undelivered message|message (?:headers? )?follows?|below this line|original headers|headers of the original)/i,
-  /^\s*(?:original message headers|original message follows|the original message was received|your message (?:reads|was)[^:]{0,40}:)\s*:?\s*$/i,
+  /^\s*(?:original message headers|original message follows|the original message was received|your message (?:reads|was)[^:]{0,40}:)\s*[:.]?\s*$/i,
   /^\s*content-type:\s*(?:message\/rfc822|text\/rfc822-headers|message\/global)/i,
   /^(?:return-path|received|dkim-signature|x-original-to|delivered-to):\s/i,
 ];

@@ -757,3 +757,32 @@ describe("a MIME boundary line is not the notice's words", () => {
     expect(noticeSummary("Delivery failed:\n- Mailbox full\n")).toBe("Delivery failed: - Mailbox full");
   });
 });
+
+describe("where the returned message starts, and the lines that are no server's words, on the notices that write them", () => {
+  it("Exchange 2007 (lhost-exchange2007-03.eml): the notice's words end at 'Original message headers:'", () => {
+    const text = "Delivery has failed to these recipients or distribution lists:\n\nKijitora<mailto:kijitora@neko.example.com>\nThis message exceeds the maximum message size allowed.\n\nDiagnostic information for administrators:\n\nGenerating server: neko.example.com\n\nOriginal message headers:\n\nReceived: from neko.nyaan.example.jp (nekochan [127.0.0.1])       by\n r20-ffe0020.example.com (8.14.2/8.14.2) with SMTP id o3T000R95941 for\n";
+    expect(noticeSummary(text)).toBe("Kijitora<mailto:kijitora@neko.example.com> This message exceeds the maximum message size allowed. Diagnostic information for administrators: Generating server: neko.example.com");
+  });
+
+  it("IMail (lhost-imailserver-01.eml): 'Original message follows.' ends the notice, its full stop included", () => {
+    const text = "Unknown user: kijitora@example.com\n\n\nOriginal message follows.\n\nReceived: from example.org [192.0.2.88] by example.org with ESMTP\n    (SMTPD32-5.05) id 000000000000 Thu, 29 Apr 2009 23:45:10 -0600\n";
+    expect(noticeSummary(text)).toBe("Unknown user: kijitora@example.com");
+    expect(noticeSummary("Unknown user: kijitora@example.com\n\nOriginal message follows:\n")).toBe("Unknown user: kijitora@example.com");
+    expect(noticeSummary("Unknown user: kijitora@example.com\nOriginal message follows. It was too large\n")).toBe("Unknown user: kijitora@example.com Original message follows. It was too large");
+  });
+
+  it("1&1 (lhost-einsundeins-02.eml): 'The following address failed:' announces the list, it is not the reason", () => {
+    const text = "This message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of\nits recipients. This is a permanent error.\n\nThe following address failed:\n\nkijitora@example.org\n\nFor the following reason:\n\nMail size limit exceeded. For explanation visit\nhttp://postmaster.1and1.com/en/error-messages?ip=%1s\n\n--- The header of the original message is following. ---\n\nReceived: from mx.example.co.jp (localhost [127.0.0.1])\n";
+    expect(noticeSummary(text)).toBe("its recipients. This is a permanent error. kijitora@example.org For the following reason: Mail size limit exceeded. For explanation visit http://postmaster.1and1.com/en/error-messages?ip=%1s");
+    expect(noticeSummary("The following addresses failed:\n\nkijitora@example.org\n")).toBe("kijitora@example.org");
+    expect(noticeSummary("The following address(es) failed:\n\nkijitora@example.org\n")).toBe("kijitora@example.org");
+  });
+
+  it("OpenSMTPD (lhost-opensmtpd-17.eml): 'a@b: reply' names the address, whatever word its local part holds (mailboxfull is not a 'Mailbox:' label)", () => {
+    const text = "    Hi!\n\n    This is the MAILER-DAEMON, please DO NOT REPLY to this email.\n\n    An error has occurred while attempting to deliver a message for\n    the following list of recipients:\n\nuserunknown@libsisimai.net: 550 5.1.1 <userunknown@libsisimai.net>: Recipient address rejected: User unknown\nmailboxfull@libsisimai.net: 552 5.2.2 <mailboxfull@libsisimai.net>: Recipient address rejected: Mailbox full\n\n    Below is a copy of the original message:\n";
+    expect(failuresFromText(text, "text", undefined).map((f) => [f.recipient, f.diagnostic])).toEqual([
+      ["userunknown@libsisimai.net", "550 5.1.1 <userunknown@libsisimai.net>: Recipient address rejected: User unknown"],
+      ["mailboxfull@libsisimai.net", "552 5.2.2 <mailboxfull@libsisimai.net>: Recipient address rejected: Mailbox full"],
+    ]);
+  });
+});
