@@ -786,3 +786,51 @@ describe("where the returned message starts, and the lines that are no server's 
     ]);
   });
 });
+
+describe("the returned message's markers, the labels and the boilerplate: each rule's shape", () => {
+  // The notice's words end at a marker line; a line that only looks like one is words.
+  const words = (line: string) => noticeSummary(`Delivery failed.\n${line}\nMore words.\n`);
+  it.each([
+    ["----- Message header follows -----", true],
+    ["----- Message headers follow -----", true],
+    ["----- Message follows -----", true],
+    ["- the original message was too large", false],
+    ["Delivery failed -- the original message was too large", false],
+    ["Original message headers", true],
+    ["Original message headers:   ", true],
+    ["Original message headers :", true],
+    ["   Original message headers:", true],
+    ["Your message reads (in part):", true],
+    ["See the original message headers:", false],
+    ["Content-Type: message/rfc822", true],
+    ["  Content-Type: message/rfc822", true],
+    ["Content-Type:message/rfc822", true],
+    ["Content-Type:  text/rfc822-headers", true],
+    ["See the attached Content-Type: message/rfc822 part", false],
+    ["Received: from mx.example.org", true],
+    ["Your mail was not received: see below", false],
+  ])("%s: the returned message starts there (%s)", (line, starts) => {
+    expect(words(line)).toBe(starts ? "Delivery failed." : `Delivery failed. ${line.trim().replace(/\s+/g, " ")} More words.`);
+  });
+
+  it("a recipient label with or without its separator or plural, at the start of the line: the address's words are its own lines, not the label", () => {
+    for (const label of ["BadAddress", "Address", "Addresses", "Invalid recipient"]) {
+      expect(read(`${label}: kijitora@example.org\n    Mailbox unavailable\n`), label).toEqual([["kijitora@example.org", "Mailbox unavailable"]]);
+    }
+  });
+
+  it("Sendmail's report fields as text (lhost-sendmail-03.eml): X-Actual-Recipient is a field under the entry, not a second recipient", () => {
+    const text = "Final-Recipient: RFC822; bounce0@example.org\nX-Actual-Recipient: RFC822; userunknown@example.co.jp\nAction: failed\nStatus: 5.1.1\nRemote-MTA: DNS; mx.example.co.jp\nDiagnostic-Code: SMTP; 550 5.1.1 <userunknown@example.co.jp>... User Unknown\n";
+    expect(read(text).map(([r]) => r)).toEqual(["bounce0@example.org"]);
+  });
+
+  it("the notice's own mailboxes are whole local parts: an address that only ends in one is a recipient", () => {
+    expect(read("cron-daemon@example.org\n    550 5.1.1 user unknown\n")).toEqual([["cron-daemon@example.org", "550 5.1.1 user unknown"]]);
+  });
+
+  it("boilerplate: the announcing sentence with or without its comma; 'Unknown Recipient' only as the whole line; rule lines of three marks or more", () => {
+    expect(noticeSummary("Sorry we were unable to deliver your message to the following address.\n\nMailbox full.\n")).toBe("Mailbox full.");
+    expect(noticeSummary("Unknown recipient kijitora@example.org refused.\n")).toBe("Unknown recipient kijitora@example.org refused.");
+    expect(noticeSummary("= Mailbox full\n_Mailbox full_\n")).toBe("= Mailbox full _Mailbox full_");
+  });
+});
