@@ -48,8 +48,10 @@ function stageOf(text: string, reply: number | undefined): Pick<Codes, "stage"> 
     const stage = s === "HELO" ? "EHLO" : s === "END OF DATA" ? "DATA" : (s as NonNullable<Codes["stage"]>);
     return { stage };
   }
-  // A transcript (Sendmail's ">>> DATA" then "<<< 550 ..."): the command sent just before the failure reply.
-  const sent = />>>\s*(MAIL FROM|RCPT TO|DATA|AUTH|EHLO|HELO|STARTTLS)\b[^<>]{0,300}?<<<\s*[45]\d\d/i.exec(text);
+  // A transcript (Sendmail's ">>> DATA" then "<<< 550 ...", ">>> MAIL FROM:<a@b>" then "<<< 550 ..."):
+  // the command sent just before the failure reply. Its argument may hold an address in angle
+  // brackets; another ">>>" or "<<<" may not come between.
+  const sent = />>>\s*(MAIL FROM|RCPT TO|DATA|AUTH|EHLO|HELO|STARTTLS)\b(?:[^<>]|<[^<>]{1,320}>){0,300}?<<<\s*[45]\d\d/i.exec(text);
   if (sent) {
     const s = sent[1]!.toUpperCase();
     return { stage: s === "HELO" ? "EHLO" : (s as NonNullable<Codes["stage"]>) };
@@ -87,7 +89,7 @@ const PTR_WORDS = /reverse (?:dns|lookup|mapping|hostname)|\bptr\b|\brdns\b|cann
 /** Our envelope sender itself refused: its syntax, its domain, or the address (RFC 3463 X.1.7/X.1.8). */
 const SENDER_ADDRESS_WORDS = /sender (?:address )?(?:rejected|refused|invalid|unknown|not allowed|verify failed|verification failed)|unroutable sender|sender domain (?:does not exist|not found|unknown|must (?:exist|resolve))|domain of sender address|sender address (?:domain|must)|mail from (?:address )?(?:rejected|refused|invalid)|invalid (?:sender|mail from)|bad sender|sender (?:is )?not (?:found|valid|accepted)|return-path (?:address|domain)/i;
 /** The client did not log in to its submission server (the relay's SMTP AUTH), or did it without TLS. */
-const RELAY_AUTH_WORDS = /authentication (?:is )?required|must (?:be )?authenticat|unauthenticated (?:senders?|relay|users?|connections?) (?:are )?not (?:allowed|permitted)|authentication (?:credentials invalid|failed|unsuccessful)|invalid (?:credentials|username or password)|username and password not accepted|smtp auth(?:entication)? (?:required|failed)|relay(?:ing)? requires? auth|please (?:log ?in|authenticate)|turn on smtp auth(?:entication)?|enable smtp auth(?:entication)?|(?:does not|doesn't) advertise (?:the )?auth|send mail as'? account (?:is |are )?misconfigured/i;
+const RELAY_AUTH_WORDS = /authentication (?:is )?required|must (?:be )?authenticat|unauthenticated (?:senders?|relay|users?|connections?) (?:are )?not (?:allowed|permitted)|authentication (?:credentials invalid|failed|unsuccessful)|invalid (?:credentials|username or password)|username and password not accepted|smtp auth(?:entication)? (?:required|failed)|relay(?:ing)? requires auth|please (?:log ?in|authenticate)|turn on smtp auth(?:entication)?|enable smtp auth(?:entication)?|(?:does not|doesn't) advertise (?:the )?auth|send mail as'? account (?:is |are )?misconfigured/i;
 /** A blocklist or the sender's reputation: the recipient's server refused us, not the address. */
 const BLOCK_WORDS = /black ?list|block ?list|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda ?(?:central|reputation)|sorbs|(?<!not )\blisted (?:at|on|by)\b|\bon (?:our|a) (?:block|black) ?list|(?:poor|bad|low) reputation|reputation|\bblocked\b|\bbanned\b|access denied.{0,40}\b(?:ip|client|host|network)\b|(?:client|connection|ip|host) (?:address )?(?:rejected|refused|blocked|denied)|too many (?:bad|invalid) recipients|rejected (?:due to|because of) (?:policy|abuse)|envelope blocked|denied by policy|too many unwanted messages|please use the smtp server of your isp|open relay|insecure (?:mail )?relay|dial-?up|dynamic ip|residential ip/i;
 /** A named blocklist: explicit, whatever code it comes with. */
@@ -102,7 +104,7 @@ const MAILBOX_DISABLED_WORDS = /disabled recipient|account (?:is |has been )?(?:
 /** The recipient host's delivery program for that mailbox failed (a pipe, procmail, a local mailer). */
 const MAILER_WORDS = /mailer error|pipe to \||procmail|\bexit (?:code |status )?\d+|delivery program|local delivery failed|child status|unknown mailer/i;
 /** The recipient's domain: it does not exist, has no MX, or accepts no mail (RFC 7505 null MX). */
-const DOMAIN_WORDS = /domain is not reachable|(?:and )?other recipients (?:in|at|of) the same domain|indicated no smtp service|no smtp service|host (?:or domain name )?(?:unknown|not found)|domain (?:not found|unknown|does not exist|doesn't exist|name not found|is not valid)|no such (?:domain|host)|(?:unknown|invalid|non-?existent) (?:domain|host)|name (?:service|server) error|unrouteable (?:mail )?domain|no (?:mx|mail exchanger|valid mx)|mx (?:record )?(?:not found|lookup failed)|all (?:relevant )?mx hosts|null mx|does not accept mail|accepts no mail|domain .{0,80}(?:does not|doesn't) (?:accept|receive) (?:e-?)?mail|dns error|could not be resolved|mail loops? back|loops back to myself|routing loop|too many hops|hop count exceeded/i;
+const DOMAIN_WORDS = /domain is not reachable|(?:and )?other recipients (?:in|at|of) the same domain|indicated no smtp service|no smtp service|host (?:or domain name )?(?:unknown|not found)|domain (?:not found|unknown|does not exist|doesn't exist|name not found|is not valid)|no such (?:domain|host)|(?:unknown|invalid|non-?existent) (?:domain|host)|name (?:service|server) error|unrouteable (?:mail )?domain|no (?:mx|mail exchanger|valid mx)|mx (?:record )?(?:not found|lookup failed)|all (?:relevant )?mx hosts|null mx|does not accept mail|accepts no mail|domain .{0,80}(?:does not|doesn't) (?:accept|receive) (?:e-?)?mail|dns error|could not be resolved|mail loops back|loops back to myself|routing loop|too many hops|hop count exceeded/i;
 /**
  * A DNS lookup that failed for now, not a name that does not exist: Postfix writes "Host not
  * found, try again" for the resolver's TRY_AGAIN (its dns_lookup.c), Gmail "Could not contact DNS
@@ -157,7 +159,7 @@ const SES_REFUSAL: readonly { re: RegExp; cause: string; unique?: true }[] = [
  *   https://postmaster.orange.fr lists the criteria): OFR_506 "Mail rejected" as spam, OFR_999
  *   "Service refused" the sending IP temporarily blocklisted.
  */
-const PROVIDER_CODE = /\bAUP#(CXBL|CDRBL|CXDNS|IPBL\d{4,5}|CXSNDR|CXCNCT|CXMXRT)\b|\bAUP#In?-?(\d{4})\b|\bOFR_(506|999)\b/i;
+const PROVIDER_CODE = /\bAUP#(CXBL|CDRBL|CXDNS|IPBL\d{4,5}|CXSNDR|CXCNCT|CXMXRT)\b|\bAUP#In?-(\d{4})\b|\bOFR_(506|999)\b/i;
 type ProviderMeaning = "block" | "rate" | "sender" | "spam";
 function providerCode(words: string): { code: string; meaning: ProviderMeaning } | undefined {
   const m = PROVIDER_CODE.exec(words);

@@ -151,17 +151,19 @@ const RESPONSE_INTROS = [
   /generated response:?(.*)/i,
   /^\s*#?([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}.*?)(?:##.*)?$/,
 ];
+// Where an intro names the address, its group may take a "<" before it ("<a@b"): ADDRESS picks
+// the address out of the group.
 const RECIPIENT_INTROS = [
-  /unable to deliver (?:the |your |this )?message to\s+<?(\S+@[^\s>]+)/i,
-  /rejected recipient\s+<?(\S+@[^\s>]+)/i,
+  /unable to deliver (?:the |your |this )?message to\s+(\S+@[^\s>]+)/i,
+  /rejected recipient\s+(\S+@[^\s>]+)/i,
   /(?:wasn't|was not|couldn't be|could not be) delivered to\s+(\S+@\S+)/i,
   /delivering your message to\s+(\S+@\S+)/i,
   /your message to\s+(\S+@\S+)\s+couldn't be delivered/i,
   /delivery to the following recipients? (?:failed|has been delayed)[^:]*:\s*$/i,
   /delivery has failed to these recipients or groups:\s*$/i,
   // IMail "undeliverable to a@b"; "The following recipients returned permanent errors: a@b. Reason: ...".
-  /\bundeliverable to\s+<?(\S+@[^\s>]+)/i,
-  /recipients returned (?:permanent|temporary) errors:\s*<?(\S+@[^\s>]+)/i,
+  /\bundeliverable to\s+(\S+@[^\s>]+)/i,
+  /recipients returned (?:permanent|temporary) errors:\s*(\S+@[^\s>]+)/i,
 ];
 
 /** The most of one line any per-line pattern sees: every pattern's work stays bounded by it, whatever its shape. */
@@ -178,11 +180,12 @@ export function scanLines(text: string): string[] {
  * Where the notice ends and the returned message begins: every MTA writes its own marker
  * (Exim "------ This is a copy of the message", qmail/Yahoo "--- Below this line is a copy",
  * Sendmail "----- Original message follows -----", Gmail "----- Original message -----",
- * Exchange 2003 "Original message headers:"), or the returned header block simply starts.
+ * Exchange 2003 "Original message headers:", IMail "Original message follows."), or the returned
+ * header block simply starts.
  */
 const RETURNED_MESSAGE = [
   /^\s*-{2,}.*\b(?:original message|copy of (?:the|your) (?:original )?message|returned message|unsent message|undelivered message|message (?:headers? )?follows?|below this line|original headers|headers of the original)/i,
-  /^\s*(?:original message headers|original message follows|the original message was received|your message (?:reads|was)[^:]{0,40}:)\s*:?\s*$/i,
+  /^\s*(?:original message headers|original message follows|the original message was received|your message (?:reads|was)[^:]{0,40}:)\s*[:.]?\s*$/i,
   /^\s*content-type:\s*(?:message\/rfc822|text\/rfc822-headers|message\/global)/i,
   /^(?:return-path|received|dkim-signature|x-original-to|delivered-to):\s/i,
 ];
@@ -190,8 +193,12 @@ const RETURNED_MESSAGE = [
 const RECIPIENT_LABEL = /^\s*(?:(?:failed|final|original|bad|invalid|unknown)[ -]?(?:recipient|address)(?:es)?|recipient(?: address)?(?:es)?|address(?:es)?|rcpt|user|mailbox|destinataire|empf\u00e4nger|\u5b9b\u5148|delivery to|to address)\s*[:=]\s*(?:rfc822\s*;\s*)?/iu;
 /** An address that is never the failed recipient: the notice's own mailboxes. */
 const NOTICE_MAILBOX = /^(?:mailer-daemon|postmaster|mail-daemon|mailer|maildaemon|daemon|no-?reply|bounces?)@/i;
-/** A line that only announces or closes the list of failures: no server's words in it. */
-const BOILERPLATE = /^(?:this is a permanent error|the following address(?:es)?(?:\(es\))? failed|i'm afraid i wasn't able|this message was created automatically|hi\. this is the|sorry,? we were unable|a message that you sent|your message (?:to|did not|was(?!n't delivered to \S{1,320} because)|could)|did not reach the following|delivery to the following|delivery has failed|\*\*|-{3,}|={3,}|_{3,}|unknown recipient$)/i;
+/**
+ * A line that only announces or closes the list of failures, or a rule or MIME boundary line
+ * ("--" and the boundary, RFC 2046 section 5.1.1: a notice whose MIME structure is broken is read
+ * raw): no server's words in it.
+ */
+const BOILERPLATE = /^(?:this is a permanent error|the following address(?:es)?(?:\(es\))? failed|i'm afraid i wasn't able|this message was created automatically|hi\. this is the|sorry,? we were unable|a message that you sent|your message (?:to|did not|was(?!n't delivered to \S{1,320} because)|could)|did not reach the following|delivery to the following|delivery has failed|\*\*|-{2,}|={3,}|_{3,}|unknown recipient$)/i;
 
 /** One failed address and the lines under it, up to the next address or a blank line after text. */
 interface Block {

@@ -85,8 +85,25 @@ describe("codesOf: the SMTP stage the text names", () => {
     [">>> DATA (message body) <<< 554 5.7.1 rejected", "DATA"],
     [">>> DATA <<<  554 5.7.1 rejected", "DATA"],
     [">>> HELO mx.example.org <<< 550 go away", "EHLO"],
+    [">>>  DATA <<< 554 5.7.1 rejected", "DATA"],
+    // The command's argument in angle brackets, as Sendmail and Courier write it: lhost-interscanmss-03.eml's
+    // transcript (">>> RCPT To:<a@b>" then "<<< 550 ...") joined on one line.
+    [">>> RCPT To:<kijitora@example.jp> <<< 550 5.1.1 <kijitora@example.jp>... Invalid recipient", "RCPT TO"],
+    // A transcript that quotes a success reply: the command just before the failure reply is the stage.
+    [">>> MAIL FROM:<neko@example.org> <<< 250 2.1.0 ok >>> RCPT TO:<kijitora@example.org> <<< 550 5.1.1 unknown", "RCPT TO"],
   ])("%s: %s", (diagnostic, expected) => {
     expect(stage(diagnostic)).toBe(expected);
+  });
+
+  it("no stage from a transcript whose reply is not a failure, or that another command interrupts", () => {
+    expect(stage(">>> MAIL FROM:<neko@example.org> <<< 250 2.1.0 ok")).toBeUndefined();
+    expect(stage(">>> DATA >>> QUIT <<< 550 5.7.1 rejected")).toBeUndefined();
+  });
+
+  it("EZweb's notice (lhost-ezweb-08.eml, sisimai's sample set): Hotmail refused our envelope sender at MAIL FROM", () => {
+    const diagnostic =
+      ">>> MAIL FROM:<neko-nyaan@example.org> <<< 550 SC-004 (COL0-MC1-F1) Unfortunately, messages from 111.86.156.22 weren't sent. We recommend that you contact your Internet service provider. The problem is that too many unwanted messages have been sent from the following IP address above. You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors.";
+    expect(stage(diagnostic)).toBe("MAIL FROM");
   });
 });
 

@@ -371,6 +371,10 @@ describe("where a notice quotes the server's answer", () => {
     ["The recipient server responded as follows: [550 5.1.1 user unknown]", "550 5.1.1 user unknown"],
     ["The recipient server responded as follows:  [550 5.1.1 user unknown]  ", "550 5.1.1 user unknown"],
     ["Body of message generated response:\n550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    // The colon is optional after every intro, and the answer may follow on the intro's own line.
+    ["The error that the other server returned was 550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["Body of message generated response: 550 5.1.1 user unknown", "550 5.1.1 user unknown"],
+    ["Body of message generated response 550 5.1.1 user unknown", "550 5.1.1 user unknown"],
   ])("%s", (text, said) => {
     expect(response(`${text}\n`)).toBe(said);
   });
@@ -584,5 +588,249 @@ describe("read.ts's third run: failuresFromText's bounds, the alias and X-Failed
     expect(dsn("Reporting-MTA:")).toBe("Delivery failed.");
     expect(dsn("Reporting-MTA :")).toBe("Delivery failed.");
     expect(noticeSummary("Delivery failed, see the final-recipient: field.\n550 5.1.1 unknown\n")).toBe("550 5.1.1 unknown");
+  });
+});
+
+/**
+ * The notice's own recipient and reply intros (RESPONSE_INTROS, RECIPIENT_INTROS), on the notices
+ * that write them: the text parts of sisimai's samples (tests/fixtures/bounces-sisimai,
+ * BSD-2-Clause), decoded, up to the returned message. Each expected value is what the notice says.
+ */
+describe("the recipient and reply intros, on the notices that write them", () => {
+  // The pipeline (scripts/diagnose/message.ts) excludes the notice's From and To.
+  const full = (text: string, exclude: string[] = []) => failuresFromText(text, "text", undefined, undefined, exclude);
+
+  it("InterScan MSS: 'Unable to deliver message to <a@b> (and other recipients ...)' names the recipient (lhost-interscanmss-02.eml, -03.eml)", () => {
+    const line = "Unable to deliver message to <kijitora@neko.example.jp> (and other recipients in the same domain). Please check if address is correct.";
+    expect(full(`*************************************************************\n\nMessage from InterScan Messaging Security Suite\n\n${line}\n\n*************************************************************\n`)).toEqual([
+      { recipient: "kijitora@neko.example.jp", source: "text", diagnostic: `Message from InterScan Messaging Security Suite ${line}`, evidence: [line] },
+    ]);
+    const reason = "Reason:  Unable to deliver message to <kijitora@example.jp> (and other recipients in the same domain).";
+    expect(full(`****** Message from InterScan Messaging Security Suite ******\n\nThe following mail could not be delivered.\n${reason}\n\n************************     End of message     **********************\n`)).toEqual([
+      { recipient: "kijitora@example.jp", source: "text", diagnostic: "The following mail could not be delivered. Reason: Unable to deliver message to <kijitora@example.jp> (and other recipients in the same domain).", evidence: ["Reason: Unable to deliver message to <kijitora@example.jp> (and other recipients in the same domain)."] },
+    ]);
+  });
+
+  it("X6: 'SMTP Server <host> rejected recipient <a@b> ... It responded as follows: [reply]' (lhost-x6-02.eml)", () => {
+    const line = "SMTP Server <smtpd.libsisimai.org> rejected recipient <kijitora@libsisimai.org> (Error following RCPT command). It responded as follows: [550 5.1.1 User unknown]";
+    const text = `We had trouble delivering your message. Full details follow:\n\nSubject: 'Nyaan'\nDate: 'Thu, 29 Apr 2012 23:34:45 +0000'\n\n1 error(s):\n\n${line}\n\nThe attachment contains the original mail headers. Please verify recipient(s) mail addresses and try resending this message or contact your IT department with contents of this mail.\n`;
+    expect(full(text, ["neko@libsisimai.org"])).toEqual([{ recipient: "kijitora@libsisimai.org", source: "text", diagnostic: "550 5.1.1 User unknown", evidence: [line] }]);
+  });
+
+  it("Google Workspace: 'There was a problem delivering your message to a@b.' names the recipient (lhost-gsuite-07.eml)", () => {
+    const line = "There was a problem delivering your message to siro@neko1.nyaan.jp. See the technical details below.";
+    const text = `\n** Message not delivered **\n\n${line}\n\nLearn more here: https://support.google.com/mail/answer/7720\n\nThe response was:\n\nThe recipient server did not accept our requests to connect. Learn more at https://support.google.com/mail/answer/7720 \n[neko1.nyaan.jp 192.0.2.222: timed out]\n`;
+    const [f, ...more] = full(text, ["kijitora@gmail.example.com"]);
+    expect(more).toEqual([]);
+    expect(f!.recipient).toBe("siro@neko1.nyaan.jp");
+    expect(f!.evidence).toEqual([line]);
+    // No reply code anywhere: the notice's sentences are the words.
+    expect(f!.diagnostic).toContain("[neko1.nyaan.jp 192.0.2.222: timed out]");
+  });
+
+  it("Office 365: 'Your message to a@b couldn't be delivered.' names the recipient (rhost-microsoft-03.eml, lhost-office365-13.eml, the notice's first lines)", () => {
+    for (const [rcpt, local, domain] of [
+      ["kijitora@example.com", "kijitora", "example.com"],
+      ["kijitora-nyaan@neko.kyoto.example.jp", "kijitora-nyaan", "neko.kyoto.example.jp"],
+    ]) {
+      const line = `Your message to ${rcpt} couldn't be delivered.`;
+      const [f, ...more] = full(`[http://products.office.com/en-us/CMSImages/Office365Logo_Orange.png?version=b8d100a9-0a8b-8e6a-88e1-ef488fee0470]\n${line}\n\n${local} wasn't found at ${domain}.\n\nAction Required                 Recipient\n\n\nUnknown To address\n`);
+      expect(more).toEqual([]);
+      expect([f!.recipient, f!.evidence]).toEqual([rcpt, [line]]);
+    }
+  });
+
+  it("Gmail: the list heading 'Delivery to the following recipient(s) failed permanently:', the address on the next line (lhost-gmail-01.eml, lhost-x3-01.eml)", () => {
+    const gmail = "Delivery to the following recipient failed permanently:\n\n     userunknown@example.jp\n\nTechnical details of permanent failure: \nGoogle tried to deliver your message, but it was rejected by the server for the recipient domain example.jp by mx.example.jp. [192.0.2.153].\n\nThe error that the other server returned was:\n550 5.1.1 <userunknown@example.jp>... User Unknown\n";
+    const [f] = full(gmail);
+    expect([f!.recipient, f!.diagnostic]).toEqual(["userunknown@example.jp", "550 5.1.1 <userunknown@example.jp>... User Unknown"]);
+    expect(f!.evidence.slice(0, 2)).toEqual(["Delivery to the following recipient failed permanently:", "The error that the other server returned was: 550 5.1.1 <userunknown@example.jp>... User Unknown"]);
+    const x3 = "Delivery to the following recipients failed permanently:\n\n   * kijitora@example.com\n\n  Technical details:\n\nSMTP:RCPT host 192.0.2.8: 553 5.3.0 <kijitora@example.com>... No such user here\n";
+    expect(full(x3)[0]!.evidence[0]).toBe("Delivery to the following recipients failed permanently:");
+  });
+
+  it("Exchange: the list heading 'Delivery has failed to these recipients or groups:', the address on the next line (lhost-exchange2007-04.eml)", () => {
+    const text = "Delivery has failed to these recipients or groups:\n\nneko-nyaan@example.jp<mailto:neko-nyaan@example.jp>\nYour message can't be delivered because delivery to this address is restricted.\n\n\n\n\n\n\n\nDiagnostic information for administrators:\n\nGenerating server: example.jp\n\nneko-nyaan@example.jp\n#550 5.7.1 RESOLVER.RST.AuthRequired; authentication required ##rfc822;neko-nyaan@cat.example.jp\n";
+    const [f, ...more] = full(text);
+    expect(more).toEqual([]);
+    expect([f!.recipient, f!.reportingMta]).toEqual(["neko-nyaan@example.jp", "example.jp"]);
+    expect(f!.evidence[0]).toBe("Delivery has failed to these recipients or groups:");
+  });
+
+  it("IMail: 'undeliverable to a@b' and 'Body of message generated response:' above the multi-line reply, each line ending in a space (lhost-imailserver-06.eml)", () => {
+    const text = "Save to the following Address Book: \n\nTo: shironeko@neko.example.com \nCC: \nDate: Thursday, Apr 29, 2008 2:45:56 PM \nSubject: Undeliverable Mail \n\nundeliverable to kijitora@example.jp \n\nBody of message generated response: \n550-REJECTED - Blacklisted URL in message. (example.com) in [black]. \n550-See http://lookup.uribl.com. - Blacklisted Link - X=pascal \n";
+    expect(full(text, ["shironeko@neko.example.com"])).toEqual([
+      {
+        recipient: "kijitora@example.jp",
+        source: "text",
+        diagnostic: "550-REJECTED - Blacklisted URL in message. (example.com) in [black].",
+        evidence: ["undeliverable to kijitora@example.jp", "Body of message generated response: 550-REJECTED - Blacklisted URL in message. (example.com) in [black]."],
+      },
+    ]);
+  });
+
+  it("Postfix (lhost-postfix-02.eml): a reply code inside an entry's line is that entry's, not the notice's own reply given to every entry", () => {
+    const text = "This is the mail system at host smtp.example.com.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients. It's attached below.\n\n                   The mail system\n\n<filtered@example.co.jp>: host mx.example.co.jp[192.0.2.153] said: 550 5.2.1\n    <filtered@example.co.jp>... User Unknown (in reply to RCPT TO command)\n\n<userunknown@example.co.jp>: host mx.example.co.jp[192.0.2.153] said: 550\n    5.1.1 <userunknown@example.co.jp>... User Unknown (in reply to RCPT TO\n    command)\n";
+    const failures = full(text);
+    expect(failures.map((f) => f.recipient)).toEqual(["filtered@example.co.jp", "userunknown@example.co.jp"]);
+    for (const f of failures) expect(f.evidence.filter((l) => /@/.test(l) && !l.includes(f.recipient)), f.recipient).toEqual([]);
+  });
+
+  it("Exchange's coded line ('#550 5.1.1 ... ##', lhost-exchange2007-01.eml) as the notice's reply, without the marks around it", () => {
+    // The notice's diagnostic section with the address line above the coded line left out: the coded line is then the notice's own reply.
+    const exchange = (coded: string) => full(`Diagnostic information for administrators:\n\nGenerating server: mta4.example.org\n\n${coded}\n`).map((f) => [f.recipient, f.diagnostic]);
+    expect(exchange("#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##")).toEqual([["(recipient not named)", "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"]]);
+    expect(exchange("#550 5.7.1 RESOLVER.RST.AuthRequired; authentication required ##rfc822;neko-nyaan@cat.example.jp")).toEqual([["(recipient not named)", "550 5.7.1 RESOLVER.RST.AuthRequired; authentication required"]]);
+    // RFC 3463 section 2: subject and detail of one to three digits each.
+    expect(exchange("#550 5.10.1 RESOLVER.ADR.RecipNotFound; not found ##")).toEqual([["(recipient not named)", "550 5.10.1 RESOLVER.ADR.RecipNotFound; not found"]]);
+  });
+
+  it.each([
+    ["Unable to deliver message to  <kijitora@example.org> (and other recipients in the same domain).", "lhost-interscanmss-02.eml"],
+    ["SMTP Server <smtpd.example.org> rejected recipient  <kijitora@example.org> (Error following RCPT command).", "lhost-x6-02.eml"],
+    ["Your message wasn't delivered to  kijitora@example.org because the address couldn't be found.", "Exchange Online"],
+    ["There was a problem delivering your message to  kijitora@example.org. See the technical details below.", "lhost-gsuite-07.eml"],
+    ["Your message to  kijitora@example.org  couldn't be delivered.", "lhost-office365-13.eml"],
+    ["undeliverable to  kijitora@example.org", "lhost-imailserver-06.eml"],
+  ])("an intro's address after two spaces (a re-wrapped notice): %s (as in %s)", (line) => {
+    expect(full(`${line}\n`).map((f) => [f.recipient, f.evidence[0]])).toEqual([["kijitora@example.org", line.replace(/\s+/g, " ")]]);
+  });
+
+  it("a list heading ends its line, trailing spaces allowed; with words after its colon it is a sentence, not the heading", () => {
+    const heading = (line: string) => full(`${line}\n\n     userunknown@example.jp\n`)[0]!.evidence;
+    expect(heading("Delivery to the following recipient failed permanently:   ")).toEqual(["Delivery to the following recipient failed permanently:", "userunknown@example.jp"]);
+    expect(heading("Delivery has failed to these recipients or groups:   ")).toEqual(["Delivery has failed to these recipients or groups:", "userunknown@example.jp"]);
+    expect(heading("Delivery to the following recipient failed permanently: see below")).toEqual(["userunknown@example.jp"]);
+    expect(heading("Delivery has failed to these recipients or groups: see below")).toEqual(["userunknown@example.jp"]);
+  });
+});
+
+describe("read.ts's fourth run: the quoted line's cut, the address's labels, the field labels, the notice's own mailboxes", () => {
+  const full = (text: string, failed: string[] = []) => failuresFromText(text, "text", undefined, undefined, [], failed);
+
+  it("a quoted evidence line: control characters become spaces, runs of spaces one, at most 300 characters kept", () => {
+    expect(full("kijitora@example.org\n    550 user\u000bunknown\n")[0]!.evidence).toEqual(["kijitora@example.org", "550 user unknown"]);
+    const words = (n: number) => `550 ${"x".repeat(n - 4)}`;
+    expect(full(`kijitora@example.org\n    ${words(300)}\n`)[0]!.evidence).toEqual(["kijitora@example.org", words(300)]);
+    expect(full(`kijitora@example.org\n    ${words(301)}\n`)[0]!.evidence).toEqual(["kijitora@example.org", `${words(300)}…`]);
+  });
+
+  it("a domain label may start or end with a digit (RFC 1123 section 2.1): sisimai's samples write kijitora@2jo.example.jp and siro@neko1.nyaan.jp", () => {
+    expect(full("Recipient: kijitora@2jo.example.jp\nReason: 550 5.1.1 user unknown\n").map((f) => f.recipient)).toEqual(["kijitora@2jo.example.jp"]);
+    expect(full("Recipient: siro@neko1.nyaan.jp\nReason: 550 5.1.1 user unknown\n").map((f) => f.recipient)).toEqual(["siro@neko1.nyaan.jp"]);
+  });
+
+  it("X6's 'The following recipients returned permanent errors: a@b. Reason: ...' names the recipient (lhost-x6-01.eml), however spaced", () => {
+    const line = "The following recipients returned permanent errors: kijitora@nyaan.example.org. Reason: SMTP Server <192.0.2.223> refused to accept your message (DATA), with the following error message: [554 5.4.6 Hop count exceeded - possible mail loop]";
+    expect(full(`1 error(s):\n\n${line}\n`).map((f) => [f.recipient, f.evidence])).toEqual([["kijitora@nyaan.example.org", [line]]]);
+    for (const spaced of [line.replace("errors: ", "errors:"), line.replace("errors: ", "errors:  ")]) expect(full(`${spaced}\n`).map((f) => f.recipient), spaced).toEqual(["kijitora@nyaan.example.org"]);
+  });
+
+  it("RFC 3464's recipient fields written into the text (Amazon WorkMail, lhost-amazonworkmail-01.eml; Postfix, rfc3464-34.eml): the address after 'rfc822;', however spaced", () => {
+    const workmail = "An error occurred while trying to deliver the mail to the following recipients:\nTechnical report:\nReporting-MTA: dsn; a27-85.smtp-out.us-west-2.amazonses.com\nAction: failed\nFinal-Recipient: rfc822; kijitora@example.jp\nDiagnostic-Code: smtp; 550 5.1.1 <kijitora@example.jp>... User Unknown\nStatus: 5.1.1\n";
+    const [f] = full(workmail);
+    expect(f!.recipient).toBe("kijitora@example.jp");
+    expect(f!.evidence[0]).toBe("Final-Recipient: rfc822; kijitora@example.jp");
+    expect(f!.diagnostic).toBe("Diagnostic-Code: smtp; 550 5.1.1 <kijitora@example.jp>... User Unknown Status: 5.1.1");
+    for (const field of ["Original-Recipient: rfc822;kijitora@example.com", "Original-Recipient: rfc822 ;  kijitora@example.com", "Final-Recipient:rfc822;kijitora@example.com"]) {
+      expect(full(`${field}\nAction: delayed\n`).map((x) => [x.recipient, x.diagnostic]), field).toEqual([["kijitora@example.com", "Action: delayed"]]);
+    }
+  });
+
+  it("the SES mailbox simulator's bounce@simulator.amazonses.com reads as a notice's own mailbox; it comes back when the caller knows it failed (lhost-amazonses-05.eml)", () => {
+    const text = "An error occurred while trying to deliver the mail to the following recipients:\nbounce@simulator.amazonses.com\n";
+    expect(full(text)).toEqual([]);
+    expect(full(text, ["bounce@simulator.amazonses.com"]).map((f) => f.recipient)).toEqual(["bounce@simulator.amazonses.com"]);
+    expect(full("An error occurred while trying to deliver the mail to the following recipients:\nbounces@example.org\nnoreply@example.org\nno-reply@example.org\n")).toEqual([]);
+  });
+});
+
+describe("a MIME boundary line is not the notice's words", () => {
+  it("Sendmail's notice read raw, its MIME structure broken (lhost-sendmail-54.eml): the boundary lines ('--' and the boundary, RFC 2046 section 5.1.1) are left out", () => {
+    const raw = "This is a MIME-encapsulated message\n\n--w58I6rE4086062.1528481217/neko.example.jp\n\nThe original message was received at Sun, 3 Jun 2018 14:22:02 +0900 (JST)\nfrom kijitora@localhost\n\n   ----- The following addresses had permanent fatal errors -----\nkijitora\n    (expanded from: kijitora)\n\n   ----- Transcript of session follows -----\nkijitora... Deferred: Connection refused by [127.0.0.1]\nMessage could not be delivered for 5 days\nMessage will be deleted from queue\n\n--w58I6rE4086062.1528481217/neko.example.jp\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; neko.example.jp\n";
+    const words = noticeSummary(raw);
+    expect(words).toContain("kijitora... Deferred: Connection refused by [127.0.0.1] Message could not be delivered for 5 days");
+    expect(words).not.toContain("--w58I6rE4086062");
+  });
+
+  it("a line under a single dash is words", () => {
+    expect(noticeSummary("Delivery failed:\n- Mailbox full\n")).toBe("Delivery failed: - Mailbox full");
+  });
+});
+
+describe("where the returned message starts, and the lines that are no server's words, on the notices that write them", () => {
+  it("Exchange 2007 (lhost-exchange2007-03.eml): the notice's words end at 'Original message headers:'", () => {
+    const text = "Delivery has failed to these recipients or distribution lists:\n\nKijitora<mailto:kijitora@neko.example.com>\nThis message exceeds the maximum message size allowed.\n\nDiagnostic information for administrators:\n\nGenerating server: neko.example.com\n\nOriginal message headers:\n\nReceived: from neko.nyaan.example.jp (nekochan [127.0.0.1])       by\n r20-ffe0020.example.com (8.14.2/8.14.2) with SMTP id o3T000R95941 for\n";
+    expect(noticeSummary(text)).toBe("Kijitora<mailto:kijitora@neko.example.com> This message exceeds the maximum message size allowed. Diagnostic information for administrators: Generating server: neko.example.com");
+  });
+
+  it("IMail (lhost-imailserver-01.eml): 'Original message follows.' ends the notice, its full stop included", () => {
+    const text = "Unknown user: kijitora@example.com\n\n\nOriginal message follows.\n\nReceived: from example.org [192.0.2.88] by example.org with ESMTP\n    (SMTPD32-5.05) id 000000000000 Thu, 29 Apr 2009 23:45:10 -0600\n";
+    expect(noticeSummary(text)).toBe("Unknown user: kijitora@example.com");
+    expect(noticeSummary("Unknown user: kijitora@example.com\n\nOriginal message follows:\n")).toBe("Unknown user: kijitora@example.com");
+    expect(noticeSummary("Unknown user: kijitora@example.com\nOriginal message follows. It was too large\n")).toBe("Unknown user: kijitora@example.com Original message follows. It was too large");
+  });
+
+  it("1&1 (lhost-einsundeins-02.eml): 'The following address failed:' announces the list, it is not the reason", () => {
+    const text = "This message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of\nits recipients. This is a permanent error.\n\nThe following address failed:\n\nkijitora@example.org\n\nFor the following reason:\n\nMail size limit exceeded. For explanation visit\nhttp://postmaster.1and1.com/en/error-messages?ip=%1s\n\n--- The header of the original message is following. ---\n\nReceived: from mx.example.co.jp (localhost [127.0.0.1])\n";
+    expect(noticeSummary(text)).toBe("its recipients. This is a permanent error. kijitora@example.org For the following reason: Mail size limit exceeded. For explanation visit http://postmaster.1and1.com/en/error-messages?ip=%1s");
+    expect(noticeSummary("The following addresses failed:\n\nkijitora@example.org\n")).toBe("kijitora@example.org");
+    expect(noticeSummary("The following address(es) failed:\n\nkijitora@example.org\n")).toBe("kijitora@example.org");
+  });
+
+  it("OpenSMTPD (lhost-opensmtpd-17.eml): 'a@b: reply' names the address, whatever word its local part holds (mailboxfull is not a 'Mailbox:' label)", () => {
+    const text = "    Hi!\n\n    This is the MAILER-DAEMON, please DO NOT REPLY to this email.\n\n    An error has occurred while attempting to deliver a message for\n    the following list of recipients:\n\nuserunknown@libsisimai.net: 550 5.1.1 <userunknown@libsisimai.net>: Recipient address rejected: User unknown\nmailboxfull@libsisimai.net: 552 5.2.2 <mailboxfull@libsisimai.net>: Recipient address rejected: Mailbox full\n\n    Below is a copy of the original message:\n";
+    expect(failuresFromText(text, "text", undefined).map((f) => [f.recipient, f.diagnostic])).toEqual([
+      ["userunknown@libsisimai.net", "550 5.1.1 <userunknown@libsisimai.net>: Recipient address rejected: User unknown"],
+      ["mailboxfull@libsisimai.net", "552 5.2.2 <mailboxfull@libsisimai.net>: Recipient address rejected: Mailbox full"],
+    ]);
+  });
+});
+
+describe("the returned message's markers, the labels and the boilerplate: each rule's shape", () => {
+  // The notice's words end at a marker line; a line that only looks like one is words.
+  const words = (line: string) => noticeSummary(`Delivery failed.\n${line}\nMore words.\n`);
+  it.each([
+    ["----- Message header follows -----", true],
+    ["----- Message headers follow -----", true],
+    ["----- Message follows -----", true],
+    ["- the original message was too large", false],
+    ["Delivery failed -- the original message was too large", false],
+    ["Original message headers", true],
+    ["Original message headers:   ", true],
+    ["Original message headers :", true],
+    ["   Original message headers:", true],
+    ["Your message reads (in part):", true],
+    ["See the original message headers:", false],
+    ["Content-Type: message/rfc822", true],
+    ["  Content-Type: message/rfc822", true],
+    ["Content-Type:message/rfc822", true],
+    ["Content-Type:  text/rfc822-headers", true],
+    ["See the attached Content-Type: message/rfc822 part", false],
+    ["Received: from mx.example.org", true],
+    ["Your mail was not received: see below", false],
+  ])("%s: the returned message starts there (%s)", (line, starts) => {
+    expect(words(line)).toBe(starts ? "Delivery failed." : `Delivery failed. ${line.trim().replace(/\s+/g, " ")} More words.`);
+  });
+
+  it("a recipient label with or without its separator or plural, at the start of the line: the address's words are its own lines, not the label", () => {
+    for (const label of ["BadAddress", "Address", "Addresses", "Invalid recipient"]) {
+      expect(read(`${label}: kijitora@example.org\n    Mailbox unavailable\n`), label).toEqual([["kijitora@example.org", "Mailbox unavailable"]]);
+    }
+  });
+
+  it("Sendmail's report fields as text (lhost-sendmail-03.eml): X-Actual-Recipient is a field under the entry, not a second recipient", () => {
+    const text = "Final-Recipient: RFC822; bounce0@example.org\nX-Actual-Recipient: RFC822; userunknown@example.co.jp\nAction: failed\nStatus: 5.1.1\nRemote-MTA: DNS; mx.example.co.jp\nDiagnostic-Code: SMTP; 550 5.1.1 <userunknown@example.co.jp>... User Unknown\n";
+    expect(read(text).map(([r]) => r)).toEqual(["bounce0@example.org"]);
+  });
+
+  it("the notice's own mailboxes are whole local parts: an address that only ends in one is a recipient", () => {
+    expect(read("cron-daemon@example.org\n    550 5.1.1 user unknown\n")).toEqual([["cron-daemon@example.org", "550 5.1.1 user unknown"]]);
+  });
+
+  it("boilerplate: the announcing sentence with or without its comma; 'Unknown Recipient' only as the whole line; rule lines of three marks or more", () => {
+    expect(noticeSummary("Sorry we were unable to deliver your message to the following address.\n\nMailbox full.\n")).toBe("Mailbox full.");
+    expect(noticeSummary("Unknown recipient kijitora@example.org refused.\n")).toBe("Unknown recipient kijitora@example.org refused.");
+    expect(noticeSummary("= Mailbox full\n_Mailbox full_\n")).toBe("= Mailbox full _Mailbox full_");
   });
 });
