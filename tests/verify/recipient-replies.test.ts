@@ -225,6 +225,13 @@ describe("RecipientCollector.probe: a session that works", () => {
     });
   });
 
+  it("an EHLO line with another code than 250 is no extension (RFC 5321 4.2.1: every line of a reply has the same code)", async () => {
+    const server = await mx("220 mx.example.com ESMTP\r\n", (line, s) => {
+      if (/^EHLO /i.test(line)) s.write("250-mx.example.com hello\r\n251-X250-PIPELINING\r\n250 SIZE 10240000\r\n");
+    });
+    expect(await probeOf(server).result).toMatchObject({ ok: true, value: { extensions: ["SIZE"], starttls: false } });
+  });
+
   it("QUIT is sent, and the connection closed by the client even when the server never answers QUIT", async () => {
     const server = await mx("220 mx.example.com ESMTP\r\n", (line, s) => {
       if (/^EHLO /i.test(line)) s.write("250 mx.example.com\r\n");

@@ -234,8 +234,9 @@ export class RecipientCollector {
       const started = performance.now();
       const base = () => {
         const banner = replies[0]?.split(/\r?\n/)[0];
-        // The first EHLO reply: its lines after the greeting line are the extensions.
-        const ehlo = replies[1] && /^250/.test(replies[1]) ? replies[1].split(/\r?\n/).slice(1).map((l) => l.replace(/^250[ -]/, "").split(/\s/)[0]) : [];
+        // The first EHLO reply: its lines after the greeting line are the extensions, each "250-" or "250 " and a
+        // keyword (RFC 5321 4.1.1.1); a line with another code is none (4.2.1: every line of a reply has the same code).
+        const ehlo = replies[1] && /^250/.test(replies[1]) ? replies[1].split(/\r?\n/).slice(1).filter((l) => /^250[ -]/.test(l)).map((l) => l.slice(4).split(/\s/)[0]) : [];
         return { host: mxHost, connectedTo, ms: Math.round(performance.now() - started), ...(banner ? { banner } : {}), extensions: ehlo, starttls: ehlo.some((e) => e.toUpperCase() === "STARTTLS") };
       };
       return bounded(
