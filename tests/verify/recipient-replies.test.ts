@@ -232,6 +232,16 @@ describe("RecipientCollector.probe: a session that works", () => {
     expect(await probeOf(server).result).toMatchObject({ ok: true, value: { extensions: ["SIZE"], starttls: false } });
   });
 
+  it("a refused EHLO gives no extensions, even with a later line claiming 250 (RFC 5321 4.2.1: a reply's code is its lines' one)", async () => {
+    const server = await mx("220 mx.example.com ESMTP\r\n", (line, s) => {
+      if (/^EHLO /i.test(line)) s.write("550-5.7.1 no EHLO from you\r\n250 STARTTLS\r\n");
+      else if (/^HELO /i.test(line)) s.write("250 mx.example.com\r\n");
+    });
+    expect(await probeOf(server).result).toMatchObject({ ok: true, value: { banner: "220 mx.example.com ESMTP", extensions: [], starttls: false } });
+    expect(await until(() => server.lines().length === 3)).toBe(true);
+    expect(server.lines()).toEqual(["EHLO mail-infra-verify.invalid", "HELO mail-infra-verify.invalid", "QUIT"]);
+  });
+
   it("QUIT is sent, and the connection closed by the client even when the server never answers QUIT", async () => {
     const server = await mx("220 mx.example.com ESMTP\r\n", (line, s) => {
       if (/^EHLO /i.test(line)) s.write("250 mx.example.com\r\n");
