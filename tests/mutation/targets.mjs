@@ -62,7 +62,7 @@ export const SERVER_TESTS = {
   // test Stryker could run (every mutant "no coverage"). Their CLI cases run unmutated code.
   // (layers/monitoring/collect.ts and layers/watch/collect.ts need none: the pure
   // tests/verify/monitoring-collector.test.ts covers them; monitoring.test.ts starts moto.)
-  "scripts/verify/layers/recipient/collect.ts": ["tests/verify/recipient.test.ts", "tests/verify/recipient-collector.test.ts"],
+  "scripts/verify/layers/recipient/collect.ts": ["tests/verify/recipient.test.ts", "tests/verify/recipient-collector.test.ts", "tests/verify/recipient-replies.test.ts"],
   // gmail-api.test.ts: the collector in-process against the loopback Gmail API (gmail-fake.ts).
   "scripts/verify/layers/gmail/collect.ts": ["tests/verify/gmail-api.test.ts", "tests/verify/relay.test.ts"],
   // A loopback OAuth token endpoint in-process (relay-fix.test.ts spawns the CLI).

@@ -19,10 +19,11 @@
  * flight that follows "220 Ready to start TLS", therefore costs one extra `replyDelayMs`,
  * like network latency on the server's side.
  *
- * Also: `startMx()` (a recipient MX for --probe-smtp), `startClosedPort()` (connections are refused) and `startSilentTcp()` (accepts,
- * never sends a banner).
+ * Also: `startMx()` (a recipient MX for --probe-smtp), `startClosedPort()` (connections are refused), `startSilentTcp()` (accepts,
+ * never sends a banner) and `startScriptedSmtp()` (says what a test scripts, line by line).
  */
 import * as net from "node:net";
+import * as tls from "node:tls";
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from "smtp-server";
 import { deriveSmtpPasswordV4 } from "../../lib/smtp-password";
 import { LOOPBACK } from "./common";
@@ -331,6 +332,92 @@ export async function startSilentTcp(): Promise<TcpEndpoint> {
     stop: async () => {
       if (closed) return;
       closed = true;
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** One client connection to a scripted SMTP server: what the script can do with it. */
+export interface ScriptedSmtpSession {
+  /** Writes to the client (over TLS after `startTls`). */
+  write(text: string): void;
+  /** The server side of a TLS handshake on this connection, with `cert` (write the 220 first). */
+  startTls(cert: { key: string; cert: string }): void;
+  /** Closes the connection at once (TCP reset, no goodbye). */
+  destroy(): void;
+}
+
+export interface ScriptedSmtp extends TcpEndpoint {
+  /** "127.0.0.1:<port>", as the collectors name an endpoint. */
+  where: string;
+  /** Every line the clients sent (CRLF removed), in arrival order; after STARTTLS the decrypted ones. */
+  lines(): string[];
+  /** Connections closed so far (by either side). */
+  closed(): number;
+}
+
+/**
+ * A raw SMTP stand-in on 127.0.0.1 that says exactly what a test scripts, to reproduce servers
+ * that misbehave: `onConnect` runs for each connection (write the greeting there, or not),
+ * `onLine` for each line the client sends. STARTTLS is the script's own: answer 220 and call
+ * `startTls`. Nothing is answered unless the script answers it.
+ */
+export async function startScriptedSmtp(
+  onConnect: (session: ScriptedSmtpSession) => void,
+  onLine: (line: string, session: ScriptedSmtpSession) => void = () => undefined,
+): Promise<ScriptedSmtp> {
+  const sockets = new Set<net.Socket>();
+  const lines: string[] = [];
+  let accepted = 0;
+  let closedCount = 0;
+  const server = net.createServer((plain) => {
+    accepted++;
+    sockets.add(plain);
+    plain.on("error", () => undefined);
+    plain.on("close", () => {
+      closedCount++;
+      sockets.delete(plain);
+    });
+    let socket: net.Socket = plain;
+    let buffered = "";
+    const onData = (d: Buffer) => {
+      buffered += d.toString("latin1");
+      for (let i = buffered.indexOf("\r\n"); i >= 0; i = buffered.indexOf("\r\n")) {
+        const line = buffered.slice(0, i);
+        buffered = buffered.slice(i + 2);
+        lines.push(line);
+        onLine(line, session);
+      }
+    };
+    const session: ScriptedSmtpSession = {
+      write: (text) => void (socket.destroyed || socket.write(text)),
+      startTls: (cert) => {
+        plain.off("data", onData);
+        buffered = "";
+        const secure = new tls.TLSSocket(plain, { isServer: true, key: cert.key, cert: cert.cert });
+        secure.on("error", () => undefined);
+        secure.on("data", onData);
+        socket = secure;
+      },
+      destroy: () => plain.destroy(),
+    };
+    plain.on("data", onData);
+    onConnect(session);
+  });
+  const port = await listen(server);
+  server.unref();
+  let stopped = false;
+  return {
+    host: LOOPBACK,
+    port,
+    where: `${LOOPBACK}:${port}`,
+    connections: () => accepted,
+    lines: () => [...lines],
+    closed: () => closedCount,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

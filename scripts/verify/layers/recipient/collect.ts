@@ -174,10 +174,12 @@ export class RecipientCollector {
                   res.on("end", () =>
                     resolve(observed({ url, status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks).toString("utf8"), ...(connectedTo ? { connectedTo } : {}) })),
                   );
-                  res.on("error", (e) => resolve(classifyNetworkError(e, where, name)));
+                  // The answer had begun and its end never came (Node's "aborted"): the server or the path
+                  // closed the connection. (A timeout of ours reaches the request's error handler first.)
+                  res.on("error", () => resolve({ ok: false, reason: "error", message: `${url}: ${where} closed the connection before the end of the policy` }));
                 },
               );
-              req.on("timeout", () => req.destroy(Object.assign(new Error("ETIMEDOUT"), { code: "ETIMEDOUT" })));
+              req.on("timeout", () => req.destroy(Object.assign(new Error(), { code: "ETIMEDOUT" })));
               req.on("error", (e) => {
                 const u = classifyNetworkError(e, where, name);
                 resolve({ ...u, message: `${url}: ${u.message}` });
@@ -208,8 +210,9 @@ export class RecipientCollector {
       this.connections += 1;
       const replies: string[] = [];
       const logger = {
-        debug: (entry: { tnx?: string }, message: unknown) => {
-          if (entry?.tnx === "server" && typeof message === "string") replies.push(message);
+        // nodemailer logs each reply as a string, under an entry object it always makes.
+        debug: (entry: { tnx?: string }, message: string) => {
+          if (entry.tnx === "server") replies.push(message);
         },
         info: () => undefined,
         warn: () => undefined,
@@ -233,17 +236,16 @@ export class RecipientCollector {
       const started = performance.now();
       const base = () => {
         const banner = replies[0]?.split(/\r?\n/)[0];
-        // The first EHLO reply: its lines after the greeting line are the extensions.
-        const ehlo = replies[1] && /^250/.test(replies[1]) ? replies[1].split(/\r?\n/).slice(1).map((l) => l.replace(/^250[ -]/, "").split(/\s/)[0]) : [];
+        // The first EHLO reply: its lines after the greeting line are the extensions, each "250-" or "250 " and a
+        // keyword (RFC 5321 4.1.1.1); a line with another code is none (4.2.1: every line of a reply has the same code).
+        const ehlo = replies[1] && /^250/.test(replies[1]) ? replies[1].split(/\r?\n/).slice(1).filter((l) => /^250[ -]/.test(l)).map((l) => l.slice(4).split(/\s/)[0]) : [];
         return { host: mxHost, connectedTo, ms: Math.round(performance.now() - started), ...(banner ? { banner } : {}), extensions: ehlo, starttls: ehlo.some((e) => e.toUpperCase() === "STARTTLS") };
       };
       return bounded(
         () =>
           new Promise<Observation<SmtpProbeResult>>((resolve) => {
-            let settled = false;
+            // nodemailer reports a session once (its error or the connect callback); a second call would change nothing anyway.
             const done = (o: Observation<SmtpProbeResult>) => {
-              if (settled) return;
-              settled = true;
               try {
                 conn.quit();
               } catch {
@@ -252,9 +254,10 @@ export class RecipientCollector {
               conn.close();
               resolve(o);
             };
-            conn.on("error", (e: SMTPConnection.SMTPError) => done(this.probeFailure(e, base(), where, mxHost)));
+            // `upgrading`: the error came during the TLS handshake after the server accepted STARTTLS.
+            conn.on("error", (e: SMTPConnection.SMTPError) => done(this.probeFailure(e, base(), where, mxHost, conn.upgrading === true)));
             conn.connect((e?: SMTPConnection.SMTPError) => {
-              if (e) return done(this.probeFailure(e, base(), where, mxHost));
+              if (e) return done(this.probeFailure(e, base(), where, mxHost, false));
               const b = base();
               done(observed({ ...b, ...(b.starttls ? { tls: { ok: true as const } } : {}) }));
             });
@@ -269,17 +272,22 @@ export class RecipientCollector {
     });
   }
 
-  /** What an error in the SMTP probe means: a refusal reply, a failed STARTTLS, or no answer. */
-  private probeFailure(e: SMTPConnection.SMTPError, b: Omit<SmtpProbeResult, "tls" | "rejected">, where: string, mxHost: string): Observation<SmtpProbeResult> {
+  /**
+   * What an error in the SMTP probe means: a refusal reply, a failed STARTTLS, or no answer.
+   * nodemailer names the command of a reply that failed (`CONN` for the greeting), and reports a
+   * failed TLS handshake as the socket's error (ESOCKET), so `upgrading` tells it apart; ETLS is
+   * its error for a STARTTLS answered with neither 2xx nor 4xx/5xx.
+   */
+  private probeFailure(e: SMTPConnection.SMTPError, b: Omit<SmtpProbeResult, "tls" | "rejected">, where: string, mxHost: string, upgrading: boolean): Observation<SmtpProbeResult> {
     const reply = typeof e.response === "string" ? e.response.replace(/\s+/g, " ").trim() : "";
     const code = Number.parseInt(reply, 10);
     if (code >= 400 && code < 600) {
-      const stage = e.command === "CONN" || !b.banner || b.banner === reply ? "the greeting" : (e.command ?? "EHLO");
+      const stage = e.command === "CONN" ? "the greeting" : (e.command ?? "EHLO");
       return observed({ ...b, rejected: { code, reply, stage } });
     }
-    if (e.code === "ETLS" || TLS_ERROR.test(e.message ?? "")) {
-      const certificate = TLS_ERROR.test(e.message ?? "") && !/Error upgrading connection with STARTTLS/.test(e.message ?? "");
-      return observed({ ...b, starttls: true, tls: { ok: false, certificate, error: (e.message ?? "").replace(/^Error initiating TLS - /, "") } });
+    // A handshake that timed out stays a timeout: nothing is concluded from silence.
+    if (e.code === "ETLS" || (upgrading && e.code !== "ETIMEDOUT")) {
+      return observed({ ...b, starttls: true, tls: { ok: false, certificate: upgrading && TLS_ERROR.test(e.message), error: e.message } });
     }
     return classifyNetworkError(e, where, mxHost);
   }
