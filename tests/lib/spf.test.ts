@@ -1104,3 +1104,13 @@ describe("validateSpfTerm: the version tag is v= at the start only", () => {
     expect(validateSpfTerm("dev=mail.example.com")?.code).toBe("spf-term-modifier");
   });
 });
+
+describe("parseSpf: which repeated terms are the same term", () => {
+  it("a macro keeps its case, also with transformers: %{Ir} (URL-escaped) is not %{ir} (RFC 7208 7.3)", () => {
+    expect(codes(parseSpf("v=spf1 exists:%{Ir}.example.com exists:%{ir}.example.com -all"))).toEqual([]);
+    expect(codes(parseSpf("v=spf1 exists:%{d2}.Example.com exists:%{d2}.example.com -all"))).toEqual(["spf-duplicate-term"]);
+  });
+  it("only ASCII letters fold (RFC 4343): two non-ASCII terms are two errors, not also a repeat", () => {
+    expect(codes(parseSpf("v=spf1 include:ΑΣ.example include:ασ.example -all"))).toEqual(["spf-bad-character", "spf-bad-character"]);
+  });
+});
