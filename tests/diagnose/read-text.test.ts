@@ -872,6 +872,16 @@ describe("Sendmail's transcript under its list of addresses: the reply stays wit
     expect(read("<kijitora@example.org>\n>>> RCPT To:<kijitora@example.org>\n<<< 450 4.2.0 try later\n")).toEqual([["kijitora@example.org", ">>> RCPT To:<kijitora@example.org> <<< 450 4.2.0 try later"]]);
   });
 
+  it("the reply under the command, however spaced ('<<<550'), even as the block's first lines", () => {
+    expect(read(">>> RCPT To:<kijitora@example.org>\n<<<550 refused\n<<< 550 5.1.1 user unknown\n")).toEqual([["kijitora@example.org", ">>> RCPT To:<kijitora@example.org> <<<550 refused <<< 550 5.1.1 user unknown"]]);
+  });
+
+  it("only a command line directly above a line that starts with the reply: no command, or '<<<' later in the line, reads from the first coded line as before", () => {
+    // A session refused before any command (its greeting): Sendmail writes no '>>>' line.
+    expect(read("<kijitora@example.org>\n    (reason: 554 5.7.1 go away)\n... while talking to mx.example.org.:\n<<< 554 5.7.1 go away\n")[0]![1]).toMatch(/^\(reason: 554 5\.7\.1 go away\)/);
+    expect(read("<kijitora@example.org>\n(reason: 550 5.7.1 rejected)\n>>> DATA\nthe host said <<< 550 5.7.1 rejected\n")[0]![1]).toMatch(/^\(reason: 550 5\.7\.1 rejected\)/);
+  });
+
   it("a command with no '<<<' reply under it: the coded line after it, with the command; commands alone are no words", () => {
     expect(read("<kijitora@example.org>:\n>>> DATA\n550 5.7.1 rejected\n")).toEqual([["kijitora@example.org", ">>> DATA 550 5.7.1 rejected"]]);
     expect(read("<kijitora@example.org>:\n>>> DATA\n>>> QUIT\n")).toEqual([["kijitora@example.org", undefined]]);
