@@ -60,6 +60,28 @@ describe("mutation scores kept in git", () => {
     }
   });
 
+  it("every survivor kept is written down in docs/mutation-testing.md, under its file's heading, as an equivalent", () => {
+    // A survivor that is not listed is a missing test (or an equivalent nobody has argued yet).
+    const doc = readFileSync(join(ROOT, "docs/mutation-testing.md"), "utf8");
+    const listed = new Map<string, string>();
+    let heading: string | undefined;
+    for (const line of doc.split("\n")) {
+      const h = /^\*\*((?:lib|scripts)\/[^*\s]+)\*\*/.exec(line);
+      if (h) heading = h[1];
+      else if (/^(#|\*\*)/.test(line)) heading = undefined;
+      if (heading) listed.set(heading, `${listed.get(heading) ?? ""}${line}\n`);
+    }
+    const unlisted: string[] = [];
+    for (const f of [...records("lib"), ...records("scripts")].map((x) => x.replace(/\\/g, "/"))) {
+      for (const [at, mutator, replacement, status] of readRecord(ROOT, f)?.results ?? []) {
+        if (status !== "Survived" && status !== "NoCoverage") continue;
+        const place = at.split("-")[0];
+        if (!new RegExp(`\`${place}\``).test(listed.get(f) ?? "")) unlisted.push(`${f}:${place} ${mutator} ${replacement}`);
+      }
+    }
+    expect(unlisted, "survivors not listed: kill each with a test, or list it as an equivalent with its reason").toEqual([]);
+  });
+
   it("a blob id is git's (git hash-object)", () => {
     // `printf 'hello\n' | git hash-object --stdin`
     expect(blobId("hello\n")).toBe("ce013625030ba8dba906f756967f9e9ca394464a");
