@@ -269,6 +269,73 @@ describe("SmtpCollector: what each failure of the session becomes", () => {
   });
 });
 
+describe("SmtpCollector: a TLS handshake that fails after the server accepted STARTTLS", () => {
+  /** EHLO offers STARTTLS (and AUTH, which must not be tried); STARTTLS: 220, then `then`. */
+  const accepting = (then: (s: ScriptedSmtpSession) => void) =>
+    scripted(
+      (s) => s.write("220 fake ESMTP\r\n"),
+      (line, s) => {
+        if (/^EHLO /i.test(line)) s.write("250-fake\r\n250-AUTH PLAIN LOGIN\r\n250 STARTTLS\r\n");
+        else if (/^STARTTLS$/i.test(line)) {
+          s.write("220 2.0.0 Ready to start TLS\r\n");
+          then(s);
+        }
+      },
+    );
+  const handshakeNeeds = (where: string) =>
+    `SES's SMTP endpoints complete the TLS handshake they accept: something on the path to ${where} (a proxy or firewall that intercepts TLS) breaks it off, or ${where}, given with --smtp-endpoint, is not an SES SMTP endpoint. Try another network, or SES's other STARTTLS port: \`--smtp-endpoint ${ENDPOINT}:2587\`.`;
+
+  it("a server that hangs up during the handshake: 'tls', the handshake failed, no AUTH sent, with what to check", async () => {
+    const s = await accepting((c) => setTimeout(() => c.destroy(), 20));
+    const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).auth(s.target, USER, PASS, "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "tls", needs: handshakeNeeds(s.where) });
+    // Node's words depend on whether the hang-up arrives as a reset or an end.
+    expect(r.ok ? "" : r.message).toMatch(
+      new RegExp(`^the TLS handshake with ${s.where} failed after it accepted STARTTLS \\((Client network socket disconnected before secure TLS connection was established|read ECONNRESET)\\): no AUTH was attempted \\(override for ${ENDPOINT.replace(/\./g, "\\.")}\\)$`),
+    );
+    expect(s.lines()).toEqual(["EHLO mail-infra-verify.invalid", "STARTTLS"]);
+  });
+
+  it("a server that speaks plaintext after its 220: 'tls', the handshake failed (not a certificate problem), in OpenSSL's words", async () => {
+    const s = await accepting((c) => setTimeout(() => c.write("this is not TLS\r\n"), 20));
+    const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).auth(s.target, USER, PASS, "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "tls", needs: handshakeNeeds(s.where) });
+    // OpenSSL's reason, without the error's queue and source position around it.
+    expect(r.ok ? "" : r.message).toBe(`the TLS handshake with ${s.where} failed after it accepted STARTTLS (wrong version number): no AUTH was attempted (override for ${ENDPOINT})`);
+    expect(s.lines()).toEqual(["EHLO mail-infra-verify.invalid", "STARTTLS"]);
+  });
+
+  it("without --smtp-endpoint the advice does not blame an override", async () => {
+    const s = await accepting((c) => setTimeout(() => c.destroy(), 20));
+    const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).auth({ serverName: LOOPBACK, host: LOOPBACK, port: s.port }, USER, PASS, "us-east-1");
+    expect(r).toMatchObject({
+      ok: false,
+      reason: "tls",
+      needs: `SES's SMTP endpoints complete the TLS handshake they accept: something on the path to ${s.where} (a proxy or firewall that intercepts TLS) breaks it off. Try another network, or SES's other STARTTLS port: \`--smtp-endpoint ${LOOPBACK}:2587\`.`,
+    });
+  });
+
+  it("a handshake that never starts (220, then silence): still a timeout, nothing concluded about TLS", async () => {
+    const s = await accepting(() => undefined);
+    const r = await new SmtpCollector({ timeoutMs: 300, ca: ca.caCertPem }).auth(s.target, USER, PASS, "us-east-1");
+    expect(r).toEqual({
+      ok: false,
+      reason: "timeout",
+      message: `${s.where} did not answer in time (TLS handshake timed out) (override for ${ENDPOINT})`,
+      needs: `Outbound SMTP to ${s.where} is silent: a firewall may drop port ${s.port}; raise --timeout or check the network path.`,
+      cause: { key: `timeout: ${s.where} did not answer in time (TLS handshake timed out)` },
+    });
+  });
+
+  it("a certificate for another name during the same handshake keeps its certificate advice", async () => {
+    const other = await ca.issue(["smtp.other.example"]);
+    const s = await accepting((c) => c.startTls(other));
+    const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).auth(s.target, USER, PASS, "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "tls", needs: `The server's certificate is not valid for ${ENDPOINT}: check for TLS interception on the path, or trust the right CA with NODE_EXTRA_CA_CERTS.` });
+    expect(r.ok ? "" : r.message).toMatch(new RegExp(`^TLS to ${s.where} failed: Hostname/IP does not match certificate's altnames`));
+  });
+});
+
 describe("SmtpCollector: the session as the server sees it", () => {
   it("EHLO names the client mail-infra-verify.invalid; nothing is logged; the connection is closed after a 235 and after a 535", async () => {
     const seen: string[] = [];
