@@ -106,10 +106,10 @@ function classifyFailure(e: unknown, target: SmtpTarget, handshake: boolean): Un
 /** The server's EHLO after STARTTLS listed no AUTH mechanism: the login was not tried. */
 class NoAuthOffered extends Error {}
 
-/** The connection's error came in the TLS handshake after the server's 220 to STARTTLS. */
+/** The connection's error came in the TLS handshake after the server's 220 to STARTTLS: `error` is that error. */
 class HandshakeFailed extends Error {
   constructor(readonly error: SMTPConnection.SMTPError) {
-    super("TLS handshake failed");
+    super(error.message);
   }
 }
 
