@@ -529,13 +529,13 @@ function recordProblems(terms: readonly SpfTerm[]): SpfProblem[] {
 }
 
 /**
- * Key for comparing terms: the "+" qualifier is the default (RFC 7208 4.6.2) and names are
- * case-insensitive, but inside a macro the letter case matters (uppercase means URL-escape,
- * RFC 7208 7.3), so macros are kept as written.
+ * Key for comparing terms: "+" is the default qualifier (RFC 7208 4.6.2); names fold ASCII case
+ * only, as the ABNF and DNS do (RFC 5234 2.3, RFC 4343; a non-ASCII term is spf-bad-character
+ * anyway); a macro keeps its case (uppercase means URL-escape, RFC 7208 7.3).
  */
 function termKey(raw: string): string {
   const body = raw.startsWith("+") ? raw.slice(1) : raw;
-  return body.replace(/%\{[^}]*\}|%.|[^%]+/g, (part) => (part.startsWith("%{") ? part : part.toLowerCase()));
+  return body.replace(/%\{[^}]*\}|%.|[^%]+/g, (part) => (part.startsWith("%{") ? part : part.replace(/[A-Z]/g, (c) => c.toLowerCase())));
 }
 
 // ---------------------------------------------------------------------------------------------

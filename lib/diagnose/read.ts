@@ -253,6 +253,9 @@ function recipientBlocks(lines: string[], end: number, exclude: Set<string>): Bl
       open = known ?? { recipient: address, line: trimmed, body: [] };
       if (!known) blocks.push(open);
       if (labelText) open.body.push(labelText);
+      // Sendmail's transcript names the address in the command it sent (">>> RCPT To:<a@b>"): the
+      // command stays in the entry's lines, so the reply under it reads as its answer (the stage).
+      if (rcpt) open.body.push(trimmed);
       // "a@b on Thu, 29 Apr 2010" (Exchange 2003): a date, not the server's words.
       if (rest && !/^on\s+\w{3},?\s/i.test(rest) && !/^\(?(?:generated from|expanded from|ultimately generated)/i.test(rest)) open.body.push(rest);
       textSeen = !!rest || !!labelText;
@@ -309,7 +312,12 @@ function blockDiagnostic(body: string[]): string | undefined {
   // "Size (in bytes): 222", "Number of lines: 2" (Verizon's "Message details"): a field of the
   // returned message with a number, never a reply code.
   const words = body.filter((l) => !BOILERPLATE.test(l) && !FIELD_NUMBER.test(l));
-  if (!words.length) return undefined;
+  // Commands only (">>> RCPT To:<a@b>" and no reply under it): nothing the server said.
+  if (words.every((l) => l.startsWith(">>>"))) return undefined;
+  // A transcript in the block (Sendmail's ">>> RCPT To:<a@b>" then "<<< 550 ..."): the failure
+  // reply with the command it answered, where Sendmail's "(reason: 550 ...)" above only copies it.
+  const sent = words.findIndex((l, i) => l.startsWith(">>>") && /^<<<\s*[45]\d\d/.test(words[i + 1] ?? ""));
+  if (sent >= 0) return cutLong(words.slice(sent).join(" "));
   const coded = words.findIndex((l) => CODED.test(l));
   const from = coded > 0 && /^(?:sorry|remote host said|<<<|>>>|host |smtp error|said:|(?:mail\.local|local|procmail|maildrop|deliver):)/i.test(words[coded - 1]!) ? coded - 1 : Math.max(coded, 0);
   return cutLong(words.slice(from).join(" "));

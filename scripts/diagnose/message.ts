@@ -183,8 +183,9 @@ function withHumanWords(failures: Failure[], human: Failure[], summary: string |
       return said ? { ...f, diagnostic: said, evidence: [...f.evidence, ...(own?.evidence ?? []), ...(own?.diagnostic ? [] : [`(the notice's words) ${said.slice(0, 200)}`])] } : f;
     }
     const more = own?.diagnostic;
-    // The human part quotes the same reply with the command it answered ("... (in reply to end of DATA command)"): the stage counts.
-    if (more && more.length > f.diagnostic.length && more.includes(f.diagnostic) && /\(in reply to [^)]{1,40}\)/i.test(more)) return { ...f, diagnostic: more.slice(0, 700) };
+    // The human part quotes the same reply with the command it answered ("... (in reply to end of
+    // DATA command)", Sendmail's transcript ">>> RCPT To:<a@b>" then "<<< 550 ..."): the stage counts.
+    if (more && more.length > f.diagnostic.length && more.includes(f.diagnostic) && /\(in reply to [^)]{1,40}\)|>>>\s*(?:MAIL FROM|RCPT TO|DATA|AUTH|EHLO|HELO|STARTTLS)\b/i.test(more)) return { ...f, diagnostic: more.slice(0, 700) };
     return more && more.length > f.diagnostic.length && !f.diagnostic.includes(more) && !more.includes(f.diagnostic) && /[245]\d\d|[245]\.\d/.test(more) ? { ...f, diagnostic: `${f.diagnostic} | ${more}`.slice(0, 700) } : f;
   });
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { classify } from "../../lib/diagnose/classify";
+import { classify, codesOf } from "../../lib/diagnose/classify";
 import { failuresFromText } from "../../lib/diagnose/read";
 import type { Failure, Verdict } from "../../lib/diagnose/types";
 import { readBounce } from "../../scripts/diagnose/message";
@@ -131,5 +131,25 @@ describe("branches on the server's words", () => {
     const v = classify(x!);
     expect(v).toMatchObject({ layer: "relay-auth", confidence: "high", next: "npm run relay-fix -- --stack STACK --sender admin@queenofsandiego.com" });
     expect(x!.recipient).toBe("crew@example.org");
+  });
+});
+
+describe("the SMTP stage a Sendmail-style transcript names, read the way the CLI reads the bounce", () => {
+  // Each notice's transcript writes the command and the host's failure reply under it
+  // (">>> RCPT To:<a@b>" then "<<< 550 ..."); the delivery-status part, where there is one,
+  // quotes the reply without its command.
+  it.each([
+    ["lhost-sendmail-32.eml", "RCPT TO", ">>> RCPT To:<nyaaan@neko.example.jp> then <<< 550 5.1.1 Requested action not taken: mailbox unavailable"],
+    ["lhost-sendmail-36.eml", "RCPT TO", ">>> RCPT To:<kijitora@nyaan.example.com> then <<< 550 5.7.1 IP address blacklisted by recipient"],
+    ["lhost-sendmail-07.eml", "RCPT TO", ">>> RCPT To:<kijitora@example.org> then <<< 554 5.7.1 <kijitora@example.org>: Relay access denied"],
+    ["rhost-franceptt-01.eml", "RCPT TO", "Orange's 550 5.1.1 under >>> RCPT To:<...@orange.fr>"],
+    ["lhost-sendmail-10.eml", "DATA", ">>> DATA then <<< 450 4.7.1 ... Client host rejected (the address passed RCPT TO)"],
+    ["lhost-courier-02.eml", "DATA", "Courier's notice: >>> DATA then <<< 550 Unknown user"],
+    ["lhost-ezweb-04.eml", "RCPT TO", "EZweb's 'Recipient: <a@b>' then >>> RCPT TO:<a@b> <<< 550 ... User unknown (no delivery-status part)"],
+    ["lhost-v5sendmail-03.eml", "RCPT TO", "Sendmail V5's transcript: >>> RCPT To:<a@b> <<< 550 <a@b>, User Unknown"],
+  ])("%s: %s (%s)", async (file, stage) => {
+    const r = await readBounce(readFileSync(join(CORPUS, file)));
+    if (!r.ok) throw new Error(`${file}: ${r.message}`);
+    expect(r.failures.map((x) => codesOf(x).stage)).toEqual([stage]);
   });
 });

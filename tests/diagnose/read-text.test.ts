@@ -9,6 +9,7 @@
  * each notice says, not what the code printed.
  */
 import { describe, expect, it } from "vitest";
+import { codesOf } from "../../lib/diagnose/classify";
 import { failuresFromListNotice, failuresFromText, noticeSummary, SCAN_LINE_MAX, scanLines } from "../../lib/diagnose/read";
 
 const read = (text: string, exclude: string[] = []) => failuresFromText(text, "text", undefined, undefined, exclude).map((f) => [f.recipient, f.diagnostic]);
@@ -58,7 +59,8 @@ describe("Sendmail's session transcript: the host's own reply refused the recipi
       ["kijitora@example.edu", ">>> DATA <<< 550 Your E-Mail is redundant. You cannot send E-Mail to yourself (shironeko@example.jp)."],
       ["kuroneko@example.or.jp", "554 550 Host unknown (Authoritative answer from name server)"],
       ["kijitora@example.org", "554 550 Host unknown (Authoritative answer from name server)"],
-      ["mikeneko@example.co.jp", "<<< 550 Requested User Mailbox not found. No such user here. 550 User unknown"],
+      // The command the reply answered stays with it: the refusal came after RCPT TO.
+      ["mikeneko@example.co.jp", ">>> RCPT To:<mikeneko@example.co.jp> <<< 550 Requested User Mailbox not found. No such user here. 550 User unknown"],
     ]);
   });
 
@@ -124,8 +126,8 @@ describe("Sendmail's one line per recipient: '554 <a@b>... reason'", () => {
     expect(read("<kijitora@example.org>: host mx.example.org said 550 user unknown\n    (in reply to RCPT TO command)\n")).toEqual([["kijitora@example.org", "host mx.example.org said 550 user unknown (in reply to RCPT TO command)"]]);
   });
 
-  it("a transcript's RCPT TO names the recipient, however spaced", () => {
-    expect(read(">>> RCPT TO: <kijitora@example.org>\n<<< 550 5.1.1 user unknown\n")).toEqual([["kijitora@example.org", "<<< 550 5.1.1 user unknown"]]);
+  it("a transcript's RCPT TO names the recipient, however spaced, and stays as the command its reply answered", () => {
+    expect(read(">>> RCPT TO: <kijitora@example.org>\n<<< 550 5.1.1 user unknown\n")).toEqual([["kijitora@example.org", ">>> RCPT TO: <kijitora@example.org> <<< 550 5.1.1 user unknown"]]);
   });
 });
 
@@ -832,5 +834,56 @@ describe("the returned message's markers, the labels and the boilerplate: each r
     expect(noticeSummary("Sorry we were unable to deliver your message to the following address.\n\nMailbox full.\n")).toBe("Mailbox full.");
     expect(noticeSummary("Unknown recipient kijitora@example.org refused.\n")).toBe("Unknown recipient kijitora@example.org refused.");
     expect(noticeSummary("= Mailbox full\n_Mailbox full_\n")).toBe("= Mailbox full _Mailbox full_");
+  });
+});
+
+describe("Sendmail's transcript under its list of addresses: the reply stays with the command it answered (the SMTP stage)", () => {
+  // lhost-sendmail-32.eml (sisimai's sample set), the notice's text part: the address is listed
+  // with Sendmail's copy of the reply, then the transcript says which command the host refused.
+  const notice = [
+    "The original message was received at Thu, 1 Oct 2015 23:12:15 +0900",
+    "from c135.kyoto.example.ne.jp [192.0.2.78]",
+    "",
+    "   ----- The following addresses had permanent fatal errors -----",
+    "<nyaaan@neko.example.jp>",
+    "    (reason: 550 5.1.1 Requested action not taken: mailbox unavailable)",
+    "",
+    "   ----- Transcript of session follows -----",
+    "... while talking to inbound-smtp.us-west-2.amazonaws.com.:",
+    ">>> RCPT To:<nyaaan@neko.example.jp>",
+    "<<< 550 5.1.1 Requested action not taken: mailbox unavailable",
+    "550 5.1.1 <nyaaan@neko.example.jp>... User unknown",
+    ">>> DATA",
+    "<<< 503 Error: need RCPT command",
+    "",
+  ].join("\n");
+
+  it("lhost-sendmail-32.eml: the host's reply under '>>> RCPT To:<a@b>', not Sendmail's '(reason: ...)' copy; read as refused after RCPT TO", () => {
+    const [f, ...more] = failuresFromText(notice, "text", undefined);
+    expect(more).toEqual([]);
+    expect(f!.recipient).toBe("nyaaan@neko.example.jp");
+    expect(f!.diagnostic).toBe(">>> RCPT To:<nyaaan@neko.example.jp> <<< 550 5.1.1 Requested action not taken: mailbox unavailable 550 5.1.1 <nyaaan@neko.example.jp>... User unknown");
+    expect(codesOf(f!).stage).toBe("RCPT TO");
+  });
+
+  it("only a failure reply (4xx, 5xx) under the command starts there: a '<<< 250' under an earlier command does not", () => {
+    const text = "<kijitora@example.org>\n>>> MAIL From:<neko@example.jp>\n<<< 250 2.1.0 ok\n>>> RCPT To:<kijitora@example.org>\n<<< 550 5.1.1 user unknown\n";
+    expect(read(text)).toEqual([["kijitora@example.org", ">>> RCPT To:<kijitora@example.org> <<< 550 5.1.1 user unknown"]]);
+    expect(read("<kijitora@example.org>\n>>> RCPT To:<kijitora@example.org>\n<<< 450 4.2.0 try later\n")).toEqual([["kijitora@example.org", ">>> RCPT To:<kijitora@example.org> <<< 450 4.2.0 try later"]]);
+  });
+
+  it("the reply under the command, however spaced ('<<<550'), even as the block's first lines", () => {
+    expect(read(">>> RCPT To:<kijitora@example.org>\n<<<550 refused\n<<< 550 5.1.1 user unknown\n")).toEqual([["kijitora@example.org", ">>> RCPT To:<kijitora@example.org> <<<550 refused <<< 550 5.1.1 user unknown"]]);
+  });
+
+  it("only a command line directly above a line that starts with the reply: no command, or '<<<' later in the line, reads from the first coded line as before", () => {
+    // A session refused before any command (its greeting): Sendmail writes no '>>>' line.
+    expect(read("<kijitora@example.org>\n    (reason: 554 5.7.1 go away)\n... while talking to mx.example.org.:\n<<< 554 5.7.1 go away\n")[0]![1]).toMatch(/^\(reason: 554 5\.7\.1 go away\)/);
+    expect(read("<kijitora@example.org>\n(reason: 550 5.7.1 rejected)\n>>> DATA\nthe host said <<< 550 5.7.1 rejected\n")[0]![1]).toMatch(/^\(reason: 550 5\.7\.1 rejected\)/);
+  });
+
+  it("a command with no '<<<' reply under it: the coded line after it, with the command; commands alone are no words", () => {
+    expect(read("<kijitora@example.org>:\n>>> DATA\n550 5.7.1 rejected\n")).toEqual([["kijitora@example.org", ">>> DATA 550 5.7.1 rejected"]]);
+    expect(read("<kijitora@example.org>:\n>>> DATA\n>>> QUIT\n")).toEqual([["kijitora@example.org", undefined]]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../lib/config";
-import { dependsOnDkimTokens, deployedDkimTokens, dkimIdentityKey, expectedRecords, stableDkimOrder, toZoneFile } from "../../lib/records";
+import { type DnsRecord, dependsOnDkimTokens, deployedDkimTokens, dkimIdentityKey, expectedRecords, recordResourceKey, stableDkimOrder, toZoneFile } from "../../lib/records";
 import { pulumiConfig } from "../helpers/config";
 
 const cfg = () => validateConfig(pulumiConfig({ domain: "example.com", regions: ["us-east-1"], spfAll: "-all" }), "t").domains[0];
@@ -66,5 +66,24 @@ describe("stableDkimOrder: each token keeps its deployed position", () => {
     expect(stableDkimOrder(["x", "b", "a"], ["c", "a", "b"])).toEqual(["x", "a", "b"]);
     // A longer deployed list (a token dropped): positions past the new count are not kept.
     expect(stableDkimOrder(["z", "y"], ["a", "b", "z"])).toEqual(["y", "z"]);
+  });
+});
+
+describe("recordResourceKey: a Route 53 record set is keyed by name and type, so MAIL FROM records are named after their domain", () => {
+  const record = (key: string, purpose: DnsRecord["purpose"], name: string, type: DnsRecord["type"]): DnsRecord => ({ key, purpose, name, type, ttl: 600, values: [] });
+  it("the MAIL FROM SPF TXT record: named after the MAIL FROM domain, its region key kept as the alias", () => {
+    const spf = { ...record("mail-from-spf-us-east-1", "mail-from-spf", "bounce.example.com", "TXT"), region: "us-east-1" };
+    expect(recordResourceKey(spf)).toEqual({ key: "mail-from-spf-bounce.example.com", previousKeys: ["mail-from-spf-us-east-1"] });
+  });
+  it("the MAIL FROM MX: the same rule", () => {
+    const mx = { ...record("mail-from-mx-eu-west-1", "mail-from-mx", "mail.example.org", "MX"), region: "eu-west-1" };
+    expect(recordResourceKey(mx)).toEqual({ key: "mail-from-mx-mail.example.org", previousKeys: ["mail-from-mx-eu-west-1"] });
+  });
+  it("apex SPF, DMARC, DKIM and report authorizations keep their key and have no earlier name", () => {
+    expect(recordResourceKey(record("spf", "spf", "example.com", "TXT"))).toEqual({ key: "spf", previousKeys: [] });
+    expect(recordResourceKey(record("dmarc", "dmarc", "_dmarc.example.com", "TXT"))).toEqual({ key: "dmarc", previousKeys: [] });
+    expect(recordResourceKey(record("dkim-us-east-1-2", "dkim", "tok._domainkey.example.com", "CNAME"))).toEqual({ key: "dkim-us-east-1-2", previousKeys: [] });
+    const auth = "example.org._report._dmarc.example.com";
+    expect(recordResourceKey(record(`dmarc-report-auth-${auth}`, "dmarc-report-auth", auth, "TXT"))).toEqual({ key: `dmarc-report-auth-${auth}`, previousKeys: [] });
   });
 });

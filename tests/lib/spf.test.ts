@@ -1067,3 +1067,50 @@ describe("spfIncludes and looksLikeSpf: the edges", () => {
     expect(looksLikeSpf("x v=spf1 -all")).toBe(false);
   });
 });
+
+describe("parseSpf: a modifier and a mechanism of the same name are different terms (RFC 7208 5, 6)", () => {
+  // "redirect:" (a colon for the "=") is an unknown mechanism named redirect: a permerror of its
+  // own (RFC 7208 5), and no redirect modifier.
+  it("redirect: is no redirect: not a second one, not ignored next to all, and the record still lacks all", () => {
+    expect(codes(parseSpf("v=spf1 redirect=a.example.com redirect:b.example.com"))).toEqual(["spf-unknown-mechanism"]);
+    expect(codes(parseSpf("v=spf1 -all redirect:b.example.com"))).toEqual(["spf-unknown-mechanism", "spf-terms-after-all"]);
+    expect(codes(parseSpf("v=spf1 include:a.example.com redirect:b.example.com"))).toEqual(["spf-unknown-mechanism", "spf-all-missing"]);
+    expect(allProblem(parseSpf("v=spf1 redirect:b.example.com"))?.code).toBe("spf-all-missing");
+  });
+  it("exp: is no second exp modifier", () => {
+    expect(codes(parseSpf("v=spf1 exp=a.example.com exp:b.example.com -all"))).toEqual(["spf-unknown-mechanism"]);
+  });
+  it("all=x is an unknown modifier, which receivers ignore (RFC 7208 6): the record has no all mechanism", () => {
+    expect(codes(parseSpf("v=spf1 include:a.example.com all=x"))).toEqual(["spf-all-missing"]);
+    expect(allProblem(parseSpf("v=spf1 include:a.example.com all=x"))?.code).toBe("spf-all-missing");
+  });
+});
+
+describe("parseSpf: the top label of a domain-spec with macros (RFC 7208 7.1 domain-end)", () => {
+  // Without macros the spec is also checked as a DNS name; with them only the toplabel rule
+  // of domain-end applies, so these cases are its own.
+  it.each(["exists:%{i}._spf.-x-y", "exists:%{i}._spf.a-b-", "exists:%{i}._spf._x-y"])("%s: a top label that starts or ends with a hyphen, or has an underscore, is refused", (term) => {
+    const p = parseSpf(`v=spf1 ${term} -all`);
+    expect(errorCodes(p)).toEqual(["spf-bad-domain-spec"]);
+    expect(p.problems[0]?.message).toMatch(/is not a fully qualified domain name/);
+  });
+  it("a hyphen inside it is fine", () => {
+    expect(parseSpf("v=spf1 exists:%{i}._spf.x-y -all").valid).toBe(true);
+  });
+});
+
+describe("validateSpfTerm: the version tag is v= at the start only", () => {
+  it("a modifier whose name ends in v is a modifier", () => {
+    expect(validateSpfTerm("dev=mail.example.com")?.code).toBe("spf-term-modifier");
+  });
+});
+
+describe("parseSpf: which repeated terms are the same term", () => {
+  it("a macro keeps its case, also with transformers: %{Ir} (URL-escaped) is not %{ir} (RFC 7208 7.3)", () => {
+    expect(codes(parseSpf("v=spf1 exists:%{Ir}.example.com exists:%{ir}.example.com -all"))).toEqual([]);
+    expect(codes(parseSpf("v=spf1 exists:%{d2}.Example.com exists:%{d2}.example.com -all"))).toEqual(["spf-duplicate-term"]);
+  });
+  it("only ASCII letters fold (RFC 4343): two non-ASCII terms are two errors, not also a repeat", () => {
+    expect(codes(parseSpf("v=spf1 include:ΑΣ.example include:ασ.example -all"))).toEqual(["spf-bad-character", "spf-bad-character"]);
+  });
+});
