@@ -1,16 +1,18 @@
 /**
  * The SMTP collector (scripts/verify/layers/smtp/collect.ts) against a real SMTP server on
- * loopback (smtp-server, with a certificate from a test CA for SES's endpoint name): what each
- * outcome of EHLO / STARTTLS / AUTH / a test send becomes. The SMTP check judges only what this
+ * loopback (smtp-server, with a certificate from a test CA for SES's endpoint name) and, for
+ * servers that misbehave, a scripted one (tests/sandbox/smtp.ts `startScriptedSmtp`: it says
+ * only what the test makes it say, STARTTLS included): what each outcome of EHLO / STARTTLS /
+ * AUTH / a test send becomes. The SMTP check judges only what this
  * hands it, so each case states the whole observation. Found by mutation testing
  * (docs/mutation-testing.md): only the TLS-refusal path had a test of its own.
  */
-import * as net from "node:net";
+import type * as net from "node:net";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { overrideNote, SmtpCollector, type SmtpTarget } from "../../scripts/verify/layers/smtp/collect";
 import { DEADLINE_NEEDS } from "../../scripts/verify/limit";
-import { createTestCa, type TestCa } from "../sandbox";
+import { createTestCa, type ScriptedSmtpSession, startClosedPort, startScriptedSmtp, startSilentTcp, type TestCa } from "../sandbox";
 import { LOOPBACK } from "../sandbox/common";
 
 const ENDPOINT = "email-smtp.us-east-1.amazonaws.com";
@@ -18,13 +20,14 @@ const USER = "AKIAEXAMPLECURRENT01";
 const PASS = "BMXhUYlu5Z3gSXVQORxlVa7XPaz91aGWdfHxvkOZdWZ2";
 
 let ca: TestCa;
-const servers: { close(cb: () => void): void }[] = [];
+const servers: SMTPServer[] = [];
+const stops: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   ca = await createTestCa([ENDPOINT, "localhost", LOOPBACK]);
 });
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
+  await Promise.all([...servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))), ...stops.splice(0).map((stop) => stop())]);
 });
 afterAll(async () => {
   await ca?.cleanup();
@@ -103,10 +106,7 @@ describe("SmtpCollector.auth", () => {
   });
 
   it("a port nothing listens on: 'unreachable', with what to try", async () => {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, LOOPBACK, resolve));
-    const port = (probe.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const port = await closedPort();
     const r = await new SmtpCollector({ timeoutMs: 5_000 }).auth({ serverName: ENDPOINT, host: LOOPBACK, port }, USER, PASS, "us-east-1");
     expect(r).toEqual({
       ok: false,
@@ -118,10 +118,9 @@ describe("SmtpCollector.auth", () => {
   });
 
   it("a server that accepts the connection and never greets: 'timeout', blaming the silent path", async () => {
-    const silent = net.createServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(0, LOOPBACK, resolve));
-    servers.push(silent);
-    const port = (silent.address() as net.AddressInfo).port;
+    const silent = await startSilentTcp();
+    stops.push(() => silent.stop());
+    const port = silent.port;
     const r = await new SmtpCollector({ timeoutMs: 300 }).auth({ serverName: ENDPOINT, host: LOOPBACK, port }, USER, PASS, "us-east-1");
     expect(r).toMatchObject({ ok: false, reason: "timeout", needs: `Outbound SMTP to ${LOOPBACK}:${port} is silent: a firewall may drop port ${port}; raise --timeout or check the network path.` });
     if (r.ok) return;
@@ -181,30 +180,22 @@ describe("SmtpCollector.sendTest", () => {
   });
 });
 
-/** A raw SMTP stand-in on loopback: `onConnect` writes what the server says first, `onLine` answers each line the client sends. */
-async function rawSmtp(onConnect: (socket: net.Socket) => void, onLine: (line: string, socket: net.Socket) => void = () => undefined) {
-  const sockets: net.Socket[] = [];
-  const closed: net.Socket[] = [];
-  const server = net.createServer((socket) => {
-    sockets.push(socket);
-    socket.on("close", () => closed.push(socket));
-    socket.on("error", () => undefined);
-    let buffered = "";
-    socket.on("data", (d: Buffer) => {
-      buffered += d.toString("latin1");
-      for (let i = buffered.indexOf("\r\n"); i >= 0; i = buffered.indexOf("\r\n")) {
-        const line = buffered.slice(0, i);
-        buffered = buffered.slice(i + 2);
-        onLine(line, socket);
-      }
-    });
-    onConnect(socket);
-  });
-  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
-  servers.push({ close: (cb) => (sockets.forEach((x) => x.destroy()), server.close(cb)) });
-  const port = (server.address() as net.AddressInfo).port;
-  return { target: { serverName: ENDPOINT, host: LOOPBACK, port } as SmtpTarget, where: `${LOOPBACK}:${port}`, connections: () => sockets.length, closed: () => closed.length };
+/** A scripted SMTP server (tests/sandbox/smtp.ts) standing in for the endpoint, stopped after the test; `target` is it, standing in for ENDPOINT. */
+async function scripted(onConnect: (s: ScriptedSmtpSession) => void, onLine?: (line: string, s: ScriptedSmtpSession) => void) {
+  const server = await startScriptedSmtp(onConnect, onLine);
+  stops.push(() => server.stop());
+  return Object.assign(server, { target: { serverName: ENDPOINT, host: server.host, port: server.port } as SmtpTarget });
 }
+
+/** A port nothing listens on (tests/sandbox/smtp.ts). */
+const closedPort = async () => (await startClosedPort()).port;
+
+/** An EHLO reply without end: one more continuation line every 100 ms, so no stage's own timeout ever passes (stopped after the test). */
+const endless = (line: string, s: ScriptedSmtpSession) => {
+  if (!/^EHLO /i.test(line)) return;
+  const t = setInterval(() => s.write("250-still going\r\n"), 100);
+  stops.push(async () => clearInterval(t));
+};
 
 const until = async (ok: () => boolean, ms = 2_000) => {
   for (const started = performance.now(); !ok() && performance.now() - started < ms; ) await new Promise((r) => setTimeout(r, 10));
@@ -213,7 +204,7 @@ const until = async (ok: () => boolean, ms = 2_000) => {
 
 describe("SmtpCollector: what each failure of the session becomes", () => {
   it("STARTTLS refused with a padded reply: the reply on one line, its spaces collapsed", async () => {
-    const s = await rawSmtp(
+    const s = await scripted(
       (c) => c.write("220 fake ESMTP\r\n"),
       (line, c) => {
         if (/^EHLO /i.test(line)) c.write("250-fake\r\n250 STARTTLS\r\n");
@@ -225,13 +216,13 @@ describe("SmtpCollector: what each failure of the session becomes", () => {
   });
 
   it("a server that greets with a refusal: what it said, its code once", async () => {
-    const s = await rawSmtp((c) => c.write("554 5.7.1 No SMTP service here\r\n"));
+    const s = await scripted((c) => c.write("554 5.7.1 No SMTP service here\r\n"));
     const r = await new SmtpCollector({ timeoutMs: 5_000 }).auth(s.target, USER, PASS, "us-east-1");
     expect(r).toEqual({ ok: false, reason: "error", message: `${s.where} said 554 5.7.1 No SMTP service here (override for ${ENDPOINT})`, cause: { key: `error: ${s.where} said 554 5.7.1 No SMTP service here` } });
   });
 
   it("a server that hangs up before greeting: the connection's error, not 'no AUTH offered'", async () => {
-    const s = await rawSmtp((c) => c.destroy());
+    const s = await scripted((c) => c.destroy());
     const r = await new SmtpCollector({ timeoutMs: 5_000 }).auth(s.target, USER, PASS, "us-east-1");
     expect(r).toEqual({ ok: false, reason: "error", message: `${s.where}: ECONNECTION Connection closed unexpectedly (override for ${ENDPOINT})`, cause: { key: `error: ${s.where}: ECONNECTION Connection closed unexpectedly` } });
   });
@@ -246,15 +237,7 @@ describe("SmtpCollector: what each failure of the session becomes", () => {
   });
 
   it("a server that sends an endless reply: cut at the session's budget (3 x timeout), not the run's deadline, and the connection closed", async () => {
-    const s = await rawSmtp(
-      (c) => c.write("220 fake ESMTP\r\n"),
-      (line, c) => {
-        if (!/^EHLO /i.test(line)) return;
-        // One more continuation line every 100 ms: no stage's own timeout ever passes.
-        const t = setInterval(() => (c.destroyed ? clearInterval(t) : c.write("250-still going\r\n")), 100);
-        c.on("close", () => clearInterval(t));
-      },
-    );
+    const s = await scripted((c) => c.write("220 fake ESMTP\r\n"), endless);
     const smtp = new SmtpCollector({ timeoutMs: 400, deadline: { ms: 60_000, signal: new AbortController().signal } });
     const r = await smtp.auth(s.target, USER, PASS, "us-east-1");
     expect(r).toEqual({
@@ -268,7 +251,7 @@ describe("SmtpCollector: what each failure of the session becomes", () => {
   });
 
   it("with concurrency 1 a second session waits until the first has ended", async () => {
-    const s = await rawSmtp(() => undefined);
+    const s = await scripted(() => undefined);
     const smtp = new SmtpCollector({ timeoutMs: 1_000, concurrency: 1 });
     const first = smtp.auth(s.target, USER, PASS, "us-east-1");
     const second = smtp.auth(s.target, USER, PASS, "us-west-2");
@@ -279,13 +262,77 @@ describe("SmtpCollector: what each failure of the session becomes", () => {
   });
 
   it("a target whose host is the endpoint itself: no override note in a failure", async () => {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, LOOPBACK, resolve));
-    const port = (probe.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const port = await closedPort();
     const r = await new SmtpCollector({ timeoutMs: 5_000 }).auth({ serverName: LOOPBACK, host: LOOPBACK, port }, USER, PASS, "us-east-1");
     expect(r).toMatchObject({ ok: false, reason: "unreachable", message: `connection to ${LOOPBACK}:${port} refused` });
     expect(r).not.toHaveProperty("cause");
+  });
+});
+
+describe("SmtpCollector: a TLS handshake that fails after the server accepted STARTTLS", () => {
+  /** EHLO offers STARTTLS (and AUTH, which must not be tried); STARTTLS: 220, then `then`. */
+  const accepting = (then: (s: ScriptedSmtpSession) => void) =>
+    scripted(
+      (s) => s.write("220 fake ESMTP\r\n"),
+      (line, s) => {
+        if (/^EHLO /i.test(line)) s.write("250-fake\r\n250-AUTH PLAIN LOGIN\r\n250 STARTTLS\r\n");
+        else if (/^STARTTLS$/i.test(line)) {
+          s.write("220 2.0.0 Ready to start TLS\r\n");
+          then(s);
+        }
+      },
+    );
+  const handshakeNeeds = (where: string) =>
+    `SES's SMTP endpoints complete the TLS handshake they accept: something on the path to ${where} (a proxy or firewall that intercepts TLS) breaks it off, or ${where}, given with --smtp-endpoint, is not an SES SMTP endpoint. Try another network, or SES's other STARTTLS port: \`--smtp-endpoint ${ENDPOINT}:2587\`.`;
+
+  it("a server that hangs up during the handshake: 'tls', the handshake failed, no AUTH sent, with what to check", async () => {
+    const s = await accepting((c) => setTimeout(() => c.destroy(), 20));
+    const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).auth(s.target, USER, PASS, "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "tls", needs: handshakeNeeds(s.where) });
+    // Node's words depend on whether the hang-up arrives as a reset or an end.
+    expect(r.ok ? "" : r.message).toMatch(
+      new RegExp(`^the TLS handshake with ${s.where} failed after it accepted STARTTLS \\((Client network socket disconnected before secure TLS connection was established|read ECONNRESET)\\): no AUTH was attempted \\(override for ${ENDPOINT.replace(/\./g, "\\.")}\\)$`),
+    );
+    expect(s.lines()).toEqual(["EHLO mail-infra-verify.invalid", "STARTTLS"]);
+  });
+
+  it("a server that speaks plaintext after its 220: 'tls', the handshake failed (not a certificate problem), in OpenSSL's words", async () => {
+    const s = await accepting((c) => setTimeout(() => c.write("this is not TLS\r\n"), 20));
+    const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).auth(s.target, USER, PASS, "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "tls", needs: handshakeNeeds(s.where) });
+    // OpenSSL's reason, without the error's queue and source position around it.
+    expect(r.ok ? "" : r.message).toBe(`the TLS handshake with ${s.where} failed after it accepted STARTTLS (wrong version number): no AUTH was attempted (override for ${ENDPOINT})`);
+    expect(s.lines()).toEqual(["EHLO mail-infra-verify.invalid", "STARTTLS"]);
+  });
+
+  it("without --smtp-endpoint the advice does not blame an override", async () => {
+    const s = await accepting((c) => setTimeout(() => c.destroy(), 20));
+    const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).auth({ serverName: LOOPBACK, host: LOOPBACK, port: s.port }, USER, PASS, "us-east-1");
+    expect(r).toMatchObject({
+      ok: false,
+      reason: "tls",
+      needs: `SES's SMTP endpoints complete the TLS handshake they accept: something on the path to ${s.where} (a proxy or firewall that intercepts TLS) breaks it off. Try another network, or SES's other STARTTLS port: \`--smtp-endpoint ${LOOPBACK}:2587\`.`,
+    });
+  });
+
+  it("a handshake that never starts (220, then silence): still a timeout, nothing concluded about TLS", async () => {
+    const s = await accepting(() => undefined);
+    const r = await new SmtpCollector({ timeoutMs: 300, ca: ca.caCertPem }).auth(s.target, USER, PASS, "us-east-1");
+    expect(r).toEqual({
+      ok: false,
+      reason: "timeout",
+      message: `${s.where} did not answer in time (TLS handshake timed out) (override for ${ENDPOINT})`,
+      needs: `Outbound SMTP to ${s.where} is silent: a firewall may drop port ${s.port}; raise --timeout or check the network path.`,
+      cause: { key: `timeout: ${s.where} did not answer in time (TLS handshake timed out)` },
+    });
+  });
+
+  it("a certificate for another name during the same handshake keeps its certificate advice", async () => {
+    const other = await ca.issue(["smtp.other.example"]);
+    const s = await accepting((c) => c.startTls(other));
+    const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).auth(s.target, USER, PASS, "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "tls", needs: `The server's certificate is not valid for ${ENDPOINT}: check for TLS interception on the path, or trust the right CA with NODE_EXTRA_CA_CERTS.` });
+    expect(r.ok ? "" : r.message).toMatch(new RegExp(`^TLS to ${s.where} failed: Hostname/IP does not match certificate's altnames`));
   });
 });
 
@@ -343,20 +390,13 @@ describe("SmtpCollector: the session as the server sees it", () => {
   });
 
   it("a test send that cannot connect: the failure, not an answer without a code", async () => {
-    const s = await rawSmtp((c) => c.destroy());
+    const s = await scripted((c) => c.destroy());
     const r = await new SmtpCollector({ timeoutMs: 5_000 }).sendTest(s.target, USER, PASS, "admin@example.com", "us-east-1");
     expect(r).toMatchObject({ ok: false, reason: "error" });
   });
 
   it("a test send that never completes is cut at its budget, named as a test send", async () => {
-    const s = await rawSmtp(
-      (c) => c.write("220 fake ESMTP\r\n"),
-      (line, c) => {
-        if (!/^EHLO /i.test(line)) return;
-        const t = setInterval(() => (c.destroyed ? clearInterval(t) : c.write("250-still going\r\n")), 100);
-        c.on("close", () => clearInterval(t));
-      },
-    );
+    const s = await scripted((c) => c.write("220 fake ESMTP\r\n"), endless);
     const r = await new SmtpCollector({ timeoutMs: 400 }).sendTest(s.target, USER, PASS, "admin@example.com", "us-east-1");
     expect(r).toMatchObject({ ok: false, reason: "timeout", message: `${s.where} did not answer in time (no complete test send within 1.2 s, 3 x --timeout) (override for ${ENDPOINT})` });
   });
@@ -364,8 +404,8 @@ describe("SmtpCollector: the session as the server sees it", () => {
 
 describe("SmtpCollector: a greeting that is not 220", () => {
   it("a success code instead of 220 is a protocol error; 400 and above is what the server said", async () => {
-    const odd = await rawSmtp((c) => c.write("250 hello\r\n"));
-    const busy = await rawSmtp((c) => c.write("400 4.0.0 busy\r\n"));
+    const odd = await scripted((c) => c.write("250 hello\r\n"));
+    const busy = await scripted((c) => c.write("400 4.0.0 busy\r\n"));
     const smtp = new SmtpCollector({ timeoutMs: 5_000 });
     const r = await smtp.auth(odd.target, USER, PASS, "us-east-1");
     expect(r).toMatchObject({ ok: false, reason: "error" });

@@ -18,6 +18,7 @@ import { bestMx, type HostObservation, parseMxAnswers, type PolicyResponse, type
 import type { DnsCollector } from "../dns/collect";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "../../limit";
 import { loadSmtpConnection } from "../../load";
+import { handshakeFailed } from "../../starttls";
 
 /** Where to connect instead of the real host: `port` alone keeps the address DNS gives; the certificate is still checked against the real name. */
 export interface EndpointOverride {
@@ -254,8 +255,8 @@ export class RecipientCollector {
               conn.close();
               resolve(o);
             };
-            // `upgrading`: the error came during the TLS handshake after the server accepted STARTTLS.
-            conn.on("error", (e: SMTPConnection.SMTPError) => done(this.probeFailure(e, base(), where, mxHost, conn.upgrading === true)));
+            // Asked as the error comes: was it the TLS handshake after the server accepted STARTTLS?
+            conn.on("error", (e: SMTPConnection.SMTPError) => done(this.probeFailure(e, base(), where, mxHost, handshakeFailed(conn, e))));
             conn.connect((e?: SMTPConnection.SMTPError) => {
               if (e) return done(this.probeFailure(e, base(), where, mxHost, false));
               const b = base();
@@ -275,19 +276,18 @@ export class RecipientCollector {
   /**
    * What an error in the SMTP probe means: a refusal reply, a failed STARTTLS, or no answer.
    * nodemailer names the command of a reply that failed (`CONN` for the greeting), and reports a
-   * failed TLS handshake as the socket's error (ESOCKET), so `upgrading` tells it apart; ETLS is
-   * its error for a STARTTLS answered with neither 2xx nor 4xx/5xx.
+   * failed TLS handshake as the socket's error (ESOCKET): `handshake` is that (scripts/verify/starttls.ts,
+   * a timeout excluded); ETLS is its error for a STARTTLS answered with neither 2xx nor 4xx/5xx.
    */
-  private probeFailure(e: SMTPConnection.SMTPError, b: Omit<SmtpProbeResult, "tls" | "rejected">, where: string, mxHost: string, upgrading: boolean): Observation<SmtpProbeResult> {
+  private probeFailure(e: SMTPConnection.SMTPError, b: Omit<SmtpProbeResult, "tls" | "rejected">, where: string, mxHost: string, handshake: boolean): Observation<SmtpProbeResult> {
     const reply = typeof e.response === "string" ? e.response.replace(/\s+/g, " ").trim() : "";
     const code = Number.parseInt(reply, 10);
     if (code >= 400 && code < 600) {
       const stage = e.command === "CONN" ? "the greeting" : (e.command ?? "EHLO");
       return observed({ ...b, rejected: { code, reply, stage } });
     }
-    // A handshake that timed out stays a timeout: nothing is concluded from silence.
-    if (e.code === "ETLS" || (upgrading && e.code !== "ETIMEDOUT")) {
-      return observed({ ...b, starttls: true, tls: { ok: false, certificate: upgrading && TLS_ERROR.test(e.message), error: e.message } });
+    if (e.code === "ETLS" || handshake) {
+      return observed({ ...b, starttls: true, tls: { ok: false, certificate: handshake && TLS_ERROR.test(e.message), error: e.message } });
     }
     return classifyNetworkError(e, where, mxHost);
   }

@@ -10,6 +10,7 @@ import { causeOf, type Observation, observed, type Unobservable } from "../../..
 import type { SmtpAuthResult } from "./check";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "../../limit";
 import { loadInTurn, loadSmtpConnection } from "../../load";
+import { handshakeFailed } from "../../starttls";
 
 type Nodemailer = typeof import("nodemailer");
 
@@ -39,6 +40,7 @@ interface MailerError {
   responseCode?: number;
   response?: string;
   message?: string;
+  /** OpenSSL's reason, on Node's TLS errors ("wrong version number"; the message adds its error queue). */
   reason?: string;
   /** The SMTP command that failed (nodemailer sets it: "STARTTLS", "AUTH PLAIN"...). */
   command?: string;
@@ -57,11 +59,12 @@ function noted(u: Unobservable, target: SmtpTarget): Unobservable {
   return target.host === target.serverName ? u : { ...u, message: `${u.message} (override for ${target.serverName})`, cause: causeOf(u) };
 }
 
-const classify = (e: unknown, target: SmtpTarget): Unobservable => noted(classifyFailure(e, target), target);
+const classify = (e: unknown, target: SmtpTarget, handshake = false): Unobservable => noted(classifyFailure(e, target, handshake), target);
 
 const silentNeeds = (where: string, port: number): string => `Outbound SMTP to ${where} is silent: a firewall may drop port ${port}; raise --timeout or check the network path.`;
 
-function classifyFailure(e: unknown, target: SmtpTarget): Unobservable {
+/** `handshake`: the error came in the TLS handshake after the server accepted STARTTLS (scripts/verify/starttls.ts). */
+function classifyFailure(e: unknown, target: SmtpTarget, handshake: boolean): Unobservable {
   const err = (e ?? {}) as MailerError;
   const where = `${target.host}:${target.port}`;
   // requireTLS: nodemailer sends STARTTLS even when EHLO does not offer it, and ends the session
@@ -82,6 +85,16 @@ function classifyFailure(e: unknown, target: SmtpTarget): Unobservable {
   if (TLS_CODES.test(text)) {
     return { ok: false, reason: "tls", message: `TLS to ${where} failed: ${err.message ?? err.code}`, needs: `The server's certificate is not valid for ${target.serverName}: check for TLS interception on the path, or trust the right CA with NODE_EXTRA_CA_CERTS.` };
   }
+  // Not the certificate: the server hung up or spoke something else than TLS after its 220.
+  if (handshake) {
+    const override = target.host === target.serverName ? "" : `, or ${where}, given with --smtp-endpoint, is not an SES SMTP endpoint`;
+    return {
+      ok: false,
+      reason: "tls",
+      message: `the TLS handshake with ${where} failed after it accepted STARTTLS (${err.reason ?? err.message}): no AUTH was attempted`,
+      needs: `SES's SMTP endpoints complete the TLS handshake they accept: something on the path to ${where} (a proxy or firewall that intercepts TLS) breaks it off${override}. Try another network, or SES's other STARTTLS port: \`--smtp-endpoint ${target.serverName}:2587\`.`,
+    };
+  }
   if (/ECONNREFUSED/.test(text)) return { ok: false, reason: "unreachable", message: `connection to ${where} refused`, needs: `Nothing listens on ${where}: outbound port ${target.port} may be blocked (try another network), or the endpoint is wrong.` };
   if (/ETIMEDOUT|ETIMEOUT|timeout|Greeting never received/i.test(text)) {
     return { ok: false, reason: "timeout", message: `${where} did not answer in time (${err.message ?? err.code})`, needs: silentNeeds(where, target.port) };
@@ -92,6 +105,13 @@ function classifyFailure(e: unknown, target: SmtpTarget): Unobservable {
 
 /** The server's EHLO after STARTTLS listed no AUTH mechanism: the login was not tried. */
 class NoAuthOffered extends Error {}
+
+/** The connection's error came in the TLS handshake after the server's 220 to STARTTLS: `error` is that error. */
+class HandshakeFailed extends Error {
+  constructor(readonly error: SMTPConnection.SMTPError) {
+    super(error.message);
+  }
+}
 
 function noAuthOffered(target: SmtpTarget): Unobservable {
   const where = `${target.host}:${target.port}`;
@@ -177,7 +197,8 @@ export class SmtpCollector {
         conn.quit();
         resolve();
       };
-      conn.on("error", fail);
+      // Asked as the error comes (nodemailer closes the connection right after): was it the TLS handshake?
+      conn.on("error", (e: SMTPConnection.SMTPError) => fail(handshakeFailed(conn, e) ? new HandshakeFailed(e) : e));
       conn.once("end", () => {
         if (returned) return;
         returned = true;
@@ -235,6 +256,7 @@ export class SmtpCollector {
             return observed({ code: 235, ms: Math.round(performance.now() - started), message: "Authentication successful", ...(connectedTo ? { connectedTo } : {}) });
           } catch (e) {
             if (e instanceof NoAuthOffered) return noAuthOffered(target);
+            if (e instanceof HandshakeFailed) return classify(e.error, target, true);
             const err = e as MailerError;
             const ms = Math.round(performance.now() - started);
             if (err.code === "EAUTH" && err.responseCode !== undefined) {
