@@ -18,7 +18,7 @@ import { bestMx, type HostObservation, parseMxAnswers, type PolicyResponse, type
 import type { DnsCollector } from "../dns/collect";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "../../limit";
 import { loadSmtpConnection } from "../../load";
-import { handshakeFailed } from "../../starttls";
+import { certificateRefused, handshakeFailed } from "../../tls";
 
 /** Where to connect instead of the real host: `port` alone keeps the address DNS gives; the certificate is still checked against the real name. */
 export interface EndpointOverride {
@@ -41,12 +41,10 @@ export interface RecipientOptions {
   probeEndpoint?: EndpointOverride;
 }
 
-const TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|UNABLE_TO_GET_ISSUER|ERR_TLS|certificate|Hostname\/IP does not match/i;
-
 /** What an error of the request or the probe means; each has a message, and a code (Node's, or nodemailer's error type). */
 function classifyNetworkError(err: Error & { code?: string }, where: string, realName: string): Unobservable {
   const text = `${err.code ?? ""} ${err.message}`;
-  if (TLS_ERROR.test(text)) return { ok: false, reason: "tls", message: `TLS to ${where} failed: ${err.message} (checked against ${realName})` };
+  if (certificateRefused(text)) return { ok: false, reason: "tls", message: `TLS to ${where} failed: ${err.message} (checked against ${realName})` };
   if (/ECONNREFUSED/.test(text)) return { ok: false, reason: "unreachable", message: `connection to ${where} refused` };
   // Every timeout carries ETIMEDOUT (Node's, this request's own, nodemailer's "Timeout" and "Greeting never received") or c-ares'
   // ETIMEOUT (in nodemailer's EDNS message). Not "aborted": Node says that (ECONNRESET) of a reply cut short, which did answer.
@@ -276,7 +274,7 @@ export class RecipientCollector {
   /**
    * What an error in the SMTP probe means: a refusal reply, a failed STARTTLS, or no answer.
    * nodemailer names the command of a reply that failed (`CONN` for the greeting), and reports a
-   * failed TLS handshake as the socket's error (ESOCKET): `handshake` is that (scripts/verify/starttls.ts,
+   * failed TLS handshake as the socket's error (ESOCKET): `handshake` is that (scripts/verify/tls.ts,
    * a timeout excluded); ETLS is its error for a STARTTLS answered with neither 2xx nor 4xx/5xx.
    */
   private probeFailure(e: SMTPConnection.SMTPError, b: Omit<SmtpProbeResult, "tls" | "rejected">, where: string, mxHost: string, handshake: boolean): Observation<SmtpProbeResult> {
@@ -287,7 +285,7 @@ export class RecipientCollector {
       return observed({ ...b, rejected: { code, reply, stage } });
     }
     if (e.code === "ETLS" || handshake) {
-      return observed({ ...b, starttls: true, tls: { ok: false, certificate: handshake && TLS_ERROR.test(e.message), error: e.message } });
+      return observed({ ...b, starttls: true, tls: { ok: false, certificate: handshake && certificateRefused(e.message), error: e.message } });
     }
     return classifyNetworkError(e, where, mxHost);
   }

@@ -10,7 +10,7 @@ import { causeOf, type Observation, observed, type Unobservable } from "../../..
 import type { SmtpAuthResult } from "./check";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "../../limit";
 import { loadInTurn, loadSmtpConnection } from "../../load";
-import { handshakeFailed } from "../../starttls";
+import { certificateRefused, handshakeFailed } from "../../tls";
 
 type Nodemailer = typeof import("nodemailer");
 
@@ -46,8 +46,6 @@ interface MailerError {
   command?: string;
 }
 
-const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|UNABLE_TO_GET_ISSUER|ERR_TLS|certificate/i;
-
 /** Where a session connected, when --smtp-endpoint sent it somewhere else than the real endpoint. */
 export function overrideNote(target: SmtpTarget): string | undefined {
   return target.host === target.serverName ? undefined : `connected to ${target.host}:${target.port} (override for ${target.serverName})`;
@@ -63,7 +61,7 @@ const classify = (e: unknown, target: SmtpTarget, handshake = false): Unobservab
 
 const silentNeeds = (where: string, port: number): string => `Outbound SMTP to ${where} is silent: a firewall may drop port ${port}; raise --timeout or check the network path.`;
 
-/** `handshake`: the error came in the TLS handshake after the server accepted STARTTLS (scripts/verify/starttls.ts). */
+/** `handshake`: the error came in the TLS handshake after the server accepted STARTTLS (scripts/verify/tls.ts). */
 function classifyFailure(e: unknown, target: SmtpTarget, handshake: boolean): Unobservable {
   const err = (e ?? {}) as MailerError;
   const where = `${target.host}:${target.port}`;
@@ -82,7 +80,7 @@ function classifyFailure(e: unknown, target: SmtpTarget, handshake: boolean): Un
   // The reply starts with its code ("554 5.7.1 ..."): said once.
   if (err.responseCode !== undefined && err.responseCode >= 400) return { ok: false, reason: "error", message: `${where} said ${err.response ?? err.responseCode}` };
   const text = `${err.code ?? ""} ${err.message ?? ""} ${err.reason ?? ""}`;
-  if (TLS_CODES.test(text)) {
+  if (certificateRefused(text)) {
     return { ok: false, reason: "tls", message: `TLS to ${where} failed: ${err.message ?? err.code}`, needs: `The server's certificate is not valid for ${target.serverName}: check for TLS interception on the path, or trust the right CA with NODE_EXTRA_CA_CERTS.` };
   }
   // Not the certificate: the server hung up or spoke something else than TLS after its 220.
