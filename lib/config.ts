@@ -877,6 +877,8 @@ interface GrantInputs {
   domainKey: DomainsStage["domainKey"];
   regions: readonly string[];
   domainConfigs: readonly DomainConfig[];
+  /** Whether an earlier stage already reported a problem under this key. */
+  reported: (key: string) => boolean;
 }
 
 /** What the SMTP user may do (stage 9b): as whom, in which regions, and whether it is declared at all. */
@@ -893,14 +895,16 @@ interface GrantStage {
  * credentials are declared (lib/smtp-credentials), the address identities, and IAM's size limit
  * on the resulting inline policy.
  */
-function readGrant(v: Values, add: Add, { senders, domains, domainKey, regions, domainConfigs }: GrantInputs): GrantStage {
+function readGrant(v: Values, add: Add, { senders, domains, domainKey, regions, domainConfigs, reported }: GrantInputs): GrantStage {
   const inDomains = (address: string): boolean => atDomain(address, domains);
   // Least privilege: the SMTP user may send only as the senders (plus what config widens) and
   // only in their regions. With no sender inventory there is nothing to narrow to.
   const smtpFrom = unique([...senders.map((s) => s.address), ...v.smtpAllowedFromAddresses.map((a) => a.toLowerCase())]);
   const credentialsMode = oneOf<SmtpCredentialsMode>(add, "smtpCredentials", v.smtpCredentials, SMTP_CREDENTIALS_MODES);
-  const credentials = credentialsDecision(credentialsMode, senders.length, v.smtpAllowedFromAddresses.map((a) => a.trim().toLowerCase()));
-  for (const i of credentials.issues) add(i.key, i.message);
+  const credentials = credentialsDecision(credentialsMode, senders.length, v.smtpAllowedFromAddresses.map((a) => a.toLowerCase()));
+  // One message for an entry: an address already refused (not an address, not at a domain) is not
+  // also called too wide.
+  for (const i of credentials.issues) if (!reported(i.key)) add(i.key, i.message);
   const smtpRegions = smtpSendRegions(regions, senders.map((s) => s.region), v.smtpRegions);
 
   const addressIdentities = unique(v.smtpAddressIdentities.map((a) => a.trim().toLowerCase()));
@@ -985,7 +989,7 @@ export function validateConfig(raw: Readonly<Record<string, unknown>>, stack: st
 
   // 9. Sender inventory, and the SMTP user's grant that follows from it.
   const senders = readSenders(v, add, domains, regions);
-  const { smtpFrom, credentialsMode, credentials, smtpRegions, addressIdentities } = readGrant(v, add, { senders, domains, domainKey, regions, domainConfigs });
+  const { smtpFrom, credentialsMode, credentials, smtpRegions, addressIdentities } = readGrant(v, add, { senders, domains, domainKey, regions, domainConfigs, reported: (key) => issues.some((x) => x.key === fullKey(key)) });
 
   // 10. Monitoring, and the key of the SNS topics.
   const monitoring = validateMonitoring(v, add);

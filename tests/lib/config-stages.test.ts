@@ -502,10 +502,15 @@ describe("config stages 8 and 9 in a stack of two domains and two regions: each 
   it("a KMS key that is not a key reference is not also judged by its region", () => {
     expect(issues({ ...base, smtpSecretKmsKeyId: "arn:aws:kms:us-west-2:111122223333:key/nope" })).toEqual([expect.stringMatching(/^mail-infra:smtpSecretKmsKeyId: ".*" is not a KMS key reference\./)]);
   });
-  it("in senders mode a *@domain entry is judged trimmed and lower-cased (lib/smtp-credentials)", () => {
-    expect(issues({ ...base, smtpAllowedFromAddresses: [" *@Example.com"] })).toEqual([
-      'mail-infra:smtpAllowedFromAddresses[0]: " *@Example.com" is not an email address (or *@<domain> for every address of a domain).',
+  it("in senders mode a *@domain entry is judged lower-cased (lib/smtp-credentials)", () => {
+    expect(issues({ ...base, smtpAllowedFromAddresses: ["*@Example.com"] })).toEqual([
       'mail-infra:smtpAllowedFromAddresses[0]: "*@example.com" lets the SMTP credentials send as any address of example.com: a leaked password then sends DMARC-passing mail as anyone there. List the addresses that send instead, or set mail-infra:smtpCredentials to "any-address" to say the stack wants credentials that wide (the policy pack flags them).',
+    ]);
+  });
+  it("an entry already refused is not also called too wide: one message for it", () => {
+    expect(issues({ ...base, smtpAllowedFromAddresses: [" *@Example.com", "*@example.org"] })).toEqual([
+      'mail-infra:smtpAllowedFromAddresses[0]: " *@Example.com" is not an email address (or *@<domain> for every address of a domain).',
+      'mail-infra:smtpAllowedFromAddresses[1]: "*@example.org" is not at a configured domain (example.com); SES would refuse to send as it.',
     ]);
   });
   it("the grant's size is counted with a 12-digit account id, as every AWS account id has", () => {
