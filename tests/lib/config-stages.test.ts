@@ -512,6 +512,11 @@ describe("config stages 8 and 9 in a stack of two domains and two regions: each 
       'mail-infra:smtpAllowedFromAddresses[0]: " *@Example.com" is not an email address (or *@<domain> for every address of a domain).',
       'mail-infra:smtpAllowedFromAddresses[1]: "*@example.org" is not at a configured domain (example.com); SES would refuse to send as it.',
     ]);
+    // A problem under another key does not silence it.
+    expect(issues({ ...base, smtpAllowedFromAddresses: ["*@example.com"], smtpRegions: ["eu-west-1"] })).toEqual([
+      'mail-infra:smtpRegions[0]: "eu-west-1" is not in mail-infra:regions (us-east-1). Add it there, or remove it here.',
+      expect.stringMatching(/^mail-infra:smtpAllowedFromAddresses\[0\]: "\*@example\.com" lets the SMTP credentials send as any address of example\.com: /),
+    ]);
   });
   it("the grant's size is counted with a 12-digit account id, as every AWS account id has", () => {
     const from = Array.from({ length: 60 }, (_, i) => `sender-number-${i}@example.com`);
