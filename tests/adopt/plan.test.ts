@@ -307,6 +307,13 @@ describe("adopt: routed record sets and aliases at the names and types the progr
     expect(plan.changes).toContainEqual(expect.objectContaining({ subject: `TXT _dmarc.${D}`, action: "create", live: '(no simple set: alias set "eu")' }));
   });
 
+  it("a latency-routed TXT set at a MAIL FROM name: the SPF record of that MAIL FROM is named, with the advice to rename the MAIL FROM", () => {
+    const plan = planAdoption(withRouted([{ name: `bounce-us-west-2.${D}`, type: "TXT", setIdentifier: "us-west-2-latency", alias: false }]), "prod");
+    expect(plan.risks[0]).toMatch(/^TXT bounce-us-west-2\.example\.com is held in Route 53 by record sets adopt cannot adopt \(set "us-west-2-latency"\), so the first pulumi up fails creating the declared TXT bounce-us-west-2\.example\.com\. /);
+    expect(plan.risks[0]).toContain("(it then imports that set), or give the MAIL FROM of us-west-2 another name (mail-infra:mailFromSubdomain or regionalMailFromSubdomains), or keep example.com's DNS outside the stack");
+    expect(plan.changes).toContainEqual({ subject: `TXT bounce-us-west-2.${D}`, action: "create", live: '(no simple set: set "us-west-2-latency")', declared: "v=spf1 include:amazonses.com ~all" });
+  });
+
   it("routed sets at names or types the program does not declare are ignored, silently: the plan is the one without them", () => {
     const without = planAdoption(twoRegionShared(), "prod");
     const plan = planAdoption(withRouted([
