@@ -40,8 +40,28 @@ export interface LiveRecordSet {
   values: string[];
 }
 
+/**
+ * A Route 53 record set adopt neither reads nor imports: one with a routing policy other than
+ * simple (weighted, latency, geolocation, failover, multivalue...: it has a set identifier), or
+ * an alias. The program declares simple, non-alias sets only.
+ */
+export interface LiveRoutedSet {
+  name: string;
+  type: string;
+  /** Its SetIdentifier; absent for an alias with simple routing. */
+  setIdentifier?: string;
+  alias: boolean;
+}
+
 export type LiveDns =
-  | { mode: "route53"; zoneId: string; zoneName: string; recordSets: LiveRecordSet[] }
+  | {
+      mode: "route53";
+      zoneId: string;
+      zoneName: string;
+      recordSets: LiveRecordSet[];
+      /** The CNAME, MX and TXT sets at or under the domain that are routed or aliases (none when absent). */
+      routedSets?: LiveRoutedSet[];
+    }
   | { mode: "external"; why: string };
 
 /** An IAM user whose policies allow sending through SES. */
@@ -265,6 +285,8 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   const domain = normalizeDomain(live.domain);
   const notes: string[] = [];
   const risks: string[] = [];
+  /** Risks that stop the first pulumi up unless acted on before the import: listed first. */
+  const blockers: string[] = [];
   const changes: Change[] = [];
 
   // 1. Regions: those with an identity, in the order asked; the first is the primary.
@@ -506,6 +528,10 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
     for (const rec of expected) {
       const name = `${dnsParent}-${recordResourceKey(rec).key}`;
       const found = recordSet(live.dns, rec.name, rec.type);
+      // Routed sets and aliases at a name and type the program declares: Route 53 keeps no
+      // simple set beside them, so creating the declared one fails (routedSetRisk).
+      const routed = (live.dns.routedSets ?? []).filter((s) => lower(s.name) === lower(rec.name) && s.type === rec.type);
+      if (routed.length > 0) blockers.push(routedSetRisk(rec, routed, domain));
       if (found) {
         resources.push({ type: TYPES.record, name, id: recordImportId(zoneId, lower(found.name), rec.type), parent: dnsParent });
         if (!sameValues(found.values, rec.values, rec.type)) {
@@ -516,7 +542,7 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
         // The TTL is its own line, whether or not the values change too (the apex TXT set often does both).
         if (found.ttl !== undefined && found.ttl !== rec.ttl) changes.push({ subject: `${rec.type} ${rec.name}: TTL`, action: "update", live: `TTL ${found.ttl}`, declared: `TTL ${rec.ttl}` });
       } else {
-        changes.push({ subject: `${rec.type} ${rec.name}`, action: "create", live: "(none)", declared: show(rec.values) });
+        changes.push({ subject: `${rec.type} ${rec.name}`, action: "create", live: routed.length > 0 ? `(no simple set: ${routed.map(routedName).join(", ")})` : "(none)", declared: show(rec.values) });
       }
     }
     // Every live MAIL FROM name stays declared: the region that owns it (lib/mail-from-owner)
@@ -564,7 +590,7 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   }
   if (smtpImports.length > 0) resources.push({ type: TYPES.smtpCredentials, name: SMTP_COMPONENT, component: true }, ...smtpImports);
 
-  return { stack, domain, config, validated, imports: { resources }, changes, risks, keptApexTxt, notes, retire, finalMailFromBehavior: liveBehavior };
+  return { stack, domain, config, validated, imports: { resources }, changes, risks: [...blockers, ...risks], keptApexTxt, notes, retire, finalMailFromBehavior: liveBehavior };
 }
 
 /** The live settings of the program's configuration set against the declared ones (components/SesIdentity.ts). */
@@ -601,6 +627,24 @@ function eventDestinationChanges(cs: LiveConfigurationSet, e: LiveConfigurationS
 /** The steps that move a relay off a live SMTP user and retire that user. */
 export function relayFixSteps(stack: string, userName: string): string {
   return `after the first pulumi up, add the alias to mail-infra:senders and pulumi up again, move it to the new credentials with \`npm run relay-fix -- --stack ${stack} --sender <the alias's From address>\`, check with \`npm run verify -- --stack ${stack} --only relay\`, then deactivate ${userName}'s keys (aws iam update-access-key --user-name ${userName} --access-key-id <id> --status Inactive), and delete them and the user once SES has seen no login with them for a week (aws iam get-access-key-last-used).`;
+}
+
+const routedName = (s: LiveRoutedSet): string => (s.setIdentifier !== undefined ? `${s.alias ? "alias " : ""}set "${s.setIdentifier}"` : "an alias");
+
+/**
+ * A declared record set that Route 53 cannot hold beside the live routed sets or alias of its
+ * name and type. A record set is keyed by name, type and set identifier, and a simple one
+ * (no set identifier) cannot share its name and type with routed ones (Route 53 API reference,
+ * ResourceRecordSet: "You can't create non-geolocation resource record sets that have the same
+ * values for the Name and Type elements as geolocation resource record sets"; Weight: "You
+ * can't create latency, failover, or geolocation resource record sets that have the same values
+ * for the Name and Type elements as weighted resource record sets"); an alias with simple
+ * routing is the set of that name and type already, so creating it answers "already exists".
+ */
+function routedSetRisk(rec: DnsRecord, routed: readonly LiveRoutedSet[], domain: string): string {
+  const what = `${rec.type} ${rec.name}`;
+  const mailFrom = rec.purpose === "mail-from-mx" || rec.purpose === "mail-from-spf" ? `, or give the MAIL FROM of ${rec.region} another name (mail-infra:mailFromSubdomain or regionalMailFromSubdomains)` : "";
+  return `${what} is held in Route 53 by record sets adopt cannot adopt (${routed.map(routedName).join(", ")}), so the first pulumi up fails creating the declared ${what}. Route 53 keeps no simple record set beside routed ones (weighted, latency, geolocation, failover, multivalue) or an alias of the same name and type, and the program declares only simple ones. Before pulumi import: turn them into one simple record set (no routing policy, not an alias) with the values mail needs and run adopt again (it then imports that set)${mailFrom}, or keep ${domain}'s DNS outside the stack (mail-infra:dnsMode external: you publish the records yourself).`;
 }
 
 function recordChange(rec: DnsRecord, found: LiveRecordSet): Change {

@@ -3,7 +3,7 @@
  * (scripts/verify/aws.ts: SES v2, IAM, and the Route 53 reads added for adoption). Reads only:
  * nothing here writes to AWS.
  */
-import { AdoptionError, grantsSesSend, type LiveConfigurationSet, type LiveDns, type LiveIdentity, type LiveNamesakes, type LiveRecordSet, type LiveSendUser, type LiveSetup } from "../../lib/adopt";
+import { AdoptionError, grantsSesSend, type LiveConfigurationSet, type LiveDns, type LiveIdentity, type LiveNamesakes, type LiveRecordSet, type LiveRoutedSet, type LiveSendUser, type LiveSetup } from "../../lib/adopt";
 import { defaultSmtpSecretName, defaultSmtpUserName } from "../../lib/config";
 import { configurationSetName, eventTopicName } from "../../lib/names";
 import { isSubdomainOf, normalizeDomain } from "../../lib/domain";
@@ -71,11 +71,14 @@ async function discoverDns(domain: string, zone: string | undefined, aws: AwsCol
   if (!(zoneName === domain || isSubdomainOf(domain, zoneName))) {
     throw new AdoptionError(`hosted zone ${zoneId} is ${zoneName}, which does not hold ${domain}. Pass --zone with the zone of ${domain}.`);
   }
-  // Every CNAME/MX/TXT set at or under the domain: each name the program could declare.
-  const recordSets = sets
-    .filter((s) => MANAGED_TYPES.has(s.type) && !s.alias && s.setIdentifier === undefined && (s.name === domain || isSubdomainOf(s.name, domain)))
-    .map(normalise);
-  return { mode: "route53", zoneId, zoneName, recordSets };
+  // Every CNAME/MX/TXT set at or under the domain: each name the program could declare. The
+  // routed ones (a set identifier) and aliases are kept apart: the program declares neither,
+  // and planAdoption names those at a name and type it declares.
+  const candidates = sets.filter((s) => MANAGED_TYPES.has(s.type) && (s.name === domain || isSubdomainOf(s.name, domain)));
+  const routed = (s: { alias: boolean; setIdentifier?: string }): boolean => s.alias || s.setIdentifier !== undefined;
+  const recordSets = candidates.filter((s) => !routed(s)).map(normalise);
+  const routedSets: LiveRoutedSet[] = candidates.filter(routed).map((s) => ({ name: s.name, type: s.type, ...(s.setIdentifier !== undefined ? { setIdentifier: s.setIdentifier } : {}), alias: s.alias }));
+  return { mode: "route53", zoneId, zoneName, recordSets, ...(routedSets.length > 0 ? { routedSets } : {}) };
 }
 
 async function discoverSendUsers(aws: AwsCollector): Promise<LiveSendUser[]> {

@@ -200,6 +200,39 @@ describe("adopt discovery (moto + SES v2 fake)", () => {
     expect(renderAdoptionMd(plan)).toMatch(/kept, verbatim, through `mail-infra:apexTxtValues`[^\n]*\n\n- `google-site-verification=Zx9_adopt`\n- `apple-domain-verification=QwErTy`/);
   });
 
+  it("weighted record sets are read apart: those at a name and type the stack declares are named as the first risk, others are ignored silently", async () => {
+    setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`), "us-west-2": identity("us-west-2", `bounce.${D}`) });
+    const r53 = new Route53Client({ endpoint: moto.directEndpoint, region: "us-east-1", credentials: { accessKeyId: CREDS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDS.AWS_SECRET_ACCESS_KEY }, maxAttempts: 1 });
+    // us-east-1's MAIL FROM moves to bounce-us-east-1.example.com (the MX names us-west-2), where
+    // two weighted MX sets live; www.example.com holds weighted TXT sets the stack never declares.
+    const weighted = (name: string, type: RRType, id: string, value: string) => ({ Name: name, Type: type, SetIdentifier: id, Weight: 50, TTL: 300, ResourceRecords: [{ Value: value }] });
+    const sets = [
+      weighted(`bounce-us-east-1.${D}`, "MX", "blue", "10 feedback-smtp.us-east-1.amazonses.com"),
+      weighted(`bounce-us-east-1.${D}`, "MX", "green", "10 mx.other-provider.example.net"),
+      weighted(`www.${D}`, "TXT", "a", '"hello"'),
+    ];
+    const change = (Action: "CREATE" | "DELETE") => r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: sets.map((ResourceRecordSet) => ({ Action, ResourceRecordSet })) } }));
+    await change("CREATE");
+    try {
+      const live = await discover(["us-east-1", "us-west-2"]);
+      if (live.dns.mode !== "route53") throw new Error("route53 expected");
+      expect(live.dns.routedSets).toEqual([
+        { name: `bounce-us-east-1.${D}`, type: "MX", setIdentifier: "blue", alias: false },
+        { name: `bounce-us-east-1.${D}`, type: "MX", setIdentifier: "green", alias: false },
+        { name: `www.${D}`, type: "TXT", setIdentifier: "a", alias: false },
+      ]);
+      expect(live.dns.recordSets.some((r) => r.name === `bounce-us-east-1.${D}` || r.name === `www.${D}`)).toBe(false);
+      const plan = planAdoption(live, "prod");
+      expect(plan.config["mail-infra:mailFromSubdomain"]).toBe(`bounce-us-east-1.${D}`);
+      expect(plan.risks[0]).toMatch(/^MX bounce-us-east-1\.example\.com is held in Route 53 by record sets adopt cannot adopt \(set "blue", set "green"\), so the first pulumi up fails creating the declared MX bounce-us-east-1\.example\.com\. /);
+      expect(plan.risks.filter((r) => r.includes("adopt cannot adopt"))).toHaveLength(1);
+      expect(JSON.stringify(plan)).not.toContain(`www.${D}`);
+    } finally {
+      await change("DELETE");
+      r53.destroy();
+    }
+  });
+
   it("the live SMTP user with a recent SES login is listed as the one the Gmail alias still uses, left untouched, with the relay-fix command", async () => {
     setSes({ "us-east-1": identity("us-east-1", `bounce.${D}`) });
     const live = await discover(["us-east-1"]);

@@ -5,7 +5,7 @@
  * mutation run knows which test covers which mutant.
  */
 import { describe, expect, it } from "vitest";
-import { AdoptionError, grantsSesSend, type LiveConfigurationSet, type LiveRecordSet, type LiveSetup, managedNames, mergeStackFile, planAdoption, previewCreates, renderAdoptionMd, renderImportJson, renderStackYaml, SMTP_COMPONENT, TYPES, WRITTEN_BY } from "../../lib/adopt";
+import { AdoptionError, grantsSesSend, type LiveConfigurationSet, type LiveRecordSet, type LiveRoutedSet, type LiveSetup, managedNames, mergeStackFile, planAdoption, previewCreates, renderAdoptionMd, renderImportJson, renderStackYaml, SMTP_COMPONENT, TYPES, WRITTEN_BY } from "../../lib/adopt";
 import { afterMailFromSuccess } from "../../lib/mail-from-move";
 import { validateConfig } from "../../lib/config";
 import { CS, D, deletedSecret, externalDns, oneRegion, SECRET, sendingNamesake, TOPIC, tokens, twoRegionShared, withNamesakes, ZONE } from "./fixtures";
@@ -254,6 +254,78 @@ describe("adopt: live records that differ from what SES expects", () => {
 
   it("records that match add no such risk", () => {
     expect(planAdoption(twoRegionShared(), "prod").risks.some((r) => r.includes("differs from what SES expects"))).toBe(false);
+  });
+});
+
+/**
+ * Route 53 keys a record set by name, type and set identifier; a simple set (no set identifier)
+ * cannot share its name and type with routed ones (API reference, ResourceRecordSet: "You can't
+ * create non-geolocation resource record sets that have the same values for the Name and Type
+ * elements as geolocation resource record sets"), and an alias with simple routing is the set of
+ * its name and type. The program declares simple, non-alias sets only, so each routed set or
+ * alias at a name and type it declares stops the first pulumi up: adopt names them first.
+ */
+describe("adopt: routed record sets and aliases at the names and types the program declares", () => {
+  const withRouted = (routedSets: LiveRoutedSet[], base = twoRegionShared()): LiveSetup => {
+    if (base.dns.mode !== "route53") throw new Error("route53 expected");
+    return { ...base, dns: { ...base.dns, routedSets } };
+  };
+
+  it("weighted MX sets at the MAIL FROM name a region moves to: the first risk names both, says the create fails and what to do; the change row says no simple set is live", () => {
+    const plan = planAdoption(withRouted([
+      { name: `bounce-us-west-2.${D}`, type: "MX", setIdentifier: "blue", alias: false },
+      { name: `bounce-us-west-2.${D}`, type: "MX", setIdentifier: "green", alias: false },
+    ]), "prod");
+    expect(plan.risks[0]).toBe(
+      `MX bounce-us-west-2.${D} is held in Route 53 by record sets adopt cannot adopt (set "blue", set "green"), so the first pulumi up fails creating the declared MX bounce-us-west-2.${D}. ` +
+        "Route 53 keeps no simple record set beside routed ones (weighted, latency, geolocation, failover, multivalue) or an alias of the same name and type, and the program declares only simple ones. " +
+        "Before pulumi import: turn them into one simple record set (no routing policy, not an alias) with the values mail needs and run adopt again (it then imports that set), " +
+        "or give the MAIL FROM of us-west-2 another name (mail-infra:mailFromSubdomain or regionalMailFromSubdomains), " +
+        `or keep ${D}'s DNS outside the stack (mail-infra:dnsMode external: you publish the records yourself).`,
+    );
+    expect(plan.risks.filter((r) => r.includes("record sets adopt cannot adopt"))).toHaveLength(1);
+    expect(plan.changes).toContainEqual({ subject: `MX bounce-us-west-2.${D}`, action: "create", live: '(no simple set: set "blue", set "green")', declared: "10 feedback-smtp.us-west-2.amazonses.com" });
+    expect(plan.imports.resources.some((e) => e.name.includes("bounce-us-west-2"))).toBe(false);
+    // adoption.md carries it under the risks; the CLI prints each risk's first sentence.
+    expect(renderAdoptionMd(plan)).toContain(`\n- MX bounce-us-west-2.${D} is held in Route 53 by record sets adopt cannot adopt (set "blue", set "green")`);
+  });
+
+  it("an alias at the apex TXT name and a routed alias at _dmarc (names compared without case or trailing dot): each named, the MAIL FROM advice left out", () => {
+    const live = withRouted([
+      { name: D, type: "TXT", alias: true },
+      { name: `_DMARC.Example.com.`, type: "TXT", setIdentifier: "eu", alias: true },
+    ]);
+    if (live.dns.mode !== "route53") throw new Error("route53 expected");
+    live.dns.recordSets = live.dns.recordSets.filter((r) => !(r.type === "TXT" && (r.name === D || r.name === `_dmarc.${D}`)));
+    const plan = planAdoption(live, "prod");
+    expect(plan.risks.slice(0, 2)).toEqual([
+      expect.stringMatching(new RegExp(`^TXT ${D.replace(".", "\\.")} is held in Route 53 by record sets adopt cannot adopt \\(an alias\\), so the first pulumi up fails creating the declared TXT example\\.com\\. `)),
+      expect.stringMatching(/^TXT _dmarc\.example\.com is held in Route 53 by record sets adopt cannot adopt \(alias set "eu"\), so the first pulumi up fails/),
+    ]);
+    expect(plan.risks.slice(0, 2).every((r) => r.endsWith("(it then imports that set), or keep example.com's DNS outside the stack (mail-infra:dnsMode external: you publish the records yourself)."))).toBe(true);
+    expect(plan.changes).toContainEqual(expect.objectContaining({ subject: `TXT ${D}`, action: "create", live: "(no simple set: an alias)" }));
+    expect(plan.changes).toContainEqual(expect.objectContaining({ subject: `TXT _dmarc.${D}`, action: "create", live: '(no simple set: alias set "eu")' }));
+  });
+
+  it("a latency-routed TXT set at a MAIL FROM name: the SPF record of that MAIL FROM is named, with the advice to rename the MAIL FROM", () => {
+    const plan = planAdoption(withRouted([{ name: `bounce-us-west-2.${D}`, type: "TXT", setIdentifier: "us-west-2-latency", alias: false }]), "prod");
+    expect(plan.risks[0]).toMatch(/^TXT bounce-us-west-2\.example\.com is held in Route 53 by record sets adopt cannot adopt \(set "us-west-2-latency"\), so the first pulumi up fails creating the declared TXT bounce-us-west-2\.example\.com\. /);
+    expect(plan.risks[0]).toContain("(it then imports that set), or give the MAIL FROM of us-west-2 another name (mail-infra:mailFromSubdomain or regionalMailFromSubdomains), or keep example.com's DNS outside the stack");
+    expect(plan.changes).toContainEqual({ subject: `TXT bounce-us-west-2.${D}`, action: "create", live: '(no simple set: set "us-west-2-latency")', declared: "v=spf1 include:amazonses.com ~all" });
+  });
+
+  it("routed sets at names or types the program does not declare are ignored, silently: the plan is the one without them", () => {
+    const without = planAdoption(twoRegionShared(), "prod");
+    const plan = planAdoption(withRouted([
+      { name: `www.${D}`, type: "CNAME", setIdentifier: "eu-west-1", alias: false },
+      { name: `www.${D}`, type: "TXT", setIdentifier: "primary", alias: false },
+      // The apex's MX (inbound mail) is not the program's: only its TXT set is.
+      { name: D, type: "MX", setIdentifier: "failover-primary", alias: false },
+      { name: `_github-challenge-org.${D}`, type: "TXT", alias: true },
+    ]), "prod");
+    expect(plan.risks).toEqual(without.risks);
+    expect(plan.changes).toEqual(without.changes);
+    expect(plan.imports).toEqual(without.imports);
   });
 });
 
