@@ -532,6 +532,10 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
       // simple set beside them, so creating the declared one fails (routedSetRisk).
       const routed = (live.dns.routedSets ?? []).filter((s) => lower(s.name) === lower(rec.name) && s.type === rec.type);
       if (routed.length > 0) blockers.push(routedSetRisk(rec, routed, domain));
+      // A CNAME stands alone at its name (RFC 1034 3.6.2; Route 53 refuses another record set
+      // there): a hosted DMARC or SPF service is often delegated so.
+      const cname = rec.type === "CNAME" ? undefined : recordSet(live.dns, rec.name, "CNAME");
+      if (cname) blockers.push(cnameRisk(rec, cname, domain));
       if (found) {
         resources.push({ type: TYPES.record, name, id: recordImportId(zoneId, lower(found.name), rec.type), parent: dnsParent });
         if (!sameValues(found.values, rec.values, rec.type)) {
@@ -542,7 +546,8 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
         // The TTL is its own line, whether or not the values change too (the apex TXT set often does both).
         if (found.ttl !== undefined && found.ttl !== rec.ttl) changes.push({ subject: `${rec.type} ${rec.name}: TTL`, action: "update", live: `TTL ${found.ttl}`, declared: `TTL ${rec.ttl}` });
       } else {
-        changes.push({ subject: `${rec.type} ${rec.name}`, action: "create", live: routed.length > 0 ? `(no simple set: ${routed.map(routedName).join(", ")})` : "(none)", declared: show(rec.values) });
+        const now = cname ? `(a CNAME to ${show(cname.values)})` : routed.length > 0 ? `(no simple set: ${routed.map(routedName).join(", ")})` : "(none)";
+        changes.push({ subject: `${rec.type} ${rec.name}`, action: "create", live: now, declared: show(rec.values) });
       }
     }
     // Every live MAIL FROM name stays declared: the region that owns it (lib/mail-from-owner)
@@ -556,7 +561,8 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   if (spf.dropped.length > 0) risks.push(`The live apex SPF record has terms the config cannot hold: ${spf.dropped.join("; ")}. The declared SPF record leaves them out.`);
   if (dmarc.dropped.length > 0) risks.push(`The live DMARC record has tags the config cannot hold: ${dmarc.dropped.join(", ")}. The declared record leaves them out (receivers then use the defaults).`);
   if (apexSpf.length > 1) risks.push(`The apex publishes ${apexSpf.length} SPF records (a permerror at every receiver): the declared set has one, built from the first.`);
-  if (dmarcValues.length === 0 && live.dns.mode === "route53") notes.push(`No DMARC record is live: the declared one is p=none with reports to ${d.dmarc.rua?.join(", ")}; make sure that mailbox exists, or set mail-infra:dmarcRua.`);
+  // A CNAME at _dmarc serves a record adopt does not read: cnameRisk says so.
+  if (dmarcValues.length === 0 && live.dns.mode === "route53" && !recordSet(live.dns, dmarcRecordName(domain), "CNAME")) notes.push(`No DMARC record is live: the declared one is p=none with reports to ${d.dmarc.rua?.join(", ")}; make sure that mailbox exists, or set mail-infra:dmarcRua.`);
 
   // 7. The SMTP credentials: always new. Live send users stay until the relay has moved.
   const retire = live.sendUsers;
@@ -645,6 +651,18 @@ function routedSetRisk(rec: DnsRecord, routed: readonly LiveRoutedSet[], domain:
   const what = `${rec.type} ${rec.name}`;
   const mailFrom = rec.purpose === "mail-from-mx" || rec.purpose === "mail-from-spf" ? `, or give the MAIL FROM of ${rec.region} another name (mail-infra:mailFromSubdomain or regionalMailFromSubdomains)` : "";
   return `${what} is held in Route 53 by record sets adopt cannot adopt (${routed.map(routedName).join(", ")}), so the first pulumi up fails creating the declared ${what}. Route 53 keeps no simple record set beside routed ones (weighted, latency, geolocation, failover, multivalue) or an alias of the same name and type, and the program declares only simple ones. Before pulumi import: turn them into one simple record set (no routing policy, not an alias) with the values mail needs and run adopt again (it then imports that set)${mailFrom}, or keep ${domain}'s DNS outside the stack (mail-infra:dnsMode external: you publish the records yourself).`;
+}
+
+function cnameRisk(rec: DnsRecord, cname: LiveRecordSet, domain: string): string {
+  const what = `${rec.type} ${rec.name}`;
+  const served =
+    rec.purpose === "dmarc"
+      ? " adopt reads the zone, not where the CNAME points, so the DMARC policy served there is not in the written config: set mail-infra:dmarcPolicy, dmarcSubdomainPolicy and dmarcRua to what you publish, or the declared p=none record replaces it."
+      : rec.purpose === "spf"
+        ? " adopt reads the zone, not where the CNAME points, so the SPF terms served there are not in the written config: add them to mail-infra:spfMechanisms before pulumi up."
+        : "";
+  const mailFrom = rec.purpose === "mail-from-mx" || rec.purpose === "mail-from-spf" ? `, or give the MAIL FROM of ${rec.region} another name (mail-infra:mailFromSubdomain or regionalMailFromSubdomains)` : "";
+  return `${what} cannot be created: ${rec.name} is a CNAME to ${show(cname.values)} in Route 53, and a CNAME stands alone at its name (RFC 1034 3.6.2; Route 53 refuses any other record set there), so the first pulumi up fails creating the declared ${what}.${served} Before pulumi up: delete the CNAME (the declared record then answers for ${rec.name})${mailFrom}, or keep ${domain}'s DNS outside the stack (mail-infra:dnsMode external: you publish the records yourself).`;
 }
 
 function recordChange(rec: DnsRecord, found: LiveRecordSet): Change {

@@ -1355,3 +1355,48 @@ describe("adopt: a clean live setup, and what only some setups have", () => {
     expect(lengths("RSA_1024_BIT", undefined)).toBe("RSA_1024_BIT");
   });
 });
+
+/**
+ * A CNAME is the only record set at its name (RFC 1034 3.6.2: "If a CNAME RR is present at a
+ * node, no other data should be present"; Route 53 refuses to create another set beside it). A
+ * hosted DMARC service is commonly delegated by a CNAME at _dmarc; the program declares a TXT
+ * there, so the first pulumi up cannot create it, and adopt, reading only the zone, never saw
+ * the policy served through it.
+ */
+describe("adopt: a CNAME at a name where the program declares TXT or MX", () => {
+  const withCname = (name: string, target: string, drop: (r: { name: string; type: string }) => boolean): LiveSetup => {
+    const live = twoRegionShared();
+    if (live.dns.mode !== "route53") throw new Error("route53 expected");
+    live.dns.recordSets = [...live.dns.recordSets.filter((r) => !drop(r)), { name, type: "CNAME", ttl: 300, values: [target] }];
+    return live;
+  };
+
+  it("a hosted-DMARC CNAME at _dmarc: the first risk says the TXT cannot be created and that the policy served there is not in the config; no 'no DMARC record' note", () => {
+    const plan = planAdoption(withCname(`_dmarc.${D}`, "example-com._dmarc.hosted-dmarc.example.net", (r) => r.name === `_dmarc.${D}`), "prod");
+    expect(plan.risks[0]).toBe(
+      `TXT _dmarc.${D} cannot be created: _dmarc.${D} is a CNAME to example-com._dmarc.hosted-dmarc.example.net in Route 53, and a CNAME stands alone at its name (RFC 1034 3.6.2; Route 53 refuses any other record set there), so the first pulumi up fails creating the declared TXT _dmarc.${D}. ` +
+        "adopt reads the zone, not where the CNAME points, so the DMARC policy served there is not in the written config: set mail-infra:dmarcPolicy, dmarcSubdomainPolicy and dmarcRua to what you publish, or the declared p=none record replaces it. " +
+        `Before pulumi up: delete the CNAME (the declared record then answers for _dmarc.${D}), or keep ${D}'s DNS outside the stack (mail-infra:dnsMode external: you publish the records yourself).`,
+    );
+    expect(plan.changes).toContainEqual({ subject: `TXT _dmarc.${D}`, action: "create", live: "(a CNAME to example-com._dmarc.hosted-dmarc.example.net)", declared: expect.stringMatching(/^v=DMARC1; p=none/) });
+    expect(plan.notes.some((n) => n.startsWith("No DMARC record is live"))).toBe(false);
+  });
+
+  it("a CNAME at a MAIL FROM name: its MX and its SPF are each named, with the advice to rename the MAIL FROM", () => {
+    const plan = planAdoption(withCname(`bounce.${D}`, "bounce.mail-provider.example.net", (r) => r.name === `bounce.${D}`), "prod");
+    const cnameRisks = plan.risks.filter((r) => r.includes("is a CNAME to"));
+    expect(cnameRisks.map((r) => r.slice(0, r.indexOf(" cannot be created")))).toEqual([`MX bounce.${D}`, `TXT bounce.${D}`]);
+    for (const r of cnameRisks) {
+      expect(r).toContain(`Before pulumi up: delete the CNAME (the declared record then answers for bounce.${D}), or give the MAIL FROM of us-east-1 another name (mail-infra:mailFromSubdomain or regionalMailFromSubdomains), or keep`);
+      expect(r).not.toContain("adopt reads the zone");
+    }
+  });
+
+  it("CNAMEs elsewhere (www2) and at the DKIM names, which the program declares as CNAMEs, are no conflict; the DMARC note stays when nothing is at _dmarc", () => {
+    const live = withCname(`www2.${D}`, "example.github.io", (r) => r.name === `_dmarc.${D}`);
+    const plan = planAdoption(live, "prod");
+    expect(plan.risks.some((r) => r.includes("is a CNAME to"))).toBe(false);
+    expect(plan.notes.some((n) => n.startsWith("No DMARC record is live"))).toBe(true);
+    expect(plan.changes).toContainEqual({ subject: `TXT _dmarc.${D}`, action: "create", live: "(none)", declared: expect.stringMatching(/^v=DMARC1; p=none/) });
+  });
+});
