@@ -1386,10 +1386,20 @@ describe("adopt: a CNAME at a name where the program declares TXT or MX", () => 
     const plan = planAdoption(withCname(`bounce.${D}`, "bounce.mail-provider.example.net", (r) => r.name === `bounce.${D}`), "prod");
     const cnameRisks = plan.risks.filter((r) => r.includes("is a CNAME to"));
     expect(cnameRisks.map((r) => r.slice(0, r.indexOf(" cannot be created")))).toEqual([`MX bounce.${D}`, `TXT bounce.${D}`]);
-    for (const r of cnameRisks) {
-      expect(r).toContain(`Before pulumi up: delete the CNAME (the declared record then answers for bounce.${D}), or give the MAIL FROM of us-east-1 another name (mail-infra:mailFromSubdomain or regionalMailFromSubdomains), or keep`);
-      expect(r).not.toContain("adopt reads the zone");
-    }
+    expect(cnameRisks[0]).toBe(
+      `MX bounce.${D} cannot be created: bounce.${D} is a CNAME to bounce.mail-provider.example.net in Route 53, and a CNAME stands alone at its name (RFC 1034 3.6.2; Route 53 refuses any other record set there), so the first pulumi up fails creating the declared MX bounce.${D}. ` +
+        `Before pulumi up: delete the CNAME (the declared record then answers for bounce.${D}), or give the MAIL FROM of us-east-1 another name (mail-infra:mailFromSubdomain or regionalMailFromSubdomains), or keep ${D}'s DNS outside the stack (mail-infra:dnsMode external: you publish the records yourself).`,
+    );
+    expect(cnameRisks[1]).toMatch(/^TXT bounce\.example\.com cannot be created: .* so the first pulumi up fails creating the declared TXT bounce\.example\.com\. Before pulumi up: delete the CNAME /);
+  });
+
+  it("a CNAME at the domain's own name (possible when the domain sits below its zone's apex, mail.example.com in example.com): the SPF terms served there are not in the config", () => {
+    const plan = planAdoption(withCname(D, "spf.mail-provider.example.net", (r) => r.name === D && r.type === "TXT"), "prod");
+    expect(plan.risks[0]).toBe(
+      `TXT ${D} cannot be created: ${D} is a CNAME to spf.mail-provider.example.net in Route 53, and a CNAME stands alone at its name (RFC 1034 3.6.2; Route 53 refuses any other record set there), so the first pulumi up fails creating the declared TXT ${D}. ` +
+        "adopt reads the zone, not where the CNAME points, so the SPF terms served there are not in the written config: add them to mail-infra:spfMechanisms before pulumi up. " +
+        `Before pulumi up: delete the CNAME (the declared record then answers for ${D}), or keep ${D}'s DNS outside the stack (mail-infra:dnsMode external: you publish the records yourself).`,
+    );
   });
 
   it("CNAMEs elsewhere (www2) and at the DKIM names, which the program declares as CNAMEs, are no conflict; the DMARC note stays when nothing is at _dmarc", () => {
