@@ -47,7 +47,8 @@ export interface RecipientOptions {
  * `originalCode`), else nodemailer's error type.
  */
 function classifyNetworkError(err: Error & { code?: string; originalCode?: string }, where: string, realName: string): Unobservable {
-  const text = `${err.code ?? ""} ${err.originalCode ?? ""} ${err.message}`;
+  // (Node's code is in its message too, "read ECONNRESET": the patterns need only nodemailer's.)
+  const text = `${err.code ?? ""} ${err.message}`;
   if (certificateRefused(text)) return { ok: false, reason: "tls", message: `TLS to ${where} failed: ${err.message} (checked against ${realName})` };
   if (/ECONNREFUSED/.test(text)) return { ok: false, reason: "unreachable", message: `connection to ${where} refused` };
   // Every timeout carries ETIMEDOUT (Node's, this request's own, nodemailer's "Timeout" and "Greeting never received") or c-ares'

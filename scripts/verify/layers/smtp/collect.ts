@@ -82,7 +82,7 @@ function classifyFailure(e: unknown, target: SmtpTarget, handshake: boolean): Un
   }
   // The reply starts with its code ("554 5.7.1 ..."): said once.
   if (err.responseCode !== undefined && err.responseCode >= 400) return { ok: false, reason: "error", message: `${where} said ${err.response ?? err.responseCode}` };
-  const text = `${err.code ?? ""} ${err.originalCode ?? ""} ${err.message ?? ""} ${err.reason ?? ""}`;
+  const text = `${err.code ?? ""} ${err.message ?? ""} ${err.reason ?? ""}`;
   if (certificateRefused(text)) {
     return { ok: false, reason: "tls", message: `TLS to ${where} failed: ${err.message ?? err.code}`, needs: `The server's certificate is not valid for ${target.serverName}: check for TLS interception on the path, or trust the right CA with NODE_EXTRA_CA_CERTS.` };
   }
