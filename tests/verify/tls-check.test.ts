@@ -81,12 +81,17 @@ describe("upgradeWatch: `upgrading` from the transaction log (RFC 3207: 220 to S
   it("STARTTLS refused (454) or answered oddly (354): no handshake", () => {
     expect(after([...greeted, ["client", "STARTTLS"], ["server", "454 4.7.0 TLS not available"]])).toBe(false);
     expect(after([...greeted, ["client", "STARTTLS"], ["server", "354 send your certificate"]])).toBe(false);
+    // A refusal whose text holds a 2 elsewhere (421: the server is closing, RFC 5321 4.2) is still no 2xx.
+    expect(after([...greeted, ["client", "STARTTLS"], ["server", "421 4.3.2 shutting down"]])).toBe(false);
   });
 
   it("a 2xx that answers another command is no upgrade, nor a 220 after STARTTLS was already answered", () => {
     expect(after([...greeted, ["client", "MAIL FROM:<a@example.com>"], ["server", "250 Ok"]])).toBe(false);
     expect(after([...greeted, ["client", "STARTTLS"], ["server", "454 not now"], ["server", "220 late"]])).toBe(false);
     expect(after([["client", "STARTTLS TLS"], ["server", "220 go"]])).toBe(false);
+    // The command itself, not a line that ends with the word; and the greeting's 220 is no answer to STARTTLS.
+    expect(after([["client", "EHLO STARTTLS"], ["server", "250 hello"]])).toBe(false);
+    expect(after([["server", "220 email-smtp.us-east-1.amazonaws.com ESMTP"]])).toBe(false);
   });
 
   it("only the transaction log counts: other entries (nodemailer's own messages) change nothing", () => {
@@ -96,5 +101,9 @@ describe("upgradeWatch: `upgrading` from the transaction log (RFC 3207: 220 to S
     w.logger.debug({}, "STARTTLS");
     for (const level of ["trace", "info", "warn", "error", "fatal"] as const) w.logger[level]({ tnx: "client" }, "EHLO x");
     expect(w.upgrading).toBe(true);
+  });
+
+  it("a debug line of another kind between STARTTLS and its reply is not the reply", () => {
+    expect(after([...greeted, ["client", "STARTTLS"], ["network", "Connection established"], ["server", "220 go"]])).toBe(true);
   });
 });
