@@ -344,8 +344,10 @@ export interface ScriptedSmtpSession {
   write(text: string): void;
   /** The server side of a TLS handshake on this connection, with `cert` (write the 220 first). */
   startTls(cert: { key: string; cert: string }): void;
-  /** Closes the connection at once (TCP reset, no goodbye). */
+  /** Closes the connection at once, no goodbye (an orderly close: the client reads the end, or a reset if it still writes). */
   destroy(): void;
+  /** Resets the connection (TCP RST): the client's socket fails with ECONNRESET. */
+  reset(): void;
 }
 
 export interface ScriptedSmtp extends TcpEndpoint {
@@ -401,6 +403,7 @@ export async function startScriptedSmtp(
         socket = secure;
       },
       destroy: () => plain.destroy(),
+      reset: () => plain.resetAndDestroy(),
     };
     plain.on("data", onData);
     onConnect(session);

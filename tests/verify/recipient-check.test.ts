@@ -490,6 +490,10 @@ describe("recipient.smtp (--probe-smtp)", () => {
     const odd = p({ ok: false, reason: "error", message: "odd", needs: "Look at it." });
     expect([odd.summary, odd.remediation]).toEqual(["could not check SMTP on port 25: odd", "Look at it."]);
     expect(p({ ok: false, reason: "error", message: "odd" }, { hosts: new Map() }).subject).toBe("r.example (MX of r.example)");
+    // A server that accepted the connection and hung up before greeting: port 25 is open, and nothing is known about STARTTLS.
+    const hungUp = p({ ok: false, reason: "error", message: "192.0.2.1:25 accepted the connection and closed it without a greeting" });
+    expect([hungUp.status, hungUp.summary]).toEqual(["inconclusive", "could not check SMTP on port 25: 192.0.2.1:25 accepted the connection and closed it without a greeting"]);
+    expect(hungUp.remediation).not.toBe(PORT_25_NEEDS);
     expect(PORT_25_NEEDS).toMatch(/^Outbound port 25 is blocked on many networks/);
   });
 });

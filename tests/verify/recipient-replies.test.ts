@@ -375,10 +375,25 @@ describe("RecipientCollector.probe: STARTTLS that fails", () => {
 });
 
 describe("RecipientCollector.probe: no answer", () => {
-  it("a server that hangs up before its greeting: the connection's error", async () => {
+  it("a server that accepts the connection and closes it before its greeting: said so, not 'unreachable' (the TCP connection was made)", async () => {
     const hangUp = await startScriptedSmtp((s) => s.destroy());
     stops.push(() => hangUp.stop());
-    expect(await probeOf(hangUp).result).toEqual({ ok: false, reason: "error", message: `${hangUp.where}: Connection closed unexpectedly` });
+    expect(await probeOf(hangUp).result).toEqual({ ok: false, reason: "error", message: `${hangUp.where} accepted the connection and closed it without a greeting` });
+    expect(hangUp.connections()).toBe(1);
+  });
+
+  it("a server that greets and then closes the connection without answering EHLO: the connection's error (after a greeting, not 'without a greeting')", async () => {
+    const server = await mx("220 mx.example.com ESMTP\r\n", (line, s) => {
+      if (/^EHLO /i.test(line)) s.destroy();
+    });
+    expect(await probeOf(server).result).toEqual({ ok: false, reason: "error", message: `${server.where}: Connection closed unexpectedly` });
+  });
+
+  it("a connection reset (TCP RST) after the greeting: Node's code ECONNRESET, not nodemailer's ESOCKET", async () => {
+    const server = await mx("220 mx.example.com ESMTP\r\n", (line, s) => {
+      if (/^EHLO /i.test(line)) s.reset();
+    });
+    expect(await probeOf(server).result).toEqual({ ok: false, reason: "unreachable", message: `${server.where}: ECONNRESET` });
   });
 
   it("an EHLO reply without end: cut at 3 x --timeout, and the connection closed", async () => {

@@ -227,6 +227,17 @@ describe("SmtpCollector: what each failure of the session becomes", () => {
     expect(r).toEqual({ ok: false, reason: "error", message: `${s.where}: ECONNECTION Connection closed unexpectedly (override for ${ENDPOINT})`, cause: { key: `error: ${s.where}: ECONNECTION Connection closed unexpectedly` } });
   });
 
+  it("a connection reset (TCP RST) after the greeting: 'unreachable' with Node's code ECONNRESET, not nodemailer's ESOCKET", async () => {
+    const s = await scripted(
+      (c) => c.write("220 fake ESMTP\r\n"),
+      (line, c) => {
+        if (/^EHLO /i.test(line)) c.reset();
+      },
+    );
+    const r = await new SmtpCollector({ timeoutMs: 5_000 }).auth(s.target, USER, PASS, "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "unreachable", message: `${s.where}: ECONNRESET (override for ${ENDPOINT})`, needs: "Check DNS and the network path to the SMTP endpoint." });
+  });
+
   it("an endpoint name that does not resolve: 'unreachable', pointing at DNS; no override note when the host is the endpoint", async () => {
     const target = { serverName: "email-smtp.nowhere.invalid", host: "email-smtp.nowhere.invalid", port: 587 };
     expect(overrideNote(target)).toBeUndefined();
@@ -393,6 +404,44 @@ describe("SmtpCollector: the session as the server sees it", () => {
     const s = await scripted((c) => c.destroy());
     const r = await new SmtpCollector({ timeoutMs: 5_000 }).sendTest(s.target, USER, PASS, "admin@example.com", "us-east-1");
     expect(r).toMatchObject({ ok: false, reason: "error" });
+  });
+
+  it("a test send whose TLS handshake fails after the server accepted STARTTLS: 'tls', as for AUTH, no AUTH or mail sent", async () => {
+    const s = await scripted(
+      (c) => c.write("220 fake ESMTP\r\n"),
+      (line, c) => {
+        if (/^EHLO /i.test(line)) c.write("250-fake\r\n250-AUTH PLAIN LOGIN\r\n250 STARTTLS\r\n");
+        else if (/^STARTTLS$/i.test(line)) {
+          c.write("220 2.0.0 Ready to start TLS\r\n");
+          setTimeout(() => c.write("this is not TLS\r\n"), 20);
+        }
+      },
+    );
+    const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).sendTest(s.target, USER, PASS, "admin@example.com", "us-east-1");
+    expect(r).toMatchObject({
+      ok: false,
+      reason: "tls",
+      message: `the TLS handshake with ${s.where} failed after it accepted STARTTLS (wrong version number): no AUTH was attempted (override for ${ENDPOINT})`,
+    });
+    expect(s.lines()).toEqual(["EHLO mail-infra-verify.invalid", "STARTTLS"]);
+  });
+
+  it("a test send whose connection is reset after a completed handshake: not a handshake failure ('unreachable', Node's code)", async () => {
+    let ehlos = 0;
+    const s = await scripted(
+      (c) => c.write("220 fake ESMTP\r\n"),
+      (line, c) => {
+        if (/^EHLO /i.test(line) && ++ehlos === 1) c.write("250-fake\r\n250-AUTH PLAIN LOGIN\r\n250 STARTTLS\r\n");
+        else if (/^EHLO /i.test(line)) c.reset();
+        else if (/^STARTTLS$/i.test(line)) {
+          c.write("220 2.0.0 Ready to start TLS\r\n");
+          c.startTls(ca.server);
+        }
+      },
+    );
+    const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).sendTest(s.target, USER, PASS, "admin@example.com", "us-east-1");
+    expect(r).toMatchObject({ ok: false, reason: "unreachable", message: `${s.where}: ECONNRESET (override for ${ENDPOINT})` });
+    expect(s.lines()).toEqual(["EHLO mail-infra-verify.invalid", "STARTTLS", "EHLO mail-infra-verify.invalid"]);
   });
 
   it("a test send that never completes is cut at its budget, named as a test send", async () => {

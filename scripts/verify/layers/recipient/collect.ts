@@ -41,15 +41,20 @@ export interface RecipientOptions {
   probeEndpoint?: EndpointOverride;
 }
 
-/** What an error of the request or the probe means; each has a message, and a code (Node's, or nodemailer's error type). */
-function classifyNetworkError(err: Error & { code?: string }, where: string, realName: string): Unobservable {
+/**
+ * What an error of the request or the probe means; each has a message, and a code: Node's where
+ * there is one (nodemailer replaces it by its own, ESOCKET for a socket's error, and keeps it in
+ * `originalCode`), else nodemailer's error type.
+ */
+function classifyNetworkError(err: Error & { code?: string; originalCode?: string }, where: string, realName: string): Unobservable {
+  // (Node's code is in its message too, "read ECONNRESET": the patterns need only nodemailer's.)
   const text = `${err.code ?? ""} ${err.message}`;
   if (certificateRefused(text)) return { ok: false, reason: "tls", message: `TLS to ${where} failed: ${err.message} (checked against ${realName})` };
   if (/ECONNREFUSED/.test(text)) return { ok: false, reason: "unreachable", message: `connection to ${where} refused` };
   // Every timeout carries ETIMEDOUT (Node's, this request's own, nodemailer's "Timeout" and "Greeting never received") or c-ares'
   // ETIMEOUT (in nodemailer's EDNS message). Not "aborted": Node says that (ECONNRESET) of a reply cut short, which did answer.
   if (/ETIMEDOUT|ETIMEOUT/.test(text)) return { ok: false, reason: "timeout", message: `${where} did not answer in time` };
-  if (/ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EPIPE/.test(text)) return { ok: false, reason: "unreachable", message: `${where}: ${err.code ?? err.message}` };
+  if (/ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EPIPE/.test(text)) return { ok: false, reason: "unreachable", message: `${where}: ${err.originalCode ?? err.code ?? err.message}` };
   return { ok: false, reason: "error", message: `${where}: ${err.message.replace(/\s+/g, " ")}` };
 }
 
@@ -287,6 +292,9 @@ export class RecipientCollector {
     if (e.code === "ETLS" || handshake) {
       return observed({ ...b, starttls: true, tls: { ok: false, certificate: handshake && certificateRefused(e.message), error: e.message } });
     }
+    // nodemailer hands a close before any reply to the connect callback as ECONNECTION: the TCP connection was made
+    // (a refused or unreachable one fails first, with Node's code), so not "unreachable"; and nothing about STARTTLS.
+    if (e.code === "ECONNECTION" && b.banner === undefined) return { ok: false, reason: "error", message: `${where} accepted the connection and closed it without a greeting` };
     return classifyNetworkError(e, where, mxHost);
   }
 }

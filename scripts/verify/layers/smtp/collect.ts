@@ -10,7 +10,7 @@ import { causeOf, type Observation, observed, type Unobservable } from "../../..
 import type { SmtpAuthResult } from "./check";
 import { bounded, DEADLINE_NEEDS, deadlineMessage, limiter, memo, OPERATION_BUDGET_FACTOR, type RunDeadline, seconds, usableTimeout } from "../../limit";
 import { loadInTurn, loadSmtpConnection } from "../../load";
-import { certificateRefused, handshakeFailed } from "../../tls";
+import { certificateRefused, handshakeFailed, upgradeWatch } from "../../tls";
 
 type Nodemailer = typeof import("nodemailer");
 
@@ -36,7 +36,10 @@ export interface SmtpOptions {
 }
 
 interface MailerError {
+  /** nodemailer's error type (ESOCKET for a socket's error...). */
   code?: string;
+  /** Node's code, when nodemailer replaced it by its own (ECONNRESET under ESOCKET). */
+  originalCode?: string;
   responseCode?: number;
   response?: string;
   message?: string;
@@ -97,7 +100,7 @@ function classifyFailure(e: unknown, target: SmtpTarget, handshake: boolean): Un
   if (/ETIMEDOUT|ETIMEOUT|timeout|Greeting never received/i.test(text)) {
     return { ok: false, reason: "timeout", message: `${where} did not answer in time (${err.message ?? err.code})`, needs: silentNeeds(where, target.port) };
   }
-  if (/ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET/.test(text)) return { ok: false, reason: "unreachable", message: `${where}: ${err.code}`, needs: "Check DNS and the network path to the SMTP endpoint." };
+  if (/ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET/.test(text)) return { ok: false, reason: "unreachable", message: `${where}: ${err.originalCode ?? err.code}`, needs: "Check DNS and the network path to the SMTP endpoint." };
   return { ok: false, reason: "error", message: `${where}: ${err.code ?? ""} ${err.message ?? ""}`.trim() };
 }
 
@@ -168,8 +171,9 @@ export class SmtpCollector {
     };
   }
 
-  private transport(mailer: Nodemailer, target: SmtpTarget, user: string, pass: string) {
-    return mailer.createTransport({ ...this.settings(target), auth: { user, pass } });
+  /** The transport for a test send; `watch` follows its STARTTLS through the transaction log (scripts/verify/tls.ts upgradeWatch). */
+  private transport(mailer: Nodemailer, target: SmtpTarget, user: string, pass: string, watch: ReturnType<typeof upgradeWatch>) {
+    return mailer.createTransport({ ...this.settings(target), auth: { user, pass }, logger: watch.logger, transactionLog: true });
   }
 
   /**
@@ -273,7 +277,8 @@ export class SmtpCollector {
       this.run(async () => {
         const mailer = await loadNodemailer();
         this.connections += 1;
-        const t = this.transport(mailer, target, user, pass);
+        const watch = upgradeWatch();
+        const t = this.transport(mailer, target, user, pass, watch);
         const connectedTo = overrideNote(target);
         const started = performance.now();
         return this.session(target, "test send", t, async () => {
@@ -287,6 +292,8 @@ export class SmtpCollector {
             return observed({ code: Number.parseInt(String(info.response), 10) || 250, ms: Math.round(performance.now() - started), message: String(info.response), ...(connectedTo ? { connectedTo } : {}) });
           } catch (e) {
             const err = e as MailerError;
+            // Asked as the error is handed over: the transport closes the connection only after.
+            if (handshakeFailed(watch, err)) return classify(e, target, true);
             if (err.responseCode !== undefined) {
               return observed({ code: err.responseCode, ms: Math.round(performance.now() - started), message: (err.response ?? "").replace(/\s+/g, " ").trim(), ...(connectedTo ? { connectedTo } : {}) });
             }
