@@ -54,8 +54,15 @@ describe("permanent or temporary, without any code: the Action decides", () => {
  * AUTH), RFC 1034 (a name's root dot), and the providers' published codes named in classify.ts.
  */
 describe("codesOf: the enhanced code and the reply", () => {
-  it("a subject of two or three digits (RFC 3463: subject = 1*3digit)", () => {
-    expect(codesOf(f({ status: "5.10.1" })).enhanced).toEqual({ klass: 5, subject: 10, detail: 1, text: "5.10.1" });
+  it("a subject of two or three digits (RFC 3463: subject = 1*3digit) is read; one it does not define reads as X.0.0 (its section 2, 3.1)", () => {
+    expect(codesOf(f({ status: "5.10.1" })).enhanced).toEqual({ klass: 5, subject: 0, detail: 0, text: "5.10.1" });
+    expect(codesOf(f({ status: "4.123.45" })).enhanced).toEqual({ klass: 4, subject: 0, detail: 0, text: "4.123.45" });
+    expect(codesOf(f({ status: "5.8.3" })).enhanced).toEqual({ klass: 5, subject: 0, detail: 0, text: "5.8.3" });
+    // X.7 is the last subject RFC 3463 defines: read as it is.
+    expect(codesOf(f({ status: "5.7.3" })).enhanced).toEqual({ klass: 5, subject: 7, detail: 3, text: "5.7.3" });
+  });
+  it("a Status with an unknown subject is generic (X.0.0): the server's own code decides, whatever its class", () => {
+    expect(codesOf(f({ status: "5.9.9", diagnostic: "450 4.2.0 mailbox busy" })).enhanced?.text).toBe("4.2.0");
   });
   it("digits that run on past the detail are a version or an address, not a code", () => {
     expect(codesOf(f({ diagnostic: "421 mx.example.org (Exim 4.92.1234) busy" })).enhanced).toBeUndefined();

@@ -356,12 +356,29 @@ describe("classify.ts:336-449: the words under generic codes, the rest of RFC 34
     ["550 5.9.1 no such user", "recipient-mailbox", /^the recipient's server says the address does not exist/],
     ["550 5.9.1 mailbox is full", "recipient-mailbox", /^the recipient's mailbox cannot take mail/],
     ["550 5.9.1 no such domain", "recipient-mailbox", /^the recipient's domain cannot take mail/],
-    ["550 5.9.1 connection timed out", "transient", /^the sending server could not deliver in time and gave up/],
+    ["550 5.9.1 connection timed out", "transient", /^a temporary failure \(5\.9\.1\/550\); the sending server stopped retrying/],
     ["550 5.9.1 relay access denied", "recipient-policy", /^the recipient's server refused the message by its policy: content, size, spam, relaying or the sending host/],
   ])("an unknown subject: %s -> %s", (d, layer, cause) => {
     const v = classify(f({ diagnostic: d }));
     expect(v.layer).toBe(layer);
     expect(v.cause).toMatch(cause);
+  });
+
+  // RFC 3463 section 2: "A client must recognize and report class sub-code even where subsequent
+  // subject sub-codes are unrecognized"; section 3.1: X.0.0 "should be used for all errors for
+  // which only the class of the error is known". The subjects are X.0 to X.7, so an X.8.x and up
+  // is a generic code like 5.0.0: the words decide, in the same order as under 5.0.0.
+  it.each([
+    ["a disabled account in words, before the blocklist words", "550 5.9.1 The recipient account is blocked", "recipient-mailbox", "medium", /^the recipient's mailbox cannot take mail: full, disabled, moved or over a limit \(5\.9\.1\/550\)/, /--only recipient/],
+    ["a timeout the sender gave up on: transient, high by the reply", "550 5.9.1 connection timed out", "transient", "high", /^a temporary failure \(5\.9\.1\/550\); the sending server stopped retrying, so it is not retried/, /--only ses/],
+    ["unknown user at DATA: the recipient's filter (a subject of two digits)", "550 5.12.0 Unknown user (in reply to end of DATA command)", "recipient-mailbox", "medium", /^the recipient's server accepted the address at RCPT TO and then answered "unknown user" to the message at DATA \(5\.12\.0\/550\)/, /^nothing in this stack refused the message: the recipient's own reception filter did; ask the recipient to allow mail from example\.com/],
+    ["the sending host's reputation: the host refused", "550 5.8.1 rejected: poor reputation of the sending host", "recipient-policy", "medium", /^the recipient's server refused the sending host: a blocklist, its policy or the host's reputation \(5\.8\.1\/550\)/, /^nothing in this stack refused the message: forward this bounce/],
+    ["a subject of three digits", "550 5.100.7 The recipient account is blocked", "recipient-mailbox", "medium", /^the recipient's mailbox cannot take mail: full, disabled, moved or over a limit \(5\.100\.7\/550\)/, /--only recipient/],
+  ] as const)("an unknown subject reads as X.0.0 (RFC 3463 2, 3.1): %s", (_what, diagnostic, layer, confidence, cause, next) => {
+    const v = classify(f({ diagnostic, sender: "s@example.com" }));
+    expect(v).toMatchObject({ layer, confidence });
+    expect(v.cause).toMatch(cause);
+    expect(v.next).toMatch(next);
   });
 
   it("only a reply code: relaying denied is policy (medium); a 5xx to MAIL FROM is our sender (low); 551 is not local; a bare 550 is the address (low)", () => {
@@ -441,7 +458,7 @@ describe("classify.ts:368-440: temporary or given up, the rest of RFC 3463's X.4
     expect(classify(f({ diagnostic: "554 go away (while connecting)" }))).toMatchObject({ layer: "recipient-policy", confidence: "medium" });
   });
 
-  it("the words at the end (an unknown subject): mailbox, full, domain are medium; a 552 is the mailbox's storage", () => {
+  it("the words under an unknown subject (read as X.0.0): mailbox, full, domain are medium; a 552 is the mailbox's storage", () => {
     expect(classify(f({ diagnostic: "550 5.9.1 no such user" })).confidence).toBe("medium");
     expect(classify(f({ diagnostic: "550 5.9.1 mailbox is full" })).confidence).toBe("medium");
     expect(classify(f({ diagnostic: "550 5.9.1 no such domain" })).confidence).toBe("medium");
@@ -482,7 +499,7 @@ describe("the rules after the provider codes: confidence, and what decides", () 
     ["a two-digit subject", { diagnostic: "542 5.10.0 r@example.org Rejected" }, "recipient-mailbox", "low", /^the recipient's server refused the address itself/],
     ["the address refused, with a space after the reply", { diagnostic: "542 r@example.org Rejected " }, "recipient-mailbox", "low", /^the recipient's server refused the address itself/],
     ["a server that refuses the sending host in its greeting (RFC 5321 4.3.2), until the sender gave up", { action: "failed", diagnostic: "554 mx.example.org refused to talk to me" }, "recipient-policy", "low", /^the recipient's server refused the sending host in its greeting/],
-    ["timeout words under an X.8.x code (no subject RFC 3463 defines)", { status: "5.8.0", diagnostic: "550 5.8.0 retry timeout exceeded" }, "transient", "low", /^the sending server could not deliver in time and gave up/],
+    ["timeout words under an X.8.x code (no subject RFC 3463 defines: read as X.0.0)", { status: "5.8.0", diagnostic: "550 5.8.0 retry timeout exceeded" }, "transient", "high", /^a temporary failure \(5\.8\.0\/550\); the message expired in the sending server's queue/],
     ["a bare 553: mailbox name not allowed", { diagnostic: "553 sorry" }, "recipient-mailbox", "low", /^the recipient's server refused the address \(553: mailbox unavailable\)/],
     ["a bare 554", { diagnostic: "554 sorry" }, "recipient-policy", "low", /^a permanent failure that names no known cause \(554\): read the server's words/],
   ] as const)("%s", (_what, o, layer, confidence, cause) => {
