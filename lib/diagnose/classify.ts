@@ -23,19 +23,37 @@ const ENHANCED = /(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/;
 const REPLY = /(?:^|[\s;'"(#:])([45]\d\d)(?=[\s-]|$)/;
 
 /**
+ * The last detail IANA's SMTP Enhanced Status Codes registry holds for each subject X.0 to X.7
+ * (https://www.iana.org/assignments/smtp-enhanced-status-codes/; each subject's details run from
+ * 0 without a gap): X.1.10 (RFC 7505), X.2.4, X.3.6 (RFC 6710), X.4.7, X.5.6 (RFC 4954), X.6.10
+ * (RFC 6531), X.7.30 (RFC 8689). The registry has no subject after X.7.
+ */
+const LAST_DETAIL = [0, 10, 4, 6, 7, 6, 10, 30];
+/**
+ * Details past the registry that a provider documents and the rules below read as such: Microsoft
+ * 365's X.4.3xx, its connection errors (4.4.312 DNS query failed, 4.4.316 connection refused:
+ * https://learn.microsoft.com/en-us/defender-office-365/connectors-mail-flow-intelligence), and
+ * Exchange Online's 5.7.509, DMARC.
+ */
+const providerDetail = (subject: number, detail: number): boolean => (subject === 4 && detail >= 300 && detail <= 399) || (subject === 7 && detail === 509);
+
+/**
  * A code as RFC 3463 section 2 says a client reads it: "A client must recognize and report class
- * sub-code even where subsequent subject sub-codes are unrecognized", and X.0.0 is the code "for
- * all errors for which only the class of the error is known" (section 3.1). The subjects are X.0 to
- * X.7 (section 2; IANA's registry has added none), so X.8.x and up reads as X.0.0: a generic code,
- * under which the words decide. The text stays the server's own code. (An unknown detail is read
- * by its subject already: the rules below test the subject, and the few details they name.)
+ * sub-code even where subsequent subject sub-codes are unrecognized", and "Clients should ...
+ * [report] the general error described in the subject sub-code when the specific detail is
+ * unrecognized". X.0.0 is the code "for all errors for which only the class of the error is
+ * known" (section 3.1). So a subject it does not define (X.8.x and up) reads as X.0.0, and a
+ * detail neither the registry nor a provider's documentation names as X.subject.0: generic codes,
+ * under which the words decide. The text stays the server's own code.
  */
 function enhancedOf(s: string | undefined): Codes["enhanced"] {
   const m = s ? ENHANCED.exec(s) : null;
   if (!m) return undefined;
   const subject = Number(m[2]);
-  const known = subject <= 7;
-  return { klass: Number(m[1]), subject: known ? subject : 0, detail: known ? Number(m[3]) : 0, text: `${m[1]}.${m[2]}.${m[3]}` };
+  const detail = Number(m[3]);
+  const last = LAST_DETAIL[subject];
+  if (last === undefined) return { klass: Number(m[1]), subject: 0, detail: 0, text: m[0] };
+  return { klass: Number(m[1]), subject, detail: detail <= last || providerDetail(subject, detail) ? detail : 0, text: m[0] };
 }
 
 /** The codes of a failure: the Status field, unless the server's own response is more specific. */
@@ -43,7 +61,8 @@ export function codesOf(f: Failure): Codes {
   const fromStatus = enhancedOf(f.status);
   const fromDiag = enhancedOf(f.diagnostic);
   // A reporting MTA often writes a generic Status (5.0.0) above the server's precise answer.
-  const generic = (e: Codes["enhanced"]) => !e || (e.subject === 0 && e.detail === 0);
+  // (X.0.0 is the only X.0 code: enhancedOf reads any other X.0.y, and X.8.x and up, as X.0.0.)
+  const generic = (e: Codes["enhanced"]) => !e || e.subject === 0;
   const enhanced = fromDiag && (generic(fromStatus) || fromDiag.klass === fromStatus?.klass) ? fromDiag : (fromStatus ?? fromDiag);
   const r = f.diagnostic ? REPLY.exec(f.diagnostic) : null;
   const reply = r ? Number(r[1]) : undefined;

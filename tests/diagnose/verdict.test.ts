@@ -381,6 +381,21 @@ describe("classify.ts:336-449: the words under generic codes, the rest of RFC 34
     expect(v.next).toMatch(next);
   });
 
+  // RFC 3463 section 2: clients report "the general error described in the subject sub-code when
+  // the specific detail is unrecognized": a detail IANA's registry does not hold is X.subject.0,
+  // which names no cause for X.1, X.2, X.3 and X.7, so the words decide.
+  it.each([
+    ["X.1: the sending host's reputation, not the address", "550 5.1.99 Client host rejected: poor reputation", "recipient-policy", "medium", /^the recipient's server refused the sending host: a blocklist, its policy or the host's reputation \(5\.1\.99\/550\)/],
+    ["X.2: a temporary failure, not the mailbox", "550 5.2.99 Service unavailable, try again later", "transient", "high", /^a temporary failure \(5\.2\.99\/550\)/],
+    ["X.3: an unknown user, not the mail system", "550 5.3.99 user unknown", "recipient-mailbox", "medium", /^the recipient's server says the address does not exist \(5\.3\.99\/550\)/],
+    ["X.7: an unknown user, not a policy", "554 5.7.99 no such user here", "recipient-mailbox", "medium", /^the recipient's server says the address does not exist \(5\.7\.99\/554\)/],
+    ["X.1.10 is registered (RFC 7505, null MX): the code decides, high", "556 5.1.10 Recipient address has null MX", "recipient-mailbox", "high", /\(5\.1\.10\/556\)/],
+  ] as const)("an unknown detail reads as X.subject.0 (RFC 3463 2): %s", (_what, diagnostic, layer, confidence, cause) => {
+    const v = classify(f({ diagnostic, sender: "s@example.com" }));
+    expect(v).toMatchObject({ layer, confidence });
+    expect(v.cause).toMatch(cause);
+  });
+
   it("only a reply code: relaying denied is policy (medium); a 5xx to MAIL FROM is our sender (low); 551 is not local; a bare 550 is the address (low)", () => {
     expect(classify(f({ diagnostic: "554 Relay access denied" }))).toMatchObject({ layer: "recipient-policy", confidence: "medium" });
     expect(classify(f({ diagnostic: "550 Rejected (in reply to MAIL FROM command)" }))).toMatchObject({ layer: "sender-auth", confidence: "low" });
