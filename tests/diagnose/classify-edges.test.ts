@@ -90,6 +90,7 @@ describe("codesOf: the enhanced code and the reply", () => {
     ["5.7.508", 7, 0],
     ["5.7.510", 7, 0],
     ["5.7.316", 7, 0],
+    ["5.2.509", 2, 0],
   ] as const)("%s reads as subject %i, detail %i (a detail the registry or the provider does not name is X.subject.0)", (status, subject, detail) => {
     expect(codesOf(f({ status })).enhanced).toEqual({ klass: Number(status[0]), subject, detail, text: status });
   });

@@ -347,6 +347,19 @@ describe("classify.ts:336-449: the words under generic codes, the rest of RFC 34
     expect(classify(f({ remoteMta: SES, diagnostic: "554 5.7.13 User account disabled" }))).toMatchObject({ layer: "relay-auth", confidence: "high" });
   });
 
+  it("X.7.28 (mail flood detected, IANA's registry) is the recipient's policy, not sender authentication (RFC 7372's X.7.20-X.7.27)", () => {
+    const v = classify(f({ diagnostic: "550 5.7.28 Mail flood detected" }));
+    expect(v).toMatchObject({ layer: "recipient-policy", confidence: "medium" });
+    expect(v.cause).toMatch(/^the recipient's server refused the message by its policy or our reputation \(5\.7\.28\/550\)/);
+  });
+
+  it("a registered X.7 code with blocklist words (Gmail's 5.7.28 for a sending IP it blocked): the sending host refused", () => {
+    const d = "550-5.7.28 [192.0.2.1] Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been blocked.";
+    const v = classify(f({ diagnostic: d }));
+    expect(v).toMatchObject({ layer: "recipient-policy", confidence: "medium" });
+    expect(v.cause).toMatch(/^the recipient's server refused the sending host: a blocklist, its policy or the host's reputation \(5\.7\.28\/550\)/);
+  });
+
   it("an X.7.x policy refusal from Exchange Online: high", () => {
     expect(classify(f({ diagnostic: "550 5.7.520 Message blocked", reportingMta: "bn8pr12mb3314.namprd12.prod.outlook.com" })).confidence).toBe("high");
   });
