@@ -22,10 +22,38 @@ export interface Codes {
 const ENHANCED = /(?<![\d.])([45])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/;
 const REPLY = /(?:^|[\s;'"(#:])([45]\d\d)(?=[\s-]|$)/;
 
+/**
+ * The last detail IANA's SMTP Enhanced Status Codes registry holds for each subject X.0 to X.7
+ * (https://www.iana.org/assignments/smtp-enhanced-status-codes/; each subject's details run from
+ * 0 without a gap): X.1.10 (RFC 7505), X.2.4, X.3.6 (RFC 6710), X.4.7, X.5.6 (RFC 4954), X.6.10
+ * (RFC 6531), X.7.30 (RFC 8689). The registry has no subject after X.7.
+ */
+const LAST_DETAIL = [0, 10, 4, 6, 7, 6, 10, 30];
+/**
+ * Details past the registry that a provider documents and the rules below read as such: Microsoft
+ * 365's X.4.3xx, its connection errors (4.4.312 DNS query failed, 4.4.316 connection refused:
+ * https://learn.microsoft.com/en-us/defender-office-365/connectors-mail-flow-intelligence), and
+ * Exchange Online's 5.7.509, DMARC.
+ */
+const providerDetail = (subject: number, detail: number): boolean => (subject === 4 && detail >= 300 && detail <= 399) || (subject === 7 && detail === 509);
+
+/**
+ * A code as RFC 3463 section 2 says a client reads it: "A client must recognize and report class
+ * sub-code even where subsequent subject sub-codes are unrecognized", and "Clients should ...
+ * [report] the general error described in the subject sub-code when the specific detail is
+ * unrecognized". X.0.0 is the code "for all errors for which only the class of the error is
+ * known" (section 3.1). So a subject it does not define (X.8.x and up) reads as X.0.0, and a
+ * detail neither the registry nor a provider's documentation names as X.subject.0: generic codes,
+ * under which the words decide. The text stays the server's own code.
+ */
 function enhancedOf(s: string | undefined): Codes["enhanced"] {
   const m = s ? ENHANCED.exec(s) : null;
   if (!m) return undefined;
-  return { klass: Number(m[1]), subject: Number(m[2]), detail: Number(m[3]), text: `${m[1]}.${m[2]}.${m[3]}` };
+  const subject = Number(m[2]);
+  const detail = Number(m[3]);
+  const last = LAST_DETAIL[subject];
+  if (last === undefined) return { klass: Number(m[1]), subject: 0, detail: 0, text: m[0] };
+  return { klass: Number(m[1]), subject, detail: detail <= last || providerDetail(subject, detail) ? detail : 0, text: m[0] };
 }
 
 /** The codes of a failure: the Status field, unless the server's own response is more specific. */
@@ -33,7 +61,8 @@ export function codesOf(f: Failure): Codes {
   const fromStatus = enhancedOf(f.status);
   const fromDiag = enhancedOf(f.diagnostic);
   // A reporting MTA often writes a generic Status (5.0.0) above the server's precise answer.
-  const generic = (e: Codes["enhanced"]) => !e || (e.subject === 0 && e.detail === 0);
+  // (X.0.0 is the only X.0 code: enhancedOf reads any other X.0.y, and X.8.x and up, as X.0.0.)
+  const generic = (e: Codes["enhanced"]) => !e || e.subject === 0;
   const enhanced = fromDiag && (generic(fromStatus) || fromDiag.klass === fromStatus?.klass) ? fromDiag : (fromStatus ?? fromDiag);
   const r = f.diagnostic ? REPLY.exec(f.diagnostic) : null;
   const reply = r ? Number(r[1]) : undefined;
@@ -434,17 +463,15 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
     if (e.subject === 3) return verdict("transient", `the recipient's mail system failed (${codeName}): nothing on our side or in the address; send it again later${said(f)}`, "low", cmd.recipient);
   }
 
-  // Only a reply code or a generic one, and words.
-  if (CONTENT_WORDS.test(words) || BLOCK_WORDS.test(words) || (permanent && (c.stage === "CONNECT" || c.stage === "EHLO"))) return verdict("recipient-policy", `the recipient's server refused the message by its policy: content, size, spam, relaying or the sending host (${codeName})${said(f)}`, "medium", cmd.recipientAdmin);
-  if (MAILBOX_UNKNOWN_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "medium", cmd.recipient);
-  if (MAILBOX_DISABLED_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's mailbox cannot take mail: full, disabled, moved or over a limit (${codeName})${said(f)}`, "medium", cmd.recipient);
-  if (DOMAIN_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's domain cannot take mail: it does not exist, has no usable MX, or accepts none (${codeName})${said(f)}`, "medium", cmd.recipient);
+  // Only a reply code or a generic one, and words. Every code that reaches here is generic (each
+  // other subject returned above, a 4.x.x as transient) and permanent, so the mailbox, domain,
+  // blocklist and timeout words were read above already.
+  if (CONTENT_WORDS.test(words) || (permanent && (c.stage === "CONNECT" || c.stage === "EHLO"))) return verdict("recipient-policy", `the recipient's server refused the message by its policy: content, size, spam, relaying or the sending host (${codeName})${said(f)}`, "medium", cmd.recipientAdmin);
   // RFC 5321: the reply to MAIL FROM judges the envelope sender, before any recipient is named.
   if (permanent && c.stage === "MAIL FROM") return verdict("sender-auth", `the recipient's server refused our envelope sender at MAIL FROM (${codeName}), before any recipient was named${said(f)}`, "low", cmd.senderAuth);
   // RFC 5321: 550/553 mailbox unavailable or name not allowed, 551 user not local, 552 storage exceeded.
   if (c.reply === 551) return verdict("recipient-mailbox", `the recipient's server says the user is not local there (551: moved or forwarded elsewhere)${said(f)}`, "medium", cmd.recipient);
   if (c.reply === 552) return verdict("recipient-mailbox", `the recipient's mailbox is full or over its storage limit (${codeName})${said(f)}`, "medium", cmd.recipient);
-  if (TRANSIENT_WORDS.test(words)) return verdict("transient", `the sending server could not deliver in time and gave up (${codeName}); send it again once the recipient's server accepts mail${said(f)}`, "low", cmd.recipient);
   // RFC 5321: a 550 to DATA comes after the server accepted the recipient at RCPT TO: the message, not the address, was refused.
   if (c.reply === 550 && c.stage === "DATA") return verdict("recipient-policy", `the recipient's server accepted the address and then refused the message at DATA (${codeName}): its policy or the message itself${said(f)}`, "low", cmd.recipientAdmin);
   // "542 a@b Rejected" (MessageLabs): the reply names the failed recipient's own address as the thing refused, and nothing else.

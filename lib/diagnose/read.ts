@@ -539,6 +539,14 @@ export function failuresFromSes(json: Json): SesRead {
     }
     if (!o) return { ok: false, message: "an SNS notification whose Message is not a JSON object" };
   } else if (o.Type === "SubscriptionConfirmation") return { ok: false, message: "an SNS subscription confirmation, not SES feedback" };
+  // SNS sends an HTTP/S endpoint three message types, Notification, SubscriptionConfirmation and
+  // UnsubscribeConfirmation (https://docs.aws.amazon.com/sns/latest/dg/http-header.html); the last
+  // once the endpoint is unsubscribed from the topic, with the topic's ARN and a SubscribeURL that
+  // re-confirms it (https://docs.aws.amazon.com/sns/latest/dg/http-unsubscribe-confirmation-json.html).
+  else if (o.Type === "UnsubscribeConfirmation") {
+    const topic = str(o.TopicArn);
+    return { ok: false, message: `an SNS unsubscribe confirmation, not SES feedback: the endpoint was unsubscribed from the topic${topic ? ` ${topic}` : ""}, so the SES notifications published to it no longer reach the endpoint (its SubscribeURL subscribes it again)` };
+  }
   const type = str(o.notificationType) ?? str(o.eventType);
   if (!type) return { ok: false, message: "JSON without notificationType or eventType: not SES feedback" };
   const mail = obj(o.mail);

@@ -54,17 +54,57 @@ describe("permanent or temporary, without any code: the Action decides", () => {
  * AUTH), RFC 1034 (a name's root dot), and the providers' published codes named in classify.ts.
  */
 describe("codesOf: the enhanced code and the reply", () => {
-  it("a subject of two or three digits (RFC 3463: subject = 1*3digit)", () => {
-    expect(codesOf(f({ status: "5.10.1" })).enhanced).toEqual({ klass: 5, subject: 10, detail: 1, text: "5.10.1" });
+  it("a subject of two or three digits (RFC 3463: subject = 1*3digit) is read; one it does not define reads as X.0.0 (its section 2, 3.1)", () => {
+    expect(codesOf(f({ status: "5.10.1" })).enhanced).toEqual({ klass: 5, subject: 0, detail: 0, text: "5.10.1" });
+    expect(codesOf(f({ status: "4.123.45" })).enhanced).toEqual({ klass: 4, subject: 0, detail: 0, text: "4.123.45" });
+    expect(codesOf(f({ status: "5.8.3" })).enhanced).toEqual({ klass: 5, subject: 0, detail: 0, text: "5.8.3" });
+    // X.7 is the last subject RFC 3463 defines: read as it is.
+    expect(codesOf(f({ status: "5.7.3" })).enhanced).toEqual({ klass: 5, subject: 7, detail: 3, text: "5.7.3" });
+  });
+  it.each([
+    // IANA's SMTP Enhanced Status Codes registry: the last detail of each subject is read as it is,
+    // the next one (not registered) as X.subject.0 (RFC 3463 section 2).
+    ["5.0.1", 0, 0],
+    ["5.1.10", 1, 10], // RFC 7505: recipient address has null MX
+    ["5.1.11", 1, 0],
+    ["5.1.351", 1, 0], // Exchange Online's, documented nowhere
+    ["5.2.4", 2, 4],
+    ["5.2.5", 2, 0],
+    ["5.3.6", 3, 6], // RFC 6710
+    ["5.3.7", 3, 0],
+    ["4.4.7", 4, 7],
+    ["4.4.8", 4, 0],
+    ["5.5.6", 5, 6], // RFC 4954
+    ["5.5.7", 5, 0],
+    ["5.6.10", 6, 10], // RFC 6531
+    ["5.6.11", 6, 0],
+    ["5.7.30", 7, 30], // RFC 8689: REQUIRETLS
+    ["5.7.31", 7, 0],
+    // Microsoft 365's connection errors (its mail flow intelligence page) and Exchange's DMARC code.
+    ["4.4.299", 4, 0],
+    ["4.4.300", 4, 300],
+    ["4.4.316", 4, 316],
+    ["4.4.399", 4, 399],
+    ["4.4.400", 4, 0],
+    ["5.7.509", 7, 509],
+    ["5.7.508", 7, 0],
+    ["5.7.510", 7, 0],
+    ["5.7.316", 7, 0],
+    ["5.2.509", 2, 0],
+  ] as const)("%s reads as subject %i, detail %i (a detail the registry or the provider does not name is X.subject.0)", (status, subject, detail) => {
+    expect(codesOf(f({ status })).enhanced).toEqual({ klass: Number(status[0]), subject, detail, text: status });
+  });
+  it("a Status with an unknown subject is generic (X.0.0): the server's own code decides, whatever its class", () => {
+    expect(codesOf(f({ status: "5.9.9", diagnostic: "450 4.2.0 mailbox busy" })).enhanced?.text).toBe("4.2.0");
   });
   it("digits that run on past the detail are a version or an address, not a code", () => {
     expect(codesOf(f({ diagnostic: "421 mx.example.org (Exim 4.92.1234) busy" })).enhanced).toBeUndefined();
   });
-  it("a generic Status (X.0.0) gives way to the server's own code, whatever its class; an X.1.0 or X.0.1 Status does not", () => {
+  it("a generic Status (X.0.0) gives way to the server's own code, whatever its class; an X.1.0 Status does not; X.0.1 is X.0.0 (RFC 3463 3.1: the only X.0 code)", () => {
     const diagnostic = "550 5.1.1 user unknown";
     expect(codesOf(f({ status: "4.0.0", diagnostic })).enhanced?.text).toBe("5.1.1");
     expect(codesOf(f({ status: "4.1.0", diagnostic })).enhanced?.text).toBe("4.1.0");
-    expect(codesOf(f({ status: "4.0.1", diagnostic })).enhanced?.text).toBe("4.0.1");
+    expect(codesOf(f({ status: "4.0.1", diagnostic })).enhanced?.text).toBe("5.1.1");
     expect(codesOf(f({ diagnostic })).enhanced?.text).toBe("5.1.1");
   });
   it("no reply code, no key for it", () => {

@@ -302,7 +302,23 @@ describe("failuresFromSes: SES notifications and events", () => {
     for (const m of ['"a string"', "42", "null", "[]"]) expect(message({ Type: "Notification", Message: m })).toBe("an SNS notification whose Message is not a JSON object");
     // SNS's own subscription and unsubscription messages carry a Message that is text, not JSON.
     expect(message({ Type: "SubscriptionConfirmation", Message: "You have chosen to subscribe to the topic arn:aws:sns:us-west-2:123456789012:MyTopic.\nTo confirm the subscription, visit the SubscribeURL included in this message." })).toBe("an SNS subscription confirmation, not SES feedback");
-    expect(message({ Type: "UnsubscribeConfirmation", Message: "You have chosen to deactivate subscription arn:aws:sns:us-west-2:123456789012:MyTopic:2bcfbf39-05c3-41de-beaa-fcfcc21c8f55.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message." })).toBe("JSON without notificationType or eventType: not SES feedback");
+    // The unsubscribe confirmation, in the shape of AWS's own example
+    // (https://docs.aws.amazon.com/sns/latest/dg/http-unsubscribe-confirmation-json.html): the
+    // endpoint no longer gets the topic's notifications.
+    const unsubscribe = {
+      Type: "UnsubscribeConfirmation",
+      MessageId: "0b2f4c1e-7d7a-4c55-9f43-3a8e1f6b2d90",
+      Token: "2336412f37fb687f5d51e6e241d638b05824e9e2f6713b42abaeb8607743f5ba91d34edd2b8e4ee2f04d1c6e5d3f1a0",
+      TopicArn: "arn:aws:sns:eu-west-1:111122223333:mail-feedback",
+      Message: "You have chosen to deactivate subscription arn:aws:sns:eu-west-1:111122223333:mail-feedback:6d3f0c2a-1b9e-4f7d-8a25-0c4e9b7f1a33.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.",
+      SubscribeURL: "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:eu-west-1:111122223333:mail-feedback&Token=2336412f37fb",
+      Timestamp: "2026-12-07T09:40:12.345Z",
+      SignatureVersion: "1",
+      Signature: "Ry9bOd0XbKK3Q+Yf4Jx2c0sD8XvP1nEwq5mZ3aN0tYk=",
+      SigningCertURL: "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem",
+    };
+    expect(message(unsubscribe)).toBe("an SNS unsubscribe confirmation, not SES feedback: the endpoint was unsubscribed from the topic arn:aws:sns:eu-west-1:111122223333:mail-feedback, so the SES notifications published to it no longer reach the endpoint (its SubscribeURL subscribes it again)");
+    expect(message({ Type: "UnsubscribeConfirmation", TopicArn: 7 })).toBe("an SNS unsubscribe confirmation, not SES feedback: the endpoint was unsubscribed from the topic, so the SES notifications published to it no longer reach the endpoint (its SubscribeURL subscribes it again)");
     // An envelope whose Message is not a string (not what SNS sends) is read as it stands.
     expect(message({ Type: "Notification", Message: NOTIFICATION.bounceWithDsn })).toBe("JSON without notificationType or eventType: not SES feedback");
     expect(message({ notificationType: 1, eventType: 2 })).toBe("JSON without notificationType or eventType: not SES feedback");

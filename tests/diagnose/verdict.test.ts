@@ -347,6 +347,19 @@ describe("classify.ts:336-449: the words under generic codes, the rest of RFC 34
     expect(classify(f({ remoteMta: SES, diagnostic: "554 5.7.13 User account disabled" }))).toMatchObject({ layer: "relay-auth", confidence: "high" });
   });
 
+  it("X.7.28 (mail flood detected, IANA's registry) is the recipient's policy, not sender authentication (RFC 7372's X.7.20-X.7.27)", () => {
+    const v = classify(f({ diagnostic: "550 5.7.28 Mail flood detected" }));
+    expect(v).toMatchObject({ layer: "recipient-policy", confidence: "medium" });
+    expect(v.cause).toMatch(/^the recipient's server refused the message by its policy or our reputation \(5\.7\.28\/550\)/);
+  });
+
+  it("a registered X.7 code with blocklist words (Gmail's 5.7.28 for a sending IP it blocked): the sending host refused", () => {
+    const d = "550-5.7.28 [192.0.2.1] Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been blocked.";
+    const v = classify(f({ diagnostic: d }));
+    expect(v).toMatchObject({ layer: "recipient-policy", confidence: "medium" });
+    expect(v.cause).toMatch(/^the recipient's server refused the sending host: a blocklist, its policy or the host's reputation \(5\.7\.28\/550\)/);
+  });
+
   it("an X.7.x policy refusal from Exchange Online: high", () => {
     expect(classify(f({ diagnostic: "550 5.7.520 Message blocked", reportingMta: "bn8pr12mb3314.namprd12.prod.outlook.com" })).confidence).toBe("high");
   });
@@ -356,11 +369,43 @@ describe("classify.ts:336-449: the words under generic codes, the rest of RFC 34
     ["550 5.9.1 no such user", "recipient-mailbox", /^the recipient's server says the address does not exist/],
     ["550 5.9.1 mailbox is full", "recipient-mailbox", /^the recipient's mailbox cannot take mail/],
     ["550 5.9.1 no such domain", "recipient-mailbox", /^the recipient's domain cannot take mail/],
-    ["550 5.9.1 connection timed out", "transient", /^the sending server could not deliver in time and gave up/],
+    ["550 5.9.1 connection timed out", "transient", /^a temporary failure \(5\.9\.1\/550\); the sending server stopped retrying/],
     ["550 5.9.1 relay access denied", "recipient-policy", /^the recipient's server refused the message by its policy: content, size, spam, relaying or the sending host/],
   ])("an unknown subject: %s -> %s", (d, layer, cause) => {
     const v = classify(f({ diagnostic: d }));
     expect(v.layer).toBe(layer);
+    expect(v.cause).toMatch(cause);
+  });
+
+  // RFC 3463 section 2: "A client must recognize and report class sub-code even where subsequent
+  // subject sub-codes are unrecognized"; section 3.1: X.0.0 "should be used for all errors for
+  // which only the class of the error is known". The subjects are X.0 to X.7, so an X.8.x and up
+  // is a generic code like 5.0.0: the words decide, in the same order as under 5.0.0.
+  it.each([
+    ["a disabled account in words, before the blocklist words", "550 5.9.1 The recipient account is blocked", "recipient-mailbox", "medium", /^the recipient's mailbox cannot take mail: full, disabled, moved or over a limit \(5\.9\.1\/550\)/, /--only recipient/],
+    ["a timeout the sender gave up on: transient, high by the reply", "550 5.9.1 connection timed out", "transient", "high", /^a temporary failure \(5\.9\.1\/550\); the sending server stopped retrying, so it is not retried/, /--only ses/],
+    ["unknown user at DATA: the recipient's filter (a subject of two digits)", "550 5.12.0 Unknown user (in reply to end of DATA command)", "recipient-mailbox", "medium", /^the recipient's server accepted the address at RCPT TO and then answered "unknown user" to the message at DATA \(5\.12\.0\/550\)/, /^nothing in this stack refused the message: the recipient's own reception filter did; ask the recipient to allow mail from example\.com/],
+    ["the sending host's reputation: the host refused", "550 5.8.1 rejected: poor reputation of the sending host", "recipient-policy", "medium", /^the recipient's server refused the sending host: a blocklist, its policy or the host's reputation \(5\.8\.1\/550\)/, /^nothing in this stack refused the message: forward this bounce/],
+    ["a subject of three digits", "550 5.100.7 The recipient account is blocked", "recipient-mailbox", "medium", /^the recipient's mailbox cannot take mail: full, disabled, moved or over a limit \(5\.100\.7\/550\)/, /--only recipient/],
+  ] as const)("an unknown subject reads as X.0.0 (RFC 3463 2, 3.1): %s", (_what, diagnostic, layer, confidence, cause, next) => {
+    const v = classify(f({ diagnostic, sender: "s@example.com" }));
+    expect(v).toMatchObject({ layer, confidence });
+    expect(v.cause).toMatch(cause);
+    expect(v.next).toMatch(next);
+  });
+
+  // RFC 3463 section 2: clients report "the general error described in the subject sub-code when
+  // the specific detail is unrecognized": a detail IANA's registry does not hold is X.subject.0,
+  // which names no cause for X.1, X.2, X.3 and X.7, so the words decide.
+  it.each([
+    ["X.1: the sending host's reputation, not the address", "550 5.1.99 Client host rejected: poor reputation", "recipient-policy", "medium", /^the recipient's server refused the sending host: a blocklist, its policy or the host's reputation \(5\.1\.99\/550\)/],
+    ["X.2: a temporary failure, not the mailbox", "550 5.2.99 Service unavailable, try again later", "transient", "high", /^a temporary failure \(5\.2\.99\/550\)/],
+    ["X.3: an unknown user, not the mail system", "550 5.3.99 user unknown", "recipient-mailbox", "medium", /^the recipient's server says the address does not exist \(5\.3\.99\/550\)/],
+    ["X.7: an unknown user, not a policy", "554 5.7.99 no such user here", "recipient-mailbox", "medium", /^the recipient's server says the address does not exist \(5\.7\.99\/554\)/],
+    ["X.1.10 is registered (RFC 7505, null MX): the code decides, high", "556 5.1.10 Recipient address has null MX", "recipient-mailbox", "high", /\(5\.1\.10\/556\)/],
+  ] as const)("an unknown detail reads as X.subject.0 (RFC 3463 2): %s", (_what, diagnostic, layer, confidence, cause) => {
+    const v = classify(f({ diagnostic, sender: "s@example.com" }));
+    expect(v).toMatchObject({ layer, confidence });
     expect(v.cause).toMatch(cause);
   });
 
@@ -441,7 +486,7 @@ describe("classify.ts:368-440: temporary or given up, the rest of RFC 3463's X.4
     expect(classify(f({ diagnostic: "554 go away (while connecting)" }))).toMatchObject({ layer: "recipient-policy", confidence: "medium" });
   });
 
-  it("the words at the end (an unknown subject): mailbox, full, domain are medium; a 552 is the mailbox's storage", () => {
+  it("the words under an unknown subject (read as X.0.0): mailbox, full, domain are medium; a 552 is the mailbox's storage", () => {
     expect(classify(f({ diagnostic: "550 5.9.1 no such user" })).confidence).toBe("medium");
     expect(classify(f({ diagnostic: "550 5.9.1 mailbox is full" })).confidence).toBe("medium");
     expect(classify(f({ diagnostic: "550 5.9.1 no such domain" })).confidence).toBe("medium");
@@ -482,7 +527,7 @@ describe("the rules after the provider codes: confidence, and what decides", () 
     ["a two-digit subject", { diagnostic: "542 5.10.0 r@example.org Rejected" }, "recipient-mailbox", "low", /^the recipient's server refused the address itself/],
     ["the address refused, with a space after the reply", { diagnostic: "542 r@example.org Rejected " }, "recipient-mailbox", "low", /^the recipient's server refused the address itself/],
     ["a server that refuses the sending host in its greeting (RFC 5321 4.3.2), until the sender gave up", { action: "failed", diagnostic: "554 mx.example.org refused to talk to me" }, "recipient-policy", "low", /^the recipient's server refused the sending host in its greeting/],
-    ["timeout words under an X.8.x code (no subject RFC 3463 defines)", { status: "5.8.0", diagnostic: "550 5.8.0 retry timeout exceeded" }, "transient", "low", /^the sending server could not deliver in time and gave up/],
+    ["timeout words under an X.8.x code (no subject RFC 3463 defines: read as X.0.0)", { status: "5.8.0", diagnostic: "550 5.8.0 retry timeout exceeded" }, "transient", "high", /^a temporary failure \(5\.8\.0\/550\); the message expired in the sending server's queue/],
     ["a bare 553: mailbox name not allowed", { diagnostic: "553 sorry" }, "recipient-mailbox", "low", /^the recipient's server refused the address \(553: mailbox unavailable\)/],
     ["a bare 554", { diagnostic: "554 sorry" }, "recipient-policy", "low", /^a permanent failure that names no known cause \(554\): read the server's words/],
   ] as const)("%s", (_what, o, layer, confidence, cause) => {
