@@ -316,9 +316,16 @@ describe("SmtpCollector: a TLS handshake that fails after the server accepted ST
     expect(s.lines()).toEqual(["EHLO mail-infra-verify.invalid", "STARTTLS"]);
   });
 
-  it("without --smtp-endpoint the advice does not blame an override", async () => {
+  it("without --smtp-endpoint the advice does not blame an override; an IP literal is sent as no SNI name (RFC 6066 3)", async () => {
     const s = await accepting((c) => setTimeout(() => c.destroy(), 20));
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? w.message);
+    process.on("warning", onWarning);
     const r = await new SmtpCollector({ timeoutMs: 5_000, ca: ca.caCertPem }).auth({ serverName: LOOPBACK, host: LOOPBACK, port: s.port }, USER, PASS, "us-east-1");
+    // Node warns (DEP0123) when a TLS ServerName is an IP address; the warning is emitted on the next tick.
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off("warning", onWarning);
+    expect(warnings).toEqual([]);
     expect(r).toMatchObject({
       ok: false,
       reason: "tls",

@@ -4,6 +4,7 @@
  * to (--send-test, through the whole of nodemailer). Passwords go only to the server; errors are
  * reduced to codes and server replies.
  */
+import { isIP } from "node:net";
 import * as tls from "node:tls";
 import type SMTPConnection from "nodemailer/lib/smtp-connection";
 import { causeOf, type Observation, observed, type Unobservable } from "../../../../lib/verify/findings";
@@ -158,7 +159,8 @@ export class SmtpCollector {
       secure: false,
       requireTLS: true,
       tls: {
-        servername: target.serverName,
+        // No IP literal as the SNI name (RFC 6066 3); the certificate is still checked against it.
+        servername: isIP(target.serverName) ? undefined : target.serverName,
         rejectUnauthorized: true,
         ...(this.options.ca ? { ca: [...tls.rootCertificates, this.options.ca] } : {}),
       },
