@@ -72,6 +72,16 @@ describe("classify: one layer per failure, on codes and hosts", () => {
     expect(classify(f({ diagnostic: "552 5.2.2 Mailbox full" })).layer).toBe("recipient-mailbox");
     expect(classify(f({ diagnostic: "550 5.1.10 RESOLVER.ADR.RecipientNotFound" })).layer).toBe("recipient-mailbox");
   });
+  it("5.1.10: Postfix's null MX refusal (RFC 7505) says the domain accepts no mail; Exchange's 5.1.10 says the address does not exist", () => {
+    // Postfix smtpd with reject_unknown_recipient_domain (src/dns/dns_lookup.c: "Domain %s does not accept mail (nullMX)").
+    const nullMx = classify(f({ diagnostic: "556 5.1.10 <foo@example.com>: Recipient address rejected: Domain example.com does not accept mail (nullMX)" }));
+    expect(nullMx).toMatchObject({ layer: "recipient-mailbox", confidence: "high" });
+    expect(nullMx.cause).toMatch(/^the recipient's domain accepts no mail: it publishes a null MX \(RFC 7505\) \(5\.1\.10\/556\)/);
+    const exchange = classify(f({ diagnostic: "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup" }));
+    expect(exchange.cause).toMatch(/^the recipient's server says the address does not exist \(5\.1\.10\/550\)/);
+    // Another detail of X.1 with domain words is not a null MX.
+    expect(classify(f({ diagnostic: "550 5.1.1 <foo@example.com>: Recipient address rejected: Domain example.com does not accept mail" })).cause).toMatch(/^the recipient's server says the address does not exist/);
+  });
   it("transient, given up: Action failed on a 4.4.7 says it is not retried, and points at the recipient layer", () => {
     const v = classify(f({ action: "failed", status: "4.4.7", diagnostic: "550 4.4.7 QUEUE.Expired; message expired" }), { stack: "prod" });
     expect(v).toMatchObject({ layer: "transient", confidence: "high", next: "npm run verify -- --stack prod --only recipient --recipient r@example.com" });
