@@ -440,7 +440,7 @@ export function classify(failure: Failure, ctx: ClassifyContext = {}): Verdict {
     if (e.subject === 1 && e.detail === 2) return verdict("recipient-mailbox", `the recipient's domain cannot take mail: it does not exist or has no usable MX (${codeName})${said(f)}`, "high", cmd.recipient);
     // X.1.10 (RFC 7505 5): the recipient's domain publishes a null MX. Exchange writes 5.1.10 for an
     // address it cannot find (RESOLVER.ADR.RecipientNotFound): the words tell the two apart.
-    if (e.subject === 1 && e.detail === 10 && DOMAIN_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's domain accepts no mail: it publishes a null MX (RFC 7505) (${codeName})${said(f)}`, "high", cmd.recipient);
+    if (x === "1.10" && DOMAIN_WORDS.test(words)) return verdict("recipient-mailbox", `the recipient's domain accepts no mail: it publishes a null MX (RFC 7505) (${codeName})${said(f)}`, "high", cmd.recipient);
     if (e.subject === 1 && e.detail !== 0) return verdict("recipient-mailbox", `the recipient's server says the address does not exist (${codeName})${said(f)}`, "high", cmd.recipient);
     // X.2.3 "message length exceeds administrative limit": a size limit when the words say so (Exchange's RecipSizeLimit), else the mailbox's.
     if (e.subject === 2 && e.detail === 3 && /too (?:large|big)|size ?limit|message size|exceeds .{0,20}size/i.test(words)) return verdict("recipient-policy", `the recipient's server refused the message's size for this recipient (${codeName})${said(f)}`, "high", cmd.recipientAdmin);
