@@ -11,6 +11,7 @@
  * consistency test runs the program under mocks with the written config and checks every
  * import entry against what it registers.
  */
+import { isRoute53ZoneId } from "./aws-ids";
 import { defaultSmtpSecretName, defaultSmtpUserName, type MailConfig, PROJECT, validateConfig } from "./config";
 import { type DmarcRecord, dmarcRecordName, isDmarcRecord, parseDmarc } from "./dmarc";
 import { normalizeDomain } from "./domain";
@@ -367,7 +368,7 @@ export function planAdoption(live: LiveSetup, stack: string): AdoptionPlan {
   for (const [k, v] of Object.entries(dmarc.keys)) set(k, v);
   if (live.dns.mode === "external") set("dnsMode", "external");
   // The zone by id (Route 53's Z... form); an id of another form (a test double) by its name.
-  else set("route53Zones", [`${domain}=${/^Z[A-Z0-9]{6,32}$/.test(live.dns.zoneId) ? live.dns.zoneId : live.dns.zoneName}`]);
+  else set("route53Zones", [`${domain}=${isRoute53ZoneId(live.dns.zoneId) ? live.dns.zoneId : live.dns.zoneName}`]);
   if (ttl !== 600) set("dnsTtl", ttl);
   // Email-address identities under the domain: SES authorises a send from such an address
   // against its own identity (it takes precedence over the domain's), so a send policy that

@@ -100,3 +100,11 @@ export function snsTopicKeyProblem(keyRef: string, topicRegions: readonly string
   }
   return undefined;
 }
+
+/**
+ * A Route 53 hosted zone id as Route 53 writes them (Z and letters and digits, e.g.
+ * Z1D633PJN98FT9): mail-infra:route53Zones takes one, or the zone's name, after a domain's "=".
+ */
+export function isRoute53ZoneId(value: string): boolean {
+  return /^Z[A-Z0-9]{6,32}$/.test(value);
+}

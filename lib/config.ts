@@ -17,7 +17,7 @@ import {
   validateDmarcPolicy,
   validateDmarcUri,
 } from "./dmarc";
-import { kmsKeyRegionProblem, snsTopicKeyProblem, validateKmsKeyId } from "./aws-ids";
+import { isRoute53ZoneId, kmsKeyRegionProblem, snsTopicKeyProblem, validateKmsKeyId } from "./aws-ids";
 import { addressDomain, isEmailAddress, isSubdomainOf, mailFromCollisions, normalizeDomain, validateDomainName, validateSendingDomain } from "./domain";
 import { labelUnder, regionalMailFromName, sharedNameProblem } from "./mail-from-owner";
 import type { MailFromBehavior } from "./mail-from-move";
@@ -694,7 +694,7 @@ function buildDomains(v: Values, add: Add, { domains, domainKey, regions, behavi
       return;
     }
     const zone = m[2];
-    if (/^Z[A-Z0-9]{6,32}$/.test(zone)) zoneOverrides.set(d, { id: zone });
+    if (isRoute53ZoneId(zone)) zoneOverrides.set(d, { id: zone });
     else {
       const zoneName = normalizeDomain(zone);
       if (validateDomainName(zoneName) !== undefined || !(zoneName === d || isSubdomainOf(d, zoneName))) {

@@ -4,6 +4,7 @@
  * nothing here writes to AWS.
  */
 import { AdoptionError, grantsSesSend, type LiveConfigurationSet, type LiveDns, type LiveIdentity, type LiveNamesakes, type LiveRecordSet, type LiveRoutedSet, type LiveSendUser, type LiveSetup } from "../../lib/adopt";
+import { isRoute53ZoneId } from "../../lib/aws-ids";
 import { defaultSmtpSecretName, defaultSmtpUserName } from "../../lib/config";
 import { configurationSetName, eventTopicName } from "../../lib/names";
 import { isSubdomainOf, normalizeDomain } from "../../lib/domain";
@@ -42,7 +43,7 @@ function normalise(rs: { name: string; type: string; ttl?: number; values: strin
 async function discoverDns(domain: string, zone: string | undefined, aws: AwsCollector): Promise<LiveDns> {
   let zoneId: string | undefined;
   let zoneName: string | undefined;
-  if (zone && /^Z[A-Z0-9]{6,32}$/.test(zone)) {
+  if (zone && isRoute53ZoneId(zone)) {
     zoneId = zone;
   } else {
     // The zone named after the domain, else the closest parent zone that holds it.

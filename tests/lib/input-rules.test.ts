@@ -1,6 +1,6 @@
 /** The input rules every command and the config share: regions, sending domains, AWS ids, and how values are echoed. */
 import { describe, expect, it } from "vitest";
-import { validateKmsKeyId, validateSecretAccessKey } from "../../lib/aws-ids";
+import { isRoute53ZoneId, validateKmsKeyId, validateSecretAccessKey } from "../../lib/aws-ids";
 import { ConfigError, validateConfig } from "../../lib/config";
 import { validateSendingDomain } from "../../lib/domain";
 import { parseSmtpRegion } from "../../lib/regions";
@@ -111,6 +111,25 @@ describe("validateKmsKeyId", () => {
       '"my-key" is not a KMS key reference. Use a key id (1234abcd-12ab-34cd-56ef-1234567890ab), a multi-region key id (mrk-1234abcd12ab34cd56ef1234567890ab), ' +
         "a key ARN (arn:aws:kms:us-east-1:111122223333:key/<key id>), an alias (alias/mail) or an alias ARN (arn:aws:kms:us-east-1:111122223333:alias/mail).",
     );
+  });
+});
+
+describe("isRoute53ZoneId: one reading for config, adopt and its discovery", () => {
+  it("Route 53's ids: Z, then letters and digits", () => {
+    // The id in Route 53's API reference examples (GetHostedZone: Z1D633PJN98FT9), and the shortest and longest kept.
+    expect(isRoute53ZoneId("Z1D633PJN98FT9")).toBe(true);
+    expect(isRoute53ZoneId("Z123456")).toBe(true);
+    expect(isRoute53ZoneId(`Z${"A".repeat(32)}`)).toBe(true);
+  });
+  it("a zone's name, a lower-case id, a short or long one, or one with its /hostedzone/ prefix is not an id", () => {
+    expect(isRoute53ZoneId("example.com")).toBe(false);
+    expect(isRoute53ZoneId("z1d633pjn98ft9")).toBe(false);
+    expect(isRoute53ZoneId("Z12345")).toBe(false);
+    expect(isRoute53ZoneId(`Z${"A".repeat(33)}`)).toBe(false);
+    expect(isRoute53ZoneId("/hostedzone/Z1D633PJN98FT9")).toBe(false);
+    expect(isRoute53ZoneId("Z1D633PJN98FT9 ")).toBe(false);
+    // moto's ids: 15 random capitals and digits, a Z first only by chance.
+    expect(isRoute53ZoneId("NSD5C7K39F3BSOR")).toBe(false);
   });
 });
 
