@@ -650,8 +650,7 @@ const routedName = (s: LiveRoutedSet): string => (s.setIdentifier !== undefined 
  */
 function routedSetRisk(rec: DnsRecord, routed: readonly LiveRoutedSet[], domain: string): string {
   const what = `${rec.type} ${rec.name}`;
-  const mailFrom = rec.purpose === "mail-from-mx" || rec.purpose === "mail-from-spf" ? `, or give the MAIL FROM of ${rec.region} another name (mail-infra:mailFromSubdomain or regionalMailFromSubdomains)` : "";
-  return `${what} is held in Route 53 by record sets adopt cannot adopt (${routed.map(routedName).join(", ")}), so the first pulumi up fails creating the declared ${what}. Route 53 keeps no simple record set beside routed ones (weighted, latency, geolocation, failover, multivalue) or an alias of the same name and type, and the program declares only simple ones. Before pulumi import: turn them into one simple record set (no routing policy, not an alias) with the values mail needs and run adopt again (it then imports that set)${mailFrom}, or keep ${domain}'s DNS outside the stack (mail-infra:dnsMode external: you publish the records yourself).`;
+  return `${what} is held in Route 53 by record sets adopt cannot adopt (${routed.map(routedName).join(", ")}), so the first pulumi up fails creating the declared ${what}. Route 53 keeps no simple record set beside routed ones (weighted, latency, geolocation, failover, multivalue) or an alias of the same name and type, and the program declares only simple ones. Before pulumi import: turn them into one simple record set (no routing policy, not an alias) with the values mail needs and run adopt again (it then imports that set)${otherWaysOut(rec, domain)}`;
 }
 
 function cnameRisk(rec: DnsRecord, cname: LiveRecordSet, domain: string): string {
@@ -662,8 +661,13 @@ function cnameRisk(rec: DnsRecord, cname: LiveRecordSet, domain: string): string
       : rec.purpose === "spf"
         ? " adopt reads the zone, not where the CNAME points, so the SPF terms served there are not in the written config: add them to mail-infra:spfMechanisms before pulumi up."
         : "";
+  return `${what} cannot be created: ${rec.name} is a CNAME to ${show(cname.values)} in Route 53, and a CNAME stands alone at its name (RFC 1034 3.6.2; Route 53 refuses any other record set there), so the first pulumi up fails creating the declared ${what}.${served} Before pulumi up: delete the CNAME (the declared record then answers for ${rec.name})${otherWaysOut(rec, domain)}`;
+}
+
+/** The ways out when a declared record cannot be created: a MAIL FROM can move to another name; any record can stay outside the stack. */
+function otherWaysOut(rec: DnsRecord, domain: string): string {
   const mailFrom = rec.purpose === "mail-from-mx" || rec.purpose === "mail-from-spf" ? `, or give the MAIL FROM of ${rec.region} another name (mail-infra:mailFromSubdomain or regionalMailFromSubdomains)` : "";
-  return `${what} cannot be created: ${rec.name} is a CNAME to ${show(cname.values)} in Route 53, and a CNAME stands alone at its name (RFC 1034 3.6.2; Route 53 refuses any other record set there), so the first pulumi up fails creating the declared ${what}.${served} Before pulumi up: delete the CNAME (the declared record then answers for ${rec.name})${mailFrom}, or keep ${domain}'s DNS outside the stack (mail-infra:dnsMode external: you publish the records yourself).`;
+  return `${mailFrom}, or keep ${domain}'s DNS outside the stack (mail-infra:dnsMode external: you publish the records yourself).`;
 }
 
 function recordChange(rec: DnsRecord, found: LiveRecordSet): Change {
